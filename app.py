@@ -1,0 +1,32 @@
+"""metdash: page config and navigation only. Every screen lives in pages/."""
+
+from pathlib import Path
+
+import streamlit as st
+
+HERE = Path(__file__).parent
+
+st.set_page_config(page_title="metdash", page_icon=":material/monitor_heart:", layout="wide")
+
+# (file in pages/, title, icon); sections in the order a practice works through them.
+SECTIONS: dict[str, list[tuple[str, str, str]]] = {
+    "Dashboards": [
+        ("overview.py", "Overview", ":material/dashboard:"),
+        ("revenue.py", "Revenue by payer", ":material/payments:"),
+        ("days_to_payment.py", "Days to payment", ":material/schedule:"),
+        ("denials.py", "Denials", ":material/block:"),
+        ("referrers.py", "Referrers", ":material/group:"),
+    ],
+    "Work": [],
+    "Settings": [],
+}
+
+nav = {
+    section: [
+        st.Page(str(HERE / "pages" / file), title=title, icon=icon, default=(file == "overview.py"))
+        for file, title, icon in entries
+        if (HERE / "pages" / file).exists()
+    ]
+    for section, entries in SECTIONS.items()
+}
+st.navigation({k: v for k, v in nav.items() if v}).run()

@@ -1,0 +1,239 @@
+"""The store: one DuckDB file, opened briefly for each piece of work.
+
+DuckDB lets one process at a time hold a database file (even read-only). The dashboard
+and a scheduled ``metdash import-835`` must share the file, so nothing here keeps the file
+open: :meth:`Database.connect` opens it, retries while another process holds it, and closes
+it again when the block ends (an open + small query + close costs ~15 ms). Inside one
+process DuckDB shares a single instance between connections, so threads (Streamlit's
+browser sessions) each get their own connection to it.
+
+Reads go through :meth:`Database.query` (a DataFrame via Arrow, which is far faster than
+``.df()`` on text columns); writes go through :meth:`Database.transaction`, one
+transaction per user action, rolled back whole on any error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import random
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+DEFAULT_DB = Path("data") / "demo.duckdb"
+LOCK_WAIT_SECONDS = 30.0
+
+
+class StoreError(Exception):
+    """A problem with the store that a user can act on."""
+
+
+class StoreBusy(StoreError):
+    """Another process held the database file for longer than we were willing to wait."""
+
+
+def default_db_path() -> Path:
+    """The database file: ``$METDASH_DB``, else ``data/demo.duckdb``."""
+    env = os.environ.get("METDASH_DB", "").strip()
+    return Path(env) if env else DEFAULT_DB
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """Every migration shipped with metdash as ``(version, name, sql)``, oldest first."""
+    found = []
+    for entry in resources.files("metdash.migrations").iterdir():
+        name = entry.name
+        if name.endswith(".sql") and name[:4].isdigit():
+            found.append((int(name[:4]), name[5:-4], entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def _is_lock_error(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "lock" in text and ("conflicting" in text or "could not set" in text)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, set | tuple):
+        return list(value)
+    return str(value)
+
+
+def to_json(value: Any) -> str | None:
+    """JSON text for the audit log (Decimals as strings, dates ISO)."""
+    if value is None:
+        return None
+    return json.dumps(value, default=_json_default, sort_keys=True)
+
+
+class Database:
+    """The practice's DuckDB file.
+
+    ``Database(path)`` does not touch the file; the first :meth:`connect` creates it if
+    missing and applies pending migrations.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None = None,
+                 lock_wait: float = LOCK_WAIT_SECONDS) -> None:
+        self.path = Path(path) if path is not None else default_db_path()
+        self.lock_wait = lock_wait
+        self._migrated = False
+        self._migrate_lock = threading.Lock()
+        # Bumped after every write from this process, so caches can key on it.
+        self.generation = 0
+
+    def __repr__(self) -> str:
+        return f"Database({str(self.path)!r})"
+
+    # -- opening ---------------------------------------------------------------------
+    def _open(self) -> duckdb.DuckDBPyConnection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + self.lock_wait
+        delay = 0.01
+        while True:
+            try:
+                return duckdb.connect(str(self.path))
+            except duckdb.Error as exc:
+                if not _is_lock_error(exc):
+                    raise StoreError(f"Cannot open the database {self.path}: {exc}") from exc
+                if time.monotonic() >= deadline:
+                    raise StoreBusy(
+                        f"The database {self.path} has been busy for {self.lock_wait:.0f} s "
+                        "(another metdash process is writing to it). Try again in a moment."
+                    ) from exc
+                time.sleep(delay + random.uniform(0, delay))
+                delay = min(delay * 2, 0.25)
+
+    @contextlib.contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Open the file (waiting while another process holds it), migrated; close after."""
+        con = self._open()
+        try:
+            if not self._migrated:
+                with self._migrate_lock:
+                    if not self._migrated:
+                        migrate(con)
+                        self._migrated = True
+            yield con
+        finally:
+            con.close()
+
+    # -- reading ---------------------------------------------------------------------
+    def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None
+              ) -> pd.DataFrame:
+        """Run one read query with bound parameters; the result as a DataFrame."""
+        with self.connect() as con:
+            return fetch_df(con, sql, params)
+
+    def scalar(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Any:
+        """The first column of the first row (None when there is no row)."""
+        with self.connect() as con:
+            row = con.execute(sql, params or []).fetchone()
+            return None if row is None else row[0]
+
+    # -- writing ---------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction: committed when the block ends, rolled back on any error."""
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            else:
+                con.execute("COMMIT")
+                self.generation += 1
+
+
+def fetch_df(con: duckdb.DuckDBPyConnection, sql: str,
+             params: Sequence[Any] | Mapping[str, Any] | None = None) -> pd.DataFrame:
+    """A query's result as a DataFrame, through Arrow (much faster than ``.df()``)."""
+    cur = con.cursor()
+    try:
+        return cur.sql(sql, params=params or None).to_arrow_table().to_pandas()
+    finally:
+        cur.close()
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply the migrations this file lacks, each in its own transaction; return them."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
+    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    applied = []
+    for version, name, sql in migrations():
+        if version in done:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                        [version, name])
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+        applied.append(version)
+    return applied
+
+
+def next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
+    """The next free integer id of ``table.column`` (call inside the write transaction)."""
+    # table/column are ours, never user input.
+    row = con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()
+    return int(row[0])
+
+
+def audit(con: duckdb.DuckDBPyConnection, user: str, action: str, table: str,
+          key: str | int, before: Any = None, after: Any = None) -> None:
+    """Record one change in the audit log (inside the change's own transaction)."""
+    con.execute(
+        "INSERT INTO audit_log (audit_id, user_name, action, table_name, record_key, before, after)"
+        " VALUES ((SELECT coalesce(max(audit_id), 0) + 1 FROM audit_log), ?, ?, ?, ?, ?, ?)",
+        [user, action, table, str(key), to_json(before), to_json(after)],
+    )
+
+
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
+    """Bulk-insert a DataFrame by column name (Arrow path; never row by row)."""
+    if frame.empty:
+        return 0
+    name = f"_frame_{table}"
+    con.register(name, frame)
+    try:
+        cols = ", ".join(f'"{c}"' for c in frame.columns)
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name}")
+    finally:
+        con.unregister(name)
+    return len(frame)
+
+
+def row_dicts(con: duckdb.DuckDBPyConnection, sql: str,
+              params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+    """Rows as dicts (for the small reads of forms and rules)."""
+    cur = con.cursor()
+    try:
+        res = cur.execute(sql, params or [])
+        names = [d[0] for d in res.description]
+        return [dict(zip(names, row, strict=True)) for row in res.fetchall()]
+    finally:
+        cur.close()

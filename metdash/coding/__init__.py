@@ -1,0 +1,46 @@
+"""Billing rules as pure functions: units from minutes, NPI, ICD-10-CM, CPT, modifiers.
+
+Nothing here touches the store (except :func:`known_codes`, which reads an open
+connection it is given) or streamlit.
+"""
+
+from metdash.coding.cpt import (
+    CPT_CODES,
+    EVALUATION_CODES,
+    RE_EVALUATION_CODES,
+    UNTIMED_CODES,
+    CptCode,
+    cpt_problems,
+    known_codes,
+    normalize_cpt,
+)
+from metdash.coding.icd10 import (
+    MAX_DIAGNOSES,
+    MAX_POINTERS,
+    billable_children,
+    describe,
+    diagnoses_problems,
+    icd10_problems,
+    normalize_icd10,
+    pointer_problems,
+)
+from metdash.coding.modifiers import (
+    GP_PAYER_TYPES,
+    NCCI_PAIRS,
+    is_therapy_code,
+    modifier_problems,
+    needs_kx,
+    parse_modifiers,
+    required_modifiers,
+)
+from metdash.coding.npi import npi_is_valid, npi_problem
+from metdash.coding.units import RULES, billable_units, cms_total_units
+
+__all__ = [
+    "CPT_CODES", "EVALUATION_CODES", "GP_PAYER_TYPES", "MAX_DIAGNOSES", "MAX_POINTERS",
+    "NCCI_PAIRS", "RE_EVALUATION_CODES", "RULES", "UNTIMED_CODES", "CptCode",
+    "billable_children", "billable_units", "cms_total_units", "cpt_problems", "describe",
+    "diagnoses_problems", "icd10_problems", "is_therapy_code", "known_codes",
+    "modifier_problems", "needs_kx", "normalize_cpt", "normalize_icd10", "npi_is_valid",
+    "npi_problem", "parse_modifiers", "pointer_problems", "required_modifiers",
+]

@@ -1,0 +1,106 @@
+"""Which modifiers a therapy claim line needs (GP, KX, 59/XU), and modifier format checks.
+
+Choices (documented here because payers differ):
+- GP goes on every therapy line (codes 97xxx) for Medicare, Medicare Advantage and
+  Medicaid payers: Medicare requires it, and most MA and Medicaid plans copy Medicare.
+  Commercial payers, workers' comp and auto get no GP by default (the biller can add it).
+- KX goes on every therapy line of a Medicare claim once the client's Medicare allowed
+  amount for the calendar year, this claim included, exceeds the practice's threshold.
+- 59 (or XU when the practice prefers it) goes on the column-2 code of an NCCI pair billed
+  the same day: 97140 with an evaluation (97161-97163); 97530 or 97150 with a
+  re-evaluation (97164).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from metdash.coding.cpt import EVALUATION_CODES, RE_EVALUATION_CODES
+
+__all__ = [
+    "GP_PAYER_TYPES", "MAX_MODIFIERS", "NCCI_PAIRS", "is_therapy_code", "modifier_problems",
+    "needs_kx", "parse_modifiers", "required_modifiers",
+]
+
+GP_PAYER_TYPES = frozenset({"medicare", "medicare_advantage", "medicaid"})
+KX_PAYER_TYPES = frozenset({"medicare"})
+MAX_MODIFIERS = 4
+# (code needing the distinct-procedure modifier, codes that trigger it on the same day)
+NCCI_PAIRS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("97140", EVALUATION_CODES),
+    ("97530", RE_EVALUATION_CODES),
+    ("97150", RE_EVALUATION_CODES),
+)
+_MODIFIER_RE = re.compile(r"^[0-9A-Z]{2}$")
+
+
+def is_therapy_code(cpt: str) -> bool:
+    """Physical medicine and rehabilitation codes (97xxx) are the 'always therapy' codes."""
+    return cpt.startswith("97")
+
+
+def parse_modifiers(value: Any) -> list[str]:
+    """A line's modifiers from 'GP:59', 'gp, 59', ['GP', '59'] or '' (upper-cased, trimmed)."""
+    if value is None:
+        return []
+    if isinstance(value, float) and value != value:  # NaN from a spreadsheet cell
+        return []
+    if isinstance(value, str):
+        parts = re.split(r"[:;,\s]+", value)
+    else:
+        parts = [str(v) for v in value]
+    return [p.strip().upper() for p in parts if p and p.strip()]
+
+
+def modifier_problems(modifiers: Sequence[str], label: str = "Line") -> list[str]:
+    """Format problems: each modifier two letters/digits, at most 4, no repeats."""
+    problems = []
+    for m in modifiers:
+        if not _MODIFIER_RE.match(m):
+            problems.append(f"{label}: modifier {m!r} is not a modifier: modifiers are 2 "
+                            "letters or digits, such as GP or 59.")
+    if len(modifiers) > MAX_MODIFIERS:
+        problems.append(f"{label}: {len(modifiers)} modifiers, at most {MAX_MODIFIERS} fit "
+                        "on a line: remove the extra ones.")
+    if len(set(modifiers)) != len(modifiers):
+        problems.append(f"{label}: a modifier is repeated: list each once.")
+    return problems
+
+
+def needs_kx(payer_type: str, allowed_ytd: Decimal, claim_amount: Decimal,
+             threshold: Decimal) -> bool:
+    """True when a Medicare claim takes the client past the year's therapy threshold."""
+    return payer_type in KX_PAYER_TYPES and Decimal(allowed_ytd) + Decimal(claim_amount) > Decimal(threshold)
+
+
+def required_modifiers(lines: Sequence[tuple[Any, str]], payer_type: str, *,
+                       kx: bool = False, distinct: str = "59") -> list[list[str]]:
+    """The modifiers each line needs, in the order GP, 59/XU, KX.
+
+    ``lines`` is a sequence of ``(service_date, cpt)``; the NCCI pairs are checked among
+    lines with the same service date. ``kx`` says whether the claim is past the KX
+    threshold (see :func:`needs_kx`). ``distinct`` is "59" or "XU".
+    """
+    if distinct not in ("59", "XU"):
+        raise ValueError("distinct must be '59' or 'XU'")
+    codes_by_date: dict[Any, set[str]] = {}
+    for day, cpt in lines:
+        codes_by_date.setdefault(day, set()).add(cpt)
+    result = []
+    for day, cpt in lines:
+        mods: list[str] = []
+        therapy = is_therapy_code(cpt)
+        if therapy and payer_type in GP_PAYER_TYPES:
+            mods.append("GP")
+        same_day = codes_by_date[day]
+        for code, triggers in NCCI_PAIRS:
+            if cpt == code and same_day & triggers:
+                mods.append(distinct)
+                break
+        if therapy and kx and payer_type in KX_PAYER_TYPES:
+            mods.append("KX")
+        result.append(mods)
+    return result

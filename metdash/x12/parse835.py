@@ -1,0 +1,379 @@
+"""835 (005010X221A1) remittances: segments to dataclasses with Decimal amounts, checked.
+
+:func:`parse_835` returns a :class:`Remittance835` (one :class:`Payment` per ST..SE) or
+raises :class:`~metdash.x12.reader.X12FileError` listing every problem it found:
+envelope counts and control numbers, amounts and dates that are not numbers or dates,
+unknown CAS group codes and CLP02 statuses, and the balancing rules of the guide:
+
+* per claim: CLP03 charge − Σ CAS (claim and line level) = CLP04 paid;
+* per service line that carries CAS: SVC02 charge − Σ line CAS = SVC03 paid;
+* per payment: Σ CLP04 − Σ PLB amounts = BPR02 (negated when BPR03 is D, a debit).
+
+Segment numbers in messages are positions in the file (see :mod:`metdash.x12.reader`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from metdash.x12.reader import Document, Segment, X12Error, X12FileError, read_document
+
+CAS_GROUPS = {"CO", "PR", "OA", "PI", "CR"}
+# CLP02 claim status codes of 005010X221A1 (25 = predetermination pricing only).
+CLP_STATUSES = {"1", "2", "3", "4", "19", "20", "21", "22", "23", "25"}
+ZERO = Decimal("0")
+
+
+@dataclass
+class Adjustment:
+    group_code: str
+    carc: str
+    amount: Decimal
+    quantity: Decimal | None = None
+
+
+@dataclass
+class LinePayment:
+    qualifier: str  # SVC01-1, HC for CPT/HCPCS
+    cpt: str
+    modifiers: list[str]
+    charge: Decimal
+    paid: Decimal
+    units: Decimal | None
+    service_date: dt.date | None = None
+    service_to: dt.date | None = None
+    allowed: Decimal | None = None  # AMT*B6
+    adjustments: list[Adjustment] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)  # LQ*HE
+    segment_number: int = 0
+
+    @property
+    def is_denied(self) -> bool:
+        """Paid 0 with a non-PR adjustment (DOMAIN.md's denial)."""
+        return self.paid == 0 and any(a.group_code != "PR" and a.amount != 0
+                                      for a in self.adjustments)
+
+
+@dataclass
+class ClaimPayment:
+    clp01: str
+    status_code: str
+    charge: Decimal
+    paid: Decimal
+    patient_responsibility: Decimal
+    filing_indicator: str = ""
+    payer_claim_number: str = ""
+    patient_last_name: str = ""
+    patient_first_name: str = ""
+    patient_member_id: str = ""
+    service_from: dt.date | None = None
+    service_to: dt.date | None = None
+    received_date: dt.date | None = None
+    allowed: Decimal | None = None
+    adjustments: list[Adjustment] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)  # MOA / MIA remark codes
+    lines: list[LinePayment] = field(default_factory=list)
+    segment_number: int = 0
+
+    def all_adjustments(self) -> list[Adjustment]:
+        return self.adjustments + [a for ln in self.lines for a in ln.adjustments]
+
+    @property
+    def has_line_denial(self) -> bool:
+        return any(ln.is_denied for ln in self.lines)
+
+    @property
+    def has_non_pr_adjustment(self) -> bool:
+        return any(a.group_code != "PR" and a.amount != 0 for a in self.all_adjustments())
+
+
+@dataclass
+class ProviderAdjustment:
+    seq: int
+    provider_id: str
+    fiscal_period_date: dt.date | None
+    reason_code: str
+    reference: str
+    amount: Decimal  # as sent: positive reduces the payment
+
+
+@dataclass
+class Payment:
+    """One 835 transaction: a payment (BPR/TRN) and the claims it pays."""
+
+    handling_code: str  # BPR01
+    amount: Decimal  # BPR02
+    credit_debit: str  # BPR03 C/D
+    method: str  # BPR04
+    payment_date: dt.date | None  # BPR16
+    trace_number: str  # TRN02
+    originator: str  # TRN03
+    payer_name: str = ""
+    payer_id: str = ""  # N1*PR id (N104) if sent
+    payee_name: str = ""
+    payee_id: str = ""
+    production_date: dt.date | None = None  # DTM*405
+    claims: list[ClaimPayment] = field(default_factory=list)
+    provider_adjustments: list[ProviderAdjustment] = field(default_factory=list)
+    st_control: str = ""
+    segment_number: int = 0
+
+    @property
+    def payer_key(self) -> str:
+        """TRN03 (originating company id) or, if absent, the payer's name."""
+        return self.originator or self.payer_name
+
+
+@dataclass
+class Remittance835:
+    name: str
+    payments: list[Payment]
+
+
+class _Ctx:
+    """Collects problems while parsing one file."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.problems: list[X12Error] = []
+
+    def err(self, seg: Segment, msg: str) -> None:
+        self.problems.append(X12Error(self.name, seg.number, seg.id, msg))
+
+    def amount(self, seg: Segment, n: int, what: str, required: bool = True) -> Decimal | None:
+        raw = seg.get(n).strip()
+        if raw == "":
+            if required:
+                self.err(seg, f"{what} ({seg.id}{n:02d}) is missing.")
+                return ZERO
+            return None
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            self.err(seg, f"{what} {raw!r} is not a number.")
+            return ZERO
+        if not value.is_finite():
+            self.err(seg, f"{what} {raw!r} is not a number.")
+            return ZERO
+        return value
+
+    def date(self, seg: Segment, n: int, what: str) -> dt.date | None:
+        raw = seg.get(n).strip()
+        if not raw:
+            return None
+        if len(raw) == 8 and raw.isdigit():
+            try:
+                return dt.date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+            except ValueError:
+                pass
+        self.err(seg, f"{what} {raw!r} is not a date (CCYYMMDD).")
+        return None
+
+
+def _cas(ctx: _Ctx, seg: Segment, negate: bool) -> list[Adjustment]:
+    group = seg.get(1)
+    if group not in CAS_GROUPS:
+        ctx.err(seg, f"adjustment group code {group!r} is not one of CO, PR, OA, PI, CR.")
+    out = []
+    for i in range(6):  # up to six reason / amount / quantity triples
+        base = 2 + 3 * i
+        carc = seg.get(base).strip()
+        if not carc:
+            if seg.get(base + 1).strip():
+                ctx.err(seg, f"adjustment amount in CAS{base + 1:02d} has no reason code.")
+            continue
+        amt = ctx.amount(seg, base + 1, f"adjustment amount for reason {carc}")
+        qty = ctx.amount(seg, base + 2, f"adjustment quantity for reason {carc}", required=False)
+        assert amt is not None
+        # Amounts are stored as sent (a reversal already carries negative amounts).
+        out.append(Adjustment(group, carc, amt, qty))
+    if not out:
+        ctx.err(seg, "the adjustment has no reason code.")
+    return out
+
+
+def _parse_transaction(ctx: _Ctx, segments: list[Segment]) -> Payment | None:
+    st = segments[0]
+    if st.get(1) != "835":
+        ctx.err(st, f"this is an X12 {st.get(1) or '(unknown)'} transaction, not an 835 "
+                    "remittance.")
+        return None
+    payment: Payment | None = None
+    claim: ClaimPayment | None = None
+    line: LinePayment | None = None
+    n1_qualifier = ""
+    seen_bpr = seen_trn = False
+    for seg in segments[1:]:
+        sid = seg.id
+        if sid == "BPR":
+            seen_bpr = True
+            amt = ctx.amount(seg, 2, "payment amount")
+            payment = Payment(seg.get(1), amt or ZERO, seg.get(3), seg.get(4),
+                              ctx.date(seg, 16, "payment date"), "", "",
+                              st_control=st.get(2), segment_number=st.number)
+            if seg.get(3) not in ("C", "D"):
+                ctx.err(seg, f"credit/debit flag {seg.get(3)!r} must be C or D.")
+            continue
+        if payment is None:
+            ctx.err(seg, "the 835 must start with a BPR payment segment after ST.")
+            return None
+        if sid == "TRN":
+            seen_trn = True
+            payment.trace_number = seg.get(2).strip()
+            payment.originator = seg.get(3).strip()
+            if not payment.trace_number:
+                ctx.err(seg, "the check or EFT trace number (TRN02) is missing.")
+        elif sid == "DTM" and claim is None:
+            if seg.get(1) == "405":
+                payment.production_date = ctx.date(seg, 2, "production date")
+        elif sid == "N1" and claim is None:
+            n1_qualifier = seg.get(1)
+            if n1_qualifier == "PR":
+                payment.payer_name = seg.get(2).strip()
+                payment.payer_id = seg.get(4).strip()
+            elif n1_qualifier == "PE":
+                payment.payee_name = seg.get(2).strip()
+                payment.payee_id = seg.get(4).strip()
+        elif sid == "CLP":
+            line = None
+            status = seg.get(2).strip()
+            if status not in CLP_STATUSES:
+                ctx.err(seg, f"claim status {status!r} (CLP02) is not a known 835 claim "
+                             "status (1, 2, 3, 4, 19, 20, 21, 22, 23, 25).")
+            clp01 = seg.get(1).strip()
+            if not clp01:
+                ctx.err(seg, "the claim id (CLP01) is missing.")
+            claim = ClaimPayment(
+                clp01, status,
+                ctx.amount(seg, 3, "charge amount") or ZERO,
+                ctx.amount(seg, 4, "paid amount") or ZERO,
+                ctx.amount(seg, 5, "patient responsibility", required=False) or ZERO,
+                filing_indicator=seg.get(6), payer_claim_number=seg.get(7).strip(),
+                segment_number=seg.number)
+            payment.claims.append(claim)
+        elif sid == "PLB":
+            claim = line = None
+            for i in range(6):
+                base = 3 + 2 * i
+                comp = seg.components(base)
+                if not comp:
+                    continue
+                amt = ctx.amount(seg, base + 1, f"provider adjustment amount (PLB{base + 1:02d})")
+                payment.provider_adjustments.append(ProviderAdjustment(
+                    len(payment.provider_adjustments) + 1, seg.get(1),
+                    ctx.date(seg, 2, "fiscal period date"), comp[0],
+                    comp[1] if len(comp) > 1 else "", amt or ZERO))
+        elif claim is None:
+            continue  # header loops (N3, N4, REF, PER, LX, TS3, TS2, RDM ...)
+        elif sid == "SVC":
+            comp = seg.components(1)
+            if not comp or len(comp) < 2:
+                ctx.err(seg, f"procedure {seg.get(1)!r} should be qualifier:code "
+                             "(e.g. HC:97110).")
+                comp = (comp + ["", ""])[:2]
+            units = ctx.amount(seg, 5, "units", required=False)
+            line = LinePayment(comp[0], comp[1], [m for m in comp[2:6] if m],
+                               ctx.amount(seg, 2, "line charge") or ZERO,
+                               ctx.amount(seg, 3, "line paid amount") or ZERO,
+                               units if units is not None else Decimal(1),
+                               segment_number=seg.number)
+            claim.lines.append(line)
+        elif sid == "CAS":
+            adjs = _cas(ctx, seg, claim.status_code == "22")
+            (line.adjustments if line else claim.adjustments).extend(adjs)
+        elif sid == "DTM":
+            q = seg.get(1)
+            if line is not None:
+                if q in ("472", "150"):
+                    line.service_date = ctx.date(seg, 2, "service date")
+                elif q == "151":
+                    line.service_to = ctx.date(seg, 2, "service end date")
+            elif q == "232":
+                claim.service_from = ctx.date(seg, 2, "claim service start date")
+            elif q == "233":
+                claim.service_to = ctx.date(seg, 2, "claim service end date")
+            elif q == "050":
+                claim.received_date = ctx.date(seg, 2, "claim received date")
+        elif sid == "AMT":
+            q = seg.get(1)
+            if line is not None and q == "B6":
+                line.allowed = ctx.amount(seg, 2, "allowed amount")
+            elif line is None and q in ("AU", "B6") and claim.allowed is None:
+                claim.allowed = ctx.amount(seg, 2, "claim allowed amount")
+        elif sid == "LQ" and line is not None:
+            if seg.get(1) == "HE" and seg.get(2).strip():
+                line.remarks.append(seg.get(2).strip())
+        elif sid == "MOA" and line is None:
+            claim.remarks.extend(seg.get(i).strip() for i in range(3, 8) if seg.get(i).strip())
+        elif sid == "MIA" and line is None:
+            claim.remarks.extend(seg.get(i).strip() for i in (5, 20, 21, 22, 23)
+                                 if seg.get(i).strip())
+        elif sid == "NM1" and line is None and seg.get(1) == "QC":
+            claim.patient_last_name = seg.get(3).strip()
+            claim.patient_first_name = seg.get(4).strip()
+            claim.patient_member_id = seg.get(9).strip()
+    if not seen_bpr:
+        ctx.err(st, "the 835 has no BPR payment segment.")
+        return None
+    if not seen_trn and payment is not None:
+        ctx.err(st, "the 835 has no TRN trace number segment.")
+    if payment is not None and not payment.payer_name:
+        ctx.err(st, "the 835 names no payer (N1*PR).")
+    if payment is not None and payment.payment_date is None:
+        ctx.err(st, "the payment date (BPR16) is missing.")
+    return payment
+
+
+def _balance(ctx: _Ctx, payment: Payment, segs_by_number: dict[int, Segment]) -> None:
+    for claim in payment.claims:
+        seg = segs_by_number[claim.segment_number]
+        total_adj = sum((a.amount for a in claim.all_adjustments()), ZERO)
+        if claim.charge - total_adj != claim.paid:
+            ctx.err(seg, f"claim {claim.clp01} does not balance: charge {claim.charge} − "
+                         f"adjustments {total_adj} = {claim.charge - total_adj}, but paid is "
+                         f"{claim.paid}.")
+        for ln in claim.lines:
+            if not ln.adjustments:
+                continue
+            line_adj = sum((a.amount for a in ln.adjustments), ZERO)
+            if ln.charge - line_adj != ln.paid:
+                ctx.err(segs_by_number[ln.segment_number],
+                        f"service line {ln.cpt} of claim {claim.clp01} does not balance: "
+                        f"charge {ln.charge} − adjustments {line_adj} = {ln.charge - line_adj}, "
+                        f"but paid is {ln.paid}.")
+    paid = sum((c.paid for c in payment.claims), ZERO)
+    plb = sum((p.amount for p in payment.provider_adjustments), ZERO)
+    expected = payment.amount if payment.credit_debit != "D" else -payment.amount
+    if paid - plb != expected:
+        bpr = next((s for s in segs_by_number.values()
+                    if s.id == "BPR" and s.number > payment.segment_number), None)
+        where = bpr or segs_by_number[payment.segment_number]
+        ctx.err(where, f"the payment does not balance: claims paid {paid} − provider "
+                       f"adjustments {plb} = {paid - plb}, but the payment amount (BPR02) is "
+                       f"{payment.amount}.")
+
+
+def parse_835_document(doc: Document) -> Remittance835:
+    """Payments of an already tokenized document (raises X12FileError)."""
+    ctx = _Ctx(doc.name)
+    payments = []
+    if not doc.transactions:
+        ctx.problems.append(X12Error(doc.name, None, None, "the file holds no transaction."))
+    by_number = {s.number: s for s in doc.segments}
+    for tx in doc.transactions:
+        before = len(ctx.problems)
+        payment = _parse_transaction(ctx, tx.segments)
+        if payment is not None:
+            if len(ctx.problems) == before:  # balance only what could be read
+                _balance(ctx, payment, by_number)
+            payments.append(payment)
+    if ctx.problems:
+        raise X12FileError(doc.name, ctx.problems)
+    return Remittance835(doc.name, payments)
+
+
+def parse_835(data: bytes | str, name: str) -> Remittance835:
+    """Parse and check one 835 file; raises X12FileError listing every problem."""
+    return parse_835_document(read_document(data, name))

@@ -1,0 +1,402 @@
+"""Post 835 remittances to the store: one transaction per file, all of it or nothing.
+
+:func:`import_835` parses every file first (see :mod:`metdash.x12.parse835`); a file with
+any problem is refused whole and its messages end with "Nothing was imported.". A good
+file is written in one transaction with bulk (Arrow) inserts: remittances, claim_payments,
+line_payments, adjustments, remark_codes, provider_adjustments, the claims' status moves
+with their history and audit rows, and an ``imports`` row holding the file's sha256.
+
+A payment already in the store (same payer key and TRN02 trace number) changes nothing and
+is counted as ``already_imported``. CLP01 is matched to ``claims.claim_id``; claims that are
+not ours are kept with ``claim_id`` NULL for the work list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from metdash.db import Database, fetch_df, insert_frame, to_json
+from metdash.x12.parse835 import ClaimPayment, Payment, Remittance835, parse_835
+from metdash.x12.reader import X12FileError
+
+NOTHING = "Nothing was imported."
+ZERO = Decimal("0")
+
+Source = str | os.PathLike[str] | tuple[str, bytes]
+
+
+@dataclass
+class FileResult:
+    """What happened to one file."""
+
+    file: str
+    outcome: str  # imported, already_imported, refused
+    payments: int = 0
+    already_imported: int = 0
+    claims: int = 0
+    matched: int = 0
+    unmatched: int = 0
+    paid: Decimal = ZERO
+    errors: list[str] = field(default_factory=list)
+    remittance_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ImportSummary:
+    """Totals over every file of one import (the ``--json`` keys of the issue)."""
+
+    files: int = 0
+    payments: int = 0  # payments newly imported
+    claims: int = 0  # claim payments (CLP) newly imported
+    matched: int = 0  # ... whose CLP01 is one of our claims
+    unmatched: int = 0  # ... whose CLP01 is not (or CLP02 = 23, not the payer's claim)
+    paid: Decimal = ZERO  # Σ BPR02 of the newly imported payments: the money received
+    already_imported: int = 0  # payments that were already in the store
+    errors: list[str] = field(default_factory=list)
+    results: list[FileResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every file was imported or already there."""
+        return not self.errors
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON summary: exactly the keys of the issue; ``paid`` as a number."""
+        return {
+            "files": self.files, "payments": self.payments, "claims": self.claims,
+            "matched": self.matched, "unmatched": self.unmatched,
+            "paid": float(self.paid),  # 2-decimal money prints exactly as a JSON number
+            "already_imported": self.already_imported, "errors": list(self.errors),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dict(), indent=2)
+
+
+# -- claim status rules ---------------------------------------------------------------
+def claim_status_after(cp: ClaimPayment) -> tuple[str | None, str]:
+    """The status a claim moves to after this CLP, and the note for its history.
+
+    ``None`` means the claim keeps its status (CLP02 23 "not our claim", 25 pricing only).
+    """
+    code = cp.status_code
+    if code == "22":
+        return "submitted", "payment reversed by the payer (CLP02 22): awaiting reprocessing"
+    if code == "23":
+        return None, "payer says this is not its claim (CLP02 23)"
+    if code == "25":
+        return None, "predetermination pricing only (CLP02 25)"
+    if code == "4":
+        return "denied", "denied (CLP02 4)"
+    forwarded = code in ("19", "20", "21")
+    suffix = "; forwarded to the next payer" if forwarded else ""
+    if cp.paid > 0:
+        if cp.has_line_denial:
+            return "partially_paid", f"paid {cp.paid}, some lines denied{suffix}"
+        return "paid", f"paid {cp.paid}{suffix}"
+    if cp.has_non_pr_adjustment:  # paid 0 with a non-PR reason: a denial (DOMAIN.md)
+        return "denied", f"paid 0 with a non-patient adjustment{suffix}"
+    return "paid", f"paid 0: all patient responsibility{suffix}"
+
+
+# -- reading sources ------------------------------------------------------------------
+def _read_source(src: Source) -> tuple[str, bytes]:
+    if isinstance(src, tuple):
+        name, data = src
+        return str(name), bytes(data)
+    path = Path(src)
+    return path.name, path.read_bytes()
+
+
+def import_835(db: Database, sources: Iterable[Source], user: str) -> ImportSummary:
+    """Import 835 files (paths, or ``(name, bytes)`` pairs); one transaction per file.
+
+    Returns the :class:`ImportSummary`; never raises for a bad file (its messages are in
+    ``errors`` and nothing of it is written). Store errors (busy file) do propagate.
+    """
+    summary = ImportSummary()
+    for src in sources:
+        summary.files += 1
+        try:
+            name, data = _read_source(src)
+        except OSError as exc:
+            name = str(src)
+            res = FileResult(name, "refused",
+                             errors=[f"{name}: cannot read the file ({exc.strerror}). {NOTHING}"])
+        else:
+            res = _import_one(db, name, data, user)
+        summary.results.append(res)
+        summary.errors.extend(res.errors)
+        summary.payments += res.payments
+        summary.already_imported += res.already_imported
+        summary.claims += res.claims
+        summary.matched += res.matched
+        summary.unmatched += res.unmatched
+        summary.paid += res.paid
+    return summary
+
+
+def _import_one(db: Database, name: str, data: bytes, user: str) -> FileResult:
+    try:
+        remit = parse_835(data, name)
+    except X12FileError as exc:
+        msgs = exc.messages()
+        if len(msgs) > 50:
+            msgs = msgs[:50] + [f"{name}: … and {len(msgs) - 50} more problems."]
+        msgs[-1] = f"{msgs[-1]} {NOTHING}"
+        return FileResult(name, "refused", errors=msgs)
+    sha = hashlib.sha256(data).hexdigest()
+    with db.transaction() as con:
+        return _post(con, remit, sha, user)
+
+
+# -- writing --------------------------------------------------------------------------
+def _existing_payments(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str]]
+                       ) -> set[tuple[str, str]]:
+    if not keys:
+        return set()
+    frame = pd.DataFrame(keys, columns=["payer_key", "trace_number"])
+    con.register("_x12_keys", frame)
+    try:
+        rows = con.execute(
+            "SELECT r.payer_key, r.trace_number FROM remittances r"
+            " JOIN _x12_keys k USING (payer_key, trace_number)").fetchall()
+    finally:
+        con.unregister("_x12_keys")
+    return {(a, b) for a, b in rows}
+
+
+def _match_payer(payers: pd.DataFrame, p: Payment) -> int | None:
+    ids = {x for x in (p.originator, p.payer_id) if x}
+    for row in payers.itertuples(index=False):
+        if row.clearinghouse_payer_id and row.clearinghouse_payer_id in ids:
+            return int(row.payer_id)
+    wanted = p.payer_name.strip().lower()
+    for row in payers.itertuples(index=False):
+        if row.name.strip().lower() == wanted:
+            return int(row.payer_id)
+    return None
+
+
+def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: str
+          ) -> FileResult:
+    res = FileResult(remit.name, "already_imported")
+    keys = [(p.payer_key, p.trace_number) for p in remit.payments]
+    existing = _existing_payments(con, keys)
+    new: list[Payment] = []
+    seen: set[tuple[str, str]] = set()
+    for p, key in zip(remit.payments, keys, strict=True):
+        if key in existing or key in seen:
+            res.already_imported += 1
+        else:
+            seen.add(key)
+            new.append(p)
+    if not new:
+        return res
+    res.outcome = "imported"
+
+    payers = fetch_df(con, "SELECT payer_id, name, clearinghouse_payer_id FROM payers")
+    clp01s = sorted({c.clp01 for p in new for c in p.claims})
+    ours = _claims_info(con, clp01s)
+    our_lines = _claim_lines(con, list(ours))
+    seqs = _history_seqs(con, list(ours))
+
+    rem_id = next_id(con, "remittances", "remittance_id")
+    cp_id = next_id(con, "claim_payments", "claim_payment_id")
+    lp_id = next_id(con, "line_payments", "line_payment_id")
+    adj_id = next_id(con, "adjustments", "adjustment_id")
+    audit_id = next_id(con, "audit_log", "audit_id")
+    import_id = next_id(con, "imports", "import_id")
+    now = dt.datetime.now()
+
+    rems: list[dict[str, Any]] = []
+    cps: list[tuple] = []
+    lps: list[tuple] = []
+    adjs: list[tuple] = []
+    remarks: list[tuple] = []
+    plbs: list[tuple] = []
+    history: list[tuple] = []
+    audits: list[tuple] = []
+    status_now = {cid: info[0] for cid, info in ours.items()}
+    claim_updates: dict[str, tuple[str, str | None]] = {}
+    status_before = dict(status_now)
+
+    for p in new:
+        rems.append({
+            "remittance_id": rem_id, "payer_id": _match_payer(payers, p),
+            "payer_name": p.payer_name, "payer_key": p.payer_key,
+            "payment_date": p.payment_date, "method": p.method or "NON",
+            "trace_number": p.trace_number, "amount": str(p.amount), "source": "835",
+            "source_file": remit.name,
+        })
+        audits.append((audit_id, now, user, "import", "remittances", str(rem_id), None, to_json({
+            "payer": p.payer_name, "payer_key": p.payer_key, "trace_number": p.trace_number,
+            "amount": p.amount, "claims": len(p.claims), "file": remit.name})))
+        audit_id += 1
+        for plb in p.provider_adjustments:
+            plbs.append((rem_id, plb.seq, plb.fiscal_period_date, plb.reason_code,
+                         plb.reference or None, str(plb.amount)))
+        for seq, c in enumerate(p.claims, start=1):
+            claim_id = c.clp01 if c.clp01 in ours else None
+            if claim_id is None or c.status_code == "23":
+                res.unmatched += 1
+            else:
+                res.matched += 1
+            res.claims += 1
+            cps.append((cp_id, rem_id, seq, claim_id, c.clp01, c.status_code, str(c.charge),
+                        str(c.paid), str(c.patient_responsibility),
+                        None if c.allowed is None else str(c.allowed),
+                        c.payer_claim_number or None, c.service_from,
+                        c.service_to or c.service_from, c.received_date))
+            for a in c.adjustments:
+                adjs.append((adj_id, cp_id, None, a.group_code, a.carc, str(a.amount),
+                             None if a.quantity is None else str(a.quantity)))
+                adj_id += 1
+            for code in c.remarks:
+                remarks.append((cp_id, None, code))
+            used: set[int] = set()
+            candidates = our_lines.get(claim_id, []) if claim_id else []
+            for ln in c.lines:
+                date = ln.service_date or c.service_from
+                line_no = None
+                for no, cpt, sdate in candidates:
+                    if no not in used and cpt == ln.cpt and (date is None or sdate == date):
+                        line_no = no
+                        used.add(no)
+                        break
+                units = None
+                if ln.units is not None and ln.units == ln.units.to_integral_value():
+                    units = int(ln.units)
+                lps.append((lp_id, cp_id, line_no, ln.cpt, ln.modifiers, str(ln.charge),
+                            str(ln.paid), None if ln.allowed is None else str(ln.allowed),
+                            units, date))
+                for a in ln.adjustments:
+                    adjs.append((adj_id, cp_id, lp_id, a.group_code, a.carc, str(a.amount),
+                                 None if a.quantity is None else str(a.quantity)))
+                    adj_id += 1
+                for code in ln.remarks:
+                    remarks.append((cp_id, lp_id, code))
+                lp_id += 1
+            if claim_id is not None:
+                new_status, note = claim_status_after(c)
+                pcn = c.payer_claim_number or None
+                if new_status is not None and new_status != status_now[claim_id]:
+                    seqs[claim_id] = seqs.get(claim_id, 0) + 1
+                    history.append((claim_id, seqs[claim_id], new_status, p.payment_date, now,
+                                    user, f"{note} — 835 trace {p.trace_number}"))
+                    audits.append((audit_id, now, user, "status", "claims", claim_id,
+                                   to_json({"status": status_now[claim_id]}),
+                                   to_json({"status": new_status, "note": note,
+                                            "trace_number": p.trace_number})))
+                    audit_id += 1
+                    status_now[claim_id] = new_status
+                if new_status is not None or pcn:
+                    prev = claim_updates.get(claim_id, (status_now[claim_id], None))
+                    claim_updates[claim_id] = (status_now[claim_id], pcn or prev[1])
+            cp_id += 1
+        res.payments += 1
+        res.paid += p.amount
+        res.remittance_ids.append(rem_id)
+        rem_id += 1
+
+    insert_frame(con, "remittances", pd.DataFrame(rems))
+    insert_frame(con, "claim_payments", pd.DataFrame(cps, columns=[
+        "claim_payment_id", "remittance_id", "seq", "claim_id", "clp01", "status_code",
+        "charge", "paid", "patient_responsibility", "allowed", "payer_claim_number",
+        "service_from", "service_to", "received_date"]))
+    insert_frame(con, "line_payments", pd.DataFrame(lps, columns=[
+        "line_payment_id", "claim_payment_id", "line_no", "cpt", "modifiers", "charge", "paid",
+        "allowed", "units", "service_date"]))
+    insert_frame(con, "adjustments", pd.DataFrame(adjs, columns=[
+        "adjustment_id", "claim_payment_id", "line_payment_id", "group_code", "carc", "amount",
+        "quantity"]))
+    insert_frame(con, "remark_codes", pd.DataFrame(remarks, columns=[
+        "claim_payment_id", "line_payment_id", "code"]))
+    insert_frame(con, "provider_adjustments", pd.DataFrame(plbs, columns=[
+        "remittance_id", "seq", "fiscal_period_date", "reason_code", "reference", "amount"]))
+    insert_frame(con, "claim_status_history", pd.DataFrame(history, columns=[
+        "claim_id", "seq", "status", "status_date", "changed_at", "changed_by", "note"]))
+    changed = [(cid, st, pcn) for cid, (st, pcn) in claim_updates.items()
+               if st != status_before[cid] or pcn]
+    if changed:
+        frame = pd.DataFrame(changed, columns=["claim_id", "status", "payer_claim_number"])
+        con.register("_x12_claim_updates", frame)
+        try:
+            con.execute(
+                "UPDATE claims SET status = u.status,"
+                " payer_claim_number = coalesce(u.payer_claim_number, claims.payer_claim_number)"
+                " FROM _x12_claim_updates u WHERE claims.claim_id = u.claim_id"
+                " AND (claims.status <> u.status OR u.payer_claim_number IS DISTINCT FROM"
+                "      claims.payer_claim_number)")
+        finally:
+            con.unregister("_x12_claim_updates")
+    summary = {"payments": res.payments, "already_imported": res.already_imported,
+               "claims": res.claims, "matched": res.matched, "unmatched": res.unmatched,
+               "paid": str(res.paid), "remittance_ids": res.remittance_ids}
+    con.execute(
+        "INSERT INTO imports (import_id, kind, file_name, file_sha256, user_name, summary)"
+        " VALUES (?, '835', ?, ?, ?, ?)", [import_id, remit.name, sha, user, to_json(summary)])
+    audits.append((audit_id, now, user, "import", "imports", str(import_id), None,
+                   to_json({"file": remit.name, "sha256": sha, **summary})))
+    insert_frame(con, "audit_log", pd.DataFrame(audits, columns=[
+        "audit_id", "changed_at", "user_name", "action", "table_name", "record_key", "before",
+        "after"]))
+    return res
+
+
+def next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
+    """Next free id; fetches the whole result (``db.next_id``'s fetchone leaves the result
+    open, which then blocks ``register``/``insert_frame`` on the same connection)."""
+    rows = con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchall()
+    return int(rows[0][0])
+
+
+def _claims_info(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, tuple[str]]:
+    if not ids:
+        return {}
+    con.register("_x12_ids", pd.DataFrame({"claim_id": ids}))
+    try:
+        rows = con.execute("SELECT c.claim_id, c.status FROM claims c"
+                           " JOIN _x12_ids USING (claim_id)").fetchall()
+    finally:
+        con.unregister("_x12_ids")
+    return {r[0]: (r[1],) for r in rows}
+
+
+def _claim_lines(con: duckdb.DuckDBPyConnection, ids: list[str]
+                 ) -> dict[str, list[tuple[int, str, dt.date]]]:
+    if not ids:
+        return {}
+    con.register("_x12_ids", pd.DataFrame({"claim_id": ids}))
+    try:
+        rows = con.execute("SELECT l.claim_id, l.line_no, l.cpt, l.service_date FROM claim_lines l"
+                           " JOIN _x12_ids USING (claim_id) ORDER BY 1, 2").fetchall()
+    finally:
+        con.unregister("_x12_ids")
+    out: dict[str, list[tuple[int, str, dt.date]]] = {}
+    for cid, no, cpt, sdate in rows:
+        out.setdefault(cid, []).append((no, cpt, sdate))
+    return out
+
+
+def _history_seqs(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, int]:
+    if not ids:
+        return {}
+    con.register("_x12_ids", pd.DataFrame({"claim_id": ids}))
+    try:
+        rows = con.execute("SELECT h.claim_id, max(h.seq) FROM claim_status_history h"
+                           " JOIN _x12_ids USING (claim_id) GROUP BY 1").fetchall()
+    finally:
+        con.unregister("_x12_ids")
+    return {r[0]: int(r[1]) for r in rows}

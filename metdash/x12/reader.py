@@ -1,0 +1,307 @@
+"""The X12 tokenizer: bytes in, numbered segments out, envelopes checked.
+
+Separators come from each ISA segment (a file may hold several interchanges, each with its
+own): the element separator is the character right after ``ISA``, the repetition separator
+is ISA11 (5010; in 4010 ISA11 is a standards id such as ``U``), the component separator is
+ISA16 and the segment terminator is the character right after ISA16. Whitespace (CR, LF,
+CRLF, indentation) between segments is ignored, and so is a UTF-8 byte-order mark.
+
+Segment numbers in messages are 1-based positions **in the file** (the ISA of the first
+interchange is segment 1), so a biller can count them in a text editor that shows one
+segment per line; :attr:`Segment.st_number` also keeps the position inside its ST..SE
+transaction (ST is 1), which is what SE01 counts.
+
+Errors: :class:`X12Error` (one problem at one place) and :class:`X12FileError` (every
+problem found in one file, raised together).
+"""
+
+from __future__ import annotations
+
+import re
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+_WHITESPACE = " \t\r\n\f\v"
+_SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}")
+
+
+class X12Error(Exception):
+    """One problem at one segment of one file, in the biller's words."""
+
+    def __init__(self, file: str, number: int | None, segment_id: str | None, message: str):
+        self.file = file
+        self.number = number
+        self.segment_id = segment_id
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.number is not None:
+            where += f", segment {self.number}"
+            if self.segment_id:
+                where += f" ({self.segment_id})"
+        return f"{where}: {self.message}"
+
+
+class X12FileError(Exception):
+    """Every problem found in one file; ``problems`` lists them (X12Error each)."""
+
+    def __init__(self, file: str, problems: list[X12Error]):
+        self.file = file
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+    def messages(self) -> list[str]:
+        """One line per problem."""
+        return [str(p) for p in self.problems]
+
+
+@dataclass(frozen=True)
+class Separators:
+    element: str = "*"
+    component: str = ":"
+    repetition: str | None = "^"
+    segment: str = "~"
+
+
+@dataclass
+class Segment:
+    """One segment. ``elements[0]`` is the segment id, ``elements[n]`` is element n."""
+
+    elements: list[str]
+    number: int  # 1-based position in the file
+    separators: Separators
+    st_number: int | None = None  # 1-based position inside its ST..SE, when inside one
+
+    @property
+    def id(self) -> str:
+        return self.elements[0]
+
+    def get(self, n: int) -> str:
+        """Element n ('' when absent)."""
+        return self.elements[n] if n < len(self.elements) else ""
+
+    def components(self, n: int) -> list[str]:
+        """Element n split on the component separator ([] when absent)."""
+        value = self.get(n)
+        return value.split(self.separators.component) if value else []
+
+
+@dataclass
+class Transaction:
+    """One ST..SE transaction set with the envelopes around it."""
+
+    isa: Segment
+    gs: Segment | None
+    segments: list[Segment]  # ST .. SE inclusive (SE missing when the file is truncated)
+
+    @property
+    def st(self) -> Segment:
+        return self.segments[0]
+
+    @property
+    def kind(self) -> str:
+        return self.st.get(1)
+
+
+@dataclass
+class Document:
+    """A whole file: every segment, and the transactions found in its envelopes."""
+
+    name: str
+    segments: list[Segment]
+    transactions: list[Transaction] = field(default_factory=list)
+
+
+def decode(data: bytes | str) -> str:
+    """Text of a file: a UTF-8 BOM dropped; UTF-8 if it decodes, else Latin-1 (never fails)."""
+    if isinstance(data, str):
+        return data[1:] if data.startswith("\ufeff") else data
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _isa_separators(text: str, start: int, name: str, number: int) -> tuple[Separators, int]:
+    """Separators declared by the ISA at ``start``; and the index of its terminator."""
+    if len(text) < start + 4:
+        raise X12Error(name, number, "ISA", "the ISA segment is cut short: the file is truncated.")
+    elem = text[start + 3]
+    if elem.isalnum() or elem in _WHITESPACE:
+        raise X12Error(name, number, "ISA",
+                       f"{elem!r} cannot be the element separator: this is not an X12 file.")
+    # ISA has exactly 16 elements; ISA16 is one character and the terminator follows it.
+    pos = start + 3
+    for _ in range(15):
+        pos = text.find(elem, pos + 1)
+        if pos < 0:
+            raise X12Error(name, number, "ISA",
+                           "the ISA segment has fewer than 16 elements: the file is damaged "
+                           "or is not X12.")
+    if len(text) < pos + 3:
+        raise X12Error(name, number, "ISA", "the ISA segment is cut short: the file is truncated.")
+    component = text[pos + 1]
+    terminator = text[pos + 2]
+    fields = text[start:pos + 1].split(elem)
+    rep = fields[11] if len(fields) > 11 else ""
+    repetition = rep if len(rep) == 1 and not rep.isalnum() and rep != " " else None
+    if len({elem, component, terminator}) < 3 or terminator.isalnum() or component.isalnum():
+        raise X12Error(name, number, "ISA",
+                       f"the separators it declares (element {elem!r}, component {component!r}, "
+                       f"segment {terminator!r}) are not distinct punctuation: the file is "
+                       "damaged or is not X12.")
+    return Separators(elem, component, repetition, terminator), pos + 2
+
+
+def _valid_id(seg_id: str) -> bool:
+    return _SEGMENT_ID.fullmatch(seg_id) is not None
+
+
+def iter_segments(data: bytes | str, name: str) -> Iterator[Segment]:
+    """Every segment of the file, numbered; raises X12Error at the first unreadable one."""
+    text = decode(data)
+    n = len(text)
+    pos = 0
+    number = 0
+    seps: Separators | None = None
+    while True:
+        while pos < n and text[pos] in _WHITESPACE:
+            pos += 1
+        if pos >= n:
+            return
+        number += 1
+        if text.startswith("ISA", pos):
+            seps, end = _isa_separators(text, pos, name, number)
+            raw = text[pos:end]
+            pos = end + 1
+            yield Segment(raw.split(seps.element), number, seps)
+            continue
+        if seps is None:
+            head = text[pos:pos + 20].split("\n")[0]
+            raise X12Error(name, None, None,
+                           f"it does not start with an ISA segment (it starts {head!r}), so it "
+                           "is not an X12 file.")
+        end = text.find(seps.segment, pos)
+        if end < 0:
+            raw = text[pos:].rstrip(_WHITESPACE)
+            pos = n
+        else:
+            raw = text[pos:end]
+            pos = end + 1
+        raw = raw.rstrip("\r\n")
+        elements = raw.split(seps.element)
+        seg_id = elements[0]
+        if not _valid_id(seg_id):
+            raise X12Error(name, number, None,
+                           f"{seg_id[:20]!r} is not an X12 segment id: the file is damaged "
+                           "or is not X12.")
+        yield Segment(elements, number, seps)
+
+
+def read_document(data: bytes | str, name: str) -> Document:
+    """The file's segments grouped into transactions, envelopes checked.
+
+    Raises X12FileError listing every envelope problem (counts, control numbers, missing
+    trailers), or with the single X12Error of an unreadable file.
+    """
+    try:
+        segments = list(iter_segments(data, name))
+    except X12Error as exc:
+        raise X12FileError(name, [exc]) from None
+    if not segments:
+        raise X12FileError(name, [X12Error(name, None, None, "the file is empty.")])
+    doc = Document(name, segments)
+    problems: list[X12Error] = []
+
+    def err(seg: Segment | None, msg: str) -> None:
+        problems.append(X12Error(name, seg.number if seg else None, seg.id if seg else None, msg))
+
+    isa: Segment | None = None
+    gs: Segment | None = None
+    tx: Transaction | None = None
+    groups_in_isa = 0
+    tx_in_gs = 0
+    for seg in segments:
+        sid = seg.id
+        if tx is not None:
+            seg.st_number = len(tx.segments) + 1
+            tx.segments.append(seg)
+            if sid == "SE":
+                count = seg.get(1)
+                if not count.isdigit() or int(count) != len(tx.segments):
+                    err(seg, f"SE01 says the transaction has {count!r} segments but it has "
+                             f"{len(tx.segments)} (ST to SE): the file is truncated or damaged.")
+                if seg.get(2) != tx.st.get(2):
+                    err(seg, f"SE02 control number {seg.get(2)!r} does not match ST02 "
+                             f"{tx.st.get(2)!r} (segment {tx.st.number}).")
+                tx = None
+            elif sid in ("ST", "GE", "IEA", "ISA", "GS"):
+                err(tx.st, "this transaction has no SE trailer: the file is truncated or damaged.")
+                tx.segments.pop()
+                seg.st_number = None
+                tx = None
+            else:
+                continue
+            if sid == "SE":
+                continue
+        if sid == "ISA":
+            if isa is not None:
+                err(isa, "this interchange has no IEA trailer: the file is truncated or damaged.")
+            if len(seg.elements) != 17:
+                err(seg, f"ISA must have 16 elements, this one has {len(seg.elements) - 1}.")
+            isa, gs, groups_in_isa = seg, None, 0
+        elif sid == "GS":
+            if isa is None:
+                err(seg, "GS outside an ISA interchange.")
+            if gs is not None:
+                err(gs, "this functional group has no GE trailer: the file is truncated.")
+            gs, tx_in_gs = seg, 0
+            groups_in_isa += 1
+        elif sid == "ST":
+            if gs is None:
+                err(seg, "ST outside a GS functional group.")
+            tx_in_gs += 1
+            seg.st_number = 1
+            tx = Transaction(isa or seg, gs, [seg])
+            doc.transactions.append(tx)
+        elif sid == "GE":
+            if gs is None:
+                err(seg, "GE without a GS.")
+            else:
+                if seg.get(1) != str(tx_in_gs):
+                    err(seg, f"GE01 says the group has {seg.get(1)!r} transactions but it has "
+                             f"{tx_in_gs}: the file is truncated or damaged.")
+                if seg.get(2) != gs.get(6):
+                    err(seg, f"GE02 control number {seg.get(2)!r} does not match GS06 "
+                             f"{gs.get(6)!r} (segment {gs.number}).")
+            gs = None
+        elif sid == "IEA":
+            if isa is None:
+                err(seg, "IEA without an ISA.")
+            else:
+                if gs is not None:
+                    err(gs, "this functional group has no GE trailer: the file is truncated.")
+                    gs = None
+                if seg.get(1) != str(groups_in_isa):
+                    err(seg, f"IEA01 says the interchange has {seg.get(1)!r} groups but it has "
+                             f"{groups_in_isa}: the file is truncated or damaged.")
+                if seg.get(2) != isa.get(13):
+                    err(seg, f"IEA02 control number {seg.get(2)!r} does not match ISA13 "
+                             f"{isa.get(13)!r} (segment {isa.number}).")
+            isa = None
+        else:
+            err(seg, "this segment is outside any ST..SE transaction.")
+    if tx is not None:
+        err(tx.st, "this transaction has no SE trailer: the file is truncated.")
+    if gs is not None:
+        err(gs, "this functional group has no GE trailer: the file is truncated.")
+    if isa is not None:
+        err(isa, "this interchange has no IEA trailer: the file is truncated.")
+    if problems:
+        raise X12FileError(name, problems)
+    return doc

@@ -1,0 +1,143 @@
+"""Checks on the X12 files we write.
+
+* :func:`pyx12_validate` — the structure and code lists of the implementation guide, by
+  pyx12's own validator (005010X222A1 for 837P, 005010X221A1 for 835).
+* :func:`claim_problems` — what pyx12 does not check (TESTING.md): NPI check digits,
+  claim total = Σ line charges, billable ICD-10-CM codes, pointers, required ids.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import threading
+from decimal import Decimal
+from typing import Any
+
+from metdash.coding.icd10 import MAX_DIAGNOSES, icd10_problems, pointer_problems
+from metdash.coding.npi import npi_problem
+from metdash.x12.write837 import Batch837
+
+_PYX12_LOCK = threading.Lock()  # pyx12 logs through a shared logger; one validation at a time
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _json_errors(node: Any, out: list[str]) -> None:
+    if isinstance(node, dict):
+        for err in node.get("errors") or []:
+            if isinstance(err, dict) and err.get("err_str"):
+                where = f"line {node['cur_line']}: " if node.get("cur_line") else ""
+                out.append(f"{where}{err['err_str']}")
+        for value in node.values():
+            if isinstance(value, list | dict):
+                _json_errors(value, out)
+    elif isinstance(node, list):
+        for item in node:
+            _json_errors(item, out)
+
+
+def pyx12_validate(text: str) -> list[str]:
+    """pyx12's complaints about an X12 file ([] when it is valid).
+
+    A UTF-8 byte-order mark is dropped first (it makes pyx12 crash).
+    """
+    import pyx12.params
+    import pyx12.x12n_document
+
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    handler = _Collect()
+    logger = logging.getLogger("pyx12")
+    fd_json = io.StringIO()
+    with _PYX12_LOCK:
+        old_propagate = logger.propagate
+        logger.addHandler(handler)
+        logger.propagate = False
+        try:
+            ok = pyx12.x12n_document.x12n_document(
+                param=pyx12.params.params(), src_file=io.StringIO(text), fd_997=None,
+                fd_html=None, fd_xmldoc=None, fd_json=fd_json)
+        except Exception as exc:  # pyx12 raises its own errors for unknown maps etc.
+            return [f"pyx12 could not read the file: {exc}"]
+        finally:
+            logger.removeHandler(handler)
+            logger.propagate = old_propagate
+    if ok:
+        return []
+    problems: list[str] = []
+    try:
+        _json_errors(json.loads(fd_json.getvalue() or "{}"), problems)
+    except ValueError:
+        pass
+    problems = problems or handler.messages
+    return list(dict.fromkeys(problems)) or ["pyx12 found the file invalid."]
+
+
+def claim_problems(batch: Batch837) -> list[str]:
+    """Every problem that would make the 837P wrong though pyx12 accepts it."""
+    problems: list[str] = []
+    bp = batch.billing
+    p = npi_problem(bp.npi, "Billing NPI (practice settings)")
+    if p:
+        problems.append(p)
+    tax = "".join(ch for ch in bp.tax_id if ch.isdigit())
+    if len(tax) != 9:
+        problems.append(f"Practice tax id {bp.tax_id!r} is not an EIN: enter 9 digits as "
+                        "NN-NNNNNNN in the practice settings.")
+    if not (bp.address.line1 and bp.address.city and bp.address.state and bp.address.zip):
+        problems.append("Practice address is incomplete: the 837P needs street, city, state "
+                        "and ZIP of the billing provider (practice settings).")
+    if not any(ch.isdigit() for ch in bp.phone):
+        problems.append("Practice phone is missing: the 837P names a contact number for the "
+                        "submitter (practice settings).")
+    for c in batch.claims:
+        label = f"Claim {c.claim_id}"
+        if not c.lines:
+            problems.append(f"{label} has no service lines: add at least one.")
+        if len(c.lines) > 50:
+            problems.append(f"{label} has {len(c.lines)} lines; an 837P claim holds at most "
+                            "50: split it.")
+        total = sum((ln.charge for ln in c.lines), Decimal("0"))
+        if total != c.total_charge:
+            problems.append(f"{label}: total charge {c.total_charge} does not equal the sum of "
+                            f"its line charges {total}: correct the lines or the total.")
+        if not c.diagnosis_codes:
+            problems.append(f"{label} has no diagnosis: add the referral's ICD-10-CM code.")
+        if len(c.diagnosis_codes) > MAX_DIAGNOSES:
+            problems.append(f"{label} has {len(c.diagnosis_codes)} diagnoses; at most "
+                            f"{MAX_DIAGNOSES} fit on a claim.")
+        for code in c.diagnosis_codes:
+            problems += [f"{label}: {m}" for m in icd10_problems(code)]
+        for n, ln in enumerate(c.lines, start=1):
+            problems += [f"{label}: {m}" for m in pointer_problems(
+                ln.dx_pointers, len(c.diagnosis_codes), label=f"line {n} ({ln.cpt})")]
+            if ln.units <= 0:
+                problems.append(f"{label}: line {n} ({ln.cpt}) has {ln.units} units: bill at "
+                                "least 1.")
+        if not c.member_id:
+            problems.append(f"{label}: the member id is missing on the client's coverage.")
+        if not c.payer_code:
+            problems.append(f"{label}: payer {c.payer_name} has no clearinghouse payer id: "
+                            "enter it in the payer settings.")
+        if c.patient_dob is None:
+            problems.append(f"{label}: the client's date of birth is missing.")
+        if c.referrer is not None:
+            p = npi_problem(c.referrer.npi, f"{label}: referring NPI")
+            if p:
+                problems.append(p)
+        if c.rendering is None:
+            problems.append(f"{label} has no rendering provider: choose who gave the service.")
+        else:
+            p = npi_problem(c.rendering.npi, f"{label}: rendering NPI")
+            if p:
+                problems.append(p)
+    return problems

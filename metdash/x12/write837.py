@@ -1,0 +1,446 @@
+"""837P (005010X222A1) claim files.
+
+Two layers:
+
+* :func:`render_837p` — pure: a :class:`Batch837` + :class:`ControlNumbers` + a timestamp
+  in, the file's text out (byte-exact, for golden tests).
+* :func:`write_837p` — reads the claims from the store, checks them
+  (:func:`metdash.x12.validate.claim_problems`), takes the next control numbers from
+  ``x12_control``, renders, and (by default) moves the claims to ``submitted`` with
+  history and audit rows — all in one transaction.
+
+Layout written (one ISA/GS/ST; one subscriber HL per claim)::
+
+    ISA GS ST BHT
+    1000A NM1*41 submitter + PER;  1000B NM1*40 receiver
+    2000A HL*20 billing provider: PRV*BI, 2010AA NM1*85 (XX NPI), N3, N4, REF*EI tax id
+      2000B HL*22 subscriber: SBR, 2010BA NM1*IL (+N3/N4/DMG when the patient), 2010BB NM1*PR
+        [2000C HL*23 patient: PAT, NM1*QC, N3, N4, DMG — when the subscriber is not the client]
+        2300 CLM (our claim id, total), REF*G1 prior auth, HI (ABK then ABF)
+          2310A NM1*DN referring provider (XX NPI); 2310B NM1*82 rendering provider + PRV*PE
+          2400 LX, SV1 (HC:cpt:mods, charge, UN, units, pointers), DTP*472
+    SE GE IEA
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from metdash.db import Database, insert_frame, to_json
+
+TERMINATOR = "~\n"  # a newline after each terminator keeps the file readable; X12 allows it
+RELATIONSHIP_CODES = {"self": "18", "spouse": "01", "child": "19", "other": "G8"}
+PRIORITY_CODES = {"primary": "P", "secondary": "S", "tertiary": "T"}
+# Claim filing indicator (SBR09) by payer type.
+FILING_CODES = {"medicare": "MB", "medicare_advantage": "16", "medicaid": "MC",
+                "commercial": "CI", "workers_comp": "WC", "auto": "AM", "other": "ZZ"}
+_UNSAFE = re.compile(r"[*~:^>|\r\n]")
+
+
+class X12ExportError(Exception):
+    """The claims cannot be written; ``problems`` lists every reason, in the biller's words."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class Address:
+    line1: str = ""
+    city: str = ""
+    state: str = ""
+    zip: str = ""
+
+
+@dataclass
+class Person:
+    last_name: str
+    first_name: str = ""
+    npi: str = ""
+    taxonomy: str = ""
+
+
+@dataclass
+class BillingProvider:
+    name: str
+    npi: str
+    tax_id: str
+    address: Address
+    taxonomy: str = ""
+    phone: str = ""
+
+
+@dataclass
+class Line837:
+    cpt: str
+    modifiers: list[str]
+    charge: Decimal
+    units: int
+    dx_pointers: list[int]
+    service_date: dt.date
+
+
+@dataclass
+class Claim837:
+    claim_id: str
+    total_charge: Decimal
+    diagnosis_codes: list[str]
+    lines: list[Line837]
+    payer_name: str
+    payer_code: str  # clearinghouse payer id
+    filing_indicator: str  # SBR09
+    member_id: str
+    patient_last_name: str
+    patient_first_name: str
+    patient_dob: dt.date | None
+    patient_sex: str
+    patient_address: Address
+    relationship: str = "self"
+    priority: str = "primary"
+    group_number: str = ""
+    subscriber_last_name: str = ""
+    subscriber_first_name: str = ""
+    subscriber_dob: dt.date | None = None
+    frequency_code: str = "1"
+    place_of_service: str = "11"
+    prior_auth_number: str = ""
+    referrer: Person | None = None
+    rendering: Person | None = None
+
+
+@dataclass
+class Batch837:
+    billing: BillingProvider
+    claims: list[Claim837]
+    submitter_id: str = ""  # defaults to the billing NPI
+    receiver_name: str = "CLEARINGHOUSE"
+    receiver_id: str = "CLEARINGHOUSE"
+    usage: str = "P"  # ISA15: P production, T test
+
+
+@dataclass(frozen=True)
+class ControlNumbers:
+    interchange: int  # ISA13
+    group: int  # GS06
+    transaction: int  # ST02
+
+
+# -- rendering ------------------------------------------------------------------------
+def _clean(value: Any) -> str:
+    """Upper-case text without X12 separators (they would break the file)."""
+    text = "" if value is None else str(value)
+    return re.sub(r"\s+", " ", _UNSAFE.sub(" ", text)).strip().upper()
+
+
+def _money(value: Decimal) -> str:
+    q = Decimal(value).quantize(Decimal("0.01"))
+    text = format(q.normalize(), "f")
+    return text if "." not in text else text.rstrip("0").rstrip(".")
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"\D", "", value or "")
+
+
+def _d8(value: dt.date) -> str:
+    return value.strftime("%Y%m%d")
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def seg(self, *elements: Any) -> None:
+        values = ["" if e is None else str(e) for e in elements]
+        while values and values[-1] == "":
+            values.pop()
+        self.lines.append("*".join(values))
+
+
+def render_837p(claims_data: Batch837, control_numbers: ControlNumbers, now: dt.datetime) -> str:
+    """The 837P file for ``claims_data`` (pure: same input, same bytes)."""
+    b = claims_data
+    bp = b.billing
+    cn = control_numbers
+    sender = _clean(b.submitter_id or bp.npi)[:15]
+    receiver = _clean(b.receiver_id)[:15]
+    isa13 = f"{cn.interchange:09d}"
+    st02 = f"{cn.transaction:04d}"
+    out = _Writer()
+    out.seg("ISA", "00", " " * 10, "00", " " * 10, "ZZ", f"{sender:<15}", "ZZ",
+            f"{receiver:<15}", now.strftime("%y%m%d"), now.strftime("%H%M"), "^", "00501",
+            isa13, "0", b.usage, ":")
+    out.seg("GS", "HC", sender, receiver, now.strftime("%Y%m%d"), now.strftime("%H%M"),
+            cn.group, "X", "005010X222A1")
+    st_start = len(out.lines)
+    out.seg("ST", "837", st02, "005010X222A1")
+    out.seg("BHT", "0019", "00", f"{cn.group:09d}", now.strftime("%Y%m%d"),
+            now.strftime("%H%M"), "CH")
+    # 1000A submitter, 1000B receiver
+    out.seg("NM1", "41", "2", _clean(bp.name), "", "", "", "", "46", sender)
+    out.seg("PER", "IC", _clean(bp.name), "TE", _digits(bp.phone))
+    out.seg("NM1", "40", "2", _clean(b.receiver_name), "", "", "", "", "46", receiver)
+    # 2000A billing provider
+    out.seg("HL", "1", "", "20", "1")
+    if bp.taxonomy:
+        out.seg("PRV", "BI", "PXC", _clean(bp.taxonomy))
+    out.seg("NM1", "85", "2", _clean(bp.name), "", "", "", "", "XX", _digits(bp.npi))
+    out.seg("N3", _clean(bp.address.line1))
+    out.seg("N4", _clean(bp.address.city), _clean(bp.address.state), _digits(bp.address.zip))
+    out.seg("REF", "EI", _digits(bp.tax_id))
+    hl = 1
+    for c in b.claims:
+        hl += 1
+        sub_hl = hl
+        is_self = c.relationship == "self"
+        out.seg("HL", sub_hl, "1", "22", "0" if is_self else "1")
+        out.seg("SBR", PRIORITY_CODES.get(c.priority, "P"), "18" if is_self else "",
+                _clean(c.group_number), "", "", "", "", "", c.filing_indicator)
+        if is_self:
+            out.seg("NM1", "IL", "1", _clean(c.patient_last_name), _clean(c.patient_first_name),
+                    "", "", "", "MI", _clean(c.member_id))
+            _address(out, c.patient_address)
+            if c.patient_dob:
+                out.seg("DMG", "D8", _d8(c.patient_dob), c.patient_sex or "U")
+        else:
+            out.seg("NM1", "IL", "1", _clean(c.subscriber_last_name),
+                    _clean(c.subscriber_first_name), "", "", "", "MI", _clean(c.member_id))
+            if c.subscriber_dob:
+                out.seg("DMG", "D8", _d8(c.subscriber_dob), "U")
+        out.seg("NM1", "PR", "2", _clean(c.payer_name), "", "", "", "", "PI",
+                _clean(c.payer_code))
+        if not is_self:
+            hl += 1
+            out.seg("HL", hl, sub_hl, "23", "0")
+            out.seg("PAT", RELATIONSHIP_CODES.get(c.relationship, "G8"))
+            out.seg("NM1", "QC", "1", _clean(c.patient_last_name), _clean(c.patient_first_name))
+            _address(out, c.patient_address)
+            if c.patient_dob:
+                out.seg("DMG", "D8", _d8(c.patient_dob), c.patient_sex or "U")
+        # 2300 claim
+        out.seg("CLM", _clean(c.claim_id), _money(c.total_charge), "", "",
+                f"{c.place_of_service}:B:{c.frequency_code}", "Y", "A", "Y", "Y")
+        if c.prior_auth_number:
+            out.seg("REF", "G1", _clean(c.prior_auth_number))
+        dx = [d.replace(".", "").upper() for d in c.diagnosis_codes]
+        out.seg("HI", *[f"{'ABK' if i == 0 else 'ABF'}:{d}" for i, d in enumerate(dx)])
+        if c.referrer is not None:  # 2310A referring provider
+            out.seg("NM1", "DN", "1", _clean(c.referrer.last_name),
+                    _clean(c.referrer.first_name), "", "", "", "XX", _digits(c.referrer.npi))
+        if c.rendering is not None:  # 2310B: always, the billing provider is an organisation
+            out.seg("NM1", "82", "1", _clean(c.rendering.last_name),
+                    _clean(c.rendering.first_name), "", "", "", "XX", _digits(c.rendering.npi))
+            if c.rendering.taxonomy:
+                out.seg("PRV", "PE", "PXC", _clean(c.rendering.taxonomy))
+        for n, ln in enumerate(c.lines, start=1):
+            out.seg("LX", n)
+            proc = ":".join(["HC", _clean(ln.cpt), *[_clean(m) for m in ln.modifiers[:4]]])
+            out.seg("SV1", proc, _money(ln.charge), "UN", ln.units, "", "",
+                    ":".join(str(p) for p in ln.dx_pointers[:4]))
+            out.seg("DTP", "472", "D8", _d8(ln.service_date))
+    count = len(out.lines) - st_start + 1
+    out.seg("SE", count, st02)
+    out.seg("GE", "1", cn.group)
+    out.seg("IEA", "1", isa13)
+    return "".join(line + TERMINATOR for line in out.lines)
+
+
+def _address(out: _Writer, a: Address) -> None:
+    if a.line1 and a.city:
+        out.seg("N3", _clean(a.line1))
+        out.seg("N4", _clean(a.city), _clean(a.state), _digits(a.zip))
+
+
+# -- from the store -------------------------------------------------------------------
+def _split_name(name: str) -> tuple[str, str]:
+    """'Last, First' -> (last, first); an organisation's name stays whole as the last name."""
+    if "," in name:
+        last, first = name.split(",", 1)
+        return last.strip(), first.strip()
+    return name.strip(), ""
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] = ()
+          ) -> list[dict[str, Any]]:
+    res = con.execute(sql, list(params))
+    names = [d[0] for d in res.description]
+    return [dict(zip(names, r, strict=True)) for r in res.fetchall()]
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, claim_ids: list[str] | None
+               ) -> tuple[Batch837 | None, list[str]]:
+    """The claims to export as a Batch837, and every problem found while gathering them."""
+    problems: list[str] = []
+    practice = _rows(con, "SELECT * FROM practice ORDER BY practice_id LIMIT 1")
+    if not practice:
+        return None, ["The practice is not set up: enter its name, billing NPI and tax id "
+                      "under Settings first."]
+    p = practice[0]
+    billing = BillingProvider(p["name"], p["billing_npi"] or "", p["tax_id"] or "",
+                              Address(p["address_line1"] or "", p["city"] or "",
+                                      p["state"] or "", p["zip"] or ""),
+                              p["taxonomy"] or "", p["phone"] or "")
+    if claim_ids is None:
+        ids = [r["claim_id"] for r in _rows(
+            con, "SELECT claim_id FROM claims WHERE status = 'ready' ORDER BY claim_id")]
+    else:
+        ids = list(dict.fromkeys(claim_ids))
+    if not ids:
+        return None, ["There are no claims to export: no claim is ready."]
+    claims = {r["claim_id"]: r for r in _rows(con, """
+        SELECT c.*, cl.last_name AS p_last, cl.first_name AS p_first, cl.dob AS p_dob,
+               cl.sex AS p_sex, cl.address_line1 AS p_addr, cl.city AS p_city,
+               cl.state AS p_state, cl.zip AS p_zip,
+               py.name AS payer_name, py.payer_type, py.clearinghouse_payer_id,
+               r.name AS ref_name, r.npi AS ref_npi,
+               pr.last_name AS rend_last, pr.first_name AS rend_first, pr.npi AS rend_npi,
+               pr.taxonomy AS rend_taxonomy, rf.prior_auth_number
+        FROM claims c
+        JOIN clients cl USING (client_id)
+        JOIN payers py USING (payer_id)
+        LEFT JOIN referrals rf ON rf.referral_id = c.referral_id
+        LEFT JOIN referrers r ON r.referrer_id = coalesce(c.referrer_id, rf.referrer_id)
+        LEFT JOIN providers pr ON pr.provider_id = c.rendering_provider_id
+        WHERE c.claim_id IN (SELECT unnest(?::VARCHAR[]))""", [ids])}
+    coverages = _rows(con, """
+        SELECT * FROM coverages WHERE client_id IN
+          (SELECT client_id FROM claims WHERE claim_id IN (SELECT unnest(?::VARCHAR[])))
+        ORDER BY coverage_id""", [ids])
+    lines: dict[str, list[dict[str, Any]]] = {}
+    for r in _rows(con, "SELECT * FROM claim_lines WHERE claim_id IN "
+                        "(SELECT unnest(?::VARCHAR[])) ORDER BY claim_id, line_no", [ids]):
+        lines.setdefault(r["claim_id"], []).append(r)
+    out: list[Claim837] = []
+    for cid in ids:
+        r = claims.get(cid)
+        if r is None:
+            problems.append(f"Claim {cid} does not exist: check the claim id.")
+            continue
+        if r["status"] in ("draft", "voided"):
+            problems.append(f"Claim {cid} is {r['status']}: only a claim that is ready (or "
+                            "already sent, to resend it) can be exported.")
+            continue
+        cov = next((v for v in coverages if v["coverage_id"] == r["coverage_id"]), None)
+        if cov is None:
+            cov = next((v for v in coverages if v["client_id"] == r["client_id"]
+                        and v["payer_id"] == r["payer_id"]), None)
+        if cov is None:
+            problems.append(f"Claim {cid}: client {r['client_id']} has no coverage with "
+                            f"{r['payer_name']}: add the member id on the client's coverage.")
+            continue
+        referrer = None
+        if r["ref_name"]:
+            last, first = _split_name(r["ref_name"])
+            referrer = Person(last, first, r["ref_npi"] or "")
+        rendering = None
+        if r["rend_npi"]:
+            rendering = Person(r["rend_last"], r["rend_first"], r["rend_npi"],
+                               r["rend_taxonomy"] or "")
+        out.append(Claim837(
+            claim_id=cid, total_charge=Decimal(r["total_charge"]),
+            diagnosis_codes=list(r["diagnosis_codes"] or []),
+            lines=[Line837(ln["cpt"], list(ln["modifiers"] or []), Decimal(ln["charge"]),
+                           int(ln["units"]), list(ln["dx_pointers"] or []), ln["service_date"])
+                   for ln in lines.get(cid, [])],
+            payer_name=r["payer_name"], payer_code=r["clearinghouse_payer_id"] or "",
+            filing_indicator=FILING_CODES.get(r["payer_type"], "ZZ"),
+            member_id=cov["member_id"], patient_last_name=r["p_last"],
+            patient_first_name=r["p_first"], patient_dob=r["p_dob"],
+            patient_sex=r["p_sex"] or "U",
+            patient_address=Address(r["p_addr"] or "", r["p_city"] or "", r["p_state"] or "",
+                                    r["p_zip"] or ""),
+            relationship=cov["relationship"], priority=cov["priority"],
+            group_number=cov["group_number"] or "",
+            subscriber_last_name=cov["subscriber_last_name"] or r["p_last"],
+            subscriber_first_name=cov["subscriber_first_name"] or "",
+            subscriber_dob=cov["subscriber_dob"], frequency_code=r["frequency_code"] or "1",
+            prior_auth_number=r["prior_auth_number"] or "",
+            referrer=referrer, rendering=rendering))
+    return Batch837(billing, out), problems
+
+
+def _next_control(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    rows = con.execute("SELECT last_number FROM x12_control WHERE name = ?", [name]).fetchall()
+    value = (rows[0][0] if rows else 0) + 1
+    if name == "interchange" and value > 999_999_999:
+        value = 1
+    if rows:
+        con.execute("UPDATE x12_control SET last_number = ? WHERE name = ?", [value, name])
+    else:
+        con.execute("INSERT INTO x12_control (name, last_number) VALUES (?, ?)", [name, value])
+    return value
+
+
+def write_837p(db: Database, claim_ids: list[str] | None, *, user: str,
+               now: dt.datetime | None = None, mark_submitted: bool = True) -> str:
+    """Export claims (default: every ready claim) as one 837P file; returns its text.
+
+    In one transaction: checks every claim (raises :class:`X12ExportError` listing every
+    problem, nothing changed), takes the next ISA13/GS06/ST02 from ``x12_control``, and
+    when ``mark_submitted`` moves the claims to ``submitted`` dated ``now``.
+    """
+    from metdash.x12.validate import claim_problems
+
+    now = now or dt.datetime.now().replace(microsecond=0)
+    with db.transaction() as con:
+        batch, problems = load_batch(con, claim_ids)
+        if batch is not None:
+            problems += claim_problems(batch)
+        if problems or batch is None:
+            raise X12ExportError(problems)
+        numbers = ControlNumbers(_next_control(con, "interchange"), _next_control(con, "group"),
+                                 _next_control(con, "transaction"))
+        text = render_837p(batch, numbers, now)
+        con.execute("INSERT INTO audit_log (audit_id, user_name, action, table_name, record_key,"
+                    " after) SELECT coalesce(max(audit_id), 0) + 1, ?, 'export', 'x12_control',"
+                    " ?, ? FROM audit_log",
+                    [user, str(numbers.interchange), to_json({
+                        "interchange": numbers.interchange, "group": numbers.group,
+                        "transaction": numbers.transaction,
+                        "claims": [c.claim_id for c in batch.claims]})])
+        if mark_submitted:
+            _mark_submitted(con, [c.claim_id for c in batch.claims], user, now, numbers)
+    return text
+
+
+def _mark_submitted(con: duckdb.DuckDBPyConnection, ids: list[str], user: str,
+                    now: dt.datetime, numbers: ControlNumbers) -> None:
+    today = now.date()
+    before = {r["claim_id"]: r for r in _rows(
+        con, "SELECT claim_id, status, submitted_date FROM claims WHERE claim_id IN "
+             "(SELECT unnest(?::VARCHAR[]))", [ids])}
+    seqs = {r["claim_id"]: r["seq"] for r in _rows(
+        con, "SELECT claim_id, max(seq) AS seq FROM claim_status_history WHERE claim_id IN "
+             "(SELECT unnest(?::VARCHAR[])) GROUP BY 1", [ids])}
+    audit_base = _rows(con, "SELECT coalesce(max(audit_id), 0) + 1 AS n FROM audit_log")[0]["n"]
+    note = f"sent in 837P interchange {numbers.interchange:09d}"
+    history, audits = [], []
+    for i, cid in enumerate(ids):
+        history.append((cid, (seqs.get(cid) or 0) + 1, "submitted", today, now, user, note))
+        audits.append((audit_base + i, now, user, "status", "claims", cid,
+                       to_json({"status": before[cid]["status"],
+                                "submitted_date": before[cid]["submitted_date"]}),
+                       to_json({"status": "submitted", "submitted_date": before[cid]
+                                ["submitted_date"] or today, "last_submitted_date": today,
+                                "note": note})))
+    insert_frame(con, "claim_status_history", pd.DataFrame(history, columns=[
+        "claim_id", "seq", "status", "status_date", "changed_at", "changed_by", "note"]))
+    insert_frame(con, "audit_log", pd.DataFrame(audits, columns=[
+        "audit_id", "changed_at", "user_name", "action", "table_name", "record_key", "before",
+        "after"]))
+    con.execute("UPDATE claims SET status = 'submitted',"
+                " submitted_date = coalesce(submitted_date, ?), last_submitted_date = ?"
+                " WHERE claim_id IN (SELECT unnest(?::VARCHAR[]))", [today, today, ids])
+
+
+__all__ = ["Address", "BillingProvider", "Batch837", "Claim837", "ControlNumbers", "Line837",
+           "Person", "X12ExportError", "load_batch", "render_837p", "write_837p"]

@@ -1,0 +1,78 @@
+"""``metdash import-835`` and ``metdash export-837``."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+
+import click
+
+
+def _user() -> str:
+    try:
+        return os.environ.get("USER") or getpass.getuser() or "cli"
+    except Exception:  # no user database entry (containers)
+        return "cli"
+
+
+def register(main: click.Group) -> None:
+    """Add the X12 commands to the ``metdash`` group."""
+    from metdash.cli import DB_OPTION, open_db
+
+    @main.command("import-835")
+    @DB_OPTION
+    @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+    @click.option("--json", "as_json", is_flag=True,
+                  help="Print the summary as JSON (files, payments, claims, matched, "
+                       "unmatched, paid, already_imported, errors).")
+    def import_835_cmd(db_path: str | None, files: tuple[str, ...], as_json: bool) -> None:
+        """Import 835 remittance (ERA) files. Each file is imported whole or not at all;
+        a payment already imported changes nothing. Exit status 1 if any file was refused."""
+        from metdash.db import StoreError
+        from metdash.x12.post835 import import_835
+
+        db = open_db(db_path)
+        try:
+            summary = import_835(db, [Path(f) for f in files], _user())
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from exc
+        if as_json:
+            click.echo(summary.to_json())
+        else:
+            for r in summary.results:
+                if r.outcome == "refused":
+                    continue
+                click.echo(f"{r.file}: {r.payments} payment(s) imported, "
+                           f"{r.already_imported} already imported; {r.claims} claim(s), "
+                           f"{r.matched} matched, {r.unmatched} unmatched; paid {r.paid:.2f}")
+            for msg in summary.errors:
+                click.echo(msg, err=True)
+            click.echo(f"{summary.files} file(s): {summary.payments} payment(s) imported, "
+                       f"{summary.already_imported} already imported, "
+                       f"{len([r for r in summary.results if r.outcome == 'refused'])} refused.")
+        if not summary.ok:
+            raise SystemExit(1)
+
+    @main.command("export-837")
+    @DB_OPTION
+    @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+                  help="The 837P file to write.")
+    @click.option("--claim", "claims", multiple=True,
+                  help="A claim id to export (repeatable). Default: every claim that is ready.")
+    def export_837_cmd(db_path: str | None, out: str, claims: tuple[str, ...]) -> None:
+        """Write an 837P (005010X222A1) claim file; the exported claims become submitted."""
+        from metdash.db import StoreError
+        from metdash.x12.write837 import X12ExportError, write_837p
+
+        db = open_db(db_path)
+        try:
+            text = write_837p(db, list(claims) or None, user=_user())
+        except X12ExportError as exc:
+            raise click.ClickException("Nothing was exported. Please fix:\n" + "\n".join(
+                f"- {p}" for p in exc.problems)) from exc
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from exc
+        Path(out).write_text(text, encoding="ascii", errors="replace")
+        n = text.count("\nCLM*") + text.startswith("CLM*")
+        click.echo(f"{out}: {n} claim(s) written.")

@@ -31,19 +31,26 @@ def database() -> Database:
     return _database(str(default_db_path()))
 
 
+_REGISTRY: dict[str, Callable[..., Any]] = {}
+
+
+@st.cache_data(show_spinner=False, ttl=600, max_entries=1024)
+def _cached_call(fn_key: str, db_path: str, *args: Any, **kwargs: Any) -> Any:
+    return _REGISTRY[fn_key](_database(db_path), *args, **kwargs)
+
+
 def cached(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``st.cache_data`` for a figure function whose first argument is the Database.
 
-    The database is passed by path (hashable); results live 10 minutes at most and are
-    cleared after every write from this app.
+    The database is passed by path (hashable) and the function by its qualified name, so
+    every wrapped function has its own entries; results live 10 minutes at most and are
+    cleared after every write from this app (:func:`after_write`).
     """
-
-    @st.cache_data(show_spinner=False, ttl=600, max_entries=512)
-    def _run(db_path: str, *args: Any, **kwargs: Any) -> Any:
-        return fn(_database(db_path), *args, **kwargs)
+    key = f"{fn.__module__}.{fn.__qualname__}"
+    _REGISTRY[key] = fn
 
     def call(db: Database, *args: Any, **kwargs: Any) -> Any:
-        return _run(str(db.path), *args, **kwargs)
+        return _cached_call(key, str(db.path), *args, **kwargs)
 
     call.__name__ = getattr(fn, "__name__", "cached")
     call.__doc__ = fn.__doc__
@@ -112,3 +119,197 @@ def downloads(frame: pd.DataFrame, name: str, key: str | None = None) -> None:
 def today() -> dt.date:
     """Today's date (one place, so tests and demos can pin it)."""
     return dt.date.today()
+
+
+# -- tables ------------------------------------------------------------------------------
+_COLUMN_FORMATS = {"money": "dollar", "percent": "percent", "count": "localized"}
+
+
+def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
+          labels: dict[str, str] | None = None, key: str | None = None,
+          select: bool = False, height: int | str = "auto", download: str | None = None
+          ) -> Any:
+    """Show a table with billing formats (``formats``: column -> catalogue metric name or a
+    format: money, percent, days, count, date) and catalogue tooltips. With ``select``, one
+    row can be picked; the selection state is returned. ``download`` adds CSV/Excel buttons.
+    """
+    from metdash.metrics import CATALOGUE
+
+    formats = formats or {}
+    labels = labels or {}
+    shown = frame.copy()
+    config: dict[str, Any] = {}
+    for col in shown.columns:
+        spec = formats.get(col, col)
+        metric = CATALOGUE.get(spec)
+        fmt = metric.format if metric else spec
+        label = labels.get(col) or (metric.label if metric else col.replace("_", " ").capitalize())
+        help_text = metric.definition if metric else None
+        if fmt in ("money", "percent", "days", "count") and shown[col].dtype == object:
+            shown[col] = pd.to_numeric(shown[col].map(lambda v: None if v is None else float(v)),
+                                       errors="coerce")
+        if fmt in _COLUMN_FORMATS:
+            config[col] = st.column_config.NumberColumn(label, help=help_text,
+                                                        format=_COLUMN_FORMATS[fmt])
+        elif fmt == "days":
+            config[col] = st.column_config.NumberColumn(label, help=help_text, format="%.1f")
+        elif fmt == "date":
+            config[col] = st.column_config.DateColumn(label, help=help_text, format="YYYY-MM-DD")
+        else:
+            config[col] = st.column_config.Column(label, help=help_text)
+    kwargs: dict[str, Any] = {}
+    if select:
+        kwargs = {"on_select": "rerun", "selection_mode": "single-row"}
+    state = st.dataframe(shown, hide_index=True, column_config=config, key=key,
+                         height=height, **kwargs)
+    if download:
+        downloads(frame, download, key=f"{key or download}-dl")
+    return state
+
+
+def selected_row(state: Any, frame: pd.DataFrame) -> pd.Series | None:
+    """The row a user picked in :func:`table` (None when none)."""
+    try:
+        rows = state.selection.rows
+    except AttributeError:
+        return None
+    return frame.iloc[rows[0]] if rows else None
+
+
+def empty_note(what: str = "this view") -> None:
+    """The friendly note for a range with nothing in it."""
+    st.info(f"Nothing to show for {what} with these filters. Widen the date range or clear "
+            "a filter in the sidebar.", icon=":material/filter_alt_off:")
+
+
+def metric_tile(column: Any, name: str, value: Any, previous: Any = None) -> None:
+    """One KPI tile: the catalogue's label, formatted value, tooltip, and the change against
+    the previous period (green when it moves the good way)."""
+    from metdash.metrics import CATALOGUE, format_value
+
+    m = CATALOGUE[name]
+    delta = None
+    if previous is not None and value is not None:
+        diff = float(value) - float(previous)
+        if m.format == "percent":
+            delta = f"{diff * 100:+.1f} pts"
+        elif m.format == "money":
+            delta = f"{'+' if diff >= 0 else '−'}${abs(diff):,.0f}"
+        else:
+            delta = f"{diff:+.1f}"
+    color = "off" if m.higher_is_better is None else ("normal" if m.higher_is_better
+                                                      else "inverse")
+    column.metric(m.label, format_value(name, value), delta=delta, delta_color=color,
+                  help=m.definition + ("\n\nChange: against the previous period of the same "
+                                       "length." if delta else ""), border=True)
+
+
+def chart(fig: Any, key: str | None = None) -> None:
+    """A plotly figure, full width, with the mode bar kept out of the way."""
+    st.plotly_chart(fig, key=key, config={"displaylogo": False,
+                                          "modeBarButtonsToRemove": ["lasso2d", "select2d"]})
+
+
+# -- the shared sidebar filters ------------------------------------------------------------
+_QP = {"from": "f_from", "to": "f_to", "payer": "f_payers", "referrer": "f_referrers",
+       "provider": "f_providers"}
+
+
+def _ids(text: str | None) -> list[int]:
+    out = []
+    for part in (text or "").split(","):
+        part = part.strip()
+        if part.isdigit():
+            out.append(int(part))
+    return out
+
+
+def _parse_date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def default_range(span: pd.DataFrame, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last 12 months up to today, or up to the last service date when the data ends
+    earlier (an imported practice whose claims stop in the past)."""
+    max_date = span.max_date.iloc[0] if not span.empty else None
+    end = today
+    if max_date is not None and not pd.isna(max_date) and pd.Timestamp(max_date).date() < today:
+        end = pd.Timestamp(max_date).date()
+    return end - dt.timedelta(days=364), end
+
+
+def sidebar_filters(db: Database):  # -> metdash.figures.Filters
+    """Date range (service date), payers, referrers, providers in the sidebar. The choice
+    persists across pages (session state) and is written to the URL's query parameters, so
+    a copied link reproduces the view."""
+    from metdash import figures
+
+    options = _filter_options(db)
+    state = st.session_state
+    if "_filters" not in state:
+        qp = st.query_params
+        start, end = default_range(options["span"], today())
+        state["_filters"] = {
+            "from": _parse_date(qp.get("from")) or start,
+            "to": _parse_date(qp.get("to")) or end,
+            "payer": [i for i in _ids(qp.get("payer")) if i in set(options["payers"].payer_id)],
+            "referrer": [i for i in _ids(qp.get("referrer"))
+                         if i in set(options["referrers"].referrer_id)],
+            "provider": [i for i in _ids(qp.get("provider"))
+                         if i in set(options["providers"].provider_id)],
+        }
+    saved = state["_filters"]
+
+    def names(frame: pd.DataFrame, id_col: str) -> dict[int, str]:
+        return dict(zip(frame[id_col], frame["name"], strict=True))
+
+    payer_names = names(options["payers"], "payer_id")
+    referrer_names = names(options["referrers"], "referrer_id")
+    provider_names = names(options["providers"], "provider_id")
+    sb = st.sidebar
+    sb.header("Filters")
+    picked = sb.date_input("Service dates", value=(saved["from"], saved["to"]),
+                           format="YYYY-MM-DD", key="w_dates",
+                           help="Claims whose first service date falls in this range. Balances "
+                                "(A/R) are taken as of the last day.")
+    if isinstance(picked, tuple | list) and len(picked) == 2:
+        saved["from"], saved["to"] = picked
+    payers = sb.multiselect("Payers", list(payer_names), default=saved["payer"],
+                            format_func=payer_names.get, key="w_payers",
+                            placeholder="All payers")
+    referrers = sb.multiselect("Referrers", list(referrer_names), default=saved["referrer"],
+                               format_func=referrer_names.get, key="w_referrers",
+                               placeholder="All referrers")
+    providers = sb.multiselect("Providers", list(provider_names), default=saved["provider"],
+                               format_func=provider_names.get, key="w_providers",
+                               placeholder="All providers")
+    saved.update(payer=payers, referrer=referrers, provider=providers)
+    qp = {"from": saved["from"].isoformat(), "to": saved["to"].isoformat()}
+    for name in ("payer", "referrer", "provider"):
+        if saved[name]:
+            qp[name] = ",".join(str(i) for i in saved[name])
+    if dict(st.query_params) != qp:
+        st.query_params.from_dict(qp)
+    return figures.Filters(
+        date_from=saved["from"], date_to=saved["to"],
+        payer_ids=tuple(payers) or None, referrer_ids=tuple(referrers) or None,
+        provider_ids=tuple(providers) or None)
+
+
+def _filter_options_raw(db: Database) -> dict[str, pd.DataFrame]:
+    from metdash import figures
+
+    return figures.filter_options(db)
+
+
+_filter_options = cached(_filter_options_raw)
+
+
+def metric_help(name: str) -> str:
+    """The catalogue's definition of a figure (a tooltip)."""
+    from metdash.metrics import CATALOGUE
+
+    return CATALOGUE[name].definition

@@ -1,0 +1,249 @@
+"""DataFrame -> plotly Figure, pure (no streamlit, no store). Names are ``<thing>_<kind>``.
+
+Every chart has titled axes with units, a legend above the plot, hover text with the
+formatted values, and a ``large`` variant (bigger type) for a projector.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+# Colour-blind-safe (Okabe-Ito), in a fixed order so a payer keeps its colour.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+           "#000000", "#999999"]
+BUCKET_COLORS = {"0-30": "#009E73", "31-60": "#56B4E9", "61-90": "#E69F00",
+                 "91-120": "#D55E00", "120+": "#CC0000"}
+
+
+def style(fig: go.Figure, *, title: str | None = None, large: bool = False,
+          height: int | None = None) -> go.Figure:
+    """House style: white template, readable type, legend on top, tight margins."""
+    size = 20 if large else 14
+    fig.update_layout(
+        template="plotly_white",
+        title={"text": title, "font": {"size": size + 4}} if title else None,
+        font={"size": size},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0,
+                "title": None},
+        margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 10},
+        height=height or (520 if large else 380),
+        hoverlabel={"font_size": size},
+    )
+    return fig
+
+
+def _empty(title: str, large: bool) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text="Nothing in this range", showarrow=False, font={"size": 16})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return style(fig, title=title, large=large)
+
+
+def charges_payments_trend(df: pd.DataFrame, large: bool = False) -> go.Figure:
+    """Monthly gross charges (bars) and payments (line). Columns: month, charges, payments."""
+    title = "Charges and payments by month"
+    if df.empty:
+        return _empty(title, large)
+    fig = go.Figure()
+    fig.add_bar(x=df.month, y=df.charges, name="Gross charges (by service month)",
+                marker_color=PALETTE[0], hovertemplate="%{x|%b %Y}: $%{y:,.0f}<extra></extra>")
+    fig.add_scatter(x=df.month, y=df.payments, name="Payments (by posting month)",
+                    mode="lines+markers", line={"color": PALETTE[1], "width": 3},
+                    hovertemplate="%{x|%b %Y}: $%{y:,.0f}<extra></extra>")
+    fig.update_yaxes(title="Dollars", tickprefix="$", tickformat=",.0f")
+    fig.update_xaxes(title=None, dtick="M1", tickformat="%b\n%Y")
+    return style(fig, title=title, large=large)
+
+
+def revenue_by_payer_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
+    """Billed, allowed, paid and patient responsibility per payer (horizontal bars)."""
+    title = "Revenue by payer"
+    if df.empty:
+        return _empty(title, large)
+    long = df.melt(id_vars="payer", value_vars=["billed", "allowed", "paid",
+                                                "patient_responsibility"],
+                   var_name="figure", value_name="dollars")
+    long["dollars"] = long.dollars.astype(float)
+    long["figure"] = long.figure.map({"billed": "Billed", "allowed": "Allowed", "paid": "Paid",
+                                      "patient_responsibility": "Patient responsibility"})
+    order = df.sort_values("billed").payer.tolist()
+    fig = px.bar(long, y="payer", x="dollars", color="figure", barmode="group",
+                 orientation="h", color_discrete_sequence=PALETTE,
+                 category_orders={"payer": order[::-1]},
+                 labels={"dollars": "Dollars", "payer": ""})
+    fig.update_traces(hovertemplate="%{y}: $%{x:,.2f}<extra></extra>")
+    fig.update_xaxes(tickprefix="$", tickformat=",.0f")
+    return style(fig, title=title, large=large, height=max(380, 70 * len(df) + 120))
+
+
+def payer_mix_area(df: pd.DataFrame, large: bool = False) -> go.Figure:
+    """Each payer's share of billed charges by month (stacked to 100%)."""
+    title = "Payer mix by month (share of billed charges)"
+    if df.empty:
+        return _empty(title, large)
+    fig = px.area(df, x="month", y="share", color="payer", color_discrete_sequence=PALETTE,
+                  labels={"share": "Share of billed", "month": ""})
+    fig.update_traces(hovertemplate="%{x|%b %Y}: %{y:.1%}<extra>%{fullData.name}</extra>")
+    fig.update_yaxes(tickformat=".0%", range=[0, 1])
+    return style(fig, title=title, large=large)
+
+
+def paid_per_visit_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
+    """Payer payments per visit, by payer."""
+    title = "Paid per visit"
+    d = df.dropna(subset=["paid_per_visit"]) if not df.empty else df
+    if d.empty:
+        return _empty(title, large)
+    d = d.sort_values("paid_per_visit")
+    fig = px.bar(d, y="payer", x="paid_per_visit", orientation="h",
+                 color_discrete_sequence=[PALETTE[2]],
+                 labels={"paid_per_visit": "Dollars per visit", "payer": ""},
+                 text=d.paid_per_visit.map(lambda v: f"${v:,.2f}"))
+    fig.update_traces(hovertemplate="%{y}: $%{x:,.2f} a visit<extra></extra>",
+                      textposition="outside", cliponaxis=False)
+    fig.update_xaxes(tickprefix="$")
+    return style(fig, title=title, large=large, height=max(320, 45 * len(d) + 120))
+
+
+def days_to_payment_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
+    """Median and 90th percentile days from submission to payment, per payer."""
+    title = "Days from submission to payment"
+    if df.empty:
+        return _empty(title, large)
+    d = df.sort_values("median_days", ascending=False)
+    fig = go.Figure()
+    fig.add_bar(y=d.payer, x=d.median_days, orientation="h", name="Median",
+                marker_color=PALETTE[0], text=d.median_days.map(lambda v: f"{v:.0f}"),
+                textposition="inside",
+                hovertemplate="%{y}: median %{x:.1f} days<extra></extra>")
+    fig.add_scatter(y=d.payer, x=d.p90_days, mode="markers", name="90th percentile",
+                    marker={"symbol": "diamond", "size": 14, "color": PALETTE[3]},
+                    hovertemplate="%{y}: 90%% paid within %{x:.1f} days<extra></extra>")
+    fig.update_xaxes(title="Days", rangemode="tozero")
+    return style(fig, title=title, large=large, height=max(360, 50 * len(d) + 120))
+
+
+def days_to_payment_histogram(df: pd.DataFrame, large: bool = False) -> go.Figure:
+    """How many claims were paid after how many days, stacked by payer."""
+    title = "Distribution of days to payment (claims per week of delay)"
+    if df.empty:
+        return _empty(title, large)
+    fig = px.bar(df, x="days", y="claims", color="payer", color_discrete_sequence=PALETTE,
+                 labels={"days": "Days from submission to payment", "claims": "Claims"})
+    fig.update_traces(hovertemplate="%{x}–%{x}+6 days: %{y} claims<extra>%{fullData.name}"
+                                    "</extra>")
+    fig.update_layout(bargap=0.05)
+    return style(fig, title=title, large=large)
+
+
+def days_to_payment_trend(df: pd.DataFrame, large: bool = False) -> go.Figure:
+    """Median days to payment by month of payment, one line per payer."""
+    title = "Median days to payment by month paid"
+    if df.empty:
+        return _empty(title, large)
+    fig = px.line(df, x="month", y="median_days", color="payer", markers=True,
+                  color_discrete_sequence=PALETTE,
+                  labels={"median_days": "Median days", "month": ""})
+    fig.update_traces(hovertemplate="%{x|%b %Y}: %{y:.1f} days<extra>%{fullData.name}</extra>")
+    fig.update_yaxes(rangemode="tozero")
+    return style(fig, title=title, large=large)
+
+
+def ar_aging_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
+    """Open A/R by aging bucket, stacked by payer. Columns: payer, bucket, balance."""
+    title = "Open A/R by age since service"
+    if df.empty:
+        return _empty(title, large)
+    buckets = list(BUCKET_COLORS)
+    fig = px.bar(df, x="bucket", y="balance", color="payer", color_discrete_sequence=PALETTE,
+                 category_orders={"bucket": buckets},
+                 labels={"bucket": "Days since service", "balance": "Balance"})
+    fig.update_traces(hovertemplate="%{x} days: $%{y:,.2f}<extra>%{fullData.name}</extra>")
+    fig.update_yaxes(tickprefix="$", tickformat=",.0f")
+    return style(fig, title=title, large=large)
+
+
+def denial_rate_bar(df: pd.DataFrame, by: str, large: bool = False) -> go.Figure:
+    """Denial rate (lines and dollars) by payer or CPT code."""
+    title = f"Denial rate by {by}"
+    d = df.dropna(subset=["denial_rate_lines"]) if not df.empty else df
+    if d.empty:
+        return _empty(title, large)
+    d = d.sort_values("denial_rate_dollars")
+    fig = go.Figure()
+    fig.add_bar(y=d.key.astype(str), x=d.denial_rate_lines, orientation="h", name="Lines",
+                marker_color=PALETTE[0],
+                hovertemplate="%{y}: %{x:.1%} of lines<extra></extra>")
+    fig.add_bar(y=d.key.astype(str), x=d.denial_rate_dollars, orientation="h", name="Dollars",
+                marker_color=PALETTE[3],
+                hovertemplate="%{y}: %{x:.1%} of charges<extra></extra>")
+    fig.update_xaxes(tickformat=".0%", title="Denied at first adjudication", rangemode="tozero")
+    fig.update_yaxes(type="category")
+    return style(fig, title=title, large=large, height=max(360, 50 * len(d) + 120))
+
+
+def denial_trend_line(df: pd.DataFrame, large: bool = False) -> go.Figure:
+    """Denial rate (lines, dollars) by month of first adjudication."""
+    title = "Denial rate by month"
+    if df.empty:
+        return _empty(title, large)
+    fig = go.Figure()
+    fig.add_scatter(x=df.key, y=df.denial_rate_lines, name="Lines", mode="lines+markers",
+                    line={"color": PALETTE[0], "width": 3},
+                    hovertemplate="%{x|%b %Y}: %{y:.1%}<extra>lines</extra>")
+    fig.add_scatter(x=df.key, y=df.denial_rate_dollars, name="Dollars", mode="lines+markers",
+                    line={"color": PALETTE[3], "width": 3},
+                    hovertemplate="%{x|%b %Y}: %{y:.1%}<extra>dollars</extra>")
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    return style(fig, title=title, large=large)
+
+
+def denial_reasons_bar(df: pd.DataFrame, large: bool = False, top: int = 12) -> go.Figure:
+    """Denied dollars by reason (group-CARC with our description), largest on top."""
+    title = "Denied dollars by reason"
+    if df.empty:
+        return _empty(title, large)
+    d = df.head(top).copy()
+    d["reason"] = d["group"] + "-" + d["carc"] + "  " + d["description"].str.slice(0, 48)
+    d["amount"] = d.amount.astype(float)
+    d = d.sort_values("amount")
+    fig = px.bar(d, y="reason", x="amount", orientation="h",
+                 color_discrete_sequence=[PALETTE[3]],
+                 labels={"amount": "Denied dollars", "reason": ""},
+                 hover_data={"claims": True})
+    fig.update_traces(hovertemplate="%{y}<br>$%{x:,.2f}<extra></extra>")
+    fig.update_xaxes(tickprefix="$", tickformat=",.0f")
+    return style(fig, title=title, large=large, height=max(360, 38 * len(d) + 120))
+
+
+def referrers_bar(df: pd.DataFrame, large: bool = False, top: int = 15) -> go.Figure:
+    """Referrals and converted referrals for the top referrers."""
+    title = f"Top {top} referrers: referrals and new clients"
+    if df.empty:
+        return _empty(title, large)
+    d = df.sort_values(["referrals", "paid"], ascending=False).head(top)
+    d = d.iloc[::-1]
+    fig = go.Figure()
+    fig.add_bar(y=d.name, x=d.referrals, orientation="h", name="Referrals",
+                marker_color=PALETTE[0], hovertemplate="%{y}: %{x} referrals<extra></extra>")
+    fig.add_bar(y=d.name, x=d.converted, orientation="h", name="Became clients (≤30 days)",
+                marker_color=PALETTE[2], hovertemplate="%{y}: %{x} converted<extra></extra>")
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title="Referrals", rangemode="tozero")
+    return style(fig, title=title, large=large, height=max(380, 42 * len(d) + 120))
+
+
+def referrals_weekly_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
+    """Referrals per week, stacked by referrer kind."""
+    title = "Referrals per week by referrer kind"
+    if df.empty:
+        return _empty(title, large)
+    d = df.copy()
+    d["kind"] = d.kind.str.replace("_", " ").str.capitalize()
+    fig = px.bar(d, x="week", y="referrals", color="kind", color_discrete_sequence=PALETTE,
+                 labels={"week": "Week starting", "referrals": "Referrals"})
+    fig.update_traces(hovertemplate="week of %{x|%b %d}: %{y}<extra>%{fullData.name}</extra>")
+    return style(fig, title=title, large=large)

@@ -1,0 +1,42 @@
+"""Days to payment: how fast each payer pays, and what is still owed and how old it is."""
+
+import streamlit as st
+
+from metdash import charts, figures, ui
+
+db = ui.page_start("Days to payment")
+f = ui.sidebar_filters(db)
+dtp = ui.cached(figures.days_to_payment)(db, f)
+if dtp.empty:
+    ui.empty_note("payments")
+else:
+    ui.chart(charts.days_to_payment_bar(dtp), key="dtp")
+    ui.table(dtp, key="dtp_table", download="days_to_payment")
+    left, right = st.columns(2)
+    with left:
+        hist = ui.cached(figures.days_to_payment_histogram)(db, f)
+        ui.chart(charts.days_to_payment_histogram(hist), key="hist")
+    with right:
+        trend = ui.cached(figures.days_to_payment_monthly)(db, f)
+        ui.chart(charts.days_to_payment_trend(trend), key="dtp_trend")
+
+st.header(f"Open A/R as of {f.as_of:%b %d, %Y}")
+aging = ui.cached(figures.ar_aging)(db, f)
+for col, row in zip(st.columns(5), aging.itertuples(), strict=True):
+    col.metric(f"{row.bucket} days", f"${row.balance:,.0f}", f"{row.claims:,} claims",
+               delta_color="off", border=True, help=ui.metric_help("balance"))
+by_payer = ui.cached(figures.ar_aging_by_payer)(db, f)
+if by_payer.empty:
+    st.success("Nothing is owed: no open claim has a balance.")
+else:
+    ui.chart(charts.ar_aging_bar(by_payer), key="aging")
+    bucket = st.segmented_control("Show the claims in", ["Oldest"] + figures.BUCKETS,
+                                  default="Oldest", key="bucket")
+    if bucket in (None, "Oldest"):
+        claims = ui.cached(figures.oldest_open_claims)(db, f)
+    else:
+        claims = ui.cached(figures.claims_list)(db, f, bucket=bucket)
+    ui.table(claims, key="old", download="open_claims",
+             formats={"balance": "balance", "total_charge": "money", "paid": "money",
+                      "age_days": "count", "first_service_date": "date",
+                      "submitted_date": "date"})

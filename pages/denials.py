@@ -1,0 +1,66 @@
+"""Denials: how often, why, by payer and code, what was appealed, and what to work next."""
+
+import streamlit as st
+
+from metdash import charts, figures, ui
+from metdash.carc import carc_next_step
+
+db = ui.page_start("Denials")
+f = ui.sidebar_filters(db)
+summary = ui.cached(figures.denial_summary)(db, f)
+if summary["claims_adjudicated"] == 0:
+    ui.empty_note("adjudicated claims")
+    st.stop()
+c1, c2, c3, c4 = st.columns(4)
+ui.metric_tile(c1, "denial_rate", summary["denial_rate"])
+ui.metric_tile(c2, "denial_rate_lines", summary["denial_rate_lines"])
+ui.metric_tile(c3, "denial_rate_dollars", summary["denial_rate_dollars"])
+c4.metric("Claims denied", f"{summary['claims_denied']:,} of {summary['claims_adjudicated']:,}",
+          border=True, help="Claims with a denial at first adjudication, of those adjudicated.")
+
+st.subheader("Open denials to work", help="Denied or partly denied claims, and appeals still "
+             "pending, oldest first, with the payer's appeal deadline.")
+work = ui.cached(figures.open_denials)(db, f)
+if work.empty:
+    st.success("No open denial in this range.")
+else:
+    ui.table(work, key="work", download="open_denials",
+             formats={"denied_amount": "money", "first_service_date": "date",
+                      "denied_on": "date", "appeal_deadline": "date", "days_left": "count"})
+
+reasons = ui.cached(figures.denial_reasons)(db, f)
+st.subheader("Reasons", help="Pick a reason to see its claims and what to do about it.")
+if reasons.empty:
+    st.success("No denial reasons in this range.")
+else:
+    ui.chart(charts.denial_reasons_bar(reasons), key="reasons_chart")
+    picked = ui.table(reasons, key="reasons", select=True, download="denial_reasons",
+                      formats={"amount": "denied_amount", "lines": "count"})
+    row = ui.selected_row(picked, reasons)
+    if row is not None:
+        code = f"{row.group}-{row.carc}"
+        st.info(f"**{code}: {row.description}.** Next step: {carc_next_step(row.carc)}")
+        ui.table(ui.cached(figures.claims_list)(db, f, reason=code), key="reason_claims",
+                 formats={"total_charge": "money", "paid": "money"}, download=f"claims_{code}")
+tabs = st.tabs(["By payer", "By CPT code", "By month", "Remark codes", "Appeals"])
+with tabs[0]:
+    ui.chart(charts.denial_rate_bar(ui.cached(figures.denial_rate_by)(db, f, "payer"), "payer"),
+             key="by_payer")
+with tabs[1]:
+    ui.chart(charts.denial_rate_bar(ui.cached(figures.denial_rate_by)(db, f, "cpt"), "CPT code"),
+             key="by_cpt")
+with tabs[2]:
+    ui.chart(charts.denial_trend_line(ui.cached(figures.denial_rate_by)(db, f, "month")),
+             key="by_month")
+with tabs[3]:
+    rarc = ui.cached(figures.remark_codes)(db, f)
+    if rarc.empty:
+        st.write("No remark codes in this range.")
+    else:
+        ui.table(rarc, key="rarc", formats={"claims": "count", "lines": "count"})
+with tabs[4]:
+    appeals = ui.cached(figures.appeals_summary)(db, f)
+    if appeals.empty:
+        st.write("No appeals on claims in this range.")
+    else:
+        ui.table(appeals, key="appeals", formats={"recovered": "money"})

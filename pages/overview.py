@@ -1,0 +1,21 @@
+"""Overview: the ten figures a practice owner checks every week, and the monthly trend."""
+
+import streamlit as st
+
+from metdash import charts, figures, ui
+from metdash.metrics import KPI_NAMES
+
+db = ui.page_start("Overview")
+f = ui.sidebar_filters(db)
+now, before = ui.cached(figures.kpis)(db, f), ui.cached(figures.kpis)(db, f.previous())
+st.caption(f"Claims with service dates {f.date_from:%b %d, %Y} – {f.date_to:%b %d, %Y}; "
+           f"balances as of {f.as_of:%b %d, %Y}. Changes compare with the "
+           f"{f.days} days before.")
+for row in (KPI_NAMES[:5], KPI_NAMES[5:]):
+    for col, name in zip(st.columns(5), row, strict=True):
+        ui.metric_tile(col, name, now[name], before[name])
+trend = ui.cached(figures.monthly_trend)(db, f)
+if trend.empty or (trend.charges.sum() == 0 and trend.payments.sum() == 0):
+    ui.empty_note("this period")
+else:
+    ui.chart(charts.charges_payments_trend(trend), key="trend")

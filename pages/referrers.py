@@ -1,0 +1,33 @@
+"""Referrers: who sends clients, how many become clients, and what each source is worth."""
+
+import streamlit as st
+
+from metdash import charts, figures, ui
+
+db = ui.page_start("Referrers")
+f = ui.sidebar_filters(db)
+refs = ui.cached(figures.referrer_volume)(db, f)
+if refs.empty:
+    ui.empty_note("referrals")
+    st.stop()
+kinds = ui.cached(figures.referrer_kinds)(db, f)
+st.subheader("By kind of referrer")
+ui.table(kinds, key="kinds", formats={"referrers": "count", "billed": "referrer_billed",
+                                      "paid": "referrer_paid"})
+left, right = st.columns(2)
+with left:
+    ui.chart(charts.referrers_bar(refs), key="top")
+with right:
+    ui.chart(charts.referrals_weekly_bar(ui.cached(figures.referrals_weekly)(db, f)),
+             key="weekly")
+st.subheader("Every referrer", help="Pick a referrer to see the claims of the clients they sent.")
+cols = ["name", "kind", "specialty", "organization", "npi", "referrals", "converted",
+        "conversion_rate", "days_to_first_session", "sessions", "billed", "paid",
+        "last_referral"]
+picked = ui.table(refs[cols], key="refs", select=True, download="referrers",
+                  formats={"billed": "referrer_billed", "paid": "referrer_paid"})
+row = ui.selected_row(picked, refs)
+if row is not None:
+    st.markdown(f"**Claims naming {row['name']}**")
+    claims = ui.cached(figures.claims_list)(db, f.replace(referrer_ids=(int(row.referrer_id),)))
+    ui.table(claims, key="ref_claims", formats={"total_charge": "money", "paid": "money"})

@@ -1,0 +1,44 @@
+"""Revenue by payer: billed, allowed, paid, patient responsibility; mix; expected vs paid."""
+
+import streamlit as st
+
+from metdash import charts, figures, ui
+
+db = ui.page_start("Revenue by payer")
+f = ui.sidebar_filters(db)
+rev = ui.cached(figures.revenue_by_payer)(db, f)
+if rev.empty:
+    ui.empty_note("revenue")
+    st.stop()
+ui.chart(charts.revenue_by_payer_bar(rev), key="rev")
+st.subheader("Per payer", help="Pick a row to see the claims behind it.")
+cols = ["payer", "claims", "billed", "allowed", "paid", "patient_responsibility", "visits",
+        "paid_per_visit"]
+picked = ui.table(rev[cols], key="rev_table", select=True, download="revenue_by_payer",
+                  formats={"visits": "count"})
+row = ui.selected_row(picked, rev)
+if row is not None:
+    st.markdown(f"**Claims for {row.payer}**")
+    claims = ui.cached(figures.claims_list)(db, f, payer=row.payer)
+    ui.table(claims, key="rev_claims", formats={"total_charge": "money", "paid": "money"},
+             download=f"claims_{row.payer}")
+left, right = st.columns(2)
+with left:
+    ui.chart(charts.payer_mix_area(ui.cached(figures.payer_mix_monthly)(db, f)), key="mix")
+with right:
+    ui.chart(charts.paid_per_visit_bar(rev), key="ppv")
+st.subheader("Expected (fee schedule) vs paid",
+             help="Expected: the payer's allowed amount from your fee schedule × units, on "
+                  "paid lines. A line allowed below that is listed as underpaid.")
+exp = ui.cached(figures.expected_vs_paid)(db, f)
+ui.table(exp, key="exp", formats={"expected": "money", "allowed": "money", "paid": "money",
+                                  "underpaid_lines": "count"})
+under = ui.cached(figures.underpaid_lines)(db, f)
+if under.empty:
+    st.success("No line was allowed below the fee schedule in this range.")
+else:
+    st.markdown(f"**Underpaid lines** ({len(under):,}{'+' if len(under) >= 500 else ''}), "
+                "largest shortfall first")
+    ui.table(under, key="under", download="underpaid_lines",
+             formats={"charge": "money", "expected": "money", "allowed": "money",
+                      "paid": "money", "shortfall": "money", "service_date": "date"})

@@ -1,0 +1,1376 @@
+"""The synthetic demo practice, deterministic from a seed.
+
+:func:`generate` empties every data table and fills the store with a practice a Medical
+Exercise Professional would recognise: trainers, payers with their own rules and speeds,
+referrers (a few send most clients, some are new, some have gone quiet), referrals with
+billable ICD-10-CM codes, episodes of care, sessions with minutes per CPT code, claims,
+835-style remittances that balance, denials, appeals, reversals, patient payments, and open
+A/R in every aging bucket as of ``as_of``.
+
+Everything is generated column-wise with numpy and loaded through Arrow tables (one
+``INSERT ... SELECT`` per table), so a million claim lines take seconds, not hours.
+Money is handled as integer cents and loaded as exact ``decimal128(12, 2)``; no float
+ever touches a balance. Same seed + same ``as_of`` gives byte-identical tables: every
+timestamp is derived from the generated dates, never from the clock (only the one audit
+row that records the generation carries the real time).
+
+All names are synthetic (first names with tree and plant surnames); no real patient data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from metdash.db import Database, audit
+
+EPOCH = dt.date(1970, 1, 1)
+DAY_US = 86_400_000_000
+
+# ----------------------------------------------------------------------------------------
+# Reference data (our own plain words, never the AMA's CPT descriptors)
+# ----------------------------------------------------------------------------------------
+
+# (code, our description, timed, is_evaluation, practice charge per unit in cents)
+CPT_TABLE: list[tuple[str, str, bool, bool, int]] = [
+    ("97161", "PT evaluation, low complexity", False, True, 16000),
+    ("97162", "PT evaluation, moderate complexity", False, True, 18000),
+    ("97163", "PT evaluation, high complexity", False, True, 20000),
+    ("97164", "PT re-evaluation", False, True, 11000),
+    ("97110", "therapeutic exercise: strength, endurance, range of motion, flexibility",
+     True, False, 5200),
+    ("97112", "neuromuscular re-education: balance, coordination, posture, proprioception",
+     True, False, 5500),
+    ("97530", "therapeutic activities: dynamic functional tasks", True, False, 5800),
+    ("97116", "gait training", True, False, 5000),
+    ("97140", "manual therapy", True, False, 4800),
+    ("97535", "self-care / home management training", True, False, 5000),
+    ("97750", "physical performance test or measurement", True, False, 5500),
+    ("97150", "therapeutic procedures in a group", False, False, 3000),
+]
+CODES = np.array([c[0] for c in CPT_TABLE])
+TIMED = np.array([c[2] for c in CPT_TABLE])
+FEE_CENTS = np.array([c[4] for c in CPT_TABLE], dtype=np.int64)
+COL = {c: i for i, c in enumerate(CODES)}
+TREATMENT_COLS = np.array([COL[c] for c in ("97110", "97112", "97530", "97116", "97140",
+                                             "97535")])
+TREATMENT_WEIGHTS = np.array([0.38, 0.18, 0.20, 0.06, 0.12, 0.06])
+
+# Billable ICD-10-CM codes (each checked with simple_icd_10_cm.is_leaf in the tests).
+PRIMARY_DX = ["M54.50", "M17.11", "M17.12", "M25.561", "M62.81", "R26.89", "Z96.651",
+              "M75.101", "M54.2", "G20.A1", "M16.11", "M48.061", "I69.351", "M54.16",
+              "Z47.1", "M25.562"]
+PRIMARY_DX_W = [14, 10, 6, 7, 8, 8, 6, 5, 6, 3, 5, 4, 3, 4, 4, 3]
+COMORBID_DX = ["E11.9", "I10", "E66.9", "M81.0", "R53.1", "Z91.81", "I50.9", "J44.9"]
+COMORBID_DX_W = [20, 25, 15, 10, 8, 10, 6, 6]
+WC_DX = ["M54.50", "M25.511", "S83.511A", "M75.101", "M54.2", "M25.561"]
+WC_DX_W = [30, 15, 15, 15, 15, 10]
+DX_LABELS = list(dict.fromkeys(PRIMARY_DX + COMORBID_DX + WC_DX))
+DX_IDX = {c: i for i, c in enumerate(DX_LABELS)}
+
+FIRST_NAMES = ["Ada", "Ben", "Cora", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivan", "Jo",
+               "Kai", "Lena", "Milo", "Nora", "Otto", "Pia", "Quinn", "Rosa", "Sam", "Tess",
+               "Umar", "Vera", "Wes", "Xena", "Yuri", "Zoe", "Abe", "Bea", "Cal", "Dora",
+               "Ezra", "Flo", "Gil", "Hope", "Ike", "June", "Kit", "Lou", "Mae", "Ned"]
+# Tree, plant and bird surnames: plainly made up, never someone's chart.
+LAST_NAMES = ["Alder", "Birch", "Cedar", "Dogwood", "Elm", "Fern", "Ginkgo", "Hazel",
+              "Ivy", "Juniper", "Kestrel", "Larch", "Maple", "Nettle", "Oakley", "Pine",
+              "Quince", "Rowan", "Sorrel", "Thistle", "Umber", "Willow", "Yarrow", "Aspen",
+              "Bramble", "Clover", "Heron", "Finch", "Linden", "Sparrow", "Teasel", "Wren",
+              "Poplar", "Laurel", "Myrtle", "Osprey", "Plover", "Robin", "Sage", "Tansy"]
+STREETS = ["Demo", "Sample", "Example", "Test", "Placeholder", "Mock", "Fictional", "Pretend"]
+
+# Payers: name, type, clearinghouse id, timely filing, appeal window, units rule,
+# referral?, prior auth?, usual lag, share of clients, first-pass denial rate,
+# line-denial rate, payment weekdays (Mon=0), method, TRN03 company id.
+PAYERS: list[dict[str, Any]] = [
+    dict(name="Medicare Part B (demo jurisdiction)", type="medicare", chid="MCRJF",
+         filing=365, appeal=120, rule="cms", ref=True, auth=False, lag=14, share=0.32,
+         deny=0.05, line_deny=0.05, runs=(1, 4), method="ACH", trn="1900000001"),
+    dict(name="Silverline Medicare Advantage", type="medicare_advantage", chid="SLMA1",
+         filing=365, appeal=60, rule="cms", ref=True, auth=True, lag=21, share=0.12,
+         deny=0.09, line_deny=0.03, runs=(2,), method="ACH", trn="1900000002"),
+    dict(name="Evergreen State Medicaid", type="medicaid", chid="ESMCD",
+         filing=180, appeal=90, rule="cms", ref=True, auth=True, lag=30, share=0.10,
+         deny=0.12, line_deny=0.03, runs=(0,), method="ACH", trn="1900000003"),
+    dict(name="Cascade Mutual PPO", type="commercial", chid="CSCD1",
+         filing=180, appeal=180, rule="per_code", ref=False, auth=False, lag=25, share=0.11,
+         deny=0.07, line_deny=0.03, runs=(3,), method="ACH", trn="1900000004"),
+    dict(name="Summit Health Plan", type="commercial", chid="SUMHP",
+         filing=90, appeal=180, rule="per_code", ref=False, auth=False, lag=32, share=0.10,
+         deny=0.08, line_deny=0.03, runs=(1,), method="ACH", trn="1900000005"),
+    dict(name="Pinecrest Benefits", type="commercial", chid="PNCR1",
+         filing=120, appeal=90, rule="cms", ref=False, auth=False, lag=38, share=0.08,
+         deny=0.10, line_deny=0.04, runs=(2,), method="CHK", trn="1900000006"),
+    dict(name="Lakeside Choice HMO", type="commercial", chid="LKSHM",
+         filing=90, appeal=120, rule="per_code", ref=True, auth=True, lag=45, share=0.07,
+         deny=0.06, line_deny=0.03, runs=(4,), method="ACH", trn="1900000007"),
+    dict(name="Keystone Workers' Comp", type="workers_comp", chid="KSWC1",
+         filing=365, appeal=90, rule="per_code", ref=True, auth=True, lag=68, share=0.10,
+         deny=0.13, line_deny=0.03, runs=(3,), method="CHK", trn="1900000008"),
+]
+# What each payer allows, as a share of the practice's charge (Medicare lowest).
+ALLOWED_SHARE = {"medicare": 0.55, "medicare_advantage": 0.60, "medicaid": 0.57,
+                 "commercial": (0.72, 0.80, 0.68, 0.85), "workers_comp": 0.90}
+
+# First-adjudication denial reasons (whole claim) by payer type: CARC -> weight.
+CLAIM_CARCS: dict[str, dict[str, float]] = {
+    "medicare": {"50": 28, "16": 20, "4": 14, "151": 10, "119": 8, "18": 10, "11": 6, "29": 4},
+    "medicare_advantage": {"197": 30, "50": 20, "16": 15, "4": 10, "27": 10, "18": 10,
+                           "29": 5},
+    "medicaid": {"197": 30, "16": 20, "27": 15, "29": 10, "204": 10, "50": 10, "18": 5},
+    "commercial": {"197": 22, "50": 18, "16": 15, "204": 12, "27": 10, "29": 8, "119": 8,
+                   "18": 7},
+    "workers_comp": {"197": 30, "16": 25, "50": 20, "11": 15, "18": 10},
+}
+# Line-level denials: bundling (on 97140), frequency, benefit maximum, modifier, diagnosis.
+LINE_CARCS = {"97": 45, "151": 20, "119": 15, "4": 10, "11": 10}
+REMARKS = {"50": ["N115"], "16": ["MA130", "N290", "M20"], "4": ["M20"], "97": ["M15"],
+           "197": ["N54"], "29": ["N211"]}
+APPEAL_RATE = {"50": 0.5, "197": 0.45, "16": 0.45, "4": 0.4, "151": 0.4, "119": 0.3,
+               "11": 0.45, "29": 0.15, "27": 0.1, "204": 0.2, "18": 0.05}
+# Medicare Part B deductible by calendar year (cents); other years use the nearest.
+MEDICARE_DEDUCTIBLE = {2022: 23300, 2023: 22600, 2024: 24000, 2025: 25700, 2026: 28300}
+
+REFERRER_KINDS = [  # kind, share, specialties
+    ("physician", 0.45, ["Family Medicine", "Internal Medicine", "Geriatrics"]),
+    ("physical_therapist", 0.25, ["Physical Therapy"]),
+    ("specialist", 0.20, ["Orthopedic Surgery", "Neurology", "Cardiology", "Endocrinology",
+                          "Rheumatology", "Sports Medicine"]),
+    ("other", 0.10, ["Chiropractic", "Occupational Medicine", "Athletic Training",
+                     "Case Management"]),
+]
+ORGS = ["Riverbend Family Medicine", "Hilltop Internal Medicine", "Northside Orthopedics",
+        "Valley Neurology Group", "Lakeview Physical Therapy", "Summit Sports Medicine",
+        "Brookside Cardiology", "Meadow Endocrine Clinic", "Cedar Chiropractic",
+        "Harbor Occupational Health", "Westgate Rheumatology", "Elm Street PT"]
+
+STATUS_LABELS = ["draft", "ready", "submitted", "paid", "partially_paid", "denied",
+                 "appealed", "closed", "voided"]
+S = {s: i for i, s in enumerate(STATUS_LABELS)}
+
+DEFAULT_YEARS = 3
+DEFAULT_TRAINERS = 6
+REFERRALS_PER_TRAINER_YEAR = 120
+NOMINAL_DEFAULT_LINES = 50_000   # roughly what the default size gives; scales --claim-lines
+CONVERSION = 0.82
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What :func:`generate` built, and how long it took."""
+
+    seed: int
+    as_of: dt.date
+    years: int
+    providers: int
+    payers: int
+    referrers: int
+    clients: int
+    referrals: int
+    sessions: int
+    claims: int
+    claim_lines: int
+    remittances: int
+    seconds: float
+
+    def line(self) -> str:
+        """One line for the command line."""
+        return (f"Demo practice (seed {self.seed}, as of {self.as_of}): {self.years} years, "
+                f"{self.providers} trainers, {self.payers} payers, {self.referrers} referrers, "
+                f"{self.clients:,} clients, {self.referrals:,} referrals, "
+                f"{self.sessions:,} sessions, {self.claims:,} claims, "
+                f"{self.claim_lines:,} claim lines, {self.remittances:,} remittances "
+                f"in {self.seconds:.1f} s.")
+
+
+# ----------------------------------------------------------------------------------------
+# Small pure rules (also used by the tests)
+# ----------------------------------------------------------------------------------------
+
+def npi_check_digit(base9: str) -> int:
+    """The Luhn check digit of a 9-digit NPI base, computed over '80840' + base."""
+    total = 0
+    for i, ch in enumerate(reversed("80840" + base9)):
+        d = int(ch)
+        if i % 2 == 0:  # the rightmost payload digit is doubled
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return (10 - total % 10) % 10
+
+
+def is_valid_npi(npi: str) -> bool:
+    """True when ``npi`` is 10 digits whose last digit is its Luhn check digit."""
+    return (len(npi) == 10 and npi.isdigit()
+            and npi_check_digit(npi[:9]) == int(npi[9]))
+
+
+def units_matrix(minutes: np.ndarray, timed: np.ndarray, cms: np.ndarray) -> np.ndarray:
+    """Billable units for many sessions at once.
+
+    ``minutes``: (sessions, codes) minutes per code; ``timed``: (codes,) which codes are
+    15-minute timed; ``cms``: (sessions,) True for the CMS 8-minute rule, False for the
+    per-code rule. Untimed codes bill 1 unit when they have any minutes.
+
+    CMS (DOMAIN.md): total timed minutes -> units (8-22 = 1, 23-37 = 2, ...), i.e.
+    (total + 7) // 15; each code gets one unit per full 15 minutes, the left-over units go
+    to the codes with the most remaining minutes (ties: table order). Per code: minutes //
+    15, plus one if the remainder is at least 8.
+    """
+    m = np.asarray(minutes, dtype=np.int64)
+    n, k = m.shape
+    tm = np.where(timed[None, :], m, 0)
+    base = tm // 15
+    rem = tm % 15
+    per_code = base + (rem >= 8)
+    total_units = (tm.sum(axis=1) + 7) // 15
+    extra = total_units - base.sum(axis=1)
+    order = np.argsort(-rem, axis=1, kind="stable")
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(k), (n, k)).copy(), axis=1)
+    cms_units = base + (ranks < extra[:, None])
+    timed_units = np.where(np.asarray(cms, dtype=bool)[:, None], cms_units, per_code)
+    untimed_units = (m > 0).astype(np.int64)
+    return np.where(timed[None, :], timed_units, untimed_units)
+
+
+def billable_units(minutes: Mapping[str, int], rule: str) -> dict[str, int]:
+    """Units per CPT code of one session under ``rule`` ('cms' or 'per_code').
+
+    Codes outside the demo's CPT table are treated as timed. Every code is returned, 0
+    when it earns no unit.
+    """
+    if rule not in ("cms", "per_code"):
+        raise ValueError(f"unknown units rule {rule!r}: use 'cms' or 'per_code'")
+    codes = list(minutes)
+    timed = np.array([bool(TIMED[COL[c]]) if c in COL else True for c in codes])
+    m = np.array([[int(minutes[c]) for c in codes]], dtype=np.int64)
+    # Ties go to table order, as in units_matrix.
+    order = sorted(range(len(codes)), key=lambda i: COL.get(codes[i], 99))
+    u = units_matrix(m[:, order], timed[order], np.array([rule == "cms"]))[0]
+    return {codes[i]: int(u[j]) for j, i in enumerate(order)}
+
+
+# ----------------------------------------------------------------------------------------
+# Arrow helpers: exact money, dates, categorical strings, lists
+# ----------------------------------------------------------------------------------------
+
+def _money(cents: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    """decimal128(12, 2) from int64 cents, exactly (no float on the way)."""
+    c = np.ascontiguousarray(cents, dtype=np.int64)
+    buf = np.empty((len(c), 2), dtype=np.int64)
+    buf[:, 0] = c
+    buf[:, 1] = c >> 63  # sign extension into the high word
+    bitmap = None
+    nulls = 0
+    if valid is not None:
+        valid = np.asarray(valid, dtype=bool)
+        nulls = int((~valid).sum())
+        bitmap = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.Array.from_buffers(pa.decimal128(12, 2), len(c), [bitmap, pa.py_buffer(buf)],
+                                 null_count=nulls)
+
+
+def _date(days: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    mask = None if valid is None else ~np.asarray(valid, dtype=bool)
+    return pa.array(np.asarray(days, dtype=np.int32), type=pa.int32(), mask=mask).view(
+        pa.date32())
+
+
+def _ts(micros: np.ndarray) -> pa.Array:
+    return pa.array(np.asarray(micros, dtype=np.int64), type=pa.int64()).view(
+        pa.timestamp("us"))
+
+
+def _cat(idx: np.ndarray, labels: list[str] | np.ndarray,
+         valid: np.ndarray | None = None) -> pa.Array:
+    """Strings from indices into a small label list."""
+    mask = None if valid is None else ~np.asarray(valid, dtype=bool)
+    indices = pa.array(np.asarray(idx, dtype=np.int32), type=pa.int32(), mask=mask)
+    return pa.DictionaryArray.from_arrays(indices, pa.array(list(labels), pa.string())).cast(
+        pa.string())
+
+
+def _ids(prefix: str, numbers: np.ndarray, width: int) -> pa.Array:
+    """'C0000123'-style ids, vectorized."""
+    text = pc.cast(pa.array(np.asarray(numbers, dtype=np.int64)), pa.string())
+    text = pc.utf8_lpad(text, width=width, padding="0")
+    return pc.binary_join_element_wise(prefix, text, "")
+
+
+def _int(values: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
+    mask = None if valid is None else ~np.asarray(valid, dtype=bool)
+    return pa.array(np.asarray(values, dtype=np.int64), type=pa.int64(), mask=mask)
+
+
+def _list(counts: np.ndarray, values: pa.Array) -> pa.Array:
+    offsets = np.zeros(len(counts) + 1, dtype=np.int32)
+    np.cumsum(counts, out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), values)
+
+
+def _insert(con: Any, table: str, columns: Mapping[str, pa.Array | list[Any]]) -> int:
+    """Bulk-insert one Arrow table by column name (the Arrow path of ``insert_frame``)."""
+    tbl = pa.table(dict(columns))
+    if tbl.num_rows == 0:
+        return 0
+    name = f"_demo_{table}"
+    con.register(name, tbl)
+    try:
+        cols = ", ".join(f'"{c}"' for c in tbl.column_names)
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name}")
+    finally:
+        con.unregister(name)
+    return tbl.num_rows
+
+
+def _pick(rng: np.random.Generator, weights: Any, size: int) -> np.ndarray:
+    """Indices drawn with the given (unnormalised) weights."""
+    cw = np.cumsum(np.asarray(weights, dtype=float))
+    return np.searchsorted(cw / cw[-1], rng.random(size), side="right").clip(0, len(cw) - 1)
+
+
+def _weekday(days: np.ndarray) -> np.ndarray:
+    return (np.asarray(days) + 3) % 7  # 1970-01-01 was a Thursday; Monday = 0
+
+
+def _busday(days: np.ndarray, offset: np.ndarray | int = 0) -> np.ndarray:
+    d = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
+    return np.busday_offset(d, offset, roll="forward").astype(np.int64)
+
+
+def _rank_in_group(group: np.ndarray) -> np.ndarray:
+    """0, 1, 2 ... within runs of equal values of a sorted ``group`` array."""
+    n = len(group)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    start = np.r_[True, group[1:] != group[:-1]]
+    first = np.maximum.accumulate(np.where(start, np.arange(n), 0))
+    return np.arange(n) - first
+
+
+def _npis(rng: np.random.Generator, n: int) -> list[str]:
+    bases = rng.choice(10**8, size=n, replace=False) + 10**8
+    return [f"{b}{npi_check_digit(str(b))}" for b in bases]
+
+
+# ----------------------------------------------------------------------------------------
+# The plan: practice, referrals, episodes, sessions, units (cheap; used to size the demo)
+# ----------------------------------------------------------------------------------------
+
+@dataclass
+class _Size:
+    years: int
+    trainers: int
+    referrers: int
+    referrals: int
+
+
+def _size_for(claim_lines: int | None) -> _Size:
+    if claim_lines is None:
+        years, trainers, referrers = DEFAULT_YEARS, DEFAULT_TRAINERS, 40
+    else:
+        f = max(claim_lines, 1) / NOMINAL_DEFAULT_LINES
+        years = DEFAULT_YEARS if f <= 1 else min(6, DEFAULT_YEARS + int(math.log2(f)))
+        trainers = max(1, round(DEFAULT_TRAINERS * f * DEFAULT_YEARS / years))
+        referrers = 40 if f <= 1 else round(40 * math.sqrt(f))
+    referrals = round(trainers * years * REFERRALS_PER_TRAINER_YEAR)
+    return _Size(years, trainers, referrers, referrals)
+
+
+class _Plan:
+    """Referrals, episodes and sessions for one size (all numpy arrays)."""
+
+    def __init__(self, seed: int, as_of: dt.date, size: _Size) -> None:
+        self.seed = seed
+        self.size = size
+        self.as_of = (as_of - EPOCH).days
+        self.start = self.as_of - 365 * size.years
+        self.payer_rule_cms = np.array([p["rule"] == "cms" for p in PAYERS])
+        self._practice()
+        self._referrals()
+        self._sessions()
+
+    def rng(self, stage: int) -> np.random.Generator:
+        return np.random.default_rng(np.random.SeedSequence([self.seed, stage]))
+
+    # -- practice ---------------------------------------------------------------------
+    def _practice(self) -> None:
+        rng = self.rng(1)
+        size = self.size
+        n_ref = size.referrers
+        npis = _npis(rng, 1 + size.trainers + n_ref)
+        self.practice_npi, self.provider_npis, self.referrer_npis = (
+            npis[0], npis[1:1 + size.trainers], npis[1 + size.trainers:])
+        self.tax_id = f"{rng.integers(10, 99)}-{rng.integers(10**6, 10**7)}"
+        # Referrers: kinds in fixed shares, Zipf-like weights in a random order.
+        kinds = []
+        for kind, share, specs in REFERRER_KINDS:
+            kinds += [(kind, specs)] * max(1, round(share * n_ref))
+        kinds = (kinds * 2)[:n_ref]
+        self.ref_kind = [k for k, _ in kinds]
+        self.ref_specialty = [specs[int(rng.integers(len(specs)))] for _, specs in kinds]
+        rank = rng.permutation(n_ref) + 1
+        self.ref_weight = 1.0 / rank ** 1.15
+        self.ref_start = np.full(n_ref, self.start - 1)
+        self.ref_end = np.full(n_ref, self.as_of + 1)
+        n_new = max(3, round(0.08 * n_ref))
+        n_quiet = max(3, round(0.08 * n_ref))
+        by_rank = np.argsort(rank)
+        # New: a few mid-ranked referrers whose first referral came in the last weeks.
+        self.ref_new = by_rank[n_ref // 3: n_ref // 3 + n_new]
+        self.ref_start[self.ref_new] = self.as_of - rng.integers(8, 36, n_new)
+        self.ref_weight[self.ref_new] = self.ref_weight[by_rank[2]]
+        # Gone quiet: busy referrers whose last referral was 3-8 months ago.
+        self.ref_quiet = by_rank[3: 3 + n_quiet]
+        self.ref_end[self.ref_quiet] = self.as_of - rng.integers(95, 240, n_quiet)
+
+    # -- referrals --------------------------------------------------------------------
+    def _referrals(self) -> None:
+        rng = self.rng(2)
+        n = self.size.referrals
+        span = self.as_of - self.start
+        # A practice that grows ~40% over the period: density 1 + a t on [0, 1].
+        a = 0.4
+        u = np.sort(rng.random(n))
+        t = (-1 + np.sqrt(1 + 2 * a * u * (1 + a / 2))) / a
+        received = self.start + np.floor(t * span).astype(np.int64)
+        received = np.minimum(_busday(received), self.as_of)
+        self.received = received
+        # Referrer per referral, among those active on the day.
+        active = ((received[:, None] >= self.ref_start[None, :])
+                  & (received[:, None] <= self.ref_end[None, :]))
+        w = np.where(active, self.ref_weight[None, :], 0.0)
+        cw = np.cumsum(w, axis=1)
+        pick = (cw < (rng.random(n) * cw[:, -1])[:, None]).sum(axis=1)
+        # Every new referrer has sent at least two referrals since it started.
+        for r in self.ref_new:
+            window = np.nonzero(received >= self.ref_start[r])[0]
+            if len(window):
+                pick[rng.choice(window, size=min(2, len(window)), replace=False)] = r
+        self.referrer = pick
+        # The client's payer, age, sex.
+        self.payer = _pick(rng, [p["share"] for p in PAYERS], n)
+        types = np.array([p["type"] for p in PAYERS])[self.payer]
+        senior = (types == "medicare") | (types == "medicare_advantage")
+        age = np.where(senior, rng.integers(65, 91, n), rng.integers(20, 65, n))
+        self.dob = received - age * 365 - rng.integers(0, 365, n)
+        self.sex = _pick(rng, [58, 42], n)
+        # Diagnoses: a primary code, and 0-2 comorbidities (workers' comp: injury codes).
+        wc = types == "workers_comp"
+        dx = np.full((n, 3), -1, dtype=np.int64)
+        prim = np.array([DX_IDX[c] for c in PRIMARY_DX])[_pick(rng, PRIMARY_DX_W, n)]
+        wcd = np.array([DX_IDX[c] for c in WC_DX])[_pick(rng, WC_DX_W, n)]
+        dx[:, 0] = np.where(wc, wcd, prim)
+        g = np.log(np.array(COMORBID_DX_W, float))[None, :] + rng.gumbel(size=(n, len(COMORBID_DX)))
+        top2 = np.argsort(-g, axis=1)[:, :2]
+        comorb = np.array([DX_IDX[c] for c in COMORBID_DX])[top2]
+        ndx = np.where(wc, 1, 1 + _pick(rng, [45, 35, 20], n))
+        dx[:, 1] = np.where(ndx >= 2, comorb[:, 0], -1)
+        dx[:, 2] = np.where(ndx >= 3, comorb[:, 1], -1)
+        self.dx, self.ndx = dx, ndx
+        needs_auth = np.array([p["auth"] for p in PAYERS])[self.payer]
+        auth = np.array([12, 16, 20, 24])[_pick(rng, [30, 30, 20, 20], n)]
+        self.auth_valid = needs_auth | (rng.random(n) < 0.4)
+        self.auth_visits = np.where(self.auth_valid, auth, 0)
+        self.expiry = received + np.where(senior, 90, 180)
+        self.trainer = rng.integers(0, self.size.trainers, n)
+        # 82% become clients; most start within 30 days.
+        conv = np.zeros(n, dtype=bool)
+        conv[rng.permutation(n)[:round(CONVERSION * n)]] = True
+        self.converted = conv
+        delay = np.where(rng.random(n) < 0.95, rng.integers(2, 27, n), rng.integers(32, 50, n))
+        self.first_session = _busday(received + delay)
+        planned = 6 + rng.binomial(18, 0.45, n)
+        planned = np.where(self.auth_valid, np.minimum(planned, self.auth_visits), planned)
+        self.planned = np.where(conv, planned, 0)
+
+    # -- sessions ---------------------------------------------------------------------
+    def _sessions(self) -> None:
+        rng = self.rng(3)
+        ref = np.repeat(np.arange(len(self.planned)), self.planned)
+        starts = np.cumsum(self.planned) - self.planned
+        k = np.arange(len(ref)) - starts[ref]
+        gap = np.array([1, 2, 3, 4, 5])[_pick(rng, [10, 35, 30, 15, 10], len(ref))]
+        gap[k == 0] = 0
+        off = np.cumsum(gap)
+        off = off - off[starts[ref]] if len(ref) else off
+        date = _busday(self.first_session[ref], off)
+        n_planned = self.planned[ref]
+        kind = np.where(k == 0, 0, np.where(k == n_planned - 1, 3,
+                                             np.where((k + 1) % 10 == 0, 2, 1)))
+        keep = date <= self.as_of
+        ref, k, date, kind = ref[keep], k[keep], date[keep], kind[keep]
+        order = np.lexsort((k, ref, date))
+        ref, k, date, kind = ref[order], k[order], date[order], kind[order]
+        n = len(ref)
+        group = (kind == 1) & (rng.random(n) < 0.06)
+        other = rng.integers(0, self.size.trainers, n)
+        provider = np.where(rng.random(n) < 0.92, self.trainer[ref], other)
+        # Minutes: 1-3 treatment codes sharing 38-60 minutes ...
+        m = np.zeros((n, len(CODES)), dtype=np.int64)
+        ncodes = 1 + _pick(rng, [15, 55, 30], n)
+        g = np.log(TREATMENT_WEIGHTS)[None, :] + rng.gumbel(size=(n, len(TREATMENT_COLS)))
+        order6 = np.argsort(-g, axis=1)
+        rank6 = np.empty_like(order6)
+        np.put_along_axis(rank6, order6, np.broadcast_to(np.arange(6), order6.shape).copy(), 1)
+        chosen = rank6 < ncodes[:, None]
+        share = rng.uniform(0.45, 1.0, (n, 6)) * chosen
+        total = rng.integers(38, 61, n).astype(float)
+        scale = np.select([kind == 0, kind == 2, kind == 3], [0.0, 0.7, 0.75], 1.0)
+        # ... an initial assessment: an evaluation, and half the time a short exercise block
+        ia = kind == 0
+        short = ia & (rng.random(n) < 0.5)
+        first_choice = rank6 == 0
+        tmin = np.floor(share / np.maximum(share.sum(1, keepdims=True), 1e-9)
+                        * (total * scale)[:, None]).astype(np.int64)
+        tmin = np.where(short[:, None] & first_choice, rng.integers(8, 24, n)[:, None], tmin)
+        tmin[group] = 0
+        m[:, TREATMENT_COLS] = tmin
+        ev = np.array([COL["97161"], COL["97162"], COL["97163"]])[_pick(rng, [35, 50, 15], n)]
+        m[np.nonzero(ia)[0], ev[ia]] = rng.integers(30, 51, n)[ia]
+        # ... a progress visit: a performance test (or a re-evaluation) and less treatment
+        prog = kind == 2
+        reeval = prog & (rng.random(n) < 0.25)
+        m[:, COL["97164"]] = np.where(reeval, rng.integers(20, 31, n), 0)
+        m[:, COL["97750"]] = np.where(prog & ~reeval, rng.integers(10, 21, n), 0)
+        # ... a discharge: home-programme training
+        dis = kind == 3
+        m[:, COL["97535"]] = np.where(dis, np.maximum(m[:, COL["97535"]],
+                                                      rng.integers(10, 16, n)),
+                                      m[:, COL["97535"]])
+        m[:, COL["97150"]] = np.where(group, rng.integers(45, 61, n), 0)
+        self.s_ref, self.s_k, self.s_date, self.s_kind = ref, k, date, kind
+        self.s_group, self.s_provider, self.s_minutes = group, provider, m
+        payer = self.payer[ref]
+        self.s_units = units_matrix(m, TIMED, self.payer_rule_cms[payer])
+        # Claims: one per session that bills something, created once the day is done.
+        rngc = self.rng(4)
+        sub_lag = _pick(rngc, [15, 25, 20, 12, 8, 6, 5, 3, 2, 2, 2], n)
+        created_lag = np.minimum(sub_lag, np.array([0, 0, 0, 1, 1, 2])[rngc.integers(0, 6, n)])
+        billable = self.s_units.sum(axis=1) > 0
+        self.s_created = date + created_lag
+        self.s_submitted = date + sub_lag
+        self.s_ready = self.s_created + np.ceil((sub_lag - created_lag)
+                                                * rngc.random(n)).astype(np.int64)
+        self.s_billed = billable & (self.s_created <= self.as_of)
+        self.n_lines = int((self.s_units[self.s_billed] > 0).sum())
+
+
+# ----------------------------------------------------------------------------------------
+# Generation
+# ----------------------------------------------------------------------------------------
+
+DATA_TABLES = ["practice", "providers", "payers", "cpt_codes", "fee_schedule",
+               "payer_fee_schedule", "referrers", "clients", "coverages", "referrals",
+               "sessions", "session_minutes", "claims", "claim_lines", "claim_status_history",
+               "remittances", "claim_payments", "line_payments", "adjustments",
+               "remark_codes", "provider_adjustments", "appeals", "patient_payments",
+               "x12_control", "imports"]
+
+
+def _plan_for(seed: int, as_of: dt.date, claim_lines: int | None) -> _Plan:
+    size = _size_for(claim_lines)
+    if claim_lines is None:
+        return _Plan(seed, as_of, size)
+    # Size by a first guess, then correct the number of referrals once or twice.
+    size.referrals = max(30, round(claim_lines / 29))
+    plan = _Plan(seed, as_of, size)
+    for _ in range(3):
+        if plan.n_lines and abs(plan.n_lines - claim_lines) <= 0.02 * claim_lines:
+            break
+        size.referrals = max(30, round(size.referrals * claim_lines / max(plan.n_lines, 1)))
+        plan = _Plan(seed, as_of, size)
+    return plan
+
+
+def generate(db: Database, *, seed: int = 7, claim_lines: int | None = None,
+             as_of: dt.date | None = None, user: str = "demo") -> DemoSummary:
+    """(Re)build the synthetic demo practice in ``db``; returns counts and seconds taken.
+
+    Every data table is emptied first, in the same transaction (so this is also "reset
+    demo"); the audit log keeps its history and gains one 'demo generated' row.
+    ``claim_lines`` scales the practice (more trainers, clients and years) to about that
+    many claim lines; ``as_of`` (default today) is the last day of the practice's history.
+    """
+    t0 = time.perf_counter()
+    as_of = as_of or dt.date.today()
+    plan = _plan_for(seed, as_of, claim_lines)
+    tables = _build(plan)
+    with db.transaction() as con:
+        for table in DATA_TABLES:
+            con.execute(f"DELETE FROM {table}")
+        for table in DATA_TABLES:
+            if table in tables:
+                _insert(con, table, tables[table])
+        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("providers", "payers", "referrers", "clients", "referrals",
+                            "sessions", "claims", "claim_lines", "remittances")}
+        summary = DemoSummary(
+            seed=seed, as_of=as_of, years=plan.size.years, providers=counts["providers"],
+            payers=counts["payers"], referrers=counts["referrers"], clients=counts["clients"],
+            referrals=counts["referrals"], sessions=counts["sessions"],
+            claims=counts["claims"], claim_lines=counts["claim_lines"],
+            remittances=counts["remittances"], seconds=round(time.perf_counter() - t0, 2))
+        audit(con, user, "demo generated", "practice", 1, None, asdict(summary))
+    return summary
+
+
+def ensure_demo(db: Database, **kwargs: Any) -> bool:
+    """Generate the demo practice only when the file has no practice; True if it did."""
+    if db.scalar("SELECT count(*) FROM practice"):
+        return False
+    generate(db, **kwargs)
+    return True
+
+
+def default_user() -> str:
+    """The user name for writes from the command line."""
+    return os.environ.get("USER") or "cli"
+
+
+def _build(plan: _Plan) -> dict[str, dict[str, Any]]:
+    """Every table of the demo practice as Arrow columns."""
+    return _Builder(plan).tables
+
+
+class _Builder:
+    def __init__(self, plan: _Plan) -> None:
+        self.p = plan
+        self.as_of = plan.as_of
+        self.tables: dict[str, dict[str, Any]] = {}
+        self._reference()
+        self._people()
+        self._sessions()
+        self._claims()
+        self._adjudication()
+        self._payments()
+        self._history()
+
+    # -- practice, payers, codes, referrers ----------------------------------------------
+    def _reference(self) -> None:
+        p = self.p
+        rng = p.rng(10)
+        self.tables["practice"] = {
+            "practice_id": [1], "name": ["Riverbend Medical Exercise (synthetic demo)"],
+            "billing_npi": [p.practice_npi], "tax_id": [p.tax_id], "taxonomy": ["225100000X"],
+            "address_line1": ["100 Demo Way"], "city": ["Springfield"], "state": ["OR"],
+            "zip": ["97477"], "phone": ["541-555-0100"], "is_demo": [True],
+        }
+        creds = ["PT, DPT", "MEP", "MEP, CSCS", "MEP", "ATC", "MEP"]
+        n = p.size.trainers
+        self.tables["providers"] = {
+            "provider_id": list(range(1, n + 1)), "npi": p.provider_npis,
+            "last_name": [LAST_NAMES[(7 * i + 3) % len(LAST_NAMES)] for i in range(n)],
+            "first_name": [FIRST_NAMES[(11 * i + 5) % len(FIRST_NAMES)] for i in range(n)],
+            "credential": [creds[i % len(creds)] for i in range(n)],
+            "taxonomy": ["225100000X" if creds[i % len(creds)].startswith("PT") else None
+                         for i in range(n)],
+            "active": [True] * n,
+        }
+        self.tables["payers"] = {
+            "payer_id": list(range(1, len(PAYERS) + 1)),
+            "name": [x["name"] for x in PAYERS], "payer_type": [x["type"] for x in PAYERS],
+            "clearinghouse_payer_id": [x["chid"] for x in PAYERS],
+            "timely_filing_days": [x["filing"] for x in PAYERS],
+            "appeal_window_days": [x["appeal"] for x in PAYERS],
+            "units_rule": [x["rule"] for x in PAYERS],
+            "requires_referral": [x["ref"] for x in PAYERS],
+            "requires_prior_auth": [x["auth"] for x in PAYERS],
+            "usual_lag_days": [x["lag"] for x in PAYERS],
+        }
+        self.tables["cpt_codes"] = {
+            "cpt": list(CODES), "description": [c[1] for c in CPT_TABLE],
+            "timed": [c[2] for c in CPT_TABLE], "is_evaluation": [c[3] for c in CPT_TABLE],
+            "active": [True] * len(CPT_TABLE),
+        }
+        self.tables["fee_schedule"] = {"cpt": list(CODES), "charge": _money(FEE_CENTS)}
+        # Allowed per unit: a share of the charge per payer, rounded to cents.
+        commercial = iter(ALLOWED_SHARE["commercial"])
+        shares = [next(commercial) if x["type"] == "commercial" else ALLOWED_SHARE[x["type"]]
+                  for x in PAYERS]
+        wiggle = rng.uniform(0.97, 1.03, (len(PAYERS), len(CODES)))
+        self.allowed_cents = np.round(FEE_CENTS[None, :] * np.array(shares)[:, None]
+                                      * wiggle).astype(np.int64)
+        self.tables["payer_fee_schedule"] = {
+            "payer_id": _int(np.repeat(np.arange(1, len(PAYERS) + 1), len(CODES))),
+            "cpt": list(CODES) * len(PAYERS),
+            "allowed_amount": _money(self.allowed_cents.ravel()),
+        }
+        nr = p.size.referrers
+        fn = rng.integers(0, len(FIRST_NAMES), nr)
+        ln = rng.integers(0, len(LAST_NAMES), nr)
+        org = rng.integers(0, len(ORGS), nr)
+        names = []
+        for i in range(nr):
+            if p.ref_kind[i] == "other" and p.ref_specialty[i] == "Case Management":
+                names.append(f"{LAST_NAMES[ln[i]]} Case Services")
+            else:
+                names.append(f"{LAST_NAMES[ln[i]]}, {FIRST_NAMES[fn[i]]}")
+        self.tables["referrers"] = {
+            "referrer_id": list(range(1, nr + 1)), "npi": p.referrer_npis, "name": names,
+            "kind": p.ref_kind, "specialty": p.ref_specialty,
+            "organization": [ORGS[o] for o in org],
+        }
+
+    # -- clients, coverages, referrals ---------------------------------------------------
+    def _people(self) -> None:
+        p = self.p
+        rng = p.rng(11)
+        n = len(p.received)
+        self.client_no = np.arange(1, n + 1)
+        client_id = _ids("MX", self.client_no, 6)
+        self.client_id = client_id
+        street_no = rng.integers(10, 9999, n)
+        street = rng.integers(0, len(STREETS), n)
+        addr = pc.binary_join_element_wise(
+            pc.cast(pa.array(street_no), pa.string()),
+            _cat(street, [f"{s} St" for s in STREETS]), " ")
+        created = p.received * DAY_US + (8 * 3600 + (self.client_no % 540) * 60) * 1_000_000
+        self.tables["clients"] = {
+            "client_id": client_id,
+            "last_name": _cat(rng.integers(0, len(LAST_NAMES), n), LAST_NAMES),
+            "first_name": _cat(rng.integers(0, len(FIRST_NAMES), n), FIRST_NAMES),
+            "dob": _date(p.dob), "sex": _cat(p.sex, ["F", "M"]),
+            "address_line1": addr, "city": _cat(np.zeros(n), ["Springfield"]),
+            "state": _cat(np.zeros(n), ["OR"]), "zip": _cat(rng.integers(0, 3, n),
+                                                            ["97477", "97478", "97403"]),
+            "phone": pc.binary_join_element_wise(
+                "541-555-", pc.utf8_lpad(pc.cast(pa.array(rng.integers(100, 199, n)),
+                                                 pa.string()), 4, "0"), ""),
+            "created_at": _ts(created),
+        }
+        # Coverage: the primary (the claims' payer), and a secondary for some seniors.
+        types = np.array([x["type"] for x in PAYERS])[p.payer]
+        member_no = rng.integers(10**8, 10**9, n)
+        prefix = np.array(["1EG", "SLV", "ESM", "CMP", "SHP", "PBX", "LKH", "WC"])[p.payer]
+        member = pc.binary_join_element_wise(pa.array(prefix), pc.cast(pa.array(member_no),
+                                                                       pa.string()), "")
+        commercial = types == "commercial"
+        spouse = commercial & (rng.random(n) < 0.15)
+        eff = p.received - rng.integers(30, 3 * 365, n)
+        group_no = np.where(commercial, rng.integers(1000, 9999, n), 0)
+        sec = ((types == "medicare") & (rng.random(n) < 0.15))
+        sec_idx = np.nonzero(sec)[0]
+        nsec = len(sec_idx)
+        self.coverage_id = np.arange(1, n + 1)
+        cov_client = np.r_[np.arange(n), sec_idx]
+        sec_payer = np.where(rng.random(nsec) < 0.5, 2, 3)  # Medicaid or a commercial plan
+        cov_payer = np.r_[p.payer, sec_payer]
+        self.tables["coverages"] = {
+            "coverage_id": _int(np.arange(1, n + nsec + 1)),
+            "client_id": pc.take(client_id, pa.array(cov_client)),
+            "payer_id": _int(cov_payer + 1),
+            "member_id": pa.concat_arrays([member, pc.binary_join_element_wise(
+                "SEC", pc.cast(pa.array(rng.integers(10**7, 10**8, nsec)), pa.string()), "")]),
+            "group_number": pa.concat_arrays([
+                pc.cast(pa.array(group_no, mask=~commercial), pa.string()),
+                pc.cast(pa.array(rng.integers(1000, 9999, nsec)), pa.string())]),
+            "relationship": _cat(np.r_[spouse.astype(int), np.zeros(nsec, int)],
+                                 ["self", "spouse"]),
+            "subscriber_last_name": pa.concat_arrays([
+                _cat(rng.integers(0, len(LAST_NAMES), n), LAST_NAMES, valid=spouse),
+                pa.nulls(nsec, pa.string())]),
+            "subscriber_first_name": pa.concat_arrays([
+                _cat(rng.integers(0, len(FIRST_NAMES), n), FIRST_NAMES, valid=spouse),
+                pa.nulls(nsec, pa.string())]),
+            "subscriber_dob": pa.concat_arrays([
+                _date(p.dob + rng.integers(-900, 900, n), valid=spouse),
+                pa.nulls(nsec, pa.date32())]),
+            "effective_date": _date(np.r_[eff, eff[sec_idx]]),
+            "end_date": pa.nulls(n + nsec, pa.date32()),
+            "priority": _cat(np.r_[np.zeros(n, int), np.ones(nsec, int)],
+                             ["primary", "secondary"]),
+        }
+        # Referrals.
+        dx_valid = np.arange(3)[None, :] < p.ndx[:, None]
+        dx_values = _cat(p.dx[dx_valid], DX_LABELS)
+        needs_auth = np.array([x["auth"] for x in PAYERS])[p.payer]
+        self.ref_dx_values = p.dx
+        self.tables["referrals"] = {
+            "referral_id": _int(np.arange(1, n + 1)), "client_id": client_id,
+            "referrer_id": _int(p.referrer + 1), "received_date": _date(p.received),
+            "diagnosis_codes": _list(p.ndx, dx_values),
+            "authorized_visits": _int(p.auth_visits, valid=p.auth_valid),
+            "expiry_date": _date(p.expiry),
+            "prior_auth_number": pc.binary_join_element_wise(
+                "PA", pc.cast(pa.array(rng.integers(10**7, 10**8, n), mask=~needs_auth),
+                              pa.string()), ""),
+        }
+
+    # -- sessions ---------------------------------------------------------------------
+    def _sessions(self) -> None:
+        p = self.p
+        n = len(p.s_ref)
+        self.session_id = np.arange(1, n + 1)
+        self.tables["sessions"] = {
+            "session_id": _int(self.session_id),
+            "client_id": pc.take(self.client_id, pa.array(p.s_ref)),
+            "provider_id": _int(p.s_provider + 1), "referral_id": _int(p.s_ref + 1),
+            "session_date": _date(p.s_date),
+            "kind": _cat(p.s_kind, ["initial_assessment", "treatment", "progress",
+                                    "discharge"]),
+            "notes": _cat(p.s_group.astype(int), ["", "group session"], valid=p.s_group),
+        }
+        si, ci = np.nonzero(p.s_minutes)
+        self.tables["session_minutes"] = {
+            "session_id": _int(si + 1), "cpt": _cat(ci, CODES),
+            "minutes": _int(p.s_minutes[si, ci]),
+        }
+
+    # -- claims and lines -------------------------------------------------------------
+    def _claims(self) -> None:
+        p = self.p
+        rng = p.rng(12)
+        sess = np.nonzero(p.s_billed)[0]          # sessions in date order
+        nc = len(sess)
+        self.c_sess = sess
+        self.c_ref = p.s_ref[sess]
+        self.c_payer = p.payer[self.c_ref]
+        self.c_date = p.s_date[sess]
+        self.c_created = p.s_created[sess]
+        self.c_ready = p.s_ready[sess]
+        self.c_sub = p.s_submitted[sess]
+        self.c_type = np.array([x["type"] for x in PAYERS])[self.c_payer]
+        li_sess, li_col = np.nonzero(p.s_units[sess])
+        self.l_claim = li_sess                    # claim index of each line
+        self.l_col = li_col
+        self.l_units = p.s_units[sess][li_sess, li_col]
+        nl = len(li_sess)
+        self.c_nlines = np.bincount(li_sess, minlength=nc)
+        self.c_first_line = np.cumsum(self.c_nlines) - self.c_nlines
+        self.l_no = np.arange(nl) - self.c_first_line[li_sess] + 1
+        self.l_charge = FEE_CENTS[li_col] * self.l_units
+        self.l_allowed = np.minimum(self.l_charge,
+                                    self.allowed_cents[self.c_payer[li_sess], li_col]
+                                    * self.l_units)
+        self.c_charge = np.bincount(li_sess, weights=self.l_charge, minlength=nc).astype(
+            np.int64)
+        # Submission, adjudication, denials (decided here so modifiers can reflect them).
+        ty = self.c_type
+        self.c_submitted = self.c_sub <= self.as_of
+        lag_mean = np.array([x["lag"] for x in PAYERS], float)[self.c_payer]
+        sigma = np.where(ty == "workers_comp", 0.13, 0.25)
+        lag = np.round(lag_mean * np.exp(rng.normal(0, 1, nc) * sigma - sigma**2 / 2) - 2)
+        lag = np.maximum(lag, 5).astype(np.int64)
+        runs = np.full((len(PAYERS), 7), 0, dtype=np.int64)
+        for i, x in enumerate(PAYERS):
+            for wd in range(7):
+                runs[i, wd] = min((r - wd) % 7 for r in x["runs"])
+        raw = self.c_sub + lag
+        self.c_adj = raw + runs[self.c_payer, _weekday(raw)]
+        self.c_stuck = self.c_submitted & (rng.random(nc) < 0.012)
+        # A tail of stuck claims in every old aging bucket, even in a small practice.
+        age = self.as_of - self.c_date
+        for lo, hi in ((61, 90), (91, 120), (121, 400)):
+            win = self.c_submitted & (age >= lo) & (age <= hi)
+            have = (win & (self.c_stuck | (self.c_adj > self.as_of))).sum()
+            cand = np.nonzero(win & ~self.c_stuck)[0]
+            if have < 3 and len(cand):
+                self.c_stuck[rng.choice(cand, size=min(3 - have, len(cand)),
+                                        replace=False)] = True
+        self.c_adjudicated = self.c_submitted & ~self.c_stuck & (self.c_adj <= self.as_of)
+        deny_p = np.array([x["deny"] for x in PAYERS])[self.c_payer]
+        line_p = np.array([x["line_deny"] for x in PAYERS])[self.c_payer]
+        u = rng.random(nc)
+        self.c_whole = self.c_adjudicated & (u < deny_p)
+        self.c_linedeny = (self.c_adjudicated & ~self.c_whole & (self.c_nlines >= 2)
+                           & (rng.random(nc) < line_p))
+        self.c_carc = np.full(nc, "", dtype=object)
+        for t, mix in CLAIM_CARCS.items():
+            sel = np.nonzero(self.c_whole & (ty == t))[0]
+            self.c_carc[sel] = np.array(list(mix))[_pick(rng, list(mix.values()), len(sel))]
+        sel = np.nonzero(self.c_linedeny)[0]
+        line_carc = np.array(list(LINE_CARCS))[_pick(rng, list(LINE_CARCS.values()), len(sel))]
+        self.c_line_carc = np.full(nc, "", dtype=object)
+        self.c_line_carc[sel] = line_carc
+        # Which line is denied: 97140 for bundling when billed, else the last line.
+        first_140 = np.full(nc, -1)
+        is140 = li_col == COL["97140"]
+        first_140[li_sess[is140]] = np.nonzero(is140)[0]
+        last_line = self.c_first_line + self.c_nlines - 1
+        target = np.where((self.c_line_carc == "97") & (first_140 >= 0), first_140, last_line)
+        self.l_denied_first = self.c_whole[li_sess].copy()
+        self.l_carc = np.where(self.c_whole[li_sess], self.c_carc[li_sess], "").astype(object)
+        tl = target[sel]
+        self.l_denied_first[tl] = True
+        self.l_carc[tl] = line_carc
+        # Modifiers: GP on therapy lines (missing on the claims denied CARC 4), 59 on 97140
+        # billed with an evaluation or 97530 (an NCCI pair), KX past Medicare's threshold.
+        has_eval = np.zeros(nc, bool)
+        has_eval[li_sess[li_col <= COL["97163"]]] = True
+        has_530 = np.zeros(nc, bool)
+        has_530[li_sess[li_col == COL["97530"]]] = True
+        gp = self.c_carc[li_sess] != "4"
+        x59 = is140 & (has_eval | has_530)[li_sess]
+        medicare = ty == "medicare"
+        year = (self.c_date.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1970)
+        self.c_year = year
+        exp_allowed = np.bincount(li_sess, weights=self.l_allowed, minlength=nc)
+        key = self.c_ref * 10000 + year
+        order = np.lexsort((np.arange(nc), key))
+        cum = np.zeros(nc)
+        ks, ea = key[order], exp_allowed[order]
+        cs = np.cumsum(ea)
+        grp_start = np.r_[True, ks[1:] != ks[:-1]]
+        base = np.maximum.accumulate(np.where(grp_start, cs - ea, 0))
+        cum[order] = cs - ea - base
+        kx = medicare & (cum >= 241000)
+        flags = np.stack([gp, x59, kx[li_sess]], axis=1)
+        labels = np.array(["GP", "59", "KX"])
+        self.l_mods = _list(flags.sum(1), _cat(np.nonzero(flags.ravel())[0] % 3, labels))
+        ndx_line = p.ndx[self.c_ref][li_sess]
+        ptr = np.arange(ndx_line.sum()) - np.repeat(np.cumsum(ndx_line) - ndx_line, ndx_line) + 1
+        self.l_ptrs = _list(ndx_line, pa.array(ptr, pa.int32()))
+        # Duplicates entered by mistake and voided before submission (a couple).
+        n_void = max(2, nc // 2000)
+        cand = np.nonzero(self.c_created < self.as_of - 2)[0]
+        self.dup_of = np.sort(rng.choice(cand, size=min(n_void, len(cand)), replace=False))
+
+    # -- adjudication: amounts per line ------------------------------------------------
+    def _adjudication(self) -> None:
+        p = self.p
+        rng = p.rng(13)
+        nc = len(self.c_sess)
+        ty = self.c_type
+        # Appeals of whole-claim denials.
+        appeal_p = np.array([APPEAL_RATE.get(c, 0.0) for c in self.c_carc])
+        filed = self.c_adj + rng.integers(5, 41, nc)
+        self.c_appealed = self.c_whole & (rng.random(nc) < appeal_p) & (filed <= self.as_of)
+        self.c_filed = filed
+        decided = filed + rng.integers(25, 76, nc)
+        o = rng.random(nc)
+        outcome = np.where(o < 0.55, 1, np.where(o < 0.9, 2, 3))  # overturned/upheld/withdrawn
+        repay_raw = decided + rng.integers(3, 15, nc)
+        runs = np.zeros((len(PAYERS), 7), dtype=np.int64)
+        for i, x in enumerate(PAYERS):
+            for wd in range(7):
+                runs[i, wd] = min((r - wd) % 7 for r in x["runs"])
+        self.runs = runs
+        repay = repay_raw + runs[self.c_payer, _weekday(repay_raw)]
+        decided_in = self.c_appealed & (decided <= self.as_of)
+        self.c_overturned = decided_in & (outcome == 1) & (repay <= self.as_of)
+        self.c_upheld = decided_in & (outcome >= 2)
+        self.c_outcome = np.where(self.c_overturned, 1, np.where(self.c_upheld, outcome, 0))
+        self.c_decided = np.where(self.c_overturned, repay - rng.integers(1, 4, nc), decided)
+        self.c_repay = repay
+        # Lines that are paid at some point (first pass or after an overturned appeal).
+        lc = self.l_claim
+        first_paid = self.c_adjudicated[lc] & ~self.l_denied_first
+        paying = first_paid | self.c_overturned[lc]
+        self.l_first_paid = first_paid
+        # Patient share by plan: deductible, coinsurance or copay, per client.
+        n_ref = len(p.received)
+        rt = np.array([x["type"] for x in PAYERS])[p.payer]
+        copay_plan = (rt == "commercial") & (rng.random(n_ref) < 0.5)
+        ded = np.where(rt == "commercial",
+                       np.array([0, 25000, 50000, 100000])[_pick(rng, [35, 25, 25, 15], n_ref)], 0)
+        coins = np.where(rt == "medicare", 20,
+                         np.where((rt == "commercial") & ~copay_plan,
+                                  np.array([10, 20])[rng.integers(0, 2, n_ref)], 0))
+        copay = np.where(copay_plan, np.array([2000, 2500, 3000, 4000])[rng.integers(0, 4, n_ref)],
+                         np.where(rt == "medicare_advantage",
+                                  np.array([1500, 2000, 3000])[rng.integers(0, 3, n_ref)], 0))
+        years = sorted(MEDICARE_DEDUCTIBLE)
+        ly = self.c_year[lc]
+        mded = np.array([MEDICARE_DEDUCTIBLE[min(max(y, years[0]), years[-1])]
+                         for y in range(years[0], years[-1] + 1)])[
+            np.clip(ly, years[0], years[-1]) - years[0]]
+        lref = self.c_ref[lc]
+        D = np.where(rt[lref] == "medicare", mded, ded[lref])
+        allowed = np.where(paying, self.l_allowed, 0)
+        key = lref * 10000 + ly
+        order = np.lexsort((np.arange(len(lc)), key))
+        ks, al = key[order], allowed[order]
+        cs = np.cumsum(al)
+        start = np.r_[True, ks[1:] != ks[:-1]] if len(ks) else np.zeros(0, bool)
+        base = np.maximum.accumulate(np.where(start, cs - al, 0)) if len(ks) else cs
+        before = np.empty_like(cs)
+        before[order] = cs - al - base
+        l_ded = np.clip(D - before, 0, allowed)
+        after = allowed - l_ded
+        l_coins = (after * coins[lref] + 50) // 100
+        # Copay on the first paying line of each claim.
+        pidx = np.nonzero(paying)[0]
+        firstpay = np.zeros(len(lc), bool)
+        if len(pidx):
+            firstpay[pidx[np.r_[True, lc[pidx][1:] != lc[pidx][:-1]]]] = True
+        l_copay = np.where(firstpay, np.minimum(copay[lref], after - l_coins), 0)
+        net = after - l_coins - l_copay
+        l_seq = np.where(rt[lref] == "medicare", (net * 2 + 50) // 100, 0)  # CO-253, 2%
+        self.l_pay_allowed = allowed
+        self.l_ded, self.l_coins, self.l_copay, self.l_seq = l_ded, l_coins, l_copay, l_seq
+        self.l_paid = net - l_seq
+        # Reversals: a few paid claims reversed (CLP02 22) and reprocessed later.
+        rev_raw = self.c_adj + rng.integers(20, 91, nc)
+        rev = rev_raw + runs[self.c_payer, _weekday(rev_raw)]
+        self.c_reversed = (self.c_adjudicated & ~self.c_whole & ~self.c_linedeny
+                           & (rev <= self.as_of) & (rng.random(nc) < 0.004))
+        self.c_rev = rev
+
+    # -- remittances --------------------------------------------------------------------
+    def _payments(self) -> None:
+        p = self.p
+        rng = p.rng(14)
+        adj = np.nonzero(self.c_adjudicated)[0]
+        ovt = np.nonzero(self.c_overturned)[0]
+        rev = np.nonzero(self.c_reversed)[0]
+        # Payment events: 0 first adjudication, 1 paid after appeal, 2 reversal, 3 re-payment.
+        e_claim = np.r_[adj, ovt, rev, rev]
+        e_kind = np.r_[np.zeros(len(adj), int), np.ones(len(ovt), int),
+                       np.full(len(rev), 2), np.full(len(rev), 3)]
+        e_date = np.r_[self.c_adj[adj], self.c_repay[ovt], self.c_rev[rev], self.c_rev[rev]]
+        e_payer = self.c_payer[e_claim]
+        order = np.lexsort((e_kind, e_claim, e_payer, e_date))
+        e_claim, e_kind, e_date, e_payer = (e_claim[order], e_kind[order], e_date[order],
+                                            e_payer[order])
+        ne = len(e_claim)
+        rkey = e_date * 16 + e_payer
+        new_r = np.r_[True, rkey[1:] != rkey[:-1]] if ne else np.zeros(0, bool)
+        e_remit = np.cumsum(new_r) - 1
+        nr = int(new_r.sum())
+        e_seq = _rank_in_group(e_remit) + 1
+        # Lines of each event.
+        nl_e = self.c_nlines[e_claim]
+        ev_of_line = np.repeat(np.arange(ne), nl_e)
+        line = (np.repeat(self.c_first_line[e_claim], nl_e)
+                + np.arange(nl_e.sum()) - np.repeat(np.cumsum(nl_e) - nl_e, nl_e))
+        kind_l = e_kind[ev_of_line]
+        denied = (kind_l == 0) & self.l_denied_first[line]
+        sign = np.where(kind_l == 2, -1, 1)
+        charge = self.l_charge[line] * sign
+        allowed = np.where(denied, 0, self.l_pay_allowed[line]) * sign
+        paid = np.where(denied, 0, self.l_paid[line]) * sign
+        co45 = np.where(denied, 0, self.l_charge[line] - self.l_pay_allowed[line]) * sign
+        seq = np.where(denied, 0, self.l_seq[line]) * sign
+        ded = np.where(denied, 0, self.l_ded[line]) * sign
+        coins = np.where(denied, 0, self.l_coins[line]) * sign
+        copay = np.where(denied, 0, self.l_copay[line]) * sign
+        den_amt = np.where(denied, self.l_charge[line], 0) * sign
+        pr = ded + coins + copay
+        nlp = len(line)
+        lp_id = np.arange(1, nlp + 1)
+        # Claim payment rows.
+        e_charge = np.bincount(ev_of_line, weights=charge, minlength=ne).astype(np.int64)
+        e_paid = np.bincount(ev_of_line, weights=paid, minlength=ne).astype(np.int64)
+        e_pr = np.bincount(ev_of_line, weights=pr, minlength=ne).astype(np.int64)
+        status = np.where(e_kind == 2, 3, np.where((e_kind == 0) & self.c_whole[e_claim], 2, 0))
+        cp_id = np.arange(1, ne + 1)
+        icn = _ids("", (e_date - 18000) * 100000 + (np.arange(ne) % 100000), 10)
+        icn = pc.binary_join_element_wise(
+            pa.array(np.array([x["chid"][:2] for x in PAYERS])[e_payer]), icn, "")
+        svc = self.c_date[e_claim]
+        self.tables["claim_payments"] = {
+            "claim_payment_id": _int(cp_id), "remittance_id": _int(e_remit + 1),
+            "seq": _int(e_seq), "claim_id": pc.take(self.claim_ids, pa.array(e_claim)),
+            "clp01": pc.take(self.claim_ids, pa.array(e_claim)),
+            "status_code": _cat(status, ["1", "4", "4", "22"]),
+            "charge": _money(e_charge), "paid": _money(e_paid),
+            "patient_responsibility": _money(e_pr),
+            "allowed": pa.nulls(ne, pa.decimal128(12, 2)),
+            "payer_claim_number": icn,
+            "service_from": _date(svc), "service_to": _date(svc),
+            "received_date": _date(self.c_sub[e_claim] + 1),
+        }
+        self.e_claim, self.e_kind, self.e_date, self.e_paid, self.e_pr = (
+            e_claim, e_kind, e_date, e_paid, e_pr)
+        self.e_icn = icn
+        self.tables["line_payments"] = {
+            "line_payment_id": _int(lp_id), "claim_payment_id": _int(ev_of_line + 1),
+            "line_no": _int(self.l_no[line]), "cpt": _cat(self.l_col[line], CODES),
+            "modifiers": pc.take(self.l_mods, pa.array(line)),
+            "charge": _money(charge), "paid": _money(paid),
+            "allowed": _money(allowed, valid=~denied), "units": _int(self.l_units[line]),
+            "service_date": _date(self.c_date[self.l_claim[line]]),
+        }
+        # Adjustments: one row per (group, CARC, amount), line level.
+        carc_labels = sorted({c for m in CLAIM_CARCS.values() for c in m} | set(LINE_CARCS))
+        carc_code = {c: i for i, c in enumerate(carc_labels)}
+        den_carc = np.array([carc_code.get(c, 0) for c in self.l_carc[line]])
+        parts = []  # (mask, group, carc index or label, amount)
+        extra = len(carc_labels)
+        labels = carc_labels + ["45", "253", "1", "2", "3"]
+        for amt, grp, code in ((den_amt, 0, den_carc), (co45, 0, extra), (seq, 0, extra + 1),
+                               (ded, 1, extra + 2), (coins, 1, extra + 3),
+                               (copay, 1, extra + 4)):
+            mask = amt != 0
+            idx = np.nonzero(mask)[0]
+            parts.append((idx, np.full(len(idx), grp),
+                          (code[idx] if isinstance(code, np.ndarray)
+                           else np.full(len(idx), code)), amt[idx],
+                          np.full(len(idx), len(parts))))
+        a_line = np.concatenate([x[0] for x in parts])
+        a_grp = np.concatenate([x[1] for x in parts])
+        a_carc = np.concatenate([x[2] for x in parts])
+        a_amt = np.concatenate([x[3] for x in parts])
+        a_ord = np.concatenate([x[4] for x in parts])
+        o = np.lexsort((a_ord, a_line))
+        a_line, a_grp, a_carc, a_amt = a_line[o], a_grp[o], a_carc[o], a_amt[o]
+        self.tables["adjustments"] = {
+            "adjustment_id": _int(np.arange(1, len(a_line) + 1)),
+            "claim_payment_id": _int(ev_of_line[a_line] + 1),
+            "line_payment_id": _int(lp_id[a_line]),
+            "group_code": _cat(a_grp, ["CO", "PR"]), "carc": _cat(a_carc, labels),
+            "amount": _money(a_amt),
+            "quantity": pa.nulls(len(a_line), pa.decimal128(12, 2)),
+        }
+        # Remark codes on some denied lines.
+        dl = np.nonzero(denied & (rng.random(nlp) < 0.6))[0]
+        codes = [REMARKS.get(self.l_carc[line[i]], [None]) for i in dl]
+        pickr = rng.integers(0, 3, len(dl))
+        rm = [c[k % len(c)] for c, k in zip(codes, pickr, strict=True)]
+        keep = np.array([c is not None for c in rm], dtype=bool)
+        dl = dl[keep] if len(dl) else dl
+        self.tables["remark_codes"] = {
+            "claim_payment_id": _int(ev_of_line[dl] + 1), "line_payment_id": _int(lp_id[dl]),
+            "code": pa.array([c for c in rm if c is not None], pa.string()),
+        }
+        # Remittances: one per payer per payment run; an occasional PLB.
+        r_first = np.nonzero(new_r)[0]
+        r_payer = e_payer[r_first]
+        r_date = e_date[r_first]
+        r_paid = np.bincount(e_remit, weights=e_paid, minlength=nr).astype(np.int64)
+        u = rng.random(nr)
+        l6 = (r_paid > 0) & (u < 0.03)
+        wo = (r_paid > 2000) & (u > 0.99)
+        l6_amt = -rng.integers(50, 2500, nr)
+        wo_amt = np.minimum(rng.integers(1000, 15000, nr), r_paid * 3 // 10)
+        plb_r = np.r_[np.nonzero(l6)[0], np.nonzero(wo)[0]]
+        plb_amt = np.r_[l6_amt[l6], wo_amt[wo]]
+        plb_reason = np.r_[np.zeros(l6.sum(), int), np.ones(wo.sum(), int)]
+        o = np.lexsort((plb_reason, plb_r))
+        plb_r, plb_amt, plb_reason = plb_r[o], plb_amt[o], plb_reason[o]
+        r_plb = np.bincount(plb_r, weights=plb_amt, minlength=nr).astype(np.int64)
+        r_amount = r_paid - r_plb
+        year_end = (r_date.astype("datetime64[D]").astype("datetime64[Y]") + 1).astype(
+            "datetime64[D]").astype(np.int64) - 1
+        recoup_claim = rng.integers(0, max(len(self.c_sess), 1), nr)
+        reference = pa.concat_arrays([
+            pa.nulls(int(l6.sum()), pa.string()),
+            pc.take(self.claim_ids, pa.array(recoup_claim[wo], pa.int64()))]).take(
+                pa.array(o, pa.int64()))
+        self.tables["provider_adjustments"] = {
+            "remittance_id": _int(plb_r + 1), "seq": _int(_rank_in_group(plb_r) + 1),
+            "fiscal_period_date": _date(year_end[plb_r]),
+            "reason_code": _cat(plb_reason, ["L6", "WO"]),
+            "reference": reference,
+            "amount": _money(plb_amt),
+        }
+        method = np.array([x["method"] for x in PAYERS])[r_payer]
+        method = np.where(r_amount == 0, "NON", method)
+        trn = _ids("", np.arange(1, nr + 1) + 7_000_000, 9)
+        imported = (r_date + 1) * DAY_US + (6 * 3600 + (np.arange(nr) % 120) * 60) * 1_000_000
+        self.tables["remittances"] = {
+            "remittance_id": _int(np.arange(1, nr + 1)), "payer_id": _int(r_payer + 1),
+            "payer_name": _cat(r_payer, [x["name"] for x in PAYERS]),
+            "payer_key": _cat(r_payer, [x["trn"] for x in PAYERS]),
+            "payment_date": _date(r_date),
+            "method": pa.array(method.astype(str)),
+            "trace_number": pc.binary_join_element_wise(
+                _cat(r_payer, ["EFT" if x["method"] == "ACH" else "CHK" for x in PAYERS]),
+                trn, ""),
+            "amount": _money(r_amount), "source": _cat(np.zeros(nr), ["demo"]),
+            "imported_at": _ts(imported),
+        }
+        # Patient payments toward what the payer put on the client (PR).
+        final = (e_kind == 0) | (e_kind == 1)
+        fe = np.nonzero(final & (e_pr > 0))[0]
+        pays = fe[rng.random(len(fe)) < 0.35]
+        pdate = e_date[pays] + rng.integers(10, 61, len(pays))
+        pays, pdate = pays[pdate <= self.as_of], pdate[pdate <= self.as_of]
+        amt = np.where(rng.random(len(pays)) < 0.2, (e_pr[pays] + 1) // 2, e_pr[pays])
+        o = np.lexsort((pays, pdate))
+        pays, pdate, amt = pays[o], pdate[o], amt[o]
+        self.tables["patient_payments"] = {
+            "patient_payment_id": _int(np.arange(1, len(pays) + 1)),
+            "client_id": pc.take(self.client_id, pa.array(self.c_ref[e_claim[pays]])),
+            "claim_id": pc.take(self.claim_ids, pa.array(e_claim[pays])),
+            "payment_date": _date(pdate), "amount": _money(amt),
+            "method": _cat(_pick(rng, [55, 15, 15, 15], len(pays)),
+                           ["card", "cash", "check", "hsa"]),
+        }
+        # First adjudication's claim control number, kept on the claim.
+        self.first_icn = {}
+
+    # -- claims table, status history, appeals -------------------------------------------
+    def _history(self) -> None:
+        p = self.p
+        rng = p.rng(15)
+        nc = len(self.c_sess)
+        ci = np.arange(nc)
+        filing = np.array([x["filing"] for x in PAYERS])[self.c_payer]
+        window = np.array([x["appeal"] for x in PAYERS])[self.c_payer]
+        ev = []  # (claim, date, status, note, order)
+
+        def add(mask: np.ndarray, date: np.ndarray, status: str, note: int, order: int) -> None:
+            idx = np.nonzero(mask)[0]
+            ev.append((idx, np.asarray(date)[idx] if np.ndim(date) else np.full(len(idx), date),
+                       np.full(len(idx), S[status]), np.full(len(idx), note),
+                       np.full(len(idx), order)))
+
+        notes = ["created from session", "checked and ready to send",
+                 "sent to the clearinghouse (837P)", "ERA: paid", "ERA: some lines denied",
+                 "ERA: denied", "appeal filed", "appeal overturned: paid",
+                 "appeal upheld", "appeal withdrawn", "written off: denial not appealed",
+                 "written off: no payer response within timely filing",
+                 "written off after the appeal", "payer reversed and reprocessed the payment",
+                 "duplicate entered by mistake", "ERA: paid (patient responsibility only)"]
+        N = {t: i for i, t in enumerate(notes)}
+        true = np.ones(nc, bool)
+        add(true, self.c_created, "draft", N["created from session"], 0)
+        ready_ok = self.c_ready <= self.as_of
+        add(ready_ok, self.c_ready, "ready", N["checked and ready to send"], 1)
+        add(self.c_submitted, self.c_sub, "submitted", N["sent to the clearinghouse (837P)"], 2)
+        a = self.c_adjudicated
+        add(a & ~self.c_whole & ~self.c_linedeny,
+            self.c_adj, "paid", N["ERA: paid"], 3)
+        add(a & self.c_linedeny, self.c_adj, "partially_paid", N["ERA: some lines denied"], 3)
+        add(self.c_whole, self.c_adj, "denied", N["ERA: denied"], 3)
+        add(self.c_appealed, self.c_filed, "appealed", N["appeal filed"], 4)
+        add(self.c_overturned, self.c_repay, "paid", N["appeal overturned: paid"], 5)
+        add(self.c_upheld & (self.c_outcome == 2), self.c_decided, "denied",
+            N["appeal upheld"], 5)
+        add(self.c_upheld & (self.c_outcome == 3), self.c_decided, "denied",
+            N["appeal withdrawn"], 5)
+        close_up = self.c_decided + 30
+        add(self.c_upheld & (close_up <= self.as_of), close_up, "closed",
+            N["written off after the appeal"], 6)
+        close_den = self.c_adj + window + 14
+        wo_den = (self.c_whole & ~self.c_appealed & (close_den <= self.as_of)
+                  & (rng.random(nc) < 0.4))
+        add(wo_den, close_den, "closed", N["written off: denial not appealed"], 6)
+        close_stuck = self.c_date + filing + 21
+        add(self.c_stuck & (close_stuck <= self.as_of), close_stuck, "closed",
+            N["written off: no payer response within timely filing"], 6)
+        add(self.c_reversed, self.c_rev, "paid",
+            N["payer reversed and reprocessed the payment"], 7)
+        # Voided duplicates: claims nc, nc+1, ...
+        nd = len(self.dup_of)
+        dup = np.arange(nc, nc + nd)
+        dcreated = self.c_created[self.dup_of]
+        ev.append((dup, dcreated, np.full(nd, S["draft"]), np.full(nd, N["created from session"]),
+                   np.zeros(nd, int)))
+        ev.append((dup, np.minimum(dcreated + 1, self.as_of), np.full(nd, S["voided"]),
+                   np.full(nd, N["duplicate entered by mistake"]), np.full(nd, 8)))
+        h_claim = np.concatenate([e[0] for e in ev])
+        h_date = np.concatenate([e[1] for e in ev]).astype(np.int64)
+        h_status = np.concatenate([e[2] for e in ev])
+        h_note = np.concatenate([e[3] for e in ev])
+        h_order = np.concatenate([e[4] for e in ev])
+        o = np.lexsort((h_order, h_date, h_claim))
+        h_claim, h_date, h_status, h_note, h_order = (h_claim[o], h_date[o], h_status[o],
+                                                      h_note[o], h_order[o])
+        h_seq = _rank_in_group(h_claim) + 1
+        last = np.r_[h_claim[1:] != h_claim[:-1], True]
+        final_status = np.empty(nc + nd, dtype=np.int64)
+        final_status[h_claim[last]] = h_status[last]
+        all_claims = np.r_[ci, self.dup_of]   # source claim of each claim row
+        self.tables["claim_status_history"] = {
+            "claim_id": pc.take(self.claim_ids_all, pa.array(h_claim)),
+            "seq": _int(h_seq), "status": _cat(h_status, STATUS_LABELS),
+            "status_date": _date(h_date),
+            "changed_at": _ts(h_date * DAY_US + (9 * 3600 + h_order * 1800) * 1_000_000),
+            "changed_by": _cat(np.zeros(len(h_claim)), ["demo"]),
+            "note": _cat(h_note, notes),
+        }
+        # Claims table.
+        src = all_claims
+        submitted = np.r_[self.c_submitted, np.zeros(nd, bool)]
+        sub = self.c_sub[src]
+        first_cp = np.full(nc, -1)
+        k0 = np.nonzero(self.e_kind == 0)[0]
+        first_cp[self.e_claim[k0]] = k0
+        has_icn = np.r_[first_cp >= 0, np.zeros(nd, bool)]
+        icn_idx = np.where(has_icn, np.r_[first_cp, np.zeros(nd, int)], 0)
+        ref_dx = self.p.dx[self.c_ref[src]]
+        ndx = self.p.ndx[self.c_ref[src]]
+        valid = np.arange(3)[None, :] < ndx[:, None]
+        self.tables["claims"] = {
+            "claim_id": self.claim_ids_all,
+            "client_id": pc.take(self.client_id, pa.array(self.c_ref[src])),
+            "payer_id": _int(self.c_payer[src] + 1),
+            "coverage_id": _int(self.coverage_id[self.c_ref[src]]),
+            "referral_id": _int(self.c_ref[src] + 1),
+            "referrer_id": _int(self.p.referrer[self.c_ref[src]] + 1),
+            "rendering_provider_id": _int(self.p.s_provider[self.c_sess[src]] + 1),
+            "status": _cat(final_status, STATUS_LABELS),
+            "diagnosis_codes": _list(ndx, _cat(ref_dx[valid], DX_LABELS)),
+            "total_charge": _money(self.c_charge[src]),
+            "first_service_date": _date(self.c_date[src]),
+            "submitted_date": _date(sub, valid=submitted),
+            "last_submitted_date": _date(sub, valid=submitted),
+            "payer_claim_number": pc.if_else(pa.array(has_icn),
+                                             pc.take(self.e_icn, pa.array(icn_idx)),
+                                             pa.scalar(None, pa.string()))
+            if len(self.e_icn) else pa.nulls(nc + nd, pa.string()),
+            "frequency_code": _cat(np.zeros(nc + nd), ["1"]),
+            "source": _cat(np.zeros(nc + nd), ["demo"]),
+            "created_at": _ts(self.c_created[src] * DAY_US
+                              + (8 * 3600 + (np.arange(nc + nd) % 600) * 60) * 1_000_000),
+        }
+        # Claim lines (the duplicates repeat their original's lines).
+        dl_claim = np.repeat(np.arange(nd), self.c_nlines[self.dup_of])
+        dl_line = (np.repeat(self.c_first_line[self.dup_of], self.c_nlines[self.dup_of])
+                   + _rank_in_group(dl_claim))
+        lines = np.r_[np.arange(len(self.l_claim)), dl_line]
+        line_claim = np.r_[self.l_claim, nc + dl_claim]
+        self.tables["claim_lines"] = {
+            "claim_id": pc.take(self.claim_ids_all, pa.array(line_claim)),
+            "line_no": _int(self.l_no[lines]),
+            "service_date": _date(self.c_date[self.l_claim[lines]]),
+            "cpt": _cat(self.l_col[lines], CODES),
+            "modifiers": pc.take(self.l_mods, pa.array(lines)),
+            "units": _int(self.l_units[lines]), "charge": _money(self.l_charge[lines]),
+            "dx_pointers": pc.take(self.l_ptrs, pa.array(lines)),
+            "session_id": _int(self.c_sess[self.l_claim[lines]] + 1),
+        }
+        # Appeals.
+        ap = np.nonzero(self.c_appealed)[0]
+        outcome_labels = ["pending", "overturned", "upheld", "withdrawn"]
+        reason = {"50": "Plan of care and progress notes show medical necessity",
+                  "197": "Authorization was on file before the visit",
+                  "16": "Corrected claim with the missing information",
+                  "4": "Corrected modifiers (GP) on every therapy line",
+                  "151": "Frequency supported by the plan of care",
+                  "119": "Visits within the benefit year maximum",
+                  "11": "Diagnosis supports the procedures billed",
+                  "29": "Proof of timely filing (clearinghouse acceptance report)",
+                  "27": "Coverage was active on the date of service",
+                  "204": "Service covered under the member's plan",
+                  "18": "Not a duplicate: a separate visit"}
+        rlabels = list(reason)
+        ridx = np.array([rlabels.index(c) for c in self.c_carc[ap]], dtype=np.int64)
+        decided = self.c_outcome[ap] > 0
+        self.tables["appeals"] = {
+            "appeal_id": _int(np.arange(1, len(ap) + 1)),
+            "claim_id": pc.take(self.claim_ids, pa.array(ap)),
+            "filed_date": _date(self.c_filed[ap]), "level": _int(np.ones(len(ap))),
+            "reason": _cat(ridx, [reason[c] for c in rlabels]),
+            "outcome": _cat(self.c_outcome[ap], outcome_labels),
+            "outcome_date": _date(self.c_decided[ap], valid=decided),
+        }
+
+    @property
+    def claim_ids(self) -> pa.Array:
+        if not hasattr(self, "_claim_ids"):
+            nc = len(self.c_sess)
+            nd = len(self.dup_of)
+            self._claim_ids_all = _ids("C", np.arange(1, nc + nd + 1), 7)
+            self._claim_ids = self._claim_ids_all.slice(0, nc)
+        return self._claim_ids
+
+    @property
+    def claim_ids_all(self) -> pa.Array:
+        self.claim_ids  # noqa: B018 - builds both
+        return self._claim_ids_all

@@ -1,0 +1,129 @@
+"""Build small 835 files in code (a stand-in payer for the round-trip tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from metdash.x12.reader import read_document
+
+
+@dataclass
+class Line:
+    cpt: str
+    charge: str
+    paid: str
+    date: str = "20250203"
+    mods: list[str] = field(default_factory=list)
+    units: str = "1"
+    cas: list[tuple[str, str, str]] = field(default_factory=list)  # (group, carc, amount)
+    allowed: str | None = None
+    remarks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Claim:
+    clp01: str
+    status: str
+    charge: str
+    paid: str
+    pr: str = "0"
+    cas: list[tuple[str, str, str]] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    payer_claim_number: str = "PCN1"
+
+
+def build_835(claims: list[Claim], *, trace: str = "TRACE1", amount: str | None = None,
+              plb: list[tuple[str, str]] | None = None, payer: str = "ACME HEALTH",
+              originator: str = "1999999999", date: str = "20250310", sep: str = "*",
+              term: str = "~", comp: str = ":", newline: str = "\n") -> str:
+    """An 835 paying ``claims``; BPR02 = Σ paid − Σ PLB unless ``amount`` is given."""
+    plb = plb or []
+    total = sum((Decimal(c.paid) for c in claims), Decimal(0)) - sum(
+        (Decimal(a) for _, a in plb), Decimal(0))
+    amount = amount if amount is not None else str(total)
+    body: list[list[str]] = [
+        ["ST", "835", "0001"],
+        ["BPR", "I", amount, "C", "ACH", "CCP", "01", "999999999", "DA", "123456", originator,
+         "", "01", "888888888", "DA", "654321", date],
+        ["TRN", "1", trace, originator],
+        ["DTM", "405", date],
+        ["N1", "PR", payer],
+        ["N3", "1 PAYER WAY"], ["N4", "CHICAGO", "IL", "60601"],
+        ["PER", "BL", "EDI HELP", "TE", "8005550100"],
+        ["N1", "PE", "MOVING WELL EXERCISE LLC", "XX", "1234567893"],
+        ["LX", "1"],
+    ]
+    for c in claims:
+        body.append(["CLP", c.clp01, c.status, c.charge, c.paid, c.pr, "12", c.payer_claim_number])
+        for g, r, a in c.cas:
+            body.append(["CAS", g, r, a])
+        body.append(["NM1", "QC", "1", "SAMPLE", "SAM", "", "", "", "MI", "ACM000111"])
+        body.append(["DTM", "232", c.lines[0].date if c.lines else date])
+        for ln in c.lines:
+            body.append(["SVC", comp.join(["HC", ln.cpt, *ln.mods]), ln.charge, ln.paid, "",
+                         ln.units])
+            body.append(["DTM", "472", ln.date])
+            for g, r, a in ln.cas:
+                body.append(["CAS", g, r, a])
+            if ln.allowed is not None:
+                body.append(["AMT", "B6", ln.allowed])
+            for rm in ln.remarks:
+                body.append(["LQ", "HE", rm])
+    for i, (reason, amt) in enumerate(plb):
+        body.append(["PLB", "1234567893", "20251231", f"{reason}{comp}REF{i}", amt])
+    body.append(["SE", str(len(body) + 1), "0001"])
+    segs = [
+        ["ISA", "00", " " * 10, "00", " " * 10, "ZZ", f"{'ACMEPAYER':<15}", "ZZ",
+         f"{'1234567893':<15}", "250310", "1200", "^", "00501", "000000042", "0", "P", comp],
+        ["GS", "HP", "ACMEPAYER", "1234567893", "20250310", "1200", "42", "X", "005010X221A1"],
+        *body,
+        ["GE", "1", "42"],
+        ["IEA", "1", "000000042"],
+    ]
+    text = "".join(sep.join(s) + term + newline for s in segs)
+    read_document(text, "self-check")  # the helper itself must write good envelopes
+    return text
+
+
+def pay_837(text: str, *, trace: str = "RT1", deny: set[str] | None = None,
+            allowed_ratio: Decimal = Decimal("0.8"), copay: Decimal = Decimal("10")) -> str:
+    """The payer's answer to an 837P: each line allowed at 80 % (CO-45 the rest), the first
+    line of each claim carries a copay (PR-3); lines whose CPT is in ``deny`` are denied
+    CO-97 (bundled)."""
+    deny = deny or set()
+    doc = read_document(text, "837")
+    claims: list[Claim] = []
+    cur: Claim | None = None
+    pending: Line | None = None
+    for seg in doc.segments:
+        if seg.id == "CLM":
+            cur = Claim(seg.get(1), "1", seg.get(2), "0", payer_claim_number="P" + seg.get(1))
+            claims.append(cur)
+        elif seg.id == "SV1" and cur is not None:
+            comp = seg.components(1)
+            pending = Line(comp[1], seg.get(2), "0", mods=comp[2:], units=seg.get(4))
+            cur.lines.append(pending)
+        elif seg.id == "DTP" and seg.get(1) == "472" and pending is not None:
+            pending.date = seg.get(3)
+    for c in claims:
+        paid_total = Decimal(0)
+        pr_total = Decimal(0)
+        for i, ln in enumerate(c.lines):
+            charge = Decimal(ln.charge)
+            if ln.cpt in deny:
+                ln.cas = [("CO", "97", str(charge))]
+                continue
+            allowed = (charge * allowed_ratio).quantize(Decimal("0.01"))
+            pr = copay if i == 0 else Decimal(0)
+            paid = allowed - pr
+            ln.cas = [("CO", "45", str(charge - allowed))] + ([("PR", "3", str(pr))] if pr else [])
+            ln.paid = str(paid)
+            ln.allowed = str(allowed)
+            paid_total += paid
+            pr_total += pr
+        c.paid = str(paid_total)
+        c.pr = str(pr_total)
+        if paid_total == 0:
+            c.status = "4"
+    return build_835(claims, trace=trace)

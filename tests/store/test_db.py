@@ -1,0 +1,123 @@
+"""The store: migrations, transactions, and two real processes sharing one file."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from metdash import db as dbmod
+from metdash.db import Database
+
+
+def test_missing_file_is_created_with_the_schema(tmp_path):
+    db = Database(tmp_path / "sub" / "new.duckdb")
+    assert not db.path.exists()
+    tables = set(db.query("SELECT table_name FROM information_schema.tables").table_name)
+    assert db.path.exists()
+    assert {"claims", "claim_lines", "remittances", "claim_payments", "adjustments",
+            "payers", "referrers", "audit_log", "schema_migrations"} <= tables
+
+
+def test_migrations_are_recorded_and_idempotent(tmp_path):
+    path = tmp_path / "m.duckdb"
+    Database(path).scalar("SELECT 1")
+    with Database(path).connect() as con:
+        assert dbmod.migrate(con) == []  # nothing left to apply on a second open
+        versions = [r[0] for r in con.execute(
+            "SELECT version FROM schema_migrations ORDER BY version").fetchall()]
+    assert versions == [v for v, _, _ in dbmod.migrations()]
+    assert versions[0] == 1
+
+
+def test_money_is_decimal(tmp_path):
+    db = Database(tmp_path / "d.duckdb")
+    types = dict(db.query("SELECT column_name, data_type FROM information_schema.columns "
+                          "WHERE table_name = 'claim_lines'").values)
+    assert types["charge"] == "DECIMAL(12,2)"
+
+
+def test_a_failed_transaction_leaves_the_store_as_it_was(tmp_path):
+    db = Database(tmp_path / "t.duckdb")
+    with db.transaction() as con:
+        con.execute("INSERT INTO cpt_codes VALUES ('97110', 'Exercise', TRUE, FALSE, TRUE)")
+    with pytest.raises(RuntimeError), db.transaction() as con:
+        con.execute("INSERT INTO cpt_codes VALUES ('97112', 'Balance', TRUE, FALSE, TRUE)")
+        raise RuntimeError("boom")
+    assert db.query("SELECT cpt FROM cpt_codes").cpt.tolist() == ["97110"]
+
+
+def test_audit_rows_record_who_and_what(tmp_path):
+    db = Database(tmp_path / "a.duckdb")
+    with db.transaction() as con:
+        dbmod.audit(con, "tess", "create", "payers", 1, None, {"name": "Medicare"})
+        dbmod.audit(con, "tess", "update", "payers", 1, {"name": "Medicare"}, {"name": "MCR"})
+    log = db.query("SELECT audit_id, user_name, action, before, after FROM audit_log "
+                   "ORDER BY audit_id")
+    assert log.audit_id.tolist() == [1, 2]
+    assert log.action.tolist() == ["create", "update"]
+    assert '"MCR"' in log.after[1]
+
+
+READER = textwrap.dedent("""
+    import sys, time
+    from metdash.db import Database
+    db = Database(sys.argv[1], lock_wait=60)
+    end = time.monotonic() + float(sys.argv[2])
+    n = 0
+    while time.monotonic() < end:
+        db.query("SELECT count(*) AS n FROM cpt_codes")
+        n += 1
+    print(n)
+""")
+
+WRITER = textwrap.dedent("""
+    import sys
+    from metdash.db import Database
+    db = Database(sys.argv[1], lock_wait=60)
+    for i in range(int(sys.argv[2])):
+        with db.transaction() as con:
+            con.execute("INSERT INTO cpt_codes VALUES (?, 'x', TRUE, FALSE, TRUE)",
+                        [f"{sys.argv[3]}{i:04d}"])
+    print("ok")
+""")
+
+
+def test_two_processes_share_the_file_without_lock_errors(tmp_path):
+    """A dashboard-like reader and a command-line writer at the same time: both finish."""
+    path = tmp_path / "shared.duckdb"
+    Database(path).scalar("SELECT 1")
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(path), "4"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), "25", prefix],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for prefix in ("A", "B")]
+    outs = [w.communicate(timeout=120) for w in writers]
+    r_out, r_err = reader.communicate(timeout=120)
+    for (out, err), w in zip(outs, writers, strict=True):
+        assert w.returncode == 0, err
+        assert out.strip() == "ok"
+    assert reader.returncode == 0, r_err
+    assert int(r_out.strip()) > 10  # the reader kept working while the writers wrote
+    assert Database(path).scalar("SELECT count(*) FROM cpt_codes") == 50
+
+
+def test_a_held_file_gives_a_clear_busy_error(tmp_path):
+    path = tmp_path / "busy.duckdb"
+    Database(path).scalar("SELECT 1")
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True);"
+         " time.sleep(5)", str(path)],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    try:
+        with pytest.raises(dbmod.StoreBusy, match="busy"):
+            Database(path, lock_wait=0.5).scalar("SELECT 1")
+    finally:
+        holder.kill()
+        holder.wait()

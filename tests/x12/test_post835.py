@@ -134,8 +134,8 @@ def test_reversal_then_repayment_in_one_file(seeded):
 
 def test_unreadable_path_is_reported(db, tmp_path):
     s = import_835(db, [tmp_path / "missing.835"], "biller")
-    assert s.errors == ["missing.835: cannot read the file (No such file or directory). "
-                        "Nothing was imported."]
+    assert s.errors == [f"{tmp_path / 'missing.835'}: cannot read the file (No such file or "
+                        "directory). Nothing was imported."]
     assert not s.ok
 
 

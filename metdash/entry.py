@@ -35,7 +35,7 @@ from metdash.coding import (
     pointer_problems,
     required_modifiers,
 )
-from metdash.db import Database, audit, next_id, row_dicts
+from metdash.db import Database, audit, next_id
 
 __all__ = [
     "AdjustmentIn", "AppealIn", "ClaimCheck", "ClaimIn", "ClaimLineIn", "ClientIn",
@@ -165,8 +165,15 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _rows(con: Any, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Rows as dicts, on the connection itself (a cursor would not see the open transaction)."""
+    res = con.execute(sql, list(params))
+    names = [d[0] for d in res.description]
+    return [dict(zip(names, r, strict=True)) for r in res.fetchall()]
+
+
 def _one(con: Any, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
-    rows = row_dicts(con, sql, params)
+    rows = _rows(con, sql, params)
     return rows[0] if rows else None
 
 
@@ -1149,7 +1156,7 @@ def new_claim_id(con: Any, on: dt.date | None = None) -> str:
     on = on or _today()
     prefix = f"MD{on:%y%m%d}-"
     n = 1
-    rows = row_dicts(con, "SELECT claim_id FROM claims WHERE claim_id LIKE ?", [prefix + "%"])
+    rows = _rows(con, "SELECT claim_id FROM claims WHERE claim_id LIKE ?", [prefix + "%"])
     used = {r["claim_id"] for r in rows}
     while f"{prefix}{n:03d}" in used:
         n += 1
@@ -1230,7 +1237,7 @@ def build_claim_from_sessions(con: Any, session_ids: Sequence[int],
         raise ValidationError([Problem("Sessions: none chosen: tick the sessions to bill.",
                                        "sessions")])
     ids = [int(s) for s in session_ids]
-    sessions = row_dicts(con, "SELECT * FROM sessions WHERE session_id IN "
+    sessions = _rows(con, "SELECT * FROM sessions WHERE session_id IN "
                          "(SELECT unnest(?::INTEGER[])) ORDER BY session_date, session_id", [ids])
     p: list[Problem] = []
     if len(sessions) != len(set(ids)):
@@ -1243,7 +1250,7 @@ def build_claim_from_sessions(con: Any, session_ids: Sequence[int],
     if len(providers) > 1:
         p.append(Problem("Sessions: they were given by different providers: bill each "
                          "provider's sessions on their own claim.", "sessions"))
-    billed = row_dicts(con, "SELECT DISTINCT l.session_id FROM claim_lines l JOIN claims c "
+    billed = _rows(con, "SELECT DISTINCT l.session_id FROM claim_lines l JOIN claims c "
                        "USING (claim_id) WHERE c.status <> 'voided' AND l.session_id IN "
                        "(SELECT unnest(?::INTEGER[]))", [ids])
     if billed:
@@ -1269,10 +1276,10 @@ def build_claim_from_sessions(con: Any, session_ids: Sequence[int],
     pointers = list(range(1, min(4, len(dx)) + 1)) or [1]
     known = known_codes(con)
     untimed = {c for c, info in known.items() if not info.timed}
-    fees = {r["cpt"]: Decimal(r["charge"]) for r in row_dicts(con, "SELECT * FROM fee_schedule")}
+    fees = {r["cpt"]: Decimal(r["charge"]) for r in _rows(con, "SELECT * FROM fee_schedule")}
     lines: list[ClaimLineIn] = []
     for s in sessions:
-        mins = {r["cpt"]: int(r["minutes"]) for r in row_dicts(
+        mins = {r["cpt"]: int(r["minutes"]) for r in _rows(
             con, "SELECT cpt, minutes FROM session_minutes WHERE session_id = ? ORDER BY cpt",
             [s["session_id"]])}
         units = billable_units(mins, cov["units_rule"], untimed=untimed)
@@ -1350,7 +1357,7 @@ def move_claim_status(db: Database, claim_id: str, status: str, user: str,
             p.append(Problem("Note: say why the claim is voided (nothing is deleted).", "note"))
         if status in ("ready", "submitted") and not p and row["status"] in ("draft", "ready",
                                                                             "denied"):
-            lines = row_dicts(con, "SELECT * FROM claim_lines WHERE claim_id = ? ORDER BY "
+            lines = _rows(con, "SELECT * FROM claim_lines WHERE claim_id = ? ORDER BY "
                               "line_no", [claim_id])
             claim = ClaimIn(claim_id=claim_id, client_id=row["client_id"],
                             payer_id=row["payer_id"], diagnosis_codes=row["diagnosis_codes"],
@@ -1463,7 +1470,7 @@ def _check_eob(con: Any, eob: EobIn, as_of: dt.date | None):
     if eob.method not in ("CHK", "ACH", "NON", "BOP", "FWT"):
         p.append(Problem(f"Method {eob.method!r} must be CHK, ACH or NON.", "method"))
     claim_adj = _adjustments(p, eob.adjustments, "Claim")
-    lines_db = {r["line_no"]: r for r in row_dicts(
+    lines_db = {r["line_no"]: r for r in _rows(
         con, "SELECT * FROM claim_lines WHERE claim_id = ? ORDER BY line_no", [eob.claim_id])}
     posted_lines = []
     for lp in eob.lines:

@@ -64,13 +64,10 @@ def known_codes(con: Any = None) -> dict[str, CptCode]:
     """
     codes = dict(CPT_CODES)
     if con is not None:
-        cur = con.cursor()
-        try:
-            rows = cur.execute(
-                "SELECT cpt, description, timed, is_evaluation, active FROM cpt_codes"
-            ).fetchall()
-        finally:
-            cur.close()
+        # On the connection itself: a cursor would not see an open transaction's writes.
+        rows = con.execute(
+            "SELECT cpt, description, timed, is_evaluation, active FROM cpt_codes"
+        ).fetchall()
         for cpt, description, timed, is_eval, active in rows:
             if active:
                 codes[cpt] = CptCode(cpt, description, bool(timed), bool(is_eval))

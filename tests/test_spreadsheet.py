@@ -1,0 +1,159 @@
+import datetime as dt
+import io
+import shutil
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from metdash.db import Database
+from metdash.spreadsheet import COLUMNS, import_claims, read_rows, template
+from tests.entry_seed import AS_OF, USER, seed
+
+HEADER = ",".join(COLUMNS)
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    path = tmp_path_factory.mktemp("seed") / "seed.duckdb"
+    seed(path)
+    return path
+
+
+@pytest.fixture
+def db(seeded, tmp_path):
+    target = tmp_path / "t.duckdb"
+    shutil.copy(seeded, target)
+    return Database(target)
+
+
+def row(**kw):
+    base = dict(claim_id="S1", client_id="C100", client_last_name="Lane", client_first_name="Lois",
+                client_dob="1948-01-02", client_sex="F", payer_name="Medicare Part B",
+                payer_type="medicare", member_id="1AA0AA0AA00", referrer_npi="1679576722",
+                referrer_name="Smith, Anna", referrer_kind="physician",
+                referral_date="2025-05-20", service_date="2025-06-02", cpt="97110",
+                modifiers="GP", units="2", charge="80.00", diagnosis_codes="M54.50;E11.9",
+                rendering_npi="1245319599", submitted_date="2025-06-05")
+    base.update(kw)
+    return ",".join(f'"{base[c]}"' if "," in str(base[c]) else str(base[c]) for c in COLUMNS)
+
+
+def csv_bytes(*rows, bom=False):
+    text = "\n".join([HEADER, *rows]) + "\n"
+    return ("\ufeff" if bom else "").encode() + text.encode()
+
+
+def test_good_file_creates_and_matches_then_idempotent(db):
+    data = csv_bytes(
+        row(),
+        row(cpt="97112 ", charge="$42.00", units="1", diagnosis_codes="e119"),
+        row(claim_id="S2", client_id="C200", client_last_name="Nash", client_first_name="Ned",
+            client_dob="1990-03-04", payer_name="Blue Fern Health", payer_type="Commercial",
+            member_id="BF1", referrer_npi="1234567893", referrer_name="Clinic, North",
+            referrer_kind="specialist", referral_date="", modifiers="", submitted_date="",
+            service_date="2025-06-20", charge="1,200.00", units="2"),
+        "",
+    )
+    res = import_claims(db, data, "claims.csv", USER, as_of=AS_OF)
+    assert res.problems == []
+    assert (res.claims_added, res.lines_added) == (2, 3)
+    assert res.created == {"clients": 2, "payers": 1, "referrers": 1, "providers": 0,
+                           "coverages": 2, "referrals": 1}
+    s1 = db.query("SELECT * FROM claims WHERE claim_id = 'S1'").iloc[0]
+    assert s1.status == "submitted" and str(s1.submitted_date) == "2025-06-05"
+    assert list(s1.diagnosis_codes) == ["M54.50", "E11.9"] and s1.total_charge == Decimal("122.00")
+    lines = db.query("SELECT cpt, dx_pointers FROM claim_lines WHERE claim_id = 'S1' ORDER BY line_no")
+    assert list(lines.cpt) == ["97110", "97112"]
+    assert [list(p) for p in lines.dx_pointers] == [[1, 2], [2]]
+    assert db.scalar("SELECT status FROM claims WHERE claim_id = 'S2'") == "ready"
+    assert db.scalar("SELECT source FROM claims WHERE claim_id = 'S2'") == "import"
+    assert db.scalar("SELECT count(*) FROM imports") == 1
+    before = db.scalar("SELECT count(*) FROM audit_log")
+    again = import_claims(db, data, "claims.csv", USER, as_of=AS_OF)
+    assert again.ok and again.already_imported and again.claims_added == 0
+    # The same claims in a different file (other bytes): skipped, not duplicated.
+    third = import_claims(db, data + b"\n\n", "copy.csv", USER, as_of=AS_OF)
+    assert third.problems == [] and third.claims_skipped == 2 and third.claims_added == 0
+    assert db.scalar("SELECT count(*) FROM claims") == 2
+    assert db.scalar("SELECT count(*) FROM audit_log") == before + 1
+
+
+def test_messy_file_lists_every_problem_and_imports_nothing(db):
+    data = csv_bytes(
+        row(),                                                      # row 2: fine
+        "",                                                         # row 3: blank
+        row(claim_id="S2", service_date="03/04/2025"),              # row 4
+        row(claim_id="S3", diagnosis_codes="M545", service_date="2025-06-03"),   # row 5
+        row(claim_id="S4", rendering_npi="1234567890", service_date="2025-06-04"),  # row 6
+        row(claim_id="S5", units="two", charge="abc", service_date="2025-06-05"),   # row 7
+        row(claim_id="S6", cpt="99999", service_date="2025-06-06"),              # row 8
+        row(claim_id="S7", service_date="2025-06-02"),              # row 9: duplicate of S1
+        bom=True,
+    )
+    res = import_claims(db, data, "messy.csv", USER, as_of=AS_OF)
+    got = "\n".join(res.problems)
+    assert "row 4, service_date: '03/04/2025' is not a date (day and month are ambiguous, so " \
+           "it is not guessed): write it as YYYY-MM-DD, e.g. 2025-03-04." in got
+    assert "row 6, rendering_npi: Rendering NPI 1234567890 fails its check digit" in got
+    assert "row 7, units:" in got and "row 7, charge:" in got
+    assert res.problems[0].startswith("row 4")
+    # Nothing imported, not even the good row or the new client.
+    assert db.scalar("SELECT count(*) FROM claims") == 0
+    assert db.scalar("SELECT count(*) FROM clients") == 2
+    # Second pass (format fixed): the rule problems show up, row by row.
+    data = csv_bytes(
+        row(),
+        row(claim_id="S3", diagnosis_codes="M545", service_date="2025-06-03"),
+        row(claim_id="S6", cpt="99999", service_date="2025-06-06"),
+        row(claim_id="S7", service_date="2025-06-02"),
+        row(claim_id="S8", service_date="2025-07-15"),
+    )
+    res = import_claims(db, data, "messy2.csv", USER, as_of=AS_OF)
+    got = "\n".join(res.problems)
+    assert ("row 3, diagnosis_codes: Diagnosis M54.5 is a category, not a billable code: "
+            "choose M54.50, M54.51 or M54.59.") in got
+    assert "row 4, cpt: procedure code 99999 is not on the practice's code list" in got
+    assert "row 5, cpt: 97110 on 2025-06-02 for this client is already billed on claim S1" in got
+    assert "row 6, service_date:" in got and "future" in got
+    assert db.scalar("SELECT count(*) FROM claims") == 0
+    assert db.scalar("SELECT count(*) FROM imports") == 0
+
+
+def test_missing_columns_one_message(db):
+    data = b"claim_id,client_id,cpt\nX,Y,97110\n"
+    res = import_claims(db, data, "short.csv", USER, as_of=AS_OF)
+    assert len(res.problems) == 1
+    assert res.problems[0].startswith("row 1: the file lacks the column(s) client_last_name, ")
+
+
+def test_inconsistent_rows_of_one_claim(db):
+    data = csv_bytes(row(), row(cpt="97112", payer_name="Other Payer"))
+    res = import_claims(db, data, "x.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 3, payer_name: 'Other Payer' differs from row 2 ('Medicare Part B') for the same "
+        "claim S1: make them the same."]
+
+
+def test_xlsx_with_real_dates_and_numbers(db):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(list(COLUMNS))
+    values = dict(zip(COLUMNS, row(referrer_name="Smith Anna").split(","), strict=True))
+    values.update(client_dob=dt.datetime(1948, 1, 2), service_date=dt.date(2025, 6, 2),
+                  referral_date=dt.datetime(2025, 5, 20), submitted_date=None, cpt=97110,
+                  units=2, charge=80.0, referrer_npi=1679576722, rendering_npi=1245319599.0)
+    ws.append([values[c] for c in COLUMNS])
+    ws.append([None] * len(COLUMNS))
+    buf = io.BytesIO()
+    wb.save(buf)
+    res = import_claims(db, buf.getvalue(), "claims.xlsx", USER, as_of=AS_OF)
+    assert res.problems == [] and res.claims_added == 1
+    assert db.scalar("SELECT status FROM claims") == "ready"
+
+
+def test_templates_round_trip():
+    header, rows = read_rows(template("csv"), "t.csv")
+    assert tuple(header) == COLUMNS and len(rows) == 1 and rows[0][0] == 2
+    header, rows = read_rows(template("xlsx"), "t.xlsx")
+    assert tuple(header) == COLUMNS and rows[0][1]["cpt"] == "97110"

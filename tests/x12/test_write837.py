@@ -1,0 +1,131 @@
+"""837P export: golden file, pyx12 validity, control numbers, statuses, our own checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from metdash.x12.validate import claim_problems, pyx12_validate
+from metdash.x12.write837 import (
+    ControlNumbers,
+    X12ExportError,
+    load_batch,
+    render_837p,
+    write_837p,
+)
+
+from .conftest import NOW
+
+GOLDEN = Path(__file__).parent / "fixtures" / "golden_837p.txt"
+
+
+def _batch(db):
+    with db.connect() as con:
+        batch, problems = load_batch(con, None)
+    assert problems == []
+    return batch
+
+
+def test_golden_file(seeded):
+    text = render_837p(_batch(seeded), ControlNumbers(7, 8, 9), NOW)
+    if os.environ.get("METDASH_REGEN_GOLDEN"):
+        GOLDEN.write_text(text, encoding="ascii")
+    assert text == GOLDEN.read_text(encoding="ascii")
+
+
+def test_render_is_valid_under_pyx12(seeded):
+    text = render_837p(_batch(seeded), ControlNumbers(7, 8, 9), NOW)
+    assert pyx12_validate(text) == []
+
+
+def test_pyx12_validate_reports_problems(seeded):
+    text = render_837p(_batch(seeded), ControlNumbers(7, 8, 9), NOW)
+    broken = text.replace("SBR*P*18*GRP9******CI~", "SBR*Q*18*GRP9******CI~")
+    problems = pyx12_validate(broken)
+    assert problems and any("SBR" in p or "Payer Responsibility" in p or "(Q)" in p
+                            for p in problems), problems
+    assert pyx12_validate("\ufeff" + text) == []  # a BOM is dropped, not a crash
+
+
+def test_write_moves_claims_to_submitted_and_numbers_increase(seeded):
+    first = write_837p(seeded, ["C000101"], user="biller", now=NOW)
+    later = NOW + dt.timedelta(days=1)
+    second = write_837p(seeded, ["C000102"], user="biller", now=later)
+    assert "*000000001*0*P*:~" in first and "*000000002*0*P*:~" in second
+    assert "ST*837*0001*" in first and "ST*837*0002*" in second
+    with seeded.connect() as con:
+        assert con.execute("SELECT name, last_number FROM x12_control ORDER BY name"
+                           ).fetchall() == [("group", 2), ("interchange", 2), ("transaction", 2)]
+        rows = con.execute("SELECT claim_id, status, submitted_date, last_submitted_date "
+                           "FROM claims ORDER BY claim_id").fetchall()
+        hist = con.execute("SELECT claim_id, seq, status, status_date, changed_by "
+                           "FROM claim_status_history ORDER BY claim_id").fetchall()
+    assert rows == [("C000101", "submitted", NOW.date(), NOW.date()),
+                    ("C000102", "submitted", later.date(), later.date()),
+                    ("C000103", "draft", None, None)]
+    assert hist == [("C000101", 1, "submitted", NOW.date(), "biller"),
+                    ("C000102", 1, "submitted", later.date(), "biller")]
+    assert seeded.scalar("SELECT count(*) FROM audit_log WHERE action = 'status'") == 2
+    # a resend keeps the first submission date
+    write_837p(seeded, ["C000101"], user="biller", now=later)
+    assert seeded.scalar("SELECT submitted_date FROM claims WHERE claim_id = 'C000101'") == \
+        NOW.date()
+
+
+def test_default_is_every_ready_claim(seeded):
+    text = write_837p(seeded, None, user="biller", now=NOW, mark_submitted=False)
+    assert [ln.split("*")[1] for ln in text.splitlines() if ln.startswith("CLM*")] == [
+        "C000101", "C000102"]
+    assert seeded.scalar("SELECT count(*) FROM claims WHERE status = 'ready'") == 2
+    with pytest.raises(X12ExportError) as info:
+        write_837p(seeded, ["C000103", "NOPE"], user="biller", now=NOW)
+    assert info.value.problems == [
+        "Claim C000103 is draft: only a claim that is ready (or already sent, to resend it) "
+        "can be exported.",
+        "Claim NOPE does not exist: check the claim id.",
+    ]
+
+
+def test_our_checks_catch_what_pyx12_does_not(seeded):
+    with seeded.transaction() as con:
+        con.execute("UPDATE referrers SET npi = '1234567890'")
+        con.execute("UPDATE claims SET total_charge = 310, diagnosis_codes = ['M54.5', 'E11.9']"
+                    " WHERE claim_id = 'C000101'")
+    batch = _batch(seeded)
+    problems = claim_problems(batch)
+    assert "Claim C000101: referring NPI 1234567890 fails its check digit: copy it again from " \
+           "the referral or NPPES." in problems
+    assert "Claim C000101: total charge 310.00 does not equal the sum of its line charges " \
+           "300.00: correct the lines or the total." in problems
+    assert "Claim C000101: Diagnosis M54.5 is a category, not a billable code: choose M54.50, " \
+           "M54.51 or M54.59." in problems
+    # pyx12 alone accepts the file
+    assert pyx12_validate(render_837p(batch, ControlNumbers(1, 1, 1), NOW)) == []
+    with pytest.raises(X12ExportError) as info:
+        write_837p(seeded, None, user="biller", now=NOW)
+    assert set(problems) <= set(info.value.problems)
+    # nothing changed
+    assert seeded.scalar("SELECT count(*) FROM claims WHERE status = 'ready'") == 2
+    assert seeded.scalar("SELECT count(*) FROM x12_control") == 0
+
+
+def test_separators_in_data_are_removed(seeded):
+    with seeded.transaction() as con:
+        con.execute("UPDATE clients SET last_name = 'O*Brien~Smith:Jr' WHERE client_id = 'K001'")
+    text = render_837p(_batch(seeded), ControlNumbers(1, 1, 1), NOW)
+    assert "NM1*IL*1*O BRIEN SMITH JR*SAM****MI*ACM000111~" in text
+    assert pyx12_validate(text) == []
+
+
+def test_money_format(seeded):
+    with seeded.transaction() as con:
+        con.execute("UPDATE claim_lines SET charge = 150.50 WHERE claim_id = 'C000101' "
+                    "AND line_no = 1")
+        con.execute("UPDATE claims SET total_charge = 300.50 WHERE claim_id = 'C000101'")
+    text = render_837p(_batch(seeded), ControlNumbers(1, 1, 1), NOW)
+    assert "CLM*C000101*300.5***" in text and "SV1*HC:97110:GP*150.5*UN*2***1:2~" in text
+    assert Decimal("300.5") == sum(Decimal(x) for x in ("150.5", "100", "50"))

@@ -119,7 +119,7 @@ PAYERS: list[dict[str, Any]] = [
          deny=0.13, line_deny=0.03, runs=(3,), method="CHK", trn="1900000008"),
 ]
 # What each payer allows, as a share of the practice's charge (Medicare lowest).
-ALLOWED_SHARE = {"medicare": 0.55, "medicare_advantage": 0.60, "medicaid": 0.57,
+ALLOWED_SHARE = {"medicare": 0.52, "medicare_advantage": 0.60, "medicaid": 0.57,
                  "commercial": (0.72, 0.80, 0.68, 0.85), "workers_comp": 0.90}
 
 # First-adjudication denial reasons (whole claim) by payer type: CARC -> weight.
@@ -210,12 +210,6 @@ def npi_check_digit(base9: str) -> int:
     return (10 - total % 10) % 10
 
 
-def is_valid_npi(npi: str) -> bool:
-    """True when ``npi`` is 10 digits whose last digit is its Luhn check digit."""
-    return (len(npi) == 10 and npi.isdigit()
-            and npi_check_digit(npi[:9]) == int(npi[9]))
-
-
 def units_matrix(minutes: np.ndarray, timed: np.ndarray, cms: np.ndarray) -> np.ndarray:
     """Billable units for many sessions at once.
 
@@ -225,8 +219,9 @@ def units_matrix(minutes: np.ndarray, timed: np.ndarray, cms: np.ndarray) -> np.
 
     CMS (DOMAIN.md): total timed minutes -> units (8-22 = 1, 23-37 = 2, ...), i.e.
     (total + 7) // 15; each code gets one unit per full 15 minutes, the left-over units go
-    to the codes with the most remaining minutes (ties: table order). Per code: minutes //
-    15, plus one if the remainder is at least 8.
+    to the codes with the most remaining minutes (ties: more minutes first, then column
+    order, as in :func:`metdash.coding.units.billable_units` given the codes in column
+    order). Per code: minutes // 15, plus one if the remainder is at least 8.
     """
     m = np.asarray(minutes, dtype=np.int64)
     n, k = m.shape
@@ -236,30 +231,13 @@ def units_matrix(minutes: np.ndarray, timed: np.ndarray, cms: np.ndarray) -> np.
     per_code = base + (rem >= 8)
     total_units = (tm.sum(axis=1) + 7) // 15
     extra = total_units - base.sum(axis=1)
-    order = np.argsort(-rem, axis=1, kind="stable")
+    order = np.argsort(-(rem * 100_000 + tm), axis=1, kind="stable")
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.broadcast_to(np.arange(k), (n, k)).copy(), axis=1)
     cms_units = base + (ranks < extra[:, None])
     timed_units = np.where(np.asarray(cms, dtype=bool)[:, None], cms_units, per_code)
     untimed_units = (m > 0).astype(np.int64)
     return np.where(timed[None, :], timed_units, untimed_units)
-
-
-def billable_units(minutes: Mapping[str, int], rule: str) -> dict[str, int]:
-    """Units per CPT code of one session under ``rule`` ('cms' or 'per_code').
-
-    Codes outside the demo's CPT table are treated as timed. Every code is returned, 0
-    when it earns no unit.
-    """
-    if rule not in ("cms", "per_code"):
-        raise ValueError(f"unknown units rule {rule!r}: use 'cms' or 'per_code'")
-    codes = list(minutes)
-    timed = np.array([bool(TIMED[COL[c]]) if c in COL else True for c in codes])
-    m = np.array([[int(minutes[c]) for c in codes]], dtype=np.int64)
-    # Ties go to table order, as in units_matrix.
-    order = sorted(range(len(codes)), key=lambda i: COL.get(codes[i], 99))
-    u = units_matrix(m[:, order], timed[order], np.array([rule == "cms"]))[0]
-    return {codes[i]: int(u[j]) for j, i in enumerate(order)}
 
 
 # ----------------------------------------------------------------------------------------
@@ -700,7 +678,7 @@ class _Builder:
         commercial = iter(ALLOWED_SHARE["commercial"])
         shares = [next(commercial) if x["type"] == "commercial" else ALLOWED_SHARE[x["type"]]
                   for x in PAYERS]
-        wiggle = rng.uniform(0.97, 1.03, (len(PAYERS), len(CODES)))
+        wiggle = rng.uniform(0.98, 1.02, (len(PAYERS), len(CODES)))
         self.allowed_cents = np.round(FEE_CENTS[None, :] * np.array(shares)[:, None]
                                       * wiggle).astype(np.int64)
         self.tables["payer_fee_schedule"] = {

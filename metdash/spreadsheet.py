@@ -279,7 +279,9 @@ def _same(rows: Sequence[_Row], column: str, problems: list[str], what: str,
           key: str) -> None:
     """Every row of a claim (or client) must agree on ``column``."""
     first = rows[0]
-    norm = (lambda x: str(x).strip().lower())
+    def norm(x: Any) -> str:
+        return str(x).strip().lower()
+
     for r in rows[1:]:
         if norm(r.values.get(column, "")) != norm(first.values.get(column, "")):
             problems.append(f"row {r.n}, {column}: {r.values.get(column, '')!r} differs from row "

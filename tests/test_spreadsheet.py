@@ -157,3 +157,26 @@ def test_templates_round_trip():
     assert tuple(header) == COLUMNS and len(rows) == 1 and rows[0][0] == 2
     header, rows = read_rows(template("xlsx"), "t.xlsx")
     assert tuple(header) == COLUMNS and rows[0][1]["cpt"] == "97110"
+
+
+def test_cli_import_claims(db, tmp_path):
+    from click.testing import CliRunner
+
+    from metdash.cli import main
+
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(csv_bytes(row(service_date="2025/06/02"), row(claim_id="S2", cpt="9711")))
+    res = CliRunner().invoke(main, ["import-claims", "--db", str(db.path), "--as-of",
+                                    "2025-06-30", str(bad)])
+    assert res.exit_code == 1
+    assert "row 2, service_date:" in res.output and "Traceback" not in res.output
+    good = tmp_path / "good.csv"
+    good.write_bytes(csv_bytes(row()))
+    res = CliRunner().invoke(main, ["import-claims", "--db", str(db.path), "--as-of",
+                                    "2025-06-30", str(good)])
+    assert res.exit_code == 0, res.output
+    assert "Imported 1 claim(s) with 1 line(s)" in res.output
+    res = CliRunner().invoke(main, ["worklists", "--db", str(db.path), "--as-of", "2025-06-30"])
+    assert res.exit_code == 0 and "Sessions not yet billed" in res.output
+    for cmd in ("import-claims", "worklists", "claims-template", "check-npi"):
+        assert main.commands[cmd].help

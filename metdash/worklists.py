@@ -1,0 +1,303 @@
+"""The front desk's and biller's work lists: each a function ``(db, as_of) -> DataFrame``.
+
+Every list is one read query with bound parameters; ``WORKLISTS`` names them in the order
+the work page shows them. Money columns are DECIMAL(12,2); days are whole days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from metdash.db import Database
+
+__all__ = [
+    "WORKLISTS", "Worklist", "claims_at_risk_of_timely_filing", "claims_ready_to_submit",
+    "claims_unpaid_past_lag", "counts", "denials_to_appeal", "plan_of_care_to_recertify",
+    "progress_note_due", "referrals_expiring", "sessions_not_billed", "unmatched_remittances",
+]
+
+EXPIRY_WINDOW_DAYS = 14
+VISITS_LEFT_WARN = 2
+TIMELY_WINDOW_DAYS = 14
+PROGRESS_EVERY = 10      # progress note by the 10th treatment day (Medicare)
+RECERT_DAYS = 90         # plan of care certified for at most 90 days
+RECERT_WINDOW_DAYS = 14
+
+_CLIENT_NAME = "cl.last_name || ', ' || cl.first_name"
+
+
+def sessions_not_billed(db: Database, as_of: dt.date) -> pd.DataFrame:
+    """Sessions on or before ``as_of`` on no line of a non-voided claim.
+
+    Columns: session_id, client_id, client_name, session_date, kind, provider,
+    timed_minutes (all minutes recorded), days_since (days since the session).
+    """
+    return db.query(f"""
+        SELECT s.session_id, s.client_id, {_CLIENT_NAME} AS client_name, s.session_date, s.kind,
+               p.last_name || ', ' || p.first_name AS provider,
+               coalesce((SELECT sum(minutes) FROM session_minutes m
+                         WHERE m.session_id = s.session_id), 0)::INTEGER AS timed_minutes,
+               date_diff('day', s.session_date, ?::DATE) AS days_since
+        FROM sessions s
+        JOIN clients cl USING (client_id)
+        LEFT JOIN providers p USING (provider_id)
+        WHERE s.session_date <= ?::DATE
+          AND NOT EXISTS (SELECT 1 FROM claim_lines l JOIN claims c USING (claim_id)
+                          WHERE l.session_id = s.session_id AND c.status <> 'voided')
+        ORDER BY s.session_date, s.session_id""", [as_of, as_of])
+
+
+def claims_ready_to_submit(db: Database, as_of: dt.date) -> pd.DataFrame:
+    """Claims with status 'ready'.
+
+    Columns: claim_id, client_id, client_name, payer, first_service_date, total_charge,
+    filing_deadline (first service date + the payer's timely-filing days), days_left.
+    """
+    return db.query(f"""
+        SELECT c.claim_id, c.client_id, {_CLIENT_NAME} AS client_name, p.name AS payer,
+               c.first_service_date, c.total_charge,
+               (c.first_service_date + p.timely_filing_days)::DATE AS filing_deadline,
+               date_diff('day', ?::DATE, (c.first_service_date + p.timely_filing_days)::DATE)
+                   AS days_left
+        FROM claims c JOIN clients cl USING (client_id) JOIN payers p USING (payer_id)
+        WHERE c.status = 'ready'
+        ORDER BY filing_deadline, c.claim_id""", [as_of])
+
+
+def claims_unpaid_past_lag(db: Database, as_of: dt.date) -> pd.DataFrame:
+    """Submitted claims with no payment on file, out longer than the payer's usual lag.
+
+    Columns: claim_id, client_id, client_name, payer, submitted_date, days_out,
+    usual_lag_days, total_charge. Oldest first.
+    """
+    return db.query(f"""
+        SELECT c.claim_id, c.client_id, {_CLIENT_NAME} AS client_name, p.name AS payer,
+               c.submitted_date,
+               date_diff('day', coalesce(c.last_submitted_date, c.submitted_date), ?::DATE)
+                   AS days_out,
+               p.usual_lag_days, c.total_charge
+        FROM claims c JOIN clients cl USING (client_id) JOIN payers p USING (payer_id)
+        WHERE c.status = 'submitted' AND c.submitted_date IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM claim_payments cp WHERE cp.claim_id = c.claim_id)
+          AND date_diff('day', coalesce(c.last_submitted_date, c.submitted_date), ?::DATE)
+              > p.usual_lag_days
+        ORDER BY days_out DESC, c.claim_id""", [as_of, as_of])
+
+
+def denials_to_appeal(db: Database, as_of: dt.date) -> pd.DataFrame:
+    """Denied (or partly denied) claims with no appeal filed, by appeal deadline.
+
+    The deadline is the payer's appeal_window_days after the payment date of the latest
+    remittance on the claim (the denial). Columns: claim_id, client_id, client_name, payer,
+    status, denied_date, appeal_deadline, days_left (negative: passed), total_charge,
+    reasons (the non-PR adjustments as 'CO-50', ...).
+    """
+    return db.query(f"""
+        WITH last_pay AS (
+            SELECT cp.claim_id, max(r.payment_date) AS denied_date
+            FROM claim_payments cp JOIN remittances r USING (remittance_id)
+            WHERE cp.claim_id IS NOT NULL GROUP BY cp.claim_id
+        ), reasons AS (
+            SELECT cp.claim_id,
+                   string_agg(DISTINCT a.group_code || '-' || a.carc, ', '
+                              ORDER BY a.group_code || '-' || a.carc) AS reasons
+            FROM adjustments a JOIN claim_payments cp USING (claim_payment_id)
+            WHERE a.group_code <> 'PR'
+              AND NOT (a.group_code = 'CO' AND a.carc IN ('45', '253'))
+            GROUP BY cp.claim_id
+        )
+        SELECT c.claim_id, c.client_id, {_CLIENT_NAME} AS client_name, p.name AS payer, c.status,
+               lp.denied_date,
+               (lp.denied_date + p.appeal_window_days)::DATE AS appeal_deadline,
+               date_diff('day', ?::DATE, (lp.denied_date + p.appeal_window_days)::DATE)
+                   AS days_left,
+               c.total_charge, rs.reasons
+        FROM claims c JOIN clients cl USING (client_id) JOIN payers p USING (payer_id)
+        JOIN last_pay lp USING (claim_id)
+        LEFT JOIN reasons rs USING (claim_id)
+        WHERE c.status IN ('denied', 'partially_paid')
+          AND NOT EXISTS (SELECT 1 FROM appeals a WHERE a.claim_id = c.claim_id)
+          AND (c.status = 'denied' OR rs.reasons IS NOT NULL)
+        ORDER BY appeal_deadline, c.claim_id""", [as_of])
+
+
+def referrals_expiring(db: Database, as_of: dt.date) -> pd.DataFrame:
+    """Referrals in force that expire within 14 days or have 2 visits or fewer left.
+
+    Visits used: distinct dates of the referral's sessions and of lines on its non-voided
+    claims. Columns: referral_id, client_id, client_name, referrer, received_date,
+    expiry_date, days_to_expiry, authorized_visits, visits_used, visits_left, why.
+    """
+    return db.query(f"""
+        WITH used AS (
+            SELECT referral_id, count(DISTINCT d) AS visits_used FROM (
+                SELECT referral_id, session_date AS d FROM sessions WHERE referral_id IS NOT NULL
+                UNION
+                SELECT c.referral_id, l.service_date FROM claim_lines l JOIN claims c
+                    USING (claim_id) WHERE c.referral_id IS NOT NULL AND c.status <> 'voided'
+            ) GROUP BY referral_id
+        ), r AS (
+            SELECT r.*, coalesce(u.visits_used, 0) AS visits_used,
+                   r.authorized_visits - coalesce(u.visits_used, 0) AS visits_left,
+                   date_diff('day', ?::DATE, r.expiry_date) AS days_to_expiry
+            FROM referrals r LEFT JOIN used u USING (referral_id)
+            WHERE r.received_date <= ?::DATE
+              AND (r.expiry_date IS NULL OR r.expiry_date >= ?::DATE)
+        )
+        SELECT r.referral_id, r.client_id, {_CLIENT_NAME} AS client_name, f.name AS referrer,
+               r.received_date, r.expiry_date, r.days_to_expiry, r.authorized_visits,
+               r.visits_used::INTEGER AS visits_used, r.visits_left::INTEGER AS visits_left,
+               concat_ws('; ',
+                   CASE WHEN r.days_to_expiry <= ? THEN 'expires in ' || r.days_to_expiry || ' days' END,
+                   CASE WHEN r.visits_left <= ? THEN r.visits_left || ' visits left' END) AS why
+        FROM r JOIN clients cl USING (client_id) LEFT JOIN referrers f USING (referrer_id)
+        WHERE r.days_to_expiry <= ? OR r.visits_left <= ?
+        ORDER BY least(coalesce(r.days_to_expiry, 9999), coalesce(r.visits_left * 7, 9999)),
+                 r.referral_id""",
+        [as_of, as_of, as_of, EXPIRY_WINDOW_DAYS, VISITS_LEFT_WARN, EXPIRY_WINDOW_DAYS,
+         VISITS_LEFT_WARN])
+
+
+def progress_note_due(db: Database, as_of: dt.date) -> pd.DataFrame:
+    """Clients whose next visit is (or whose past visits passed) the 10th treatment day
+    since their last initial assessment or progress note.
+
+    Treatment days: distinct session dates after that note, up to ``as_of``. Listed when 9
+    or more (9: due at the next visit; 10 or more: overdue). Clients discharged since are
+    left out. Columns: client_id, client_name, last_note_date, treatment_days, status.
+    """
+    return db.query(f"""
+        WITH s AS (SELECT * FROM sessions WHERE session_date <= ?::DATE),
+        last_note AS (
+            SELECT client_id, max(session_date) AS last_note_date FROM s
+            WHERE kind IN ('initial_assessment', 'progress') GROUP BY client_id
+        ), days AS (
+            SELECT n.client_id, n.last_note_date,
+                   count(DISTINCT s.session_date) FILTER (WHERE s.session_date > n.last_note_date)
+                       AS treatment_days,
+                   bool_or(s.kind = 'discharge' AND s.session_date >= n.last_note_date)
+                       AS discharged
+            FROM last_note n JOIN s USING (client_id) GROUP BY n.client_id, n.last_note_date
+        )
+        SELECT d.client_id, {_CLIENT_NAME} AS client_name, d.last_note_date,
+               d.treatment_days::INTEGER AS treatment_days,
+               CASE WHEN d.treatment_days >= ? THEN 'overdue' ELSE 'due at the next visit' END
+                   AS status
+        FROM days d JOIN clients cl USING (client_id)
+        WHERE d.treatment_days >= ? - 1 AND NOT coalesce(d.discharged, FALSE)
+        ORDER BY d.treatment_days DESC, d.client_id""",
+        [as_of, PROGRESS_EVERY, PROGRESS_EVERY])
+
+
+def plan_of_care_to_recertify(db: Database, as_of: dt.date) -> pd.DataFrame:
+    """Clients whose plan of care reaches day 90 within 14 days (or already has).
+
+    The plan starts at the latest initial assessment, or the latest re-evaluation (a session
+    with 97164 minutes) after it; recertify by start + 90 days. Clients discharged since,
+    or with no session in the 60 days before ``as_of``, are left out. Columns: client_id,
+    client_name, plan_start, recert_due, days_left.
+    """
+    return db.query(f"""
+        WITH s AS (SELECT * FROM sessions WHERE session_date <= ?::DATE),
+        starts AS (
+            SELECT client_id, max(session_date) AS plan_start FROM (
+                SELECT client_id, session_date FROM s WHERE kind = 'initial_assessment'
+                UNION ALL
+                SELECT s.client_id, s.session_date FROM s JOIN session_minutes m
+                    USING (session_id) WHERE m.cpt = '97164' AND m.minutes > 0
+            ) GROUP BY client_id
+        ), active AS (
+            SELECT st.client_id, st.plan_start,
+                   bool_or(s.kind = 'discharge' AND s.session_date >= st.plan_start) AS discharged,
+                   max(s.session_date) AS last_seen
+            FROM starts st JOIN s USING (client_id) GROUP BY st.client_id, st.plan_start
+        )
+        SELECT a.client_id, {_CLIENT_NAME} AS client_name, a.plan_start,
+               (a.plan_start + ?)::DATE AS recert_due,
+               date_diff('day', ?::DATE, (a.plan_start + ?)::DATE) AS days_left
+        FROM active a JOIN clients cl USING (client_id)
+        WHERE NOT coalesce(a.discharged, FALSE)
+          AND a.last_seen >= ?::DATE - 60
+          AND date_diff('day', ?::DATE, (a.plan_start + ?)::DATE) <= ?
+        ORDER BY days_left, a.client_id""",
+        [as_of, RECERT_DAYS, as_of, RECERT_DAYS, as_of, as_of, RECERT_DAYS, RECERT_WINDOW_DAYS])
+
+
+def claims_at_risk_of_timely_filing(db: Database, as_of: dt.date) -> pd.DataFrame:
+    """Unsubmitted claims (draft or ready) whose timely-filing deadline is within 14 days
+    or has passed. Deadline: first service date + the payer's timely_filing_days.
+
+    Columns: claim_id, client_id, client_name, payer, status, first_service_date,
+    filing_deadline, days_left (negative: passed), total_charge.
+    """
+    return db.query(f"""
+        SELECT c.claim_id, c.client_id, {_CLIENT_NAME} AS client_name, p.name AS payer, c.status,
+               c.first_service_date,
+               (c.first_service_date + p.timely_filing_days)::DATE AS filing_deadline,
+               date_diff('day', ?::DATE, (c.first_service_date + p.timely_filing_days)::DATE)
+                   AS days_left,
+               c.total_charge
+        FROM claims c JOIN clients cl USING (client_id) JOIN payers p USING (payer_id)
+        WHERE c.status IN ('draft', 'ready') AND c.submitted_date IS NULL
+          AND date_diff('day', ?::DATE, (c.first_service_date + p.timely_filing_days)::DATE) <= ?
+        ORDER BY days_left, c.claim_id""", [as_of, as_of, TIMELY_WINDOW_DAYS])
+
+
+def unmatched_remittances(db: Database, as_of: dt.date) -> pd.DataFrame:
+    """Claim payments (CLPs) that matched no claim of ours (claim_id IS NULL), paid by ``as_of``.
+
+    Columns: remittance_id, payer_name, payment_date, trace_number, clp01, status_code,
+    charge, paid, patient_responsibility, payer_claim_number.
+    """
+    return db.query("""
+        SELECT r.remittance_id, r.payer_name, r.payment_date, r.trace_number, cp.clp01,
+               cp.status_code, cp.charge, cp.paid, cp.patient_responsibility,
+               cp.payer_claim_number
+        FROM claim_payments cp JOIN remittances r USING (remittance_id)
+        WHERE cp.claim_id IS NULL AND r.payment_date <= ?::DATE
+        ORDER BY r.payment_date, r.remittance_id, cp.seq""", [as_of])
+
+
+@dataclass(frozen=True)
+class Worklist:
+    """One work list: its title, what it holds, and the query."""
+
+    title: str
+    description: str
+    fn: Callable[[Database, dt.date], pd.DataFrame]
+
+
+WORKLISTS: dict[str, Worklist] = {
+    "unbilled_sessions": Worklist("Sessions not yet billed",
+                                  "Sessions on no claim yet.", sessions_not_billed),
+    "ready_to_submit": Worklist("Claims ready to submit", "Claims marked ready.",
+                                claims_ready_to_submit),
+    "unpaid_past_lag": Worklist("Claims unpaid past the usual lag",
+                                "Submitted claims with no payment, out longer than the "
+                                "payer's usual days to payment.", claims_unpaid_past_lag),
+    "denials_to_appeal": Worklist("Denials to appeal", "Denied claims with no appeal yet, "
+                                  "by the payer's appeal deadline.", denials_to_appeal),
+    "referrals_expiring": Worklist("Referrals expiring or running out",
+                                   "Referrals expiring within 14 days or with 2 visits or "
+                                   "fewer left.", referrals_expiring),
+    "progress_note_due": Worklist("Progress note due", "The 10th treatment day since the last "
+                                  "progress note (or initial assessment) is next or past.",
+                                  progress_note_due),
+    "plan_of_care_recert": Worklist("Plan of care to recertify", "Day 90 of the plan of care "
+                                    "within 14 days or past.", plan_of_care_to_recertify),
+    "timely_filing_risk": Worklist("Claims at risk of timely filing",
+                                   "Unsubmitted claims whose filing deadline is within 14 days "
+                                   "or passed.", claims_at_risk_of_timely_filing),
+    "unmatched_remittances": Worklist("Remittances that matched no claim",
+                                      "Payments whose claim number is not one of ours.",
+                                      unmatched_remittances),
+}
+
+
+def counts(db: Database, as_of: dt.date) -> dict[str, int]:
+    """How many items each work list holds (key -> count)."""
+    return {key: len(wl.fn(db, as_of)) for key, wl in WORKLISTS.items()}

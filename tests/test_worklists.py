@@ -1,0 +1,123 @@
+import datetime as dt
+
+import pytest
+
+from metdash import entry as e
+from metdash import worklists as w
+from metdash.db import Database
+from tests.entry_seed import AS_OF, USER, seed
+
+A = e.AdjustmentIn
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    """The seeded practice plus a month of work, as of 2025-06-30."""
+    path = tmp_path_factory.mktemp("wl") / "wl.duckdb"
+    seed(path)
+    db = Database(path)
+
+    def sess(client, day, kind="treatment", minutes=None, referral=None):
+        return e.save_session(db, e.SessionIn(client, 1, day, kind, minutes or {"97110": 30},
+                                              referral), USER, as_of=AS_OF)
+
+    # C001: initial 2025-04-01 (day 90 = 2025-06-30), then 9 treatment days -> progress due.
+    sess("C001", "2025-04-01", "initial_assessment", {"97161": 45})
+    for day in range(2, 11):
+        sess("C001", f"2025-06-{day:02d}", referral=1)
+    # C002: initial 2025-06-02, 1 treatment day; referral 2 allows 2 visits, expires 07-31.
+    s_c2a = sess("C002", "2025-06-02", "initial_assessment", {"97161": 45}, 2)
+    sess("C002", "2025-06-03", referral=2)
+
+    # Claims: C002's initial on a claim (so both its sessions are counted as visits).
+    with db.connect() as con:
+        claim = e.build_claim_from_sessions(con, [s_c2a], AS_OF, claim_id="K1")
+    e.save_claim(db, claim, USER, as_of=AS_OF)
+    # K2: C001, ready; K3: submitted long ago, unpaid; K4: denied.
+    def hand(cid, day, cpt, status):
+        e.save_claim(db, e.ClaimIn(cid, "C001", 1, ["M54.50"], [
+            e.ClaimLineIn(day, cpt, 1, "40.00", ["GP"], [1])], referral_id=1,
+            rendering_provider_id=1), USER, as_of=AS_OF)
+        for st, on in status:
+            e.move_claim_status(db, cid, st, USER, on=dt.date.fromisoformat(on), as_of=AS_OF)
+    hand("K2", "2025-05-02", "97112", [("ready", "2025-05-03")])
+    hand("K3", "2025-05-03", "97112", [("ready", "2025-05-05"), ("submitted", "2025-05-06")])
+    hand("K4", "2025-05-04", "97112", [("ready", "2025-05-05"), ("submitted", "2025-05-06")])
+    e.post_eob(db, e.EobIn("K4", "2025-06-01", paid="0", adjustments=[A("CO", "50", "40.00")]),
+               USER, as_of=AS_OF)
+    # An old draft at risk of timely filing (Acme: 90 days) for C002.
+    e.save_claim(db, e.ClaimIn("K5", "C002", 2, ["M17.11"], [
+        e.ClaimLineIn("2025-04-10", "97110", 1, "40.00", [], [1])], rendering_provider_id=1,
+        timely_filing_reason="late"), USER, as_of=AS_OF)
+    # A remittance for a claim that is not ours (as the 835 import writes it).
+    with db.transaction() as con:
+        con.execute("INSERT INTO remittances (remittance_id, payer_id, payer_name, payer_key, "
+                    "payment_date, method, trace_number, amount) VALUES "
+                    "(99, NULL, 'Mystery Mutual', '1999999999', '2025-06-15', 'ACH', 'T99', 10)")
+        con.execute("INSERT INTO claim_payments (claim_payment_id, remittance_id, seq, claim_id, "
+                    "clp01, status_code, charge, paid) VALUES (99, 99, 1, NULL, 'ZZ9', '1', 20, 10)")
+    return db
+
+
+def test_sessions_not_billed(db):
+    df = w.sessions_not_billed(db, AS_OF)
+    assert len(df) == 11    # 10 of C001 + C002's 2025-06-03
+    assert df.iloc[0].session_date == dt.date(2025, 4, 1)
+    assert df.iloc[0].days_since == 90
+
+
+def test_ready_and_unpaid(db):
+    assert list(w.claims_ready_to_submit(db, AS_OF).claim_id) == ["K2"]
+    unpaid = w.claims_unpaid_past_lag(db, AS_OF)
+    # Medicare usual lag 14 days; K3 out since 2025-05-06 = 55 days. K4 was paid (denied).
+    assert list(unpaid.claim_id) == ["K3"] and unpaid.iloc[0].days_out == 55
+    assert w.claims_unpaid_past_lag(db, dt.date(2025, 5, 20)).empty   # 14 days: not past
+
+
+def test_denials_to_appeal(db):
+    df = w.denials_to_appeal(db, AS_OF)
+    assert list(df.claim_id) == ["K4"]
+    row = df.iloc[0]
+    # Medicare appeal window 120 days from the denial paid 2025-06-01.
+    assert row.appeal_deadline == dt.date(2025, 9, 29) and row.days_left == 91
+    assert row.reasons == "CO-50"
+
+
+def test_referrals_expiring(db):
+    df = w.referrals_expiring(db, AS_OF)
+    # Referral 1: 12 authorized; 9 sessions (06-02..06-10) + 3 claim dates (05-02..05-04).
+    # Referral 2: 2 authorized, 2 used (06-02 on a claim and a session, 06-03 a session).
+    assert list(df.referral_id) == [1, 2]
+    assert list(df.visits_used) == [12, 2] and list(df.visits_left) == [0, 0]
+    assert df.iloc[1].why == "0 visits left"
+    later = w.referrals_expiring(db, dt.date(2025, 7, 20))
+    assert later.iloc[1].why == "expires in 11 days; 0 visits left"
+
+
+def test_progress_note_due(db):
+    df = w.progress_note_due(db, AS_OF)
+    assert list(df.client_id) == ["C001"]
+    assert df.iloc[0].treatment_days == 9 and df.iloc[0].status == "due at the next visit"
+    assert w.progress_note_due(db, dt.date(2025, 6, 9)).empty
+
+
+def test_plan_of_care_recert(db):
+    df = w.plan_of_care_to_recertify(db, AS_OF)
+    assert list(df.client_id) == ["C001"]
+    assert df.iloc[0].recert_due == dt.date(2025, 6, 30) and df.iloc[0].days_left == 0
+    assert w.plan_of_care_to_recertify(db, dt.date(2025, 6, 15)).empty
+
+
+def test_timely_filing_risk(db):
+    df = w.claims_at_risk_of_timely_filing(db, AS_OF)
+    # K5: 2025-04-10 + 90 = 2025-07-09, 9 days left. Medicare claims (365 days) are not at risk.
+    assert list(df.claim_id) == ["K5"] and df.iloc[0].days_left == 9
+
+
+def test_unmatched_and_counts(db):
+    df = w.unmatched_remittances(db, AS_OF)
+    assert list(df.clp01) == ["ZZ9"]
+    assert w.counts(db, AS_OF) == {
+        "unbilled_sessions": 11, "ready_to_submit": 1, "unpaid_past_lag": 1,
+        "denials_to_appeal": 1, "referrals_expiring": 2, "progress_note_due": 1,
+        "plan_of_care_recert": 1, "timely_filing_risk": 1, "unmatched_remittances": 1}

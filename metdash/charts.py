@@ -25,9 +25,10 @@ def style(fig: go.Figure, *, title: str | None = None, large: bool = False,
         template="plotly_white",
         title={"text": title, "font": {"size": size + 4}} if title else None,
         font={"size": size},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0,
+        # The legend sits under the plot: above it, a long legend runs into the title.
+        legend={"orientation": "h", "yanchor": "top", "y": -0.26, "xanchor": "left", "x": 0,
                 "title": None},
-        margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 10},
+        margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 10, "autoexpand": True},
         height=height or (520 if large else 380),
         hoverlabel={"font_size": size},
     )
@@ -79,16 +80,17 @@ def revenue_by_payer_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
     return style(fig, title=title, large=large, height=max(380, 70 * len(df) + 120))
 
 
-def payer_mix_area(df: pd.DataFrame, large: bool = False) -> go.Figure:
+def payer_mix_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
     """Each payer's share of billed charges by month (stacked to 100%)."""
     title = "Payer mix by month (share of billed charges)"
     if df.empty:
         return _empty(title, large)
-    fig = px.area(df, x="month", y="share", color="payer", color_discrete_sequence=PALETTE,
-                  labels={"share": "Share of billed", "month": ""})
+    fig = px.bar(df, x="month", y="share", color="payer", color_discrete_sequence=PALETTE,
+                 labels={"share": "Share of billed", "month": ""})
     fig.update_traces(hovertemplate="%{x|%b %Y}: %{y:.1%}<extra>%{fullData.name}</extra>")
+    fig.update_layout(barmode="stack", bargap=0.1)
     fig.update_yaxes(tickformat=".0%", range=[0, 1])
-    return style(fig, title=title, large=large)
+    return style(fig, title=title, large=large, height=460)
 
 
 def paid_per_visit_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
@@ -104,7 +106,7 @@ def paid_per_visit_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
                  text=d.paid_per_visit.map(lambda v: f"${v:,.2f}"))
     fig.update_traces(hovertemplate="%{y}: $%{x:,.2f} a visit<extra></extra>",
                       textposition="outside", cliponaxis=False)
-    fig.update_xaxes(tickprefix="$")
+    fig.update_xaxes(tickprefix="$", range=[0, float(d.paid_per_visit.max()) * 1.2])
     return style(fig, title=title, large=large, height=max(320, 45 * len(d) + 120))
 
 
@@ -128,7 +130,7 @@ def days_to_payment_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
 
 def days_to_payment_histogram(df: pd.DataFrame, large: bool = False) -> go.Figure:
     """How many claims were paid after how many days, stacked by payer."""
-    title = "Distribution of days to payment (claims per week of delay)"
+    title = "Days to payment: claims per week of delay"
     if df.empty:
         return _empty(title, large)
     fig = px.bar(df, x="days", y="claims", color="payer", color_discrete_sequence=PALETTE,

@@ -223,75 +223,33 @@ def payer_mix_monthly(db: Database, f: Filters) -> pd.DataFrame:
 
 
 def underpaid_lines(db: Database, f: Filters, limit: int = 500) -> pd.DataFrame:
-    """Lines paid below the payer's expected allowed amount (fee schedule × units), worst
-    first: claim_id, payer, service_date, cpt, units, charge, expected, allowed, paid,
-    shortfall (expected − allowed). Only lines whose latest adjudication paid more than 0."""
+    """Lines allowed below the payer's expected amount (fee schedule × units), worst first:
+    claim_id, payer, service_date, cpt, units, charge, expected, allowed, paid, shortfall
+    (expected − allowed). Denied lines are the Denials page's business and are left out."""
     text = f"""
-        WITH scope AS {_scope()},
-        lp AS (
-            SELECT p.claim_id, lp.line_no, lp.cpt, lp.units AS paid_units, lp.charge,
-                   coalesce(lp.allowed, lp.paid + coalesce((
-                       SELECT sum(a.amount) FROM adjustments a
-                       WHERE a.line_payment_id = lp.line_payment_id AND a.group_code = 'PR'), 0))
-                       AS allowed,
-                   lp.paid, r.payment_date
-            FROM line_payments lp
-            JOIN claim_payments p USING (claim_payment_id)
-            JOIN remittances r USING (remittance_id)
-            JOIN scope s ON s.claim_id = p.claim_id
-            WHERE p.status_code NOT IN ('22', '23')
-            QUALIFY row_number() OVER (PARTITION BY p.claim_id, lp.cpt, lp.line_no
-                                       ORDER BY r.payment_date DESC, p.claim_payment_id DESC) = 1
-        ),
-        joined AS (
-            SELECT s.claim_id, py.name AS payer, l.service_date, l.cpt, l.units, l.charge,
-                   (pf.allowed_amount * l.units) AS expected, lp.allowed, lp.paid
-            FROM lp
-            JOIN scope s ON s.claim_id = lp.claim_id
-            JOIN claim_lines l ON l.claim_id = lp.claim_id
-                 AND (l.line_no = lp.line_no OR (lp.line_no IS NULL AND l.cpt = lp.cpt))
-            JOIN payers py ON py.payer_id = s.payer_id
-            JOIN payer_fee_schedule pf ON pf.payer_id = s.payer_id AND pf.cpt = l.cpt
-            WHERE lp.paid > 0
-        )
-        SELECT *, (expected - allowed)::DECIMAL(14,2) AS shortfall
-        FROM joined WHERE allowed < expected
-        ORDER BY shortfall DESC, claim_id LIMIT $limit"""
+        SELECT claim_id, payer, service_date, cpt, units, charge,
+               expected::DECIMAL(14,2) AS expected, allowed::DECIMAL(14,2) AS allowed, paid,
+               (expected - allowed)::DECIMAL(14,2) AS shortfall
+        FROM ({sql('adjudicated_lines')}) l
+        WHERE NOT denied AND expected IS NOT NULL AND allowed < expected
+        ORDER BY shortfall DESC, claim_id, line_no LIMIT $limit"""
     with db.connect() as con:
         return run(con, text, f, limit=limit)
 
 
 def expected_vs_paid(db: Database, f: Filters) -> pd.DataFrame:
-    """Per payer: payer, expected (fee schedule × units on adjudicated paid lines), allowed,
-    paid, underpaid_lines (count of lines allowed below expected); floats in dollars."""
-    lines = underpaid_lines(db, f, limit=10_000_000)
+    """Per payer, over the latest adjudication of lines that were not denied: payer,
+    lines, expected (fee schedule × units), allowed, paid, underpaid_lines (allowed below
+    expected), floats in dollars."""
     text = f"""
-        WITH scope AS {_scope()},
-        lp AS (
-            SELECT s.payer_id, lp.cpt, lp.units, lp.paid, lp.claim_payment_id,
-                   lp.line_payment_id,
-                   coalesce(lp.allowed, lp.paid + coalesce(pr.amount, 0)) AS allowed,
-                   l.units AS billed_units
-            FROM line_payments lp
-            JOIN claim_payments p USING (claim_payment_id)
-            JOIN scope s ON s.claim_id = p.claim_id
-            LEFT JOIN (SELECT line_payment_id, sum(amount) AS amount FROM adjustments
-                       WHERE group_code = 'PR' GROUP BY 1) pr USING (line_payment_id)
-            LEFT JOIN claim_lines l ON l.claim_id = p.claim_id AND l.line_no = lp.line_no
-            WHERE p.status_code NOT IN ('23')
-        )
-        SELECT py.name AS payer,
-               sum(CASE WHEN lp.paid > 0 THEN pf.allowed_amount * coalesce(lp.billed_units,
-                   lp.units, 1) ELSE 0 END)::DOUBLE AS expected,
-               sum(lp.allowed)::DOUBLE AS allowed, sum(lp.paid)::DOUBLE AS paid
-        FROM lp JOIN payers py USING (payer_id)
-        LEFT JOIN payer_fee_schedule pf ON pf.payer_id = lp.payer_id AND pf.cpt = lp.cpt
-        GROUP BY py.name ORDER BY expected DESC"""
+        SELECT payer, count(*) AS lines, coalesce(sum(expected), 0)::DOUBLE AS expected,
+               sum(allowed)::DOUBLE AS allowed, sum(paid)::DOUBLE AS paid,
+               count(*) FILTER (WHERE allowed < expected) AS underpaid_lines
+        FROM ({sql('adjudicated_lines')}) l
+        WHERE NOT denied
+        GROUP BY payer ORDER BY expected DESC"""
     with db.connect() as con:
-        df = run(con, text, f)
-    counts = lines.groupby("payer").size() if not lines.empty else pd.Series(dtype=int)
-    df["underpaid_lines"] = df.payer.map(counts).fillna(0).astype(int)
-    return df
+        return run(con, text, f)
 
 
 # -- days to payment and A/R -------------------------------------------------------------

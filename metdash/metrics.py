@@ -36,6 +36,12 @@ class Metric:
     format: Format
     # For the change against the previous period: is a rise good news?
     higher_is_better: bool | None = None
+    # A shorter label for a KPI tile, where the full one would be cut.
+    short: str | None = None
+
+    @property
+    def short_label(self) -> str:
+        return self.short or self.label
 
     @property
     def help(self) -> str:
@@ -54,7 +60,7 @@ _CATALOGUE = [
     Metric("contractual_adjustments", "Contractual adjustments",
            "Σ CO-45 (charge above the fee schedule) and CO-253 (sequestration) adjustments "
            "posted in the period. Denial adjustments such as CO-50 are not contractual.",
-           "money", None),
+           "money", None, "Contractual adj."),
     Metric("gross_collection_rate", "Gross collection rate",
            "Payments ÷ gross charges, both for the period.", "percent", True),
     Metric("net_collection_rate", "Net collection rate",
@@ -80,7 +86,7 @@ _CATALOGUE = [
            "days", False),
     Metric("median_days_to_payment", "Median days to payment",
            "Median over the claims in the period of (payment date of the first remittance that "
-           "pays more than 0 − submission date).", "days", False),
+           "pays more than 0 − submission date).", "days", False, "Median days to pay"),
     # Per-payer and per-claim figures of the pages.
     Metric("claims", "Claims", "Claims in the period (not voided).", "count"),
     Metric("billed", "Billed", "Σ charges of the claims in the period.", "money"),

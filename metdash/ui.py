@@ -194,12 +194,15 @@ def metric_tile(column: Any, name: str, value: Any, previous: Any = None) -> Non
         if m.format == "percent":
             delta = f"{diff * 100:+.1f} pts"
         elif m.format == "money":
-            delta = f"{'+' if diff >= 0 else '−'}${abs(diff):,.0f}"
+            delta = f"{'+' if diff >= 0 else '-'}${abs(diff):,.0f}"
         else:
             delta = f"{diff:+.1f}"
     color = "off" if m.higher_is_better is None else ("normal" if m.higher_is_better
                                                       else "inverse")
-    column.metric(m.label, format_value(name, value), delta=delta, delta_color=color,
+    shown = format_value(name, value)
+    if m.format == "money" and value is not None:
+        shown = f"${float(value):,.0f}"  # whole dollars: a tile has no room for cents
+    column.metric(m.short_label, shown, delta=delta, delta_color=color,
                   help=m.definition + ("\n\nChange: against the previous period of the same "
                                        "length." if delta else ""), border=True)
 

@@ -24,7 +24,8 @@ st.header(f"Open A/R as of {f.as_of:%b %d, %Y}")
 aging = ui.cached(figures.ar_aging)(db, f)
 for col, row in zip(st.columns(5), aging.itertuples(), strict=True):
     col.metric(f"{row.bucket} days", f"${row.balance:,.0f}", f"{row.claims:,} claims",
-               delta_color="off", border=True, help=ui.metric_help("balance"))
+               delta_color="off", delta_arrow="off", border=True,
+               help=ui.metric_help("balance"))
 by_payer = ui.cached(figures.ar_aging_by_payer)(db, f)
 if by_payer.empty:
     st.success("Nothing is owed: no open claim has a balance.")

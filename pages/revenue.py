@@ -24,7 +24,7 @@ if row is not None:
              download=f"claims_{row.payer}")
 left, right = st.columns(2)
 with left:
-    ui.chart(charts.payer_mix_area(ui.cached(figures.payer_mix_monthly)(db, f)), key="mix")
+    ui.chart(charts.payer_mix_bar(ui.cached(figures.payer_mix_monthly)(db, f)), key="mix")
 with right:
     ui.chart(charts.paid_per_visit_bar(rev), key="ppv")
 st.subheader("Expected (fee schedule) vs paid",

@@ -185,3 +185,33 @@ def test_empty_range_gives_empty_frames_not_errors(db):
     k = figures.kpis(db, f)
     assert k["gross_charges"] == Decimal("0.00")
     assert k["median_days_to_payment"] is None
+
+
+def test_expected_vs_paid_and_underpaid_lines(db):
+    rows = figures.expected_vs_paid(db, PERIOD).set_index("payer")
+    # Latest adjudication of each line not denied. Medicare (fee 80/unit): C1 allowed 80,
+    # C2 line 1 allowed 80 (line 2 denied, left out), C7 latest 03-25 allowed 90.
+    assert rows.loc["Medicare", "lines"] == 3
+    assert rows.loc["Medicare", "expected"] == pytest.approx(240)
+    assert rows.loc["Medicare", "allowed"] == pytest.approx(250)
+    assert rows.loc["Medicare", "underpaid_lines"] == 0
+    # Acme (fee 90): C3 latest (03-10) allowed 90, C4 90, C6 paid 0 + PR-1 90 = 90.
+    assert rows.loc["Acme Health", "expected"] == pytest.approx(270)
+    assert rows.loc["Acme Health", "allowed"] == pytest.approx(270)
+    assert figures.underpaid_lines(db, PERIOD).empty
+
+
+def test_underpaid_line_is_listed(db):
+    # Medicare's fee for 97110 raised to 85: C1 and C2 line 1 (allowed 80) fall 5 short;
+    # C7 (allowed 90) does not.
+    with db.transaction() as con:
+        con.execute("UPDATE payer_fee_schedule SET allowed_amount = 85 "
+                    "WHERE payer_id = 1 AND cpt = '97110'")
+    try:
+        under = figures.underpaid_lines(db, PERIOD)
+        assert sorted(under.claim_id) == ["C1", "C2"]
+        assert set(under.shortfall) == {Decimal("5.00")}
+    finally:
+        with db.transaction() as con:
+            con.execute("UPDATE payer_fee_schedule SET allowed_amount = 80 "
+                        "WHERE payer_id = 1 AND cpt = '97110'")

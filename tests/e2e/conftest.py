@@ -1,0 +1,111 @@
+"""The running app in headless Chromium (Debian's, driven by Playwright's Python client).
+
+The browser tests skip with a clear message on a machine without /usr/bin/chromium, except
+under CI=true, where a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("METDASH_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def _need_chromium() -> None:
+    if Path(CHROMIUM).exists() and shutil.which(CHROMIUM):
+        return
+    message = (f"Chromium not found at {CHROMIUM}: install it with "
+               "`apt-get install -y chromium chromium-driver` to run the browser tests.")
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class RunningApp:
+    """``streamlit run app.py`` in its own process group, on a free loopback port."""
+
+    def __init__(self, db_path: Path, env: dict[str, str] | None = None) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = db_path.with_suffix(".server.log")
+        full_env = {**os.environ, "METDASH_DB": str(db_path), **(env or {})}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+             "--server.headless=true", f"--server.port={self.port}",
+             "--server.address=127.0.0.1", "--server.fileWatcherType=none",
+             "--browser.gatherUsageStats=false"],
+            cwd=ROOT, env=full_env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+            start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"streamlit did not start: {self.log.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _need_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def wait_for_page(page, marker: str | None = None, timeout: float = 60_000) -> None:
+    """Wait for the app to render a page and finish running its script."""
+    page.wait_for_selector('[data-testid="stAppViewContainer"]', timeout=timeout)
+    if marker:
+        page.get_by_text(marker, exact=False).first.wait_for(timeout=timeout)
+    page.wait_for_function(
+        """() => !document.querySelector('[data-testid="stStatusWidget"]')
+                 && !document.querySelector('[data-testid="stSkeleton"]')""",
+        timeout=timeout)
+    page.wait_for_timeout(800)  # plotly draws after the script finishes
+
+
+def full_screenshot(page, path: Path) -> None:
+    """Resize the viewport to the main area's height, then shoot the whole page."""
+    height = page.evaluate(
+        """() => { const m = document.querySelector('[data-testid="stMain"]');
+                   return m ? m.scrollHeight : document.body.scrollHeight; }""")
+    page.set_viewport_size({"width": 1400, "height": max(900, min(int(height) + 40, 12000))})
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(path), full_page=True)

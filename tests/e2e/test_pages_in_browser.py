@@ -1,0 +1,56 @@
+"""Every page of the running app opens in headless Chromium without an exception; a
+screenshot of each is saved under the pytest temp folder (look at them)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import RunningApp, full_screenshot, wait_for_page
+
+pytestmark = pytest.mark.e2e
+
+# url path -> a text the page shows once it has rendered
+DASHBOARD_PAGES = {
+    "": "Charges and payments by month",
+    "revenue": "Per payer",
+    "days_to_payment": "Open A/R as of",
+    "denials": "Open denials to work",
+    "referrers": "By kind of referrer",
+}
+
+
+@pytest.fixture(scope="module")
+def app(demo_db_path):
+    running = RunningApp(demo_db_path)
+    yield running
+    running.stop()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    p = context.new_page()
+    yield p
+    context.close()
+
+
+@pytest.mark.parametrize("path", list(DASHBOARD_PAGES))
+def test_dashboard_page_opens_without_exception(app, page, path, tmp_path_factory):
+    page.goto(f"{app.url}/{path}?from=2025-07-01&to=2026-06-30")
+    wait_for_page(page, DASHBOARD_PAGES[path])
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("Synthetic demo practice").count() >= 1
+    assert page.locator(".js-plotly-plot").count() >= 1
+    shots = tmp_path_factory.mktemp("screenshots", numbered=False) \
+        if not (tmp_path_factory.getbasetemp() / "screenshots").exists() \
+        else tmp_path_factory.getbasetemp() / "screenshots"
+    full_screenshot(page, shots / f"{path or 'overview'}.png")
+
+
+def test_filters_survive_a_page_change_and_stay_in_the_url(app, page):
+    page.goto(f"{app.url}/?from=2025-07-01&to=2026-06-30&payer=1")
+    wait_for_page(page, "Charges and payments by month")
+    page.get_by_role("link", name="Denials").click()
+    wait_for_page(page, "Open denials to work")
+    assert "payer=1" in page.url
+    assert "from=2025-07-01" in page.url

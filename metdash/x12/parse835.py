@@ -15,6 +15,7 @@ Segment numbers in messages are positions in the file (see :mod:`metdash.x12.rea
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -132,6 +133,17 @@ class Remittance835:
     payments: list[Payment]
 
 
+@functools.lru_cache(maxsize=4096)
+def _date(raw: str) -> dt.date | None:
+    """CCYYMMDD as a date (None when it is not one); cached: files repeat their dates."""
+    if len(raw) == 8 and raw.isdigit():
+        try:
+            return dt.date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
+        except ValueError:
+            return None
+    return None
+
+
 class _Ctx:
     """Collects problems while parsing one file."""
 
@@ -163,13 +175,10 @@ class _Ctx:
         raw = seg.get(n).strip()
         if not raw:
             return None
-        if len(raw) == 8 and raw.isdigit():
-            try:
-                return dt.date(int(raw[:4]), int(raw[4:6]), int(raw[6:]))
-            except ValueError:
-                pass
-        self.err(seg, f"{what} {raw!r} is not a date (CCYYMMDD).")
-        return None
+        value = _date(raw)
+        if value is None:
+            self.err(seg, f"{what} {raw!r} is not a date (CCYYMMDD).")
+        return value
 
 
 def _cas(ctx: _Ctx, seg: Segment, negate: bool) -> list[Adjustment]:

@@ -66,7 +66,7 @@ class Separators:
     segment: str = "~"
 
 
-@dataclass
+@dataclass(slots=True)
 class Segment:
     """One segment. ``elements[0]`` is the segment id, ``elements[n]`` is element n."""
 
@@ -158,8 +158,16 @@ def _isa_separators(text: str, start: int, name: str, number: int) -> tuple[Sepa
     return Separators(elem, component, repetition, terminator), pos + 2
 
 
+_ID_CACHE: dict[str, bool] = {}
+
+
 def _valid_id(seg_id: str) -> bool:
-    return _SEGMENT_ID.fullmatch(seg_id) is not None
+    ok = _ID_CACHE.get(seg_id)
+    if ok is None:
+        ok = _SEGMENT_ID.fullmatch(seg_id) is not None
+        if len(_ID_CACHE) < 4096:
+            _ID_CACHE[seg_id] = ok
+    return ok
 
 
 def iter_segments(data: bytes | str, name: str) -> Iterator[Segment]:
@@ -168,39 +176,41 @@ def iter_segments(data: bytes | str, name: str) -> Iterator[Segment]:
     n = len(text)
     pos = 0
     number = 0
-    seps: Separators | None = None
     while True:
         while pos < n and text[pos] in _WHITESPACE:
             pos += 1
         if pos >= n:
             return
         number += 1
-        if text.startswith("ISA", pos):
-            seps, end = _isa_separators(text, pos, name, number)
-            raw = text[pos:end]
-            pos = end + 1
-            yield Segment(raw.split(seps.element), number, seps)
-            continue
-        if seps is None:
+        if not text.startswith("ISA", pos):
             head = text[pos:pos + 20].split("\n")[0]
             raise X12Error(name, None, None,
                            f"it does not start with an ISA segment (it starts {head!r}), so it "
                            "is not an X12 file.")
-        end = text.find(seps.segment, pos)
-        if end < 0:
-            raw = text[pos:].rstrip(_WHITESPACE)
-            pos = n
-        else:
-            raw = text[pos:end]
-            pos = end + 1
-        raw = raw.rstrip("\r\n")
-        elements = raw.split(seps.element)
-        seg_id = elements[0]
-        if not _valid_id(seg_id):
-            raise X12Error(name, number, None,
-                           f"{seg_id[:20]!r} is not an X12 segment id: the file is damaged "
-                           "or is not X12.")
-        yield Segment(elements, number, seps)
+        seps, end = _isa_separators(text, pos, name, number)
+        yield Segment(text[pos:end].split(seps.element), number, seps)
+        # The rest of this interchange: split once on its terminator (fast), until the
+        # next ISA, which may declare other separators.
+        offset = end + 1
+        pos = n
+        elem = seps.element
+        for piece in text[offset:].split(seps.segment):
+            start = offset
+            offset += len(piece) + 1
+            raw = piece.strip(_WHITESPACE) if piece[:1] in _WHITESPACE or piece[-1:] in \
+                _WHITESPACE else piece
+            if not raw:
+                continue
+            if raw.startswith("ISA"):
+                pos = start
+                break
+            number += 1
+            elements = raw.split(elem)
+            if not _valid_id(elements[0]):
+                raise X12Error(name, number, None,
+                               f"{elements[0][:20]!r} is not an X12 segment id: the file is "
+                               "damaged or is not X12.")
+            yield Segment(elements, number, seps)
 
 
 def read_document(data: bytes | str, name: str) -> Document:

@@ -123,6 +123,10 @@ def today() -> dt.date:
 
 # -- tables ------------------------------------------------------------------------------
 _COLUMN_FORMATS = {"money": "dollar", "percent": "percent", "count": "localized"}
+# Column names whose plain capitalisation would read wrong.
+_LABELS = {"carc": "CARC", "cpt": "CPT", "npi": "NPI", "claim_id": "Claim", "client_id": "Client",
+           "group": "Group", "rarc": "RARC", "code": "Code", "age_days": "Age (days)",
+           "days_left": "Days left", "total_charge": "Charge", "payer_type": "Payer type"}
 
 
 def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
@@ -143,7 +147,8 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
         spec = formats.get(col, col)
         metric = CATALOGUE.get(spec)
         fmt = metric.format if metric else spec
-        label = labels.get(col) or (metric.label if metric else col.replace("_", " ").capitalize())
+        label = labels.get(col) or _LABELS.get(col) or (
+            metric.label if metric else col.replace("_", " ").capitalize())
         help_text = metric.definition if metric else None
         if fmt in ("money", "percent", "days", "count") and shown[col].dtype == object:
             shown[col] = pd.to_numeric(shown[col].map(lambda v: None if v is None else float(v)),

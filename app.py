@@ -17,7 +17,9 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
         ("denials.py", "Denials", ":material/block:"),
         ("referrers.py", "Referrers", ":material/group:"),
     ],
-    "Work": [],
+    "Work": [
+        ("remittances.py", "Remittances (835/837P)", ":material/sync_alt:"),
+    ],
     "Settings": [],
 }
 

@@ -400,3 +400,42 @@ def _history_seqs(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, i
     finally:
         con.unregister("_x12_ids")
     return {r[0]: int(r[1]) for r in rows}
+
+
+# -- reads for the remittances page ---------------------------------------------------
+def recent_remittances(db: Database, limit: int = 50) -> pd.DataFrame:
+    """The latest payments, newest first.
+
+    Columns: remittance_id, payment_date, payer_name, trace_number, method, amount (the
+    payment, BPR02), claims, matched, unmatched (CLP counts), provider_adjustments (Σ PLB,
+    positive reduces the payment), source_file, imported_at.
+    """
+    return db.query("""
+        SELECT r.remittance_id, r.payment_date, r.payer_name, r.trace_number, r.method,
+               r.amount,
+               (SELECT count(*) FROM claim_payments cp
+                 WHERE cp.remittance_id = r.remittance_id) AS claims,
+               (SELECT count(*) FROM claim_payments cp WHERE cp.remittance_id = r.remittance_id
+                  AND cp.claim_id IS NOT NULL AND cp.status_code <> '23') AS matched,
+               (SELECT count(*) FROM claim_payments cp WHERE cp.remittance_id = r.remittance_id
+                  AND (cp.claim_id IS NULL OR cp.status_code = '23')) AS unmatched,
+               (SELECT coalesce(sum(pa.amount), 0) FROM provider_adjustments pa
+                 WHERE pa.remittance_id = r.remittance_id) AS provider_adjustments,
+               r.source_file, r.imported_at
+        FROM remittances r
+        ORDER BY r.payment_date DESC, r.remittance_id DESC
+        LIMIT ?""", [int(limit)])
+
+
+def unmatched_claim_payments(db: Database) -> pd.DataFrame:
+    """Claim payments that match no claim of ours (or that the payer says are not its own).
+
+    Columns: payment_date, payer_name, trace_number, clp01 (the claim id the payer sent),
+    status_code (CLP02), charge, paid, patient_responsibility, payer_claim_number.
+    """
+    return db.query("""
+        SELECT r.payment_date, r.payer_name, r.trace_number, cp.clp01, cp.status_code,
+               cp.charge, cp.paid, cp.patient_responsibility, cp.payer_claim_number
+        FROM claim_payments cp JOIN remittances r USING (remittance_id)
+        WHERE cp.claim_id IS NULL OR cp.status_code = '23'
+        ORDER BY r.payment_date DESC, cp.claim_payment_id""")

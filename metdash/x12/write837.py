@@ -443,4 +443,18 @@ def _mark_submitted(con: duckdb.DuckDBPyConnection, ids: list[str], user: str,
 
 
 __all__ = ["Address", "BillingProvider", "Batch837", "Claim837", "ControlNumbers", "Line837",
+           "claims_for_export",
            "Person", "X12ExportError", "load_batch", "render_837p", "write_837p"]
+
+
+def claims_for_export(db: Database) -> pd.DataFrame:
+    """Claims that can go into an 837P: ready ones first, then sent ones (to resend).
+
+    Columns: claim_id, status, client (Last, First), payer, total_charge, first_service_date.
+    """
+    return db.query("""
+        SELECT c.claim_id, c.status, cl.last_name || ', ' || cl.first_name AS client,
+               p.name AS payer, c.total_charge, c.first_service_date
+        FROM claims c JOIN clients cl USING (client_id) JOIN payers p USING (payer_id)
+        WHERE c.status IN ('ready', 'submitted', 'denied', 'appealed')
+        ORDER BY c.status <> 'ready', c.first_service_date, c.claim_id""")

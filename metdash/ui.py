@@ -143,6 +143,10 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
     labels = labels or {}
     shown = frame.copy()
     config: dict[str, Any] = {}
+    for col in ("kind", "status", "payer_type", "outcome"):
+        if col in shown.columns and shown[col].dtype == object:
+            shown[col] = shown[col].map(
+                lambda v: v.replace("_", " ").capitalize() if isinstance(v, str) else v)
     for col in shown.columns:
         spec = formats.get(col, col)
         metric = CATALOGUE.get(spec)

@@ -18,9 +18,17 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
         ("referrers.py", "Referrers", ":material/group:"),
     ],
     "Work": [
+        ("worklists.py", "Work lists", ":material/checklist:"),
+        ("clients.py", "Clients & referrers", ":material/person:"),
+        ("referrals.py", "Referrals", ":material/forward_to_inbox:"),
+        ("sessions.py", "Sessions", ":material/fitness_center:"),
+        ("claims.py", "Claims", ":material/receipt_long:"),
+        ("payments.py", "Payments & appeals", ":material/account_balance:"),
         ("remittances.py", "Remittances (835/837P)", ":material/sync_alt:"),
     ],
-    "Settings": [],
+    "Settings": [
+        ("settings.py", "Settings", ":material/settings:"),
+    ],
 }
 
 nav = {

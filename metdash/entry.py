@@ -1772,3 +1772,66 @@ def record_appeal_outcome(db: Database, appeal_id: int, outcome: str, outcome_da
                     " WHERE appeal_id = ?", [outcome, day, notes or None, appeal_id])
         audit(con, user, "update", "appeals", appeal_id, row,
               {"outcome": outcome, "outcome_date": day, "notes": notes})
+
+
+# -- reads for the entry forms ------------------------------------------------------------------
+
+_CHOICES = {
+    "clients": "SELECT client_id, last_name || ', ' || first_name || ' (' || client_id || ')' "
+               "AS label FROM clients ORDER BY last_name, first_name, client_id",
+    "payers": "SELECT payer_id, name AS label, payer_type, units_rule, timely_filing_days, "
+              "appeal_window_days, usual_lag_days, clearinghouse_payer_id, requires_referral, "
+              "requires_prior_auth FROM payers ORDER BY name",
+    "providers": "SELECT provider_id, last_name || ', ' || first_name || ' (' || npi || ')' AS "
+                 "label, npi, last_name, first_name, credential, taxonomy, active "
+                 "FROM providers ORDER BY last_name, first_name",
+    "referrers": "SELECT referrer_id, name || ' (' || npi || ')' AS label, npi, name, kind, "
+                 "specialty, organization FROM referrers ORDER BY name",
+    "referrals": "SELECT r.referral_id, r.client_id, f.name || ', received ' || "
+                 "r.received_date || ' (' || array_to_string(r.diagnosis_codes, ', ') || ')' "
+                 "AS label, r.received_date, r.diagnosis_codes, r.authorized_visits, "
+                 "r.expiry_date FROM referrals r JOIN referrers f USING (referrer_id) "
+                 "ORDER BY r.received_date DESC, r.referral_id DESC",
+    "claims": "SELECT c.claim_id, c.claim_id || ' - ' || cl.last_name || ', ' || cl.first_name "
+              "|| ' - ' || c.status || ' - $' || c.total_charge AS label, c.client_id, "
+              "c.status, c.total_charge, c.first_service_date, c.submitted_date, "
+              "p.name AS payer FROM claims c JOIN clients cl USING (client_id) "
+              "JOIN payers p USING (payer_id) ORDER BY c.created_at DESC, c.claim_id DESC",
+    "appeals": "SELECT appeal_id, claim_id, filed_date, level, reason, outcome, outcome_date "
+               "FROM appeals ORDER BY filed_date DESC, appeal_id DESC",
+    "fees": "SELECT cpt, charge FROM fee_schedule ORDER BY cpt",
+    "payer_fees": "SELECT p.name AS payer, f.cpt, f.allowed_amount FROM payer_fee_schedule f "
+                  "JOIN payers p USING (payer_id) ORDER BY p.name, f.cpt",
+    "practice": "SELECT * FROM practice ORDER BY practice_id LIMIT 1",
+}
+
+
+def choices(db: Database, what: str) -> Any:
+    """A small table the forms pick from: clients, payers, providers, referrers, referrals,
+    claims, appeals, fees, payer_fees or practice (id column first, then ``label``)."""
+    return db.query(_CHOICES[what])
+
+
+def claim_lines_frame(db: Database, claim_id: str) -> Any:
+    """A claim's lines (line_no, service_date, cpt, modifiers, units, charge, dx_pointers)."""
+    return db.query("SELECT line_no, service_date, cpt, array_to_string(modifiers, ':') AS "
+                    "modifiers, units, charge, array_to_string(dx_pointers, ',') AS dx_pointers "
+                    "FROM claim_lines WHERE claim_id = ? ORDER BY line_no", [claim_id])
+
+
+def parse_adjustments(text: str) -> tuple[list[AdjustmentIn], list[Problem]]:
+    """Adjustments typed as 'CO-45 32.00; PR-2 10.00' (or 'CO-45:32.00, PR-2:10')."""
+    out: list[AdjustmentIn] = []
+    problems: list[Problem] = []
+    for part in re.split(r"[;,\n]+", text or ""):
+        part = part.strip()
+        if not part:
+            continue
+        m = re.fullmatch(r"([A-Za-z]{2})\s*-?\s*([A-Za-z]?\d{1,3})\s*[: ]\s*\$?\s*(-?[\d.,]+)", part)
+        if not m:
+            problems.append(Problem(f"Adjustment {part!r} is not 'GROUP-CARC AMOUNT': write it "
+                                    "like CO-45 32.00.", "adjustments"))
+            continue
+        out.append(AdjustmentIn(m.group(1).upper(), m.group(2).upper(),
+                                m.group(3).replace(",", "")))
+    return out, problems

@@ -1,0 +1,187 @@
+"""Claims: bill sessions (build, review, save), enter a claim by hand, move statuses, and
+import a claims spreadsheet."""
+
+import os
+import re
+
+import pandas as pd
+import streamlit as st
+
+from metdash import entry, spreadsheet, ui
+
+db = ui.page_start("Claims")
+user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
+clients = entry.choices(db, "clients")
+payers = entry.choices(db, "payers")
+providers = entry.choices(db, "providers")
+referrers = entry.choices(db, "referrers")
+
+
+def _lines_from(frame: pd.DataFrame) -> list[entry.ClaimLineIn]:
+    lines = []
+    for _, r in frame.iterrows():
+        if all(pd.isna(r[c]) or str(r[c]).strip() == "" for c in ("service_date", "cpt")):
+            continue
+        pointers = [int(p) if p.isdigit() else p
+                    for p in re.split(r"[,;\s]+", str(r["dx_pointers"] or "")) if p]
+        units = r["units"]
+        lines.append(entry.ClaimLineIn(
+            service_date=None if pd.isna(r["service_date"]) else r["service_date"],
+            cpt=str(r["cpt"] or ""), units=None if pd.isna(units) else int(units),
+            charge=None if pd.isna(r["charge"]) else str(r["charge"]),
+            modifiers=str(r["modifiers"] or ""), dx_pointers=pointers,
+            session_id=None if "session_id" not in r or pd.isna(r["session_id"])
+            else int(r["session_id"])))
+    return lines
+
+
+def _frame_from(claim: entry.ClaimIn) -> pd.DataFrame:
+    return pd.DataFrame([{"service_date": ln.service_date, "cpt": ln.cpt,
+                          "modifiers": ":".join(ln.modifiers), "units": ln.units,
+                          "charge": float(ln.charge),
+                          "dx_pointers": ",".join(str(p) for p in ln.dx_pointers),
+                          "session_id": ln.session_id} for ln in claim.lines])
+
+
+tab_bill, tab_hand, tab_status, tab_import = st.tabs(
+    ["Bill sessions", "Enter by hand", "Status", "Import spreadsheet"])
+
+with tab_bill:
+    unbilled = db.query("""
+        SELECT s.session_id, s.client_id, s.session_date, s.kind,
+               string_agg(m.cpt || ' ' || m.minutes || ' min', ', ' ORDER BY m.cpt) AS minutes
+        FROM sessions s LEFT JOIN session_minutes m USING (session_id)
+        WHERE NOT EXISTS (SELECT 1 FROM claim_lines l JOIN claims c USING (claim_id)
+                          WHERE l.session_id = s.session_id AND c.status <> 'voided')
+        GROUP BY ALL ORDER BY s.client_id, s.session_date""")
+    if unbilled.empty:
+        st.success("Every session is billed.")
+    else:
+        who = st.selectbox("Client", sorted(unbilled.client_id.unique()), key="bill_client")
+        mine = unbilled[unbilled.client_id == who]
+        picked = st.multiselect(
+            "Sessions to bill", list(mine.session_id), default=list(mine.session_id),
+            format_func=lambda s: " - ".join(str(v) for v in
+                                             mine.loc[mine.session_id == s,
+                                                      ["session_date", "kind", "minutes"]].iloc[0]),
+            key="bill_sessions")
+        if st.button("Build claim", key="build"):
+            try:
+                with db.connect() as con:
+                    st.session_state["draft"] = entry.build_claim_from_sessions(con, picked)
+            except entry.ValidationError as exc:
+                st.session_state.pop("draft", None)
+                ui.show_problems(exc.problems, heading="Cannot build the claim.")
+    draft = st.session_state.get("draft")
+    if draft is not None:
+        st.markdown(f"**Review claim {draft.claim_id}** for client {draft.client_id}: "
+                    f"diagnoses {', '.join(draft.diagnosis_codes) or '(none: add a referral)'}")
+        edited = st.data_editor(_frame_from(draft), key="draft_lines", hide_index=True,
+                                disabled=["session_id"], num_rows="fixed")
+        reason = st.text_input("Timely-filing reason (only when past the deadline)",
+                               key="draft_reason")
+        claim = entry.ClaimIn(**{**draft.__dict__, "lines": _lines_from(edited),
+                                 "timely_filing_reason": reason})
+        with db.connect() as con:
+            check = entry.check_claim(con, claim)
+        for w in check.warnings:
+            st.warning(w)
+        if check.errors:
+            ui.show_problems(check.errors, heading="This claim cannot be saved yet.")
+        if st.button("Save claim", type="primary", key="save_draft", disabled=bool(check.errors)):
+            try:
+                entry.save_claim(db, claim, user)
+            except entry.ValidationError as exc:
+                ui.show_problems(exc.problems)
+            else:
+                ui.after_write()
+                st.session_state.pop("draft", None)
+                st.success(f"Claim {claim.claim_id} saved as a draft.")
+
+with tab_hand:
+    with db.connect() as con:
+        suggested = entry.new_claim_id(con)
+    with st.form("hand_claim"):
+        c1, c2, c3 = st.columns(3)
+        claim_id = c1.text_input("Claim id", value=suggested, key="h_claim_id")
+        who = c2.selectbox("Client", [""] + list(clients.label), key="h_client")
+        payer = c3.selectbox("Payer", [""] + list(payers.label), key="h_payer")
+        prov = c1.selectbox("Rendering provider", [""] + list(providers.label), key="h_provider")
+        ref = c2.selectbox("Referring provider", [""] + list(referrers.label), key="h_referrer")
+        referral = c3.number_input("Referral # (0 = none)", min_value=0, step=1, key="h_referral")
+        dx_text = st.text_input("Diagnoses, in pointer order (separated by ;)", key="h_dx")
+        blank = pd.DataFrame({"service_date": pd.Series([None] * 3, dtype="object"),
+                              "cpt": [""] * 3, "modifiers": [""] * 3,
+                              "units": pd.Series([None] * 3, dtype="Int64"),
+                              "charge": pd.Series([None] * 3, dtype="float"),
+                              "dx_pointers": ["1"] * 3})
+        lines = st.data_editor(blank, num_rows="dynamic", key="h_lines", hide_index=True,
+                               column_config={"service_date": st.column_config.DateColumn(
+                                   "service_date")})
+        reason = st.text_input("Timely-filing reason (only when past the deadline)",
+                               key="h_reason")
+        if st.form_submit_button("Save claim", type="primary"):
+            claim = entry.ClaimIn(
+                claim_id=claim_id,
+                client_id=clients.loc[clients.label == who, "client_id"].iloc[0] if who else "",
+                payer_id=int(payers.loc[payers.label == payer, "payer_id"].iloc[0]) if payer else None,
+                diagnosis_codes=[c for c in re.split(r"[;,\s]+", dx_text) if c],
+                lines=_lines_from(lines),
+                rendering_provider_id=(int(providers.loc[providers.label == prov,
+                                                          "provider_id"].iloc[0]) if prov else None),
+                referrer_id=(int(referrers.loc[referrers.label == ref, "referrer_id"].iloc[0])
+                             if ref else None),
+                referral_id=int(referral) or None, timely_filing_reason=reason)
+            try:
+                warnings = entry.save_claim(db, claim, user)
+            except entry.ValidationError as exc:
+                ui.show_problems(exc.problems)
+                for w in exc.warnings:
+                    st.warning(w)
+            else:
+                ui.after_write()
+                st.success(f"Claim {claim_id} saved as a draft.")
+                for w in warnings:
+                    st.warning(w)
+
+with tab_status:
+    claims = entry.choices(db, "claims")
+    with st.form("status"):
+        label = st.selectbox("Claim", [""] + list(claims.label), key="s_claim")
+        c1, c2 = st.columns(2)
+        new = c1.selectbox("Move to", list(entry.STATUSES), key="s_status")
+        on = c2.date_input("On", value=ui.today(), key="s_date")
+        note = st.text_input("Note (required to void)", key="s_note")
+        if st.form_submit_button("Move", type="primary"):
+            cid = claims.loc[claims.label == label, "claim_id"].iloc[0] if label else ""
+            try:
+                entry.move_claim_status(db, cid, new, user, on=on, note=note)
+            except entry.ValidationError as exc:
+                ui.show_problems(exc.problems)
+            else:
+                ui.after_write()
+                st.success(f"Claim {cid} is now {new}.")
+    # 837P download for ready claims: metdash.x12 (another module) offers it.
+
+with tab_import:
+    t1, t2 = st.columns(2)
+    t1.download_button("Template (CSV)", spreadsheet.template("csv"), "claims_template.csv",
+                       "text/csv", key="tpl_csv")
+    t2.download_button("Template (Excel)", spreadsheet.template("xlsx"), "claims_template.xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       key="tpl_xlsx")
+    upload = st.file_uploader("Claims spreadsheet (.csv or .xlsx, one row per service line)",
+                              type=["csv", "xlsx"], key="upload")
+    if upload is not None and st.button("Import", type="primary", key="import"):
+        result = spreadsheet.import_claims(db, upload.getvalue(), upload.name, user)
+        if result.problems:
+            ui.show_problems(result.problems, heading="Nothing was imported.")
+        else:
+            ui.after_write()
+            st.success(result.summary())
+            if result.warnings:
+                with st.expander(f"{len(result.warnings)} warning(s)"):
+                    st.markdown("\n".join(f"- {w}" for w in result.warnings))
+
+st.subheader("Claims")
+st.dataframe(entry.choices(db, "claims").drop(columns=["label"]), hide_index=True)

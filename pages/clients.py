@@ -1,0 +1,108 @@
+"""Clients and their coverages; referrers (the NPI is looked up in the store first)."""
+
+import datetime as dt
+import os
+
+import streamlit as st
+
+from metdash import entry, ui
+from metdash.coding import npi_problem
+
+db = ui.page_start("Clients & referrers")
+user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
+payers = entry.choices(db, "payers")
+clients = entry.choices(db, "clients")
+
+tab_client, tab_cov, tab_ref = st.tabs(["New client", "Add coverage", "Referrers"])
+
+with tab_client, st.form("client", clear_on_submit=False):
+    c1, c2, c3 = st.columns(3)
+    client_id = c1.text_input("Client id (chart number)", key="client_id")
+    last = c2.text_input("Last name", key="last_name")
+    first = c3.text_input("First name", key="first_name")
+    dob = c1.date_input("Date of birth", value=None, min_value=dt.date(1900, 1, 1),
+                        max_value=ui.today(), key="dob")
+    sex = c2.selectbox("Sex", ["", "F", "M", "U"], key="sex")
+    phone = c3.text_input("Phone", key="phone")
+    address = c1.text_input("Address", key="address")
+    city = c2.text_input("City", key="city")
+    state, zip_ = c3.columns(2)
+    state = state.text_input("State", key="state")
+    zip_ = zip_.text_input("ZIP", key="zip")
+    st.markdown("**Primary coverage** (leave the member id empty to add it later)")
+    k1, k2, k3 = st.columns(3)
+    payer_label = k1.selectbox("Payer", [""] + list(payers.label), key="cov_payer")
+    member = k2.text_input("Member id", key="cov_member")
+    effective = k3.date_input("Effective from", value=None, key="cov_effective")
+    if st.form_submit_button("Save client", type="primary"):
+        covs = []
+        if member.strip() or payer_label:
+            pid = (int(payers.loc[payers.label == payer_label, "payer_id"].iloc[0])
+                   if payer_label else None)
+            covs.append(entry.CoverageIn(client_id=client_id, payer_id=pid, member_id=member,
+                                         effective_date=effective))
+        try:
+            entry.save_client(db, entry.ClientIn(client_id, last, first, dob, sex or None,
+                                                 address, city, state, zip_, phone), user, covs)
+        except entry.ValidationError as exc:
+            ui.show_problems(exc.problems)
+        else:
+            ui.after_write()
+            st.success(f"Client {client_id.strip()} saved.")
+
+with tab_cov, st.form("coverage"):
+    c1, c2 = st.columns(2)
+    who = c1.selectbox("Client", [""] + list(clients.label), key="cv_client")
+    payer_label = c2.selectbox("Payer", [""] + list(payers.label), key="cv_payer")
+    member = c1.text_input("Member id", key="cv_member")
+    group = c2.text_input("Group number", key="cv_group")
+    effective = c1.date_input("Effective from", value=None, key="cv_effective")
+    end = c2.date_input("Ends on (empty when open)", value=None, key="cv_end")
+    priority = c1.selectbox("Priority", ["primary", "secondary", "tertiary"], key="cv_priority")
+    relationship = c2.selectbox("Client is the subscriber's", ["self", "spouse", "child", "other"],
+                                key="cv_relationship")
+    sub_last = c1.text_input("Subscriber last name (when not self)", key="cv_sub_last")
+    sub_first = c2.text_input("Subscriber first name", key="cv_sub_first")
+    if st.form_submit_button("Add coverage", type="primary"):
+        cid = clients.loc[clients.label == who, "client_id"].iloc[0] if who else ""
+        pid = int(payers.loc[payers.label == payer_label, "payer_id"].iloc[0]) if payer_label else None
+        try:
+            entry.save_coverage(db, entry.CoverageIn(cid, pid, member, effective, end, group,
+                                                     relationship, priority, sub_last, sub_first),
+                                user)
+        except entry.ValidationError as exc:
+            ui.show_problems(exc.problems)
+        else:
+            ui.after_write()
+            st.success("Coverage added.")
+
+with tab_ref:
+    npi = st.text_input("Look up a referrer by NPI", key="ref_lookup", max_chars=10)
+    if npi.strip():
+        with db.connect() as con:
+            found = entry.find_referrer(con, npi)
+        if found:
+            st.success(f"On file: {found['name']} ({found['kind']}), referrer #{found['referrer_id']}.")
+        else:
+            problem = npi_problem(npi, "NPI")
+            st.warning(problem or f"NPI {npi.strip()} is not on file yet: add it below.")
+    with st.form("referrer"):
+        c1, c2 = st.columns(2)
+        r_npi = c1.text_input("NPI", value=npi.strip(), key="ref_npi")
+        r_name = c2.text_input("Name ('Last, First' or organization)", key="ref_name")
+        r_kind = c1.selectbox("Kind", list(entry.REFERRER_KINDS), key="ref_kind")
+        r_spec = c2.text_input("Specialty", key="ref_specialty")
+        r_org = c1.text_input("Organization", key="ref_org")
+        if st.form_submit_button("Add referrer", type="primary"):
+            try:
+                entry.save_referrer(db, entry.ReferrerIn(r_npi, r_name, r_kind, r_spec, r_org), user)
+            except entry.ValidationError as exc:
+                ui.show_problems(exc.problems)
+            else:
+                ui.after_write()
+                st.success(f"Referrer {r_name.strip()} added.")
+    st.dataframe(entry.choices(db, "referrers").drop(columns=["label"]), hide_index=True)
+
+st.subheader("Clients")
+st.dataframe(db.query("SELECT client_id, last_name, first_name, dob, sex, phone FROM clients "
+                      "ORDER BY last_name, first_name"), hide_index=True)

@@ -1,0 +1,126 @@
+"""Payments: post a paper EOB (per claim or per line), patient payments, appeals."""
+
+import os
+
+import pandas as pd
+import streamlit as st
+
+from metdash import entry, ui
+
+db = ui.page_start("Payments & appeals")
+user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
+claims = entry.choices(db, "claims")
+clients = entry.choices(db, "clients")
+payable = claims[claims.status.isin(["submitted", "denied", "partially_paid", "appealed", "paid"])]
+
+tab_eob, tab_patient, tab_appeal = st.tabs(["Post an EOB", "Patient payment", "Appeals"])
+
+with tab_eob:
+    label = st.selectbox("Claim on the EOB", [""] + list(payable.label), key="e_claim")
+    claim_id = payable.loc[payable.label == label, "claim_id"].iloc[0] if label else ""
+    per_line = st.toggle("Post per line", key="e_per_line")
+    lines = entry.claim_lines_frame(db, claim_id) if claim_id else pd.DataFrame()
+    with st.form("eob"):
+        c1, c2, c3 = st.columns(3)
+        paid_on = c1.date_input("Payment date", value=ui.today(), key="e_date")
+        trace = c2.text_input("Check / EFT number", key="e_trace")
+        method = c3.selectbox("Method", ["CHK", "ACH", "NON"], key="e_method")
+        st.caption("Adjustments as GROUP-CARC AMOUNT, separated by ';' - e.g. "
+                   "CO-45 32.00; PR-2 10.00. Charge - adjustments must equal paid.")
+        if per_line and not lines.empty:
+            grid = lines[["line_no", "cpt", "units", "charge"]].copy()
+            grid["paid"] = 0.0
+            grid["adjustments"] = ""
+            edited = st.data_editor(grid, key="e_lines", hide_index=True,
+                                    disabled=["line_no", "cpt", "units", "charge"])
+            paid = None
+            adj_text = st.text_input("Claim-level adjustments (if any)", key="e_claim_adj")
+        else:
+            if not lines.empty:
+                st.dataframe(lines, hide_index=True)
+            edited = None
+            paid = c1.text_input("Paid", key="e_paid")
+            adj_text = c2.text_input("Adjustments", key="e_adj")
+        pr = c3.text_input("Patient responsibility (empty = sum of PR)", key="e_pr")
+        if st.form_submit_button("Post payment", type="primary"):
+            adjs, problems = entry.parse_adjustments(adj_text)
+            line_posts = []
+            if edited is not None:
+                for _, r in edited.iterrows():
+                    la, lp = entry.parse_adjustments(r["adjustments"])
+                    problems += [f"Line {r['line_no']}: {p}" for p in lp]
+                    line_posts.append(entry.LinePostingIn(int(r["line_no"]), str(r["paid"]), la))
+            eob = entry.EobIn(claim_id=claim_id, payment_date=paid_on, paid=paid,
+                              adjustments=adjs, lines=line_posts, patient_responsibility=pr or None,
+                              trace_number=trace, method=method)
+            try:
+                if problems:
+                    with db.connect() as con:
+                        raise entry.ValidationError(problems + entry.validate_eob(con, eob))
+                entry.post_eob(db, eob, user)
+            except entry.ValidationError as exc:
+                ui.show_problems(exc.problems)
+            else:
+                ui.after_write()
+                st.success(f"Payment posted on claim {claim_id}.")
+
+with tab_patient, st.form("patient_payment"):
+    c1, c2 = st.columns(2)
+    who = c1.selectbox("Client", [""] + list(clients.label), key="p_client")
+    amount = c2.text_input("Amount", key="p_amount")
+    on = c1.date_input("Paid on", value=ui.today(), key="p_date")
+    method = c2.selectbox("Method", ["card", "cash", "check", "hsa"], key="p_method")
+    claim_for = c1.selectbox("Toward claim (optional)", [""] + list(claims.label), key="p_claim")
+    ref = c2.text_input("Reference", key="p_ref")
+    if st.form_submit_button("Record payment", type="primary"):
+        cid = clients.loc[clients.label == who, "client_id"].iloc[0] if who else ""
+        claim = claims.loc[claims.label == claim_for, "claim_id"].iloc[0] if claim_for else None
+        try:
+            entry.record_patient_payment(db, entry.PatientPaymentIn(cid, on, amount, method,
+                                                                    claim, ref), user)
+        except entry.ValidationError as exc:
+            ui.show_problems(exc.problems)
+        else:
+            ui.after_write()
+            st.success("Patient payment recorded.")
+
+with tab_appeal:
+    denied = claims[claims.status.isin(["denied", "partially_paid", "appealed"])]
+    with st.form("appeal"):
+        label = st.selectbox("Denied claim", [""] + list(denied.label), key="a_claim")
+        c1, c2 = st.columns(2)
+        filed = c1.date_input("Filed on", value=ui.today(), key="a_date")
+        level = c2.number_input("Level", min_value=1, max_value=5, step=1, key="a_level")
+        reason = st.text_area("Reason", key="a_reason")
+        if st.form_submit_button("File appeal", type="primary"):
+            cid = denied.loc[denied.label == label, "claim_id"].iloc[0] if label else ""
+            ap = entry.AppealIn(cid, filed, reason, int(level))
+            try:
+                entry.file_appeal(db, ap, user)
+            except entry.ValidationError as exc:
+                ui.show_problems(exc.problems)
+            else:
+                ui.after_write()
+                st.success(f"Appeal filed; claim {cid} is now appealed.")
+    appeals = entry.choices(db, "appeals")
+    pending = appeals[appeals.outcome == "pending"]
+    if not pending.empty:
+        with st.form("outcome"):
+            aid = st.selectbox("Pending appeal", list(pending.appeal_id),
+                               format_func=lambda a: f"#{a} on claim "
+                               f"{pending.loc[pending.appeal_id == a, 'claim_id'].iloc[0]}",
+                               key="o_appeal")
+            c1, c2 = st.columns(2)
+            outcome = c1.selectbox("Outcome", ["overturned", "partially_overturned", "upheld",
+                                               "withdrawn"], key="o_outcome")
+            out_on = c2.date_input("Decided on", value=ui.today(), key="o_date")
+            notes = st.text_input("Notes", key="o_notes")
+            if st.form_submit_button("Record outcome"):
+                try:
+                    entry.record_appeal_outcome(db, int(aid), outcome, out_on, user, notes)
+                except entry.ValidationError as exc:
+                    ui.show_problems(exc.problems)
+                else:
+                    ui.after_write()
+                    st.success("Outcome recorded.")
+    st.dataframe(appeals, hide_index=True)

@@ -1,0 +1,46 @@
+"""Referrals: who sent the client, for which diagnoses, for how many visits, until when."""
+
+import os
+import re
+
+import streamlit as st
+
+from metdash import entry, ui
+from metdash.coding import describe
+
+db = ui.page_start("Referrals")
+user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
+clients = entry.choices(db, "clients")
+referrers = entry.choices(db, "referrers")
+if clients.empty or referrers.empty:
+    st.info("Add a client and a referrer on the Clients page first.")
+
+with st.form("referral"):
+    c1, c2 = st.columns(2)
+    who = c1.selectbox("Client", [""] + list(clients.label), key="client")
+    ref = c2.selectbox("Referrer", [""] + list(referrers.label), key="referrer")
+    received = c1.date_input("Received", value=None, key="received")
+    expiry = c2.date_input("Expires (empty when open)", value=None, key="expiry")
+    dx_text = c1.text_input("Diagnoses (ICD-10-CM, separated by ; or ,)", key="dx",
+                            placeholder="M54.50; E11.9")
+    visits = c2.number_input("Authorized visits (0 = not limited)", min_value=0, step=1,
+                             key="visits")
+    auth = c1.text_input("Prior authorization number", key="auth")
+    notes = c2.text_input("Notes", key="notes")
+    if st.form_submit_button("Save referral", type="primary"):
+        cid = clients.loc[clients.label == who, "client_id"].iloc[0] if who else ""
+        rid = int(referrers.loc[referrers.label == ref, "referrer_id"].iloc[0]) if ref else None
+        codes = [c for c in re.split(r"[;,\s]+", dx_text) if c]
+        try:
+            new_id = entry.save_referral(db, entry.ReferralIn(cid, rid, received, codes,
+                                                              int(visits) or None, expiry,
+                                                              auth, notes), user)
+        except entry.ValidationError as exc:
+            ui.show_problems(exc.problems)
+        else:
+            ui.after_write()
+            st.success(f"Referral {new_id} saved: " +
+                       "; ".join(f"{c} {describe(c)}" for c in codes))
+
+st.subheader("Referrals")
+st.dataframe(entry.choices(db, "referrals").drop(columns=["label"]), hide_index=True)

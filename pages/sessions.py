@@ -1,0 +1,69 @@
+"""Sessions: minutes per procedure code, with the units as the client's payer will be billed.
+
+The minutes sit outside a form so the billable units update as they are typed.
+"""
+
+import os
+
+import pandas as pd
+import streamlit as st
+
+from metdash import entry, ui
+from metdash.coding import known_codes
+
+db = ui.page_start("Sessions")
+user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
+clients = entry.choices(db, "clients")
+providers = entry.choices(db, "providers")
+with db.connect() as con:
+    codes = known_codes(con)
+
+c1, c2, c3 = st.columns(3)
+who = c1.selectbox("Client", [""] + list(clients.label), key="client")
+prov = c2.selectbox("Provider", [""] + list(providers.label), key="provider")
+day = c3.date_input("Date", value=ui.today(), key="date")
+kind = c1.selectbox("Kind", list(entry.SESSION_KINDS), index=1, key="kind")
+client_id = clients.loc[clients.label == who, "client_id"].iloc[0] if who else ""
+refs = entry.choices(db, "referrals")
+refs = refs[refs.client_id == client_id]
+ref = c2.selectbox("Referral", ["(none)"] + list(refs.label), key="referral")
+notes = c3.text_input("Notes", key="notes")
+
+st.markdown("**Minutes per procedure code**")
+minutes: dict[str, int] = {}
+cols = st.columns(4)
+for i, (code, info) in enumerate(sorted(codes.items())):
+    minutes[code] = int(cols[i % 4].number_input(
+        f"{code} {'(timed)' if info.timed else '(untimed)'}", min_value=0, max_value=480, step=1,
+        key=f"min_{code}", help=info.description))
+entered = {k: v for k, v in minutes.items() if v > 0}
+if entered:
+    with db.connect() as con:
+        units, rule, payer = entry.session_units(con, client_id, entered, day)
+    rule_name = "CMS 8-minute rule" if rule == "cms" else "per-code rule"
+    st.caption(f"Units as billed to {payer or 'a CMS-rule payer (no coverage on file)'} under "
+               f"the {rule_name}:")
+    st.dataframe(pd.DataFrame({"cpt": list(units), "minutes": [entered[c] for c in units],
+                               "units": list(units.values()),
+                               "billable": ["yes" if u else "not billable" for u in units.values()]}),
+                 hide_index=True, key="units_table")
+
+if st.button("Save session", type="primary", key="save"):
+    pid = int(providers.loc[providers.label == prov, "provider_id"].iloc[0]) if prov else None
+    rid = int(refs.loc[refs.label == ref, "referral_id"].iloc[0]) if ref != "(none)" else None
+    try:
+        sid = entry.save_session(db, entry.SessionIn(client_id, pid, day, kind, entered, rid,
+                                                     notes), user)
+    except entry.ValidationError as exc:
+        ui.show_problems(exc.problems)
+    else:
+        ui.after_write()
+        st.success(f"Session {sid} saved.")
+
+st.subheader("Recent sessions")
+st.dataframe(db.query("""
+    SELECT s.session_id, s.session_date, s.client_id, s.kind, p.last_name AS provider,
+           string_agg(m.cpt || ' ' || m.minutes || ' min', ', ' ORDER BY m.cpt) AS minutes
+    FROM sessions s LEFT JOIN providers p USING (provider_id)
+    LEFT JOIN session_minutes m USING (session_id)
+    GROUP BY ALL ORDER BY s.session_date DESC, s.session_id DESC LIMIT 200"""), hide_index=True)

@@ -1,0 +1,136 @@
+"""Settings: the practice, providers, payers, fee schedule, the practice's own CPT codes and
+the KX threshold."""
+
+import os
+
+import streamlit as st
+
+from metdash import entry, ui
+from metdash.coding import known_codes
+
+db = ui.page_start("Settings")
+user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
+practice = entry.choices(db, "practice")
+payers = entry.choices(db, "payers")
+cur = practice.iloc[0].to_dict() if not practice.empty else {}
+
+
+def _v(key: str, default: str = "") -> str:
+    value = cur.get(key)
+    return default if value is None or value != value else str(value)
+
+
+tab_pr, tab_prov, tab_pay, tab_fee, tab_cpt = st.tabs(
+    ["Practice", "Providers", "Payers", "Fee schedule", "CPT codes"])
+
+with tab_pr, st.form("practice"):
+    c1, c2, c3 = st.columns(3)
+    name = c1.text_input("Practice name", _v("name"), key="pr_name")
+    npi = c2.text_input("Billing NPI", _v("billing_npi"), key="pr_npi")
+    tax = c3.text_input("Tax id (EIN)", _v("tax_id"), key="pr_tax")
+    taxonomy = c1.text_input("Taxonomy", _v("taxonomy"), key="pr_taxonomy")
+    address = c2.text_input("Address", _v("address_line1"), key="pr_address")
+    city = c3.text_input("City", _v("city"), key="pr_city")
+    state = c1.text_input("State", _v("state"), key="pr_state")
+    zip_ = c2.text_input("ZIP", _v("zip"), key="pr_zip")
+    phone = c3.text_input("Phone", _v("phone"), key="pr_phone")
+    kx = c1.text_input("KX threshold (Medicare allowed per year)", _v("kx_threshold", "2410.00"),
+                       key="pr_kx")
+    if st.form_submit_button("Save practice", type="primary"):
+        try:
+            entry.save_practice(db, entry.PracticeIn(name, npi, tax, taxonomy or None, address,
+                                                     city, state, zip_, phone, kx), user)
+        except entry.ValidationError as exc:
+            ui.show_problems(exc.problems)
+        else:
+            ui.after_write()
+            st.success("Practice saved.")
+
+with tab_prov:
+    with st.form("provider"):
+        c1, c2, c3 = st.columns(3)
+        p_npi = c1.text_input("NPI", key="pv_npi")
+        p_last = c2.text_input("Last name", key="pv_last")
+        p_first = c3.text_input("First name", key="pv_first")
+        p_cred = c1.text_input("Credential", key="pv_cred")
+        p_tax = c2.text_input("Taxonomy", key="pv_taxonomy")
+        if st.form_submit_button("Add provider", type="primary"):
+            try:
+                entry.save_provider(db, entry.ProviderIn(p_npi, p_last, p_first, p_cred or None,
+                                                         p_tax or None), user)
+            except entry.ValidationError as exc:
+                ui.show_problems(exc.problems)
+            else:
+                ui.after_write()
+                st.success("Provider added.")
+    st.dataframe(entry.choices(db, "providers").drop(columns=["label"]), hide_index=True)
+
+with tab_pay:
+    with st.form("payer"):
+        c1, c2, c3 = st.columns(3)
+        y_name = c1.text_input("Payer name", key="py_name")
+        y_type = c2.selectbox("Type", list(entry.PAYER_TYPES), key="py_type")
+        y_id = c3.text_input("Clearinghouse payer id", key="py_id")
+        y_tf = c1.number_input("Timely filing (days)", 1, 3650, 365, key="py_tf")
+        y_aw = c2.number_input("Appeal window (days)", 1, 3650, 120, key="py_aw")
+        y_lag = c3.number_input("Usual days to payment", 1, 365, 30, key="py_lag")
+        y_rule = c1.selectbox("Units rule", ["cms", "per_code"], key="py_rule",
+                              help="cms: the 8-minute rule over the session; per_code: each "
+                                   "code on its own.")
+        y_ref = c2.checkbox("Requires a referral", key="py_ref")
+        y_auth = c3.checkbox("Requires prior authorization", key="py_auth")
+        if st.form_submit_button("Add payer", type="primary"):
+            try:
+                entry.save_payer(db, entry.PayerIn(y_name, y_type, y_id or None, int(y_tf),
+                                                   int(y_aw), y_rule, y_ref, y_auth, int(y_lag)),
+                                 user)
+            except entry.ValidationError as exc:
+                ui.show_problems(exc.problems)
+            else:
+                ui.after_write()
+                st.success("Payer added.")
+    st.dataframe(payers.drop(columns=["label"]), hide_index=True)
+
+with tab_fee:
+    with db.connect() as con:
+        codes = sorted(known_codes(con))
+    with st.form("fee"):
+        c1, c2, c3 = st.columns(3)
+        f_cpt = c1.selectbox("Code", codes, key="fe_cpt")
+        f_amount = c2.text_input("Charge per unit (or payer's allowed)", key="fe_amount")
+        f_payer = c3.selectbox("For payer (empty = the practice's charge)",
+                               [""] + list(payers.label), key="fe_payer")
+        if st.form_submit_button("Save fee", type="primary"):
+            pid = (int(payers.loc[payers.label == f_payer, "payer_id"].iloc[0])
+                   if f_payer else None)
+            try:
+                entry.save_fee(db, f_cpt, f_amount, user, payer_id=pid)
+            except entry.ValidationError as exc:
+                ui.show_problems(exc.problems)
+            else:
+                ui.after_write()
+                st.success(f"Fee for {f_cpt} saved.")
+    left, right = st.columns(2)
+    left.dataframe(entry.choices(db, "fees"), hide_index=True)
+    right.dataframe(entry.choices(db, "payer_fees"), hide_index=True)
+
+with tab_cpt:
+    with st.form("cpt"):
+        c1, c2 = st.columns([1, 3])
+        k_cpt = c1.text_input("Code", key="cp_cpt")
+        k_desc = c2.text_input("Description (in your own words, never the AMA text)",
+                               key="cp_desc")
+        k_timed = c1.checkbox("Timed (15-minute units)", value=True, key="cp_timed")
+        k_eval = c2.checkbox("An evaluation", key="cp_eval")
+        if st.form_submit_button("Add code", type="primary"):
+            try:
+                entry.save_cpt_code(db, k_cpt, k_desc, k_timed, user, k_eval)
+            except entry.ValidationError as exc:
+                ui.show_problems(exc.problems)
+            else:
+                ui.after_write()
+                st.success(f"Code {k_cpt.strip().upper()} added.")
+    with db.connect() as con:
+        known = known_codes(con)
+    st.dataframe([{"cpt": c.cpt, "description": c.description, "timed": c.timed,
+                   "evaluation": c.is_evaluation} for c in known.values()], hide_index=True)

@@ -1,0 +1,204 @@
+"""AppTest for the entry pages: each renders, a bad submission shows every problem and
+writes nothing, a good one writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from metdash import entry as e
+from metdash.db import Database
+from tests.entry_seed import USER, seed
+
+TODAY = dt.date.today()
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pages") / "seed.duckdb"
+    db = seed(path)
+    # A referral and sessions dated near today, so the date rules pass whenever this runs.
+    rid = e.save_referral(db, e.ReferralIn("C001", 1, TODAY - dt.timedelta(days=30),
+                                           ["M54.50"]), USER)
+    e.save_session(db, e.SessionIn("C001", 1, TODAY - dt.timedelta(days=3), "treatment",
+                                   {"97110": 33, "97140": 7}, rid), USER)
+    return path
+
+
+@pytest.fixture
+def db(seeded, tmp_path, monkeypatch):
+    target = tmp_path / "page.duckdb"
+    shutil.copy(seeded, target)
+    monkeypatch.setenv("METDASH_DB", str(target))
+    return Database(target)
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches():
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def page(name: str) -> AppTest:
+    at = AppTest.from_file(f"../../pages/{name}", default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    [b for b in at.button if b.label == label][0].click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def errors(at: AppTest) -> str:
+    return "\n".join(x.value for x in at.error)
+
+
+@pytest.mark.parametrize("name", ["clients.py", "referrals.py", "sessions.py", "claims.py",
+                                  "payments.py", "worklists.py", "settings.py"])
+def test_pages_render(db, name):
+    page(name)
+
+
+def test_clients_page(db):
+    at = page("clients.py")
+    at.text_input(key="client_id").input("C900")
+    at.text_input(key="zip").input("12")
+    click(at, "Save client")
+    msg = errors(at)
+    assert "Last name is missing" in msg and "First name is missing" in msg
+    assert "Date of birth is missing" in msg and "ZIP '12'" in msg
+    assert db.scalar("SELECT count(*) FROM clients") == 2
+    at.text_input(key="last_name").input("Park")
+    at.text_input(key="first_name").input("Pat")
+    at.date_input(key="dob").set_value(dt.date(1960, 5, 6))
+    at.text_input(key="zip").input("43215")
+    at.selectbox(key="cov_payer").select("Medicare Part B")
+    at.text_input(key="cov_member").input("1AB2CD3EF45")
+    at.date_input(key="cov_effective").set_value(dt.date(2025, 1, 1))
+    click(at, "Save client")
+    assert not at.error
+    assert db.scalar("SELECT count(*) FROM coverages WHERE client_id = 'C900'") == 1
+
+
+def test_referrer_lookup_and_add(db):
+    at = page("clients.py")
+    at.text_input(key="ref_lookup").input("1679576722").run()
+    assert any("Smith, Anna" in s.value for s in at.success)
+    at.text_input(key="ref_npi").input("1234567890")
+    click(at, "Add referrer")
+    assert "fails its check digit" in errors(at) and "name is missing" in errors(at)
+    at.text_input(key="ref_npi").input("1234567893")
+    at.text_input(key="ref_name").input("North Clinic")
+    click(at, "Add referrer")
+    assert db.scalar("SELECT count(*) FROM referrers") == 2
+
+
+def test_referrals_page(db):
+    at = page("referrals.py")
+    at.text_input(key="dx").input("M54.5")
+    click(at, "Save referral")
+    msg = errors(at)
+    assert "Client '' is not on file" in msg and "Referrer is not on file" in msg
+    assert "choose M54.50, M54.51 or M54.59" in msg and "Received date is missing" in msg
+    before = db.scalar("SELECT count(*) FROM referrals")
+    at.selectbox(key="client").select_index(1)
+    at.selectbox(key="referrer").select_index(1)
+    at.date_input(key="received").set_value(TODAY)
+    at.text_input(key="dx").input("m5450; E11.9")
+    click(at, "Save referral")
+    assert not at.error
+    assert db.scalar("SELECT count(*) FROM referrals") == before + 1
+
+
+def test_sessions_page_shows_units_and_saves(db):
+    at = page("sessions.py")
+    at.number_input(key="min_97110").set_value(33)
+    at.run()
+    click(at, "Save session")
+    assert "Client '' is not on file" in errors(at) and "Provider is not on file" in errors(at)
+    before = db.scalar("SELECT count(*) FROM sessions")
+    at.selectbox(key="client").select("Doe, Jane (C001)")
+    at.selectbox(key="provider").select_index(1)
+    at.number_input(key="min_97140").set_value(7)
+    at.run()
+    units = at.dataframe[0].value
+    assert dict(zip(units.cpt, units.units, strict=True)) == {"97110": 2, "97140": 1}
+    assert any("CMS 8-minute rule" in c.value for c in at.caption)
+    click(at, "Save session")
+    assert not at.error
+    assert db.scalar("SELECT count(*) FROM sessions") == before + 1
+
+
+def test_claims_page_bill_sessions_and_hand_claim(db):
+    at = page("claims.py")
+    click(at, "Save claim")          # the hand form, empty
+    msg = errors(at)
+    assert "Client '' is not on file" in msg and "Payer is not on file" in msg
+    assert db.scalar("SELECT count(*) FROM claims") == 0
+    click(at, "Build claim")
+    assert not errors(at)
+    save = [b for b in at.button if b.label == "Save claim" and b.key == "save_draft"][0]
+    save.click()
+    at.run()
+    assert not at.exception
+    assert db.scalar("SELECT count(*) FROM claims") == 1
+    assert db.scalar("SELECT count(*) FROM claim_lines") == 2
+    assert db.scalar("SELECT list(array_to_string(modifiers, ':') ORDER BY line_no) "
+                     "FROM claim_lines") == ["GP", "GP"]
+
+
+def test_claims_page_status_move_refused(db):
+    at = page("claims.py")
+    click(at, "Move")
+    assert "Claim  is not on file" in errors(at)
+
+
+def test_payments_page(db):
+    at = page("payments.py")
+    click(at, "Post payment")
+    assert "is not on file" in errors(at)
+    at.text_input(key="p_amount").input("abc")
+    click(at, "Record payment")
+    msg = errors(at)
+    assert "Client '' is not on file" in msg and "'abc' is not an amount" in msg
+    assert db.scalar("SELECT count(*) FROM patient_payments") == 0
+    at.selectbox(key="p_client").select_index(1)
+    at.text_input(key="p_amount").input("$25.00")
+    click(at, "Record payment")
+    assert not at.error
+    assert db.scalar("SELECT count(*) FROM patient_payments") == 1
+
+
+def test_worklists_page_counts(db):
+    at = page("worklists.py")
+    sidebar = "\n".join(m.value for m in at.sidebar.markdown)
+    assert "Sessions not yet billed: **1**" in sidebar
+
+
+def test_settings_page(db):
+    at = page("settings.py")
+    at.text_input(key="pr_npi").input("1234567890")
+    at.text_input(key="pr_kx").input("lots")
+    click(at, "Save practice")
+    msg = errors(at)
+    assert "Billing NPI 1234567890 fails its check digit" in msg and "KX threshold" in msg
+    at.text_input(key="py_name").input("Prairie Health")
+    at.selectbox(key="py_type").select("commercial")
+    at.number_input(key="py_tf").set_value(180)
+    click(at, "Add payer")
+    assert db.scalar("SELECT timely_filing_days FROM payers WHERE name = 'Prairie Health'") == 180
+    at.text_input(key="cp_cpt").input("97113")
+    click(at, "Add code")
+    assert "Description is missing" in errors(at)

@@ -14,17 +14,17 @@ NPI_PROVIDER = "1987654328"
 NPI_REFERRER = "1543210987"
 NOW = dt.datetime(2025, 3, 3, 9, 30)
 
-SEED = """
+SEED = f"""
 INSERT INTO practice (practice_id, name, billing_npi, tax_id, taxonomy, address_line1, city,
                       state, zip, phone)
-VALUES (1, 'Moving Well Exercise LLC', '{practice}', '12-3456789', '225100000X',
+VALUES (1, 'Moving Well Exercise LLC', '{NPI_PRACTICE}', '12-3456789', '225100000X',
         '10 Elm Street', 'Springfield', 'IL', '627011234', '217-555-0100');
 INSERT INTO providers (provider_id, npi, last_name, first_name, credential, taxonomy)
-VALUES (1, '{provider}', 'Trainer', 'Tess', 'MEP', '225100000X');
+VALUES (1, '{NPI_PROVIDER}', 'Trainer', 'Tess', 'MEP', '225100000X');
 INSERT INTO payers (payer_id, name, payer_type, clearinghouse_payer_id)
 VALUES (1, 'Acme Health', 'commercial', 'ACME1'), (2, 'Medicare Part B', 'medicare', 'MCRB1');
 INSERT INTO referrers (referrer_id, npi, name, kind)
-VALUES (1, '{referrer}', 'Okafor, Ada', 'physician');
+VALUES (1, '{NPI_REFERRER}', 'Okafor, Ada', 'physician');
 INSERT INTO clients (client_id, last_name, first_name, dob, sex, address_line1, city, state, zip)
 VALUES ('K001', 'Sample', 'Sam', DATE '1960-04-02', 'M', '5 Oak Ave', 'Springfield', 'IL',
         '62702'),
@@ -54,7 +54,7 @@ VALUES ('C000101', 1, DATE '2025-02-03', '97110', ['GP'], 2, 150.00, [1, 2]),
        ('C000101', 3, DATE '2025-02-05', '97530', [], 1, 50.00, [2]),
        ('C000102', 1, DATE '2025-02-04', '97110', ['GP'], 2, 120.00, [1]),
        ('C000103', 1, DATE '2025-02-10', '97110', ['GP'], 1, 100.00, [1]);
-""".format(practice=NPI_PRACTICE, provider=NPI_PROVIDER, referrer=NPI_REFERRER)
+"""
 
 
 def seed(db: Database) -> Database:

@@ -42,4 +42,6 @@ def test_import_10000_claims(db):
           f"= {rate:,.0f} claims/s")
     assert s.ok and s.claims == N_CLAIMS and s.matched == N_CLAIMS // 2
     assert db.scalar("SELECT count(*) FROM claims WHERE status = 'paid'") == N_CLAIMS // 2
-    assert rate > 1500  # target 5,000/s on an idle machine; see the printed figure
+    # Target 5,000/s on an idle machine (see the printed figure); the guard only catches a
+    # fall back to row-by-row writes (~50 claims/s), since CI shares its 2 cores.
+    assert rate > 500

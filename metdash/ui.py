@@ -87,8 +87,39 @@ def page_start(title: str, *, permission: str = VIEW, icon: str | None = None) -
             "made up; no real patient is shown.",
             icon=":material/science:",
         )
+    present_toggle()
     st.title(title)
     return db
+
+
+# -- presentation (workshop) mode ---------------------------------------------------------
+def present_mode() -> bool:
+    """True when presentation mode is on: client names, birth dates and member ids are
+    masked (metdash.privacy) and charts and tiles are drawn large. Starts from
+    ``METDASH_PRESENT=1``; the sidebar toggle changes it for this browser session."""
+    from metdash.privacy import present_by_default
+
+    if "_present" not in st.session_state:
+        st.session_state["_present"] = present_by_default()
+    return bool(st.session_state["_present"])
+
+
+def present_toggle() -> None:
+    """The sidebar switch for presentation mode (and, when on, larger metric tiles)."""
+    on = present_mode()
+
+    def _changed() -> None:
+        st.session_state["_present"] = bool(st.session_state.get("w_present"))
+
+    st.sidebar.toggle("Presentation mode", value=on, key="w_present", on_change=_changed,
+                      help="For a projector: masks client names, birth dates and member ids "
+                           "everywhere (tables, downloads, reports) and draws large figures.")
+    if on:
+        st.markdown(
+            "<style>[data-testid='stMetricValue']{font-size:2.6rem;font-weight:700}"
+            "[data-testid='stMetricLabel'] p{font-size:1.25rem}"
+            "[data-testid='stMetricDelta']{font-size:1.2rem}</style>",
+            unsafe_allow_html=True)
 
 
 def show_problems(problems: Sequence[Any], heading: str = "Nothing was saved.") -> None:
@@ -98,7 +129,10 @@ def show_problems(problems: Sequence[Any], heading: str = "Nothing was saved.") 
 
 
 def downloads(frame: pd.DataFrame, name: str, key: str | None = None) -> None:
-    """CSV and Excel downloads of a table, side by side."""
+    """CSV and Excel downloads of a table, side by side (masked in presentation mode)."""
+    from metdash.privacy import mask_if
+
+    frame = mask_if(frame, present_mode())
     key = key or name
     left, right = st.columns(2)
     left.download_button(
@@ -138,10 +172,12 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
     row can be picked; the selection state is returned. ``download`` adds CSV/Excel buttons.
     """
     from metdash.metrics import CATALOGUE
+    from metdash.privacy import column_kind, mask_if
 
     formats = formats or {}
     labels = labels or {}
-    shown = frame.copy()
+    present = present_mode()
+    shown = mask_if(frame, present).copy()
     config: dict[str, Any] = {}
     for col in ("kind", "status", "payer_type", "outcome"):
         if col in shown.columns and shown[col].dtype == object:
@@ -151,6 +187,8 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
         spec = formats.get(col, col)
         metric = CATALOGUE.get(spec)
         fmt = metric.format if metric else spec
+        if present and column_kind(col):
+            fmt = "text"  # masked: no longer a date or a number
         label = labels.get(col) or _LABELS.get(col) or (
             metric.label if metric else col.replace("_", " ").capitalize())
         help_text = metric.definition if metric else None
@@ -217,9 +255,29 @@ def metric_tile(column: Any, name: str, value: Any, previous: Any = None) -> Non
 
 
 def chart(fig: Any, key: str | None = None) -> None:
-    """A plotly figure, full width, with the mode bar kept out of the way."""
+    """A plotly figure, full width, with the mode bar kept out of the way (large, high
+    contrast type in presentation mode)."""
+    if present_mode():
+        fig = present_figure(fig)
     st.plotly_chart(fig, key=key, config={"displaylogo": False,
                                           "modeBarButtonsToRemove": ["lasso2d", "select2d"]})
+
+
+def present_figure(fig: Any) -> Any:
+    """A copy of ``fig`` that reads from the back of a room: bigger type, thicker lines,
+    black text on white, taller."""
+    fig = type(fig)(fig)
+    height = fig.layout.height or 450
+    fig.update_layout(font={"size": 20, "color": "#000000"}, title_font_size=26,
+                      hoverlabel_font_size=20, legend_font_size=18,
+                      height=int(max(height * 1.3, 520)), paper_bgcolor="#FFFFFF",
+                      plot_bgcolor="#FFFFFF")
+    fig.update_xaxes(tickfont_size=18, title_font_size=20, gridcolor="#BBBBBB",
+                     linecolor="#000000")
+    fig.update_yaxes(tickfont_size=18, title_font_size=20, gridcolor="#BBBBBB",
+                     linecolor="#000000")
+    fig.update_traces(selector={"type": "scatter"}, line_width=4)
+    return fig
 
 
 # -- the shared sidebar filters ------------------------------------------------------------

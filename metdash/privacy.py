@@ -1,0 +1,91 @@
+"""Presentation (workshop) mode: mask what identifies a client before it reaches a screen,
+a download or a report.
+
+One rule, applied by column name, so every table that goes through :func:`mask_frame`
+(``ui.table``, ``ui.downloads``, the weekly report) is masked the same way:
+
+- names: ``last_name``, ``first_name``, ``client_name``, ``client``/``patient`` columns that
+  hold names (any column whose name contains ``client`` or ``patient`` together with
+  ``name``), columns named just ``client`` or ``patient`` (a name, where ``client_id`` is a
+  chart number), ``subscriber_*`` and ``insured_*`` columns;
+- birth dates: ``dob``, ``birth_date``, ``date_of_birth``, ``*_dob``;
+- member ids: ``member_id``, ``subscriber_id``, ``*member_id``, ``policy_number``.
+
+Client chart numbers (``client_id``) are the practice's own codes and stay visible, so a
+presenter can still point at "client CL00042". Pure functions: no streamlit, no store.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import pandas as pd
+
+MASK = "•••"
+ENV = "METDASH_PRESENT"
+
+_DOB = re.compile(r"(^|_)(dob|birth_?date|date_of_birth)$")
+_MEMBER = re.compile(r"(^|_)(member_?id|member_number|policy_number|subscriber_id)$")
+_NAME = re.compile(r"^(last_name|first_name|middle_name|client_name|patient_name|full_name|"
+                   r"client|patient|subscriber|insured)$")
+
+
+def present_by_default(env: dict[str, str] | None = None) -> bool:
+    """True when ``METDASH_PRESENT`` is set to 1/true/yes/on."""
+    value = (env if env is not None else os.environ).get(ENV, "")
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def column_kind(column: str) -> str | None:
+    """What a column holds, judged by its name: 'name', 'dob', 'member_id' or None."""
+    c = str(column).strip().lower().replace(" ", "_")
+    if _DOB.search(c) or (c.startswith("subscriber_") and "dob" in c):
+        return "dob"
+    if _MEMBER.search(c):
+        return "member_id"
+    if c.startswith(("subscriber_", "insured_")):
+        return "name"
+    if _NAME.match(c) or (("client" in c or "patient" in c) and "name" in c):
+        return "name"
+    return None
+
+
+def sensitive_columns(frame: pd.DataFrame) -> list[str]:
+    """The columns of ``frame`` that :func:`mask_frame` masks."""
+    return [c for c in frame.columns if column_kind(c) is not None]
+
+
+def mask_text(value: Any, kind: str = "name") -> Any:
+    """One value masked: a name keeps its first letter per word ('Alpha, Ann' -> 'A•••,
+    A•••'), a birth date becomes '••••-••-••', a member id keeps its last 2 characters.
+    None / NaN stay as they are (an empty cell says nothing)."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        return value
+    if kind == "dob":
+        return "••••-••-••"
+    text = str(value)
+    if kind == "member_id":
+        return MASK + text[-2:] if len(text) > 4 else MASK
+    words = re.split(r"(\W+)", text)
+    return "".join(w[0] + MASK if w and w[0].isalnum() else w for w in words)
+
+
+def mask_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every client-identifying column masked (see module doc);
+    the frame itself is not changed. Masked columns become text."""
+    cols = sensitive_columns(frame)
+    if not cols:
+        return frame
+    out = frame.copy()
+    for col in cols:
+        kind = column_kind(col) or "name"
+        out[col] = [mask_text(v, kind) for v in out[col].tolist()]
+        out[col] = out[col].astype(object)
+    return out
+
+
+def mask_if(frame: pd.DataFrame, present: bool) -> pd.DataFrame:
+    """:func:`mask_frame` when ``present`` is true, else ``frame`` unchanged."""
+    return mask_frame(frame) if present else frame

@@ -14,8 +14,11 @@ Segment numbers in messages are positions in the file (see :mod:`metdash.x12.rea
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import gc
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -383,6 +386,23 @@ def parse_835_document(doc: Document) -> Remittance835:
     return Remittance835(doc.name, payments)
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many small acyclic objects.
+
+    A 10,000-claim file makes ~500,000 objects; the collector's repeated full passes over
+    them doubled the parse time. Reference counting still frees everything.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def parse_835(data: bytes | str, name: str) -> Remittance835:
     """Parse and check one 835 file; raises X12FileError listing every problem."""
-    return parse_835_document(read_document(data, name))
+    with gc_paused():
+        return parse_835_document(read_document(data, name))

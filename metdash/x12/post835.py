@@ -27,7 +27,7 @@ import duckdb
 import pandas as pd
 
 from metdash.db import Database, fetch_df, insert_frame, to_json
-from metdash.x12.parse835 import ClaimPayment, Payment, Remittance835, parse_835
+from metdash.x12.parse835 import ClaimPayment, Payment, Remittance835, gc_paused, parse_835
 from metdash.x12.reader import X12FileError
 
 NOTHING = "Nothing was imported."
@@ -157,7 +157,7 @@ def _import_one(db: Database, name: str, data: bytes, user: str) -> FileResult:
         msgs[-1] = f"{msgs[-1]} {NOTHING}"
         return FileResult(name, "refused", errors=msgs)
     sha = hashlib.sha256(data).hexdigest()
-    with db.transaction() as con:
+    with db.transaction() as con, gc_paused():
         return _post(con, remit, sha, user)
 
 

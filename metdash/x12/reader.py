@@ -18,7 +18,6 @@ problem found in one file, raised together).
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 

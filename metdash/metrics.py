@@ -146,6 +146,68 @@ _CATALOGUE = [
            "referrer (revenue per referrer).", "money"),
     Metric("last_referral", "Last referral",
            "Date of the referrer's most recent referral up to the end of the period.", "date"),
+    # The weekly referral review (metdash.weekly): one week, Monday to Sunday.
+    Metric("week_referrals", "Referrals this week",
+           "Referrals received Monday to Sunday of the reviewed week.", "count", True,
+           "This week"),
+    Metric("avg_4w", "4-week average",
+           "Referrals a week over the 4 full weeks just before the reviewed week (its Monday "
+           "minus 28 days to the Sunday before it) ÷ 4.", "number", None, "4-wk avg"),
+    Metric("avg_12w", "12-week average",
+           "Referrals a week over the 12 full weeks just before the reviewed week (its Monday "
+           "minus 84 days to the Sunday before it) ÷ 12.", "number", None, "12-wk avg"),
+    Metric("change_vs_4w", "Change vs 4-week avg",
+           "Referrals this week − the 4-week average. Top movers are the largest rises and "
+           "falls.", "number"),
+    Metric("change_vs_12w", "Change vs 12-week avg",
+           "Referrals this week − the 12-week average.", "number"),
+    Metric("week_referrers", "Referrers this week",
+           "Referrers who sent at least one referral in the reviewed week.", "count"),
+    Metric("new_referrers", "New referrers",
+           "Referrers whose first referral ever was received in the reviewed week.", "count",
+           True),
+    Metric("lapsed_referrers", "Lapsed referrers",
+           "Referrers with at least 3 referrals up to the week's end (Sunday) and none for more "
+           "than twice their median gap between consecutive distinct referral dates.",
+           "count", False),
+    Metric("newly_lapsed", "Newly lapsed",
+           "Lapsed referrers whose lapse began in the reviewed week.", "count", False),
+    Metric("first_referral", "First referral", "Date of the referrer's first referral ever.",
+           "date"),
+    Metric("median_gap_days", "Usual gap",
+           "Median days between the referrer's consecutive distinct referral dates, up to the "
+           "week's end.", "days"),
+    Metric("days_since_last", "Days since last",
+           "Days from the last referral to the week's end (Sunday).", "count"),
+    Metric("lapsed_on", "Lapsed on",
+           "First day on which the days since the last referral exceeded twice the usual gap.",
+           "date"),
+    Metric("referrals_12m", "Referrals (12 mo)",
+           "Referrals received in the 365 days ending on the reviewed week's Sunday.", "count"),
+    Metric("converted_12m", "Converted (12 mo)",
+           "Of the referrals of the last 12 months, those whose client had a first visit "
+           "(session or billed line) on or after the referral date within 30 days. Referrals "
+           "of the last 30 days may still convert.", "count"),
+    Metric("conversion_rate_12m", "Conversion (12 mo)",
+           "Converted ÷ referrals, over the 12 months ending on the week's Sunday (first visit "
+           "within 30 days of the referral date).", "percent", True, "Conversion"),
+    Metric("days_to_first_session_12m", "Days to first session",
+           "Median of (first visit − referral date) over the converted referrals of the 12 "
+           "months ending on the week's Sunday (overall: over every converted referral).",
+           "days", False, "Days to 1st session"),
+    Metric("sessions_12m", "Sessions (12 mo)",
+           "Visits (distinct client and date, from sessions and billed lines) in the 12 months "
+           "by the clients the referrer sent.", "count"),
+    Metric("billed_12m", "Billed (12 mo)",
+           "Σ charges of the claims naming the referrer with a first service date in the 12 "
+           "months ending on the week's Sunday (not voided).", "money", True),
+    Metric("paid_12m", "Paid (12 mo)",
+           "Payer payments + patient payments, whenever posted, on the claims naming the "
+           "referrer with a first service date in the 12 months (revenue per referrer).",
+           "money", True),
+    Metric("payer_share", "Share of billed",
+           "The payer's share of the charges billed on the referrer's claims in the 12 months.",
+           "percent"),
 ]
 
 CATALOGUE: dict[str, Metric] = {m.name: m for m in _CATALOGUE}

@@ -120,9 +120,11 @@ def as_date(value: Any) -> dt.date | None:
     text = str(value).strip()
     if not text:
         return None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    # A date exported with a midnight time ('2025-03-04 00:00:00') is still that date.
+    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?", text)
+    if not m:
         raise ValueError(text)
-    return dt.date.fromisoformat(text)
+    return dt.date.fromisoformat(m.group(1))
 
 
 def as_money(value: Any) -> Decimal | None:

@@ -44,6 +44,10 @@ def register(main: click.Group) -> None:
                                    as_of=as_of.date() if as_of else None)
         except StoreError as exc:
             raise click.ClickException(str(exc)) from exc
+        except Exception as exc:  # never a traceback for the biller
+            raise click.ClickException(
+                f"{Path(file).name}: the import failed ({exc.__class__.__name__}: {exc}). "
+                "Nothing was imported.") from exc
         if result.problems:
             for problem in result.problems:
                 click.echo(problem, err=True)

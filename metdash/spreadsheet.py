@@ -340,16 +340,17 @@ def import_claims(db: Database, data: bytes, file_name: str, user: str,
         if client_id:
             for column in ("client_last_name", "client_first_name", "client_dob"):
                 _same(rs, column, problems, "client", client_id)
-    if problems:
-        result.problems = problems
-        return result
+    # Rows with problems of their own are left out of the rule checks below (their claims
+    # would only repeat them); every other claim is still checked, so one pass lists all.
+    bad_rows = {int(m.group(1)) for m in (re.match(r"row (\d+),", p) for p in problems) if m}
+    result.problems = problems
 
     class _Rollback(Exception):
         pass
 
     try:
         with db.transaction() as con:
-            _import(con, by_claim, result, user, as_of, file_name, sha)
+            _import(con, by_claim, result, user, as_of, file_name, sha, bad_rows)
             if result.problems:
                 raise _Rollback
     except _Rollback:
@@ -359,7 +360,7 @@ def import_claims(db: Database, data: bytes, file_name: str, user: str,
 
 
 def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, user: str,
-            as_of: dt.date, file_name: str, sha: str) -> None:
+            as_of: dt.date, file_name: str, sha: str, bad_rows: set[int]) -> None:
     problems = result.problems
     created = {"clients": 0, "payers": 0, "referrers": 0, "providers": 0, "coverages": 0,
                "referrals": 0}
@@ -389,6 +390,10 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
                 else:
                     payer_ids[key] = e._write_payer(con, payer, user)
                     created["payers"] += 1
+                    result.warnings.append(
+                        f"row {r.n}, payer_name: new payer {name!r} added as {ptype} with the "
+                        f"{payer.units_rule} units rule and {payer.timely_filing_days} days to "
+                        "file: check its rules under Settings.")
         return payer_ids[key]
 
     def referrer_for(r: _Row) -> int | None:
@@ -489,6 +494,8 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
         return rid
 
     for cid, rs in by_claim.items():
+        if any(r.n in bad_rows for r in rs):
+            continue
         first = rs[0]
         client_for(first)
         payer_id = payer_for(first)

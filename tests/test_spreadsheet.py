@@ -98,6 +98,10 @@ def test_messy_file_lists_every_problem_and_imports_nothing(db):
     assert "row 6, rendering_npi: Rendering NPI 1234567890 fails its check digit" in got
     assert "row 7, units:" in got and "row 7, charge:" in got
     assert res.problems[0].startswith("row 4")
+    # One pass: rows without format problems still get the claim rules.
+    assert ("row 5, diagnosis_codes: Diagnosis M54.5 is a category, not a billable code: "
+            "choose M54.50, M54.51 or M54.59.") in got
+    assert "row 8, cpt: procedure code 99999 is not on the practice's code list" in got
     # Nothing imported, not even the good row or the new client.
     assert db.scalar("SELECT count(*) FROM claims") == 0
     assert db.scalar("SELECT count(*) FROM clients") == 2

@@ -1,0 +1,500 @@
+"""``make bench``: how fast metdash is at several practice sizes, against its budget.
+
+For each scale (claim lines) it builds the demo practice, then measures
+
+- demo generation time;
+- every page of app.py's SECTIONS through Streamlit's AppTest (server side), cold (both
+  Streamlit caches cleared, a new session) and warm (a rerun of the same session), the
+  median of ``--reps`` runs each, in a child process whose peak RSS is the app's memory;
+- the naive way, side by side: a page that loads whole tables into pandas on every rerun
+  and groups there (benchmarks/naive.py), timed the same way in its own process, and the
+  ratio against the overview and revenue pages that show the same figures;
+- ``metdash figures`` for the whole range: the function, and the command as a process;
+- 837P export (claims/s) of ``--x12-claims`` claims, then 835 import (claims/s) of a
+  balanced 835 paying the same claims (benchmarks/gen835.py).
+
+It writes ``RESULTS.md`` (tables, pass/miss against the budget, the machine) and
+``results.json`` (raw numbers) beside it. Results of scales not run this time are kept
+from the previous JSON, each marked with the commit and date it ran at.
+
+    .venv/bin/python benchmarks/run.py                     # 100k, 1M, 5M lines
+    .venv/bin/python benchmarks/run.py --scales 1000000
+    .venv/bin/python benchmarks/run.py --quick             # 20,000 lines, a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import datetime as dt
+import json
+import os
+import platform
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+AS_OF = dt.date(2026, 6, 30)
+DATE_FROM = AS_OF - dt.timedelta(days=364)
+SEED = 7
+DEFAULT_SCALES = [100_000, 1_000_000, 5_000_000]
+QUICK_SCALE = 20_000
+MILLION = 1_000_000
+
+# The budget (issue 8), on a 2-core machine.
+COLD_MS_1M = 300
+WARM_MS_1M = 60
+COLD_MS_5M = 1000
+NAIVE_RATIO = 8
+IMPORT_RATE = 5000
+DEMO_S_1M = 60
+RSS_MB_5M = 1024
+
+
+# -- helpers ---------------------------------------------------------------------------
+def pages() -> list[tuple[str, str]]:
+    """(file in pages/, title) for every page in app.py's SECTIONS that exists."""
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        target = getattr(node, "target", None) or (getattr(node, "targets", None) or [None])[0]
+        if isinstance(node, ast.AnnAssign | ast.Assign) and getattr(target, "id", "") == "SECTIONS":
+            sections = ast.literal_eval(node.value)
+            return [(file, title) for entries in sections.values() for file, title, _ in entries
+                    if (ROOT / "pages" / file).exists()]
+    raise RuntimeError("app.py has no SECTIONS")
+
+
+def median_ms(values: list[float]) -> float:
+    return round(statistics.median(values) * 1000, 1)
+
+
+def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[float, Any]:
+    t = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return time.perf_counter() - t, out
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_gb = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                mem_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                                capture_output=True, text=True).stdout.strip()
+    except OSError:
+        commit = ""
+    return {
+        "cpu": cpu, "cores": os.cpu_count(), "memory_gb": mem_gb,
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(), "duckdb": metadata.version("duckdb"),
+        "streamlit": metadata.version("streamlit"), "pandas": metadata.version("pandas"),
+        "date": dt.datetime.now().isoformat(timespec="seconds"), "commit": commit,
+        # Other work on the machine skews every figure: the 1-minute load average says how
+        # busy it was (2 cores: above ~1 the benchmark shared the CPU).
+        "load_1min": round(os.getloadavg()[0], 2),
+    }
+
+
+# -- child processes ---------------------------------------------------------------------
+def _apptest_times(path: Path, reps: int, query: dict[str, str], clear: bool
+                   ) -> dict[str, Any]:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    cold: list[float] = []
+    warm: list[float] = []
+    problems: list[str] = []
+    at = None
+    for _ in range(reps):
+        if clear:
+            st.cache_data.clear()
+            st.cache_resource.clear()
+        at = AppTest.from_file(str(path), default_timeout=900)
+        for k, v in query.items():
+            at.query_params[k] = v
+        seconds, _ = timed(at.run)
+        cold.append(seconds)
+        problems += [str(e.value)[:300] for e in at.exception]
+    for _ in range(reps):
+        seconds, _ = timed(at.run)
+        warm.append(seconds)
+        problems += [str(e.value)[:300] for e in at.exception]
+    return {"cold_ms": median_ms(cold), "warm_ms": median_ms(warm),
+            "cold_all_ms": [round(x * 1000, 1) for x in cold],
+            "warm_all_ms": [round(x * 1000, 1) for x in warm],
+            "errors": sorted(set(problems))}
+
+
+def child_pages(db_path: str, reps: int) -> dict[str, Any]:
+    """Every page, cold and warm; the figures behind overview + revenue uncached; peak RSS."""
+    os.environ["METDASH_DB"] = db_path
+    query = {"from": DATE_FROM.isoformat(), "to": AS_OF.isoformat()}
+    listed = pages()
+    # One discarded run so module imports (plotly, pandas styles…) don't land on page one.
+    _apptest_times(ROOT / "pages" / listed[0][0], 1, query, clear=True)
+    out: dict[str, Any] = {"pages": {}}
+    for file, title in listed:
+        res = _apptest_times(ROOT / "pages" / file, reps, query, clear=True)
+        res["title"] = title
+        out["pages"][file] = res
+
+    from metdash import figures
+    from metdash.db import Database
+
+    db = Database(db_path)
+    f = figures.Filters(DATE_FROM, AS_OF)
+    runs = []
+    for _ in range(reps):
+        seconds, _ = timed(lambda: (figures.kpis(db, f), figures.kpis(db, f.previous()),
+                                    figures.revenue_by_payer(db, f)))
+        runs.append(seconds)
+    k = figures.kpis(db, f)
+    out["figures_direct_ms"] = median_ms(runs)
+    out["check"] = {"gross_charges": float(k["gross_charges"]),
+                    "payments": float(k["payments"])}
+    out["peak_rss_mb"] = peak_rss_mb()
+    return out
+
+
+def child_naive(db_path: str, reps: int) -> dict[str, Any]:
+    """The naive page through AppTest, and the naive computation alone."""
+    import naive
+
+    os.environ["METDASH_DB"] = db_path
+    query = {"from": DATE_FROM.isoformat(), "to": AS_OF.isoformat()}
+    out = {"page": _apptest_times(HERE / "naive_page.py", reps, query, clear=True)}
+    runs = []
+    for _ in range(reps):
+        seconds, res = timed(naive.overview, db_path, DATE_FROM, AS_OF)
+        runs.append(seconds)
+    out["direct_ms"] = median_ms(runs)
+    out["check"] = {"gross_charges": float(res["now"]["gross_charges"]),
+                    "payments": float(res["now"]["payments"])}
+    out["peak_rss_mb"] = peak_rss_mb()
+    return out
+
+
+def run_child(kind: str, db_path: Path, reps: int) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
+        target = Path(tmp.name)
+    try:
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind,
+               "--db", str(db_path), "--reps", str(reps), "--child-out", str(target)]
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{kind} child failed:\n{proc.stderr[-3000:]}")
+        return json.loads(target.read_text())
+    finally:
+        target.unlink(missing_ok=True)
+
+
+# -- one scale -------------------------------------------------------------------------
+def bench_scale(lines: int, reps: int, workdir: Path, x12_claims: int, keep: bool,
+                log: Any) -> dict[str, Any]:
+    from benchmarks.gen835 import balanced_835, pick_claims
+    from metdash import demo, figures
+    from metdash.db import Database
+    from metdash.figures_cli import figures_report
+    from metdash.x12.post835 import import_835
+    from metdash.x12.write837 import write_837p
+
+    path = workdir / f"bench-{lines}.duckdb"
+    for p in (path, path.with_suffix(".duckdb.wal")):
+        p.unlink(missing_ok=True)
+    db = Database(path)
+    res: dict[str, Any] = {"lines_asked": lines, "machine": machine()}
+
+    log(f"[{lines:,}] generating the demo practice…")
+    seconds, summary = timed(demo.generate, db, seed=SEED, claim_lines=lines, as_of=AS_OF)
+    res["demo_s"] = round(seconds, 2)
+    res["counts"] = {k: getattr(summary, k) for k in ("claims", "claim_lines", "clients",
+                                                      "referrals", "sessions", "remittances")}
+    res["db_mb"] = round(path.stat().st_size / MILLION, 1)
+    log(f"[{lines:,}] demo: {res['counts']['claim_lines']:,} lines in {seconds:.1f} s")
+
+    log(f"[{lines:,}] pages (AppTest, {reps} cold + {reps} warm each)…")
+    res["app"] = run_child("pages", path, reps)
+    log(f"[{lines:,}] naive pandas page…")
+    res["naive"] = run_child("naive", path, reps)
+
+    first = db.scalar("SELECT min(first_service_date) FROM claims")
+    whole = figures.Filters(first, AS_OF)
+    runs = []
+    for _ in range(reps):
+        seconds, report = timed(figures_report, db, whole)
+        runs.append(seconds)
+    res["figures_fn_ms"] = median_ms(runs)
+    exe = Path(sys.executable).with_name("metdash")
+    cmd = ([str(exe)] if exe.exists() else [sys.executable, "-m", "metdash.cli"]) + [
+        "figures", "--db", str(path), "--from", first.isoformat(), "--to", AS_OF.isoformat()]
+    runs = []
+    for _ in range(max(1, min(reps, 3))):
+        seconds, proc = timed(subprocess.run, cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"metdash figures failed: {proc.stderr[-2000:]}")
+        runs.append(seconds)
+    res["figures_cli_ms"] = median_ms(runs)
+    res["figures_range"] = [first.isoformat(), AS_OF.isoformat()]
+
+    log(f"[{lines:,}] 837P export and 835 import…")
+    ids = pick_claims(db, x12_claims)
+    seconds, text = timed(write_837p, db, ids, user="bench",
+                          now=dt.datetime(2026, 7, 1, 9, 0))
+    res["export_837"] = {"claims": len(ids), "seconds": round(seconds, 3),
+                         "claims_per_s": round(len(ids) / seconds), "bytes": len(text)}
+    data = balanced_835(db, ids)
+    seconds, summary = timed(import_835, db, [("bench.835", data)], "bench")
+    if not summary.ok or summary.claims != len(ids):
+        raise RuntimeError(f"835 import failed: {summary.errors[:5]}")
+    res["import_835"] = {"claims": len(ids), "matched": summary.matched,
+                         "seconds": round(seconds, 3), "claims_per_s": round(len(ids) / seconds),
+                         "bytes": len(data)}
+    res["load_after"] = round(os.getloadavg()[0], 2)
+    if not keep:
+        for p in (path, path.with_suffix(".duckdb.wal")):
+            p.unlink(missing_ok=True)
+    return res
+
+
+# -- the budget ------------------------------------------------------------------------
+def checks(scale: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each budget line that applies at this scale: what, value, limit, pass."""
+    lines = scale["counts"]["claim_lines"]
+    asked = scale["lines_asked"]
+    out: list[dict[str, Any]] = []
+
+    def add(what: str, value: Any, limit: str, ok: bool) -> None:
+        out.append({"what": what, "value": value, "limit": limit, "pass": bool(ok)})
+
+    pages_ = scale["app"]["pages"]
+    if asked <= MILLION:
+        worst_cold = max(pages_.items(), key=lambda kv: kv[1]["cold_ms"])
+        worst_warm = max(pages_.items(), key=lambda kv: kv[1]["warm_ms"])
+        add(f"slowest page cold ({worst_cold[0]})", f"{worst_cold[1]['cold_ms']:.0f} ms",
+            f"≤ {COLD_MS_1M} ms", worst_cold[1]["cold_ms"] <= COLD_MS_1M)
+        add(f"slowest page warm ({worst_warm[0]})", f"{worst_warm[1]['warm_ms']:.0f} ms",
+            f"≤ {WARM_MS_1M} ms", worst_warm[1]["warm_ms"] <= WARM_MS_1M)
+    else:
+        worst_cold = max(pages_.items(), key=lambda kv: kv[1]["cold_ms"])
+        add(f"slowest page cold ({worst_cold[0]})", f"{worst_cold[1]['cold_ms']:.0f} ms",
+            f"≤ {COLD_MS_5M} ms", worst_cold[1]["cold_ms"] <= COLD_MS_5M)
+    r = ratios(scale)
+    add("naive ÷ ours, cold (overview + revenue pages)", f"{r['cold']:.1f}×",
+        f"≥ {NAIVE_RATIO}× (at 1M)" if asked >= MILLION else "(info below 1M)",
+        r["cold"] >= NAIVE_RATIO or asked < MILLION)
+    imp = scale["import_835"]["claims_per_s"]
+    add(f"835 import ({scale['import_835']['claims']:,} claims)", f"{imp:,} claims/s",
+        f"≥ {IMPORT_RATE:,}/s", imp >= IMPORT_RATE)
+    if asked <= MILLION:
+        add(f"demo generation ({lines:,} lines)", f"{scale['demo_s']:.1f} s",
+            f"≤ {DEMO_S_1M} s", scale["demo_s"] <= DEMO_S_1M)
+    rss = scale["app"]["peak_rss_mb"]
+    add("app peak memory (RSS)", f"{rss:,.0f} MB", f"≤ {RSS_MB_5M:,} MB", rss <= RSS_MB_5M)
+    return out
+
+
+def ratios(scale: dict[str, Any]) -> dict[str, float]:
+    p = scale["app"]["pages"]
+    naive_ms = scale["naive"]["page"]["cold_ms"]
+    ours_cold = p["overview.py"]["cold_ms"] + p["revenue.py"]["cold_ms"]
+    ours_warm = p["overview.py"]["warm_ms"] + p["revenue.py"]["warm_ms"]
+    return {"cold": naive_ms / ours_cold, "warm": scale["naive"]["page"]["warm_ms"] / ours_warm,
+            "direct": scale["naive"]["direct_ms"] / scale["app"]["figures_direct_ms"]}
+
+
+# -- the report ------------------------------------------------------------------------
+def mark(ok: bool) -> str:
+    return "pass" if ok else "**MISS**"
+
+
+def render(results: dict[str, Any], notes: str) -> str:
+    scales = sorted(results["scales"].values(), key=lambda s: s["lines_asked"])
+    m = results["machine"]
+    out = [
+        "# metdash benchmark results",
+        "",
+        "Written by `make bench` (`benchmarks/run.py`); raw numbers in `results.json`. "
+        "Times are medians of the runs given; pages run server side through Streamlit's "
+        "AppTest (no browser), cold = both Streamlit caches cleared and a new session, "
+        "warm = a rerun of the same session. The naive way loads whole tables into pandas "
+        "on every rerun (`benchmarks/naive.py`, through Arrow with money as float64: the "
+        "fastest naive load, so the ratio is a lower bound).",
+        "",
+        f"Machine (latest run): {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB memory, "
+        f"{m['os']}; Python {m['python']}, DuckDB {m['duckdb']}, Streamlit {m['streamlit']}, "
+        f"pandas {m['pandas']}; {m['date']} at commit {m['commit']}.",
+        "",
+        "## The budget",
+        "",
+        "| scale (claim lines) | what | measured | budget | |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for s in scales:
+        for c in checks(s):
+            out.append(f"| {s['counts']['claim_lines']:,} | {c['what']} | {c['value']} | "
+                       f"{c['limit']} | {mark(c['pass'])} |")
+    missing = [x for x in results.get("asked", []) if str(x) not in results["scales"]]
+    if missing:
+        out += ["", "Not run to completion: " + ", ".join(f"{x:,} lines" for x in missing) + "."]
+    out += ["", "## Pages (ms, median)", ""]
+    head = "| page | " + " | ".join(
+        f"{s['counts']['claim_lines']:,} cold | warm" for s in scales) + " |"
+    out += [head, "| --- |" + " --- | --- |" * len(scales)]
+    files = list(scales[-1]["app"]["pages"]) if scales else []
+    for file in files:
+        cells = []
+        for s in scales:
+            p = s["app"]["pages"].get(file)
+            if p is None:
+                cells += ["–", "–"]
+                continue
+            cold_limit = COLD_MS_1M if s["lines_asked"] <= MILLION else COLD_MS_5M
+            cold = f"{p['cold_ms']:.0f}" + ("" if p["cold_ms"] <= cold_limit else " ✗")
+            warm = f"{p['warm_ms']:.0f}" + (
+                "" if s["lines_asked"] > MILLION or p["warm_ms"] <= WARM_MS_1M else " ✗")
+            if p["errors"]:
+                cold += " (error)"
+            cells += [cold, warm]
+        out.append(f"| {file} | " + " | ".join(cells) + " |")
+    out += ["", "✗ = over budget at that scale (cold ≤ 300 ms and warm ≤ 60 ms up to 1M "
+            "lines; cold ≤ 1 s at 5M).", "", "## Everything else", "",
+            "| scale (claim lines) | " + " | ".join(f"{s['counts']['claim_lines']:,}"
+                                                  for s in scales) + " |",
+            "| --- |" + " --- |" * len(scales)]
+
+    def row(label: str, fn: Any) -> None:
+        out.append(f"| {label} | " + " | ".join(fn(s) for s in scales) + " |")
+
+    row("claims / DB file", lambda s: f"{s['counts']['claims']:,} / {s['db_mb']:,.0f} MB")
+    row("demo generation", lambda s: f"{s['demo_s']:.1f} s")
+    row("naive page (cold / warm)", lambda s: f"{s['naive']['page']['cold_ms']:,.0f} / "
+                                              f"{s['naive']['page']['warm_ms']:,.0f} ms")
+    row("ours: overview + revenue pages (cold / warm)", lambda s: (
+        f"{s['app']['pages']['overview.py']['cold_ms'] + s['app']['pages']['revenue.py']['cold_ms']:,.0f}"
+        f" / {s['app']['pages']['overview.py']['warm_ms'] + s['app']['pages']['revenue.py']['warm_ms']:,.0f} ms"))
+    row("ratio naive ÷ ours (cold / warm)", lambda s: f"{ratios(s)['cold']:.1f}× / "
+                                                      f"{ratios(s)['warm']:.0f}×")
+    row("same figures without Streamlit: naive / ours", lambda s: (
+        f"{s['naive']['direct_ms']:,.0f} / {s['app']['figures_direct_ms']:,.0f} ms "
+        f"({ratios(s)['direct']:.1f}×)"))
+    row("`metdash figures`, whole range: function / process", lambda s: (
+        f"{s['figures_fn_ms']:,.0f} / {s['figures_cli_ms']:,.0f} ms"))
+    row("837P export", lambda s: f"{s['export_837']['claims_per_s']:,} claims/s "
+                                 f"({s['export_837']['claims']:,} claims)")
+    row("835 import", lambda s: f"{s['import_835']['claims_per_s']:,} claims/s "
+                                f"({s['import_835']['claims']:,} claims)")
+    row("peak RSS: app / naive process", lambda s: f"{s['app']['peak_rss_mb']:,.0f} / "
+                                                   f"{s['naive']['peak_rss_mb']:,.0f} MB")
+    row("ran at (commit)", lambda s: f"{s['machine']['date'][:16]} ({s['machine']['commit']})")
+    row("load average before / after", lambda s: f"{s['machine'].get('load_1min', '?')} / "
+                                                 f"{s.get('load_after', '?')}")
+    errs = [(s["counts"]["claim_lines"], f, e) for s in scales
+            for f, p in s["app"]["pages"].items() for e in p["errors"]]
+    if errs:
+        out += ["", "## Page errors", ""] + [f"- {n:,} lines, {f}: {e}" for n, f, e in errs]
+    if notes.strip():
+        out += ["", notes.strip()]
+    return "\n".join(out) + "\n"
+
+
+# -- main ------------------------------------------------------------------------------
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scales", default=",".join(str(s) for s in DEFAULT_SCALES),
+                    help="claim lines per demo practice, comma separated")
+    ap.add_argument("--quick", action="store_true",
+                    help=f"one small practice ({QUICK_SCALE:,} lines) unless --scales is given")
+    ap.add_argument("--reps", type=int, default=5, help="runs per measurement (median)")
+    ap.add_argument("--x12-claims", type=int, default=10_000,
+                    help="claims in the 837P export and the 835 import")
+    ap.add_argument("--out", default=str(HERE / "RESULTS.md"),
+                    help="the Markdown report; results.json goes beside it")
+    ap.add_argument("--workdir", default=None, help="where the demo files go (default: temp)")
+    ap.add_argument("--keep", action="store_true", help="keep the demo databases")
+    ap.add_argument("--fresh", action="store_true",
+                    help="forget results of scales not run this time")
+    ap.add_argument("--child", choices=["pages", "naive"], help=argparse.SUPPRESS)
+    ap.add_argument("--db", help=argparse.SUPPRESS)
+    ap.add_argument("--child-out", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.child:
+        sys.path.insert(0, str(HERE))
+        res = (child_pages if args.child == "pages" else child_naive)(args.db, args.reps)
+        Path(args.child_out).write_text(json.dumps(res))
+        return 0
+
+    given = any(a.startswith("--scales") for a in (argv if argv is not None else sys.argv))
+    scales = ([QUICK_SCALE] if args.quick and not given
+              else [int(x) for x in args.scales.split(",") if x.strip()])
+    out_md = Path(args.out)
+    out_json = out_md.with_name("results.json")
+    previous: dict[str, Any] = {}
+    if out_json.exists() and not args.fresh:
+        try:
+            previous = json.loads(out_json.read_text())["scales"]
+        except (ValueError, KeyError):
+            previous = {}
+    results = {"machine": machine(), "asked": scales, "scales": dict(previous)}
+    notes_file = HERE / "NOTES.md"
+    notes = notes_file.read_text(encoding="utf-8") if notes_file.exists() else ""
+
+    def log(msg: str) -> None:
+        print(f"{dt.datetime.now():%H:%M:%S} {msg}", flush=True)
+
+    def save() -> None:
+        out_md.parent.mkdir(parents=True, exist_ok=True)
+        out_json.write_text(json.dumps(results, indent=1, default=str))
+        if results["scales"]:
+            out_md.write_text(render(results, notes), encoding="utf-8")
+
+    workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="metdash-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    failed = []
+    for lines in scales:
+        try:
+            res = bench_scale(lines, args.reps, workdir, args.x12_claims, args.keep, log)
+        except Exception as exc:  # keep what finished; say what did not
+            log(f"[{lines:,}] FAILED: {exc}")
+            failed.append(lines)
+            results["scales"].pop(str(lines), None)
+            save()
+            continue
+        results["scales"][str(lines)] = res
+        save()
+        for c in checks(res):
+            log(f"[{lines:,}] {c['what']}: {c['value']} ({c['limit']}) {mark(c['pass'])}")
+    log(f"wrote {out_md} and {out_json}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -126,6 +126,7 @@ class Database:
             if not self._migrated:
                 with self._migrate_lock:
                     if not self._migrated:
+                        _backup_before_migrating(con, self.path)
                         migrate(con)
                         self._migrated = True
             yield con
@@ -148,17 +149,44 @@ class Database:
     # -- writing ---------------------------------------------------------------------
     @contextlib.contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One write transaction: committed when the block ends, rolled back on any error."""
-        with self.connect() as con:
+        """One write transaction: committed when the block ends, rolled back on any error.
+
+        Writers in this process take turns (two browser sessions saving at the same moment
+        would otherwise both compute the same next audit_id, and DuckDB would refuse one
+        at commit); other processes wait for the file itself.
+        """
+        with _write_lock(self.path), self.connect() as con:
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
+                _test_pause_in_transaction()
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
             else:
                 con.execute("COMMIT")
                 self.generation += 1
+
+
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(path: Path) -> threading.RLock:
+    """The one write lock of this process for the database file at ``path``."""
+    key = os.path.abspath(path)
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(key, threading.RLock())
+
+
+def _test_pause_in_transaction() -> None:
+    """TEST ONLY (tests/security): with ``METDASH_TEST_PAUSE_IN_TX=<marker file>`` set, a
+    write touches the marker and sleeps just before COMMIT, so a test can SIGKILL the
+    process inside its transaction. Never set it outside the test suite."""
+    marker = os.environ.get("METDASH_TEST_PAUSE_IN_TX")
+    if marker:
+        Path(marker).touch()
+        time.sleep(float(os.environ.get("METDASH_TEST_PAUSE_SECONDS", "60")))
 
 
 def fetch_df(con: duckdb.DuckDBPyConnection, sql: str,
@@ -169,6 +197,18 @@ def fetch_df(con: duckdb.DuckDBPyConnection, sql: str,
         return cur.sql(sql, params=params or None).to_arrow_table().to_pandas()
     finally:
         cur.close()
+
+
+def _backup_before_migrating(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Back the file up (metdash.backup) when it holds data and a migration is pending."""
+    try:
+        done = {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    except duckdb.Error:
+        return  # a new file: nothing to keep
+    if done and any(v not in done for v, _, _ in migrations()):
+        from metdash.backup import backup_dir, copy_held
+
+        copy_held(con, path, backup_dir(path), reason="before-migration")
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:

@@ -1,0 +1,316 @@
+"""Who may open a practice database, and what each role may do (pure: no streamlit).
+
+Passwords are hashed with **argon2id** through ``argon2-cffi``. Compared with the others:
+
+- *bcrypt* is sound and well kept too, but it is not memory-hard (cheap to attack on GPUs)
+  and silently truncates passwords at 72 bytes; argon2id won the Password Hashing
+  Competition and is OWASP's first recommendation.
+- *streamlit-authenticator* bundles bcrypt, a YAML file of users and signed cookies. Its
+  users live outside our store (so no audit rows, no transactions, no locking after
+  failures in the database), and its "remember me" cookie keeps a browser signed in
+  across restarts, which we do not want on a shared front-desk machine.
+
+So users live in the ``users`` table (migration 0002), every change and every sign-in is
+written to ``audit_log`` in the same transaction, and the session itself is kept by
+``metdash.ui`` in Streamlit's per-browser session state with an idle timeout.
+
+Errors: :class:`AuthError` (sign-in refused; one message for an unknown user, a wrong
+password or a disabled account) and :class:`UserError` (a user change that cannot be
+made, in words a practice owner can act on). Both derive from ``ValueError``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from metdash.db import Database, audit
+
+ROLES = ("owner", "biller", "front_desk", "viewer")
+
+# Permissions a page or an action may require.
+VIEW = "view"              # the dashboards (aggregate figures)
+PHI = "phi"                # columns that identify a person: names, dob, member ids, ...
+FRONT_DESK = "front_desk"  # clients, referrers, referrals, sessions
+WORK = "work"              # the work lists (front desk and billing items)
+BILLING = "billing"        # claims, payments, remittances, appeals
+IMPORTS = "imports"        # 835 and spreadsheet imports
+EXPORTS = "exports"        # 837P files and other exports of the practice's data
+OWNER = "owner"            # settings, users, the audit log
+PERMISSIONS = (VIEW, PHI, FRONT_DESK, WORK, BILLING, IMPORTS, EXPORTS, OWNER)
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "owner": frozenset(PERMISSIONS),
+    "biller": frozenset({VIEW, PHI, WORK, BILLING, IMPORTS, EXPORTS}),
+    "front_desk": frozenset({PHI, FRONT_DESK, WORK}),
+    "viewer": frozenset({VIEW}),
+}
+
+ROLE_LABELS = {"owner": "Owner", "biller": "Biller", "front_desk": "Front desk",
+               "viewer": "Viewer"}
+
+LOCK_AFTER = 5                          # failures in a row before the account is locked
+LOCK_BASE = dt.timedelta(seconds=30)    # first lock; doubles with every further failure
+LOCK_MAX = dt.timedelta(minutes=15)
+MIN_PASSWORD = 10
+WRONG = "Wrong username or password."
+
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+# argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane): ~0.15 s a check on this
+# 2-core machine, slow enough to make guessing expensive, fast enough for a sign-in.
+# Hashes made with other parameters are upgraded at the next successful sign-in.
+_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+# Verified against when the username is unknown, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash("metdash: no such user")
+
+
+class AuthError(ValueError):
+    """A sign-in was refused (the message never says which part was wrong)."""
+
+
+class UserError(ValueError):
+    """A user could not be added or changed."""
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in (or listed) user; never carries the password hash."""
+
+    username: str
+    display_name: str
+    role: str
+    active: bool = True
+
+    @property
+    def permissions(self) -> frozenset[str]:
+        return ROLE_PERMISSIONS.get(self.role, frozenset())
+
+    def can(self, permission: str) -> bool:
+        return can(self.role, permission)
+
+
+def can(role: str | None, permission: str) -> bool:
+    """True when ``role`` carries ``permission`` (an unknown role carries none)."""
+    if permission not in PERMISSIONS:
+        raise ValueError(f"unknown permission {permission!r}; one of {', '.join(PERMISSIONS)}")
+    return permission in ROLE_PERMISSIONS.get(role or "", frozenset())
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash (PHC string, salt included) of ``password``."""
+    return _hasher.hash(password)
+
+
+def password_problems(password: str, username: str = "") -> list[str]:
+    """Every reason ``password`` is too weak (empty list when it will do)."""
+    problems = []
+    if len(password) < MIN_PASSWORD:
+        problems.append(f"Password: it has {len(password)} characters; use at least "
+                        f"{MIN_PASSWORD} (a short sentence is easy to remember).")
+    if username and password.strip().lower() == username.lower():
+        problems.append("Password: it must not be the username.")
+    if password != password.strip():
+        problems.append("Password: it starts or ends with a space; remove it.")
+    return problems
+
+
+def normalise_username(username: str) -> str:
+    return (username or "").strip().lower()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _public(row: dict) -> dict:
+    """A users row fit for the audit log (no password hash)."""
+    return {k: v for k, v in row.items() if k != "password_hash"}
+
+
+def _get(con, username: str) -> dict | None:
+    # con.execute, not a cursor: a cursor would not see this transaction's own writes.
+    res = con.execute("SELECT * FROM users WHERE username = ?", [username])
+    names = [d[0] for d in res.description]
+    row = res.fetchone()
+    return dict(zip(names, row, strict=True)) if row else None
+
+
+def add_user(db: Database, username: str, password: str, role: str, *, by: str,
+             display_name: str | None = None) -> User:
+    """Create a user; raises :class:`UserError` listing every problem (nothing saved)."""
+    name = normalise_username(username)
+    problems = []
+    if not _USERNAME.match(name):
+        problems.append(f"Username {username!r}: use 1-64 lower-case letters, digits, dots, "
+                        "dashes or underscores, starting with a letter or digit.")
+    if role not in ROLES:
+        problems.append(f"Role {role!r}: choose one of {', '.join(ROLES)}.")
+    problems += password_problems(password, name)
+    display = (display_name or "").strip() or name
+    if any(ord(c) < 32 for c in display):
+        problems.append("Display name: remove the control characters (tabs, line breaks).")
+    if problems:
+        raise UserError("\n".join(problems))
+    with db.transaction() as con:
+        if _get(con, name) is not None:
+            raise UserError(f"Username {name!r} is taken: choose another, or use "
+                            "'metdash user passwd' to change its password.")
+        con.execute("INSERT INTO users (username, display_name, role, password_hash, created_at)"
+                    " VALUES (?, ?, ?, ?, ?)", [name, display, role, hash_password(password),
+                                                _now()])
+        audit(con, by, "create", "users", name, None, _public(_get(con, name)))
+    return User(name, display, role, True)
+
+
+def set_password(db: Database, username: str, password: str, *, by: str) -> None:
+    """Replace a user's password (and clear any lock); raises :class:`UserError`."""
+    name = normalise_username(username)
+    problems = password_problems(password, name)
+    if problems:
+        raise UserError("\n".join(problems))
+    with db.transaction() as con:
+        before = _get(con, name)
+        if before is None:
+            raise UserError(f"No user {name!r}: see 'metdash user list'.")
+        con.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL"
+                    " WHERE username = ?", [hash_password(password), name])
+        after = _public(_get(con, name))
+        after["password"] = "changed"
+        audit(con, by, "update", "users", name, _public(before), after)
+
+
+def set_role(db: Database, username: str, role: str, *, by: str) -> None:
+    """Give a user another role; raises :class:`UserError`."""
+    name = normalise_username(username)
+    if role not in ROLES:
+        raise UserError(f"Role {role!r}: choose one of {', '.join(ROLES)}.")
+    with db.transaction() as con:
+        before = _get(con, name)
+        if before is None:
+            raise UserError(f"No user {name!r}: see 'metdash user list'.")
+        if before["role"] == "owner" and role != "owner":
+            _keep_an_owner(con, name)
+        con.execute("UPDATE users SET role = ? WHERE username = ?", [role, name])
+        audit(con, by, "update", "users", name, _public(before), _public(_get(con, name)))
+
+
+def _keep_an_owner(con, name: str) -> None:
+    others = con.execute("SELECT count(*) FROM users WHERE role = 'owner' AND active"
+                         " AND username <> ?", [name]).fetchone()[0]
+    if not others:
+        raise UserError(f"{name!r} is the last active owner: add another owner first, or "
+                        "nobody could manage users or read the audit log.")
+
+
+def disable_user(db: Database, username: str, *, by: str, active: bool = False) -> None:
+    """Disable a user (they can no longer sign in; open sessions end at their next click).
+
+    ``active=True`` enables them again. Raises :class:`UserError`.
+    """
+    name = normalise_username(username)
+    with db.transaction() as con:
+        before = _get(con, name)
+        if before is None:
+            raise UserError(f"No user {name!r}: see 'metdash user list'.")
+        if not active and before["role"] == "owner":
+            _keep_an_owner(con, name)
+        con.execute("UPDATE users SET active = ?, failed_attempts = 0, locked_until = NULL"
+                    " WHERE username = ?", [active, name])
+        audit(con, by, "enable" if active else "disable", "users", name, _public(before),
+              _public(_get(con, name)))
+
+
+def list_users(db: Database):
+    """Every user as a DataFrame: username, display_name, role, active, failed_attempts,
+    locked_until, created_at, last_login (never the hash)."""
+    return db.query("SELECT username, display_name, role, active, failed_attempts, "
+                    "locked_until, created_at, last_login FROM users ORDER BY username")
+
+
+def user_count(db: Database) -> int:
+    """How many active users the store has."""
+    return int(db.scalar("SELECT count(*) FROM users WHERE active") or 0)
+
+
+def get_user(db: Database, username: str) -> User | None:
+    """The active user of that name, or None (unknown or disabled)."""
+    rows = db.query("SELECT username, display_name, role, active FROM users"
+                    " WHERE username = ? AND active", [normalise_username(username)])
+    if rows.empty:
+        return None
+    r = rows.iloc[0]
+    return User(r.username, r.display_name, r.role, bool(r.active))
+
+
+def lock_for(failures: int) -> dt.timedelta | None:
+    """How long an account stays locked after ``failures`` failures in a row (None: not)."""
+    if failures < LOCK_AFTER:
+        return None
+    return min(LOCK_BASE * (2 ** (failures - LOCK_AFTER)), LOCK_MAX)
+
+
+def authenticate(db: Database, username: str, password: str,
+                 now: dt.datetime | None = None) -> User:
+    """The user whose password this is; raises :class:`AuthError` otherwise.
+
+    Every attempt is audited (``login`` / ``login_failed``). After :data:`LOCK_AFTER`
+    failures in a row the account is locked for 30 s, doubling with every further failure
+    up to 15 minutes; a locked account is refused even with the right password. The lock
+    is kept in the store, so restarting the app does not lift it.
+    """
+    now = now or _now()
+    name = normalise_username(username)
+    password = password or ""
+    with db.transaction() as con:
+        row = _get(con, name) if name else None
+        if row is None or not row["active"]:
+            try:  # same work as a real check, so timing does not reveal the name
+                _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password)
+            except (VerificationError, InvalidHashError):
+                pass
+            audit(con, name or "?", "login_failed", "users", name or "?", None,
+                  {"reason": "unknown user" if row is None else "disabled"})
+            refusal = WRONG
+        elif row["locked_until"] is not None and row["locked_until"] > now:
+            wait = row["locked_until"] - now
+            audit(con, name, "login_failed", "users", name, None,
+                  {"reason": "locked", "locked_until": row["locked_until"]})
+            minutes = max(1, round(wait.total_seconds() / 60))
+            refusal = (f"Too many failed sign-ins: try again in about {minutes} "
+                       f"minute{'s' if minutes != 1 else ''}, or ask the owner to reset "
+                       "the password.")
+        else:
+            refusal = _check(con, row, name, password, now)
+    # Raised only now: the failure count and the audit row must be committed.
+    if refusal:
+        raise AuthError(refusal)
+    return User(row["username"], row["display_name"], row["role"], True)
+
+
+def _check(con, row: dict, name: str, password: str, now: dt.datetime) -> str | None:
+    """Verify the password of an active, unlocked user and record the outcome; the refusal
+    message, or None when the password is right."""
+    try:
+        _hasher.verify(row["password_hash"], password)
+    except (VerificationError, InvalidHashError):
+        failures = int(row["failed_attempts"]) + 1
+        lock = lock_for(failures)
+        locked_until = now + lock if lock else None
+        con.execute("UPDATE users SET failed_attempts = ?, locked_until = ? WHERE username = ?",
+                    [failures, locked_until, name])
+        audit(con, name, "login_failed", "users", name,
+              {"failed_attempts": row["failed_attempts"]},
+              {"failed_attempts": failures, "locked_until": locked_until,
+               "reason": "wrong password"})
+        return WRONG
+    new_hash = (hash_password(password) if _hasher.check_needs_rehash(row["password_hash"])
+                else row["password_hash"])
+    con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login = ?,"
+                " password_hash = ? WHERE username = ?", [now, new_hash, name])
+    audit(con, name, "login", "users", name, {"last_login": row["last_login"]},
+          {"last_login": now})
+    return None

@@ -1,0 +1,182 @@
+"""Backups of the practice's DuckDB file, and restoring one (pure: no streamlit).
+
+A backup is a byte copy of the database file taken while this process holds it open
+(:meth:`Database.connect`), right after a ``CHECKPOINT`` has folded the write-ahead log into
+the file: no other process can write to it meanwhile (DuckDB lets one process hold a file),
+so the copy is consistent. It opens with the same DuckDB as a normal database file, is
+named ``<db name>-YYYYMMDD-HHMMSS-ffffff[-reason].duckdb`` and only the newest
+``keep`` backups of a database are kept.
+
+Automatic backups (:func:`auto_backup`) are taken before schema migrations of a file that
+already holds data, and before imports (``metdash import-835``, ``metdash import-claims``).
+They go to ``$METDASH_BACKUP_DIR`` or else ``backups/`` beside the database file, keeping
+the last ``$METDASH_BACKUP_KEEP`` (default 10).
+
+:func:`restore` writes the backup to a temporary file beside the target and renames it
+over the target (atomic on one file system), after a backup of the file it replaces.
+Errors: :class:`BackupError` (a ``StoreError``), in words the user can act on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from metdash.db import Database, StoreError
+
+DEFAULT_KEEP = 10
+SUFFIX = ".duckdb"
+
+
+class BackupError(StoreError):
+    """A backup could not be made or restored."""
+
+
+def keep_default() -> int:
+    """``$METDASH_BACKUP_KEEP`` (default 10; at least 1)."""
+    raw = os.environ.get("METDASH_BACKUP_KEEP", "").strip()
+    try:
+        return max(1, int(raw)) if raw else DEFAULT_KEEP
+    except ValueError:
+        return DEFAULT_KEEP
+
+
+def backup_dir(db_path: str | os.PathLike[str]) -> Path:
+    """Where automatic backups of ``db_path`` go: ``$METDASH_BACKUP_DIR`` or ``backups/``
+    beside the database file."""
+    env = os.environ.get("METDASH_BACKUP_DIR", "").strip()
+    return Path(env) if env else Path(db_path).parent / "backups"
+
+
+def _stamp(now: dt.datetime | None = None) -> str:
+    return (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S-%f")
+
+
+def _pattern(stem: str) -> re.Pattern[str]:
+    return re.compile(re.escape(stem) + r"-\d{8}-\d{6}-\d{6}(-[a-z0-9-]+)?" + re.escape(SUFFIX)
+                      + "$")
+
+
+def list_backups(db_path: str | os.PathLike[str], out_dir: str | os.PathLike[str]) -> list[Path]:
+    """The backups of ``db_path`` in ``out_dir``, oldest first (by the time in the name)."""
+    out = Path(out_dir)
+    if not out.is_dir():
+        return []
+    pat = _pattern(Path(db_path).stem)
+    found = [p for p in out.iterdir() if pat.match(p.name)]
+    return sorted(found, key=lambda p: p.name[len(Path(db_path).stem) + 1:][:22])
+
+
+def copy_held(con: duckdb.DuckDBPyConnection, db_path: Path, out_dir: Path,
+              reason: str = "", keep: int | None = None) -> Path:
+    """Back up the file behind the open connection ``con`` (the caller holds the file);
+    return the backup's path. Older backups beyond ``keep`` are deleted."""
+    con.execute("CHECKPOINT")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tag = re.sub(r"[^a-z0-9-]+", "-", reason.lower()).strip("-")
+    name = f"{db_path.stem}-{_stamp()}{'-' + tag if tag else ''}{SUFFIX}"
+    target = out_dir / name
+    tmp = out_dir / (name + ".part")
+    try:
+        shutil.copyfile(db_path, tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BackupError(f"Could not write the backup {target}: {exc.strerror or exc}. "
+                          "Check that the folder exists, is writable and has space.") from exc
+    prune(db_path, out_dir, keep if keep is not None else keep_default())
+    return target
+
+
+def prune(db_path: str | os.PathLike[str], out_dir: str | os.PathLike[str], keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` backups of ``db_path`` in ``out_dir``; the deleted."""
+    found = list_backups(db_path, out_dir)
+    doomed = found[:-keep] if keep > 0 else found
+    for p in doomed:
+        p.unlink(missing_ok=True)
+    return doomed
+
+
+def backup(db: Database, out_dir: str | os.PathLike[str] | None = None, *, reason: str = "",
+           keep: int | None = None) -> Path:
+    """A consistent copy of the database file in ``out_dir`` (default :func:`backup_dir`);
+    returns its path. Raises :class:`BackupError` (or ``StoreBusy``)."""
+    if not db.path.exists():
+        raise BackupError(f"There is no database file {db.path} to back up.")
+    out = Path(out_dir) if out_dir is not None else backup_dir(db.path)
+    with db.connect() as con:
+        return copy_held(con, db.path, out, reason, keep)
+
+
+def has_data(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the open store has any migrations applied (something worth keeping)."""
+    try:
+        return bool(con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0])
+    except duckdb.Error:
+        return False
+
+
+def auto_backup(db: Database, reason: str) -> Path | None:
+    """The automatic backup before an import: taken only when the file exists; returns the
+    backup's path (None when there was nothing to back up)."""
+    if not db.path.exists():
+        return None
+    return backup(db, reason=reason)
+
+
+def _check_readable(path: Path) -> None:
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise BackupError(f"{path} is not a metdash backup DuckDB can open: {exc}") from exc
+    try:
+        con.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    except duckdb.Error as exc:
+        raise BackupError(f"{path} opens but holds no metdash store (no schema_migrations "
+                          "table): choose a file made by 'metdash backup'.") from exc
+    finally:
+        con.close()
+
+
+def restore(db_path: str | os.PathLike[str], source: str | os.PathLike[str], *,
+            force: bool = False) -> Path | None:
+    """Replace the database file with the backup ``source`` (atomically).
+
+    Refuses to overwrite an existing file unless ``force``; then first backs the current
+    file up (returned, else None). Stop the dashboard and any import first: the file must
+    not be open in another process (:class:`StoreBusy` after waiting otherwise).
+    """
+    target = Path(db_path)
+    src = Path(source)
+    if not src.is_file():
+        raise BackupError(f"There is no backup file {src}.")
+    if src.resolve() == target.resolve():
+        raise BackupError("The backup and the database are the same file.")
+    _check_readable(src)
+    saved = None
+    if target.exists():
+        if not force:
+            raise BackupError(f"{target} exists: add --force to replace it (a backup of it is "
+                              "taken first).")
+        # Waits while another process holds the file; the copy is the undo of this restore.
+        saved = backup(Database(target), reason="before-restore")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.restore-{os.getpid()}")
+    try:
+        shutil.copyfile(src, tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        wal = target.with_name(target.name + ".wal")
+        wal.unlink(missing_ok=True)  # a stale log of the old file must not replay onto this one
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BackupError(f"Could not restore {target}: {exc.strerror or exc}.") from exc
+    return saved

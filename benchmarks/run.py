@@ -65,14 +65,16 @@ RSS_MB_5M = 1024
 
 # -- helpers ---------------------------------------------------------------------------
 def pages() -> list[tuple[str, str]]:
-    """(file in pages/, title) for every page in app.py's SECTIONS that exists."""
+    """(file in pages/, title) for every page in app.py's SECTIONS that exists (or only
+    those named in $METDASH_BENCH_PAGES, comma separated)."""
+    only = {p.strip() for p in os.environ.get("METDASH_BENCH_PAGES", "").split(",") if p.strip()}
     tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         target = getattr(node, "target", None) or (getattr(node, "targets", None) or [None])[0]
         if isinstance(node, ast.AnnAssign | ast.Assign) and getattr(target, "id", "") == "SECTIONS":
             sections = ast.literal_eval(node.value)
             return [(file, title) for entries in sections.values() for file, title, _ in entries
-                    if (ROOT / "pages" / file).exists()]
+                    if (ROOT / "pages" / file).exists() and (not only or file in only)]
     raise RuntimeError("app.py has no SECTIONS")
 
 
@@ -439,6 +441,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="the Markdown report; results.json goes beside it")
     ap.add_argument("--workdir", default=None, help="where the demo files go (default: temp)")
     ap.add_argument("--keep", action="store_true", help="keep the demo databases")
+    ap.add_argument("--pages", default="",
+                    help="only these pages (comma separated files in pages/; overview.py and "
+                         "revenue.py are always run: the naive ratio needs them)")
     ap.add_argument("--fresh", action="store_true",
                     help="forget results of scales not run this time")
     ap.add_argument("--child", choices=["pages", "naive"], help=argparse.SUPPRESS)
@@ -452,6 +457,9 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.child_out).write_text(json.dumps(res))
         return 0
 
+    if args.pages:
+        wanted = {"overview.py", "revenue.py", *(p.strip() for p in args.pages.split(","))}
+        os.environ["METDASH_BENCH_PAGES"] = ",".join(sorted(w for w in wanted if w))
     given = any(a.startswith("--scales") for a in (argv if argv is not None else sys.argv))
     scales = ([QUICK_SCALE] if args.quick and not given
               else [int(x) for x in args.scales.split(",") if x.strip()])

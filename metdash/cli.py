@@ -47,6 +47,7 @@ def _register_subcommands() -> None:
         "metdash.figures_cli",
         "metdash.entry_cli",
         "metdash.x12.cli",
+        "metdash.report_cli",
     ):
         try:
             mod = importlib.import_module(module)

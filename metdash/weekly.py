@@ -154,7 +154,8 @@ def weekly_review(db: Database, week: dt.date | None = None, *,
     df["first_referral"] = [_date(v) for v in df.first_referral]
     df["last_referral"] = [_date(v) for v in df.last_referral]
     df["is_new"] = [f is not None and start <= f <= end for f in df.first_referral]
-    df["days_since_last"] = [None if d is None else (end - d).days for d in df.last_referral]
+    df["days_since_last"] = pd.array(
+        [None if d is None else (end - d).days for d in df.last_referral], dtype="Int64")
     lapsed, lapsed_on = [], []
     for n, gap, last in zip(df.referrals_to_date, df.median_gap_days, df.last_referral,
                             strict=True):
@@ -275,4 +276,5 @@ def review_csv(review: WeeklyReview) -> str:
     header = pd.DataFrame({"section": ["week"], "figure": ["week_start"],
                            "value": [review.week_start.isoformat()]})
     out = pd.concat([header.astype(object), out], ignore_index=True)
-    return out.to_csv(index=False, float_format="%.4f")
+    out = out.map(lambda v: round(v, 4) if isinstance(v, float) else v)
+    return out.to_csv(index=False)

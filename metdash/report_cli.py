@@ -1,0 +1,57 @@
+"""``metdash report weekly``: the weekly referral review as a one-page PDF or a CSV."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+
+def register(main: click.Group) -> None:
+    """Add the ``report`` group (``report weekly``) to the ``metdash`` group."""
+    from metdash.cli import DB_OPTION, open_db
+
+    @main.group("report")
+    def report_group() -> None:
+        """Printable reports for the practice's meetings."""
+
+    @report_group.command("weekly")
+    @DB_OPTION
+    @click.option("--week", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                  help="Any day of the week to review, YYYY-MM-DD (default: the last full "
+                       "week, Monday to Sunday, before today).")
+    @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+                  help="The file to write: FILE.pdf (one page with charts) or FILE.csv.")
+    @click.option("--present", is_flag=True, default=None,
+                  help="Mask client names, birth dates and member ids (default: on when "
+                       "METDASH_PRESENT=1).")
+    @click.option("--no-charts", is_flag=True,
+                  help="Leave the charts out of the PDF (no browser needed).")
+    def weekly_cmd(db_path: str | None, week: dt.datetime | None, out: str,
+                   present: bool | None, no_charts: bool) -> None:
+        """Write the weekly referral-network review: referrals per referrer against their
+        4- and 12-week averages, top movers, new and lapsed referrers, conversion, what each
+        referrer's clients brought in, per kind of referrer."""
+        from metdash.db import StoreError
+        from metdash.privacy import present_by_default
+        from metdash.report import ReportError, write_weekly
+        from metdash.weekly import weekly_review
+
+        if not out.lower().endswith((".pdf", ".csv")):
+            raise click.ClickException(f"{out}: the file name must end in .pdf or .csv.")
+        db = open_db(db_path)
+        mask = present_by_default() if present is None else present
+        try:
+            review = weekly_review(db, week.date() if week else None)
+            practice = db.query("SELECT name, is_demo FROM practice ORDER BY practice_id "
+                                "LIMIT 1")
+            name = str(practice.name[0]) if len(practice) else ""
+            demo = bool(practice.is_demo[0]) if len(practice) else False
+            path = write_weekly(review, out, practice=name, is_demo=demo, present=mask,
+                                charts=not no_charts)
+        except (StoreError, ReportError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        s = review.summary
+        click.echo(f"{path}: {review.label}: {s['week_referrals']} referrals "
+                   f"(4-week average {s['avg_4w']:.1f}), {s['new_referrers']} new and "
+                   f"{s['lapsed_referrers']} lapsed referrers.")

@@ -314,3 +314,24 @@ def _check(con, row: dict, name: str, password: str, now: dt.datetime) -> str | 
     audit(con, name, "login", "users", name, {"last_login": row["last_login"]},
           {"last_login": now})
     return None
+
+
+# -- what a viewer may not see ---------------------------------------------------------------
+_CONTACT = re.compile(r"(^|_)(address(_line\d)?|street|city|zip|zip_code|postal_code|phone|"
+                      r"phone_number|mobile|fax|email|ssn)$")
+
+
+def phi_columns(frame) -> list[str]:
+    """The columns of ``frame`` that identify a person: names, birth dates and member ids
+    (the rule of :mod:`metdash.privacy`), plus addresses, phone numbers, e-mail and SSN."""
+    from metdash.privacy import sensitive_columns
+
+    masked = set(sensitive_columns(frame))
+    return [c for c in frame.columns
+            if c in masked or _CONTACT.search(str(c).strip().lower().replace(" ", "_"))]
+
+
+def without_phi(frame):
+    """A copy of ``frame`` without its :func:`phi_columns` (the frame itself unchanged)."""
+    cols = phi_columns(frame)
+    return frame.drop(columns=cols) if cols else frame

@@ -87,9 +87,165 @@ def page_start(title: str, *, permission: str = VIEW, icon: str | None = None) -
             "made up; no real patient is shown.",
             icon=":material/science:",
         )
+    _gate(db, demo, permission)  # sign-in and the role's permission; stops when refused
     present_toggle()
     st.title(title)
     return db
+
+
+# -- sign-in and roles (metdash.auth) -------------------------------------------------------
+_AUTH_KEY = "_auth_user"      # {"username", "display_name", "role"} of this browser session
+_SEEN_KEY = "_auth_seen"      # time.time() of the session's last page run
+_ENDED_KEY = "_auth_ended"    # why the last session ended (shown above the sign-in form)
+
+
+def session_minutes() -> float:
+    """Idle minutes before a session ends: ``$METDASH_SESSION_MINUTES`` (default 30)."""
+    import os
+
+    try:
+        return max(1.0, float(os.environ.get("METDASH_SESSION_MINUTES", "") or 30))
+    except ValueError:
+        return 30.0
+
+
+def _session_user(db: Database):  # -> metdash.auth.User | None
+    """The signed-in user of this browser session, re-read from the store (a disabled user
+    or a changed role takes effect at the next click); None after the idle timeout."""
+    import time
+
+    from metdash import auth
+
+    state = st.session_state
+    saved = state.get(_AUTH_KEY)
+    if not saved:
+        return None
+    now = time.time()
+    if now - state.get(_SEEN_KEY, now) > session_minutes() * 60:
+        _end_session(f"Your session ended after {session_minutes():.0f} minutes without "
+                     "activity: sign in again.")
+        return None
+    user = auth.get_user(db, saved["username"])
+    if user is None:
+        _end_session("Your account was disabled: ask the practice owner.")
+        return None
+    state[_SEEN_KEY] = now
+    return user
+
+
+def _end_session(reason: str = "") -> None:
+    for key in (_AUTH_KEY, _SEEN_KEY):
+        st.session_state.pop(key, None)
+    if reason:
+        st.session_state[_ENDED_KEY] = reason
+
+
+def _gate(db: Database, demo: bool, permission: str) -> None:
+    """Serve the page only to a signed-in user whose role has ``permission``; the synthetic
+    demo alone is open without signing in. Stops the page otherwise."""
+    from metdash import auth
+
+    try:
+        user = _session_user(db)
+        if user is None and not demo and auth.user_count(db) == 0:
+            st.title("metdash: no users yet")
+            st.warning(
+                "This practice database has no users, so it cannot be opened. On the "
+                "computer that holds it, create the owner's account, then reload this page:"
+                "\n\n`metdash user add --role owner --name \"Your Name\" USERNAME`",
+                icon=":material/lock:")
+            st.stop()
+    except StoreError as exc:
+        st.error(str(exc))
+        st.stop()
+    if user is None and demo:
+        return
+    if user is None:
+        _sign_in_form(db)
+        st.stop()
+    side = st.sidebar
+    side.caption(f"Signed in as **{user.display_name}** ({auth.ROLE_LABELS[user.role]})")
+    side.button("Sign out", key="w_sign_out", on_click=_end_session,
+                icon=":material/logout:")
+    if not user.can(permission):
+        _refuse(user, permission)
+
+
+def _refuse(user: Any, permission: str) -> None:
+    from metdash import auth
+
+    st.error(f"Your role ({auth.ROLE_LABELS[user.role]}) may not open this page or do this "
+             f"(it needs the '{permission}' permission). Ask the practice owner if you "
+             "need it.", icon=":material/block:")
+    st.stop()
+
+
+def _sign_in_form(db: Database) -> None:
+    import time
+
+    from metdash import auth
+
+    st.title("Sign in")
+    ended = st.session_state.pop(_ENDED_KEY, None)
+    if ended:
+        st.info(ended, icon=":material/timer_off:")
+    with st.form("w_sign_in", clear_on_submit=True):
+        username = st.text_input("Username", key="w_sign_in_user", autocomplete="username")
+        password = st.text_input("Password", type="password", key="w_sign_in_password",
+                                 autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if not submitted:
+        return
+    try:
+        user = auth.authenticate(db, username, password)
+    except auth.AuthError as exc:
+        st.error(str(exc), icon=":material/lock:")
+        return
+    except StoreError as exc:
+        st.error(str(exc))
+        return
+    st.session_state[_AUTH_KEY] = {"username": user.username, "role": user.role,
+                                   "display_name": user.display_name}
+    st.session_state[_SEEN_KEY] = time.time()
+    st.rerun()
+
+
+def current_user() -> str:
+    """The user name to record with a write: the signed-in user, or "demo" in the open
+    synthetic demo."""
+    saved = st.session_state.get(_AUTH_KEY)
+    return saved["username"] if saved else "demo"
+
+
+def allowed(permission: str) -> bool:
+    """True when this session may do ``permission`` (anyone in the open demo)."""
+    from metdash import auth
+
+    saved = st.session_state.get(_AUTH_KEY)
+    if saved is None:
+        return _is_demo_cached(database())
+    return auth.can(saved["role"], permission)
+
+
+def require(permission: str) -> None:
+    """Stop here (with a clear message) unless this session may do ``permission``; call it
+    on the server side before an action, e.g. just before a write."""
+    from metdash import auth
+
+    if allowed(permission):
+        return
+    saved = st.session_state.get(_AUTH_KEY)
+    if saved is None:
+        st.error("Sign in first.", icon=":material/lock:")
+        st.stop()
+    _refuse(auth.User(saved["username"], saved["display_name"], saved["role"]), permission)
+
+
+def _hide_phi(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without the columns that identify a person, for a role without 'phi'."""
+    from metdash import auth
+
+    return frame if allowed(auth.PHI) else auth.without_phi(frame)
 
 
 # -- presentation (workshop) mode ---------------------------------------------------------
@@ -132,7 +288,7 @@ def downloads(frame: pd.DataFrame, name: str, key: str | None = None) -> None:
     """CSV and Excel downloads of a table, side by side (masked in presentation mode)."""
     from metdash.privacy import mask_if
 
-    frame = mask_if(frame, present_mode())
+    frame = mask_if(_hide_phi(frame), present_mode())
     key = key or name
     left, right = st.columns(2)
     left.download_button(
@@ -177,7 +333,7 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
     formats = formats or {}
     labels = labels or {}
     present = present_mode()
-    shown = mask_if(frame, present).copy()
+    shown = mask_if(_hide_phi(frame), present).copy()
     config: dict[str, Any] = {}
     for col in ("kind", "status", "payer_type", "outcome"):
         if col in shown.columns and shown[col].dtype == object:

@@ -46,3 +46,19 @@ def small_db_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("small") / "small.duckdb"
     small_practice.build(Database(path))
     return path
+
+
+@pytest.fixture(autouse=True)
+def _signed_in_as_owner(monkeypatch):
+    """Page tests run as a signed-in owner, so a practice (non-demo) store opens without the
+    sign-in form. tests/security/ overrides this fixture to test the real sign-in."""
+    from metdash import auth, ui
+
+    owner = auth.User("tester", "Tester", "owner")
+
+    def session_user(db):
+        ui.st.session_state[ui._AUTH_KEY] = {"username": owner.username, "role": owner.role,
+                                             "display_name": owner.display_name}
+        return owner
+
+    monkeypatch.setattr(ui, "_session_user", session_user)

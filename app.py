@@ -16,6 +16,7 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
         ("days_to_payment.py", "Days to payment", ":material/schedule:"),
         ("denials.py", "Denials", ":material/block:"),
         ("referrers.py", "Referrers", ":material/group:"),
+        ("weekly_review.py", "Weekly referral review", ":material/event_repeat:"),
     ],
     "Work": [
         ("worklists.py", "Work lists", ":material/checklist:"),

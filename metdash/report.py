@@ -91,18 +91,21 @@ KIND_SHORT = {"physician": "Physician", "physical_therapist": "Phys. therapist",
               "specialist": "Specialist", "other": "Other"}
 
 
-def summary_tiles(review: WeeklyReview) -> list[tuple[str, str]]:
-    """The headline figures as (label, formatted value), in the page's and the PDF's order."""
+def summary_tiles(review: WeeklyReview) -> list[tuple[str, str, str]]:
+    """The headline figures as (catalogue name, label, formatted value), in the order the
+    page and the PDF show them."""
     s = review.summary
     return [
-        ("Referrals this week", f"{s['week_referrals']}"),
-        ("4-week average", _fmt_num(s["avg_4w"])),
-        ("12-week average", _fmt_num(s["avg_12w"])),
-        ("New referrers", f"{s['new_referrers']}"),
-        ("Lapsed referrers", f"{s['lapsed_referrers']} ({s['newly_lapsed']} new)"),
-        ("Conversion (12 mo)", _fmt_pct(s["conversion_rate_12m"])),
-        ("Days to 1st session", _fmt_num(s["days_to_first_session_12m"])),
-        ("Paid (12 mo)", _fmt_money(s["paid_12m"])),
+        ("week_referrals", "Referrals this week", f"{s['week_referrals']}"),
+        ("avg_4w", "4-week average", _fmt_num(s["avg_4w"])),
+        ("avg_12w", "12-week average", _fmt_num(s["avg_12w"])),
+        ("new_referrers", "New referrers", f"{s['new_referrers']}"),
+        ("lapsed_referrers", "Lapsed referrers",
+         f"{s['lapsed_referrers']} ({s['newly_lapsed']} new)"),
+        ("conversion_rate_12m", "Conversion (12 mo)", _fmt_pct(s["conversion_rate_12m"])),
+        ("days_to_first_session_12m", "Days to 1st session",
+         _fmt_num(s["days_to_first_session_12m"])),
+        ("paid_12m", "Paid (12 mo)", _fmt_money(s["paid_12m"])),
     ]
 
 
@@ -206,7 +209,7 @@ def weekly_pdf(review: WeeklyReview, *, practice: str = "", is_demo: bool = Fals
     w = 277 / len(tiles)
     y = 17
     p.set_draw_color(180, 190, 205)
-    for i, (label, value) in enumerate(tiles):
+    for i, (_, label, value) in enumerate(tiles):
         x = 10 + i * w
         p.rect(x + 0.5, y, w - 1, 14)
         p.set_xy(x + 1.5, y + 1)

@@ -53,6 +53,19 @@ def default_week(today: dt.date) -> dt.date:
     return week_bounds(today)[0] - dt.timedelta(days=7)
 
 
+def review_week(db: Database, today: dt.date) -> dt.date:
+    """The Monday of the week the page opens on: the last full week before today, or before
+    the day after the store's last activity (referral, session, payment) when the data stops
+    earlier (a demo built as of a past date, an imported practice)."""
+    last = _date(db.scalar(
+        "SELECT greatest((SELECT max(received_date) FROM referrals),"
+        " (SELECT max(session_date) FROM sessions),"
+        " (SELECT max(payment_date) FROM remittances))"))
+    if last is not None and last + dt.timedelta(days=1) < today:
+        today = last + dt.timedelta(days=1)
+    return default_week(today)
+
+
 @dataclasses.dataclass(frozen=True)
 class WeeklyReview:
     """Everything the weekly page and its export show (column lists in :func:`weekly_review`)."""

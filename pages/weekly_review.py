@@ -1,0 +1,104 @@
+"""Weekly referral review: one week of referrals per referrer, for the practice's meeting."""
+
+import datetime as dt
+
+import streamlit as st
+
+from metdash import report, ui, weekly, weekly_charts
+from metdash.metrics import CATALOGUE
+
+AVERAGES = {"avg_4w": 2, "avg_12w": 2, "change_vs_4w": 2, "change_vs_12w": 2}
+
+db = ui.page_start("Weekly referral review")
+present = ui.present_mode()
+default = ui.cached(weekly.review_week)(db, ui.today())
+try:
+    start = dt.date.fromisoformat(st.query_params.get("week", ""))
+except ValueError:
+    start = default
+picked = st.date_input("Week (pick any day of it)", value=start, format="YYYY-MM-DD",
+                       key="w_week", help="Weeks run Monday to Sunday. The page opens on the "
+                                          "last full week.")
+start = weekly.week_bounds(picked or default)[0]
+st.query_params["week"] = start.isoformat()
+review = ui.cached(weekly.weekly_review)(db, start)
+st.caption(f"{review.label}. Averages cover the 4 and 12 full weeks before it; lapsed "
+           "referrers are judged at the week's end; 12-month figures cover the 365 days "
+           "ending that Sunday.")
+
+for col, (name, label, value) in zip(st.columns(4) + st.columns(4),
+                                     report.summary_tiles(review), strict=True):
+    col.metric(label, value, help=CATALOGUE[name].definition, border=True)
+
+left, right = st.columns(2)
+with left:
+    ui.chart(weekly_charts.weekly_referrals_bar(review), key="weeks")
+with right:
+    ui.chart(weekly_charts.movers_bar(review), key="movers")
+
+MOVER_COLS = ["name", "kind", "this_week", "avg_4w", "avg_12w", "change_vs_4w", "last_referral"]
+left, right = st.columns(2)
+with left:
+    st.subheader("Top movers up", help=CATALOGUE["change_vs_4w"].definition)
+    ui.table(review.movers_up[MOVER_COLS].round(AVERAGES), key="up")
+with right:
+    st.subheader("Top movers down", help=CATALOGUE["change_vs_4w"].definition)
+    ui.table(review.movers_down[MOVER_COLS].round(AVERAGES), key="down")
+
+TWELVE = ["referrals_12m", "converted_12m", "conversion_rate_12m", "sessions_12m",
+          "billed_12m", "paid_12m"]
+st.subheader("New referrers", help=CATALOGUE["new_referrers"].definition)
+if review.new_referrers.empty:
+    st.caption("No referrer sent a first referral this week.")
+else:
+    ui.table(review.new_referrers[["name", "kind", "npi", "first_referral", "this_week"]],
+             key="new")
+st.subheader("Lapsed referrers", help=CATALOGUE["lapsed_referrers"].definition)
+if review.lapsed_referrers.empty:
+    st.caption("No referrer has gone quiet.")
+else:
+    ui.table(review.lapsed_referrers[["name", "kind", "last_referral", "median_gap_days",
+                                      "days_since_last", "lapsed_on", *TWELVE]],
+             key="lapsed")
+
+st.subheader("Per kind of referrer")
+ui.chart(weekly_charts.kinds_bar(review), key="kinds_chart")
+ui.table(review.kinds.round(AVERAGES), key="kinds")
+
+st.subheader("Every referrer: this week, conversion and what their clients brought in")
+ui.table(review.referrers[["name", "kind", "this_week", "avg_4w", "avg_12w", "change_vs_4w",
+                           "days_to_first_session_12m", *TWELVE, "last_referral"]
+                          ].round(AVERAGES),
+         key="all", download=f"weekly_referrers_{start.isoformat()}")
+
+st.subheader("Payer mix per referrer", help=CATALOGUE["payer_share"].definition)
+mix = review.payer_mix
+if mix.empty:
+    st.caption("No claims name a referrer in these 12 months.")
+else:
+    # One row per referrer (by id: two referrers may share a name), largest billed first.
+    shares = mix.pivot_table(index="referrer_id", columns="payer", values="share",
+                             aggfunc="sum", fill_value=0.0)
+    billed = dict(zip(review.referrers.referrer_id, review.referrers.billed_12m, strict=True))
+    names = dict(zip(mix.referrer_id, mix.name, strict=True))
+    shares = shares.loc[sorted(shares.index, key=lambda i: -float(billed.get(i, 0)))]
+    payers = list(shares.columns)
+    shares.insert(0, "name", [names[i] for i in shares.index])
+    ui.table(shares.reset_index(drop=True), key="mix", formats={p: "percent" for p in payers})
+
+st.subheader("For the meeting")
+c1, c2 = st.columns(2)
+c1.download_button("Download CSV (every number above)",
+                   report.weekly_csv(review, present=present).encode("utf-8"),
+                   file_name=f"weekly_review_{start.isoformat()}.csv", mime="text/csv",
+                   icon=":material/download:", key="csv")
+if c2.button("Prepare the one-page PDF", icon=":material/picture_as_pdf:", key="make_pdf"):
+    with st.spinner("Drawing the charts…"):
+        practice = db.query("SELECT name, is_demo FROM practice ORDER BY practice_id LIMIT 1")
+        st.session_state["_weekly_pdf"] = (start, present, report.weekly_pdf(
+            review, practice=str(practice.name[0]) if len(practice) else "",
+            is_demo=bool(practice.is_demo[0]) if len(practice) else False, present=present))
+made = st.session_state.get("_weekly_pdf")
+if made and made[0] == start and made[1] == present:
+    c2.download_button("Download the PDF", made[2], file_name=f"weekly_review_{start}.pdf",
+                       mime="application/pdf", icon=":material/download:", key="pdf")

@@ -48,6 +48,7 @@ def _register_subcommands() -> None:
         "metdash.entry_cli",
         "metdash.x12.cli",
         "metdash.report_cli",
+        "metdash.security_cli",
     ):
         try:
             mod = importlib.import_module(module)

@@ -34,6 +34,8 @@ def register(main: click.Group) -> None:
 
         db = open_db(db_path)
         try:
+            from metdash.backup import auto_backup
+            auto_backup(db, "before-import")
             summary = import_835(db, [Path(f) for f in files], _user())
         except StoreError as exc:
             raise click.ClickException(str(exc)) from exc

@@ -29,6 +29,7 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
     ],
     "Settings": [
         ("settings.py", "Settings", ":material/settings:"),
+        ("audit.py", "Audit log", ":material/policy:"),
     ],
 }
 

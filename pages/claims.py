@@ -9,7 +9,7 @@ import streamlit as st
 
 from metdash import entry, spreadsheet, ui
 
-db = ui.page_start("Claims")
+db = ui.page_start("Claims", permission="billing")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
 clients = entry.choices(db, "clients")
 payers = entry.choices(db, "payers")
@@ -164,24 +164,27 @@ with tab_status:
     # 837P download for ready claims: metdash.x12 (another module) offers it.
 
 with tab_import:
-    t1, t2 = st.columns(2)
-    t1.download_button("Template (CSV)", spreadsheet.template("csv"), "claims_template.csv",
-                       "text/csv", key="tpl_csv")
-    t2.download_button("Template (Excel)", spreadsheet.template("xlsx"), "claims_template.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       key="tpl_xlsx")
-    upload = st.file_uploader("Claims spreadsheet (.csv or .xlsx, one row per service line)",
-                              type=["csv", "xlsx"], key="upload")
-    if upload is not None and st.button("Import", type="primary", key="import"):
-        result = spreadsheet.import_claims(db, upload.getvalue(), upload.name, user)
-        if result.problems:
-            ui.show_problems(result.problems, heading="Nothing was imported.")
-        else:
-            ui.after_write()
-            st.success(result.summary())
-            if result.warnings:
-                with st.expander(f"{len(result.warnings)} warning(s)"):
-                    st.markdown("\n".join(f"- {w}" for w in result.warnings))
+    if not getattr(ui, "allowed", lambda _p: True)("imports"):
+        st.info("Importing spreadsheets needs the 'imports' permission.")
+    else:
+        t1, t2 = st.columns(2)
+        t1.download_button("Template (CSV)", spreadsheet.template("csv"), "claims_template.csv",
+                           "text/csv", key="tpl_csv")
+        t2.download_button("Template (Excel)", spreadsheet.template("xlsx"), "claims_template.xlsx",
+                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           key="tpl_xlsx")
+        upload = st.file_uploader("Claims spreadsheet (.csv or .xlsx, one row per service line)",
+                                  type=["csv", "xlsx"], key="upload")
+        if upload is not None and st.button("Import", type="primary", key="import"):
+            result = spreadsheet.import_claims(db, upload.getvalue(), upload.name, user)
+            if result.problems:
+                ui.show_problems(result.problems, heading="Nothing was imported.")
+            else:
+                ui.after_write()
+                st.success(result.summary())
+                if result.warnings:
+                    with st.expander(f"{len(result.warnings)} warning(s)"):
+                        st.markdown("\n".join(f"- {w}" for w in result.warnings))
 
 st.subheader("Claims")
 st.dataframe(entry.choices(db, "claims").drop(columns=["label"]), hide_index=True)

@@ -8,7 +8,7 @@ import streamlit as st
 from metdash import entry, ui
 from metdash.coding import npi_problem
 
-db = ui.page_start("Clients & referrers")
+db = ui.page_start("Clients & referrers", permission="front_desk")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
 payers = entry.choices(db, "payers")
 clients = entry.choices(db, "clients")

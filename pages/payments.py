@@ -7,7 +7,7 @@ import streamlit as st
 
 from metdash import entry, ui
 
-db = ui.page_start("Payments & appeals")
+db = ui.page_start("Payments & appeals", permission="billing")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
 claims = entry.choices(db, "claims")
 clients = entry.choices(db, "clients")

@@ -8,7 +8,7 @@ import streamlit as st
 from metdash import entry, ui
 from metdash.coding import describe
 
-db = ui.page_start("Referrals")
+db = ui.page_start("Referrals", permission="front_desk")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
 clients = entry.choices(db, "clients")
 referrers = entry.choices(db, "referrers")

@@ -11,7 +11,7 @@ import streamlit as st
 from metdash import entry, ui
 from metdash.coding import known_codes
 
-db = ui.page_start("Sessions")
+db = ui.page_start("Sessions", permission="front_desk")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
 clients = entry.choices(db, "clients")
 providers = entry.choices(db, "providers")

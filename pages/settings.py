@@ -8,7 +8,7 @@ import streamlit as st
 from metdash import entry, ui
 from metdash.coding import known_codes
 
-db = ui.page_start("Settings")
+db = ui.page_start("Settings", permission="owner")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
 practice = entry.choices(db, "practice")
 payers = entry.choices(db, "payers")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from metdash import ui, worklists
 
-db = ui.page_start("Work lists")
+db = ui.page_start("Work lists", permission="work")
 as_of = ui.today()
 frames = {key: ui.cached(wl.fn)(db, as_of) for key, wl in worklists.WORKLISTS.items()}
 

@@ -25,6 +25,9 @@ def seeded(tmp_path_factory):
                                            ["M54.50"]), USER)
     e.save_session(db, e.SessionIn("C001", 1, TODAY - dt.timedelta(days=3), "treatment",
                                    {"97110": 33, "97140": 7}, rid), USER)
+    # Marked synthetic: the demo opens without signing in, so the pages' gate lets us in.
+    with db.transaction() as con:
+        con.execute("UPDATE practice SET is_demo = TRUE")
     return path
 
 

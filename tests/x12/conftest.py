@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -63,16 +64,28 @@ def seed(db: Database) -> Database:
     return db
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Database:
-    """An empty, migrated store."""
-    d = Database(tmp_path / "x12.duckdb")
-    with d.connect():
+@pytest.fixture(scope="session")
+def _templates(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A migrated empty store and a seeded one, made once and copied per test (fast)."""
+    base = tmp_path_factory.mktemp("x12_templates")
+    empty = Database(base / "empty.duckdb")
+    with empty.connect():
         pass
-    return d
+    seeded = seed(Database(base / "seeded.duckdb"))
+    return empty.path, seeded.path
 
 
 @pytest.fixture
-def seeded(db: Database) -> Database:
+def db(tmp_path: Path, _templates: tuple[Path, Path]) -> Database:
+    """An empty, migrated store."""
+    target = tmp_path / "x12.duckdb"
+    shutil.copy(_templates[0], target)
+    return Database(target)
+
+
+@pytest.fixture
+def seeded(tmp_path: Path, _templates: tuple[Path, Path]) -> Database:
     """The store with the tiny practice: claims C000101 and C000102 ready, C000103 draft."""
-    return seed(db)
+    target = tmp_path / "x12.duckdb"
+    shutil.copy(_templates[1], target)
+    return Database(target)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import os
 from pathlib import Path
 
@@ -10,10 +9,8 @@ import click
 
 
 def _user() -> str:
-    try:
-        return os.environ.get("USER") or getpass.getuser() or "cli"
-    except Exception:  # no user database entry (containers)
-        return "cli"
+    """The user name recorded for writes from the command line: $USER, else 'cli'."""
+    return os.environ.get("USER") or "cli"
 
 
 def register(main: click.Group) -> None:

@@ -1,0 +1,101 @@
+"""Promise: a practice database is never served without signing in; only the synthetic
+demo is open; sessions end after idle minutes; a sign-out button shows who is signed in."""
+
+from __future__ import annotations
+
+import time
+
+from streamlit.testing.v1 import AppTest
+
+from metdash.db import Database
+
+from .conftest import PAGES, PASSWORDS
+
+
+def page(name: str) -> AppTest:
+    return AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60)
+
+
+def sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    at.text_input(key="w_sign_in_user").input(username)
+    at.text_input(key="w_sign_in_password").input(password)
+    at.button[0].click()
+    return at.run()
+
+
+def shows_figures(at: AppTest) -> bool:
+    return bool(at.metric or at.get("plotly_chart") or at.dataframe)
+
+
+def test_practice_store_shows_only_the_sign_in_form(practice):
+    at = page("overview").run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert at.text_input(key="w_sign_in_password").proto.type == 1  # PASSWORD
+    assert not shows_figures(at)
+    assert not at.sidebar.button  # no sign-out: nobody is signed in
+
+
+def test_wrong_password_refused_right_one_shows_the_page(practice):
+    at = sign_in(page("overview").run(), "olive", "not the password")
+    assert [e.value for e in at.error] == ["Wrong username or password."]
+    assert not shows_figures(at)
+    at = sign_in(at, "olive", PASSWORDS["olive"])
+    assert not at.exception and not at.error
+    assert [t.value for t in at.title] == ["Overview"]
+    assert at.metric and at.get("plotly_chart")
+    assert any("Olive" in c.value and "Owner" in c.value for c in at.sidebar.caption)
+    # Signing out brings the form back.
+    at.sidebar.button(key="w_sign_out").click()
+    at = at.run()
+    assert [t.value for t in at.title] == ["Sign in"] and not shows_figures(at)
+
+
+def test_store_without_users_tells_the_owner_how_to_add_one(tmp_path, monkeypatch):
+    path = tmp_path / "empty.duckdb"
+    Database(path).scalar("SELECT 1")  # migrated, no practice, no users
+    monkeypatch.setenv("METDASH_DB", str(path))
+    at = page("overview").run()
+    assert not at.exception
+    assert "metdash user add --role owner" in at.warning[0].value
+    assert not shows_figures(at) and not at.text_input
+
+
+def test_synthetic_demo_is_open_without_signing_in(demo_db_path, monkeypatch):
+    monkeypatch.setenv("METDASH_DB", str(demo_db_path))
+    at = page("overview").run()
+    assert not at.exception
+    assert any("Synthetic demo practice" in i.value for i in at.info)
+    assert at.metric and not any(t.value == "Sign in" for t in at.title)
+
+
+def test_idle_session_ends(practice, monkeypatch):
+    monkeypatch.setenv("METDASH_SESSION_MINUTES", "5")
+    at = sign_in(page("overview").run(), "bill", PASSWORDS["bill"])
+    assert at.metric
+    at.session_state["_auth_seen"] = time.time() - 4 * 60   # 4 idle minutes: still in
+    at = at.run()
+    assert at.metric
+    at.session_state["_auth_seen"] = time.time() - 6 * 60   # 6 idle minutes: out
+    at = at.run()
+    assert [t.value for t in at.title] == ["Sign in"] and not shows_figures(at)
+    assert "5 minutes without activity" in at.info[0].value
+
+
+def test_disabled_user_is_signed_out_at_the_next_click(practice):
+    from metdash import auth
+
+    at = sign_in(page("overview").run(), "vic", PASSWORDS["vic"])
+    assert at.metric
+    auth.disable_user(practice, "vic", by="olive")
+    at = at.run()
+    assert [t.value for t in at.title] == ["Sign in"] and not shows_figures(at)
+
+
+def test_a_forged_session_for_an_unknown_user_gets_nothing(practice):
+    at = page("overview")
+    at.session_state["_auth_user"] = {"username": "eve", "role": "owner",
+                                      "display_name": "Eve"}
+    at.session_state["_auth_seen"] = time.time()
+    at = at.run()
+    assert [t.value for t in at.title] == ["Sign in"] and not shows_figures(at)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from metdash import charts, figures, ui
 
-db = ui.page_start("Days to payment")
+db = ui.page_start("Days to payment", permission="view")
 f = ui.sidebar_filters(db)
 dtp = ui.cached(figures.days_to_payment)(db, f)
 if dtp.empty:

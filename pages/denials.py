@@ -5,7 +5,7 @@ import streamlit as st
 from metdash import charts, figures, ui
 from metdash.carc import carc_next_step
 
-db = ui.page_start("Denials")
+db = ui.page_start("Denials", permission="view")
 f = ui.sidebar_filters(db)
 summary = ui.cached(figures.denial_summary)(db, f)
 if summary["claims_adjudicated"] == 0:

@@ -5,7 +5,7 @@ import streamlit as st
 from metdash import charts, figures, ui
 from metdash.metrics import KPI_NAMES
 
-db = ui.page_start("Overview")
+db = ui.page_start("Overview", permission="view")
 f = ui.sidebar_filters(db)
 now, before = ui.cached(figures.kpis)(db, f), ui.cached(figures.kpis)(db, f.previous())
 st.caption(f"Claims with service dates {f.date_from:%b %d, %Y} – {f.date_to:%b %d, %Y}; "

@@ -4,7 +4,7 @@ import streamlit as st
 
 from metdash import charts, figures, ui
 
-db = ui.page_start("Referrers")
+db = ui.page_start("Referrers", permission="view")
 f = ui.sidebar_filters(db)
 refs = ui.cached(figures.referrer_volume)(db, f)
 if refs.empty:

@@ -9,7 +9,7 @@ from metdash.x12.post835 import import_835, recent_remittances, unmatched_claim_
 from metdash.x12.write837 import X12ExportError, claims_for_export, write_837p
 
 MAX_MB = 20
-db = ui.page_start("Remittances")
+db = ui.page_start("Remittances", permission="billing")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
 
 st.subheader("Import 835 files", help="ERA files from your clearinghouse. Each file is imported "

@@ -4,7 +4,7 @@ import streamlit as st
 
 from metdash import charts, figures, ui
 
-db = ui.page_start("Revenue by payer")
+db = ui.page_start("Revenue by payer", permission="view")
 f = ui.sidebar_filters(db)
 rev = ui.cached(figures.revenue_by_payer)(db, f)
 if rev.empty:

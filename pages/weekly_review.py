@@ -9,7 +9,7 @@ from metdash.metrics import CATALOGUE
 
 AVERAGES = {"avg_4w": 2, "avg_12w": 2, "change_vs_4w": 2, "change_vs_12w": 2}
 
-db = ui.page_start("Weekly referral review")
+db = ui.page_start("Weekly referral review", permission="view")
 present = ui.present_mode()
 default = ui.cached(weekly.review_week)(db, ui.today())
 try:

@@ -27,6 +27,9 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
         ("payments.py", "Payments & appeals", ":material/account_balance:"),
         ("remittances.py", "Remittances (835/837P)", ":material/sync_alt:"),
     ],
+    "Workshop": [
+        ("scenario.py", "What insurance could do", ":material/lightbulb:"),
+    ],
     "Settings": [
         ("settings.py", "Settings", ":material/settings:"),
         ("audit.py", "Audit log", ":material/policy:"),

@@ -1,0 +1,48 @@
+"""Workshop helpers: put the demo practice back the way it was seeded.
+
+The seed and size of the demo come from the latest 'demo generated' row of the audit log
+(:func:`metdash.demo.generate` writes one); a store that is not the demo practice is never
+touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from metdash.db import Database, StoreError
+
+DEFAULT_SEED = 7
+
+
+class NotTheDemo(StoreError):
+    """The store holds a real practice: reset refuses to touch it."""
+
+
+def demo_settings(db: Database) -> dict[str, Any]:
+    """The demo's seed and claim_lines as last generated (seed 7, default size when the
+    audit log has no record)."""
+    row = db.query("SELECT after FROM audit_log WHERE action = 'demo generated' "
+                   "ORDER BY audit_id DESC LIMIT 1")
+    found: dict[str, Any] = {}
+    if len(row) and row.after[0]:
+        try:
+            found = json.loads(row.after[0])
+        except (TypeError, ValueError):
+            found = {}
+    return {"seed": int(found.get("seed", DEFAULT_SEED)),
+            "claim_lines": int(found["claim_lines"]) if found.get("claim_lines") else None}
+
+
+def reset_demo(db: Database, today: dt.date, user: str):  # -> metdash.demo.DemoSummary
+    """Rebuild the demo practice from its seed, as of ``today``, at the same size.
+
+    Raises NotTheDemo when the store's practice is not the synthetic demo."""
+    from metdash.demo import generate
+
+    if not db.scalar("SELECT coalesce(bool_or(is_demo), FALSE) FROM practice"):
+        raise NotTheDemo("This store holds a real practice, not the demo: nothing was reset.")
+    settings = demo_settings(db)
+    return generate(db, seed=settings["seed"], claim_lines=settings["claim_lines"],
+                    as_of=today, user=user)

@@ -1,0 +1,132 @@
+"""What insurance could do for my practice: a 12-month scenario for a self-pay practice."""
+
+import time
+from decimal import Decimal
+
+import pandas as pd
+import streamlit as st
+
+from metdash import scenario, scenario_charts, ui, workshop
+
+db = ui.page_start("What insurance could do for my practice")
+st.caption("For a practice that is self-pay today: what taking insurance would do to monthly "
+           "revenue and cash over 12 months. Every assumption is below and can be changed.")
+
+st.subheader("Your practice today, and with insurance")
+c1, c2, c3, c4 = st.columns(4)
+rate = c1.number_input("Self-pay rate ($ a visit)", min_value=0.0, value=110.0, step=5.0,
+                       help="What a self-pay client pays for one visit today.")
+now = c2.number_input("Self-pay visits a week now", min_value=0.0, value=30.0, step=1.0)
+kept = c3.number_input("Self-pay visits a week that stay self-pay", min_value=0.0, value=15.0,
+                       step=1.0, help="Some self-pay clients will use their insurance instead.")
+insured = c4.number_input("Insured visits a week expected", min_value=0.0, value=45.0,
+                          step=1.0, help="All insured visits once in network: clients who "
+                                         "switch plus new referrals from in-network physicians.")
+c1, c2, c3, c4 = st.columns(4)
+denial = c1.number_input("Denial rate (% of insured revenue never collected)", min_value=0.0,
+                         max_value=99.0, value=8.0, step=1.0)
+days = c2.number_input("Days from visit to payment", min_value=0.0, value=30.0, step=5.0,
+                       help="Days to payment from the service date (the dashboard's Days to "
+                            "payment page shows your payers' actual figures).")
+ramp = c3.number_input("Months to reach the insured volume", min_value=0, max_value=12,
+                       value=3, step=1, help="Insured visits grow evenly to the full number "
+                                             "over these months.")
+billing = c4.number_input("Billing cost (% of insured revenue)", min_value=0.0, max_value=99.0,
+                          value=4.0, step=0.5, help="Clearinghouse, billing service or the "
+                                                    "hours your staff spend on claims.")
+
+st.subheader("Payers and what they allow a visit",
+             help="Allowed per visit: the payer's fee schedule for a typical visit (2 units "
+                  "97110 + 1 unit 97530), including the client's copay or coinsurance. Share: "
+                  "the part of insured visits each payer would bring.")
+defaults = ui.cached(scenario.store_defaults)(db)
+if defaults.empty:
+    defaults = pd.DataFrame({"payer": ["Medicare", "Commercial plan"],
+                             "payer_type": ["medicare", "commercial"],
+                             "allowed_per_visit": [85.0, 115.0], "share": [0.3, 0.7]})
+    st.caption("No payer fee schedule in this store: typical amounts typed in; change them.")
+else:
+    st.caption("From this store's payer fee schedules; the shares are each payer's share of "
+               "the visits billed in the last year.")
+edited = st.data_editor(
+    defaults.assign(allowed_per_visit=defaults.allowed_per_visit.astype(float),
+                    share=defaults.share.astype(float)),
+    num_rows="dynamic", hide_index=True, key="payers",
+    column_config={"payer": st.column_config.TextColumn("Payer", required=True),
+                   "payer_type": st.column_config.TextColumn("Type"),
+                   "allowed_per_visit": st.column_config.NumberColumn(
+                       "Allowed per visit", format="$%.2f", min_value=0.0),
+                   "share": st.column_config.NumberColumn(
+                       "Share of insured visits", format="%.3f", min_value=0.0)})
+payers = tuple(scenario.PayerAssumption(str(r.payer), Decimal(str(r.allowed_per_visit)),
+                                        Decimal(str(r.share)))
+               for r in edited.dropna(subset=["payer", "allowed_per_visit", "share"])
+               .itertuples())
+model = scenario.Scenario(
+    selfpay_rate=Decimal(str(rate)), selfpay_weekly_visits=Decimal(str(now)),
+    insured_weekly_visits=Decimal(str(insured)), selfpay_kept_weekly_visits=Decimal(str(kept)),
+    payers=payers, denial_rate=Decimal(str(denial)) / 100, days_to_payment=Decimal(str(days)),
+    ramp_months=int(ramp), billing_cost_rate=Decimal(str(billing)) / 100)
+found = scenario.problems(model)
+if found:
+    ui.show_problems(found, heading="The scenario cannot be worked out yet.")
+    st.stop()
+
+head = scenario.summary(model)
+months = scenario.project(model)
+st.subheader("Over the next 12 months")
+t = st.columns(5)
+be = head["break_even_weekly_visits"]
+t[0].metric("Break-even insured visits a week", "—" if be is None else f"{be}",
+            help="Insured visits a week at which a full month with insurance earns what "
+                 "staying self-pay earns: (self-pay visits now − kept) × self-pay rate ÷ net "
+                 "per insured visit.", border=True)
+t[1].metric("Net per insured visit", f"${head['net_per_visit']:,.2f}",
+            help="Blended allowed per visit × (1 − denial rate) × (1 − billing cost).",
+            border=True)
+t[2].metric("Revenue, with insurance", f"${head['revenue_total']:,.0f}",
+            delta=f"{head['revenue_total'] - head['selfpay_total']:+,.0f} vs self-pay",
+            help="Earned in 12 months: kept self-pay visits + insured visits at the net rate.",
+            border=True)
+t[3].metric("Cash collected, with insurance", f"${head['cash_total']:,.0f}",
+            delta=f"{head['cash_total'] - head['selfpay_total']:+,.0f} vs self-pay",
+            help="Collected in 12 months: insurers pay the days to payment after the visit.",
+            border=True)
+t[4].metric("Staying self-pay", f"${head['selfpay_total']:,.0f}",
+            help="Self-pay rate × visits now × 52/12 weeks a month, 12 months.", border=True)
+catch = head["cash_catch_up_month"]
+st.info(f"Blended allowed per visit ${head['blended_allowed']:,.2f} against a self-pay rate "
+        f"of ${rate:,.2f}: each insured visit brings in less, and "
+        + ("the added volume more than makes up for it"
+           if head["revenue_total"] > head["selfpay_total"]
+           else "at this volume it does not make up for it")
+        + ". " + (f"Cash collected so far catches up with staying self-pay in month {catch}."
+                  if catch else "Cash collected does not catch up within 12 months."),
+        icon=":material/lightbulb:")
+left, right = st.columns(2)
+with left:
+    ui.chart(scenario_charts.scenario_months_chart(months), key="months")
+with right:
+    ui.chart(scenario_charts.scenario_cumulative_chart(months), key="cumulative")
+ui.table(months, key="month_table", download="insurance_scenario",
+         formats={c: "money" for c in months.columns
+                  if c not in ("month", "insured_visits")})
+with st.expander("How the model works (every assumption)"):
+    st.markdown(scenario.__doc__.split("The model, stated once (the page shows the same text):")
+                [-1])
+
+if ui.is_demo(db):
+    st.divider()
+    st.subheader("Workshop: reset the demo practice")
+    settings = workshop.demo_settings(db)
+    st.caption(f"Rebuilds the synthetic demo from its seed ({settings['seed']}) as of today, "
+               "undoing everything entered during the workshop.")
+    if st.button("Reset demo", icon=":material/restart_alt:", key="reset_demo"):
+        t0 = time.perf_counter()
+        with st.spinner("Rebuilding the demo practice…"):
+            summary = workshop.reset_demo(db, ui.today(), user="workshop")
+        ui.after_write()
+        st.session_state["_reset_took"] = (time.perf_counter() - t0, summary.line())
+    if "_reset_took" in st.session_state:
+        took, line = st.session_state["_reset_took"]
+        st.success(f"Demo reset in {took:.1f} s. {line}", icon=":material/check_circle:")

@@ -239,8 +239,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
 def next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
     """The next free integer id of ``table.column`` (call inside the write transaction)."""
     # table/column are ours, never user input.
-    row = con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchone()
-    return int(row[0])
+    # fetchall, not fetchone: a half-read result blocks register/append on this connection.
+    rows = con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchall()
+    return int(rows[0][0])
 
 
 def audit(con: duckdb.DuckDBPyConnection, user: str, action: str, table: str,

@@ -896,11 +896,12 @@ class ClaimCheck:
 def _claim_amount_for_kx(con: Any, payer_id: int, lines: Iterable[tuple[str, int, Decimal]]
                          ) -> Decimal:
     """Expected allowed amount of lines (payer's allowed x units, else the charge)."""
+    allowed = {r[0]: Decimal(r[1]) for r in con.execute(
+        "SELECT cpt, allowed_amount FROM payer_fee_schedule WHERE payer_id = ?",
+        [payer_id]).fetchall()}
     total = Decimal("0")
     for cpt, units, charge in lines:
-        row = _one(con, "SELECT allowed_amount FROM payer_fee_schedule WHERE payer_id = ? "
-                   "AND cpt = ?", [payer_id, cpt])
-        total += (Decimal(row["allowed_amount"]) * units) if row else Decimal(charge)
+        total += allowed[cpt] * units if cpt in allowed else Decimal(charge)
     return total
 
 
@@ -974,6 +975,15 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
         err.append(Problem(f"Service lines: {len(claim.lines)} lines, a claim holds at most "
                            f"{MAX_LINES}: split it into two claims.", "lines"))
     known = known_codes(con)
+    fees = {r[0]: {"charge": r[1]} for r in
+            con.execute("SELECT cpt, charge FROM fee_schedule").fetchall()}
+    # What this client already has on other non-voided claims: (date, code) -> claim id.
+    billed: dict[tuple[dt.date, str], str] = {}
+    for day_, code_, other in con.execute(
+            "SELECT l.service_date, l.cpt, min(c.claim_id) FROM claim_lines l JOIN claims c "
+            "USING (claim_id) WHERE c.client_id = ? AND c.status <> 'voided' AND "
+            "c.claim_id <> ? GROUP BY ALL", [claim.client_id, cid]).fetchall():
+        billed[(day_, code_)] = other
     dates: list[dt.date] = []
     seen_pairs: dict[tuple[dt.date, str], int] = {}
     line_info: list[tuple[dt.date | None, str, int, Decimal | None]] = []
@@ -1020,20 +1030,17 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
                                    "units on one line.", "cpt", i))
             else:
                 seen_pairs[(day, code)] = i
-                dup = _one(con, "SELECT c.claim_id FROM claim_lines l JOIN claims c "
-                           "USING (claim_id) WHERE c.client_id = ? AND l.service_date = ? "
-                           "AND l.cpt = ? AND c.status <> 'voided' AND c.claim_id <> ? "
-                           "LIMIT 1", [claim.client_id, day, code, cid])
+                dup = billed.get((day, code))
                 if dup:
                     err.append(Problem(f"{label}: {code} on {day} for this client is already "
-                                       f"billed on claim {dup['claim_id']}: remove the line, or "
+                                       f"billed on claim {dup}: remove the line, or "
                                        "void that claim first.", "cpt", i))
         if day:
             dates.append(day)
         line_info.append((day, code, units, charge))
         # A charge off the fee schedule is a warning, not an error.
         if charge is not None and units and code:
-            fee = _one(con, "SELECT charge FROM fee_schedule WHERE cpt = ?", [code])
+            fee = fees.get(code)
             if fee is None:
                 warn.append(Problem(f"{label}: {code} has no fee on the fee schedule: check "
                                     "the charge, or add the fee under Settings.", "charge", i))

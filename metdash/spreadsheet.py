@@ -468,7 +468,12 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
                               [cid, payer_id]).fetchone()
         if any_cov:
             return None  # the rules check the coverage on file
-        start = min(x.service_date for x in rs)
+        # The coverage starts at the client's first service with this payer in the file.
+        start = min(x.service_date for group in by_claim.values() for x in group
+                    if x.service_date is not None
+                    and str(x.values["client_id"]).strip() == cid
+                    and str(x.values["payer_name"]).strip().lower()
+                    == str(r.values["payer_name"]).strip().lower())
         cov_id = e._write_coverage(con, e.CoverageIn(client_id=cid, payer_id=payer_id,
                                                      member_id=member, effective_date=start), user)
         created["coverages"] += 1

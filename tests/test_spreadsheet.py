@@ -184,3 +184,12 @@ def test_cli_import_claims(db, tmp_path):
     assert res.exit_code == 0 and "Sessions not yet billed" in res.output
     for cmd in ("import-claims", "worklists", "claims-template", "check-npi"):
         assert main.commands[cmd].help
+
+
+def test_new_coverage_starts_at_the_clients_first_service_in_the_file(db):
+    data = csv_bytes(row(claim_id="S1", service_date="2025-06-10"),
+                     row(claim_id="S2", service_date="2025-06-02"))
+    res = import_claims(db, data, "order.csv", USER, as_of=AS_OF)
+    assert res.problems == [] and res.claims_added == 2
+    assert str(db.scalar("SELECT effective_date FROM coverages WHERE client_id = 'C100'")) == \
+        "2025-06-02"

@@ -187,7 +187,7 @@ def test_cli_import_claims(db, tmp_path):
 
 
 def test_new_coverage_starts_at_the_clients_first_service_in_the_file(db):
-    data = csv_bytes(row(claim_id="S1", service_date="2025-06-10"),
+    data = csv_bytes(row(claim_id="S1", service_date="2025-06-10", submitted_date=""),
                      row(claim_id="S2", service_date="2025-06-02"))
     res = import_claims(db, data, "order.csv", USER, as_of=AS_OF)
     assert res.problems == [] and res.claims_added == 2

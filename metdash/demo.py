@@ -408,7 +408,7 @@ class _Plan:
         by_rank = np.argsort(rank)
         # New: a few mid-ranked referrers whose first referral came in the last weeks.
         self.ref_new = by_rank[n_ref // 3: n_ref // 3 + n_new]
-        self.ref_start[self.ref_new] = self.as_of - rng.integers(8, 36, n_new)
+        self.ref_start[self.ref_new] = self.as_of - rng.integers(15, 36, n_new)
         self.ref_weight[self.ref_new] = self.ref_weight[by_rank[2]]
         # Gone quiet: busy referrers whose last referral was 3-8 months ago.
         self.ref_quiet = by_rank[3: 3 + n_quiet]
@@ -432,11 +432,14 @@ class _Plan:
         w = np.where(active, self.ref_weight[None, :], 0.0)
         cw = np.cumsum(w, axis=1)
         pick = (cw < (rng.random(n) * cw[:, -1])[:, None]).sum(axis=1)
-        # Every new referrer has sent at least two referrals since it started.
-        for r in self.ref_new:
-            window = np.nonzero(received >= self.ref_start[r])[0]
-            if len(window):
-                pick[rng.choice(window, size=min(2, len(window)), replace=False)] = r
+        # Every new referrer has sent a referral or two since it started.
+        taken = np.zeros(n, dtype=bool)
+        for _ in range(2):
+            for r in self.ref_new:
+                window = np.nonzero((received >= self.ref_start[r]) & ~taken)[0]
+                if len(window):
+                    i = rng.choice(window)
+                    pick[i], taken[i] = r, True
         self.referrer = pick
         # The client's payer, age, sex.
         self.payer = _pick(rng, [p["share"] for p in PAYERS], n)
@@ -445,6 +448,22 @@ class _Plan:
         age = np.where(senior, rng.integers(65, 91, n), rng.integers(20, 65, n))
         self.dob = received - age * 365 - rng.integers(0, 365, n)
         self.sex = _pick(rng, [58, 42], n)
+        # Returning clients: some referrals are for a client seen 4-13 months before
+        # (same payer, same birth date); their visits add up over a year (KX, deductibles).
+        back = np.searchsorted(received, received - rng.integers(120, 400, n))
+        idx = np.arange(n)
+        client = np.where((rng.random(n) < 0.12) & (back < idx), back, idx)
+        while True:  # follow chains back to each client's first referral
+            nxt = client[client]
+            if np.array_equal(nxt, client):
+                break
+            client = nxt
+        self.client = client
+        self.payer = self.payer[client]
+        self.dob = self.dob[client]
+        self.sex = self.sex[client]
+        types = types[client]
+        senior = senior[client]
         # Diagnoses: a primary code, and 0-2 comorbidities (workers' comp: injury codes).
         wc = types == "workers_comp"
         dx = np.full((n, 3), -1, dtype=np.int64)
@@ -542,6 +561,20 @@ class _Plan:
         self.s_submitted = date + sub_lag
         self.s_ready = self.s_created + np.ceil((sub_lag - created_lag)
                                                 * rngc.random(n)).astype(np.int64)
+        # The last few days: some sessions not billed yet, some claims still draft or
+        # ready, the rest sent (taken in turn, so even a one-trainer practice shows each).
+        tail = np.nonzero(billable & (date > self.as_of - 5))[0]
+        state = (np.arange(len(tail)) + int(rngc.integers(0, 4))) % 4
+        tail = tail[rngc.permutation(len(tail))]
+        after = self.as_of + 1
+        for st, created, ready, sub in ((0, after, after, after),
+                                        (1, date[tail], after, after + 1),
+                                        (2, date[tail], self.as_of, after + 1)):
+            sel = tail[state == st]
+            for arr, val in ((self.s_created, created), (self.s_ready, ready),
+                             (self.s_submitted, sub)):
+                arr[sel] = np.maximum(np.asarray(val)[state == st]
+                                      if np.ndim(val) else val, date[sel])
         self.s_billed = billable & (self.s_created <= self.as_of)
         self.n_lines = int((self.s_units[self.s_billed] > 0).sum())
 
@@ -706,21 +739,28 @@ class _Builder:
     def _people(self) -> None:
         p = self.p
         rng = p.rng(11)
-        n = len(p.received)
+        nref = len(p.received)
+        # One client row per client (a returning client's later referrals share it).
+        first = np.nonzero(p.client == np.arange(nref))[0]
+        n = len(first)
+        rank = np.zeros(nref, dtype=np.int64)
+        rank[first] = np.arange(n)
+        client_rank = rank[p.client]
         self.client_no = np.arange(1, n + 1)
         client_id = _ids("MX", self.client_no, 6)
-        self.client_id = client_id
+        self.client_id = pc.take(client_id, pa.array(client_rank))   # per referral
+        payer, dob, received = p.payer[first], p.dob[first], p.received[first]
         street_no = rng.integers(10, 9999, n)
         street = rng.integers(0, len(STREETS), n)
         addr = pc.binary_join_element_wise(
             pc.cast(pa.array(street_no), pa.string()),
             _cat(street, [f"{s} St" for s in STREETS]), " ")
-        created = p.received * DAY_US + (8 * 3600 + (self.client_no % 540) * 60) * 1_000_000
+        created = received * DAY_US + (8 * 3600 + (self.client_no % 540) * 60) * 1_000_000
         self.tables["clients"] = {
             "client_id": client_id,
             "last_name": _cat(rng.integers(0, len(LAST_NAMES), n), LAST_NAMES),
             "first_name": _cat(rng.integers(0, len(FIRST_NAMES), n), FIRST_NAMES),
-            "dob": _date(p.dob), "sex": _cat(p.sex, ["F", "M"]),
+            "dob": _date(dob), "sex": _cat(p.sex[first], ["F", "M"]),
             "address_line1": addr, "city": _cat(np.zeros(n), ["Springfield"]),
             "state": _cat(np.zeros(n), ["OR"]), "zip": _cat(rng.integers(0, 3, n),
                                                             ["97477", "97478", "97403"]),
@@ -730,22 +770,22 @@ class _Builder:
             "created_at": _ts(created),
         }
         # Coverage: the primary (the claims' payer), and a secondary for some seniors.
-        types = np.array([x["type"] for x in PAYERS])[p.payer]
+        types = np.array([x["type"] for x in PAYERS])[payer]
         member_no = rng.integers(10**8, 10**9, n)
-        prefix = np.array(["1EG", "SLV", "ESM", "CMP", "SHP", "PBX", "LKH", "WC"])[p.payer]
+        prefix = np.array(["1EG", "SLV", "ESM", "CMP", "SHP", "PBX", "LKH", "WC"])[payer]
         member = pc.binary_join_element_wise(pa.array(prefix), pc.cast(pa.array(member_no),
                                                                        pa.string()), "")
         commercial = types == "commercial"
         spouse = commercial & (rng.random(n) < 0.15)
-        eff = p.received - rng.integers(30, 3 * 365, n)
+        eff = received - rng.integers(30, 3 * 365, n)
         group_no = np.where(commercial, rng.integers(1000, 9999, n), 0)
         sec = ((types == "medicare") & (rng.random(n) < 0.15))
         sec_idx = np.nonzero(sec)[0]
         nsec = len(sec_idx)
-        self.coverage_id = np.arange(1, n + 1)
+        self.coverage_id = client_rank + 1   # the primary coverage, per referral
         cov_client = np.r_[np.arange(n), sec_idx]
         sec_payer = np.where(rng.random(nsec) < 0.5, 2, 3)  # Medicaid or a commercial plan
-        cov_payer = np.r_[p.payer, sec_payer]
+        cov_payer = np.r_[payer, sec_payer]
         self.tables["coverages"] = {
             "coverage_id": _int(np.arange(1, n + nsec + 1)),
             "client_id": pc.take(client_id, pa.array(cov_client)),
@@ -764,7 +804,7 @@ class _Builder:
                 _cat(rng.integers(0, len(FIRST_NAMES), n), FIRST_NAMES, valid=spouse),
                 pa.nulls(nsec, pa.string())]),
             "subscriber_dob": pa.concat_arrays([
-                _date(p.dob + rng.integers(-900, 900, n), valid=spouse),
+                _date(dob + rng.integers(-900, 900, n), valid=spouse),
                 pa.nulls(nsec, pa.date32())]),
             "effective_date": _date(np.r_[eff, eff[sec_idx]]),
             "end_date": pa.nulls(n + nsec, pa.date32()),
@@ -772,12 +812,13 @@ class _Builder:
                              ["primary", "secondary"]),
         }
         # Referrals.
+        n = nref
         dx_valid = np.arange(3)[None, :] < p.ndx[:, None]
         dx_values = _cat(p.dx[dx_valid], DX_LABELS)
         needs_auth = np.array([x["auth"] for x in PAYERS])[p.payer]
         self.ref_dx_values = p.dx
         self.tables["referrals"] = {
-            "referral_id": _int(np.arange(1, n + 1)), "client_id": client_id,
+            "referral_id": _int(np.arange(1, n + 1)), "client_id": self.client_id,
             "referrer_id": _int(p.referrer + 1), "received_date": _date(p.received),
             "diagnosis_codes": _list(p.ndx, dx_values),
             "authorized_visits": _int(p.auth_visits, valid=p.auth_valid),
@@ -896,7 +937,7 @@ class _Builder:
         year = (self.c_date.astype("datetime64[D]").astype("datetime64[Y]").astype(int) + 1970)
         self.c_year = year
         exp_allowed = np.bincount(li_sess, weights=self.l_allowed, minlength=nc)
-        key = self.c_ref * 10000 + year
+        key = p.client[self.c_ref] * 10000 + year   # per client and calendar year
         order = np.lexsort((np.arange(nc), key))
         cum = np.zeros(nc)
         ks, ea = key[order], exp_allowed[order]
@@ -921,13 +962,20 @@ class _Builder:
         p = self.p
         rng = p.rng(13)
         nc = len(self.c_sess)
-        ty = self.c_type
         # Appeals of whole-claim denials.
         appeal_p = np.array([APPEAL_RATE.get(c, 0.0) for c in self.c_carc])
         filed = self.c_adj + rng.integers(5, 41, nc)
         self.c_appealed = self.c_whole & (rng.random(nc) < appeal_p) & (filed <= self.as_of)
         self.c_filed = filed
         decided = filed + rng.integers(25, 76, nc)
+        # At least one appeal still waiting for the payer's answer.
+        if not (self.c_appealed & (decided > self.as_of)).any():
+            cand = np.nonzero(self.c_whole & (self.c_adj <= self.as_of - 5))[0]
+            if len(cand):
+                last = cand[-1]
+                self.c_appealed[last] = True
+                filed[last] = self.c_adj[last] + 4
+                decided[last] = self.as_of + 30
         o = rng.random(nc)
         outcome = np.where(o < 0.55, 1, np.where(o < 0.9, 2, 3))  # overturned/upheld/withdrawn
         repay_raw = decided + rng.integers(3, 15, nc)
@@ -965,7 +1013,7 @@ class _Builder:
         mded = np.array([MEDICARE_DEDUCTIBLE[min(max(y, years[0]), years[-1])]
                          for y in range(years[0], years[-1] + 1)])[
             np.clip(ly, years[0], years[-1]) - years[0]]
-        lref = self.c_ref[lc]
+        lref = p.client[self.c_ref[lc]]   # the client's plan (its first referral)
         D = np.where(rt[lref] == "medicare", mded, ded[lref])
         allowed = np.where(paying, self.l_allowed, 0)
         key = lref * 10000 + ly

@@ -192,11 +192,8 @@ def _test_pause_in_transaction() -> None:
 def fetch_df(con: duckdb.DuckDBPyConnection, sql: str,
              params: Sequence[Any] | Mapping[str, Any] | None = None) -> pd.DataFrame:
     """A query's result as a DataFrame, through Arrow (much faster than ``.df()``)."""
-    cur = con.cursor()
-    try:
-        return cur.sql(sql, params=params or None).to_arrow_table().to_pandas()
-    finally:
-        cur.close()
+    # On the connection itself: a cursor would not see the open transaction's own writes.
+    return con.sql(sql, params=params or None).to_arrow_table().to_pandas()
 
 
 def _backup_before_migrating(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -271,10 +268,6 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
 def row_dicts(con: duckdb.DuckDBPyConnection, sql: str,
               params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
     """Rows as dicts (for the small reads of forms and rules)."""
-    cur = con.cursor()
-    try:
-        res = cur.execute(sql, params or [])
-        names = [d[0] for d in res.description]
-        return [dict(zip(names, row, strict=True)) for row in res.fetchall()]
-    finally:
-        cur.close()
+    res = con.execute(sql, params or [])
+    names = [d[0] for d in res.description]
+    return [dict(zip(names, row, strict=True)) for row in res.fetchall()]

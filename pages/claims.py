@@ -161,7 +161,8 @@ with tab_status:
             else:
                 ui.after_write()
                 st.success(f"Claim {cid} is now {new}.")
-    # 837P download for ready claims: metdash.x12 (another module) offers it.
+    st.page_link("pages/remittances.py", label="Send ready claims to the clearinghouse as an "
+                 "837P file", icon=":material/description:")
 
 with tab_import:
     if not getattr(ui, "allowed", lambda _p: True)("imports"):

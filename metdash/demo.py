@@ -185,8 +185,9 @@ class DemoSummary:
 
     def line(self) -> str:
         """One line for the command line."""
+        trainers = "trainer" if self.providers == 1 else "trainers"
         return (f"Demo practice (seed {self.seed}, as of {self.as_of}): {self.years} years, "
-                f"{self.providers} trainers, {self.payers} payers, {self.referrers} referrers, "
+                f"{self.providers} {trainers}, {self.payers} payers, {self.referrers} referrers, "
                 f"{self.clients:,} clients, {self.referrals:,} referrals, "
                 f"{self.sessions:,} sessions, {self.claims:,} claims, "
                 f"{self.claim_lines:,} claim lines, {self.remittances:,} remittances "
@@ -588,7 +589,9 @@ DATA_TABLES = ["practice", "providers", "payers", "cpt_codes", "fee_schedule",
                "sessions", "session_minutes", "claims", "claim_lines", "claim_status_history",
                "remittances", "claim_payments", "line_payments", "adjustments",
                "remark_codes", "provider_adjustments", "appeals", "patient_payments",
-               "x12_control", "imports"]
+               "imports"]
+# Kept on a reset: the audit log (history) and x12_control (interchange control numbers
+# must never repeat towards the clearinghouse).
 
 
 def _plan_for(seed: int, as_of: dt.date, claim_lines: int | None) -> _Plan:
@@ -634,7 +637,11 @@ def generate(db: Database, *, seed: int = 7, claim_lines: int | None = None,
             referrals=counts["referrals"], sessions=counts["sessions"],
             claims=counts["claims"], claim_lines=counts["claim_lines"],
             remittances=counts["remittances"], seconds=round(time.perf_counter() - t0, 2))
-        audit(con, user, "demo generated", "practice", 1, None, asdict(summary))
+        # What was asked for (so a workshop reset can rebuild the same practice), and what
+        # it gave.
+        audit(con, user, "demo generated", "practice", 1, None,
+              {"seed": seed, "claim_lines": claim_lines, "as_of": as_of,
+               "summary": asdict(summary)})
     return summary
 
 
@@ -1273,8 +1280,10 @@ class _Builder:
         add(self.c_upheld & (close_up <= self.as_of), close_up, "closed",
             N["written off after the appeal"], 6)
         close_den = self.c_adj + window + 14
-        wo_den = (self.c_whole & ~self.c_appealed & (close_den <= self.as_of)
-                  & (rng.random(nc) < 0.4))
+        # Unappealed denials past the appeal window: half written off soon after, and all
+        # of them within the year, so the open-denial worklist holds the last year's only.
+        close_den = np.where(rng.random(nc) < 0.5, close_den, self.c_adj + 365)
+        wo_den = self.c_whole & ~self.c_appealed & (close_den <= self.as_of)
         add(wo_den, close_den, "closed", N["written off: denial not appealed"], 6)
         close_stuck = self.c_date + filing + 21
         add(self.c_stuck & (close_stuck <= self.as_of), close_stuck, "closed",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 from decimal import Decimal
@@ -120,6 +121,11 @@ def test_regenerate_replaces_everything_in_one_file(tmp_path):
     assert db.scalar("SELECT count(*) FROM claims") == s2.claims
     assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'demo generated'") == 2
     assert db.scalar("SELECT is_demo FROM practice") is True
+    # The audit row records what was asked for, so a reset can rebuild the same practice.
+    after = json.loads(db.scalar("SELECT after FROM audit_log WHERE action = 'demo generated' "
+                                 "ORDER BY audit_id DESC LIMIT 1"))
+    assert (after["seed"], after["claim_lines"], after["as_of"]) == (2, 3000, AS_OF.isoformat())
+    assert after["summary"]["claims"] == s2.claims
 
 
 # -- size ----------------------------------------------------------------------------------

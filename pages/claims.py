@@ -161,8 +161,8 @@ with tab_status:
             else:
                 ui.after_write()
                 st.success(f"Claim {cid} is now {new}.")
-    st.page_link("pages/remittances.py", label="Send ready claims to the clearinghouse as an "
-                 "837P file", icon=":material/description:")
+    st.caption("Ready claims go to the clearinghouse as an 837P file from **Remittances** "
+               "(in the Work menu) or with `metdash export-837`.")
 
 with tab_import:
     if not getattr(ui, "allowed", lambda _p: True)("imports"):

@@ -124,7 +124,7 @@ if ui.is_demo(db):
     if st.button("Reset demo", icon=":material/restart_alt:", key="reset_demo"):
         t0 = time.perf_counter()
         with st.spinner("Rebuilding the demo practice…"):
-            summary = workshop.reset_demo(db, ui.today(), user="workshop")
+            summary = workshop.reset_demo(db, ui.today(), user=ui.current_user())
         ui.after_write()
         st.session_state["_reset_took"] = (time.perf_counter() - t0, summary.line())
     if "_reset_took" in st.session_state:

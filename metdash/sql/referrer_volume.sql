@@ -4,13 +4,16 @@
 -- A visit is a distinct client and date, from sessions or from billed lines (a practice
 -- that imported claims has lines but no sessions).
 WITH scope AS ({scope_claims}),
+-- Only visits from $date_from on are ever used (first visits follow a referral received in
+-- the period; sessions are counted in the period), so older ones are left out up front.
 visits AS (
     SELECT s.client_id, s.session_date AS visit_date, rf.referrer_id
     FROM sessions s LEFT JOIN referrals rf USING (referral_id)
+    WHERE s.session_date >= $date_from
     UNION
     SELECT c.client_id, l.service_date, c.referrer_id
     FROM claims c JOIN claim_lines l USING (claim_id)
-    WHERE c.status <> 'voided'
+    WHERE c.status <> 'voided' AND l.service_date >= $date_from
 ),
 refs AS (
     SELECT r.*

@@ -75,7 +75,7 @@ if found:
 head = scenario.summary(model)
 months = scenario.project(model)
 st.subheader("Over the next 12 months")
-t = st.columns(5)
+t = st.columns(3) + st.columns(3)[:2]
 be = head["break_even_weekly_visits"]
 t[0].metric("Break-even insured visits a week", "—" if be is None else f"{be}",
             help="Insured visits a week at which a full month with insurance earns what "

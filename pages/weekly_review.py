@@ -6,6 +6,7 @@ import streamlit as st
 
 from metdash import report, ui, weekly, weekly_charts
 from metdash.metrics import CATALOGUE
+from metdash.weekly_charts import KIND_LABELS
 
 AVERAGES = {"avg_4w": 2, "avg_12w": 2, "change_vs_4w": 2, "change_vs_12w": 2}
 
@@ -22,6 +23,16 @@ picked = st.date_input("Week (pick any day of it)", value=start, format="YYYY-MM
 start = weekly.week_bounds(picked or default)[0]
 st.query_params["week"] = start.isoformat()
 review = ui.cached(weekly.weekly_review)(db, start)
+
+
+def shown(frame):
+    """Averages to 2 places and kinds in words, for the screen only."""
+    out = frame
+    if "kind" in out.columns:
+        out["kind"] = [KIND_LABELS.get(k, k) for k in out.kind]
+    return out
+
+
 st.caption(f"{review.label}. Averages cover the 4 and 12 full weeks before it; lapsed "
            "referrers are judged at the week's end; 12-month figures cover the 365 days "
            "ending that Sunday.")
@@ -40,10 +51,10 @@ MOVER_COLS = ["name", "kind", "this_week", "avg_4w", "avg_12w", "change_vs_4w", 
 left, right = st.columns(2)
 with left:
     st.subheader("Top movers up", help=CATALOGUE["change_vs_4w"].definition)
-    ui.table(review.movers_up[MOVER_COLS].round(AVERAGES), key="up")
+    ui.table(shown(review.movers_up[MOVER_COLS]), key="up")
 with right:
     st.subheader("Top movers down", help=CATALOGUE["change_vs_4w"].definition)
-    ui.table(review.movers_down[MOVER_COLS].round(AVERAGES), key="down")
+    ui.table(shown(review.movers_down[MOVER_COLS]), key="down")
 
 TWELVE = ["referrals_12m", "converted_12m", "conversion_rate_12m", "sessions_12m",
           "billed_12m", "paid_12m"]
@@ -51,24 +62,24 @@ st.subheader("New referrers", help=CATALOGUE["new_referrers"].definition)
 if review.new_referrers.empty:
     st.caption("No referrer sent a first referral this week.")
 else:
-    ui.table(review.new_referrers[["name", "kind", "npi", "first_referral", "this_week"]],
+    ui.table(shown(review.new_referrers[["name", "kind", "npi", "first_referral", "this_week"]]),
              key="new")
 st.subheader("Lapsed referrers", help=CATALOGUE["lapsed_referrers"].definition)
 if review.lapsed_referrers.empty:
     st.caption("No referrer has gone quiet.")
 else:
-    ui.table(review.lapsed_referrers[["name", "kind", "last_referral", "median_gap_days",
-                                      "days_since_last", "lapsed_on", *TWELVE]],
+    ui.table(shown(review.lapsed_referrers[["name", "kind", "last_referral", "median_gap_days",
+                                            "days_since_last", "lapsed_on", *TWELVE]]),
              key="lapsed")
 
 st.subheader("Per kind of referrer")
 ui.chart(weekly_charts.kinds_bar(review), key="kinds_chart")
-ui.table(review.kinds.round(AVERAGES), key="kinds")
+ui.table(shown(review.kinds), key="kinds")
 
 st.subheader("Every referrer: this week, conversion and what their clients brought in")
-ui.table(review.referrers[["name", "kind", "this_week", "avg_4w", "avg_12w", "change_vs_4w",
-                           "days_to_first_session_12m", *TWELVE, "last_referral"]
-                          ].round(AVERAGES),
+ui.table(shown(review.referrers[["name", "kind", "this_week", "avg_4w", "avg_12w",
+                                 "change_vs_4w", "days_to_first_session_12m", *TWELVE,
+                                 "last_referral"]]),
          key="all", download=f"weekly_referrers_{start.isoformat()}")
 
 st.subheader("Payer mix per referrer", help=CATALOGUE["payer_share"].definition)
@@ -84,7 +95,8 @@ else:
     shares = shares.loc[sorted(shares.index, key=lambda i: -float(billed.get(i, 0)))]
     payers = list(shares.columns)
     shares.insert(0, "name", [names[i] for i in shares.index])
-    ui.table(shares.reset_index(drop=True), key="mix", formats={p: "percent" for p in payers})
+    ui.table(shares.reset_index(drop=True), key="mix", formats={p: "percent" for p in payers},
+             labels={p: p for p in payers})
 
 st.subheader("For the meeting")
 c1, c2 = st.columns(2)

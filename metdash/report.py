@@ -100,7 +100,7 @@ def summary_tiles(review: WeeklyReview) -> list[tuple[str, str, str]]:
         ("avg_4w", "4-week average", _fmt_num(s["avg_4w"])),
         ("avg_12w", "12-week average", _fmt_num(s["avg_12w"])),
         ("new_referrers", "New referrers", f"{s['new_referrers']}"),
-        ("lapsed_referrers", f"Lapsed referrers ({s['newly_lapsed']} new)",
+        ("lapsed_referrers", f"Lapsed ({s['newly_lapsed']} new)",
          f"{s['lapsed_referrers']}"),
         ("conversion_rate_12m", "Conversion (12 mo)", _fmt_pct(s["conversion_rate_12m"])),
         ("days_to_first_session_12m", "Days to 1st session",

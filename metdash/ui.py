@@ -424,14 +424,16 @@ def present_figure(fig: Any) -> Any:
     black text on white, taller."""
     fig = type(fig)(fig)
     height = fig.layout.height or 450
-    fig.update_layout(font={"size": 20, "color": "#000000"}, title_font_size=26,
-                      hoverlabel_font_size=20, legend_font_size=18,
+    fig.update_layout(font={"size": 20, "color": "#000000"}, title_font_size=24,
+                      hoverlabel_font_size=20, legend_font_size=18, legend_y=-0.4,
                       height=int(max(height * 1.3, 520)), paper_bgcolor="#FFFFFF",
                       plot_bgcolor="#FFFFFF")
     fig.update_xaxes(tickfont_size=18, title_font_size=20, gridcolor="#BBBBBB",
-                     linecolor="#000000")
+                     linecolor="#000000", tickfont_color="#000000",
+                     title_font_color="#000000")
     fig.update_yaxes(tickfont_size=18, title_font_size=20, gridcolor="#BBBBBB",
-                     linecolor="#000000")
+                     linecolor="#000000", tickfont_color="#000000",
+                     title_font_color="#000000")
     fig.update_traces(selector={"type": "scatter"}, line_width=4)
     return fig
 

@@ -42,7 +42,7 @@ def test_summary_tiles_are_the_reviews_numbers(review):
     # tests/test_weekly.py works these out by hand.
     assert tiles == {"Referrals this week": "3", "4-week average": "1.0",
                      "12-week average": "0.8", "New referrers": "1",
-                     "Lapsed referrers (1 new)": "3", "Conversion (12 mo)": "54%",
+                     "Lapsed (1 new)": "3", "Conversion (12 mo)": "54%",
                      "Days to 1st session": "2.0", "Paid (12 mo)": "$290"}
 
 

@@ -40,8 +40,22 @@ def present_app(demo_db_path, tmp_path_factory):
     running.stop()
 
 
+def warm_up(browser, running: RunningApp) -> None:
+    """Open the app's root once: until app.py has run, Streamlit routes a deep link straight
+    to the file in pages/ (no st.navigation, no wide layout)."""
+    context = browser.new_context()
+    p = context.new_page()
+    p.goto(running.url)
+    wait_for_page(p, "Synthetic demo practice")
+    context.close()
+
+
 @pytest.fixture()
-def page(browser):
+def page(browser, app, present_app):
+    for running in (app, present_app):
+        if not getattr(running, "warm", False):
+            warm_up(browser, running)
+            running.warm = True
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     p = context.new_page()
     yield p

@@ -19,6 +19,7 @@ All names are synthetic (first names with tree and plant surnames); no real pati
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import os
@@ -598,15 +599,25 @@ def _plan_for(seed: int, as_of: dt.date, claim_lines: int | None) -> _Plan:
     size = _size_for(claim_lines)
     if claim_lines is None:
         return _Plan(seed, as_of, size)
-    # Size by a first guess, then correct the number of referrals once or twice.
-    size.referrals = max(30, round(claim_lines / 29))
-    plan = _Plan(seed, as_of, size)
-    for _ in range(3):
-        if plan.n_lines and abs(plan.n_lines - claim_lines) <= 0.02 * claim_lines:
+    # Size by a first guess, then correct the number of referrals (a few tries at most;
+    # small practices are lumpy, so keep the closest).
+    size.referrals = max(4, round(claim_lines / 29))
+    best = plan = _Plan(seed, as_of, size)
+    tried = {size.referrals}
+    for _ in range(6):
+        if abs(plan.n_lines - claim_lines) <= 0.02 * claim_lines:
             break
-        size.referrals = max(30, round(size.referrals * claim_lines / max(plan.n_lines, 1)))
+        guess = max(4, round(size.referrals * claim_lines / max(plan.n_lines, 1)))
+        if guess in tried:
+            guess += 1 if plan.n_lines < claim_lines else -1
+        if guess in tried or guess < 4:
+            break
+        tried.add(guess)
+        size = dataclasses.replace(size, referrals=guess)
         plan = _Plan(seed, as_of, size)
-    return plan
+        if abs(plan.n_lines - claim_lines) < abs(best.n_lines - claim_lines):
+            best = plan
+    return best
 
 
 def generate(db: Database, *, seed: int = 7, claim_lines: int | None = None,

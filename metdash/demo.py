@@ -834,7 +834,6 @@ class _Builder:
         dx_valid = np.arange(3)[None, :] < p.ndx[:, None]
         dx_values = _cat(p.dx[dx_valid], DX_LABELS)
         needs_auth = np.array([x["auth"] for x in PAYERS])[p.payer]
-        self.ref_dx_values = p.dx
         self.tables["referrals"] = {
             "referral_id": _int(np.arange(1, n + 1)), "client_id": self.client_id,
             "referrer_id": _int(p.referrer + 1), "received_date": _date(p.received),
@@ -1244,8 +1243,6 @@ class _Builder:
             "method": _cat(_pick(rng, [55, 15, 15, 15], len(pays)),
                            ["card", "cash", "check", "hsa"]),
         }
-        # First adjudication's claim control number, kept on the claim.
-        self.first_icn = {}
 
     # -- claims table, status history, appeals -------------------------------------------
     def _history(self) -> None:
@@ -1296,7 +1293,8 @@ class _Builder:
         close_den = np.where(rng.random(nc) < 0.5, close_den, self.c_adj + 365)
         wo_den = self.c_whole & ~self.c_appealed & (close_den <= self.as_of)
         add(wo_den, close_den, "closed", N["written off: denial not appealed"], 6)
-        close_stuck = self.c_date + filing + 21
+        # Lost claims are chased for about a year (past timely filing), then written off.
+        close_stuck = self.c_date + np.maximum(filing, 365) + 21
         add(self.c_stuck & (close_stuck <= self.as_of), close_stuck, "closed",
             N["written off: no payer response within timely filing"], 6)
         add(self.c_reversed, self.c_rev, "paid",

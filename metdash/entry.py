@@ -127,6 +127,13 @@ def as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(m.group(1))
 
 
+MAX_MONEY = Decimal("99999999.99")
+
+
+class MoneyTooLarge(ValueError):
+    """An amount above what one line or payment can be (more than $99,999,999.99)."""
+
+
 def as_money(value: Any) -> Decimal | None:
     """Money from a number or text ('$1,200.00' -> 1200.00); None when blank.
 
@@ -147,6 +154,9 @@ def as_money(value: Any) -> Decimal | None:
         raise ValueError(str(value)) from None
     if not amount.is_finite():
         raise ValueError(str(value))
+    if abs(amount) > MAX_MONEY:
+        # The store holds DECIMAL(12,2); a claim's total must fit too.
+        raise MoneyTooLarge(str(value))
     return amount.quantize(CENT)
 
 

@@ -247,6 +247,9 @@ def _parse_row(row: _Row, problems: list[str]) -> None:
             row.charge = e.as_money(charge)
             if row.charge is not None and row.charge < 0:
                 problems.append(f"row {row.n}, charge: {charge!r} is negative: enter 0 or more.")
+        except e.MoneyTooLarge:
+            problems.append(f"row {row.n}, charge: {charge!r} is far too large for one line: "
+                            "check the amount (at most 99,999,999.99).")
         except ValueError:
             problems.append(f"row {row.n}, charge: {charge!r} is not an amount: write it like "
                             "45.00.")

@@ -5,13 +5,11 @@ take arbitrary input and answer with problems, never an unexpected exception."""
 from __future__ import annotations
 
 import ast
-import decimal
 import itertools
 import shutil
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -77,14 +75,6 @@ def test_referrer_validator_answers_every_text(store, name, npi):
     assert all(isinstance(p, str) and "Traceback" not in p for p in problems)
 
 
-# Known bug (metdash.entry.as_money / spreadsheet, reported): an amount too large for
-# DECIMAL(12,2) escapes as decimal.InvalidOperation or a DuckDB ConversionException instead
-# of a problem. Other failures still fail this test.
-AMOUNT_BUG = pytest.mark.xfail(raises=(decimal.InvalidOperation, duckdb.ConversionException),
-                               strict=False, reason="huge amounts raise instead of a problem")
-
-
-@AMOUNT_BUG
 @SETTINGS
 @given(cells=st.lists(hostile, min_size=len(COLUMNS), max_size=len(COLUMNS)))
 def test_spreadsheet_import_answers_every_sheet(store, cells):
@@ -104,7 +94,6 @@ def test_spreadsheet_import_answers_every_sheet(store, cells):
         assert all(isinstance(p, str) for p in result.problems)
 
 
-@AMOUNT_BUG
 @pytest.mark.parametrize("charge", ["100000000000000000000000000", "99999999999.00"])
 def test_huge_amount_is_a_problem_not_a_traceback(store, charge):
     from tests.security.test_transactions import claims_csv

@@ -40,8 +40,7 @@ nav = {
     section: [
         st.Page(str(HERE / "pages" / file), title=title, icon=icon, default=(file == "overview.py"))
         for file, title, icon in entries
-        if (HERE / "pages" / file).exists()
     ]
     for section, entries in SECTIONS.items()
 }
-st.navigation({k: v for k, v in nav.items() if v}).run()
+st.navigation(nav, expanded=True).run()

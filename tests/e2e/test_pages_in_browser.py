@@ -54,3 +54,32 @@ def test_filters_survive_a_page_change_and_stay_in_the_url(app, page):
     wait_for_page(page, "Open denials to work")
     assert "payer=1" in page.url
     assert "from=2025-07-01" in page.url
+
+
+def _nav_titles() -> list[str]:
+    """Every page title app.py registers (read from its SECTIONS without running it)."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse((Path(__file__).resolve().parents[2] / "app.py").read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AnnAssign) and getattr(node.target, "id", "") == "SECTIONS":
+            sections = ast.literal_eval(node.value)
+            return [title for entries in sections.values() for _, title, _ in entries]
+    raise AssertionError("SECTIONS not found in app.py")
+
+
+def test_every_page_in_the_menu_opens_without_exception(app, page, tmp_path_factory):
+    titles = _nav_titles()
+    assert len(titles) >= 15
+    page.goto(f"{app.url}/?from=2025-07-01&to=2026-06-30")
+    wait_for_page(page, "Charges and payments by month")
+    shots = tmp_path_factory.mktemp("every-page")
+    for title in titles:
+        page.get_by_role("link", name=title, exact=True).click()
+        wait_for_page(page)
+        assert page.locator('[data-testid="stException"]').count() == 0, title
+        errors = page.locator('[data-testid="stAlertContentError"]')
+        assert errors.count() == 0, (title, errors.all_inner_texts())
+        full_screenshot(page, shots / f"{title.replace(' ', '_').replace('/', '-')}.png")
+        page.set_viewport_size({"width": 1400, "height": 900})

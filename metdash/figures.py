@@ -448,8 +448,8 @@ def appeals_summary(db: Database, f: Filters) -> pd.DataFrame:
 
 
 def open_denials(db: Database, f: Filters, limit: int = 200) -> pd.DataFrame:
-    """Denied claims not yet resolved (status denied, or appealed with the appeal still
-    pending), oldest first: claim_id, client_id, payer, first_service_date, denied_on,
+    """Denied claims still to work: denied or partly paid with the payer's appeal window
+    open on ``f.as_of``, or appealed with the appeal pending; oldest first: claim_id, client_id, payer, first_service_date, denied_on,
     reasons ('CO-50, CO-16'), denied_amount, appeal_deadline, days_left."""
     text = f"""
         WITH d AS ({sql('denial_adjustments')}),
@@ -463,7 +463,9 @@ def open_denials(db: Database, f: Filters, limit: int = 200) -> pd.DataFrame:
                (pc.denied_on + p.appeal_window_days)::DATE AS appeal_deadline,
                datediff('day', $as_of, pc.denied_on + p.appeal_window_days) AS days_left
         FROM per_claim pc JOIN claims c USING (claim_id) JOIN payers p USING (payer_id)
-        WHERE c.status IN ('denied', 'partially_paid')
+        WHERE (c.status IN ('denied', 'partially_paid')
+               -- past the appeal window there is nothing left to work
+               AND pc.denied_on + p.appeal_window_days >= $as_of)
            OR (c.status = 'appealed' AND EXISTS (
                 SELECT 1 FROM appeals a WHERE a.claim_id = c.claim_id AND a.outcome = 'pending'))
         ORDER BY pc.denied_on, c.claim_id LIMIT $limit"""

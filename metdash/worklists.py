@@ -89,11 +89,12 @@ def claims_unpaid_past_lag(db: Database, as_of: dt.date) -> pd.DataFrame:
 
 
 def denials_to_appeal(db: Database, as_of: dt.date) -> pd.DataFrame:
-    """Denied (or partly denied) claims with no appeal filed, by appeal deadline.
+    """Denied (or partly denied) claims with no appeal filed whose appeal window is still
+    open, by appeal deadline.
 
     The deadline is the payer's appeal_window_days after the payment date of the latest
     remittance on the claim (the denial). Columns: claim_id, client_id, client_name, payer,
-    status, denied_date, appeal_deadline, days_left (negative: passed), total_charge,
+    status, denied_date, appeal_deadline, days_left, total_charge,
     reasons (the non-PR adjustments as 'CO-50', ...).
     """
     return db.query(f"""
@@ -122,7 +123,9 @@ def denials_to_appeal(db: Database, as_of: dt.date) -> pd.DataFrame:
         WHERE c.status IN ('denied', 'partially_paid')
           AND NOT EXISTS (SELECT 1 FROM appeals a WHERE a.claim_id = c.claim_id)
           AND (c.status = 'denied' OR rs.reasons IS NOT NULL)
-        ORDER BY appeal_deadline, c.claim_id""", [as_of])
+          -- past the payer's window an appeal is no longer possible: not work to do
+          AND (lp.denied_date + p.appeal_window_days)::DATE >= ?::DATE
+        ORDER BY appeal_deadline, c.claim_id""", [as_of, as_of])
 
 
 def referrals_expiring(db: Database, as_of: dt.date) -> pd.DataFrame:

@@ -215,3 +215,13 @@ def test_underpaid_line_is_listed(db):
         with db.transaction() as con:
             con.execute("UPDATE payer_fee_schedule SET allowed_amount = 80 "
                         "WHERE payer_id = 1 AND cpt = '97110'")
+
+
+def test_open_denials_to_work(db):
+    # C2 (partially paid, CO-97 on 01-27, Medicare window 120 days -> 2025-05-27) is still
+    # appealable on 03-31; C3 was overturned and paid. As of 2025-06-30 C2's window closed.
+    work = figures.open_denials(db, PERIOD)
+    assert work.claim_id.tolist() == ["C2"]
+    assert work.appeal_deadline.iloc[0] == D(2025, 5, 27)
+    assert work.days_left.iloc[0] == 57
+    assert figures.open_denials(db, PERIOD.replace(as_of=D(2025, 6, 30))).empty

@@ -26,7 +26,10 @@ if log.empty:
     st.info("No audit entries match these filters.", icon=":material/filter_alt_off:")
 else:
     st.write(f"{len(log):,} entries")
-    st.dataframe(log, hide_index=True, key="audit_table",
-                 column_config={"changed_at": st.column_config.DatetimeColumn(
-                     "Changed at", format="YYYY-MM-DD HH:mm:ss")})
+    st.dataframe(log, hide_index=True, key="audit_table", column_config={
+        "audit_id": st.column_config.NumberColumn("#", format="%d"),
+        "changed_at": st.column_config.DatetimeColumn("Changed at",
+                                                      format="YYYY-MM-DD HH:mm:ss"),
+        "user_name": "User", "action": "Action", "table_name": "Table",
+        "record_key": "Record", "before": "Before", "after": "After"})
     ui.downloads(log, "audit_log")

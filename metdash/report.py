@@ -190,19 +190,18 @@ def weekly_pdf(review: WeeklyReview, *, practice: str = "", is_demo: bool = Fals
         return privacy.mask_if(frame, present)
 
     # Title.
-    pg.font(15, True)
+    pg.font(13.5, True)
     p.set_xy(10, 8)
-    pg.cell(200, 7, f"Weekly referral review — {review.label}")
-    pg.font(8)
-    p.set_xy(210, 8)
-    notes = [practice] if practice else []
-    if is_demo:
-        notes.append("synthetic demo practice")
+    pg.cell(186, 7, f"Weekly referral review — {review.label}")
+    pg.font(7)
+    notes = ["synthetic demo practice"] if is_demo else []
     if present:
         notes.append("client details masked")
-    pg.cell(77, 4, " · ".join(notes), align="R")
-    p.set_xy(210, 12)
-    pg.cell(77, 4, f"Generated {generated:%b %d, %Y}", align="R")
+    p.set_xy(196, 8)
+    pg.cell(91, 4, " · ".join([x for x in (practice, f"{generated:%b %d, %Y}") if x]),
+            align="R")
+    p.set_xy(196, 12)
+    pg.cell(91, 4, " · ".join(notes), align="R")
 
     # Headline tiles.
     tiles = summary_tiles(review)
@@ -237,8 +236,9 @@ def weekly_pdf(review: WeeklyReview, *, practice: str = "", is_demo: bool = Fals
         pg.font(8, True)
         p.set_xy(10, y)
         p.set_text_color(160, 60, 0)
-        pg.cell(277, 5, "Charts left out: no browser was found to draw them (install Chromium "
-                        "for kaleido); the figures below are complete.")
+        why = ("no browser was found to draw them (install Chromium for kaleido)" if charts
+               else "as asked")
+        pg.cell(277, 5, f"Charts left out: {why}; the figures below are complete.")
         p.set_text_color(0, 0, 0)
         y += 7
 
@@ -261,7 +261,7 @@ def weekly_pdf(review: WeeklyReview, *, practice: str = "", is_demo: bool = Fals
                   [[r["name"], KIND_SHORT.get(r["kind"], r["kind"]),
                     _fmt_date(r["first_referral"])] for _, r in new.iterrows()])
     lapsed = masked(review.lapsed_referrers)
-    shown = lapsed.head(max(1, min(8, int((200 - y2 - 14) // 3.9))))
+    shown = lapsed.head(max(1, min(20, int((194 - y2 - 12) // 3.9))))
     lapsed_cols = [("Referrer", 27, "L"), ("Last referral", 18, "R"), ("Gap (d)", 11, "R"),
                    ("Refs 12m", 15, "R"), ("Paid 12m", 19, "R")]
     title = "Lapsed referrers (most recent first)"
@@ -280,7 +280,7 @@ def weekly_pdf(review: WeeklyReview, *, practice: str = "", is_demo: bool = Fals
                     _fmt_pct(r["conversion_rate_12m"]), _fmt_money(r["paid_12m"])]
                    for _, r in kinds.iterrows()])
     top_paid = masked(review.referrers).sort_values("paid_12m", ascending=False).head(
-        max(1, min(6, int((200 - y3 - 14) // 3.9))))
+        max(1, min(20, int((194 - y3 - 12) // 3.9))))
     pay_cols = [("Referrer", 33, "L"), ("Refs 12m", 15, "R"), ("Conv.", 10, "R"),
                 ("Billed 12m", 18, "R"), ("Paid 12m", 18, "R")]
     pg.table(193, y3, "Top referrers by paid (12 months)", pay_cols,

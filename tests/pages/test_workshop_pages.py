@@ -208,3 +208,33 @@ def test_downloads_are_masked_in_presentation_mode(monkeypatch):
     assert "Alpha, Ann" not in xl.to_csv() and "1EG4TE5MK72" not in xl.to_csv()
     table = at.dataframe[0].value
     assert list(table.client_name) == ["A•••, A•••"]
+
+
+def test_weekly_page_prepares_the_pdf(monkeypatch, weekly_db):
+    at = run_page("weekly_review", monkeypatch, weekly_db, week="2025-03-24")
+    assert not any(b.label == "Download the PDF" for b in at.get("download_button"))
+    next(b for b in at.button if b.label == "Prepare the one-page PDF").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    made = at.session_state["_weekly_pdf"]
+    assert made[0].isoformat() == "2025-03-24" and made[2].startswith(b"%PDF")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download the PDF" in labels
+
+
+def test_the_weekly_export_shows_no_client_in_presentation_mode(demo_db_path, client_secrets,
+                                                                 tmp_path):
+    import subprocess
+
+    review = weekly.weekly_review(Database(demo_db_path), today=pd.Timestamp("2026-06-30")
+                                  .date())
+    text = report.weekly_csv(review, present=True)
+    pdf = tmp_path / "w.pdf"
+    pdf.write_bytes(report.weekly_pdf(review, present=True, charts=False))
+    if shutil.which("pdftotext"):
+        text += subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                               check=True).stdout
+        assert "client details masked" in text
+    leaks = ([n for n in client_secrets["names"] if n in text][:3]
+             + [d for d in client_secrets["dobs"] if d in text][:3]
+             + [m for m in client_secrets["members"] if m in text][:3])
+    assert not leaks, leaks

@@ -114,3 +114,11 @@ def test_cli_explains_a_wrong_file_name(db, tmp_path):
 def test_cli_help():
     result = CliRunner().invoke(main, ["report", "weekly", "--help"])
     assert result.exit_code == 0 and "--week" in result.output
+
+
+def test_no_browser_gives_a_tables_only_pdf_that_says_so(review, tmp_path, monkeypatch):
+    # kaleido answers None through chart_png when it cannot find Chromium.
+    monkeypatch.setattr(report, "chart_png", lambda *a, **k: None)
+    text = pdf_text(report.weekly_pdf(review), tmp_path)
+    assert "Charts left out: no browser was found" in text
+    assert "Top movers up" in text

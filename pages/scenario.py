@@ -6,7 +6,7 @@ from decimal import Decimal
 import pandas as pd
 import streamlit as st
 
-from metdash import scenario, scenario_charts, ui, workshop
+from metdash import auth, scenario, scenario_charts, ui, workshop
 
 db = ui.page_start("What insurance could do for my practice")
 st.caption("For a practice that is self-pay today: what taking insurance would do to monthly "
@@ -122,6 +122,7 @@ if ui.is_demo(db):
     st.caption(f"Rebuilds the synthetic demo from its seed ({settings['seed']}) as of today, "
                "undoing everything entered during the workshop.")
     if st.button("Reset demo", icon=":material/restart_alt:", key="reset_demo"):
+        ui.require(auth.OWNER)  # it replaces every table: the open demo, or an owner
         t0 = time.perf_counter()
         with st.spinner("Rebuilding the demo practice…"):
             summary = workshop.reset_demo(db, ui.today(), user=ui.current_user())

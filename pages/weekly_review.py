@@ -27,7 +27,7 @@ review = ui.cached(weekly.weekly_review)(db, start)
 
 def shown(frame):
     """Averages to 2 places and kinds in words, for the screen only."""
-    out = frame
+    out = frame.round(AVERAGES)  # a copy: the review itself feeds the downloads unchanged
     if "kind" in out.columns:
         out["kind"] = [KIND_LABELS.get(k, k) for k in out.kind]
     return out

@@ -238,3 +238,13 @@ def test_the_weekly_export_shows_no_client_in_presentation_mode(demo_db_path, cl
              + [d for d in client_secrets["dobs"] if d in text][:3]
              + [m for m in client_secrets["members"] if m in text][:3])
     assert not leaks, leaks
+
+
+def test_weekly_page_rounds_for_the_screen_only(monkeypatch, weekly_db):
+    at = run_page("weekly_review", monkeypatch, weekly_db, week="2025-03-24")
+    kinds = next(t.value for t in at.dataframe if "referrers" in t.value.columns)
+    # Physicians' 12-week average 2/12 = 0.1667 shows as 0.17, in words.
+    assert kinds.set_index("kind").loc["Physician", "avg_12w"] == pytest.approx(0.17)
+    # The CSV behind the download keeps the review's own values.
+    review = weekly.weekly_review(Database(weekly_db), WEEK)
+    assert "physician" in report.weekly_csv(review)

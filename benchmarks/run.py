@@ -60,6 +60,7 @@ NAIVE_RATIO = 8
 IMPORT_RATE = 5000
 DEMO_S_1M = 60
 RSS_MB_5M = 1024
+CHILD_MEM_GB = 12.0
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -216,7 +217,8 @@ def run_child(kind: str, db_path: Path, reps: int) -> dict[str, Any]:
         target = Path(tmp.name)
     try:
         cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind,
-               "--db", str(db_path), "--reps", str(reps), "--child-out", str(target)]
+               "--db", str(db_path), "--reps", str(reps), "--child-out", str(target),
+               "--child-mem-gb", str(CHILD_MEM_GB)]
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
         if proc.returncode != 0:
             raise RuntimeError(f"{kind} child failed:\n{proc.stderr[-3000:]}")
@@ -478,6 +480,8 @@ def main(argv: list[str] | None = None) -> int:
                          "revenue.py are always run: the naive ratio needs them)")
     ap.add_argument("--fresh", action="store_true",
                     help="forget results of scales not run this time")
+    ap.add_argument("--child-mem-gb", type=float, default=12.0,
+                    help="memory cap (RLIMIT_DATA) of the page and naive processes; 0: none")
     ap.add_argument("--child", choices=["pages", "naive"], help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     ap.add_argument("--child-out", help=argparse.SUPPRESS)
@@ -485,6 +489,9 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.child:
         sys.path.insert(0, str(HERE))
+        if args.child_mem_gb:  # a runaway page fails alone instead of exhausting the machine
+            cap = int(args.child_mem_gb * 1024 ** 3)
+            resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
         res = (child_pages if args.child == "pages" else child_naive)(args.db, args.reps)
         Path(args.child_out).write_text(json.dumps(res))
         return 0
@@ -516,6 +523,8 @@ def main(argv: list[str] | None = None) -> int:
         if results["scales"]:
             out_md.write_text(render(results, notes), encoding="utf-8")
 
+    global CHILD_MEM_GB
+    CHILD_MEM_GB = args.child_mem_gb
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="metdash-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     failed = []

@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from metdash import entry, spreadsheet, ui
+from metdash import backup, entry, spreadsheet, ui
 
 db = ui.page_start("Claims", permission="billing")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
@@ -177,6 +177,7 @@ with tab_import:
         upload = st.file_uploader("Claims spreadsheet (.csv or .xlsx, one row per service line)",
                                   type=["csv", "xlsx"], key="upload")
         if upload is not None and st.button("Import", type="primary", key="import"):
+            backup.auto_backup(db, "before-import")  # a copy to go back to, as the CLI does
             result = spreadsheet.import_claims(db, upload.getvalue(), upload.name, user)
             if result.problems:
                 ui.show_problems(result.problems, heading="Nothing was imported.")

@@ -4,7 +4,7 @@ import os
 
 import streamlit as st
 
-from metdash import ui
+from metdash import backup, ui
 from metdash.x12.post835 import import_835, recent_remittances, unmatched_claim_payments
 from metdash.x12.write837 import X12ExportError, claims_for_export, write_837p
 
@@ -22,6 +22,7 @@ if files and st.button("Import", type="primary", icon=":material/upload:"):
         ui.show_problems([f"{n} is larger than {MAX_MB} MB: split it or import it with "
                           "`metdash import-835`." for n in big], heading="Nothing was imported.")
     else:
+        backup.auto_backup(db, "before-import")  # a copy to go back to, as the CLI does
         s = import_835(db, [(f.name, f.getvalue()) for f in files], user)
         ui.after_write()
         st.success(f"{s.files} file(s): {s.payments} payment(s) imported ({s.claims} claims, "

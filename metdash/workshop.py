@@ -21,8 +21,10 @@ class NotTheDemo(StoreError):
 
 
 def demo_settings(db: Database) -> dict[str, Any]:
-    """The demo's seed and claim_lines as last generated (seed 7, default size when the
-    audit log has no record)."""
+    """The request behind the demo as last generated: seed and claim_lines (None: the
+    default size). Seed 7 at the default size when the audit log has no record."""
+    from metdash.demo import DEFAULT_TRAINERS, NOMINAL_DEFAULT_LINES
+
     row = db.query("SELECT after FROM audit_log WHERE action = 'demo generated' "
                    "ORDER BY audit_id DESC LIMIT 1")
     found: dict[str, Any] = {}
@@ -31,8 +33,17 @@ def demo_settings(db: Database) -> dict[str, Any]:
             found = json.loads(row.after[0])
         except (TypeError, ValueError):
             found = {}
-    return {"seed": int(found.get("seed", DEFAULT_SEED)),
-            "claim_lines": int(found["claim_lines"]) if found.get("claim_lines") else None}
+    seed = int(found.get("seed", DEFAULT_SEED))
+    if "summary" in found:  # the audit row records the request itself
+        lines = found.get("claim_lines")
+        return {"seed": seed, "claim_lines": int(lines) if lines else None}
+    # Older rows hold only what was built: a default-sized demo is rebuilt at the default
+    # size, any other at about its line count.
+    lines = int(found["claim_lines"]) if found.get("claim_lines") else None
+    if lines is not None and found.get("providers") == DEFAULT_TRAINERS and \
+            abs(lines - NOMINAL_DEFAULT_LINES) <= 0.1 * NOMINAL_DEFAULT_LINES:
+        lines = None
+    return {"seed": seed, "claim_lines": lines}
 
 
 def reset_demo(db: Database, today: dt.date, user: str):  # -> metdash.demo.DemoSummary

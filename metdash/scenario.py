@@ -211,13 +211,14 @@ def store_defaults(db: Database, visit: tuple[tuple[str, int], ...] = DEFAULT_VI
     (Σ the payer's fee-schedule allowed amount × units over ``visit``, Decimal dollars; codes
     the payer has no amount for count 0) and share (the payer's share of the practice's
     billed visits in the claims of the last 365 days of data; equal shares when there are
-    none). Empty when the store has no payer fee schedule."""
+    none), usual_lag_days (the payer's expected days to payment, from its settings). Empty
+    when the store has no payer fee schedule."""
     codes = [c for c, _ in visit]
     units = [int(u) for _, u in visit]
     text = """
         WITH v AS (SELECT unnest($codes::VARCHAR[]) AS cpt, unnest($units::INTEGER[]) AS units),
         allowed AS (
-            SELECT p.payer_id, p.name AS payer, p.payer_type,
+            SELECT p.payer_id, p.name AS payer, p.payer_type, p.usual_lag_days,
                    sum(coalesce(f.allowed_amount, 0) * v.units)::DECIMAL(12,2)
                        AS allowed_per_visit,
                    count(f.cpt) AS priced
@@ -230,13 +231,15 @@ def store_defaults(db: Database, visit: tuple[tuple[str, int], ...] = DEFAULT_VI
             WHERE c.status <> 'voided'
               AND l.service_date > (SELECT max(service_date) FROM claim_lines) - 365
             GROUP BY c.payer_id)
-        SELECT a.payer, a.payer_type, a.allowed_per_visit, coalesce(r.visits, 0) AS visits
+        SELECT a.payer, a.payer_type, a.allowed_per_visit, a.usual_lag_days,
+               coalesce(r.visits, 0) AS visits
         FROM allowed a LEFT JOIN recent r USING (payer_id)
         WHERE a.priced > 0
         ORDER BY visits DESC, a.payer"""
     df = db.query(text, {"codes": codes, "units": units})
     if df.empty:
-        return pd.DataFrame(columns=["payer", "payer_type", "allowed_per_visit", "share"])
+        return pd.DataFrame(columns=["payer", "payer_type", "allowed_per_visit", "share",
+                                     "usual_lag_days"])
     total = int(df.visits.sum())
     if total:
         df["share"] = [_d(v) / total for v in df.visits]
@@ -244,4 +247,5 @@ def store_defaults(db: Database, visit: tuple[tuple[str, int], ...] = DEFAULT_VI
         df["share"] = [Decimal(1) / len(df)] * len(df)
     df["share"] = [x.quantize(Decimal("0.001")) for x in df.share]
     df["allowed_per_visit"] = [_d(x) for x in df.allowed_per_visit]
-    return df[["payer", "payer_type", "allowed_per_visit", "share"]]
+    df["usual_lag_days"] = df.usual_lag_days.astype(int)
+    return df[["payer", "payer_type", "allowed_per_visit", "share", "usual_lag_days"]]

@@ -12,6 +12,11 @@ db = ui.page_start("What insurance could do for my practice")
 st.caption("For a practice that is self-pay today: what taking insurance would do to monthly "
            "revenue and cash over 12 months. Every assumption is below and can be changed.")
 
+defaults = ui.cached(scenario.store_defaults)(db)
+# Days to payment: the payers' own expected lag, weighted by their share of visits.
+lag = (round(sum(float(x) * float(d) for x, d in zip(defaults.share, defaults.usual_lag_days,
+                                                     strict=True)))
+       if not defaults.empty else 30)
 st.subheader("Your practice today, and with insurance")
 c1, c2, c3, c4 = st.columns(4)
 rate = c1.number_input("Self-pay rate ($ a visit)", min_value=0.0, value=110.0, step=5.0,
@@ -25,9 +30,11 @@ insured = c4.number_input("Insured visits a week expected", min_value=0.0, value
 c1, c2, c3, c4 = st.columns(4)
 denial = c1.number_input("Denial rate (% of insured revenue never collected)", min_value=0.0,
                          max_value=99.0, value=8.0, step=1.0)
-days = c2.number_input("Days from visit to payment", min_value=0.0, value=30.0, step=5.0,
-                       help="Days to payment from the service date (the dashboard's Days to "
-                            "payment page shows your payers' actual figures).")
+days = c2.number_input("Days from visit to payment", min_value=0.0, value=float(lag),
+                       step=5.0, help="Days from the service date to the insurer's payment. "
+                                      "Starts from the payers' expected days in Settings, "
+                                      "weighted by share; the Days to payment page shows "
+                                      "your actual figures.")
 ramp = c3.number_input("Months to reach the insured volume", min_value=0, max_value=12,
                        value=3, step=1, help="Insured visits grow evenly to the full number "
                                              "over these months.")
@@ -39,18 +46,19 @@ st.subheader("Payers and what they allow a visit",
              help="Allowed per visit: the payer's fee schedule for a typical visit (2 units "
                   "97110 + 1 unit 97530), including the client's copay or coinsurance. Share: "
                   "the part of insured visits each payer would bring.")
-defaults = ui.cached(scenario.store_defaults)(db)
 if defaults.empty:
     defaults = pd.DataFrame({"payer": ["Medicare", "Commercial plan"],
                              "payer_type": ["medicare", "commercial"],
-                             "allowed_per_visit": [85.0, 115.0], "share": [0.3, 0.7]})
+                             "allowed_per_visit": [85.0, 115.0], "share": [0.3, 0.7],
+                             "usual_lag_days": [14, 30]})
     st.caption("No payer fee schedule in this store: typical amounts typed in; change them.")
 else:
     st.caption("From this store's payer fee schedules; the shares are each payer's share of "
                "the visits billed in the last year.")
 edited = st.data_editor(
-    defaults.assign(allowed_per_visit=defaults.allowed_per_visit.astype(float),
-                    share=defaults.share.astype(float)),
+    defaults.drop(columns=["usual_lag_days"]).assign(
+        allowed_per_visit=defaults.allowed_per_visit.astype(float),
+        share=defaults.share.astype(float)),
     num_rows="dynamic", hide_index=True, key="payers",
     column_config={"payer": st.column_config.TextColumn("Payer", required=True),
                    "payer_type": st.column_config.TextColumn("Type"),

@@ -107,3 +107,5 @@ def test_store_defaults_from_the_fee_schedule(tmp_path):
     # C8 = 4 (C11 voided); Acme C3, C4, C5, C6, C9, C10, C12, C13 = 8 -> 1/3 and 2/3.
     assert df.loc["Medicare", "share"] == D("0.333")
     assert df.loc["Acme Health", "share"] == D("0.667")
+    # The payers' expected days to payment (payers.usual_lag_days): Medicare 14, Acme 30.
+    assert list(df.usual_lag_days) == [30, 14]

@@ -332,6 +332,8 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
 
     formats = formats or {}
     labels = labels or {}
+    if not isinstance(frame, pd.DataFrame):
+        frame = pd.DataFrame(frame)
     present = present_mode()
     shown = mask_if(_hide_phi(frame), present).copy()
     config: dict[str, Any] = {}
@@ -541,3 +543,18 @@ def metric_help(name: str) -> str:
     from metdash.metrics import CATALOGUE
 
     return CATALOGUE[name].definition
+
+
+def choices(db: Database, what: str) -> pd.DataFrame:
+    """:func:`metdash.entry.choices` for a form's pick list; in presentation mode the labels
+    of clients and claims show chart numbers instead of client names."""
+    from metdash import entry
+
+    frame = entry.choices(db, what)
+    if present_mode() and what == "clients":
+        frame = frame.assign(label="Client " + frame.client_id.astype(str))
+    elif present_mode() and what == "claims":
+        frame = frame.assign(label=frame.claim_id.astype(str) + " - client "
+                             + frame.client_id.astype(str) + " - " + frame.status.astype(str)
+                             + " - $" + frame.total_charge.astype(str))
+    return frame

@@ -11,7 +11,7 @@ from metdash import backup, entry, spreadsheet, ui
 
 db = ui.page_start("Claims", permission="billing")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
-clients = entry.choices(db, "clients")
+clients = ui.choices(db, "clients")
 payers = entry.choices(db, "payers")
 providers = entry.choices(db, "providers")
 referrers = entry.choices(db, "referrers")
@@ -76,7 +76,7 @@ with tab_bill:
     if draft is not None:
         st.markdown(f"**Review claim {draft.claim_id}** for client {draft.client_id}: "
                     f"diagnoses {', '.join(draft.diagnosis_codes) or '(none: add a referral)'}")
-        edited = st.data_editor(_frame_from(draft), key="draft_lines", hide_index=True,
+        edited = st.data_editor(_frame_from(draft), key="draft_lines",
                                 disabled=["session_id"], num_rows="fixed")
         reason = st.text_input("Timely-filing reason (only when past the deadline)",
                                key="draft_reason")
@@ -115,7 +115,7 @@ with tab_hand:
                               "units": pd.Series([None] * 3, dtype="Int64"),
                               "charge": pd.Series([None] * 3, dtype="float"),
                               "dx_pointers": ["1"] * 3})
-        lines = st.data_editor(blank, num_rows="dynamic", key="h_lines", hide_index=True,
+        lines = st.data_editor(blank, num_rows="dynamic", key="h_lines",
                                column_config={"service_date": st.column_config.DateColumn(
                                    "service_date")})
         reason = st.text_input("Timely-filing reason (only when past the deadline)",
@@ -145,7 +145,7 @@ with tab_hand:
                     st.warning(w)
 
 with tab_status:
-    claims = entry.choices(db, "claims")
+    claims = ui.choices(db, "claims")
     with st.form("status"):
         label = st.selectbox("Claim", [""] + list(claims.label), key="s_claim")
         c1, c2 = st.columns(2)
@@ -189,4 +189,4 @@ with tab_import:
                         st.markdown("\n".join(f"- {w}" for w in result.warnings))
 
 st.subheader("Claims")
-st.dataframe(entry.choices(db, "claims").drop(columns=["label"]), hide_index=True)
+ui.table(ui.choices(db, "claims").drop(columns=["label"]))

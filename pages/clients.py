@@ -11,7 +11,7 @@ from metdash.coding import npi_problem
 db = ui.page_start("Clients & referrers", permission="front_desk")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
 payers = entry.choices(db, "payers")
-clients = entry.choices(db, "clients")
+clients = ui.choices(db, "clients")
 
 tab_client, tab_cov, tab_ref = st.tabs(["New client", "Add coverage", "Referrers"])
 
@@ -101,8 +101,8 @@ with tab_ref:
             else:
                 ui.after_write()
                 st.success(f"Referrer {r_name.strip()} added.")
-    st.dataframe(entry.choices(db, "referrers").drop(columns=["label"]), hide_index=True)
+    ui.table(entry.choices(db, "referrers").drop(columns=["label"]))
 
 st.subheader("Clients")
-st.dataframe(db.query("SELECT client_id, last_name, first_name, dob, sex, phone FROM clients "
-                      "ORDER BY last_name, first_name"), hide_index=True)
+ui.table(db.query("SELECT client_id, last_name, first_name, dob, sex, phone FROM clients "
+                      "ORDER BY last_name, first_name"))

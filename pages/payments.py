@@ -9,8 +9,8 @@ from metdash import entry, ui
 
 db = ui.page_start("Payments & appeals", permission="billing")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
-claims = entry.choices(db, "claims")
-clients = entry.choices(db, "clients")
+claims = ui.choices(db, "claims")
+clients = ui.choices(db, "clients")
 payable = claims[claims.status.isin(["submitted", "denied", "partially_paid", "appealed", "paid"])]
 
 tab_eob, tab_patient, tab_appeal = st.tabs(["Post an EOB", "Patient payment", "Appeals"])
@@ -31,13 +31,13 @@ with tab_eob:
             grid = lines[["line_no", "cpt", "units", "charge"]].copy()
             grid["paid"] = 0.0
             grid["adjustments"] = ""
-            edited = st.data_editor(grid, key="e_lines", hide_index=True,
+            edited = st.data_editor(grid, key="e_lines",
                                     disabled=["line_no", "cpt", "units", "charge"])
             paid = None
             adj_text = st.text_input("Claim-level adjustments (if any)", key="e_claim_adj")
         else:
             if not lines.empty:
-                st.dataframe(lines, hide_index=True)
+                ui.table(lines)
             edited = None
             paid = c1.text_input("Paid", key="e_paid")
             adj_text = c2.text_input("Adjustments", key="e_adj")
@@ -123,4 +123,4 @@ with tab_appeal:
                 else:
                     ui.after_write()
                     st.success("Outcome recorded.")
-    st.dataframe(appeals, hide_index=True)
+    ui.table(appeals)

@@ -10,7 +10,7 @@ from metdash.coding import describe
 
 db = ui.page_start("Referrals", permission="front_desk")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
-clients = entry.choices(db, "clients")
+clients = ui.choices(db, "clients")
 referrers = entry.choices(db, "referrers")
 if clients.empty or referrers.empty:
     st.info("Add a client and a referrer on the Clients page first.")
@@ -43,4 +43,4 @@ with st.form("referral"):
                        "; ".join(f"{c} {describe(c)}" for c in codes))
 
 st.subheader("Referrals")
-st.dataframe(entry.choices(db, "referrals").drop(columns=["label"]), hide_index=True)
+ui.table(entry.choices(db, "referrals").drop(columns=["label"]))

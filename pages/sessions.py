@@ -13,7 +13,7 @@ from metdash.coding import known_codes
 
 db = ui.page_start("Sessions", permission="front_desk")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
-clients = entry.choices(db, "clients")
+clients = ui.choices(db, "clients")
 providers = entry.choices(db, "providers")
 with db.connect() as con:
     codes = known_codes(con)
@@ -43,10 +43,9 @@ if entered:
     rule_name = "CMS 8-minute rule" if rule == "cms" else "per-code rule"
     st.caption(f"Units as billed to {payer or 'a CMS-rule payer (no coverage on file)'} under "
                f"the {rule_name}:")
-    st.dataframe(pd.DataFrame({"cpt": list(units), "minutes": [entered[c] for c in units],
+    ui.table(pd.DataFrame({"cpt": list(units), "minutes": [entered[c] for c in units],
                                "units": list(units.values()),
-                               "billable": ["yes" if u else "not billable" for u in units.values()]}),
-                 hide_index=True, key="units_table")
+                               "billable": ["yes" if u else "not billable" for u in units.values()]}), key="units_table")
 
 if st.button("Save session", type="primary", key="save"):
     pid = int(providers.loc[providers.label == prov, "provider_id"].iloc[0]) if prov else None
@@ -61,9 +60,9 @@ if st.button("Save session", type="primary", key="save"):
         st.success(f"Session {sid} saved.")
 
 st.subheader("Recent sessions")
-st.dataframe(db.query("""
+ui.table(db.query("""
     SELECT s.session_id, s.session_date, s.client_id, s.kind, p.last_name AS provider,
            string_agg(m.cpt || ' ' || m.minutes || ' min', ', ' ORDER BY m.cpt) AS minutes
     FROM sessions s LEFT JOIN providers p USING (provider_id)
     LEFT JOIN session_minutes m USING (session_id)
-    GROUP BY ALL ORDER BY s.session_date DESC, s.session_id DESC LIMIT 200"""), hide_index=True)
+    GROUP BY ALL ORDER BY s.session_date DESC, s.session_id DESC LIMIT 200"""))

@@ -63,7 +63,7 @@ with tab_prov:
             else:
                 ui.after_write()
                 st.success("Provider added.")
-    st.dataframe(entry.choices(db, "providers").drop(columns=["label"]), hide_index=True)
+    ui.table(entry.choices(db, "providers").drop(columns=["label"]))
 
 with tab_pay:
     with st.form("payer"):
@@ -89,7 +89,7 @@ with tab_pay:
             else:
                 ui.after_write()
                 st.success("Payer added.")
-    st.dataframe(payers.drop(columns=["label"]), hide_index=True)
+    ui.table(payers.drop(columns=["label"]))
 
 with tab_fee:
     with db.connect() as con:
@@ -111,8 +111,8 @@ with tab_fee:
                 ui.after_write()
                 st.success(f"Fee for {f_cpt} saved.")
     left, right = st.columns(2)
-    left.dataframe(entry.choices(db, "fees"), hide_index=True)
-    right.dataframe(entry.choices(db, "payer_fees"), hide_index=True)
+    left.dataframe(entry.choices(db, "fees"))
+    right.dataframe(entry.choices(db, "payer_fees"))
 
 with tab_cpt:
     with st.form("cpt"):
@@ -132,5 +132,5 @@ with tab_cpt:
                 st.success(f"Code {k_cpt.strip().upper()} added.")
     with db.connect() as con:
         known = known_codes(con)
-    st.dataframe([{"cpt": c.cpt, "description": c.description, "timed": c.timed,
-                   "evaluation": c.is_evaluation} for c in known.values()], hide_index=True)
+    ui.table([{"cpt": c.cpt, "description": c.description, "timed": c.timed,
+                   "evaluation": c.is_evaluation} for c in known.values()])

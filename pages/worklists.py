@@ -19,5 +19,5 @@ for key, wl in worklists.WORKLISTS.items():
         if frame.empty:
             st.success("Nothing here.")
         else:
-            st.dataframe(frame, hide_index=True, key=f"wl_{key}")
+            ui.table(frame, key=f"wl_{key}")
             ui.downloads(frame, key)

@@ -137,18 +137,9 @@ def shown_text(at: AppTest) -> str:
     return "\n".join(parts)
 
 
-# Entry pages that build their own tables (st.dataframe) and pick lists with client names,
-# outside ui.table: they need ui.table / privacy.mask_text to be masked (see the report).
-NOT_YET_MASKED = {"claims", "clients", "payments", "referrals", "sessions", "worklists"}
-
-
 @pytest.mark.parametrize("page", sorted(p.stem for p in PAGES.glob("*.py")))
 def test_presentation_mode_masks_clients_on_every_page(page, monkeypatch, demo_db_path,
-                                                       client_secrets, request):
-    if page in NOT_YET_MASKED:
-        request.applymarker(pytest.mark.xfail(
-            reason="page shows client names outside ui.table (st.dataframe / selectbox)",
-            strict=False))
+                                                       client_secrets):
     at = run_page(page, monkeypatch, demo_db_path, present=True,
                   **{"from": "2025-07-01", "to": "2026-06-30"})
     text = shown_text(at)

@@ -73,8 +73,27 @@ def is_demo(db: Database) -> bool:
 _is_demo_cached = cached(is_demo)
 
 
+def _route_through_app() -> None:
+    """Run app.py's navigation even when a deep link is the server's first request.
+
+    Streamlit treats an app with a ``pages/`` folder as a v1 multipage app until the main
+    script has called ``st.navigation`` once in the process; a bookmarked link such as
+    ``/denials?payer=1`` opened right after a restart would run the page file on its own
+    (no wide layout, no sections, no sign-in frame from app.py). Clear that flag and rerun:
+    the rerun goes through app.py, which resolves the same page from the URL.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - a future Streamlit without the flag
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_start(title: str, *, permission: str = VIEW, icon: str | None = None) -> Database:
     """Frame a page: the demo banner, the title; stops the page on a store error."""
+    _route_through_app()
     db = database()
     try:
         demo = _is_demo_cached(db)

@@ -357,7 +357,8 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
     shown = mask_if(_hide_phi(frame), present).copy()
     config: dict[str, Any] = {}
     for col in ("kind", "status", "payer_type", "outcome"):
-        if col in shown.columns and shown[col].dtype == object:
+        if col in shown.columns and (shown[col].dtype == object
+                                     or pd.api.types.is_string_dtype(shown[col])):
             shown[col] = shown[col].map(
                 lambda v: v.replace("_", " ").capitalize() if isinstance(v, str) else v)
     for col in shown.columns:
@@ -369,9 +370,9 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
         label = labels.get(col) or _LABELS.get(col) or (
             metric.label if metric else col.replace("_", " ").capitalize())
         help_text = metric.definition if metric else None
-        if fmt in ("money", "percent", "days", "count") and shown[col].dtype == object:
-            shown[col] = pd.to_numeric(shown[col].map(lambda v: None if v is None else float(v)),
-                                       errors="coerce")
+        if fmt in ("money", "percent", "days", "count") and not pd.api.types.is_numeric_dtype(
+                shown[col]):
+            shown[col] = pd.to_numeric(shown[col].map(_as_float), errors="coerce")
         if fmt in _COLUMN_FORMATS:
             config[col] = st.column_config.NumberColumn(label, help=help_text,
                                                         format=_COLUMN_FORMATS[fmt])
@@ -389,6 +390,13 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
     if download:
         downloads(frame, download, key=f"{key or download}-dl")
     return state
+
+
+def _as_float(value: Any) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def selected_row(state: Any, frame: pd.DataFrame) -> pd.Series | None:

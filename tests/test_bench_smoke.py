@@ -1,5 +1,5 @@
 """The benchmark (benchmarks/run.py, ``make bench``) still runs end to end: a tiny practice,
-one repetition, three pages. Not a timed test: nothing here asserts on speed."""
+one repetition, two pages. Not a timed test: nothing here asserts on speed."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def test_benchmark_runs_at_a_tiny_scale(tmp_path):
     out = tmp_path / "RESULTS.md"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--scales", "5000",
-         "--reps", "1", "--x12-claims", "300", "--pages", "claims.py",
+         "--reps", "1", "--x12-claims", "300", "--pages", "overview.py",
          "--out", str(out), "--workdir", str(tmp_path / "work")],
         capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
@@ -26,7 +26,7 @@ def test_benchmark_runs_at_a_tiny_scale(tmp_path):
     assert "## The budget" in report and "835 import" in report and "overview.py" in report
     raw = json.loads((tmp_path / "results.json").read_text())
     scale = raw["scales"]["5000"]
-    assert set(scale["app"]["pages"]) == {"overview.py", "revenue.py", "claims.py"}
+    assert set(scale["app"]["pages"]) == {"overview.py", "revenue.py"}
     assert not any(p["errors"] for p in scale["app"]["pages"].values())
     assert scale["import_835"]["claims"] == scale["import_835"]["matched"] == 300
     assert scale["export_837"]["claims"] == 300

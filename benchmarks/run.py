@@ -159,19 +159,24 @@ def _apptest_times(path: Path, reps: int, query: dict[str, str], clear: bool,
             "errors": sorted(set(problems)), "peak_rss_after_mb": peak_rss_mb()}
 
 
-def child_pages(db_path: str, reps: int) -> dict[str, Any]:
-    """Every page, cold and warm; the figures behind overview + revenue uncached; peak RSS."""
+def child_pages(db_path: str, reps: int, page: str) -> dict[str, Any]:
+    """One page, cold and warm, in this process (the app's process for that page); its
+    peak RSS."""
     os.environ["METDASH_DB"] = db_path
     query = {"from": DATE_FROM.isoformat(), "to": AS_OF.isoformat()}
-    listed = pages()
-    # One discarded run so module imports (plotly, pandas styles…) don't land on page one.
-    _apptest_times(ROOT / "pages" / listed[0][0], 1, query, clear=True)
-    out: dict[str, Any] = {"pages": {}}
-    for file, title in listed:
-        res = _apptest_times(ROOT / "pages" / file, reps, query, clear=True)
-        res["title"] = title
-        out["pages"][file] = res
+    # Import what pages use first, so module imports don't land on the first cold run.
+    import plotly.express  # noqa: F401
 
+    from metdash import charts, entry, figures, ui  # noqa: F401
+
+    title = dict(pages()).get(page, page)
+    res = _apptest_times(ROOT / "pages" / page, reps, query, clear=True)
+    res["title"] = title
+    return {"pages": {page: res}, "peak_rss_mb": peak_rss_mb()}
+
+
+def child_figures(db_path: str, reps: int) -> dict[str, Any]:
+    """The figures behind overview + revenue, uncached, without Streamlit."""
     from metdash import figures
     from metdash.db import Database
 
@@ -185,10 +190,35 @@ def child_pages(db_path: str, reps: int) -> dict[str, Any]:
                                     figures.revenue_by_payer(db, f)))
         runs.append(seconds)
     k = figures.kpis(db, f)
-    out["figures_direct_ms"] = median_ms(runs)
-    out["check"] = {"gross_charges": float(k["gross_charges"]),
-                    "payments": float(k["payments"])}
-    out["peak_rss_mb"] = peak_rss_mb()
+    return {"figures_direct_ms": median_ms(runs),
+            "check": {"gross_charges": float(k["gross_charges"]),
+                      "payments": float(k["payments"])}}
+
+
+def app_pages(db_path: Path, reps: int, log: Any) -> dict[str, Any]:
+    """Every page, each in its own process (so one page that runs out of memory is recorded
+    as such and the others still run); peak RSS = the largest of those processes."""
+    out: dict[str, Any] = {"pages": {}, "peak_rss_mb": 0.0}
+    for file, title in pages():
+        try:
+            res = run_child("pages", db_path, reps, page=file)
+        except RuntimeError as exc:
+            text = str(exc)
+            oom = "MemoryError" in text or "bad_alloc" in text or "Unable to allocate" in text
+            why = (f"crashed: out of memory at the {CHILD_MEM_GB:g} GB cap" if oom
+                   else "crashed: " + text.strip().splitlines()[-1][:200])
+            log(f"    {file}: {why}")
+            out["pages"][file] = {"title": title, "cold_ms": None, "warm_ms": None,
+                                  "errors": [why], "oom": oom}
+            if oom:
+                out["peak_rss_mb"] = max(out["peak_rss_mb"], CHILD_MEM_GB * 1024)
+            continue
+        out["pages"].update(res["pages"])
+        out["peak_rss_mb"] = max(out["peak_rss_mb"], res["peak_rss_mb"])
+        p = res["pages"][file]
+        log(f"    {file}: cold {p['cold_ms']:,.0f} ms, warm {p['warm_ms']:,.0f} ms, "
+            f"RSS {res['peak_rss_mb']:,.0f} MB")
+    out.update(run_child("figures", db_path, reps))
     return out
 
 
@@ -212,13 +242,13 @@ def child_naive(db_path: str, reps: int) -> dict[str, Any]:
     return out
 
 
-def run_child(kind: str, db_path: Path, reps: int) -> dict[str, Any]:
+def run_child(kind: str, db_path: Path, reps: int, page: str = "") -> dict[str, Any]:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
         target = Path(tmp.name)
     try:
         cmd = [sys.executable, str(Path(__file__).resolve()), "--child", kind,
                "--db", str(db_path), "--reps", str(reps), "--child-out", str(target),
-               "--child-mem-gb", str(CHILD_MEM_GB)]
+               "--child-mem-gb", str(CHILD_MEM_GB)] + (["--page", page] if page else [])
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
         if proc.returncode != 0:
             raise RuntimeError(f"{kind} child failed:\n{proc.stderr[-3000:]}")
@@ -252,7 +282,7 @@ def bench_scale(lines: int, reps: int, workdir: Path, x12_claims: int, keep: boo
     log(f"[{lines:,}] demo: {res['counts']['claim_lines']:,} lines in {seconds:.1f} s")
 
     log(f"[{lines:,}] pages (AppTest, {reps} cold + {reps} warm each)…")
-    res["app"] = run_child("pages", path, reps)
+    res["app"] = app_pages(path, reps, log)
     if lines <= naive_max:
         log(f"[{lines:,}] naive pandas page…")
         res["naive"] = run_child("naive", path, reps)
@@ -312,18 +342,24 @@ def checks(scale: dict[str, Any]) -> list[dict[str, Any]]:
         out.append({"what": what, "value": value, "limit": limit, "pass": bool(ok)})
 
     pages_ = scale["app"]["pages"]
+
+    def ms(p: dict[str, Any], k: str) -> float:
+        return float("inf") if p.get(k) is None else p[k]
+
+    def shown(p: dict[str, Any], k: str) -> str:
+        return "crashed" if p.get(k) is None else f"{p[k]:.0f} ms"
+
+    worst_cold = max(pages_.items(), key=lambda kv: ms(kv[1], "cold_ms"))
     if asked <= MILLION:
-        worst_cold = max(pages_.items(), key=lambda kv: kv[1]["cold_ms"])
-        worst_warm = max(pages_.items(), key=lambda kv: kv[1]["warm_ms"])
-        add(f"slowest page cold ({worst_cold[0]})", f"{worst_cold[1]['cold_ms']:.0f} ms",
-            f"≤ {COLD_MS_1M} ms", worst_cold[1]["cold_ms"] <= COLD_MS_1M)
-        add(f"slowest page warm ({worst_warm[0]})", f"{worst_warm[1]['warm_ms']:.0f} ms",
-            f"≤ {WARM_MS_1M} ms", worst_warm[1]["warm_ms"] <= WARM_MS_1M)
+        worst_warm = max(pages_.items(), key=lambda kv: ms(kv[1], "warm_ms"))
+        add(f"slowest page cold ({worst_cold[0]})", shown(worst_cold[1], "cold_ms"),
+            f"≤ {COLD_MS_1M} ms", ms(worst_cold[1], "cold_ms") <= COLD_MS_1M)
+        add(f"slowest page warm ({worst_warm[0]})", shown(worst_warm[1], "warm_ms"),
+            f"≤ {WARM_MS_1M} ms", ms(worst_warm[1], "warm_ms") <= WARM_MS_1M)
     else:
-        worst_cold = max(pages_.items(), key=lambda kv: kv[1]["cold_ms"])
-        add(f"slowest page cold ({worst_cold[0]})", f"{worst_cold[1]['cold_ms']:.0f} ms",
-            f"≤ {COLD_MS_5M} ms", worst_cold[1]["cold_ms"] <= COLD_MS_5M)
-    if scale.get("naive"):
+        add(f"slowest page cold ({worst_cold[0]})", shown(worst_cold[1], "cold_ms"),
+            f"≤ {COLD_MS_5M} ms", ms(worst_cold[1], "cold_ms") <= COLD_MS_5M)
+    if scale.get("naive") and ratios(scale):
         r = ratios(scale)
         add("naive ÷ ours, cold (overview + revenue pages)", f"{r['cold']:.1f}×",
             f"≥ {NAIVE_RATIO}× (at 1M)" if asked >= MILLION else "(info below 1M)",
@@ -339,11 +375,14 @@ def checks(scale: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def ratios(scale: dict[str, Any]) -> dict[str, float]:
+def ratios(scale: dict[str, Any]) -> dict[str, float] | None:
     p = scale["app"]["pages"]
+    try:
+        ours_cold = p["overview.py"]["cold_ms"] + p["revenue.py"]["cold_ms"]
+        ours_warm = p["overview.py"]["warm_ms"] + p["revenue.py"]["warm_ms"]
+    except (KeyError, TypeError):
+        return None
     naive_ms = scale["naive"]["page"]["cold_ms"]
-    ours_cold = p["overview.py"]["cold_ms"] + p["revenue.py"]["cold_ms"]
-    ours_warm = p["overview.py"]["warm_ms"] + p["revenue.py"]["warm_ms"]
     return {"cold": naive_ms / ours_cold, "warm": scale["naive"]["page"]["warm_ms"] / ours_warm,
             "direct": scale["naive"]["direct_ms"] / scale["app"]["figures_direct_ms"]}
 
@@ -361,7 +400,9 @@ def render(results: dict[str, Any], notes: str) -> str:
         "",
         "Written by `make bench` (`benchmarks/run.py`); raw numbers in `results.json`. "
         "Times are medians of the runs given; pages run server side through Streamlit's "
-        "AppTest (no browser), cold = both Streamlit caches cleared and a new session, "
+        "AppTest (no browser), each page in its own process (its peak RSS is the app's memory "
+        "for that page; a long-running app serving every page holds at least the largest), "
+        "cold = both Streamlit caches cleared and a new session, "
         "warm = a rerun of the same session. The naive way loads whole tables into pandas "
         "on every rerun (`benchmarks/naive.py`, through Arrow with money as float64: the "
         "fastest naive load, so the ratio is a lower bound).",
@@ -394,6 +435,9 @@ def render(results: dict[str, Any], notes: str) -> str:
             if p is None:
                 cells += ["–", "–"]
                 continue
+            if p.get("cold_ms") is None:
+                cells += [p["errors"][0] if p.get("errors") else "crashed", "–"]
+                continue
             cold_limit = COLD_MS_1M if s["lines_asked"] <= MILLION else COLD_MS_5M
             cold = f"{p['cold_ms']:.0f}" + ("" if p["cold_ms"] <= cold_limit else " ✗")
             warm = f"{p['warm_ms']:.0f}" + (
@@ -414,13 +458,19 @@ def render(results: dict[str, Any], notes: str) -> str:
     row("claims / DB file", lambda s: f"{s['counts']['claims']:,} / {s['db_mb']:,.0f} MB")
     row("demo generation", lambda s: f"{s['demo_s']:.1f} s")
     def nv(fn: Any) -> Any:
-        return lambda s: fn(s) if s.get("naive") else "not run"
+        return lambda s: fn(s) if s.get("naive") and ratios(s) else "not run"
 
     row("naive page (cold / warm)", nv(lambda s: f"{s['naive']['page']['cold_ms']:,.0f} / "
                                               f"{s['naive']['page']['warm_ms']:,.0f} ms"))
-    row("ours: overview + revenue pages (cold / warm)", lambda s: (
-        f"{s['app']['pages']['overview.py']['cold_ms'] + s['app']['pages']['revenue.py']['cold_ms']:,.0f}"
-        f" / {s['app']['pages']['overview.py']['warm_ms'] + s['app']['pages']['revenue.py']['warm_ms']:,.0f} ms"))
+    def ours(s: dict[str, Any]) -> str:
+        p = s["app"]["pages"]
+        try:
+            return (f"{p['overview.py']['cold_ms'] + p['revenue.py']['cold_ms']:,.0f} / "
+                    f"{p['overview.py']['warm_ms'] + p['revenue.py']['warm_ms']:,.0f} ms")
+        except (KeyError, TypeError):
+            return "–"
+
+    row("ours: overview + revenue pages (cold / warm)", ours)
     row("ratio naive ÷ ours (cold / warm)", nv(lambda s: f"{ratios(s)['cold']:.1f}× / "
                                                          f"{ratios(s)['warm']:.0f}×"))
     row("same figures without Streamlit: naive / ours", nv(lambda s: (
@@ -435,18 +485,17 @@ def render(results: dict[str, Any], notes: str) -> str:
     row("peak RSS: app / naive process", lambda s: f"{s['app']['peak_rss_mb']:,.0f} / " + (
         f"{s['naive']['peak_rss_mb']:,.0f} MB" if s.get("naive") else "not run"))
     def peak_page(s: dict[str, Any]) -> str:
-        seen = [(f, p.get("peak_rss_after_mb")) for f, p in s["app"]["pages"].items()]
-        seen = [(f, m) for f, m in seen if m is not None]
+        seen = [(p.get("peak_rss_after_mb"), f) for f, p in s["app"]["pages"].items()
+                if p.get("peak_rss_after_mb") is not None]
+        crashed = [f for f, p in s["app"]["pages"].items() if p.get("oom")]
+        if crashed:
+            return ", ".join(crashed) + f" (out of memory at {CHILD_MEM_GB:g} GB)"
         if not seen:
             return "–"
-        before, worst, page = 0.0, 0.0, ""
-        for f, m in seen:
-            if m - before > worst:
-                worst, page = m - before, f
-            before = m
-        return f"{page} (+{worst:,.0f} MB)"
+        mb, f = max(seen)
+        return f"{f} ({mb:,.0f} MB)"
 
-    row("page that raised the app's peak RSS most", peak_page)
+    row("page with the largest RSS", peak_page)
     row("ran at (commit)", lambda s: f"{s['machine']['date'][:16]} ({s['machine']['commit']})")
     row("load average before / after", lambda s: f"{s['machine'].get('load_1min', '?')} / "
                                                  f"{s.get('load_after', '?')}")
@@ -482,7 +531,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="forget results of scales not run this time")
     ap.add_argument("--child-mem-gb", type=float, default=12.0,
                     help="memory cap (RLIMIT_DATA) of the page and naive processes; 0: none")
-    ap.add_argument("--child", choices=["pages", "naive"], help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=["pages", "naive", "figures"], help=argparse.SUPPRESS)
+    ap.add_argument("--page", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     ap.add_argument("--child-out", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -492,7 +542,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.child_mem_gb:  # a runaway page fails alone instead of exhausting the machine
             cap = int(args.child_mem_gb * 1024 ** 3)
             resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
-        res = (child_pages if args.child == "pages" else child_naive)(args.db, args.reps)
+        if args.child == "pages":
+            res = child_pages(args.db, args.reps, args.page)
+        elif args.child == "figures":
+            res = child_figures(args.db, args.reps)
+        else:
+            res = child_naive(args.db, args.reps)
         Path(args.child_out).write_text(json.dumps(res))
         return 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -35,8 +36,25 @@ _REGISTRY: dict[str, Callable[..., Any]] = {}
 
 
 @st.cache_data(show_spinner=False, ttl=600, max_entries=1024)
-def _cached_call(fn_key: str, db_path: str, *args: Any, **kwargs: Any) -> Any:
+def _cached_call(fn_key: str, db_path: str, stamp: tuple[float, ...], *args: Any,
+                 **kwargs: Any) -> Any:
     return _REGISTRY[fn_key](_database(db_path), *args, **kwargs)
+
+
+def file_stamp(path: Any) -> tuple[float, ...]:
+    """When the store last changed on disk (the file and its write-ahead log).
+
+    Part of every cache key, so a write from another process (a scheduled
+    ``metdash import-835``) shows on the next rerun instead of after the cache's ttl.
+    """
+    stamp = []
+    for p in (str(path), f"{path}.wal"):
+        try:
+            st_ = os.stat(p)
+            stamp.extend((st_.st_mtime_ns, st_.st_size))
+        except OSError:
+            stamp.extend((0, 0))
+    return tuple(stamp)
 
 
 def cached(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -50,7 +68,7 @@ def cached(fn: Callable[..., Any]) -> Callable[..., Any]:
     _REGISTRY[key] = fn
 
     def call(db: Database, *args: Any, **kwargs: Any) -> Any:
-        return _cached_call(key, str(db.path), *args, **kwargs)
+        return _cached_call(key, str(db.path), file_stamp(db.path), *args, **kwargs)
 
     call.__name__ = getattr(fn, "__name__", "cached")
     call.__doc__ = fn.__doc__

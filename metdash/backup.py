@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from metdash.db import Database, StoreError
+from metdash.db import Database, StoreError, release_file
 
 DEFAULT_KEEP = 10
 SUFFIX = ".duckdb"
@@ -173,6 +173,7 @@ def restore(db_path: str | os.PathLike[str], source: str | os.PathLike[str], *,
         shutil.copyfile(src, tmp)
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
+        release_file(target)  # this process's handle on the old file must not live on
         wal = target.with_name(target.name + ".wal")
         wal.unlink(missing_ok=True)  # a stale log of the old file must not replay onto this one
         os.replace(tmp, target)

@@ -1,11 +1,14 @@
 """The store: one DuckDB file, opened briefly for each piece of work.
 
 DuckDB lets one process at a time hold a database file (even read-only). The dashboard
-and a scheduled ``metdash import-835`` must share the file, so nothing here keeps the file
-open: :meth:`Database.connect` opens it, retries while another process holds it, and closes
-it again when the block ends (an open + small query + close costs ~15 ms). Inside one
-process DuckDB shares a single instance between connections, so threads (Streamlit's
-browser sessions) each get their own connection to it.
+and a scheduled ``metdash import-835`` must share the file, so no process keeps it for
+long: the first :meth:`Database.connect` of a process opens the file (retrying while
+another process holds it) and every thread then works on its own cursor of that one
+handle. The handle is closed once it has been idle for ``IDLE_SECONDS``, and a busy handle
+is handed back after ``HOLD_SECONDS`` (its users finish, it closes, and waits ``GAP_SECONDS``
+before reopening) so a writer in another process always gets its turn. Keeping the handle
+for a moment keeps DuckDB's buffer cache warm between the queries of one page (an open
+costs 15-75 ms and loses the cache).
 
 Reads go through :meth:`Database.query` (a DataFrame via Arrow, which is far faster than
 ``.df()`` on text columns); writes go through :meth:`Database.transaction`, one
@@ -32,6 +35,9 @@ import pandas as pd
 
 DEFAULT_DB = Path("data") / "demo.duckdb"
 LOCK_WAIT_SECONDS = 30.0
+IDLE_SECONDS = 2.0   # close the shared handle after this long unused
+HOLD_SECONDS = 5.0   # hand a busy handle back after this long, so other processes get a turn
+GAP_SECONDS = 0.15   # how long a handed-back file stays free before we reopen it
 
 
 class StoreError(Exception):
@@ -116,12 +122,15 @@ class Database:
                         "(another metdash process is writing to it). Try again in a moment."
                     ) from exc
                 time.sleep(delay + random.uniform(0, delay))
-                delay = min(delay * 2, 0.25)
+                # Poll more often than another process's GAP_SECONDS, to catch its turn.
+                delay = min(delay * 2, GAP_SECONDS / 3)
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Open the file (waiting while another process holds it), migrated; close after."""
-        con = self._open()
+        """A connection of its own (a cursor of the process's shared handle on the file,
+        opened and migrated when needed); given back when the block ends."""
+        holder = _holder(self.path)
+        con = holder.acquire(self._open)
         try:
             if not self._migrated:
                 with self._migrate_lock:
@@ -131,7 +140,7 @@ class Database:
                         self._migrated = True
             yield con
         finally:
-            con.close()
+            holder.release(con)
 
     # -- reading ---------------------------------------------------------------------
     def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None
@@ -166,6 +175,103 @@ class Database:
             else:
                 con.execute("COMMIT")
                 self.generation += 1
+                # The shared handle stays open: fold the write-ahead log into the file now,
+                # so the file alone is complete (a copy, a backup, another process).
+                try:
+                    con.execute("CHECKPOINT")
+                except duckdb.Error:
+                    pass  # another thread's transaction is open: its own commit will do it
+
+
+class _Holder:
+    """This process's one open handle on a database file, shared by its threads."""
+
+    def __init__(self) -> None:
+        self.cond = threading.Condition()
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.users = 0
+        self.opened_at = 0.0
+        self.last_used = 0.0
+        self.draining = False
+        self.timer: threading.Timer | None = None
+
+    def acquire(self, opener: Any) -> duckdb.DuckDBPyConnection:
+        with self.cond:
+            while self.draining:
+                self.cond.wait()
+            if self.con is not None and time.monotonic() - self.opened_at > HOLD_SECONDS:
+                # Held long enough: let the current users finish, then give the file back
+                # for a moment, so a writer in another process gets its turn.
+                self.draining = True
+                try:
+                    while self.users > 0:
+                        self.cond.wait()
+                    self._close()
+                    time.sleep(GAP_SECONDS)
+                finally:
+                    self.draining = False
+                    self.cond.notify_all()
+            if self.con is None:
+                self.con = opener()
+                self.opened_at = time.monotonic()
+            self.users += 1
+            try:
+                return self.con.cursor()
+            except BaseException:
+                self.users -= 1
+                raise
+
+    def release(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        try:
+            cursor.close()
+        finally:
+            with self.cond:
+                self.users -= 1
+                self.last_used = time.monotonic()
+                self.cond.notify_all()
+                if self.users == 0:
+                    if self.timer is not None:
+                        self.timer.cancel()
+                    self.timer = threading.Timer(IDLE_SECONDS, self._close_if_idle)
+                    self.timer.daemon = True
+                    self.timer.start()
+
+    def _close_if_idle(self) -> None:
+        with self.cond:
+            if self.users == 0 and self.con is not None \
+                    and time.monotonic() - self.last_used >= IDLE_SECONDS * 0.9:
+                self._close()
+
+    def close_now(self) -> None:
+        """Close the handle as soon as its current users are done (before the file is
+        replaced, e.g. by a restore)."""
+        with self.cond:
+            while self.users > 0:
+                self.cond.wait()
+            self._close()
+
+    def _close(self) -> None:
+        if self.con is not None:
+            try:
+                self.con.close()
+            finally:
+                self.con = None
+
+
+_HOLDERS: dict[str, _Holder] = {}
+_HOLDERS_GUARD = threading.Lock()
+
+
+def _holder(path: Path) -> _Holder:
+    key = os.path.abspath(path)
+    with _HOLDERS_GUARD:
+        return _HOLDERS.setdefault(key, _Holder())
+
+
+def release_file(path: str | os.PathLike[str]) -> None:
+    """Close this process's handle on ``path`` now (waiting for its users): call before
+    replacing or deleting the file."""
+    _holder(Path(path)).close_now()
 
 
 _WRITE_LOCKS: dict[str, threading.RLock] = {}
@@ -229,6 +335,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
             con.execute("ROLLBACK")
             raise
         con.execute("COMMIT")
+        con.execute("CHECKPOINT")
         applied.append(version)
     return applied
 

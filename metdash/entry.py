@@ -1825,6 +1825,26 @@ _CHOICES = {
 }
 
 
+def find_claims(db: Database, text: str = "", statuses: Sequence[str] | None = None,
+                limit: int = 200) -> Any:
+    """Claims a biller is looking for, newest first: ``text`` matches the start of the claim
+    id, the client id or the client's last name (case-insensitive; empty: the newest).
+    Columns: claim_id, label, client_id, status, total_charge, first_service_date, payer.
+    At most ``limit`` rows, so a practice with half a million claims stays quick."""
+    needle = (text or "").strip().lower()
+    return db.query(
+        "SELECT c.claim_id, c.claim_id || ' - ' || cl.last_name || ', ' || cl.first_name "
+        "|| ' - ' || c.status || ' - $' || c.total_charge AS label, c.client_id, c.status, "
+        "c.total_charge, c.first_service_date, p.name AS payer "
+        "FROM claims c JOIN clients cl USING (client_id) JOIN payers p USING (payer_id) "
+        "WHERE (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], c.status)) "
+        "  AND (? = '' OR starts_with(lower(c.claim_id), ?) OR starts_with(lower(c.client_id), ?)"
+        "       OR starts_with(lower(cl.last_name), ?)) "
+        "ORDER BY c.first_service_date DESC, c.claim_id DESC LIMIT ?",
+        [list(statuses) if statuses else None, list(statuses) if statuses else None,
+         needle, needle, needle, needle, int(limit)])
+
+
 def choices(db: Database, what: str) -> Any:
     """A small table the forms pick from: clients, payers, providers, referrers, referrals,
     claims, appeals, fees, payer_fees or practice (id column first, then ``label``)."""

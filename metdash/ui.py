@@ -603,3 +603,25 @@ def choices(db: Database, what: str) -> pd.DataFrame:
                              + frame.client_id.astype(str) + " - " + frame.status.astype(str)
                              + " - $" + frame.total_charge.astype(str))
     return frame
+
+
+def claim_picker(db: Database, label: str, *, statuses: Sequence[str] | None = None,
+                 key: str, container: Any = None) -> str:
+    """Pick one claim: a search box (claim id, client id or last name) and the newest
+    matching claims (200 at most), so the list stays small in a practice of any size.
+    Returns the chosen claim id ("" for none). In presentation mode labels show chart
+    numbers, not names."""
+    from metdash import entry
+
+    box = container or st
+    text = box.text_input(f"{label}: find by claim id, client id or last name",
+                          key=f"{key}-find", placeholder="e.g. C0001234, MX000123 or Rowan")
+    found = entry.find_claims(db, text, statuses)
+    if present_mode() and not found.empty:
+        found = found.assign(label=found.claim_id.astype(str) + " - client "
+                             + found.client_id.astype(str) + " - " + found.status.astype(str)
+                             + " - $" + found.total_charge.astype(str))
+    labels = dict(zip(found.label, found.claim_id, strict=True))
+    picked = box.selectbox(label, [""] + list(labels), key=key,
+                           help="The newest 200 matching claims; type above to narrow.")
+    return labels.get(picked, "") if picked else ""

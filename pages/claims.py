@@ -145,15 +145,13 @@ with tab_hand:
                     st.warning(w)
 
 with tab_status:
-    claims = ui.choices(db, "claims")
+    cid = ui.claim_picker(db, "Claim", key="s_claim")
     with st.form("status"):
-        label = st.selectbox("Claim", [""] + list(claims.label), key="s_claim")
         c1, c2 = st.columns(2)
         new = c1.selectbox("Move to", list(entry.STATUSES), key="s_status")
         on = c2.date_input("On", value=ui.today(), key="s_date")
         note = st.text_input("Note (required to void)", key="s_note")
         if st.form_submit_button("Move", type="primary"):
-            cid = claims.loc[claims.label == label, "claim_id"].iloc[0] if label else ""
             try:
                 entry.move_claim_status(db, cid, new, user, on=on, note=note)
             except entry.ValidationError as exc:
@@ -188,5 +186,7 @@ with tab_import:
                     with st.expander(f"{len(result.warnings)} warning(s)"):
                         st.markdown("\n".join(f"- {w}" for w in result.warnings))
 
-st.subheader("Claims")
-ui.table(ui.choices(db, "claims").drop(columns=["label"]))
+st.subheader("Newest claims")
+ui.table(entry.find_claims(db).drop(columns=["label"]), key="newest_claims")
+st.caption("The 200 newest claims. Find any claim with the search above; the dashboards "
+           "and `metdash figures` cover all of them.")

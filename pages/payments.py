@@ -9,15 +9,14 @@ from metdash import entry, ui
 
 db = ui.page_start("Payments & appeals", permission="billing")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
-claims = ui.choices(db, "claims")
 clients = ui.choices(db, "clients")
-payable = claims[claims.status.isin(["submitted", "denied", "partially_paid", "appealed", "paid"])]
 
 tab_eob, tab_patient, tab_appeal = st.tabs(["Post an EOB", "Patient payment", "Appeals"])
 
 with tab_eob:
-    label = st.selectbox("Claim on the EOB", [""] + list(payable.label), key="e_claim")
-    claim_id = payable.loc[payable.label == label, "claim_id"].iloc[0] if label else ""
+    claim_id = ui.claim_picker(db, "Claim on the EOB", key="e_claim",
+                               statuses=["submitted", "denied", "partially_paid", "appealed",
+                                         "paid"])
     per_line = st.toggle("Post per line", key="e_per_line")
     lines = entry.claim_lines_frame(db, claim_id) if claim_id else pd.DataFrame()
     with st.form("eob"):
@@ -64,37 +63,36 @@ with tab_eob:
                 ui.after_write()
                 st.success(f"Payment posted on claim {claim_id}.")
 
-with tab_patient, st.form("patient_payment"):
-    c1, c2 = st.columns(2)
-    who = c1.selectbox("Client", [""] + list(clients.label), key="p_client")
-    amount = c2.text_input("Amount", key="p_amount")
-    on = c1.date_input("Paid on", value=ui.today(), key="p_date")
-    method = c2.selectbox("Method", ["card", "cash", "check", "hsa"], key="p_method")
-    claim_for = c1.selectbox("Toward claim (optional)", [""] + list(claims.label), key="p_claim")
-    ref = c2.text_input("Reference", key="p_ref")
-    if st.form_submit_button("Record payment", type="primary"):
-        cid = clients.loc[clients.label == who, "client_id"].iloc[0] if who else ""
-        claim = claims.loc[claims.label == claim_for, "claim_id"].iloc[0] if claim_for else None
-        try:
-            entry.record_patient_payment(db, entry.PatientPaymentIn(cid, on, amount, method,
-                                                                    claim, ref), user)
-        except entry.ValidationError as exc:
-            ui.show_problems(exc.problems)
-        else:
-            ui.after_write()
-            st.success("Patient payment recorded.")
+with tab_patient:
+    claim = ui.claim_picker(db, "Toward claim (optional)", key="p_claim") or None
+    with st.form("patient_payment"):
+        c1, c2 = st.columns(2)
+        who = c1.selectbox("Client", [""] + list(clients.label), key="p_client")
+        amount = c2.text_input("Amount", key="p_amount")
+        on = c1.date_input("Paid on", value=ui.today(), key="p_date")
+        method = c2.selectbox("Method", ["card", "cash", "check", "hsa"], key="p_method")
+        ref = c2.text_input("Reference", key="p_ref")
+        if st.form_submit_button("Record payment", type="primary"):
+            cid = clients.loc[clients.label == who, "client_id"].iloc[0] if who else ""
+            try:
+                entry.record_patient_payment(db, entry.PatientPaymentIn(cid, on, amount, method,
+                                                                        claim, ref), user)
+            except entry.ValidationError as exc:
+                ui.show_problems(exc.problems)
+            else:
+                ui.after_write()
+                st.success("Patient payment recorded.")
 
 with tab_appeal:
-    denied = claims[claims.status.isin(["denied", "partially_paid", "appealed"])]
+    appeal_claim = ui.claim_picker(db, "Denied claim", key="a_claim",
+                                   statuses=["denied", "partially_paid", "appealed"])
     with st.form("appeal"):
-        label = st.selectbox("Denied claim", [""] + list(denied.label), key="a_claim")
         c1, c2 = st.columns(2)
         filed = c1.date_input("Filed on", value=ui.today(), key="a_date")
         level = c2.number_input("Level", min_value=1, max_value=5, step=1, key="a_level")
         reason = st.text_area("Reason", key="a_reason")
         if st.form_submit_button("File appeal", type="primary"):
-            cid = denied.loc[denied.label == label, "claim_id"].iloc[0] if label else ""
-            ap = entry.AppealIn(cid, filed, reason, int(level))
+            ap = entry.AppealIn(appeal_claim, filed, reason, int(level))
             try:
                 entry.file_appeal(db, ap, user)
             except entry.ValidationError as exc:

@@ -109,6 +109,7 @@ def test_two_processes_share_the_file_without_lock_errors(tmp_path):
 def test_a_held_file_gives_a_clear_busy_error(tmp_path):
     path = tmp_path / "busy.duckdb"
     Database(path).scalar("SELECT 1")
+    dbmod.release_file(path)  # our own idle handle would otherwise keep the other process out
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True);"
@@ -121,3 +122,28 @@ def test_a_held_file_gives_a_clear_busy_error(tmp_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_threads_share_one_handle_and_it_closes_when_idle(tmp_path, monkeypatch):
+    import threading
+
+    monkeypatch.setattr(dbmod, "IDLE_SECONDS", 0.2)
+    path = tmp_path / "idle.duckdb"
+    db = Database(path)
+    results = []
+
+    def work():
+        results.append(db.scalar("SELECT count(*) FROM payers"))
+
+    threads = [threading.Thread(target=work) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [0] * 8
+    time.sleep(0.6)
+    # Idle: the file is free for another process again.
+    out = subprocess.run([sys.executable, "-c",
+                          "import duckdb, sys; duckdb.connect(sys.argv[1]).close(); print('ok')",
+                          str(path)], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "ok", out.stderr

@@ -78,6 +78,7 @@ def cached(fn: Callable[..., Any]) -> Callable[..., Any]:
 def after_write() -> None:
     """Forget every cached result: the store changed."""
     st.cache_data.clear()
+    _figure.clear()
 
 
 def is_demo(db: Database) -> bool:
@@ -327,17 +328,25 @@ def downloads(frame: pd.DataFrame, name: str, key: str | None = None) -> None:
 
     frame = mask_if(_hide_phi(frame), present_mode())
     key = key or name
+
+    # Files are written when a button is clicked, not on every rerun of the page.
+    def as_csv() -> bytes:
+        return frame.to_csv(index=False).encode("utf-8")
+
+    def as_xlsx() -> bytes:
+        buf = io.BytesIO()
+        with pd.ExcelWriter(buf, engine="xlsxwriter") as xl:
+            frame.to_excel(xl, index=False, sheet_name=name[:31] or "data")
+        return buf.getvalue()
+
     left, right = st.columns(2)
     left.download_button(
-        "Download CSV", frame.to_csv(index=False).encode("utf-8"),
+        "Download CSV", as_csv,
         file_name=f"{name}.csv", mime="text/csv", key=f"{key}-csv",
         icon=":material/download:",
     )
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="xlsxwriter") as xl:
-        frame.to_excel(xl, index=False, sheet_name=name[:31] or "data")
     right.download_button(
-        "Download Excel", buf.getvalue(), file_name=f"{name}.xlsx",
+        "Download Excel", as_xlsx, file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}-xlsx", icon=":material/table:",
     )
@@ -457,13 +466,45 @@ def metric_tile(column: Any, name: str, value: Any, previous: Any = None) -> Non
                                        "length." if delta else ""), border=True)
 
 
+_PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
 def chart(fig: Any, key: str | None = None) -> None:
     """A plotly figure, full width, with the mode bar kept out of the way (large, high
     contrast type in presentation mode)."""
     if present_mode():
         fig = present_figure(fig)
-    st.plotly_chart(fig, key=key, config={"displaylogo": False,
-                                          "modeBarButtonsToRemove": ["lasso2d", "select2d"]})
+    st.plotly_chart(fig, key=key, config=_PLOTLY_CONFIG)
+
+
+_CHARTS: dict[str, Callable[..., Any]] = {}
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _figure(chart_key: str, data_key: str, db_path: str, stamp: tuple[float, ...],
+            args: tuple[Any, ...], kwargs: tuple[Any, ...], chart_kwargs: tuple[Any, ...],
+            present: bool) -> Any:
+    data = _cached_call(data_key, db_path, stamp, *args, **dict(kwargs))
+    fig = _CHARTS[chart_key](data, **dict(chart_kwargs))
+    return present_figure(fig) if present else fig
+
+
+def plot(chart_fn: Callable[..., Any], data_fn: Callable[..., Any], db: Database, *args: Any,
+         key: str, chart_kwargs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    """Draw ``chart_fn(data_fn(db, *args, **kwargs), **chart_kwargs)``, building the figure
+    once per store state, arguments and presentation mode.
+
+    A plotly figure costs 20-150 ms to build (mostly plotly's property validation), so the
+    built figure is kept (``st.cache_resource``: the same object, never copied; the newest
+    256) and reused on reruns; a write to the store changes its stamp and so the key."""
+    chart_key = f"{chart_fn.__module__}.{chart_fn.__qualname__}"
+    data_key = f"{data_fn.__module__}.{data_fn.__qualname__}"
+    _CHARTS[chart_key] = chart_fn
+    _REGISTRY[data_key] = data_fn
+    fig = _figure(chart_key, data_key, str(db.path), file_stamp(db.path), args,
+                  tuple(sorted(kwargs.items())), tuple(sorted((chart_kwargs or {}).items())),
+                  present_mode())
+    st.plotly_chart(fig, key=key, config=_PLOTLY_CONFIG)
 
 
 def present_figure(fig: Any) -> Any:

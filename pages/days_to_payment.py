@@ -10,15 +10,15 @@ dtp = ui.cached(figures.days_to_payment)(db, f)
 if dtp.empty:
     ui.empty_note("payments")
 else:
-    ui.chart(charts.days_to_payment_bar(dtp), key="dtp")
+    ui.plot(charts.days_to_payment_bar, figures.days_to_payment, db, f, key="dtp")
     ui.table(dtp, key="dtp_table", download="days_to_payment")
     left, right = st.columns(2)
     with left:
-        hist = ui.cached(figures.days_to_payment_histogram)(db, f)
-        ui.chart(charts.days_to_payment_histogram(hist), key="hist")
+        ui.plot(charts.days_to_payment_histogram, figures.days_to_payment_histogram, db, f,
+                key="hist")
     with right:
-        trend = ui.cached(figures.days_to_payment_monthly)(db, f)
-        ui.chart(charts.days_to_payment_trend(trend), key="dtp_trend")
+        ui.plot(charts.days_to_payment_trend, figures.days_to_payment_monthly, db, f,
+                key="dtp_trend")
 
 st.header(f"Open A/R as of {f.as_of:%b %d, %Y}")
 aging = ui.cached(figures.ar_aging)(db, f)
@@ -30,7 +30,7 @@ by_payer = ui.cached(figures.ar_aging_by_payer)(db, f)
 if by_payer.empty:
     st.success("Nothing is owed: no open claim has a balance.")
 else:
-    ui.chart(charts.ar_aging_bar(by_payer), key="aging")
+    ui.plot(charts.ar_aging_bar, figures.ar_aging_by_payer, db, f, key="aging")
     bucket = st.segmented_control("Show the claims in", ["Oldest"] + figures.BUCKETS,
                                   default="Oldest", key="bucket")
     if bucket in (None, "Oldest"):

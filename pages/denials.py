@@ -33,7 +33,7 @@ st.subheader("Reasons", help="Pick a reason to see its claims and what to do abo
 if reasons.empty:
     st.success("No denial reasons in this range.")
 else:
-    ui.chart(charts.denial_reasons_bar(reasons), key="reasons_chart")
+    ui.plot(charts.denial_reasons_bar, figures.denial_reasons, db, f, key="reasons_chart")
     picked = ui.table(reasons, key="reasons", select=True, download="denial_reasons",
                       formats={"amount": "denied_amount", "lines": "count"})
     row = ui.selected_row(picked, reasons)
@@ -44,14 +44,13 @@ else:
                  formats={"total_charge": "money", "paid": "money"}, download=f"claims_{code}")
 tabs = st.tabs(["By payer", "By CPT code", "By month", "Remark codes", "Appeals"])
 with tabs[0]:
-    ui.chart(charts.denial_rate_bar(ui.cached(figures.denial_rate_by)(db, f, "payer"), "payer"),
-             key="by_payer")
+    ui.plot(charts.denial_rate_bar, figures.denial_rate_by, db, f, "payer",
+            chart_kwargs={"by": "payer"}, key="by_payer")
 with tabs[1]:
-    ui.chart(charts.denial_rate_bar(ui.cached(figures.denial_rate_by)(db, f, "cpt"), "CPT code"),
-             key="by_cpt")
+    ui.plot(charts.denial_rate_bar, figures.denial_rate_by, db, f, "cpt",
+            chart_kwargs={"by": "CPT code"}, key="by_cpt")
 with tabs[2]:
-    ui.chart(charts.denial_trend_line(ui.cached(figures.denial_rate_by)(db, f, "month")),
-             key="by_month")
+    ui.plot(charts.denial_trend_line, figures.denial_rate_by, db, f, "month", key="by_month")
 with tabs[3]:
     rarc = ui.cached(figures.remark_codes)(db, f)
     if rarc.empty:

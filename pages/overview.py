@@ -18,4 +18,4 @@ trend = ui.cached(figures.monthly_trend)(db, f)
 if trend.empty or (trend.charges.sum() == 0 and trend.payments.sum() == 0):
     ui.empty_note("this period")
 else:
-    ui.chart(charts.charges_payments_trend(trend), key="trend")
+    ui.plot(charts.charges_payments_trend, figures.monthly_trend, db, f, key="trend")

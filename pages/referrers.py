@@ -16,10 +16,9 @@ ui.table(kinds, key="kinds", formats={"referrers": "count", "billed": "referrer_
                                       "paid": "referrer_paid"})
 left, right = st.columns(2)
 with left:
-    ui.chart(charts.referrers_bar(refs), key="top")
+    ui.plot(charts.referrers_bar, figures.referrer_volume, db, f, key="top")
 with right:
-    ui.chart(charts.referrals_weekly_bar(ui.cached(figures.referrals_weekly)(db, f)),
-             key="weekly")
+    ui.plot(charts.referrals_weekly_bar, figures.referrals_weekly, db, f, key="weekly")
 st.subheader("Every referrer", help="Pick a referrer to see the claims of the clients they sent.")
 cols = ["name", "kind", "specialty", "organization", "npi", "referrals", "converted",
         "conversion_rate", "days_to_first_session", "sessions", "billed", "paid",

@@ -10,7 +10,7 @@ rev = ui.cached(figures.revenue_by_payer)(db, f)
 if rev.empty:
     ui.empty_note("revenue")
     st.stop()
-ui.chart(charts.revenue_by_payer_bar(rev), key="rev")
+ui.plot(charts.revenue_by_payer_bar, figures.revenue_by_payer, db, f, key="rev")
 st.subheader("Per payer", help="Pick a row to see the claims behind it.")
 cols = ["payer", "claims", "billed", "allowed", "paid", "patient_responsibility", "visits",
         "paid_per_visit"]
@@ -24,9 +24,9 @@ if row is not None:
              download=f"claims_{row.payer}")
 left, right = st.columns(2)
 with left:
-    ui.chart(charts.payer_mix_bar(ui.cached(figures.payer_mix_monthly)(db, f)), key="mix")
+    ui.plot(charts.payer_mix_bar, figures.payer_mix_monthly, db, f, key="mix")
 with right:
-    ui.chart(charts.paid_per_visit_bar(rev), key="ppv")
+    ui.plot(charts.paid_per_visit_bar, figures.revenue_by_payer, db, f, key="ppv")
 st.subheader("Expected (fee schedule) vs paid",
              help="Expected: the payer's allowed amount from your fee schedule × units, on "
                   "paid lines. A line allowed below that is listed as underpaid.")

@@ -173,7 +173,8 @@ def _download_script():
     original = DeltaGenerator.download_button
 
     def record(self, label, data, *args, **kwargs):
-        got.append(data if isinstance(data, bytes) else str(data).encode())
+        data_now = data() if callable(data) else data  # files are built on click
+        got.append(data_now if isinstance(data_now, bytes) else str(data_now).encode())
         return original(self, label, data, *args, **kwargs)
 
     DeltaGenerator.download_button = record

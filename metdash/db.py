@@ -358,18 +358,27 @@ def audit(con: duckdb.DuckDBPyConnection, user: str, action: str, table: str,
     )
 
 
-def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
-    """Bulk-insert a DataFrame by column name (Arrow path; never row by row)."""
-    if frame.empty:
+def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: Any) -> int:
+    """Bulk-insert a DataFrame or an Arrow table by column name (never row by row)."""
+    columns = list(frame.column_names if hasattr(frame, "column_names") else frame.columns)
+    rows = frame.num_rows if hasattr(frame, "num_rows") else len(frame)
+    if rows == 0:
         return 0
     name = f"_frame_{table}"
     con.register(name, frame)
     try:
-        cols = ", ".join(f'"{c}"' for c in frame.columns)
+        cols = ", ".join(f'"{c}"' for c in columns)
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name}")
     finally:
         con.unregister(name)
-    return len(frame)
+    return rows
+
+
+def insert_row(con: duckdb.DuckDBPyConnection, table: str, values: Mapping[str, Any]) -> None:
+    """Insert one row given as {column: value}, every value bound as a parameter."""
+    cols = list(values)
+    con.execute(f"INSERT INTO {table} ({', '.join(cols)}) VALUES "
+                f"({', '.join('?' for _ in cols)})", [values[c] for c in cols])
 
 
 def row_dicts(con: duckdb.DuckDBPyConnection, sql: str,

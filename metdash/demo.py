@@ -32,7 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from metdash.db import Database, audit
+from metdash.db import Database, audit, insert_frame
 
 EPOCH = dt.date(1970, 1, 1)
 DAY_US = 86_400_000_000
@@ -301,18 +301,8 @@ def _list(counts: np.ndarray, values: pa.Array) -> pa.Array:
 
 
 def _insert(con: Any, table: str, columns: Mapping[str, pa.Array | list[Any]]) -> int:
-    """Bulk-insert one Arrow table by column name (the Arrow path of ``insert_frame``)."""
-    tbl = pa.table(dict(columns))
-    if tbl.num_rows == 0:
-        return 0
-    name = f"_demo_{table}"
-    con.register(name, tbl)
-    try:
-        cols = ", ".join(f'"{c}"' for c in tbl.column_names)
-        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name}")
-    finally:
-        con.unregister(name)
-    return tbl.num_rows
+    """Bulk-insert columns as one Arrow table by column name."""
+    return insert_frame(con, table, pa.table(dict(columns)))
 
 
 def _pick(rng: np.random.Generator, weights: Any, size: int) -> np.ndarray:

@@ -35,7 +35,7 @@ from metdash.coding import (
     pointer_problems,
     required_modifiers,
 )
-from metdash.db import Database, audit, next_id
+from metdash.db import Database, audit, insert_row, next_id
 
 __all__ = [
     "AdjustmentIn", "AppealIn", "ClaimCheck", "ClaimIn", "ClaimLineIn", "ClientIn",
@@ -348,9 +348,7 @@ def _write_coverage(con: Any, cov: CoverageIn, user: str) -> int:
     values.update(coverage_id=cov_id, effective_date=as_date(cov.effective_date),
                   end_date=as_date(cov.end_date), subscriber_dob=as_date(cov.subscriber_dob),
                   member_id=str(cov.member_id).strip())
-    cols = list(values)
-    con.execute(f"INSERT INTO coverages ({', '.join(cols)}) VALUES "
-                f"({', '.join('?' for _ in cols)})", [values[c] for c in cols])
+    insert_row(con, "coverages", values)
     audit(con, user, "create", "coverages", cov_id, None, values)
     return cov_id
 
@@ -739,9 +737,7 @@ def _write_referral(con: Any, ref: ReferralIn, user: str) -> int:
               "authorized_visits": ref.authorized_visits,
               "expiry_date": as_date(ref.expiry_date),
               "prior_auth_number": ref.prior_auth_number or None, "notes": ref.notes or None}
-    cols = list(values)
-    con.execute(f"INSERT INTO referrals ({', '.join(cols)}) VALUES "
-                f"({', '.join('?' for _ in cols)})", [values[c] for c in cols])
+    insert_row(con, "referrals", values)
     audit(con, user, "create", "referrals", rid, None, values)
     return rid
 
@@ -816,9 +812,7 @@ def save_session(db: Database, s: SessionIn, user: str, as_of: dt.date | None = 
         values = {"session_id": sid, "client_id": s.client_id, "provider_id": s.provider_id,
                   "referral_id": s.referral_id, "session_date": as_date(s.session_date),
                   "kind": s.kind, "notes": s.notes or None}
-        cols = list(values)
-        con.execute(f"INSERT INTO sessions ({', '.join(cols)}) VALUES "
-                    f"({', '.join('?' for _ in cols)})", [values[c] for c in cols])
+        insert_row(con, "sessions", values)
         for code, mins in s.minutes.items():
             if mins > 0:
                 con.execute("INSERT INTO session_minutes (session_id, cpt, minutes) "
@@ -1226,9 +1220,7 @@ def write_claim(con: Any, claim: ClaimIn, user: str, status: str = "draft",
     if values["coverage_id"] is None:
         cov = _active_coverage(con, claim.client_id, first, claim.payer_id)
         values["coverage_id"] = cov["coverage_id"] if cov else None
-    cols = list(values)
-    con.execute(f"INSERT INTO claims ({', '.join(cols)}) VALUES "
-                f"({', '.join('?' for _ in cols)})", [values[c] for c in cols])
+    insert_row(con, "claims", values)
     for ln in lines:
         lcols = list(ln)
         con.execute(f"INSERT INTO claim_lines ({', '.join(lcols)}) VALUES "
@@ -1683,9 +1675,7 @@ def record_patient_payment(db: Database, pp: PatientPaymentIn, user: str,
                   "claim_id": pp.claim_id or None, "payment_date": as_date(pp.payment_date),
                   "amount": as_money(pp.amount), "method": pp.method,
                   "reference": pp.reference or None}
-        cols = list(values)
-        con.execute(f"INSERT INTO patient_payments ({', '.join(cols)}) VALUES "
-                    f"({', '.join('?' for _ in cols)})", [values[c] for c in cols])
+        insert_row(con, "patient_payments", values)
         audit(con, user, "create", "patient_payments", pid, None, values)
         return pid
 
@@ -1754,9 +1744,7 @@ def file_appeal(db: Database, ap: AppealIn, user: str, as_of: dt.date | None = N
         values = {"appeal_id": aid, "claim_id": ap.claim_id,
                   "filed_date": as_date(ap.filed_date), "level": ap.level,
                   "reason": ap.reason.strip(), "notes": ap.notes or None}
-        cols = list(values)
-        con.execute(f"INSERT INTO appeals ({', '.join(cols)}) VALUES "
-                    f"({', '.join('?' for _ in cols)})", [values[c] for c in cols])
+        insert_row(con, "appeals", values)
         audit(con, user, "create", "appeals", aid, None, values)
         claim = _one(con, "SELECT * FROM claims WHERE claim_id = ?", [ap.claim_id])
         if claim["status"] != "appealed":

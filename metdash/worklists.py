@@ -36,18 +36,28 @@ def sessions_not_billed(db: Database, as_of: dt.date) -> pd.DataFrame:
     Columns: session_id, client_id, client_name, session_date, kind, provider,
     timed_minutes (all minutes recorded), days_since (days since the session).
     """
+    # The few unbilled sessions first (an anti-join), then their minutes and names: the
+    # history of billed sessions is never joined to anything.
     return db.query(f"""
+        WITH unbilled AS (
+            SELECT s.* FROM sessions s
+            WHERE s.session_date <= ?::DATE
+              AND s.session_id NOT IN (SELECT l.session_id FROM claim_lines l
+                                       JOIN claims c USING (claim_id)
+                                       WHERE l.session_id IS NOT NULL AND c.status <> 'voided')
+        ),
+        minutes AS (
+            SELECT session_id, sum(minutes) AS minutes FROM session_minutes
+            WHERE session_id IN (SELECT session_id FROM unbilled) GROUP BY session_id
+        )
         SELECT s.session_id, s.client_id, {_CLIENT_NAME} AS client_name, s.session_date, s.kind,
                p.last_name || ', ' || p.first_name AS provider,
-               coalesce((SELECT sum(minutes) FROM session_minutes m
-                         WHERE m.session_id = s.session_id), 0)::INTEGER AS timed_minutes,
+               coalesce(m.minutes, 0)::INTEGER AS timed_minutes,
                date_diff('day', s.session_date, ?::DATE) AS days_since
-        FROM sessions s
+        FROM unbilled s
         JOIN clients cl USING (client_id)
         LEFT JOIN providers p USING (provider_id)
-        WHERE s.session_date <= ?::DATE
-          AND NOT EXISTS (SELECT 1 FROM claim_lines l JOIN claims c USING (claim_id)
-                          WHERE l.session_id = s.session_id AND c.status <> 'voided')
+        LEFT JOIN minutes m USING (session_id)
         ORDER BY s.session_date, s.session_id""", [as_of, as_of])
 
 

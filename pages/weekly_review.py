@@ -43,9 +43,9 @@ for col, (name, label, value) in zip(st.columns(4) + st.columns(4),
 
 left, right = st.columns(2)
 with left:
-    ui.chart(weekly_charts.weekly_referrals_bar(review), key="weeks")
+    ui.plot(weekly_charts.weekly_referrals_bar, weekly.weekly_review, db, start, key="weeks")
 with right:
-    ui.chart(weekly_charts.movers_bar(review), key="movers")
+    ui.plot(weekly_charts.movers_bar, weekly.weekly_review, db, start, key="movers")
 
 MOVER_COLS = ["name", "kind", "this_week", "avg_4w", "avg_12w", "change_vs_4w", "last_referral"]
 left, right = st.columns(2)
@@ -73,7 +73,7 @@ else:
              key="lapsed")
 
 st.subheader("Per kind of referrer")
-ui.chart(weekly_charts.kinds_bar(review), key="kinds_chart")
+ui.plot(weekly_charts.kinds_bar, weekly.weekly_review, db, start, key="kinds_chart")
 ui.table(shown(review.kinds), key="kinds")
 
 st.subheader("Every referrer: this week, conversion and what their clients brought in")

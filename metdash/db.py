@@ -17,6 +17,7 @@ transaction per user action, rolled back whole on any error.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
 import json
@@ -260,6 +261,22 @@ class _Holder:
 
 _HOLDERS: dict[str, _Holder] = {}
 _HOLDERS_GUARD = threading.Lock()
+
+
+def _close_all_at_exit() -> None:
+    """Close every shared handle while the interpreter is still whole: a DuckDB connection
+    left to a daemon timer or to finalization can abort the process at exit."""
+    with _HOLDERS_GUARD:
+        holders = list(_HOLDERS.values())
+    for holder in holders:
+        with holder.cond:
+            if holder.timer is not None:
+                holder.timer.cancel()
+            holder.users = 0
+            holder._close()
+
+
+atexit.register(_close_all_at_exit)
 
 
 def _holder(path: Path) -> _Holder:

@@ -56,10 +56,10 @@ with tabs[3]:
     if rarc.empty:
         st.write("No remark codes in this range.")
     else:
-        ui.table(rarc, key="rarc", formats={"claims": "count", "lines": "count"})
+        ui.table(rarc, key="rarc", download="remark_codes", formats={"claims": "count", "lines": "count"})
 with tabs[4]:
     appeals = ui.cached(figures.appeals_summary)(db, f)
     if appeals.empty:
         st.write("No appeals on claims in this range.")
     else:
-        ui.table(appeals, key="appeals", formats={"recovered": "money"})
+        ui.table(appeals, key="appeals", download="appeals", formats={"recovered": "money"})

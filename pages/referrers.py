@@ -12,7 +12,7 @@ if refs.empty:
     st.stop()
 kinds = ui.cached(figures.referrer_kinds)(db, f)
 st.subheader("By kind of referrer")
-ui.table(kinds, key="kinds", formats={"referrers": "count", "billed": "referrer_billed",
+ui.table(kinds, key="kinds", download="referrer_kinds", formats={"referrers": "count", "billed": "referrer_billed",
                                       "paid": "referrer_paid"})
 left, right = st.columns(2)
 with left:
@@ -29,4 +29,5 @@ row = ui.selected_row(picked, refs)
 if row is not None:
     st.markdown(f"**Claims naming {row['name']}**")
     claims = ui.cached(figures.claims_list)(db, f.replace(referrer_ids=(int(row.referrer_id),)))
-    ui.table(claims, key="ref_claims", formats={"total_charge": "money", "paid": "money"})
+    ui.table(claims, key="ref_claims", formats={"total_charge": "money", "paid": "money"},
+             download="referrer_claims")

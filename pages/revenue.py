@@ -31,7 +31,7 @@ st.subheader("Expected (fee schedule) vs paid",
              help="Expected: the payer's allowed amount from your fee schedule × units, on "
                   "paid lines. A line allowed below that is listed as underpaid.")
 exp = ui.cached(figures.expected_vs_paid)(db, f)
-ui.table(exp, key="exp", formats={"expected": "money", "allowed": "money", "paid": "money",
+ui.table(exp, key="exp", download="expected_vs_paid", formats={"expected": "money", "allowed": "money", "paid": "money",
                                   "underpaid_lines": "count"})
 under = ui.cached(figures.underpaid_lines)(db, f)
 if under.empty:

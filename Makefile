@@ -15,7 +15,7 @@ ADDRESS ?= 127.0.0.1
 	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
 
 .venv/.installed: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --locked --no-dev
+	$(UV) sync --locked --no-dev --inexact
 	touch $@
 
 .venv/.installed-dev: pyproject.toml uv.lock | $(UV)

@@ -1833,6 +1833,26 @@ def find_claims(db: Database, text: str = "", statuses: Sequence[str] | None = N
          needle, needle, needle, needle, int(limit)])
 
 
+def client_referrals(db: Database, client_id: str) -> Any:
+    """One client's referrals, newest first (the columns of ``choices(db, "referrals")``)."""
+    base = _CHOICES["referrals"].replace("ORDER BY", "WHERE r.client_id = ? ORDER BY")
+    return db.query(base, [client_id or ""])
+
+
+def recent_sessions(db: Database, limit: int = 200) -> Any:
+    """The newest sessions with their minutes per code: session_id, session_date, client_id,
+    kind, provider, minutes ('97110 24 min, 97530 14 min'). The newest are picked before
+    anything is joined, so the cost does not grow with the practice's history."""
+    return db.query("""
+        WITH recent AS (
+            SELECT * FROM sessions ORDER BY session_date DESC, session_id DESC LIMIT ?)
+        SELECT s.session_id, s.session_date, s.client_id, s.kind, p.last_name AS provider,
+               string_agg(m.cpt || ' ' || m.minutes || ' min', ', ' ORDER BY m.cpt) AS minutes
+        FROM recent s LEFT JOIN providers p USING (provider_id)
+        LEFT JOIN session_minutes m USING (session_id)
+        GROUP BY ALL ORDER BY s.session_date DESC, s.session_id DESC""", [int(limit)])
+
+
 def choices(db: Database, what: str) -> Any:
     """A small table the forms pick from: clients, payers, providers, referrers, referrals,
     claims, appeals, fees, payer_fees or practice (id column first, then ``label``)."""

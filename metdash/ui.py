@@ -636,7 +636,7 @@ def choices(db: Database, what: str) -> pd.DataFrame:
     of clients and claims show chart numbers instead of client names."""
     from metdash import entry
 
-    frame = entry.choices(db, what)
+    frame = cached(entry.choices)(db, what)
     if present_mode() and what == "clients":
         frame = frame.assign(label="Client " + frame.client_id.astype(str))
     elif present_mode() and what == "claims":

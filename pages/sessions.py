@@ -24,8 +24,7 @@ prov = c2.selectbox("Provider", [""] + list(providers.label), key="provider")
 day = c3.date_input("Date", value=ui.today(), key="date")
 kind = c1.selectbox("Kind", list(entry.SESSION_KINDS), index=1, key="kind")
 client_id = clients.loc[clients.label == who, "client_id"].iloc[0] if who else ""
-refs = entry.choices(db, "referrals")
-refs = refs[refs.client_id == client_id]
+refs = entry.client_referrals(db, client_id)
 ref = c2.selectbox("Referral", ["(none)"] + list(refs.label), key="referral")
 notes = c3.text_input("Notes", key="notes")
 
@@ -60,9 +59,4 @@ if st.button("Save session", type="primary", key="save"):
         st.success(f"Session {sid} saved.")
 
 st.subheader("Recent sessions")
-ui.table(db.query("""
-    SELECT s.session_id, s.session_date, s.client_id, s.kind, p.last_name AS provider,
-           string_agg(m.cpt || ' ' || m.minutes || ' min', ', ' ORDER BY m.cpt) AS minutes
-    FROM sessions s LEFT JOIN providers p USING (provider_id)
-    LEFT JOIN session_minutes m USING (session_id)
-    GROUP BY ALL ORDER BY s.session_date DESC, s.session_id DESC LIMIT 200"""))
+ui.table(entry.recent_sessions(db), key="recent_sessions")

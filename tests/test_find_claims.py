@@ -16,3 +16,15 @@ def test_find_by_prefix_and_status(small_db_path):
     assert set(entry.find_claims(db, "BRAVO", ["submitted"]).claim_id) == {"C9", "C12", "C13"}
     assert len(entry.find_claims(db, limit=3)) == 3
     assert entry.find_claims(db, "nobody").empty
+
+
+def test_client_referrals_and_recent_sessions(small_db_path):
+    db = Database(small_db_path)
+    # B was referred on 2024-11-01 (RF 10) and 2025-01-10 (RF 2): newest first.
+    assert entry.client_referrals(db, "B").referral_id.tolist() == [2, 10]
+    assert entry.client_referrals(db, "").empty
+    recent = entry.recent_sessions(db, limit=3)
+    # Newest sessions: C 03-28 (13), A 03-20 (5), A 03-10 (4).
+    assert recent.session_id.tolist() == [13, 5, 4]
+    everyone = entry.recent_sessions(db)
+    assert everyone.set_index("session_id").loc[2, "minutes"] == "97110 15 min, 97140 15 min"

@@ -1839,6 +1839,22 @@ def client_referrals(db: Database, client_id: str) -> Any:
     return db.query(base, [client_id or ""])
 
 
+def unbilled_sessions(db: Database) -> Any:
+    """Sessions on no line of a non-voided claim, by client and date: session_id,
+    client_id, session_date, kind, minutes ('97110 24 min, ...'). The few unbilled
+    sessions are found first (an anti-join); only they are joined to their minutes."""
+    return db.query("""
+        WITH unbilled AS (
+            SELECT s.* FROM sessions s
+            WHERE s.session_id NOT IN (SELECT l.session_id FROM claim_lines l
+                                       JOIN claims c USING (claim_id)
+                                       WHERE l.session_id IS NOT NULL AND c.status <> 'voided'))
+        SELECT s.session_id, s.client_id, s.session_date, s.kind,
+               string_agg(m.cpt || ' ' || m.minutes || ' min', ', ' ORDER BY m.cpt) AS minutes
+        FROM unbilled s LEFT JOIN session_minutes m USING (session_id)
+        GROUP BY ALL ORDER BY s.client_id, s.session_date""")
+
+
 def recent_sessions(db: Database, limit: int = 200) -> Any:
     """The newest sessions with their minutes per code: session_id, session_date, client_id,
     kind, provider, minutes ('97110 24 min, 97530 14 min'). The newest are picked before

@@ -657,7 +657,7 @@ def claim_picker(db: Database, label: str, *, statuses: Sequence[str] | None = N
     box = container or st
     text = box.text_input(f"{label}: find by claim id, client id or last name",
                           key=f"{key}-find", placeholder="e.g. C0001234, MX000123 or Rowan")
-    found = entry.find_claims(db, text, statuses)
+    found = cached(entry.find_claims)(db, text, tuple(statuses) if statuses else None)
     if present_mode() and not found.empty:
         found = found.assign(label=found.claim_id.astype(str) + " - client "
                              + found.client_id.astype(str) + " - " + found.status.astype(str)

@@ -47,13 +47,7 @@ tab_bill, tab_hand, tab_status, tab_import = st.tabs(
     ["Bill sessions", "Enter by hand", "Status", "Import spreadsheet"])
 
 with tab_bill:
-    unbilled = db.query("""
-        SELECT s.session_id, s.client_id, s.session_date, s.kind,
-               string_agg(m.cpt || ' ' || m.minutes || ' min', ', ' ORDER BY m.cpt) AS minutes
-        FROM sessions s LEFT JOIN session_minutes m USING (session_id)
-        WHERE NOT EXISTS (SELECT 1 FROM claim_lines l JOIN claims c USING (claim_id)
-                          WHERE l.session_id = s.session_id AND c.status <> 'voided')
-        GROUP BY ALL ORDER BY s.client_id, s.session_date""")
+    unbilled = ui.cached(entry.unbilled_sessions)(db)
     if unbilled.empty:
         st.success("Every session is billed.")
     else:
@@ -187,6 +181,6 @@ with tab_import:
                         st.markdown("\n".join(f"- {w}" for w in result.warnings))
 
 st.subheader("Newest claims")
-ui.table(entry.find_claims(db).drop(columns=["label"]), key="newest_claims")
+ui.table(ui.cached(entry.find_claims)(db).drop(columns=["label"]), key="newest_claims")
 st.caption("The 200 newest claims. Find any claim with the search above; the dashboards "
            "and `metdash figures` cover all of them.")

@@ -28,3 +28,12 @@ def test_client_referrals_and_recent_sessions(small_db_path):
     assert recent.session_id.tolist() == [13, 5, 4]
     everyone = entry.recent_sessions(db)
     assert everyone.set_index("session_id").loc[2, "minutes"] == "97110 15 min, 97140 15 min"
+
+
+def test_unbilled_sessions(small_db_path):
+    db = Database(small_db_path)
+    # Every session of the small practice is on a claim; the one on voided C11 (session 4,
+    # A on 03-10) counts as unbilled again.
+    got = entry.unbilled_sessions(db)
+    assert got.session_id.tolist() == [4]
+    assert got.minutes.tolist() == ["97110 15 min"]

@@ -1833,6 +1833,17 @@ def find_claims(db: Database, text: str = "", statuses: Sequence[str] | None = N
          needle, needle, needle, needle, int(limit)])
 
 
+def client_list(db: Database, text: str = "", limit: int = 500) -> Any:
+    """Clients whose chart number or last name starts with ``text`` (all when empty), by
+    name, at most ``limit``: client_id, last_name, first_name, dob, sex, phone."""
+    needle = (text or "").strip().lower()
+    return db.query(
+        "SELECT client_id, last_name, first_name, dob, sex, phone FROM clients "
+        "WHERE ? = '' OR starts_with(lower(client_id), ?) OR starts_with(lower(last_name), ?) "
+        "ORDER BY last_name, first_name, client_id LIMIT ?",
+        [needle, needle, needle, int(limit)])
+
+
 def client_referrals(db: Database, client_id: str) -> Any:
     """One client's referrals, newest first (the columns of ``choices(db, "referrals")``)."""
     base = _CHOICES["referrals"].replace("ORDER BY", "WHERE r.client_id = ? ORDER BY")

@@ -104,5 +104,6 @@ with tab_ref:
     ui.table(entry.choices(db, "referrers").drop(columns=["label"]))
 
 st.subheader("Clients")
-ui.table(db.query("SELECT client_id, last_name, first_name, dob, sex, phone FROM clients "
-                      "ORDER BY last_name, first_name"))
+find = st.text_input("Find a client by chart number or last name", key="find_client")
+ui.table(ui.cached(entry.client_list)(db, find), key="client_list")
+st.caption("Up to 500 clients by name; type above to narrow.")

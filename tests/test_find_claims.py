@@ -37,3 +37,11 @@ def test_unbilled_sessions(small_db_path):
     got = entry.unbilled_sessions(db)
     assert got.session_id.tolist() == [4]
     assert got.minutes.tolist() == ["97110 15 min"]
+
+
+def test_client_list(small_db_path):
+    db = Database(small_db_path)
+    assert entry.client_list(db).client_id.tolist() == ["A", "B", "C", "D"]  # Alpha..Delta
+    assert entry.client_list(db, "br").client_id.tolist() == ["B"]
+    assert entry.client_list(db, "d").client_id.tolist() == ["D"]
+    assert len(entry.client_list(db, limit=2)) == 2

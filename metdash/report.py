@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from metdash import privacy, weekly_charts
+from metdash.db import Database
 from metdash.weekly import WeeklyReview, review_csv
 
 log = logging.getLogger(__name__)
@@ -173,6 +174,14 @@ class _Page:
                 self.cell(w, 3.9, value, align=align, fill=i % 2 == 1)
             y += 3.9
         return y + 2
+
+
+def practice_heading(db: Database) -> tuple[str, bool]:
+    """The practice's name for the report's heading, and whether it is the synthetic demo."""
+    practice = db.query("SELECT name, is_demo FROM practice ORDER BY practice_id LIMIT 1")
+    if practice.empty:
+        return "", False
+    return str(practice.name[0]), bool(practice.is_demo[0])
 
 
 def weekly_pdf(review: WeeklyReview, *, practice: str = "", is_demo: bool = False,

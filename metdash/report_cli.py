@@ -34,7 +34,7 @@ def register(main: click.Group) -> None:
         referrer's clients brought in, per kind of referrer."""
         from metdash.db import StoreError
         from metdash.privacy import present_by_default
-        from metdash.report import ReportError, write_weekly
+        from metdash.report import ReportError, practice_heading, write_weekly
         from metdash.weekly import weekly_review
 
         if not out.lower().endswith((".pdf", ".csv")):
@@ -43,10 +43,7 @@ def register(main: click.Group) -> None:
         mask = present_by_default() if present is None else present
         try:
             review = weekly_review(db, week.date() if week else None)
-            practice = db.query("SELECT name, is_demo FROM practice ORDER BY practice_id "
-                                "LIMIT 1")
-            name = str(practice.name[0]) if len(practice) else ""
-            demo = bool(practice.is_demo[0]) if len(practice) else False
+            name, demo = practice_heading(db)
             path = write_weekly(review, out, practice=name, is_demo=demo, present=mask,
                                 charts=not no_charts)
         except (StoreError, ReportError) as exc:

@@ -35,7 +35,7 @@ import pandas as pd
 
 from metdash import figures
 from metdash.db import Database
-from metdash.figures import Filters, run, sql
+from metdash.figures import Filters, _money, _ratio, run, sql
 
 CENTS = Decimal("0.01")
 KINDS = ["physician", "physical_therapist", "specialist", "other"]
@@ -93,17 +93,6 @@ class WeeklyReview:
                 "movers_down": self.movers_down, "new_referrers": self.new_referrers,
                 "lapsed_referrers": self.lapsed_referrers, "kinds": self.kinds,
                 "payer_mix": self.payer_mix}
-
-
-def _money(value: Any) -> Decimal:
-    if value is None or (isinstance(value, float) and value != value):
-        return Decimal("0.00")
-    return Decimal(str(value)).quantize(CENTS)
-
-
-def _ratio(num: Any, den: Any) -> float | None:
-    num, den = float(num or 0), float(den or 0)
-    return None if den == 0 else num / den
 
 
 def _date(value: Any) -> dt.date | None:

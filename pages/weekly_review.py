@@ -106,10 +106,9 @@ c1.download_button("Download CSV (every number above)",
                    icon=":material/download:", key="csv")
 if c2.button("Prepare the one-page PDF", icon=":material/picture_as_pdf:", key="make_pdf"):
     with st.spinner("Drawing the charts…"):
-        practice = db.query("SELECT name, is_demo FROM practice ORDER BY practice_id LIMIT 1")
+        name, demo = report.practice_heading(db)
         st.session_state["_weekly_pdf"] = (start, present, report.weekly_pdf(
-            review, practice=str(practice.name[0]) if len(practice) else "",
-            is_demo=bool(practice.is_demo[0]) if len(practice) else False, present=present))
+            review, practice=name, is_demo=demo, present=present))
 made = st.session_state.get("_weekly_pdf")
 if made and made[0] == start and made[1] == present:
     c2.download_button("Download the PDF", made[2], file_name=f"weekly_review_{start}.pdf",

@@ -166,11 +166,16 @@ class Database:
         at commit); other processes wait for the file itself.
         """
         with _write_lock(self.path), self.connect() as con:
+            from metdash import facts  # the per-claim figures follow every write
+
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
+                facts.sync(con)
+                facts.verify_if_asked(con)
                 _test_pause_in_transaction()
             except BaseException:
+                facts.forget(con)
                 con.execute("ROLLBACK")
                 raise
             else:
@@ -346,6 +351,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(sql)
+            if name == "claim_facts":  # derived data: computed for the claims already there
+                from metdash import facts
+
+                facts.rebuild(con)
             con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
                         [version, name])
         except BaseException:

@@ -32,6 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from metdash import facts
 from metdash.db import Database, audit, insert_frame
 
 EPOCH = dt.date(1970, 1, 1)
@@ -629,6 +630,7 @@ def generate(db: Database, *, seed: int = 7, claim_lines: int | None = None,
         for table in DATA_TABLES:
             if table in tables:
                 _insert(con, table, tables[table])
+        facts.rebuild(con)
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("providers", "payers", "referrers", "clients", "referrals",
                             "sessions", "claims", "claim_lines", "remittances")}

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from metdash import facts
 from metdash.coding import (
     billable_units,
     cpt_problems,
@@ -1337,6 +1338,7 @@ def _add_status(con: Any, claim_id: str, status: str, on: dt.date, user: str,
         sets += ["submitted_date = coalesce(submitted_date, ?)", "last_submitted_date = ?"]
         params += [on, on]
     con.execute(f"UPDATE claims SET {', '.join(sets)} WHERE claim_id = ?", params + [claim_id])
+    facts.touch(con, [claim_id])
     audit(con, user, "status", "claims", claim_id, {"status": before["status"]},
           {"status": status, "status_date": on, "note": note})
 

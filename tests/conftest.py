@@ -6,6 +6,10 @@ import os
 
 import pytest
 
+# Every write transaction in the suite compares claim_facts with a full recomputation
+# (metdash.facts): a write path that changes a claim without naming it fails its own test.
+os.environ.setdefault("METDASH_VERIFY_FACTS", "1")
+
 
 @pytest.fixture(autouse=True)
 def _fresh_streamlit_caches():

@@ -2,48 +2,49 @@
 -- adjustments (PR included), counting only what was posted on or before $as_of. A claim is
 -- open once submitted until it is closed or voided (by its status history; a closed or voided
 -- claim without history counts as closed all along). Only balances above 0.
-WITH f AS (
-    SELECT c.*
-    FROM claims c
-    WHERE ($payers::INTEGER[] IS NULL OR list_contains($payers::INTEGER[], c.payer_id))
-      AND ($referrers::INTEGER[] IS NULL OR list_contains($referrers::INTEGER[], c.referrer_id))
-      AND ($providers::INTEGER[] IS NULL OR list_contains($providers::INTEGER[], c.rendering_provider_id))
-),
-ended AS (
-    SELECT claim_id, min(status_date) AS ended_date
-    FROM claim_status_history
-    WHERE status IN ('closed', 'voided')
-    GROUP BY claim_id
-),
-open_claims AS (
-    SELECT f.claim_id, f.client_id, f.payer_id, f.total_charge, f.first_service_date,
-           f.submitted_date, f.status
-    FROM f LEFT JOIN ended e USING (claim_id)
+-- claim_facts keeps each claim's totals and the dates of its first and last posting: a claim
+-- with nothing posted by $as_of owes its charge, one whose last posting is on or before
+-- $as_of owes charge − totals, and only the claims with postings on both sides of $as_of are
+-- netted from their payments.
+WITH open_claims AS (
+    SELECT f.*
+    FROM claim_facts f
     WHERE f.submitted_date <= $as_of
-      AND coalesce(e.ended_date,
-                   CASE WHEN f.status IN ('closed', 'voided') THEN DATE '0001-01-01' END,
-                   DATE '9999-12-31') > $as_of
+      AND coalesce(f.ended_date, DATE '9999-12-31') > $as_of
+      AND ($payers::INTEGER[] IS NULL OR list_contains($payers::INTEGER[], f.payer_id))
+      AND ($referrers::INTEGER[] IS NULL OR list_contains($referrers::INTEGER[], f.referrer_id))
+      AND ($providers::INTEGER[] IS NULL OR list_contains($providers::INTEGER[], f.rendering_provider_id))
 ),
--- Payments and their adjustments per claim, summed once (integer joins first, one group-by
--- on claim_id): the same sums as joining each to the open claims, at half the cost.
-adjusted AS (
-    SELECT claim_payment_id, sum(amount) AS adjusted
-    FROM adjustments
-    GROUP BY claim_payment_id
+straddling AS (
+    SELECT claim_id FROM open_claims
+    WHERE first_posted_date <= $as_of AND last_posted_date > $as_of
 ),
-posted AS (
-    SELECT p.claim_id, sum(p.paid) AS paid, sum(coalesce(a.adjusted, 0)) AS adjusted
+partial_payments AS (
+    SELECT p.claim_payment_id, p.claim_id, p.paid
     FROM claim_payments p
     JOIN remittances r USING (remittance_id)
-    LEFT JOIN adjusted a USING (claim_payment_id)
-    WHERE r.payment_date <= $as_of AND p.claim_id IS NOT NULL
-    GROUP BY p.claim_id
+    WHERE r.payment_date <= $as_of AND p.claim_id IN (SELECT claim_id FROM straddling)
+),
+partial AS (
+    SELECT pp.claim_id, sum(pp.paid) AS paid, coalesce(sum(a.amount), 0) AS adjusted
+    FROM partial_payments pp
+    LEFT JOIN (SELECT claim_payment_id, sum(amount) AS amount FROM adjustments
+               WHERE claim_payment_id IN (SELECT claim_payment_id FROM partial_payments)
+               GROUP BY claim_payment_id) a USING (claim_payment_id)
+    GROUP BY pp.claim_id
 ),
 balances AS (
-    SELECT o.*, o.total_charge - coalesce(pd.paid, 0) - coalesce(pd.adjusted, 0) AS balance,
+    SELECT o.claim_id, o.client_id, o.payer_id, o.total_charge, o.first_service_date,
+           o.submitted_date, o.status,
+           CASE WHEN o.first_posted_date IS NULL OR o.first_posted_date > $as_of
+                    THEN o.total_charge
+                WHEN o.last_posted_date <= $as_of
+                    THEN o.total_charge - o.posted_paid - o.posted_adjusted
+                ELSE o.total_charge - coalesce(pt.paid, 0) - coalesce(pt.adjusted, 0)
+           END AS balance,
            datediff('day', o.first_service_date, $as_of) AS age_days
     FROM open_claims o
-    LEFT JOIN posted pd USING (claim_id)
+    LEFT JOIN partial pt USING (claim_id)
 )
 SELECT *,
        CASE WHEN age_days <= 30 THEN '0-30'

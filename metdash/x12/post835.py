@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from metdash import facts
 from metdash.db import Database, fetch_df, insert_frame, to_json
 from metdash.x12.parse835 import ClaimPayment, Payment, Remittance835, gc_paused, parse_835
 from metdash.x12.reader import X12FileError
@@ -341,6 +342,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                 "      claims.payer_claim_number)")
         finally:
             con.unregister("_x12_claim_updates")
+        facts.touch(con, [cid for cid, _, _ in changed])  # their payments mark them too
     summary = {"payments": res.payments, "already_imported": res.already_imported,
                "claims": res.claims, "matched": res.matched, "unmatched": res.unmatched,
                "paid": str(res.paid), "remittance_ids": res.remittance_ids}

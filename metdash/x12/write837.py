@@ -34,6 +34,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from metdash import facts
 from metdash.db import Database, insert_frame, to_json
 
 TERMINATOR = "~\n"  # a newline after each terminator keeps the file readable; X12 allows it
@@ -440,6 +441,7 @@ def _mark_submitted(con: duckdb.DuckDBPyConnection, ids: list[str], user: str,
     con.execute("UPDATE claims SET status = 'submitted',"
                 " submitted_date = coalesce(submitted_date, ?), last_submitted_date = ?"
                 " WHERE claim_id IN (SELECT unnest(?::VARCHAR[]))", [today, today, ids])
+    facts.touch(con, ids)
 
 
 __all__ = ["Address", "BillingProvider", "Batch837", "Claim837", "ControlNumbers", "Line837",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from metdash import facts
 from metdash.x12.validate import claim_problems, pyx12_validate
 from metdash.x12.write837 import (
     ControlNumbers,
@@ -95,6 +96,7 @@ def test_our_checks_catch_what_pyx12_does_not(seeded):
         con.execute("UPDATE referrers SET npi = '1234567890'")
         con.execute("UPDATE claims SET total_charge = 310, diagnosis_codes = ['M54.5', 'E11.9']"
                     " WHERE claim_id = 'C000101'")
+        facts.touch(con, ["C000101"])  # a claim changed in place is named (metdash.facts)
     batch = _batch(seeded)
     problems = claim_problems(batch)
     assert "Claim C000101: referring NPI 1234567890 fails its check digit: copy it again from " \
@@ -126,6 +128,7 @@ def test_money_format(seeded):
         con.execute("UPDATE claim_lines SET charge = 150.50 WHERE claim_id = 'C000101' "
                     "AND line_no = 1")
         con.execute("UPDATE claims SET total_charge = 300.50 WHERE claim_id = 'C000101'")
+        facts.touch(con, ["C000101"])
     text = render_837p(_batch(seeded), ControlNumbers(1, 1, 1), NOW)
     assert "CLM*C000101*300.5***" in text and "SV1*HC:97110:GP*150.5*UN*2***1:2~" in text
     assert Decimal("300.5") == sum(Decimal(x) for x in ("150.5", "100", "50"))

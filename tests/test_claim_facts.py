@@ -1,0 +1,139 @@
+"""claim_facts (metdash.facts): the per-claim table the figures read instead of the history.
+
+The figures' answers must not change because they read a kept table: the queries as they
+were before it (tests/reference_sql/, computing everything from claim_payments, adjustments
+and the status history) are run side by side with today's on the demo practice, for filter
+sets that include as-of dates in the middle of claims' payment histories.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pandas.testing as pdt
+import pytest
+
+from metdash import facts, figures
+from metdash.db import Database, fetch_df
+from metdash.figures import Filters
+
+REFERENCE = Path(__file__).parent / "reference_sql"
+AS_OF = dt.date(2026, 6, 30)
+YEAR = Filters(AS_OF - dt.timedelta(days=364), AS_OF)
+FILTER_SETS = [
+    YEAR,
+    YEAR.previous(),
+    Filters(dt.date(2024, 1, 1), dt.date(2025, 3, 31), payer_ids=(1, 3)),
+    Filters(dt.date(2023, 7, 1), AS_OF, as_of=dt.date(2025, 2, 14), referrer_ids=(2, 5, 7)),
+    Filters(dt.date(2026, 5, 1), AS_OF, as_of=dt.date(2026, 5, 20), provider_ids=(1, 2)),
+    Filters(dt.date(2025, 1, 1), dt.date(2025, 12, 31), as_of=dt.date(2025, 9, 1)),
+]
+
+
+def _reference(name: str) -> str:
+    text = (REFERENCE / f"{name}.sql").read_text(encoding="utf-8")
+    return figures._FRAGMENT.sub(lambda m: "(" + figures.sql(m.group(1)) + ")", text)
+
+
+def _rows(con, text: str, f: Filters):
+    q = f"SELECT * FROM ({text}) ORDER BY ALL"
+    return fetch_df(con, q, figures._bind(q, f.params()))
+
+
+@pytest.mark.parametrize("name", ["claim_adjudication", "ar_balances", "revenue_by_payer"])
+@pytest.mark.parametrize("f", FILTER_SETS, ids=lambda f: f"{f.date_from}..{f.as_of}")
+def test_same_answers_as_computing_from_the_history(demo_db_path, name, f):
+    with Database(demo_db_path).connect() as con:
+        old = _rows(con, _reference(name), f)
+        new = _rows(con, figures.sql(name), f)
+    assert len(old) > 0 or name == "revenue_by_payer"
+    pdt.assert_frame_equal(old, new, check_dtype=False)
+
+
+def test_as_of_in_the_middle_of_payment_histories_is_exercised(demo_db_path):
+    """The filter sets above include claims paid after their as-of date (netted from their
+    payments), not only claims wholly before or after it."""
+    with Database(demo_db_path).connect() as con:
+        n = con.execute("SELECT count(*) FROM claim_facts WHERE first_posted_date <= ? "
+                        "AND last_posted_date > ?", [dt.date(2025, 9, 1)] * 2).fetchall()[0][0]
+    assert n > 0
+
+
+def test_demo_builds_the_table_whole(demo_db_path):
+    with Database(demo_db_path).connect() as con:
+        assert facts.check(con) == []
+        n_claims, n_facts = con.execute(
+            "SELECT (SELECT count(*) FROM claims), (SELECT count(*) FROM claim_facts)"
+        ).fetchall()[0]
+    assert n_claims == n_facts > 0
+
+
+@pytest.fixture
+def copy(small_db_path, tmp_path):
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(small_db_path, path)
+    return Database(path)
+
+
+def test_a_store_from_before_the_table_gets_it_when_migrated(copy):
+    with copy.transaction() as con:
+        expected = fetch_df(con, "SELECT * FROM claim_facts ORDER BY claim_id")
+        con.execute("DROP TABLE claim_facts")
+        con.execute("DROP TABLE claim_facts_state")
+        con.execute("DELETE FROM schema_migrations WHERE name = 'claim_facts'")
+    from metdash.db import release_file
+
+    release_file(copy.path)
+    again = Database(copy.path)
+    with again.connect() as con:
+        got = fetch_df(con, "SELECT * FROM claim_facts ORDER BY claim_id")
+        assert facts.check(con) == []
+    pdt.assert_frame_equal(expected, got)
+
+
+def test_a_write_that_changes_a_claim_without_naming_it_is_refused_in_tests(copy):
+    """METDASH_VERIFY_FACTS (set by the suite) catches a write path that forgot touch();
+    the transaction rolls back, so the store is as it was."""
+    before = copy.scalar("SELECT status FROM claims WHERE claim_id = 'C1'")
+    with pytest.raises(facts.FactsMismatch, match="1 claim"):
+        with copy.transaction() as con:
+            con.execute("UPDATE claims SET status = 'voided' WHERE claim_id = 'C1'")
+    assert copy.scalar("SELECT status FROM claims WHERE claim_id = 'C1'") == before
+    with copy.transaction() as con:
+        con.execute("UPDATE claims SET status = 'voided' WHERE claim_id = 'C1'")
+        facts.touch(con, ["C1"])
+    assert copy.scalar("SELECT status FROM claim_facts WHERE claim_id = 'C1'") == "voided"
+
+
+def test_new_payments_and_claims_are_picked_up_without_naming_them(copy):
+    with copy.transaction() as con:
+        con.execute("INSERT INTO claims (claim_id, client_id, payer_id, status, "
+                    "diagnosis_codes, total_charge, first_service_date, submitted_date) "
+                    "SELECT 'C99', client_id, payer_id, 'submitted', diagnosis_codes, 80, "
+                    "DATE '2026-03-02', DATE '2026-03-03' FROM claims WHERE claim_id = 'C1'")
+        con.execute("INSERT INTO claim_payments (claim_payment_id, remittance_id, seq, "
+                    "claim_id, clp01, status_code, charge, paid) SELECT max(claim_payment_id)"
+                    " + 1, min(remittance_id), 99, 'C99', 'C99', '1', 80, 55 "
+                    "FROM claim_payments")
+    with copy.connect() as con:
+        row = con.execute("SELECT posted_paid, adjudicated, total_charge FROM claim_facts "
+                          "WHERE claim_id = 'C99'").fetchall()
+    assert [tuple(map(str, r)) for r in row] == [("55.00", "True", "80.00")]
+
+
+def test_a_failed_write_leaves_the_facts_as_they_were(copy):
+    with copy.connect() as con:
+        before = fetch_df(con, "SELECT * FROM claim_facts ORDER BY claim_id")
+    with pytest.raises(RuntimeError):
+        with copy.transaction() as con:
+            con.execute("INSERT INTO claim_payments (claim_payment_id, remittance_id, seq, "
+                        "claim_id, clp01, status_code, charge, paid) SELECT "
+                        "max(claim_payment_id) + 1, min(remittance_id), 99, 'C1', 'C1', '1', "
+                        "10, 10 FROM claim_payments")
+            raise RuntimeError("the import failed half way")
+    with copy.connect() as con:
+        after = fetch_df(con, "SELECT * FROM claim_facts ORDER BY claim_id")
+        assert facts.check(con) == []
+    pdt.assert_frame_equal(before, after)

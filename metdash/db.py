@@ -351,7 +351,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(sql)
-            if name == "claim_facts":  # derived data: computed for the claims already there
+            if name in ("claim_facts", "payment_facts"):  # derived: built for the claims there
                 from metdash import facts
 
                 facts.rebuild(con)

@@ -1,9 +1,12 @@
-"""``claim_facts``: one row per claim with what the figures need, kept up to date by writes.
+"""``claim_facts`` and ``payment_facts``: what the figures need per claim and per claim
+payment, kept up to date by writes.
 
 A/R, first adjudication, days to payment and revenue per payer are per-claim results of the
 whole payment history (every claim payment, line payment and CAS row). Computing them on
 every page view grows with the history; keeping them per claim makes a page read one narrow
-row per claim. The definitions live in ``metdash/sql/claim_facts.sql`` (the figures' own).
+row per claim. ``payment_facts`` holds each claim payment with its CAS totals and its
+claim's filter columns, so money posted in a period is one scan. The definitions live in
+``metdash/sql/claim_facts.sql`` and ``payment_facts.sql`` (the figures' own).
 
 How the table stays right:
 
@@ -40,6 +43,15 @@ COLUMNS = [
     "adjudicated", "denied", "claim_level_denied", "resolved", "first_paid_date",
 ]
 
+PAYMENT_COLUMNS = [
+    "claim_payment_id", "claim_id", "remittance_id", "payment_date", "status_code", "paid",
+    "patient_responsibility", "adjusted", "contractual", "payer_id", "referrer_id",
+    "rendering_provider_id", "claim_status",
+]
+# (table, its columns, the file in metdash/sql/ that defines it)
+TABLES = [("claim_facts", COLUMNS, "claim_facts"),
+          ("payment_facts", PAYMENT_COLUMNS, "payment_facts")]
+
 # Claims named by touch(), per open write transaction (keyed by its connection object).
 _touched: dict[int, set[str]] = {}
 _lock = threading.Lock()
@@ -50,15 +62,20 @@ class FactsMismatch(AssertionError):
 
 
 @functools.cache
-def _sql() -> str:
-    return resources.files("metdash.sql").joinpath("claim_facts.sql").read_text(
-        encoding="utf-8")
+def _sql(name: str = "claim_facts") -> str:
+    return resources.files("metdash.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, list[str], str]]:
+    """The facts tables this store has (a store part-way through its migrations has fewer)."""
+    have = {r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND table_name IN ('claim_facts', 'payment_facts')").fetchall()}
+    return [t for t in TABLES if t[0] in have]
 
 
 def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
-    rows = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'claim_facts'"
-                       " AND database_name = current_database()").fetchall()
-    return bool(rows[0][0])
+    return any(name == "claim_facts" for name, _, _ in _tables(con))
 
 
 def touch(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str]) -> None:
@@ -80,20 +97,22 @@ def refresh(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str]) -> int:
     ids = sorted({str(c) for c in claim_ids})
     if not ids:
         return 0
-    con.execute("DELETE FROM claim_facts WHERE claim_id IN (SELECT unnest(?::VARCHAR[]))",
-                [ids])
-    cols = ", ".join(COLUMNS)
-    con.execute(f"INSERT INTO claim_facts ({cols}) SELECT {cols} FROM ({_sql()})",
-                {"ids": ids})
+    for table, columns, name in _tables(con):
+        con.execute(f"DELETE FROM {table} WHERE claim_id IN (SELECT unnest(?::VARCHAR[]))",
+                    [ids])
+        cols = ", ".join(columns)
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM ({_sql(name)})",
+                    {"ids": ids})
     return len(ids)
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute every row (inside the caller's transaction)."""
-    cols = ", ".join(COLUMNS)
-    con.execute("DELETE FROM claim_facts")
-    con.execute(f"INSERT INTO claim_facts ({cols}) SELECT {cols} FROM ({_sql()})",
-                {"ids": None})
+    for table, columns, name in _tables(con):
+        cols = ", ".join(columns)
+        con.execute(f"DELETE FROM {table}")
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM ({_sql(name)})",
+                    {"ids": None})
     con.execute("UPDATE claim_facts_state SET last_claim_payment_id = "
                 "(SELECT coalesce(max(claim_payment_id), 0) FROM claim_payments)")
     forget(con)
@@ -121,24 +140,28 @@ def sync(con: duckdb.DuckDBPyConnection) -> int:
         "SELECT (SELECT count(*) FROM claims), (SELECT count(*) FROM claim_facts)"
     ).fetchall()[0]
     if n_claims != n_facts:
-        con.execute("DELETE FROM claim_facts WHERE claim_id NOT IN "
-                    "(SELECT claim_id FROM claims)")
+        for table, _, _ in _tables(con):
+            con.execute(f"DELETE FROM {table} WHERE claim_id NOT IN "
+                        "(SELECT claim_id FROM claims)")
         dirty.update(r[0] for r in con.execute(
             "SELECT claim_id FROM claims ANTI JOIN claim_facts USING (claim_id)").fetchall())
     return refresh(con, dirty)
 
 
 def check(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Claims whose row differs from a full recomputation (missing, extra or changed)."""
-    cols = ", ".join(COLUMNS)
-    rows = con.execute(f"""
-        WITH want AS (SELECT {cols} FROM ({_sql()})),
-             have AS (SELECT {cols} FROM claim_facts)
-        SELECT claim_id FROM (SELECT * FROM want EXCEPT ALL SELECT * FROM have)
-        UNION
-        SELECT claim_id FROM (SELECT * FROM have EXCEPT ALL SELECT * FROM want)
-        ORDER BY 1""", {"ids": None}).fetchall()
-    return [r[0] for r in rows]
+    """Claims whose rows differ from a full recomputation (missing, extra or changed)."""
+    bad: set[str] = set()
+    for table, columns, name in _tables(con):
+        cols = ", ".join(columns)
+        rows = con.execute(f"""
+            WITH want AS (SELECT {cols} FROM ({_sql(name)})),
+                 have AS (SELECT {cols} FROM {table})
+            SELECT claim_id FROM (SELECT * FROM want EXCEPT ALL SELECT * FROM have)
+            UNION
+            SELECT claim_id FROM (SELECT * FROM have EXCEPT ALL SELECT * FROM want)""",
+            {"ids": None}).fetchall()
+        bad.update(r[0] for r in rows)
+    return sorted(bad)
 
 
 def verify_if_asked(con: duckdb.DuckDBPyConnection) -> None:
@@ -147,10 +170,10 @@ def verify_if_asked(con: duckdb.DuckDBPyConnection) -> None:
     if os.environ.get("METDASH_VERIFY_FACTS") and _has_table(con):
         bad = check(con)
         if bad:
-            raise FactsMismatch(f"claim_facts differs from its definition for {len(bad)} "
-                                f"claim(s), e.g. {bad[:5]}")
+            raise FactsMismatch(f"claim_facts/payment_facts differ from their definitions for "
+                                f"{len(bad)} claim(s), e.g. {bad[:5]}")
 
 
 __all__ = ["COLUMNS", "FactsMismatch", "check", "forget", "rebuild", "refresh", "sync",
-           "touch", "verify_if_asked"]
+           "touch", "verify_if_asked", "PAYMENT_COLUMNS", "TABLES"]
 

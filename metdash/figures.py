@@ -243,6 +243,14 @@ def _scope() -> str:
     return "(" + sql("scope_claims") + ")"
 
 
+def _posted_on_filtered(alias: str) -> str:
+    """payment_facts rows (``alias``) on claims that pass the filters and are not voided."""
+    return (f"{alias}.claim_status <> 'voided'"
+            f" AND ($payers::INTEGER[] IS NULL OR list_contains($payers::INTEGER[], {alias}.payer_id))"
+            f" AND ($referrers::INTEGER[] IS NULL OR list_contains($referrers::INTEGER[], {alias}.referrer_id))"
+            f" AND ($providers::INTEGER[] IS NULL OR list_contains($providers::INTEGER[], {alias}.rendering_provider_id))")
+
+
 # -- revenue -----------------------------------------------------------------------------
 def revenue_by_payer(db: Database, f: Filters) -> pd.DataFrame:
     """Per payer: payer_id, payer, payer_type, claims, billed, allowed, paid,
@@ -265,10 +273,10 @@ def monthly_trend(db: Database, f: Filters) -> pd.DataFrame:
         ch AS (SELECT date_trunc('month', first_service_date)::DATE AS month,
                       sum(total_charge) AS charges
                FROM {_scope()} s GROUP BY 1),
-        pay AS (SELECT date_trunc('month', r.payment_date)::DATE AS month, sum(p.paid) AS paid
-                FROM claim_payments p JOIN remittances r USING (remittance_id)
-                JOIN f ON f.claim_id = p.claim_id
-                WHERE r.payment_date BETWEEN $date_from AND $date_to GROUP BY 1),
+        pay AS (SELECT date_trunc('month', p.payment_date)::DATE AS month, sum(p.paid) AS paid
+                FROM payment_facts p
+                WHERE p.payment_date BETWEEN $date_from AND $date_to
+                  AND {_posted_on_filtered("p")} GROUP BY 1),
         pat AS (SELECT date_trunc('month', pp.payment_date)::DATE AS month,
                        sum(pp.amount) AS paid
                 FROM patient_payments pp
@@ -513,9 +521,8 @@ def appeals_summary(db: Database, f: Filters) -> pd.DataFrame:
         WITH ap AS (SELECT a.* FROM appeals a JOIN {_scope()} s USING (claim_id)),
         after_paid AS (
             SELECT ap.appeal_id, coalesce(sum(p.paid), 0) AS recovered
-            FROM ap JOIN claim_payments p ON p.claim_id = ap.claim_id
-            JOIN remittances r USING (remittance_id)
-            WHERE r.payment_date >= ap.filed_date
+            FROM ap JOIN payment_facts p ON p.claim_id = ap.claim_id
+            WHERE p.payment_date >= ap.filed_date
             GROUP BY ap.appeal_id)
         SELECT ap.outcome, count(*) AS appeals, count(DISTINCT ap.claim_id) AS claims,
                coalesce(sum(after_paid.recovered), 0)::DOUBLE AS recovered
@@ -615,8 +622,8 @@ def claims_list(db: Database, f: Filters, *, payer: str | None = None,
     text = f"""
         SELECT s.claim_id, s.client_id, p.name AS payer, s.status, s.first_service_date,
                s.submitted_date, s.total_charge,
-               coalesce((SELECT sum(cp.paid) FROM claim_payments cp
-                         WHERE cp.claim_id = s.claim_id), 0)::DECIMAL(14,2) AS paid
+               coalesce((SELECT f.posted_paid FROM claim_facts f
+                         WHERE f.claim_id = s.claim_id), 0)::DECIMAL(14,2) AS paid
         FROM {base} s JOIN payers p USING (payer_id)
         {where}
         ORDER BY s.first_service_date, s.claim_id LIMIT $limit"""

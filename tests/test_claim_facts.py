@@ -42,7 +42,8 @@ def _rows(con, text: str, f: Filters):
     return fetch_df(con, q, figures._bind(q, f.params()))
 
 
-@pytest.mark.parametrize("name", ["claim_adjudication", "ar_balances", "revenue_by_payer"])
+@pytest.mark.parametrize("name", ["claim_adjudication", "ar_balances", "revenue_by_payer",
+                                  "payments_posted", "referrer_volume"])
 @pytest.mark.parametrize("f", FILTER_SETS, ids=lambda f: f"{f.date_from}..{f.as_of}")
 def test_same_answers_as_computing_from_the_history(demo_db_path, name, f):
     with Database(demo_db_path).connect() as con:

@@ -19,19 +19,11 @@ straddling AS (
     SELECT claim_id FROM open_claims
     WHERE first_posted_date <= $as_of AND last_posted_date > $as_of
 ),
-partial_payments AS (
-    SELECT p.claim_payment_id, p.claim_id, p.paid
-    FROM claim_payments p
-    JOIN remittances r USING (remittance_id)
-    WHERE r.payment_date <= $as_of AND p.claim_id IN (SELECT claim_id FROM straddling)
-),
 partial AS (
-    SELECT pp.claim_id, sum(pp.paid) AS paid, coalesce(sum(a.amount), 0) AS adjusted
-    FROM partial_payments pp
-    LEFT JOIN (SELECT claim_payment_id, sum(amount) AS amount FROM adjustments
-               WHERE claim_payment_id IN (SELECT claim_payment_id FROM partial_payments)
-               GROUP BY claim_payment_id) a USING (claim_payment_id)
-    GROUP BY pp.claim_id
+    SELECT p.claim_id, sum(p.paid) AS paid, sum(p.adjusted) AS adjusted
+    FROM payment_facts p
+    WHERE p.payment_date <= $as_of AND p.claim_id IN (SELECT claim_id FROM straddling)
+    GROUP BY p.claim_id
 ),
 balances AS (
     SELECT o.claim_id, o.client_id, o.payer_id, o.total_charge, o.first_service_date,

@@ -3,7 +3,7 @@
 -- billed and paid (payer + patient payments) on the claims in the period that name them.
 -- A visit is a distinct client and date, from sessions or from billed lines (a practice
 -- that imported claims has lines but no sessions).
-WITH scope AS ({scope_claims}),
+WITH scope AS ({scope_facts}),
 -- Only visits from $date_from on are ever used (first visits follow a referral received in
 -- the period; sessions are counted in the period), so older ones are left out up front.
 visits AS (
@@ -46,10 +46,7 @@ visit_stats AS (
     GROUP BY referrer_id
 ),
 claim_paid AS (
-    SELECT p.claim_id, sum(p.paid) AS paid
-    FROM claim_payments p JOIN scope s USING (claim_id)
-    WHERE p.status_code <> '23'
-    GROUP BY p.claim_id
+    SELECT claim_id, paid FROM scope
 ),
 patient_paid AS (
     SELECT pp.claim_id, sum(pp.amount) AS paid

@@ -110,7 +110,9 @@ def run(con: duckdb.DuckDBPyConnection, text: str, f: Filters | None = None,
 # queries that include it read the kept table instead. The store's state is the size and
 # modification time of the DuckDB file and its WAL: any committed write, from this process or
 # another, changes one of them, so nothing stale is ever reused.
-HEAVY = ("ar_balances", "claim_adjudication")
+# Outer parts first: first_adjudication_lines includes claim_adjudication.
+HEAVY = ("first_adjudication_lines", "adjudicated_lines", "denial_adjustments", "ar_balances",
+         "claim_adjudication")
 _REUSE_SECONDS = 300
 _REUSE_MAX = 24
 _reuse: dict[tuple[Any, ...], tuple[float, Any]] = {}
@@ -150,8 +152,8 @@ def _reuse_heavy(con: duckdb.DuckDBPyConnection, text: str, f: Filters) -> str:
         return text
     for name in names:
         body = sql(name)
-        if text.strip() == body.strip():
-            continue  # the heavy query itself: nothing to gain
+        if text.strip() == body.strip() or body not in text:
+            continue  # the heavy query itself, or inside a part already replaced
         key = (state, name, f)
         now = time.monotonic()
         with _reuse_lock:

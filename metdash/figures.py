@@ -242,7 +242,7 @@ def kpis(db: Database, f: Filters) -> dict[str, Any]:
 
 
 def _scope() -> str:
-    return "(" + sql("scope_claims") + ")"
+    return "(" + sql("scope_facts") + ")"
 
 
 def _posted_on_filtered(alias: str) -> str:

@@ -43,13 +43,16 @@ def _rows(con, text: str, f: Filters):
 
 
 @pytest.mark.parametrize("name", ["claim_adjudication", "ar_balances", "revenue_by_payer",
+                                  "adjudicated_lines", "first_adjudication_lines",
+                                  "denial_adjustments",
                                   "payments_posted", "referrer_volume"])
 @pytest.mark.parametrize("f", FILTER_SETS, ids=lambda f: f"{f.date_from}..{f.as_of}")
 def test_same_answers_as_computing_from_the_history(demo_db_path, name, f):
     with Database(demo_db_path).connect() as con:
         old = _rows(con, _reference(name), f)
         new = _rows(con, figures.sql(name), f)
-    assert len(old) > 0 or name == "revenue_by_payer"
+    if f == YEAR:
+        assert len(old) > 0  # a comparison of two empty answers would prove nothing
     pdt.assert_frame_equal(old, new, check_dtype=False)
 
 

@@ -1,6 +1,7 @@
--- Every claim that passes the payer / referrer / provider filters, whatever its dates.
+-- Every claim that passes the payer / referrer / provider filters, whatever its dates (as
+-- claim_facts rows: the claim's own columns, narrower than claims).
 SELECT c.*
-FROM claims c
+FROM claim_facts c
 WHERE c.status <> 'voided'
   AND ($payers::INTEGER[] IS NULL OR list_contains($payers::INTEGER[], c.payer_id))
   AND ($referrers::INTEGER[] IS NULL OR list_contains($referrers::INTEGER[], c.referrer_id))

@@ -2,19 +2,19 @@
 -- the CLP as sent, the remittance's payment date, its CAS totals (all; contractual CO-45 and
 -- CO-253) and its claim's payer, referrer, rendering provider and status.
 WITH c AS (
-    SELECT * FROM claims
+    SELECT * FROM {claims}
     WHERE $ids::VARCHAR[] IS NULL OR claim_id IN (SELECT unnest($ids::VARCHAR[]))
 ),
 cp AS (
     SELECT p.*, r.payment_date
-    FROM claim_payments p
+    FROM {claim_payments} p
     JOIN remittances r USING (remittance_id)
     WHERE p.claim_id IN (SELECT claim_id FROM c)
 ),
 adj AS (
     SELECT claim_payment_id, sum(amount) AS adjusted,
            sum(amount) FILTER (WHERE group_code = 'CO' AND carc IN ('45', '253')) AS contractual
-    FROM adjustments
+    FROM {adjustments}
     WHERE claim_payment_id IN (SELECT claim_payment_id FROM cp)
     GROUP BY claim_payment_id
 )

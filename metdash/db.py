@@ -351,10 +351,6 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(sql)
-            if name.endswith("_facts"):  # derived data: built for the claims already there
-                from metdash import facts
-
-                facts.rebuild(con)
             con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
                         [version, name])
         except BaseException:
@@ -363,6 +359,18 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
         applied.append(version)
+    if any("facts" in name for version, name, _ in migrations() if version in applied):
+        # Derived data (metdash.facts) changed shape: compute it for the claims already here.
+        from metdash import facts
+
+        con.execute("BEGIN TRANSACTION")
+        try:
+            facts.rebuild(con)
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
     return applied
 
 

@@ -1820,19 +1820,28 @@ def find_claims(db: Database, text: str = "", statuses: Sequence[str] | None = N
     """Claims a biller is looking for, newest first: ``text`` matches the start of the claim
     id, the client id or the client's last name (case-insensitive; empty: the newest).
     Columns: claim_id, label, client_id, status, total_charge, first_service_date, payer.
-    At most ``limit`` rows, so a practice with half a million claims stays quick."""
+    At most ``limit`` rows, so a practice with half a million claims stays quick: the newest
+    matching claims are picked from ``claims`` alone (names matched through the small
+    client table), and only they are joined to names and payers."""
     needle = (text or "").strip().lower()
+    wanted = list(statuses) if statuses else None
     return db.query(
+        "WITH named AS (SELECT client_id FROM clients "
+        "               WHERE ? <> '' AND starts_with(lower(last_name), ?)), "
+        "picked AS ("
+        "  SELECT claim_id, client_id, payer_id, status, total_charge, first_service_date "
+        "  FROM claims c "
+        "  WHERE (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], c.status)) "
+        "    AND (? = '' OR starts_with(lower(c.claim_id), ?) "
+        "         OR starts_with(lower(c.client_id), ?) "
+        "         OR c.client_id IN (SELECT client_id FROM named)) "
+        "  ORDER BY c.first_service_date DESC, c.claim_id DESC LIMIT ?) "
         "SELECT c.claim_id, c.claim_id || ' - ' || cl.last_name || ', ' || cl.first_name "
         "|| ' - ' || c.status || ' - $' || c.total_charge AS label, c.client_id, c.status, "
         "c.total_charge, c.first_service_date, p.name AS payer "
-        "FROM claims c JOIN clients cl USING (client_id) JOIN payers p USING (payer_id) "
-        "WHERE (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], c.status)) "
-        "  AND (? = '' OR starts_with(lower(c.claim_id), ?) OR starts_with(lower(c.client_id), ?)"
-        "       OR starts_with(lower(cl.last_name), ?)) "
-        "ORDER BY c.first_service_date DESC, c.claim_id DESC LIMIT ?",
-        [list(statuses) if statuses else None, list(statuses) if statuses else None,
-         needle, needle, needle, needle, int(limit)])
+        "FROM picked c JOIN clients cl USING (client_id) JOIN payers p USING (payer_id) "
+        "ORDER BY c.first_service_date DESC, c.claim_id DESC",
+        [needle, needle, wanted, wanted, needle, needle, needle, int(limit)])
 
 
 def client_list(db: Database, text: str = "", limit: int = 500) -> Any:
@@ -1844,6 +1853,76 @@ def client_list(db: Database, text: str = "", limit: int = 500) -> Any:
         "WHERE ? = '' OR starts_with(lower(client_id), ?) OR starts_with(lower(last_name), ?) "
         "ORDER BY last_name, first_name, client_id LIMIT ?",
         [needle, needle, needle, int(limit)])
+
+
+FIND_LIMIT = 200  # rows a search-backed pick list offers at most
+
+
+def find_clients(db: Database, text: str = "", limit: int = FIND_LIMIT) -> Any:
+    """Clients for a pick list, by name: ``text`` matches the start of the chart number, the
+    last name, 'Last, First' or the date of birth (YYYY-MM-DD), case-insensitive; empty:
+    the first by name. Columns: client_id, label ('Last, First (id)'). At most ``limit``."""
+    needle = (text or "").strip().lower()
+    return db.query(
+        "SELECT client_id, last_name || ', ' || first_name || ' (' || client_id || ')' AS label "
+        "FROM clients WHERE ? = '' OR starts_with(lower(client_id), ?) "
+        "OR starts_with(lower(last_name || ', ' || first_name), ?) "
+        "OR starts_with(CAST(dob AS VARCHAR), ?) "
+        "ORDER BY last_name, first_name, client_id LIMIT ?",
+        [needle, needle, needle, needle, int(limit)])
+
+
+def find_referrals(db: Database, text: str = "", limit: int = FIND_LIMIT) -> Any:
+    """Referrals, newest first (the columns of ``choices(db, "referrals")``): ``text``
+    matches the start of the client id, the referrer's name or NPI, a diagnosis code or
+    the received date (YYYY-MM-DD), case-insensitive; empty: the newest. At most ``limit``;
+    the newest are picked before the referrer's name is joined."""
+    needle = (text or "").strip().lower()
+    return db.query(
+        "WITH picked AS (SELECT r.* FROM referrals r WHERE ? = '' "
+        "  OR starts_with(lower(r.client_id), ?) "
+        "  OR starts_with(CAST(r.received_date AS VARCHAR), ?) "
+        "  OR contains(lower(',' || array_to_string(r.diagnosis_codes, ',')), ',' || ?) "
+        "  OR r.referrer_id IN (SELECT referrer_id FROM referrers "
+        "                       WHERE starts_with(lower(name), ?) OR starts_with(npi, ?)) "
+        "  ORDER BY r.received_date DESC, r.referral_id DESC LIMIT ?) "
+        "SELECT r.referral_id, r.client_id, f.name || ', received ' || r.received_date || "
+        "' (' || array_to_string(r.diagnosis_codes, ', ') || ')' AS label, r.received_date, "
+        "r.diagnosis_codes, r.authorized_visits, r.expiry_date "
+        "FROM picked r JOIN referrers f USING (referrer_id) "
+        "ORDER BY r.received_date DESC, r.referral_id DESC",
+        [needle, needle, needle, needle, needle, needle, int(limit)])
+
+
+def find_appeals(db: Database, text: str = "", limit: int = FIND_LIMIT) -> Any:
+    """Appeals, pending ones first, then newest first (the columns of
+    ``choices(db, "appeals")``): ``text`` matches the start of the claim id or the filed
+    date (YYYY-MM-DD), case-insensitive; empty: all. At most ``limit``."""
+    needle = (text or "").strip().lower()
+    return db.query(
+        "SELECT appeal_id, claim_id, filed_date, level, reason, outcome, outcome_date "
+        "FROM appeals WHERE ? = '' OR starts_with(lower(claim_id), ?) "
+        "OR starts_with(CAST(filed_date AS VARCHAR), ?) "
+        "ORDER BY outcome <> 'pending', filed_date DESC, appeal_id DESC LIMIT ?",
+        [needle, needle, needle, int(limit)])
+
+
+def pending_appeals(db: Database) -> Any:
+    """Appeals waiting for an outcome, newest first: appeal_id, claim_id, filed_date."""
+    return db.query("SELECT appeal_id, claim_id, filed_date FROM appeals "
+                    "WHERE outcome = 'pending' ORDER BY filed_date DESC, appeal_id DESC")
+
+
+def code_list(db: Database) -> Any:
+    """:func:`metdash.coding.known_codes` read through ``db`` (for a cached page read)."""
+    with db.connect() as con:
+        return known_codes(con)
+
+
+def suggested_claim_id(db: Database) -> str:
+    """:func:`new_claim_id` read through ``db`` (for a cached page read)."""
+    with db.connect() as con:
+        return new_claim_id(con)
 
 
 def client_referrals(db: Database, client_id: str) -> Any:

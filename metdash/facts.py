@@ -40,7 +40,7 @@ COLUMNS = [
     "total_charge", "first_service_date", "submitted_date", "ended_date", "posted_paid",
     "posted_adjusted", "first_posted_date", "last_posted_date", "allowed", "paid",
     "patient_responsibility", "first_claim_payment_id", "first_adjudication_date",
-    "adjudicated", "denied", "claim_level_denied", "resolved", "first_paid_date",
+    "adjudicated", "denied", "claim_level_denied", "resolved", "first_paid_date", "balance",
 ]
 
 PAYMENT_COLUMNS = [

@@ -666,3 +666,30 @@ def claim_picker(db: Database, label: str, *, statuses: Sequence[str] | None = N
     picked = box.selectbox(label, [""] + list(labels), key=key,
                            help="The newest 200 matching claims; type above to narrow.")
     return labels.get(picked, "") if picked else ""
+
+
+def client_picker(db: Database, label: str = "Client", *, key: str, container: Any = None
+                  ) -> str:
+    """Pick one client: a search box (chart number, last name, 'Last, First' or date of
+    birth) and the matching clients by name (200 at most), so the list stays small in a
+    practice of any size. Put it outside a form (typing must rerun the page). Returns the
+    chosen client id ("" for none). In presentation mode labels show chart numbers only."""
+    from metdash import entry
+
+    box = container or st
+    text = box.text_input(f"{label}: find by chart number, last name or birth date",
+                          key=f"{key}-find", placeholder="e.g. MX000123, Rowan or 1961-04-02")
+    found = cached(entry.find_clients)(db, text)
+    if present_mode() and not found.empty:
+        found = found.assign(label="Client " + found.client_id.astype(str))
+    labels = dict(zip(found.label, found.client_id, strict=True))
+    cut = len(found) >= entry.FIND_LIMIT
+    picked = box.selectbox(
+        label, [""] + list(labels), key=key,
+        help=(f"Showing the first {entry.FIND_LIMIT} matching clients by name; type above "
+              "to search." if cut else "Type above to search."))
+    if cut:
+        box.caption(f"Showing the first {entry.FIND_LIMIT} clients by name; type to search.")
+    elif text.strip() and found.empty:
+        box.caption(f"No client matches '{text.strip()}'.")
+    return labels.get(picked, "") if picked else ""

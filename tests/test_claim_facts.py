@@ -84,9 +84,10 @@ def copy(small_db_path, tmp_path):
 def test_a_store_from_before_the_table_gets_it_when_migrated(copy):
     with copy.transaction() as con:
         expected = fetch_df(con, "SELECT * FROM claim_facts ORDER BY claim_id")
-        con.execute("DROP TABLE claim_facts")
+        for table, _, _ in facts.TABLES:
+            con.execute(f"DROP TABLE {table}")
         con.execute("DROP TABLE claim_facts_state")
-        con.execute("DELETE FROM schema_migrations WHERE name = 'claim_facts'")
+        con.execute("DELETE FROM schema_migrations WHERE name LIKE '%facts%'")
     from metdash.db import release_file
 
     release_file(copy.path)

@@ -11,6 +11,8 @@ WITH open_claims AS (
     FROM claim_facts f
     WHERE f.submitted_date <= $as_of
       AND coalesce(f.ended_date, DATE '9999-12-31') > $as_of
+      -- not settled by $as_of (everything posted by then and nothing owed: most claims)
+      AND (f.balance > 0 OR f.last_posted_date > $as_of OR f.last_posted_date IS NULL)
       AND ($payers::INTEGER[] IS NULL OR list_contains($payers::INTEGER[], f.payer_id))
       AND ($referrers::INTEGER[] IS NULL OR list_contains($referrers::INTEGER[], f.referrer_id))
       AND ($providers::INTEGER[] IS NULL OR list_contains($providers::INTEGER[], f.rendering_provider_id))
@@ -30,8 +32,7 @@ balances AS (
            o.submitted_date, o.status,
            CASE WHEN o.first_posted_date IS NULL OR o.first_posted_date > $as_of
                     THEN o.total_charge
-                WHEN o.last_posted_date <= $as_of
-                    THEN o.total_charge - o.posted_paid - o.posted_adjusted
+                WHEN o.last_posted_date <= $as_of THEN o.balance
                 ELSE o.total_charge - coalesce(pt.paid, 0) - coalesce(pt.adjusted, 0)
            END AS balance,
            datediff('day', o.first_service_date, $as_of) AS age_days

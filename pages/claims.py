@@ -11,10 +11,9 @@ from metdash import backup, entry, spreadsheet, ui
 
 db = ui.page_start("Claims", permission="billing")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
-clients = ui.choices(db, "clients")
-payers = entry.choices(db, "payers")
-providers = entry.choices(db, "providers")
-referrers = entry.choices(db, "referrers")
+payers = ui.cached(entry.choices)(db, "payers")
+providers = ui.cached(entry.choices)(db, "providers")
+referrers = ui.cached(entry.choices)(db, "referrers")
 
 
 def _lines_from(frame: pd.DataFrame) -> list[entry.ClaimLineIn]:
@@ -53,12 +52,12 @@ with tab_bill:
     else:
         who = st.selectbox("Client", sorted(unbilled.client_id.unique()), key="bill_client")
         mine = unbilled[unbilled.client_id == who]
+        described = {s: " - ".join(str(v) for v in rest) for s, *rest in
+                     mine[["session_id", "session_date", "kind", "minutes"]].itertuples(
+                         index=False)}
         picked = st.multiselect(
-            "Sessions to bill", list(mine.session_id), default=list(mine.session_id),
-            format_func=lambda s: " - ".join(str(v) for v in
-                                             mine.loc[mine.session_id == s,
-                                                      ["session_date", "kind", "minutes"]].iloc[0]),
-            key="bill_sessions")
+            "Sessions to bill", list(described), default=list(described),
+            format_func=described.get, key="bill_sessions")
         if st.button("Build claim", key="build"):
             try:
                 with db.connect() as con:
@@ -93,13 +92,12 @@ with tab_bill:
                 st.success(f"Claim {claim.claim_id} saved as a draft.")
 
 with tab_hand:
-    with db.connect() as con:
-        suggested = entry.new_claim_id(con)
+    suggested = ui.cached(entry.suggested_claim_id)(db)
+    hand_client = ui.client_picker(db, "Client", key="h_client")
     with st.form("hand_claim"):
         c1, c2, c3 = st.columns(3)
         claim_id = c1.text_input("Claim id", value=suggested, key="h_claim_id")
-        who = c2.selectbox("Client", [""] + list(clients.label), key="h_client")
-        payer = c3.selectbox("Payer", [""] + list(payers.label), key="h_payer")
+        payer = c2.selectbox("Payer", [""] + list(payers.label), key="h_payer")
         prov = c1.selectbox("Rendering provider", [""] + list(providers.label), key="h_provider")
         ref = c2.selectbox("Referring provider", [""] + list(referrers.label), key="h_referrer")
         referral = c3.number_input("Referral # (0 = none)", min_value=0, step=1, key="h_referral")
@@ -117,7 +115,7 @@ with tab_hand:
         if st.form_submit_button("Save claim", type="primary"):
             claim = entry.ClaimIn(
                 claim_id=claim_id,
-                client_id=clients.loc[clients.label == who, "client_id"].iloc[0] if who else "",
+                client_id=hand_client,
                 payer_id=int(payers.loc[payers.label == payer, "payer_id"].iloc[0]) if payer else None,
                 diagnosis_codes=[c for c in re.split(r"[;,\s]+", dx_text) if c],
                 lines=_lines_from(lines),
@@ -161,9 +159,11 @@ with tab_import:
         st.info("Importing spreadsheets needs the 'imports' permission.")
     else:
         t1, t2 = st.columns(2)
-        t1.download_button("Template (CSV)", spreadsheet.template("csv"), "claims_template.csv",
+        t1.download_button("Template (CSV)", lambda: spreadsheet.template("csv"),
+                           "claims_template.csv",
                            "text/csv", key="tpl_csv")
-        t2.download_button("Template (Excel)", spreadsheet.template("xlsx"), "claims_template.xlsx",
+        t2.download_button("Template (Excel)", lambda: spreadsheet.template("xlsx"),
+                           "claims_template.xlsx",
                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            key="tpl_xlsx")
         upload = st.file_uploader("Claims spreadsheet (.csv or .xlsx, one row per service line)",
@@ -181,6 +181,7 @@ with tab_import:
                         st.markdown("\n".join(f"- {w}" for w in result.warnings))
 
 st.subheader("Newest claims")
-ui.table(ui.cached(entry.find_claims)(db).drop(columns=["label"]), key="newest_claims")
+# The same arguments as the status tab's empty search, so both share one cached read.
+ui.table(ui.cached(entry.find_claims)(db, "", None).drop(columns=["label"]), key="newest_claims")
 st.caption("The 200 newest claims. Find any claim with the search above; the dashboards "
            "and `metdash figures` cover all of them.")

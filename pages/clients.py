@@ -10,8 +10,7 @@ from metdash.coding import npi_problem
 
 db = ui.page_start("Clients & referrers", permission="front_desk")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
-payers = entry.choices(db, "payers")
-clients = ui.choices(db, "clients")
+payers = ui.cached(entry.choices)(db, "payers")
 
 tab_client, tab_cov, tab_ref = st.tabs(["New client", "Add coverage", "Referrers"])
 
@@ -50,9 +49,10 @@ with tab_client, st.form("client", clear_on_submit=False):
             ui.after_write()
             st.success(f"Client {client_id.strip()} saved.")
 
+with tab_cov:
+    cid = ui.client_picker(db, "Client", key="cv_client")
 with tab_cov, st.form("coverage"):
     c1, c2 = st.columns(2)
-    who = c1.selectbox("Client", [""] + list(clients.label), key="cv_client")
     payer_label = c2.selectbox("Payer", [""] + list(payers.label), key="cv_payer")
     member = c1.text_input("Member id", key="cv_member")
     group = c2.text_input("Group number", key="cv_group")
@@ -64,7 +64,6 @@ with tab_cov, st.form("coverage"):
     sub_last = c1.text_input("Subscriber last name (when not self)", key="cv_sub_last")
     sub_first = c2.text_input("Subscriber first name", key="cv_sub_first")
     if st.form_submit_button("Add coverage", type="primary"):
-        cid = clients.loc[clients.label == who, "client_id"].iloc[0] if who else ""
         pid = int(payers.loc[payers.label == payer_label, "payer_id"].iloc[0]) if payer_label else None
         try:
             entry.save_coverage(db, entry.CoverageIn(cid, pid, member, effective, end, group,
@@ -101,7 +100,7 @@ with tab_ref:
             else:
                 ui.after_write()
                 st.success(f"Referrer {r_name.strip()} added.")
-    ui.table(entry.choices(db, "referrers").drop(columns=["label"]))
+    ui.table(ui.cached(entry.choices)(db, "referrers").drop(columns=["label"]))
 
 st.subheader("Clients")
 find = st.text_input("Find a client by chart number or last name", key="find_client")

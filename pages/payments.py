@@ -9,7 +9,6 @@ from metdash import entry, ui
 
 db = ui.page_start("Payments & appeals", permission="billing")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
-clients = ui.choices(db, "clients")
 
 tab_eob, tab_patient, tab_appeal = st.tabs(["Post an EOB", "Patient payment", "Appeals"])
 
@@ -18,7 +17,7 @@ with tab_eob:
                                statuses=["submitted", "denied", "partially_paid", "appealed",
                                          "paid"])
     per_line = st.toggle("Post per line", key="e_per_line")
-    lines = entry.claim_lines_frame(db, claim_id) if claim_id else pd.DataFrame()
+    lines = ui.cached(entry.claim_lines_frame)(db, claim_id) if claim_id else pd.DataFrame()
     with st.form("eob"):
         c1, c2, c3 = st.columns(3)
         paid_on = c1.date_input("Payment date", value=ui.today(), key="e_date")
@@ -65,15 +64,14 @@ with tab_eob:
 
 with tab_patient:
     claim = ui.claim_picker(db, "Toward claim (optional)", key="p_claim") or None
+    cid = ui.client_picker(db, "Client", key="p_client")
     with st.form("patient_payment"):
         c1, c2 = st.columns(2)
-        who = c1.selectbox("Client", [""] + list(clients.label), key="p_client")
         amount = c2.text_input("Amount", key="p_amount")
         on = c1.date_input("Paid on", value=ui.today(), key="p_date")
         method = c2.selectbox("Method", ["card", "cash", "check", "hsa"], key="p_method")
         ref = c2.text_input("Reference", key="p_ref")
         if st.form_submit_button("Record payment", type="primary"):
-            cid = clients.loc[clients.label == who, "client_id"].iloc[0] if who else ""
             try:
                 entry.record_patient_payment(db, entry.PatientPaymentIn(cid, on, amount, method,
                                                                         claim, ref), user)
@@ -99,14 +97,13 @@ with tab_appeal:
                 ui.show_problems(exc.problems)
             else:
                 ui.after_write()
-                st.success(f"Appeal filed; claim {cid} is now appealed.")
-    appeals = entry.choices(db, "appeals")
-    pending = appeals[appeals.outcome == "pending"]
+                st.success(f"Appeal filed; claim {appeal_claim} is now appealed.")
+    pending = ui.cached(entry.pending_appeals)(db)
     if not pending.empty:
+        on_claim = dict(zip(pending.appeal_id, pending.claim_id, strict=True))
         with st.form("outcome"):
-            aid = st.selectbox("Pending appeal", list(pending.appeal_id),
-                               format_func=lambda a: f"#{a} on claim "
-                               f"{pending.loc[pending.appeal_id == a, 'claim_id'].iloc[0]}",
+            aid = st.selectbox("Pending appeal", list(on_claim),
+                               format_func=lambda a: f"#{a} on claim {on_claim[a]}",
                                key="o_appeal")
             c1, c2 = st.columns(2)
             outcome = c1.selectbox("Outcome", ["overturned", "partially_overturned", "upheld",
@@ -121,4 +118,10 @@ with tab_appeal:
                 else:
                     ui.after_write()
                     st.success("Outcome recorded.")
-    ui.table(appeals)
+    find = st.text_input("Find appeals by claim id or filed date (YYYY-MM-DD)",
+                         key="find_appeal")
+    appeals = ui.cached(entry.find_appeals)(db, find)
+    ui.table(appeals, key="appeal_list")
+    if len(appeals) >= entry.FIND_LIMIT:
+        st.caption(f"Showing {entry.FIND_LIMIT} appeals, pending ones first, then the newest; "
+                   "type above to search.")

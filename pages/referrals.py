@@ -10,14 +10,13 @@ from metdash.coding import describe
 
 db = ui.page_start("Referrals", permission="front_desk")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
-clients = ui.choices(db, "clients")
-referrers = entry.choices(db, "referrers")
-if clients.empty or referrers.empty:
+referrers = ui.cached(entry.choices)(db, "referrers")
+if referrers.empty or ui.cached(entry.find_clients)(db, "").empty:
     st.info("Add a client and a referrer on the Clients page first.")
 
+cid = ui.client_picker(db, "Client", key="client")
 with st.form("referral"):
     c1, c2 = st.columns(2)
-    who = c1.selectbox("Client", [""] + list(clients.label), key="client")
     ref = c2.selectbox("Referrer", [""] + list(referrers.label), key="referrer")
     received = c1.date_input("Received", value=None, key="received")
     expiry = c2.date_input("Expires (empty when open)", value=None, key="expiry")
@@ -28,7 +27,6 @@ with st.form("referral"):
     auth = c1.text_input("Prior authorization number", key="auth")
     notes = c2.text_input("Notes", key="notes")
     if st.form_submit_button("Save referral", type="primary"):
-        cid = clients.loc[clients.label == who, "client_id"].iloc[0] if who else ""
         rid = int(referrers.loc[referrers.label == ref, "referrer_id"].iloc[0]) if ref else None
         codes = [c for c in re.split(r"[;,\s]+", dx_text) if c]
         try:
@@ -43,4 +41,9 @@ with st.form("referral"):
                        "; ".join(f"{c} {describe(c)}" for c in codes))
 
 st.subheader("Referrals")
-ui.table(entry.choices(db, "referrals").drop(columns=["label"]))
+find = st.text_input("Find referrals by client id, referrer name or NPI, diagnosis code or "
+                     "received date (YYYY-MM-DD)", key="find_referral")
+found = ui.cached(entry.find_referrals)(db, find)
+ui.table(found.drop(columns=["label"]), key="referral_list")
+if len(found) >= entry.FIND_LIMIT:
+    st.caption(f"Showing the newest {entry.FIND_LIMIT} referrals; type above to search.")

@@ -4,9 +4,9 @@ import os
 
 import streamlit as st
 
-from metdash import backup, ui
+from metdash import backup, entry, ui
 from metdash.x12.post835 import import_835, recent_remittances, unmatched_claim_payments
-from metdash.x12.write837 import X12ExportError, claims_for_export, write_837p
+from metdash.x12.write837 import X12ExportError, write_837p
 
 MAX_MB = 20
 db = ui.page_start("Remittances", permission="billing")
@@ -32,7 +32,7 @@ if files and st.button("Import", type="primary", icon=":material/upload:"):
             ui.show_problems(s.errors, heading="Some files were refused.")
 
 st.subheader("Recent remittances")
-recent = recent_remittances(db)
+recent = ui.cached(recent_remittances)(db)
 if recent.empty:
     st.info("No remittance yet: import an 835 file above.")
 else:
@@ -43,7 +43,7 @@ else:
 
 st.subheader("Unmatched claim payments", help="Claims in 835 files whose claim id is not one of "
              "ours (or that the payer says are not its own): find the claim and correct it.")
-unmatched = unmatched_claim_payments(db)
+unmatched = ui.cached(unmatched_claim_payments)(db)
 if unmatched.empty:
     st.success("Every claim payment matched a claim.")
 else:
@@ -53,10 +53,18 @@ else:
 
 st.subheader("837P claim file", help="Claims to send to the clearinghouse. The exported claims "
              "become submitted.")
-candidates = claims_for_export(db)
-ready = candidates[candidates.status == "ready"].claim_id.tolist()
-chosen = st.multiselect("Claims", candidates.claim_id.tolist(), default=ready,
-                        help="Ready claims are chosen; add a sent claim to resend it.")
+# Ready claims are offered (and chosen); a sent claim is added through a search, so the
+# list never holds every claim ever sent.
+# (find_claims is newest first; the file lists them oldest first, as claims_for_export does)
+ready = ui.cached(entry.find_claims)(db, "", ("ready",), 100_000).claim_id.tolist()[::-1]
+resend = st.text_input("Add a sent claim to resend: find by claim id, client id or last name",
+                       key="x12_find", placeholder="e.g. C0001234, MX000123 or Rowan")
+sent = (ui.cached(entry.find_claims)(db, resend, ("submitted", "denied", "appealed"))
+        .claim_id.tolist() if resend.strip() else [])
+offered = list(dict.fromkeys(ready + st.session_state.get("x12_claims", []) + sent))
+chosen = st.multiselect("Claims", offered, default=ready, key="x12_claims",
+                        help="Ready claims are chosen; search above to add a sent claim "
+                             "(the newest 200 matches) and resend it.")
 if st.button("Create 837P", disabled=not chosen, icon=":material/description:"):
     try:
         st.session_state["x12_837p"] = write_837p(db, chosen, user=user)

@@ -9,22 +9,18 @@ import pandas as pd
 import streamlit as st
 
 from metdash import entry, ui
-from metdash.coding import known_codes
 
 db = ui.page_start("Sessions", permission="front_desk")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
-clients = ui.choices(db, "clients")
-providers = entry.choices(db, "providers")
-with db.connect() as con:
-    codes = known_codes(con)
+providers = ui.cached(entry.choices)(db, "providers")
+codes = ui.cached(entry.code_list)(db)
 
 c1, c2, c3 = st.columns(3)
-who = c1.selectbox("Client", [""] + list(clients.label), key="client")
+client_id = ui.client_picker(db, "Client", key="client", container=c1)
 prov = c2.selectbox("Provider", [""] + list(providers.label), key="provider")
 day = c3.date_input("Date", value=ui.today(), key="date")
 kind = c1.selectbox("Kind", list(entry.SESSION_KINDS), index=1, key="kind")
-client_id = clients.loc[clients.label == who, "client_id"].iloc[0] if who else ""
-refs = entry.client_referrals(db, client_id)
+refs = ui.cached(entry.client_referrals)(db, client_id)
 ref = c2.selectbox("Referral", ["(none)"] + list(refs.label), key="referral")
 notes = c3.text_input("Notes", key="notes")
 
@@ -59,4 +55,5 @@ if st.button("Save session", type="primary", key="save"):
         st.success(f"Session {sid} saved.")
 
 st.subheader("Recent sessions")
-ui.table(entry.recent_sessions(db), key="recent_sessions")
+ui.table(ui.cached(entry.recent_sessions)(db), key="recent_sessions")
+st.caption("The 200 newest sessions.")

@@ -6,12 +6,12 @@ import os
 import streamlit as st
 
 from metdash import entry, ui
-from metdash.coding import known_codes
 
 db = ui.page_start("Settings", permission="owner")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
-practice = entry.choices(db, "practice")
-payers = entry.choices(db, "payers")
+choices = ui.cached(entry.choices)
+practice = choices(db, "practice")
+payers = choices(db, "payers")
 cur = practice.iloc[0].to_dict() if not practice.empty else {}
 
 
@@ -63,7 +63,7 @@ with tab_prov:
             else:
                 ui.after_write()
                 st.success("Provider added.")
-    ui.table(entry.choices(db, "providers").drop(columns=["label"]))
+    ui.table(choices(db, "providers").drop(columns=["label"]))
 
 with tab_pay:
     with st.form("payer"):
@@ -92,8 +92,8 @@ with tab_pay:
     ui.table(payers.drop(columns=["label"]))
 
 with tab_fee:
-    with db.connect() as con:
-        codes = sorted(known_codes(con))
+    known = ui.cached(entry.code_list)(db)
+    codes = sorted(known)
     with st.form("fee"):
         c1, c2, c3 = st.columns(3)
         f_cpt = c1.selectbox("Code", codes, key="fe_cpt")
@@ -111,8 +111,8 @@ with tab_fee:
                 ui.after_write()
                 st.success(f"Fee for {f_cpt} saved.")
     left, right = st.columns(2)
-    left.dataframe(entry.choices(db, "fees"))
-    right.dataframe(entry.choices(db, "payer_fees"))
+    left.dataframe(choices(db, "fees"))
+    right.dataframe(choices(db, "payer_fees"))
 
 with tab_cpt:
     with st.form("cpt"):
@@ -130,7 +130,5 @@ with tab_cpt:
             else:
                 ui.after_write()
                 st.success(f"Code {k_cpt.strip().upper()} added.")
-    with db.connect() as con:
-        known = known_codes(con)
     ui.table([{"cpt": c.cpt, "description": c.description, "timed": c.timed,
                    "evaluation": c.is_evaluation} for c in known.values()])

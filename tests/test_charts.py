@@ -1,0 +1,183 @@
+"""metdash.charts: every chart builds for an empty and a small frame; charts with a trace per
+payer (or referrer kind) name and colour them as plotly express did."""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+
+from metdash import charts
+from metdash.charts import BUCKET_COLORS, PALETTE
+
+M1, M2 = dt.date(2025, 7, 1), dt.date(2025, 8, 1)
+W1, W2 = dt.date(2025, 6, 30), dt.date(2025, 7, 7)
+
+
+def revenue() -> pd.DataFrame:
+    return pd.DataFrame({
+        "payer": ["Big Plan", "Small Plan", "Mid Plan"],
+        "billed": [Decimal("900.00"), Decimal("100.00"), Decimal("500.00")],
+        "allowed": [Decimal("700.00"), Decimal("80.00"), Decimal("400.00")],
+        "paid": [Decimal("600.00"), Decimal("60.00"), Decimal("300.00")],
+        "patient_responsibility": [Decimal("100.00"), Decimal("20.00"), Decimal("50.00")],
+        "visits": [10, 2, 5], "paid_per_visit": [60.0, 30.0, None]})
+
+
+# chart -> (a small frame, extra arguments)
+SMALL = {
+    "charges_payments_trend": (pd.DataFrame({"month": [M1, M2], "charges": [100.0, 200.0],
+                                             "payments": [50.0, 150.0]}), {}),
+    "revenue_by_payer_bar": (revenue(), {}),
+    "payer_mix_bar": (pd.DataFrame({"month": [M1, M1, M2], "payer": ["B", "A", "B"],
+                                    "billed": [1.0, 3.0, 2.0],
+                                    "share": [0.25, 0.75, 1.0]}), {}),
+    "paid_per_visit_bar": (revenue(), {}),
+    "days_to_payment_bar": (pd.DataFrame({"payer": ["A", "B"], "median_days": [20.0, 30.0],
+                                          "p90_days": [40.0, 50.0]}), {}),
+    "days_to_payment_histogram": (pd.DataFrame({"payer": ["B", "A", "B"], "days": [0, 7, 7],
+                                                "claims": [3, 4, 5]}), {}),
+    "days_to_payment_trend": (pd.DataFrame({"month": [M1, M2, M1], "payer": ["A", "A", "B"],
+                                            "median_days": [20.0, 22.0, 30.0],
+                                            "claims_paid": [5, 6, 7]}), {}),
+    "ar_aging_bar": (pd.DataFrame({"payer": ["A", "A", "B"], "bucket": ["120+", "0-30", "31-60"],
+                                   "claims": [1, 2, 3], "balance": [10.0, 20.0, 30.0]}), {}),
+    "denial_rate_bar": (pd.DataFrame({"key": ["A", "B"], "denial_rate_lines": [0.1, 0.2],
+                                      "denial_rate_dollars": [0.15, 0.05]}), {"by": "payer"}),
+    "denial_trend_line": (pd.DataFrame({"key": [M1, M2], "denial_rate_lines": [0.1, 0.2],
+                                        "denial_rate_dollars": [0.15, 0.05]}), {}),
+    "denial_reasons_bar": (pd.DataFrame({"group": ["CO", "PR"], "carc": ["50", "1"],
+                                         "description": ["Not medically necessary",
+                                                         "Deductible"],
+                                         "claims": [3, 4],
+                                         "amount": [Decimal("120.00"), Decimal("80.50")]}), {}),
+    "referrers_bar": (pd.DataFrame({"name": ["Dr A", "Dr B"], "referrals": [5, 3],
+                                    "converted": [2, 1], "paid": [100.0, 50.0]}), {}),
+    "referrals_weekly_bar": (pd.DataFrame({"week": [W1, W1, W2],
+                                           "kind": ["physician", "physical_therapist",
+                                                    "physician"],
+                                           "referrals": [4, 2, 3]}), {}),
+}
+
+
+def build(name: str, df: pd.DataFrame | None = None, **kwargs):
+    small, extra = SMALL[name]
+    return getattr(charts, name)(small if df is None else df, **{**extra, **kwargs})
+
+
+def test_every_chart_is_covered():
+    public = {n for n, f in vars(charts).items()
+              if inspect.isfunction(f) and f.__module__ == charts.__name__
+              and not n.startswith("_") and n != "style"}
+    assert public == set(SMALL)
+
+
+def test_no_plotly_express():
+    # px cost 30-65 ms a chart against 5-10 ms for graph_objects (issue 8).
+    assert "plotly.express" not in inspect.getsource(charts)
+
+
+@pytest.mark.parametrize("name", sorted(SMALL))
+@pytest.mark.parametrize("large", [False, True])
+def test_builds_small_and_empty(name, large):
+    fig = build(name, large=large)
+    assert fig.data and fig.layout.title.text
+    assert fig.layout.font.size == (20 if large else 14)
+    empty = build(name, SMALL[name][0].iloc[0:0], large=large)
+    assert not empty.data
+    assert empty.layout.annotations[0].text == "Nothing in this range"
+    assert empty.layout.title.text == fig.layout.title.text
+
+
+def legend(fig) -> list[tuple[str, str]]:
+    return [(t.name, t.marker.color if t.type == "bar" else t.line.color) for t in fig.data]
+
+
+def test_revenue_by_payer_bars_per_figure_most_billed_on_top():
+    fig = build("revenue_by_payer_bar")
+    assert legend(fig) == [("Billed", PALETTE[0]), ("Allowed", PALETTE[1]),
+                           ("Paid", PALETTE[2]), ("Patient responsibility", PALETTE[3])]
+    assert fig.layout.barmode == "group"
+    assert all(t.orientation == "h" for t in fig.data)
+    assert list(fig.data[0].y) == ["Big Plan", "Small Plan", "Mid Plan"]
+    assert list(fig.data[0].x) == [900.0, 100.0, 500.0]
+    # A y category array runs bottom up: the most billed payer is drawn at the top.
+    assert fig.layout.yaxis.categoryorder == "array"
+    assert list(fig.layout.yaxis.categoryarray) == ["Small Plan", "Mid Plan", "Big Plan"]
+    assert fig.layout.xaxis.title.text == "Dollars"
+    assert fig.data[0].hovertemplate == "%{y}: $%{x:,.2f}<extra></extra>"
+
+
+@pytest.mark.parametrize("name", ["payer_mix_bar", "days_to_payment_histogram",
+                                  "days_to_payment_trend", "ar_aging_bar"])
+def test_one_trace_per_payer_first_seen_first(name):
+    df = SMALL[name][0]
+    fig = build(name)
+    first_seen = list(dict.fromkeys(df.payer))
+    assert legend(fig) == [(p, PALETTE[i]) for i, p in enumerate(first_seen)]
+    assert all(t.showlegend and t.legendgroup == t.name for t in fig.data)
+    assert fig.layout.legend.tracegroupgap == 0
+    for trace in fig.data:
+        rows = df[df.payer == trace.name]
+        assert len(trace.x) == len(trace.y) == len(rows)
+
+
+def test_payer_mix_stacks_shares():
+    fig = build("payer_mix_bar")
+    assert fig.layout.barmode == "stack"
+    assert [list(t.y) for t in fig.data] == [[0.25, 1.0], [0.75]]
+    assert fig.layout.yaxis.tickformat == ".0%"
+    assert fig.data[0].hovertemplate.endswith("<extra>%{fullData.name}</extra>")
+
+
+def test_colours_cycle_past_the_palette_and_nulls_are_left_out():
+    payers = [f"P{i:02d}" for i in range(len(PALETTE) + 2)]
+    df = pd.DataFrame({"payer": payers + [None], "days": range(len(payers) + 1),
+                       "claims": range(len(payers) + 1)})
+    fig = charts.days_to_payment_histogram(df)
+    assert [t.name for t in fig.data] == payers
+    assert [t.marker.color for t in fig.data] == [PALETTE[i % len(PALETTE)]
+                                                  for i in range(len(payers))]
+
+
+def test_a_single_payer_still_gets_its_legend_entry():
+    df = pd.DataFrame({"payer": ["Only"], "bucket": ["0-30"], "claims": [1],
+                       "balance": [5.0]})
+    fig = charts.ar_aging_bar(df)
+    assert [(t.name, t.showlegend) for t in fig.data] == [("Only", True)]
+
+
+def test_ar_aging_buckets_in_age_order_stacked():
+    fig = build("ar_aging_bar")
+    assert fig.layout.barmode == "relative"
+    assert fig.layout.xaxis.categoryorder == "array"
+    assert list(fig.layout.xaxis.categoryarray) == list(BUCKET_COLORS)
+    assert list(fig.data[0].x) == ["120+", "0-30"]
+
+
+def test_paid_per_visit_labels_each_bar_and_drops_payers_without_visits():
+    fig = build("paid_per_visit_bar")
+    (bar,) = fig.data
+    assert list(bar.y) == ["Small Plan", "Big Plan"]
+    assert list(bar.text) == ["$30.00", "$60.00"]
+    assert bar.textposition == "outside" and bar.cliponaxis is False
+    assert bar.marker.color == PALETTE[2] and bar.showlegend is False
+    assert list(fig.layout.xaxis.range) == [0, pytest.approx(72.0)]
+
+
+def test_denial_reasons_smallest_first_so_largest_on_top():
+    fig = build("denial_reasons_bar")
+    (bar,) = fig.data
+    assert list(bar.x) == [80.5, 120.0]
+    assert bar.y[1].startswith("CO-50  Not medically")
+    assert bar.marker.color == PALETTE[3]
+
+
+def test_referrals_weekly_by_kind_in_words():
+    fig = build("referrals_weekly_bar")
+    assert legend(fig) == [("Physician", PALETTE[0]), ("Physical therapist", PALETTE[1])]
+    assert fig.layout.barmode == "relative"
+    assert fig.layout.xaxis.title.text == "Week starting"

@@ -225,12 +225,12 @@ def store_defaults(db: Database, visit: tuple[tuple[str, int], ...] = DEFAULT_VI
             FROM payers p CROSS JOIN v
             LEFT JOIN payer_fee_schedule f ON f.payer_id = p.payer_id AND f.cpt = v.cpt
             GROUP BY ALL),
-        recent AS (
-            SELECT c.payer_id, count(DISTINCT (c.client_id, l.service_date)) AS visits
+        visits AS (  -- distinct first, then counted (count(DISTINCT (a, b)) was ~30 ms slower)
+            SELECT DISTINCT c.payer_id, c.client_id, l.service_date
             FROM claims c JOIN claim_lines l USING (claim_id)
             WHERE c.status <> 'voided'
-              AND l.service_date > (SELECT max(service_date) FROM claim_lines) - 365
-            GROUP BY c.payer_id)
+              AND l.service_date > (SELECT max(service_date) FROM claim_lines) - 365),
+        recent AS (SELECT payer_id, count(*) AS visits FROM visits GROUP BY payer_id)
         SELECT a.payer, a.payer_type, a.allowed_per_visit, a.usual_lag_days,
                coalesce(r.visits, 0) AS visits
         FROM allowed a LEFT JOIN recent r USING (payer_id)

@@ -16,7 +16,7 @@ from metdash.db import Database
 from metdash.entry import UNBILLED_IDS
 
 __all__ = [
-    "WORKLISTS", "Worklist", "claims_at_risk_of_timely_filing", "claims_ready_to_submit",
+    "WORKLISTS", "Worklist", "all_lists", "claims_at_risk_of_timely_filing", "claims_ready_to_submit",
     "claims_unpaid_past_lag", "counts", "denials_to_appeal", "plan_of_care_to_recertify",
     "progress_note_due", "referrals_expiring", "sessions_not_billed", "unmatched_remittances",
 ]
@@ -342,6 +342,11 @@ WORKLISTS: dict[str, Worklist] = {
                                       "Payments whose claim number is not one of ours.",
                                       unmatched_remittances),
 }
+
+
+def all_lists(db: Database, as_of: dt.date) -> dict[str, pd.DataFrame]:
+    """Every work list (key -> frame), in ``WORKLISTS`` order: one call for a page to cache."""
+    return {key: wl.fn(db, as_of) for key, wl in WORKLISTS.items()}
 
 
 def counts(db: Database, as_of: dt.date) -> dict[str, int]:

@@ -80,6 +80,16 @@ if found:
     ui.show_problems(found, heading="The scenario cannot be worked out yet.")
     st.stop()
 
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _charts(model: scenario.Scenario):
+    """The two charts of one scenario, built once (plotly takes ~40 ms to build them)."""
+    months = scenario.project(model)
+    return (scenario_charts.scenario_months_chart(months),
+            scenario_charts.scenario_cumulative_chart(months))
+
+
 head = scenario.summary(model)
 months = scenario.project(model)
 st.subheader("Over the next 12 months")
@@ -112,10 +122,11 @@ st.info(f"Blended allowed per visit ${head['blended_allowed']:,.2f} against a se
                   if catch else "Cash collected does not catch up within 12 months."),
         icon=":material/lightbulb:")
 left, right = st.columns(2)
+months_chart, cumulative_chart = _charts(model)
 with left:
-    ui.chart(scenario_charts.scenario_months_chart(months), key="months")
+    ui.chart(months_chart, key="months")
 with right:
-    ui.chart(scenario_charts.scenario_cumulative_chart(months), key="cumulative")
+    ui.chart(cumulative_chart, key="cumulative")
 ui.table(months, key="month_table", download="insurance_scenario",
          formats={c: "money" for c in months.columns
                   if c not in ("month", "insured_visits")})
@@ -123,10 +134,10 @@ with st.expander("How the model works (every assumption)"):
     st.markdown(scenario.__doc__.split("The model, stated once (the page shows the same text):")
                 [-1])
 
-if ui.is_demo(db):
+if ui.cached(ui.is_demo)(db):
     st.divider()
     st.subheader("Workshop: reset the demo practice")
-    settings = workshop.demo_settings(db)
+    settings = ui.cached(workshop.demo_settings)(db)
     st.caption(f"Rebuilds the synthetic demo from its seed ({settings['seed']}) as of today, "
                "undoing everything entered during the workshop.")
     if st.button("Reset demo", icon=":material/restart_alt:", key="reset_demo"):

@@ -100,8 +100,8 @@ else:
 
 st.subheader("For the meeting")
 c1, c2 = st.columns(2)
-c1.download_button("Download CSV (every number above)",
-                   report.weekly_csv(review, present=present).encode("utf-8"),
+c1.download_button("Download CSV (every number above)",  # written when clicked
+                   lambda: report.weekly_csv(review, present=present).encode("utf-8"),
                    file_name=f"weekly_review_{start.isoformat()}.csv", mime="text/csv",
                    icon=":material/download:", key="csv")
 if c2.button("Prepare the one-page PDF", icon=":material/picture_as_pdf:", key="make_pdf"):

@@ -6,7 +6,8 @@ from metdash import ui, worklists
 
 db = ui.page_start("Work lists", permission="work")
 as_of = ui.today()
-frames = {key: ui.cached(wl.fn)(db, as_of) for key, wl in worklists.WORKLISTS.items()}
+frames = ui.cached(worklists.all_lists)(db, as_of)  # one cached read for the nine lists
+SHOWN = 1000  # rows drawn per list; the downloads hold every row
 
 st.sidebar.markdown("**Work lists**")
 for key, wl in worklists.WORKLISTS.items():
@@ -19,5 +20,8 @@ for key, wl in worklists.WORKLISTS.items():
         if frame.empty:
             st.success("Nothing here.")
         else:
-            ui.table(frame, key=f"wl_{key}")
+            ui.table(frame.head(SHOWN), key=f"wl_{key}")
+            if len(frame) > SHOWN:
+                st.caption(f"Showing the first {SHOWN:,} of {len(frame):,}; the downloads "
+                           "below hold them all.")
             ui.downloads(frame, key)

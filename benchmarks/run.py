@@ -192,7 +192,7 @@ def child_pages(db_path: str, reps: int, page: str) -> dict[str, Any]:
     os.environ["METDASH_DB"] = db_path
     query = {"from": DATE_FROM.isoformat(), "to": AS_OF.isoformat()}
     # Import what pages use first, so module imports don't land on the first cold run.
-    import plotly.express  # noqa: F401
+    import plotly.graph_objects  # noqa: F401
 
     from metdash import charts, entry, figures, ui  # noqa: F401
 

@@ -574,7 +574,11 @@ def referrer_volume(db: Database, f: Filters) -> pd.DataFrame:
 def referrer_kinds(db: Database, f: Filters) -> pd.DataFrame:
     """The referrer figures summed per kind: kind, referrers, referrals, converted,
     conversion_rate, sessions, billed, paid."""
-    df = referrer_volume(db, f)
+    return referrer_kinds_of(referrer_volume(db, f))
+
+
+def referrer_kinds_of(df: pd.DataFrame) -> pd.DataFrame:
+    """:func:`referrer_kinds` from a :func:`referrer_volume` result already at hand."""
     if df.empty:
         return pd.DataFrame(columns=["kind", "referrers", "referrals", "converted",
                                      "conversion_rate", "sessions", "billed", "paid"])

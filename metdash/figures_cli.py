@@ -125,3 +125,37 @@ def register(main: click.Group) -> None:
             click.echo(json.dumps(report, indent=2))
         else:
             click.echo(report_csv(report), nl=False)
+
+    @main.group("facts")
+    def facts_group() -> None:
+        """The per-claim tables the figures read (kept by every write; see metdash.facts)."""
+
+    @facts_group.command("check")
+    @DB_OPTION
+    def facts_check(db_path: str | None) -> None:
+        """Compare the facts tables with a full recomputation; exit 1 when they differ."""
+        from metdash import facts
+
+        db = open_db(db_path)
+        if not db.path.exists():
+            raise click.ClickException(f"No database at {db.path}.")
+        with db.connect() as con:
+            bad = facts.check(con)
+        if bad:
+            raise click.ClickException(
+                f"{len(bad)} claim(s) differ from their definition, e.g. {', '.join(bad[:5])}. "
+                "Run `metdash facts rebuild`, and please report it: a write path missed them.")
+        click.echo("The facts tables match their definition.")
+
+    @facts_group.command("rebuild")
+    @DB_OPTION
+    def facts_rebuild(db_path: str | None) -> None:
+        """Recompute the facts tables for every claim (one transaction)."""
+        from metdash import facts
+
+        db = open_db(db_path)
+        if not db.path.exists():
+            raise click.ClickException(f"No database at {db.path}.")
+        with db.transaction() as con:
+            facts.rebuild(con)
+        click.echo("Rebuilt the facts tables.")

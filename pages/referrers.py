@@ -10,7 +10,7 @@ refs = ui.cached(figures.referrer_volume)(db, f)
 if refs.empty:
     ui.empty_note("referrals")
     st.stop()
-kinds = ui.cached(figures.referrer_kinds)(db, f)
+kinds = figures.referrer_kinds_of(refs)
 st.subheader("By kind of referrer")
 ui.table(kinds, key="kinds", download="referrer_kinds", formats={"referrers": "count", "billed": "referrer_billed",
                                       "paid": "referrer_paid"})

@@ -142,3 +142,21 @@ def test_a_failed_write_leaves_the_facts_as_they_were(copy):
         after = fetch_df(con, "SELECT * FROM claim_facts ORDER BY claim_id")
         assert facts.check(con) == []
     pdt.assert_frame_equal(before, after)
+
+
+def test_the_cli_checks_and_rebuilds(copy):
+    from click.testing import CliRunner
+
+    from metdash.cli import main
+
+    runner = CliRunner()
+    ok = runner.invoke(main, ["facts", "check", "--db", str(copy.path)])
+    assert ok.exit_code == 0, ok.output
+    assert "match their definition" in ok.output
+    with copy.connect() as con:  # damage one row behind the store's back (not a write path)
+        con.execute("UPDATE claim_facts SET balance = balance + 1 WHERE claim_id = 'C1'")
+    bad = runner.invoke(main, ["facts", "check", "--db", str(copy.path)])
+    assert bad.exit_code == 1 and "C1" in bad.output and "metdash facts rebuild" in bad.output
+    fixed = runner.invoke(main, ["facts", "rebuild", "--db", str(copy.path)])
+    assert fixed.exit_code == 0, fixed.output
+    assert runner.invoke(main, ["facts", "check", "--db", str(copy.path)]).exit_code == 0

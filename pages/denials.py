@@ -42,24 +42,33 @@ else:
         st.info(f"**{code}: {row.description}.** Next step: {carc_next_step(row.carc)}")
         ui.table(ui.cached(figures.claims_list)(db, f, reason=code), key="reason_claims",
                  formats={"total_charge": "money", "paid": "money"}, download=f"claims_{code}")
-tabs = st.tabs(["By payer", "By CPT code", "By month", "Remark codes", "Appeals"])
-with tabs[0]:
-    ui.plot(charts.denial_rate_bar, figures.denial_rate_by, db, f, "payer",
-            chart_kwargs={"by": "payer"}, key="by_payer")
-with tabs[1]:
-    ui.plot(charts.denial_rate_bar, figures.denial_rate_by, db, f, "cpt",
-            chart_kwargs={"by": "CPT code"}, key="by_cpt")
-with tabs[2]:
-    ui.plot(charts.denial_trend_line, figures.denial_rate_by, db, f, "month", key="by_month")
-with tabs[3]:
-    rarc = ui.cached(figures.remark_codes)(db, f)
-    if rarc.empty:
-        st.write("No remark codes in this range.")
-    else:
-        ui.table(rarc, key="rarc", download="remark_codes", formats={"claims": "count", "lines": "count"})
-with tabs[4]:
-    appeals = ui.cached(figures.appeals_summary)(db, f)
-    if appeals.empty:
-        st.write("No appeals on claims in this range.")
-    else:
-        ui.table(appeals, key="appeals", download="appeals", formats={"recovered": "money"})
+# Only the open tab runs (a tab switch reruns the page; its data is cached).
+by_payer, by_cpt, by_month, remarks, appeals_tab = st.tabs(
+    ["By payer", "By CPT code", "By month", "Remark codes", "Appeals"], key="denials_tab",
+    on_change="rerun")
+if by_payer.open:
+    with by_payer:
+        ui.plot(charts.denial_rate_bar, figures.denial_rate_by, db, f, "payer",
+                chart_kwargs={"by": "payer"}, key="by_payer")
+if by_cpt.open:
+    with by_cpt:
+        ui.plot(charts.denial_rate_bar, figures.denial_rate_by, db, f, "cpt",
+                chart_kwargs={"by": "CPT code"}, key="by_cpt")
+if by_month.open:
+    with by_month:
+        ui.plot(charts.denial_trend_line, figures.denial_rate_by, db, f, "month", key="by_month")
+if remarks.open:
+    with remarks:
+        rarc = ui.cached(figures.remark_codes)(db, f)
+        if rarc.empty:
+            st.write("No remark codes in this range.")
+        else:
+            ui.table(rarc, key="rarc", download="remark_codes",
+                     formats={"claims": "count", "lines": "count"})
+if appeals_tab.open:
+    with appeals_tab:
+        appeals = ui.cached(figures.appeals_summary)(db, f)
+        if appeals.empty:
+            st.write("No appeals on claims in this range.")
+        else:
+            ui.table(appeals, key="appeals", download="appeals", formats={"recovered": "money"})

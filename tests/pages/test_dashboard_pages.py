@@ -71,3 +71,18 @@ def test_empty_range_shows_a_friendly_note(monkeypatch, demo_db_path):
         notes = [i.value for i in at.info] + [s.value for s in at.success]
         assert any("Nothing to show" in n or "No " in n or "Nothing is owed" in n
                    for n in notes), (page, notes)
+
+
+def test_denials_tabs_run_only_the_open_one(monkeypatch, demo_db_path):
+    """The denials page's tabs are lazy: the first shows its chart, the others run when
+    picked (a tab switch reruns the page), so a cold page computes one tab, not five."""
+    at = run_page("denials", monkeypatch, demo_db_path,
+                  **{"from": "2025-07-01", "to": "2026-06-30"})
+    keys = [c.proto.id for c in at.get("plotly_chart")]
+    assert len(keys) == 2  # the reasons chart and the open tab's (by payer)
+    tables_before = len(at.dataframe)
+    at.session_state["denials_tab"] = "Remark codes"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("plotly_chart")) == 1  # the reasons chart only
+    assert len(at.dataframe) == tables_before + 1  # the remark codes table

@@ -1825,23 +1825,32 @@ def find_claims(db: Database, text: str = "", statuses: Sequence[str] | None = N
     client table), and only they are joined to names and payers."""
     needle = (text or "").strip().lower()
     wanted = list(statuses) if statuses else None
+    # Without a search (the list every page opens with): the newest dates alone first (a
+    # cheap top-N on one date column), then only the claims from the oldest of those dates
+    # on are sorted with their ids (~35 -> ~20 ms at 1M lines). A search is selective
+    # enough to sort as it is.
+    newest = ("WHERE first_service_date >= (SELECT min(d) FROM (SELECT first_service_date "
+              "AS d FROM matching ORDER BY d DESC LIMIT ?))" if not needle else "")
     return db.query(
         "WITH named AS (SELECT client_id FROM clients "
         "               WHERE ? <> '' AND starts_with(lower(last_name), ?)), "
-        "picked AS ("
+        "matching AS NOT MATERIALIZED ("
         "  SELECT claim_id, client_id, payer_id, status, total_charge, first_service_date "
         "  FROM claims c "
         "  WHERE (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], c.status)) "
         "    AND (? = '' OR starts_with(lower(c.claim_id), ?) "
         "         OR starts_with(lower(c.client_id), ?) "
-        "         OR c.client_id IN (SELECT client_id FROM named)) "
-        "  ORDER BY c.first_service_date DESC, c.claim_id DESC LIMIT ?) "
+        "         OR c.client_id IN (SELECT client_id FROM named))), "
+        "picked AS ("
+        f"  SELECT * FROM matching {newest} "
+        "  ORDER BY first_service_date DESC, claim_id DESC LIMIT ?) "
         "SELECT c.claim_id, c.claim_id || ' - ' || cl.last_name || ', ' || cl.first_name "
         "|| ' - ' || c.status || ' - $' || c.total_charge AS label, c.client_id, c.status, "
         "c.total_charge, c.first_service_date, p.name AS payer "
         "FROM picked c JOIN clients cl USING (client_id) JOIN payers p USING (payer_id) "
         "ORDER BY c.first_service_date DESC, c.claim_id DESC",
-        [needle, needle, wanted, wanted, needle, needle, needle, int(limit)])
+        [needle, needle, wanted, wanted, needle, needle, needle,
+         *([int(limit)] if newest else []), int(limit)])
 
 
 def client_list(db: Database, text: str = "", limit: int = 500) -> Any:

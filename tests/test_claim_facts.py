@@ -45,7 +45,8 @@ def _rows(con, text: str, f: Filters):
 @pytest.mark.parametrize("name", ["claim_adjudication", "ar_balances", "revenue_by_payer",
                                   "adjudicated_lines", "first_adjudication_lines",
                                   "denial_adjustments",
-                                  "payments_posted", "referrer_volume"])
+                                  "payments_posted", "referrer_volume",
+                                  "referral_first_visits"])
 @pytest.mark.parametrize("f", FILTER_SETS, ids=lambda f: f"{f.date_from}..{f.as_of}")
 def test_same_answers_as_computing_from_the_history(demo_db_path, name, f):
     with Database(demo_db_path).connect() as con:

@@ -3,13 +3,16 @@
 -- visit within 30 days), days_to_first_session (for converted referrals only).
 -- The same definition as referrer_volume.sql: a visit is a distinct client and date, from
 -- sessions or from billed lines of claims that are not voided.
+-- Only visits from $date_from on can be a first visit after a referral received in the
+-- period, so older ones are left out up front (the whole history's visits are millions).
 WITH visits AS (
     SELECT s.client_id, s.session_date AS visit_date
     FROM sessions s
+    WHERE s.session_date >= $date_from
     UNION
     SELECT c.client_id, l.service_date
-    FROM claims c JOIN claim_lines l USING (claim_id)
-    WHERE c.status <> 'voided'
+    FROM claim_lines l JOIN claim_facts c USING (claim_id)
+    WHERE c.status <> 'voided' AND l.service_date >= $date_from
 ),
 refs AS (
     SELECT r.referral_id, r.referrer_id, r.client_id, r.received_date

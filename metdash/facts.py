@@ -55,13 +55,15 @@ LINE_COLUMNS = _CLAIM + ["line_no", "service_date", "cpt", "units", "charge", "p
 FIRST_LINE_COLUMNS = _CLAIM + ["first_adjudication_date", "cpt", "charge", "denied"]
 DENIAL_COLUMNS = _CLAIM + ["claim_payment_id", "line_payment_id", "group_code", "carc",
                            "amount", "payment_date", "cpt", "n_lines"]
+VISIT_COLUMNS = ["claim_id", "client_id", "visit_date", "referrer_id", "claim_status"]
 # (table, its columns, the file in metdash/sql/ that defines it), in the order they are
 # computed: first_line_facts reads claim_facts.
 TABLES = [("claim_facts", COLUMNS, "claim_facts"),
           ("payment_facts", PAYMENT_COLUMNS, "payment_facts"),
           ("line_facts", LINE_COLUMNS, "line_facts"),
           ("first_line_facts", FIRST_LINE_COLUMNS, "first_line_facts"),
-          ("denial_facts", DENIAL_COLUMNS, "denial_facts")]
+          ("denial_facts", DENIAL_COLUMNS, "denial_facts"),
+          ("visit_facts", VISIT_COLUMNS, "visit_facts")]
 
 # Claims named by touch(), per open write transaction (keyed by its connection object).
 _touched: dict[int, set[str]] = {}
@@ -233,5 +235,5 @@ def verify_if_asked(con: duckdb.DuckDBPyConnection) -> None:
 
 __all__ = ["COLUMNS", "FactsMismatch", "check", "forget", "rebuild", "refresh", "sync",
            "touch", "verify_if_asked", "PAYMENT_COLUMNS", "TABLES", "LINE_COLUMNS",
-           "FIRST_LINE_COLUMNS", "DENIAL_COLUMNS"]
+           "FIRST_LINE_COLUMNS", "DENIAL_COLUMNS", "VISIT_COLUMNS"]
 

@@ -10,9 +10,9 @@ WITH visits AS (
     FROM sessions s
     WHERE s.session_date >= $date_from
     UNION
-    SELECT c.client_id, l.service_date
-    FROM claim_lines l JOIN claim_facts c USING (claim_id)
-    WHERE c.status <> 'voided' AND l.service_date >= $date_from
+    SELECT v.client_id, v.visit_date
+    FROM visit_facts v
+    WHERE v.claim_status <> 'voided' AND v.visit_date >= $date_from
 ),
 refs AS (
     SELECT r.referral_id, r.referrer_id, r.client_id, r.received_date

@@ -11,9 +11,9 @@ visits AS (
     FROM sessions s LEFT JOIN referrals rf USING (referral_id)
     WHERE s.session_date >= $date_from
     UNION
-    SELECT c.client_id, l.service_date, c.referrer_id
-    FROM claims c JOIN claim_lines l USING (claim_id)
-    WHERE c.status <> 'voided' AND l.service_date >= $date_from
+    SELECT v.client_id, v.visit_date, v.referrer_id
+    FROM visit_facts v
+    WHERE v.claim_status <> 'voided' AND v.visit_date >= $date_from
 ),
 refs AS (
     SELECT r.*

@@ -75,9 +75,32 @@ def cached(fn: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
+@st.cache_resource(show_spinner=False, ttl=600, max_entries=64)
+def _shared_call(fn_key: str, db_path: str, stamp: tuple[float, ...], *args: Any,
+                 **kwargs: Any) -> Any:
+    return _REGISTRY[fn_key](_database(db_path), *args, **kwargs)
+
+
+def cached_shared(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """:func:`cached` for a large read-only result: kept as is (``st.cache_resource``), never
+    pickled on the way in or out, so a rerun does not pay for copying it (thousands of rows
+    with Decimal money cost tens of ms per copy). Every caller gets the same object: never
+    change it in place."""
+    key = f"{fn.__module__}.{fn.__qualname__}"
+    _REGISTRY[key] = fn
+
+    def call(db: Database, *args: Any, **kwargs: Any) -> Any:
+        return _shared_call(key, str(db.path), file_stamp(db.path), *args, **kwargs)
+
+    call.__name__ = getattr(fn, "__name__", "cached_shared")
+    call.__doc__ = fn.__doc__
+    return call
+
+
 def after_write() -> None:
     """Forget every cached result: the store changed."""
     st.cache_data.clear()
+    _shared_call.clear()
     _figure.clear()
 
 

@@ -6,7 +6,8 @@ from metdash import ui, worklists
 
 db = ui.page_start("Work lists", permission="work")
 as_of = ui.today()
-frames = ui.cached(worklists.all_lists)(db, as_of)  # one cached read for the nine lists
+# One read for the nine lists, kept as is (read-only here: never changed in place).
+frames = ui.cached_shared(worklists.all_lists)(db, as_of)
 SHOWN = 1000  # rows drawn per list; the downloads hold every row
 
 st.sidebar.markdown("**Work lists**")

@@ -45,3 +45,38 @@ def test_client_list(small_db_path):
     assert entry.client_list(db, "br").client_id.tolist() == ["B"]
     assert entry.client_list(db, "d").client_id.tolist() == ["D"]
     assert len(entry.client_list(db, limit=2)) == 2
+
+
+def test_find_clients_by_chart_name_or_birth_date(small_db_path):
+    db = Database(small_db_path)
+    found = entry.find_clients(db)
+    assert found.client_id.tolist() == ["A", "B", "C", "D"]  # by name: Alpha..Delta
+    assert found.label.tolist()[1] == "Bravo, Bob (B)"
+    assert entry.find_clients(db, "c").client_id.tolist() == ["C"]        # chart number / name
+    assert entry.find_clients(db, "DELTA, d").client_id.tolist() == ["D"]  # 'Last, First'
+    assert entry.find_clients(db, "1960-02").client_id.tolist() == ["B"]   # birth date
+    assert entry.find_clients(db, "nobody").empty
+    assert len(entry.find_clients(db, limit=2)) == 2
+
+
+def test_find_referrals_and_appeals(small_db_path):
+    db = Database(small_db_path)
+    newest = entry.find_referrals(db)
+    assert newest.referral_id.tolist() == [4, 3, 2, 1, 10]  # newest received first
+    assert list(newest.columns) == list(entry.choices(db, "referrals").columns)
+    assert entry.find_referrals(db, "b").referral_id.tolist() == [2, 10]     # client id
+    assert entry.find_referrals(db, "ruiz").referral_id.tolist() == [4, 3]   # referrer name
+    assert entry.find_referrals(db, "m54").referral_id.tolist() == [2, 10]   # diagnosis
+    assert entry.find_referrals(db, "2025-01").referral_id.tolist() == [2, 1]  # received
+    assert len(entry.find_referrals(db, limit=2)) == 2
+    assert entry.find_appeals(db).claim_id.tolist() == ["C3"]
+    assert entry.find_appeals(db, "c3").appeal_id.tolist() == [1]
+    assert entry.find_appeals(db, "2025-02-20").appeal_id.tolist() == [1]
+    assert entry.find_appeals(db, "c9").empty
+    assert entry.pending_appeals(db).empty  # the one appeal was overturned
+
+
+def test_code_list_and_suggested_claim_id(small_db_path):
+    db = Database(small_db_path)
+    assert {"97110", "97140"} <= set(entry.code_list(db))
+    assert entry.suggested_claim_id(db).startswith("MD")

@@ -121,3 +121,12 @@ def test_unmatched_and_counts(db):
         "unbilled_sessions": 11, "ready_to_submit": 1, "unpaid_past_lag": 1,
         "denials_to_appeal": 1, "referrals_expiring": 2, "progress_note_due": 1,
         "plan_of_care_recert": 1, "timely_filing_risk": 1, "unmatched_remittances": 1}
+
+
+def test_all_lists_in_parallel_match_one_at_a_time(db):
+    import pandas as pd
+
+    together = w.all_lists(db, AS_OF)
+    assert list(together) == list(w.WORKLISTS)
+    for key, frame in w.all_lists(db, AS_OF, workers=1).items():
+        pd.testing.assert_frame_equal(together[key], frame)

@@ -205,3 +205,16 @@ def test_settings_page(db):
     at.text_input(key="cp_cpt").input("97113")
     click(at, "Add code")
     assert "Description is missing" in errors(at)
+
+
+def test_client_picker_is_a_search(db, monkeypatch):
+    at = page("payments.py")
+    at.text_input(key="p_client-find").input("nobody").run()
+    assert at.selectbox(key="p_client").options == [""]
+    assert any("No client matches 'nobody'" in c.value for c in at.caption)
+    at.text_input(key="p_client-find").input("doe").run()
+    assert "Doe, Jane (C001)" in at.selectbox(key="p_client").options
+    # A cut list says so.
+    monkeypatch.setattr(e, "FIND_LIMIT", 1)
+    at.text_input(key="p_client-find").input("").run()
+    assert any("Showing the first 1 clients by name" in c.value for c in at.caption)

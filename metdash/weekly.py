@@ -174,7 +174,9 @@ def weekly_review(db: Database, week: dt.date | None = None, *,
     df["newly_lapsed"] = [o is not None and start <= o <= end for o in lapsed_on]
 
     def vol(col: str, ids: pd.Series, default: Any) -> list[Any]:
-        return [volume[col].get(i, default) if col in volume else default for i in ids]
+        # One dict per column (a DataFrame lookup per referrer and column cost ~25 ms).
+        by_id = volume[col].to_dict() if col in volume else {}
+        return [by_id.get(i, default) for i in ids]
 
     df["referrals_12m"] = [int(v) for v in vol("referrals", df.referrer_id, 0)]
     df["converted_12m"] = [int(v) for v in vol("converted", df.referrer_id, 0)]

@@ -429,8 +429,10 @@ def render(results: dict[str, Any], notes: str) -> str:
         "Times are medians of the runs given; pages run server side through Streamlit's "
         "AppTest (no browser), each page in its own process (its peak RSS is the app's memory "
         "for that page; a long-running app serving every page holds at least the largest), "
-        "cold = both Streamlit caches cleared and a new session, "
-        "warm = a rerun of the same session. The naive way loads whole tables into pandas "
+        "cold = both Streamlit caches (and the figures' kept per-page results) cleared and a "
+        "new session, with one custom-component registry per process as a server has "
+        "(results.json's cold_all_ms keeps every run: the first of a process also imports the "
+        "page's modules and opens the store), warm = a rerun of the same session. The naive way loads whole tables into pandas "
         "on every rerun (`benchmarks/naive.py`, through Arrow with money as float64: the "
         "fastest naive load, so the ratio is a lower bound).",
         "",

@@ -210,9 +210,18 @@ def progress_note_due(db: Database, as_of: dt.date) -> pd.DataFrame:
     return db.query(f"""
         WITH s AS NOT MATERIALIZED (SELECT client_id, session_date, kind FROM sessions
                    WHERE session_date <= ?::DATE),
-        last_note AS (
-            SELECT client_id, max(session_date) AS last_note_date FROM s
-            WHERE kind IN ('initial_assessment', 'progress') GROUP BY client_id
+        per_client AS (
+            SELECT client_id,
+                   max(session_date) FILTER (WHERE kind IN ('initial_assessment', 'progress'))
+                       AS last_note_date,
+                   max(session_date, {PROGRESS_EVERY - 1}) AS newest
+            FROM s GROUP BY client_id
+        ), last_note AS (
+            -- only a client with at least 9 sessions after the note can be due: its 9th
+            -- newest session is after the note (the few such clients are counted below)
+            SELECT client_id, last_note_date FROM per_client
+            WHERE last_note_date IS NOT NULL AND len(newest) >= {PROGRESS_EVERY - 1}
+              AND newest[{PROGRESS_EVERY - 1}] > last_note_date
         ), days AS (
             -- only the sessions from the note on count (grouping every session's date per
             -- client cost ~60 ms at 1M lines)

@@ -1968,7 +1968,7 @@ def unbilled_sessions(db: Database) -> Any:
         SELECT s.session_id, s.client_id, s.session_date, s.kind,
                string_agg(m.cpt || ' ' || m.minutes || ' min', ', ' ORDER BY m.cpt) AS minutes
         FROM unbilled s LEFT JOIN session_minutes m USING (session_id)
-        GROUP BY ALL ORDER BY s.client_id, s.session_date""")
+        GROUP BY ALL ORDER BY s.client_id, s.session_date, s.session_id""")
 
 
 def recent_sessions(db: Database, limit: int = 200) -> Any:

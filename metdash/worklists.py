@@ -135,16 +135,21 @@ def denials_to_appeal(db: Database, as_of: dt.date) -> pd.DataFrame:
             WHERE c.status IN ('denied', 'partially_paid')
               AND NOT EXISTS (SELECT 1 FROM appeals a WHERE a.claim_id = c.claim_id)
               AND (lp.denied_date + p.appeal_window_days)::DATE >= ?::DATE
+        ), cps AS (
+            SELECT claim_payment_id, claim_id FROM claim_payments
+            SEMI JOIN still_open USING (claim_id)
         ), reasons AS (
-            SELECT cp.claim_id,
+            SELECT cps.claim_id,
                    string_agg(DISTINCT a.group_code || '-' || a.carc, ', '
                               ORDER BY a.group_code || '-' || a.carc) AS reasons
-            FROM adjustments a
-            JOIN (SELECT claim_payment_id, claim_id FROM claim_payments
-                  SEMI JOIN still_open USING (claim_id)) cp USING (claim_payment_id)
-            WHERE a.group_code <> 'PR'
+            FROM adjustments a JOIN cps USING (claim_payment_id)
+            -- the range of those (recent) payments' ids, so the scan skips the old row
+            -- groups instead of filtering every CAS row first (~300 -> ~75 ms at 5M lines)
+            WHERE a.claim_payment_id BETWEEN (SELECT min(claim_payment_id) FROM cps)
+                                         AND (SELECT max(claim_payment_id) FROM cps)
+              AND a.group_code <> 'PR'
               AND NOT (a.group_code = 'CO' AND a.carc IN ('45', '253'))
-            GROUP BY cp.claim_id
+            GROUP BY cps.claim_id
         )
         SELECT o.claim_id, o.client_id, {_CLIENT_NAME} AS client_name, o.payer, o.status,
                o.denied_date, o.appeal_deadline,

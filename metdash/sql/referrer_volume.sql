@@ -45,9 +45,6 @@ visit_stats AS (
       AND ($referrers::INTEGER[] IS NULL OR list_contains($referrers::INTEGER[], referrer_id))
     GROUP BY referrer_id
 ),
-claim_paid AS (
-    SELECT claim_id, paid FROM scope
-),
 patient_paid AS (
     SELECT pp.claim_id, sum(pp.amount) AS paid
     FROM patient_payments pp JOIN scope s USING (claim_id)
@@ -56,9 +53,8 @@ patient_paid AS (
 money AS (
     SELECT s.referrer_id,
            sum(s.total_charge) AS billed,
-           sum(coalesce(cp.paid, 0) + coalesce(pp.paid, 0)) AS paid
+           sum(s.paid + coalesce(pp.paid, 0)) AS paid   -- payer (claim_facts) + patient
     FROM scope s
-    LEFT JOIN claim_paid cp USING (claim_id)
     LEFT JOIN patient_paid pp USING (claim_id)
     WHERE s.referrer_id IS NOT NULL
     GROUP BY s.referrer_id

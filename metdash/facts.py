@@ -114,9 +114,12 @@ def _copy_sources(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_{table} AS SELECT * FROM {table} "
                     "WHERE claim_payment_id BETWEEN ? AND ? AND claim_payment_id IN "
                     "(SELECT claim_payment_id FROM _fx_claim_payments)", [first, last])
-    for table, cols in (("claim_lines", _LINE_SOURCE), ("claim_status_history", "*")):
+    # The history is read only for the dates claims were closed or voided.
+    for table, cols, only in (("claim_lines", _LINE_SOURCE, ""),
+                              ("claim_status_history", "*",
+                               "status IN ('closed', 'voided') AND ")):
         con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_{table} AS SELECT {cols} FROM {table} "
-                    "WHERE claim_id BETWEEN ? AND ? "
+                    f"WHERE {only}claim_id BETWEEN ? AND ? "
                     "AND claim_id IN (SELECT claim_id FROM _fx_claims)", [lo, hi])
 
 
@@ -163,8 +166,11 @@ def refresh(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str]) -> int:
             con.execute(f"DELETE FROM {table} WHERE claim_id BETWEEN ? AND ? "
                         "AND claim_id IN (SELECT unnest(?::VARCHAR[]))", [ids[0], ids[-1], ids])
             cols = ", ".join(columns)
+            # The copies hold just these claims; only first_line_facts, which reads
+            # claim_facts itself, needs the list.
             con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM "
-                        f"({_sql(name, subset=True)})", {"ids": ids})
+                        f"({_sql(name, subset=True)})",
+                        {"ids": ids if name == "first_line_facts" else None})
     finally:
         _drop_sources(con)
     return len(ids)

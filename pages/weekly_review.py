@@ -22,7 +22,7 @@ picked = st.date_input("Week (pick any day of it)", value=start, format="YYYY-MM
                                           "last full week.")
 start = weekly.week_bounds(picked or default)[0]
 st.query_params["week"] = start.isoformat()
-review = ui.cached_shared(weekly.weekly_review)(db, start)  # read-only below: frames are copied
+review = ui.cached(weekly.weekly_review)(db, start)  # the same cache entry ui.plot reads
 
 
 def shown(frame):

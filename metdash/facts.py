@@ -1,28 +1,33 @@
-"""``claim_facts`` and ``payment_facts``: what the figures need per claim and per claim
-payment, kept up to date by writes.
+"""The derived tables the figures read, kept up to date by every write.
 
-A/R, first adjudication, days to payment and revenue per payer are per-claim results of the
-whole payment history (every claim payment, line payment and CAS row). Computing them on
-every page view grows with the history; keeping them per claim makes a page read one narrow
-row per claim. ``payment_facts`` holds each claim payment with its CAS totals and its
-claim's filter columns, so money posted in a period is one scan. The definitions live in
-``metdash/sql/claim_facts.sql`` and ``payment_facts.sql`` (the figures' own).
+A/R, first adjudication, days to payment, revenue, denials and the referrer figures are
+results of the whole payment history (every claim payment, line payment and CAS row).
+Computing them on every page view grows with the history; keeping them per claim makes a
+page read narrow rows instead. Six tables (migrations 0003-0007), each defined by a query
+in ``metdash/sql/`` (the figures' own definitions):
 
-How the table stays right:
+- ``claim_facts``: one row per claim: its filter columns, first adjudication, what was
+  posted to it (totals, first and last posting dates, balance) and its revenue sums;
+- ``payment_facts``: each claim payment with its CAS totals and its claim's filter columns;
+- ``line_facts``, ``first_line_facts``, ``denial_facts``: each billed line's latest
+  adjudication, the lines of each first adjudication, every denial adjustment;
+- ``visit_facts``: each claim's visits (client, service date, referrer).
+
+How they stay right:
 
 - :meth:`metdash.db.Database.transaction` calls :func:`sync` just before it commits, so the
   facts change in the same transaction as the data they come from (a rolled-back write leaves
   both as they were).
 - :func:`sync` recomputes the claims that changed: claim payments are only ever added, with
   growing ids, so every claim with a payment newer than the last one seen is recomputed;
-  claims missing from the table are added (and rows of claims no longer there dropped);
-  code that changes a claim row in place (a status move, a submission) names the claim with
-  :func:`touch`.
-- The demo builds the table whole with :func:`rebuild`; migration 0003 does the same for a
-  store made before it.
-- :func:`check` compares the table with a full recomputation; the test suite runs it after
-  every write transaction (``METDASH_VERIFY_FACTS=1``), and ``metdash facts check`` runs it
-  on a practice's store.
+  claims missing from the tables are added (and rows of claims no longer there dropped);
+  code that changes a claim row in place (a status move, a submission) must name the claim
+  with :func:`touch`.
+- The demo builds the tables whole with :func:`rebuild`, and so does a migration that adds
+  or changes one, for a store made before it.
+- :func:`check` compares the tables with a full recomputation; the test suite runs it after
+  every write transaction (``METDASH_VERIFY_FACTS=1``), so a write path that forgets
+  :func:`touch` fails its own test, and ``metdash facts check`` runs it on a practice's store.
 """
 
 from __future__ import annotations
@@ -71,7 +76,7 @@ _lock = threading.Lock()
 
 
 class FactsMismatch(AssertionError):
-    """claim_facts differs from a full recomputation (a write path that forgot touch())."""
+    """The facts differ from a full recomputation (a write path that forgot touch())."""
 
 
 # The source tables a facts query reads, written {name} in its SQL: the tables themselves

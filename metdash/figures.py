@@ -245,12 +245,9 @@ def _scope() -> str:
     return "(" + sql("scope_facts") + ")"
 
 
-def _posted_on_filtered(alias: str) -> str:
-    """payment_facts rows (``alias``) on claims that pass the filters and are not voided."""
-    return (f"{alias}.claim_status <> 'voided'"
-            f" AND ($payers::INTEGER[] IS NULL OR list_contains($payers::INTEGER[], {alias}.payer_id))"
-            f" AND ($referrers::INTEGER[] IS NULL OR list_contains($referrers::INTEGER[], {alias}.referrer_id))"
-            f" AND ($providers::INTEGER[] IS NULL OR list_contains($providers::INTEGER[], {alias}.rendering_provider_id))")
+def _posted_on_filtered() -> str:
+    """payment_facts rows on claims that pass the filters and are not voided."""
+    return "claim_status <> 'voided' AND (" + sql("id_filters") + ")"
 
 
 # -- revenue -----------------------------------------------------------------------------
@@ -278,7 +275,7 @@ def monthly_trend(db: Database, f: Filters) -> pd.DataFrame:
         pay AS (SELECT date_trunc('month', p.payment_date)::DATE AS month, sum(p.paid) AS paid
                 FROM payment_facts p
                 WHERE p.payment_date BETWEEN $date_from AND $date_to
-                  AND {_posted_on_filtered("p")} GROUP BY 1),
+                  AND {_posted_on_filtered()} GROUP BY 1),
         pat AS (SELECT date_trunc('month', pp.payment_date)::DATE AS month,
                        sum(pp.amount) AS paid
                 FROM patient_payments pp

@@ -13,9 +13,7 @@ WITH open_claims AS (
       AND coalesce(f.ended_date, DATE '9999-12-31') > $as_of
       -- not settled by $as_of (everything posted by then and nothing owed: most claims)
       AND (f.balance > 0 OR f.last_posted_date > $as_of OR f.last_posted_date IS NULL)
-      AND ($payers::INTEGER[] IS NULL OR list_contains($payers::INTEGER[], f.payer_id))
-      AND ($referrers::INTEGER[] IS NULL OR list_contains($referrers::INTEGER[], f.referrer_id))
-      AND ($providers::INTEGER[] IS NULL OR list_contains($providers::INTEGER[], f.rendering_provider_id))
+      AND {id_filters}
 ),
 straddling AS (
     SELECT claim_id FROM open_claims

@@ -9,9 +9,7 @@ payer AS (
     FROM payment_facts p
     WHERE p.payment_date BETWEEN $date_from AND $date_to
       AND p.claim_status <> 'voided'
-      AND ($payers::INTEGER[] IS NULL OR list_contains($payers::INTEGER[], p.payer_id))
-      AND ($referrers::INTEGER[] IS NULL OR list_contains($referrers::INTEGER[], p.referrer_id))
-      AND ($providers::INTEGER[] IS NULL OR list_contains($providers::INTEGER[], p.rendering_provider_id))
+      AND {id_filters}
 ),
 patient AS (
     SELECT coalesce(sum(pp.amount), 0) AS patient_paid

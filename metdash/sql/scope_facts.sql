@@ -4,6 +4,4 @@ SELECT f.*
 FROM claim_facts f
 WHERE f.status <> 'voided'
   AND f.first_service_date BETWEEN $date_from AND $date_to
-  AND ($payers::INTEGER[] IS NULL OR list_contains($payers::INTEGER[], f.payer_id))
-  AND ($referrers::INTEGER[] IS NULL OR list_contains($referrers::INTEGER[], f.referrer_id))
-  AND ($providers::INTEGER[] IS NULL OR list_contains($providers::INTEGER[], f.rendering_provider_id))
+  AND {id_filters}

@@ -27,7 +27,7 @@ import duckdb
 import pandas as pd
 
 from metdash import facts
-from metdash.db import Database, fetch_df, insert_frame, to_json
+from metdash.db import Database, fetch_df, insert_frame, insert_rows, to_json
 from metdash.x12.parse835 import ClaimPayment, Payment, Remittance835, gc_paused, parse_835
 from metdash.x12.reader import X12FileError
 
@@ -312,22 +312,21 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
         rem_id += 1
 
     insert_frame(con, "remittances", pd.DataFrame(rems))
-    insert_frame(con, "claim_payments", pd.DataFrame(cps, columns=[
+    insert_rows(con, "claim_payments", [
         "claim_payment_id", "remittance_id", "seq", "claim_id", "clp01", "status_code",
         "charge", "paid", "patient_responsibility", "allowed", "payer_claim_number",
-        "service_from", "service_to", "received_date"]))
-    insert_frame(con, "line_payments", pd.DataFrame(lps, columns=[
+        "service_from", "service_to", "received_date"], cps)
+    insert_rows(con, "line_payments", [
         "line_payment_id", "claim_payment_id", "line_no", "cpt", "modifiers", "charge", "paid",
-        "allowed", "units", "service_date"]))
-    insert_frame(con, "adjustments", pd.DataFrame(adjs, columns=[
+        "allowed", "units", "service_date"], lps)
+    insert_rows(con, "adjustments", [
         "adjustment_id", "claim_payment_id", "line_payment_id", "group_code", "carc", "amount",
-        "quantity"]))
-    insert_frame(con, "remark_codes", pd.DataFrame(remarks, columns=[
-        "claim_payment_id", "line_payment_id", "code"]))
-    insert_frame(con, "provider_adjustments", pd.DataFrame(plbs, columns=[
-        "remittance_id", "seq", "fiscal_period_date", "reason_code", "reference", "amount"]))
-    insert_frame(con, "claim_status_history", pd.DataFrame(history, columns=[
-        "claim_id", "seq", "status", "status_date", "changed_at", "changed_by", "note"]))
+        "quantity"], adjs)
+    insert_rows(con, "remark_codes", ["claim_payment_id", "line_payment_id", "code"], remarks)
+    insert_rows(con, "provider_adjustments", [
+        "remittance_id", "seq", "fiscal_period_date", "reason_code", "reference", "amount"], plbs)
+    insert_rows(con, "claim_status_history", [
+        "claim_id", "seq", "status", "status_date", "changed_at", "changed_by", "note"], history)
     changed = [(cid, st, pcn) for cid, (st, pcn) in claim_updates.items()
                if st != status_before[cid] or pcn]
     if changed:
@@ -351,9 +350,9 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
         " VALUES (?, '835', ?, ?, ?, ?)", [import_id, remit.name, sha, user, to_json(summary)])
     audits.append((audit_id, now, user, "import", "imports", str(import_id), None,
                    to_json({"file": remit.name, "sha256": sha, **summary})))
-    insert_frame(con, "audit_log", pd.DataFrame(audits, columns=[
+    insert_rows(con, "audit_log", [
         "audit_id", "changed_at", "user_name", "action", "table_name", "record_key", "before",
-        "after"]))
+        "after"], audits)
     return res
 
 

@@ -95,15 +95,15 @@ def test_failure_inside_the_transaction_rolls_back(seeded, monkeypatch):
     import metdash.x12.post835 as post
 
     calls = {"n": 0}
-    real = post.insert_frame
+    real = post.insert_rows
 
-    def failing(con, table, frame):
+    def failing(con, table, columns, rows):
         calls["n"] += 1
-        if table == "adjustments":
+        if table == "adjustments":  # after the claim payments and line payments are in
             raise RuntimeError("disk full")
-        return real(con, table, frame)
+        return real(con, table, columns, rows)
 
-    monkeypatch.setattr(post, "insert_frame", failing)
+    monkeypatch.setattr(post, "insert_rows", failing)
     before = _counts(seeded)
     with pytest.raises(RuntimeError):
         import_835(seeded, [FIXTURE], "biller")

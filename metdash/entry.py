@@ -1338,7 +1338,7 @@ def _add_status(con: Any, claim_id: str, status: str, on: dt.date, user: str,
         sets += ["submitted_date = coalesce(submitted_date, ?)", "last_submitted_date = ?"]
         params += [on, on]
     con.execute(f"UPDATE claims SET {', '.join(sets)} WHERE claim_id = ?", params + [claim_id])
-    facts.touch(con, [claim_id])
+    facts.touch(con, [claim_id], status_only=True)
     audit(con, user, "status", "claims", claim_id, {"status": before["status"]},
           {"status": status, "status_date": on, "note": note})
 

@@ -3,7 +3,7 @@
 A/R, first adjudication, days to payment, revenue, denials and the referrer figures are
 results of the whole payment history (every claim payment, line payment and CAS row).
 Computing them on every page view grows with the history; keeping them per claim makes a
-page read narrow rows instead. Six tables (migrations 0003-0007), each defined by a query
+page read narrow rows instead. Six tables (migrations 0003-0008), each defined by a query
 in ``metdash/sql/`` (the figures' own definitions):
 
 - ``claim_facts``: one row per claim: its filter columns, first adjudication, what was
@@ -18,11 +18,13 @@ How they stay right:
 - :meth:`metdash.db.Database.transaction` calls :func:`sync` just before it commits, so the
   facts change in the same transaction as the data they come from (a rolled-back write leaves
   both as they were).
-- :func:`sync` recomputes the claims that changed: claim payments are only ever added, with
-  growing ids, so every claim with a payment newer than the last one seen is recomputed;
-  claims missing from the tables are added (and rows of claims no longer there dropped);
-  code that changes a claim row in place (a status move, a submission) must name the claim
-  with :func:`touch`.
+- :func:`sync` recomputes the claims that changed, each table only as far as the change
+  reaches it: claims added (or changed in place and named with :func:`touch`) in every
+  table; claims with a new claim payment (payments are only ever added, with growing ids) in
+  claim_facts and line_facts (first_line_facts too when the payment is now their first
+  adjudication), with the new payments' rows added to payment_facts and denial_facts; claims whose status alone moved (``touch(..., status_only=True)``) in
+  claim_facts only, as the other tables keep just whether a claim is voided. Code that changes
+  a claim row in place must name the claim with :func:`touch`.
 - The demo builds the tables whole with :func:`rebuild`, and so does a migration that adds
   or changes one, for a store made before it.
 - :func:`check` compares the tables with a full recomputation; the test suite runs it after
@@ -51,16 +53,16 @@ COLUMNS = [
 PAYMENT_COLUMNS = [
     "claim_payment_id", "claim_id", "remittance_id", "payment_date", "status_code", "paid",
     "patient_responsibility", "adjusted", "contractual", "payer_id", "referrer_id",
-    "rendering_provider_id", "claim_status",
+    "rendering_provider_id", "voided",
 ]
-_CLAIM = ["claim_id", "payer_id", "referrer_id", "rendering_provider_id", "claim_status",
+_CLAIM = ["claim_id", "payer_id", "referrer_id", "rendering_provider_id", "voided",
           "first_service_date"]
 LINE_COLUMNS = _CLAIM + ["line_no", "service_date", "cpt", "units", "charge", "paid", "allowed",
                          "denied"]
 FIRST_LINE_COLUMNS = _CLAIM + ["first_adjudication_date", "cpt", "charge", "denied"]
 DENIAL_COLUMNS = _CLAIM + ["claim_payment_id", "line_payment_id", "group_code", "carc",
                            "amount", "payment_date", "cpt", "n_lines"]
-VISIT_COLUMNS = ["claim_id", "client_id", "visit_date", "referrer_id", "claim_status"]
+VISIT_COLUMNS = ["claim_id", "client_id", "visit_date", "referrer_id", "voided"]
 # (table, its columns, the file in metdash/sql/ that defines it), in the order they are
 # computed: first_line_facts reads claim_facts.
 TABLES = [("claim_facts", COLUMNS, "claim_facts"),
@@ -70,8 +72,10 @@ TABLES = [("claim_facts", COLUMNS, "claim_facts"),
           ("denial_facts", DENIAL_COLUMNS, "denial_facts"),
           ("visit_facts", VISIT_COLUMNS, "visit_facts")]
 
-# Claims named by touch(), per open write transaction (keyed by its connection object).
+# Claims named by touch(), per open write transaction (keyed by its connection object):
+# changed in place (every table recomputed), or only their status moved.
 _touched: dict[int, set[str]] = {}
+_moved: dict[int, set[str]] = {}
 _lock = threading.Lock()
 
 
@@ -83,7 +87,7 @@ class FactsMismatch(AssertionError):
 # for a full build, or this transaction's temporary copies of the rows of the claims being
 # recomputed (each scanned once, instead of once per facts table).
 SOURCES = ["claims", "claim_payments", "line_payments", "adjustments", "claim_lines",
-           "claim_status_history"]
+           "claim_status_history", "claim_facts"]
 
 
 @functools.cache
@@ -146,39 +150,105 @@ def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
     return any(name == "claim_facts" for name, _, _ in _tables(con))
 
 
-def touch(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str]) -> None:
-    """Mark claims changed in place in this write transaction (recomputed before commit)."""
+def touch(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str], *,
+          status_only: bool = False) -> None:
+    """Mark claims changed in place in this write transaction (recomputed before commit).
+
+    ``status_only``: the write changed nothing of the claim row but its status and
+    submission dates (with a status-history row): only claim_facts holds those, so only it is
+    recomputed, unless the claim was voided or un-voided (every table keeps that).
+    """
     ids = {str(c) for c in claim_ids if c is not None}
     if ids:
         with _lock:
-            _touched.setdefault(id(con), set()).update(ids)
+            (_moved if status_only else _touched).setdefault(id(con), set()).update(ids)
 
 
 def forget(con: duckdb.DuckDBPyConnection) -> None:
     """Drop what :func:`touch` recorded for this connection (its transaction ended)."""
     with _lock:
         _touched.pop(id(con), None)
+        _moved.pop(id(con), None)
 
 
 def refresh(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str]) -> int:
-    """Recompute the rows of these claims (inside the caller's transaction)."""
-    ids = sorted({str(c) for c in claim_ids})
-    if not ids:
+    """Recompute every row of these claims (inside the caller's transaction)."""
+    return _refresh(con, {str(c) for c in claim_ids}, set(), set(), None)
+
+
+_NO_PAYMENT_ID = 2**62  # "no new claim payments" for the append condition below
+
+
+def _refresh(con: duckdb.DuckDBPyConnection, full: set[str], paid: set[str], moved: set[str],
+             since: int | None) -> int:
+    """Recompute what changed, table by table (inside the caller's transaction).
+
+    - ``full``: claims added or changed in place: every row of theirs, in every table.
+    - ``paid``: claims with new claim payments (ids above ``since``): their claim_facts and
+      line_facts rows (totals, latest adjudication); first_line_facts only when their first
+      adjudication changed; the new payments' payment_facts and denial_facts rows are added
+      (rows of earlier payments do not change: each depends on its own payment, its claim's
+      lines and the claim's filter columns, which a payment does not touch).
+    - ``moved``: only the status moved: claim_facts.
+    A claim voided or un-voided by the write (paid or moved) is promoted to ``full``: every
+    table keeps the flag.
+    """
+    paid, moved = paid - full, moved - full - paid
+    every = sorted(full | paid | moved)
+    if not every:
         return 0
-    _copy_sources(con, ids)
+    _copy_sources(con, every)
     try:
-        for table, columns, name in _tables(con):
-            con.execute(f"DELETE FROM {table} WHERE claim_id BETWEEN ? AND ? "
-                        "AND claim_id IN (SELECT unnest(?::VARCHAR[]))", [ids[0], ids[-1], ids])
+        tables = {t[0]: t for t in _tables(con)}
+        changed_first: set[str] = set()
+        if "claim_facts" in tables:
+            cols = ", ".join(COLUMNS)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_claim_facts AS SELECT {cols} FROM "
+                        f"({_sql('claim_facts', subset=True)})", {"ids": None})
+            old = {r[0]: r[1:] for r in con.execute(
+                "DELETE FROM claim_facts WHERE claim_id BETWEEN ? AND ? AND claim_id IN "
+                "(SELECT claim_id FROM _fx_claims) RETURNING claim_id, status, "
+                "first_claim_payment_id", [every[0], every[-1]]).fetchall()}
+            con.execute(f"INSERT INTO claim_facts ({cols}) SELECT {cols} FROM _fx_claim_facts")
+            for claim_id, status, first_id in con.execute(
+                    "SELECT claim_id, status, first_claim_payment_id FROM _fx_claim_facts"
+            ).fetchall():
+                if claim_id in full or claim_id not in old:
+                    full.add(claim_id)
+                    continue
+                old_status, old_first = old[claim_id]
+                if (old_status == "voided") != (status == "voided"):
+                    full.add(claim_id)
+                elif old_first != first_id:
+                    changed_first.add(claim_id)
+        paid -= full
+        lines = sorted(full | paid)
+        first = sorted(full | (changed_first & paid))
+        for table, columns, name in tables.values():
+            if table == "claim_facts":
+                continue
             cols = ", ".join(columns)
-            # The copies hold just these claims; only first_line_facts, which reads
-            # claim_facts itself, needs the list.
-            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM "
-                        f"({_sql(name, subset=True)})",
-                        {"ids": ids if name == "first_line_facts" else None})
+            append = table in ("payment_facts", "denial_facts")
+            redo = sorted(full) if append or table == "visit_facts" else (
+                first if table == "first_line_facts" else lines)
+            if redo:
+                con.execute(f"DELETE FROM {table} WHERE claim_id BETWEEN ? AND ? "
+                            "AND claim_id IN (SELECT unnest(?::VARCHAR[]))",
+                            [redo[0], redo[-1], redo])
+            query = _sql(name, subset=True)
+            if append and paid:
+                # Every row of the claims redone, and the new payments' rows of the others.
+                con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM ({query}) "
+                            "WHERE claim_payment_id > $since "
+                            "OR claim_id IN (SELECT unnest($redo::VARCHAR[]))",
+                            {"ids": None, "redo": redo,
+                             "since": _NO_PAYMENT_ID if since is None else since})
+            elif redo:
+                con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM ({query})",
+                            {"ids": redo})
     finally:
         _drop_sources(con)
-    return len(ids)
+    return len(every)
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
@@ -195,9 +265,10 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def sync(con: duckdb.DuckDBPyConnection) -> int:
-    """Bring claim_facts up to date with this transaction's writes; the claims recomputed."""
+    """Bring the facts up to date with this transaction's writes; the claims recomputed."""
     with _lock:
-        dirty = _touched.pop(id(con), set())
+        full = _touched.pop(id(con), set())
+        moved = _moved.pop(id(con), set())
     if not _has_table(con):
         return 0  # a store not yet migrated to 0003 (the migration builds it)
     last = con.execute("SELECT last_claim_payment_id FROM claim_facts_state").fetchall()[0][0]
@@ -206,10 +277,11 @@ def sync(con: duckdb.DuckDBPyConnection) -> int:
     if newest < last:  # payments were deleted (a demo reset without rebuild): start over
         rebuild(con)
         return -1
+    paid: set[str] = set()
     if newest > last:
-        dirty.update(r[0] for r in con.execute(
+        paid = {r[0] for r in con.execute(
             "SELECT DISTINCT claim_id FROM claim_payments WHERE claim_payment_id > ? "
-            "AND claim_id IS NOT NULL", [last]).fetchall())
+            "AND claim_id IS NOT NULL", [last]).fetchall()}
         con.execute("UPDATE claim_facts_state SET last_claim_payment_id = ?", [newest])
     # Claims added or removed: counting is nearly free; the anti-join runs only on a change.
     n_claims, n_facts = con.execute(
@@ -219,9 +291,9 @@ def sync(con: duckdb.DuckDBPyConnection) -> int:
         for table, _, _ in _tables(con):
             con.execute(f"DELETE FROM {table} WHERE claim_id NOT IN "
                         "(SELECT claim_id FROM claims)")
-        dirty.update(r[0] for r in con.execute(
+        full.update(r[0] for r in con.execute(
             "SELECT claim_id FROM claims ANTI JOIN claim_facts USING (claim_id)").fetchall())
-    return refresh(con, dirty)
+    return _refresh(con, full, paid, moved, last)
 
 
 def check(con: duckdb.DuckDBPyConnection) -> list[str]:

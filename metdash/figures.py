@@ -247,7 +247,7 @@ def _scope() -> str:
 
 def _posted_on_filtered() -> str:
     """payment_facts rows on claims that pass the filters and are not voided."""
-    return "claim_status <> 'voided' AND (" + sql("id_filters") + ")"
+    return "NOT voided AND (" + sql("id_filters") + ")"
 
 
 # -- revenue -----------------------------------------------------------------------------

@@ -136,6 +136,65 @@ def test_new_payments_and_claims_are_picked_up_without_naming_them(copy):
     assert [tuple(map(str, r)) for r in row] == [("55.00", "True", "80.00")]
 
 
+def _move(con, claim_id: str, status: str) -> None:
+    """A status move as the app's write paths make it (entry, 837P, 835): named status-only."""
+    con.execute("UPDATE claims SET status = ? WHERE claim_id = ?", [status, claim_id])
+    facts.touch(con, [claim_id], status_only=True)
+
+
+def _pay(con, claim_id: str, on: str, status_code: str, paid: str) -> None:
+    """A new remittance dated ``on`` with one claim payment (no service lines) for the claim."""
+    con.execute("INSERT INTO remittances (remittance_id, payer_id, payer_name, payer_key, "
+                "payment_date, method, trace_number, amount, source) SELECT "
+                "max(remittance_id) + 1, 2, 'Acme Health', 'ACME1', ?::DATE, 'ACH', "
+                "'T' || (max(remittance_id) + 1), ?::DECIMAL(12,2), 'test' FROM remittances",
+                [on, paid])
+    con.execute("INSERT INTO claim_payments (claim_payment_id, remittance_id, seq, claim_id, "
+                "clp01, status_code, charge, paid) SELECT (SELECT max(claim_payment_id) + 1 "
+                "FROM claim_payments), (SELECT max(remittance_id) FROM remittances), 1, ?, ?, "
+                "?, total_charge, ?::DECIMAL(12,2) FROM claims WHERE claim_id = ?",
+                [claim_id, claim_id, status_code, paid, claim_id])
+
+
+def test_a_status_move_rewrites_claim_facts_and_voiding_rewrites_every_table(copy):
+    """Each write here is checked against a full recomputation (METDASH_VERIFY_FACTS)."""
+    with copy.transaction() as con:
+        _move(con, "C1", "closed")
+    assert copy.scalar("SELECT status FROM claim_facts WHERE claim_id = 'C1'") == "closed"
+    with copy.transaction() as con:  # C3 has payments, paid lines and a denial
+        _move(con, "C3", "voided")
+    for table in ("payment_facts", "line_facts", "first_line_facts", "denial_facts",
+                  "visit_facts"):
+        assert copy.scalar(f"SELECT bool_and(voided) FROM {table} WHERE claim_id = 'C3'"), table
+    with copy.transaction() as con:
+        _move(con, "C3", "paid")
+    assert not copy.scalar("SELECT bool_or(voided) FROM line_facts WHERE claim_id = 'C3'")
+
+
+def test_a_status_only_touch_that_changed_more_is_caught_in_tests(copy):
+    with pytest.raises(facts.FactsMismatch, match="1 claim"):
+        with copy.transaction() as con:
+            con.execute("UPDATE claims SET referrer_id = 2 WHERE claim_id = 'C4'")
+            facts.touch(con, ["C4"], status_only=True)  # wrong: the referrer is in every table
+
+
+def test_new_payments_add_their_rows_and_move_the_first_adjudication(copy):
+    """A payment dated before a claim's first adjudication becomes its first adjudication
+    (first_line_facts redone); a payment and a status move on a voided claim un-void it."""
+    with copy.transaction() as con:
+        _pay(con, "C4", "2025-02-20", "4", "0")  # C4 was first adjudicated 2025-03-06
+        _move(con, "C4", "denied")
+        _pay(con, "C11", "2025-04-01", "1", "0")  # C11 is voided
+        _move(con, "C11", "paid")
+        _pay(con, "C6", "2025-04-02", "1", "10")  # a second payment, later than the first
+    assert str(copy.scalar("SELECT first_adjudication_date FROM claim_facts "
+                           "WHERE claim_id = 'C4'")) == "2025-02-20"
+    assert copy.scalar("SELECT bool_and(denied) FROM first_line_facts WHERE claim_id = 'C4'")
+    assert copy.scalar("SELECT count(*) FROM payment_facts WHERE claim_id = 'C6'") == 2
+    assert copy.scalar("SELECT count(*) FROM payment_facts WHERE claim_id = 'C11' "
+                       "AND NOT voided") == 1
+
+
 def test_a_failed_write_leaves_the_facts_as_they_were(copy):
     with copy.connect() as con:
         before = fetch_df(con, "SELECT * FROM claim_facts ORDER BY claim_id")

@@ -17,7 +17,7 @@ line_counts AS (
     WHERE claim_id IN (SELECT claim_id FROM cp) GROUP BY claim_id
 )
 SELECT cp.claim_id, c.payer_id, c.referrer_id, c.rendering_provider_id,
-       c.status AS claim_status, c.first_service_date,
+       c.status = 'voided' AS voided, c.first_service_date,
        cp.claim_payment_id, a.line_payment_id, a.group_code, a.carc, a.amount, cp.payment_date,
        lp.cpt,
        CASE WHEN a.line_payment_id IS NULL THEN coalesce(lc.n_lines, 1) ELSE 1 END AS n_lines

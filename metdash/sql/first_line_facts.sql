@@ -2,7 +2,7 @@
 -- claim when NULL), with whether it was denied and its claim's filter columns. When the
 -- remittance sent no service lines, the claim's own lines stand in, denied when the claim was.
 WITH cf AS (
-    SELECT cf.* FROM claim_facts cf
+    SELECT cf.* FROM {claim_facts} cf
     WHERE cf.adjudicated
       AND ($ids::VARCHAR[] IS NULL OR cf.claim_id IN (SELECT unnest($ids::VARCHAR[])))
 ),
@@ -31,6 +31,6 @@ stand_in AS (
 ),
 lines AS (SELECT * FROM sent UNION ALL SELECT * FROM stand_in)
 SELECT cf.claim_id, cf.payer_id, cf.referrer_id, cf.rendering_provider_id,
-       cf.status AS claim_status, cf.first_service_date, cf.first_adjudication_date,
+       cf.status = 'voided' AS voided, cf.first_service_date, cf.first_adjudication_date,
        lines.cpt, lines.charge, lines.denied
 FROM lines JOIN cf USING (claim_id)

@@ -26,7 +26,7 @@ adj AS (
     GROUP BY a.line_payment_id
 )
 SELECT c.claim_id, c.payer_id, c.referrer_id, c.rendering_provider_id,
-       c.status AS claim_status, c.first_service_date,
+       c.status = 'voided' AS voided, c.first_service_date,
        l.line_no, l.service_date, l.cpt, l.units, l.charge, lp.paid,
        coalesce(lp.sent_allowed, lp.paid + coalesce(adj.pr, 0)) AS allowed,
        lp.paid = 0 AND coalesce(adj.denial_reason, FALSE) AS denied

@@ -8,7 +8,7 @@ payer AS (
            coalesce(sum(p.contractual), 0) AS contractual
     FROM payment_facts p
     WHERE p.payment_date BETWEEN $date_from AND $date_to
-      AND p.claim_status <> 'voided'
+      AND NOT p.voided
       AND {id_filters}
 ),
 patient AS (

@@ -12,7 +12,7 @@ WITH visits AS (
     UNION
     SELECT v.client_id, v.visit_date
     FROM visit_facts v
-    WHERE v.claim_status <> 'voided' AND v.visit_date >= $date_from
+    WHERE NOT v.voided AND v.visit_date >= $date_from
 ),
 refs AS (
     SELECT r.referral_id, r.referrer_id, r.client_id, r.received_date

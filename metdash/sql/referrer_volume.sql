@@ -13,7 +13,7 @@ visits AS (
     UNION
     SELECT v.client_id, v.visit_date, v.referrer_id
     FROM visit_facts v
-    WHERE v.claim_status <> 'voided' AND v.visit_date >= $date_from
+    WHERE NOT v.voided AND v.visit_date >= $date_from
 ),
 refs AS (
     SELECT r.*

@@ -441,7 +441,7 @@ def _mark_submitted(con: duckdb.DuckDBPyConnection, ids: list[str], user: str,
     con.execute("UPDATE claims SET status = 'submitted',"
                 " submitted_date = coalesce(submitted_date, ?), last_submitted_date = ?"
                 " WHERE claim_id IN (SELECT unnest(?::VARCHAR[]))", [today, today, ids])
-    facts.touch(con, ids)
+    facts.touch(con, ids, status_only=True)
 
 
 __all__ = ["Address", "BillingProvider", "Batch837", "Claim837", "ControlNumbers", "Line837",

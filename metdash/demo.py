@@ -1120,7 +1120,6 @@ class _Builder:
         }
         self.e_claim, self.e_kind, self.e_date, self.e_paid, self.e_pr = (
             e_claim, e_kind, e_date, e_paid, e_pr)
-        self.e_icn = icn
         self.tables["line_payments"] = {
             "line_payment_id": _int(lp_id), "claim_payment_id": _int(ev_of_line + 1),
             "line_no": _int(self.l_no[line]), "cpt": _cat(self.l_col[line], CODES),
@@ -1324,11 +1323,6 @@ class _Builder:
         src = all_claims
         submitted = np.r_[self.c_submitted, np.zeros(nd, bool)]
         sub = self.c_sub[src]
-        first_cp = np.full(nc, -1)
-        k0 = np.nonzero(self.e_kind == 0)[0]
-        first_cp[self.e_claim[k0]] = k0
-        has_icn = np.r_[first_cp >= 0, np.zeros(nd, bool)]
-        icn_idx = np.where(has_icn, np.r_[first_cp, np.zeros(nd, int)], 0)
         ref_dx = self.p.dx[self.c_ref[src]]
         ndx = self.p.ndx[self.c_ref[src]]
         valid = np.arange(3)[None, :] < ndx[:, None]
@@ -1346,10 +1340,6 @@ class _Builder:
             "first_service_date": _date(self.c_date[src]),
             "submitted_date": _date(sub, valid=submitted),
             "last_submitted_date": _date(sub, valid=submitted),
-            "payer_claim_number": pc.if_else(pa.array(has_icn),
-                                             pc.take(self.e_icn, pa.array(icn_idx)),
-                                             pa.scalar(None, pa.string()))
-            if len(self.e_icn) else pa.nulls(nc + nd, pa.string()),
             "frequency_code": _cat(np.zeros(nc + nd), ["1"]),
             "source": _cat(np.zeros(nc + nd), ["demo"]),
             "created_at": _ts(self.c_created[src] * DAY_US

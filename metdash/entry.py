@@ -43,8 +43,8 @@ __all__ = [
     "CoverageIn", "EobIn", "LinePostingIn", "PatientPaymentIn", "PayerIn", "PracticeIn",
     "Problem", "ProviderIn", "ReferralIn", "ReferrerIn", "SessionIn", "ValidationError",
     "build_claim_from_sessions", "check_claim", "claim_status_after_posting", "file_appeal",
-    "find_referrer", "move_claim_status", "new_claim_id", "post_eob", "record_appeal_outcome",
-    "record_patient_payment", "save_client", "save_coverage", "save_cpt_code", "save_fee",
+    "find_referrer", "move_claim_status", "new_claim_id", "payer_claim_number", "post_eob",
+    "record_appeal_outcome", "record_patient_payment", "save_client", "save_coverage", "save_cpt_code", "save_fee",
     "save_payer", "save_practice", "save_provider", "save_referral", "save_referrer",
     "save_session", "save_claim", "session_units", "validate_appeal", "validate_claim",
     "validate_client", "validate_coverage", "validate_eob", "validate_patient_payment",
@@ -882,7 +882,6 @@ class ClaimIn:
     coverage_id: int | None = None
     timely_filing_reason: str | None = None
     submitted_date: Any = None
-    payer_claim_number: str | None = None
     source: str = "form"
 
 
@@ -1214,7 +1213,6 @@ def write_claim(con: Any, claim: ClaimIn, user: str, status: str = "draft",
               "rendering_provider_id": claim.rendering_provider_id, "status": status,
               "diagnosis_codes": dx, "total_charge": total, "first_service_date": first,
               "submitted_date": submitted, "last_submitted_date": submitted,
-              "payer_claim_number": claim.payer_claim_number or None,
               "timely_filing_reason": None if _blank(claim.timely_filing_reason)
               else claim.timely_filing_reason.strip(),
               "source": claim.source}
@@ -1565,6 +1563,14 @@ def claim_status_after_posting(paid: Decimal, adjustments: Sequence[tuple[str, s
     return "paid", "1"
 
 
+def payer_claim_number(con: Any, claim_id: str) -> str | None:
+    """The payer's claim number (ICN, CLP07) of the claim's latest remittance that sent one."""
+    row = con.execute("SELECT payer_claim_number FROM claim_payments WHERE claim_id = ? "
+                      "AND payer_claim_number IS NOT NULL ORDER BY claim_payment_id DESC "
+                      "LIMIT 1", [claim_id]).fetchall()
+    return row[0][0] if row else None
+
+
 def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) -> int:
     """Post a paper EOB: the same rows an 835 makes (source='manual'); the remittance id.
 
@@ -1592,7 +1598,7 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
                     "(?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [cpid, rid, claim["claim_id"], claim["claim_id"], code,
                      claim["total_charge"], ctx["paid"], ctx["pr"], ctx["allowed"],
-                     eob.payer_claim_number or claim["payer_claim_number"],
+                     eob.payer_claim_number or payer_claim_number(con, claim["claim_id"]),
                      claim["first_service_date"],
                      con.execute("SELECT max(service_date) FROM claim_lines WHERE claim_id = ?",
                                  [claim["claim_id"]]).fetchone()[0]])
@@ -1621,9 +1627,6 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
         if status != claim["status"]:
             _add_status(con, claim["claim_id"], status, ctx["day"], user,
                         f"EOB {trace} posted by hand", claim)
-        if claim["payer_claim_number"] is None and eob.payer_claim_number:
-            con.execute("UPDATE claims SET payer_claim_number = ? WHERE claim_id = ?",
-                        [eob.payer_claim_number, claim["claim_id"]])
         return rid
 
 

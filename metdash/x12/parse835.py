@@ -189,15 +189,17 @@ def _cas(ctx: _Ctx, seg: Segment, negate: bool) -> list[Adjustment]:
     if group not in CAS_GROUPS:
         ctx.err(seg, f"adjustment group code {group!r} is not one of CO, PR, OA, PI, CR.")
     out = []
-    for i in range(6):  # up to six reason / amount / quantity triples
-        base = 2 + 3 * i
+    # Up to six reason / amount / quantity triples (CAS02-04 ... CAS17-19), read as far as
+    # the segment goes.
+    for base in range(2, min(len(seg.elements), 20), 3):
         carc = seg.get(base).strip()
         if not carc:
             if seg.get(base + 1).strip():
                 ctx.err(seg, f"adjustment amount in CAS{base + 1:02d} has no reason code.")
             continue
         amt = ctx.amount(seg, base + 1, f"adjustment amount for reason {carc}")
-        qty = ctx.amount(seg, base + 2, f"adjustment quantity for reason {carc}", required=False)
+        qty = (ctx.amount(seg, base + 2, f"adjustment quantity for reason {carc}",
+                          required=False) if base + 2 < len(seg.elements) else None)
         assert amt is not None
         # Amounts are stored as sent (a reversal already carries negative amounts).
         out.append(Adjustment(group, carc, amt, qty))

@@ -25,6 +25,7 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from metdash import facts
 from metdash.db import Database, fetch_df, insert_frame, insert_rows, to_json
@@ -233,7 +234,6 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     history: list[tuple] = []
     audits: list[tuple] = []
     status_now = {cid: info[0] for cid, info in ours.items()}
-    claim_updates: dict[str, tuple[str, str | None]] = {}
     status_before = dict(status_now)
 
     for p in new:
@@ -294,7 +294,6 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                 lp_id += 1
             if claim_id is not None:
                 new_status, note = claim_status_after(c)
-                pcn = c.payer_claim_number or None
                 if new_status is not None and new_status != status_now[claim_id]:
                     seqs[claim_id] = seqs.get(claim_id, 0) + 1
                     history.append((claim_id, seqs[claim_id], new_status, p.payment_date, now,
@@ -305,9 +304,6 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                                             "trace_number": p.trace_number})))
                     audit_id += 1
                     status_now[claim_id] = new_status
-                if new_status is not None or pcn:
-                    prev = claim_updates.get(claim_id, (status_now[claim_id], None))
-                    claim_updates[claim_id] = (status_now[claim_id], pcn or prev[1])
             cp_id += 1
         res.payments += 1
         res.paid += p.amount
@@ -330,22 +326,17 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
         "remittance_id", "seq", "fiscal_period_date", "reason_code", "reference", "amount"], plbs)
     insert_rows(con, "claim_status_history", [
         "claim_id", "seq", "status", "status_date", "changed_at", "changed_by", "note"], history)
-    changed = [(cid, st, pcn) for cid, (st, pcn) in claim_updates.items()
-               if st != status_before[cid] or pcn]
+    # The claims whose status moved (the payer claim number stays on the claim payment).
+    changed = [(cid, st) for cid, st in status_now.items() if st != status_before[cid]]
     if changed:
-        frame = pd.DataFrame(changed, columns=["claim_id", "status", "payer_claim_number"])
-        con.register("_x12_claim_updates", frame)
+        con.register("_x12_claim_updates", pa.table({"claim_id": [c for c, _ in changed],
+                                                     "status": [st for _, st in changed]}))
         try:
-            con.execute(
-                "UPDATE claims SET status = u.status,"
-                " payer_claim_number = coalesce(u.payer_claim_number, claims.payer_claim_number)"
-                " FROM _x12_claim_updates u WHERE claims.claim_id = u.claim_id"
-                " AND (claims.status <> u.status OR u.payer_claim_number IS DISTINCT FROM"
-                "      claims.payer_claim_number)")
+            con.execute("UPDATE claims SET status = u.status FROM _x12_claim_updates u"
+                        " WHERE claims.claim_id = u.claim_id")
         finally:
             con.unregister("_x12_claim_updates")
-        # Their status moved (the payer claim number is in no facts table).
-        facts.touch(con, [cid for cid, _, _ in changed], status_only=True)
+        facts.touch(con, [cid for cid, _ in changed], status_only=True)
     summary = {"payments": res.payments, "already_imported": res.already_imported,
                "claims": res.claims, "matched": res.matched, "unmatched": res.unmatched,
                "paid": str(res.paid), "remittance_ids": res.remittance_ids}

@@ -158,7 +158,8 @@ class _Ctx:
         self.problems.append(X12Error(self.name, seg.number, seg.id, msg))
 
     def amount(self, seg: Segment, n: int, what: str, required: bool = True) -> Decimal | None:
-        raw = seg.get(n).strip()
+        el = seg.elements
+        raw = el[n].strip() if n < len(el) else ""
         if raw == "":
             if required:
                 self.err(seg, f"{what} ({seg.id}{n:02d}) is missing.")
@@ -175,7 +176,8 @@ class _Ctx:
         return value
 
     def date(self, seg: Segment, n: int, what: str) -> dt.date | None:
-        raw = seg.get(n).strip()
+        el = seg.elements
+        raw = el[n].strip() if n < len(el) else ""
         if not raw:
             return None
         value = _date(raw)
@@ -191,15 +193,17 @@ def _cas(ctx: _Ctx, seg: Segment, negate: bool) -> list[Adjustment]:
     out = []
     # Up to six reason / amount / quantity triples (CAS02-04 ... CAS17-19), read as far as
     # the segment goes.
-    for base in range(2, min(len(seg.elements), 20), 3):
-        carc = seg.get(base).strip()
+    el = seg.elements
+    n = len(el)
+    for base in range(2, min(n, 20), 3):
+        carc = el[base].strip()
         if not carc:
-            if seg.get(base + 1).strip():
+            if base + 1 < n and el[base + 1].strip():
                 ctx.err(seg, f"adjustment amount in CAS{base + 1:02d} has no reason code.")
             continue
         amt = ctx.amount(seg, base + 1, f"adjustment amount for reason {carc}")
         qty = (ctx.amount(seg, base + 2, f"adjustment quantity for reason {carc}",
-                          required=False) if base + 2 < len(seg.elements) else None)
+                          required=False) if base + 2 < n and el[base + 2] else None)
         assert amt is not None
         # Amounts are stored as sent (a reversal already carries negative amounts).
         out.append(Adjustment(group, carc, amt, qty))
@@ -220,7 +224,7 @@ def _parse_transaction(ctx: _Ctx, segments: list[Segment]) -> Payment | None:
     n1_qualifier = ""
     seen_bpr = seen_trn = False
     for seg in segments[1:]:
-        sid = seg.id
+        sid = seg.elements[0]
         if sid == "BPR":
             seen_bpr = True
             amt = ctx.amount(seg, 2, "payment amount")
@@ -340,9 +344,10 @@ def _parse_transaction(ctx: _Ctx, segments: list[Segment]) -> Payment | None:
     return payment
 
 
-def _balance(ctx: _Ctx, payment: Payment, segs_by_number: dict[int, Segment]) -> None:
+def _balance(ctx: _Ctx, payment: Payment, segments: list[Segment]) -> None:
+    """Check the sums; ``segments`` is the file's, segment n at index n - 1."""
     for claim in payment.claims:
-        seg = segs_by_number[claim.segment_number]
+        seg = segments[claim.segment_number - 1]
         total_adj = sum((a.amount for a in claim.all_adjustments()), ZERO)
         if claim.charge - total_adj != claim.paid:
             ctx.err(seg, f"claim {claim.clp01} does not balance: charge {claim.charge} − "
@@ -353,7 +358,7 @@ def _balance(ctx: _Ctx, payment: Payment, segs_by_number: dict[int, Segment]) ->
                 continue
             line_adj = sum((a.amount for a in ln.adjustments), ZERO)
             if ln.charge - line_adj != ln.paid:
-                ctx.err(segs_by_number[ln.segment_number],
+                ctx.err(segments[ln.segment_number - 1],
                         f"service line {ln.cpt} of claim {claim.clp01} does not balance: "
                         f"charge {ln.charge} − adjustments {line_adj} = {ln.charge - line_adj}, "
                         f"but paid is {ln.paid}.")
@@ -361,9 +366,8 @@ def _balance(ctx: _Ctx, payment: Payment, segs_by_number: dict[int, Segment]) ->
     plb = sum((p.amount for p in payment.provider_adjustments), ZERO)
     expected = payment.amount if payment.credit_debit != "D" else -payment.amount
     if paid - plb != expected:
-        bpr = next((s for s in segs_by_number.values()
-                    if s.id == "BPR" and s.number > payment.segment_number), None)
-        where = bpr or segs_by_number[payment.segment_number]
+        bpr = next((s for s in segments[payment.segment_number:] if s.id == "BPR"), None)
+        where = bpr or segments[payment.segment_number - 1]
         ctx.err(where, f"the payment does not balance: claims paid {paid} − provider "
                        f"adjustments {plb} = {paid - plb}, but the payment amount (BPR02) is "
                        f"{payment.amount}.")
@@ -375,13 +379,12 @@ def parse_835_document(doc: Document) -> Remittance835:
     payments = []
     if not doc.transactions:
         ctx.problems.append(X12Error(doc.name, None, None, "the file holds no transaction."))
-    by_number = {s.number: s for s in doc.segments}
     for tx in doc.transactions:
         before = len(ctx.problems)
         payment = _parse_transaction(ctx, tx.segments)
         if payment is not None:
             if len(ctx.problems) == before:  # balance only what could be read
-                _balance(ctx, payment, by_number)
+                _balance(ctx, payment, doc.segments)
             payments.append(payment)
     if ctx.problems:
         raise X12FileError(doc.name, ctx.problems)

@@ -193,6 +193,7 @@ def iter_segments(data: bytes | str, name: str) -> Iterator[Segment]:
         offset = end + 1
         pos = n
         elem = seps.element
+        valid = _ID_CACHE.get
         for piece in text[offset:].split(seps.segment):
             start = offset
             offset += len(piece) + 1
@@ -205,7 +206,7 @@ def iter_segments(data: bytes | str, name: str) -> Iterator[Segment]:
                 break
             number += 1
             elements = raw.split(elem)
-            if not _valid_id(elements[0]):
+            if not (valid(elements[0]) or _valid_id(elements[0])):
                 raise X12Error(name, number, None,
                                f"{elements[0][:20]!r} is not an X12 segment id: the file is "
                                "damaged or is not X12.")
@@ -236,7 +237,7 @@ def read_document(data: bytes | str, name: str) -> Document:
     groups_in_isa = 0
     tx_in_gs = 0
     for seg in segments:
-        sid = seg.id
+        sid = seg.elements[0]
         if tx is not None:
             seg.st_number = len(tx.segments) + 1
             tx.segments.append(seg)

@@ -75,6 +75,9 @@ def cached(fn: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
+_SHARED_KEYS: set[str] = set()  # functions wrapped by cached_shared (ui.plot reads those too)
+
+
 @st.cache_resource(show_spinner=False, ttl=600, max_entries=64)
 def _shared_call(fn_key: str, db_path: str, stamp: tuple[float, ...], *args: Any,
                  **kwargs: Any) -> Any:
@@ -88,6 +91,7 @@ def cached_shared(fn: Callable[..., Any]) -> Callable[..., Any]:
     change it in place."""
     key = f"{fn.__module__}.{fn.__qualname__}"
     _REGISTRY[key] = fn
+    _SHARED_KEYS.add(key)
 
     def call(db: Database, *args: Any, **kwargs: Any) -> Any:
         return _shared_call(key, str(db.path), file_stamp(db.path), *args, **kwargs)
@@ -97,11 +101,32 @@ def cached_shared(fn: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
+_DERIVED: dict[tuple[int, str], tuple[Any, Any]] = {}
+
+
+def derived(source: Any, fn: Callable[[Any], Any]) -> Any:
+    """``fn(source)``, built once per ``source`` object and reused on reruns.
+
+    For what a page builds from a :func:`cached_shared` result (display tables): that result
+    is the same object on every rerun until the store changes, so its derived tables are too.
+    The entry holds ``source`` itself, so its id cannot be reused while the entry lives."""
+    key = (id(source), f"{fn.__module__}.{fn.__qualname__}")
+    hit = _DERIVED.get(key)
+    if hit is not None and hit[0] is source:
+        return hit[1]
+    value = fn(source)
+    if len(_DERIVED) >= 64:
+        _DERIVED.pop(next(iter(_DERIVED)), None)
+    _DERIVED[key] = (source, value)
+    return value
+
+
 def after_write() -> None:
     """Forget every cached result: the store changed."""
     st.cache_data.clear()
     _shared_call.clear()
     _figure.clear()
+    _DERIVED.clear()
 
 
 def is_demo(db: Database) -> bool:
@@ -507,7 +532,8 @@ _CHARTS: dict[str, Callable[..., Any]] = {}
 def _figure(chart_key: str, data_key: str, db_path: str, stamp: tuple[float, ...],
             args: tuple[Any, ...], kwargs: tuple[Any, ...], chart_kwargs: tuple[Any, ...],
             present: bool) -> Any:
-    data = _cached_call(data_key, db_path, stamp, *args, **dict(kwargs))
+    read = _shared_call if data_key in _SHARED_KEYS else _cached_call
+    data = read(data_key, db_path, stamp, *args, **dict(kwargs))
     fig = _CHARTS[chart_key](data, **dict(chart_kwargs))
     return present_figure(fig) if present else fig
 

@@ -22,7 +22,12 @@ picked = st.date_input("Week (pick any day of it)", value=start, format="YYYY-MM
                                           "last full week.")
 start = weekly.week_bounds(picked or default)[0]
 st.query_params["week"] = start.isoformat()
-review = ui.cached(weekly.weekly_review)(db, start)  # the same cache entry ui.plot reads
+# Shared, never copied (ui.plot's charts read the same entry); never changed in place.
+review = ui.cached_shared(weekly.weekly_review)(db, start)
+
+MOVER_COLS = ["name", "kind", "this_week", "avg_4w", "avg_12w", "change_vs_4w", "last_referral"]
+TWELVE = ["referrals_12m", "converted_12m", "conversion_rate_12m", "sessions_12m",
+          "billed_12m", "paid_12m"]
 
 
 def shown(frame):
@@ -31,6 +36,39 @@ def shown(frame):
     if "kind" in out.columns:
         out["kind"] = [KIND_LABELS.get(k, k) for k in out.kind]
     return out
+
+
+def payer_shares(review):
+    """One row per referrer (by id: two referrers may share a name), largest billed first."""
+    mix = review.payer_mix
+    shares = mix.pivot_table(index="referrer_id", columns="payer", values="share",
+                             aggfunc="sum", fill_value=0.0)
+    billed = dict(zip(review.referrers.referrer_id, review.referrers.billed_12m, strict=True))
+    names = dict(zip(mix.referrer_id, mix.name, strict=True))
+    shares = shares.loc[sorted(shares.index, key=lambda i: -float(billed.get(i, 0)))]
+    shares.insert(0, "name", [names[i] for i in shares.index])
+    return shares.reset_index(drop=True)
+
+
+def screen_tables(review):
+    """Every table as this page shows it, built once per review (ui.derived)."""
+    return {
+        "up": shown(review.movers_up[MOVER_COLS]),
+        "down": shown(review.movers_down[MOVER_COLS]),
+        "new": shown(review.new_referrers[["name", "kind", "npi", "first_referral",
+                                           "this_week"]]),
+        "lapsed": shown(review.lapsed_referrers[[
+            "name", "kind", "last_referral", "median_gap_days", "days_since_last",
+            "lapsed_on", *TWELVE]]),
+        "kinds": shown(review.kinds),
+        "all": shown(review.referrers[["name", "kind", "this_week", "avg_4w", "avg_12w",
+                                       "change_vs_4w", "days_to_first_session_12m", *TWELVE,
+                                       "last_referral"]]),
+        "mix": None if review.payer_mix.empty else payer_shares(review),
+    }
+
+
+tables = ui.derived(review, screen_tables)
 
 
 st.caption(f"{review.label}. Averages cover the 4 and 12 full weeks before it; lapsed "
@@ -47,55 +85,38 @@ with left:
 with right:
     ui.plot(weekly_charts.movers_bar, weekly.weekly_review, db, start, key="movers")
 
-MOVER_COLS = ["name", "kind", "this_week", "avg_4w", "avg_12w", "change_vs_4w", "last_referral"]
 left, right = st.columns(2)
 with left:
     st.subheader("Top movers up", help=CATALOGUE["change_vs_4w"].definition)
-    ui.table(shown(review.movers_up[MOVER_COLS]), key="up")
+    ui.table(tables["up"], key="up")
 with right:
     st.subheader("Top movers down", help=CATALOGUE["change_vs_4w"].definition)
-    ui.table(shown(review.movers_down[MOVER_COLS]), key="down")
+    ui.table(tables["down"], key="down")
 
-TWELVE = ["referrals_12m", "converted_12m", "conversion_rate_12m", "sessions_12m",
-          "billed_12m", "paid_12m"]
 st.subheader("New referrers", help=CATALOGUE["new_referrers"].definition)
 if review.new_referrers.empty:
     st.caption("No referrer sent a first referral this week.")
 else:
-    ui.table(shown(review.new_referrers[["name", "kind", "npi", "first_referral", "this_week"]]),
-             key="new")
+    ui.table(tables["new"], key="new")
 st.subheader("Lapsed referrers", help=CATALOGUE["lapsed_referrers"].definition)
 if review.lapsed_referrers.empty:
     st.caption("No referrer has gone quiet.")
 else:
-    ui.table(shown(review.lapsed_referrers[["name", "kind", "last_referral", "median_gap_days",
-                                            "days_since_last", "lapsed_on", *TWELVE]]),
-             key="lapsed")
+    ui.table(tables["lapsed"], key="lapsed")
 
 st.subheader("Per kind of referrer")
 ui.plot(weekly_charts.kinds_bar, weekly.weekly_review, db, start, key="kinds_chart")
-ui.table(shown(review.kinds), key="kinds")
+ui.table(tables["kinds"], key="kinds")
 
 st.subheader("Every referrer: this week, conversion and what their clients brought in")
-ui.table(shown(review.referrers[["name", "kind", "this_week", "avg_4w", "avg_12w",
-                                 "change_vs_4w", "days_to_first_session_12m", *TWELVE,
-                                 "last_referral"]]),
-         key="all", download=f"weekly_referrers_{start.isoformat()}")
+ui.table(tables["all"], key="all", download=f"weekly_referrers_{start.isoformat()}")
 
 st.subheader("Payer mix per referrer", help=CATALOGUE["payer_share"].definition)
-mix = review.payer_mix
-if mix.empty:
+if tables["mix"] is None:
     st.caption("No claims name a referrer in these 12 months.")
 else:
-    # One row per referrer (by id: two referrers may share a name), largest billed first.
-    shares = mix.pivot_table(index="referrer_id", columns="payer", values="share",
-                             aggfunc="sum", fill_value=0.0)
-    billed = dict(zip(review.referrers.referrer_id, review.referrers.billed_12m, strict=True))
-    names = dict(zip(mix.referrer_id, mix.name, strict=True))
-    shares = shares.loc[sorted(shares.index, key=lambda i: -float(billed.get(i, 0)))]
-    payers = list(shares.columns)
-    shares.insert(0, "name", [names[i] for i in shares.index])
-    ui.table(shares.reset_index(drop=True), key="mix", formats={p: "percent" for p in payers},
+    payers = list(tables["mix"].columns[1:])
+    ui.table(tables["mix"], key="mix", formats={p: "percent" for p in payers},
              labels={p: p for p in payers})
 
 st.subheader("For the meeting")

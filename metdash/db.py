@@ -5,8 +5,11 @@ and a scheduled ``metdash import-835`` must share the file, so no process keeps 
 long: the first :meth:`Database.connect` of a process opens the file (retrying while
 another process holds it) and every thread then works on its own cursor of that one
 handle. The handle is closed once it has been idle for ``IDLE_SECONDS``, and a busy handle
-is handed back after ``HOLD_SECONDS`` (its users finish, it closes, and waits ``GAP_SECONDS``
-before reopening) so a writer in another process always gets its turn. Keeping the handle
+is handed back after ``HOLD_SECONDS`` when another process is waiting for the file (its users
+finish, it closes, and waits ``GAP_SECONDS`` before reopening), so a writer in another process
+always gets its turn. A process waiting to open the file says so by touching
+``<file>.waiting`` while it polls; without a waiter the handle stays open (a close loses
+DuckDB's buffer cache, and the next queries read the file again). Keeping the handle
 for a moment keeps DuckDB's buffer cache warm between the queries of one page (an open
 costs 15-75 ms and loses the cache).
 
@@ -40,6 +43,7 @@ LOCK_WAIT_SECONDS = 30.0
 IDLE_SECONDS = 2.0   # close the shared handle after this long unused
 HOLD_SECONDS = 5.0   # hand a busy handle back after this long, so other processes get a turn
 GAP_SECONDS = 0.15   # how long a handed-back file stays free before we reopen it
+WAITER_FRESH_SECONDS = 1.0  # a .waiting marker older than this is left over, not a waiter
 
 
 class StoreError(Exception):
@@ -117,20 +121,29 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + self.lock_wait
         delay = 0.01
-        while True:
-            try:
-                return duckdb.connect(str(self.path))
-            except duckdb.Error as exc:
-                if not _is_lock_error(exc):
-                    raise StoreError(f"Cannot open the database {self.path}: {exc}") from exc
-                if time.monotonic() >= deadline:
-                    raise StoreBusy(
-                        f"The database {self.path} has been busy for {self.lock_wait:.0f} s "
-                        "(another metdash process is writing to it). Try again in a moment."
-                    ) from exc
-                time.sleep(delay + random.uniform(0, delay))
-                # Poll more often than another process's GAP_SECONDS, to catch its turn.
-                delay = min(delay * 2, GAP_SECONDS / 3)
+        marker = _waiting_marker(self.path)
+        waited = False
+        try:
+            while True:
+                try:
+                    return duckdb.connect(str(self.path))
+                except duckdb.Error as exc:
+                    if not _is_lock_error(exc):
+                        raise StoreError(
+                            f"Cannot open the database {self.path}: {exc}") from exc
+                    if time.monotonic() >= deadline:
+                        raise StoreBusy(
+                            f"The database {self.path} has been busy for {self.lock_wait:.0f} s "
+                            "(another metdash process is writing to it). Try again in a moment."
+                        ) from exc
+                    waited = _touch(marker) or waited  # "a process is waiting for the file"
+                    time.sleep(delay + random.uniform(0, delay))
+                    # Poll more often than another process's GAP_SECONDS, to catch its turn.
+                    delay = min(delay * 2, GAP_SECONDS / 3)
+        finally:
+            if waited:
+                with contextlib.suppress(OSError):
+                    marker.unlink(missing_ok=True)
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -195,10 +208,23 @@ class Database:
                     pass  # another thread's transaction is open: its own commit will do it
 
 
+def _waiting_marker(path: str | os.PathLike[str]) -> Path:
+    return Path(f"{path}.waiting")
+
+
+def _touch(marker: Path) -> bool:
+    try:
+        marker.touch()
+        return True
+    except OSError:
+        return False  # a read-only folder: the holder then keeps the file until it idles
+
+
 class _Holder:
     """This process's one open handle on a database file, shared by its threads."""
 
-    def __init__(self) -> None:
+    def __init__(self, path: str = "") -> None:
+        self.marker = _waiting_marker(path)
         self.cond = threading.Condition()
         self.con: duckdb.DuckDBPyConnection | None = None
         self.users = 0
@@ -211,9 +237,10 @@ class _Holder:
         with self.cond:
             while self.draining:
                 self.cond.wait()
-            if self.con is not None and time.monotonic() - self.opened_at > HOLD_SECONDS:
-                # Held long enough: let the current users finish, then give the file back
-                # for a moment, so a writer in another process gets its turn.
+            if self.con is not None and time.monotonic() - self.opened_at > HOLD_SECONDS \
+                    and self._someone_waits():
+                # Held long enough and another process waits: let the current users finish,
+                # then give the file back for a moment, so it gets its turn.
                 self.draining = True
                 try:
                     while self.users > 0:
@@ -232,6 +259,12 @@ class _Holder:
             except BaseException:
                 self.users -= 1
                 raise
+
+    def _someone_waits(self) -> bool:
+        try:
+            return time.time() - self.marker.stat().st_mtime < WAITER_FRESH_SECONDS
+        except OSError:
+            return False
 
     def release(self, cursor: duckdb.DuckDBPyConnection) -> None:
         try:
@@ -293,7 +326,9 @@ atexit.register(_close_all_at_exit)
 def _holder(path: Path) -> _Holder:
     key = os.path.abspath(path)
     with _HOLDERS_GUARD:
-        return _HOLDERS.setdefault(key, _Holder())
+        if key not in _HOLDERS:
+            _HOLDERS[key] = _Holder(key)
+        return _HOLDERS[key]
 
 
 def release_file(path: str | os.PathLike[str]) -> None:

@@ -124,6 +124,26 @@ def test_a_held_file_gives_a_clear_busy_error(tmp_path):
         holder.wait()
 
 
+def test_a_busy_handle_is_handed_back_only_when_another_process_waits(tmp_path, monkeypatch):
+    """Past HOLD_SECONDS the handle is kept (a close loses DuckDB's cache) unless a process
+    waiting to open the file has touched its .waiting marker lately."""
+    monkeypatch.setattr(dbmod, "HOLD_SECONDS", 0.1)
+    monkeypatch.setattr(dbmod, "GAP_SECONDS", 0.01)
+    path = tmp_path / "hold.duckdb"
+    db = Database(path)
+    db.scalar("SELECT 1")
+    holder = dbmod._holder(path)
+    first = holder.con
+    time.sleep(0.2)
+    db.scalar("SELECT 1")
+    assert holder.con is first  # nobody waits: kept
+    dbmod._waiting_marker(path).touch()
+    time.sleep(0.2)
+    db.scalar("SELECT 1")
+    assert holder.con is not first  # a waiter: closed, a moment free, reopened
+    dbmod._waiting_marker(path).unlink()
+
+
 def test_threads_share_one_handle_and_it_closes_when_idle(tmp_path, monkeypatch):
     import threading
 

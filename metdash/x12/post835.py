@@ -250,7 +250,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
         audit_id += 1
         for plb in p.provider_adjustments:
             plbs.append((rem_id, plb.seq, plb.fiscal_period_date, plb.reason_code,
-                         plb.reference or None, str(plb.amount)))
+                         plb.reference or None, plb.amount))
         for seq, c in enumerate(p.claims, start=1):
             claim_id = c.clp01 if c.clp01 in ours else None
             if claim_id is None or c.status_code == "23":
@@ -258,14 +258,13 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
             else:
                 res.matched += 1
             res.claims += 1
-            cps.append((cp_id, rem_id, seq, claim_id, c.clp01, c.status_code, str(c.charge),
-                        str(c.paid), str(c.patient_responsibility),
-                        None if c.allowed is None else str(c.allowed),
+            cps.append((cp_id, rem_id, seq, claim_id, c.clp01, c.status_code, c.charge,
+                        c.paid, c.patient_responsibility, c.allowed,
                         c.payer_claim_number or None, c.service_from,
                         c.service_to or c.service_from, c.received_date))
             for a in c.adjustments:
-                adjs.append((adj_id, cp_id, None, a.group_code, a.carc, str(a.amount),
-                             None if a.quantity is None else str(a.quantity)))
+                adjs.append((adj_id, cp_id, None, a.group_code, a.carc, a.amount,
+                             a.quantity))
                 adj_id += 1
             for code in c.remarks:
                 remarks.append((cp_id, None, code))
@@ -282,12 +281,12 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                 units = None
                 if ln.units is not None and ln.units == ln.units.to_integral_value():
                     units = int(ln.units)
-                lps.append((lp_id, cp_id, line_no, ln.cpt, ln.modifiers, str(ln.charge),
-                            str(ln.paid), None if ln.allowed is None else str(ln.allowed),
+                lps.append((lp_id, cp_id, line_no, ln.cpt, ln.modifiers, ln.charge,
+                            ln.paid, ln.allowed,
                             units, date))
                 for a in ln.adjustments:
-                    adjs.append((adj_id, cp_id, lp_id, a.group_code, a.carc, str(a.amount),
-                                 None if a.quantity is None else str(a.quantity)))
+                    adjs.append((adj_id, cp_id, lp_id, a.group_code, a.carc, a.amount,
+                                 a.quantity))
                     adj_id += 1
                 for code in ln.remarks:
                     remarks.append((cp_id, lp_id, code))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -102,6 +103,7 @@ def cached_shared(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 _DERIVED: dict[tuple[int, str], tuple[Any, Any]] = {}
+_DERIVED_LOCK = threading.Lock()  # sessions run in threads
 
 
 def derived(source: Any, fn: Callable[[Any], Any]) -> Any:
@@ -111,13 +113,15 @@ def derived(source: Any, fn: Callable[[Any], Any]) -> Any:
     is the same object on every rerun until the store changes, so its derived tables are too.
     The entry holds ``source`` itself, so its id cannot be reused while the entry lives."""
     key = (id(source), f"{fn.__module__}.{fn.__qualname__}")
-    hit = _DERIVED.get(key)
+    with _DERIVED_LOCK:
+        hit = _DERIVED.get(key)
     if hit is not None and hit[0] is source:
         return hit[1]
-    value = fn(source)
-    if len(_DERIVED) >= 64:
-        _DERIVED.pop(next(iter(_DERIVED)), None)
-    _DERIVED[key] = (source, value)
+    value = fn(source)  # outside the lock: two sessions may both build it, once each
+    with _DERIVED_LOCK:
+        if len(_DERIVED) >= 64:
+            _DERIVED.pop(next(iter(_DERIVED)))
+        _DERIVED[key] = (source, value)
     return value
 
 
@@ -126,7 +130,8 @@ def after_write() -> None:
     st.cache_data.clear()
     _shared_call.clear()
     _figure.clear()
-    _DERIVED.clear()
+    with _DERIVED_LOCK:
+        _DERIVED.clear()
 
 
 def is_demo(db: Database) -> bool:

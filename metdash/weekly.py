@@ -270,6 +270,19 @@ def _summary(df: pd.DataFrame, firsts: pd.DataFrame, start: dt.date,
     }
 
 
+def payer_share_table(review: WeeklyReview) -> pd.DataFrame:
+    """Payer mix as one row per referrer (by id: two referrers may share a name), largest
+    12-month billed first: ``name`` then one share column (0..1) per payer."""
+    mix = review.payer_mix
+    shares = mix.pivot_table(index="referrer_id", columns="payer", values="share",
+                             aggfunc="sum", fill_value=0.0)
+    billed = dict(zip(review.referrers.referrer_id, review.referrers.billed_12m, strict=True))
+    names = dict(zip(mix.referrer_id, mix.name, strict=True))
+    shares = shares.loc[sorted(shares.index, key=lambda i: -float(billed.get(i, 0)))]
+    shares.insert(0, "name", [names[i] for i in shares.index])
+    return shares.reset_index(drop=True)
+
+
 SUMMARY_NAMES = ["week_referrals", "avg_4w", "avg_12w", "week_referrers", "new_referrers",
                  "lapsed_referrers", "newly_lapsed", "referrals_12m", "converted_12m",
                  "conversion_rate_12m", "days_to_first_session_12m", "sessions_12m",

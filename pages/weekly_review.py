@@ -38,18 +38,6 @@ def shown(frame):
     return out
 
 
-def payer_shares(review):
-    """One row per referrer (by id: two referrers may share a name), largest billed first."""
-    mix = review.payer_mix
-    shares = mix.pivot_table(index="referrer_id", columns="payer", values="share",
-                             aggfunc="sum", fill_value=0.0)
-    billed = dict(zip(review.referrers.referrer_id, review.referrers.billed_12m, strict=True))
-    names = dict(zip(mix.referrer_id, mix.name, strict=True))
-    shares = shares.loc[sorted(shares.index, key=lambda i: -float(billed.get(i, 0)))]
-    shares.insert(0, "name", [names[i] for i in shares.index])
-    return shares.reset_index(drop=True)
-
-
 def screen_tables(review):
     """Every table as this page shows it, built once per review (ui.derived)."""
     return {
@@ -64,7 +52,7 @@ def screen_tables(review):
         "all": shown(review.referrers[["name", "kind", "this_week", "avg_4w", "avg_12w",
                                        "change_vs_4w", "days_to_first_session_12m", *TWELVE,
                                        "last_referral"]]),
-        "mix": None if review.payer_mix.empty else payer_shares(review),
+        "mix": None if review.payer_mix.empty else weekly.payer_share_table(review),
     }
 
 

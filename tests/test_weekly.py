@@ -262,6 +262,16 @@ def test_payer_mix_per_referrer(review):
     assert m.loc[("Cole, Cy", "Acme Health"), "billed"] == Decimal("150.00")
 
 
+def test_payer_share_table_one_row_per_referrer_largest_billed_first(review):
+    t = weekly.payer_share_table(review)
+    # Billed in 12 months: Able $300, Cole $150, Baker $100.
+    assert list(t.name) == ["Able, Amy", "Cole, Cy", "Baker, Bo"]
+    assert list(t.columns) == ["name", "Acme Health", "Medicare"]
+    assert t.iloc[0, 1:].tolist() == pytest.approx([2 / 3, 1 / 3])
+    assert t.iloc[2, 1:].tolist() == pytest.approx([0.0, 1.0])  # Baker: Medicare only
+    assert t.iloc[1, 1:].tolist() == pytest.approx([1.0, 0.0])  # Cole: Acme only
+
+
 def test_weekly_series_covers_13_weeks(review):
     w = review.weekly
     assert w.week.min() >= D(2024, 12, 30) and w.week.max() == D(2025, 3, 24)

@@ -454,8 +454,8 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[st
     """Bulk-insert rows given as tuples in ``columns`` order (through Arrow, not pandas).
 
     Building a DataFrame from tuples converts every value twice; an Arrow table built column
-    by column costs a fraction. Values go in as Python values (Decimals as text): DuckDB casts
-    them to the table's column types, and a column of only None is inserted as NULL.
+    by column costs a fraction. DuckDB casts the values to the table's column types (see
+    ``_ARROW_TYPES``), and a column of only None is inserted as NULL.
     """
     if not rows:
         return 0
@@ -491,7 +491,7 @@ def _arrow_type(values: Sequence[Any]) -> pa.DataType | None:
     for kind, arrow in _ARROW_TYPES:  # bool before int, datetime before date (subclasses)
         if isinstance(first, kind):
             return arrow
-    return None  # lists, Decimals: let Arrow infer
+    return None  # lists and anything else: let Arrow infer
 
 
 def insert_row(con: duckdb.DuckDBPyConnection, table: str, values: Mapping[str, Any]) -> None:

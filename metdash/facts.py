@@ -22,9 +22,10 @@ How they stay right:
   reaches it: claims added (or changed in place and named with :func:`touch`) in every
   table; claims with a new claim payment (payments are only ever added, with growing ids) in
   claim_facts and line_facts (first_line_facts too when the payment is now their first
-  adjudication), with the new payments' rows added to payment_facts and denial_facts; claims whose status alone moved (``touch(..., status_only=True)``) in
-  claim_facts only, as the other tables keep just whether a claim is voided. Code that changes
-  a claim row in place must name the claim with :func:`touch`.
+  adjudication), with the new payments' rows added to payment_facts and denial_facts;
+  claims whose status alone moved (``touch(..., status_only=True)``) in claim_facts only,
+  as the other tables keep just whether a claim is voided. Code that changes a claim row in
+  place must name the claim with :func:`touch`.
 - The demo builds the tables whole with :func:`rebuild`, and so does a migration that adds
   or changes one, for a store made before it.
 - :func:`check` compares the tables with a full recomputation; the test suite runs it after
@@ -173,14 +174,11 @@ def forget(con: duckdb.DuckDBPyConnection) -> None:
 
 def refresh(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str]) -> int:
     """Recompute every row of these claims (inside the caller's transaction)."""
-    return _refresh(con, {str(c) for c in claim_ids}, set(), set(), None)
-
-
-_NO_PAYMENT_ID = 2**62  # "no new claim payments" for the append condition below
+    return _refresh(con, {str(c) for c in claim_ids}, set(), set(), 0)
 
 
 def _refresh(con: duckdb.DuckDBPyConnection, full: set[str], paid: set[str], moved: set[str],
-             since: int | None) -> int:
+             since: int) -> int:
     """Recompute what changed, table by table (inside the caller's transaction).
 
     - ``full``: claims added or changed in place: every row of theirs, in every table.
@@ -241,8 +239,7 @@ def _refresh(con: duckdb.DuckDBPyConnection, full: set[str], paid: set[str], mov
                 con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM ({query}) "
                             "WHERE claim_payment_id > $since "
                             "OR claim_id IN (SELECT unnest($redo::VARCHAR[]))",
-                            {"ids": None, "redo": redo,
-                             "since": _NO_PAYMENT_ID if since is None else since})
+                            {"ids": None, "redo": redo, "since": since})
             elif redo:
                 con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM ({query})",
                             {"ids": redo})

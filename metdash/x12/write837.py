@@ -35,7 +35,7 @@ import duckdb
 import pandas as pd
 
 from metdash import facts
-from metdash.db import Database, insert_frame, to_json
+from metdash.db import Database, insert_rows, to_json
 
 TERMINATOR = "~\n"  # a newline after each terminator keeps the file readable; X12 allows it
 RELATIONSHIP_CODES = {"self": "18", "spouse": "01", "child": "19", "other": "G8"}
@@ -433,11 +433,11 @@ def _mark_submitted(con: duckdb.DuckDBPyConnection, ids: list[str], user: str,
                        to_json({"status": "submitted", "submitted_date": before[cid]
                                 ["submitted_date"] or today, "last_submitted_date": today,
                                 "note": note})))
-    insert_frame(con, "claim_status_history", pd.DataFrame(history, columns=[
-        "claim_id", "seq", "status", "status_date", "changed_at", "changed_by", "note"]))
-    insert_frame(con, "audit_log", pd.DataFrame(audits, columns=[
+    insert_rows(con, "claim_status_history", [
+        "claim_id", "seq", "status", "status_date", "changed_at", "changed_by", "note"], history)
+    insert_rows(con, "audit_log", [
         "audit_id", "changed_at", "user_name", "action", "table_name", "record_key", "before",
-        "after"]))
+        "after"], audits)
     con.execute("UPDATE claims SET status = 'submitted',"
                 " submitted_date = coalesce(submitted_date, ?), last_submitted_date = ?"
                 " WHERE claim_id IN (SELECT unnest(?::VARCHAR[]))", [today, today, ids])

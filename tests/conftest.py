@@ -38,8 +38,9 @@ def demo_db_path(tmp_path_factory):
     from metdash.demo import generate
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    generate(Database(path), seed=11, claim_lines=6000,
-             as_of=dt.date.fromisoformat(DEMO_AS_OF))
+    db = Database(path)
+    generate(db, seed=11, claim_lines=6000, as_of=dt.date.fromisoformat(DEMO_AS_OF))
+    db.release()  # the file alone complete: tests copy it
     return path
 
 
@@ -50,7 +51,7 @@ def small_db_path(tmp_path_factory):
     from tests import small_practice
 
     path = tmp_path_factory.mktemp("small") / "small.duckdb"
-    small_practice.build(Database(path))
+    small_practice.build(Database(path)).release()  # complete on disk: tests copy it
     return path
 
 

@@ -49,4 +49,5 @@ def seed(path) -> Database:
                                      received_date="2025-06-01", diagnosis_codes=["m1711"],
                                      authorized_visits=2, expiry_date="2025-07-31"),
                     USER, as_of=AS_OF)                                        # referral 2
+    db.release()  # the file alone complete: tests copy it
     return db

@@ -28,6 +28,7 @@ def seeded(tmp_path_factory):
     # Marked synthetic: the demo opens without signing in, so the pages' gate lets us in.
     with db.transaction() as con:
         con.execute("UPDATE practice SET is_demo = TRUE")
+    db.release()  # the file alone complete: each test copies it
     return path
 
 

@@ -32,6 +32,7 @@ def practice_template(tmp_path_factory, small_db_path):
     for name, role in ROLES.items():
         auth.add_user(db, name, PASSWORDS[name], role, by="setup",
                       display_name=name.capitalize())
+    db.release()  # the file alone complete: each test copies it
     return path
 
 

@@ -122,7 +122,9 @@ def test_835_parser_refuses_mangled_files_with_messages(text, cut):
 
 @pytest.fixture(scope="module")
 def x12_template(tmp_path_factory):
-    return x12_seed.seed(Database(tmp_path_factory.mktemp("x12h") / "seed.duckdb")).path
+    db = x12_seed.seed(Database(tmp_path_factory.mktemp("x12h") / "seed.duckdb"))
+    db.release()  # the file alone complete: each test copies it
+    return db.path
 
 
 @settings(max_examples=15, deadline=None,

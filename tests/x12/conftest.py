@@ -72,6 +72,8 @@ def _templates(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     with empty.connect():
         pass
     seeded = seed(Database(base / "seeded.duckdb"))
+    empty.release()  # each file complete on its own: the tests copy them
+    seeded.release()
     return empty.path, seeded.path
 
 

@@ -86,6 +86,41 @@ WRITER = textwrap.dedent("""
 """)
 
 
+CRASH_AFTER_COMMIT = textwrap.dedent("""
+    import os, sys
+    from metdash.db import Database
+    db = Database(sys.argv[1])
+    with db.transaction() as con:
+        con.execute("INSERT INTO cpt_codes VALUES ('97112', 'Balance', TRUE, FALSE, TRUE)")
+    print(os.path.getsize(sys.argv[1] + ".wal"), flush=True)
+    os._exit(0)  # no close, no checkpoint: as if the process were killed
+""")
+
+
+def test_a_commit_survives_a_crash_before_the_checkpoint(tmp_path):
+    """The commit is in the write-ahead log; the next open replays it."""
+    path = tmp_path / "crash.duckdb"
+    Database(path).release()
+    proc = subprocess.run([sys.executable, "-c", CRASH_AFTER_COMMIT, str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout) > 0  # the write was left in the log, not in the file
+    assert Database(path).scalar("SELECT string_agg(cpt) FROM cpt_codes") == "97112"
+
+
+def test_release_folds_the_log_into_the_file(tmp_path):
+    db = Database(tmp_path / "r.duckdb")
+    with db.transaction() as con:
+        con.execute("INSERT INTO cpt_codes VALUES ('97110', 'Exercise', TRUE, FALSE, TRUE)")
+    wal = db.path.with_name(db.path.name + ".wal")
+    assert wal.exists() and wal.stat().st_size > 0  # the commit went to the log only
+    db.release()
+    assert not wal.exists()
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(db.path.read_bytes())  # the file alone now holds everything
+    assert Database(copy).scalar("SELECT string_agg(cpt) FROM cpt_codes") == "97110"
+
+
 def test_two_processes_share_the_file_without_lock_errors(tmp_path):
     """A dashboard-like reader and a command-line writer at the same time: both finish."""
     path = tmp_path / "shared.duckdb"

@@ -12,7 +12,9 @@ For each scale (claim lines) it builds the demo practice, then measures
 - ``metdash figures`` for the whole range: the function, and the command as a process;
 - 837P export (claims/s) of ``--x12-claims`` claims, then 835 import (claims/s) of a
   balanced 835 paying the same claims (benchmarks/gen835.py); three rounds on three sets of
-  claims, the median reported and every round kept.
+  claims, the median reported and every round kept; then the checkpoint that folds the
+  write-ahead log into the file (metdash.db defers it to the handle's close), timed and
+  charged to the imports in a second figure.
 
 It writes ``RESULTS.md`` (tables, pass/miss against the budget, the machine) and
 ``results.json`` (raw numbers) beside it. Results of scales not run this time are kept
@@ -360,6 +362,14 @@ def bench_scale(lines: int, reps: int, workdir: Path, x12_claims: int, keep: boo
                         "claims_per_s": round(len(ids) / seconds), "bytes": len(data)})
     res["export_837"] = median_round(exports)
     res["import_835"] = median_round(imports)
+    # A commit writes DuckDB's write-ahead log; the checkpoint folding it into the file runs
+    # when the handle closes (metdash.db). Timed here, and charged to the imports whole,
+    # though it also folds in the exports' status moves.
+    with db.connect() as con:
+        seconds, _ = timed(con.execute, "CHECKPOINT")
+    res["import_835"]["checkpoint_s"] = round(seconds, 3)
+    res["import_835"]["with_checkpoint_claims_per_s"] = round(
+        sum(r["claims"] for r in imports) / (sum(r["seconds"] for r in imports) + seconds))
     res["load_after"] = round(os.getloadavg()[0], 2)
     if not keep:
         for p in (path, path.with_suffix(".duckdb.wal")):
@@ -415,6 +425,11 @@ def checks(scale: dict[str, Any]) -> list[dict[str, Any]]:
     imp = scale["import_835"]["claims_per_s"]
     add(f"835 import ({scale['import_835']['claims']:,} claims)", f"{imp:,} claims/s",
         f"≥ {IMPORT_RATE:,}/s", imp >= IMPORT_RATE)
+    whole = scale["import_835"].get("with_checkpoint_claims_per_s")
+    if whole is not None:
+        add(f"835 import, the {len(scale['import_835']['rounds_claims_per_s'])} rounds and the "
+            "checkpoint after them", f"{whole:,} claims/s", f"≥ {IMPORT_RATE:,}/s",
+            whole >= IMPORT_RATE)
     if asked <= MILLION:
         add(f"demo generation ({lines:,} lines)", f"{scale['demo_s']:.1f} s",
             f"≤ {DEMO_S_1M} s", scale["demo_s"] <= DEMO_S_1M)
@@ -532,6 +547,10 @@ def render(results: dict[str, Any], notes: str) -> str:
                                  f"({s['export_837']['claims']:,} claims{_rounds(s, 'export_837')})")
     row("835 import", lambda s: f"{s['import_835']['claims_per_s']:,} claims/s "
                                 f"({s['import_835']['claims']:,} claims{_rounds(s, 'import_835')})")
+    row("checkpoint after the imports", lambda s: (
+        f"{s['import_835']['checkpoint_s']:.2f} s (with it: "
+        f"{s['import_835']['with_checkpoint_claims_per_s']:,} claims/s)"
+        if "checkpoint_s" in s["import_835"] else "– (checkpointed in each commit)"))
     row("peak RSS: app / naive process", lambda s: f"{s['app']['peak_rss_mb']:,.0f} / " + (
         f"{s['naive']['peak_rss_mb']:,.0f} MB" if s.get("naive") else "not run"))
     def peak_page(s: dict[str, Any]) -> str:

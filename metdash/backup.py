@@ -76,7 +76,9 @@ def copy_held(con: duckdb.DuckDBPyConnection, db_path: Path, out_dir: Path,
               reason: str = "", keep: int | None = None) -> Path:
     """Back up the file behind the open connection ``con`` (the caller holds the file);
     return the backup's path. Older backups beyond ``keep`` are deleted."""
-    con.execute("CHECKPOINT")
+    from metdash.db import checkpoint
+
+    checkpoint(con, db_path)
     out_dir.mkdir(parents=True, exist_ok=True)
     tag = re.sub(r"[^a-z0-9-]+", "-", reason.lower()).strip("-")
     name = f"{db_path.stem}-{_stamp()}{'-' + tag if tag else ''}{SUFFIX}"

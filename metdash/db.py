@@ -241,6 +241,7 @@ class _Holder:
     """This process's one open handle on a database file, shared by its threads."""
 
     def __init__(self, path: str = "") -> None:
+        self.path = path
         self.marker = _waiting_marker(path)
         self.cond = threading.Condition()
         self.con: duckdb.DuckDBPyConnection | None = None
@@ -314,10 +315,12 @@ class _Holder:
 
     def _close(self) -> None:
         if self.con is not None:
+            before = _raw_stamp(self.path)
             try:
-                self.con.close()
+                self.con.close()  # checkpoints: folds the write-ahead log into the file
             finally:
                 self.con = None
+                _same_content(self.path, before)
 
 
 _HOLDERS: dict[str, _Holder] = {}
@@ -346,6 +349,53 @@ def _holder(path: Path) -> _Holder:
         if key not in _HOLDERS:
             _HOLDERS[key] = _Holder(key)
         return _HOLDERS[key]
+
+
+_Stamp = tuple[int, ...]
+_STAMP_ALIASES: dict[tuple[str, _Stamp], _Stamp] = {}
+_STAMP_GUARD = threading.Lock()
+
+
+def _raw_stamp(path: str | os.PathLike[str]) -> _Stamp:
+    stamp: list[int] = []
+    for p in (os.fspath(path), f"{os.fspath(path)}.wal"):
+        try:
+            st = os.stat(p)
+            stamp.extend((st.st_mtime_ns, st.st_size, st.st_ino))
+        except OSError:
+            stamp.extend((0, 0, 0))
+    return tuple(stamp)
+
+
+def store_stamp(path: str | os.PathLike[str]) -> _Stamp:
+    """When the store's content last changed on disk: the (mtime, size, inode) of the file
+    and of its write-ahead log, read without opening the store (caches key on it, so a write
+    from another process shows on the next rerun). A checkpoint this process made rewrites
+    both without changing the content; the stamp from before it is kept then, so caches
+    filled after a write stay valid when the handle closes."""
+    key = os.path.abspath(path)
+    raw = _raw_stamp(key)
+    return _STAMP_ALIASES.get((key, raw), raw)
+
+
+def _same_content(path: str | os.PathLike[str], before: _Stamp) -> None:
+    """Record that the store at ``path`` holds what it held at stamp ``before`` (called
+    after a checkpoint this process made, with no write of its own in between)."""
+    key = os.path.abspath(path)
+    after = _raw_stamp(key)
+    if after == before:
+        return
+    with _STAMP_GUARD:
+        _STAMP_ALIASES[(key, after)] = _STAMP_ALIASES.get((key, before), before)
+        while len(_STAMP_ALIASES) > 256:
+            del _STAMP_ALIASES[next(iter(_STAMP_ALIASES))]
+
+
+def checkpoint(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) -> None:
+    """Fold the write-ahead log into the file now (call with no write transaction open)."""
+    before = _raw_stamp(os.path.abspath(path))
+    con.execute("CHECKPOINT")
+    _same_content(path, before)
 
 
 def release_file(path: str | os.PathLike[str]) -> None:

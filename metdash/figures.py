@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
-import os
 import re
 import threading
 import time
@@ -23,7 +22,7 @@ import duckdb
 import pandas as pd
 
 from metdash.carc import carc_description, rarc_description
-from metdash.db import Database, fetch_df
+from metdash.db import Database, fetch_df, store_stamp
 
 BUCKETS = ["0-30", "31-60", "61-90", "91-120", "120+"]
 CENTS = Decimal("0.01")
@@ -131,15 +130,7 @@ def _store_state(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
     path = row[0][0] if row else None
     if not path:
         return None  # in memory: nothing to key on, so no reuse
-    state: list[Any] = [path]
-    for name in (path, path + ".wal"):
-        try:
-            st = os.stat(name)
-        except OSError:
-            state.append(None)
-        else:
-            state.append((st.st_mtime_ns, st.st_size, st.st_ino))
-    return tuple(state)
+    return (path, *store_stamp(path))
 
 
 def _reuse_heavy(con: duckdb.DuckDBPyConnection, text: str, f: Filters) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from metdash.db import Database, StoreError, default_db_path
+from metdash.db import Database, StoreError, default_db_path, store_stamp
 
 # Permissions a page or an action may need; roles map onto them (see metdash.auth).
 VIEW = "view"
@@ -42,20 +42,13 @@ def _cached_call(fn_key: str, db_path: str, stamp: tuple[float, ...], *args: Any
     return _REGISTRY[fn_key](_database(db_path), *args, **kwargs)
 
 
-def file_stamp(path: Any) -> tuple[float, ...]:
-    """When the store last changed on disk (the file and its write-ahead log).
+def file_stamp(path: Any) -> tuple[int, ...]:
+    """When the store last changed on disk (:func:`metdash.db.store_stamp`).
 
     Part of every cache key, so a write from another process (a scheduled
     ``metdash import-835``) shows on the next rerun instead of after the cache's ttl.
     """
-    stamp = []
-    for p in (str(path), f"{path}.wal"):
-        try:
-            st_ = os.stat(p)
-            stamp.extend((st_.st_mtime_ns, st_.st_size))
-        except OSError:
-            stamp.extend((0, 0))
-    return tuple(stamp)
+    return store_stamp(path)
 
 
 def cached(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -192,7 +185,6 @@ _ENDED_KEY = "_auth_ended"    # why the last session ended (shown above the sign
 
 def session_minutes() -> float:
     """Idle minutes before a session ends: ``$METDASH_SESSION_MINUTES`` (default 30)."""
-    import os
 
     try:
         return max(1.0, float(os.environ.get("METDASH_SESSION_MINUTES", "") or 30))
@@ -418,6 +410,9 @@ _LABELS = {"carc": "CARC", "cpt": "CPT", "npi": "NPI", "claim_id": "Claim", "cli
            "days_left": "Days left", "total_charge": "Charge", "payer_type": "Payer type"}
 
 
+MISSING = "–"  # what a table shows for a missing value
+
+
 def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
           labels: dict[str, str] | None = None, key: str | None = None,
           select: bool = False, height: int | str = "auto", download: str | None = None
@@ -465,8 +460,9 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
     kwargs: dict[str, Any] = {}
     if select:
         kwargs = {"on_select": "rerun", "selection_mode": "single-row"}
+    # A missing value (no rate without referrals, no date yet) reads as a dash, not "None".
     state = st.dataframe(shown, hide_index=True, column_config=config, key=key,
-                         height=height, **kwargs)
+                         height=height, placeholder=MISSING, **kwargs)
     if download:
         downloads(frame, download, key=f"{key or download}-dl")
     return state

@@ -121,6 +121,24 @@ def test_release_folds_the_log_into_the_file(tmp_path):
     assert Database(copy).scalar("SELECT string_agg(cpt) FROM cpt_codes") == "97110"
 
 
+def test_the_stamp_moves_with_writes_not_with_checkpoints(tmp_path):
+    """Caches key on store_stamp: a write changes it, folding the log in does not."""
+    db = Database(tmp_path / "s.duckdb")
+    db.release()
+    empty = dbmod.store_stamp(db.path)
+    with db.transaction() as con:
+        con.execute("INSERT INTO cpt_codes VALUES ('97110', 'Exercise', TRUE, FALSE, TRUE)")
+    written = dbmod.store_stamp(db.path)
+    assert written != empty
+    on_disk = dbmod._raw_stamp(db.path)
+    db.release()  # the checkpoint rewrites the file and removes the log
+    assert dbmod._raw_stamp(db.path) != on_disk
+    assert dbmod.store_stamp(db.path) == written
+    with db.transaction() as con:
+        con.execute("INSERT INTO cpt_codes VALUES ('97112', 'Balance', TRUE, FALSE, TRUE)")
+    assert dbmod.store_stamp(db.path) not in (empty, written)
+
+
 def test_two_processes_share_the_file_without_lock_errors(tmp_path):
     """A dashboard-like reader and a command-line writer at the same time: both finish."""
     path = tmp_path / "shared.duckdb"

@@ -213,8 +213,12 @@ def weekly_review(db: Database, week: dt.date | None = None, *,
     names = dict(zip(counts.referrer_id, counts.name, strict=True))
     mix.insert(1, "name", [names.get(i) for i in mix.referrer_id])
     if not mix.empty:
-        totals = mix.groupby("referrer_id").billed.transform(lambda s: sum(s, Decimal(0)))
-        mix["share"] = [_ratio(b, t) for b, t in zip(mix.billed, totals, strict=True)]
+        # Summed in a dict: a groupby transform with a Python function cost ~20 ms at 1M.
+        totals: dict[Any, Decimal] = {}
+        for i, b in zip(mix.referrer_id, mix.billed, strict=True):
+            totals[i] = totals.get(i, Decimal(0)) + b
+        mix["share"] = [_ratio(b, totals[i]) for i, b in zip(mix.referrer_id, mix.billed,
+                                                             strict=True)]
     else:
         mix["share"] = pd.Series(dtype=float)
 

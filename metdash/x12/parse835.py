@@ -147,6 +147,12 @@ def _date(raw: str) -> dt.date | None:
     return None
 
 
+# Amounts already read, by the element's text: a file repeats its fees, copays and
+# adjustments, and a Decimal is immutable (building one and checking it cost ~1 µs, 140,000
+# times in a 10,000-claim file). Only finite numbers are kept, so problems are still found.
+_AMOUNTS: dict[str, Decimal] = {}
+
+
 class _Ctx:
     """Collects problems while parsing one file."""
 
@@ -159,7 +165,14 @@ class _Ctx:
 
     def amount(self, seg: Segment, n: int, what: str, required: bool = True) -> Decimal | None:
         el = seg.elements
-        raw = el[n].strip() if n < len(el) else ""
+        if n < len(el):
+            known = _AMOUNTS.get(el[n])
+            if known is not None:
+                return known
+            sent = el[n]
+            raw = sent.strip()
+        else:
+            sent = raw = ""
         if raw == "":
             if required:
                 self.err(seg, f"{what} ({seg.id}{n:02d}) is missing.")
@@ -173,6 +186,8 @@ class _Ctx:
         if not value.is_finite():
             self.err(seg, f"{what} {raw!r} is not a number.")
             return ZERO
+        if len(_AMOUNTS) < 65536:
+            _AMOUNTS[sent] = value
         return value
 
     def date(self, seg: Segment, n: int, what: str) -> dt.date | None:

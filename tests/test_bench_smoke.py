@@ -32,6 +32,7 @@ def test_benchmark_runs_at_a_tiny_scale(tmp_path):
     assert scale["export_837"]["claims"] == 300
     assert scale["import_835"]["checkpoint_s"] >= 0  # the deferred checkpoint is timed too
     assert "checkpoint after the imports" in report
+    assert scale["import_835_command"]["claims"] == 300  # the command, as a biller runs it
     # Our figures and the naive pandas ones agree on the period's charges and payments.
     for key in ("gross_charges", "payments"):
         assert scale["naive"]["check"][key] == pytest.approx(scale["app"]["check"][key])

@@ -66,8 +66,10 @@ READER = textwrap.dedent("""
     import sys, time
     from metdash.db import Database
     db = Database(sys.argv[1], lock_wait=60)
+    db.query("SELECT count(*) AS n FROM cpt_codes")
+    print("ready", flush=True)  # it holds the file: the writers start now
     end = time.monotonic() + float(sys.argv[2])
-    n = 0
+    n = 1
     while time.monotonic() < end:
         db.query("SELECT count(*) AS n FROM cpt_codes")
         n += 1
@@ -142,10 +144,12 @@ def test_the_stamp_moves_with_writes_not_with_checkpoints(tmp_path):
 def test_two_processes_share_the_file_without_lock_errors(tmp_path):
     """A dashboard-like reader and a command-line writer at the same time: both finish."""
     path = tmp_path / "shared.duckdb"
-    Database(path).scalar("SELECT 1")
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(path), "4"],
+    Database(path).release()  # created and migrated; this process lets go of it
+    # The reader reads for 8 s: it holds the file, hands it to the waiting writers after
+    # HOLD_SECONDS, and reads again once they are done or hand it back in turn.
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(path), "8"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.5)
+    assert reader.stdout.readline().strip() == "ready", reader.stderr.read()
     writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), "25", prefix],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                for prefix in ("A", "B")]

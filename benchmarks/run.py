@@ -290,6 +290,12 @@ def run_child(kind: str, db_path: Path, reps: int, page: str = "") -> dict[str, 
         target.unlink(missing_ok=True)
 
 
+def metdash_command(*args: str) -> list[str]:
+    """The ``metdash`` command line with ``args``, as installed beside this Python."""
+    exe = Path(sys.executable).with_name("metdash")
+    return ([str(exe)] if exe.exists() else [sys.executable, "-m", "metdash.cli"]) + list(args)
+
+
 # -- one scale -------------------------------------------------------------------------
 def bench_scale(lines: int, reps: int, workdir: Path, x12_claims: int, keep: bool,
                 log: Any, naive_max: int = 2 * MILLION) -> dict[str, Any]:
@@ -333,9 +339,8 @@ def bench_scale(lines: int, reps: int, workdir: Path, x12_claims: int, keep: boo
         seconds, report = timed(figures_report, db, whole)
         runs.append(seconds)
     res["figures_fn_ms"] = median_ms(runs)
-    exe = Path(sys.executable).with_name("metdash")
-    cmd = ([str(exe)] if exe.exists() else [sys.executable, "-m", "metdash.cli"]) + [
-        "figures", "--db", str(path), "--from", first.isoformat(), "--to", AS_OF.isoformat()]
+    cmd = metdash_command("figures", "--db", str(path), "--from", first.isoformat(),
+                          "--to", AS_OF.isoformat())
     runs = []
     for _ in range(max(1, min(reps, 3))):
         seconds, proc = timed(subprocess.run, cmd, capture_output=True, text=True)
@@ -383,9 +388,7 @@ def bench_scale(lines: int, reps: int, workdir: Path, x12_claims: int, keep: boo
         era.write_bytes(balanced_835(db, ids, trace="BENCH835-CLI"))
         db.release()  # the command waits for the file otherwise
         backups = workdir / f"backups-{lines}"
-        exe = Path(sys.executable).with_name("metdash")
-        cmd = ([str(exe)] if exe.exists() else [sys.executable, "-m", "metdash.cli"]) + [
-            "import-835", "--db", str(path), str(era), "--json"]
+        cmd = metdash_command("import-835", "--db", str(path), str(era), "--json")
         seconds, proc = timed(subprocess.run, cmd, capture_output=True, text=True,
                               env={**os.environ, "METDASH_BACKUP_DIR": str(backups)})
         if proc.returncode != 0:

@@ -29,6 +29,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from metdash.db import Database, audit
+from metdash.errors import AuthError, UserError
 
 ROLES = ("owner", "biller", "front_desk", "viewer")
 
@@ -66,14 +67,6 @@ _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 _hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 # Verified against when the username is unknown, so both cases take the same time.
 _DUMMY_HASH = _hasher.hash("metdash: no such user")
-
-
-class AuthError(ValueError):
-    """A sign-in was refused (the message never says which part was wrong)."""
-
-
-class UserError(ValueError):
-    """A user could not be added or changed."""
 
 
 @dataclass(frozen=True)

@@ -27,14 +27,11 @@ from pathlib import Path
 
 import duckdb
 
-from metdash.db import Database, StoreError, release_file
+from metdash.db import Database, release_file
+from metdash.errors import BackupError
 
 DEFAULT_KEEP = 10
 SUFFIX = ".duckdb"
-
-
-class BackupError(StoreError):
-    """A backup could not be made or restored."""
 
 
 def keep_default() -> int:

@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from metdash.db import Database, StoreError, default_db_path
+from metdash.db import Database, default_db_path
+from metdash.errors import StoreError
 
 DB_OPTION = click.option(
     "--db", "db_path", type=click.Path(dir_okay=False), default=None,

@@ -41,6 +41,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from metdash.errors import StoreBusy, StoreError
+
 DEFAULT_DB = Path("data") / "demo.duckdb"
 LOCK_WAIT_SECONDS = 30.0
 IDLE_SECONDS = 2.0   # close the shared handle after this long unused
@@ -58,18 +60,18 @@ WAITER_FRESH_SECONDS = 1.0  # a .waiting marker older than this is left over, no
 CHECKPOINT_THRESHOLD = "128MiB"
 
 
-class StoreError(Exception):
-    """A problem with the store that a user can act on."""
-
-
-class StoreBusy(StoreError):
-    """Another process held the database file for longer than we were willing to wait."""
-
-
 def default_db_path() -> Path:
     """The database file: ``$METDASH_DB``, else ``data/demo.duckdb``."""
     env = os.environ.get("METDASH_DB", "").strip()
     return Path(env) if env else DEFAULT_DB
+
+
+def lock_wait_default() -> float:
+    """Seconds to wait for a file another process holds: ``$METDASH_LOCK_WAIT`` (default 30)."""
+    try:
+        return max(0.0, float(os.environ.get("METDASH_LOCK_WAIT", "") or LOCK_WAIT_SECONDS))
+    except ValueError:
+        return LOCK_WAIT_SECONDS
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -117,9 +119,9 @@ class Database:
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None,
-                 lock_wait: float = LOCK_WAIT_SECONDS) -> None:
+                 lock_wait: float | None = None) -> None:
         self.path = Path(path) if path is not None else default_db_path()
-        self.lock_wait = lock_wait
+        self.lock_wait = lock_wait if lock_wait is not None else lock_wait_default()
         self._migrated = False
         self._migrate_lock = threading.Lock()
         # Bumped after every write from this process, so caches can key on it.

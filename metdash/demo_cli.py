@@ -6,6 +6,8 @@ import datetime as dt
 
 import click
 
+from metdash.errors import StoreError
+
 
 def register(main: click.Group) -> None:
     """Add the ``demo`` command to the ``metdash`` group."""
@@ -28,7 +30,6 @@ def register(main: click.Group) -> None:
 
         Synthetic data only: made-up clients, trainers and referrers.
         """
-        from metdash.db import StoreError
         from metdash.demo import default_user, generate
 
         db = open_db(db_path)

@@ -37,6 +37,7 @@ from metdash.coding import (
     required_modifiers,
 )
 from metdash.db import Database, audit, insert_row, next_id
+from metdash.errors import MoneyTooLarge, ValidationError
 
 __all__ = [
     "AdjustmentIn", "AppealIn", "ClaimCheck", "ClaimIn", "ClaimLineIn", "ClientIn",
@@ -91,15 +92,6 @@ class Problem(str):
         return obj
 
 
-class ValidationError(Exception):
-    """The input breaks at least one rule: ``problems`` lists every one (nothing was written)."""
-
-    def __init__(self, problems: Sequence[str], warnings: Sequence[str] = ()) -> None:
-        self.problems = list(problems)
-        self.warnings = list(warnings)
-        super().__init__("; ".join(self.problems))
-
-
 # -- small helpers ---------------------------------------------------------------------------
 
 def _today() -> dt.date:
@@ -130,10 +122,6 @@ def as_date(value: Any) -> dt.date | None:
 
 
 MAX_MONEY = Decimal("99999999.99")
-
-
-class MoneyTooLarge(ValueError):
-    """An amount above what one line or payment can be (more than $99,999,999.99)."""
 
 
 def as_money(value: Any) -> Decimal | None:

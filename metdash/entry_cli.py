@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from metdash.errors import StoreError
+
 
 def _user() -> str:
     return os.environ.get("USER") or (getpass.getuser() if hasattr(getpass, "getuser") else "") \
@@ -35,7 +37,6 @@ def register(main: click.Group) -> None:
         imported, every problem is listed as 'row N, column: message' and the exit status
         is 1. Importing the same file twice adds nothing the second time.
         """
-        from metdash.db import StoreError
         from metdash.spreadsheet import import_claims
 
         data = Path(file).read_bytes()
@@ -78,7 +79,6 @@ def register(main: click.Group) -> None:
                   help="Show the rows of one list (its key, e.g. unbilled_sessions).")
     def worklists_cmd(db_path: str | None, as_of: dt.datetime | None, which: str | None) -> None:
         """Count the items on each work list (or show one list's rows)."""
-        from metdash.db import StoreError
         from metdash.worklists import WORKLISTS
 
         db = open_db(db_path)

@@ -43,6 +43,8 @@ from importlib import resources
 
 import duckdb
 
+from metdash.errors import FactsMismatch
+
 COLUMNS = [
     "claim_id", "client_id", "payer_id", "referrer_id", "rendering_provider_id", "status",
     "total_charge", "first_service_date", "submitted_date", "ended_date", "posted_paid",
@@ -78,10 +80,6 @@ TABLES = [("claim_facts", COLUMNS, "claim_facts"),
 _touched: dict[int, set[str]] = {}
 _moved: dict[int, set[str]] = {}
 _lock = threading.Lock()
-
-
-class FactsMismatch(AssertionError):
-    """The facts differ from a full recomputation (a write path that forgot touch())."""
 
 
 # The source tables a facts query reads, written {name} in its SQL: the tables themselves

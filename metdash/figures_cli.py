@@ -14,6 +14,7 @@ import pandas as pd
 
 from metdash import figures
 from metdash.db import Database
+from metdash.errors import StoreError
 from metdash.figures import Filters
 from metdash.metrics import CATALOGUE, KPI_NAMES
 
@@ -116,7 +117,6 @@ def register(main: click.Group) -> None:
         db = open_db(db_path)
         if not db.path.exists():
             raise click.ClickException(f"No database at {db.path}.")
-        from metdash.db import StoreError
         try:
             report = figures_report(db, Filters(date_from, date_to, as_of))
         except StoreError as exc:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from metdash import privacy, weekly_charts
 from metdash.db import Database
+from metdash.errors import ReportError
 from metdash.weekly import WeeklyReview, review_csv
 
 log = logging.getLogger(__name__)
@@ -28,10 +29,6 @@ log = logging.getLogger(__name__)
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 _kaleido_lock = threading.Lock()
 _kaleido_started = False
-
-
-class ReportError(Exception):
-    """The report could not be written (the message says why, for the user)."""
 
 
 # -- charts as images ----------------------------------------------------------------------

@@ -6,6 +6,8 @@ import datetime as dt
 
 import click
 
+from metdash.errors import ReportError, StoreError
+
 
 def register(main: click.Group) -> None:
     """Add the ``report`` group (``report weekly``) to the ``metdash`` group."""
@@ -32,9 +34,8 @@ def register(main: click.Group) -> None:
         """Write the weekly referral-network review: referrals per referrer against their
         4- and 12-week averages, top movers, new and lapsed referrers, conversion, what each
         referrer's clients brought in, per kind of referrer."""
-        from metdash.db import StoreError
         from metdash.privacy import present_by_default
-        from metdash.report import ReportError, practice_heading, write_weekly
+        from metdash.report import practice_heading, write_weekly
         from metdash.weekly import weekly_review
 
         if not out.lower().endswith((".pdf", ".csv")):

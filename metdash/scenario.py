@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from metdash.db import Database
+from metdash.errors import ScenarioError
 
 WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
 DAYS_PER_MONTH = Decimal(7) * WEEKS_PER_MONTH
@@ -99,14 +100,6 @@ def problems(s: Scenario) -> list[str]:
     if s.ramp_months < 0 or s.months < 1:
         out.append("Ramp-up months cannot be negative, and the horizon needs at least 1 month.")
     return out
-
-
-class ScenarioError(ValueError):
-    """The scenario's assumptions cannot be used; ``.problems`` lists every one."""
-
-    def __init__(self, found: list[str]) -> None:
-        super().__init__(" ".join(found))
-        self.problems = found
 
 
 def blended_allowed(s: Scenario) -> Decimal:

@@ -13,6 +13,8 @@ import sys
 
 import click
 
+from metdash.errors import StoreError, UserError
+
 
 def _user() -> str:
     try:
@@ -61,13 +63,12 @@ def register(main: click.Group) -> None:
                  password_stdin: bool) -> None:
         """Add a user (the password is asked for twice, hidden)."""
         from metdash import auth
-        from metdash.db import StoreError
 
         password = _read_password(password_stdin)
         try:
             user = auth.add_user(open_db(db_path), username, password, role, by=_user(),
                                  display_name=display_name)
-        except (auth.UserError, StoreError) as exc:
+        except (UserError, StoreError) as exc:
             raise fail(exc) from exc
         click.echo(f"added {user.username} ({user.role})")
 
@@ -78,12 +79,11 @@ def register(main: click.Group) -> None:
     def user_passwd(db_path: str | None, username: str, password_stdin: bool) -> None:
         """Set a user's password (and lift a lock after failed sign-ins)."""
         from metdash import auth
-        from metdash.db import StoreError
 
         password = _read_password(password_stdin)
         try:
             auth.set_password(open_db(db_path), username, password, by=_user())
-        except (auth.UserError, StoreError) as exc:
+        except (UserError, StoreError) as exc:
             raise fail(exc) from exc
         click.echo(f"password of {auth.normalise_username(username)} changed")
 
@@ -93,11 +93,10 @@ def register(main: click.Group) -> None:
     def user_disable(db_path: str | None, username: str) -> None:
         """Disable a user: no more sign-ins; an open session ends at its next click."""
         from metdash import auth
-        from metdash.db import StoreError
 
         try:
             auth.disable_user(open_db(db_path), username, by=_user())
-        except (auth.UserError, StoreError) as exc:
+        except (UserError, StoreError) as exc:
             raise fail(exc) from exc
         click.echo(f"disabled {auth.normalise_username(username)}")
 
@@ -107,11 +106,10 @@ def register(main: click.Group) -> None:
     def user_enable(db_path: str | None, username: str) -> None:
         """Enable a disabled user again."""
         from metdash import auth
-        from metdash.db import StoreError
 
         try:
             auth.disable_user(open_db(db_path), username, by=_user(), active=True)
-        except (auth.UserError, StoreError) as exc:
+        except (UserError, StoreError) as exc:
             raise fail(exc) from exc
         click.echo(f"enabled {auth.normalise_username(username)}")
 
@@ -122,11 +120,10 @@ def register(main: click.Group) -> None:
     def user_role(db_path: str | None, username: str, role: str) -> None:
         """Give a user another role."""
         from metdash import auth
-        from metdash.db import StoreError
 
         try:
             auth.set_role(open_db(db_path), username, role, by=_user())
-        except (auth.UserError, StoreError) as exc:
+        except (UserError, StoreError) as exc:
             raise fail(exc) from exc
         click.echo(f"{auth.normalise_username(username)} is now {role}")
 
@@ -135,7 +132,6 @@ def register(main: click.Group) -> None:
     def user_list(db_path: str | None) -> None:
         """List the users: name, role, active, failed sign-ins, last sign-in."""
         from metdash import auth
-        from metdash.db import StoreError
 
         try:
             frame = auth.list_users(open_db(db_path))
@@ -163,7 +159,6 @@ def register(main: click.Group) -> None:
     def backup_cmd(db_path: str | None, out_dir: str | None, keep: int | None) -> None:
         """Write a consistent copy of the database file (safe while the app runs)."""
         from metdash.backup import backup
-        from metdash.db import StoreError
 
         try:
             path = backup(open_db(db_path), out_dir, reason="manual", keep=keep)
@@ -180,7 +175,6 @@ def register(main: click.Group) -> None:
     def restore_cmd(db_path: str | None, source: str, force: bool) -> None:
         """Replace the database file with a backup. Stop the dashboard first."""
         from metdash.backup import restore
-        from metdash.db import StoreError
 
         target = open_db(db_path).path
         try:

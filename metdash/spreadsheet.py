@@ -29,6 +29,7 @@ from metdash.coding import (
     parse_modifiers,
 )
 from metdash.db import Database, audit, next_id, to_json
+from metdash.errors import MoneyTooLarge
 
 __all__ = ["COLUMNS", "ImportResult", "import_claims", "read_rows", "template"]
 
@@ -247,7 +248,7 @@ def _parse_row(row: _Row, problems: list[str]) -> None:
             row.charge = e.as_money(charge)
             if row.charge is not None and row.charge < 0:
                 problems.append(f"row {row.n}, charge: {charge!r} is negative: enter 0 or more.")
-        except e.MoneyTooLarge:
+        except MoneyTooLarge:
             problems.append(f"row {row.n}, charge: {charge!r} is far too large for one line: "
                             "check the amount (at most 99,999,999.99).")
         except ValueError:

@@ -18,7 +18,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from metdash.db import Database, StoreError, default_db_path, store_stamp
+from metdash.db import Database, default_db_path, store_stamp
+from metdash.errors import AuthError, StoreError
 
 # Permissions a page or an action may need; roles map onto them (see metdash.auth).
 VIEW = "view"
@@ -300,7 +301,7 @@ def _sign_in_form(db: Database) -> None:
         return
     try:
         user = auth.authenticate(db, username, password)
-    except auth.AuthError as exc:
+    except AuthError as exc:
         st.error(str(exc), icon=":material/lock:")
         return
     except StoreError as exc:

@@ -11,13 +11,10 @@ import datetime as dt
 import json
 from typing import Any
 
-from metdash.db import Database, StoreError
+from metdash.db import Database
+from metdash.errors import NotTheDemo
 
 DEFAULT_SEED = 7
-
-
-class NotTheDemo(StoreError):
-    """The store holds a real practice: reset refuses to touch it."""
 
 
 def demo_settings(db: Database) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from metdash import backup, entry, spreadsheet, ui
+from metdash.errors import ValidationError
 
 db = ui.page_start("Claims", permission="billing")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
@@ -62,7 +63,7 @@ with tab_bill:
             try:
                 with db.connect() as con:
                     st.session_state["draft"] = entry.build_claim_from_sessions(con, picked)
-            except entry.ValidationError as exc:
+            except ValidationError as exc:
                 st.session_state.pop("draft", None)
                 ui.show_problems(exc.problems, heading="Cannot build the claim.")
     draft = st.session_state.get("draft")
@@ -84,7 +85,7 @@ with tab_bill:
         if st.button("Save claim", type="primary", key="save_draft", disabled=bool(check.errors)):
             try:
                 entry.save_claim(db, claim, user)
-            except entry.ValidationError as exc:
+            except ValidationError as exc:
                 ui.show_problems(exc.problems)
             else:
                 ui.after_write()
@@ -126,7 +127,7 @@ with tab_hand:
                 referral_id=int(referral) or None, timely_filing_reason=reason)
             try:
                 warnings = entry.save_claim(db, claim, user)
-            except entry.ValidationError as exc:
+            except ValidationError as exc:
                 ui.show_problems(exc.problems)
                 for w in exc.warnings:
                     st.warning(w)
@@ -146,7 +147,7 @@ with tab_status:
         if st.form_submit_button("Move", type="primary"):
             try:
                 entry.move_claim_status(db, cid, new, user, on=on, note=note)
-            except entry.ValidationError as exc:
+            except ValidationError as exc:
                 ui.show_problems(exc.problems)
             else:
                 ui.after_write()

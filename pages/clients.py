@@ -7,6 +7,7 @@ import streamlit as st
 
 from metdash import entry, ui
 from metdash.coding import npi_problem
+from metdash.errors import ValidationError
 
 db = ui.page_start("Clients & referrers", permission="front_desk")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
@@ -43,7 +44,7 @@ with tab_client, st.form("client", clear_on_submit=False):
         try:
             entry.save_client(db, entry.ClientIn(client_id, last, first, dob, sex or None,
                                                  address, city, state, zip_, phone), user, covs)
-        except entry.ValidationError as exc:
+        except ValidationError as exc:
             ui.show_problems(exc.problems)
         else:
             ui.after_write()
@@ -69,7 +70,7 @@ with tab_cov, st.form("coverage"):
             entry.save_coverage(db, entry.CoverageIn(cid, pid, member, effective, end, group,
                                                      relationship, priority, sub_last, sub_first),
                                 user)
-        except entry.ValidationError as exc:
+        except ValidationError as exc:
             ui.show_problems(exc.problems)
         else:
             ui.after_write()
@@ -95,7 +96,7 @@ with tab_ref:
         if st.form_submit_button("Add referrer", type="primary"):
             try:
                 entry.save_referrer(db, entry.ReferrerIn(r_npi, r_name, r_kind, r_spec, r_org), user)
-            except entry.ValidationError as exc:
+            except ValidationError as exc:
                 ui.show_problems(exc.problems)
             else:
                 ui.after_write()

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from metdash import entry, ui
+from metdash.errors import ValidationError
 
 db = ui.page_start("Payments & appeals", permission="billing")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
@@ -54,9 +55,9 @@ with tab_eob:
             try:
                 if problems:
                     with db.connect() as con:
-                        raise entry.ValidationError(problems + entry.validate_eob(con, eob))
+                        raise ValidationError(problems + entry.validate_eob(con, eob))
                 entry.post_eob(db, eob, user)
-            except entry.ValidationError as exc:
+            except ValidationError as exc:
                 ui.show_problems(exc.problems)
             else:
                 ui.after_write()
@@ -75,7 +76,7 @@ with tab_patient:
             try:
                 entry.record_patient_payment(db, entry.PatientPaymentIn(cid, on, amount, method,
                                                                         claim, ref), user)
-            except entry.ValidationError as exc:
+            except ValidationError as exc:
                 ui.show_problems(exc.problems)
             else:
                 ui.after_write()
@@ -93,7 +94,7 @@ with tab_appeal:
             ap = entry.AppealIn(appeal_claim, filed, reason, int(level))
             try:
                 entry.file_appeal(db, ap, user)
-            except entry.ValidationError as exc:
+            except ValidationError as exc:
                 ui.show_problems(exc.problems)
             else:
                 ui.after_write()
@@ -113,7 +114,7 @@ with tab_appeal:
             if st.form_submit_button("Record outcome"):
                 try:
                     entry.record_appeal_outcome(db, int(aid), outcome, out_on, user, notes)
-                except entry.ValidationError as exc:
+                except ValidationError as exc:
                     ui.show_problems(exc.problems)
                 else:
                     ui.after_write()

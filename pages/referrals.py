@@ -7,6 +7,7 @@ import streamlit as st
 
 from metdash import entry, ui
 from metdash.coding import describe
+from metdash.errors import ValidationError
 
 db = ui.page_start("Referrals", permission="front_desk")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
@@ -33,7 +34,7 @@ with st.form("referral"):
             new_id = entry.save_referral(db, entry.ReferralIn(cid, rid, received, codes,
                                                               int(visits) or None, expiry,
                                                               auth, notes), user)
-        except entry.ValidationError as exc:
+        except ValidationError as exc:
             ui.show_problems(exc.problems)
         else:
             ui.after_write()

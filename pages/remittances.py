@@ -5,8 +5,9 @@ import os
 import streamlit as st
 
 from metdash import backup, entry, ui
+from metdash.errors import X12ExportError
 from metdash.x12.post835 import import_835, recent_remittances, unmatched_claim_payments
-from metdash.x12.write837 import X12ExportError, write_837p
+from metdash.x12.write837 import write_837p
 
 MAX_MB = 20
 db = ui.page_start("Remittances", permission="billing")

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from metdash import entry, ui
+from metdash.errors import ValidationError
 
 db = ui.page_start("Sessions", permission="front_desk")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
@@ -48,7 +49,7 @@ if st.button("Save session", type="primary", key="save"):
     try:
         sid = entry.save_session(db, entry.SessionIn(client_id, pid, day, kind, entered, rid,
                                                      notes), user)
-    except entry.ValidationError as exc:
+    except ValidationError as exc:
         ui.show_problems(exc.problems)
     else:
         ui.after_write()

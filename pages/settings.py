@@ -6,6 +6,7 @@ import os
 import streamlit as st
 
 from metdash import entry, ui
+from metdash.errors import ValidationError
 
 db = ui.page_start("Settings", permission="owner")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
@@ -40,7 +41,7 @@ with tab_pr, st.form("practice"):
         try:
             entry.save_practice(db, entry.PracticeIn(name, npi, tax, taxonomy or None, address,
                                                      city, state, zip_, phone, kx), user)
-        except entry.ValidationError as exc:
+        except ValidationError as exc:
             ui.show_problems(exc.problems)
         else:
             ui.after_write()
@@ -58,7 +59,7 @@ with tab_prov:
             try:
                 entry.save_provider(db, entry.ProviderIn(p_npi, p_last, p_first, p_cred or None,
                                                          p_tax or None), user)
-            except entry.ValidationError as exc:
+            except ValidationError as exc:
                 ui.show_problems(exc.problems)
             else:
                 ui.after_write()
@@ -84,7 +85,7 @@ with tab_pay:
                 entry.save_payer(db, entry.PayerIn(y_name, y_type, y_id or None, int(y_tf),
                                                    int(y_aw), y_rule, y_ref, y_auth, int(y_lag)),
                                  user)
-            except entry.ValidationError as exc:
+            except ValidationError as exc:
                 ui.show_problems(exc.problems)
             else:
                 ui.after_write()
@@ -105,7 +106,7 @@ with tab_fee:
                    if f_payer else None)
             try:
                 entry.save_fee(db, f_cpt, f_amount, user, payer_id=pid)
-            except entry.ValidationError as exc:
+            except ValidationError as exc:
                 ui.show_problems(exc.problems)
             else:
                 ui.after_write()
@@ -125,7 +126,7 @@ with tab_cpt:
         if st.form_submit_button("Add code", type="primary"):
             try:
                 entry.save_cpt_code(db, k_cpt, k_desc, k_timed, user, k_eval)
-            except entry.ValidationError as exc:
+            except ValidationError as exc:
                 ui.show_problems(exc.problems)
             else:
                 ui.after_write()

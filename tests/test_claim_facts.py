@@ -17,6 +17,7 @@ import pytest
 
 from metdash import facts, figures
 from metdash.db import Database, fetch_df
+from metdash.errors import FactsMismatch
 from metdash.figures import Filters
 
 REFERENCE = Path(__file__).parent / "reference_sql"
@@ -110,7 +111,7 @@ def test_a_write_that_changes_a_claim_without_naming_it_is_refused_in_tests(copy
     """METDASH_VERIFY_FACTS (set by the suite) catches a write path that forgot touch();
     the transaction rolls back, so the store is as it was."""
     before = copy.scalar("SELECT status FROM claims WHERE claim_id = 'C1'")
-    with pytest.raises(facts.FactsMismatch, match="1 claim"):
+    with pytest.raises(FactsMismatch, match="1 claim"):
         with copy.transaction() as con:
             con.execute("UPDATE claims SET status = 'voided' WHERE claim_id = 'C1'")
     assert copy.scalar("SELECT status FROM claims WHERE claim_id = 'C1'") == before
@@ -172,7 +173,7 @@ def test_a_status_move_rewrites_claim_facts_and_voiding_rewrites_every_table(cop
 
 
 def test_a_status_only_touch_that_changed_more_is_caught_in_tests(copy):
-    with pytest.raises(facts.FactsMismatch, match="1 claim"):
+    with pytest.raises(FactsMismatch, match="1 claim"):
         with copy.transaction() as con:
             con.execute("UPDATE claims SET referrer_id = 2 WHERE claim_id = 'C4'")
             facts.touch(con, ["C4"], status_only=True)  # wrong: the referrer is in every table

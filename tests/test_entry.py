@@ -6,6 +6,7 @@ import pytest
 
 from metdash import entry as e
 from metdash.db import Database
+from metdash.errors import ValidationError
 from tests.entry_seed import AS_OF, USER, seed
 
 
@@ -35,7 +36,7 @@ def test_seed_wrote_audit_rows(db):
 def test_client_problems_all_at_once(db):
     bad = e.ClientIn(client_id="", last_name=" ", first_name="", dob="03/04/1950", sex="X",
                      zip="12")
-    with pytest.raises(e.ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         e.save_client(db, bad, USER)
     msgs = exc.value.problems
     assert len(msgs) == 6
@@ -57,7 +58,7 @@ def test_referrer_npi_check_digit_and_duplicate(db):
 def test_referral_refuses_header_code(db):
     ref = e.ReferralIn(client_id="C001", referrer_id=1, received_date="2025-06-01",
                        diagnosis_codes=["M54.5"])
-    with pytest.raises(e.ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         e.save_referral(db, ref, USER, as_of=AS_OF)
     assert exc.value.problems == [
         "Diagnosis M54.5 is a category, not a billable code: choose M54.50, M54.51 or M54.59."]
@@ -112,7 +113,7 @@ def test_build_claim_from_sessions_medicare(db):
     hist = db.query("SELECT * FROM claim_status_history")
     assert list(hist.status) == ["draft"] and list(hist.changed_by) == [USER]
     # Billing the same sessions again is refused.
-    with db.connect() as con, pytest.raises(e.ValidationError) as exc:
+    with db.connect() as con, pytest.raises(ValidationError) as exc:
         e.build_claim_from_sessions(con, [s1], AS_OF)
     assert "already billed" in exc.value.problems[0]
 
@@ -159,7 +160,7 @@ def test_hand_claim_every_error_at_once(db):
                  "visits authorized"):
         assert text in msgs, text
     assert {p.line for p in chk.errors if p.line is not None} == {0, 1, 2}
-    with pytest.raises(e.ValidationError):
+    with pytest.raises(ValidationError):
         e.save_claim(db, bad, USER, as_of=AS_OF)
     assert count(db, "claims") == 1
 
@@ -214,7 +215,7 @@ def test_missing_gp_is_a_warning_for_medicare(db):
 
 def test_status_moves(db):
     e.save_claim(db, hand_claim(), USER, as_of=AS_OF)
-    with pytest.raises(e.ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         e.move_claim_status(db, "H1", "paid", USER, as_of=AS_OF)
     assert "can move to ready, voided, not paid" in exc.value.problems[0]
     e.move_claim_status(db, "H1", "ready", USER, on=dt.date(2025, 6, 20), as_of=AS_OF)
@@ -223,7 +224,7 @@ def test_status_moves(db):
     assert row.status == "submitted" and str(row.submitted_date) == "2025-06-21"
     hist = db.query("SELECT seq, status, changed_by FROM claim_status_history ORDER BY seq")
     assert list(hist.seq) == [1, 2, 3] and list(hist.status) == ["draft", "ready", "submitted"]
-    with pytest.raises(e.ValidationError):
+    with pytest.raises(ValidationError):
         e.move_claim_status(db, "H1", "voided", USER, as_of=AS_OF)  # no note
     assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'status'") == 2
 
@@ -247,7 +248,7 @@ def test_eob_per_claim_balances_and_pays(db):
     bad = e.EobIn(claim_id=cid, payment_date="2025-06-25", paid="80.00",
                   adjustments=[A("CO", "45", "30.00"), A("PR", "2", "10.00")],
                   patient_responsibility="15.00")
-    with pytest.raises(e.ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         e.post_eob(db, bad, USER, as_of=AS_OF)
     msgs = "\n".join(exc.value.problems)
     assert "minus adjustments $40.00 = $82.00, but paid is $80.00" in msgs
@@ -267,7 +268,7 @@ def test_eob_per_claim_balances_and_pays(db):
     assert list(adj.carc) == ["45", "2"] and adj.line_payment_id.isna().all()
     assert db.scalar("SELECT status FROM claims") == "paid"
     # The same check number again is refused.
-    with pytest.raises(e.ValidationError):
+    with pytest.raises(ValidationError):
         e.post_eob(db, good, USER, as_of=AS_OF)
 
 
@@ -291,7 +292,7 @@ def test_eob_denial_and_appeal(db):
                            adjustments=[A("CO", "4", "122.00")]), USER, as_of=AS_OF)
     assert db.scalar("SELECT status FROM claims") == "denied"
     assert db.scalar("SELECT status_code FROM claim_payments") == "4"
-    with pytest.raises(e.ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         e.file_appeal(db, e.AppealIn(claim_id=cid, filed_date="2025-06-20", reason=" "), USER,
                       as_of=AS_OF)
     assert len(exc.value.problems) == 2
@@ -303,7 +304,7 @@ def test_eob_denial_and_appeal(db):
 
 
 def test_patient_payment(db):
-    with pytest.raises(e.ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         e.record_patient_payment(db, e.PatientPaymentIn(client_id="C001", payment_date="2025-06-01",
                                                         amount="0", method="bitcoin"), USER,
                                  as_of=AS_OF)
@@ -314,11 +315,11 @@ def test_patient_payment(db):
 
 
 def test_settings_validation(db):
-    with pytest.raises(e.ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         e.save_practice(db, e.PracticeIn(name="", billing_npi="1234567890", tax_id="123",
                                          kx_threshold="-1"), USER)
     assert len(exc.value.problems) == 4
-    with pytest.raises(e.ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         e.save_payer(db, e.PayerIn(name="acme health", payer_type="hmo", timely_filing_days=0,
                                    units_rule="x"), USER)
     assert len(exc.value.problems) == 4

@@ -14,6 +14,7 @@ import pytest
 
 from metdash import scenario
 from metdash.db import Database
+from metdash.errors import ScenarioError
 from metdash.scenario import PayerAssumption, Scenario
 from tests import small_practice
 
@@ -92,7 +93,7 @@ def test_every_problem_is_reported_at_once():
     assert len(found) == 5, found
     assert any(p.startswith("Self-pay rate") for p in found)
     assert any("Payer A" in p for p in found)
-    with pytest.raises(scenario.ScenarioError) as err:
+    with pytest.raises(ScenarioError) as err:
         scenario.project(s)
     assert err.value.problems == found
 

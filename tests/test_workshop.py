@@ -10,6 +10,7 @@ import pytest
 from metdash import workshop
 from metdash.db import Database, audit
 from metdash.demo import generate
+from metdash.errors import NotTheDemo
 from tests import small_practice
 
 
@@ -43,6 +44,6 @@ def test_settings_from_old_and_new_audit_rows(tmp_path, after, expected):
 
 def test_a_real_practice_is_never_reset(tmp_path):
     db = small_practice.build(Database(tmp_path / "small.duckdb"))
-    with pytest.raises(workshop.NotTheDemo):
+    with pytest.raises(NotTheDemo):
         workshop.reset_demo(db, dt.date(2026, 1, 1), user="tester")
     assert db.scalar("SELECT count(*) FROM claims") == 13

@@ -37,10 +37,11 @@ ISA, BOM/CR/LF/indentation tolerant, several interchanges, Decimal amounts, ever
 reported with file name and segment number) and keeps pyx12 for validating what it writes.
 """
 
+from metdash.errors import X12Error, X12ExportError, X12FileError
 from metdash.x12.parse835 import Payment, Remittance835, parse_835
 from metdash.x12.post835 import ImportSummary, import_835
-from metdash.x12.reader import X12Error, X12FileError, read_document
-from metdash.x12.write837 import X12ExportError, render_837p, write_837p
+from metdash.x12.reader import read_document
+from metdash.x12.write837 import render_837p, write_837p
 
 __all__ = [
     "ImportSummary", "Payment", "Remittance835", "X12Error", "X12ExportError", "X12FileError",

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from metdash.errors import StoreError, X12ExportError
+
 
 def _user() -> str:
     """The user name recorded for writes from the command line: $USER, else 'cli'."""
@@ -26,7 +28,6 @@ def register(main: click.Group) -> None:
     def import_835_cmd(db_path: str | None, files: tuple[str, ...], as_json: bool) -> None:
         """Import 835 remittance (ERA) files. Each file is imported whole or not at all;
         a payment already imported changes nothing. Exit status 1 if any file was refused."""
-        from metdash.db import StoreError
         from metdash.x12.post835 import import_835
 
         db = open_db(db_path)
@@ -61,8 +62,7 @@ def register(main: click.Group) -> None:
                   help="A claim id to export (repeatable). Default: every claim that is ready.")
     def export_837_cmd(db_path: str | None, out: str, claims: tuple[str, ...]) -> None:
         """Write an 837P (005010X222A1) claim file; the exported claims become submitted."""
-        from metdash.db import StoreError
-        from metdash.x12.write837 import X12ExportError, write_837p
+        from metdash.x12.write837 import write_837p
 
         db = open_db(db_path)
         try:

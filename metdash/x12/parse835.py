@@ -1,7 +1,7 @@
 """835 (005010X221A1) remittances: segments to dataclasses with Decimal amounts, checked.
 
 :func:`parse_835` returns a :class:`Remittance835` (one :class:`Payment` per ST..SE) or
-raises :class:`~metdash.x12.reader.X12FileError` listing every problem it found:
+raises :class:`~metdash.x12.X12FileError` listing every problem it found:
 envelope counts and control numbers, amounts and dates that are not numbers or dates,
 unknown CAS group codes and CLP02 statuses, and the balancing rules of the guide:
 
@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from metdash.x12.reader import Document, Segment, X12Error, X12FileError, read_document
+from metdash.errors import X12Error, X12FileError
+from metdash.x12.reader import Document, Segment, read_document
 
 CAS_GROUPS = {"CO", "PR", "OA", "PI", "CR"}
 # CLP02 claim status codes of 005010X221A1 (25 = predetermination pricing only).

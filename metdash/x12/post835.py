@@ -29,8 +29,8 @@ import pyarrow as pa
 
 from metdash import facts
 from metdash.db import Database, fetch_df, insert_frame, insert_rows, to_json
+from metdash.errors import X12FileError
 from metdash.x12.parse835 import ClaimPayment, Payment, Remittance835, gc_paused, parse_835
-from metdash.x12.reader import X12FileError
 
 NOTHING = "Nothing was imported."
 ZERO = Decimal("0")

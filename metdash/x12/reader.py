@@ -21,40 +21,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from metdash.errors import X12Error, X12FileError
+
 _WHITESPACE = " \t\r\n\f\v"
 _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}")
-
-
-class X12Error(Exception):
-    """One problem at one segment of one file, in the biller's words."""
-
-    def __init__(self, file: str, number: int | None, segment_id: str | None, message: str):
-        self.file = file
-        self.number = number
-        self.segment_id = segment_id
-        self.message = message
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.number is not None:
-            where += f", segment {self.number}"
-            if self.segment_id:
-                where += f" ({self.segment_id})"
-        return f"{where}: {self.message}"
-
-
-class X12FileError(Exception):
-    """Every problem found in one file; ``problems`` lists them (X12Error each)."""
-
-    def __init__(self, file: str, problems: list[X12Error]):
-        self.file = file
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-    def messages(self) -> list[str]:
-        """One line per problem."""
-        return [str(p) for p in self.problems]
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ import pandas as pd
 
 from metdash import facts
 from metdash.db import Database, insert_rows, to_json
+from metdash.errors import X12ExportError
 
 TERMINATOR = "~\n"  # a newline after each terminator keeps the file readable; X12 allows it
 RELATIONSHIP_CODES = {"self": "18", "spouse": "01", "child": "19", "other": "G8"}
@@ -44,14 +45,6 @@ PRIORITY_CODES = {"primary": "P", "secondary": "S", "tertiary": "T"}
 FILING_CODES = {"medicare": "MB", "medicare_advantage": "16", "medicaid": "MC",
                 "commercial": "CI", "workers_comp": "WC", "auto": "AM", "other": "ZZ"}
 _UNSAFE = re.compile(r"[*~:^>|\r\n]")
-
-
-class X12ExportError(Exception):
-    """The claims cannot be written; ``problems`` lists every reason, in the biller's words."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 @dataclass

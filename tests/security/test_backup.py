@@ -13,6 +13,7 @@ from metdash import backup as bk
 from metdash import entry as e
 from metdash.cli import main
 from metdash.db import Database
+from metdash.errors import BackupError
 
 from .conftest import assert_same, snapshot
 
@@ -51,9 +52,9 @@ def test_restore_into_a_new_path_and_bad_sources(practice, tmp_path):
     assert_same(snapshot(practice), snapshot(Database(target)))
     junk = tmp_path / "junk.duckdb"
     junk.write_bytes(b"not a database")
-    with pytest.raises(bk.BackupError, match="not a metdash backup"):
+    with pytest.raises(BackupError, match="not a metdash backup"):
         bk.restore(tmp_path / "other.duckdb", junk)
-    with pytest.raises(bk.BackupError, match="no backup file"):
+    with pytest.raises(BackupError, match="no backup file"):
         bk.restore(tmp_path / "other.duckdb", tmp_path / "missing.duckdb")
     assert not (tmp_path / "other.duckdb").exists()
 

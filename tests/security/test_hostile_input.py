@@ -17,10 +17,10 @@ from streamlit.testing.v1 import AppTest
 
 from metdash import entry as e
 from metdash.db import Database
+from metdash.errors import ValidationError, X12FileError
 from metdash.spreadsheet import COLUMNS, ImportResult, import_claims
 from metdash.x12.parse835 import parse_835
 from metdash.x12.post835 import import_835
-from metdash.x12.reader import X12FileError
 from tests.entry_seed import AS_OF, seed
 from tests.x12 import conftest as x12_seed
 
@@ -56,7 +56,7 @@ def test_client_text_is_stored_literally_or_refused_with_problems(store, last, f
     before = store.scalar("SELECT count(*) FROM clients")
     try:
         e.save_client(store, client, "tester", as_of=AS_OF)
-    except e.ValidationError as exc:
+    except ValidationError as exc:
         assert exc.problems and all(isinstance(p, str) and p for p in exc.problems)
         assert store.scalar("SELECT count(*) FROM clients") == before
         return

@@ -9,6 +9,7 @@ import pytest
 
 from metdash import auth
 from metdash.db import Database
+from metdash.errors import AuthError, UserError
 
 from .conftest import PASSWORDS
 
@@ -38,14 +39,14 @@ def test_same_password_gets_a_different_salt_and_passwd_replaces_it(tmp_path):
     hashes = db.query("SELECT password_hash FROM users ORDER BY username").password_hash
     assert hashes[0] != hashes[1]
     auth.set_password(db, "a", "a new password 456", by="cli")
-    with pytest.raises(auth.AuthError):
+    with pytest.raises(AuthError):
         auth.authenticate(db, "a", "same password 123")
     assert auth.authenticate(db, "a", "a new password 456").role == "viewer"
 
 
 def test_weak_passwords_and_bad_names_are_refused_all_at_once(tmp_path):
     db = Database(tmp_path / "p.duckdb")
-    with pytest.raises(auth.UserError) as err:
+    with pytest.raises(UserError) as err:
         auth.add_user(db, "Bad Name!", "short", "admin", by="cli")
     text = str(err.value)
     assert "Username 'Bad Name!'" in text and "Role 'admin'" in text and "5 characters" in text
@@ -55,11 +56,11 @@ def test_weak_passwords_and_bad_names_are_refused_all_at_once(tmp_path):
 def test_one_message_for_unknown_user_wrong_password_and_disabled(practice):
     messages = set()
     for name, password in (("nobody", "whatever-it-is"), ("olive", "wrong-password-1")):
-        with pytest.raises(auth.AuthError) as err:
+        with pytest.raises(AuthError) as err:
             auth.authenticate(practice, name, password)
         messages.add(str(err.value))
     auth.disable_user(practice, "vic", by="olive")
-    with pytest.raises(auth.AuthError) as err:
+    with pytest.raises(AuthError) as err:
         auth.authenticate(practice, "vic", PASSWORDS["vic"])
     messages.add(str(err.value))
     assert messages == {"Wrong username or password."}
@@ -68,10 +69,10 @@ def test_one_message_for_unknown_user_wrong_password_and_disabled(practice):
 def test_repeated_failures_lock_the_account_for_longer_each_time(practice):
     t0 = dt.datetime(2026, 1, 5, 9, 0, 0)
     for i in range(auth.LOCK_AFTER):
-        with pytest.raises(auth.AuthError, match="Wrong username"):
+        with pytest.raises(AuthError, match="Wrong username"):
             auth.authenticate(practice, "bill", f"guess-{i}", now=t0)
     # Locked now: even the right password is refused, and the lock is in the store.
-    with pytest.raises(auth.AuthError, match="Too many failed sign-ins"):
+    with pytest.raises(AuthError, match="Too many failed sign-ins"):
         auth.authenticate(practice, "bill", PASSWORDS["bill"], now=t0 + dt.timedelta(seconds=10))
     row = Database(practice.path).query("SELECT failed_attempts, locked_until FROM users"
                                         " WHERE username = 'bill'").iloc[0]
@@ -79,7 +80,7 @@ def test_repeated_failures_lock_the_account_for_longer_each_time(practice):
     assert row.locked_until.to_pydatetime() == t0 + dt.timedelta(seconds=30)
     # After the lock, one more wrong guess locks for twice as long.
     t1 = t0 + dt.timedelta(seconds=31)
-    with pytest.raises(auth.AuthError, match="Wrong username"):
+    with pytest.raises(AuthError, match="Wrong username"):
         auth.authenticate(practice, "bill", "guess-again", now=t1)
     locked_until = practice.scalar("SELECT locked_until FROM users WHERE username = 'bill'")
     assert locked_until == t1 + dt.timedelta(seconds=60)
@@ -97,9 +98,9 @@ def test_lock_grows_exponentially_to_fifteen_minutes():
 
 def test_every_sign_in_is_audited(practice):
     auth.authenticate(practice, "olive", PASSWORDS["olive"])
-    with pytest.raises(auth.AuthError):
+    with pytest.raises(AuthError):
         auth.authenticate(practice, "olive", "not-her-password")
-    with pytest.raises(auth.AuthError):
+    with pytest.raises(AuthError):
         auth.authenticate(practice, "mallory", "x'; DROP TABLE users; --")
     log = practice.query("SELECT user_name, action, record_key, CAST(after AS VARCHAR) AS after"
                          " FROM audit_log WHERE action LIKE 'login%' ORDER BY audit_id")
@@ -112,7 +113,7 @@ def test_every_sign_in_is_audited(practice):
 def test_the_last_owner_cannot_be_disabled_or_demoted(practice):
     for change in (lambda: auth.disable_user(practice, "olive", by="olive"),
                    lambda: auth.set_role(practice, "olive", "viewer", by="olive")):
-        with pytest.raises(auth.UserError, match="last active owner"):
+        with pytest.raises(UserError, match="last active owner"):
             change()
     auth.set_role(practice, "bill", "owner", by="olive")
     auth.disable_user(practice, "olive", by="bill")

@@ -11,6 +11,7 @@ import pytest
 
 from metdash import db as dbmod
 from metdash.db import Database
+from metdash.errors import StoreBusy
 
 
 def test_missing_file_is_created_with_the_schema(tmp_path):
@@ -174,7 +175,7 @@ def test_a_held_file_gives_a_clear_busy_error(tmp_path):
         stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "held"
     try:
-        with pytest.raises(dbmod.StoreBusy, match="busy"):
+        with pytest.raises(StoreBusy, match="busy"):
             Database(path, lock_wait=0.5).scalar("SELECT 1")
     finally:
         holder.kill()

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from metdash.errors import X12FileError
 from metdash.x12.parse835 import parse_835
 from metdash.x12.post835 import import_835
-from metdash.x12.reader import X12FileError, read_document
+from metdash.x12.reader import read_document
 from metdash.x12.validate import pyx12_validate
 from metdash.x12.write837 import write_837p
 

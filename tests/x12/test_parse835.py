@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from metdash.errors import X12FileError
 from metdash.x12.parse835 import parse_835
-from metdash.x12.reader import X12FileError
 
 from .helpers import Claim, Line, build_835
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from metdash.errors import X12Error, X12FileError
 from metdash.x12.parse835 import parse_835
-from metdash.x12.reader import X12Error, X12FileError
 
 from .helpers import Claim, Line, build_835
 

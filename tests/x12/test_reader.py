@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from metdash.x12.reader import X12FileError, iter_segments, read_document
+from metdash.errors import X12FileError
+from metdash.x12.reader import iter_segments, read_document
 
 from .helpers import Claim, build_835
 

@@ -10,14 +10,9 @@ from pathlib import Path
 import pytest
 
 from metdash import facts
+from metdash.errors import X12ExportError
 from metdash.x12.validate import claim_problems, pyx12_validate
-from metdash.x12.write837 import (
-    ControlNumbers,
-    X12ExportError,
-    load_batch,
-    render_837p,
-    write_837p,
-)
+from metdash.x12.write837 import ControlNumbers, load_batch, render_837p, write_837p
 
 from .conftest import NOW
 

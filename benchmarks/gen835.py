@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from metdash.db import Database
+from metdash.store import Database
 from metdash.x12.write837 import load_batch
 
 CENT = Decimal("0.01")

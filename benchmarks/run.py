@@ -13,7 +13,7 @@ For each scale (claim lines) it builds the demo practice, then measures
 - 837P export (claims/s) of ``--x12-claims`` claims, then 835 import (claims/s) of a
   balanced 835 paying the same claims (benchmarks/gen835.py); three rounds on three sets of
   claims, the median reported and every round kept; then the checkpoint that folds the
-  write-ahead log into the file (metdash.db defers it to the handle's close), timed and
+  write-ahead log into the file (metdash.store.db defers it to the handle's close), timed and
   charged to the imports in a second figure; then one more 835, of its own claims,
   imported by ``metdash import-835`` as a process (start, the backup metdash takes before
   every import, the import, the checkpoint at exit), reported beside the budget.
@@ -211,7 +211,7 @@ def child_pages(db_path: str, reps: int, page: str) -> dict[str, Any]:
 def child_figures(db_path: str, reps: int) -> dict[str, Any]:
     """The figures behind overview + revenue, uncached, without Streamlit."""
     from metdash import figures
-    from metdash.db import Database
+    from metdash.store import Database
 
     db = Database(db_path)
     f = figures.Filters(DATE_FROM, AS_OF)
@@ -301,8 +301,8 @@ def bench_scale(lines: int, reps: int, workdir: Path, x12_claims: int, keep: boo
                 log: Any, naive_max: int = 2 * MILLION) -> dict[str, Any]:
     from benchmarks.gen835 import balanced_835, pick_claims
     from metdash import demo, figures
-    from metdash.db import Database
     from metdash.figures_cli import figures_report
+    from metdash.store import Database
     from metdash.x12.post835 import import_835
     from metdash.x12.write837 import write_837p
 
@@ -371,7 +371,7 @@ def bench_scale(lines: int, reps: int, workdir: Path, x12_claims: int, keep: boo
     res["export_837"] = median_round(exports)
     res["import_835"] = median_round(imports)
     # A commit writes DuckDB's write-ahead log; the checkpoint folding it into the file runs
-    # when the handle closes (metdash.db). Timed here, and charged to the imports whole,
+    # when the handle closes (metdash.store.db). Timed here, and charged to the imports whole,
     # though it also folds in the exports' status moves.
     with db.connect() as con:
         seconds, _ = timed(con.execute, "CHECKPOINT")

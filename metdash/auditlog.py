@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from metdash.db import Database
+from metdash.store import Database
 
 
 def audit_entries(db: Database, *, users: Sequence[str] = (), tables: Sequence[str] = (),

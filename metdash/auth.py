@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from metdash.db import Database, audit
 from metdash.errors import AuthError, UserError
+from metdash.store import Database, audit
 
 ROLES = ("owner", "biller", "front_desk", "viewer")
 

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from metdash.db import Database, default_db_path
 from metdash.errors import StoreError
+from metdash.store import Database, default_db_path
 
 DB_OPTION = click.option(
     "--db", "db_path", type=click.Path(dir_okay=False), default=None,

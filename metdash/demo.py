@@ -32,8 +32,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from metdash import facts
-from metdash.db import Database, audit, insert_frame
+from metdash.store import Database, audit, facts, insert_frame
 
 EPOCH = dt.date(1970, 1, 1)
 DAY_US = 86_400_000_000

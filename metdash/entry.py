@@ -21,7 +21,6 @@ from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from metdash import facts
 from metdash.coding import (
     billable_units,
     cpt_problems,
@@ -36,8 +35,8 @@ from metdash.coding import (
     pointer_problems,
     required_modifiers,
 )
-from metdash.db import Database, audit, insert_row, next_id
 from metdash.errors import MoneyTooLarge, ValidationError
+from metdash.store import Database, audit, facts, insert_row, next_id
 
 __all__ = [
     "AdjustmentIn", "AppealIn", "ClaimCheck", "ClaimIn", "ClaimLineIn", "ClientIn",

@@ -41,7 +41,7 @@ def register(main: click.Group) -> None:
 
         data = Path(file).read_bytes()
         try:
-            from metdash.backup import auto_backup
+            from metdash.store.backup import auto_backup
             auto_backup(open_db(db_path), "before-import")
             result = import_claims(open_db(db_path), data, Path(file).name, _user(),
                                    as_of=as_of.date() if as_of else None)

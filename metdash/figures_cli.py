@@ -13,10 +13,10 @@ import click
 import pandas as pd
 
 from metdash import figures
-from metdash.db import Database
 from metdash.errors import StoreError
 from metdash.figures import Filters
 from metdash.metrics import CATALOGUE, KPI_NAMES
+from metdash.store import Database
 
 
 def _plain(value: Any, fmt: str | None = None) -> Any:
@@ -134,7 +134,7 @@ def register(main: click.Group) -> None:
     @DB_OPTION
     def facts_check(db_path: str | None) -> None:
         """Compare the facts tables with a full recomputation; exit 1 when they differ."""
-        from metdash import facts
+        from metdash.store import facts
 
         db = open_db(db_path)
         if not db.path.exists():
@@ -151,7 +151,7 @@ def register(main: click.Group) -> None:
     @DB_OPTION
     def facts_rebuild(db_path: str | None) -> None:
         """Recompute the facts tables for every claim (one transaction)."""
-        from metdash import facts
+        from metdash.store import facts
 
         db = open_db(db_path)
         if not db.path.exists():

@@ -20,8 +20,8 @@ from typing import Any
 import pandas as pd
 
 from metdash import privacy, weekly_charts
-from metdash.db import Database
 from metdash.errors import ReportError
+from metdash.store import Database
 from metdash.weekly import WeeklyReview, review_csv
 
 log = logging.getLogger(__name__)

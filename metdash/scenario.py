@@ -28,8 +28,8 @@ from typing import Any
 
 import pandas as pd
 
-from metdash.db import Database
 from metdash.errors import ScenarioError
+from metdash.store import Database
 
 WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
 DAYS_PER_MONTH = Decimal(7) * WEEKS_PER_MONTH

@@ -158,7 +158,7 @@ def register(main: click.Group) -> None:
                        "(default: $METDASH_BACKUP_KEEP, else 10).")
     def backup_cmd(db_path: str | None, out_dir: str | None, keep: int | None) -> None:
         """Write a consistent copy of the database file (safe while the app runs)."""
-        from metdash.backup import backup
+        from metdash.store.backup import backup
 
         try:
             path = backup(open_db(db_path), out_dir, reason="manual", keep=keep)
@@ -174,7 +174,7 @@ def register(main: click.Group) -> None:
                   help="Replace an existing database file (it is backed up first).")
     def restore_cmd(db_path: str | None, source: str, force: bool) -> None:
         """Replace the database file with a backup. Stop the dashboard first."""
-        from metdash.backup import restore
+        from metdash.store.backup import restore
 
         target = open_db(db_path).path
         try:

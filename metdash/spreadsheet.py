@@ -28,8 +28,8 @@ from metdash.coding import (
     npi_problem,
     parse_modifiers,
 )
-from metdash.db import Database, audit, next_id, to_json
 from metdash.errors import MoneyTooLarge
+from metdash.store import Database, audit, next_id, to_json
 
 __all__ = ["COLUMNS", "ImportResult", "import_claims", "read_rows", "template"]
 

@@ -18,8 +18,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from metdash.db import Database, default_db_path, store_stamp
 from metdash.errors import AuthError, StoreError
+from metdash.store import Database, default_db_path, store_stamp
 
 # Permissions a page or an action may need; roles map onto them (see metdash.auth).
 VIEW = "view"

@@ -35,8 +35,8 @@ from typing import Any
 import pandas as pd
 
 from metdash import figures
-from metdash.db import Database
-from metdash.figures import Filters, _money, _ratio, run, sql
+from metdash.figures import Filters, money, ratio, run, sql
+from metdash.store import Database
 
 CENTS = Decimal("0.01")
 KINDS = ["physician", "physical_therapist", "specialist", "other"]
@@ -189,14 +189,14 @@ def weekly_review(db: Database, week: dt.date | None = None, *,
 
     df["referrals_12m"] = [int(v) for v in vol("referrals", df.referrer_id, 0)]
     df["converted_12m"] = [int(v) for v in vol("converted", df.referrer_id, 0)]
-    df["conversion_rate_12m"] = [_ratio(c, r) for c, r in
+    df["conversion_rate_12m"] = [ratio(c, r) for c, r in
                                  zip(df.converted_12m, df.referrals_12m, strict=True)]
     df["days_to_first_session_12m"] = [
         None if v is None or pd.isna(v) else float(v)
         for v in vol("days_to_first_session", df.referrer_id, None)]
     df["sessions_12m"] = [int(v) for v in vol("sessions", df.referrer_id, 0)]
-    df["billed_12m"] = [_money(v) for v in vol("billed", df.referrer_id, 0)]
-    df["paid_12m"] = [_money(v) for v in vol("paid", df.referrer_id, 0)]
+    df["billed_12m"] = [money(v) for v in vol("billed", df.referrer_id, 0)]
+    df["paid_12m"] = [money(v) for v in vol("paid", df.referrer_id, 0)]
     keep = ((df.this_week > 0) | (df.prior_12w > 0) | (df.referrals_12m > 0) | df.is_new
             | df.is_lapsed | (df.sessions_12m > 0))
     df = df[keep].sort_values(["this_week", "referrals_12m", "name"],
@@ -217,7 +217,7 @@ def weekly_review(db: Database, week: dt.date | None = None, *,
         totals: dict[Any, Decimal] = {}
         for i, b in zip(mix.referrer_id, mix.billed, strict=True):
             totals[i] = totals.get(i, Decimal(0)) + b
-        mix["share"] = [_ratio(b, totals[i]) for i, b in zip(mix.referrer_id, mix.billed,
+        mix["share"] = [ratio(b, totals[i]) for i, b in zip(mix.referrer_id, mix.billed,
                                                              strict=True)]
     else:
         mix["share"] = pd.Series(dtype=float)
@@ -240,7 +240,7 @@ def _kinds(df: pd.DataFrame) -> pd.DataFrame:
             "new_referrers": int(d.is_new.sum()), "lapsed_referrers": int(d.is_lapsed.sum()),
             "referrals_12m": int(d.referrals_12m.sum()),
             "converted_12m": int(d.converted_12m.sum()),
-            "conversion_rate_12m": _ratio(d.converted_12m.sum(), d.referrals_12m.sum()),
+            "conversion_rate_12m": ratio(d.converted_12m.sum(), d.referrals_12m.sum()),
             "sessions_12m": int(d.sessions_12m.sum()),
             "billed_12m": sum(d.billed_12m, Decimal("0.00")),
             "paid_12m": sum(d.paid_12m, Decimal("0.00")),
@@ -264,7 +264,7 @@ def _summary(df: pd.DataFrame, firsts: pd.DataFrame, start: dt.date,
         "newly_lapsed": int(df.newly_lapsed.sum()),
         "referrals_12m": len(firsts),
         "converted_12m": int(firsts.converted.sum()) if len(firsts) else 0,
-        "conversion_rate_12m": _ratio(firsts.converted.sum() if len(firsts) else 0,
+        "conversion_rate_12m": ratio(firsts.converted.sum() if len(firsts) else 0,
                                       len(firsts)),
         # A median over every converted referral, not a median of the referrers' medians.
         "days_to_first_session_12m": float(days.median()) if len(days) else None,

@@ -7,12 +7,15 @@ The page and the PDF export draw the same figures from the same
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from metdash.charts import PALETTE, style
-from metdash.weekly import KINDS, WeeklyReview
+
+if TYPE_CHECKING:  # the type only: charts stay pure (no store behind them)
+    from metdash.weekly import WeeklyReview
 
 KIND_LABELS = {"physician": "Physician", "physical_therapist": "Physical therapist",
                "specialist": "Specialist", "other": "Other"}
@@ -30,7 +33,7 @@ def weekly_referrals_bar(review: WeeklyReview, large: bool = False,
                           strict=True):
         counts[(kind, pd.Timestamp(w).date())] = int(n)
     traces = []
-    for i, kind in enumerate(KINDS):
+    for i, kind in enumerate(KIND_LABELS):  # the order of metdash.weekly.KINDS
         y = [counts.get((kind, w), 0) for w in weeks]
         if any(y):
             traces.append({"type": "bar", "x": x, "y": y, "name": KIND_LABELS[kind],

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metdash.db import Database
 from metdash.entry import UNBILLED_IDS
+from metdash.store import Database
 
 __all__ = [
     "WORKLISTS", "Worklist", "all_lists", "claims_at_risk_of_timely_filing", "claims_ready_to_submit",

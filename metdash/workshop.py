@@ -11,8 +11,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from metdash.db import Database
 from metdash.errors import NotTheDemo
+from metdash.store import Database
 
 DEFAULT_SEED = 7
 

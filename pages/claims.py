@@ -7,8 +7,9 @@ import re
 import pandas as pd
 import streamlit as st
 
-from metdash import backup, entry, spreadsheet, ui
+from metdash import entry, spreadsheet, ui
 from metdash.errors import ValidationError
+from metdash.store import backup
 
 db = ui.page_start("Claims", permission="billing")
 user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()

@@ -4,8 +4,9 @@ import os
 
 import streamlit as st
 
-from metdash import backup, entry, ui
+from metdash import entry, ui
 from metdash.errors import X12ExportError
+from metdash.store import backup
 from metdash.x12.post835 import import_835, recent_remittances, unmatched_claim_payments
 from metdash.x12.write837 import write_837p
 

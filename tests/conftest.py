@@ -7,7 +7,7 @@ import os
 import pytest
 
 # Every write transaction in the suite compares claim_facts with a full recomputation
-# (metdash.facts): a write path that changes a claim without naming it fails its own test.
+# (metdash.store.facts): a write path that changes a claim without naming it fails its own test.
 os.environ.setdefault("METDASH_VERIFY_FACTS", "1")
 
 
@@ -34,8 +34,8 @@ def demo_db_path(tmp_path_factory):
     """A small synthetic demo practice (seeded, ~6,000 claim lines), built once a session."""
     import datetime as dt
 
-    from metdash.db import Database
     from metdash.demo import generate
+    from metdash.store import Database
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     db = Database(path)
@@ -47,7 +47,7 @@ def demo_db_path(tmp_path_factory):
 @pytest.fixture(scope="session")
 def small_db_path(tmp_path_factory):
     """The dozen-claim practice of tests/small_practice.py, built once a session."""
-    from metdash.db import Database
+    from metdash.store import Database
     from tests import small_practice
 
     path = tmp_path_factory.mktemp("small") / "small.duckdb"
@@ -74,7 +74,7 @@ def _signed_in_as_owner(monkeypatch):
 # -- exit -------------------------------------------------------------------------------------
 # Once, after every test had passed and pytest had printed its summary, the interpreter
 # aborted while finalizing native threads ("terminate called ... exception not rethrown",
-# exit 134), turning a green run red. metdash.db now closes its DuckDB handles at exit, which
+# exit 134), turning a green run red. metdash.store.db now closes its DuckDB handles at exit, which
 # fixed it in every later run; as a second guard the run ends with pytest's own exit status
 # right after the session, before native libraries are torn down.
 _EXIT_STATUS: list[int] = []

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from metdash import entry as e
-from metdash.db import Database
+from metdash.store import Database
 
 AS_OF = dt.date(2025, 6, 30)
 USER = "tester"

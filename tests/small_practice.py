@@ -35,7 +35,7 @@ PLB    -      ACM   interest 2.00 paid with remittance A2 (PLB amount -2.00)
 
 from __future__ import annotations
 
-from metdash.db import Database
+from metdash.store import Database
 
 NPI_R1 = "1234567893"
 NPI_R2 = "1111111112"

@@ -17,7 +17,6 @@ from click.testing import CliRunner
 from metdash.cli import main
 from metdash.coding.npi import npi_is_valid
 from metdash.coding.units import billable_units
-from metdash.db import Database
 from metdash.demo import (
     CODES,
     DATA_TABLES,
@@ -28,6 +27,7 @@ from metdash.demo import (
     npi_check_digit,
     units_matrix,
 )
+from metdash.store import Database
 
 # DEMO_TEST_SEED / DEMO_TEST_AS_OF let one run the same checks on other practices.
 SEED = int(os.environ.get("DEMO_TEST_SEED", "7"))

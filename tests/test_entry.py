@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from metdash import entry as e
-from metdash.db import Database
 from metdash.errors import ValidationError
+from metdash.store import Database
 from tests.entry_seed import AS_OF, USER, seed
 
 

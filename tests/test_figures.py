@@ -12,8 +12,8 @@ from decimal import Decimal
 import pytest
 
 from metdash import figures
-from metdash.db import Database
 from metdash.figures import Filters
+from metdash.store import Database
 from tests import small_practice
 
 D = dt.date

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from metdash import entry
-from metdash.db import Database
+from metdash.store import Database
 
 
 def test_find_by_prefix_and_status(small_db_path):

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from metdash import report, weekly
 from metdash.cli import main
-from metdash.db import Database
+from metdash.store import Database
 from tests.test_weekly import WEEK, build
 
 

@@ -13,9 +13,9 @@ from decimal import Decimal
 import pytest
 
 from metdash import scenario
-from metdash.db import Database
 from metdash.errors import ScenarioError
 from metdash.scenario import PayerAssumption, Scenario
+from metdash.store import Database
 from tests import small_practice
 
 D = Decimal

@@ -6,8 +6,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from metdash.db import Database
 from metdash.spreadsheet import COLUMNS, import_claims, read_rows, template
+from metdash.store import Database
 from tests.entry_seed import AS_OF, USER, seed
 
 HEADER = ",".join(COLUMNS)

@@ -28,8 +28,8 @@ from decimal import Decimal
 import pytest
 
 from metdash import figures, weekly
-from metdash.db import Database
 from metdash.figures import Filters
+from metdash.store import Database
 
 D = dt.date
 WEEK = D(2025, 3, 24)

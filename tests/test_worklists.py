@@ -4,7 +4,7 @@ import pytest
 
 from metdash import entry as e
 from metdash import worklists as w
-from metdash.db import Database
+from metdash.store import Database
 from tests.entry_seed import AS_OF, USER, seed
 
 A = e.AdjustmentIn

@@ -8,9 +8,9 @@ import json
 import pytest
 
 from metdash import workshop
-from metdash.db import Database, audit
 from metdash.demo import generate
 from metdash.errors import NotTheDemo
+from metdash.store import Database, audit
 from tests import small_practice
 
 

@@ -1,4 +1,4 @@
--- One claim_facts row per claim (metdash.facts; columns as in migration 0003), for the claims
+-- One claim_facts row per claim (metdash.store.facts; columns as in migration 0003), for the claims
 -- in $ids, or every claim when $ids is NULL. The definitions are the figures' own (DOMAIN.md):
 --   ended_date    first closed/voided date in the history (0001-01-01 when closed or voided
 --                 without history)

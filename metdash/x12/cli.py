@@ -32,7 +32,7 @@ def register(main: click.Group) -> None:
 
         db = open_db(db_path)
         try:
-            from metdash.backup import auto_backup
+            from metdash.store.backup import auto_backup
             auto_backup(db, "before-import")
             summary = import_835(db, [Path(f) for f in files], _user())
         except StoreError as exc:

@@ -27,9 +27,8 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from metdash import facts
-from metdash.db import Database, fetch_df, insert_frame, insert_rows, to_json
 from metdash.errors import X12FileError
+from metdash.store import Database, audit_many, facts, fetch_df, insert_frame, insert_rows, to_json
 from metdash.x12.parse835 import ClaimPayment, Payment, Remittance835, gc_paused, parse_835
 
 NOTHING = "Nothing was imported."
@@ -226,7 +225,6 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     cp_id = next_id(con, "claim_payments", "claim_payment_id")
     lp_id = next_id(con, "line_payments", "line_payment_id")
     adj_id = next_id(con, "adjustments", "adjustment_id")
-    audit_id = next_id(con, "audit_log", "audit_id")
     import_id = next_id(con, "imports", "import_id")
     now = dt.datetime.now()
 
@@ -249,10 +247,9 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
             "trace_number": p.trace_number, "amount": str(p.amount), "source": "835",
             "source_file": remit.name,
         })
-        audits.append((audit_id, now, user, "import", "remittances", str(rem_id), None, to_json({
+        audits.append(("import", "remittances", rem_id, None, {
             "payer": p.payer_name, "payer_key": p.payer_key, "trace_number": p.trace_number,
-            "amount": p.amount, "claims": len(p.claims), "file": remit.name})))
-        audit_id += 1
+            "amount": p.amount, "claims": len(p.claims), "file": remit.name}))
         for plb in p.provider_adjustments:
             plbs.append((rem_id, plb.seq, plb.fiscal_period_date, plb.reason_code,
                          plb.reference or None, plb.amount))
@@ -302,11 +299,9 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                     seqs[claim_id] = seqs.get(claim_id, 0) + 1
                     history.append((claim_id, seqs[claim_id], new_status, p.payment_date, now,
                                     user, f"{note} — 835 trace {p.trace_number}"))
-                    audits.append((audit_id, now, user, "status", "claims", claim_id,
-                                   to_json({"status": status_now[claim_id]}),
-                                   to_json({"status": new_status, "note": note,
-                                            "trace_number": p.trace_number})))
-                    audit_id += 1
+                    audits.append(("status", "claims", claim_id, {"status": status_now[claim_id]},
+                                   {"status": new_status, "note": note,
+                                    "trace_number": p.trace_number}))
                     status_now[claim_id] = new_status
             cp_id += 1
         res.payments += 1
@@ -347,11 +342,9 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     con.execute(
         "INSERT INTO imports (import_id, kind, file_name, file_sha256, user_name, summary)"
         " VALUES (?, '835', ?, ?, ?, ?)", [import_id, remit.name, sha, user, to_json(summary)])
-    audits.append((audit_id, now, user, "import", "imports", str(import_id), None,
-                   to_json({"file": remit.name, "sha256": sha, **summary})))
-    insert_rows(con, "audit_log", [
-        "audit_id", "changed_at", "user_name", "action", "table_name", "record_key", "before",
-        "after"], audits)
+    audits.append(("import", "imports", import_id, None,
+                   {"file": remit.name, "sha256": sha, **summary}))
+    audit_many(con, user, audits, now)
     return res
 
 

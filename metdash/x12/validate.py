@@ -17,7 +17,7 @@ from typing import Any
 
 from metdash.coding.icd10 import MAX_DIAGNOSES, icd10_problems, pointer_problems
 from metdash.coding.npi import npi_problem
-from metdash.x12.write837 import Batch837
+from metdash.x12.model837 import Batch837
 
 _PYX12_LOCK = threading.Lock()  # pyx12 logs through a shared logger; one validation at a time
 

@@ -27,16 +27,24 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from metdash import facts
-from metdash.db import Database, insert_rows, to_json
 from metdash.errors import X12ExportError
+from metdash.store import Database, audit, audit_many, facts, insert_rows
+from metdash.x12.model837 import (
+    Address,
+    Batch837,
+    BillingProvider,
+    Claim837,
+    ControlNumbers,
+    Line837,
+    Person,
+)
+from metdash.x12.validate import claim_problems
 
 TERMINATOR = "~\n"  # a newline after each terminator keeps the file readable; X12 allows it
 RELATIONSHIP_CODES = {"self": "18", "spouse": "01", "child": "19", "other": "G8"}
@@ -45,87 +53,6 @@ PRIORITY_CODES = {"primary": "P", "secondary": "S", "tertiary": "T"}
 FILING_CODES = {"medicare": "MB", "medicare_advantage": "16", "medicaid": "MC",
                 "commercial": "CI", "workers_comp": "WC", "auto": "AM", "other": "ZZ"}
 _UNSAFE = re.compile(r"[*~:^>|\r\n]")
-
-
-@dataclass
-class Address:
-    line1: str = ""
-    city: str = ""
-    state: str = ""
-    zip: str = ""
-
-
-@dataclass
-class Person:
-    last_name: str
-    first_name: str = ""
-    npi: str = ""
-    taxonomy: str = ""
-
-
-@dataclass
-class BillingProvider:
-    name: str
-    npi: str
-    tax_id: str
-    address: Address
-    taxonomy: str = ""
-    phone: str = ""
-
-
-@dataclass
-class Line837:
-    cpt: str
-    modifiers: list[str]
-    charge: Decimal
-    units: int
-    dx_pointers: list[int]
-    service_date: dt.date
-
-
-@dataclass
-class Claim837:
-    claim_id: str
-    total_charge: Decimal
-    diagnosis_codes: list[str]
-    lines: list[Line837]
-    payer_name: str
-    payer_code: str  # clearinghouse payer id
-    filing_indicator: str  # SBR09
-    member_id: str
-    patient_last_name: str
-    patient_first_name: str
-    patient_dob: dt.date | None
-    patient_sex: str
-    patient_address: Address
-    relationship: str = "self"
-    priority: str = "primary"
-    group_number: str = ""
-    subscriber_last_name: str = ""
-    subscriber_first_name: str = ""
-    subscriber_dob: dt.date | None = None
-    frequency_code: str = "1"
-    place_of_service: str = "11"
-    prior_auth_number: str = ""
-    referrer: Person | None = None
-    rendering: Person | None = None
-
-
-@dataclass
-class Batch837:
-    billing: BillingProvider
-    claims: list[Claim837]
-    submitter_id: str = ""  # defaults to the billing NPI
-    receiver_name: str = "CLEARINGHOUSE"
-    receiver_id: str = "CLEARINGHOUSE"
-    usage: str = "P"  # ISA15: P production, T test
-
-
-@dataclass(frozen=True)
-class ControlNumbers:
-    interchange: int  # ISA13
-    group: int  # GS06
-    transaction: int  # ST02
 
 
 # -- rendering ------------------------------------------------------------------------
@@ -382,8 +309,6 @@ def write_837p(db: Database, claim_ids: list[str] | None, *, user: str,
     problem, nothing changed), takes the next ISA13/GS06/ST02 from ``x12_control``, and
     when ``mark_submitted`` moves the claims to ``submitted`` dated ``now``.
     """
-    from metdash.x12.validate import claim_problems
-
     now = now or dt.datetime.now().replace(microsecond=0)
     with db.transaction() as con:
         batch, problems = load_batch(con, claim_ids)
@@ -394,13 +319,9 @@ def write_837p(db: Database, claim_ids: list[str] | None, *, user: str,
         numbers = ControlNumbers(_next_control(con, "interchange"), _next_control(con, "group"),
                                  _next_control(con, "transaction"))
         text = render_837p(batch, numbers, now)
-        con.execute("INSERT INTO audit_log (audit_id, user_name, action, table_name, record_key,"
-                    " after) SELECT coalesce(max(audit_id), 0) + 1, ?, 'export', 'x12_control',"
-                    " ?, ? FROM audit_log",
-                    [user, str(numbers.interchange), to_json({
-                        "interchange": numbers.interchange, "group": numbers.group,
-                        "transaction": numbers.transaction,
-                        "claims": [c.claim_id for c in batch.claims]})])
+        audit(con, user, "export", "x12_control", numbers.interchange, None, {
+            "interchange": numbers.interchange, "group": numbers.group,
+            "transaction": numbers.transaction, "claims": [c.claim_id for c in batch.claims]})
         if mark_submitted:
             _mark_submitted(con, [c.claim_id for c in batch.claims], user, now, numbers)
     return text
@@ -415,31 +336,25 @@ def _mark_submitted(con: duckdb.DuckDBPyConnection, ids: list[str], user: str,
     seqs = {r["claim_id"]: r["seq"] for r in _rows(
         con, "SELECT claim_id, max(seq) AS seq FROM claim_status_history WHERE claim_id IN "
              "(SELECT unnest(?::VARCHAR[])) GROUP BY 1", [ids])}
-    audit_base = _rows(con, "SELECT coalesce(max(audit_id), 0) + 1 AS n FROM audit_log")[0]["n"]
     note = f"sent in 837P interchange {numbers.interchange:09d}"
     history, audits = [], []
-    for i, cid in enumerate(ids):
+    for cid in ids:
         history.append((cid, (seqs.get(cid) or 0) + 1, "submitted", today, now, user, note))
-        audits.append((audit_base + i, now, user, "status", "claims", cid,
-                       to_json({"status": before[cid]["status"],
-                                "submitted_date": before[cid]["submitted_date"]}),
-                       to_json({"status": "submitted", "submitted_date": before[cid]
-                                ["submitted_date"] or today, "last_submitted_date": today,
-                                "note": note})))
+        audits.append(("status", "claims", cid,
+                       {"status": before[cid]["status"],
+                        "submitted_date": before[cid]["submitted_date"]},
+                       {"status": "submitted", "submitted_date": before[cid]["submitted_date"]
+                        or today, "last_submitted_date": today, "note": note}))
     insert_rows(con, "claim_status_history", [
         "claim_id", "seq", "status", "status_date", "changed_at", "changed_by", "note"], history)
-    insert_rows(con, "audit_log", [
-        "audit_id", "changed_at", "user_name", "action", "table_name", "record_key", "before",
-        "after"], audits)
+    audit_many(con, user, audits, now)
     con.execute("UPDATE claims SET status = 'submitted',"
                 " submitted_date = coalesce(submitted_date, ?), last_submitted_date = ?"
                 " WHERE claim_id IN (SELECT unnest(?::VARCHAR[]))", [today, today, ids])
     facts.touch(con, ids, status_only=True)
 
 
-__all__ = ["Address", "BillingProvider", "Batch837", "Claim837", "ControlNumbers", "Line837",
-           "claims_for_export",
-           "Person", "X12ExportError", "load_batch", "render_837p", "write_837p"]
+__all__ = ["claims_for_export", "load_batch", "render_837p", "write_837p"]
 
 
 def claims_for_export(db: Database) -> pd.DataFrame:

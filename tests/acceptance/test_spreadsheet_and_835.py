@@ -12,8 +12,8 @@ from click.testing import CliRunner
 
 from metdash import figures
 from metdash.cli import main
-from metdash.db import Database
 from metdash.figures import Filters
+from metdash.store import Database
 
 CLAIMS_CSV = """\
 claim_id,client_id,client_last_name,client_first_name,client_dob,client_sex,payer_name,payer_type,member_id,referrer_npi,referrer_name,referrer_kind,referral_date,service_date,cpt,modifiers,units,charge,diagnosis_codes,rendering_npi,submitted_date

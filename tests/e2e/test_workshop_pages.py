@@ -79,7 +79,7 @@ def test_weekly_review_week_is_in_the_url(app, page):
 
 
 def test_presentation_mode_from_the_environment(present_app, page, shots, demo_db_path):
-    from metdash.db import Database
+    from metdash.store import Database
 
     page.goto(f"{present_app.url}/weekly_review")
     wait_for_page(page, "Top movers up")

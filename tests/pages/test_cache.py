@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 from metdash import figures, ui
-from metdash.db import Database
 from metdash.figures import Filters
+from metdash.store import Database
 from tests.test_figures import PERIOD
 
 
@@ -18,7 +18,7 @@ def test_a_write_from_another_process_invalidates_the_cache(small_db_path, tmp_p
     kpis = ui.cached(figures.kpis)
     assert kpis(db, PERIOD)["gross_charges"] == 1100
     # Another process (like a scheduled import) adds a claim line's worth of charges.
-    script = ("import sys; from metdash import facts; from metdash.db import Database\n"
+    script = ("import sys; from metdash.store import Database, facts\n"
               "with Database(sys.argv[1]).transaction() as con:\n"
               "    con.execute(\"UPDATE claims SET total_charge = total_charge + 50"
               " WHERE claim_id = 'C1'\")\n"

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metdash import entry as e
-from metdash.db import Database
+from metdash.store import Database
 from tests.entry_seed import USER, seed
 
 TODAY = dt.date.today()

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metdash import report, weekly
-from metdash.db import Database
+from metdash.store import Database
 from tests.test_weekly import WEEK, build
 
 PAGES = Path(__file__).resolve().parents[2] / "pages"

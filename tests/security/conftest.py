@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from metdash import auth
-from metdash.db import Database
+from metdash.store import Database
 
 PASSWORDS = {"olive": "olive-owner-pass-1", "bill": "bill-biller-pass-2",
              "fran": "fran-front-desk-3", "vic": "vic-viewer-pass-4"}

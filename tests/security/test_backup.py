@@ -9,11 +9,11 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from metdash import backup as bk
 from metdash import entry as e
 from metdash.cli import main
-from metdash.db import Database
 from metdash.errors import BackupError
+from metdash.store import Database
+from metdash.store import backup as bk
 
 from .conftest import assert_same, snapshot
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from metdash import auth
 from metdash.cli import main
-from metdash.db import Database
+from metdash.store import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from metdash import entry as e
-from metdash.db import Database
 from metdash.errors import ValidationError, X12FileError
 from metdash.spreadsheet import COLUMNS, ImportResult, import_claims
+from metdash.store import Database
 from metdash.x12.parse835 import parse_835
 from metdash.x12.post835 import import_835
 from tests.entry_seed import AS_OF, seed

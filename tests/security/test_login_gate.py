@@ -7,7 +7,7 @@ import time
 
 from streamlit.testing.v1 import AppTest
 
-from metdash.db import Database
+from metdash.store import Database
 
 from .conftest import PAGES, PASSWORDS
 

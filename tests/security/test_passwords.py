@@ -8,8 +8,8 @@ import datetime as dt
 import pytest
 
 from metdash import auth
-from metdash.db import Database
 from metdash.errors import AuthError, UserError
+from metdash.store import Database
 
 from .conftest import PASSWORDS
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from metdash import entry as e
-from metdash.db import Database
 from metdash.spreadsheet import COLUMNS
+from metdash.store import Database
 from tests.entry_seed import AS_OF, seed
 from tests.x12 import conftest as x12_seed
 
@@ -152,7 +152,7 @@ def test_two_processes_saving_at_the_same_moment_both_land(entry_template, tmp_p
     script = textwrap.dedent(f"""
         import sys, time
         from metdash import entry as e
-        from metdash.db import Database
+        from metdash.store import Database
         db = Database({str(path)!r})
         time.sleep(max(0.0, {start_at!r} - time.time()))
         e.save_client(db, e.ClientIn("P" + sys.argv[1], "Proc", sys.argv[1], "1970-01-01"),

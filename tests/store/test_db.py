@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from metdash import db as dbmod
-from metdash.db import Database
 from metdash.errors import StoreBusy
+from metdash.store import Database, migrate, snapshot
+from metdash.store import db as dbmod
 
 
 def test_missing_file_is_created_with_the_schema(tmp_path):
@@ -27,10 +27,10 @@ def test_migrations_are_recorded_and_idempotent(tmp_path):
     path = tmp_path / "m.duckdb"
     Database(path).scalar("SELECT 1")
     with Database(path).connect() as con:
-        assert dbmod.migrate(con) == []  # nothing left to apply on a second open
+        assert migrate.migrate(con) == []  # nothing left to apply on a second open
         versions = [r[0] for r in con.execute(
             "SELECT version FROM schema_migrations ORDER BY version").fetchall()]
-    assert versions == [v for v, _, _ in dbmod.migrations()]
+    assert versions == [v for v, _, _ in migrate.migrations()]
     assert versions[0] == 1
 
 
@@ -65,7 +65,7 @@ def test_audit_rows_record_who_and_what(tmp_path):
 
 READER = textwrap.dedent("""
     import sys, time
-    from metdash.db import Database
+    from metdash.store import Database
     db = Database(sys.argv[1], lock_wait=60)
     db.query("SELECT count(*) AS n FROM cpt_codes")
     print("ready", flush=True)  # it holds the file: the writers start now
@@ -79,7 +79,7 @@ READER = textwrap.dedent("""
 
 WRITER = textwrap.dedent("""
     import sys
-    from metdash.db import Database
+    from metdash.store import Database
     db = Database(sys.argv[1], lock_wait=60)
     for i in range(int(sys.argv[2])):
         with db.transaction() as con:
@@ -91,7 +91,7 @@ WRITER = textwrap.dedent("""
 
 CRASH_AFTER_COMMIT = textwrap.dedent("""
     import os, sys
-    from metdash.db import Database
+    from metdash.store import Database
     db = Database(sys.argv[1])
     with db.transaction() as con:
         con.execute("INSERT INTO cpt_codes VALUES ('97112', 'Balance', TRUE, FALSE, TRUE)")
@@ -128,18 +128,18 @@ def test_the_stamp_moves_with_writes_not_with_checkpoints(tmp_path):
     """Caches key on store_stamp: a write changes it, folding the log in does not."""
     db = Database(tmp_path / "s.duckdb")
     db.release()
-    empty = dbmod.store_stamp(db.path)
+    empty = snapshot.store_stamp(db.path)
     with db.transaction() as con:
         con.execute("INSERT INTO cpt_codes VALUES ('97110', 'Exercise', TRUE, FALSE, TRUE)")
-    written = dbmod.store_stamp(db.path)
+    written = snapshot.store_stamp(db.path)
     assert written != empty
-    on_disk = dbmod._raw_stamp(db.path)
+    on_disk = snapshot.raw_stamp(db.path)
     db.release()  # the checkpoint rewrites the file and removes the log
-    assert dbmod._raw_stamp(db.path) != on_disk
-    assert dbmod.store_stamp(db.path) == written
+    assert snapshot.raw_stamp(db.path) != on_disk
+    assert snapshot.store_stamp(db.path) == written
     with db.transaction() as con:
         con.execute("INSERT INTO cpt_codes VALUES ('97112', 'Balance', TRUE, FALSE, TRUE)")
-    assert dbmod.store_stamp(db.path) not in (empty, written)
+    assert snapshot.store_stamp(db.path) not in (empty, written)
 
 
 def test_two_processes_share_the_file_without_lock_errors(tmp_path):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from metdash.db import Database
+from metdash.store import Database
 
 NPI_PRACTICE = "1234567893"
 NPI_PROVIDER = "1987654328"

@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from metdash import facts
-from metdash.db import Database
 from metdash.entry import payer_claim_number
+from metdash.store import Database, facts
 from metdash.x12.parse835 import Adjustment, ClaimPayment, LinePayment
 from metdash.x12.post835 import claim_status_after, import_835
 
@@ -116,7 +115,7 @@ def test_failure_inside_the_transaction_rolls_back(seeded, monkeypatch):
 def test_reversal_then_repayment_in_one_file(seeded):
     with seeded.transaction() as con:
         con.execute("UPDATE claims SET status = 'submitted' WHERE claim_id = 'C000102'")
-        facts.touch(con, ["C000102"])  # a claim changed in place is named (metdash.facts)
+        facts.touch(con, ["C000102"])  # a claim changed in place is named (metdash.store.facts)
     first = build_835([Claim("C000102", "1", "120", "100", cas=[("CO", "45", "20")])],
                       trace="P1")
     import_835(seeded, [("p1.835", first.encode())], "biller")

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from metdash import facts
 from metdash.errors import X12ExportError
+from metdash.store import facts
+from metdash.x12.model837 import ControlNumbers
 from metdash.x12.validate import claim_problems, pyx12_validate
-from metdash.x12.write837 import ControlNumbers, load_batch, render_837p, write_837p
+from metdash.x12.write837 import load_batch, render_837p, write_837p
 
 from .conftest import NOW
 
@@ -91,7 +92,7 @@ def test_our_checks_catch_what_pyx12_does_not(seeded):
         con.execute("UPDATE referrers SET npi = '1234567890'")
         con.execute("UPDATE claims SET total_charge = 310, diagnosis_codes = ['M54.5', 'E11.9']"
                     " WHERE claim_id = 'C000101'")
-        facts.touch(con, ["C000101"])  # a claim changed in place is named (metdash.facts)
+        facts.touch(con, ["C000101"])  # a claim changed in place is named (metdash.store.facts)
     batch = _batch(seeded)
     problems = claim_problems(batch)
     assert "Claim C000101: referring NPI 1234567890 fails its check digit: copy it again from " \

@@ -19,89 +19,18 @@ Errors: :class:`BackupError` (a ``StoreError``), in words the user can act on.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import re
 import shutil
 from pathlib import Path
 
 import duckdb
 
-from metdash.db import Database, release_file
 from metdash.errors import BackupError
+from metdash.store.db import Database, release_file
+from metdash.store.snapshot import backup_dir, copy_held, keep_default, list_backups, prune
 
-DEFAULT_KEEP = 10
-SUFFIX = ".duckdb"
-
-
-def keep_default() -> int:
-    """``$METDASH_BACKUP_KEEP`` (default 10; at least 1)."""
-    raw = os.environ.get("METDASH_BACKUP_KEEP", "").strip()
-    try:
-        return max(1, int(raw)) if raw else DEFAULT_KEEP
-    except ValueError:
-        return DEFAULT_KEEP
-
-
-def backup_dir(db_path: str | os.PathLike[str]) -> Path:
-    """Where automatic backups of ``db_path`` go: ``$METDASH_BACKUP_DIR`` or ``backups/``
-    beside the database file."""
-    env = os.environ.get("METDASH_BACKUP_DIR", "").strip()
-    return Path(env) if env else Path(db_path).parent / "backups"
-
-
-def _stamp(now: dt.datetime | None = None) -> str:
-    return (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S-%f")
-
-
-def _pattern(stem: str) -> re.Pattern[str]:
-    return re.compile(re.escape(stem) + r"-\d{8}-\d{6}-\d{6}(-[a-z0-9-]+)?" + re.escape(SUFFIX)
-                      + "$")
-
-
-def list_backups(db_path: str | os.PathLike[str], out_dir: str | os.PathLike[str]) -> list[Path]:
-    """The backups of ``db_path`` in ``out_dir``, oldest first (by the time in the name)."""
-    out = Path(out_dir)
-    if not out.is_dir():
-        return []
-    pat = _pattern(Path(db_path).stem)
-    found = [p for p in out.iterdir() if pat.match(p.name)]
-    return sorted(found, key=lambda p: p.name[len(Path(db_path).stem) + 1:][:22])
-
-
-def copy_held(con: duckdb.DuckDBPyConnection, db_path: Path, out_dir: Path,
-              reason: str = "", keep: int | None = None) -> Path:
-    """Back up the file behind the open connection ``con`` (the caller holds the file);
-    return the backup's path. Older backups beyond ``keep`` are deleted."""
-    from metdash.db import checkpoint
-
-    checkpoint(con, db_path)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tag = re.sub(r"[^a-z0-9-]+", "-", reason.lower()).strip("-")
-    name = f"{db_path.stem}-{_stamp()}{'-' + tag if tag else ''}{SUFFIX}"
-    target = out_dir / name
-    tmp = out_dir / (name + ".part")
-    try:
-        shutil.copyfile(db_path, tmp)
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise BackupError(f"Could not write the backup {target}: {exc.strerror or exc}. "
-                          "Check that the folder exists, is writable and has space.") from exc
-    prune(db_path, out_dir, keep if keep is not None else keep_default())
-    return target
-
-
-def prune(db_path: str | os.PathLike[str], out_dir: str | os.PathLike[str], keep: int) -> list[Path]:
-    """Delete all but the newest ``keep`` backups of ``db_path`` in ``out_dir``; the deleted."""
-    found = list_backups(db_path, out_dir)
-    doomed = found[:-keep] if keep > 0 else found
-    for p in doomed:
-        p.unlink(missing_ok=True)
-    return doomed
-
+__all__ = ["auto_backup", "backup", "backup_dir", "before_import", "keep_default",
+           "list_backups", "prune", "restore"]
 
 def backup(db: Database, out_dir: str | os.PathLike[str] | None = None, *, reason: str = "",
            keep: int | None = None) -> Path:
@@ -114,20 +43,18 @@ def backup(db: Database, out_dir: str | os.PathLike[str] | None = None, *, reaso
         return copy_held(con, db.path, out, reason, keep)
 
 
-def has_data(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when the open store has any migrations applied (something worth keeping)."""
-    try:
-        return bool(con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0])
-    except duckdb.Error:
-        return False
-
-
 def auto_backup(db: Database, reason: str) -> Path | None:
-    """The automatic backup before an import: taken only when the file exists; returns the
-    backup's path (None when there was nothing to back up)."""
+    """An automatic backup: taken only when the file exists; returns the backup's path (None
+    when there was nothing to back up)."""
     if not db.path.exists():
         return None
     return backup(db, reason=reason)
+
+
+def before_import(db: Database) -> Path | None:
+    """The one policy for imports (835 files, claim spreadsheets; command line and pages):
+    a copy of the store to go back to, taken just before the import writes."""
+    return auto_backup(db, "before-import")
 
 
 def _check_readable(path: Path) -> None:

@@ -1,7 +1,7 @@
-"""claim_facts (metdash.facts): the per-claim table the figures read instead of the history.
+"""claim_facts (metdash.store.facts): the per-claim table the figures read instead of the history.
 
 The figures' answers must not change because they read a kept table: the queries as they
-were before it (tests/reference_sql/, computing everything from claim_payments, adjustments
+were before it (tests/store/reference_sql/, computing everything from claim_payments, adjustments
 and the status history) are run side by side with today's on the demo practice, for filter
 sets that include as-of dates in the middle of claims' payment histories.
 """
@@ -15,10 +15,10 @@ from pathlib import Path
 import pandas.testing as pdt
 import pytest
 
-from metdash import facts, figures
-from metdash.db import Database, fetch_df
+from metdash import figures
 from metdash.errors import FactsMismatch
 from metdash.figures import Filters
+from metdash.store import Database, facts, fetch_df
 
 REFERENCE = Path(__file__).parent / "reference_sql"
 AS_OF = dt.date(2026, 6, 30)
@@ -42,12 +42,12 @@ def _reference(name: str) -> str:
         kept = REFERENCE / f"{m.group(1)}.sql"
         return "(" + (_reference(m.group(1)) if kept.exists() else figures.sql(m.group(1))) + ")"
 
-    return figures._FRAGMENT.sub(include, text)
+    return figures.core.FRAGMENT.sub(include, text)
 
 
 def _rows(con, text: str, f: Filters):
     q = f"SELECT * FROM ({text}) ORDER BY ALL"
-    return fetch_df(con, q, figures._bind(q, f.params()))
+    return fetch_df(con, q, figures.bind(q, f.params()))
 
 
 @pytest.mark.parametrize("name", ["claim_adjudication", "ar_balances", "revenue_by_payer",
@@ -97,7 +97,7 @@ def test_a_store_from_before_the_table_gets_it_when_migrated(copy):
             con.execute(f"DROP TABLE {table}")
         con.execute("DROP TABLE claim_facts_state")
         con.execute("DELETE FROM schema_migrations WHERE name LIKE '%facts%'")
-    from metdash.db import release_file
+    from metdash.store import release_file
 
     release_file(copy.path)
     again = Database(copy.path)

@@ -1,9 +1,10 @@
+-- metdash: rebuild-facts
 -- The line-, payment- and visit-level facts keep whether their claim is voided (what every
 -- figure asks of them) instead of the claim's status. An 835 moves thousands of claims from
 -- submitted to paid; with the status copied into these rows, each move rewrote every row of
 -- the claim in five tables, and most of an 835 import's time went there. Now a status move
 -- rewrites claim_facts only (and these rows only when a claim is voided or un-voided), and a
--- new payment adds its own rows (metdash.facts.sync). Derived data: dropped and recreated
+-- new payment adds its own rows (metdash.store.facts.sync). Derived data: dropped and recreated
 -- here, then rebuilt from the source tables right after this migration.
 DROP TABLE payment_facts;
 DROP TABLE line_facts;

@@ -2,7 +2,7 @@
 -- per status move (9.5 million on a 5M-line practice): loading it took most of the first write
 -- after the store was opened (80 ms of an 835 import) and its memory stayed. Each write path
 -- numbers a claim's moves max(seq) + 1 inside its write transaction, and write transactions take
--- turns (one process holds the file; metdash.db's write lock inside it), so the numbering stays
+-- turns (one process holds the file; metdash.store.db's write lock inside it), so the numbering stays
 -- unique; tests check it. Rewritten in claim order, which lets the facts refresh skip the
 -- history of claims it is not recomputing.
 CREATE TABLE claim_status_history_0010 (

@@ -1,7 +1,8 @@
+-- metdash: rebuild-facts
 -- One row per claim payment matched to one of our claims, with its CAS totals and its
 -- claim's filter columns: the money posted in a period (payments, contractual adjustments,
 -- A/R as of a past date) is read from here instead of joining claim_payments, remittances,
--- adjustments and claims on every page view. Derived data, kept by metdash.facts with
+-- adjustments and claims on every page view. Derived data, kept by metdash.store.facts with
 -- claim_facts (the same claims are recomputed in the same transaction).
 CREATE TABLE payment_facts (
     claim_payment_id        INTEGER NOT NULL,

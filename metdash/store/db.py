@@ -17,7 +17,7 @@ Reads go through :meth:`Database.query` (a DataFrame via Arrow, which is far fas
 ``.df()`` on text columns); writes go through :meth:`Database.transaction`, one
 transaction per user action, rolled back whole on any error. A commit is durable in
 DuckDB's write-ahead log (``<file>.wal``, part of the store: copy the file only through
-:mod:`metdash.backup`, or with no process holding it); the log is folded into the file
+:mod:`metdash.store.backup`, or with no process holding it); the log is folded into the file
 when the handle closes (see ``CHECKPOINT_THRESHOLD``).
 """
 
@@ -33,7 +33,6 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,9 @@ import pandas as pd
 import pyarrow as pa
 
 from metdash.errors import StoreBusy, StoreError
+from metdash.store import facts
+from metdash.store.migrate import backup_before_migrating, migrate
+from metdash.store.snapshot import raw_stamp, same_content
 
 DEFAULT_DB = Path("data") / "demo.duckdb"
 LOCK_WAIT_SECONDS = 30.0
@@ -72,16 +74,6 @@ def lock_wait_default() -> float:
         return max(0.0, float(os.environ.get("METDASH_LOCK_WAIT", "") or LOCK_WAIT_SECONDS))
     except ValueError:
         return LOCK_WAIT_SECONDS
-
-
-def migrations() -> list[tuple[int, str, str]]:
-    """Every migration shipped with metdash as ``(version, name, sql)``, oldest first."""
-    found = []
-    for entry in resources.files("metdash.migrations").iterdir():
-        name = entry.name
-        if name.endswith(".sql") and name[:4].isdigit():
-            found.append((int(name[:4]), name[5:-4], entry.read_text(encoding="utf-8")))
-    return sorted(found)
 
 
 def _is_lock_error(exc: BaseException) -> bool:
@@ -173,7 +165,7 @@ class Database:
             if not self._migrated:
                 with self._migrate_lock:
                     if not self._migrated:
-                        _backup_before_migrating(con, self.path)
+                        backup_before_migrating(con, self.path)
                         migrate(con)
                         self._migrated = True
             yield con
@@ -208,8 +200,6 @@ class Database:
         at commit); other processes wait for the file itself.
         """
         with _write_lock(self.path), self.connect() as con:
-            from metdash import facts  # the per-claim figures follow every write
-
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
@@ -317,12 +307,12 @@ class _Holder:
 
     def _close(self) -> None:
         if self.con is not None:
-            before = _raw_stamp(self.path)
+            before = raw_stamp(self.path)
             try:
                 self.con.close()  # checkpoints: folds the write-ahead log into the file
             finally:
                 self.con = None
-                _same_content(self.path, before)
+                same_content(self.path, before)
 
 
 _HOLDERS: dict[str, _Holder] = {}
@@ -351,53 +341,6 @@ def _holder(path: Path) -> _Holder:
         if key not in _HOLDERS:
             _HOLDERS[key] = _Holder(key)
         return _HOLDERS[key]
-
-
-_Stamp = tuple[int, ...]
-_STAMP_ALIASES: dict[tuple[str, _Stamp], _Stamp] = {}
-_STAMP_GUARD = threading.Lock()
-
-
-def _raw_stamp(path: str | os.PathLike[str]) -> _Stamp:
-    stamp: list[int] = []
-    for p in (os.fspath(path), f"{os.fspath(path)}.wal"):
-        try:
-            st = os.stat(p)
-            stamp.extend((st.st_mtime_ns, st.st_size, st.st_ino))
-        except OSError:
-            stamp.extend((0, 0, 0))
-    return tuple(stamp)
-
-
-def store_stamp(path: str | os.PathLike[str]) -> _Stamp:
-    """When the store's content last changed on disk: the (mtime, size, inode) of the file
-    and of its write-ahead log, read without opening the store (caches key on it, so a write
-    from another process shows on the next rerun). A checkpoint this process made rewrites
-    both without changing the content; the stamp from before it is kept then, so caches
-    filled after a write stay valid when the handle closes."""
-    key = os.path.abspath(path)
-    raw = _raw_stamp(key)
-    return _STAMP_ALIASES.get((key, raw), raw)
-
-
-def _same_content(path: str | os.PathLike[str], before: _Stamp) -> None:
-    """Record that the store at ``path`` holds what it held at stamp ``before`` (called
-    after a checkpoint this process made, with no write of its own in between)."""
-    key = os.path.abspath(path)
-    after = _raw_stamp(key)
-    if after == before:
-        return
-    with _STAMP_GUARD:
-        _STAMP_ALIASES[(key, after)] = _STAMP_ALIASES.get((key, before), before)
-        while len(_STAMP_ALIASES) > 256:
-            del _STAMP_ALIASES[next(iter(_STAMP_ALIASES))]
-
-
-def checkpoint(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str]) -> None:
-    """Fold the write-ahead log into the file now (call with no write transaction open)."""
-    before = _raw_stamp(os.path.abspath(path))
-    con.execute("CHECKPOINT")
-    _same_content(path, before)
 
 
 def release_file(path: str | os.PathLike[str]) -> None:
@@ -434,56 +377,6 @@ def fetch_df(con: duckdb.DuckDBPyConnection, sql: str,
     return con.sql(sql, params=params or None).to_arrow_table().to_pandas()
 
 
-def _backup_before_migrating(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Back the file up (metdash.backup) when it holds data and a migration is pending."""
-    try:
-        done = {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
-    except duckdb.Error:
-        return  # a new file: nothing to keep
-    if done and any(v not in done for v, _, _ in migrations()):
-        from metdash.backup import backup_dir, copy_held
-
-        copy_held(con, path, backup_dir(path), reason="before-migration")
-
-
-def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply the migrations this file lacks, each in its own transaction; return them."""
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
-        " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
-    )
-    done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
-    applied = []
-    for version, name, sql in migrations():
-        if version in done:
-            continue
-        con.execute("BEGIN TRANSACTION")
-        try:
-            con.execute(sql)
-            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                        [version, name])
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
-        con.execute("CHECKPOINT")
-        applied.append(version)
-    if any("facts" in name for version, name, _ in migrations() if version in applied):
-        # Derived data (metdash.facts) changed shape: compute it for the claims already here.
-        from metdash import facts
-
-        con.execute("BEGIN TRANSACTION")
-        try:
-            facts.rebuild(con)
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
-        con.execute("CHECKPOINT")
-    return applied
-
-
 def next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
     """The next free integer id of ``table.column`` (call inside the write transaction)."""
     # table/column are ours, never user input.
@@ -500,6 +393,24 @@ def audit(con: duckdb.DuckDBPyConnection, user: str, action: str, table: str,
         " VALUES ((SELECT coalesce(max(audit_id), 0) + 1 FROM audit_log), ?, ?, ?, ?, ?, ?)",
         [user, action, table, str(key), to_json(before), to_json(after)],
     )
+
+
+AUDIT_COLUMNS = ("audit_id", "changed_at", "user_name", "action", "table_name", "record_key",
+                 "before", "after")
+
+
+def audit_many(con: duckdb.DuckDBPyConnection, user: str,
+               entries: Sequence[tuple[str, str, str | int, Any, Any]],
+               when: dt.datetime | None = None) -> int:
+    """Record many changes in the audit log at once (inside their transaction): each entry is
+    ``(action, table, key, before, after)``, as for :func:`audit`; one bulk insert."""
+    if not entries:
+        return 0
+    first = con.execute("SELECT coalesce(max(audit_id), 0) + 1 FROM audit_log").fetchall()[0][0]
+    when = when or dt.datetime.now()
+    rows = [(first + i, when, user, action, table, str(key), to_json(before), to_json(after))
+            for i, (action, table, key, before, after) in enumerate(entries)]
+    return insert_rows(con, "audit_log", AUDIT_COLUMNS, rows)
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: Any) -> int:

@@ -1,4 +1,5 @@
--- Line-level derived data, kept by metdash.facts with claim_facts (the same claims are
+-- metdash: rebuild-facts
+-- Line-level derived data, kept by metdash.store.facts with claim_facts (the same claims are
 -- recomputed in the same transaction): each billed line's latest adjudication, the lines of
 -- each claim's first adjudication, and every denial adjustment, each with its claim's filter
 -- columns. The revenue and denials pages read these instead of joining line_payments,

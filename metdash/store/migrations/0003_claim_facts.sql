@@ -1,6 +1,7 @@
+-- metdash: rebuild-facts
 -- What the figures need about each claim, kept per claim so that A/R, first adjudication,
 -- days to payment and revenue read one row per claim instead of netting the whole payment
--- history on every page view. Derived data: metdash.facts computes it from claims,
+-- history on every page view. Derived data: metdash.store.facts computes it from claims,
 -- claim_status_history, claim_payments, line_payments, adjustments and remittances, for the
 -- claims each write transaction touches, before it commits (and for every claim right after
 -- this migration). Never written by hand; `metdash facts check` compares it with a full
@@ -37,7 +38,7 @@ CREATE TABLE claim_facts (
     first_paid_date         DATE
 );
 
--- How far the facts have seen claim_payments (ids only grow; see metdash.facts.sync).
+-- How far the facts have seen claim_payments (ids only grow; see metdash.store.facts.sync).
 CREATE TABLE claim_facts_state (
     last_claim_payment_id   BIGINT NOT NULL
 );

@@ -15,7 +15,7 @@ in ``metdash/sql/`` (the figures' own definitions):
 
 How they stay right:
 
-- :meth:`metdash.db.Database.transaction` calls :func:`sync` just before it commits, so the
+- :meth:`metdash.store.db.Database.transaction` calls :func:`sync` just before it commits, so the
   facts change in the same transaction as the data they come from (a rolled-back write leaves
   both as they were).
 - :func:`sync` recomputes the claims that changed, each table only as far as the change

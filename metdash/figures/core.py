@@ -1,0 +1,198 @@
+"""What every figure shares: the sidebar's :class:`Filters`, the SQL files in
+``metdash/sql/`` (``{fragment}`` includes, ``$name`` parameters bound by name), the reuse of
+the heavy per-filter results, and the money / ratio helpers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import re
+import threading
+import time
+from decimal import Decimal
+from importlib import resources
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from metdash.store import Database, fetch_df, store_stamp
+
+BUCKETS = ["0-30", "31-60", "61-90", "91-120", "120+"]
+CENTS = Decimal("0.01")
+
+
+@dataclasses.dataclass(frozen=True)
+class Filters:
+    """The sidebar: a service-date range, an as-of date for balances, and id filters.
+
+    ``None`` for an id filter means "all". ``as_of`` defaults to ``date_to``.
+    """
+
+    date_from: dt.date
+    date_to: dt.date
+    as_of: dt.date | None = None
+    payer_ids: tuple[int, ...] | None = None
+    referrer_ids: tuple[int, ...] | None = None
+    provider_ids: tuple[int, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.as_of is None:
+            object.__setattr__(self, "as_of", self.date_to)
+        for name in ("payer_ids", "referrer_ids", "provider_ids"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, tuple(sorted(int(v) for v in value)) or None)
+
+    def replace(self, **changes: Any) -> Filters:
+        """A copy with some fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    def previous(self) -> Filters:
+        """The period of the same length just before this one (as of its last day)."""
+        days = (self.date_to - self.date_from).days + 1
+        end = self.date_from - dt.timedelta(days=1)
+        return self.replace(date_from=end - dt.timedelta(days=days - 1), date_to=end, as_of=end)
+
+    @property
+    def days(self) -> int:
+        return (self.date_to - self.date_from).days + 1
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "date_from": self.date_from, "date_to": self.date_to, "as_of": self.as_of,
+            "payers": list(self.payer_ids) if self.payer_ids else None,
+            "referrers": list(self.referrer_ids) if self.referrer_ids else None,
+            "providers": list(self.provider_ids) if self.provider_ids else None,
+        }
+
+
+# -- SQL loading -----------------------------------------------------------------------
+FRAGMENT = re.compile(r"\{([a-z_]+)\}")
+_PARAM = re.compile(r"\$([a-z_]+)")
+
+
+@functools.cache
+def sql(name: str) -> str:
+    """The text of ``metdash/sql/<name>.sql`` with ``{fragment}`` includes expanded."""
+    text = resources.files("metdash.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+    return FRAGMENT.sub(lambda m: "(" + sql(m.group(1)) + ")", text)
+
+
+def bind(text: str, params: dict[str, Any]) -> dict[str, Any]:
+    wanted = set(_PARAM.findall(text))
+    missing = wanted - params.keys()
+    if missing:
+        raise KeyError(f"parameters {sorted(missing)} not given")
+    return {k: v for k, v in params.items() if k in wanted}
+
+
+def run(con: duckdb.DuckDBPyConnection, text: str, f: Filters | None = None,
+        **extra: Any) -> pd.DataFrame:
+    """Run SQL text with the filter's parameters (and ``extra``) bound by name."""
+    params = {**(f.params() if f else {}), **extra}
+    if f is not None:
+        text = _reuse_heavy(con, text, f)
+    return fetch_df(con, text, bind(text, params))
+
+
+# -- reuse of the heavy per-filter results -------------------------------------------------
+# A/R balances and the period's denial adjustments are inputs to several figures on one page
+# (days to payment: A/R three times; denials: the adjustments five times). Each is computed
+# once per store state and filter set and kept as an Arrow table (exact types) for a few
+# minutes; the queries that include it read the kept table instead. The store's state is the
+# size and modification time of the DuckDB file and its WAL: any committed write, from this
+# process or another, changes one of them, so nothing stale is ever reused. (The per-claim
+# and per-line results come from the facts tables, metdash.store.facts: reading those again costs
+# less than keeping hundreds of thousands of rows.)
+HEAVY = ("denial_adjustments", "ar_balances")
+_REUSE_SECONDS = 300
+_REUSE_MAX = 24
+_reuse: dict[tuple[Any, ...], tuple[float, Any]] = {}
+_reuse_lock = threading.Lock()
+
+
+def clear_reuse() -> None:
+    """Forget the kept heavy results (the benchmark's cold runs; tests)."""
+    with _reuse_lock:
+        _reuse.clear()
+
+
+def _store_state(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
+    row = con.execute("SELECT path FROM duckdb_databases() "
+                      "WHERE database_name = current_database()").fetchall()
+    path = row[0][0] if row else None
+    if not path:
+        return None  # in memory: nothing to key on, so no reuse
+    return (path, *store_stamp(path))
+
+
+def _reuse_heavy(con: duckdb.DuckDBPyConnection, text: str, f: Filters) -> str:
+    """``text`` with each heavy part it includes replaced by a read of the kept result."""
+    names = [n for n in HEAVY if sql(n) in text]
+    if not names:
+        return text
+    state = _store_state(con)
+    if state is None:
+        return text
+    for name in names:
+        body = sql(name)
+        if text.strip() == body.strip() or body not in text:
+            continue  # the heavy query itself, or inside a part already replaced
+        key = (state, name, f)
+        now = time.monotonic()
+        with _reuse_lock:
+            hit = _reuse.get(key)
+        if hit is None or now - hit[0] > _REUSE_SECONDS:
+            cur = con.cursor()
+            try:
+                table = cur.sql(body, params=bind(body, f.params()) or None).to_arrow_table()
+            finally:
+                cur.close()
+            with _reuse_lock:
+                for old in [k for k, (t, _) in _reuse.items() if now - t > _REUSE_SECONDS]:
+                    del _reuse[old]
+                while len(_reuse) >= _REUSE_MAX:
+                    del _reuse[next(iter(_reuse))]
+                _reuse[key] = (now, table)
+        else:
+            table = hit[1]
+        view = f"_kept_{name}"
+        con.register(view, table)
+        text = text.replace(body, f"SELECT * FROM {view}")
+    return text
+
+
+def query(db: Database, name: str, f: Filters, **extra: Any) -> pd.DataFrame:
+    """Run ``metdash/sql/<name>.sql`` for these filters."""
+    with db.connect() as con:
+        return run(con, sql(name), f, **extra)
+
+
+def money(value: Any) -> Decimal:
+    if value is None or (isinstance(value, float) and value != value):
+        return Decimal("0.00")
+    return Decimal(str(value)).quantize(CENTS)
+
+
+def ratio(num: Any, den: Any) -> float | None:
+    num, den = float(num or 0), float(den or 0)
+    return None if den == 0 else num / den
+
+
+def as_float(value: Any) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+def scope() -> str:
+    """The claims in the period (sql/scope_facts.sql) as a parenthesised subquery."""
+    return "(" + sql("scope_facts") + ")"
+
+
+def posted_on_filtered() -> str:
+    """payment_facts rows on claims that pass the filters and are not voided."""
+    return "NOT voided AND (" + sql("id_filters") + ")"

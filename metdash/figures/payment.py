@@ -1,0 +1,92 @@
+"""Days to payment (per payer, distribution, trend) and open A/R with its aging."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from metdash.figures.core import (
+    BUCKETS,
+    Filters,
+    money,
+    run,
+    sql,
+)
+from metdash.store import Database
+
+
+def days_to_payment(db: Database, f: Filters) -> pd.DataFrame:
+    """Per payer, over the claims in the period that were paid: payer, claims_paid,
+    median_days, p90_days (from submission), median_days_from_service,
+    p90_days_from_service (days, floats; p90 by linear interpolation)."""
+    text = f"""
+        SELECT p.name AS payer, count(*) AS claims_paid,
+               median(days_to_payment)::DOUBLE AS median_days,
+               quantile_cont(days_to_payment, 0.9)::DOUBLE AS p90_days,
+               median(days_from_service)::DOUBLE AS median_days_from_service,
+               quantile_cont(days_from_service, 0.9)::DOUBLE AS p90_days_from_service
+        FROM ({sql('claim_adjudication')}) a JOIN payers p USING (payer_id)
+        WHERE a.first_paid_date IS NOT NULL
+        GROUP BY p.name ORDER BY median_days, payer"""
+    with db.connect() as con:
+        return run(con, text, f)
+
+
+def days_to_payment_histogram(db: Database, f: Filters, width: int = 7) -> pd.DataFrame:
+    """The distribution: payer, days (bucket start, ``width`` days wide), claims."""
+    text = f"""
+        SELECT p.name AS payer,
+               (floor(days_to_payment / $width) * $width)::INTEGER AS days,
+               count(*) AS claims
+        FROM ({sql('claim_adjudication')}) a JOIN payers p USING (payer_id)
+        WHERE a.first_paid_date IS NOT NULL
+        GROUP BY ALL ORDER BY days, payer"""
+    with db.connect() as con:
+        return run(con, text, f, width=width)
+
+
+def days_to_payment_monthly(db: Database, f: Filters) -> pd.DataFrame:
+    """By month of first payment: month, payer, median_days, claims_paid."""
+    text = f"""
+        SELECT date_trunc('month', first_paid_date)::DATE AS month, p.name AS payer,
+               median(days_to_payment)::DOUBLE AS median_days, count(*) AS claims_paid
+        FROM ({sql('claim_adjudication')}) a JOIN payers p USING (payer_id)
+        WHERE a.first_paid_date IS NOT NULL
+        GROUP BY ALL ORDER BY month, payer"""
+    with db.connect() as con:
+        return run(con, text, f)
+
+
+def ar_aging(db: Database, f: Filters) -> pd.DataFrame:
+    """Open A/R as of ``f.as_of`` by age since service: bucket (0-30 … 120+, all five, in
+    order), claims, balance (Decimal dollars)."""
+    text = f"""
+        SELECT bucket, count(*) AS claims, sum(balance)::DECIMAL(14,2) AS balance
+        FROM ({sql('ar_balances')}) b GROUP BY bucket"""
+    with db.connect() as con:
+        df = run(con, text, f).set_index("bucket")
+    out = pd.DataFrame({"bucket": BUCKETS})
+    out["claims"] = [int(df.claims.get(b, 0)) for b in BUCKETS]
+    out["balance"] = [money(df.balance.get(b, 0)) for b in BUCKETS]
+    return out
+
+
+def ar_aging_by_payer(db: Database, f: Filters) -> pd.DataFrame:
+    """Open A/R per payer and bucket: payer, bucket, claims, balance (float dollars)."""
+    text = f"""
+        SELECT p.name AS payer, bucket, count(*) AS claims, sum(balance)::DOUBLE AS balance
+        FROM ({sql('ar_balances')}) b JOIN payers p USING (payer_id)
+        GROUP BY ALL ORDER BY payer"""
+    with db.connect() as con:
+        return run(con, text, f)
+
+
+def oldest_open_claims(db: Database, f: Filters, limit: int = 50) -> pd.DataFrame:
+    """The oldest open claims as of ``f.as_of``: claim_id, client_id, payer, status,
+    first_service_date, submitted_date, age_days, bucket, balance."""
+    text = f"""
+        SELECT b.claim_id, b.client_id, p.name AS payer, b.status, b.first_service_date,
+               b.submitted_date, b.age_days, b.bucket, b.balance::DECIMAL(14,2) AS balance
+        FROM ({sql('ar_balances')}) b JOIN payers p USING (payer_id)
+        ORDER BY b.age_days DESC, b.claim_id LIMIT $limit"""
+    with db.connect() as con:
+        return run(con, text, f, limit=limit)

@@ -1,0 +1,101 @@
+"""Revenue by payer: billed, allowed, paid, patient responsibility, over time; underpayments."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from metdash.figures.core import (
+    Filters,
+    posted_on_filtered,
+    query,
+    run,
+    scope,
+    sql,
+)
+from metdash.store import Database
+
+
+def revenue_by_payer(db: Database, f: Filters) -> pd.DataFrame:
+    """Per payer: payer_id, payer, payer_type, claims, billed, allowed, paid,
+    patient_responsibility (Decimal dollars), visits, paid_per_visit (float dollars)."""
+    df = query(db, "revenue_by_payer", f)
+    if not df.empty:
+        df["paid_per_visit"] = [
+            None if not v else float(p) / v for p, v in zip(df.paid, df.visits, strict=True)]
+    return df
+
+
+def monthly_trend(db: Database, f: Filters) -> pd.DataFrame:
+    """By month of the period: month (first day), charges (by service month, claims in the
+    period) and payments (payer + patient, by posting month), floats in dollars."""
+    text = f"""
+        WITH f AS ({sql('filtered_claims')}),
+        months AS (SELECT unnest(generate_series(date_trunc('month', $date_from),
+                                                 date_trunc('month', $date_to),
+                                                 INTERVAL 1 MONTH))::DATE AS month),
+        ch AS (SELECT date_trunc('month', first_service_date)::DATE AS month,
+                      sum(total_charge) AS charges
+               FROM {scope()} s GROUP BY 1),
+        pay AS (SELECT date_trunc('month', p.payment_date)::DATE AS month, sum(p.paid) AS paid
+                FROM payment_facts p
+                WHERE p.payment_date BETWEEN $date_from AND $date_to
+                  AND {posted_on_filtered()} GROUP BY 1),
+        pat AS (SELECT date_trunc('month', pp.payment_date)::DATE AS month,
+                       sum(pp.amount) AS paid
+                FROM patient_payments pp
+                WHERE pp.payment_date BETWEEN $date_from AND $date_to
+                  AND ((pp.claim_id IS NULL AND $payers::INTEGER[] IS NULL
+                        AND $referrers::INTEGER[] IS NULL AND $providers::INTEGER[] IS NULL)
+                       OR pp.claim_id IN (SELECT claim_id FROM f))
+                GROUP BY 1)
+        SELECT m.month, coalesce(ch.charges, 0)::DOUBLE AS charges,
+               (coalesce(pay.paid, 0) + coalesce(pat.paid, 0))::DOUBLE AS payments
+        FROM months m LEFT JOIN ch USING (month) LEFT JOIN pay USING (month)
+        LEFT JOIN pat USING (month)
+        ORDER BY m.month"""
+    with db.connect() as con:
+        return run(con, text, f)
+
+
+def payer_mix_monthly(db: Database, f: Filters) -> pd.DataFrame:
+    """month, payer, billed (float dollars), share (of the month's billed, 0..1)."""
+    text = f"""
+        SELECT date_trunc('month', s.first_service_date)::DATE AS month, p.name AS payer,
+               sum(s.total_charge)::DOUBLE AS billed
+        FROM {scope()} s JOIN payers p USING (payer_id)
+        GROUP BY ALL ORDER BY month, payer"""
+    with db.connect() as con:
+        df = run(con, text, f)
+    if not df.empty:
+        df["share"] = df.billed / df.groupby("month").billed.transform("sum")
+    return df
+
+
+def underpaid_lines(db: Database, f: Filters, limit: int = 500) -> pd.DataFrame:
+    """Lines allowed below the payer's expected amount (fee schedule × units), worst first:
+    claim_id, payer, service_date, cpt, units, charge, expected, allowed, paid, shortfall
+    (expected − allowed). Denied lines are the Denials page's business and are left out."""
+    text = f"""
+        SELECT claim_id, payer, service_date, cpt, units, charge,
+               expected::DECIMAL(14,2) AS expected, allowed::DECIMAL(14,2) AS allowed, paid,
+               (expected - allowed)::DECIMAL(14,2) AS shortfall
+        FROM ({sql('adjudicated_lines')}) l
+        WHERE NOT denied AND expected IS NOT NULL AND allowed < expected
+        ORDER BY shortfall DESC, claim_id, line_no LIMIT $limit"""
+    with db.connect() as con:
+        return run(con, text, f, limit=limit)
+
+
+def expected_vs_paid(db: Database, f: Filters) -> pd.DataFrame:
+    """Per payer, over the latest adjudication of lines that were not denied: payer,
+    lines, expected (fee schedule × units), allowed, paid, underpaid_lines (allowed below
+    expected), floats in dollars."""
+    text = f"""
+        SELECT payer, count(*) AS lines, coalesce(sum(expected), 0)::DOUBLE AS expected,
+               sum(allowed)::DOUBLE AS allowed, sum(paid)::DOUBLE AS paid,
+               count(*) FILTER (WHERE allowed < expected) AS underpaid_lines
+        FROM ({sql('adjudicated_lines')}) l
+        WHERE NOT denied
+        GROUP BY payer ORDER BY expected DESC"""
+    with db.connect() as con:
+        return run(con, text, f)

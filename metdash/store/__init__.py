@@ -1,0 +1,34 @@
+"""The store: the practice's DuckDB file, its schema, its derived tables and its backups.
+
+- :mod:`~metdash.store.db` -- :class:`Database` (connections shared by a process's threads,
+  one write transaction per user action) and the small write helpers;
+- :mod:`~metdash.store.migrate` -- the numbered schema migrations;
+- :mod:`~metdash.store.snapshot` -- file stamps, checkpoints and consistent copies;
+- :mod:`~metdash.store.facts` -- the derived per-claim tables every write keeps up to date;
+- :mod:`~metdash.store.backup` -- backups, restore, and the backup taken before an import.
+
+Nothing here imports a part of metdash built on the store.
+"""
+
+from metdash.store import backup, facts, migrate, snapshot  # noqa: I001  (after db: backup uses it)
+from metdash.store.db import (
+    Database,
+    audit,
+    audit_many,
+    default_db_path,
+    fetch_df,
+    insert_frame,
+    insert_row,
+    insert_rows,
+    next_id,
+    release_file,
+    row_dicts,
+    to_json,
+)
+from metdash.store.snapshot import checkpoint, store_stamp
+
+__all__ = [
+    "Database", "audit", "audit_many", "backup", "checkpoint", "default_db_path", "facts", "fetch_df",
+    "insert_frame", "insert_row", "insert_rows", "migrate", "next_id", "release_file",
+    "row_dicts", "snapshot", "store_stamp", "to_json",
+]

@@ -392,7 +392,7 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
                     problems.extend(f"row {r.n}, payer_name: {m}" for m in bad)
                     payer_ids[key] = -1
                 else:
-                    payer_ids[key] = e._write_payer(con, payer, user)
+                    payer_ids[key] = e.write_payer(con, payer, user)
                     created["payers"] += 1
                     result.warnings.append(
                         f"row {r.n}, payer_name: new payer {name!r} added as {ptype} with the "
@@ -417,7 +417,7 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
                                     "file: give the referrer's name so it can be added.")
                     referrer_ids[npi] = -1
                 else:
-                    referrer_ids[npi] = e._write_referrer(
+                    referrer_ids[npi] = e.write_referrer(
                         con, e.ReferrerIn(npi=npi, name=name, kind=kind), user)
                     created["referrers"] += 1
         return referrer_ids[npi]
@@ -430,7 +430,7 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
                 provider_ids[npi] = row[0]
             else:
                 # The spreadsheet names no provider: a placeholder name to fix in Settings.
-                provider_ids[npi] = e._write_provider(
+                provider_ids[npi] = e.write_provider(
                     con, e.ProviderIn(npi=npi, last_name="Imported provider", first_name=npi),
                     user)
                 created["providers"] += 1
@@ -457,7 +457,7 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
                       "first_name": "client_first_name"}
             problems.extend(f"row {r.n}, {column.get(m.field, 'client_id')}: {m}" for m in bad)
             return
-        e._write_client(con, client, user)
+        e.write_client(con, client, user)
         created["clients"] += 1
 
     def coverage_for(r: _Row, rs: Sequence[_Row], payer_id: int) -> int | None:
@@ -478,8 +478,8 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
                     and str(x.values["client_id"]).strip() == cid
                     and str(x.values["payer_name"]).strip().lower()
                     == str(r.values["payer_name"]).strip().lower())
-        cov_id = e._write_coverage(con, e.CoverageIn(client_id=cid, payer_id=payer_id,
-                                                     member_id=member, effective_date=start), user)
+        cov_id = e.write_coverage(con, e.CoverageIn(client_id=cid, payer_id=payer_id,
+                                                    member_id=member, effective_date=start), user)
         created["coverages"] += 1
         return cov_id
 
@@ -496,9 +496,9 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
             problems.append(f"row {r.n}, referral_date: {r.referral_date} is in the future: "
                             "check the year.")
             return None
-        rid = e._write_referral(con, e.ReferralIn(client_id=cid, referrer_id=referrer_id,
-                                                  received_date=r.referral_date,
-                                                  diagnosis_codes=dx), user)
+        rid = e.write_referral(con, e.ReferralIn(client_id=cid, referrer_id=referrer_id,
+                                                 received_date=r.referral_date,
+                                                 diagnosis_codes=dx), user)
         created["referrals"] += 1
         return rid
 
@@ -581,8 +581,8 @@ def _same_claim(con: Any, claim_id: str, first: _Row, payer_id: int,
                        [claim_id]).fetchone()
     if head is None or head[0] != str(first.values["client_id"]).strip() or head[1] != payer_id:
         return False
-    on_file = e._rows(con, "SELECT service_date, cpt, units, charge, modifiers FROM claim_lines "
-                        "WHERE claim_id = ? ORDER BY line_no", [claim_id])
+    on_file = e.fetch_rows(con, "SELECT service_date, cpt, units, charge, modifiers FROM "
+                           "claim_lines WHERE claim_id = ? ORDER BY line_no", [claim_id])
     ours = [{"service_date": ln.service_date, "cpt": ln.cpt, "units": ln.units,
              "charge": ln.charge, "modifiers": list(ln.modifiers)} for ln in lines]
     theirs = [{**r, "modifiers": list(r["modifiers"])} for r in on_file]

@@ -112,7 +112,7 @@ def test_a_failing_write_rolls_back_everything(entry_template, tmp_path):
     db = Database(path)
     before = snapshot(db)
     with pytest.raises(RuntimeError), db.transaction() as con:
-        e._write_client(con, e.ClientIn("Z1", "Half", "Done", "1970-01-01"), "tester")
+        e.write_client(con, e.ClientIn("Z1", "Half", "Done", "1970-01-01"), "tester")
         raise RuntimeError("the disk filled up")
     assert_same(before, snapshot(db))
 

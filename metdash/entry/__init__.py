@@ -1,0 +1,159 @@
+"""Entering the work: validation and atomic writes for everything a front desk or biller enters.
+
+Each ``validate_*`` / ``check_*`` function takes plain values (the dataclasses below) and an
+open connection, and RETURNS every problem it finds, as :class:`Problem` strings in the
+biller's words (the field, what is wrong, how to fix it). Each ``save_*`` / ``post_*`` /
+``move_*`` function validates first inside its own write transaction, raises
+:class:`metdash.errors.ValidationError` with every problem when there is one, and otherwise
+writes everything (with audit rows) in that ONE transaction. Each ``write_*`` function writes
+an already validated record inside the caller's transaction (the spreadsheet import checks
+every row first, then writes them all in one).
+
+The rooms::
+
+    problems     Problem, reading dates and money, small reads on an open connection
+    practice     the practice, providers, payers, fees, the practice's codes
+    clients      clients, coverages, referrers
+    referrals    referrals
+    sessions     sessions, the units they bill as, the coverage active on a day
+    claim_check  ClaimIn / ClaimLineIn and every rule a claim is checked by
+    claims       claim ids, saving and writing claims, building one from sessions, status moves
+    posting      hand-posted EOBs, patient payments, appeals
+    lookups      pick lists and searches for the forms (DataFrames read through ``db``)
+
+Exceptions (from :mod:`metdash.errors`)::
+
+    ValidationError   the input breaks a rule; .problems lists them all (.warnings too)
+"""
+
+from __future__ import annotations
+
+from metdash.entry.claim_check import (
+    MAX_LINES,
+    TIMELY_WARN_DAYS,
+    ClaimCheck,
+    ClaimIn,
+    ClaimLineIn,
+    check_claim,
+    medicare_allowed_ytd,
+    validate_claim,
+)
+from metdash.entry.claims import (
+    STATUSES,
+    TRANSITIONS,
+    build_claim_from_sessions,
+    move_claim_status,
+    new_claim_id,
+    save_claim,
+    write_claim,
+)
+from metdash.entry.clients import (
+    REFERRER_KINDS,
+    ClientIn,
+    CoverageIn,
+    ReferrerIn,
+    find_referrer,
+    save_client,
+    save_coverage,
+    save_referrer,
+    validate_client,
+    validate_coverage,
+    validate_referrer,
+    write_client,
+    write_coverage,
+    write_referrer,
+)
+from metdash.entry.lookups import (
+    FIND_LIMIT,
+    UNBILLED_IDS,
+    choices,
+    claim_lines_frame,
+    client_list,
+    client_referrals,
+    code_list,
+    find_appeals,
+    find_claims,
+    find_clients,
+    find_referrals,
+    pending_appeals,
+    recent_sessions,
+    suggested_claim_id,
+    unbilled_sessions,
+)
+from metdash.entry.posting import (
+    CONTRACTUAL_CARCS,
+    GROUP_CODES,
+    AdjustmentIn,
+    AppealIn,
+    EobIn,
+    LinePostingIn,
+    PatientPaymentIn,
+    claim_status_after_posting,
+    file_appeal,
+    parse_adjustments,
+    payer_claim_number,
+    post_eob,
+    record_appeal_outcome,
+    record_patient_payment,
+    validate_appeal,
+    validate_eob,
+    validate_patient_payment,
+)
+from metdash.entry.practice import (
+    PAYER_TYPES,
+    PayerIn,
+    PracticeIn,
+    ProviderIn,
+    save_cpt_code,
+    save_fee,
+    save_payer,
+    save_practice,
+    save_provider,
+    validate_payer,
+    validate_practice,
+    validate_provider,
+    write_payer,
+    write_provider,
+)
+from metdash.entry.problems import (
+    CENT,
+    MAX_MONEY,
+    Problem,
+    as_date,
+    as_money,
+    fetch_rows,
+)
+from metdash.entry.referrals import (
+    ReferralIn,
+    save_referral,
+    validate_referral,
+    write_referral,
+)
+from metdash.entry.sessions import (
+    SESSION_KINDS,
+    SessionIn,
+    save_session,
+    session_units,
+    validate_session,
+)
+
+__all__ = [
+    "CENT", "CONTRACTUAL_CARCS", "FIND_LIMIT", "GROUP_CODES", "MAX_LINES", "MAX_MONEY",
+    "PAYER_TYPES", "REFERRER_KINDS", "SESSION_KINDS", "STATUSES", "TIMELY_WARN_DAYS",
+    "TRANSITIONS", "UNBILLED_IDS", "AdjustmentIn", "AppealIn", "ClaimCheck", "ClaimIn",
+    "ClaimLineIn", "ClientIn", "CoverageIn", "EobIn", "LinePostingIn", "PatientPaymentIn",
+    "PayerIn", "PracticeIn", "Problem", "ProviderIn", "ReferralIn", "ReferrerIn", "SessionIn",
+    "as_date", "as_money", "build_claim_from_sessions", "check_claim", "choices",
+    "claim_lines_frame", "claim_status_after_posting", "client_list", "client_referrals",
+    "code_list", "fetch_rows", "file_appeal", "find_appeals", "find_claims", "find_clients",
+    "find_referrals", "find_referrer", "medicare_allowed_ytd", "move_claim_status", "new_claim_id",
+    "parse_adjustments", "payer_claim_number", "pending_appeals", "post_eob", "recent_sessions",
+    "record_appeal_outcome", "record_patient_payment", "save_claim", "save_client",
+    "save_coverage", "save_cpt_code", "save_fee", "save_payer", "save_practice", "save_provider",
+    "save_referral", "save_referrer", "save_session", "session_units", "suggested_claim_id",
+    "unbilled_sessions", "validate_appeal", "validate_claim", "validate_client",
+    "validate_coverage", "validate_eob", "validate_patient_payment", "validate_payer",
+    "validate_practice", "validate_provider", "validate_referral", "validate_referrer",
+    "validate_session", "write_claim", "write_client", "write_coverage", "write_payer",
+    "write_provider", "write_referral", "write_referrer",
+]

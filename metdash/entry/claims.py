@@ -1,0 +1,286 @@
+"""Claims written: new claim ids, saving a checked claim, building one from sessions, and
+moving a claim through its statuses (see :data:`TRANSITIONS`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from metdash.coding import (
+    billable_units,
+    known_codes,
+    needs_kx,
+    normalize_cpt,
+    normalize_icd10,
+    parse_modifiers,
+    required_modifiers,
+)
+from metdash.entry.claim_check import (
+    ClaimIn,
+    ClaimLineIn,
+    check_claim,
+    claim_amount_for_kx,
+    medicare_allowed_ytd,
+)
+from metdash.entry.problems import (
+    CENT,
+    Problem,
+    as_date,
+    as_money,
+    blank,
+    fetch_one,
+    fetch_rows,
+    today,
+)
+from metdash.entry.sessions import active_coverage
+from metdash.errors import ValidationError
+from metdash.store import Database, audit, facts, insert_row
+
+__all__ = [
+    "STATUSES", "TRANSITIONS", "add_claim_status", "build_claim_from_sessions",
+    "move_claim_status", "new_claim_id", "save_claim", "write_claim",
+]
+
+STATUSES = ("draft", "ready", "submitted", "paid", "partially_paid", "denied", "appealed",
+            "closed", "voided")
+# Allowed claim status moves (nothing is deleted; a claim is voided instead).
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "draft": ("ready", "voided"),
+    "ready": ("draft", "submitted", "voided"),
+    "submitted": ("paid", "partially_paid", "denied", "voided"),
+    "paid": ("closed", "partially_paid", "denied"),
+    "partially_paid": ("paid", "denied", "appealed", "closed"),
+    "denied": ("appealed", "ready", "submitted", "paid", "partially_paid", "closed"),
+    "appealed": ("paid", "partially_paid", "denied", "closed"),
+    "closed": (),
+    "voided": (),
+}
+
+
+def new_claim_id(con: Any, on: dt.date | None = None) -> str:
+    """A fresh claim number 'MD' + YYMMDD + '-' + a 3-digit sequence for the day."""
+    on = on or today()
+    prefix = f"MD{on:%y%m%d}-"
+    n = 1
+    rows = fetch_rows(con, "SELECT claim_id FROM claims WHERE claim_id LIKE ?", [prefix + "%"])
+    used = {r["claim_id"] for r in rows}
+    while f"{prefix}{n:03d}" in used:
+        n += 1
+    return f"{prefix}{n:03d}"
+
+
+def save_claim(db: Database, claim: ClaimIn, user: str, as_of: dt.date | None = None,
+               status: str = "draft") -> list[Problem]:
+    """Save a new claim (and its lines, a status-history row, audit rows); its warnings.
+
+    Raises ValidationError (with the warnings too) when the claim has any error.
+    """
+    with db.transaction() as con:
+        chk = check_claim(con, claim, as_of)
+        if chk.errors:
+            raise ValidationError(chk.errors, chk.warnings)
+        write_claim(con, claim, user, status, as_of)
+    return chk.warnings
+
+
+def write_claim(con: Any, claim: ClaimIn, user: str, status: str = "draft",
+                as_of: dt.date | None = None) -> None:
+    """Write an already checked claim inside the caller's transaction (with audit rows)."""
+    as_of = as_of or today()
+    cid = claim.claim_id.strip()
+    dx = [normalize_icd10(c) for c in claim.diagnosis_codes]
+    lines = []
+    for i, line in enumerate(claim.lines, start=1):
+        lines.append({"claim_id": cid, "line_no": i, "service_date": as_date(line.service_date),
+                      "cpt": normalize_cpt(line.cpt),
+                      "modifiers": parse_modifiers(line.modifiers), "units": int(line.units),
+                      "charge": as_money(line.charge),
+                      "dx_pointers": [int(x) for x in line.dx_pointers],
+                      "session_id": line.session_id})
+    submitted = as_date(claim.submitted_date)
+    total = sum((ln["charge"] for ln in lines), Decimal("0.00"))
+    first = min(ln["service_date"] for ln in lines)
+    values = {"claim_id": cid, "client_id": claim.client_id, "payer_id": claim.payer_id,
+              "coverage_id": claim.coverage_id, "referral_id": claim.referral_id,
+              "referrer_id": claim.referrer_id,
+              "rendering_provider_id": claim.rendering_provider_id, "status": status,
+              "diagnosis_codes": dx, "total_charge": total, "first_service_date": first,
+              "submitted_date": submitted, "last_submitted_date": submitted,
+              "timely_filing_reason": None if blank(claim.timely_filing_reason)
+              else claim.timely_filing_reason.strip(),
+              "source": claim.source}
+    if values["coverage_id"] is None:
+        cov = active_coverage(con, claim.client_id, first, claim.payer_id)
+        values["coverage_id"] = cov["coverage_id"] if cov else None
+    insert_row(con, "claims", values)
+    for ln in lines:
+        lcols = list(ln)
+        con.execute(f"INSERT INTO claim_lines ({', '.join(lcols)}) VALUES "
+                    f"({', '.join('?' for _ in lcols)})", [ln[c] for c in lcols])
+    audit(con, user, "create", "claims", cid, None, {**values, "lines": lines})
+    day = submitted if (status == "submitted" and submitted) else as_of
+    con.execute("INSERT INTO claim_status_history (claim_id, seq, status, status_date, "
+                "changed_by, note) VALUES (?, 1, ?, ?, ?, ?)",
+                [cid, status, day, user,
+                     f"created ({claim.source})"])
+
+
+def build_claim_from_sessions(con: Any, session_ids: Sequence[int],
+                              as_of: dt.date | None = None,
+                              claim_id: str | None = None) -> ClaimIn:
+    """A draft claim for unbilled sessions of one client, for the biller to review.
+
+    Lines: one per session and billable code, units from the minutes under the payer's
+    rule, charges from the fee schedule (units x fee), diagnoses and pointers from the
+    referral (pointers 1..min(4, n)), modifiers where due (GP, 59, KX).
+    Raises ValidationError when the sessions cannot make one claim.
+    """
+    as_of = as_of or today()
+    if not session_ids:
+        raise ValidationError([Problem("Sessions: none chosen: tick the sessions to bill.",
+                                       "sessions")])
+    ids = [int(s) for s in session_ids]
+    sessions = fetch_rows(con, "SELECT * FROM sessions WHERE session_id IN "
+                         "(SELECT unnest(?::INTEGER[])) ORDER BY session_date, session_id", [ids])
+    p: list[Problem] = []
+    if len(sessions) != len(set(ids)):
+        p.append(Problem("Sessions: some were not found: refresh the list.", "sessions"))
+    clients = {s["client_id"] for s in sessions}
+    if len(clients) > 1:
+        p.append(Problem("Sessions: they belong to different clients: bill one client's "
+                         "sessions at a time.", "sessions"))
+    providers = {s["provider_id"] for s in sessions}
+    if len(providers) > 1:
+        p.append(Problem("Sessions: they were given by different providers: bill each "
+                         "provider's sessions on their own claim.", "sessions"))
+    billed = fetch_rows(con, "SELECT DISTINCT l.session_id FROM claim_lines l JOIN claims c "
+                       "USING (claim_id) WHERE c.status <> 'voided' AND l.session_id IN "
+                       "(SELECT unnest(?::INTEGER[]))", [ids])
+    if billed:
+        p.append(Problem("Sessions: " + ", ".join(str(b["session_id"]) for b in billed) +
+                         " already billed: untick them.", "sessions"))
+    if p or not sessions:
+        raise ValidationError(p or [Problem("Sessions: none found.", "sessions")])
+    client_id = sessions[0]["client_id"]
+    first_day = sessions[0]["session_date"]
+    cov = active_coverage(con, client_id, first_day)
+    if cov is None:
+        raise ValidationError([Problem(f"Coverage: client {client_id} has no coverage active on "
+                                       f"{first_day}: add it on the Clients page.",
+                                       "coverage_id")])
+    referral_id = next((s["referral_id"] for s in sessions if s["referral_id"]), None)
+    ref = None
+    if referral_id is not None:
+        ref = fetch_one(con, "SELECT * FROM referrals WHERE referral_id = ?", [referral_id])
+    else:
+        ref = fetch_one(con, "SELECT * FROM referrals WHERE client_id = ? AND received_date <= ? "
+                        "ORDER BY received_date DESC, referral_id DESC LIMIT 1",
+                        [client_id, first_day])
+    dx = list(ref["diagnosis_codes"]) if ref else []
+    pointers = list(range(1, min(4, len(dx)) + 1)) or [1]
+    known = known_codes(con)
+    untimed = {c for c, info in known.items() if not info.timed}
+    fees = {r["cpt"]: Decimal(r["charge"]) for r in fetch_rows(con, "SELECT * FROM fee_schedule")}
+    lines: list[ClaimLineIn] = []
+    for s in sessions:
+        mins = {r["cpt"]: int(r["minutes"]) for r in fetch_rows(
+            con, "SELECT cpt, minutes FROM session_minutes WHERE session_id = ? ORDER BY cpt",
+            [s["session_id"]])}
+        units = billable_units(mins, cov["units_rule"], untimed=untimed)
+        for code, n in units.items():
+            if n > 0:
+                lines.append(ClaimLineIn(service_date=s["session_date"], cpt=code, units=n,
+                                         charge=(fees.get(code, Decimal("0")) * n).quantize(CENT),
+                                         dx_pointers=pointers, session_id=s["session_id"]))
+    if not lines:
+        raise ValidationError([Problem("Sessions: no billable units (under 8 timed minutes): "
+                                       "nothing to bill.", "sessions")])
+    kx = False
+    if cov["payer_type"] == "medicare":
+        threshold = fetch_one(con, "SELECT kx_threshold FROM practice ORDER BY practice_id "
+                              "LIMIT 1", [])
+        if threshold:
+            amount = claim_amount_for_kx(con, cov["payer_id"],
+                                         [(ln.cpt, ln.units, ln.charge) for ln in lines])
+            ytd = medicare_allowed_ytd(con, client_id, first_day.year)
+            kx = needs_kx("medicare", ytd, amount, Decimal(threshold["kx_threshold"]))
+    mods = required_modifiers([(ln.service_date, ln.cpt) for ln in lines], cov["payer_type"],
+                              kx=kx)
+    for ln, m in zip(lines, mods, strict=True):
+        ln.modifiers = m
+    return ClaimIn(claim_id=claim_id or new_claim_id(con, as_of), client_id=client_id,
+                   payer_id=cov["payer_id"], coverage_id=cov["coverage_id"],
+                   diagnosis_codes=dx, lines=lines,
+                   rendering_provider_id=sessions[0]["provider_id"],
+                   referral_id=ref["referral_id"] if ref else None,
+                   referrer_id=ref["referrer_id"] if ref else None)
+
+
+# -- status moves --------------------------------------------------------------------------------
+
+def add_claim_status(con: Any, claim_id: str, status: str, on: dt.date, user: str,
+                     note: str | None, before: dict[str, Any]) -> None:
+    """Move a claim to ``status`` inside the caller's transaction, unchecked: a status
+    history row, the claim's status (and submitted dates), its facts, an audit row.
+    ``before`` is the claim row as it was."""
+    seq = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM claim_status_history "
+                      "WHERE claim_id = ?", [claim_id]).fetchone()[0]
+    con.execute("INSERT INTO claim_status_history (claim_id, seq, status, status_date, "
+                "changed_by, note) VALUES (?, ?, ?, ?, ?, ?)",
+                [claim_id, seq, status, on, user, note or None])
+    sets = ["status = ?"]
+    params: list[Any] = [status]
+    if status == "submitted":
+        sets += ["submitted_date = coalesce(submitted_date, ?)", "last_submitted_date = ?"]
+        params += [on, on]
+    con.execute(f"UPDATE claims SET {', '.join(sets)} WHERE claim_id = ?", params + [claim_id])
+    facts.touch(con, [claim_id], status_only=True)
+    audit(con, user, "status", "claims", claim_id, {"status": before["status"]},
+          {"status": status, "status_date": on, "note": note})
+
+
+def move_claim_status(db: Database, claim_id: str, status: str, user: str,
+                      on: dt.date | None = None, note: str | None = None,
+                      as_of: dt.date | None = None) -> None:
+    """Move a claim to ``status`` (see TRANSITIONS), recording the date, user and note.
+
+    A claim moved to 'ready' or 'submitted' is re-checked first (errors block it).
+    """
+    as_of = as_of or today()
+    on = on or as_of
+    with db.transaction() as con:
+        row = fetch_one(con, "SELECT * FROM claims WHERE claim_id = ?", [claim_id])
+        if row is None:
+            raise ValidationError([Problem(f"Claim {claim_id} is not on file.", "claim_id")])
+        p: list[Problem] = []
+        if status not in STATUSES:
+            p.append(Problem(f"Status {status!r} is not a claim status.", "status"))
+        elif status not in TRANSITIONS[row["status"]]:
+            allowed = ", ".join(TRANSITIONS[row["status"]]) or "nothing (it is final)"
+            p.append(Problem(f"Claim {claim_id} is {row['status']}: it can move to {allowed}, "
+                             f"not {status}.", "status"))
+        if on > as_of:
+            p.append(Problem(f"Status date {on} is in the future: use today or earlier.",
+                             "status_date"))
+        if status == "voided" and blank(note):
+            p.append(Problem("Note: say why the claim is voided (nothing is deleted).", "note"))
+        if status in ("ready", "submitted") and not p and row["status"] in ("draft", "ready",
+                                                                            "denied"):
+            lines = fetch_rows(con, "SELECT * FROM claim_lines WHERE claim_id = ? ORDER BY "
+                              "line_no", [claim_id])
+            claim = ClaimIn(claim_id=claim_id, client_id=row["client_id"],
+                            payer_id=row["payer_id"], diagnosis_codes=row["diagnosis_codes"],
+                            lines=[ClaimLineIn(ln["service_date"], ln["cpt"], ln["units"],
+                                               ln["charge"], ln["modifiers"], ln["dx_pointers"],
+                                               ln["session_id"]) for ln in lines],
+                            rendering_provider_id=row["rendering_provider_id"],
+                            referrer_id=row["referrer_id"], referral_id=row["referral_id"],
+                            coverage_id=row["coverage_id"],
+                            timely_filing_reason=row["timely_filing_reason"],
+                            submitted_date=row["submitted_date"])
+            p += check_claim(con, claim, as_of, existing=True).errors
+        if p:
+            raise ValidationError(p)
+        add_claim_status(con, claim_id, status, on, user, note, row)

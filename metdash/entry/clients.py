@@ -1,0 +1,253 @@
+"""Clients (patients), their coverages, and the referrers who send them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from metdash.coding import npi_problem
+from metdash.entry.problems import Problem, as_date, blank, date_field, fetch_one, today
+from metdash.errors import ValidationError
+from metdash.store import Database, audit, insert_row, next_id
+
+__all__ = [
+    "REFERRER_KINDS", "ClientIn", "CoverageIn", "ReferrerIn", "find_referrer", "save_client",
+    "save_coverage", "save_referrer", "validate_client", "validate_coverage",
+    "validate_referrer", "write_client", "write_coverage", "write_referrer",
+]
+
+REFERRER_KINDS = ("physician", "physical_therapist", "specialist", "other")
+
+
+@dataclass
+class ClientIn:
+    """A client (patient): the practice's chart number and demographics."""
+
+    client_id: str
+    last_name: str
+    first_name: str
+    dob: Any
+    sex: str | None = None
+    address_line1: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip: str | None = None
+    phone: str | None = None
+
+
+@dataclass
+class CoverageIn:
+    """A client's insurance with one payer."""
+
+    client_id: str
+    payer_id: int
+    member_id: str
+    effective_date: Any
+    end_date: Any = None
+    group_number: str | None = None
+    relationship: str = "self"
+    priority: str = "primary"
+    subscriber_last_name: str | None = None
+    subscriber_first_name: str | None = None
+    subscriber_dob: Any = None
+
+
+def validate_client(con: Any, client: ClientIn, as_of: dt.date | None = None) -> list[Problem]:
+    """Every problem with a client's details (an existing chart number means an update)."""
+    as_of = as_of or today()
+    p: list[Problem] = []
+    cid = (client.client_id or "").strip()
+    if not cid:
+        p.append(Problem("Client id (chart number) is missing: enter the practice's chart "
+                         "number for this client.", "client_id"))
+    elif len(cid) > 30:
+        p.append(Problem(f"Client id {cid!r} is longer than 30 characters: shorten it.",
+                         "client_id"))
+    if blank(client.last_name):
+        p.append(Problem("Last name is missing: enter the client's last name as on the "
+                         "insurance card.", "last_name"))
+    if blank(client.first_name):
+        p.append(Problem("First name is missing: enter the client's first name as on the "
+                         "insurance card.", "first_name"))
+    dob = date_field(p, client.dob, "Date of birth", "dob")
+    if dob is not None:
+        if dob > as_of:
+            p.append(Problem(f"Date of birth {dob} is in the future: check the year.", "dob"))
+        elif dob.year < 1900:
+            p.append(Problem(f"Date of birth {dob} is before 1900: check the year.", "dob"))
+    if client.sex not in (None, "", "F", "M", "U"):
+        p.append(Problem(f"Sex {client.sex!r} is not one of F, M or U: pick one.", "sex"))
+    if not blank(client.state) and not re.fullmatch(r"[A-Za-z]{2}", client.state.strip()):
+        p.append(Problem(f"State {client.state!r} is not a 2-letter code: use e.g. OH.",
+                         "state"))
+    if not blank(client.zip) and not re.fullmatch(r"\d{5}(-?\d{4})?", client.zip.strip()):
+        p.append(Problem(f"ZIP {client.zip!r} is not 5 or 9 digits: use e.g. 43215.", "zip"))
+    return p
+
+
+def save_client(db: Database, client: ClientIn, user: str,
+                coverages: Sequence[CoverageIn] = (), as_of: dt.date | None = None) -> str:
+    """Create or update a client (and add its coverages) in one transaction; its id."""
+    with db.transaction() as con:
+        problems = validate_client(con, client, as_of)
+        for cov in coverages:
+            problems += validate_coverage(con, replace(cov, client_id=client.client_id),
+                                          client_known=True)
+        if problems:
+            raise ValidationError(problems)
+        write_client(con, client, user)
+        for cov in coverages:
+            write_coverage(con, replace(cov, client_id=client.client_id.strip()), user)
+    return client.client_id.strip()
+
+
+def write_client(con: Any, client: ClientIn, user: str) -> None:
+    """Create or update an already validated client inside the caller's transaction (with
+    an audit row)."""
+    values = asdict(client)
+    values["client_id"] = client.client_id.strip()
+    values["dob"] = as_date(client.dob)
+    for key in ("last_name", "first_name"):
+        values[key] = values[key].strip()
+    for key in ("sex", "address_line1", "city", "state", "zip", "phone"):
+        values[key] = None if blank(values[key]) else str(values[key]).strip()
+    if values["state"]:
+        values["state"] = values["state"].upper()
+    before = fetch_one(con, "SELECT * EXCLUDE (created_at) FROM clients WHERE client_id = ?",
+                       [values["client_id"]])
+    cols = list(values)
+    if before is None:
+        con.execute(f"INSERT INTO clients ({', '.join(cols)}) VALUES "
+                    f"({', '.join('?' for _ in cols)})", [values[c] for c in cols])
+        audit(con, user, "create", "clients", values["client_id"], None, values)
+    else:
+        sets = ", ".join(f"{c} = ?" for c in cols if c != "client_id")
+        con.execute(f"UPDATE clients SET {sets} WHERE client_id = ?",
+                    [values[c] for c in cols if c != "client_id"] + [values["client_id"]])
+        audit(con, user, "update", "clients", values["client_id"], before, values)
+
+
+def validate_coverage(con: Any, cov: CoverageIn, client_known: bool = False) -> list[Problem]:
+    """Every problem with a coverage (``client_known``: the client is saved with it)."""
+    p: list[Problem] = []
+    if not client_known and not fetch_one(con, "SELECT 1 FROM clients WHERE client_id = ?",
+                                          [cov.client_id]):
+        p.append(Problem(f"Client {cov.client_id!r} is not on file: save the client first.",
+                         "client_id"))
+    if cov.payer_id is None or not fetch_one(con, "SELECT 1 FROM payers WHERE payer_id = ?",
+                                             [cov.payer_id]):
+        p.append(Problem("Payer is not on file: choose a payer, or add it under Settings.",
+                         "payer_id"))
+    if blank(cov.member_id):
+        p.append(Problem("Member id is missing: copy it from the insurance card.", "member_id"))
+    start = date_field(p, cov.effective_date, "Coverage effective date", "effective_date")
+    end = date_field(p, cov.end_date, "Coverage end date", "end_date", required=False)
+    if start and end and end < start:
+        p.append(Problem(f"Coverage end date {end} is before its effective date {start}: "
+                         "swap or correct them.", "end_date"))
+    if cov.relationship not in ("self", "spouse", "child", "other"):
+        p.append(Problem(f"Relationship {cov.relationship!r} must be self, spouse, child or "
+                         "other.", "relationship"))
+    if cov.priority not in ("primary", "secondary", "tertiary"):
+        p.append(Problem(f"Priority {cov.priority!r} must be primary, secondary or "
+                         "tertiary.", "priority"))
+    if cov.relationship != "self" and (blank(cov.subscriber_last_name)
+                                       or blank(cov.subscriber_first_name)):
+        p.append(Problem("Subscriber name is missing: when the client is not the "
+                         "subscriber, enter the subscriber's last and first name.",
+                         "subscriber_last_name"))
+    return p
+
+
+def save_coverage(db: Database, cov: CoverageIn, user: str) -> int:
+    """Add a coverage to a client; its new coverage_id."""
+    with db.transaction() as con:
+        problems = validate_coverage(con, cov)
+        if problems:
+            raise ValidationError(problems)
+        return write_coverage(con, cov, user)
+
+
+def write_coverage(con: Any, cov: CoverageIn, user: str) -> int:
+    """Add an already validated coverage inside the caller's transaction (with an audit
+    row); its new coverage_id."""
+    cov_id = next_id(con, "coverages", "coverage_id")
+    values = asdict(cov)
+    values.update(coverage_id=cov_id, effective_date=as_date(cov.effective_date),
+                  end_date=as_date(cov.end_date), subscriber_dob=as_date(cov.subscriber_dob),
+                  member_id=str(cov.member_id).strip())
+    insert_row(con, "coverages", values)
+    audit(con, user, "create", "coverages", cov_id, None, values)
+    return cov_id
+
+
+# -- referrers -----------------------------------------------------------------------------
+
+@dataclass
+class ReferrerIn:
+    """A referring physician, physical therapist or specialist."""
+
+    npi: str
+    name: str
+    kind: str = "physician"
+    specialty: str | None = None
+    organization: str | None = None
+
+
+def find_referrer(con: Any, npi: str) -> dict[str, Any] | None:
+    """The referrer on file with this NPI (the store is looked up before anything else)."""
+    return fetch_one(con, "SELECT * FROM referrers WHERE npi = ?", [str(npi).strip()])
+
+
+def validate_referrer(con: Any, ref: ReferrerIn, referrer_id: int | None = None) -> list[Problem]:
+    """Every problem with a referrer; ``referrer_id`` when updating one."""
+    p: list[Problem] = []
+    msg = npi_problem(ref.npi, "Referring NPI")
+    if msg:
+        p.append(Problem(msg, "npi"))
+    else:
+        other = find_referrer(con, ref.npi)
+        if other and other["referrer_id"] != referrer_id:
+            p.append(Problem(f"Referring NPI {ref.npi.strip()} is already on file as "
+                             f"{other['name']}: pick that referrer instead of adding it again.",
+                             "npi"))
+    if blank(ref.name):
+        p.append(Problem("Referrer name is missing: enter 'Last, First' or the "
+                         "organization's name.", "name"))
+    if ref.kind not in REFERRER_KINDS:
+        p.append(Problem(f"Referrer kind {ref.kind!r} must be one of "
+                         f"{', '.join(REFERRER_KINDS)}.", "kind"))
+    return p
+
+
+def save_referrer(db: Database, ref: ReferrerIn, user: str, referrer_id: int | None = None) -> int:
+    """Create (or, with ``referrer_id``, update) a referrer; its id."""
+    with db.transaction() as con:
+        problems = validate_referrer(con, ref, referrer_id)
+        if problems:
+            raise ValidationError(problems)
+        return write_referrer(con, ref, user, referrer_id)
+
+
+def write_referrer(con: Any, ref: ReferrerIn, user: str, referrer_id: int | None = None) -> int:
+    """Create (or, with ``referrer_id``, update) an already validated referrer inside the
+    caller's transaction (with an audit row); its id."""
+    values = {k: (v.strip() if isinstance(v, str) else v) for k, v in asdict(ref).items()}
+    if referrer_id is None:
+        referrer_id = next_id(con, "referrers", "referrer_id")
+        con.execute("INSERT INTO referrers (referrer_id, npi, name, kind, specialty, "
+                    "organization) VALUES (?, ?, ?, ?, ?, ?)",
+                    [referrer_id, values["npi"], values["name"], values["kind"],
+                     values["specialty"] or None, values["organization"] or None])
+        audit(con, user, "create", "referrers", referrer_id, None, values)
+    else:
+        before = fetch_one(con, "SELECT * FROM referrers WHERE referrer_id = ?", [referrer_id])
+        con.execute("UPDATE referrers SET npi = ?, name = ?, kind = ?, specialty = ?, "
+                    "organization = ? WHERE referrer_id = ?",
+                    [values["npi"], values["name"], values["kind"], values["specialty"] or None,
+                     values["organization"] or None, referrer_id])
+        audit(con, user, "update", "referrers", referrer_id, before, values)
+    return referrer_id

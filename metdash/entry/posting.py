@@ -1,0 +1,437 @@
+"""Money and disputes after a claim is sent: paper EOBs posted by hand (the same rows an 835
+makes), patient payments, and appeals of denied claims."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from metdash.entry.claims import add_claim_status
+from metdash.entry.problems import (
+    Problem,
+    as_date,
+    as_money,
+    blank,
+    date_field,
+    fetch_one,
+    fetch_rows,
+    fmt_money,
+    money_field,
+    today,
+)
+from metdash.errors import ValidationError
+from metdash.store import Database, audit, insert_row, next_id
+
+__all__ = [
+    "CONTRACTUAL_CARCS", "GROUP_CODES", "AdjustmentIn", "AppealIn", "EobIn", "LinePostingIn",
+    "PatientPaymentIn", "claim_status_after_posting", "file_appeal", "parse_adjustments",
+    "payer_claim_number", "post_eob", "record_appeal_outcome", "record_patient_payment",
+    "validate_appeal", "validate_eob", "validate_patient_payment",
+]
+
+GROUP_CODES = ("CO", "PR", "OA", "PI", "CR")
+CONTRACTUAL_CARCS = ("45", "253")   # CO-45, CO-253: contractual, not denials (DOMAIN.md)
+
+
+@dataclass
+class AdjustmentIn:
+    """One CAS triple: group code (CO, PR, OA, PI), CARC, amount."""
+
+    group_code: str
+    carc: str
+    amount: Any
+
+
+@dataclass
+class LinePostingIn:
+    """What the EOB says about one of our claim lines."""
+
+    line_no: int
+    paid: Any
+    adjustments: list[AdjustmentIn] = field(default_factory=list)
+    allowed: Any = None
+
+
+@dataclass
+class EobIn:
+    """A paper EOB posted by hand, for one claim (per claim, or per line with ``lines``)."""
+
+    claim_id: str
+    payment_date: Any
+    paid: Any = None                      # per-claim posting; the sum of lines otherwise
+    adjustments: list[AdjustmentIn] = field(default_factory=list)   # claim level
+    lines: list[LinePostingIn] = field(default_factory=list)
+    patient_responsibility: Any = None    # default: the sum of the PR adjustments
+    trace_number: str | None = None       # check / EFT number; one is made up when blank
+    method: str = "CHK"
+    allowed: Any = None
+    payer_claim_number: str | None = None
+
+
+def _adjustments(p: list[Problem], adjs: Sequence[AdjustmentIn], where: str
+                 ) -> list[tuple[str, str, Decimal]]:
+    out = []
+    for k, a in enumerate(adjs, start=1):
+        group = (a.group_code or "").strip().upper()
+        carc = (str(a.carc) if a.carc is not None else "").strip().upper()
+        if group not in GROUP_CODES:
+            p.append(Problem(f"{where}, adjustment {k}: group {a.group_code!r} must be CO, PR, "
+                             "OA or PI (as printed on the EOB).", "adjustments"))
+        if not re.fullmatch(r"[A-Z]?\d{1,3}|[A-Z]\d{1,2}", carc):
+            p.append(Problem(f"{where}, adjustment {k}: reason code {a.carc!r} is not a CARC: "
+                             "copy it from the EOB, e.g. 45.", "adjustments"))
+        amount = money_field(p, a.amount, f"{where}, adjustment {k}: amount", "adjustments")
+        if amount is not None:
+            out.append((group, carc, amount))
+    return out
+
+
+def validate_eob(con: Any, eob: EobIn, as_of: dt.date | None = None) -> list[Problem]:
+    """Every problem with a hand-posted EOB, including the balancing rule."""
+    return _check_eob(con, eob, as_of)[0]
+
+
+def _check_eob(con: Any, eob: EobIn, as_of: dt.date | None):
+    as_of = as_of or today()
+    p: list[Problem] = []
+    claim = fetch_one(con, "SELECT c.*, p.name AS payer_name FROM claims c JOIN payers p "
+                      "USING (payer_id) WHERE claim_id = ?", [eob.claim_id])
+    if claim is None:
+        p.append(Problem(f"Claim {eob.claim_id!r} is not on file: check the claim number on "
+                         "the EOB.", "claim_id"))
+        return p, None
+    if claim["status"] in ("draft", "ready", "voided", "closed"):
+        p.append(Problem(f"Claim {eob.claim_id} is {claim['status']}: only a submitted claim "
+                         "can be paid; mark it submitted first.", "claim_id"))
+    day = date_field(p, eob.payment_date, "Payment date", "payment_date")
+    if day and day > as_of:
+        p.append(Problem(f"Payment date {day} is in the future: use the date on the EOB.",
+                         "payment_date"))
+    if eob.method not in ("CHK", "ACH", "NON", "BOP", "FWT"):
+        p.append(Problem(f"Method {eob.method!r} must be CHK, ACH or NON.", "method"))
+    claim_adj = _adjustments(p, eob.adjustments, "Claim")
+    lines_db = {r["line_no"]: r for r in fetch_rows(
+        con, "SELECT * FROM claim_lines WHERE claim_id = ? ORDER BY line_no", [eob.claim_id])}
+    posted_lines = []
+    for lp in eob.lines:
+        where = f"Line {lp.line_no}"
+        if lp.line_no not in lines_db:
+            p.append(Problem(f"{where}: the claim has no such line: use 1 to {len(lines_db)}.",
+                             "lines"))
+            continue
+        paid = money_field(p, lp.paid, f"{where}: paid", "lines")
+        adj = _adjustments(p, lp.adjustments, where)
+        allowed = money_field(p, lp.allowed, f"{where}: allowed", "lines", required=False)
+        charge = Decimal(lines_db[lp.line_no]["charge"])
+        if paid is not None and charge - sum(a[2] for a in adj) != paid:
+            p.append(Problem(f"{where}: charge {fmt_money(charge)} minus adjustments "
+                             f"{fmt_money(sum((a[2] for a in adj), Decimal(0)))} is not the paid "
+                             f"{fmt_money(paid)}: the line must balance (charge - adjustments "
+                             "= paid).", "lines"))
+        posted_lines.append((lp, paid, adj, allowed, lines_db[lp.line_no]))
+    if len({lp.line_no for lp in eob.lines}) != len(eob.lines):
+        p.append(Problem("Lines: a line is posted twice: post each line once.", "lines"))
+    if eob.lines:
+        paid = sum((x[1] for x in posted_lines if x[1] is not None), Decimal("0.00"))
+        if not blank(eob.paid) and eob.paid is not None:
+            given = money_field(p, eob.paid, "Paid", "paid")
+            if given is not None and given != paid:
+                p.append(Problem(f"Paid {fmt_money(given)} is not the sum of the lines' paid "
+                                 f"amounts ({fmt_money(paid)}): correct one of them.", "paid"))
+    else:
+        paid = money_field(p, eob.paid, "Paid", "paid")
+    charge = Decimal(claim["total_charge"])
+    all_adj = claim_adj + [a for x in posted_lines for a in x[2]]
+    total_adj = sum((a[2] for a in all_adj), Decimal("0.00"))
+    if paid is not None and charge - total_adj != paid:
+        p.append(Problem(f"Balance: charge {fmt_money(charge)} minus adjustments "
+                         f"{fmt_money(total_adj)} = {fmt_money(charge - total_adj)}, but paid "
+                         f"is {fmt_money(paid)}: add the missing adjustment (e.g. CO-45) or "
+                         "correct the amounts.", "adjustments"))
+    pr_sum = sum((a[2] for a in all_adj if a[0] == "PR"), Decimal("0.00"))
+    pr = money_field(p, eob.patient_responsibility, "Patient responsibility",
+                     "patient_responsibility", required=False)
+    if pr is None:
+        pr = pr_sum
+    elif pr != pr_sum:
+        p.append(Problem(f"Patient responsibility {fmt_money(pr)} differs from the PR "
+                         f"adjustments ({fmt_money(pr_sum)}): enter deductible, coinsurance "
+                         "and copay as PR-1, PR-2, PR-3 adjustments.", "patient_responsibility"))
+    allowed = money_field(p, eob.allowed, "Allowed", "allowed", required=False)
+    trace = (eob.trace_number or "").strip()
+    if trace and fetch_one(con, "SELECT 1 FROM remittances WHERE payer_key = ? AND "
+                           "trace_number = ?", [claim["payer_name"], trace]):
+        p.append(Problem(f"Check/EFT number {trace} from {claim['payer_name']} is already "
+                         "posted: post its other claims on that payment with a suffix (e.g. "
+                         f"{trace}-2), or check it was not entered twice.", "trace_number"))
+    return p, {"claim": claim, "day": day, "paid": paid, "claim_adj": claim_adj,
+               "lines": posted_lines, "pr": pr, "allowed": allowed, "trace": trace,
+               "all_adj": all_adj}
+
+
+def claim_status_after_posting(paid: Decimal, adjustments: Sequence[tuple[str, str, Decimal]],
+                               line_results: Sequence[tuple[Decimal, Sequence[tuple[str, str, Decimal]]]] = ()
+                               ) -> tuple[str, str]:
+    """``(claim status, CLP02 status code)`` after a posting (DOMAIN.md denial rule).
+
+    denied: nothing paid and a non-PR adjustment; partially_paid: something paid but a line
+    denied (paid 0 with a non-PR adjustment) or a non-contractual, non-PR adjustment at claim
+    level; paid: otherwise (CO-45 / CO-253 and PR-1/2/3 are not denials).
+    """
+    def denial(adjs: Sequence[tuple[str, str, Decimal]]) -> bool:
+        return any(g != "PR" and a != 0 for g, _c, a in adjs)
+
+    every = list(adjustments) + [a for _p, adjs in line_results for a in adjs]
+    if paid == 0 and denial(every):
+        return "denied", "4"
+    line_denied = any(lp == 0 and denial(adjs) for lp, adjs in line_results)
+    odd = any(g != "PR" and not (g == "CO" and c in CONTRACTUAL_CARCS) and a > 0
+              for g, c, a in adjustments)
+    if line_denied or odd:
+        return "partially_paid", "1"
+    return "paid", "1"
+
+
+def payer_claim_number(con: Any, claim_id: str) -> str | None:
+    """The payer's claim number (ICN, CLP07) of the claim's latest remittance that sent one."""
+    row = con.execute("SELECT payer_claim_number FROM claim_payments WHERE claim_id = ? "
+                      "AND payer_claim_number IS NOT NULL ORDER BY claim_payment_id DESC "
+                      "LIMIT 1", [claim_id]).fetchall()
+    return row[0][0] if row else None
+
+
+def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) -> int:
+    """Post a paper EOB: the same rows an 835 makes (source='manual'); the remittance id.
+
+    Writes remittances, claim_payments, line_payments, adjustments, moves the claim to
+    paid / partially_paid / denied, with audit rows, in one transaction.
+    """
+    with db.transaction() as con:
+        p, ctx = _check_eob(con, eob, as_of)
+        if p:
+            raise ValidationError(p)
+        claim = ctx["claim"]
+        rid = next_id(con, "remittances", "remittance_id")
+        trace = ctx["trace"] or f"EOB-{claim['claim_id']}-{rid}"
+        con.execute("INSERT INTO remittances (remittance_id, payer_id, payer_name, payer_key, "
+                    "payment_date, method, trace_number, amount, source) VALUES "
+                    "(?, ?, ?, ?, ?, ?, ?, ?, 'manual')",
+                    [rid, claim["payer_id"], claim["payer_name"], claim["payer_name"],
+                     ctx["day"], eob.method, trace, ctx["paid"]])
+        status, code = claim_status_after_posting(
+            ctx["paid"], ctx["claim_adj"], [(x[1], x[2]) for x in ctx["lines"]])
+        cpid = next_id(con, "claim_payments", "claim_payment_id")
+        con.execute("INSERT INTO claim_payments (claim_payment_id, remittance_id, seq, claim_id, "
+                    "clp01, status_code, charge, paid, patient_responsibility, allowed, "
+                    "payer_claim_number, service_from, service_to) VALUES "
+                    "(?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [cpid, rid, claim["claim_id"], claim["claim_id"], code,
+                     claim["total_charge"], ctx["paid"], ctx["pr"], ctx["allowed"],
+                     eob.payer_claim_number or payer_claim_number(con, claim["claim_id"]),
+                     claim["first_service_date"],
+                     con.execute("SELECT max(service_date) FROM claim_lines WHERE claim_id = ?",
+                                 [claim["claim_id"]]).fetchone()[0]])
+        adj_id = next_id(con, "adjustments", "adjustment_id")
+        for g, c, a in ctx["claim_adj"]:
+            con.execute("INSERT INTO adjustments (adjustment_id, claim_payment_id, "
+                        "line_payment_id, group_code, carc, amount) VALUES (?, ?, NULL, ?, ?, ?)",
+                        [adj_id, cpid, g, c, a])
+            adj_id += 1
+        lp_id = next_id(con, "line_payments", "line_payment_id")
+        for lp, paid, adjs, allowed, ln in ctx["lines"]:
+            con.execute("INSERT INTO line_payments (line_payment_id, claim_payment_id, line_no, "
+                        "cpt, modifiers, charge, paid, allowed, units, service_date) VALUES "
+                        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        [lp_id, cpid, lp.line_no, ln["cpt"], ln["modifiers"], ln["charge"],
+                         paid, allowed, ln["units"], ln["service_date"]])
+            for g, c, a in adjs:
+                con.execute("INSERT INTO adjustments (adjustment_id, claim_payment_id, "
+                            "line_payment_id, group_code, carc, amount) VALUES (?, ?, ?, ?, ?, ?)",
+                            [adj_id, cpid, lp_id, g, c, a])
+                adj_id += 1
+            lp_id += 1
+        audit(con, user, "create", "remittances", rid, None,
+              {"claim_id": claim["claim_id"], "payment_date": ctx["day"], "paid": ctx["paid"],
+               "trace_number": trace, "adjustments": ctx["all_adj"], "source": "manual"})
+        if status != claim["status"]:
+            add_claim_status(con, claim["claim_id"], status, ctx["day"], user,
+                             f"EOB {trace} posted by hand", claim)
+        return rid
+
+
+@dataclass
+class PatientPaymentIn:
+    """Money the client paid the practice (copay, coinsurance, deductible, self-pay)."""
+
+    client_id: str
+    payment_date: Any
+    amount: Any
+    method: str = "card"
+    claim_id: str | None = None
+    reference: str | None = None
+
+
+def validate_patient_payment(con: Any, pp: PatientPaymentIn,
+                             as_of: dt.date | None = None) -> list[Problem]:
+    """Every problem with a patient payment."""
+    as_of = as_of or today()
+    p: list[Problem] = []
+    if not fetch_one(con, "SELECT 1 FROM clients WHERE client_id = ?", [pp.client_id]):
+        p.append(Problem(f"Client {pp.client_id!r} is not on file: choose the client.",
+                         "client_id"))
+    day = date_field(p, pp.payment_date, "Payment date", "payment_date")
+    if day and day > as_of:
+        p.append(Problem(f"Payment date {day} is in the future: use the day it was paid.",
+                         "payment_date"))
+    amount = money_field(p, pp.amount, "Amount", "amount")
+    if amount is not None and amount <= 0:
+        p.append(Problem(f"Amount {amount} must be more than 0: record refunds separately.",
+                         "amount"))
+    if pp.method not in ("cash", "check", "card", "hsa"):
+        p.append(Problem(f"Method {pp.method!r} must be cash, check, card or hsa.", "method"))
+    if not blank(pp.claim_id):
+        row = fetch_one(con, "SELECT client_id FROM claims WHERE claim_id = ?", [pp.claim_id])
+        if row is None or row["client_id"] != pp.client_id:
+            p.append(Problem(f"Claim {pp.claim_id} is not one of this client's claims: choose "
+                             "one of theirs or leave it empty.", "claim_id"))
+    return p
+
+
+def record_patient_payment(db: Database, pp: PatientPaymentIn, user: str,
+                           as_of: dt.date | None = None) -> int:
+    """Record a patient payment; its id."""
+    with db.transaction() as con:
+        problems = validate_patient_payment(con, pp, as_of)
+        if problems:
+            raise ValidationError(problems)
+        pid = next_id(con, "patient_payments", "patient_payment_id")
+        values = {"patient_payment_id": pid, "client_id": pp.client_id,
+                  "claim_id": pp.claim_id or None, "payment_date": as_date(pp.payment_date),
+                  "amount": as_money(pp.amount), "method": pp.method,
+                  "reference": pp.reference or None}
+        insert_row(con, "patient_payments", values)
+        audit(con, user, "create", "patient_payments", pid, None, values)
+        return pid
+
+
+# -- appeals -------------------------------------------------------------------------------------
+
+@dataclass
+class AppealIn:
+    """An appeal of a denied claim."""
+
+    claim_id: str
+    filed_date: Any
+    reason: str
+    level: int = 1
+    notes: str | None = None
+
+
+def _denial_date(con: Any, claim_id: str) -> dt.date | None:
+    row = fetch_one(con, "SELECT max(r.payment_date) AS d FROM claim_payments cp JOIN "
+                    "remittances r USING (remittance_id) WHERE cp.claim_id = ?", [claim_id])
+    return row["d"] if row else None
+
+
+def validate_appeal(con: Any, ap: AppealIn, as_of: dt.date | None = None
+                    ) -> tuple[list[Problem], list[Problem]]:
+    """``(errors, warnings)`` for an appeal; a late appeal (past the window) is a warning."""
+    as_of = as_of or today()
+    p: list[Problem] = []
+    w: list[Problem] = []
+    claim = fetch_one(con, "SELECT c.status, p.appeal_window_days, p.name FROM claims c JOIN "
+                      "payers p USING (payer_id) WHERE claim_id = ?", [ap.claim_id])
+    if claim is None:
+        p.append(Problem(f"Claim {ap.claim_id!r} is not on file: choose a denied claim.",
+                         "claim_id"))
+    elif claim["status"] not in ("denied", "partially_paid", "appealed"):
+        p.append(Problem(f"Claim {ap.claim_id} is {claim['status']}: only a denied (or partly "
+                         "denied) claim can be appealed.", "claim_id"))
+    day = date_field(p, ap.filed_date, "Filed date", "filed_date")
+    if day and day > as_of:
+        p.append(Problem(f"Filed date {day} is in the future: enter the day it was sent.",
+                         "filed_date"))
+    if blank(ap.reason):
+        p.append(Problem("Reason is missing: say why the denial is wrong (e.g. 'GP modifier "
+                         "added, corrected claim').", "reason"))
+    if not isinstance(ap.level, int) or not 1 <= ap.level <= 5:
+        p.append(Problem(f"Level {ap.level!r} must be 1 to 5.", "level"))
+    if claim and day:
+        denied_on = _denial_date(con, ap.claim_id)
+        if denied_on and day < denied_on:
+            p.append(Problem(f"Filed date {day} is before the denial ({denied_on}): check the "
+                             "date.", "filed_date"))
+        elif denied_on and (day - denied_on).days > claim["appeal_window_days"]:
+            w.append(Problem(f"Filed {(day - denied_on).days} days after the denial; "
+                             f"{claim['name']} allows {claim['appeal_window_days']}: attach the "
+                             "reason it is late.", "filed_date"))
+    return p, w
+
+
+def file_appeal(db: Database, ap: AppealIn, user: str, as_of: dt.date | None = None) -> int:
+    """Record an appeal and move the claim to 'appealed'; the appeal id."""
+    with db.transaction() as con:
+        errors, _w = validate_appeal(con, ap, as_of)
+        if errors:
+            raise ValidationError(errors)
+        aid = next_id(con, "appeals", "appeal_id")
+        values = {"appeal_id": aid, "claim_id": ap.claim_id,
+                  "filed_date": as_date(ap.filed_date), "level": ap.level,
+                  "reason": ap.reason.strip(), "notes": ap.notes or None}
+        insert_row(con, "appeals", values)
+        audit(con, user, "create", "appeals", aid, None, values)
+        claim = fetch_one(con, "SELECT * FROM claims WHERE claim_id = ?", [ap.claim_id])
+        if claim["status"] != "appealed":
+            add_claim_status(con, ap.claim_id, "appealed", values["filed_date"], user,
+                             f"appeal {aid} level {ap.level}", claim)
+        return aid
+
+
+def record_appeal_outcome(db: Database, appeal_id: int, outcome: str, outcome_date: Any,
+                          user: str, notes: str | None = None,
+                          as_of: dt.date | None = None) -> None:
+    """Record an appeal's outcome (overturned, partially_overturned, upheld, withdrawn)."""
+    as_of = as_of or today()
+    with db.transaction() as con:
+        p: list[Problem] = []
+        row = fetch_one(con, "SELECT * FROM appeals WHERE appeal_id = ?", [appeal_id])
+        if row is None:
+            p.append(Problem(f"Appeal {appeal_id} is not on file.", "appeal_id"))
+        if outcome not in ("pending", "overturned", "partially_overturned", "upheld", "withdrawn"):
+            p.append(Problem(f"Outcome {outcome!r} must be overturned, partially_overturned, "
+                             "upheld or withdrawn.", "outcome"))
+        day = date_field(p, outcome_date, "Outcome date", "outcome_date",
+                         required=outcome != "pending")
+        if day and day > as_of:
+            p.append(Problem(f"Outcome date {day} is in the future.", "outcome_date"))
+        if row and day and day < row["filed_date"]:
+            p.append(Problem(f"Outcome date {day} is before the appeal was filed "
+                             f"({row['filed_date']}).", "outcome_date"))
+        if p:
+            raise ValidationError(p)
+        con.execute("UPDATE appeals SET outcome = ?, outcome_date = ?, notes = coalesce(?, notes)"
+                    " WHERE appeal_id = ?", [outcome, day, notes or None, appeal_id])
+        audit(con, user, "update", "appeals", appeal_id, row,
+              {"outcome": outcome, "outcome_date": day, "notes": notes})
+
+
+def parse_adjustments(text: str) -> tuple[list[AdjustmentIn], list[Problem]]:
+    """Adjustments typed as 'CO-45 32.00; PR-2 10.00' (or 'CO-45:32.00, PR-2:10')."""
+    out: list[AdjustmentIn] = []
+    problems: list[Problem] = []
+    for part in re.split(r"[;,\n]+", text or ""):
+        part = part.strip()
+        if not part:
+            continue
+        m = re.fullmatch(r"([A-Za-z]{2})\s*-?\s*([A-Za-z]?\d{1,3})\s*[: ]\s*\$?\s*(-?[\d.,]+)", part)
+        if not m:
+            problems.append(Problem(f"Adjustment {part!r} is not 'GROUP-CARC AMOUNT': write it "
+                                    "like CO-45 32.00.", "adjustments"))
+            continue
+        out.append(AdjustmentIn(m.group(1).upper(), m.group(2).upper(),
+                                m.group(3).replace(",", "")))
+    return out, problems

@@ -1,0 +1,151 @@
+"""What every entry form shares: :class:`Problem`, reading dates and money, and small reads.
+
+A ``*_field`` helper reads one value and appends a :class:`Problem` in the biller's words
+when it is wrong, so a validator collects every problem in one pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from metdash.errors import MoneyTooLarge
+
+__all__ = [
+    "CENT", "MAX_MONEY", "Problem", "as_date", "as_money", "blank", "date_field", "fetch_one",
+    "fetch_rows", "fmt_money", "money_field", "today",
+]
+
+CENT = Decimal("0.01")
+
+
+class Problem(str):
+    """One problem in the biller's words; ``field`` and ``line`` (0-based) say where."""
+
+    field: str
+    line: int | None
+
+    def __new__(cls, message: str, field: str = "", line: int | None = None) -> Problem:
+        obj = super().__new__(cls, message)
+        obj.field = field
+        obj.line = line
+        return obj
+
+
+# -- small helpers ---------------------------------------------------------------------------
+
+def today() -> dt.date:
+    """Today's date (the default ``as_of`` of every rule that looks at dates)."""
+    return dt.date.today()
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A date from a date, datetime or ISO 'YYYY-MM-DD' text; None when blank.
+
+    Raises ValueError for anything else (callers turn it into a Problem).
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if hasattr(value, "to_pydatetime"):  # pandas Timestamp
+        return value.to_pydatetime().date()
+    text = str(value).strip()
+    if not text:
+        return None
+    # A date exported with a midnight time ('2025-03-04 00:00:00') is still that date.
+    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})(?:[ T]00:00(?::00(?:\.0+)?)?)?", text)
+    if not m:
+        raise ValueError(text)
+    return dt.date.fromisoformat(m.group(1))
+
+
+MAX_MONEY = Decimal("99999999.99")
+
+
+def as_money(value: Any) -> Decimal | None:
+    """Money from a number or text ('$1,200.00' -> 1200.00); None when blank.
+
+    Raises ValueError when it is not an amount.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, float):
+        if value != value:
+            return None
+        value = repr(value)
+    text = str(value).strip().replace("$", "").replace(",", "").replace(" ", "")
+    if text.startswith("(") and text.endswith(")"):
+        text = "-" + text[1:-1]
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise ValueError(str(value)) from None
+    if not amount.is_finite():
+        raise ValueError(str(value))
+    if abs(amount) > MAX_MONEY:
+        # The store holds DECIMAL(12,2); a claim's total must fit too.
+        raise MoneyTooLarge(str(value))
+    return amount.quantize(CENT)
+
+
+def date_field(problems: list[Problem], value: Any, label: str, fld: str, *,
+               required: bool = True, line: int | None = None) -> dt.date | None:
+    """``value`` read with :func:`as_date`; a Problem on ``problems`` when it is not a date
+    (or is missing and ``required``), and then None."""
+    try:
+        day = as_date(value)
+    except ValueError:
+        problems.append(Problem(f"{label} {str(value)!r} is not a date: write it as "
+                                "YYYY-MM-DD, e.g. 2025-03-04.", fld, line))
+        return None
+    if day is None and required:
+        problems.append(Problem(f"{label} is missing: enter it as YYYY-MM-DD.", fld, line))
+    return day
+
+
+def blank(value: Any) -> bool:
+    """True for None, an empty string or one of spaces only."""
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def fetch_rows(con: Any, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    """Rows as dicts, on the connection itself (a cursor would not see the open transaction)."""
+    res = con.execute(sql, list(params))
+    names = [d[0] for d in res.description]
+    return [dict(zip(names, r, strict=True)) for r in res.fetchall()]
+
+
+def fetch_one(con: Any, sql: str, params: Sequence[Any]) -> dict[str, Any] | None:
+    """The first row of :func:`fetch_rows` as a dict; None when there is none."""
+    rows = fetch_rows(con, sql, params)
+    return rows[0] if rows else None
+
+
+def fmt_money(value: Decimal) -> str:
+    """Money as a biller reads it: ``$1,234.50``."""
+    return f"${value:,.2f}"
+
+
+def money_field(p: list[Problem], value: Any, label: str, fld: str, *,
+                required: bool = True, allow_negative: bool = True) -> Decimal | None:
+    """``value`` read with :func:`as_money`; a Problem on ``p`` when it is not an amount (or
+    is missing and ``required``, or negative when not ``allow_negative``), and then None
+    (a negative amount is still returned)."""
+    try:
+        amount = as_money(value)
+    except ValueError:
+        p.append(Problem(f"{label} {value!r} is not an amount: write it like 45.00.", fld))
+        return None
+    if amount is None:
+        if required:
+            p.append(Problem(f"{label} is missing: enter the amount (0.00 when none).", fld))
+        return None
+    if not allow_negative and amount < 0:
+        p.append(Problem(f"{label} {amount} is negative: enter 0 or more.", fld))
+    return amount

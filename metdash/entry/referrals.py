@@ -1,0 +1,81 @@
+"""Referrals: who sent a client, for which diagnoses, for how many visits, until when."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from metdash.coding import diagnoses_problems, normalize_icd10
+from metdash.entry.problems import Problem, as_date, date_field, fetch_one, today
+from metdash.errors import ValidationError
+from metdash.store import Database, audit, insert_row, next_id
+
+__all__ = ["ReferralIn", "save_referral", "validate_referral", "write_referral"]
+
+
+@dataclass
+class ReferralIn:
+    """A referral: who sent the client, for what diagnoses, for how many visits."""
+
+    client_id: str
+    referrer_id: int | None
+    received_date: Any
+    diagnosis_codes: Sequence[str]
+    authorized_visits: int | None = None
+    expiry_date: Any = None
+    prior_auth_number: str | None = None
+    notes: str | None = None
+
+
+def validate_referral(con: Any, ref: ReferralIn, as_of: dt.date | None = None) -> list[Problem]:
+    """Every problem with a referral."""
+    as_of = as_of or today()
+    p: list[Problem] = []
+    if not fetch_one(con, "SELECT 1 FROM clients WHERE client_id = ?", [ref.client_id]):
+        p.append(Problem(f"Client {ref.client_id!r} is not on file: add the client first.",
+                         "client_id"))
+    if ref.referrer_id is None or not fetch_one(
+            con, "SELECT 1 FROM referrers WHERE referrer_id = ?", [ref.referrer_id]):
+        p.append(Problem("Referrer is not on file: look the NPI up, or add the referrer "
+                         "first.", "referrer_id"))
+    received = date_field(p, ref.received_date, "Received date", "received_date")
+    if received and received > as_of:
+        p.append(Problem(f"Received date {received} is in the future: enter the day the "
+                         "referral arrived.", "received_date"))
+    p += [Problem(m, "diagnosis_codes") for m in diagnoses_problems(list(ref.diagnosis_codes))]
+    if ref.authorized_visits is not None and (not isinstance(ref.authorized_visits, int)
+                                              or ref.authorized_visits < 1):
+        p.append(Problem(f"Authorized visits {ref.authorized_visits!r} must be a whole number "
+                         "of 1 or more (leave it empty when not limited).", "authorized_visits"))
+    expiry = date_field(p, ref.expiry_date, "Expiry date", "expiry_date", required=False)
+    if expiry and received and expiry < received:
+        p.append(Problem(f"Expiry date {expiry} is before the received date {received}: "
+                         "check both dates.", "expiry_date"))
+    return p
+
+
+def save_referral(db: Database, ref: ReferralIn, user: str,
+                  as_of: dt.date | None = None) -> int:
+    """Record a referral; its id."""
+    with db.transaction() as con:
+        problems = validate_referral(con, ref, as_of)
+        if problems:
+            raise ValidationError(problems)
+        return write_referral(con, ref, user)
+
+
+def write_referral(con: Any, ref: ReferralIn, user: str) -> int:
+    """Add an already validated referral inside the caller's transaction (with an audit
+    row); its new referral_id."""
+    rid = next_id(con, "referrals", "referral_id")
+    values = {"referral_id": rid, "client_id": ref.client_id, "referrer_id": ref.referrer_id,
+              "received_date": as_date(ref.received_date),
+              "diagnosis_codes": [normalize_icd10(c) for c in ref.diagnosis_codes],
+              "authorized_visits": ref.authorized_visits,
+              "expiry_date": as_date(ref.expiry_date),
+              "prior_auth_number": ref.prior_auth_number or None, "notes": ref.notes or None}
+    insert_row(con, "referrals", values)
+    audit(con, user, "create", "referrals", rid, None, values)
+    return rid

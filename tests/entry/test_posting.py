@@ -1,0 +1,83 @@
+"""Posting: paper EOBs (per claim, per line, a denial), appeals, patient payments."""
+
+from decimal import Decimal
+
+import pytest
+
+from metdash import entry as e
+from metdash.errors import ValidationError
+from tests.entry.helpers import count, submitted_claim
+from tests.entry_seed import AS_OF, USER
+
+A = e.AdjustmentIn
+
+
+def test_eob_per_claim_balances_and_pays(db):
+    cid = submitted_claim(db)    # charge 122.00
+    bad = e.EobIn(claim_id=cid, payment_date="2025-06-25", paid="80.00",
+                  adjustments=[A("CO", "45", "30.00"), A("PR", "2", "10.00")],
+                  patient_responsibility="15.00")
+    with pytest.raises(ValidationError) as exc:
+        e.post_eob(db, bad, USER, as_of=AS_OF)
+    msgs = "\n".join(exc.value.problems)
+    assert "minus adjustments $40.00 = $82.00, but paid is $80.00" in msgs
+    assert "Patient responsibility $15.00 differs" in msgs
+    assert count(db, "remittances") == 0
+    good = e.EobIn(claim_id=cid, payment_date="2025-06-25", paid="80.00", trace_number="CHK1",
+                   adjustments=[A("CO", "45", "32.00"), A("PR", "2", "10.00")])
+    rid = e.post_eob(db, good, USER, as_of=AS_OF)
+    r = db.query("SELECT * FROM remittances").iloc[0]
+    assert (r.remittance_id, r.source, r.amount, r.payer_key, r.trace_number) == (
+        rid, "manual", Decimal("80.00"), "Acme Health", "CHK1")
+    cp = db.query("SELECT * FROM claim_payments").iloc[0]
+    assert (cp.claim_id, cp.status_code, cp.charge, cp.paid, cp.patient_responsibility) == (
+        cid, "1", Decimal("122.00"), Decimal("80.00"), Decimal("10.00"))
+    adj = db.query("SELECT group_code, carc, amount, line_payment_id FROM adjustments "
+                   "ORDER BY adjustment_id")
+    assert list(adj.carc) == ["45", "2"] and adj.line_payment_id.isna().all()
+    assert db.scalar("SELECT status FROM claims") == "paid"
+    # The same check number again is refused.
+    with pytest.raises(ValidationError):
+        e.post_eob(db, good, USER, as_of=AS_OF)
+
+
+def test_eob_per_line_partial_denial(db):
+    cid = submitted_claim(db)
+    eob = e.EobIn(claim_id=cid, payment_date="2025-06-25", lines=[
+        e.LinePostingIn(1, "60.00", [A("CO", "45", "20.00")]),
+        e.LinePostingIn(2, "0", [A("CO", "50", "42.00")]),
+    ])
+    e.post_eob(db, eob, USER, as_of=AS_OF)
+    assert db.scalar("SELECT status FROM claims") == "partially_paid"
+    lp = db.query("SELECT line_no, cpt, charge, paid FROM line_payments ORDER BY line_no")
+    assert list(lp.paid) == [Decimal("60.00"), Decimal("0.00")]
+    assert db.scalar("SELECT count(*) FROM adjustments WHERE line_payment_id IS NOT NULL") == 2
+    assert db.scalar("SELECT paid FROM claim_payments") == Decimal("60.00")
+
+
+def test_eob_denial_and_appeal(db):
+    cid = submitted_claim(db)
+    e.post_eob(db, e.EobIn(claim_id=cid, payment_date="2025-06-25", paid="0",
+                           adjustments=[A("CO", "4", "122.00")]), USER, as_of=AS_OF)
+    assert db.scalar("SELECT status FROM claims") == "denied"
+    assert db.scalar("SELECT status_code FROM claim_payments") == "4"
+    with pytest.raises(ValidationError) as exc:
+        e.file_appeal(db, e.AppealIn(claim_id=cid, filed_date="2025-06-20", reason=" "), USER,
+                      as_of=AS_OF)
+    assert len(exc.value.problems) == 2
+    aid = e.file_appeal(db, e.AppealIn(claim_id=cid, filed_date="2025-06-28",
+                                       reason="GP modifier added"), USER, as_of=AS_OF)
+    assert db.scalar("SELECT status FROM claims") == "appealed"
+    e.record_appeal_outcome(db, aid, "overturned", "2025-06-29", USER, as_of=AS_OF)
+    assert db.scalar("SELECT outcome FROM appeals") == "overturned"
+
+
+def test_patient_payment(db):
+    with pytest.raises(ValidationError) as exc:
+        e.record_patient_payment(db, e.PatientPaymentIn(client_id="C001", payment_date="2025-06-01",
+                                                        amount="0", method="bitcoin"), USER,
+                                 as_of=AS_OF)
+    assert len(exc.value.problems) == 2
+    e.record_patient_payment(db, e.PatientPaymentIn(client_id="C001", payment_date="2025-06-01",
+                                                    amount="$1,200.00"), USER, as_of=AS_OF)
+    assert db.scalar("SELECT amount FROM patient_payments") == Decimal("1200.00")

@@ -1,7 +1,6 @@
 """Clients and their coverages; referrers (the NPI is looked up in the store first)."""
 
 import datetime as dt
-import os
 
 import streamlit as st
 
@@ -10,7 +9,7 @@ from metdash.coding import npi_problem
 from metdash.errors import ValidationError
 
 db = ui.page_start("Clients & referrers", permission="front_desk")
-user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
+user = ui.current_user()
 payers = ui.cached(entry.choices)(db, "payers")
 
 tab_client, tab_cov, tab_ref = st.tabs(["New client", "Add coverage", "Referrers"])

@@ -1,7 +1,5 @@
 """Payments: post a paper EOB (per claim or per line), patient payments, appeals."""
 
-import os
-
 import pandas as pd
 import streamlit as st
 
@@ -9,7 +7,7 @@ from metdash import entry, ui
 from metdash.errors import ValidationError
 
 db = ui.page_start("Payments & appeals", permission="billing")
-user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
+user = ui.current_user()
 
 tab_eob, tab_patient, tab_appeal = st.tabs(["Post an EOB", "Patient payment", "Appeals"])
 

@@ -1,6 +1,5 @@
 """Referrals: who sent the client, for which diagnoses, for how many visits, until when."""
 
-import os
 import re
 
 import streamlit as st
@@ -10,7 +9,7 @@ from metdash.coding import describe
 from metdash.errors import ValidationError
 
 db = ui.page_start("Referrals", permission="front_desk")
-user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
+user = ui.current_user()
 referrers = ui.cached(entry.choices)(db, "referrers")
 if referrers.empty or ui.cached(entry.find_clients)(db, "").empty:
     st.info("Add a client and a referrer on the Clients page first.")

@@ -1,7 +1,5 @@
 """Remittances: import 835 files, review payments and unmatched claims, export an 837P."""
 
-import os
-
 import streamlit as st
 
 from metdash import backup, entry, ui
@@ -11,7 +9,7 @@ from metdash.x12.write837 import write_837p
 
 MAX_MB = 20
 db = ui.page_start("Remittances", permission="billing")
-user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
+user = ui.current_user()
 
 st.subheader("Import 835 files", help="ERA files from your clearinghouse. Each file is imported "
              "whole or not at all; a payment already imported is skipped.")

@@ -3,8 +3,6 @@
 The minutes sit outside a form so the billable units update as they are typed.
 """
 
-import os
-
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +10,7 @@ from metdash import entry, ui
 from metdash.errors import ValidationError
 
 db = ui.page_start("Sessions", permission="front_desk")
-user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
+user = ui.current_user()
 providers = ui.cached(entry.choices)(db, "providers")
 codes = ui.cached(entry.code_list)(db)
 

@@ -1,15 +1,13 @@
 """Settings: the practice, providers, payers, fee schedule, the practice's own CPT codes and
 the KX threshold."""
 
-import os
-
 import streamlit as st
 
 from metdash import entry, ui
 from metdash.errors import ValidationError
 
 db = ui.page_start("Settings", permission="owner")
-user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
+user = ui.current_user()
 choices = ui.cached(entry.choices)
 practice = choices(db, "practice")
 payers = choices(db, "payers")

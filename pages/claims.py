@@ -7,7 +7,6 @@ import pandas as pd
 import streamlit as st
 
 from metdash import backup, entry, spreadsheet, ui
-from metdash.errors import ValidationError
 
 db = ui.page_start("Claims", permission="billing")
 user = ui.current_user()
@@ -59,12 +58,9 @@ with tab_bill:
             "Sessions to bill", list(described), default=list(described),
             format_func=described.get, key="bill_sessions")
         if st.button("Build claim", key="build"):
-            try:
-                with db.connect() as con:
-                    st.session_state["draft"] = entry.build_claim_from_sessions(con, picked)
-            except ValidationError as exc:
-                st.session_state.pop("draft", None)
-                ui.show_problems(exc.problems, heading="Cannot build the claim.")
+            st.session_state.pop("draft", None)  # a refused build leaves no draft behind
+            with ui.action("Cannot build the claim."), db.connect() as con:
+                st.session_state["draft"] = entry.build_claim_from_sessions(con, picked)
     draft = st.session_state.get("draft")
     if draft is not None:
         st.markdown(f"**Review claim {draft.claim_id}** for client {draft.client_id}: "
@@ -82,11 +78,8 @@ with tab_bill:
         if check.errors:
             ui.show_problems(check.errors, heading="This claim cannot be saved yet.")
         if st.button("Save claim", type="primary", key="save_draft", disabled=bool(check.errors)):
-            try:
+            with ui.action():
                 entry.save_claim(db, claim, user)
-            except ValidationError as exc:
-                ui.show_problems(exc.problems)
-            else:
                 ui.after_write()
                 st.session_state.pop("draft", None)
                 st.success(f"Claim {claim.claim_id} saved as a draft.")
@@ -124,13 +117,8 @@ with tab_hand:
                 referrer_id=(int(referrers.loc[referrers.label == ref, "referrer_id"].iloc[0])
                              if ref else None),
                 referral_id=int(referral) or None, timely_filing_reason=reason)
-            try:
+            with ui.action():
                 warnings = entry.save_claim(db, claim, user)
-            except ValidationError as exc:
-                ui.show_problems(exc.problems)
-                for w in exc.warnings:
-                    st.warning(w)
-            else:
                 ui.after_write()
                 st.success(f"Claim {claim_id} saved as a draft.")
                 for w in warnings:
@@ -144,11 +132,8 @@ with tab_status:
         on = c2.date_input("On", value=ui.today(), key="s_date")
         note = st.text_input("Note (required to void)", key="s_note")
         if st.form_submit_button("Move", type="primary"):
-            try:
+            with ui.action():
                 entry.move_claim_status(db, cid, new, user, on=on, note=note)
-            except ValidationError as exc:
-                ui.show_problems(exc.problems)
-            else:
                 ui.after_write()
                 st.success(f"Claim {cid} is now {new}.")
     st.caption("Ready claims go to the clearinghouse as an 837P file from **Remittances** "
@@ -169,16 +154,17 @@ with tab_import:
         upload = st.file_uploader("Claims spreadsheet (.csv or .xlsx, one row per service line)",
                                   type=["csv", "xlsx"], key="upload")
         if upload is not None and st.button("Import", type="primary", key="import"):
-            backup.auto_backup(db, "before-import")  # a copy to go back to, as the CLI does
-            result = spreadsheet.import_claims(db, upload.getvalue(), upload.name, user)
-            if result.problems:
-                ui.show_problems(result.problems, heading="Nothing was imported.")
-            else:
-                ui.after_write()
-                st.success(result.summary())
-                if result.warnings:
-                    with st.expander(f"{len(result.warnings)} warning(s)"):
-                        st.markdown("\n".join(f"- {w}" for w in result.warnings))
+            with ui.action("Nothing was imported."):
+                backup.auto_backup(db, "before-import")  # a copy to go back to, as the CLI does
+                result = spreadsheet.import_claims(db, upload.getvalue(), upload.name, user)
+                if result.problems:
+                    ui.show_problems(result.problems, heading="Nothing was imported.")
+                else:
+                    ui.after_write()
+                    st.success(result.summary())
+                    if result.warnings:
+                        with st.expander(f"{len(result.warnings)} warning(s)"):
+                            st.markdown("\n".join(f"- {w}" for w in result.warnings))
 
 st.subheader("Newest claims")
 # The same arguments as the status tab's empty search, so both share one cached read.

@@ -6,7 +6,6 @@ import streamlit as st
 
 from metdash import entry, ui
 from metdash.coding import describe
-from metdash.errors import ValidationError
 
 db = ui.page_start("Referrals", permission="front_desk")
 user = ui.current_user()
@@ -29,13 +28,10 @@ with st.form("referral"):
     if st.form_submit_button("Save referral", type="primary"):
         rid = int(referrers.loc[referrers.label == ref, "referrer_id"].iloc[0]) if ref else None
         codes = [c for c in re.split(r"[;,\s]+", dx_text) if c]
-        try:
+        with ui.action():
             new_id = entry.save_referral(db, entry.ReferralIn(cid, rid, received, codes,
                                                               int(visits) or None, expiry,
                                                               auth, notes), user)
-        except ValidationError as exc:
-            ui.show_problems(exc.problems)
-        else:
             ui.after_write()
             st.success(f"Referral {new_id} saved: " +
                        "; ".join(f"{c} {describe(c)}" for c in codes))

@@ -7,7 +7,6 @@ import pandas as pd
 import streamlit as st
 
 from metdash import entry, ui
-from metdash.errors import ValidationError
 
 db = ui.page_start("Sessions", permission="front_desk")
 user = ui.current_user()
@@ -44,12 +43,9 @@ if entered:
 if st.button("Save session", type="primary", key="save"):
     pid = int(providers.loc[providers.label == prov, "provider_id"].iloc[0]) if prov else None
     rid = int(refs.loc[refs.label == ref, "referral_id"].iloc[0]) if ref != "(none)" else None
-    try:
+    with ui.action():
         sid = entry.save_session(db, entry.SessionIn(client_id, pid, day, kind, entered, rid,
                                                      notes), user)
-    except ValidationError as exc:
-        ui.show_problems(exc.problems)
-    else:
         ui.after_write()
         st.success(f"Session {sid} saved.")
 

@@ -1,18 +1,16 @@
 """Claims: bill sessions (build, review, save), enter a claim by hand, move statuses, and
 import a claims spreadsheet."""
 
-import os
 import re
 
 import pandas as pd
 import streamlit as st
 
 from metdash import entry, spreadsheet, ui
-from metdash.errors import ValidationError
 from metdash.store import backup
 
 db = ui.page_start("Claims", permission="billing")
-user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
+user = ui.current_user()
 payers = ui.cached(entry.choices)(db, "payers")
 providers = ui.cached(entry.choices)(db, "providers")
 referrers = ui.cached(entry.choices)(db, "referrers")
@@ -61,12 +59,9 @@ with tab_bill:
             "Sessions to bill", list(described), default=list(described),
             format_func=described.get, key="bill_sessions")
         if st.button("Build claim", key="build"):
-            try:
-                with db.connect() as con:
-                    st.session_state["draft"] = entry.build_claim_from_sessions(con, picked)
-            except ValidationError as exc:
-                st.session_state.pop("draft", None)
-                ui.show_problems(exc.problems, heading="Cannot build the claim.")
+            st.session_state.pop("draft", None)  # a refused build leaves no draft behind
+            with ui.action("Cannot build the claim."), db.connect() as con:
+                st.session_state["draft"] = entry.build_claim_from_sessions(con, picked)
     draft = st.session_state.get("draft")
     if draft is not None:
         st.markdown(f"**Review claim {draft.claim_id}** for client {draft.client_id}: "
@@ -84,11 +79,8 @@ with tab_bill:
         if check.errors:
             ui.show_problems(check.errors, heading="This claim cannot be saved yet.")
         if st.button("Save claim", type="primary", key="save_draft", disabled=bool(check.errors)):
-            try:
+            with ui.action():
                 entry.save_claim(db, claim, user)
-            except ValidationError as exc:
-                ui.show_problems(exc.problems)
-            else:
                 ui.after_write()
                 st.session_state.pop("draft", None)
                 st.success(f"Claim {claim.claim_id} saved as a draft.")
@@ -126,13 +118,8 @@ with tab_hand:
                 referrer_id=(int(referrers.loc[referrers.label == ref, "referrer_id"].iloc[0])
                              if ref else None),
                 referral_id=int(referral) or None, timely_filing_reason=reason)
-            try:
+            with ui.action():
                 warnings = entry.save_claim(db, claim, user)
-            except ValidationError as exc:
-                ui.show_problems(exc.problems)
-                for w in exc.warnings:
-                    st.warning(w)
-            else:
                 ui.after_write()
                 st.success(f"Claim {claim_id} saved as a draft.")
                 for w in warnings:
@@ -146,18 +133,15 @@ with tab_status:
         on = c2.date_input("On", value=ui.today(), key="s_date")
         note = st.text_input("Note (required to void)", key="s_note")
         if st.form_submit_button("Move", type="primary"):
-            try:
+            with ui.action():
                 entry.move_claim_status(db, cid, new, user, on=on, note=note)
-            except ValidationError as exc:
-                ui.show_problems(exc.problems)
-            else:
                 ui.after_write()
                 st.success(f"Claim {cid} is now {new}.")
     st.caption("Ready claims go to the clearinghouse as an 837P file from **Remittances** "
                "(in the Work menu) or with `metdash export-837`.")
 
 with tab_import:
-    if not getattr(ui, "allowed", lambda _p: True)("imports"):
+    if not ui.allowed("imports"):
         st.info("Importing spreadsheets needs the 'imports' permission.")
     else:
         t1, t2 = st.columns(2)
@@ -171,16 +155,17 @@ with tab_import:
         upload = st.file_uploader("Claims spreadsheet (.csv or .xlsx, one row per service line)",
                                   type=["csv", "xlsx"], key="upload")
         if upload is not None and st.button("Import", type="primary", key="import"):
-            backup.auto_backup(db, "before-import")  # a copy to go back to, as the CLI does
-            result = spreadsheet.import_claims(db, upload.getvalue(), upload.name, user)
-            if result.problems:
-                ui.show_problems(result.problems, heading="Nothing was imported.")
-            else:
-                ui.after_write()
-                st.success(result.summary())
-                if result.warnings:
-                    with st.expander(f"{len(result.warnings)} warning(s)"):
-                        st.markdown("\n".join(f"- {w}" for w in result.warnings))
+            with ui.action("Nothing was imported."):
+                backup.before_import(db)  # a copy to go back to, as the CLI does
+                result = spreadsheet.import_claims(db, upload.getvalue(), upload.name, user)
+                if result.problems:
+                    ui.show_problems(result.problems, heading="Nothing was imported.")
+                else:
+                    ui.after_write()
+                    st.success(result.summary())
+                    if result.warnings:
+                        with st.expander(f"{len(result.warnings)} warning(s)"):
+                            st.markdown("\n".join(f"- {w}" for w in result.warnings))
 
 st.subheader("Newest claims")
 # The same arguments as the status tab's empty search, so both share one cached read.

@@ -1,16 +1,14 @@
 """Clients and their coverages; referrers (the NPI is looked up in the store first)."""
 
 import datetime as dt
-import os
 
 import streamlit as st
 
 from metdash import entry, ui
 from metdash.coding import npi_problem
-from metdash.errors import ValidationError
 
 db = ui.page_start("Clients & referrers", permission="front_desk")
-user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
+user = ui.current_user()
 payers = ui.cached(entry.choices)(db, "payers")
 
 tab_client, tab_cov, tab_ref = st.tabs(["New client", "Add coverage", "Referrers"])
@@ -41,12 +39,9 @@ with tab_client, st.form("client", clear_on_submit=False):
                    if payer_label else None)
             covs.append(entry.CoverageIn(client_id=client_id, payer_id=pid, member_id=member,
                                          effective_date=effective))
-        try:
+        with ui.action():
             entry.save_client(db, entry.ClientIn(client_id, last, first, dob, sex or None,
                                                  address, city, state, zip_, phone), user, covs)
-        except ValidationError as exc:
-            ui.show_problems(exc.problems)
-        else:
             ui.after_write()
             st.success(f"Client {client_id.strip()} saved.")
 
@@ -66,13 +61,10 @@ with tab_cov, st.form("coverage"):
     sub_first = c2.text_input("Subscriber first name", key="cv_sub_first")
     if st.form_submit_button("Add coverage", type="primary"):
         pid = int(payers.loc[payers.label == payer_label, "payer_id"].iloc[0]) if payer_label else None
-        try:
+        with ui.action():
             entry.save_coverage(db, entry.CoverageIn(cid, pid, member, effective, end, group,
                                                      relationship, priority, sub_last, sub_first),
                                 user)
-        except ValidationError as exc:
-            ui.show_problems(exc.problems)
-        else:
             ui.after_write()
             st.success("Coverage added.")
 
@@ -94,11 +86,8 @@ with tab_ref:
         r_spec = c2.text_input("Specialty", key="ref_specialty")
         r_org = c1.text_input("Organization", key="ref_org")
         if st.form_submit_button("Add referrer", type="primary"):
-            try:
+            with ui.action():
                 entry.save_referrer(db, entry.ReferrerIn(r_npi, r_name, r_kind, r_spec, r_org), user)
-            except ValidationError as exc:
-                ui.show_problems(exc.problems)
-            else:
                 ui.after_write()
                 st.success(f"Referrer {r_name.strip()} added.")
     ui.table(ui.cached(entry.choices)(db, "referrers").drop(columns=["label"]))

@@ -1,7 +1,5 @@
 """Payments: post a paper EOB (per claim or per line), patient payments, appeals."""
 
-import os
-
 import pandas as pd
 import streamlit as st
 
@@ -9,7 +7,7 @@ from metdash import entry, ui
 from metdash.errors import ValidationError
 
 db = ui.page_start("Payments & appeals", permission="billing")
-user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
+user = ui.current_user()
 
 tab_eob, tab_patient, tab_appeal = st.tabs(["Post an EOB", "Patient payment", "Appeals"])
 
@@ -52,14 +50,11 @@ with tab_eob:
             eob = entry.EobIn(claim_id=claim_id, payment_date=paid_on, paid=paid,
                               adjustments=adjs, lines=line_posts, patient_responsibility=pr or None,
                               trace_number=trace, method=method)
-            try:
+            with ui.action():
                 if problems:
                     with db.connect() as con:
                         raise ValidationError(problems + entry.validate_eob(con, eob))
                 entry.post_eob(db, eob, user)
-            except ValidationError as exc:
-                ui.show_problems(exc.problems)
-            else:
                 ui.after_write()
                 st.success(f"Payment posted on claim {claim_id}.")
 
@@ -73,12 +68,9 @@ with tab_patient:
         method = c2.selectbox("Method", ["card", "cash", "check", "hsa"], key="p_method")
         ref = c2.text_input("Reference", key="p_ref")
         if st.form_submit_button("Record payment", type="primary"):
-            try:
+            with ui.action():
                 entry.record_patient_payment(db, entry.PatientPaymentIn(cid, on, amount, method,
                                                                         claim, ref), user)
-            except ValidationError as exc:
-                ui.show_problems(exc.problems)
-            else:
                 ui.after_write()
                 st.success("Patient payment recorded.")
 
@@ -92,11 +84,8 @@ with tab_appeal:
         reason = st.text_area("Reason", key="a_reason")
         if st.form_submit_button("File appeal", type="primary"):
             ap = entry.AppealIn(appeal_claim, filed, reason, int(level))
-            try:
+            with ui.action():
                 entry.file_appeal(db, ap, user)
-            except ValidationError as exc:
-                ui.show_problems(exc.problems)
-            else:
                 ui.after_write()
                 st.success(f"Appeal filed; claim {appeal_claim} is now appealed.")
     pending = ui.cached(entry.pending_appeals)(db)
@@ -112,11 +101,8 @@ with tab_appeal:
             out_on = c2.date_input("Decided on", value=ui.today(), key="o_date")
             notes = st.text_input("Notes", key="o_notes")
             if st.form_submit_button("Record outcome"):
-                try:
+                with ui.action():
                     entry.record_appeal_outcome(db, int(aid), outcome, out_on, user, notes)
-                except ValidationError as exc:
-                    ui.show_problems(exc.problems)
-                else:
                     ui.after_write()
                     st.success("Outcome recorded.")
     find = st.text_input("Find appeals by claim id or filed date (YYYY-MM-DD)",

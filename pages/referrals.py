@@ -1,16 +1,14 @@
 """Referrals: who sent the client, for which diagnoses, for how many visits, until when."""
 
-import os
 import re
 
 import streamlit as st
 
 from metdash import entry, ui
 from metdash.coding import describe
-from metdash.errors import ValidationError
 
 db = ui.page_start("Referrals", permission="front_desk")
-user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
+user = ui.current_user()
 referrers = ui.cached(entry.choices)(db, "referrers")
 if referrers.empty or ui.cached(entry.find_clients)(db, "").empty:
     st.info("Add a client and a referrer on the Clients page first.")
@@ -30,13 +28,10 @@ with st.form("referral"):
     if st.form_submit_button("Save referral", type="primary"):
         rid = int(referrers.loc[referrers.label == ref, "referrer_id"].iloc[0]) if ref else None
         codes = [c for c in re.split(r"[;,\s]+", dx_text) if c]
-        try:
+        with ui.action():
             new_id = entry.save_referral(db, entry.ReferralIn(cid, rid, received, codes,
                                                               int(visits) or None, expiry,
                                                               auth, notes), user)
-        except ValidationError as exc:
-            ui.show_problems(exc.problems)
-        else:
             ui.after_write()
             st.success(f"Referral {new_id} saved: " +
                        "; ".join(f"{c} {describe(c)}" for c in codes))

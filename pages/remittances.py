@@ -1,18 +1,15 @@
 """Remittances: import 835 files, review payments and unmatched claims, export an 837P."""
 
-import os
-
 import streamlit as st
 
 from metdash import entry, ui
-from metdash.errors import X12ExportError
 from metdash.store import backup
 from metdash.x12.post835 import import_835, recent_remittances, unmatched_claim_payments
 from metdash.x12.write837 import write_837p
 
 MAX_MB = 20
 db = ui.page_start("Remittances", permission="billing")
-user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
+user = ui.current_user()
 
 st.subheader("Import 835 files", help="ERA files from your clearinghouse. Each file is imported "
              "whole or not at all; a payment already imported is skipped.")
@@ -24,14 +21,15 @@ if files and st.button("Import", type="primary", icon=":material/upload:"):
         ui.show_problems([f"{n} is larger than {MAX_MB} MB: split it or import it with "
                           "`metdash import-835`." for n in big], heading="Nothing was imported.")
     else:
-        backup.auto_backup(db, "before-import")  # a copy to go back to, as the CLI does
-        s = import_835(db, [(f.name, f.getvalue()) for f in files], user)
-        ui.after_write()
-        st.success(f"{s.files} file(s): {s.payments} payment(s) imported ({s.claims} claims, "
-                   f"{s.matched} matched, {s.unmatched} unmatched, ${s.paid:,.2f}); "
-                   f"{s.already_imported} already imported.")
-        if s.errors:
-            ui.show_problems(s.errors, heading="Some files were refused.")
+        with ui.action("Nothing was imported."):
+            backup.before_import(db)  # a copy to go back to, as the CLI does
+            s = import_835(db, [(f.name, f.getvalue()) for f in files], user)
+            ui.after_write()
+            st.success(f"{s.files} file(s): {s.payments} payment(s) imported ({s.claims} "
+                       f"claims, {s.matched} matched, {s.unmatched} unmatched, ${s.paid:,.2f}); "
+                       f"{s.already_imported} already imported.")
+            if s.errors:
+                ui.show_problems(s.errors, heading="Some files were refused.")
 
 st.subheader("Recent remittances")
 recent = ui.cached(recent_remittances)(db)
@@ -81,11 +79,9 @@ else:
     chosen = list(dict.fromkeys(picked + extra))
     st.caption(f"{len(chosen):,} claim(s) chosen.")
 if st.button("Create 837P", disabled=not chosen, icon=":material/description:"):
-    try:
+    with ui.action("Nothing was exported."):
         st.session_state["x12_837p"] = write_837p(db, chosen, user=user)
         ui.after_write()
-    except X12ExportError as exc:
-        ui.show_problems(exc.problems, heading="Nothing was exported.")
 if st.session_state.get("x12_837p"):
     st.download_button("Download 837P", st.session_state["x12_837p"].encode("ascii", "replace"),
                        file_name="claims.837", mime="text/plain", icon=":material/download:")

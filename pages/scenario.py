@@ -142,11 +142,12 @@ if ui.cached(ui.is_demo)(db):
                "undoing everything entered during the workshop.")
     if st.button("Reset demo", icon=":material/restart_alt:", key="reset_demo"):
         ui.require(auth.OWNER)  # it replaces every table: the open demo, or an owner
-        t0 = time.perf_counter()
-        with st.spinner("Rebuilding the demo practice…"):
-            summary = workshop.reset_demo(db, ui.today(), user=ui.current_user())
-        ui.after_write()
-        st.session_state["_reset_took"] = (time.perf_counter() - t0, summary.line())
+        with ui.action("The demo was not reset."):
+            t0 = time.perf_counter()
+            with st.spinner("Rebuilding the demo practice…"):
+                summary = workshop.reset_demo(db, ui.today(), user=ui.current_user())
+            ui.after_write()
+            st.session_state["_reset_took"] = (time.perf_counter() - t0, summary.line())
     if "_reset_took" in st.session_state:
         took, line = st.session_state["_reset_took"]
         st.success(f"Demo reset in {took:.1f} s. {line}", icon=":material/check_circle:")

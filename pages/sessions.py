@@ -3,16 +3,13 @@
 The minutes sit outside a form so the billable units update as they are typed.
 """
 
-import os
-
 import pandas as pd
 import streamlit as st
 
 from metdash import entry, ui
-from metdash.errors import ValidationError
 
 db = ui.page_start("Sessions", permission="front_desk")
-user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
+user = ui.current_user()
 providers = ui.cached(entry.choices)(db, "providers")
 codes = ui.cached(entry.code_list)(db)
 
@@ -46,12 +43,9 @@ if entered:
 if st.button("Save session", type="primary", key="save"):
     pid = int(providers.loc[providers.label == prov, "provider_id"].iloc[0]) if prov else None
     rid = int(refs.loc[refs.label == ref, "referral_id"].iloc[0]) if ref != "(none)" else None
-    try:
+    with ui.action():
         sid = entry.save_session(db, entry.SessionIn(client_id, pid, day, kind, entered, rid,
                                                      notes), user)
-    except ValidationError as exc:
-        ui.show_problems(exc.problems)
-    else:
         ui.after_write()
         st.success(f"Session {sid} saved.")
 

@@ -1,15 +1,12 @@
 """Settings: the practice, providers, payers, fee schedule, the practice's own CPT codes and
 the KX threshold."""
 
-import os
-
 import streamlit as st
 
 from metdash import entry, ui
-from metdash.errors import ValidationError
 
 db = ui.page_start("Settings", permission="owner")
-user = getattr(ui, "current_user", lambda: os.environ.get("USER") or "app")()
+user = ui.current_user()
 choices = ui.cached(entry.choices)
 practice = choices(db, "practice")
 payers = choices(db, "payers")
@@ -38,12 +35,9 @@ with tab_pr, st.form("practice"):
     kx = c1.text_input("KX threshold (Medicare allowed per year)", _v("kx_threshold", "2410.00"),
                        key="pr_kx")
     if st.form_submit_button("Save practice", type="primary"):
-        try:
+        with ui.action():
             entry.save_practice(db, entry.PracticeIn(name, npi, tax, taxonomy or None, address,
                                                      city, state, zip_, phone, kx), user)
-        except ValidationError as exc:
-            ui.show_problems(exc.problems)
-        else:
             ui.after_write()
             st.success("Practice saved.")
 
@@ -56,12 +50,9 @@ with tab_prov:
         p_cred = c1.text_input("Credential", key="pv_cred")
         p_tax = c2.text_input("Taxonomy", key="pv_taxonomy")
         if st.form_submit_button("Add provider", type="primary"):
-            try:
+            with ui.action():
                 entry.save_provider(db, entry.ProviderIn(p_npi, p_last, p_first, p_cred or None,
                                                          p_tax or None), user)
-            except ValidationError as exc:
-                ui.show_problems(exc.problems)
-            else:
                 ui.after_write()
                 st.success("Provider added.")
     ui.table(choices(db, "providers").drop(columns=["label"]))
@@ -81,13 +72,10 @@ with tab_pay:
         y_ref = c2.checkbox("Requires a referral", key="py_ref")
         y_auth = c3.checkbox("Requires prior authorization", key="py_auth")
         if st.form_submit_button("Add payer", type="primary"):
-            try:
+            with ui.action():
                 entry.save_payer(db, entry.PayerIn(y_name, y_type, y_id or None, int(y_tf),
                                                    int(y_aw), y_rule, y_ref, y_auth, int(y_lag)),
                                  user)
-            except ValidationError as exc:
-                ui.show_problems(exc.problems)
-            else:
                 ui.after_write()
                 st.success("Payer added.")
     ui.table(payers.drop(columns=["label"]))
@@ -104,11 +92,8 @@ with tab_fee:
         if st.form_submit_button("Save fee", type="primary"):
             pid = (int(payers.loc[payers.label == f_payer, "payer_id"].iloc[0])
                    if f_payer else None)
-            try:
+            with ui.action():
                 entry.save_fee(db, f_cpt, f_amount, user, payer_id=pid)
-            except ValidationError as exc:
-                ui.show_problems(exc.problems)
-            else:
                 ui.after_write()
                 st.success(f"Fee for {f_cpt} saved.")
     left, right = st.columns(2)
@@ -124,11 +109,8 @@ with tab_cpt:
         k_timed = c1.checkbox("Timed (15-minute units)", value=True, key="cp_timed")
         k_eval = c2.checkbox("An evaluation", key="cp_eval")
         if st.form_submit_button("Add code", type="primary"):
-            try:
+            with ui.action():
                 entry.save_cpt_code(db, k_cpt, k_desc, k_timed, user, k_eval)
-            except ValidationError as exc:
-                ui.show_problems(exc.problems)
-            else:
                 ui.after_write()
                 st.success(f"Code {k_cpt.strip().upper()} added.")
     ui.table([{"cpt": c.cpt, "description": c.description, "timed": c.timed,

@@ -114,7 +114,7 @@ c1.download_button("Download CSV (every number above)",  # written when clicked
                    file_name=f"weekly_review_{start.isoformat()}.csv", mime="text/csv",
                    icon=":material/download:", key="csv")
 if c2.button("Prepare the one-page PDF", icon=":material/picture_as_pdf:", key="make_pdf"):
-    with st.spinner("Drawing the charts…"):
+    with ui.action("No PDF was made."), st.spinner("Drawing the charts…"):
         name, demo = report.practice_heading(db)
         st.session_state["_weekly_pdf"] = (start, present, report.weekly_pdf(
             review, practice=name, is_demo=demo, present=present))

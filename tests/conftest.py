@@ -59,16 +59,16 @@ def small_db_path(tmp_path_factory):
 def _signed_in_as_owner(monkeypatch):
     """Page tests run as a signed-in owner, so a practice (non-demo) store opens without the
     sign-in form. tests/security/ overrides this fixture to test the real sign-in."""
-    from metdash import auth, ui
+    from metdash import auth
+    from metdash.ui import session
 
     owner = auth.User("tester", "Tester", "owner")
 
     def session_user(db):
-        ui.st.session_state[ui._AUTH_KEY] = {"username": owner.username, "role": owner.role,
-                                             "display_name": owner.display_name}
+        session.sign_in(owner)
         return owner
 
-    monkeypatch.setattr(ui, "_session_user", session_user)
+    monkeypatch.setattr(session, "session_user", session_user)
 
 
 # -- exit -------------------------------------------------------------------------------------

@@ -164,11 +164,11 @@ def _download_script():
     import streamlit as st
     from streamlit.delta_generator import DeltaGenerator
 
-    from metdash import ui
+    from metdash import auth, ui
+    from metdash.ui import session
 
     # A signed-in owner (allowed to see client details) in presentation mode.
-    st.session_state[ui._AUTH_KEY] = {"username": "tester", "role": "owner",
-                                      "display_name": "Tester"}
+    session.sign_in(auth.User("tester", "Tester", "owner"))
     got = st.session_state.setdefault("got", [])
     original = DeltaGenerator.download_button
 

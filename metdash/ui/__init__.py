@@ -1,0 +1,87 @@
+"""The only metdash package that imports streamlit: what every page uses, in one place.
+
+Every page starts with ``db = ui.page_start("Title", permission="...")``, wraps what a
+button does in ``with ui.action("Nothing was saved."):`` and, after any write, calls
+``ui.after_write()`` so cached figures are recomputed.
+
+- :mod:`metdash.ui.cache`    the store handle and the caches in front of it
+- :mod:`metdash.ui.frame`    the page frame and :func:`action` (errors as messages)
+- :mod:`metdash.ui.session`  sign-in, idle timeout, roles, presentation mode, PHI hiding
+- :mod:`metdash.ui.widgets`  tables, tiles, charts, downloads, validation problems
+- :mod:`metdash.ui.filters`  sidebar filters, URL parameters, pick lists
+"""
+
+from metdash.ui.cache import (
+    after_write,
+    cached,
+    cached_shared,
+    database,
+    derived,
+    file_stamp,
+    is_demo,
+)
+from metdash.ui.filters import (
+    choices,
+    claim_picker,
+    client_picker,
+    default_range,
+    metric_help,
+    sidebar_filters,
+    today,
+)
+from metdash.ui.frame import action, page_start
+from metdash.ui.session import (
+    allowed,
+    current_user,
+    present_mode,
+    present_toggle,
+    require,
+    session_minutes,
+)
+from metdash.ui.widgets import (
+    MISSING,
+    chart,
+    downloads,
+    empty_note,
+    metric_tile,
+    plot,
+    present_figure,
+    selected_row,
+    show_problems,
+    table,
+)
+
+__all__ = [
+    "MISSING",
+    "action",
+    "after_write",
+    "allowed",
+    "cached",
+    "cached_shared",
+    "chart",
+    "choices",
+    "claim_picker",
+    "client_picker",
+    "current_user",
+    "database",
+    "default_range",
+    "derived",
+    "downloads",
+    "empty_note",
+    "file_stamp",
+    "is_demo",
+    "metric_help",
+    "metric_tile",
+    "page_start",
+    "plot",
+    "present_figure",
+    "present_mode",
+    "present_toggle",
+    "require",
+    "selected_row",
+    "session_minutes",
+    "show_problems",
+    "sidebar_filters",
+    "table",
+    "today",
+]

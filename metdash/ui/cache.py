@@ -1,0 +1,174 @@
+"""What a page keeps between reruns: this process's store handle and every cache in front of it.
+
+Four caches, each keyed by the store's stamp on disk (:func:`file_stamp`), so a write from
+another process shows on the next rerun; :func:`after_write` clears them all after a write
+from this app:
+
+- :func:`cached`: ``st.cache_data`` (a copy per caller) for a function of the store;
+- :func:`cached_shared`: ``st.cache_resource`` (one object, never copied) for large results;
+- :func:`derived`: what a page builds from a shared result, once per result object;
+- :func:`cached_figure`: the plotly figure behind ``ui.plot``, built once per store state.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from metdash.errors import StoreError
+from metdash.store import Database, default_db_path, store_stamp
+
+
+@st.cache_resource(show_spinner=False)
+def _database(path: str) -> Database:
+    return Database(path)
+
+
+def database() -> Database:
+    """This process's handle on the configured store (the file itself is opened per use)."""
+    return _database(str(default_db_path()))
+
+
+def _name(fn: Callable[..., Any]) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+_REGISTRY: dict[str, Callable[..., Any]] = {}
+
+
+@st.cache_data(show_spinner=False, ttl=600, max_entries=1024)
+def _cached_call(fn_key: str, db_path: str, stamp: tuple[float, ...], *args: Any,
+                 **kwargs: Any) -> Any:
+    return _REGISTRY[fn_key](_database(db_path), *args, **kwargs)
+
+
+def file_stamp(path: Any) -> tuple[int, ...]:
+    """When the store last changed on disk (:func:`metdash.db.store_stamp`).
+
+    Part of every cache key, so a write from another process (a scheduled
+    ``metdash import-835``) shows on the next rerun instead of after the cache's ttl.
+    """
+    return store_stamp(path)
+
+
+def cached(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``st.cache_data`` for a figure function whose first argument is the Database.
+
+    The database is passed by path (hashable) and the function by its qualified name, so
+    every wrapped function has its own entries; results live 10 minutes at most and are
+    cleared after every write from this app (:func:`after_write`).
+    """
+    key = _name(fn)
+    _REGISTRY[key] = fn
+
+    def call(db: Database, *args: Any, **kwargs: Any) -> Any:
+        return _cached_call(key, str(db.path), file_stamp(db.path), *args, **kwargs)
+
+    call.__name__ = getattr(fn, "__name__", "cached")
+    call.__doc__ = fn.__doc__
+    return call
+
+
+_SHARED_KEYS: set[str] = set()  # functions wrapped by cached_shared (cached_figure reads those too)
+
+
+@st.cache_resource(show_spinner=False, ttl=600, max_entries=64)
+def _shared_call(fn_key: str, db_path: str, stamp: tuple[float, ...], *args: Any,
+                 **kwargs: Any) -> Any:
+    return _REGISTRY[fn_key](_database(db_path), *args, **kwargs)
+
+
+def cached_shared(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """:func:`cached` for a large read-only result: kept as is (``st.cache_resource``), never
+    pickled on the way in or out, so a rerun does not pay for copying it (thousands of rows
+    with Decimal money cost tens of ms per copy). Every caller gets the same object: never
+    change it in place."""
+    key = _name(fn)
+    _REGISTRY[key] = fn
+    _SHARED_KEYS.add(key)
+
+    def call(db: Database, *args: Any, **kwargs: Any) -> Any:
+        return _shared_call(key, str(db.path), file_stamp(db.path), *args, **kwargs)
+
+    call.__name__ = getattr(fn, "__name__", "cached_shared")
+    call.__doc__ = fn.__doc__
+    return call
+
+
+_DERIVED: dict[tuple[int, str], tuple[Any, Any]] = {}
+_DERIVED_LOCK = threading.Lock()  # sessions run in threads
+
+
+def derived(source: Any, fn: Callable[[Any], Any]) -> Any:
+    """``fn(source)``, built once per ``source`` object and reused on reruns.
+
+    For what a page builds from a :func:`cached_shared` result (display tables): that result
+    is the same object on every rerun until the store changes, so its derived tables are too.
+    The entry holds ``source`` itself, so its id cannot be reused while the entry lives."""
+    key = (id(source), _name(fn))
+    with _DERIVED_LOCK:
+        hit = _DERIVED.get(key)
+    if hit is not None and hit[0] is source:
+        return hit[1]
+    value = fn(source)  # outside the lock: two sessions may both build it, once each
+    with _DERIVED_LOCK:
+        if len(_DERIVED) >= 64:
+            _DERIVED.pop(next(iter(_DERIVED)))
+        _DERIVED[key] = (source, value)
+    return value
+
+
+_CHARTS: dict[str, Callable[..., Any]] = {}  # chart functions and dressings, by name
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _figure(chart_key: str, data_key: str, db_path: str, stamp: tuple[float, ...],
+            args: tuple[Any, ...], kwargs: tuple[Any, ...], chart_kwargs: tuple[Any, ...],
+            dress_key: str) -> Any:
+    read = _shared_call if data_key in _SHARED_KEYS else _cached_call
+    data = read(data_key, db_path, stamp, *args, **dict(kwargs))
+    fig = _CHARTS[chart_key](data, **dict(chart_kwargs))
+    return _CHARTS[dress_key](fig) if dress_key else fig
+
+
+def cached_figure(chart_fn: Callable[..., Any], data_fn: Callable[..., Any], db: Database,
+                  args: tuple[Any, ...], kwargs: dict[str, Any], chart_kwargs: dict[str, Any],
+                  *, dress: Callable[[Any], Any] | None = None) -> Any:
+    """``chart_fn(data_fn(db, *args, **kwargs), **chart_kwargs)``, passed through ``dress``
+    when given, built once per store state, arguments and dressing.
+
+    A plotly figure costs 20-150 ms to build (mostly plotly's property validation), so the
+    built figure is kept (``st.cache_resource``: the same object, never copied; the newest
+    256) and reused on reruns; a write to the store changes its stamp and so the key."""
+    chart_key, data_key = _name(chart_fn), _name(data_fn)
+    dress_key = _name(dress) if dress else ""
+    _CHARTS[chart_key] = chart_fn
+    if dress:
+        _CHARTS[dress_key] = dress
+    _REGISTRY[data_key] = data_fn
+    return _figure(chart_key, data_key, str(db.path), file_stamp(db.path), args,
+                   tuple(sorted(kwargs.items())), tuple(sorted(chart_kwargs.items())),
+                   dress_key)
+
+
+def after_write() -> None:
+    """Forget every cached result: the store changed."""
+    st.cache_data.clear()
+    _shared_call.clear()
+    _figure.clear()
+    with _DERIVED_LOCK:
+        _DERIVED.clear()
+
+
+def is_demo(db: Database) -> bool:
+    """True when the store holds the synthetic demo practice."""
+    try:
+        return bool(db.scalar("SELECT bool_or(is_demo) FROM practice"))
+    except StoreError:
+        return False
+
+
+is_demo_cached = cached(is_demo)  # the frame and the roles ask on every page run

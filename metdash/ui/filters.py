@@ -1,0 +1,173 @@
+"""What a page asks for: the shared sidebar filters (kept in session state and the URL),
+the default date range, and the pick lists for clients and claims that stay small in a
+practice of any size (masked in presentation mode)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from metdash import entry, figures
+from metdash.metrics import CATALOGUE
+from metdash.store import Database
+from metdash.ui.cache import cached
+from metdash.ui.session import present_mode
+
+
+def today() -> dt.date:
+    """Today's date (one place, so tests and demos can pin it)."""
+    return dt.date.today()
+
+
+def default_range(span: pd.DataFrame, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last 12 months up to today, or up to the last service date when the data ends
+    earlier (an imported practice whose claims stop in the past)."""
+    max_date = span.max_date.iloc[0] if not span.empty else None
+    end = today
+    if max_date is not None and not pd.isna(max_date) and pd.Timestamp(max_date).date() < today:
+        end = pd.Timestamp(max_date).date()
+    return end - dt.timedelta(days=364), end
+
+
+# -- the shared sidebar filters ------------------------------------------------------------
+def _ids(text: str | None) -> list[int]:
+    out = []
+    for part in (text or "").split(","):
+        part = part.strip()
+        if part.isdigit():
+            out.append(int(part))
+    return out
+
+
+def _parse_date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+_filter_options = cached(figures.filter_options)
+
+
+def sidebar_filters(db: Database) -> figures.Filters:
+    """Date range (service date), payers, referrers, providers in the sidebar. The choice
+    persists across pages (session state) and is written to the URL's query parameters, so
+    a copied link reproduces the view."""
+    options = _filter_options(db)
+    state = st.session_state
+    if "_filters" not in state:
+        qp = st.query_params
+        start, end = default_range(options["span"], today())
+        state["_filters"] = {
+            "from": _parse_date(qp.get("from")) or start,
+            "to": _parse_date(qp.get("to")) or end,
+            "payer": [i for i in _ids(qp.get("payer")) if i in set(options["payers"].payer_id)],
+            "referrer": [i for i in _ids(qp.get("referrer"))
+                         if i in set(options["referrers"].referrer_id)],
+            "provider": [i for i in _ids(qp.get("provider"))
+                         if i in set(options["providers"].provider_id)],
+        }
+    saved = state["_filters"]
+
+    def names(frame: pd.DataFrame, id_col: str) -> dict[int, str]:
+        return dict(zip(frame[id_col], frame["name"], strict=True))
+
+    payer_names = names(options["payers"], "payer_id")
+    referrer_names = names(options["referrers"], "referrer_id")
+    provider_names = names(options["providers"], "provider_id")
+    sb = st.sidebar
+    sb.header("Filters")
+    picked = sb.date_input("Service dates", value=(saved["from"], saved["to"]),
+                           format="YYYY-MM-DD", key="w_dates",
+                           help="Claims whose first service date falls in this range. Balances "
+                                "(A/R) are taken as of the last day.")
+    if isinstance(picked, tuple | list) and len(picked) == 2:
+        saved["from"], saved["to"] = picked
+    payers = sb.multiselect("Payers", list(payer_names), default=saved["payer"],
+                            format_func=payer_names.get, key="w_payers",
+                            placeholder="All payers")
+    referrers = sb.multiselect("Referrers", list(referrer_names), default=saved["referrer"],
+                               format_func=referrer_names.get, key="w_referrers",
+                               placeholder="All referrers")
+    providers = sb.multiselect("Providers", list(provider_names), default=saved["provider"],
+                               format_func=provider_names.get, key="w_providers",
+                               placeholder="All providers")
+    saved.update(payer=payers, referrer=referrers, provider=providers)
+    qp = {"from": saved["from"].isoformat(), "to": saved["to"].isoformat()}
+    for name in ("payer", "referrer", "provider"):
+        if saved[name]:
+            qp[name] = ",".join(str(i) for i in saved[name])
+    if dict(st.query_params) != qp:
+        st.query_params.from_dict(qp)
+    return figures.Filters(
+        date_from=saved["from"], date_to=saved["to"],
+        payer_ids=tuple(payers) or None, referrer_ids=tuple(referrers) or None,
+        provider_ids=tuple(providers) or None)
+
+
+def metric_help(name: str) -> str:
+    """The catalogue's definition of a figure (a tooltip)."""
+    return CATALOGUE[name].definition
+
+
+# -- pick lists ------------------------------------------------------------------------------
+def choices(db: Database, what: str) -> pd.DataFrame:
+    """:func:`metdash.entry.choices` for a form's pick list; in presentation mode the labels
+    of clients and claims show chart numbers instead of client names."""
+    frame = cached(entry.choices)(db, what)
+    if present_mode() and what == "clients":
+        frame = frame.assign(label="Client " + frame.client_id.astype(str))
+    elif present_mode() and what == "claims":
+        frame = frame.assign(label=frame.claim_id.astype(str) + " - client "
+                             + frame.client_id.astype(str) + " - " + frame.status.astype(str)
+                             + " - $" + frame.total_charge.astype(str))
+    return frame
+
+
+def claim_picker(db: Database, label: str, *, statuses: Sequence[str] | None = None,
+                 key: str, container: Any = None) -> str:
+    """Pick one claim: a search box (claim id, client id or last name) and the newest
+    matching claims (200 at most), so the list stays small in a practice of any size.
+    Returns the chosen claim id ("" for none). In presentation mode labels show chart
+    numbers, not names."""
+    box = container or st
+    text = box.text_input(f"{label}: find by claim id, client id or last name",
+                          key=f"{key}-find", placeholder="e.g. C0001234, MX000123 or Rowan")
+    found = cached(entry.find_claims)(db, text, tuple(statuses) if statuses else None)
+    if present_mode() and not found.empty:
+        found = found.assign(label=found.claim_id.astype(str) + " - client "
+                             + found.client_id.astype(str) + " - " + found.status.astype(str)
+                             + " - $" + found.total_charge.astype(str))
+    labels = dict(zip(found.label, found.claim_id, strict=True))
+    picked = box.selectbox(label, [""] + list(labels), key=key,
+                           help="The newest 200 matching claims; type above to narrow.")
+    return labels.get(picked, "") if picked else ""
+
+
+def client_picker(db: Database, label: str = "Client", *, key: str, container: Any = None
+                  ) -> str:
+    """Pick one client: a search box (chart number, last name, 'Last, First' or date of
+    birth) and the matching clients by name (200 at most), so the list stays small in a
+    practice of any size. Put it outside a form (typing must rerun the page). Returns the
+    chosen client id ("" for none). In presentation mode labels show chart numbers only."""
+    box = container or st
+    text = box.text_input(f"{label}: find by chart number, last name or birth date",
+                          key=f"{key}-find", placeholder="e.g. MX000123, Rowan or 1961-04-02")
+    found = cached(entry.find_clients)(db, text)
+    if present_mode() and not found.empty:
+        found = found.assign(label="Client " + found.client_id.astype(str))
+    labels = dict(zip(found.label, found.client_id, strict=True))
+    cut = len(found) >= entry.FIND_LIMIT
+    picked = box.selectbox(
+        label, [""] + list(labels), key=key,
+        help=(f"Showing the first {entry.FIND_LIMIT} matching clients by name; type above "
+              "to search." if cut else "Type above to search."))
+    if cut:
+        box.caption(f"Showing the first {entry.FIND_LIMIT} clients by name; type to search.")
+    elif text.strip() and found.empty:
+        box.caption(f"No client matches '{text.strip()}'.")
+    return labels.get(picked, "") if picked else ""

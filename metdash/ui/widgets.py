@@ -1,0 +1,201 @@
+"""How a page shows things: tables in billing formats, KPI tiles, charts, downloads, and
+validation problems. Everything shown goes through :func:`metdash.ui.session.visible`, so a
+role without 'phi' never sees a client's name and presentation mode masks it."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from metdash.metrics import CATALOGUE, format_value
+from metdash.privacy import column_kind
+from metdash.store import Database
+from metdash.ui.cache import cached_figure
+from metdash.ui.session import present_mode, visible
+
+
+def show_problems(problems: Sequence[Any], heading: str = "Nothing was saved.") -> None:
+    """Show every validation problem at once, in the biller's words."""
+    lines = "\n".join(f"- {p}" for p in problems)
+    st.error(f"**{heading}** Please fix:\n{lines}")
+
+
+def empty_note(what: str = "this view") -> None:
+    """The friendly note for a range with nothing in it."""
+    st.info(f"Nothing to show for {what} with these filters. Widen the date range or clear "
+            "a filter in the sidebar.", icon=":material/filter_alt_off:")
+
+
+def downloads(frame: pd.DataFrame, name: str, key: str | None = None) -> None:
+    """CSV and Excel downloads of a table, side by side (masked in presentation mode)."""
+    frame = visible(frame)
+    key = key or name
+
+    # Files are written when a button is clicked, not on every rerun of the page.
+    def as_csv() -> bytes:
+        return frame.to_csv(index=False).encode("utf-8")
+
+    def as_xlsx() -> bytes:
+        buf = io.BytesIO()
+        with pd.ExcelWriter(buf, engine="xlsxwriter") as xl:
+            frame.to_excel(xl, index=False, sheet_name=name[:31] or "data")
+        return buf.getvalue()
+
+    left, right = st.columns(2)
+    left.download_button(
+        "Download CSV", as_csv,
+        file_name=f"{name}.csv", mime="text/csv", key=f"{key}-csv",
+        icon=":material/download:",
+    )
+    right.download_button(
+        "Download Excel", as_xlsx, file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}-xlsx", icon=":material/table:",
+    )
+
+
+# -- tables ------------------------------------------------------------------------------
+_COLUMN_FORMATS = {"money": "dollar", "percent": "percent", "count": "localized"}
+# Column names whose plain capitalisation would read wrong.
+_LABELS = {"carc": "CARC", "cpt": "CPT", "npi": "NPI", "claim_id": "Claim", "client_id": "Client",
+           "group": "Group", "rarc": "RARC", "code": "Code", "age_days": "Age (days)",
+           "days_left": "Days left", "total_charge": "Charge", "payer_type": "Payer type"}
+
+
+MISSING = "–"  # what a table shows for a missing value
+
+
+def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
+          labels: dict[str, str] | None = None, key: str | None = None,
+          select: bool = False, height: int | str = "auto", download: str | None = None
+          ) -> Any:
+    """Show a table with billing formats (``formats``: column -> catalogue metric name or a
+    format: money, percent, days, count, date) and catalogue tooltips. With ``select``, one
+    row can be picked; the selection state is returned. ``download`` adds CSV/Excel buttons.
+    """
+    formats = formats or {}
+    labels = labels or {}
+    if not isinstance(frame, pd.DataFrame):
+        frame = pd.DataFrame(frame)
+    present = present_mode()
+    shown = visible(frame).copy()
+    config: dict[str, Any] = {}
+    for col in ("kind", "status", "payer_type", "outcome"):
+        if col in shown.columns and (shown[col].dtype == object
+                                     or pd.api.types.is_string_dtype(shown[col])):
+            shown[col] = shown[col].map(
+                lambda v: v.replace("_", " ").capitalize() if isinstance(v, str) else v)
+    for col in shown.columns:
+        spec = formats.get(col, col)
+        metric = CATALOGUE.get(spec)
+        fmt = metric.format if metric else spec
+        if present and column_kind(col):
+            fmt = "text"  # masked: no longer a date or a number
+        label = labels.get(col) or _LABELS.get(col) or (
+            metric.label if metric else col.replace("_", " ").capitalize())
+        help_text = metric.definition if metric else None
+        if fmt in ("money", "percent", "days", "count") and not pd.api.types.is_numeric_dtype(
+                shown[col]):
+            shown[col] = pd.to_numeric(shown[col].map(_as_float), errors="coerce")
+        if fmt in _COLUMN_FORMATS:
+            config[col] = st.column_config.NumberColumn(label, help=help_text,
+                                                        format=_COLUMN_FORMATS[fmt])
+        elif fmt == "days":
+            config[col] = st.column_config.NumberColumn(label, help=help_text, format="%.1f")
+        elif fmt == "date":
+            config[col] = st.column_config.DateColumn(label, help=help_text, format="YYYY-MM-DD")
+        else:
+            config[col] = st.column_config.Column(label, help=help_text)
+    kwargs: dict[str, Any] = {}
+    if select:
+        kwargs = {"on_select": "rerun", "selection_mode": "single-row"}
+    # A missing value (no rate without referrals, no date yet) reads as a dash, not "None".
+    state = st.dataframe(shown, hide_index=True, column_config=config, key=key,
+                         height=height, placeholder=MISSING, **kwargs)
+    if download:
+        downloads(frame, download, key=f"{key or download}-dl")
+    return state
+
+
+def _as_float(value: Any) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def selected_row(state: Any, frame: pd.DataFrame) -> pd.Series | None:
+    """The row a user picked in :func:`table` (None when none)."""
+    try:
+        rows = state.selection.rows
+    except AttributeError:
+        return None
+    return frame.iloc[rows[0]] if rows else None
+
+
+# -- tiles and charts ------------------------------------------------------------------------
+def metric_tile(column: Any, name: str, value: Any, previous: Any = None) -> None:
+    """One KPI tile: the catalogue's label, formatted value, tooltip, and the change against
+    the previous period (green when it moves the good way)."""
+    m = CATALOGUE[name]
+    delta = None
+    if previous is not None and value is not None:
+        diff = float(value) - float(previous)
+        if m.format == "percent":
+            delta = f"{diff * 100:+.1f} pts"
+        elif m.format == "money":
+            delta = f"{'+' if diff >= 0 else '-'}${abs(diff):,.0f}"
+        else:
+            delta = f"{diff:+.1f}"
+    color = "off" if m.higher_is_better is None else ("normal" if m.higher_is_better
+                                                      else "inverse")
+    shown = format_value(name, value)
+    if m.format == "money" and value is not None:
+        shown = f"${float(value):,.0f}"  # whole dollars: a tile has no room for cents
+    column.metric(m.short_label, shown, delta=delta, delta_color=color,
+                  help=m.definition + ("\n\nChange: against the previous period of the same "
+                                       "length." if delta else ""), border=True)
+
+
+_PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
+
+
+def chart(fig: Any, key: str | None = None) -> None:
+    """A plotly figure, full width, with the mode bar kept out of the way (large, high
+    contrast type in presentation mode)."""
+    if present_mode():
+        fig = present_figure(fig)
+    st.plotly_chart(fig, key=key, config=_PLOTLY_CONFIG)
+
+
+def plot(chart_fn: Callable[..., Any], data_fn: Callable[..., Any], db: Database, *args: Any,
+         key: str, chart_kwargs: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    """Draw ``chart_fn(data_fn(db, *args, **kwargs), **chart_kwargs)``, building the figure
+    once per store state, arguments and presentation mode
+    (:func:`metdash.ui.cache.cached_figure`)."""
+    fig = cached_figure(chart_fn, data_fn, db, args, kwargs, chart_kwargs or {},
+                        dress=present_figure if present_mode() else None)
+    st.plotly_chart(fig, key=key, config=_PLOTLY_CONFIG)
+
+
+def present_figure(fig: Any) -> Any:
+    """A copy of ``fig`` that reads from the back of a room: bigger type, thicker lines,
+    black text on white, taller."""
+    fig = type(fig)(fig)
+    height = fig.layout.height or 450
+    fig.update_layout(font={"size": 20, "color": "#000000"}, title_font_size=24,
+                      hoverlabel_font_size=20, legend_font_size=18, legend_y=-0.4,
+                      height=int(max(height * 1.3, 520)), paper_bgcolor="#FFFFFF",
+                      plot_bgcolor="#FFFFFF")
+    fig.update_xaxes(tickfont_size=18, title_font_size=20, gridcolor="#BBBBBB",
+                     linecolor="#000000", tickfont_color="#000000",
+                     title_font_color="#000000")
+    fig.update_yaxes(tickfont_size=18, title_font_size=20, gridcolor="#BBBBBB",
+                     linecolor="#000000", tickfont_color="#000000",
+                     title_font_color="#000000")
+    fig.update_traces(selector={"type": "scatter"}, line_width=4)
+    return fig

@@ -46,7 +46,7 @@ def _cached_call(fn_key: str, db_path: str, stamp: tuple[float, ...], *args: Any
 
 
 def file_stamp(path: Any) -> tuple[int, ...]:
-    """When the store last changed on disk (:func:`metdash.db.store_stamp`).
+    """When the store last changed on disk (:func:`metdash.store.snapshot.store_stamp`).
 
     Part of every cache key, so a write from another process (a scheduled
     ``metdash import-835``) shows on the next rerun instead of after the cache's ttl.

@@ -173,7 +173,8 @@ INSERT INTO adjustments (adjustment_id, claim_payment_id, line_payment_id, group
   (16, 10, 7, 'CO', '45', -20), (17, 10, 7, 'PR', '2', -16),
   (18, 11, 8, 'CO', '45', 10), (19, 11, 8, 'PR', '2', 18);
 INSERT INTO remark_codes VALUES (3, 3, 'M15'), (4, NULL, 'N115');
-INSERT INTO provider_adjustments VALUES (4, 1, DATE '2025-12-31', 'L6', 'INT', -2);
+INSERT INTO provider_adjustments (remittance_id, seq, fiscal_period_date, reason_code, reference,
+                                  amount) VALUES (4, 1, DATE '2025-12-31', 'L6', 'INT', -2);
 INSERT INTO appeals (appeal_id, claim_id, filed_date, reason, outcome, outcome_date) VALUES
   (1, 'C3', DATE '2025-02-20', 'Plan of care and referral attached', 'overturned',
    DATE '2025-03-08');

@@ -44,13 +44,20 @@ def test_kpis_worked_by_hand(db):
     assert k["denial_rate"] == pytest.approx(2 / 6)
     # Resolved on first pass (only CO-45/PR adjustments): C1, C4, C6, C7 = 4 of 6.
     assert k["first_pass_resolution_rate"] == pytest.approx(4 / 6)
-    # Open balances at 03-31: C5 100, C8 100, C9 100, C12 100, C13 100 = 500. Every other
-    # submitted claim nets to 0 (e.g. C7: 100 - 72 - (10 + 18) = 0; C3: 100 - 90 - (100 -
-    # 100 + 10) = 0). C10 is a draft, C11 voided.
-    assert k["ar_total"] == Decimal("500.00")
+    # Insurance A/R at 03-31 (charge - payer payments - contractual - cost share moved to the
+    # client; a denied amount stays owed): C2 200 - 64 - 20 - 16 = 100 (its 97140 line,
+    # denied CO-97, is still owed); C5, C8, C9, C12, C13 unpaid 100 each = 600. The others
+    # net to 0: C1 100 - 64 - 20 - 16; C3 100 - 90 - 10 (the CO-50 denial was replaced); C4
+    # 100 - 60 - 10 - 30; C6 100 - 0 - 10 - 90; C7 100 - 72 - 10 - 18 (the first payment and
+    # its adjustments reversed). C10 is a draft (never sent), C11 voided.
+    assert k["insurance_ar_total"] == Decimal("600.00")
+    # Patient A/R: cost share moved to the clients - their payments: A: C1 16 + C2 16 + C7 18
+    # = 50; B: C4 30 - 30 paid = 0; C: C6 deductible 90 => 140.
+    assert k["patient_ar_total"] == Decimal("140.00")
+    assert k["ar_total"] == Decimal("740.00")
     # 90 days ending 03-31 = 01-01..03-31: charges 1,100 => 1,100 / 90 a day;
-    # 500 / (1100 / 90) = 40.909... days.
-    assert k["days_in_ar"] == pytest.approx(500 / (1100 / 90))
+    # 740 / (1100 / 90) = 60.545... days.
+    assert k["days_in_ar"] == pytest.approx(740 / (1100 / 90))
     # First paying remittance - submission: C1 14, C2 14, C3 53, C4 30, C7 14 -> median 14.
     assert k["median_days_to_payment"] == pytest.approx(14)
 
@@ -61,8 +68,10 @@ def test_kpis_filtered_by_payer(db):
     assert k["gross_charges"] == Decimal("500.00")
     # 64 + 64 + 64 - 64 + 72 = 200, no patient payments on Medicare claims.
     assert k["payments"] == Decimal("200.00")
-    # C8 only.
-    assert k["ar_total"] == Decimal("100.00")
+    # Insurance: C2's denied line 100 + C8 100; patient: C1 16 + C2 16 + C7 18.
+    assert k["insurance_ar_total"] == Decimal("200.00")
+    assert k["patient_ar_total"] == Decimal("50.00")
+    assert k["ar_total"] == Decimal("250.00")
     assert k["denial_rate"] == pytest.approx(1 / 3)
 
 
@@ -114,20 +123,31 @@ def test_days_to_payment(db):
 def test_ar_aging(db):
     rows = figures.ar_aging(db, PERIOD).set_index("bucket")
     assert list(rows.index) == ["0-30", "31-60", "61-90", "91-120", "120+"]
-    # Age from first service date to 03-31: C8 11 days, C5 54, C12 65, C13 106, C9 136.
-    for bucket in rows.index:
-        assert rows.loc[bucket, "claims"] == 1
-        assert rows.loc[bucket, "balance"] == Decimal("100.00")
+    # Insurance A/R by age from first service date to 03-31: C8 11 days, C5 54, C12 65 and
+    # C2 78 (its denied 100), C13 106, C9 136 -- 100 each.
+    assert rows.claims.tolist() == [1, 1, 2, 1, 1]
+    assert rows.balance.tolist() == [Decimal("100.00"), Decimal("100.00"), Decimal("200.00"),
+                                     Decimal("100.00"), Decimal("100.00")]
+
+
+def test_patient_ar_aging(db):
+    rows = figures.ar_aging(db, PERIOD, "patient").set_index("bucket")
+    # What clients owe, by age of the service: C7 (03-03, 28 days) 18; C6 (02-12, 47) 90;
+    # C1 (01-05, 85) 16 and C2 (01-12, 78) 16; C4's copay was paid.
+    assert rows.claims.tolist() == [1, 1, 2, 0, 0]
+    assert rows.balance.tolist() == [Decimal("18.00"), Decimal("90.00"), Decimal("32.00"),
+                                     Decimal("0.00"), Decimal("0.00")]
 
 
 def test_ar_aging_as_of_an_earlier_date(db):
-    # As of 2025-02-10: C1 and C2 were settled in January; C3 submitted, denial not yet
-    # received (it came 02-15): 100, age 26; C4 (svc 02-03, age 7) 100; C5 (02-05, age 5) 100;
-    # C12 (01-25, age 16) 100; C9 (age 87) 100; C13 (age 57) 100.
+    # As of 2025-02-10: C1 was settled in January; C2 owes its denied 97140 line (100, age
+    # 29); C3 submitted, denial not yet received (it came 02-15): 100, age 26; C4 (svc 02-03,
+    # age 7) 100; C5 (02-05, age 5) 100; C12 (01-25, age 16) 100; C9 (age 87) 100; C13 (age
+    # 57) 100.
     f = Filters(date_from=D(2025, 1, 1), date_to=D(2025, 2, 10), as_of=D(2025, 2, 10))
     rows = figures.ar_aging(db, f).set_index("bucket")
-    assert rows.loc["0-30", "claims"] == 4
-    assert rows.loc["0-30", "balance"] == Decimal("400.00")
+    assert rows.loc["0-30", "claims"] == 5
+    assert rows.loc["0-30", "balance"] == Decimal("500.00")
     assert rows.loc["31-60", "balance"] == Decimal("100.00")
     assert rows.loc["61-90", "balance"] == Decimal("100.00")
     assert rows.loc["91-120", "claims"] == 0
@@ -218,10 +238,24 @@ def test_underpaid_line_is_listed(db):
 
 
 def test_open_denials_to_work(db):
-    # C2 (partially paid, CO-97 on 01-27, Medicare window 120 days -> 2025-05-27) is still
-    # appealable on 03-31; C3 was overturned and paid. As of 2025-06-30 C2's window closed.
+    # C2 (partially paid, CO-97 100 on 01-27, Medicare window 120 days -> 2025-05-27) is
+    # still appealable on 03-31; C3 was overturned and paid.
     work = figures.open_denials(db, PERIOD)
     assert work.claim_id.tolist() == ["C2"]
+    assert work.denied_amount.iloc[0] == Decimal("100.00")
     assert work.appeal_deadline.iloc[0] == D(2025, 5, 27)
     assert work.days_left.iloc[0] == 57
-    assert figures.open_denials(db, PERIOD.replace(as_of=D(2025, 6, 30))).empty
+    assert work.next_step.iloc[0] == "appeal"
+    # A denial stays open until it is resolved: on 2025-06-30 C2's window has closed, and it
+    # waits to be written off or moved to the client.
+    later = figures.open_denials(db, PERIOD.replace(as_of=D(2025, 6, 30)))
+    assert later.claim_id.tolist() == ["C2"]
+    assert later.next_step.iloc[0] == "past the appeal window"
+
+
+def test_denial_outcomes(db):
+    # C3's CO-50 denial (02-15) was replaced by the payment of 03-10, after the appeal filed
+    # 02-20: paid on appeal, 90.
+    out = figures.denial_outcomes(db, PERIOD)
+    assert out[["claim_id", "outcome", "amount", "resolved_on"]].values.tolist() == [
+        ["C3", "paid on appeal", Decimal("90.00"), D(2025, 3, 10)]]

@@ -8,7 +8,8 @@ happens in DuckDB (queries in ``metdash/sql/``); Python only assembles the resul
 - :mod:`~metdash.figures.core` -- Filters, SQL loading and binding, money / ratio helpers;
 - :mod:`~metdash.figures.overview` -- the KPIs, the claims behind a figure, filter options;
 - :mod:`~metdash.figures.revenue`, :mod:`~metdash.figures.payment` (days to payment, A/R),
-  :mod:`~metdash.figures.denials`, :mod:`~metdash.figures.referrers` -- one per dashboard.
+  :mod:`~metdash.figures.denials`, :mod:`~metdash.figures.referrers` -- one per dashboard;
+- :mod:`~metdash.figures.ledger` -- write-offs, patient balances, a claim's or client's ledger.
 """
 
 from metdash.figures.core import (
@@ -26,16 +27,27 @@ from metdash.figures.core import (
 )
 from metdash.figures.denials import (
     appeals_summary,
+    denial_outcomes,
     denial_rate_by,
     denial_reasons,
     denial_reasons_by_payer,
     denial_reasons_monthly,
     denial_summary,
     open_denials,
+    open_denials_by_reason,
     remark_codes,
+)
+from metdash.figures.ledger import (
+    WRITE_OFF_REASONS,
+    claim_ledger,
+    client_ledger,
+    patient_balances,
+    write_offs_by_reason,
+    write_offs_monthly,
 )
 from metdash.figures.overview import claims_list, filter_options, kpis
 from metdash.figures.payment import (
+    AR_KINDS,
     ar_aging,
     ar_aging_by_payer,
     days_to_payment,
@@ -58,6 +70,8 @@ from metdash.figures.revenue import (
 )
 
 __all__ = [
+    "AR_KINDS", "WRITE_OFF_REASONS", "claim_ledger", "client_ledger", "denial_outcomes",
+    "open_denials_by_reason", "patient_balances", "write_offs_by_reason", "write_offs_monthly",
     "BUCKETS", "CENTS", "Filters", "appeals_summary", "ar_aging", "ar_aging_by_payer",
     "as_float", "bind", "claims_list", "clear_reuse", "days_to_payment",
     "days_to_payment_histogram", "days_to_payment_monthly", "denial_rate_by", "denial_reasons",

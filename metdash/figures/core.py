@@ -191,8 +191,3 @@ def as_float(value: Any) -> float | None:
 def scope() -> str:
     """The claims in the period (sql/scope_facts.sql) as a parenthesised subquery."""
     return "(" + sql("scope_facts") + ")"
-
-
-def posted_on_filtered() -> str:
-    """payment_facts rows on claims that pass the filters and are not voided."""
-    return "NOT voided AND (" + sql("id_filters") + ")"

@@ -119,9 +119,9 @@ def appeals_summary(db: Database, f: Filters) -> pd.DataFrame:
     text = f"""
         WITH ap AS (SELECT a.* FROM appeals a JOIN {scope()} s USING (claim_id)),
         after_paid AS (
-            SELECT ap.appeal_id, coalesce(sum(p.paid), 0) AS recovered
-            FROM ap JOIN payment_facts p ON p.claim_id = ap.claim_id
-            WHERE p.payment_date >= ap.filed_date
+            SELECT ap.appeal_id, coalesce(sum(l.amount), 0) AS recovered
+            FROM ap JOIN ledger l ON l.claim_id = ap.claim_id
+            WHERE l.kind = 'payer_payment' AND l.entry_date >= ap.filed_date
             GROUP BY ap.appeal_id)
         SELECT ap.outcome, count(*) AS appeals, count(DISTINCT ap.claim_id) AS claims,
                coalesce(sum(after_paid.recovered), 0)::DOUBLE AS recovered
@@ -131,27 +131,131 @@ def appeals_summary(db: Database, f: Filters) -> pd.DataFrame:
         return run(con, text, f)
 
 
+# CO-16 with remark MA130 (unprocessable) and CO-29 (timely filing) are corrected and
+# resubmitted (or written off), never appealed (DOMAIN.md).
+NOT_APPEALABLE_SQL = """(d.group_code || '-' || d.carc = 'CO-29'
+    OR (d.group_code || '-' || d.carc = 'CO-16' AND EXISTS (
+        SELECT 1 FROM remark_codes rc WHERE rc.claim_payment_id = d.claim_payment_id
+                                        AND rc.code = 'MA130')))"""
+
+
 def open_denials(db: Database, f: Filters, limit: int = 200) -> pd.DataFrame:
-    """Denied claims still to work: denied or partly paid with the payer's appeal window
-    open on ``f.as_of``, or appealed with the appeal pending; oldest first: claim_id, client_id, payer, first_service_date, denied_on,
-    reasons ('CO-50, CO-16'), denied_amount, appeal_deadline, days_left."""
+    """Denials still open on ``f.as_of`` among the claims in the period: a denied amount the
+    payer still owes (the ledger's denial rows of the current adjudications, at most the
+    claim's insurance A/R) until it is paid on appeal, corrected and resubmitted, moved to
+    the client or written off. Oldest denial first: claim_id, client_id, payer, status,
+    first_service_date, denied_on (the first denying remittance: appeal deadlines count from
+    it), reasons ('CO-50, CO-16'), denied_amount (open), age_days (since denied_on),
+    appeal_deadline, days_left, next_step ('appeal', 'correct and resubmit', 'appeal pending',
+    'past the appeal window')."""
     text = f"""
         WITH d AS ({sql('denial_adjustments')}),
         per_claim AS (
             SELECT claim_id, min(payment_date) AS denied_on,
-                   string_agg(DISTINCT group_code || '-' || carc, ', ') AS reasons,
-                   sum(amount) AS denied_amount
-            FROM d GROUP BY claim_id)
+                   string_agg(DISTINCT group_code || '-' || carc, ', '
+                              ORDER BY group_code || '-' || carc) AS reasons,
+                   bool_or({NOT_APPEALABLE_SQL}) AS correct_first
+            FROM d GROUP BY claim_id),
+        open AS (SELECT claim_id, denied FROM ({sql('ar_balances')}) b WHERE denied > 0)
         SELECT c.claim_id, c.client_id, p.name AS payer, c.status, c.first_service_date,
-               pc.denied_on, pc.reasons, pc.denied_amount::DECIMAL(14,2) AS denied_amount,
+               pc.denied_on, pc.reasons, o.denied::DECIMAL(14,2) AS denied_amount,
+               datediff('day', pc.denied_on, $as_of) AS age_days,
                (pc.denied_on + p.appeal_window_days)::DATE AS appeal_deadline,
-               datediff('day', $as_of, pc.denied_on + p.appeal_window_days) AS days_left
-        FROM per_claim pc JOIN claims c USING (claim_id) JOIN payers p USING (payer_id)
-        WHERE (c.status IN ('denied', 'partially_paid')
-               -- past the appeal window there is nothing left to work
-               AND pc.denied_on + p.appeal_window_days >= $as_of)
-           OR (c.status = 'appealed' AND EXISTS (
-                SELECT 1 FROM appeals a WHERE a.claim_id = c.claim_id AND a.outcome = 'pending'))
+               datediff('day', $as_of, pc.denied_on + p.appeal_window_days) AS days_left,
+               CASE WHEN EXISTS (SELECT 1 FROM appeals a WHERE a.claim_id = c.claim_id
+                                 AND a.outcome = 'pending') THEN 'appeal pending'
+                    WHEN pc.correct_first THEN 'correct and resubmit'
+                    WHEN pc.denied_on + p.appeal_window_days < $as_of
+                        THEN 'past the appeal window'
+                    ELSE 'appeal' END AS next_step
+        FROM open o JOIN per_claim pc USING (claim_id) JOIN claims c USING (claim_id)
+        JOIN payers p USING (payer_id)
         ORDER BY pc.denied_on, c.claim_id LIMIT $limit"""
+    with db.connect() as con:
+        return run(con, text, f, limit=limit)
+
+
+def open_denials_by_reason(db: Database, f: Filters) -> pd.DataFrame:
+    """The open denied amount on ``f.as_of`` by reason and age (claims in the period):
+    reason ('CO-50'), description, claims, open_amount, bucket ('0-30' ... '120+' days since
+    the first denying remittance). A claim with several reasons is counted under each, its
+    open amount shared in proportion to each reason's denied amount."""
+    text = f"""
+        WITH d AS ({sql('denial_adjustments')}),
+        open AS (SELECT claim_id, denied FROM ({sql('ar_balances')}) b WHERE denied > 0),
+        first AS (SELECT claim_id, min(payment_date) AS denied_on FROM d GROUP BY claim_id),
+        by_reason AS (
+            SELECT d.claim_id, d.group_code || '-' || d.carc AS reason, d.carc,
+                   sum(d.amount) AS amount
+            FROM d SEMI JOIN open USING (claim_id) GROUP BY ALL),
+        shares AS (
+            SELECT r.*, r.amount / sum(r.amount) OVER (PARTITION BY r.claim_id) AS share
+            FROM by_reason r)
+        SELECT s.reason, s.carc, count(DISTINCT s.claim_id) AS claims,
+               sum(o.denied * s.share)::DECIMAL(14,2) AS open_amount,
+               CASE WHEN datediff('day', fi.denied_on, $as_of) <= 30 THEN '0-30'
+                    WHEN datediff('day', fi.denied_on, $as_of) <= 60 THEN '31-60'
+                    WHEN datediff('day', fi.denied_on, $as_of) <= 90 THEN '61-90'
+                    WHEN datediff('day', fi.denied_on, $as_of) <= 120 THEN '91-120'
+                    ELSE '120+' END AS bucket
+        FROM shares s JOIN open o USING (claim_id) JOIN first fi USING (claim_id)
+        GROUP BY ALL ORDER BY open_amount DESC, reason, bucket"""
+    with db.connect() as con:
+        df = run(con, text, f)
+    df.insert(1, "description", [carc_description(c) for c in df.carc])
+    return df.drop(columns=["carc"])
+
+
+def denial_outcomes(db: Database, f: Filters, limit: int = 500) -> pd.DataFrame:
+    """How the denials of the claims in the period ended (DOMAIN.md: paid on appeal,
+    corrected and resubmitted, moved to the client, or written off), with the date and who,
+    newest first: claim_id, payer, denied_on, outcome, amount (what the outcome settled; the
+    payment for a denial paid), resolved_on, resolved_by.
+
+    - paid on appeal / reprocessed: a later remittance replaced or reversed the denying one
+      (paid on appeal when an appeal was filed before it); by the payer;
+    - corrected and resubmitted: the claim was moved back to ready or submitted after the
+      denial (its status history says who);
+    - moved to the client: a transfer of the insurance balance to the client;
+    - written off: an insurance write-off, with its reason."""
+    text = f"""
+        WITH d AS ({sql('denial_adjustments')}),
+        first AS (SELECT claim_id, min(payment_date) AS denied_on FROM d GROUP BY claim_id),
+        paid AS (
+            SELECT l.claim_id, min(l.entry_date) AS resolved_on
+            FROM ledger l JOIN first fi USING (claim_id)
+            WHERE l.kind = 'denial' AND l.reversal AND l.entry_date >= fi.denied_on
+            GROUP BY l.claim_id),
+        paid_amount AS (
+            SELECT pd.claim_id, pd.resolved_on, coalesce(sum(l.amount), 0) AS amount
+            FROM paid pd LEFT JOIN ledger l ON l.claim_id = pd.claim_id
+             AND l.kind = 'payer_payment' AND l.entry_date = pd.resolved_on
+            GROUP BY ALL),
+        outcomes AS (
+            SELECT pa.claim_id,
+                   CASE WHEN EXISTS (SELECT 1 FROM appeals a WHERE a.claim_id = pa.claim_id
+                                     AND a.filed_date <= pa.resolved_on)
+                        THEN 'paid on appeal' ELSE 'reprocessed by the payer' END AS outcome,
+                   pa.amount, pa.resolved_on, 'payer' AS resolved_by
+            FROM paid_amount pa
+            UNION ALL
+            SELECT h.claim_id, 'corrected and resubmitted', NULL, h.status_date, h.changed_by
+            FROM claim_status_history h JOIN first fi USING (claim_id)
+            WHERE h.status IN ('ready', 'submitted') AND h.status_date >= fi.denied_on
+            UNION ALL
+            SELECT t.claim_id, 'moved to the client', t.amount, t.transfer_date, t.user_name
+            FROM balance_transfers t JOIN first fi USING (claim_id)
+            WHERE t.transfer_date >= fi.denied_on
+            UNION ALL
+            SELECT w.claim_id, 'written off (' || replace(w.reason, '_', ' ') || ')', w.amount,
+                   w.write_off_date, w.user_name
+            FROM write_offs w JOIN first fi USING (claim_id)
+            WHERE w.side = 'insurance' AND w.write_off_date >= fi.denied_on)
+        SELECT o.claim_id, p.name AS payer, fi.denied_on, o.outcome,
+               o.amount::DECIMAL(14,2) AS amount, o.resolved_on, o.resolved_by
+        FROM outcomes o JOIN first fi USING (claim_id) JOIN claims c USING (claim_id)
+        JOIN payers p USING (payer_id)
+        WHERE o.resolved_on <= $as_of
+        ORDER BY o.resolved_on DESC, o.claim_id LIMIT $limit"""
     with db.connect() as con:
         return run(con, text, f, limit=limit)

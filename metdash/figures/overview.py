@@ -21,7 +21,8 @@ from metdash.store import Database, fetch_df
 
 
 def kpis(db: Database, f: Filters) -> dict[str, Any]:
-    """The overview's ten figures (keys as in :data:`metdash.metrics.KPI_NAMES`).
+    """The overview's figures (keys as in :data:`metdash.metrics.KPI_NAMES`, plus A/R's two
+    parts, insurance_ar_total and patient_ar_total; ar_total is their sum).
 
     Money as Decimal (2 places), rates as floats 0..1 (None when there is nothing to divide
     by), days as floats (None when no claim qualifies).
@@ -39,10 +40,13 @@ def kpis(db: Database, f: Filters) -> dict[str, Any]:
                    median(days_to_payment) AS median_days
             FROM ({sql('claim_adjudication')}) a""", f)
         ar = run(con, f"SELECT coalesce(sum(balance), 0) AS v FROM ({sql('ar_balances')}) b", f)
+        patient_ar = run(con, f"""SELECT coalesce(sum(balance), 0) AS v
+                                   FROM ({sql('patient_balances')}) b WHERE kind = 'claim'""", f)
     gross = money(charges.v[0])
     payments = money(posted.payer_paid[0]) + money(posted.patient_paid[0])
     contractual = money(posted.contractual[0])
-    ar_total = money(ar.v[0])
+    insurance_ar, patient_ar_total = money(ar.v[0]), money(patient_ar.v[0])
+    ar_total = insurance_ar + patient_ar_total
     daily = float(money(window_charges.v[0])) / 90
     a = adj.iloc[0]
     return {
@@ -54,6 +58,8 @@ def kpis(db: Database, f: Filters) -> dict[str, Any]:
         "denial_rate": ratio(a.denied, a.adjudicated),
         "first_pass_resolution_rate": ratio(a.resolved, a.adjudicated),
         "ar_total": ar_total,
+        "insurance_ar_total": insurance_ar,
+        "patient_ar_total": patient_ar_total,
         "days_in_ar": None if daily == 0 else float(ar_total) / daily,
         "median_days_to_payment": as_float(a.median_days),
     }
@@ -82,7 +88,7 @@ def claims_list(db: Database, f: Filters, *, payer: str | None = None,
     text = f"""
         SELECT s.claim_id, s.client_id, p.name AS payer, s.status, s.first_service_date,
                s.submitted_date, s.total_charge,
-               coalesce((SELECT f.posted_paid FROM claim_facts f
+               coalesce((SELECT f.paid FROM claim_facts f
                          WHERE f.claim_id = s.claim_id), 0)::DECIMAL(14,2) AS paid
         FROM {base} s JOIN payers p USING (payer_id)
         {where}

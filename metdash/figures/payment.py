@@ -56,12 +56,24 @@ def days_to_payment_monthly(db: Database, f: Filters) -> pd.DataFrame:
         return run(con, text, f)
 
 
-def ar_aging(db: Database, f: Filters) -> pd.DataFrame:
-    """Open A/R as of ``f.as_of`` by age since service: bucket (0-30 … 120+, all five, in
-    order), claims, balance (Decimal dollars)."""
+AR_KINDS = ("insurance", "patient")
+
+
+def ar_aging(db: Database, f: Filters, kind: str = "insurance") -> pd.DataFrame:
+    """Open A/R of one ``kind`` as of ``f.as_of`` by age since the first service date: bucket
+    (0-30 … 120+, all five, in order), claims (claims with a balance of that kind in the
+    bucket), balance (Decimal dollars).
+
+    ``kind`` 'insurance': what payers owe, claim by claim (sql/ar_balances.sql); 'patient':
+    what clients owe, claim by claim after their unapplied payments are applied oldest first
+    (sql/patient_balances.sql; credit balances are not A/R and are left out)."""
+    if kind not in AR_KINDS:
+        raise ValueError(f"kind must be one of {AR_KINDS}")
+    source = (f"({sql('ar_balances')})" if kind == "insurance"
+              else f"(SELECT * FROM ({sql('patient_balances')}) p WHERE kind = 'claim')")
     text = f"""
         SELECT bucket, count(*) AS claims, sum(balance)::DECIMAL(14,2) AS balance
-        FROM ({sql('ar_balances')}) b GROUP BY bucket"""
+        FROM {source} b GROUP BY bucket"""
     with db.connect() as con:
         df = run(con, text, f).set_index("bucket")
     out = pd.DataFrame({"bucket": BUCKETS})
@@ -71,7 +83,8 @@ def ar_aging(db: Database, f: Filters) -> pd.DataFrame:
 
 
 def ar_aging_by_payer(db: Database, f: Filters) -> pd.DataFrame:
-    """Open A/R per payer and bucket: payer, bucket, claims, balance (float dollars)."""
+    """Open insurance A/R per payer and bucket: payer, bucket, claims, balance (float
+    dollars)."""
     text = f"""
         SELECT p.name AS payer, bucket, count(*) AS claims, sum(balance)::DOUBLE AS balance
         FROM ({sql('ar_balances')}) b JOIN payers p USING (payer_id)
@@ -81,11 +94,13 @@ def ar_aging_by_payer(db: Database, f: Filters) -> pd.DataFrame:
 
 
 def oldest_open_claims(db: Database, f: Filters, limit: int = 50) -> pd.DataFrame:
-    """The oldest open claims as of ``f.as_of``: claim_id, client_id, payer, status,
-    first_service_date, submitted_date, age_days, bucket, balance."""
+    """The oldest claims with insurance A/R as of ``f.as_of``: claim_id, client_id, payer,
+    status, first_service_date, submitted_date, age_days, bucket, balance, denied (the part
+    of the balance the payer denied)."""
     text = f"""
         SELECT b.claim_id, b.client_id, p.name AS payer, b.status, b.first_service_date,
-               b.submitted_date, b.age_days, b.bucket, b.balance::DECIMAL(14,2) AS balance
+               b.submitted_date, b.age_days, b.bucket, b.balance::DECIMAL(14,2) AS balance,
+               b.denied::DECIMAL(14,2) AS denied
         FROM ({sql('ar_balances')}) b JOIN payers p USING (payer_id)
         ORDER BY b.age_days DESC, b.claim_id LIMIT $limit"""
     with db.connect() as con:

@@ -6,7 +6,6 @@ import pandas as pd
 
 from metdash.figures.core import (
     Filters,
-    posted_on_filtered,
     query,
     run,
     scope,
@@ -27,31 +26,21 @@ def revenue_by_payer(db: Database, f: Filters) -> pd.DataFrame:
 
 def monthly_trend(db: Database, f: Filters) -> pd.DataFrame:
     """By month of the period: month (first day), charges (by service month, claims in the
-    period) and payments (payer + patient, by posting month), floats in dollars."""
+    period) and payments (payer + patient, refunds netted, by posting month; the same money as
+    the overview's payments), floats in dollars."""
     text = f"""
-        WITH f AS ({sql('filtered_claims')}),
-        months AS (SELECT unnest(generate_series(date_trunc('month', $date_from),
-                                                 date_trunc('month', $date_to),
-                                                 INTERVAL 1 MONTH))::DATE AS month),
+        WITH months AS (SELECT unnest(generate_series(date_trunc('month', $date_from),
+                                                      date_trunc('month', $date_to),
+                                                      INTERVAL 1 MONTH))::DATE AS month),
         ch AS (SELECT date_trunc('month', first_service_date)::DATE AS month,
                       sum(total_charge) AS charges
                FROM {scope()} s GROUP BY 1),
-        pay AS (SELECT date_trunc('month', p.payment_date)::DATE AS month, sum(p.paid) AS paid
-                FROM payment_facts p
-                WHERE p.payment_date BETWEEN $date_from AND $date_to
-                  AND {posted_on_filtered()} GROUP BY 1),
-        pat AS (SELECT date_trunc('month', pp.payment_date)::DATE AS month,
-                       sum(pp.amount) AS paid
-                FROM patient_payments pp
-                WHERE pp.payment_date BETWEEN $date_from AND $date_to
-                  AND ((pp.claim_id IS NULL AND $payers::INTEGER[] IS NULL
-                        AND $referrers::INTEGER[] IS NULL AND $providers::INTEGER[] IS NULL)
-                       OR pp.claim_id IN (SELECT claim_id FROM f))
-                GROUP BY 1)
+        pay AS (SELECT date_trunc('month', posted_date)::DATE AS month, sum(amount) AS paid
+                FROM ({sql('money_posted')}) m
+                WHERE what IN ('payer', 'patient') GROUP BY 1)
         SELECT m.month, coalesce(ch.charges, 0)::DOUBLE AS charges,
-               (coalesce(pay.paid, 0) + coalesce(pat.paid, 0))::DOUBLE AS payments
+               coalesce(pay.paid, 0)::DOUBLE AS payments
         FROM months m LEFT JOIN ch USING (month) LEFT JOIN pay USING (month)
-        LEFT JOIN pat USING (month)
         ORDER BY m.month"""
     with db.connect() as con:
         return run(con, text, f)

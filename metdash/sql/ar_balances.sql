@@ -1,38 +1,36 @@
--- Open claims as of $as_of with their insurance balance: charge − payer payments −
--- adjustments (PR included), counting only what was posted on or before $as_of. A claim is
--- open once submitted until it is closed or voided (by its status history; a closed or voided
--- claim without history counts as closed all along). Only balances above 0.
--- claim_facts keeps each claim's totals and the dates of its first and last posting: a claim
--- with nothing posted by $as_of owes its charge, one whose last posting is on or before
--- $as_of owes charge − totals, and only the claims with postings on both sides of $as_of are
--- netted from their payments.
+-- Insurance A/R as of $as_of, claim by claim (DOMAIN.md): the sum of the claim's ledger rows'
+-- insurance column dated on or before $as_of -- charge − payer payments − contractual − cost
+-- share moved to the client − COB moved to another payer − transfers to the client − the
+-- practice's insurance write-offs. A denied amount stays (denied: the part of the balance the
+-- payer denied). Claims voided on or before $as_of are left out; only balances above 0.
+-- claim_facts keeps each claim's current balances and the dates of its first and last money
+-- events: a claim whose last event is on or before $as_of owes its current balance, and only
+-- the claims with events on both sides of $as_of are summed from their ledger rows.
 WITH open_claims AS (
     SELECT f.*
     FROM claim_facts f
-    WHERE f.submitted_date <= $as_of
-      AND coalesce(f.ended_date, DATE '9999-12-31') > $as_of
+    WHERE f.first_ledger_date <= $as_of
+      AND coalesce(f.voided_date, DATE '9999-12-31') > $as_of
       -- not settled by $as_of (everything posted by then and nothing owed: most claims)
-      AND (f.balance > 0 OR f.last_posted_date > $as_of OR f.last_posted_date IS NULL)
+      AND (f.insurance_balance <> 0 OR f.last_ledger_date > $as_of)
       AND {id_filters}
 ),
-straddling AS (
-    SELECT claim_id FROM open_claims
-    WHERE first_posted_date <= $as_of AND last_posted_date > $as_of
-),
 partial AS (
-    SELECT p.claim_id, sum(p.paid) AS paid, sum(p.adjusted) AS adjusted
-    FROM payment_facts p
-    WHERE p.payment_date <= $as_of AND p.claim_id IN (SELECT claim_id FROM straddling)
-    GROUP BY p.claim_id
+    SELECT l.claim_id, sum(l.insurance) AS balance,
+           sum(l.amount) FILTER (WHERE l.kind = 'denial') AS denied
+    FROM ledger l
+    WHERE l.entry_date <= $as_of
+      AND l.claim_id IN (SELECT claim_id FROM open_claims WHERE last_ledger_date > $as_of)
+    GROUP BY l.claim_id
 ),
 balances AS (
     SELECT o.claim_id, o.client_id, o.payer_id, o.total_charge, o.first_service_date,
            o.submitted_date, o.status,
-           CASE WHEN o.first_posted_date IS NULL OR o.first_posted_date > $as_of
-                    THEN o.total_charge
-                WHEN o.last_posted_date <= $as_of THEN o.balance
-                ELSE o.total_charge - coalesce(pt.paid, 0) - coalesce(pt.adjusted, 0)
-           END AS balance,
+           CASE WHEN o.last_ledger_date <= $as_of THEN o.insurance_balance
+                ELSE coalesce(pt.balance, 0) END AS balance,
+           CASE WHEN o.last_ledger_date <= $as_of THEN o.denied_open
+                ELSE greatest(0, least(coalesce(pt.balance, 0), coalesce(pt.denied, 0)))
+           END AS denied,
            datediff('day', o.first_service_date, $as_of) AS age_days
     FROM open_claims o
     LEFT JOIN partial pt USING (claim_id)

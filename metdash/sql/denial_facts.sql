@@ -1,16 +1,20 @@
 -- One denial_facts row per denial adjustment on the claims in $ids (every claim when NULL):
--- a reason that is not PR nor contractual (CO-45/CO-253) on a claim or line paid 0.
--- Reversals (22) and CLPs "not ours" (23) are left out. A claim-level denial stands for all
--- the claim's lines (n_lines). With the claim's filter columns.
+-- an adjustment of the denial class (adjustment_classes: every reason that is not contractual,
+-- cost share or coordination of benefits; DOMAIN.md), on a claim or a line, paid 0 or reduced
+-- for that reason, or any adjustment of a claim the payer denied outright (CLP02 4).
+-- Reversals (22), CLPs "not ours" (23) and pricing-only ones (25) are left out. A claim-level
+-- denial stands for all the claim's lines (n_lines). With the claim's filter columns.
 WITH c AS (
     SELECT * FROM {claims}
     WHERE $ids::VARCHAR[] IS NULL OR claim_id IN (SELECT unnest($ids::VARCHAR[]))
 ),
 cp AS (
-    SELECT p.claim_payment_id, p.claim_id, p.paid, p.status_code, r.payment_date
+    SELECT p.claim_payment_id, p.claim_id, p.paid, p.status_code, r.payment_date,
+           coalesce(r.payer_id, c.payer_id) AS adjudicating_payer
     FROM {claim_payments} p
     JOIN remittances r USING (remittance_id)
-    WHERE p.status_code NOT IN ('22', '23') AND p.claim_id IN (SELECT claim_id FROM c)
+    JOIN c USING (claim_id)
+    WHERE p.status_code NOT IN ('22', '23', '25')
 ),
 line_counts AS (
     SELECT claim_id, count(*) AS n_lines FROM {claim_lines}
@@ -26,7 +30,11 @@ JOIN cp USING (claim_payment_id)
 JOIN c ON c.claim_id = cp.claim_id
 LEFT JOIN {line_payments} lp ON lp.line_payment_id = a.line_payment_id
 LEFT JOIN line_counts lc ON lc.claim_id = cp.claim_id
-WHERE a.group_code <> 'PR'
-  AND NOT (a.group_code = 'CO' AND a.carc IN ('45', '253'))   -- contractual, not a denial
-  AND ((a.line_payment_id IS NULL AND (cp.paid = 0 OR cp.status_code = '4'))
-       OR (a.line_payment_id IS NOT NULL AND lp.paid = 0))
+LEFT JOIN adjustment_classes own
+       ON own.payer_id = cp.adjudicating_payer AND own.group_code = a.group_code
+      AND own.carc = a.carc
+LEFT JOIN adjustment_classes every
+       ON every.payer_id = 0 AND every.group_code = a.group_code AND every.carc = a.carc
+WHERE a.amount > 0
+  AND (coalesce(own.class, every.class, 'denial') = 'denial'
+       OR (cp.status_code = '4' AND a.line_payment_id IS NULL))

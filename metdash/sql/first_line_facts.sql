@@ -1,26 +1,42 @@
 -- One first_line_facts row per line of the first adjudication of the claims in $ids (every
--- claim when NULL), with whether it was denied and its claim's filter columns. When the
--- remittance sent no service lines, the claim's own lines stand in, denied when the claim was.
+-- claim when NULL), with whether it was denied and its claim's filter columns. The SVCs a payer
+-- split one billed line into are one line. Denied: a denial-class adjustment on the line (paid
+-- 0 or reduced), or the claim denied at claim level. When the remittance sent no service
+-- lines, the claim's own lines stand in, denied when the claim was.
 WITH cf AS (
     SELECT cf.* FROM {claim_facts} cf
     WHERE cf.adjudicated
       AND ($ids::VARCHAR[] IS NULL OR cf.claim_id IN (SELECT unnest($ids::VARCHAR[])))
 ),
+first_cp AS (
+    SELECT cf.claim_id, cf.first_claim_payment_id AS claim_payment_id,
+           coalesce(r.payer_id, cf.payer_id) AS adjudicating_payer
+    FROM cf
+    JOIN {claim_payments} p ON p.claim_payment_id = cf.first_claim_payment_id
+    JOIN remittances r USING (remittance_id)
+),
 reasons AS (
     SELECT a.line_payment_id,
-           bool_or(a.group_code <> 'PR'
-                   AND NOT (a.group_code = 'CO' AND a.carc IN ('45', '253'))) AS denial_reason
+           bool_or(coalesce(own.class, every.class, 'denial') = 'denial' AND a.amount > 0)
+               AS denial_reason
     FROM {adjustments} a
-    WHERE a.claim_payment_id IN (SELECT first_claim_payment_id FROM cf)
-      AND a.line_payment_id IS NOT NULL
+    JOIN first_cp USING (claim_payment_id)
+    LEFT JOIN adjustment_classes own
+           ON own.payer_id = first_cp.adjudicating_payer AND own.group_code = a.group_code
+          AND own.carc = a.carc
+    LEFT JOIN adjustment_classes every
+           ON every.payer_id = 0 AND every.group_code = a.group_code AND every.carc = a.carc
+    WHERE a.line_payment_id IS NOT NULL
     GROUP BY a.line_payment_id
 ),
 sent AS (
-    SELECT cf.claim_id, lp.cpt, lp.charge,
-           lp.paid = 0 AND (coalesce(r.denial_reason, FALSE) OR cf.claim_level_denied) AS denied
+    SELECT cf.claim_id, any_value(lp.cpt) AS cpt, sum(lp.charge) AS charge,
+           bool_or(coalesce(r.denial_reason, FALSE)) OR any_value(cf.claim_level_denied)
+               AS denied
     FROM cf
     JOIN {line_payments} lp ON lp.claim_payment_id = cf.first_claim_payment_id
     LEFT JOIN reasons r ON r.line_payment_id = lp.line_payment_id
+    GROUP BY cf.claim_id, coalesce(lp.line_no::VARCHAR, 'svc ' || lp.line_payment_id)
 ),
 stand_in AS (
     SELECT cf.claim_id, l.cpt, l.charge, cf.claim_level_denied OR cf.denied AS denied

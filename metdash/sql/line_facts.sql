@@ -1,37 +1,59 @@
 -- One line_facts row per billed line of the claims in $ids (every claim when NULL) that has
--- been adjudicated: its latest adjudication (reversals and "not ours" left out), with what
--- was allowed and whether it was denied, and its claim's filter columns. What the payer's fee
--- schedule says it should allow is looked up when read (the schedule can change).
+-- been adjudicated: its latest adjudication (reversals, "not ours" and pricing-only CLPs left
+-- out), with what was allowed and whether it was denied, and its claim's filter columns. The
+-- SVCs a payer split one billed line into (DOMAIN.md: 3 units -> 2 paid + 1 denied) are one
+-- line: their amounts are summed. Denied: a denial-class adjustment (adjustment_classes) on the
+-- line, paid 0 or reduced. What the payer's fee schedule says it should allow is looked up when
+-- read (the schedule can change).
 WITH c AS (
     SELECT * FROM {claims}
     WHERE $ids::VARCHAR[] IS NULL OR claim_id IN (SELECT unnest($ids::VARCHAR[]))
 ),
-lp AS (
-    SELECT p.claim_id, lp.line_payment_id, lp.line_no, lp.cpt, lp.units AS paid_units,
-           lp.charge, lp.paid, lp.allowed AS sent_allowed, r.payment_date
-    FROM {line_payments} lp
-    JOIN {claim_payments} p USING (claim_payment_id)
+cp AS (
+    SELECT p.claim_payment_id, p.claim_id, r.payment_date,
+           coalesce(r.payer_id, c.payer_id) AS adjudicating_payer
+    FROM {claim_payments} p
     JOIN remittances r USING (remittance_id)
-    WHERE p.status_code NOT IN ('22', '23') AND p.claim_id IN (SELECT claim_id FROM c)
-    QUALIFY row_number() OVER (PARTITION BY p.claim_id, coalesce(lp.line_no, -1), lp.cpt
-                               ORDER BY r.payment_date DESC, p.claim_payment_id DESC) = 1
+    JOIN c USING (claim_id)
+    WHERE p.status_code NOT IN ('22', '23', '25')
 ),
 adj AS (
     SELECT a.line_payment_id,
            sum(a.amount) FILTER (WHERE a.group_code = 'PR') AS pr,
-           bool_or(a.group_code <> 'PR'
-                   AND NOT (a.group_code = 'CO' AND a.carc IN ('45', '253'))) AS denial_reason
+           bool_or(coalesce(own.class, every.class, 'denial') = 'denial' AND a.amount > 0)
+               AS denial_reason
     FROM {adjustments} a
-    WHERE a.line_payment_id IN (SELECT line_payment_id FROM lp)
+    JOIN cp USING (claim_payment_id)
+    LEFT JOIN adjustment_classes own
+           ON own.payer_id = cp.adjudicating_payer AND own.group_code = a.group_code
+          AND own.carc = a.carc
+    LEFT JOIN adjustment_classes every
+           ON every.payer_id = 0 AND every.group_code = a.group_code AND every.carc = a.carc
+    WHERE a.line_payment_id IS NOT NULL
     GROUP BY a.line_payment_id
+),
+svc AS (
+    -- one row per adjudicated billed line and remittance: the SVCs of a split line summed
+    SELECT cp.claim_id, cp.claim_payment_id, cp.payment_date, lp.line_no,
+           CASE WHEN lp.line_no IS NULL THEN lp.cpt END AS unmatched_cpt,
+           any_value(lp.cpt) AS cpt, sum(lp.paid) AS paid,
+           sum(coalesce(lp.allowed, lp.paid + coalesce(adj.pr, 0))) AS allowed,
+           bool_or(coalesce(adj.denial_reason, FALSE)) AS denied
+    FROM {line_payments} lp
+    JOIN cp USING (claim_payment_id)
+    LEFT JOIN adj USING (line_payment_id)
+    GROUP BY cp.claim_id, cp.claim_payment_id, cp.payment_date, lp.line_no, unmatched_cpt
+),
+latest AS (
+    SELECT * FROM svc
+    QUALIFY row_number() OVER (PARTITION BY claim_id, coalesce(line_no, -1), unmatched_cpt
+                               ORDER BY payment_date DESC, claim_payment_id DESC) = 1
 )
 SELECT c.claim_id, c.payer_id, c.referrer_id, c.rendering_provider_id,
        c.status = 'voided' AS voided, c.first_service_date,
-       l.line_no, l.service_date, l.cpt, l.units, l.charge, lp.paid,
-       coalesce(lp.sent_allowed, lp.paid + coalesce(adj.pr, 0)) AS allowed,
-       lp.paid = 0 AND coalesce(adj.denial_reason, FALSE) AS denied
-FROM lp
-JOIN c ON c.claim_id = lp.claim_id
-JOIN {claim_lines} l ON l.claim_id = lp.claim_id
-     AND (l.line_no = lp.line_no OR (lp.line_no IS NULL AND l.cpt = lp.cpt))
-LEFT JOIN adj ON adj.line_payment_id = lp.line_payment_id
+       l.line_no, l.service_date, l.cpt, l.units, l.charge, s.paid,
+       s.allowed::DECIMAL(14,2) AS allowed, s.denied
+FROM latest s
+JOIN c ON c.claim_id = s.claim_id
+JOIN {claim_lines} l ON l.claim_id = s.claim_id
+     AND (l.line_no = s.line_no OR (s.line_no IS NULL AND l.cpt = s.unmatched_cpt))

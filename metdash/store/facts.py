@@ -1,14 +1,17 @@
 """The derived tables the figures read, kept up to date by every write.
 
 A/R, first adjudication, days to payment, revenue, denials and the referrer figures are
-results of the whole payment history (every claim payment, line payment and CAS row).
-Computing them on every page view grows with the history; keeping them per claim makes a
-page read narrow rows instead. Six tables (migrations 0003-0008), each defined by a query
-in ``metdash/sql/`` (the figures' own definitions):
+results of the whole payment history (every claim payment, line payment and CAS row, the
+practice's write-offs, transfers, patient payments and refunds). Computing them on every
+page view grows with the history; keeping them per claim makes a page read narrow rows
+instead. Six tables (migrations 0003-0011), each defined by a query in ``metdash/sql/`` (the
+figures' own definitions):
 
-- ``claim_facts``: one row per claim: its filter columns, first adjudication, what was
-  posted to it (totals, first and last posting dates, balance) and its revenue sums;
-- ``payment_facts``: each claim payment with its CAS totals and its claim's filter columns;
+- ``ledger``: every money event of each claim, with its effect on insurance and patient A/R
+  (the charge, payments, each adjustment by its class, reversals and re-adjudications,
+  write-offs, transfers to the client, patient payments and refunds);
+- ``claim_facts``: one row per claim: its filter columns, its balances (the ledger's sums),
+  first adjudication and revenue sums;
 - ``line_facts``, ``first_line_facts``, ``denial_facts``: each billed line's latest
   adjudication, the lines of each first adjudication, every denial adjustment;
 - ``visit_facts``: each claim's visits (client, service date, referrer).
@@ -21,11 +24,12 @@ How they stay right:
 - :func:`sync` recomputes the claims that changed, each table only as far as the change
   reaches it: claims added (or changed in place and named with :func:`touch`) in every
   table; claims with a new claim payment (payments are only ever added, with growing ids) in
-  claim_facts and line_facts (first_line_facts too when the payment is now their first
-  adjudication), with the new payments' rows added to payment_facts and denial_facts;
-  claims whose status alone moved (``touch(..., status_only=True)``) in claim_facts only,
+  the ledger, claim_facts and line_facts (first_line_facts too when the payment is now their
+  first adjudication), with the new payments' rows added to denial_facts; claims whose
+  status alone moved (``touch(..., status_only=True)``) in the ledger and claim_facts only,
   as the other tables keep just whether a claim is voided. Code that changes a claim row in
-  place must name the claim with :func:`touch`.
+  place, or writes a row the ledger reads (a write-off, a transfer, a patient payment or
+  refund naming a claim), must name the claim with :func:`touch`.
 - The demo builds the tables whole with :func:`rebuild`, and so does a migration that adds
   or changes one, for a store made before it.
 - :func:`check` compares the tables with a full recomputation; the test suite runs it after
@@ -47,19 +51,19 @@ from metdash.errors import FactsMismatch
 
 COLUMNS = [
     "claim_id", "client_id", "payer_id", "referrer_id", "rendering_provider_id", "status",
-    "total_charge", "first_service_date", "submitted_date", "ended_date", "posted_paid",
-    "posted_adjusted", "first_posted_date", "last_posted_date", "allowed", "paid",
-    "patient_responsibility", "first_claim_payment_id", "first_adjudication_date",
-    "adjudicated", "denied", "claim_level_denied", "resolved", "first_paid_date", "balance",
-]
-
-PAYMENT_COLUMNS = [
-    "claim_payment_id", "claim_id", "remittance_id", "payment_date", "status_code", "paid",
-    "patient_responsibility", "adjusted", "contractual", "payer_id", "referrer_id",
-    "rendering_provider_id", "voided",
+    "total_charge", "first_service_date", "submitted_date", "voided_date",
+    "insurance_balance", "patient_balance", "denied_open", "first_ledger_date",
+    "last_ledger_date", "paid", "allowed", "patient_responsibility", "contractual",
+    "first_claim_payment_id", "first_adjudication_date", "adjudicated", "denied",
+    "claim_level_denied", "resolved", "first_paid_date",
 ]
 _CLAIM = ["claim_id", "payer_id", "referrer_id", "rendering_provider_id", "voided",
           "first_service_date"]
+LEDGER_COLUMNS = [
+    "claim_id", "client_id", "payer_id", "referrer_id", "rendering_provider_id", "voided",
+    "first_service_date", "entry_date", "seq", "kind", "reversal", "destination", "source",
+    "source_id", "remittance_id", "group_code", "carc", "amount", "insurance", "patient",
+]
 LINE_COLUMNS = _CLAIM + ["line_no", "service_date", "cpt", "units", "charge", "paid", "allowed",
                          "denied"]
 FIRST_LINE_COLUMNS = _CLAIM + ["first_adjudication_date", "cpt", "charge", "denied"]
@@ -67,9 +71,9 @@ DENIAL_COLUMNS = _CLAIM + ["claim_payment_id", "line_payment_id", "group_code", 
                            "amount", "payment_date", "cpt", "n_lines"]
 VISIT_COLUMNS = ["claim_id", "client_id", "visit_date", "referrer_id", "voided"]
 # (table, its columns, the file in metdash/sql/ that defines it), in the order they are
-# computed: first_line_facts reads claim_facts.
-TABLES = [("claim_facts", COLUMNS, "claim_facts"),
-          ("payment_facts", PAYMENT_COLUMNS, "payment_facts"),
+# computed: claim_facts reads the ledger, first_line_facts reads claim_facts.
+TABLES = [("ledger", LEDGER_COLUMNS, "ledger"),
+          ("claim_facts", COLUMNS, "claim_facts"),
           ("line_facts", LINE_COLUMNS, "line_facts"),
           ("first_line_facts", FIRST_LINE_COLUMNS, "first_line_facts"),
           ("denial_facts", DENIAL_COLUMNS, "denial_facts"),
@@ -86,7 +90,7 @@ _lock = threading.Lock()
 # for a full build, or this transaction's temporary copies of the rows of the claims being
 # recomputed (each scanned once, instead of once per facts table).
 SOURCES = ["claims", "claim_payments", "line_payments", "adjustments", "claim_lines",
-           "claim_status_history", "claim_facts"]
+           "claim_status_history", "ledger", "claim_facts"]
 
 
 @functools.cache
@@ -122,10 +126,9 @@ def _copy_sources(con: duckdb.DuckDBPyConnection, ids: list[str]) -> None:
         con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_{table} AS SELECT * FROM {table} "
                     "WHERE claim_payment_id BETWEEN ? AND ? AND claim_payment_id IN "
                     "(SELECT claim_payment_id FROM _fx_claim_payments)", [first, last])
-    # The history is read only for the dates claims were closed or voided.
+    # The history is read only for the dates claims were voided.
     for table, cols, only in (("claim_lines", _LINE_SOURCE, ""),
-                              ("claim_status_history", "*",
-                               "status IN ('closed', 'voided') AND ")):
+                              ("claim_status_history", "*", "status = 'voided' AND ")):
         con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_{table} AS SELECT {cols} FROM {table} "
                     f"WHERE {only}claim_id BETWEEN ? AND ? "
                     "AND claim_id IN (SELECT claim_id FROM _fx_claims)", [lo, hi])
@@ -182,7 +185,7 @@ def _refresh(con: duckdb.DuckDBPyConnection, full: set[str], paid: set[str], mov
     - ``full``: claims added or changed in place: every row of theirs, in every table.
     - ``paid``: claims with new claim payments (ids above ``since``): their claim_facts and
       line_facts rows (totals, latest adjudication); first_line_facts only when their first
-      adjudication changed; the new payments' payment_facts and denial_facts rows are added
+      adjudication changed; the new payments' denial_facts rows are added
       (rows of earlier payments do not change: each depends on its own payment, its claim's
       lines and the claim's filter columns, which a payment does not touch).
     - ``moved``: only the status moved: claim_facts.
@@ -197,6 +200,16 @@ def _refresh(con: duckdb.DuckDBPyConnection, full: set[str], paid: set[str], mov
     try:
         tables = {t[0]: t for t in _tables(con)}
         changed_first: set[str] = set()
+        if "ledger" in tables:
+            # A claim's ledger depends on its whole history (a later remittance replaces or
+            # reverses earlier rows): recomputed whole for every claim the write touched.
+            cols = ", ".join(LEDGER_COLUMNS)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_ledger AS SELECT {cols} FROM "
+                        f"({_sql('ledger', subset=True)})", {"ids": None})
+            con.execute("DELETE FROM ledger WHERE claim_id BETWEEN ? AND ? AND claim_id IN "
+                        "(SELECT claim_id FROM _fx_claims)", [every[0], every[-1]])
+            con.execute(f"INSERT INTO ledger ({cols}) SELECT {cols} FROM _fx_ledger "
+                        "ORDER BY claim_id, seq")
         if "claim_facts" in tables:
             cols = ", ".join(COLUMNS)
             con.execute(f"CREATE OR REPLACE TEMP TABLE _fx_claim_facts AS SELECT {cols} FROM "
@@ -221,10 +234,10 @@ def _refresh(con: duckdb.DuckDBPyConnection, full: set[str], paid: set[str], mov
         lines = sorted(full | paid)
         first = sorted(full | (changed_first & paid))
         for table, columns, name in tables.values():
-            if table == "claim_facts":
+            if table in ("ledger", "claim_facts"):
                 continue
             cols = ", ".join(columns)
-            append = table in ("payment_facts", "denial_facts")
+            append = table == "denial_facts"
             redo = sorted(full) if append or table == "visit_facts" else (
                 first if table == "first_line_facts" else lines)
             if redo:
@@ -252,8 +265,9 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
         cols = ", ".join(columns)
         con.execute(f"DELETE FROM {table}")
         # In claim order: the zone maps then let reads and refreshes skip row groups.
+        order = "claim_id, seq" if table == "ledger" else "claim_id"
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM ({_sql(name)}) "
-                    "ORDER BY claim_id", {"ids": None})
+                    f"ORDER BY {order}", {"ids": None})
     con.execute("UPDATE claim_facts_state SET last_claim_payment_id = "
                 "(SELECT coalesce(max(claim_payment_id), 0) FROM claim_payments)")
     forget(con)
@@ -318,6 +332,6 @@ def verify_if_asked(con: duckdb.DuckDBPyConnection) -> None:
 
 
 __all__ = ["COLUMNS", "FactsMismatch", "check", "forget", "rebuild", "refresh", "sync",
-           "touch", "verify_if_asked", "PAYMENT_COLUMNS", "TABLES", "LINE_COLUMNS",
+           "touch", "verify_if_asked", "LEDGER_COLUMNS", "TABLES", "LINE_COLUMNS",
            "FIRST_LINE_COLUMNS", "DENIAL_COLUMNS", "VISIT_COLUMNS"]
 

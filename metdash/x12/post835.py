@@ -27,9 +27,11 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from metdash import adjustment_classes
+from metdash.adjustment_classes import claim_status_after
 from metdash.errors import X12FileError
 from metdash.store import Database, audit_many, facts, fetch_df, insert_frame, insert_rows, to_json
-from metdash.x12.parse835 import ClaimPayment, Payment, Remittance835, gc_paused, parse_835
+from metdash.x12.parse835 import Payment, Remittance835, gc_paused, parse_835
 
 NOTHING = "Nothing was imported."
 ZERO = Decimal("0")
@@ -83,32 +85,6 @@ class ImportSummary:
 
     def to_json(self) -> str:
         return json.dumps(self.as_dict(), indent=2)
-
-
-# -- claim status rules ---------------------------------------------------------------
-def claim_status_after(cp: ClaimPayment) -> tuple[str | None, str]:
-    """The status a claim moves to after this CLP, and the note for its history.
-
-    ``None`` means the claim keeps its status (CLP02 23 "not our claim", 25 pricing only).
-    """
-    code = cp.status_code
-    if code == "22":
-        return "submitted", "payment reversed by the payer (CLP02 22): awaiting reprocessing"
-    if code == "23":
-        return None, "payer says this is not its claim (CLP02 23)"
-    if code == "25":
-        return None, "predetermination pricing only (CLP02 25)"
-    if code == "4":
-        return "denied", "denied (CLP02 4)"
-    forwarded = code in ("19", "20", "21")
-    suffix = "; forwarded to the next payer" if forwarded else ""
-    if cp.paid > 0:
-        if cp.has_line_denial:
-            return "partially_paid", f"paid {cp.paid}, some lines denied{suffix}"
-        return "paid", f"paid {cp.paid}{suffix}"
-    if cp.has_non_pr_adjustment:  # paid 0 with a non-PR reason: a denial (DOMAIN.md)
-        return "denied", f"paid 0 with a non-patient adjustment{suffix}"
-    return "paid", f"paid 0: all patient responsibility{suffix}"
 
 
 # -- reading sources ------------------------------------------------------------------
@@ -239,9 +215,11 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     status_now = {cid: info[0] for cid, info in ours.items()}
     status_before = dict(status_now)
 
+    classes = adjustment_classes.load(con)
     for p in new:
+        payer_id = _match_payer(payers, p)
         rems.append({
-            "remittance_id": rem_id, "payer_id": _match_payer(payers, p),
+            "remittance_id": rem_id, "payer_id": payer_id,
             "payer_name": p.payer_name, "payer_key": p.payer_key,
             "payment_date": p.payment_date, "method": p.method or "NON",
             "trace_number": p.trace_number, "amount": str(p.amount), "source": "835",
@@ -294,7 +272,10 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                     remarks.append((cp_id, lp_id, code))
                 lp_id += 1
             if claim_id is not None:
-                new_status, note = claim_status_after(c)
+                new_status, note = claim_status_after(
+                    classes, payer_id if payer_id is not None else ours[claim_id][1],
+                    c.status_code, c.paid,
+                    [(a.group_code, a.carc, a.amount) for a in c.all_adjustments()])
                 if new_status is not None and new_status != status_now[claim_id]:
                     seqs[claim_id] = seqs.get(claim_id, 0) + 1
                     history.append((claim_id, seqs[claim_id], new_status, p.payment_date, now,
@@ -355,16 +336,17 @@ def next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
     return int(rows[0][0])
 
 
-def _claims_info(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, tuple[str]]:
+def _claims_info(con: duckdb.DuckDBPyConnection, ids: list[str]
+                 ) -> dict[str, tuple[str, int]]:
     if not ids:
         return {}
     con.register("_x12_ids", pd.DataFrame({"claim_id": ids}))
     try:
-        rows = con.execute("SELECT c.claim_id, c.status FROM claims c"
+        rows = con.execute("SELECT c.claim_id, c.status, c.payer_id FROM claims c"
                            " JOIN _x12_ids USING (claim_id)").fetchall()
     finally:
         con.unregister("_x12_ids")
-    return {r[0]: (r[1],) for r in rows}
+    return {r[0]: (r[1], r[2]) for r in rows}
 
 
 def _claim_lines(con: duckdb.DuckDBPyConnection, ids: list[str]

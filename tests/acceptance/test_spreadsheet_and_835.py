@@ -96,11 +96,15 @@ def test_kpis_by_hand(db):
     # Adjudicated: A1, A2, B1. Denied: A2. Resolved on first pass: A1, B1.
     assert k["denial_rate"] == pytest.approx(1 / 3)
     assert k["first_pass_resolution_rate"] == pytest.approx(2 / 3)
-    # Open at 05-31: A3 50 and B2 60 (never paid). A1 150 - 96 - 54 = 0, A2 100 - 100 = 0,
-    # B1 60 - 40 - 20 = 0.
-    assert k["ar_total"] == Decimal("110.00")
-    # 90 days to 05-31 (03-03..05-31) hold all 420 of charges: 110 / (420 / 90).
-    assert k["days_in_ar"] == pytest.approx(110 / (420 / 90))
+    # Insurance A/R at 05-31: A3 50 and B2 60 (never paid), and A2's 100: denied (CO-50),
+    # still owed until appealed, moved to the client or written off. A1 150 - 96 - 30 (CO-45)
+    # - 24 (PR-2, moved to Kim) = 0; B1 60 - 40 - 5 - 15 (PR-3, moved to Lee) = 0.
+    assert k["insurance_ar_total"] == Decimal("210.00")
+    # Patient A/R: Kim owes 16 + 8 coinsurance, Lee a 15 copay; nothing paid yet.
+    assert k["patient_ar_total"] == Decimal("39.00")
+    assert k["ar_total"] == Decimal("249.00")
+    # 90 days to 05-31 (03-03..05-31) hold all 420 of charges: 249 / (420 / 90).
+    assert k["days_in_ar"] == pytest.approx(249 / (420 / 90))
     # A1: 04-24 - 04-03 = 21; B1: 05-02 - 04-04 = 28; median 24.5.
     assert k["median_days_to_payment"] == pytest.approx(24.5)
 
@@ -119,10 +123,15 @@ def test_revenue_by_payer_by_hand(db):
 
 def test_aging_and_denials_by_hand(db):
     aging = figures.ar_aging(db, PERIOD).set_index("bucket")
-    # A3 served 04-15: 46 days old on 05-31; B2 served 04-09: 52 days.
-    assert aging.loc["31-60", "claims"] == 2
-    assert aging.loc["31-60", "balance"] == Decimal("110.00")
-    assert aging.balance.sum() == Decimal("110.00")
+    # A3 served 04-15: 46 days old on 05-31; B2 served 04-09: 52 days; A2 (denied, still
+    # owed) served 04-08: 53 days.
+    assert aging.loc["31-60", "claims"] == 3
+    assert aging.loc["31-60", "balance"] == Decimal("210.00")
+    assert aging.balance.sum() == Decimal("210.00")
+    patient = figures.ar_aging(db, PERIOD, "patient").set_index("bucket")
+    # Kim's A1 (04-01, 60 days) 24; Lee's B1 (04-02, 59 days) 15.
+    assert patient.loc["31-60", "balance"] == Decimal("39.00")
+    assert patient.balance.sum() == Decimal("39.00")
     reasons = figures.denial_reasons(db, PERIOD)
     assert [(r.group, r.carc, r.claims, r.amount) for r in reasons.itertuples()] == [
         ("CO", "50", 1, Decimal("100.00"))]

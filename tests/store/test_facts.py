@@ -69,8 +69,8 @@ def test_as_of_in_the_middle_of_payment_histories_is_exercised(demo_db_path):
     """The filter sets above include claims paid after their as-of date (netted from their
     payments), not only claims wholly before or after it."""
     with Database(demo_db_path).connect() as con:
-        n = con.execute("SELECT count(*) FROM claim_facts WHERE first_posted_date <= ? "
-                        "AND last_posted_date > ?", [dt.date(2025, 9, 1)] * 2).fetchall()[0][0]
+        n = con.execute("SELECT count(*) FROM claim_facts WHERE first_ledger_date <= ? "
+                        "AND last_ledger_date > ?", [dt.date(2025, 9, 1)] * 2).fetchall()[0][0]
     assert n > 0
 
 
@@ -96,7 +96,7 @@ def test_a_store_from_before_the_table_gets_it_when_migrated(copy):
         for table, _, _ in facts.TABLES:
             con.execute(f"DROP TABLE {table}")
         con.execute("DROP TABLE claim_facts_state")
-        con.execute("DELETE FROM schema_migrations WHERE name LIKE '%facts%'")
+        con.execute("DELETE FROM schema_migrations WHERE version IN (3, 4, 5, 6, 7, 8, 12)")
     from metdash.store import release_file
 
     release_file(copy.path)
@@ -132,7 +132,7 @@ def test_new_payments_and_claims_are_picked_up_without_naming_them(copy):
                     " + 1, min(remittance_id), 99, 'C99', 'C99', '1', 80, 55 "
                     "FROM claim_payments")
     with copy.connect() as con:
-        row = con.execute("SELECT posted_paid, adjudicated, total_charge FROM claim_facts "
+        row = con.execute("SELECT paid, adjudicated, total_charge FROM claim_facts "
                           "WHERE claim_id = 'C99'").fetchall()
     assert [tuple(map(str, r)) for r in row] == [("55.00", "True", "80.00")]
 
@@ -164,8 +164,7 @@ def test_a_status_move_rewrites_claim_facts_and_voiding_rewrites_every_table(cop
     assert copy.scalar("SELECT status FROM claim_facts WHERE claim_id = 'C1'") == "closed"
     with copy.transaction() as con:  # C3 has payments, paid lines and a denial
         _move(con, "C3", "voided")
-    for table in ("payment_facts", "line_facts", "first_line_facts", "denial_facts",
-                  "visit_facts"):
+    for table in ("ledger", "line_facts", "first_line_facts", "denial_facts", "visit_facts"):
         assert copy.scalar(f"SELECT bool_and(voided) FROM {table} WHERE claim_id = 'C3'"), table
     with copy.transaction() as con:
         _move(con, "C3", "paid")
@@ -191,9 +190,10 @@ def test_new_payments_add_their_rows_and_move_the_first_adjudication(copy):
     assert str(copy.scalar("SELECT first_adjudication_date FROM claim_facts "
                            "WHERE claim_id = 'C4'")) == "2025-02-20"
     assert copy.scalar("SELECT bool_and(denied) FROM first_line_facts WHERE claim_id = 'C4'")
-    assert copy.scalar("SELECT count(*) FROM payment_facts WHERE claim_id = 'C6'") == 2
-    assert copy.scalar("SELECT count(*) FROM payment_facts WHERE claim_id = 'C11' "
-                       "AND NOT voided") == 1
+    assert copy.scalar("SELECT count(*) FROM ledger WHERE claim_id = 'C6' "
+                       "AND kind = 'payer_payment'") == 1  # the first paid 0: no row
+    assert str(copy.scalar("SELECT paid FROM claim_facts WHERE claim_id = 'C6'")) == "10.00"
+    assert not copy.scalar("SELECT bool_or(voided) FROM ledger WHERE claim_id = 'C11'")
 
 
 def test_a_failed_write_leaves_the_facts_as_they_were(copy):
@@ -222,7 +222,8 @@ def test_the_cli_checks_and_rebuilds(copy):
     assert ok.exit_code == 0, ok.output
     assert "match their definition" in ok.output
     with copy.connect() as con:  # damage one row behind the store's back (not a write path)
-        con.execute("UPDATE claim_facts SET balance = balance + 1 WHERE claim_id = 'C1'")
+        con.execute("UPDATE claim_facts SET insurance_balance = insurance_balance + 1 "
+                    "WHERE claim_id = 'C1'")
     bad = runner.invoke(main, ["facts", "check", "--db", str(copy.path)])
     assert bad.exit_code == 1 and "C1" in bad.output and "metdash facts rebuild" in bad.output
     fixed = runner.invoke(main, ["facts", "rebuild", "--db", str(copy.path)])

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from metdash.adjustment_classes import Classification, claim_status_after
 from metdash.entry import payer_claim_number
 from metdash.store import Database, facts
 from metdash.x12.parse835 import Adjustment, ClaimPayment, LinePayment
-from metdash.x12.post835 import claim_status_after, import_835
+from metdash.x12.post835 import import_835
 
 from .helpers import Claim, Line, build_835
 
@@ -165,11 +166,31 @@ def _cp(code: str, paid: str, adj: list[tuple[str, str]] = (), line_denied: bool
     (_cp("25", "0"), None),
 ])
 def test_status_rules(cp, expected):
-    assert claim_status_after(cp)[0] == expected
+    assert _status(cp)[0] == expected
+
+
+def _status(cp):
+    return claim_status_after(Classification.defaults(), None, cp.status_code, cp.paid,
+                              [(a.group_code, a.carc, a.amount) for a in cp.all_adjustments()])
 
 
 def test_forwarded_is_noted():
-    assert "forwarded" in claim_status_after(_cp("20", "80"))[1]
+    assert "forwarded" in _status(_cp("20", "80"))[1]
+
+
+@pytest.mark.parametrize("cp, expected", [
+    # DOMAIN.md: the whole allowed amount to the deductible is processed, not denied.
+    (_cp("1", "0", [("CO", "45"), ("PR", "1")]), "paid"),
+    # OA-23 on a secondary's remittance is the other payer's share, not a denial.
+    (_cp("2", "20", [("OA", "23")]), "paid"),
+    # PR-96 / PR-204: the payer refuses (the client may be liable): a denial.
+    (_cp("1", "0", [("PR", "96")]), "denied"),
+    (_cp("1", "50", [("PR", "204")]), "partially_paid"),
+    # Reduced for a denial reason (not paid 0): still a denial of that part.
+    (_cp("1", "70", [("CO", "45"), ("CO", "97")]), "partially_paid"),
+])
+def test_status_follows_the_classification(cp, expected):
+    assert _status(cp)[0] == expected
 
 
 def test_status_23_counts_as_unmatched(seeded):

@@ -1,0 +1,168 @@
+-- The ledger of the claims in $ids (every claim when NULL): one row per money event, with its
+-- effect on insurance A/R and on patient A/R (DOMAIN.md's figure table). Balances are sums of
+-- these rows. Derived data (metdash.store.facts keeps it for the claims each write touches).
+--
+--   charge             +charge to insurance A/R, on the day the claim was first submitted (a
+--                      claim never sent owes nothing yet)
+--   payer_payment      CLP04: money the payer sent (a reversal's is negative); a PLB
+--                      recoupment (WO / FB) naming the claim reduces it
+--   contractual        written off for good                 (insurance −)
+--   cost_share         PR-1/2/3 moved to the client         (insurance −, patient +), or to the
+--                      next payer when the payer forwarded the claim (CLP02 19/20/21): it then
+--                      stays in insurance A/R, owed by the next payer
+--   cob                coordination of benefits (OA-23, CO-22, PR-22): the other payer's share.
+--                      On a remittance from the payer the claim was billed to it leaves this
+--                      claim (insurance −: the other payer's claim holds it); on a remittance
+--                      from another payer posted to this claim (a secondary's 835) it is the
+--                      share the first payer's rows already settled (no effect)
+--   denial             every other reason: the amount stays owed (insurance A/R, flagged as
+--                      denied) until paid on appeal, moved to the client or written off
+--   transfer_to_client a balance the practice moved to the client (insurance −, patient +)
+--   write_off          the practice's own write-off (insurance − or patient −)
+--   patient_payment    a payment the client made towards this claim (patient −)
+--   refund             money given back to the client for this claim (patient +)
+--
+-- One claim, several remittances (DOMAIN.md). For each payer, the claim's CLPs in posting order
+-- (payment date, remittance, CLP position; "not ours" 23 and pricing-only 25 left out):
+--   - an adjudication posts its payment and its adjustments;
+--   - a later adjudication without a reversal REPLACES it: the earlier adjustments are undone
+--     (reversal rows, dated the later one) and the later ones posted. Money the payer sent
+--     stays sent: only a reversal takes a payment back;
+--   - a reversal (CLP02 22) undoes exactly what it reverses: every row of the adjudication
+--     before it is undone on the reversal's date (the reversal's own amounts are that, negated),
+--     which reopens the claim; a 22 with no adjudication before it posts its own amounts.
+-- The classification of each adjustment is the practice's table adjustment_classes (a payer's
+-- own row first, then the row for every payer, else a denial).
+WITH c AS (
+    SELECT * FROM {claims}
+    WHERE $ids::VARCHAR[] IS NULL OR claim_id IN (SELECT unnest($ids::VARCHAR[]))
+),
+cp AS (
+    SELECT p.claim_payment_id, p.claim_id, p.status_code, p.paid, p.remittance_id, p.seq,
+           r.payment_date, coalesce(r.payer_id, c.payer_id) AS adjudicating_payer,
+           coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key) AS payer_part,
+           coalesce(r.payer_id = c.payer_id, TRUE) AS billed_payer
+    FROM {claim_payments} p
+    JOIN remittances r USING (remittance_id)
+    JOIN c USING (claim_id)
+    WHERE p.status_code NOT IN ('23', '25')
+),
+ordered AS (
+    SELECT cp.*,
+           lag(status_code) OVER w AS prev_code,
+           lead(status_code) OVER w AS next_code,
+           lead(payment_date) OVER w AS next_date,
+           row_number() OVER w AS n
+    FROM cp
+    WINDOW w AS (PARTITION BY claim_id, payer_part
+                 ORDER BY payment_date, remittance_id, seq, claim_payment_id)
+),
+adj AS (
+    SELECT a.claim_payment_id, a.group_code, a.carc, sum(a.amount) AS amount
+    FROM {adjustments} a
+    WHERE a.claim_payment_id IN (SELECT claim_payment_id FROM cp)
+    GROUP BY ALL
+    HAVING sum(a.amount) <> 0
+),
+classified AS (
+    SELECT o.claim_payment_id, adj.group_code, adj.carc, adj.amount,
+           coalesce(own.class, every.class, 'denial') AS class,
+           o.status_code IN ('19', '20', '21') AS forwarded, o.billed_payer
+    FROM adj
+    JOIN ordered o USING (claim_payment_id)
+    LEFT JOIN adjustment_classes own
+           ON own.payer_id = o.adjudicating_payer AND own.group_code = adj.group_code
+          AND own.carc = adj.carc
+    LEFT JOIN adjustment_classes every
+           ON every.payer_id = 0 AND every.group_code = adj.group_code AND every.carc = adj.carc
+),
+-- What each CLP posts on its own (before replacement and reversal are applied).
+own_rows AS (
+    SELECT claim_payment_id, 0 AS k, 'payer_payment' AS kind, NULL AS destination,
+           NULL AS group_code, NULL AS carc, paid AS amount, -paid AS insurance, 0 AS patient
+    FROM ordered WHERE paid <> 0
+    UNION ALL
+    SELECT claim_payment_id,
+           CASE class WHEN 'contractual' THEN 1 WHEN 'cost_share' THEN 2 WHEN 'cob' THEN 3
+                ELSE 4 END AS k,
+           class AS kind,
+           CASE WHEN class = 'cost_share' THEN
+                CASE WHEN forwarded THEN 'next_payer' ELSE 'client' END END AS destination,
+           group_code, carc, amount,
+           CASE WHEN class = 'contractual' THEN -amount
+                WHEN class = 'cost_share' AND NOT forwarded THEN -amount
+                WHEN class = 'cob' AND billed_payer THEN -amount
+                ELSE 0 END AS insurance,
+           CASE WHEN class = 'cost_share' AND NOT forwarded THEN amount ELSE 0 END AS patient
+    FROM classified
+),
+clp_rows AS (
+    -- an adjudication's own rows; a reversal's only when it reverses nothing on file
+    SELECT o.claim_id, o.payment_date AS entry_date, o.n, 0 AS undo, r.k,
+           r.kind, o.status_code = '22' AS reversal, r.destination, 'claim_payment' AS source,
+           o.claim_payment_id AS source_id, o.remittance_id, r.group_code, r.carc,
+           r.amount, r.insurance, r.patient
+    FROM own_rows r JOIN ordered o USING (claim_payment_id)
+    WHERE o.status_code <> '22' OR o.prev_code IS NULL OR o.prev_code = '22'
+    UNION ALL
+    -- undone by the next CLP: all of it before a reversal, its adjustments before a
+    -- replacement
+    SELECT o.claim_id, o.next_date AS entry_date, o.n + 1 AS n, 1 AS undo, r.k,
+           r.kind, TRUE AS reversal, r.destination, 'claim_payment' AS source,
+           o.claim_payment_id AS source_id, o.remittance_id, r.group_code, r.carc,
+           -r.amount, -r.insurance, -r.patient
+    FROM own_rows r JOIN ordered o USING (claim_payment_id)
+    WHERE o.status_code <> '22' AND o.next_code IS NOT NULL
+      AND (o.next_code = '22' OR r.kind <> 'payer_payment')
+),
+events AS (
+    SELECT c.claim_id, coalesce(c.submitted_date, (SELECT min(payment_date) FROM cp
+                                                    WHERE cp.claim_id = c.claim_id))
+               AS entry_date,
+           0 AS grp, 0 AS n, 0 AS undo, 0 AS k, 0::BIGINT AS sub,
+           'charge' AS kind, FALSE AS reversal, NULL AS destination, 'claim' AS source,
+           NULL::BIGINT AS source_id, NULL::INTEGER AS remittance_id, NULL AS group_code,
+           NULL AS carc, c.total_charge AS amount, c.total_charge AS insurance, 0 AS patient
+    FROM c
+    UNION ALL
+    SELECT claim_id, entry_date, 1, n, undo, k, 0, kind, reversal, destination, source,
+           source_id, remittance_id, group_code, carc, amount, insurance, patient
+    FROM clp_rows
+    UNION ALL
+    -- PLB recoupments naming the claim: the payer takes money back (positive PLB amounts
+    -- reduce the payment)
+    SELECT pa.claim_id, r.payment_date, 1, 0, 0, 0, pa.seq, 'payer_payment', FALSE, NULL,
+           'plb', pa.remittance_id * 1000 + pa.seq, pa.remittance_id, NULL, pa.reason_code,
+           -pa.amount, pa.amount, 0
+    FROM provider_adjustments pa JOIN remittances r USING (remittance_id)
+    WHERE pa.reason_code IN ('WO', 'FB') AND pa.claim_id IN (SELECT claim_id FROM c)
+    UNION ALL
+    SELECT t.claim_id, t.transfer_date, 2, 0, 0, 0, t.transfer_id, 'transfer_to_client', FALSE,
+           'client', 'transfer', t.transfer_id, NULL, NULL, NULL, t.amount, -t.amount, t.amount
+    FROM balance_transfers t WHERE t.claim_id IN (SELECT claim_id FROM c)
+    UNION ALL
+    SELECT w.claim_id, w.write_off_date, 3, 0, 0, 0, w.write_off_id, 'write_off', FALSE,
+           NULL, 'write_off', w.write_off_id, NULL, NULL, w.reason, w.amount,
+           CASE WHEN w.side = 'insurance' THEN -w.amount ELSE 0 END,
+           CASE WHEN w.side = 'patient' THEN -w.amount ELSE 0 END
+    FROM write_offs w WHERE w.claim_id IN (SELECT claim_id FROM c)
+    UNION ALL
+    SELECT pp.claim_id, pp.payment_date, 4, 0, 0, 0, pp.patient_payment_id, 'patient_payment',
+           FALSE, NULL, 'patient_payment', pp.patient_payment_id, NULL, NULL, pp.method,
+           pp.amount, 0, -pp.amount
+    FROM patient_payments pp WHERE pp.claim_id IN (SELECT claim_id FROM c)
+    UNION ALL
+    SELECT rf.claim_id, rf.refund_date, 5, 0, 0, 0, rf.refund_id, 'refund', FALSE, NULL,
+           'refund', rf.refund_id, NULL, NULL, rf.method, rf.amount, 0, rf.amount
+    FROM patient_refunds rf WHERE rf.claim_id IN (SELECT claim_id FROM c)
+)
+SELECT e.claim_id, c.client_id, c.payer_id, c.referrer_id, c.rendering_provider_id,
+       c.status = 'voided' AS voided, c.first_service_date, e.entry_date,
+       row_number() OVER (PARTITION BY e.claim_id
+                          ORDER BY e.entry_date, e.grp, e.n, e.undo DESC, e.source_id, e.k,
+                                   e.sub, e.group_code, e.carc)::INTEGER AS seq,
+       e.kind, e.reversal, e.destination, e.source, e.source_id, e.remittance_id,
+       e.group_code, e.carc, e.amount::DECIMAL(14,2) AS amount,
+       e.insurance::DECIMAL(14,2) AS insurance, e.patient::DECIMAL(14,2) AS patient
+FROM events e JOIN c USING (claim_id)
+WHERE e.entry_date IS NOT NULL

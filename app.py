@@ -25,6 +25,7 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
         ("sessions.py", "Sessions", ":material/fitness_center:"),
         ("claims.py", "Claims", ":material/receipt_long:"),
         ("payments.py", "Payments & appeals", ":material/account_balance:"),
+        ("balances.py", "Balances & write-offs", ":material/balance:"),
         ("remittances.py", "Remittances (835/837P)", ":material/sync_alt:"),
     ],
     "Workshop": [

@@ -9,12 +9,18 @@ Conventions used by every definition:
 - *Claims in the period*: claims that are not voided whose first service date lies in the
   period (the sidebar's date range is a service-date range).
 - *Adjudication*: a remittance for one of our claims (835 CLP or a hand-posted EOB) that is
-  not a reversal (CLP02 22) and not "not our claim" (CLP02 23). The *first adjudication*
-  is the earliest by payment date.
-- *Denial*: a claim or line paid 0 with an adjustment that is neither patient
-  responsibility (group PR) nor contractual (CO-45, CO-253), or a claim with CLP02 = 4.
-- Remittances for claims that are not ours (unmatched CLP01) and provider-level
-  adjustments (PLB) are kept out of every claim figure.
+  not a reversal (CLP02 22), "not our claim" (CLP02 23) or pricing only (25). The *first
+  adjudication* is the earliest by payment date; a later one from the same payer replaces it
+  for the claim's current state (balances), and a reversal undoes what it reverses.
+- *Classes*: every adjustment is classified once, by group + CARC, in the practice's table
+  (Settings): contractual (CO-45, CO-253, PI-45), cost share (PR-1/2/3), coordination of
+  benefits (OA-23, CO-22, PR-22), and denial (every other reason).
+- *Denial*: a claim or line with a denial-class adjustment (paid 0 or reduced for it), or a
+  claim with CLP02 = 4. A denied amount stays owed until it is paid on appeal, moved to the
+  client or written off.
+- Remittances for claims that are not ours (unmatched CLP01) and provider-level adjustments
+  (PLB) are kept out of every claim figure, except a recoupment (PLB WO / FB) that names a
+  claim: it reduces that claim's payment.
 """
 
 from __future__ import annotations
@@ -52,15 +58,19 @@ class Metric:
 _CATALOGUE = [
     Metric("gross_charges", "Gross charges",
            "Σ line charges of the claims in the period (claims not voided whose first service "
-           "date is in the period).", "money", True),
+           "date is in the period; a draft or ready claim counts: the service was rendered).",
+           "money", True),
     Metric("payments", "Payments",
-           "Σ payer payments + Σ patient payments posted (payment date) in the period. Payments "
-           "for claims that are not ours and provider-level adjustments (PLB) are left out; a "
-           "reversal counts negative.", "money", True),
+           "Σ payer payments + Σ patient payments posted (payment date) in the period, on the "
+           "claims that pass the filters (a patient payment naming no claim counts only "
+           "without a payer, referrer or provider filter). A reversal and a PLB recoupment "
+           "naming a claim count negative, and so do refunds to clients; PLB interest and "
+           "payments for claims that are not ours are left out.", "money", True),
     Metric("contractual_adjustments", "Contractual adjustments",
-           "Σ CO-45 (charge above the fee schedule) and CO-253 (sequestration) adjustments "
-           "posted in the period. Denial adjustments such as CO-50 are not contractual.",
-           "money", None, "Contractual adj."),
+           "Σ contractual-class adjustments (CO-45 charge above the fee schedule, CO-253 "
+           "sequestration, and what Settings classifies as contractual) posted in the period, "
+           "a replaced or reversed adjudication's netted. Denial adjustments such as CO-50 are "
+           "not contractual.", "money", None, "Contractual adj."),
     Metric("gross_collection_rate", "Gross collection rate",
            "Payments ÷ gross charges, both for the period.", "percent", True),
     Metric("net_collection_rate", "Net collection rate",
@@ -68,38 +78,54 @@ _CATALOGUE = [
            "percent", True),
     Metric("denial_rate", "Denial rate",
            "Claims with a denial at their first adjudication ÷ claims adjudicated, among the "
-           "claims in the period. A denial is a claim or line paid 0 with a reason that is not "
-           "patient responsibility (PR) or contractual (CO-45/CO-253), or CLP02 = 4.",
-           "percent", False),
+           "claims in the period. A denial is a claim or line with a denial-class adjustment "
+           "(paid 0 or reduced for it: every reason that is not contractual, cost share "
+           "PR-1/2/3 or coordination of benefits), or CLP02 = 4. Paid 0 because it all went to "
+           "the deductible is not a denial.", "percent", False),
     Metric("first_pass_resolution_rate", "First-pass resolution",
-           "Claims resolved by their first adjudication (processed, and every adjustment is "
-           "contractual CO-45/CO-253 or patient responsibility PR) ÷ claims adjudicated, among "
-           "the claims in the period.", "percent", True),
+           "Claims resolved by their first adjudication (processed, and every adjustment "
+           "contractual, cost share or coordination of benefits: nothing denied) ÷ claims "
+           "adjudicated, among the claims in the period.", "percent", True),
     Metric("ar_total", "A/R",
-           "Insurance A/R as of the as-of date: Σ (charge − payer payments − adjustments, "
-           "patient responsibility included) over submitted claims that are not closed or "
-           "voided, counting claims with a balance above 0. Remittances after the as-of date "
-           "are ignored.", "money", False),
+           "Insurance A/R + patient A/R as of the as-of date (each shown apart too).",
+           "money", False),
+    Metric("insurance_ar_total", "Insurance A/R",
+           "What payers owe as of the as-of date, claim by claim: charge − payer payments − "
+           "contractual adjustments − cost share moved to the client − coordination of "
+           "benefits moved to another payer − balances moved to the client − the practice's "
+           "write-offs, counting only what was posted on or before the as-of date. A denied "
+           "amount stays owed (flagged as denied) until paid on appeal, moved to the client or "
+           "written off. Claims submitted, not voided, balance above 0.", "money", False,
+           "Insurance A/R"),
+    Metric("patient_ar_total", "Patient A/R",
+           "What clients owe as of the as-of date: cost share (deductible, coinsurance, copay) "
+           "and balances moved to them − their payments − the practice's patient write-offs "
+           "(refunds of a credit added back). A payment that names no claim is applied to the "
+           "client's oldest open service first; money left over is a credit balance (to "
+           "refund), not A/R.", "money", False, "Patient A/R"),
     Metric("days_in_ar", "Days in A/R",
-           "A/R as of the as-of date ÷ average daily gross charges of the 90 days ending on the "
-           "as-of date (Σ charges of claims with first service date in those 90 days ÷ 90).",
-           "days", False),
+           "A/R (insurance + patient) as of the as-of date ÷ average daily gross charges of "
+           "the 90 days ending on the as-of date (Σ charges of claims with first service date "
+           "in those 90 days ÷ 90).", "days", False),
     Metric("median_days_to_payment", "Median days to payment",
-           "Median over the claims in the period of (payment date of the first remittance that "
-           "pays more than 0 − submission date).", "days", False, "Median days to pay"),
+           "Median over the claims in the period that are paid of (payment date of the first "
+           "remittance that pays more than 0 − submission date). A claim whose payment the "
+           "payer reversed and has not made again is not paid.", "days", False,
+           "Median days to pay"),
     # Per-payer and per-claim figures of the pages.
     Metric("claims", "Claims", "Claims in the period (not voided).", "count"),
     Metric("billed", "Billed", "Σ charges of the claims in the period.", "money"),
     Metric("allowed", "Allowed",
-           "Σ allowed amounts on the claims in the period: AMT*B6 where the payer sent it, "
-           "else paid + patient responsibility (0 on a denied line). Reversals count negative.",
+           "Σ allowed amounts of each payer's current adjudication of the claims in the period: "
+           "AMT*B6 where the payer sent it, else paid + cost share (0 on a denied line).",
            "money"),
     Metric("paid", "Paid",
-           "Σ payer payments on the claims in the period, whenever posted (reversals negative).",
-           "money"),
+           "Σ payer payments on the claims in the period, whenever posted (reversals and PLB "
+           "recoupments naming the claim negative).", "money"),
     Metric("patient_responsibility", "Patient responsibility",
-           "Σ patient responsibility (deductible, coinsurance, copay: group PR) on the claims in "
-           "the period.", "money"),
+           "Σ cost share (deductible, coinsurance, copay: PR-1/2/3) of the current "
+           "adjudications of the claims in the period, whether it went to the client or to the "
+           "next payer. A PR denial (PR-96, PR-204) is not cost share.", "money"),
     Metric("paid_per_visit", "Paid per visit",
            "Payer payments on the claims in the period ÷ visits billed (distinct client and "
            "service date).", "money"),
@@ -107,7 +133,8 @@ _CATALOGUE = [
            "Σ the payer's expected allowed amount from the fee schedule × units, over the "
            "adjudicated lines.", "money"),
     Metric("claims_paid", "Claims paid",
-           "Claims in the period with a remittance that paid more than 0.", "count"),
+           "Claims in the period with a remittance that paid more than 0, its payments still "
+           "standing (not all reversed).", "count"),
     Metric("median_days", "Median days",
            "Median of (first payment date − submission date) over the claims paid.", "days"),
     Metric("p90_days", "90th percentile days",
@@ -118,16 +145,26 @@ _CATALOGUE = [
     Metric("p90_days_from_service", "90th percentile days from service",
            "90th percentile of (first payment date − first service date).", "days"),
     Metric("balance", "Balance",
-           "Charge − payer payments − adjustments (patient responsibility included), as of the "
-           "as-of date.", "money"),
+           "What is owed on the claim as of the as-of date (insurance A/R: see its definition).",
+           "money"),
+    Metric("denied_open", "Denied, still owed",
+           "The part of the insurance balance the payer denied, as of the as-of date: open "
+           "until paid on appeal, moved to the client or written off.", "money"),
+    Metric("patient_balance", "Client owes",
+           "What the client owes as of the as-of date (patient A/R; negative: a credit to "
+           "refund).", "money"),
+    Metric("write_offs", "Write-offs",
+           "Σ the practice's own write-offs dated in the period (reason, who and when kept), on "
+           "the claims that pass the filters; a client's whole-balance write-off only without "
+           "a payer, referrer or provider filter.", "money", None),
     Metric("denial_rate_dollars", "Denial rate ($)",
            "Charges of lines denied at their first adjudication ÷ charges adjudicated.",
            "percent"),
     Metric("denial_rate_lines", "Denial rate (lines)",
            "Lines denied at their first adjudication ÷ lines adjudicated.", "percent"),
     Metric("denied_amount", "Denied",
-           "Σ denial adjustment amounts (not PR, not CO-45/CO-253, on a claim or line paid 0), "
-           "reversals left out.", "money"),
+           "Σ denial-class adjustment amounts (every reason that is not contractual, cost "
+           "share or coordination of benefits), reversals left out.", "money"),
     Metric("referrals", "Referrals", "Referrals received in the period.", "count"),
     Metric("converted", "Converted",
            "Referrals received in the period that led to the client's first session within 30 "
@@ -212,10 +249,13 @@ _CATALOGUE = [
 
 CATALOGUE: dict[str, Metric] = {m.name: m for m in _CATALOGUE}
 
+# In the order the overview shows them, four to a row: money in, how well it is collected,
+# what is still owed.
 KPI_NAMES = [
     "gross_charges", "payments", "contractual_adjustments", "gross_collection_rate",
-    "net_collection_rate", "denial_rate", "first_pass_resolution_rate", "ar_total",
-    "days_in_ar", "median_days_to_payment",
+    "net_collection_rate", "denial_rate", "first_pass_resolution_rate",
+    "median_days_to_payment",
+    "ar_total", "insurance_ar_total", "patient_ar_total", "days_in_ar",
 ]
 
 

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from metdash.entry import UNBILLED_IDS
+from metdash.figures.denials import NOT_APPEALABLE_SQL
 from metdash.store import Database
 
 __all__ = [
     "WORKLISTS", "Worklist", "all_lists", "claims_at_risk_of_timely_filing", "claims_ready_to_submit",
-    "claims_unpaid_past_lag", "counts", "denials_to_appeal", "plan_of_care_to_recertify",
+    "claims_unpaid_past_lag", "counts", "credit_balances", "denials_to_appeal",
+    "denials_to_correct", "plan_of_care_to_recertify",
     "progress_note_due", "referrals_expiring", "sessions_not_billed", "unmatched_remittances",
 ]
 
@@ -105,60 +107,95 @@ def claims_unpaid_past_lag(db: Database, as_of: dt.date) -> pd.DataFrame:
         ORDER BY c.days_out DESC, c.claim_id""", [as_of, as_of])
 
 
-def denials_to_appeal(db: Database, as_of: dt.date) -> pd.DataFrame:
-    """Denied (or partly denied) claims with no appeal filed whose appeal window is still
-    open, by appeal deadline.
+def _open_denials(as_of_param: str = "?::DATE") -> str:
+    """Claims whose denied amount is still owed now (claim_facts.denied_open), with the first
+    denying remittance, the reasons, and whether a reason is corrected rather than appealed."""
+    return f"""
+        open AS (
+            SELECT claim_id, denied_open FROM claim_facts
+            WHERE denied_open > 0 AND status <> 'voided'
+        ), d AS (
+            SELECT d.* FROM denial_facts d SEMI JOIN open USING (claim_id)
+        ), per_claim AS (
+            SELECT d.claim_id, min(d.payment_date) AS denied_date,
+                   string_agg(DISTINCT d.group_code || '-' || d.carc, ', '
+                              ORDER BY d.group_code || '-' || d.carc) AS reasons,
+                   bool_or({NOT_APPEALABLE_SQL}) AS correct_first
+            FROM d GROUP BY d.claim_id
+        ), work AS (
+            SELECT c.claim_id, c.client_id, p.name AS payer, c.status, pc.denied_date,
+                   (pc.denied_date + p.appeal_window_days)::DATE AS appeal_deadline,
+                   date_diff('day', {as_of_param},
+                             (pc.denied_date + p.appeal_window_days)::DATE) AS days_left,
+                   o.denied_open AS denied_amount, pc.reasons, pc.correct_first,
+                   EXISTS (SELECT 1 FROM appeals a WHERE a.claim_id = c.claim_id
+                           AND a.outcome = 'pending') AS appeal_pending
+            FROM per_claim pc JOIN open o USING (claim_id) JOIN claims c USING (claim_id)
+            JOIN payers p USING (payer_id)
+        )"""
 
-    The deadline is the payer's appeal_window_days after the payment date of the latest
-    remittance on the claim (the denial). Columns: claim_id, client_id, client_name, payer,
-    status, denied_date, appeal_deadline, days_left, total_charge,
-    reasons (the non-PR adjustments as 'CO-50', ...).
+
+def denials_to_appeal(db: Database, as_of: dt.date) -> pd.DataFrame:
+    """Denied amounts still owed that can be appealed: no appeal pending, the payer's appeal
+    window (counted from the first denying remittance) still open, and no reason that is
+    corrected rather than appealed (CO-16 with MA130, CO-29). By appeal deadline.
+
+    Columns: claim_id, client_id, client_name, payer, status, denied_date, appeal_deadline,
+    days_left, denied_amount (still owed), reasons ('CO-50, CO-97').
     """
-    # Only claims paid (denied) within the longest appeal window can still be appealed, and
-    # their latest payment is a recent one: so only recent remittances' claim payments are
-    # grouped, and only the claims still inside their window get their reasons (the whole
-    # payment and CAS history was grouped by claim before: ~200 ms at 1M lines).
     return db.query(f"""
-        WITH recent AS (
-            SELECT remittance_id, payment_date FROM remittances
-            WHERE payment_date >= ?::DATE - (SELECT max(appeal_window_days) FROM payers)
-        ), last_pay AS (
-            SELECT cp.claim_id, max(r.payment_date) AS denied_date
-            FROM claim_payments cp JOIN recent r USING (remittance_id)
-            WHERE cp.claim_id IS NOT NULL GROUP BY cp.claim_id
-        ), still_open AS (
-            -- past the payer's window an appeal is no longer possible: not work to do
-            SELECT c.claim_id, c.client_id, p.name AS payer, c.status, lp.denied_date,
-                   (lp.denied_date + p.appeal_window_days)::DATE AS appeal_deadline,
-                   c.total_charge
-            FROM last_pay lp JOIN claims c USING (claim_id) JOIN payers p USING (payer_id)
-            WHERE c.status IN ('denied', 'partially_paid')
-              AND NOT EXISTS (SELECT 1 FROM appeals a WHERE a.claim_id = c.claim_id)
-              AND (lp.denied_date + p.appeal_window_days)::DATE >= ?::DATE
-        ), cps AS (
-            SELECT claim_payment_id, claim_id FROM claim_payments
-            SEMI JOIN still_open USING (claim_id)
-        ), reasons AS (
-            SELECT cps.claim_id,
-                   string_agg(DISTINCT a.group_code || '-' || a.carc, ', '
-                              ORDER BY a.group_code || '-' || a.carc) AS reasons
-            FROM adjustments a JOIN cps USING (claim_payment_id)
-            -- the range of those (recent) payments' ids, so the scan skips the old row
-            -- groups instead of filtering every CAS row first (~300 -> ~75 ms at 5M lines)
-            WHERE a.claim_payment_id BETWEEN (SELECT min(claim_payment_id) FROM cps)
-                                         AND (SELECT max(claim_payment_id) FROM cps)
-              AND a.group_code <> 'PR'
-              AND NOT (a.group_code = 'CO' AND a.carc IN ('45', '253'))
-            GROUP BY cps.claim_id
+        WITH {_open_denials()}
+        SELECT w.claim_id, w.client_id, {_CLIENT_NAME} AS client_name, w.payer, w.status,
+               w.denied_date, w.appeal_deadline, w.days_left, w.denied_amount, w.reasons
+        FROM work w JOIN clients cl USING (client_id)
+        WHERE NOT w.correct_first AND NOT w.appeal_pending AND w.days_left >= 0
+        ORDER BY w.appeal_deadline, w.claim_id""", [as_of])
+
+
+def denials_to_correct(db: Database, as_of: dt.date) -> pd.DataFrame:
+    """Denied amounts still owed that are corrected and resubmitted (or written off), never
+    appealed (DOMAIN.md: CO-16 with remark MA130, CO-29 timely filing), and denials past the
+    appeal window with nothing pending: each must be resubmitted, moved to the client or
+    written off. Oldest denial first.
+
+    Columns: claim_id, client_id, client_name, payer, status, denied_date, denied_amount,
+    reasons, next_step.
+    """
+    return db.query(f"""
+        WITH {_open_denials()}
+        SELECT w.claim_id, w.client_id, {_CLIENT_NAME} AS client_name, w.payer, w.status,
+               w.denied_date, w.denied_amount, w.reasons,
+               CASE WHEN w.correct_first THEN 'correct and resubmit (or write off)'
+                    ELSE 'past the appeal window: write off or move to the client' END
+                   AS next_step
+        FROM work w JOIN clients cl USING (client_id)
+        WHERE (w.correct_first AND w.status NOT IN ('ready', 'submitted'))
+           OR (NOT w.correct_first AND NOT w.appeal_pending AND w.days_left < 0)
+        ORDER BY w.denied_date, w.claim_id""", [as_of])
+
+
+def credit_balances(db: Database, as_of: dt.date) -> pd.DataFrame:
+    """Clients the practice owes money to (a credit balance: paid more than they owe), to
+    refund. Columns: client_id, client_name, credit (positive dollars), last_payment."""
+    return db.query(f"""
+        WITH per_client AS (
+            SELECT client_id, sum(balance) AS balance FROM (
+                SELECT client_id, patient_balance AS balance FROM claim_facts
+                WHERE status <> 'voided' AND patient_balance <> 0
+                UNION ALL SELECT client_id, -amount FROM patient_payments
+                WHERE claim_id IS NULL AND payment_date <= ?::DATE
+                UNION ALL SELECT client_id, -amount FROM write_offs
+                WHERE claim_id IS NULL AND side = 'patient'
+                UNION ALL SELECT client_id, amount FROM patient_refunds WHERE claim_id IS NULL)
+            GROUP BY client_id
+            HAVING sum(balance) < 0
         )
-        SELECT o.claim_id, o.client_id, {_CLIENT_NAME} AS client_name, o.payer, o.status,
-               o.denied_date, o.appeal_deadline,
-               date_diff('day', ?::DATE, o.appeal_deadline) AS days_left,
-               o.total_charge, rs.reasons
-        FROM still_open o JOIN clients cl USING (client_id)
-        LEFT JOIN reasons rs USING (claim_id)
-        WHERE (o.status = 'denied' OR rs.reasons IS NOT NULL)
-        ORDER BY o.appeal_deadline, o.claim_id""", [as_of, as_of, as_of])
+        SELECT pc.client_id, {_CLIENT_NAME} AS client_name,
+               (-pc.balance)::DECIMAL(14,2) AS credit,
+               (SELECT max(payment_date) FROM patient_payments pp
+                WHERE pp.client_id = pc.client_id) AS last_payment
+        FROM per_client pc JOIN clients cl USING (client_id)
+        ORDER BY credit DESC, pc.client_id""", [as_of])
 
 
 def referrals_expiring(db: Database, as_of: dt.date) -> pd.DataFrame:
@@ -339,8 +376,15 @@ WORKLISTS: dict[str, Worklist] = {
     "unpaid_past_lag": Worklist("Claims unpaid past the usual lag",
                                 "Submitted claims with no payment, out longer than the "
                                 "payer's usual days to payment.", claims_unpaid_past_lag),
-    "denials_to_appeal": Worklist("Denials to appeal", "Denied claims with no appeal yet, "
-                                  "by the payer's appeal deadline.", denials_to_appeal),
+    "denials_to_appeal": Worklist("Denials to appeal", "Denied amounts still owed with no "
+                                  "appeal pending, by the payer's appeal deadline.",
+                                  denials_to_appeal),
+    "denials_to_correct": Worklist("Denials to correct, resubmit or write off",
+                                   "Unprocessable (CO-16 + MA130) and timely-filing (CO-29) "
+                                   "denials, and denials past the appeal window.",
+                                   denials_to_correct),
+    "credit_balances": Worklist("Credit balances to refund",
+                                "Clients who paid more than they owe.", credit_balances),
     "referrals_expiring": Worklist("Referrals expiring or running out",
                                    "Referrals expiring within 14 days or with 2 visits or "
                                    "fewer left.", referrals_expiring),

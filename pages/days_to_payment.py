@@ -21,11 +21,18 @@ else:
                 key="dtp_trend")
 
 st.header(f"Open A/R as of {f.as_of:%b %d, %Y}")
-aging = ui.cached(figures.ar_aging)(db, f)
-for col, row in zip(st.columns(5), aging.itertuples(), strict=True):
-    col.metric(f"{row.bucket} days", f"${row.balance:,.0f}", f"{row.claims:,} claims",
-               delta_color="off", delta_arrow="off", border=True,
-               help=ui.metric_help("balance"))
+st.caption("By age since the service date. Insurance: what payers owe (a denied amount stays "
+           "until it is paid on appeal, moved to the client or written off). Patient: what "
+           "clients owe, their unapplied payments taken from their oldest services first.")
+for kind in figures.AR_KINDS:
+    aging = ui.cached(figures.ar_aging)(db, f, kind)
+    st.subheader(f"{kind.capitalize()} A/R: ${sum(aging.balance):,.0f}",
+                 help=ui.metric_help(f"{kind}_ar_total"))
+    for col, row in zip(st.columns(5), aging.itertuples(), strict=True):
+        col.metric(f"{row.bucket} days", f"${row.balance:,.0f}", f"{row.claims:,} claims",
+                   delta_color="off", delta_arrow="off", border=True,
+                   help=ui.metric_help(f"{kind}_ar_total"))
+st.subheader("Insurance A/R by payer")
 by_payer = ui.cached(figures.ar_aging_by_payer)(db, f)
 if by_payer.empty:
     st.success("Nothing is owed: no open claim has a balance.")
@@ -38,6 +45,7 @@ else:
     else:
         claims = ui.cached(figures.claims_list)(db, f, bucket=bucket)
     ui.table(claims, key="old", download="open_claims",
-             formats={"balance": "balance", "total_charge": "money", "paid": "money",
+             formats={"balance": "balance", "denied": "denied_open", "total_charge": "money",
+                      "paid": "money",
                       "age_days": "count", "first_service_date": "date",
                       "submitted_date": "date"})

@@ -18,15 +18,29 @@ ui.metric_tile(c3, "denial_rate_dollars", summary["denial_rate_dollars"])
 c4.metric("Claims denied", f"{summary['claims_denied']:,} of {summary['claims_adjudicated']:,}",
           border=True, help="Claims with a denial at first adjudication, of those adjudicated.")
 
-st.subheader("Open denials to work", help="Denied or partly denied claims, and appeals still "
-             "pending, oldest first, with the payer's appeal deadline.")
+st.subheader(f"Open denials as of {f.as_of:%b %d, %Y}",
+             help="A denied amount stays owed until it is paid on appeal, corrected and "
+                  "resubmitted, moved to the client or written off. Oldest denial first, with "
+                  "the payer's appeal deadline (from the first denying remittance) and the next "
+                  "step: CO-16 with MA130 and CO-29 are corrected and resubmitted, not appealed.")
 work = ui.cached(figures.open_denials)(db, f)
 if work.empty:
     st.success("No open denial in this range.")
 else:
     ui.table(work, key="work", download="open_denials",
-             formats={"denied_amount": "money", "first_service_date": "date",
-                      "denied_on": "date", "appeal_deadline": "date", "days_left": "count"})
+             formats={"denied_amount": "denied_open", "first_service_date": "date",
+                      "denied_on": "date", "appeal_deadline": "date", "days_left": "count",
+                      "age_days": "count"})
+    by_age = ui.cached(figures.open_denials_by_reason)(db, f)
+    with st.expander("Open denied amount by reason and age"):
+        ui.table(by_age, key="open_by_reason", download="open_denials_by_reason",
+                 formats={"open_amount": "denied_open", "claims": "count"},
+                 labels={"bucket": "Days since denied"})
+ended = ui.cached(figures.denial_outcomes)(db, f)
+if not ended.empty:
+    with st.expander(f"How {len(ended):,} denials ended"):
+        ui.table(ended, key="ended", download="denial_outcomes",
+                 formats={"amount": "money", "denied_on": "date", "resolved_on": "date"})
 
 reasons = ui.cached(figures.denial_reasons)(db, f)
 st.subheader("Reasons", help="Pick a reason to see its claims and what to do about it.")

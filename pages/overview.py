@@ -1,4 +1,4 @@
-"""Overview: the ten figures a practice owner checks every week, and the monthly trend."""
+"""Overview: the figures a practice owner checks every week, and the monthly trend."""
 
 import streamlit as st
 
@@ -11,8 +11,8 @@ now, before = ui.cached(figures.kpis)(db, f), ui.cached(figures.kpis)(db, f.prev
 st.caption(f"Claims with service dates {f.date_from:%b %d, %Y} – {f.date_to:%b %d, %Y}; "
            f"balances as of {f.as_of:%b %d, %Y}. Changes compare with the "
            f"{f.days} days before.")
-for row in (KPI_NAMES[:5], KPI_NAMES[5:]):
-    for col, name in zip(st.columns(5), row, strict=True):
+for start in range(0, len(KPI_NAMES), 4):
+    for col, name in zip(st.columns(4), KPI_NAMES[start:start + 4], strict=True):
         ui.metric_tile(col, name, now[name], before[name])
 trend = ui.cached(figures.monthly_trend)(db, f)
 if trend.empty or (trend.charges.sum() == 0 and trend.payments.sum() == 0):

@@ -19,6 +19,8 @@ The rooms::
     claim_check  ClaimIn / ClaimLineIn and every rule a claim is checked by
     claims       claim ids, saving and writing claims, building one from sessions, status moves
     posting      hand-posted EOBs, patient payments, appeals
+    balances     the practice's own moves: write-offs (one or a batch), moving an insurance
+                 balance to the client, refunds of a credit
     lookups      pick lists and searches for the forms (DataFrames read through ``db``)
 
 Exceptions (from :mod:`metdash.errors`)::
@@ -28,6 +30,23 @@ Exceptions (from :mod:`metdash.errors`)::
 
 from __future__ import annotations
 
+from metdash.entry.balances import (
+    INSURANCE_REASONS,
+    PATIENT_REASONS,
+    REFUND_METHODS,
+    RefundIn,
+    TransferIn,
+    WriteOffIn,
+    client_patient_balance,
+    move_to_client,
+    refund_credit,
+    small_balances,
+    validate_refund,
+    validate_transfer,
+    validate_write_off,
+    write_off,
+    write_off_small_balances,
+)
 from metdash.entry.claim_check import (
     MAX_LINES,
     TIMELY_WARN_DAYS,
@@ -81,14 +100,12 @@ from metdash.entry.lookups import (
     unbilled_sessions,
 )
 from metdash.entry.posting import (
-    CONTRACTUAL_CARCS,
     GROUP_CODES,
     AdjustmentIn,
     AppealIn,
     EobIn,
     LinePostingIn,
     PatientPaymentIn,
-    claim_status_after_posting,
     file_appeal,
     parse_adjustments,
     payer_claim_number,
@@ -138,13 +155,17 @@ from metdash.entry.sessions import (
 )
 
 __all__ = [
-    "CENT", "CONTRACTUAL_CARCS", "FIND_LIMIT", "GROUP_CODES", "MAX_LINES", "MAX_MONEY",
+    "INSURANCE_REASONS", "PATIENT_REASONS", "REFUND_METHODS", "RefundIn", "TransferIn",
+    "WriteOffIn", "client_patient_balance", "move_to_client", "refund_credit",
+    "small_balances", "validate_refund", "validate_transfer", "validate_write_off",
+    "write_off", "write_off_small_balances",
+    "CENT", "FIND_LIMIT", "GROUP_CODES", "MAX_LINES", "MAX_MONEY",
     "PAYER_TYPES", "REFERRER_KINDS", "SESSION_KINDS", "STATUSES", "TIMELY_WARN_DAYS",
     "TRANSITIONS", "UNBILLED_IDS", "AdjustmentIn", "AppealIn", "ClaimCheck", "ClaimIn",
     "ClaimLineIn", "ClientIn", "CoverageIn", "EobIn", "LinePostingIn", "PatientPaymentIn",
     "PayerIn", "PracticeIn", "Problem", "ProviderIn", "ReferralIn", "ReferrerIn", "SessionIn",
     "as_date", "as_money", "build_claim_from_sessions", "check_claim", "choices",
-    "claim_lines_frame", "claim_status_after_posting", "client_list", "client_referrals",
+    "claim_lines_frame", "client_list", "client_referrals",
     "code_list", "fetch_rows", "file_appeal", "find_appeals", "find_claims", "find_clients",
     "find_referrals", "find_referrer", "medicare_allowed_ytd", "move_claim_status", "new_claim_id",
     "parse_adjustments", "payer_claim_number", "pending_appeals", "post_eob", "recent_sessions",

@@ -266,6 +266,16 @@ def move_claim_status(db: Database, claim_id: str, status: str, user: str,
                              "status_date"))
         if status == "voided" and blank(note):
             p.append(Problem("Note: say why the claim is voided (nothing is deleted).", "note"))
+        if status == "closed":
+            # A claim closes when nobody owes anything on it: what the payer still owes is
+            # paid, moved to the client or written off first (DOMAIN.md: a write-off has a
+            # reason, a date and a user; closing a claim is not one).
+            owed = con.execute("SELECT insurance_balance FROM claim_facts WHERE claim_id = ?",
+                               [claim_id]).fetchall()
+            if owed and owed[0][0] > 0:
+                p.append(Problem(f"Claim {claim_id} still has ${owed[0][0]:,.2f} owed by the "
+                                 "payer: post the payment, move it to the client, or write it "
+                                 "off with a reason before closing the claim.", "status"))
         if status in ("ready", "submitted") and not p and row["status"] in ("draft", "ready",
                                                                             "denied"):
             lines = fetch_rows(con, "SELECT * FROM claim_lines WHERE claim_id = ? ORDER BY "

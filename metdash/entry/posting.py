@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from metdash import adjustment_classes
+from metdash.adjustment_classes import claim_status_after
 from metdash.entry.claims import add_claim_status
 from metdash.entry.problems import (
     Problem,
@@ -24,17 +26,16 @@ from metdash.entry.problems import (
     today,
 )
 from metdash.errors import ValidationError
-from metdash.store import Database, audit, insert_row, next_id
+from metdash.store import Database, audit, facts, insert_row, next_id
 
 __all__ = [
-    "CONTRACTUAL_CARCS", "GROUP_CODES", "AdjustmentIn", "AppealIn", "EobIn", "LinePostingIn",
-    "PatientPaymentIn", "claim_status_after_posting", "file_appeal", "parse_adjustments",
+    "GROUP_CODES", "AdjustmentIn", "AppealIn", "EobIn", "LinePostingIn",
+    "PatientPaymentIn", "file_appeal", "parse_adjustments",
     "payer_claim_number", "post_eob", "record_appeal_outcome", "record_patient_payment",
     "validate_appeal", "validate_eob", "validate_patient_payment",
 ]
 
 GROUP_CODES = ("CO", "PR", "OA", "PI", "CR")
-CONTRACTUAL_CARCS = ("45", "253")   # CO-45, CO-253: contractual, not denials (DOMAIN.md)
 
 
 @dataclass
@@ -173,29 +174,6 @@ def _check_eob(con: Any, eob: EobIn, as_of: dt.date | None):
                "all_adj": all_adj}
 
 
-def claim_status_after_posting(paid: Decimal, adjustments: Sequence[tuple[str, str, Decimal]],
-                               line_results: Sequence[tuple[Decimal, Sequence[tuple[str, str, Decimal]]]] = ()
-                               ) -> tuple[str, str]:
-    """``(claim status, CLP02 status code)`` after a posting (DOMAIN.md denial rule).
-
-    denied: nothing paid and a non-PR adjustment; partially_paid: something paid but a line
-    denied (paid 0 with a non-PR adjustment) or a non-contractual, non-PR adjustment at claim
-    level; paid: otherwise (CO-45 / CO-253 and PR-1/2/3 are not denials).
-    """
-    def denial(adjs: Sequence[tuple[str, str, Decimal]]) -> bool:
-        return any(g != "PR" and a != 0 for g, _c, a in adjs)
-
-    every = list(adjustments) + [a for _p, adjs in line_results for a in adjs]
-    if paid == 0 and denial(every):
-        return "denied", "4"
-    line_denied = any(lp == 0 and denial(adjs) for lp, adjs in line_results)
-    odd = any(g != "PR" and not (g == "CO" and c in CONTRACTUAL_CARCS) and a > 0
-              for g, c, a in adjustments)
-    if line_denied or odd:
-        return "partially_paid", "1"
-    return "paid", "1"
-
-
 def payer_claim_number(con: Any, claim_id: str) -> str | None:
     """The payer's claim number (ICN, CLP07) of the claim's latest remittance that sent one."""
     row = con.execute("SELECT payer_claim_number FROM claim_payments WHERE claim_id = ? "
@@ -222,8 +200,12 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
                     "(?, ?, ?, ?, ?, ?, ?, ?, 'manual')",
                     [rid, claim["payer_id"], claim["payer_name"], claim["payer_name"],
                      ctx["day"], eob.method, trace, ctx["paid"]])
-        status, code = claim_status_after_posting(
-            ctx["paid"], ctx["claim_adj"], [(x[1], x[2]) for x in ctx["lines"]])
+        # A posting by hand is a processed claim (CLP02 1): whether it denies anything is read
+        # from its adjustments, by the practice's classification (CLP02 4 is the payer's own
+        # code for a patient it does not recognise, never typed in from paper).
+        code = "1"
+        status, _note = claim_status_after(
+            adjustment_classes.load(con), claim["payer_id"], code, ctx["paid"], ctx["all_adj"])
         cpid = next_id(con, "claim_payments", "claim_payment_id")
         con.execute("INSERT INTO claim_payments (claim_payment_id, remittance_id, seq, claim_id, "
                     "clp01, status_code, charge, paid, patient_responsibility, allowed, "
@@ -303,7 +285,11 @@ def validate_patient_payment(con: Any, pp: PatientPaymentIn,
 
 def record_patient_payment(db: Database, pp: PatientPaymentIn, user: str,
                            as_of: dt.date | None = None) -> int:
-    """Record a patient payment; its id."""
+    """Record a patient payment; its id.
+
+    A payment that names a claim is applied to that claim; one that names none is applied to
+    the client's oldest open services first when balances are read (sql/patient_balances.sql),
+    and what is left over is a credit balance."""
     with db.transaction() as con:
         problems = validate_patient_payment(con, pp, as_of)
         if problems:
@@ -315,6 +301,8 @@ def record_patient_payment(db: Database, pp: PatientPaymentIn, user: str,
                   "reference": pp.reference or None}
         insert_row(con, "patient_payments", values)
         audit(con, user, "create", "patient_payments", pid, None, values)
+        # The claim's ledger holds it (a payment that names no claim is the client's own).
+        facts.touch(con, [values["claim_id"]], status_only=True)
         return pid
 
 

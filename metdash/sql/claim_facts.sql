@@ -8,7 +8,9 @@
 --                      client or written off
 --   first_ledger_date, last_ledger_date  its first (the charge) and last money events
 --   paid               payer payments, net of reversals and recoupments
---   allowed            of each payer's current adjudication: AMT*B6 when sent, else paid + PR
+--   allowed            of each payer's current adjudication: AMT*B6 when sent, else paid +
+--                      its cost share (deductible, coinsurance, copay; a PR denial such as
+--                      PR-96 is not allowed)
 --   patient_responsibility  cost share of the current adjudications (to the client or the next
 --                      payer); contractual: contractual adjustments of the current adjudications
 --   adjudicated        has a remittance that is not a reversal (22), "not ours" (23) or pricing
@@ -18,7 +20,9 @@
 --   claim_level_denied CLP02 4, or paid 0 with a denial-class adjustment at claim level
 --   resolved           the first adjudication processed it (CLP02 1, 2, 3, 19, 20, 21) and
 --                      every adjustment was contractual, cost share or coordination of benefits
---   first_paid_date    payment date of the first remittance that paid more than 0
+--   first_paid_date    payment date of the first remittance that paid more than 0, while the
+--                      claim's payments still stand (a payment the payer reversed and never
+--                      made again is not a payment: no date)
 WITH c AS (
     SELECT * FROM {claims}
     WHERE $ids::VARCHAR[] IS NULL OR claim_id IN (SELECT unnest($ids::VARCHAR[]))
@@ -35,7 +39,8 @@ cp AS (
 ),
 adj AS (
     SELECT a.claim_payment_id, a.line_payment_id, a.amount,
-           coalesce(own.class, every.class, 'denial') = 'denial' AS denial_reason
+           coalesce(own.class, every.class, 'denial') = 'denial' AS denial_reason,
+           coalesce(own.class, every.class, 'denial') = 'cost_share' AS cost_share
     FROM {adjustments} a
     JOIN cp USING (claim_payment_id)
     LEFT JOIN adjustment_classes own
@@ -49,7 +54,8 @@ per_payment AS (
     SELECT claim_payment_id,
            bool_or(denial_reason AND line_payment_id IS NULL AND amount > 0)
                AS claim_level_reason,
-           bool_or(denial_reason AND amount > 0) AS any_denial
+           bool_or(denial_reason AND amount > 0) AS any_denial,
+           coalesce(sum(amount) FILTER (WHERE cost_share), 0) AS cost_share
     FROM adj
     GROUP BY claim_payment_id
 ),
@@ -62,8 +68,10 @@ current_adj AS (
         AND status_code <> '22'
 ),
 current_sums AS (
-    SELECT claim_id, sum(coalesce(allowed, paid + patient_responsibility)) AS allowed
-    FROM current_adj GROUP BY claim_id
+    SELECT ca.claim_id, sum(coalesce(ca.allowed, ca.paid + coalesce(pp.cost_share, 0)))
+               AS allowed
+    FROM current_adj ca LEFT JOIN per_payment pp USING (claim_payment_id)
+    GROUP BY ca.claim_id
 ),
 first_adj AS (
     SELECT * FROM cp
@@ -119,7 +127,7 @@ SELECT c.claim_id, c.client_id, c.payer_id, c.referrer_id, c.rendering_provider_
            AS claim_level_denied,
        coalesce(fa.status_code IN ('1', '2', '3', '19', '20', '21')
                 AND NOT coalesce(pp.any_denial, FALSE), FALSE) AS resolved,
-       fp.first_paid_date
+       CASE WHEN coalesce(l.paid, 0) > 0 THEN fp.first_paid_date END AS first_paid_date
 FROM c
 LEFT JOIN voided v USING (claim_id)
 LEFT JOIN ledger_sums l USING (claim_id)

@@ -3,8 +3,8 @@
 -- out), with what was allowed and whether it was denied, and its claim's filter columns. The
 -- SVCs a payer split one billed line into (DOMAIN.md: 3 units -> 2 paid + 1 denied) are one
 -- line: their amounts are summed. Denied: a denial-class adjustment (adjustment_classes) on the
--- line, paid 0 or reduced. What the payer's fee schedule says it should allow is looked up when
--- read (the schedule can change).
+-- line, paid 0 or reduced. Allowed: AMT*B6 when sent, else paid + cost share. What the payer's
+-- fee schedule says it should allow is looked up when read (the schedule can change).
 WITH c AS (
     SELECT * FROM {claims}
     WHERE $ids::VARCHAR[] IS NULL OR claim_id IN (SELECT unnest($ids::VARCHAR[]))
@@ -19,7 +19,8 @@ cp AS (
 ),
 adj AS (
     SELECT a.line_payment_id,
-           sum(a.amount) FILTER (WHERE a.group_code = 'PR') AS pr,
+           sum(a.amount) FILTER (WHERE coalesce(own.class, every.class, 'denial')
+                                 = 'cost_share') AS pr,
            bool_or(coalesce(own.class, every.class, 'denial') = 'denial' AND a.amount > 0)
                AS denial_reason
     FROM {adjustments} a

@@ -157,8 +157,10 @@ def touch(con: duckdb.DuckDBPyConnection, claim_ids: Iterable[str], *,
     """Mark claims changed in place in this write transaction (recomputed before commit).
 
     ``status_only``: the write changed nothing of the claim row but its status and
-    submission dates (with a status-history row): only claim_facts holds those, so only it is
-    recomputed, unless the claim was voided or un-voided (every table keeps that).
+    submission dates (with a status-history row), or added money the ledger reads (a
+    write-off, a transfer, a patient payment or refund naming the claim): only the ledger and
+    claim_facts hold those, so only they are recomputed, unless the claim was voided or
+    un-voided (every table keeps that).
     """
     ids = {str(c) for c in claim_ids if c is not None}
     if ids:

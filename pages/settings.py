@@ -3,7 +3,7 @@ the KX threshold."""
 
 import streamlit as st
 
-from metdash import entry, ui
+from metdash import adjustment_classes, entry, ui
 
 db = ui.page_start("Settings", permission="owner")
 user = ui.current_user()
@@ -18,8 +18,8 @@ def _v(key: str, default: str = "") -> str:
     return default if value is None or value != value else str(value)
 
 
-tab_pr, tab_prov, tab_pay, tab_fee, tab_cpt = st.tabs(
-    ["Practice", "Providers", "Payers", "Fee schedule", "CPT codes"])
+tab_pr, tab_prov, tab_pay, tab_fee, tab_cpt, tab_cls = st.tabs(
+    ["Practice", "Providers", "Payers", "Fee schedule", "CPT codes", "Adjustment classes"])
 
 with tab_pr, st.form("practice"):
     c1, c2, c3 = st.columns(3)
@@ -115,3 +115,39 @@ with tab_cpt:
                 st.success(f"Code {k_cpt.strip().upper()} added.")
     ui.table([{"cpt": c.cpt, "description": c.description, "timed": c.timed,
                    "evaluation": c.is_evaluation} for c in known.values()])
+
+with tab_cls:
+    st.caption("What each adjustment (group + reason code) does to the money, used by 835 "
+               "posting, hand-posted EOBs, claim status, the work lists and every figure. A code "
+               "with no row is a denial (it stays owed until resolved). A payer's own row wins "
+               "over 'every payer'. Saving recomputes every claim's balance.")
+    classes = ui.cached(adjustment_classes.table)(db)
+    ui.table(classes.drop(columns=["payer_id"]).assign(
+        **{"class": classes["class"].map(adjustment_classes.CLASS_LABELS)}), key="classes")
+    payer_names = {0: "every payer", **dict(zip(payers.payer_id, payers.label, strict=True))}
+    with st.form("adjustment_class"):
+        c1, c2, c3, c4 = st.columns(4)
+        k_payer = c1.selectbox("Payer", list(payer_names), format_func=payer_names.get,
+                               key="k_payer")
+        k_group = c2.selectbox("Group", adjustment_classes.GROUP_CODES, key="k_group")
+        k_carc = c3.text_input("Reason code (CARC)", key="k_carc", placeholder="e.g. 59")
+        k_class = c4.selectbox("Class", adjustment_classes.CLASSES, key="k_class",
+                               format_func=adjustment_classes.CLASS_LABELS.get)
+        k_note = st.text_input("Note (why)", key="k_note",
+                               placeholder="e.g. this payer uses CO-59 for its multiple-"
+                                           "procedure reduction")
+        save, remove = st.columns(2)
+        if save.form_submit_button("Save class", type="primary"):
+            with ui.action():
+                with st.spinner("Recomputing every claim's balance..."):
+                    n = adjustment_classes.save(db, int(k_payer), k_group, k_carc, k_class,
+                                                user, k_note)
+                ui.after_write()
+                st.success(f"{k_group}-{k_carc.strip().upper()} is now "
+                           f"{k_class.replace('_', ' ')}; {n:,} claims recomputed.")
+        if remove.form_submit_button("Remove this row"):
+            with ui.action():
+                with st.spinner("Recomputing every claim's balance..."):
+                    adjustment_classes.remove(db, int(k_payer), k_group, k_carc, user)
+                ui.after_write()
+                st.success("Row removed.")

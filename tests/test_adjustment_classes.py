@@ -3,7 +3,6 @@ every balance follows."""
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 
 import pytest

@@ -13,7 +13,6 @@ import sys
 
 import click
 
-from metdash import auth
 from metdash.cli.app import DB_OPTION, main, open_db
 
 
@@ -57,6 +56,9 @@ def user_group() -> None:
 def user_add(db_path: str | None, username: str, role: str, display_name: str | None,
              password_stdin: bool) -> None:
     """Add a user (the password is asked for twice, hidden)."""
+    # Deferred: importing auth hashes a dummy password (~0.15 s).
+    from metdash import auth
+
     password = _read_password(password_stdin)
     user = auth.add_user(open_db(db_path), username, password, role, by=_user(),
                          display_name=display_name)
@@ -69,6 +71,9 @@ def user_add(db_path: str | None, username: str, role: str, display_name: str | 
 @PASSWORD_STDIN
 def user_passwd(db_path: str | None, username: str, password_stdin: bool) -> None:
     """Set a user's password (and lift a lock after failed sign-ins)."""
+    # Deferred: importing auth hashes a dummy password (~0.15 s).
+    from metdash import auth
+
     password = _read_password(password_stdin)
     auth.set_password(open_db(db_path), username, password, by=_user())
     click.echo(f"password of {auth.normalise_username(username)} changed")
@@ -79,6 +84,9 @@ def user_passwd(db_path: str | None, username: str, password_stdin: bool) -> Non
 @click.argument("username")
 def user_disable(db_path: str | None, username: str) -> None:
     """Disable a user: no more sign-ins; an open session ends at its next click."""
+    # Deferred: importing auth hashes a dummy password (~0.15 s).
+    from metdash import auth
+
     auth.disable_user(open_db(db_path), username, by=_user())
     click.echo(f"disabled {auth.normalise_username(username)}")
 
@@ -88,6 +96,9 @@ def user_disable(db_path: str | None, username: str) -> None:
 @click.argument("username")
 def user_enable(db_path: str | None, username: str) -> None:
     """Enable a disabled user again."""
+    # Deferred: importing auth hashes a dummy password (~0.15 s).
+    from metdash import auth
+
     auth.disable_user(open_db(db_path), username, by=_user(), active=True)
     click.echo(f"enabled {auth.normalise_username(username)}")
 
@@ -98,6 +109,9 @@ def user_enable(db_path: str | None, username: str) -> None:
 @click.argument("role", type=click.Choice(["owner", "biller", "front_desk", "viewer"]))
 def user_role(db_path: str | None, username: str, role: str) -> None:
     """Give a user another role."""
+    # Deferred: importing auth hashes a dummy password (~0.15 s).
+    from metdash import auth
+
     auth.set_role(open_db(db_path), username, role, by=_user())
     click.echo(f"{auth.normalise_username(username)} is now {role}")
 
@@ -106,6 +120,9 @@ def user_role(db_path: str | None, username: str, role: str) -> None:
 @DB_OPTION
 def user_list(db_path: str | None) -> None:
     """List the users: name, role, active, failed sign-ins, last sign-in."""
+    # Deferred: importing auth hashes a dummy password (~0.15 s).
+    from metdash import auth
+
     frame = auth.list_users(open_db(db_path))
     if frame.empty:
         click.echo("no users yet: add the owner with "

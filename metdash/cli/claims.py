@@ -22,7 +22,7 @@ def _user() -> str:
 
 @main.command("import-claims")
 @DB_OPTION
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Treat this date as today for the date rules (YYYY-MM-DD).")
 @click.option("--show-warnings/--no-warnings", default=True,
@@ -35,11 +35,11 @@ def import_claims_cmd(db_path: str | None, file: str, as_of: dt.datetime | None,
     imported, every problem is listed as 'row N, column: message' and the exit status
     is 1. Importing the same file twice adds nothing the second time.
     """
+    data = Path(file).read_bytes()
     # Deferred: the spreadsheet rules load the ICD-10-CM code set (seconds); only this
     # command needs them.
     from metdash.spreadsheet import import_claims
 
-    data = Path(file).read_bytes()
     try:
         auto_backup(open_db(db_path), "before-import")
         result = import_claims(open_db(db_path), data, Path(file).name, _user(),

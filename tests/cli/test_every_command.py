@@ -39,7 +39,8 @@ def command_names() -> list[str]:
     return [" ".join(path) for path, cmd in walk() if not isinstance(cmd, click.Group)]
 
 
-@pytest.mark.parametrize("path", [path for path, _ in walk()], ids=lambda p: " ".join(p) or "metdash")
+@pytest.mark.parametrize("path", [path for path, _ in walk()],
+                         ids=lambda p: " ".join(p) or "metdash")
 def test_every_command_has_help(path):
     result = CliRunner().invoke(main, [*path, "--help"], prog_name="metdash")
     assert result.exit_code == 0, result.output
@@ -47,6 +48,13 @@ def test_every_command_has_help(path):
     assert command.help and command.help.strip(), f"metdash {' '.join(path)} has no help"
     first_words = " ".join(command.help.split()[:4])
     assert first_words in " ".join(result.output.split())
+
+
+def test_version_needs_no_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("METDASH_DB", str(tmp_path / "nowhere" / "practice.duckdb"))
+    result = CliRunner().invoke(main, ["--version"], prog_name="metdash")
+    assert result.exit_code == 0 and result.output.startswith("metdash, version ")
+    assert not (tmp_path / "nowhere").exists()
 
 
 @dataclass(frozen=True)

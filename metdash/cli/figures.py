@@ -9,8 +9,7 @@ from typing import Any
 import click
 
 from metdash.cli.app import DB_OPTION, main, open_db
-from metdash.figures import Filters
-from metdash.figures_report import figures_report, report_csv
+from metdash.figures import Filters, figures_report, report_csv
 
 
 def _date(_ctx: Any, param: click.Parameter, value: str | None) -> dt.date | None:

@@ -8,7 +8,8 @@ happens in DuckDB (queries in ``metdash/sql/``); Python only assembles the resul
 - :mod:`~metdash.figures.core` -- Filters, SQL loading and binding, money / ratio helpers;
 - :mod:`~metdash.figures.overview` -- the KPIs, the claims behind a figure, filter options;
 - :mod:`~metdash.figures.revenue`, :mod:`~metdash.figures.payment` (days to payment, A/R),
-  :mod:`~metdash.figures.denials`, :mod:`~metdash.figures.referrers` -- one per dashboard.
+  :mod:`~metdash.figures.denials`, :mod:`~metdash.figures.referrers` -- one per dashboard;
+- :mod:`~metdash.figures.report` -- every figure as one JSON-ready report (``metdash figures``).
 """
 
 from metdash.figures.core import (
@@ -49,6 +50,7 @@ from metdash.figures.referrers import (
     referrer_kinds_of,
     referrer_volume,
 )
+from metdash.figures.report import figures_report, report_csv
 from metdash.figures.revenue import (
     expected_vs_paid,
     monthly_trend,
@@ -58,6 +60,7 @@ from metdash.figures.revenue import (
 )
 
 __all__ = [
+    "figures_report", "report_csv",
     "BUCKETS", "CENTS", "Filters", "appeals_summary", "ar_aging", "ar_aging_by_payer",
     "as_float", "bind", "claims_list", "clear_reuse", "days_to_payment",
     "days_to_payment_histogram", "days_to_payment_monthly", "denial_rate_by", "denial_reasons",

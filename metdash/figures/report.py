@@ -11,8 +11,12 @@ from typing import Any
 
 import pandas as pd
 
-from metdash import figures
-from metdash.figures import Filters
+from metdash.figures.core import Filters
+from metdash.figures.denials import denial_reasons
+from metdash.figures.overview import kpis
+from metdash.figures.payment import ar_aging, days_to_payment
+from metdash.figures.referrers import referrer_volume
+from metdash.figures.revenue import revenue_by_payer
 from metdash.metrics import CATALOGUE, KPI_NAMES
 from metdash.store import Database
 
@@ -42,14 +46,14 @@ def _rows(df: pd.DataFrame, columns: list[str], formats: dict[str, str]) -> list
 
 def figures_report(db: Database, f: Filters) -> dict[str, Any]:
     """Every figure of the dashboard for ``f`` as a JSON-ready dict (the CLI's output)."""
-    k = figures.kpis(db, f)
+    k = kpis(db, f)
     money = {"billed": "money", "allowed": "money", "paid": "money",
              "patient_responsibility": "money", "balance": "money", "amount": "money"}
-    rev = figures.revenue_by_payer(db, f)
-    dtp = figures.days_to_payment(db, f)
-    aging = figures.ar_aging(db, f)
-    reasons = figures.denial_reasons(db, f)
-    refs = figures.referrer_volume(db, f)
+    rev = revenue_by_payer(db, f)
+    dtp = days_to_payment(db, f)
+    aging = ar_aging(db, f)
+    reasons = denial_reasons(db, f)
+    refs = referrer_volume(db, f)
     return {
         "from": f.date_from.isoformat(), "to": f.date_to.isoformat(),
         "as_of": f.as_of.isoformat(),

@@ -301,7 +301,7 @@ def bench_scale(lines: int, reps: int, workdir: Path, x12_claims: int, keep: boo
                 log: Any, naive_max: int = 2 * MILLION) -> dict[str, Any]:
     from benchmarks.gen835 import balanced_835, pick_claims
     from metdash import demo, figures
-    from metdash.figures_cli import figures_report
+    from metdash.figures import figures_report
     from metdash.store import Database
     from metdash.x12.post835 import import_835
     from metdash.x12.write837 import write_837p

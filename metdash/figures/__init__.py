@@ -10,6 +10,7 @@ happens in DuckDB (queries in ``metdash/sql/``); Python only assembles the resul
 - :mod:`~metdash.figures.revenue`, :mod:`~metdash.figures.payment` (days to payment, A/R),
   :mod:`~metdash.figures.denials`, :mod:`~metdash.figures.referrers` -- one per dashboard;
 - :mod:`~metdash.figures.ledger` -- write-offs, patient balances, a claim's or client's ledger.
+- :mod:`~metdash.figures.report` -- every figure as one JSON-ready report (``metdash figures``).
 """
 
 from metdash.figures.core import (
@@ -61,6 +62,7 @@ from metdash.figures.referrers import (
     referrer_kinds_of,
     referrer_volume,
 )
+from metdash.figures.report import figures_report, report_csv
 from metdash.figures.revenue import (
     expected_vs_paid,
     monthly_trend,
@@ -72,6 +74,7 @@ from metdash.figures.revenue import (
 __all__ = [
     "AR_KINDS", "WRITE_OFF_REASONS", "claim_ledger", "client_ledger", "denial_outcomes",
     "open_denials_by_reason", "patient_balances", "write_offs_by_reason", "write_offs_monthly",
+    "figures_report", "report_csv",
     "BUCKETS", "CENTS", "Filters", "appeals_summary", "ar_aging", "ar_aging_by_payer",
     "as_float", "bind", "claims_list", "clear_reuse", "days_to_payment",
     "days_to_payment_histogram", "days_to_payment_monthly", "denial_rate_by", "denial_reasons",

@@ -4,7 +4,7 @@ Modules: :mod:`~metdash.x12.reader` (tokenizer and envelope checks),
 :mod:`~metdash.x12.parse835` (835 → dataclasses with Decimal amounts, codes and balancing
 checked), :mod:`~metdash.x12.post835` (``import_835``: posting to the store),
 :mod:`~metdash.x12.write837` (``render_837p`` / ``write_837p``), :mod:`~metdash.x12.validate`
-(pyx12 validation and our own claim checks), :mod:`~metdash.x12.cli` (commands).
+(pyx12 validation and our own claim checks); the commands are in :mod:`metdash.cli.x12`.
 
 Errors::
 

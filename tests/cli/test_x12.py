@@ -1,4 +1,4 @@
-"""The commands: JSON summary keys, exit status, export file."""
+"""``metdash import-835`` and ``export-837``: JSON summary keys, exit status, export file."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from click.testing import CliRunner
 
 from metdash.cli import main
 from metdash.x12.validate import pyx12_validate
+from tests.x12.helpers import Claim, build_835
 
-from .helpers import Claim, build_835
-
-FIXTURE = Path(__file__).parent / "fixtures" / "era_basic.835"
+FIXTURE = Path(__file__).parents[1] / "x12" / "fixtures" / "era_basic.835"
 
 
 def test_import_835_json_and_exit_status(seeded, tmp_path):

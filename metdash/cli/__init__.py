@@ -1,0 +1,14 @@
+"""The ``metdash`` command line: :data:`main`, the click group (pyproject's ``metdash``).
+
+:mod:`~metdash.cli.app` holds the group, its ``--db`` option and the one place a command's
+error becomes a one-line message. Each other module adds one family of commands to the group
+when imported: :mod:`~metdash.cli.store` (migrate, backup, restore, facts),
+:mod:`~metdash.cli.demo`, :mod:`~metdash.cli.figures`, :mod:`~metdash.cli.claims`
+(import-claims, claims-template, worklists, check-npi), :mod:`~metdash.cli.x12` (import-835,
+export-837), :mod:`~metdash.cli.report` and :mod:`~metdash.cli.users`.
+"""
+
+from metdash.cli import claims, demo, figures, report, store, users, x12  # noqa: F401
+from metdash.cli.app import main
+
+__all__ = ["main"]

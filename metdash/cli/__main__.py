@@ -1,0 +1,5 @@
+"""``python -m metdash.cli``: the ``metdash`` command."""
+
+from metdash.cli import main
+
+main()

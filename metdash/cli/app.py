@@ -1,0 +1,56 @@
+"""The ``metdash`` group, its ``--db`` option, and the one place an error reaches the user.
+
+Commands call the library and let its errors go. :class:`MetdashGroup` turns any
+:class:`~metdash.errors.MetdashError` a command raises (a busy or unreadable store, a refused
+user, a report that cannot be written, ...) into ``Error: <message>`` on standard error and exit
+status 1 -- never a traceback. An ``OSError`` about a file the user named (a folder that does
+not exist, a file that cannot be written) ends the same way. A command catches an error itself
+only to add to it: the problems of an 837P export as a list, the file of a failed import.
+"""
+
+from __future__ import annotations
+
+import errno
+from typing import Any
+
+import click
+
+from metdash.errors import MetdashError
+from metdash.store import Database, default_db_path
+
+DB_OPTION = click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False), default=None,
+    help="The DuckDB file (default: $METDASH_DB, else data/demo.duckdb).",
+)
+
+
+def open_db(db_path: str | None) -> Database:
+    """The Database named on the command line (or by the environment)."""
+    return Database(db_path or default_db_path())
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for a file the system refused: ``<file>: <reason>.``"""
+    reason = exc.strerror or str(exc)
+    return f"{exc.filename}: {reason}." if exc.filename else f"{reason}."
+
+
+class MetdashGroup(click.Group):
+    """A click group whose commands end a ``MetdashError`` or an ``OSError`` as one line on
+    standard error and exit status 1 (click's ``ClickException``)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MetdashError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # output piped into `head`: click ends it quietly
+                raise
+            raise click.ClickException(os_error_message(exc)) from exc
+
+
+@click.group(cls=MetdashGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="metdash")
+def main() -> None:
+    """metdash: the revenue-cycle dashboard for medical exercise and therapy practices."""

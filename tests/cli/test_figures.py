@@ -1,0 +1,38 @@
+"""``metdash figures``: the dashboard's figures for the hand-worked practice, as JSON and CSV."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from click.testing import CliRunner
+
+from metdash.cli import main
+from metdash.metrics import KPI_NAMES
+
+Q1 = ["--from", "2025-01-01", "--to", "2025-03-31"]
+
+
+def test_figures_as_json_and_as_csv(small_db_path, tmp_path):
+    db = tmp_path / "small.duckdb"
+    shutil.copy(small_db_path, db)
+    result = CliRunner().invoke(main, ["figures", "--db", str(db), *Q1])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert list(report) == ["from", "to", "as_of", "kpis", "revenue_by_payer", "days_to_payment",
+                            "ar_aging", "denial_reasons", "referrers"]
+    assert list(report["kpis"]) == KPI_NAMES
+    # The same numbers tests/test_figures.py works out by hand for Q1 2025.
+    assert report["kpis"]["gross_charges"] == 1100.0 and report["kpis"]["payments"] == 380.0
+    assert report["as_of"] == "2025-03-31"
+    result = CliRunner().invoke(main, ["figures", "--db", str(db), *Q1, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "section,key,field,value"
+    assert "kpis,gross_charges,value,1100.0" in lines
+
+
+def test_figures_refuses_a_period_that_ends_before_it_starts(small_db_path):
+    result = CliRunner().invoke(main, ["figures", "--db", str(small_db_path),
+                                       "--from", "2025-03-31", "--to", "2025-01-01"])
+    assert result.exit_code == 2 and "--from is after --to" in result.output

@@ -13,8 +13,9 @@ import pandas as pd
 
 from metdash.figures.core import Filters
 from metdash.figures.denials import denial_reasons
+from metdash.figures.ledger import write_offs_by_reason
 from metdash.figures.overview import kpis
-from metdash.figures.payment import ar_aging, days_to_payment
+from metdash.figures.payment import AR_KINDS, ar_aging, days_to_payment
 from metdash.figures.referrers import referrer_volume
 from metdash.figures.revenue import revenue_by_payer
 from metdash.metrics import CATALOGUE, KPI_NAMES
@@ -51,8 +52,10 @@ def figures_report(db: Database, f: Filters) -> dict[str, Any]:
              "patient_responsibility": "money", "balance": "money", "amount": "money"}
     rev = revenue_by_payer(db, f)
     dtp = days_to_payment(db, f)
-    aging = ar_aging(db, f)
+    aging = pd.concat([ar_aging(db, f, kind).assign(kind=kind) for kind in AR_KINDS],
+                      ignore_index=True)
     reasons = denial_reasons(db, f)
+    written = write_offs_by_reason(db, f)
     refs = referrer_volume(db, f)
     return {
         "from": f.date_from.isoformat(), "to": f.date_to.isoformat(),
@@ -61,11 +64,12 @@ def figures_report(db: Database, f: Filters) -> dict[str, Any]:
         "revenue_by_payer": _rows(rev, ["payer", "claims", "billed", "allowed", "paid",
                                         "patient_responsibility"], money),
         "days_to_payment": _rows(dtp, ["payer", "claims_paid", "median_days", "p90_days"], {}),
-        "ar_aging": _rows(aging, ["bucket", "claims", "balance"], money),
+        "ar_aging": _rows(aging, ["kind", "bucket", "claims", "balance"], money),
         "denial_reasons": _rows(reasons, ["group", "carc", "description", "claims", "lines",
                                           "amount"], money),
         "referrers": _rows(refs, ["npi", "name", "kind", "referrals", "converted", "sessions",
                                   "billed", "paid", "last_referral"], money),
+        "write_offs": _rows(written, ["reason", "side", "write_offs", "amount"], money),
     }
 
 
@@ -76,11 +80,13 @@ def report_csv(report: dict[str, Any]) -> str:
     w.writerow(["section", "key", "field", "value"])
     for name, value in report["kpis"].items():
         w.writerow(["kpis", name, "value", "" if value is None else value])
+    keys = {"denial_reasons": lambda r: f"{r['group']}-{r['carc']}",
+            "ar_aging": lambda r: f"{r['kind']} {r['bucket']}",
+            "write_offs": lambda r: f"{r['side']} {r['reason']}"}
     for section in ("revenue_by_payer", "days_to_payment", "ar_aging", "denial_reasons",
-                    "referrers"):
+                    "referrers", "write_offs"):
         for row in report[section]:
-            key_field = next(iter(row))
-            key = row[key_field] if section != "denial_reasons" else f"{row['group']}-{row['carc']}"
+            key = keys[section](row) if section in keys else row[next(iter(row))]
             for field, value in row.items():
                 w.writerow([section, key, field, "" if value is None else value])
     return out.getvalue()

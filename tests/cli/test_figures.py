@@ -20,16 +20,23 @@ def test_figures_as_json_and_as_csv(small_db_path, tmp_path):
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert list(report) == ["from", "to", "as_of", "kpis", "revenue_by_payer", "days_to_payment",
-                            "ar_aging", "denial_reasons", "referrers"]
+                            "ar_aging", "denial_reasons", "referrers", "write_offs"]
     assert list(report["kpis"]) == KPI_NAMES
     # The same numbers tests/test_figures.py works out by hand for Q1 2025.
     assert report["kpis"]["gross_charges"] == 1100.0 and report["kpis"]["payments"] == 380.0
+    k = report["kpis"]
+    assert (k["insurance_ar_total"], k["patient_ar_total"], k["ar_total"]) == (600.0, 140.0,
+                                                                               740.0)
+    aging = {(r["kind"], r["bucket"]): r["balance"] for r in report["ar_aging"]}
+    assert aging[("insurance", "61-90")] == 200.0 and aging[("patient", "61-90")] == 32.0
+    assert report["write_offs"] == []  # the small practice wrote nothing off
     assert report["as_of"] == "2025-03-31"
     result = CliRunner().invoke(main, ["figures", "--db", str(db), *Q1, "--format", "csv"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "section,key,field,value"
     assert "kpis,gross_charges,value,1100.0" in lines
+    assert "ar_aging,patient 31-60,balance,90.0" in lines
 
 
 def test_figures_refuses_a_period_that_ends_before_it_starts(small_db_path):

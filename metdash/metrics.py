@@ -204,9 +204,10 @@ _CATALOGUE = [
            "Referrers whose first referral ever was received in the reviewed week.", "count",
            True),
     Metric("lapsed_referrers", "Lapsed referrers",
-           "Referrers with at least 3 referrals up to the week's end (Sunday) and none for more "
-           "than twice their median gap between consecutive distinct referral dates.",
-           "count", False),
+           "Referrers with at least 3 referrals in the 12 months before the week's end (Sunday) "
+           "and none for longer than the larger of twice their usual (median) gap between "
+           "consecutive distinct referral dates and 28 days; one who referred this week is "
+           "never lapsed.", "count", False),
     Metric("newly_lapsed", "Newly lapsed",
            "Lapsed referrers whose lapse began in the reviewed week.", "count", False),
     Metric("first_referral", "First referral", "Date of the referrer's first referral ever.",
@@ -217,7 +218,8 @@ _CATALOGUE = [
     Metric("days_since_last", "Days since last",
            "Days from the last referral to the week's end (Sunday).", "count"),
     Metric("lapsed_on", "Lapsed on",
-           "First day on which the days since the last referral exceeded twice the usual gap.",
+           "First day on which the days since the last referral exceeded the larger of twice the "
+           "usual gap and 28 days.",
            "date"),
     Metric("referrals_12m", "Referrals (12 mo)",
            "Referrals received in the 365 days ending on the reviewed week's Sunday.", "count"),

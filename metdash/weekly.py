@@ -12,9 +12,10 @@ export cannot disagree. Definitions (also in the catalogue, :mod:`metdash.metric
   falls by that change.
 - *New referrer*: first referral ever received in the reviewed week.
 - *Lapsed referrer* (DOMAIN.md), evaluated at the week's end (Sunday): at least 3
-  referrals up to then, and the days since the last referral exceed twice the median gap
-  between its consecutive distinct referral dates. *Lapsed on* is the first day that held;
-  *newly lapsed* when that day falls in the reviewed week.
+  referrals in the 12 months before (the 365 days ending that Sunday), and the days since the
+  last referral exceed the larger of twice the median gap between its consecutive distinct
+  referral dates and 28 days (one who referred this week is never lapsed). *Lapsed on* is the
+  first day that held; *newly lapsed* when that day falls in the reviewed week.
 - *Last 12 months*: the 365 days ending on the week's Sunday. Referrals, conversion, days
   to first session, sessions, billed and paid there are exactly the Referrers page's figures
   (:func:`metdash.figures.referrer_volume`) for that date range: conversion = a first visit
@@ -65,6 +66,22 @@ def review_week(db: Database, today: dt.date) -> dt.date:
     if last is not None and last + dt.timedelta(days=1) < today:
         today = last + dt.timedelta(days=1)
     return default_week(today)
+
+
+LAPSE_MIN_REFERRALS = 3    # in the 12 months before (DOMAIN.md)
+LAPSE_MIN_DAYS = 28        # the bar is never lower than four weeks
+
+
+def lapse_day(referrals_12m: int, median_gap: Any, last: dt.date | None) -> dt.date | None:
+    """The first day a referrer counts as lapsed (DOMAIN.md): at least 3 referrals in the 12
+    months before, and none for longer than the larger of twice their usual (median) gap and
+    28 days -- so one who referred this week is never lapsed. None when the rule cannot apply
+    (fewer referrals, no gap yet)."""
+    if referrals_12m < LAPSE_MIN_REFERRALS or last is None or median_gap is None \
+            or pd.isna(median_gap):
+        return None
+    bar = max(2 * float(median_gap), LAPSE_MIN_DAYS)
+    return last + dt.timedelta(days=int(bar) + 1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -167,27 +184,21 @@ def weekly_review(db: Database, week: dt.date | None = None, *,
     df["is_new"] = [f is not None and start <= f <= end for f in df.first_referral]
     df["days_since_last"] = pd.array(
         [None if d is None else (end - d).days for d in df.last_referral], dtype="Int64")
-    lapsed, lapsed_on = [], []
-    for n, gap, last in zip(df.referrals_to_date, df.median_gap_days, df.last_referral,
-                            strict=True):
-        # DOMAIN.md: at least 3 referrals, and none for more than twice the median gap.
-        if n >= 3 and gap is not None and not pd.isna(gap) and last is not None:
-            on = last + dt.timedelta(days=int(2 * float(gap)) + 1)
-            lapsed.append(on <= end)
-            lapsed_on.append(on if on <= end else None)
-        else:
-            lapsed.append(False)
-            lapsed_on.append(None)
-    df["is_lapsed"] = lapsed
-    df["lapsed_on"] = lapsed_on
-    df["newly_lapsed"] = [o is not None and start <= o <= end for o in lapsed_on]
-
     def vol(col: str, ids: pd.Series, default: Any) -> list[Any]:
         # One dict per column (a DataFrame lookup per referrer and column cost ~25 ms).
         by_id = volume[col].to_dict() if col in volume else {}
         return [by_id.get(i, default) for i in ids]
 
     df["referrals_12m"] = [int(v) for v in vol("referrals", df.referrer_id, 0)]
+    lapsed, lapsed_on = [], []
+    for n, gap, last in zip(df.referrals_12m, df.median_gap_days, df.last_referral,
+                            strict=True):
+        on = lapse_day(n, gap, last)
+        lapsed.append(on is not None and on <= end)
+        lapsed_on.append(on if on is not None and on <= end else None)
+    df["is_lapsed"] = lapsed
+    df["lapsed_on"] = lapsed_on
+    df["newly_lapsed"] = [o is not None and start <= o <= end for o in lapsed_on]
     df["converted_12m"] = [int(v) for v in vol("converted", df.referrer_id, 0)]
     df["conversion_rate_12m"] = [ratio(c, r) for c, r in
                                  zip(df.converted_12m, df.referrals_12m, strict=True)]

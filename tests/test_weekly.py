@@ -135,8 +135,8 @@ def test_any_day_of_the_week_gives_the_same_review(db, review):
 
 def test_referrals_this_week_against_the_averages(review):
     r = by_name(review.referrers)
-    # R6 never referred anyone: not listed. R5's referrals are from 2023, but it is lapsed.
-    assert set(r.index) == {"Able, Amy", "Baker, Bo", "Cole, Cy", "Dunn, Di", "Ezra, Ed"}
+    # R6 never referred anyone: not listed. R5's referrals are all from 2023: not listed.
+    assert set(r.index) == {"Able, Amy", "Baker, Bo", "Cole, Cy", "Dunn, Di"}
     # R1: this week 03-25, 03-26 = 2; 4 weeks before (02-24..03-23): 03-10 = 1 -> 0.25;
     # 12 weeks before (12-30..03-23): 01-15, 03-10 = 2 -> 2/12.
     assert r.loc["Able, Amy", "this_week"] == 2
@@ -169,31 +169,32 @@ def test_new_referrers(review):
 
 
 def test_lapsed_referrers_at_the_weeks_end(review):
+    # DOMAIN.md: lapsed = at least 3 referrals in the 12 months before, and none for longer
+    # than the larger of twice the usual (median) gap and 28 days; a referrer who referred
+    # this week is never lapsed.
     lapsed = by_name(review.lapsed_referrers)
-    # Most recently lapsed first.
-    assert list(review.lapsed_referrers.name) == ["Cole, Cy", "Baker, Bo", "Ezra, Ed"]
-    # R3: gaps 7 (03-03 -> 03-10) and 4 (-> 03-14): median 5.5, twice 11 days. On 03-30 it
-    # is 16 days since 03-14 > 11: lapsed, since 03-26 (12 days > 11), inside the week.
-    assert lapsed.loc["Cole, Cy", "median_gap_days"] == pytest.approx(5.5)
-    assert lapsed.loc["Cole, Cy", "days_since_last"] == 16
-    assert lapsed.loc["Cole, Cy", "lapsed_on"] == D(2025, 3, 26)
-    assert bool(lapsed.loc["Cole, Cy", "newly_lapsed"])
-    # R2: gaps 14, 14, 14 -> 28; 41 days since 02-17; lapsed since 02-17 + 29 = 03-18.
+    assert list(review.lapsed_referrers.name) == ["Baker, Bo"]
+    # R2: 4 referrals in 12 months; gaps 14, 14, 14 -> median 14, twice 28, the larger of 28
+    # and 28 is 28; 41 days since 02-17 > 28: lapsed since 02-17 + 29 = 03-18 (before the
+    # week: not newly lapsed).
     assert lapsed.loc["Baker, Bo", "median_gap_days"] == pytest.approx(14)
     assert lapsed.loc["Baker, Bo", "days_since_last"] == 41
     assert lapsed.loc["Baker, Bo", "lapsed_on"] == D(2025, 3, 18)
     assert not bool(lapsed.loc["Baker, Bo", "newly_lapsed"])
     assert lapsed.loc["Baker, Bo", "last_referral"] == D(2025, 2, 17)
-    # R5: gaps 30, 30 -> 60; last 2023-03-03, lapsed since 2023-05-03; nothing in 12 months.
-    assert lapsed.loc["Ezra, Ed", "lapsed_on"] == D(2023, 5, 3)
-    assert lapsed.loc["Ezra, Ed", "referrals_12m"] == 0
-    assert lapsed.loc["Ezra, Ed", "billed_12m"] == Decimal("0.00")
-    # R1 (gaps 228, 54, 15, 1 -> median 34.5; 4 days since 03-26) and R4 (1 referral) are
-    # not lapsed.
     r = by_name(review.referrers)
+    # R3: gaps 7 (03-03 -> 03-10) and 4 (-> 03-14): median 5.5, twice 11 -- but the bar is
+    # the larger of that and 28 days. 16 days since 03-14: not lapsed.
+    assert r.loc["Cole, Cy", "median_gap_days"] == pytest.approx(5.5)
+    assert r.loc["Cole, Cy", "days_since_last"] == 16
+    assert not bool(r.loc["Cole, Cy", "is_lapsed"])
+    # R1 referred this week (and has gaps 228, 54, 15, 1 -> median 34.5); R4 has 1 referral.
     assert r.loc["Able, Amy", "median_gap_days"] == pytest.approx(34.5)
     assert not bool(r.loc["Able, Amy", "is_lapsed"])
     assert not bool(r.loc["Dunn, Di", "is_lapsed"])
+    # R5's 3 referrals are all from 2023: none in the 12 months before, so not lapsed (and,
+    # with nothing in the year, not in the review at all).
+    assert "Ezra, Ed" not in r.index
 
 
 def test_last_12_months_per_referrer(review):
@@ -225,7 +226,7 @@ def test_summary(review):
     assert (s["week_referrals"], s["week_referrers"]) == (3, 2)
     assert s["avg_4w"] == pytest.approx(1.0)
     assert s["avg_12w"] == pytest.approx(0.75)
-    assert (s["new_referrers"], s["lapsed_referrers"], s["newly_lapsed"]) == (1, 3, 1)
+    assert (s["new_referrers"], s["lapsed_referrers"], s["newly_lapsed"]) == (1, 1, 0)
     # 12 months: 5 + 4 + 3 + 1 = 13 referrals, 3 + 2 + 1 + 1 = 7 converted.
     assert (s["referrals_12m"], s["converted_12m"]) == (13, 7)
     assert s["conversion_rate_12m"] == pytest.approx(7 / 13)
@@ -246,11 +247,12 @@ def test_per_kind(review):
     assert k.loc["physician", "conversion_rate_12m"] == pytest.approx(4 / 6)
     assert k.loc["physician", "new_referrers"] == 1
     assert k.loc["physician", "paid_12m"] == Decimal("210.00")
-    # PTs R2 + R5: both lapsed; 4 referrals, 2 converted, $100 billed, $80 paid.
-    assert k.loc["physical_therapist", "lapsed_referrers"] == 2
+    # PTs: R2 lapsed (R5 had nothing in the year); 4 referrals, 2 converted, $100 billed,
+    # $80 paid.
+    assert k.loc["physical_therapist", "lapsed_referrers"] == 1
     assert k.loc["physical_therapist", "avg_12w"] == pytest.approx(4 / 12)
     assert k.loc["physical_therapist", "billed_12m"] == Decimal("100.00")
-    assert k.loc["specialist", "lapsed_referrers"] == 1
+    assert k.loc["specialist", "lapsed_referrers"] == 0
 
 
 def test_payer_mix_per_referrer(review):

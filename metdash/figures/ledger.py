@@ -78,8 +78,8 @@ def claim_ledger(db: Database, claim_id: str) -> pd.DataFrame:
                    sum(insurance) OVER w AS insurance_balance,
                    sum(patient) OVER w AS patient_balance
             FROM ledger WHERE claim_id = ?
-            WINDOW w AS (ORDER BY seq ROWS UNBOUNDED PRECEDING)
-            ORDER BY seq""", [claim_id])
+            WINDOW w AS (ORDER BY seq, kind, group_code, carc ROWS UNBOUNDED PRECEDING)
+            ORDER BY seq, kind, group_code, carc""", [claim_id])
 
 
 def client_ledger(db: Database, client_id: str) -> pd.DataFrame:

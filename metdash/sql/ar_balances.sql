@@ -15,12 +15,18 @@ WITH open_claims AS (
       AND (f.insurance_balance <> 0 OR f.last_ledger_date > $as_of)
       AND {id_filters}
 ),
+straddling AS (
+    SELECT claim_id FROM open_claims WHERE last_ledger_date > $as_of
+),
 partial AS (
+    -- the id range lets the scan skip the row groups of every other claim
     SELECT l.claim_id, sum(l.insurance) AS balance,
            sum(l.amount) FILTER (WHERE l.kind = 'denial') AS denied
     FROM ledger l
     WHERE l.entry_date <= $as_of
-      AND l.claim_id IN (SELECT claim_id FROM open_claims WHERE last_ledger_date > $as_of)
+      AND l.claim_id BETWEEN (SELECT min(claim_id) FROM straddling)
+                         AND (SELECT max(claim_id) FROM straddling)
+      AND l.claim_id IN (SELECT claim_id FROM straddling)
     GROUP BY l.claim_id
 ),
 balances AS (

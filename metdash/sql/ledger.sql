@@ -115,15 +115,16 @@ clp_rows AS (
     WHERE o.status_code <> '22' AND o.next_code IS NOT NULL
       AND (o.next_code = '22' OR r.kind <> 'payer_payment')
 ),
+first_remittance AS (
+    SELECT claim_id, min(payment_date) AS payment_date FROM cp GROUP BY claim_id
+),
 events AS (
-    SELECT c.claim_id, coalesce(c.submitted_date, (SELECT min(payment_date) FROM cp
-                                                    WHERE cp.claim_id = c.claim_id))
-               AS entry_date,
+    SELECT c.claim_id, coalesce(c.submitted_date, fr.payment_date) AS entry_date,
            0 AS grp, 0 AS n, 0 AS undo, 0 AS k, 0::BIGINT AS sub,
            'charge' AS kind, FALSE AS reversal, NULL AS destination, 'claim' AS source,
            NULL::BIGINT AS source_id, NULL::INTEGER AS remittance_id, NULL AS group_code,
            NULL AS carc, c.total_charge AS amount, c.total_charge AS insurance, 0 AS patient
-    FROM c
+    FROM c LEFT JOIN first_remittance fr USING (claim_id)
     UNION ALL
     SELECT claim_id, entry_date, 1, n, undo, k, 0, kind, reversal, destination, source,
            source_id, remittance_id, group_code, carc, amount, insurance, patient
@@ -156,11 +157,15 @@ events AS (
            'refund', rf.refund_id, NULL, NULL, rf.method, rf.amount, 0, rf.amount
     FROM patient_refunds rf WHERE rf.claim_id IN (SELECT claim_id FROM c)
 )
+-- seq orders a claim's events: by date, then the claim's own events (the charge, then each CLP
+-- in posting order -- an undo before the CLP that caused it -- then PLB, transfers,
+-- write-offs, patient payments, refunds), then the row within its event. One number, not a
+-- row_number() window: sorting every claim's rows by several keys cost most of a rebuild.
 SELECT e.claim_id, c.client_id, c.payer_id, c.referrer_id, c.rendering_provider_id,
        c.status = 'voided' AS voided, c.first_service_date, e.entry_date,
-       row_number() OVER (PARTITION BY e.claim_id
-                          ORDER BY e.entry_date, e.grp, e.n, e.undo DESC, e.source_id, e.k,
-                                   e.sub, e.group_code, e.carc)::INTEGER AS seq,
+       (date_diff('day', DATE '1900-01-01', e.entry_date)::BIGINT * 100000000
+        + e.grp * 10000000 + least(e.n, 9999) * 1000 + (1 - e.undo) * 100 + e.k * 10
+        + CASE WHEN e.grp IN (2, 3, 4, 5) THEN e.sub % 10 ELSE 0 END) AS seq,
        e.kind, e.reversal, e.destination, e.source, e.source_id, e.remittance_id,
        e.group_code, e.carc, e.amount::DECIMAL(14,2) AS amount,
        e.insurance::DECIMAL(14,2) AS insurance, e.patient::DECIMAL(14,2) AS patient

@@ -7,11 +7,7 @@
 -- Unmatched CLPs, PLB interest and other provider-level adjustments are not claim money.
 -- Patient money that names no claim counts only when no payer / referrer / provider filter
 -- is set.
-WITH f AS ({filtered_claims}),
-unfiltered AS (
-    SELECT $payers::INTEGER[] IS NULL AND $referrers::INTEGER[] IS NULL
-           AND $providers::INTEGER[] IS NULL AS yes
-)
+WITH f AS ({filtered_claims})
 SELECT l.entry_date AS posted_date,
        CASE l.kind WHEN 'payer_payment' THEN 'payer' ELSE 'contractual' END AS what,
        l.amount
@@ -24,11 +20,13 @@ UNION ALL
 SELECT pp.payment_date, 'patient', pp.amount
 FROM patient_payments pp
 WHERE pp.payment_date BETWEEN $date_from AND $date_to
-  AND ((pp.claim_id IS NULL AND (SELECT yes FROM unfiltered))
+  AND ((pp.claim_id IS NULL AND ($payers::INTEGER[] IS NULL AND $referrers::INTEGER[] IS NULL
+            AND $providers::INTEGER[] IS NULL))
        OR pp.claim_id IN (SELECT claim_id FROM f))
 UNION ALL
 SELECT rf.refund_date, 'patient', -rf.amount
 FROM patient_refunds rf
 WHERE rf.refund_date BETWEEN $date_from AND $date_to
-  AND ((rf.claim_id IS NULL AND (SELECT yes FROM unfiltered))
+  AND ((rf.claim_id IS NULL AND ($payers::INTEGER[] IS NULL AND $referrers::INTEGER[] IS NULL
+            AND $providers::INTEGER[] IS NULL))
        OR rf.claim_id IN (SELECT claim_id FROM f))

@@ -16,22 +16,25 @@ WITH claim_side AS (
       AND (f.patient_balance <> 0 OR f.last_ledger_date > $as_of)
       AND {id_filters}
 ),
+straddling AS (
+    SELECT claim_id FROM claim_side WHERE last_ledger_date > $as_of
+),
 partial AS (
+    -- the claims with money events on both sides of $as_of, summed from their ledger rows
+    -- (the id range lets the scan skip the row groups of every other claim)
     SELECT l.claim_id, sum(l.patient) AS balance
     FROM ledger l
     WHERE l.entry_date <= $as_of
-      AND l.claim_id IN (SELECT claim_id FROM claim_side WHERE last_ledger_date > $as_of)
+      AND l.claim_id BETWEEN (SELECT min(claim_id) FROM straddling)
+                         AND (SELECT max(claim_id) FROM straddling)
+      AND l.claim_id IN (SELECT claim_id FROM straddling)
     GROUP BY l.claim_id
 ),
-per_claim AS (
+per_claim AS MATERIALIZED (
     SELECT s.claim_id, s.client_id, s.payer_id, s.first_service_date,
            CASE WHEN s.last_ledger_date <= $as_of THEN s.patient_balance
                 ELSE coalesce(p.balance, 0) END AS balance
     FROM claim_side s LEFT JOIN partial p USING (claim_id)
-),
-unfiltered AS (
-    SELECT $payers::INTEGER[] IS NULL AND $referrers::INTEGER[] IS NULL
-           AND $providers::INTEGER[] IS NULL AS yes
 ),
 client_money AS (
     -- money not tied to a claim: + paid or written off, − refunded
@@ -44,11 +47,13 @@ client_money AS (
         UNION ALL
         SELECT client_id, -amount FROM patient_refunds
         WHERE claim_id IS NULL AND refund_date <= $as_of
-    ) WHERE (SELECT yes FROM unfiltered)
+    ) WHERE ($payers::INTEGER[] IS NULL AND $referrers::INTEGER[] IS NULL
+            AND $providers::INTEGER[] IS NULL)
     GROUP BY client_id
 ),
-pool AS (
-    -- what each client has to apply: client-level money and the credits of its claims
+pool AS MATERIALIZED (
+    -- what each client has to apply: client-level money and the credits of its claims (only
+    -- the few clients with such money are allocated; every other claim keeps its balance)
     SELECT client_id, sum(credit) AS credit FROM (
         SELECT client_id, credit FROM client_money
         UNION ALL
@@ -56,33 +61,39 @@ pool AS (
     ) GROUP BY client_id
 ),
 owed AS (
-    SELECT pc.*,
+    SELECT pc.claim_id, pc.client_id, pc.balance,
            sum(pc.balance) OVER (PARTITION BY pc.client_id
                                  ORDER BY pc.first_service_date, pc.claim_id
                                  ROWS UNBOUNDED PRECEDING) AS through
-    FROM per_claim pc WHERE pc.balance > 0
+    FROM per_claim pc SEMI JOIN pool USING (client_id)
+    WHERE pc.balance > 0
 ),
 applied AS (
-    SELECT o.*, coalesce(p.credit, 0) AS credit,
-           least(o.balance, greatest(0, coalesce(p.credit, 0) - (o.through - o.balance)))
-               AS applied
-    FROM owed o LEFT JOIN pool p USING (client_id)
+    SELECT o.claim_id, o.client_id,
+           least(o.balance, greatest(0, p.credit - (o.through - o.balance))) AS applied
+    FROM owed o JOIN pool p USING (client_id)
 ),
 left_over AS (
     SELECT p.client_id, p.credit - coalesce(sum(a.applied), 0) AS credit
     FROM pool p LEFT JOIN applied a USING (client_id)
     GROUP BY p.client_id, p.credit
+),
+remaining AS (
+    SELECT pc.claim_id, pc.client_id, pc.payer_id, pc.first_service_date,
+           pc.balance - coalesce(a.applied, 0) AS balance,
+           datediff('day', pc.first_service_date, $as_of) AS age_days
+    FROM per_claim pc LEFT JOIN applied a USING (claim_id)
+    WHERE pc.balance > 0
 )
-SELECT 'claim' AS kind, a.claim_id, a.client_id, a.payer_id, a.first_service_date,
-       (a.balance - a.applied)::DECIMAL(14,2) AS balance,
-       datediff('day', a.first_service_date, $as_of) AS age_days,
-       CASE WHEN datediff('day', a.first_service_date, $as_of) <= 30 THEN '0-30'
-            WHEN datediff('day', a.first_service_date, $as_of) <= 60 THEN '31-60'
-            WHEN datediff('day', a.first_service_date, $as_of) <= 90 THEN '61-90'
-            WHEN datediff('day', a.first_service_date, $as_of) <= 120 THEN '91-120'
+SELECT 'claim' AS kind, r.claim_id, r.client_id, r.payer_id, r.first_service_date,
+       r.balance::DECIMAL(14,2) AS balance, r.age_days,
+       CASE WHEN r.age_days <= 30 THEN '0-30'
+            WHEN r.age_days <= 60 THEN '31-60'
+            WHEN r.age_days <= 90 THEN '61-90'
+            WHEN r.age_days <= 120 THEN '91-120'
             ELSE '120+' END AS bucket
-FROM applied a
-WHERE a.balance - a.applied > 0
+FROM remaining r
+WHERE r.balance > 0
 UNION ALL
 SELECT 'credit', NULL, l.client_id, NULL, NULL, (-l.credit)::DECIMAL(14,2), NULL, NULL
 FROM left_over l

@@ -14,7 +14,7 @@ DASHBOARD_PAGES = {
     "": "Charges and payments by month",
     "revenue": "Per payer",
     "days_to_payment": "Open A/R as of",
-    "denials": "Open denials to work",
+    "denials": "Open denials as of",
     "referrers": "By kind of referrer",
 }
 
@@ -51,7 +51,7 @@ def test_filters_survive_a_page_change_and_stay_in_the_url(app, page):
     page.goto(f"{app.url}/?from=2025-07-01&to=2026-06-30&payer=1")
     wait_for_page(page, "Charges and payments by month")
     page.get_by_role("link", name="Denials").click()
-    wait_for_page(page, "Open denials to work")
+    wait_for_page(page, "Open denials as of")
     assert "payer=1" in page.url
     assert "from=2025-07-01" in page.url
 
@@ -99,7 +99,7 @@ def test_a_deep_link_as_the_first_request_goes_through_the_navigation(demo_db_pa
     try:
         p = context.new_page()
         p.goto(f"{fresh.url}/denials?from=2025-07-01&to=2026-06-30")
-        wait_for_page(p, "Open denials to work")
+        wait_for_page(p, "Open denials as of")
         # app.py's sections are in the sidebar (the v1 page list would not have them).
         assert p.get_by_text("Dashboards", exact=True).count() >= 1
         assert p.get_by_role("link", name="Weekly referral review", exact=True).count() == 1

@@ -51,7 +51,7 @@ CREATE TABLE ledger (
     voided                  BOOLEAN NOT NULL,
     first_service_date      DATE NOT NULL,
     entry_date              DATE NOT NULL,
-    seq                     INTEGER NOT NULL,          -- order of the claim's events
+    seq                     BIGINT NOT NULL,           -- orders the claim's events
     kind                    VARCHAR NOT NULL,          -- charge, payer_payment, contractual,
                                                        -- cost_share, cob, denial,
                                                        -- transfer_to_client, write_off,

@@ -320,8 +320,12 @@ class AppealIn:
 
 
 def _denial_date(con: Any, claim_id: str) -> dt.date | None:
-    row = fetch_one(con, "SELECT max(r.payment_date) AS d FROM claim_payments cp JOIN "
-                    "remittances r USING (remittance_id) WHERE cp.claim_id = ?", [claim_id])
+    """The first denying remittance's date (DOMAIN.md: the appeal window runs from the
+    initial determination), else the claim's latest remittance."""
+    row = fetch_one(con, "SELECT coalesce((SELECT min(payment_date) FROM denial_facts WHERE "
+                    "claim_id = ?), (SELECT max(r.payment_date) FROM claim_payments cp JOIN "
+                    "remittances r USING (remittance_id) WHERE cp.claim_id = ?)) AS d",
+                    [claim_id, claim_id])
     return row["d"] if row else None
 
 
@@ -343,6 +347,12 @@ def validate_appeal(con: Any, ap: AppealIn, as_of: dt.date | None = None
     if day and day > as_of:
         p.append(Problem(f"Filed date {day} is in the future: enter the day it was sent.",
                          "filed_date"))
+    pending = fetch_one(con, "SELECT appeal_id, level FROM appeals WHERE claim_id = ? AND "
+                        "outcome = 'pending' ORDER BY appeal_id LIMIT 1", [ap.claim_id])
+    if pending:
+        p.append(Problem(f"Claim {ap.claim_id} already has appeal #{pending['appeal_id']} (level "
+                         f"{pending['level']}) waiting for the payer: record its outcome before "
+                         "filing another.", "claim_id"))
     if blank(ap.reason):
         p.append(Problem("Reason is missing: say why the denial is wrong (e.g. 'GP modifier "
                          "added, corrected claim').", "reason"))

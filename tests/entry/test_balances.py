@@ -126,3 +126,22 @@ def test_a_claim_with_money_owed_cannot_be_closed(db):
         facts.touch(con, ["L1"], status_only=True)
     with pytest.raises(ValidationError, match=r"still has \$100.00 owed by the payer"):
         entry.move_claim_status(db, "L1", "closed", "bea", on=AS_OF, as_of=AS_OF)
+
+
+def test_a_second_appeal_waits_for_the_first(db):
+    # L1 has appeal #1 pending (filed 04-25): a second is refused until its outcome is in.
+    with pytest.raises(ValidationError, match="already has appeal #1 .level 1. waiting"):
+        entry.file_appeal(db, entry.AppealIn("L1", AS_OF, "again", 2), "bea", as_of=AS_OF)
+
+
+def test_the_appeal_window_counts_from_the_first_denial(db):
+    # L13 was denied (CO-97) by the 04-29 remittance; Acme allows 60 days: filing on 07-10
+    # (72 days after) warns that it is late.
+    from metdash.entry.posting import validate_appeal
+
+    with db.connect() as con:
+        errors, warnings = validate_appeal(con, entry.AppealIn("L13", dt.date(2025, 7, 10),
+                                                               "bundling wrong"),
+                                           as_of=dt.date(2025, 7, 10))
+    assert errors == []
+    assert any("Filed 72 days after the denial" in w for w in warnings)

@@ -60,7 +60,10 @@ def test_eob_denial_and_appeal(db):
     e.post_eob(db, e.EobIn(claim_id=cid, payment_date="2025-06-25", paid="0",
                            adjustments=[A("CO", "4", "122.00")]), USER, as_of=AS_OF)
     assert db.scalar("SELECT status FROM claims") == "denied"
-    assert db.scalar("SELECT status_code FROM claim_payments") == "4"
+    # Posted by hand it is a processed claim (CLP02 1); the CO-4 makes it a denial (issue 15:
+    # storing CLP02 4 for a paper EOB counted every hand-posted zero as a payer's "4").
+    assert db.scalar("SELECT status_code FROM claim_payments") == "1"
+    assert db.scalar("SELECT denied FROM claim_facts") is True
     with pytest.raises(ValidationError) as exc:
         e.file_appeal(db, e.AppealIn(claim_id=cid, filed_date="2025-06-20", reason=" "), USER,
                       as_of=AS_OF)

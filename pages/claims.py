@@ -6,7 +6,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from metdash import entry, spreadsheet, ui
+from metdash import entry, figures, spreadsheet, ui
 from metdash.store import backup
 
 db = ui.page_start("Claims", permission="billing")
@@ -127,6 +127,18 @@ with tab_hand:
 
 with tab_status:
     cid = ui.claim_picker(db, "Claim", key="s_claim")
+    if cid:
+        ledger = ui.cached(figures.claim_ledger)(db, cid)
+        with st.expander(f"Ledger of claim {cid}: every money event, with what the payer and "
+                         "the client owe after it", expanded=not ledger.empty):
+            if ledger.empty:
+                st.write("Nothing posted yet: a claim owes nothing until it is sent.")
+            else:
+                ui.table(ledger.drop(columns=["source_id", "remittance_id"]), key="claim_ledger",
+                         formats={"amount": "money", "insurance": "money", "patient": "money",
+                                  "insurance_balance": "balance",
+                                  "patient_balance": "patient_balance",
+                                  "entry_date": "date"})
     with st.form("status"):
         c1, c2 = st.columns(2)
         new = c1.selectbox("Move to", list(entry.STATUSES), key="s_status")

@@ -1,5 +1,5 @@
 """Settings: the practice, providers, payers, fee schedule, the practice's own CPT codes and
-the KX threshold."""
+Medicare's KX thresholds by year."""
 
 import streamlit as st
 
@@ -18,8 +18,8 @@ def _v(key: str, default: str = "") -> str:
     return default if value is None or value != value else str(value)
 
 
-tab_pr, tab_prov, tab_pay, tab_fee, tab_cpt = st.tabs(
-    ["Practice", "Providers", "Payers", "Fee schedule", "CPT codes"])
+tab_pr, tab_prov, tab_pay, tab_fee, tab_cpt, tab_kx = st.tabs(
+    ["Practice", "Providers", "Payers", "Fee schedule", "CPT codes", "KX thresholds"])
 
 with tab_pr, st.form("practice"):
     c1, c2, c3 = st.columns(3)
@@ -32,12 +32,10 @@ with tab_pr, st.form("practice"):
     state = c1.text_input("State", _v("state"), key="pr_state")
     zip_ = c2.text_input("ZIP", _v("zip"), key="pr_zip")
     phone = c3.text_input("Phone", _v("phone"), key="pr_phone")
-    kx = c1.text_input("KX threshold (Medicare allowed per year)", _v("kx_threshold", "2410.00"),
-                       key="pr_kx")
     if st.form_submit_button("Save practice", type="primary"):
         with ui.action():
             entry.save_practice(db, entry.PracticeIn(name, npi, tax, taxonomy or None, address,
-                                                     city, state, zip_, phone, kx), user)
+                                                     city, state, zip_, phone), user)
             ui.after_write()
             st.success("Practice saved.")
 
@@ -115,3 +113,12 @@ with tab_cpt:
                 st.success(f"Code {k_cpt.strip().upper()} added.")
     ui.table([{"cpt": c.cpt, "description": c.description, "timed": c.timed,
                    "evaluation": c.is_evaluation} for c in known.values()])
+
+with tab_kx:
+    st.caption("Medicare's therapy threshold by calendar year (PT and speech-language pathology "
+               "together), counted per client per year on Medicare-allowed amounts: past it, "
+               "therapy lines need the KX modifier. Past the review amount a claim may be "
+               "picked for targeted medical review (a warning). The year of the date of "
+               "service picks the row.")
+    ui.table(choices(db, "kx_thresholds"), key="kx_thresholds",
+             formats={"threshold": "money", "review_threshold": "money"})

@@ -15,8 +15,9 @@ The rooms::
     practice     the practice, providers, payers, fees, the practice's codes
     clients      clients, coverages, referrers
     referrals    referrals
-    sessions     sessions, the units they bill as, the coverage active on a day
+    sessions     sessions, the units a client's day bills as, the coverage active on a day
     claim_check  ClaimIn / ClaimLineIn and every rule a claim is checked by
+    days         one client's date of service: its sessions' minutes, the units billed for it
     claims       claim ids, saving and writing claims, building one from sessions, status moves
     posting      hand-posted EOBs, patient payments, appeals
     lookups      pick lists and searches for the forms (DataFrames read through ``db``)
@@ -34,7 +35,10 @@ from metdash.entry.claim_check import (
     ClaimCheck,
     ClaimIn,
     ClaimLineIn,
+    KxYear,
     check_claim,
+    kx_threshold_for,
+    kx_years,
     medicare_allowed_ytd,
     validate_claim,
 )
@@ -131,6 +135,7 @@ from metdash.entry.referrals import (
 )
 from metdash.entry.sessions import (
     SESSION_KINDS,
+    DayUnits,
     SessionIn,
     save_session,
     session_units,
@@ -141,19 +146,20 @@ __all__ = [
     "CENT", "CONTRACTUAL_CARCS", "FIND_LIMIT", "GROUP_CODES", "MAX_LINES", "MAX_MONEY",
     "PAYER_TYPES", "REFERRER_KINDS", "SESSION_KINDS", "STATUSES", "TIMELY_WARN_DAYS",
     "TRANSITIONS", "UNBILLED_IDS", "AdjustmentIn", "AppealIn", "ClaimCheck", "ClaimIn",
-    "ClaimLineIn", "ClientIn", "CoverageIn", "EobIn", "LinePostingIn", "PatientPaymentIn",
-    "PayerIn", "PracticeIn", "Problem", "ProviderIn", "ReferralIn", "ReferrerIn", "SessionIn",
-    "as_date", "as_money", "build_claim_from_sessions", "check_claim", "choices",
-    "claim_lines_frame", "claim_status_after_posting", "client_list", "client_referrals",
-    "code_list", "fetch_rows", "file_appeal", "find_appeals", "find_claims", "find_clients",
-    "find_referrals", "find_referrer", "medicare_allowed_ytd", "move_claim_status", "new_claim_id",
-    "parse_adjustments", "payer_claim_number", "pending_appeals", "post_eob", "recent_sessions",
-    "record_appeal_outcome", "record_patient_payment", "save_claim", "save_client",
-    "save_coverage", "save_cpt_code", "save_fee", "save_payer", "save_practice", "save_provider",
-    "save_referral", "save_referrer", "save_session", "session_units", "suggested_claim_id",
-    "unbilled_sessions", "validate_appeal", "validate_claim", "validate_client",
-    "validate_coverage", "validate_eob", "validate_patient_payment", "validate_payer",
-    "validate_practice", "validate_provider", "validate_referral", "validate_referrer",
-    "validate_session", "write_claim", "write_client", "write_coverage", "write_payer",
-    "write_provider", "write_referral", "write_referrer",
+    "ClaimLineIn", "ClientIn", "CoverageIn", "DayUnits", "EobIn", "KxYear", "LinePostingIn",
+    "PatientPaymentIn", "PayerIn", "PracticeIn", "Problem", "ProviderIn", "ReferralIn",
+    "ReferrerIn", "SessionIn", "as_date", "as_money", "build_claim_from_sessions",
+    "check_claim", "choices", "claim_lines_frame", "claim_status_after_posting", "client_list",
+    "client_referrals", "code_list", "fetch_rows", "file_appeal", "find_appeals",
+    "find_claims", "find_clients", "find_referrals", "find_referrer", "kx_threshold_for",
+    "kx_years", "medicare_allowed_ytd", "move_claim_status", "new_claim_id",
+    "parse_adjustments", "payer_claim_number", "pending_appeals", "post_eob",
+    "recent_sessions", "record_appeal_outcome", "record_patient_payment", "save_claim",
+    "save_client", "save_coverage", "save_cpt_code", "save_fee", "save_payer", "save_practice",
+    "save_provider", "save_referral", "save_referrer", "save_session", "session_units",
+    "suggested_claim_id", "unbilled_sessions", "validate_appeal", "validate_claim",
+    "validate_client", "validate_coverage", "validate_eob", "validate_patient_payment",
+    "validate_payer", "validate_practice", "validate_provider", "validate_referral",
+    "validate_referrer", "validate_session", "write_claim", "write_client", "write_coverage",
+    "write_payer", "write_provider", "write_referral", "write_referrer",
 ]

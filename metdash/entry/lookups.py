@@ -45,6 +45,7 @@ _CHOICES = {
     "payer_fees": "SELECT p.name AS payer, f.cpt, f.allowed_amount FROM payer_fee_schedule f "
                   "JOIN payers p USING (payer_id) ORDER BY p.name, f.cpt",
     "practice": "SELECT * FROM practice ORDER BY practice_id LIMIT 1",
+    "kx_thresholds": "SELECT year, threshold, review_threshold FROM kx_thresholds ORDER BY year",
 }
 
 
@@ -173,8 +174,8 @@ def client_referrals(db: Database, client_id: str) -> Any:
     return db.query(base, [client_id or ""])
 
 
-# CTEs ending in ``unbilled_ids(session_id)``: the sessions on no line of a non-voided claim.
-# Voided claims are few, so the history is never joined to ``claims``: sessions on no line at
+# CTEs ending in ``unbilled_ids(session_id)``: the sessions on no line of a non-voided claim
+# and not among the sessions such a claim was built from (``claim_sessions``). Voided claims are few, so the history is never joined to ``claims``: sessions on no line at
 # all (an anti-join on the integer session id), plus the few whose every line is on a voided
 # claim. (NOT IN over lines joined to claims took ~90 ms at 1M lines; this ~30 ms.)
 UNBILLED_IDS = """
@@ -185,10 +186,15 @@ UNBILLED_IDS = """
         WHERE l.session_id IN (SELECT v.session_id FROM claim_lines v SEMI JOIN voided
                                USING (claim_id))
         GROUP BY l.session_id),
+    -- a session a claim was built from is billed even without a line of its own (its
+    -- minutes added to another session's line of the day: the 8-minute rule)
+    on_claims AS (SELECT cs.session_id FROM claim_sessions cs ANTI JOIN voided USING (claim_id)),
     unbilled_ids AS (
-        SELECT s.session_id FROM sessions s ANTI JOIN claim_lines l USING (session_id)
-        UNION ALL
-        SELECT session_id FROM on_voided WHERE only_voided)"""
+        SELECT session_id FROM (
+            SELECT s.session_id FROM sessions s ANTI JOIN claim_lines l USING (session_id)
+            UNION ALL
+            SELECT session_id FROM on_voided WHERE only_voided
+        ) ANTI JOIN on_claims USING (session_id))"""
 
 
 def unbilled_sessions(db: Database) -> Any:
@@ -220,7 +226,8 @@ def recent_sessions(db: Database, limit: int = 200) -> Any:
 
 def choices(db: Database, what: str) -> Any:
     """A small table the forms pick from: clients, payers, providers, referrers, referrals,
-    claims, appeals, fees, payer_fees or practice (id column first, then ``label``)."""
+    claims, appeals, fees, payer_fees, practice or kx_thresholds (id column first, then
+    ``label``, where the table has them)."""
     return db.query(_CHOICES[what])
 
 

@@ -15,6 +15,7 @@ The rooms::
     practice     the practice, providers, payers, fees, the practice's codes
     clients      clients, coverages, referrers
     referrals    referrals
+    plans        plans of care: certification, 90 days, the physician's signature, recertifying
     sessions     sessions, the units a client's day bills as, the coverage active on a day
     claim_check  ClaimIn / ClaimLineIn and every rule a claim is checked by
     days         one client's date of service: its sessions' minutes, the units billed for it
@@ -73,6 +74,7 @@ from metdash.entry.lookups import (
     choices,
     claim_lines_frame,
     client_list,
+    client_plans_of_care,
     client_referrals,
     code_list,
     find_appeals,
@@ -83,6 +85,15 @@ from metdash.entry.lookups import (
     recent_sessions,
     suggested_claim_id,
     unbilled_sessions,
+)
+from metdash.entry.plans import (
+    MAX_PLAN_DAYS,
+    SIGNATURE_DAYS,
+    PlanOfCareIn,
+    certified_through_at_most,
+    record_plan_signature,
+    save_plan_of_care,
+    validate_plan_of_care,
 )
 from metdash.entry.posting import (
     CONTRACTUAL_CARCS,
@@ -144,22 +155,24 @@ from metdash.entry.sessions import (
 
 __all__ = [
     "CENT", "CONTRACTUAL_CARCS", "FIND_LIMIT", "GROUP_CODES", "MAX_LINES", "MAX_MONEY",
-    "PAYER_TYPES", "REFERRER_KINDS", "SESSION_KINDS", "STATUSES", "TIMELY_WARN_DAYS",
-    "TRANSITIONS", "UNBILLED_IDS", "AdjustmentIn", "AppealIn", "ClaimCheck", "ClaimIn",
-    "ClaimLineIn", "ClientIn", "CoverageIn", "DayUnits", "EobIn", "KxYear", "LinePostingIn",
-    "PatientPaymentIn", "PayerIn", "PracticeIn", "Problem", "ProviderIn", "ReferralIn",
-    "ReferrerIn", "SessionIn", "as_date", "as_money", "build_claim_from_sessions",
-    "check_claim", "choices", "claim_lines_frame", "claim_status_after_posting", "client_list",
+    "MAX_PLAN_DAYS", "PAYER_TYPES", "REFERRER_KINDS", "SESSION_KINDS", "SIGNATURE_DAYS",
+    "STATUSES", "TIMELY_WARN_DAYS", "TRANSITIONS", "UNBILLED_IDS", "AdjustmentIn", "AppealIn",
+    "ClaimCheck", "ClaimIn", "ClaimLineIn", "ClientIn", "CoverageIn", "DayUnits", "EobIn",
+    "KxYear", "LinePostingIn", "PatientPaymentIn", "PayerIn", "PlanOfCareIn", "PracticeIn",
+    "Problem", "ProviderIn", "ReferralIn", "ReferrerIn", "SessionIn", "as_date", "as_money",
+    "build_claim_from_sessions", "certified_through_at_most", "check_claim", "choices",
+    "claim_lines_frame", "claim_status_after_posting", "client_list", "client_plans_of_care",
     "client_referrals", "code_list", "fetch_rows", "file_appeal", "find_appeals",
     "find_claims", "find_clients", "find_referrals", "find_referrer", "kx_threshold_for",
     "kx_years", "medicare_allowed_ytd", "move_claim_status", "new_claim_id",
     "parse_adjustments", "payer_claim_number", "pending_appeals", "post_eob",
-    "recent_sessions", "record_appeal_outcome", "record_patient_payment", "save_claim",
-    "save_client", "save_coverage", "save_cpt_code", "save_fee", "save_payer", "save_practice",
-    "save_provider", "save_referral", "save_referrer", "save_session", "session_units",
-    "suggested_claim_id", "unbilled_sessions", "validate_appeal", "validate_claim",
-    "validate_client", "validate_coverage", "validate_eob", "validate_patient_payment",
-    "validate_payer", "validate_practice", "validate_provider", "validate_referral",
+    "recent_sessions", "record_appeal_outcome", "record_patient_payment",
+    "record_plan_signature", "save_claim", "save_client", "save_coverage", "save_cpt_code",
+    "save_fee", "save_payer", "save_plan_of_care", "save_practice", "save_provider",
+    "save_referral", "save_referrer", "save_session", "session_units", "suggested_claim_id",
+    "unbilled_sessions", "validate_appeal", "validate_claim", "validate_client",
+    "validate_coverage", "validate_eob", "validate_patient_payment", "validate_payer",
+    "validate_plan_of_care", "validate_practice", "validate_provider", "validate_referral",
     "validate_referrer", "validate_session", "write_claim", "write_client", "write_coverage",
     "write_payer", "write_provider", "write_referral", "write_referrer",
 ]

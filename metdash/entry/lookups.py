@@ -12,9 +12,9 @@ from metdash.store import Database
 
 __all__ = [
     "FIND_LIMIT", "UNBILLED_IDS", "choices", "claim_lines_frame", "client_list",
-    "client_referrals", "code_list", "find_appeals", "find_claims", "find_clients",
-    "find_referrals", "pending_appeals", "recent_sessions", "suggested_claim_id",
-    "unbilled_sessions",
+    "client_plans_of_care", "client_referrals", "code_list", "find_appeals", "find_claims",
+    "find_clients", "find_referrals", "pending_appeals", "recent_sessions",
+    "suggested_claim_id", "unbilled_sessions",
 ]
 
 
@@ -174,10 +174,28 @@ def client_referrals(db: Database, client_id: str) -> Any:
     return db.query(base, [client_id or ""])
 
 
+def client_plans_of_care(db: Database, client_id: str) -> Any:
+    """One client's plans of care, newest first: plan_id, label ('Plan 3: 2025-04-01 to
+    2025-06-29, signed 2025-04-10'), start_date, certified_through, signed_date,
+    certified_by (the physician's name), recertifies_plan_id, recertified_by_plan_id."""
+    return db.query("""
+        SELECT p.plan_id,
+               'Plan ' || p.plan_id || ': ' || p.start_date || ' to ' || p.certified_through
+               || CASE WHEN p.signed_date IS NULL THEN ', unsigned'
+                       ELSE ', signed ' || p.signed_date END AS label,
+               p.start_date, p.certified_through, p.signed_date, f.name AS certified_by,
+               p.recertifies_plan_id, r.plan_id AS recertified_by_plan_id
+        FROM plans_of_care p LEFT JOIN referrers f USING (referrer_id)
+        LEFT JOIN plans_of_care r ON r.recertifies_plan_id = p.plan_id
+        WHERE p.client_id = ?
+        ORDER BY p.start_date DESC, p.plan_id DESC""", [client_id or ""])
+
+
 # CTEs ending in ``unbilled_ids(session_id)``: the sessions on no line of a non-voided claim
-# and not among the sessions such a claim was built from (``claim_sessions``). Voided claims are few, so the history is never joined to ``claims``: sessions on no line at
-# all (an anti-join on the integer session id), plus the few whose every line is on a voided
-# claim. (NOT IN over lines joined to claims took ~90 ms at 1M lines; this ~30 ms.)
+# and not among the sessions such a claim was built from (``claim_sessions``). Voided claims
+# are few, so the history is never joined to ``claims``: sessions on no line at all (an
+# anti-join on the integer session id), plus the few whose every line is on a voided claim.
+# (NOT IN over lines joined to claims took ~90 ms at 1M lines; this ~30 ms.)
 UNBILLED_IDS = """
     voided AS (SELECT claim_id FROM claims WHERE status = 'voided'),
     on_voided AS (

@@ -126,6 +126,29 @@ def test_referrals_page(db):
     assert db.scalar("SELECT count(*) FROM referrals") == before + 1
 
 
+def test_referrals_page_records_a_plan_of_care_and_its_signature(db):
+    at = page("referrals.py")
+    at.selectbox(key="client").select("Doe, Jane (C001)")
+    at.run()
+    click(at, "Save plan of care")
+    msg = errors(at)
+    assert "Certifying physician is not on file" in msg and "Start (first treatment) is " \
+        "missing" in msg
+    at.selectbox(key="poc_doctor").select_index(1)
+    at.date_input(key="poc_start").set_value(TODAY - dt.timedelta(days=3))
+    click(at, "Save plan of care")
+    assert not at.error
+    # No end date given: the full 90 days, the start counted as day 1.
+    row = db.query("SELECT start_date, certified_through, signed_date FROM plans_of_care")
+    assert (row.certified_through[0] - row.start_date[0]).days == 89
+    assert row.signed_date.isna().all()
+    at.run()  # the page reads the client's plans again: the unsigned one can be signed
+    at.date_input(key="sig_date").set_value(TODAY)
+    click(at, "Record the signature")
+    assert not at.error
+    assert db.scalar("SELECT signed_date FROM plans_of_care") == TODAY
+
+
 def test_sessions_page_shows_units_and_saves(db):
     at = page("sessions.py")
     at.number_input(key="min_97110").set_value(33)

@@ -475,12 +475,12 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
                 why = ""
                 k = past.get(line_info[i][0].year)
                 if "KX" in missing and k is not None:
-                    why = (f" (KX: the client's Medicare allowed amount for {k.year} comes to "
+                    why = (f" KX: the client's Medicare allowed amount for {k.year} comes to "
                            f"{fmt_money(k.allowed_ytd + k.claim_amount)} with this claim, past "
-                           f"the {k.threshold_year} threshold of {fmt_money(k.threshold)})")
+                           f"the {k.threshold_year} threshold of {fmt_money(k.threshold)}.")
                 warn.append(Problem(f"Line {i + 1}: {payer['name']} expects modifier "
                                     f"{', '.join(missing)} on {normalize_cpt(line.cpt)}: add "
-                                    f"it, or the line may be denied (CARC 4){why}.",
+                                    f"it, or the line may be denied (CARC 4).{why}",
                                     "modifiers", i))
     return chk
 

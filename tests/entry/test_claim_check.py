@@ -105,8 +105,8 @@ def test_kx_threshold_by_the_year_of_the_date_of_service(db):
     assert chk.errors == []
     assert chk.warnings == [
         "Line 1: Medicare Part B expects modifier KX on 97110: add it, or the line may be "
-        "denied (CARC 4) (KX: the client's Medicare allowed amount for 2024 comes to "
-        "$2,340.00 with this claim, past the 2024 threshold of $2,330.00)."]
+        "denied (CARC 4). KX: the client's Medicare allowed amount for 2024 comes to "
+        "$2,340.00 with this claim, past the 2024 threshold of $2,330.00."]
 
 
 def test_past_3000_is_a_warning_for_targeted_medical_review(db):

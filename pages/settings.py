@@ -65,8 +65,8 @@ with tab_pay:
         y_aw = c2.number_input("Appeal window (days)", 1, 3650, 120, key="py_aw")
         y_lag = c3.number_input("Usual days to payment", 1, 365, 30, key="py_lag")
         y_rule = c1.selectbox("Units rule", ["cms", "per_code"], key="py_rule",
-                              help="cms: the 8-minute rule over the session; per_code: each "
-                                   "code on its own.")
+                              help="cms: the 8-minute rule over the client's timed minutes of the "
+                                   "day; per_code: each code's minutes of the day on their own.")
         y_ref = c2.checkbox("Requires a referral", key="py_ref")
         y_auth = c3.checkbox("Requires prior authorization", key="py_auth")
         if st.form_submit_button("Add payer", type="primary"):

@@ -580,7 +580,7 @@ DATA_TABLES = ["practice", "providers", "payers", "cpt_codes", "fee_schedule",
                "sessions", "session_minutes", "claims", "claim_lines", "claim_status_history",
                "remittances", "claim_payments", "line_payments", "adjustments",
                "remark_codes", "provider_adjustments", "appeals", "patient_payments",
-               "imports"]
+               "imports", "plans_of_care", "claim_sessions"]
 # Kept on a reset: the audit log (history) and x12_control (interchange control numbers
 # must never repeat towards the clearinghouse).
 
@@ -673,6 +673,7 @@ class _Builder:
         self._reference()
         self._people()
         self._sessions()
+        self._plans_of_care()
         self._claims()
         self._adjudication()
         self._payments()
@@ -854,6 +855,90 @@ class _Builder:
         self.tables["session_minutes"] = {
             "session_id": _int(si + 1), "cpt": _cat(ci, CODES),
             "minutes": _int(p.s_minutes[si, ci]),
+        }
+
+    # -- plans of care -------------------------------------------------------------------
+    def _plans_of_care(self) -> None:
+        """A plan of care per episode from its evaluation, certified for 90 days (the
+        evaluation day is day 1: through start + 89; 1 in 5 for 60) by the referring
+        physician (for a referral from a therapist or another non-physician, the busiest
+        physician referrer); a 90-day recertification from the next day while treatment
+        went on past it. First plans
+        are signed within 3 weeks, 1 in 10 late (31-51 days), the newest not yet;
+        recertifications before the plan they continue ends. A few plans of clients still
+        in treatment end within days, and a few recent ones are still unsigned, so both
+        work lists have rows even in a small practice."""
+        p = self.p
+        rng = p.rng(16)
+        nref = len(p.received)
+        big = np.iinfo(np.int64).max
+        first = np.full(nref, big)
+        np.minimum.at(first, p.s_ref, p.s_date)
+        last = np.full(nref, -big)
+        np.maximum.at(last, p.s_ref, p.s_date)
+        discharged = np.zeros(nref, dtype=bool)
+        discharged[p.s_ref[p.s_kind == 3]] = True
+        ep = np.nonzero(first < big)[0]
+        refs, starts, ends, steps = [], [], [], []
+        start, alive = first[ep], np.ones(len(ep), dtype=bool)
+        # Most physicians certify the full 90 days; some 60 (then a recertification).
+        days = np.where(rng.random(len(ep)) < 0.2, 60, 90)
+        for j in range(8):                        # 8 plans: longer than any episode
+            refs.append(ep[alive])
+            starts.append(start[alive])
+            ends.append((start + days - 1)[alive])
+            steps.append(np.full(int(alive.sum()), j))
+            alive &= last[ep] > start + days - 1  # treated past it: recertified
+            start, days = start + days, np.full(len(ep), 90)
+            if not alive.any():
+                break
+        ref, start, step = np.concatenate(refs), np.concatenate(starts), np.concatenate(steps)
+        through = np.concatenate(ends)
+        n = len(ref)
+        # The current plan of an episode still in treatment may end within the next days.
+        current = np.zeros(n, dtype=bool)
+        top = np.zeros(nref, dtype=np.int64)
+        np.maximum.at(top, ref, step)
+        current[step == top[ref]] = True
+        active = current & ~discharged[ref] & (last[ref] >= self.as_of - 60)
+        have = int((active & (through <= self.as_of + 14)).sum())
+        cand = np.nonzero(active & (through > self.as_of + 14) & (start >= self.as_of - 77))[0]
+        if have < 3 and len(cand):
+            pick = rng.choice(cand, size=min(3 - have, len(cand)), replace=False)
+            through[pick] = self.as_of + rng.integers(3, 13, len(pick))
+        # Signatures.
+        late = rng.random(n) < 0.1
+        signed = np.where(step == 0,
+                          start + np.where(late, rng.integers(31, 52, n), rng.integers(1, 22, n)),
+                          start - rng.integers(1, 12, n))
+        valid = signed <= self.as_of
+        waiting = int((~valid & (step == 0) & (start + 30 <= self.as_of + 7)).sum())
+        cand = np.nonzero(valid & (step == 0) & (start >= self.as_of - 60)
+                          & (start + 30 <= self.as_of + 7))[0]
+        if waiting < 3 and len(cand):
+            valid[rng.choice(cand, size=min(3 - waiting, len(cand)), replace=False)] = False
+        # Certifying physician.
+        kinds = np.array(p.ref_kind)
+        physicians = np.nonzero(kinds == "physician")[0]
+        busiest = physicians[np.argmax(p.ref_weight[physicians])]
+        by = p.referrer[ref]
+        by = np.where(np.isin(kinds[by], ["physician", "specialist"]), by, busiest)
+        # Ids in start order; a recertification names the plan before it in its episode.
+        plan_id = np.empty(n, dtype=np.int64)
+        plan_id[np.lexsort((step, ref, start))] = np.arange(1, n + 1)
+        chain = np.lexsort((step, ref))
+        prev = np.zeros(n, dtype=np.int64)
+        later = step[chain] > 0
+        prev[chain[1:][later[1:]]] = plan_id[chain[:-1][later[1:]]]
+        order = np.argsort(plan_id)
+        self.tables["plans_of_care"] = {
+            "plan_id": _int(plan_id[order]),
+            "client_id": pc.take(self.client_id, pa.array(ref[order])),
+            "referral_id": _int(ref[order] + 1), "referrer_id": _int(by[order] + 1),
+            "start_date": _date(start[order]), "certified_through": _date(through[order]),
+            "signed_date": _date(signed[order], valid=valid[order]),
+            "recertifies_plan_id": _int(prev[order], valid=step[order] > 0),
+            "notes": pa.nulls(n, pa.string()),
         }
 
     # -- claims and lines -------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 Every row is checked with the same rules as the claim form (:func:`metdash.entry.check_claim`).
 If any row is bad, nothing is imported and every problem comes back as
-``row N, column: message`` (N as a person sees it: the header is row 1). Unknown payers,
+``row N, column: message`` (N as a person sees it: the header is row 1). Warnings (a
+Medicare line without GP, a line that needs KX or 59, a charge off the fee schedule, ...)
+come back the same way beside them and never refuse the file: a file with only warnings
+imports. Unknown payers,
 referrers, clients and rendering providers are created; known ones are matched. A file
 imported twice adds nothing the second time: its sha256 is recorded in ``imports``, and a
 claim whose id is already on file with the same content is skipped.
@@ -84,14 +87,22 @@ class ImportResult:
 
     def summary(self) -> str:
         """One line for the biller."""
+        warned = (f" {len(self.warnings)} warning(s) (they do not stop an import): check "
+                  "them." if self.warnings else "")
         if self.problems:
-            return f"Nothing was imported: {len(self.problems)} problem(s)."
+            return f"Nothing was imported: {len(self.problems)} problem(s).{warned}"
         if self.already_imported:
             return "This file was already imported: nothing was added."
         made = ", ".join(f"{n} {k}" for k, n in self.created.items() if n)
         text = (f"Imported {self.claims_added} claim(s) with {self.lines_added} line(s); "
                 f"{self.claims_skipped} already on file skipped.")
-        return text + (f" Created {made}." if made else "")
+        return text + (f" Created {made}." if made else "") + warned
+
+    def messages(self) -> list[str]:
+        """Every problem and warning (marked 'warning: '), in row order: what the command
+        line prints."""
+        marked = [*self.problems, *(f"warning: {w}" for w in self.warnings)]
+        return sorted(marked, key=lambda m: _row_of(m.removeprefix("warning: ")))
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -553,10 +564,10 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
         result.lines_added += len(lines)
 
     result.created = created
+    # By row number, so the biller reads the file top to bottom (a row's own order kept).
+    result.warnings.sort(key=_row_of)
     if problems:
-        # Sort by row number so the biller reads the file top to bottom.
-        problems.sort(key=lambda m: int(re.match(r"row (\d+)", m).group(1))
-                      if re.match(r"row (\d+)", m) else 0)
+        problems.sort(key=_row_of)
         return
     import_id = next_id(con, "imports", "import_id")
     summary = {"claims_added": result.claims_added, "lines_added": result.lines_added,
@@ -567,6 +578,12 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
                 [import_id, KIND, Path(file_name).name or "upload", sha, user, to_json(summary)])
     audit(con, user, "import", "imports", import_id, None,
           {"file_name": file_name, "sha256": sha, **summary})
+
+
+def _row_of(message: str) -> int:
+    """The row number a 'row N, column: ...' message names (0 for a file-wide one)."""
+    m = re.match(r"row (\d+)", message)
+    return int(m.group(1)) if m else 0
 
 
 def _bare(message: str) -> str:

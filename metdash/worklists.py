@@ -12,23 +12,24 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from metdash.entry import UNBILLED_IDS
+from metdash.entry import SIGNATURE_DAYS, UNBILLED_IDS
 from metdash.figures.denials import NOT_APPEALABLE_SQL
 from metdash.store import Database
 
 __all__ = [
     "WORKLISTS", "Worklist", "all_lists", "claims_at_risk_of_timely_filing", "claims_ready_to_submit",
     "claims_unpaid_past_lag", "counts", "credit_balances", "denials_to_appeal",
-    "denials_to_correct", "plan_of_care_to_recertify",
+    "denials_to_correct", "plan_of_care_to_recertify", "plans_of_care_unsigned",
     "progress_note_due", "referrals_expiring", "sessions_not_billed", "unmatched_remittances",
 ]
 
 EXPIRY_WINDOW_DAYS = 14
 VISITS_LEFT_WARN = 2
 TIMELY_WINDOW_DAYS = 14
-PROGRESS_EVERY = 10      # progress note by the 10th treatment day (Medicare)
-RECERT_DAYS = 90         # plan of care certified for at most 90 days
-RECERT_WINDOW_DAYS = 14
+PROGRESS_EVERY = 10      # a progress report at least every 10 treatment days (Medicare)
+RECERT_WINDOW_DAYS = 14  # a plan of care ending within 14 days is listed for recertifying
+ACTIVE_DAYS = 60         # a client seen within 60 days is still in treatment
+SIGN_WINDOW_DAYS = 7     # an unsigned plan is listed 7 days before its signature is due
 
 _CLIENT_NAME = "cl.last_name || ', ' || cl.first_name"
 
@@ -242,12 +243,18 @@ def referrals_expiring(db: Database, as_of: dt.date) -> pd.DataFrame:
 
 
 def progress_note_due(db: Database, as_of: dt.date) -> pd.DataFrame:
-    """Clients whose next visit is (or whose past visits passed) the 10th treatment day
-    since their last initial assessment or progress note.
+    """Clients whose progress report is due at their next visit, or overdue.
 
-    Treatment days: distinct session dates after that note, up to ``as_of``. Listed when 9
-    or more (9: due at the next visit; 10 or more: overdue). Clients discharged since are
-    left out. Columns: client_id, client_name, last_note_date, treatment_days, status.
+    DOMAIN.md: a progress report at least once every 10 treatment days; the first day of
+    the episode (the evaluation day) is treatment day 1, so the first report is due on or
+    before the 10th treatment day counting the evaluation. A reporting period starts on
+    the client's latest initial assessment (that day counted) or the day after their latest
+    progress report (the report's day closes the period before). Treatment days: distinct
+    session dates of the period up to ``as_of``. Listed from 9: 'due at the next visit' (the
+    next visit is the 10th treatment day: the report is written then at the latest);
+    10 or more: 'overdue' (the 10th day went by without a report). Clients discharged
+    since are left out. Columns: client_id, client_name, last_note (initial assessment or
+    progress report), last_note_date, treatment_days, status.
     """
     return db.query(f"""
         WITH s AS NOT MATERIALIZED (SELECT client_id, session_date, kind FROM sessions
@@ -259,69 +266,113 @@ def progress_note_due(db: Database, as_of: dt.date) -> pd.DataFrame:
                    max(session_date, {PROGRESS_EVERY - 1}) AS newest
             FROM s GROUP BY client_id
         ), last_note AS (
-            -- only a client with at least 9 sessions after the note can be due: its 9th
-            -- newest session is after the note (the few such clients are counted below)
+            -- only a client with at least 9 session dates from the note on can be due: their
+            -- 9th newest session is on or after the note (the few such clients are counted
+            -- below)
             SELECT client_id, last_note_date FROM per_client
             WHERE last_note_date IS NOT NULL AND len(newest) >= {PROGRESS_EVERY - 1}
-              AND newest[{PROGRESS_EVERY - 1}] > last_note_date
+              AND newest[{PROGRESS_EVERY - 1}] >= last_note_date
         ), days AS (
             -- only the sessions from the note on count (grouping every session's date per
             -- client cost ~60 ms at 1M lines)
             SELECT n.client_id, n.last_note_date,
-                   count(DISTINCT s.session_date) FILTER (WHERE s.session_date > n.last_note_date)
-                       AS treatment_days,
+                   bool_or(s.kind = 'progress' AND s.session_date = n.last_note_date)
+                       AS after_report,
+                   count(DISTINCT s.session_date) AS dates_from_note,
                    bool_or(s.kind = 'discharge') AS discharged
             FROM last_note n JOIN s ON s.client_id = n.client_id
                                    AND s.session_date >= n.last_note_date
             GROUP BY n.client_id, n.last_note_date
+        ), periods AS (
+            -- the evaluation day is treatment day 1; a progress report's day belongs to
+            -- the period it closes
+            SELECT *, dates_from_note - CASE WHEN after_report THEN 1 ELSE 0 END
+                          AS treatment_days
+            FROM days
         )
-        SELECT d.client_id, {_CLIENT_NAME} AS client_name, d.last_note_date,
-               d.treatment_days::INTEGER AS treatment_days,
+        SELECT d.client_id, {_CLIENT_NAME} AS client_name,
+               CASE WHEN d.after_report THEN 'progress report' ELSE 'initial assessment' END
+                   AS last_note,
+               d.last_note_date, d.treatment_days::INTEGER AS treatment_days,
                CASE WHEN d.treatment_days >= ? THEN 'overdue' ELSE 'due at the next visit' END
                    AS status
-        FROM days d JOIN clients cl USING (client_id)
+        FROM periods d JOIN clients cl USING (client_id)
         WHERE d.treatment_days >= ? - 1 AND NOT coalesce(d.discharged, FALSE)
         ORDER BY d.treatment_days DESC, d.client_id""",
         [as_of, PROGRESS_EVERY, PROGRESS_EVERY])
 
 
 def plan_of_care_to_recertify(db: Database, as_of: dt.date) -> pd.DataFrame:
-    """Clients whose plan of care reaches day 90 within 14 days (or already has).
+    """Plans of care that end within 14 days (or have ended) and are not recertified yet.
 
-    The plan starts at the latest initial assessment, or the latest re-evaluation (a session
-    with 97164 minutes) after it; recertify by start + 90 days. Clients discharged since,
-    or with no session in the 60 days before ``as_of``, are left out. Columns: client_id,
-    client_name, plan_start, recert_due, days_left.
+    Read from the plans' own dates (``plans_of_care``): a plan is certified through its
+    ``certified_through`` (at most 90 calendar days from the first treatment), and only a
+    new plan naming it as the plan it recertifies continues it (a re-evaluation does not).
+    A plan whose client has a newer plan (a new episode), was discharged since the plan
+    started, or was not seen since the plan started within the 60 days before ``as_of`` is
+    left out. Columns: plan_id, client_id, client_name, certified_by, plan_start,
+    recert_due (the last certified day), days_left (negative: ended), signed_date.
+    """
+    # Only the due plans' clients' sessions are read: those of the last 60 days, and their
+    # discharges (~2x faster at 1M lines than grouping each plan's sessions since its start).
+    return db.query(f"""
+        WITH due AS (
+            SELECT p.* FROM plans_of_care p
+            WHERE p.start_date <= ?::DATE
+              AND p.certified_through <= ?::DATE + {RECERT_WINDOW_DAYS}
+              AND NOT EXISTS (SELECT 1 FROM plans_of_care r
+                              WHERE r.recertifies_plan_id = p.plan_id)
+              AND NOT EXISTS (SELECT 1 FROM plans_of_care n
+                              WHERE n.client_id = p.client_id AND n.start_date > p.start_date)
+        ), recent AS (
+            SELECT client_id, max(session_date) AS last_seen FROM sessions
+            WHERE session_date >= ?::DATE - {ACTIVE_DAYS} AND session_date <= ?::DATE
+              AND client_id IN (SELECT client_id FROM due)
+            GROUP BY client_id
+        ), discharges AS (
+            SELECT client_id, max(session_date) AS discharged FROM sessions
+            WHERE kind = 'discharge' AND session_date <= ?::DATE
+              AND client_id IN (SELECT client_id FROM due)
+            GROUP BY client_id
+        )
+        SELECT d.plan_id, d.client_id, {_CLIENT_NAME} AS client_name, f.name AS certified_by,
+               d.start_date AS plan_start, d.certified_through AS recert_due,
+               date_diff('day', ?::DATE, d.certified_through) AS days_left, d.signed_date
+        FROM due d JOIN recent r USING (client_id) LEFT JOIN discharges x USING (client_id)
+        JOIN clients cl USING (client_id) LEFT JOIN referrers f USING (referrer_id)
+        WHERE r.last_seen >= d.start_date
+          AND (x.discharged IS NULL OR x.discharged < d.start_date)
+        ORDER BY days_left, d.plan_id""", [as_of] * 6)
+
+
+def plans_of_care_unsigned(db: Database, as_of: dt.date) -> pd.DataFrame:
+    """Plans of care the physician has not signed, listed from 7 days before the signature
+    is due: 'overdue' once it is past due.
+
+    DOMAIN.md: the physician signs within 30 days of the initial evaluation, so a first
+    plan's signature is due by its start (the evaluation day) + 30 days. A recertification
+    is due signed by the last certified day of the plan it continues (Medicare: dated
+    during the current certification; DOMAIN.md only says "again with a signature").
+    Columns: plan_id, client_id, client_name, certified_by, plan_start, recertifies_plan_id,
+    signature_due, days_left (negative: past due), status.
     """
     return db.query(f"""
-        WITH s AS NOT MATERIALIZED (SELECT session_id, client_id, session_date, kind FROM sessions
-                   WHERE session_date <= ?::DATE),
-        starts AS (
-            SELECT client_id, max(session_date) AS plan_start FROM (
-                SELECT client_id, session_date FROM s WHERE kind = 'initial_assessment'
-                UNION ALL
-                SELECT s.client_id, s.session_date FROM s JOIN session_minutes m
-                    USING (session_id) WHERE m.cpt = '97164' AND m.minutes > 0
-            ) GROUP BY client_id
-        ), active AS (
-            -- the plan start is one of the client's sessions, so the last one seen is among
-            -- those from the start on: only they are joined
-            SELECT st.client_id, st.plan_start,
-                   bool_or(s.kind = 'discharge') AS discharged,
-                   max(s.session_date) AS last_seen
-            FROM starts st JOIN s ON s.client_id = st.client_id
-                                 AND s.session_date >= st.plan_start
-            GROUP BY st.client_id, st.plan_start
+        WITH unsigned AS (
+            SELECT p.*, coalesce(prev.certified_through,
+                                 (p.start_date + {SIGNATURE_DAYS})::DATE) AS signature_due
+            FROM plans_of_care p LEFT JOIN plans_of_care prev
+                 ON prev.plan_id = p.recertifies_plan_id
+            WHERE p.signed_date IS NULL
         )
-        SELECT a.client_id, {_CLIENT_NAME} AS client_name, a.plan_start,
-               (a.plan_start + ?)::DATE AS recert_due,
-               date_diff('day', ?::DATE, (a.plan_start + ?)::DATE) AS days_left
-        FROM active a JOIN clients cl USING (client_id)
-        WHERE NOT coalesce(a.discharged, FALSE)
-          AND a.last_seen >= ?::DATE - 60
-          AND date_diff('day', ?::DATE, (a.plan_start + ?)::DATE) <= ?
-        ORDER BY days_left, a.client_id""",
-        [as_of, RECERT_DAYS, as_of, RECERT_DAYS, as_of, as_of, RECERT_DAYS, RECERT_WINDOW_DAYS])
+        SELECT u.plan_id, u.client_id, {_CLIENT_NAME} AS client_name, f.name AS certified_by,
+               u.start_date AS plan_start, u.recertifies_plan_id, u.signature_due,
+               date_diff('day', ?::DATE, u.signature_due) AS days_left,
+               CASE WHEN u.signature_due < ?::DATE THEN 'overdue'
+                    ELSE 'due in ' || date_diff('day', ?::DATE, u.signature_due) || ' days'
+               END AS status
+        FROM unsigned u JOIN clients cl USING (client_id) LEFT JOIN referrers f USING (referrer_id)
+        WHERE date_diff('day', ?::DATE, u.signature_due) <= {SIGN_WINDOW_DAYS}
+        ORDER BY days_left, u.plan_id""", [as_of, as_of, as_of, as_of])
 
 
 def claims_at_risk_of_timely_filing(db: Database, as_of: dt.date) -> pd.DataFrame:
@@ -388,11 +439,18 @@ WORKLISTS: dict[str, Worklist] = {
     "referrals_expiring": Worklist("Referrals expiring or running out",
                                    "Referrals expiring within 14 days or with 2 visits or "
                                    "fewer left.", referrals_expiring),
-    "progress_note_due": Worklist("Progress note due", "The 10th treatment day since the last "
-                                  "progress note (or initial assessment) is next or past.",
-                                  progress_note_due),
-    "plan_of_care_recert": Worklist("Plan of care to recertify", "Day 90 of the plan of care "
-                                    "within 14 days or past.", plan_of_care_to_recertify),
+    "progress_note_due": Worklist("Progress report due", "The 10th treatment day of the "
+                                  "reporting period (the evaluation day is day 1; after a "
+                                  "report, the next treatment day) is the next visit, or "
+                                  "went by without a report.", progress_note_due),
+    "plan_of_care_recert": Worklist("Plan of care to recertify", "Plans of care whose "
+                                    "certified days (at most 90 from the first treatment) end "
+                                    "within 14 days or have ended, not yet recertified.",
+                                    plan_of_care_to_recertify),
+    "plan_of_care_unsigned": Worklist("Plans of care unsigned", "Plans the physician has not "
+                                      "signed: due within 30 days of the evaluation (a "
+                                      "recertification: before the plan it continues ends); "
+                                      "listed 7 days ahead.", plans_of_care_unsigned),
     "timely_filing_risk": Worklist("Claims at risk of timely filing",
                                    "Unsubmitted claims whose filing deadline is within 14 days "
                                    "or passed.", claims_at_risk_of_timely_filing),

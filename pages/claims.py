@@ -175,9 +175,11 @@ with tab_import:
                 else:
                     ui.after_write()
                     st.success(result.summary())
-                    if result.warnings:
-                        with st.expander(f"{len(result.warnings)} warning(s)"):
-                            st.markdown("\n".join(f"- {w}" for w in result.warnings))
+                # Warnings never stop an import; beside the problems they save a second pass.
+                if result.warnings:
+                    st.warning(f"{len(result.warnings)} warning(s), row by row (they do not "
+                               "stop an import):\n" +
+                               "\n".join(f"- {w}" for w in result.warnings))
 
 st.subheader("Newest claims")
 # The same arguments as the status tab's empty search, so both share one cached read.

@@ -1,4 +1,5 @@
-"""Referrals: who sent the client, for which diagnoses, for how many visits, until when."""
+"""Referrals: who sent the client, for which diagnoses, for how many visits, until when; and
+the client's plans of care (the certifying physician, the 90 days, the signature)."""
 
 import re
 
@@ -43,3 +44,52 @@ found = ui.cached(entry.find_referrals)(db, find)
 ui.table(found.drop(columns=["label"]), key="referral_list")
 if len(found) >= entry.FIND_LIMIT:
     st.caption(f"Showing the newest {entry.FIND_LIMIT} referrals; type above to search.")
+
+st.subheader("Plans of care")
+st.caption("Certified by the physician for at most 90 calendar days from the first treatment "
+           "(the evaluation day is day 1), signed within 30 days of the evaluation, then "
+           "recertified with a new signature. A re-evaluation is not a recertification.")
+plans = ui.cached(entry.client_plans_of_care)(db, cid)
+refs = ui.cached(entry.client_referrals)(db, cid)
+
+
+def picked(frame, label: str, column: str) -> int | None:
+    """The id of the row whose label was picked (None for none)."""
+    rows = frame.loc[frame.label == label, column] if label else []
+    return int(rows.iloc[0]) if len(rows) else None
+
+
+with st.form("plan_of_care"):
+    c1, c2 = st.columns(2)
+    doctor = c1.selectbox("Certifying physician", [""] + list(referrers.label), key="poc_doctor")
+    poc_ref = c2.selectbox("Referral", ["(none)"] + list(refs.label), key="poc_referral")
+    start = c1.date_input("Start (the first treatment)", value=None, key="poc_start")
+    through = c2.date_input("Certified through (empty = the full 90 days)", value=None,
+                            key="poc_through")
+    signed = c1.date_input("Signed by the physician on (empty = not yet)", value=None,
+                           key="poc_signed")
+    recert = c2.selectbox("Recertifies", ["(a first plan)"] + list(plans.label),
+                          key="poc_recert")
+    poc_notes = c1.text_input("Notes", key="poc_notes")
+    if st.form_submit_button("Save plan of care", type="primary"):
+        with ui.action():
+            pid = entry.save_plan_of_care(db, entry.PlanOfCareIn(
+                cid, picked(referrers, doctor, "referrer_id"), start, through, signed,
+                picked(refs, poc_ref, "referral_id"), picked(plans, recert, "plan_id"),
+                poc_notes), user)
+            ui.after_write()
+            st.success(f"Plan of care {pid} saved.")
+unsigned = plans[plans.signed_date.isna()] if not plans.empty else plans
+if not unsigned.empty:
+    with st.form("plan_signature"):
+        c1, c2 = st.columns(2)
+        to_sign = c1.selectbox("Unsigned plan", list(unsigned.label), key="sig_plan")
+        sig_date = c2.date_input("Signed on", value=None, key="sig_date")
+        if st.form_submit_button("Record the signature"):
+            with ui.action():
+                entry.record_plan_signature(db, picked(unsigned, to_sign, "plan_id"),
+                                            sig_date, user)
+                ui.after_write()
+                st.success("Signature recorded.")
+if cid:
+    ui.table(plans.drop(columns=["label"]), key="plan_list")

@@ -32,13 +32,18 @@ for i, (code, info) in enumerate(sorted(codes.items())):
 entered = {k: v for k, v in minutes.items() if v > 0}
 if entered:
     with db.connect() as con:
-        units, rule, payer = entry.session_units(con, client_id, entered, day)
-    rule_name = "CMS 8-minute rule" if rule == "cms" else "per-code rule"
-    st.caption(f"Units as billed to {payer or 'a CMS-rule payer (no coverage on file)'} under "
-               f"the {rule_name}:")
-    ui.table(pd.DataFrame({"cpt": list(units), "minutes": [entered[c] for c in units],
-                               "units": list(units.values()),
-                               "billable": ["yes" if u else "not billable" for u in units.values()]}), key="units_table")
+        day_units = entry.session_units(con, client_id, entered, day)
+    rule_name = "CMS 8-minute rule" if day_units.rule == "cms" else "per-code rule"
+    others = (f" with the client's {day_units.other_sessions} other session(s) that day"
+              if day_units.other_sessions else "")
+    st.caption(f"Units for {day}{others} (the rule counts the client's whole day), as billed "
+               f"to {day_units.payer or 'a CMS-rule payer (no coverage on file)'} under the "
+               f"{rule_name}:")
+    units = day_units.units
+    ui.table(pd.DataFrame({"cpt": list(units), "minutes": [day_units.minutes[c] for c in units],
+                           "units": list(units.values()),
+                           "billable": ["yes" if u else "not billable" for u in units.values()]}),
+             key="units_table")
 
 if st.button("Save session", type="primary", key="save"):
     pid = int(providers.loc[providers.label == prov, "provider_id"].iloc[0]) if prov else None

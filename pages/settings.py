@@ -1,5 +1,5 @@
 """Settings: the practice, providers, payers, fee schedule, the practice's own CPT codes and
-the KX threshold."""
+Medicare's KX thresholds by year."""
 
 import streamlit as st
 
@@ -18,8 +18,9 @@ def _v(key: str, default: str = "") -> str:
     return default if value is None or value != value else str(value)
 
 
-tab_pr, tab_prov, tab_pay, tab_fee, tab_cpt, tab_cls = st.tabs(
-    ["Practice", "Providers", "Payers", "Fee schedule", "CPT codes", "Adjustment classes"])
+tab_pr, tab_prov, tab_pay, tab_fee, tab_cpt, tab_kx, tab_cls = st.tabs(
+    ["Practice", "Providers", "Payers", "Fee schedule", "CPT codes", "KX thresholds",
+     "Adjustment classes"])
 
 with tab_pr, st.form("practice"):
     c1, c2, c3 = st.columns(3)
@@ -32,12 +33,10 @@ with tab_pr, st.form("practice"):
     state = c1.text_input("State", _v("state"), key="pr_state")
     zip_ = c2.text_input("ZIP", _v("zip"), key="pr_zip")
     phone = c3.text_input("Phone", _v("phone"), key="pr_phone")
-    kx = c1.text_input("KX threshold (Medicare allowed per year)", _v("kx_threshold", "2410.00"),
-                       key="pr_kx")
     if st.form_submit_button("Save practice", type="primary"):
         with ui.action():
             entry.save_practice(db, entry.PracticeIn(name, npi, tax, taxonomy or None, address,
-                                                     city, state, zip_, phone, kx), user)
+                                                     city, state, zip_, phone), user)
             ui.after_write()
             st.success("Practice saved.")
 
@@ -67,8 +66,8 @@ with tab_pay:
         y_aw = c2.number_input("Appeal window (days)", 1, 3650, 120, key="py_aw")
         y_lag = c3.number_input("Usual days to payment", 1, 365, 30, key="py_lag")
         y_rule = c1.selectbox("Units rule", ["cms", "per_code"], key="py_rule",
-                              help="cms: the 8-minute rule over the session; per_code: each "
-                                   "code on its own.")
+                              help="cms: the 8-minute rule over the client's timed minutes of the "
+                                   "day; per_code: each code's minutes of the day on their own.")
         y_ref = c2.checkbox("Requires a referral", key="py_ref")
         y_auth = c3.checkbox("Requires prior authorization", key="py_auth")
         if st.form_submit_button("Add payer", type="primary"):
@@ -115,6 +114,15 @@ with tab_cpt:
                 st.success(f"Code {k_cpt.strip().upper()} added.")
     ui.table([{"cpt": c.cpt, "description": c.description, "timed": c.timed,
                    "evaluation": c.is_evaluation} for c in known.values()])
+
+with tab_kx:
+    st.caption("Medicare's therapy threshold by calendar year (PT and speech-language pathology "
+               "together), counted per client per year on Medicare-allowed amounts: past it, "
+               "therapy lines need the KX modifier. Past the review amount a claim may be "
+               "picked for targeted medical review (a warning). The year of the date of "
+               "service picks the row.")
+    ui.table(choices(db, "kx_thresholds"), key="kx_thresholds",
+             formats={"threshold": "money", "review_threshold": "money"})
 
 with tab_cls:
     st.caption("What each adjustment (group + reason code) does to the money, used by 835 "

@@ -6,7 +6,7 @@ from metdash import ui, worklists
 
 db = ui.page_start("Work lists", permission="work")
 as_of = ui.today()
-# One read for the nine lists, kept as is (read-only here: never changed in place).
+# One read for every list, kept as is (read-only here: never changed in place).
 frames = ui.cached_shared(worklists.all_lists)(db, as_of)
 SHOWN = 1000  # rows drawn per list; the downloads hold every row
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from metdash import entry as e
 from metdash.store import Database
@@ -15,7 +14,7 @@ USER = "tester"
 def seed(path) -> Database:
     db = Database(path)
     e.save_practice(db, e.PracticeIn(name="Move Well MedEx", billing_npi="1234567893",
-                                     tax_id="12-3456789", kx_threshold=Decimal("2410.00")), USER)
+                                     tax_id="12-3456789"), USER)
     e.save_provider(db, e.ProviderIn(npi="1245319599", last_name="Trainer", first_name="Tess",
                                      credential="CMES"), USER)                 # provider 1
     e.save_payer(db, e.PayerIn(name="Medicare Part B", payer_type="medicare",

@@ -367,8 +367,50 @@ def test_no_dates_after_as_of(con):
                        ("claim_status_history", "status_date"),
                        ("remittances", "payment_date"), ("patient_payments", "payment_date"),
                        ("appeals", "filed_date"), ("appeals", "outcome_date"),
-                       ("referrals", "received_date")]:
+                       ("referrals", "received_date"), ("plans_of_care", "start_date"),
+                       ("plans_of_care", "signed_date")]:
         assert one(con, f"SELECT count(*) FROM {table} WHERE {col} > ?", [AS_OF]) == 0, table
+
+
+# -- plans of care ---------------------------------------------------------------------------
+
+def test_plans_of_care(con):
+    # One first plan per episode, from its evaluation (the first session: day 1).
+    assert one(con, """
+        SELECT count(*) FROM (SELECT referral_id, min(session_date) AS d FROM sessions
+                              GROUP BY 1) e
+        LEFT JOIN plans_of_care p ON p.referral_id = e.referral_id
+             AND p.recertifies_plan_id IS NULL
+        WHERE p.start_date IS DISTINCT FROM e.d""") == 0
+    # At most 90 calendar days (through start + 89), certified by a physician (or
+    # specialist), never a therapist; signed on or after the plan was written.
+    assert one(con, "SELECT max(certified_through - start_date) FROM plans_of_care") == 89
+    assert one(con, """
+        SELECT count(*) FROM plans_of_care p JOIN referrers f USING (referrer_id)
+        WHERE f.kind NOT IN ('physician', 'specialist')""") == 0
+    assert one(con, "SELECT count(*) FROM plans_of_care WHERE recertifies_plan_id IS NULL "
+                    "AND signed_date < start_date") == 0
+    # A recertification starts the day after the plan it continues ends, and is signed
+    # while that plan still runs; no episode is treated past its last certified day.
+    assert one(con, "SELECT count(*) FROM plans_of_care WHERE recertifies_plan_id IS NOT NULL") > 0
+    assert one(con, """
+        SELECT count(*) FROM plans_of_care r JOIN plans_of_care p
+             ON p.plan_id = r.recertifies_plan_id
+        WHERE r.start_date <> p.certified_through + 1 OR r.client_id <> p.client_id
+           OR r.signed_date > p.certified_through""") == 0
+    assert one(con, """
+        SELECT count(*) FROM sessions s WHERE NOT EXISTS (
+            SELECT 1 FROM plans_of_care p WHERE p.referral_id = s.referral_id
+              AND s.session_date BETWEEN p.start_date AND p.certified_through)""") == 0
+
+
+def test_plan_of_care_work_lists_have_rows(demo):
+    from metdash import worklists
+
+    db, _ = demo
+    assert len(worklists.plan_of_care_to_recertify(db, AS_OF)) >= 3
+    unsigned = worklists.plans_of_care_unsigned(db, AS_OF)
+    assert len(unsigned) >= 3 and "overdue" in set(unsigned.status)
 
 
 # -- remittances -----------------------------------------------------------------------------

@@ -193,3 +193,49 @@ def test_new_coverage_starts_at_the_clients_first_service_in_the_file(db):
     assert res.problems == [] and res.claims_added == 2
     assert str(db.scalar("SELECT effective_date FROM coverages WHERE client_id = 'C100'")) == \
         "2025-06-02"
+
+
+def test_warnings_beside_the_rows_never_refuse_the_file(db):
+    # Medicare Part B (payer 1 of the seed, CMS rules, no payer fees on file: a line's
+    # charge is its expected allowed amount for KX).
+    data = csv_bytes(
+        row(modifiers=""),                                                      # row 2
+        row(claim_id="S2", service_date="2025-06-03", cpt="97140", units="1",
+            charge="38.00"),                                                    # row 3
+        row(claim_id="S2", service_date="2025-06-03", cpt="97530", units="1",
+            charge="45.00"),                                                    # row 4
+        row(claim_id="S3", service_date="2025-06-04", units="1", charge="2300.00"),  # row 5
+    )
+    res = import_claims(db, data, "warn.csv", USER, as_of=AS_OF)
+    # Row 2: a Medicare therapy line needs GP (DOMAIN.md, modifiers).
+    # Row 4: 97530 with 97140 the same day: 59 on 97530, the pair's column-2 code.
+    # Row 5: S1 $80.00 + S2 $83.00 = $163.00 of 2025 before S3; with S3's $2,300.00 the
+    # year comes to $2,463.00, past 2025's threshold of $2,410.00: KX. (And $2,300.00 is
+    # not 1 x the $40.00 fee.)
+    assert res.problems == [] and res.claims_added == 3
+    assert res.warnings == [
+        "row 2, modifiers: Medicare Part B expects modifier GP on 97110: add it, or the line "
+        "may be denied (CARC 4).",
+        "row 4, modifiers: Medicare Part B expects modifier 59 on 97530: add it, or the line "
+        "may be denied (CARC 4).",
+        "row 5, charge: charge $2,300.00 differs from the fee schedule (1 x $40.00 = $40.00): "
+        "check it.",
+        "row 5, modifiers: Medicare Part B expects modifier KX on 97110: add it, or the line "
+        "may be denied (CARC 4). KX: the client's Medicare allowed amount for 2025 comes to "
+        "$2,463.00 with this claim, past the 2025 threshold of $2,410.00.",
+    ]
+    assert res.summary().endswith("4 warning(s) (they do not stop an import): check them.")
+
+
+def test_warnings_come_beside_the_problems_of_a_refused_file(db):
+    data = csv_bytes(row(modifiers=""), row(claim_id="S2", service_date="2025/06/03"))
+    res = import_claims(db, data, "mixed.csv", USER, as_of=AS_OF)
+    assert res.claims_added == 0 and db.scalar("SELECT count(*) FROM claims") == 0
+    assert res.messages() == [
+        "warning: row 2, modifiers: Medicare Part B expects modifier GP on 97110: add it, or "
+        "the line may be denied (CARC 4).",
+        "row 3, service_date: '2025/06/03' is not a date: write it as YYYY-MM-DD, e.g. "
+        "2025-03-04.",
+    ]
+    assert res.summary() == ("Nothing was imported: 1 problem(s). 1 warning(s) (they do not "
+                             "stop an import): check them.")

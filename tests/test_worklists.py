@@ -28,6 +28,12 @@ def db(tmp_path_factory):
     # C002: initial 2025-06-02, 1 treatment day; referral 2 allows 2 visits, expires 07-31.
     s_c2a = sess("C002", "2025-06-02", "initial_assessment", {"97161": 45}, 2)
     sess("C002", "2025-06-03", referral=2)
+    # Plans of care. C001's from the evaluation 2025-04-01: 90 days with that day as day 1
+    # -> certified through 2025-06-29; signed 04-15. C002's from 2025-06-02, unsigned.
+    e.save_plan_of_care(db, e.PlanOfCareIn("C001", 1, "2025-04-01", signed_date="2025-04-15"),
+                        USER, as_of=AS_OF)
+    e.save_plan_of_care(db, e.PlanOfCareIn("C002", 1, "2025-06-02", referral_id=2), USER,
+                        as_of=AS_OF)
 
     # Claims: C002's initial on a claim (so both its sessions are counted as visits).
     with db.connect() as con:
@@ -95,17 +101,44 @@ def test_referrals_expiring(db):
 
 
 def test_progress_note_due(db):
+    # DOMAIN.md: the evaluation day is treatment day 1. C001: evaluation 2025-04-01 (day 1)
+    # and treatment on 06-02 .. 06-10 (days 2-10): the report was due on or before 06-10 and
+    # none was written: overdue on 06-30. (Before issue 15 only the 9 days after the
+    # evaluation counted, and this was "due at the next visit".)
     df = w.progress_note_due(db, AS_OF)
     assert list(df.client_id) == ["C001"]
-    assert df.iloc[0].treatment_days == 9 and df.iloc[0].status == "due at the next visit"
-    assert w.progress_note_due(db, dt.date(2025, 6, 9)).empty
+    row = df.iloc[0]
+    assert (row.last_note, row.treatment_days, row.status) == ("initial assessment", 10,
+                                                               "overdue")
+    # On 06-09: the evaluation + 06-02 .. 06-09 = 9 treatment days: the next visit is the
+    # 10th, the report is due then.
+    row = w.progress_note_due(db, dt.date(2025, 6, 9)).iloc[0]
+    assert (row.treatment_days, row.status) == (9, "due at the next visit")
+    # On 06-08: 8 treatment days: not yet.
+    assert w.progress_note_due(db, dt.date(2025, 6, 8)).empty
 
 
 def test_plan_of_care_recert(db):
+    # C001's plan: certified through 2025-06-29 (day 90 counting 04-01 as day 1): on 06-30
+    # it ended a day ago; on 06-15 it ends in 14 days (listed); on 06-14, 15 (not yet).
     df = w.plan_of_care_to_recertify(db, AS_OF)
     assert list(df.client_id) == ["C001"]
-    assert df.iloc[0].recert_due == dt.date(2025, 6, 30) and df.iloc[0].days_left == 0
-    assert w.plan_of_care_to_recertify(db, dt.date(2025, 6, 15)).empty
+    assert df.iloc[0].recert_due == dt.date(2025, 6, 29) and df.iloc[0].days_left == -1
+    assert df.iloc[0].certified_by == "Smith, Anna"
+    assert w.plan_of_care_to_recertify(db, dt.date(2025, 6, 15)).iloc[0].days_left == 14
+    assert w.plan_of_care_to_recertify(db, dt.date(2025, 6, 14)).empty
+
+
+def test_plans_of_care_unsigned(db):
+    # C002's plan started 2025-06-02 (the evaluation), unsigned: due signed within 30 days,
+    # by 07-02. On 06-30: 2 days left; listed from 06-25 (7 days ahead); overdue on 07-03.
+    df = w.plans_of_care_unsigned(db, AS_OF)
+    assert list(df.client_id) == ["C002"]
+    row = df.iloc[0]
+    assert (row.signature_due, row.days_left, row.status) == (dt.date(2025, 7, 2), 2,
+                                                              "due in 2 days")
+    assert w.plans_of_care_unsigned(db, dt.date(2025, 6, 24)).empty
+    assert w.plans_of_care_unsigned(db, dt.date(2025, 7, 3)).iloc[0].status == "overdue"
 
 
 def test_timely_filing_risk(db):
@@ -120,7 +153,8 @@ def test_unmatched_and_counts(db):
     assert w.counts(db, AS_OF) == {
         "unbilled_sessions": 11, "ready_to_submit": 1, "unpaid_past_lag": 1,
         "denials_to_appeal": 1, "referrals_expiring": 2, "progress_note_due": 1,
-        "plan_of_care_recert": 1, "timely_filing_risk": 1, "unmatched_remittances": 1}
+        "plan_of_care_recert": 1, "plan_of_care_unsigned": 1, "timely_filing_risk": 1,
+        "unmatched_remittances": 1}
 
 
 def test_all_lists_in_parallel_match_one_at_a_time(db):
@@ -130,3 +164,91 @@ def test_all_lists_in_parallel_match_one_at_a_time(db):
     assert list(together) == list(w.WORKLISTS)
     for key, frame in w.all_lists(db, AS_OF, workers=1).items():
         pd.testing.assert_frame_equal(together[key], frame)
+
+
+# -- one client at a time, on a fresh copy of the seeded practice ------------------------
+
+@pytest.fixture(scope="module")
+def fresh_seed(tmp_path_factory):
+    path = tmp_path_factory.mktemp("fresh") / "seed.duckdb"
+    seed(path)
+    return path
+
+
+@pytest.fixture
+def fresh(fresh_seed, tmp_path):
+    import shutil
+
+    shutil.copy(fresh_seed, tmp_path / "f.duckdb")
+    return Database(tmp_path / "f.duckdb")
+
+
+def visits(db, days, kind="treatment", minutes=None):
+    for day in days:
+        e.save_session(db, e.SessionIn("C001", 1, day, kind, minutes or {"97110": 30}),
+                       USER, as_of=AS_OF)
+
+
+def test_progress_report_periods_after_a_report(fresh):
+    # Evaluation 2025-05-01 = day 1; treatment 05-02 .. 05-09 (6 weekdays: 05-02, 05-05 ..
+    # 05-09) = days 2-7; 05-12, 05-13 = days 8-9; the report on 05-14 = day 10: on time.
+    visits(fresh, ["2025-05-01"], "initial_assessment", {"97161": 45})
+    visits(fresh, ["2025-05-02", "2025-05-05", "2025-05-06", "2025-05-07", "2025-05-08",
+                   "2025-05-09", "2025-05-12", "2025-05-13"])
+    assert w.progress_note_due(fresh, dt.date(2025, 5, 13)).iloc[0].treatment_days == 9
+    visits(fresh, ["2025-05-14"], "progress", {"97750": 15, "97110": 20})
+    assert w.progress_note_due(fresh, dt.date(2025, 5, 14)).empty
+    # The next period starts the day after the report: 9 treatment days 05-15 .. 05-27
+    # (05-15, 05-16, 05-19 .. 05-23, 05-26, 05-27) -> the 10th is the next visit.
+    nine = ["2025-05-15", "2025-05-16", "2025-05-19", "2025-05-20", "2025-05-21",
+            "2025-05-22", "2025-05-23", "2025-05-26", "2025-05-27"]
+    visits(fresh, nine)
+    row = w.progress_note_due(fresh, dt.date(2025, 5, 27)).iloc[0]
+    assert (row.last_note, row.last_note_date) == ("progress report", dt.date(2025, 5, 14))
+    assert (row.treatment_days, row.status) == (9, "due at the next visit")
+    # A 10th treatment day without a report: overdue. Two sessions on one date are one day.
+    visits(fresh, ["2025-05-28", "2025-05-28"])
+    row = w.progress_note_due(fresh, dt.date(2025, 5, 28)).iloc[0]
+    assert (row.treatment_days, row.status) == (10, "overdue")
+    # Discharged: off the list.
+    visits(fresh, ["2025-05-29"], "discharge", {"97535": 15})
+    assert w.progress_note_due(fresh, dt.date(2025, 5, 29)).empty
+
+
+def test_a_re_evaluation_is_not_a_recertification(fresh):
+    # Plan from 2025-03-03 (evaluation, day 1): 90 days -> certified through 2025-05-31
+    # (03-03 + 89 days: March 29 days left incl. the 3rd, April 30, May 31 = 90).
+    visits(fresh, ["2025-03-03"], "initial_assessment", {"97161": 45})
+    plan = e.save_plan_of_care(fresh, e.PlanOfCareIn("C001", 1, "2025-03-03",
+                                                     signed_date="2025-03-10"), USER,
+                               as_of=AS_OF)
+    # A re-evaluation on 05-20 (97164) does not restart the 90 days (the lists before
+    # issue 15 took it for a new plan start).
+    visits(fresh, ["2025-05-20"], "progress", {"97164": 25})
+    df = w.plan_of_care_to_recertify(fresh, dt.date(2025, 5, 25))
+    assert list(df.plan_id) == [plan] and df.iloc[0].recert_due == dt.date(2025, 5, 31)
+    assert df.iloc[0].days_left == 6
+    # The recertification: a new plan from 06-01 naming the first; unsigned, it is due
+    # signed by the last day of the plan it continues (05-31): 6 days left on 05-25.
+    recert = e.save_plan_of_care(fresh, e.PlanOfCareIn("C001", 1, "2025-06-01",
+                                                       recertifies_plan_id=plan), USER,
+                                 as_of=dt.date(2025, 5, 25))
+    assert w.plan_of_care_to_recertify(fresh, dt.date(2025, 5, 25)).empty
+    unsigned = w.plans_of_care_unsigned(fresh, dt.date(2025, 5, 25))
+    assert list(unsigned.plan_id) == [recert]
+    assert (unsigned.iloc[0].signature_due, unsigned.iloc[0].days_left) == (
+        dt.date(2025, 5, 31), 6)
+    e.record_plan_signature(fresh, recert, "2025-05-28", USER, as_of=dt.date(2025, 5, 28))
+    assert w.plans_of_care_unsigned(fresh, dt.date(2025, 5, 28)).empty
+
+
+def test_recert_list_leaves_out_discharged_and_gone_clients(fresh):
+    visits(fresh, ["2025-03-03"], "initial_assessment", {"97161": 45})
+    e.save_plan_of_care(fresh, e.PlanOfCareIn("C001", 1, "2025-03-03",
+                                              signed_date="2025-03-10"), USER, as_of=AS_OF)
+    # Last seen on the evaluation day 03-03: on 05-25 that is 83 days ago (> 60): gone.
+    assert w.plan_of_care_to_recertify(fresh, dt.date(2025, 5, 25)).empty
+    visits(fresh, ["2025-05-19"])
+    assert len(w.plan_of_care_to_recertify(fresh, dt.date(2025, 5, 25))) == 1
+    visits(fresh, ["2025-05-21"], "discharge", {"97535": 15})
+    assert w.plan_of_care_to_recertify(fresh, dt.date(2025, 5, 25)).empty

@@ -30,17 +30,26 @@ from metdash.coding.modifiers import (
     is_therapy_code,
     modifier_problems,
     needs_kx,
+    over_review_threshold,
     parse_modifiers,
     required_modifiers,
 )
 from metdash.coding.npi import npi_is_valid, npi_problem
-from metdash.coding.units import RULES, billable_units, cms_total_units
+from metdash.coding.units import (
+    RULES,
+    billable_units,
+    cms_total_units,
+    day_minutes,
+    day_units,
+    remaining_units,
+)
 
 __all__ = [
     "CPT_CODES", "EVALUATION_CODES", "GP_PAYER_TYPES", "MAX_DIAGNOSES", "MAX_POINTERS",
     "NCCI_PAIRS", "RE_EVALUATION_CODES", "RULES", "UNTIMED_CODES", "CptCode",
-    "billable_children", "billable_units", "cms_total_units", "cpt_problems", "describe",
-    "diagnoses_problems", "icd10_problems", "is_therapy_code", "known_codes",
-    "modifier_problems", "needs_kx", "normalize_cpt", "normalize_icd10", "npi_is_valid",
-    "npi_problem", "parse_modifiers", "pointer_problems", "required_modifiers",
+    "billable_children", "billable_units", "cms_total_units", "cpt_problems", "day_minutes",
+    "day_units", "describe", "diagnoses_problems", "icd10_problems", "is_therapy_code",
+    "known_codes", "modifier_problems", "needs_kx", "normalize_cpt", "normalize_icd10",
+    "npi_is_valid", "npi_problem", "over_review_threshold", "parse_modifiers",
+    "pointer_problems", "remaining_units", "required_modifiers",
 ]

@@ -5,16 +5,20 @@ Choices (documented here because payers differ):
   Medicaid payers: Medicare requires it, and most MA and Medicaid plans copy Medicare.
   Commercial payers, workers' comp and auto get no GP by default (the biller can add it).
 - KX goes on every therapy line of a Medicare claim once the client's Medicare allowed
-  amount for the calendar year, this claim included, exceeds the practice's threshold.
+  amount for the calendar year of the line's date of service, this claim included, exceeds
+  that year's threshold (the ``kx_thresholds`` table: 2025 $2,410, 2026 $2,480, ...); past
+  the targeted medical review amount ($3,000) the claim only earns a warning.
 - 59 (or XU when the practice prefers it) goes on the column-2 code of an NCCI pair billed
-  the same day: 97140 with an evaluation (97161-97163); 97530 or 97150 with a
-  re-evaluation (97164).
+  the same day: 97140 with an evaluation (97161-97163); 97530 with 97140 (DOMAIN.md: "97530
+  and 97140 in separate time blocks"; CMS lists the pair as column 1 97140 / column 2
+  97530, so the modifier goes on 97530); 97530 or 97150 with a re-evaluation (97164).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -22,16 +26,17 @@ from metdash.coding.cpt import EVALUATION_CODES, RE_EVALUATION_CODES
 
 __all__ = [
     "GP_PAYER_TYPES", "MAX_MODIFIERS", "NCCI_PAIRS", "is_therapy_code", "modifier_problems",
-    "needs_kx", "parse_modifiers", "required_modifiers",
+    "needs_kx", "over_review_threshold", "parse_modifiers", "required_modifiers",
 ]
 
 GP_PAYER_TYPES = frozenset({"medicare", "medicare_advantage", "medicaid"})
 KX_PAYER_TYPES = frozenset({"medicare"})
 MAX_MODIFIERS = 4
-# (code needing the distinct-procedure modifier, codes that trigger it on the same day)
+# (column-2 code, which takes the distinct-procedure modifier; the column-1 codes that
+# trigger it on the same day)
 NCCI_PAIRS: tuple[tuple[str, frozenset[str]], ...] = (
     ("97140", EVALUATION_CODES),
-    ("97530", RE_EVALUATION_CODES),
+    ("97530", RE_EVALUATION_CODES | {"97140"}),   # 97140 / 97530: column 2 is 97530
     ("97150", RE_EVALUATION_CODES),
 )
 _MODIFIER_RE = re.compile(r"^[0-9A-Z]{2}$")
@@ -76,13 +81,24 @@ def needs_kx(payer_type: str, allowed_ytd: Decimal, claim_amount: Decimal,
     return payer_type in KX_PAYER_TYPES and Decimal(allowed_ytd) + Decimal(claim_amount) > Decimal(threshold)
 
 
+def over_review_threshold(payer_type: str, allowed_ytd: Decimal, claim_amount: Decimal,
+                          review_threshold: Decimal | None) -> bool:
+    """True when a Medicare claim takes the client's allowed amount for the year past the
+    targeted medical review amount ($3,000 through 2028): worth a warning, not an error."""
+    return (review_threshold is not None and payer_type in KX_PAYER_TYPES
+            and Decimal(allowed_ytd) + Decimal(claim_amount) > Decimal(review_threshold))
+
+
 def required_modifiers(lines: Sequence[tuple[Any, str]], payer_type: str, *,
-                       kx: bool = False, distinct: str = "59") -> list[list[str]]:
+                       kx: bool = False, kx_years: Collection[int] = (),
+                       distinct: str = "59") -> list[list[str]]:
     """The modifiers each line needs, in the order GP, 59/XU, KX.
 
     ``lines`` is a sequence of ``(service_date, cpt)``; the NCCI pairs are checked among
-    lines with the same service date. ``kx`` says whether the claim is past the KX
-    threshold (see :func:`needs_kx`). ``distinct`` is "59" or "XU".
+    lines with the same service date. ``kx`` says whether the whole claim is past the KX
+    threshold (see :func:`needs_kx`); ``kx_years`` names the calendar years whose lines are
+    (a claim across New Year counts each year against its own threshold). ``distinct`` is
+    "59" or "XU".
     """
     if distinct not in ("59", "XU"):
         raise ValueError("distinct must be '59' or 'XU'")
@@ -100,7 +116,8 @@ def required_modifiers(lines: Sequence[tuple[Any, str]], payer_type: str, *,
             if cpt == code and same_day & triggers:
                 mods.append(distinct)
                 break
-        if therapy and kx and payer_type in KX_PAYER_TYPES:
+        past = kx or (isinstance(day, dt.date) and day.year in kx_years)
+        if therapy and past and payer_type in KX_PAYER_TYPES:
             mods.append("KX")
         result.append(mods)
     return result

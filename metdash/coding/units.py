@@ -1,5 +1,10 @@
 """Billable units from minutes: the CMS 8-minute rule and the per-code rule (DOMAIN.md).
 
+Both rules count one client's minutes of one date of service together, across the sessions
+of that day (:func:`day_minutes`): a 10-minute morning and a 10-minute afternoon 97110 are
+20 minutes = 1 unit, not 2. When part of a day is already billed, :func:`remaining_units`
+says what the rest of the day may still bill.
+
 Ties (the CMS rule, when two codes have the same remaining minutes for a left-over unit)
 are broken deterministically: the code with more total minutes first, then the code
 that comes first in the order the minutes were given (the session's order).
@@ -7,11 +12,12 @@ that comes first in the order the minutes were given (the session's order).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from metdash.coding.cpt import UNTIMED_CODES
 
-__all__ = ["RULES", "billable_units", "cms_total_units"]
+__all__ = ["RULES", "billable_units", "cms_total_units", "day_minutes", "day_units",
+           "remaining_units"]
 
 RULES = ("cms", "per_code")
 
@@ -81,3 +87,48 @@ def billable_units(minutes: Mapping[str, int], rule: str = "cms", *,
         full[code] += 1
     result.update(full)
     return result
+
+
+def day_minutes(sessions: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    """One client's minutes per code on one date of service: every session's minutes added.
+
+    The 8-minute rule counts all of the client's timed minutes of the day together, and the
+    per-code rule rounds each code's minutes of the day, not of each session (DOMAIN.md,
+    "Units from minutes"). Codes keep the order they are first met (the tie-break order of
+    :func:`billable_units`).
+    """
+    total: dict[str, int] = {}
+    for minutes in sessions:
+        for code, mins in minutes.items():
+            total[code] = total.get(code, 0) + mins
+    return total
+
+
+def day_units(sessions: Iterable[Mapping[str, int]], rule: str = "cms", *,
+              untimed: Collection[str] = UNTIMED_CODES) -> dict[str, int]:
+    """Units per code for one client's day: :func:`billable_units` of :func:`day_minutes`."""
+    return billable_units(day_minutes(sessions), rule, untimed=untimed)
+
+
+def remaining_units(minutes: Mapping[str, int], billed: Mapping[str, int], rule: str = "cms",
+                    *, untimed: Collection[str] = UNTIMED_CODES) -> dict[str, int]:
+    """Units per code a day's ``minutes`` may still bill when ``billed`` (code -> units, on
+    other claims for the same client and date) is already billed.
+
+    Each code: its units for the day less those already billed, never below 0. Under
+    ``"cms"`` the timed codes together also never bill more than the day's total units less
+    the timed units already billed (another claim may have taken a unit with a different
+    code); when the codes' remainders add up to more, the codes with more minutes that day
+    come first (then the order given). Every code of ``minutes`` is in the result.
+    """
+    due = billable_units(minutes, rule, untimed=untimed)
+    left = {code: max(units - billed.get(code, 0), 0) for code, units in due.items()}
+    if rule == "cms":
+        room = max(sum(u for c, u in due.items() if c not in untimed)
+                   - sum(u for c, u in billed.items() if c not in untimed), 0)
+        order = list(minutes)
+        for code in sorted((c for c in left if c not in untimed),
+                           key=lambda c: (-minutes[c], order.index(c))):
+            left[code] = min(left[code], room)
+            room -= left[code]
+    return left

@@ -15,8 +15,10 @@ The rooms::
     practice     the practice, providers, payers, fees, the practice's codes
     clients      clients, coverages, referrers
     referrals    referrals
-    sessions     sessions, the units they bill as, the coverage active on a day
+    plans        plans of care: certification, 90 days, the physician's signature, recertifying
+    sessions     sessions, the units a client's day bills as, the coverage active on a day
     claim_check  ClaimIn / ClaimLineIn and every rule a claim is checked by
+    days         one client's date of service: its sessions' minutes, the units billed for it
     claims       claim ids, saving and writing claims, building one from sessions, status moves
     posting      hand-posted EOBs, patient payments, appeals
     balances     the practice's own moves: write-offs (one or a batch), moving an insurance
@@ -53,7 +55,10 @@ from metdash.entry.claim_check import (
     ClaimCheck,
     ClaimIn,
     ClaimLineIn,
+    KxYear,
     check_claim,
+    kx_threshold_for,
+    kx_years,
     medicare_allowed_ytd,
     validate_claim,
 )
@@ -88,6 +93,7 @@ from metdash.entry.lookups import (
     choices,
     claim_lines_frame,
     client_list,
+    client_plans_of_care,
     client_referrals,
     code_list,
     find_appeals,
@@ -98,6 +104,15 @@ from metdash.entry.lookups import (
     recent_sessions,
     suggested_claim_id,
     unbilled_sessions,
+)
+from metdash.entry.plans import (
+    MAX_PLAN_DAYS,
+    SIGNATURE_DAYS,
+    PlanOfCareIn,
+    certified_through_at_most,
+    record_plan_signature,
+    save_plan_of_care,
+    validate_plan_of_care,
 )
 from metdash.entry.posting import (
     GROUP_CODES,
@@ -148,6 +163,7 @@ from metdash.entry.referrals import (
 )
 from metdash.entry.sessions import (
     SESSION_KINDS,
+    DayUnits,
     SessionIn,
     save_session,
     session_units,
@@ -155,26 +171,28 @@ from metdash.entry.sessions import (
 )
 
 __all__ = [
-    "INSURANCE_REASONS", "PATIENT_REASONS", "REFUND_METHODS", "RefundIn", "TransferIn",
-    "WriteOffIn", "client_patient_balance", "move_to_client", "refund_credit",
-    "small_balances", "validate_refund", "validate_transfer", "validate_write_off",
-    "write_off", "write_off_small_balances",
-    "CENT", "FIND_LIMIT", "GROUP_CODES", "MAX_LINES", "MAX_MONEY",
-    "PAYER_TYPES", "REFERRER_KINDS", "SESSION_KINDS", "STATUSES", "TIMELY_WARN_DAYS",
-    "TRANSITIONS", "UNBILLED_IDS", "AdjustmentIn", "AppealIn", "ClaimCheck", "ClaimIn",
-    "ClaimLineIn", "ClientIn", "CoverageIn", "EobIn", "LinePostingIn", "PatientPaymentIn",
-    "PayerIn", "PracticeIn", "Problem", "ProviderIn", "ReferralIn", "ReferrerIn", "SessionIn",
-    "as_date", "as_money", "build_claim_from_sessions", "check_claim", "choices",
-    "claim_lines_frame", "client_list", "client_referrals",
-    "code_list", "fetch_rows", "file_appeal", "find_appeals", "find_claims", "find_clients",
-    "find_referrals", "find_referrer", "medicare_allowed_ytd", "move_claim_status", "new_claim_id",
-    "parse_adjustments", "payer_claim_number", "pending_appeals", "post_eob", "recent_sessions",
-    "record_appeal_outcome", "record_patient_payment", "save_claim", "save_client",
-    "save_coverage", "save_cpt_code", "save_fee", "save_payer", "save_practice", "save_provider",
+    "AdjustmentIn", "AppealIn", "CENT", "CONTRACTUAL_CARCS", "ClaimCheck", "ClaimIn",
+    "ClaimLineIn", "ClientIn", "CoverageIn", "DayUnits", "EobIn", "FIND_LIMIT", "GROUP_CODES",
+    "INSURANCE_REASONS", "KxYear", "LinePostingIn", "MAX_LINES", "MAX_MONEY", "MAX_PLAN_DAYS",
+    "PATIENT_REASONS", "PAYER_TYPES", "PatientPaymentIn", "PayerIn", "PlanOfCareIn",
+    "PracticeIn", "Problem", "ProviderIn", "REFERRER_KINDS", "REFUND_METHODS", "ReferralIn",
+    "ReferrerIn", "RefundIn", "SESSION_KINDS", "SIGNATURE_DAYS", "STATUSES", "SessionIn",
+    "TIMELY_WARN_DAYS", "TRANSITIONS", "TransferIn", "UNBILLED_IDS", "WriteOffIn", "as_date",
+    "as_money", "build_claim_from_sessions", "certified_through_at_most", "check_claim",
+    "choices", "claim_lines_frame", "claim_status_after_posting", "client_list",
+    "client_patient_balance", "client_plans_of_care", "client_referrals", "code_list",
+    "fetch_rows", "file_appeal", "find_appeals", "find_claims", "find_clients",
+    "find_referrals", "find_referrer", "kx_threshold_for", "kx_years", "medicare_allowed_ytd",
+    "move_claim_status", "move_to_client", "new_claim_id", "parse_adjustments",
+    "payer_claim_number", "pending_appeals", "post_eob", "recent_sessions",
+    "record_appeal_outcome", "record_patient_payment", "record_plan_signature", "refund_credit",
+    "save_claim", "save_client", "save_coverage", "save_cpt_code", "save_fee", "save_payer",
+    "save_plan_of_care", "save_practice", "save_provider", "small_balances", "validate_refund",
+    "validate_transfer", "validate_write_off", "write_off", "write_off_small_balances",
     "save_referral", "save_referrer", "save_session", "session_units", "suggested_claim_id",
     "unbilled_sessions", "validate_appeal", "validate_claim", "validate_client",
     "validate_coverage", "validate_eob", "validate_patient_payment", "validate_payer",
-    "validate_practice", "validate_provider", "validate_referral", "validate_referrer",
-    "validate_session", "write_claim", "write_client", "write_coverage", "write_payer",
-    "write_provider", "write_referral", "write_referrer",
+    "validate_plan_of_care", "validate_practice", "validate_provider", "validate_referral",
+    "validate_referrer", "validate_session", "write_claim", "write_client", "write_coverage",
+    "write_payer", "write_provider", "write_referral", "write_referrer",
 ]

@@ -14,17 +14,22 @@ from decimal import Decimal
 from typing import Any
 
 from metdash.coding import (
+    billable_units,
     cpt_problems,
+    day_minutes,
     diagnoses_problems,
+    is_therapy_code,
     known_codes,
     modifier_problems,
     needs_kx,
     normalize_cpt,
     normalize_icd10,
+    over_review_threshold,
     parse_modifiers,
     pointer_problems,
     required_modifiers,
 )
+from metdash.entry.days import billed_units, day_sessions
 from metdash.entry.problems import (
     Problem,
     as_date,
@@ -38,8 +43,9 @@ from metdash.entry.problems import (
 from metdash.entry.sessions import active_coverage
 
 __all__ = [
-    "MAX_LINES", "TIMELY_WARN_DAYS", "ClaimCheck", "ClaimIn", "ClaimLineIn", "check_claim",
-    "claim_amount_for_kx", "medicare_allowed_ytd", "validate_claim",
+    "MAX_LINES", "TIMELY_WARN_DAYS", "ClaimCheck", "ClaimIn", "ClaimLineIn", "KxYear",
+    "check_claim", "claim_amount_for_kx", "day_units_problems", "kx_threshold_for", "kx_years",
+    "medicare_allowed_ytd", "validate_claim",
 ]
 
 TIMELY_WARN_DAYS = 30
@@ -75,6 +81,9 @@ class ClaimIn:
     timely_filing_reason: str | None = None
     submitted_date: Any = None
     source: str = "form"
+    # The sessions the claim bills (built from sessions): recorded with it, so a session
+    # whose minutes only added to another session's line of the day counts as billed.
+    session_ids: Sequence[int] = ()
 
 
 @dataclass
@@ -118,6 +127,108 @@ def medicare_allowed_ytd(con: Any, client_id: str, year: int,
     return Decimal(row["total"]) if row else Decimal("0")
 
 
+@dataclass
+class KxYear:
+    """One calendar year of a Medicare claim against Medicare's therapy threshold: the
+    client's expected allowed amount before this claim (``allowed_ytd``) and this claim's
+    (``claim_amount``), the ``threshold`` and ``review_threshold`` used (from the row of
+    ``threshold_year``, the year itself when it is on file), and whether KX is due."""
+
+    year: int
+    threshold_year: int
+    threshold: Decimal
+    review_threshold: Decimal | None
+    allowed_ytd: Decimal
+    claim_amount: Decimal
+    kx: bool
+    review: bool
+
+
+def kx_threshold_for(con: Any, year: int) -> dict[str, Any] | None:
+    """The ``kx_thresholds`` row for ``year`` (year, threshold, review_threshold); the
+    latest year on file before it when ``year`` has none (a new year's amount not entered
+    yet); None when no year at or before it is on file."""
+    return fetch_one(con, "SELECT year, threshold, review_threshold FROM kx_thresholds "
+                     "WHERE year <= ? ORDER BY year DESC LIMIT 1", [year])
+
+
+def kx_years(con: Any, client_id: str, payer_id: int,
+             lines: Iterable[tuple[dt.date, str, int, Any]],
+             exclude_claim: str | None = None) -> list[KxYear]:
+    """A Medicare claim's therapy lines ``(service date, cpt, units, charge)`` against each
+    calendar year's KX threshold, per client per year on expected Medicare-allowed amounts
+    (:func:`medicare_allowed_ytd` before this claim, :func:`claim_amount_for_kx` of the
+    claim's lines of that year): the year of a line's date of service picks the threshold.
+    """
+    by_year: dict[int, list[tuple[str, int, Decimal]]] = {}
+    for day, cpt, units, charge in lines:
+        if is_therapy_code(cpt):
+            by_year.setdefault(day.year, []).append((cpt, units, Decimal(charge or 0)))
+    found = []
+    for year, year_lines in sorted(by_year.items()):
+        row = kx_threshold_for(con, year)
+        if row is None:
+            continue
+        amount = claim_amount_for_kx(con, payer_id, year_lines)
+        ytd = medicare_allowed_ytd(con, client_id, year, exclude_claim)
+        threshold = Decimal(row["threshold"])
+        review = None if row["review_threshold"] is None else Decimal(row["review_threshold"])
+        found.append(KxYear(year, row["year"], threshold, review, ytd, amount,
+                            needs_kx("medicare", ytd, amount, threshold),
+                            over_review_threshold("medicare", ytd, amount, review)))
+    return found
+
+
+def day_units_problems(con: Any, client_id: str, rule: str,
+                       lines: Sequence[tuple[dt.date | None, str, int, Any]],
+                       session_ids: Iterable[int], exclude_claim: str | None = None,
+                       ) -> list[Problem]:
+    """Warnings from the client's sessions on the claim's dates of service (the 8-minute
+    rule, or the per-code rule, counts the client's whole day: DOMAIN.md).
+
+    A line whose code, with the units of that code already on the client's other claims
+    for the date, bills more units than the day's minutes give under ``rule``; and a
+    session of one of those days that is on no claim yet and not among ``session_ids``
+    (only for a claim built from sessions): its minutes count with this claim's.
+    Dates with no session on file are not checked (a claim entered by hand).
+    """
+    days = {d for d, *_r in lines if d is not None}
+    sessions = day_sessions(con, client_id, days)
+    if not sessions:
+        return []
+    known = known_codes(con)
+    untimed = {c for c, info in known.items() if not info.timed}
+    other = billed_units(con, client_id, sessions, exclude_claim)
+    rule_name = "CMS 8-minute rule" if rule == "cms" else "per-code rule"
+    warn: list[Problem] = []
+    for i, (day, code, units, _charge) in enumerate(lines):
+        if day not in sessions or not units:
+            continue
+        minutes = day_minutes(s.minutes for s in sessions[day])
+        due = billable_units(minutes, rule, untimed=untimed).get(code, 0)
+        before = other.get(day, {}).get(code)
+        total = units + (before.units if before else 0)
+        if total > due:
+            timed = sum(m for c, m in minutes.items() if c not in untimed)
+            elsewhere = f" ({before.units} already on claim {before.claim_id})" if before else ""
+            warn.append(Problem(
+                f"Line {i + 1}: {code} on {day} bills {total} unit(s){elsewhere}, but the "
+                f"client's sessions that day ({minutes.get(code, 0)} min of {code}, {timed} "
+                f"timed min in all) give {due} under the {rule_name}: check the units.",
+                "units", i))
+    chosen = {int(s) for s in session_ids}
+    if chosen:
+        for day in sorted(sessions):
+            for s in sessions[day]:
+                if not s.billed and s.session_id not in chosen:
+                    warn.append(Problem(
+                        f"Sessions: session {s.session_id} of this client on {day} is on no "
+                        "claim yet: the 8-minute rule counts the day's minutes together, so "
+                        "bill it on this claim, or next (only the units it adds to the day "
+                        "are billed then).", "sessions"))
+    return warn
+
+
 def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
                 existing: bool = False) -> ClaimCheck:
     """Every error and warning for a claim (``existing``: it is already saved, e.g. re-check).
@@ -126,8 +237,11 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
     billable or too many, pointers, codes, units, negative charges, future dates, dates
     before the referral or after its expiry, visits used up, timely filing passed without a
     reason, the same client + date + code on another non-voided claim.
-    Warnings: a charge off the fee schedule, a modifier the payer expects is missing, the
-    timely-filing deadline within 30 days.
+    Warnings: a charge off the fee schedule, a modifier the payer expects is missing (GP,
+    59 / XU on an NCCI pair's column-2 code, KX past the year's threshold), a Medicare
+    client past the year's targeted medical review amount, units above what the client's
+    sessions of the day give (:func:`day_units_problems`), the timely-filing deadline
+    within 30 days.
     """
     as_of = as_of or today()
     chk = ClaimCheck()
@@ -325,31 +439,49 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
                                 f" ({(deadline - as_of).days} days left): submit it soon.",
                                 "timely_filing_reason"))
 
+    # Units against the client's minutes of the day (the 8-minute rule counts the day).
+    if payer:
+        session_ids = [*claim.session_ids, *(ln.session_id for ln in claim.lines
+                                             if ln.session_id is not None)]
+        warn += day_units_problems(con, claim.client_id, payer["units_rule"], line_info,
+                                   session_ids, cid)
+
     # Modifiers the payer will expect (missing ones deny as CARC 4): warnings.
     if payer and all(d is not None for d, *_r in line_info) and line_info:
-        kx = False
+        past: dict[int, KxYear] = {}
         if payer["payer_type"] == "medicare":
-            threshold = fetch_one(con, "SELECT kx_threshold FROM practice ORDER BY practice_id "
-                                  "LIMIT 1", [])
-            if threshold:
-                years = {d.year for d, *_r in line_info}
-                for year in years:
-                    amount = claim_amount_for_kx(con, payer["payer_id"], [
-                        (c, u, ch or Decimal(0)) for d, c, u, ch in line_info if d.year == year])
-                    ytd = medicare_allowed_ytd(con, claim.client_id, year, cid)
-                    kx = kx or needs_kx("medicare", ytd, amount,
-                                        Decimal(threshold["kx_threshold"]))
+            for k in kx_years(con, claim.client_id, payer["payer_id"], line_info, cid):
+                if k.kx:
+                    past[k.year] = k
+                if k.threshold_year != k.year:
+                    warn.append(Problem(f"KX: Medicare's threshold for {k.year} is not on file: "
+                                        f"{k.threshold_year}'s {fmt_money(k.threshold)} was "
+                                        "used.", "modifiers"))
+                if k.review:
+                    warn.append(Problem(
+                        f"Medical review: the client's Medicare therapy for {k.year} comes to "
+                        f"{fmt_money(k.allowed_ytd + k.claim_amount)} with this claim, past "
+                        f"{fmt_money(k.review_threshold or Decimal(0))}: claims above it may "
+                        "be picked for targeted medical review, so the notes must show medical "
+                        "necessity.", "charge"))
         wanted = required_modifiers([(d, c) for d, c, *_r in line_info], payer["payer_type"],
-                                    kx=kx)
+                                    kx_years=set(past))
         for i, (line, need) in enumerate(zip(claim.lines, wanted, strict=True)):
             have = parse_modifiers(line.modifiers)
             if "XU" in have and "59" in need:
                 need = [m for m in need if m != "59"]
             missing = [m for m in need if m not in have]
             if missing:
+                why = ""
+                k = past.get(line_info[i][0].year)
+                if "KX" in missing and k is not None:
+                    why = (f" KX: the client's Medicare allowed amount for {k.year} comes to "
+                           f"{fmt_money(k.allowed_ytd + k.claim_amount)} with this claim, past "
+                           f"the {k.threshold_year} threshold of {fmt_money(k.threshold)}.")
                 warn.append(Problem(f"Line {i + 1}: {payer['name']} expects modifier "
                                     f"{', '.join(missing)} on {normalize_cpt(line.cpt)}: add "
-                                    "it, or the line may be denied (CARC 4).", "modifiers", i))
+                                    f"it, or the line may be denied (CARC 4).{why}",
+                                    "modifiers", i))
     return chk
 
 

@@ -10,20 +10,16 @@ from typing import Any
 
 from metdash.coding import (
     billable_units,
+    day_minutes,
     known_codes,
-    needs_kx,
     normalize_cpt,
     normalize_icd10,
     parse_modifiers,
+    remaining_units,
     required_modifiers,
 )
-from metdash.entry.claim_check import (
-    ClaimIn,
-    ClaimLineIn,
-    check_claim,
-    claim_amount_for_kx,
-    medicare_allowed_ytd,
-)
+from metdash.entry.claim_check import ClaimIn, ClaimLineIn, check_claim, kx_years
+from metdash.entry.days import billed_session_ids, billed_units, day_sessions
 from metdash.entry.problems import (
     CENT,
     Problem,
@@ -119,7 +115,14 @@ def write_claim(con: Any, claim: ClaimIn, user: str, status: str = "draft",
         lcols = list(ln)
         con.execute(f"INSERT INTO claim_lines ({', '.join(lcols)}) VALUES "
                     f"({', '.join('?' for _ in lcols)})", [ln[c] for c in lcols])
-    audit(con, user, "create", "claims", cid, None, {**values, "lines": lines})
+    sessions = sorted({int(x) for x in claim.session_ids} |
+                      {ln["session_id"] for ln in lines if ln["session_id"] is not None})
+    if claim.session_ids:
+        # Built from sessions: every session it bills, with a line of its own or not.
+        con.executemany("INSERT INTO claim_sessions (claim_id, session_id) VALUES (?, ?)",
+                        [[cid, sid] for sid in sessions])
+    audit(con, user, "create", "claims", cid, None,
+          {**values, "lines": lines, **({"sessions": sessions} if claim.session_ids else {})})
     day = submitted if (status == "submitted" and submitted) else as_of
     con.execute("INSERT INTO claim_status_history (claim_id, seq, status, status_date, "
                 "changed_by, note) VALUES (?, 1, ?, ?, ?, ?)",
@@ -132,10 +135,21 @@ def build_claim_from_sessions(con: Any, session_ids: Sequence[int],
                               claim_id: str | None = None) -> ClaimIn:
     """A draft claim for unbilled sessions of one client, for the biller to review.
 
-    Lines: one per session and billable code, units from the minutes under the payer's
-    rule, charges from the fee schedule (units x fee), diagnoses and pointers from the
-    referral (pointers 1..min(4, n)), modifiers where due (GP, 59, KX).
-    Raises ValidationError when the sessions cannot make one claim.
+    Lines: one per date of service and billable code. Units count the client's whole day
+    (the 8-minute rule, or the per-code rule, over all of that date's minutes: a 10-minute
+    morning and a 10-minute afternoon 97110 are 1 unit), over these sessions and the
+    client's sessions of the same dates already billed; units already on the client's other
+    claims for a date are not billed again (:func:`metdash.coding.remaining_units`), so
+    sessions of one day split over two claims never bill a unit twice. A line carries the
+    session with the most minutes of its code; the claim names every session it bills
+    (``session_ids``), so a session whose minutes only added to the day counts as billed.
+    Charges from the fee schedule (units x fee), diagnoses and pointers from the referral
+    (pointers 1..min(4, n)), modifiers where due (GP, 59 / XU, KX by the year's threshold).
+
+    Raises ValidationError when the sessions cannot make one claim: different clients or
+    providers, already billed, no coverage, nothing (more) to bill, or a code the day now
+    bills more units of while another claim already holds it for that date (one date and
+    code on two claims is denied as a duplicate: void that claim and bill the day together).
     """
     as_of = as_of or today()
     if not session_ids:
@@ -155,11 +169,9 @@ def build_claim_from_sessions(con: Any, session_ids: Sequence[int],
     if len(providers) > 1:
         p.append(Problem("Sessions: they were given by different providers: bill each "
                          "provider's sessions on their own claim.", "sessions"))
-    billed = fetch_rows(con, "SELECT DISTINCT l.session_id FROM claim_lines l JOIN claims c "
-                       "USING (claim_id) WHERE c.status <> 'voided' AND l.session_id IN "
-                       "(SELECT unnest(?::INTEGER[]))", [ids])
+    billed = sorted(billed_session_ids(con, ids))
     if billed:
-        p.append(Problem("Sessions: " + ", ".join(str(b["session_id"]) for b in billed) +
+        p.append(Problem("Sessions: " + ", ".join(str(b) for b in billed) +
                          " already billed: untick them.", "sessions"))
     if p or not sessions:
         raise ValidationError(p or [Problem("Sessions: none found.", "sessions")])
@@ -183,31 +195,50 @@ def build_claim_from_sessions(con: Any, session_ids: Sequence[int],
     known = known_codes(con)
     untimed = {c for c, info in known.items() if not info.timed}
     fees = {r["cpt"]: Decimal(r["charge"]) for r in fetch_rows(con, "SELECT * FROM fee_schedule")}
+    rule = cov["units_rule"]
+    dates = sorted({s["session_date"] for s in sessions})
+    chosen = set(ids)
+    days = day_sessions(con, client_id, dates)
+    on_claims = billed_units(con, client_id, dates)
     lines: list[ClaimLineIn] = []
-    for s in sessions:
-        mins = {r["cpt"]: int(r["minutes"]) for r in fetch_rows(
-            con, "SELECT cpt, minutes FROM session_minutes WHERE session_id = ? ORDER BY cpt",
-            [s["session_id"]])}
-        units = billable_units(mins, cov["units_rule"], untimed=untimed)
-        for code, n in units.items():
-            if n > 0:
-                lines.append(ClaimLineIn(service_date=s["session_date"], cpt=code, units=n,
-                                         charge=(fees.get(code, Decimal("0")) * n).quantize(CENT),
-                                         dx_pointers=pointers, session_id=s["session_id"]))
+    for day in dates:
+        new = [s for s in days.get(day, []) if s.session_id in chosen]
+        # The day: these sessions and the day's sessions already billed (not those still
+        # waiting to be billed: they add their units when they are billed).
+        minutes = day_minutes(s.minutes for s in days.get(day, [])
+                              if s.billed or s.session_id in chosen)
+        taken = {code: b.units for code, b in on_claims.get(day, {}).items()}
+        add = remaining_units(minutes, taken, rule, untimed=untimed)
+        for code, n in add.items():
+            if n <= 0:
+                continue
+            if code in taken:
+                held = on_claims[day][code]
+                due = billable_units(minutes, rule, untimed=untimed)[code]
+                p.append(Problem(
+                    f"Sessions: {code} on {day} is already billed on claim {held.claim_id} "
+                    f"({held.units} unit(s)); with these sessions the day's {minutes[code]} "
+                    f"minutes of {code} bill {due}: one date and code on two claims is denied "
+                    f"as a duplicate, so void claim {held.claim_id} and bill the day's "
+                    "sessions together.", "sessions"))
+                continue
+            # The line carries the session with the most minutes of the code (first by id).
+            carrier = max(new, key=lambda s: (s.minutes.get(code, 0), -s.session_id))
+            lines.append(ClaimLineIn(service_date=day, cpt=code, units=n,
+                                     charge=(fees.get(code, Decimal("0")) * n).quantize(CENT),
+                                     dx_pointers=pointers, session_id=carrier.session_id))
+    if p:
+        raise ValidationError(p)
     if not lines:
-        raise ValidationError([Problem("Sessions: no billable units (under 8 timed minutes): "
-                                       "nothing to bill.", "sessions")])
-    kx = False
+        raise ValidationError([Problem(
+            "Sessions: no billable units: under 8 timed minutes, or the day's units are "
+            "already billed on another claim: nothing to bill.", "sessions")])
+    kx_due: set[int] = set()
     if cov["payer_type"] == "medicare":
-        threshold = fetch_one(con, "SELECT kx_threshold FROM practice ORDER BY practice_id "
-                              "LIMIT 1", [])
-        if threshold:
-            amount = claim_amount_for_kx(con, cov["payer_id"],
-                                         [(ln.cpt, ln.units, ln.charge) for ln in lines])
-            ytd = medicare_allowed_ytd(con, client_id, first_day.year)
-            kx = needs_kx("medicare", ytd, amount, Decimal(threshold["kx_threshold"]))
+        kx_due = {k.year for k in kx_years(con, client_id, cov["payer_id"], [
+            (ln.service_date, ln.cpt, ln.units, ln.charge) for ln in lines]) if k.kx}
     mods = required_modifiers([(ln.service_date, ln.cpt) for ln in lines], cov["payer_type"],
-                              kx=kx)
+                              kx_years=kx_due)
     for ln, m in zip(lines, mods, strict=True):
         ln.modifiers = m
     return ClaimIn(claim_id=claim_id or new_claim_id(con, as_of), client_id=client_id,
@@ -215,7 +246,8 @@ def build_claim_from_sessions(con: Any, session_ids: Sequence[int],
                    diagnosis_codes=dx, lines=lines,
                    rendering_provider_id=sessions[0]["provider_id"],
                    referral_id=ref["referral_id"] if ref else None,
-                   referrer_id=ref["referrer_id"] if ref else None)
+                   referrer_id=ref["referrer_id"] if ref else None,
+                   session_ids=sorted(chosen))
 
 
 # -- status moves --------------------------------------------------------------------------------

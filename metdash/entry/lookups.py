@@ -12,9 +12,9 @@ from metdash.store import Database
 
 __all__ = [
     "FIND_LIMIT", "UNBILLED_IDS", "choices", "claim_lines_frame", "client_list",
-    "client_referrals", "code_list", "find_appeals", "find_claims", "find_clients",
-    "find_referrals", "pending_appeals", "recent_sessions", "suggested_claim_id",
-    "unbilled_sessions",
+    "client_plans_of_care", "client_referrals", "code_list", "find_appeals", "find_claims",
+    "find_clients", "find_referrals", "pending_appeals", "recent_sessions",
+    "suggested_claim_id", "unbilled_sessions",
 ]
 
 
@@ -45,6 +45,7 @@ _CHOICES = {
     "payer_fees": "SELECT p.name AS payer, f.cpt, f.allowed_amount FROM payer_fee_schedule f "
                   "JOIN payers p USING (payer_id) ORDER BY p.name, f.cpt",
     "practice": "SELECT * FROM practice ORDER BY practice_id LIMIT 1",
+    "kx_thresholds": "SELECT year, threshold, review_threshold FROM kx_thresholds ORDER BY year",
 }
 
 
@@ -173,10 +174,28 @@ def client_referrals(db: Database, client_id: str) -> Any:
     return db.query(base, [client_id or ""])
 
 
-# CTEs ending in ``unbilled_ids(session_id)``: the sessions on no line of a non-voided claim.
-# Voided claims are few, so the history is never joined to ``claims``: sessions on no line at
-# all (an anti-join on the integer session id), plus the few whose every line is on a voided
-# claim. (NOT IN over lines joined to claims took ~90 ms at 1M lines; this ~30 ms.)
+def client_plans_of_care(db: Database, client_id: str) -> Any:
+    """One client's plans of care, newest first: plan_id, label ('Plan 3: 2025-04-01 to
+    2025-06-29, signed 2025-04-10'), start_date, certified_through, signed_date,
+    certified_by (the physician's name), recertifies_plan_id, recertified_by_plan_id."""
+    return db.query("""
+        SELECT p.plan_id,
+               'Plan ' || p.plan_id || ': ' || p.start_date || ' to ' || p.certified_through
+               || CASE WHEN p.signed_date IS NULL THEN ', unsigned'
+                       ELSE ', signed ' || p.signed_date END AS label,
+               p.start_date, p.certified_through, p.signed_date, f.name AS certified_by,
+               p.recertifies_plan_id, r.plan_id AS recertified_by_plan_id
+        FROM plans_of_care p LEFT JOIN referrers f USING (referrer_id)
+        LEFT JOIN plans_of_care r ON r.recertifies_plan_id = p.plan_id
+        WHERE p.client_id = ?
+        ORDER BY p.start_date DESC, p.plan_id DESC""", [client_id or ""])
+
+
+# CTEs ending in ``unbilled_ids(session_id)``: the sessions on no line of a non-voided claim
+# and not among the sessions such a claim was built from (``claim_sessions``). Voided claims
+# are few, so the history is never joined to ``claims``: sessions on no line at all (an
+# anti-join on the integer session id), plus the few whose every line is on a voided claim.
+# (NOT IN over lines joined to claims took ~90 ms at 1M lines; this ~30 ms.)
 UNBILLED_IDS = """
     voided AS (SELECT claim_id FROM claims WHERE status = 'voided'),
     on_voided AS (
@@ -185,10 +204,15 @@ UNBILLED_IDS = """
         WHERE l.session_id IN (SELECT v.session_id FROM claim_lines v SEMI JOIN voided
                                USING (claim_id))
         GROUP BY l.session_id),
+    -- a session a claim was built from is billed even without a line of its own (its
+    -- minutes added to another session's line of the day: the 8-minute rule)
+    on_claims AS (SELECT cs.session_id FROM claim_sessions cs ANTI JOIN voided USING (claim_id)),
     unbilled_ids AS (
-        SELECT s.session_id FROM sessions s ANTI JOIN claim_lines l USING (session_id)
-        UNION ALL
-        SELECT session_id FROM on_voided WHERE only_voided)"""
+        SELECT session_id FROM (
+            SELECT s.session_id FROM sessions s ANTI JOIN claim_lines l USING (session_id)
+            UNION ALL
+            SELECT session_id FROM on_voided WHERE only_voided
+        ) ANTI JOIN on_claims USING (session_id))"""
 
 
 def unbilled_sessions(db: Database) -> Any:
@@ -220,7 +244,8 @@ def recent_sessions(db: Database, limit: int = 200) -> Any:
 
 def choices(db: Database, what: str) -> Any:
     """A small table the forms pick from: clients, payers, providers, referrers, referrals,
-    claims, appeals, fees, payer_fees or practice (id column first, then ``label``)."""
+    claims, appeals, fees, payer_fees, practice or kx_thresholds (id column first, then
+    ``label``, where the table has them)."""
     return db.query(_CHOICES[what])
 
 

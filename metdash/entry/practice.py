@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from decimal import Decimal
 from typing import Any
 
 from metdash.coding import cpt_problems, known_codes, normalize_cpt, npi_problem
@@ -35,7 +34,6 @@ class PracticeIn:
     state: str | None = None
     zip: str | None = None
     phone: str | None = None
-    kx_threshold: Any = Decimal("2410.00")
 
 
 def validate_practice(con: Any, pr: PracticeIn) -> list[Problem]:
@@ -52,13 +50,6 @@ def validate_practice(con: Any, pr: PracticeIn) -> list[Problem]:
     if not blank(pr.taxonomy) and not re.fullmatch(r"[0-9A-Z]{9}X", pr.taxonomy.strip()):
         p.append(Problem(f"Taxonomy {pr.taxonomy!r} is not a NUCC code: 10 characters "
                          "ending in X, e.g. 225100000X.", "taxonomy"))
-    try:
-        kx = as_money(pr.kx_threshold)
-        if kx is None or kx < 0:
-            raise ValueError
-    except ValueError:
-        p.append(Problem(f"KX threshold {pr.kx_threshold!r} must be an amount of 0 or more "
-                         "(Medicare's 2025 threshold is 2410.00).", "kx_threshold"))
     return p
 
 
@@ -71,7 +62,6 @@ def save_practice(db: Database, pr: PracticeIn, user: str) -> None:
         values = {k: (v.strip() if isinstance(v, str) else v) for k, v in asdict(pr).items()}
         tax = re.sub(r"\D", "", values["tax_id"])
         values["tax_id"] = f"{tax[:2]}-{tax[2:]}"
-        values["kx_threshold"] = as_money(pr.kx_threshold)
         before = fetch_one(con, "SELECT * FROM practice ORDER BY practice_id LIMIT 1", [])
         cols = list(values)
         if before is None:

@@ -1,19 +1,21 @@
-"""Sessions (minutes per code), the units they bill as, and the coverage active on a day."""
+"""Sessions (minutes per code), the units a client's day bills as, and the coverage active on
+a day."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from metdash.coding import billable_units, cpt_problems, known_codes, normalize_cpt
+from metdash.coding import billable_units, cpt_problems, day_minutes, known_codes, normalize_cpt
+from metdash.entry.days import day_sessions
 from metdash.entry.problems import Problem, as_date, date_field, fetch_one, today
 from metdash.errors import ValidationError
 from metdash.store import Database, audit, insert_row, next_id
 
 __all__ = [
-    "SESSION_KINDS", "SessionIn", "active_coverage", "save_session", "session_units",
-    "validate_session",
+    "SESSION_KINDS", "DayUnits", "SessionIn", "active_coverage", "save_session",
+    "session_units", "validate_session",
 ]
 
 SESSION_KINDS = ("initial_assessment", "treatment", "progress", "discharge")
@@ -99,19 +101,37 @@ def save_session(db: Database, s: SessionIn, user: str, as_of: dt.date | None = 
         return sid
 
 
-def session_units(con: Any, client_id: str, minutes: dict[str, int],
-                  on: dt.date | None = None) -> tuple[dict[str, int], str, str | None]:
-    """Units as they will be billed for the client's primary payer on ``on``.
+@dataclass
+class DayUnits:
+    """The units a client's day bills as: ``units`` and ``minutes`` per code over the whole
+    day (the session being entered and the ``other_sessions`` already saved for that date),
+    under the payer's ``rule``; ``payer`` is None when the client has no coverage on file."""
 
-    Returns ``(units per code, rule, payer name or None)``; the CMS rule when the client
-    has no coverage on file.
+    units: dict[str, int]
+    rule: str
+    payer: str | None
+    minutes: dict[str, int] = field(default_factory=dict)
+    other_sessions: int = 0
+
+
+def session_units(con: Any, client_id: str, minutes: dict[str, int],
+                  on: dt.date | None = None) -> DayUnits:
+    """Units as the client's day on ``on`` will be billed to their primary payer, with
+    ``minutes`` (the session being entered) added to the client's sessions already saved
+    for that date: the 8-minute rule counts the day, not the session (a 10-minute morning
+    and a 10-minute afternoon 97110 are 20 minutes = 1 unit), and the per-code rule rounds
+    each code's minutes of the day. The CMS rule when the client has no coverage on file.
     """
-    cov = active_coverage(con, client_id, on or today())
+    on = on or today()
+    cov = active_coverage(con, client_id, on)
     rule = cov["units_rule"] if cov else "cms"
     known = known_codes(con)
     untimed = {c for c, info in known.items() if not info.timed}
+    saved = day_sessions(con, client_id, [on]).get(on, [])
     clean = {normalize_cpt(c): int(m) for c, m in minutes.items() if m is not None}
-    return billable_units(clean, rule, untimed=untimed), rule, (cov["payer_name"] if cov else None)
+    day = day_minutes([*(s.minutes for s in saved), clean])
+    return DayUnits(billable_units(day, rule, untimed=untimed), rule,
+                    cov["payer_name"] if cov else None, day, len(saved))
 
 
 def active_coverage(con: Any, client_id: str, on: dt.date,

@@ -7,6 +7,7 @@ from metdash.coding import (
     modifier_problems,
     needs_kx,
     normalize_cpt,
+    over_review_threshold,
     parse_modifiers,
     required_modifiers,
 )
@@ -58,3 +59,37 @@ def test_kx():
     assert not needs_kx("medicare", Decimal("2300"), Decimal("20"), Decimal("2410"))
     assert not needs_kx("commercial", Decimal("9999"), Decimal("20"), Decimal("2410"))
     assert required_modifiers([("d", "97110")], "medicare", kx=True) == [["GP", "KX"]]
+
+
+def test_97530_with_97140_the_same_day_needs_59_on_97530():
+    # DOMAIN.md: "97530 and 97140 in separate time blocks -- an NCCI edit pair". CMS lists
+    # the pair as column 1 97140 / column 2 97530, and the distinct-procedure modifier goes
+    # on the column-2 code: 97530 gets 59 (or XU), 97140 nothing. Another day: no pair.
+    lines = [("d1", "97140"), ("d1", "97530"), ("d2", "97530")]
+    assert required_modifiers(lines, "commercial") == [[], ["59"], []]
+    assert required_modifiers(lines, "medicare", distinct="XU") == [
+        ["GP"], ["GP", "XU"], ["GP"]]
+    # With an evaluation too: 97140 is column 2 to the evaluation (59) and column 1 to
+    # 97530 (97530 gets 59): both lines carry it.
+    lines = [("d", "97162"), ("d", "97140"), ("d", "97530")]
+    assert required_modifiers(lines, "commercial") == [[], ["59"], ["59"]]
+
+
+def test_kx_by_year_of_the_date_of_service():
+    import datetime as dt
+
+    # A claim across New Year past the threshold in December only: KX on the December line.
+    lines = [(dt.date(2024, 12, 30), "97110"), (dt.date(2025, 1, 2), "97110")]
+    assert required_modifiers(lines, "medicare", kx_years={2024}) == [["GP", "KX"], ["GP"]]
+    assert required_modifiers(lines, "commercial", kx_years={2024, 2025}) == [[], []]
+
+
+def test_targeted_medical_review_past_3000():
+    # $2,950.00 before + $118.00 = $3,068.00 > $3,000.00: a warning; $2,882.00 + $118.00
+    # = $3,000.00 is not past it. Only Medicare claims count.
+    assert over_review_threshold("medicare", Decimal("2950"), Decimal("118"), Decimal("3000"))
+    assert not over_review_threshold("medicare", Decimal("2882"), Decimal("118"),
+                                     Decimal("3000"))
+    assert not over_review_threshold("commercial", Decimal("9999"), Decimal("1"),
+                                     Decimal("3000"))
+    assert not over_review_threshold("medicare", Decimal("9999"), Decimal("1"), None)

@@ -6,7 +6,7 @@ import pytest
 
 from metdash import entry as e
 from metdash.errors import ValidationError
-from tests.entry.helpers import count, hand_claim
+from tests.entry.helpers import count, hand_claim, session
 from tests.entry_seed import AS_OF, USER
 
 
@@ -78,3 +78,86 @@ def test_missing_gp_is_a_warning_for_medicare(db):
     assert chk.errors == []
     assert chk.warnings == ["Line 1: Medicare Part B expects modifier GP on 97110: add it, or "
                             "the line may be denied (CARC 4)."]
+
+
+def medicare(claim_id, *lines):
+    """A hand claim of C001 to Medicare (no payer fee on file: a line's charge is its
+    expected allowed amount): lines as (date, cpt, units, charge, modifiers)."""
+    return e.ClaimIn(claim_id, "C001", 1, ["M54.50"], [
+        e.ClaimLineIn(d, c, u, ch, m, [1]) for d, c, u, ch, m in lines],
+        rendering_provider_id=1)
+
+
+def test_kx_threshold_by_the_year_of_the_date_of_service(db):
+    # Before: $2,300.00 in 2024 and $2,300.00 in 2025. The claim bills $40.00 on
+    # 2024-12-30 and $40.00 on 2025-01-02. 2024: $2,340.00 > $2,330.00 (2024's threshold):
+    # KX on the December line. 2025: $2,340.00 is not past $2,410.00: no KX in January.
+    for cid, day in (("Y24", "2024-12-02"), ("Y25", "2025-01-01")):
+        e.save_claim(db, medicare(cid, (day, "97112", 1, "2300.00", ["GP"])), USER,
+                     as_of=AS_OF)
+    claim = medicare("X1", ("2024-12-30", "97110", 1, "40.00", ["GP"]),
+                     ("2025-01-02", "97110", 1, "40.00", ["GP"]))
+    with db.connect() as con:
+        chk = e.check_claim(con, claim, AS_OF)
+        assert [k.year for k in e.kx_years(con, "C001", 1, [
+            (dt.date(2024, 12, 30), "97110", 1, "40.00"),
+            (dt.date(2025, 1, 2), "97110", 1, "40.00")]) if k.kx] == [2024]
+    assert chk.errors == []
+    assert chk.warnings == [
+        "Line 1: Medicare Part B expects modifier KX on 97110: add it, or the line may be "
+        "denied (CARC 4). KX: the client's Medicare allowed amount for 2024 comes to "
+        "$2,340.00 with this claim, past the 2024 threshold of $2,330.00."]
+
+
+def test_past_3000_is_a_warning_for_targeted_medical_review(db):
+    # $2,950.00 before in 2025, this claim $118.00: $3,068.00 > $3,000.00 (and past the
+    # $2,410.00 KX threshold, so KX is on the lines): a warning, not an error.
+    e.save_claim(db, medicare("Y1", ("2025-05-05", "97112", 1, "2950.00", ["GP"])), USER,
+                 as_of=AS_OF)
+    claim = medicare("X1", ("2025-06-10", "97110", 2, "80.00", ["GP", "KX"]),
+                     ("2025-06-10", "97140", 1, "38.00", ["GP", "KX"]))
+    with db.connect() as con:
+        chk = e.check_claim(con, claim, AS_OF)
+    assert chk.errors == []
+    assert chk.warnings == [
+        "Medical review: the client's Medicare therapy for 2025 comes to $3,068.00 with this "
+        "claim, past $3,000.00: claims above it may be picked for targeted medical review, "
+        "so the notes must show medical necessity."]
+
+
+def test_a_year_without_a_threshold_uses_the_latest(db):
+    # 2027 is not in the table: 2026's $2,480.00 is used, and the biller is told.
+    claim = medicare("X1", ("2027-01-05", "97110", 1, "40.00", ["GP"]))
+    with db.connect() as con:
+        chk = e.check_claim(con, claim, dt.date(2027, 1, 10))
+        assert e.kx_threshold_for(con, 2027)["year"] == 2026
+        assert e.kx_threshold_for(con, 2020) is None
+    assert chk.warnings == ["KX: Medicare's threshold for 2027 is not on file: 2026's "
+                            "$2,480.00 was used."]
+
+
+def test_units_above_the_days_minutes_are_a_warning(db):
+    # C001's sessions on 2025-06-02: 97110 10 + 10 min = 20 min -> 1 unit under the CMS
+    # rule. A hand claim billing 97110 x2 that day is past it.
+    session(db, minutes={"97110": 10})
+    session(db, minutes={"97110": 10})
+    claim = medicare("X1", ("2025-06-02", "97110", 2, "80.00", ["GP"]))
+    with db.connect() as con:
+        chk = e.check_claim(con, claim, AS_OF)
+    assert chk.warnings == [
+        "Line 1: 97110 on 2025-06-02 bills 2 unit(s), but the client's sessions that day (20 "
+        "min of 97110, 20 timed min in all) give 1 under the CMS 8-minute rule: check the "
+        "units."]
+
+
+def test_a_session_of_the_day_left_off_a_claim_built_from_sessions(db):
+    # Morning and afternoon on 2025-06-02; the claim is built from the morning only.
+    am = session(db, minutes={"97110": 10})
+    pm = session(db, minutes={"97110": 10})
+    with db.connect() as con:
+        claim = e.build_claim_from_sessions(con, [am], AS_OF)
+        chk = e.check_claim(con, claim, AS_OF)
+    assert chk.warnings == [
+        f"Sessions: session {pm} of this client on 2025-06-02 is on no claim yet: the "
+        "8-minute rule counts the day's minutes together, so bill it on this claim, or next "
+        "(only the units it adds to the day are billed then)."]

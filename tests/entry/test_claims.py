@@ -40,13 +40,109 @@ def test_build_claim_from_sessions_medicare(db):
     assert "already billed" in exc.value.problems[0]
 
 
-def test_kx_when_past_threshold(db):
-    with db.transaction() as con:
-        con.execute("UPDATE practice SET kx_threshold = 100")
+def prior_medicare(db, amount, day="2025-05-05", claim_id="Y1"):
+    """A Medicare claim of C001 for ``amount`` (no payer fee on file: its charge counts as
+    the expected allowed amount)."""
+    e.save_claim(db, e.ClaimIn(claim_id, "C001", 1, ["M54.50"], [
+        e.ClaimLineIn(day, "97110", 1, amount, ["GP"], [1])], rendering_provider_id=1),
+        USER, as_of=dt.date(2026, 1, 31))
+
+
+@pytest.mark.parametrize("before,kx", [("2300.00", True), ("2292.00", False)])
+def test_kx_past_the_years_threshold(db, before, kx):
+    # 2025's threshold is $2,410.00 (DOMAIN.md). The session bills 97110 x2 ($80.00) +
+    # 97140 x1 ($38.00) = $118.00. $2,300.00 + $118.00 = $2,418.00 > $2,410.00: KX on
+    # every therapy line; $2,292.00 + $118.00 = $2,410.00 is not past it: no KX.
+    prior_medicare(db, before)
     s1 = session(db)
     with db.connect() as con:
         claim = e.build_claim_from_sessions(con, [s1], AS_OF)
-    assert [ln.modifiers for ln in claim.lines] == [["GP", "KX"], ["GP", "KX"]]
+    want = ["GP", "KX"] if kx else ["GP"]
+    assert [(ln.cpt, ln.units, ln.charge, ln.modifiers) for ln in claim.lines] == [
+        ("97110", 2, Decimal("80.00"), want), ("97140", 1, Decimal("38.00"), want)]
+
+
+def test_two_sessions_of_one_day_bill_as_the_day(db):
+    # DOMAIN.md: a 10-minute morning and a 10-minute afternoon 97110 are 20 minutes = 1
+    # unit, not 2: one line 97110 x1 at $40.00. The line carries the morning session (same
+    # minutes: the first); the claim names both sessions, so neither is left unbilled.
+    am = session(db, minutes={"97110": 10})
+    pm = session(db, minutes={"97110": 10})
+    with db.connect() as con:
+        claim = e.build_claim_from_sessions(con, [am, pm], AS_OF, claim_id="D1")
+    assert [(ln.cpt, ln.units, ln.charge, ln.session_id) for ln in claim.lines] == [
+        ("97110", 1, Decimal("40.00"), am)]
+    assert list(claim.session_ids) == [am, pm]
+    assert e.save_claim(db, claim, USER, as_of=AS_OF) == []
+    assert db.query("SELECT session_id FROM claim_sessions ORDER BY 1").session_id.tolist() == [
+        am, pm]
+    assert e.unbilled_sessions(db).empty
+    with db.connect() as con, pytest.raises(ValidationError) as exc:
+        e.build_claim_from_sessions(con, [pm], AS_OF)
+    assert exc.value.problems == [f"Sessions: {pm} already billed: untick them."]
+    # Voided, the sessions are back on the list.
+    e.move_claim_status(db, "D1", "voided", USER, note="entered twice", as_of=AS_OF)
+    assert sorted(e.unbilled_sessions(db).session_id) == [am, pm]
+
+
+def test_a_day_split_over_two_claims_never_bills_a_unit_twice(db):
+    # Morning 97110 10 min, billed alone on A: 1 unit (8-22 min).
+    am = session(db, minutes={"97110": 10})
+    with db.connect() as con:
+        e.save_claim(db, e.build_claim_from_sessions(con, [am], AS_OF, "A"), USER, as_of=AS_OF)
+    # Afternoon 97140 20 min: the day is 30 min -> 2 units; 97140 takes its full 15 min,
+    # the left-over unit goes to the larger remainder (97110 10 vs 97140 5): 97110 x1,
+    # 97140 x1. A holds the 97110 unit, so B bills 97140 x1 ($38.00), and only that.
+    pm = session(db, minutes={"97140": 20})
+    with db.connect() as con:
+        b = e.build_claim_from_sessions(con, [pm], AS_OF, "B")
+    assert [(ln.cpt, ln.units, ln.charge) for ln in b.lines] == [("97140", 1, Decimal("38.00"))]
+    assert e.save_claim(db, b, USER, as_of=AS_OF) == []
+
+
+def test_a_later_session_that_adds_nothing_to_the_day(db):
+    # Morning 97110 10 min on A (1 unit). Afternoon 97140 10 min: the day is 20 min ->
+    # 1 unit, given on the tie (10 vs 10 min) to the first code of the day, 97110, which A
+    # already bills: nothing more to bill for the day.
+    am = session(db, minutes={"97110": 10})
+    with db.connect() as con:
+        e.save_claim(db, e.build_claim_from_sessions(con, [am], AS_OF, "A"), USER, as_of=AS_OF)
+    pm = session(db, minutes={"97140": 10})
+    with db.connect() as con, pytest.raises(ValidationError) as exc:
+        e.build_claim_from_sessions(con, [pm], AS_OF)
+    assert "no billable units" in exc.value.problems[0]
+
+
+def test_more_units_of_a_code_another_claim_holds_for_the_day(db):
+    # Morning 97110 10 min on A (1 unit); afternoon 97110 20 min: the day's 30 min of
+    # 97110 bill 2 units, one more than A's. One date and code on two claims is denied as a
+    # duplicate: refused, with the way out (void A, bill the day together -> 97110 x2).
+    am = session(db, minutes={"97110": 10})
+    with db.connect() as con:
+        e.save_claim(db, e.build_claim_from_sessions(con, [am], AS_OF, "A"), USER, as_of=AS_OF)
+    pm = session(db, minutes={"97110": 20})
+    with db.connect() as con, pytest.raises(ValidationError) as exc:
+        e.build_claim_from_sessions(con, [pm], AS_OF)
+    assert exc.value.problems == [
+        "Sessions: 97110 on 2025-06-02 is already billed on claim A (1 unit(s)); with these "
+        "sessions the day's 30 minutes of 97110 bill 2: one date and code on two claims is "
+        "denied as a duplicate, so void claim A and bill the day's sessions together."]
+    e.move_claim_status(db, "A", "voided", USER, note="rebill the day", as_of=AS_OF)
+    with db.connect() as con:
+        claim = e.build_claim_from_sessions(con, [am, pm], AS_OF)
+    # 30 min -> 2 units (23-37); the afternoon's 20 min carry the line.
+    assert [(ln.cpt, ln.units, ln.charge, ln.session_id) for ln in claim.lines] == [
+        ("97110", 2, Decimal("80.00"), pm)]
+
+
+def test_97530_with_97140_gets_59_when_built(db):
+    # 97140 15 min + 97530 15 min = 30 min -> 2 units, one each. The NCCI pair: 59 on the
+    # column-2 code, 97530 (DOMAIN.md: "97530 and 97140 in separate time blocks").
+    s1 = session(db, minutes={"97140": 15, "97530": 15})
+    with db.connect() as con:
+        claim = e.build_claim_from_sessions(con, [s1], AS_OF)
+    assert [(ln.cpt, ln.units, ln.modifiers) for ln in claim.lines] == [
+        ("97140", 1, ["GP"]), ("97530", 1, ["GP", "59"])]
 
 
 def test_hand_claim_good_and_fee_warning(db):

@@ -1,6 +1,9 @@
 """Sessions: validation, and the units they bill as under the payer's rule."""
 
+import datetime as dt
+
 from metdash import entry as e
+from tests.entry.helpers import session
 from tests.entry_seed import AS_OF
 
 
@@ -17,7 +20,27 @@ def test_session_validation(db):
 
 def test_session_units_follow_the_payer_rule(db):
     with db.connect() as con:
-        units, rule, payer = e.session_units(con, "C001", {"97110": 33, "97140": 7}, AS_OF)
-        assert (units, rule, payer) == ({"97110": 2, "97140": 1}, "cms", "Medicare Part B")
-        units, rule, _ = e.session_units(con, "C002", {"97110": 33, "97140": 7}, AS_OF)
-        assert (units, rule) == ({"97110": 2, "97140": 0}, "per_code")
+        got = e.session_units(con, "C001", {"97110": 33, "97140": 7}, AS_OF)
+        assert (got.units, got.rule, got.payer) == ({"97110": 2, "97140": 1}, "cms",
+                                                    "Medicare Part B")
+        assert got.other_sessions == 0
+        got = e.session_units(con, "C002", {"97110": 33, "97140": 7}, AS_OF)
+        assert (got.units, got.rule) == ({"97110": 2, "97140": 0}, "per_code")
+
+
+def test_session_units_count_the_clients_whole_day(db):
+    # DOMAIN.md: a 10-minute morning and a 10-minute afternoon 97110 are 20 minutes = 1
+    # unit, not 2. The morning is saved; the preview of the afternoon shows the day.
+    session(db, day="2025-06-02", minutes={"97110": 10})
+    with db.connect() as con:
+        got = e.session_units(con, "C001", {"97110": 10}, dt.date(2025, 6, 2))
+        assert (got.minutes, got.units, got.other_sessions) == ({"97110": 20}, {"97110": 1}, 1)
+        # Another day of the same client is not counted.
+        assert e.session_units(con, "C001", {"97110": 10}, dt.date(2025, 6, 3)).units == {
+            "97110": 1}
+    # Per code (Acme): 97112 5 min in the morning and 5 in the afternoon: 10 min of the day
+    # -> 0 full units, remainder 10 >= 8 -> 1 unit (each session alone: 0).
+    session(db, client="C002", day="2025-06-02", minutes={"97112": 5}, referral=2)
+    with db.connect() as con:
+        got = e.session_units(con, "C002", {"97112": 5}, dt.date(2025, 6, 2))
+        assert (got.rule, got.units) == ("per_code", {"97112": 1})

@@ -126,6 +126,29 @@ def test_referrals_page(db):
     assert db.scalar("SELECT count(*) FROM referrals") == before + 1
 
 
+def test_referrals_page_records_a_plan_of_care_and_its_signature(db):
+    at = page("referrals.py")
+    at.selectbox(key="client").select("Doe, Jane (C001)")
+    at.run()
+    click(at, "Save plan of care")
+    msg = errors(at)
+    assert "Certifying physician is not on file" in msg and "Start (first treatment) is " \
+        "missing" in msg
+    at.selectbox(key="poc_doctor").select_index(1)
+    at.date_input(key="poc_start").set_value(TODAY - dt.timedelta(days=3))
+    click(at, "Save plan of care")
+    assert not at.error
+    # No end date given: the full 90 days, the start counted as day 1.
+    row = db.query("SELECT start_date, certified_through, signed_date FROM plans_of_care")
+    assert (row.certified_through[0] - row.start_date[0]).days == 89
+    assert row.signed_date.isna().all()
+    at.run()  # the page reads the client's plans again: the unsigned one can be signed
+    at.date_input(key="sig_date").set_value(TODAY)
+    click(at, "Record the signature")
+    assert not at.error
+    assert db.scalar("SELECT signed_date FROM plans_of_care") == TODAY
+
+
 def test_sessions_page_shows_units_and_saves(db):
     at = page("sessions.py")
     at.number_input(key="min_97110").set_value(33)
@@ -143,6 +166,15 @@ def test_sessions_page_shows_units_and_saves(db):
     click(at, "Save session")
     assert not at.error
     assert db.scalar("SELECT count(*) FROM sessions") == before + 1
+    # A second session the same day: the preview counts the client's day (8-minute rule):
+    # 33 + 33 = 66 min of 97110 and 7 + 7 = 14 of 97140, 80 min -> 5 units (+1 per 15 past
+    # 67); full units 97110 4 (60 min), 97140 0; the left-over unit goes to the larger
+    # remainder, 97140 14 vs 97110 6 min.
+    at.run()
+    units = at.dataframe[0].value
+    assert dict(zip(units.cpt, units.minutes, strict=True)) == {"97110": 66, "97140": 14}
+    assert dict(zip(units.cpt, units.units, strict=True)) == {"97110": 4, "97140": 1}
+    assert any("1 other session(s) that day" in c.value for c in at.caption)
 
 
 def test_claims_page_bill_sessions_and_hand_claim(db):
@@ -194,10 +226,13 @@ def test_worklists_page_counts(db):
 def test_settings_page(db):
     at = page("settings.py")
     at.text_input(key="pr_npi").input("1234567890")
-    at.text_input(key="pr_kx").input("lots")
     click(at, "Save practice")
     msg = errors(at)
-    assert "Billing NPI 1234567890 fails its check digit" in msg and "KX threshold" in msg
+    assert "Billing NPI 1234567890 fails its check digit" in msg
+    # Medicare's KX thresholds: a table by year (read-only), no longer a practice setting.
+    kx = [d.value for d in at.dataframe if "review_threshold" in d.value.columns][0]
+    assert dict(zip(kx.year, kx.threshold.astype(float), strict=True)) == {
+        2021: 2110, 2022: 2150, 2023: 2230, 2024: 2330, 2025: 2410, 2026: 2480}
     at.text_input(key="py_name").input("Prairie Health")
     at.selectbox(key="py_type").select("commercial")
     at.number_input(key="py_tf").set_value(180)

@@ -39,7 +39,8 @@ def test_overview_shows_every_kpi_with_a_tooltip(monkeypatch, demo_db_path):
     labels = [m.label for m in at.metric]
     assert labels == ["Gross charges", "Payments", "Contractual adj.",
                       "Gross collection rate", "Net collection rate", "Denial rate",
-                      "First-pass resolution", "A/R", "Days in A/R", "Median days to pay"]
+                      "First-pass resolution", "Median days to pay", "A/R", "Insurance A/R",
+                      "Patient A/R", "Days in A/R"]
     assert all(m.help for m in at.metric)
 
 
@@ -49,7 +50,9 @@ def test_overview_numbers_match_the_hand_worked_practice(monkeypatch, small_db_p
     values = {m.label: m.value for m in at.metric}
     assert values["Gross charges"] == "$1,100"
     assert values["Payments"] == "$380"
-    assert values["A/R"] == "$500"
+    # tests/test_figures.py: insurance 600 + patient 140.
+    assert values["A/R"] == "$740"
+    assert (values["Insurance A/R"], values["Patient A/R"]) == ("$600", "$140")
     assert values["Denial rate"] == "33.3%"
 
 

@@ -33,7 +33,7 @@ cp AS (
            coalesce(r.payer_id, c.payer_id) AS adjudicating_payer,
            coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key) AS payer_part
     FROM {claim_payments} p
-    JOIN remittances r USING (remittance_id)
+    JOIN {remittances} r USING (remittance_id)
     JOIN c USING (claim_id)
     WHERE p.status_code NOT IN ('23', '25')
 ),

@@ -13,7 +13,7 @@ first_cp AS (
            coalesce(r.payer_id, cf.payer_id) AS adjudicating_payer
     FROM cf
     JOIN {claim_payments} p ON p.claim_payment_id = cf.first_claim_payment_id
-    JOIN remittances r USING (remittance_id)
+    JOIN {remittances} r USING (remittance_id)
 ),
 reasons AS (
     SELECT a.line_payment_id,

@@ -43,7 +43,7 @@ cp AS (
            coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key) AS payer_part,
            coalesce(r.payer_id = c.payer_id, TRUE) AS billed_payer
     FROM {claim_payments} p
-    JOIN remittances r USING (remittance_id)
+    JOIN {remittances} r USING (remittance_id)
     JOIN c USING (claim_id)
     WHERE p.status_code NOT IN ('23', '25')
 ),
@@ -135,7 +135,7 @@ events AS (
     SELECT pa.claim_id, r.payment_date, 1, 0, 0, 0, pa.seq, 'payer_payment', FALSE, NULL,
            'plb', pa.remittance_id * 1000 + pa.seq, pa.remittance_id, NULL, pa.reason_code,
            -pa.amount, pa.amount, 0
-    FROM provider_adjustments pa JOIN remittances r USING (remittance_id)
+    FROM provider_adjustments pa JOIN {remittances} r USING (remittance_id)
     WHERE pa.reason_code IN ('WO', 'FB') AND pa.claim_id IN (SELECT claim_id FROM c)
     UNION ALL
     SELECT t.claim_id, t.transfer_date, 2, 0, 0, 0, t.transfer_id, 'transfer_to_client', FALSE,

@@ -13,7 +13,7 @@ cp AS (
     SELECT p.claim_payment_id, p.claim_id, r.payment_date,
            coalesce(r.payer_id, c.payer_id) AS adjudicating_payer
     FROM {claim_payments} p
-    JOIN remittances r USING (remittance_id)
+    JOIN {remittances} r USING (remittance_id)
     JOIN c USING (claim_id)
     WHERE p.status_code NOT IN ('22', '23', '25')
 ),

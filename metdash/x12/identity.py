@@ -51,29 +51,38 @@ class _OnFile:
     content_sha256: str | None
     amount: Decimal
     payment_date: dt.date
-    claims: int
+    claims: int  # counted only where compared or shown (see _on_file), else 0
     source: str
     source_file: str | None
     imported_at: dt.datetime
 
 
-def _on_file(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str]]
+def _on_file(con: duckdb.DuckDBPyConnection, payments: list[Payment]
              ) -> dict[tuple[str, str], _OnFile]:
-    """The remittances already stored under these (payer key, trace number) pairs."""
-    if not keys:
+    """The remittances already stored under the payments' (payer key, trace number) pairs.
+    Their claims are counted only where it matters (no fingerprint to compare, or another
+    fingerprint: the message shows the count); counting for every import would cost a pass
+    over claim_payments that almost no import needs."""
+    shas: dict[tuple[str, str], set[str]] = {}
+    for p in payments:
+        shas.setdefault((p.payer_key, p.trace_number), set()).add(p.content_sha256)
+    if not shas:
         return {}
-    con.register("_x12_keys", pd.DataFrame(keys, columns=["payer_key", "trace_number"]))
+    con.register("_x12_keys", pd.DataFrame(list(shas), columns=["payer_key", "trace_number"]))
     try:
         rows = con.execute("""
-            SELECT r.payer_key, r.trace_number, r.content_sha256, r.amount, r.payment_date,
-                   (SELECT count(*) FROM claim_payments cp
-                     WHERE cp.remittance_id = r.remittance_id) AS claims,
-                   r.source, r.source_file, r.imported_at
-            FROM remittances r JOIN (SELECT DISTINCT * FROM _x12_keys) k
-                 USING (payer_key, trace_number)""").fetchall()
+            SELECT r.remittance_id, r.payer_key, r.trace_number, r.content_sha256, r.amount,
+                   r.payment_date, r.source, r.source_file, r.imported_at
+            FROM remittances r JOIN _x12_keys k USING (payer_key, trace_number)""").fetchall()
     finally:
         con.unregister("_x12_keys")
-    return {(r[0], r[1]): _OnFile(*r) for r in rows}
+    count = [r[0] for r in rows if r[3] is None or r[3] not in shas[(r[1], r[2])]]
+    claims = dict(con.execute(
+        "SELECT remittance_id, count(*) FROM claim_payments "
+        "WHERE remittance_id IN (SELECT unnest(?::INTEGER[])) GROUP BY 1", [count]).fetchall()
+    ) if count else {}
+    return {(r[1], r[2]): _OnFile(r[1], r[2], r[3], r[4], r[5], claims.get(r[0], 0), *r[6:])
+            for r in rows}
 
 
 def _same(p: Payment, old: _OnFile) -> bool:
@@ -92,7 +101,7 @@ def sort_payments(con: duckdb.DuckDBPyConnection, remit: Remittance835) -> Sorte
     """Split the file's payments into new, already imported and conflicting ones (read on
     the open connection, inside the import's transaction)."""
     out = Sorted()
-    on_file = _on_file(con, [(p.payer_key, p.trace_number) for p in remit.payments])
+    on_file = _on_file(con, remit.payments)
     in_file: dict[tuple[str, str], Payment] = {}
     for p in remit.payments:
         key = (p.payer_key, p.trace_number)

@@ -51,6 +51,15 @@ def test_content_fingerprint_is_stored_and_ignores_the_envelope(seeded):
     assert _counts(seeded) == before
 
 
+def test_content_fingerprint_normalises_padding_and_empty_trailing_elements():
+    plain = _pay("T1")
+    padded = plain.replace("N1*PR*ACME HEALTH~", "N1*PR* ACME HEALTH ~").replace(
+        "DTM*405*20250310~", "DTM*405*20250310**~")
+    assert padded != plain
+    a, b = (parse_835(t, "f").payments[0].content_sha256 for t in (plain, padded))
+    assert a == b
+
+
 def test_same_trace_other_content_is_refused_naming_the_earlier_file(seeded):
     import_835(seeded, [("april.835", _pay("T1").encode())], "biller")
     before = _counts(seeded)

@@ -5,6 +5,7 @@ import streamlit as st
 from metdash import entry, ui
 from metdash.store import backup
 from metdash.x12.post835 import import_835, recent_remittances, unmatched_claim_payments
+from metdash.x12.reconcile import RULE, deposit_reconciliation
 from metdash.x12.write837 import write_837p
 
 MAX_MB = 20
@@ -12,7 +13,8 @@ db = ui.page_start("Remittances", permission="billing")
 user = ui.current_user()
 
 st.subheader("Import 835 files", help="ERA files from your clearinghouse. Each file is imported "
-             "whole or not at all; a payment already imported is skipped.")
+             "whole or not at all; a payment already imported is skipped, and a file reusing "
+             "the trace number of another payment is refused.")
 files = st.file_uploader("835 remittance files", type=["835", "edi", "txt", "x12", "era"],
                          accept_multiple_files=True, key="era_files")
 if files and st.button("Import", type="primary", icon=":material/upload:"):
@@ -40,6 +42,12 @@ else:
              formats={"amount": "money", "provider_adjustments": "money", "claims": "count",
                       "payment_date": "date"},
              labels={"provider_adjustments": "PLB", "trace_number": "Trace"})
+    st.subheader("Deposit reconciliation", help=RULE)
+    money = {c: "money" for c in ("deposit", "claim_payments", "interest", "recoupments",
+                                  "other_plb", "difference")}
+    ui.table(ui.cached(deposit_reconciliation)(db, recent.remittance_id.tolist())
+             .drop(columns=["remittance_id"]), key="deposits", download="deposit_reconciliation",
+             formats={**money, "payment_date": "date"}, labels={"other_plb": "Other PLB"})
 
 st.subheader("Unmatched claim payments", help="Claims in 835 files whose claim id is not one of "
              "ours (or that the payer says are not its own): find the claim and correct it.")

@@ -2,7 +2,12 @@
 
 Modules: :mod:`~metdash.x12.reader` (tokenizer and envelope checks),
 :mod:`~metdash.x12.parse835` (835 → dataclasses with Decimal amounts, codes and balancing
-checked), :mod:`~metdash.x12.post835` (``import_835``: posting to the store),
+checked, each payment's content fingerprint), :mod:`~metdash.x12.identity` (which payments
+are new, already imported, or reuse a trace number), :mod:`~metdash.x12.match835` (SVC to
+claim line by REF*6R / CPT + date + units; the claim a PLB recoupment names),
+:mod:`~metdash.x12.post835` (``import_835``: posting to the store),
+:mod:`~metdash.x12.reconcile` (``deposit_reconciliation``: BPR02 = Σ CLP04 − Σ PLB),
+:mod:`~metdash.x12.model837` (the 837P as data, line item control numbers),
 :mod:`~metdash.x12.write837` (``render_837p`` / ``write_837p``), :mod:`~metdash.x12.validate`
 (pyx12 validation and our own claim checks); the commands are in :mod:`metdash.cli.x12`.
 
@@ -38,12 +43,15 @@ reported with file name and segment number) and keeps pyx12 for validating what 
 """
 
 from metdash.errors import X12Error, X12ExportError, X12FileError
+from metdash.x12.model837 import line_control_number
 from metdash.x12.parse835 import Payment, Remittance835, parse_835
 from metdash.x12.post835 import ImportSummary, import_835
 from metdash.x12.reader import read_document
+from metdash.x12.reconcile import deposit_reconciliation
 from metdash.x12.write837 import render_837p, write_837p
 
 __all__ = [
     "ImportSummary", "Payment", "Remittance835", "X12Error", "X12ExportError", "X12FileError",
-    "import_835", "parse_835", "read_document", "render_837p", "write_837p",
+    "deposit_reconciliation", "import_835", "line_control_number", "parse_835",
+    "read_document", "render_837p", "write_837p",
 ]

@@ -8,8 +8,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
+
+_UNSAFE = re.compile(r"[*~:^>|\r\n]")
+_SPACES = re.compile(r"\s+")
+# REF02 of the 2400 loop's REF*6R holds at most 50 characters.
+LINE_CONTROL_MAX = 50
+
+
+def x12_text(value: object) -> str:
+    """Upper-case text without X12 separators (they would break the file)."""
+    text = "" if value is None else str(value)
+    return _SPACES.sub(" ", _UNSAFE.sub(" ", text)).strip().upper()
+
+
+def line_control_number(claim_id: str, line_no: int) -> str:
+    """The line item control number of one claim line (REF*6R in the 837P's 2400 loop,
+    echoed under SVC in the 835): ``<claim id>-<line number>`` as CLM01 writes the claim id,
+    at most 50 characters (the claim id is shortened, never the line number). Unique within
+    a claim, which is where the 835's lines are matched."""
+    suffix = f"-{line_no}"
+    return x12_text(claim_id)[:LINE_CONTROL_MAX - len(suffix)] + suffix
 
 
 @dataclass
@@ -46,6 +67,7 @@ class Line837:
     units: int
     dx_pointers: list[int]
     service_date: dt.date
+    control_number: str = ""  # REF*6R; line_control_number() of the claim line when empty
 
 
 @dataclass

@@ -6,9 +6,17 @@ file is written in one transaction with bulk (Arrow) inserts: remittances, claim
 line_payments, adjustments, remark_codes, provider_adjustments, the claims' status moves
 with their history and audit rows, and an ``imports`` row holding the file's sha256.
 
-A payment already in the store (same payer key and TRN02 trace number) changes nothing and
-is counted as ``already_imported``. CLP01 is matched to ``claims.claim_id``; claims that are
-not ours are kept with ``claim_id`` NULL for the work list.
+Which payments are new is :mod:`metdash.x12.identity`'s: a payment already in the store
+(same payer key, TRN02 trace number and content) changes nothing and is counted as
+``already_imported``; a trace number already imported with other content refuses the file,
+naming the earlier file. Each new remittance keeps its content fingerprint
+(``content_sha256``) and its deposit (BPR02, negative for a debit).
+
+CLP01 is matched to ``claims.claim_id``; claims that are not ours are kept with ``claim_id``
+NULL for the work list. Service lines are matched to our claim lines by REF*6R, then CPT +
+date + units, then CPT + date, and a WO / FB recoupment (PLB) is linked to the claim it
+names (:mod:`metdash.x12.match835`); the claims so named are recomputed by the ledger, which
+reduces their payment.
 """
 
 from __future__ import annotations
@@ -31,10 +39,13 @@ from metdash import adjustment_classes
 from metdash.adjustment_classes import claim_status_after
 from metdash.errors import X12FileError
 from metdash.store import Database, audit_many, facts, fetch_df, insert_frame, insert_rows, to_json
+from metdash.x12.identity import sort_payments
+from metdash.x12.match835 import RECOUPMENTS, Recoupment, claim_lines, match_lines, recouped_claims
 from metdash.x12.parse835 import Payment, Remittance835, gc_paused, parse_835
 
 NOTHING = "Nothing was imported."
 ZERO = Decimal("0")
+INT_MAX = 2**31 - 1  # line_payments.units is an INTEGER
 
 Source = str | os.PathLike[str] | tuple[str, bytes]
 
@@ -147,21 +158,6 @@ def _import_one(db: Database, name: str, data: bytes, user: str) -> FileResult:
 
 
 # -- writing --------------------------------------------------------------------------
-def _existing_payments(con: duckdb.DuckDBPyConnection, keys: list[tuple[str, str]]
-                       ) -> set[tuple[str, str]]:
-    if not keys:
-        return set()
-    frame = pd.DataFrame(keys, columns=["payer_key", "trace_number"])
-    con.register("_x12_keys", frame)
-    try:
-        rows = con.execute(
-            "SELECT r.payer_key, r.trace_number FROM remittances r"
-            " JOIN _x12_keys k USING (payer_key, trace_number)").fetchall()
-    finally:
-        con.unregister("_x12_keys")
-    return {(a, b) for a, b in rows}
-
-
 def _match_payer(payers: pd.DataFrame, p: Payment) -> int | None:
     ids = {x for x in (p.originator, p.payer_id) if x}
     for row in payers.itertuples(index=False):
@@ -177,16 +173,13 @@ def _match_payer(payers: pd.DataFrame, p: Payment) -> int | None:
 def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: str
           ) -> FileResult:
     res = FileResult(remit.name, "already_imported")
-    keys = [(p.payer_key, p.trace_number) for p in remit.payments]
-    existing = _existing_payments(con, keys)
-    new: list[Payment] = []
-    seen: set[tuple[str, str]] = set()
-    for p, key in zip(remit.payments, keys, strict=True):
-        if key in existing or key in seen:
-            res.already_imported += 1
-        else:
-            seen.add(key)
-            new.append(p)
+    payments = sort_payments(con, remit)
+    if payments.conflicts:
+        errors = list(payments.conflicts)
+        errors[-1] = f"{errors[-1]} {NOTHING}"
+        return FileResult(remit.name, "refused", errors=errors)
+    res.already_imported = payments.already
+    new = payments.new
     if not new:
         return res
     res.outcome = "imported"
@@ -194,7 +187,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     payers = fetch_df(con, "SELECT payer_id, name, clearinghouse_payer_id FROM payers")
     clp01s = sorted({c.clp01 for p in new for c in p.claims})
     ours = _claims_info(con, clp01s)
-    our_lines = _claim_lines(con, list(ours))
+    our_lines = claim_lines(con, list(ours))
     seqs = _history_seqs(con, list(ours))
 
     rem_id = next_id(con, "remittances", "remittance_id")
@@ -210,6 +203,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     adjs: list[tuple] = []
     remarks: list[tuple] = []
     plbs: list[tuple] = []
+    recoupments: list[Recoupment] = []
     history: list[tuple] = []
     audits: list[tuple] = []
     status_now = {cid: info[0] for cid, info in ours.items()}
@@ -222,15 +216,18 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
             "remittance_id": rem_id, "payer_id": payer_id,
             "payer_name": p.payer_name, "payer_key": p.payer_key,
             "payment_date": p.payment_date, "method": p.method or "NON",
-            "trace_number": p.trace_number, "amount": str(p.amount), "source": "835",
-            "source_file": remit.name,
+            "trace_number": p.trace_number, "amount": str(p.deposit), "source": "835",
+            "source_file": remit.name, "content_sha256": p.content_sha256,
         })
         audits.append(("import", "remittances", rem_id, None, {
             "payer": p.payer_name, "payer_key": p.payer_key, "trace_number": p.trace_number,
-            "amount": p.amount, "claims": len(p.claims), "file": remit.name}))
+            "amount": p.deposit, "claims": len(p.claims), "file": remit.name}))
         for plb in p.provider_adjustments:
             plbs.append((rem_id, plb.seq, plb.fiscal_period_date, plb.reason_code,
                          plb.reference or None, plb.amount))
+            if plb.reason_code in RECOUPMENTS and plb.reference:
+                recoupments.append(Recoupment(rem_id, plb.seq, payer_id, p.payer_key,
+                                              plb.reference))
         for seq, c in enumerate(p.claims, start=1):
             claim_id = c.clp01 if c.clp01 in ours else None
             if claim_id is None or c.status_code == "23":
@@ -248,22 +245,17 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                 adj_id += 1
             for code in c.remarks:
                 remarks.append((cp_id, None, code))
-            used: set[int] = set()
-            candidates = our_lines.get(claim_id, []) if claim_id else []
-            for ln in c.lines:
+            line_nos = (match_lines(claim_id, c.lines, our_lines.get(claim_id, ()),
+                                    c.service_from) if claim_id else [None] * len(c.lines))
+            for ln, line_no in zip(c.lines, line_nos, strict=True):
                 date = ln.service_date or c.service_from
-                line_no = None
-                for no, cpt, sdate in candidates:
-                    if no not in used and cpt == ln.cpt and (date is None or sdate == date):
-                        line_no = no
-                        used.add(no)
-                        break
                 units = None
-                if ln.units is not None and ln.units == ln.units.to_integral_value():
+                if (ln.units is not None and ln.units == ln.units.to_integral_value()
+                        and abs(ln.units) <= INT_MAX):
                     units = int(ln.units)
                 lps.append((lp_id, cp_id, line_no, ln.cpt, ln.modifiers, ln.charge,
-                            ln.paid, ln.allowed,
-                            units, date))
+                            ln.paid, ln.allowed, units, date,
+                            ln.line_control_number or None))
                 for a in ln.adjustments:
                     adjs.append((adj_id, cp_id, lp_id, a.group_code, a.carc, a.amount,
                                  a.quantity))
@@ -286,7 +278,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                     status_now[claim_id] = new_status
             cp_id += 1
         res.payments += 1
-        res.paid += p.amount
+        res.paid += p.deposit
         res.remittance_ids.append(rem_id)
         rem_id += 1
 
@@ -297,13 +289,18 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
         "service_from", "service_to", "received_date"], cps)
     insert_rows(con, "line_payments", [
         "line_payment_id", "claim_payment_id", "line_no", "cpt", "modifiers", "charge", "paid",
-        "allowed", "units", "service_date"], lps)
+        "allowed", "units", "service_date", "line_control_number"], lps)
     insert_rows(con, "adjustments", [
         "adjustment_id", "claim_payment_id", "line_payment_id", "group_code", "carc", "amount",
         "quantity"], adjs)
     insert_rows(con, "remark_codes", ["claim_payment_id", "line_payment_id", "code"], remarks)
+    # A recoupment names a claim by a payer claim number of this or an earlier remittance:
+    # resolved once this file's claim payments are written.
+    named = recouped_claims(con, recoupments)
     insert_rows(con, "provider_adjustments", [
-        "remittance_id", "seq", "fiscal_period_date", "reason_code", "reference", "amount"], plbs)
+        "remittance_id", "seq", "fiscal_period_date", "reason_code", "reference", "amount",
+        "claim_id"], [(*row, named.get((row[0], row[1]))) for row in plbs])
+    facts.touch(con, set(named.values()))  # the ledger reduces their payment
     insert_rows(con, "claim_status_history", [
         "claim_id", "seq", "status", "status_date", "changed_at", "changed_by", "note"], history)
     # The claims whose status moved (the payer claim number stays on the claim payment).
@@ -347,22 +344,6 @@ def _claims_info(con: duckdb.DuckDBPyConnection, ids: list[str]
     finally:
         con.unregister("_x12_ids")
     return {r[0]: (r[1], r[2]) for r in rows}
-
-
-def _claim_lines(con: duckdb.DuckDBPyConnection, ids: list[str]
-                 ) -> dict[str, list[tuple[int, str, dt.date]]]:
-    if not ids:
-        return {}
-    con.register("_x12_ids", pd.DataFrame({"claim_id": ids}))
-    try:
-        rows = con.execute("SELECT l.claim_id, l.line_no, l.cpt, l.service_date FROM claim_lines l"
-                           " JOIN _x12_ids USING (claim_id) ORDER BY 1, 2").fetchall()
-    finally:
-        con.unregister("_x12_ids")
-    out: dict[str, list[tuple[int, str, dt.date]]] = {}
-    for cid, no, cpt, sdate in rows:
-        out.setdefault(cid, []).append((no, cpt, sdate))
-    return out
 
 
 def _history_seqs(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, int]:

@@ -18,7 +18,8 @@ Layout written (one ISA/GS/ST; one subscriber HL per claim)::
         [2000C HL*23 patient: PAT, NM1*QC, N3, N4, DMG — when the subscriber is not the client]
         2300 CLM (our claim id, total), REF*G1 prior auth, HI (ABK then ABF)
           2310A NM1*DN referring provider (XX NPI); 2310B NM1*82 rendering provider + PRV*PE
-          2400 LX, SV1 (HC:cpt:mods, charge, UN, units, pointers), DTP*472
+          2400 LX, SV1 (HC:cpt:mods, charge, UN, units, pointers), DTP*472,
+               REF*6R line item control number (<claim id>-<line no>, echoed by the 835)
     SE GE IEA
 """
 
@@ -43,6 +44,8 @@ from metdash.x12.model837 import (
     ControlNumbers,
     Line837,
     Person,
+    line_control_number,
+    x12_text,
 )
 from metdash.x12.validate import claim_problems
 
@@ -52,16 +55,9 @@ PRIORITY_CODES = {"primary": "P", "secondary": "S", "tertiary": "T"}
 # Claim filing indicator (SBR09) by payer type.
 FILING_CODES = {"medicare": "MB", "medicare_advantage": "16", "medicaid": "MC",
                 "commercial": "CI", "workers_comp": "WC", "auto": "AM", "other": "ZZ"}
-_UNSAFE = re.compile(r"[*~:^>|\r\n]")
 
 
 # -- rendering ------------------------------------------------------------------------
-def _clean(value: Any) -> str:
-    """Upper-case text without X12 separators (they would break the file)."""
-    text = "" if value is None else str(value)
-    return re.sub(r"\s+", " ", _UNSAFE.sub(" ", text)).strip().upper()
-
-
 def _money(value: Decimal) -> str:
     q = Decimal(value).quantize(Decimal("0.01"))
     text = format(q.normalize(), "f")
@@ -92,8 +88,8 @@ def render_837p(claims_data: Batch837, control_numbers: ControlNumbers, now: dt.
     b = claims_data
     bp = b.billing
     cn = control_numbers
-    sender = _clean(b.submitter_id or bp.npi)[:15]
-    receiver = _clean(b.receiver_id)[:15]
+    sender = x12_text(b.submitter_id or bp.npi)[:15]
+    receiver = x12_text(b.receiver_id)[:15]
     isa13 = f"{cn.interchange:09d}"
     st02 = f"{cn.transaction:04d}"
     out = _Writer()
@@ -107,16 +103,16 @@ def render_837p(claims_data: Batch837, control_numbers: ControlNumbers, now: dt.
     out.seg("BHT", "0019", "00", f"{cn.group:09d}", now.strftime("%Y%m%d"),
             now.strftime("%H%M"), "CH")
     # 1000A submitter, 1000B receiver
-    out.seg("NM1", "41", "2", _clean(bp.name), "", "", "", "", "46", sender)
-    out.seg("PER", "IC", _clean(bp.name), "TE", _digits(bp.phone))
-    out.seg("NM1", "40", "2", _clean(b.receiver_name), "", "", "", "", "46", receiver)
+    out.seg("NM1", "41", "2", x12_text(bp.name), "", "", "", "", "46", sender)
+    out.seg("PER", "IC", x12_text(bp.name), "TE", _digits(bp.phone))
+    out.seg("NM1", "40", "2", x12_text(b.receiver_name), "", "", "", "", "46", receiver)
     # 2000A billing provider
     out.seg("HL", "1", "", "20", "1")
     if bp.taxonomy:
-        out.seg("PRV", "BI", "PXC", _clean(bp.taxonomy))
-    out.seg("NM1", "85", "2", _clean(bp.name), "", "", "", "", "XX", _digits(bp.npi))
-    out.seg("N3", _clean(bp.address.line1))
-    out.seg("N4", _clean(bp.address.city), _clean(bp.address.state), _digits(bp.address.zip))
+        out.seg("PRV", "BI", "PXC", x12_text(bp.taxonomy))
+    out.seg("NM1", "85", "2", x12_text(bp.name), "", "", "", "", "XX", _digits(bp.npi))
+    out.seg("N3", x12_text(bp.address.line1))
+    out.seg("N4", x12_text(bp.address.city), x12_text(bp.address.state), _digits(bp.address.zip))
     out.seg("REF", "EI", _digits(bp.tax_id))
     hl = 1
     for c in b.claims:
@@ -125,49 +121,50 @@ def render_837p(claims_data: Batch837, control_numbers: ControlNumbers, now: dt.
         is_self = c.relationship == "self"
         out.seg("HL", sub_hl, "1", "22", "0" if is_self else "1")
         out.seg("SBR", PRIORITY_CODES.get(c.priority, "P"), "18" if is_self else "",
-                _clean(c.group_number), "", "", "", "", "", c.filing_indicator)
+                x12_text(c.group_number), "", "", "", "", "", c.filing_indicator)
         if is_self:
-            out.seg("NM1", "IL", "1", _clean(c.patient_last_name), _clean(c.patient_first_name),
-                    "", "", "", "MI", _clean(c.member_id))
+            out.seg("NM1", "IL", "1", x12_text(c.patient_last_name), x12_text(c.patient_first_name),
+                    "", "", "", "MI", x12_text(c.member_id))
             _address(out, c.patient_address)
             if c.patient_dob:
                 out.seg("DMG", "D8", _d8(c.patient_dob), c.patient_sex or "U")
         else:
-            out.seg("NM1", "IL", "1", _clean(c.subscriber_last_name),
-                    _clean(c.subscriber_first_name), "", "", "", "MI", _clean(c.member_id))
+            out.seg("NM1", "IL", "1", x12_text(c.subscriber_last_name),
+                    x12_text(c.subscriber_first_name), "", "", "", "MI", x12_text(c.member_id))
             if c.subscriber_dob:
                 out.seg("DMG", "D8", _d8(c.subscriber_dob), "U")
-        out.seg("NM1", "PR", "2", _clean(c.payer_name), "", "", "", "", "PI",
-                _clean(c.payer_code))
+        out.seg("NM1", "PR", "2", x12_text(c.payer_name), "", "", "", "", "PI",
+                x12_text(c.payer_code))
         if not is_self:
             hl += 1
             out.seg("HL", hl, sub_hl, "23", "0")
             out.seg("PAT", RELATIONSHIP_CODES.get(c.relationship, "G8"))
-            out.seg("NM1", "QC", "1", _clean(c.patient_last_name), _clean(c.patient_first_name))
+            out.seg("NM1", "QC", "1", x12_text(c.patient_last_name), x12_text(c.patient_first_name))
             _address(out, c.patient_address)
             if c.patient_dob:
                 out.seg("DMG", "D8", _d8(c.patient_dob), c.patient_sex or "U")
         # 2300 claim
-        out.seg("CLM", _clean(c.claim_id), _money(c.total_charge), "", "",
+        out.seg("CLM", x12_text(c.claim_id), _money(c.total_charge), "", "",
                 f"{c.place_of_service}:B:{c.frequency_code}", "Y", "A", "Y", "Y")
         if c.prior_auth_number:
-            out.seg("REF", "G1", _clean(c.prior_auth_number))
+            out.seg("REF", "G1", x12_text(c.prior_auth_number))
         dx = [d.replace(".", "").upper() for d in c.diagnosis_codes]
         out.seg("HI", *[f"{'ABK' if i == 0 else 'ABF'}:{d}" for i, d in enumerate(dx)])
         if c.referrer is not None:  # 2310A referring provider
-            out.seg("NM1", "DN", "1", _clean(c.referrer.last_name),
-                    _clean(c.referrer.first_name), "", "", "", "XX", _digits(c.referrer.npi))
+            out.seg("NM1", "DN", "1", x12_text(c.referrer.last_name),
+                    x12_text(c.referrer.first_name), "", "", "", "XX", _digits(c.referrer.npi))
         if c.rendering is not None:  # 2310B: always, the billing provider is an organisation
-            out.seg("NM1", "82", "1", _clean(c.rendering.last_name),
-                    _clean(c.rendering.first_name), "", "", "", "XX", _digits(c.rendering.npi))
+            out.seg("NM1", "82", "1", x12_text(c.rendering.last_name),
+                    x12_text(c.rendering.first_name), "", "", "", "XX", _digits(c.rendering.npi))
             if c.rendering.taxonomy:
-                out.seg("PRV", "PE", "PXC", _clean(c.rendering.taxonomy))
+                out.seg("PRV", "PE", "PXC", x12_text(c.rendering.taxonomy))
         for n, ln in enumerate(c.lines, start=1):
             out.seg("LX", n)
-            proc = ":".join(["HC", _clean(ln.cpt), *[_clean(m) for m in ln.modifiers[:4]]])
+            proc = ":".join(["HC", x12_text(ln.cpt), *[x12_text(m) for m in ln.modifiers[:4]]])
             out.seg("SV1", proc, _money(ln.charge), "UN", ln.units, "", "",
                     ":".join(str(p) for p in ln.dx_pointers[:4]))
             out.seg("DTP", "472", "D8", _d8(ln.service_date))
+            out.seg("REF", "6R", ln.control_number or line_control_number(c.claim_id, n))
     count = len(out.lines) - st_start + 1
     out.seg("SE", count, st02)
     out.seg("GE", "1", cn.group)
@@ -177,8 +174,8 @@ def render_837p(claims_data: Batch837, control_numbers: ControlNumbers, now: dt.
 
 def _address(out: _Writer, a: Address) -> None:
     if a.line1 and a.city:
-        out.seg("N3", _clean(a.line1))
-        out.seg("N4", _clean(a.city), _clean(a.state), _digits(a.zip))
+        out.seg("N3", x12_text(a.line1))
+        out.seg("N4", x12_text(a.city), x12_text(a.state), _digits(a.zip))
 
 
 # -- from the store -------------------------------------------------------------------
@@ -270,7 +267,8 @@ def load_batch(con: duckdb.DuckDBPyConnection, claim_ids: list[str] | None
             claim_id=cid, total_charge=Decimal(r["total_charge"]),
             diagnosis_codes=list(r["diagnosis_codes"] or []),
             lines=[Line837(ln["cpt"], list(ln["modifiers"] or []), Decimal(ln["charge"]),
-                           int(ln["units"]), list(ln["dx_pointers"] or []), ln["service_date"])
+                           int(ln["units"]), list(ln["dx_pointers"] or []), ln["service_date"],
+                           line_control_number(cid, ln["line_no"]))
                    for ln in lines.get(cid, [])],
             payer_name=r["payer_name"], payer_code=r["clearinghouse_payer_id"] or "",
             filing_indicator=FILING_CODES.get(r["payer_type"], "ZZ"),

@@ -19,6 +19,7 @@ class Line:
     cas: list[tuple[str, str, str]] = field(default_factory=list)  # (group, carc, amount)
     allowed: str | None = None
     remarks: list[str] = field(default_factory=list)
+    control: str | None = None  # REF*6R: the line item control number our 837P sent
 
 
 @dataclass
@@ -34,16 +35,22 @@ class Claim:
 
 
 def build_835(claims: list[Claim], *, trace: str = "TRACE1", amount: str | None = None,
-              plb: list[tuple[str, str]] | None = None, payer: str = "ACME HEALTH",
+              plb: list[tuple[str, ...]] | None = None, payer: str = "ACME HEALTH",
               originator: str = "1999999999", date: str = "20250310", sep: str = "*",
-              term: str = "~", comp: str = ":", newline: str = "\n") -> str:
-    """An 835 paying ``claims``; BPR02 = Σ paid − Σ PLB unless ``amount`` is given."""
+              term: str = "~", comp: str = ":", newline: str = "\n",
+              control: str = "42", st: str = "0001") -> str:
+    """An 835 paying ``claims``; BPR02 = Σ paid − Σ PLB unless ``amount`` is given.
+
+    ``plb``: ``(reason, amount)`` or ``(reason, amount, reference)`` (PLB03-1, PLB04,
+    PLB03-2; the reference defaults to REF<n>). ``control`` (ISA13 / GS06) and ``st`` (ST02):
+    the envelope's numbers, not the payment's content.
+    """
     plb = plb or []
     total = sum((Decimal(c.paid) for c in claims), Decimal(0)) - sum(
-        (Decimal(a) for _, a in plb), Decimal(0))
+        (Decimal(a[1]) for a in plb), Decimal(0))
     amount = amount if amount is not None else str(total)
     body: list[list[str]] = [
-        ["ST", "835", "0001"],
+        ["ST", "835", st],
         ["BPR", "I", amount, "C", "ACH", "CCP", "01", "999999999", "DA", "123456", originator,
          "", "01", "888888888", "DA", "654321", date],
         ["TRN", "1", trace, originator],
@@ -66,20 +73,25 @@ def build_835(claims: list[Claim], *, trace: str = "TRACE1", amount: str | None 
             body.append(["DTM", "472", ln.date])
             for g, r, a in ln.cas:
                 body.append(["CAS", g, r, a])
+            if ln.control is not None:
+                body.append(["REF", "6R", ln.control])
             if ln.allowed is not None:
                 body.append(["AMT", "B6", ln.allowed])
             for rm in ln.remarks:
                 body.append(["LQ", "HE", rm])
-    for i, (reason, amt) in enumerate(plb):
-        body.append(["PLB", "1234567893", "20251231", f"{reason}{comp}REF{i}", amt])
-    body.append(["SE", str(len(body) + 1), "0001"])
+    for i, (reason, amt, *ref) in enumerate(plb):
+        body.append(["PLB", "1234567893", "20251231",
+                     f"{reason}{comp}{ref[0] if ref else f'REF{i}'}", amt])
+    body.append(["SE", str(len(body) + 1), st])
     segs = [
         ["ISA", "00", " " * 10, "00", " " * 10, "ZZ", f"{'ACMEPAYER':<15}", "ZZ",
-         f"{'1234567893':<15}", "250310", "1200", "^", "00501", "000000042", "0", "P", comp],
-        ["GS", "HP", "ACMEPAYER", "1234567893", "20250310", "1200", "42", "X", "005010X221A1"],
+         f"{'1234567893':<15}", "250310", "1200", "^", "00501", f"{int(control):09d}", "0", "P",
+         comp],
+        ["GS", "HP", "ACMEPAYER", "1234567893", "20250310", "1200", control, "X",
+         "005010X221A1"],
         *body,
-        ["GE", "1", "42"],
-        ["IEA", "1", "000000042"],
+        ["GE", "1", control],
+        ["IEA", "1", f"{int(control):09d}"],
     ]
     text = "".join(sep.join(s) + term + newline for s in segs)
     read_document(text, "self-check")  # the helper itself must write good envelopes
@@ -90,7 +102,7 @@ def pay_837(text: str, *, trace: str = "RT1", deny: set[str] | None = None,
             allowed_ratio: Decimal = Decimal("0.8"), copay: Decimal = Decimal("10")) -> str:
     """The payer's answer to an 837P: each line allowed at 80 % (CO-45 the rest), the first
     line of each claim carries a copay (PR-3); lines whose CPT is in ``deny`` are denied
-    CO-97 (bundled)."""
+    CO-97 (bundled). Each SVC echoes its line's REF*6R."""
     deny = deny or set()
     doc = read_document(text, "837")
     claims: list[Claim] = []
@@ -106,6 +118,8 @@ def pay_837(text: str, *, trace: str = "RT1", deny: set[str] | None = None,
             cur.lines.append(pending)
         elif seg.id == "DTP" and seg.get(1) == "472" and pending is not None:
             pending.date = seg.get(3)
+        elif seg.id == "REF" and seg.get(1) == "6R" and pending is not None:
+            pending.control = seg.get(2)  # a payer echoes the line item control number
     for c in claims:
         paid_total = Decimal(0)
         pr_total = Decimal(0)
@@ -127,3 +141,21 @@ def pay_837(text: str, *, trace: str = "RT1", deny: set[str] | None = None,
         if paid_total == 0:
             c.status = "4"
     return build_835(claims, trace=trace)
+
+
+def one_file(*texts: str) -> str:
+    """The payments (ST..SE) of several :func:`build_835` files in one file: one ISA, one GS,
+    the transactions numbered 0001, 0002, ... in order."""
+    body: list[str] = []
+    for n, text in enumerate(texts, start=1):
+        segs = [s.strip() for s in text.split("~") if s.strip()]
+        tx = segs[2:-2]  # ST .. SE
+        st, se = tx[0].split("*"), tx[-1].split("*")
+        st[2] = se[2] = f"{n:04d}"
+        body += ["*".join(st), *tx[1:-1], "*".join(se)]
+    first = [s.strip() for s in texts[0].split("~") if s.strip()]
+    gs = first[1].split("*")
+    segs = [first[0], first[1], *body, f"GE*{len(texts)}*{gs[6]}", first[-1]]
+    text = "".join(s + "~\n" for s in segs)
+    read_document(text, "self-check")
+    return text

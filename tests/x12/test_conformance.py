@@ -8,6 +8,8 @@ Outcomes checked by hand:
   = 5.75 + 1.27 = 7.02 ≠ BPR02 5.75, so it cannot balance either;
 * inteligenz-multi-interchange.835 is refused: amounts are masked to 999.99, e.g. the claim
   at segment 18 has charge 999.99 but adjustments 1099.98 and paid 0.
+
+Importing them all into one store: tests/x12/test_public_samples.py.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import pytest
 
 from metdash.errors import X12FileError
 from metdash.x12.parse835 import parse_835
-from metdash.x12.post835 import import_835
 from metdash.x12.reader import read_document
 from metdash.x12.validate import pyx12_validate
 from metdash.x12.write837 import write_837p
@@ -73,16 +74,6 @@ def test_every_835_sample_is_listed():
 def test_multi_interchange_file_has_three_envelopes():
     doc = read_document((SAMPLES / "inteligenz-multi-interchange.835").read_bytes(), "m")
     assert len(doc.transactions) == 3
-
-
-def test_import_all_835_samples(db):
-    paths = sorted(SAMPLES.glob("*.835")) + sorted(SAMPLES.glob("X221-*.edi"))
-    s = import_835(db, paths, "ci")
-    # The guide's era-sample and multiple-claims examples reuse the trace 12345 of payer
-    # 1512345678 from dollars-and-data-together, so they count as already imported.
-    assert (s.files, s.payments, s.already_imported) == (12, 8, 2)
-    assert {r.file for r in s.results if r.outcome == "refused"} == set(REFUSED)
-    assert db.scalar("SELECT count(*) FROM provider_adjustments") == 1
 
 
 @pytest.mark.parametrize("path", sorted(SAMPLES.glob("X222-*.edi")), ids=lambda p: p.name)

@@ -43,7 +43,18 @@ def test_remittances_and_unmatched_are_listed(seeded):
     at = _run()
     frames = [d.value for d in at.dataframe]
     assert list(frames[0].trace_number) == ["EFT0007"]
-    assert list(frames[1].clp01) == ["X999"]
+    assert list(frames[2].clp01) == ["X999"]
+
+
+def test_deposit_reconciliation_is_shown_with_its_rule(seeded):
+    import_835(seeded, [FIXTURE], "biller")
+    at = _run()
+    head = next(s for s in at.subheader if s.value == "Deposit reconciliation")
+    assert "BPR02" in head.help and "interest" in head.help
+    rec = at.dataframe[1].value
+    # era_basic.835 by hand: 160 + 64 paid, L6 interest 2.50: 226.50 deposited, difference 0.
+    assert rec[["trace", "deposit", "claim_payments", "interest", "difference"]].values.tolist() \
+        == [["EFT0007", 226.5, 224.0, 2.5, 0.0]]
 
 
 def test_export_button_writes_and_offers_download(seeded):

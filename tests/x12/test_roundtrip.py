@@ -31,13 +31,15 @@ def test_round_trip(seeded):
             "ORDER BY claim_id").fetchall() == [
             ("C000101", Decimal("300.00"), Decimal("150.00"), Decimal("10.00")),
             ("C000102", Decimal("120.00"), Decimal("86.00"), Decimal("10.00"))]
+        # Each line matched by the REF*6R the 837P sent and the payer echoed.
         assert con.execute(
-            "SELECT cp.claim_id, lp.line_no, lp.paid, lp.allowed FROM line_payments lp "
-            "JOIN claim_payments cp USING (claim_payment_id) ORDER BY 1, 2").fetchall() == [
-            ("C000101", 1, Decimal("110.00"), Decimal("120.00")),
-            ("C000101", 2, Decimal("0.00"), None),
-            ("C000101", 3, Decimal("40.00"), Decimal("40.00")),
-            ("C000102", 1, Decimal("86.00"), Decimal("96.00"))]
+            "SELECT cp.claim_id, lp.line_no, lp.paid, lp.allowed, lp.line_control_number "
+            "FROM line_payments lp JOIN claim_payments cp USING (claim_payment_id) "
+            "ORDER BY 1, 2").fetchall() == [
+            ("C000101", 1, Decimal("110.00"), Decimal("120.00"), "C000101-1"),
+            ("C000101", 2, Decimal("0.00"), None, "C000101-2"),
+            ("C000101", 3, Decimal("40.00"), Decimal("40.00"), "C000101-3"),
+            ("C000102", 1, Decimal("86.00"), Decimal("96.00"), "C000102-1")]
         assert con.execute(
             "SELECT group_code, carc, sum(amount) FROM adjustments GROUP BY 1, 2 ORDER BY 1, 2"
         ).fetchall() == [("CO", "45", Decimal("64.00")), ("CO", "97", Decimal("100.00")),

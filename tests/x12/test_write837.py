@@ -128,3 +128,15 @@ def test_money_format(seeded):
     text = render_837p(_batch(seeded), ControlNumbers(1, 1, 1), NOW)
     assert "CLM*C000101*300.5***" in text and "SV1*HC:97110:GP*150.5*UN*2***1:2~" in text
     assert Decimal("300.5") == sum(Decimal(x) for x in ("150.5", "100", "50"))
+
+
+def test_every_service_line_carries_its_line_item_control_number(seeded):
+    """DOMAIN.md: the 837P sends REF*6R on every line (2400, after DTP*472), which the 835
+    echoes under SVC; ours is <claim id>-<line number>, unique within the file."""
+    text = render_837p(_batch(seeded), ControlNumbers(7, 8, 9), NOW)
+    segs = [s.strip() for s in text.split("~") if s.strip()]
+    refs = [segs[i + 1] for i, s in enumerate(segs) if s.startswith("DTP*472*")]
+    assert refs == ["REF*6R*C000101-1", "REF*6R*C000101-2", "REF*6R*C000101-3",
+                    "REF*6R*C000102-1"]
+    assert sum(s.startswith("REF*6R*") for s in segs) == sum(s.startswith("SV1*") for s in segs)
+    assert pyx12_validate(text) == []

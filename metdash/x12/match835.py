@@ -1,0 +1,150 @@
+"""What an 835 names, found among our own rows: service lines and PLB recoupments.
+
+Lines (DOMAIN.md, "Matching lines"): :func:`match_lines` matches each SVC of a claim payment
+to a line of our claim, in passes, each over the SVCs still unmatched:
+
+1. REF*6R, when it is the line item control number of a line of this claim
+   (:func:`metdash.x12.model837.line_control_number`; a value of another claim, or one our
+   837P never sent, is ignored) -- even when the payer recoded the procedure;
+2. CPT + service date + units, among the lines no SVC has taken yet (a reversal's negative
+   units count as their size);
+3. CPT + service date, among the lines not taken yet;
+4. CPT + service date among every line: the further SVCs a payer split one billed line into
+   (3 units -> 2 paid + 1 denied) when it does not echo REF*6R.
+
+Every SVC of a split line so carries that line's number: they are one claim line.
+
+PLB (DOMAIN.md, "PLB"): :func:`recouped_claims` finds the claim a WO (overpayment recovery)
+or FB (forward balance) adjustment names in PLB03-2: the payer claim number (CLP07) of one
+of our claims in an earlier or the same remittance from the same payer (same TRN03 payer
+key, or the same payer of ours), else one of our claim ids. Several claims under one payer
+claim number: the smallest claim id (as migration 0011 resolved the stored rows).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+
+from metdash.x12.model837 import line_control_number
+from metdash.x12.parse835 import LinePayment
+
+RECOUPMENTS = ("WO", "FB")  # PLB01 reason codes that take back money paid on a claim
+
+
+@dataclass(frozen=True)
+class ClaimLine:
+    """One line of our claim, as far as matching needs it."""
+
+    line_no: int
+    cpt: str
+    service_date: dt.date | None
+    units: int | None
+
+
+def match_lines(claim_id: str, svcs: Sequence[LinePayment], lines: Sequence[ClaimLine],
+                default_date: dt.date | None) -> list[int | None]:
+    """Our line number for each SVC (None: no line of ours); ``default_date`` stands in for
+    an SVC without its own service date (the claim's DTM*232)."""
+    out: list[int | None] = [None] * len(svcs)
+    if not lines:
+        return out
+    taken: set[int] = set()
+    if any(svc.line_control_number for svc in svcs):
+        by_control = {line_control_number(claim_id, ln.line_no): ln.line_no for ln in lines}
+        for i, svc in enumerate(svcs):
+            no = by_control.get(svc.line_control_number)
+            if no is not None:
+                out[i] = no
+                taken.add(no)
+
+    def same_service(svc: LinePayment, ln: ClaimLine) -> bool:
+        date = svc.service_date or default_date
+        return ln.cpt == svc.cpt and (date is None or ln.service_date == date)
+
+    def units_of(svc: LinePayment) -> Decimal | None:
+        return abs(svc.units) if svc.units is not None else None
+
+    passes = (
+        lambda svc, ln: ln.line_no not in taken and same_service(svc, ln)
+        and ln.units is not None and units_of(svc) == ln.units,
+        lambda svc, ln: ln.line_no not in taken and same_service(svc, ln),
+        same_service,
+    )
+    for fits in passes:
+        for i, svc in enumerate(svcs):
+            if out[i] is not None:
+                continue
+            for ln in lines:
+                if fits(svc, ln):
+                    out[i] = ln.line_no
+                    taken.add(ln.line_no)
+                    break
+    return out
+
+
+def claim_lines(con: duckdb.DuckDBPyConnection, ids: list[str]
+                ) -> dict[str, list[ClaimLine]]:
+    """The lines of these claims, in line order (one query)."""
+    if not ids:
+        return {}
+    con.register("_x12_ids", pd.DataFrame({"claim_id": ids}))
+    try:
+        rows = con.execute("SELECT l.claim_id, l.line_no, l.cpt, l.service_date, l.units "
+                           "FROM claim_lines l JOIN _x12_ids USING (claim_id) ORDER BY 1, 2"
+                           ).fetchall()
+    finally:
+        con.unregister("_x12_ids")
+    out: dict[str, list[ClaimLine]] = {}
+    for cid, no, cpt, sdate, units in rows:
+        out.setdefault(cid, []).append(ClaimLine(no, cpt, sdate, units))
+    return out
+
+
+@dataclass(frozen=True)
+class Recoupment:
+    """A WO / FB adjustment to resolve: where it is, who sent it, what it names."""
+
+    remittance_id: int
+    seq: int
+    payer_id: int | None
+    payer_key: str
+    reference: str
+
+
+def recouped_claims(con: duckdb.DuckDBPyConnection, wanted: Sequence[Recoupment]
+                    ) -> dict[tuple[int, int], str]:
+    """The claim each recoupment names, by (remittance id, seq); those naming none of ours
+    are left out. Reads the stored claim payments, so the remittances being imported count
+    once their claim payments are written (same transaction). One query."""
+    if not wanted:
+        return {}
+    frame = pd.DataFrame([(w.remittance_id, w.seq, w.payer_id, w.payer_key, w.reference)
+                          for w in wanted],
+                         columns=["remittance_id", "seq", "payer_id", "payer_key", "reference"])
+    frame["payer_id"] = frame["payer_id"].astype("Int64")
+    con.register("_x12_plb", frame)
+    try:
+        rows = con.execute("""
+            WITH by_number AS (
+                SELECT k.remittance_id, k.seq, min(cp.claim_id) AS claim_id
+                FROM _x12_plb k
+                JOIN claim_payments cp ON cp.payer_claim_number = k.reference
+                                      AND cp.claim_id IS NOT NULL
+                JOIN remittances r ON r.remittance_id = cp.remittance_id
+                 AND (r.payer_key = k.payer_key OR r.payer_id = k.payer_id)
+                GROUP BY ALL
+            )
+            SELECT k.remittance_id, k.seq, coalesce(n.claim_id, c.claim_id)
+            FROM _x12_plb k
+            LEFT JOIN by_number n USING (remittance_id, seq)
+            LEFT JOIN claims c ON c.claim_id = k.reference
+            WHERE coalesce(n.claim_id, c.claim_id) IS NOT NULL""").fetchall()
+    finally:
+        con.unregister("_x12_plb")
+    return {(int(r[0]), int(r[1])): r[2] for r in rows}

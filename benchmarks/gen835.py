@@ -12,6 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from metdash.store import Database
+from metdash.x12.model837 import line_control_number
 from metdash.x12.write837 import load_batch
 
 CENT = Decimal("0.01")
@@ -48,6 +49,8 @@ def balanced_835(db: Database, claim_ids: list[str], *, trace: str = "BENCH835",
             segs.append(["SVC", ":".join(["HC", ln.cpt, *ln.modifiers]), str(charge), str(paid),
                          "", str(ln.units)])
             segs.append(["DTM", "472", ln.service_date.strftime("%Y%m%d")])
+            # The payer echoes the 837P's line control number: lines match on it.
+            segs.append(["REF", "6R", line_control_number(c.claim_id, i + 1)])
             cas = ["CAS", "CO", "45", str(charge - allowed)]
             segs.append(cas)
             if copay:

@@ -49,12 +49,12 @@ def balanced_835(db: Database, claim_ids: list[str], *, trace: str = "BENCH835",
             segs.append(["SVC", ":".join(["HC", ln.cpt, *ln.modifiers]), str(charge), str(paid),
                          "", str(ln.units)])
             segs.append(["DTM", "472", ln.service_date.strftime("%Y%m%d")])
-            # The payer echoes the 837P's line control number: lines match on it.
-            segs.append(["REF", "6R", line_control_number(c.claim_id, i + 1)])
             cas = ["CAS", "CO", "45", str(charge - allowed)]
             segs.append(cas)
             if copay:
                 segs.append(["CAS", "PR", "3", str(copay)])
+            # The payer echoes the 837P's line control number (2110 REF*6R): lines match on it.
+            segs.append(["REF", "6R", line_control_number(c.claim_id, i + 1)])
             segs.append(["AMT", "B6", str(allowed)])
         charge_c = sum((Decimal(ln.charge) for ln in c.lines), Decimal(0))
         first = min(ln.service_date for ln in c.lines) if c.lines else payment_date

@@ -19,8 +19,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from metdash import figures, statements
+from metdash.cli import main
 from metdash.errors import ReportError
 from metdash.figures import Filters
 from metdash.store import Database
@@ -208,3 +210,50 @@ def test_a_file_is_no_folder(db, tmp_path):
     (tmp_path / "f").write_text("x")
     with pytest.raises(ReportError, match="is a file"):
         statements.statements_for_all(db, AS_OF, tmp_path / "f")
+
+
+# -- the command line -------------------------------------------------------------------------
+def cli(db: Database, *args: str):
+    db.release()  # the command opens the file itself
+    return CliRunner().invoke(main, ["statements", "--db", str(db.path), *args],
+                              prog_name="metdash")
+
+
+def test_the_command_writes_p_and_r(db, tmp_path):
+    out = tmp_path / "new" / "folder"
+    result = cli(db, "--as-of", "2025-05-31", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[:2] == [f"{out / 'statement_P_2025-05-31.pdf'}: account P, 5 services, "
+                         "$14.00 due",
+                         f"{out / 'statement_R_2025-05-31.pdf'}: account R, 3 services, "
+                         "$125.00 due"]
+    assert lines[2] == "2 statements as of 2025-05-31, $139.00 due in all."
+    assert "Q ($20.00)" in lines[3]
+    assert sorted(p.name for p in out.iterdir()) == ["statement_P_2025-05-31.pdf",
+                                                     "statement_R_2025-05-31.pdf"]
+    assert "Remy Reed" in pdf_text(out / "statement_R_2025-05-31.pdf")
+
+
+def test_the_command_masks_and_picks_one_client(db, tmp_path):
+    result = cli(db, "--as-of", "2025-05-31", "--out", str(tmp_path), "--client", "R",
+                 "--present")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["statement_R_2025-05-31.pdf"]
+    assert "Reed" not in pdf_text(tmp_path / "statement_R_2025-05-31.pdf")
+
+
+@pytest.mark.parametrize("args, says", [
+    (("--client", "ZZ"), "Error: Client ZZ is not on file: check the chart number."),
+    (("--out-is-a-file",), "is a file: name a folder for the statements"),
+])
+def test_the_command_fails_in_one_line(db, tmp_path, args, says):
+    target = tmp_path / "out"
+    if args == ("--out-is-a-file",):
+        target.write_text("not a folder")
+        args = ()
+    result = cli(db, "--as-of", "2025-05-31", "--out", str(target), *args)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and says in lines[0], result.stderr

@@ -257,3 +257,58 @@ def test_the_command_fails_in_one_line(db, tmp_path, args, says):
     assert result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and says in lines[0], result.stderr
+
+
+# -- the pages ------------------------------------------------------------------------------
+@pytest.fixture
+def page_store(db, tmp_path, monkeypatch):
+    """A copy of the practice, marked as the open demo (the pages let us in unsigned)."""
+    import streamlit as st
+
+    db.release()
+    path = tmp_path / "page.duckdb"
+    shutil.copy(db.path, path)
+    copy = Database(path)
+    with copy.transaction() as con:
+        con.execute("UPDATE practice SET is_demo = TRUE")
+    copy.release()
+    monkeypatch.setenv("METDASH_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield path
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def page(name: str, **state):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(f"../pages/{name}", default_timeout=60)
+    at.query_params.update({"from": "2025-04-01", "to": "2025-05-31"})
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def picked(row: int) -> dict:
+    return {"selection": {"rows": [row], "columns": []}}
+
+
+def test_the_balances_page_offers_the_picked_clients_statement(page_store):
+    at = page("balances.py")
+    assert not at.get("download_button") or all(
+        b.key != "statement_pdf" for b in at.get("download_button"))
+    # Largest balance first: Remy (125), Pat (14), Quinn's credit last.
+    at = page("balances.py", owed=picked(0))
+    buttons = [b for b in at.get("download_button") if b.key == "statement_pdf"]
+    assert [b.label for b in buttons] == ["Statement (PDF)"]
+    assert "May 31, 2025" in buttons[0].help
+
+
+def test_the_clients_page_offers_the_chosen_clients_statement(page_store):
+    # By name: Pine, Quill, Reed.
+    at = page("clients.py", client_list=picked(2))
+    buttons = [b for b in at.get("download_button") if b.key == "statement_pdf"]
+    assert [b.label for b in buttons] == ["Statement (PDF) for client R"]

@@ -174,6 +174,14 @@ def test_the_pdf_opens_and_shows_the_total(db, tmp_path):
     assert "$125.00" in pdf_text(a4)
 
 
+def test_a_name_beyond_windows_1252_is_drawn_in_dejavu(db, tmp_path):
+    import dataclasses
+
+    s = dataclasses.replace(statements.statement(db, "R", AS_OF), client_name="Łucja Wąs")
+    text = pdf_text(statements.write_statement_pdf(s, tmp_path / "u.pdf"))
+    assert "Łucja Wąs" in text and "$125.00" in text
+
+
 def test_presentation_mode_masks_the_client(db, tmp_path):
     path = statements.write_statement_pdf(statements.statement(db, "R", AS_OF),
                                           tmp_path / "r.pdf", present=True)

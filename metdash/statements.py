@@ -126,11 +126,10 @@ class StatementsSummary:
                  f"{dollars(self.total_due)} due in all." if n else
                  f"No client owes anything on {self.as_of:%Y-%m-%d}: no statement written."]
         if self.credits:
+            k = len(self.credits)
             shown = ", ".join(f"{cid} ({dollars(c)})" for cid, c in self.credits[:10])
-            more = f" and {len(self.credits) - 10} more" if len(self.credits) > 10 else ""
-            who = "client has" if len(self.credits) == 1 else "clients have"
-            lines.append(f"{len(self.credits)} {who} a credit and get{'s' if len(self.credits) == 1 else ''} "
-                         f"no bill (credit to refund): {shown}{more}.")
+            lines.append(f"{k} client{'s have' if k > 1 else ' has'} a credit and no bill "
+                         f"(to refund): {shown}{f' and {k - 10} more' if k > 10 else ''}.")
         return lines
 
 
@@ -255,7 +254,8 @@ class _Pdf:
         self.left = (self.pdf.w - TABLE_WIDTH) / 2
         self.bottom = self.pdf.h - 10
         regular, bold = FONT_DIR / "DejaVuSans.ttf", FONT_DIR / "DejaVuSans-Bold.ttf"
-        if not _fits_cp1252(texts) and regular.exists() and bold.exists():
+        fits = "".join(texts).encode("cp1252", "replace").decode("cp1252") == "".join(texts)
+        if not fits and regular.exists() and bold.exists():
             self.pdf.add_font("DejaVu", "", str(regular))
             self.pdf.add_font("DejaVu", "B", str(bold))
             self.family, self.unicode = "DejaVu", True
@@ -298,14 +298,6 @@ class _Pdf:
 
 
 _LINES: dict[tuple[str, str, float, float], list[str]] = {}
-
-
-def _fits_cp1252(texts: list[str]) -> bool:
-    try:
-        "".join(texts).encode("cp1252")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _texts(s: Statement) -> list[str]:

@@ -211,7 +211,8 @@ def test_statements_for_all(db, tmp_path):
     assert summary.total_due == money("139.00")
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "statement_P_2025-05-31.pdf", "statement_R_2025-05-31.pdf"]
-    assert summary.closing_lines()[1].startswith("1 client has a credit and gets no bill")
+    assert summary.closing_lines()[1] == (
+        "1 client has a credit and no bill (to refund): Q ($20.00).")
 
 
 def test_a_file_is_no_folder(db, tmp_path):

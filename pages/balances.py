@@ -1,9 +1,11 @@
 """Balances: what clients owe (and credits to refund), write-offs with a reason, moving an
 insurance balance to the client, and a batch write-off of small balances after a preview."""
 
+from functools import partial
+
 import streamlit as st
 
-from metdash import entry, figures, ui
+from metdash import entry, figures, statements, ui
 
 db = ui.page_start("Balances & write-offs", permission="billing")
 user = ui.current_user()
@@ -26,6 +28,17 @@ with tab_patients:
         if row is not None:
             st.subheader(f"Ledger of client {row.client_id}",
                          help="Every amount the client owes or paid, in date order.")
+            # The PDF is drawn when the button is clicked, outside this run: what it needs
+            # (the client, the date, presentation mode) is fixed now.
+            st.download_button(
+                "Statement (PDF)", partial(statements.client_statement_pdf, db, row.client_id,
+                                           f.as_of, present=ui.present_mode()),
+                file_name=statements.file_name(row.client_id, f.as_of),
+                mime="application/pdf", key="statement_pdf", on_click="ignore",
+                icon=":material/description:",
+                help=f"What the client owes as of {f.as_of:%b %d, %Y} (for every payer, "
+                     "whatever the filters), what insurance paid, and how to pay (masked in "
+                     "presentation mode).")
             ui.table(ui.cached(figures.client_ledger)(db, row.client_id), key="client_ledger",
                      formats={"amount": "money", "patient": "money", "balance": "money",
                               "entry_date": "date"})

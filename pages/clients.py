@@ -1,10 +1,11 @@
 """Clients and their coverages; referrers (the NPI is looked up in the store first)."""
 
 import datetime as dt
+from functools import partial
 
 import streamlit as st
 
-from metdash import entry, ui
+from metdash import entry, statements, ui
 from metdash.coding import npi_problem
 
 db = ui.page_start("Clients & referrers", permission="front_desk")
@@ -94,5 +95,19 @@ with tab_ref:
 
 st.subheader("Clients")
 find = st.text_input("Find a client by chart number or last name", key="find_client")
-ui.table(ui.cached(entry.client_list)(db, find), key="client_list")
-st.caption("Up to 500 clients by name; type above to narrow.")
+listed = ui.cached(entry.client_list)(db, find)
+chosen = ui.selected_row(ui.table(listed, key="client_list", select=True), listed)
+st.caption("Up to 500 clients by name; type above to narrow. Pick a client for their "
+           "statement.")
+if chosen is not None:
+    on = ui.today()
+    # Drawn when clicked, outside this run: the client, the date and presentation mode are
+    # fixed now.
+    st.download_button(
+        f"Statement (PDF) for client {chosen.client_id}",
+        partial(statements.client_statement_pdf, db, chosen.client_id, on,
+                present=ui.present_mode()),
+        file_name=statements.file_name(chosen.client_id, on), mime="application/pdf",
+        key="statement_pdf", on_click="ignore", icon=":material/description:",
+        help=f"What the client owes as of today ({on:%b %d, %Y}), what insurance paid, and "
+             "how to pay (masked in presentation mode).")

@@ -113,6 +113,11 @@ CASES: dict[str, Case] = {
                           ("--db", "{store}", "--out", "{blocked}/week.csv"),
                           "the report's folder (--out): a missing one is made, so it cannot be "
                           "made ({blocked}/...)", "Cannot write"),
+    "statements": Case(("--db", "{held}", "--as-of", "2025-05-31", "--out", "{out}"),
+                       ("--db", "{store}", "--as-of", "2025-05-31", "--out",
+                        "{blocked}/statements"),
+                       "the statements' folder (--out): a missing one is made, so it cannot "
+                       "be made ({blocked}/...)", "Cannot make the folder"),
     "user add": Case(("--db", "{held}", "--role", "owner", "olive", "--password-stdin"),
                      ("--db", "{blocked}/p.duckdb", "--role", "owner", "olive",
                       "--password-stdin"), CREATED, "File exists", stdin=PASSWORD),

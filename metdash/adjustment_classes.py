@@ -59,10 +59,15 @@ class Classification:
         return cls({(EVERY_PAYER, g, c): k for (g, c), k in DEFAULTS.items()})
 
     def of(self, payer_id: int | None, group_code: str, carc: str) -> str:
-        group, code = group_code.strip().upper(), str(carc).strip().upper()
-        if payer_id is not None and (payer_id, group, code) in self.rows:
-            return self.rows[(payer_id, group, code)]
-        return self.rows.get((EVERY_PAYER, group, code), "denial")
+        rows = self.rows
+        # The common case first: codes as an 835 carries them (upper case, no spaces).
+        klass = rows.get((payer_id, group_code, carc)) if payer_id is not None else None
+        if klass is None:
+            klass = rows.get((EVERY_PAYER, group_code, carc))
+        if klass is None and (group_code != group_code.strip().upper()
+                              or str(carc) != str(carc).strip().upper()):
+            return self.of(payer_id, group_code.strip().upper(), str(carc).strip().upper())
+        return klass or "denial"
 
 
 def load(con: duckdb.DuckDBPyConnection) -> Classification:
@@ -75,8 +80,11 @@ def load(con: duckdb.DuckDBPyConnection) -> Classification:
 def denied_amount(classification: Classification, payer_id: int | None,
                   adjustments: Iterable[tuple[str, str, Decimal]]) -> Decimal:
     """Σ of the denial-class amounts above 0 among ``(group, carc, amount)`` adjustments."""
-    return sum((a for g, c, a in adjustments
-                if a > 0 and classification.of(payer_id, g, c) == "denial"), Decimal("0"))
+    total = Decimal("0")
+    for g, c, a in adjustments:
+        if a > 0 and classification.of(payer_id, g, c) == "denial":
+            total += a
+    return total
 
 
 def claim_status_after(classification: Classification, payer_id: int | None, status_code: str,

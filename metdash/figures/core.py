@@ -100,14 +100,15 @@ def run(con: duckdb.DuckDBPyConnection, text: str, f: Filters | None = None,
 
 # -- reuse of the heavy per-filter results -------------------------------------------------
 # A/R balances and the period's denial adjustments are inputs to several figures on one page
-# (days to payment: A/R three times; denials: the adjustments five times). Each is computed
+# (days to payment: A/R three times; denials: the adjustments five times; patient A/R: the
+# overview, the aging and the balances list). Each is computed
 # once per store state and filter set and kept as an Arrow table (exact types) for a few
 # minutes; the queries that include it read the kept table instead. The store's state is the
 # size and modification time of the DuckDB file and its WAL: any committed write, from this
 # process or another, changes one of them, so nothing stale is ever reused. (The per-claim
 # and per-line results come from the facts tables, metdash.store.facts: reading those again costs
 # less than keeping hundreds of thousands of rows.)
-HEAVY = ("denial_adjustments", "ar_balances")
+HEAVY = ("denial_adjustments", "ar_balances", "patient_balances")
 _REUSE_SECONDS = 300
 _REUSE_MAX = 24
 _reuse: dict[tuple[Any, ...], tuple[float, Any]] = {}

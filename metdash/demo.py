@@ -485,20 +485,61 @@ class _Plan:
         planned = np.where(self.auth_valid, np.minimum(planned, self.auth_visits), planned)
         self.planned = np.where(conv, planned, 0)
 
+    def _weekly_phase(self) -> np.ndarray:
+        """Per referral: the client steps down to weekly visits after the 8th (a maintenance
+        phase), so some are still in treatment near day 90 of their plan of care. At least
+        three clients evaluated 77-88 days before ``as_of`` are (their authorization and
+        referral extended to 22 visits): the recertification work list has rows."""
+        rng = self.rng(22)
+        n = len(self.planned)
+        weekly = self.converted & (self.planned >= 12) & (rng.random(n) < 0.03)
+        age = self.as_of - self.first_session
+        cand = np.nonzero(self.converted & (age >= 77) & (age <= 88))[0]
+        pick = rng.choice(cand, size=min(3, len(cand)), replace=False)
+        weekly[pick] = True
+        self.planned[pick] = np.maximum(self.planned[pick], 22)
+        self.auth_visits[pick] = np.where(self.auth_valid[pick],
+                                          np.maximum(self.auth_visits[pick], 24), 0)
+        self.expiry[pick] = np.maximum(self.expiry[pick], self.first_session[pick] + 150)
+        return weekly
+
+    def _late_reports(self, ref: np.ndarray, k: np.ndarray, date: np.ndarray) -> np.ndarray:
+        """Per referral: its progress reports come a visit late (the 11th visit, not the
+        10th). A few in the history, and two clients in treatment on ``as_of`` whose 10th
+        visit went by without one: the progress-report work list has rows."""
+        rng = self.rng(23)
+        n = len(self.planned)
+        late = rng.random(n) < 0.03
+        never = np.iinfo(np.int64).max
+        tenth = np.full(n, never)
+        tenth[ref[k == 9]] = date[k == 9]
+        eleventh = np.full(n, never)
+        eleventh[ref[k == 10]] = date[k == 10]
+        cand = np.nonzero((tenth <= self.as_of) & (eleventh > self.as_of)
+                          & (self.planned >= 12))[0]
+        late[rng.choice(cand, size=min(2, len(cand)), replace=False)] = True
+        return late
+
     # -- sessions ---------------------------------------------------------------------
     def _sessions(self) -> None:
         rng = self.rng(3)
+        weekly = self._weekly_phase()
         ref = np.repeat(np.arange(len(self.planned)), self.planned)
         starts = np.cumsum(self.planned) - self.planned
         k = np.arange(len(ref)) - starts[ref]
         gap = np.array([1, 2, 3, 4, 5])[_pick(rng, [10, 35, 30, 15, 10], len(ref))]
         gap[k == 0] = 0
+        gap = np.where(weekly[ref] & (k >= 8), 5, gap)
         off = np.cumsum(gap)
         off = off - off[starts[ref]] if len(ref) else off
         date = _busday(self.first_session[ref], off)
         n_planned = self.planned[ref]
         kind = np.where(k == 0, 0, np.where(k == n_planned - 1, 3,
                                              np.where((k + 1) % 10 == 0, 2, 1)))
+        # A few progress reports come a visit late (written at the 11th visit, not the 10th).
+        late = self._late_reports(ref, k, date)[ref]
+        kind = np.where(late & (kind == 2), 1, kind)
+        kind = np.where(late & (k % 10 == 0) & (k > 0) & (kind == 1), 2, kind)
         keep = date <= self.as_of
         ref, k, date, kind = ref[keep], k[keep], date[keep], kind[keep]
         order = np.lexsort((k, ref, date))
@@ -531,7 +572,7 @@ class _Plan:
         m[np.nonzero(ia)[0], ev[ia]] = rng.integers(30, 51, n)[ia]
         # ... a progress visit: a performance test (or a re-evaluation) and less treatment
         prog = kind == 2
-        reeval = prog & (rng.random(n) < 0.25)
+        reeval = prog & (rng.random(n) < 0.25) & ~weekly[ref]
         m[:, COL["97164"]] = np.where(reeval, rng.integers(20, 31, n), 0)
         m[:, COL["97750"]] = np.where(prog & ~reeval, rng.integers(10, 21, n), 0)
         # ... a discharge: home-programme training

@@ -262,12 +262,21 @@ def test_episodes(con):
     kinds = dict(rows(con, "SELECT kind, count(*) FROM sessions GROUP BY 1"))
     assert kinds["progress"] > 0 and kinds["discharge"] > 0
     assert one(con, "SELECT count(*) FROM session_minutes WHERE cpt = '97150'") > 0
-    # A progress visit on every 10th visit (unless that visit is the discharge).
-    assert one(con, """
-        SELECT count(*) FROM (
-          SELECT kind, row_number() OVER (PARTITION BY referral_id ORDER BY session_date) AS n
-          FROM sessions)
-        WHERE (n % 10 = 0) <> (kind = 'progress') AND kind <> 'discharge'""") == 0
+    # A progress visit on every 10th visit (unless that visit is the discharge); in a few
+    # episodes the reports come one visit late, on the 11th (some of them still waiting on
+    # as_of: the progress-report work list's rows).
+    visits = """
+        WITH s AS (SELECT referral_id, kind,
+                          row_number() OVER (PARTITION BY referral_id ORDER BY session_date) AS n
+                   FROM sessions),
+        late AS (SELECT referral_id FROM s WHERE n = 10 AND kind = 'treatment')"""
+    late = one(con, f"{visits} SELECT count(*) FROM late")
+    assert 0 < late <= 0.1 * len(sizes)
+    assert one(con, f"""{visits}
+        SELECT count(*) FROM s
+        WHERE kind <> 'discharge'
+          AND (CASE WHEN referral_id IN (SELECT referral_id FROM late) THEN n % 10 = 1 AND n > 1
+                    ELSE n % 10 = 0 END) <> (kind = 'progress')""") == 0
 
 
 def test_units_agree_with_the_payers_rule(con):

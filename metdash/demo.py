@@ -4,8 +4,11 @@
 Exercise Professional would recognise: trainers, payers with their own rules and speeds,
 referrers (a few send most clients, some are new, some have gone quiet), referrals with
 billable ICD-10-CM codes, episodes of care, sessions with minutes per CPT code, claims,
-835-style remittances that balance, denials, appeals, reversals, patient payments, and open
-A/R in every aging bucket as of ``as_of``.
+835-style remittances that balance (Medicare paying from day 14, Medicaid allowing the
+least), denials (most CLP02 1 with a denial CAS) and how each ends -- paid on appeal,
+corrected and resubmitted, moved to the client, or written off with a reason --,
+reversals, the clients' payments, write-offs and refunds, and open insurance and patient
+A/R in every aging bucket as of ``as_of``; every work list has rows.
 
 Everything is generated column-wise with numpy and loaded through Arrow tables (one
 ``INSERT ... SELECT`` per table), so a million claim lines take seconds, not hours.

@@ -18,7 +18,8 @@ import pandas as pd
 import pyarrow as pa
 
 TABLES = ["claims", "claim_lines", "claim_payments", "line_payments", "adjustments",
-          "remittances", "patient_payments", "payers", "claim_status_history"]
+          "remittances", "patient_payments", "payers", "claim_status_history",
+          "provider_adjustments", "patient_refunds"]
 
 
 def _float_money(table: pa.Table) -> pa.Table:
@@ -59,10 +60,17 @@ def kpis(t: dict[str, pd.DataFrame], date_from: dt.date, date_to: dt.date,
     cp = t["claim_payments"].merge(rem, on="remittance_id")
     in_range = cp[(cp.payment_date >= d0) & (cp.payment_date <= d1)
                   & cp.claim_id.isin(live.claim_id)]
-    payer_paid = in_range.paid.sum()
+    # a PLB recoupment (WO, FB) naming a claim takes back part of its payment (DOMAIN.md)
+    plb = t["provider_adjustments"].merge(rem, on="remittance_id")
+    recouped = plb[plb.reason_code.isin(["WO", "FB"]) & plb.claim_id.isin(live.claim_id)
+                   & (plb.payment_date >= d0) & (plb.payment_date <= d1)].amount.sum()
+    payer_paid = in_range.paid.sum() - recouped
     pp = t["patient_payments"].copy()
     pp["payment_date"] = pd.to_datetime(pp.payment_date)
-    patient_paid = pp[(pp.payment_date >= d0) & (pp.payment_date <= d1)].amount.sum()
+    rf = t["patient_refunds"].copy()
+    rf["refund_date"] = pd.to_datetime(rf.refund_date)
+    patient_paid = (pp[(pp.payment_date >= d0) & (pp.payment_date <= d1)].amount.sum()
+                    - rf[(rf.refund_date >= d0) & (rf.refund_date <= d1)].amount.sum())
     adj = t["adjustments"]
     adj_cp = adj.merge(in_range[["claim_payment_id"]], on="claim_payment_id")
     contractual = adj_cp[(adj_cp.group_code == "CO") & adj_cp.carc.isin(["45", "253"])

@@ -4,8 +4,11 @@
 Exercise Professional would recognise: trainers, payers with their own rules and speeds,
 referrers (a few send most clients, some are new, some have gone quiet), referrals with
 billable ICD-10-CM codes, episodes of care, sessions with minutes per CPT code, claims,
-835-style remittances that balance, denials, appeals, reversals, patient payments, and open
-A/R in every aging bucket as of ``as_of``.
+835-style remittances that balance (Medicare paying from day 14, Medicaid allowing the
+least), denials (most CLP02 1 with a denial CAS) and how each ends -- paid on appeal,
+corrected and resubmitted, moved to the client, or written off with a reason --,
+reversals, the clients' payments, write-offs and refunds, and open insurance and patient
+A/R in every aging bucket as of ``as_of``; every work list has rows.
 
 Everything is generated column-wise with numpy and loaded through Arrow tables (one
 ``INSERT ... SELECT`` per table), so a million claim lines take seconds, not hours.
@@ -119,26 +122,62 @@ PAYERS: list[dict[str, Any]] = [
          filing=365, appeal=90, rule="per_code", ref=True, auth=True, lag=68, share=0.10,
          deny=0.13, line_deny=0.03, runs=(3,), method="CHK", trn="1900000008"),
 ]
-# What each payer allows, as a share of the practice's charge (Medicare lowest).
-ALLOWED_SHARE = {"medicare": 0.52, "medicare_advantage": 0.60, "medicaid": 0.57,
+# What each payer allows, as a share of the practice's charge: Medicaid lowest (a state
+# Medicaid fee schedule sits below Medicare's for the same code), then Medicare.
+ALLOWED_SHARE = {"medicare": 0.52, "medicare_advantage": 0.60, "medicaid": 0.44,
                  "commercial": (0.72, 0.80, 0.68, 0.85), "workers_comp": 0.90}
 
-# First-adjudication denial reasons (whole claim) by payer type: CARC -> weight.
+# First-adjudication denial reasons (whole claim) by payer type: CARC -> weight. They arrive
+# as CLP02 1 with the reason's CAS on every line (group CO; PR for PR_DENIALS, which the
+# client may owe); a few % as CLP02 4 with CO-31 instead (the payer does not recognise the
+# patient: rare in 5010).
 CLAIM_CARCS: dict[str, dict[str, float]] = {
     "medicare": {"50": 28, "16": 20, "4": 14, "151": 10, "119": 8, "18": 10, "11": 6, "29": 4},
     "medicare_advantage": {"197": 30, "50": 20, "16": 15, "4": 10, "27": 10, "18": 10,
-                           "29": 5},
+                           "29": 5, "96": 6},
     "medicaid": {"197": 30, "16": 20, "27": 15, "29": 10, "204": 10, "50": 10, "18": 5},
     "commercial": {"197": 22, "50": 18, "16": 15, "204": 12, "27": 10, "29": 8, "119": 8,
-                   "18": 7},
+                   "18": 7, "96": 8},
     "workers_comp": {"197": 30, "16": 25, "50": 20, "11": 15, "18": 10},
 }
+PR_DENIALS = ("96", "204")   # PR-96 not covered, PR-204 not covered by the plan
 # Line-level denials: bundling (on 97140), frequency, benefit maximum, modifier, diagnosis.
 LINE_CARCS = {"97": 45, "151": 20, "119": 15, "4": 10, "11": 10}
-REMARKS = {"50": ["N115"], "16": ["MA130", "N290", "M20"], "4": ["M20"], "97": ["M15"],
+# Remarks on denied lines; a CO-16 carries MA130 (unprocessable) when it is to be corrected
+# and resubmitted, else one of these.
+REMARKS = {"50": ["N115"], "16": ["N290", "M20"], "4": ["M20"], "97": ["M15"],
            "197": ["N54"], "29": ["N211"]}
+# Share of whole-claim denials appealed, by reason. Never CO-29 (timely filing: written off),
+# CO-16 + MA130 or CO-31 (corrected and resubmitted instead).
 APPEAL_RATE = {"50": 0.5, "197": 0.45, "16": 0.45, "4": 0.4, "151": 0.4, "119": 0.3,
-               "11": 0.45, "29": 0.15, "27": 0.1, "204": 0.2, "18": 0.05}
+               "11": 0.45, "27": 0.1, "204": 0.2, "96": 0.2, "18": 0.05}
+# The payer that reduces a second procedure under its multiple-procedure rules (CO-59).
+MPPR_PAYER = "Pinecrest Benefits"
+PAYER_INDEX = {x["name"]: i for i, x in enumerate(PAYERS)}
+# The practice's own write-offs (migration 0011's reasons) and the notes the demo gives them.
+WRITE_OFF_REASONS = ("timely_filing", "small_balance", "courtesy", "bad_debt", "appeal_lost",
+                     "contractual_correction")
+WRITE_OFF_NOTES = ("no payer response within timely filing",
+                   "CO-29: filed after the payer's deadline",
+                   "not corrected and resubmitted within the filing limit",
+                   "appeal upheld", "appeal withdrawn",
+                   "not appealed within the payer's appeal window",
+                   "CO-18: a duplicate of a claim already received",
+                   "CO-97: bundled into another service on the claim",
+                   "CO-59: the contract's multiple-procedure reduction",
+                   "a balance under $5",
+                   "a balance under $10 after the client's payments",
+                   "three statements sent, no answer: sent to collections",
+                   "financial hardship, approved by the owner")
+SMALL_INSURANCE_CENTS = 500    # insurance balances under $5: the month's small-balance batch
+SMALL_PATIENT_CENTS = 1000     # a client's balance under $10 left unpaid: likewise
+TRANSFER_REASONS = {"96": "PR-96 not covered: the client signed the waiver before the visit",
+                    "204": "PR-204 not covered by the plan: the client agreed in writing to pay"}
+# Payment events of a claim (the order they take in one remittance).
+K_FIRST, K_REVERSAL, K_AFTER_REVERSAL, K_APPEAL, K_RESUBMITTED, K_DUPLICATE = range(6)
+NEVER = 10**9   # a day that never comes (no such event)
+# Medicare pays a clean electronic claim no earlier than this many days after submission.
+MEDICARE_PAYMENT_FLOOR = 14
 # Medicare Part B deductible by calendar year (cents); other years use the nearest.
 MEDICARE_DEDUCTIBLE = {2022: 23300, 2023: 22600, 2024: 24000, 2025: 25700, 2026: 28300}
 
@@ -320,6 +359,13 @@ def _busday(days: np.ndarray, offset: np.ndarray | int = 0) -> np.ndarray:
     return np.busday_offset(d, offset, roll="forward").astype(np.int64)
 
 
+def _batch_day(days: np.ndarray) -> np.ndarray:
+    """The first business day of the month after each day (the month's batch write-off)."""
+    d = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
+    month = (d.astype("datetime64[M]") + 1).astype("datetime64[D]")
+    return np.busday_offset(month, 0, roll="forward").astype(np.int64)
+
+
 def _rank_in_group(group: np.ndarray) -> np.ndarray:
     """0, 1, 2 ... within runs of equal values of a sorted ``group`` array."""
     n = len(group)
@@ -485,20 +531,61 @@ class _Plan:
         planned = np.where(self.auth_valid, np.minimum(planned, self.auth_visits), planned)
         self.planned = np.where(conv, planned, 0)
 
+    def _weekly_phase(self) -> np.ndarray:
+        """Per referral: the client steps down to weekly visits after the 8th (a maintenance
+        phase), so some are still in treatment near day 90 of their plan of care. At least
+        three clients evaluated 77-88 days before ``as_of`` are (their authorization and
+        referral extended to 22 visits): the recertification work list has rows."""
+        rng = self.rng(22)
+        n = len(self.planned)
+        weekly = self.converted & (self.planned >= 12) & (rng.random(n) < 0.03)
+        age = self.as_of - self.first_session
+        cand = np.nonzero(self.converted & (age >= 77) & (age <= 88))[0]
+        pick = rng.choice(cand, size=min(3, len(cand)), replace=False)
+        weekly[pick] = True
+        self.planned[pick] = np.maximum(self.planned[pick], 22)
+        self.auth_visits[pick] = np.where(self.auth_valid[pick],
+                                          np.maximum(self.auth_visits[pick], 24), 0)
+        self.expiry[pick] = np.maximum(self.expiry[pick], self.first_session[pick] + 150)
+        return weekly
+
+    def _late_reports(self, ref: np.ndarray, k: np.ndarray, date: np.ndarray) -> np.ndarray:
+        """Per referral: its progress reports come a visit late (the 11th visit, not the
+        10th). A few in the history, and two clients in treatment on ``as_of`` whose 10th
+        visit went by without one: the progress-report work list has rows."""
+        rng = self.rng(23)
+        n = len(self.planned)
+        late = rng.random(n) < 0.03
+        never = np.iinfo(np.int64).max
+        tenth = np.full(n, never)
+        tenth[ref[k == 9]] = date[k == 9]
+        eleventh = np.full(n, never)
+        eleventh[ref[k == 10]] = date[k == 10]
+        cand = np.nonzero((tenth <= self.as_of) & (eleventh > self.as_of)
+                          & (self.planned >= 12))[0]
+        late[rng.choice(cand, size=min(2, len(cand)), replace=False)] = True
+        return late
+
     # -- sessions ---------------------------------------------------------------------
     def _sessions(self) -> None:
         rng = self.rng(3)
+        weekly = self._weekly_phase()
         ref = np.repeat(np.arange(len(self.planned)), self.planned)
         starts = np.cumsum(self.planned) - self.planned
         k = np.arange(len(ref)) - starts[ref]
         gap = np.array([1, 2, 3, 4, 5])[_pick(rng, [10, 35, 30, 15, 10], len(ref))]
         gap[k == 0] = 0
+        gap = np.where(weekly[ref] & (k >= 8), 5, gap)
         off = np.cumsum(gap)
         off = off - off[starts[ref]] if len(ref) else off
         date = _busday(self.first_session[ref], off)
         n_planned = self.planned[ref]
         kind = np.where(k == 0, 0, np.where(k == n_planned - 1, 3,
                                              np.where((k + 1) % 10 == 0, 2, 1)))
+        # A few progress reports come a visit late (written at the 11th visit, not the 10th).
+        late = self._late_reports(ref, k, date)[ref]
+        kind = np.where(late & (kind == 2), 1, kind)
+        kind = np.where(late & (k % 10 == 0) & (k > 0) & (kind == 1), 2, kind)
         keep = date <= self.as_of
         ref, k, date, kind = ref[keep], k[keep], date[keep], kind[keep]
         order = np.lexsort((k, ref, date))
@@ -531,7 +618,7 @@ class _Plan:
         m[np.nonzero(ia)[0], ev[ia]] = rng.integers(30, 51, n)[ia]
         # ... a progress visit: a performance test (or a re-evaluation) and less treatment
         prog = kind == 2
-        reeval = prog & (rng.random(n) < 0.25)
+        reeval = prog & (rng.random(n) < 0.25) & ~weekly[ref]
         m[:, COL["97164"]] = np.where(reeval, rng.integers(20, 31, n), 0)
         m[:, COL["97750"]] = np.where(prog & ~reeval, rng.integers(10, 21, n), 0)
         # ... a discharge: home-programme training
@@ -580,7 +667,8 @@ DATA_TABLES = ["practice", "providers", "payers", "cpt_codes", "fee_schedule",
                "sessions", "session_minutes", "claims", "claim_lines", "claim_status_history",
                "remittances", "claim_payments", "line_payments", "adjustments",
                "remark_codes", "provider_adjustments", "appeals", "patient_payments",
-               "imports", "plans_of_care", "claim_sessions"]
+               "imports", "plans_of_care", "claim_sessions",
+               "write_offs", "balance_transfers", "patient_refunds"]
 # Kept on a reset: the audit log (history) and x12_control (interchange control numbers
 # must never repeat towards the clearinghouse).
 
@@ -677,6 +765,7 @@ class _Builder:
         self._claims()
         self._adjudication()
         self._payments()
+        self._patients()
         self._history()
 
     # -- practice, payers, codes, referrers ----------------------------------------------
@@ -971,11 +1060,18 @@ class _Builder:
             np.int64)
         # Submission, adjudication, denials (decided here so modifiers can reflect them).
         ty = self.c_type
+        self._hold_claims()
         self.c_submitted = self.c_sub <= self.as_of
         lag_mean = np.array([x["lag"] for x in PAYERS], float)[self.c_payer]
         sigma = np.where(ty == "workers_comp", 0.13, 0.25)
-        lag = np.round(lag_mean * np.exp(rng.normal(0, 1, nc) * sigma - sigma**2 / 2) - 2)
+        z = rng.normal(0, 1, nc)
+        lag = np.round(lag_mean * np.exp(z * sigma - sigma**2 / 2) - 2)
         lag = np.maximum(lag, 5).astype(np.int64)
+        # Medicare's payment floor: a clean electronic claim is paid no earlier than the 14th
+        # day after submission, so its lags start there (a short tail after it).
+        lag = np.where(ty == "medicare",
+                       MEDICARE_PAYMENT_FLOOR + np.round(np.abs(z) * 2).astype(np.int64), lag)
+        self.c_lag = lag
         runs = np.full((len(PAYERS), 7), 0, dtype=np.int64)
         for i, x in enumerate(PAYERS):
             for wd in range(7):
@@ -1003,6 +1099,15 @@ class _Builder:
         for t, mix in CLAIM_CARCS.items():
             sel = np.nonzero(self.c_whole & (ty == t))[0]
             self.c_carc[sel] = np.array(list(mix))[_pick(rng, list(mix.values()), len(sel))]
+        # CLP02 4 is rare in 5010: the payer does not recognise the patient (CARC 31). The
+        # claims denied for a missing modifier keep their reason (their lines lack GP).
+        rng4 = p.rng(25)
+        sel = np.nonzero(self.c_whole & (self.c_carc != "4"))[0]
+        self.c_clp4 = np.zeros(nc, dtype=bool)
+        self.c_clp4[sel[rng4.random(len(sel)) < 0.03]] = True
+        if len(sel) and not self.c_clp4.any():
+            self.c_clp4[sel[-1]] = True
+        self.c_carc[self.c_clp4] = "31"
         sel = np.nonzero(self.c_linedeny)[0]
         line_carc = np.array(list(LINE_CARCS))[_pick(rng, list(LINE_CARCS.values()), len(sel))]
         self.c_line_carc = np.full(nc, "", dtype=object)
@@ -1050,20 +1155,45 @@ class _Builder:
         cand = np.nonzero(self.c_created < self.as_of - 2)[0]
         self.dup_of = np.sort(rng.choice(cand, size=min(n_void, len(cand)), replace=False))
 
+    def _hold_claims(self) -> None:
+        """A few claims held back unsent (waiting for a referral or an authorization) until
+        their timely-filing deadline is 12 days away or up to 20 days past: the timely-filing
+        work list has rows. Half are still drafts, half checked and ready."""
+        rng = self.p.rng(24)
+        nc = len(self.c_sess)
+        filing = np.array([x["filing"] for x in PAYERS])[self.c_payer]
+        left = self.c_date + filing - self.as_of
+        cand = np.nonzero((left >= -20) & (left <= 12))[0]
+        held = np.sort(rng.choice(cand, size=min(len(cand), 2 + nc // 5000), replace=False))
+        self.c_sub[held] = self.as_of + 1
+        draft = np.arange(len(held)) % 2 == 0
+        self.c_ready[held] = np.where(draft, self.as_of + 1,
+                                      np.minimum(self.c_ready[held], self.as_of))
+
     # -- adjudication: amounts per line ------------------------------------------------
     def _adjudication(self) -> None:
         p = self.p
         rng = p.rng(13)
+        more = p.rng(26)   # the ledger's decisions, drawn apart so the draws above stay put
         nc = len(self.c_sess)
+        whole = self.c_whole
+        # CO-16 with remark MA130 (unprocessable) and CLP02 4 (CO-31: the payer does not know
+        # the patient) are corrected and resubmitted, never appealed (DOMAIN.md); nor is CO-29
+        # (timely filing: written off).
+        self.c_ma130 = whole & (self.c_carc == "16") & (more.random(nc) < 0.5)
+        correct_first = self.c_ma130 | self.c_clp4
         # Appeals of whole-claim denials.
-        appeal_p = np.array([APPEAL_RATE.get(c, 0.0) for c in self.c_carc])
+        appeal_p = np.zeros(nc)
+        sel = np.nonzero(whole)[0]
+        appeal_p[sel] = [APPEAL_RATE.get(c, 0.0) for c in self.c_carc[sel]]
+        appeal_p[correct_first] = 0.0
         filed = self.c_adj + rng.integers(5, 41, nc)
-        self.c_appealed = self.c_whole & (rng.random(nc) < appeal_p) & (filed <= self.as_of)
+        self.c_appealed = whole & (rng.random(nc) < appeal_p) & (filed <= self.as_of)
         self.c_filed = filed
         decided = filed + rng.integers(25, 76, nc)
         # At least one appeal still waiting for the payer's answer.
         if not (self.c_appealed & (decided > self.as_of)).any():
-            cand = np.nonzero(self.c_whole & (self.c_adj <= self.as_of - 5))[0]
+            cand = np.nonzero(whole & (appeal_p > 0) & (self.c_adj <= self.as_of - 5))[0]
             if len(cand):
                 last = cand[-1]
                 self.c_appealed[last] = True
@@ -1084,10 +1214,26 @@ class _Builder:
         self.c_outcome = np.where(self.c_overturned, 1, np.where(self.c_upheld, outcome, 0))
         self.c_decided = np.where(self.c_overturned, repay - rng.integers(1, 4, nc), decided)
         self.c_repay = repay
-        # Lines that are paid at some point (first pass or after an overturned appeal).
+        # An overturned denial is paid by a new CLP alone (it replaces the denial), or by a
+        # reversal (22) of the denial and a corrected CLP in the same remittance: both ways.
+        self.c_via_reversal = self.c_overturned & (more.random(nc) < 0.5)
+        ovt = np.nonzero(self.c_overturned)[0]
+        if len(ovt) >= 2 and self.c_via_reversal[ovt].all() == self.c_via_reversal[ovt].any():
+            self.c_via_reversal[ovt[0]] = not self.c_via_reversal[ovt[0]]
+        # Corrected and resubmitted (most; the others are written off at the end of the filing
+        # limit): ready again 2-12 days after the denial, sent 0-2 days later, adjudicated
+        # after the payer's lag.
+        self.c_correct = correct_first & (more.random(nc) < 0.85)
+        self.c_fixed = self.c_adj + more.integers(2, 13, nc)
+        self.c_resub = self.c_fixed + more.integers(0, 3, nc)
+        raw = self.c_resub + self.c_lag
+        self.c_resub_adj = raw + runs[self.c_payer, _weekday(raw)]
+        self.c_resub_paid = self.c_correct & (self.c_resub_adj <= self.as_of)
+        # Lines that are paid at some point (first pass, after an overturned appeal, or after a
+        # resubmission).
         lc = self.l_claim
         first_paid = self.c_adjudicated[lc] & ~self.l_denied_first
-        paying = first_paid | self.c_overturned[lc]
+        paying = first_paid | self.c_overturned[lc] | self.c_resub_paid[lc]
         self.l_first_paid = first_paid
         # Patient share by plan: deductible, coinsurance or copay, per client.
         n_ref = len(p.received)
@@ -1101,6 +1247,7 @@ class _Builder:
         copay = np.where(copay_plan, np.array([2000, 2500, 3000, 4000])[rng.integers(0, 4, n_ref)],
                          np.where(rt == "medicare_advantage",
                                   np.array([1500, 2000, 3000])[rng.integers(0, 3, n_ref)], 0))
+        self.copay_plan = copay   # per client (its first referral), cents per visit
         years = sorted(MEDICARE_DEDUCTIBLE)
         ly = self.c_year[lc]
         mded = np.array([MEDICARE_DEDUCTIBLE[min(max(y, years[0]), years[-1])]
@@ -1131,25 +1278,156 @@ class _Builder:
         self.l_pay_allowed = allowed
         self.l_ded, self.l_coins, self.l_copay, self.l_seq = l_ded, l_coins, l_copay, l_seq
         self.l_paid = net - l_seq
+        # A multiple-procedure reduction: one payer cuts 4-15% off the second line of some
+        # claims with CO-59 (a denial-class reason unless the owner classes it contractual for
+        # that payer): small underpayments, written off by the practice.
+        nl = len(lc)
+        second = np.minimum(self.c_first_line + 1, max(nl - 1, 0))
+        self.c_mppr = (self.c_adjudicated & ~whole & ~self.c_linedeny & (self.c_nlines >= 2)
+                       & (self.c_payer == PAYER_INDEX[MPPR_PAYER]) & (more.random(nc) < 0.3))
+        cut = np.round(self.l_allowed[second] * more.uniform(0.04, 0.15, nc)).astype(np.int64)
+        sel = np.nonzero(self.c_mppr)[0]
+        cut_sel = np.minimum(cut[sel], self.l_paid[second[sel]])
+        self.c_mppr[sel[cut_sel <= 0]] = False
+        self.l_mppr = np.zeros(nl, dtype=np.int64)
+        self.l_mppr[second[sel[cut_sel > 0]]] = cut_sel[cut_sel > 0]
         # Reversals: a few paid claims reversed (CLP02 22) and reprocessed later.
         rev_raw = self.c_adj + rng.integers(20, 91, nc)
         rev = rev_raw + runs[self.c_payer, _weekday(rev_raw)]
         self.c_reversed = (self.c_adjudicated & ~self.c_whole & ~self.c_linedeny
-                           & (rev <= self.as_of) & (rng.random(nc) < 0.004))
+                           & (rev <= self.as_of) & (rng.random(nc) < 0.004)) & ~self.c_mppr
         self.c_rev = rev
+        # A payer's duplicate payment: a paid claim paid again by a later CLP (it replaces the
+        # first: the money stays sent, the claim is overpaid), taken back by a PLB WO
+        # recoupment 30-90 days later.
+        self.c_paid = np.bincount(lc, weights=self.l_paid, minlength=nc).astype(np.int64)
+        dup_raw = self.c_adj + more.integers(14, 41, nc)
+        self.c_dup_date = dup_raw + runs[self.c_payer, _weekday(dup_raw)]
+        self.c_dup = (self.c_adjudicated & ~whole & ~self.c_linedeny & ~self.c_mppr
+                      & ~self.c_reversed & (self.c_paid > 0) & (self.c_dup_date <= self.as_of)
+                      & (more.random(nc) < 0.003))
+        self.c_recoup_after = self.c_dup_date + more.integers(30, 91, nc)
+        self._insurance_endings(correct_first)
+
+    # -- how an insurance balance ends -------------------------------------------------------
+    def _insurance_endings(self, correct_first: np.ndarray) -> None:
+        """What the practice does with what a payer will not pay (DOMAIN.md: a claim closes
+        only when nobody owes on it; a denial stays owed until paid on appeal, corrected and
+        resubmitted, moved to the client or written off with a reason). Per claim: a
+        write-off (date, amount, reason, note) or a transfer to the client (date, amount,
+        reason), and the day the claim closes; ``NEVER`` when none (yet).
+
+        - lost claims (no payer response): written off past timely filing (timely filing);
+        - CO-29: written off 20-90 days after the denial (timely filing);
+        - CO-16 + MA130 and CO-31 not corrected: written off at the filing limit;
+        - appeals upheld or withdrawn: written off 30 days after the answer (appeal lost), or,
+          for PR-96 / PR-204 (not Medicaid: its clients may not be billed), moved to the
+          client who signed the waiver (60%);
+        - other denials not appealed: PR-96 / PR-204 half moved to the client 7-30 days after
+          the denial; the rest written off after the appeal window (half 14 days after it,
+          all within a year: the later ones wait on the "past the appeal window" list), as
+          timely filing (the appeal's deadline went by), or a contractual correction for a
+          duplicate (CO-18) or a bundled line (CO-97, 14-45 days after the remittance);
+        - CO-59 reductions: 14-45 days after the remittance, a contractual correction, or a
+          small balance (under $5) in the month's batch.
+        """
+        rng = self.p.rng(27)
+        nc = len(self.c_sess)
+        whole = self.c_whole
+        charge = self.c_charge
+        window = np.array([x["appeal"] for x in PAYERS])[self.c_payer]
+        filing = np.array([x["filing"] for x in PAYERS])[self.c_payer]
+        can_bill_client = self.c_type != "medicaid"
+        pr_denial = np.zeros(nc, dtype=bool)
+        sel = np.nonzero(whole)[0]
+        pr_denial[sel] = [c in PR_DENIALS for c in self.c_carc[sel]]
+        pr_denial &= can_bill_client
+        u = rng.random(nc)
+        soon = rng.integers(14, 46, nc)
+        late_close = np.where(rng.random(nc) < 0.5, self.c_adj + window + 14, self.c_adj + 365)
+        wo_date = np.full(nc, NEVER)
+        wo_amount = np.zeros(nc, dtype=np.int64)
+        wo_reason = np.zeros(nc, dtype=np.int64)
+        wo_note = np.zeros(nc, dtype=np.int64)
+        tr_date = np.full(nc, NEVER)
+
+        def write_off(mask: np.ndarray, date: np.ndarray, amount: np.ndarray, reason: str,
+                      note: str | np.ndarray) -> None:
+            wo_date[mask] = date[mask]
+            wo_amount[mask] = amount[mask]
+            wo_reason[mask] = WRITE_OFF_REASONS.index(reason)
+            wo_note[mask] = (WRITE_OFF_NOTES.index(note) if isinstance(note, str)
+                             else note[mask])
+
+        write_off(self.c_stuck, self.c_date + np.maximum(filing, 365) + 21, charge,
+                  "timely_filing", "no payer response within timely filing")
+        co29 = whole & (self.c_carc == "29")
+        write_off(co29, self.c_adj + rng.integers(20, 91, nc), charge, "timely_filing",
+                  "CO-29: filed after the payer's deadline")
+        write_off(correct_first & ~self.c_correct, late_close, charge, "timely_filing",
+                  "not corrected and resubmitted within the filing limit")
+        settle = self.c_decided + 30
+        move = self.c_upheld & pr_denial & (u < 0.6)
+        tr_date[move] = settle[move]
+        lost_note = np.where(self.c_outcome == 3, WRITE_OFF_NOTES.index("appeal withdrawn"),
+                             WRITE_OFF_NOTES.index("appeal upheld"))
+        write_off(self.c_upheld & ~move, settle, charge, "appeal_lost", lost_note)
+        rest = whole & ~self.c_appealed & ~correct_first & ~co29
+        move = rest & pr_denial & (u < 0.5)
+        tr_date[move] = self.c_adj[move] + rng.integers(7, 31, nc)[move]
+        dup18 = rest & ~move & (self.c_carc == "18")
+        write_off(dup18, late_close, charge, "contractual_correction",
+                  "CO-18: a duplicate of a claim already received")
+        write_off(rest & ~move & ~dup18, late_close, charge, "timely_filing",
+                  "not appealed within the payer's appeal window")
+        lines_denied = np.bincount(self.l_claim, weights=np.where(self.l_denied_first & ~whole[
+            self.l_claim], self.l_charge, 0), minlength=nc).astype(np.int64)
+        bundled = self.c_linedeny & (self.c_line_carc == "97")
+        write_off(bundled, self.c_adj + soon, lines_denied, "contractual_correction",
+                  "CO-97: bundled into another service on the claim")
+        write_off(self.c_linedeny & ~bundled, late_close, lines_denied, "timely_filing",
+                  "not appealed within the payer's appeal window")
+        reduced = np.bincount(self.l_claim, weights=self.l_mppr, minlength=nc).astype(np.int64)
+        small = self.c_mppr & (reduced < SMALL_INSURANCE_CENTS)
+        write_off(small, _batch_day(self.c_adj + soon), reduced, "small_balance",
+                  "a balance under $5")
+        write_off(self.c_mppr & ~small, self.c_adj + soon, reduced, "contractual_correction",
+                  "CO-59: the contract's multiple-procedure reduction")
+        self.c_wo_date = np.where(wo_date <= self.as_of, wo_date, NEVER)
+        self.c_wo_amount, self.c_wo_reason, self.c_wo_note = wo_amount, wo_reason, wo_note
+        self.c_tr_date = np.where(tr_date <= self.as_of, tr_date, NEVER)
+        self.c_closed = np.minimum(self.c_wo_date, self.c_tr_date)
+        # The day nothing more is owed by insurance (NEVER: still owed, or not settled yet).
+        paid_on = np.where(~whole, self.c_adj,
+                           np.where(self.c_overturned, self.c_repay,
+                                    np.where(self.c_resub_paid, self.c_resub_adj, NEVER)))
+        paid_on = np.where(self.c_adjudicated, paid_on, NEVER)
+        self.c_settled = np.where(whole | self.c_linedeny | self.c_mppr | self.c_stuck,
+                                  np.minimum(self.c_closed, np.where(whole, paid_on, NEVER)),
+                                  paid_on)
 
     # -- remittances --------------------------------------------------------------------
     def _payments(self) -> None:
         p = self.p
         rng = p.rng(14)
         adj = np.nonzero(self.c_adjudicated)[0]
-        ovt = np.nonzero(self.c_overturned)[0]
+        ovt = np.nonzero(self.c_overturned & ~self.c_via_reversal)[0]
+        vr = np.nonzero(self.c_overturned & self.c_via_reversal)[0]
         rev = np.nonzero(self.c_reversed)[0]
-        # Payment events: 0 first adjudication, 1 paid after appeal, 2 reversal, 3 re-payment.
-        e_claim = np.r_[adj, ovt, rev, rev]
-        e_kind = np.r_[np.zeros(len(adj), int), np.ones(len(ovt), int),
-                       np.full(len(rev), 2), np.full(len(rev), 3)]
-        e_date = np.r_[self.c_adj[adj], self.c_repay[ovt], self.c_rev[rev], self.c_rev[rev]]
+        res = np.nonzero(self.c_resub_paid)[0]
+        dup = np.nonzero(self.c_dup)[0]
+        # Payment events (K_*): the first adjudication, a reversal (22) and the CLP that
+        # follows it in the same remittance (a paid claim reprocessed, or a denial overturned
+        # on appeal), an appeal paid by a new CLP alone, a claim paid after it was corrected and
+        # resubmitted, and a payer's duplicate payment.
+        e_claim = np.r_[adj, vr, vr, rev, rev, ovt, res, dup]
+        e_kind = np.r_[np.full(len(adj), K_FIRST), np.full(len(vr), K_REVERSAL),
+                       np.full(len(vr), K_AFTER_REVERSAL), np.full(len(rev), K_REVERSAL),
+                       np.full(len(rev), K_AFTER_REVERSAL), np.full(len(ovt), K_APPEAL),
+                       np.full(len(res), K_RESUBMITTED), np.full(len(dup), K_DUPLICATE)]
+        e_date = np.r_[self.c_adj[adj], self.c_repay[vr], self.c_repay[vr], self.c_rev[rev],
+                       self.c_rev[rev], self.c_repay[ovt], self.c_resub_adj[res],
+                       self.c_dup_date[dup]]
         e_payer = self.c_payer[e_claim]
         order = np.lexsort((e_kind, e_claim, e_payer, e_date))
         e_claim, e_kind, e_date, e_payer = (e_claim[order], e_kind[order], e_date[order],
@@ -1166,44 +1444,77 @@ class _Builder:
         line = (np.repeat(self.c_first_line[e_claim], nl_e)
                 + np.arange(nl_e.sum()) - np.repeat(np.cumsum(nl_e) - nl_e, nl_e))
         kind_l = e_kind[ev_of_line]
-        denied = (kind_l == 0) & self.l_denied_first[line]
-        sign = np.where(kind_l == 2, -1, 1)
+        # A reversal undoes exactly what the first adjudication posted (a denial or a payment).
+        denied = np.isin(kind_l, (K_FIRST, K_REVERSAL)) & self.l_denied_first[line]
+        sign = np.where(kind_l == K_REVERSAL, -1, 1)
         charge = self.l_charge[line] * sign
-        allowed = np.where(denied, 0, self.l_pay_allowed[line]) * sign
-        paid = np.where(denied, 0, self.l_paid[line]) * sign
+        mppr = np.where(denied | (kind_l != K_FIRST), 0, self.l_mppr[line])
+        allowed = np.where(denied, 0, self.l_pay_allowed[line] - mppr) * sign
+        paid = np.where(denied, 0, self.l_paid[line] - mppr) * sign
         co45 = np.where(denied, 0, self.l_charge[line] - self.l_pay_allowed[line]) * sign
         seq = np.where(denied, 0, self.l_seq[line]) * sign
         ded = np.where(denied, 0, self.l_ded[line]) * sign
         coins = np.where(denied, 0, self.l_coins[line]) * sign
         copay = np.where(denied, 0, self.l_copay[line]) * sign
         den_amt = np.where(denied, self.l_charge[line], 0) * sign
-        pr = ded + coins + copay
+        carc_labels = sorted({c for m in CLAIM_CARCS.values() for c in m} | set(LINE_CARCS)
+                             | {"31"})
+        carc_code = {c: i for i, c in enumerate(carc_labels)}
+        den_carc = np.zeros(len(line), dtype=np.int64)   # the denied lines' reasons
+        dl = np.nonzero(denied)[0]
+        den_carc[dl] = [carc_code[c] for c in self.l_carc[line[dl]]]
+        den_group = np.isin(den_carc, [carc_code[c] for c in PR_DENIALS]) & denied
+        pr = ded + coins + copay + den_amt * den_group   # CLP05: every PR adjustment
         nlp = len(line)
         lp_id = np.arange(1, nlp + 1)
         # Claim payment rows.
         e_charge = np.bincount(ev_of_line, weights=charge, minlength=ne).astype(np.int64)
         e_paid = np.bincount(ev_of_line, weights=paid, minlength=ne).astype(np.int64)
         e_pr = np.bincount(ev_of_line, weights=pr, minlength=ne).astype(np.int64)
-        status = np.where(e_kind == 2, 3, np.where((e_kind == 0) & self.c_whole[e_claim], 2, 0))
-        cp_id = np.arange(1, ne + 1)
+        status = np.where(e_kind == K_REVERSAL, 2,
+                          np.where((e_kind == K_FIRST) & self.c_clp4[e_claim], 1, 0))
         icn = _ids("", (e_date - 18000) * 100000 + (np.arange(ne) % 100000), 10)
         icn = pc.binary_join_element_wise(
             pa.array(np.array([x["chid"][:2] for x in PAYERS])[e_payer]), icn, "")
         svc = self.c_date[e_claim]
-        self.tables["claim_payments"] = {
-            "claim_payment_id": _int(cp_id), "remittance_id": _int(e_remit + 1),
-            "seq": _int(e_seq), "claim_id": pc.take(self.claim_ids, pa.array(e_claim)),
-            "clp01": pc.take(self.claim_ids, pa.array(e_claim)),
-            "status_code": _cat(status, ["1", "4", "4", "22"]),
-            "charge": _money(e_charge), "paid": _money(e_paid),
-            "patient_responsibility": _money(e_pr),
-            "allowed": pa.nulls(ne, pa.decimal128(12, 2)),
-            "payer_claim_number": icn,
-            "service_from": _date(svc), "service_to": _date(svc),
-            "received_date": _date(self.c_sub[e_claim] + 1),
-        }
+        sent = np.where(e_kind == K_RESUBMITTED, self.c_resub[e_claim], self.c_sub[e_claim])
+        # Remittances: one per payer per payment run.
+        r_first = np.nonzero(new_r)[0]
+        r_payer = e_payer[r_first]
+        r_date = e_date[r_first]
+        r_paid = np.bincount(e_remit, weights=e_paid, minlength=nr).astype(np.int64)
+        # A couple of recent CLPs that match no claim of ours (sent by the practice's former
+        # billing service): the unmatched-remittance work list.
+        recent = np.nonzero(r_date >= self.as_of - 75)[0]
+        if not len(recent):
+            recent = np.arange(nr)[-2:]
+        un_r = np.sort(rng.choice(recent, size=min(len(recent), 2 + len(self.c_sess) // 20000),
+                                  replace=False))
+        nu = len(un_r)
+        un_charge = rng.integers(60, 200, nu) * 100
+        un_paid = un_charge * rng.integers(55, 80, nu) // 100
+        un_seq = np.bincount(e_remit, minlength=nr)[un_r] + 1
+        r_paid += np.bincount(un_r, weights=un_paid, minlength=nr).astype(np.int64)
         self.e_claim, self.e_kind, self.e_date, self.e_paid, self.e_pr = (
             e_claim, e_kind, e_date, e_paid, e_pr)
+        cp_claim = pa.concat_arrays([pc.take(self.claim_ids, pa.array(e_claim)),
+                                     pa.nulls(nu, pa.string())])
+        cp_clp01 = pa.concat_arrays([pc.take(self.claim_ids, pa.array(e_claim)),
+                                     _ids("RB", rng.integers(10000, 99999, nu), 5)])
+        self.tables["claim_payments"] = {
+            "claim_payment_id": _int(np.arange(1, ne + nu + 1)),
+            "remittance_id": _int(np.r_[e_remit, un_r] + 1),
+            "seq": _int(np.r_[e_seq, un_seq]), "claim_id": cp_claim, "clp01": cp_clp01,
+            "status_code": _cat(np.r_[status, np.zeros(nu, int)], ["1", "4", "22"]),
+            "charge": _money(np.r_[e_charge, un_charge]), "paid": _money(np.r_[e_paid, un_paid]),
+            "patient_responsibility": _money(np.r_[e_pr, np.zeros(nu, int)]),
+            "allowed": pa.nulls(ne + nu, pa.decimal128(12, 2)),
+            "payer_claim_number": pa.concat_arrays([
+                icn, _ids("", rng.integers(10**9, 10**10 - 1, nu), 10)]),
+            "service_from": _date(np.r_[svc, r_date[un_r] - 60]),
+            "service_to": _date(np.r_[svc, r_date[un_r] - 60]),
+            "received_date": _date(np.r_[sent + 1, r_date[un_r] - 45]),
+        }
         self.tables["line_payments"] = {
             "line_payment_id": _int(lp_id), "claim_payment_id": _int(ev_of_line + 1),
             "line_no": _int(self.l_no[line]), "cpt": _cat(self.l_col[line], CODES),
@@ -1212,19 +1523,18 @@ class _Builder:
             "allowed": _money(allowed, valid=~denied), "units": _int(self.l_units[line]),
             "service_date": _date(self.c_date[self.l_claim[line]]),
         }
-        # Adjustments: one row per (group, CARC, amount), line level.
-        carc_labels = sorted({c for m in CLAIM_CARCS.values() for c in m} | set(LINE_CARCS))
-        carc_code = {c: i for i, c in enumerate(carc_labels)}
-        den_carc = np.array([carc_code.get(c, 0) for c in self.l_carc[line]])
-        parts = []  # (mask, group, carc index or label, amount)
+        # Adjustments: one row per (group, CARC, amount), line level; the unmatched CLPs'
+        # contractual adjustment at claim level.
+        parts = []  # (line, group, carc index, amount, order)
         extra = len(carc_labels)
-        labels = carc_labels + ["45", "253", "1", "2", "3"]
-        for amt, grp, code in ((den_amt, 0, den_carc), (co45, 0, extra), (seq, 0, extra + 1),
-                               (ded, 1, extra + 2), (coins, 1, extra + 3),
-                               (copay, 1, extra + 4)):
-            mask = amt != 0
-            idx = np.nonzero(mask)[0]
-            parts.append((idx, np.full(len(idx), grp),
+        labels = carc_labels + ["45", "253", "59", "1", "2", "3"]
+        for amt, grp, code in ((den_amt, den_group.astype(int), den_carc), (co45, 0, extra),
+                               (seq, 0, extra + 1), (mppr, 0, extra + 2),
+                               (ded, 1, extra + 3), (coins, 1, extra + 4),
+                               (copay, 1, extra + 5)):
+            idx = np.nonzero(amt != 0)[0]
+            parts.append((idx,
+                          grp[idx] if isinstance(grp, np.ndarray) else np.full(len(idx), grp),
                           (code[idx] if isinstance(code, np.ndarray)
                            else np.full(len(idx), code)), amt[idx],
                           np.full(len(idx), len(parts))))
@@ -1235,55 +1545,80 @@ class _Builder:
         a_ord = np.concatenate([x[4] for x in parts])
         o = np.lexsort((a_ord, a_line))
         a_line, a_grp, a_carc, a_amt = a_line[o], a_grp[o], a_carc[o], a_amt[o]
+        na = len(a_line)
         self.tables["adjustments"] = {
-            "adjustment_id": _int(np.arange(1, len(a_line) + 1)),
-            "claim_payment_id": _int(ev_of_line[a_line] + 1),
-            "line_payment_id": _int(lp_id[a_line]),
-            "group_code": _cat(a_grp, ["CO", "PR"]), "carc": _cat(a_carc, labels),
-            "amount": _money(a_amt),
-            "quantity": pa.nulls(len(a_line), pa.decimal128(12, 2)),
+            "adjustment_id": _int(np.arange(1, na + nu + 1)),
+            "claim_payment_id": _int(np.r_[ev_of_line[a_line] + 1, ne + 1 + np.arange(nu)]),
+            "line_payment_id": _int(np.r_[lp_id[a_line], np.zeros(nu, int)],
+                                    valid=np.r_[np.ones(na, bool), np.zeros(nu, bool)]),
+            "group_code": _cat(np.r_[a_grp, np.zeros(nu, int)], ["CO", "PR"]),
+            "carc": _cat(np.r_[a_carc, np.full(nu, extra)], labels),
+            "amount": _money(np.r_[a_amt, un_charge - un_paid]),
+            "quantity": pa.nulls(na + nu, pa.decimal128(12, 2)),
         }
-        # Remark codes on some denied lines.
-        dl = np.nonzero(denied & (rng.random(nlp) < 0.6))[0]
-        codes = [REMARKS.get(self.l_carc[line[i]], [None]) for i in dl]
+        # Remark codes on denied lines of first adjudications: MA130 on every line of an
+        # unprocessable claim, a missing-information remark on the other CO-16s, and the
+        # reason's usual remark on most other denied lines.
+        dl = np.nonzero(denied & (kind_l == K_FIRST))[0]
+        dl_carc = self.l_carc[line[dl]]
+        dl_ma130 = self.c_ma130[e_claim[ev_of_line[dl]]]
+        dl_keep = rng.random(len(dl)) < 0.6
         pickr = rng.integers(0, 3, len(dl))
-        rm = [c[k % len(c)] for c, k in zip(codes, pickr, strict=True)]
-        keep = np.array([c is not None for c in rm], dtype=bool)
-        dl = dl[keep] if len(dl) else dl
+        rm: list[str | None] = []
+        for c, ma, keep, k in zip(dl_carc, dl_ma130, dl_keep, pickr, strict=True):
+            if ma:
+                rm.append("MA130")
+            elif c == "16" or (keep and c in REMARKS):
+                rm.append(REMARKS[c][k % len(REMARKS[c])])
+            else:
+                rm.append(None)
+        has = np.array([c is not None for c in rm], dtype=bool)
+        dl = dl[has] if len(dl) else dl
         self.tables["remark_codes"] = {
             "claim_payment_id": _int(ev_of_line[dl] + 1), "line_payment_id": _int(lp_id[dl]),
             "code": pa.array([c for c in rm if c is not None], pa.string()),
         }
-        # Remittances: one per payer per payment run; an occasional PLB.
-        r_first = np.nonzero(new_r)[0]
-        r_payer = e_payer[r_first]
-        r_date = e_date[r_first]
-        r_paid = np.bincount(e_remit, weights=e_paid, minlength=nr).astype(np.int64)
+        # PLB: interest (L6) on a few payments, and the recoupments (WO) of the payers'
+        # duplicate payments, each in the payer's first remittance on or after the day it
+        # decided to take the money back that pays enough (none yet when that is after as_of).
         u = rng.random(nr)
         l6 = (r_paid > 0) & (u < 0.03)
-        wo = (r_paid > 2000) & (u > 0.99)
         l6_amt = -rng.integers(50, 2500, nr)
-        wo_amt = np.minimum(rng.integers(1000, 15000, nr), r_paid * 3 // 10)
-        plb_r = np.r_[np.nonzero(l6)[0], np.nonzero(wo)[0]]
-        plb_amt = np.r_[l6_amt[l6], wo_amt[wo]]
-        plb_reason = np.r_[np.zeros(l6.sum(), int), np.ones(wo.sum(), int)]
+        dup_ev = np.nonzero(e_kind == K_DUPLICATE)[0]
+        wo_r, wo_amt, wo_ev = [], [], []
+        room = r_paid.copy()
+        for ev in dup_ev:
+            c = e_claim[ev]
+            amount = int(self.c_paid[c])
+            for r in np.nonzero((r_payer == e_payer[ev]) & (r_date >= self.c_recoup_after[c]))[0]:
+                if room[r] >= amount:
+                    room[r] -= amount
+                    wo_r.append(r)
+                    wo_amt.append(amount)
+                    wo_ev.append(ev)
+                    break
+        wo_r_a = np.array(wo_r, dtype=np.int64)
+        plb_r = np.r_[np.nonzero(l6)[0], wo_r_a]
+        plb_amt = np.r_[l6_amt[l6], np.array(wo_amt, dtype=np.int64)]
+        plb_reason = np.r_[np.zeros(l6.sum(), int), np.ones(len(wo_r), int)]
+        n_l6 = int(l6.sum())
         o = np.lexsort((plb_reason, plb_r))
         plb_r, plb_amt, plb_reason = plb_r[o], plb_amt[o], plb_reason[o]
         r_plb = np.bincount(plb_r, weights=plb_amt, minlength=nr).astype(np.int64)
         r_amount = r_paid - r_plb
         year_end = (r_date.astype("datetime64[D]").astype("datetime64[Y]") + 1).astype(
             "datetime64[D]").astype(np.int64) - 1
-        recoup_claim = rng.integers(0, max(len(self.c_sess), 1), nr)
-        reference = pa.concat_arrays([
-            pa.nulls(int(l6.sum()), pa.string()),
-            pc.take(self.claim_ids, pa.array(recoup_claim[wo], pa.int64()))]).take(
-                pa.array(o, pa.int64()))
+        wo_ev_a = np.array(wo_ev, dtype=np.int64)
+        take = pa.array(o, pa.int64())
         self.tables["provider_adjustments"] = {
             "remittance_id": _int(plb_r + 1), "seq": _int(_rank_in_group(plb_r) + 1),
             "fiscal_period_date": _date(year_end[plb_r]),
             "reason_code": _cat(plb_reason, ["L6", "WO"]),
-            "reference": reference,
+            "reference": pa.concat_arrays([pa.nulls(n_l6, pa.string()),
+                                           pc.take(icn, pa.array(wo_ev_a))]).take(take),
             "amount": _money(plb_amt),
+            "claim_id": pa.concat_arrays([pa.nulls(n_l6, pa.string()), pc.take(
+                self.claim_ids, pa.array(e_claim[wo_ev_a]))]).take(take),
         }
         method = np.array([x["method"] for x in PAYERS])[r_payer]
         method = np.where(r_amount == 0, "NON", method)
@@ -1301,32 +1636,202 @@ class _Builder:
             "amount": _money(r_amount), "source": _cat(np.zeros(nr), ["demo"]),
             "imported_at": _ts(imported),
         }
-        # Patient payments toward what the payer put on the client (PR).
-        final = (e_kind == 0) | (e_kind == 1)
-        fe = np.nonzero(final & (e_pr > 0))[0]
-        pays = fe[rng.random(len(fe)) < 0.35]
-        pdate = e_date[pays] + rng.integers(10, 61, len(pays))
-        pays, pdate = pays[pdate <= self.as_of], pdate[pdate <= self.as_of]
-        amt = np.where(rng.random(len(pays)) < 0.2, (e_pr[pays] + 1) // 2, e_pr[pays])
-        o = np.lexsort((pays, pdate))
-        pays, pdate, amt = pays[o], pdate[o], amt[o]
+
+    # -- the client's side: payments, write-offs, refunds, transfers ------------------------
+    def _patients(self) -> None:
+        """What clients owe and pay, and the practice's own entries on both sides.
+
+        A client owes the cost share (PR-1/2/3) of the adjudication that stands, or an
+        insurance balance moved to them. Most clients with a copay pay it at the visit
+        (a payment naming the claim, before the payer has answered: a credit until then).
+        What is left each client settles in their own way: online, claim by claim; by
+        statement (a payment naming no claim, applied to the oldest open service first when
+        balances are read; a few pay a statement twice: a credit, mostly refunded); half
+        then nothing; never (written off after 5-8 months: bad debt, or a small balance
+        under $10 in the month's batch); or the owner waives it (courtesy). A copay the payer
+        did not confirm (the visit denied, or a smaller cost share) is refunded once the claim
+        is settled. Nothing is dated after ``as_of``: the rest is the open patient A/R.
+        """
+        p = self.p
+        rng = p.rng(28)
+        nc = len(self.c_sess)
+        as_of = self.as_of
+        client = p.client[self.c_ref]            # a client's first referral stands for them
+        trait = _pick(rng, [38, 36, 10, 12, 4], len(p.received))[client]
+        portal, statement, slow, never, courtesy = range(5)
+        pr = np.bincount(self.l_claim, weights=self.l_ded + self.l_coins + self.l_copay,
+                         minlength=nc).astype(np.int64)
+        pr_on = np.where(~self.c_whole, self.c_adj,
+                         np.where(self.c_overturned, self.c_repay,
+                                  np.where(self.c_resub_paid, self.c_resub_adj, NEVER)))
+        pr_due = self.c_adjudicated & (pr > 0) & (pr_on <= as_of)
+        moved = self.c_tr_date <= as_of
+        owed = np.where(pr_due, pr, 0) + np.where(moved, self.c_charge, 0)
+        since = np.where(pr_due, pr_on, self.c_tr_date)
+        copay = self.copay_plan[client]
+        at_visit = (copay > 0) & (rng.random(nc) < np.where(trait == never, 0.3, 0.8))
+        rest = owed - np.where(at_visit, copay, 0)
+        due = (owed > 0) & (rest > 0)
+        gap_named = rng.integers(5, 41, nc)
+        gap_statement = rng.integers(20, 76, nc)
+        gap_half = rng.integers(20, 61, nc)
+        gap_bad = rng.integers(150, 241, nc)
+        whole_dollars = (rng.random(nc) < 0.15) & (rest >= 200)
+        pays: list[tuple[np.ndarray, ...]] = []   # claim, named, date, cents, method
+        offs: list[tuple[np.ndarray, ...]] = []   # claim, date, cents, reason, note
+
+        def pay(mask: np.ndarray, date: np.ndarray, cents: np.ndarray, named: bool,
+                method: np.ndarray) -> None:
+            idx = np.nonzero(mask & (date <= as_of) & (cents > 0))[0]
+            pays.append((idx, np.full(len(idx), named), date[idx], cents[idx], method[idx]))
+
+        def write_off(mask: np.ndarray, date: np.ndarray, cents: np.ndarray,
+                      reason: str | np.ndarray, note: str | np.ndarray) -> None:
+            idx = np.nonzero(mask & (date <= as_of) & (cents > 0))[0]
+            r = (np.full(len(idx), WRITE_OFF_REASONS.index(reason)) if isinstance(reason, str)
+                 else reason[idx])
+            t = (np.full(len(idx), WRITE_OFF_NOTES.index(note)) if isinstance(note, str)
+                 else note[idx])
+            offs.append((idx, date[idx], cents[idx], r, t))
+
+        method = _pick(rng, [55, 15, 15, 15], nc)          # card, cash, check, hsa
+        pay(at_visit, self.c_date, copay, True, np.where(method == 2, 0, method))
+        # Online, claim by claim (some round down to whole dollars: the cents are written off
+        # in a later batch).
+        named = due & (trait == portal)
+        paid = np.where(whole_dollars, rest // 100 * 100, rest)
+        pay(named, since + gap_named, paid, True, np.where(method == 1, 0, method))
+        write_off(named & (since + gap_named <= as_of), _batch_day(since + 90), rest - paid,
+                  "small_balance", "a balance under $10 after the client's payments")
+        # By statement: the amount owed, naming no claim.
+        by_statement = due & (trait == statement)
+        pay(by_statement, since + gap_statement, rest, False, np.where(method == 1, 2, method))
+        # Half, then nothing; nothing at all; waived.
+        half = (rest + 1) // 2
+        pay(due & (trait == slow), since + gap_half, half, True, method)
+        left = np.where(trait == slow, rest - half, rest)
+        small = left < SMALL_PATIENT_CENTS
+        unpaid = due & ((trait == slow) | (trait == never))
+        write_off(unpaid & small, _batch_day(since + gap_bad), left, "small_balance",
+                  "a balance under $10 after the client's payments")
+        write_off(unpaid & ~small, since + gap_bad, left, "bad_debt",
+                  "three statements sent, no answer: sent to collections")
+        write_off(due & (trait == courtesy), since + gap_half, rest, "courtesy",
+                  "financial hardship, approved by the owner")
+        # A copay the payer did not confirm, refunded once the claim is settled.
+        refunds: list[tuple[np.ndarray, ...]] = []   # claim (-1: none), client, date, cents
+        back = (rest < 0) & (self.c_settled <= as_of) & (rng.random(nc) < 0.85)
+        r_date = self.c_settled + rng.integers(14, 46, nc)
+        idx = np.nonzero(back & (r_date <= as_of))[0]
+        refunds.append((idx, idx, r_date[idx], -rest[idx]))
+        # A few clients pay their last statement twice; most get it back within weeks.
+        last = np.full(len(p.received), -1)
+        plan = np.where(by_statement, since + gap_statement, -1)
+        np.maximum.at(last, client, plan)
+        twice = (by_statement & (plan == last[client]) & (rng.random(nc) < 0.08)
+                 & (plan <= as_of))
+        idx = np.nonzero(twice)[0]
+        idx = idx[np.argsort(client[idx], kind="stable")]
+        repeat = np.zeros(len(idx), dtype=bool)
+        repeat[1:] = client[idx][1:] == client[idx][:-1]
+        twice[idx[repeat]] = False
+        again = plan + rng.integers(2, 11, nc)
+        pay(twice, again, rest, False, np.full(nc, 2))
+        back = twice & (again <= as_of) & (rng.random(nc) < 0.6)
+        r_date = again + rng.integers(14, 46, nc)
+        idx = np.nonzero(back & (r_date <= as_of))[0]
+        refunds.append((np.full(len(idx), -1), idx, r_date[idx], rest[idx]))
+        self._client_tables(pays, offs, refunds)
+
+    def _client_tables(self, pays: list[tuple[np.ndarray, ...]],
+                       offs: list[tuple[np.ndarray, ...]],
+                       refunds: list[tuple[np.ndarray, ...]]) -> None:
+        """patient_payments, write_offs (both sides), balance_transfers, patient_refunds."""
+        def ts(days: np.ndarray, hour: int) -> pa.Array:
+            return _ts(days * DAY_US + (hour * 3600 + (np.arange(len(days)) % 480) * 60)
+                       * 1_000_000)
+
+        # Patient payments, by date.
+        claim, named, date, cents, method = (np.concatenate([x[i] for x in pays])
+                                             for i in range(5))
+        o = np.lexsort((~named, claim, date))
+        claim, named, date, cents, method = claim[o], named[o], date[o], cents[o], method[o]
+        n = len(claim)
         self.tables["patient_payments"] = {
-            "patient_payment_id": _int(np.arange(1, len(pays) + 1)),
-            "client_id": pc.take(self.client_id, pa.array(self.c_ref[e_claim[pays]])),
-            "claim_id": pc.take(self.claim_ids, pa.array(e_claim[pays])),
-            "payment_date": _date(pdate), "amount": _money(amt),
-            "method": _cat(_pick(rng, [55, 15, 15, 15], len(pays)),
-                           ["card", "cash", "check", "hsa"]),
+            "patient_payment_id": _int(np.arange(1, n + 1)),
+            "client_id": pc.take(self.client_id, pa.array(self.c_ref[claim])),
+            "claim_id": pc.if_else(pa.array(named), pc.take(self.claim_ids, pa.array(claim)),
+                                   pa.scalar(None, pa.string())),
+            "payment_date": _date(date), "amount": _money(cents),
+            "method": _cat(method, ["card", "cash", "check", "hsa"]),
+        }
+        # Write-offs: the insurance balances written off, then the clients'; small balances in
+        # the month's batch (one batch per side and day).
+        ins = np.nonzero(self.c_wo_date <= self.as_of)[0]
+        w_claim = np.r_[ins, np.concatenate([x[0] for x in offs])]
+        w_date = np.r_[self.c_wo_date[ins], np.concatenate([x[1] for x in offs])]
+        w_cents = np.r_[self.c_wo_amount[ins], np.concatenate([x[2] for x in offs])]
+        w_reason = np.r_[self.c_wo_reason[ins], np.concatenate([x[3] for x in offs])]
+        w_note = np.r_[self.c_wo_note[ins], np.concatenate([x[4] for x in offs])]
+        w_side = np.r_[np.zeros(len(ins), int), np.ones(len(w_claim) - len(ins), int)]
+        o = np.lexsort((w_claim, w_side, w_date))
+        w_claim, w_date, w_cents, w_reason, w_note, w_side = (
+            w_claim[o], w_date[o], w_cents[o], w_reason[o], w_note[o], w_side[o])
+        n = len(w_claim)
+        batched = w_reason == WRITE_OFF_REASONS.index("small_balance")
+        key = w_date * 2 + w_side
+        bk = key[batched]
+        batch = np.zeros(n, dtype=np.int64)
+        batch[batched] = np.cumsum(np.r_[True, bk[1:] != bk[:-1]]) if len(bk) else 0
+        self.tables["write_offs"] = {
+            "write_off_id": _int(np.arange(1, n + 1)),
+            "client_id": pc.take(self.client_id, pa.array(self.c_ref[w_claim])),
+            "claim_id": pc.take(self.claim_ids, pa.array(w_claim)),
+            "side": _cat(w_side, ["insurance", "patient"]), "amount": _money(w_cents),
+            "reason": _cat(w_reason, list(WRITE_OFF_REASONS)),
+            "note": _cat(w_note, list(WRITE_OFF_NOTES)),
+            "write_off_date": _date(w_date), "user_name": _cat(np.zeros(n), ["demo"]),
+            "batch_id": _int(batch, valid=batched), "created_at": ts(w_date, 17),
+        }
+        # Insurance balances moved to the client (the PR-96 / PR-204 waivers).
+        t = np.nonzero(self.c_tr_date <= self.as_of)[0]
+        t = t[np.lexsort((t, self.c_tr_date[t]))]
+        n = len(t)
+        why = np.array([TRANSFER_REASONS.get(c, "") for c in self.c_carc[t]], dtype=object)
+        self.tables["balance_transfers"] = {
+            "transfer_id": _int(np.arange(1, n + 1)),
+            "claim_id": pc.take(self.claim_ids, pa.array(t)),
+            "client_id": pc.take(self.client_id, pa.array(self.c_ref[t])),
+            "amount": _money(self.c_charge[t]), "transfer_date": _date(self.c_tr_date[t]),
+            "reason": pa.array(list(why), pa.string()),
+            "note": pa.nulls(n, pa.string()), "user_name": _cat(np.zeros(n), ["demo"]),
+            "created_at": ts(self.c_tr_date[t], 16),
+        }
+        # Refunds: a copay the payer did not confirm (naming its claim), a statement paid
+        # twice (naming none).
+        r_claim, r_of, r_date, r_cents = (np.concatenate([x[i] for x in refunds])
+                                          for i in range(4))
+        o = np.lexsort((r_of, r_date))
+        r_claim, r_of, r_date, r_cents = r_claim[o], r_of[o], r_date[o], r_cents[o]
+        n = len(r_claim)
+        self.tables["patient_refunds"] = {
+            "refund_id": _int(np.arange(1, n + 1)),
+            "client_id": pc.take(self.client_id, pa.array(self.c_ref[r_of])),
+            "claim_id": pc.if_else(pa.array(r_claim >= 0),
+                                   pc.take(self.claim_ids, pa.array(np.maximum(r_claim, 0))),
+                                   pa.scalar(None, pa.string())),
+            "refund_date": _date(r_date), "amount": _money(r_cents),
+            "method": _cat(np.zeros(n), ["check"]),
+            "reference": pa.nulls(n, pa.string()),
+            "note": _cat((r_claim < 0).astype(int), ["copay collected at the visit, not owed",
+                                                      "statement paid twice"]),
+            "user_name": _cat(np.zeros(n), ["demo"]), "created_at": ts(r_date, 15),
         }
 
     # -- claims table, status history, appeals -------------------------------------------
     def _history(self) -> None:
-        p = self.p
-        rng = p.rng(15)
         nc = len(self.c_sess)
         ci = np.arange(nc)
-        filing = np.array([x["filing"] for x in PAYERS])[self.c_payer]
-        window = np.array([x["appeal"] for x in PAYERS])[self.c_payer]
         ev = []  # (claim, date, status, note, order)
 
         def add(mask: np.ndarray, date: np.ndarray, status: str, note: int, order: int) -> None:
@@ -1338,10 +1843,15 @@ class _Builder:
         notes = ["created from session", "checked and ready to send",
                  "sent to the clearinghouse (837P)", "ERA: paid", "ERA: some lines denied",
                  "ERA: denied", "appeal filed", "appeal overturned: paid",
-                 "appeal upheld", "appeal withdrawn", "written off: denial not appealed",
-                 "written off: no payer response within timely filing",
-                 "written off after the appeal", "payer reversed and reprocessed the payment",
-                 "duplicate entered by mistake", "ERA: paid (patient responsibility only)"]
+                 "appeal upheld", "appeal withdrawn", "payer reversed and reprocessed the payment",
+                 "duplicate entered by mistake", "ERA: denied (CLP02 4: the payer does not "
+                 "recognise the patient)", "ERA: paid, one line reduced (CO-59)",
+                 "appeal overturned: the payer reversed its denial (22) and paid",
+                 "corrected, ready to send again", "resubmitted to the payer (837P)",
+                 "ERA: paid after resubmission", "ERA: paid a second time (the payer's duplicate)",
+                 "balance moved to the client"]
+        notes += [f"written off ({r.replace('_', ' ')}): nothing owed by insurance"
+                  for r in WRITE_OFF_REASONS]
         N = {t: i for i, t in enumerate(notes)}
         true = np.ones(nc, bool)
         add(true, self.c_created, "draft", N["created from session"], 0)
@@ -1349,31 +1859,44 @@ class _Builder:
         add(ready_ok, self.c_ready, "ready", N["checked and ready to send"], 1)
         add(self.c_submitted, self.c_sub, "submitted", N["sent to the clearinghouse (837P)"], 2)
         a = self.c_adjudicated
-        add(a & ~self.c_whole & ~self.c_linedeny,
+        add(a & ~self.c_whole & ~self.c_linedeny & ~self.c_mppr,
             self.c_adj, "paid", N["ERA: paid"], 3)
-        add(a & self.c_linedeny, self.c_adj, "partially_paid", N["ERA: some lines denied"], 3)
-        add(self.c_whole, self.c_adj, "denied", N["ERA: denied"], 3)
+        # (paid 0 when the other lines' allowed amount all went to the deductible: denied)
+        add(a & self.c_linedeny & (self.c_paid > 0), self.c_adj, "partially_paid",
+            N["ERA: some lines denied"], 3)
+        add(a & self.c_linedeny & (self.c_paid == 0), self.c_adj, "denied",
+            N["ERA: some lines denied"], 3)
+        add(self.c_mppr, self.c_adj, "partially_paid", N["ERA: paid, one line reduced (CO-59)"],
+            3)
+        add(self.c_whole & ~self.c_clp4, self.c_adj, "denied", N["ERA: denied"], 3)
+        add(self.c_clp4, self.c_adj, "denied",
+            N["ERA: denied (CLP02 4: the payer does not recognise the patient)"], 3)
         add(self.c_appealed, self.c_filed, "appealed", N["appeal filed"], 4)
-        add(self.c_overturned, self.c_repay, "paid", N["appeal overturned: paid"], 5)
+        add(self.c_overturned & ~self.c_via_reversal, self.c_repay, "paid",
+            N["appeal overturned: paid"], 5)
+        add(self.c_via_reversal, self.c_repay, "paid",
+            N["appeal overturned: the payer reversed its denial (22) and paid"], 5)
         add(self.c_upheld & (self.c_outcome == 2), self.c_decided, "denied",
             N["appeal upheld"], 5)
         add(self.c_upheld & (self.c_outcome == 3), self.c_decided, "denied",
             N["appeal withdrawn"], 5)
-        close_up = self.c_decided + 30
-        add(self.c_upheld & (close_up <= self.as_of), close_up, "closed",
-            N["written off after the appeal"], 6)
-        close_den = self.c_adj + window + 14
-        # Unappealed denials past the appeal window: half written off soon after, and all
-        # of them within the year, so the open-denial worklist holds the last year's only.
-        close_den = np.where(rng.random(nc) < 0.5, close_den, self.c_adj + 365)
-        wo_den = self.c_whole & ~self.c_appealed & (close_den <= self.as_of)
-        add(wo_den, close_den, "closed", N["written off: denial not appealed"], 6)
-        # Lost claims are chased for about a year (past timely filing), then written off.
-        close_stuck = self.c_date + np.maximum(filing, 365) + 21
-        add(self.c_stuck & (close_stuck <= self.as_of), close_stuck, "closed",
-            N["written off: no payer response within timely filing"], 6)
+        fixed = self.c_correct & (self.c_fixed <= self.as_of)
+        add(fixed, self.c_fixed, "ready", N["corrected, ready to send again"], 4)
+        resent = self.c_correct & (self.c_resub <= self.as_of)
+        add(resent, self.c_resub, "submitted", N["resubmitted to the payer (837P)"], 5)
+        add(self.c_resub_paid, self.c_resub_adj, "paid", N["ERA: paid after resubmission"], 6)
+        # Closed once insurance owes nothing: written off with a reason, or moved to the client.
+        moved = self.c_tr_date <= self.as_of
+        add(moved, self.c_tr_date, "closed", N["balance moved to the client"], 7)
+        written = (self.c_wo_date <= self.as_of) & ~moved
+        first_wo = len(notes) - len(WRITE_OFF_REASONS)
+        idx = np.nonzero(written)[0]
+        ev.append((idx, self.c_wo_date[idx], np.full(len(idx), S["closed"]),
+                   first_wo + self.c_wo_reason[idx], np.full(len(idx), 7)))
         add(self.c_reversed, self.c_rev, "paid",
-            N["payer reversed and reprocessed the payment"], 7)
+            N["payer reversed and reprocessed the payment"], 8)
+        add(self.c_dup, self.c_dup_date, "paid",
+            N["ERA: paid a second time (the payer's duplicate)"], 8)
         # Voided duplicates: claims nc, nc+1, ...
         nd = len(self.dup_of)
         dup = np.arange(nc, nc + nd)
@@ -1381,7 +1904,7 @@ class _Builder:
         ev.append((dup, dcreated, np.full(nd, S["draft"]), np.full(nd, N["created from session"]),
                    np.zeros(nd, int)))
         ev.append((dup, np.minimum(dcreated + 1, self.as_of), np.full(nd, S["voided"]),
-                   np.full(nd, N["duplicate entered by mistake"]), np.full(nd, 8)))
+                   np.full(nd, N["duplicate entered by mistake"]), np.full(nd, 9)))
         h_claim = np.concatenate([e[0] for e in ev])
         h_date = np.concatenate([e[1] for e in ev]).astype(np.int64)
         h_status = np.concatenate([e[2] for e in ev])
@@ -1407,6 +1930,8 @@ class _Builder:
         src = all_claims
         submitted = np.r_[self.c_submitted, np.zeros(nd, bool)]
         sub = self.c_sub[src]
+        resent = np.r_[self.c_correct & (self.c_resub <= self.as_of), np.zeros(nd, bool)]
+        last_sub = np.where(resent, self.c_resub[src], sub)
         ref_dx = self.p.dx[self.c_ref[src]]
         ndx = self.p.ndx[self.c_ref[src]]
         valid = np.arange(3)[None, :] < ndx[:, None]
@@ -1423,7 +1948,7 @@ class _Builder:
             "total_charge": _money(self.c_charge[src]),
             "first_service_date": _date(self.c_date[src]),
             "submitted_date": _date(sub, valid=submitted),
-            "last_submitted_date": _date(sub, valid=submitted),
+            "last_submitted_date": _date(last_sub, valid=submitted),
             "frequency_code": _cat(np.zeros(nc + nd), ["1"]),
             "source": _cat(np.zeros(nc + nd), ["demo"]),
             "created_at": _ts(self.c_created[src] * DAY_US
@@ -1458,6 +1983,7 @@ class _Builder:
                   "29": "Proof of timely filing (clearinghouse acceptance report)",
                   "27": "Coverage was active on the date of service",
                   "204": "Service covered under the member's plan",
+                  "96": "A covered benefit under the member's plan (benefit summary attached)",
                   "18": "Not a duplicate: a separate visit"}
         rlabels = list(reason)
         ridx = np.array([rlabels.index(c) for c in self.c_carc[ap]], dtype=np.int64)

@@ -27,13 +27,20 @@ from metdash.demo import (
     npi_check_digit,
     units_matrix,
 )
-from metdash.store import Database
+from metdash.entry.balances import INSURANCE_REASONS, PATIENT_REASONS
+from metdash.store import Database, facts
+from metdash.worklists import WORKLISTS
 
 # DEMO_TEST_SEED / DEMO_TEST_AS_OF let one run the same checks on other practices.
 SEED = int(os.environ.get("DEMO_TEST_SEED", "7"))
 AS_OF = dt.date.fromisoformat(os.environ.get("DEMO_TEST_AS_OF", "2025-06-30"))
 LINES = 6000
-DENIAL_CARCS = {"50", "197", "16", "29", "97", "4", "204", "119", "151", "27", "11", "18"}
+DENIAL_CARCS = {"50", "197", "16", "29", "97", "4", "204", "119", "151", "27", "11", "18",
+                "96", "31", "59"}
+# An adjustment of the denial class: no row for its group + CARC in the classification
+# (the demo keeps DOMAIN.md's defaults, for every payer).
+DENIAL_CLASS = """NOT EXISTS (SELECT 1 FROM adjustment_classes k WHERE k.payer_id = 0
+                                 AND k.group_code = a.group_code AND k.carc = a.carc)"""
 
 
 @pytest.fixture(scope="module")
@@ -172,12 +179,16 @@ def test_fee_schedules(con):
     assert Decimal("45") <= charges["97110"] <= Decimal("60")
     assert Decimal("150") <= charges["97162"] <= Decimal("200")
     assert one(con, "SELECT count(*) FROM cpt_codes") == len(CODES)
-    # Medicare allows the least for every code; commercial plans more; never above charge.
+    # Medicaid allows the least for every code (issue 15: below Medicare's), then Medicare;
+    # commercial plans more; never above charge.
     bad = rows(con, """
         SELECT f.cpt FROM payer_fee_schedule f JOIN payers p USING (payer_id)
         JOIN fee_schedule s USING (cpt)
         GROUP BY f.cpt
-        HAVING min(f.allowed_amount) <> min(f.allowed_amount) FILTER (WHERE p.payer_type = 'medicare')
+        HAVING max(f.allowed_amount) FILTER (WHERE p.payer_type = 'medicaid')
+               >= min(f.allowed_amount) FILTER (WHERE p.payer_type = 'medicare')
+            OR min(f.allowed_amount) FILTER (WHERE p.payer_type <> 'medicaid')
+               <> min(f.allowed_amount) FILTER (WHERE p.payer_type = 'medicare')
             OR max(f.allowed_amount) FILTER (WHERE p.payer_type = 'medicare')
                >= min(f.allowed_amount) FILTER (WHERE p.payer_type = 'commercial')
             OR max(f.allowed_amount - s.charge) > 0""")
@@ -262,12 +273,21 @@ def test_episodes(con):
     kinds = dict(rows(con, "SELECT kind, count(*) FROM sessions GROUP BY 1"))
     assert kinds["progress"] > 0 and kinds["discharge"] > 0
     assert one(con, "SELECT count(*) FROM session_minutes WHERE cpt = '97150'") > 0
-    # A progress visit on every 10th visit (unless that visit is the discharge).
-    assert one(con, """
-        SELECT count(*) FROM (
-          SELECT kind, row_number() OVER (PARTITION BY referral_id ORDER BY session_date) AS n
-          FROM sessions)
-        WHERE (n % 10 = 0) <> (kind = 'progress') AND kind <> 'discharge'""") == 0
+    # A progress visit on every 10th visit (unless that visit is the discharge); in a few
+    # episodes the reports come one visit late, on the 11th (some of them still waiting on
+    # as_of: the progress-report work list's rows).
+    visits = """
+        WITH s AS (SELECT referral_id, kind,
+                          row_number() OVER (PARTITION BY referral_id ORDER BY session_date) AS n
+                   FROM sessions),
+        late AS (SELECT referral_id FROM s WHERE n = 10 AND kind = 'treatment')"""
+    late = one(con, f"{visits} SELECT count(*) FROM late")
+    assert 0 < late <= 0.1 * len(sizes)
+    assert one(con, f"""{visits}
+        SELECT count(*) FROM s
+        WHERE kind <> 'discharge'
+          AND (CASE WHEN referral_id IN (SELECT referral_id FROM late) THEN n % 10 = 1 AND n > 1
+                    ELSE n % 10 = 0 END) <> (kind = 'progress')""") == 0
 
 
 def test_units_agree_with_the_payers_rule(con):
@@ -336,30 +356,37 @@ def test_statuses_and_history(con):
         WHERE n <> m OR lo <> 1 OR first <> 'draft' OR last <> c.status""") == 0
     assert one(con, "SELECT count(*) FROM claim_status_history "
                     "WHERE changed_at::DATE <> status_date") == 0
-    # Status agrees with the remittances.
+    # Status agrees with the remittances. A claim sent again after a denial (corrected and
+    # resubmitted) is 'submitted' with the denying remittance on file; no other is.
     assert one(con, """
         SELECT count(*) FROM claims WHERE status IN ('draft', 'ready', 'submitted', 'voided')
-          AND claim_id IN (SELECT claim_id FROM claim_payments)""") == 0
+          AND claim_id IN (SELECT claim_id FROM claim_payments)
+          AND NOT (status = 'submitted' AND last_submitted_date > submitted_date)""") == 0
     assert one(con, """
         SELECT count(*) FROM claims WHERE status IN ('draft', 'ready') AND submitted_date
-          IS NOT NULL""") == 0
+          IS NOT NULL AND last_submitted_date = submitted_date""") == 0
+    # Denied: the adjudication that stands denied it (a denial-class CAS, or CLP02 4);
+    # partially paid: it paid something and denied or reduced a line; paid: no denial.
+    standing = """(SELECT max(claim_payment_id) FROM claim_payments q
+                   WHERE q.claim_id = c.claim_id AND q.status_code <> '22')"""
+    denial_cas = f"""EXISTS (SELECT 1 FROM adjustments a WHERE a.claim_payment_id = {standing}
+                             AND a.amount > 0 AND {DENIAL_CLASS})"""
+    assert one(con, f"""
+        SELECT count(*) FROM claims c WHERE status = 'denied'
+          AND NOT ({denial_cas} OR (SELECT status_code FROM claim_payments
+                                   WHERE claim_payment_id = {standing}) = '4')""") == 0
+    assert one(con, f"""
+        SELECT count(*) FROM claims c WHERE status = 'partially_paid'
+          AND NOT ({denial_cas} AND (SELECT paid FROM claim_payments
+                                     WHERE claim_payment_id = {standing}) > 0)""") == 0
+    assert one(con, f"SELECT count(*) FROM claims c WHERE status = 'paid' AND {denial_cas}") == 0
+    # Closed: insurance owes nothing, because the practice wrote the rest off with a reason
+    # or moved it to the client (a claim may not close with money owed).
     assert one(con, """
-        SELECT count(*) FROM claims c WHERE status = 'denied' AND
-          (SELECT arg_max(status_code, claim_payment_id) FROM claim_payments p
-           WHERE p.claim_id = c.claim_id) <> '4'""") == 0
-    assert one(con, """
-        SELECT count(*) FROM claims c WHERE status = 'partially_paid' AND NOT EXISTS (
-          SELECT 1 FROM claim_payments p JOIN line_payments l USING (claim_payment_id)
-          JOIN adjustments a USING (line_payment_id)
-          WHERE p.claim_id = c.claim_id AND l.paid = 0 AND a.group_code = 'CO'
-            AND a.carc NOT IN ('45', '253'))""") == 0
-    # A paid claim: its latest adjudication is processed (1) with no denied line.
-    assert one(con, """
-        SELECT count(*) FROM claims c WHERE status = 'paid' AND EXISTS (
-          SELECT 1 FROM claim_payments p JOIN adjustments a USING (claim_payment_id)
-          WHERE p.claim_id = c.claim_id AND a.group_code = 'CO' AND a.carc NOT IN ('45', '253')
-            AND p.claim_payment_id = (SELECT max(claim_payment_id) FROM claim_payments q
-                                      WHERE q.claim_id = c.claim_id))""") == 0
+        SELECT count(*) FROM claims c JOIN claim_facts f USING (claim_id)
+        WHERE c.status = 'closed' AND (f.insurance_balance <> 0 OR c.claim_id NOT IN (
+            SELECT claim_id FROM write_offs WHERE side = 'insurance'
+            UNION ALL SELECT claim_id FROM balance_transfers))""") == 0
 
 
 def test_no_dates_after_as_of(con):
@@ -368,7 +395,9 @@ def test_no_dates_after_as_of(con):
                        ("remittances", "payment_date"), ("patient_payments", "payment_date"),
                        ("appeals", "filed_date"), ("appeals", "outcome_date"),
                        ("referrals", "received_date"), ("plans_of_care", "start_date"),
-                       ("plans_of_care", "signed_date")]:
+                       ("plans_of_care", "signed_date"), ("write_offs", "write_off_date"),
+                       ("balance_transfers", "transfer_date"),
+                       ("patient_refunds", "refund_date")]:
         assert one(con, f"SELECT count(*) FROM {table} WHERE {col} > ?", [AS_OF]) == 0, table
 
 
@@ -457,24 +486,30 @@ def test_every_remittance_balances(con):
 def test_contractual_and_patient_responsibility(con):
     carcs = {(g, c) for g, c in rows(con, "SELECT DISTINCT group_code, carc FROM adjustments")}
     assert {("CO", "45"), ("PR", "1"), ("PR", "2"), ("PR", "3")} <= carcs
-    denial = {c for g, c in carcs if not (g == "PR" or c in ("45", "253"))}
-    assert denial and denial <= DENIAL_CARCS
+    # Denials by DOMAIN.md's classification: PR-96 and PR-204 are denials the client may owe.
+    denial = set(rows(con, f"SELECT DISTINCT group_code, carc FROM adjustments a "
+                           f"WHERE {DENIAL_CLASS}"))
+    assert denial and {c for _, c in denial} <= DENIAL_CARCS
     assert len(denial) >= 8
+    assert {("PR", "96"), ("PR", "204")} <= denial
     assert one(con, "SELECT count(*) FROM remark_codes") > 0
 
 
 def test_denial_rate_and_mix(con):
-    rate = one(con, """
+    rate = one(con, f"""
         WITH first AS (SELECT claim_id, arg_min(claim_payment_id, claim_payment_id) AS id
                        FROM claim_payments GROUP BY 1)
         SELECT avg((EXISTS (SELECT 1 FROM adjustments a JOIN line_payments l USING (line_payment_id)
                             WHERE a.claim_payment_id = f.id AND l.paid = 0
-                              AND a.group_code <> 'PR' AND a.carc NOT IN ('45', '253')))::INT)
-        FROM first f""")
+                              AND {DENIAL_CLASS}))::INT)
+        FROM first f WHERE claim_id IS NOT NULL""")
     assert 0.05 <= rate <= 0.16
     # Denial rates differ by payer (workers' comp and Medicaid above Medicare).
-    by = dict(rows(con, """
-        SELECT p.payer_type, avg((cp.status_code = '4')::INT) FROM claim_payments cp
+    by = dict(rows(con, f"""
+        SELECT p.payer_type, avg((EXISTS (SELECT 1 FROM adjustments a
+                                          WHERE a.claim_payment_id = cp.claim_payment_id
+                                            AND a.amount > 0 AND {DENIAL_CLASS}))::INT)
+        FROM claim_payments cp
         JOIN claims c USING (claim_id) JOIN payers p USING (payer_id)
         WHERE cp.claim_payment_id IN (SELECT min(claim_payment_id) FROM claim_payments GROUP BY claim_id)
         GROUP BY 1"""))
@@ -501,10 +536,14 @@ def test_appeals_reversals_and_patient_payments(con):
         assert one(con, "SELECT count(*) FROM claim_payments WHERE claim_id = ? AND "
                         "remittance_id = ? AND status_code = '1'", [claim_id, remit]) == 1
     assert one(con, "SELECT count(*) FROM patient_payments") > 0
+    # A claim's own patient side is a credit only for a copay collected at the visit that the
+    # payer has not confirmed (yet): never more than that copay.
     assert one(con, """
-        SELECT count(*) FROM patient_payments pp JOIN (
-          SELECT claim_id, sum(patient_responsibility) AS pr FROM claim_payments GROUP BY 1
-        ) c USING (claim_id) WHERE pp.amount > c.pr""") == 0
+        SELECT count(*) FROM claim_facts f WHERE f.patient_balance < 0
+          AND -f.patient_balance > coalesce((
+              SELECT sum(amount) FROM patient_payments pp
+              WHERE pp.claim_id = f.claim_id AND pp.payment_date = f.first_service_date), 0)
+        """) == 0
 
 
 def test_payment_lags_differ_by_payer(con):
@@ -541,6 +580,171 @@ def test_figures_see_ar_in_every_bucket(demo):
     f = figures.Filters(date_from=AS_OF - dt.timedelta(days=3 * 365), date_to=AS_OF)
     aging = figures.ar_aging(db, f)
     assert (aging["claims"] > 0).all(), aging
+
+
+# -- the books: a practice that behaves like one (issue 15, item 9) --------------------------
+
+def test_medicare_pays_no_earlier_than_day_14(con):
+    # From the submission the remittance answers (a resubmission for a corrected claim).
+    days = rows(con, """
+        SELECT min(r.payment_date - CASE WHEN r.payment_date > c.last_submitted_date
+                                         THEN c.last_submitted_date ELSE c.submitted_date END),
+               count(*)
+        FROM claim_payments cp JOIN remittances r USING (remittance_id)
+        JOIN claims c USING (claim_id) JOIN payers p ON p.payer_id = c.payer_id
+        WHERE p.payer_type = 'medicare'""")[0]
+    assert days[1] > 100
+    # the distribution starts at 14 (then the next payment run: Tuesdays and Fridays)
+    assert 14 <= days[0] <= 17
+
+
+def test_medicaid_allows_less_than_medicare_for_each_code(con):
+    per_unit = rows(con, """
+        SELECT l.cpt, max(l.allowed / l.units) FILTER (WHERE p.payer_type = 'medicaid'),
+               min(l.allowed / l.units) FILTER (WHERE p.payer_type = 'medicare')
+        FROM line_payments l JOIN claim_payments cp USING (claim_payment_id)
+        JOIN claims c USING (claim_id) JOIN payers p ON p.payer_id = c.payer_id
+        WHERE l.allowed > 0 AND cp.status_code = '1'
+          AND NOT EXISTS (SELECT 1 FROM adjustments a
+                          WHERE a.line_payment_id = l.line_payment_id AND a.carc = '59')
+        GROUP BY l.cpt HAVING count(*) FILTER (WHERE p.payer_type = 'medicaid') > 0
+                          AND count(*) FILTER (WHERE p.payer_type = 'medicare') > 0""")
+    assert len(per_unit) >= 5
+    assert all(medicaid < medicare for _, medicaid, medicare in per_unit), per_unit
+
+
+def test_denials_arrive_as_clp02_1_with_a_denial_cas(con):
+    # DOMAIN.md: CLP02 4 is rare in 5010 (the payer does not recognise the patient: CO-31).
+    denied, clp4 = rows(con, """
+        SELECT count(*), count(*) FILTER (WHERE cp.status_code = '4')
+        FROM claim_facts f JOIN claim_payments cp
+             ON cp.claim_payment_id = f.first_claim_payment_id
+        WHERE f.denied""")[0]
+    assert denied > 100 and 0 < clp4 < 0.1 * denied
+    assert one(con, """
+        SELECT count(*) FROM claim_payments cp WHERE status_code = '4' AND NOT EXISTS (
+            SELECT 1 FROM adjustments a WHERE a.claim_payment_id = cp.claim_payment_id
+              AND a.group_code = 'CO' AND a.carc = '31')""") == 0
+    # Unprocessable claims carry MA130; CO-16 + MA130, CO-31 and CO-29 are never appealed.
+    assert one(con, "SELECT count(*) FROM remark_codes WHERE code = 'MA130'") > 0
+    assert one(con, f"""
+        SELECT count(*) FROM appeals ap JOIN claim_payments cp USING (claim_id)
+        JOIN adjustments a USING (claim_payment_id)
+        WHERE (a.carc IN ('29', '31') OR (a.carc = '16' AND EXISTS (
+            SELECT 1 FROM remark_codes rc WHERE rc.claim_payment_id = cp.claim_payment_id
+              AND rc.code = 'MA130'))) AND {DENIAL_CLASS}""") == 0
+
+
+def test_appeals_overturn_both_ways(con):
+    # A 22 reversal of the denial with a corrected CLP in the same remittance, or a new CLP
+    # alone that replaces the denial.
+    ways = dict(rows(con, """
+        SELECT EXISTS (SELECT 1 FROM claim_payments r WHERE r.claim_id = a.claim_id
+                       AND r.status_code = '22') AS reversed, count(*)
+        FROM appeals a WHERE a.outcome = 'overturned' GROUP BY 1"""))
+    assert ways.get(True, 0) > 0 and ways.get(False, 0) > 0
+    # Either way the ledger settles the claim (paid, or the allowed amount went to the
+    # client's deductible) and nothing stays denied.
+    assert one(con, """
+        SELECT count(*) FROM appeals a JOIN claim_facts f USING (claim_id)
+        WHERE a.outcome = 'overturned' AND (f.denied_open <> 0 OR f.insurance_balance <> 0
+                                            OR f.paid + f.patient_responsibility <= 0)""") == 0
+
+
+def test_corrected_and_resubmitted_claims_are_paid_by_a_new_clp(con):
+    resent = rows(con, """
+        SELECT c.claim_id, c.status, f.denied_open,
+               (SELECT count(*) FROM claim_payments cp WHERE cp.claim_id = c.claim_id)
+        FROM claims c JOIN claim_facts f USING (claim_id)
+        WHERE c.last_submitted_date > c.submitted_date""")
+    assert resent
+    assert any(st == "paid" and n == 2 and denied == 0 for _, st, denied, n in resent)
+    assert all(st in ("submitted", "paid") for _, st, _, _ in resent)
+
+
+def test_cost_share_becomes_patient_balances_paid_in_every_way(demo, con):
+    figures = pytest.importorskip("metdash.figures")
+    db, _ = demo
+    # At the visit (naming the claim, on the service date), later naming the claim, later
+    # naming none.
+    ways = dict(rows(con, """
+        SELECT CASE WHEN pp.claim_id IS NULL THEN 'statement'
+                    WHEN pp.payment_date = c.first_service_date THEN 'at the visit'
+                    ELSE 'named later' END, count(*)
+        FROM patient_payments pp LEFT JOIN claims c USING (claim_id) GROUP BY 1"""))
+    assert set(ways) == {"statement", "at the visit", "named later"}
+    assert min(ways.values()) > 20
+    # Statements: clients owe, in several aging buckets, and some have credits.
+    f = figures.Filters(date_from=AS_OF - dt.timedelta(days=3 * 365), date_to=AS_OF)
+    balances = figures.patient_balances(db, f)
+    assert (balances.balance > 0).sum() > 20 and (balances.balance < 0).sum() > 0
+    assert balances[balances.balance > 0].bucket.nunique() >= 4
+    # A client never pays: written off after months (bad debt, or a small balance).
+    assert one(con, """
+        SELECT min(w.write_off_date - c.first_service_date) FROM write_offs w
+        JOIN claims c USING (claim_id)
+        WHERE w.side = 'patient' AND w.reason = 'bad_debt'""") >= 150
+
+
+def test_write_offs_of_every_reason_leave_nothing_owed(con):
+    by_side = rows(con, "SELECT side, reason, count(*) FROM write_offs GROUP BY ALL")
+    assert {r for _, r, _ in by_side} == {"timely_filing", "small_balance", "courtesy",
+                                          "bad_debt", "appeal_lost", "contractual_correction"}
+    assert all(r in (INSURANCE_REASONS if side == "insurance" else PATIENT_REASONS)
+               for side, r, _ in by_side)
+    assert one(con, "SELECT count(*) FROM write_offs WHERE note IS NULL AND reason IN "
+                    "('courtesy', 'bad_debt')") == 0
+    # Each write-off takes its side of the claim to 0 (never below).
+    assert one(con, """
+        SELECT count(*) FROM claim_facts f WHERE
+            (f.claim_id IN (SELECT claim_id FROM write_offs WHERE side = 'insurance')
+             AND f.insurance_balance <> 0)
+         OR (f.claim_id IN (SELECT claim_id FROM write_offs WHERE side = 'patient')
+             AND f.patient_balance <> 0)""") == 0
+    # The small balances go in monthly batches.
+    assert one(con, "SELECT count(*) FROM write_offs WHERE reason = 'small_balance' "
+                    "AND (batch_id IS NULL OR amount >= 10)") == 0
+
+
+def test_pr96_and_pr204_denials_moved_to_the_client(con):
+    moved = rows(con, f"""
+        SELECT t.claim_id, t.amount, f.insurance_balance, p.payer_type,
+               (SELECT list(DISTINCT a.group_code || '-' || a.carc) FROM claim_payments cp
+                JOIN adjustments a USING (claim_payment_id)
+                WHERE cp.claim_id = t.claim_id AND a.amount > 0 AND {DENIAL_CLASS})
+        FROM balance_transfers t JOIN claim_facts f USING (claim_id)
+        JOIN claims c USING (claim_id) JOIN payers p ON p.payer_id = c.payer_id""")
+    assert moved
+    for claim_id, amount, insurance, payer_type, reasons in moved:
+        assert reasons in (["PR-96"], ["PR-204"]) and payer_type != "medicaid", claim_id
+        assert amount > 0 and insurance == 0, claim_id
+
+
+def test_a_payers_duplicate_payment_is_recouped_by_plb(con):
+    recouped = rows(con, """
+        SELECT pa.claim_id, pa.amount, f.paid, f.insurance_balance
+        FROM provider_adjustments pa JOIN claim_facts f USING (claim_id)
+        WHERE pa.reason_code = 'WO'""")
+    for claim_id, amount, paid, insurance in recouped:
+        assert amount == paid and insurance == 0, claim_id
+
+
+def test_the_facts_are_clean_after_generate(con):
+    assert facts.check(con) == []
+
+
+@pytest.fixture(scope="module")
+def default_demo(tmp_path_factory):
+    """The default demo practice (what ``metdash demo`` builds), as of AS_OF."""
+    db = Database(tmp_path_factory.mktemp("default") / "default.duckdb")
+    generate(db, seed=SEED, as_of=AS_OF)
+    return db
+
+
+@pytest.mark.parametrize("key", list(WORKLISTS))
+def test_every_work_list_has_rows_on_the_default_demo(default_demo, key):
+    assert key in WORKLISTS
+    assert len(WORKLISTS[key].fn(default_demo, AS_OF)) > 0, key
 
 
 # -- ensure_demo and the command ----------------------------------------------------------

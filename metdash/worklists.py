@@ -150,6 +150,7 @@ def denials_to_appeal(db: Database, as_of: dt.date) -> pd.DataFrame:
                w.denied_date, w.appeal_deadline, w.days_left, w.denied_amount, w.reasons
         FROM work w JOIN clients cl USING (client_id)
         WHERE NOT w.correct_first AND NOT w.appeal_pending AND w.days_left >= 0
+          AND w.status NOT IN ('ready', 'submitted')  -- corrected and resubmitted: waiting
         ORDER BY w.appeal_deadline, w.claim_id""", [as_of])
 
 
@@ -177,12 +178,15 @@ def denials_to_correct(db: Database, as_of: dt.date) -> pd.DataFrame:
 
 def credit_balances(db: Database, as_of: dt.date) -> pd.DataFrame:
     """Clients the practice owes money to (a credit balance: paid more than they owe), to
-    refund. Columns: client_id, client_name, credit (positive dollars), last_payment."""
+    refund. A copay paid ahead on a claim the payer has not adjudicated yet is not a credit:
+    it waits for the claim's cost share. Columns: client_id, client_name, credit (positive
+    dollars), last_payment."""
     return db.query(f"""
         WITH per_client AS (
             SELECT client_id, sum(balance) AS balance FROM (
                 SELECT client_id, patient_balance AS balance FROM claim_facts
                 WHERE status <> 'voided' AND patient_balance <> 0
+                  AND (adjudicated OR patient_balance > 0)
                 UNION ALL SELECT client_id, -amount FROM patient_payments
                 WHERE claim_id IS NULL AND payment_date <= ?::DATE
                 UNION ALL SELECT client_id, -amount FROM write_offs

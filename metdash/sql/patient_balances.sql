@@ -3,13 +3,14 @@
 -- write-offs + refunds. Claim by claim, for the aging: each claim's patient side (its ledger
 -- rows' patient column dated on or before $as_of); money a client paid without naming a claim
 -- (and a claim's own credit) is applied to the client's oldest open services first (by first
--- service date, then claim). Rows: one per claim with a balance left (kind 'claim', bucket by
--- age since the first service date), and one per client with money left over (kind 'credit',
--- balance negative: a credit balance to refund). Client-level money is counted only when no
+-- service date, then claim); a copay paid ahead on a claim the payer has not adjudicated yet
+-- stays with that claim until its cost share posts. Rows: one per claim with a balance left
+-- (kind 'claim', bucket by age since the first service date), and one per client with money
+-- left over (kind 'credit', balance negative: a credit balance to refund). Client-level money is counted only when no
 -- payer / referrer / provider filter is set (it belongs to no claim).
 WITH claim_side AS (
     SELECT f.claim_id, f.client_id, f.payer_id, f.first_service_date,
-           f.last_ledger_date, f.patient_balance
+           f.last_ledger_date, f.patient_balance, f.first_adjudication_date
     FROM claim_facts f
     WHERE f.first_ledger_date <= $as_of
       AND coalesce(f.voided_date, DATE '9999-12-31') > $as_of
@@ -32,6 +33,7 @@ partial AS (
 ),
 per_claim AS MATERIALIZED (
     SELECT s.claim_id, s.client_id, s.payer_id, s.first_service_date,
+           coalesce(s.first_adjudication_date <= $as_of, FALSE) AS adjudicated,
            CASE WHEN s.last_ledger_date <= $as_of THEN s.patient_balance
                 ELSE coalesce(p.balance, 0) END AS balance
     FROM claim_side s LEFT JOIN partial p USING (claim_id)
@@ -57,7 +59,8 @@ pool AS MATERIALIZED (
     SELECT client_id, sum(credit) AS credit FROM (
         SELECT client_id, credit FROM client_money
         UNION ALL
-        SELECT client_id, -balance FROM per_claim WHERE balance < 0
+        -- a copay paid ahead on a claim not adjudicated yet waits for its cost share
+        SELECT client_id, -balance FROM per_claim WHERE balance < 0 AND adjudicated
     ) GROUP BY client_id
 ),
 owed AS (

@@ -145,3 +145,25 @@ def test_the_appeal_window_counts_from_the_first_denial(db):
                                            as_of=dt.date(2025, 7, 10))
     assert errors == []
     assert any("Filed 72 days after the denial" in w for w in warnings)
+
+
+def test_a_copay_paid_ahead_is_not_a_credit_to_refund(db):
+    # Quinn (credit 20) pays a 15 copay on a new claim the payer has not answered yet: it
+    # waits for that claim's cost share -- his credit to refund stays 20, not 35.
+    from metdash import worklists
+
+    with db.transaction() as con:
+        con.execute("INSERT INTO claims (claim_id, client_id, payer_id, referrer_id, "
+                    "rendering_provider_id, status, diagnosis_codes, total_charge, "
+                    "first_service_date, submitted_date, source) VALUES ('L20', 'Q', 1, 1, "
+                    "1, 'submitted', ['M17.11'], 100, DATE '2025-05-20', DATE '2025-05-21', "
+                    "'test')")
+        con.execute("INSERT INTO claim_lines (claim_id, line_no, service_date, cpt, units, "
+                    "charge, dx_pointers) VALUES ('L20', 1, DATE '2025-05-20', '97110', 1, "
+                    "100, [1])")
+    entry.record_patient_payment(db, entry.PatientPaymentIn("Q", AS_OF, "15.00", "card",
+                                                            "L20"), "front", as_of=AS_OF)
+    credits = worklists.credit_balances(db, AS_OF)
+    assert credits[["client_id", "credit"]].values.tolist() == [["Q", Decimal("20.00")]]
+    owed = figures.patient_balances(db, NOW).set_index("client_id")
+    assert owed.loc["Q", "balance"] == Decimal("-20.00")

@@ -162,6 +162,9 @@ def _apptest_times(path: Path, reps: int, query: dict[str, str], clear: bool,
             st.cache_resource.clear()
             if hasattr(figures, "clear_reuse"):  # figures' own short-lived reuse of A/R etc.
                 figures.clear_reuse()
+            from metdash.ui import cache as ui_cache
+            if hasattr(ui_cache, "after_write"):  # and the pages' own marks (prefetch, demo)
+                ui_cache.after_write()
         at = AppTest.from_file(str(path), default_timeout=900)
         if components is not None:
             at._bidi_component_manager = components

@@ -11,6 +11,8 @@ db = ui.page_start("Balances & write-offs", permission="billing")
 user = ui.current_user()
 f = ui.sidebar_filters(db)
 
+ui.prefetch(db, [(figures.patient_balances, (f,)), (figures.write_offs_by_reason, (f,)),
+                 (figures.write_offs_monthly, (f,))])
 tab_patients, tab_write_off, tab_move, tab_batch, tab_report = st.tabs(
     ["What clients owe", "Write off", "Move to the client", "Small balances", "Write-offs"])
 

@@ -6,6 +6,10 @@ from metdash import charts, figures, ui
 
 db = ui.page_start("Days to payment", permission="view")
 f = ui.sidebar_filters(db)
+ui.prefetch(db, [(figures.ar_agings, (f,)), (figures.days_to_payment, (f,)),
+                 (figures.days_to_payment_histogram, (f,)),
+                 (figures.days_to_payment_monthly, (f,)), (figures.ar_aging_by_payer, (f,)),
+                 (figures.oldest_open_claims, (f,))])
 dtp = ui.cached(figures.days_to_payment)(db, f)
 if dtp.empty:
     ui.empty_note("payments")
@@ -24,8 +28,9 @@ st.header(f"Open A/R as of {f.as_of:%b %d, %Y}")
 st.caption("By age since the service date. Insurance: what payers owe (a denied amount stays "
            "until it is paid on appeal, moved to the client or written off). Patient: what "
            "clients owe, their unapplied payments taken from their oldest services first.")
+agings = ui.cached(figures.ar_agings)(db, f)
 for kind in figures.AR_KINDS:
-    aging = ui.cached(figures.ar_aging)(db, f, kind)
+    aging = agings[kind]
     st.subheader(f"{kind.capitalize()} A/R: ${sum(aging.balance):,.0f}",
                  help=ui.metric_help(f"{kind}_ar_total"))
     for col, row in zip(st.columns(5), aging.itertuples(), strict=True):

@@ -7,6 +7,9 @@ from metdash.carc import carc_next_step
 
 db = ui.page_start("Denials", permission="view")
 f = ui.sidebar_filters(db)
+ui.prefetch(db, [(figures.denial_summary, (f,)), (figures.open_denials, (f,)),
+                 (figures.open_denials_by_reason, (f,)), (figures.denial_outcomes, (f,)),
+                 (figures.denial_reasons, (f,)), (figures.denial_rate_by, (f, "payer"))])
 summary = ui.cached(figures.denial_summary)(db, f)
 if summary["claims_adjudicated"] == 0:
     ui.empty_note("adjudicated claims")

@@ -7,7 +7,8 @@ from metdash.metrics import KPI_NAMES
 
 db = ui.page_start("Overview", permission="view")
 f = ui.sidebar_filters(db)
-now, before = ui.cached(figures.kpis)(db, f), ui.cached(figures.kpis)(db, f.previous())
+ui.prefetch(db, [(figures.kpis_compared, (f,)), (figures.monthly_trend, (f,))])
+now, before = ui.cached(figures.kpis_compared)(db, f)
 st.caption(f"Claims with service dates {f.date_from:%b %d, %Y} – {f.date_to:%b %d, %Y}; "
            f"balances as of {f.as_of:%b %d, %Y}. Changes compare with the "
            f"{f.days} days before.")

@@ -6,6 +6,7 @@ from metdash import charts, figures, ui
 
 db = ui.page_start("Referrers", permission="view")
 f = ui.sidebar_filters(db)
+ui.prefetch(db, [(figures.referrer_volume, (f,)), (figures.referrals_weekly, (f,))])
 refs = ui.cached(figures.referrer_volume)(db, f)
 if refs.empty:
     ui.empty_note("referrals")

@@ -6,6 +6,8 @@ from metdash import charts, figures, ui
 
 db = ui.page_start("Revenue by payer", permission="view")
 f = ui.sidebar_filters(db)
+ui.prefetch(db, [(figures.revenue_by_payer, (f,)), (figures.payer_mix_monthly, (f,)),
+                 (figures.expected_vs_paid, (f,)), (figures.underpaid_lines, (f,))])
 rev = ui.cached(figures.revenue_by_payer)(db, f)
 if rev.empty:
     ui.empty_note("revenue")

@@ -179,6 +179,14 @@ def test_kpis(db):
     assert k["median_days_to_payment"] == pytest.approx(14.5)
 
 
+def test_the_overview_reads_both_periods_at_once(db):
+    """kpis_compared runs both periods' queries side by side: the same figures as one by one."""
+    now, before = figures.kpis_compared(db, PERIOD)
+    assert now == figures.kpis(db, PERIOD)
+    assert before == figures.kpis(db, PERIOD.previous())
+    assert now["payments"] == money("421.00")
+
+
 def test_insurance_ar_as_of_an_earlier_day(db):
     # 05-11: L1 100, L9 100 (not yet written off), L10 100, L11 20, L13 5; L8 was moved to
     # Remy 05-05, L3 paid 05-10, L4 not yet reversed, L12 not yet recouped = 325.
@@ -195,6 +203,9 @@ def test_aging_of_both_kinds(db):
     # L2 4 (04-03), L7 10 (04-10), L5 25 after Remy's 50 (04-08), L8 100 (04-11).
     assert (pat.loc["31-60", "claims"], pat.loc["31-60", "balance"]) == (4, money("139.00"))
     assert pat.balance.sum() == money("139.00")
+    both = figures.ar_agings(db, PERIOD)  # side by side: the same frames
+    assert both["insurance"].equals(figures.ar_aging(db, PERIOD))
+    assert both["patient"].equals(figures.ar_aging(db, PERIOD, "patient"))
 
 
 def test_patient_balances_and_credits(db):

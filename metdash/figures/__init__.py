@@ -46,11 +46,12 @@ from metdash.figures.ledger import (
     write_offs_by_reason,
     write_offs_monthly,
 )
-from metdash.figures.overview import claims_list, filter_options, kpis
+from metdash.figures.overview import claims_list, filter_options, kpis, kpis_compared
 from metdash.figures.payment import (
     AR_KINDS,
     ar_aging,
     ar_aging_by_payer,
+    ar_agings,
     days_to_payment,
     days_to_payment_histogram,
     days_to_payment_monthly,
@@ -75,11 +76,13 @@ __all__ = [
     "AR_KINDS", "WRITE_OFF_REASONS", "claim_ledger", "client_ledger", "denial_outcomes",
     "open_denials_by_reason", "patient_balances", "write_offs_by_reason", "write_offs_monthly",
     "figures_report", "report_csv",
-    "BUCKETS", "CENTS", "Filters", "appeals_summary", "ar_aging", "ar_aging_by_payer",
+    "BUCKETS", "CENTS", "Filters", "appeals_summary", "ar_aging", "ar_agings",
+    "ar_aging_by_payer",
     "as_float", "bind", "claims_list", "clear_reuse", "days_to_payment",
     "days_to_payment_histogram", "days_to_payment_monthly", "denial_rate_by", "denial_reasons",
     "denial_reasons_by_payer", "denial_reasons_monthly", "denial_summary", "expected_vs_paid",
-    "filter_options", "kpis", "money", "monthly_trend", "oldest_open_claims", "open_denials",
+    "filter_options", "kpis", "kpis_compared", "money", "monthly_trend", "oldest_open_claims",
+    "open_denials",
     "payer_mix_monthly", "query", "ratio", "referrals_weekly", "referrer_kinds",
     "referrer_kinds_of", "referrer_volume", "remark_codes", "revenue_by_payer", "run", "sql",
     "underpaid_lines",

@@ -130,6 +130,43 @@ def _store_state(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
     return (path, *store_stamp(path))
 
 
+_computing: dict[tuple[Any, ...], threading.Event] = {}
+
+
+def _kept(con: duckdb.DuckDBPyConnection, key: tuple[Any, ...], body: str, f: Filters) -> Any:
+    """The kept result of heavy query ``body`` for ``key``, computed when missing or stale.
+    Two figures of a page computed side by side (:func:`run_all`, ``ui.prefetch``) that
+    need the same one: the second waits for the first instead of computing it again."""
+    while True:
+        now = time.monotonic()
+        with _reuse_lock:
+            hit = _reuse.get(key)
+            if hit is not None and now - hit[0] <= _REUSE_SECONDS:
+                return hit[1]
+            running = _computing.get(key)
+            if running is None:
+                running = _computing[key] = threading.Event()
+                break
+        running.wait(60)  # then look again (a failed computation leaves nothing kept)
+    try:
+        cur = con.cursor()
+        try:
+            table = cur.sql(body, params=bind(body, f.params()) or None).to_arrow_table()
+        finally:
+            cur.close()
+        with _reuse_lock:
+            for old in [k for k, (t, _) in _reuse.items() if now - t > _REUSE_SECONDS]:
+                del _reuse[old]
+            while len(_reuse) >= _REUSE_MAX:
+                del _reuse[next(iter(_reuse))]
+            _reuse[key] = (now, table)
+        return table
+    finally:
+        with _reuse_lock:
+            _computing.pop(key, None)
+        running.set()
+
+
 def _reuse_heavy(con: duckdb.DuckDBPyConnection, text: str, f: Filters) -> str:
     """``text`` with each heavy part it includes replaced by a read of the kept result."""
     names = [n for n in HEAVY if sql(n) in text]
@@ -142,28 +179,29 @@ def _reuse_heavy(con: duckdb.DuckDBPyConnection, text: str, f: Filters) -> str:
         body = sql(name)
         if text.strip() == body.strip() or body not in text:
             continue  # the heavy query itself, or inside a part already replaced
-        key = (state, name, f)
-        now = time.monotonic()
-        with _reuse_lock:
-            hit = _reuse.get(key)
-        if hit is None or now - hit[0] > _REUSE_SECONDS:
-            cur = con.cursor()
-            try:
-                table = cur.sql(body, params=bind(body, f.params()) or None).to_arrow_table()
-            finally:
-                cur.close()
-            with _reuse_lock:
-                for old in [k for k, (t, _) in _reuse.items() if now - t > _REUSE_SECONDS]:
-                    del _reuse[old]
-                while len(_reuse) >= _REUSE_MAX:
-                    del _reuse[next(iter(_reuse))]
-                _reuse[key] = (now, table)
-        else:
-            table = hit[1]
+        table = _kept(con, (state, name, f), body, f)
         view = f"_kept_{name}"
         con.register(view, table)
         text = text.replace(body, f"SELECT * FROM {view}")
     return text
+
+
+def run_all(db: Database, jobs: dict[str, tuple[str, Filters]],
+            workers: int = 2) -> dict[str, pd.DataFrame]:
+    """Each job (key -> (SQL text, filters)) run as :func:`run` does, ``workers`` at a time on
+    cursors of their own. A page's figures are many short queries, and a short query leaves a
+    core idle between its steps; two at a time finish sooner on two cores."""
+    def one(item: tuple[str, Filters]) -> pd.DataFrame:
+        with db.connect() as con:
+            return run(con, item[0], item[1])
+
+    if workers <= 1 or len(jobs) <= 1:
+        return {key: one(job) for key, job in jobs.items()}
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="figures") as pool:
+        running = {key: pool.submit(one, job) for key, job in jobs.items()}
+        return {key: job.result() for key, job in running.items()}
 
 
 def query(db: Database, name: str, f: Filters, **extra: Any) -> pd.DataFrame:

@@ -14,40 +14,42 @@ from metdash.figures.core import (
     money,
     ratio,
     run,
+    run_all,
     scope,
     sql,
 )
 from metdash.store import Database, fetch_df
 
 
-def kpis(db: Database, f: Filters) -> dict[str, Any]:
-    """The overview's figures (keys as in :data:`metdash.metrics.KPI_NAMES`, plus A/R's two
-    parts, insurance_ar_total and patient_ar_total; ar_total is their sum).
-
-    Money as Decimal (2 places), rates as floats 0..1 (None when there is nothing to divide
-    by), days as floats (None when no claim qualifies).
-    """
+def _kpi_jobs(f: Filters, tag: str = "") -> dict[str, tuple[str, Filters]]:
+    """The queries behind :func:`kpis` (key -> (SQL, filters)), keys prefixed with ``tag``."""
     window = f.replace(date_from=f.as_of - dt.timedelta(days=89), date_to=f.as_of)
-    with db.connect() as con:
-        charges = run(con, f"SELECT coalesce(sum(total_charge), 0) AS v FROM {scope()} s", f)
-        window_charges = run(
-            con, f"SELECT coalesce(sum(total_charge), 0) AS v FROM {scope()} s", window)
-        posted = run(con, sql("payments_posted"), f)
-        adj = run(con, f"""
+    charges = f"SELECT coalesce(sum(total_charge), 0) AS v FROM {scope()} s"
+    return {tag + k: v for k, v in {
+        # the slowest first, so the short ones fill the other worker meanwhile
+        "patient_ar": (sql("patient_ar_total"), f),
+        "ar": (f"SELECT coalesce(sum(balance), 0) AS v FROM ({sql('ar_balances')}) b", f),
+        "posted": (sql("payments_posted"), f),
+        "adj": (f"""
             SELECT count(*) FILTER (WHERE adjudicated) AS adjudicated,
                    count(*) FILTER (WHERE adjudicated AND denied) AS denied,
                    count(*) FILTER (WHERE adjudicated AND resolved) AS resolved,
                    median(days_to_payment) AS median_days
-            FROM ({sql('claim_adjudication')}) a""", f)
-        ar = run(con, f"SELECT coalesce(sum(balance), 0) AS v FROM ({sql('ar_balances')}) b", f)
-        patient_ar = run(con, f"""SELECT coalesce(sum(balance), 0) AS v
-                                   FROM ({sql('patient_balances')}) b WHERE kind = 'claim'""", f)
-    gross = money(charges.v[0])
+            FROM ({sql('claim_adjudication')}) a""", f),
+        "charges": (charges, f),
+        "window_charges": (charges, window),
+    }.items()}
+
+
+def _kpis_from(r: dict[str, pd.DataFrame], tag: str = "") -> dict[str, Any]:
+    posted, adj = r[tag + "posted"], r[tag + "adj"]
+    gross = money(r[tag + "charges"].v[0])
     payments = money(posted.payer_paid[0]) + money(posted.patient_paid[0])
     contractual = money(posted.contractual[0])
-    insurance_ar, patient_ar_total = money(ar.v[0]), money(patient_ar.v[0])
+    insurance_ar = money(r[tag + "ar"].v[0])
+    patient_ar_total = money(r[tag + "patient_ar"].patient_ar[0])
     ar_total = insurance_ar + patient_ar_total
-    daily = float(money(window_charges.v[0])) / 90
+    daily = float(money(r[tag + "window_charges"].v[0])) / 90
     a = adj.iloc[0]
     return {
         "gross_charges": gross,
@@ -63,6 +65,24 @@ def kpis(db: Database, f: Filters) -> dict[str, Any]:
         "days_in_ar": None if daily == 0 else float(ar_total) / daily,
         "median_days_to_payment": as_float(a.median_days),
     }
+
+
+def kpis(db: Database, f: Filters) -> dict[str, Any]:
+    """The overview's figures (keys as in :data:`metdash.metrics.KPI_NAMES`, plus A/R's two
+    parts, insurance_ar_total and patient_ar_total; ar_total is their sum).
+
+    Money as Decimal (2 places), rates as floats 0..1 (None when there is nothing to divide
+    by), days as floats (None when no claim qualifies).
+    """
+    return _kpis_from(run_all(db, _kpi_jobs(f)))
+
+
+def kpis_compared(db: Database, f: Filters) -> tuple[dict[str, Any], dict[str, Any]]:
+    """:func:`kpis` for ``f`` and for the period before it (:meth:`Filters.previous`), the
+    overview's tiles and their deltas: both periods' queries run together, two at a time."""
+    before = f.previous()
+    r = run_all(db, {**_kpi_jobs(f), **_kpi_jobs(before, "before_")})
+    return _kpis_from(r), _kpis_from(r, "before_")
 
 
 def claims_list(db: Database, f: Filters, *, payer: str | None = None,

@@ -9,6 +9,7 @@ from metdash.figures.core import (
     Filters,
     money,
     run,
+    run_all,
     sql,
 )
 from metdash.store import Database
@@ -59,6 +60,24 @@ def days_to_payment_monthly(db: Database, f: Filters) -> pd.DataFrame:
 AR_KINDS = ("insurance", "patient")
 
 
+def _aging_sql(kind: str) -> str:
+    if kind not in AR_KINDS:
+        raise ValueError(f"kind must be one of {AR_KINDS}")
+    source = (f"({sql('ar_balances')})" if kind == "insurance"
+              else f"(SELECT * FROM ({sql('patient_balances')}) p WHERE kind = 'claim')")
+    return f"""
+        SELECT bucket, count(*) AS claims, sum(balance)::DECIMAL(14,2) AS balance
+        FROM {source} b GROUP BY bucket"""
+
+
+def _aging_frame(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.set_index("bucket")
+    out = pd.DataFrame({"bucket": BUCKETS})
+    out["claims"] = [int(df.claims.get(b, 0)) for b in BUCKETS]
+    out["balance"] = [money(df.balance.get(b, 0)) for b in BUCKETS]
+    return out
+
+
 def ar_aging(db: Database, f: Filters, kind: str = "insurance") -> pd.DataFrame:
     """Open A/R of one ``kind`` as of ``f.as_of`` by age since the first service date: bucket
     (0-30 … 120+, all five, in order), claims (claims with a balance of that kind in the
@@ -67,19 +86,16 @@ def ar_aging(db: Database, f: Filters, kind: str = "insurance") -> pd.DataFrame:
     ``kind`` 'insurance': what payers owe, claim by claim (sql/ar_balances.sql); 'patient':
     what clients owe, claim by claim after their unapplied payments are applied oldest first
     (sql/patient_balances.sql; credit balances are not A/R and are left out)."""
-    if kind not in AR_KINDS:
-        raise ValueError(f"kind must be one of {AR_KINDS}")
-    source = (f"({sql('ar_balances')})" if kind == "insurance"
-              else f"(SELECT * FROM ({sql('patient_balances')}) p WHERE kind = 'claim')")
-    text = f"""
-        SELECT bucket, count(*) AS claims, sum(balance)::DECIMAL(14,2) AS balance
-        FROM {source} b GROUP BY bucket"""
+    text = _aging_sql(kind)
     with db.connect() as con:
-        df = run(con, text, f).set_index("bucket")
-    out = pd.DataFrame({"bucket": BUCKETS})
-    out["claims"] = [int(df.claims.get(b, 0)) for b in BUCKETS]
-    out["balance"] = [money(df.balance.get(b, 0)) for b in BUCKETS]
-    return out
+        return _aging_frame(run(con, text, f))
+
+
+def ar_agings(db: Database, f: Filters) -> dict[str, pd.DataFrame]:
+    """:func:`ar_aging` of every kind (kind -> frame, in ``AR_KINDS`` order), computed side
+    by side."""
+    r = run_all(db, {kind: (_aging_sql(kind), f) for kind in AR_KINDS})
+    return {kind: _aging_frame(r[kind]) for kind in AR_KINDS}
 
 
 def ar_aging_by_payer(db: Database, f: Filters) -> pd.DataFrame:

@@ -15,7 +15,7 @@ from metdash.figures.core import Filters
 from metdash.figures.denials import denial_reasons
 from metdash.figures.ledger import write_offs_by_reason
 from metdash.figures.overview import kpis
-from metdash.figures.payment import AR_KINDS, ar_aging, days_to_payment
+from metdash.figures.payment import AR_KINDS, ar_agings, days_to_payment
 from metdash.figures.referrers import referrer_volume
 from metdash.figures.revenue import revenue_by_payer
 from metdash.metrics import CATALOGUE, KPI_NAMES
@@ -52,7 +52,8 @@ def figures_report(db: Database, f: Filters) -> dict[str, Any]:
              "patient_responsibility": "money", "balance": "money", "amount": "money"}
     rev = revenue_by_payer(db, f)
     dtp = days_to_payment(db, f)
-    aging = pd.concat([ar_aging(db, f, kind).assign(kind=kind) for kind in AR_KINDS],
+    agings = ar_agings(db, f)
+    aging = pd.concat([agings[kind].assign(kind=kind) for kind in AR_KINDS],
                       ignore_index=True)
     reasons = denial_reasons(db, f)
     written = write_offs_by_reason(db, f)

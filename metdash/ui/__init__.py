@@ -19,6 +19,7 @@ from metdash.ui.cache import (
     derived,
     file_stamp,
     is_demo,
+    prefetch,
 )
 from metdash.ui.filters import (
     choices,
@@ -74,6 +75,7 @@ __all__ = [
     "metric_tile",
     "page_start",
     "plot",
+    "prefetch",
     "present_figure",
     "present_mode",
     "present_toggle",

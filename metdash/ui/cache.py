@@ -13,6 +13,7 @@ from this app:
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -70,6 +71,50 @@ def cached(fn: Callable[..., Any]) -> Callable[..., Any]:
     call.__name__ = getattr(fn, "__name__", "cached")
     call.__doc__ = fn.__doc__
     return call
+
+
+# (function, store, stamp, args) -> when computed ahead; forgotten with the cache's ttl
+_PREFETCHED: dict[tuple[Any, ...], float] = {}
+_PREFETCH_TTL = 590.0  # just under cached()'s ttl: a mark never outlives the cached result
+
+
+def prefetch(db: Database, calls: list[tuple[Callable[..., Any], tuple[Any, ...]]],
+             workers: int = 2) -> None:
+    """Compute a page's figures side by side before the page reads them one by one.
+
+    ``calls``: (figure function, its arguments after the Database), each as the page then
+    reads it through :func:`cached`. A figure is a few short DuckDB queries, each leaving a
+    core idle between its steps: two at a time fill both cores (a cold page's figures
+    ~30 % sooner at 1M lines). Results go into the same cache the page reads, so this changes
+    when figures are computed, never what they are. A call already done for this store
+    state is skipped without touching Streamlit's cache (a rerun pays microseconds)."""
+    stamp = file_stamp(db.path)
+    now = time.monotonic()
+    todo = []
+    for fn, args in calls:
+        mark = (_name(fn), str(db.path), stamp, args)
+        if now - _PREFETCHED.get(mark, -_PREFETCH_TTL) >= _PREFETCH_TTL:
+            todo.append((fn, args, mark))
+    if not todo:
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+
+    def one(job: tuple[Callable[..., Any], tuple[Any, ...], tuple[Any, ...]]) -> None:
+        if ctx is not None:
+            add_script_run_ctx(threading.current_thread(), ctx)
+        fn, args, mark = job
+        cached(fn)(db, *args)
+        if len(_PREFETCHED) > 4096:
+            _PREFETCHED.clear()
+        _PREFETCHED[mark] = time.monotonic()
+
+    with ThreadPoolExecutor(max(1, workers), thread_name_prefix="prefetch") as pool:
+        for done in [pool.submit(one, job) for job in todo]:
+            done.result()  # an error surfaces here, as the page's own call would raise it
 
 
 _SHARED_KEYS: set[str] = set()  # functions wrapped by cached_shared (cached_figure reads those too)
@@ -161,6 +206,8 @@ def after_write() -> None:
     _figure.clear()
     with _DERIVED_LOCK:
         _DERIVED.clear()
+    _DEMO.clear()
+    _PREFETCHED.clear()
 
 
 def is_demo(db: Database) -> bool:
@@ -171,4 +218,18 @@ def is_demo(db: Database) -> bool:
         return False
 
 
-is_demo_cached = cached(is_demo)  # the frame and the roles ask on every page run
+_DEMO: dict[tuple[str, tuple[int, ...]], bool] = {}
+
+
+def is_demo_cached(db: Database) -> bool:
+    """:func:`is_demo`, kept per store state. The frame and every role check ask, up to
+    twenty times a page run: a plain dict costs microseconds where ``st.cache_data``'s
+    argument hashing costs ~2 ms a call."""
+    key = (str(db.path), file_stamp(db.path))
+    hit = _DEMO.get(key)
+    if hit is None:
+        hit = is_demo(db)
+        if len(_DEMO) >= 16:
+            _DEMO.clear()
+        _DEMO[key] = hit
+    return hit

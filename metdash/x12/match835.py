@@ -31,7 +31,7 @@ from decimal import Decimal
 import duckdb
 import pandas as pd
 
-from metdash.x12.model837 import line_control_number
+from metdash.x12.model837 import line_control_numbers
 from metdash.x12.parse835 import LinePayment
 
 RECOUPMENTS = ("WO", "FB")  # PLB01 reason codes that take back money paid on a claim
@@ -56,7 +56,8 @@ def match_lines(claim_id: str, svcs: Sequence[LinePayment], lines: Sequence[Clai
         return out
     taken: set[int] = set()
     if any(svc.line_control_number for svc in svcs):
-        by_control = {line_control_number(claim_id, ln.line_no): ln.line_no for ln in lines}
+        nos = [ln.line_no for ln in lines]
+        by_control = dict(zip(line_control_numbers(claim_id, nos), nos, strict=True))
         for i, svc in enumerate(svcs):
             no = by_control.get(svc.line_control_number)
             if no is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -29,8 +30,18 @@ def line_control_number(claim_id: str, line_no: int) -> str:
     echoed under SVC in the 835): ``<claim id>-<line number>`` as CLM01 writes the claim id,
     at most 50 characters (the claim id is shortened, never the line number). Unique within
     a claim, which is where the 835's lines are matched."""
-    suffix = f"-{line_no}"
-    return x12_text(claim_id)[:LINE_CONTROL_MAX - len(suffix)] + suffix
+    return line_control_numbers(claim_id, [line_no])[0]
+
+
+def line_control_numbers(claim_id: str, line_nos: Iterable[int]) -> list[str]:
+    """:func:`line_control_number` of several lines of one claim (the claim id cleaned once:
+    an 835 import matches every line of ten thousand claims)."""
+    base = x12_text(claim_id)
+    out = []
+    for no in line_nos:
+        suffix = f"-{no}"
+        out.append(base[:LINE_CONTROL_MAX - len(suffix)] + suffix)
+    return out
 
 
 @dataclass

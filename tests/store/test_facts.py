@@ -5,7 +5,8 @@ shortcut through them are run side by side with the long way (tests/store/refere
 the demo practice, for filter sets that include as-of dates in the middle of claims' payment
 histories -- A/R as of a date (summed from every ledger row on or before it, instead of the
 current balances plus the straddling claims) and the referrals' first visits (from sessions and
-lines, instead of visit_facts). The other figures' definitions are the ledger's since issue 15
+lines, instead of visit_facts) and the money posted in a period (patient money through the
+ledger's rows, instead of joining the payments to the filtered claims). The other figures' definitions are the ledger's since issue 15
 (classification, re-adjudication, recoupments, refunds): they are checked against numbers worked
 by hand (tests/test_ledger.py, tests/test_figures.py), and the kept tables against a full
 recomputation after every write (METDASH_VERIFY_FACTS) and here.
@@ -55,7 +56,7 @@ def _rows(con, text: str, f: Filters):
     return fetch_df(con, q, figures.bind(q, f.params()))
 
 
-@pytest.mark.parametrize("name", ["ar_balances", "referral_first_visits"])
+@pytest.mark.parametrize("name", ["ar_balances", "referral_first_visits", "money_posted"])
 @pytest.mark.parametrize("f", FILTER_SETS, ids=lambda f: f"{f.date_from}..{f.as_of}")
 def test_same_answers_as_computing_from_the_history(demo_db_path, name, f):
     with Database(demo_db_path).connect() as con:
@@ -64,6 +65,20 @@ def test_same_answers_as_computing_from_the_history(demo_db_path, name, f):
     if f == YEAR:
         assert len(old) > 0  # a comparison of two empty answers would prove nothing
     pdt.assert_frame_equal(old, new, check_dtype=False)
+
+
+@pytest.mark.parametrize("f", FILTER_SETS, ids=lambda f: f"{f.date_from}..{f.as_of}")
+def test_patient_ar_total_is_the_claim_rows_summed(demo_db_path, f):
+    """The overview's patient A/R skips the oldest-first allocation (it moves money between a
+    client's claims, never changes the client's total): the same as the balances list's claim
+    rows summed, for every filter set."""
+    with Database(demo_db_path).connect() as con:
+        rows = _rows(con, figures.sql("patient_balances"), f)
+        total = _rows(con, figures.sql("patient_ar_total"), f).patient_ar[0]
+    claims = rows[rows.kind == "claim"].balance.sum()
+    if f == YEAR:
+        assert claims > 0 and (rows.kind == "credit").any()
+    assert total == claims
 
 
 def test_as_of_in_the_middle_of_payment_histories_is_exercised(demo_db_path):

@@ -39,3 +39,29 @@ def test_unchanged_store_is_served_from_the_cache(small_db_path):
     fn(db, PERIOD)
     fn(db, PERIOD)
     assert len(calls) == 1
+
+
+def test_prefetch_fills_the_cache_the_page_reads(small_db_path):
+    """ui.prefetch computes figures side by side into the cache ui.cached reads: the page's
+    own call afterwards computes nothing, a second prefetch asks nothing, and after a write
+    it computes again."""
+    calls = []
+
+    def first(db: Database, f: Filters) -> str:
+        calls.append(("first", f))
+        return "a"
+
+    def second(db: Database, f: Filters, by: str) -> str:
+        calls.append(("second", by))
+        return by
+
+    db = Database(small_db_path)
+    ui.prefetch(db, [(first, (PERIOD,)), (second, (PERIOD, "payer"))])
+    assert sorted(c[0] for c in calls) == ["first", "second"]
+    assert ui.cached(first)(db, PERIOD) == "a"
+    assert ui.cached(second)(db, PERIOD, "payer") == "payer"
+    ui.prefetch(db, [(first, (PERIOD,)), (second, (PERIOD, "payer"))])
+    assert len(calls) == 2
+    ui.after_write()
+    ui.prefetch(db, [(first, (PERIOD,))])
+    assert len(calls) == 3

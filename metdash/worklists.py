@@ -136,6 +136,32 @@ def _open_denials(as_of_param: str = "?::DATE") -> str:
         )"""
 
 
+def _denial_lists(db: Database, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both denial work lists from one read of the open denials (they share every step but
+    the last filter): (to appeal, to correct or write off)."""
+    work = db.query(f"""
+        WITH {_open_denials()}
+        SELECT w.*, {_CLIENT_NAME} AS client_name,
+               coalesce(NOT w.correct_first AND NOT w.appeal_pending AND w.days_left >= 0
+                        -- corrected and resubmitted: waiting
+                        AND w.status NOT IN ('ready', 'submitted'), FALSE) AS to_appeal,
+               coalesce((w.correct_first AND w.status NOT IN ('ready', 'submitted'))
+                        OR (NOT w.correct_first AND NOT w.appeal_pending
+                            AND w.days_left < 0), FALSE) AS to_correct
+        FROM work w JOIN clients cl USING (client_id)""", [as_of])
+    appeal = work[work.to_appeal].sort_values(["appeal_deadline", "claim_id"])
+    appeal = appeal[["claim_id", "client_id", "client_name", "payer", "status", "denied_date",
+                     "appeal_deadline", "days_left", "denied_amount", "reasons"]]
+    correct = work[work.to_correct].sort_values(["denied_date", "claim_id"])
+    correct = correct.assign(next_step=[
+        "correct and resubmit (or write off)" if first
+        else "past the appeal window: write off or move to the client"
+        for first in correct.correct_first])
+    correct = correct[["claim_id", "client_id", "client_name", "payer", "status", "denied_date",
+                       "denied_amount", "reasons", "next_step"]]
+    return appeal.reset_index(drop=True), correct.reset_index(drop=True)
+
+
 def denials_to_appeal(db: Database, as_of: dt.date) -> pd.DataFrame:
     """Denied amounts still owed that can be appealed: no appeal pending, the payer's appeal
     window (counted from the first denying remittance) still open, and no reason that is
@@ -144,14 +170,7 @@ def denials_to_appeal(db: Database, as_of: dt.date) -> pd.DataFrame:
     Columns: claim_id, client_id, client_name, payer, status, denied_date, appeal_deadline,
     days_left, denied_amount (still owed), reasons ('CO-50, CO-97').
     """
-    return db.query(f"""
-        WITH {_open_denials()}
-        SELECT w.claim_id, w.client_id, {_CLIENT_NAME} AS client_name, w.payer, w.status,
-               w.denied_date, w.appeal_deadline, w.days_left, w.denied_amount, w.reasons
-        FROM work w JOIN clients cl USING (client_id)
-        WHERE NOT w.correct_first AND NOT w.appeal_pending AND w.days_left >= 0
-          AND w.status NOT IN ('ready', 'submitted')  -- corrected and resubmitted: waiting
-        ORDER BY w.appeal_deadline, w.claim_id""", [as_of])
+    return _denial_lists(db, as_of)[0]
 
 
 def denials_to_correct(db: Database, as_of: dt.date) -> pd.DataFrame:
@@ -163,17 +182,7 @@ def denials_to_correct(db: Database, as_of: dt.date) -> pd.DataFrame:
     Columns: claim_id, client_id, client_name, payer, status, denied_date, denied_amount,
     reasons, next_step.
     """
-    return db.query(f"""
-        WITH {_open_denials()}
-        SELECT w.claim_id, w.client_id, {_CLIENT_NAME} AS client_name, w.payer, w.status,
-               w.denied_date, w.denied_amount, w.reasons,
-               CASE WHEN w.correct_first THEN 'correct and resubmit (or write off)'
-                    ELSE 'past the appeal window: write off or move to the client' END
-                   AS next_step
-        FROM work w JOIN clients cl USING (client_id)
-        WHERE (w.correct_first AND w.status NOT IN ('ready', 'submitted'))
-           OR (NOT w.correct_first AND NOT w.appeal_pending AND w.days_left < 0)
-        ORDER BY w.denied_date, w.claim_id""", [as_of])
+    return _denial_lists(db, as_of)[1]
 
 
 def credit_balances(db: Database, as_of: dt.date) -> pd.DataFrame:
@@ -472,11 +481,19 @@ def all_lists(db: Database, as_of: dt.date, workers: int = 2) -> dict[str, pd.Da
     lines on 2 cores)."""
     from concurrent.futures import ThreadPoolExecutor
 
+    shared = ("denials_to_appeal", "denials_to_correct")  # one read for both
     if workers <= 1:
-        return {key: wl.fn(db, as_of) for key, wl in WORKLISTS.items()}
-    with ThreadPoolExecutor(workers, thread_name_prefix="worklist") as pool:
-        running = {key: pool.submit(wl.fn, db, as_of) for key, wl in WORKLISTS.items()}
-        return {key: job.result() for key, job in running.items()}
+        out = {key: wl.fn(db, as_of) for key, wl in WORKLISTS.items() if key not in shared}
+        both = _denial_lists(db, as_of)
+    else:
+        with ThreadPoolExecutor(workers, thread_name_prefix="worklist") as pool:
+            denials = pool.submit(_denial_lists, db, as_of)
+            running = {key: pool.submit(wl.fn, db, as_of) for key, wl in WORKLISTS.items()
+                       if key not in shared}
+            out = {key: job.result() for key, job in running.items()}
+            both = denials.result()
+    out.update(zip(shared, both, strict=True))
+    return {key: out[key] for key in WORKLISTS}
 
 
 def counts(db: Database, as_of: dt.date) -> dict[str, int]:

@@ -30,6 +30,10 @@ work = ui.cached(figures.open_denials)(db, f)
 if work.empty:
     st.success("No open denial in this range.")
 else:
+    # What to do and by when first: at 1400 px the last columns need a scroll.
+    first = ["claim_id", "payer", "next_step", "denied_amount", "days_left", "appeal_deadline",
+             "reasons"]
+    work = work[first + [c for c in work.columns if c not in first]]
     ui.table(work, key="work", download="open_denials",
              formats={"denied_amount": "denied_open", "first_service_date": "date",
                       "denied_on": "date", "appeal_deadline": "date", "days_left": "count",

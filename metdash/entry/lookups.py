@@ -204,15 +204,17 @@ UNBILLED_IDS = """
         WHERE l.session_id IN (SELECT v.session_id FROM claim_lines v SEMI JOIN voided
                                USING (claim_id))
         GROUP BY l.session_id),
+    candidates AS (
+        SELECT s.session_id FROM sessions s ANTI JOIN claim_lines l USING (session_id)
+        UNION ALL
+        SELECT session_id FROM on_voided WHERE only_voided),
     -- a session a claim was built from is billed even without a line of its own (its
-    -- minutes added to another session's line of the day: the 8-minute rule)
-    on_claims AS (SELECT cs.session_id FROM claim_sessions cs ANTI JOIN voided USING (claim_id)),
-    unbilled_ids AS (
-        SELECT session_id FROM (
-            SELECT s.session_id FROM sessions s ANTI JOIN claim_lines l USING (session_id)
-            UNION ALL
-            SELECT session_id FROM on_voided WHERE only_voided
-        ) ANTI JOIN on_claims USING (session_id))"""
+    -- minutes added to another session's line of the day: the 8-minute rule); looked up
+    -- for the few candidates only, not built over every claim's sessions
+    on_claims AS (
+        SELECT cs.session_id FROM claim_sessions cs SEMI JOIN candidates USING (session_id)
+        ANTI JOIN voided USING (claim_id)),
+    unbilled_ids AS (SELECT session_id FROM candidates ANTI JOIN on_claims USING (session_id))"""
 
 
 def unbilled_sessions(db: Database) -> Any:

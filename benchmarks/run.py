@@ -665,12 +665,16 @@ def main(argv: list[str] | None = None) -> int:
     out_md = Path(args.out)
     out_json = out_md.with_name("results.json")
     previous: dict[str, Any] = {}
+    ran_on = None
     if out_json.exists() and not args.fresh:
         try:
-            previous = json.loads(out_json.read_text())["scales"]
+            kept = json.loads(out_json.read_text())
+            previous, ran_on = kept["scales"], kept.get("machine")
         except (ValueError, KeyError):
             previous = {}
-    results = {"machine": machine(), "asked": scales, "scales": dict(previous)}
+    # Only rendering again (--scales ""): the machine line stays the one of the last run.
+    results = {"machine": machine() if scales or ran_on is None else ran_on,
+               "asked": scales, "scales": dict(previous)}
     notes_file = HERE / "NOTES.md"
     notes = notes_file.read_text(encoding="utf-8") if notes_file.exists() else ""
 
@@ -702,6 +706,8 @@ def main(argv: list[str] | None = None) -> int:
         save()
         for c in checks(res):
             log(f"[{lines:,}] {c['what']}: {c['value']} ({c['limit']}) {mark(c['pass'])}")
+    if not scales:  # --scales "": RESULTS.md rendered again from results.json and NOTES.md
+        save()
     log(f"wrote {out_md} and {out_json}")
     return 1 if failed else 0
 

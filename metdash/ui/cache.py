@@ -8,6 +8,9 @@ from this app:
 - :func:`cached_shared`: ``st.cache_resource`` (one object, never copied) for large results;
 - :func:`derived`: what a page builds from a shared result, once per result object;
 - :func:`cached_figure`: the plotly figure behind ``ui.plot``, built once per store state.
+
+:func:`prefetch` fills :func:`cached`'s entries for a page's figures two at a time before
+the page reads them one by one.
 """
 
 from __future__ import annotations

@@ -20,142 +20,152 @@ def _v(key: str, default: str = "") -> str:
 
 tab_pr, tab_prov, tab_pay, tab_fee, tab_cpt, tab_kx, tab_cls = st.tabs(
     ["Practice", "Providers", "Payers", "Fee schedule", "CPT codes", "KX thresholds",
-     "Adjustment classes"])
+     "Adjustment classes"], key="settings_tab", on_change="rerun")
+# Only the open tab runs (a tab switch reruns the page): a rerun draws one tab's forms and
+# tables, not seven.
 
-with tab_pr, st.form("practice"):
-    c1, c2, c3 = st.columns(3)
-    name = c1.text_input("Practice name", _v("name"), key="pr_name")
-    npi = c2.text_input("Billing NPI", _v("billing_npi"), key="pr_npi")
-    tax = c3.text_input("Tax id (EIN)", _v("tax_id"), key="pr_tax")
-    taxonomy = c1.text_input("Taxonomy", _v("taxonomy"), key="pr_taxonomy")
-    address = c2.text_input("Address", _v("address_line1"), key="pr_address")
-    city = c3.text_input("City", _v("city"), key="pr_city")
-    state = c1.text_input("State", _v("state"), key="pr_state")
-    zip_ = c2.text_input("ZIP", _v("zip"), key="pr_zip")
-    phone = c3.text_input("Phone", _v("phone"), key="pr_phone")
-    if st.form_submit_button("Save practice", type="primary"):
-        with ui.action():
-            entry.save_practice(db, entry.PracticeIn(name, npi, tax, taxonomy or None, address,
-                                                     city, state, zip_, phone), user)
-            ui.after_write()
-            st.success("Practice saved.")
-
-with tab_prov:
-    with st.form("provider"):
+if tab_pr.open:
+    with tab_pr, st.form("practice"):
         c1, c2, c3 = st.columns(3)
-        p_npi = c1.text_input("NPI", key="pv_npi")
-        p_last = c2.text_input("Last name", key="pv_last")
-        p_first = c3.text_input("First name", key="pv_first")
-        p_cred = c1.text_input("Credential", key="pv_cred")
-        p_tax = c2.text_input("Taxonomy", key="pv_taxonomy")
-        if st.form_submit_button("Add provider", type="primary"):
+        name = c1.text_input("Practice name", _v("name"), key="pr_name")
+        npi = c2.text_input("Billing NPI", _v("billing_npi"), key="pr_npi")
+        tax = c3.text_input("Tax id (EIN)", _v("tax_id"), key="pr_tax")
+        taxonomy = c1.text_input("Taxonomy", _v("taxonomy"), key="pr_taxonomy")
+        address = c2.text_input("Address", _v("address_line1"), key="pr_address")
+        city = c3.text_input("City", _v("city"), key="pr_city")
+        state = c1.text_input("State", _v("state"), key="pr_state")
+        zip_ = c2.text_input("ZIP", _v("zip"), key="pr_zip")
+        phone = c3.text_input("Phone", _v("phone"), key="pr_phone")
+        if st.form_submit_button("Save practice", type="primary"):
             with ui.action():
-                entry.save_provider(db, entry.ProviderIn(p_npi, p_last, p_first, p_cred or None,
-                                                         p_tax or None), user)
+                entry.save_practice(db, entry.PracticeIn(name, npi, tax, taxonomy or None, address,
+                                                         city, state, zip_, phone), user)
                 ui.after_write()
-                st.success("Provider added.")
-    ui.table(choices(db, "providers").drop(columns=["label"]))
+                st.success("Practice saved.")
 
-with tab_pay:
-    with st.form("payer"):
-        c1, c2, c3 = st.columns(3)
-        y_name = c1.text_input("Payer name", key="py_name")
-        y_type = c2.selectbox("Type", list(entry.PAYER_TYPES), key="py_type")
-        y_id = c3.text_input("Clearinghouse payer id", key="py_id")
-        y_tf = c1.number_input("Timely filing (days)", 1, 3650, 365, key="py_tf")
-        y_aw = c2.number_input("Appeal window (days)", 1, 3650, 120, key="py_aw")
-        y_lag = c3.number_input("Usual days to payment", 1, 365, 30, key="py_lag")
-        y_rule = c1.selectbox("Units rule", ["cms", "per_code"], key="py_rule",
-                              help="cms: the 8-minute rule over the client's timed minutes of the "
-                                   "day; per_code: each code's minutes of the day on their own.")
-        y_ref = c2.checkbox("Requires a referral", key="py_ref")
-        y_auth = c3.checkbox("Requires prior authorization", key="py_auth")
-        if st.form_submit_button("Add payer", type="primary"):
-            with ui.action():
-                entry.save_payer(db, entry.PayerIn(y_name, y_type, y_id or None, int(y_tf),
-                                                   int(y_aw), y_rule, y_ref, y_auth, int(y_lag)),
-                                 user)
-                ui.after_write()
-                st.success("Payer added.")
-    ui.table(payers.drop(columns=["label"]))
+if tab_prov.open:
+    with tab_prov:
+        with st.form("provider"):
+            c1, c2, c3 = st.columns(3)
+            p_npi = c1.text_input("NPI", key="pv_npi")
+            p_last = c2.text_input("Last name", key="pv_last")
+            p_first = c3.text_input("First name", key="pv_first")
+            p_cred = c1.text_input("Credential", key="pv_cred")
+            p_tax = c2.text_input("Taxonomy", key="pv_taxonomy")
+            if st.form_submit_button("Add provider", type="primary"):
+                with ui.action():
+                    entry.save_provider(db, entry.ProviderIn(p_npi, p_last, p_first, p_cred or None,
+                                                             p_tax or None), user)
+                    ui.after_write()
+                    st.success("Provider added.")
+        ui.table(choices(db, "providers").drop(columns=["label"]))
 
-with tab_fee:
-    known = ui.cached(entry.code_list)(db)
-    codes = sorted(known)
-    with st.form("fee"):
-        c1, c2, c3 = st.columns(3)
-        f_cpt = c1.selectbox("Code", codes, key="fe_cpt")
-        f_amount = c2.text_input("Charge per unit (or payer's allowed)", key="fe_amount")
-        f_payer = c3.selectbox("For payer (empty = the practice's charge)",
-                               [""] + list(payers.label), key="fe_payer")
-        if st.form_submit_button("Save fee", type="primary"):
-            pid = (int(payers.loc[payers.label == f_payer, "payer_id"].iloc[0])
-                   if f_payer else None)
-            with ui.action():
-                entry.save_fee(db, f_cpt, f_amount, user, payer_id=pid)
-                ui.after_write()
-                st.success(f"Fee for {f_cpt} saved.")
-    left, right = st.columns(2)
-    left.dataframe(choices(db, "fees"))
-    right.dataframe(choices(db, "payer_fees"))
+if tab_pay.open:
+    with tab_pay:
+        with st.form("payer"):
+            c1, c2, c3 = st.columns(3)
+            y_name = c1.text_input("Payer name", key="py_name")
+            y_type = c2.selectbox("Type", list(entry.PAYER_TYPES), key="py_type")
+            y_id = c3.text_input("Clearinghouse payer id", key="py_id")
+            y_tf = c1.number_input("Timely filing (days)", 1, 3650, 365, key="py_tf")
+            y_aw = c2.number_input("Appeal window (days)", 1, 3650, 120, key="py_aw")
+            y_lag = c3.number_input("Usual days to payment", 1, 365, 30, key="py_lag")
+            y_rule = c1.selectbox("Units rule", ["cms", "per_code"], key="py_rule",
+                                  help="cms: the 8-minute rule over the client's timed minutes of the "
+                                       "day; per_code: each code's minutes of the day on their own.")
+            y_ref = c2.checkbox("Requires a referral", key="py_ref")
+            y_auth = c3.checkbox("Requires prior authorization", key="py_auth")
+            if st.form_submit_button("Add payer", type="primary"):
+                with ui.action():
+                    entry.save_payer(db, entry.PayerIn(y_name, y_type, y_id or None, int(y_tf),
+                                                       int(y_aw), y_rule, y_ref, y_auth, int(y_lag)),
+                                     user)
+                    ui.after_write()
+                    st.success("Payer added.")
+        ui.table(payers.drop(columns=["label"]))
 
-with tab_cpt:
-    with st.form("cpt"):
-        c1, c2 = st.columns([1, 3])
-        k_cpt = c1.text_input("Code", key="cp_cpt")
-        k_desc = c2.text_input("Description (in your own words, never the AMA text)",
-                               key="cp_desc")
-        k_timed = c1.checkbox("Timed (15-minute units)", value=True, key="cp_timed")
-        k_eval = c2.checkbox("An evaluation", key="cp_eval")
-        if st.form_submit_button("Add code", type="primary"):
-            with ui.action():
-                entry.save_cpt_code(db, k_cpt, k_desc, k_timed, user, k_eval)
-                ui.after_write()
-                st.success(f"Code {k_cpt.strip().upper()} added.")
-    ui.table([{"cpt": c.cpt, "description": c.description, "timed": c.timed,
+if tab_fee.open:
+    with tab_fee:
+        known = ui.cached(entry.code_list)(db)
+        codes = sorted(known)
+        with st.form("fee"):
+            c1, c2, c3 = st.columns(3)
+            f_cpt = c1.selectbox("Code", codes, key="fe_cpt")
+            f_amount = c2.text_input("Charge per unit (or payer's allowed)", key="fe_amount")
+            f_payer = c3.selectbox("For payer (empty = the practice's charge)",
+                                   [""] + list(payers.label), key="fe_payer")
+            if st.form_submit_button("Save fee", type="primary"):
+                pid = (int(payers.loc[payers.label == f_payer, "payer_id"].iloc[0])
+                       if f_payer else None)
+                with ui.action():
+                    entry.save_fee(db, f_cpt, f_amount, user, payer_id=pid)
+                    ui.after_write()
+                    st.success(f"Fee for {f_cpt} saved.")
+        left, right = st.columns(2)
+        left.dataframe(choices(db, "fees"))
+        right.dataframe(choices(db, "payer_fees"))
+
+if tab_cpt.open:
+    with tab_cpt:
+        with st.form("cpt"):
+            c1, c2 = st.columns([1, 3])
+            k_cpt = c1.text_input("Code", key="cp_cpt")
+            k_desc = c2.text_input("Description (in your own words, never the AMA text)",
+                                   key="cp_desc")
+            k_timed = c1.checkbox("Timed (15-minute units)", value=True, key="cp_timed")
+            k_eval = c2.checkbox("An evaluation", key="cp_eval")
+            if st.form_submit_button("Add code", type="primary"):
+                with ui.action():
+                    entry.save_cpt_code(db, k_cpt, k_desc, k_timed, user, k_eval)
+                    ui.after_write()
+                    st.success(f"Code {k_cpt.strip().upper()} added.")
+        known = ui.cached(entry.code_list)(db)
+        ui.table([{"cpt": c.cpt, "description": c.description, "timed": c.timed,
                    "evaluation": c.is_evaluation} for c in known.values()])
 
-with tab_kx:
-    st.caption("Medicare's therapy threshold by calendar year (PT and speech-language pathology "
-               "together), counted per client per year on Medicare-allowed amounts: past it, "
-               "therapy lines need the KX modifier. Past the review amount a claim may be "
-               "picked for targeted medical review (a warning). The year of the date of "
-               "service picks the row.")
-    ui.table(choices(db, "kx_thresholds"), key="kx_thresholds",
-             formats={"threshold": "money", "review_threshold": "money"})
+if tab_kx.open:
+    with tab_kx:
+        st.caption("Medicare's therapy threshold by calendar year (PT and speech-language pathology "
+                   "together), counted per client per year on Medicare-allowed amounts: past it, "
+                   "therapy lines need the KX modifier. Past the review amount a claim may be "
+                   "picked for targeted medical review (a warning). The year of the date of "
+                   "service picks the row.")
+        ui.table(choices(db, "kx_thresholds"), key="kx_thresholds",
+                 formats={"threshold": "money", "review_threshold": "money"})
 
-with tab_cls:
-    st.caption("What each adjustment (group + reason code) does to the money, used by 835 "
-               "posting, hand-posted EOBs, claim status, the work lists and every figure. A code "
-               "with no row is a denial (it stays owed until resolved). A payer's own row wins "
-               "over 'every payer'. Saving recomputes every claim's balance.")
-    classes = ui.cached(adjustment_classes.table)(db)
-    ui.table(classes.drop(columns=["payer_id"]).assign(
-        **{"class": classes["class"].map(adjustment_classes.CLASS_LABELS)}), key="classes")
-    payer_names = {0: "every payer", **dict(zip(payers.payer_id, payers.label, strict=True))}
-    with st.form("adjustment_class"):
-        c1, c2, c3, c4 = st.columns(4)
-        k_payer = c1.selectbox("Payer", list(payer_names), format_func=payer_names.get,
-                               key="k_payer")
-        k_group = c2.selectbox("Group", adjustment_classes.GROUP_CODES, key="k_group")
-        k_carc = c3.text_input("Reason code (CARC)", key="k_carc", placeholder="e.g. 59")
-        k_class = c4.selectbox("Class", adjustment_classes.CLASSES, key="k_class",
-                               format_func=adjustment_classes.CLASS_LABELS.get)
-        k_note = st.text_input("Note (why)", key="k_note",
-                               placeholder="e.g. this payer uses CO-59 for its multiple-"
-                                           "procedure reduction")
-        save, remove = st.columns(2)
-        if save.form_submit_button("Save class", type="primary"):
-            with ui.action():
-                with st.spinner("Recomputing every claim's balance..."):
-                    n = adjustment_classes.save(db, int(k_payer), k_group, k_carc, k_class,
-                                                user, k_note)
-                ui.after_write()
-                st.success(f"{k_group}-{k_carc.strip().upper()} is now "
-                           f"{k_class.replace('_', ' ')}; {n:,} claims recomputed.")
-        if remove.form_submit_button("Remove this row"):
-            with ui.action():
-                with st.spinner("Recomputing every claim's balance..."):
-                    adjustment_classes.remove(db, int(k_payer), k_group, k_carc, user)
-                ui.after_write()
-                st.success("Row removed.")
+if tab_cls.open:
+    with tab_cls:
+        st.caption("What each adjustment (group + reason code) does to the money, used by 835 "
+                   "posting, hand-posted EOBs, claim status, the work lists and every figure. A code "
+                   "with no row is a denial (it stays owed until resolved). A payer's own row wins "
+                   "over 'every payer'. Saving recomputes every claim's balance.")
+        classes = ui.cached(adjustment_classes.table)(db)
+        ui.table(classes.drop(columns=["payer_id"]).assign(
+            **{"class": classes["class"].map(adjustment_classes.CLASS_LABELS)}), key="classes")
+        payer_names = {0: "every payer", **dict(zip(payers.payer_id, payers.label, strict=True))}
+        with st.form("adjustment_class"):
+            c1, c2, c3, c4 = st.columns(4)
+            k_payer = c1.selectbox("Payer", list(payer_names), format_func=payer_names.get,
+                                   key="k_payer")
+            k_group = c2.selectbox("Group", adjustment_classes.GROUP_CODES, key="k_group")
+            k_carc = c3.text_input("Reason code (CARC)", key="k_carc", placeholder="e.g. 59")
+            k_class = c4.selectbox("Class", adjustment_classes.CLASSES, key="k_class",
+                                   format_func=adjustment_classes.CLASS_LABELS.get)
+            k_note = st.text_input("Note (why)", key="k_note",
+                                   placeholder="e.g. this payer uses CO-59 for its multiple-"
+                                               "procedure reduction")
+            save, remove = st.columns(2)
+            if save.form_submit_button("Save class", type="primary"):
+                with ui.action():
+                    with st.spinner("Recomputing every claim's balance..."):
+                        n = adjustment_classes.save(db, int(k_payer), k_group, k_carc, k_class,
+                                                    user, k_note)
+                    ui.after_write()
+                    st.success(f"{k_group}-{k_carc.strip().upper()} is now "
+                               f"{k_class.replace('_', ' ')}; {n:,} claims recomputed.")
+            if remove.form_submit_button("Remove this row"):
+                with ui.action():
+                    with st.spinner("Recomputing every claim's balance..."):
+                        adjustment_classes.remove(db, int(k_payer), k_group, k_carc, user)
+                    ui.after_write()
+                    st.success("Row removed.")

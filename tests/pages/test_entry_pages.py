@@ -223,21 +223,35 @@ def test_worklists_page_counts(db):
     assert "Sessions not yet billed: **1**" in sidebar
 
 
+def _settings_tab(at: AppTest, name: str) -> AppTest:
+    """Open one of Settings' tabs (only the open tab runs; a switch reruns the page)."""
+    at.session_state["settings_tab"] = name
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
 def test_settings_page(db):
     at = page("settings.py")
+    # Only the open tab runs: the practice form, no payer form and no KX table yet.
+    assert not [t for t in at.text_input if t.key == "py_name"]
+    assert not [d for d in at.dataframe if "review_threshold" in d.value.columns]
     at.text_input(key="pr_npi").input("1234567890")
     click(at, "Save practice")
     msg = errors(at)
     assert "Billing NPI 1234567890 fails its check digit" in msg
     # Medicare's KX thresholds: a table by year (read-only), no longer a practice setting.
+    _settings_tab(at, "KX thresholds")
     kx = [d.value for d in at.dataframe if "review_threshold" in d.value.columns][0]
     assert dict(zip(kx.year, kx.threshold.astype(float), strict=True)) == {
         2021: 2110, 2022: 2150, 2023: 2230, 2024: 2330, 2025: 2410, 2026: 2480}
+    _settings_tab(at, "Payers")
     at.text_input(key="py_name").input("Prairie Health")
     at.selectbox(key="py_type").select("commercial")
     at.number_input(key="py_tf").set_value(180)
     click(at, "Add payer")
     assert db.scalar("SELECT timely_filing_days FROM payers WHERE name = 'Prairie Health'") == 180
+    _settings_tab(at, "CPT codes")
     at.text_input(key="cp_cpt").input("97113")
     click(at, "Add code")
     assert "Description is missing" in errors(at)

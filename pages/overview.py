@@ -9,9 +9,11 @@ db = ui.page_start("Overview", permission="view")
 f = ui.sidebar_filters(db)
 ui.prefetch(db, [(figures.kpis_compared, (f,)), (figures.monthly_trend, (f,))])
 now, before = ui.cached(figures.kpis_compared)(db, f)
-st.caption(f"Claims with service dates {f.date_from:%b %d, %Y} – {f.date_to:%b %d, %Y}; "
-           f"balances as of {f.as_of:%b %d, %Y}. Changes compare with the "
-           f"{f.days} days before.")
+st.caption(f"Charges: claims with service dates {f.date_from:%b %d, %Y} – "
+           f"{f.date_to:%b %d, %Y}. Payments: money posted in those dates, whatever the "
+           f"service date (Revenue by payer shows what was paid on the range's claims). "
+           f"Balances as of {f.as_of:%b %d, %Y}. Changes compare with the {f.days} days "
+           f"before.")
 for start in range(0, len(KPI_NAMES), 4):
     for col, name in zip(st.columns(4), KPI_NAMES[start:start + 4], strict=True):
         ui.metric_tile(col, name, now[name], before[name])

@@ -12,6 +12,9 @@ rev = ui.cached(figures.revenue_by_payer)(db, f)
 if rev.empty:
     ui.empty_note("revenue")
     st.stop()
+st.caption(f"Claims with service dates {f.date_from:%b %d, %Y} – {f.date_to:%b %d, %Y}. Paid: "
+           "what payers paid on these claims, whenever it was posted (Overview's Payments "
+           "counts money by the date it was posted).")
 ui.plot(charts.revenue_by_payer_bar, figures.revenue_by_payer, db, f, key="rev")
 st.subheader("Per payer", help="Pick a row to see the claims behind it.")
 cols = ["payer", "claims", "billed", "allowed", "paid", "patient_responsibility", "visits",

@@ -24,13 +24,15 @@ def today() -> dt.date:
 
 
 def default_range(span: pd.DataFrame, today: dt.date) -> tuple[dt.date, dt.date]:
-    """The last 12 months up to today, or up to the last service date when the data ends
-    earlier (an imported practice whose claims stop in the past)."""
+    """The range a page opens with: it always ends today, so balances are as of today and a
+    payment posted today counts on every page. It starts 12 months back: from today, or from
+    the last service date when the data ends earlier (a new practice whose last session was
+    weeks ago, an imported practice whose claims stop in the past), so that year still shows."""
     max_date = span.max_date.iloc[0] if not span.empty else None
-    end = today
+    last = today
     if max_date is not None and not pd.isna(max_date) and pd.Timestamp(max_date).date() < today:
-        end = pd.Timestamp(max_date).date()
-    return end - dt.timedelta(days=364), end
+        last = pd.Timestamp(max_date).date()
+    return last - dt.timedelta(days=364), today
 
 
 # -- the shared sidebar filters ------------------------------------------------------------

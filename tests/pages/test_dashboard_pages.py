@@ -89,3 +89,29 @@ def test_denials_tabs_run_only_the_open_one(monkeypatch, demo_db_path):
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("plotly_chart")) == 1  # the reasons chart only
     assert len(at.dataframe) == tables_before + 1  # the remark codes table
+
+
+def test_the_default_range_ends_today_so_a_payment_after_the_last_session_counts(
+        monkeypatch, small_db_path, tmp_path):
+    """Issue 17, item 1: the last service in the small practice is in March 2025; a copay
+    posted on 2025-04-10 must count on the Overview opened with no dates chosen, and the
+    balances must be as of today, not as of the last service date."""
+    import datetime as dt
+    import shutil
+
+    from metdash.entry.posting import PatientPaymentIn, record_patient_payment
+    from metdash.store import Database
+
+    path = tmp_path / "small.duckdb"
+    shutil.copy(small_db_path, path)
+    # Client A pays C1's 16 coinsurance (PR-2 16 on 01-20) after the practice's last session.
+    record_patient_payment(Database(path), PatientPaymentIn("A", "2025-04-10", "16.00",
+                                                            claim_id="C1"), "test")
+    at = run_page("overview", monkeypatch, path)
+    values = {m.label: m.value for m in at.metric}
+    # tests/test_figures.py works Q1 2025 by hand: payments 380 (nothing else was posted
+    # before April), patient A/R 140 as of 03-31. Now: 380 + 16, and 140 - 16.
+    assert values["Payments"] == "$396"
+    assert values["Patient A/R"] == "$124"
+    caption = " ".join(c.value for c in at.caption)
+    assert f"Balances as of {dt.date.today():%b %d, %Y}" in caption

@@ -25,7 +25,10 @@ else:
                 key="dtp_trend")
 
 st.header(f"Open A/R as of {f.as_of:%b %d, %Y}")
-st.caption("By age since the service date. Insurance: what payers owe (a denied amount stays "
+st.caption(f"Every claim owed on {f.as_of:%b %d, %Y} counts, whatever its service date (A/R is "
+           "a balance on a day, not a sum over the range); the lists show each claim's status "
+           "and payments as they stood that day. By age since the service date. "
+           "Insurance: what payers owe (a denied amount stays "
            "until it is paid on appeal, moved to the client or written off). Patient: what "
            "clients owe, their unapplied payments taken from their oldest services first.")
 agings = ui.cached(figures.ar_agings)(db, f)

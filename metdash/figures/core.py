@@ -89,6 +89,38 @@ def bind(text: str, params: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in params.items() if k in wanted}
 
 
+def as_of_state(text: str, f: Filters, *, order: str, paid: bool = False) -> str:
+    """A list of claims under an as-of date (A/R, open denials) shows each claim as it stood
+    on ``f.as_of``: ``text`` (a query with claim_id and status columns, and paid when ``paid``)
+    wrapped so that status is the last one moved to on or before that day
+    (claim_status_history) and paid is the payer payments posted by then (the ledger). As of
+    today or later the claims' current state is that state, and ``text`` is returned as is.
+    ``order`` is the list's ORDER BY, applied again to the wrapped rows."""
+    if f.as_of >= dt.date.today():
+        return text
+    paid_sql = ", coalesce(pay.paid, 0)::DECIMAL(14,2) AS paid" if paid else ""
+    return f"""
+        WITH listed AS ({text}),
+        span AS (SELECT min(claim_id) AS lo, max(claim_id) AS hi FROM listed),
+        hist AS (
+            SELECT h.claim_id, arg_max(h.status, h.seq) AS status
+            FROM claim_status_history h
+            WHERE h.status_date <= $as_of
+              AND h.claim_id BETWEEN (SELECT lo FROM span) AND (SELECT hi FROM span)
+              AND h.claim_id IN (SELECT claim_id FROM listed)
+            GROUP BY h.claim_id),
+        pay AS (
+            SELECT l.claim_id, sum(l.amount) AS paid
+            FROM ledger l
+            WHERE l.kind = 'payer_payment' AND l.entry_date <= $as_of
+              AND l.claim_id BETWEEN (SELECT lo FROM span) AND (SELECT hi FROM span)
+              AND l.claim_id IN (SELECT claim_id FROM listed)
+            GROUP BY l.claim_id)
+        SELECT listed.* REPLACE (coalesce(hist.status, listed.status) AS status{paid_sql})
+        FROM listed LEFT JOIN hist USING (claim_id) LEFT JOIN pay USING (claim_id)
+        ORDER BY {order}"""
+
+
 def run(con: duckdb.DuckDBPyConnection, text: str, f: Filters | None = None,
         **extra: Any) -> pd.DataFrame:
     """Run SQL text with the filter's parameters (and ``extra``) bound by name."""

@@ -9,6 +9,7 @@ import pandas as pd
 from metdash.carc import carc_description, rarc_description
 from metdash.figures.core import (
     Filters,
+    as_of_state,
     ratio,
     run,
     scope,
@@ -163,7 +164,9 @@ def open_denials(db: Database, f: Filters, limit: int = 200) -> pd.DataFrame:
                (pc.denied_on + p.appeal_window_days)::DATE AS appeal_deadline,
                datediff('day', $as_of, pc.denied_on + p.appeal_window_days) AS days_left,
                CASE WHEN EXISTS (SELECT 1 FROM appeals a WHERE a.claim_id = c.claim_id
-                                 AND a.outcome = 'pending') THEN 'appeal pending'
+                                 AND a.filed_date <= $as_of
+                                 AND (a.outcome = 'pending' OR a.outcome_date > $as_of))
+                        THEN 'appeal pending'
                     WHEN pc.correct_first THEN 'correct and resubmit'
                     WHEN pc.denied_on + p.appeal_window_days < $as_of
                         THEN 'past the appeal window'
@@ -171,6 +174,7 @@ def open_denials(db: Database, f: Filters, limit: int = 200) -> pd.DataFrame:
         FROM open o JOIN per_claim pc USING (claim_id) JOIN claims c USING (claim_id)
         JOIN payers p USING (payer_id)
         ORDER BY pc.denied_on, c.claim_id LIMIT $limit"""
+    text = as_of_state(text, f, order="denied_on, claim_id")
     with db.connect() as con:
         return run(con, text, f, limit=limit)
 

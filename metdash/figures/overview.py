@@ -11,6 +11,7 @@ import pandas as pd
 from metdash.figures.core import (
     Filters,
     as_float,
+    as_of_state,
     money,
     ratio,
     run,
@@ -113,6 +114,8 @@ def claims_list(db: Database, f: Filters, *, payer: str | None = None,
         FROM {base} s JOIN payers p USING (payer_id)
         {where}
         ORDER BY s.first_service_date, s.claim_id LIMIT $limit"""
+    if bucket is not None:  # the claims owed as of that day, as they stood then
+        text = as_of_state(text, f, order="first_service_date, claim_id", paid=True)
     with db.connect() as con:
         return run(con, text, f, **extra)
 

@@ -7,6 +7,7 @@ import pandas as pd
 from metdash.figures.core import (
     BUCKETS,
     Filters,
+    as_of_state,
     money,
     run,
     run_all,
@@ -119,5 +120,6 @@ def oldest_open_claims(db: Database, f: Filters, limit: int = 50) -> pd.DataFram
                b.denied::DECIMAL(14,2) AS denied
         FROM ({sql('ar_balances')}) b JOIN payers p USING (payer_id)
         ORDER BY b.age_days DESC, b.claim_id LIMIT $limit"""
+    text = as_of_state(text, f, order="age_days DESC, claim_id")
     with db.connect() as con:
         return run(con, text, f, limit=limit)

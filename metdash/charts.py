@@ -40,6 +40,46 @@ def _groups(df: pd.DataFrame, column: str) -> Iterator[tuple[str, np.ndarray, st
         yield str(value), keys == value, PALETTE[i % len(PALETTE)]
 
 
+DAY_MS = 86_400_000  # a date axis is measured in milliseconds
+
+
+def _time_axis(dates: object, step: str) -> dict:
+    """A date x axis for points a month (``step`` 'month') or a week ('week') apart that
+    reads well with any number of them: its range covers each period shown (plotly pads one
+    lone point by milliseconds, and its ticks then read "23:59:59.9996"), ticks fall once a
+    period (less often on a long axis), labelled by month or day."""
+    d = pd.to_datetime(pd.Series(np.asarray(dates)), errors="coerce").dropna()
+    if d.empty:
+        return {}
+    lo, hi = d.min(), d.max()
+    if step == "month":
+        months = (hi.year - lo.year) * 12 + hi.month - lo.month + 1
+        if months < 3:  # at least three months, so one month is a bar, not the whole plot
+            lo, hi = lo - pd.DateOffset(months=1), lo + pd.DateOffset(months=1)
+        pad = pd.Timedelta(days=15.5)
+        dtick = "M1" if months <= 14 else "M3" if months <= 42 else "M12"
+        return {"type": "date", "range": [(lo - pad).isoformat(), (hi + pad).isoformat()],
+                "dtick": dtick, "tickformat": "%b\n%Y"}
+    weeks = (hi - lo).days // 7 + 1
+    if weeks < 3:
+        lo, hi = lo - pd.Timedelta(days=7), lo + pd.Timedelta(days=7)
+    pad = pd.Timedelta(days=3.5)
+    return {"type": "date", "range": [(lo - pad).isoformat(), (hi + pad).isoformat()],
+            "tick0": lo.isoformat(), "dtick": 7 * DAY_MS * max(1, -(-weeks // 12)),
+            "tickformat": "%b %d"}
+
+
+def _count_axis(totals: object) -> dict:
+    """A y axis of counts (claims, referrals): whole numbers only when there are few."""
+    top = float(np.nanmax(np.asarray(totals, dtype=float))) if np.size(totals) else 0.0
+    return {"rangemode": "tozero", **({"dtick": 1} if top <= 10 else {})}
+
+
+# Bars on a date axis get a width: with one bar plotly makes it a millisecond wide.
+MONTH_BAR = 24 * DAY_MS
+WEEK_BAR = 5.5 * DAY_MS
+
+
 def style(fig: go.Figure, *, title: str | None = None, large: bool = False,
           height: int | None = None) -> go.Figure:
     """House style: white template, readable type, legend on top, tight margins."""
@@ -72,12 +112,13 @@ def charges_payments_trend(df: pd.DataFrame, large: bool = False) -> go.Figure:
         return _empty(title, large)
     fig = go.Figure()
     fig.add_bar(x=df.month, y=df.charges, name="Gross charges (by service month)",
-                marker_color=PALETTE[0], hovertemplate="%{x|%b %Y}: $%{y:,.0f}<extra></extra>")
+                marker_color=PALETTE[0], width=MONTH_BAR,
+                hovertemplate="%{x|%b %Y}: $%{y:,.0f}<extra></extra>")
     fig.add_scatter(x=df.month, y=df.payments, name="Payments (by posting month)",
                     mode="lines+markers", line={"color": PALETTE[1], "width": 3},
                     hovertemplate="%{x|%b %Y}: $%{y:,.0f}<extra></extra>")
     fig.update_yaxes(title="Dollars", tickprefix="$", tickformat=",.0f")
-    fig.update_xaxes(title=None, dtick="M1", tickformat="%b\n%Y")
+    fig.update_xaxes(title=None, **_time_axis(df.month, "month"))
     return style(fig, title=title, large=large)
 
 
@@ -111,11 +152,12 @@ def payer_mix_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
     month, share = df.month.to_numpy(), df.share.to_numpy()
     data = [{"type": "bar", "x": month[rows], "y": share[rows], "name": payer,
              "legendgroup": payer, "showlegend": True, "marker": {"color": colour},
+             "width": MONTH_BAR,
              "hovertemplate": "%{x|%b %Y}: %{y:.1%}<extra>%{fullData.name}</extra>"}
             for payer, rows, colour in _groups(df, "payer")]
     fig = go.Figure(data=data, layout={
         "barmode": "stack", "bargap": 0.1, "legend": {"tracegroupgap": 0},
-        "xaxis": {"title": {"text": ""}},
+        "xaxis": {"title": {"text": ""}, **_time_axis(month, "month")},
         "yaxis": {"title": {"text": "Share of billed"}, "tickformat": ".0%", "range": [0, 1]}})
     return style(fig, title=title, large=large, height=460)
 
@@ -147,14 +189,19 @@ def days_to_payment_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
         return _empty(title, large)
     d = df.sort_values("median_days", ascending=False)
     fig = go.Figure()
+    # Labels outside the bars: a median of 0 days is a bar of length 0, and its label is then
+    # all that shows.
     fig.add_bar(y=d.payer, x=d.median_days, orientation="h", name="Median",
                 marker_color=PALETTE[0], text=d.median_days.map(lambda v: f"{v:.0f}"),
-                textposition="inside",
+                textposition="outside", cliponaxis=False,
                 hovertemplate="%{y}: median %{x:.1f} days<extra></extra>")
     fig.add_scatter(y=d.payer, x=d.p90_days, mode="markers", name="90th percentile",
                     marker={"symbol": "diamond", "size": 14, "color": PALETTE[3]},
                     hovertemplate="%{y}: 90%% paid within %{x:.1f} days<extra></extra>")
-    fig.update_xaxes(title="Days", rangemode="tozero")
+    # At least a week wide (days are whole), a little room left of 0 so that a 0-day marker
+    # is whole.
+    most = max(7.0, float(np.nanmax(d[["median_days", "p90_days"]].to_numpy(dtype=float))))
+    fig.update_xaxes(title="Days", range=[-most * 0.03, most * 1.15], tick0=0)
     return style(fig, title=title, large=large, height=max(360, 50 * len(d) + 120))
 
 
@@ -163,15 +210,24 @@ def days_to_payment_histogram(df: pd.DataFrame, large: bool = False) -> go.Figur
     title = "Days to payment: claims per week of delay"
     if df.empty:
         return _empty(title, large)
-    days, claims = df.days.to_numpy(), df.claims.to_numpy()
-    data = [{"type": "bar", "x": days[rows], "y": claims[rows], "name": payer,
+    # Each bar covers its week of delay on a numeric axis from 0 days (one bar alone made
+    # plotly's axis run from -0.4 to 0.4).
+    width = 7
+    days, claims = df.days.to_numpy(dtype=float), df.claims.to_numpy()
+    label = np.array([f"{d:.0f}–{d + width - 1:.0f} days" for d in days], dtype=object)
+    data = [{"type": "bar", "x": days[rows] + width / 2, "y": claims[rows], "name": payer,
+             "width": width * 0.95, "customdata": label[rows],
              "legendgroup": payer, "showlegend": True, "marker": {"color": colour},
-             "hovertemplate": "%{x}–%{x}+6 days: %{y} claims<extra>%{fullData.name}</extra>"}
+             "hovertemplate": "%{customdata}: %{y} claims<extra>%{fullData.name}</extra>"}
             for payer, rows, colour in _groups(df, "payer")]
+    lo = min(0.0, float(days.min()))
+    hi = max(float(days.max()) + width, lo + 4 * width)  # at least four weeks
     fig = go.Figure(data=data, layout={
-        "barmode": "relative", "bargap": 0.05, "legend": {"tracegroupgap": 0},
-        "xaxis": {"title": {"text": "Days from submission to payment"}},
-        "yaxis": {"title": {"text": "Claims"}}})
+        "barmode": "relative", "legend": {"tracegroupgap": 0},
+        "xaxis": {"title": {"text": "Days from submission to payment"}, "range": [lo, hi],
+                  "tick0": 0, "dtick": width * max(1, -(-int(hi - lo) // (width * 12)))},
+        "yaxis": {"title": {"text": "Claims"},
+                  **_count_axis(df.groupby("days").claims.sum())}})
     return style(fig, title=title, large=large)
 
 
@@ -186,7 +242,8 @@ def days_to_payment_trend(df: pd.DataFrame, large: bool = False) -> go.Figure:
              "hovertemplate": "%{x|%b %Y}: %{y:.1f} days<extra>%{fullData.name}</extra>"}
             for payer, rows, colour in _groups(df, "payer")]
     fig = go.Figure(data=data, layout={
-        "legend": {"tracegroupgap": 0}, "xaxis": {"title": {"text": ""}},
+        "legend": {"tracegroupgap": 0},
+        "xaxis": {"title": {"text": ""}, **_time_axis(month, "month")},
         "yaxis": {"title": {"text": "Median days"}, "rangemode": "tozero"}})
     return style(fig, title=title, large=large)
 
@@ -241,6 +298,7 @@ def denial_trend_line(df: pd.DataFrame, large: bool = False) -> go.Figure:
                     line={"color": PALETTE[3], "width": 3},
                     hovertemplate="%{x|%b %Y}: %{y:.1%}<extra>dollars</extra>")
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    fig.update_xaxes(**_time_axis(df.key, "month"))
     return style(fig, title=title, large=large)
 
 
@@ -291,10 +349,11 @@ def referrals_weekly_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
     week, referrals = d.week.to_numpy(), d.referrals.to_numpy()
     data = [{"type": "bar", "x": week[rows], "y": referrals[rows], "name": kind,
              "legendgroup": kind, "showlegend": True, "marker": {"color": colour},
+             "width": WEEK_BAR,
              "hovertemplate": "week of %{x|%b %d}: %{y}<extra>%{fullData.name}</extra>"}
             for kind, rows, colour in _groups(d, "kind")]
     fig = go.Figure(data=data, layout={
         "barmode": "relative", "legend": {"tracegroupgap": 0},
-        "xaxis": {"title": {"text": "Week starting"}},
-        "yaxis": {"title": {"text": "Referrals"}}})
+        "xaxis": {"title": {"text": "Week starting"}, **_time_axis(week, "week")},
+        "yaxis": {"title": {"text": "Referrals"}, **_count_axis(d.groupby("week").referrals.sum())}})
     return style(fig, title=title, large=large)

@@ -181,3 +181,80 @@ def test_referrals_weekly_by_kind_in_words():
     assert legend(fig) == [("Physician", PALETTE[0]), ("Physical therapist", PALETTE[1])]
     assert fig.layout.barmode == "relative"
     assert fig.layout.xaxis.title.text == "Week starting"
+
+
+# -- little data (issue 17, item 3): a new practice has one month, one claim ------------------
+DAY = 86_400_000  # plotly measures a date axis in milliseconds
+MONTHLY = {"charges_payments_trend": "month", "payer_mix_bar": "month",
+           "days_to_payment_trend": "month", "denial_trend_line": "key"}
+
+
+def _points(name: str, n: int) -> pd.DataFrame:
+    small = SMALL[name][0]
+    column = MONTHLY.get(name, "week")
+    months = sorted(small[column].unique())[:n]
+    return small[small[column].isin(months)].reset_index(drop=True)
+
+
+def _range_days(axis) -> float:
+    lo, hi = (pd.Timestamp(v) for v in axis.range)
+    return (hi - lo) / pd.Timedelta(days=1)
+
+
+@pytest.mark.parametrize("name", sorted(MONTHLY))
+@pytest.mark.parametrize("n", [1, 2])
+def test_a_month_axis_with_one_or_two_months_shows_whole_months(name, n):
+    # One month made plotly pad the axis by a few milliseconds around the point: ticks read
+    # "23:59:59.9996 Oct 31, 2026 ... 00:00:00.0004". The axis spans each month shown and
+    # ticks once a month, labelled by month.
+    fig = build(name, _points(name, n))
+    axis = fig.layout.xaxis
+    # at least three months, so that one month is a bar and not the whole plot
+    assert 28 * 3 <= _range_days(axis) <= 31 * 3 + 5
+    assert axis.dtick == "M1" and "%b" in axis.tickformat and "%H" not in axis.tickformat
+    for trace in fig.data:
+        if trace.type == "bar":  # a lone bar on a date axis was a millisecond wide
+            assert trace.width >= 20 * DAY
+
+
+def test_a_long_month_axis_ticks_less_often():
+    months = pd.date_range("2023-01-01", periods=36, freq="MS").date
+    df = pd.DataFrame({"month": months, "charges": 1.0, "payments": 1.0})
+    assert charts.charges_payments_trend(df).layout.xaxis.dtick == "M3"
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_a_week_axis_with_one_or_two_weeks(n):
+    fig = build("referrals_weekly_bar", _points("referrals_weekly_bar", n))
+    assert 7 * 3 <= _range_days(fig.layout.xaxis) <= 7 * 3 + 2
+    assert fig.layout.yaxis.dtick == 1  # a handful of referrals: no "0.5 referrals" tick
+    assert all(t.width >= 4 * DAY for t in fig.data)
+
+
+def test_a_histogram_of_one_bin_starts_at_zero_days_and_spans_the_week():
+    # One claim paid the day it was sent: the axis ran from -0.4 to 0.4 days.
+    fig = build("days_to_payment_histogram",
+                pd.DataFrame({"payer": ["A"], "days": [0], "claims": [1]}))
+    lo, hi = fig.layout.xaxis.range
+    assert lo == 0 and hi >= 7
+    assert fig.layout.yaxis.dtick == 1  # one claim: no "0.2 claims" ticks
+    bar = fig.data[0]
+    assert bar.x[0] - bar.width / 2 >= 0 and bar.x[0] + bar.width / 2 <= 7
+    assert "0–6 days" in bar.customdata[0]
+
+
+def test_histogram_bars_cover_their_week_and_say_which():
+    fig = build("days_to_payment_histogram")
+    labels = {c for t in fig.data for c in t.customdata}
+    assert labels == {"0–6 days", "7–13 days"}
+    assert fig.layout.xaxis.range[1] >= 14
+
+
+def test_a_zero_day_median_still_shows():
+    # A median of 0 days drew a bar of length 0 and no label: the payer looked missing.
+    fig = build("days_to_payment_bar", pd.DataFrame({"payer": ["A"], "median_days": [0.0],
+                                                     "p90_days": [0.0]}))
+    axis = fig.layout.xaxis
+    assert -1 < axis.range[0] < 0 and axis.range[1] >= 7  # the 0-day marker whole
+    median = fig.data[0]
+    assert median.textposition == "outside" and list(median.text) == ["0"]

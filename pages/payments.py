@@ -91,20 +91,30 @@ with tab_appeal:
     pending = ui.cached(entry.pending_appeals)(db)
     if not pending.empty:
         on_claim = dict(zip(pending.appeal_id, pending.claim_id, strict=True))
+        # The claim picked above first, chosen; else nothing chosen (the newest appeal of
+        # another claim was chosen for you).
+        mine = [a for a, c in on_claim.items() if c == appeal_claim]
         with st.form("outcome"):
-            aid = st.selectbox("Pending appeal", list(on_claim),
+            aid = st.selectbox("Pending appeal", mine + [a for a in on_claim if a not in mine],
+                               index=0 if mine else None,
+                               placeholder="Choose the appeal whose outcome came back",
                                format_func=lambda a: f"#{a} on claim {on_claim[a]}",
-                               key="o_appeal")
+                               key=f"o_appeal-{appeal_claim}")
             c1, c2 = st.columns(2)
             outcome = c1.selectbox("Outcome", ["overturned", "partially_overturned", "upheld",
                                                "withdrawn"], key="o_outcome")
             out_on = c2.date_input("Decided on", value=ui.today(), key="o_date")
             notes = st.text_input("Notes", key="o_notes")
             if st.form_submit_button("Record outcome"):
-                with ui.action():
-                    entry.record_appeal_outcome(db, int(aid), outcome, out_on, user, notes)
-                    ui.after_write()
-                    st.success("Outcome recorded.")
+                if aid is None:
+                    st.error("Choose the pending appeal whose outcome came back (or pick its "
+                             "claim above).")
+                else:
+                    with ui.action():
+                        entry.record_appeal_outcome(db, int(aid), outcome, out_on, user, notes)
+                        ui.after_write()
+                        st.success(f"Outcome recorded for appeal #{aid} on claim "
+                                   f"{on_claim[aid]}.")
     find = st.text_input("Find appeals by claim id or filed date (YYYY-MM-DD)",
                          key="find_appeal")
     appeals = ui.cached(entry.find_appeals)(db, find)

@@ -268,3 +268,32 @@ def test_client_picker_is_a_search(db, monkeypatch):
     monkeypatch.setattr(e, "FIND_LIMIT", 1)
     at.text_input(key="p_client-find").input("").run()
     assert any("Showing the first 1 clients by name" in c.value for c in at.caption)
+
+
+def test_the_appeal_outcome_picker_follows_the_claim_picked(demo_db_path, tmp_path, monkeypatch):
+    """Issue 17, item 12: the outcome form chose the newest pending appeal, whatever claim
+    the biller had picked: recording 'overturned' for the claim on screen closed another
+    claim's appeal."""
+    target = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_path, target)
+    monkeypatch.setenv("METDASH_DB", str(target))
+    pending = Database(target).query(
+        "SELECT appeal_id, claim_id FROM appeals WHERE outcome = 'pending' "
+        "ORDER BY filed_date DESC, appeal_id DESC")
+    assert len(pending) >= 2, "the demo has pending appeals on several claims"
+    oldest = pending.iloc[-1]  # the newest is the one the form used to choose
+    at = page("payments.py")
+    assert at.selectbox(key="o_appeal-").value is None  # no claim picked: nothing chosen
+    at.text_input(key="a_claim-find").input(oldest.claim_id).run()
+    claim_box = at.selectbox(key="a_claim")
+    claim_box.select_index(1).run()
+    assert at.selectbox(key="a_claim").value.startswith(oldest.claim_id)
+    box = at.selectbox(key=f"o_appeal-{oldest.claim_id}")
+    assert box.value == oldest.appeal_id
+    at.selectbox(key="o_outcome").select("upheld")
+    click(at, "Record outcome")
+    assert not at.error, [x.value for x in at.error]
+    outcomes = Database(target).query("SELECT appeal_id, outcome FROM appeals")
+    changed = outcomes[outcomes.outcome == "upheld"].appeal_id.tolist()
+    assert int(oldest.appeal_id) in changed
+    assert int(pending.iloc[0].appeal_id) not in changed

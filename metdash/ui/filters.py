@@ -35,6 +35,44 @@ def default_range(span: pd.DataFrame, today: dt.date) -> tuple[dt.date, dt.date]
     return last - dt.timedelta(days=364), today
 
 
+PRESETS = ("This month", "Last month", "This quarter", "Last quarter", "Year to date",
+           "Last 12 months", "Last year")
+
+
+def preset_range(name: str, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The dates of a named period ending today (or, for a past period, its last day)."""
+    month = today.replace(day=1)
+    quarter = month.replace(month=(today.month - 1) // 3 * 3 + 1)
+    if name == "This month":
+        return month, today
+    if name == "Last month":
+        end = month - dt.timedelta(days=1)
+        return end.replace(day=1), end
+    if name == "This quarter":
+        return quarter, today
+    if name == "Last quarter":
+        end = quarter - dt.timedelta(days=1)
+        return end.replace(month=(end.month - 1) // 3 * 3 + 1, day=1), end
+    if name == "Year to date":
+        return today.replace(month=1, day=1), today
+    if name == "Last 12 months":
+        return today - dt.timedelta(days=364), today
+    if name == "Last year":
+        return dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)
+    raise ValueError(f"unknown period {name!r}")
+
+
+def _apply_preset() -> None:
+    """The period picked beside the dates becomes the dates (then the picker is cleared, so a
+    hand-edited range never shows a period name it no longer is)."""
+    name = st.session_state.get("w_preset")
+    if name:
+        start, end = preset_range(name, today())
+        st.session_state["w_dates"] = (start, end)
+        st.session_state["_filters"].update({"from": start, "to": end})
+        st.session_state["w_preset"] = None
+
+
 # -- the shared sidebar filters ------------------------------------------------------------
 def _ids(text: str | None) -> list[int]:
     out = []
@@ -83,6 +121,10 @@ def sidebar_filters(db: Database) -> figures.Filters:
     provider_names = names(options["providers"], "provider_id")
     sb = st.sidebar
     sb.header("Filters")
+    sb.selectbox("Period", PRESETS, index=None, key="w_preset", on_change=_apply_preset,
+                 placeholder="This month, last quarter, year to date…",
+                 help="Sets the service dates below to a period ending today (last month, "
+                      "last quarter and last year: to their last day).")
     picked = sb.date_input("Service dates", value=(saved["from"], saved["to"]),
                            format="YYYY-MM-DD", key="w_dates",
                            help="Claims whose first service date falls in this range. Balances "

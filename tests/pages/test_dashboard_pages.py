@@ -115,3 +115,21 @@ def test_the_default_range_ends_today_so_a_payment_after_the_last_session_counts
     assert values["Patient A/R"] == "$124"
     caption = " ".join(c.value for c in at.caption)
     assert f"Balances as of {dt.date.today():%b %d, %Y}" in caption
+
+
+def test_a_period_preset_sets_the_dates(monkeypatch, small_db_path):
+    """Issue 17, item 13: 'Last quarter' on 2025-04-15 is Q1 2025, the hand-worked period."""
+    import datetime as dt
+
+    from metdash.ui import filters
+
+    monkeypatch.setattr(filters, "today", lambda: dt.date(2025, 4, 15))
+    at = run_page("overview", monkeypatch, small_db_path)
+    at.sidebar.selectbox(key="w_preset").select("Last quarter").run()
+    assert not at.exception
+    assert at.sidebar.date_input(key="w_dates").value == (dt.date(2025, 1, 1),
+                                                          dt.date(2025, 3, 31))
+    values = {m.label: m.value for m in at.metric}
+    assert (values["Gross charges"], values["Payments"]) == ("$1,100", "$380")
+    assert at.sidebar.selectbox(key="w_preset").value is None  # cleared once applied
+    assert at.query_params["from"] == "2025-01-01"

@@ -189,11 +189,11 @@ def days_to_payment_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
         return _empty(title, large)
     d = df.sort_values("median_days", ascending=False)
     fig = go.Figure()
-    # Labels outside the bars: a median of 0 days is a bar of length 0, and its label is then
-    # all that shows.
+    # Labels inside a bar where they fit, else beside it: a median of 0 days is a bar of
+    # length 0, and its label is then all that shows.
     fig.add_bar(y=d.payer, x=d.median_days, orientation="h", name="Median",
                 marker_color=PALETTE[0], text=d.median_days.map(lambda v: f"{v:.0f}"),
-                textposition="outside", cliponaxis=False,
+                textposition="auto", cliponaxis=False,
                 hovertemplate="%{y}: median %{x:.1f} days<extra></extra>")
     fig.add_scatter(y=d.payer, x=d.p90_days, mode="markers", name="90th percentile",
                     marker={"symbol": "diamond", "size": 14, "color": PALETTE[3]},

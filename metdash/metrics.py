@@ -280,3 +280,16 @@ def format_value(name_or_format: str, value: Any) -> str:
     if fmt == "count":
         return f"{int(value):,}"
     return str(value)
+
+
+def tile_money(value: Any) -> str:
+    """Dollars short enough for a tile on a 1280 px projector: whole dollars up to $99,999,
+    then $148.2K and $1.49M (a tile's tooltip gives the exact amount)."""
+    amount = float(value)
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    if round(amount) < 100_000:
+        return f"{sign}${amount:,.0f}"
+    if round(amount / 1_000, 1) < 1_000:
+        return f"{sign}${amount / 1_000:,.1f}K"
+    return f"{sign}${amount / 1_000_000:,.2f}M"

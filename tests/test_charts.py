@@ -257,4 +257,4 @@ def test_a_zero_day_median_still_shows():
     axis = fig.layout.xaxis
     assert -1 < axis.range[0] < 0 and axis.range[1] >= 7  # the 0-day marker whole
     median = fig.data[0]
-    assert median.textposition == "outside" and list(median.text) == ["0"]
+    assert median.textposition == "auto" and list(median.text) == ["0"]

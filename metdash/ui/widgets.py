@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from metdash.metrics import CATALOGUE, format_value
+from metdash.metrics import CATALOGUE, format_value, tile_money
 from metdash.privacy import column_kind
 from metdash.store import Database
 from metdash.ui.cache import cached_figure
@@ -148,17 +148,20 @@ def metric_tile(column: Any, name: str, value: Any, previous: Any = None) -> Non
         if m.format == "percent":
             delta = f"{diff * 100:+.1f} pts"
         elif m.format == "money":
-            delta = f"{'+' if diff >= 0 else '-'}${abs(diff):,.0f}"
+            delta = ("+" if diff >= 0 else "") + tile_money(diff)
         else:
             delta = f"{diff:+.1f}"
     color = "off" if m.higher_is_better is None else ("normal" if m.higher_is_better
                                                       else "inverse")
     shown = format_value(name, value)
+    exact = ""
     if m.format == "money" and value is not None:
-        shown = f"${float(value):,.0f}"  # whole dollars: a tile has no room for cents
+        shown = tile_money(value)  # a tile at 1280 px has no room for cents or millions
+        exact = f"\n\nExactly {format_value('money', value)}."
     column.metric(m.short_label, shown, delta=delta, delta_color=color,
-                  help=m.definition + ("\n\nChange: against the previous period of the same "
-                                       "length." if delta else ""), border=True)
+                  help=m.definition + exact + ("\n\nChange: against the previous period of "
+                                               "the same length." if delta else ""),
+                  border=True)
 
 
 _PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}

@@ -2,11 +2,17 @@
 
 import streamlit as st
 
-from metdash import charts, figures, ui
+from metdash import charts, entry, figures, ui
 from metdash.metrics import KPI_NAMES
 
 db = ui.page_start("Overview", permission="view")
 f = ui.sidebar_filters(db)
+steps = ui.cached(entry.setup_steps)(db)
+if not all(step.done for step in steps):
+    first_claim = steps[-1].done
+    ui.setup_checklist(steps, expanded=not first_claim)
+    if not first_claim:  # nothing to count yet: the checklist is the page
+        st.stop()
 ui.prefetch(db, [(figures.kpis_compared, (f,)), (figures.monthly_trend, (f,))])
 now, before = ui.cached(figures.kpis_compared)(db, f)
 st.caption(f"Charges: claims with service dates {f.date_from:%b %d, %Y} – "

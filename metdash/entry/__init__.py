@@ -169,6 +169,7 @@ from metdash.entry.sessions import (
     session_units,
     validate_session,
 )
+from metdash.entry.setup import SetupStep, setup_steps
 
 __all__ = [
     "AdjustmentIn", "AppealIn", "CENT", "CONTRACTUAL_CARCS", "ClaimCheck", "ClaimIn",
@@ -176,7 +177,7 @@ __all__ = [
     "INSURANCE_REASONS", "KxYear", "LinePostingIn", "MAX_LINES", "MAX_MONEY", "MAX_PLAN_DAYS",
     "PATIENT_REASONS", "PAYER_TYPES", "PatientPaymentIn", "PayerIn", "PlanOfCareIn",
     "PracticeIn", "Problem", "ProviderIn", "REFERRER_KINDS", "REFUND_METHODS", "ReferralIn",
-    "ReferrerIn", "RefundIn", "SESSION_KINDS", "SIGNATURE_DAYS", "STATUSES", "SessionIn",
+    "ReferrerIn", "RefundIn", "SESSION_KINDS", "SetupStep", "setup_steps", "SIGNATURE_DAYS", "STATUSES", "SessionIn",
     "TIMELY_WARN_DAYS", "TRANSITIONS", "TransferIn", "UNBILLED_IDS", "WriteOffIn", "as_date",
     "as_money", "build_claim_from_sessions", "certified_through_at_most", "check_claim",
     "choices", "claim_lines_frame", "claim_status_after_posting", "client_list",

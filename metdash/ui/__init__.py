@@ -48,6 +48,7 @@ from metdash.ui.widgets import (
     plot,
     present_figure,
     selected_row,
+    setup_checklist,
     show_problems,
     table,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "is_demo",
     "metric_help",
     "metric_tile",
+    "setup_checklist",
     "page_start",
     "plot",
     "prefetch",

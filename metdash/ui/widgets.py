@@ -153,6 +153,8 @@ def metric_tile(column: Any, name: str, value: Any, previous: Any = None) -> Non
             delta = f"{diff:+.1f}"
     color = "off" if m.higher_is_better is None else ("normal" if m.higher_is_better
                                                       else "inverse")
+    if delta is not None and float(value) == float(previous):
+        color = "off"  # no change is neither a gain nor a loss (it showed "+$0" in green)
     shown = format_value(name, value)
     exact = ""
     if m.format == "money" and value is not None:
@@ -202,3 +204,22 @@ def present_figure(fig: Any) -> Any:
                      title_font_color="#000000")
     fig.update_traces(selector={"type": "scatter"}, line_width=4)
     return fig
+
+
+_WHERE = {"settings.py": "Settings", "clients.py": "Clients & referrers",
+          "sessions.py": "Sessions", "claims.py": "Claims"}
+
+
+def setup_checklist(steps: Sequence[Any], expanded: bool) -> None:
+    """A new practice's setup steps (:func:`metdash.entry.setup_steps`): each done or not,
+    what the store has, and where in the sidebar to do it."""
+    done = sum(step.done for step in steps)
+    with st.expander(f"Setting up this practice: {done} of {len(steps)} steps done",
+                     expanded=expanded, icon=":material/checklist:"):
+        for number, step in enumerate(steps, 1):
+            page, _, tab = step.page.partition("#")
+            where = _WHERE.get(page, page) + (f" → {tab}" if tab else "")
+            mark = ":green[:material/check_circle:]" if step.done else \
+                ":material/radio_button_unchecked:"
+            st.markdown(f"{mark} **{number}. {step.title}**: {step.detail}."
+                        + ("" if step.done else f" Where: *{where}* in the sidebar."))

@@ -1,0 +1,68 @@
+"""What a new practice file still needs before its first claim: the setup checklist that the
+empty Overview shows (practice → providers → payers and fees → clearinghouse ids → first
+client → first session → first claim), each step done or not, read from the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from metdash.store import Database
+
+__all__ = ["SetupStep", "setup_steps"]
+
+
+@dataclass(frozen=True)
+class SetupStep:
+    """One step: what to do, whether it is done, what the store has, and where to do it
+    (a page file in pages/ and, on Settings, its tab)."""
+
+    title: str
+    done: bool
+    detail: str
+    page: str
+
+
+def _plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def setup_steps(db: Database) -> list[SetupStep]:
+    """The checklist, in the order a practice sets up (each step builds on the one before)."""
+    counts = db.query("""
+        SELECT (SELECT count(*) FROM practice WHERE coalesce(trim(name), '') <> ''
+                  AND coalesce(trim(billing_npi), '') <> ''
+                  AND coalesce(trim(tax_id), '') <> ''
+                  AND coalesce(trim(address_line1), '') <> '') AS practice,
+               (SELECT count(*) FROM providers WHERE active) AS providers,
+               (SELECT count(*) FROM payers) AS payers,
+               (SELECT count(*) FROM fee_schedule) AS fees,
+               (SELECT count(*) FROM payers
+                WHERE coalesce(trim(clearinghouse_payer_id), '') = '') AS payers_without_id,
+               (SELECT count(*) FROM clients) AS clients,
+               (SELECT count(*) FROM referrers) AS referrers,
+               (SELECT count(*) FROM sessions) AS sessions,
+               (SELECT count(*) FROM claims) AS claims""").iloc[0]
+    c = {k: int(v) for k, v in counts.items()}
+    return [
+        SetupStep("Your practice: name, billing NPI, tax id and address", c["practice"] > 0,
+                  "on file" if c["practice"] else "not entered yet (claims need all four)",
+                  "settings.py#Practice"),
+        SetupStep("Providers: the trainers and therapists who bill", c["providers"] > 0,
+                  _plural(c["providers"], "active provider"), "settings.py#Providers"),
+        SetupStep("Payers and your fees", c["payers"] > 0 and c["fees"] > 0,
+                  f"{_plural(c['payers'], 'payer')}, {_plural(c['fees'], 'fee')} in the fee "
+                  "schedule", "settings.py#Payers"),
+        SetupStep("Clearinghouse payer ids (each payer's id for electronic claims)",
+                  c["payers"] > 0 and c["payers_without_id"] == 0,
+                  ("add payers first" if not c["payers"] else
+                   "every payer has one" if not c["payers_without_id"] else
+                   f"{_plural(c['payers_without_id'], 'payer')} without one"),
+                  "settings.py#Payers"),
+        SetupStep("Your first client (and who referred them)", c["clients"] > 0,
+                  f"{_plural(c['clients'], 'client')}, {_plural(c['referrers'], 'referrer')}",
+                  "clients.py"),
+        SetupStep("Your first session", c["sessions"] > 0, _plural(c["sessions"], "session"),
+                  "sessions.py"),
+        SetupStep("Your first claim", c["claims"] > 0, _plural(c["claims"], "claim"),
+                  "claims.py"),
+    ]

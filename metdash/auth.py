@@ -22,8 +22,10 @@ made, in words a practice owner can act on). Both derive from ``ValueError``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
+from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -99,16 +101,61 @@ def hash_password(password: str) -> str:
 
 
 def password_problems(password: str, username: str = "") -> list[str]:
-    """Every reason ``password`` is too weak (empty list when it will do)."""
+    """Every reason ``password`` is too weak (empty list when it will do): too short, the
+    username, one of :func:`common_passwords` (with or without digits or symbols around
+    it), one character or a few repeated, or a run of letters, digits or keys in order."""
     problems = []
     if len(password) < MIN_PASSWORD:
         problems.append(f"Password: it has {len(password)} characters; use at least "
                         f"{MIN_PASSWORD} (a short sentence is easy to remember).")
-    if username and password.strip().lower() == username.lower():
+    text = password.strip().lower()
+    core = _core(text)
+    if username and username.lower() in (text, core):
         problems.append("Password: it must not be the username.")
+    elif text and len(set(text)) == 1:
+        problems.append("Password: it is one character repeated; use a short sentence "
+                        "instead.")
+    elif text in common_passwords() or (len(core) >= 3 and core in common_passwords()):
+        problems.append("Password: it is a common password (or one with digits or symbols "
+                        "added), the first thing anyone guesses; use a short sentence "
+                        "instead.")
+    elif _repeats(text):
+        problems.append("Password: it repeats a few characters over and over; use a short "
+                        "sentence instead.")
+    elif len(text) >= 4 and any(text in run for run in _RUNS):
+        problems.append("Password: it is letters, digits or keys in order (like 'abcdefghij' "
+                        "or '9876543210'); use a short sentence instead.")
     if password != password.strip():
         problems.append("Password: it starts or ends with a space; remove it.")
     return problems
+
+
+# Runs of characters in order, each forwards and backwards, twice round (so '7890123456'
+# is found too): the alphabet, the digits and the rows and columns of a keyboard.
+_RUNS = tuple(r + r for seq in ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiop",
+                                "asdfghjkl", "zxcvbnm", "1qaz2wsx3edc4rfv5tgb6yhn7ujm")
+              for r in (seq, seq[::-1]))
+
+
+def _core(text: str) -> str:
+    """``text`` without the digits and symbols before and after it ('Summer2026!' ->
+    'summer'): what is left when a common word is dressed up to pass a length rule."""
+    return re.sub(r"^[^a-z]+|[^a-z]+$", "", text)
+
+
+def _repeats(text: str) -> bool:
+    """True when ``text`` is a unit of 1-4 characters repeated ('abcabcabca', '1212121212')."""
+    return any(len(text) >= 2 * n and text == (text[:n] * len(text))[:len(text)]
+               for n in range(1, 5))
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The common passwords refused by :func:`password_problems` (lower case), read once from
+    ``metdash/data/common_passwords.txt`` (its header says where they come from)."""
+    text = resources.files("metdash").joinpath("data/common_passwords.txt").read_text("utf-8")
+    return frozenset(w.strip().lower() for w in text.splitlines()
+                     if w.strip() and not w.startswith("#"))
 
 
 def normalise_username(username: str) -> str:

@@ -118,3 +118,39 @@ def test_the_last_owner_cannot_be_disabled_or_demoted(practice):
     auth.set_role(practice, "bill", "owner", by="olive")
     auth.disable_user(practice, "olive", by="bill")
     assert auth.get_user(practice, "olive") is None
+
+
+@pytest.mark.parametrize("password, why", [
+    ("aaaaaaaaaa", "one character repeated"),
+    ("password12", "common password"),
+    ("Password2026!", "common password"),
+    ("iloveyou123", "common password"),
+    ("qwertyuiop", "common password"),
+    ("1234567890", "common password"),
+    ("cdefghijklm", "in order"),
+    ("0987654321", "common password"),
+    ("9876543210", "in order"),
+    ("abcabcabcabc", "repeats"),
+    ("1212121212", "repeats"),
+    ("anna.berg99", "username"),
+    ("Anna.Berg", "username"),
+])
+def test_common_repeated_and_sequential_passwords_are_refused(tmp_path, password, why):
+    problems = auth.password_problems(password, "anna.berg")
+    assert problems and why in " ".join(problems)
+    db = Database(tmp_path / "p.duckdb")
+    with pytest.raises(UserError, match=why):
+        auth.add_user(db, "anna.berg", password, "biller", by="cli")
+
+
+@pytest.mark.parametrize("password", ["Tr0ub4dor&3-horse", "correct horse battery",
+                                      "olive-owner-pass-1", "m8#Lq2vZ!p0x"])
+def test_uncommon_passwords_still_do(password):
+    assert auth.password_problems(password, "anna.berg") == []
+
+
+def test_the_common_password_list_ships_with_the_package():
+    common = auth.common_passwords()
+    assert len(common) > 1000
+    assert {"password", "123456", "qwerty", "iloveyou", "letmein"} <= common
+    assert all(w == w.lower() and w.strip() == w and not w.startswith("#") for w in common)

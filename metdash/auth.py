@@ -357,18 +357,13 @@ def _check(con, row: dict, name: str, password: str, now: dt.datetime) -> str | 
 
 
 # -- what a viewer may not see ---------------------------------------------------------------
-_CONTACT = re.compile(r"(^|_)(address(_line\d)?|street|city|zip|zip_code|postal_code|phone|"
-                      r"phone_number|mobile|fax|email|ssn)$")
-
-
 def phi_columns(frame) -> list[str]:
     """The columns of ``frame`` that identify a person: names, birth dates and member ids
     (the rule of :mod:`metdash.privacy`), plus addresses, phone numbers, e-mail and SSN."""
-    from metdash.privacy import sensitive_columns
+    from metdash.privacy import is_contact, sensitive_columns
 
     masked = set(sensitive_columns(frame))
-    return [c for c in frame.columns
-            if c in masked or _CONTACT.search(str(c).strip().lower().replace(" ", "_"))]
+    return [c for c in frame.columns if c in masked or is_contact(c)]
 
 
 def without_phi(frame):

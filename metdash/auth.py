@@ -12,7 +12,9 @@ Passwords are hashed with **argon2id** through ``argon2-cffi``. Compared with th
 
 So users live in the ``users`` table (migration 0002), every change and every sign-in is
 written to ``audit_log`` in the same transaction, and the session itself is kept by
-``metdash.ui`` in Streamlit's per-browser session state with an idle timeout.
+``metdash.ui`` in Streamlit's per-browser session state with an idle timeout. How fast
+passwords may be tried, and the pause after failures, is :mod:`metdash.throttle`'s
+(:data:`THROTTLE`): the account itself is never locked.
 
 Errors: :class:`AuthError` (sign-in refused; one message for an unknown user, a wrong
 password or a disabled account) and :class:`UserError` (a user change that cannot be
@@ -32,6 +34,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from metdash.errors import AuthError, UserError
 from metdash.store import Database, audit
+from metdash.throttle import SignInThrottle
 
 ROLES = ("owner", "biller", "front_desk", "viewer")
 
@@ -56,9 +59,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 ROLE_LABELS = {"owner": "Owner", "biller": "Biller", "front_desk": "Front desk",
                "viewer": "Viewer"}
 
-LOCK_AFTER = 5                          # failures in a row before the account is locked
-LOCK_BASE = dt.timedelta(seconds=30)    # first lock; doubles with every further failure
-LOCK_MAX = dt.timedelta(minutes=15)
+LOCK_AFTER = 5                          # failures in a row (one name, one client) before a pause
+LOCK_BASE = dt.timedelta(seconds=30)    # first pause; doubles with every further failure
+LOCK_MAX = dt.timedelta(minutes=15)     # the longest pause
 MIN_PASSWORD = 10
 WRONG = "Wrong username or password."
 
@@ -218,6 +221,7 @@ def set_password(db: Database, username: str, password: str, *, by: str) -> None
             raise UserError(f"No user {name!r}: see 'metdash user list'.")
         con.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL"
                     " WHERE username = ?", [hash_password(password), name])
+        THROTTLE.unlock(name)
         after = _public(_get(con, name))
         after["password"] = "changed"
         audit(con, by, "update", "users", name, _public(before), after)
@@ -287,24 +291,39 @@ def get_user(db: Database, username: str) -> User | None:
 
 
 def lock_for(failures: int) -> dt.timedelta | None:
-    """How long an account stays locked after ``failures`` failures in a row (None: not)."""
+    """How long a name is paused for a client after ``failures`` failures in a row from it
+    (None: not paused); at most :data:`LOCK_MAX`."""
     if failures < LOCK_AFTER:
         return None
     return min(LOCK_BASE * (2 ** (failures - LOCK_AFTER)), LOCK_MAX)
 
 
 def authenticate(db: Database, username: str, password: str,
-                 now: dt.datetime | None = None) -> User:
+                 now: dt.datetime | None = None, *, client: str = "local",
+                 throttle: SignInThrottle | None = None) -> User:
     """The user whose password this is; raises :class:`AuthError` otherwise.
 
-    Every attempt is audited (``login`` / ``login_failed``). After :data:`LOCK_AFTER`
-    failures in a row the account is locked for 30 s, doubling with every further failure
-    up to 15 minutes; a locked account is refused even with the right password. The lock
-    is kept in the store, so restarting the app does not lift it.
+    ``client`` names who is trying (an IP address, or a hashed browser session id). First
+    :data:`THROTTLE` (or ``throttle``) takes the attempt: a refused one is answered at once,
+    without hashing, and audited once per burst (``login_throttled``). Otherwise the
+    password is checked and audited (``login`` / ``login_failed``); an unknown name, a
+    disabled user and a wrong password get the same answer, after the same argon2 work.
+    After :data:`LOCK_AFTER` failures in a row of one name from one client, that name is
+    paused for that client (:func:`lock_for`), a real name or not; other clients (the owner
+    at her desk) are not affected.
     """
+    throttle = throttle or THROTTLE
     now = now or _now()
     name = normalise_username(username)
     password = password or ""
+    refused = throttle.attempt(name, client)
+    if refused is not None:
+        if refused.first:  # one audit row per burst, not one per attempt
+            with db.transaction() as con:
+                audit(con, name or "?", "login_throttled", "users", name or "?", None,
+                      {"reason": f"too many attempts ({refused.scope})", "client": client,
+                       "wait_seconds": round(refused.wait)})
+        raise AuthError(refused.message)
     with db.transaction() as con:
         row = _get(con, name) if name else None
         if row is None or not row["active"]:
@@ -312,48 +331,80 @@ def authenticate(db: Database, username: str, password: str,
                 _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password)
             except (VerificationError, InvalidHashError):
                 pass
+            pause = throttle.failed(name, client)
             audit(con, name or "?", "login_failed", "users", name or "?", None,
-                  {"reason": "unknown user" if row is None else "disabled"})
-            refusal = WRONG
-        elif row["locked_until"] is not None and row["locked_until"] > now:
-            wait = row["locked_until"] - now
-            audit(con, name, "login_failed", "users", name, None,
-                  {"reason": "locked", "locked_until": row["locked_until"]})
-            minutes = max(1, round(wait.total_seconds() / 60))
-            refusal = (f"Too many failed sign-ins: try again in about {minutes} "
-                       f"minute{'s' if minutes != 1 else ''}, or ask the owner to reset "
-                       "the password.")
+                  {"reason": "unknown user" if row is None else "disabled", "client": client,
+                   "paused_seconds": pause})
+            ok = False
         else:
-            refusal = _check(con, row, name, password, now)
+            ok = _check(con, row, name, password, now, client, throttle)
     # Raised only now: the failure count and the audit row must be committed.
-    if refusal:
-        raise AuthError(refusal)
+    if not ok:
+        raise AuthError(WRONG)
+    throttle.succeeded(name, client)
     return User(row["username"], row["display_name"], row["role"], True)
 
 
-def _check(con, row: dict, name: str, password: str, now: dt.datetime) -> str | None:
-    """Verify the password of an active, unlocked user and record the outcome; the refusal
-    message, or None when the password is right."""
+def _check(con, row: dict, name: str, password: str, now: dt.datetime, client: str,
+           throttle: SignInThrottle) -> bool:
+    """Verify the password of an active user and record the outcome; True when right."""
     try:
         _hasher.verify(row["password_hash"], password)
     except (VerificationError, InvalidHashError):
         failures = int(row["failed_attempts"]) + 1
-        lock = lock_for(failures)
-        locked_until = now + lock if lock else None
-        con.execute("UPDATE users SET failed_attempts = ?, locked_until = ? WHERE username = ?",
-                    [failures, locked_until, name])
+        pause = throttle.failed(name, client)
+        # The count is for the owner to see (Settings → Users); it locks nothing.
+        con.execute("UPDATE users SET failed_attempts = ?, locked_until = NULL"
+                    " WHERE username = ?", [failures, name])
         audit(con, name, "login_failed", "users", name,
               {"failed_attempts": row["failed_attempts"]},
-              {"failed_attempts": failures, "locked_until": locked_until,
-               "reason": "wrong password"})
-        return WRONG
+              {"failed_attempts": failures, "reason": "wrong password", "client": client,
+               "paused_seconds": pause})
+        return False
     new_hash = (hash_password(password) if _hasher.check_needs_rehash(row["password_hash"])
                 else row["password_hash"])
     con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login = ?,"
                 " password_hash = ? WHERE username = ?", [now, new_hash, name])
     audit(con, name, "login", "users", name, {"last_login": row["last_login"]},
-          {"last_login": now})
-    return None
+          {"last_login": now, "client": client})
+    return True
+
+
+def unlock_user(db: Database, username: str, *, by: str,
+                throttle: SignInThrottle | None = None) -> int:
+    """Lift every sign-in pause of a user (from any client) and zero its failed sign-ins;
+    audited (``unlock``). How many clients it was paused for; raises :class:`UserError`
+    for an unknown user."""
+    throttle = throttle or THROTTLE
+    name = normalise_username(username)
+    with db.transaction() as con:
+        before = _get(con, name)
+        if before is None:
+            raise UserError(f"No user {name!r}: see 'metdash user list'.")
+        paused = throttle.unlock(name)
+        con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL"
+                    " WHERE username = ?", [name])
+        audit(con, by, "unlock", "users", name,
+              {"failed_attempts": before["failed_attempts"], "paused_clients": paused},
+              {"failed_attempts": 0, "paused_clients": 0})
+    return paused
+
+
+def sign_in_status(db: Database, throttle: SignInThrottle | None = None):
+    """Every user for the owner's list, as a DataFrame: username, display_name, role,
+    active, failed_sign_ins (in a row, since the last success), paused_minutes (the longest
+    pause of the name from any client, in this app's process; 0 when none), last_login."""
+    throttle = throttle or THROTTLE
+    frame = list_users(db)
+    return frame.assign(
+        failed_sign_ins=frame.failed_attempts,
+        paused_minutes=[round(throttle.paused(n) / 60, 1) for n in frame.username],
+    )[["username", "display_name", "role", "active", "failed_sign_ins", "paused_minutes",
+       "last_login"]]
+
+
+# The sign-in limits of this process (metdash.throttle): one for every session of the app.
+THROTTLE = SignInThrottle(lock_for=lock_for)
 
 
 # -- what a viewer may not see ---------------------------------------------------------------

@@ -8,6 +8,7 @@ click.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from typing import Any
@@ -120,7 +121,7 @@ def _sign_in_form(db: Database) -> None:
     if not submitted:
         return
     try:
-        user = auth.authenticate(db, username, password)
+        user = auth.authenticate(db, username, password, client=sign_in_client())
     except AuthError as exc:
         st.error(str(exc), icon=":material/lock:")
         return
@@ -129,6 +130,20 @@ def _sign_in_form(db: Database) -> None:
         return
     sign_in(user)
     st.rerun()
+
+
+def sign_in_client() -> str:
+    """Who is signing in, for the sign-in limits (:mod:`metdash.throttle`): the browser's IP
+    address, else (on localhost, where Streamlit gives none) this browser session. The
+    session id is hashed: it is kept in memory and written to the audit log."""
+    ip = st.context.ip_address
+    if isinstance(ip, str) and ip:  # (a test harness may give a stand-in object)
+        return ip
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    session_id = ctx.session_id if ctx else ""
+    return "session " + hashlib.sha256(session_id.encode()).hexdigest()[:12]
 
 
 def current_user() -> str:

@@ -44,9 +44,8 @@ def session_user(db: Database) -> auth.User | None:
     if not saved:
         return None
     now = time.time()
-    if now - state.get(_SEEN_KEY, now) > session_minutes() * 60:
-        sign_out(f"Your session ended after {session_minutes():.0f} minutes without "
-                 "activity: sign in again.")
+    if idle_over(now):
+        sign_out(_IDLE_ENDED.format(minutes=session_minutes()))
         return None
     user = auth.get_user(db, saved["username"])
     if user is None:
@@ -54,6 +53,35 @@ def session_user(db: Database) -> auth.User | None:
         return None
     state[_SEEN_KEY] = now
     return user
+
+
+_IDLE_ENDED = "Your session ended after {minutes:.0f} minutes without activity: sign in again."
+
+
+def idle_over(now: float | None = None) -> bool:
+    """True when this browser session's last page run is more than
+    :func:`session_minutes` ago (False when nobody is signed in)."""
+    state = st.session_state
+    if not state.get(_AUTH_KEY):
+        return False
+    now = time.time() if now is None else now
+    return now - state.get(_SEEN_KEY, now) > session_minutes() * 60
+
+
+def watch_every() -> float:
+    """Seconds between two idle checks of a signed-in page: a 30th of the timeout, at most
+    a minute (30 s with the default 30 minutes)."""
+    return min(60.0, session_minutes() * 60 / 30)
+
+
+def _idle_watch() -> None:
+    """Run by the browser every :func:`watch_every` seconds as a fragment (it is not a
+    click, so it does not count as activity): once the idle time is over, sign out and
+    rerun the whole app, so the sign-in form replaces the page's names and figures without
+    waiting for the next click."""
+    if idle_over():
+        sign_out(_IDLE_ENDED.format(minutes=session_minutes()))
+        st.rerun(scope="app")
 
 
 def sign_in(user: auth.User) -> None:
@@ -94,6 +122,8 @@ def require_sign_in(db: Database, demo: bool, permission: str) -> None:
         _sign_in_form(db)
         st.stop()
     side = st.sidebar
+    with side:
+        st.fragment(_idle_watch, run_every=watch_every())()
     side.caption(f"Signed in as **{user.display_name}** ({auth.ROLE_LABELS[user.role]})")
     side.button("Sign out", key="w_sign_out", on_click=sign_out,
                 icon=":material/logout:")

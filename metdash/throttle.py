@@ -20,7 +20,8 @@ of the app lifts them (an attacker cannot restart it), as does the owner's *Unlo
 (:meth:`SignInThrottle.unlock`).
 
 Each limit answers with a :class:`Refusal` whose ``first`` is true only for the first
-refusal of a burst, so the audit log gets one row per burst, not one per attempt.
+refusal of a burst (a burst ends after :data:`BURST_GAP` seconds without a refusal of the
+same kind), so the audit log gets one row per burst, not one per attempt.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ CLIENT_BURST = 5        # attempts a client may make at once
 CLIENT_EVERY = 12.0     # seconds until a client may make one more (5 a minute)
 GLOBAL_BURST = 10       # attempts everyone together may make at once
 GLOBAL_RATE = 1.0       # attempts a second for everyone together (argon2: ~0.15 s each)
+BURST_GAP = 60.0        # seconds without a refusal that end a burst (one audit row each)
 _FORGET_AFTER = 3600.0  # seconds after which an idle client or name is forgotten
 
 
@@ -88,7 +90,7 @@ class SignInThrottle:
     _clients: dict[str, _Bucket] = field(default_factory=dict)
     _everyone: _Bucket | None = None
     _failures: dict[tuple[str, str], _Failures] = field(default_factory=dict)
-    _refusing: set[tuple[str, ...]] = field(default_factory=set)
+    _refused_at: dict[tuple[str, ...], float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def attempt(self, name: str, client: str) -> Refusal | None:
@@ -113,7 +115,6 @@ class SignInThrottle:
                                     (1 - everyone.tokens) / self.global_rate)
             mine.tokens -= 1
             everyone.tokens -= 1
-            self._refusing -= {("name", name, client), ("client", client), ("everyone",)}
             return None
 
     def failed(self, name: str, client: str) -> float | None:
@@ -158,22 +159,25 @@ class SignInThrottle:
         with self._lock:
             self._clients.clear()
             self._failures.clear()
-            self._refusing.clear()
+            self._refused_at.clear()
             self._everyone = None
 
     def _refuse(self, key: tuple[str, ...], scope: str, wait: float) -> Refusal:
-        first = key not in self._refusing
-        self._refusing.add(key)
-        return Refusal(scope, max(wait, 0.0), first)
+        now = self.clock()
+        last = self._refused_at.get(key)
+        self._refused_at[key] = now
+        return Refusal(scope, max(wait, 0.0), last is None or now - last >= BURST_GAP)
 
     def _forget(self, now: float) -> None:
         """Drop idle clients and names (memory stays bounded under a spray of names)."""
-        if len(self._clients) + len(self._failures) < 10_000:
+        if len(self._clients) + len(self._failures) + len(self._refused_at) < 10_000:
             return
         self._clients = {c: b for c, b in self._clients.items()
                          if now - b.stamp < _FORGET_AFTER}
         self._failures = {k: f for k, f in self._failures.items()
                           if f.until > now or now - f.stamp < _FORGET_AFTER}
+        self._refused_at = {k: t for k, t in self._refused_at.items()
+                            if now - t < BURST_GAP}
 
 
 def _refill(bucket: _Bucket, now: float, rate: float, burst: int) -> None:

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from metdash import auth
 from metdash.auditlog import audit_entries
 from metdash.errors import AuthError, UserError
-from metdash.throttle import CLIENT_BURST, GLOBAL_BURST, SignInThrottle
+from metdash.throttle import BURST_GAP, CLIENT_BURST, GLOBAL_BURST, SignInThrottle
 
 from .conftest import PAGES, PASSWORDS
 
@@ -103,6 +103,17 @@ def test_attempts_are_limited_per_client_and_for_everyone(clock):
     assert not t.attempt("c", "one").first   # the same burst: not audited again
     clock.now += 12
     assert t.attempt("a", "one") is None
+    # Refused again and again, one a few seconds apart: still the same burst.
+    refusals = []
+    for _ in range(20):
+        clock.now += 5
+        refusals.append(t.attempt("a", "one"))
+    refusals = [r for r in refusals if r is not None]
+    assert refusals and not any(r.first for r in refusals)
+    clock.now += BURST_GAP + 12              # a minute of quiet ends the burst
+    assert t.attempt("a", "one") is None
+    assert all(t.attempt("a", "one") is None for _ in range(CLIENT_BURST - 1))
+    assert t.attempt("a", "one").first
     # Everyone together: GLOBAL_BURST attempts at once, then one a second, however many
     # addresses or sessions they come from.
     t = SignInThrottle(lock_for=auth.lock_for, clock=clock)

@@ -12,7 +12,9 @@ Passwords are hashed with **argon2id** through ``argon2-cffi``. Compared with th
 
 So users live in the ``users`` table (migration 0002), every change and every sign-in is
 written to ``audit_log`` in the same transaction, and the session itself is kept by
-``metdash.ui`` in Streamlit's per-browser session state with an idle timeout.
+``metdash.ui`` in Streamlit's per-browser session state with an idle timeout. How fast
+passwords may be tried, and the pause after failures, is :mod:`metdash.throttle`'s
+(:data:`THROTTLE`): the account itself is never locked.
 
 Errors: :class:`AuthError` (sign-in refused; one message for an unknown user, a wrong
 password or a disabled account) and :class:`UserError` (a user change that cannot be
@@ -22,14 +24,17 @@ made, in words a practice owner can act on). Both derive from ``ValueError``.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
+from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from metdash.errors import AuthError, UserError
 from metdash.store import Database, audit
+from metdash.throttle import SignInThrottle
 
 ROLES = ("owner", "biller", "front_desk", "viewer")
 
@@ -54,9 +59,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
 ROLE_LABELS = {"owner": "Owner", "biller": "Biller", "front_desk": "Front desk",
                "viewer": "Viewer"}
 
-LOCK_AFTER = 5                          # failures in a row before the account is locked
-LOCK_BASE = dt.timedelta(seconds=30)    # first lock; doubles with every further failure
-LOCK_MAX = dt.timedelta(minutes=15)
+LOCK_AFTER = 5                          # failures in a row (one name, one client) before a pause
+LOCK_BASE = dt.timedelta(seconds=30)    # first pause; doubles with every further failure
+LOCK_MAX = dt.timedelta(minutes=15)     # the longest pause
 MIN_PASSWORD = 10
 WRONG = "Wrong username or password."
 
@@ -99,16 +104,61 @@ def hash_password(password: str) -> str:
 
 
 def password_problems(password: str, username: str = "") -> list[str]:
-    """Every reason ``password`` is too weak (empty list when it will do)."""
+    """Every reason ``password`` is too weak (empty list when it will do): too short, the
+    username, one of :func:`common_passwords` (with or without digits or symbols around
+    it), one character or a few repeated, or a run of letters, digits or keys in order."""
     problems = []
     if len(password) < MIN_PASSWORD:
         problems.append(f"Password: it has {len(password)} characters; use at least "
                         f"{MIN_PASSWORD} (a short sentence is easy to remember).")
-    if username and password.strip().lower() == username.lower():
+    text = password.strip().lower()
+    core = _core(text)
+    if username and username.lower() in (text, core):
         problems.append("Password: it must not be the username.")
+    elif text and len(set(text)) == 1:
+        problems.append("Password: it is one character repeated; use a short sentence "
+                        "instead.")
+    elif text in common_passwords() or (len(core) >= 3 and core in common_passwords()):
+        problems.append("Password: it is a common password (or one with digits or symbols "
+                        "added), the first thing anyone guesses; use a short sentence "
+                        "instead.")
+    elif _repeats(text):
+        problems.append("Password: it repeats a few characters over and over; use a short "
+                        "sentence instead.")
+    elif len(text) >= 4 and any(text in run for run in _RUNS):
+        problems.append("Password: it is letters, digits or keys in order (like 'abcdefghij' "
+                        "or '9876543210'); use a short sentence instead.")
     if password != password.strip():
         problems.append("Password: it starts or ends with a space; remove it.")
     return problems
+
+
+# Runs of characters in order, each forwards and backwards, twice round (so '7890123456'
+# is found too): the alphabet, the digits and the rows and columns of a keyboard.
+_RUNS = tuple(r + r for seq in ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiop",
+                                "asdfghjkl", "zxcvbnm", "1qaz2wsx3edc4rfv5tgb6yhn7ujm")
+              for r in (seq, seq[::-1]))
+
+
+def _core(text: str) -> str:
+    """``text`` without the digits and symbols before and after it ('Summer2026!' ->
+    'summer'): what is left when a common word is dressed up to pass a length rule."""
+    return re.sub(r"^[^a-z]+|[^a-z]+$", "", text)
+
+
+def _repeats(text: str) -> bool:
+    """True when ``text`` is a unit of 1-4 characters repeated ('abcabcabca', '1212121212')."""
+    return any(len(text) >= 2 * n and text == (text[:n] * len(text))[:len(text)]
+               for n in range(1, 5))
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The common passwords refused by :func:`password_problems` (lower case), read once from
+    ``metdash/data/common_passwords.txt`` (its header says where they come from)."""
+    text = resources.files("metdash").joinpath("data/common_passwords.txt").read_text("utf-8")
+    return frozenset(w.strip().lower() for w in text.splitlines()
+                     if w.strip() and not w.startswith("#"))
 
 
 def normalise_username(username: str) -> str:
@@ -171,6 +221,7 @@ def set_password(db: Database, username: str, password: str, *, by: str) -> None
             raise UserError(f"No user {name!r}: see 'metdash user list'.")
         con.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL"
                     " WHERE username = ?", [hash_password(password), name])
+        THROTTLE.unlock(name)
         after = _public(_get(con, name))
         after["password"] = "changed"
         audit(con, by, "update", "users", name, _public(before), after)
@@ -240,24 +291,39 @@ def get_user(db: Database, username: str) -> User | None:
 
 
 def lock_for(failures: int) -> dt.timedelta | None:
-    """How long an account stays locked after ``failures`` failures in a row (None: not)."""
+    """How long a name is paused for a client after ``failures`` failures in a row from it
+    (None: not paused); at most :data:`LOCK_MAX`."""
     if failures < LOCK_AFTER:
         return None
     return min(LOCK_BASE * (2 ** (failures - LOCK_AFTER)), LOCK_MAX)
 
 
 def authenticate(db: Database, username: str, password: str,
-                 now: dt.datetime | None = None) -> User:
+                 now: dt.datetime | None = None, *, client: str = "local",
+                 throttle: SignInThrottle | None = None) -> User:
     """The user whose password this is; raises :class:`AuthError` otherwise.
 
-    Every attempt is audited (``login`` / ``login_failed``). After :data:`LOCK_AFTER`
-    failures in a row the account is locked for 30 s, doubling with every further failure
-    up to 15 minutes; a locked account is refused even with the right password. The lock
-    is kept in the store, so restarting the app does not lift it.
+    ``client`` names who is trying (an IP address, or a hashed browser session id). First
+    :data:`THROTTLE` (or ``throttle``) takes the attempt: a refused one is answered at once,
+    without hashing, and audited once per burst (``login_throttled``). Otherwise the
+    password is checked and audited (``login`` / ``login_failed``); an unknown name, a
+    disabled user and a wrong password get the same answer, after the same argon2 work.
+    After :data:`LOCK_AFTER` failures in a row of one name from one client, that name is
+    paused for that client (:func:`lock_for`), a real name or not; other clients (the owner
+    at her desk) are not affected.
     """
+    throttle = throttle or THROTTLE
     now = now or _now()
     name = normalise_username(username)
     password = password or ""
+    refused = throttle.attempt(name, client)
+    if refused is not None:
+        if refused.first:  # one audit row per burst, not one per attempt
+            with db.transaction() as con:
+                audit(con, name or "?", "login_throttled", "users", name or "?", None,
+                      {"reason": f"too many attempts ({refused.scope})", "client": client,
+                       "wait_seconds": round(refused.wait)})
+        raise AuthError(refused.message)
     with db.transaction() as con:
         row = _get(con, name) if name else None
         if row is None or not row["active"]:
@@ -265,63 +331,90 @@ def authenticate(db: Database, username: str, password: str,
                 _hasher.verify(row["password_hash"] if row else _DUMMY_HASH, password)
             except (VerificationError, InvalidHashError):
                 pass
+            pause = throttle.failed(name, client)
             audit(con, name or "?", "login_failed", "users", name or "?", None,
-                  {"reason": "unknown user" if row is None else "disabled"})
-            refusal = WRONG
-        elif row["locked_until"] is not None and row["locked_until"] > now:
-            wait = row["locked_until"] - now
-            audit(con, name, "login_failed", "users", name, None,
-                  {"reason": "locked", "locked_until": row["locked_until"]})
-            minutes = max(1, round(wait.total_seconds() / 60))
-            refusal = (f"Too many failed sign-ins: try again in about {minutes} "
-                       f"minute{'s' if minutes != 1 else ''}, or ask the owner to reset "
-                       "the password.")
+                  {"reason": "unknown user" if row is None else "disabled", "client": client,
+                   "paused_seconds": pause})
+            ok = False
         else:
-            refusal = _check(con, row, name, password, now)
+            ok = _check(con, row, name, password, now, client, throttle)
     # Raised only now: the failure count and the audit row must be committed.
-    if refusal:
-        raise AuthError(refusal)
+    if not ok:
+        raise AuthError(WRONG)
+    throttle.succeeded(name, client)
     return User(row["username"], row["display_name"], row["role"], True)
 
 
-def _check(con, row: dict, name: str, password: str, now: dt.datetime) -> str | None:
-    """Verify the password of an active, unlocked user and record the outcome; the refusal
-    message, or None when the password is right."""
+def _check(con, row: dict, name: str, password: str, now: dt.datetime, client: str,
+           throttle: SignInThrottle) -> bool:
+    """Verify the password of an active user and record the outcome; True when right."""
     try:
         _hasher.verify(row["password_hash"], password)
     except (VerificationError, InvalidHashError):
         failures = int(row["failed_attempts"]) + 1
-        lock = lock_for(failures)
-        locked_until = now + lock if lock else None
-        con.execute("UPDATE users SET failed_attempts = ?, locked_until = ? WHERE username = ?",
-                    [failures, locked_until, name])
+        pause = throttle.failed(name, client)
+        # The count is for the owner to see (Settings → Users); it locks nothing.
+        con.execute("UPDATE users SET failed_attempts = ?, locked_until = NULL"
+                    " WHERE username = ?", [failures, name])
         audit(con, name, "login_failed", "users", name,
               {"failed_attempts": row["failed_attempts"]},
-              {"failed_attempts": failures, "locked_until": locked_until,
-               "reason": "wrong password"})
-        return WRONG
+              {"failed_attempts": failures, "reason": "wrong password", "client": client,
+               "paused_seconds": pause})
+        return False
     new_hash = (hash_password(password) if _hasher.check_needs_rehash(row["password_hash"])
                 else row["password_hash"])
     con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login = ?,"
                 " password_hash = ? WHERE username = ?", [now, new_hash, name])
     audit(con, name, "login", "users", name, {"last_login": row["last_login"]},
-          {"last_login": now})
-    return None
+          {"last_login": now, "client": client})
+    return True
+
+
+def unlock_user(db: Database, username: str, *, by: str,
+                throttle: SignInThrottle | None = None) -> int:
+    """Lift every sign-in pause of a user (from any client) and zero its failed sign-ins;
+    audited (``unlock``). How many clients it was paused for; raises :class:`UserError`
+    for an unknown user."""
+    throttle = throttle or THROTTLE
+    name = normalise_username(username)
+    with db.transaction() as con:
+        before = _get(con, name)
+        if before is None:
+            raise UserError(f"No user {name!r}: see 'metdash user list'.")
+        paused = throttle.unlock(name)
+        con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL"
+                    " WHERE username = ?", [name])
+        audit(con, by, "unlock", "users", name,
+              {"failed_attempts": before["failed_attempts"], "paused_clients": paused},
+              {"failed_attempts": 0, "paused_clients": 0})
+    return paused
+
+
+def sign_in_status(db: Database, throttle: SignInThrottle | None = None):
+    """Every user for the owner's list, as a DataFrame: username, display_name, role,
+    active, failed_sign_ins (in a row, since the last success), paused_minutes (the longest
+    pause of the name from any client, in this app's process; 0 when none), last_login."""
+    throttle = throttle or THROTTLE
+    frame = list_users(db)
+    return frame.assign(
+        failed_sign_ins=frame.failed_attempts,
+        paused_minutes=[round(throttle.paused(n) / 60, 1) for n in frame.username],
+    )[["username", "display_name", "role", "active", "failed_sign_ins", "paused_minutes",
+       "last_login"]]
+
+
+# The sign-in limits of this process (metdash.throttle): one for every session of the app.
+THROTTLE = SignInThrottle(lock_for=lock_for)
 
 
 # -- what a viewer may not see ---------------------------------------------------------------
-_CONTACT = re.compile(r"(^|_)(address(_line\d)?|street|city|zip|zip_code|postal_code|phone|"
-                      r"phone_number|mobile|fax|email|ssn)$")
-
-
 def phi_columns(frame) -> list[str]:
     """The columns of ``frame`` that identify a person: names, birth dates and member ids
     (the rule of :mod:`metdash.privacy`), plus addresses, phone numbers, e-mail and SSN."""
-    from metdash.privacy import sensitive_columns
+    from metdash.privacy import is_contact, sensitive_columns
 
     masked = set(sensitive_columns(frame))
-    return [c for c in frame.columns
-            if c in masked or _CONTACT.search(str(c).strip().lower().replace(" ", "_"))]
+    return [c for c in frame.columns if c in masked or is_contact(c)]
 
 
 def without_phi(frame):

@@ -17,6 +17,7 @@ every error here is written for the person at the keyboard: what is wrong, and w
     ├── MoneyTooLarge         an amount above $99,999,999.99 (also a ValueError)
     ├── AuthError             a sign-in was refused (also a ValueError)
     ├── UserError             a user could not be added or changed (also a ValueError)
+    ├── PresentationModeError an unmasked file asked for in presentation mode
     ├── X12Error              one problem at one segment of one X12 file
     ├── X12FileError          every problem found in one X12 file; .problems
     ├── X12ExportError        claims cannot be written as an 837P; .problems
@@ -78,6 +79,10 @@ class AuthError(MetdashError, ValueError):
 
 class UserError(MetdashError, ValueError):
     """A user could not be added or changed."""
+
+
+class PresentationModeError(MetdashError):
+    """A file that cannot be masked (an 837P) was asked for in presentation mode."""
 
 
 # -- X12 files ----------------------------------------------------------------------------------

@@ -11,17 +11,27 @@ One rule, applied by column name, so every table that goes through :func:`mask_f
 - birth dates: ``dob``, ``birth_date``, ``date_of_birth``, ``*_dob``;
 - member ids: ``member_id``, ``subscriber_id``, ``*member_id``, ``policy_number``.
 
+The audit log's before and after values are JSON: :func:`mask_audit` masks them key by key
+with the same rule, and also masks contact details there (phones, addresses, e-mail), which
+an audit row holds next to the name.
+
+Claim files (837P) are never masked: the payer needs the real names, birth dates and member
+ids, so :func:`refuse_claim_file` refuses to create one in presentation mode.
+
 Client chart numbers (``client_id``) are the practice's own codes and stay visible, so a
 presenter can still point at "client CL00042". Pure functions: no streamlit, no store.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from typing import Any
 
 import pandas as pd
+
+from metdash.errors import PresentationModeError
 
 MASK = "•••"
 ENV = "METDASH_PRESENT"
@@ -89,3 +99,64 @@ def mask_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def mask_if(frame: pd.DataFrame, present: bool) -> pd.DataFrame:
     """:func:`mask_frame` when ``present`` is true, else ``frame`` unchanged."""
     return mask_frame(frame) if present else frame
+
+
+_CONTACT = re.compile(r"(^|_)(address(_line\d)?|street|city|zip|zip_code|postal_code|phone|"
+                      r"phone_number|mobile|fax|email|ssn)$")
+
+
+def is_contact(column: str) -> bool:
+    """True for a column (or key) that holds contact details: an address, a phone number,
+    an e-mail address or an SSN."""
+    return bool(_CONTACT.search(str(column).strip().lower().replace(" ", "_")))
+
+
+def _mask_value(key: str, value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _mask_value(k, v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mask_value(key, v) for v in value]
+    kind = column_kind(key)
+    if kind is not None:
+        return mask_text(value, kind)
+    if is_contact(key) and value not in (None, ""):
+        return MASK
+    return value
+
+
+def mask_json(text: Any) -> Any:
+    """An audit value (JSON text) with every name, birth date, member id and contact detail
+    masked, key by key and in nested objects and lists; None stays None, text that is not a
+    JSON object or list is masked whole (it could be anything)."""
+    if text is None or (isinstance(text, float) and text != text):
+        return text
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        return MASK
+    if not isinstance(value, dict | list):
+        return MASK
+    return json.dumps(_mask_value("", value), ensure_ascii=False, default=str)
+
+
+def mask_audit(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of an audit log frame (:func:`metdash.auditlog.audit_entries`) whose ``before``
+    and ``after`` values are masked with :func:`mask_json`; the frame itself unchanged."""
+    out = frame.copy()
+    for col in ("before", "after"):
+        if col in out.columns:
+            out[col] = pd.Series([mask_json(v) for v in out[col].tolist()], index=out.index,
+                                 dtype=object)
+    return out
+
+
+CLAIM_FILE_REFUSED = ("Claim files (837P) are never masked: the payer needs each client's real "
+                      "name, birth date and member id. Leave presentation mode (the switch in "
+                      "the sidebar) to create one.")
+
+
+def refuse_claim_file(present: bool) -> None:
+    """Raise :class:`~metdash.errors.PresentationModeError` when ``present`` (presentation
+    mode is on): a claim file would put every client's details on the screen and in a file."""
+    if present:
+        raise PresentationModeError(CLAIM_FILE_REFUSED)

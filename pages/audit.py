@@ -4,11 +4,14 @@ import streamlit as st
 
 from metdash import ui
 from metdash.auditlog import audit_choices, audit_entries
+from metdash.privacy import mask_audit
 
 db = ui.page_start("Audit log", permission="owner")
 choices = audit_choices(db)
 st.caption("Every create, change, status move, void, import and sign-in, with the values "
-           "before and after. Newest first.")
+           "before and after. Newest first. In presentation mode the names, birth dates, "
+           "member ids and contact details in those values are masked, here and in the "
+           "downloads.")
 left, mid, right = st.columns(3)
 users = left.multiselect("User", choices["users"], placeholder="All users", key="w_audit_users")
 tables = mid.multiselect("Table", choices["tables"], placeholder="All tables",
@@ -22,6 +25,8 @@ date_from, date_to = (span if isinstance(span, tuple | list) and len(span) == 2
                       else (None, None))
 log = audit_entries(db, users=users, tables=tables, actions=actions, date_from=date_from,
                     date_to=date_to)
+if ui.present_mode():
+    log = mask_audit(log)
 if log.empty:
     st.info("No audit entries match these filters.", icon=":material/filter_alt_off:")
 else:

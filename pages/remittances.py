@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from metdash import entry, ui
+from metdash import entry, privacy, ui
 from metdash.store import backup
 from metdash.x12.post835 import import_835, recent_remittances, unmatched_claim_payments
 from metdash.x12.reconcile import RULE, deposit_reconciliation
@@ -60,7 +60,11 @@ else:
                       "payment_date": "date"}, labels={"clp01": "Claim id sent"})
 
 st.subheader("837P claim file", help="Claims to send to the clearinghouse. The exported claims "
-             "become submitted.")
+             "become submitted. Claim files are never masked, so none is created in "
+             "presentation mode.")
+present = ui.present_mode()
+if present:
+    st.info(privacy.CLAIM_FILE_REFUSED, icon=":material/visibility_off:")
 # Ready claims are offered (and chosen); a sent claim is added through a search, so the
 # list never holds every claim ever sent.
 # (find_claims is newest first; the file lists them oldest first, as claims_for_export does)
@@ -86,10 +90,11 @@ else:
                            help="Search above to add a sent claim (the newest 200 matches).")
     chosen = list(dict.fromkeys(picked + extra))
     st.caption(f"{len(chosen):,} claim(s) chosen.")
-if st.button("Create 837P", disabled=not chosen, icon=":material/description:"):
+if st.button("Create 837P", disabled=not chosen or present, icon=":material/description:"):
     with ui.action("Nothing was exported."):
+        privacy.refuse_claim_file(ui.present_mode())  # on the server, not only a grey button
         st.session_state["x12_837p"] = write_837p(db, chosen, user=user)
         ui.after_write()
-if st.session_state.get("x12_837p"):
+if st.session_state.get("x12_837p") and not present:
     st.download_button("Download 837P", st.session_state["x12_837p"].encode("ascii", "replace"),
                        file_name="claims.837", mime="text/plain", icon=":material/download:")

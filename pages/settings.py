@@ -1,9 +1,9 @@
-"""Settings: the practice, providers, payers, fee schedule, the practice's own CPT codes and
-Medicare's KX thresholds by year."""
+"""Settings: the practice, providers, payers, fee schedule, the practice's own CPT codes,
+Medicare's KX thresholds by year, adjustment classes, and who may sign in (unlock a user)."""
 
 import streamlit as st
 
-from metdash import adjustment_classes, entry, ui
+from metdash import adjustment_classes, auth, entry, ui
 
 db = ui.page_start("Settings", permission="owner")
 user = ui.current_user()
@@ -18,9 +18,9 @@ def _v(key: str, default: str = "") -> str:
     return default if value is None or value != value else str(value)
 
 
-tab_pr, tab_prov, tab_pay, tab_fee, tab_cpt, tab_kx, tab_cls = st.tabs(
+tab_pr, tab_prov, tab_pay, tab_fee, tab_cpt, tab_kx, tab_cls, tab_users = st.tabs(
     ["Practice", "Providers", "Payers", "Fee schedule", "CPT codes", "KX thresholds",
-     "Adjustment classes"], key="settings_tab", on_change="rerun")
+     "Adjustment classes", "Users"], key="settings_tab", on_change="rerun")
 # Only the open tab runs (a tab switch reruns the page): a rerun draws one tab's forms and
 # tables, not seven.
 
@@ -169,3 +169,24 @@ if tab_cls.open:
                         adjustment_classes.remove(db, int(k_payer), k_group, k_carc, user)
                     ui.after_write()
                     st.success("Row removed.")
+
+if tab_users.open:
+    with tab_users:
+        st.caption(f"Who may sign in. After {auth.LOCK_AFTER} failed sign-ins in a row from one "
+                   "computer, that username is paused there for 30 seconds, doubling up to "
+                   "15 minutes; other computers are not affected, and the account itself is "
+                   "never locked. Unlock lifts every pause of a user at once. Add, disable and "
+                   "change users with `metdash user ...` on the computer that holds the data.")
+        status = auth.sign_in_status(db)  # not cached: pauses change by the second
+        with st.form("unlock"):
+            who = st.selectbox("User", status.username.tolist(), key="us_unlock_user")
+            if st.form_submit_button("Unlock", icon=":material/lock_open:"):
+                with ui.action("Nothing was changed."):
+                    ui.require(auth.OWNER)  # on the server, whatever the browser sent
+                    cleared = auth.unlock_user(db, who, by=user)
+                    ui.after_write()
+                    status = auth.sign_in_status(db)
+                    st.success(f"{who} may sign in again at once ({cleared} paused "
+                               f"computer{'s' if cleared != 1 else ''} cleared).")
+        ui.table(status, key="users", labels={"failed_sign_ins": "Failed sign-ins in a row",
+                                              "paused_minutes": "Paused (minutes left)"})

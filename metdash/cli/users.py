@@ -70,7 +70,8 @@ def user_add(db_path: str | None, username: str, role: str, display_name: str | 
 @click.argument("username")
 @PASSWORD_STDIN
 def user_passwd(db_path: str | None, username: str, password_stdin: bool) -> None:
-    """Set a user's password (and lift a lock after failed sign-ins)."""
+    """Set a user's password (and zero its failed sign-ins; the owner lifts a pause in
+    Settings → Users)."""
     # Deferred: importing auth hashes a dummy password (~0.15 s).
     from metdash import auth
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from metdash import auth
+from metdash import auth, hosts
 from metdash.errors import (
     MetdashError,
     ScenarioError,
@@ -70,10 +70,23 @@ def _freeze_startup_heap() -> None:
         gc.freeze()
 
 
+def _refuse_other_hosts() -> None:
+    """Stop the page, showing nothing of the practice, when the browser asked for it by a
+    name that is not allowed (:mod:`metdash.hosts`: a DNS rebinding page)."""
+    host = st.context.headers.get("host")
+    if not isinstance(host, str):  # no Host header (not a browser): see hosts.host_allowed
+        host = None
+    if not hosts.host_allowed(host, hosts.allowed_hosts(st.get_option("server.port"))):
+        st.error(hosts.refusal(host or ""), icon=":material/block:")
+        st.stop()
+
+
 def page_start(title: str, *, permission: str = auth.VIEW, icon: str | None = None
                ) -> Database:
-    """Frame a page: the demo banner, the title; stops the page on a store error."""
+    """Frame a page: the Host check, the demo banner, the sign-in gate, the title; stops
+    the page on a store error."""
     _freeze_startup_heap()
+    _refuse_other_hosts()
     _route_through_app()
     db = database()
     try:

@@ -8,6 +8,7 @@ click.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from typing import Any
@@ -43,9 +44,8 @@ def session_user(db: Database) -> auth.User | None:
     if not saved:
         return None
     now = time.time()
-    if now - state.get(_SEEN_KEY, now) > session_minutes() * 60:
-        sign_out(f"Your session ended after {session_minutes():.0f} minutes without "
-                 "activity: sign in again.")
+    if idle_over(now):
+        sign_out(_IDLE_ENDED.format(minutes=session_minutes()))
         return None
     user = auth.get_user(db, saved["username"])
     if user is None:
@@ -53,6 +53,35 @@ def session_user(db: Database) -> auth.User | None:
         return None
     state[_SEEN_KEY] = now
     return user
+
+
+_IDLE_ENDED = "Your session ended after {minutes:.0f} minutes without activity: sign in again."
+
+
+def idle_over(now: float | None = None) -> bool:
+    """True when this browser session's last page run is more than
+    :func:`session_minutes` ago (False when nobody is signed in)."""
+    state = st.session_state
+    if not state.get(_AUTH_KEY):
+        return False
+    now = time.time() if now is None else now
+    return now - state.get(_SEEN_KEY, now) > session_minutes() * 60
+
+
+def watch_every() -> float:
+    """Seconds between two idle checks of a signed-in page: a 30th of the timeout, at most
+    a minute (30 s with the default 30 minutes)."""
+    return min(60.0, session_minutes() * 60 / 30)
+
+
+def _idle_watch() -> None:
+    """Run by the browser every :func:`watch_every` seconds as a fragment (it is not a
+    click, so it does not count as activity): once the idle time is over, sign out and
+    rerun the whole app, so the sign-in form replaces the page's names and figures without
+    waiting for the next click."""
+    if idle_over():
+        sign_out(_IDLE_ENDED.format(minutes=session_minutes()))
+        st.rerun(scope="app")
 
 
 def sign_in(user: auth.User) -> None:
@@ -93,6 +122,8 @@ def require_sign_in(db: Database, demo: bool, permission: str) -> None:
         _sign_in_form(db)
         st.stop()
     side = st.sidebar
+    with side:
+        st.fragment(_idle_watch, run_every=watch_every())()
     side.caption(f"Signed in as **{user.display_name}** ({auth.ROLE_LABELS[user.role]})")
     side.button("Sign out", key="w_sign_out", on_click=sign_out,
                 icon=":material/logout:")
@@ -120,7 +151,7 @@ def _sign_in_form(db: Database) -> None:
     if not submitted:
         return
     try:
-        user = auth.authenticate(db, username, password)
+        user = auth.authenticate(db, username, password, client=sign_in_client())
     except AuthError as exc:
         st.error(str(exc), icon=":material/lock:")
         return
@@ -129,6 +160,20 @@ def _sign_in_form(db: Database) -> None:
         return
     sign_in(user)
     st.rerun()
+
+
+def sign_in_client() -> str:
+    """Who is signing in, for the sign-in limits (:mod:`metdash.throttle`): the browser's IP
+    address, else (on localhost, where Streamlit gives none) this browser session. The
+    session id is hashed: it is kept in memory and written to the audit log."""
+    ip = st.context.ip_address
+    if isinstance(ip, str) and ip:  # (a test harness may give a stand-in object)
+        return ip
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    session_id = ctx.session_id if ctx else ""
+    return "session " + hashlib.sha256(session_id.encode()).hexdigest()[:12]
 
 
 def current_user() -> str:

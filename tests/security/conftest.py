@@ -63,3 +63,11 @@ def assert_same(a: dict, b: dict) -> None:
     assert sorted(a) == sorted(b)
     for t in a:
         assert a[t] == b[t], f"table {t} differs"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_sign_in_limits():
+    """The sign-in limits are process-wide (metdash.auth.THROTTLE): start every test clear."""
+    auth.THROTTLE.reset()
+    yield
+    auth.THROTTLE.reset()

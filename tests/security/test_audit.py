@@ -4,14 +4,17 @@ when, what, before and after), and the owner can read, filter and export it."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import time
 
+import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from metdash import auth
 from metdash import entry as e
 from metdash.auditlog import audit_choices, audit_entries
+from metdash.privacy import mask_audit
 from tests.entry_seed import AS_OF, seed
 
 from .conftest import PAGES, PASSWORDS
@@ -96,3 +99,54 @@ def test_owner_reads_and_exports_the_audit_page(practice):
     at.multiselect(key="w_audit_users").select("fran")
     at.run()
     assert set(at.dataframe[0].value.user_name) == {"fran"}
+
+
+def _owner_page(name: str, present: bool) -> AppTest:
+    at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60)
+    at.session_state["_auth_user"] = {"username": "olive", "role": "owner",
+                                      "display_name": "Olive"}
+    at.session_state["_auth_seen"] = time.time()
+    at.session_state["_present"] = present
+    return at
+
+
+SECRETS = ("O'Brien", "Quincy", "1961-02-03", "555-0199", "12 Elm Street")
+
+
+def test_audit_values_are_masked_in_presentation_mode(practice, monkeypatch):
+    e.save_client(practice, e.ClientIn("C900", "O'Brien", "Quincy", "1961-02-03",
+                                       phone="555-0199", address_line1="12 Elm Street"),
+                  "fran", as_of=AS_OF)
+    e.save_client(practice, e.ClientIn("C900", "O'Brien", "Quincy", "1961-02-03",
+                                       phone="555-0100"), "fran", as_of=AS_OF)
+    masked = mask_audit(audit_entries(practice, tables=["clients"]))
+    text = masked.to_csv()
+    assert not [s for s in SECRETS if s in text]
+    after = json.loads(masked.after.iloc[0])
+    assert after["last_name"] == "O•••'B•••" and after["dob"] == "••••-••-••"
+    assert after["client_id"] == "C900"       # the chart number stays, as everywhere
+    nested = mask_audit(pd.DataFrame({"before": [None], "after": [json.dumps(
+        {"member_id": "XQ778899001", "lines": [{"subscriber_last_name": "Quincy"}]})]}))
+    assert "XQ778899001" not in nested.after[0] and "Quincy" not in nested.after[0]
+    assert nested.before.isna().all()
+    # The page: the table and both downloads, masked; without presentation mode, not.
+    from streamlit.delta_generator import DeltaGenerator
+
+    files: list[bytes] = []
+    original = DeltaGenerator.download_button
+
+    def record(self, label, data, *args, **kwargs):
+        files.append(data() if callable(data) else data)
+        return original(self, label, data, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", record)
+    at = _owner_page("audit", present=True).run()
+    assert not at.exception and not at.error
+    shown = at.dataframe[0].value.to_csv()
+    assert "C900" in shown and not [s for s in SECRETS if s in shown]
+    csv_bytes, xlsx_bytes = files
+    assert b"C900" in csv_bytes and not [s for s in SECRETS if s.encode() in csv_bytes]
+    xl = pd.read_excel(io.BytesIO(xlsx_bytes)).to_csv()
+    assert "C900" in xl and not [s for s in SECRETS if s in xl]
+    at = _owner_page("audit", present=False).run()
+    assert "555-0199" in at.dataframe[0].value.to_csv()

@@ -99,3 +99,41 @@ def test_a_forged_session_for_an_unknown_user_gets_nothing(practice):
     at.session_state["_auth_seen"] = time.time()
     at = at.run()
     assert [t.value for t in at.title] == ["Sign in"] and not shows_figures(at)
+
+
+def run_timers(at: AppTest) -> AppTest:
+    """What the browser does every st.fragment(run_every=...) interval: rerun the page's
+    timed fragments only (no click, no widget change)."""
+    import streamlit.testing.v1.local_script_runner as runner
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+
+    ids = list(at._fragment_storage._fragments)
+    assert ids, "the signed-in page registers no timed fragment"
+    original = runner.RerunData
+
+    def timed(**kwargs):
+        return RerunData(**kwargs, fragment_id_queue=ids, is_auto_rerun=True)
+
+    runner.RerunData = timed
+    try:
+        return at.run()
+    finally:
+        runner.RerunData = original
+
+
+def test_an_idle_page_hides_its_data_without_a_click(practice, monkeypatch):
+    monkeypatch.setenv("METDASH_SESSION_MINUTES", "5")
+    at = sign_in(page("overview").run(), "bill", PASSWORDS["bill"])
+    assert at.metric
+    seen = at.session_state["_auth_seen"]
+    clock = [seen + 4 * 60]                # 4 idle minutes: the timer changes nothing
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    at = run_timers(at)
+    assert not at.exception and not [t for t in at.title if t.value == "Sign in"]
+    assert at.session_state["_auth_user"]["username"] == "bill"
+    assert at.session_state["_auth_seen"] == seen  # a timer is not activity
+    clock[0] = seen + 5 * 60 + 1           # past the timeout: the timer alone signs out
+    at = run_timers(at)
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Sign in"] and not shows_figures(at)
+    assert "5 minutes without activity" in at.info[0].value

@@ -3,8 +3,6 @@ refused with one message; repeated failures lock the account for longer and long
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from metdash import auth
@@ -66,30 +64,6 @@ def test_one_message_for_unknown_user_wrong_password_and_disabled(practice):
     assert messages == {"Wrong username or password."}
 
 
-def test_repeated_failures_lock_the_account_for_longer_each_time(practice):
-    t0 = dt.datetime(2026, 1, 5, 9, 0, 0)
-    for i in range(auth.LOCK_AFTER):
-        with pytest.raises(AuthError, match="Wrong username"):
-            auth.authenticate(practice, "bill", f"guess-{i}", now=t0)
-    # Locked now: even the right password is refused, and the lock is in the store.
-    with pytest.raises(AuthError, match="Too many failed sign-ins"):
-        auth.authenticate(practice, "bill", PASSWORDS["bill"], now=t0 + dt.timedelta(seconds=10))
-    row = Database(practice.path).query("SELECT failed_attempts, locked_until FROM users"
-                                        " WHERE username = 'bill'").iloc[0]
-    assert row.failed_attempts == 5
-    assert row.locked_until.to_pydatetime() == t0 + dt.timedelta(seconds=30)
-    # After the lock, one more wrong guess locks for twice as long.
-    t1 = t0 + dt.timedelta(seconds=31)
-    with pytest.raises(AuthError, match="Wrong username"):
-        auth.authenticate(practice, "bill", "guess-again", now=t1)
-    locked_until = practice.scalar("SELECT locked_until FROM users WHERE username = 'bill'")
-    assert locked_until == t1 + dt.timedelta(seconds=60)
-    # After it, the right password gets in and the count starts again.
-    user = auth.authenticate(practice, "bill", PASSWORDS["bill"], now=t1 + dt.timedelta(minutes=2))
-    assert user.role == "biller"
-    assert practice.scalar("SELECT failed_attempts FROM users WHERE username = 'bill'") == 0
-
-
 def test_lock_grows_exponentially_to_fifteen_minutes():
     assert [auth.lock_for(n) for n in (1, 4)] == [None, None]
     assert [auth.lock_for(n).total_seconds() for n in (5, 6, 7, 8, 10, 20)] == \
@@ -118,3 +92,39 @@ def test_the_last_owner_cannot_be_disabled_or_demoted(practice):
     auth.set_role(practice, "bill", "owner", by="olive")
     auth.disable_user(practice, "olive", by="bill")
     assert auth.get_user(practice, "olive") is None
+
+
+@pytest.mark.parametrize("password, why", [
+    ("aaaaaaaaaa", "one character repeated"),
+    ("password12", "common password"),
+    ("Password2026!", "common password"),
+    ("iloveyou123", "common password"),
+    ("qwertyuiop", "common password"),
+    ("1234567890", "common password"),
+    ("cdefghijklm", "in order"),
+    ("0987654321", "common password"),
+    ("9876543210", "in order"),
+    ("abcabcabcabc", "repeats"),
+    ("1212121212", "repeats"),
+    ("anna.berg99", "username"),
+    ("Anna.Berg", "username"),
+])
+def test_common_repeated_and_sequential_passwords_are_refused(tmp_path, password, why):
+    problems = auth.password_problems(password, "anna.berg")
+    assert problems and why in " ".join(problems)
+    db = Database(tmp_path / "p.duckdb")
+    with pytest.raises(UserError, match=why):
+        auth.add_user(db, "anna.berg", password, "biller", by="cli")
+
+
+@pytest.mark.parametrize("password", ["Tr0ub4dor&3-horse", "correct horse battery",
+                                      "olive-owner-pass-1", "m8#Lq2vZ!p0x"])
+def test_uncommon_passwords_still_do(password):
+    assert auth.password_problems(password, "anna.berg") == []
+
+
+def test_the_common_password_list_ships_with_the_package():
+    common = auth.common_passwords()
+    assert len(common) > 1000
+    assert {"password", "123456", "qwerty", "iloveyou", "letmein"} <= common
+    assert all(w == w.lower() and w.strip() == w and not w.startswith("#") for w in common)

@@ -297,3 +297,28 @@ def test_the_appeal_outcome_picker_follows_the_claim_picked(demo_db_path, tmp_pa
     changed = outcomes[outcomes.outcome == "upheld"].appeal_id.tolist()
     assert int(oldest.appeal_id) in changed
     assert int(pending.iloc[0].appeal_id) not in changed
+
+
+def test_a_referrer_looked_up_and_not_found_is_added_with_that_npi(db):
+    """Issue 17, item 8: "not on file yet: add it below" left the form's NPI box empty."""
+    at = page("clients.py")
+    at.text_input(key="ref_lookup").input("1234567893").run()
+    assert any("not on file yet" in w.value for w in at.warning)
+    assert at.text_input(key="ref_npi").value == "1234567893"
+    at.text_input(key="ref_name").input("North Clinic")
+    click(at, "Add referrer")
+    assert not at.error, errors(at)
+    assert db.scalar("SELECT name FROM referrers WHERE npi = '1234567893'") == "North Clinic"
+
+
+def test_a_payer_just_added_is_listed_by_name(db):
+    """Issue 17, item 8: the payer table stayed as before "Payer added." and had no names."""
+    at = page("settings.py")
+    at.session_state["settings_tab"] = "Payers"
+    at.run()
+    at.text_input(key="py_name").input("Harbor Health")
+    at.text_input(key="py_id").input("HRB01")
+    click(at, "Add payer")
+    assert any("Payer added" in s.value for s in at.success)
+    names = [df.value for df in at.dataframe if "name" in df.value.columns]
+    assert names and "Harbor Health" in set(names[-1]["name"])

@@ -193,6 +193,13 @@ def test_claims_page_bill_sessions_and_hand_claim(db):
     assert db.scalar("SELECT count(*) FROM claim_lines") == 2
     assert db.scalar("SELECT list(array_to_string(modifiers, ':') ORDER BY line_no) "
                      "FROM claim_lines") == ["GP", "GP"]
+    # Issue 17, item 10: once saved, the billed session, the draft grid and "Build claim"
+    # are gone, and the page says what was saved.
+    assert any("saved as a draft" in s.value for s in at.success)
+    assert not [b for b in at.button if b.key in ("save_draft", "build")]
+    assert not at.get("arrow_data_editor") or all(
+        e.key != "draft_lines" for e in at.get("arrow_data_editor"))
+    assert any("Every session is billed" in s.value for s in at.success)
 
 
 def test_claims_page_status_move_refused(db):
@@ -204,7 +211,7 @@ def test_claims_page_status_move_refused(db):
 def test_payments_page(db):
     at = page("payments.py")
     click(at, "Post payment")
-    assert "is not on file" in errors(at)
+    assert "No claim is chosen: find the claim the EOB pays" in errors(at)
     at.text_input(key="p_amount").input("abc")
     click(at, "Record payment")
     msg = errors(at)

@@ -82,8 +82,9 @@ with tab_bill:
             with ui.action():
                 entry.save_claim(db, claim, user)
                 ui.after_write()
-                st.session_state.pop("draft", None)
-                st.success(f"Claim {claim.claim_id} saved as a draft.")
+                # The billed sessions, the draft grid and its buttons go: the page runs again.
+                ui.saved_then_fresh(f"Claim {claim.claim_id} saved as a draft.", "draft",
+                                    "draft_lines", "draft_reason", "bill_sessions")
 
 with tab_hand:
     suggested = ui.cached(entry.suggested_claim_id)(db)
@@ -184,5 +185,5 @@ with tab_import:
 st.subheader("Newest claims")
 # The same arguments as the status tab's empty search, so both share one cached read.
 ui.table(ui.cached(entry.find_claims)(db, "", None).drop(columns=["label"]), key="newest_claims")
-st.caption("The 200 newest claims. Find any claim with the search above; the dashboards "
-           "and `metdash figures` cover all of them.")
+st.caption("The 200 newest claims. Find any claim with the search on the Status tab; the "
+           "dashboards and `metdash figures` cover all of them.")

@@ -69,8 +69,15 @@ with tab_cov, st.form("coverage"):
             ui.after_write()
             st.success("Coverage added.")
 
+def _npi_to_form() -> None:
+    """The NPI looked up fills the form's NPI box (a box with a key keeps its own state, so
+    passing it a new value does not)."""
+    st.session_state["ref_npi"] = st.session_state.get("ref_lookup", "").strip()
+
+
 with tab_ref:
-    npi = st.text_input("Look up a referrer by NPI", key="ref_lookup", max_chars=10)
+    npi = st.text_input("Look up a referrer by NPI", key="ref_lookup", max_chars=10,
+                        on_change=_npi_to_form)
     if npi.strip():
         with db.connect() as con:
             found = entry.find_referrer(con, npi)
@@ -81,7 +88,7 @@ with tab_ref:
             st.warning(problem or f"NPI {npi.strip()} is not on file yet: add it below.")
     with st.form("referrer"):
         c1, c2 = st.columns(2)
-        r_npi = c1.text_input("NPI", value=npi.strip(), key="ref_npi")
+        r_npi = c1.text_input("NPI", key="ref_npi")
         r_name = c2.text_input("Name ('Last, First' or organization)", key="ref_name")
         r_kind = c1.selectbox("Kind", list(entry.REFERRER_KINDS), key="ref_kind")
         r_spec = c2.text_input("Specialty", key="ref_specialty")

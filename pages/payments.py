@@ -56,7 +56,8 @@ with tab_eob:
                         raise ValidationError(problems + entry.validate_eob(con, eob))
                 entry.post_eob(db, eob, user)
                 ui.after_write()
-                st.success(f"Payment posted on claim {claim_id}.")
+                ui.saved_then_fresh(f"Payment posted on claim {claim_id}.", "e_paid", "e_adj",
+                                    "e_pr", "e_trace", "e_lines", "e_claim_adj")
 
 with tab_patient:
     claim = ui.claim_picker(db, "Toward claim (optional)", key="p_claim") or None

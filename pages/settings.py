@@ -82,7 +82,9 @@ if tab_pay.open:
                                      user)
                     ui.after_write()
                     st.success("Payer added.")
-        ui.table(payers.drop(columns=["label"]))
+        # Read again after the form: the list read at the top predates a payer just added,
+        # and its label column is the payer's name.
+        ui.table(choices(db, "payers").rename(columns={"label": "name"}))
 
 if tab_fee.open:
     with tab_fee:

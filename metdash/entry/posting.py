@@ -101,6 +101,10 @@ def _check_eob(con: Any, eob: EobIn, as_of: dt.date | None):
     p: list[Problem] = []
     claim = fetch_one(con, "SELECT c.*, p.name AS payer_name FROM claims c JOIN payers p "
                       "USING (payer_id) WHERE claim_id = ?", [eob.claim_id])
+    if blank(eob.claim_id):
+        p.append(Problem("No claim is chosen: find the claim the EOB pays (claim id, client id "
+                         "or last name) and pick it.", "claim_id"))
+        return p, None
     if claim is None:
         p.append(Problem(f"Claim {eob.claim_id!r} is not on file: check the claim number on "
                          "the EOB.", "claim_id"))

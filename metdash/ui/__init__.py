@@ -30,7 +30,7 @@ from metdash.ui.filters import (
     sidebar_filters,
     today,
 )
-from metdash.ui.frame import action, page_start
+from metdash.ui.frame import action, page_start, saved_then_fresh
 from metdash.ui.session import (
     allowed,
     current_user,
@@ -76,6 +76,7 @@ __all__ = [
     "metric_tile",
     "setup_checklist",
     "page_start",
+    "saved_then_fresh",
     "plot",
     "prefetch",
     "present_figure",

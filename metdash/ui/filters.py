@@ -15,7 +15,7 @@ from metdash import entry, figures
 from metdash.metrics import CATALOGUE
 from metdash.store import Database
 from metdash.ui.cache import cached
-from metdash.ui.session import present_mode
+from metdash.ui.session import present_mode, present_query
 
 
 def today() -> dt.date:
@@ -141,7 +141,7 @@ def sidebar_filters(db: Database) -> figures.Filters:
                                format_func=provider_names.get, key="w_providers",
                                placeholder="All providers")
     saved.update(payer=payers, referrer=referrers, provider=providers)
-    qp = {"from": saved["from"].isoformat(), "to": saved["to"].isoformat()}
+    qp = {"from": saved["from"].isoformat(), "to": saved["to"].isoformat(), **present_query()}
     for name in ("payer", "referrer", "provider"):
         if saved[name]:
             qp[name] = ",".join(str(i) for i in saved[name])

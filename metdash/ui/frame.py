@@ -103,7 +103,24 @@ def page_start(title: str, *, permission: str = auth.VIEW, icon: str | None = No
     require_sign_in(db, demo, permission)  # stops the page when refused
     present_toggle()
     st.title(title)
+    done = st.session_state.pop(_DONE, None)
+    if done:
+        st.success(done, icon=":material/check_circle:")
+        st.toast(done, icon=":material/check_circle:")
     return db
+
+
+_DONE = "_ui_done"
+
+
+def saved_then_fresh(message: str, *clear: str) -> None:
+    """After a save: forget the form state named in ``clear`` (widget keys, a draft) and run
+    the page again, so that it shows the store as it now is (a claim just saved is no longer
+    offered for billing, a claim just paid has its new status) under ``message``."""
+    for key in clear:
+        st.session_state.pop(key, None)
+    st.session_state[_DONE] = message
+    st.rerun()
 
 
 @contextmanager

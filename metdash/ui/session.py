@@ -215,25 +215,63 @@ def visible(frame: pd.DataFrame) -> pd.DataFrame:
     return mask_if(hide_phi(frame), present_mode())
 
 
+PRESENT_PARAM = "present"
+
+
 def present_mode() -> bool:
     """True when presentation mode is on: client names, birth dates and member ids are
-    masked (metdash.privacy) and charts and tiles are drawn large. Starts from
-    ``METDASH_PRESENT=1``; the sidebar toggle changes it for this browser session."""
+    masked (metdash.privacy) and charts and tiles are drawn large. Starts on with
+    ``METDASH_PRESENT=1`` or ``?present=1`` in the URL (a reload or a copied link keeps it);
+    the sidebar toggle changes it for this browser session, and turning it off asks first."""
     if "_present" not in st.session_state:
-        st.session_state["_present"] = present_by_default()
+        st.session_state["_present"] = (present_by_default()
+                                        or st.query_params.get(PRESENT_PARAM) == "1")
     return bool(st.session_state["_present"])
 
 
+def present_query() -> dict[str, str]:
+    """The URL's share of presentation mode (``{"present": "1"}`` when on), for a page that
+    rewrites the query parameters."""
+    return {PRESENT_PARAM: "1"} if present_mode() else {}
+
+
+def _turn_off() -> None:
+    st.session_state["_present"] = False
+    st.session_state["w_present"] = False
+    st.query_params.pop(PRESENT_PARAM, None)
+
+
+@st.dialog("Show real names?")
+def _confirm_off() -> None:
+    st.write("Turning presentation mode off shows client names, birth dates and member ids "
+             "on this screen. If it is on a projector, check who can see it first.")
+    left, right = st.columns(2)
+    if left.button("Show real names", key="w_present_off", on_click=_turn_off):
+        st.rerun()
+    if right.button("Keep them hidden", key="w_present_keep", type="primary"):
+        st.rerun()
+
+
 def present_toggle() -> None:
-    """The sidebar switch for presentation mode (and, when on, larger metric tiles)."""
+    """The sidebar switch for presentation mode (and, when on, larger metric tiles). On, it
+    is kept in the URL (``?present=1``); turning it off asks for a confirmation."""
     on = present_mode()
 
     def _changed() -> None:
-        st.session_state["_present"] = bool(st.session_state.get("w_present"))
+        if st.session_state.get("w_present"):
+            st.session_state["_present"] = True
+        else:  # stays on until confirmed
+            st.session_state["w_present"] = True
+            st.session_state["_confirm_present_off"] = True
 
     st.sidebar.toggle("Presentation mode", value=on, key="w_present", on_change=_changed,
                       help="For a projector: masks client names, birth dates and member ids "
-                           "everywhere (tables, downloads, reports) and draws large figures.")
+                           "everywhere (tables, downloads, reports) and draws large figures. "
+                           "Kept in the page address, so a reload keeps it on.")
+    if on and st.query_params.get(PRESENT_PARAM) != "1":
+        st.query_params[PRESENT_PARAM] = "1"
+    if st.session_state.pop("_confirm_present_off", False):
+        _confirm_off()
     if on:
         st.markdown(
             "<style>[data-testid='stMetricValue']{font-size:2.6rem;font-weight:700}"

@@ -193,6 +193,13 @@ def test_claims_page_bill_sessions_and_hand_claim(db):
     assert db.scalar("SELECT count(*) FROM claim_lines") == 2
     assert db.scalar("SELECT list(array_to_string(modifiers, ':') ORDER BY line_no) "
                      "FROM claim_lines") == ["GP", "GP"]
+    # Issue 17, item 10: once saved, the billed session, the draft grid and "Build claim"
+    # are gone, and the page says what was saved.
+    assert any("saved as a draft" in s.value for s in at.success)
+    assert not [b for b in at.button if b.key in ("save_draft", "build")]
+    assert not at.get("arrow_data_editor") or all(
+        e.key != "draft_lines" for e in at.get("arrow_data_editor"))
+    assert any("Every session is billed" in s.value for s in at.success)
 
 
 def test_claims_page_status_move_refused(db):
@@ -204,7 +211,7 @@ def test_claims_page_status_move_refused(db):
 def test_payments_page(db):
     at = page("payments.py")
     click(at, "Post payment")
-    assert "is not on file" in errors(at)
+    assert "No claim is chosen: find the claim the EOB pays" in errors(at)
     at.text_input(key="p_amount").input("abc")
     click(at, "Record payment")
     msg = errors(at)
@@ -297,3 +304,28 @@ def test_the_appeal_outcome_picker_follows_the_claim_picked(demo_db_path, tmp_pa
     changed = outcomes[outcomes.outcome == "upheld"].appeal_id.tolist()
     assert int(oldest.appeal_id) in changed
     assert int(pending.iloc[0].appeal_id) not in changed
+
+
+def test_a_referrer_looked_up_and_not_found_is_added_with_that_npi(db):
+    """Issue 17, item 8: "not on file yet: add it below" left the form's NPI box empty."""
+    at = page("clients.py")
+    at.text_input(key="ref_lookup").input("1234567893").run()
+    assert any("not on file yet" in w.value for w in at.warning)
+    assert at.text_input(key="ref_npi").value == "1234567893"
+    at.text_input(key="ref_name").input("North Clinic")
+    click(at, "Add referrer")
+    assert not at.error, errors(at)
+    assert db.scalar("SELECT name FROM referrers WHERE npi = '1234567893'") == "North Clinic"
+
+
+def test_a_payer_just_added_is_listed_by_name(db):
+    """Issue 17, item 8: the payer table stayed as before "Payer added." and had no names."""
+    at = page("settings.py")
+    at.session_state["settings_tab"] = "Payers"
+    at.run()
+    at.text_input(key="py_name").input("Harbor Health")
+    at.text_input(key="py_id").input("HRB01")
+    click(at, "Add payer")
+    assert any("Payer added" in s.value for s in at.success)
+    names = [df.value for df in at.dataframe if "name" in df.value.columns]
+    assert names and "Harbor Health" in set(names[-1]["name"])

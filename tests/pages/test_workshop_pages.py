@@ -159,6 +159,34 @@ def test_presentation_toggle_is_in_the_sidebar_and_follows_the_environment(monke
     assert off.session_state["_present"] is True
 
 
+def test_presentation_mode_is_kept_in_the_url_and_turning_it_off_asks(monkeypatch,
+                                                                      demo_db_path,
+                                                                      client_secrets):
+    """Issue 17, item 4: a reload lost presentation mode and put real names on the projector."""
+    at = run_page("overview", monkeypatch, demo_db_path, present=True)
+    assert at.query_params["present"] == "1"  # what a reload or a copied link carries
+    # A reload: a new session, the environment not set, the URL as it was.
+    monkeypatch.setenv("METDASH_DB", str(demo_db_path))
+    monkeypatch.setenv("METDASH_PRESENT", "0")
+    again = AppTest.from_file(str(PAGES / "balances.py"), default_timeout=90)
+    again.query_params["present"] = "1"
+    again.run()
+    assert not again.exception
+    assert again.toggle(key="w_present").value is True
+    text = shown_text(again)
+    assert not [n for n in client_secrets["names"] if n in text][:3]
+    assert again.query_params["present"] == "1"  # the filters' rewrite of the URL keeps it
+    # Turning it off asks first: until confirmed it stays on.
+    again.toggle(key="w_present").set_value(False).run()
+    assert again.session_state["_present"] is True
+    assert again.toggle(key="w_present").value is True
+    keep = [b for b in again.button if b.key == "w_present_off"]
+    assert keep, "the confirmation offers to show real names"
+    keep[0].click().run()
+    assert again.session_state["_present"] is False
+    assert "present" not in again.query_params
+
+
 def _download_script():
     import pandas as pd
     import streamlit as st

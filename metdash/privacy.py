@@ -1,15 +1,18 @@
 """Presentation (workshop) mode: mask what identifies a client before it reaches a screen,
 a download or a report.
 
-One rule, applied by column name, so every table that goes through :func:`mask_frame`
-(``ui.table``, ``ui.downloads``, the weekly report) is masked the same way:
+One rule, applied by column, so every table that goes through :func:`mask_frame`
+(``ui.table``, ``ui.downloads``, the weekly report) is masked the same way. Each column that
+identifies a client is declared in :data:`COLUMN_KINDS` with what it holds (a name, a birth
+date, a member id, a contact detail); a column not declared there is shown as it is. (The
+rule once guessed from name patterns, and "insured_visits" in the insurance scenario was
+masked as a name while a phone number was not.)
 
-- names: ``last_name``, ``first_name``, ``client_name``, ``client``/``patient`` columns that
-  hold names (any column whose name contains ``client`` or ``patient`` together with
-  ``name``), columns named just ``client`` or ``patient`` (a name, where ``client_id`` is a
-  chart number), ``subscriber_*`` and ``insured_*`` columns;
-- birth dates: ``dob``, ``birth_date``, ``date_of_birth``, ``*_dob``;
-- member ids: ``member_id``, ``subscriber_id``, ``*member_id``, ``policy_number``.
+- names: ``last_name``, ``first_name``, ``client_name``, ``client`` and ``patient`` (a
+  name, where ``client_id`` is a chart number), the subscriber's names;
+- birth dates: ``dob``, ``client_dob``, ``subscriber_dob``…;
+- member ids: ``member_id``, ``subscriber_id``, ``policy_number``;
+- contact details: addresses, city, ZIP, phone numbers, e-mail, SSN.
 
 The audit log's before and after values are JSON: :func:`mask_audit` masks them key by key
 with the same rule, and also masks contact details there (phones, addresses, e-mail), which
@@ -36,10 +39,22 @@ from metdash.errors import PresentationModeError
 MASK = "•••"
 ENV = "METDASH_PRESENT"
 
-_DOB = re.compile(r"(^|_)(dob|birth_?date|date_of_birth)$")
-_MEMBER = re.compile(r"(^|_)(member_?id|member_number|policy_number|subscriber_id)$")
-_NAME = re.compile(r"^(last_name|first_name|middle_name|client_name|patient_name|full_name|"
-                   r"client|patient|subscriber|insured)$")
+_NAMES = ("last_name", "first_name", "middle_name", "full_name", "client_name",
+          "patient_name", "client", "patient", "subscriber", "subscriber_name",
+          "subscriber_last_name", "subscriber_first_name", "insured_name",
+          "insured_last_name", "insured_first_name", "guarantor_name")
+_DOBS = ("dob", "birth_date", "date_of_birth", "client_dob", "patient_dob", "subscriber_dob",
+         "insured_dob")
+_MEMBER_IDS = ("member_id", "member_number", "subscriber_id", "insured_id", "policy_number")
+_CONTACTS = ("address", "address_line1", "address_line2", "street", "city", "zip",
+             "zip_code", "postal_code", "phone", "phone_number", "mobile", "fax", "email",
+             "ssn", "subscriber_address", "subscriber_phone")
+
+#: Every column (or audit key) that identifies a client, declared with what it holds.
+COLUMN_KINDS: dict[str, str] = {
+    **dict.fromkeys(_NAMES, "name"), **dict.fromkeys(_DOBS, "dob"),
+    **dict.fromkeys(_MEMBER_IDS, "member_id"), **dict.fromkeys(_CONTACTS, "contact"),
+}
 
 
 def present_by_default(env: dict[str, str] | None = None) -> bool:
@@ -48,18 +63,14 @@ def present_by_default(env: dict[str, str] | None = None) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _key(column: Any) -> str:
+    return str(column).strip().lower().replace(" ", "_")
+
+
 def column_kind(column: str) -> str | None:
-    """What a column holds, judged by its name: 'name', 'dob', 'member_id' or None."""
-    c = str(column).strip().lower().replace(" ", "_")
-    if _DOB.search(c) or (c.startswith("subscriber_") and "dob" in c):
-        return "dob"
-    if _MEMBER.search(c):
-        return "member_id"
-    if c.startswith(("subscriber_", "insured_")):
-        return "name"
-    if _NAME.match(c) or (("client" in c or "patient" in c) and "name" in c):
-        return "name"
-    return None
+    """What a column holds, as :data:`COLUMN_KINDS` declares it: 'name', 'dob',
+    'member_id', 'contact' or None (not identifying)."""
+    return COLUMN_KINDS.get(_key(column))
 
 
 def sensitive_columns(frame: pd.DataFrame) -> list[str]:
@@ -75,6 +86,8 @@ def mask_text(value: Any, kind: str = "name") -> Any:
         return value
     if kind == "dob":
         return "••••-••-••"
+    if kind == "contact":
+        return MASK
     text = str(value)
     if kind == "member_id":
         return MASK + text[-2:] if len(text) > 4 else MASK
@@ -101,14 +114,10 @@ def mask_if(frame: pd.DataFrame, present: bool) -> pd.DataFrame:
     return mask_frame(frame) if present else frame
 
 
-_CONTACT = re.compile(r"(^|_)(address(_line\d)?|street|city|zip|zip_code|postal_code|phone|"
-                      r"phone_number|mobile|fax|email|ssn)$")
-
-
 def is_contact(column: str) -> bool:
     """True for a column (or key) that holds contact details: an address, a phone number,
     an e-mail address or an SSN."""
-    return bool(_CONTACT.search(str(column).strip().lower().replace(" ", "_")))
+    return column_kind(column) == "contact"
 
 
 def _mask_value(key: str, value: Any) -> Any:
@@ -117,10 +126,8 @@ def _mask_value(key: str, value: Any) -> Any:
     if isinstance(value, list):
         return [_mask_value(key, v) for v in value]
     kind = column_kind(key)
-    if kind is not None:
+    if kind is not None and value not in (None, ""):
         return mask_text(value, kind)
-    if is_contact(key) and value not in (None, ""):
-        return MASK
     return value
 
 

@@ -17,9 +17,15 @@ from metdash import privacy
     ("subscriber_dob", "dob"), ("dob", "dob"), ("birth_date", "dob"),
     ("date_of_birth", "dob"), ("member_id", "member_id"), ("subscriber_id", "member_id"),
     ("client_id", None), ("provider", None), ("payer", None), ("name", None),
-    ("service_date", None), ("npi", None),
+    ("service_date", None), ("npi", None), ("client_dob", "dob"),
+    # Issue 17, item 5: declared, not guessed from a prefix. The insurance scenario's own
+    # numbers are not names; phones and addresses are identifiers.
+    ("insured_visits", None), ("insured_revenue", None), ("insured_weekly_visits", None),
+    ("subscriber_count", None), ("patient_responsibility", None), ("patient_balance", None),
+    ("phone", "contact"), ("address_line1", "contact"), ("zip", "contact"),
+    ("email", "contact"), ("city", "contact"),
 ])
-def test_columns_are_judged_by_name(column, kind):
+def test_columns_are_declared(column, kind):
     assert privacy.column_kind(column) == kind
 
 
@@ -48,3 +54,11 @@ def test_frames_without_client_columns_come_back_as_they_are():
                                        ("0", False), ("", False), ("off", False)])
 def test_environment_switch(value, on):
     assert privacy.present_by_default({"METDASH_PRESENT": value}) is on
+
+
+def test_contact_details_are_masked_in_tables():
+    df = pd.DataFrame({"client_id": ["CL1"], "phone": ["555-0142"],
+                       "address_line1": ["12 Elm St"], "insured_visits": [4.5]})
+    out = privacy.mask_frame(df)
+    assert (out.phone[0], out.address_line1[0]) == ("•••", "•••")
+    assert out.insured_visits[0] == 4.5

@@ -116,13 +116,14 @@ def client_secrets(demo_db_path) -> dict[str, set[str]]:
     """The demo's client names (those no referrer or provider shares), birth dates and
     member ids."""
     db = Database(demo_db_path)
-    cl = db.query("SELECT c.last_name, c.first_name, c.dob, v.member_id FROM clients c "
-                  "LEFT JOIN coverages v USING (client_id)")
+    cl = db.query("SELECT c.last_name, c.first_name, c.dob, c.phone, c.address_line1, "
+                  "v.member_id FROM clients c LEFT JOIN coverages v USING (client_id)")
     others = set(db.query("SELECT name FROM referrers UNION SELECT last_name || ', ' || "
                           "first_name FROM providers").name)
     names = {f"{a}, {b}" for a, b in zip(cl.last_name, cl.first_name, strict=True)} - others
     return {"names": names, "dobs": {d.isoformat() for d in cl.dob},
-            "members": set(cl.member_id.dropna())}
+            "members": set(cl.member_id.dropna()),
+            "contacts": set(cl.phone.dropna()) | set(cl.address_line1.dropna())}
 
 
 def shown_text(at: AppTest) -> str:
@@ -145,7 +146,8 @@ def test_presentation_mode_masks_clients_on_every_page(page, monkeypatch, demo_d
     text = shown_text(at)
     leaks = ([n for n in client_secrets["names"] if n in text][:3]
              + [d for d in client_secrets["dobs"] if d in text][:3]
-             + [m for m in client_secrets["members"] if m in text][:3])
+             + [m for m in client_secrets["members"] if m in text][:3]
+             + [c for c in client_secrets["contacts"] if c in text][:3])
     assert not leaks, leaks
 
 
@@ -256,7 +258,8 @@ def test_the_weekly_export_shows_no_client_in_presentation_mode(demo_db_path, cl
         assert "client details masked" in text
     leaks = ([n for n in client_secrets["names"] if n in text][:3]
              + [d for d in client_secrets["dobs"] if d in text][:3]
-             + [m for m in client_secrets["members"] if m in text][:3])
+             + [m for m in client_secrets["members"] if m in text][:3]
+             + [c for c in client_secrets["contacts"] if c in text][:3])
     assert not leaks, leaks
 
 

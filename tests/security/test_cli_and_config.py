@@ -77,6 +77,13 @@ def test_server_listens_on_localhost_with_small_uploads():
     assert config["browser"]["gatherUsageStats"] is False
 
 
+def test_a_closed_tab_session_is_dropped_within_seconds():
+    # Streamlit keeps a disconnected session (and its sign-in) for resuming by its id; the
+    # default is 120 s. Every place that starts the server reads this file.
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert 1 <= config["server"]["disconnectedSessionTTL"] <= 10
+
+
 def test_security_md_names_what_the_practice_must_do():
     text = (ROOT / "SECURITY.md").read_text().lower()
     for topic in ("disk encryption", "off the machine", "business associate", "tls",

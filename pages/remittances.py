@@ -90,6 +90,7 @@ if st.button("Create 837P", disabled=not chosen, icon=":material/description:"):
     with ui.action("Nothing was exported."):
         st.session_state["x12_837p"] = write_837p(db, chosen, user=user)
         ui.after_write()
-if st.session_state.get("x12_837p"):
-    st.download_button("Download 837P", st.session_state["x12_837p"].encode("ascii", "replace"),
+if text_837p := st.session_state.get("x12_837p"):
+    # Served when clicked, to this signed-in session only (metdash.ui.gate).
+    st.download_button("Download 837P", lambda: text_837p.encode("ascii", "replace"),
                        file_name="claims.837", mime="text/plain", icon=":material/download:")

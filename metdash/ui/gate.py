@@ -16,9 +16,10 @@ identity another client cannot copy from a URL:
   names a session id without the cookie of the browser that made the session gets a fresh,
   signed-out session, and :mod:`metdash.ui.session` signs a session out whose client
   differs from the one it signed in from.
-- A file upload is accepted only for an open session (signed in, or the synthetic demo,
-  registered here by :mod:`metdash.ui.session`) and from the browser that holds it, and
-  only up to :data:`UPLOAD_FILES` files and :data:`UPLOAD_MB` MB held at once per session.
+- A file upload (or its removal) is accepted only for an open session (signed in, or the
+  synthetic demo, registered here by :mod:`metdash.ui.session`) and from the browser that
+  holds it, and only up to :data:`UPLOAD_FILES` files and :data:`UPLOAD_MB` MB held at
+  once per session. Signing out drops the session's uploaded files.
 - A download (``/media/...``) is served only to a browser with an open session, so a
   leaked link is refused to another client, and to the same browser once it signed out.
 
@@ -73,10 +74,15 @@ def open_session(session_id: str, client: str | None) -> None:
 
 
 def close_session(session_id: str) -> None:
-    """Forget ``session_id``: it may no longer upload, nor its browser download."""
+    """Forget ``session_id``: it may no longer upload, nor its browser download; the files
+    it had uploaded are dropped (Streamlit would keep them until the session ends)."""
+    from streamlit import runtime
+
     with _lock:
-        _open.pop(session_id, None)
+        was_open = _open.pop(session_id, None) is not None or session_id in _pending
         _pending.pop(session_id, None)
+    if was_open and runtime.exists():
+        runtime.get_instance().uploaded_file_mgr.remove_session_files(session_id)
 
 
 def _live(session_id: str) -> bool:
@@ -228,6 +234,9 @@ class ClientGate:
                 await self.app(scope, receive, send)
             finally:
                 upload_done(session_id, file_id)
+            return
+        if upload and method == "DELETE" and not session_is_open_for(upload["session"], client):
+            await _refuse(send, 403, "Only the browser that uploaded a file may remove it.")
             return
         if _MEDIA.search(path) and method in ("GET", "HEAD") \
                 and not client_has_open_session(client):

@@ -67,6 +67,11 @@ def upload(url: str, session_id: str, file_id: str, cookie: str | None, size: in
                  cookie=cookie, headers=headers, data=body)[0]
 
 
+def remove(url: str, session_id: str, file_id: str, cookie: str) -> int:
+    return fetch(f"{url}/_stcore/upload_file/{session_id}/{file_id}", method="DELETE",
+                 cookie=cookie, headers={"X-Xsrftoken": xsrf(cookie)})[0]
+
+
 def test_every_browser_gets_an_httponly_same_site_cookie(server):
     _, headers, _ = fetch(server + "/")
     ours = [c for c in headers.get_all("set-cookie") if c.startswith("metdash_client=")]
@@ -131,8 +136,10 @@ def test_only_a_signed_in_session_uploads_and_within_its_limits(server):
     for n in range(2, UPLOAD_FILES + 1):
         assert upload(server, me.session_id, f"f{n}", cookie, 10) == 204
     assert upload(server, me.session_id, "one-too-many", cookie, 10) == 413
-    fetch(f"{server}/_stcore/upload_file/{me.session_id}/f1", method="DELETE", cookie=cookie,
-          headers={"X-Xsrftoken": xsrf(cookie)})
+    other = new_browser(server)  # knows the session id, has its own XSRF pair
+    assert remove(server, me.session_id, "f1", other) == 403
+    assert upload(server, me.session_id, "one-too-many", cookie, 10) == 413  # f1 still held
+    assert remove(server, me.session_id, "f1", cookie) == 204
     assert upload(server, me.session_id, "after-a-removal", cookie, 10) == 204
     me.close()
 
@@ -142,6 +149,11 @@ def test_only_a_signed_in_session_uploads_and_within_its_limits(server):
     assert [upload(server, second.session_id, f"b{i}", cookie, most) for i in (0, 1)] \
         == [204, 204]
     assert upload(server, second.session_id, "b2", cookie, 4096) == 413
+    # Signing out drops what the session uploaded.
+    second.click(second.run().widget("button", "Sign out"))
+    assert upload(server, second.session_id, "b2", cookie, 4096) == 403
+    second.sign_in(*OWNER)
+    assert upload(server, second.session_id, "b2", cookie, 4096) == 204
     second.close()
 
 def test_a_download_is_served_only_to_its_signed_in_browser(server):

@@ -68,8 +68,16 @@ def client_id(token: str | None) -> str | None:
 
 # -- the registry of open sessions (written by metdash.ui.session) ------------------------------
 def open_session(session_id: str, client: str | None) -> None:
-    """Record that ``session_id`` is signed in (or in the open demo) from ``client``."""
+    """Record that ``session_id`` is signed in (or in the open demo) from ``client``; every
+    page run of an open session calls it (a session back from a network blip is open again
+    at its next run). Entries of sessions no longer connected are dropped here."""
     with _lock:
+        ended = [s for s in _open if s != session_id]
+    ended = [s for s in ended if not _live(s)]
+    with _lock:
+        for s in ended:
+            _open.pop(s, None)
+            _pending.pop(s, None)
         _open[session_id] = client
 
 
@@ -96,12 +104,7 @@ def session_is_open_for(session_id: str, client: str | None) -> bool:
     with _lock:
         known = session_id in _open
         owner = _open.get(session_id)
-    if not known or client is None or owner != client:
-        return False
-    if not _live(session_id):
-        close_session(session_id)
-        return False
-    return True
+    return known and client is not None and owner == client and _live(session_id)
 
 
 def client_has_open_session(client: str | None) -> bool:

@@ -25,7 +25,7 @@ from metdash.store import Database
 from metdash.ui import gate
 from metdash.ui.cache import database, is_demo_cached
 
-_AUTH_KEY = "_auth_user"      # {"username", "display_name", "role"} of this browser session
+_AUTH_KEY = "_auth_user"      # {"username", "display_name", "role", "client"} of this session
 _SEEN_KEY = "_auth_seen"      # time.time() of the session's last page run
 _ENDED_KEY = "_auth_ended"    # why the last session ended (shown above the sign-in form)
 
@@ -136,6 +136,8 @@ def require_sign_in(db: Database, demo: bool, permission: str) -> None:
             gate.close_session(session_id)
         _sign_in_form(db)
         st.stop()
+    if session_id:  # every run: the gate forgets a session while it is disconnected
+        gate.open_session(session_id, this_client())
     side = st.sidebar
     side.caption(f"Signed in as **{user.display_name}** ({auth.ROLE_LABELS[user.role]})")
     side.button("Sign out", key="w_sign_out", on_click=sign_out,

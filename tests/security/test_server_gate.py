@@ -103,9 +103,16 @@ def test_a_session_id_alone_does_not_open_a_signed_in_session(server):
     assert "Overview" not in forged.run().texts() and forged.session_id != stolen
     forged.close()
 
-    # The owner's own browser reconnecting (a network blip) keeps its sign-in.
+    # Someone else signs in meanwhile (the gate forgets sessions not connected) ...
+    colleague_cookie = new_browser(server)
+    colleague = Client(server, cookie=colleague_cookie)
+    colleague.sign_in("bill", PASSWORDS["bill"])
+    colleague.close()
+    # ... and the owner's own browser reconnecting (a network blip) keeps its sign-in,
+    # uploads included.
     back = Client(server, cookie=cookie, session_id=stolen)
     assert "Overview" in back.run().texts() and back.session_id == stolen
+    assert upload(server, stolen, "after-a-blip", cookie, 10) == 204
     back.close()
 
 

@@ -8,11 +8,12 @@ middleware that ``serve.py`` puts in front of Streamlit (``st.App``), gives ever
 identity another client cannot copy from a URL:
 
 - Every HTTP response to a request without it sets :data:`CLIENT_COOKIE`: 32 random bytes,
-  ``HttpOnly`` (no script can read it), ``SameSite=Strict``, ``Secure`` under TLS, gone
-  when the browser closes.
+  ``HttpOnly`` (no script can read it), ``SameSite=Strict``, ``Secure`` under TLS (ours,
+  or a proxy's that sends ``X-Forwarded-Proto: https``), gone when the browser closes.
 - Every request reaches Streamlit with :data:`CLIENT_HEADER` set to the SHA-256 of that
-  cookie and :data:`GATE_HEADER` set (any copy of either a client sent is dropped first). ``.streamlit/config.toml``
-  maps the header into ``st.user`` (``server.trustedUserHeaders``), so a connection that
+  cookie and :data:`GATE_HEADER` set (any copy of either a client sent is dropped first).
+  ``.streamlit/config.toml`` maps the first into ``st.user``
+  (``server.trustedUserHeaders``), so a connection that
   names a session id without the cookie of the browser that made the session gets a fresh,
   signed-out session, and :mod:`metdash.ui.session` signs a session out whose client
   differs from the one it signed in from.
@@ -34,7 +35,6 @@ import re
 import secrets
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
-from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 CLIENT_COOKIE = "metdash_client"      # the browser's random token (HttpOnly)
@@ -164,15 +164,14 @@ def upload_done(session_id: str, file_id: str) -> None:
 
 # -- the middleware -----------------------------------------------------------------------------
 def _cookie(headers: list[tuple[bytes, bytes]], name: str) -> str | None:
+    """The value of cookie ``name``. Split by hand, as browsers send them: http.cookies
+    stops at the first cookie it dislikes (another app's on the same host)."""
     for key, value in headers:
         if key == b"cookie":
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(value.decode("latin-1"))
-            except CookieError:
-                continue
-            if name in jar:
-                return jar[name].value
+            for pair in value.decode("latin-1").split(";"):
+                k, sep, v = pair.strip().partition("=")
+                if sep and k == name:
+                    return v.strip()
     return None
 
 
@@ -186,11 +185,18 @@ def _content_length(headers: list[tuple[bytes, bytes]]) -> int | None:
     return None
 
 
-def _set_cookie(token: str) -> bytes:
+def _over_tls(headers: list[tuple[bytes, bytes]]) -> bool:
+    """True under Streamlit's own TLS, or behind a TLS proxy that says so. (A client that
+    claims it falsely over plain HTTP only gets a cookie its browser will not send back.)"""
     from streamlit import config
 
-    secure = "; Secure" if config.get_option("server.sslCertFile") else ""
-    return f"{CLIENT_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{secure}".encode()
+    return bool(config.get_option("server.sslCertFile")) or any(
+        k == b"x-forwarded-proto" and v.strip().lower() == b"https" for k, v in headers)
+
+
+def _set_cookie(token: str, secure: bool) -> bytes:
+    flag = "; Secure" if secure else ""
+    return f"{CLIENT_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{flag}".encode()
 
 
 class ClientGate:
@@ -216,7 +222,7 @@ class ClientGate:
             return
 
         if client is None:  # a new browser: give it its token with this response
-            cookie = _set_cookie(secrets.token_urlsafe(32))
+            cookie = _set_cookie(secrets.token_urlsafe(32), _over_tls(headers))
             inner_send = send
 
             async def send(message: Message) -> None:

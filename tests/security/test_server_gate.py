@@ -79,9 +79,15 @@ def test_every_browser_gets_an_httponly_same_site_cookie(server):
     flags = [f.strip().lower() for f in ours[0].split(";")[1:]]
     assert "httponly" in flags and "samesite=strict" in flags and "path=/" in flags
     assert not any(f.startswith(("expires", "max-age")) for f in flags)  # gone with the browser
-    # A browser that has it keeps it.
-    _, again, _ = fetch(server + "/", cookie=ours[0].split(";")[0])
-    assert not [c for c in again.get_all("set-cookie") or [] if c.startswith("metdash_client=")]
+    assert "secure" not in flags  # plain HTTP on 127.0.0.1; behind a TLS proxy it is:
+    _, proxied, _ = fetch(server + "/", headers={"X-Forwarded-Proto": "https"})
+    assert "; Secure" in next(c for c in proxied.get_all("set-cookie")
+                              if c.startswith("metdash_client="))
+    # A browser that has it keeps it, whatever other apps on this host left beside it.
+    for jar in (ours[0].split(";")[0], 'other=a b; ' + ours[0].split(";")[0]):
+        _, again, _ = fetch(server + "/", cookie=jar)
+        assert not [c for c in again.get_all("set-cookie") or []
+                    if c.startswith("metdash_client=")], jar
 
 
 def test_a_session_id_alone_does_not_open_a_signed_in_session(server):

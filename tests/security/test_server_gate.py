@@ -51,8 +51,12 @@ def new_browser(url: str) -> str:
     return "; ".join(jar)
 
 
+def cookie_value(jar: str, name: str) -> str:
+    return next(c.split("=", 1)[1] for c in jar.split("; ") if c.startswith(name + "="))
+
+
 def xsrf(cookie: str) -> str:
-    return next(c.split("=", 1)[1] for c in cookie.split("; ") if c.startswith("_streamlit_xsrf="))
+    return cookie_value(cookie, "_streamlit_xsrf")
 
 
 def upload(url: str, session_id: str, file_id: str, cookie: str | None, size: int):
@@ -91,35 +95,35 @@ def test_every_browser_gets_an_httponly_same_site_cookie(server):
 
 
 def test_a_session_id_alone_does_not_open_a_signed_in_session(server):
+    colleague = Client(server, cookie=new_browser(server))
+    colleague.sign_in("bill", PASSWORDS["bill"])
     cookie = new_browser(server)
     owner = Client(server, cookie=cookie)
     assert "Overview" in owner.sign_in(*OWNER).texts()
     stolen = owner.session_id
-    owner.close()  # the tab closes; its session waits a few seconds for a reconnect
-
-    for other in (None, new_browser(server)):  # no cookie, or another browser's
-        thief = Client(server, cookie=other, session_id=stolen)
-        page = thief.run()
-        assert thief.session_id != stolen
-        assert "Sign in" in page.texts() and "Overview" not in page.texts()
-        thief.close()
-    # A header naming the owner's client is dropped by the gate: only the cookie counts.
-    owner_id = client_id(cookie.split("; ")[0].split("=", 1)[1])
-    forged = Client(server, session_id=stolen, headers={"X-Metdash-Client": owner_id})
-    assert "Overview" not in forged.run().texts() and forged.session_id != stolen
-    forged.close()
-
-    # Someone else signs in meanwhile (the gate forgets sessions not connected) ...
-    colleague_cookie = new_browser(server)
-    colleague = Client(server, cookie=colleague_cookie)
-    colleague.sign_in("bill", PASSWORDS["bill"])
-    colleague.close()
-    # ... and the owner's own browser reconnecting (a network blip) keeps its sign-in,
-    # uploads included.
+    owner.close()  # a network blip: the session waits a few seconds for its browser
+    colleague.run(page="audit")  # meanwhile the gate forgets sessions not connected
     back = Client(server, cookie=cookie, session_id=stolen)
     assert "Overview" in back.run().texts() and back.session_id == stolen
-    assert upload(server, stolen, "after-a-blip", cookie, 10) == 204
+    assert upload(server, stolen, "after-a-blip", cookie, 10) == 204  # open again
+    colleague.close()
+
+    def try_to_steal() -> None:
+        for other in (None, new_browser(server)):  # no cookie, or another browser's
+            thief = Client(server, cookie=other, session_id=stolen)
+            page = thief.run()
+            assert thief.session_id != stolen
+            assert "Sign in" in page.texts() and "Overview" not in page.texts()
+            thief.close()
+        # A header naming the owner's client is dropped by the gate: the cookie counts.
+        owner_id = client_id(cookie_value(cookie, "metdash_client"))
+        forged = Client(server, session_id=stolen, headers={"X-Metdash-Client": owner_id})
+        assert "Overview" not in forged.run().texts() and forged.session_id != stolen
+        forged.close()
+
+    try_to_steal()  # while the owner's tab is open
     back.close()
+    try_to_steal()  # after it closed
 
 
 def test_a_closed_tab_cannot_be_resumed_after_a_few_seconds(server):

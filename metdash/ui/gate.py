@@ -21,8 +21,10 @@ identity another client cannot copy from a URL:
   synthetic demo, registered here by :mod:`metdash.ui.session`) and from the browser that
   holds it, and only up to :data:`UPLOAD_FILES` files and :data:`UPLOAD_MB` MB held at
   once per session. Signing out drops the session's uploaded files.
-- A download (``/media/...``) is served only to a browser with an open session, so a
-  leaked link is refused to another client, and to the same browser once it signed out.
+- A download (``/media/...``) is served only to the browser it was made for (its link
+  went out over that browser's websocket) while that browser has an open session: a
+  leaked link is refused to any other client, a signed-in colleague's included, and to the
+  same browser once it signed out.
 
 The registry of open sessions lives in this process: page runs (script threads) write it,
 the middleware (the event loop) reads it, under one lock.
@@ -46,7 +48,9 @@ UPLOAD_MB = 40                        # megabytes one session may hold uploaded 
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")             # secrets.token_urlsafe(32)
 _UPLOAD = re.compile(r"/_stcore/upload_file/(?P<session>[^/]+)/(?P<file>[^/]+)$")
-_MEDIA = re.compile(r"/media/[^/]+$")
+_MEDIA = re.compile(r"/media/(?P<name>[^/]+)$")
+_MEDIA_IN_MESSAGE = re.compile(rb"/media/([0-9A-Za-z_-]+\.[0-9A-Za-z]+)")
+ISSUED_KEPT = 500                      # media links remembered per browser (newest kept)
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -56,6 +60,7 @@ Send = Callable[[Message], Awaitable[None]]
 _lock = threading.Lock()
 _open: dict[str, str | None] = {}          # session id -> client id it is open for
 _pending: dict[str, dict[str, int]] = {}   # session id -> {file id: bytes} being uploaded
+_issued: dict[str, dict[str, None]] = {}   # client id -> media files sent to that browser
 
 
 def client_id(token: str | None) -> str | None:
@@ -114,6 +119,27 @@ def client_has_open_session(client: str | None) -> bool:
     with _lock:
         sessions = [s for s, c in _open.items() if c == client]
     return any(session_is_open_for(s, client) for s in sessions)
+
+
+def issue_media(client: str, names: list[str]) -> None:
+    """Record that the media files ``names`` were sent to the browser ``client``."""
+    with _lock:
+        issued = _issued.setdefault(client, {})
+        for name in names:
+            issued.pop(name, None)
+            issued[name] = None
+        while len(issued) > ISSUED_KEPT:
+            del issued[next(iter(issued))]
+
+
+def may_download(client: str | None, name: str) -> bool:
+    """True when the media file ``name`` was sent to the browser ``client`` and that
+    browser still has an open session."""
+    if client is None:
+        return False
+    with _lock:
+        sent = name in _issued.get(client, {})
+    return sent and client_has_open_session(client)
 
 
 def _held(session_id: str) -> dict[str, int]:
@@ -218,6 +244,16 @@ class ClientGate:
             headers.append((CLIENT_HEADER.encode(), client.encode()))
         scope = {**scope, "headers": headers}
         if scope["type"] == "websocket":
+            if client:  # remember every download link this browser is sent
+                ws_send = send
+
+                async def send(message: Message) -> None:
+                    data = message.get("bytes") or b""
+                    if message["type"] == "websocket.send" and b"/media/" in data:
+                        issue_media(client, [m.decode() for m in
+                                             _MEDIA_IN_MESSAGE.findall(data)])
+                    await ws_send(message)
+
             await self.app(scope, receive, send)
             return
 
@@ -247,8 +283,8 @@ class ClientGate:
         if upload and method == "DELETE" and not session_is_open_for(upload["session"], client):
             await _refuse(send, 403, "Only the browser that uploaded a file may remove it.")
             return
-        if _MEDIA.search(path) and method in ("GET", "HEAD") \
-                and not client_has_open_session(client):
+        media = _MEDIA.search(path)
+        if media and method in ("GET", "HEAD") and not may_download(client, media["name"]):
             await _refuse(send, 403, "Sign in to download this file.")
             return
         await self.app(scope, receive, send)

@@ -174,6 +174,9 @@ def test_only_a_signed_in_session_uploads_and_within_its_limits(server):
     second.close()
 
 def test_a_download_is_served_only_to_its_signed_in_browser(server):
+    colleague_cookie = new_browser(server)
+    colleague = Client(server, cookie=colleague_cookie)
+    colleague.sign_in("vic", PASSWORDS["vic"])
     cookie = new_browser(server)
     owner = Client(server, cookie=cookie)
     owner.sign_in(*OWNER)
@@ -185,10 +188,13 @@ def test_a_download_is_served_only_to_its_signed_in_browser(server):
     assert status == 200 and body.startswith(b"session_id,")
     assert fetch(url)[0] == 403                                   # an anonymous client
     assert fetch(url, cookie=new_browser(server))[0] == 403      # another browser
+    assert fetch(url, cookie=colleague_cookie)[0] == 403          # a signed-in colleague's
+    assert fetch(url, cookie=cookie)[0] == 200                    # still there
     sign_out = lists.widget("button", "Sign out")
     assert "Sign in" in owner.click(sign_out, page="worklists").texts()
     assert fetch(url, cookie=cookie)[0] == 403                    # the same browser, signed out
     owner.close()
+    colleague.close()
 
 
 def test_served_without_the_gate_nobody_can_sign_in(practice_template, tmp_path):

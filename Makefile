@@ -1,5 +1,6 @@
 # metdash: two commands on a fresh machine.
-#   make run   creates .venv, installs metdash, starts the app (a demo practice when METDASH_DB is unset)
+#   make run   creates .venv, installs metdash, starts the app behind its sign-in gate (serve.py;
+#              a demo practice when METDASH_DB is unset)
 #   make test  installs what the tests need and runs the whole suite
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -30,7 +31,7 @@ install: .venv/.installed
 
 run: .venv/.installed
 	@if [ -z "$$METDASH_DB" ]; then .venv/bin/metdash demo --if-missing; fi
-	.venv/bin/streamlit run app.py --server.port=$(PORT) --server.address=$(ADDRESS) \
+	.venv/bin/streamlit run serve.py --server.port=$(PORT) --server.address=$(ADDRESS) \
 		--server.headless=true --browser.gatherUsageStats=false
 
 test: .venv/.installed-dev

@@ -95,6 +95,7 @@ if st.button("Create 837P", disabled=not chosen or present, icon=":material/desc
         privacy.refuse_claim_file(ui.present_mode())  # on the server, not only a grey button
         st.session_state["x12_837p"] = write_837p(db, chosen, user=user)
         ui.after_write()
-if st.session_state.get("x12_837p") and not present:
-    st.download_button("Download 837P", st.session_state["x12_837p"].encode("ascii", "replace"),
+if (text_837p := st.session_state.get("x12_837p")) and not present:
+    # Served when clicked, to this signed-in session only (metdash.ui.gate).
+    st.download_button("Download 837P", lambda: text_837p.encode("ascii", "replace"),
                        file_name="claims.837", mime="text/plain", icon=":material/download:")

@@ -120,5 +120,6 @@ if c2.button("Prepare the one-page PDF", icon=":material/picture_as_pdf:", key="
             review, practice=name, is_demo=demo, present=present))
 made = st.session_state.get("_weekly_pdf")
 if made and made[0] == start and made[1] == present:
-    c2.download_button("Download the PDF", made[2], file_name=f"weekly_review_{start}.pdf",
+    pdf = made[2]  # served when clicked, to this signed-in session only (metdash.ui.gate)
+    c2.download_button("Download the PDF", lambda: pdf, file_name=f"weekly_review_{start}.pdf",
                        mime="application/pdf", icon=":material/download:", key="pdf")

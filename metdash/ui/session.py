@@ -3,7 +3,10 @@ they may see (columns that identify a person hidden or masked, presentation mode
 
 The session lives in Streamlit's per-browser session state; the user is re-read from the
 store on every page run, so a disabled account or a changed role takes effect at the next
-click.
+click. A sign-in is bound to the browser it was made in (the hash of the HttpOnly cookie
+:mod:`metdash.ui.gate` gives every browser, which Streamlit hands over as ``st.user``): a
+run from any other client signs the session out, and the gate lets only open sessions
+upload and their browsers download.
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from metdash import auth
 from metdash.errors import AuthError, StoreError
 from metdash.privacy import mask_if, present_by_default
 from metdash.store import Database
+from metdash.ui import gate
 from metdash.ui.cache import database, is_demo_cached
 
-_AUTH_KEY = "_auth_user"      # {"username", "display_name", "role"} of this browser session
+_AUTH_KEY = "_auth_user"      # {"username", "display_name", "role", "client"} of this session
 _SEEN_KEY = "_auth_seen"      # time.time() of the session's last page run
 _ENDED_KEY = "_auth_ended"    # why the last session ended (shown above the sign-in form)
 
@@ -36,12 +40,38 @@ def session_minutes() -> float:
         return 30.0
 
 
+def this_client() -> str | None:
+    """The browser this run comes from: the hash of its HttpOnly cookie, set by
+    :class:`metdash.ui.gate.ClientGate`. None when the app is not served through the gate
+    (AppTest, or ``streamlit run app.py``)."""
+    value = st.user.get(gate.USER_KEY)
+    return str(value) if value else None
+
+
+def served_without_gate() -> bool:
+    """True when a browser reached the app without serve.py's gate in front of it: then a
+    session id alone could open its sign-in, so nobody may sign in."""
+    headers = st.context.headers
+    return bool(headers) and headers.get(gate.GATE_HEADER) != "1"
+
+
+def _session_id() -> str | None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else None
+
+
 def session_user(db: Database) -> auth.User | None:
     """The signed-in user of this browser session, re-read from the store (a disabled user
-    or a changed role takes effect at the next click); None after the idle timeout."""
+    or a changed role takes effect at the next click); None after the idle timeout, or when
+    this run comes from another browser than the one that signed in."""
     state = st.session_state
     saved = state.get(_AUTH_KEY)
     if not saved:
+        return None
+    if saved.get("client") != this_client():
+        sign_out("This sign-in belongs to another browser: sign in here.")
         return None
     now = time.time()
     if idle_over(now):
@@ -85,16 +115,25 @@ def _idle_watch() -> None:
 
 
 def sign_in(user: auth.User) -> None:
-    """Make ``user`` this browser session's signed-in user, active from now."""
+    """Make ``user`` this browser session's signed-in user, active from now, bound to the
+    browser it signed in from (:func:`this_client`)."""
+    client = this_client()
     st.session_state[_AUTH_KEY] = {"username": user.username, "role": user.role,
-                                   "display_name": user.display_name}
+                                   "display_name": user.display_name, "client": client}
     st.session_state[_SEEN_KEY] = time.time()
+    session_id = _session_id()
+    if session_id:
+        gate.open_session(session_id, client)
 
 
 def sign_out(reason: str = "") -> None:
-    """End this browser session's sign-in; ``reason`` is shown above the next sign-in form."""
-    for key in (_AUTH_KEY, _SEEN_KEY):
-        st.session_state.pop(key, None)
+    """End this browser session's sign-in and forget everything it held (an 837P made,
+    a PDF drawn, a search typed); ``reason`` is shown above the next sign-in form. The
+    gate stops its uploads and its browser's downloads."""
+    session_id = _session_id()
+    if session_id:
+        gate.close_session(session_id)
+    st.session_state.clear()
     if reason:
         st.session_state[_ENDED_KEY] = reason
 
@@ -116,11 +155,18 @@ def require_sign_in(db: Database, demo: bool, permission: str) -> None:
     except StoreError as exc:
         st.error(str(exc))
         st.stop()
+    session_id = _session_id()
     if user is None and demo:
+        if session_id:  # the open synthetic demo may upload (within the gate's limits)
+            gate.open_session(session_id, this_client())
         return
     if user is None:
+        if session_id:
+            gate.close_session(session_id)
         _sign_in_form(db)
         st.stop()
+    if session_id:  # every run: the gate forgets a session while it is disconnected
+        gate.open_session(session_id, this_client())
     side = st.sidebar
     with side:
         st.fragment(_idle_watch, run_every=watch_every())()
@@ -143,6 +189,15 @@ def _sign_in_form(db: Database) -> None:
     ended = st.session_state.pop(_ENDED_KEY, None)
     if ended:
         st.info(ended, icon=":material/timer_off:")
+    if served_without_gate():
+        st.error("metdash was started without its browser check, so signing in is off: "
+                 "stop it and start it with `make run` (or `streamlit run serve.py`).",
+                 icon=":material/lock:")
+        return
+    if st.context.headers and this_client() is None:
+        st.error("This browser did not send metdash's sign-in cookie: allow cookies for "
+                 "this site and reload the page.", icon=":material/lock:")
+        return
     with st.form("w_sign_in", clear_on_submit=True):
         username = st.text_input("Username", key="w_sign_in_user", autocomplete="username")
         password = st.text_input("Password", type="password", key="w_sign_in_password",

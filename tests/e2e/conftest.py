@@ -42,15 +42,17 @@ def _free_port() -> int:
 
 
 class RunningApp:
-    """``streamlit run app.py`` in its own process group, on a free loopback port."""
+    """``streamlit run serve.py`` (app.py behind metdash's gate, as ``make run`` starts it)
+    in its own process group, on a free loopback port."""
 
-    def __init__(self, db_path: Path, env: dict[str, str] | None = None) -> None:
+    def __init__(self, db_path: Path, env: dict[str, str] | None = None,
+                 script: str = "serve.py") -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = db_path.with_suffix(".server.log")
         full_env = {**os.environ, "METDASH_DB": str(db_path), **(env or {})}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / script),
              "--server.headless=true", f"--server.port={self.port}",
              "--server.address=127.0.0.1", "--server.fileWatcherType=none",
              "--browser.gatherUsageStats=false"],

@@ -77,6 +77,13 @@ def test_server_listens_on_localhost_with_small_uploads():
     assert config["browser"]["gatherUsageStats"] is False
 
 
+def test_a_closed_tab_session_is_dropped_within_seconds():
+    # Streamlit keeps a disconnected session (and its sign-in) for resuming by its id; the
+    # default is 120 s. Every place that starts the server reads this file.
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert 1 <= config["server"]["disconnectedSessionTTL"] <= 10
+
+
 def test_security_md_names_what_the_practice_must_do():
     text = (ROOT / "SECURITY.md").read_text().lower()
     for topic in ("disk encryption", "off the machine", "business associate", "tls",
@@ -95,3 +102,21 @@ def test_every_upload_names_the_file_types_it_accepts():
                 assert any(k.arg == "type" for k in node.keywords), \
                     f"{path.name}:{node.lineno} accepts any file type"
     assert found >= 2
+
+
+def test_every_download_is_made_when_clicked():
+    # A callable is run when the button is clicked and its file served to that session
+    # only (metdash.ui.gate); bytes passed directly sit in the media store from the page run.
+    import ast
+
+    found = 0
+    for path in [*(ROOT / "pages").glob("*.py"), *(ROOT / "metdash").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "download_button":
+                found += 1
+                data = node.args[1] if len(node.args) > 1 else next(
+                    k.value for k in node.keywords if k.arg == "data")
+                callable_ = isinstance(data, ast.Lambda | ast.Name) or (
+                    isinstance(data, ast.Call) and getattr(data.func, "id", "") == "partial")
+                assert callable_, f"{path.name}:{node.lineno} passes the file's bytes"
+    assert found >= 6

@@ -137,3 +137,33 @@ def test_an_idle_page_hides_its_data_without_a_click(practice, monkeypatch):
     assert not at.exception
     assert [t.value for t in at.title] == ["Sign in"] and not shows_figures(at)
     assert "5 minutes without activity" in at.info[0].value
+
+
+def test_a_sign_in_from_another_browser_is_signed_out(practice):
+    # st.user carries the hash of the browser's HttpOnly cookie (metdash.ui.gate).
+    at = page("overview")
+    at.user = {"metdash_client": "a" * 64}
+    at = sign_in(at.run(), "olive", PASSWORDS["olive"])
+    assert at.metric
+    at.session_state["x12_837p"] = "ISA*00*..."
+    at.user = {"metdash_client": "b" * 64}   # the same session id, another browser
+    at = at.run()
+    assert [t.value for t in at.title] == ["Sign in"] and not shows_figures(at)
+    assert "another browser" in at.info[0].value
+    assert "x12_837p" not in at.session_state
+
+
+def test_sign_out_forgets_what_the_session_held(practice):
+    at = sign_in(page("overview").run(), "bill", PASSWORDS["bill"])
+    at.session_state["x12_837p"] = "ISA*00*..."   # an 837P made on Remittances
+    at.sidebar.button(key="w_sign_out").click()
+    at = at.run()
+    assert [t.value for t in at.title] == ["Sign in"]
+    assert "x12_837p" not in at.session_state
+
+
+def test_no_file_uploader_before_sign_in(practice):
+    for name in ("claims", "remittances"):
+        at = page(name).run()
+        assert not at.exception and not at.get("file_uploader"), name
+        assert [t.value for t in at.title] == ["Sign in"]

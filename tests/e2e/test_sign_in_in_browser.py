@@ -1,0 +1,49 @@
+"""A practice database in headless Chromium, through serve.py's gate: the browser holds the
+sign-in cookie where no script can read it, signs in, downloads a work list, signs out."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from metdash import auth
+from metdash.store import Database
+from tests.e2e.conftest import RunningApp, wait_for_page
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "olive-owner-pass-1"
+
+
+def test_sign_in_download_and_sign_out_in_a_browser(small_db_path, browser, tmp_path):
+    path = tmp_path / "practice.duckdb"
+    shutil.copy(small_db_path, path)
+    db = Database(path)
+    auth.add_user(db, "olive", PASSWORD, "owner", by="setup", display_name="Olive")
+    db.release()
+    running = RunningApp(path)
+    context = browser.new_context(viewport={"width": 1400, "height": 900},
+                                  accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{running.url}/worklists")
+        wait_for_page(page, "Sign in")
+        cookie = [c for c in context.cookies() if c["name"] == "metdash_client"]
+        assert cookie and cookie[0]["httpOnly"] and cookie[0]["sameSite"] == "Strict"
+        assert "metdash_client" not in page.evaluate("document.cookie")
+
+        page.get_by_label("Username").fill("olive")
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        wait_for_page(page, "Signed in as")
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download CSV").first.click()
+        assert download.value.path().read_bytes().startswith(b"session_id,")
+
+        page.get_by_role("button", name="Sign out").click()
+        wait_for_page(page, "Sign in")
+        assert page.get_by_text("Signed in as").count() == 0
+    finally:
+        context.close()
+        running.stop()

@@ -40,19 +40,38 @@ def session_user(db: Database) -> auth.User | None:
     or a changed role takes effect at the next click); None after the idle timeout."""
     state = st.session_state
     saved = state.get(_AUTH_KEY)
-    if not saved:
+    if saved is None:
         return None
+    username = _saved_username(saved)
     now = time.time()
-    if now - state.get(_SEEN_KEY, now) > session_minutes() * 60:
+    seen = state.get(_SEEN_KEY, now)
+    if username is None or not isinstance(seen, int | float) or isinstance(seen, bool):
+        # Not what sign_in() writes (a crafted or damaged session state): believe none of it.
+        sign_out("Your session is not valid: sign in again.")
+        return None
+    if now - seen > session_minutes() * 60:
         sign_out(f"Your session ended after {session_minutes():.0f} minutes without "
                  "activity: sign in again.")
         return None
-    user = auth.get_user(db, saved["username"])
+    user = auth.get_user(db, username)
     if user is None:
-        sign_out("Your account was disabled: ask the practice owner.")
+        sign_out("Your account is disabled or no longer exists: ask the practice owner.")
         return None
+    sign_in(user)  # the role and name as the store has them now (allowed() reads them)
     state[_SEEN_KEY] = now
     return user
+
+
+def _saved_username(saved: Any) -> str | None:
+    """The user name of a sign-in as :func:`sign_in` saves it; None for anything else."""
+    if not isinstance(saved, dict):
+        return None
+    name = saved.get("username")
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        return None
+    if not all(isinstance(saved.get(k), str) for k in ("role", "display_name")):
+        return None
+    return name
 
 
 def sign_in(user: auth.User) -> None:
@@ -135,7 +154,7 @@ def current_user() -> str:
     """The user name to record with a write: the signed-in user, or "demo" in the open
     synthetic demo."""
     saved = st.session_state.get(_AUTH_KEY)
-    return saved["username"] if saved else "demo"
+    return (_saved_username(saved) or "demo") if saved else "demo"
 
 
 def allowed(permission: str) -> bool:
@@ -143,7 +162,7 @@ def allowed(permission: str) -> bool:
     saved = st.session_state.get(_AUTH_KEY)
     if saved is None:
         return is_demo_cached(database())
-    return auth.can(saved["role"], permission)
+    return _saved_username(saved) is not None and auth.can(saved["role"], permission)
 
 
 def require(permission: str) -> None:
@@ -152,7 +171,7 @@ def require(permission: str) -> None:
     if allowed(permission):
         return
     saved = st.session_state.get(_AUTH_KEY)
-    if saved is None:
+    if _saved_username(saved) is None:
         st.error("Sign in first.", icon=":material/lock:")
         st.stop()
     _refuse(auth.User(saved["username"], saved["display_name"], saved["role"]), permission)

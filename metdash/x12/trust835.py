@@ -129,10 +129,10 @@ def our_claims(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, 
     con.register("_x12_trust_ids", pd.DataFrame({"claim_id": ids}))
     try:
         rows = con.execute("""
-            SELECT c.claim_id, c.payer_id, p.name,
+            SELECT c.claim_id, c.payer_id, coalesce(p.name, 'payer ' || c.payer_id),
                    list(DISTINCT v.payer_id) FILTER (WHERE v.payer_id IS NOT NULL)
             FROM claims c JOIN _x12_trust_ids USING (claim_id)
-            JOIN payers p ON p.payer_id = c.payer_id
+            LEFT JOIN payers p ON p.payer_id = c.payer_id
             LEFT JOIN coverages v ON v.client_id = c.client_id AND v.payer_id <> c.payer_id
             GROUP BY ALL""").fetchall()
     finally:

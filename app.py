@@ -4,6 +4,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from metdash import ui
+
 HERE = Path(__file__).parent
 
 st.set_page_config(page_title="metdash", page_icon=":material/monitor_heart:", layout="wide")
@@ -44,4 +46,5 @@ nav = {
     ]
     for section, entries in SECTIONS.items()
 }
-st.navigation(nav, expanded=True).run()
+with ui.last_resort():  # an error no page handled: one line here, the traceback in the log
+    st.navigation(nav, expanded=True).run()

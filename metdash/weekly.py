@@ -36,12 +36,38 @@ from typing import Any
 import pandas as pd
 
 from metdash import figures
+from metdash.errors import ValidationError
 from metdash.figures import Filters, money, ratio, run, sql
 from metdash.store import Database
 
 CENTS = Decimal("0.01")
 KINDS = ["physician", "physical_therapist", "specialist", "other"]
 TOP_MOVERS = 5
+
+
+# The weeks a review can be asked for: its 12 months and 13 weeks of history must be
+# dates too (a week in year 1 made the page's date arithmetic overflow: issue 19).
+FIRST_WEEK = dt.date(1900, 1, 1)
+LAST_WEEK = dt.date(2199, 12, 31)
+
+
+def week_asked(text: str | None) -> tuple[dt.date | None, str | None]:
+    """The day a ``?week=YYYY-MM-DD`` link names, and what is wrong with it: ``(day, None)``,
+    ``(None, None)`` when the link names none, ``(None, message)`` when it is not a date or
+    not a week a review can show (the page then opens on its usual week)."""
+    text = (text or "").strip()
+    if not text:
+        return None, None
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        return None, (f"Week {text[:40]!r} in the link is not a date (YYYY-MM-DD): showing "
+                      "the last full week instead.")
+    if not FIRST_WEEK <= day <= LAST_WEEK:
+        return None, (f"Week {day.isoformat()} is out of range: pick a week from "
+                      f"{FIRST_WEEK.year} to {LAST_WEEK.year}. Showing the last full week "
+                      "instead.")
+    return day, None
 
 
 def week_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -131,7 +157,8 @@ REFERRER_COLUMNS = [
 def weekly_review(db: Database, week: dt.date | None = None, *,
                   today: dt.date | None = None) -> WeeklyReview:
     """The review of the week holding ``week`` (any day of it; default: the last full week
-    before ``today``, itself defaulting to the real date).
+    before ``today``, itself defaulting to the real date). A week outside
+    :data:`FIRST_WEEK` .. :data:`LAST_WEEK` raises :class:`~metdash.errors.ValidationError`.
 
     ``referrers`` (one row per referrer with a referral in the 12 months or the 12 weeks
     before, or new, or lapsed): referrer_id, name, kind, npi, this_week (count), avg_4w,
@@ -151,6 +178,9 @@ def weekly_review(db: Database, week: dt.date | None = None, *,
     referrals, for the 13 weeks ending with the reviewed one. ``summary``: the totals (keys
     as the catalogue's week_* / *_12m names).
     """
+    if week is not None and not FIRST_WEEK <= week <= LAST_WEEK:
+        raise ValidationError([f"Week {week.isoformat()} is out of range: pick a week from "
+                               f"{FIRST_WEEK.year} to {LAST_WEEK.year}."])
     start, end = week_bounds(week) if week else week_bounds(default_week(today or dt.date.today()))
     year = Filters(date_from=end - dt.timedelta(days=364), date_to=end)
     def own_reads() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

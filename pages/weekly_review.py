@@ -1,7 +1,5 @@
 """Weekly referral review: one week of referrals per referrer, for the practice's meeting."""
 
-import datetime as dt
-
 import streamlit as st
 
 from metdash import report, ui, weekly, weekly_charts
@@ -13,13 +11,14 @@ AVERAGES = {"avg_4w": 2, "avg_12w": 2, "change_vs_4w": 2, "change_vs_12w": 2}
 db = ui.page_start("Weekly referral review", permission="view")
 present = ui.present_mode()
 default = ui.cached(weekly.review_week)(db, ui.today())
-try:
-    start = dt.date.fromisoformat(st.query_params.get("week", ""))
-except ValueError:
-    start = default
+asked, problem = weekly.week_asked(st.query_params.get("week"))
+if problem:
+    st.warning(problem)
+start = asked or default
 picked = st.date_input("Week (pick any day of it)", value=start, format="YYYY-MM-DD",
-                       key="w_week", help="Weeks run Monday to Sunday. The page opens on the "
-                                          "last full week.")
+                       key="w_week", min_value=weekly.FIRST_WEEK, max_value=weekly.LAST_WEEK,
+                       help="Weeks run Monday to Sunday. The page opens on the last full "
+                            "week.")
 start = weekly.week_bounds(picked or default)[0]
 st.query_params["week"] = start.isoformat()
 # Shared, never copied (ui.plot's charts read the same entry); never changed in place.

@@ -18,7 +18,7 @@ def test_benchmark_runs_at_a_tiny_scale(tmp_path):
     out = tmp_path / "RESULTS.md"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--scales", "5000",
-         "--reps", "1", "--x12-claims", "300", "--pages", "overview.py",
+         "--reps", "1", "--x12-claims", "100", "--pages", "overview.py",
          "--out", str(out), "--workdir", str(tmp_path / "work")],
         capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
@@ -28,11 +28,11 @@ def test_benchmark_runs_at_a_tiny_scale(tmp_path):
     scale = raw["scales"]["5000"]
     assert set(scale["app"]["pages"]) == {"overview.py", "revenue.py"}
     assert not any(p["errors"] for p in scale["app"]["pages"].values())
-    assert scale["import_835"]["claims"] == scale["import_835"]["matched"] == 300
-    assert scale["export_837"]["claims"] == 300
+    assert scale["import_835"]["claims"] == scale["import_835"]["matched"] == 100
+    assert scale["export_837"]["claims"] == 100
     assert scale["import_835"]["checkpoint_s"] >= 0  # the deferred checkpoint is timed too
     assert "checkpoint after the imports" in report
-    assert scale["import_835_command"]["claims"] == 300  # the command, as a biller runs it
+    assert scale["import_835_command"]["claims"] == 100  # the command, as a biller runs it
     # Our figures and the naive pandas ones agree on the period's charges and payments.
     for key in ("gross_charges", "payments"):
         assert scale["naive"]["check"][key] == pytest.approx(scale["app"]["check"][key])

@@ -26,6 +26,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import datetime as dt
+import errno
 import json
 import os
 import random
@@ -139,8 +140,7 @@ class Database:
                     return con
                 except duckdb.Error as exc:
                     if not _is_lock_error(exc):
-                        raise StoreError(
-                            f"Cannot open the database {self.path}: {exc}") from exc
+                        raise damaged(self.path, exc) from exc
                     if time.monotonic() >= deadline:
                         raise StoreBusy(
                             f"The database {self.path} has been busy for {self.lock_wait:.0f} s "
@@ -165,10 +165,18 @@ class Database:
             if not self._migrated:
                 with self._migrate_lock:
                     if not self._migrated:
-                        backup_before_migrating(con, self.path)
-                        migrate(con)
+                        try:
+                            backup_before_migrating(con, self.path)
+                            migrate(con)
+                        except duckdb.Error as exc:
+                            # A file DuckDB opens but whose tables cannot be read (cut
+                            # short, overwritten): not a store to work on.
+                            raise damaged(self.path, exc) from exc
                         self._migrated = True
             yield con
+        except duckdb.IOException as exc:
+            # The file failed under a read or a write: a damaged file, a full disk.
+            raise store_failure(self.path, exc) from exc
         finally:
             holder.release(con)
 
@@ -206,15 +214,61 @@ class Database:
                 facts.sync(con)
                 facts.verify_if_asked(con)
                 _test_pause_in_transaction()
-            except BaseException:
+            except BaseException as exc:
                 facts.forget(con)
-                con.execute("ROLLBACK")
+                with contextlib.suppress(duckdb.Error):  # a failed write may have ended it
+                    con.execute("ROLLBACK")
+                if _is_write_failure(exc):
+                    raise store_failure(self.path, exc) from exc
                 raise
             else:
                 # Durable once the write-ahead log is on disk; the log is folded into the
                 # file later (see CHECKPOINT_THRESHOLD), not on the writer's time.
-                con.execute("COMMIT")
+                try:
+                    con.execute("COMMIT")
+                except duckdb.Error as exc:
+                    with contextlib.suppress(duckdb.Error):
+                        con.execute("ROLLBACK")
+                    if _is_write_failure(exc):
+                        raise store_failure(self.path, exc) from exc
+                    raise
                 self.generation += 1
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0].rstrip(".!") if lines else type(exc).__name__
+
+
+def damaged(path: Path, exc: BaseException) -> StoreError:
+    """The error for a file that is not a readable metdash store (garbage, cut short)."""
+    return StoreError(
+        f"Cannot open the database {path}: {_first_line(exc)}. The file is damaged or is not "
+        f"a metdash database: restore the latest backup (metdash restore --db {path} --from "
+        "BACKUP; backups are in the backups folder beside it).")
+
+
+def _is_write_failure(exc: BaseException) -> bool:
+    """True for the file system refusing a write (a full disk, a failing drive), not for a
+    refusal of metdash's own."""
+    if isinstance(exc, OSError):
+        return exc.errno in _WRITE_ERRNOS
+    return isinstance(exc, duckdb.IOException)
+
+
+# A full disk, a full quota, a failing drive, a drive gone read-only.
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS}
+
+
+def store_failure(path: Path, exc: BaseException) -> StoreError:
+    """The error for the file system failing the store: a read of a damaged file, or a save
+    it refused (a full disk: nothing was saved)."""
+    text = str(exc).lower()
+    if "read" in text and "writ" not in text:
+        return damaged(path, exc)
+    return StoreError(
+        f"The database {path} could not be written ({_first_line(exc)}): nothing was saved. "
+        "If the disk is full, free some disk space; then try again.")
 
 
 def _waiting_marker(path: str | os.PathLike[str]) -> Path:

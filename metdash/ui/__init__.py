@@ -30,7 +30,7 @@ from metdash.ui.filters import (
     sidebar_filters,
     today,
 )
-from metdash.ui.frame import action, page_start, saved_then_fresh
+from metdash.ui.frame import action, last_resort, page_start, saved_then_fresh
 from metdash.ui.session import (
     allowed,
     current_user,
@@ -72,6 +72,7 @@ __all__ = [
     "empty_note",
     "file_stamp",
     "is_demo",
+    "last_resort",
     "metric_help",
     "metric_tile",
     "setup_checklist",

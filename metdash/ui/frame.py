@@ -9,6 +9,7 @@ traceback.
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -121,6 +122,19 @@ def saved_then_fresh(message: str, *clear: str) -> None:
         st.session_state.pop(key, None)
     st.session_state[_DONE] = message
     st.rerun()
+
+
+@contextmanager
+def last_resort() -> Iterator[None]:
+    """The app's outermost frame (app.py): an error nothing nearer handled is logged with its
+    traceback on the server and shown as one line, never as a traceback in the browser.
+    ``st.stop()`` and ``st.rerun()`` pass through (they are not ``Exception``)."""
+    try:
+        yield
+    except Exception:
+        logging.getLogger("metdash").exception("A page failed")
+        st.error("Something went wrong on this page; nothing more was done. Reload the page; "
+                 "if it happens again, tell whoever runs metdash (the details are in its log).")
 
 
 @contextmanager

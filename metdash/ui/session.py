@@ -68,19 +68,26 @@ def session_user(db: Database) -> auth.User | None:
     this run comes from another browser than the one that signed in."""
     state = st.session_state
     saved = state.get(_AUTH_KEY)
-    if not saved:
+    if saved is None:
+        return None
+    username = _saved_username(saved)
+    now = time.time()
+    seen = state.get(_SEEN_KEY, now)
+    if username is None or not isinstance(seen, int | float) or isinstance(seen, bool):
+        # Not what sign_in() writes (a crafted or damaged session state): believe none of it.
+        sign_out("Your session is not valid: sign in again.")
         return None
     if saved.get("client") != this_client():
         sign_out("This sign-in belongs to another browser: sign in here.")
         return None
-    now = time.time()
     if idle_over(now):
         sign_out(_IDLE_ENDED.format(minutes=session_minutes()))
         return None
-    user = auth.get_user(db, saved["username"])
+    user = auth.get_user(db, username)
     if user is None:
-        sign_out("Your account was disabled: ask the practice owner.")
+        sign_out("Your account is disabled or no longer exists: ask the practice owner.")
         return None
+    sign_in(user)  # the role and name as the store has them now (allowed() reads them)
     state[_SEEN_KEY] = now
     return user
 
@@ -112,6 +119,18 @@ def _idle_watch() -> None:
     if idle_over():
         sign_out(_IDLE_ENDED.format(minutes=session_minutes()))
         st.rerun(scope="app")
+
+
+def _saved_username(saved: Any) -> str | None:
+    """The user name of a sign-in as :func:`sign_in` saves it; None for anything else."""
+    if not isinstance(saved, dict):
+        return None
+    name = saved.get("username")
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        return None
+    if not all(isinstance(saved.get(k), str) for k in ("role", "display_name")):
+        return None
+    return name
 
 
 def sign_in(user: auth.User) -> None:
@@ -235,7 +254,7 @@ def current_user() -> str:
     """The user name to record with a write: the signed-in user, or "demo" in the open
     synthetic demo."""
     saved = st.session_state.get(_AUTH_KEY)
-    return saved["username"] if saved else "demo"
+    return (_saved_username(saved) or "demo") if saved else "demo"
 
 
 def allowed(permission: str) -> bool:
@@ -243,7 +262,7 @@ def allowed(permission: str) -> bool:
     saved = st.session_state.get(_AUTH_KEY)
     if saved is None:
         return is_demo_cached(database())
-    return auth.can(saved["role"], permission)
+    return _saved_username(saved) is not None and auth.can(saved["role"], permission)
 
 
 def require(permission: str) -> None:
@@ -252,7 +271,7 @@ def require(permission: str) -> None:
     if allowed(permission):
         return
     saved = st.session_state.get(_AUTH_KEY)
-    if saved is None:
+    if _saved_username(saved) is None:
         st.error("Sign in first.", icon=":material/lock:")
         st.stop()
     _refuse(auth.User(saved["username"], saved["display_name"], saved["role"]), permission)

@@ -5,6 +5,8 @@ Modules: :mod:`~metdash.x12.reader` (tokenizer and envelope checks),
 checked, each payment's content fingerprint), :mod:`~metdash.x12.identity` (which payments
 are new, already imported, or reuse a trace number), :mod:`~metdash.x12.match835` (SVC to
 claim line by REF*6R / CPT + date + units; the claim a PLB recoupment names),
+:mod:`~metdash.x12.trust835` (what a file must be to post: the practice's payee, the claims'
+payers, no negative payment outside a reversal, each claim once, no claim below zero),
 :mod:`~metdash.x12.post835` (``import_835``: posting to the store),
 :mod:`~metdash.x12.reconcile` (``deposit_reconciliation``: BPR02 = Σ CLP04 − Σ PLB),
 :mod:`~metdash.x12.model837` (the 837P as data, line item control numbers),

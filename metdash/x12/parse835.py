@@ -131,7 +131,10 @@ class Payment:
     payer_name: str = ""
     payer_id: str = ""  # N1*PR id (N104) if sent
     payee_name: str = ""
-    payee_id: str = ""
+    payee_id: str = ""  # N1*PE N104
+    payee_id_qualifier: str = ""  # N103: XX an NPI, FI a tax id, XV a CMS plan id
+    payee_tax_id: str = ""  # REF*TJ of the payee loop (1000B)
+    payee_segment_number: int = 0  # the N1*PE's (0: the 835 names no payee)
     production_date: dt.date | None = None  # DTM*405
     claims: list[ClaimPayment] = field(default_factory=list)
     provider_adjustments: list[ProviderAdjustment] = field(default_factory=list)
@@ -304,7 +307,14 @@ def _parse_transaction(ctx: _Ctx, segments: list[Segment]) -> Payment | None:
                 payment.payer_id = seg.get(4).strip()
             elif n1_qualifier == "PE":
                 payment.payee_name = seg.get(2).strip()
+                payment.payee_id_qualifier = seg.get(3).strip()
                 payment.payee_id = seg.get(4).strip()
+                payment.payee_segment_number = seg.number
+        elif sid == "LX" and claim is None:
+            n1_qualifier = ""  # the header number loop: the payee loop is over
+        elif sid == "REF" and claim is None and n1_qualifier == "PE":
+            if seg.get(1) == "TJ":
+                payment.payee_tax_id = seg.get(2).strip()
         elif sid == "CLP":
             line = None
             status = seg.get(2).strip()

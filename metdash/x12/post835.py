@@ -12,6 +12,12 @@ Which payments are new is :mod:`metdash.x12.identity`'s: a payment already in th
 naming the earlier file. Each new remittance keeps its content fingerprint
 (``content_sha256``) and its deposit (BPR02, negative for a debit).
 
+A file posts only when it is ours and its money adds up (:mod:`metdash.x12.trust835`): its
+payee is the practice, each claim of ours is paid by its own payer (or, as secondary, by
+another payer of the client), once per file (or reversed, then corrected), never negative
+outside a reversal, and no claim ends below zero; otherwise the file is refused whole,
+each reason naming the claim and the segment.
+
 CLP01 is matched to ``claims.claim_id``; claims that are not ours are kept with ``claim_id``
 NULL for the work list. Service lines are matched to our claim lines by REF*6R, then CPT +
 date + units, then CPT + date, and a WO / FB recoupment (PLB) is linked to the claim it
@@ -39,6 +45,7 @@ from metdash import adjustment_classes
 from metdash.adjustment_classes import claim_status_after
 from metdash.errors import X12FileError
 from metdash.store import Database, audit_many, facts, fetch_df, insert_frame, insert_rows, to_json
+from metdash.x12 import trust835
 from metdash.x12.identity import sort_payments
 from metdash.x12.match835 import RECOUPMENTS, Recoupment, claim_lines, match_lines, recouped_claims
 from metdash.x12.parse835 import Payment, Remittance835, gc_paused, parse_835
@@ -144,15 +151,15 @@ def _import_one(db: Database, name: str, data: bytes, user: str) -> FileResult:
     with gc_paused():
         try:
             remit = parse_835(data, name)
+            sha = hashlib.sha256(data).hexdigest()
+            with db.transaction() as con:  # a refusal while posting rolls it all back
+                res = _post(con, remit, sha, user)
         except X12FileError as exc:
             msgs = exc.messages()
             if len(msgs) > 50:
                 msgs = msgs[:50] + [f"{name}: … and {len(msgs) - 50} more problems."]
             msgs[-1] = f"{msgs[-1]} {NOTHING}"
             return FileResult(name, "refused", errors=msgs)
-        sha = hashlib.sha256(data).hexdigest()
-        with db.transaction() as con:
-            res = _post(con, remit, sha, user)
         del remit
         return res
 
@@ -185,7 +192,15 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     res.outcome = "imported"
 
     payers = fetch_df(con, "SELECT payer_id, name, clearinghouse_payer_id FROM payers")
+    payer_of = {id(p): _match_payer(payers, p) for p in new}
     clp01s = sorted({c.clp01 for p in new for c in p.claims})
+    # Is the file ours, from the claims' payers, paying each claim once and never negative
+    # outside a reversal? (issue 19; metdash.x12.trust835)
+    problems = trust835.payee_problems(remit.name, new, trust835.practice_ids(con))
+    problems += trust835.claim_problems(remit.name, new, trust835.our_claims(con, clp01s),
+                                        payer_of)
+    if problems:
+        raise X12FileError(remit.name, problems)
     ours = _claims_info(con, clp01s)
     our_lines = claim_lines(con, list(ours))
     seqs = _history_seqs(con, list(ours))
@@ -211,7 +226,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
 
     classes = adjustment_classes.load(con)
     for p in new:
-        payer_id = _match_payer(payers, p)
+        payer_id = payer_of[id(p)]
         rems.append({
             "remittance_id": rem_id, "payer_id": payer_id,
             "payer_name": p.payer_name, "payer_key": p.payer_key,
@@ -314,6 +329,19 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
         finally:
             con.unregister("_x12_claim_updates")
         facts.touch(con, [cid for cid, _ in changed], status_only=True)
+    # No claim below zero (metdash.x12.trust835): claim_facts still holds the balances from
+    # before this file until the facts are brought up to date here.
+    posted = {c.clp01 for p in new for c in p.claims if c.clp01 in ours} | set(named.values())
+    first_clp: dict[str, int] = {}
+    for p in new:
+        for c in p.claims:
+            first_clp.setdefault(c.clp01, c.segment_number)
+    before = trust835.insurance_balances(con, posted)
+    facts.sync(con)
+    problems = trust835.overdrawn_problems(remit.name, before,
+                                           trust835.insurance_balances(con, posted), first_clp)
+    if problems:
+        raise X12FileError(remit.name, problems)
     summary = {"payments": res.payments, "already_imported": res.already_imported,
                "claims": res.claims, "matched": res.matched, "unmatched": res.unmatched,
                "paid": str(res.paid), "remittance_ids": res.remittance_ids}

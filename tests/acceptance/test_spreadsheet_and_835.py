@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 
-from metdash import figures
+from metdash import entry, figures
 from metdash.cli import main
 from metdash.figures import Filters
 from metdash.store import Database
@@ -70,6 +70,9 @@ def db(tmp_path_factory):
     assert result.exit_code == 0, result.output
     again = runner.invoke(main, ["import-claims", "--db", str(path), str(folder / "claims.csv")])
     assert again.exit_code == 0, again.output
+    # The practice the remittances pay (their N1*PE): an 835 posts only to its payee.
+    entry.save_practice(Database(path), entry.PracticeIn(
+        "Small Test Practice", "1456789019", "12-3456789"), "setup")
     result = runner.invoke(main, ["import-835", "--db", str(path), "--json",
                                   str(folder / "mcr.835"), str(folder / "bb.835")])
     assert result.exit_code == 0, result.output

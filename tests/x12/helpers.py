@@ -38,11 +38,14 @@ def build_835(claims: list[Claim], *, trace: str = "TRACE1", amount: str | None 
               plb: list[tuple[str, ...]] | None = None, payer: str = "ACME HEALTH",
               originator: str = "1999999999", date: str = "20250310", sep: str = "*",
               term: str = "~", comp: str = ":", newline: str = "\n",
-              control: str = "42", st: str = "0001") -> str:
+              control: str = "42", st: str = "0001",
+              payee: tuple[str, ...] = ("XX", "1234567893")) -> str:
     """An 835 paying ``claims``; BPR02 = Σ paid − Σ PLB unless ``amount`` is given.
 
     ``plb``: ``(reason, amount)`` or ``(reason, amount, reference)`` (PLB03-1, PLB04,
-    PLB03-2; the reference defaults to REF<n>). ``control`` (ISA13 / GS06) and ``st`` (ST02):
+    PLB03-2; the reference defaults to REF<n>). ``payee``: N1*PE's N103 and N104 (the
+    practice's NPI by default), then any REF of the payee loop as (qualifier, id) pairs
+    flattened, e.g. ``("XX", npi, "TJ", "123456789")``. ``control`` (ISA13 / GS06) and ``st`` (ST02):
     the envelope's numbers, not the payment's content.
     """
     plb = plb or []
@@ -58,7 +61,8 @@ def build_835(claims: list[Claim], *, trace: str = "TRACE1", amount: str | None 
         ["N1", "PR", payer],
         ["N3", "1 PAYER WAY"], ["N4", "CHICAGO", "IL", "60601"],
         ["PER", "BL", "EDI HELP", "TE", "8005550100"],
-        ["N1", "PE", "MOVING WELL EXERCISE LLC", "XX", "1234567893"],
+        ["N1", "PE", "MOVING WELL EXERCISE LLC", *payee[:2]],
+        *(["REF", *payee[i:i + 2]] for i in range(2, len(payee), 2)),
         ["LX", "1"],
     ]
     for c in claims:
@@ -100,18 +104,24 @@ def build_835(claims: list[Claim], *, trace: str = "TRACE1", amount: str | None 
 
 def pay_837(text: str, *, trace: str = "RT1", deny: set[str] | None = None,
             allowed_ratio: Decimal = Decimal("0.8"), copay: Decimal = Decimal("10")) -> str:
-    """The payer's answer to an 837P: each line allowed at 80 % (CO-45 the rest), the first
+    """The payers' answer to an 837P: each line allowed at 80 % (CO-45 the rest), the first
     line of each claim carries a copay (PR-3); lines whose CPT is in ``deny`` are denied
-    CO-97 (bundled). Each SVC echoes its line's REF*6R."""
+    CO-97 (bundled). Each SVC echoes its line's REF*6R. Each payer (2010BB NM1*PR) pays its
+    own claims, one payment each (traces ``trace``, ``trace``-2, ...), in one file."""
     deny = deny or set()
     doc = read_document(text, "837")
     claims: list[Claim] = []
+    payer_of: dict[int, str] = {}
+    payer = ""
     cur: Claim | None = None
     pending: Line | None = None
     for seg in doc.segments:
-        if seg.id == "CLM":
+        if seg.id == "NM1" and seg.get(1) == "PR":
+            payer = seg.get(3)
+        elif seg.id == "CLM":
             cur = Claim(seg.get(1), "1", seg.get(2), "0", payer_claim_number="P" + seg.get(1))
             claims.append(cur)
+            payer_of[id(cur)] = payer
         elif seg.id == "SV1" and cur is not None:
             comp = seg.components(1)
             pending = Line(comp[1], seg.get(2), "0", mods=comp[2:], units=seg.get(4))
@@ -140,7 +150,11 @@ def pay_837(text: str, *, trace: str = "RT1", deny: set[str] | None = None,
         c.pr = str(pr_total)
         if paid_total == 0:
             c.status = "4"
-    return build_835(claims, trace=trace)
+    payers = list(dict.fromkeys(payer_of[id(c)] for c in claims))
+    texts = [build_835([c for c in claims if payer_of[id(c)] == name],
+                       trace=trace if n == 1 else f"{trace}-{n}", payer=name.upper())
+             for n, name in enumerate(payers, start=1)]
+    return texts[0] if len(texts) == 1 else one_file(*texts)
 
 
 def one_file(*texts: str) -> str:

@@ -22,8 +22,8 @@ def _counts(db) -> dict[str, int]:
     return {t: int(db.scalar(f"SELECT count(*) FROM {t}")) for t in TABLES}
 
 
-def _pay(trace: str, paid: str = "100", claim: str = "C000102", **kw) -> str:
-    """Medicare-free Acme payment of one claim: charge 120, CO-45 the rest."""
+def _pay(trace: str, paid: str = "100", claim: str = "C000101", **kw) -> str:
+    """Acme's payment of one of its claims: charge 120, CO-45 the rest."""
     return build_835([Claim(claim, "1", "120", paid, cas=[("CO", "45", str(120 - int(paid)))])],
                      trace=trace, **kw)
 
@@ -78,7 +78,7 @@ def test_three_payments_sharing_a_trace_number(seeded):
     """The issue's case: the second and third were reported 'already imported' and silently
     not posted. Now the first is posted and the other two are refused, each saying why."""
     files = [(f"{n}.835", _pay("SAME", paid=p, claim=c).encode())
-             for n, p, c in [("one", "100", "C000102"), ("two", "90", "C000101"),
+             for n, p, c in [("one", "100", "C000101"), ("two", "90", "C000103"),
                              ("three", "80", "X1")]]
     s = import_835(seeded, files, "biller")
     assert [r.outcome for r in s.results] == ["imported", "refused", "refused"]
@@ -87,7 +87,7 @@ def test_three_payments_sharing_a_trace_number(seeded):
                                                    "three.835, segment 5 (TRN)"]
     assert all("already imported from one.835" in e and e.endswith(NOTHING) for e in s.errors)
     assert seeded.scalar("SELECT count(*) FROM remittances") == 1
-    assert seeded.scalar("SELECT status FROM claims WHERE claim_id = 'C000101'") == "ready"
+    assert seeded.scalar("SELECT status FROM claims WHERE claim_id = 'C000103'") == "draft"
 
 
 def test_a_payment_imported_before_fingerprints_were_kept(seeded):
@@ -122,14 +122,15 @@ def test_a_payment_posted_by_hand_is_named_as_such(seeded):
 
 
 def test_a_payment_repeated_in_one_file_is_posted_once(seeded):
-    text = one_file(_pay("T1"), _pay("T1"), _pay("T2", paid="110", claim="C000101"))
+    text = one_file(_pay("T1"), _pay("T1"), _pay("T2", paid="110", claim="C000102",
+                                                         payer="MEDICARE PART B"))
     s = import_835(seeded, [("twice.835", text.encode())], "biller")
     assert (s.ok, s.payments, s.already_imported, s.claims) == (True, 2, 1, 2)
-    assert seeded.scalar("SELECT count(*) FROM claim_payments WHERE clp01 = 'C000102'") == 1
+    assert seeded.scalar("SELECT count(*) FROM claim_payments WHERE clp01 = 'C000101'") == 1
 
 
 def test_two_payments_under_one_trace_in_one_file_are_refused(seeded):
-    text = one_file(_pay("T1"), _pay("T2", claim="C000101"), _pay("T1", paid="90"))
+    text = one_file(_pay("T1"), _pay("T2", claim="C000103"), _pay("T1", paid="90"))
     before = _counts(seeded)
     s = import_835(seeded, [("clash.835", text.encode())], "biller")
     # Segments: ISA 1, GS 2, then 15 per payment (ST BPR TRN DTM N1 N3 N4 PER N1 LX CLP CAS

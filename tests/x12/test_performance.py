@@ -29,6 +29,11 @@ def big_835(n: int) -> bytes:
 def test_import_10000_claims(db):
     data = big_835(N_CLAIMS)
     with db.transaction() as con:  # half the claims are ours, so statuses move too
+        # The practice the file pays (N1*PE) and its payer (N1*PR): a file posts only then.
+        con.execute("INSERT INTO practice (practice_id, name, billing_npi, tax_id) VALUES "
+                    "(1, 'Moving Well Exercise LLC', '1234567893', '12-3456789')")
+        con.execute("INSERT INTO payers (payer_id, name, payer_type) VALUES "
+                    "(1, 'Acme Health', 'commercial')")
         con.execute(
             "INSERT INTO claims (claim_id, client_id, payer_id, status, diagnosis_codes,"
             " total_charge, first_service_date, submitted_date)"

@@ -72,6 +72,9 @@ def test_a_recoupment_may_name_our_claim_id_or_a_claim_in_the_same_payment(seede
     BPR02 = 100 − 5 − 10 − 7 = 78. By hand: C000101 300 − 250 − 50 + 5 = 5; C000102
     120 − 100 − 20 + 10 = 10."""
     _paid_first(seeded)
+    with seeded.transaction() as con:  # C000102 billed to Acme too: this payment pays it
+        con.execute("UPDATE claims SET payer_id = 1 WHERE claim_id = 'C000102'")
+        facts.touch(con, ["C000102"])
     text = build_835([Claim("C000102", "1", "120", "100", cas=[("CO", "45", "20")],
                             payer_claim_number="ACM-PCN-102")], trace="P3", date="20250412",
                      plb=[("FB", "5", "C000101"), ("WO", "10", "ACM-PCN-102"),

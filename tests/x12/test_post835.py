@@ -76,7 +76,7 @@ def test_import_twice_changes_nothing(seeded):
 
 def test_bad_file_among_good_ones_writes_nothing_of_it(seeded):
     good1 = build_835([Claim("C000102", "1", "120", "100", cas=[("CO", "45", "20")])],
-                      trace="G1")
+                      trace="G1", payer="MEDICARE PART B")
     bad = build_835([Claim("C000101", "1", "300", "250", cas=[("CO", "45", "20")])],
                     trace="BAD")  # does not balance
     good2 = build_835([Claim("Z1", "1", "10", "10")], trace="G2")
@@ -118,13 +118,13 @@ def test_reversal_then_repayment_in_one_file(seeded):
         con.execute("UPDATE claims SET status = 'submitted' WHERE claim_id = 'C000102'")
         facts.touch(con, ["C000102"])  # a claim changed in place is named (metdash.store.facts)
     first = build_835([Claim("C000102", "1", "120", "100", cas=[("CO", "45", "20")])],
-                      trace="P1")
+                      trace="P1", payer="MEDICARE PART B")
     import_835(seeded, [("p1.835", first.encode())], "biller")
     assert seeded.scalar("SELECT status FROM claims WHERE claim_id = 'C000102'") == "paid"
     second = build_835([
         Claim("C000102", "22", "-120", "-100", cas=[("CO", "45", "-20")]),
         Claim("C000102", "1", "120", "0", cas=[("CO", "50", "120")]),
-    ], trace="P2")
+    ], trace="P2", payer="MEDICARE PART B")
     s = import_835(seeded, [("p2.835", second.encode())], "biller")
     assert s.ok and s.matched == 2 and s.paid == Decimal("-100")
     hist = seeded.query("SELECT seq, status FROM claim_status_history "

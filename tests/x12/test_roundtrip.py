@@ -21,7 +21,8 @@ def test_round_trip(seeded):
     # C000101: 97110 150 → allowed 120, copay 10, paid 110; 97140 100 denied CO-97;
     #          97530 50 → allowed 40, paid 40.  Paid 150.
     # C000102: 97110 120 → allowed 96, copay 10, paid 86.  Total 236.
-    assert s.as_dict() == {"files": 1, "payments": 1, "claims": 2, "matched": 2, "unmatched": 0,
+    # Each payer pays its own claim: Acme C000101, Medicare C000102, one payment each.
+    assert s.as_dict() == {"files": 1, "payments": 2, "claims": 2, "matched": 2, "unmatched": 0,
                            "paid": 236.0, "already_imported": 0, "errors": []}
     with seeded.connect() as con:
         assert con.execute("SELECT claim_id, status FROM claims ORDER BY claim_id").fetchall() \

@@ -1,0 +1,210 @@
+"""What an 835 must be before it posts to our claims (issue 19: "835 posting trusts the file").
+
+A remittance file is text anyone can write. :mod:`metdash.x12.post835` posts a file only
+when every check here passes; each failure is an :class:`~metdash.errors.X12Error` naming the
+file, the segment and the claim, and refuses the whole file ("Nothing was imported."):
+
+* **the payee is the practice** (:func:`payee_problems`): the N1*PE loop's NPI (N103 XX)
+  must be the practice's billing NPI and its tax id (N103 FI, or REF*TJ) the practice's; a
+  payee naming neither cannot be checked and is refused, and so is every file while the
+  practice's own NPI and tax id are not set up;
+* **the payer is the claim's** (:func:`claim_problems`): a CLP that names one of our claims
+  must come from the payer the claim is billed to, or, processed as secondary or tertiary
+  (CLP02 2, 3, 20, 21) or reversing (22), from the payer of another of the client's
+  coverages (DOMAIN.md, "Secondary claims": the secondary's own 835 after a crossover);
+* **money is taken back only by a reversal** (:func:`claim_problems`): a negative CLP04
+  outside CLP02 22 is refused (005010X221A1 reports a re-adjudication as a reversal and its
+  correction; a payer recovers money by a PLB recoupment);
+* **a claim once per file** (:func:`claim_problems`): a claim of ours appears once, or as a
+  reversal (22) followed by its correction; anything else would post it twice;
+* **no claim below zero** (:func:`overdrawn_problems`): once the file is written (same
+  transaction), no claim it posted to may owe less than zero on the insurance side unless
+  it already did and the file did not lower it further. DOMAIN.md has no insurance credit
+  balance: a payer's overpayment is recovered by the payer (PLB WO / FB), so a file that
+  overpays a claim is refused, naming the claim, for the biller to ask the payer.
+
+Claims that are not ours (and CLP02 23, "not our claim") post nothing to our claims and are
+only kept for the work list; the payer, reversal and repeat rules look at our claims only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import duckdb
+import pandas as pd
+
+from metdash.errors import X12Error
+from metdash.x12.parse835 import Payment
+
+# CLP02 codes with which a payer other than the claim's may report on it: processed as
+# secondary / tertiary (and forwarded), and the reversal of such a payment.
+AS_SECONDARY = {"2", "3", "20", "21", "22"}
+ZERO = Decimal("0")
+
+
+@dataclass(frozen=True)
+class PracticeIds:
+    """The practice's own identifiers, as an 835's payee must carry them."""
+
+    npi: str
+    tax_id: str
+
+
+@dataclass(frozen=True)
+class OurClaim:
+    """What the checks need of one of our claims."""
+
+    claim_id: str
+    payer_id: int
+    payer_name: str
+    other_payers: frozenset[int]  # payers of the client's other coverages
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]", "", value or "").upper()
+
+
+def _money(value: Decimal) -> str:
+    return f"${value:,.2f}" if value >= 0 else f"-${-value:,.2f}"
+
+
+def practice_ids(con: duckdb.DuckDBPyConnection) -> PracticeIds | None:
+    """The practice's billing NPI and tax id; None when either is not set up."""
+    rows = con.execute("SELECT billing_npi, tax_id FROM practice ORDER BY practice_id LIMIT 1"
+                       ).fetchall()
+    if not rows or not (rows[0][0] or "").strip() or not _digits(rows[0][1]):
+        return None
+    return PracticeIds(rows[0][0].strip(), rows[0][1].strip())
+
+
+def payee_problems(name: str, payments: Sequence[Payment], practice: PracticeIds | None
+                   ) -> list[X12Error]:
+    """Every payment whose payee is not the practice (one problem each)."""
+    if practice is None:
+        return [X12Error(name, None, None,
+                         "the practice's billing NPI and tax id are not set up (Settings → "
+                         "Practice), so whether this remittance is the practice's cannot be "
+                         "checked.")]
+    out = []
+    for p in payments:
+        where = p.payee_segment_number or p.segment_number
+        seg_id = "N1" if p.payee_segment_number else "ST"
+        npis = [(p.payee_id, "N1*PE")] if p.payee_id_qualifier == "XX" else []
+        taxes = [(p.payee_id, "N1*PE")] if p.payee_id_qualifier == "FI" else []
+        if p.payee_tax_id:
+            taxes.append((p.payee_tax_id, "REF*TJ"))
+        if not npis and not taxes:
+            out.append(X12Error(name, where, seg_id,
+                                "the remittance names no NPI (XX) or tax id (FI, REF*TJ) of the "
+                                "payee, so it cannot be checked to be the practice's; ask the "
+                                "payer for a remittance naming the practice's NPI."))
+            continue
+        for npi, elem in npis:
+            if npi.strip() != practice.npi:
+                out.append(X12Error(name, where, seg_id,
+                                    f"the payee's NPI {npi.strip()} ({elem}) is not the "
+                                    f"practice's billing NPI {practice.npi}: this remittance "
+                                    "pays another provider; send it back to the "
+                                    "clearinghouse."))
+        for tax, elem in taxes:
+            if _digits(tax) != _digits(practice.tax_id):
+                out.append(X12Error(name, where, seg_id,
+                                    f"the payee's tax id {tax.strip()} ({elem}) is not the "
+                                    f"practice's tax id {practice.tax_id}: this remittance "
+                                    "pays another provider; send it back to the "
+                                    "clearinghouse."))
+    return out
+
+
+def our_claims(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, OurClaim]:
+    """Our claims among ``ids``, with their payer and the payers of the client's other
+    coverages (one query)."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    con.register("_x12_trust_ids", pd.DataFrame({"claim_id": ids}))
+    try:
+        rows = con.execute("""
+            SELECT c.claim_id, c.payer_id, coalesce(p.name, 'payer ' || c.payer_id),
+                   list(DISTINCT v.payer_id) FILTER (WHERE v.payer_id IS NOT NULL)
+            FROM claims c JOIN _x12_trust_ids USING (claim_id)
+            LEFT JOIN payers p ON p.payer_id = c.payer_id
+            LEFT JOIN coverages v ON v.client_id = c.client_id AND v.payer_id <> c.payer_id
+            GROUP BY ALL""").fetchall()
+    finally:
+        con.unregister("_x12_trust_ids")
+    return {r[0]: OurClaim(r[0], int(r[1]), r[2], frozenset(r[3] or ())) for r in rows}
+
+
+def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, OurClaim],
+                   payer_of: Mapping[int, int | None]) -> list[X12Error]:
+    """The payer, reversal and repeat rules for every CLP naming one of our claims.
+    ``payer_of``: our payer id of each payment (by ``id(payment)``), None when the 835's
+    payer is none of ours."""
+    out = []
+    seen: dict[str, list[tuple[str, int]]] = {}  # claim -> (CLP02, segment) in file order
+    for p in payments:
+        payer_id = payer_of[id(p)]
+        for c in p.claims:
+            claim = ours.get(c.clp01)
+            if claim is None or c.status_code == "23":
+                continue
+            where = (name, c.segment_number, "CLP")
+            if payer_id != claim.payer_id and not (
+                    payer_id in claim.other_payers and c.status_code in AS_SECONDARY):
+                known = "" if payer_id is not None else ", a payer not on file"
+                out.append(X12Error(*where,
+                                    f"claim {claim.claim_id} is billed to {claim.payer_name}, "
+                                    f"but this remittance comes from {p.payer_name} "
+                                    f"(N1*PR){known}: a payer pays only its own claims; check "
+                                    "the claim's payer, or send the file back."))
+            if c.paid < 0 and c.status_code != "22":
+                out.append(X12Error(*where,
+                                    f"claim {claim.claim_id} is paid {c.paid:.2f} (CLP04) as "
+                                    f"claim status {c.status_code}: a payer takes money back "
+                                    "only by a reversal (CLP02 22) or a recoupment (PLB); ask "
+                                    "the payer for a corrected remittance."))
+            before = seen.setdefault(claim.claim_id, [])
+            # Allowed: one CLP, or a reversal (22) and then its correction.
+            if before and not (len(before) == 1 and before[0][0] == "22"
+                               and c.status_code != "22"):
+                out.append(X12Error(*where,
+                                    f"claim {claim.claim_id} is in this file again (first at "
+                                    f"segment {before[0][1]}): a remittance pays a claim once, "
+                                    "or reverses it (CLP02 22) and then corrects it; ask the "
+                                    "payer for a corrected file."))
+            before.append((c.status_code, c.segment_number))
+    return out
+
+
+def insurance_balances(con: duckdb.DuckDBPyConnection, ids: Iterable[str]
+                       ) -> dict[str, Decimal]:
+    """What the payers owe on each of these claims now (claim_facts, kept by the
+    transaction: call :func:`metdash.store.facts.sync` first after writing)."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    rows = con.execute("SELECT claim_id, insurance_balance FROM claim_facts "
+                       "WHERE claim_id IN (SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()
+    return {r[0]: Decimal(r[1]) for r in rows}
+
+
+def overdrawn_problems(name: str, before: Mapping[str, Decimal], after: Mapping[str, Decimal],
+                       segment_of: Mapping[str, int]) -> list[X12Error]:
+    """Claims the file took below zero (or further below): one problem each, at the claim's
+    first CLP in the file (``segment_of``)."""
+    out = []
+    for claim_id in sorted(after, key=lambda c: (segment_of.get(c, 0), c)):
+        now, was = after[claim_id], before.get(claim_id, ZERO)
+        if now < 0 and now < was:
+            seg = segment_of.get(claim_id)
+            out.append(X12Error(name, seg, "CLP" if seg else None,
+                                f"claim {claim_id} would owe {_money(now)} after this "
+                                f"remittance (it owes {_money(was)} now): payments and "
+                                "adjustments would exceed its charge; ask the payer whether it "
+                                "paid this claim twice."))
+    return out

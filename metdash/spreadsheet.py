@@ -13,12 +13,14 @@ claim whose id is already on file with the same content is skipped.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -34,7 +36,18 @@ from metdash.coding import (
 from metdash.errors import MoneyTooLarge
 from metdash.store import Database, audit, next_id, to_json
 
-__all__ = ["COLUMNS", "ImportResult", "import_claims", "read_rows", "template"]
+__all__ = ["COLUMNS", "MAX_PROBLEMS", "MAX_ROWS", "MAX_UNCOMPRESSED_BYTES", "ImportResult",
+           "import_claims", "read_rows", "template", "too_large"]
+
+# What one import reads at most (issue 19: a 5 KB sheet declaring A1:XFD1048576, or a zip
+# that unzips to gigabytes, took the server past 3 GB). A busy practice's year is ~10,000
+# rows; the upload itself is at most 20 MB (.streamlit/config.toml).
+MB = 1024 * 1024
+MAX_ROWS = 100_000                   # rows below the header
+MAX_UNCOMPRESSED_BYTES = 200 * MB    # a CSV, or the parts of an XLSX once unzipped
+MAX_ZIP_PARTS = 1_000                # an XLSX of one sheet has about a dozen
+MAX_COLUMNS = 64                     # cells read of each row (the template has 21)
+MAX_PROBLEMS = 200                   # problems listed; then "and N more"
 
 COLUMNS = (
     "claim_id", "client_id", "client_last_name", "client_first_name", "client_dob",
@@ -71,9 +84,13 @@ _EXAMPLE = {
 
 @dataclass
 class ImportResult:
-    """What an import did: ``problems`` (nothing imported when any), warnings, counts."""
+    """What an import did: ``problems`` (nothing imported when any), warnings, counts.
+
+    ``problems`` lists at most :data:`MAX_PROBLEMS`, then one line "and N more problems
+    (first fix these)."; ``more_problems`` is that N."""
 
     problems: list[str] = field(default_factory=list)
+    more_problems: int = 0
     warnings: list[str] = field(default_factory=list)
     claims_added: int = 0
     lines_added: int = 0
@@ -90,7 +107,8 @@ class ImportResult:
         warned = (f" {len(self.warnings)} warning(s) (they do not stop an import): check "
                   "them." if self.warnings else "")
         if self.problems:
-            return f"Nothing was imported: {len(self.problems)} problem(s).{warned}"
+            total = len(self.problems) - (1 if self.more_problems else 0) + self.more_problems
+            return f"Nothing was imported: {total} problem(s).{warned}"
         if self.already_imported:
             return "This file was already imported: nothing was added."
         made = ", ".join(f"{n} {k}" for k, n in self.created.items() if n)
@@ -101,8 +119,21 @@ class ImportResult:
     def messages(self) -> list[str]:
         """Every problem and warning (marked 'warning: '), in row order: what the command
         line prints."""
-        marked = [*self.problems, *(f"warning: {w}" for w in self.warnings)]
-        return sorted(marked, key=lambda m: _row_of(m.removeprefix("warning: ")))
+        shown = self.problems[:-1] if self.more_problems else self.problems
+        marked = [*shown, *(f"warning: {w}" for w in self.warnings)]
+        ordered = sorted(marked, key=lambda m: _row_of(m.removeprefix("warning: ")))
+        return ordered + self.problems[-1:] if self.more_problems else ordered
+
+    def cap_problems(self) -> None:
+        """Keep the first :data:`MAX_PROBLEMS` problems (in row order) and say how many
+        more there are: a biller fixes those first, and a file of a hundred thousand bad
+        rows does not make a list nobody can read (or a page that cannot draw it)."""
+        if self.more_problems or len(self.problems) <= MAX_PROBLEMS:
+            return
+        self.problems.sort(key=_row_of)
+        self.more_problems = len(self.problems) - MAX_PROBLEMS
+        self.problems[MAX_PROBLEMS:] = [
+            f"and {self.more_problems} more problems (first fix these)."]
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -131,54 +162,127 @@ def _header_name(text: Any) -> str:
     return re.sub(r"[\s\-]+", "_", name)
 
 
+def too_large(n_bytes: int, file_name: str = "") -> str | None:
+    """The biller's message when a file of ``n_bytes`` is over the size an import reads
+    (:data:`MAX_UNCOMPRESSED_BYTES`), else None (the command line asks before reading it)."""
+    if n_bytes <= MAX_UNCOMPRESSED_BYTES:
+        return None
+    return (f"{file_name or 'The file'} is larger than {MAX_UNCOMPRESSED_BYTES // MB} MB "
+            f"({n_bytes / MB:,.0f} MB): an import reads at most {MAX_ROWS:,} rows; split "
+            "the file into smaller ones.")
+
+
+def _zip_problem(data: bytes, name: str) -> str | None:
+    """Why an XLSX (a zip) is not opened: what its parts declare they unzip to, before
+    anything is unzipped (a few KB can declare gigabytes: a zip bomb). The declared sizes
+    bind: Python's zipfile stops a part at its declared size (and fails its checksum)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        return (f"{name} is not a readable Excel workbook ({exc.__class__.__name__}): save "
+                "it again as .xlsx or .csv.")
+    if len(infos) > MAX_ZIP_PARTS:
+        return (f"{name} holds {len(infos):,} parts, not a workbook an import reads: save "
+                "the claims sheet on its own as .xlsx or .csv.")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        big = max(infos, key=lambda i: i.file_size)
+        return (f"{name} unzips to {total / MB:,.0f} MB ({big.filename}: "
+                f"{big.file_size / MB:,.0f} MB); an import reads at most "
+                f"{MAX_UNCOMPRESSED_BYTES // MB} MB and {MAX_ROWS:,} rows: split the file, "
+                "or save only the claims sheet as .xlsx or .csv.")
+    return None
+
+
+def _too_many_rows(name: str) -> ValueError:
+    return ValueError(f"{name} has more than {MAX_ROWS:,} rows: an import reads at most "
+                      f"{MAX_ROWS:,} at a time: split the file into smaller ones (and delete "
+                      "any empty rows below the data).")
+
+
+def _xlsx_rows(data: bytes, name: str) -> Iterator[tuple[int, Sequence[Any]]]:
+    """(row number, cells) of the first sheet, at most :data:`MAX_COLUMNS` cells a row and
+    :data:`MAX_ROWS` rows below the header (the sheet's declared size is not trusted)."""
+    import openpyxl
+
+    problem = _zip_problem(data, name)
+    if problem:
+        raise ValueError(problem)
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds
+        raise ValueError(f"{name} is not a readable Excel workbook "
+                         f"({exc.__class__.__name__}): save it again as .xlsx or .csv.") from exc
+    try:
+        ws = wb.worksheets[0]
+        # Bounded, not the sheet's <dimension> (A1:XFD1048576 fits in 5 KB): openpyxl pads
+        # every row to max_col and fills the rows missing before max_row.
+        rows = ws.iter_rows(min_row=1, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS,
+                            values_only=True)
+        try:
+            yield from enumerate(rows, start=1)
+        except Exception as exc:  # a damaged sheet: openpyxl raises many kinds
+            raise ValueError(f"{name} is not a readable Excel workbook "
+                             f"({exc.__class__.__name__}): save it again as .xlsx or .csv."
+                             ) from exc
+    finally:
+        wb.close()
+
+
+def _csv_rows(data: bytes, name: str) -> Iterator[tuple[int, Sequence[Any]]]:
+    """(line number, cells) of a CSV (comma, semicolon or tab separated)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") and "\t" not in sample else ","
+    if sample.count("\t") > sample.count(","):
+        delimiter = "\t"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            yield reader.line_num, row[:MAX_COLUMNS]
+    except csv.Error as exc:
+        raise ValueError(f"{name}, line {reader.line_num}: the file cannot be read as CSV "
+                         f"({exc}): check for a stray quote, or save it again as .csv."
+                         ) from exc
+
+
 def read_rows(data: bytes, file_name: str = "") -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
     """``(header names, [(row number, {column: value})])`` from CSV or XLSX bytes.
 
     Row numbers are as a person sees them (header = 1); blank rows are dropped but
-    counted. Raises ValueError with a biller's message when the file cannot be read.
+    counted. Only the template's columns are kept, of at most :data:`MAX_COLUMNS`. Raises
+    ValueError with a biller's message when the file cannot be read, or is larger than an
+    import reads (:data:`MAX_UNCOMPRESSED_BYTES`, :data:`MAX_ROWS`).
     """
+    name = file_name or "The file"
     is_xlsx = data[:2] == b"PK" or file_name.lower().endswith((".xlsx", ".xlsm"))
-    raw: list[tuple[int, list[Any]]] = []
-    if is_xlsx:
-        import openpyxl
-
-        try:
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds
-            raise ValueError(f"{file_name or 'The file'} is not a readable Excel workbook "
-                             f"({exc.__class__.__name__}): save it again as .xlsx or .csv.") from exc
-        ws = wb.worksheets[0]
-        for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            raw.append((n, [_cell_text(v) for v in row]))
-        wb.close()
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
-        sample = text[:4096]
-        delimiter = ";" if sample.count(";") > sample.count(",") and "\t" not in sample else ","
-        if sample.count("\t") > sample.count(","):
-            delimiter = "\t"
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        for row in reader:
-            raw.append((reader.line_num, [_cell_text(v) for v in row]))
-    # The header is the first non-blank row.
-    while raw and all(v == "" for v in raw[0][1]):
-        raw.pop(0)
-    if not raw:
-        raise ValueError(f"{file_name or 'The file'} is empty: the first row must name the "
+    problem = too_large(len(data), file_name)
+    if problem:
+        raise ValueError(problem)
+    source = _xlsx_rows(data, name) if is_xlsx else _csv_rows(data, name)
+    header: list[str] = []
+    keep: list[tuple[int, str]] = []
+    rows: list[tuple[int, dict[str, Any]]] = []
+    with contextlib.closing(source):
+        for count, (n, cells) in enumerate(source, start=1):
+            if count > MAX_ROWS + 1:
+                raise _too_many_rows(name)
+            if not any(header):  # the header is the first non-blank row
+                header = [_header_name(_cell_text(h)) for h in cells]
+                keep = [(i, h) for i, h in enumerate(header) if h in COLUMNS]
+                continue
+            values = {h: (_cell_text(cells[i]) if i < len(cells) else "") for i, h in keep}
+            if all(v == "" for v in values.values()):
+                continue
+            rows.append((n, values))
+    if not any(header):
+        raise ValueError(f"{name} is empty: the first row must name the "
                          f"columns ({', '.join(COLUMNS)}).")
-    header_row, header_cells = raw[0]
-    header = [_header_name(h) for h in header_cells]
-    rows = []
-    for n, cells in raw[1:]:
-        if all(v == "" for v in cells):
-            continue
-        values = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)
-                  if name}
-        rows.append((n, values))
-    return header, rows
+    return [h for h in header if h], rows
 
 
 # -- parsing one row --------------------------------------------------------------------------
@@ -359,6 +463,10 @@ def import_claims(db: Database, data: bytes, file_name: str, user: str,
     # would only repeat them); every other claim is still checked, so one pass lists all.
     bad_rows = {int(m.group(1)) for m in (re.match(r"row (\d+),", p) for p in problems) if m}
     result.problems = problems
+    if len(problems) > MAX_PROBLEMS:
+        # More than a biller fixes in one pass: the claim rules would only add to them.
+        result.cap_problems()
+        return result
 
     class _Rollback(Exception):
         pass
@@ -371,6 +479,7 @@ def import_claims(db: Database, data: bytes, file_name: str, user: str,
     except _Rollback:
         result.claims_added = result.lines_added = result.claims_skipped = 0
         result.created = {}
+        result.cap_problems()
     return result
 
 

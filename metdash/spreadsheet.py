@@ -43,9 +43,11 @@ __all__ = ["COLUMNS", "MAX_PROBLEMS", "MAX_ROWS", "MAX_UNCOMPRESSED_BYTES", "Imp
 
 # What one import reads at most (issue 19: a 5 KB sheet declaring A1:XFD1048576, or a zip
 # that unzips to gigabytes, took the server past 3 GB). A busy practice's year is ~10,000
-# rows; the upload itself is at most 20 MB (.streamlit/config.toml).
+# rows; the upload itself is at most 20 MB (.streamlit/config.toml). An import holds about
+# 7 MB and 0.5 s a thousand rows here (10,000: 83 MB; 40,000: 284 MB and 17 s, on a busy
+# 2-core machine), so 50,000 rows keep one import near 350 MB and half a minute.
 MB = 1024 * 1024
-MAX_ROWS = 100_000                   # rows below the header
+MAX_ROWS = 50_000                    # rows below the header
 MAX_UNCOMPRESSED_BYTES = 200 * MB    # a CSV, or the parts of an XLSX once unzipped
 MAX_ZIP_PARTS = 1_000                # an XLSX of one sheet has about a dozen
 MAX_COLUMNS = 64                     # cells read of each row (the template has 21)

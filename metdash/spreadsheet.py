@@ -13,13 +13,17 @@ claim whose id is already on file with the same content is skipped.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
+import functools
+import gc
 import hashlib
 import io
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -34,7 +38,20 @@ from metdash.coding import (
 from metdash.errors import MoneyTooLarge
 from metdash.store import Database, audit, next_id, to_json
 
-__all__ = ["COLUMNS", "ImportResult", "import_claims", "read_rows", "template"]
+__all__ = ["COLUMNS", "MAX_PROBLEMS", "MAX_ROWS", "MAX_UNCOMPRESSED_BYTES", "ImportResult",
+           "import_claims", "read_rows", "template", "too_large"]
+
+# What one import reads at most (issue 19: a 5 KB sheet declaring A1:XFD1048576, or a zip
+# that unzips to gigabytes, took the server past 3 GB). A busy practice's year is ~10,000
+# rows; the upload itself is at most 20 MB (.streamlit/config.toml). An import holds about
+# 7 MB and 0.5 s a thousand rows here (10,000: 83 MB; 40,000: 284 MB and 17 s, on a busy
+# 2-core machine), so 50,000 rows keep one import near 350 MB and half a minute.
+MB = 1024 * 1024
+MAX_ROWS = 50_000                    # rows below the header
+MAX_UNCOMPRESSED_BYTES = 200 * MB    # a CSV, or the parts of an XLSX once unzipped
+MAX_ZIP_PARTS = 1_000                # an XLSX of one sheet has about a dozen
+MAX_COLUMNS = 64                     # cells read of each row (the template has 21)
+MAX_PROBLEMS = 200                   # problems listed; then "and N more"
 
 COLUMNS = (
     "claim_id", "client_id", "client_last_name", "client_first_name", "client_dob",
@@ -71,9 +88,13 @@ _EXAMPLE = {
 
 @dataclass
 class ImportResult:
-    """What an import did: ``problems`` (nothing imported when any), warnings, counts."""
+    """What an import did: ``problems`` (nothing imported when any), warnings, counts.
+
+    ``problems`` lists at most :data:`MAX_PROBLEMS`, then one line "and N more problems
+    (first fix these)."; ``more_problems`` is that N."""
 
     problems: list[str] = field(default_factory=list)
+    more_problems: int = 0
     warnings: list[str] = field(default_factory=list)
     claims_added: int = 0
     lines_added: int = 0
@@ -90,7 +111,8 @@ class ImportResult:
         warned = (f" {len(self.warnings)} warning(s) (they do not stop an import): check "
                   "them." if self.warnings else "")
         if self.problems:
-            return f"Nothing was imported: {len(self.problems)} problem(s).{warned}"
+            total = len(self.problems) - (1 if self.more_problems else 0) + self.more_problems
+            return f"Nothing was imported: {total} problem(s).{warned}"
         if self.already_imported:
             return "This file was already imported: nothing was added."
         made = ", ".join(f"{n} {k}" for k, n in self.created.items() if n)
@@ -101,8 +123,21 @@ class ImportResult:
     def messages(self) -> list[str]:
         """Every problem and warning (marked 'warning: '), in row order: what the command
         line prints."""
-        marked = [*self.problems, *(f"warning: {w}" for w in self.warnings)]
-        return sorted(marked, key=lambda m: _row_of(m.removeprefix("warning: ")))
+        shown = self.problems[:-1] if self.more_problems else self.problems
+        marked = [*shown, *(f"warning: {w}" for w in self.warnings)]
+        ordered = sorted(marked, key=lambda m: _row_of(m.removeprefix("warning: ")))
+        return ordered + self.problems[-1:] if self.more_problems else ordered
+
+    def cap_problems(self) -> None:
+        """Keep the first :data:`MAX_PROBLEMS` problems (in row order) and say how many
+        more there are: a biller fixes those first, and a file of a hundred thousand bad
+        rows does not make a list nobody can read (or a page that cannot draw it)."""
+        if self.more_problems or len(self.problems) <= MAX_PROBLEMS:
+            return
+        self.problems.sort(key=_row_of)
+        self.more_problems = len(self.problems) - MAX_PROBLEMS
+        self.problems[MAX_PROBLEMS:] = [
+            f"and {self.more_problems} more problems (first fix these)."]
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -131,57 +166,136 @@ def _header_name(text: Any) -> str:
     return re.sub(r"[\s\-]+", "_", name)
 
 
+def too_large(n_bytes: int, file_name: str = "") -> str | None:
+    """The biller's message when a file of ``n_bytes`` is over the size an import reads
+    (:data:`MAX_UNCOMPRESSED_BYTES`), else None (the command line asks before reading it)."""
+    if n_bytes <= MAX_UNCOMPRESSED_BYTES:
+        return None
+    return (f"{file_name or 'The file'} is larger than {MAX_UNCOMPRESSED_BYTES // MB} MB "
+            f"({n_bytes / MB:,.0f} MB): an import reads at most {MAX_ROWS:,} rows; split "
+            "the file into smaller ones.")
+
+
+def _zip_problem(data: bytes, name: str) -> str | None:
+    """Why an XLSX (a zip) is not opened: what its parts declare they unzip to, before
+    anything is unzipped (a few KB can declare gigabytes: a zip bomb). The declared sizes
+    bind: Python's zipfile stops a part at its declared size (and fails its checksum)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        return (f"{name} is not a readable Excel workbook ({exc.__class__.__name__}): save "
+                "it again as .xlsx or .csv.")
+    if len(infos) > MAX_ZIP_PARTS:
+        return (f"{name} holds {len(infos):,} parts, not a workbook an import reads: save "
+                "the claims sheet on its own as .xlsx or .csv.")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        big = max(infos, key=lambda i: i.file_size)
+        return (f"{name} unzips to {total / MB:,.0f} MB ({big.filename}: "
+                f"{big.file_size / MB:,.0f} MB); an import reads at most "
+                f"{MAX_UNCOMPRESSED_BYTES // MB} MB and {MAX_ROWS:,} rows: split the file, "
+                "or save only the claims sheet as .xlsx or .csv.")
+    return None
+
+
+def _too_many_rows(name: str) -> ValueError:
+    return ValueError(f"{name} has more than {MAX_ROWS:,} rows: an import reads at most "
+                      f"{MAX_ROWS:,} at a time: split the file into smaller ones (and delete "
+                      "any empty rows below the data).")
+
+
+def _xlsx_rows(data: bytes, name: str) -> Iterator[tuple[int, Sequence[Any]]]:
+    """(row number, cells) of the first sheet, at most :data:`MAX_COLUMNS` cells a row and
+    :data:`MAX_ROWS` rows below the header (the sheet's declared size is not trusted)."""
+    import openpyxl
+
+    problem = _zip_problem(data, name)
+    if problem:
+        raise ValueError(problem)
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds
+        raise ValueError(f"{name} is not a readable Excel workbook "
+                         f"({exc.__class__.__name__}): save it again as .xlsx or .csv.") from exc
+    try:
+        ws = wb.worksheets[0]
+        # Bounded, not the sheet's <dimension> (A1:XFD1048576 fits in 5 KB): openpyxl pads
+        # every row to max_col and fills the rows missing before max_row.
+        rows = ws.iter_rows(min_row=1, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS,
+                            values_only=True)
+        try:
+            yield from enumerate(rows, start=1)
+        except Exception as exc:  # a damaged sheet: openpyxl raises many kinds
+            raise ValueError(f"{name} is not a readable Excel workbook "
+                             f"({exc.__class__.__name__}): save it again as .xlsx or .csv."
+                             ) from exc
+    finally:
+        wb.close()
+
+
+def _csv_rows(data: bytes, name: str) -> Iterator[tuple[int, Sequence[Any]]]:
+    """(line number, cells) of a CSV (comma, semicolon or tab separated)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") and "\t" not in sample else ","
+    if sample.count("\t") > sample.count(","):
+        delimiter = "\t"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            yield reader.line_num, row[:MAX_COLUMNS]
+    except csv.Error as exc:
+        raise ValueError(f"{name}, line {reader.line_num}: the file cannot be read as CSV "
+                         f"({exc}): check for a stray quote, or save it again as .csv."
+                         ) from exc
+
+
 def read_rows(data: bytes, file_name: str = "") -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
     """``(header names, [(row number, {column: value})])`` from CSV or XLSX bytes.
 
     Row numbers are as a person sees them (header = 1); blank rows are dropped but
-    counted. Raises ValueError with a biller's message when the file cannot be read.
+    counted. Only the template's columns are kept, of at most :data:`MAX_COLUMNS`. Raises
+    ValueError with a biller's message when the file cannot be read, or is larger than an
+    import reads (:data:`MAX_UNCOMPRESSED_BYTES`, :data:`MAX_ROWS`).
     """
+    name = file_name or "The file"
     is_xlsx = data[:2] == b"PK" or file_name.lower().endswith((".xlsx", ".xlsm"))
-    raw: list[tuple[int, list[Any]]] = []
-    if is_xlsx:
-        import openpyxl
-
-        try:
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds
-            raise ValueError(f"{file_name or 'The file'} is not a readable Excel workbook "
-                             f"({exc.__class__.__name__}): save it again as .xlsx or .csv.") from exc
-        ws = wb.worksheets[0]
-        for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            raw.append((n, [_cell_text(v) for v in row]))
-        wb.close()
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = data.decode("cp1252", errors="replace")
-        sample = text[:4096]
-        delimiter = ";" if sample.count(";") > sample.count(",") and "\t" not in sample else ","
-        if sample.count("\t") > sample.count(","):
-            delimiter = "\t"
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        for row in reader:
-            raw.append((reader.line_num, [_cell_text(v) for v in row]))
-    # The header is the first non-blank row.
-    while raw and all(v == "" for v in raw[0][1]):
-        raw.pop(0)
-    if not raw:
-        raise ValueError(f"{file_name or 'The file'} is empty: the first row must name the "
+    problem = too_large(len(data), file_name)
+    if problem:
+        raise ValueError(problem)
+    source = _xlsx_rows(data, name) if is_xlsx else _csv_rows(data, name)
+    header: list[str] = []
+    keep: list[tuple[int, str]] = []
+    rows: list[tuple[int, dict[str, Any]]] = []
+    with contextlib.closing(source):
+        for count, (n, cells) in enumerate(source, start=1):
+            if count > MAX_ROWS + 1:
+                raise _too_many_rows(name)
+            if not any(header):  # the header is the first non-blank row
+                header = [_header_name(_cell_text(h)) for h in cells]
+                keep = [(i, h) for i, h in enumerate(header) if h in COLUMNS]
+                continue
+            values = {h: (_cell_text(cells[i]) if i < len(cells) else "") for i, h in keep}
+            if all(v == "" for v in values.values()):
+                continue
+            rows.append((n, values))
+    if not any(header):
+        raise ValueError(f"{name} is empty: the first row must name the "
                          f"columns ({', '.join(COLUMNS)}).")
-    header_row, header_cells = raw[0]
-    header = [_header_name(h) for h in header_cells]
-    rows = []
-    for n, cells in raw[1:]:
-        if all(v == "" for v in cells):
-            continue
-        values = {name: (cells[i] if i < len(cells) else "") for i, name in enumerate(header)
-                  if name}
-        rows.append((n, values))
-    return header, rows
+    return [h for h in header if h], rows
 
 
 # -- parsing one row --------------------------------------------------------------------------
+
+# A file repeats its values (a year of one client's visits: the same NPIs, birth date and
+# diagnoses on every row): each distinct value is read once. Pure functions only.
+_as_date = functools.lru_cache(maxsize=4096)(e.as_date)
+_npi_problem = functools.lru_cache(maxsize=4096)(npi_problem)
+_normalize_icd10 = functools.lru_cache(maxsize=4096)(normalize_icd10)
 
 @dataclass
 class _Row:
@@ -215,7 +329,7 @@ def _date(problems: list[str], row: _Row, column: str, required: bool) -> dt.dat
             problems.append(f"row {row.n}, {column}: missing: enter the date as YYYY-MM-DD.")
         return None
     try:
-        return e.as_date(value)
+        return _as_date(value)
     except ValueError:
         hint = ""
         if re.fullmatch(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}", value):
@@ -266,11 +380,11 @@ def _parse_row(row: _Row, problems: list[str]) -> None:
             problems.append(f"row {row.n}, charge: {charge!r} is not an amount: write it like "
                             "45.00.")
     row.modifiers = parse_modifiers(v.get("modifiers", ""))
-    row.dx = [normalize_icd10(c) for c in re.split(r"[;,]", str(v.get("diagnosis_codes", "")))
+    row.dx = [_normalize_icd10(c) for c in re.split(r"[;,]", str(v.get("diagnosis_codes", "")))
               if c.strip()]
     for column, label in (("referrer_npi", "Referring NPI"), ("rendering_npi", "Rendering NPI")):
         if v.get(column, "") != "":
-            msg = npi_problem(v[column], label)
+            msg = _npi_problem(v[column], label)
             if msg:
                 problems.append(f"row {row.n}, {column}: {msg}")
     if v.get("payer_type", "") != "":
@@ -311,6 +425,28 @@ def import_claims(db: Database, data: bytes, file_name: str, user: str,
     Returns an :class:`ImportResult`: ``problems`` lists every bad row as
     ``row N, column: message`` and then nothing was written.
     """
+    with _collector_paused():
+        return _import_file(db, data, file_name, user, as_of)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for one import: a file of 10,000 rows makes
+    hundreds of thousands of small objects, none in a cycle, and the collector re-scanned
+    them all again and again (10,000 rows: 4.7-5.5 s paused, 6-9.7 s not, on a busy 2-core
+    machine). Reference counting still
+    frees everything; the collector runs as before afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _import_file(db: Database, data: bytes, file_name: str, user: str,
+                 as_of: dt.date | None) -> ImportResult:
     as_of = as_of or dt.date.today()
     result = ImportResult()
     sha = hashlib.sha256(data).hexdigest()
@@ -359,6 +495,10 @@ def import_claims(db: Database, data: bytes, file_name: str, user: str,
     # would only repeat them); every other claim is still checked, so one pass lists all.
     bad_rows = {int(m.group(1)) for m in (re.match(r"row (\d+),", p) for p in problems) if m}
     result.problems = problems
+    if len(problems) > MAX_PROBLEMS:
+        # More than a biller fixes in one pass: the claim rules would only add to them.
+        result.cap_problems()
+        return result
 
     class _Rollback(Exception):
         pass
@@ -371,6 +511,7 @@ def import_claims(db: Database, data: bytes, file_name: str, user: str,
     except _Rollback:
         result.claims_added = result.lines_added = result.claims_skipped = 0
         result.created = {}
+        result.cap_problems()
     return result
 
 
@@ -383,15 +524,41 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
     referrer_ids: dict[str, int] = {}
     provider_ids: dict[str, int] = {}
     clients_done: set[str] = set()
+    coverage_ids: dict[tuple[str, int, str], int | None] = {}
+    # What the file adds, written in bulk once the file has been gone through: clients,
+    # coverages (by client, payer, member id) and referrals (by client, referrer, date).
+    new_clients: list[e.ClientIn] = []
+    new_coverages: dict[tuple[str, int, str], e.CoverageIn] = {}
+    new_referrals: dict[tuple[str, int, dt.date], e.ReferralIn] = {}
+
+    def client_of(r: _Row) -> str:
+        return str(r.values["client_id"]).strip()
+
+    # Everything the rules and the matching below ask of the store, read in a few queries
+    # up front (a query per question per claim made 10,000 rows take minutes: issue 19).
+    client_ids = sorted({client_of(r) for rs in by_claim.values() for r in rs})
+    reads = e.BatchReads(con, client_ids, by_claim)
+    on_file_clients = {r[0]: (r[1], r[2]) for r in con.execute(
+        "SELECT client_id, last_name, dob FROM clients WHERE client_id IN "
+        "(SELECT unnest(?::VARCHAR[]))", [client_ids]).fetchall()}
+    on_file_claims = _claims_on_file(con, [cid for cid in by_claim if reads.claim_on_file(cid)])
+    # A new coverage starts at the client's first service with its payer in the file.
+    first_service: dict[tuple[str, str], dt.date] = {}
+    for rs in by_claim.values():
+        for x in rs:
+            if x.service_date is not None:
+                key = (client_of(x), str(x.values["payer_name"]).strip().lower())
+                if key not in first_service or x.service_date < first_service[key]:
+                    first_service[key] = x.service_date
+    accepted: list[tuple[e.ClaimIn, str]] = []
 
     def payer_for(r: _Row) -> int:
         name = str(r.values["payer_name"]).strip()
         key = name.lower()
         if key not in payer_ids:
-            row = con.execute("SELECT payer_id FROM payers WHERE lower(name) = ?",
-                              [key]).fetchone()
-            if row:
-                payer_ids[key] = row[0]
+            found = reads.payer_named(key)
+            if found:
+                payer_ids[key] = found["payer_id"]
             else:
                 ptype = _norm_choice(r.values.get("payer_type", "") or "other", _TYPE_ALIASES)
                 payer = e.PayerIn(name=name, payer_type=ptype,
@@ -404,6 +571,7 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
                     payer_ids[key] = -1
                 else:
                     payer_ids[key] = e.write_payer(con, payer, user)
+                    reads.add_payer(payer_ids[key])
                     created["payers"] += 1
                     result.warnings.append(
                         f"row {r.n}, payer_name: new payer {name!r} added as {ptype} with the "
@@ -430,30 +598,32 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
                 else:
                     referrer_ids[npi] = e.write_referrer(
                         con, e.ReferrerIn(npi=npi, name=name, kind=kind), user)
+                    reads.add_referrer(referrer_ids[npi])
                     created["referrers"] += 1
         return referrer_ids[npi]
 
     def provider_for(r: _Row) -> int:
         npi = str(r.values["rendering_npi"]).strip()
         if npi not in provider_ids:
-            row = con.execute("SELECT provider_id FROM providers WHERE npi = ?", [npi]).fetchone()
+            # fetchall: a half-read result would block the bulk inserts on this connection.
+            row = con.execute("SELECT provider_id FROM providers WHERE npi = ?", [npi]).fetchall()
             if row:
-                provider_ids[npi] = row[0]
+                provider_ids[npi] = row[0][0]
             else:
                 # The spreadsheet names no provider: a placeholder name to fix in Settings.
                 provider_ids[npi] = e.write_provider(
                     con, e.ProviderIn(npi=npi, last_name="Imported provider", first_name=npi),
                     user)
+                reads.add_provider(provider_ids[npi])
                 created["providers"] += 1
         return provider_ids[npi]
 
     def client_for(r: _Row) -> None:
-        cid = str(r.values["client_id"]).strip()
+        cid = client_of(r)
         if cid in clients_done:
             return
         clients_done.add(cid)
-        found = con.execute("SELECT last_name, dob FROM clients WHERE client_id = ?",
-                            [cid]).fetchone()
+        found = on_file_clients.get(cid)
         if found:
             if found[1] != r.dob:
                 problems.append(f"row {r.n}, client_dob: client {cid} is on file with date of "
@@ -468,51 +638,53 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
                       "first_name": "client_first_name"}
             problems.extend(f"row {r.n}, {column.get(m.field, 'client_id')}: {m}" for m in bad)
             return
-        e.write_client(con, client, user)
-        created["clients"] += 1
+        new_clients.append(client)
 
-    def coverage_for(r: _Row, rs: Sequence[_Row], payer_id: int) -> int | None:
-        cid = str(r.values["client_id"]).strip()
+    def coverage_for(r: _Row, payer_id: int) -> int | tuple[str, int, str] | None:
+        """The coverage's id; None for the rules to find; a key of ``new_coverages``."""
+        cid = client_of(r)
         member = str(r.values["member_id"]).strip()
-        row = con.execute("SELECT coverage_id FROM coverages WHERE client_id = ? AND payer_id = ? "
-                          "AND member_id = ? ORDER BY coverage_id LIMIT 1",
-                          [cid, payer_id, member]).fetchone()
-        if row:
-            return row[0]
-        any_cov = con.execute("SELECT 1 FROM coverages WHERE client_id = ? AND payer_id = ?",
-                              [cid, payer_id]).fetchone()
-        if any_cov:
-            return None  # the rules check the coverage on file
-        # The coverage starts at the client's first service with this payer in the file.
-        start = min(x.service_date for group in by_claim.values() for x in group
-                    if x.service_date is not None
-                    and str(x.values["client_id"]).strip() == cid
-                    and str(x.values["payer_name"]).strip().lower()
-                    == str(r.values["payer_name"]).strip().lower())
-        cov_id = e.write_coverage(con, e.CoverageIn(client_id=cid, payer_id=payer_id,
-                                                    member_id=member, effective_date=start), user)
-        created["coverages"] += 1
-        return cov_id
+        key = (cid, payer_id, member)
+        if key in coverage_ids:
+            return coverage_ids[key]
+        if key in new_coverages:
+            return key
+        covs = [c for c in reads.coverages_of(cid) if c["payer_id"] == payer_id]
+        same = [c["coverage_id"] for c in covs if c["member_id"] == member]
+        if same:
+            coverage_ids[key] = min(same)
+        elif covs or any(k[:2] == key[:2] for k in new_coverages):
+            coverage_ids[key] = None  # the rules check the coverage on file
+        else:
+            start = first_service[(cid, str(r.values["payer_name"]).strip().lower())]
+            new_coverages[key] = e.CoverageIn(client_id=cid, payer_id=payer_id,
+                                              member_id=member, effective_date=start)
+            return key
+        return coverage_ids[key]
 
-    def referral_for(r: _Row, referrer_id: int | None, dx: list[str]) -> int | None:
+    def referral_for(r: _Row, referrer_id: int | None, dx: list[str]
+                     ) -> int | tuple[str, int, dt.date] | None:
+        """The referral's id; None when there is none; a key of ``new_referrals``."""
         if referrer_id is None or referrer_id < 0 or r.referral_date is None:
             return None
-        cid = str(r.values["client_id"]).strip()
-        row = con.execute("SELECT referral_id FROM referrals WHERE client_id = ? AND "
-                          "referrer_id = ? AND received_date = ?",
-                          [cid, referrer_id, r.referral_date]).fetchone()
-        if row:
-            return row[0]
+        cid = client_of(r)
+        key = (cid, referrer_id, r.referral_date)
+        if key in new_referrals:
+            return key
+        same = [x["referral_id"] for x in reads.referrals_of(cid)
+                if x["referrer_id"] == referrer_id and x["received_date"] == r.referral_date]
+        if same:
+            return min(same)
         if r.referral_date > as_of:
             problems.append(f"row {r.n}, referral_date: {r.referral_date} is in the future: "
                             "check the year.")
             return None
-        rid = e.write_referral(con, e.ReferralIn(client_id=cid, referrer_id=referrer_id,
-                                                 received_date=r.referral_date,
-                                                 diagnosis_codes=dx), user)
-        created["referrals"] += 1
-        return rid
+        new_referrals[key] = e.ReferralIn(client_id=cid, referrer_id=referrer_id,
+                                          received_date=r.referral_date, diagnosis_codes=dx)
+        return key
 
+    # First pass: match or plan what each claim needs (nothing checked yet).
+    planned: list[tuple[Any, ...]] = []
     for cid, rs in by_claim.items():
         if any(r.n in bad_rows for r in rs):
             continue
@@ -530,10 +702,8 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
                                charge=r.charge, modifiers=r.modifiers,
                                dx_pointers=[dx.index(c) + 1 for c in dict.fromkeys(r.dx)])
                  for r in rs]
-        existing = con.execute("SELECT client_id, payer_id FROM claims WHERE claim_id = ?",
-                               [cid]).fetchone()
-        if existing:
-            if _same_claim(con, cid, first, payer_id, lines):
+        if cid in on_file_claims:
+            if _same_claim(on_file_claims[cid], first, payer_id, lines):
                 result.claims_skipped += 1
                 continue
             problems.append(f"row {first.n}, claim_id: claim {cid} is already on file with "
@@ -543,14 +713,36 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
         if payer_id < 0 or (referrer_id is not None and referrer_id < 0) or any(
                 p.startswith(f"row {r.n},") for r in rs for p in problems):
             continue
-        coverage_id = coverage_for(first, rs, payer_id)
-        referral_id = referral_for(first, referrer_id, dx)
-        claim = e.ClaimIn(claim_id=cid, client_id=str(first.values["client_id"]).strip(),
+        planned.append((cid, rs, payer_id, referrer_id, provider_id, dx, lines,
+                        coverage_for(first, payer_id), referral_for(first, referrer_id, dx)))
+
+    # What the file adds, in one bulk insert each (the rules see it through ``reads``).
+    e.write_new_clients(con, new_clients, user)
+    for client in new_clients:
+        reads.add_client(client.client_id.strip())
+    new_ids: dict[Any, int] = {}
+    for key, cov_id in zip(new_coverages, e.write_coverages(con, list(new_coverages.values()),
+                                                            user), strict=True):
+        reads.add_coverage({**asdict(new_coverages[key]), "coverage_id": cov_id})
+        new_ids[key] = cov_id
+    for key, ref_id in zip(new_referrals, e.write_referrals(con, list(new_referrals.values()),
+                                                            user), strict=True):
+        reads.add_referral({**asdict(new_referrals[key]), "referral_id": ref_id})
+        new_ids[key] = ref_id
+    created.update(clients=len(new_clients), coverages=len(new_coverages),
+                   referrals=len(new_referrals))
+
+    # Second pass: every claim against the rules, in file order (each sees those before it).
+    for cid, rs, payer_id, referrer_id, provider_id, dx, lines, cov, ref in planned:
+        first = rs[0]
+        coverage_id = new_ids[cov] if isinstance(cov, tuple) else cov
+        referral_id = new_ids[ref] if isinstance(ref, tuple) else ref
+        claim = e.ClaimIn(claim_id=cid, client_id=client_of(first),
                           payer_id=payer_id, diagnosis_codes=dx, lines=lines,
                           rendering_provider_id=provider_id, referrer_id=referrer_id,
                           referral_id=referral_id, coverage_id=coverage_id,
                           submitted_date=first.submitted_date, source="import")
-        chk = e.check_claim(con, claim, as_of)
+        chk = e.check_claim(con, claim, as_of, reads=reads)
         for p in chk.errors:
             n = rs[p.line].n if p.line is not None and p.line < len(rs) else first.n
             problems.append(f"row {n}, {_FIELD_COLUMN.get(p.field, 'claim_id')}: {_bare(p)}")
@@ -559,7 +751,10 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
             result.warnings.append(f"row {n}, {_FIELD_COLUMN.get(w.field, 'claim_id')}: {_bare(w)}")
         if chk.errors:
             continue
-        e.write_claim(con, claim, user, "submitted" if first.submitted_date else "ready", as_of)
+        # The next claims are checked as if this one were on file; all are written at the end.
+        reads.add_claim(cid, claim.client_id, payer_id, referral_id,
+                        [(ln.service_date, ln.cpt, ln.units, ln.charge) for ln in lines])
+        accepted.append((claim, "submitted" if first.submitted_date else "ready"))
         result.claims_added += 1
         result.lines_added += len(lines)
 
@@ -569,6 +764,7 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
     if problems:
         problems.sort(key=_row_of)
         return
+    e.write_claims(con, accepted, user, as_of)
     import_id = next_id(con, "imports", "import_id")
     summary = {"claims_added": result.claims_added, "lines_added": result.lines_added,
                "claims_skipped": result.claims_skipped, "created": created,
@@ -591,18 +787,30 @@ def _bare(message: str) -> str:
     return re.sub(r"^Line \d+: ", "", str(message))
 
 
-def _same_claim(con: Any, claim_id: str, first: _Row, payer_id: int,
+def _claims_on_file(con: Any, claim_ids: Sequence[str]
+                    ) -> dict[str, tuple[str, int, list[dict[str, Any]]]]:
+    """Claims on file among ``claim_ids``: id -> (client, payer, lines in order), one query."""
+    found: dict[str, tuple[str, int, list[dict[str, Any]]]] = {}
+    if not claim_ids:
+        return found
+    for r in e.fetch_rows(con, "SELECT c.claim_id, c.client_id, c.payer_id, l.service_date, "
+                          "l.cpt, l.units, l.charge, l.modifiers FROM claims c JOIN claim_lines l "
+                          "USING (claim_id) WHERE c.claim_id IN (SELECT unnest(?::VARCHAR[])) "
+                          "ORDER BY c.claim_id, l.line_no", [list(claim_ids)]):
+        head = found.setdefault(r["claim_id"], (r["client_id"], r["payer_id"], []))
+        head[2].append({"service_date": r["service_date"], "cpt": r["cpt"], "units": r["units"],
+                        "charge": r["charge"], "modifiers": list(r["modifiers"])})
+    return found
+
+
+def _same_claim(on_file: tuple[str, int, list[dict[str, Any]]], first: _Row, payer_id: int,
                 lines: Sequence[e.ClaimLineIn]) -> bool:
     """True when the claim on file has the same client, payer and lines as the rows."""
-    head = con.execute("SELECT client_id, payer_id FROM claims WHERE claim_id = ?",
-                       [claim_id]).fetchone()
-    if head is None or head[0] != str(first.values["client_id"]).strip() or head[1] != payer_id:
+    client_id, on_file_payer, theirs = on_file
+    if client_id != str(first.values["client_id"]).strip() or on_file_payer != payer_id:
         return False
-    on_file = e.fetch_rows(con, "SELECT service_date, cpt, units, charge, modifiers FROM "
-                           "claim_lines WHERE claim_id = ? ORDER BY line_no", [claim_id])
     ours = [{"service_date": ln.service_date, "cpt": ln.cpt, "units": ln.units,
              "charge": ln.charge, "modifiers": list(ln.modifiers)} for ln in lines]
-    theirs = [{**r, "modifiers": list(r["modifiers"])} for r in on_file]
     return ours == theirs
 
 

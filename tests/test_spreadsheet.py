@@ -1,3 +1,4 @@
+import contextlib
 import datetime as dt
 import io
 import shutil
@@ -239,3 +240,61 @@ def test_warnings_come_beside_the_problems_of_a_refused_file(db):
     ]
     assert res.summary() == ("Nothing was imported: 1 problem(s). 1 warning(s) (they do not "
                              "stop an import): check them.")
+
+
+def many_claims(n):
+    """``n`` one-line Medicare claims of two new clients, a day apart."""
+    start = dt.date(2025, 1, 2)
+    return csv_bytes(*(row(claim_id=f"Q{i:04d}", client_id=f"Q{i % 2}", client_dob="1950-01-01",
+                           referrer_npi="", referrer_name="", referral_date="",
+                           submitted_date="",
+                           service_date=(start + dt.timedelta(days=i // 2)).isoformat())
+                       for i in range(n)))
+
+
+class _CountingConnection:
+    """A write transaction's connection that counts the statements run on it."""
+
+    def __init__(self, con):
+        self._con, self.statements = con, 0
+
+    def execute(self, *args, **kwargs):
+        self.statements += 1
+        return self._con.execute(*args, **kwargs)
+
+    def sql(self, *args, **kwargs):
+        self.statements += 1
+        return self._con.sql(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+
+def test_an_import_asks_the_store_the_same_few_questions_whatever_its_size(db, monkeypatch):
+    """Issue 19: a query per question per claim made 10,000 rows take minutes. The rules'
+    answers are read in a few queries up front, and the claims written in bulk, so an
+    import of 200 claims runs no more statements than one of 20 (benchmarks/run.py times
+    10,000 rows)."""
+    real = Database.transaction
+    seen = []
+
+    @contextlib.contextmanager
+    def counting(self):
+        with real(self) as con:
+            seen.append(_CountingConnection(con))
+            yield seen[-1]
+
+    monkeypatch.setattr(Database, "transaction", counting)
+    small = import_claims(db, many_claims(20), "small.csv", USER, as_of=AS_OF)
+    assert small.problems == [] and small.claims_added == 20
+    large = import_claims(db, many_claims(200).replace(b"Q0", b"R0").replace(b"Q1", b"R1"),
+                          "large.csv", USER, as_of=AS_OF)
+    assert large.problems == [] and large.claims_added == 200
+    assert seen[1].statements <= seen[0].statements + 2, \
+        (seen[0].statements, seen[1].statements)
+    # The same claims in another file: matched with the claims on file, just as few.
+    again = import_claims(db, many_claims(200).replace(b"Q0", b"R0").replace(b"Q1", b"R1")
+                          + b"\n", "again.csv", USER, as_of=AS_OF)
+    assert again.problems == [] and again.claims_skipped == 200 and again.claims_added == 0
+    assert seen[2].statements <= seen[0].statements
+    assert db.scalar("SELECT count(*) FROM claims") == 220

@@ -35,10 +35,16 @@ def import_claims_cmd(db_path: str | None, file: str, as_of: dt.datetime | None,
     imported, every problem is listed as 'row N, column: message' and the exit status
     is 1. Importing the same file twice adds nothing the second time.
     """
-    data = Path(file).read_bytes()
     # Deferred: the spreadsheet rules load the ICD-10-CM code set (seconds); only this
     # command needs them.
-    from metdash.spreadsheet import import_claims
+    from metdash.spreadsheet import import_claims, too_large
+
+    # Asked before reading: a file larger than an import reads is not loaded into memory.
+    too_big = too_large(Path(file).stat().st_size, Path(file).name)
+    if too_big:
+        click.echo(too_big, err=True)
+        raise SystemExit(1)
+    data = Path(file).read_bytes()
 
     try:
         auto_backup(open_db(db_path), "before-import")

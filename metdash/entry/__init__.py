@@ -62,6 +62,7 @@ from metdash.entry.claim_check import (
     medicare_allowed_ytd,
     validate_claim,
 )
+from metdash.entry.claim_reads import BatchReads, StoreReads
 from metdash.entry.claims import (
     STATUSES,
     TRANSITIONS,
@@ -70,6 +71,7 @@ from metdash.entry.claims import (
     new_claim_id,
     save_claim,
     write_claim,
+    write_claims,
 )
 from metdash.entry.clients import (
     REFERRER_KINDS,
@@ -85,6 +87,8 @@ from metdash.entry.clients import (
     validate_referrer,
     write_client,
     write_coverage,
+    write_coverages,
+    write_new_clients,
     write_referrer,
 )
 from metdash.entry.lookups import (
@@ -160,6 +164,7 @@ from metdash.entry.referrals import (
     save_referral,
     validate_referral,
     write_referral,
+    write_referrals,
 )
 from metdash.entry.sessions import (
     SESSION_KINDS,
@@ -172,8 +177,9 @@ from metdash.entry.sessions import (
 from metdash.entry.setup import SetupStep, setup_steps
 
 __all__ = [
-    "AdjustmentIn", "AppealIn", "CENT", "CONTRACTUAL_CARCS", "ClaimCheck", "ClaimIn",
-    "ClaimLineIn", "ClientIn", "CoverageIn", "DayUnits", "EobIn", "FIND_LIMIT", "GROUP_CODES",
+    "AdjustmentIn", "AppealIn", "BatchReads", "CENT", "CONTRACTUAL_CARCS", "ClaimCheck",
+    "ClaimIn", "ClaimLineIn", "StoreReads", "ClientIn", "CoverageIn", "DayUnits", "EobIn",
+    "FIND_LIMIT", "GROUP_CODES",
     "INSURANCE_REASONS", "KxYear", "LinePostingIn", "MAX_LINES", "MAX_MONEY", "MAX_PLAN_DAYS",
     "PATIENT_REASONS", "PAYER_TYPES", "PatientPaymentIn", "PayerIn", "PlanOfCareIn",
     "PracticeIn", "Problem", "ProviderIn", "REFERRER_KINDS", "REFUND_METHODS", "ReferralIn",
@@ -194,6 +200,7 @@ __all__ = [
     "unbilled_sessions", "validate_appeal", "validate_claim", "validate_client",
     "validate_coverage", "validate_eob", "validate_patient_payment", "validate_payer",
     "validate_plan_of_care", "validate_practice", "validate_provider", "validate_referral",
-    "validate_referrer", "validate_session", "write_claim", "write_client", "write_coverage",
-    "write_payer", "write_provider", "write_referral", "write_referrer",
+    "validate_referrer", "validate_session", "write_claim", "write_claims", "write_client",
+    "write_coverage", "write_coverages", "write_new_clients", "write_payer", "write_provider",
+    "write_referral", "write_referrals", "write_referrer",
 ]

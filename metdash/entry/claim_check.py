@@ -19,7 +19,6 @@ from metdash.coding import (
     day_minutes,
     diagnoses_problems,
     is_therapy_code,
-    known_codes,
     modifier_problems,
     needs_kx,
     normalize_cpt,
@@ -29,18 +28,16 @@ from metdash.coding import (
     pointer_problems,
     required_modifiers,
 )
-from metdash.entry.days import billed_units, day_sessions
+from metdash.entry.claim_reads import StoreReads
 from metdash.entry.problems import (
     Problem,
     as_date,
     as_money,
     blank,
     date_field,
-    fetch_one,
     fmt_money,
     today,
 )
-from metdash.entry.sessions import active_coverage
 
 __all__ = [
     "MAX_LINES", "TIMELY_WARN_DAYS", "ClaimCheck", "ClaimIn", "ClaimLineIn", "KxYear",
@@ -101,9 +98,11 @@ class ClaimCheck:
 def claim_amount_for_kx(con: Any, payer_id: int, lines: Iterable[tuple[str, int, Decimal]]
                         ) -> Decimal:
     """Expected allowed amount of lines (payer's allowed x units, else the charge)."""
-    allowed = {r[0]: Decimal(r[1]) for r in con.execute(
-        "SELECT cpt, allowed_amount FROM payer_fee_schedule WHERE payer_id = ?",
-        [payer_id]).fetchall()}
+    return _amount_for_kx(StoreReads(con).payer_allowed(payer_id), lines)
+
+
+def _amount_for_kx(allowed: dict[str, Decimal], lines: Iterable[tuple[str, int, Decimal]]
+                   ) -> Decimal:
     total = Decimal("0")
     for cpt, units, charge in lines:
         total += allowed[cpt] * units if cpt in allowed else Decimal(charge)
@@ -117,14 +116,7 @@ def medicare_allowed_ytd(con: Any, client_id: str, year: int,
     Σ over lines of the client's non-voided Medicare claims with service dates in that year
     of the payer's allowed amount x units (the line charge when the payer has no fee).
     """
-    row = fetch_one(con, """
-        SELECT coalesce(sum(coalesce(pf.allowed_amount * l.units, l.charge)), 0) AS total
-        FROM claim_lines l JOIN claims c USING (claim_id) JOIN payers p USING (payer_id)
-        LEFT JOIN payer_fee_schedule pf ON pf.payer_id = c.payer_id AND pf.cpt = l.cpt
-        WHERE c.client_id = ? AND p.payer_type = 'medicare' AND c.status <> 'voided'
-          AND year(l.service_date) = ? AND c.claim_id <> ?
-          AND l.cpt LIKE '97%'""", [client_id, year, exclude_claim or ""])
-    return Decimal(row["total"]) if row else Decimal("0")
+    return StoreReads(con).medicare_allowed_ytd(client_id, year, exclude_claim)
 
 
 @dataclass
@@ -148,29 +140,31 @@ def kx_threshold_for(con: Any, year: int) -> dict[str, Any] | None:
     """The ``kx_thresholds`` row for ``year`` (year, threshold, review_threshold); the
     latest year on file before it when ``year`` has none (a new year's amount not entered
     yet); None when no year at or before it is on file."""
-    return fetch_one(con, "SELECT year, threshold, review_threshold FROM kx_thresholds "
-                     "WHERE year <= ? ORDER BY year DESC LIMIT 1", [year])
+    return StoreReads(con).kx_threshold(year)
 
 
 def kx_years(con: Any, client_id: str, payer_id: int,
              lines: Iterable[tuple[dt.date, str, int, Any]],
-             exclude_claim: str | None = None) -> list[KxYear]:
+             exclude_claim: str | None = None, *, reads: StoreReads | None = None
+             ) -> list[KxYear]:
     """A Medicare claim's therapy lines ``(service date, cpt, units, charge)`` against each
     calendar year's KX threshold, per client per year on expected Medicare-allowed amounts
     (:func:`medicare_allowed_ytd` before this claim, :func:`claim_amount_for_kx` of the
     claim's lines of that year): the year of a line's date of service picks the threshold.
+    ``reads``: where the store is read (default: a query per question).
     """
+    reads = reads or StoreReads(con)
     by_year: dict[int, list[tuple[str, int, Decimal]]] = {}
     for day, cpt, units, charge in lines:
         if is_therapy_code(cpt):
             by_year.setdefault(day.year, []).append((cpt, units, Decimal(charge or 0)))
     found = []
     for year, year_lines in sorted(by_year.items()):
-        row = kx_threshold_for(con, year)
+        row = reads.kx_threshold(year)
         if row is None:
             continue
-        amount = claim_amount_for_kx(con, payer_id, year_lines)
-        ytd = medicare_allowed_ytd(con, client_id, year, exclude_claim)
+        amount = _amount_for_kx(reads.payer_allowed(payer_id), year_lines)
+        ytd = reads.medicare_allowed_ytd(client_id, year, exclude_claim)
         threshold = Decimal(row["threshold"])
         review = None if row["review_threshold"] is None else Decimal(row["review_threshold"])
         found.append(KxYear(year, row["year"], threshold, review, ytd, amount,
@@ -182,7 +176,7 @@ def kx_years(con: Any, client_id: str, payer_id: int,
 def day_units_problems(con: Any, client_id: str, rule: str,
                        lines: Sequence[tuple[dt.date | None, str, int, Any]],
                        session_ids: Iterable[int], exclude_claim: str | None = None,
-                       ) -> list[Problem]:
+                       *, reads: StoreReads | None = None) -> list[Problem]:
     """Warnings from the client's sessions on the claim's dates of service (the 8-minute
     rule, or the per-code rule, counts the client's whole day: DOMAIN.md).
 
@@ -192,13 +186,14 @@ def day_units_problems(con: Any, client_id: str, rule: str,
     (only for a claim built from sessions): its minutes count with this claim's.
     Dates with no session on file are not checked (a claim entered by hand).
     """
+    reads = reads or StoreReads(con)
     days = {d for d, *_r in lines if d is not None}
-    sessions = day_sessions(con, client_id, days)
+    sessions = reads.day_sessions(client_id, days)
     if not sessions:
         return []
-    known = known_codes(con)
+    known = reads.known_codes()
     untimed = {c for c, info in known.items() if not info.timed}
-    other = billed_units(con, client_id, sessions, exclude_claim)
+    other = reads.billed_units(client_id, sessions, exclude_claim)
     rule_name = "CMS 8-minute rule" if rule == "cms" else "per-code rule"
     warn: list[Problem] = []
     for i, (day, code, units, _charge) in enumerate(lines):
@@ -230,7 +225,7 @@ def day_units_problems(con: Any, client_id: str, rule: str,
 
 
 def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
-                existing: bool = False) -> ClaimCheck:
+                existing: bool = False, reads: StoreReads | None = None) -> ClaimCheck:
     """Every error and warning for a claim (``existing``: it is already saved, e.g. re-check).
 
     Errors: unknown client/payer/provider/referrer, coverage not active, diagnoses not
@@ -242,8 +237,12 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
     client past the year's targeted medical review amount, units above what the client's
     sessions of the day give (:func:`day_units_problems`), the timely-filing deadline
     within 30 days.
+
+    ``reads``: where the store is read (default: one query per question on ``con``; the
+    spreadsheet import passes a :class:`~metdash.entry.claim_reads.BatchReads`).
     """
     as_of = as_of or today()
+    reads = reads or StoreReads(con)
     chk = ClaimCheck()
     err, warn = chk.errors, chk.warnings
     cid = (claim.claim_id or "").strip()
@@ -253,22 +252,20 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
     elif len(cid) > 38 or not re.fullmatch(r"[0-9A-Za-z\-_.]+", cid):
         err.append(Problem(f"Claim id {cid!r} must be at most 38 letters, digits, '-', '_' or "
                            "'.' (no spaces).", "claim_id"))
-    elif not existing and fetch_one(con, "SELECT 1 FROM claims WHERE claim_id = ?", [cid]):
+    elif not existing and reads.claim_on_file(cid):
         err.append(Problem(f"Claim id {cid} is already used: give this claim a new number.",
                            "claim_id"))
-    if not fetch_one(con, "SELECT 1 FROM clients WHERE client_id = ?", [claim.client_id]):
+    if not reads.client_on_file(claim.client_id):
         err.append(Problem(f"Client {claim.client_id!r} is not on file: add the client first.",
                            "client_id"))
-    payer = None if claim.payer_id is None else fetch_one(
-        con, "SELECT * FROM payers WHERE payer_id = ?", [claim.payer_id])
+    payer = None if claim.payer_id is None else reads.payer(claim.payer_id)
     if payer is None:
         err.append(Problem("Payer is not on file: choose the client's payer.", "payer_id"))
-    if claim.rendering_provider_id is not None and not fetch_one(
-            con, "SELECT 1 FROM providers WHERE provider_id = ?", [claim.rendering_provider_id]):
+    if claim.rendering_provider_id is not None and not reads.provider_on_file(
+            claim.rendering_provider_id):
         err.append(Problem("Rendering provider is not on file: choose who saw the client, or "
                            "add them under Settings.", "rendering_provider_id"))
-    if claim.referrer_id is not None and not fetch_one(
-            con, "SELECT 1 FROM referrers WHERE referrer_id = ?", [claim.referrer_id]):
+    if claim.referrer_id is not None and not reads.referrer_on_file(claim.referrer_id):
         err.append(Problem("Referring provider is not on file: look the NPI up or add the "
                            "referrer.", "referrer_id"))
     if payer and payer["requires_referral"] and claim.referral_id is None \
@@ -284,16 +281,10 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
     if len(claim.lines) > MAX_LINES:
         err.append(Problem(f"Service lines: {len(claim.lines)} lines, a claim holds at most "
                            f"{MAX_LINES}: split it into two claims.", "lines"))
-    known = known_codes(con)
-    fees = {r[0]: {"charge": r[1]} for r in
-            con.execute("SELECT cpt, charge FROM fee_schedule").fetchall()}
+    known = reads.known_codes()
+    fees = {cpt: {"charge": charge} for cpt, charge in reads.fees().items()}
     # What this client already has on other non-voided claims: (date, code) -> claim id.
-    billed: dict[tuple[dt.date, str], str] = {}
-    for day_, code_, other in con.execute(
-            "SELECT l.service_date, l.cpt, min(c.claim_id) FROM claim_lines l JOIN claims c "
-            "USING (claim_id) WHERE c.client_id = ? AND c.status <> 'voided' AND "
-            "c.claim_id <> ? GROUP BY ALL", [claim.client_id, cid]).fetchall():
-        billed[(day_, code_)] = other
+    billed = reads.billed_pairs(claim.client_id, cid)
     dates: list[dt.date] = []
     seen_pairs: dict[tuple[dt.date, str], int] = {}
     line_info: list[tuple[dt.date | None, str, int, Decimal | None]] = []
@@ -363,13 +354,7 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
     # Coverage active on each date of service.
     if payer and dates:
         for day in sorted(set(dates)):
-            cov = active_coverage(con, claim.client_id, day, claim.payer_id)
-            if claim.coverage_id is not None:
-                cov = fetch_one(
-                    con, "SELECT * FROM coverages WHERE coverage_id = ? AND client_id = ? "
-                    "AND payer_id = ? AND effective_date <= ? AND (end_date IS NULL OR "
-                    "end_date >= ?)", [claim.coverage_id, claim.client_id,
-                                       claim.payer_id, day, day])
+            cov = reads.coverage_on(claim.client_id, day, claim.payer_id, claim.coverage_id)
             if cov is None:
                 err.append(Problem(f"Coverage: the client has no {payer['name']} coverage "
                                    f"active on {day}: check the dates of the coverage or the "
@@ -377,7 +362,7 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
 
     # Referral: not before it, not after its expiry, visits left.
     if claim.referral_id is not None:
-        ref = fetch_one(con, "SELECT * FROM referrals WHERE referral_id = ?", [claim.referral_id])
+        ref = reads.referral(claim.referral_id)
         if ref is None or ref["client_id"] != claim.client_id:
             err.append(Problem("Referral is not one of this client's: choose the client's "
                                "referral.", "referral_id"))
@@ -392,12 +377,7 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
                                        f"expired ({ref['expiry_date']}): get a new referral.",
                                        "service_date", i))
             if ref["authorized_visits"]:
-                used = fetch_one(
-                    con, "SELECT count(DISTINCT l.service_date) AS n FROM claim_lines l "
-                    "JOIN claims c USING (claim_id) WHERE c.referral_id = ? AND "
-                    "c.status <> 'voided' AND c.claim_id <> ? AND l.service_date NOT IN "
-                    "(SELECT unnest(?::DATE[]))",
-                    [claim.referral_id, cid, sorted(set(dates))])["n"]
+                used = reads.visits_used(claim.referral_id, cid, dates)
                 if used + len(set(dates)) > ref["authorized_visits"]:
                     left = max(ref["authorized_visits"] - used, 0)
                     err.append(Problem(f"Referral: {ref['authorized_visits']} visits authorized, "
@@ -444,13 +424,14 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
         session_ids = [*claim.session_ids, *(ln.session_id for ln in claim.lines
                                              if ln.session_id is not None)]
         warn += day_units_problems(con, claim.client_id, payer["units_rule"], line_info,
-                                   session_ids, cid)
+                                   session_ids, cid, reads=reads)
 
     # Modifiers the payer will expect (missing ones deny as CARC 4): warnings.
     if payer and all(d is not None for d, *_r in line_info) and line_info:
         past: dict[int, KxYear] = {}
         if payer["payer_type"] == "medicare":
-            for k in kx_years(con, claim.client_id, payer["payer_id"], line_info, cid):
+            for k in kx_years(con, claim.client_id, payer["payer_id"], line_info, cid,
+                              reads=reads):
                 if k.kx:
                     past[k.year] = k
                 if k.threshold_year != k.year:

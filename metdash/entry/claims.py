@@ -32,11 +32,11 @@ from metdash.entry.problems import (
 )
 from metdash.entry.sessions import active_coverage
 from metdash.errors import ValidationError
-from metdash.store import Database, audit, facts, insert_row
+from metdash.store import Database, audit, audit_many, facts, insert_rows
 
 __all__ = [
     "STATUSES", "TRANSITIONS", "add_claim_status", "build_claim_from_sessions",
-    "move_claim_status", "new_claim_id", "save_claim", "write_claim",
+    "move_claim_status", "new_claim_id", "save_claim", "write_claim", "write_claims",
 ]
 
 STATUSES = ("draft", "ready", "submitted", "paid", "partially_paid", "denied", "appealed",
@@ -84,50 +84,70 @@ def save_claim(db: Database, claim: ClaimIn, user: str, as_of: dt.date | None = 
 def write_claim(con: Any, claim: ClaimIn, user: str, status: str = "draft",
                 as_of: dt.date | None = None) -> None:
     """Write an already checked claim inside the caller's transaction (with audit rows)."""
+    write_claims(con, [(claim, status)], user, as_of)
+
+
+CLAIM_COLUMNS = ("claim_id", "client_id", "payer_id", "coverage_id", "referral_id",
+                 "referrer_id", "rendering_provider_id", "status", "diagnosis_codes",
+                 "total_charge", "first_service_date", "submitted_date", "last_submitted_date",
+                 "timely_filing_reason", "source")
+LINE_COLUMNS = ("claim_id", "line_no", "service_date", "cpt", "modifiers", "units", "charge",
+                "dx_pointers", "session_id")
+
+
+def write_claims(con: Any, claims: Sequence[tuple[ClaimIn, str]], user: str,
+                 as_of: dt.date | None = None) -> None:
+    """Write already checked claims, each with its status, inside the caller's transaction:
+    the claims, their lines, sessions, first status-history rows and one audit row each,
+    every table in one bulk insert (a query costs milliseconds; an import writes thousands
+    of claims)."""
     as_of = as_of or today()
-    cid = claim.claim_id.strip()
-    dx = [normalize_icd10(c) for c in claim.diagnosis_codes]
-    lines = []
-    for i, line in enumerate(claim.lines, start=1):
-        lines.append({"claim_id": cid, "line_no": i, "service_date": as_date(line.service_date),
-                      "cpt": normalize_cpt(line.cpt),
-                      "modifiers": parse_modifiers(line.modifiers), "units": int(line.units),
-                      "charge": as_money(line.charge),
-                      "dx_pointers": [int(x) for x in line.dx_pointers],
-                      "session_id": line.session_id})
-    submitted = as_date(claim.submitted_date)
-    total = sum((ln["charge"] for ln in lines), Decimal("0.00"))
-    first = min(ln["service_date"] for ln in lines)
-    values = {"claim_id": cid, "client_id": claim.client_id, "payer_id": claim.payer_id,
-              "coverage_id": claim.coverage_id, "referral_id": claim.referral_id,
-              "referrer_id": claim.referrer_id,
-              "rendering_provider_id": claim.rendering_provider_id, "status": status,
-              "diagnosis_codes": dx, "total_charge": total, "first_service_date": first,
-              "submitted_date": submitted, "last_submitted_date": submitted,
-              "timely_filing_reason": None if blank(claim.timely_filing_reason)
-              else claim.timely_filing_reason.strip(),
-              "source": claim.source}
-    if values["coverage_id"] is None:
-        cov = active_coverage(con, claim.client_id, first, claim.payer_id)
-        values["coverage_id"] = cov["coverage_id"] if cov else None
-    insert_row(con, "claims", values)
-    for ln in lines:
-        lcols = list(ln)
-        con.execute(f"INSERT INTO claim_lines ({', '.join(lcols)}) VALUES "
-                    f"({', '.join('?' for _ in lcols)})", [ln[c] for c in lcols])
-    sessions = sorted({int(x) for x in claim.session_ids} |
-                      {ln["session_id"] for ln in lines if ln["session_id"] is not None})
-    if claim.session_ids:
-        # Built from sessions: every session it bills, with a line of its own or not.
-        con.executemany("INSERT INTO claim_sessions (claim_id, session_id) VALUES (?, ?)",
-                        [[cid, sid] for sid in sessions])
-    audit(con, user, "create", "claims", cid, None,
-          {**values, "lines": lines, **({"sessions": sessions} if claim.session_ids else {})})
-    day = submitted if (status == "submitted" and submitted) else as_of
-    con.execute("INSERT INTO claim_status_history (claim_id, seq, status, status_date, "
-                "changed_by, note) VALUES (?, 1, ?, ?, ?, ?)",
-                [cid, status, day, user,
-                     f"created ({claim.source})"])
+    heads, lines, sessions, history, audits = [], [], [], [], []
+    for claim, status in claims:
+        cid = claim.claim_id.strip()
+        mine = []
+        for i, line in enumerate(claim.lines, start=1):
+            mine.append({"claim_id": cid, "line_no": i,
+                         "service_date": as_date(line.service_date),
+                         "cpt": normalize_cpt(line.cpt),
+                         "modifiers": parse_modifiers(line.modifiers), "units": int(line.units),
+                         "charge": as_money(line.charge),
+                         "dx_pointers": [int(x) for x in line.dx_pointers],
+                         "session_id": line.session_id})
+        submitted = as_date(claim.submitted_date)
+        first = min(ln["service_date"] for ln in mine)
+        values = {"claim_id": cid, "client_id": claim.client_id, "payer_id": claim.payer_id,
+                  "coverage_id": claim.coverage_id, "referral_id": claim.referral_id,
+                  "referrer_id": claim.referrer_id,
+                  "rendering_provider_id": claim.rendering_provider_id, "status": status,
+                  "diagnosis_codes": [normalize_icd10(c) for c in claim.diagnosis_codes],
+                  "total_charge": sum((ln["charge"] for ln in mine), Decimal("0.00")),
+                  "first_service_date": first, "submitted_date": submitted,
+                  "last_submitted_date": submitted,
+                  "timely_filing_reason": None if blank(claim.timely_filing_reason)
+                  else claim.timely_filing_reason.strip(),
+                  "source": claim.source}
+        if values["coverage_id"] is None:
+            cov = active_coverage(con, claim.client_id, first, claim.payer_id)
+            values["coverage_id"] = cov["coverage_id"] if cov else None
+        ids = sorted({int(x) for x in claim.session_ids} |
+                     {ln["session_id"] for ln in mine if ln["session_id"] is not None})
+        if claim.session_ids:
+            # Built from sessions: every session it bills, with a line of its own or not.
+            sessions += [(cid, sid) for sid in ids]
+        heads.append(tuple(values[c] for c in CLAIM_COLUMNS))
+        lines += [tuple(ln[c] for c in LINE_COLUMNS) for ln in mine]
+        audits.append(("create", "claims", cid, None,
+                       {**values, "lines": mine,
+                        **({"sessions": ids} if claim.session_ids else {})}))
+        day = submitted if (status == "submitted" and submitted) else as_of
+        history.append((cid, 1, status, day, user, f"created ({claim.source})"))
+    insert_rows(con, "claims", CLAIM_COLUMNS, heads)
+    insert_rows(con, "claim_lines", LINE_COLUMNS, lines)
+    insert_rows(con, "claim_sessions", ("claim_id", "session_id"), sessions)
+    audit_many(con, user, audits)
+    insert_rows(con, "claim_status_history",
+                ("claim_id", "seq", "status", "status_date", "changed_by", "note"), history)
 
 
 def build_claim_from_sessions(con: Any, session_ids: Sequence[int],

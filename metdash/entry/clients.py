@@ -11,12 +11,13 @@ from typing import Any
 from metdash.coding import npi_problem
 from metdash.entry.problems import Problem, as_date, blank, date_field, fetch_one, today
 from metdash.errors import ValidationError
-from metdash.store import Database, audit, insert_row, next_id
+from metdash.store import Database, audit, audit_many, insert_rows, next_id
 
 __all__ = [
     "REFERRER_KINDS", "ClientIn", "CoverageIn", "ReferrerIn", "find_referrer", "save_client",
     "save_coverage", "save_referrer", "validate_client", "validate_coverage",
-    "validate_referrer", "write_client", "write_coverage", "write_referrer",
+    "validate_referrer", "write_client", "write_coverage", "write_coverages",
+    "write_new_clients", "write_referrer",
 ]
 
 REFERRER_KINDS = ("physician", "physical_therapist", "specialist", "other")
@@ -104,9 +105,8 @@ def save_client(db: Database, client: ClientIn, user: str,
     return client.client_id.strip()
 
 
-def write_client(con: Any, client: ClientIn, user: str) -> None:
-    """Create or update an already validated client inside the caller's transaction (with
-    an audit row)."""
+def _client_values(client: ClientIn) -> dict[str, Any]:
+    """A client as its row of clients: trimmed, blanks as NULL, the state upper-case."""
     values = asdict(client)
     values["client_id"] = client.client_id.strip()
     values["dob"] = as_date(client.dob)
@@ -116,6 +116,13 @@ def write_client(con: Any, client: ClientIn, user: str) -> None:
         values[key] = None if blank(values[key]) else str(values[key]).strip()
     if values["state"]:
         values["state"] = values["state"].upper()
+    return values
+
+
+def write_client(con: Any, client: ClientIn, user: str) -> None:
+    """Create or update an already validated client inside the caller's transaction (with
+    an audit row)."""
+    values = _client_values(client)
     before = fetch_one(con, "SELECT * EXCLUDE (created_at) FROM clients WHERE client_id = ?",
                        [values["client_id"]])
     cols = list(values)
@@ -128,6 +135,17 @@ def write_client(con: Any, client: ClientIn, user: str) -> None:
         con.execute(f"UPDATE clients SET {sets} WHERE client_id = ?",
                     [values[c] for c in cols if c != "client_id"] + [values["client_id"]])
         audit(con, user, "update", "clients", values["client_id"], before, values)
+
+
+def write_new_clients(con: Any, clients: Sequence[ClientIn], user: str) -> None:
+    """Add already validated clients that are not on file, inside the caller's transaction:
+    one bulk insert and one audit row each (an import adds many at once)."""
+    if not clients:
+        return
+    rows = [_client_values(c) for c in clients]
+    cols = list(rows[0])
+    insert_rows(con, "clients", cols, [tuple(r[c] for c in cols) for r in rows])
+    audit_many(con, user, [("create", "clients", r["client_id"], None, r) for r in rows])
 
 
 def validate_coverage(con: Any, cov: CoverageIn, client_known: bool = False) -> list[Problem]:
@@ -174,14 +192,27 @@ def save_coverage(db: Database, cov: CoverageIn, user: str) -> int:
 def write_coverage(con: Any, cov: CoverageIn, user: str) -> int:
     """Add an already validated coverage inside the caller's transaction (with an audit
     row); its new coverage_id."""
-    cov_id = next_id(con, "coverages", "coverage_id")
-    values = asdict(cov)
-    values.update(coverage_id=cov_id, effective_date=as_date(cov.effective_date),
-                  end_date=as_date(cov.end_date), subscriber_dob=as_date(cov.subscriber_dob),
-                  member_id=str(cov.member_id).strip())
-    insert_row(con, "coverages", values)
-    audit(con, user, "create", "coverages", cov_id, None, values)
-    return cov_id
+    return write_coverages(con, [cov], user)[0]
+
+
+def write_coverages(con: Any, covs: Sequence[CoverageIn], user: str) -> list[int]:
+    """Add already validated coverages inside the caller's transaction (one bulk insert, an
+    audit row each); their new coverage_ids, in order."""
+    if not covs:
+        return []
+    first = next_id(con, "coverages", "coverage_id")
+    rows = []
+    for i, cov in enumerate(covs):
+        values = asdict(cov)
+        values.update(coverage_id=first + i, effective_date=as_date(cov.effective_date),
+                      end_date=as_date(cov.end_date),
+                      subscriber_dob=as_date(cov.subscriber_dob),
+                      member_id=str(cov.member_id).strip())
+        rows.append(values)
+    cols = list(rows[0])
+    insert_rows(con, "coverages", cols, [tuple(r[c] for c in cols) for r in rows])
+    audit_many(con, user, [("create", "coverages", r["coverage_id"], None, r) for r in rows])
+    return [r["coverage_id"] for r in rows]
 
 
 # -- referrers -----------------------------------------------------------------------------

@@ -10,9 +10,10 @@ from typing import Any
 from metdash.coding import diagnoses_problems, normalize_icd10
 from metdash.entry.problems import Problem, as_date, date_field, fetch_one, today
 from metdash.errors import ValidationError
-from metdash.store import Database, audit, insert_row, next_id
+from metdash.store import Database, audit_many, insert_rows, next_id
 
-__all__ = ["ReferralIn", "save_referral", "validate_referral", "write_referral"]
+__all__ = ["ReferralIn", "save_referral", "validate_referral", "write_referral",
+           "write_referrals"]
 
 
 @dataclass
@@ -69,13 +70,23 @@ def save_referral(db: Database, ref: ReferralIn, user: str,
 def write_referral(con: Any, ref: ReferralIn, user: str) -> int:
     """Add an already validated referral inside the caller's transaction (with an audit
     row); its new referral_id."""
-    rid = next_id(con, "referrals", "referral_id")
-    values = {"referral_id": rid, "client_id": ref.client_id, "referrer_id": ref.referrer_id,
-              "received_date": as_date(ref.received_date),
-              "diagnosis_codes": [normalize_icd10(c) for c in ref.diagnosis_codes],
-              "authorized_visits": ref.authorized_visits,
-              "expiry_date": as_date(ref.expiry_date),
-              "prior_auth_number": ref.prior_auth_number or None, "notes": ref.notes or None}
-    insert_row(con, "referrals", values)
-    audit(con, user, "create", "referrals", rid, None, values)
-    return rid
+    return write_referrals(con, [ref], user)[0]
+
+
+def write_referrals(con: Any, refs: Sequence[ReferralIn], user: str) -> list[int]:
+    """Add already validated referrals inside the caller's transaction (one bulk insert, an
+    audit row each); their new referral_ids, in order."""
+    if not refs:
+        return []
+    first = next_id(con, "referrals", "referral_id")
+    rows = [{"referral_id": first + i, "client_id": ref.client_id,
+             "referrer_id": ref.referrer_id, "received_date": as_date(ref.received_date),
+             "diagnosis_codes": [normalize_icd10(c) for c in ref.diagnosis_codes],
+             "authorized_visits": ref.authorized_visits,
+             "expiry_date": as_date(ref.expiry_date),
+             "prior_auth_number": ref.prior_auth_number or None, "notes": ref.notes or None}
+            for i, ref in enumerate(refs)]
+    cols = list(rows[0])
+    insert_rows(con, "referrals", cols, [tuple(r[c] for c in cols) for r in rows])
+    audit_many(con, user, [("create", "referrals", r["referral_id"], None, r) for r in rows])
+    return [r["referral_id"] for r in rows]

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from metdash import entry as e
+from metdash import exports
 from metdash.coding import (
     normalize_cpt,
     normalize_icd10,
@@ -196,6 +197,7 @@ class _Row:
     dx: list[str] = field(default_factory=list)
     modifiers: list[str] = field(default_factory=list)
     cpt: str = ""
+    refused: set[str] = field(default_factory=set)  # columns already reported as refused
 
 
 _TYPE_ALIASES = {"medicare_part_b": "medicare", "ma": "medicare_advantage",
@@ -211,7 +213,7 @@ def _date(problems: list[str], row: _Row, column: str, required: bool) -> dt.dat
     if isinstance(value, dt.date):
         return value
     if value == "":
-        if required:
+        if required and column not in row.refused:
             problems.append(f"row {row.n}, {column}: missing: enter the date as YYYY-MM-DD.")
         return None
     try:
@@ -230,12 +232,34 @@ def _norm_choice(value: str, aliases: dict[str, str]) -> str:
     return aliases.get(key, key)
 
 
+# A cell starting with one of these is a formula to a spreadsheet (OWASP "CSV injection"):
+# it is refused, not stored, so it can never run in a file written from the store. A
+# leading + or - is kept: it begins real values (a phone "+1 ...", a hyphenated name), and
+# every file metdash writes neutralises it (metdash.exports).
+FORMULA_STARTS = ("=", "@")
+
+
+def _shown(value: Any, limit: int = 40) -> str:
+    """A cell's value for a message: quoted, and cut short when long."""
+    text = str(value)
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
 def _parse_row(row: _Row, problems: list[str]) -> None:
     v = row.values
+    for column in COLUMNS:
+        value = v.get(column, "")
+        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+            problems.append(
+                f"row {row.n}, {column}: {_shown(value)} starts with '{value[0]}', so a "
+                "spreadsheet reads it as a formula: type the value itself, or copy the cells "
+                "and paste them as values only.")
+            row.refused.add(column)
+            v[column] = ""  # said once, here: the checks below pass over it
     for column in REQUIRED:
         if column in ("client_dob", "service_date"):
             continue  # dates report their own "missing"
-        if v.get(column, "") == "":
+        if v.get(column, "") == "" and column not in row.refused:
             problems.append(f"row {row.n}, {column}: missing: fill it in.")
     row.dob = _date(problems, row, "client_dob", True)
     row.service_date = _date(problems, row, "service_date", True)
@@ -608,23 +632,9 @@ def _same_claim(con: Any, claim_id: str, first: _Row, payer_id: int,
 
 def template(kind: str = "csv") -> bytes:
     """A template file (the header and one made-up example row) as CSV or XLSX bytes."""
+    example = [[_EXAMPLE[c] for c in COLUMNS]]
     if kind == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerow([_EXAMPLE[c] for c in COLUMNS])
-        return buf.getvalue().encode("utf-8")
+        return exports.rows_csv(COLUMNS, example, lineterminator="\n").encode("utf-8")
     if kind == "xlsx":
-        import xlsxwriter
-
-        out = io.BytesIO()
-        wb = xlsxwriter.Workbook(out, {"in_memory": True})
-        ws = wb.add_worksheet("claims")
-        text = wb.add_format({"num_format": "@"})
-        for i, c in enumerate(COLUMNS):
-            ws.write_string(0, i, c)
-            ws.write_string(1, i, _EXAMPLE[c], text)
-            ws.set_column(i, i, max(12, len(c) + 2), text)
-        wb.close()
-        return out.getvalue()
+        return exports.rows_xlsx(COLUMNS, example, "claims", text_columns=True)
     raise ValueError("kind must be 'csv' or 'xlsx'")

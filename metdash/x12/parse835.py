@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from metdash.errors import X12Error, X12FileError
+from metdash.text import text_problem
 from metdash.x12.reader import Document, Segment, read_document
 
 CAS_GROUPS = {"CO", "PR", "OA", "PI", "CR"}
@@ -174,6 +175,10 @@ def _date(raw: str) -> dt.date | None:
 _AMOUNTS: dict[str, Decimal] = {}
 
 
+# What a biller can do about text in a remittance that no 835 may hold.
+_NOT_835_TEXT = "no valid 835 holds that: ask the clearinghouse for a corrected file."
+
+
 class _Ctx:
     """Collects problems while parsing one file."""
 
@@ -224,6 +229,21 @@ class _Ctx:
         if len(_AMOUNTS) < 65536:
             _AMOUNTS[sent] = value
         return value
+
+    def text(self, seg: Segment, n: int, what: str, field: str, component: int | None = None
+             ) -> str:
+        """Element n (or its ``component``), stripped; a problem, and '', when it is longer
+        than ``MAX_LENGTH[field]`` (the guide's maximum) or holds a control character."""
+        if component is None:
+            raw = seg.get(n)
+        else:
+            parts = seg.components(n)
+            raw = parts[component] if component < len(parts) else ""
+        msg = text_problem(raw, what, field, fix=_NOT_835_TEXT)
+        if msg:
+            self.err(seg, msg)
+            return ""
+        return raw.strip()
 
     def date(self, seg: Segment, n: int, what: str) -> dt.date | None:
         el = seg.elements
@@ -289,10 +309,11 @@ def _parse_transaction(ctx: _Ctx, segments: list[Segment]) -> Payment | None:
             return None
         if sid == "TRN":
             seen_trn = True
-            payment.trace_number = seg.get(2).strip()
-            payment.originator = seg.get(3).strip()
+            payment.trace_number = ctx.text(seg, 2, "the check or EFT trace number (TRN02)",
+                                             "trace_number")
+            payment.originator = ctx.text(seg, 3, "the originator (TRN03)", "originator")
             payment.trace_segment_number = seg.number
-            if not payment.trace_number:
+            if not seg.get(2).strip():
                 ctx.err(seg, "the check or EFT trace number (TRN02) is missing.")
         elif sid == "DTM" and claim is None:
             if seg.get(1) == "405":
@@ -300,26 +321,28 @@ def _parse_transaction(ctx: _Ctx, segments: list[Segment]) -> Payment | None:
         elif sid == "N1" and claim is None:
             n1_qualifier = seg.get(1)
             if n1_qualifier == "PR":
-                payment.payer_name = seg.get(2).strip()
-                payment.payer_id = seg.get(4).strip()
+                payment.payer_name = ctx.text(seg, 2, "the payer's name (N102)", "org_name")
+                payment.payer_id = ctx.text(seg, 4, "the payer's id (N104)", "member_id")
             elif n1_qualifier == "PE":
-                payment.payee_name = seg.get(2).strip()
-                payment.payee_id = seg.get(4).strip()
+                payment.payee_name = ctx.text(seg, 2, "the payee's name (N102)", "org_name")
+                payment.payee_id = ctx.text(seg, 4, "the payee's id (N104)", "member_id")
         elif sid == "CLP":
             line = None
             status = seg.get(2).strip()
             if status not in CLP_STATUSES:
                 ctx.err(seg, f"claim status {status!r} (CLP02) is not a known 835 claim "
                              "status (1, 2, 3, 4, 19, 20, 21, 22, 23, 25).")
-            clp01 = seg.get(1).strip()
-            if not clp01:
+            clp01 = ctx.text(seg, 1, "the claim id (CLP01)", "claim_id")
+            if not seg.get(1).strip():
                 ctx.err(seg, "the claim id (CLP01) is missing.")
             claim = ClaimPayment(
                 clp01, status,
                 ctx.amount(seg, 3, "charge amount") or ZERO,
                 ctx.amount(seg, 4, "paid amount") or ZERO,
                 ctx.amount(seg, 5, "patient responsibility", required=False) or ZERO,
-                filing_indicator=seg.get(6), payer_claim_number=seg.get(7).strip(),
+                filing_indicator=seg.get(6),
+                payer_claim_number=ctx.text(seg, 7, "the payer's claim number (CLP07)",
+                                            "payer_claim_number"),
                 segment_number=seg.number)
             payment.claims.append(claim)
         elif sid == "PLB":
@@ -333,7 +356,8 @@ def _parse_transaction(ctx: _Ctx, segments: list[Segment]) -> Payment | None:
                 payment.provider_adjustments.append(ProviderAdjustment(
                     len(payment.provider_adjustments) + 1, seg.get(1),
                     ctx.date(seg, 2, "fiscal period date"), comp[0],
-                    comp[1] if len(comp) > 1 else "", amt or ZERO))
+                    ctx.text(seg, base, f"the reference (PLB{base:02d}-2)", "plb_reference",
+                             component=1), amt or ZERO))
         elif claim is None:
             continue  # header loops (N3, N4, REF, PER, LX, TS3, TS2, RDM ...)
         elif sid == "SVC":
@@ -373,7 +397,8 @@ def _parse_transaction(ctx: _Ctx, segments: list[Segment]) -> Payment | None:
                 claim.allowed = ctx.amount(seg, 2, "claim allowed amount")
         elif sid == "REF" and line is not None:
             if seg.get(1) == "6R":
-                line.line_control_number = seg.get(2).strip()
+                line.line_control_number = ctx.text(
+                    seg, 2, "the line item control number (REF02)", "line_control_number")
         elif sid == "LQ" and line is not None:
             if seg.get(1) == "HE" and seg.get(2).strip():
                 line.remarks.append(seg.get(2).strip())
@@ -383,9 +408,12 @@ def _parse_transaction(ctx: _Ctx, segments: list[Segment]) -> Payment | None:
             claim.remarks.extend(seg.get(i).strip() for i in (5, 20, 21, 22, 23)
                                  if seg.get(i).strip())
         elif sid == "NM1" and line is None and seg.get(1) == "QC":
-            claim.patient_last_name = seg.get(3).strip()
-            claim.patient_first_name = seg.get(4).strip()
-            claim.patient_member_id = seg.get(9).strip()
+            claim.patient_last_name = ctx.text(seg, 3, "the patient's last name (NM103)",
+                                               "last_name")
+            claim.patient_first_name = ctx.text(seg, 4, "the patient's first name (NM104)",
+                                                "first_name")
+            claim.patient_member_id = ctx.text(seg, 9, "the patient's member id (NM109)",
+                                               "member_id")
     if not seen_bpr:
         ctx.err(st, "the 835 has no BPR payment segment.")
         return None

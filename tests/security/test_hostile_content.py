@@ -206,3 +206,149 @@ def test_a_page_table_download_neutralises_formulas():
     assert _csv_cells(csv_bytes.decode())[1] == ["'=1+1", "-12.5"]
     ws = openpyxl.load_workbook(io.BytesIO(xlsx_bytes)).active
     assert (ws["A2"].data_type, ws["A2"].value, ws["B2"].value) == ("s", "'=1+1", -12.5)
+
+
+# -- lengths and control characters (metdash/text.py) ---------------------------------------
+
+LONG = "x" * 20_000
+
+# (what is saved, the field, the value, words the message must have)
+FORM_CASES = [
+    ("client", "last_name", LONG, ["Last name", "20,000 characters", "at most 60"]),
+    ("client", "first_name", "Ann\x00", ["First name", "NUL"]),
+    ("client", "city", "\x1b[31mOhio", ["City", "ESC", "at the start"]),
+    ("client", "address_line1", "1 Main St\nApt 2", ["Address", "line break", "one line"]),
+    ("client", "phone", "555\x7f0100", ["Phone", "DEL"]),
+    ("coverage", "member_id", "M" * 81, ["Member id", "at most 80"]),
+    ("referrer", "name", "Smith\u202eAnna", ["Referrer name", "U+202E"]),
+    ("payer", "name", "P" * 61, ["Payer name", "at most 60"]),
+    ("referral", "notes", "called\x07twice", ["Notes", "BEL"]),
+    ("referral", "notes", "n" * 2001, ["Notes", "at most 2,000"]),
+    ("session", "notes", "\x9bC1 control", ["Notes", "U+009B"]),
+]
+
+
+def _save(db, what: str, field: str, value: str) -> None:
+    from metdash import entry as e
+
+    if what == "client":
+        values = {"client_id": "T1", "last_name": "Test", "first_name": "Tia",
+                  "dob": "1970-01-01", field: value}
+        e.save_client(db, e.ClientIn(**values), "tester", as_of=AS_OF)
+    elif what == "coverage":
+        e.save_coverage(db, e.CoverageIn("C001", 2, effective_date="2025-01-01",
+                                         priority="secondary", **{field: value}), "tester")
+    elif what == "referrer":
+        e.save_referrer(db, e.ReferrerIn(npi="1245319599", **{field: value}), "tester")
+    elif what == "payer":
+        e.save_payer(db, e.PayerIn(payer_type="commercial", **{field: value}), "tester")
+    elif what == "referral":
+        e.save_referral(db, e.ReferralIn("C001", 1, "2025-06-10", ["M54.50"], **{field: value}),
+                        "tester", as_of=AS_OF)
+    elif what == "session":
+        e.save_session(db, e.SessionIn(client_id="C001", session_date="2025-06-10",
+                                       provider_id=1, kind="treatment",
+                                       minutes={"97110": 30}, **{field: value}),
+                       "tester", as_of=AS_OF)
+
+
+@pytest.fixture
+def fresh(store, tmp_path):
+    import shutil
+
+    from metdash.store import Database
+
+    path = tmp_path / "fresh.duckdb"
+    store.release()
+    shutil.copy(store.path, path)
+    return Database(path)
+
+
+@pytest.mark.parametrize(("what", "field", "value", "words"), FORM_CASES,
+                         ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(FORM_CASES)])
+def test_a_form_refuses_text_too_long_or_with_control_characters(fresh, what, field, value,
+                                                                 words):
+    from metdash.errors import ValidationError
+    from tests.security.conftest import snapshot
+
+    before = snapshot(fresh)
+    with pytest.raises(ValidationError) as refused:
+        _save(fresh, what, field, value)
+    mine = [p for p in refused.value.problems if p.field == field]
+    assert mine, refused.value.problems
+    assert all(w in mine[0] for w in words), mine[0]
+    assert len(mine[0]) < 300  # the value itself is never repeated whole
+    assert snapshot(fresh) == before
+
+
+def test_a_multi_line_note_keeps_its_line_breaks(fresh):
+    from metdash import entry as e
+
+    with fresh.connect() as con:
+        problems = e.validate_referral(con, e.ReferralIn("C001", 1, "2025-06-10", ["M54.50"],
+                                                         notes="Called twice.\r\nNo answer.\t-"),
+                                       AS_OF)
+    assert not [p for p in problems if p.field == "notes"], problems
+
+
+def test_the_limits_fit_what_x12_sends():
+    """Fields that go on an 837P or come from an 835 are held to the element's maximum."""
+    from metdash.text import MAX_LENGTH
+
+    assert (MAX_LENGTH["claim_id"], MAX_LENGTH["last_name"], MAX_LENGTH["first_name"],
+            MAX_LENGTH["address_line1"], MAX_LENGTH["city"], MAX_LENGTH["member_id"]) == \
+        (38, 60, 35, 55, 30, 80)
+
+
+SHEET_CASES = [
+    ("client_last_name", LONG, "at most 60"),
+    ("client_first_name", "Pat\x00", "NUL"),
+    ("referrer_name", "\x1b[31mSmith", "ESC"),
+    ("member_id", "M" * 81, "at most 80"),
+    ("payer_name", "Acme\u202eHealth", "U+202E"),
+    ("claim_id", "K" * 100_000, "at most 38"),
+    ("diagnosis_codes", "M54.50 " * 100, "at most 200"),
+]
+
+
+@pytest.mark.parametrize(("column", "value", "words"), SHEET_CASES,
+                         ids=[c[0] for c in SHEET_CASES])
+def test_the_claims_import_refuses_text_too_long_or_with_control_characters(
+        store, column, value, words):
+    counts = {t: store.scalar(f"SELECT count(*) FROM {t}")  # noqa: S608 - fixed names
+              for t in ("claims", "clients", "payers", "referrers")}
+    result = import_claims(store, _sheet_with(column, value).encode(), f"t-{column}.csv",
+                           "tester", as_of=AS_OF)
+    mine = [p for p in result.problems if p.startswith(f"row 2, {column}:")]
+    assert len(mine) == 1 and words in mine[0], result.problems
+    assert all(len(p) < 300 for p in result.problems)
+    assert {t: store.scalar(f"SELECT count(*) FROM {t}") for t in counts} == counts  # noqa: S608
+
+
+def test_a_5_mb_cell_is_a_problem_not_a_traceback(store):
+    result = import_claims(store, _sheet_with("claim_id", "K" * 5_000_000).encode(), "5mb.csv",
+                           "tester", as_of=AS_OF)
+    assert len(result.problems) == 1 and "5mb.csv, row 2:" in result.problems[0]
+    assert "no column holds that much" in result.problems[0]
+
+
+@pytest.mark.parametrize(("old", "new", "words"), [
+    ("CLP*C000101*", "CLP*" + "C" * 5_000_000 + "*", "the claim id (CLP01) is 5,000,000"),
+    ("N1*PR*ACME HEALTH", "N1*PR*ACME\x1b[2JHEALTH", "the payer's name (N102) holds the "
+     "control character ESC"),
+    ("NM1*QC*1*SAMPLE*SAM", "NM1*QC*1*" + "S" * 61 + "*SAM", "last name (NM103) is 61"),
+    ("TRN*1*EFT0007*", "TRN*1*EFT\x000007*", "trace number (TRN02) holds the control "
+     "character NUL"),
+])
+def test_an_835_with_text_no_835_may_hold_is_refused(old, new, words):
+    from metdash.errors import X12FileError
+    from metdash.x12.parse835 import parse_835
+
+    era = (ROOT / "tests" / "x12" / "fixtures" / "era_basic.835").read_text()
+    assert old in era
+    with pytest.raises(X12FileError) as refused:
+        parse_835(era.replace(old, new).encode(), "bad.835")
+    messages = refused.value.messages()
+    assert any(words in m and "corrected file" in m for m in messages), messages
+    assert all(len(m) < 300 for m in messages)
+

@@ -56,7 +56,7 @@ with tab_eob:
                         raise ValidationError(problems + entry.validate_eob(con, eob))
                 entry.post_eob(db, eob, user)
                 ui.after_write()
-                st.success(f"Payment posted on claim {claim_id}.")
+                st.success(f"Payment posted on claim {ui.literal(claim_id)}.")
 
 with tab_patient:
     claim = ui.claim_picker(db, "Toward claim (optional)", key="p_claim") or None
@@ -87,7 +87,7 @@ with tab_appeal:
             with ui.action():
                 entry.file_appeal(db, ap, user)
                 ui.after_write()
-                st.success(f"Appeal filed; claim {appeal_claim} is now appealed.")
+                st.success(f"Appeal filed; claim {ui.literal(appeal_claim)} is now appealed.")
     pending = ui.cached(entry.pending_appeals)(db)
     if not pending.empty:
         on_claim = dict(zip(pending.appeal_id, pending.claim_id, strict=True))

@@ -20,6 +20,7 @@ from metdash.errors import AuthError, StoreError
 from metdash.privacy import mask_if, present_by_default
 from metdash.store import Database
 from metdash.ui.cache import database, is_demo_cached
+from metdash.ui.text import literal
 
 _AUTH_KEY = "_auth_user"      # {"username", "display_name", "role"} of this browser session
 _SEEN_KEY = "_auth_seen"      # time.time() of the session's last page run
@@ -85,7 +86,7 @@ def require_sign_in(db: Database, demo: bool, permission: str) -> None:
                 icon=":material/lock:")
             st.stop()
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(literal(exc))
         st.stop()
     if user is None and demo:
         return
@@ -93,7 +94,7 @@ def require_sign_in(db: Database, demo: bool, permission: str) -> None:
         _sign_in_form(db)
         st.stop()
     side = st.sidebar
-    side.caption(f"Signed in as **{user.display_name}** ({auth.ROLE_LABELS[user.role]})")
+    side.caption(f"Signed in as **{literal(user.display_name)}** ({auth.ROLE_LABELS[user.role]})")
     side.button("Sign out", key="w_sign_out", on_click=sign_out,
                 icon=":material/logout:")
     if not user.can(permission):
@@ -122,10 +123,10 @@ def _sign_in_form(db: Database) -> None:
     try:
         user = auth.authenticate(db, username, password)
     except AuthError as exc:
-        st.error(str(exc), icon=":material/lock:")
+        st.error(literal(exc), icon=":material/lock:")
         return
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(literal(exc))
         return
     sign_in(user)
     st.rerun()

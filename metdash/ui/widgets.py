@@ -16,11 +16,13 @@ from metdash.privacy import column_kind
 from metdash.store import Database
 from metdash.ui.cache import cached_figure
 from metdash.ui.session import present_mode, visible
+from metdash.ui.text import literal
 
 
 def show_problems(problems: Sequence[Any], heading: str = "Nothing was saved.") -> None:
-    """Show every validation problem at once, in the biller's words."""
-    lines = "\n".join(f"- {p}" for p in problems)
+    """Show every validation problem at once, in the biller's words (each shown as the
+    text it is: a problem repeats what was typed, see :func:`metdash.ui.text.literal`)."""
+    lines = "\n".join(f"- {literal(p)}" for p in problems)
     st.error(f"**{heading}** Please fix:\n{lines}")
 
 

@@ -8,12 +8,15 @@ import ast
 import csv
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as hst
 
 from metdash import exports, weekly
 from metdash.figures import report_csv
@@ -352,3 +355,109 @@ def test_an_835_with_text_no_835_may_hold_is_refused(old, new, words):
     assert any(words in m and "corrected file" in m for m in messages), messages
     assert all(len(m) < 300 for m in messages)
 
+
+# -- Markdown: typed text is shown as text (metdash/ui/text.py) ------------------------------
+
+EVIL = "![t](http://x/y.png) [click](http://evil)"
+MARKDOWN_ATTACKS = [EVIL, ":red[big] :material/home: $x^2$ :smile:", "www.evil.example",
+                    "**bold** _it_ `code` ~~gone~~ | a | b |", "&amp; &#42; a@b.example",
+                    "- list", "# Heading", "> quote", "12. item", "line\nbreak", "back\\slash",
+                    "<https://evil.example>"]
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+
+
+@pytest.mark.parametrize("text", MARKDOWN_ATTACKS)
+def test_literal_escapes_every_markdown_trigger_and_keeps_the_text(text):
+    from metdash.ui.text import literal
+
+    out = literal(text)
+    assert _unescape(out) == text.replace("\n", " ")  # the same text, once rendered
+    bare = re.sub(r"\\.", "", out)  # what is left once every escaped character is removed
+    assert not set(bare) & set("[]`*_$~|&#@\\"), out
+    assert not re.search(r":[A-Za-z0-9/]|(?i:www\.)|^\s*([-+>]|\d+[.)])", bare), out
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=hst.text(alphabet=hst.characters(codec="utf-8", exclude_categories=["Cs"]),
+                     max_size=60))
+def test_literal_round_trips_any_text(text):
+    from metdash.ui.text import literal
+
+    assert _unescape(literal(text)) == re.sub(r"\r\n|[\r\n\u2028\u2029]", " ", text)
+
+
+@pytest.fixture
+def evil_referrer(fresh, monkeypatch):
+    """The seeded practice, opened like the demo (no sign-in), its referrer 1 renamed EVIL."""
+    from metdash import entry as e
+
+    e.save_referrer(fresh, e.ReferrerIn(npi="1679576722", name=EVIL, kind="physician"),
+                    "tester", referrer_id=1)
+    with fresh.transaction() as con:
+        con.execute("UPDATE practice SET is_demo = TRUE")
+    fresh.release()
+    monkeypatch.setenv("METDASH_DB", str(fresh.path))
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield fresh
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _page(name: str, **state):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=60)
+    at.query_params.update({"from": "2025-04-01", "to": "2025-06-30"})
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _click(at, label: str):
+    [b for b in at.button if b.label == label][0].click()
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_success_message_shows_a_typed_name_as_text(evil_referrer):
+    from metdash.ui.text import literal
+
+    at = _page("clients.py")
+    at.text_input(key="ref_npi").input("1234567893")
+    at.text_input(key="ref_name").input(EVIL)
+    _click(at, "Add referrer")
+    bodies = [s.value for s in at.success]
+    assert f"Referrer {literal(EVIL)} added." in bodies, bodies
+    assert not any(re.search(r"(?<!\\)\]\(", b) for b in bodies)  # no live link or image
+    at.text_input(key="ref_lookup").input("1679576722").run()  # "On file: <name> ..."
+    assert any(f"On file: {literal(EVIL)}" in s.value for s in at.success)
+
+
+def test_a_problem_list_shows_a_stored_name_as_text(evil_referrer):
+    from metdash.ui.text import literal
+
+    at = _page("clients.py")
+    at.text_input(key="ref_npi").input("1679576722")
+    at.text_input(key="ref_name").input("Again")
+    _click(at, "Add referrer")
+    body = "\n".join(e.value for e in at.error)
+    assert f"already on file as {literal(EVIL)}" in body, body
+    assert not re.search(r"(?<!\\)\]\(", body)  # no live link or image
+
+
+def test_claims_naming_a_referrer_show_the_name_as_text(evil_referrer):
+    from metdash.ui.text import literal
+
+    at = _page("referrers.py", refs={"selection": {"rows": [0], "columns": []}})
+    bodies = [m.value for m in at.markdown]
+    assert f"**Claims naming {literal(EVIL)}**" in bodies, bodies
+    assert not any(re.search(r"(?<!\\)\]\(", b) for b in bodies)  # no live link or image

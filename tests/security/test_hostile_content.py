@@ -284,6 +284,17 @@ def test_a_form_refuses_text_too_long_or_with_control_characters(fresh, what, fi
     assert snapshot(fresh) == before
 
 
+def test_an_adjustment_class_note_refuses_control_characters(fresh):
+    from metdash import adjustment_classes
+    from metdash.errors import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        adjustment_classes.save(fresh, 0, "CO", "X" * 100_000, "contractual", "tester",
+                                note="ok\x1b[2J")
+    assert any("Note holds the control character ESC" in p for p in refused.value.problems)
+    assert all(len(p) < 300 for p in refused.value.problems)
+
+
 def test_a_multi_line_note_keeps_its_line_breaks(fresh):
     from metdash import entry as e
 

@@ -37,8 +37,10 @@ MAX_LENGTH: dict[str, int] = {
     "payer_claim_number": 50,     # CLP07
     "line_control_number": 50,    # REF02 (6R)
     "reference": 50,              # a payment's or refund's reference
-    "remark": 30,                 # LQ02 / MOA remark code
+    "remark": 50,                 # LQ02 (30) / MOA03-07, MIA05 (50): a remark code
     "procedure": 48,              # SVC01-2
+    "modifier": 2,                # SVC01-3 .. 6
+    "carc": 5,                    # CAS02: a claim adjustment reason code
     "plb_reference": 50,          # PLB03-2
     # names and addresses
     "last_name": 60,              # NM103

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from metdash.errors import X12Error, X12FileError
-from metdash.text import text_problem
+from metdash.text import shown, text_problem
 from metdash.x12.reader import Document, Segment, read_document
 
 CAS_GROUPS = {"CO", "PR", "OA", "PI", "CR"}
@@ -259,7 +259,7 @@ class _Ctx:
 def _cas(ctx: _Ctx, seg: Segment, negate: bool) -> list[Adjustment]:
     group = seg.get(1)
     if group not in CAS_GROUPS:
-        ctx.err(seg, f"adjustment group code {group!r} is not one of CO, PR, OA, PI, CR.")
+        ctx.err(seg, f"adjustment group code {shown(group)} is not one of CO, PR, OA, PI, CR.")
     out = []
     # Up to six reason / amount / quantity triples (CAS02-04 ... CAS17-19), read as far as
     # the segment goes.
@@ -270,6 +270,10 @@ def _cas(ctx: _Ctx, seg: Segment, negate: bool) -> list[Adjustment]:
         if not carc:
             if base + 1 < n and el[base + 1].strip():
                 ctx.err(seg, f"adjustment amount in CAS{base + 1:02d} has no reason code.")
+            continue
+        bad = text_problem(carc, f"the reason code (CAS{base:02d})", "carc", fix=_NOT_835_TEXT)
+        if bad:
+            ctx.err(seg, bad)
             continue
         amt = ctx.amount(seg, base + 1, f"adjustment amount for reason {carc}")
         qty = (ctx.amount(seg, base + 2, f"adjustment quantity for reason {carc}",
@@ -363,10 +367,17 @@ def _parse_transaction(ctx: _Ctx, segments: list[Segment]) -> Payment | None:
         elif sid == "SVC":
             comp = seg.components(1)
             if not comp or len(comp) < 2:
-                ctx.err(seg, f"procedure {seg.get(1)!r} should be qualifier:code "
+                ctx.err(seg, f"procedure {shown(seg.get(1))} should be qualifier:code "
                              "(e.g. HC:97110).")
                 comp = (comp + ["", ""])[:2]
             units = ctx.amount(seg, 5, "units", required=False, money=False)
+            for k in range(1, min(len(comp), 6)):
+                bad = text_problem(comp[k], f"the {'procedure code' if k == 1 else 'modifier'} "
+                                   f"(SVC01-{k + 1})", "procedure" if k == 1 else "modifier",
+                                   fix=_NOT_835_TEXT)
+                if bad:
+                    ctx.err(seg, bad)
+                    comp[k] = ""
             line = LinePayment(comp[0], comp[1], [m for m in comp[2:6] if m],
                                ctx.amount(seg, 2, "line charge") or ZERO,
                                ctx.amount(seg, 3, "line paid amount") or ZERO,
@@ -400,13 +411,17 @@ def _parse_transaction(ctx: _Ctx, segments: list[Segment]) -> Payment | None:
                 line.line_control_number = ctx.text(
                     seg, 2, "the line item control number (REF02)", "line_control_number")
         elif sid == "LQ" and line is not None:
-            if seg.get(1) == "HE" and seg.get(2).strip():
-                line.remarks.append(seg.get(2).strip())
+            remark = ctx.text(seg, 2, "the remark code (LQ02)", "remark")
+            if seg.get(1) == "HE" and remark:
+                line.remarks.append(remark)
         elif sid == "MOA" and line is None:
-            claim.remarks.extend(seg.get(i).strip() for i in range(3, 8) if seg.get(i).strip())
+            claim.remarks.extend(r for i in range(3, 8)
+                                 if (r := ctx.text(seg, i, f"the remark code (MOA{i:02d})",
+                                                   "remark")))
         elif sid == "MIA" and line is None:
-            claim.remarks.extend(seg.get(i).strip() for i in (5, 20, 21, 22, 23)
-                                 if seg.get(i).strip())
+            claim.remarks.extend(r for i in (5, 20, 21, 22, 23)
+                                 if (r := ctx.text(seg, i, f"the remark code (MIA{i:02d})",
+                                                   "remark")))
         elif sid == "NM1" and line is None and seg.get(1) == "QC":
             claim.patient_last_name = ctx.text(seg, 3, "the patient's last name (NM103)",
                                                "last_name")

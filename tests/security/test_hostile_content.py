@@ -353,6 +353,9 @@ def test_a_5_mb_cell_is_a_problem_not_a_traceback(store):
     ("NM1*QC*1*SAMPLE*SAM", "NM1*QC*1*" + "S" * 61 + "*SAM", "last name (NM103) is 61"),
     ("TRN*1*EFT0007*", "TRN*1*EFT\x000007*", "trace number (TRN02) holds the control "
      "character NUL"),
+    ("CAS*CO*97*100", "CAS*CO*" + "9" * 300 + "*100", "reason code (CAS02) is 300"),
+    ("SVC*HC>97110>GP*", "SVC*HC>" + "9" * 49 + ">GP*", "procedure code (SVC01-2) is 49"),
+    ("LQ*HE*M15", "LQ*HE*M15\x1b", "remark code (LQ02) holds the control character ESC"),
 ])
 def test_an_835_with_text_no_835_may_hold_is_refused(old, new, words):
     from metdash.errors import X12FileError

@@ -71,6 +71,7 @@ MULTILINE = frozenset({"note", "notes", "reason", "timely_filing_reason"})
 _NEVER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e"
                     "\u2066-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]")
 _BREAKS = re.compile("[\t\n\r]")
+_NEVER_ONE_LINE = re.compile(_NEVER.pattern[:-1] + "\t\n\r]")
 _NAMES = {"\x00": "NUL", "\x07": "BEL", "\x08": "backspace", "\x1b": "ESC", "\x7f": "DEL",
           "\t": "a tab", "\n": "a line break", "\r": "a line break"}
 
@@ -93,13 +94,16 @@ def text_problem(value: Any, label: str, field: str, *, limit: int | None = None
     edit). Raises KeyError for a field missing from the table (a bug)."""
     if value is None:
         return None
-    text = str(value).strip()
+    text = (value if isinstance(value, str) else str(value)).strip()
     most = MAX_LENGTH[field] if limit is None else limit
+    multiline = field in MULTILINE
+    if len(text) <= most and not (_NEVER if multiline else _NEVER_ONE_LINE).search(text):
+        return None  # the common case, in one pass
     if len(text) > most:
         return (f"{label} is {len(text):,} characters long; it holds at most {most:,}: "
                 f"{fix or 'shorten it.'}")
     bad = _NEVER.search(text)
-    if bad is None and field not in MULTILINE:
+    if bad is None and not multiline:
         bad = _BREAKS.search(text)
     if bad is not None:
         what = _name(bad.group())

@@ -179,6 +179,22 @@ _AMOUNTS: dict[str, Decimal] = {}
 _NOT_835_TEXT = "no valid 835 holds that: ask the clearinghouse for a corrected file."
 
 
+# Codes already found fine: they repeat on every line (45, 97110, GP, N130), so most checks
+# are one lookup. Only codes are kept (ids and names differ claim by claim); bounded.
+_CODES = frozenset({"carc", "procedure", "modifier", "remark"})
+_GOOD_CODES: set[tuple[str, str]] = set()
+
+
+def text_835_problem(raw: str, what: str, field: str) -> str | None:
+    """:func:`metdash.text.text_problem` for text in an 835 (None when it is fine)."""
+    if (field, raw) in _GOOD_CODES:
+        return None
+    msg = text_problem(raw, what, field, fix=_NOT_835_TEXT)
+    if msg is None and field in _CODES and len(_GOOD_CODES) < 4096:
+        _GOOD_CODES.add((field, raw))
+    return msg
+
+
 class _Ctx:
     """Collects problems while parsing one file."""
 
@@ -239,7 +255,7 @@ class _Ctx:
         else:
             parts = seg.components(n)
             raw = parts[component] if component < len(parts) else ""
-        msg = text_problem(raw, what, field, fix=_NOT_835_TEXT)
+        msg = text_835_problem(raw, what, field)
         if msg:
             self.err(seg, msg)
             return ""
@@ -271,7 +287,7 @@ def _cas(ctx: _Ctx, seg: Segment, negate: bool) -> list[Adjustment]:
             if base + 1 < n and el[base + 1].strip():
                 ctx.err(seg, f"adjustment amount in CAS{base + 1:02d} has no reason code.")
             continue
-        bad = text_problem(carc, f"the reason code (CAS{base:02d})", "carc", fix=_NOT_835_TEXT)
+        bad = text_835_problem(carc, f"the reason code (CAS{base:02d})", "carc")
         if bad:
             ctx.err(seg, bad)
             continue
@@ -372,9 +388,8 @@ def _parse_transaction(ctx: _Ctx, segments: list[Segment]) -> Payment | None:
                 comp = (comp + ["", ""])[:2]
             units = ctx.amount(seg, 5, "units", required=False, money=False)
             for k in range(1, min(len(comp), 6)):
-                bad = text_problem(comp[k], f"the {'procedure code' if k == 1 else 'modifier'} "
-                                   f"(SVC01-{k + 1})", "procedure" if k == 1 else "modifier",
-                                   fix=_NOT_835_TEXT)
+                bad = text_835_problem(comp[k], f"the {'procedure code' if k == 1 else 'modifier'}"
+                                       f" (SVC01-{k + 1})", "procedure" if k == 1 else "modifier")
                 if bad:
                     ctx.err(seg, bad)
                     comp[k] = ""

@@ -130,8 +130,8 @@ with tab_status:
     cid = ui.claim_picker(db, "Claim", key="s_claim")
     if cid:
         ledger = ui.cached(figures.claim_ledger)(db, cid)
-        with st.expander(f"Ledger of claim {ui.literal(cid)}: every money event, with what the payer and "
-                         "the client owe after it", expanded=not ledger.empty):
+        with st.expander(f"Ledger of claim {ui.literal(cid)}: every money event, with what the "
+                         "payer and the client owe after it", expanded=not ledger.empty):
             if ledger.empty:
                 st.write("Nothing posted yet: a claim owes nothing until it is sent.")
             else:

@@ -34,7 +34,7 @@ from metdash.coding import (
 )
 from metdash.errors import MoneyTooLarge
 from metdash.store import Database, audit, next_id, to_json
-from metdash.text import shown, text_problem
+from metdash.text import formula_problem, text_problem
 
 __all__ = ["COLUMNS", "ImportResult", "import_claims", "read_rows", "template"]
 
@@ -238,15 +238,7 @@ def _norm_choice(value: str, aliases: dict[str, str]) -> str:
     return aliases.get(key, key)
 
 
-# A cell starting with one of these is a formula to a spreadsheet (OWASP "CSV injection"):
-# it is refused, not stored, so it can never run in a file written from the store. A
-# leading + or - is kept: it begins real values (a phone "+1 ...", a hyphenated name), and
-# every file metdash writes neutralises it (metdash.exports).
-FORMULA_STARTS = ("=", "@")
-
-
-# The metdash.text.MAX_LENGTH entry of each free-text column; every other column is coded
-# (dates, codes, amounts) and held to the "spreadsheet_cell" maximum.
+# The metdash.text.MAX_LENGTH entry of each free-text column (the coded ones: "spreadsheet_cell").
 _COLUMN_TEXT = {"claim_id": "claim_id", "client_id": "client_id",
                 "client_last_name": "last_name", "client_first_name": "first_name",
                 "payer_name": "org_name", "member_id": "member_id",
@@ -254,15 +246,12 @@ _COLUMN_TEXT = {"claim_id": "claim_id", "client_id": "client_id",
 
 
 def _cell_problem(column: str, value: Any) -> str | None:
-    """What is wrong with one cell's text before any rule reads it: a formula, a control
-    character, or more characters than the column holds; None when nothing is."""
+    """What is wrong with one cell's text before any rule reads it (a formula, a control
+    character, too long); None when nothing is, or for a real date from Excel."""
     if not isinstance(value, str):
-        return None  # a real date from Excel
-    if value.startswith(FORMULA_STARTS):
-        return (f"{shown(value)} starts with '{value[0]}', so a spreadsheet reads it as a "
-                "formula: type the value itself, or copy the cells and paste them as values "
-                "only.")
-    return text_problem(value, "the cell", _COLUMN_TEXT.get(column, "spreadsheet_cell"))
+        return None
+    return formula_problem(value) or text_problem(value, "the cell",
+                                                  _COLUMN_TEXT.get(column, "spreadsheet_cell"))
 
 
 def _parse_row(row: _Row, problems: list[str]) -> None:

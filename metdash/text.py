@@ -14,7 +14,8 @@ everywhere; tabs and line breaks only in the multi-line fields (:data:`MULTILINE
 
 :func:`text_problem` is the rule; :func:`metdash.entry.problems.text_field` applies it in
 the forms, :mod:`metdash.spreadsheet` to every cell, :mod:`metdash.x12.parse835` to the 835
-text it keeps. Pure: no store, no Streamlit.
+text it keeps. :func:`formula_problem` refuses an imported cell that is a formula. Pure: no
+store, no Streamlit.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["MAX_LENGTH", "MULTILINE", "shown", "text_problem"]
+__all__ = ["IMPORT_FORMULA_STARTS", "MAX_LENGTH", "MULTILINE", "formula_problem", "shown",
+           "text_problem"]
 
 MAX_LENGTH: dict[str, int] = {
     # ids
@@ -80,6 +82,21 @@ def shown(value: Any, limit: int = 40) -> str:
     """``value`` quoted for a message, cut short (with …) when longer than ``limit``."""
     text = str(value)
     return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+# Imported text starting with one of these is a formula to a spreadsheet (OWASP "CSV
+# injection"): it is refused, not stored, so it can never run in a file written from the
+# store. A leading + or - is kept: it begins real values (a phone "+1 ...", a hyphenated
+# name), and every file metdash writes neutralises it (metdash.exports).
+IMPORT_FORMULA_STARTS = ("=", "@")
+
+
+def formula_problem(value: str) -> str | None:
+    """The biller's message when imported ``value`` is a formula; None when it is not."""
+    if not value.startswith(IMPORT_FORMULA_STARTS):
+        return None
+    return (f"{shown(value)} starts with '{value[0]}', so a spreadsheet reads it as a "
+            "formula: type the value itself, or copy the cells and paste them as values only.")
 
 
 def _name(ch: str) -> str:

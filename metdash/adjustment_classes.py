@@ -31,6 +31,7 @@ import pandas as pd
 
 from metdash.errors import ValidationError
 from metdash.store import Database, audit, facts, fetch_df
+from metdash.text import shown, text_problem
 
 CLASSES = ("contractual", "cost_share", "cob", "denial")
 CLASS_LABELS = {"contractual": "Contractual (written off)",
@@ -132,9 +133,10 @@ def _problems(con: duckdb.DuckDBPyConnection, payer_id: int, group_code: str, ca
               klass: str) -> list[str]:
     p = []
     if group_code not in GROUP_CODES:
-        p.append(f"Group {group_code!r} must be one of {', '.join(GROUP_CODES)}.")
+        p.append(f"Group {shown(group_code)} must be one of {', '.join(GROUP_CODES)}.")
     if not carc or not carc.isalnum() or len(carc) > 5:
-        p.append(f"Reason code {carc!r} is not a CARC: copy it from the remittance, e.g. 45.")
+        p.append(f"Reason code {shown(carc)} is not a CARC: copy it from the remittance, "
+                 "e.g. 45.")
     if klass not in CLASSES:
         p.append(f"Class {klass!r} must be one of {', '.join(CLASSES)}.")
     if payer_id != EVERY_PAYER and not con.execute(
@@ -151,6 +153,7 @@ def save(db: Database, payer_id: int, group_code: str, carc: str, klass: str, us
     group, code = group_code.strip().upper(), str(carc).strip().upper()
     with db.transaction() as con:
         problems = _problems(con, payer_id, group, code, klass)
+        problems += [m for m in [text_problem(note, "Note", "note")] if m]
         if problems:
             raise ValidationError(problems)
         before = con.execute("SELECT class, note FROM adjustment_classes WHERE payer_id = ? "

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from metdash import entry as e
+from metdash import exports
 from metdash.coding import (
     normalize_cpt,
     normalize_icd10,
@@ -37,6 +38,7 @@ from metdash.coding import (
 )
 from metdash.errors import MoneyTooLarge
 from metdash.store import Database, audit, next_id, to_json
+from metdash.text import formula_problem, text_problem
 
 __all__ = ["COLUMNS", "MAX_PROBLEMS", "MAX_ROWS", "MAX_UNCOMPRESSED_BYTES", "ImportResult",
            "import_claims", "read_rows", "template", "too_large"]
@@ -310,6 +312,7 @@ class _Row:
     dx: list[str] = field(default_factory=list)
     modifiers: list[str] = field(default_factory=list)
     cpt: str = ""
+    refused: set[str] = field(default_factory=set)  # columns already reported as refused
 
 
 _TYPE_ALIASES = {"medicare_part_b": "medicare", "ma": "medicare_advantage",
@@ -325,7 +328,7 @@ def _date(problems: list[str], row: _Row, column: str, required: bool) -> dt.dat
     if isinstance(value, dt.date):
         return value
     if value == "":
-        if required:
+        if required and column not in row.refused:
             problems.append(f"row {row.n}, {column}: missing: enter the date as YYYY-MM-DD.")
         return None
     try:
@@ -344,12 +347,34 @@ def _norm_choice(value: str, aliases: dict[str, str]) -> str:
     return aliases.get(key, key)
 
 
+# The metdash.text.MAX_LENGTH entry of each free-text column (the coded ones: "spreadsheet_cell").
+_COLUMN_TEXT = {"claim_id": "claim_id", "client_id": "client_id",
+                "client_last_name": "last_name", "client_first_name": "first_name",
+                "payer_name": "org_name", "member_id": "member_id",
+                "referrer_name": "person_name"}
+
+
+def _cell_problem(column: str, value: Any) -> str | None:
+    """What is wrong with one cell's text before any rule reads it (a formula, a control
+    character, too long); None when nothing is, or for a real date from Excel."""
+    if not isinstance(value, str):
+        return None
+    return formula_problem(value) or text_problem(value, "the cell",
+                                                  _COLUMN_TEXT.get(column, "spreadsheet_cell"))
+
+
 def _parse_row(row: _Row, problems: list[str]) -> None:
     v = row.values
+    for column in COLUMNS:
+        msg = _cell_problem(column, v.get(column, ""))
+        if msg:
+            problems.append(f"row {row.n}, {column}: {msg}")
+            row.refused.add(column)
+            v[column] = ""  # said once, here: the checks below pass over it
     for column in REQUIRED:
         if column in ("client_dob", "service_date"):
             continue  # dates report their own "missing"
-        if v.get(column, "") == "":
+        if v.get(column, "") == "" and column not in row.refused:
             problems.append(f"row {row.n}, {column}: missing: fill it in.")
     row.dob = _date(problems, row, "client_dob", True)
     row.service_date = _date(problems, row, "service_date", True)
@@ -412,6 +437,8 @@ def _same(rows: Sequence[_Row], column: str, problems: list[str], what: str,
         return str(x).strip().lower()
 
     for r in rows[1:]:
+        if column in r.refused or column in first.refused:
+            continue  # already reported as it is
         if norm(r.values.get(column, "")) != norm(first.values.get(column, "")):
             problems.append(f"row {r.n}, {column}: {r.values.get(column, '')!r} differs from row "
                             f"{first.n} ({first.values.get(column, '')!r}) for the same {what} "
@@ -816,23 +843,9 @@ def _same_claim(on_file: tuple[str, int, list[dict[str, Any]]], first: _Row, pay
 
 def template(kind: str = "csv") -> bytes:
     """A template file (the header and one made-up example row) as CSV or XLSX bytes."""
+    example = [[_EXAMPLE[c] for c in COLUMNS]]
     if kind == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerow([_EXAMPLE[c] for c in COLUMNS])
-        return buf.getvalue().encode("utf-8")
+        return exports.rows_csv(COLUMNS, example, lineterminator="\n").encode("utf-8")
     if kind == "xlsx":
-        import xlsxwriter
-
-        out = io.BytesIO()
-        wb = xlsxwriter.Workbook(out, {"in_memory": True})
-        ws = wb.add_worksheet("claims")
-        text = wb.add_format({"num_format": "@"})
-        for i, c in enumerate(COLUMNS):
-            ws.write_string(0, i, c)
-            ws.write_string(1, i, _EXAMPLE[c], text)
-            ws.set_column(i, i, max(12, len(c) + 2), text)
-        wb.close()
-        return out.getvalue()
+        return exports.rows_xlsx(COLUMNS, example, "claims", text_columns=True)
     raise ValueError("kind must be 'csv' or 'xlsx'")

@@ -35,7 +35,7 @@ from typing import Any
 
 import pandas as pd
 
-from metdash import figures
+from metdash import exports, figures
 from metdash.errors import ValidationError
 from metdash.figures import Filters, money, ratio, run, sql
 from metdash.store import Database
@@ -348,4 +348,4 @@ def review_csv(review: WeeklyReview) -> str:
                            "value": [review.week_start.isoformat()]})
     out = pd.concat([header.astype(object), out], ignore_index=True)
     out = out.map(lambda v: round(v, 4) if isinstance(v, float) else v)
-    return out.to_csv(index=False)
+    return exports.frame_csv(out)  # no name in it runs as a formula

@@ -28,7 +28,7 @@ with tab_patients:
                                    "oldest_service": "date"})
         row = ui.selected_row(picked, owed)
         if row is not None:
-            st.subheader(f"Ledger of client {row.client_id}",
+            st.subheader(f"Ledger of client {ui.literal(row.client_id)}",
                          help="Every amount the client owes or paid, in date order.")
             # The PDF is drawn when the button is clicked, outside this run: what it needs
             # (the client, the date, presentation mode) is fixed now.
@@ -101,7 +101,7 @@ with tab_move:
                 ui.require("billing")
                 entry.move_to_client(db, entry.TransferIn(move_claim, amount, on, reason), user)
                 ui.after_write()
-                st.success(f"Moved to the client of claim {move_claim}.")
+                st.success(f"Moved to the client of claim {ui.literal(move_claim)}.")
 
 with tab_batch:
     c1, c2 = st.columns(2)

@@ -64,8 +64,9 @@ with tab_bill:
                 st.session_state["draft"] = entry.build_claim_from_sessions(con, picked)
     draft = st.session_state.get("draft")
     if draft is not None:
-        st.markdown(f"**Review claim {draft.claim_id}** for client {draft.client_id}: "
-                    f"diagnoses {', '.join(draft.diagnosis_codes) or '(none: add a referral)'}")
+        dx = ui.literal(", ".join(draft.diagnosis_codes)) or "(none: add a referral)"
+        st.markdown(f"**Review claim {ui.literal(draft.claim_id)}** for client "
+                    f"{ui.literal(draft.client_id)}: diagnoses {dx}")
         edited = st.data_editor(_frame_from(draft), key="draft_lines",
                                 disabled=["session_id"], num_rows="fixed")
         reason = st.text_input("Timely-filing reason (only when past the deadline)",
@@ -75,7 +76,7 @@ with tab_bill:
         with db.connect() as con:
             check = entry.check_claim(con, claim)
         for w in check.warnings:
-            st.warning(w)
+            st.warning(ui.literal(w))
         if check.errors:
             ui.show_problems(check.errors, heading="This claim cannot be saved yet.")
         if st.button("Save claim", type="primary", key="save_draft", disabled=bool(check.errors)):
@@ -83,7 +84,7 @@ with tab_bill:
                 entry.save_claim(db, claim, user)
                 ui.after_write()
                 # The billed sessions, the draft grid and its buttons go: the page runs again.
-                ui.saved_then_fresh(f"Claim {claim.claim_id} saved as a draft.", "draft",
+                ui.saved_then_fresh(f"Claim {ui.literal(claim.claim_id)} saved as a draft.", "draft",
                                     "draft_lines", "draft_reason", "bill_sessions")
 
 with tab_hand:
@@ -122,16 +123,16 @@ with tab_hand:
             with ui.action():
                 warnings = entry.save_claim(db, claim, user)
                 ui.after_write()
-                st.success(f"Claim {claim_id} saved as a draft.")
+                st.success(f"Claim {ui.literal(claim_id)} saved as a draft.")
                 for w in warnings:
-                    st.warning(w)
+                    st.warning(ui.literal(w))
 
 with tab_status:
     cid = ui.claim_picker(db, "Claim", key="s_claim")
     if cid:
         ledger = ui.cached(figures.claim_ledger)(db, cid)
-        with st.expander(f"Ledger of claim {cid}: every money event, with what the payer and "
-                         "the client owe after it", expanded=not ledger.empty):
+        with st.expander(f"Ledger of claim {ui.literal(cid)}: every money event, with what the "
+                         "payer and the client owe after it", expanded=not ledger.empty):
             if ledger.empty:
                 st.write("Nothing posted yet: a claim owes nothing until it is sent.")
             else:
@@ -149,7 +150,7 @@ with tab_status:
             with ui.action():
                 entry.move_claim_status(db, cid, new, user, on=on, note=note)
                 ui.after_write()
-                st.success(f"Claim {cid} is now {new}.")
+                st.success(f"Claim {ui.literal(cid)} is now {new}.")
     st.caption("Ready claims go to the clearinghouse as an 837P file from **Remittances** "
                "(in the Work menu) or with `metdash export-837`.")
 
@@ -175,12 +176,12 @@ with tab_import:
                     ui.show_problems(result.problems, heading="Nothing was imported.")
                 else:
                     ui.after_write()
-                    st.success(result.summary())
+                    st.success(ui.literal(result.summary()))
                 # Warnings never stop an import; beside the problems they save a second pass.
                 if result.warnings:
                     st.warning(f"{len(result.warnings)} warning(s), row by row (they do not "
                                "stop an import):\n" +
-                               "\n".join(f"- {w}" for w in result.warnings))
+                               "\n".join(f"- {ui.literal(w)}" for w in result.warnings))
 
 st.subheader("Newest claims")
 # The same arguments as the status tab's empty search, so both share one cached read.

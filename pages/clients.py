@@ -44,7 +44,7 @@ with tab_client, st.form("client", clear_on_submit=False):
             entry.save_client(db, entry.ClientIn(client_id, last, first, dob, sex or None,
                                                  address, city, state, zip_, phone), user, covs)
             ui.after_write()
-            st.success(f"Client {client_id.strip()} saved.")
+            st.success(f"Client {ui.literal(client_id.strip())} saved.")
 
 with tab_cov:
     cid = ui.client_picker(db, "Client", key="cv_client")
@@ -82,10 +82,12 @@ with tab_ref:
         with db.connect() as con:
             found = entry.find_referrer(con, npi)
         if found:
-            st.success(f"On file: {found['name']} ({found['kind']}), referrer #{found['referrer_id']}.")
+            st.success(f"On file: {ui.literal(found['name'])} ({ui.literal(found['kind'])}), "
+                       f"referrer #{found['referrer_id']}.")
         else:
             problem = npi_problem(npi, "NPI")
-            st.warning(problem or f"NPI {npi.strip()} is not on file yet: add it below.")
+            st.warning(ui.literal(problem or f"NPI {npi.strip()} is not on file yet: add it "
+                                              "below."))
     with st.form("referrer"):
         c1, c2 = st.columns(2)
         r_npi = c1.text_input("NPI", key="ref_npi")
@@ -97,7 +99,7 @@ with tab_ref:
             with ui.action():
                 entry.save_referrer(db, entry.ReferrerIn(r_npi, r_name, r_kind, r_spec, r_org), user)
                 ui.after_write()
-                st.success(f"Referrer {r_name.strip()} added.")
+                st.success(f"Referrer {ui.literal(r_name.strip())} added.")
     ui.table(ui.cached(entry.choices)(db, "referrers").drop(columns=["label"]))
 
 st.subheader("Clients")
@@ -111,7 +113,7 @@ if chosen is not None:
     # Drawn when clicked, outside this run: the client, the date and presentation mode are
     # fixed now.
     st.download_button(
-        f"Statement (PDF) for client {chosen.client_id}",
+        f"Statement (PDF) for client {ui.literal(chosen.client_id)}",
         partial(statements.client_statement_pdf, db, chosen.client_id, on,
                 present=ui.present_mode()),
         file_name=statements.file_name(chosen.client_id, on), mime="application/pdf",

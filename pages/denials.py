@@ -60,7 +60,8 @@ else:
     row = ui.selected_row(picked, reasons)
     if row is not None:
         code = f"{row.group}-{row.carc}"
-        st.info(f"**{code}: {row.description}.** Next step: {carc_next_step(row.carc)}")
+        st.info(f"**{ui.literal(code)}: {ui.literal(row.description)}.** Next step: "
+                f"{carc_next_step(row.carc)}")
         ui.table(ui.cached(figures.claims_list)(db, f, reason=code), key="reason_claims",
                  formats={"total_charge": "money", "paid": "money"}, download=f"claims_{code}")
 # Only the open tab runs (a tab switch reruns the page; its data is cached).

@@ -56,7 +56,8 @@ with tab_eob:
                         raise ValidationError(problems + entry.validate_eob(con, eob))
                 entry.post_eob(db, eob, user)
                 ui.after_write()
-                ui.saved_then_fresh(f"Payment posted on claim {claim_id}.", "e_paid", "e_adj",
+                ui.saved_then_fresh(f"Payment posted on claim {ui.literal(claim_id)}.", "e_paid",
+                                    "e_adj",
                                     "e_pr", "e_trace", "e_lines", "e_claim_adj")
 
 with tab_patient:
@@ -88,7 +89,7 @@ with tab_appeal:
             with ui.action():
                 entry.file_appeal(db, ap, user)
                 ui.after_write()
-                st.success(f"Appeal filed; claim {appeal_claim} is now appealed.")
+                st.success(f"Appeal filed; claim {ui.literal(appeal_claim)} is now appealed.")
     pending = ui.cached(entry.pending_appeals)(db)
     if not pending.empty:
         on_claim = dict(zip(pending.appeal_id, pending.claim_id, strict=True))

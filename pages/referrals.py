@@ -35,7 +35,7 @@ with st.form("referral"):
                                                               auth, notes), user)
             ui.after_write()
             st.success(f"Referral {new_id} saved: " +
-                       "; ".join(f"{c} {describe(c)}" for c in codes))
+                       "; ".join(ui.literal(f"{c} {describe(c)}") for c in codes))
 
 st.subheader("Referrals")
 find = st.text_input("Find referrals by client id, referrer name or NPI, diagnosis code or "

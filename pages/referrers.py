@@ -28,7 +28,7 @@ picked = ui.table(refs[cols], key="refs", select=True, download="referrers",
                   formats={"billed": "referrer_billed", "paid": "referrer_paid"})
 row = ui.selected_row(picked, refs)
 if row is not None:
-    st.markdown(f"**Claims naming {row['name']}**")
+    st.markdown(f"**Claims naming {ui.literal(row['name'])}**")
     claims = ui.cached(figures.claims_list)(db, f.replace(referrer_ids=(int(row.referrer_id),)))
     ui.table(claims, key="ref_claims", formats={"total_charge": "money", "paid": "money"},
              download="referrer_claims")

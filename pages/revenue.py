@@ -23,7 +23,7 @@ picked = ui.table(rev[cols], key="rev_table", select=True, download="revenue_by_
                   formats={"visits": "count"})
 row = ui.selected_row(picked, rev)
 if row is not None:
-    st.markdown(f"**Claims for {row.payer}**")
+    st.markdown(f"**Claims for {ui.literal(row.payer)}**")
     claims = ui.cached(figures.claims_list)(db, f, payer=row.payer)
     ui.table(claims, key="rev_claims", formats={"total_charge": "money", "paid": "money"},
              download=f"claims_{row.payer}")

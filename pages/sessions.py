@@ -28,7 +28,7 @@ cols = st.columns(4)
 for i, (code, info) in enumerate(sorted(codes.items())):
     minutes[code] = int(cols[i % 4].number_input(
         f"{code} {'(timed)' if info.timed else '(untimed)'}", min_value=0, max_value=480, step=1,
-        key=f"min_{code}", help=info.description))
+        key=f"min_{code}", help=ui.literal(info.description)))
 entered = {k: v for k, v in minutes.items() if v > 0}
 if entered:
     with db.connect() as con:
@@ -36,9 +36,9 @@ if entered:
     rule_name = "CMS 8-minute rule" if day_units.rule == "cms" else "per-code rule"
     others = (f" with the client's {day_units.other_sessions} other session(s) that day"
               if day_units.other_sessions else "")
+    payer = ui.literal(day_units.payer or "a CMS-rule payer (no coverage on file)")
     st.caption(f"Units for {day}{others} (the rule counts the client's whole day), as billed "
-               f"to {day_units.payer or 'a CMS-rule payer (no coverage on file)'} under the "
-               f"{rule_name}:")
+               f"to {payer} under the {rule_name}:")
     units = day_units.units
     ui.table(pd.DataFrame({"cpt": list(units), "minutes": [day_units.minutes[c] for c in units],
                            "units": list(units.values()),

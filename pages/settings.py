@@ -102,7 +102,7 @@ if tab_fee.open:
                 with ui.action():
                     entry.save_fee(db, f_cpt, f_amount, user, payer_id=pid)
                     ui.after_write()
-                    st.success(f"Fee for {f_cpt} saved.")
+                    st.success(f"Fee for {ui.literal(f_cpt)} saved.")
         left, right = st.columns(2)
         left.dataframe(choices(db, "fees"))
         right.dataframe(choices(db, "payer_fees"))
@@ -120,7 +120,7 @@ if tab_cpt.open:
                 with ui.action():
                     entry.save_cpt_code(db, k_cpt, k_desc, k_timed, user, k_eval)
                     ui.after_write()
-                    st.success(f"Code {k_cpt.strip().upper()} added.")
+                    st.success(f"Code {ui.literal(k_cpt.strip().upper())} added.")
         known = ui.cached(entry.code_list)(db)
         ui.table([{"cpt": c.cpt, "description": c.description, "timed": c.timed,
                    "evaluation": c.is_evaluation} for c in known.values()])
@@ -163,7 +163,7 @@ if tab_cls.open:
                         n = adjustment_classes.save(db, int(k_payer), k_group, k_carc, k_class,
                                                     user, k_note)
                     ui.after_write()
-                    st.success(f"{k_group}-{k_carc.strip().upper()} is now "
+                    st.success(f"{k_group}-{ui.literal(k_carc.strip().upper())} is now "
                                f"{k_class.replace('_', ' ')}; {n:,} claims recomputed.")
             if remove.form_submit_button("Remove this row"):
                 with ui.action():

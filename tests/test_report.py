@@ -95,7 +95,7 @@ def test_cli_writes_csv_and_pdf(db, review, tmp_path):
                                   "2025-03-26", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "3 referrals" in result.output
-    assert out.read_text(encoding="utf-8") == report.weekly_csv(review)
+    assert out.read_bytes().decode("utf-8") == report.weekly_csv(review)
     pdf = tmp_path / "week.pdf"
     result = runner.invoke(main, ["report", "weekly", "--db", str(db.path), "--week",
                                   "2025-03-24", "--out", str(pdf), "--no-charts"])

@@ -25,6 +25,8 @@ from metdash.entry.problems import (
     fetch_one,
     fmt_money,
     money_field,
+    text_field,
+    text_fields,
     today,
 )
 from metdash.errors import ValidationError
@@ -116,6 +118,7 @@ def validate_write_off(con: Any, w: WriteOffIn, as_of: dt.date | None = None) ->
     """Every problem with a write-off (the amount may not exceed what is owed on that side)."""
     as_of = as_of or today()
     p: list[Problem] = []
+    text_fields(p, w, {"note": "Note"})
     if w.side not in ("insurance", "patient"):
         p.append(Problem(f"Side {w.side!r} must be insurance or patient.", "side"))
         return p
@@ -232,6 +235,7 @@ def write_off_small_balances(db: Database, side: str, under: Any, user: str,
     preview showed -- when the balances changed since, nothing is written (ValidationError)."""
     as_of = as_of or today()
     p: list[Problem] = []
+    text_field(p, note, "Note", "note")
     if side not in ("insurance", "patient"):
         raise ValidationError([Problem(f"Side {side!r} must be insurance or patient.", "side")])
     limit = money_field(p, under, "Under", "under")
@@ -269,6 +273,7 @@ def validate_transfer(con: Any, t: TransferIn, as_of: dt.date | None = None) -> 
     """Every problem with moving an insurance balance to the client."""
     as_of = as_of or today()
     p: list[Problem] = []
+    text_fields(p, t, {"note": "Note"})
     claim = _claim(con, t.claim_id)
     if claim is None:
         return [Problem(f"Claim {t.claim_id!r} is not on file: choose the claim.", "claim_id")]
@@ -308,6 +313,7 @@ def validate_refund(con: Any, r: RefundIn, as_of: dt.date | None = None) -> list
     """Every problem with a refund (only a credit can be refunded)."""
     as_of = as_of or today()
     p: list[Problem] = []
+    text_fields(p, r, {"reference": "Reference", "note": "Note"})
     if not fetch_one(con, "SELECT 1 FROM clients WHERE client_id = ?", [r.client_id]):
         return [Problem(f"Client {r.client_id!r} is not on file: choose the client.",
                         "client_id")]

@@ -36,8 +36,10 @@ from metdash.entry.problems import (
     blank,
     date_field,
     fmt_money,
+    text_field,
     today,
 )
+from metdash.text import shown
 
 __all__ = [
     "MAX_LINES", "TIMELY_WARN_DAYS", "ClaimCheck", "ClaimIn", "ClaimLineIn", "KxYear",
@@ -250,14 +252,15 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
         err.append(Problem("Claim id is missing: enter the claim number (it goes out as "
                            "CLM01).", "claim_id"))
     elif len(cid) > 38 or not re.fullmatch(r"[0-9A-Za-z\-_.]+", cid):
-        err.append(Problem(f"Claim id {cid!r} must be at most 38 letters, digits, '-', '_' or "
-                           "'.' (no spaces).", "claim_id"))
+        err.append(Problem(f"Claim id {shown(cid)} must be at most 38 letters, digits, '-', "
+                           "'_' or '.' (no spaces).", "claim_id"))
     elif not existing and reads.claim_on_file(cid):
         err.append(Problem(f"Claim id {cid} is already used: give this claim a new number.",
                            "claim_id"))
+    text_field(err, claim.timely_filing_reason, "Timely-filing reason", "timely_filing_reason")
     if not reads.client_on_file(claim.client_id):
-        err.append(Problem(f"Client {claim.client_id!r} is not on file: add the client first.",
-                           "client_id"))
+        err.append(Problem(f"Client {shown(claim.client_id)} is not on file: add the client "
+                           "first.", "client_id"))
     payer = None if claim.payer_id is None else reads.payer(claim.payer_id)
     if payer is None:
         err.append(Problem("Payer is not on file: choose the client's payer.", "payer_id"))

@@ -28,6 +28,7 @@ from metdash.entry.problems import (
     blank,
     fetch_one,
     fetch_rows,
+    text_field,
     today,
 )
 from metdash.entry.sessions import active_coverage
@@ -307,6 +308,7 @@ def move_claim_status(db: Database, claim_id: str, status: str, user: str,
         if row is None:
             raise ValidationError([Problem(f"Claim {claim_id} is not on file.", "claim_id")])
         p: list[Problem] = []
+        text_field(p, note, "Note", "note")
         if status not in STATUSES:
             p.append(Problem(f"Status {status!r} is not a claim status.", "status"))
         elif status not in TRANSITIONS[row["status"]]:

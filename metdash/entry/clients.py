@@ -9,7 +9,16 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from metdash.coding import npi_problem
-from metdash.entry.problems import Problem, as_date, blank, date_field, fetch_one, today
+from metdash.entry.problems import (
+    Problem,
+    as_date,
+    blank,
+    date_field,
+    fetch_one,
+    text_field,
+    text_fields,
+    today,
+)
 from metdash.errors import ValidationError
 from metdash.store import Database, audit, audit_many, insert_rows, next_id
 
@@ -60,13 +69,15 @@ def validate_client(con: Any, client: ClientIn, as_of: dt.date | None = None) ->
     """Every problem with a client's details (an existing chart number means an update)."""
     as_of = as_of or today()
     p: list[Problem] = []
+    # Length and characters first: a field refused here is not checked (or echoed) again.
+    refused = text_fields(p, client, {
+        "client_id": "Client id", "last_name": "Last name", "first_name": "First name",
+        "address_line1": "Address", "city": "City", "state": "State", "zip": "ZIP",
+        "phone": "Phone"})
     cid = (client.client_id or "").strip()
     if not cid:
         p.append(Problem("Client id (chart number) is missing: enter the practice's chart "
                          "number for this client.", "client_id"))
-    elif len(cid) > 30:
-        p.append(Problem(f"Client id {cid!r} is longer than 30 characters: shorten it.",
-                         "client_id"))
     if blank(client.last_name):
         p.append(Problem("Last name is missing: enter the client's last name as on the "
                          "insurance card.", "last_name"))
@@ -81,10 +92,10 @@ def validate_client(con: Any, client: ClientIn, as_of: dt.date | None = None) ->
             p.append(Problem(f"Date of birth {dob} is before 1900: check the year.", "dob"))
     if client.sex not in (None, "", "F", "M", "U"):
         p.append(Problem(f"Sex {client.sex!r} is not one of F, M or U: pick one.", "sex"))
-    if not blank(client.state) and not re.fullmatch(r"[A-Za-z]{2}", client.state.strip()):
+    if "state" not in refused and not blank(client.state) and not re.fullmatch(r"[A-Za-z]{2}", client.state.strip()):
         p.append(Problem(f"State {client.state!r} is not a 2-letter code: use e.g. OH.",
                          "state"))
-    if not blank(client.zip) and not re.fullmatch(r"\d{5}(-?\d{4})?", client.zip.strip()):
+    if "zip" not in refused and not blank(client.zip) and not re.fullmatch(r"\d{5}(-?\d{4})?", client.zip.strip()):
         p.append(Problem(f"ZIP {client.zip!r} is not 5 or 9 digits: use e.g. 43215.", "zip"))
     return p
 
@@ -161,6 +172,11 @@ def validate_coverage(con: Any, cov: CoverageIn, client_known: bool = False) -> 
                          "payer_id"))
     if blank(cov.member_id):
         p.append(Problem("Member id is missing: copy it from the insurance card.", "member_id"))
+    text_fields(p, cov, {"member_id": "Member id", "group_number": "Group number"})
+    text_field(p, cov.subscriber_last_name, "Subscriber last name", "subscriber_last_name",
+               kind="last_name")
+    text_field(p, cov.subscriber_first_name, "Subscriber first name", "subscriber_first_name",
+               kind="first_name")
     start = date_field(p, cov.effective_date, "Coverage effective date", "effective_date")
     end = date_field(p, cov.end_date, "Coverage end date", "end_date", required=False)
     if start and end and end < start:
@@ -236,6 +252,9 @@ def find_referrer(con: Any, npi: str) -> dict[str, Any] | None:
 def validate_referrer(con: Any, ref: ReferrerIn, referrer_id: int | None = None) -> list[Problem]:
     """Every problem with a referrer; ``referrer_id`` when updating one."""
     p: list[Problem] = []
+    text_field(p, ref.name, "Referrer name", "name", kind="person_name")
+    text_field(p, ref.specialty, "Specialty", "specialty")
+    text_field(p, ref.organization, "Organization", "organization", kind="org_name")
     msg = npi_problem(ref.npi, "Referring NPI")
     if msg:
         p.append(Problem(msg, "npi"))

@@ -16,7 +16,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from metdash.entry.problems import Problem, as_date, date_field, fetch_one, today
+from metdash.entry.problems import (
+    Problem,
+    as_date,
+    date_field,
+    fetch_one,
+    text_fields,
+    today,
+)
 from metdash.errors import ValidationError
 from metdash.store import Database, audit, insert_row, next_id
 
@@ -54,6 +61,7 @@ def validate_plan_of_care(con: Any, plan: PlanOfCareIn,
     """Every problem with a plan of care."""
     as_of = as_of or today()
     p: list[Problem] = []
+    text_fields(p, plan, {"notes": "Notes"})
     if not fetch_one(con, "SELECT 1 FROM clients WHERE client_id = ?", [plan.client_id]):
         p.append(Problem(f"Client {plan.client_id!r} is not on file: add the client first.",
                          "client_id"))

@@ -23,6 +23,8 @@ from metdash.entry.problems import (
     fetch_rows,
     fmt_money,
     money_field,
+    text_field,
+    text_fields,
     today,
 )
 from metdash.errors import ValidationError
@@ -99,6 +101,8 @@ def validate_eob(con: Any, eob: EobIn, as_of: dt.date | None = None) -> list[Pro
 def _check_eob(con: Any, eob: EobIn, as_of: dt.date | None):
     as_of = as_of or today()
     p: list[Problem] = []
+    text_fields(p, eob, {"trace_number": "Check / EFT number",
+                         "payer_claim_number": "Payer claim number"})
     claim = fetch_one(con, "SELECT c.*, p.name AS payer_name FROM claims c JOIN payers p "
                       "USING (payer_id) WHERE claim_id = ?", [eob.claim_id])
     if blank(eob.claim_id):
@@ -266,6 +270,7 @@ def validate_patient_payment(con: Any, pp: PatientPaymentIn,
     """Every problem with a patient payment."""
     as_of = as_of or today()
     p: list[Problem] = []
+    text_fields(p, pp, {"reference": "Reference"})
     if not fetch_one(con, "SELECT 1 FROM clients WHERE client_id = ?", [pp.client_id]):
         p.append(Problem(f"Client {pp.client_id!r} is not on file: choose the client.",
                          "client_id"))
@@ -338,6 +343,7 @@ def validate_appeal(con: Any, ap: AppealIn, as_of: dt.date | None = None
     """``(errors, warnings)`` for an appeal; a late appeal (past the window) is a warning."""
     as_of = as_of or today()
     p: list[Problem] = []
+    text_fields(p, ap, {"reason": "Reason", "notes": "Notes"})
     w: list[Problem] = []
     claim = fetch_one(con, "SELECT c.status, p.appeal_window_days, p.name FROM claims c JOIN "
                       "payers p USING (payer_id) WHERE claim_id = ?", [ap.claim_id])
@@ -400,6 +406,7 @@ def record_appeal_outcome(db: Database, appeal_id: int, outcome: str, outcome_da
     as_of = as_of or today()
     with db.transaction() as con:
         p: list[Problem] = []
+        text_field(p, notes, "Notes", "notes")
         row = fetch_one(con, "SELECT * FROM appeals WHERE appeal_id = ?", [appeal_id])
         if row is None:
             p.append(Problem(f"Appeal {appeal_id} is not on file.", "appeal_id"))

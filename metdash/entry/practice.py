@@ -7,7 +7,14 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from metdash.coding import cpt_problems, known_codes, normalize_cpt, npi_problem
-from metdash.entry.problems import Problem, as_money, blank, fetch_one
+from metdash.entry.problems import (
+    Problem,
+    as_money,
+    blank,
+    fetch_one,
+    text_field,
+    text_fields,
+)
 from metdash.errors import ValidationError
 from metdash.store import Database, audit, next_id
 
@@ -39,6 +46,9 @@ class PracticeIn:
 def validate_practice(con: Any, pr: PracticeIn) -> list[Problem]:
     """Every problem with the practice's details."""
     p: list[Problem] = []
+    refused = text_fields(p, pr, {"address_line1": "Address", "city": "City", "state": "State",
+                                  "zip": "ZIP", "phone": "Phone", "taxonomy": "Taxonomy"})
+    text_field(p, pr.name, "Practice name", "name", kind="org_name")
     if blank(pr.name):
         p.append(Problem("Practice name is missing: enter it as the payers know it.", "name"))
     msg = npi_problem(pr.billing_npi, "Billing NPI")
@@ -47,7 +57,7 @@ def validate_practice(con: Any, pr: PracticeIn) -> list[Problem]:
     if not re.fullmatch(r"\d{2}-?\d{7}", (pr.tax_id or "").strip()):
         p.append(Problem(f"Tax id {pr.tax_id!r} is not an EIN: write 9 digits as "
                          "NN-NNNNNNN.", "tax_id"))
-    if not blank(pr.taxonomy) and not re.fullmatch(r"[0-9A-Z]{9}X", pr.taxonomy.strip()):
+    if "taxonomy" not in refused and not blank(pr.taxonomy) and not re.fullmatch(r"[0-9A-Z]{9}X", pr.taxonomy.strip()):
         p.append(Problem(f"Taxonomy {pr.taxonomy!r} is not a NUCC code: 10 characters "
                          "ending in X, e.g. 225100000X.", "taxonomy"))
     return p
@@ -90,6 +100,8 @@ class ProviderIn:
 def validate_provider(con: Any, prov: ProviderIn, provider_id: int | None = None) -> list[Problem]:
     """Every problem with a provider; ``provider_id`` when updating one."""
     p: list[Problem] = []
+    text_fields(p, prov, {"last_name": "Last name", "first_name": "First name",
+                          "credential": "Credential", "taxonomy": "Taxonomy"})
     msg = npi_problem(prov.npi, "Rendering NPI")
     if msg:
         p.append(Problem(msg, "npi"))
@@ -154,9 +166,10 @@ class PayerIn:
 def validate_payer(con: Any, payer: PayerIn, payer_id: int | None = None) -> list[Problem]:
     """Every problem with a payer; ``payer_id`` when updating one."""
     p: list[Problem] = []
+    text_fields(p, payer, {"clearinghouse_payer_id": "Clearinghouse payer id"})
     if blank(payer.name):
         p.append(Problem("Payer name is missing: enter it as on the insurance card.", "name"))
-    else:
+    elif text_field(p, payer.name, "Payer name", "name", kind="org_name"):
         other = fetch_one(con, "SELECT payer_id FROM payers WHERE lower(name) = lower(?)",
                           [payer.name.strip()])
         if other and other["payer_id"] != payer_id:
@@ -257,6 +270,7 @@ def save_cpt_code(db: Database, cpt: str, description: str, timed: bool, user: s
     if not re.fullmatch(r"[0-9]{4}[0-9A-Z]|[A-Z][0-9]{4}", code):
         p.append(Problem(f"Code {code!r} is not a CPT or HCPCS code: 5 characters such as "
                          "97113 or G0283.", "cpt"))
+    text_field(p, description, "Description", "description")
     if blank(description):
         p.append(Problem("Description is missing: describe the service in your own words "
                          "(never copy the AMA text).", "description"))

@@ -13,10 +13,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from metdash.errors import MoneyTooLarge
+from metdash.text import text_problem
 
 __all__ = [
     "CENT", "MAX_MONEY", "Problem", "as_date", "as_money", "blank", "date_field", "fetch_one",
-    "fetch_rows", "fmt_money", "money_field", "today",
+    "fetch_rows", "fmt_money", "money_field", "text_field", "text_fields", "today",
 ]
 
 CENT = Decimal("0.01")
@@ -149,3 +150,22 @@ def money_field(p: list[Problem], value: Any, label: str, fld: str, *,
     if not allow_negative and amount < 0:
         p.append(Problem(f"{label} {amount} is negative: enter 0 or more.", fld))
     return amount
+
+
+def text_field(p: list[Problem], value: Any, label: str, fld: str, *, kind: str | None = None,
+               line: int | None = None) -> bool:
+    """True when text ``value`` fits its field; else a Problem on ``p`` (too long for
+    ``MAX_LENGTH[kind or fld]`` in :mod:`metdash.text`, or a control character) and False.
+    Callers check the text's format only when this is True, so a 5 MB value is never
+    repeated in a message."""
+    msg = text_problem(value, label, kind or fld)
+    if msg:
+        p.append(Problem(msg, fld, line))
+    return msg is None
+
+
+def text_fields(p: list[Problem], record: Any, labels: dict[str, str]) -> set[str]:
+    """:func:`text_field` for each attribute of ``record`` named in ``labels`` (field ->
+    label; the field's name is its ``MAX_LENGTH`` entry); the fields refused."""
+    return {fld for fld, label in labels.items()
+            if not text_field(p, getattr(record, fld), label, fld)}

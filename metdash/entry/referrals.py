@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from metdash.coding import diagnoses_problems, normalize_icd10
-from metdash.entry.problems import Problem, as_date, date_field, fetch_one, today
+from metdash.entry.problems import (
+    Problem,
+    as_date,
+    date_field,
+    fetch_one,
+    text_fields,
+    today,
+)
 from metdash.errors import ValidationError
 from metdash.store import Database, audit_many, insert_rows, next_id
 
@@ -34,6 +41,7 @@ def validate_referral(con: Any, ref: ReferralIn, as_of: dt.date | None = None) -
     """Every problem with a referral."""
     as_of = as_of or today()
     p: list[Problem] = []
+    text_fields(p, ref, {"prior_auth_number": "Prior authorization number", "notes": "Notes"})
     if not fetch_one(con, "SELECT 1 FROM clients WHERE client_id = ?", [ref.client_id]):
         p.append(Problem(f"Client {ref.client_id!r} is not on file: add the client first.",
                          "client_id"))

@@ -9,7 +9,14 @@ from typing import Any
 
 from metdash.coding import billable_units, cpt_problems, day_minutes, known_codes, normalize_cpt
 from metdash.entry.days import day_sessions
-from metdash.entry.problems import Problem, as_date, date_field, fetch_one, today
+from metdash.entry.problems import (
+    Problem,
+    as_date,
+    date_field,
+    fetch_one,
+    text_fields,
+    today,
+)
 from metdash.errors import ValidationError
 from metdash.store import Database, audit, insert_row, next_id
 
@@ -38,6 +45,7 @@ def validate_session(con: Any, s: SessionIn, as_of: dt.date | None = None) -> li
     """Every problem with a session."""
     as_of = as_of or today()
     p: list[Problem] = []
+    text_fields(p, s, {"notes": "Notes"})
     if not fetch_one(con, "SELECT 1 FROM clients WHERE client_id = ?", [s.client_id]):
         p.append(Problem(f"Client {s.client_id!r} is not on file: add the client first.",
                          "client_id"))

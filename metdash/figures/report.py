@@ -3,14 +3,13 @@ and what the benchmark times): money as numbers with 2 decimals, rates 0..1, dat
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
+from metdash import exports
 from metdash.figures.core import Filters
 from metdash.figures.denials import denial_reasons
 from metdash.figures.ledger import write_offs_by_reason
@@ -76,11 +75,9 @@ def figures_report(db: Database, f: Filters) -> dict[str, Any]:
 
 def report_csv(report: dict[str, Any]) -> str:
     """The report as one CSV: section, name, then the row's fields as key=value columns."""
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["section", "key", "field", "value"])
+    rows = []
     for name, value in report["kpis"].items():
-        w.writerow(["kpis", name, "value", "" if value is None else value])
+        rows.append(["kpis", name, "value", "" if value is None else value])
     keys = {"denial_reasons": lambda r: f"{r['group']}-{r['carc']}",
             "ar_aging": lambda r: f"{r['kind']} {r['bucket']}",
             "write_offs": lambda r: f"{r['side']} {r['reason']}"}
@@ -89,5 +86,6 @@ def report_csv(report: dict[str, Any]) -> str:
         for row in report[section]:
             key = keys[section](row) if section in keys else row[next(iter(row))]
             for field, value in row.items():
-                w.writerow([section, key, field, "" if value is None else value])
-    return out.getvalue()
+                rows.append([section, key, field, "" if value is None else value])
+    # Through metdash.exports: a referrer or payer name never runs as a formula.
+    return exports.rows_csv(["section", "key", "field", "value"], rows)

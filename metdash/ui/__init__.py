@@ -9,6 +9,7 @@ button does in ``with ui.action("Nothing was saved."):`` and, after any write, c
 - :mod:`metdash.ui.session`  sign-in, idle timeout, roles, presentation mode, PHI hiding
 - :mod:`metdash.ui.widgets`  tables, tiles, charts, downloads, validation problems
 - :mod:`metdash.ui.filters`  sidebar filters, URL parameters, pick lists
+- :mod:`metdash.ui.text`     :func:`literal`: typed text made safe inside a Markdown body
 """
 
 from metdash.ui.cache import (
@@ -39,6 +40,7 @@ from metdash.ui.session import (
     require,
     session_minutes,
 )
+from metdash.ui.text import literal
 from metdash.ui.widgets import (
     MISSING,
     chart,
@@ -73,6 +75,7 @@ __all__ = [
     "file_stamp",
     "is_demo",
     "last_resort",
+    "literal",
     "metric_help",
     "metric_tile",
     "setup_checklist",

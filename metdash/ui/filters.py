@@ -16,6 +16,7 @@ from metdash.metrics import CATALOGUE
 from metdash.store import Database
 from metdash.ui.cache import cached
 from metdash.ui.session import present_mode, present_query
+from metdash.ui.text import literal
 
 
 def today() -> dt.date:
@@ -213,5 +214,5 @@ def client_picker(db: Database, label: str = "Client", *, key: str, container: A
     if cut:
         box.caption(f"Showing the first {entry.FIND_LIMIT} clients by name; type to search.")
     elif text.strip() and found.empty:
-        box.caption(f"No client matches '{text.strip()}'.")
+        box.caption(f"No client matches '{literal(text.strip())}'.")
     return labels.get(picked, "") if picked else ""

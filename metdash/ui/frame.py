@@ -27,6 +27,7 @@ from metdash.errors import (
 from metdash.store import Database
 from metdash.ui.cache import database, is_demo_cached
 from metdash.ui.session import present_toggle, require_sign_in
+from metdash.ui.text import literal
 from metdash.ui.widgets import show_problems
 
 try:
@@ -93,7 +94,7 @@ def page_start(title: str, *, permission: str = auth.VIEW, icon: str | None = No
     try:
         demo = is_demo_cached(db)
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(literal(exc))
         st.stop()
     if demo:
         st.info(
@@ -158,6 +159,6 @@ def action(heading: str = "Nothing was saved.") -> Iterator[None]:
         show_problems(exc.problems, heading=heading)
         if isinstance(exc, ValidationError):
             for warning in exc.warnings:  # allowed, but worth a second look while fixing
-                st.warning(warning)
+                st.warning(literal(warning))
     except MetdashError as exc:
-        st.error(f"**{heading}** {exc}")
+        st.error(f"**{heading}** {literal(exc)}")

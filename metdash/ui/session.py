@@ -25,6 +25,7 @@ from metdash.privacy import mask_if, present_by_default
 from metdash.store import Database
 from metdash.ui import gate
 from metdash.ui.cache import database, is_demo_cached
+from metdash.ui.text import literal
 
 _AUTH_KEY = "_auth_user"      # {"username", "display_name", "role", "client"} of this session
 _SEEN_KEY = "_auth_seen"      # time.time() of the session's last page run
@@ -172,7 +173,7 @@ def require_sign_in(db: Database, demo: bool, permission: str) -> None:
                 icon=":material/lock:")
             st.stop()
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(literal(exc))
         st.stop()
     session_id = _session_id()
     if user is None and demo:
@@ -189,7 +190,7 @@ def require_sign_in(db: Database, demo: bool, permission: str) -> None:
     side = st.sidebar
     with side:
         st.fragment(_idle_watch, run_every=watch_every())()
-    side.caption(f"Signed in as **{user.display_name}** ({auth.ROLE_LABELS[user.role]})")
+    side.caption(f"Signed in as **{literal(user.display_name)}** ({auth.ROLE_LABELS[user.role]})")
     side.button("Sign out", key="w_sign_out", on_click=sign_out,
                 icon=":material/logout:")
     if not user.can(permission):
@@ -227,10 +228,10 @@ def _sign_in_form(db: Database) -> None:
     try:
         user = auth.authenticate(db, username, password, client=sign_in_client())
     except AuthError as exc:
-        st.error(str(exc), icon=":material/lock:")
+        st.error(literal(exc), icon=":material/lock:")
         return
     except StoreError as exc:
-        st.error(str(exc))
+        st.error(literal(exc))
         return
     sign_in(user)
     st.rerun()

@@ -4,23 +4,25 @@ role without 'phi' never sees a client's name and presentation mode masks it."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from metdash import exports
 from metdash.metrics import CATALOGUE, format_value, tile_money
 from metdash.privacy import column_kind
 from metdash.store import Database
 from metdash.ui.cache import cached_figure
 from metdash.ui.session import present_mode, visible
+from metdash.ui.text import literal
 
 
 def show_problems(problems: Sequence[Any], heading: str = "Nothing was saved.") -> None:
-    """Show every validation problem at once, in the biller's words."""
-    lines = "\n".join(f"- {p}" for p in problems)
+    """Show every validation problem at once, in the biller's words (each shown as the
+    text it is: a problem repeats what was typed, see :func:`metdash.ui.text.literal`)."""
+    lines = "\n".join(f"- {literal(p)}" for p in problems)
     st.error(f"**{heading}** Please fix:\n{lines}")
 
 
@@ -36,14 +38,12 @@ def downloads(frame: pd.DataFrame, name: str, key: str | None = None) -> None:
     key = key or name
 
     # Files are written when a button is clicked, not on every rerun of the page.
+    # Through metdash.exports: no cell of a download runs as a formula.
     def as_csv() -> bytes:
-        return frame.to_csv(index=False).encode("utf-8")
+        return exports.frame_csv(frame).encode("utf-8")
 
     def as_xlsx() -> bytes:
-        buf = io.BytesIO()
-        with pd.ExcelWriter(buf, engine="xlsxwriter") as xl:
-            frame.to_excel(xl, index=False, sheet_name=name[:31] or "data")
-        return buf.getvalue()
+        return exports.frame_xlsx(frame, sheet=name)
 
     left, right = st.columns(2)
     left.download_button(

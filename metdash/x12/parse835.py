@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from metdash.errors import X12Error, X12FileError
+from metdash.text import shown, text_problem
 from metdash.x12.reader import Document, Segment, read_document
 
 CAS_GROUPS = {"CO", "PR", "OA", "PI", "CR"}
@@ -177,6 +178,26 @@ def _date(raw: str) -> dt.date | None:
 _AMOUNTS: dict[str, Decimal] = {}
 
 
+# What a biller can do about text in a remittance that no 835 may hold.
+_NOT_835_TEXT = "no valid 835 holds that: ask the clearinghouse for a corrected file."
+
+
+# Codes already found fine: they repeat on every line (45, 97110, GP, N130), so most checks
+# are one lookup. Only codes are kept (ids and names differ claim by claim); bounded.
+_CODES = frozenset({"carc", "procedure", "modifier", "remark"})
+_GOOD_CODES: set[tuple[str, str]] = set()
+
+
+def text_835_problem(raw: str, what: str, field: str) -> str | None:
+    """:func:`metdash.text.text_problem` for text in an 835 (None when it is fine)."""
+    if (field, raw) in _GOOD_CODES:
+        return None
+    msg = text_problem(raw, what, field, fix=_NOT_835_TEXT)
+    if msg is None and field in _CODES and len(_GOOD_CODES) < 4096:
+        _GOOD_CODES.add((field, raw))
+    return msg
+
+
 class _Ctx:
     """Collects problems while parsing one file."""
 
@@ -228,6 +249,21 @@ class _Ctx:
             _AMOUNTS[sent] = value
         return value
 
+    def text(self, seg: Segment, n: int, what: str, field: str, component: int | None = None
+             ) -> str:
+        """Element n (or its ``component``), stripped; a problem, and '', when it is longer
+        than ``MAX_LENGTH[field]`` (the guide's maximum) or holds a control character."""
+        if component is None:
+            raw = seg.get(n)
+        else:
+            parts = seg.components(n)
+            raw = parts[component] if component < len(parts) else ""
+        msg = text_835_problem(raw, what, field)
+        if msg:
+            self.err(seg, msg)
+            return ""
+        return raw.strip()
+
     def date(self, seg: Segment, n: int, what: str) -> dt.date | None:
         el = seg.elements
         raw = el[n].strip() if n < len(el) else ""
@@ -242,7 +278,7 @@ class _Ctx:
 def _cas(ctx: _Ctx, seg: Segment, negate: bool) -> list[Adjustment]:
     group = seg.get(1)
     if group not in CAS_GROUPS:
-        ctx.err(seg, f"adjustment group code {group!r} is not one of CO, PR, OA, PI, CR.")
+        ctx.err(seg, f"adjustment group code {shown(group)} is not one of CO, PR, OA, PI, CR.")
     out = []
     # Up to six reason / amount / quantity triples (CAS02-04 ... CAS17-19), read as far as
     # the segment goes.
@@ -253,6 +289,10 @@ def _cas(ctx: _Ctx, seg: Segment, negate: bool) -> list[Adjustment]:
         if not carc:
             if base + 1 < n and el[base + 1].strip():
                 ctx.err(seg, f"adjustment amount in CAS{base + 1:02d} has no reason code.")
+            continue
+        bad = text_835_problem(carc, f"the reason code (CAS{base:02d})", "carc")
+        if bad:
+            ctx.err(seg, bad)
             continue
         amt = ctx.amount(seg, base + 1, f"adjustment amount for reason {carc}")
         qty = (ctx.amount(seg, base + 2, f"adjustment quantity for reason {carc}",
@@ -292,10 +332,11 @@ def _parse_transaction(ctx: _Ctx, segments: list[Segment]) -> Payment | None:
             return None
         if sid == "TRN":
             seen_trn = True
-            payment.trace_number = seg.get(2).strip()
-            payment.originator = seg.get(3).strip()
+            payment.trace_number = ctx.text(seg, 2, "the check or EFT trace number (TRN02)",
+                                             "trace_number")
+            payment.originator = ctx.text(seg, 3, "the originator (TRN03)", "originator")
             payment.trace_segment_number = seg.number
-            if not payment.trace_number:
+            if not seg.get(2).strip():
                 ctx.err(seg, "the check or EFT trace number (TRN02) is missing.")
         elif sid == "DTM" and claim is None:
             if seg.get(1) == "405":
@@ -303,12 +344,12 @@ def _parse_transaction(ctx: _Ctx, segments: list[Segment]) -> Payment | None:
         elif sid == "N1" and claim is None:
             n1_qualifier = seg.get(1)
             if n1_qualifier == "PR":
-                payment.payer_name = seg.get(2).strip()
-                payment.payer_id = seg.get(4).strip()
+                payment.payer_name = ctx.text(seg, 2, "the payer's name (N102)", "org_name")
+                payment.payer_id = ctx.text(seg, 4, "the payer's id (N104)", "member_id")
             elif n1_qualifier == "PE":
-                payment.payee_name = seg.get(2).strip()
+                payment.payee_name = ctx.text(seg, 2, "the payee's name (N102)", "org_name")
                 payment.payee_id_qualifier = seg.get(3).strip()
-                payment.payee_id = seg.get(4).strip()
+                payment.payee_id = ctx.text(seg, 4, "the payee's id (N104)", "member_id")
                 payment.payee_segment_number = seg.number
         elif sid == "LX" and claim is None:
             n1_qualifier = ""  # the header number loop: the payee loop is over
@@ -321,15 +362,17 @@ def _parse_transaction(ctx: _Ctx, segments: list[Segment]) -> Payment | None:
             if status not in CLP_STATUSES:
                 ctx.err(seg, f"claim status {status!r} (CLP02) is not a known 835 claim "
                              "status (1, 2, 3, 4, 19, 20, 21, 22, 23, 25).")
-            clp01 = seg.get(1).strip()
-            if not clp01:
+            clp01 = ctx.text(seg, 1, "the claim id (CLP01)", "claim_id")
+            if not seg.get(1).strip():
                 ctx.err(seg, "the claim id (CLP01) is missing.")
             claim = ClaimPayment(
                 clp01, status,
                 ctx.amount(seg, 3, "charge amount") or ZERO,
                 ctx.amount(seg, 4, "paid amount") or ZERO,
                 ctx.amount(seg, 5, "patient responsibility", required=False) or ZERO,
-                filing_indicator=seg.get(6), payer_claim_number=seg.get(7).strip(),
+                filing_indicator=seg.get(6),
+                payer_claim_number=ctx.text(seg, 7, "the payer's claim number (CLP07)",
+                                            "payer_claim_number"),
                 segment_number=seg.number)
             payment.claims.append(claim)
         elif sid == "PLB":
@@ -343,16 +386,23 @@ def _parse_transaction(ctx: _Ctx, segments: list[Segment]) -> Payment | None:
                 payment.provider_adjustments.append(ProviderAdjustment(
                     len(payment.provider_adjustments) + 1, seg.get(1),
                     ctx.date(seg, 2, "fiscal period date"), comp[0],
-                    comp[1] if len(comp) > 1 else "", amt or ZERO))
+                    ctx.text(seg, base, f"the reference (PLB{base:02d}-2)", "plb_reference",
+                             component=1), amt or ZERO))
         elif claim is None:
             continue  # header loops (N3, N4, REF, PER, LX, TS3, TS2, RDM ...)
         elif sid == "SVC":
             comp = seg.components(1)
             if not comp or len(comp) < 2:
-                ctx.err(seg, f"procedure {seg.get(1)!r} should be qualifier:code "
+                ctx.err(seg, f"procedure {shown(seg.get(1))} should be qualifier:code "
                              "(e.g. HC:97110).")
                 comp = (comp + ["", ""])[:2]
             units = ctx.amount(seg, 5, "units", required=False, money=False)
+            for k in range(1, min(len(comp), 6)):
+                bad = text_835_problem(comp[k], f"the {'procedure code' if k == 1 else 'modifier'}"
+                                       f" (SVC01-{k + 1})", "procedure" if k == 1 else "modifier")
+                if bad:
+                    ctx.err(seg, bad)
+                    comp[k] = ""
             line = LinePayment(comp[0], comp[1], [m for m in comp[2:6] if m],
                                ctx.amount(seg, 2, "line charge") or ZERO,
                                ctx.amount(seg, 3, "line paid amount") or ZERO,
@@ -383,19 +433,27 @@ def _parse_transaction(ctx: _Ctx, segments: list[Segment]) -> Payment | None:
                 claim.allowed = ctx.amount(seg, 2, "claim allowed amount")
         elif sid == "REF" and line is not None:
             if seg.get(1) == "6R":
-                line.line_control_number = seg.get(2).strip()
+                line.line_control_number = ctx.text(
+                    seg, 2, "the line item control number (REF02)", "line_control_number")
         elif sid == "LQ" and line is not None:
-            if seg.get(1) == "HE" and seg.get(2).strip():
-                line.remarks.append(seg.get(2).strip())
+            remark = ctx.text(seg, 2, "the remark code (LQ02)", "remark")
+            if seg.get(1) == "HE" and remark:
+                line.remarks.append(remark)
         elif sid == "MOA" and line is None:
-            claim.remarks.extend(seg.get(i).strip() for i in range(3, 8) if seg.get(i).strip())
+            claim.remarks.extend(r for i in range(3, 8)
+                                 if (r := ctx.text(seg, i, f"the remark code (MOA{i:02d})",
+                                                   "remark")))
         elif sid == "MIA" and line is None:
-            claim.remarks.extend(seg.get(i).strip() for i in (5, 20, 21, 22, 23)
-                                 if seg.get(i).strip())
+            claim.remarks.extend(r for i in (5, 20, 21, 22, 23)
+                                 if (r := ctx.text(seg, i, f"the remark code (MIA{i:02d})",
+                                                   "remark")))
         elif sid == "NM1" and line is None and seg.get(1) == "QC":
-            claim.patient_last_name = seg.get(3).strip()
-            claim.patient_first_name = seg.get(4).strip()
-            claim.patient_member_id = seg.get(9).strip()
+            claim.patient_last_name = ctx.text(seg, 3, "the patient's last name (NM103)",
+                                               "last_name")
+            claim.patient_first_name = ctx.text(seg, 4, "the patient's first name (NM104)",
+                                                "first_name")
+            claim.patient_member_id = ctx.text(seg, 9, "the patient's member id (NM109)",
+                                               "member_id")
     if not seen_bpr:
         ctx.err(st, "the 835 has no BPR payment segment.")
         return None

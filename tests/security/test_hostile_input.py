@@ -1,6 +1,7 @@
 """Promise: bad input never reaches the store and never shows a traceback. Text with quotes,
-SQL, HTML and control characters is stored and shown literally; the validators and parsers
-take arbitrary input and answer with problems, never an unexpected exception."""
+SQL and HTML is stored and shown literally (control characters are refused with a problem:
+tests/security/test_hostile_content.py); the validators and parsers take arbitrary input
+and answer with problems, never an unexpected exception."""
 
 from __future__ import annotations
 

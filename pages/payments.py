@@ -116,7 +116,7 @@ with tab_appeal:
                         entry.record_appeal_outcome(db, int(aid), outcome, out_on, user, notes)
                         ui.after_write()
                         st.success(f"Outcome recorded for appeal #{aid} on claim "
-                                   f"{on_claim[aid]}.")
+                                   f"{ui.literal(on_claim[aid])}.")
     find = st.text_input("Find appeals by claim id or filed date (YYYY-MM-DD)",
                          key="find_appeal")
     appeals = ui.cached(entry.find_appeals)(db, find)

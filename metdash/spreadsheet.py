@@ -14,56 +14,37 @@ claim whose id is already on file with the same content is skipped.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
-import functools
 import gc
 import hashlib
-import io
 import re
-import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from metdash import entry as e
-from metdash import exports
-from metdash.coding import (
-    normalize_cpt,
-    normalize_icd10,
-    npi_problem,
-    parse_modifiers,
+from metdash.sheets import (
+    COLUMNS,
+    KIND_ALIASES,
+    MAX_ROWS,
+    MAX_UNCOMPRESSED_BYTES,
+    SEX_ALIASES,
+    TYPE_ALIASES,
+    Row,
+    norm_choice,
+    parse_row,
+    read_rows,
+    template,
+    too_large,
 )
-from metdash.errors import MoneyTooLarge
 from metdash.store import Database, audit, next_id, to_json
-from metdash.text import formula_problem, text_problem
 
 __all__ = ["COLUMNS", "MAX_PROBLEMS", "MAX_ROWS", "MAX_UNCOMPRESSED_BYTES", "ImportResult",
            "import_claims", "read_rows", "template", "too_large"]
 
-# What one import reads at most (issue 19: a 5 KB sheet declaring A1:XFD1048576, or a zip
-# that unzips to gigabytes, took the server past 3 GB). A busy practice's year is ~10,000
-# rows; the upload itself is at most 20 MB (.streamlit/config.toml). An import holds about
-# 7 MB and 0.5 s a thousand rows here (10,000: 83 MB; 40,000: 284 MB and 17 s, on a busy
-# 2-core machine), so 50,000 rows keep one import near 350 MB and half a minute.
-MB = 1024 * 1024
-MAX_ROWS = 50_000                    # rows below the header
-MAX_UNCOMPRESSED_BYTES = 200 * MB    # a CSV, or the parts of an XLSX once unzipped
-MAX_ZIP_PARTS = 1_000                # an XLSX of one sheet has about a dozen
-MAX_COLUMNS = 64                     # cells read of each row (the template has 21)
 MAX_PROBLEMS = 200                   # problems listed; then "and N more"
 
-COLUMNS = (
-    "claim_id", "client_id", "client_last_name", "client_first_name", "client_dob",
-    "client_sex", "payer_name", "payer_type", "member_id", "referrer_npi", "referrer_name",
-    "referrer_kind", "referral_date", "service_date", "cpt", "modifiers", "units", "charge",
-    "diagnosis_codes", "rendering_npi", "submitted_date",
-)
-REQUIRED = ("claim_id", "client_id", "client_last_name", "client_first_name", "client_dob",
-            "payer_name", "member_id", "service_date", "cpt", "units", "charge",
-            "diagnosis_codes", "rendering_npi")
 KIND = "claims-spreadsheet"
 
 # Problem.field from the claim rules -> the spreadsheet column it came from.
@@ -76,17 +57,6 @@ _FIELD_COLUMN = {
     "submitted_date": "submitted_date", "timely_filing_reason": "service_date",
     "lines": "cpt",
 }
-
-_EXAMPLE = {
-    "claim_id": "MD250304-001", "client_id": "C1001", "client_last_name": "Sample",
-    "client_first_name": "Sam", "client_dob": "1956-04-12", "client_sex": "F",
-    "payer_name": "Medicare Part B", "payer_type": "medicare", "member_id": "1EG4TE5MK73",
-    "referrer_npi": "1234567893", "referrer_name": "Example, Erin",
-    "referrer_kind": "physician", "referral_date": "2025-02-20", "service_date": "2025-03-04",
-    "cpt": "97110", "modifiers": "GP", "units": "2", "charge": "80.00",
-    "diagnosis_codes": "M54.50;E11.9", "rendering_npi": "1245319599", "submitted_date": "",
-}
-
 
 @dataclass
 class ImportResult:
@@ -142,294 +112,9 @@ class ImportResult:
             f"and {self.more_problems} more problems (first fix these)."]
 
 
-# -- reading ----------------------------------------------------------------------------------
-
-def _cell_text(value: Any) -> Any:
-    """A cell as text, except real dates (kept as dates). None/blank -> ''."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float):
-        if value != value:
-            return ""
-        if value.is_integer():
-            return str(int(value))
-        return repr(value)
-    return str(value).replace("\u00a0", " ").strip()
-
-
-def _header_name(text: Any) -> str:
-    name = str(text or "").replace("\ufeff", "").strip().lower()
-    return re.sub(r"[\s\-]+", "_", name)
-
-
-def too_large(n_bytes: int, file_name: str = "") -> str | None:
-    """The biller's message when a file of ``n_bytes`` is over the size an import reads
-    (:data:`MAX_UNCOMPRESSED_BYTES`), else None (the command line asks before reading it)."""
-    if n_bytes <= MAX_UNCOMPRESSED_BYTES:
-        return None
-    return (f"{file_name or 'The file'} is larger than {MAX_UNCOMPRESSED_BYTES // MB} MB "
-            f"({n_bytes / MB:,.0f} MB): an import reads at most {MAX_ROWS:,} rows; split "
-            "the file into smaller ones.")
-
-
-def _zip_problem(data: bytes, name: str) -> str | None:
-    """Why an XLSX (a zip) is not opened: what its parts declare they unzip to, before
-    anything is unzipped (a few KB can declare gigabytes: a zip bomb). The declared sizes
-    bind: Python's zipfile stops a part at its declared size (and fails its checksum)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        return (f"{name} is not a readable Excel workbook ({exc.__class__.__name__}): save "
-                "it again as .xlsx or .csv.")
-    if len(infos) > MAX_ZIP_PARTS:
-        return (f"{name} holds {len(infos):,} parts, not a workbook an import reads: save "
-                "the claims sheet on its own as .xlsx or .csv.")
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNCOMPRESSED_BYTES:
-        big = max(infos, key=lambda i: i.file_size)
-        return (f"{name} unzips to {total / MB:,.0f} MB ({big.filename}: "
-                f"{big.file_size / MB:,.0f} MB); an import reads at most "
-                f"{MAX_UNCOMPRESSED_BYTES // MB} MB and {MAX_ROWS:,} rows: split the file, "
-                "or save only the claims sheet as .xlsx or .csv.")
-    return None
-
-
-def _too_many_rows(name: str) -> ValueError:
-    return ValueError(f"{name} has more than {MAX_ROWS:,} rows: an import reads at most "
-                      f"{MAX_ROWS:,} at a time: split the file into smaller ones (and delete "
-                      "any empty rows below the data).")
-
-
-def _xlsx_rows(data: bytes, name: str) -> Iterator[tuple[int, Sequence[Any]]]:
-    """(row number, cells) of the first sheet, at most :data:`MAX_COLUMNS` cells a row and
-    :data:`MAX_ROWS` rows below the header (the sheet's declared size is not trusted)."""
-    import openpyxl
-
-    problem = _zip_problem(data, name)
-    if problem:
-        raise ValueError(problem)
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds
-        raise ValueError(f"{name} is not a readable Excel workbook "
-                         f"({exc.__class__.__name__}): save it again as .xlsx or .csv.") from exc
-    try:
-        ws = wb.worksheets[0]
-        # Bounded, not the sheet's <dimension> (A1:XFD1048576 fits in 5 KB): openpyxl pads
-        # every row to max_col and fills the rows missing before max_row.
-        rows = ws.iter_rows(min_row=1, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS,
-                            values_only=True)
-        try:
-            yield from enumerate(rows, start=1)
-        except Exception as exc:  # a damaged sheet: openpyxl raises many kinds
-            raise ValueError(f"{name} is not a readable Excel workbook "
-                             f"({exc.__class__.__name__}): save it again as .xlsx or .csv."
-                             ) from exc
-    finally:
-        wb.close()
-
-
-def _csv_rows(data: bytes, name: str) -> Iterator[tuple[int, Sequence[Any]]]:
-    """(line number, cells) of a CSV (comma, semicolon or tab separated)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") and "\t" not in sample else ","
-    if sample.count("\t") > sample.count(","):
-        delimiter = "\t"
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        for row in reader:
-            yield reader.line_num, row[:MAX_COLUMNS]
-    except csv.Error as exc:
-        raise ValueError(f"{name}, line {reader.line_num}: the file cannot be read as CSV "
-                         f"({exc}): check for a stray quote, or save it again as .csv."
-                         ) from exc
-
-
-def read_rows(data: bytes, file_name: str = "") -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    """``(header names, [(row number, {column: value})])`` from CSV or XLSX bytes.
-
-    Row numbers are as a person sees them (header = 1); blank rows are dropped but
-    counted. Only the template's columns are kept, of at most :data:`MAX_COLUMNS`. Raises
-    ValueError with a biller's message when the file cannot be read, or is larger than an
-    import reads (:data:`MAX_UNCOMPRESSED_BYTES`, :data:`MAX_ROWS`).
-    """
-    name = file_name or "The file"
-    is_xlsx = data[:2] == b"PK" or file_name.lower().endswith((".xlsx", ".xlsm"))
-    problem = too_large(len(data), file_name)
-    if problem:
-        raise ValueError(problem)
-    source = _xlsx_rows(data, name) if is_xlsx else _csv_rows(data, name)
-    header: list[str] = []
-    keep: list[tuple[int, str]] = []
-    rows: list[tuple[int, dict[str, Any]]] = []
-    with contextlib.closing(source):
-        for count, (n, cells) in enumerate(source, start=1):
-            if count > MAX_ROWS + 1:
-                raise _too_many_rows(name)
-            if not any(header):  # the header is the first non-blank row
-                header = [_header_name(_cell_text(h)) for h in cells]
-                keep = [(i, h) for i, h in enumerate(header) if h in COLUMNS]
-                continue
-            values = {h: (_cell_text(cells[i]) if i < len(cells) else "") for i, h in keep}
-            if all(v == "" for v in values.values()):
-                continue
-            rows.append((n, values))
-    if not any(header):
-        raise ValueError(f"{name} is empty: the first row must name the "
-                         f"columns ({', '.join(COLUMNS)}).")
-    return [h for h in header if h], rows
-
-
-# -- parsing one row --------------------------------------------------------------------------
-
-# A file repeats its values (a year of one client's visits: the same NPIs, birth date and
-# diagnoses on every row): each distinct value is read once. Pure functions only.
-_as_date = functools.lru_cache(maxsize=4096)(e.as_date)
-_npi_problem = functools.lru_cache(maxsize=4096)(npi_problem)
-_normalize_icd10 = functools.lru_cache(maxsize=4096)(normalize_icd10)
-
-@dataclass
-class _Row:
-    n: int
-    values: dict[str, Any]
-    service_date: dt.date | None = None
-    dob: dt.date | None = None
-    referral_date: dt.date | None = None
-    submitted_date: dt.date | None = None
-    units: int | None = None
-    charge: Decimal | None = None
-    dx: list[str] = field(default_factory=list)
-    modifiers: list[str] = field(default_factory=list)
-    cpt: str = ""
-    refused: set[str] = field(default_factory=set)  # columns already reported as refused
-
-
-_TYPE_ALIASES = {"medicare_part_b": "medicare", "ma": "medicare_advantage",
-                 "medicare_advantage_plan": "medicare_advantage", "workers_compensation":
-                 "workers_comp", "workers'_comp": "workers_comp", "private": "commercial"}
-_KIND_ALIASES = {"pt": "physical_therapist", "therapist": "physical_therapist",
-                 "doctor": "physician", "md": "physician", "do": "physician"}
-_SEX_ALIASES = {"F": "F", "FEMALE": "F", "M": "M", "MALE": "M", "U": "U", "UNKNOWN": "U"}
-
-
-def _date(problems: list[str], row: _Row, column: str, required: bool) -> dt.date | None:
-    value = row.values.get(column, "")
-    if isinstance(value, dt.date):
-        return value
-    if value == "":
-        if required and column not in row.refused:
-            problems.append(f"row {row.n}, {column}: missing: enter the date as YYYY-MM-DD.")
-        return None
-    try:
-        return _as_date(value)
-    except ValueError:
-        hint = ""
-        if re.fullmatch(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}", value):
-            hint = " (day and month are ambiguous, so it is not guessed)"
-        problems.append(f"row {row.n}, {column}: {value!r} is not a date{hint}: write it as "
-                        "YYYY-MM-DD, e.g. 2025-03-04.")
-        return None
-
-
-def _norm_choice(value: str, aliases: dict[str, str]) -> str:
-    key = re.sub(r"[\s\-]+", "_", value.strip().lower())
-    return aliases.get(key, key)
-
-
-# The metdash.text.MAX_LENGTH entry of each free-text column (the coded ones: "spreadsheet_cell").
-_COLUMN_TEXT = {"claim_id": "claim_id", "client_id": "client_id",
-                "client_last_name": "last_name", "client_first_name": "first_name",
-                "payer_name": "org_name", "member_id": "member_id",
-                "referrer_name": "person_name"}
-
-
-def _cell_problem(column: str, value: Any) -> str | None:
-    """What is wrong with one cell's text before any rule reads it (a formula, a control
-    character, too long); None when nothing is, or for a real date from Excel."""
-    if not isinstance(value, str):
-        return None
-    return formula_problem(value) or text_problem(value, "the cell",
-                                                  _COLUMN_TEXT.get(column, "spreadsheet_cell"))
-
-
-def _parse_row(row: _Row, problems: list[str]) -> None:
-    v = row.values
-    for column in COLUMNS:
-        msg = _cell_problem(column, v.get(column, ""))
-        if msg:
-            problems.append(f"row {row.n}, {column}: {msg}")
-            row.refused.add(column)
-            v[column] = ""  # said once, here: the checks below pass over it
-    for column in REQUIRED:
-        if column in ("client_dob", "service_date"):
-            continue  # dates report their own "missing"
-        if v.get(column, "") == "" and column not in row.refused:
-            problems.append(f"row {row.n}, {column}: missing: fill it in.")
-    row.dob = _date(problems, row, "client_dob", True)
-    row.service_date = _date(problems, row, "service_date", True)
-    row.referral_date = _date(problems, row, "referral_date", False)
-    row.submitted_date = _date(problems, row, "submitted_date", False)
-    if v.get("client_sex", "") != "" and str(v["client_sex"]).upper() not in _SEX_ALIASES:
-        problems.append(f"row {row.n}, client_sex: {v['client_sex']!r} must be F, M or U.")
-    row.cpt = normalize_cpt(v.get("cpt", ""))
-    units = str(v.get("units", "")).strip()
-    if units:
-        try:
-            as_float = float(units)
-            if not as_float.is_integer() or as_float < 1:
-                raise ValueError
-            row.units = int(as_float)
-        except ValueError:
-            problems.append(f"row {row.n}, units: {units!r} must be a whole number of 1 or more.")
-    charge = v.get("charge", "")
-    if charge != "":
-        try:
-            row.charge = e.as_money(charge)
-            if row.charge is not None and row.charge < 0:
-                problems.append(f"row {row.n}, charge: {charge!r} is negative: enter 0 or more.")
-        except MoneyTooLarge:
-            problems.append(f"row {row.n}, charge: {charge!r} is far too large for one line: "
-                            "check the amount (at most 99,999,999.99).")
-        except ValueError:
-            problems.append(f"row {row.n}, charge: {charge!r} is not an amount: write it like "
-                            "45.00.")
-    row.modifiers = parse_modifiers(v.get("modifiers", ""))
-    row.dx = [_normalize_icd10(c) for c in re.split(r"[;,]", str(v.get("diagnosis_codes", "")))
-              if c.strip()]
-    for column, label in (("referrer_npi", "Referring NPI"), ("rendering_npi", "Rendering NPI")):
-        if v.get(column, "") != "":
-            msg = _npi_problem(v[column], label)
-            if msg:
-                problems.append(f"row {row.n}, {column}: {msg}")
-    if v.get("payer_type", "") != "":
-        ptype = _norm_choice(v["payer_type"], _TYPE_ALIASES)
-        if ptype not in e.PAYER_TYPES:
-            problems.append(f"row {row.n}, payer_type: {v['payer_type']!r} must be one of "
-                            f"{', '.join(e.PAYER_TYPES)}.")
-    if v.get("referrer_kind", "") != "":
-        kind = _norm_choice(v["referrer_kind"], _KIND_ALIASES)
-        if kind not in e.REFERRER_KINDS:
-            problems.append(f"row {row.n}, referrer_kind: {v['referrer_kind']!r} must be one "
-                            f"of {', '.join(e.REFERRER_KINDS)}.")
-    if v.get("referral_date", "") != "" and v.get("referrer_npi", "") == "":
-        problems.append(f"row {row.n}, referrer_npi: a referral date is given but no referring "
-                        "NPI: add the referrer's NPI or clear the date.")
-
-
 # -- importing ---------------------------------------------------------------------------------
 
-def _same(rows: Sequence[_Row], column: str, problems: list[str], what: str,
+def _same(rows: Sequence[Row], column: str, problems: list[str], what: str,
           key: str) -> None:
     """Every row of a claim (or client) must agree on ``column``."""
     first = rows[0]
@@ -499,10 +184,10 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
             return result
 
     problems: list[str] = []
-    rows = [_Row(n, values) for n, values in raw_rows]
+    rows = [Row(n, values) for n, values in raw_rows]
     for r in rows:
-        _parse_row(r, problems)
-    by_claim: dict[str, list[_Row]] = {}
+        parse_row(r, problems)
+    by_claim: dict[str, list[Row]] = {}
     for r in rows:
         cid = str(r.values.get("claim_id", "")).strip()
         if cid:
@@ -511,7 +196,7 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
         for column in ("client_id", "payer_name", "member_id", "referrer_npi", "referral_date",
                        "rendering_npi", "submitted_date"):
             _same(rs, column, problems, "claim", cid)
-    by_client: dict[str, list[_Row]] = {}
+    by_client: dict[str, list[Row]] = {}
     for r in rows:
         by_client.setdefault(str(r.values.get("client_id", "")).strip(), []).append(r)
     for client_id, rs in by_client.items():
@@ -542,7 +227,7 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
     return result
 
 
-def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, user: str,
+def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user: str,
             as_of: dt.date, file_name: str, sha: str, bad_rows: set[int]) -> None:
     problems = result.problems
     created = {"clients": 0, "payers": 0, "referrers": 0, "providers": 0, "coverages": 0,
@@ -558,7 +243,7 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
     new_coverages: dict[tuple[str, int, str], e.CoverageIn] = {}
     new_referrals: dict[tuple[str, int, dt.date], e.ReferralIn] = {}
 
-    def client_of(r: _Row) -> str:
+    def client_of(r: Row) -> str:
         return str(r.values["client_id"]).strip()
 
     # Everything the rules and the matching below ask of the store, read in a few queries
@@ -579,7 +264,7 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
                     first_service[key] = x.service_date
     accepted: list[tuple[e.ClaimIn, str]] = []
 
-    def payer_for(r: _Row) -> int:
+    def payer_for(r: Row) -> int:
         name = str(r.values["payer_name"]).strip()
         key = name.lower()
         if key not in payer_ids:
@@ -587,7 +272,7 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
             if found:
                 payer_ids[key] = found["payer_id"]
             else:
-                ptype = _norm_choice(r.values.get("payer_type", "") or "other", _TYPE_ALIASES)
+                ptype = norm_choice(r.values.get("payer_type", "") or "other", TYPE_ALIASES)
                 payer = e.PayerIn(name=name, payer_type=ptype,
                                   units_rule="cms" if ptype in ("medicare", "medicaid",
                                                                  "medicare_advantage")
@@ -606,7 +291,7 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
                         "file: check its rules under Settings.")
         return payer_ids[key]
 
-    def referrer_for(r: _Row) -> int | None:
+    def referrer_for(r: Row) -> int | None:
         npi = str(r.values.get("referrer_npi", "")).strip()
         if not npi:
             return None
@@ -616,8 +301,8 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
                 referrer_ids[npi] = found["referrer_id"]
             else:
                 name = str(r.values.get("referrer_name", "")).strip()
-                kind = _norm_choice(r.values.get("referrer_kind", "") or "physician",
-                                    _KIND_ALIASES)
+                kind = norm_choice(r.values.get("referrer_kind", "") or "physician",
+                                    KIND_ALIASES)
                 if not name:
                     problems.append(f"row {r.n}, referrer_name: referrer NPI {npi} is not on "
                                     "file: give the referrer's name so it can be added.")
@@ -629,7 +314,7 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
                     created["referrers"] += 1
         return referrer_ids[npi]
 
-    def provider_for(r: _Row) -> int:
+    def provider_for(r: Row) -> int:
         npi = str(r.values["rendering_npi"]).strip()
         if npi not in provider_ids:
             # fetchall: a half-read result would block the bulk inserts on this connection.
@@ -645,7 +330,7 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
                 created["providers"] += 1
         return provider_ids[npi]
 
-    def client_for(r: _Row) -> None:
+    def client_for(r: Row) -> None:
         cid = client_of(r)
         if cid in clients_done:
             return
@@ -656,7 +341,7 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
                 problems.append(f"row {r.n}, client_dob: client {cid} is on file with date of "
                                 f"birth {found[1]}, not {r.dob}: check the chart number.")
             return
-        sex = _SEX_ALIASES.get(str(r.values.get("client_sex", "")).upper()) or None
+        sex = SEX_ALIASES.get(str(r.values.get("client_sex", "")).upper()) or None
         client = e.ClientIn(client_id=cid, last_name=str(r.values["client_last_name"]),
                             first_name=str(r.values["client_first_name"]), dob=r.dob, sex=sex)
         bad = e.validate_client(con, client, as_of)
@@ -667,7 +352,7 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
             return
         new_clients.append(client)
 
-    def coverage_for(r: _Row, payer_id: int) -> int | tuple[str, int, str] | None:
+    def coverage_for(r: Row, payer_id: int) -> int | tuple[str, int, str] | None:
         """The coverage's id; None for the rules to find; a key of ``new_coverages``."""
         cid = client_of(r)
         member = str(r.values["member_id"]).strip()
@@ -689,7 +374,7 @@ def _import(con: Any, by_claim: dict[str, list[_Row]], result: ImportResult, use
             return key
         return coverage_ids[key]
 
-    def referral_for(r: _Row, referrer_id: int | None, dx: list[str]
+    def referral_for(r: Row, referrer_id: int | None, dx: list[str]
                      ) -> int | tuple[str, int, dt.date] | None:
         """The referral's id; None when there is none; a key of ``new_referrals``."""
         if referrer_id is None or referrer_id < 0 or r.referral_date is None:
@@ -830,7 +515,7 @@ def _claims_on_file(con: Any, claim_ids: Sequence[str]
     return found
 
 
-def _same_claim(on_file: tuple[str, int, list[dict[str, Any]]], first: _Row, payer_id: int,
+def _same_claim(on_file: tuple[str, int, list[dict[str, Any]]], first: Row, payer_id: int,
                 lines: Sequence[e.ClaimLineIn]) -> bool:
     """True when the claim on file has the same client, payer and lines as the rows."""
     client_id, on_file_payer, theirs = on_file
@@ -839,13 +524,3 @@ def _same_claim(on_file: tuple[str, int, list[dict[str, Any]]], first: _Row, pay
     ours = [{"service_date": ln.service_date, "cpt": ln.cpt, "units": ln.units,
              "charge": ln.charge, "modifiers": list(ln.modifiers)} for ln in lines]
     return ours == theirs
-
-
-def template(kind: str = "csv") -> bytes:
-    """A template file (the header and one made-up example row) as CSV or XLSX bytes."""
-    example = [[_EXAMPLE[c] for c in COLUMNS]]
-    if kind == "csv":
-        return exports.rows_csv(COLUMNS, example, lineterminator="\n").encode("utf-8")
-    if kind == "xlsx":
-        return exports.rows_xlsx(COLUMNS, example, "claims", text_columns=True)
-    raise ValueError("kind must be 'csv' or 'xlsx'")

@@ -20,7 +20,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from metdash import spreadsheet
+from metdash import sheets, spreadsheet
 from metdash.spreadsheet import COLUMNS, import_claims, read_rows
 from metdash.store import Database
 from tests.entry_seed import AS_OF, USER, seed
@@ -194,7 +194,7 @@ def test_zip_bomb_is_refused_before_it_is_unzipped(reads):
 
 
 def test_rows_past_the_cap_are_refused_with_a_way_out(monkeypatch):
-    monkeypatch.setattr(spreadsheet, "MAX_ROWS", 50)
+    monkeypatch.setattr(sheets, "MAX_ROWS", 50)
     head = ",".join(COLUMNS)
     body = "\n".join(",".join(GOOD) for _ in range(50))
     header, rows = read_rows(f"{head}\n{body}\n".encode(), "ok.csv")
@@ -227,7 +227,7 @@ def test_cli_refuses_a_file_too_large_without_reading_it(db, tmp_path, monkeypat
 
     from metdash.cli import main
 
-    monkeypatch.setattr(spreadsheet, "MAX_UNCOMPRESSED_BYTES", 1000)
+    monkeypatch.setattr(sheets, "MAX_UNCOMPRESSED_BYTES", 1000)
     path = tmp_path / "large.csv"
     path.write_bytes(b"x" * 1001)
     res = CliRunner().invoke(main, ["import-claims", "--db", str(db.path), str(path)])

@@ -1,0 +1,358 @@
+"""Reading a claims spreadsheet (CSV or XLSX) as far as an import may: the template's
+columns only, within row, size and zip limits, so that one file cannot take the server down
+(issue 19); each row parsed into its claim's fields (dates, codes, money) with the problems
+found; and the template itself. :mod:`metdash.spreadsheet` checks and imports what this
+reads."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import functools
+import io
+import re
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from metdash import entry as e
+from metdash import exports
+from metdash.coding import normalize_cpt, normalize_icd10, npi_problem, parse_modifiers
+from metdash.errors import MoneyTooLarge
+from metdash.text import formula_problem, text_problem
+
+__all__ = ["COLUMNS", "KIND_ALIASES", "MAX_COLUMNS", "MAX_ROWS", "MAX_UNCOMPRESSED_BYTES",
+           "MAX_ZIP_PARTS", "REQUIRED", "SEX_ALIASES", "TYPE_ALIASES", "Row", "norm_choice",
+           "parse_row", "read_rows", "template", "too_large"]
+
+# What one import reads at most (issue 19: a 5 KB sheet declaring A1:XFD1048576, or a zip
+# that unzips to gigabytes, took the server past 3 GB). A busy practice's year is ~10,000
+# rows; the upload itself is at most 20 MB (.streamlit/config.toml). An import holds about
+# 7 MB and 0.5 s a thousand rows here (10,000: 83 MB; 40,000: 284 MB and 17 s, on a busy
+# 2-core machine), so 50,000 rows keep one import near 350 MB and half a minute.
+MB = 1024 * 1024
+MAX_ROWS = 50_000                    # rows below the header
+MAX_UNCOMPRESSED_BYTES = 200 * MB    # a CSV, or the parts of an XLSX once unzipped
+MAX_ZIP_PARTS = 1_000                # an XLSX of one sheet has about a dozen
+MAX_COLUMNS = 64                     # cells read of each row (the template has 21)
+
+COLUMNS = (
+    "claim_id", "client_id", "client_last_name", "client_first_name", "client_dob",
+    "client_sex", "payer_name", "payer_type", "member_id", "referrer_npi", "referrer_name",
+    "referrer_kind", "referral_date", "service_date", "cpt", "modifiers", "units", "charge",
+    "diagnosis_codes", "rendering_npi", "submitted_date",
+)
+
+# -- reading ----------------------------------------------------------------------------------
+
+def _cell_text(value: Any) -> Any:
+    """A cell as text, except real dates (kept as dates). None/blank -> ''."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:
+            return ""
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    return str(value).replace("\u00a0", " ").strip()
+
+
+def _header_name(text: Any) -> str:
+    name = str(text or "").replace("\ufeff", "").strip().lower()
+    return re.sub(r"[\s\-]+", "_", name)
+
+
+def too_large(n_bytes: int, file_name: str = "") -> str | None:
+    """The biller's message when a file of ``n_bytes`` is over the size an import reads
+    (:data:`MAX_UNCOMPRESSED_BYTES`), else None (the command line asks before reading it)."""
+    if n_bytes <= MAX_UNCOMPRESSED_BYTES:
+        return None
+    return (f"{file_name or 'The file'} is larger than {MAX_UNCOMPRESSED_BYTES // MB} MB "
+            f"({n_bytes / MB:,.0f} MB): an import reads at most {MAX_ROWS:,} rows; split "
+            "the file into smaller ones.")
+
+
+def _zip_problem(data: bytes, name: str) -> str | None:
+    """Why an XLSX (a zip) is not opened: what its parts declare they unzip to, before
+    anything is unzipped (a few KB can declare gigabytes: a zip bomb). The declared sizes
+    bind: Python's zipfile stops a part at its declared size (and fails its checksum)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        return (f"{name} is not a readable Excel workbook ({exc.__class__.__name__}): save "
+                "it again as .xlsx or .csv.")
+    if len(infos) > MAX_ZIP_PARTS:
+        return (f"{name} holds {len(infos):,} parts, not a workbook an import reads: save "
+                "the claims sheet on its own as .xlsx or .csv.")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        big = max(infos, key=lambda i: i.file_size)
+        return (f"{name} unzips to {total / MB:,.0f} MB ({big.filename}: "
+                f"{big.file_size / MB:,.0f} MB); an import reads at most "
+                f"{MAX_UNCOMPRESSED_BYTES // MB} MB and {MAX_ROWS:,} rows: split the file, "
+                "or save only the claims sheet as .xlsx or .csv.")
+    return None
+
+
+def _too_many_rows(name: str) -> ValueError:
+    return ValueError(f"{name} has more than {MAX_ROWS:,} rows: an import reads at most "
+                      f"{MAX_ROWS:,} at a time: split the file into smaller ones (and delete "
+                      "any empty rows below the data).")
+
+
+def _xlsx_rows(data: bytes, name: str) -> Iterator[tuple[int, Sequence[Any]]]:
+    """(row number, cells) of the first sheet, at most :data:`MAX_COLUMNS` cells a row and
+    :data:`MAX_ROWS` rows below the header (the sheet's declared size is not trusted)."""
+    import openpyxl
+
+    problem = _zip_problem(data, name)
+    if problem:
+        raise ValueError(problem)
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds
+        raise ValueError(f"{name} is not a readable Excel workbook "
+                         f"({exc.__class__.__name__}): save it again as .xlsx or .csv.") from exc
+    try:
+        ws = wb.worksheets[0]
+        # Bounded, not the sheet's <dimension> (A1:XFD1048576 fits in 5 KB): openpyxl pads
+        # every row to max_col and fills the rows missing before max_row.
+        rows = ws.iter_rows(min_row=1, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS,
+                            values_only=True)
+        try:
+            yield from enumerate(rows, start=1)
+        except Exception as exc:  # a damaged sheet: openpyxl raises many kinds
+            raise ValueError(f"{name} is not a readable Excel workbook "
+                             f"({exc.__class__.__name__}): save it again as .xlsx or .csv."
+                             ) from exc
+    finally:
+        wb.close()
+
+
+def _csv_rows(data: bytes, name: str) -> Iterator[tuple[int, Sequence[Any]]]:
+    """(line number, cells) of a CSV (comma, semicolon or tab separated)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") and "\t" not in sample else ","
+    if sample.count("\t") > sample.count(","):
+        delimiter = "\t"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            yield reader.line_num, row[:MAX_COLUMNS]
+    except csv.Error as exc:
+        raise ValueError(f"{name}, row {reader.line_num}: the file cannot be read as CSV "
+                         f"({exc}): check for a stray quote, or save it again as .csv."
+                         ) from exc
+
+
+def read_rows(data: bytes, file_name: str = "") -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    """``(header names, [(row number, {column: value})])`` from CSV or XLSX bytes.
+
+    Row numbers are as a person sees them (header = 1); blank rows are dropped but
+    counted. Only the template's columns are kept, of at most :data:`MAX_COLUMNS`. Raises
+    ValueError with a biller's message when the file cannot be read, or is larger than an
+    import reads (:data:`MAX_UNCOMPRESSED_BYTES`, :data:`MAX_ROWS`).
+    """
+    name = file_name or "The file"
+    is_xlsx = data[:2] == b"PK" or file_name.lower().endswith((".xlsx", ".xlsm"))
+    problem = too_large(len(data), file_name)
+    if problem:
+        raise ValueError(problem)
+    source = _xlsx_rows(data, name) if is_xlsx else _csv_rows(data, name)
+    header: list[str] = []
+    keep: list[tuple[int, str]] = []
+    rows: list[tuple[int, dict[str, Any]]] = []
+    with contextlib.closing(source):
+        for count, (n, cells) in enumerate(source, start=1):
+            if count > MAX_ROWS + 1:
+                raise _too_many_rows(name)
+            if not any(header):  # the header is the first non-blank row
+                header = [_header_name(_cell_text(h)) for h in cells]
+                keep = [(i, h) for i, h in enumerate(header) if h in COLUMNS]
+                continue
+            values = {h: (_cell_text(cells[i]) if i < len(cells) else "") for i, h in keep}
+            if all(v == "" for v in values.values()):
+                continue
+            rows.append((n, values))
+    if not any(header):
+        raise ValueError(f"{name} is empty: the first row must name the "
+                         f"columns ({', '.join(COLUMNS)}).")
+    return [h for h in header if h], rows
+
+
+REQUIRED = ("claim_id", "client_id", "client_last_name", "client_first_name", "client_dob",
+            "payer_name", "member_id", "service_date", "cpt", "units", "charge",
+            "diagnosis_codes", "rendering_npi")
+
+# -- parsing one row --------------------------------------------------------------------------
+
+# A file repeats its values (a year of one client's visits: the same NPIs, birth date and
+# diagnoses on every row): each distinct value is read once. Pure functions only.
+_as_date = functools.lru_cache(maxsize=4096)(e.as_date)
+_npi_problem = functools.lru_cache(maxsize=4096)(npi_problem)
+_normalize_icd10 = functools.lru_cache(maxsize=4096)(normalize_icd10)
+
+@dataclass
+class Row:
+    n: int
+    values: dict[str, Any]
+    service_date: dt.date | None = None
+    dob: dt.date | None = None
+    referral_date: dt.date | None = None
+    submitted_date: dt.date | None = None
+    units: int | None = None
+    charge: Decimal | None = None
+    dx: list[str] = field(default_factory=list)
+    modifiers: list[str] = field(default_factory=list)
+    cpt: str = ""
+    refused: set[str] = field(default_factory=set)  # columns already reported as refused
+
+
+TYPE_ALIASES = {"medicare_part_b": "medicare", "ma": "medicare_advantage",
+                 "medicare_advantage_plan": "medicare_advantage", "workers_compensation":
+                 "workers_comp", "workers'_comp": "workers_comp", "private": "commercial"}
+KIND_ALIASES = {"pt": "physical_therapist", "therapist": "physical_therapist",
+                 "doctor": "physician", "md": "physician", "do": "physician"}
+SEX_ALIASES = {"F": "F", "FEMALE": "F", "M": "M", "MALE": "M", "U": "U", "UNKNOWN": "U"}
+
+
+def _date(problems: list[str], row: Row, column: str, required: bool) -> dt.date | None:
+    value = row.values.get(column, "")
+    if isinstance(value, dt.date):
+        return value
+    if value == "":
+        if required and column not in row.refused:
+            problems.append(f"row {row.n}, {column}: missing: enter the date as YYYY-MM-DD.")
+        return None
+    try:
+        return _as_date(value)
+    except ValueError:
+        hint = ""
+        if re.fullmatch(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}", value):
+            hint = " (day and month are ambiguous, so it is not guessed)"
+        problems.append(f"row {row.n}, {column}: {value!r} is not a date{hint}: write it as "
+                        "YYYY-MM-DD, e.g. 2025-03-04.")
+        return None
+
+
+def norm_choice(value: str, aliases: dict[str, str]) -> str:
+    key = re.sub(r"[\s\-]+", "_", value.strip().lower())
+    return aliases.get(key, key)
+
+
+# The metdash.text.MAX_LENGTH entry of each free-text column (the coded ones: "spreadsheet_cell").
+_COLUMN_TEXT = {"claim_id": "claim_id", "client_id": "client_id",
+                "client_last_name": "last_name", "client_first_name": "first_name",
+                "payer_name": "org_name", "member_id": "member_id",
+                "referrer_name": "person_name"}
+
+
+def _cell_problem(column: str, value: Any) -> str | None:
+    """What is wrong with one cell's text before any rule reads it (a formula, a control
+    character, too long); None when nothing is, or for a real date from Excel."""
+    if not isinstance(value, str):
+        return None
+    return formula_problem(value) or text_problem(value, "the cell",
+                                                  _COLUMN_TEXT.get(column, "spreadsheet_cell"))
+
+
+def parse_row(row: Row, problems: list[str]) -> None:
+    v = row.values
+    for column in COLUMNS:
+        msg = _cell_problem(column, v.get(column, ""))
+        if msg:
+            problems.append(f"row {row.n}, {column}: {msg}")
+            row.refused.add(column)
+            v[column] = ""  # said once, here: the checks below pass over it
+    for column in REQUIRED:
+        if column in ("client_dob", "service_date"):
+            continue  # dates report their own "missing"
+        if v.get(column, "") == "" and column not in row.refused:
+            problems.append(f"row {row.n}, {column}: missing: fill it in.")
+    row.dob = _date(problems, row, "client_dob", True)
+    row.service_date = _date(problems, row, "service_date", True)
+    row.referral_date = _date(problems, row, "referral_date", False)
+    row.submitted_date = _date(problems, row, "submitted_date", False)
+    if v.get("client_sex", "") != "" and str(v["client_sex"]).upper() not in SEX_ALIASES:
+        problems.append(f"row {row.n}, client_sex: {v['client_sex']!r} must be F, M or U.")
+    row.cpt = normalize_cpt(v.get("cpt", ""))
+    units = str(v.get("units", "")).strip()
+    if units:
+        try:
+            as_float = float(units)
+            if not as_float.is_integer() or as_float < 1:
+                raise ValueError
+            row.units = int(as_float)
+        except ValueError:
+            problems.append(f"row {row.n}, units: {units!r} must be a whole number of 1 or more.")
+    charge = v.get("charge", "")
+    if charge != "":
+        try:
+            row.charge = e.as_money(charge)
+            if row.charge is not None and row.charge < 0:
+                problems.append(f"row {row.n}, charge: {charge!r} is negative: enter 0 or more.")
+        except MoneyTooLarge:
+            problems.append(f"row {row.n}, charge: {charge!r} is far too large for one line: "
+                            "check the amount (at most 99,999,999.99).")
+        except ValueError:
+            problems.append(f"row {row.n}, charge: {charge!r} is not an amount: write it like "
+                            "45.00.")
+    row.modifiers = parse_modifiers(v.get("modifiers", ""))
+    row.dx = [_normalize_icd10(c) for c in re.split(r"[;,]", str(v.get("diagnosis_codes", "")))
+              if c.strip()]
+    for column, label in (("referrer_npi", "Referring NPI"), ("rendering_npi", "Rendering NPI")):
+        if v.get(column, "") != "":
+            msg = _npi_problem(v[column], label)
+            if msg:
+                problems.append(f"row {row.n}, {column}: {msg}")
+    if v.get("payer_type", "") != "":
+        ptype = norm_choice(v["payer_type"], TYPE_ALIASES)
+        if ptype not in e.PAYER_TYPES:
+            problems.append(f"row {row.n}, payer_type: {v['payer_type']!r} must be one of "
+                            f"{', '.join(e.PAYER_TYPES)}.")
+    if v.get("referrer_kind", "") != "":
+        kind = norm_choice(v["referrer_kind"], KIND_ALIASES)
+        if kind not in e.REFERRER_KINDS:
+            problems.append(f"row {row.n}, referrer_kind: {v['referrer_kind']!r} must be one "
+                            f"of {', '.join(e.REFERRER_KINDS)}.")
+    if v.get("referral_date", "") != "" and v.get("referrer_npi", "") == "":
+        problems.append(f"row {row.n}, referrer_npi: a referral date is given but no referring "
+                        "NPI: add the referrer's NPI or clear the date.")
+
+
+# -- the template ------------------------------------------------------------------------------
+
+_EXAMPLE = {
+    "claim_id": "MD250304-001", "client_id": "C1001", "client_last_name": "Sample",
+    "client_first_name": "Sam", "client_dob": "1956-04-12", "client_sex": "F",
+    "payer_name": "Medicare Part B", "payer_type": "medicare", "member_id": "1EG4TE5MK73",
+    "referrer_npi": "1234567893", "referrer_name": "Example, Erin",
+    "referrer_kind": "physician", "referral_date": "2025-02-20", "service_date": "2025-03-04",
+    "cpt": "97110", "modifiers": "GP", "units": "2", "charge": "80.00",
+    "diagnosis_codes": "M54.50;E11.9", "rendering_npi": "1245319599", "submitted_date": "",
+}
+
+
+def template(kind: str = "csv") -> bytes:
+    """A template file (the header and one made-up example row) as CSV or XLSX bytes."""
+    example = [[_EXAMPLE[c] for c in COLUMNS]]
+    if kind == "csv":
+        return exports.rows_csv(COLUMNS, example, lineterminator="\n").encode("utf-8")
+    if kind == "xlsx":
+        return exports.rows_xlsx(COLUMNS, example, "claims", text_columns=True)
+    raise ValueError("kind must be 'csv' or 'xlsx'")

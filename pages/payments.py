@@ -28,8 +28,9 @@ with tab_eob:
             grid = lines[["line_no", "cpt", "units", "charge"]].copy()
             grid["paid"] = 0.0
             grid["adjustments"] = ""
-            edited = st.data_editor(grid, key="e_lines",
-                                    disabled=["line_no", "cpt", "units", "charge"])
+            edited = st.data_editor(grid, key="e_lines", hide_index=True,
+                                    disabled=["line_no", "cpt", "units", "charge"],
+                                    column_config=ui.line_columns())
             paid = None
             adj_text = st.text_input("Claim-level adjustments (if any)", key="e_claim_adj")
         else:

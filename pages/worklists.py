@@ -25,4 +25,4 @@ for key, wl in worklists.WORKLISTS.items():
             if len(frame) > SHOWN:
                 st.caption(f"Showing the first {SHOWN:,} of {len(frame):,}; the downloads "
                            "below hold them all.")
-            ui.downloads(frame, key)
+            ui.downloads(frame, key, labels=ui.table_labels(frame))

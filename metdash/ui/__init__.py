@@ -44,8 +44,10 @@ from metdash.ui.text import literal
 from metdash.ui.widgets import (
     MISSING,
     chart,
+    column_label,
     downloads,
     empty_note,
+    line_columns,
     metric_tile,
     plot,
     present_figure,
@@ -53,6 +55,7 @@ from metdash.ui.widgets import (
     setup_checklist,
     show_problems,
     table,
+    table_labels,
 )
 
 __all__ = [
@@ -75,7 +78,10 @@ __all__ = [
     "file_stamp",
     "is_demo",
     "last_resort",
+    "line_columns",
     "literal",
+    "column_label",
+    "table_labels",
     "metric_help",
     "metric_tile",
     "setup_checklist",

@@ -43,14 +43,16 @@ def _frame_from(claim: entry.ClaimIn) -> pd.DataFrame:
 
 
 tab_bill, tab_hand, tab_status, tab_import = st.tabs(
-    ["Bill sessions", "Enter by hand", "Status", "Import spreadsheet"])
+    ["Bill sessions", "Enter by hand", "Status", "Import spreadsheet"], key="claims_tab")
 
 with tab_bill:
     unbilled = ui.cached(entry.unbilled_sessions)(db)
     if unbilled.empty:
         st.success("Every session is billed.")
     else:
-        who = st.selectbox("Client", sorted(unbilled.client_id.unique()), key="bill_client")
+        clients = sorted(unbilled.client_id.unique())
+        ui.preselect("bill_client", {c: c for c in clients})  # from a work list's row
+        who = st.selectbox("Client", clients, key="bill_client")
         mine = unbilled[unbilled.client_id == who]
         described = {s: " - ".join(str(v) for v in rest) for s, *rest in
                      mine[["session_id", "session_date", "kind", "minutes"]].itertuples(

@@ -9,7 +9,8 @@ from metdash.errors import ValidationError
 db = ui.page_start("Payments & appeals", permission="billing")
 user = ui.current_user()
 
-tab_eob, tab_patient, tab_appeal = st.tabs(["Post an EOB", "Patient payment", "Appeals"])
+tab_eob, tab_patient, tab_appeal = st.tabs(["Post an EOB", "Patient payment", "Appeals"],
+                                           key="payments_tab")
 
 with tab_eob:
     claim_id = ui.claim_picker(db, "Claim on the EOB", key="e_claim",

@@ -28,6 +28,8 @@ from metdash.ui.filters import (
     client_picker,
     default_range,
     metric_help,
+    open_with,
+    preselect,
     sidebar_filters,
     today,
 )
@@ -83,6 +85,8 @@ __all__ = [
     "column_label",
     "table_labels",
     "metric_help",
+    "open_with",
+    "preselect",
     "metric_tile",
     "setup_checklist",
     "page_start",

@@ -17,7 +17,7 @@ from metdash.figures.denials import NOT_APPEALABLE_SQL
 from metdash.store import Database
 
 __all__ = [
-    "WORKLISTS", "Worklist", "all_lists", "claims_at_risk_of_timely_filing", "claims_ready_to_submit",
+    "ROW_ACTIONS", "RowAction", "WORKLISTS", "Worklist", "all_lists", "claims_at_risk_of_timely_filing", "claims_ready_to_submit",
     "claims_unpaid_past_lag", "counts", "credit_balances", "denials_to_appeal",
     "denials_to_correct", "plan_of_care_to_recertify", "plans_of_care_unsigned",
     "progress_note_due", "referrals_expiring", "sessions_not_billed", "unmatched_remittances",
@@ -499,3 +499,42 @@ def all_lists(db: Database, as_of: dt.date, workers: int = 2) -> dict[str, pd.Da
 def counts(db: Database, as_of: dt.date) -> dict[str, int]:
     """How many items each work list holds (key -> count)."""
     return {key: len(wl.fn(db, as_of)) for key, wl in WORKLISTS.items()}
+
+
+@dataclass(frozen=True)
+class RowAction:
+    """What a work list's row leads to: a button ``label`` that opens ``page`` (in pages/) on
+    ``tab`` (its st.tabs key ``tabs_key``) with the row's ``column`` chosen in the picker
+    ``pick`` (None: the page alone)."""
+
+    label: str
+    page: str
+    column: str | None = None
+    pick: str | None = None
+    tab: str | None = None
+    tabs_key: str | None = None
+
+
+_PLANS = RowAction("Open the client's referrals and plans of care", "referrals.py",
+                   "client_id", "client")
+#: The action each list's rows lead to, in one click (and back: the page links to the lists).
+ROW_ACTIONS: dict[str, RowAction] = {
+    "unbilled_sessions": RowAction("Bill this client's sessions", "claims.py", "client_id",
+                                   "bill_client", "Bill sessions", "claims_tab"),
+    "ready_to_submit": RowAction("Create the 837P", "remittances.py"),
+    "unpaid_past_lag": RowAction("Post the payer's payment", "payments.py", "claim_id",
+                                 "e_claim", "Post an EOB", "payments_tab"),
+    "denials_to_appeal": RowAction("File an appeal", "payments.py", "claim_id", "a_claim",
+                                   "Appeals", "payments_tab"),
+    "denials_to_correct": RowAction("Correct, resubmit or void the claim", "claims.py",
+                                    "claim_id", "s_claim", "Status", "claims_tab"),
+    "credit_balances": RowAction("Refund the credit", "balances.py", "client_id", "owed",
+                                 "What clients owe", "balances_tab"),
+    "referrals_expiring": _PLANS,
+    "progress_note_due": _PLANS,
+    "plan_of_care_recert": _PLANS,
+    "plan_of_care_unsigned": _PLANS,
+    "timely_filing_risk": RowAction("Open the claim to send it", "claims.py", "claim_id",
+                                    "s_claim", "Status", "claims_tab"),
+    "unmatched_remittances": RowAction("Open the remittances", "remittances.py"),
+}

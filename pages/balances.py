@@ -14,12 +14,19 @@ f = ui.sidebar_filters(db)
 ui.prefetch(db, [(figures.patient_balances, (f,)), (figures.write_offs_by_reason, (f,)),
                  (figures.write_offs_monthly, (f,))])
 tab_patients, tab_write_off, tab_move, tab_batch, tab_report = st.tabs(
-    ["What clients owe", "Write off", "Move to the client", "Small balances", "Write-offs"])
+    ["What clients owe", "Write off", "Move to the client", "Small balances", "Write-offs"],
+    key="balances_tab")
 
 with tab_patients:
     st.caption(f"As of {f.as_of:%b %d, %Y}. A payment that names no claim is applied to the "
                "client's oldest open service first; money left over is a credit to refund.")
     owed = ui.cached(figures.patient_balances)(db, f)
+    wanted = st.session_state.pop("_pick-owed", None)  # a work list's row: that client
+    if wanted is not None:
+        st.session_state["owed_only"] = wanted
+    only = st.session_state.get("owed_only")
+    if only and st.toggle(f"Only client {ui.literal(only)}", value=True, key="owed_only_on"):
+        owed = owed[owed.client_id.astype(str) == only]
     if owed.empty:
         st.success("No client owes anything, and nobody has a credit.")
     else:

@@ -43,14 +43,16 @@ def _frame_from(claim: entry.ClaimIn) -> pd.DataFrame:
 
 
 tab_bill, tab_hand, tab_status, tab_import = st.tabs(
-    ["Bill sessions", "Enter by hand", "Status", "Import spreadsheet"])
+    ["Bill sessions", "Enter by hand", "Status", "Import spreadsheet"], key="claims_tab")
 
 with tab_bill:
     unbilled = ui.cached(entry.unbilled_sessions)(db)
     if unbilled.empty:
         st.success("Every session is billed.")
     else:
-        who = st.selectbox("Client", sorted(unbilled.client_id.unique()), key="bill_client")
+        clients = sorted(unbilled.client_id.unique())
+        ui.preselect("bill_client", {c: c for c in clients})  # from a work list's row
+        who = st.selectbox("Client", clients, key="bill_client")
         mine = unbilled[unbilled.client_id == who]
         described = {s: " - ".join(str(v) for v in rest) for s, *rest in
                      mine[["session_id", "session_date", "kind", "minutes"]].itertuples(
@@ -67,8 +69,9 @@ with tab_bill:
         dx = ui.literal(", ".join(draft.diagnosis_codes)) or "(none: add a referral)"
         st.markdown(f"**Review claim {ui.literal(draft.claim_id)}** for client "
                     f"{ui.literal(draft.client_id)}: diagnoses {dx}")
-        edited = st.data_editor(_frame_from(draft), key="draft_lines",
-                                disabled=["session_id"], num_rows="fixed")
+        edited = st.data_editor(_frame_from(draft), key="draft_lines", hide_index=True,
+                                disabled=["session_id"], num_rows="fixed",
+                                column_config=ui.line_columns())
         reason = st.text_input("Timely-filing reason (only when past the deadline)",
                                key="draft_reason")
         claim = entry.ClaimIn(**{**draft.__dict__, "lines": _lines_from(edited),
@@ -103,9 +106,8 @@ with tab_hand:
                               "units": pd.Series([None] * 3, dtype="Int64"),
                               "charge": pd.Series([None] * 3, dtype="float"),
                               "dx_pointers": ["1"] * 3})
-        lines = st.data_editor(blank, num_rows="dynamic", key="h_lines",
-                               column_config={"service_date": st.column_config.DateColumn(
-                                   "service_date")})
+        lines = st.data_editor(blank, num_rows="dynamic", key="h_lines", hide_index=True,
+                               column_config=ui.line_columns())
         reason = st.text_input("Timely-filing reason (only when past the deadline)",
                                key="h_reason")
         if st.form_submit_button("Save claim", type="primary"):

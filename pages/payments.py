@@ -9,7 +9,8 @@ from metdash.errors import ValidationError
 db = ui.page_start("Payments & appeals", permission="billing")
 user = ui.current_user()
 
-tab_eob, tab_patient, tab_appeal = st.tabs(["Post an EOB", "Patient payment", "Appeals"])
+tab_eob, tab_patient, tab_appeal = st.tabs(["Post an EOB", "Patient payment", "Appeals"],
+                                           key="payments_tab")
 
 with tab_eob:
     claim_id = ui.claim_picker(db, "Claim on the EOB", key="e_claim",
@@ -28,8 +29,9 @@ with tab_eob:
             grid = lines[["line_no", "cpt", "units", "charge"]].copy()
             grid["paid"] = 0.0
             grid["adjustments"] = ""
-            edited = st.data_editor(grid, key="e_lines",
-                                    disabled=["line_no", "cpt", "units", "charge"])
+            edited = st.data_editor(grid, key="e_lines", hide_index=True,
+                                    disabled=["line_no", "cpt", "units", "charge"],
+                                    column_config=ui.line_columns())
             paid = None
             adj_text = st.text_input("Claim-level adjustments (if any)", key="e_claim_adj")
         else:

@@ -104,8 +104,12 @@ if tab_fee.open:
                     ui.after_write()
                     st.success(f"Fee for {ui.literal(f_cpt)} saved.")
         left, right = st.columns(2)
-        left.dataframe(choices(db, "fees"))
-        right.dataframe(choices(db, "payer_fees"))
+        with left:
+            st.markdown("**Your charges**")
+            ui.table(choices(db, "fees"), key="fees", labels={"charge": "Charge per unit"})
+        with right:
+            st.markdown("**What each payer allows**")
+            ui.table(choices(db, "payer_fees"), key="payer_fees")
 
 if tab_cpt.open:
     with tab_cpt:

@@ -21,8 +21,22 @@ for key, wl in worklists.WORKLISTS.items():
         if frame.empty:
             st.success("Nothing here.")
         else:
-            ui.table(frame.head(SHOWN), key=f"wl_{key}")
+            action = worklists.ROW_ACTIONS[key]
+            shown = frame.head(SHOWN)
+            picked = ui.table(shown, key=f"wl_{key}", select=action.column is not None)
+            row = ui.selected_row(picked, shown)
+            if action.column is None:
+                if st.button(action.label, key=f"go_{key}", icon=":material/arrow_forward:"):
+                    ui.open_with(action.page)
+            elif row is None:
+                st.caption(f"Pick a row to {action.label[0].lower() + action.label[1:]}.")
+            else:
+                value = str(row[action.column])
+                if st.button(f"{action.label}: {ui.literal(value)}", key=f"go_{key}",
+                             type="primary", icon=":material/arrow_forward:"):
+                    ui.open_with(action.page, tab=action.tab, tabs_key=action.tabs_key,
+                                 **{action.pick: value})
             if len(frame) > SHOWN:
                 st.caption(f"Showing the first {SHOWN:,} of {len(frame):,}; the downloads "
                            "below hold them all.")
-            ui.downloads(frame, key)
+            ui.downloads(frame, key, labels=ui.table_labels(frame))

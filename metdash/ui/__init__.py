@@ -28,6 +28,8 @@ from metdash.ui.filters import (
     client_picker,
     default_range,
     metric_help,
+    open_with,
+    preselect,
     sidebar_filters,
     today,
 )
@@ -44,8 +46,10 @@ from metdash.ui.text import literal
 from metdash.ui.widgets import (
     MISSING,
     chart,
+    column_label,
     downloads,
     empty_note,
+    line_columns,
     metric_tile,
     plot,
     present_figure,
@@ -53,6 +57,7 @@ from metdash.ui.widgets import (
     setup_checklist,
     show_problems,
     table,
+    table_labels,
 )
 
 __all__ = [
@@ -75,8 +80,13 @@ __all__ = [
     "file_stamp",
     "is_demo",
     "last_resort",
+    "line_columns",
     "literal",
+    "column_label",
+    "table_labels",
     "metric_help",
+    "open_with",
+    "preselect",
     "metric_tile",
     "setup_checklist",
     "page_start",

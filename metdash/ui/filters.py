@@ -188,9 +188,38 @@ def claim_picker(db: Database, label: str, *, statuses: Sequence[str] | None = N
                              + found.client_id.astype(str) + " - " + found.status.astype(str)
                              + " - $" + found.total_charge.astype(str))
     labels = dict(zip(found.label, found.claim_id, strict=True))
+    preselect(key, labels)
     picked = box.selectbox(label, [""] + list(labels), key=key,
                            help="The newest 200 matching claims; type above to narrow.")
     return labels.get(picked, "") if picked else ""
+
+
+def open_with(page: str, *, tab: str | None = None, tabs_key: str | None = None,
+              **picks: str) -> None:
+    """Go to ``page`` (a file in pages/) with a record already chosen, as a work list's row
+    does: ``picks`` maps a picker's key (:func:`claim_picker`, :func:`client_picker`, or a
+    plain selectbox of ids) to the id it should show; ``tab`` opens that tab (its
+    ``st.tabs`` key is ``tabs_key``). The page offers the way back."""
+    state = st.session_state
+    for key, value in picks.items():
+        state[f"{key}-find"] = value      # a picker's search box
+        state[f"_pick-{key}"] = value     # and its choice, once the search has found it
+    if tab and tabs_key:
+        state[tabs_key] = tab
+    state["_from_worklist"] = True
+    st.switch_page(f"pages/{page}")
+
+
+def preselect(key: str, labels: dict[str, Any]) -> None:
+    """Choose the record :func:`open_with` asked the picker ``key`` for (``labels``: its
+    options -> ids), when its options hold it."""
+    wanted = st.session_state.pop(f"_pick-{key}", None)
+    if wanted is None:
+        return
+    for label, value in labels.items():
+        if str(value) == str(wanted):
+            st.session_state[key] = label
+            return
 
 
 def client_picker(db: Database, label: str = "Client", *, key: str, container: Any = None
@@ -206,6 +235,7 @@ def client_picker(db: Database, label: str = "Client", *, key: str, container: A
     if present_mode() and not found.empty:
         found = found.assign(label="Client " + found.client_id.astype(str))
     labels = dict(zip(found.label, found.client_id, strict=True))
+    preselect(key, labels)
     cut = len(found) >= entry.FIND_LIMIT
     picked = box.selectbox(
         label, [""] + list(labels), key=key,

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from metdash import auth, hosts
 from metdash.errors import (
@@ -105,6 +106,8 @@ def page_start(title: str, *, permission: str = auth.VIEW, icon: str | None = No
     require_sign_in(db, demo, permission)  # stops the page when refused
     present_toggle()
     st.title(title)
+    if st.session_state.pop("_from_worklist", False):
+        back_to_worklists()
     done = st.session_state.pop(_DONE, None)
     if done:
         st.success(done, icon=":material/check_circle:")
@@ -162,3 +165,12 @@ def action(heading: str = "Nothing was saved.") -> Iterator[None]:
                 st.warning(literal(warning))
     except MetdashError as exc:
         st.error(f"**{heading}** {literal(exc)}")
+
+
+def back_to_worklists() -> None:
+    """The way back to the work lists from the page a work list's row opened."""
+    try:
+        st.page_link("pages/worklists.py", label="Back to the work lists",
+                     icon=":material/arrow_back:")
+    except StreamlitAPIException:  # a page run on its own (no navigation): no link to give
+        pass

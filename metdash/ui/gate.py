@@ -48,7 +48,9 @@ UPLOAD_MB = 40                        # megabytes one session may hold uploaded 
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")             # secrets.token_urlsafe(32)
 _UPLOAD = re.compile(r"/_stcore/upload_file/(?P<session>[^/]+)/(?P<file>[^/]+)$")
-_MEDIA = re.compile(r"/media/(?P<name>[^/]+)$")
+# Streamlit's media endpoint (downloads, images drawn by a page), not its own static files
+# under /static/media/ (fonts: refused, every icon showed as its name).
+_MEDIA = re.compile(r"(?<!/static)/media/(?P<name>[^/]+)$")
 _MEDIA_IN_MESSAGE = re.compile(rb"/media/([0-9A-Za-z_-]+\.[0-9A-Za-z]+)")
 ISSUED_KEPT = 500                      # media links remembered per browser (newest kept)
 

@@ -218,23 +218,36 @@ def _sign_in_form(db: Database) -> None:
         st.error("This browser did not send metdash's sign-in cookie: allow cookies for "
                  "this site and reload the page.", icon=":material/lock:")
         return
-    with st.form("w_sign_in", clear_on_submit=True):
-        username = st.text_input("Username", key="w_sign_in_user", autocomplete="username")
-        password = st.text_input("Password", type="password", key="w_sign_in_password",
-                                 autocomplete="current-password")
-        submitted = st.form_submit_button("Sign in", type="primary")
-    if not submitted:
-        return
+    with st.form("w_sign_in"):
+        st.text_input("Username", key="w_sign_in_user", autocomplete="username")
+        st.text_input("Password", type="password", key="w_sign_in_password",
+                      autocomplete="current-password")
+        st.form_submit_button("Sign in", type="primary", on_click=_attempt_sign_in,
+                              args=(db,))
+    outcome = st.session_state.pop(_ATTEMPT_KEY, None)
+    if isinstance(outcome, auth.User):
+        sign_in(outcome)
+        st.rerun()
+    elif outcome:
+        st.error(literal(outcome), icon=":material/lock:")
+
+
+_ATTEMPT_KEY = "_sign_in_attempt"
+
+
+def _attempt_sign_in(db: Database) -> None:
+    """The sign-in button: check the name and password, then empty the password box only
+    (a wrong password keeps the username typed). The outcome, a user or the message, is read
+    by the form's next run."""
+    state = st.session_state
+    username = state.get("w_sign_in_user", "")
+    password = state.get("w_sign_in_password", "")
+    state["w_sign_in_password"] = ""
     try:
-        user = auth.authenticate(db, username, password, client=sign_in_client())
-    except AuthError as exc:
-        st.error(literal(exc), icon=":material/lock:")
-        return
-    except StoreError as exc:
-        st.error(literal(exc))
-        return
-    sign_in(user)
-    st.rerun()
+        state[_ATTEMPT_KEY] = auth.authenticate(db, username, password,
+                                                client=sign_in_client())
+    except (AuthError, StoreError) as exc:
+        state[_ATTEMPT_KEY] = str(exc)
 
 
 def sign_in_client() -> str:

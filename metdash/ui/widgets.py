@@ -4,7 +4,9 @@ role without 'phi' never sees a client's name and presentation mode masks it."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -32,9 +34,13 @@ def empty_note(what: str = "this view") -> None:
             "a filter in the sidebar.", icon=":material/filter_alt_off:")
 
 
-def downloads(frame: pd.DataFrame, name: str, key: str | None = None) -> None:
-    """CSV and Excel downloads of a table, side by side (masked in presentation mode)."""
+def downloads(frame: pd.DataFrame, name: str, key: str | None = None,
+              labels: dict[str, str] | None = None) -> None:
+    """CSV and Excel downloads of a table, side by side (masked in presentation mode), its
+    columns headed by ``labels`` (a table's downloads use the headings on screen)."""
     frame = visible(frame)
+    if labels:
+        frame = frame.rename(columns=labels)
     key = key or name
 
     # Files are written when a button is clicked, not on every rerun of the page.
@@ -62,6 +68,9 @@ def downloads(frame: pd.DataFrame, name: str, key: str | None = None) -> None:
 _COLUMN_FORMATS = {"money": "dollar", "percent": "percent", "count": "localized"}
 # Column names whose plain capitalisation would read wrong.
 _LABELS = {"carc": "CARC", "cpt": "CPT", "npi": "NPI", "claim_id": "Claim", "client_id": "Client",
+           "dx_pointers": "Diagnosis pointers", "allowed_amount": "Allowed",
+           "dob": "Birth date", "member_id": "Member id", "session_id": "Session",
+           "line_no": "Line", "referrer_id": "Referrer #", "payer_id": "Payer #",
            "group": "Group", "rarc": "RARC", "code": "Code", "age_days": "Age (days)",
            "days_left": "Days left", "total_charge": "Charge", "payer_type": "Payer type"}
 
@@ -93,10 +102,11 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
         spec = formats.get(col, col)
         metric = CATALOGUE.get(spec)
         fmt = metric.format if metric else spec
+        if col not in formats and not metric:
+            fmt = _format_of(shown[col]) or fmt
         if present and column_kind(col):
             fmt = "text"  # masked: no longer a date or a number
-        label = labels.get(col) or _LABELS.get(col) or (
-            metric.label if metric else col.replace("_", " ").capitalize())
+        label = column_label(col, formats, labels)
         help_text = metric.definition if metric else None
         if fmt in ("money", "percent", "days", "count") and not pd.api.types.is_numeric_dtype(
                 shown[col]):
@@ -116,9 +126,41 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
     # A missing value (no rate without referrals, no date yet) reads as a dash, not "None".
     state = st.dataframe(shown, hide_index=True, column_config=config, key=key,
                          height=height, placeholder=MISSING, **kwargs)
-    if download:
-        downloads(frame, download, key=f"{key or download}-dl")
+    if download:  # headed as on screen
+        downloads(frame, download, key=f"{key or download}-dl",
+                  labels={col: c["label"] for col, c in config.items() if c.get("label")})
     return state
+
+
+def column_label(col: str, formats: dict[str, str] | None = None,
+                 labels: dict[str, str] | None = None) -> str:
+    """The heading of a table column, on screen and in its downloads: ``labels``' own, the
+    house's (``CPT``, ``Claim``), the catalogue's, else the name in words."""
+    metric = CATALOGUE.get((formats or {}).get(col, col))
+    return (labels or {}).get(col) or _LABELS.get(col) or (
+        metric.label if metric else str(col).replace("_", " ").capitalize())
+
+
+def table_labels(frame: pd.DataFrame, formats: dict[str, str] | None = None,
+                 labels: dict[str, str] | None = None) -> dict[str, str]:
+    """Every column's :func:`column_label` (a download's headings)."""
+    return {col: column_label(col, formats, labels) for col in frame.columns}
+
+
+def _format_of(column: pd.Series) -> str | None:
+    """A column's format judged by what it holds, for a table given none: money for
+    Decimals (the store keeps every amount as DECIMAL: a grid showed "162" for $162.00),
+    a date for dates."""
+    values = column.dropna()
+    if values.empty:
+        return None
+    first = values.iloc[0]
+    if isinstance(first, Decimal) and all(isinstance(v, Decimal) for v in values.head(50)):
+        return "money"
+    if pd.api.types.is_datetime64_any_dtype(column) or (
+            isinstance(first, dt.date) and not isinstance(first, dt.datetime)):
+        return "date"
+    return None
 
 
 def _as_float(value: Any) -> float | None:
@@ -223,3 +265,24 @@ def setup_checklist(steps: Sequence[Any], expanded: bool) -> None:
                 ":material/radio_button_unchecked:"
             st.markdown(f"{mark} **{number}. {step.title}**: {step.detail}."
                         + ("" if step.done else f" Where: *{where}* in the sidebar."))
+
+
+def line_columns() -> dict[str, Any]:
+    """Headings and formats of a claim's service lines in an editable grid (a claim draft, a
+    claim entered by hand, an EOB posted per line): words, not column names, and dollars."""
+    cc = st.column_config
+    return {
+        "line_no": cc.NumberColumn("Line", format="%d"),
+        "service_date": cc.DateColumn("Service date", format="YYYY-MM-DD"),
+        "cpt": cc.TextColumn("CPT"),
+        "modifiers": cc.TextColumn("Modifiers", help="Up to four, separated by ':' (GP:KX)."),
+        "units": cc.NumberColumn("Units", format="%d", min_value=0),
+        "charge": cc.NumberColumn("Charge", format="dollar", min_value=0),
+        "dx_pointers": cc.TextColumn("Diagnosis pointers",
+                                     help="Which of the claim's diagnoses this line treats: "
+                                          "1 to 4, in the order listed (e.g. 1,2)."),
+        "session_id": cc.NumberColumn("Session", format="%d"),
+        "paid": cc.NumberColumn("Paid", format="dollar"),
+        "adjustments": cc.TextColumn("Adjustments", help="GROUP-CARC AMOUNT, separated by ';' "
+                                                         "(CO-45 12.00; PR-2 8.00)."),
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -329,3 +330,33 @@ def test_a_payer_just_added_is_listed_by_name(db):
     assert any("Payer added" in s.value for s in at.success)
     names = [df.value for df in at.dataframe if "name" in df.value.columns]
     assert names and "Harbor Health" in set(names[-1]["name"])
+
+
+def test_a_work_list_row_opens_its_action_with_the_record_chosen(demo_db_path, tmp_path,
+                                                                  monkeypatch):
+    """Issue 17, item 11: a work list's row leads to its action in one click. The button
+    under a picked row stores what ui.open_with stores and switches page; the page it opens
+    (here Payments, from "Denials to appeal") has the claim chosen and the tab open."""
+    from metdash import worklists
+
+    target = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db_path, target)
+    monkeypatch.setenv("METDASH_DB", str(target))
+    lists = worklists.all_lists(Database(target), TODAY)
+    claim_id = str(lists["denials_to_appeal"].claim_id.iloc[0])
+    action = worklists.ROW_ACTIONS["denials_to_appeal"]
+    assert (action.page, action.tab, action.pick) == ("payments.py", "Appeals", "a_claim")
+    at = AppTest.from_file("../../pages/payments.py", default_timeout=30)
+    # What ui.open_with(action.page, tab=..., tabs_key=..., a_claim=claim_id) leaves behind:
+    at.session_state["a_claim-find"] = claim_id
+    at.session_state["_pick-a_claim"] = claim_id
+    at.session_state["payments_tab"] = "Appeals"
+    at.session_state["_from_worklist"] = True
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="a_claim").value.startswith(claim_id)
+    # Every list's action names a page that exists and a column the list has.
+    for key, act in worklists.ROW_ACTIONS.items():
+        assert (Path(__file__).parents[2] / "pages" / act.page).exists(), key
+        if act.column:
+            assert act.column in lists[key].columns, key

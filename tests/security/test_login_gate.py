@@ -40,6 +40,9 @@ def test_wrong_password_refused_right_one_shows_the_page(practice):
     at = sign_in(page("overview").run(), "olive", "not the password")
     assert [e.value for e in at.error] == ["Wrong username or password."]
     assert not shows_figures(at)
+    # Issue 17, item 8: a wrong password empties the password box only.
+    assert at.text_input(key="w_sign_in_user").value == "olive"
+    assert at.text_input(key="w_sign_in_password").value == ""
     at = sign_in(at, "olive", PASSWORDS["olive"])
     assert not at.exception and not at.error
     assert [t.value for t in at.title] == ["Overview"]

@@ -10,6 +10,7 @@ import shutil
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -185,7 +186,7 @@ def test_a_download_is_served_only_to_its_signed_in_browser(server):
     assert button.deferred_file_id and not button.url  # nothing made before the click
     url = server + owner.deferred_url(button.deferred_file_id)
     status, _, body = fetch(url, cookie=cookie)
-    assert status == 200 and body.startswith(b"session_id,")
+    assert status == 200 and body.startswith(b"Session,")
     assert fetch(url)[0] == 403                                   # an anonymous client
     assert fetch(url, cookie=new_browser(server))[0] == 403      # another browser
     assert fetch(url, cookie=colleague_cookie)[0] == 403          # a signed-in colleague's
@@ -210,3 +211,14 @@ def test_served_without_the_gate_nobody_can_sign_in(practice_template, tmp_path)
         client.close()
     finally:
         running.stop()
+
+
+def test_the_apps_own_fonts_and_scripts_are_served_to_anyone(server):
+    # The download rule once matched /static/media/ too: the fonts were refused (403) and
+    # every icon showed as its name ("arrow_back") in the browser.
+    import streamlit
+
+    media = Path(streamlit.__file__).parent / "static" / "static" / "media"
+    font = next(p.name for p in sorted(media.iterdir()) if p.name.endswith(".woff2"))
+    status, _, body = fetch(f"{server}/static/media/{font}")
+    assert status == 200 and body

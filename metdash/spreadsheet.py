@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -305,11 +305,17 @@ def _same(rows: Sequence[_Row], column: str, problems: list[str], what: str,
 
 
 def import_claims(db: Database, data: bytes, file_name: str, user: str,
-                  as_of: dt.date | None = None) -> ImportResult:
+                  as_of: dt.date | None = None, *,
+                  before_write: Callable[[], object] | None = None) -> ImportResult:
     """Import a claims spreadsheet (bytes of CSV or XLSX); never raises for bad content.
 
     Returns an :class:`ImportResult`: ``problems`` lists every bad row as
     ``row N, column: message`` and then nothing was written.
+
+    ``before_write`` (the backup an import takes, :func:`metdash.store.backup.before_import`)
+    is called just before the import's transaction, and only when the file got that far: a
+    file that cannot be read, lacks columns or rows, was imported before, or has a row that
+    breaks a rule found while reading it, takes no backup.
     """
     as_of = as_of or dt.date.today()
     result = ImportResult()
@@ -359,6 +365,8 @@ def import_claims(db: Database, data: bytes, file_name: str, user: str,
     # would only repeat them); every other claim is still checked, so one pass lists all.
     bad_rows = {int(m.group(1)) for m in (re.match(r"row (\d+),", p) for p in problems) if m}
     result.problems = problems
+    if not problems and before_write is not None:
+        before_write()  # the file may be written: the copy to go back to comes first
 
     class _Rollback(Exception):
         pass

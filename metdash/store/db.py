@@ -19,6 +19,9 @@ transaction per user action, rolled back whole on any error. A commit is durable
 DuckDB's write-ahead log (``<file>.wal``, part of the store: copy the file only through
 :mod:`metdash.store.backup`, or with no process holding it); the log is folded into the file
 when the handle closes (see ``CHECKPOINT_THRESHOLD``).
+
+A store file metdash creates is readable by its owner only (mode 0600), and its log always
+has the store's own mode (:func:`private_log`): both hold patient information.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ import pyarrow as pa
 from metdash.errors import StoreBusy, StoreError
 from metdash.store import facts
 from metdash.store.migrate import backup_before_migrating, migrate
-from metdash.store.snapshot import raw_stamp, same_content
+from metdash.store.snapshot import make_private, match_mode, raw_stamp, same_content
 
 DEFAULT_DB = Path("data") / "demo.duckdb"
 LOCK_WAIT_SECONDS = 30.0
@@ -131,8 +134,12 @@ class Database:
         waited = False
         try:
             while True:
+                new = not self.path.exists()
                 try:
                     con = duckdb.connect(str(self.path))
+                    if new:  # DuckDB made the file with the process's umask (often 0644)
+                        make_private(self.path)
+                    private_log(self.path)
                     # A setting, not connect()'s config: a plain duckdb.connect() of the
                     # same file in this process (tests, tools) then shares the instance.
                     con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
@@ -167,6 +174,7 @@ class Database:
                     if not self._migrated:
                         backup_before_migrating(con, self.path)
                         migrate(con)
+                        private_log(self.path)
                         self._migrated = True
             yield con
         finally:
@@ -214,7 +222,16 @@ class Database:
                 # Durable once the write-ahead log is on disk; the log is folded into the
                 # file later (see CHECKPOINT_THRESHOLD), not on the writer's time.
                 con.execute("COMMIT")
+                private_log(self.path)  # the commit may have made the log anew
                 self.generation += 1
+
+
+def private_log(path: str | os.PathLike[str]) -> None:
+    """Give the store's write-ahead log (``<file>.wal``, when there is one) the store's own
+    permission bits. DuckDB makes the log with the process's umask, anew after every
+    checkpoint (which deletes it), so this follows every commit: a store made by metdash is
+    0600, and so is its log, which holds the latest changes in full."""
+    match_mode(f"{os.fspath(path)}.wal", path)
 
 
 def _waiting_marker(path: str | os.PathLike[str]) -> Path:

@@ -1,8 +1,9 @@
 """The synthetic demo practice, deterministic from a seed.
 
-:func:`generate` empties every data table and fills the store with a practice a Medical
-Exercise Professional would recognise: trainers, payers with their own rules and speeds,
-referrers (a few send most clients, some are new, some have gone quiet), referrals with
+:func:`generate` empties every data table and the audit log (it refuses a store that holds
+anything but the demo, unless told to replace it) and fills the store with a practice a
+Medical Exercise Professional would recognise: trainers, payers with their own rules and
+speeds, referrers (a few send most clients, some are new, some have gone quiet), referrals with
 billable ICD-10-CM codes, episodes of care, sessions with minutes per CPT code, claims,
 835-style remittances that balance (Medicare paying from day 14, Medicaid allowing the
 least), denials (most CLP02 1 with a denial CAS) and how each ends -- paid on appeal,
@@ -35,6 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from metdash.errors import NotTheDemo
 from metdash.store import Database, audit, facts, insert_frame
 
 EPOCH = dt.date(1970, 1, 1)
@@ -669,8 +671,9 @@ DATA_TABLES = ["practice", "providers", "payers", "cpt_codes", "fee_schedule",
                "remark_codes", "provider_adjustments", "appeals", "patient_payments",
                "imports", "plans_of_care", "claim_sessions",
                "write_offs", "balance_transfers", "patient_refunds"]
-# Kept on a reset: the audit log (history) and x12_control (interchange control numbers
-# must never repeat towards the clearinghouse).
+# Kept on a reset: x12_control (interchange control numbers must never repeat towards the
+# clearinghouse). The audit log is emptied (the new demo's log holds only its own 'demo
+# generated' row); the users too when the file was not the demo before.
 
 
 def _plan_for(seed: int, as_of: dt.date, claim_lines: int | None) -> _Plan:
@@ -698,12 +701,34 @@ def _plan_for(seed: int, as_of: dt.date, claim_lines: int | None) -> _Plan:
     return best
 
 
+def not_the_demo(con: Any) -> str | None:
+    """What the store holds that is not the synthetic demo, in words (``the practice
+    'Smith PT'``, ``2 user(s)``); None when it is the demo, or holds nothing yet (a new
+    file: only the schema and its seeded reference tables)."""
+    count, demo, name = con.execute(
+        "SELECT count(*), coalesce(bool_and(is_demo), FALSE), min(name) FROM practice"
+    ).fetchall()[0]
+    if count:
+        return None if demo else f"the practice {name!r}"
+    held = []
+    for table in (*DATA_TABLES, "users", "audit_log"):
+        n = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        if n:
+            held.append(f"{n:,} row(s) of {table}")
+    return ", ".join(held) or None
+
+
 def generate(db: Database, *, seed: int = 7, claim_lines: int | None = None,
-             as_of: dt.date | None = None, user: str = "demo") -> DemoSummary:
+             as_of: dt.date | None = None, user: str = "demo",
+             replace_practice: bool = False) -> DemoSummary:
     """(Re)build the synthetic demo practice in ``db``; returns counts and seconds taken.
 
     Every data table is emptied first, in the same transaction (so this is also "reset
-    demo"); the audit log keeps its history and gains one 'demo generated' row.
+    demo"), and so is the audit log, which then holds one 'demo generated' row. A store that
+    holds anything but the demo (:func:`not_the_demo`: a practice's own file, or a new one
+    with users) is refused with :class:`~metdash.errors.NotTheDemo` unless
+    ``replace_practice`` (back it up first: ``metdash demo --force`` does); its users are
+    then removed too, since the demo opens without signing in.
     ``claim_lines`` scales the practice (more trainers, clients and years) to about that
     many claim lines; ``as_of`` (default today) is the last day of the practice's history.
     """
@@ -712,8 +737,18 @@ def generate(db: Database, *, seed: int = 7, claim_lines: int | None = None,
     plan = _plan_for(seed, as_of, claim_lines)
     tables = _build(plan)
     with db.transaction() as con:
+        held = not_the_demo(con)
+        if held is not None and not replace_practice:
+            raise NotTheDemo(f"{db.path} holds {held}, not the synthetic demo: nothing was "
+                             "changed.")
         for table in DATA_TABLES:
             con.execute(f"DELETE FROM {table}")
+        # The demo opens without signing in: nothing of what the file held before may stay
+        # readable in it (the audit log's before/after values hold names, birth dates and
+        # phone numbers; its user names and the users table name the team).
+        con.execute("DELETE FROM audit_log")
+        if held is not None:
+            con.execute("DELETE FROM users")
         for table in DATA_TABLES:
             if table in tables:
                 _insert(con, table, tables[table])
@@ -736,9 +771,11 @@ def generate(db: Database, *, seed: int = 7, claim_lines: int | None = None,
 
 
 def ensure_demo(db: Database, **kwargs: Any) -> bool:
-    """Generate the demo practice only when the file has no practice; True if it did."""
-    if db.scalar("SELECT count(*) FROM practice"):
-        return False
+    """Generate the demo practice only when the file holds nothing yet (no practice, no
+    users, no data); True if it did."""
+    with db.connect() as con:
+        if con.execute("SELECT count(*) FROM practice").fetchall()[0][0] or not_the_demo(con):
+            return False
     generate(db, **kwargs)
     return True
 

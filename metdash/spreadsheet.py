@@ -18,7 +18,7 @@ import datetime as dt
 import gc
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,14 +131,20 @@ def _same(rows: Sequence[Row], column: str, problems: list[str], what: str,
 
 
 def import_claims(db: Database, data: bytes, file_name: str, user: str,
-                  as_of: dt.date | None = None) -> ImportResult:
+                  as_of: dt.date | None = None, *,
+                  before_write: Callable[[], object] | None = None) -> ImportResult:
     """Import a claims spreadsheet (bytes of CSV or XLSX); never raises for bad content.
 
     Returns an :class:`ImportResult`: ``problems`` lists every bad row as
     ``row N, column: message`` and then nothing was written.
+
+    ``before_write`` (the backup an import takes, :func:`metdash.store.backup.before_import`)
+    is called just before the import's transaction, and only when the file got that far: a
+    file that cannot be read, lacks columns or rows, was imported before, or has a row that
+    breaks a rule found while reading it, takes no backup.
     """
     with _collector_paused():
-        return _import_file(db, data, file_name, user, as_of)
+        return _import_file(db, data, file_name, user, as_of, before_write)
 
 
 @contextlib.contextmanager
@@ -158,7 +164,8 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _import_file(db: Database, data: bytes, file_name: str, user: str,
-                 as_of: dt.date | None) -> ImportResult:
+                 as_of: dt.date | None,
+                 before_write: Callable[[], object] | None = None) -> ImportResult:
     as_of = as_of or dt.date.today()
     result = ImportResult()
     sha = hashlib.sha256(data).hexdigest()
@@ -211,6 +218,8 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
         # More than a biller fixes in one pass: the claim rules would only add to them.
         result.cap_problems()
         return result
+    if not problems and before_write is not None:
+        before_write()  # the file may be written: the copy to go back to comes first
 
     class _Rollback(Exception):
         pass

@@ -39,7 +39,7 @@ from metdash.coding import CptCode, known_codes
 from metdash.errors import ReportError
 from metdash.figures import BUCKETS, Filters, money, run, sql
 from metdash.report import FONT_DIR
-from metdash.store import Database
+from metdash.store import Database, write_private
 
 ACTIVITY_DAYS = 90  # a paid-up service stays on the statement this long after its last event
 PAY_WITHIN_DAYS = 30  # the due date: the statement date + 30 days
@@ -535,11 +535,12 @@ def file_name(client_id: str, as_of: dt.date) -> str:
 
 def write_statement_pdf(stmt: Statement, path: str | Path, present: bool = False,
                         paper: str = "letter") -> Path:
-    """Write :func:`statement_pdf` to ``path``; raises ReportError when it cannot."""
+    """Write :func:`statement_pdf` to ``path`` (readable by its owner only: a statement
+    names the client and what they owe); raises ReportError when it cannot."""
     path = Path(path)
     data = statement_pdf(stmt, present=present, paper=paper)
     try:
-        path.write_bytes(data)
+        write_private(path, data)
     except OSError as exc:
         raise ReportError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
     return path

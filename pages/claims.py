@@ -172,8 +172,11 @@ with tab_import:
                                   type=["csv", "xlsx"], key="upload")
         if upload is not None and st.button("Import", type="primary", key="import"):
             with ui.action("Nothing was imported."):
-                backup.before_import(db)  # a copy to go back to, as the CLI does
-                result = spreadsheet.import_claims(db, upload.getvalue(), upload.name, user)
+                # A copy to go back to, as the CLI takes: only when the file gets as far as
+                # being written.
+                result = spreadsheet.import_claims(
+                    db, upload.getvalue(), upload.name, user,
+                    before_write=lambda: backup.before_import(db))
                 if result.problems:
                     ui.show_problems(result.problems, heading="Nothing was imported.")
                 else:

@@ -24,8 +24,9 @@ if files and st.button("Import", type="primary", icon=":material/upload:"):
                           "`metdash import-835`." for n in big], heading="Nothing was imported.")
     else:
         with ui.action("Nothing was imported."):
-            backup.before_import(db)  # a copy to go back to, as the CLI does
-            s = import_835(db, [(f.name, f.getvalue()) for f in files], user)
+            # A copy to go back to, as the CLI takes: just before the first file that writes.
+            s = import_835(db, [(f.name, f.getvalue()) for f in files], user,
+                           before_write=lambda: backup.before_import(db))
             ui.after_write()
             st.success(f"{s.files} file(s): {s.payments} payment(s) imported ({s.claims} "
                        f"claims, {s.matched} matched, {s.unmatched} unmatched, ${s.paid:,.2f}); "
@@ -93,9 +94,14 @@ else:
 if st.button("Create 837P", disabled=not chosen or present, icon=":material/description:"):
     with ui.action("Nothing was exported."):
         privacy.refuse_claim_file(ui.present_mode())  # on the server, not only a grey button
-        st.session_state["x12_837p"] = write_837p(db, chosen, user=user)
+        built: list[bytes] = []
+        # The download's bytes are built inside the export's transaction: the claims become
+        # submitted only once the file exists.
+        write_837p(db, chosen, user=user,
+                   deliver=lambda text: built.append(text.encode("ascii", "replace")))
+        st.session_state["x12_837p"] = built[0]
         ui.after_write()
-if (text_837p := st.session_state.get("x12_837p")) and not present:
+if (data_837p := st.session_state.get("x12_837p")) and not present:
     # Served when clicked, to this signed-in session only (metdash.ui.gate).
-    st.download_button("Download 837P", lambda: text_837p.encode("ascii", "replace"),
+    st.download_button("Download 837P", lambda: data_837p,
                        file_name="claims.837", mime="text/plain", icon=":material/download:")

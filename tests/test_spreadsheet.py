@@ -125,6 +125,23 @@ def test_messy_file_lists_every_problem_and_imports_nothing(db):
     assert db.scalar("SELECT count(*) FROM imports") == 0
 
 
+def test_the_backup_before_an_import_only_when_it_gets_as_far_as_writing(db):
+    calls: list[str] = []
+    # Refused while the file is read or checked: no backup.
+    for name, data in [("short.csv", b"claim_id,client_id,cpt\nX,Y,97110\n"),
+                       ("bad.csv", csv_bytes(row(service_date="03/04/2025")))]:
+        res = import_claims(db, data, name, USER, as_of=AS_OF,
+                            before_write=lambda: calls.append("backup"))
+        assert res.problems and calls == [], name
+    good = csv_bytes(row())
+    res = import_claims(db, good, "good.csv", USER, as_of=AS_OF,
+                        before_write=lambda: calls.append("backup"))
+    assert res.problems == [] and res.claims_added == 1 and calls == ["backup"]
+    again = import_claims(db, good, "good.csv", USER, as_of=AS_OF,
+                          before_write=lambda: calls.append("backup"))
+    assert again.already_imported and calls == ["backup"]  # already there: none
+
+
 def test_missing_columns_one_message(db):
     data = b"claim_id,client_id,cpt\nX,Y,97110\n"
     res = import_claims(db, data, "short.csv", USER, as_of=AS_OF)

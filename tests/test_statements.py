@@ -13,7 +13,9 @@ patient A/R on the Balances page. None of the expected numbers comes from runnin
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
+import stat
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -172,6 +174,18 @@ def test_the_pdf_opens_and_shows_the_total(db, tmp_path):
     a4 = statements.write_statement_pdf(statements.statement(db, "R", AS_OF),
                                         tmp_path / "r4.pdf", paper="a4")
     assert "$125.00" in pdf_text(a4)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_a_statement_file_is_readable_by_its_owner_only(db, tmp_path):
+    old = os.umask(0o022)
+    try:
+        path = statements.write_statement_pdf(statements.statement(db, "R", AS_OF),
+                                              tmp_path / "r.pdf")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600  # it names the client and the debt
+    assert [p.name for p in tmp_path.iterdir()] == ["r.pdf"]  # no temporary file left
 
 
 def test_a_name_beyond_windows_1252_is_drawn_in_dejavu(db, tmp_path):

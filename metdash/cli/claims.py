@@ -12,7 +12,7 @@ import click
 
 from metdash.cli.app import DB_OPTION, main, open_db
 from metdash.errors import StoreError
-from metdash.store.backup import auto_backup
+from metdash.store.backup import before_import
 
 
 def _user() -> str:
@@ -33,7 +33,8 @@ def import_claims_cmd(db_path: str | None, file: str, as_of: dt.datetime | None,
 
     Every row is checked with the claim form's rules; if any row is bad nothing is
     imported, every problem is listed as 'row N, column: message' and the exit status
-    is 1. Importing the same file twice adds nothing the second time.
+    is 1. Importing the same file twice adds nothing the second time. A backup of the
+    database is taken first when the file gets as far as being written.
     """
     # Deferred: the spreadsheet rules load the ICD-10-CM code set (seconds); only this
     # command needs them.
@@ -46,10 +47,11 @@ def import_claims_cmd(db_path: str | None, file: str, as_of: dt.datetime | None,
         raise SystemExit(1)
     data = Path(file).read_bytes()
 
+    db = open_db(db_path)
     try:
-        auto_backup(open_db(db_path), "before-import")
-        result = import_claims(open_db(db_path), data, Path(file).name, _user(),
-                               as_of=as_of.date() if as_of else None)
+        result = import_claims(db, data, Path(file).name, _user(),
+                               as_of=as_of.date() if as_of else None,
+                               before_write=lambda: before_import(db))
     except StoreError:
         raise  # the group words these: the store, not the file, is at fault
     except Exception as exc:  # never a traceback for the biller

@@ -25,10 +25,16 @@ def migrate_cmd(db_path: str | None) -> None:
               help="The folder for backups (default: $METDASH_BACKUP_DIR, else backups/ "
                    "beside the database file).")
 @click.option("--keep", type=click.IntRange(min=1), default=None,
-              help="Keep this many newest backups of the database in the folder "
-                   "(default: $METDASH_BACKUP_KEEP, else 10).")
+              help="Keep this many newest manual backups of the database in the folder "
+                   "(default: $METDASH_BACKUP_KEEP, else 10). The automatic ones (before "
+                   "imports, migrations, restores) are counted apart and never push these "
+                   "out.")
 def backup_cmd(db_path: str | None, out_dir: str | None, keep: int | None) -> None:
-    """Write a consistent copy of the database file (safe while the app runs)."""
+    """Write a consistent copy of the database file (safe while the app runs).
+
+    The copy is read back whole before it counts: a damaged database gives an error, not a
+    backup. It is readable by its owner only.
+    """
     path = backup(open_db(db_path), out_dir, reason="manual", keep=keep)
     click.echo(f"backup written: {path}")
 
@@ -40,7 +46,11 @@ def backup_cmd(db_path: str | None, out_dir: str | None, keep: int | None) -> No
 @click.option("--force", is_flag=True,
               help="Replace an existing database file (it is backed up first).")
 def restore_cmd(db_path: str | None, source: str, force: bool) -> None:
-    """Replace the database file with a backup. Stop the dashboard first."""
+    """Replace the database file with a backup. Stop the dashboard first.
+
+    The backup is read back whole first: a damaged or truncated one is refused, and nothing
+    changes.
+    """
     target = open_db(db_path).path
     saved = restore(target, source, force=force)
     if saved:

@@ -9,7 +9,8 @@ import click
 
 from metdash.cli.app import DB_OPTION, main, open_db
 from metdash.errors import X12ExportError
-from metdash.store.backup import auto_backup
+from metdash.store import write_private
+from metdash.store.backup import before_import
 from metdash.x12.post835 import import_835
 from metdash.x12.write837 import write_837p
 
@@ -27,10 +28,12 @@ def _user() -> str:
                    "unmatched, paid, already_imported, errors).")
 def import_835_cmd(db_path: str | None, files: tuple[str, ...], as_json: bool) -> None:
     """Import 835 remittance (ERA) files. Each file is imported whole or not at all;
-    a payment already imported changes nothing. Exit status 1 if any file was refused."""
+    a payment already imported changes nothing. Exit status 1 if any file was refused.
+    A backup of the database is taken just before the first file that writes."""
     db = open_db(db_path)
-    auto_backup(db, "before-import")
-    summary = import_835(db, [Path(f) for f in files], _user())
+    # The backup comes just before the first file that writes (none when all are refused).
+    summary = import_835(db, [Path(f) for f in files], _user(),
+                         before_write=lambda: before_import(db))
     if as_json:
         click.echo(summary.to_json())
     else:
@@ -49,20 +52,66 @@ def import_835_cmd(db_path: str | None, files: tuple[str, ...], as_json: bool) -
         raise SystemExit(1)
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)  # also through a link
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def _check_out(db_path: Path, out: Path, force: bool) -> None:
+    """Refuse an --out that would lose data, before anything is exported: the store (or its
+    log), a folder that does not exist, or an existing file without --force."""
+    store_files = (db_path, db_path.with_name(db_path.name + ".wal"))
+    if any(_same_file(out, f) for f in store_files):
+        raise click.ClickException(
+            f"{out} is the database itself: nothing was exported. Name a new file for the "
+            "837P with --out.")
+    if not out.parent.is_dir():
+        raise click.ClickException(
+            f"Cannot write {out}: there is no folder {out.parent}. Nothing was exported; the "
+            "claims stay as they were.")
+    if out.exists() and not force:
+        raise click.ClickException(
+            f"{out} exists: nothing was exported. Name a new file with --out, or add --force "
+            "to replace it.")
+
+
 @main.command("export-837")
 @DB_OPTION
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
-              help="The 837P file to write.")
+              help="The 837P file to write (a new file, unless --force).")
 @click.option("--claim", "claims", multiple=True,
               help="A claim id to export (repeatable). Default: every claim that is ready.")
-def export_837_cmd(db_path: str | None, out: str, claims: tuple[str, ...]) -> None:
-    """Write an 837P (005010X222A1) claim file; the exported claims become submitted."""
+@click.option("--force", is_flag=True, help="Replace the file at --out if there is one.")
+def export_837_cmd(db_path: str | None, out: str, claims: tuple[str, ...], force: bool) -> None:
+    """Write an 837P (005010X222A1) claim file; the exported claims become submitted.
+
+    The claims become submitted only once the file is written (readable by its owner only):
+    if it cannot be written, nothing changes.
+    """
     db = open_db(db_path)
+    target = Path(out)
+    _check_out(db.path, target, force)
+    written = False
+
+    def deliver(text: str) -> None:
+        # Inside the export's transaction: a temporary file, fsynced, renamed onto --out;
+        # the claims are committed as submitted only after this returns.
+        nonlocal written
+        write_private(target, text.encode("ascii", errors="replace"))
+        written = True
+
     try:
-        text = write_837p(db, list(claims) or None, user=_user())
+        text = write_837p(db, list(claims) or None, user=_user(), deliver=deliver)
     except X12ExportError as exc:  # every problem on its own line, so all are fixed at once
         raise click.ClickException("Nothing was exported. Please fix:\n" + "\n".join(
             f"- {p}" for p in exc.problems)) from exc
-    Path(out).write_text(text, encoding="ascii", errors="replace")
+    except BaseException:
+        if written:  # the commit failed after the file was written: it must not be sent
+            target.unlink(missing_ok=True)
+        raise
     n = text.count("\nCLM*") + text.startswith("CLM*")
     click.echo(f"{out}: {n} claim(s) written.")

@@ -3,7 +3,8 @@
 - :mod:`~metdash.store.db` -- :class:`Database` (connections shared by a process's threads,
   one write transaction per user action) and the small write helpers;
 - :mod:`~metdash.store.migrate` -- the numbered schema migrations;
-- :mod:`~metdash.store.snapshot` -- file stamps, checkpoints and consistent copies;
+- :mod:`~metdash.store.snapshot` -- file stamps, checkpoints, consistent copies, and files
+  readable by their owner only (``write_private`` for an export that holds PHI);
 - :mod:`~metdash.store.facts` -- the derived per-claim tables every write keeps up to date;
 - :mod:`~metdash.store.backup` -- backups, restore, and the backup taken before an import.
 
@@ -25,10 +26,10 @@ from metdash.store.db import (
     row_dicts,
     to_json,
 )
-from metdash.store.snapshot import checkpoint, store_stamp
+from metdash.store.snapshot import checkpoint, store_stamp, write_private
 
 __all__ = [
     "Database", "audit", "audit_many", "backup", "checkpoint", "default_db_path", "facts", "fetch_df",
     "insert_frame", "insert_row", "insert_rows", "migrate", "next_id", "release_file",
-    "row_dicts", "snapshot", "store_stamp", "to_json",
+    "row_dicts", "snapshot", "store_stamp", "to_json", "write_private",
 ]

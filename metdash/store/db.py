@@ -19,6 +19,9 @@ transaction per user action, rolled back whole on any error. A commit is durable
 DuckDB's write-ahead log (``<file>.wal``, part of the store: copy the file only through
 :mod:`metdash.store.backup`, or with no process holding it); the log is folded into the file
 when the handle closes (see ``CHECKPOINT_THRESHOLD``).
+
+A store file metdash creates is readable by its owner only (mode 0600), and its log always
+has the store's own mode (:func:`private_log`): both hold patient information.
 """
 
 from __future__ import annotations
@@ -44,7 +47,7 @@ import pyarrow as pa
 from metdash.errors import StoreBusy, StoreError
 from metdash.store import facts
 from metdash.store.migrate import backup_before_migrating, migrate
-from metdash.store.snapshot import raw_stamp, same_content
+from metdash.store.snapshot import make_private, match_mode, raw_stamp, same_content
 
 DEFAULT_DB = Path("data") / "demo.duckdb"
 LOCK_WAIT_SECONDS = 30.0
@@ -132,8 +135,12 @@ class Database:
         waited = False
         try:
             while True:
+                new = not self.path.exists()
                 try:
                     con = duckdb.connect(str(self.path))
+                    if new:  # DuckDB made the file with the process's umask (often 0644)
+                        make_private(self.path)
+                    private_log(self.path)
                     # A setting, not connect()'s config: a plain duckdb.connect() of the
                     # same file in this process (tests, tools) then shares the instance.
                     con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
@@ -172,6 +179,7 @@ class Database:
                             # A file DuckDB opens but whose tables cannot be read (cut
                             # short, overwritten): not a store to work on.
                             raise damaged(self.path, exc) from exc
+                        private_log(self.path)
                         self._migrated = True
             yield con
         except duckdb.IOException as exc:
@@ -232,6 +240,7 @@ class Database:
                     if _is_write_failure(exc):
                         raise store_failure(self.path, exc) from exc
                     raise
+                private_log(self.path)  # the commit may have made the log anew
                 self.generation += 1
 
 
@@ -269,6 +278,14 @@ def store_failure(path: Path, exc: BaseException) -> StoreError:
     return StoreError(
         f"The database {path} could not be written ({_first_line(exc)}): nothing was saved. "
         "If the disk is full, free some disk space; then try again.")
+
+
+def private_log(path: str | os.PathLike[str]) -> None:
+    """Give the store's write-ahead log (``<file>.wal``, when there is one) the store's own
+    permission bits. DuckDB makes the log with the process's umask, anew after every
+    checkpoint (which deletes it), so this follows every commit: a store made by metdash is
+    0600, and so is its log, which holds the latest changes in full."""
+    match_mode(f"{os.fspath(path)}.wal", path)
 
 
 def _waiting_marker(path: str | os.PathLike[str]) -> Path:

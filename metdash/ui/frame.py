@@ -153,8 +153,7 @@ def action(heading: str = "Nothing was saved.") -> Iterator[None]:
     and ``st.rerun()`` pass through::
 
         with ui.action("Nothing was imported."):
-            backup.auto_backup(db, "before-import")
-            import_835(db, files, user)
+            import_835(db, files, user, before_write=lambda: backup.before_import(db))
     """
     try:
         yield

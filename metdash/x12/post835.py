@@ -31,7 +31,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -114,12 +114,19 @@ def _read_source(src: Source) -> tuple[str, bytes]:
     return path.name, path.read_bytes()
 
 
-def import_835(db: Database, sources: Iterable[Source], user: str) -> ImportSummary:
+def import_835(db: Database, sources: Iterable[Source], user: str, *,
+               before_write: Callable[[], object] | None = None) -> ImportSummary:
     """Import 835 files (paths, or ``(name, bytes)`` pairs); one transaction per file.
 
     Returns the :class:`ImportSummary`; never raises for a bad file (its messages are in
     ``errors`` and nothing of it is written). Store errors (busy file) do propagate.
+
+    ``before_write`` (the backup an import takes, :func:`metdash.store.backup.before_import`)
+    is called once, just before the first file that has new payments and no conflict is
+    written: an import whose files are all refused or already there calls it never. If it
+    raises, the import stops there, with nothing written.
     """
+    pending = [before_write] if before_write is not None else []
     summary = ImportSummary()
     for src in sources:
         summary.files += 1
@@ -130,7 +137,7 @@ def import_835(db: Database, sources: Iterable[Source], user: str) -> ImportSumm
             res = FileResult(name, "refused",
                              errors=[f"{name}: cannot read the file ({exc.strerror}). {NOTHING}"])
         else:
-            res = _import_one(db, name, data, user)
+            res = _import_one(db, name, data, user, pending)
         summary.results.append(res)
         summary.errors.extend(res.errors)
         summary.payments += res.payments
@@ -142,7 +149,8 @@ def import_835(db: Database, sources: Iterable[Source], user: str) -> ImportSumm
     return summary
 
 
-def _import_one(db: Database, name: str, data: bytes, user: str) -> FileResult:
+def _import_one(db: Database, name: str, data: bytes, user: str,
+                pending: list[Callable[[], object]]) -> FileResult:
     # The collector stays paused from the parse until the parsed file is freed after the
     # commit. A 10,000-claim file makes half a million objects; a collection while they
     # live walks them all: set off by the facts refresh it cost 0.3 s, and by re-enabling
@@ -152,6 +160,11 @@ def _import_one(db: Database, name: str, data: bytes, user: str) -> FileResult:
         try:
             remit = parse_835(data, name)
             sha = hashlib.sha256(data).hexdigest()
+            if pending:  # the first file that will write: is this one? (a read, no write yet)
+                with db.connect() as con:
+                    payments = sort_payments(con, remit)
+                if payments.new and not payments.conflicts:
+                    pending.pop()()
             with db.transaction() as con:  # a refusal while posting rolls it all back
                 res = _post(con, remit, sha, user)
         except X12FileError as exc:

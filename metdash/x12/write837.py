@@ -6,8 +6,10 @@ Two layers:
   in, the file's text out (byte-exact, for golden tests).
 * :func:`write_837p` — reads the claims from the store, checks them
   (:func:`metdash.x12.validate.claim_problems`), takes the next control numbers from
-  ``x12_control``, renders, and (by default) moves the claims to ``submitted`` with
-  history and audit rows — all in one transaction.
+  ``x12_control``, renders, (by default) moves the claims to ``submitted`` with
+  history and audit rows, and hands the text to the caller's ``deliver`` (the file
+  written, the download's bytes built) — all in one transaction, committed only once the
+  file exists.
 
 Layout written (one ISA/GS/ST; one subscriber HL per claim)::
 
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -300,12 +302,18 @@ def _next_control(con: duckdb.DuckDBPyConnection, name: str) -> int:
 
 
 def write_837p(db: Database, claim_ids: list[str] | None, *, user: str,
-               now: dt.datetime | None = None, mark_submitted: bool = True) -> str:
+               now: dt.datetime | None = None, mark_submitted: bool = True,
+               deliver: Callable[[str], object] | None = None) -> str:
     """Export claims (default: every ready claim) as one 837P file; returns its text.
 
     In one transaction: checks every claim (raises :class:`X12ExportError` listing every
     problem, nothing changed), takes the next ISA13/GS06/ST02 from ``x12_control``, and
     when ``mark_submitted`` moves the claims to ``submitted`` dated ``now``.
+
+    ``deliver(text)`` puts the file where it goes (writes it to disk, builds a download's
+    bytes); it runs inside the transaction, last, so the claims count as submitted only
+    once the file exists: if it raises, nothing is committed (the claims stay ready, the
+    control numbers unused) and its error propagates.
     """
     now = now or dt.datetime.now().replace(microsecond=0)
     with db.transaction() as con:
@@ -322,6 +330,8 @@ def write_837p(db: Database, claim_ids: list[str] | None, *, user: str,
             "transaction": numbers.transaction, "claims": [c.claim_id for c in batch.claims]})
         if mark_submitted:
             _mark_submitted(con, [c.claim_id for c in batch.claims], user, now, numbers)
+        if deliver is not None:
+            deliver(text)
     return text
 
 

@@ -98,10 +98,10 @@ CASES: dict[str, Case] = {
                     "the store, which it only reads", "No database at"),
     "import-835": Case(("--db", "{held}", "{era}"), ("--db", "{store}", "{absent}/era.835"),
                        "the 835 file", "cannot read the file"),
-    # The claims are marked submitted before the file is written (metdash.x12.write837).
+    # Refused before anything is exported: the claims stay ready (metdash.cli.x12).
     "export-837": Case(("--db", "{held}", "--out", "{out}/claims.837"),
                        ("--db", "{store}", "--out", "{absent}/claims.837"),
-                       "the folder of the 837P file (--out)", "No such file or directory"),
+                       "the folder of the 837P file (--out)", "there is no folder"),
     "import-claims": Case(("--db", "{held}", "{claims}"), ("--db", "{store}", "{absent}/c.csv"),
                           "the spreadsheet", "No such file or directory"),
     "claims-template": Case(None, ("{absent}/template.csv",),
@@ -211,8 +211,12 @@ def test_every_command_fails_in_one_line_on_a_held_store_and_a_missing_file(
         f"commands without a case in CASES (add one): {[n for n in names if n not in CASES]}"
     assert not [n for n in CASES if n not in names], \
         f"CASES names commands that are gone: {[n for n in CASES if n not in names]}"
+    from metdash.spreadsheet import COLUMNS
+
+    # Every column and a row: the import gets as far as the store (which is busy) before it
+    # checks the row (a file refused before that touches no store and takes no backup).
     claims = tmp_path / "claims.csv"
-    claims.write_text("claim_id,client_id\nS1,K001\n")  # never read: the store is busy first
+    claims.write_text(",".join(COLUMNS) + "\n" + ",".join("x" for _ in COLUMNS) + "\n")
 
     runs = []
     for name in names:

@@ -63,3 +63,6 @@ def test_export_button_writes_and_offers_download(seeded):
     create.click().run()
     assert not at.exception
     assert seeded.scalar("SELECT count(*) FROM claims WHERE status = 'submitted'") == 2
+    # The download's bytes were built before the claims were committed as submitted.
+    assert at.session_state["x12_837p"].startswith(b"ISA*")
+

@@ -73,6 +73,22 @@ def test_write_moves_claims_to_submitted_and_numbers_increase(seeded):
         NOW.date()
 
 
+def test_claims_are_submitted_only_once_the_file_is_delivered(seeded):
+    def lost(text: str) -> None:
+        assert text.startswith("ISA*")  # handed over whole, before the commit
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        write_837p(seeded, None, user="biller", now=NOW, deliver=lost)
+    assert seeded.scalar("SELECT count(*) FROM claims WHERE status = 'ready'") == 2
+    assert seeded.scalar("SELECT count(*) FROM x12_control") == 0  # no number spent
+    assert seeded.scalar("SELECT count(*) FROM audit_log") == 0
+    got: list[str] = []
+    text = write_837p(seeded, None, user="biller", now=NOW, deliver=got.append)
+    assert got == [text] and "*000000001*0*P*:~" in text
+    assert seeded.scalar("SELECT count(*) FROM claims WHERE status = 'submitted'") == 2
+
+
 def test_default_is_every_ready_claim(seeded):
     text = write_837p(seeded, None, user="biller", now=NOW, mark_submitted=False)
     assert [ln.split("*")[1] for ln in text.splitlines() if ln.startswith("CLM*")] == [

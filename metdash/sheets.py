@@ -156,7 +156,8 @@ def _csv_rows(data: bytes, name: str) -> Iterator[tuple[int, Sequence[Any]]]:
             yield reader.line_num, row[:MAX_COLUMNS]
     except csv.Error as exc:
         raise ValueError(f"{name}, row {reader.line_num}: the file cannot be read as CSV "
-                         f"({exc}): check for a stray quote, or save it again as .csv."
+                         f"({exc}): no column holds that much text; check for a stray quote, or save "
+                         "it again as .csv."
                          ) from exc
 
 

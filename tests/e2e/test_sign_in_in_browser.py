@@ -39,7 +39,7 @@ def test_sign_in_download_and_sign_out_in_a_browser(small_db_path, browser, tmp_
         wait_for_page(page, "Signed in as")
         with page.expect_download() as download:
             page.get_by_role("button", name="Download CSV").first.click()
-        assert download.value.path().read_bytes().startswith(b"session_id,")
+        assert download.value.path().read_bytes().startswith(b"Session,")
 
         page.get_by_role("button", name="Sign out").click()
         wait_for_page(page, "Sign in")

@@ -109,7 +109,10 @@ def test_automatic_backup_before_an_import_that_writes_only(practice, tmp_path):
     result = runner.invoke(main, ["import-835", "--db", str(practice.path), str(bad)])
     assert result.exit_code == 1
     assert bk.list_backups(practice.path, backups) == []
-    # A file that writes: one backup, taken before it.
+    # A file that writes: one backup, taken before it. (An 835 posts only when it pays the
+    # practice: the file's payee is this practice.)
+    with practice.transaction() as con:
+        con.execute("UPDATE practice SET billing_npi = '1234567893'")
     remittances = practice.scalar("SELECT count(*) FROM remittances")
     result = runner.invoke(main, ["import-835", "--db", str(practice.path), str(ERA)])
     assert result.exit_code == 0, result.output

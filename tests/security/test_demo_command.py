@@ -101,6 +101,7 @@ def test_force_refuses_a_practice_that_cannot_be_backed_up(practice, cut):
     damaged = practice.path.read_bytes()
     result = _demo("--force")
     assert result.exit_code == 1, result.output
-    assert "nothing was changed" in result.output or "No backup was written" in result.output
+    assert ("nothing was changed" in result.output or "No backup was written" in result.output
+            or "Cannot open the database" in result.output)  # a file too damaged to open
     assert "Traceback" not in result.output
     assert practice.path.read_bytes() == damaged  # not replaced

@@ -171,7 +171,8 @@ with tab_import:
         upload = st.file_uploader("Claims spreadsheet (.csv or .xlsx, one row per service line)",
                                   type=["csv", "xlsx"], key="upload")
         if upload is not None and st.button("Import", type="primary", key="import"):
-            with ui.action("Nothing was imported."):
+            with ui.action("Nothing was imported."), st.spinner(
+                    "Checking every row, then importing (all or nothing)…"):
                 # A copy to go back to, as the CLI takes: only when the file gets as far as
                 # being written.
                 result = spreadsheet.import_claims(

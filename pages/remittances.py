@@ -23,7 +23,8 @@ if files and st.button("Import", type="primary", icon=":material/upload:"):
         ui.show_problems([f"{n} is larger than {MAX_MB} MB: split it or import it with "
                           "`metdash import-835`." for n in big], heading="Nothing was imported.")
     else:
-        with ui.action("Nothing was imported."):
+        with ui.action("Nothing was imported."), st.spinner(
+                f"Posting {len(files)} file(s), each whole or not at all…"):
             # A copy to go back to, as the CLI takes: just before the first file that writes.
             s = import_835(db, [(f.name, f.getvalue()) for f in files], user,
                            before_write=lambda: backup.before_import(db))

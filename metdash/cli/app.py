@@ -29,6 +29,14 @@ def open_db(db_path: str | None) -> Database:
     return Database(db_path or default_db_path())
 
 
+def progress(message: str) -> None:
+    """Say what a command that takes seconds is doing, on a terminal only (standard error,
+    so a pipe or a script reading the output sees only the result)."""
+    stream = click.get_text_stream("stderr")
+    if stream.isatty():
+        click.echo(f"{message}", err=True)
+
+
 def os_error_message(exc: OSError) -> str:
     """One line for a file the system refused: ``<file>: <reason>.``"""
     reason = exc.strerror or str(exc)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from metdash.cli.app import DB_OPTION, main, open_db
+from metdash.cli.app import DB_OPTION, main, open_db, progress
 from metdash.errors import StoreError
 from metdash.store.backup import before_import
 
@@ -48,6 +48,7 @@ def import_claims_cmd(db_path: str | None, file: str, as_of: dt.datetime | None,
     data = Path(file).read_bytes()
 
     db = open_db(db_path)
+    progress(f"Checking {Path(file).name} row by row, then importing it (all or nothing)…")
     try:
         result = import_claims(db, data, Path(file).name, _user(),
                                as_of=as_of.date() if as_of else None,

@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from metdash.cli.app import DB_OPTION, main, open_db
+from metdash.cli.app import DB_OPTION, main, open_db, progress
 from metdash.privacy import present_by_default
 from metdash.weekly import weekly_review
 
@@ -40,8 +40,11 @@ def weekly_cmd(db_path: str | None, week: dt.datetime | None, out: str,
         raise click.ClickException(f"{out}: the file name must end in .pdf or .csv.")
     db = open_db(db_path)
     mask = present_by_default() if present is None else present
+    progress("Reading the week's referrals, sessions and payments…")
     review = weekly_review(db, week.date() if week else None)
     name, demo = practice_heading(db)
+    progress(f"Writing {out}" + (" (drawing the charts takes a few seconds)…"
+                                 if out.lower().endswith(".pdf") and not no_charts else "…"))
     path = write_weekly(review, out, practice=name, is_demo=demo, present=mask,
                         charts=not no_charts)
     s = review.summary

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from metdash.cli.app import DB_OPTION, main, open_db
+from metdash.cli.app import DB_OPTION, main, open_db, progress
 from metdash.errors import X12ExportError
 from metdash.store import write_private
 from metdash.store.backup import before_import
@@ -31,6 +31,7 @@ def import_835_cmd(db_path: str | None, files: tuple[str, ...], as_json: bool) -
     a payment already imported changes nothing. Exit status 1 if any file was refused.
     A backup of the database is taken just before the first file that writes."""
     db = open_db(db_path)
+    progress(f"Posting {len(files)} file(s) (each whole or not at all)…")
     # The backup comes just before the first file that writes (none when all are refused).
     summary = import_835(db, [Path(f) for f in files], _user(),
                          before_write=lambda: before_import(db))

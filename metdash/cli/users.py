@@ -59,8 +59,16 @@ def user_add(db_path: str | None, username: str, role: str, display_name: str | 
     # Deferred: importing auth hashes a dummy password (~0.15 s).
     from metdash import auth
 
+    db = open_db(db_path)
+    if db.scalar("SELECT bool_or(is_demo) FROM practice"):
+        # The demo opens without signing in and `metdash demo` may replace it: a user there
+        # protects nothing, and real clients typed into it would be open to anyone.
+        raise click.ClickException(
+            f"{db.path} is the synthetic demo, which opens without signing in: a user there "
+            "protects nothing. Add users to your practice's own file, e.g. `metdash user add "
+            "--db data/my-practice.duckdb --role owner NAME` (README, step 2).")
     password = _read_password(password_stdin)
-    user = auth.add_user(open_db(db_path), username, password, role, by=_user(),
+    user = auth.add_user(db, username, password, role, by=_user(),
                          display_name=display_name)
     click.echo(f"added {user.username} ({user.role})")
 

@@ -84,11 +84,18 @@ def _ids(text: str | None) -> list[int]:
     return out
 
 
+# Dates a link may ask for: a year of ordinary history either side of any practice's
+# (0001-01-01 in a link made the previous period's arithmetic overflow).
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
 def _parse_date(text: str | None) -> dt.date | None:
+    """A date from the URL; None (the default range) when it is not one, or out of range."""
     try:
-        return dt.date.fromisoformat(text) if text else None
+        day = dt.date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day if day is None or EARLIEST <= day <= LATEST else None
 
 
 _filter_options = cached(figures.filter_options)

@@ -352,7 +352,8 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     before = trust835.insurance_balances(con, posted)
     facts.sync(con)
     problems = trust835.overdrawn_problems(remit.name, before,
-                                           trust835.insurance_balances(con, posted), first_clp)
+                                           trust835.insurance_balances(con, posted), first_clp,
+                                           trust835.claim_charges(con, posted))
     if problems:
         raise X12FileError(remit.name, problems)
     summary = {"payments": res.payments, "already_imported": res.already_imported,

@@ -168,6 +168,24 @@ def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, Ou
                                     f"claim status {c.status_code}: a payer takes money back "
                                     "only by a reversal (CLP02 22) or a recoupment (PLB); ask "
                                     "the payer for a corrected remittance."))
+            if c.status_code != "22":
+                if c.paid > c.charge:
+                    out.append(X12Error(*where,
+                                        f"claim {claim.claim_id} is paid {c.paid:.2f} (CLP04), "
+                                        f"more than its charge {c.charge:.2f} (CLP03): an "
+                                        "overpayment is the payer's to take back (PLB); ask the "
+                                        "payer for a corrected remittance."))
+                negative = [a for a in [*c.adjustments,
+                                        *(a for line in c.lines for a in line.adjustments)]
+                            if a.amount < 0]
+                if negative:
+                    a = negative[0]
+                    out.append(X12Error(*where,
+                                        f"claim {claim.claim_id} has a negative adjustment "
+                                        f"{a.group_code}-{a.carc} {a.amount:.2f} (CAS) as claim "
+                                        f"status {c.status_code}: only a reversal (CLP02 22) "
+                                        "undoes adjustments; ask the payer for a corrected "
+                                        "remittance."))
             before = seen.setdefault(claim.claim_id, [])
             # Allowed: one CLP, or a reversal (22) and then its correction.
             if before and not (len(before) == 1 and before[0][0] == "22"
@@ -193,13 +211,34 @@ def insurance_balances(con: duckdb.DuckDBPyConnection, ids: Iterable[str]
     return {r[0]: Decimal(r[1]) for r in rows}
 
 
+def claim_charges(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, Decimal]:
+    """Each of these claims' charge."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    rows = con.execute("SELECT claim_id, total_charge FROM claims "
+                       "WHERE claim_id IN (SELECT unnest(?::VARCHAR[]))", [ids]).fetchall()
+    return {r[0]: Decimal(r[1]) for r in rows}
+
+
 def overdrawn_problems(name: str, before: Mapping[str, Decimal], after: Mapping[str, Decimal],
-                       segment_of: Mapping[str, int]) -> list[X12Error]:
-    """Claims the file took below zero (or further below): one problem each, at the claim's
-    first CLP in the file (``segment_of``)."""
+                       segment_of: Mapping[str, int],
+                       charges: Mapping[str, Decimal] | None = None) -> list[X12Error]:
+    """Claims the file took below zero (or further below), or above their charge (a
+    reversal of money never paid): one problem each, at the claim's first CLP in the file
+    (``segment_of``)."""
     out = []
     for claim_id in sorted(after, key=lambda c: (segment_of.get(c, 0), c)):
         now, was = after[claim_id], before.get(claim_id, ZERO)
+        charge = (charges or {}).get(claim_id)
+        if charge is not None and now > charge and now > was:
+            seg = segment_of.get(claim_id)
+            out.append(X12Error(name, seg, "CLP" if seg else None,
+                                f"claim {claim_id} would owe {_money(now)} after this "
+                                f"remittance, more than its charge {_money(charge)}: the "
+                                "file reverses money that was never posted; ask the payer for "
+                                "the remittance it reverses, or a corrected file."))
+            continue
         if now < 0 and now < was:
             seg = segment_of.get(claim_id)
             out.append(X12Error(name, seg, "CLP" if seg else None,

@@ -133,3 +133,12 @@ def test_a_period_preset_sets_the_dates(monkeypatch, small_db_path):
     assert (values["Gross charges"], values["Payments"]) == ("$1,100", "$380")
     assert at.sidebar.selectbox(key="w_preset").value is None  # cleared once applied
     assert at.query_params["from"] == "2025-01-01"
+
+
+def test_a_link_with_dates_out_of_range_opens_the_default_range(monkeypatch, small_db_path):
+    """Found by the re-probe: ?from=0001-01-01 made the previous period overflow (the page
+    said "Something went wrong")."""
+    at = run_page("overview", monkeypatch, small_db_path,
+                  **{"from": "0001-01-01", "to": "9999-12-31"})
+    assert not at.error, [e.value for e in at.error]
+    assert at.query_params["from"] != "0001-01-01"

@@ -120,3 +120,23 @@ def test_every_download_is_made_when_clicked():
                     isinstance(data, ast.Call) and getattr(data.func, "id", "") == "partial")
                 assert callable_, f"{path.name}:{node.lineno} passes the file's bytes"
     assert found >= 6
+
+
+def test_no_user_is_added_to_the_demo(tmp_path):
+    """Found by the re-probe: `metdash user add` on the demo file succeeded, yet the demo
+    opens without signing in (and `metdash demo` may replace it): the user protected
+    nothing, and a practice that then typed real clients in served them to anyone."""
+    from click.testing import CliRunner
+
+    from metdash.cli import main
+    from metdash.demo import generate
+    from metdash.store import Database
+
+    path = tmp_path / "demo.duckdb"
+    generate(Database(path), claim_lines=300)
+    result = CliRunner().invoke(main, ["user", "add", "--db", str(path), "--role", "owner",
+                                       "olive", "--password-stdin"],
+                                input="Xk9#pLm2vQ7!zT\n")
+    assert result.exit_code == 1
+    assert "is the synthetic demo" in result.output and "Traceback" not in result.output
+    assert Database(path).scalar("SELECT count(*) FROM users") == 0

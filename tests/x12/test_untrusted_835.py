@@ -172,6 +172,36 @@ def test_payment_taking_a_claim_below_zero_is_refused(seeded):
         assert facts.check(con) == []
 
 
+def test_an_overpayment_hidden_behind_a_negative_adjustment_is_refused(seeded):
+    # Found by the re-probe: paid 500 on a 300 charge, balanced by CO-45 -200.
+    data = build_835([Claim("C000101", "1", "300", "500", cas=[("CO", "45", "-200")])],
+                     trace="OVER")
+    errors = _refused(seeded, "over.835", data.encode())
+    assert any("is paid 500.00 (CLP04), more than its charge 300.00 (CLP03)" in e
+               for e in errors)
+    assert any("negative adjustment CO-45 -200.00 (CAS) as claim status 1" in e
+               for e in errors)
+
+
+def test_a_negative_patient_responsibility_is_refused(seeded):
+    # Paid 290 + PR-1 -100 + CO-45 110 = 300: the client would be owed 100 by the payer's say.
+    data = build_835([Claim("C000101", "1", "300", "290",
+                            cas=[("PR", "1", "-100"), ("CO", "45", "110")])], trace="PRNEG")
+    errors = _refused(seeded, "prneg.835", data.encode())
+    assert any("negative adjustment PR-1 -100.00" in e for e in errors)
+
+
+def test_a_reversal_of_money_never_posted_is_refused(seeded):
+    # C000101 has no payment; reversing 290 + CO-45 10 would make it owe 600 on a 300 charge.
+    data = build_835([Claim("C000101", "22", "-300", "-290", cas=[("CO", "45", "-10")])],
+                     trace="REVNONE")
+    errors = _refused(seeded, "rev.835", data.encode())
+    assert errors == [
+        "rev.835, segment 13 (CLP): claim C000101 would owe $600.00 after this remittance, "
+        "more than its charge $300.00: the file reverses money that was never posted; ask the "
+        "payer for the remittance it reverses, or a corrected file. Nothing was imported."]
+
+
 def test_the_issues_six_postings_stop_at_the_first_wrong_one(seeded):
     """Issue 19: a $30 claim posted six times under new trace numbers, one of them −$500 paid
     on a status-1 CLP, ended at balance −$150 and "paid"."""

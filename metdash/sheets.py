@@ -102,6 +102,32 @@ def _zip_problem(data: bytes, name: str) -> str | None:
                 f"{big.file_size / MB:,.0f} MB); an import reads at most "
                 f"{MAX_UNCOMPRESSED_BYTES // MB} MB and {MAX_ROWS:,} rows: split the file, "
                 "or save only the claims sheet as .xlsx or .csv.")
+    return _markup_problem(data, infos, name)
+
+
+# XML that Excel never writes in a sheet or its strings, and that costs a parser dearly: a
+# comment is parsed in time that grows with the square of its length (a 151 KB upload
+# holding a 150 MB comment kept a core busy for over ten minutes), and a DOCTYPE or an
+# ENTITY is how XML bombs begin.
+_HOSTILE_MARKUP = (b"<!--", b"<!DOCTYPE", b"<!ENTITY")
+
+
+def _markup_problem(data: bytes, infos: Sequence[zipfile.ZipInfo], name: str) -> str | None:
+    """Why a workbook's sheets or shared strings are not parsed: they hold markup Excel does
+    not write (:data:`_HOSTILE_MARKUP`). Read in 1 MB pieces, each part once."""
+    parts = [i for i in infos if i.filename.startswith("xl/worksheets/")
+             or i.filename == "xl/sharedStrings.xml"]
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for info in parts:
+            tail = b""
+            with zf.open(info) as part:
+                while chunk := part.read(1 << 20):
+                    seen = tail + chunk
+                    if any(m in seen for m in _HOSTILE_MARKUP):
+                        return (f"{name}: {info.filename} holds XML that Excel does not write "
+                                "(a comment or a DOCTYPE): open the file in Excel and save it "
+                                "again as .xlsx, or save it as .csv.")
+                    tail = seen[-16:]
     return None
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import os
 import re
 import secrets
@@ -193,6 +194,18 @@ def backup_dir(db_path: str | os.PathLike[str]) -> Path:
     return Path(env) if env else Path(db_path).parent / "backups"
 
 
+def backup_stem(db_path: str | os.PathLike[str], out_dir: str | os.PathLike[str]) -> str:
+    """How the backups of ``db_path`` in ``out_dir`` begin: the file's own name in the
+    ``backups/`` beside it; elsewhere (a ``$METDASH_BACKUP_DIR`` several stores share) also a
+    short mark of the file's full path, so two ``practice.duckdb`` in different folders never
+    rotate each other's backups away."""
+    path = Path(db_path)
+    if Path(out_dir).resolve() == (path.parent / "backups").resolve():
+        return path.stem
+    mark = hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:8]
+    return f"{path.stem}-{mark}"
+
+
 def _time_tag(now: dt.datetime | None = None) -> str:
     return (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S-%f")
 
@@ -220,7 +233,7 @@ def list_backups(db_path: str | os.PathLike[str], out_dir: str | os.PathLike[str
     out = Path(out_dir)
     if not out.is_dir():
         return []
-    stem = Path(db_path).stem
+    stem = backup_stem(db_path, out)
     pat = _pattern(stem)
     found = [p for p in out.iterdir() if pat.match(p.name)]
     if reason is not None:
@@ -309,7 +322,7 @@ def copy_held(con: duckdb.DuckDBPyConnection, db_path: Path, out_dir: Path,
     :class:`~metdash.errors.BackupError` when the copy cannot be written."""
     checkpoint(con, db_path)
     tag = reason_tag(reason)
-    name = f"{db_path.stem}-{_time_tag()}{'-' + tag if tag else ''}{SUFFIX}"
+    name = f"{backup_stem(db_path, out_dir)}-{_time_tag()}{'-' + tag if tag else ''}{SUFFIX}"
     target = out_dir / name
     tmp = out_dir / (name + ".part")
     try:

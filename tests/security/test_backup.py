@@ -218,3 +218,23 @@ def test_backup_dir_and_keep_defaults(tmp_path, monkeypatch):
     monkeypatch.setenv("METDASH_BACKUP_KEEP", "nonsense")
     assert bk.keep_default() == 10
     assert os.environ["METDASH_BACKUP_KEEP"] == "nonsense"
+
+
+def test_two_stores_of_one_name_sharing_a_backup_folder_keep_their_own(tmp_path, monkeypatch):
+    """Found by the re-probe: a/practice.duckdb and b/practice.duckdb backed up to one
+    METDASH_BACKUP_DIR rotated each other's manual backups away."""
+    shared = tmp_path / "shared"
+    monkeypatch.setenv("METDASH_BACKUP_DIR", str(shared))
+    stores = []
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        db = Database(tmp_path / folder / "practice.duckdb")
+        assert db.scalar("SELECT count(*) FROM practice") == 0  # the file, made
+        db.release()
+        stores.append(db)
+    runner = CliRunner()
+    for db in stores:
+        result = runner.invoke(main, ["backup", "--db", str(db.path), "--keep", "1"])
+        assert result.exit_code == 0, result.output
+    assert [len(bk.list_backups(db.path, shared)) for db in stores] == [1, 1]
+    assert len(list(shared.glob("*.duckdb"))) == 2

@@ -73,7 +73,15 @@ MULTILINE = frozenset({"note", "notes", "reason", "timely_filing_reason"})
 _NEVER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e"
                     "\u2066-\u2069\ufeff\ufff9-\ufffb\ud800-\udfff]")
 _BREAKS = re.compile("[\t\n\r]")
-_NEVER_ONE_LINE = re.compile(_NEVER.pattern[:-1] + "\t\n\r]")
+# Invisible in a one-line field (a name, an id): the soft hyphen, the zero-width space, the
+# word joiner, the Mongolian vowel separator and the invisible operators. "Ri\u200bvera"
+# looks like "Rivera" on screen and on paper but is another name to every search and
+# every payer: a duplicate nobody can see. Free text keeps them (a pasted note may hold a
+# soft hyphen). The joiners U+200C / U+200D stay allowed: Persian, Indic scripts and
+# emoji need them.
+_INVISIBLE = "\u00ad\u180e\u200b\u2060-\u2064"
+_NEVER_ONE_LINE = re.compile(_NEVER.pattern[:-1] + "\t\n\r" + _INVISIBLE + "]")
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 _NAMES = {"\x00": "NUL", "\x07": "BEL", "\x08": "backspace", "\x1b": "ESC", "\x7f": "DEL",
           "\t": "a tab", "\n": "a line break", "\r": "a line break"}
 
@@ -121,10 +129,14 @@ def text_problem(value: Any, label: str, field: str, *, limit: int | None = None
                 f"{fix or 'shorten it.'}")
     bad = _NEVER.search(text)
     if bad is None and not multiline:
-        bad = _BREAKS.search(text)
+        bad = _BREAKS.search(text) or _INVISIBLE_RE.search(text)
     if bad is not None:
         what = _name(bad.group())
         where = f"after {shown(text[:bad.start()][-20:])}" if bad.start() else "at the start"
+        if _INVISIBLE_RE.fullmatch(bad.group()):
+            return (f"{label} holds the invisible character {what} ({where}), which makes it "
+                    f"differ from the same text typed plainly: "
+                    f"{fix or 'retype it, or paste it as plain text.'}")
         if bad.group() in "\t\n\r":
             return f"{label} holds {what} ({where}): {fix or 'keep it on one line.'}"
         return (f"{label} holds the control character {what} ({where}), which cannot be "

@@ -57,10 +57,15 @@ class Refusal:
     def message(self) -> str:
         """What the person at the sign-in form reads (the same for every name)."""
         if self.scope == "name":
-            minutes = max(1, round(self.wait / 60))
+            if self.wait < 90:  # the first pauses (30 s, 60 s) are said as they are
+                seconds = max(1, round(self.wait))
+                how_long = f"{seconds} second{'s' if seconds != 1 else ''}"
+            else:
+                minutes = round(self.wait / 60)
+                how_long = f"{minutes} minute{'s' if minutes != 1 else ''}"
             return (f"Too many failed sign-ins for this username from here: wait about "
-                    f"{minutes} minute{'s' if minutes != 1 else ''} and try again, or ask the "
-                    "practice owner to unlock it (Settings → Users).")
+                    f"{how_long} and try again, or ask the practice owner to unlock it "
+                    "(Settings → Users).")
         seconds = max(1, round(self.wait))
         return (f"Too many sign-in attempts: wait {seconds} second"
                 f"{'s' if seconds != 1 else ''} and try again.")

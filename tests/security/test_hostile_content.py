@@ -228,6 +228,11 @@ FORM_CASES = [
     ("referral", "notes", "called\x07twice", ["Notes", "BEL"]),
     ("referral", "notes", "n" * 2001, ["Notes", "at most 2,000"]),
     ("session", "notes", "\x9bC1 control", ["Notes", "U+009B"]),
+    # Invisible characters make two names that look the same differ (a duplicate client or
+    # referrer nobody can see): refused in one-line fields, with where they are.
+    ("client", "last_name", "Ri\u200bvera", ["Last name", "U+200B", "invisible", "'Ri'"]),
+    ("referrer", "name", "Okafor\u00ad, Ada", ["Referrer name", "U+00AD", "invisible"]),
+    ("payer", "name", "\u2060Acme", ["Payer name", "U+2060", "at the start"]),
 ]
 
 
@@ -293,6 +298,16 @@ def test_an_adjustment_class_note_refuses_control_characters(fresh):
                                 note="ok\x1b[2J")
     assert any("Note holds the control character ESC" in p for p in refused.value.problems)
     assert all(len(p) < 300 for p in refused.value.problems)
+
+
+def test_invisible_characters_are_refused_in_names_but_not_in_free_text():
+    from metdash.text import text_problem
+
+    # A soft hyphen pasted from a word processor inside a note is harmless there.
+    assert text_problem("re\u00adevaluation due", "Notes", "notes") is None
+    assert "U+200B" in text_problem("C\u200b001", "Client id", "client_id")
+    # Joiners that scripts and emoji need are kept (U+200C / U+200D).
+    assert text_problem("Mehr\u200cnaz", "First name", "first_name") is None
 
 
 def test_a_multi_line_note_keeps_its_line_breaks(fresh):

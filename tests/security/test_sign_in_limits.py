@@ -94,6 +94,15 @@ def test_an_attacker_cannot_keep_the_owner_out(practice, throttle, clock):
                              throttle=throttle).role == "owner"
 
 
+def test_a_short_pause_is_said_in_seconds_not_rounded_up_to_a_minute():
+    from metdash.throttle import Refusal
+
+    assert "wait about 30 seconds" in Refusal("name", 30.0, True).message
+    assert "wait about 60 seconds" in Refusal("name", 60.0, True).message
+    assert "wait about 2 minutes" in Refusal("name", 120.0, True).message
+    assert "wait about 15 minutes" in Refusal("name", 900.0, True).message
+
+
 def test_attempts_are_limited_per_client_and_for_everyone(clock):
     t = SignInThrottle(lock_for=auth.lock_for, clock=clock)
     assert all(t.attempt("a", "one") is None for _ in range(CLIENT_BURST))

@@ -98,6 +98,27 @@ def validate_eob(con: Any, eob: EobIn, as_of: dt.date | None = None) -> list[Pro
     return _check_eob(con, eob, as_of)[0]
 
 
+def _repeat_problem(con: Any, p: list[Problem], claim_id: str, day: dt.date, paid: Decimal,
+                    adjustments: list[tuple[str, str, Decimal]]) -> None:
+    """An EOB typed again: a payment by hand for the same claim, date and paid amount with
+    the same adjustments, and no check number to tell them apart."""
+    mine = sorted((g, c, Decimal(a)) for g, c, a in adjustments)
+    for cpid, rid, who in con.execute(
+            "SELECT cp.claim_payment_id, r.remittance_id, r.payment_date FROM claim_payments cp "
+            "JOIN remittances r USING (remittance_id) WHERE cp.claim_id = ? AND "
+            "r.source = 'manual' AND r.payment_date = ? AND cp.paid = ?",
+            [claim_id, day, paid]).fetchall():
+        theirs = sorted((g, c, Decimal(a)) for g, c, a in con.execute(
+            "SELECT group_code, carc, amount FROM adjustments WHERE claim_payment_id = ?",
+            [cpid]).fetchall())
+        if theirs == mine:
+            p.append(Problem(f"This EOB is already posted (payment {rid}, paid "
+                             f"{fmt_money(paid)} on {who}): nothing was posted again. If the "
+                             "payer really paid this claim twice, type the second payment's "
+                             "check / EFT number.", "trace_number"))
+            return
+
+
 def _check_eob(con: Any, eob: EobIn, as_of: dt.date | None):
     as_of = as_of or today()
     p: list[Problem] = []
@@ -177,6 +198,8 @@ def _check_eob(con: Any, eob: EobIn, as_of: dt.date | None):
         p.append(Problem(f"Check/EFT number {trace} from {claim['payer_name']} is already "
                          "posted: post its other claims on that payment with a suffix (e.g. "
                          f"{trace}-2), or check it was not entered twice.", "trace_number"))
+    if not trace and day is not None and paid is not None:
+        _repeat_problem(con, p, claim["claim_id"], day, paid, all_adj)
     return p, {"claim": claim, "day": day, "paid": paid, "claim_adj": claim_adj,
                "lines": posted_lines, "pr": pr, "allowed": allowed, "trace": trace,
                "all_adj": all_adj}

@@ -84,3 +84,26 @@ def test_patient_payment(db):
     e.record_patient_payment(db, e.PatientPaymentIn(client_id="C001", payment_date="2025-06-01",
                                                     amount="$1,200.00"), USER, as_of=AS_OF)
     assert db.scalar("SELECT amount FROM patient_payments") == Decimal("1200.00")
+
+
+def test_the_same_eob_typed_twice_without_a_check_number_is_refused(db):
+    # A biller posts a paper EOB with no check number (a zero-pay or a virtual card), then,
+    # unsure it saved, types it again: the second is the same claim, payment date, paid
+    # amount and adjustments, and is refused with where the first one is. Nothing changes.
+    cid = submitted_claim(db)    # charge 122.00
+    eob = e.EobIn(claim_id=cid, payment_date="2025-06-25", paid="80.00",
+                  adjustments=[A("CO", "45", "32.00"), A("PR", "2", "10.00")])
+    rid = e.post_eob(db, eob, USER, as_of=AS_OF)
+    before = (count(db, "remittances"), count(db, "claim_payments"), count(db, "adjustments"))
+    with pytest.raises(ValidationError) as exc:
+        e.post_eob(db, eob, USER, as_of=AS_OF)
+    msg = "\n".join(exc.value.problems)
+    assert f"already posted (payment {rid}" in msg and "2025-06-25" in msg, msg
+    assert "check / EFT number" in msg
+    assert (count(db, "remittances"), count(db, "claim_payments"),
+            count(db, "adjustments")) == before
+    # A different EOB for the claim on the same day (other amounts) is not a repeat.
+    other = e.EobIn(claim_id=cid, payment_date="2025-06-25", paid="90.00",
+                    adjustments=[A("CO", "45", "22.00"), A("PR", "2", "10.00")])
+    e.post_eob(db, other, USER, as_of=AS_OF)
+    assert count(db, "remittances") == 2

@@ -224,6 +224,8 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
         if p:
             raise ValidationError(p)
         claim = ctx["claim"]
+        facts.sync(con)
+        owed_before = _insurance_owed(con, claim["claim_id"])
         rid = next_id(con, "remittances", "remittance_id")
         trace = ctx["trace"] or f"EOB-{claim['claim_id']}-{rid}"
         con.execute("INSERT INTO remittances (remittance_id, payer_id, payer_name, payer_key, "
@@ -273,7 +275,24 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
         if status != claim["status"]:
             add_claim_status(con, claim["claim_id"], status, ctx["day"], user,
                              f"EOB {trace} posted by hand", claim)
+        facts.sync(con)
+        owed = _insurance_owed(con, claim["claim_id"])
+        if owed is not None and owed < 0 and (owed_before is None or owed < owed_before):
+            # The same rule as an 835 (metdash.x12.trust835.overdrawn_problems): the
+            # transaction is rolled back, nothing is posted.
+            raise ValidationError([Problem(
+                f"Claim {claim['claim_id']} would owe {fmt_money(owed)} after this EOB (it owes "
+                f"{fmt_money(owed_before or Decimal(0))} now): with what is already posted, "
+                "payments and adjustments would exceed its charge. Check this EOB was not "
+                "posted already; if the payer paid the claim twice, ask it how it will take "
+                "the overpayment back.", "paid")])
         return rid
+
+
+def _insurance_owed(con: Any, claim_id: str) -> Decimal | None:
+    row = con.execute("SELECT insurance_balance FROM claim_facts WHERE claim_id = ?",
+                      [claim_id]).fetchone()
+    return None if row is None or row[0] is None else Decimal(row[0])
 
 
 @dataclass

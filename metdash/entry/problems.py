@@ -129,8 +129,8 @@ def fetch_one(con: Any, sql: str, params: Sequence[Any]) -> dict[str, Any] | Non
 
 
 def fmt_money(value: Decimal) -> str:
-    """Money as a biller reads it: ``$1,234.50``."""
-    return f"${value:,.2f}"
+    """Money as a biller reads it: ``$1,234.50``, ``-$80.00``."""
+    return f"${value:,.2f}" if value >= 0 else f"-${-value:,.2f}"
 
 
 def money_field(p: list[Problem], value: Any, label: str, fld: str, *,

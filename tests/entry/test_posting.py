@@ -102,8 +102,18 @@ def test_the_same_eob_typed_twice_without_a_check_number_is_refused(db):
     assert "check / EFT number" in msg
     assert (count(db, "remittances"), count(db, "claim_payments"),
             count(db, "adjustments")) == before
-    # A different EOB for the claim on the same day (other amounts) is not a repeat.
+    # A different EOB for the claim on the same day (other amounts) is not a repeat, but
+    # it would take the claim below zero: the payments add up (80.00 + 90.00 received) while
+    # the later adjudication's adjustments replace the earlier ones (DOMAIN.md, "One claim,
+    # several remittances"): 122.00 − 170.00 − 22.00 CO-45 − 10.00 PR-2 = −80.00. Refused,
+    # as an 835 doing the same is, and nothing is written.
     other = e.EobIn(claim_id=cid, payment_date="2025-06-25", paid="90.00",
                     adjustments=[A("CO", "45", "22.00"), A("PR", "2", "10.00")])
-    e.post_eob(db, other, USER, as_of=AS_OF)
-    assert count(db, "remittances") == 2
+    with pytest.raises(ValidationError) as exc:
+        e.post_eob(db, other, USER, as_of=AS_OF)
+    msg = "\n".join(exc.value.problems)
+    assert f"Claim {cid} would owe -$80.00 after this EOB (it owes $0.00 now)" in msg, msg
+    assert (count(db, "remittances"), count(db, "claim_payments"),
+            count(db, "adjustments")) == before
+    assert db.scalar("SELECT insurance_balance FROM claim_facts WHERE claim_id = ?",
+                     [cid]) == Decimal("0.00")

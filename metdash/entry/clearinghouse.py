@@ -36,8 +36,8 @@ from metdash.store import Database, audit
 
 __all__ = [
     "FIELDS", "ISA_QUALIFIERS", "REQUIRED", "WHERE", "ClearinghouseIn", "clearinghouse_problems",
-    "export_problems", "read_clearinghouse", "save_clearinghouse", "save_payer_billing",
-    "settings_complete", "validate_clearinghouse",
+    "current_settings", "export_problems", "payer_billing", "read_clearinghouse",
+    "save_clearinghouse", "save_payer_billing", "settings_complete", "validate_clearinghouse",
 ]
 
 WHERE = "Settings → Clearinghouse"
@@ -235,3 +235,17 @@ def save_payer_billing(db: Database, payer_id: int, clearinghouse_payer_id: str 
               {k: before[k] for k in ("clearinghouse_payer_id", "telehealth_modifier")},
               {"clearinghouse_payer_id": pid, "telehealth_modifier": mod})
 
+
+
+def current_settings(db: Database) -> ClearinghouseIn | None:
+    """The settings on file (None when none were ever saved): what the form shows."""
+    with db.connect() as con:
+        return read_clearinghouse(con)
+
+
+def payer_billing(db: Database) -> Any:
+    """Each payer's billing settings: payer_id, name, clearinghouse_payer_id (2010BB NM109),
+    telehealth_modifier ('95' or empty: none), by name."""
+    return db.query("SELECT payer_id, name, coalesce(clearinghouse_payer_id, '') AS "
+                    "clearinghouse_payer_id, coalesce(telehealth_modifier, '') AS "
+                    "telehealth_modifier FROM payers ORDER BY name")

@@ -244,15 +244,20 @@ if tab_ch.open:
         st.markdown("**Each payer's id and telehealth modifier**")
         billing = ui.cached(ch.payer_billing)(db)
         names = dict(zip(billing.payer_id, billing.name, strict=True))
-        with st.form("payer_billing"):
-            c1, c2, c3 = st.columns(3)
-            b_payer = c1.selectbox("Payer", list(names), format_func=names.get, key="pb_payer")
-            b_id = c2.text_input("Clearinghouse payer id (2010BB)", key="pb_id")
-            b_mod = c3.selectbox("Telehealth modifier (POS 02 / 10 lines)", ["", "95"],
-                                 key="pb_mod", format_func=lambda m: m or "none")
-            if st.form_submit_button("Save payer's ids", type="primary"):
-                with ui.action():
-                    ch.save_payer_billing(db, int(b_payer), b_id, b_mod, user)
-                    ui.after_write()
-                    st.success(f"{ui.literal(names[b_payer])} saved.")
-        ui.table(ui.cached(ch.payer_billing)(db).drop(columns=["payer_id"]), key="payer_billing")
+        if not names:
+            st.info("No payer yet: add your payers on the Payers tab first.")
+        else:
+            with st.form("payer_billing"):
+                c1, c2, c3 = st.columns(3)
+                b_payer = c1.selectbox("Payer", list(names), format_func=names.get,
+                                       key="pb_payer")
+                b_id = c2.text_input("Clearinghouse payer id (2010BB)", key="pb_id")
+                b_mod = c3.selectbox("Telehealth modifier (POS 02 / 10 lines)", ["", "95"],
+                                     key="pb_mod", format_func=lambda m: m or "none")
+                if st.form_submit_button("Save payer's ids", type="primary"):
+                    with ui.action():
+                        ch.save_payer_billing(db, int(b_payer), b_id, b_mod, user)
+                        ui.after_write()
+                        st.success(f"{ui.literal(names[b_payer])} saved.")
+            ui.table(ui.cached(ch.payer_billing)(db).drop(columns=["payer_id"]),
+                     key="payer_billing")

@@ -70,3 +70,18 @@ def test_the_session_form_records_the_place_of_service(db):  # noqa: F811 - the 
     assert not at.error, errors(at)
     assert db.scalar("SELECT place_of_service FROM sessions ORDER BY session_id DESC "
                      "LIMIT 1") == "10"
+
+
+def test_the_clearinghouse_tab_of_a_new_file(tmp_path, monkeypatch):
+    from metdash.store import Database
+
+    path = tmp_path / "new.duckdb"
+    Database(path).release()
+    monkeypatch.setenv("METDASH_DB", str(path))
+    at = _settings_tab(page("settings.py"), "Clearinghouse")
+    assert any("add your payers on the Payers tab first" in i.value for i in at.info)
+    click(at, "Save clearinghouse settings")  # everything empty: each required one named
+    msg = errors(at)
+    assert "Clearinghouse submitter id (1000A NM109, GS02) is missing" in msg
+    assert "Clearinghouse test / production indicator (ISA15)" not in msg  # T is chosen
+    assert Database(path).scalar("SELECT count(*) FROM clearinghouse_settings") == 0

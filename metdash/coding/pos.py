@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = ["DEFAULT_POS", "POS_CHOICES", "POS_CODES", "TELEHEALTH_MODIFIERS", "TELEHEALTH_POS",
-           "claim_place_of_service", "normalize_pos", "pos_label", "pos_problem",
-           "telehealth_modifier_problem", "with_telehealth_modifier"]
+           "claim_place_of_service", "missing_telehealth_modifier", "normalize_pos", "pos_label",
+           "pos_problem", "telehealth_modifier_problem", "with_telehealth_modifier"]
 
 DEFAULT_POS = "11"
 # CMS place-of-service codes a small exercise / therapy practice meets (our words).
@@ -110,3 +110,14 @@ def with_telehealth_modifier(modifiers: Sequence[str], place_of_service: str,
             and len(mods) < 4):
         mods.append(want)
     return mods
+
+
+def missing_telehealth_modifier(modifiers: Sequence[str], place_of_service: str,
+                                payer_modifier: str | None, label: str) -> str | None:
+    """The problem when a telehealth line still lacks the payer's modifier after
+    :func:`with_telehealth_modifier` (its four modifier places were full); else None."""
+    want = (payer_modifier or "").strip().upper()
+    if normalize_pos(place_of_service) in TELEHEALTH_POS and want and want not in modifiers:
+        return (f"{label} is telehealth (POS {normalize_pos(place_of_service)}) and its payer "
+                f"wants modifier {want}, but it already has four modifiers: remove one.")
+    return None

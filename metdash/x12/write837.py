@@ -38,7 +38,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from metdash.coding.pos import claim_place_of_service, with_telehealth_modifier
+from metdash.coding.pos import (
+    claim_place_of_service,
+    missing_telehealth_modifier,
+    with_telehealth_modifier,
+)
 from metdash.entry.clearinghouse import ClearinghouseIn, export_problems, read_clearinghouse
 from metdash.errors import X12ExportError
 from metdash.store import Database, audit, audit_many, facts, insert_rows
@@ -307,6 +311,10 @@ def load_batch(con: duckdb.DuckDBPyConnection, claim_ids: list[str] | None
             subscriber_dob=cov["subscriber_dob"], frequency_code=r["frequency_code"] or "1",
             prior_auth_number=r["prior_auth_number"] or "",
             referrer=referrer, rendering=rendering))
+        problems += [m for n, ln in enumerate(out[-1].lines, start=1) if (
+            m := missing_telehealth_modifier(ln.modifiers, ln.place_of_service,
+                                             r["telehealth_modifier"],
+                                             f"Claim {cid}: line {n} ({ln.cpt})"))]
     return Batch837(billing, out, **_envelope(read_clearinghouse(con))), problems
 
 

@@ -217,3 +217,16 @@ def test_a_home_visit_is_12_on_the_claim(seeded):
     segs = _segments(_text(seeded, ["C000102"]))
     assert "CLM*C000102*120***12:B:1*Y*A*Y*Y" in segs
     assert [s for s in segs if s.startswith("SV1*")] == ["SV1*HC:97110:GP*120*UN*2***1"]
+
+
+def test_a_telehealth_line_with_no_room_for_95_is_refused(seeded):
+    save_payer_billing(seeded, 1, "ACME1", "95", "owner")
+    with seeded.transaction() as con:
+        con.execute("UPDATE claim_lines SET place_of_service = '10', modifiers = "
+                    "['GP', '59', 'KX', 'XU'] WHERE claim_id = 'C000101' AND line_no = 2")
+        facts.touch(con, ["C000101"])
+    with pytest.raises(X12ExportError) as refused:
+        write_837p(seeded, ["C000101"], user="biller", now=NOW)
+    assert refused.value.problems == [
+        "Claim C000101: line 2 (97140) is telehealth (POS 10) and its payer wants modifier "
+        "95, but it already has four modifiers: remove one."]

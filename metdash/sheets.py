@@ -21,11 +21,13 @@ from typing import Any
 from metdash import entry as e
 from metdash import exports
 from metdash.coding import normalize_cpt, normalize_icd10, npi_problem, parse_modifiers
+from metdash.coding.pos import DEFAULT_POS, normalize_pos, pos_problem
 from metdash.errors import MoneyTooLarge
 from metdash.text import formula_problem, text_problem
 
 __all__ = ["COLUMNS", "KIND_ALIASES", "MAX_COLUMNS", "MAX_ROWS", "MAX_UNCOMPRESSED_BYTES",
-           "MAX_ZIP_PARTS", "REQUIRED", "SEX_ALIASES", "TYPE_ALIASES", "Row", "norm_choice",
+           "MAX_ZIP_PARTS", "OPTIONAL_COLUMNS", "REQUIRED", "SEX_ALIASES", "TEMPLATE_COLUMNS",
+           "TYPE_ALIASES", "Row", "norm_choice",
            "parse_row", "read_rows", "template", "too_large"]
 
 # What one import reads at most (issue 19: a 5 KB sheet declaring A1:XFD1048576, or a zip
@@ -37,7 +39,7 @@ MB = 1024 * 1024
 MAX_ROWS = 50_000                    # rows below the header
 MAX_UNCOMPRESSED_BYTES = 200 * MB    # a CSV, or the parts of an XLSX once unzipped
 MAX_ZIP_PARTS = 1_000                # an XLSX of one sheet has about a dozen
-MAX_COLUMNS = 64                     # cells read of each row (the template has 21)
+MAX_COLUMNS = 64                     # cells read of each row (the template has 22)
 
 COLUMNS = (
     "claim_id", "client_id", "client_last_name", "client_first_name", "client_dob",
@@ -45,6 +47,10 @@ COLUMNS = (
     "referrer_kind", "referral_date", "service_date", "cpt", "modifiers", "units", "charge",
     "diagnosis_codes", "rendering_npi", "submitted_date",
 )
+# Columns a file may leave out (older files and templates lack them): an absent or blank
+# place_of_service is 11, the office.
+OPTIONAL_COLUMNS = ("place_of_service",)
+TEMPLATE_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
 
 # -- reading ----------------------------------------------------------------------------------
 
@@ -210,7 +216,7 @@ def read_rows(data: bytes, file_name: str = "") -> tuple[list[str], list[tuple[i
                 raise _too_many_rows(name)
             if not any(header):  # the header is the first non-blank row
                 header = [_header_name(_cell_text(h)) for h in cells]
-                keep = [(i, h) for i, h in enumerate(header) if h in COLUMNS]
+                keep = [(i, h) for i, h in enumerate(header) if h in TEMPLATE_COLUMNS]
                 continue
             values = {h: (_cell_text(cells[i]) if i < len(cells) else "") for i, h in keep}
             if all(v == "" for v in values.values()):
@@ -248,6 +254,7 @@ class Row:
     modifiers: list[str] = field(default_factory=list)
     cpt: str = ""
     refused: set[str] = field(default_factory=set)  # columns already reported as refused
+    place_of_service: str = DEFAULT_POS
 
 
 TYPE_ALIASES = {"medicare_part_b": "medicare", "ma": "medicare_advantage",
@@ -300,7 +307,7 @@ def _cell_problem(column: str, value: Any) -> str | None:
 
 def parse_row(row: Row, problems: list[str]) -> None:
     v = row.values
-    for column in COLUMNS:
+    for column in TEMPLATE_COLUMNS:
         msg = _cell_problem(column, v.get(column, ""))
         if msg:
             problems.append(f"row {row.n}, {column}: {msg}")
@@ -340,6 +347,12 @@ def parse_row(row: Row, problems: list[str]) -> None:
             problems.append(f"row {row.n}, charge: {charge!r} is not an amount: write it like "
                             "45.00.")
     row.modifiers = parse_modifiers(v.get("modifiers", ""))
+    if str(v.get("place_of_service", "")).strip():
+        msg = pos_problem(v["place_of_service"])
+        if msg:
+            problems.append(f"row {row.n}, place_of_service: {msg}")
+        else:
+            row.place_of_service = normalize_pos(v["place_of_service"])
     row.dx = [_normalize_icd10(c) for c in re.split(r"[;,]", str(v.get("diagnosis_codes", "")))
               if c.strip()]
     for column, label in (("referrer_npi", "Referring NPI"), ("rendering_npi", "Rendering NPI")):
@@ -372,14 +385,15 @@ _EXAMPLE = {
     "referrer_kind": "physician", "referral_date": "2025-02-20", "service_date": "2025-03-04",
     "cpt": "97110", "modifiers": "GP", "units": "2", "charge": "80.00",
     "diagnosis_codes": "M54.50;E11.9", "rendering_npi": "1245319599", "submitted_date": "",
+    "place_of_service": "11",
 }
 
 
 def template(kind: str = "csv") -> bytes:
     """A template file (the header and one made-up example row) as CSV or XLSX bytes."""
-    example = [[_EXAMPLE[c] for c in COLUMNS]]
+    example = [[_EXAMPLE[c] for c in TEMPLATE_COLUMNS]]
     if kind == "csv":
-        return exports.rows_csv(COLUMNS, example, lineterminator="\n").encode("utf-8")
+        return exports.rows_csv(TEMPLATE_COLUMNS, example, lineterminator="\n").encode("utf-8")
     if kind == "xlsx":
-        return exports.rows_xlsx(COLUMNS, example, "claims", text_columns=True)
+        return exports.rows_xlsx(TEMPLATE_COLUMNS, example, "claims", text_columns=True)
     raise ValueError("kind must be 'csv' or 'xlsx'")

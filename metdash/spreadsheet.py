@@ -421,7 +421,8 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                     dx.append(code)
         lines = [e.ClaimLineIn(service_date=r.service_date, cpt=r.cpt, units=r.units,
                                charge=r.charge, modifiers=r.modifiers,
-                               dx_pointers=[dx.index(c) + 1 for c in dict.fromkeys(r.dx)])
+                               dx_pointers=[dx.index(c) + 1 for c in dict.fromkeys(r.dx)],
+                               place_of_service=r.place_of_service)
                  for r in rs]
         if cid in on_file_claims:
             if _same_claim(on_file_claims[cid], first, payer_id, lines):
@@ -515,12 +516,14 @@ def _claims_on_file(con: Any, claim_ids: Sequence[str]
     if not claim_ids:
         return found
     for r in e.fetch_rows(con, "SELECT c.claim_id, c.client_id, c.payer_id, l.service_date, "
-                          "l.cpt, l.units, l.charge, l.modifiers FROM claims c JOIN claim_lines l "
+                          "l.cpt, l.units, l.charge, l.modifiers, l.place_of_service "
+                          "FROM claims c JOIN claim_lines l "
                           "USING (claim_id) WHERE c.claim_id IN (SELECT unnest(?::VARCHAR[])) "
                           "ORDER BY c.claim_id, l.line_no", [list(claim_ids)]):
         head = found.setdefault(r["claim_id"], (r["client_id"], r["payer_id"], []))
         head[2].append({"service_date": r["service_date"], "cpt": r["cpt"], "units": r["units"],
-                        "charge": r["charge"], "modifiers": list(r["modifiers"])})
+                        "charge": r["charge"], "modifiers": list(r["modifiers"]),
+                        "place_of_service": r["place_of_service"]})
     return found
 
 
@@ -531,5 +534,6 @@ def _same_claim(on_file: tuple[str, int, list[dict[str, Any]]], first: Row, paye
     if client_id != str(first.values["client_id"]).strip() or on_file_payer != payer_id:
         return False
     ours = [{"service_date": ln.service_date, "cpt": ln.cpt, "units": ln.units,
-             "charge": ln.charge, "modifiers": list(ln.modifiers)} for ln in lines]
+             "charge": ln.charge, "modifiers": list(ln.modifiers),
+             "place_of_service": ln.place_of_service} for ln in lines]
     return ours == theirs

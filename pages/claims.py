@@ -30,7 +30,8 @@ def _lines_from(frame: pd.DataFrame) -> list[entry.ClaimLineIn]:
             charge=None if pd.isna(r["charge"]) else str(r["charge"]),
             modifiers=str(r["modifiers"] or ""), dx_pointers=pointers,
             session_id=None if "session_id" not in r or pd.isna(r["session_id"])
-            else int(r["session_id"])))
+            else int(r["session_id"]),
+            place_of_service=str(r.get("place_of_service") or "11").strip()))
     return lines
 
 
@@ -39,7 +40,8 @@ def _frame_from(claim: entry.ClaimIn) -> pd.DataFrame:
                           "modifiers": ":".join(ln.modifiers), "units": ln.units,
                           "charge": float(ln.charge),
                           "dx_pointers": ",".join(str(p) for p in ln.dx_pointers),
-                          "session_id": ln.session_id} for ln in claim.lines])
+                          "session_id": ln.session_id,
+                          "place_of_service": ln.place_of_service} for ln in claim.lines])
 
 
 tab_bill, tab_hand, tab_status, tab_import = st.tabs(
@@ -105,7 +107,7 @@ with tab_hand:
                               "cpt": [""] * 3, "modifiers": [""] * 3,
                               "units": pd.Series([None] * 3, dtype="Int64"),
                               "charge": pd.Series([None] * 3, dtype="float"),
-                              "dx_pointers": ["1"] * 3})
+                              "dx_pointers": ["1"] * 3, "place_of_service": ["11"] * 3})
         lines = st.data_editor(blank, num_rows="dynamic", key="h_lines", hide_index=True,
                                column_config=ui.line_columns())
         reason = st.text_input("Timely-filing reason (only when past the deadline)",

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from metdash import entry, ui
+from metdash.coding import pos
 
 db = ui.page_start("Sessions", permission="front_desk")
 user = ui.current_user()
@@ -21,6 +22,10 @@ kind = c1.selectbox("Kind", list(entry.SESSION_KINDS), index=1, key="kind")
 refs = ui.cached(entry.client_referrals)(db, client_id)
 ref = c2.selectbox("Referral", ["(none)"] + list(refs.label), key="referral")
 notes = c3.text_input("Notes", key="notes")
+places = [*pos.POS_CHOICES, *(c for c in pos.POS_CODES if c not in pos.POS_CHOICES)]
+place = c1.selectbox("Place of service", places, format_func=pos.pos_label, key="place",
+                     help="Where the session happened: it goes on the claim line. Telehealth "
+                          "lines get the modifier the payer wants (Settings → Clearinghouse).")
 
 st.markdown("**Minutes per procedure code**")
 minutes: dict[str, int] = {}
@@ -50,7 +55,7 @@ if st.button("Save session", type="primary", key="save"):
     rid = int(refs.loc[refs.label == ref, "referral_id"].iloc[0]) if ref != "(none)" else None
     with ui.action():
         sid = entry.save_session(db, entry.SessionIn(client_id, pid, day, kind, entered, rid,
-                                                     notes), user)
+                                                     notes, place), user)
         ui.after_write()
         st.success(f"Session {sid} saved.")
 

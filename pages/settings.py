@@ -4,6 +4,7 @@ Medicare's KX thresholds by year, adjustment classes, and who may sign in (unloc
 import streamlit as st
 
 from metdash import adjustment_classes, auth, entry, ui
+from metdash.entry import clearinghouse as ch
 
 db = ui.page_start("Settings", permission="owner")
 user = ui.current_user()
@@ -18,9 +19,9 @@ def _v(key: str, default: str = "") -> str:
     return default if value is None or value != value else str(value)
 
 
-tab_pr, tab_prov, tab_pay, tab_fee, tab_cpt, tab_kx, tab_cls, tab_users = st.tabs(
+tab_pr, tab_prov, tab_pay, tab_fee, tab_cpt, tab_kx, tab_cls, tab_users, tab_ch = st.tabs(
     ["Practice", "Providers", "Payers", "Fee schedule", "CPT codes", "KX thresholds",
-     "Adjustment classes", "Users"], key="settings_tab", on_change="rerun")
+     "Adjustment classes", "Users", "Clearinghouse"], key="settings_tab", on_change="rerun")
 # Only the open tab runs (a tab switch reruns the page): a rerun draws one tab's forms and
 # tables, not seven.
 
@@ -196,3 +197,67 @@ if tab_users.open:
                                f"computer{'s' if cleared != 1 else ''} cleared).")
         ui.table(status, key="users", labels={"failed_sign_ins": "Failed sign-ins in a row",
                                               "paused_minutes": "Paused (minutes left)"})
+
+if tab_ch.open:
+    with tab_ch:
+        st.caption("What your clearinghouse gave you at enrolment (its companion guide): every "
+                   "837P file carries these ids. An export is refused while one is missing.")
+        now = ui.cached(ch.current_settings)(db) or ch.ClearinghouseIn()
+        quals = ["", *ch.ISA_QUALIFIERS]
+
+        def _q(value: str | None) -> int:
+            return quals.index(value) if value in quals else 0
+
+        with st.form("clearinghouse"):
+            c1, c2 = st.columns(2)
+            sub_id = c1.text_input("Submitter id (1000A, GS02)", now.submitter_id or "",
+                                   key="ch_sub_id")
+            sub_name = c2.text_input("Submitter name", now.submitter_name or "",
+                                     key="ch_sub_name")
+            con_name = c1.text_input("Contact name (blank: the submitter's)",
+                                     now.contact_name or "", key="ch_con_name")
+            con_phone = c2.text_input("Contact phone", now.contact_phone or "", key="ch_phone")
+            rec_id = c1.text_input("Receiver id (1000B, GS03)", now.receiver_id or "",
+                                   key="ch_rec_id")
+            rec_name = c2.text_input("Receiver name", now.receiver_name or "",
+                                     key="ch_rec_name")
+            s_qual = c1.selectbox("Interchange sender qualifier (ISA05)", quals,
+                                  _q(now.isa_sender_qualifier), key="ch_s_qual",
+                                  format_func=lambda q: f"{q} {ch.ISA_QUALIFIERS.get(q, '')}")
+            s_id = c2.text_input("Interchange sender id (ISA06)", now.isa_sender_id or "",
+                                 key="ch_s_id")
+            r_qual = c1.selectbox("Interchange receiver qualifier (ISA07)", quals,
+                                  _q(now.isa_receiver_qualifier), key="ch_r_qual",
+                                  format_func=lambda q: f"{q} {ch.ISA_QUALIFIERS.get(q, '')}")
+            r_id = c2.text_input("Interchange receiver id (ISA08)", now.isa_receiver_id or "",
+                                 key="ch_r_id")
+            usage = c1.radio("Files are (ISA15)", ["T", "P"], horizontal=True, key="ch_usage",
+                             index=1 if now.usage_indicator == "P" else 0,
+                             format_func={"T": "T test", "P": "P production"}.get)
+            if st.form_submit_button("Save clearinghouse settings", type="primary"):
+                with ui.action():
+                    ch.save_clearinghouse(db, ch.ClearinghouseIn(
+                        sub_id, sub_name, con_name, con_phone, rec_id, rec_name, s_qual, s_id,
+                        r_qual, r_id, usage), user)
+                    ui.after_write()
+                    st.success("Clearinghouse settings saved.")
+        st.markdown("**Each payer's id and telehealth modifier**")
+        billing = ui.cached(ch.payer_billing)(db)
+        names = dict(zip(billing.payer_id, billing.name, strict=True))
+        if not names:
+            st.info("No payer yet: add your payers on the Payers tab first.")
+        else:
+            with st.form("payer_billing"):
+                c1, c2, c3 = st.columns(3)
+                b_payer = c1.selectbox("Payer", list(names), format_func=names.get,
+                                       key="pb_payer")
+                b_id = c2.text_input("Clearinghouse payer id (2010BB)", key="pb_id")
+                b_mod = c3.selectbox("Telehealth modifier (POS 02 / 10 lines)", ["", "95"],
+                                     key="pb_mod", format_func=lambda m: m or "none")
+                if st.form_submit_button("Save payer's ids", type="primary"):
+                    with ui.action():
+                        ch.save_payer_billing(db, int(b_payer), b_id, b_mod, user)
+                        ui.after_write()
+                        st.success(f"{ui.literal(names[b_payer])} saved.")
+            ui.table(ui.cached(ch.payer_billing)(db).drop(columns=["payer_id"]),
+                     key="payer_billing")

@@ -48,7 +48,9 @@ INSERT INTO practice (practice_id, name, billing_npi, tax_id, taxonomy, address_
 VALUES (1, 'Small Test Practice', '{practice}', '12-3456789', '225100000X', '1 Main St',
         'Springfield', 'IL', '62701', FALSE);
 INSERT INTO providers VALUES (1, '{provider}', 'Trainer', 'Tess', 'MEP', '225100000X', TRUE);
-INSERT INTO payers VALUES
+INSERT INTO payers (payer_id, name, payer_type, clearinghouse_payer_id, timely_filing_days,
+                    appeal_window_days, units_rule, requires_referral, requires_prior_auth,
+                    usual_lag_days) VALUES
   (1, 'Medicare', 'medicare', '00431', 365, 120, 'cms', FALSE, FALSE, 14),
   (2, 'Acme Health', 'commercial', 'ACME1', 90, 60, 'per_code', TRUE, FALSE, 30);
 INSERT INTO cpt_codes VALUES

@@ -7,6 +7,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from metdash.sheets import TEMPLATE_COLUMNS
 from metdash.spreadsheet import COLUMNS, import_claims, read_rows, template
 from metdash.store import Database
 from tests.entry_seed import AS_OF, USER, seed
@@ -176,9 +177,11 @@ def test_xlsx_with_real_dates_and_numbers(db):
 
 def test_templates_round_trip():
     header, rows = read_rows(template("csv"), "t.csv")
-    assert tuple(header) == COLUMNS and len(rows) == 1 and rows[0][0] == 2
+    assert tuple(header) == TEMPLATE_COLUMNS and len(rows) == 1 and rows[0][0] == 2
+    assert TEMPLATE_COLUMNS == (*COLUMNS, "place_of_service")
     header, rows = read_rows(template("xlsx"), "t.xlsx")
-    assert tuple(header) == COLUMNS and rows[0][1]["cpt"] == "97110"
+    assert tuple(header) == TEMPLATE_COLUMNS and rows[0][1]["cpt"] == "97110"
+    assert rows[0][1]["place_of_service"] == "11"
 
 
 def test_cli_import_claims(db, tmp_path):
@@ -315,3 +318,46 @@ def test_an_import_asks_the_store_the_same_few_questions_whatever_its_size(db, m
     assert again.problems == [] and again.claims_skipped == 200 and again.claims_added == 0
     assert seen[2].statements <= seen[0].statements
     assert db.scalar("SELECT count(*) FROM claims") == 220
+
+
+def _with_place(*rows_and_places):
+    """A CSV with the optional place_of_service column: (row text, place) pairs."""
+    lines = [HEADER + ",place_of_service"] + [f"{r},{p}" for r, p in rows_and_places]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_place_of_service_column_goes_to_the_lines(db):
+    data = _with_place((row(), "10"), (row(cpt="97112", units="1", charge="42.00"), "2"),
+                       (row(claim_id="S2", service_date="2025-06-03"), ""))
+    res = import_claims(db, data, "pos.csv", USER, as_of=AS_OF)
+    assert res.problems == [], res.problems
+    assert db.query("SELECT claim_id, cpt, place_of_service FROM claim_lines "
+                    "ORDER BY claim_id, line_no").values.tolist() == [
+        ["S1", "97110", "10"], ["S1", "97112", "02"], ["S2", "97110", "11"]]  # blank: 11
+    # the same file again changes nothing
+    assert import_claims(db, data, "pos.csv", USER, as_of=AS_OF).already_imported
+
+
+def test_a_file_without_the_column_bills_the_office(db):
+    res = import_claims(db, csv_bytes(row()), "old.csv", USER, as_of=AS_OF)
+    assert res.problems == [] and res.claims_added == 1
+    assert db.scalar("SELECT place_of_service FROM claim_lines") == "11"
+
+
+def test_a_place_of_service_off_the_list_is_refused_row_by_row(db):
+    data = _with_place((row(), "98"), (row(claim_id="S2", service_date="2025-06-03"), "home"))
+    res = import_claims(db, data, "bad.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 2, place_of_service: Place of service 98 is not a place of service metdash "
+        "knows: use one of 02, 03, 04, 10, 11, 12, 13, 14, 15, 16, 18, 19, 22, 31, 32, 33, 49, "
+        "50, 62, 71, 72, 99 (11 office, 12 home, 02 / 10 telehealth).",
+        "row 3, place_of_service: Place of service 'home' is not a place-of-service code: two "
+        "digits, e.g. 11 office, 12 home, 02 or 10 telehealth."]
+    assert db.scalar("SELECT count(*) FROM claims") == 0
+
+
+def test_a_claim_on_file_with_another_place_is_not_the_same_claim(db):
+    import_claims(db, csv_bytes(row()), "first.csv", USER, as_of=AS_OF)
+    res = import_claims(db, _with_place((row(), "10")), "second.csv", USER, as_of=AS_OF)
+    assert [p.split(":")[0] for p in res.problems] == ["row 2, claim_id"]
+    assert "already on file with different content" in res.problems[0]

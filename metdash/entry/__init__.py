@@ -13,6 +13,8 @@ The rooms::
 
     problems     Problem, reading dates and money, small reads on an open connection
     practice     the practice, providers, payers, fees, the practice's codes
+    clearinghouse  the 837P's submitter / receiver / interchange ids, each payer's id and
+                 telehealth modifier (imported as ``metdash.entry.clearinghouse``)
     clients      clients, coverages, referrers
     referrals    referrals
     plans        plans of care: certification, 90 days, the physician's signature, recertifying

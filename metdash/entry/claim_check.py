@@ -28,6 +28,7 @@ from metdash.coding import (
     pointer_problems,
     required_modifiers,
 )
+from metdash.coding.pos import pos_problem
 from metdash.entry.claim_reads import StoreReads
 from metdash.entry.problems import (
     Problem,
@@ -62,6 +63,7 @@ class ClaimLineIn:
     modifiers: Sequence[str] = ()
     dx_pointers: Sequence[int] = (1,)
     session_id: int | None = None
+    place_of_service: str = "11"  # CMS POS code (metdash.coding.pos): 11 office, 02/10 telehealth
 
 
 @dataclass
@@ -325,6 +327,9 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
             charge = None
         mods = parse_modifiers(line.modifiers)
         err += [Problem(m, "modifiers", i) for m in modifier_problems(mods, label)]
+        pos_msg = pos_problem(line.place_of_service, f"{label}: place of service")
+        if pos_msg:
+            err.append(Problem(pos_msg, "place_of_service", i))
         err += [Problem(m, "dx_pointers", i) for m in
                 pointer_problems(list(line.dx_pointers), len(dx), label)]
         if day and code:

@@ -18,6 +18,7 @@ from metdash.coding import (
     remaining_units,
     required_modifiers,
 )
+from metdash.coding.pos import DEFAULT_POS, normalize_pos, with_telehealth_modifier
 from metdash.entry.claim_check import ClaimIn, ClaimLineIn, check_claim, kx_years
 from metdash.entry.days import billed_session_ids, billed_units, day_sessions
 from metdash.entry.problems import (
@@ -93,7 +94,7 @@ CLAIM_COLUMNS = ("claim_id", "client_id", "payer_id", "coverage_id", "referral_i
                  "total_charge", "first_service_date", "submitted_date", "last_submitted_date",
                  "timely_filing_reason", "source")
 LINE_COLUMNS = ("claim_id", "line_no", "service_date", "cpt", "modifiers", "units", "charge",
-                "dx_pointers", "session_id")
+                "dx_pointers", "session_id", "place_of_service")
 
 
 def write_claims(con: Any, claims: Sequence[tuple[ClaimIn, str]], user: str,
@@ -114,7 +115,8 @@ def write_claims(con: Any, claims: Sequence[tuple[ClaimIn, str]], user: str,
                          "modifiers": parse_modifiers(line.modifiers), "units": int(line.units),
                          "charge": as_money(line.charge),
                          "dx_pointers": [int(x) for x in line.dx_pointers],
-                         "session_id": line.session_id})
+                         "session_id": line.session_id,
+                         "place_of_service": normalize_pos(line.place_of_service) or DEFAULT_POS})
         submitted = as_date(claim.submitted_date)
         first = min(ln["service_date"] for ln in mine)
         values = {"claim_id": cid, "client_id": claim.client_id, "payer_id": claim.payer_id,
@@ -198,6 +200,8 @@ def build_claim_from_sessions(con: Any, session_ids: Sequence[int],
         raise ValidationError(p or [Problem("Sessions: none found.", "sessions")])
     client_id = sessions[0]["client_id"]
     first_day = sessions[0]["session_date"]
+    # A line's place of service is its session's (the one with the most minutes of it).
+    place = {s["session_id"]: s["place_of_service"] for s in sessions}
     cov = active_coverage(con, client_id, first_day)
     if cov is None:
         raise ValidationError([Problem(f"Coverage: client {client_id} has no coverage active on "
@@ -247,7 +251,8 @@ def build_claim_from_sessions(con: Any, session_ids: Sequence[int],
             carrier = max(new, key=lambda s: (s.minutes.get(code, 0), -s.session_id))
             lines.append(ClaimLineIn(service_date=day, cpt=code, units=n,
                                      charge=(fees.get(code, Decimal("0")) * n).quantize(CENT),
-                                     dx_pointers=pointers, session_id=carrier.session_id))
+                                     dx_pointers=pointers, session_id=carrier.session_id,
+                                     place_of_service=place[carrier.session_id]))
     if p:
         raise ValidationError(p)
     if not lines:
@@ -260,8 +265,12 @@ def build_claim_from_sessions(con: Any, session_ids: Sequence[int],
             (ln.service_date, ln.cpt, ln.units, ln.charge) for ln in lines]) if k.kx}
     mods = required_modifiers([(ln.service_date, ln.cpt) for ln in lines], cov["payer_type"],
                               kx_years=kx_due)
+    # A telehealth line (POS 02 / 10) gets the modifier the payer wants (95, or none).
+    wants = fetch_one(con, "SELECT telehealth_modifier FROM payers WHERE payer_id = ?",
+                      [cov["payer_id"]]) or {}
     for ln, m in zip(lines, mods, strict=True):
-        ln.modifiers = m
+        ln.modifiers = with_telehealth_modifier(m, ln.place_of_service,
+                                                wants.get("telehealth_modifier"))
     return ClaimIn(claim_id=claim_id or new_claim_id(con, as_of), client_id=client_id,
                    payer_id=cov["payer_id"], coverage_id=cov["coverage_id"],
                    diagnosis_codes=dx, lines=lines,

@@ -232,12 +232,14 @@ def unbilled_sessions(db: Database) -> Any:
 
 def recent_sessions(db: Database, limit: int = 200) -> Any:
     """The newest sessions with their minutes per code: session_id, session_date, client_id,
-    kind, provider, minutes ('97110 24 min, 97530 14 min'). The newest are picked before
-    anything is joined, so the cost does not grow with the practice's history."""
+    kind, provider, place_of_service, minutes ('97110 24 min, 97530 14 min'). The newest
+    are picked before anything is joined, so the cost does not grow with the practice's
+    history."""
     return db.query("""
         WITH recent AS (
             SELECT * FROM sessions ORDER BY session_date DESC, session_id DESC LIMIT ?)
         SELECT s.session_id, s.session_date, s.client_id, s.kind, p.last_name AS provider,
+               s.place_of_service,
                string_agg(m.cpt || ' ' || m.minutes || ' min', ', ' ORDER BY m.cpt) AS minutes
         FROM recent s LEFT JOIN providers p USING (provider_id)
         LEFT JOIN session_minutes m USING (session_id)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from metdash.coding import billable_units, cpt_problems, day_minutes, known_codes, normalize_cpt
+from metdash.coding.pos import normalize_pos, pos_problem
 from metdash.entry.days import day_sessions
 from metdash.entry.problems import (
     Problem,
@@ -39,6 +40,7 @@ class SessionIn:
     minutes: dict[str, int]
     referral_id: int | None = None
     notes: str | None = None
+    place_of_service: str = "11"  # CMS POS code (metdash.coding.pos): 11 office, 12 home, 02/10
 
 
 def validate_session(con: Any, s: SessionIn, as_of: dt.date | None = None) -> list[Problem]:
@@ -60,6 +62,9 @@ def validate_session(con: Any, s: SessionIn, as_of: dt.date | None = None) -> li
     if day and day > as_of:
         p.append(Problem(f"Session date {day} is in the future: record a session after it "
                          "happens.", "session_date"))
+    pos_msg = pos_problem(s.place_of_service)
+    if pos_msg:
+        p.append(Problem(pos_msg, "place_of_service"))
     if s.kind not in SESSION_KINDS:
         p.append(Problem(f"Session kind {s.kind!r} must be one of {', '.join(SESSION_KINDS)}.",
                          "kind"))
@@ -98,7 +103,8 @@ def save_session(db: Database, s: SessionIn, user: str, as_of: dt.date | None = 
         sid = next_id(con, "sessions", "session_id")
         values = {"session_id": sid, "client_id": s.client_id, "provider_id": s.provider_id,
                   "referral_id": s.referral_id, "session_date": as_date(s.session_date),
-                  "kind": s.kind, "notes": s.notes or None}
+                  "kind": s.kind, "notes": s.notes or None,
+                  "place_of_service": normalize_pos(s.place_of_service)}
         insert_row(con, "sessions", values)
         for code, mins in s.minutes.items():
             if mins > 0:

@@ -1,11 +1,12 @@
 """What a new practice file still needs before its first claim: the setup checklist that the
-empty Overview shows (practice → providers → payers and fees → clearinghouse ids → first
-client → first session → first claim), each step done or not, read from the store."""
+empty Overview shows (practice → providers → payers and fees → clearinghouse settings and
+payer ids → first client → first session → first claim), each step done or not, read from the store."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from metdash.entry.clearinghouse import REQUIRED, clearinghouse_problems
 from metdash.store import Database
 
 __all__ = ["SetupStep", "setup_steps"]
@@ -43,6 +44,11 @@ def setup_steps(db: Database) -> list[SetupStep]:
                (SELECT count(*) FROM sessions) AS sessions,
                (SELECT count(*) FROM claims) AS claims""").iloc[0]
     c = {k: int(v) for k, v in counts.items()}
+    with db.connect() as con:
+        missing = {p.field for p in clearinghouse_problems(con)}
+    ch_detail = ("settings on file" if not missing else "settings not entered yet"
+                 if len(missing) == len(REQUIRED) else
+                 f"{_plural(len(missing), 'setting')} missing or wrong")
     return [
         SetupStep("Your practice: name, billing NPI, tax id and address", c["practice"] > 0,
                   "on file" if c["practice"] else "not entered yet (claims need all four)",
@@ -52,12 +58,14 @@ def setup_steps(db: Database) -> list[SetupStep]:
         SetupStep("Payers and your fees", c["payers"] > 0 and c["fees"] > 0,
                   f"{_plural(c['payers'], 'payer')}, {_plural(c['fees'], 'fee')} in the fee "
                   "schedule", "settings.py#Payers"),
-        SetupStep("Clearinghouse payer ids (each payer's id for electronic claims)",
-                  c["payers"] > 0 and c["payers_without_id"] == 0,
-                  ("add payers first" if not c["payers"] else
-                   "every payer has one" if not c["payers_without_id"] else
-                   f"{_plural(c['payers_without_id'], 'payer')} without one"),
-                  "settings.py#Payers"),
+        SetupStep("Clearinghouse: your submitter and receiver ids, and each payer's id for "
+                  "electronic claims",
+                  not missing and c["payers"] > 0 and c["payers_without_id"] == 0,
+                  ch_detail + "; " + ("add payers first" if not c["payers"] else
+                                      "every payer has its id" if not c["payers_without_id"]
+                                      else f"{_plural(c['payers_without_id'], 'payer')} "
+                                      "without its id"),
+                  "settings.py#Clearinghouse"),
         SetupStep("Your first client (and who referred them)", c["clients"] > 0,
                   f"{_plural(c['clients'], 'client')}, {_plural(c['referrers'], 'referrer')}",
                   "clients.py"),

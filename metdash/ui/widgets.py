@@ -282,6 +282,9 @@ def line_columns() -> dict[str, Any]:
                                      help="Which of the claim's diagnoses this line treats: "
                                           "1 to 4, in the order listed (e.g. 1,2)."),
         "session_id": cc.NumberColumn("Session", format="%d"),
+        "place_of_service": cc.TextColumn("Place of service",
+                                          help="11 office, 12 client's home, 02 telehealth "
+                                               "(not at home), 10 telehealth at home."),
         "paid": cc.NumberColumn("Paid", format="dollar"),
         "adjustments": cc.TextColumn("Adjustments", help="GROUP-CARC AMOUNT, separated by ';' "
                                                          "(CO-45 12.00; PR-2 8.00)."),

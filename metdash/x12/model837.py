@@ -25,6 +25,12 @@ def x12_text(value: object) -> str:
     return _SPACES.sub(" ", _UNSAFE.sub(" ", text)).strip().upper()
 
 
+def x12_id(value: object) -> str:
+    """An id as given (case kept: a clearinghouse's ids may be case-sensitive), without
+    X12 separators or spaces."""
+    return _SPACES.sub("", _UNSAFE.sub("", "" if value is None else str(value)))
+
+
 def line_control_number(claim_id: str, line_no: int) -> str:
     """The line item control number of one claim line (REF*6R in the 837P's 2400 loop,
     echoed under SVC in the 835): ``<claim id>-<line number>`` as CLM01 writes the claim id,
@@ -79,6 +85,7 @@ class Line837:
     dx_pointers: list[int]
     service_date: dt.date
     control_number: str = ""  # REF*6R; line_control_number() of the claim line when empty
+    place_of_service: str = ""  # SV105 when it differs from the claim's (CLM05-1); "" = same
 
 
 @dataclass
@@ -113,10 +120,19 @@ class Claim837:
 class Batch837:
     billing: BillingProvider
     claims: list[Claim837]
-    submitter_id: str = ""  # defaults to the billing NPI
+    submitter_id: str = ""  # GS02, 1000A NM109; defaults to the billing NPI
     receiver_name: str = "CLEARINGHOUSE"
-    receiver_id: str = "CLEARINGHOUSE"
+    receiver_id: str = "CLEARINGHOUSE"  # GS03, 1000B NM109
     usage: str = "P"  # ISA15: P production, T test
+    # The clearinghouse settings (metdash.entry.clearinghouse); each empty one falls back
+    # to what was written before they existed (the billing provider's name and phone, ZZ).
+    submitter_name: str = ""  # 1000A NM103
+    contact_name: str = ""  # 1000A PER02
+    contact_phone: str = ""  # 1000A PER04
+    isa_sender_qualifier: str = "ZZ"  # ISA05
+    isa_sender_id: str = ""  # ISA06; the submitter id when empty
+    isa_receiver_qualifier: str = "ZZ"  # ISA07
+    isa_receiver_id: str = ""  # ISA08; the receiver id when empty
 
 
 @dataclass(frozen=True)

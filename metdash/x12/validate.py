@@ -96,7 +96,7 @@ def claim_problems(batch: Batch837) -> list[str]:
     if not (bp.address.line1 and bp.address.city and bp.address.state and bp.address.zip):
         problems.append("Practice address is incomplete: the 837P needs street, city, state "
                         "and ZIP of the billing provider (practice settings).")
-    if not any(ch.isdigit() for ch in bp.phone):
+    if not any(ch.isdigit() for ch in (batch.contact_phone or bp.phone)):
         problems.append("Practice phone is missing: the 837P names a contact number for the "
                         "submitter (practice settings).")
     for c in batch.claims:
@@ -127,7 +127,7 @@ def claim_problems(batch: Batch837) -> list[str]:
             problems.append(f"{label}: the member id is missing on the client's coverage.")
         if not c.payer_code:
             problems.append(f"{label}: payer {c.payer_name} has no clearinghouse payer id: "
-                            "enter it in the payer settings.")
+                            "enter it under Settings → Clearinghouse (payer ids).")
         if c.patient_dob is None:
             problems.append(f"{label}: the client's date of birth is missing.")
         if c.referrer is not None:

@@ -14,13 +14,15 @@ Two layers:
 Layout written (one ISA/GS/ST; one subscriber HL per claim)::
 
     ISA GS ST BHT
-    1000A NM1*41 submitter + PER;  1000B NM1*40 receiver
+    1000A NM1*41 submitter + PER;  1000B NM1*40 receiver  (ISA/GS/1000A/1000B: the
+    clearinghouse settings, metdash.entry.clearinghouse; an export without them is refused)
     2000A HL*20 billing provider: PRV*BI, 2010AA NM1*85 (XX NPI), N3, N4, REF*EI tax id
       2000B HL*22 subscriber: SBR, 2010BA NM1*IL (+N3/N4/DMG when the patient), 2010BB NM1*PR
         [2000C HL*23 patient: PAT, NM1*QC, N3, N4, DMG — when the subscriber is not the client]
         2300 CLM (our claim id, total), REF*G1 prior auth, HI (ABK then ABF)
           2310A NM1*DN referring provider (XX NPI); 2310B NM1*82 rendering provider + PRV*PE
-          2400 LX, SV1 (HC:cpt:mods, charge, UN, units, pointers), DTP*472,
+          2400 LX, SV1 (HC:cpt:mods, charge, UN, units, SV105 place of service when it
+               differs from CLM05-1, pointers), DTP*472,
                REF*6R line item control number (<claim id>-<line no>, echoed by the 835)
     SE GE IEA
 """
@@ -36,6 +38,12 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from metdash.coding.pos import (
+    claim_place_of_service,
+    missing_telehealth_modifier,
+    with_telehealth_modifier,
+)
+from metdash.entry.clearinghouse import ClearinghouseIn, export_problems, read_clearinghouse
 from metdash.errors import X12ExportError
 from metdash.store import Database, audit, audit_many, facts, insert_rows
 from metdash.x12.model837 import (
@@ -47,6 +55,7 @@ from metdash.x12.model837 import (
     Line837,
     Person,
     line_control_number,
+    x12_id,
     x12_text,
 )
 from metdash.x12.validate import claim_problems
@@ -90,14 +99,20 @@ def render_837p(claims_data: Batch837, control_numbers: ControlNumbers, now: dt.
     b = claims_data
     bp = b.billing
     cn = control_numbers
-    sender = x12_text(b.submitter_id or bp.npi)[:15]
-    receiver = x12_text(b.receiver_id)[:15]
+    # The clearinghouse settings (Settings → Clearinghouse): ISA05-08 and ISA15, GS02/03,
+    # 1000A/B ids and names, PER; the billing provider's when a pure caller gives none.
+    sender = x12_id(b.submitter_id or bp.npi)[:15]
+    receiver = x12_id(b.receiver_id)[:15]
+    isa06 = x12_id(b.isa_sender_id)[:15] or sender
+    isa08 = x12_id(b.isa_receiver_id)[:15] or receiver
+    submitter_name = x12_text(b.submitter_name or bp.name)
     isa13 = f"{cn.interchange:09d}"
     st02 = f"{cn.transaction:04d}"
     out = _Writer()
-    out.seg("ISA", "00", " " * 10, "00", " " * 10, "ZZ", f"{sender:<15}", "ZZ",
-            f"{receiver:<15}", now.strftime("%y%m%d"), now.strftime("%H%M"), "^", "00501",
-            isa13, "0", b.usage, ":")
+    out.seg("ISA", "00", " " * 10, "00", " " * 10, b.isa_sender_qualifier or "ZZ",
+            f"{isa06:<15}", b.isa_receiver_qualifier or "ZZ", f"{isa08:<15}",
+            now.strftime("%y%m%d"), now.strftime("%H%M"), "^", "00501", isa13, "0", b.usage,
+            ":")
     out.seg("GS", "HC", sender, receiver, now.strftime("%Y%m%d"), now.strftime("%H%M"),
             cn.group, "X", "005010X222A1")
     st_start = len(out.lines)
@@ -105,8 +120,9 @@ def render_837p(claims_data: Batch837, control_numbers: ControlNumbers, now: dt.
     out.seg("BHT", "0019", "00", f"{cn.group:09d}", now.strftime("%Y%m%d"),
             now.strftime("%H%M"), "CH")
     # 1000A submitter, 1000B receiver
-    out.seg("NM1", "41", "2", x12_text(bp.name), "", "", "", "", "46", sender)
-    out.seg("PER", "IC", x12_text(bp.name), "TE", _digits(bp.phone))
+    out.seg("NM1", "41", "2", submitter_name, "", "", "", "", "46", sender)
+    out.seg("PER", "IC", x12_text(b.contact_name) or submitter_name, "TE",
+            _digits(b.contact_phone or bp.phone))
     out.seg("NM1", "40", "2", x12_text(b.receiver_name), "", "", "", "", "46", receiver)
     # 2000A billing provider
     out.seg("HL", "1", "", "20", "1")
@@ -163,7 +179,9 @@ def render_837p(claims_data: Batch837, control_numbers: ControlNumbers, now: dt.
         for n, ln in enumerate(c.lines, start=1):
             out.seg("LX", n)
             proc = ":".join(["HC", x12_text(ln.cpt), *[x12_text(m) for m in ln.modifiers[:4]]])
-            out.seg("SV1", proc, _money(ln.charge), "UN", ln.units, "", "",
+            # SV105: the line's place of service, only when it differs from CLM05-1.
+            pos = ln.place_of_service if ln.place_of_service != c.place_of_service else ""
+            out.seg("SV1", proc, _money(ln.charge), "UN", ln.units, pos, "",
                     ":".join(str(p) for p in ln.dx_pointers[:4]))
             out.seg("DTP", "472", "D8", _d8(ln.service_date))
             out.seg("REF", "6R", ln.control_number or line_control_number(c.claim_id, n))
@@ -209,6 +227,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, claim_ids: list[str] | None
                               Address(p["address_line1"] or "", p["city"] or "",
                                       p["state"] or "", p["zip"] or ""),
                               p["taxonomy"] or "", p["phone"] or "")
+    problems += export_problems(con)  # each clearinghouse setting missing, named
     if claim_ids is None:
         ids = [r["claim_id"] for r in _rows(
             con, "SELECT claim_id FROM claims WHERE status = 'ready' ORDER BY claim_id")]
@@ -221,6 +240,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, claim_ids: list[str] | None
                cl.sex AS p_sex, cl.address_line1 AS p_addr, cl.city AS p_city,
                cl.state AS p_state, cl.zip AS p_zip,
                py.name AS payer_name, py.payer_type, py.clearinghouse_payer_id,
+               py.telehealth_modifier,
                r.name AS ref_name, r.npi AS ref_npi,
                pr.last_name AS rend_last, pr.first_name AS rend_first, pr.npi AS rend_npi,
                pr.taxonomy AS rend_taxonomy, rf.prior_auth_number
@@ -268,10 +288,15 @@ def load_batch(con: duckdb.DuckDBPyConnection, claim_ids: list[str] | None
         out.append(Claim837(
             claim_id=cid, total_charge=Decimal(r["total_charge"]),
             diagnosis_codes=list(r["diagnosis_codes"] or []),
-            lines=[Line837(ln["cpt"], list(ln["modifiers"] or []), Decimal(ln["charge"]),
+            lines=[Line837(ln["cpt"], with_telehealth_modifier(
+                               ln["modifiers"] or [], ln["place_of_service"],
+                               r["telehealth_modifier"]), Decimal(ln["charge"]),
                            int(ln["units"]), list(ln["dx_pointers"] or []), ln["service_date"],
-                           line_control_number(cid, ln["line_no"]))
+                           line_control_number(cid, ln["line_no"]),
+                           place_of_service=ln["place_of_service"])
                    for ln in lines.get(cid, [])],
+            place_of_service=claim_place_of_service(
+                [ln["place_of_service"] for ln in lines.get(cid, [])]),
             payer_name=r["payer_name"], payer_code=r["clearinghouse_payer_id"] or "",
             filing_indicator=FILING_CODES.get(r["payer_type"], "ZZ"),
             member_id=cov["member_id"], patient_last_name=r["p_last"],
@@ -286,7 +311,24 @@ def load_batch(con: duckdb.DuckDBPyConnection, claim_ids: list[str] | None
             subscriber_dob=cov["subscriber_dob"], frequency_code=r["frequency_code"] or "1",
             prior_auth_number=r["prior_auth_number"] or "",
             referrer=referrer, rendering=rendering))
-    return Batch837(billing, out), problems
+        problems += [m for n, ln in enumerate(out[-1].lines, start=1) if (
+            m := missing_telehealth_modifier(ln.modifiers, ln.place_of_service,
+                                             r["telehealth_modifier"],
+                                             f"Claim {cid}: line {n} ({ln.cpt})"))]
+    return Batch837(billing, out, **_envelope(read_clearinghouse(con))), problems
+
+
+def _envelope(ch: ClearinghouseIn | None) -> dict[str, str]:
+    """Batch837's envelope fields from the clearinghouse settings (none: the defaults)."""
+    if ch is None:
+        return {}
+    return {"submitter_id": ch.submitter_id or "", "submitter_name": ch.submitter_name or "",
+            "contact_name": ch.contact_name or "", "contact_phone": ch.contact_phone or "",
+            "receiver_id": ch.receiver_id or "", "receiver_name": ch.receiver_name or "",
+            "isa_sender_qualifier": ch.isa_sender_qualifier or "ZZ",
+            "isa_sender_id": ch.isa_sender_id or "",
+            "isa_receiver_qualifier": ch.isa_receiver_qualifier or "ZZ",
+            "isa_receiver_id": ch.isa_receiver_id or "", "usage": ch.usage_indicator or "P"}
 
 
 def _next_control(con: duckdb.DuckDBPyConnection, name: str) -> int:

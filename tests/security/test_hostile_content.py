@@ -20,6 +20,7 @@ from hypothesis import strategies as hst
 
 from metdash import exports, weekly
 from metdash.figures import report_csv
+from metdash.sheets import TEMPLATE_COLUMNS
 from metdash.spreadsheet import COLUMNS, import_claims, template
 from tests.entry_seed import AS_OF, seed
 from tests.security.test_transactions import claims_csv
@@ -93,10 +94,10 @@ def test_the_claims_template_is_still_plain_text(kind):
     data = template(kind)
     if kind == "xlsx":
         ws = openpyxl.load_workbook(io.BytesIO(data)).active
-        assert [c.value for c in ws[1]] == list(COLUMNS)
+        assert [c.value for c in ws[1]] == list(TEMPLATE_COLUMNS)
         assert {c.data_type for c in ws[2] if c.value is not None} == {"s"}
     else:
-        assert _csv_cells(data.decode())[0] == list(COLUMNS)
+        assert _csv_cells(data.decode())[0] == list(TEMPLATE_COLUMNS)
 
 
 WRITERS = ("to_csv", "to_excel", "ExcelWriter", "writer", "DictWriter", "Workbook")

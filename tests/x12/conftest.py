@@ -20,6 +20,14 @@ INSERT INTO practice (practice_id, name, billing_npi, tax_id, taxonomy, address_
                       state, zip, phone)
 VALUES (1, 'Moving Well Exercise LLC', '{NPI_PRACTICE}', '12-3456789', '225100000X',
         '10 Elm Street', 'Springfield', 'IL', '627011234', '217-555-0100');
+-- The clearinghouse settings (an export is refused without them): the same envelope the
+-- golden file had when it was written with placeholders.
+INSERT INTO clearinghouse_settings (settings_id, submitter_id, submitter_name, contact_phone,
+                                    receiver_id, receiver_name, isa_sender_qualifier,
+                                    isa_sender_id, isa_receiver_qualifier, isa_receiver_id,
+                                    usage_indicator)
+VALUES (1, '{NPI_PRACTICE}', 'Moving Well Exercise LLC', '2175550100', 'CLEARINGHOUSE',
+        'CLEARINGHOUSE', 'ZZ', '{NPI_PRACTICE}', 'ZZ', 'CLEARINGHOUSE', 'P');
 INSERT INTO providers (provider_id, npi, last_name, first_name, credential, taxonomy)
 VALUES (1, '{NPI_PROVIDER}', 'Trainer', 'Tess', 'MEP', '225100000X');
 INSERT INTO payers (payer_id, name, payer_type, clearinghouse_payer_id)

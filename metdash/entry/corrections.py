@@ -16,12 +16,14 @@ The rules (DOMAIN.md, "Secondary claims" and the denial rules):
   Same checks as a new claim; same client and payer (the payer corrects its own claim).
 - **Void** (:func:`void_claim`): the same claim withdrawn: frequency 8 with REF*F8, queued
   for export; once the 837P carrying it is written the claim is voided
-  (:func:`metdash.x12.corrected837.voids_sent`).
+  (:func:`metdash.x12.corrected837.voids_sent`). The client's payments on it (a copay taken
+  at the visit) stay on the client's account, no longer tied to the claim.
 - Refused, with what to do instead: a correction before the payer has given its claim
   number (nothing for REF*F8 to name), editing a claim the payer already has, voiding a
   claim twice (voided, or a void already waiting), voiding a claim the payer paid (the
-  payment must be taken back first: post the payer's reversal), correcting a paid, appealed
-  or closed claim.
+  payment must be taken back first: post the payer's reversal) or one the practice wrote
+  off, moved to the client or refunded on (a replacement instead), correcting a paid,
+  appealed or closed claim.
 
 The claim keeps its number (CLM01, so the payer's 835 for the replacement posts to the same
 claim) and its whole history: status moves, remittances, denials, appeals, write-offs and
@@ -131,6 +133,12 @@ class ClaimState(dict):
     reason each action is refused (``edit``, ``correct``, ``void``: None when allowed)."""
 
 
+# What the practice did on a claim's balance itself (a void would take it off the books).
+_PRACTICE_MONEY = """SELECT EXISTS (SELECT 1 FROM write_offs WHERE claim_id = ?)
+    OR EXISTS (SELECT 1 FROM balance_transfers WHERE claim_id = ?)
+    OR EXISTS (SELECT 1 FROM patient_refunds WHERE claim_id = ?)"""
+
+
 def _refusals(con: Any, row: dict[str, Any]) -> dict[str, str | None]:
     cid, status, freq = row["claim_id"], row["status"], row["frequency_code"] or "1"
     sent = row["submitted_date"] is not None
@@ -165,6 +173,10 @@ def _refusals(con: Any, row: dict[str, Any]) -> dict[str, str | None]:
             if paid and paid[0][0] != 0:
                 void = (f"Claim {cid} has {fmt_money(paid[0][0])} paid by the payer: a void "
                         "takes that payment back, so post the payer's reversal first, or "
+                        "send a replacement claim instead.")
+            elif con.execute(_PRACTICE_MONEY, [cid] * 3).fetchall()[0][0]:
+                void = (f"Claim {cid} has a write-off, a balance moved to the client or a "
+                        "refund on it: a voided claim leaves the books with its money, so "
                         "send a replacement claim instead.")
     else:
         edit = (f"Claim {cid} is {status.replace('_', ' ')}: only a draft or ready claim is "
@@ -340,6 +352,15 @@ def void_claim(db: Database, claim_id: str, user: str, *, reason: str,
         _record(con, row, _lines(con, claim_id),
                 {"frequency_code": "8", "original_payer_claim_number": pcn}, None, user,
                 "void", as_of, reason.strip(), pcn)
+        # The client's payments on it (a copay at the visit) stay the client's money: on the
+        # client's account, no longer tied to a claim that leaves the books.
+        moved = con.execute("UPDATE patient_payments SET claim_id = NULL WHERE claim_id = ? "
+                            "RETURNING patient_payment_id, amount", [claim_id]).fetchall()
+        if moved:
+            audit(con, user, "update", "patient_payments", claim_id,
+                  {"claim_id": claim_id, "payments": [m[0] for m in moved]},
+                  {"claim_id": None, "note": "claim voided: the payments stay on the "
+                   "client's account"})
         add_claim_status(con, claim_id, "ready", as_of, user,
                          f"void (frequency 8, REF*F8 {pcn}) waiting to be sent: "
                          f"{reason.strip()}", row)

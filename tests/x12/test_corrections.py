@@ -334,3 +334,37 @@ def test_an_existing_store_migrates_with_nothing_lost(tmp_path):
         assert con.execute("SELECT DISTINCT frequency_code, original_payer_claim_number "
                            "FROM claims").fetchall() == [("1", None)]
         assert con.execute("SELECT count(*) FROM claim_edits").fetchall()[0][0] == 0
+
+
+def test_a_void_leaves_the_clients_copay_on_the_clients_account(seeded):
+    # Eve paid a $20 copay at the visit on claim C000102; the claim is voided: the $20 is still
+    # hers (on her account, no claim), not lost with the claim.
+    with seeded.transaction() as con:
+        con.execute("INSERT INTO patient_payments (patient_payment_id, client_id, claim_id, "
+                    "payment_date, amount, method) VALUES (1, 'K002', 'C000102', "
+                    "DATE '2025-02-04', 20, 'card')")
+        facts.touch(con, ["C000102"], status_only=True)
+    write_837p(seeded, ["C000102"], user="biller", now=SENT)
+    import_835(seeded, [("d.835", denial_835("C000102", "120", "18", "MCR-ICN-9",
+                                             payer="MEDICARE PART B"))], "biller")
+    corrections.void_claim(seeded, "C000102", "biller", reason="duplicate", as_of=AS_OF)
+    with seeded.connect() as con:
+        assert con.execute("SELECT client_id, claim_id, amount FROM patient_payments"
+                           ).fetchall() == [("K002", None, Decimal("20.00"))]
+    assert seeded.scalar("SELECT count(*) FROM audit_log WHERE table_name = "
+                         "'patient_payments' AND record_key = 'C000102'") == 1
+    with seeded.connect() as con:
+        assert facts.check(con) == []
+
+
+def test_a_claim_written_off_is_replaced_not_voided(seeded):
+    sent_and_denied(seeded)
+    with seeded.transaction() as con:
+        con.execute("INSERT INTO write_offs (write_off_id, client_id, claim_id, side, amount, "
+                    "reason, write_off_date, user_name) VALUES (1, 'K001', 'C000101', "
+                    "'insurance', 50, 'courtesy', DATE '2025-03-11', 'biller')")
+        facts.touch(con, ["C000101"], status_only=True)
+    with pytest.raises(ValidationError, match="has a write-off, a balance moved to the client"):
+        corrections.void_claim(seeded, "C000101", "biller", reason="x", as_of=AS_OF)
+    with seeded.connect() as con:
+        assert corrections.claim_state(con, "C000101")["correct"] is None

@@ -242,6 +242,7 @@ def _record(con: Any, row: dict[str, Any], before_lines: list[dict[str, Any]],
         con.execute("DELETE FROM claim_lines WHERE claim_id = ?", [cid])
         insert_rows(con, "claim_lines", LINE_COLUMNS,
                     [tuple(ln[c] for c in LINE_COLUMNS) for ln in lines])
+        _rematch_lines(con, cid, before_lines, lines)
     after = _snapshot({**row, **values}, before_lines if lines is None else lines)
     seq = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM claim_edits WHERE claim_id = ?",
                       [cid]).fetchall()[0][0]
@@ -252,6 +253,25 @@ def _record(con: Any, row: dict[str, Any], before_lines: list[dict[str, Any]],
           "claims", cid, before, {**after, "reason": reason, "edit_seq": seq})
     facts.touch(con, [cid])
     return after
+
+
+def _rematch_lines(con: Any, claim_id: str, old: list[dict[str, Any]],
+                   new: list[dict[str, Any]]) -> None:
+    """Keep the claim's earlier remittance lines on the lines they paid or denied: a line
+    payment matched to old line n follows that service (date + code, one line each on a
+    claim) to its new number, or matches no line when the correction removed it (the
+    replacement's own 835 then adjudicates the lines as they now are)."""
+    where = {(ln["service_date"], ln["cpt"]): ln["line_no"] for ln in new}
+    moves = {o["line_no"]: where.get((o["service_date"], o["cpt"])) for o in old}
+    moves = {k: v for k, v in moves.items() if k != v}
+    if not moves:
+        return
+    con.execute("""
+        UPDATE line_payments SET line_no = m.new_no
+        FROM (SELECT unnest(?::INTEGER[]) AS old_no, unnest(?::INTEGER[]) AS new_no) m
+        WHERE line_payments.line_no = m.old_no AND line_payments.claim_payment_id IN
+              (SELECT claim_payment_id FROM claim_payments WHERE claim_id = ?)""",
+                [list(moves), list(moves.values()), claim_id])
 
 
 def _claim_values(con: Any, row: dict[str, Any], claim: ClaimIn,

@@ -27,7 +27,7 @@ from metdash.x12.validate import pyx12_validate
 from metdash.x12.write837 import write_837p
 
 from .conftest import SEED
-from .helpers import Claim, build_835
+from .helpers import Claim, Line, build_835
 
 D = dt.date
 AS_OF = D(2025, 3, 12)
@@ -368,3 +368,30 @@ def test_a_claim_written_off_is_replaced_not_voided(seeded):
         corrections.void_claim(seeded, "C000101", "biller", reason="x", as_of=AS_OF)
     with seeded.connect() as con:
         assert corrections.claim_state(con, "C000101")["correct"] is None
+
+
+def test_the_earlier_remittance_lines_follow_their_service_after_a_replacement(seeded):
+    # Denied line by line (CO-16 on each, REF*6R echoed); the replacement drops line 1
+    # (97110): the old 97140 line is line 1 now and 97530 line 2, and their denials follow
+    # them; the 97110's denial matches no line any more.
+    write_837p(seeded, ["C000101"], user="biller", now=SENT)
+    svc = [Line("97110", "150", "0", date="20250203", mods=["GP"], units="2",
+                cas=[("CO", "16", "150")], control="C000101-1"),
+           Line("97140", "100", "0", date="20250203", mods=["GP", "59"],
+                cas=[("CO", "16", "100")], control="C000101-2"),
+           Line("97530", "50", "0", date="20250205", cas=[("CO", "16", "50")],
+                control="C000101-3")]
+    text = build_835([Claim("C000101", "1", "300", "0", lines=svc, payer_claim_number="P1")],
+                     trace="L1")
+    assert import_835(seeded, [("l.835", text.encode())], "biller").errors == []
+    with seeded.connect() as con:
+        claim = corrections.claim_on_file(con, "C000101")
+    claim.lines = claim.lines[1:]
+    corrections.replace_claim(seeded, "C000101", claim, "biller", reason="97110 not given",
+                              as_of=AS_OF)
+    with seeded.connect() as con:
+        assert con.execute("SELECT cpt, line_no FROM line_payments ORDER BY cpt").fetchall() \
+            == [("97110", None), ("97140", 1), ("97530", 2)]
+        assert con.execute("SELECT line_no, cpt, denied FROM line_facts ORDER BY line_no"
+                           ).fetchall() == [(1, "97140", True), (2, "97530", True)]
+        assert facts.check(con) == []

@@ -395,3 +395,22 @@ def test_the_earlier_remittance_lines_follow_their_service_after_a_replacement(s
         assert con.execute("SELECT line_no, cpt, denied FROM line_facts ORDER BY line_no"
                            ).fetchall() == [(1, "97140", True), (2, "97530", True)]
         assert facts.check(con) == []
+
+
+def test_a_replacement_waiting_to_be_sent_is_edited_and_stays_a_replacement(seeded):
+    sent_and_denied(seeded)
+    corrections.replace_claim(seeded, "C000101", corrected(seeded), "biller",
+                              reason="97530 was not given", as_of=AS_OF)
+    with seeded.connect() as con:
+        claim = corrections.claim_on_file(con, "C000101")
+        assert corrections.claim_state(con, "C000101")["edit"] is None
+    claim.lines[1].charge = "90.00"   # $150 + $90 = $240
+    corrections.edit_claim(seeded, "C000101", claim, "biller", note="fee", as_of=AS_OF)
+    row = seeded.query("SELECT frequency_code, original_payer_claim_number, total_charge "
+                       "FROM claims WHERE claim_id = 'C000101'").iloc[0].tolist()
+    assert row == ["7", "ACM-ICN-0001", Decimal("240.00")]
+    assert list(corrections.edit_history(seeded, "C000101").kind) == ["replacement", "edit"]
+    # ... but its payer stays the one that has the original.
+    claim.payer_id = 2
+    with pytest.raises(ValidationError, match="Payer: a replacement goes to the payer"):
+        corrections.edit_claim(seeded, "C000101", claim, "biller", as_of=AS_OF)

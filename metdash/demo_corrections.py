@@ -25,52 +25,62 @@ import datetime as dt
 from typing import Any
 
 VOIDS = 3
-# The claim as metdash.entry.corrections keeps it in claim_edits (before / after).
+# The claim as metdash.entry.corrections keeps it in claim_edits (before / after); ``ln`` is
+# the claim's lines as one JSON list (_LINES).
 _SNAPSHOT = """json_object(
     'payer_id', c.payer_id, 'coverage_id', c.coverage_id, 'referral_id', c.referral_id,
     'referrer_id', c.referrer_id, 'rendering_provider_id', c.rendering_provider_id,
     'diagnosis_codes', to_json(c.diagnosis_codes), 'total_charge', c.total_charge::VARCHAR,
     'first_service_date', c.first_service_date::VARCHAR,
     'timely_filing_reason', c.timely_filing_reason, 'frequency_code', {freq},
-    'original_payer_claim_number', {pcn},
-    'lines', (SELECT to_json(list(json_object(
+    'original_payer_claim_number', {pcn}, 'lines', ln.lines)"""
+_LINES = """(SELECT l.claim_id, to_json(list(json_object(
         'service_date', l.service_date::VARCHAR, 'cpt', l.cpt,
         'modifiers', to_json(l.modifiers), 'units', l.units, 'charge', l.charge::VARCHAR,
         'dx_pointers', to_json(l.dx_pointers), 'session_id', l.session_id)
-        ORDER BY l.line_no)) FROM claim_lines l WHERE l.claim_id = c.claim_id))"""
+        ORDER BY l.line_no)) AS lines
+    FROM claim_lines l WHERE l.claim_id IN (SELECT claim_id FROM {chosen}) GROUP BY 1) ln"""
 
 
-def _snapshot(freq: str, pcn: str) -> str:
-    return _SNAPSHOT.format(freq=freq, pcn=pcn)
+def _edits(chosen: str, kind: str, freq: str, date: str, when: str) -> str:
+    """INSERT of one claim_edits row per claim of the temp table ``chosen`` (claim_id, pcn,
+    reason and the ``date`` / ``when`` columns)."""
+    return f"""
+        INSERT INTO claim_edits (claim_id, seq, kind, edit_date, edited_at, user_name, reason,
+                                 payer_claim_number, before, after)
+        SELECT c.claim_id, 1, '{kind}', x.{date}, {when}, 'demo', x.reason, x.pcn,
+               {_SNAPSHOT.format(freq="c.frequency_code", pcn="NULL")},
+               {_SNAPSHOT.format(freq=repr(freq), pcn="x.pcn")}
+        FROM claims c JOIN {chosen} x USING (claim_id)
+        JOIN {_LINES.format(chosen=chosen)} USING (claim_id)"""
 
 
 def add_corrections(con: Any, as_of: dt.date) -> tuple[int, int]:
     """Turn the demo's corrected resubmissions into replacements and void a few duplicate
     claims (see the module's docstring); (replacements, voids)."""
     con.execute("DELETE FROM claim_edits")
+    # Joins, not a subquery per claim: a large demo corrects thousands of claims.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _demo_fixed AS
-        SELECT h.claim_id, h.status_date, h.changed_at,
-               (SELECT p.payer_claim_number FROM claim_payments p
-                JOIN remittances r USING (remittance_id)
-                WHERE p.claim_id = h.claim_id AND p.payer_claim_number IS NOT NULL
-                  AND r.payment_date <= h.status_date
-                ORDER BY r.payment_date DESC, p.claim_payment_id DESC LIMIT 1) AS pcn,
-               CASE WHEN EXISTS (SELECT 1 FROM claim_payments p JOIN adjustments a
-                                 USING (claim_payment_id)
-                                 WHERE p.claim_id = h.claim_id AND a.carc = '29')
-                    THEN 'proof of timely filing attached (CO-29)'
+        WITH fixed AS (
+            SELECT claim_id, status_date, changed_at FROM claim_status_history
+            WHERE note = 'corrected, ready to send again'
+        ), paid AS (
+            SELECT f.claim_id, p.payer_claim_number AS pcn,
+                   bool_or(a.carc = '29') OVER (PARTITION BY f.claim_id) AS timely
+            FROM fixed f JOIN claim_payments p USING (claim_id)
+            JOIN remittances r USING (remittance_id)
+            LEFT JOIN adjustments a USING (claim_payment_id)
+            WHERE p.payer_claim_number IS NOT NULL AND r.payment_date <= f.status_date
+            QUALIFY row_number() OVER (PARTITION BY f.claim_id ORDER BY r.payment_date DESC,
+                                       p.claim_payment_id DESC) = 1
+        )
+        SELECT f.*, p.pcn,
+               CASE WHEN p.timely THEN 'proof of timely filing attached (CO-29)'
                     ELSE 'added the information the payer asked for (CO-16, MA130)' END
                    AS reason
-        FROM claim_status_history h
-        WHERE h.note = 'corrected, ready to send again'""")
-    con.execute("DELETE FROM _demo_fixed WHERE pcn IS NULL")
-    con.execute(f"""
-        INSERT INTO claim_edits (claim_id, seq, kind, edit_date, edited_at, user_name, reason,
-                                 payer_claim_number, before, after)
-        SELECT c.claim_id, 1, 'replacement', f.status_date, f.changed_at, 'demo', f.reason,
-               f.pcn, {_snapshot("c.frequency_code", "NULL")}, {_snapshot("'7'", "f.pcn")}
-        FROM claims c JOIN _demo_fixed f USING (claim_id)""")
+        FROM fixed f JOIN paid p USING (claim_id)""")
+    con.execute(_edits("_demo_fixed", "replacement", "7", "status_date", "x.changed_at"))
     con.execute("UPDATE claims SET frequency_code = '7', original_payer_claim_number = f.pcn "
                 "FROM _demo_fixed f WHERE claims.claim_id = f.claim_id")
     replaced = con.execute("SELECT count(*) FROM _demo_fixed").fetchall()[0][0]
@@ -81,24 +91,16 @@ def add_corrections(con: Any, as_of: dt.date) -> tuple[int, int]:
         CREATE OR REPLACE TEMP TABLE _demo_voids AS
         WITH denied AS (
             SELECT p.claim_id, max(r.payment_date) AS denied_date,
-                   max(p.payer_claim_number) AS pcn, sum(p.paid) AS paid,
+                   max(p.payer_claim_number) AS pcn, max(abs(p.paid)) AS paid,
                    min(a.carc) FILTER (WHERE a.group_code = 'CO' AND a.carc IN ('18', '27'))
                        AS carc
-            FROM claim_payments p JOIN remittances r USING (remittance_id)
+            FROM claims c JOIN claim_payments p USING (claim_id)
+            JOIN remittances r USING (remittance_id)
             LEFT JOIN adjustments a USING (claim_payment_id)
-            WHERE p.claim_id IN (SELECT claim_id FROM claims WHERE status = 'denied')
+            WHERE c.status = 'denied'
             GROUP BY p.claim_id
-        ), chosen AS (
-            SELECT d.*, (SELECT max(seq) FROM claim_status_history h
-                         WHERE h.claim_id = d.claim_id) AS seq,
-                   greatest((SELECT max(status_date) FROM claim_status_history h
-                             WHERE h.claim_id = d.claim_id),
-                            least(d.denied_date + 5, ?::DATE)) AS queued,
-                   CASE d.carc WHEN '18' THEN 'a duplicate of a claim the payer already has '
-                                              || '(CO-18)'
-                        ELSE 'the coverage had ended (CO-27): billed to the wrong payer' END
-                       AS reason
-            FROM denied d
+        ), candidates AS (
+            SELECT d.* FROM denied d
             WHERE d.carc IS NOT NULL AND d.paid = 0 AND d.pcn IS NOT NULL
               AND d.claim_id NOT IN (SELECT claim_id FROM appeals)
               AND d.claim_id NOT IN (SELECT claim_id FROM write_offs WHERE claim_id IS NOT NULL)
@@ -106,15 +108,21 @@ def add_corrections(con: Any, as_of: dt.date) -> tuple[int, int]:
               AND d.claim_id NOT IN (SELECT claim_id FROM patient_refunds
                                      WHERE claim_id IS NOT NULL)
             ORDER BY d.carc, d.claim_id LIMIT {VOIDS}
+        ), history AS (
+            SELECT claim_id, max(seq) AS seq, max(status_date) AS last_date
+            FROM claim_status_history WHERE claim_id IN (SELECT claim_id FROM candidates)
+            GROUP BY claim_id
+        ), chosen AS (
+            SELECT d.*, h.seq,
+                   greatest(h.last_date, least(d.denied_date + 5, ?::DATE)) AS queued,
+                   CASE d.carc WHEN '18' THEN 'a duplicate of a claim the payer already has '
+                                              || '(CO-18)'
+                        ELSE 'the coverage had ended (CO-27): billed to the wrong payer' END
+                       AS reason
+            FROM candidates d JOIN history h USING (claim_id)
         )
         SELECT *, least(queued + 1, ?::DATE) AS sent FROM chosen""", [as_of, as_of])
-    con.execute(f"""
-        INSERT INTO claim_edits (claim_id, seq, kind, edit_date, edited_at, user_name, reason,
-                                 payer_claim_number, before, after)
-        SELECT c.claim_id, 1, 'void', v.queued, v.queued + INTERVAL 10 HOUR, 'demo',
-               v.reason, v.pcn,
-               {_snapshot("c.frequency_code", "NULL")}, {_snapshot("'8'", "v.pcn")}
-        FROM claims c JOIN _demo_voids v USING (claim_id)""")
+    con.execute(_edits("_demo_voids", "void", "8", "queued", "x.queued + INTERVAL 10 HOUR"))
     con.execute("""
         INSERT INTO claim_status_history (claim_id, seq, status, status_date, changed_at,
                                           changed_by, note)

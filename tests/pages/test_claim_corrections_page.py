@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from metdash import worklists
 from metdash.store import Database
 from metdash.x12.post835 import import_835
 from metdash.x12.write837 import write_837p
@@ -43,11 +44,13 @@ def _clear_caches():
 
 
 def open_claim(claim_id: str) -> AppTest:
-    """The Claims page's Status tab with ``claim_id`` picked (as a work list's row opens it)."""
-    at = AppTest.from_file("../../pages/claims.py", default_timeout=30)
-    at.session_state["claims_tab"] = "Status"
-    at.session_state["s_claim-find"] = claim_id
-    at.session_state["_pick-s_claim"] = claim_id
+    """The page a "Denials to correct" row opens in one click, with ``claim_id`` picked, the
+    way :func:`metdash.ui.open_with` hands it over."""
+    go = worklists.ROW_ACTIONS["denials_to_correct"]
+    at = AppTest.from_file(f"../../pages/{go.page}", default_timeout=30)
+    at.session_state[go.tabs_key] = go.tab
+    at.session_state[f"{go.pick}-find"] = claim_id
+    at.session_state[f"_pick-{go.pick}"] = claim_id
     at.run()
     assert not at.exception, at.exception
     return at

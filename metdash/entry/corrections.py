@@ -129,7 +129,8 @@ def _snapshot(row: dict[str, Any], lines: list[dict[str, Any]]) -> dict[str, Any
 
 class ClaimState(dict):
     """What can be done to a claim now: ``status``, ``frequency_code``, ``sent`` (the payer
-    has had it), ``payer_claim_number`` (CLP07, None before the payer gave one), and the
+    has had it), ``payer_claim_number`` (CLP07, None before the payer gave one),
+    ``original_payer_claim_number`` (the REF*F8 a replacement or void carries), and the
     reason each action is refused (``edit``, ``correct``, ``void``: None when allowed)."""
 
 

@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from metdash.demo_clearinghouse import add_clearinghouse_and_places
+from metdash.demo_corrections import add_corrections
 from metdash.errors import NotTheDemo
 from metdash.store import Database, audit, facts, insert_frame
 
@@ -754,6 +755,7 @@ def generate(db: Database, *, seed: int = 7, claim_lines: int | None = None,
             if table in tables:
                 _insert(con, table, tables[table])
         add_clearinghouse_and_places(con)  # issue 16: settings, places of service
+        add_corrections(con, as_of)  # replacements and voids: metdash/demo_corrections.py
         facts.rebuild(con)
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("providers", "payers", "referrers", "clients", "referrals",

@@ -8,6 +8,7 @@ import streamlit as st
 
 from metdash import entry, figures, spreadsheet, ui
 from metdash.store import backup
+from metdash.ui.corrections import claim_changes
 
 db = ui.page_start("Claims", permission="billing")
 user = ui.current_user()
@@ -145,6 +146,7 @@ with tab_status:
                                   "insurance_balance": "balance",
                                   "patient_balance": "patient_balance",
                                   "entry_date": "date"})
+        claim_changes(db, cid, user)  # Edit, or Correct / void, and the claim's changes
     with st.form("status"):
         c1, c2 = st.columns(2)
         new = c1.selectbox("Move to", list(entry.STATUSES), key="s_status")

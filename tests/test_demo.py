@@ -362,7 +362,9 @@ def test_statuses_and_history(con):
     assert one(con, """
         SELECT count(*) FROM claims WHERE status IN ('draft', 'ready', 'submitted', 'voided')
           AND claim_id IN (SELECT claim_id FROM claim_payments)
-          AND NOT (status = 'submitted' AND last_submitted_date > submitted_date)""") == 0
+          AND NOT (status = 'submitted' AND last_submitted_date > submitted_date)
+          -- a denied claim withdrawn by a void (frequency 8): metdash/demo_corrections.py
+          AND NOT (status = 'voided' AND frequency_code = '8')""") == 0
     assert one(con, """
         SELECT count(*) FROM claims WHERE status IN ('draft', 'ready') AND submitted_date
           IS NOT NULL AND last_submitted_date = submitted_date""") == 0

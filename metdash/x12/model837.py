@@ -109,7 +109,8 @@ class Claim837:
     subscriber_last_name: str = ""
     subscriber_first_name: str = ""
     subscriber_dob: dt.date | None = None
-    frequency_code: str = "1"
+    frequency_code: str = "1"  # CLM05-3: 1 original, 7 replacement, 8 void
+    payer_claim_number: str = ""  # REF*F8 of a replacement or void: the payer's number (CLP07)
     place_of_service: str = "11"
     prior_auth_number: str = ""
     referrer: Person | None = None

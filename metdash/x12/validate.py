@@ -123,6 +123,10 @@ def claim_problems(batch: Batch837) -> list[str]:
             if ln.units <= 0:
                 problems.append(f"{label}: line {n} ({ln.cpt}) has {ln.units} units: bill at "
                                 "least 1.")
+        if c.frequency_code in ("7", "8") and not c.payer_claim_number:
+            problems.append(f"{label} is a {'replacement' if c.frequency_code == '7' else 'void'}"
+                            " (frequency " + c.frequency_code + ") without the payer's claim "
+                            "number (REF*F8): correct it again once the payer's 835 gives one.")
         if not c.member_id:
             problems.append(f"{label}: the member id is missing on the client's coverage.")
         if not c.payer_code:

@@ -46,6 +46,7 @@ from metdash.coding.pos import (
 from metdash.entry.clearinghouse import ClearinghouseIn, export_problems, read_clearinghouse
 from metdash.errors import X12ExportError
 from metdash.store import Database, audit, audit_many, facts, insert_rows
+from metdash.x12.corrected837 import voids_sent
 from metdash.x12.model837 import (
     Address,
     Batch837,
@@ -166,6 +167,8 @@ def render_837p(claims_data: Batch837, control_numbers: ControlNumbers, now: dt.
                 f"{c.place_of_service}:B:{c.frequency_code}", "Y", "A", "Y", "Y")
         if c.prior_auth_number:
             out.seg("REF", "G1", x12_text(c.prior_auth_number))
+        if c.payer_claim_number:  # a replacement (7) or void (8) names the payer's claim
+            out.seg("REF", "F8", x12_text(c.payer_claim_number))
         dx = [d.replace(".", "").upper() for d in c.diagnosis_codes]
         out.seg("HI", *[f"{'ABK' if i == 0 else 'ABF'}:{d}" for i, d in enumerate(dx)])
         if c.referrer is not None:  # 2310A referring provider
@@ -309,6 +312,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, claim_ids: list[str] | None
             subscriber_last_name=cov["subscriber_last_name"] or r["p_last"],
             subscriber_first_name=cov["subscriber_first_name"] or "",
             subscriber_dob=cov["subscriber_dob"], frequency_code=r["frequency_code"] or "1",
+            payer_claim_number=r["original_payer_claim_number"] or "",
             prior_auth_number=r["prior_auth_number"] or "",
             referrer=referrer, rendering=rendering))
         problems += [m for n, ln in enumerate(out[-1].lines, start=1) if (
@@ -372,6 +376,7 @@ def write_837p(db: Database, claim_ids: list[str] | None, *, user: str,
             "transaction": numbers.transaction, "claims": [c.claim_id for c in batch.claims]})
         if mark_submitted:
             _mark_submitted(con, [c.claim_id for c in batch.claims], user, now, numbers)
+            voids_sent(con, [c.claim_id for c in batch.claims], user, now, numbers.interchange)
         if deliver is not None:
             deliver(text)
     return text

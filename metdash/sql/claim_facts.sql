@@ -8,9 +8,11 @@
 --                      client or written off
 --   first_ledger_date, last_ledger_date  its first (the charge) and last money events
 --   paid               payer payments, net of reversals and recoupments
---   allowed            of each payer's current adjudication: AMT*B6 when sent, else paid +
---                      its cost share (deductible, coinsurance, copay; a PR denial such as
---                      PR-96 is not allowed)
+--   allowed            of the current adjudication of the payer the claim is billed to (of
+--                      each other payer's when that payer has none: a secondary's allowed is
+--                      the primary's cost share, not more of the claim): AMT*B6 when sent, else
+--                      paid + its cost share (deductible, coinsurance, copay; a PR denial such
+--                      as PR-96 is not allowed)
 --   patient_responsibility  cost share of the current adjudications (to the client or the next
 --                      payer); contractual: contractual adjustments of the current adjudications
 --   adjudicated        has a remittance that is not a reversal (22), "not ours" (23) or pricing
@@ -31,7 +33,8 @@ cp AS (
     SELECT p.claim_payment_id, p.claim_id, p.status_code, p.paid, p.patient_responsibility,
            p.allowed, p.remittance_id, p.seq, r.payment_date,
            coalesce(r.payer_id, c.payer_id) AS adjudicating_payer,
-           coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key) AS payer_part
+           coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key) AS payer_part,
+           coalesce(r.payer_id = c.payer_id, TRUE) AS billed_payer
     FROM {claim_payments} p
     JOIN {remittances} r USING (remittance_id)
     JOIN c USING (claim_id)
@@ -68,7 +71,10 @@ current_adj AS (
         AND status_code <> '22'
 ),
 current_sums AS (
-    SELECT ca.claim_id, sum(coalesce(ca.allowed, ca.paid + coalesce(pp.cost_share, 0)))
+    SELECT ca.claim_id,
+           coalesce(sum(coalesce(ca.allowed, ca.paid + coalesce(pp.cost_share, 0)))
+                        FILTER (WHERE ca.billed_payer),
+                    sum(coalesce(ca.allowed, ca.paid + coalesce(pp.cost_share, 0))))
                AS allowed
     FROM current_adj ca LEFT JOIN per_payment pp USING (claim_payment_id)
     GROUP BY ca.claim_id

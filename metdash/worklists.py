@@ -528,7 +528,7 @@ ROW_ACTIONS: dict[str, RowAction] = {
     "unbilled_sessions": RowAction("Bill this client's sessions", "claims.py", "client_id",
                                    "bill_client", "Bill sessions", "claims_tab"),
     "ready_to_submit": RowAction("Create the 837P", "remittances.py"),
-    "bill_secondary": RowAction("Send the secondary claim", "remittances.py", "claim_id",
+    "bill_secondary": RowAction("Send the secondary claim", "secondary_claims.py", "claim_id",
                                 "sec_claim"),
     "unpaid_past_lag": RowAction("Post the payer's payment", "payments.py", "claim_id",
                                  "e_claim", "Post an EOB", "payments_tab"),

@@ -1,7 +1,8 @@
 """The demo's secondary claims and Medicare crossovers (issue 16, items 3 and 6).
 
 Some of the demo's Medicare clients have a secondary coverage (Evergreen State Medicaid or
-Cascade Mutual PPO; metdash.demo builds the coverages). Once Medicare's remittance leaves
+Cascade Mutual PPO; metdash.demo builds the coverages, and this module gives a Medigap-like
+one to a fifth of the seniors Medicare answered in the last 60 days). Once Medicare's remittance leaves
 deductible or coinsurance on such a claim, the ledger keeps that cost share in insurance A/R,
 owed by the secondary (metdash/sql/ledger.sql). This module, run by :func:`metdash.demo.generate`
 on the rows it has just written (same transaction, before the facts are built), writes what
@@ -26,6 +27,25 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+
+# A few more seniors with a Medigap-like secondary (the first commercial plan), among the
+# clients Medicare answered in the last 60 days: so the demo always has claims to bill.
+_MORE_SECONDARIES = """
+INSERT INTO coverages (coverage_id, client_id, payer_id, member_id, relationship,
+                       effective_date, priority)
+SELECT (SELECT max(coverage_id) FROM coverages) + row_number() OVER (ORDER BY v.client_id),
+       v.client_id, (SELECT min(payer_id) FROM payers WHERE payer_type = 'commercial'),
+       'GAP' || lpad(((hash(v.client_id) // 7) % 100000000)::VARCHAR, 8, '0'), 'self',
+       min(v.effective_date), 'secondary'
+FROM coverages v JOIN payers py ON py.payer_id = v.payer_id AND py.payer_type = 'medicare'
+WHERE v.priority = 'primary' AND hash(v.client_id) % 5 = 0
+  AND v.client_id NOT IN (SELECT client_id FROM coverages JOIN payers USING (payer_id)
+                          WHERE priority <> 'primary' OR payer_type <> 'medicare')
+  AND v.client_id IN (SELECT c.client_id FROM claims c JOIN claim_payments p USING (claim_id)
+                      JOIN remittances r USING (remittance_id)
+                      WHERE r.payment_date > ?::DATE - 60)
+GROUP BY v.client_id
+"""
 
 # The claims to route, with what the secondary's remittance will hold (one SQL pass).
 _ROUTED = """
@@ -63,6 +83,7 @@ def add_secondary_claims(con: Any, as_of: dt.date, user: str = "demo") -> int:
     """Write the demo's crossovers, secondary claims and secondaries' remittances (inside the
     caller's transaction, before the facts are built); how many claims went to a secondary."""
     con.execute("DELETE FROM secondary_claims")
+    con.execute(_MORE_SECONDARIES, [as_of])
     con.execute(_ROUTED)
     routed = con.execute("SELECT count(*) FROM _demo_sec").fetchall()[0][0]
     if not routed:

@@ -96,9 +96,10 @@ def add_secondary_claims(con: Any, as_of: dt.date, user: str = "demo") -> int:
     con.execute("""
         INSERT INTO secondary_claims (secondary_claim_id, claim_id, payer_id, coverage_id,
                                       payer_sequence, prior_claim_payment_id, submitted_date,
-                                      interchange, user_name)
+                                      interchange, user_name, created_at)
         SELECT row_number() OVER (ORDER BY payment_date, claim_id), claim_id, sec_payer_id,
-               coverage_id, 'S', claim_payment_id, payment_date + 2, NULL, ?
+               coverage_id, 'S', claim_payment_id, payment_date + 2, NULL, ?,
+               (payment_date + 2)::TIMESTAMP + INTERVAL 9 HOUR
         FROM _demo_sec WHERE bucket >= 5 AND payment_date + 10 <= ?::DATE""", [user, as_of])
     # The secondaries' remittances: one per payer and day.
     con.execute("""
@@ -110,25 +111,42 @@ def add_secondary_claims(con: Any, as_of: dt.date, user: str = "demo") -> int:
         WHERE s.payment_date + 14 + s.lag <= ?::DATE
           AND (s.bucket < 5 OR s.claim_id IN (SELECT claim_id FROM secondary_claims))""",
                 [as_of])
+    # The secondaries' remittances: one per payer and day -- the payer's own remittance of
+    # that day when it has one (its amount grows), else a new one.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _demo_sec_rem AS
-        SELECT (SELECT coalesce(max(remittance_id), 0) FROM remittances)
-                   + row_number() OVER (ORDER BY paid_date, sec_payer_id) AS remittance_id, *
-        FROM (SELECT sec_payer_id, sec_name, sec_key, paid_date, sum(paid) AS amount
-              FROM _demo_sec_paid GROUP BY ALL)""")
+        WITH g AS (
+            SELECT sec_payer_id, sec_name, sec_key, paid_date, sum(paid) AS amount
+            FROM _demo_sec_paid GROUP BY ALL
+        ), had AS (
+            SELECT payer_id AS sec_payer_id, payment_date AS paid_date,
+                   min(remittance_id) AS remittance_id FROM remittances GROUP BY ALL
+        )
+        SELECT coalesce(h.remittance_id,
+                        (SELECT coalesce(max(remittance_id), 0) FROM remittances)
+                        + row_number() OVER (PARTITION BY h.remittance_id IS NULL
+                                             ORDER BY g.paid_date, g.sec_payer_id))
+                   AS remittance_id,
+               h.remittance_id IS NULL AS is_new, g.*
+        FROM g LEFT JOIN had h USING (sec_payer_id, paid_date)""")
+    con.execute("""
+        UPDATE remittances r SET amount = r.amount + n.amount
+        FROM _demo_sec_rem n WHERE NOT n.is_new AND r.remittance_id = n.remittance_id""")
     con.execute("""
         INSERT INTO remittances (remittance_id, payer_id, payer_name, payer_key, payment_date,
-                                 method, trace_number, amount, source)
+                                 method, trace_number, amount, source, imported_at)
         SELECT remittance_id, sec_payer_id, sec_name, coalesce(sec_key, sec_name), paid_date,
                'ACH', 'SEC' || strftime(paid_date, '%Y%m%d') || '-' || sec_payer_id, amount,
-               'demo'
-        FROM _demo_sec_rem""")
+               'demo', paid_date::TIMESTAMP + INTERVAL 8 HOUR
+        FROM _demo_sec_rem WHERE is_new""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _demo_sec_clp AS
         SELECT (SELECT coalesce(max(claim_payment_id), 0) FROM claim_payments)
                    + row_number() OVER (ORDER BY r.remittance_id, p.claim_id) AS claim_payment_id,
                r.remittance_id,
-               row_number() OVER (PARTITION BY r.remittance_id ORDER BY p.claim_id) AS seq,
+               coalesce((SELECT max(seq) FROM claim_payments x
+                         WHERE x.remittance_id = r.remittance_id), 0)
+                   + row_number() OVER (PARTITION BY r.remittance_id ORDER BY p.claim_id) AS seq,
                p.claim_id, p.charge, p.paid, p.rest, p.cost_share, p.sec_type
         FROM _demo_sec_paid p JOIN _demo_sec_rem r
           ON r.sec_payer_id = p.sec_payer_id AND r.paid_date = p.paid_date""")

@@ -73,6 +73,8 @@ class EobIn:
     method: str = "CHK"
     allowed: Any = None
     payer_claim_number: str | None = None
+    payer_id: int | None = None           # who paid: the claim's payer when None, else the
+                                          # client's secondary / tertiary payer (CLP02 2 / 3)
 
 
 def _adjustments(p: list[Problem], adjs: Sequence[AdjustmentIn], where: str
@@ -113,6 +115,23 @@ def _check_eob(con: Any, eob: EobIn, as_of: dt.date | None):
         p.append(Problem(f"Claim {eob.claim_id!r} is not on file: check the claim number on "
                          "the EOB.", "claim_id"))
         return p, None
+    if eob.payer_id is not None and eob.payer_id != claim["payer_id"]:
+        later = fetch_one(con, """
+            SELECT v.priority, p.name FROM coverages v JOIN payers p USING (payer_id)
+            WHERE v.client_id = ? AND v.payer_id = ? AND v.priority <> 'primary'
+              AND v.effective_date <= ? AND (v.end_date IS NULL OR v.end_date >= ?)
+            ORDER BY v.priority LIMIT 1""", [claim["client_id"], eob.payer_id,
+                                               claim["first_service_date"],
+                                               claim["first_service_date"]])
+        if later is None:
+            p.append(Problem(f"The payer chosen is not a secondary or tertiary coverage of the "
+                             f"client on {claim['first_service_date']}: choose "
+                             f"{claim['payer_name']}, or add the coverage to the client "
+                             "first.", "payer_id"))
+            return p, None
+        # Posted as that payer's adjudication: its own status code (2 secondary, 3 tertiary).
+        claim = {**claim, "payer_id": eob.payer_id, "payer_name": later["name"],
+                 "status_code": "2" if later["priority"] == "secondary" else "3"}
     if claim["status"] in ("draft", "ready", "voided", "closed"):
         p.append(Problem(f"Claim {eob.claim_id} is {claim['status']}: only a submitted claim "
                          "can be paid; mark it submitted first.", "claim_id"))
@@ -211,7 +230,7 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
         # A posting by hand is a processed claim (CLP02 1): whether it denies anything is read
         # from its adjustments, by the practice's classification (CLP02 4 is the payer's own
         # code for a patient it does not recognise, never typed in from paper).
-        code = "1"
+        code = claim.get("status_code", "1")
         status, _note = claim_status_after(
             adjustment_classes.load(con), claim["payer_id"], code, ctx["paid"], ctx["all_adj"])
         cpid = next_id(con, "claim_payments", "claim_payment_id")

@@ -297,3 +297,26 @@ def test_coverage_order_is_validated(seeded):
     # A tertiary is fine.
     save_coverage(seeded, CoverageIn("K001", 3, "G1", D(2025, 1, 1), priority="tertiary"),
                   "biller")
+
+
+def test_a_secondarys_paper_eob_posts_to_the_same_claim(primary_paid):
+    # The Gap Plan's answer on paper instead of an 835: paid 32, OA-23 160, PR-2 8 (claim
+    # level): 200 - 160 - 8 = 32 balances. As for the 835: insurance 40 - 32 - 8 = 0,
+    # patient 8, and Acme's adjudication stays the claim's first.
+    from metdash.entry import AdjustmentIn, EobIn, post_eob
+
+    write_secondary_837p(primary_paid, ["C000201"], user="biller", now=SECONDARY_SENT)
+    eob = EobIn("C000201", D(2025, 3, 24), paid="32", payer_id=3,
+                adjustments=[AdjustmentIn("OA", "23", "160"), AdjustmentIn("PR", "2", "8")])
+    post_eob(primary_paid, eob, "biller", as_of=D(2025, 3, 31))
+    assert _balances(primary_paid, "C000201") == (M("0.00"), M("8.00"))
+    assert primary_paid.scalar(
+        "SELECT status_code FROM claim_payments cp JOIN remittances r USING (remittance_id) "
+        "WHERE r.payer_id = 3") == "2"
+    assert primary_paid.scalar("SELECT first_adjudication_date FROM claim_facts "
+                               "WHERE claim_id = 'C000201'") == D(2025, 3, 10)
+    # Medicare is no coverage of Sam's: refused, nothing written.
+    with pytest.raises(ValidationError, match="not a secondary or tertiary coverage"):
+        post_eob(primary_paid, EobIn("C000201", D(2025, 3, 25), paid="0", payer_id=2,
+                                     adjustments=[AdjustmentIn("OA", "23", "200")]),
+                 "biller", as_of=D(2025, 3, 31))

@@ -231,15 +231,26 @@ def test_figures_count_the_charge_once_and_every_payers_payment(primary_paid):
     assert (k["insurance_ar_total"], k["patient_ar_total"]) == (M("0.00"), M("8.00"))
     # Contractual: Acme 40 + Medicare 24 = 64 (OA-23 is COB, not contractual).
     assert k["contractual_adjustments"] == M("64.00")
-    facts = primary_paid.query("SELECT claim_id, paid, allowed, first_claim_payment_id, "
+    facts = primary_paid.query("SELECT claim_id, paid, allowed, patient_responsibility, "
+                               "first_claim_payment_id, "
                                "first_adjudication_date FROM claim_facts "
                                "WHERE claim_id IN ('C000201', 'C000102') ORDER BY claim_id")
     # Paid: every payer's; allowed: the primary's current adjudication (200 - 40 CO-45 = 160;
     # 120 - 24 = 96), not the primary's plus the secondary's.
     assert facts.paid.tolist() == [M("96.00"), M("152.00")]
     assert facts.allowed.tolist() == [M("96.00"), M("160.00")]
+    # Patient responsibility: what the client ends up owing -- Eve nothing (the Gap Plan paid
+    # Medicare's 19.20), Sam the Gap Plan's PR-2 8 (Acme's 40 is not counted again).
+    assert facts.patient_responsibility.tolist() == [M("0.00"), M("8.00")]
     # The first adjudication stays the primary's (03-10), not the secondary's (03-24).
     assert facts.first_adjudication_date.tolist() == [D(2025, 3, 10), D(2025, 3, 10)]
+    # Per line: paid by both payers (72 + 19.20, 48 + 12.80); allowed by Acme (72 + 24 PR-2,
+    # 48 + 16); not denied.
+    lines = primary_paid.query("SELECT paid, allowed, denied FROM line_facts "
+                               "WHERE claim_id = 'C000201' ORDER BY line_no")
+    assert lines.paid.tolist() == [M("91.20"), M("60.80")]
+    assert lines.allowed.tolist() == [M("96.00"), M("64.00")]
+    assert not lines.denied.any()
 
 
 def test_without_a_secondary_on_the_date_of_service_the_client_owes_it(seeded):
@@ -320,3 +331,23 @@ def test_a_secondarys_paper_eob_posts_to_the_same_claim(primary_paid):
         post_eob(primary_paid, EobIn("C000201", D(2025, 3, 25), paid="0", payer_id=2,
                                      adjustments=[AdjustmentIn("OA", "23", "200")]),
                  "biller", as_of=D(2025, 3, 31))
+
+
+def test_the_command_writes_the_secondary_claims(primary_paid, tmp_path):
+    from click.testing import CliRunner
+
+    from metdash.cli import main
+
+    primary_paid.release()
+    out = tmp_path / "secondary.837"
+    result = CliRunner().invoke(main, ["export-837-secondary", "--db", str(primary_paid.path),
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 secondary claim(s) written" in result.output
+    text = out.read_text(encoding="ascii")
+    assert "CLM*C000201*200" in text and "AMT*D*120" in text and pyx12_validate(text) == []
+    # Again: nothing waits any more.
+    again = CliRunner().invoke(main, ["export-837-secondary", "--db", str(primary_paid.path),
+                                      "--out", str(tmp_path / "again.837")])
+    assert again.exit_code == 0 and "No claim waits" in again.output
+    assert not (tmp_path / "again.837").exists()

@@ -351,3 +351,54 @@ def test_the_command_writes_the_secondary_claims(primary_paid, tmp_path):
                                       "--out", str(tmp_path / "again.837")])
     assert again.exit_code == 0 and "No claim waits" in again.output
     assert not (tmp_path / "again.837").exists()
+
+
+def test_a_claim_level_remittance_goes_in_2320(seeded):
+    # Acme answers at the claim level only (no SVC): paid 120, CO-45 40, PR-2 40. The
+    # secondary claim carries those as 2320 CAS (120 + 40 + 40 = 200 = the claim's charge) and
+    # no 2430.
+    _setup(seeded)
+    flat = build_835([Claim("C000201", "1", "200", "120", pr="40", payer_claim_number="ACM-78",
+                            cas=[("CO", "45", "40"), ("PR", "2", "40")])],
+                     trace="ACME-FLAT").encode()
+    assert import_835(seeded, [("flat.835", flat)], "biller").ok
+    text = write_secondary_837p(seeded, ["C000201"], user="biller", now=SECONDARY_SENT)
+    assert pyx12_validate(text) == []
+    segs = _segments(text)
+    at = segs.index("SBR*P*18*GRP9******CI")
+    assert segs[at:at + 5] == ["SBR*P*18*GRP9******CI", "CAS*CO*45*40", "CAS*PR*2*40",
+                               "AMT*D*120", "AMT*EAF*40"]
+    assert not [s for s in segs if s.startswith("SVD*")]
+
+
+def test_a_tertiary_claim_carries_both_earlier_payers(primary_paid):
+    # Sam also has Medicare Part B as his tertiary. The Gap Plan's PR-2 8 then goes on to
+    # Medicare (insurance 40 - 32 = 8 still owed, patient 0), the claim is listed again (T),
+    # and its 837P carries two 2320 loops: Acme (P, paid 120) and the Gap Plan (S, paid 32).
+    save_coverage(primary_paid, CoverageIn("K001", 2, "MCR777", D(2024, 1, 1),
+                                           priority="tertiary"), "biller")
+    write_secondary_837p(primary_paid, ["C000201"], user="biller", now=SECONDARY_SENT)
+    assert import_835(primary_paid, [("gap.835", _gap_835())], "biller").ok
+    assert _balances(primary_paid, "C000201") == (M("8.00"), M("0.00"))
+    frame = secondary_claims_to_bill(primary_paid, D(2025, 3, 25))
+    row = frame.set_index("claim_id").loc["C000201"]
+    assert (row.payer, row.next_payer, row.payer_sequence, row.cost_share, row.owed) == (
+        "Gap Plan", "Medicare Part B", "T", M("8.00"), M("8.00"))
+    text = write_secondary_837p(primary_paid, ["C000201"], user="biller",
+                                now=dt.datetime(2025, 3, 26, 9, 0))
+    assert pyx12_validate(text) == []
+    segs = _segments(text)
+    assert "SBR*T*18*******MB" in segs
+    assert [s for s in segs if s.startswith(("SBR*P", "SBR*S", "AMT*D"))] == [
+        "SBR*P*18*GRP9******CI", "AMT*D*120", "SBR*S*18*******CI", "AMT*D*32"]
+    # Line 1's 2430 for both: Acme paid 72, the Gap Plan 19.20 (OA-23 96, PR-2 4.80).
+    assert [s for s in segs if s.startswith("SVD*")] == [
+        "SVD*ACME1*72*HC:97110:GP**2", "SVD*GAP01*19.2*HC:97110:GP**2",
+        "SVD*ACME1*48*HC:97140:GP**1", "SVD*GAP01*12.8*HC:97140:GP**1"]
+    # Medicare pays the 8 as tertiary (CLP02 3; OA-23 192 = what the others settled): done.
+    mcr = build_835([Claim("C000201", "3", "200", "8", payer_claim_number="MCR-T",
+                           cas=[("OA", "23", "192")])],
+                    trace="MCR-T", payer="MEDICARE PART B", originator="1666666666",
+                    date="20250410").encode()
+    assert import_835(primary_paid, [("mcr-t.835", mcr)], "biller").ok
+    assert _balances(primary_paid, "C000201") == (M("0.00"), M("0.00"))

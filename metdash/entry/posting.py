@@ -32,7 +32,7 @@ from metdash.store import Database, audit, facts, insert_row, next_id
 
 __all__ = [
     "GROUP_CODES", "AdjustmentIn", "AppealIn", "EobIn", "LinePostingIn",
-    "PatientPaymentIn", "file_appeal", "parse_adjustments",
+    "PatientPaymentIn", "eob_payers", "file_appeal", "parse_adjustments",
     "payer_claim_number", "post_eob", "record_appeal_outcome", "record_patient_payment",
     "validate_appeal", "validate_eob", "validate_patient_payment",
 ]
@@ -199,6 +199,25 @@ def _check_eob(con: Any, eob: EobIn, as_of: dt.date | None):
     return p, {"claim": claim, "day": day, "paid": paid, "claim_adj": claim_adj,
                "lines": posted_lines, "pr": pr, "allowed": allowed, "trace": trace,
                "all_adj": all_adj}
+
+
+def eob_payers(db: Database, claim_id: str) -> list[tuple[int, str]]:
+    """Who may have paid a claim's EOB: its payer first, then the client's secondary and
+    tertiary payers in force on its first date of service, as (payer_id, name)."""
+    with db.connect() as con:
+        rows = con.execute("""
+            SELECT p.payer_id, p.name, 0 AS k FROM claims c JOIN payers p USING (payer_id)
+            WHERE c.claim_id = ?
+            UNION
+            SELECT p.payer_id, p.name, CASE v.priority WHEN 'secondary' THEN 1 ELSE 2 END
+            FROM claims c JOIN coverages v ON v.client_id = c.client_id
+             AND v.priority <> 'primary' AND v.payer_id <> c.payer_id
+             AND v.effective_date <= c.first_service_date
+             AND (v.end_date IS NULL OR v.end_date >= c.first_service_date)
+            JOIN payers p ON p.payer_id = v.payer_id
+            WHERE c.claim_id = ?
+            ORDER BY k, name""", [claim_id, claim_id]).fetchall()
+    return [(int(r[0]), r[1]) for r in rows]
 
 
 def payer_claim_number(con: Any, claim_id: str) -> str | None:

@@ -314,8 +314,10 @@ def test_a_secondarys_paper_eob_posts_to_the_same_claim(primary_paid):
     # The Gap Plan's answer on paper instead of an 835: paid 32, OA-23 160, PR-2 8 (claim
     # level): 200 - 160 - 8 = 32 balances. As for the 835: insurance 40 - 32 - 8 = 0,
     # patient 8, and Acme's adjudication stays the claim's first.
-    from metdash.entry import AdjustmentIn, EobIn, post_eob
+    from metdash.entry import AdjustmentIn, EobIn, eob_payers, post_eob
 
+    # The EOB form offers the claim's payer, then the client's secondary on that date.
+    assert eob_payers(primary_paid, "C000201") == [(1, "Acme Health"), (3, "Gap Plan")]
     write_secondary_837p(primary_paid, ["C000201"], user="biller", now=SECONDARY_SENT)
     eob = EobIn("C000201", D(2025, 3, 24), paid="32", payer_id=3,
                 adjustments=[AdjustmentIn("OA", "23", "160"), AdjustmentIn("PR", "2", "8")])

@@ -43,17 +43,26 @@ WITH c AS (
     WHERE $ids::VARCHAR[] IS NULL OR claim_id IN (SELECT unnest($ids::VARCHAR[]))
 ),
 -- The client's coverages in force on the claim's first date of service, ranked (primary 1,
--- secondary 2, tertiary 3); the claim's own payer is primary when it has none that day.
+-- secondary 2, tertiary 3); the claim's own payer is primary when it has none that day. Only
+-- the claims of clients with a secondary or tertiary coverage at all (the others have no next
+-- payer: most claims skip the join).
+ranked_clients AS (
+    SELECT DISTINCT client_id FROM coverages WHERE priority <> 'primary'
+),
+c_ranked AS (
+    SELECT claim_id, client_id, payer_id, first_service_date FROM c
+    WHERE client_id IN (SELECT client_id FROM ranked_clients)
+),
 covered AS (
     SELECT claim_id, payer_id, CASE WHEN min(rank) = 9 THEN 1 ELSE min(rank) END AS rank
     FROM (SELECT c.claim_id, v.payer_id,
                  CASE v.priority WHEN 'primary' THEN 1 WHEN 'secondary' THEN 2 ELSE 3 END
                      AS rank
-          FROM c JOIN coverages v ON v.client_id = c.client_id
+          FROM c_ranked c JOIN coverages v ON v.client_id = c.client_id
            AND v.effective_date <= c.first_service_date
            AND (v.end_date IS NULL OR v.end_date >= c.first_service_date)
           UNION ALL
-          SELECT claim_id, payer_id, 9 FROM c)
+          SELECT claim_id, payer_id, 9 FROM c_ranked)
     GROUP BY ALL
 ),
 -- Per claim and payer: another payer's coverage ranks after this payer's (cost share this

@@ -157,7 +157,7 @@ def load_secondary_batch(con: duckdb.DuckDBPyConnection, claim_ids: list[str],
                          "p.clearinghouse_payer_id FROM coverages v JOIN payers p "
                          "USING (payer_id) WHERE coverage_id = ?", [int(row["next_coverage_id"])])[0]
         rank = RANKS[cov["priority"]]
-        sec = SecondaryClaim837(**{**base.__dict__},
+        sec = SecondaryClaim837(**vars(base),
                                 other_payers=tuple(_earlier_payers(con, base.claim_id, rank)))
         sec = replace(
             sec, payer_name=cov["payer_name"], payer_code=cov["clearinghouse_payer_id"] or "",

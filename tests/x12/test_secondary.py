@@ -404,3 +404,15 @@ def test_a_tertiary_claim_carries_both_earlier_payers(primary_paid):
                     date="20250410").encode()
     assert import_835(primary_paid, [("mcr-t.835", mcr)], "biller").ok
     assert _balances(primary_paid, "C000201") == (M("0.00"), M("0.00"))
+
+
+def test_a_secondary_without_coverage_on_the_date_of_service_is_refused(seeded):
+    # The Gap Plan starts 2025-03-01, after C000201's service (02-20): its 835 paying as
+    # secondary is refused with what to fix, and nothing is imported.
+    _setup_without_secondary(seeded)
+    assert import_835(seeded, [("acme.835", _acme_835())], "biller").ok
+    s = import_835(seeded, [("gap.835", _gap_835())], "biller")
+    assert not s.ok and s.payments == 0
+    assert ("GAP PLAN (N1*PR) paid claim C000201 as a later payer, but the client has no "
+            "coverage with it on the claim's date of service 2025-02-20") in s.errors[0]
+    assert _balances(seeded, "C000201") == (M("0.00"), M("40.00"))

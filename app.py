@@ -29,6 +29,7 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
         ("payments.py", "Payments & appeals", ":material/account_balance:"),
         ("balances.py", "Balances & write-offs", ":material/balance:"),
         ("remittances.py", "Remittances (835/837P)", ":material/sync_alt:"),
+        ("secondary_claims.py", "Secondary claims", ":material/call_split:"),
     ],
     "Workshop": [
         ("scenario.py", "What insurance could do", ":material/lightbulb:"),

@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 
 from metdash.demo_clearinghouse import add_clearinghouse_and_places
 from metdash.demo_corrections import add_corrections
+from metdash.demo_secondary import add_secondary_claims
 from metdash.errors import NotTheDemo
 from metdash.store import Database, audit, facts, insert_frame
 
@@ -756,6 +757,7 @@ def generate(db: Database, *, seed: int = 7, claim_lines: int | None = None,
                 _insert(con, table, tables[table])
         add_clearinghouse_and_places(con)  # issue 16: settings, places of service
         add_corrections(con, as_of)  # replacements and voids: metdash/demo_corrections.py
+        add_secondary_claims(con, as_of)  # crossovers, secondary claims (demo_secondary)
         facts.rebuild(con)
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("providers", "payers", "referrers", "clients", "referrals",

@@ -91,7 +91,9 @@ _CATALOGUE = [
            "money", False),
     Metric("insurance_ar_total", "Insurance A/R",
            "What payers owe as of the as-of date, claim by claim: charge − payer payments − "
-           "contractual adjustments − cost share moved to the client − coordination of "
+           "contractual adjustments − cost share moved to the client (it stays, owed by the "
+           "next payer, when the client has a secondary coverage on the date of service or "
+           "the payer forwarded the claim) − coordination of "
            "benefits moved to another payer − balances moved to the client − the practice's "
            "write-offs, counting only what was posted on or before the as-of date. A denied "
            "amount stays owed (flagged as denied) until paid on appeal, moved to the client or "
@@ -116,16 +118,20 @@ _CATALOGUE = [
     Metric("claims", "Claims", "Claims in the period (not voided).", "count"),
     Metric("billed", "Billed", "Σ charges of the claims in the period.", "money"),
     Metric("allowed", "Allowed",
-           "Σ allowed amounts of each payer's current adjudication of the claims in the period: "
-           "AMT*B6 where the payer sent it, else paid + cost share (0 on a denied line).",
+           "Σ allowed amounts of the current adjudication of the claims in the period by the "
+           "payer each is billed to (a secondary's is not added: it allows only the first "
+           "payer's cost share): AMT*B6 where the payer sent it, else paid + cost share (0 on a "
+           "denied line).",
            "money"),
     Metric("paid", "Paid",
-           "Σ payer payments on the claims in the period, whenever posted (reversals and PLB "
-           "recoupments naming the claim negative).", "money"),
+           "Σ payer payments on the claims in the period, whenever posted, from every payer "
+           "(a secondary's payment counts under the payer the claim is billed to; reversals and "
+           "PLB recoupments naming the claim negative).", "money"),
     Metric("patient_responsibility", "Patient responsibility",
            "Σ cost share (deductible, coinsurance, copay: PR-1/2/3) of the current "
-           "adjudications of the claims in the period, whether it went to the client or to the "
-           "next payer. A PR denial (PR-96, PR-204) is not cost share.", "money"),
+           "adjudications of the claims in the period that is the client's: moved to the "
+           "client, or left for the next payer until that payer answers (then only its own "
+           "cost share counts). A PR denial (PR-96, PR-204) is not cost share.", "money"),
     Metric("paid_per_visit", "Paid per visit",
            "Payer payments on the claims in the period ÷ visits billed (distinct client and "
            "service date).", "money"),

@@ -15,6 +15,7 @@ import pandas as pd
 from metdash.entry import SIGNATURE_DAYS, UNBILLED_IDS
 from metdash.figures.denials import NOT_APPEALABLE_SQL
 from metdash.store import Database
+from metdash.x12.secondary import secondary_claims_to_bill
 
 __all__ = [
     "ROW_ACTIONS", "RowAction", "WORKLISTS", "Worklist", "all_lists", "claims_at_risk_of_timely_filing", "claims_ready_to_submit",
@@ -437,6 +438,11 @@ WORKLISTS: dict[str, Worklist] = {
                                   "Sessions on no claim yet.", sessions_not_billed),
     "ready_to_submit": Worklist("Claims ready to submit", "Claims marked ready.",
                                 claims_ready_to_submit),
+    "bill_secondary": Worklist("Bill the secondary",
+                               "Claims whose payer left cost share (or COB) that the client's "
+                               "next coverage on the date of service owes: send the 837P to "
+                               "that payer (a crossover, CLP02 19, is sent by the payer).",
+                               secondary_claims_to_bill),
     "unpaid_past_lag": Worklist("Claims unpaid past the usual lag",
                                 "Submitted claims with no payment, out longer than the "
                                 "payer's usual days to payment.", claims_unpaid_past_lag),
@@ -522,6 +528,8 @@ ROW_ACTIONS: dict[str, RowAction] = {
     "unbilled_sessions": RowAction("Bill this client's sessions", "claims.py", "client_id",
                                    "bill_client", "Bill sessions", "claims_tab"),
     "ready_to_submit": RowAction("Create the 837P", "remittances.py"),
+    "bill_secondary": RowAction("Send the secondary claim", "secondary_claims.py", "claim_id",
+                                "sec_claim"),
     "unpaid_past_lag": RowAction("Post the payer's payment", "payments.py", "claim_id",
                                  "e_claim", "Post an EOB", "payments_tab"),
     "denials_to_appeal": RowAction("File an appeal", "payments.py", "claim_id", "a_claim",

@@ -18,6 +18,10 @@ with tab_eob:
                                          "paid"])
     per_line = st.toggle("Post per line", key="e_per_line")
     lines = ui.cached(entry.claim_lines_frame)(db, claim_id) if claim_id else pd.DataFrame()
+    # A secondary's (tertiary's) EOB posts to the same claim, as that payer's adjudication.
+    payers = dict(ui.cached(entry.eob_payers)(db, claim_id)) if claim_id else {}
+    paid_by = (st.selectbox("Paid by", list(payers), format_func=payers.get, key="e_payer")
+               if len(payers) > 1 else None)
     with st.form("eob"):
         c1, c2, c3 = st.columns(3)
         paid_on = c1.date_input("Payment date", value=ui.today(), key="e_date")
@@ -51,7 +55,7 @@ with tab_eob:
                     line_posts.append(entry.LinePostingIn(int(r["line_no"]), str(r["paid"]), la))
             eob = entry.EobIn(claim_id=claim_id, payment_date=paid_on, paid=paid,
                               adjustments=adjs, lines=line_posts, patient_responsibility=pr or None,
-                              trace_number=trace, method=method)
+                              trace_number=trace, method=method, payer_id=paid_by)
             with ui.action():
                 if problems:
                     with db.connect() as con:

@@ -151,7 +151,7 @@ def test_unmatched_and_counts(db):
     df = w.unmatched_remittances(db, AS_OF)
     assert list(df.clp01) == ["ZZ9"]
     assert w.counts(db, AS_OF) == {
-        "unbilled_sessions": 11, "ready_to_submit": 1, "unpaid_past_lag": 1,
+        "unbilled_sessions": 11, "ready_to_submit": 1, "bill_secondary": 0, "unpaid_past_lag": 1,
         "denials_to_appeal": 1, "denials_to_correct": 0, "credit_balances": 0,
         "referrals_expiring": 2, "progress_note_due": 1,
         "plan_of_care_recert": 1, "plan_of_care_unsigned": 1, "timely_filing_risk": 1,

@@ -15,12 +15,13 @@ from metdash.entry.problems import (
     blank,
     date_field,
     fetch_one,
+    fetch_rows,
     text_field,
     text_fields,
     today,
 )
 from metdash.errors import ValidationError
-from metdash.store import Database, audit, audit_many, insert_rows, next_id
+from metdash.store import Database, audit, audit_many, facts, insert_rows, next_id
 
 __all__ = [
     "REFERRER_KINDS", "ClientIn", "CoverageIn", "ReferrerIn", "find_referrer", "save_client",
@@ -188,12 +189,40 @@ def validate_coverage(con: Any, cov: CoverageIn, client_known: bool = False) -> 
     if cov.priority not in ("primary", "secondary", "tertiary"):
         p.append(Problem(f"Priority {cov.priority!r} must be primary, secondary or "
                          "tertiary.", "priority"))
+    if start and cov.priority in ("secondary", "tertiary") and not p:
+        p += _order_problems(con, cov, start, end)
     if cov.relationship != "self" and (blank(cov.subscriber_last_name)
                                        or blank(cov.subscriber_first_name)):
         p.append(Problem("Subscriber name is missing: when the client is not the "
                          "subscriber, enter the subscriber's last and first name.",
                          "subscriber_last_name"))
     return p
+
+
+def _order_problems(con: Any, cov: CoverageIn, start: dt.date, end: dt.date | None
+                    ) -> list[Problem]:
+    """A secondary (tertiary) coverage's payer must not be the client's payer ranked before
+    it, nor another payer at its rank, on overlapping dates (cost share goes to the next
+    payer in line on the date of service: the line must be clear)."""
+    rows = fetch_rows(con, """
+        SELECT v.priority, v.payer_id, p.name, v.effective_date FROM coverages v
+        JOIN payers p USING (payer_id)
+        WHERE v.client_id = ? AND v.effective_date <= coalesce(?::DATE, DATE '9999-12-31')
+          AND coalesce(v.end_date, DATE '9999-12-31') >= ?::DATE
+        ORDER BY v.coverage_id""", [cov.client_id.strip(), end, start])
+    for r in rows:
+        priority, payer_id, name, since = (r["priority"], r["payer_id"], r["name"],
+                                           r["effective_date"])
+        if payer_id == cov.payer_id and priority != cov.priority:
+            return [Problem(f"{name} is already this client's {priority} coverage from "
+                            f"{since}: a payer cannot also be its {cov.priority} payer on the "
+                            "same dates; choose the other payer, or end the first coverage.",
+                            "payer_id")]
+        if priority == cov.priority and payer_id != cov.payer_id:
+            return [Problem(f"The client already has a {priority} coverage with {name} from "
+                            f"{since}: end it (its end date) before adding another "
+                            f"{cov.priority} coverage for the same dates.", "priority")]
+    return []
 
 
 def save_coverage(db: Database, cov: CoverageIn, user: str) -> int:
@@ -228,6 +257,18 @@ def write_coverages(con: Any, covs: Sequence[CoverageIn], user: str) -> list[int
     cols = list(rows[0])
     insert_rows(con, "coverages", cols, [tuple(r[c] for c in cols) for r in rows])
     audit_many(con, user, [("create", "coverages", r["coverage_id"], None, r) for r in rows])
+    # Which payer a claim's cost share goes to follows the coverages in force on its date of
+    # service (metdash/sql/ledger.sql): the client's claims in the new coverages' dates are
+    # recomputed.
+    touched = con.execute("""
+        SELECT DISTINCT c.claim_id FROM claims c
+        JOIN (SELECT unnest(?::VARCHAR[]) AS client_id, unnest(?::DATE[]) AS since,
+                     unnest(?::DATE[]) AS until) n ON n.client_id = c.client_id
+        WHERE c.first_service_date >= n.since
+          AND (n.until IS NULL OR c.first_service_date <= n.until)""",
+        [[r["client_id"] for r in rows], [r["effective_date"] for r in rows],
+         [r["end_date"] for r in rows]]).fetchall()
+    facts.touch(con, [t[0] for t in touched], status_only=True)
     return [r["coverage_id"] for r in rows]
 
 

@@ -32,7 +32,7 @@ from metdash.store import Database, audit, facts, insert_row, next_id
 
 __all__ = [
     "GROUP_CODES", "AdjustmentIn", "AppealIn", "EobIn", "LinePostingIn",
-    "PatientPaymentIn", "file_appeal", "parse_adjustments",
+    "PatientPaymentIn", "eob_payers", "file_appeal", "parse_adjustments",
     "payer_claim_number", "post_eob", "record_appeal_outcome", "record_patient_payment",
     "validate_appeal", "validate_eob", "validate_patient_payment",
 ]
@@ -73,6 +73,8 @@ class EobIn:
     method: str = "CHK"
     allowed: Any = None
     payer_claim_number: str | None = None
+    payer_id: int | None = None           # who paid: the claim's payer when None, else the
+                                          # client's secondary / tertiary payer (CLP02 2 / 3)
 
 
 def _adjustments(p: list[Problem], adjs: Sequence[AdjustmentIn], where: str
@@ -134,6 +136,23 @@ def _check_eob(con: Any, eob: EobIn, as_of: dt.date | None):
         p.append(Problem(f"Claim {eob.claim_id!r} is not on file: check the claim number on "
                          "the EOB.", "claim_id"))
         return p, None
+    if eob.payer_id is not None and eob.payer_id != claim["payer_id"]:
+        later = fetch_one(con, """
+            SELECT v.priority, p.name FROM coverages v JOIN payers p USING (payer_id)
+            WHERE v.client_id = ? AND v.payer_id = ? AND v.priority <> 'primary'
+              AND v.effective_date <= ? AND (v.end_date IS NULL OR v.end_date >= ?)
+            ORDER BY v.priority LIMIT 1""", [claim["client_id"], eob.payer_id,
+                                               claim["first_service_date"],
+                                               claim["first_service_date"]])
+        if later is None:
+            p.append(Problem(f"The payer chosen is not a secondary or tertiary coverage of the "
+                             f"client on {claim['first_service_date']}: choose "
+                             f"{claim['payer_name']}, or add the coverage to the client "
+                             "first.", "payer_id"))
+            return p, None
+        # Posted as that payer's adjudication: its own status code (2 secondary, 3 tertiary).
+        claim = {**claim, "payer_id": eob.payer_id, "payer_name": later["name"],
+                 "status_code": "2" if later["priority"] == "secondary" else "3"}
     if claim["status"] in ("draft", "ready", "voided", "closed"):
         p.append(Problem(f"Claim {eob.claim_id} is {claim['status']}: only a submitted claim "
                          "can be paid; mark it submitted first.", "claim_id"))
@@ -205,6 +224,25 @@ def _check_eob(con: Any, eob: EobIn, as_of: dt.date | None):
                "all_adj": all_adj}
 
 
+def eob_payers(db: Database, claim_id: str) -> list[tuple[int, str]]:
+    """Who may have paid a claim's EOB: its payer first, then the client's secondary and
+    tertiary payers in force on its first date of service, as (payer_id, name)."""
+    with db.connect() as con:
+        rows = con.execute("""
+            SELECT p.payer_id, p.name, 0 AS k FROM claims c JOIN payers p USING (payer_id)
+            WHERE c.claim_id = ?
+            UNION
+            SELECT p.payer_id, p.name, CASE v.priority WHEN 'secondary' THEN 1 ELSE 2 END
+            FROM claims c JOIN coverages v ON v.client_id = c.client_id
+             AND v.priority <> 'primary' AND v.payer_id <> c.payer_id
+             AND v.effective_date <= c.first_service_date
+             AND (v.end_date IS NULL OR v.end_date >= c.first_service_date)
+            JOIN payers p ON p.payer_id = v.payer_id
+            WHERE c.claim_id = ?
+            ORDER BY k, name""", [claim_id, claim_id]).fetchall()
+    return [(int(r[0]), r[1]) for r in rows]
+
+
 def payer_claim_number(con: Any, claim_id: str) -> str | None:
     """The payer's claim number (ICN, CLP07) of the claim's latest remittance that sent one."""
     row = con.execute("SELECT payer_claim_number FROM claim_payments WHERE claim_id = ? "
@@ -236,7 +274,7 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
         # A posting by hand is a processed claim (CLP02 1): whether it denies anything is read
         # from its adjustments, by the practice's classification (CLP02 4 is the payer's own
         # code for a patient it does not recognise, never typed in from paper).
-        code = "1"
+        code = claim.get("status_code", "1")
         status, _note = claim_status_after(
             adjustment_classes.load(con), claim["payer_id"], code, ctx["paid"], ctx["all_adj"])
         cpid = next_id(con, "claim_payments", "claim_payment_id")

@@ -8,11 +8,16 @@
 --                      client or written off
 --   first_ledger_date, last_ledger_date  its first (the charge) and last money events
 --   paid               payer payments, net of reversals and recoupments
---   allowed            of each payer's current adjudication: AMT*B6 when sent, else paid +
---                      its cost share (deductible, coinsurance, copay; a PR denial such as
---                      PR-96 is not allowed)
---   patient_responsibility  cost share of the current adjudications (to the client or the next
---                      payer); contractual: contractual adjustments of the current adjudications
+--   allowed            of the current adjudication of the payer the claim is billed to (of
+--                      each other payer's when that payer has none: a secondary's allowed is
+--                      the primary's cost share, not more of the claim): AMT*B6 when sent, else
+--                      paid + its cost share (deductible, coinsurance, copay; a PR denial such
+--                      as PR-96 is not allowed)
+--   patient_responsibility  cost share of the current adjudications that is the client's: moved
+--                      to the client, or left for the next payer while no other payer has
+--                      answered (once a secondary has, its own cost share is what the client
+--                      owes: the primary's is not counted again); contractual: contractual
+--                      adjustments of the current adjudications
 --   adjudicated        has a remittance that is not a reversal (22), "not ours" (23) or pricing
 --                      only (25)
 --   denied             the first adjudication denied the claim or a line: CLP02 4, or any
@@ -31,7 +36,8 @@ cp AS (
     SELECT p.claim_payment_id, p.claim_id, p.status_code, p.paid, p.patient_responsibility,
            p.allowed, p.remittance_id, p.seq, r.payment_date,
            coalesce(r.payer_id, c.payer_id) AS adjudicating_payer,
-           coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key) AS payer_part
+           coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key) AS payer_part,
+           coalesce(r.payer_id = c.payer_id, TRUE) AS billed_payer
     FROM {claim_payments} p
     JOIN {remittances} r USING (remittance_id)
     JOIN c USING (claim_id)
@@ -68,7 +74,10 @@ current_adj AS (
         AND status_code <> '22'
 ),
 current_sums AS (
-    SELECT ca.claim_id, sum(coalesce(ca.allowed, ca.paid + coalesce(pp.cost_share, 0)))
+    SELECT ca.claim_id,
+           coalesce(sum(coalesce(ca.allowed, ca.paid + coalesce(pp.cost_share, 0)))
+                        FILTER (WHERE ca.billed_payer),
+                    sum(coalesce(ca.allowed, ca.paid + coalesce(pp.cost_share, 0))))
                AS allowed
     FROM current_adj ca LEFT JOIN per_payment pp USING (claim_payment_id)
     GROUP BY ca.claim_id
@@ -92,12 +101,18 @@ ledger_sums AS (
            min(entry_date) AS first_ledger_date,
            max(entry_date) AS last_ledger_date,
            coalesce(sum(amount) FILTER (WHERE kind = 'payer_payment'), 0) AS paid,
-           coalesce(sum(amount) FILTER (WHERE kind = 'cost_share'), 0)
-               AS patient_responsibility,
+           coalesce(sum(amount) FILTER (WHERE kind = 'cost_share'
+                                        AND destination IS DISTINCT FROM 'next_payer'), 0)
+               AS to_client,
+           coalesce(sum(amount) FILTER (WHERE kind = 'cost_share'
+                                        AND destination = 'next_payer'), 0) AS to_next_payer,
            coalesce(sum(amount) FILTER (WHERE kind = 'contractual'), 0) AS contractual
     FROM {ledger}
     WHERE claim_id IN (SELECT claim_id FROM c)
     GROUP BY claim_id
+),
+answered_by_another AS (
+    SELECT DISTINCT claim_id FROM cp WHERE NOT billed_payer AND status_code <> '22'
 ),
 voided AS (
     SELECT claim_id, min(status_date) AS voided_date
@@ -116,7 +131,9 @@ SELECT c.claim_id, c.client_id, c.payer_id, c.referrer_id, c.rendering_provider_
        l.first_ledger_date, l.last_ledger_date,
        coalesce(l.paid, 0)::DECIMAL(14,2) AS paid,
        coalesce(cs.allowed, 0)::DECIMAL(14,2) AS allowed,
-       coalesce(l.patient_responsibility, 0)::DECIMAL(14,2) AS patient_responsibility,
+       (coalesce(l.to_client, 0)
+        + CASE WHEN ab.claim_id IS NULL THEN coalesce(l.to_next_payer, 0) ELSE 0 END)
+           ::DECIMAL(14,2) AS patient_responsibility,
        coalesce(l.contractual, 0)::DECIMAL(14,2) AS contractual,
        fa.claim_payment_id AS first_claim_payment_id,
        fa.payment_date AS first_adjudication_date,
@@ -131,6 +148,7 @@ SELECT c.claim_id, c.client_id, c.payer_id, c.referrer_id, c.rendering_provider_
 FROM c
 LEFT JOIN voided v USING (claim_id)
 LEFT JOIN ledger_sums l USING (claim_id)
+LEFT JOIN answered_by_another ab ON ab.claim_id = c.claim_id
 LEFT JOIN current_sums cs USING (claim_id)
 LEFT JOIN first_adj fa ON fa.claim_id = c.claim_id
 LEFT JOIN per_payment pp ON pp.claim_payment_id = fa.claim_payment_id

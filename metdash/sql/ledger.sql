@@ -8,8 +8,13 @@
 --                      recoupment (WO / FB) naming the claim reduces it
 --   contractual        written off for good                 (insurance −)
 --   cost_share         PR-1/2/3 moved to the client         (insurance −, patient +), or to the
---                      next payer when the payer forwarded the claim (CLP02 19/20/21): it then
---                      stays in insurance A/R, owed by the next payer
+--                      next payer: it then stays in insurance A/R, owed by the next payer. It
+--                      goes to the next payer when the payer forwarded the claim (CLP02
+--                      19/20/21, a crossover), or when the client has, on the claim's first
+--                      date of service, a coverage of another payer ranked after the
+--                      adjudicating payer's (secondary after primary, tertiary after
+--                      secondary; the claim's own payer ranks as its coverage does, primary
+--                      when it has none on that day): "bill the secondary"
 --   cob                coordination of benefits (OA-23, CO-22, PR-22): the other payer's share.
 --                      On a remittance from the payer the claim was billed to it leaves this
 --                      claim (insurance −: the other payer's claim holds it); on a remittance
@@ -37,14 +42,47 @@ WITH c AS (
     SELECT * FROM {claims}
     WHERE $ids::VARCHAR[] IS NULL OR claim_id IN (SELECT unnest($ids::VARCHAR[]))
 ),
+-- The client's coverages in force on the claim's first date of service, ranked (primary 1,
+-- secondary 2, tertiary 3); the claim's own payer is primary when it has none that day. Only
+-- the claims of clients with a secondary or tertiary coverage at all (the others have no next
+-- payer: most claims skip the join).
+ranked_clients AS (
+    SELECT DISTINCT client_id FROM coverages WHERE priority <> 'primary'
+),
+c_ranked AS (
+    SELECT claim_id, client_id, payer_id, first_service_date FROM c
+    WHERE client_id IN (SELECT client_id FROM ranked_clients)
+),
+covered AS (
+    SELECT claim_id, payer_id, CASE WHEN min(rank) = 9 THEN 1 ELSE min(rank) END AS rank
+    FROM (SELECT c.claim_id, v.payer_id,
+                 CASE v.priority WHEN 'primary' THEN 1 WHEN 'secondary' THEN 2 ELSE 3 END
+                     AS rank
+          FROM c_ranked c JOIN coverages v ON v.client_id = c.client_id
+           AND v.effective_date <= c.first_service_date
+           AND (v.end_date IS NULL OR v.end_date >= c.first_service_date)
+          UNION ALL
+          SELECT claim_id, payer_id, 9 FROM c_ranked)
+    GROUP BY ALL
+),
+-- Per claim and payer: another payer's coverage ranks after this payer's (cost share this
+-- payer leaves goes to that next payer, not to the client).
+next_covered AS (
+    SELECT p.claim_id, p.payer_id, bool_or(o.rank > p.rank) AS has_next
+    FROM covered p JOIN covered o ON o.claim_id = p.claim_id AND o.payer_id <> p.payer_id
+    GROUP BY ALL
+),
 cp AS (
     SELECT p.claim_payment_id, p.claim_id, p.status_code, p.paid, p.remittance_id, p.seq,
            r.payment_date, coalesce(r.payer_id, c.payer_id) AS adjudicating_payer,
            coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key) AS payer_part,
-           coalesce(r.payer_id = c.payer_id, TRUE) AS billed_payer
+           coalesce(r.payer_id = c.payer_id, TRUE) AS billed_payer,
+           coalesce(nc.has_next, FALSE) AS next_payer_covered
     FROM {claim_payments} p
     JOIN {remittances} r USING (remittance_id)
     JOIN c USING (claim_id)
+    LEFT JOIN next_covered nc ON nc.claim_id = p.claim_id
+     AND nc.payer_id = coalesce(r.payer_id, c.payer_id)
     WHERE p.status_code NOT IN ('23', '25')
 ),
 ordered AS (
@@ -67,7 +105,8 @@ adj AS (
 classified AS (
     SELECT o.claim_payment_id, adj.group_code, adj.carc, adj.amount,
            coalesce(own.class, every.class, 'denial') AS class,
-           o.status_code IN ('19', '20', '21') AS forwarded, o.billed_payer
+           o.status_code IN ('19', '20', '21') OR o.next_payer_covered AS forwarded,
+           o.billed_payer
     FROM adj
     JOIN ordered o USING (claim_payment_id)
     LEFT JOIN adjustment_classes own

@@ -1,6 +1,8 @@
 -- One line_facts row per billed line of the claims in $ids (every claim when NULL) that has
--- been adjudicated: its latest adjudication (reversals, "not ours" and pricing-only CLPs left
--- out), with what was allowed and whether it was denied, and its claim's filter columns. The
+-- been adjudicated: its latest adjudication by each payer (reversals, "not ours" and
+-- pricing-only CLPs left out; a secondary's does not replace the primary's), with what every
+-- payer paid on it, what the billed payer allowed and whether it denied it, and its claim's
+-- filter columns. The
 -- SVCs a payer split one billed line into (DOMAIN.md: 3 units -> 2 paid + 1 denied) are one
 -- line: their amounts are summed. Denied: a denial-class adjustment (adjustment_classes) on the
 -- line, paid 0 or reduced. Allowed: AMT*B6 when sent, else paid + cost share. What the payer's
@@ -35,7 +37,7 @@ adj AS (
 ),
 svc AS (
     -- one row per adjudicated billed line and remittance: the SVCs of a split line summed
-    SELECT cp.claim_id, cp.claim_payment_id, cp.payment_date, lp.line_no,
+    SELECT cp.claim_id, cp.claim_payment_id, cp.payment_date, cp.adjudicating_payer, lp.line_no,
            CASE WHEN lp.line_no IS NULL THEN lp.cpt END AS unmatched_cpt,
            any_value(lp.cpt) AS cpt, sum(lp.paid) AS paid,
            sum(coalesce(lp.allowed, lp.paid + coalesce(adj.pr, 0))) AS allowed,
@@ -43,12 +45,28 @@ svc AS (
     FROM {line_payments} lp
     JOIN cp USING (claim_payment_id)
     LEFT JOIN adj USING (line_payment_id)
-    GROUP BY cp.claim_id, cp.claim_payment_id, cp.payment_date, lp.line_no, unmatched_cpt
+    GROUP BY cp.claim_id, cp.claim_payment_id, cp.payment_date, cp.adjudicating_payer,
+             lp.line_no, unmatched_cpt
+),
+per_payer AS (
+    -- each payer's latest adjudication of the line (a secondary's does not replace the
+    -- primary's: DOMAIN.md's replacement rule applies per payer)
+    SELECT * FROM svc
+    QUALIFY row_number() OVER (PARTITION BY claim_id, coalesce(line_no, -1), unmatched_cpt,
+                                            adjudicating_payer
+                               ORDER BY payment_date DESC, claim_payment_id DESC) = 1
 ),
 latest AS (
-    SELECT * FROM svc
-    QUALIFY row_number() OVER (PARTITION BY claim_id, coalesce(line_no, -1), unmatched_cpt
-                               ORDER BY payment_date DESC, claim_payment_id DESC) = 1
+    -- paid: every payer's; allowed and denied: the billed payer's (another payer's when the
+    -- billed payer sent no line)
+    SELECT p.claim_id, p.line_no, p.unmatched_cpt, any_value(p.cpt) AS cpt,
+           sum(p.paid) AS paid,
+           coalesce(sum(p.allowed) FILTER (WHERE p.adjudicating_payer = c.payer_id),
+                    sum(p.allowed)) AS allowed,
+           coalesce(bool_or(p.denied) FILTER (WHERE p.adjudicating_payer = c.payer_id),
+                    bool_or(p.denied)) AS denied
+    FROM per_payer p JOIN c USING (claim_id)
+    GROUP BY p.claim_id, p.line_no, p.unmatched_cpt
 )
 SELECT c.claim_id, c.payer_id, c.referrer_id, c.rendering_provider_id,
        c.status = 'voided' AS voided, c.first_service_date,

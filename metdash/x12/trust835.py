@@ -11,7 +11,8 @@ file, the segment and the claim, and refuses the whole file ("Nothing was import
 * **the payer is the claim's** (:func:`claim_problems`): a CLP that names one of our claims
   must come from the payer the claim is billed to, or, processed as secondary or tertiary
   (CLP02 2, 3, 20, 21) or reversing (22), from the payer of another of the client's
-  coverages (DOMAIN.md, "Secondary claims": the secondary's own 835 after a crossover);
+  coverages in force on the claim's first date of service (DOMAIN.md, "Secondary claims":
+  the secondary's own 835, after a crossover or a secondary claim);
 * **money is taken back only by a reversal** (:func:`claim_problems`): a negative CLP04
   outside CLP02 22 is refused (005010X221A1 reports a re-adjudication as a reversal and its
   correction; a payer recovers money by a PLB recoupment);
@@ -29,6 +30,7 @@ only kept for the work list; the payer, reversal and repeat rules look at our cl
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -61,7 +63,9 @@ class OurClaim:
     claim_id: str
     payer_id: int
     payer_name: str
-    other_payers: frozenset[int]  # payers of the client's other coverages
+    other_payers: frozenset[int]  # payers of the client's other coverages in force on the
+                                  # claim's first date of service
+    service_date: dt.date | None = None  # its first date of service
 
 
 def _digits(value: str) -> str:
@@ -130,14 +134,17 @@ def our_claims(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, 
     try:
         rows = con.execute("""
             SELECT c.claim_id, c.payer_id, coalesce(p.name, 'payer ' || c.payer_id),
-                   list(DISTINCT v.payer_id) FILTER (WHERE v.payer_id IS NOT NULL)
+                   list(DISTINCT v.payer_id) FILTER (WHERE v.payer_id IS NOT NULL),
+                   c.first_service_date
             FROM claims c JOIN _x12_trust_ids USING (claim_id)
             LEFT JOIN payers p ON p.payer_id = c.payer_id
             LEFT JOIN coverages v ON v.client_id = c.client_id AND v.payer_id <> c.payer_id
+             AND v.effective_date <= c.first_service_date
+             AND (v.end_date IS NULL OR v.end_date >= c.first_service_date)
             GROUP BY ALL""").fetchall()
     finally:
         con.unregister("_x12_trust_ids")
-    return {r[0]: OurClaim(r[0], int(r[1]), r[2], frozenset(r[3] or ())) for r in rows}
+    return {r[0]: OurClaim(r[0], int(r[1]), r[2], frozenset(r[3] or ()), r[4]) for r in rows}
 
 
 def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, OurClaim],
@@ -154,7 +161,15 @@ def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, Ou
             if claim is None or c.status_code == "23":
                 continue
             where = (name, c.segment_number, "CLP")
-            if payer_id != claim.payer_id and not (
+            if (payer_id is not None and payer_id != claim.payer_id
+                    and payer_id not in claim.other_payers and c.status_code in AS_SECONDARY):
+                out.append(X12Error(*where,
+                                    f"{p.payer_name} (N1*PR) paid claim {claim.claim_id} as a "
+                                    "later payer, but the client has no coverage with it on "
+                                    f"the claim's date of service {claim.service_date}: add "
+                                    "the client's secondary coverage (Clients) with its dates, "
+                                    "then import the file again."))
+            elif payer_id != claim.payer_id and not (
                     payer_id in claim.other_payers and c.status_code in AS_SECONDARY):
                 known = "" if payer_id is not None else ", a payer not on file"
                 out.append(X12Error(*where,

@@ -60,6 +60,7 @@ from metdash.x12.model837 import (
     x12_text,
 )
 from metdash.x12.validate import claim_problems
+from metdash.x12.write837_cob import write_2320, write_2430
 
 TERMINATOR = "~\n"  # a newline after each terminator keeps the file readable; X12 allows it
 RELATIONSHIP_CODES = {"self": "18", "spouse": "01", "child": "19", "other": "G8"}
@@ -179,6 +180,7 @@ def render_837p(claims_data: Batch837, control_numbers: ControlNumbers, now: dt.
                     x12_text(c.rendering.first_name), "", "", "", "XX", _digits(c.rendering.npi))
             if c.rendering.taxonomy:
                 out.seg("PRV", "PE", "PXC", x12_text(c.rendering.taxonomy))
+        write_2320(out.seg, c)  # 2320/2330: earlier payers' adjudication (secondary claims)
         for n, ln in enumerate(c.lines, start=1):
             out.seg("LX", n)
             proc = ":".join(["HC", x12_text(ln.cpt), *[x12_text(m) for m in ln.modifiers[:4]]])
@@ -188,6 +190,7 @@ def render_837p(claims_data: Batch837, control_numbers: ControlNumbers, now: dt.
                     ":".join(str(p) for p in ln.dx_pointers[:4]))
             out.seg("DTP", "472", "D8", _d8(ln.service_date))
             out.seg("REF", "6R", ln.control_number or line_control_number(c.claim_id, n))
+            write_2430(out.seg, c, n)  # 2430: earlier payers' line adjudication
     count = len(out.lines) - st_start + 1
     out.seg("SE", count, st02)
     out.seg("GE", "1", cn.group)

@@ -1,0 +1,42 @@
+"""Bill the secondary: claims whose payer left cost share the client's next coverage owes, and
+the 837P that carries the earlier payer's adjudication to it."""
+
+import streamlit as st
+
+from metdash import privacy, ui
+from metdash.x12.secondary import secondary_claims_to_bill, write_secondary_837p
+
+db = ui.page_start("Secondary claims", permission="billing")
+user = ui.current_user()
+st.caption("A claim is listed when its payer's remittance (835 or EOB) left deductible, "
+           "coinsurance or copay and the client has a secondary (or tertiary) coverage in force "
+           "on the date of service: that amount stays in insurance A/R, owed by the next payer. "
+           "A Medicare crossover (CLP02 19) is sent on by Medicare: wait for the secondary's 835.")
+present = ui.present_mode()
+if (data := st.session_state.get("sec_837p")) and not present:
+    st.download_button("Download the secondary 837P", lambda: data, file_name="secondary.837",
+                       mime="text/plain", icon=":material/download:")
+frame = ui.cached(secondary_claims_to_bill)(db, ui.today())
+if frame.empty:
+    st.success("No claim waits for a secondary claim.")
+    st.stop()
+MONEY = ("total_charge", "prior_paid", "contractual", "cost_share", "cob", "owed")
+ui.table(frame.drop(columns=["next_payer_id", "next_coverage_id", "prior_claim_payment_id"]),
+         key="sec_list", download="secondary_claims_to_bill",
+         formats={**dict.fromkeys(MONEY, "money"), "first_service_date": "date",
+                  "adjudicated_date": "date", "days_since": "days"})
+EVERY = "every listed claim"
+ids = frame.claim_id.tolist()
+ui.preselect("sec_claim", {i: i for i in ids})
+picked = st.selectbox("Claim to send", [EVERY, *ids], key="sec_claim")
+if present:
+    st.info(privacy.CLAIM_FILE_REFUSED, icon=":material/visibility_off:")
+if st.button("Create the secondary 837P", disabled=present, type="primary",
+             icon=":material/description:"):
+    with ui.action("Nothing was exported."):
+        privacy.refuse_claim_file(ui.present_mode())
+        built: list[bytes] = []
+        write_secondary_837p(db, ids if picked == EVERY else [picked], user=user,
+                             deliver=lambda text: built.append(text.encode("ascii", "replace")))
+        st.session_state["sec_837p"] = built[0]
+        ui.after_write()

@@ -1,0 +1,418 @@
+"""Secondary claims and Medicare crossovers, worked by hand (issue 16, item 3).
+
+The practice is tests/x12/conftest.py's, plus a Medigap-like "Gap Plan" (payer 3, GAP01) that
+is the secondary coverage of Sam (K001, primary Acme Health) and of Eve (K002, primary
+Medicare Part B), from 2024-01-01.
+
+Claim C000201 (Sam, served 2025-02-20): 97110 x2 $120 + 97140 $80 = $200.
+  Acme's 835 (2025-03-10), line by line:
+    line 1: charge 120, allowed 96: paid 72, CO-45 24, PR-2 24 (coinsurance 25 %)
+    line 2: charge 80,  allowed 64: paid 48, CO-45 16, PR-2 16
+    claim:  paid 120, CO-45 40, PR-2 40; 120 + 40 + 40 = 200 (it balances)
+  The coinsurance goes to the Gap Plan, not to Sam (he has a secondary on 02-20):
+    insurance A/R = 200 - 120 paid - 40 contractual = 40 (owed by the Gap Plan); patient 0.
+  The Gap Plan's 835 (2025-03-24), CLP02 2, pays 80 % of the 40 coinsurance:
+    line 1: paid 19.20, OA-23 96 (what Acme paid 72 + its CO-45 24), PR-2 4.80
+    line 2: paid 12.80, OA-23 64 (48 + 16),                            PR-2 3.20
+    claim:  paid 32, OA-23 160, PR-2 8; 32 + 160 + 8 = 200
+  insurance A/R = 40 - 32 paid - 8 (the Gap Plan's coinsurance moved to Sam) = 0; OA-23 is
+  the share Acme's rows already settled (no effect); patient A/R = 8.
+
+Claim C000102 (Eve, Medicare, served 2025-02-04, $120): a crossover.
+  Medicare's 835 (2025-03-10), CLP02 19 (processed as primary, forwarded to the Gap Plan):
+    paid 76.80, CO-45 24, PR-2 19.20 (76.80 + 24 + 19.20 = 120)
+    insurance A/R = 120 - 76.80 - 24 = 19.20, owed by the Gap Plan; patient 0; the practice
+    sends nothing (not in "bill the secondary").
+  The Gap Plan's 835 (2025-03-24), CLP02 2: paid 19.20, OA-23 100.80 (76.80 + 24)
+    insurance A/R = 19.20 - 19.20 = 0; patient 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from metdash import figures, worklists
+from metdash.entry import CoverageIn, save_coverage
+from metdash.errors import ValidationError, X12ExportError
+from metdash.figures import Filters
+from metdash.x12.post835 import import_835
+from metdash.x12.secondary import secondary_claims_to_bill, write_secondary_837p
+from metdash.x12.validate import pyx12_validate
+from metdash.x12.write837 import write_837p
+
+from .helpers import Claim, Line, build_835
+
+D = dt.date
+M = Decimal
+SENT = dt.datetime(2025, 2, 21, 9, 0)
+SECONDARY_SENT = dt.datetime(2025, 3, 12, 9, 0)
+AS_OF = D(2025, 3, 11)
+
+
+def _setup(db):
+    with db.transaction() as con:
+        con.execute("""
+            INSERT INTO payers (payer_id, name, payer_type, clearinghouse_payer_id)
+            VALUES (3, 'Gap Plan', 'commercial', 'GAP01');
+            INSERT INTO claims (claim_id, client_id, payer_id, coverage_id, referral_id,
+                                referrer_id, rendering_provider_id, status, diagnosis_codes,
+                                total_charge, first_service_date)
+            VALUES ('C000201', 'K001', 1, 1, 1, 1, 1, 'ready', ['M54.50', 'E11.9'], 200.00,
+                    DATE '2025-02-20');
+            INSERT INTO claim_lines (claim_id, line_no, service_date, cpt, modifiers, units,
+                                     charge, dx_pointers)
+            VALUES ('C000201', 1, DATE '2025-02-20', '97110', ['GP'], 2, 120.00, [1, 2]),
+                   ('C000201', 2, DATE '2025-02-20', '97140', ['GP'], 1, 80.00, [1]);""")
+    for client, member in (("K001", "GAP555001"), ("K002", "GAP555002")):
+        save_coverage(db, CoverageIn(client, 3, member, D(2024, 1, 1), priority="secondary"),
+                      "biller")
+    write_837p(db, ["C000201", "C000102"], user="biller", now=SENT)
+
+
+def _acme_835() -> bytes:
+    return build_835([Claim("C000201", "1", "200", "120", pr="40", payer_claim_number="ACM-77",
+                            lines=[Line("97110", "120", "72", date="20250220", mods=["GP"],
+                                        units="2", cas=[("CO", "45", "24"), ("PR", "2", "24")],
+                                        control="C000201-1"),
+                                   Line("97140", "80", "48", date="20250220", mods=["GP"],
+                                        cas=[("CO", "45", "16"), ("PR", "2", "16")],
+                                        control="C000201-2")])],
+                     trace="ACME-0310").encode()
+
+
+def _gap_835() -> bytes:
+    return build_835([Claim("C000201", "2", "200", "32", pr="8", payer_claim_number="GAP-9",
+                            lines=[Line("97110", "120", "19.20", date="20250220", mods=["GP"],
+                                        units="2", cas=[("OA", "23", "96"), ("PR", "2", "4.80")],
+                                        control="C000201-1"),
+                                   Line("97140", "80", "12.80", date="20250220", mods=["GP"],
+                                        cas=[("OA", "23", "64"), ("PR", "2", "3.20")],
+                                        control="C000201-2")]),
+                      Claim("C000102", "2", "120", "19.20", payer_claim_number="GAP-10",
+                            cas=[("OA", "23", "100.80")])],
+                     trace="GAP-0324", payer="GAP PLAN", originator="1777777777",
+                     date="20250324").encode()
+
+
+def _medicare_835() -> bytes:
+    return build_835([Claim("C000102", "19", "120", "76.80", pr="19.20",
+                            payer_claim_number="MCR-5",
+                            cas=[("CO", "45", "24"), ("PR", "2", "19.20")])],
+                     trace="MCR-0310", payer="MEDICARE PART B", originator="1666666666").encode()
+
+
+def _balances(db, claim_id):
+    row = db.query("SELECT insurance_balance, patient_balance FROM claim_facts "
+                   "WHERE claim_id = ?", [claim_id]).iloc[0]
+    return row.insurance_balance, row.patient_balance
+
+
+@pytest.fixture
+def primary_paid(seeded):
+    _setup(seeded)
+    s = import_835(seeded, [("acme.835", _acme_835()), ("mcr.835", _medicare_835())], "biller")
+    assert s.ok, s.errors
+    return seeded
+
+
+def test_the_primary_leaves_the_coinsurance_with_the_secondary(primary_paid):
+    # 200 - 120 - 40 = 40 owed by the Gap Plan; Sam owes nothing yet.
+    assert _balances(primary_paid, "C000201") == (M("40.00"), M("0.00"))
+    # The crossover: 120 - 76.80 - 24 = 19.20 owed by the Gap Plan.
+    assert _balances(primary_paid, "C000102") == (M("19.20"), M("0.00"))
+
+
+def test_bill_the_secondary_lists_the_claim_with_its_amounts(primary_paid):
+    frame = secondary_claims_to_bill(primary_paid, AS_OF)
+    # C000102 is a crossover (CLP02 19): Medicare sent it on; the practice waits.
+    assert frame.claim_id.tolist() == ["C000201"]
+    row = frame.iloc[0]
+    assert (row.payer, row.next_payer, row.payer_sequence) == ("Acme Health", "Gap Plan", "S")
+    assert (row.prior_paid, row.contractual, row.cost_share, row.owed) == (
+        M("120.00"), M("40.00"), M("40.00"), M("40.00"))
+    assert row.days_since == 1  # adjudicated 03-10, as of 03-11
+    # The work list has it, with its one-click action.
+    assert worklists.WORKLISTS["bill_secondary"].fn(primary_paid, AS_OF).claim_id.tolist() == [
+        "C000201"]
+    assert worklists.ROW_ACTIONS["bill_secondary"].column == "claim_id"
+
+
+def _segments(text: str) -> list[str]:
+    return [s.strip() for s in text.split("~") if s.strip()]
+
+
+def test_the_secondary_837p_carries_the_primarys_adjudication(primary_paid):
+    text = write_secondary_837p(primary_paid, ["C000201"], user="biller", now=SECONDARY_SENT)
+    assert pyx12_validate(text) == []
+    segs = _segments(text)
+    claim = segs[segs.index(next(s for s in segs if s.startswith("CLM*C000201"))) - 9:]
+    # 2000B: the Gap Plan is now the payer, Sam its subscriber (self), SBR01 S.
+    assert "SBR*S*18*******CI" in claim
+    assert "NM1*IL*1*SAMPLE*SAM****MI*GAP555001" in claim
+    assert "NM1*PR*2*GAP PLAN*****PI*GAP01" in claim
+    start = claim.index("CLM*C000201*200***11:B:1*Y*A*Y*Y")
+    # From the rendering provider on: 2320 (Acme as primary: paid 120, no claim-level CAS as
+    # every adjustment was on a line; remaining patient liability 24 + 16 = 40), 2330A (Sam's
+    # Acme member id), 2330B (Acme, its remittance date and claim number), then each line
+    # with its 2430: line 1 paid 72 = 120 - 24 - 24; line 2 paid 48 = 80 - 16 - 16.
+    rendering = claim.index("NM1*82*1*TRAINER*TESS****XX*1987654328", start)
+    assert claim[rendering + 2:rendering + 2 + 23] == [
+        "SBR*P*18*GRP9******CI",  # SBR04-08 empty, SBR09 CI
+        "AMT*D*120",
+        "AMT*EAF*40",
+        "OI***Y***Y",
+        "NM1*IL*1*SAMPLE*SAM****MI*ACM000111",
+        "NM1*PR*2*ACME HEALTH*****PI*ACME1",
+        "DTP*573*D8*20250310",
+        "REF*F8*ACM-77",
+        "LX*1",
+        "SV1*HC:97110:GP*120*UN*2***1:2",
+        "DTP*472*D8*20250220",
+        "REF*6R*C000201-1",
+        "SVD*ACME1*72*HC:97110:GP**2",
+        "CAS*CO*45*24",
+        "CAS*PR*2*24",
+        "DTP*573*D8*20250310",
+        "LX*2",
+        "SV1*HC:97140:GP*80*UN*1***1",
+        "DTP*472*D8*20250220",
+        "REF*6R*C000201-2",
+        "SVD*ACME1*48*HC:97140:GP**1",
+        "CAS*CO*45*16",
+        "CAS*PR*2*16",
+    ]
+    # Sent: it leaves the list, and cannot be sent twice by mistake.
+    assert secondary_claims_to_bill(primary_paid, SECONDARY_SENT.date()).empty
+    with pytest.raises(X12ExportError, match="not waiting for a secondary claim"):
+        write_secondary_837p(primary_paid, ["C000201"], user="biller", now=SECONDARY_SENT)
+    # The claim keeps its payer and charge: counted once.
+    assert primary_paid.scalar("SELECT payer_id FROM claims WHERE claim_id = 'C000201'") == 1
+
+
+def test_a_crossover_cannot_be_sent_by_the_practice(primary_paid):
+    with pytest.raises(X12ExportError, match="C000102 is not waiting"):
+        write_secondary_837p(primary_paid, ["C000102"], user="biller", now=SECONDARY_SENT)
+
+
+def test_the_secondarys_835_settles_the_claim(primary_paid):
+    write_secondary_837p(primary_paid, ["C000201"], user="biller", now=SECONDARY_SENT)
+    s = import_835(primary_paid, [("gap.835", _gap_835())], "biller")
+    assert s.ok, s.errors
+    assert s.matched == 2
+    # 40 - 32 - 8 = 0 insurance; the Gap Plan's PR-2 8 is Sam's.
+    assert _balances(primary_paid, "C000201") == (M("0.00"), M("8.00"))
+    # The crossover: 19.20 - 19.20 = 0; Eve owes nothing.
+    assert _balances(primary_paid, "C000102") == (M("0.00"), M("0.00"))
+    before = primary_paid.query("SELECT * FROM claim_facts ORDER BY claim_id")
+    # Re-importing either 835 changes nothing.
+    again = import_835(primary_paid, [("acme.835", _acme_835()), ("gap.835", _gap_835()),
+                                      ("mcr.835", _medicare_835())], "biller")
+    assert again.ok and again.payments == 0 and again.already_imported == 3
+    after = primary_paid.query("SELECT * FROM claim_facts ORDER BY claim_id")
+    assert before.equals(after)
+    # Nothing is left to bill (the secondary was last in line).
+    assert secondary_claims_to_bill(primary_paid, D(2025, 3, 31)).empty
+
+
+def test_figures_count_the_charge_once_and_every_payers_payment(primary_paid):
+    import_835(primary_paid, [("gap.835", _gap_835())], "biller")
+    f = Filters(date_from=D(2025, 2, 1), date_to=D(2025, 3, 31), as_of=D(2025, 3, 31))
+    k = figures.kpis(primary_paid, f)
+    # Charges of the claims served in February and March: C000101 300 (ready, never sent), C000102 120,
+    # C000103 100 (draft), C000201 200 = 720: each claim once, not once per payer.
+    assert k["gross_charges"] == M("720.00")
+    # Payments posted in the period (March): Acme 120 + Medicare 76.80 + Gap Plan (32 + 19.20) = 248.
+    assert k["payments"] == M("248.00")
+    # Insurance A/R: both claims settled; C000101 and C000103 were never sent (no charge
+    # in the books yet): 0. Patient A/R: Sam's 8.
+    assert (k["insurance_ar_total"], k["patient_ar_total"]) == (M("0.00"), M("8.00"))
+    # Contractual: Acme 40 + Medicare 24 = 64 (OA-23 is COB, not contractual).
+    assert k["contractual_adjustments"] == M("64.00")
+    facts = primary_paid.query("SELECT claim_id, paid, allowed, patient_responsibility, "
+                               "first_claim_payment_id, "
+                               "first_adjudication_date FROM claim_facts "
+                               "WHERE claim_id IN ('C000201', 'C000102') ORDER BY claim_id")
+    # Paid: every payer's; allowed: the primary's current adjudication (200 - 40 CO-45 = 160;
+    # 120 - 24 = 96), not the primary's plus the secondary's.
+    assert facts.paid.tolist() == [M("96.00"), M("152.00")]
+    assert facts.allowed.tolist() == [M("96.00"), M("160.00")]
+    # Patient responsibility: what the client ends up owing -- Eve nothing (the Gap Plan paid
+    # Medicare's 19.20), Sam the Gap Plan's PR-2 8 (Acme's 40 is not counted again).
+    assert facts.patient_responsibility.tolist() == [M("0.00"), M("8.00")]
+    # The first adjudication stays the primary's (03-10), not the secondary's (03-24).
+    assert facts.first_adjudication_date.tolist() == [D(2025, 3, 10), D(2025, 3, 10)]
+    # Per line: paid by both payers (72 + 19.20, 48 + 12.80); allowed by Acme (72 + 24 PR-2,
+    # 48 + 16); not denied.
+    lines = primary_paid.query("SELECT paid, allowed, denied FROM line_facts "
+                               "WHERE claim_id = 'C000201' ORDER BY line_no")
+    assert lines.paid.tolist() == [M("91.20"), M("60.80")]
+    assert lines.allowed.tolist() == [M("96.00"), M("64.00")]
+    assert not lines.denied.any()
+
+
+def test_without_a_secondary_on_the_date_of_service_the_client_owes_it(seeded):
+    # The Gap Plan starts after C000201's date of service (2025-02-20): the coinsurance is
+    # Sam's (insurance 200 - 120 - 40 - 40 = 0, patient 40), and nothing is to bill.
+    _setup_without_secondary(seeded)
+    assert import_835(seeded, [("acme.835", _acme_835())], "biller").ok
+    assert _balances(seeded, "C000201") == (M("0.00"), M("40.00"))
+    assert secondary_claims_to_bill(seeded, AS_OF).empty
+
+
+def _setup_without_secondary(db):
+    with db.transaction() as con:
+        con.execute("""
+            INSERT INTO payers (payer_id, name, payer_type, clearinghouse_payer_id)
+            VALUES (3, 'Gap Plan', 'commercial', 'GAP01');
+            INSERT INTO claims (claim_id, client_id, payer_id, coverage_id, referral_id,
+                                referrer_id, rendering_provider_id, status, diagnosis_codes,
+                                total_charge, first_service_date)
+            VALUES ('C000201', 'K001', 1, 1, 1, 1, 1, 'ready', ['M54.50', 'E11.9'], 200.00,
+                    DATE '2025-02-20');
+            INSERT INTO claim_lines (claim_id, line_no, service_date, cpt, modifiers, units,
+                                     charge, dx_pointers)
+            VALUES ('C000201', 1, DATE '2025-02-20', '97110', ['GP'], 2, 120.00, [1, 2]),
+                   ('C000201', 2, DATE '2025-02-20', '97140', ['GP'], 1, 80.00, [1]);""")
+    save_coverage(db, CoverageIn("K001", 3, "GAP555001", D(2025, 3, 1), priority="secondary"),
+                  "biller")
+    write_837p(db, ["C000201"], user="biller", now=SENT)
+
+
+def test_a_secondary_added_later_moves_the_coinsurance_to_it(seeded):
+    # Sam's Gap Plan is entered after Acme's 835 posted, dated from before the service: the
+    # coinsurance moves from Sam (40) to the Gap Plan (insurance 40, patient 0).
+    _setup_without_secondary(seeded)
+    assert import_835(seeded, [("acme.835", _acme_835())], "biller").ok
+    assert _balances(seeded, "C000201") == (M("0.00"), M("40.00"))
+    save_coverage(seeded, CoverageIn("K001", 3, "GAP555001", D(2024, 1, 1),
+                                     end_date=D(2025, 2, 28), priority="secondary"), "biller")
+    assert _balances(seeded, "C000201") == (M("40.00"), M("0.00"))
+
+
+def test_coverage_order_is_validated(seeded):
+    # Acme is already Sam's primary: it cannot be his secondary on the same dates.
+    with pytest.raises(ValidationError, match="Acme Health is already this client's primary"):
+        save_coverage(seeded, CoverageIn("K001", 1, "X1", D(2024, 6, 1), priority="secondary"),
+                      "biller")
+    save_coverage(seeded, CoverageIn("K001", 2, "M1", D(2024, 1, 1), priority="secondary"),
+                  "biller")
+    with seeded.transaction() as con:
+        con.execute("INSERT INTO payers (payer_id, name, payer_type) "
+                    "VALUES (3, 'Gap Plan', 'commercial')")
+    with pytest.raises(ValidationError, match="already has a secondary coverage with Medicare"):
+        save_coverage(seeded, CoverageIn("K001", 3, "G1", D(2025, 1, 1), priority="secondary"),
+                      "biller")
+    # A tertiary is fine.
+    save_coverage(seeded, CoverageIn("K001", 3, "G1", D(2025, 1, 1), priority="tertiary"),
+                  "biller")
+
+
+def test_a_secondarys_paper_eob_posts_to_the_same_claim(primary_paid):
+    # The Gap Plan's answer on paper instead of an 835: paid 32, OA-23 160, PR-2 8 (claim
+    # level): 200 - 160 - 8 = 32 balances. As for the 835: insurance 40 - 32 - 8 = 0,
+    # patient 8, and Acme's adjudication stays the claim's first.
+    from metdash.entry import AdjustmentIn, EobIn, eob_payers, post_eob
+
+    # The EOB form offers the claim's payer, then the client's secondary on that date.
+    assert eob_payers(primary_paid, "C000201") == [(1, "Acme Health"), (3, "Gap Plan")]
+    write_secondary_837p(primary_paid, ["C000201"], user="biller", now=SECONDARY_SENT)
+    eob = EobIn("C000201", D(2025, 3, 24), paid="32", payer_id=3,
+                adjustments=[AdjustmentIn("OA", "23", "160"), AdjustmentIn("PR", "2", "8")])
+    post_eob(primary_paid, eob, "biller", as_of=D(2025, 3, 31))
+    assert _balances(primary_paid, "C000201") == (M("0.00"), M("8.00"))
+    assert primary_paid.scalar(
+        "SELECT status_code FROM claim_payments cp JOIN remittances r USING (remittance_id) "
+        "WHERE r.payer_id = 3") == "2"
+    assert primary_paid.scalar("SELECT first_adjudication_date FROM claim_facts "
+                               "WHERE claim_id = 'C000201'") == D(2025, 3, 10)
+    # Medicare is no coverage of Sam's: refused, nothing written.
+    with pytest.raises(ValidationError, match="not a secondary or tertiary coverage"):
+        post_eob(primary_paid, EobIn("C000201", D(2025, 3, 25), paid="0", payer_id=2,
+                                     adjustments=[AdjustmentIn("OA", "23", "200")]),
+                 "biller", as_of=D(2025, 3, 31))
+
+
+def test_the_command_writes_the_secondary_claims(primary_paid, tmp_path):
+    from click.testing import CliRunner
+
+    from metdash.cli import main
+
+    primary_paid.release()
+    out = tmp_path / "secondary.837"
+    result = CliRunner().invoke(main, ["export-837-secondary", "--db", str(primary_paid.path),
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 secondary claim(s) written" in result.output
+    text = out.read_text(encoding="ascii")
+    assert "CLM*C000201*200" in text and "AMT*D*120" in text and pyx12_validate(text) == []
+    # Again: nothing waits any more.
+    again = CliRunner().invoke(main, ["export-837-secondary", "--db", str(primary_paid.path),
+                                      "--out", str(tmp_path / "again.837")])
+    assert again.exit_code == 0 and "No claim waits" in again.output
+    assert not (tmp_path / "again.837").exists()
+
+
+def test_a_claim_level_remittance_goes_in_2320(seeded):
+    # Acme answers at the claim level only (no SVC): paid 120, CO-45 40, PR-2 40. The
+    # secondary claim carries those as 2320 CAS (120 + 40 + 40 = 200 = the claim's charge) and
+    # no 2430.
+    _setup(seeded)
+    flat = build_835([Claim("C000201", "1", "200", "120", pr="40", payer_claim_number="ACM-78",
+                            cas=[("CO", "45", "40"), ("PR", "2", "40")])],
+                     trace="ACME-FLAT").encode()
+    assert import_835(seeded, [("flat.835", flat)], "biller").ok
+    text = write_secondary_837p(seeded, ["C000201"], user="biller", now=SECONDARY_SENT)
+    assert pyx12_validate(text) == []
+    segs = _segments(text)
+    at = segs.index("SBR*P*18*GRP9******CI")
+    assert segs[at:at + 5] == ["SBR*P*18*GRP9******CI", "CAS*CO*45*40", "CAS*PR*2*40",
+                               "AMT*D*120", "AMT*EAF*40"]
+    assert not [s for s in segs if s.startswith("SVD*")]
+
+
+def test_a_tertiary_claim_carries_both_earlier_payers(primary_paid):
+    # Sam also has Medicare Part B as his tertiary. The Gap Plan's PR-2 8 then goes on to
+    # Medicare (insurance 40 - 32 = 8 still owed, patient 0), the claim is listed again (T),
+    # and its 837P carries two 2320 loops: Acme (P, paid 120) and the Gap Plan (S, paid 32).
+    save_coverage(primary_paid, CoverageIn("K001", 2, "MCR777", D(2024, 1, 1),
+                                           priority="tertiary"), "biller")
+    write_secondary_837p(primary_paid, ["C000201"], user="biller", now=SECONDARY_SENT)
+    assert import_835(primary_paid, [("gap.835", _gap_835())], "biller").ok
+    assert _balances(primary_paid, "C000201") == (M("8.00"), M("0.00"))
+    frame = secondary_claims_to_bill(primary_paid, D(2025, 3, 25))
+    row = frame.set_index("claim_id").loc["C000201"]
+    assert (row.payer, row.next_payer, row.payer_sequence, row.cost_share, row.owed) == (
+        "Gap Plan", "Medicare Part B", "T", M("8.00"), M("8.00"))
+    text = write_secondary_837p(primary_paid, ["C000201"], user="biller",
+                                now=dt.datetime(2025, 3, 26, 9, 0))
+    assert pyx12_validate(text) == []
+    segs = _segments(text)
+    assert "SBR*T*18*******MB" in segs
+    assert [s for s in segs if s.startswith(("SBR*P", "SBR*S", "AMT*D"))] == [
+        "SBR*P*18*GRP9******CI", "AMT*D*120", "SBR*S*18*******CI", "AMT*D*32"]
+    # Line 1's 2430 for both: Acme paid 72, the Gap Plan 19.20 (OA-23 96, PR-2 4.80).
+    assert [s for s in segs if s.startswith("SVD*")] == [
+        "SVD*ACME1*72*HC:97110:GP**2", "SVD*GAP01*19.2*HC:97110:GP**2",
+        "SVD*ACME1*48*HC:97140:GP**1", "SVD*GAP01*12.8*HC:97140:GP**1"]
+    # Medicare pays the 8 as tertiary (CLP02 3; OA-23 192 = what the others settled): done.
+    mcr = build_835([Claim("C000201", "3", "200", "8", payer_claim_number="MCR-T",
+                           cas=[("OA", "23", "192")])],
+                    trace="MCR-T", payer="MEDICARE PART B", originator="1666666666",
+                    date="20250410").encode()
+    assert import_835(primary_paid, [("mcr-t.835", mcr)], "biller").ok
+    assert _balances(primary_paid, "C000201") == (M("0.00"), M("0.00"))
+
+
+def test_a_secondary_without_coverage_on_the_date_of_service_is_refused(seeded):
+    # The Gap Plan starts 2025-03-01, after C000201's service (02-20): its 835 paying as
+    # secondary is refused with what to fix, and nothing is imported.
+    _setup_without_secondary(seeded)
+    assert import_835(seeded, [("acme.835", _acme_835())], "biller").ok
+    s = import_835(seeded, [("gap.835", _gap_835())], "biller")
+    assert not s.ok and s.payments == 0
+    assert ("GAP PLAN (N1*PR) paid claim C000201 as a later payer, but the client has no "
+            "coverage with it on the claim's date of service 2025-02-20") in s.errors[0]
+    assert _balances(seeded, "C000201") == (M("0.00"), M("40.00"))

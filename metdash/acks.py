@@ -16,7 +16,8 @@ Rules (stated once here, used by the work lists and the figure):
   than ``ack_wait_days`` days ago (Settings, default 3), and no 277CA about it came since;
   the list shows whether the clearinghouse's 999 at least accepted the file. A claim
   rejected since is on the rejected list instead.
-* **Clean claim rate** (DOMAIN.md): see ``CLEAN_CLAIM_DEFINITION``.
+* **Clean claim rate** (DOMAIN.md): :mod:`metdash.figures.clean_claims`; its definition is
+  the figure catalogue's (:mod:`metdash.metrics`, ``clean_claim_rate``).
 """
 
 from __future__ import annotations
@@ -27,21 +28,10 @@ import pandas as pd
 
 from metdash.entry.problems import Problem
 from metdash.errors import ValidationError
-from metdash.figures.core import Filters, run, sql
 from metdash.store import Database, audit
 
 DEFAULT_WAIT_DAYS = 3
 MAX_WAIT_DAYS = 60
-
-CLEAN_CLAIM_DEFINITION = (
-    "Claims accepted on their first submission ÷ claims submitted with an outcome. Claims "
-    "submitted: claims (not voided) whose first submission date lies in the period — the "
-    "submission date, not the service date — passing the payer / referrer / provider "
-    "filters. Accepted: the payer's 277CA accepted the claim (category A1, A2, or forwarded "
-    "A0 / split A5) with no 999 or 277CA rejection on or before that day; a claim rejected "
-    "and then resent is not clean, however it ends. A claim with no 277CA acceptance and no "
-    "rejection yet (as of the balances date) is left out of both counts until its "
-    "acknowledgment comes, and counted as awaiting.")
 
 _CLIENT_NAME = "cl.last_name || ', ' || cl.first_name"
 
@@ -147,31 +137,6 @@ def claims_awaiting_ack(db: Database, as_of: dt.date) -> pd.DataFrame:
         LEFT JOIN since a USING (claim_id)
         WHERE NOT coalesce(a.payer_answered, FALSE) AND NOT coalesce(a.rejected, FALSE)
         ORDER BY days_waiting DESC, s.claim_id""", [as_of, as_of, as_of])
-
-
-def clean_claims_by_payer(db: Database, f: Filters) -> pd.DataFrame:
-    """The clean claim rate's counts per payer (``CLEAN_CLAIM_DEFINITION``).
-
-    Columns: payer, submitted (claims first submitted in the period), clean, rejected,
-    awaiting (no outcome yet), clean_claim_rate (clean ÷ (clean + rejected); None when
-    no claim has an outcome). Payers by name; payers with no submission are left out.
-    """
-    with db.connect() as con:
-        frame = run(con, sql("clean_claims"), f)
-    den = frame["clean"] + frame["rejected"]
-    frame["clean_claim_rate"] = [None if d == 0 else c / d
-                                 for c, d in zip(frame["clean"], den, strict=True)]
-    return frame
-
-
-def clean_claim_rate(db: Database, f: Filters) -> dict[str, float | int | None]:
-    """The clean claim rate over every payer: keys clean_claim_rate (None when no claim has
-    an outcome), claims_submitted, claims_clean, claims_rejected, claims_awaiting_ack."""
-    by = clean_claims_by_payer(db, f)
-    clean, rejected = int(by["clean"].sum()), int(by["rejected"].sum())
-    return {"clean_claim_rate": clean / (clean + rejected) if clean + rejected else None,
-            "claims_submitted": int(by["submitted"].sum()), "claims_clean": clean,
-            "claims_rejected": rejected, "claims_awaiting_ack": int(by["awaiting"].sum())}
 
 
 def recent_acknowledgments(db: Database, limit: int = 200) -> pd.DataFrame:

@@ -36,6 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from metdash import demo_acks
 from metdash.errors import NotTheDemo
 from metdash.store import Database, audit, facts, insert_frame
 
@@ -752,6 +753,7 @@ def generate(db: Database, *, seed: int = 7, claim_lines: int | None = None,
         for table in DATA_TABLES:
             if table in tables:
                 _insert(con, table, tables[table])
+        demo_acks.acknowledge(con, as_of)  # the 999s and 277CAs of what it sent
         facts.rebuild(con)
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("providers", "payers", "referrers", "clients", "referrals",

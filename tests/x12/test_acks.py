@@ -20,6 +20,7 @@ from metdash import acks
 from metdash.cli import main
 from metdash.errors import ValidationError
 from metdash.figures import Filters
+from metdash.figures.clean_claims import clean_claim_rate, clean_claims_by_payer
 from metdash.store import facts
 from metdash.x12.parse_ack import parse_ack
 from metdash.x12.post_ack import import_acks
@@ -138,30 +139,30 @@ def test_resending_a_rejected_claim_takes_it_off_the_list(sent):
 def test_clean_claim_rate_worked_by_hand(sent):
     f = Filters(dt.date(2025, 3, 1), dt.date(2025, 3, 31), dt.date(2025, 3, 31))
     # Sent, no acknowledgment yet: 3 submitted, all awaiting, no rate.
-    assert acks.clean_claim_rate(sent, f) == {
+    assert clean_claim_rate(sent, f) == {
         "clean_claim_rate": None, "claims_submitted": 3, "claims_clean": 0,
         "claims_rejected": 0, "claims_awaiting_ack": 3}
     # The 999 accepts the file: still awaiting the payer's 277CA.
     _imp(sent, ACCEPTED_999)
-    assert acks.clean_claim_rate(sent, f)["claims_awaiting_ack"] == 3
+    assert clean_claim_rate(sent, f)["claims_awaiting_ack"] == 3
     # The 277CA: C000101 and C000102 accepted (clean), C000103 rejected.
     # Clean claim rate = 2 clean ÷ (2 clean + 1 rejected) = 0.6667.
     _imp(sent, CA_277)
-    got = acks.clean_claim_rate(sent, f)
+    got = clean_claim_rate(sent, f)
     assert got["claims_clean"] == 2 and got["claims_rejected"] == 1
     assert got["claims_awaiting_ack"] == 0
     assert got["clean_claim_rate"] == pytest.approx(2 / 3)
     # By payer: Acme Health sent C000101 (clean) and C000103 (rejected): 1 ÷ 2 = 50 %;
     # Medicare Part B sent C000102 (clean): 1 ÷ 1 = 100 %.
-    by = acks.clean_claims_by_payer(sent, f).set_index("payer")
+    by = clean_claims_by_payer(sent, f).set_index("payer")
     assert by.loc["Acme Health", ["submitted", "clean", "rejected"]].tolist() == [2, 1, 1]
     assert by.loc["Acme Health", "clean_claim_rate"] == 0.5
     assert by.loc["Medicare Part B", "clean_claim_rate"] == 1.0
     # As of the day before the 277CA, it had not come: 0 clean, 0 rejected, 3 awaiting.
-    before = acks.clean_claim_rate(sent, f.replace(as_of=dt.date(2025, 3, 4)))
+    before = clean_claim_rate(sent, f.replace(as_of=dt.date(2025, 3, 4)))
     assert (before["claims_clean"], before["claims_awaiting_ack"]) == (0, 3)
     # Submitted outside the period (service dates do not matter): nothing counted.
-    assert acks.clean_claim_rate(sent, Filters(dt.date(2025, 2, 1), dt.date(2025, 2, 28))
+    assert clean_claim_rate(sent, Filters(dt.date(2025, 2, 1), dt.date(2025, 2, 28))
                                  )["claims_submitted"] == 0
 
 
@@ -172,7 +173,7 @@ def test_a_claim_rejected_then_resent_and_accepted_is_not_clean(sent):
     _imp(sent, REJECTED_999)
     write_837p(sent, THREE, user="tess", now=dt.datetime(2025, 3, 4, 15, 0))
     _imp(sent, CA_277)
-    got = acks.clean_claim_rate(sent, f)
+    got = clean_claim_rate(sent, f)
     assert (got["claims_clean"], got["claims_rejected"], got["clean_claim_rate"]) == (0, 3, 0.0)
 
 

@@ -7,8 +7,8 @@ transaction). Everything is a few ``INSERT ... SELECT`` over the claims (a secon
 million claim lines), deterministic from the claims themselves (picks by ``hash(claim_id)``,
 times derived from the dates, never the clock):
 
-* one 837P per submission day (a claim's first submission, and its resubmission when it has
-  one): ``x12_submissions`` rows with group control numbers from 900000001 up, a range a
+* one 837P per payer and submission day (a claim's first submission, and its resubmission
+  when it has one): ``x12_submissions`` rows with group control numbers from 900000001 up, a range a
   practice's own exports (numbered from 1 by ``x12_control``) never reach;
 * a 999 the same evening accepting each file, except one file about four months back that
   the clearinghouse rejected (NM109 invalid character): its claims were resent the next day;
@@ -61,30 +61,35 @@ def acknowledge(con: Any, as_of: dt.date) -> None:
             FROM claim_payments cp JOIN remittances r USING (remittance_id)
             WHERE cp.claim_id IS NOT NULL GROUP BY cp.claim_id
         )
-        SELECT c.claim_id, c.status, c.submitted_date, c.last_submitted_date,
+        SELECT c.claim_id, c.payer_id, c.status, c.submitted_date, c.last_submitted_date,
                (hash(c.claim_id) % 1000003)::BIGINT AS hash_pick, p.first_paid
         FROM claims c LEFT JOIN paid p USING (claim_id)
         WHERE c.submitted_date IS NOT NULL AND c.submitted_date <= ?""", [as_of])
     # One 837P file about four months back that the 999 rejects whole: a day whose claims
-    # were each sent once and paid well after, so resending them the next day fits.
+    # were each sent once and paid well after, so resending them the next day fits (a payer
+    # pays from the resend: Medicare no earlier than its 14th day).
     day_999 = con.execute("""
-        SELECT submitted_date FROM _demo_claims GROUP BY submitted_date
-        HAVING count(*) BETWEEN 2 AND 12
+        SELECT submitted_date, payer_id FROM _demo_claims GROUP BY submitted_date, payer_id
+        HAVING count(*) BETWEEN 1 AND 12
            AND bool_and(coalesce(last_submitted_date, submitted_date) = submitted_date
-                        AND (first_paid IS NULL OR first_paid > submitted_date + 7))
-           AND submitted_date BETWEEN ?::DATE - 150 AND ?::DATE - 90
-        ORDER BY submitted_date LIMIT 1""", [as_of, as_of]).fetchall()
-    rejected_day = day_999[0][0] if day_999 else None
+                        AND status IN ('paid', 'submitted')
+                        AND (first_paid IS NULL OR first_paid > submitted_date + 16))
+           AND submitted_date BETWEEN ?::DATE - 300 AND ?::DATE - 45
+        ORDER BY abs(date_diff('day', submitted_date, ?::DATE - 120)), submitted_date,
+                 payer_id
+        LIMIT 1""", [as_of, as_of, as_of]).fetchall()
+    rejected_day, rejected_payer = day_999[0] if day_999 else (None, None)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _demo_picks AS
         WITH cand AS (
             SELECT * FROM _demo_claims
             WHERE coalesce(last_submitted_date, submitted_date) = submitted_date
-              AND submitted_date IS DISTINCT FROM ?::DATE
+              AND (submitted_date, payer_id) IS DISTINCT FROM (?::DATE, ?::INTEGER)
         ), history AS (   -- rejected by the 277CA, fixed and resent three days later
             SELECT claim_id, 'history' AS kind FROM cand
             WHERE submitted_date < ?::DATE - 30 AND hash_pick % 67 = 0
-              AND (first_paid IS NULL OR first_paid > submitted_date + 10)
+              AND status IN ('paid', 'submitted')  -- a resent claim ends paid, or waits
+              AND (first_paid IS NULL OR first_paid > submitted_date + 18)
         ), recent AS (
             SELECT claim_id, status, hash_pick,
                    row_number() OVER (ORDER BY hash_pick, claim_id) AS n
@@ -95,15 +100,15 @@ def acknowledge(con: Any, as_of: dt.date) -> None:
         SELECT claim_id, kind FROM history
         UNION ALL SELECT claim_id, 'rejected' FROM recent WHERE n <= 3
         UNION ALL SELECT claim_id, 'silent' FROM recent WHERE n BETWEEN 4 AND 6""",
-                [rejected_day, as_of, as_of, as_of])
+                [rejected_day, rejected_payer, as_of, as_of, as_of])
     # The resends: the day after the rejected file; three days after a 277CA rejection.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _demo_resent AS
         SELECT claim_id, submitted_date + 1 AS day FROM _demo_claims
-        WHERE submitted_date = ?::DATE
+        WHERE submitted_date = ?::DATE AND payer_id = ?
         UNION ALL
         SELECT p.claim_id, c.submitted_date + 3 FROM _demo_picks p JOIN _demo_claims c
-        USING (claim_id) WHERE p.kind = 'history'""", [rejected_day])
+        USING (claim_id) WHERE p.kind = 'history'""", [rejected_day, rejected_payer])
     con.execute("""
         UPDATE claims SET last_submitted_date = r.day FROM _demo_resent r
         WHERE claims.claim_id = r.claim_id""")
@@ -117,18 +122,19 @@ def acknowledge(con: Any, as_of: dt.date) -> None:
             UNION
             SELECT claim_id, day FROM _demo_resent WHERE day <= ?
         )
-        SELECT s.claim_id, s.day,
-               {GROUP_BASE} + dense_rank() OVER (ORDER BY s.day) AS grp
-        FROM sent s""", [as_of, as_of])
+        SELECT s.claim_id, s.day, c.payer_id,
+               {GROUP_BASE} + dense_rank() OVER (ORDER BY s.day, c.payer_id) AS grp
+        FROM sent s JOIN _demo_claims c USING (claim_id)""", [as_of, as_of])
     con.execute("""
         INSERT INTO x12_submissions
         SELECT grp, grp, 1, claim_id, day + INTERVAL 17 HOUR FROM _demo_sent""")
     # The 999s: the evening of each file; then the 277CAs: the next morning.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _demo_files AS
-        SELECT grp, day, day = ?::DATE AS rejected,
+        SELECT grp, day, coalesce(day = ?::DATE AND payer_id = ?, FALSE) AS rejected,
                row_number() OVER (ORDER BY grp) AS n
-        FROM (SELECT DISTINCT grp, day FROM _demo_sent)""", [rejected_day])
+        FROM (SELECT DISTINCT grp, day, payer_id FROM _demo_sent)""",
+                [rejected_day, rejected_payer])
     n_files = con.execute("SELECT count(*) FROM _demo_files").fetchall()[0][0]
     con.execute("""
         INSERT INTO acknowledgments (ack_id, kind, content_sha256, control_number, sender,

@@ -152,7 +152,8 @@ def recent_acknowledgments(db: Database, limit: int = 200) -> pd.DataFrame:
                count(*) FILTER (WHERE a.seq IS NOT NULL AND a.claim_id IS NULL) AS not_ours,
                k.imported_at
         FROM acknowledgments k LEFT JOIN claim_acks a USING (ack_id)
-        GROUP BY ALL ORDER BY k.imported_at DESC, k.ack_id DESC LIMIT ?""", [limit])
+        GROUP BY k.ack_id, k.kind, k.ack_date, k.sender, k.source_file, k.imported_at
+        ORDER BY k.imported_at DESC, k.ack_id DESC LIMIT ?""", [limit])
 
 
 def claim_acknowledgments(db: Database, claim_id: str) -> pd.DataFrame:

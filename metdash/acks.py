@@ -91,7 +91,8 @@ def rejected_claims(db: Database, as_of: dt.date) -> pd.DataFrame:
         )
         SELECT c.claim_id, c.client_id, {_CLIENT_NAME} AS client_name, p.name AS payer,
                c.submitted_date, r.rejected_on,
-               CASE r.kind WHEN '999' THEN 'clearinghouse (999)' ELSE 'payer (277CA)' END
+               CASE r.kind WHEN '277CA' THEN 'payer (277CA)' ELSE 'clearinghouse (' || r.kind || ')'
+                   END
                    AS rejected_by,
                r.reason, r.codes, c.total_charge,
                (c.first_service_date + p.timely_filing_days)::DATE AS filing_deadline,
@@ -125,7 +126,8 @@ def claims_awaiting_ack(db: Database, as_of: dt.date) -> pd.DataFrame:
         ), since AS (
             SELECT a.claim_id, bool_or(a.kind = '277CA') AS payer_answered,
                    bool_or(a.outcome = 'rejected') AS rejected,
-                   arg_max(a.outcome, a.status_date) FILTER (WHERE a.kind = '999') AS file_999
+                   arg_max(a.outcome, a.status_date) FILTER (WHERE a.kind <> '277CA')
+                       AS file_999
             FROM claim_acks a JOIN sent s USING (claim_id)
             WHERE a.status_date >= s.sent_on AND a.status_date <= ?::DATE
             GROUP BY a.claim_id

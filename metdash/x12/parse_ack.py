@@ -4,7 +4,8 @@
 an :class:`AckFile` holding one :class:`Ack999` or :class:`Ack277` per ST..SE, or raises
 :class:`~metdash.errors.X12FileError` listing every problem (nothing is imported then).
 
-* **999** (005010X231A1, implementation acknowledgment): AK1 names the functional group we
+* **999** (005010X231A1, implementation acknowledgment; a **997** is read the same way,
+  AK3 / AK4 / AK5 for IK3 / IK4 / IK5): AK1 names the functional group we
   sent (GS06 of our 837P), each AK2 one transaction set (its ST02) with IK3 segment errors
   (IK4 element errors inside them, CTX*CLM01 naming the claim at fault) and IK5 its verdict:
   A accepted, E accepted with errors, R / M / W / X rejected. AK9 answers the group and
@@ -73,7 +74,7 @@ class Ack999:
     sets: list[SetAck] = field(default_factory=list)
     content_sha256: str = ""
     segment_number: int = 0
-    kind: str = "999"
+    kind: str = "999"  # or "997"
 
 
 @dataclass
@@ -179,15 +180,15 @@ def _version_ok(ctx: _Ctx, tx: Transaction, want: str, what: str) -> bool:
 
 
 # -- 999 ------------------------------------------------------------------------------
-def _ik3(seg: Segment) -> tuple[str, str]:
+def _ik3(seg: Segment) -> tuple[str, str]:  # also a 997's AK3
     where = f"segment {seg.get(1)} at position {seg.get(2)}"
     if seg.get(3):
         where += f" (loop {seg.get(3)})"
-    return f"IK3*{'*'.join(seg.elements[1:])}", (
+    return "*".join(seg.elements), (
         f"{where}: {codes.segment_error_words(seg.get(4))}" if seg.get(4) else where)
 
 
-def _ik4(seg: Segment, segment_id: str) -> tuple[str, str]:
+def _ik4(seg: Segment, segment_id: str) -> tuple[str, str]:  # also a 997's AK4
     pos = seg.components(1)
     element = f"{segment_id}{int(pos[0]):02d}" if pos and pos[0].isdigit() else seg.get(1)
     if len(pos) > 1 and pos[1]:
@@ -195,22 +196,29 @@ def _ik4(seg: Segment, segment_id: str) -> tuple[str, str]:
     text = f"element {element}: {codes.element_error_words(seg.get(3))}"
     if seg.get(4):
         text += f" (sent {seg.get(4)!r})"
-    return f"IK4*{'*'.join(seg.elements[1:])}", text
+    return "*".join(seg.elements), text
+
+
+# A 997 (the older functional acknowledgment, still sent by some clearinghouses) says the
+# same with AK3 / AK4 / AK5 in place of IK3 / IK4 / IK5; it is read as a 999.
+_997 = {"AK3": "IK3", "AK4": "IK4", "AK5": "IK5"}
 
 
 def _parse_999(ctx: _Ctx, tx: Transaction) -> Ack999 | None:
-    if not _version_ok(ctx, tx, "005010X231", "999"):
+    is_997 = tx.kind == "997"
+    if not is_997 and not _version_ok(ctx, tx, "005010X231", "999"):
         return None
     segs = tx.segments[1:-1] if tx.segments[-1].id == "SE" else tx.segments[1:]
     gs = tx.gs
     ack = Ack999(ctx.name, tx.st.get(2), gs.get(2) if gs else "",
-                 _date(gs.get(4)) if gs else None, "", "", segment_number=tx.st.number)
+                 _date(gs.get(4)) if gs else None, "", "", segment_number=tx.st.number,
+                 kind=tx.kind)
     current: SetAck | None = None
     current_seg: Segment = tx.st
     segment_id = ""
     ak9: Segment | None = None
     for seg in segs:
-        sid = seg.id
+        sid = _997.get(seg.id, seg.id) if is_997 else seg.id
         if sid == "AK1":
             if ack.group_number:
                 ctx.err(seg, "a second AK1: a 999 answers one functional group.")
@@ -255,7 +263,7 @@ def _parse_999(ctx: _Ctx, tx: Transaction) -> Ack999 | None:
             current.status = status
             for n in range(2, 7):
                 if seg.get(n):
-                    current.codes.append(f"IK5-{n:02d}*{seg.get(n)}")
+                    current.codes.append(f"{seg.id}-{n:02d}*{seg.get(n)}")
                     current.errors.append(codes.set_error_words(seg.get(n)))
             ack.sets.append(current)
             current = None
@@ -265,7 +273,7 @@ def _parse_999(ctx: _Ctx, tx: Transaction) -> Ack999 | None:
                 current = None
             ak9 = seg
         else:
-            ctx.err(seg, f"{sid} is not a segment of a 999.")
+            ctx.err(seg, f"{seg.id} is not a segment of a {tx.kind}.")
     if current is not None:
         ctx.err(current_seg, "this AK2 has no IK5 verdict: the file is truncated.")
     if not ack.group_number:
@@ -439,7 +447,7 @@ def parse_ack(data: bytes | str, name: str) -> AckFile:
         kind = tx.kind
         before = len(ctx.problems)
         ack: Ack999 | Ack277 | None
-        if kind == "999":
+        if kind in ("999", "997"):
             ack = _parse_999(ctx, tx)
         elif kind == "277":
             ack = _parse_277(ctx, tx)

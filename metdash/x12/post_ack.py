@@ -197,7 +197,7 @@ def _post(con: duckdb.DuckDBPyConnection, parsed: AckFile, file_sha: str, user: 
                     res.unmatched += 1
                 for cid in claims:
                     named = " (the 999 names this claim)" if cid in s.claim_ids else ""
-                    rows.append((ack_id, len(rows) + 1, cid, cid, "999", s.outcome,
+                    rows.append((ack_id, len(rows) + 1, cid, cid, ack.kind, s.outcome,
                                  "; ".join(s.codes), s.reason[:-1] + named + ".",
                                  status_date, None, s.segment_number))
             insert_rows(con, "ack_sets", ["ack_id", "seq", "group_number", "set_number",

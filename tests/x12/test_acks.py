@@ -54,9 +54,22 @@ def _imp(db, *paths, now=dt.datetime(2025, 3, 5, 12, 0)):
     return import_acks(db, list(paths), "tess", now=now)
 
 
-@pytest.mark.parametrize("path", sorted(ACKS.iterdir()), ids=lambda p: p.name)
+# pyx12 4.0 finds no map for a 5010 997 (it is no HIPAA guide): the 999s and 277CA only.
+@pytest.mark.parametrize("path", sorted(p for p in ACKS.iterdir() if p.suffix != ".997"),
+                         ids=lambda p: p.name)
 def test_hand_written_files_are_valid_by_pyx12(path):
     assert pyx12_validate(path.read_text()) == []
+
+
+def test_a_997_is_read_like_a_999(sent):
+    s = _imp(sent, ACKS / "997_rejected.997")
+    assert s.ok and s.rejected == 3
+    listed = acks.rejected_claims(sent, dt.date(2025, 3, 5))
+    assert set(listed.rejected_by) == {"clearinghouse (997)"}
+    assert listed.reason.iloc[0] == (
+        "The clearinghouse rejected 837 transaction set 0001 of group 1: segment HI at "
+        "position 25 (loop 2300): segment has data element errors; element HI01-2: invalid "
+        "code value (sent 'ABF:Z9999'); one or more segments in error.")
 
 
 def test_the_export_records_which_claims_went_out_under_which_numbers(sent):

@@ -19,11 +19,11 @@ FROM audit_log
 WHERE action = 'export' AND table_name = 'x12_control' AND after IS NOT NULL
   AND (after->>'group') IS NOT NULL;
 
--- One row per acknowledgment transaction imported (a 999 or a 277CA ST..SE). Its content
+-- One row per acknowledgment transaction imported (a 999, 997 or 277CA ST..SE). Its content
 -- fingerprint (the segments between ST and SE, normalised) makes a re-import change nothing.
 CREATE TABLE acknowledgments (
     ack_id          INTEGER PRIMARY KEY,
-    kind            VARCHAR NOT NULL CHECK (kind IN ('999', '277CA')),
+    kind            VARCHAR NOT NULL CHECK (kind IN ('999', '997', '277CA')),
     content_sha256  VARCHAR NOT NULL UNIQUE,
     control_number  VARCHAR NOT NULL,            -- its own ST02
     sender          VARCHAR,                     -- 999: GS02; 277CA: the 2100A name
@@ -54,7 +54,7 @@ CREATE TABLE claim_acks (
     seq             INTEGER NOT NULL,
     claim_id        VARCHAR,
     patient_control_number VARCHAR NOT NULL,     -- 277CA TRN02 (the CLM01 we sent)
-    kind            VARCHAR NOT NULL CHECK (kind IN ('999', '277CA')),
+    kind            VARCHAR NOT NULL CHECK (kind IN ('999', '997', '277CA')),
     outcome         VARCHAR NOT NULL CHECK (outcome IN ('accepted', 'rejected', 'other')),
     codes           VARCHAR NOT NULL,            -- 999: IK5 / IK3 ...; 277CA: STC01 A7:164:IL
     reason          VARCHAR NOT NULL,            -- in words

@@ -123,7 +123,8 @@ def acknowledge(con: Any, as_of: dt.date) -> None:
             SELECT claim_id, day FROM _demo_resent WHERE day <= ?
         )
         SELECT s.claim_id, s.day, c.payer_id,
-               {GROUP_BASE} + dense_rank() OVER (ORDER BY s.day, c.payer_id) AS grp
+               {GROUP_BASE} + dense_rank() OVER (ORDER BY s.day, c.payer_id) AS grp,
+               row_number() OVER (PARTITION BY s.day, c.payer_id ORDER BY s.claim_id) AS seq
         FROM sent s JOIN _demo_claims c USING (claim_id)""", [as_of, as_of])
     con.execute("""
         INSERT INTO x12_submissions
@@ -156,13 +157,13 @@ def acknowledge(con: Any, as_of: dt.date) -> None:
         FROM _demo_files f""", [REJECT_999[0], REJECT_999[1], ACCEPT_999])
     con.execute("""
         INSERT INTO claim_acks
-        SELECT f.n, row_number() OVER (PARTITION BY f.n ORDER BY s.claim_id), s.claim_id,
+        SELECT f.n, s.seq, s.claim_id,
                s.claim_id, '999', a.outcome, a.codes, a.reason, f.day, NULL, NULL
         FROM _demo_sent s JOIN _demo_files f USING (grp) JOIN ack_sets a ON a.ack_id = f.n""")
     con.execute(f"""
         INSERT INTO claim_acks
         WITH rows AS (
-            SELECT f.n, s.claim_id, f.day, c.hash_pick,
+            SELECT f.n, s.seq, s.claim_id, f.day, c.hash_pick,
                    (p.kind = 'rejected' OR (p.kind = 'history'
                                              AND s.day = c.submitted_date)) AS rejected
             FROM _demo_sent s JOIN _demo_files f USING (grp)
@@ -171,7 +172,7 @@ def acknowledge(con: Any, as_of: dt.date) -> None:
             WHERE NOT f.rejected AND f.day + 1 <= ?
               AND p.kind IS DISTINCT FROM 'silent'
         )
-        SELECT ? + n, row_number() OVER (PARTITION BY n ORDER BY claim_id), claim_id,
+        SELECT ? + n, seq, claim_id,
                claim_id, '277CA',
                CASE WHEN rejected THEN 'rejected' ELSE 'accepted' END,
                CASE WHEN rejected THEN {_reason_case('codes')} ELSE 'A2:20:PR' END,

@@ -152,7 +152,8 @@ def _import_one(db: Database, name: str, data: bytes, user: str,
 
 def _claims_of_set(con: duckdb.DuckDBPyConnection, group: str, set_number: str
                    ) -> list[str]:
-    if not group.isdigit() or (set_number and not set_number.isdigit()):
+    if not group.isdigit() or (set_number and not set_number.isdigit()) \
+            or len(group) > 18 or len(set_number) > 18:  # not a control number we wrote
         return []
     sql = "SELECT DISTINCT claim_id FROM x12_submissions WHERE group_number = ?"
     params: list[Any] = [int(group)]

@@ -190,6 +190,19 @@ def test_a_claim_rejected_then_resent_and_accepted_is_not_clean(sent):
     assert (got["claims_clean"], got["claims_rejected"], got["clean_claim_rate"]) == (0, 3, 0.0)
 
 
+def test_a_clearinghouse_a1_then_the_payers_rejection_is_not_clean(sent, tmp_path):
+    # 03-05: the clearinghouse's 277CA receives all three (A1:19); 03-06: the payer's 277CA
+    # accepts C000101 and C000102 and rejects C000103 (A7:164). 2 clean ÷ 3 = 0.6667.
+    received = (CA_277.read_text().replace("A2:20:PR", "A1:19:PR")
+                .replace("A7:164:IL*20250305*U", "A1:19:PR*20250305*WQ")
+                .replace("QTY*90*2", "QTY*90*3").replace("QTY*AA*1", "QTY*AA*0"))
+    payer = CA_277.read_text().replace("20250305", "20250306")
+    _imp(sent, _broken(tmp_path, "received.277", received), _broken(tmp_path, "payer.277", payer))
+    got = clean_claim_rate(sent, Filters(dt.date(2025, 3, 1), dt.date(2025, 3, 31)))
+    assert (got["claims_clean"], got["claims_rejected"]) == (2, 1)
+    assert acks.rejected_claims(sent, dt.date(2025, 3, 7)).claim_id.tolist() == ["C000103"]
+
+
 def test_reimport_changes_nothing(sent, tmp_path):
     _imp(sent, ACCEPTED_999, CA_277)
     before = _counts(sent)

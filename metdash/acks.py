@@ -142,10 +142,11 @@ def claims_awaiting_ack(db: Database, as_of: dt.date) -> pd.DataFrame:
 
 
 def recent_acknowledgments(db: Database, limit: int = 200) -> pd.DataFrame:
-    """The latest acknowledgments imported. Columns: kind, ack_date, sender, source_file,
+    """The latest acknowledgments imported. Columns: acknowledgment (999, 997, 277CA),
+    ack_date, sender, source_file,
     claims, accepted, rejected, not_ours, imported_at. Newest first."""
     return db.query("""
-        SELECT k.kind, k.ack_date, k.sender, k.source_file,
+        SELECT k.kind AS acknowledgment, k.ack_date, k.sender, k.source_file,
                count(a.seq) AS claims,
                count(*) FILTER (WHERE a.outcome = 'accepted' AND a.claim_id IS NOT NULL)
                    AS accepted,
@@ -159,10 +160,12 @@ def recent_acknowledgments(db: Database, limit: int = 200) -> pd.DataFrame:
 
 
 def claim_acknowledgments(db: Database, claim_id: str) -> pd.DataFrame:
-    """Every acknowledgment of one claim, oldest first. Columns: status_date, kind, outcome,
+    """Every acknowledgment of one claim, oldest first. Columns: status_date, acknowledgment
+    (999, 997, 277CA), outcome,
     reason, codes, payer_claim_number, source_file."""
     return db.query("""
-        SELECT a.status_date, a.kind, a.outcome, a.reason, a.codes, a.payer_claim_number,
+        SELECT a.status_date, a.kind AS acknowledgment, a.outcome, a.reason, a.codes,
+               a.payer_claim_number,
                k.source_file
         FROM claim_acks a JOIN acknowledgments k USING (ack_id)
         WHERE a.claim_id = ? ORDER BY a.status_date, k.imported_at, a.seq""", [claim_id])

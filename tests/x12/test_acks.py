@@ -135,7 +135,7 @@ def test_a_277ca_rejecting_one_claim_of_three(sent):
                    ["C000102", "accepted", "MCR25064000102"],
                    ["C000103", "rejected", ""]]
     history = acks.claim_acknowledgments(sent, "C000101")
-    assert history.kind.tolist() == ["999", "277CA"]
+    assert history.acknowledgment.tolist() == ["999", "277CA"]
     assert history.outcome.tolist() == ["accepted", "accepted"]
 
 
@@ -321,3 +321,29 @@ def test_parse_reads_several_transactions_and_the_claims_details():
     assert (first.patient, first.member_id) == ("SAM SAMPLE", "ACM000111")
     assert (first.service_from, first.service_to) == (dt.date(2025, 2, 3), dt.date(2025, 2, 5))
     assert str(first.charge) == "300"
+
+
+def test_the_rejected_row_opens_the_claim_with_its_acknowledgments(sent, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from metdash import worklists
+
+    _imp(sent, ACCEPTED_999, CA_277)
+    action = worklists.ROW_ACTIONS["rejected_to_fix"]
+    assert (action.page, action.tab, action.pick) == ("claims.py", "Status", "s_claim")
+    monkeypatch.setenv("METDASH_DB", str(sent.path))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(Path(__file__).parents[2] / "pages" / "claims.py"),
+                           default_timeout=60)
+    # What ui.open_with leaves behind for the row C000103.
+    at.session_state["s_claim-find"] = "C000103"
+    at.session_state["_pick-s_claim"] = "C000103"
+    at.session_state["claims_tab"] = "Status"
+    at.run()
+    assert not at.exception, at.exception
+    box = next(e for e in at.expander if e.label.startswith("Acknowledgments of claim"))
+    table = next(d.value for d in at.dataframe if "outcome" in d.value.columns)
+    assert table[["acknowledgment", "outcome"]].values.tolist() == [["999", "Accepted"],
+                                                                    ["277CA", "Rejected"]]
+    assert "member number" in table.reason.iloc[1] and box.proto.expanded

@@ -78,7 +78,7 @@ def test_acknowledgments_imported_are_listed(seeded):
     import_acks(seeded, [acks / "999_rejected.999"], "biller")
     at = _run()
     assert any(e.label.startswith("Recent acknowledgments (1)") for e in at.expander)
-    table = next(d.value for d in at.dataframe if "kind" in d.value.columns)
+    table = next(d.value for d in at.dataframe if "acknowledgment" in d.value.columns)
     # The 999 rejects the file the two ready claims went out in (group 1, set 0001).
-    assert table[["kind", "claims", "accepted", "rejected"]].values.tolist() == [
+    assert table[["acknowledgment", "claims", "accepted", "rejected"]].values.tolist() == [
         ["999", 2, 0, 2]]

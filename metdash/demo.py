@@ -36,6 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from metdash import demo_acks
 from metdash.demo_clearinghouse import add_clearinghouse_and_places
 from metdash.demo_corrections import add_corrections
 from metdash.demo_secondary import add_secondary_claims
@@ -757,6 +758,7 @@ def generate(db: Database, *, seed: int = 7, claim_lines: int | None = None,
                 _insert(con, table, tables[table])
         add_clearinghouse_and_places(con)  # issue 16: settings, places of service
         add_corrections(con, as_of)  # replacements and voids: metdash/demo_corrections.py
+        demo_acks.acknowledge(con, as_of)  # the 999s and 277CAs of what it sent
         add_secondary_claims(con, as_of)  # crossovers, secondary claims (demo_secondary)
         facts.rebuild(con)
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from metdash.acks import claims_awaiting_ack, rejected_claims
 from metdash.entry import SIGNATURE_DAYS, UNBILLED_IDS
 from metdash.figures.denials import NOT_APPEALABLE_SQL
 from metdash.store import Database
@@ -453,6 +454,15 @@ WORKLISTS: dict[str, Worklist] = {
                                    "Unprocessable (CO-16 + MA130) and timely-filing (CO-29) "
                                    "denials, and denials past the appeal window.",
                                    denials_to_correct),
+    # Acknowledgments (metdash.acks): the clearinghouse's 999 and the payer's 277CA.
+    "rejected_to_fix": Worklist("Claims rejected — fix and resend",
+                                "Claims a 999 (clearinghouse) or 277CA (payer) rejected, not "
+                                "sent again since: the reason in words; fix the claim and send "
+                                "it again before its filing deadline.", rejected_claims),
+    "awaiting_ack": Worklist("Claims with no acknowledgment",
+                             "Submitted claims with no 277CA from the payer more than the days "
+                             "set under Settings (default 3) after they were sent.",
+                             claims_awaiting_ack),
     "credit_balances": Worklist("Credit balances to refund",
                                 "Clients who paid more than they owe.", credit_balances),
     "referrals_expiring": Worklist("Referrals expiring or running out",
@@ -536,6 +546,9 @@ ROW_ACTIONS: dict[str, RowAction] = {
                                    "Appeals", "payments_tab"),
     "denials_to_correct": RowAction("Correct, resubmit or void the claim", "claims.py",
                                     "claim_id", "s_claim", "Status", "claims_tab"),
+    "rejected_to_fix": RowAction("Correct the claim, then resend it", "claims.py", "claim_id",
+                                 "s_claim", "Status", "claims_tab"),
+    "awaiting_ack": RowAction("Import the acknowledgments", "remittances.py"),
     "credit_balances": RowAction("Refund the credit", "balances.py", "client_id", "owed",
                                  "What clients owe", "balances_tab"),
     "referrals_expiring": _PLANS,

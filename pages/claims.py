@@ -6,7 +6,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from metdash import entry, figures, spreadsheet, ui
+from metdash import acks, entry, figures, spreadsheet, ui
 from metdash.store import backup
 from metdash.ui.corrections import claim_changes
 
@@ -147,6 +147,11 @@ with tab_status:
                                   "patient_balance": "patient_balance",
                                   "entry_date": "date"})
         claim_changes(db, cid, user)  # Edit, or Correct / void, and the claim's changes
+        answers = ui.cached(acks.claim_acknowledgments)(db, cid)
+        if not answers.empty:  # what the clearinghouse (999) and the payer (277CA) said
+            with st.expander(f"Acknowledgments of claim {ui.literal(cid)} (999, 277CA)",
+                             expanded=bool((answers.outcome == "rejected").any())):
+                ui.table(answers, key="claim_acks", formats={"status_date": "date"})
     with st.form("status"):
         c1, c2 = st.columns(2)
         new = c1.selectbox("Move to", list(entry.STATUSES), key="s_status")

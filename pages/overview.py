@@ -23,6 +23,16 @@ st.caption(f"Charges: claims with service dates {f.date_from:%b %d, %Y} – "
 for start in range(0, len(KPI_NAMES), 4):
     for col, name in zip(st.columns(4), KPI_NAMES[start:start + 4], strict=True):
         ui.metric_tile(col, name, now[name], before[name])
+with st.expander("Clean claim rate: claims the clearinghouse (999) and payer (277CA) accepted "
+                 "on the first submission, by payer"):
+    clean = ui.cached(figures.clean_claims_by_payer)(db, f)
+    totals = figures.clean_claim_totals(clean)
+    for col, name in zip(st.columns(4), ["clean_claim_rate", "claims_clean", "claims_rejected",
+                                         "claims_awaiting_ack"], strict=True):
+        ui.metric_tile(col, name, totals[name])
+    ui.table(clean, key="clean_claims", formats={"submitted": "claims_submitted",
+             "clean": "claims_clean", "rejected": "claims_rejected",
+             "awaiting": "claims_awaiting_ack", "clean_claim_rate": "clean_claim_rate"})
 trend = ui.cached(figures.monthly_trend)(db, f)
 if trend.empty or (trend.charges.sum() == 0 and trend.payments.sum() == 0):
     ui.empty_note("this period")

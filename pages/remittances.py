@@ -1,10 +1,12 @@
-"""Remittances: import 835 files, review payments and unmatched claims, export an 837P."""
+"""Remittances: import 835 files and 999 / 277CA acknowledgments, review payments and
+unmatched claims, export an 837P."""
 
 import streamlit as st
 
-from metdash import entry, privacy, ui
+from metdash import acks, entry, privacy, ui
 from metdash.store import backup
 from metdash.x12.post835 import import_835, recent_remittances, unmatched_claim_payments
+from metdash.x12.post_ack import import_acks
 from metdash.x12.reconcile import RULE, deposit_reconciliation
 from metdash.x12.write837 import write_837p
 
@@ -34,6 +36,33 @@ if files and st.button("Import", type="primary", icon=":material/upload:"):
                        f"{s.already_imported} already imported.")
             if s.errors:
                 ui.show_problems(s.errors, heading="Some files were refused.")
+
+st.subheader("Import acknowledgments (999, 277CA)", help="The clearinghouse's 999 says whether "
+             "it accepted each 837P file; the payer's 277CA whether it accepted each claim. "
+             "Rejected claims go to the work list 'Claims rejected — fix and resend'. Each file "
+             "is imported whole or not at all; an acknowledgment already imported is skipped.")
+ack_files = st.file_uploader("999 / 277CA files", type=["999", "277", "edi", "txt", "x12"],
+                             accept_multiple_files=True, key="ack_files")
+if ack_files and st.button("Import acknowledgments", icon=":material/upload:"):
+    big = [f.name for f in ack_files if f.size > MAX_MB * 1024 * 1024]
+    if big:
+        ui.show_problems([f"{n} is larger than {MAX_MB} MB: import it with "
+                          "`metdash import-ack`." for n in big], heading="Nothing was imported.")
+    else:
+        with ui.action("Nothing was imported."):
+            a = import_acks(db, [(f.name, f.getvalue()) for f in ack_files], user,
+                            before_write=lambda: backup.before_import(db))
+            ui.after_write()
+            st.success(f"{a.files} file(s): {a.acknowledgments} acknowledgment(s) imported "
+                       f"({a.accepted} claim(s) accepted, {a.rejected} rejected, "
+                       f"{a.unmatched} not ours); {a.already_imported} already imported.")
+            if a.errors:
+                ui.show_problems(a.errors, heading="Some files were refused.")
+recent_acks = ui.cached(acks.recent_acknowledgments)(db)
+if not recent_acks.empty:
+    with st.expander(f"Recent acknowledgments ({len(recent_acks)})"):
+        ui.table(recent_acks, key="recent_acks", download="acknowledgments",
+                 formats={"ack_date": "date"}, labels={"not_ours": "Not our claims"})
 
 st.subheader("Recent remittances")
 recent = ui.cached(recent_remittances)(db)

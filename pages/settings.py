@@ -3,7 +3,7 @@ Medicare's KX thresholds by year, adjustment classes, and who may sign in (unloc
 
 import streamlit as st
 
-from metdash import adjustment_classes, auth, entry, ui
+from metdash import acks, adjustment_classes, auth, entry, ui
 from metdash.entry import clearinghouse as ch
 
 db = ui.page_start("Settings", permission="owner")
@@ -43,6 +43,19 @@ if tab_pr.open:
                                                          city, state, zip_, phone), user)
                 ui.after_write()
                 st.success("Practice saved.")
+
+if tab_pr.open:
+    with tab_pr, st.form("ack_wait"):
+        wait = st.number_input("Days to wait for the payer's acknowledgment (277CA)", 1,
+                               acks.MAX_WAIT_DAYS, ui.cached(acks.ack_wait_days)(db),
+                               key="pr_ack_wait", help="A submitted claim with no 277CA after "
+                               "this many days is listed on the work list 'Claims with no "
+                               "acknowledgment'.")
+        if st.form_submit_button("Save waiting time"):
+            with ui.action():
+                acks.save_ack_wait_days(db, int(wait), user)
+                ui.after_write()
+                st.success(f"Claims are listed after {int(wait)} day(s) with no 277CA.")
 
 if tab_prov.open:
     with tab_prov:

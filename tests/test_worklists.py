@@ -155,7 +155,10 @@ def test_unmatched_and_counts(db):
         "denials_to_appeal": 1, "denials_to_correct": 0, "credit_balances": 0,
         "referrals_expiring": 2, "progress_note_due": 1,
         "plan_of_care_recert": 1, "plan_of_care_unsigned": 1, "timely_filing_risk": 1,
-        "unmatched_remittances": 1}
+        "unmatched_remittances": 1,
+        # No acknowledgment was imported: nothing rejected; K3 (submitted 2025-05-06, more
+        # than 3 days before AS_OF) has no 277CA.
+        "rejected_to_fix": 0, "awaiting_ack": 1}
 
 
 def test_all_lists_in_parallel_match_one_at_a_time(db):

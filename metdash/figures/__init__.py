@@ -10,9 +10,15 @@ happens in DuckDB (queries in ``metdash/sql/``); Python only assembles the resul
 - :mod:`~metdash.figures.revenue`, :mod:`~metdash.figures.payment` (days to payment, A/R),
   :mod:`~metdash.figures.denials`, :mod:`~metdash.figures.referrers` -- one per dashboard;
 - :mod:`~metdash.figures.ledger` -- write-offs, patient balances, a claim's or client's ledger.
+- :mod:`~metdash.figures.clean_claims` -- the clean claim rate (999 / 277CA acknowledgments).
 - :mod:`~metdash.figures.report` -- every figure as one JSON-ready report (``metdash figures``).
 """
 
+from metdash.figures.clean_claims import (
+    clean_claim_rate,
+    clean_claim_totals,
+    clean_claims_by_payer,
+)
 from metdash.figures.core import (
     BUCKETS,
     CENTS,
@@ -75,7 +81,8 @@ from metdash.figures.revenue import (
 __all__ = [
     "AR_KINDS", "WRITE_OFF_REASONS", "claim_ledger", "client_ledger", "denial_outcomes",
     "open_denials_by_reason", "patient_balances", "write_offs_by_reason", "write_offs_monthly",
-    "figures_report", "report_csv",
+    "figures_report", "report_csv", "clean_claim_rate", "clean_claim_totals",
+    "clean_claims_by_payer",
     "BUCKETS", "CENTS", "Filters", "appeals_summary", "ar_aging", "ar_agings",
     "ar_aging_by_payer",
     "as_float", "bind", "claims_list", "clear_reuse", "days_to_payment",

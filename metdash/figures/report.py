@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from metdash import exports
+from metdash.figures.clean_claims import clean_claim_totals, clean_claims_by_payer
 from metdash.figures.core import Filters
 from metdash.figures.denials import denial_reasons
 from metdash.figures.ledger import write_offs_by_reason
@@ -57,6 +58,7 @@ def figures_report(db: Database, f: Filters) -> dict[str, Any]:
     reasons = denial_reasons(db, f)
     written = write_offs_by_reason(db, f)
     refs = referrer_volume(db, f)
+    clean = clean_claims_by_payer(db, f)
     return {
         "from": f.date_from.isoformat(), "to": f.date_to.isoformat(),
         "as_of": f.as_of.isoformat(),
@@ -70,6 +72,9 @@ def figures_report(db: Database, f: Filters) -> dict[str, Any]:
         "referrers": _rows(refs, ["npi", "name", "kind", "referrals", "converted", "sessions",
                                   "billed", "paid", "last_referral"], money),
         "write_offs": _rows(written, ["reason", "side", "write_offs", "amount"], money),
+        "clean_claims": {**{k: _plain(v) for k, v in clean_claim_totals(clean).items()},
+                         "by_payer": _rows(clean, ["payer", "submitted", "clean", "rejected",
+                                                   "awaiting", "clean_claim_rate"], {})},
     }
 
 
@@ -81,6 +86,13 @@ def report_csv(report: dict[str, Any]) -> str:
     keys = {"denial_reasons": lambda r: f"{r['group']}-{r['carc']}",
             "ar_aging": lambda r: f"{r['kind']} {r['bucket']}",
             "write_offs": lambda r: f"{r['side']} {r['reason']}"}
+    for name, value in report.get("clean_claims", {}).items():
+        if name != "by_payer":
+            rows.append(["clean_claims", name, "value", "" if value is None else value])
+    for row in report.get("clean_claims", {}).get("by_payer", []):
+        for field, value in row.items():
+            rows.append(["clean_claims_by_payer", row["payer"], field,
+                         "" if value is None else value])
     for section in ("revenue_by_payer", "days_to_payment", "ar_aging", "denial_reasons",
                     "referrers", "write_offs"):
         for row in report[section]:

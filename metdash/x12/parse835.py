@@ -308,8 +308,10 @@ def _cas(ctx: _Ctx, seg: Segment, negate: bool) -> list[Adjustment]:
 def _parse_transaction(ctx: _Ctx, segments: list[Segment]) -> Payment | None:
     st = segments[0]
     if st.get(1) != "835":
+        ack = (": it is an acknowledgment, import it with import-ack (Remittances, 'Import "
+               "acknowledgments')" if st.get(1) in ("999", "997", "277") else "")
         ctx.err(st, f"this is an X12 {st.get(1) or '(unknown)'} transaction, not an 835 "
-                    "remittance.")
+                    f"remittance{ack}.")
         return None
     payment: Payment | None = None
     claim: ClaimPayment | None = None

@@ -59,6 +59,7 @@ from metdash.x12.model837 import (
     x12_id,
     x12_text,
 )
+from metdash.x12.post_ack import record_submission
 from metdash.x12.validate import claim_problems
 from metdash.x12.write837_cob import write_2320, write_2430
 
@@ -377,6 +378,9 @@ def write_837p(db: Database, claim_ids: list[str] | None, *, user: str,
         audit(con, user, "export", "x12_control", numbers.interchange, None, {
             "interchange": numbers.interchange, "group": numbers.group,
             "transaction": numbers.transaction, "claims": [c.claim_id for c in batch.claims]})
+        # Which claims went out under which GS06 / ST02: what a 999 names (acknowledgments).
+        record_submission(con, numbers.interchange, numbers.group, numbers.transaction,
+                          [c.claim_id for c in batch.claims], now)
         if mark_submitted:
             _mark_submitted(con, [c.claim_id for c in batch.claims], user, now, numbers)
             voids_sent(con, [c.claim_id for c in batch.claims], user, now, numbers.interchange)

@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from metdash.cli import main
 
 ERA = Path(__file__).parents[1] / "x12" / "fixtures" / "era_basic.835"
+ACK = Path(__file__).parents[1] / "x12" / "fixtures" / "acks" / "999_accepted.999"
 PASSWORD = "a long enough password 1\n"
 
 
@@ -98,6 +99,8 @@ CASES: dict[str, Case] = {
                     "the store, which it only reads", "No database at"),
     "import-835": Case(("--db", "{held}", "{era}"), ("--db", "{store}", "{absent}/era.835"),
                        "the 835 file", "cannot read the file"),
+    "import-ack": Case(("--db", "{held}", str(ACK)), ("--db", "{store}", "{absent}/ack.999"),
+                       "the 999 / 277CA file", "cannot read the file"),
     # Refused before anything is exported: the claims stay ready (metdash.cli.x12).
     "export-837": Case(("--db", "{held}", "--out", "{out}/claims.837"),
                        ("--db", "{store}", "--out", "{absent}/claims.837"),

@@ -20,7 +20,8 @@ def test_figures_as_json_and_as_csv(small_db_path, tmp_path):
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert list(report) == ["from", "to", "as_of", "kpis", "revenue_by_payer", "days_to_payment",
-                            "ar_aging", "denial_reasons", "referrers", "write_offs"]
+                            "ar_aging", "denial_reasons", "referrers", "write_offs",
+                            "clean_claims"]
     assert list(report["kpis"]) == KPI_NAMES
     # The same numbers tests/test_figures.py works out by hand for Q1 2025.
     assert report["kpis"]["gross_charges"] == 1100.0 and report["kpis"]["payments"] == 380.0

@@ -40,8 +40,13 @@ def test_overview_shows_every_kpi_with_a_tooltip(monkeypatch, demo_db_path):
     assert labels == ["Gross charges", "Payments", "Contractual adj.",
                       "Gross collection rate", "Net collection rate", "Denial rate",
                       "First-pass resolution", "Median days to pay", "A/R", "Insurance A/R",
-                      "Patient A/R", "Days in A/R"]
+                      "Patient A/R", "Days in A/R",
+                      # the clean claim rate's expander (999 / 277CA acknowledgments)
+                      "Clean claims", "Accepted first time", "Rejected",
+                      "Awaiting acknowledgment"]
     assert all(m.help for m in at.metric)
+    by_payer = next(d.value for d in at.dataframe if "clean_claim_rate" in d.value.columns)
+    assert len(by_payer) > 1 and (by_payer.clean_claim_rate.dropna() <= 1).all()
 
 
 def test_overview_numbers_match_the_hand_worked_practice(monkeypatch, small_db_path):

@@ -248,6 +248,11 @@ def test_settings_page(db):
     click(at, "Save practice")
     msg = errors(at)
     assert "Billing NPI 1234567890 fails its check digit" in msg
+    # How long a submitted claim waits for its 277CA before it is listed (default 3).
+    assert at.number_input(key="pr_ack_wait").value == 3
+    at.number_input(key="pr_ack_wait").set_value(5)
+    click(at, "Save waiting time")
+    assert db.scalar("SELECT ack_wait_days FROM practice") == 5
     # Medicare's KX thresholds: a table by year (read-only), no longer a practice setting.
     _settings_tab(at, "KX thresholds")
     kx = [d.value for d in at.dataframe if "review_threshold" in d.value.columns][0]

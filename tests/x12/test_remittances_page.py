@@ -33,7 +33,8 @@ def _run() -> AppTest:
 def test_empty_page_renders(seeded):
     at = _run()
     assert [s.value for s in at.subheader] == [
-        "Import 835 files", "Recent remittances", "Unmatched claim payments", "837P claim file"]
+        "Import 835 files", "Import acknowledgments (999, 277CA)", "Recent remittances",
+        "Unmatched claim payments", "837P claim file"]
     assert "No remittance yet" in at.info[-1].value
     assert at.multiselect[0].value == ["C000101", "C000102"]
 
@@ -66,3 +67,18 @@ def test_export_button_writes_and_offers_download(seeded):
     # The download's bytes were built before the claims were committed as submitted.
     assert at.session_state["x12_837p"].startswith(b"ISA*")
 
+
+
+def test_acknowledgments_imported_are_listed(seeded):
+    from metdash.x12.post_ack import import_acks
+    from metdash.x12.write837 import write_837p
+
+    write_837p(seeded, None, user="biller")
+    acks = Path(__file__).parent / "fixtures" / "acks"
+    import_acks(seeded, [acks / "999_rejected.999"], "biller")
+    at = _run()
+    assert any(e.label.startswith("Recent acknowledgments (1)") for e in at.expander)
+    table = next(d.value for d in at.dataframe if "acknowledgment" in d.value.columns)
+    # The 999 rejects the file the two ready claims went out in (group 1, set 0001).
+    assert table[["acknowledgment", "claims", "accepted", "rejected"]].values.tolist() == [
+        ["999", 2, 0, 2]]

@@ -1,0 +1,36 @@
+-- The clean claim rate's counts per payer (metric clean_claim_rate in metdash.metrics):
+-- claims (not voided) first submitted in the period, by submission date. A claim's first
+-- submission lasts until it was sent again (another 837P carrying it, or a later submission
+-- date); a 999 / 277CA rejection dated in that time rejects it. Clean: not rejected, and a
+-- 277CA accepted it; awaiting: neither by the as-of date.
+WITH sub AS (
+    SELECT c.claim_id, c.payer_id, c.submitted_date,
+           CASE WHEN c.last_submitted_date > c.submitted_date THEN c.last_submitted_date END
+               AS last_sent
+    FROM claims c
+    WHERE c.status <> 'voided' AND c.submitted_date BETWEEN $date_from AND $date_to
+      AND c.submitted_date <= $as_of
+      AND {id_filters}
+), resent AS (
+    SELECT s.claim_id, min(s.submitted_at)::DATE AS next_sent
+    FROM x12_submissions s JOIN sub USING (claim_id)
+    WHERE s.submitted_at::DATE > sub.submitted_date
+    GROUP BY s.claim_id
+), acks AS (
+    SELECT a.claim_id,
+           bool_or(a.kind = '277CA' AND a.outcome = 'accepted') AS accepted,
+           bool_or(a.outcome = 'rejected'
+                   AND a.status_date <= coalesce(least(r.next_sent, sub.last_sent),
+                                                 DATE '9999-12-31')) AS rejected
+    FROM claim_acks a JOIN sub USING (claim_id) LEFT JOIN resent r USING (claim_id)
+    WHERE a.status_date <= $as_of
+    GROUP BY a.claim_id
+)
+SELECT p.name AS payer, count(*) AS submitted,
+       count(*) FILTER (WHERE a.accepted AND NOT a.rejected) AS clean,
+       count(*) FILTER (WHERE a.rejected) AS rejected,
+       count(*) FILTER (WHERE a.claim_id IS NULL OR NOT (a.accepted OR a.rejected))
+           AS awaiting
+FROM sub LEFT JOIN acks a USING (claim_id) JOIN payers p USING (payer_id)
+GROUP BY p.name
+ORDER BY p.name

@@ -1,0 +1,245 @@
+"""Import 999 and 277CA acknowledgments: one transaction per file, all of it or nothing.
+
+:func:`import_acks` parses each file (:mod:`metdash.x12.parse_ack`; a file with any problem
+is refused whole, its messages ending "Nothing was imported."), then writes each new
+acknowledgment with what it says of each claim:
+
+* a **999** names the 837P it answers by its group control number (AK102 = our GS06) and
+  each transaction set by its ST02 (AK202); the claims of that set are read from
+  ``x12_submissions`` (written by every export, :func:`record_submission`), so a 999
+  rejecting a set marks exactly the claims sent in it. A 999 that names a group we never
+  sent is kept, with no claim (counted as ``unmatched``).
+* a **277CA** names each claim by the CLM01 we sent (TRN*2 of 2200D): our claim id. A claim
+  id that is not ours is kept with ``claim_id`` NULL (``unmatched``).
+
+An acknowledgment already imported (same content fingerprint: the segments between ST and
+SE, whatever the envelope) changes nothing and is counted as ``already_imported``. Claims'
+statuses are not changed: a rejected claim stays ``submitted`` (the payer never received
+it) and shows on the "rejected — fix and resend" work list (:mod:`metdash.acks`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from metdash.errors import X12FileError
+from metdash.store import Database, audit, insert_rows, next_id
+from metdash.x12.parse_ack import Ack277, Ack999, AckFile, parse_ack
+
+NOTHING = "Nothing was imported."
+Source = str | os.PathLike[str] | tuple[str, bytes]
+
+
+@dataclass
+class AckFileResult:
+    """What happened to one file."""
+
+    file: str
+    outcome: str  # imported, already_imported, refused
+    acknowledgments: int = 0  # new 999 / 277CA transactions
+    already_imported: int = 0
+    kinds: list[str] = field(default_factory=list)
+    accepted: int = 0  # claims (new rows) accepted
+    rejected: int = 0  # claims rejected
+    other: int = 0  # claims with another status (pending, forwarded elsewhere ...)
+    unmatched: int = 0  # claims or 999 sets that are not ours
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class AckSummary:
+    """Totals over every file of one import (the ``--json`` keys)."""
+
+    files: int = 0
+    acknowledgments: int = 0
+    already_imported: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    other: int = 0
+    unmatched: int = 0
+    errors: list[str] = field(default_factory=list)
+    results: list[AckFileResult] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def refused(self) -> int:
+        return sum(r.outcome == "refused" for r in self.results)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"files": self.files, "acknowledgments": self.acknowledgments,
+                "already_imported": self.already_imported, "accepted": self.accepted,
+                "rejected": self.rejected, "other": self.other, "unmatched": self.unmatched,
+                "errors": list(self.errors)}
+
+    def to_json(self) -> str:
+        return json.dumps(self.as_dict(), indent=2)
+
+
+def record_submission(con: duckdb.DuckDBPyConnection, interchange: int, group: int,
+                      set_number: int, claim_ids: Sequence[str], at: dt.datetime) -> None:
+    """Remember which claims went out in an 837P (inside the export's transaction)."""
+    insert_rows(con, "x12_submissions",
+                ["interchange", "group_number", "set_number", "claim_id", "submitted_at"],
+                [(interchange, group, set_number, cid, at) for cid in claim_ids])
+
+
+def _read_source(src: Source) -> tuple[str, bytes]:
+    if isinstance(src, tuple):
+        return str(src[0]), bytes(src[1])
+    path = Path(src)
+    return path.name, path.read_bytes()
+
+
+def import_acks(db: Database, sources: Iterable[Source], user: str, *,
+                before_write: Callable[[], object] | None = None,
+                now: dt.datetime | None = None) -> AckSummary:
+    """Import 999 / 277CA files (paths, or ``(name, bytes)`` pairs); one transaction each.
+
+    Never raises for a bad file (its messages are in ``errors``, nothing of it written).
+    ``before_write`` (the backup) is called once, just before the first file that writes.
+    """
+    pending = [before_write] if before_write is not None else []
+    summary = AckSummary()
+    for src in sources:
+        summary.files += 1
+        try:
+            name, data = _read_source(src)
+        except OSError as exc:
+            res = AckFileResult(str(src), "refused", errors=[
+                f"{src}: cannot read the file ({exc.strerror}). {NOTHING}"])
+        else:
+            res = _import_one(db, name, data, user, pending, now)
+        summary.results.append(res)
+        summary.errors.extend(res.errors)
+        for key in ("acknowledgments", "already_imported", "accepted", "rejected", "other",
+                    "unmatched"):
+            setattr(summary, key, getattr(summary, key) + getattr(res, key))
+    return summary
+
+
+def _import_one(db: Database, name: str, data: bytes, user: str,
+                pending: list[Callable[[], object]], now: dt.datetime | None) -> AckFileResult:
+    try:
+        parsed = parse_ack(data, name)
+    except X12FileError as exc:
+        msgs = exc.messages()
+        if len(msgs) > 50:
+            msgs = msgs[:50] + [f"{name}: … and {len(msgs) - 50} more problems."]
+        msgs[-1] = f"{msgs[-1]} {NOTHING}"
+        return AckFileResult(name, "refused", errors=msgs)
+    shas = [a.content_sha256 for a in parsed.acks]
+    with db.connect() as con:
+        known = {r[0] for r in con.execute(
+            "SELECT content_sha256 FROM acknowledgments WHERE content_sha256 IN "
+            "(SELECT unnest(?::VARCHAR[]))", [shas]).fetchall()}
+    if pending and any(s not in known for s in shas):
+        pending.pop()()
+    with db.transaction() as con:
+        return _post(con, parsed, hashlib.sha256(data).hexdigest(), user, now)
+
+
+def _claims_of_set(con: duckdb.DuckDBPyConnection, group: str, set_number: str
+                   ) -> list[str]:
+    if not group.isdigit() or (set_number and not set_number.isdigit()) \
+            or len(group) > 18 or len(set_number) > 18:  # not a control number we wrote
+        return []
+    sql = "SELECT DISTINCT claim_id FROM x12_submissions WHERE group_number = ?"
+    params: list[Any] = [int(group)]
+    if set_number:
+        sql += " AND set_number = ?"
+        params.append(int(set_number))
+    return sorted(r[0] for r in con.execute(sql + " ORDER BY 1", params).fetchall())
+
+
+def _post(con: duckdb.DuckDBPyConnection, parsed: AckFile, file_sha: str, user: str,
+          now: dt.datetime | None) -> AckFileResult:
+    res = AckFileResult(parsed.name, "imported")
+    when = now or dt.datetime.now().replace(microsecond=0)
+    seen = {r[0] for r in con.execute(
+        "SELECT content_sha256 FROM acknowledgments WHERE content_sha256 IN "
+        "(SELECT unnest(?::VARCHAR[]))", [[a.content_sha256 for a in parsed.acks]]).fetchall()}
+    ack_id = next_id(con, "acknowledgments", "ack_id")
+    ours = None
+    new_ids = []
+    for ack in parsed.acks:
+        if ack.content_sha256 in seen:
+            res.already_imported += 1
+            continue
+        seen.add(ack.content_sha256)
+        res.kinds.append(ack.kind)
+        status_date = ack.ack_date or when.date()
+        con.execute(
+            "INSERT INTO acknowledgments (ack_id, kind, content_sha256, control_number, "
+            "sender, ack_date, source, source_file, imported_at, imported_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'file', ?, ?, ?)",
+            [ack_id, ack.kind, ack.content_sha256, ack.control_number, ack.sender,
+             ack.ack_date, parsed.name, when, user])
+        rows: list[tuple[Any, ...]] = []
+        if isinstance(ack, Ack999):
+            sets = []
+            for n, s in enumerate(ack.sets, start=1):
+                claims = (_claims_of_set(con, s.group_number, s.set_number)
+                          if ack.functional_id in ("HC", "") else [])
+                sets.append((ack_id, n, s.group_number, s.set_number or None, s.status,
+                             s.outcome, "; ".join(s.codes), s.reason, len(claims)))
+                if not claims:
+                    res.unmatched += 1
+                for cid in claims:
+                    named = " (the 999 names this claim)" if cid in s.claim_ids else ""
+                    rows.append((ack_id, len(rows) + 1, cid, cid, ack.kind, s.outcome,
+                                 "; ".join(s.codes), s.reason[:-1] + named + ".",
+                                 status_date, None, s.segment_number))
+            insert_rows(con, "ack_sets", ["ack_id", "seq", "group_number", "set_number",
+                                          "status", "outcome", "codes", "reason", "claims"],
+                        sets)
+        else:
+            assert isinstance(ack, Ack277)
+            if ours is None:
+                ours = {r[0] for r in con.execute(
+                    "SELECT claim_id FROM claims WHERE claim_id IN (SELECT unnest(?::VARCHAR[]))",
+                    [[c.patient_control_number for a in parsed.acks if isinstance(a, Ack277)
+                      for c in a.claims]]).fetchall()}
+            for c in ack.claims:
+                cid = c.patient_control_number if c.patient_control_number in ours else None
+                if cid is None:
+                    res.unmatched += 1
+                rows.append((ack_id, len(rows) + 1, cid, c.patient_control_number, "277CA",
+                             c.outcome, c.codes, c.reason, c.status_date or status_date,
+                             c.payer_claim_number or None, c.segment_number))
+        insert_rows(con, "claim_acks", [
+            "ack_id", "seq", "claim_id", "patient_control_number", "kind", "outcome", "codes",
+            "reason", "status_date", "payer_claim_number", "segment_number"], rows)
+        for r in rows:
+            if r[2] is None:
+                continue
+            res.accepted += r[5] == "accepted"
+            res.rejected += r[5] == "rejected"
+            res.other += r[5] == "other"
+        new_ids.append(ack_id)
+        ack_id += 1
+    res.acknowledgments = len(new_ids)
+    if not new_ids:
+        res.outcome = "already_imported"
+        return res
+    summary = {"acknowledgments": res.acknowledgments, "kinds": res.kinds,
+               "already_imported": res.already_imported, "accepted": res.accepted,
+               "rejected": res.rejected, "other": res.other, "unmatched": res.unmatched}
+    import_id = next_id(con, "imports", "import_id")
+    con.execute("INSERT INTO imports (import_id, kind, file_name, file_sha256, imported_at, "
+                "user_name, summary) VALUES (?, 'ack', ?, ?, ?, ?, ?)",
+                [import_id, parsed.name, file_sha, when, user, json.dumps(summary)])
+    audit(con, user, "import", "acknowledgments", import_id, None,
+          {"file": parsed.name, "ack_ids": new_ids, **summary})
+    return res

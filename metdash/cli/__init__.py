@@ -10,6 +10,7 @@ export-837), :mod:`~metdash.cli.report`, :mod:`~metdash.cli.statements` and
 """
 
 from metdash.cli import claims, demo, figures, report, statements, store, users, x12  # noqa: F401
+from metdash.cli import forecast  # noqa: F401  (issue 18: metdash forecast)
 from metdash.cli.app import main
 
 __all__ = ["main"]

@@ -1,0 +1,290 @@
+"""The cash forecast: expected collections (payer payments + patient payments, as the
+Payments figure counts them) in each of the coming weeks, with a p10-p90 band, built claim
+by claim from the practice's own history as of a day.
+
+Five parts, each an expected amount and a variance per week (weeks of 7 days starting the
+day after the as-of day):
+
+1. *Open claims not adjudicated yet* (insurance A/R): each claim's chance of its first
+   adjudication on each coming day, given the days it has already waited since submission
+   (the lag curve of its payer and code, metdash.forecast.model), times the chance the
+   adjudication pays (q) and the share of the charge it pays (s). Curve, q and s come from
+   the payer and code when that pair has at least ``min_code`` adjudicated claims, else from
+   the payer when it has ``min_payer``, else from the whole practice.
+2. *Adjudicated claims still owed* (denied or partly paid): the same, on the clock since the
+   first adjudication, the event being the payer's next payment (an appeal, a reprocessing),
+   by payer (``min_payer``) else the practice; the amount is the balance owed.
+3. *Services not submitted yet* (draft and ready claims, and sessions on no claim, charged
+   at the fee schedule): submitted on a day drawn from the practice's own lag from service
+   to submission (given the days already waited), then as part 1.
+4. *Services not rendered yet*: each payer's charges a day over the last 8 weeks, every
+   coming day, through the same submission lag and the payer's curve (as that many claims
+   of the payer's average charge).
+5. *Patient money*: the practice's patient collections per dollar charged, by days since
+   the service (claims with services 120 to 485 days back; money naming no claim scales it
+   up), applied to the charges of the last 120 days and of the coming days.
+
+Parts 1-4 are the claim-level Bernoulli / amount model (a claim pays A·s in week k with
+probability q·p_k); part 5 a compound Poisson sum (variance: expected × the mean square ÷
+the mean of the practice's patient payments). The band is analytic: p10 / p90 = expected ∓
+1.2816 × the square root of the summed variances (claims independent), p10 at least 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from metdash.forecast.history import NEVER, History, date_of, day
+from metdash.forecast.model import (
+    MAX_LAG,
+    LagCurve,
+    band,
+    bernoulli_week,
+    delayed_probs,
+    fit_curve,
+    waiting_probs,
+    weekly,
+)
+
+PARTS = ("open_claims", "denied_or_partial", "not_submitted", "new_services", "patient")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How much history a curve needs, and the windows the forecast looks back over."""
+
+    min_code: int = 40       # adjudicated claims for a payer + code curve of its own
+    min_payer: int = 20      # adjudicated claims (part 2: claims with a next payment) a payer
+    history_days: int = 540  # claims submitted in these days before the as-of day teach
+    run_rate_days: int = 56  # part 4: the charges of the last 8 weeks
+    patient_window: int = 120  # part 5: days after a service its patient money is followed
+
+
+def _curves(groups: np.ndarray, durations: np.ndarray, observed: np.ndarray,
+            paid: np.ndarray, owed: np.ndarray, minimum: int) -> dict[object, LagCurve]:
+    """A curve per group value with at least ``minimum`` events."""
+    out = {}
+    values, inverse = np.unique(groups, return_inverse=True)
+    counts = np.bincount(inverse, weights=observed, minlength=len(values))
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(values)))])
+    for k, g in enumerate(values):
+        if counts[k] >= minimum:
+            idx = order[bounds[k]:bounds[k + 1]]
+            out[int(g)] = fit_curve(durations[idx], observed[idx], paid[idx], owed[idx])
+    return out
+
+
+class _Model:
+    """The curves as of one day: adjudication (part 1), next payment (part 2), the
+    submission lag (parts 3 and 4)."""
+
+    def __init__(self, h: History, d: int, s: Settings) -> None:
+        c = h.claims
+        self.d, self.s = d, s
+        live = c["voided"] > d
+        taught = live & (c["submitted"] <= d) & (c["submitted"] > d - s.history_days)
+        adjudicated = c["first_adj"] <= d
+        dur = np.where(adjudicated, c["first_adj"] - c["submitted"], d - c["submitted"])
+        obs = adjudicated
+        pk = h.pair
+        t = taught
+        self.adj_practice = fit_curve(dur[t], obs[t], c["first_paid"][t], c["charge"][t])
+        self.adj_payer = _curves(c["payer_id"][t], dur[t], obs[t], c["first_paid"][t],
+                                 c["charge"][t], s.min_payer)
+        self.adj_code = _curves(pk[t], dur[t], obs[t], c["first_paid"][t], c["charge"][t],
+                                s.min_code)
+        self.pair = pk
+        # part 2: after a first adjudication that left something owed
+        owed = h.balance_after_first
+        t2 = live & adjudicated & (owed > 0.005) & (c["first_adj"] > d - s.history_days)
+        nxt = h.next_paid_day <= d
+        bal = h.balances(d)
+        self.balance = bal
+        closed = ~nxt & (bal <= 0.005)  # settled without another payment: never pays
+        dur2 = np.where(nxt, h.next_paid_day - c["first_adj"],
+                        np.where(closed, MAX_LAG, d - c["first_adj"]))
+        self.next_practice = fit_curve(dur2[t2], nxt[t2], h.next_paid[t2], owed[t2])
+        self.next_payer = _curves(c["payer_id"][t2], dur2[t2], nxt[t2], h.next_paid[t2],
+                                  owed[t2], s.min_payer)
+        # submission lag (days from service to submission), claims submitted in the window
+        lags = np.clip(c["submitted"][t] - c["service"][t], 0, MAX_LAG)
+        self.sub_lag = np.bincount(lags, minlength=MAX_LAG + 1)[:MAX_LAG + 1].astype(float)
+        if self.sub_lag.sum() > 0:
+            self.sub_lag /= self.sub_lag.sum()
+        else:
+            self.sub_lag[0] = 1.0
+
+    def adj_curve(self, payer: int, pair: int, age: int = 0) -> LagCurve:
+        """The adjudication curve of a claim: payer + code, payer, practice -- the first with
+        enough history that still has claims waiting at ``age``."""
+        for curve in (self.adj_code.get(pair), self.adj_payer.get(payer), self.adj_practice):
+            if curve is not None and age <= MAX_LAG and curve.survival[age] > 1e-12:
+                return curve
+        return self.adj_practice
+
+    def next_curve(self, payer: int, age: int = 0) -> LagCurve:
+        for curve in (self.next_payer.get(payer), self.next_practice):
+            if curve is not None and age <= MAX_LAG and curve.survival[age] > 1e-12:
+                return curve
+        return self.next_practice
+
+    def submission_probs(self, ages: np.ndarray, days: int) -> np.ndarray:
+        """P(submitted on coming day j), j = 1 .. days, for services ``ages`` days old and not
+        submitted yet; one older than any lag seen is submitted within the coming week."""
+        out = np.zeros((len(ages), days))
+        tail = np.concatenate([np.cumsum(self.sub_lag[::-1])[::-1], [0.0]])
+        for i, g in enumerate(np.asarray(ages, dtype=np.int64)):
+            rest = tail[g + 1] if g + 1 <= MAX_LAG else 0.0
+            if rest > 1e-12:
+                idx = np.arange(g + 1, g + days + 1)
+                out[i] = np.where(idx <= MAX_LAG, self.sub_lag[np.minimum(idx, MAX_LAG)], 0) / rest
+            else:
+                out[i, : min(7, days)] = 1.0 / min(7, days)
+        return out
+
+
+def _part(amounts: list[float], probs: list[np.ndarray], weeks: int) -> tuple[np.ndarray, ...]:
+    if not amounts:
+        return np.zeros(weeks), np.zeros(weeks)
+    return bernoulli_week(np.array(amounts), weekly(np.vstack(probs), weeks))
+
+
+def _waiting(owed: np.ndarray, ages: np.ndarray, curves: list[LagCurve], weeks: int
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Parts 1 and 2: items owing ``owed``, waiting ``ages`` days on their ``curves``."""
+    expected, variance = np.zeros(weeks), np.zeros(weeks)
+    keys = np.array([id(cv) for cv in curves], dtype=np.int64)
+    by_key = {id(cv): cv for cv in curves}
+    for key, curve in by_key.items():
+        sel = keys == key
+        probs = weekly(waiting_probs(curve, ages[sel], 7 * weeks), weeks) * curve.pays
+        e, v = bernoulli_week(owed[sel] * curve.share, probs)
+        expected += e
+        variance += v
+    return expected, variance
+
+
+def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = Settings()
+                   ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each part's (expected, variance) per week for a forecast as of day ``as_of``."""
+    m = _Model(h, as_of, s)
+    c, d, days = h.claims, as_of, 7 * weeks
+    live = c["voided"] > d
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    # 1 and 2: open insurance A/R, claim by claim
+    open_ = live & (c["submitted"] <= d) & (m.balance > 0.005)
+    first = np.flatnonzero(open_ & (c["first_adj"] > d))
+    ages1 = (d - c["submitted"][first]).astype(np.int64)
+    curves1 = [m.adj_curve(int(c["payer_id"][i]), m.pair[i], int(a))
+               for i, a in zip(first, ages1, strict=True)]
+    out["open_claims"] = _waiting(m.balance[first], ages1, curves1, weeks)
+    later = np.flatnonzero(open_ & (c["first_adj"] <= d))
+    ages2 = (d - c["first_adj"][later]).astype(np.int64)
+    curves2 = [m.next_curve(int(c["payer_id"][i]), int(a))
+               for i, a in zip(later, ages2, strict=True)]
+    out["denied_or_partial"] = _waiting(m.balance[later], ages2, curves2, weeks)
+
+    # 3: rendered, not submitted as of d (a claim submitted later, or a session on no claim)
+    pending = live & (c["service"] <= d) & (c["submitted"] > d)
+    u = h.unbilled
+    u_pending = (u["service"] <= d) & (u["payer_id"] >= 0)
+    payers = np.concatenate([c["payer_id"][pending], u["payer_id"][u_pending]])
+    pairs = np.concatenate([m.pair[pending], np.full(int(u_pending.sum()), -1)])
+    charges = np.concatenate([c["charge"][pending], u["charge"][u_pending]])
+    ages = np.concatenate([d - c["service"][pending], d - u["service"][u_pending]])
+    amounts3, probs3 = [], []
+    if len(ages):
+        sub = m.submission_probs(ages, days)
+        for j in range(len(ages)):
+            curve = m.adj_curve(int(payers[j]), int(pairs[j]))
+            amounts3.append(charges[j] * curve.share)
+            probs3.append(delayed_probs(curve, sub[j])[0] * curve.pays)
+    out["not_submitted"] = _part(amounts3, probs3, weeks)
+
+    # 4: services not rendered yet, at each payer's last 8 weeks' charges a day
+    recent_c = live & (c["service"] > d - s.run_rate_days) & (c["service"] <= d)
+    recent_u = (u["service"] > d - s.run_rate_days) & (u["service"] <= d)
+    exp4, var4 = np.zeros(weeks), np.zeros(weeks)
+    starts = np.zeros((days, days))  # row u-1: submission day probabilities of day u's work
+    for k in range(days):
+        starts[k, k:] = m.sub_lag[: days - k]
+    for payer in np.unique(np.concatenate([c["payer_id"][recent_c],
+                                           u["payer_id"][recent_u & (u["payer_id"] >= 0)]])):
+        sel_c, sel_u = recent_c & (c["payer_id"] == payer), recent_u & (u["payer_id"] == payer)
+        n = (sel_c.sum() + sel_u.sum()) / s.run_rate_days           # claims a day
+        total = (c["charge"][sel_c].sum() + u["charge"][sel_u].sum()) / s.run_rate_days
+        if n <= 0:
+            continue
+        curve = m.adj_curve(int(payer), -1)
+        probs = weekly(delayed_probs(curve, starts), weeks) * curve.pays
+        e, v = bernoulli_week(np.full(days, total / n * curve.share), probs)
+        exp4 += n * e
+        var4 += n * v
+    out["new_services"] = (exp4, var4)
+
+    out["patient"] = _patient(h, m, d, weeks, s, recent_c)
+    return out
+
+
+def _patient(h: History, m: _Model, d: int, weeks: int, s: Settings,
+             recent_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Part 5: patient money per dollar charged, by days since the service."""
+    c, p, u, w, days = h.claims, h.patient, h.unbilled, s.patient_window, 7 * weeks
+    live = c["voided"] > d
+    cohort = live & (c["service"] <= d - w) & (c["service"] > d - w - 365)
+    charged = c["charge"][cohort].sum()
+    cohort_cash = (p["service"] <= d - w) & (p["service"] > d - w - 365) & (p["day"] <= d)
+    lag = np.clip(p["day"][cohort_cash] - p["service"][cohort_cash], 0, w)
+    per_dollar = np.bincount(lag, weights=p["amount"][cohort_cash], minlength=w + 1)[: w + 1]
+    per_dollar = per_dollar / charged if charged > 0 else per_dollar * 0
+    year = (p["day"] <= d) & (p["day"] > d - 365)
+    on_claims = p["amount"][year & (p["service"] < NEVER)].sum()
+    everything = p["amount"][year].sum()
+    scale = everything / on_claims if on_claims > 0 else 1.0
+    # the charges by day: the last `w` days' services (0 = the as-of day), then the coming
+    # days at the last 8 weeks' rate
+    by_day = np.zeros(w + days)
+    recent = live & (c["service"] > d - w) & (c["service"] <= d)
+    np.add.at(by_day, (w - 1 - (d - c["service"][recent])).astype(np.int64), c["charge"][recent])
+    ub = (u["service"] > d - w) & (u["service"] <= d)
+    np.add.at(by_day, (w - 1 - (d - u["service"][ub])).astype(np.int64), u["charge"][ub])
+    recent_u = (u["service"] > d - s.run_rate_days) & (u["service"] <= d)
+    rate = (c["charge"][recent_c].sum() + u["charge"][recent_u].sum()) / s.run_rate_days
+    by_day[w:] = rate
+    expected = np.zeros(days)
+    for j in range(1, days + 1):  # day j after d; service index i is day i - w + 1
+        svc = np.arange(w + j)
+        lag_j = j - (svc - w + 1)
+        ok = (lag_j >= 0) & (lag_j <= w)
+        expected[j - 1] = scale * (by_day[svc[ok]] * per_dollar[lag_j[ok]]).sum()
+    positive = p["positive"][year].sum()
+    size = p["squares"][year].sum() / positive if positive > 0 else 0.0
+    exp_w = weekly(expected, weeks)
+    return exp_w, exp_w * size
+
+
+def cash_forecast_from(h: History, as_of: dt.date, weeks: int, s: Settings = Settings()
+                       ) -> pd.DataFrame:
+    """The forecast as of ``as_of`` from a loaded history: one row per coming week --
+    week (1 ..), week_start, week_end, expected, p10, p90 (float dollars), and each part's
+    expected amount (columns named as PARTS)."""
+    d = day(as_of)
+    parts = forecast_parts(h, d, weeks, s)
+    expected = sum(e for e, _ in parts.values())
+    variance = sum(v for _, v in parts.values())
+    low, high = band(expected, variance)
+    frame = pd.DataFrame({
+        "week": np.arange(1, weeks + 1),
+        "week_start": [date_of(d + 1 + 7 * k) for k in range(weeks)],
+        "week_end": [date_of(d + 7 * (k + 1)) for k in range(weeks)],
+        "expected": expected, "p10": low, "p90": high,
+    })
+    for name, (e, _) in parts.items():
+        frame[name] = e
+    return frame

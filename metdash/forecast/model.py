@@ -1,0 +1,148 @@
+"""The arithmetic of the cash forecast, on plain arrays (no store, no dates): lag curves,
+the chance an open item pays in each coming day given how long it has waited, the
+claim-level Bernoulli / amount model and its variance, and the backtest's error measures.
+
+Days are whole days. A *lag curve* is the empirical (Kaplan-Meier) distribution of the days
+from a start (a claim's submission, its first adjudication) to an event (the adjudication,
+the next payment): ``pmf[t]`` = P(event on day t), ``survival[t]`` = P(no event by day t),
+for t = 0 .. MAX_LAG. A claim still waiting when the history ends is censored on that day; a
+claim that closed without the event (written off, paid by nobody) never has it: it stays in
+the risk set to the end, so the curve's total is the share that ever has the event.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+MAX_LAG = 400           # days a curve reaches; an item waiting longer is not expected to pay
+Z90 = 1.2815515655446004  # the standard normal's 90th percentile: p10 / p90 = mean ∓ Z90·σ
+
+
+@dataclass(frozen=True)
+class LagCurve:
+    """A lag distribution and the money that comes with the event.
+
+    pmf, survival: as in the module's docstring; at_risk[t]: items still waiting on day t;
+    events: how many had the event; pays: share of events that paid more than 0 (q);
+    share: Σ paid ÷ Σ amount owed, over the events that paid (s). An item owing A pays A·s
+    with probability q when its event comes."""
+
+    pmf: np.ndarray
+    survival: np.ndarray
+    at_risk: np.ndarray
+    events: int
+    pays: float
+    share: float
+
+
+def fit_curve(durations: np.ndarray, observed: np.ndarray, paid: np.ndarray | None = None,
+              owed: np.ndarray | None = None, max_lag: int = MAX_LAG) -> LagCurve:
+    """The Kaplan-Meier lag curve of items with ``durations`` (days: to the event when
+    ``observed``, else to the day the item was last seen waiting; an item that will never
+    have the event has ``max_lag``), and the money of the events (``paid`` of ``owed``)."""
+    durations = np.clip(np.asarray(durations, dtype=np.int64), 0, max_lag)
+    observed = np.asarray(observed, dtype=bool)
+    n = max_lag + 1
+    ends = np.bincount(durations, minlength=n)[:n]
+    events = np.bincount(durations[observed], minlength=n)[:n]
+    at_risk = len(durations) - np.concatenate([[0], np.cumsum(ends)[:-1]])
+    hazard = np.divide(events, at_risk, out=np.zeros(n), where=at_risk > 0)
+    survival = np.cumprod(1.0 - hazard)
+    pmf = np.concatenate([[1.0], survival[:-1]]) - survival
+    n_events = int(observed.sum())
+    pays, share = 0.0, 0.0
+    if paid is not None and owed is not None and n_events:
+        paid_e = np.asarray(paid, dtype=float)[observed]
+        owed_e = np.asarray(owed, dtype=float)[observed]
+        paying = paid_e > 0
+        pays = float(paying.mean())
+        owed_sum = owed_e[paying].sum()
+        share = float(paid_e[paying].sum() / owed_sum) if owed_sum > 0 else 0.0
+    return LagCurve(pmf, survival, at_risk, n_events, pays, share)
+
+
+def waiting_probs(curve: LagCurve, ages: np.ndarray, days: int) -> np.ndarray:
+    """For items that have waited ``ages`` days without the event (their event is after day
+    age): P(event on day age + j | not by age), j = 1 .. days, one row per item. An item
+    older than the curve's history (no one that old still waiting) gets zeros."""
+    ages = np.asarray(ages, dtype=np.int64)
+    out = np.zeros((len(ages), days))
+    if not len(ages):
+        return out
+    idx = ages[:, None] + np.arange(1, days + 1)[None, :]
+    inside = idx <= MAX_LAG
+    pmf = np.where(inside, curve.pmf[np.minimum(idx, MAX_LAG)], 0.0)
+    alive = curve.survival[np.minimum(ages, MAX_LAG)]
+    ok = (alive > 1e-12) & (ages <= MAX_LAG)
+    out[ok] = pmf[ok] / alive[ok, None]
+    return out
+
+
+def delayed_probs(curve: LagCurve, start_probs: np.ndarray) -> np.ndarray:
+    """For items whose clock starts on day u with probability ``start_probs[:, u-1]`` (u = 1 ..
+    days): P(event on day j), j = 1 .. days (the start's distribution convolved with the
+    curve; an event may come the day the clock starts)."""
+    start_probs = np.atleast_2d(start_probs)
+    days = start_probs.shape[1]
+    kernel = curve.pmf[:days]
+    out = np.zeros_like(start_probs, dtype=float)
+    for i, row in enumerate(start_probs):
+        out[i] = np.convolve(row, kernel)[:days]
+    return out
+
+
+def weekly(daily: np.ndarray, weeks: int) -> np.ndarray:
+    """Days 1 .. 7·weeks summed into weeks (the last axis)."""
+    daily = np.asarray(daily, dtype=float)
+    return daily[..., : 7 * weeks].reshape(*daily.shape[:-1], weeks, 7).sum(axis=-1)
+
+
+def bernoulli_week(amounts: np.ndarray, probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The claim-level Bernoulli / amount model: item i pays ``amounts[i]`` in week k with
+    probability ``probs[i, k]`` (at most once over the weeks), independently of the others.
+    Returns (expected, variance) per week: Σ A·p and Σ A²·p·(1 − p)."""
+    amounts = np.asarray(amounts, dtype=float)[:, None]
+    probs = np.asarray(probs, dtype=float)
+    return (amounts * probs).sum(axis=0), (amounts ** 2 * probs * (1 - probs)).sum(axis=0)
+
+
+def band(expected: np.ndarray, variance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """p10 and p90 of a week's collections: expected ∓ 1.2816·σ (normal approximation of a
+    sum of many independent items), p10 never below 0."""
+    sd = np.sqrt(np.maximum(np.asarray(variance, dtype=float), 0.0))
+    expected = np.asarray(expected, dtype=float)
+    return np.maximum(expected - Z90 * sd, 0.0), expected + Z90 * sd
+
+
+def mape(forecast: np.ndarray, actual: np.ndarray) -> float | None:
+    """Mean absolute percentage error: mean of |forecast − actual| ÷ actual over the weeks
+    whose actual is above 0 (None when there is none)."""
+    forecast = np.asarray(forecast, dtype=float)
+    actual = np.asarray(actual, dtype=float)
+    keep = actual > 0
+    if not keep.any():
+        return None
+    return float(np.mean(np.abs(forecast[keep] - actual[keep]) / actual[keep]))
+
+
+def inside_share(low: np.ndarray, high: np.ndarray, actual: np.ndarray) -> float | None:
+    """Share of weeks whose actual lies in [low, high] (None without weeks)."""
+    actual = np.asarray(actual, dtype=float)
+    if not len(actual):
+        return None
+    return float(np.mean((np.asarray(low) <= actual) & (actual <= np.asarray(high))))
+
+
+def naive_forecast(history: np.ndarray, weeks: int, window: int = 8) -> np.ndarray:
+    """The naive forecast: the average of the last ``window`` weeks' collections, the same
+    for every coming week (fewer weeks when the history is shorter; 0 without any)."""
+    history = np.asarray(history, dtype=float)[-window:]
+    level = float(history.mean()) if len(history) else 0.0
+    return np.full(weeks, level)
+
+
+def is_finite(value: float | None) -> bool:
+    return value is not None and math.isfinite(value)

@@ -1,0 +1,202 @@
+"""The cash forecast's arithmetic, worked on paper (tests/forecast/practice.py), the backtest's
+error measures on known series, the naive forecast, and ``metdash forecast``'s output."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from metdash.cli import main
+from metdash.forecast import (
+    Settings,
+    backtest_summary,
+    cash_forecast_from,
+    load_history,
+    mape,
+    naive_forecast,
+    origins,
+)
+from metdash.forecast.backtest import weekly_collections
+from metdash.forecast.history import day
+from metdash.forecast.model import band, bernoulli_week, fit_curve, inside_share, waiting_probs
+from metdash.store import Database
+from tests.forecast import practice
+
+AS_OF = dt.date.fromisoformat(practice.AS_OF)
+Z = 1.2815515655446004
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    path = tmp_path_factory.mktemp("forecast") / "forecast.duckdb"
+    practice.build(Database(path)).release()
+    return path
+
+
+@pytest.fixture(scope="module")
+def history(store):
+    return load_history(Database(store))
+
+
+# -- the model on arrays ------------------------------------------------------------------
+def test_lag_curve_by_hand():
+    # Five claims: two adjudicated on day 7, two on day 21, one still waiting on day 10.
+    # Day 7: 5 at risk, 2 events: hazard 0.4, survival 0.6. Day 21: 2 at risk (the waiting one
+    # left on day 10), 2 events: survival 0. So P(day 7) = 0.4, P(day 21) = 0.6.
+    # Money: events paid 80, 80, 80, 0 of 100 each: q = 3/4 paid, s = 240 / 300 = 0.8.
+    curve = fit_curve(np.array([7, 7, 21, 21, 10]), np.array([1, 1, 1, 1, 0], bool),
+                      np.array([80, 80, 80, 0, 0.0]), np.array([100, 100, 100, 100, 100.0]))
+    assert curve.pmf[7] == pytest.approx(0.4)
+    assert curve.pmf[21] == pytest.approx(0.6)
+    assert curve.survival[10] == pytest.approx(0.6)
+    assert (curve.events, curve.pays, curve.share) == (4, 0.75, pytest.approx(0.8))
+    # Waited 10 days: the only day left is 21, 11 days on: P = 0.6 / 0.6 = 1.
+    p = waiting_probs(curve, np.array([10, 3]), 14)
+    assert p[0, 10] == pytest.approx(1.0) and p[0].sum() == pytest.approx(1.0)
+    # Waited 3 days (survival 1): day 7 is 4 days on (0.4), day 21 is 18 days on (outside 14).
+    assert p[1, 3] == pytest.approx(0.4) and p[1].sum() == pytest.approx(0.4)
+    # Never happens: older than any claim of the curve.
+    assert waiting_probs(curve, np.array([25]), 7).sum() == 0
+
+
+def test_bernoulli_week_and_band_by_hand():
+    # Two claims: 80 paid with probability 0.75 (week 1), 120 with 0.5 (week 2).
+    # Week 1: expected 60, variance 80² × 0.75 × 0.25 = 1200. Week 2: 60, 120² × 0.25 = 3600.
+    e, v = bernoulli_week(np.array([80.0, 120.0]), np.array([[0.75, 0], [0, 0.5]]))
+    assert list(e) == [60, 60] and list(v) == [1200, 3600]
+    low, high = band(e, v)
+    # p10 / p90 = 60 ∓ 1.2816 × 34.641 = 60 ∓ 44.394 ; 60 ∓ 1.2816 × 60 = 60 ∓ 76.893 -> 0
+    assert low[0] == pytest.approx(15.606, abs=1e-3) and high[0] == pytest.approx(104.394, abs=1e-3)
+    assert low[1] == 0 and high[1] == pytest.approx(136.893, abs=1e-3)
+
+
+# -- the forecast on the small practice ------------------------------------------------------
+def test_forecast_by_payer_curves(history):
+    """Each payer its own curve (min 1 adjudicated claim; no code curve):
+    Quick Pay: H1-H4 adjudicated 14 days after submission, O1 censored at 10 -> day 14 has
+    survival 0: O1, waiting 10 days, is adjudicated on day 14 = 4 days after 06-30 (week 1).
+    q = 4/4, s = 240 / 400 = 0.6: expected 200 × 0.6 = 120, variance 0 (p = 1).
+    Slow Pay: test_lag_curve_by_hand's curve (H5-H8 and O2): O2 adjudicated on day 21 = 11
+    days on (week 2) surely, pays with q = 0.75 an amount 100 × 0.8 = 80: expected 60, variance
+    80² × 0.75 × 0.25 = 1200, band 60 ∓ 44.394.
+    Nothing else: no claim left owing after adjudication (H8 written off), nothing unbilled, no
+    service in the last 56 days, no patient money."""
+    fc = cash_forecast_from(history, AS_OF, 4, Settings(min_code=100, min_payer=1))
+    assert list(fc.week_start) == [dt.date(2025, 7, 1), dt.date(2025, 7, 8),
+                                   dt.date(2025, 7, 15), dt.date(2025, 7, 22)]
+    assert list(fc.expected.round(6)) == [120, 60, 0, 0]
+    assert list(fc.open_claims.round(6)) == [120, 60, 0, 0]
+    for part in ("denied_or_partial", "not_submitted", "new_services", "patient"):
+        assert list(fc[part]) == [0, 0, 0, 0], part
+    assert fc.p10[0] == pytest.approx(120) and fc.p90[0] == pytest.approx(120)
+    assert fc.p10[1] == pytest.approx(15.606, abs=1e-3)
+    assert fc.p90[1] == pytest.approx(104.394, abs=1e-3)
+
+
+def test_forecast_falls_back_to_the_practice(history):
+    """Default settings: neither payer has 20 adjudicated claims, so both use the practice's
+    curve over all ten claims. Day 7: 10 at risk, 2 events -> S 0.8; day 10: O1 and O2 leave;
+    day 14: 6 at risk, 4 events -> S = 0.8 × 2/6 = 0.26667; day 21: 2 at risk, 2 events -> 0.
+    Waited 10 days (S 0.8): P(day 14) = (0.8 − 0.26667) / 0.8 = 2/3 (week 1), P(day 21) = 1/3
+    (week 2). q = 7/8 (H8 paid 0); s = (4 × 60 + 3 × 80) / 700 = 0.685714.
+    Amounts: O1 200 × 0.685714 = 137.1429, O2 68.5714; together 205.7143.
+    Week 1: 205.7143 × 2/3 × 7/8 = 120; week 2: 205.7143 × 1/3 × 7/8 = 60.
+    Variance, week 1: (137.1429² + 68.5714²) × 7/12 × 5/12 = 23510.20 × 0.243056 = 5714.29
+    (σ 75.593, band ∓ 96.877); week 2: 23510.20 × 7/24 × 17/24 = 4857.14 (σ 69.693, ∓ 89.316)."""
+    fc = cash_forecast_from(history, AS_OF, 4)
+    assert list(fc.expected.round(6)) == [120, 60, 0, 0]
+    assert fc.p90[0] - fc.expected[0] == pytest.approx(Z * math.sqrt(5714.2857), abs=1e-3)
+    assert fc.p90[1] - fc.expected[1] == pytest.approx(Z * math.sqrt(4857.1429), abs=1e-3)
+
+
+def test_a_forecast_before_the_claims_were_submitted_sees_them_as_not_submitted(history):
+    """As of 06-10, O1 and O2 (service 04-10) are not submitted yet: they count in
+    'not submitted', not as open claims, and nothing posted after 06-10 is read."""
+    fc = cash_forecast_from(history, dt.date(2025, 6, 10), 4, Settings(min_code=100,
+                                                                        min_payer=1))
+    assert fc.open_claims.sum() == 0
+    assert fc.not_submitted.sum() > 0
+
+
+# -- the backtest's arithmetic -------------------------------------------------------------
+def test_mape_of_known_series():
+    # |110 − 100| / 100 = 0.10, |90 − 100| / 100 = 0.10, |150 − 120| / 120 = 0.25: mean 0.15;
+    # a week with nothing collected has no percentage error and is left out.
+    assert mape(np.array([110, 90, 150, 40]), np.array([100, 100, 120, 0])) == \
+        pytest.approx(0.15)
+    assert mape(np.array([1.0]), np.array([0.0])) is None
+
+
+def test_share_inside_the_band():
+    # 100 in [90, 110]; 130 above 120; 80 in [80, 95] (edges count): 2 of 3.
+    assert inside_share(np.array([90, 100, 80]), np.array([110, 120, 95]),
+                        np.array([100, 130, 80])) == pytest.approx(2 / 3)
+
+
+def test_naive_forecast_is_the_last_eight_weeks_average():
+    # 10 weeks: 1000 ×2 then 100 .. 800; the last 8 average (100 + ... + 800) / 8 = 450.
+    history = np.array([1000, 1000, 100, 200, 300, 400, 500, 600, 700, 800])
+    assert list(naive_forecast(history, 3)) == [450, 450, 450]
+    assert list(naive_forecast(np.array([300, 500]), 2)) == [400, 400]  # fewer weeks
+    assert list(naive_forecast(np.array([]), 2)) == [0, 0]
+
+
+def test_weekly_collections_by_hand(history):
+    # Payer money: 160 on 04-09 (week of 04-07), 240 on 04-16 (04-14), 80 on 04-23 (04-21).
+    # Three weeks ending Sunday 04-27.
+    assert list(weekly_collections(history, day(dt.date(2025, 4, 27)), 3)) == [160, 240, 80]
+
+
+def test_origins_are_the_last_mondays_whose_week_has_passed():
+    # Thursday 2026-12-03: the week of Monday 11-30 is not over, so the last is 11-23.
+    got = origins(dt.date(2026, 12, 3), 3)
+    assert got == [dt.date(2026, 11, 9), dt.date(2026, 11, 16), dt.date(2026, 11, 23)]
+    assert origins(dt.date(2026, 11, 29), 1) == [dt.date(2026, 11, 23)]  # a Sunday
+
+
+def test_backtest_summary_by_hand():
+    rows = pd.DataFrame({"forecast": [110.0, 95.0], "p10": [100.0, 90.0], "p90": [120.0, 99.0],
+                         "naive": [80.0, 100.0], "actual": [100.0, 100.0]})
+    # forecast: (0.10 + 0.05) / 2 = 0.075; naive: (0.20 + 0) / 2 = 0.10; band: 1 of 2.
+    s = backtest_summary(rows)
+    assert s["forecast_mape"] == pytest.approx(0.075)
+    assert s["naive_mape"] == pytest.approx(0.10)
+    assert s["inside_band"] == 0.5 and s["weeks"] == 2 and s["beats_naive"] is True
+
+
+# -- metdash forecast ----------------------------------------------------------------------
+def test_cli_json(store):
+    result = CliRunner().invoke(main, ["forecast", "--db", str(store), "--weeks", "4",
+                                       "--as-of", practice.AS_OF])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["as_of"] == "2025-06-30"
+    assert [w["expected"] for w in report["weeks"]] == ["120.00", "60.00", "0.00", "0.00"]
+    assert report["weeks"][0]["week_start"] == "2025-07-01"
+    assert set(report["backtest"]) == {"forecast_mape", "naive_mape", "inside_band", "weeks",
+                                       "beats_naive"}
+
+
+def test_cli_csv(store):
+    result = CliRunner().invoke(main, ["forecast", "--db", str(store), "--weeks", "4",
+                                       "--as-of", practice.AS_OF, "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [r["week"] for r in rows] == ["1", "2", "3", "4"]
+    assert (rows[0]["expected"], rows[0]["open_claims"], rows[1]["expected"]) == \
+        ("120.00", "120.00", "60.00")
+    assert list(rows[0])[:6] == ["week", "week_start", "week_end", "expected", "p10", "p90"]
+
+
+def test_cli_refuses_weeks_out_of_range(store):
+    result = CliRunner().invoke(main, ["forecast", "--db", str(store), "--weeks", "13"])
+    assert result.exit_code != 0
+    assert "13" in result.output and "4<=x<=12" in result.output

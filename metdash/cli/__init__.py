@@ -9,8 +9,17 @@ export-837), :mod:`~metdash.cli.report`, :mod:`~metdash.cli.statements` and
 :mod:`~metdash.cli.users`.
 """
 
-from metdash.cli import claims, demo, figures, report, statements, store, users, x12  # noqa: F401
-from metdash.cli import forecast  # noqa: F401  (issue 18: metdash forecast)
+from metdash.cli import (  # noqa: F401
+    claims,
+    demo,
+    figures,
+    forecast,
+    report,
+    statements,
+    store,
+    users,
+    x12,
+)
 from metdash.cli.app import main
 
 __all__ = ["main"]

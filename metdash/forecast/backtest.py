@@ -13,7 +13,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from metdash.forecast.cash import Settings, cash_forecast_from
+from metdash.forecast.cash import DEFAULT, Settings, cash_forecast_from
 from metdash.forecast.history import History, date_of, day
 from metdash.forecast.model import inside_share, mape, naive_forecast
 
@@ -49,7 +49,7 @@ def origins(as_of: dt.date, count: int = ORIGINS) -> list[dt.date]:
     return [last_monday - dt.timedelta(days=7 * k) for k in range(count - 1, -1, -1)]
 
 
-def backtest_from(h: History, as_of: dt.date, weeks: int, s: Settings = Settings(),
+def backtest_from(h: History, as_of: dt.date, weeks: int, s: Settings = DEFAULT,
                   count: int = ORIGINS) -> pd.DataFrame:
     """One row per (forecast Monday, coming week) whose week has fully passed by ``as_of``:
     made_on (the Monday), week (1 ..), week_start, forecast, p10, p90, naive, actual (float

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from metdash.forecast.history import NEVER, History, date_of, day
+from metdash.forecast.history import History, date_of, day
 from metdash.forecast.model import (
     MAX_LAG,
     LagCurve,
@@ -62,6 +62,9 @@ class Settings:
     history_days: int = 540  # claims submitted in these days before the as-of day teach
     run_rate_days: int = 56  # part 4: the charges of the last 8 weeks
     patient_window: int = 120  # part 5: days after a service its patient money is followed
+
+
+DEFAULT = Settings()
 
 
 def _curves(groups: np.ndarray, durations: np.ndarray, observed: np.ndarray,
@@ -169,7 +172,7 @@ def _waiting(owed: np.ndarray, ages: np.ndarray, curves: list[LagCurve], weeks: 
     return expected, variance
 
 
-def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = Settings()
+def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = DEFAULT
                    ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Each part's (expected, variance) per week for a forecast as of day ``as_of``."""
     m = _Model(h, as_of, s)
@@ -232,44 +235,59 @@ def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = Settings()
     return out
 
 
+def month_of(days: np.ndarray) -> np.ndarray:
+    """The calendar month (0 = January) of day numbers."""
+    dates = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
+    return dates.astype("datetime64[M]").astype(np.int64) % 12
+
+
 def _patient(h: History, m: _Model, d: int, weeks: int, s: Settings,
              recent_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Part 5: patient money per dollar charged, by days since the service."""
     c, p, u, w, days = h.claims, h.patient, h.unbilled, s.patient_window, 7 * weeks
     live = c["voided"] > d
+    # one curve per calendar month of service (deductibles make January's services bring
+    # more patient money than October's): that month's services of the last year whose
+    # `w` days have passed
     cohort = live & (c["service"] <= d - w) & (c["service"] > d - w - 365)
-    charged = c["charge"][cohort].sum()
+    charged = np.bincount(month_of(c["service"][cohort]), weights=c["charge"][cohort],
+                          minlength=12)
     cohort_cash = (p["service"] <= d - w) & (p["service"] > d - w - 365) & (p["day"] <= d)
     lag = np.clip(p["day"][cohort_cash] - p["service"][cohort_cash], 0, w)
-    per_dollar = np.bincount(lag, weights=p["amount"][cohort_cash], minlength=w + 1)[: w + 1]
-    per_dollar = per_dollar / charged if charged > 0 else per_dollar * 0
-    year = (p["day"] <= d) & (p["day"] > d - 365)
-    on_claims = p["amount"][year & (p["service"] < NEVER)].sum()
-    everything = p["amount"][year].sum()
-    scale = everything / on_claims if on_claims > 0 else 1.0
-    # the charges by day: the last `w` days' services (0 = the as-of day), then the coming
-    # days at the last 8 weeks' rate
-    by_day = np.zeros(w + days)
-    recent = live & (c["service"] > d - w) & (c["service"] <= d)
-    np.add.at(by_day, (w - 1 - (d - c["service"][recent])).astype(np.int64), c["charge"][recent])
-    ub = (u["service"] > d - w) & (u["service"] <= d)
-    np.add.at(by_day, (w - 1 - (d - u["service"][ub])).astype(np.int64), u["charge"][ub])
+    months = month_of(p["service"][cohort_cash])
+    per_dollar = np.zeros((12, w + 1))
+    np.add.at(per_dollar, (months, lag), p["amount"][cohort_cash])
+    per_dollar = np.divide(per_dollar, charged[:, None], out=np.zeros_like(per_dollar),
+                           where=charged[:, None] > 0)
+    # the charges by day, services from w + R - 1 days back (R: the run-rate window) to the
+    # last coming day; the coming days at the last R days' rate
+    back = w + s.run_rate_days - 1
+    by_day = np.zeros(back + 1 + days)
+    recent = live & (c["service"] > d - back - 1) & (c["service"] <= d)
+    np.add.at(by_day, (back - (d - c["service"][recent])).astype(np.int64), c["charge"][recent])
+    ub = (u["service"] > d - back - 1) & (u["service"] <= d)
+    np.add.at(by_day, (back - (d - u["service"][ub])).astype(np.int64), u["charge"][ub])
     recent_u = (u["service"] > d - s.run_rate_days) & (u["service"] <= d)
-    rate = (c["charge"][recent_c].sum() + u["charge"][recent_u].sum()) / s.run_rate_days
-    by_day[w:] = rate
-    expected = np.zeros(days)
-    for j in range(1, days + 1):  # day j after d; service index i is day i - w + 1
-        svc = np.arange(w + j)
-        lag_j = j - (svc - w + 1)
-        ok = (lag_j >= 0) & (lag_j <= w)
-        expected[j - 1] = scale * (by_day[svc[ok]] * per_dollar[lag_j[ok]]).sum()
+    by_day[back + 1:] = (c["charge"][recent_c].sum()
+                         + u["charge"][recent_u].sum()) / s.run_rate_days
+    # index n: day n - back after the as-of day
+    service_month = month_of(np.arange(d - back, d + days + 1))
+    cash = sum(np.convolve(np.where(service_month == k, by_day, 0.0), per_dollar[k])
+               for k in range(12))
+    # level: the curve's shape, scaled to the patient money of the last R days (all of it,
+    # money naming no claim too: a season's deductibles move it)
+    fitted = cash[back - s.run_rate_days + 1: back + 1].sum()
+    actual = p["amount"][(p["day"] > d - s.run_rate_days) & (p["day"] <= d)].sum()
+    scale = actual / fitted if fitted > 0 else 0.0
+    expected = scale * cash[back + 1: back + 1 + days]
+    year = (p["day"] <= d) & (p["day"] > d - 365)
     positive = p["positive"][year].sum()
     size = p["squares"][year].sum() / positive if positive > 0 else 0.0
     exp_w = weekly(expected, weeks)
     return exp_w, exp_w * size
 
 
-def cash_forecast_from(h: History, as_of: dt.date, weeks: int, s: Settings = Settings()
+def cash_forecast_from(h: History, as_of: dt.date, weeks: int, s: Settings = DEFAULT
                        ) -> pd.DataFrame:
     """The forecast as of ``as_of`` from a loaded history: one row per coming week --
     week (1 ..), week_start, week_end, expected, p10, p90 (float dollars), and each part's

@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from metdash.forecast.backtest import backtest_from, backtest_summary
-from metdash.forecast.cash import PARTS, Settings, cash_forecast_from
+from metdash.forecast.cash import DEFAULT, PARTS, Settings, cash_forecast_from
 from metdash.forecast.history import load_history
 from metdash.store import Database
 
@@ -33,7 +33,7 @@ class Outlook:
 
 
 def cash_outlook(db: Database, as_of: dt.date, weeks: int = DEFAULT_WEEKS,
-                 settings: Settings = Settings()) -> Outlook:
+                 settings: Settings = DEFAULT) -> Outlook:
     """The forecast as of ``as_of`` (what was posted on or before it) for the next ``weeks``
     weeks (4 to 12), and its backtest over the last 12 Mondays."""
     if not MIN_WEEKS <= weeks <= MAX_WEEKS:

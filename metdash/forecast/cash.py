@@ -67,19 +67,31 @@ class Settings:
 DEFAULT = Settings()
 
 
-def _curves(groups: np.ndarray, durations: np.ndarray, observed: np.ndarray,
-            paid: np.ndarray, owed: np.ndarray, minimum: int) -> dict[object, LagCurve]:
-    """A curve per group value with at least ``minimum`` events."""
-    out = {}
-    values, inverse = np.unique(groups, return_inverse=True)
-    counts = np.bincount(inverse, weights=observed, minlength=len(values))
-    order = np.argsort(inverse, kind="stable")
-    bounds = np.concatenate([[0], np.cumsum(np.bincount(inverse, minlength=len(values)))])
-    for k, g in enumerate(values):
-        if counts[k] >= minimum:
-            idx = order[bounds[k]:bounds[k + 1]]
-            out[int(g)] = fit_curve(durations[idx], observed[idx], paid[idx], owed[idx])
-    return out
+class _Curves:
+    """A lag curve per group value with at least ``minimum`` events, fitted when first asked
+    for (a forecast needs the curves of the groups it has claims in, not every group's)."""
+
+    def __init__(self, groups: np.ndarray, durations: np.ndarray, observed: np.ndarray,
+                 paid: np.ndarray, owed: np.ndarray, minimum: int) -> None:
+        self.values, inverse = np.unique(groups, return_inverse=True)
+        self.counts = np.bincount(inverse, weights=observed, minlength=len(self.values))
+        self.order = np.argsort(inverse, kind="stable")
+        self.bounds = np.concatenate([[0], np.cumsum(np.bincount(inverse,
+                                                                  minlength=len(self.values)))])
+        self.data = (durations, observed, paid, owed)
+        self.minimum = minimum
+        self.fitted: dict[int, LagCurve | None] = {}
+
+    def get(self, value: int) -> LagCurve | None:
+        if value not in self.fitted:
+            k = int(np.searchsorted(self.values, value))
+            curve = None
+            if k < len(self.values) and self.values[k] == value and \
+                    self.counts[k] >= self.minimum:
+                idx = self.order[self.bounds[k]:self.bounds[k + 1]]
+                curve = fit_curve(*(a[idx] for a in self.data))
+            self.fitted[value] = curve
+        return self.fitted[value]
 
 
 class _Model:
@@ -97,9 +109,9 @@ class _Model:
         pk = h.pair
         t = taught
         self.adj_practice = fit_curve(dur[t], obs[t], c["first_paid"][t], c["charge"][t])
-        self.adj_payer = _curves(c["payer_id"][t], dur[t], obs[t], c["first_paid"][t],
+        self.adj_payer = _Curves(c["payer_id"][t], dur[t], obs[t], c["first_paid"][t],
                                  c["charge"][t], s.min_payer)
-        self.adj_code = _curves(pk[t], dur[t], obs[t], c["first_paid"][t], c["charge"][t],
+        self.adj_code = _Curves(pk[t], dur[t], obs[t], c["first_paid"][t], c["charge"][t],
                                 s.min_code)
         self.pair = pk
         # part 2: after a first adjudication that left something owed
@@ -112,7 +124,7 @@ class _Model:
         dur2 = np.where(nxt, h.next_paid_day - c["first_adj"],
                         np.where(closed, MAX_LAG, d - c["first_adj"]))
         self.next_practice = fit_curve(dur2[t2], nxt[t2], h.next_paid[t2], owed[t2])
-        self.next_payer = _curves(c["payer_id"][t2], dur2[t2], nxt[t2], h.next_paid[t2],
+        self.next_payer = _Curves(c["payer_id"][t2], dur2[t2], nxt[t2], h.next_paid[t2],
                                   owed[t2], s.min_payer)
         # submission lag (days from service to submission), claims submitted in the window
         lags = np.clip(c["submitted"][t] - c["service"][t], 0, MAX_LAG)
@@ -149,12 +161,6 @@ class _Model:
             else:
                 out[i, : min(7, days)] = 1.0 / min(7, days)
         return out
-
-
-def _part(amounts: list[float], probs: list[np.ndarray], weeks: int) -> tuple[np.ndarray, ...]:
-    if not amounts:
-        return np.zeros(weeks), np.zeros(weeks)
-    return bernoulli_week(np.array(amounts), weekly(np.vstack(probs), weeks))
 
 
 def _waiting(owed: np.ndarray, ages: np.ndarray, curves: list[LagCurve], weeks: int
@@ -201,14 +207,18 @@ def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = DEFAULT
     pairs = np.concatenate([m.pair[pending], np.full(int(u_pending.sum()), -1)])
     charges = np.concatenate([c["charge"][pending], u["charge"][u_pending]])
     ages = np.concatenate([d - c["service"][pending], d - u["service"][u_pending]])
-    amounts3, probs3 = [], []
+    exp3, var3 = np.zeros(weeks), np.zeros(weeks)
     if len(ages):
         sub = m.submission_probs(ages, days)
-        for j in range(len(ages)):
-            curve = m.adj_curve(int(payers[j]), int(pairs[j]))
-            amounts3.append(charges[j] * curve.share)
-            probs3.append(delayed_probs(curve, sub[j])[0] * curve.pays)
-    out["not_submitted"] = _part(amounts3, probs3, weeks)
+        curves = [m.adj_curve(int(p), int(k)) for p, k in zip(payers, pairs, strict=True)]
+        keys = np.array([id(cv) for cv in curves], dtype=np.int64)
+        for key, curve in {id(cv): cv for cv in curves}.items():
+            sel = keys == key
+            probs = weekly(delayed_probs(curve, sub[sel]), weeks) * curve.pays
+            e, v = bernoulli_week(charges[sel] * curve.share, probs)
+            exp3 += e
+            var3 += v
+    out["not_submitted"] = (exp3, var3)
 
     # 4: services not rendered yet, at each payer's last 8 weeks' charges a day
     recent_c = live & (c["service"] > d - s.run_rate_days) & (c["service"] <= d)

@@ -85,13 +85,12 @@ def delayed_probs(curve: LagCurve, start_probs: np.ndarray) -> np.ndarray:
     """For items whose clock starts on day u with probability ``start_probs[:, u-1]`` (u = 1 ..
     days): P(event on day j), j = 1 .. days (the start's distribution convolved with the
     curve; an event may come the day the clock starts)."""
-    start_probs = np.atleast_2d(start_probs)
+    start_probs = np.atleast_2d(np.asarray(start_probs, dtype=float))
     days = start_probs.shape[1]
-    kernel = curve.pmf[:days]
-    out = np.zeros_like(start_probs, dtype=float)
-    for i, row in enumerate(start_probs):
-        out[i] = np.convolve(row, kernel)[:days]
-    return out
+    # shift[u, j] = pmf[j - u] for j >= u: one matrix product instead of a convolution a row
+    gap = np.arange(days)[None, :] - np.arange(days)[:, None]
+    shift = np.where(gap >= 0, curve.pmf[np.clip(gap, 0, None)], 0.0)
+    return start_probs @ shift
 
 
 def weekly(daily: np.ndarray, weeks: int) -> np.ndarray:

@@ -200,3 +200,56 @@ def test_cli_refuses_weeks_out_of_range(store):
     result = CliRunner().invoke(main, ["forecast", "--db", str(store), "--weeks", "13"])
     assert result.exit_code != 0
     assert "13" in result.output and "4<=x<=12" in result.output
+
+
+def test_claims_not_submitted_yet_by_hand(history):
+    """As of 06-10, O1 and O2 (service 04-10, 61 days back) are not submitted. The practice's
+    lag from service to submission (claims submitted by 06-10: H1-H8, all 1 day) has nothing
+    as long as 61 days, so each is submitted within the coming week, 1/7 on each day.
+    Quick Pay (H1-H4: all adjudicated 14 days after submission, paid 60 of 100): O1 is
+    adjudicated on day 15-21 (week 3) for sure: 200 × 0.6 = 120, variance 0.
+    Slow Pay (H5-H8: half at 7 days, half at 21; q 0.75, s 0.8): O2 on days 8-14 (week 2)
+    with 0.5, days 22-28 (week 4) with 0.5: 100 × 0.8 × 0.75 × 0.5 = 30 in each, variance
+    80² × 0.375 × 0.625 = 1500 in each."""
+    fc = cash_forecast_from(history, dt.date(2025, 6, 10), 4,
+                            Settings(min_code=100, min_payer=1))
+    assert list(fc.not_submitted.round(6)) == [0, 30, 120, 30]
+    assert list(fc.expected.round(6)) == [0, 30, 120, 30]
+    assert fc.p90[1] - fc.expected[1] == pytest.approx(Z * math.sqrt(1500), abs=1e-6)
+    assert fc.p90[2] == pytest.approx(120)
+
+
+def test_patient_money_by_hand():
+    """Patient money per dollar charged, by days since service, per month of service.
+    As of 2025-06-15 (d). P1: June 2024 service (d − 370), charge 100, the client paid 10 at
+    the visit and 10 thirty days later: June's curve = 0.10 on day 0 and 0.10 on day 30.
+    P2: service 2025-06-10 (d − 5), charge 100, 10 paid at the visit.
+    Level: the last 56 days' patient money (10) ÷ what the curve gives for them (P2: 100 ×
+    0.10 = 10) = 1. Coming services: P2's 100 over the last 56 days = 100/56 a day, every day.
+    Week 1 (June 16-22) and week 2 (June 23-29): 7 days × 100/56 × 0.10 = 1.25 each.
+    Week 3 (June 30 - July 6): only June 30 is a June service (July has no curve: no July
+    services a year back): 100/56 × 0.10 = 0.178571. Week 4 (July 7-13): P2's day-30 payment
+    (June 10 + 30 = July 10): 100 × 0.10 = 10; June services' day-30 money comes after.
+    Variance: expected × (Σ x² ÷ Σ x of the year's payments: 10 and 10 -> 10)."""
+    from metdash.forecast.history import NEVER, History
+
+    d = day(dt.date(2025, 6, 15))
+    empty_f, empty_i = np.array([], float), np.array([], np.int64)
+    claims = {"claim_id": np.array(["P1", "P2"]), "payer_id": np.array([1, 1]),
+              "cpt": np.array(["97110", "97110"]), "charge": np.array([100.0, 100.0]),
+              "service": np.array([d - 370, d - 5]), "submitted": np.array([NEVER, NEVER]),
+              "voided": np.array([NEVER, NEVER]), "first_adj": np.array([NEVER, NEVER]),
+              "first_paid": np.array([0.0, 0.0])}
+    events = {"claim_id": np.array([], str), "day": empty_i, "insurance": empty_f,
+              "payer_paid": empty_f, "voided": np.array([], bool)}
+    cash = np.array([10.0, 10.0, 10.0])
+    patient = {"day": np.array([d - 370, d - 340, d - 5]),
+               "service": np.array([d - 370, d - 370, d - 5]), "amount": cash,
+               "squares": cash ** 2, "positive": cash}
+    unbilled = {"session_id": empty_i, "service": empty_i, "payer_id": empty_i,
+                "charge": empty_f}
+    h = History(claims, events, patient, unbilled, {1: "Payer"})
+    fc = cash_forecast_from(h, dt.date(2025, 6, 15), 4)
+    assert list(fc.patient.round(6)) == [1.25, 1.25, 0.178571, 10.0]
+    assert list(fc.expected.round(6)) == [1.25, 1.25, 0.178571, 10.0]
+    assert fc.p90[3] - fc.expected[3] == pytest.approx(Z * math.sqrt(100), abs=1e-6)

@@ -220,9 +220,11 @@ _CATALOGUE = [
            "payer's curve, q and s.", "money"),
     Metric("forecast_patient", "Patient payments",
            "The practice's patient payments per dollar charged, by days since the service (0 to "
-           "120; services 120 to 485 days before the as-of day; money naming no claim scales it "
-           "by the last year's all-patient ÷ on-claim payments), applied to the charges of the "
-           "last 120 days and of the coming days at the last 8 weeks' rate.", "money"),
+           "120), a curve per calendar month of service (deductibles) from that month's "
+           "services of the year before (120 to 485 days back); applied to the charges of the "
+           "last 120 days and of the coming days (at the last 8 weeks' rate), and levelled so "
+           "that it gives the last 8 weeks' patient payments (money naming no claim "
+           "included).", "money"),
     Metric("forecast_mape", "Forecast error (MAPE)",
            "Backtest: forecasts made as of each of the last 12 Mondays (from what was posted up "
            "to the Sunday before), each for the coming weeks that have passed; mean over those "

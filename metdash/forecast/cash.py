@@ -21,8 +21,10 @@ day after the as-of day):
    coming day, through the same submission lag and the payer's curve (as that many claims
    of the payer's average charge).
 5. *Patient money*: the practice's patient collections per dollar charged, by days since
-   the service (claims with services 120 to 485 days back; money naming no claim scales it
-   up), applied to the charges of the last 120 days and of the coming days.
+   the service, one curve per calendar month of service (deductibles: January's services
+   bring more patient money than October's) from that month's services 120 to 485 days
+   back; applied to the charges of the last 120 days and of the coming days, and levelled
+   so that it gives the last 8 weeks' patient money (money naming no claim included).
 
 Parts 1-4 are the claim-level Bernoulli / amount model (a claim pays A·s in week k with
 probability q·p_k); part 5 a compound Poisson sum (variance: expected × the mean square ÷

@@ -191,8 +191,9 @@ _CATALOGUE = [
     Metric("forecast_p10", "Low (p10)",
            "Expected − 1.2816 × σ (never below 0): 1 week in 10 should bring less. σ² is the "
            "sum of every claim's variance in the Bernoulli / amount model (a claim owing A pays "
-           "A·s in the week with probability q·p: variance (A·s)²·q·p·(1 − q·p)), claims "
-           "independent, plus the patient money's (expected × mean square ÷ mean patient "
+           "in the week with probability π = q·p an amount of mean A·s, varying as the paid "
+           "shares of its curve's claims did, squared CV c: variance (A·s)²·π·(1 + c − π)), "
+           "claims independent, plus the patient money's (expected × mean square ÷ mean patient "
            "payment). Analytic, not simulated.", "money"),
     Metric("forecast_p90", "High (p90)",
            "Expected + 1.2816 × σ (see Low): 1 week in 10 should bring more.", "money"),

@@ -26,8 +26,9 @@ day after the as-of day):
    back; applied to the charges of the last 120 days and of the coming days, and levelled
    so that it gives the last 8 weeks' patient money (money naming no claim included).
 
-Parts 1-4 are the claim-level Bernoulli / amount model (a claim pays A·s in week k with
-probability q·p_k); part 5 a compound Poisson sum (variance: expected × the mean square ÷
+Parts 1-4 are the claim-level Bernoulli / amount model (a claim pays in week k with
+probability q·p_k an amount of mean A·s, varying as the paid shares of the curve's claims
+varied); part 5 a compound Poisson sum (variance: expected × the mean square ÷
 the mean of the practice's patient payments). The band is analytic: p10 / p90 = expected ∓
 1.2816 × the square root of the summed variances (claims independent), p10 at least 0.
 """
@@ -174,7 +175,7 @@ def _waiting(owed: np.ndarray, ages: np.ndarray, curves: list[LagCurve], weeks: 
     for key, curve in by_key.items():
         sel = keys == key
         probs = weekly(waiting_probs(curve, ages[sel], 7 * weeks), weeks) * curve.pays
-        e, v = bernoulli_week(owed[sel] * curve.share, probs)
+        e, v = bernoulli_week(owed[sel] * curve.share, probs, curve.spread)
         expected += e
         variance += v
     return expected, variance
@@ -217,7 +218,7 @@ def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = DEFAULT
         for key, curve in {id(cv): cv for cv in curves}.items():
             sel = keys == key
             probs = weekly(delayed_probs(curve, sub[sel]), weeks) * curve.pays
-            e, v = bernoulli_week(charges[sel] * curve.share, probs)
+            e, v = bernoulli_week(charges[sel] * curve.share, probs, curve.spread)
             exp3 += e
             var3 += v
     out["not_submitted"] = (exp3, var3)
@@ -238,7 +239,7 @@ def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = DEFAULT
             continue
         curve = m.adj_curve(int(payer), -1)
         probs = weekly(delayed_probs(curve, starts), weeks) * curve.pays
-        e, v = bernoulli_week(np.full(days, total / n * curve.share), probs)
+        e, v = bernoulli_week(np.full(days, total / n * curve.share), probs, curve.spread)
         exp4 += n * e
         var4 += n * v
     out["new_services"] = (exp4, var4)

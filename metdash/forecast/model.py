@@ -27,8 +27,9 @@ class LagCurve:
 
     pmf, survival: as in the module's docstring; at_risk[t]: items still waiting on day t;
     events: how many had the event; pays: share of events that paid more than 0 (q);
-    share: Σ paid ÷ Σ amount owed, over the events that paid (s). An item owing A pays A·s
-    with probability q when its event comes."""
+    share: Σ paid ÷ Σ amount owed, over the events that paid (s); spread: the squared
+    coefficient of variation of paid ÷ owed over those events (how much the amount varies).
+    An item owing A pays A·s on average, with probability q, when its event comes."""
 
     pmf: np.ndarray
     survival: np.ndarray
@@ -36,6 +37,7 @@ class LagCurve:
     events: int
     pays: float
     share: float
+    spread: float = 0.0
 
 
 def fit_curve(durations: np.ndarray, observed: np.ndarray, paid: np.ndarray | None = None,
@@ -53,7 +55,7 @@ def fit_curve(durations: np.ndarray, observed: np.ndarray, paid: np.ndarray | No
     survival = np.cumprod(1.0 - hazard)
     pmf = np.concatenate([[1.0], survival[:-1]]) - survival
     n_events = int(observed.sum())
-    pays, share = 0.0, 0.0
+    pays, share, spread = 0.0, 0.0, 0.0
     if paid is not None and owed is not None and n_events:
         paid_e = np.asarray(paid, dtype=float)[observed]
         owed_e = np.asarray(owed, dtype=float)[observed]
@@ -61,7 +63,10 @@ def fit_curve(durations: np.ndarray, observed: np.ndarray, paid: np.ndarray | No
         pays = float(paying.mean())
         owed_sum = owed_e[paying].sum()
         share = float(paid_e[paying].sum() / owed_sum) if owed_sum > 0 else 0.0
-    return LagCurve(pmf, survival, at_risk, n_events, pays, share)
+        ratios = paid_e[paying] / np.where(owed_e[paying] > 0, owed_e[paying], 1.0)
+        if len(ratios) and ratios.mean() > 0:
+            spread = float(ratios.var() / ratios.mean() ** 2)
+    return LagCurve(pmf, survival, at_risk, n_events, pays, share, spread)
 
 
 def waiting_probs(curve: LagCurve, ages: np.ndarray, days: int) -> np.ndarray:
@@ -99,13 +104,17 @@ def weekly(daily: np.ndarray, weeks: int) -> np.ndarray:
     return daily[..., : 7 * weeks].reshape(*daily.shape[:-1], weeks, 7).sum(axis=-1)
 
 
-def bernoulli_week(amounts: np.ndarray, probs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The claim-level Bernoulli / amount model: item i pays ``amounts[i]`` in week k with
-    probability ``probs[i, k]`` (at most once over the weeks), independently of the others.
-    Returns (expected, variance) per week: Σ A·p and Σ A²·p·(1 − p)."""
+def bernoulli_week(amounts: np.ndarray, probs: np.ndarray, spread: float = 0.0
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The claim-level Bernoulli / amount model: item i pays in week k with probability
+    ``probs[i, k]`` (at most once over the weeks), independently of the others, an amount of
+    mean ``amounts[i]`` and squared coefficient of variation ``spread``. Returns (expected,
+    variance) per week: Σ A·p and Σ A²·p·(1 + spread − p) (E[X²] − E[X]² of X = B·Y, B a
+    Bernoulli(p), E[Y] = A, E[Y²] = A²·(1 + spread))."""
     amounts = np.asarray(amounts, dtype=float)[:, None]
     probs = np.asarray(probs, dtype=float)
-    return (amounts * probs).sum(axis=0), (amounts ** 2 * probs * (1 - probs)).sum(axis=0)
+    return ((amounts * probs).sum(axis=0),
+            (amounts ** 2 * probs * (1 + spread - probs)).sum(axis=0))
 
 
 def band(expected: np.ndarray, variance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

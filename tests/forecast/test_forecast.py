@@ -67,6 +67,16 @@ def test_lag_curve_by_hand():
     assert waiting_probs(curve, np.array([25]), 7).sum() == 0
 
 
+def test_the_amount_varies_as_the_paid_shares_did():
+    # Paid 0.6 and 1.0 of 100: mean share 0.8, variance 0.04, squared CV 0.04 / 0.64 = 1/16.
+    curve = fit_curve(np.array([5, 5]), np.array([1, 1], bool), np.array([60.0, 100.0]),
+                      np.array([100.0, 100.0]))
+    assert curve.share == pytest.approx(0.8) and curve.spread == pytest.approx(1 / 16)
+    # One claim of mean 80, p 0.5: variance 80² × 0.5 × (1 + 1/16 − 0.5) = 1800.
+    _, v = bernoulli_week(np.array([80.0]), np.array([[0.5]]), 1 / 16)
+    assert v[0] == pytest.approx(1800)
+
+
 def test_bernoulli_week_and_band_by_hand():
     # Two claims: 80 paid with probability 0.75 (week 1), 120 with 0.5 (week 2).
     # Week 1: expected 60, variance 80² × 0.75 × 0.25 = 1200. Week 2: 60, 120² × 0.25 = 3600.
@@ -109,12 +119,16 @@ def test_forecast_falls_back_to_the_practice(history):
     (week 2). q = 7/8 (H8 paid 0); s = (4 × 60 + 3 × 80) / 700 = 0.685714.
     Amounts: O1 200 × 0.685714 = 137.1429, O2 68.5714; together 205.7143.
     Week 1: 205.7143 × 2/3 × 7/8 = 120; week 2: 205.7143 × 1/3 × 7/8 = 60.
-    Variance, week 1: (137.1429² + 68.5714²) × 7/12 × 5/12 = 23510.20 × 0.243056 = 5714.29
-    (σ 75.593, band ∓ 96.877); week 2: 23510.20 × 7/24 × 17/24 = 4857.14 (σ 69.693, ∓ 89.316)."""
+    The paid shares vary: 0.6 four times, 0.8 three times: mean 0.685714, variance
+    (4 × 0.085714² + 3 × 0.114286²) / 7 = 0.0097959, squared coefficient of variation
+    0.0097959 / 0.685714² = 1/48.
+    Variance Σ (A·s)² · π · (1 + 1/48 − π), Σ (A·s)² = 137.1429² + 68.5714² = 23510.20:
+    week 1 (π = 7/12): 23510.20 × 7/12 × 21/48 = 6000 (σ 77.460, band ∓ 99.268);
+    week 2 (π = 7/24): 23510.20 × 7/24 × 35/48 = 5000 (σ 70.711, band ∓ 90.620)."""
     fc = cash_forecast_from(history, AS_OF, 4)
     assert list(fc.expected.round(6)) == [120, 60, 0, 0]
-    assert fc.p90[0] - fc.expected[0] == pytest.approx(Z * math.sqrt(5714.2857), abs=1e-3)
-    assert fc.p90[1] - fc.expected[1] == pytest.approx(Z * math.sqrt(4857.1429), abs=1e-3)
+    assert fc.p90[0] - fc.expected[0] == pytest.approx(Z * math.sqrt(6000), abs=1e-6)
+    assert fc.p90[1] - fc.expected[1] == pytest.approx(Z * math.sqrt(5000), abs=1e-6)
 
 
 def test_a_forecast_before_the_claims_were_submitted_sees_them_as_not_submitted(history):

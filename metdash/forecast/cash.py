@@ -65,6 +65,8 @@ class Settings:
     history_days: int = 540  # claims submitted in these days before the as-of day teach
     run_rate_days: int = 56  # part 4: the charges of the last 8 weeks
     patient_window: int = 120  # part 5: days after a service its patient money is followed
+    min_season: int = 20     # adjudicated claims of a calendar month for a seasonal factor
+    season_days: int = 730   # services in these days before the as-of day set the season
 
 
 DEFAULT = Settings()
@@ -97,6 +99,23 @@ class _Curves:
         return self.fitted[value]
 
 
+def _season(month: np.ndarray, paid: np.ndarray, charge: np.ndarray, minimum: int,
+            fallback: np.ndarray | None = None) -> np.ndarray:
+    """Per calendar month: (Σ paid ÷ Σ charge of its claims) ÷ (the same over all months),
+    where the month has ``minimum`` claims; else ``fallback``'s (else 1)."""
+    out = np.ones(12) if fallback is None else fallback.copy()
+    total = charge.sum()
+    if total <= 0 or paid.sum() <= 0:
+        return out
+    level = paid.sum() / total
+    n = np.bincount(month, minlength=12)
+    p = np.bincount(month, weights=paid, minlength=12)
+    ch = np.bincount(month, weights=charge, minlength=12)
+    ok = (n >= minimum) & (ch > 0)
+    out[ok] = p[ok] / ch[ok] / level
+    return out
+
+
 class _Model:
     """The curves as of one day: adjudication (part 1), next payment (part 2), the
     submission lag (parts 3 and 4)."""
@@ -116,6 +135,11 @@ class _Model:
                                  c["charge"][t], s.min_payer)
         self.adj_code = _Curves(pk[t], dur[t], obs[t], c["first_paid"][t], c["charge"][t],
                                 s.min_code)
+        # timing by payer and weekday of submission: payers pay on fixed weekdays, so a
+        # claim's weekday tells which of the pooled lags it can still have
+        self.adj_weekday = _Curves(c["payer_id"][t] * 10 + weekday_of(c["submitted"][t]),
+                                   dur[t], obs[t], c["first_paid"][t], c["charge"][t],
+                                   s.min_payer)
         self.pair = pk
         # part 2: after a first adjudication that left something owed
         owed = h.balance_after_first
@@ -136,12 +160,39 @@ class _Model:
             self.sub_lag /= self.sub_lag.sum()
         else:
             self.sub_lag[0] = 1.0
+        # the season: what first adjudications pay per dollar charged by calendar month of
+        # service, against all months (deductibles: January's claims pay less), for the
+        # payer when that month has `min_season` adjudicated claims, else for the practice
+        ts = live & adjudicated & (c["service"] > d - s.season_days)
+        month = month_of(c["service"][ts])
+        paid, charge, payer = c["first_paid"][ts], c["charge"][ts], c["payer_id"][ts]
+        self.season: dict[int, np.ndarray] = {-1: _season(month, paid, charge, s.min_season)}
+        for p in np.unique(payer):
+            one = payer == p
+            self.season[int(p)] = _season(month[one], paid[one], charge[one], s.min_season,
+                                          self.season[-1])
 
-    def adj_curve(self, payer: int, pair: int, age: int = 0) -> LagCurve:
-        """The adjudication curve of a claim: payer + code, payer, practice -- the first with
-        enough history that still has claims waiting at ``age``."""
-        for curve in (self.adj_code.get(pair), self.adj_payer.get(payer), self.adj_practice):
+    def season_of(self, payer: int, service: np.ndarray) -> np.ndarray:
+        """The seasonal factor of services on days ``service`` billed to ``payer``."""
+        return self.season.get(payer, self.season[-1])[month_of(service)]
+
+    def timing_curve(self, payer: int, submitted: int | None = None, age: int = 0
+                     ) -> LagCurve:
+        """When a claim is adjudicated: its payer and weekday of submission, its payer, the
+        practice -- the first with enough history that still has claims waiting at ``age``
+        (a claim not submitted yet: its payer, else the practice)."""
+        week = None if submitted is None else \
+            self.adj_weekday.get(payer * 10 + int(weekday_of(np.array([submitted]))[0]))
+        for curve in (week, self.adj_payer.get(payer), self.adj_practice):
             if curve is not None and age <= MAX_LAG and curve.survival[age] > 1e-12:
+                return curve
+        return self.adj_practice
+
+    def amount_curve(self, payer: int, pair: int) -> LagCurve:
+        """What a claim's adjudication pays (q, s, spread): its payer and code, its payer,
+        the practice -- the first with enough history."""
+        for curve in (self.adj_code.get(pair), self.adj_payer.get(payer)):
+            if curve is not None:
                 return curve
         return self.adj_practice
 
@@ -166,19 +217,25 @@ class _Model:
         return out
 
 
-def _waiting(owed: np.ndarray, ages: np.ndarray, curves: list[LagCurve], weeks: int
-             ) -> tuple[np.ndarray, np.ndarray]:
-    """Parts 1 and 2: items owing ``owed``, waiting ``ages`` days on their ``curves``."""
+def _waiting(amounts: np.ndarray, pays: np.ndarray, spreads: np.ndarray, ages: np.ndarray,
+             curves: list[LagCurve], weeks: int) -> tuple[np.ndarray, np.ndarray]:
+    """Parts 1 and 2: items paying ``amounts`` (mean, if they pay) with probability ``pays``
+    when their event comes, waiting ``ages`` days on their timing ``curves``."""
     expected, variance = np.zeros(weeks), np.zeros(weeks)
     keys = np.array([id(cv) for cv in curves], dtype=np.int64)
-    by_key = {id(cv): cv for cv in curves}
-    for key, curve in by_key.items():
+    for key, curve in {id(cv): cv for cv in curves}.items():
         sel = keys == key
-        probs = weekly(waiting_probs(curve, ages[sel], 7 * weeks), weeks) * curve.pays
-        e, v = bernoulli_week(owed[sel] * curve.share, probs, curve.spread)
+        probs = weekly(waiting_probs(curve, ages[sel], 7 * weeks), weeks) * pays[sel, None]
+        e, v = bernoulli_week(amounts[sel], probs, spreads[sel])
         expected += e
         variance += v
     return expected, variance
+
+
+def _amounts(curves: list[LagCurve]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(s, q, spread) of each item's amount curve."""
+    return (np.array([cv.share for cv in curves]), np.array([cv.pays for cv in curves]),
+            np.array([cv.spread for cv in curves]))
 
 
 def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = DEFAULT
@@ -193,14 +250,20 @@ def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = DEFAULT
     open_ = live & (c["submitted"] <= d) & (m.balance > 0.005)
     first = np.flatnonzero(open_ & (c["first_adj"] > d))
     ages1 = (d - c["submitted"][first]).astype(np.int64)
-    curves1 = [m.adj_curve(int(c["payer_id"][i]), m.pair[i], int(a))
+    timing1 = [m.timing_curve(int(c["payer_id"][i]), int(c["submitted"][i]), int(a))
                for i, a in zip(first, ages1, strict=True)]
-    out["open_claims"] = _waiting(m.balance[first], ages1, curves1, weeks)
+    share1, pays1, spread1 = _amounts([m.amount_curve(int(c["payer_id"][i]), int(m.pair[i]))
+                                       for i in first])
+    season1 = np.array([m.season_of(int(c["payer_id"][i]), c["service"][i]) for i in first])
+    out["open_claims"] = _waiting(m.balance[first] * share1 * season1, pays1, spread1, ages1,
+                                  timing1, weeks)
     later = np.flatnonzero(open_ & (c["first_adj"] <= d))
     ages2 = (d - c["first_adj"][later]).astype(np.int64)
     curves2 = [m.next_curve(int(c["payer_id"][i]), int(a))
                for i, a in zip(later, ages2, strict=True)]
-    out["denied_or_partial"] = _waiting(m.balance[later], ages2, curves2, weeks)
+    share2, pays2, spread2 = _amounts(curves2)
+    out["denied_or_partial"] = _waiting(m.balance[later] * share2, pays2, spread2, ages2,
+                                        curves2, weeks)
 
     # 3: rendered, not submitted as of d (a claim submitted later, or a session on no claim)
     pending = live & (c["service"] <= d) & (c["submitted"] > d)
@@ -208,17 +271,22 @@ def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = DEFAULT
     u_pending = (u["service"] <= d) & (u["payer_id"] >= 0)
     payers = np.concatenate([c["payer_id"][pending], u["payer_id"][u_pending]])
     pairs = np.concatenate([m.pair[pending], np.full(int(u_pending.sum()), -1)])
+    services = np.concatenate([c["service"][pending], u["service"][u_pending]])
     charges = np.concatenate([c["charge"][pending], u["charge"][u_pending]])
+    charges = charges * np.array([m.season_of(int(p), v)
+                                  for p, v in zip(payers, services, strict=True)])
     ages = np.concatenate([d - c["service"][pending], d - u["service"][u_pending]])
     exp3, var3 = np.zeros(weeks), np.zeros(weeks)
     if len(ages):
         sub = m.submission_probs(ages, days)
-        curves = [m.adj_curve(int(p), int(k)) for p, k in zip(payers, pairs, strict=True)]
-        keys = np.array([id(cv) for cv in curves], dtype=np.int64)
-        for key, curve in {id(cv): cv for cv in curves}.items():
+        timing = [m.timing_curve(int(p)) for p in payers]
+        share3, pays3, spread3 = _amounts([m.amount_curve(int(p), int(k))
+                                           for p, k in zip(payers, pairs, strict=True)])
+        keys = np.array([id(cv) for cv in timing], dtype=np.int64)
+        for key, curve in {id(cv): cv for cv in timing}.items():
             sel = keys == key
-            probs = weekly(delayed_probs(curve, sub[sel]), weeks) * curve.pays
-            e, v = bernoulli_week(charges[sel] * curve.share, probs, curve.spread)
+            probs = weekly(delayed_probs(curve, sub[sel]), weeks) * pays3[sel, None]
+            e, v = bernoulli_week(charges[sel] * share3[sel], probs, spread3[sel])
             exp3 += e
             var3 += v
     out["not_submitted"] = (exp3, var3)
@@ -237,15 +305,21 @@ def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = DEFAULT
         total = (c["charge"][sel_c].sum() + u["charge"][sel_u].sum()) / s.run_rate_days
         if n <= 0:
             continue
-        curve = m.adj_curve(int(payer), -1)
-        probs = weekly(delayed_probs(curve, starts), weeks) * curve.pays
-        e, v = bernoulli_week(np.full(days, total / n * curve.share), probs, curve.spread)
+        curve, amount = m.timing_curve(int(payer)), m.amount_curve(int(payer), -1)
+        probs = weekly(delayed_probs(curve, starts), weeks) * amount.pays
+        season = m.season_of(int(payer), d + np.arange(1, days + 1))
+        e, v = bernoulli_week(total / n * amount.share * season, probs, amount.spread)
         exp4 += n * e
         var4 += n * v
     out["new_services"] = (exp4, var4)
 
     out["patient"] = _patient(h, m, d, weeks, s, recent_c)
     return out
+
+
+def weekday_of(days: np.ndarray) -> np.ndarray:
+    """The weekday (0 = Monday) of day numbers (day 0, 1970-01-01, was a Thursday)."""
+    return (np.asarray(days, dtype=np.int64) + 3) % 7
 
 
 def month_of(days: np.ndarray) -> np.ndarray:

@@ -104,15 +104,18 @@ def weekly(daily: np.ndarray, weeks: int) -> np.ndarray:
     return daily[..., : 7 * weeks].reshape(*daily.shape[:-1], weeks, 7).sum(axis=-1)
 
 
-def bernoulli_week(amounts: np.ndarray, probs: np.ndarray, spread: float = 0.0
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def bernoulli_week(amounts: np.ndarray, probs: np.ndarray,
+                   spread: float | np.ndarray = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """The claim-level Bernoulli / amount model: item i pays in week k with probability
     ``probs[i, k]`` (at most once over the weeks), independently of the others, an amount of
-    mean ``amounts[i]`` and squared coefficient of variation ``spread``. Returns (expected,
+    mean ``amounts[i]`` and squared coefficient of variation ``spread`` (one, or one per item). Returns (expected,
     variance) per week: Σ A·p and Σ A²·p·(1 + spread − p) (E[X²] − E[X]² of X = B·Y, B a
     Bernoulli(p), E[Y] = A, E[Y²] = A²·(1 + spread))."""
     amounts = np.asarray(amounts, dtype=float)[:, None]
     probs = np.asarray(probs, dtype=float)
+    spread = np.asarray(spread, dtype=float)
+    if spread.ndim:
+        spread = spread[:, None]
     return ((amounts * probs).sum(axis=0),
             (amounts ** 2 * probs * (1 + spread - probs)).sum(axis=0))
 

@@ -77,7 +77,8 @@ class _Curves:
     for (a forecast needs the curves of the groups it has claims in, not every group's)."""
 
     def __init__(self, groups: np.ndarray, durations: np.ndarray, observed: np.ndarray,
-                 paid: np.ndarray, owed: np.ndarray, minimum: int) -> None:
+                 paid: np.ndarray | None, owed: np.ndarray | None, minimum: int,
+                 lags: bool = True) -> None:
         self.values, inverse = np.unique(groups, return_inverse=True)
         self.counts = np.bincount(inverse, weights=observed, minlength=len(self.values))
         self.order = np.argsort(inverse, kind="stable")
@@ -85,6 +86,7 @@ class _Curves:
                                                                   minlength=len(self.values)))])
         self.data = (durations, observed, paid, owed)
         self.minimum = minimum
+        self.lags = lags
         self.fitted: dict[int, LagCurve | None] = {}
 
     def get(self, value: int) -> LagCurve | None:
@@ -94,7 +96,10 @@ class _Curves:
             if k < len(self.values) and self.values[k] == value and \
                     self.counts[k] >= self.minimum:
                 idx = self.order[self.bounds[k]:self.bounds[k + 1]]
-                curve = fit_curve(*(a[idx] for a in self.data))
+                durations, observed, paid, owed = self.data
+                curve = fit_curve(durations[idx], observed[idx],
+                                  None if paid is None else paid[idx],
+                                  None if owed is None else owed[idx], lags=self.lags)
             self.fitted[value] = curve
         return self.fitted[value]
 
@@ -134,12 +139,11 @@ class _Model:
         self.adj_payer = _Curves(c["payer_id"][t], dur[t], obs[t], c["first_paid"][t],
                                  c["charge"][t], s.min_payer)
         self.adj_code = _Curves(pk[t], dur[t], obs[t], c["first_paid"][t], c["charge"][t],
-                                s.min_code)
+                                s.min_code, lags=False)  # amounts only
         # timing by payer and weekday of submission: payers pay on fixed weekdays, so a
         # claim's weekday tells which of the pooled lags it can still have
         self.adj_weekday = _Curves(c["payer_id"][t] * 10 + weekday_of(c["submitted"][t]),
-                                   dur[t], obs[t], c["first_paid"][t], c["charge"][t],
-                                   s.min_payer)
+                                   dur[t], obs[t], None, None, s.min_payer)  # timing only
         self.pair = pk
         # part 2: after a first adjudication that left something owed
         owed = h.balance_after_first
@@ -172,21 +176,51 @@ class _Model:
             self.season[int(p)] = _season(month[one], paid[one], charge[one], s.min_season,
                                           self.season[-1])
 
-    def season_of(self, payer: int, service: np.ndarray) -> np.ndarray:
-        """The seasonal factor of services on days ``service`` billed to ``payer``."""
-        return self.season.get(payer, self.season[-1])[month_of(service)]
+    def timing_curve(self, payer: int) -> LagCurve:
+        """When a claim not submitted yet will be adjudicated once it is: its payer's curve
+        (any weekday), else the practice's."""
+        curve = self.adj_payer.get(payer)
+        return self.adj_practice if curve is None else curve
 
-    def timing_curve(self, payer: int, submitted: int | None = None, age: int = 0
-                     ) -> LagCurve:
-        """When a claim is adjudicated: its payer and weekday of submission, its payer, the
-        practice -- the first with enough history that still has claims waiting at ``age``
-        (a claim not submitted yet: its payer, else the practice)."""
-        week = None if submitted is None else \
-            self.adj_weekday.get(payer * 10 + int(weekday_of(np.array([submitted]))[0]))
-        for curve in (week, self.adj_payer.get(payer), self.adj_practice):
-            if curve is not None and age <= MAX_LAG and curve.survival[age] > 1e-12:
-                return curve
-        return self.adj_practice
+    def timing_many(self, payers: np.ndarray, submitted: np.ndarray, ages: np.ndarray
+                    ) -> list[LagCurve]:
+        """When each submitted claim will be adjudicated: the curve of its payer and weekday
+        of submission, its payer's, the practice's -- the first with enough history that
+        still has claims waiting at its age (``ages``: days since submission)."""
+        keys = payers.astype(np.int64) * 10 + weekday_of(submitted)
+        out: list[LagCurve] = [self.adj_practice] * len(keys)
+        for key in np.unique(keys):
+            left = np.flatnonzero(keys == key)
+            for curve in (self.adj_weekday.get(int(key)), self.adj_payer.get(int(key) // 10)):
+                if curve is None or not len(left):
+                    continue
+                a = ages[left]
+                ok = (a <= MAX_LAG) & (curve.survival[np.minimum(a, MAX_LAG)] > 1e-12)
+                for i in left[ok]:
+                    out[i] = curve
+                left = left[~ok]
+        return out
+
+    def amount_many(self, payers: np.ndarray, pairs: np.ndarray) -> list[LagCurve]:
+        """:meth:`amount_curve` of many claims at once."""
+        found: dict[tuple[int, int], LagCurve] = {}
+        out = []
+        for p, k in zip(payers.tolist(), pairs.tolist(), strict=True):
+            curve = found.get((p, k))
+            if curve is None:
+                curve = found[(p, k)] = self.amount_curve(p, k)
+            out.append(curve)
+        return out
+
+    def season_many(self, payers: np.ndarray, services: np.ndarray) -> np.ndarray:
+        """The seasonal factor of services on days ``services`` billed to ``payers``."""
+        months = month_of(services)
+        out = self.season[-1][months]
+        for p in np.unique(payers):
+            if int(p) in self.season:
+                one = payers == p
+                out[one] = self.season[int(p)][months[one]]
+        return out
 
     def amount_curve(self, payer: int, pair: int) -> LagCurve:
         """What a claim's adjudication pays (q, s, spread): its payer and code, its payer,
@@ -250,11 +284,10 @@ def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = DEFAULT
     open_ = live & (c["submitted"] <= d) & (m.balance > 0.005)
     first = np.flatnonzero(open_ & (c["first_adj"] > d))
     ages1 = (d - c["submitted"][first]).astype(np.int64)
-    timing1 = [m.timing_curve(int(c["payer_id"][i]), int(c["submitted"][i]), int(a))
-               for i, a in zip(first, ages1, strict=True)]
-    share1, pays1, spread1 = _amounts([m.amount_curve(int(c["payer_id"][i]), int(m.pair[i]))
-                                       for i in first])
-    season1 = np.array([m.season_of(int(c["payer_id"][i]), c["service"][i]) for i in first])
+    payers1 = c["payer_id"][first]
+    timing1 = m.timing_many(payers1, c["submitted"][first], ages1)
+    share1, pays1, spread1 = _amounts(m.amount_many(payers1, m.pair[first]))
+    season1 = m.season_many(payers1, c["service"][first])
     out["open_claims"] = _waiting(m.balance[first] * share1 * season1, pays1, spread1, ages1,
                                   timing1, weeks)
     later = np.flatnonzero(open_ & (c["first_adj"] <= d))
@@ -273,15 +306,13 @@ def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = DEFAULT
     pairs = np.concatenate([m.pair[pending], np.full(int(u_pending.sum()), -1)])
     services = np.concatenate([c["service"][pending], u["service"][u_pending]])
     charges = np.concatenate([c["charge"][pending], u["charge"][u_pending]])
-    charges = charges * np.array([m.season_of(int(p), v)
-                                  for p, v in zip(payers, services, strict=True)])
+    charges = charges * m.season_many(payers, services)
     ages = np.concatenate([d - c["service"][pending], d - u["service"][u_pending]])
     exp3, var3 = np.zeros(weeks), np.zeros(weeks)
     if len(ages):
         sub = m.submission_probs(ages, days)
         timing = [m.timing_curve(int(p)) for p in payers]
-        share3, pays3, spread3 = _amounts([m.amount_curve(int(p), int(k))
-                                           for p, k in zip(payers, pairs, strict=True)])
+        share3, pays3, spread3 = _amounts(m.amount_many(payers, pairs))
         keys = np.array([id(cv) for cv in timing], dtype=np.int64)
         for key, curve in {id(cv): cv for cv in timing}.items():
             sel = keys == key
@@ -307,7 +338,7 @@ def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = DEFAULT
             continue
         curve, amount = m.timing_curve(int(payer)), m.amount_curve(int(payer), -1)
         probs = weekly(delayed_probs(curve, starts), weeks) * amount.pays
-        season = m.season_of(int(payer), d + np.arange(1, days + 1))
+        season = m.season_many(np.full(days, payer), d + np.arange(1, days + 1))
         e, v = bernoulli_week(total / n * amount.share * season, probs, amount.spread)
         exp4 += n * e
         var4 += n * v

@@ -41,19 +41,14 @@ class LagCurve:
 
 
 def fit_curve(durations: np.ndarray, observed: np.ndarray, paid: np.ndarray | None = None,
-              owed: np.ndarray | None = None, max_lag: int = MAX_LAG) -> LagCurve:
+              owed: np.ndarray | None = None, max_lag: int = MAX_LAG,
+              lags: bool = True) -> LagCurve:
     """The Kaplan-Meier lag curve of items with ``durations`` (days: to the event when
     ``observed``, else to the day the item was last seen waiting; an item that will never
-    have the event has ``max_lag``), and the money of the events (``paid`` of ``owed``)."""
+    have the event has ``max_lag``), and the money of the events (``paid`` of ``owed``).
+    Without ``lags`` only the money is worked out (pmf, survival and at_risk left empty)."""
     durations = np.clip(np.asarray(durations, dtype=np.int64), 0, max_lag)
     observed = np.asarray(observed, dtype=bool)
-    n = max_lag + 1
-    ends = np.bincount(durations, minlength=n)[:n]
-    events = np.bincount(durations[observed], minlength=n)[:n]
-    at_risk = len(durations) - np.concatenate([[0], np.cumsum(ends)[:-1]])
-    hazard = np.divide(events, at_risk, out=np.zeros(n), where=at_risk > 0)
-    survival = np.cumprod(1.0 - hazard)
-    pmf = np.concatenate([[1.0], survival[:-1]]) - survival
     n_events = int(observed.sum())
     pays, share, spread = 0.0, 0.0, 0.0
     if paid is not None and owed is not None and n_events:
@@ -66,6 +61,16 @@ def fit_curve(durations: np.ndarray, observed: np.ndarray, paid: np.ndarray | No
         ratios = paid_e[paying] / np.where(owed_e[paying] > 0, owed_e[paying], 1.0)
         if len(ratios) and ratios.mean() > 0:
             spread = float(ratios.var() / ratios.mean() ** 2)
+    if not lags:
+        empty = np.zeros(0)
+        return LagCurve(empty, empty, empty, n_events, pays, share, spread)
+    n = max_lag + 1
+    ends = np.bincount(durations, minlength=n)[:n]
+    events = np.bincount(durations[observed], minlength=n)[:n]
+    at_risk = len(durations) - np.concatenate([[0], np.cumsum(ends)[:-1]])
+    hazard = np.divide(events, at_risk, out=np.zeros(n), where=at_risk > 0)
+    survival = np.cumprod(1.0 - hazard)
+    pmf = np.concatenate([[1.0], survival[:-1]]) - survival
     return LagCurve(pmf, survival, at_risk, n_events, pays, share, spread)
 
 

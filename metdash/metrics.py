@@ -198,12 +198,16 @@ _CATALOGUE = [
     Metric("forecast_p90", "High (p90)",
            "Expected + 1.2816 × σ (see Low): 1 week in 10 should bring more.", "money"),
     Metric("forecast_open_claims", "Open claims",
-           "Claims submitted and not adjudicated yet: Σ balance × s × q × P(adjudicated in the "
-           "week | not adjudicated after the days already waited since submission). P from the "
-           "Kaplan-Meier curve of days from submission to first adjudication; q: share of first "
-           "adjudications that paid; s: paid ÷ charge when they paid. From the payer and code "
-           "(at least 40 adjudicated claims in the last 540 days), else the payer (at least "
-           "20), else the whole practice.", "money"),
+           "Claims submitted and not adjudicated yet: Σ balance × s × f × q × P(adjudicated in "
+           "the week | not adjudicated after the days already waited since submission). P: the "
+           "Kaplan-Meier curve of days from submission to first adjudication of the claim's "
+           "payer and weekday of submission (payers pay on fixed weekdays; at least 20 "
+           "adjudicated claims in the last 540 days), else its payer's (20), else the "
+           "practice's. q: share of first adjudications that paid; s: paid ÷ charge when they "
+           "paid; from the payer and code (at least 40), else the payer (20), else the "
+           "practice. f: the payer's season -- what its first adjudications paid per dollar "
+           "for services in that calendar month over the last 2 years ÷ all months (at least "
+           "20 claims in the month, else the practice's; deductibles).", "money"),
     Metric("forecast_denied_or_partial", "Denied or partly paid",
            "Claims adjudicated and still owing (a denial awaiting appeal or correction, a line "
            "not paid): Σ balance × s × q × P(the payer's next payment in the week | none yet "
@@ -214,11 +218,12 @@ _CATALOGUE = [
            "Draft and ready claims, and sessions on no claim (charged at the fee schedule: "
            "per code, units = minutes ÷ 15, +1 for 8 or more minutes left): submitted on a day "
            "drawn from the practice's days from service to submission (given the days already "
-           "waited), then paid as open claims.", "money"),
+           "waited), then paid as open claims (timing: the payer's curve over every weekday).",
+           "money"),
     Metric("forecast_new_services", "Services not rendered yet",
            "Each payer's charges a day over the last 8 weeks, every coming day, as that many "
            "claims of the payer's average charge: through the days to submission and the "
-           "payer's curve, q and s.", "money"),
+           "payer's curve, q, s and season.", "money"),
     Metric("forecast_patient", "Patient payments",
            "The practice's patient payments per dollar charged, by days since the service (0 to "
            "120), a curve per calendar month of service (deductibles) from that month's "

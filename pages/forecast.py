@@ -16,8 +16,10 @@ if fc.expected.sum() <= 0:
     st.stop()
 st.caption(f"From everything posted up to {as_of:%b %d, %Y}; weeks of 7 days from the day "
            "after. Collections: payer + patient payments, as the Payments figure counts them. "
-           "Curves per payer and code with at least 40 adjudicated claims, else per payer with "
-           "at least 20, else the whole practice. Hover a heading for its definition.")
+           "When a claim pays: its payer's days to adjudication by weekday of submission (at "
+           "least 20 adjudicated claims), else its payer's, else the practice's; how much: its "
+           "payer and code (at least 40), else its payer (20), else the practice. Hover a "
+           "heading for its definition.")
 ui.chart(ui.derived(fc, forecast_charts.forecast_band_bar), key="fc_chart")
 parts = {p: f"forecast_{p}" for p in forecast.PARTS}
 ui.table(fc.drop(columns=["week"]), key="fc_table", download="cash_forecast",

@@ -7,10 +7,13 @@ day after the as-of day):
 
 1. *Open claims not adjudicated yet* (insurance A/R): each claim's chance of its first
    adjudication on each coming day, given the days it has already waited since submission
-   (the lag curve of its payer and code, metdash.forecast.model), times the chance the
-   adjudication pays (q) and the share of the charge it pays (s). Curve, q and s come from
-   the payer and code when that pair has at least ``min_code`` adjudicated claims, else from
-   the payer when it has ``min_payer``, else from the whole practice.
+   (the lag curve of its payer and weekday of submission -- payers pay on fixed weekdays --
+   when that has ``min_payer`` adjudicated claims, else its payer's, else the practice's;
+   metdash.forecast.model), times the chance the adjudication pays (q) and the share of the
+   charge it pays (s) -- from the payer and code when that pair has at least ``min_code``
+   adjudicated claims, else from the payer when it has ``min_payer``, else from the whole
+   practice -- and the payer's season (what its first adjudications paid per dollar for
+   services of that calendar month ÷ all months: deductibles).
 2. *Adjudicated claims still owed* (denied or partly paid): the same, on the clock since the
    first adjudication, the event being the payer's next payment (an appeal, a reprocessing),
    by payer (``min_payer``) else the practice; the amount is the balance owed.

@@ -41,7 +41,7 @@ def test_forecast_page_on_the_demo(monkeypatch, demo_db_path):
     weeks = at.dataframe[0].value
     assert len(weeks) == 8
     assert (weeks.p10 <= weeks.expected).all() and (weeks.expected <= weeks.p90).all()
-    assert any("Curves per payer and code with at least 40" in c.value for c in at.caption)
+    assert any("payer and code (at least 40)" in c.value for c in at.caption)
 
 
 def test_the_weeks_slider_changes_the_horizon(monkeypatch, demo_db_path):

@@ -115,7 +115,8 @@ _UNBILLED = f"""
 
 @dataclass
 class History:
-    """The store's history as arrays (see the module's docstring). ``claims``, ``events``,
+    """The store's history as arrays (see the module's docstring), claims and events sorted by
+    claim_id (events by day within a claim). ``claims``, ``events``,
     ``patient`` and ``unbilled`` are dicts of equal-length numpy arrays; the derived per-claim
     arrays are computed once here (none of them looks past the day it describes)."""
 

@@ -267,3 +267,80 @@ def test_patient_money_by_hand():
     assert list(fc.patient.round(6)) == [1.25, 1.25, 0.178571, 10.0]
     assert list(fc.expected.round(6)) == [1.25, 1.25, 0.178571, 10.0]
     assert fc.p90[3] - fc.expected[3] == pytest.approx(Z * math.sqrt(100), abs=1e-6)
+
+
+def _history(claims: dict, patient: dict | None = None):
+    """A History built from arrays (no store): claims as given, no ledger rows but each
+    claim's charge on its submission day, no sessions."""
+    from metdash.forecast.history import NEVER, History
+
+    n = len(claims["claim_id"])
+    full = {"payer_id": np.ones(n, np.int64), "cpt": np.array(["97110"] * n),
+            "voided": np.full(n, NEVER), **claims}
+    submitted = full["submitted"]
+    paid_rows = full["first_adj"] < NEVER
+    # the charge on submission, then the payment and its CO-45 on the adjudication day
+    events = {"claim_id": np.concatenate([full["claim_id"], full["claim_id"][paid_rows]]),
+              "day": np.concatenate([submitted, full["first_adj"][paid_rows]]),
+              "insurance": np.concatenate([full["charge"], -full["charge"][paid_rows]]),
+              "payer_paid": np.concatenate([np.zeros(n), full["first_paid"][paid_rows]]),
+              "voided": np.zeros(n + int(paid_rows.sum()), bool)}
+    order = np.lexsort((events["day"], events["claim_id"]))
+    events = {k: v[order] for k, v in events.items()}
+    empty_f, empty_i = np.array([], float), np.array([], np.int64)
+    patient = patient or {"day": empty_i, "service": empty_i, "amount": empty_f,
+                          "squares": empty_f, "positive": empty_f}
+    unbilled = {"session_id": empty_i, "service": empty_i, "payer_id": empty_i,
+                "charge": empty_f}
+    return History(full, events, patient, unbilled, {1: "Payer"})
+
+
+def test_timing_by_weekday_of_submission():
+    """The payer adjudicates claims sent on a Monday 14 days later, claims sent on a
+    Thursday 4 days later (its weekly runs), paying 50 of 100 (q 1, s 0.5).
+    As of Sunday 2025-06-29: O-MON (sent Monday 06-23, 6 days waited) is adjudicated on day
+    14 = 8 days on (week 2); O-THU (sent Thursday 06-26, 3 days waited) on day 4 = tomorrow
+    (week 1). Expected: 50 in week 1, 50 in week 2, for sure (variance 0).
+    One curve for every weekday would say otherwise: for O-THU, day 4 has 5 claims at risk
+    and 2 events (0.4), so 20 in week 1 and 30 + 50 in week 2."""
+    from metdash.forecast.history import NEVER
+
+    sent = [dt.date(2025, 5, 5), dt.date(2025, 5, 12), dt.date(2025, 5, 8), dt.date(2025, 5, 15),
+            dt.date(2025, 6, 23), dt.date(2025, 6, 26)]
+    assert [x.weekday() for x in sent] == [0, 0, 3, 3, 0, 3]  # Mondays and Thursdays
+    lag = [14, 14, 4, 4, None, None]
+    claims = {"claim_id": np.array(["A1", "A2", "B1", "B2", "O-MON", "O-THU"]),
+              "charge": np.full(6, 100.0), "service": np.full(6, day(dt.date(2025, 3, 3))),
+              "submitted": np.array([day(x) for x in sent]),
+              "first_adj": np.array([day(x) + k if k else NEVER
+                                     for x, k in zip(sent, lag, strict=True)]),
+              "first_paid": np.array([50.0, 50, 50, 50, 0, 0])}
+    h = _history(claims)
+    fc = cash_forecast_from(h, dt.date(2025, 6, 29), 4, Settings(min_code=100, min_payer=1))
+    assert list(fc.open_claims.round(6)) == [50, 50, 0, 0]
+    assert fc.p90[0] == pytest.approx(50) and fc.p90[1] == pytest.approx(50)
+
+
+def test_the_season_of_what_a_payer_pays():
+    """20 claims served in January paid 30 of 100 each, 20 served in April 60 of 100
+    (deductibles are met by April). Per dollar: January 600 / 2000 = 0.30, April
+    1200 / 2000 = 0.60, all months 1800 / 4000 = 0.45: January's factor 0.30 / 0.45 = 2/3,
+    April's 0.60 / 0.45 = 4/3. The payer's s (all paid): 1800 / 4000 = 0.45.
+    Two open claims of 100, sent on a Thursday 3 days before (no Thursday history: the
+    payer's curve, every claim 7 days: day 4, week 1 for sure), one served in January, one in
+    April: 100 × 0.45 × 2/3 = 30 and 100 × 0.45 × 4/3 = 60, what each month paid: 90.
+    The paid shares (0.3 and 0.6, 20 each) vary: mean 0.45, variance 0.0225, squared CV 1/9;
+    variance (30² + 60²) × 1 × (1 + 1/9 − 1) = 500."""
+    from metdash.forecast.history import NEVER
+
+    jan, apr = day(dt.date(2025, 1, 10)), day(dt.date(2025, 4, 10))
+    service = np.array([jan] * 20 + [apr] * 20 + [jan, apr])
+    sent = np.concatenate([service[:40] + 1, [day(dt.date(2025, 6, 26))] * 2])
+    claims = {"claim_id": np.array([f"H{i:02d}" for i in range(40)] + ["O1", "O2"]),
+              "charge": np.full(42, 100.0), "service": service, "submitted": sent,
+              "first_adj": np.concatenate([sent[:40] + 7, [NEVER, NEVER]]),
+              "first_paid": np.array([30.0] * 20 + [60.0] * 20 + [0, 0])}
+    h = _history(claims)
+    fc = cash_forecast_from(h, dt.date(2025, 6, 29), 4, Settings(min_code=100, min_payer=1))
+    assert list(fc.open_claims.round(6)) == [90, 0, 0, 0]
+    assert fc.p90[0] - fc.expected[0] == pytest.approx(Z * math.sqrt(500), abs=1e-6)

@@ -269,24 +269,27 @@ def test_patient_money_by_hand():
     assert fc.p90[3] - fc.expected[3] == pytest.approx(Z * math.sqrt(100), abs=1e-6)
 
 
-def _history(claims: dict, patient: dict | None = None):
-    """A History built from arrays (no store): claims as given, no ledger rows but each
-    claim's charge on its submission day, no sessions."""
+def _history(claims: dict, patient: dict | None = None, events: dict | None = None):
+    """A History built from arrays (no store): claims as given; ledger rows as given, else
+    each claim's charge on its submission day and, when adjudicated, its payment closing it
+    that day; no sessions."""
     from metdash.forecast.history import NEVER, History
 
     n = len(claims["claim_id"])
     full = {"payer_id": np.ones(n, np.int64), "cpt": np.array(["97110"] * n),
             "voided": np.full(n, NEVER), **claims}
+    events_in = events
     submitted = full["submitted"]
     paid_rows = full["first_adj"] < NEVER
     # the charge on submission, then the payment and its CO-45 on the adjudication day
-    events = {"claim_id": np.concatenate([full["claim_id"], full["claim_id"][paid_rows]]),
-              "day": np.concatenate([submitted, full["first_adj"][paid_rows]]),
-              "insurance": np.concatenate([full["charge"], -full["charge"][paid_rows]]),
-              "payer_paid": np.concatenate([np.zeros(n), full["first_paid"][paid_rows]]),
-              "voided": np.zeros(n + int(paid_rows.sum()), bool)}
+    built = {"claim_id": np.concatenate([full["claim_id"], full["claim_id"][paid_rows]]),
+             "day": np.concatenate([submitted, full["first_adj"][paid_rows]]),
+             "insurance": np.concatenate([full["charge"], -full["charge"][paid_rows]]),
+             "payer_paid": np.concatenate([np.zeros(n), full["first_paid"][paid_rows]]),
+             "voided": np.zeros(n + int(paid_rows.sum()), bool)}
+    events = built if events_in is None else events_in
     order = np.lexsort((events["day"], events["claim_id"]))
-    events = {k: v[order] for k, v in events.items()}
+    events = {k: np.asarray(v)[order] for k, v in events.items()}
     empty_f, empty_i = np.array([], float), np.array([], np.int64)
     patient = patient or {"day": empty_i, "service": empty_i, "amount": empty_f,
                           "squares": empty_f, "positive": empty_f}
@@ -344,3 +347,32 @@ def test_the_season_of_what_a_payer_pays():
     fc = cash_forecast_from(h, dt.date(2025, 6, 29), 4, Settings(min_code=100, min_payer=1))
     assert list(fc.open_claims.round(6)) == [90, 0, 0, 0]
     assert fc.p90[0] - fc.expected[0] == pytest.approx(Z * math.sqrt(500), abs=1e-6)
+
+
+def test_a_denied_claim_by_hand():
+    """Claims left owing after their first adjudication (denied: paid 0, 100 owed), the
+    clock running from that adjudication. D1 was paid 80 on appeal 30 days after its denial;
+    D2 was written off 10 days after it (settled without another payment: never pays).
+    As of 2025-06-29, DO was denied 5 days before (owes 100, censored at 5 days).
+    The curve: day 30 has D1 and D2 at risk (DO left on day 5), 1 event: P(day 30) = 0.5.
+    q = 1 (the one payment paid), s = 80 / 100. DO: P(day 30 | waited 5) = 0.5, 25 days on
+    (week 4): 100 × 0.8 × 0.5 = 40, variance 80² × 0.5 × 0.5 = 1600."""
+    from metdash.forecast.history import NEVER
+
+    d = day(dt.date(2025, 6, 29))
+    sub = np.array([d - 120, d - 110, d - 30])
+    adj = np.array([d - 100, d - 90, d - 5])
+    claims = {"claim_id": np.array(["D1", "D2", "DO"]), "charge": np.full(3, 100.0),
+              "service": sub - 1, "submitted": sub, "first_adj": adj,
+              "first_paid": np.zeros(3)}
+    events = {"claim_id": np.array(["D1", "D1", "D2", "D2", "DO"]),
+              "day": np.array([sub[0], adj[0] + 30, sub[1], adj[1] + 10, sub[2]]),
+              "insurance": np.array([100.0, -100, 100, -100, 100]),
+              "payer_paid": np.array([0.0, 80, 0, 0, 0]),
+              "voided": np.zeros(5, bool)}
+    assert NEVER > d
+    h = _history(claims, events=events)
+    fc = cash_forecast_from(h, dt.date(2025, 6, 29), 4, Settings(min_code=100, min_payer=1))
+    assert list(fc.denied_or_partial.round(6)) == [0, 0, 0, 40]
+    assert list(fc.expected.round(6)) == [0, 0, 0, 40]
+    assert fc.p90[3] - fc.expected[3] == pytest.approx(Z * math.sqrt(1600), abs=1e-6)

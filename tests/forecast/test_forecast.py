@@ -376,3 +376,21 @@ def test_a_denied_claim_by_hand():
     assert list(fc.denied_or_partial.round(6)) == [0, 0, 0, 40]
     assert list(fc.expected.round(6)) == [0, 0, 0, 40]
     assert fc.p90[3] - fc.expected[3] == pytest.approx(Z * math.sqrt(1600), abs=1e-6)
+
+
+def test_services_not_rendered_yet_by_hand():
+    """One claim of 100 a day for the last 56 days (May 5 - June 29), each sent the day of
+    its service and paid 50 that same day (the payer's curve: day 0; q 1, s 0.5; every month
+    paid the same per dollar: season 1). Nothing is open. The coming days bring, at the last
+    8 weeks' rate, 56 / 56 = 1 claim of 5600 / 56 = 100 a day, sent and paid the same day:
+    50 a day, 350 a week, for sure (variance 0)."""
+    d = day(dt.date(2025, 6, 29))
+    service = d - np.arange(56)[::-1]
+    claims = {"claim_id": np.array([f"C{i:02d}" for i in range(56)]),
+              "charge": np.full(56, 100.0), "service": service, "submitted": service,
+              "first_adj": service, "first_paid": np.full(56, 50.0)}
+    fc = cash_forecast_from(_history(claims), dt.date(2025, 6, 29), 4,
+                            Settings(min_code=100, min_payer=1))
+    assert list(fc.new_services.round(6)) == [350, 350, 350, 350]
+    assert list(fc.expected.round(6)) == [350, 350, 350, 350]
+    assert list(fc.p90.round(6)) == [350, 350, 350, 350]

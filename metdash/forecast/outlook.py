@@ -3,14 +3,13 @@ backtest of the last 12 Mondays and its summary, from one read of the store."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
+from metdash.exports import rows_csv
 from metdash.forecast.backtest import backtest_from, backtest_summary
 from metdash.forecast.cash import DEFAULT, PARTS, Settings, cash_forecast_from
 from metdash.forecast.history import load_history
@@ -65,10 +64,6 @@ def outlook_report(outlook: Outlook) -> dict[str, Any]:
 
 def outlook_csv(report: dict[str, Any]) -> str:
     """The coming weeks as CSV: one row per week, the columns of the JSON report's weeks."""
-    out = io.StringIO()
     columns = ["week", "week_start", "week_end", "expected", "p10", "p90", *PARTS]
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for item in report["weeks"]:
-        writer.writerow(item)
-    return out.getvalue()
+    return rows_csv(columns, ([item[c] for c in columns] for item in report["weeks"]),
+                    lineterminator="\n")

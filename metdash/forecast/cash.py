@@ -52,6 +52,7 @@ from metdash.forecast.model import (
     bernoulli_week,
     delayed_probs,
     fit_curve,
+    fit_curves,
     waiting_probs,
     weekly,
 )
@@ -76,35 +77,21 @@ DEFAULT = Settings()
 
 
 class _Curves:
-    """A lag curve per group value with at least ``minimum`` events, fitted when first asked
-    for (a forecast needs the curves of the groups it has claims in, not every group's)."""
+    """A lag curve per group value with at least ``minimum`` events (all fitted in one pass)."""
 
     def __init__(self, groups: np.ndarray, durations: np.ndarray, observed: np.ndarray,
                  paid: np.ndarray | None, owed: np.ndarray | None, minimum: int,
                  lags: bool = True) -> None:
-        self.values, inverse = np.unique(groups, return_inverse=True)
-        self.counts = np.bincount(inverse, weights=observed, minlength=len(self.values))
-        self.order = np.argsort(inverse, kind="stable")
-        self.bounds = np.concatenate([[0], np.cumsum(np.bincount(inverse,
-                                                                  minlength=len(self.values)))])
-        self.data = (durations, observed, paid, owed)
-        self.minimum = minimum
-        self.lags = lags
-        self.fitted: dict[int, LagCurve | None] = {}
+        groups = np.asarray(groups, dtype=np.int64)
+        values, inverse = np.unique(groups, return_inverse=True)
+        counts = np.bincount(inverse, weights=observed, minlength=len(values))
+        keep = (counts >= minimum)[inverse]
+        self.fitted = fit_curves(groups[keep], durations[keep], observed[keep],
+                                 None if paid is None else paid[keep],
+                                 None if owed is None else owed[keep], lags) if keep.any() else {}
 
     def get(self, value: int) -> LagCurve | None:
-        if value not in self.fitted:
-            k = int(np.searchsorted(self.values, value))
-            curve = None
-            if k < len(self.values) and self.values[k] == value and \
-                    self.counts[k] >= self.minimum:
-                idx = self.order[self.bounds[k]:self.bounds[k + 1]]
-                durations, observed, paid, owed = self.data
-                curve = fit_curve(durations[idx], observed[idx],
-                                  None if paid is None else paid[idx],
-                                  None if owed is None else owed[idx], lags=self.lags)
-            self.fitted[value] = curve
-        return self.fitted[value]
+        return self.fitted.get(int(value))
 
 
 def _season(month: np.ndarray, paid: np.ndarray, charge: np.ndarray, minimum: int,

@@ -41,37 +41,59 @@ class LagCurve:
 
 
 def fit_curve(durations: np.ndarray, observed: np.ndarray, paid: np.ndarray | None = None,
-              owed: np.ndarray | None = None, max_lag: int = MAX_LAG,
-              lags: bool = True) -> LagCurve:
+              owed: np.ndarray | None = None, lags: bool = True) -> LagCurve:
     """The Kaplan-Meier lag curve of items with ``durations`` (days: to the event when
     ``observed``, else to the day the item was last seen waiting; an item that will never
-    have the event has ``max_lag``), and the money of the events (``paid`` of ``owed``).
+    have the event has ``MAX_LAG``), and the money of the events (``paid`` of ``owed``).
     Without ``lags`` only the money is worked out (pmf, survival and at_risk left empty)."""
-    durations = np.clip(np.asarray(durations, dtype=np.int64), 0, max_lag)
-    observed = np.asarray(observed, dtype=bool)
-    n_events = int(observed.sum())
-    pays, share, spread = 0.0, 0.0, 0.0
-    if paid is not None and owed is not None and n_events:
-        paid_e = np.asarray(paid, dtype=float)[observed]
-        owed_e = np.asarray(owed, dtype=float)[observed]
-        paying = paid_e > 0
-        pays = float(paying.mean())
-        owed_sum = owed_e[paying].sum()
-        share = float(paid_e[paying].sum() / owed_sum) if owed_sum > 0 else 0.0
-        ratios = paid_e[paying] / np.where(owed_e[paying] > 0, owed_e[paying], 1.0)
-        if len(ratios) and ratios.mean() > 0:
-            spread = float(ratios.var() / ratios.mean() ** 2)
-    if not lags:
-        empty = np.zeros(0)
-        return LagCurve(empty, empty, empty, n_events, pays, share, spread)
-    n = max_lag + 1
-    ends = np.bincount(durations, minlength=n)[:n]
-    events = np.bincount(durations[observed], minlength=n)[:n]
-    at_risk = len(durations) - np.concatenate([[0], np.cumsum(ends)[:-1]])
-    hazard = np.divide(events, at_risk, out=np.zeros(n), where=at_risk > 0)
-    survival = np.cumprod(1.0 - hazard)
-    pmf = np.concatenate([[1.0], survival[:-1]]) - survival
-    return LagCurve(pmf, survival, at_risk, n_events, pays, share, spread)
+    n = len(np.asarray(durations))
+    return fit_curves(np.zeros(n, dtype=np.int64), durations, observed, paid, owed,
+                      lags).get(0) or fit_curves(np.zeros(1, np.int64), np.zeros(1),
+                                                 np.zeros(1, bool), None, None, lags)[0]
+
+
+def fit_curves(groups: np.ndarray, durations: np.ndarray, observed: np.ndarray,
+               paid: np.ndarray | None = None, owed: np.ndarray | None = None,
+               lags: bool = True) -> dict[int, LagCurve]:
+    """:func:`fit_curve` for every value of ``groups`` at once (one pass over the items)."""
+    values, g = np.unique(np.asarray(groups, dtype=np.int64), return_inverse=True)
+    size = len(values)
+    d = np.clip(np.asarray(durations, dtype=np.int64), 0, MAX_LAG)
+    obs = np.asarray(observed, dtype=bool)
+    n_events = np.bincount(g, weights=obs, minlength=size)
+    pays = share = spread = np.zeros(size)
+    if paid is not None and owed is not None:
+        paid = np.asarray(paid, dtype=float)
+        owed = np.asarray(owed, dtype=float)
+        paying = obs & (paid > 0)
+        n_pay = np.bincount(g, weights=paying, minlength=size)
+        pays = np.divide(n_pay, n_events, out=np.zeros(size), where=n_events > 0)
+        owed_sum = np.bincount(g, weights=np.where(paying, owed, 0.0), minlength=size)
+        paid_sum = np.bincount(g, weights=np.where(paying, paid, 0.0), minlength=size)
+        share = np.divide(paid_sum, owed_sum, out=np.zeros(size), where=owed_sum > 0)
+        ratio = np.where(paying, paid / np.where(owed > 0, owed, 1.0), 0.0)
+        m1 = np.divide(np.bincount(g, weights=ratio, minlength=size), n_pay,
+                       out=np.zeros(size), where=n_pay > 0)
+        m2 = np.divide(np.bincount(g, weights=ratio ** 2, minlength=size), n_pay,
+                       out=np.zeros(size), where=n_pay > 0)
+        spread = np.divide(np.maximum(m2 - m1 ** 2, 0.0), m1 ** 2, out=np.zeros(size),
+                           where=m1 > 0)
+    if lags:
+        n = MAX_LAG + 1
+        cell = g * n + d
+        ends = np.bincount(cell, minlength=size * n).reshape(size, n)
+        events = np.bincount(cell[obs], minlength=size * n).reshape(size, n)
+        total = np.bincount(g, minlength=size)
+        before = np.concatenate([np.zeros((size, 1)), np.cumsum(ends, axis=1)[:, :-1]], axis=1)
+        at_risk = total[:, None] - before
+        hazard = np.divide(events, at_risk, out=np.zeros((size, n)), where=at_risk > 0)
+        survival = np.cumprod(1.0 - hazard, axis=1)
+        pmf = np.concatenate([np.ones((size, 1)), survival[:, :-1]], axis=1) - survival
+    else:
+        pmf = survival = at_risk = np.zeros((size, 0))
+    return {int(v): LagCurve(pmf[k], survival[k], at_risk[k], int(n_events[k]),
+                             float(pays[k]), float(share[k]), float(spread[k]))
+            for k, v in enumerate(values)}
 
 
 def waiting_probs(curve: LagCurve, ages: np.ndarray, days: int) -> np.ndarray:

@@ -47,9 +47,11 @@ def fit_curve(durations: np.ndarray, observed: np.ndarray, paid: np.ndarray | No
     have the event has ``MAX_LAG``), and the money of the events (``paid`` of ``owed``).
     Without ``lags`` only the money is worked out (pmf, survival and at_risk left empty)."""
     n = len(np.asarray(durations))
-    return fit_curves(np.zeros(n, dtype=np.int64), durations, observed, paid, owed,
-                      lags).get(0) or fit_curves(np.zeros(1, np.int64), np.zeros(1),
-                                                 np.zeros(1, bool), None, None, lags)[0]
+    curves = fit_curves(np.zeros(n, dtype=np.int64), durations, observed, paid, owed, lags)
+    if curves:
+        return curves[0]
+    width = MAX_LAG + 1 if lags else 0  # no item: nothing ever happens
+    return LagCurve(np.zeros(width), np.ones(width), np.zeros(width), 0, 0.0, 0.0)
 
 
 def fit_curves(groups: np.ndarray, durations: np.ndarray, observed: np.ndarray,

@@ -46,4 +46,5 @@ ui.chart(ui.derived(rows[rows.week == 1], forecast_charts.backtest_line), key="b
 ui.table(rows, key="bt_table", download="forecast_backtest",
          formats={"made_on": "date", "week_start": "date", "forecast": "forecast_expected",
                   "p10": "forecast_p10", "p90": "forecast_p90", "naive": "forecast_naive",
-                  "actual": "forecast_actual", "week": "count"})
+                  "actual": "forecast_actual", "week": "count"},
+         labels={"forecast": "Forecast", "made_on": "Forecast made on"})

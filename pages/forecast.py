@@ -27,8 +27,9 @@ ui.table(fc.drop(columns=["week"]), key="fc_table", download="cash_forecast",
                   "p90": "forecast_p90", "week_start": "date", "week_end": "date", **parts})
 
 st.header("How far to trust it", help=ui.metric_help("forecast_mape"))
-if not summary["weeks"]:
-    st.info("Not enough history for a backtest yet: it needs 12 Mondays of posted money.")
+if not summary["weeks"] or summary["beats_naive"] is None:
+    st.info("Nothing to measure the forecast against yet: no money was posted in the weeks "
+            f"of the last 12 Mondays up to {as_of:%b %d, %Y}.")
     st.stop()
 cols = st.columns(3)
 ui.metric_tile(cols[0], "forecast_mape", summary["forecast_mape"])

@@ -59,3 +59,13 @@ def test_an_empty_store_says_there_is_nothing_to_forecast(monkeypatch, tmp_path)
         pass
     at = run(monkeypatch, path, "2026-06-30")
     assert any("Nothing to forecast" in i.value for i in at.info)
+
+
+def test_a_store_whose_money_stopped_long_ago_says_there_is_nothing_to_measure(monkeypatch,
+                                                                             demo_db_path):
+    # The demo's history ends 2026-06-30; a year later no money was posted in the backtest's
+    # weeks: no MAPE, no verdict either way, a plain note instead.
+    at = run(monkeypatch, demo_db_path, "2027-06-30")
+    assert not at.error
+    assert any("Nothing to measure the forecast against" in i.value for i in at.info)
+    assert not at.metric and not at.success and not at.warning

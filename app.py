@@ -19,6 +19,7 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
         ("denials.py", "Denials", ":material/block:"),
         ("referrers.py", "Referrers", ":material/group:"),
         ("weekly_review.py", "Weekly referral review", ":material/event_repeat:"),
+        ("forecast.py", "Cash forecast", ":material/trending_up:"),
     ],
     "Work": [
         ("worklists.py", "Work lists", ":material/checklist:"),

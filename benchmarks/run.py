@@ -408,6 +408,8 @@ def bench_scale(lines: int, reps: int, workdir: Path, x12_claims: int, keep: boo
         runs.append(seconds)
     res["figures_cli_ms"] = median_ms(runs)
     res["figures_range"] = [first.isoformat(), AS_OF.isoformat()]
+    from benchmarks.bench_forecast import bench_forecast  # issue 18: the cash forecast
+    res["forecast"] = bench_forecast(db, AS_OF, reps=max(1, min(reps, 3)))
 
     log(f"[{lines:,}] 837P export and 835 import…")
     # Three rounds, each on its own claims (a file already imported changes nothing), so the
@@ -636,6 +638,9 @@ def render(results: dict[str, Any], notes: str) -> str:
         f"({ratios(s)['direct']:.1f}×)")))
     row("`metdash figures`, whole range: function / process", lambda s: (
         f"{s['figures_fn_ms']:,.0f} / {s['figures_cli_ms']:,.0f} ms"))
+    from benchmarks.bench_forecast import forecast_line  # issue 18
+    row("cash forecast backtest (8 weeks, 12 Mondays): ours vs naive, time", lambda s: (
+        forecast_line(s.get("forecast"))))
     row("837P export", lambda s: f"{s['export_837']['claims_per_s']:,} claims/s "
                                  f"({s['export_837']['claims']:,} claims{_rounds(s, 'export_837')})")
     row("835 import", lambda s: f"{s['import_835']['claims_per_s']:,} claims/s "

@@ -189,6 +189,71 @@ _CATALOGUE = [
            "referrer (revenue per referrer).", "money"),
     Metric("last_referral", "Last referral",
            "Date of the referrer's most recent referral up to the end of the period.", "date"),
+    # The cash forecast (metdash.forecast, issue 18): weeks of 7 days after the as-of day.
+    Metric("forecast_expected", "Expected collections",
+           "Expected payer payments + patient payments posted in the week (the Payments "
+           "figure's money), the sum of the five parts, each built claim by claim from the "
+           "practice's own history up to the as-of day.", "money"),
+    Metric("forecast_p10", "Low (p10)",
+           "Expected − 1.2816 × σ (never below 0): 1 week in 10 should bring less. σ² is the "
+           "sum of every claim's variance in the Bernoulli / amount model (a claim owing A pays "
+           "in the week with probability π = q·p an amount of mean A·s, varying as the paid "
+           "shares of its curve's claims did, squared CV c: variance (A·s)²·π·(1 + c − π)), "
+           "claims independent, plus the patient money's (expected × mean square ÷ mean patient "
+           "payment). Analytic, not simulated.", "money"),
+    Metric("forecast_p90", "High (p90)",
+           "Expected + 1.2816 × σ (see Low): 1 week in 10 should bring more.", "money"),
+    Metric("forecast_open_claims", "Open claims",
+           "Claims submitted and not adjudicated yet: Σ balance × s × f × q × P(adjudicated in "
+           "the week | not adjudicated after the days already waited since submission). P: the "
+           "Kaplan-Meier curve of days from submission to first adjudication of the claim's "
+           "payer and weekday of submission (payers pay on fixed weekdays; at least 20 "
+           "adjudicated claims in the last 540 days), else its payer's (20), else the "
+           "practice's. q: share of first adjudications that paid; s: paid ÷ charge when they "
+           "paid; from the payer and code (at least 40), else the payer (20), else the "
+           "practice. f: the payer's season -- what its first adjudications paid per dollar "
+           "for services in that calendar month over the last 2 years ÷ all months (at least "
+           "20 claims in the month, else the practice's; deductibles).", "money"),
+    Metric("forecast_denied_or_partial", "Denied or partly paid",
+           "Claims adjudicated and still owing (a denial awaiting appeal or correction, a line "
+           "not paid): Σ balance × s × q × P(the payer's next payment in the week | none yet "
+           "after the days since the first adjudication); curve, q and s from the payer's "
+           "claims left owing after a first adjudication (at least 20 paid again), else the "
+           "practice's.", "money"),
+    Metric("forecast_not_submitted", "Not submitted yet",
+           "Draft and ready claims, and sessions on no claim (charged at the fee schedule: "
+           "per code, units = minutes ÷ 15, +1 for 8 or more minutes left): submitted on a day "
+           "drawn from the practice's days from service to submission (given the days already "
+           "waited), then paid as open claims (timing: the payer's curve over every weekday).",
+           "money"),
+    Metric("forecast_new_services", "Services not rendered yet",
+           "Each payer's charges a day over the last 8 weeks, every coming day, as that many "
+           "claims of the payer's average charge: through the days to submission and the "
+           "payer's curve, q, s and season.", "money"),
+    Metric("forecast_patient", "Patient payments",
+           "The practice's patient payments per dollar charged, by days since the service (0 to "
+           "120), a curve per calendar month of service (deductibles) from that month's "
+           "services of the year before (120 to 485 days back); applied to the charges of the "
+           "last 120 days and of the coming days (at the last 8 weeks' rate), and levelled so "
+           "that it gives the last 8 weeks' patient payments (money naming no claim "
+           "included).", "money"),
+    Metric("forecast_mape", "Forecast error (MAPE)",
+           "Backtest: forecasts made as of each of the last 12 Mondays (from what was posted up "
+           "to the Sunday before), each for the coming weeks that have passed; mean over those "
+           "weeks of |forecast − actual| ÷ actual collections.", "percent", False,
+           "Forecast MAPE"),
+    Metric("forecast_naive_mape", "Naive forecast error (MAPE)",
+           "The same backtest for the naive forecast: every coming week = the average "
+           "collections of the 8 weeks before the Monday.", "percent", False, "Naive MAPE"),
+    Metric("forecast_inside_band", "Weeks inside the band",
+           "Backtest: share of those weeks whose actual collections fell between the "
+           "forecast's p10 and p90 (80% if the band is right).", "percent", None,
+           "Inside the band"),
+    Metric("forecast_actual", "Actual collections",
+           "Payer payments + patient payments posted in the week (the Payments figure: "
+           "reversals, recoupments naming a claim and refunds negative).", "money"),
+    Metric("forecast_naive", "Naive forecast",
+           "Average weekly collections of the 8 weeks before the forecast's Monday.", "money"),
     # The weekly referral review (metdash.weekly): one week, Monday to Sunday.
     Metric("week_referrals", "Referrals this week",
            "Referrals received Monday to Sunday of the reviewed week.", "count", True,

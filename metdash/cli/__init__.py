@@ -16,6 +16,7 @@ from metdash.cli import (  # noqa: F401
     claims,
     demo,
     figures,
+    forecast,
     report,
     secondary,
     statements,

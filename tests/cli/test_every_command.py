@@ -97,6 +97,8 @@ CASES: dict[str, Case] = {
                           "the store, which it only rebuilds", "No database at"),
     "figures": Case(("--db", "{held}",), ("--db", "{absent}/practice.duckdb"),
                     "the store, which it only reads", "No database at"),
+    "forecast": Case(("--db", "{held}",), ("--db", "{absent}/practice.duckdb"),
+                     "the store, which it only reads", "No database at"),
     "import-835": Case(("--db", "{held}", "{era}"), ("--db", "{store}", "{absent}/era.835"),
                        "the 835 file", "cannot read the file"),
     "import-ack": Case(("--db", "{held}", str(ACK)), ("--db", "{store}", "{absent}/ack.999"),

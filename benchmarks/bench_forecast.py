@@ -1,0 +1,84 @@
+"""The cash forecast's benchmark (issue 18): its backtest against the naive forecast, and
+how long the page's work takes, on a demo practice of a given size.
+
+    .venv/bin/python benchmarks/bench_forecast.py --lines 20000     # a demo built in a temp dir
+    .venv/bin/python benchmarks/bench_forecast.py --db data/demo.duckdb --as-of 2026-06-30
+
+``make bench`` calls :func:`bench_forecast` on each scale's store (benchmarks/run.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def bench_forecast(db: Any, as_of: dt.date, weeks: int = 8, reps: int = 3) -> dict[str, Any]:
+    """The forecast's backtest as of ``as_of`` (weekly MAPE of the forecast and of the naive
+    8-week average, share of weeks inside the p10-p90 band, weeks evaluated, whether it beat
+    the naive one) and the median seconds of the whole computation the page makes cold
+    (read the history, forecast, 12 backtest forecasts), over ``reps`` runs."""
+    from metdash.forecast import cash_outlook
+
+    runs = []
+    outlook = None
+    for _ in range(max(1, reps)):
+        t0 = time.perf_counter()
+        outlook = cash_outlook(db, as_of, weeks)
+        runs.append(time.perf_counter() - t0)
+    assert outlook is not None
+    s = outlook.summary
+    return {"forecast_mape": s["forecast_mape"], "naive_mape": s["naive_mape"],
+            "inside_band": s["inside_band"], "weeks": s["weeks"],
+            "beats_naive": s["beats_naive"], "seconds": round(statistics.median(runs), 3),
+            "horizon_weeks": weeks, "as_of": as_of.isoformat()}
+
+
+def forecast_line(r: dict[str, Any] | None) -> str:
+    """One cell of RESULTS.md: 'MAPE 4.7% vs naive 6.8% (beats it), 79% inside, 0.31 s'."""
+    if not r or r.get("forecast_mape") is None or r.get("naive_mape") is None:
+        return "–"
+    verdict = "beats it" if r["beats_naive"] else "does NOT beat it"
+    return (f"MAPE {r['forecast_mape']:.1%} vs naive {r['naive_mape']:.1%} ({verdict}), "
+            f"{r['inside_band']:.0%} of {r['weeks']} weeks inside the band, {r['seconds']:.2f} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--db", help="an existing store (default: build a demo of --lines)")
+    ap.add_argument("--lines", type=int, default=20_000, help="claim lines of the demo built")
+    ap.add_argument("--as-of", default="2026-06-30", help="the backtest's last day")
+    ap.add_argument("--weeks", type=int, default=8)
+    args = ap.parse_args(argv)
+    from metdash.store import Database
+
+    as_of = dt.date.fromisoformat(args.as_of)
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.db:
+            db = Database(args.db)
+        else:
+            from metdash import demo
+
+            db = Database(Path(tmp) / "forecast-bench.duckdb")
+            demo.generate(db, seed=7, claim_lines=args.lines, as_of=as_of)
+        result = bench_forecast(db, as_of, args.weeks)
+        result["claim_lines"] = db.scalar("SELECT count(*) FROM claim_lines")
+        db.release()
+    print(json.dumps(result, indent=2))
+    print(forecast_line(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,51 @@
+"""``metdash forecast``: the cash forecast for the coming weeks, for scripts and spreadsheets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import click
+
+from metdash.cli.app import DB_OPTION, main, open_db
+from metdash.forecast import (
+    DEFAULT_WEEKS,
+    MAX_WEEKS,
+    MIN_WEEKS,
+    cash_outlook,
+    outlook_csv,
+    outlook_report,
+)
+
+
+def _day(_ctx: Any, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD.",
+                                 param=param) from exc
+
+
+@main.command("forecast")
+@DB_OPTION
+@click.option("--weeks", type=click.IntRange(MIN_WEEKS, MAX_WEEKS), default=DEFAULT_WEEKS,
+              show_default=True, help="How many coming weeks to forecast (4 to 12).")
+@click.option("--as-of", "as_of", callback=_day,
+              help="Forecast from what was posted up to this day (YYYY-MM-DD); default: today.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
+              show_default=True,
+              help="json: the weeks and the backtest's summary; csv: the weeks only.")
+def forecast_cmd(db_path: str | None, weeks: int, as_of: dt.date | None, fmt: str) -> None:
+    """Print the expected collections of each coming week with a p10-p90 band (and, in JSON,
+    how the forecast did over the last 12 Mondays against the naive forecast)."""
+    db = open_db(db_path)
+    if not db.path.exists():
+        raise click.ClickException(f"No database at {db.path}.")
+    report = outlook_report(cash_outlook(db, as_of or dt.date.today(), weeks))
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2))
+    else:
+        click.echo(outlook_csv(report), nl=False)

@@ -1,0 +1,86 @@
+"""How far to trust the forecast: forecasts made as of each of the last Mondays, from what was
+known then (everything posted up to the Sunday before), set against what actually arrived,
+side by side with the naive forecast (the last 8 weeks' average collections, every week).
+
+Collections are the Payments figure's money: payer payments (reversals and PLB recoupments
+naming a claim negative) + patient payments (refunds negative), by the day they were posted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from metdash.forecast.cash import DEFAULT, Settings, cash_forecast_from
+from metdash.forecast.history import History, date_of, day
+from metdash.forecast.model import inside_share, mape, naive_forecast
+
+NAIVE_WEEKS = 8
+ORIGINS = 12
+
+
+def daily_collections(h: History, first: int, last: int) -> np.ndarray:
+    """Collections posted on each day from ``first`` to ``last`` (day numbers)."""
+    n = last - first + 1
+    out = np.zeros(max(n, 0))
+    if n <= 0:
+        return out
+    e, p = h.events, h.patient
+    sel = (e["day"] >= first) & (e["day"] <= last) & ~e["voided"]
+    np.add.at(out, e["day"][sel] - first, e["payer_paid"][sel])
+    sel = (p["day"] >= first) & (p["day"] <= last)
+    np.add.at(out, p["day"][sel] - first, p["amount"][sel])
+    return out
+
+
+def weekly_collections(h: History, as_of: int, weeks: int) -> np.ndarray:
+    """Collections in each of the ``weeks`` weeks ending on day ``as_of`` (oldest first)."""
+    return daily_collections(h, as_of - 7 * weeks + 1, as_of).reshape(weeks, 7).sum(axis=1)
+
+
+def origins(as_of: dt.date, count: int = ORIGINS) -> list[dt.date]:
+    """The last ``count`` Mondays whose first week has fully passed by ``as_of``, oldest
+    first (a forecast 'made on a Monday' knows what was posted up to the Sunday before)."""
+    last_monday = as_of - dt.timedelta(days=(as_of.weekday()))
+    if (as_of - last_monday).days < 6:  # that week is not over yet
+        last_monday -= dt.timedelta(days=7)
+    return [last_monday - dt.timedelta(days=7 * k) for k in range(count - 1, -1, -1)]
+
+
+def backtest_from(h: History, as_of: dt.date, weeks: int, s: Settings = DEFAULT,
+                  count: int = ORIGINS) -> pd.DataFrame:
+    """One row per (forecast Monday, coming week) whose week has fully passed by ``as_of``:
+    made_on (the Monday), week (1 ..), week_start, forecast, p10, p90, naive, actual (float
+    dollars)."""
+    rows = []
+    end = day(as_of)
+    for monday in origins(as_of, count):
+        d = day(monday) - 1  # known: everything posted up to the Sunday before
+        done = min(weeks, (end - d) // 7)
+        if done <= 0:
+            continue
+        fc = cash_forecast_from(h, date_of(d), done, s)
+        naive = naive_forecast(weekly_collections(h, d, NAIVE_WEEKS), done, NAIVE_WEEKS)
+        actual = daily_collections(h, d + 1, d + 7 * done).reshape(done, 7).sum(axis=1)
+        for k in range(done):
+            rows.append((monday, k + 1, date_of(d + 1 + 7 * k), fc.expected[k], fc.p10[k],
+                         fc.p90[k], naive[k], actual[k]))
+    return pd.DataFrame(rows, columns=["made_on", "week", "week_start", "forecast", "p10",
+                                       "p90", "naive", "actual"])
+
+
+def backtest_summary(rows: pd.DataFrame) -> dict[str, float | int | bool | None]:
+    """The backtest in four numbers: forecast_mape, naive_mape (weekly MAPE over every
+    week of every forecast), inside_band (share of those weeks whose actual fell in the
+    p10-p90 band), weeks (how many), and beats_naive (forecast MAPE below the naive one)."""
+    if rows.empty:
+        return {"forecast_mape": None, "naive_mape": None, "inside_band": None, "weeks": 0,
+                "beats_naive": None}
+    fm = mape(rows.forecast, rows.actual)
+    nm = mape(rows.naive, rows.actual)
+    return {"forecast_mape": fm, "naive_mape": nm,
+            "inside_band": inside_share(rows.p10, rows.p90, rows.actual),
+            "weeks": len(rows),
+            "beats_naive": None if fm is None or nm is None else bool(fm < nm)}

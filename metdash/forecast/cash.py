@@ -1,0 +1,416 @@
+"""The cash forecast: expected collections (payer payments + patient payments, as the
+Payments figure counts them) in each of the coming weeks, with a p10-p90 band, built claim
+by claim from the practice's own history as of a day.
+
+Five parts, each an expected amount and a variance per week (weeks of 7 days starting the
+day after the as-of day):
+
+1. *Open claims not adjudicated yet* (insurance A/R): each claim's chance of its first
+   adjudication on each coming day, given the days it has already waited since submission
+   (the lag curve of its payer and weekday of submission -- payers pay on fixed weekdays --
+   when that has ``min_payer`` adjudicated claims, else its payer's, else the practice's;
+   metdash.forecast.model), times the chance the adjudication pays (q) and the share of the
+   charge it pays (s) -- from the payer and code when that pair has at least ``min_code``
+   adjudicated claims, else from the payer when it has ``min_payer``, else from the whole
+   practice -- and the payer's season (what its first adjudications paid per dollar for
+   services of that calendar month ÷ all months: deductibles).
+2. *Adjudicated claims still owed* (denied or partly paid): the same, on the clock since the
+   first adjudication, the event being the payer's next payment (an appeal, a reprocessing),
+   by payer (``min_payer``) else the practice; the amount is the balance owed.
+3. *Services not submitted yet* (draft and ready claims, and sessions on no claim, charged
+   at the fee schedule): submitted on a day drawn from the practice's own lag from service
+   to submission (given the days already waited), then as part 1.
+4. *Services not rendered yet*: each payer's charges a day over the last 8 weeks, every
+   coming day, through the same submission lag and the payer's curve (as that many claims
+   of the payer's average charge).
+5. *Patient money*: the practice's patient collections per dollar charged, by days since
+   the service, one curve per calendar month of service (deductibles: January's services
+   bring more patient money than October's) from that month's services 120 to 485 days
+   back; applied to the charges of the last 120 days and of the coming days, and levelled
+   so that it gives the last 8 weeks' patient money (money naming no claim included).
+
+Parts 1-4 are the claim-level Bernoulli / amount model (a claim pays in week k with
+probability q·p_k an amount of mean A·s, varying as the paid shares of the curve's claims
+varied); part 5 a compound Poisson sum (variance: expected × the mean square ÷
+the mean of the practice's patient payments). The band is analytic: p10 / p90 = expected ∓
+1.2816 × the square root of the summed variances (claims independent), p10 at least 0.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from metdash.forecast.history import History, date_of, day
+from metdash.forecast.model import (
+    MAX_LAG,
+    LagCurve,
+    band,
+    bernoulli_week,
+    delayed_probs,
+    fit_curve,
+    fit_curves,
+    waiting_probs,
+    weekly,
+)
+
+PARTS = ("open_claims", "denied_or_partial", "not_submitted", "new_services", "patient")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How much history a curve needs, and the windows the forecast looks back over."""
+
+    min_code: int = 40       # adjudicated claims for a payer + code curve of its own
+    min_payer: int = 20      # adjudicated claims (part 2: claims with a next payment) a payer
+    history_days: int = 540  # claims submitted in these days before the as-of day teach
+    run_rate_days: int = 56  # part 4: the charges of the last 8 weeks
+    patient_window: int = 120  # part 5: days after a service its patient money is followed
+    min_season: int = 20     # adjudicated claims of a calendar month for a seasonal factor
+    season_days: int = 730   # services in these days before the as-of day set the season
+
+
+DEFAULT = Settings()
+
+
+class _Curves:
+    """A lag curve per group value with at least ``minimum`` events (all fitted in one pass)."""
+
+    def __init__(self, groups: np.ndarray, durations: np.ndarray, observed: np.ndarray,
+                 paid: np.ndarray | None, owed: np.ndarray | None, minimum: int,
+                 lags: bool = True) -> None:
+        groups = np.asarray(groups, dtype=np.int64)
+        values, inverse = np.unique(groups, return_inverse=True)
+        counts = np.bincount(inverse, weights=observed, minlength=len(values))
+        keep = (counts >= minimum)[inverse]
+        self.fitted = fit_curves(groups[keep], durations[keep], observed[keep],
+                                 None if paid is None else paid[keep],
+                                 None if owed is None else owed[keep], lags) if keep.any() else {}
+
+    def get(self, value: int) -> LagCurve | None:
+        return self.fitted.get(int(value))
+
+
+def _season(month: np.ndarray, paid: np.ndarray, charge: np.ndarray, minimum: int,
+            fallback: np.ndarray | None = None) -> np.ndarray:
+    """Per calendar month: (Σ paid ÷ Σ charge of its claims) ÷ (the same over all months),
+    where the month has ``minimum`` claims; else ``fallback``'s (else 1)."""
+    out = np.ones(12) if fallback is None else fallback.copy()
+    total = charge.sum()
+    if total <= 0 or paid.sum() <= 0:
+        return out
+    level = paid.sum() / total
+    n = np.bincount(month, minlength=12)
+    p = np.bincount(month, weights=paid, minlength=12)
+    ch = np.bincount(month, weights=charge, minlength=12)
+    ok = (n >= minimum) & (ch > 0)
+    out[ok] = p[ok] / ch[ok] / level
+    return out
+
+
+class _Model:
+    """The curves as of one day: adjudication (part 1), next payment (part 2), the
+    submission lag (parts 3 and 4)."""
+
+    def __init__(self, h: History, d: int, s: Settings) -> None:
+        c = h.claims
+        self.d, self.s = d, s
+        live = c["voided"] > d
+        taught = live & (c["submitted"] <= d) & (c["submitted"] > d - s.history_days)
+        adjudicated = c["first_adj"] <= d
+        dur = np.where(adjudicated, c["first_adj"] - c["submitted"], d - c["submitted"])
+        obs = adjudicated
+        pk = h.pair
+        t = taught
+        self.adj_practice = fit_curve(dur[t], obs[t], c["first_paid"][t], c["charge"][t])
+        self.adj_payer = _Curves(c["payer_id"][t], dur[t], obs[t], c["first_paid"][t],
+                                 c["charge"][t], s.min_payer)
+        self.adj_code = _Curves(pk[t], dur[t], obs[t], c["first_paid"][t], c["charge"][t],
+                                s.min_code, lags=False)  # amounts only
+        # timing by payer and weekday of submission: payers pay on fixed weekdays, so a
+        # claim's weekday tells which of the pooled lags it can still have
+        self.adj_weekday = _Curves(c["payer_id"][t] * 10 + weekday_of(c["submitted"][t]),
+                                   dur[t], obs[t], None, None, s.min_payer)  # timing only
+        self.pair = pk
+        # part 2: after a first adjudication that left something owed
+        owed = h.balance_after_first
+        t2 = live & adjudicated & (owed > 0.005) & (c["first_adj"] > d - s.history_days)
+        nxt = h.next_paid_day <= d
+        bal = h.balances(d)
+        self.balance = bal
+        closed = ~nxt & (bal <= 0.005)  # settled without another payment: never pays
+        dur2 = np.where(nxt, h.next_paid_day - c["first_adj"],
+                        np.where(closed, MAX_LAG, d - c["first_adj"]))
+        self.next_practice = fit_curve(dur2[t2], nxt[t2], h.next_paid[t2], owed[t2])
+        self.next_payer = _Curves(c["payer_id"][t2], dur2[t2], nxt[t2], h.next_paid[t2],
+                                  owed[t2], s.min_payer)
+        # submission lag (days from service to submission), claims submitted in the window
+        lags = np.clip(c["submitted"][t] - c["service"][t], 0, MAX_LAG)
+        self.sub_lag = np.bincount(lags, minlength=MAX_LAG + 1)[:MAX_LAG + 1].astype(float)
+        if self.sub_lag.sum() > 0:
+            self.sub_lag /= self.sub_lag.sum()
+        else:
+            self.sub_lag[0] = 1.0
+        # the season: what first adjudications pay per dollar charged by calendar month of
+        # service, against all months (deductibles: January's claims pay less), for the
+        # payer when that month has `min_season` adjudicated claims, else for the practice
+        ts = live & adjudicated & (c["service"] > d - s.season_days)
+        month = month_of(c["service"][ts])
+        paid, charge, payer = c["first_paid"][ts], c["charge"][ts], c["payer_id"][ts]
+        self.season: dict[int, np.ndarray] = {-1: _season(month, paid, charge, s.min_season)}
+        for p in np.unique(payer):
+            one = payer == p
+            self.season[int(p)] = _season(month[one], paid[one], charge[one], s.min_season,
+                                          self.season[-1])
+
+    def timing_curve(self, payer: int) -> LagCurve:
+        """When a claim not submitted yet will be adjudicated once it is: its payer's curve
+        (any weekday), else the practice's."""
+        curve = self.adj_payer.get(payer)
+        return self.adj_practice if curve is None else curve
+
+    def timing_many(self, payers: np.ndarray, submitted: np.ndarray, ages: np.ndarray
+                    ) -> list[LagCurve]:
+        """When each submitted claim will be adjudicated: the curve of its payer and weekday
+        of submission, its payer's, the practice's -- the first with enough history that
+        still has claims waiting at its age (``ages``: days since submission)."""
+        keys = payers.astype(np.int64) * 10 + weekday_of(submitted)
+        out: list[LagCurve] = [self.adj_practice] * len(keys)
+        for key in np.unique(keys):
+            left = np.flatnonzero(keys == key)
+            for curve in (self.adj_weekday.get(int(key)), self.adj_payer.get(int(key) // 10)):
+                if curve is None or not len(left):
+                    continue
+                a = ages[left]
+                ok = (a <= MAX_LAG) & (curve.survival[np.minimum(a, MAX_LAG)] > 1e-12)
+                for i in left[ok]:
+                    out[i] = curve
+                left = left[~ok]
+        return out
+
+    def amount_many(self, payers: np.ndarray, pairs: np.ndarray) -> list[LagCurve]:
+        """:meth:`amount_curve` of many claims at once."""
+        found: dict[tuple[int, int], LagCurve] = {}
+        out = []
+        for p, k in zip(payers.tolist(), pairs.tolist(), strict=True):
+            curve = found.get((p, k))
+            if curve is None:
+                curve = found[(p, k)] = self.amount_curve(p, k)
+            out.append(curve)
+        return out
+
+    def season_many(self, payers: np.ndarray, services: np.ndarray) -> np.ndarray:
+        """The seasonal factor of services on days ``services`` billed to ``payers``."""
+        months = month_of(services)
+        out = self.season[-1][months]
+        for p in np.unique(payers):
+            if int(p) in self.season:
+                one = payers == p
+                out[one] = self.season[int(p)][months[one]]
+        return out
+
+    def amount_curve(self, payer: int, pair: int) -> LagCurve:
+        """What a claim's adjudication pays (q, s, spread): its payer and code, its payer,
+        the practice -- the first with enough history."""
+        for curve in (self.adj_code.get(pair), self.adj_payer.get(payer)):
+            if curve is not None:
+                return curve
+        return self.adj_practice
+
+    def next_curve(self, payer: int, age: int = 0) -> LagCurve:
+        for curve in (self.next_payer.get(payer), self.next_practice):
+            if curve is not None and age <= MAX_LAG and curve.survival[age] > 1e-12:
+                return curve
+        return self.next_practice
+
+    def submission_probs(self, ages: np.ndarray, days: int) -> np.ndarray:
+        """P(submitted on coming day j), j = 1 .. days, for services ``ages`` days old and not
+        submitted yet; one older than any lag seen is submitted within the coming week."""
+        out = np.zeros((len(ages), days))
+        tail = np.concatenate([np.cumsum(self.sub_lag[::-1])[::-1], [0.0]])
+        for i, g in enumerate(np.asarray(ages, dtype=np.int64)):
+            rest = tail[g + 1] if g + 1 <= MAX_LAG else 0.0
+            if rest > 1e-12:
+                idx = np.arange(g + 1, g + days + 1)
+                out[i] = np.where(idx <= MAX_LAG, self.sub_lag[np.minimum(idx, MAX_LAG)], 0) / rest
+            else:
+                out[i, : min(7, days)] = 1.0 / min(7, days)
+        return out
+
+
+def _waiting(amounts: np.ndarray, pays: np.ndarray, spreads: np.ndarray, ages: np.ndarray,
+             curves: list[LagCurve], weeks: int) -> tuple[np.ndarray, np.ndarray]:
+    """Parts 1 and 2: items paying ``amounts`` (mean, if they pay) with probability ``pays``
+    when their event comes, waiting ``ages`` days on their timing ``curves``."""
+    expected, variance = np.zeros(weeks), np.zeros(weeks)
+    keys = np.array([id(cv) for cv in curves], dtype=np.int64)
+    for key, curve in {id(cv): cv for cv in curves}.items():
+        sel = keys == key
+        probs = weekly(waiting_probs(curve, ages[sel], 7 * weeks), weeks) * pays[sel, None]
+        e, v = bernoulli_week(amounts[sel], probs, spreads[sel])
+        expected += e
+        variance += v
+    return expected, variance
+
+
+def _amounts(curves: list[LagCurve]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(s, q, spread) of each item's amount curve."""
+    return (np.array([cv.share for cv in curves]), np.array([cv.pays for cv in curves]),
+            np.array([cv.spread for cv in curves]))
+
+
+def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = DEFAULT
+                   ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each part's (expected, variance) per week for a forecast as of day ``as_of``."""
+    m = _Model(h, as_of, s)
+    c, d, days = h.claims, as_of, 7 * weeks
+    live = c["voided"] > d
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    # 1 and 2: open insurance A/R, claim by claim
+    open_ = live & (c["submitted"] <= d) & (m.balance > 0.005)
+    first = np.flatnonzero(open_ & (c["first_adj"] > d))
+    ages1 = (d - c["submitted"][first]).astype(np.int64)
+    payers1 = c["payer_id"][first]
+    timing1 = m.timing_many(payers1, c["submitted"][first], ages1)
+    share1, pays1, spread1 = _amounts(m.amount_many(payers1, m.pair[first]))
+    season1 = m.season_many(payers1, c["service"][first])
+    out["open_claims"] = _waiting(m.balance[first] * share1 * season1, pays1, spread1, ages1,
+                                  timing1, weeks)
+    later = np.flatnonzero(open_ & (c["first_adj"] <= d))
+    ages2 = (d - c["first_adj"][later]).astype(np.int64)
+    curves2 = [m.next_curve(int(c["payer_id"][i]), int(a))
+               for i, a in zip(later, ages2, strict=True)]
+    share2, pays2, spread2 = _amounts(curves2)
+    out["denied_or_partial"] = _waiting(m.balance[later] * share2, pays2, spread2, ages2,
+                                        curves2, weeks)
+
+    # 3: rendered, not submitted as of d (a claim submitted later, or a session on no claim)
+    pending = live & (c["service"] <= d) & (c["submitted"] > d)
+    u = h.unbilled
+    u_pending = (u["service"] <= d) & (u["payer_id"] >= 0)
+    payers = np.concatenate([c["payer_id"][pending], u["payer_id"][u_pending]])
+    pairs = np.concatenate([m.pair[pending], np.full(int(u_pending.sum()), -1)])
+    services = np.concatenate([c["service"][pending], u["service"][u_pending]])
+    charges = np.concatenate([c["charge"][pending], u["charge"][u_pending]])
+    charges = charges * m.season_many(payers, services)
+    ages = np.concatenate([d - c["service"][pending], d - u["service"][u_pending]])
+    exp3, var3 = np.zeros(weeks), np.zeros(weeks)
+    if len(ages):
+        sub = m.submission_probs(ages, days)
+        timing = [m.timing_curve(int(p)) for p in payers]
+        share3, pays3, spread3 = _amounts(m.amount_many(payers, pairs))
+        keys = np.array([id(cv) for cv in timing], dtype=np.int64)
+        for key, curve in {id(cv): cv for cv in timing}.items():
+            sel = keys == key
+            probs = weekly(delayed_probs(curve, sub[sel]), weeks) * pays3[sel, None]
+            e, v = bernoulli_week(charges[sel] * share3[sel], probs, spread3[sel])
+            exp3 += e
+            var3 += v
+    out["not_submitted"] = (exp3, var3)
+
+    # 4: services not rendered yet, at each payer's last 8 weeks' charges a day
+    recent_c = live & (c["service"] > d - s.run_rate_days) & (c["service"] <= d)
+    recent_u = (u["service"] > d - s.run_rate_days) & (u["service"] <= d)
+    exp4, var4 = np.zeros(weeks), np.zeros(weeks)
+    starts = np.zeros((days, days))  # row u-1: submission day probabilities of day u's work
+    for k in range(days):
+        starts[k, k:] = m.sub_lag[: days - k]
+    for payer in np.unique(np.concatenate([c["payer_id"][recent_c],
+                                           u["payer_id"][recent_u & (u["payer_id"] >= 0)]])):
+        sel_c, sel_u = recent_c & (c["payer_id"] == payer), recent_u & (u["payer_id"] == payer)
+        n = (sel_c.sum() + sel_u.sum()) / s.run_rate_days           # claims a day
+        total = (c["charge"][sel_c].sum() + u["charge"][sel_u].sum()) / s.run_rate_days
+        if n <= 0:
+            continue
+        curve, amount = m.timing_curve(int(payer)), m.amount_curve(int(payer), -1)
+        probs = weekly(delayed_probs(curve, starts), weeks) * amount.pays
+        season = m.season_many(np.full(days, payer), d + np.arange(1, days + 1))
+        e, v = bernoulli_week(total / n * amount.share * season, probs, amount.spread)
+        exp4 += n * e
+        var4 += n * v
+    out["new_services"] = (exp4, var4)
+
+    out["patient"] = _patient(h, m, d, weeks, s, recent_c)
+    return out
+
+
+def weekday_of(days: np.ndarray) -> np.ndarray:
+    """The weekday (0 = Monday) of day numbers (day 0, 1970-01-01, was a Thursday)."""
+    return (np.asarray(days, dtype=np.int64) + 3) % 7
+
+
+def month_of(days: np.ndarray) -> np.ndarray:
+    """The calendar month (0 = January) of day numbers."""
+    dates = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
+    return dates.astype("datetime64[M]").astype(np.int64) % 12
+
+
+def _patient(h: History, m: _Model, d: int, weeks: int, s: Settings,
+             recent_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Part 5: patient money per dollar charged, by days since the service."""
+    c, p, u, w, days = h.claims, h.patient, h.unbilled, s.patient_window, 7 * weeks
+    live = c["voided"] > d
+    # one curve per calendar month of service (deductibles make January's services bring
+    # more patient money than October's): that month's services of the last year whose
+    # `w` days have passed
+    cohort = live & (c["service"] <= d - w) & (c["service"] > d - w - 365)
+    charged = np.bincount(month_of(c["service"][cohort]), weights=c["charge"][cohort],
+                          minlength=12)
+    cohort_cash = (p["service"] <= d - w) & (p["service"] > d - w - 365) & (p["day"] <= d)
+    lag = np.clip(p["day"][cohort_cash] - p["service"][cohort_cash], 0, w)
+    months = month_of(p["service"][cohort_cash])
+    per_dollar = np.zeros((12, w + 1))
+    np.add.at(per_dollar, (months, lag), p["amount"][cohort_cash])
+    per_dollar = np.divide(per_dollar, charged[:, None], out=np.zeros_like(per_dollar),
+                           where=charged[:, None] > 0)
+    # the charges by day, services from w + R - 1 days back (R: the run-rate window) to the
+    # last coming day; the coming days at the last R days' rate
+    back = w + s.run_rate_days - 1
+    by_day = np.zeros(back + 1 + days)
+    recent = live & (c["service"] > d - back - 1) & (c["service"] <= d)
+    np.add.at(by_day, (back - (d - c["service"][recent])).astype(np.int64), c["charge"][recent])
+    ub = (u["service"] > d - back - 1) & (u["service"] <= d)
+    np.add.at(by_day, (back - (d - u["service"][ub])).astype(np.int64), u["charge"][ub])
+    recent_u = (u["service"] > d - s.run_rate_days) & (u["service"] <= d)
+    by_day[back + 1:] = (c["charge"][recent_c].sum()
+                         + u["charge"][recent_u].sum()) / s.run_rate_days
+    # index n: day n - back after the as-of day
+    service_month = month_of(np.arange(d - back, d + days + 1))
+    cash = sum(np.convolve(np.where(service_month == k, by_day, 0.0), per_dollar[k])
+               for k in range(12))
+    # level: the curve's shape, scaled to the patient money of the last R days (all of it,
+    # money naming no claim too: a season's deductibles move it)
+    fitted = cash[back - s.run_rate_days + 1: back + 1].sum()
+    actual = p["amount"][(p["day"] > d - s.run_rate_days) & (p["day"] <= d)].sum()
+    scale = actual / fitted if fitted > 0 else 0.0
+    expected = scale * cash[back + 1: back + 1 + days]
+    year = (p["day"] <= d) & (p["day"] > d - 365)
+    positive = p["positive"][year].sum()
+    size = p["squares"][year].sum() / positive if positive > 0 else 0.0
+    exp_w = weekly(expected, weeks)
+    return exp_w, exp_w * size
+
+
+def cash_forecast_from(h: History, as_of: dt.date, weeks: int, s: Settings = DEFAULT
+                       ) -> pd.DataFrame:
+    """The forecast as of ``as_of`` from a loaded history: one row per coming week --
+    week (1 ..), week_start, week_end, expected, p10, p90 (float dollars), and each part's
+    expected amount (columns named as PARTS)."""
+    d = day(as_of)
+    parts = forecast_parts(h, d, weeks, s)
+    expected = sum(e for e, _ in parts.values())
+    variance = sum(v for _, v in parts.values())
+    low, high = band(expected, variance)
+    frame = pd.DataFrame({
+        "week": np.arange(1, weeks + 1),
+        "week_start": [date_of(d + 1 + 7 * k) for k in range(weeks)],
+        "week_end": [date_of(d + 7 * (k + 1)) for k in range(weeks)],
+        "expected": expected, "p10": low, "p90": high,
+    })
+    for name, (e, _) in parts.items():
+        frame[name] = e
+    return frame

@@ -1,0 +1,51 @@
+"""Cash forecast: expected collections in the coming weeks, and how far to trust them."""
+
+import streamlit as st
+
+from metdash import forecast, forecast_charts, ui
+
+db = ui.page_start("Cash forecast", permission="view")
+weeks = st.slider("Weeks ahead", forecast.MIN_WEEKS, forecast.MAX_WEEKS, forecast.DEFAULT_WEEKS,
+                  key="fc_weeks")
+as_of = ui.today()
+outlook = ui.cached_shared(forecast.cash_outlook)(db, as_of, weeks)
+fc, summary = outlook.forecast, outlook.summary
+if fc.expected.sum() <= 0:
+    st.info("Nothing to forecast yet: no claim, session or payment on file.",
+            icon=":material/filter_alt_off:")
+    st.stop()
+st.caption(f"From everything posted up to {as_of:%b %d, %Y}; weeks of 7 days from the day "
+           "after. Collections: payer + patient payments, as the Payments figure counts them. "
+           "When a claim pays: its payer's days to adjudication by weekday of submission (at "
+           "least 20 adjudicated claims), else its payer's, else the practice's; how much: its "
+           "payer and code (at least 40), else its payer (20), else the practice. Hover a "
+           "heading for its definition.")
+ui.chart(ui.derived(fc, forecast_charts.forecast_band_bar), key="fc_chart")
+parts = {p: f"forecast_{p}" for p in forecast.PARTS}
+ui.table(fc.drop(columns=["week"]), key="fc_table", download="cash_forecast",
+         formats={"expected": "forecast_expected", "p10": "forecast_p10",
+                  "p90": "forecast_p90", "week_start": "date", "week_end": "date", **parts})
+
+st.header("How far to trust it", help=ui.metric_help("forecast_mape"))
+if not summary["weeks"] or summary["beats_naive"] is None:
+    st.info("Nothing to measure the forecast against yet: no money was posted in the weeks "
+            f"of the last 12 Mondays up to {as_of:%b %d, %Y}.")
+    st.stop()
+cols = st.columns(3)
+ui.metric_tile(cols[0], "forecast_mape", summary["forecast_mape"])
+ui.metric_tile(cols[1], "forecast_naive_mape", summary["naive_mape"])
+ui.metric_tile(cols[2], "forecast_inside_band", summary["inside_band"])
+verdict = (f"over {summary['weeks']} forecast weeks of the last 12 Mondays, against the naive "
+           "forecast (the last 8 weeks' average).")
+if summary["beats_naive"]:
+    st.success(f"The forecast beat the naive one {verdict}", icon=":material/check_circle:")
+else:
+    st.warning(f"The forecast did NOT beat the naive one {verdict} Trust the naive average "
+               "more than this forecast.", icon=":material/warning:")
+rows = outlook.backtest
+ui.chart(ui.derived(rows[rows.week == 1], forecast_charts.backtest_line), key="bt_chart")
+ui.table(rows, key="bt_table", download="forecast_backtest",
+         formats={"made_on": "date", "week_start": "date", "forecast": "forecast_expected",
+                  "p10": "forecast_p10", "p90": "forecast_p90", "naive": "forecast_naive",
+                  "actual": "forecast_actual", "week": "count"},
+         labels={"forecast": "Forecast", "made_on": "Forecast made on"})

@@ -1,0 +1,71 @@
+"""AppTest: the Cash forecast page on the demo practice -- the weeks, the band, the backtest
+against the naive forecast, a tooltip on every number, and the plain verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from metdash import ui
+from metdash.metrics import CATALOGUE
+
+PAGE = Path(__file__).resolve().parents[2] / "pages" / "forecast.py"
+
+
+def run(monkeypatch, db_path: Path, today: str) -> AppTest:
+    monkeypatch.setenv("METDASH_DB", str(db_path))
+    monkeypatch.setattr(ui, "today", lambda: dt.date.fromisoformat(today))
+    at = AppTest.from_file(str(PAGE), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_forecast_page_on_the_demo(monkeypatch, demo_db_path):
+    at = run(monkeypatch, demo_db_path, "2026-06-30")
+    assert not at.error, [e.value for e in at.error]
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2 and all('"data"' in c.proto.spec for c in charts)
+    tiles = {m.label: m for m in at.metric}
+    assert set(tiles) == {"Forecast MAPE", "Naive MAPE", "Inside the band"}
+    for name in ("forecast_mape", "forecast_naive_mape", "forecast_inside_band"):
+        tile = tiles[CATALOGUE[name].short_label]
+        assert tile.help.startswith(CATALOGUE[name].definition)
+        assert tile.value.endswith("%")
+    # the verdict says plainly whether the forecast beat the naive one
+    verdicts = [s.value for s in at.success] + [w.value for w in at.warning]
+    assert any("beat the naive one" in v for v in verdicts), verdicts
+    # the weeks table: 8 coming weeks by default, every number headed from the catalogue
+    weeks = at.dataframe[0].value
+    assert len(weeks) == 8
+    assert (weeks.p10 <= weeks.expected).all() and (weeks.expected <= weeks.p90).all()
+    assert any("payer and code (at least 40)" in c.value for c in at.caption)
+
+
+def test_the_weeks_slider_changes_the_horizon(monkeypatch, demo_db_path):
+    at = run(monkeypatch, demo_db_path, "2026-06-30")
+    at.slider(key="fc_weeks").set_value(4).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 4
+
+
+def test_an_empty_store_says_there_is_nothing_to_forecast(monkeypatch, tmp_path):
+    from metdash.store import Database
+
+    path = tmp_path / "empty.duckdb"
+    with Database(path).connect():
+        pass
+    at = run(monkeypatch, path, "2026-06-30")
+    assert any("Nothing to forecast" in i.value for i in at.info)
+
+
+def test_a_store_whose_money_stopped_long_ago_says_there_is_nothing_to_measure(monkeypatch,
+                                                                             demo_db_path):
+    # The demo's history ends 2026-06-30; a year later no money was posted in the backtest's
+    # weeks: no MAPE, no verdict either way, a plain note instead.
+    at = run(monkeypatch, demo_db_path, "2027-06-30")
+    assert not at.error
+    assert any("Nothing to measure the forecast against" in i.value for i in at.info)
+    assert not at.metric and not at.success and not at.warning

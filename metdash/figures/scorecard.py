@@ -45,6 +45,11 @@ from metdash.figures.revenue import UNDERPAID_WHERE, revenue_by_payer, underpaid
 from metdash.store import Database
 
 RATE_ENV = "METDASH_MONEY_RATE"
+#: What the clean-claim rate is and why it is not shown (its tooltip).
+CLEAN_CLAIM_NOTE = ("Clean-claim rate: claims accepted on their first submission (the "
+                    "clearinghouse's 999 and the payer's 277CA, no rejection) ÷ claims "
+                    "submitted. Not tracked yet: metdash does not keep those acknowledgments, "
+                    "and the rate is not estimated from anything else.")
 DEFAULT_RATE = Decimal("0.08")
 
 

@@ -180,7 +180,7 @@ def payer_pdf(card: PayerScorecard, *, practice: str = "", is_demo: bool = False
     code_cols = [("CPT", 10, "L"), ("Units", 9, "R"), ("Allowed/u", 15, "R"),
                  ("Fee sched.", 15, "R"), ("Others", 14, "R"), ("Paid/u", 13, "R"),
                  ("Others paid", 18, "R")]
-    pg.table(10, top, "Allowed and paid per unit by code (lines not denied)", code_cols,
+    pg.table(10, top, "Per unit by code (lines not denied)", code_cols,
              [[r["cpt"], f"{int(r['units']):,}", _money(r["allowed_per_unit"]),
                _money(r["expected_per_unit"]), _money(r["others_allowed_per_unit"]),
                _money(r["paid_per_unit"]), _money(r["others_paid_per_unit"])]

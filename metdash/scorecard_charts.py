@@ -74,14 +74,16 @@ def payer_rates_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
     return style(fig, title=title, large=large, height=max(340, 60 * len(d) + 140))
 
 
-def allowed_per_unit_bar(df: pd.DataFrame, payer: str = "", large: bool = False
-                         ) -> go.Figure:
+def allowed_per_unit_bar(df: pd.DataFrame, payer: str = "", large: bool = False,
+                         top: int = 8) -> go.Figure:
     """One payer's allowed amount per unit by CPT code, against its fee schedule and the
-    other payers' (``df``: its rows of ``allowed_by_code``)."""
+    other payers' (``df``: its rows of ``allowed_by_code``), the ``top`` codes by units."""
     title = f"{payer}: allowed per unit by code" if payer else "Allowed per unit by code"
     if df.empty:
         return _empty(title, large)
+    df = df.head(top)  # the codes billed most (the frame comes most units first)
     codes = df.cpt.astype(str).to_numpy()
+    labelled = len(df) <= 5  # values on the bars only while they stay legible
     series = [("allowed_per_unit", payer or "This payer", PALETTE[0]),
               ("expected_per_unit", "Fee schedule", PALETTE[8]),
               ("others_allowed_per_unit", "Other payers", PALETTE[1])]
@@ -90,7 +92,7 @@ def allowed_per_unit_bar(df: pd.DataFrame, payer: str = "", large: bool = False
         values = pd.to_numeric(df[col], errors="coerce").astype(float).to_numpy()
         data.append({"type": "bar", "x": codes, "y": values, "name": name,
                      "legendgroup": name, "showlegend": True, "marker": {"color": colour},
-                     "text": ["" if v != v else f"${v:,.0f}" for v in values],
+                     "text": ["" if v != v or not labelled else f"${v:,.0f}" for v in values],
                      "textposition": "outside", "cliponaxis": False,
                      "hovertemplate": "%{x}: $%{y:,.2f} a unit<extra>" + name + "</extra>"})
     fig = go.Figure(data=data, layout={

@@ -224,3 +224,35 @@ def test_a_rate_that_is_not_one_is_refused_with_how_to_write_it(raw):
 def test_money_rate_from_the_environment():
     assert money_rate({}) == Decimal("0.08")
     assert money_rate({"METDASH_MONEY_RATE": "6%"}) == Decimal("0.06")
+
+
+def test_charts_carry_the_figures(db, cards):
+    import pandas as pd
+
+    from metdash import scorecard_charts
+
+    frame = cards.reset_index()
+    cost = scorecard_charts.payer_cost_bar(frame)
+    bars = {t.name: dict(zip(t.y, t.x, strict=True)) for t in cost.data if t.type == "bar"}
+    assert bars["Denied"] == {"Acme Health": 100, "Medicare": 100}
+    assert bars["Underpaid"]["Medicare"] == pytest.approx(10)
+    assert bars["Cost of waiting"]["Acme Health"] == pytest.approx(4.97808, abs=1e-4)
+    # The total beside each bar: Acme 104.98 (lower), Medicare 113.17 (costliest, on top).
+    totals = next(t for t in cost.data if t.type == "scatter")
+    assert [s.strip() for s in totals.text] == ["$105", "$113"]
+
+    rates = scorecard_charts.payer_rates_bar(frame)
+    assert [list(t.x) for t in rates.data] == [pytest.approx([1 / 3, 1 / 3]),
+                                               pytest.approx([2 / 3, 2 / 3])]
+
+    card = payer_scorecard(db, PERIOD, "Medicare", RATE)
+    unit = scorecard_charts.allowed_per_unit_bar(card.by_code, "Medicare")
+    assert [(t.name, list(t.x)) for t in unit.data] == [
+        ("Medicare", ["97110"]), ("Fee schedule", ["97110"]), ("Other payers", ["97110"])]
+    assert [float(t.y[0]) for t in unit.data] == pytest.approx([250 / 3, 85, 90])
+    days = scorecard_charts.days_quarterly_line(card.days_trend, "Medicare")
+    assert [(list(t.x), list(t.y)) for t in days.data] == [(["2025 Q1"], [14]),
+                                                           (["2025 Q1"], [14])]
+
+    empty = scorecard_charts.payer_cost_bar(pd.DataFrame())
+    assert empty.layout.annotations[0].text == "Nothing in this range"

@@ -60,8 +60,8 @@ def cost_line(card: PayerScorecard) -> str:
 
 def key_figures(card: PayerScorecard) -> list[tuple[str, str, str]]:
     """The card's headline figures as (catalogue name, label, value) in the order the page
-    and the PDF show them. The clean-claim rate reads "not tracked" until acknowledgments
-    (999 / 277CA) are kept."""
+    and the PDF show them. Until acknowledgments (999 / 277CA) are kept, the clean-claim
+    rate reads "not tracked" (never an estimate)."""
     f = card.figures
     p90 = f.get("p90_days")
     return [
@@ -157,7 +157,7 @@ def payer_pdf(card: PayerScorecard, *, practice: str = "", is_demo: bool = False
         images = [
             chart_png(scorecard_charts.allowed_per_unit_bar(card.by_code, card.payer),
                       px_w, px_h),
-            chart_png(scorecard_charts.days_quarterly_line(card.days_trend, card.payer),
+            chart_png(scorecard_charts.days_quarterly_line(card.days_trend),
                       px_w, px_h)]
     if images and all(img is not None for img in images):
         for i, img in enumerate(images):

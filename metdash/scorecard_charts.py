@@ -78,7 +78,7 @@ def allowed_per_unit_bar(df: pd.DataFrame, payer: str = "", large: bool = False,
                          top: int = 8) -> go.Figure:
     """One payer's allowed amount per unit by CPT code, against its fee schedule and the
     other payers' (``df``: its rows of ``allowed_by_code``), the ``top`` codes by units."""
-    title = f"{payer}: allowed per unit by code" if payer else "Allowed per unit by code"
+    title = "Allowed per unit by code"  # the payer is in the legend: a long name fits there
     if df.empty:
         return _empty(title, large)
     df = df.head(top)  # the codes billed most (the frame comes most units first)
@@ -103,11 +103,10 @@ def allowed_per_unit_bar(df: pd.DataFrame, payer: str = "", large: bool = False,
     return style(fig, title=title, large=large)
 
 
-def days_quarterly_line(df: pd.DataFrame, payer: str = "", large: bool = False
-                        ) -> go.Figure:
+def days_quarterly_line(df: pd.DataFrame, large: bool = False) -> go.Figure:
     """One payer's days from submission to payment by quarter of payment: median and 90th
     percentile (``df``: its rows of ``days_to_payment_quarterly``)."""
-    title = f"{payer}: days to payment by quarter" if payer else "Days to payment by quarter"
+    title = "Days to payment by quarter of payment"
     if df.empty:
         return _empty(title, large)
     labels = df.label.to_numpy()

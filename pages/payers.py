@@ -19,7 +19,7 @@ if cards.empty:
 st.caption(f"Claims with service dates {f.date_from:%b %d, %Y} – {f.date_to:%b %d, %Y}, "
            f"balances as of {f.as_of:%b %d, %Y}. Every payer is shown (the sidebar's payer "
            "filter picks the card below). The clean-claim rate needs 999 / 277CA "
-           "acknowledgments, which metdash does not keep yet: it reads \"not tracked\".")
+           "acknowledgments, which metdash does not keep yet: it is marked \"not tracked\".")
 left, right = st.columns(2)
 with left:
     ui.chart(scorecard_charts.payer_cost_bar(cards), key="cost")
@@ -39,9 +39,11 @@ card = ui.cached(scorecard.payer_scorecard)(db, f, payer, rate)
 tiles = payer_report.key_figures(card)
 for row in (tiles[:4], tiles[4:]):
     for col, (name, label, value) in zip(st.columns(4), row, strict=True):
-        col.metric(label, value, border=True,
-                   help=scorecard.CLEAN_CLAIM_NOTE if name == "clean_claim_rate"
-                   else ui.metric_help(name))
+        if name == "clean_claim_rate":  # "not tracked" does not fit a tile's large type
+            col.metric(f"{label} (not tracked)", "—" if card.clean_claim_rate is None
+                       else value, border=True, help=scorecard.CLEAN_CLAIM_NOTE)
+        else:
+            col.metric(label, value, border=True, help=ui.metric_help(name))
 st.markdown(f"**{ui.literal(payer_report.cost_line(card))}**",
             help=ui.metric_help("payer_cost"))
 practice, demo = report.practice_heading(db)
@@ -55,7 +57,7 @@ left, right = st.columns(2)
 with left:
     ui.chart(scorecard_charts.allowed_per_unit_bar(card.by_code, card.payer), key="per_unit")
 with right:
-    ui.chart(scorecard_charts.days_quarterly_line(card.days_trend, card.payer), key="quarters")
+    ui.chart(scorecard_charts.days_quarterly_line(card.days_trend), key="quarters")
 st.subheader("Allowed and paid per unit by code")
 ui.table(card.by_code.drop(columns=["payer_id", "payer", "allowed", "paid"]), key="codes",
          download=f"by_code_{payer}")

@@ -250,7 +250,7 @@ def test_charts_carry_the_figures(db, cards):
     assert [(t.name, list(t.x)) for t in unit.data] == [
         ("Medicare", ["97110"]), ("Fee schedule", ["97110"]), ("Other payers", ["97110"])]
     assert [float(t.y[0]) for t in unit.data] == pytest.approx([250 / 3, 85, 90])
-    days = scorecard_charts.days_quarterly_line(card.days_trend, "Medicare")
+    days = scorecard_charts.days_quarterly_line(card.days_trend)
     assert [(list(t.x), list(t.y)) for t in days.data] == [(["2025 Q1"], [14]),
                                                            (["2025 Q1"], [14])]
 

@@ -63,14 +63,13 @@ def key_figures(card: PayerScorecard) -> list[tuple[str, str, str]]:
     and the PDF show them. Until acknowledgments (999 / 277CA) are kept, the clean-claim
     rate reads "not tracked" (never an estimate)."""
     f = card.figures
-    p90 = f.get("p90_days")
     return [
         ("paid", "Paid", _whole(f.get("paid"))),
         ("revenue_share", "Share of revenue", _pct(f.get("revenue_share"))),
         ("allowed_per_visit", "Allowed / visit", _money(f.get("allowed_per_visit"))),
         ("paid_per_visit", "Paid / visit", _money(f.get("paid_per_visit"))),
-        ("median_days", "Days to pay p50 (p90)",
-         f"{_days(f.get('median_days'))} ({_days(p90)})"),
+        ("median_days", "Days to pay, median", _days(f.get("median_days"))),
+        ("p90_days", "Days to pay, p90", _days(f.get("p90_days"))),
         ("denial_rate", "Denial rate", _pct(f.get("denial_rate"))),
         ("first_pass_resolution_rate", "First-pass", _pct(f.get("first_pass_resolution_rate"))),
         ("clean_claim_rate", "Clean-claim rate",
@@ -130,7 +129,7 @@ def payer_pdf(card: PayerScorecard, *, practice: str = "", is_demo: bool = False
         pg.font(7)
         pg.cell(w - 3, 4, label)
         p.set_xy(x + 1.5, y + 5.5)
-        pg.font(12 if len(value) < 14 else 9, True)
+        pg.font(12 if len(value) <= 9 else 10, True)
         pg.cell(w - 3, 7, value)
     y += 16
     pg.font(9.5, True)

@@ -20,10 +20,11 @@ st.caption(f"Claims with service dates {f.date_from:%b %d, %Y} – {f.date_to:%b
            f"balances as of {f.as_of:%b %d, %Y}. Every payer is shown (the sidebar's payer "
            "filter picks the card below). The clean-claim rate needs 999 / 277CA "
            "acknowledgments, which metdash does not keep yet: it is marked \"not tracked\".")
-left, right = st.columns(2)
-with left:
+# Side by side on a laptop; one under the other in presentation mode's large type.
+slots = [st.container(), st.container()] if ui.present_mode() else st.columns(2)
+with slots[0]:
     ui.chart(scorecard_charts.payer_cost_bar(cards), key="cost")
-with right:
+with slots[1]:
     ui.chart(scorecard_charts.payer_rates_bar(cards), key="rates")
 cols = ["payer", "claims", "paid", "revenue_share", "allowed_per_visit", "paid_per_visit",
         "median_days", "p90_days", "denial_rate", "first_pass_resolution_rate",
@@ -37,8 +38,8 @@ payer = st.selectbox("Payer", names, index=names.index(wanted[0]) if wanted else
                      key="card_payer")
 card = ui.cached(scorecard.payer_scorecard)(db, f, payer, rate)
 tiles = payer_report.key_figures(card)
-for row in (tiles[:4], tiles[4:]):
-    for col, (name, label, value) in zip(st.columns(4), row, strict=True):
+for row in (tiles[:5], tiles[5:]):
+    for col, (name, label, value) in zip(st.columns(5), row, strict=False):
         if name == "clean_claim_rate":  # "not tracked" does not fit a tile's large type
             col.metric(f"{label} (not tracked)", "—" if card.clean_claim_rate is None
                        else value, border=True, help=scorecard.CLEAN_CLAIM_NOTE)
@@ -53,10 +54,10 @@ st.download_button(
                                    present=ui.present_mode()),
     file_name=payer_report.pdf_file_name(card), mime="application/pdf", key="card_pdf",
     icon=":material/picture_as_pdf:", help="Drawing its two charts takes a few seconds.")
-left, right = st.columns(2)
-with left:
+slots = [st.container(), st.container()] if ui.present_mode() else st.columns(2)
+with slots[0]:
     ui.chart(scorecard_charts.allowed_per_unit_bar(card.by_code, card.payer), key="per_unit")
-with right:
+with slots[1]:
     ui.chart(scorecard_charts.days_quarterly_line(card.days_trend), key="quarters")
 st.subheader("Allowed and paid per unit by code")
 ui.table(card.by_code.drop(columns=["payer_id", "payer", "allowed", "paid"]), key="codes",

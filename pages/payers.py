@@ -38,11 +38,12 @@ payer = st.selectbox("Payer", names, index=names.index(wanted[0]) if wanted else
                      key="card_payer")
 card = ui.cached(scorecard.payer_scorecard)(db, f, payer, rate)
 tiles = payer_report.key_figures(card)
-for row in (tiles[:5], tiles[5:]):
-    for col, (name, label, value) in zip(st.columns(5), row, strict=False):
-        if name == "clean_claim_rate":  # "not tracked" does not fit a tile's large type
-            col.metric(f"{label} (not tracked)", "—" if card.clean_claim_rate is None
-                       else value, border=True, help=scorecard.CLEAN_CLAIM_NOTE)
+per_row = 3 if ui.present_mode() else 5  # presentation mode's tiles have larger type
+for row in (tiles[i:i + per_row] for i in range(0, len(tiles), per_row)):
+    for col, (name, label, value) in zip(st.columns(per_row), row, strict=False):
+        if name == "clean_claim_rate":  # "not tracked" does not fit a tile: its tooltip says it
+            col.metric(label, "—" if card.clean_claim_rate is None else value, border=True,
+                       help=scorecard.CLEAN_CLAIM_NOTE)
         else:
             col.metric(label, value, border=True, help=ui.metric_help(name))
 st.markdown(f"**{ui.literal(payer_report.cost_line(card))}**",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from metdash import payer_report, report, scorecard_charts, ui
+from metdash import figures, payer_report, report, scorecard_charts, ui
 from metdash.figures import scorecard
 
 db = ui.page_start("Payer scorecards", permission="view")
@@ -12,6 +12,7 @@ percent = st.number_input(
     value=float(scorecard.money_rate()) * 100, key="money_rate",
     help=ui.metric_help("waiting_cost"))
 rate = scorecard.parse_rate(f"{percent:g}%")
+ui.prefetch(db, [(scorecard.payer_scorecards, (f, rate)), (scorecard.payer_details, (f,))])
 cards = ui.cached(scorecard.payer_scorecards)(db, f, rate)
 if cards.empty:
     ui.empty_note("payer scorecards")
@@ -36,7 +37,9 @@ names = cards.payer.tolist()
 wanted = [n for n in cards[cards.payer_id.isin(f.payer_ids or ())].payer]
 payer = st.selectbox("Payer", names, index=names.index(wanted[0]) if wanted else 0,
                      key="card_payer")
-card = ui.cached(scorecard.payer_scorecard)(db, f, payer, rate)
+pid = int(cards.payer_id[names.index(payer)])
+card = scorecard.card_of(pid, payer, f, rate, cards, ui.cached(scorecard.payer_details)(db, f),
+                         ui.cached(figures.underpaid_lines)(db, f.replace(payer_ids=(pid,))))
 tiles = payer_report.key_figures(card)
 per_row = 3 if ui.present_mode() else 5  # presentation mode's tiles have larger type
 for row in (tiles[i:i + per_row] for i in range(0, len(tiles), per_row)):

@@ -192,6 +192,11 @@ def test_the_payer_filter_does_not_narrow_the_comparison(db):
     rows = payer_scorecards(db, PERIOD.replace(payer_ids=(2,)), RATE)
     assert sorted(rows.payer) == ["Acme Health", "Medicare"]
     assert rows.revenue_share.sum() == pytest.approx(1)
+    # Nor another payer's card: Medicare's reasons and lines with the filter on Acme.
+    card = payer_scorecard(db, PERIOD.replace(payer_ids=(2,)), "Medicare", RATE)
+    assert card.denial_reasons.reason.tolist() == ["CO-97"]
+    assert sorted(card.underpaid.claim_id) == ["C1", "C2"]
+    assert card.by_code.cpt.tolist() == ["97110"]
 
 
 def test_unknown_payer_lists_the_known_ones(db):

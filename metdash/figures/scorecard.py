@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -142,6 +143,17 @@ def waiting_by_payer(db: Database, f: Filters) -> pd.DataFrame:
         return run(con, text, f)
 
 
+def _side_by_side(db: Database, jobs: dict[str, Callable[[Database, Filters], Any]],
+                  f: Filters, workers: int = 2) -> dict[str, Any]:
+    """Each figure function of ``jobs`` called for ``f``, two at a time (as
+    :func:`metdash.figures.core.run_all` runs queries: a short query leaves a core idle)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers, thread_name_prefix="scorecard") as pool:
+        running = {key: pool.submit(fn, db, f) for key, fn in jobs.items()}
+        return {key: job.result() for key, job in running.items()}
+
+
 def payer_scorecards(db: Database, f: Filters, rate: Decimal | None = None) -> pd.DataFrame:
     """Every payer with claims in the period, side by side (most paid first): payer_id,
     payer, payer_type, claims, visits, billed, allowed, paid (Decimal), allowed_per_visit,
@@ -152,14 +164,18 @@ def payer_scorecards(db: Database, f: Filters, rate: Decimal | None = None) -> p
     rate for the waiting cost (default :func:`money_rate`)."""
     f = _everyone(f)
     rate = money_rate() if rate is None else Decimal(rate)
-    rev = revenue_by_payer(db, f)
+    parts = _side_by_side(db, {
+        "rev": revenue_by_payer, "rates": claim_rates_by_payer, "days": days_to_payment,
+        "denied": denial_reasons_by_payer, "under": underpaid_by_payer,
+        "waiting": waiting_by_payer}, f)
+    rev = parts["rev"]
     if rev.empty:
         return pd.DataFrame()
-    rates = claim_rates_by_payer(db, f).set_index("payer_id")
-    days = days_to_payment(db, f).set_index("payer")
-    denied = denial_reasons_by_payer(db, f).groupby("payer").amount.sum()
-    under = underpaid_by_payer(db, f).set_index("payer_id")
-    waiting = waiting_by_payer(db, f).set_index("payer_id")
+    rates = parts["rates"].set_index("payer_id")
+    days = parts["days"].set_index("payer")
+    denied = parts["denied"].groupby("payer").amount.sum()
+    under = parts["under"].set_index("payer_id")
+    waiting = parts["waiting"].set_index("payer_id")
     total_paid = sum((money(v) for v in rev.paid), Decimal("0.00"))
     rows = []
     for r in rev.itertuples():
@@ -317,19 +333,38 @@ def payer_scorecard(db: Database, f: Filters, payer: str | int,
     else:
         pid, name = find_payer(db, payer)
     rate = money_rate() if rate is None else Decimal(rate)
-    everyone = payer_scorecards(db, f, rate)
-    row = everyone[everyone.payer_id == pid] if not everyone.empty else everyone
-    figures = row.iloc[0].to_dict() if not row.empty else {
-        "payer_id": pid, "payer": name, "claims": 0, "clean_claim_rate": None}
-    codes = allowed_by_code(db, f)
-    trend = days_to_payment_quarterly(db, f)
-    reasons = denial_reasons_by_payer(db, f)
-    reasons = reasons[reasons.payer == name].drop(columns="payer").reset_index(drop=True)
-    reasons.insert(1, "description",
+    return card_of(pid, name, f, rate, payer_scorecards(db, f, rate), payer_details(db, f),
+                   underpaid_lines(db, f.replace(payer_ids=(pid,))))
+
+
+def payer_details(db: Database, f: Filters) -> dict[str, pd.DataFrame]:
+    """What a card adds to the side-by-side, for every payer at once (so that picking
+    another payer's card costs nothing): by_code (:func:`allowed_by_code`), days_trend
+    (:func:`days_to_payment_quarterly`) and reasons (payer, reason, description, claims,
+    amount: :func:`~metdash.figures.denials.denial_reasons_by_payer` in words)."""
+    parts = _side_by_side(db, {"by_code": allowed_by_code,
+                               "days_trend": days_to_payment_quarterly,
+                               "reasons": denial_reasons_by_payer}, _everyone(f))
+    reasons = parts["reasons"]
+    reasons.insert(2, "description",
                    [carc_description(r.split("-", 1)[-1]) for r in reasons.reason])
-    under = underpaid_lines(db, f.replace(payer_ids=(pid,)))
+    return parts
+
+
+def card_of(payer_id: int, payer: str, f: Filters, rate: Decimal, everyone: pd.DataFrame,
+            details: dict[str, pd.DataFrame], underpaid: pd.DataFrame) -> PayerScorecard:
+    """One payer's card from :func:`payer_scorecards` (``everyone``), :func:`payer_details`
+    and its :func:`~metdash.figures.revenue.underpaid_lines`."""
+    row = everyone[everyone.payer_id == payer_id] if not everyone.empty else everyone
+    figures = row.iloc[0].to_dict() if not row.empty else {
+        "payer_id": payer_id, "payer": payer, "claims": 0, "clean_claim_rate": None}
+
+    def mine(frame: pd.DataFrame, key: str, value: Any) -> pd.DataFrame:
+        return frame[frame[key] == value].reset_index(drop=True)
+
+    reasons = mine(details["reasons"], "payer", payer).drop(columns="payer")
     return PayerScorecard(
-        pid, name, f, rate, figures, everyone,
-        codes[codes.payer_id == pid].reset_index(drop=True),
-        trend[trend.payer_id == pid].reset_index(drop=True),
-        reasons, under.drop(columns=["payer"]))
+        payer_id, payer, f, Decimal(rate), figures, everyone,
+        mine(details["by_code"], "payer_id", payer_id),
+        mine(details["days_trend"], "payer_id", payer_id),
+        reasons, underpaid.drop(columns=["payer"]).reset_index(drop=True))

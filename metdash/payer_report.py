@@ -16,8 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from metdash import privacy, scorecard_charts
 from metdash.errors import ReportError
 from metdash.figures.scorecard import PayerScorecard
@@ -230,8 +228,3 @@ def pdf_file_name(card: PayerScorecard) -> str:
     slug = "".join(c if c.isalnum() else "_" for c in card.payer).strip("_") or "payer"
     return f"scorecard_{slug}_{card.period.date_to:%Y-%m-%d}.pdf"
 
-
-def scorecard_frame(card: PayerScorecard) -> pd.DataFrame:
-    """The headline figures as a two-column table (figure, value) for the page."""
-    return pd.DataFrame([(label, value) for _, label, value in key_figures(card)],
-                        columns=["figure", "value"])

@@ -143,6 +143,17 @@ def test_cli_refuses_bad_options_in_one_line(db, tmp_path, args, says):
     assert says in result.output and "Traceback" not in result.output
 
 
+def test_a_period_without_claims_gives_a_page_that_says_so(db, tmp_path):
+    from metdash.figures import Filters
+
+    empty = payer_scorecard(db, Filters(date_from=PERIOD.date_from.replace(year=2030),
+                                        date_to=PERIOD.date_to.replace(year=2030)),
+                            "Medicare", RATE)
+    text = flat(pdf_text(payer_report.payer_pdf(empty), tmp_path))
+    assert "Medicare had no claims with service dates in this period." in text
+    assert "Charts left out: no claims in the period" in text
+
+
 def test_file_name_is_plain(card):
     assert payer_report.pdf_file_name(card) == "scorecard_Medicare_2025-03-31.pdf"
     assert card.rate == Decimal("0.10")

@@ -316,6 +316,8 @@ class PayerScorecard:
     def other_payers(self, column: str) -> float | None:
         """The other payers' value of a rate or days figure, pooled the simplest honest way:
         the median of their values (None when there is no other payer with one)."""
+        if self.practice.empty:  # no payer had claims in the period
+            return None
         others = self.practice[self.practice.payer_id != self.payer_id][column].dropna()
         return None if others.empty else float(others.astype(float).median())
 

@@ -225,6 +225,6 @@ def write_payer_pdf(card: PayerScorecard, out: str | Path, **options: Any) -> Pa
 
 def pdf_file_name(card: PayerScorecard) -> str:
     """A file name for the card: ``scorecard_<payer>_<to-date>.pdf``, letters and digits."""
-    slug = "".join(c if c.isalnum() else "_" for c in card.payer).strip("_") or "payer"
+    slug = "_".join("".join(c if c.isalnum() else " " for c in card.payer).split()) or "payer"
     return f"scorecard_{slug}_{card.period.date_to:%Y-%m-%d}.pdf"
 

@@ -4,6 +4,7 @@ command that says what it is doing and refuses an unknown payer by naming the kn
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 import subprocess
@@ -156,4 +157,6 @@ def test_a_period_without_claims_gives_a_page_that_says_so(db, tmp_path):
 
 def test_file_name_is_plain(card):
     assert payer_report.pdf_file_name(card) == "scorecard_Medicare_2025-03-31.pdf"
+    other = dataclasses.replace(card, payer="Medicare Part B (demo)")
+    assert payer_report.pdf_file_name(other) == "scorecard_Medicare_Part_B_demo_2025-03-31.pdf"
     assert card.rate == Decimal("0.10")

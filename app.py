@@ -17,6 +17,7 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
         ("revenue.py", "Revenue by payer", ":material/payments:"),
         ("days_to_payment.py", "Days to payment", ":material/schedule:"),
         ("denials.py", "Denials", ":material/block:"),
+        ("payers.py", "Payer scorecards", ":material/scoreboard:"),
         ("referrers.py", "Referrers", ":material/group:"),
         ("weekly_review.py", "Weekly referral review", ":material/event_repeat:"),
         ("forecast.py", "Cash forecast", ":material/trending_up:"),

@@ -150,6 +150,59 @@ _CATALOGUE = [
            "Median of (first payment date − first service date) over the claims paid.", "days"),
     Metric("p90_days_from_service", "90th percentile days from service",
            "90th percentile of (first payment date − first service date).", "days"),
+    # Payer scorecards (metdash.figures.scorecard): every payer side by side, claims in the
+    # period, the sidebar's payer filter left out (a share needs every payer).
+    Metric("allowed_per_visit", "Allowed per visit",
+           "The payer's allowed amounts on the claims in the period (AMT*B6, else paid + cost "
+           "share) ÷ visits billed to it (distinct client and service date).", "money"),
+    Metric("revenue_share", "Share of revenue",
+           "The payer's payments on the claims in the period ÷ every payer's payments on "
+           "them (patient payments left out).", "percent"),
+    Metric("claims_adjudicated", "Claims adjudicated",
+           "Claims in the period with a remittance that is not a reversal, \"not ours\" or "
+           "pricing only.", "count"),
+    Metric("underpaid_lines", "Underpaid lines",
+           "Lines not denied whose latest adjudication allowed less than the payer's fee "
+           "schedule says (allowed = AMT*B6, else paid + cost share, below the fee per unit × "
+           "units). A line without a fee for its code is never underpaid.", "count", False),
+    Metric("underpaid_amount", "Underpaid",
+           "Σ (fee schedule × units − allowed) over the underpaid lines.", "money", False),
+    Metric("open_balance", "Still owed",
+           "The payer's insurance A/R on the as-of date, on the claims in the period.",
+           "money", False),
+    Metric("dollar_days", "Dollar-days waited",
+           "Over the payer's submitted claims in the period: Σ each payer payment posted by "
+           "the as-of date × days from submission to its posting (a reversal negative) + the "
+           "balance still owed on the as-of date × days since submission.", "number", False),
+    Metric("waiting_cost", "Cost of waiting",
+           "What the money waited for costs at the yearly rate (METDASH_MONEY_RATE, 8 % "
+           "unless set; the page lets you change it): dollar-days × rate ÷ 365.", "money",
+           False),
+    Metric("payer_cost", "What this payer costs you",
+           "Denied (Σ denial-class adjustments, an overturned denial included) + underpaid "
+           "(Σ fee schedule − allowed on the underpaid lines) + cost of waiting (dollar-days "
+           "× yearly rate ÷ 365), over the claims in the period.", "money", False,
+           "Costs you"),
+    Metric("lines", "Lines", "Billed lines adjudicated and not denied (latest "
+           "adjudication).", "count"),
+    Metric("units", "Units", "Units billed on those lines.", "count"),
+    Metric("allowed_per_unit", "Allowed per unit",
+           "Σ allowed ÷ Σ units over the payer's lines of the code that were not denied.",
+           "money"),
+    Metric("paid_per_unit", "Paid per unit",
+           "Σ payer payments ÷ Σ units over the payer's lines of the code that were not "
+           "denied.", "money"),
+    Metric("expected_per_unit", "Fee schedule",
+           "What the payer's fee schedule (Settings) says it allows per unit of the code.",
+           "money"),
+    Metric("charge_per_unit", "Your charge",
+           "The practice's own charge per unit of the code (Settings).", "money"),
+    Metric("others_allowed_per_unit", "Other payers: allowed per unit",
+           "Every other payer's lines of the code that were not denied, pooled: Σ allowed ÷ "
+           "Σ units.", "money"),
+    Metric("others_paid_per_unit", "Other payers: paid per unit",
+           "Every other payer's lines of the code that were not denied, pooled: Σ paid ÷ Σ "
+           "units.", "money"),
     Metric("balance", "Balance",
            "What is owed on the claim as of the as-of date (insurance A/R: see its definition).",
            "money"),

@@ -173,6 +173,10 @@ class _Page:
         return y + 2
 
 
+#: The one-page PDF builder, shared with the payer scorecard (metdash.payer_report).
+PdfPage = _Page
+
+
 def practice_heading(db: Database) -> tuple[str, bool]:
     """The practice's name for the report's heading, and whether it is the synthetic demo."""
     practice = db.query("SELECT name, is_demo FROM practice ORDER BY practice_id LIMIT 1")

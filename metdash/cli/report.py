@@ -1,8 +1,10 @@
-"""``metdash report weekly``: the weekly referral review as a one-page PDF or a CSV."""
+"""``metdash report weekly``: the weekly referral review as a one-page PDF or a CSV.
+``metdash report payer``: one payer's scorecard as a one-page PDF for contract talks."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import click
 
@@ -51,3 +53,74 @@ def weekly_cmd(db_path: str | None, week: dt.datetime | None, out: str,
     click.echo(f"{path}: {review.label}: {s['week_referrals']} referrals "
                f"(4-week average {s['avg_4w']:.1f}), {s['new_referrers']} new and "
                f"{s['lapsed_referrers']} lapsed referrers.")
+
+
+def _date(_ctx: Any, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD.",
+                                 param=param) from exc
+
+
+@report_group.command("payer")
+@DB_OPTION
+@click.option("--payer", "payer", required=True,
+              help="The payer's name as in Settings (case does not matter).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
+              help="The PDF to write (FILE.pdf).")
+@click.option("--from", "date_from", callback=_date,
+              help="First service date (YYYY-MM-DD); default: 365 days before --to.")
+@click.option("--to", "date_to", callback=_date,
+              help="Last service date (YYYY-MM-DD); default: today.")
+@click.option("--as-of", "as_of", callback=_date,
+              help="Date balances are taken at (YYYY-MM-DD); default: --to.")
+@click.option("--rate", "rate", default=None,
+              help="Yearly rate that prices the money waited for: 0.08, 8 or 8% (default: "
+                   "$METDASH_MONEY_RATE, else 8%).")
+@click.option("--present", is_flag=True, default=None,
+              help="Presentation mode (default: on when METDASH_PRESENT=1). A scorecard "
+                   "holds no client details; the flag is marked on the page.")
+@click.option("--no-charts", is_flag=True,
+              help="Leave the charts out of the PDF (no browser needed).")
+def payer_cmd(db_path: str | None, payer: str, out: str, date_from: dt.date | None,
+              date_to: dt.date | None, as_of: dt.date | None, rate: str | None,
+              present: bool | None, no_charts: bool) -> None:
+    """Write one payer's scorecard: allowed and paid per visit and per unit by code against
+    the fee schedule and the other payers, days to payment p50 / p90 by quarter, denial and
+    first-pass rates, top denial reasons, underpaid lines, share of revenue, and what the
+    payer costs you (denied + underpaid + the cost of waiting)."""
+    # Deferred: the PDF needs fpdf2, plotly and kaleido (a third of a second to load).
+    from metdash.figures import Filters
+    from metdash.figures.scorecard import find_payer, parse_rate, payer_scorecard
+    from metdash.payer_report import write_payer_pdf
+    from metdash.report import practice_heading
+
+    if not out.lower().endswith(".pdf"):
+        raise click.ClickException(f"{out}: the file name must end in .pdf.")
+    date_to = date_to or dt.date.today()
+    date_from = date_from or (date_to - dt.timedelta(days=364))
+    if date_from > date_to:
+        raise click.BadParameter("--from is after --to.")
+    yearly = parse_rate(rate) if rate is not None else None
+    db = open_db(db_path)
+    if not db.path.exists():
+        raise click.ClickException(f"No database at {db.path}.")
+    _, name = find_payer(db, payer)  # an unknown payer ends here, naming the known ones
+    mask = present_by_default() if present is None else present
+    progress(f"Reading {name}'s claims, remittances and fee schedule "
+             f"({date_from:%b %d, %Y} – {date_to:%b %d, %Y})…")
+    card = payer_scorecard(db, Filters(date_from, date_to, as_of), name, yearly)
+    practice, demo = practice_heading(db)
+    path = write_payer_pdf(card, out, practice=practice, is_demo=demo, present=mask,
+                           charts=not no_charts, progress=progress)
+    f = card.figures
+    if card.has_claims:
+        click.echo(f"{path}: {name}: {f['claims']:,} claims, paid ${float(f['paid']):,.2f}; "
+                   f"costs you ${f['payer_cost']:,.2f} (denied ${f['denied_amount']:,.2f}, "
+                   f"underpaid ${f['underpaid_amount']:,.2f}, waiting "
+                   f"${f['waiting_cost']:,.2f}).")
+    else:
+        click.echo(f"{path}: {name} had no claims with service dates in the period.")

@@ -60,6 +60,12 @@ def payer_mix_monthly(db: Database, f: Filters) -> pd.DataFrame:
     return df
 
 
+# An underpaid line (on adjudicated_lines' rows): the payer allowed less than its fee schedule
+# says it should (allowed = AMT*B6, else paid + cost share; expected = fee × units). Denied
+# lines are the Denials page's business. The payer scorecards count the same lines.
+UNDERPAID_WHERE = "NOT denied AND expected IS NOT NULL AND allowed < expected"
+
+
 def underpaid_lines(db: Database, f: Filters, limit: int = 500) -> pd.DataFrame:
     """Lines allowed below the payer's expected amount (fee schedule × units), worst first:
     claim_id, payer, service_date, cpt, units, charge, expected, allowed, paid, shortfall
@@ -69,7 +75,7 @@ def underpaid_lines(db: Database, f: Filters, limit: int = 500) -> pd.DataFrame:
                expected::DECIMAL(14,2) AS expected, allowed::DECIMAL(14,2) AS allowed, paid,
                (expected - allowed)::DECIMAL(14,2) AS shortfall
         FROM ({sql('adjudicated_lines')}) l
-        WHERE NOT denied AND expected IS NOT NULL AND allowed < expected
+        WHERE {UNDERPAID_WHERE}
         ORDER BY shortfall DESC, claim_id, line_no LIMIT $limit"""
     with db.connect() as con:
         return run(con, text, f, limit=limit)

@@ -121,6 +121,11 @@ CASES: dict[str, Case] = {
                           ("--db", "{store}", "--out", "{blocked}/week.csv"),
                           "the report's folder (--out): a missing one is made, so it cannot be "
                           "made ({blocked}/...)", "Cannot write"),
+    "report payer": Case(("--db", "{held}", "--payer", "Acme Health", "--out", "{out}/a.pdf"),
+                         ("--db", "{store}", "--payer", "Acme Health", "--no-charts", "--out",
+                          "{blocked}/acme.pdf"),
+                         "the report's folder (--out): a missing one is made, so it cannot be "
+                         "made ({blocked}/...)", "Cannot write"),
     "statements": Case(("--db", "{held}", "--as-of", "2025-05-31", "--out", "{out}"),
                        ("--db", "{store}", "--as-of", "2025-05-31", "--out",
                         "{blocked}/statements"),

@@ -1,0 +1,124 @@
+"""The payer scorecards' charts: DataFrame -> plotly Figure, pure (no streamlit, no store).
+
+Frames as :mod:`metdash.figures.scorecard` returns them. Sized for a 1280×720 projector: a
+bar per payer, 14 px type (the page's presentation mode makes it larger), values written on
+the bars so nobody needs to hover.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from metdash.charts import PALETTE, style
+
+
+def _empty(title: str, large: bool) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text="Nothing in this range", showarrow=False, font={"size": 16})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return style(fig, title=title, large=large)
+
+
+def payer_cost_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
+    """What each payer costs the practice: denied, underpaid and the cost of waiting,
+    stacked, per payer (costliest at the top), the total written beside each bar."""
+    title = "What each payer costs you"
+    if df.empty:
+        return _empty(title, large)
+    d = df.sort_values("payer_cost")
+    parts = [("denied_amount", "Denied"), ("underpaid_amount", "Underpaid"),
+             ("waiting_cost", "Cost of waiting")]
+    colours = [PALETTE[3], PALETTE[1], PALETTE[5]]
+    data = [{"type": "bar", "orientation": "h", "y": d.payer.to_numpy(),
+             "x": d[col].astype(float).to_numpy(), "name": name, "legendgroup": name,
+             "showlegend": True, "marker": {"color": colour},
+             "hovertemplate": "%{y}: $%{x:,.2f} " + name.lower() + "<extra></extra>"}
+            for (col, name), colour in zip(parts, colours, strict=True)]
+    totals = d.payer_cost.astype(float).to_numpy()
+    data.append({"type": "scatter", "mode": "text", "y": d.payer.to_numpy(), "x": totals,
+                 "text": [f"  ${v:,.0f}" for v in totals], "textposition": "middle right",
+                 "showlegend": False, "hoverinfo": "skip", "cliponaxis": False})
+    top = float(totals.max()) if len(totals) else 0.0
+    fig = go.Figure(data=data, layout={
+        "barmode": "stack", "legend": {"tracegroupgap": 0},
+        "xaxis": {"title": {"text": "Dollars"}, "tickprefix": "$", "tickformat": ",.0f",
+                  "range": [0, max(top, 1.0) * 1.25]},
+        "yaxis": {"title": {"text": ""}}})
+    return style(fig, title=title, large=large, height=max(340, 48 * len(d) + 140))
+
+
+def payer_rates_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
+    """Denial rate and first-pass resolution rate per payer, side by side."""
+    title = "Denial rate and first-pass resolution"
+    d = df.dropna(subset=["denial_rate"]) if not df.empty else df
+    if d.empty:
+        return _empty(title, large)
+    d = d.sort_values("denial_rate")
+    data = []
+    for col, name, colour in (("denial_rate", "Denial rate", PALETTE[3]),
+                              ("first_pass_resolution_rate", "First-pass resolution",
+                               PALETTE[2])):
+        values = d[col].astype(float).to_numpy()
+        data.append({"type": "bar", "orientation": "h", "y": d.payer.to_numpy(),
+                     "x": values, "name": name, "legendgroup": name, "showlegend": True,
+                     "marker": {"color": colour}, "text": [f"{v:.0%}" for v in values],
+                     "textposition": "auto", "cliponaxis": False,
+                     "hovertemplate": "%{y}: %{x:.1%} " + name.lower() + "<extra></extra>"})
+    fig = go.Figure(data=data, layout={
+        "barmode": "group", "legend": {"tracegroupgap": 0},
+        "xaxis": {"title": {"text": "Share of claims adjudicated"}, "tickformat": ".0%",
+                  "range": [0, 1.05]},
+        "yaxis": {"title": {"text": ""}}})
+    return style(fig, title=title, large=large, height=max(340, 60 * len(d) + 140))
+
+
+def allowed_per_unit_bar(df: pd.DataFrame, payer: str = "", large: bool = False,
+                         top: int = 8) -> go.Figure:
+    """One payer's allowed amount per unit by CPT code, against its fee schedule and the
+    other payers' (``df``: its rows of ``allowed_by_code``), the ``top`` codes by units."""
+    title = "Allowed per unit by code"  # the payer is in the legend: a long name fits there
+    if df.empty:
+        return _empty(title, large)
+    df = df.head(top)  # the codes billed most (the frame comes most units first)
+    codes = df.cpt.astype(str).to_numpy()
+    labelled = len(df) <= 5  # values on the bars only while they stay legible
+    series = [("allowed_per_unit", payer or "This payer", PALETTE[0]),
+              ("expected_per_unit", "Fee schedule", PALETTE[8]),
+              ("others_allowed_per_unit", "Other payers", PALETTE[1])]
+    data = []
+    for col, name, colour in series:
+        values = pd.to_numeric(df[col], errors="coerce").astype(float).to_numpy()
+        data.append({"type": "bar", "x": codes, "y": values, "name": name,
+                     "legendgroup": name, "showlegend": True, "marker": {"color": colour},
+                     "text": ["" if v != v or not labelled else f"${v:,.0f}" for v in values],
+                     "textposition": "outside", "cliponaxis": False,
+                     "hovertemplate": "%{x}: $%{y:,.2f} a unit<extra>" + name + "</extra>"})
+    fig = go.Figure(data=data, layout={
+        "barmode": "group", "legend": {"tracegroupgap": 0},
+        "xaxis": {"title": {"text": "CPT code"}, "type": "category"},
+        "yaxis": {"title": {"text": "Dollars per unit"}, "tickprefix": "$",
+                  "rangemode": "tozero"}})
+    return style(fig, title=title, large=large)
+
+
+def days_quarterly_line(df: pd.DataFrame, large: bool = False) -> go.Figure:
+    """One payer's days from submission to payment by quarter of payment: median and 90th
+    percentile (``df``: its rows of ``days_to_payment_quarterly``)."""
+    title = "Days to payment by quarter of payment"
+    if df.empty:
+        return _empty(title, large)
+    labels = df.label.to_numpy()
+    fig = go.Figure()
+    fig.add_scatter(x=labels, y=df.median_days, mode="lines+markers+text", name="Median",
+                    line={"color": PALETTE[0], "width": 3},
+                    text=[f"{v:.0f}" for v in df.median_days], textposition="top center",
+                    hovertemplate="%{x}: median %{y:.1f} days<extra></extra>")
+    fig.add_scatter(x=labels, y=df.p90_days, mode="lines+markers", name="90th percentile",
+                    line={"color": PALETTE[3], "width": 3, "dash": "dash"},
+                    hovertemplate="%{x}: 90%% paid within %{y:.1f} days<extra></extra>")
+    most = float(pd.concat([df.median_days, df.p90_days]).max())
+    fig.update_xaxes(title=None, type="category")
+    fig.update_yaxes(title="Days from submission", range=[0, max(7.0, most) * 1.2])
+    return style(fig, title=title, large=large)

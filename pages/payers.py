@@ -1,0 +1,77 @@
+"""Payer scorecards: every payer side by side, then one payer's card and its PDF."""
+
+import streamlit as st
+
+from metdash import figures, payer_report, report, scorecard_charts, ui
+from metdash.figures import scorecard
+
+db = ui.page_start("Payer scorecards", permission="view")
+f = ui.sidebar_filters(db)
+percent = st.number_input(
+    "Yearly rate for money waited for (%)", min_value=0.0, max_value=100.0, step=0.5,
+    value=float(scorecard.money_rate()) * 100, key="money_rate",
+    help=ui.metric_help("waiting_cost"))
+rate = scorecard.parse_rate(f"{percent:g}%")
+ui.prefetch(db, [(scorecard.payer_scorecards, (f, rate)), (scorecard.payer_details, (f,))])
+cards = ui.cached(scorecard.payer_scorecards)(db, f, rate)
+if cards.empty:
+    ui.empty_note("payer scorecards")
+    st.stop()
+st.caption(f"Claims with service dates {f.date_from:%b %d, %Y} – {f.date_to:%b %d, %Y}, "
+           f"balances as of {f.as_of:%b %d, %Y}. Every payer is shown (the sidebar's payer "
+           "filter picks the card below). The clean-claim rate needs 999 / 277CA "
+           "acknowledgments, which metdash does not keep yet: it is marked \"not tracked\".")
+# Side by side on a laptop; one under the other in presentation mode's large type.
+slots = [st.container(), st.container()] if ui.present_mode() else st.columns(2)
+with slots[0]:
+    ui.chart(scorecard_charts.payer_cost_bar(cards), key="cost")
+with slots[1]:
+    ui.chart(scorecard_charts.payer_rates_bar(cards), key="rates")
+cols = ["payer", "claims", "paid", "revenue_share", "allowed_per_visit", "paid_per_visit",
+        "median_days", "p90_days", "denial_rate", "first_pass_resolution_rate",
+        "denied_amount", "underpaid_lines", "underpaid_amount", "waiting_cost", "payer_cost"]
+ui.table(cards[cols], key="cards", download="payer_scorecards")
+
+st.header("One payer's card")
+names = cards.payer.tolist()
+wanted = [n for n in cards[cards.payer_id.isin(f.payer_ids or ())].payer]
+payer = st.selectbox("Payer", names, index=names.index(wanted[0]) if wanted else 0,
+                     key="card_payer")
+pid = int(cards.payer_id[names.index(payer)])
+card = scorecard.card_of(pid, payer, f, rate, cards, ui.cached(scorecard.payer_details)(db, f),
+                         ui.cached(figures.underpaid_lines)(db, f.replace(payer_ids=(pid,))))
+tiles = payer_report.key_figures(card)
+per_row = 3 if ui.present_mode() else 5  # presentation mode's tiles have larger type
+for row in (tiles[i:i + per_row] for i in range(0, len(tiles), per_row)):
+    for col, (name, label, value) in zip(st.columns(per_row), row, strict=False):
+        if name == "clean_claim_rate":  # "not tracked" does not fit a tile: its tooltip says it
+            col.metric(label, "—" if card.clean_claim_rate is None else value, border=True,
+                       help=scorecard.CLEAN_CLAIM_NOTE)
+        else:
+            col.metric(label, value, border=True, help=ui.metric_help(name))
+st.markdown(f"**{ui.literal(payer_report.cost_line(card))}**",
+            help=ui.metric_help("payer_cost"))
+practice, demo = report.practice_heading(db)
+st.download_button(
+    "Download this scorecard (PDF, one page)",
+    lambda: payer_report.payer_pdf(card, practice=practice, is_demo=demo,
+                                   present=ui.present_mode()),
+    file_name=payer_report.pdf_file_name(card), mime="application/pdf", key="card_pdf",
+    icon=":material/picture_as_pdf:", help="Drawing its two charts takes a few seconds.")
+slots = [st.container(), st.container()] if ui.present_mode() else st.columns(2)
+with slots[0]:
+    ui.chart(scorecard_charts.allowed_per_unit_bar(card.by_code, card.payer), key="per_unit")
+with slots[1]:
+    ui.chart(scorecard_charts.days_quarterly_line(card.days_trend), key="quarters")
+st.subheader("Allowed and paid per unit by code")
+ui.table(card.by_code.drop(columns=["payer_id", "payer", "allowed", "paid"]), key="codes",
+         download=f"by_code_{payer}")
+st.subheader("Denial reasons")
+ui.table(card.denial_reasons, key="reasons", formats={"amount": "denied_amount"})
+st.subheader("Underpaid lines", help=ui.metric_help("underpaid_lines"))
+if card.underpaid.empty:
+    st.success("No line was allowed below the fee schedule in this range.")
+else:
+    ui.table(card.underpaid, key="under", download=f"underpaid_{payer}",
+             formats={"charge": "money", "expected": "money", "allowed": "money",
+                      "paid": "money", "shortfall": "money", "service_date": "date"})

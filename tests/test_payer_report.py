@@ -1,0 +1,162 @@
+"""The payer scorecard PDF (``metdash report payer``): one page carrying the payer's name and
+the figures tests/test_scorecard.py works out by hand, no client details in any mode, and a
+command that says what it is doing and refuses an unknown payer by naming the known ones."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+
+from metdash import payer_report
+from metdash.cli import main
+from metdash.figures.scorecard import payer_scorecard
+from metdash.store import Database
+from tests import small_practice
+from tests.test_scorecard import PERIOD, RATE
+
+CLIENT_NAMES = ["Alpha", "Bravo", "Charlie", "Delta", "Ann", "Bob"]
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Database:
+    db = small_practice.build(Database(tmp_path_factory.mktemp("payer") / "payer.duckdb"))
+    with db.transaction() as con:  # as in tests/test_scorecard.py: two underpaid lines
+        con.execute("UPDATE payer_fee_schedule SET allowed_amount = 85 "
+                    "WHERE payer_id = 1 AND cpt = '97110'")
+    return db
+
+
+@pytest.fixture(scope="module")
+def card(db):
+    return payer_scorecard(db, PERIOD, "Medicare", RATE)
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    path = tmp_path / "card.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_key_figures_are_the_hand_worked_ones(card):
+    tiles = {label: value for _, label, value in payer_report.key_figures(card)}
+    # tests/test_scorecard.py: paid 200 of 350, allowed 250 and paid 200 over 4 visits,
+    # 14 days median and p90, 1 of 3 claims denied, 2 of 3 resolved on the first pass.
+    assert tiles == {"Paid": "$200", "Share of revenue": "57.1%",
+                     "Allowed / visit": "$62.50", "Paid / visit": "$50.00",
+                     "Days to pay, median": "14 d", "Days to pay, p90": "14 d",
+                     "Denial rate": "33.3%",
+                     "First-pass": "66.7%", "Clean-claim rate": "not tracked"}
+    # Denied 100 + underpaid 10 + 11,556 dollar-days × 10 % ÷ 365 = 3.17 -> 113.17.
+    assert payer_report.cost_line(card) == (
+        "What Medicare costs you: $113.17 = denied $100.00 + underpaid $10.00 (2 lines below "
+        "the fee schedule) + cost of waiting $3.17 (11,556 dollar-days × 10 % a year ÷ 365).")
+    # Against the other payer (Acme alone): its days 41.5 / 50.7, denial rate 33.3 %.
+    rows = {r[0]: r[1:] for r in payer_report.comparison_rows(card)}
+    assert rows["Median days"] == ["14 d", "42 d"]
+    assert rows["Paid per visit"] == ["$50.00", "$25.00"]
+
+
+def test_pdf_is_one_page_with_the_payer_and_its_figures(card, tmp_path):
+    data = payer_report.payer_pdf(card, practice="Small Test Practice", charts=False)
+    assert data.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page\b", data)) == 1
+    text = flat(pdf_text(data, tmp_path))
+    assert "Payer scorecard — Medicare" in text
+    assert "Small Test Practice" in text
+    for value in ("$200", "57.1%", "$62.50", "$50.00", "14 d 14 d", "33.3%", "66.7%",
+                  "not tracked"):
+        assert value in text, value
+    assert "What Medicare costs you: $113.17 = denied $100.00 + underpaid $10.00" in text
+    # By code: 97110 allowed 83.33 a unit against a fee of 85 and Acme's 90.
+    assert re.search(r"97110 3 \$83\.33 \$85\.00 \$90\.00 \$66\.67 \$50\.00", text), text
+    # The denial reason in words.
+    assert "CO-97" in text and "bundled" in text
+    assert "Charts left out: as asked" in text
+
+
+def test_pdf_with_charts_renders_or_says_why_not(card, tmp_path):
+    said: list[str] = []
+    data = payer_report.payer_pdf(card, is_demo=True, progress=said.append)
+    assert len(re.findall(rb"/Type\s*/Page\b", data)) == 1
+    text = pdf_text(data, tmp_path)
+    assert b"/Subtype /Image" in data or "Charts left out" in text
+    assert said[0].startswith("Drawing the charts") and said[-1] == "Writing the PDF…"
+
+
+@pytest.mark.parametrize("present", [False, True])
+def test_no_client_detail_reaches_the_pdf(card, tmp_path, present):
+    text = pdf_text(payer_report.payer_pdf(card, present=present, charts=False), tmp_path)
+    assert not [n for n in CLIENT_NAMES if re.search(rf"\b{n}\b", text)]
+    assert ("presentation mode" in text) is present
+
+
+def test_cli_writes_the_pdf_and_says_what_it_is_doing(db, tmp_path, monkeypatch):
+    from metdash.cli import report as report_cli
+
+    said: list[str] = []
+    monkeypatch.setattr(report_cli, "progress", said.append)
+    out = tmp_path / "medicare.pdf"
+    result = CliRunner().invoke(main, [
+        "report", "payer", "--db", str(db.path), "--payer", "medicare", "--from",
+        "2025-01-01", "--to", "2025-03-31", "--rate", "10%", "--no-charts", "--out",
+        str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    assert "costs you $113.17" in result.output
+    assert said[0] == "Reading Medicare's claims, remittances and fee schedule (Jan 01, 2025 " \
+                      "– Mar 31, 2025)…"
+    assert said[-1] == "Writing the PDF…"
+    assert "Payer scorecard — Medicare" in flat(pdf_text(out.read_bytes(), tmp_path))
+
+
+def test_cli_refuses_an_unknown_payer_naming_the_known_ones(db, tmp_path):
+    out = tmp_path / "x.pdf"
+    result = CliRunner().invoke(main, ["report", "payer", "--db", str(db.path), "--payer",
+                                       "Blue Nowhere", "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: No payer is called 'Blue Nowhere'. Known payers: Acme Health, Medicare."]
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--out", "card.csv"], "must end in .pdf"),
+    (["--rate", "lots", "--out", "c.pdf"], "write it as 0.08, 8 or 8%"),
+])
+def test_cli_refuses_bad_options_in_one_line(db, tmp_path, args, says):
+    result = CliRunner().invoke(main, ["report", "payer", "--db", str(db.path), "--payer",
+                                       "Medicare", *[a if not a.endswith(("pdf", "csv"))
+                                                     else str(tmp_path / a) for a in args]])
+    assert result.exit_code != 0
+    assert says in result.output and "Traceback" not in result.output
+
+
+def test_a_period_without_claims_gives_a_page_that_says_so(db, tmp_path):
+    from metdash.figures import Filters
+
+    empty = payer_scorecard(db, Filters(date_from=PERIOD.date_from.replace(year=2030),
+                                        date_to=PERIOD.date_to.replace(year=2030)),
+                            "Medicare", RATE)
+    text = flat(pdf_text(payer_report.payer_pdf(empty), tmp_path))
+    assert "Medicare had no claims with service dates in this period." in text
+    assert "Charts left out: no claims in the period" in text
+
+
+def test_file_name_is_plain(card):
+    assert payer_report.pdf_file_name(card) == "scorecard_Medicare_2025-03-31.pdf"
+    other = dataclasses.replace(card, payer="Medicare Part B (demo)")
+    assert payer_report.pdf_file_name(other) == "scorecard_Medicare_Part_B_demo_2025-03-31.pdf"
+    assert card.rate == Decimal("0.10")

@@ -24,6 +24,10 @@ from typing import Any
 
 import numpy as np
 
+CAUSES = ("besides random denials, four causes a biller can see before sending: claims of "
+          "referrals with no prior authorization for payers that require one (CO-197), lines "
+          "without the GP modifier (CO-4), 97112 billed for knee osteoarthritis, M17 "
+          "(CO-11), and Summit Health Plan visits past 12 in a calendar year (CO-119).")
 NOISE_SHARE = 0.7          # the random denials kept, as a share of each payer's rate
 NO_AUTH_SHARE = 0.08       # referrals of auth-requiring payers with no auth number
 NO_AUTH_DENIED = 0.65

@@ -31,11 +31,19 @@ import datetime as dt
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from metdash.risk_features import AUTH_WORDS, FEATURES, features, read_lines, remittance_state
+from metdash.risk_features import (
+    AUTH_WORDS,
+    FEATURES,
+    draft_lines,
+    features,
+    read_lines,
+    remittance_state,
+)
 from metdash.store import Database
 
 # (name, features, parent): the groups whose smoothed rates the model combines. A group
@@ -68,7 +76,7 @@ def logit(p: np.ndarray | float) -> np.ndarray:
 
 
 def sigmoid(z: np.ndarray | float) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
+    return 1.0 / (1.0 + np.exp(-np.clip(np.asarray(z, dtype=float), -500, 500)))
 
 
 def smoothed_rate(denied: np.ndarray | float, lines: np.ndarray | float,
@@ -80,7 +88,7 @@ def smoothed_rate(denied: np.ndarray | float, lines: np.ndarray | float,
 
 def _encode(values: pd.Series, vocab: pd.Index) -> np.ndarray:
     """Each value's position in ``vocab``; a value not in it: len(vocab)."""
-    codes = vocab.get_indexer(pd.Index(values.astype(object)))
+    codes = vocab.get_indexer(pd.Index(values))
     return np.where(codes < 0, len(vocab), codes).astype(np.int64)
 
 
@@ -161,30 +169,49 @@ class RiskModel:
                              self.base_rate, self.prior)
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, ridge: float = RIDGE,
-                 iterations: int = 30) -> tuple[float, np.ndarray]:
-    """(intercept, weights) of a ridge logistic regression of ``y`` (0/1) on ``x``, by
-    Newton's method (the intercept is not penalised)."""
+def fit_logistic(x: np.ndarray, y: np.ndarray, ridge: float = RIDGE, iterations: int = 50,
+                 count: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+    """(intercept, weights) of a ridge logistic regression of ``y`` on ``x``, by Newton's
+    method with step halving (each step lowers the penalised loss; the intercept is not
+    penalised). With ``count``, each row of ``x`` stands for ``count`` lines of which ``y``
+    were denied (lines with equal features fitted once)."""
     n, k = x.shape
+    c = np.ones(n) if count is None else np.asarray(count, dtype=float)
+    y = np.asarray(y, dtype=float)
     a = np.hstack([np.ones((n, 1)), x])
     beta = np.zeros(k + 1)
-    beta[0] = float(logit(y.mean() if n else 0.5))
+    beta[0] = float(logit(y.sum() / c.sum() if n else 0.5))
     pen = np.full(k + 1, ridge)
     pen[0] = 0.0
+
+    def loss(b: np.ndarray) -> float:
+        z = a @ b
+        # log(1 + e^z) per line − z per denied line, written so a large |z| cannot overflow
+        return float(np.sum(c * np.logaddexp(0, z) - y * z) + 0.5 * np.sum(pen * b * b))
+
+    current = loss(beta)
     for _ in range(iterations):
         p = sigmoid(a @ beta)
-        w = p * (1 - p)
-        grad = a.T @ (y - p) - pen * beta
-        hess = (a * w[:, None]).T @ a + np.diag(pen) + 1e-9 * np.eye(k + 1)
+        grad = a.T @ (y - c * p) - pen * beta
+        hess = (a * (c * p * (1 - p))[:, None]).T @ a + np.diag(pen) + 1e-9 * np.eye(k + 1)
         step = np.linalg.solve(hess, grad)
-        beta += step
-        if np.max(np.abs(step)) < 1e-6:
+        t = 1.0
+        while t > 1e-4:
+            trial = loss(beta + t * step)
+            if trial <= current:
+                break
+            t /= 2
+        else:
+            break
+        beta = beta + t * step
+        improved, current = current - trial, trial
+        if np.max(np.abs(t * step)) < 1e-6 or improved < 1e-9 * max(c.sum(), 1):
             break
     return float(beta[0]), beta[1:]
 
 
-def fit_nonnegative(x: np.ndarray, y: np.ndarray, ridge: float = RIDGE
-                    ) -> tuple[float, np.ndarray]:
+def fit_nonnegative(x: np.ndarray, y: np.ndarray, ridge: float = RIDGE,
+                    count: np.ndarray | None = None) -> tuple[float, np.ndarray]:
     """:func:`fit_logistic` with every weight at least 0: a group whose fitted weight comes
     out negative is dropped (weight 0) and the rest refitted, until none is. A biller reads
     each group's evidence in its own direction: a rate above its parent's never lowers a
@@ -192,7 +219,7 @@ def fit_nonnegative(x: np.ndarray, y: np.ndarray, ridge: float = RIDGE
     keep = np.ones(x.shape[1], dtype=bool)
     weights = np.zeros(x.shape[1])
     while True:
-        b, w = fit_logistic(x[:, keep], y, ridge)
+        b, w = fit_logistic(x[:, keep], y, ridge, count=count)
         if (w >= 0).all() or not keep.any():
             weights[:] = 0
             weights[keep] = w
@@ -210,8 +237,10 @@ def train(feats: pd.DataFrame, denied: Sequence[bool] | np.ndarray, claims: Sequ
     y = np.asarray(denied, dtype=float)
     n = len(y)
     used = sorted({c for _, cols, _ in groups for c in cols})
-    vocab = {f: pd.Index(np.sort(feats[f].astype(object).unique())) for f in used}
-    codes = {f: _encode(feats[f], vocab[f]) for f in used}
+    vocab, codes = {}, {}
+    for f in used:
+        code, uniques = pd.factorize(feats[f])
+        vocab[f], codes[f] = pd.Index(uniques), code.astype(np.int64)
     cells = [_cells(codes, cols, vocab, n) for _, cols, _ in groups]
     sizes = [_size(cols, vocab) for _, cols, _ in groups]
     base = float(y.mean()) if n else 0.0
@@ -233,7 +262,12 @@ def train(feats: pd.DataFrame, denied: Sequence[bool] | np.ndarray, claims: Sequ
         for (name, _, _), cell, size in zip(groups, cells, sizes, strict=True):
             d_o[name], m_o[name] = _counts(cell[other], y[other], size)
         x[mine], _ = _evidence(groups, [c[mine] for c in cells], d_o, m_o, base_o, prior)
-    model.intercept, model.weights = fit_nonnegative(x, y, ridge)
+    # Lines with the same cells in the same half have the same evidence: fitted once each.
+    key = pd.DataFrame(np.column_stack([*cells, half])).groupby(
+        list(range(len(cells) + 1)), sort=False).ngroup().to_numpy()
+    first = np.unique(key, return_index=True)[1]
+    model.intercept, model.weights = fit_nonnegative(
+        x[first], np.bincount(key, weights=y), ridge, count=np.bincount(key))
     return model
 
 
@@ -327,6 +361,13 @@ def train_lines(lines: pd.DataFrame, feats: pd.DataFrame, until: dt.date,
     return model
 
 
+def history_end(lines: pd.DataFrame, as_of: dt.date) -> dt.date:
+    """The day the learning window ends: ``as_of``, or the last first adjudication on file
+    when that is earlier (a store whose history stops before today still has 12 months)."""
+    last = pd.to_datetime(lines["first_adjudication_date"]).max()
+    return as_of if pd.isna(last) else min(as_of, last.date())
+
+
 _CACHE: dict[tuple[str, tuple[int, int], dt.date], tuple[RiskModel | None, pd.DataFrame,
                                                          pd.DataFrame]] = {}
 _LOCK = threading.Lock()
@@ -343,7 +384,7 @@ def model_for(db: Database, as_of: dt.date) -> tuple[RiskModel | None, pd.DataFr
             return _CACHE[key]
     lines = read_lines(db)
     feats = features(lines, as_of)
-    model = train_lines(lines, feats, as_of)
+    model = train_lines(lines, feats, history_end(lines, as_of))
     with _LOCK:
         if len(_CACHE) >= 4:
             _CACHE.pop(next(iter(_CACHE)))
@@ -357,12 +398,12 @@ def claims_at_risk(db: Database, as_of: dt.date, statuses: tuple[str, ...] = ("d
 
     Columns: claim_id, status, client_id, payer, first_service_date, lines, denial_risk (the
     chance its riskiest line is denied at first adjudication, 0-1), payer_denial_rate (the
-    payer's line denial rate in the same months: the baseline), reason (the riskiest line's
-    strongest reason), more_reasons. Empty when the history is too small to learn from.
+    payer's line denial rate in the same months: the baseline), risk_reason (the riskiest
+    line's strongest reason), risk_more_reasons. Empty when the history is too small to learn from.
     """
     model, lines, feats = model_for(db, as_of)
     cols = ["claim_id", "status", "client_id", "payer", "first_service_date", "lines",
-            "denial_risk", "payer_denial_rate", "reason", "more_reasons"]
+            "denial_risk", "payer_denial_rate", "risk_reason", "risk_more_reasons"]
     pending = lines["status"].isin(statuses).to_numpy(bool)
     if model is None or not pending.any():
         return pd.DataFrame(columns=cols)
@@ -382,8 +423,8 @@ def claim_risk(model: RiskModel, lines: pd.DataFrame, feats: pd.DataFrame) -> pd
     top = frame.sort_values(["denial_risk", "row"], ascending=[False, True]).drop_duplicates(
         "claim_id")
     said = reasons(model, feats.iloc[top["row"].to_numpy()].reset_index(drop=True))
-    top = top.assign(reason=[s[0] if s else "" for s in said],
-                     more_reasons=["; ".join(s[1:]) for s in said])
+    top = top.assign(risk_reason=[s[0] if s else "" for s in said],
+                     risk_more_reasons=["; ".join(s[1:]) for s in said])
     return top.drop(columns="row").sort_values(["denial_risk", "claim_id"],
                                                ascending=[False, True]).reset_index(drop=True)
 
@@ -391,20 +432,44 @@ def claim_risk(model: RiskModel, lines: pd.DataFrame, feats: pd.DataFrame) -> pd
 def draft_risk(db: Database, as_of: dt.date, claim_lines: pd.DataFrame) -> pd.DataFrame:
     """The risk of each line of a claim being built (not yet saved): ``claim_lines`` is
     :func:`metdash.risk_features.draft_lines`'s frame. Columns: line_no, cpt, denial_risk,
-    payer_denial_rate, reason (its reasons, ";"-separated). Empty when there is no model."""
+    payer_denial_rate, risk_reason (its reasons, ";"-separated). Empty when there is no model."""
     model, _, _ = model_for(db, as_of)
     if model is None or claim_lines.empty:
         return pd.DataFrame(columns=["line_no", "cpt", "denial_risk", "payer_denial_rate",
-                                     "reason"])
+                                     "risk_reason"])
     feats = features(claim_lines, as_of)
     said = reasons(model, feats)
     return pd.DataFrame({"line_no": claim_lines["line_no"].to_numpy(),
                          "cpt": claim_lines["cpt"].to_numpy(),
                          "denial_risk": model.score(feats),
                          "payer_denial_rate": model.payer_rate(feats),
-                         "reason": ["; ".join(s) for s in said]})
+                         "risk_reason": ["; ".join(s) for s in said]})
+
+
+def risk_of_claim(db: Database, as_of: dt.date, claim: Any) -> pd.DataFrame:
+    """:func:`draft_risk` of a claim being reviewed (an ``entry.ClaimIn``: its client, payer,
+    referral, provider, diagnoses and lines), before it is saved."""
+    lines = [{"service_date": ln.service_date, "cpt": ln.cpt, "modifiers": list(ln.modifiers),
+              "units": ln.units, "dx_pointers": list(ln.dx_pointers)}
+             for ln in claim.lines if ln.service_date is not None and ln.cpt and ln.units]
+    frame = draft_lines(db, claim_id=claim.claim_id, client_id=claim.client_id,
+                        payer_id=claim.payer_id, referral_id=claim.referral_id,
+                        rendering_provider_id=claim.rendering_provider_id,
+                        diagnosis_codes=list(claim.diagnosis_codes), lines=lines)
+    return draft_risk(db, as_of, frame)
+
+
+def ready_with_risk(db: Database, as_of: dt.date) -> pd.DataFrame:
+    """The work list of claims ready to submit (:func:`metdash.worklists.claims_ready_to_submit`)
+    with each claim's denial_risk, payer_denial_rate and risk_reason (empty without a model)."""
+    from metdash.worklists import claims_ready_to_submit
+
+    ready = claims_ready_to_submit(db, as_of)
+    scored = claims_at_risk(db, as_of, ("ready",))
+    return ready.merge(scored[["claim_id", "denial_risk", "payer_denial_rate", "risk_reason"]],
+                       on="claim_id", how="left")
 
 
 __all__ = ["FEATURES", "GROUPS", "RiskModel", "claim_risk", "claims_at_risk", "draft_risk",
-           "fit_logistic", "model_for", "reason_text", "reasons", "smoothed_rate", "train",
-           "train_lines", "window_start"]
+           "fit_logistic", "fit_nonnegative", "model_for", "ready_with_risk", "reason_text",
+           "reasons", "risk_of_claim", "smoothed_rate", "train", "train_lines", "window_start"]

@@ -22,8 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from metdash.risk import WINDOW_MONTHS, RiskModel, train_lines
-from metdash.risk_features import features, read_lines
+from metdash.risk import WINDOW_MONTHS, RiskModel, history_end, model_for, train_lines
 from metdash.store import Database
 
 TEST_MONTHS = 6   # the default T: six months before as_of
@@ -69,17 +68,17 @@ def precision_at(denied: np.ndarray, score: np.ndarray, share: float = 0.10) -> 
 
 def calibration(denied: np.ndarray, score: np.ndarray, bins: int = 10) -> pd.DataFrame:
     """Lines in ``bins`` equal groups by score (the last groups take one more line when it
-    does not divide), lowest first. Columns: decile (1 = least risky), lines, predicted (mean
-    score), observed (share denied)."""
+    does not divide), lowest first. Columns: risk_decile (1 = least risky), decile_lines,
+    predicted_risk (mean score), observed_denial_rate (share denied)."""
     y = np.asarray(denied, dtype=float)
     s = np.asarray(score, dtype=float)
     order = np.argsort(s, kind="stable")
     group = np.zeros(len(s), dtype=np.int64)
     group[order] = (np.arange(len(s)) * bins) // max(len(s), 1)
-    frame = pd.DataFrame({"decile": group + 1, "s": s, "y": y})
-    out = frame.groupby("decile").agg(lines=("y", "size"), predicted=("s", "mean"),
-                                      observed=("y", "mean")).reset_index()
-    return out
+    frame = pd.DataFrame({"risk_decile": group + 1, "s": s, "y": y})
+    return frame.groupby("risk_decile").agg(
+        decile_lines=("y", "size"), predicted_risk=("s", "mean"),
+        observed_denial_rate=("y", "mean")).reset_index()
 
 
 @dataclass
@@ -138,6 +137,8 @@ def split_date(as_of: dt.date, months: int = TEST_MONTHS) -> dt.date:
 
 
 def backtest(db: Database, as_of: dt.date, months: int = TEST_MONTHS) -> Evaluation | None:
-    """:func:`time_split` of the store at T = ``months`` months before ``as_of``."""
-    lines = read_lines(db)
-    return time_split(lines, features(lines, as_of), split_date(as_of, months))
+    """:func:`time_split` of the store at T = ``months`` months before ``as_of`` (or before
+    its last first adjudication, when earlier), on the lines :func:`metdash.risk.model_for`
+    read."""
+    _, lines, feats = model_for(db, as_of)
+    return time_split(lines, feats, split_date(history_end(lines, as_of), months))

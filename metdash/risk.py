@@ -64,6 +64,7 @@ GROUPS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
 PRIOR_LINES = 10.0     # m: lines of prior toward the parent's (or the practice's) rate
 RIDGE = 1.0            # L2 penalty on the weights (not the intercept)
 WINDOW_MONTHS = 12     # training reads the first adjudications of the last 12 months
+BACKTEST_MONTHS = 6    # the time split tests on the claims served in the last 6 months
 MIN_LINES = 200        # fewer adjudicated lines than this: no model
 _EPS = 1e-4
 
@@ -334,6 +335,10 @@ def reasons(model: RiskModel, feats: pd.DataFrame, top: int = 2) -> list[list[st
     return out
 
 
+def _months_before(day: dt.date, months: int) -> dt.date:
+    return (pd.Timestamp(day) - pd.DateOffset(months=months)).date()
+
+
 def window_start(until: dt.date, months: int) -> dt.date:
     """The first day of a window of ``months`` months ending on ``until``."""
     return (pd.Timestamp(until) - pd.DateOffset(months=months)).date() + dt.timedelta(days=1)
@@ -373,6 +378,12 @@ _CACHE: dict[tuple[str, tuple[int, int], dt.date], tuple[RiskModel | None, pd.Da
 _LOCK = threading.Lock()
 
 
+def forget_models() -> None:
+    """Drop every kept model (the next :func:`model_for` trains again)."""
+    with _LOCK:
+        _CACHE.clear()
+
+
 def model_for(db: Database, as_of: dt.date) -> tuple[RiskModel | None, pd.DataFrame,
                                                      pd.DataFrame]:
     """(model, lines, features) of the store as of ``as_of``: trained once, then kept until
@@ -382,7 +393,13 @@ def model_for(db: Database, as_of: dt.date) -> tuple[RiskModel | None, pd.DataFr
     with _LOCK:
         if key in _CACHE:
             return _CACHE[key]
-    lines = read_lines(db)
+    last = db.scalar("SELECT max(first_adjudication_date) FROM claim_facts")
+    end = as_of if last is None else min(as_of, last)
+    # What the model and its backtest read: the window before the backtest's split date,
+    # and claims served up to 120 days before it that were adjudicated inside it.
+    since = window_start(_months_before(end, BACKTEST_MONTHS), WINDOW_MONTHS) - dt.timedelta(
+        days=120)
+    lines = read_lines(db, since)
     feats = features(lines, as_of)
     model = train_lines(lines, feats, history_end(lines, as_of))
     with _LOCK:
@@ -471,5 +488,5 @@ def ready_with_risk(db: Database, as_of: dt.date) -> pd.DataFrame:
 
 
 __all__ = ["FEATURES", "GROUPS", "RiskModel", "claim_risk", "claims_at_risk", "draft_risk",
-           "fit_logistic", "fit_nonnegative", "model_for", "ready_with_risk", "reason_text",
+           "fit_logistic", "fit_nonnegative", "forget_models", "model_for", "ready_with_risk", "reason_text",
            "reasons", "risk_of_claim", "smoothed_rate", "train", "train_lines", "window_start"]

@@ -22,10 +22,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from metdash.risk import WINDOW_MONTHS, RiskModel, history_end, model_for, train_lines
+from metdash.risk import (
+    BACKTEST_MONTHS,
+    WINDOW_MONTHS,
+    RiskModel,
+    history_end,
+    model_for,
+    train_lines,
+)
 from metdash.store import Database
 
-TEST_MONTHS = 6   # the default T: six months before as_of
+TEST_MONTHS = BACKTEST_MONTHS   # the default T: six months before as_of
 
 
 def auc(denied: np.ndarray, score: np.ndarray) -> float:

@@ -44,18 +44,17 @@ VISIT_BANDS = ((1, "1-12"), (13, "13-20"), (21, "21+"))
 DAYS_BANDS = ((0, "0-30"), (31, "31-60"), (61, "61-90"), (91, "91+"))
 
 
-def band(values: np.ndarray | pd.Series, bands: tuple[tuple[int, str], ...]) -> np.ndarray:
+def band(values: np.ndarray | pd.Series, bands: tuple[tuple[int, str], ...]) -> pd.Categorical:
     """Each value's band: the label of the last band whose lower bound it reaches (a value
     below the first bound takes the first band). ``band([0, 5, 13], VISIT_BANDS)`` ->
     ["1-12", "1-12", "13-20"]."""
     v = np.asarray(values, dtype=float)
     lows = np.array([lo for lo, _ in bands], dtype=float)
-    labels = np.array([label for _, label in bands], dtype=object)
     idx = np.searchsorted(lows, np.nan_to_num(v, nan=lows[0]), side="right") - 1
-    return labels[np.maximum(idx, 0)]
+    return pd.Categorical.from_codes(np.maximum(idx, 0), [label for _, label in bands])
 
 
-def auth_state(lines: pd.DataFrame) -> np.ndarray:
+def auth_state(lines: pd.DataFrame) -> pd.Categorical:
     """The ``auth`` feature per line of :func:`read_lines`'s frame (see the module doc)."""
     need_auth = lines["requires_prior_auth"].fillna(False).to_numpy(bool)
     need_ref = lines["requires_referral"].fillna(False).to_numpy(bool)
@@ -68,9 +67,9 @@ def auth_state(lines: pd.DataFrame) -> np.ndarray:
     visit = pd.to_numeric(lines["referral_visit"], errors="coerce").to_numpy(float)
     over = has_ref & ~np.isnan(allowed) & (np.nan_to_num(visit) > np.nan_to_num(allowed))
     in_order = np.where(need_auth | need_ref | has_ref, "ok", "not_required")
-    return np.select([need_auth & ~has_auth, need_ref & ~has_ref, expired, over],
-                     ["no_auth", "no_referral", "expired", "over_visits"],
-                     in_order).astype(object)
+    state = np.select([need_auth & ~has_auth, need_ref & ~has_ref, expired, over],
+                      ["no_auth", "no_referral", "expired", "over_visits"], in_order)
+    return pd.Categorical(state, categories=list(AUTH_WORDS))
 
 
 def features(lines: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
@@ -78,29 +77,33 @@ def features(lines: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     their order. Claims not yet sent count their days to ``as_of``."""
     sent = pd.to_datetime(lines["submitted_date"]).fillna(pd.Timestamp(as_of))
     days = (sent - pd.to_datetime(lines["first_service_date"])).dt.days.to_numpy()
-    dx = lines["diagnosis"].fillna("").astype(str).str[:3]
+
+    def text(col: pd.Series) -> pd.Series:
+        return col.fillna("").astype(str).reset_index(drop=True)
+
     return pd.DataFrame({
-        "payer": lines["payer"].astype(str).to_numpy(),
-        "cpt": lines["cpt"].astype(str).to_numpy(),
-        "modifiers": lines["modifiers"].fillna("").astype(str).to_numpy(dtype=object),
+        "payer": text(lines["payer"]),
+        "cpt": text(lines["cpt"]),
+        "modifiers": text(lines["modifiers"]),
         "units": band(lines["units"], UNITS_BANDS),
-        "dx": dx.to_numpy(dtype=object),
+        "dx": text(lines["diagnosis"]).str[:3],
         "auth": auth_state(lines),
         "visits": band(lines["year_visit"], VISIT_BANDS),
         "days": band(days, DAYS_BANDS),
-        "provider": lines["provider"].astype(str).to_numpy(),
+        "provider": text(lines["provider"]),
     })
 
 
-def read_lines(db: Database) -> pd.DataFrame:
-    """Every line of every claim not voided, with what :func:`features` reads and, for the
+def read_lines(db: Database, since: dt.date | None = None) -> pd.DataFrame:
+    """Every line of every claim not voided (served on or after ``since`` when given, and
+    every claim not yet sent), with what :func:`features` reads and, for the
     claims adjudicated, ``first_adjudication_date`` and ``denied`` (at the first
     adjudication). Columns: claim_id, client_id, status, payer_id, payer, line_no, cpt,
     modifiers (sorted, ":"-joined), units, service_date, diagnosis, first_service_date, submitted_date,
     provider_id, provider, requires_prior_auth, requires_referral, referral_id,
     has_prior_auth, authorized_visits, expiry_date, referral_visit, year_visit,
     first_adjudication_date, denied (None when not adjudicated)."""
-    return db.query(sql("risk_lines"))
+    return db.query(sql("risk_lines"), {"since": since})
 
 
 def remittance_state(db: Database) -> tuple[int, int]:

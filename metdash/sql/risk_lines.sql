@@ -2,7 +2,9 @@
 -- (metdash/risk_features.py). For claims adjudicated, whether the line was denied at the
 -- claim's first adjudication (first_line_facts, matched by code: a claim bills a code on one
 -- line, and two lines of one code share their answer). Visit numbers count only earlier
--- claims, so a claim's features never read the future.
+-- claims, so a claim's features never read the future. Only the claims served on or after
+-- $since (every claim when NULL) and the claims not yet sent are read; visit numbers still
+-- count every claim.
 WITH c AS (
     SELECT c.claim_id, c.client_id, c.payer_id, c.status, c.referral_id,
            c.rendering_provider_id, c.diagnosis_codes, c.first_service_date,
@@ -16,6 +18,11 @@ WITH c AS (
                AS referral_visit
     FROM claims c
     WHERE c.status <> 'voided'
+),
+wanted AS (
+    SELECT * FROM c
+    WHERE $since::DATE IS NULL OR c.first_service_date >= $since::DATE
+       OR c.status IN ('draft', 'ready')
 ),
 answers AS (
     SELECT claim_id, cpt, bool_or(denied) AS denied,
@@ -34,7 +41,7 @@ SELECT c.claim_id, c.client_id, c.status, c.payer_id, p.name AS payer,
        c.referral_id, coalesce(r.prior_auth_number, '') <> '' AS has_prior_auth,
        r.authorized_visits, r.expiry_date, c.referral_visit, c.year_visit,
        a.first_adjudication_date, a.denied
-FROM c
+FROM wanted c
 JOIN claim_lines l USING (claim_id)
 JOIN payers p ON p.payer_id = c.payer_id
 LEFT JOIN providers pr ON pr.provider_id = c.rendering_provider_id

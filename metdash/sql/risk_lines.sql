@@ -27,8 +27,8 @@ wanted AS (
 answers AS (
     SELECT claim_id, cpt, bool_or(denied) AS denied,
            min(first_adjudication_date) AS first_adjudication_date
-    FROM first_line_facts
-    WHERE NOT voided
+    FROM first_line_facts f SEMI JOIN wanted USING (claim_id)
+    WHERE NOT f.voided
     GROUP BY claim_id, cpt
 )
 SELECT c.claim_id, c.client_id, c.status, c.payer_id, p.name AS payer,

@@ -66,6 +66,7 @@ RIDGE = 1.0            # L2 penalty on the weights (not the intercept)
 WINDOW_MONTHS = 12     # training reads the first adjudications of the last 12 months
 BACKTEST_MONTHS = 6    # the time split tests on the claims served in the last 6 months
 MIN_LINES = 200        # fewer adjudicated lines than this: no model
+REASON_MIN_LINES = 10  # a reason names a combination seen on at least 10 lines
 _EPS = 1e-4
 
 Groups = tuple[tuple[str, tuple[str, ...], str | None], ...]
@@ -308,7 +309,8 @@ def reason_text(cols: tuple[str, ...], values: dict[str, str], denied: float, li
 def reasons(model: RiskModel, feats: pd.DataFrame, top: int = 2) -> list[list[str]]:
     """Each line's ``top`` reasons, strongest first: the groups whose evidence pushes its
     risk up most (``w·x`` > 0), skipping a group that says less than one already given (its
-    features a subset or superset of a reason's)."""
+    features a subset or superset of a reason's) and a combination seen on fewer than
+    :data:`REASON_MIN_LINES` lines."""
     cells = model.cells(feats)
     x, _ = _evidence(model.groups, cells, model.denied, model.lines, model.base_rate,
                      model.prior)
@@ -326,7 +328,7 @@ def reasons(model: RiskModel, feats: pd.DataFrame, top: int = 2) -> list[list[st
             if any(set(cols) <= c or c <= set(cols) for c in chosen):
                 continue
             n = float(model.lines[name][cells[j][i]])
-            if n == 0:
+            if n < REASON_MIN_LINES:   # "100% of 1 line" convinces nobody
                 continue
             chosen.append(set(cols))
             said.append(reason_text(cols, records[i], float(model.denied[name][cells[j][i]]),
@@ -413,14 +415,14 @@ def claims_at_risk(db: Database, as_of: dt.date, statuses: tuple[str, ...] = ("d
                    ) -> pd.DataFrame:
     """Every claim in ``statuses`` (not yet sent), riskiest first.
 
-    Columns: claim_id, status, client_id, payer, first_service_date, lines, denial_risk (the
-    chance its riskiest line is denied at first adjudication, 0-1), payer_denial_rate (the
-    payer's line denial rate in the same months: the baseline), risk_reason (the riskiest
-    line's strongest reason), risk_more_reasons. Empty when the history is too small to learn from.
+    Columns: claim_id, payer, denial_risk (the chance its riskiest line is denied at first
+    adjudication, 0-1), payer_denial_rate (the payer's line denial rate in the same months:
+    the baseline), risk_reason (the riskiest line's strongest reason), status, client_id,
+    first_service_date, lines, risk_more_reasons. Empty when the history is too small to learn from.
     """
     model, lines, feats = model_for(db, as_of)
-    cols = ["claim_id", "status", "client_id", "payer", "first_service_date", "lines",
-            "denial_risk", "payer_denial_rate", "risk_reason", "risk_more_reasons"]
+    cols = ["claim_id", "payer", "denial_risk", "payer_denial_rate", "risk_reason", "status",
+            "client_id", "first_service_date", "lines", "risk_more_reasons"]
     pending = lines["status"].isin(statuses).to_numpy(bool)
     if model is None or not pending.any():
         return pd.DataFrame(columns=cols)

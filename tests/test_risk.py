@@ -138,6 +138,18 @@ def test_reasons_by_hand():
     assert said[1] == []
 
 
+def test_a_reason_needs_ten_lines():
+    # Payer C: 3 lines, all denied. p̄ = 5/23 = 0.2174; C's rate (3 + 10 × 0.2174) / 13 =
+    # 0.398: its risk is above the practice's, but "100% of 3 lines" is not said.
+    feats = pd.DataFrame({"payer": ["A"] * 20 + ["C"] * 3})
+    denied = np.array([1, 1] + [0] * 18 + [1, 1, 1], dtype=bool)
+    model = risk.train(feats, denied, [f"C{i}" for i in range(23)],
+                       groups=(("payer", ("payer",), None),), weights=[1.0])
+    c = pd.DataFrame({"payer": ["C"]})
+    assert model.score(c)[0] == pytest.approx((3 + 10 * 5 / 23) / 13)
+    assert risk.reasons(model, c) == [[]]
+
+
 def test_reason_words():
     assert risk.reason_text(("payer", "cpt", "auth"),
                             {"payer": "Lakeside Choice HMO", "cpt": "97530", "auth": "no_auth"},

@@ -468,9 +468,15 @@ def draft_risk(db: Database, as_of: dt.date, claim_lines: pd.DataFrame) -> pd.Da
 def risk_of_claim(db: Database, as_of: dt.date, claim: Any) -> pd.DataFrame:
     """:func:`draft_risk` of a claim being reviewed (an ``entry.ClaimIn``: its client, payer,
     referral, provider, diagnoses and lines), before it is saved."""
-    lines = [{"service_date": ln.service_date, "cpt": ln.cpt, "modifiers": list(ln.modifiers),
-              "units": ln.units, "dx_pointers": list(ln.dx_pointers)}
-             for ln in claim.lines if ln.service_date is not None and ln.cpt and ln.units]
+    lines = []
+    for ln in claim.lines:   # a line the check refuses (no date, no code) is not scored
+        try:
+            served = pd.Timestamp(ln.service_date).date()
+        except (TypeError, ValueError):
+            continue
+        if ln.cpt and ln.units and not pd.isna(served):
+            lines.append({"service_date": served, "cpt": ln.cpt, "units": ln.units,
+                          "modifiers": list(ln.modifiers), "dx_pointers": list(ln.dx_pointers)})
     frame = draft_lines(db, claim_id=claim.claim_id, client_id=claim.client_id,
                         payer_id=claim.payer_id, referral_id=claim.referral_id,
                         rendering_provider_id=claim.rendering_provider_id,
@@ -480,13 +486,13 @@ def risk_of_claim(db: Database, as_of: dt.date, claim: Any) -> pd.DataFrame:
 
 def ready_with_risk(db: Database, as_of: dt.date) -> pd.DataFrame:
     """The work list of claims ready to submit (:func:`metdash.worklists.claims_ready_to_submit`)
-    with each claim's denial_risk, payer_denial_rate and risk_reason (empty without a model)."""
+    with each claim's denial_risk and risk_reason (empty without a model)."""
     from metdash.worklists import claims_ready_to_submit
 
     ready = claims_ready_to_submit(db, as_of)
     scored = claims_at_risk(db, as_of, ("ready",))
-    return ready.merge(scored[["claim_id", "denial_risk", "payer_denial_rate", "risk_reason"]],
-                       on="claim_id", how="left")
+    return ready.merge(scored[["claim_id", "denial_risk", "risk_reason"]], on="claim_id",
+                       how="left")
 
 
 __all__ = ["FEATURES", "GROUPS", "RiskModel", "claim_risk", "claims_at_risk", "draft_risk",

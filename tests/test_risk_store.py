@@ -127,3 +127,24 @@ def test_model_is_kept_until_a_remittance_arrives(demo_db_path, tmp_path):
     retrained, _, _ = risk.model_for(db, AS_OF)
     assert retrained is not first
     assert np.array_equal(retrained.weights, first.weights)   # nothing it learns from moved
+
+
+def test_a_claim_under_review_with_a_bad_line(db, lines):
+    from metdash.entry import ClaimIn, ClaimLineIn
+
+    ready = lines[lines.payer.str.startswith("Medicare Part B")].iloc[-1]
+    claim = ClaimIn("NEW1", ready.client_id, int(ready.payer_id), ["M17.11"], [
+        ClaimLineIn("not a date", "97110", 2, "104.00"),          # refused by the check
+        ClaimLineIn(None, "97110", 2, "104.00"),
+        ClaimLineIn(dt.date(2026, 6, 29), "97112", 2, "110.00", ("GP",), (1,)),
+        ClaimLineIn(dt.date(2026, 6, 29), "97110", 1, "52.00", (), (1,))],
+        referral_id=None if pd.isna(ready.referral_id) else int(ready.referral_id),
+        rendering_provider_id=int(ready.provider_id))
+    risky = risk.risk_of_claim(db, AS_OF, claim)
+    # The two good lines are scored; 97112 for knee osteoarthritis (M17, a demo cause) well
+    # above the payer's rate, and said so. (The line without GP is above the payer's rate
+    # too, though this small practice has few such Medicare lines to learn from.)
+    assert list(risky.cpt) == ["97112", "97110"]
+    assert risky.denial_risk.iloc[0] > risky.payer_denial_rate.iloc[0] + 0.1
+    assert "97112 lines for a diagnosis in M17" in risky.risk_reason.iloc[0]
+    assert risky.denial_risk.iloc[1] > risky.payer_denial_rate.iloc[1]

@@ -28,6 +28,7 @@ SECTIONS: dict[str, list[tuple[str, str, str]]] = {
         ("referrals.py", "Referrals", ":material/forward_to_inbox:"),
         ("sessions.py", "Sessions", ":material/fitness_center:"),
         ("claims.py", "Claims", ":material/receipt_long:"),
+        ("denial_risk.py", "Denial risk", ":material/report:"),
         ("payments.py", "Payments & appeals", ":material/account_balance:"),
         ("balances.py", "Balances & write-offs", ":material/balance:"),
         ("remittances.py", "Remittances (835/837P)", ":material/sync_alt:"),

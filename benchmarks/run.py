@@ -411,6 +411,11 @@ def bench_scale(lines: int, reps: int, workdir: Path, x12_claims: int, keep: boo
     from benchmarks.bench_forecast import bench_forecast  # issue 18: the cash forecast
     res["forecast"] = bench_forecast(db, AS_OF, reps=max(1, min(reps, 3)))
 
+    from benchmarks.bench_risk import measure as measure_risk  # issue 18: denial risk
+
+    log(f"[{lines:,}] denial risk…")
+    res["risk"] = measure_risk(db, AS_OF)
+
     log(f"[{lines:,}] 837P export and 835 import…")
     # Three rounds, each on its own claims (a file already imported changes nothing), so the
     # median is of three imports of the same size; the rounds are kept in results.json.
@@ -656,6 +661,15 @@ def render(results: dict[str, Any], notes: str) -> str:
     row("claims spreadsheet import: fresh store / this store", lambda s: (
         f"{sheet_line(s['import_sheet']['fresh'])} / {sheet_line(s['import_sheet']['store'])}"
         if s.get("import_sheet") else "–"))
+    row("denial risk: AUC / precision at the riskiest 10% (payer's rate)", lambda s: (
+        f"{s['risk']['auc']:.3f} ({s['risk']['baseline_auc']:.3f}) / "
+        f"{100 * s['risk']['precision_10']:.1f}% ({100 * s['risk']['baseline_precision_10']:.1f}%)"
+        if "auc" in s.get("risk", {}) else "–"))
+    row("denial risk: training on all lines / 12 months (CPU)", lambda s: (
+        f"{s['risk']['train_all_lines']:,} in {s['risk']['train_all_s']:.1f} s "
+        f"({s['risk']['train_all_cpu_s']:.1f}) / {s['risk']['train_window_lines']:,} in "
+        f"{s['risk']['train_window_s']:.1f} s ({s['risk']['train_window_cpu_s']:.1f})"
+        if s.get("risk") else "–"))
     row("peak RSS: app / naive process", lambda s: f"{s['app']['peak_rss_mb']:,.0f} / " + (
         f"{s['naive']['peak_rss_mb']:,.0f} MB" if s.get("naive") else "not run"))
     def peak_page(s: dict[str, Any]) -> str:

@@ -36,7 +36,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from metdash import demo_acks
+from metdash import demo_acks, demo_denials
 from metdash.demo_clearinghouse import add_clearinghouse_and_places
 from metdash.demo_corrections import add_corrections
 from metdash.demo_secondary import add_secondary_claims
@@ -967,7 +967,8 @@ class _Builder:
             "authorized_visits": _int(p.auth_visits, valid=p.auth_valid),
             "expiry_date": _date(p.expiry),
             "prior_auth_number": pc.binary_join_element_wise(
-                "PA", pc.cast(pa.array(rng.integers(10**7, 10**8, n), mask=~needs_auth),
+                "PA", pc.cast(pa.array(rng.integers(10**7, 10**8, n), mask=~needs_auth
+                                       | demo_denials.referrals_without_auth(p, needs_auth)),
                               pa.string()), ""),
         }
 
@@ -1137,7 +1138,7 @@ class _Builder:
         deny_p = np.array([x["deny"] for x in PAYERS])[self.c_payer]
         line_p = np.array([x["line_deny"] for x in PAYERS])[self.c_payer]
         u = rng.random(nc)
-        self.c_whole = self.c_adjudicated & (u < deny_p)
+        self.c_whole = demo_denials.whole_claim_denials(self, u, deny_p, PAYERS)
         self.c_linedeny = (self.c_adjudicated & ~self.c_whole & (self.c_nlines >= 2)
                            & (rng.random(nc) < line_p))
         self.c_carc = np.full(nc, "", dtype=object)
@@ -1168,6 +1169,7 @@ class _Builder:
         tl = target[sel]
         self.l_denied_first[tl] = True
         self.l_carc[tl] = line_carc
+        demo_denials.apply_causes(self, li_sess, li_col, CODES, DX_LABELS)  # issue 18
         # Modifiers: GP on therapy lines (missing on the claims denied CARC 4), 59 on 97140
         # billed with an evaluation or 97530 (an NCCI pair), KX past Medicare's threshold.
         has_eval = np.zeros(nc, bool)

@@ -397,6 +397,56 @@ _CATALOGUE = [
            "percent"),
 ]
 
+# Denial risk before sending (issue 18; metdash/risk.py, metdash/risk_eval.py).
+_RISK_FROM = ("learned from the practice's own first adjudications of the 12 months up to "
+              "today, one row per claim line")
+_CATALOGUE += [
+    Metric("denial_risk", "Denial risk",
+           "The chance that the claim's riskiest line is denied at its first adjudication, "
+           f"{_RISK_FROM}: each payer's denial rate per code, referral and authorization "
+           "state, modifiers, units, visit number in the year and days from service to "
+           "sending, and per code and diagnosis category and per provider, each shrunk toward "
+           "its broader rate by 10 lines of prior, combined by a small logistic regression "
+           "with weights of at least 0.", "percent", False, "Risk"),
+    Metric("payer_denial_rate", "Payer's denial rate",
+           "Share of the payer's claim lines denied at their first adjudication in the same 12 "
+           "months (shrunk toward the practice's rate by 10 lines): the baseline the risk "
+           "model is compared with.", "percent", False),
+    Metric("risk_reason", "Why",
+           "The riskiest line's strongest reason: the feature combination whose denial rate "
+           "raises its risk most, with the denied lines and all lines of that combination in "
+           "the 12 months (counts at first adjudication).", "text"),
+    Metric("risk_more_reasons", "Also",
+           "The next reason of the riskiest line, when another combination raises its risk "
+           "and says something the first does not.", "text"),
+    Metric("risk_auc", "AUC",
+           "On the test lines (claims served on or after the split date T, adjudicated since; "
+           "the model trained only on lines first adjudicated in the 12 months before T): the "
+           "chance that a denied line scores above a paid one (ties count half). 0.5 is a coin "
+           "toss, 1 is perfect.", "number", True),
+    Metric("risk_auc_baseline", "AUC of the payer's rate",
+           "The same AUC when each test line is scored by its payer's denial rate in the "
+           "training lines (the baseline).", "number", True),
+    Metric("risk_precision_10", "Precision at the riskiest 10%",
+           "Share denied among the 10% of test lines the model scores riskiest (lines tied at "
+           "the cut count by their own denial rate).", "percent", True, "Precision @10%"),
+    Metric("risk_precision_10_baseline", "Precision at 10% of the payer's rate",
+           "The same precision when the test lines are ranked by their payer's denial rate in "
+           "the training lines (the baseline).", "percent", True, "Baseline @10%"),
+    Metric("risk_test_denial_rate", "Test lines denied",
+           "Share of the test lines denied at their first adjudication: the precision of a "
+           "random pick.", "percent"),
+    Metric("risk_decile", "Decile",
+           "The test lines in ten equal groups by predicted risk, 1 = the least risky.",
+           "count"),
+    Metric("decile_lines", "Lines", "Test lines in the decile.", "count"),
+    Metric("predicted_risk", "Predicted",
+           "Mean predicted denial risk of the decile's test lines.", "percent"),
+    Metric("observed_denial_rate", "Observed",
+           "Share of the decile's test lines denied at first adjudication: close to the "
+           "predicted risk when the model is calibrated.", "percent"),
+]
+
 CATALOGUE: dict[str, Metric] = {m.name: m for m in _CATALOGUE}
 
 # In the order the overview shows them, four to a row: money in, how well it is collected,

@@ -6,7 +6,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from metdash import acks, entry, figures, spreadsheet, ui
+from metdash import acks, entry, figures, risk, spreadsheet, ui
 from metdash.store import backup
 from metdash.ui.corrections import claim_changes
 
@@ -85,6 +85,10 @@ with tab_bill:
             st.warning(ui.literal(w))
         if check.errors:
             ui.show_problems(check.errors, heading="This claim cannot be saved yet.")
+        at_risk = risk.risk_of_claim(db, ui.today(), claim)  # issue 18: before it is sent
+        if not at_risk.empty:
+            st.caption("Denial risk of each line, from this practice's history:")
+            ui.table(at_risk, key="draft_risk")
         if st.button("Save claim", type="primary", key="save_draft", disabled=bool(check.errors)):
             with ui.action():
                 entry.save_claim(db, claim, user)

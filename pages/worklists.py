@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from metdash import ui, worklists
+from metdash import risk, ui, worklists
 
 db = ui.page_start("Work lists", permission="work")
 as_of = ui.today()
@@ -16,6 +16,8 @@ for key, wl in worklists.WORKLISTS.items():
 
 for key, wl in worklists.WORKLISTS.items():
     frame = frames[key]
+    if key == "ready_to_submit" and not frame.empty:  # with each claim's denial risk
+        frame = ui.cached(risk.ready_with_risk)(db, as_of)
     with st.expander(f"{wl.title} ({len(frame)})", expanded=bool(len(frame))):
         st.caption(wl.description)
         if frame.empty:

@@ -358,16 +358,23 @@ def test_statuses_and_history(con):
     assert one(con, "SELECT count(*) FROM claim_status_history "
                     "WHERE changed_at::DATE <> status_date") == 0
     # Status agrees with the remittances. A claim sent again after a denial (corrected and
-    # resubmitted) is 'submitted' with the denying remittance on file; no other is.
-    assert one(con, """
+    # resubmitted) is 'submitted' with the denying remittance on file; a denied claim
+    # corrected in the last days before as_of and not yet resent is 'ready' with it; no
+    # other is.
+    corrected = """claim_id IN (SELECT claim_id FROM claim_status_history h
+                                WHERE h.note = 'corrected, ready to send again'
+                                  AND h.seq = (SELECT max(seq) FROM claim_status_history x
+                                               WHERE x.claim_id = h.claim_id))"""
+    assert one(con, f"""
         SELECT count(*) FROM claims WHERE status IN ('draft', 'ready', 'submitted', 'voided')
           AND claim_id IN (SELECT claim_id FROM claim_payments)
           AND NOT (status = 'submitted' AND last_submitted_date > submitted_date)
           -- a denied claim withdrawn by a void (frequency 8): metdash/demo_corrections.py
-          AND NOT (status = 'voided' AND frequency_code = '8')""") == 0
-    assert one(con, """
+          AND NOT (status = 'voided' AND frequency_code = '8')
+          AND NOT (status = 'ready' AND {corrected})""") == 0
+    assert one(con, f"""
         SELECT count(*) FROM claims WHERE status IN ('draft', 'ready') AND submitted_date
-          IS NOT NULL AND last_submitted_date = submitted_date""") == 0
+          IS NOT NULL AND last_submitted_date = submitted_date AND NOT {corrected}""") == 0
     # Denied: the adjudication that stands denied it (a denial-class CAS, or CLP02 4);
     # partially paid: it paid something and denied or reduced a line; paid: no denial.
     standing = """(SELECT max(claim_payment_id) FROM claim_payments q

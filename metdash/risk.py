@@ -1,0 +1,500 @@
+"""Denial risk before a claim is sent (issue 18, section 2): a model a biller can read.
+
+Learned from the practice's own first adjudications, one row per claim line (label: the line
+was denied at its claim's first adjudication), over the features of
+:mod:`metdash.risk_features`.
+
+**Smoothed rates.** For each group of features in :data:`GROUPS` (the payer; payer and code;
+payer and authorization state; ...) every combination of values seen in training has its
+denied lines ``d`` out of ``n``; its rate is shrunk toward the practice's overall rate
+``p̄`` by :data:`PRIOR_LINES` lines of prior (a beta prior, the empirical-Bayes rate):
+``r = (d + m·p̄) / (n + m)``. A value never seen has ``r = p̄``.
+
+**Score.** A line's log-odds of denial is ``b + Σ_g w_g · x_g`` with
+``x_g = logit(r_g) − logit(p̄)``: each group's evidence, how far its rate stands from the
+practice's. With every ``w = 1`` and ``b = logit(p̄)`` this is naive Bayes; the weights are
+instead fitted by a small ridge logistic regression (Newton's method, numpy only), on rates
+cross-fitted over two halves of the claims (each half scored with the other half's rates), so
+a rate never grades itself and features that say the same thing share their weight.
+
+**Reasons.** A line's reasons are its groups with the largest ``w_g · x_g`` above zero, said
+in words with their counts ("Lakeside Choice HMO denied 38% of 97530 lines without a prior
+authorization in the last 12 months (37 of 97)"). A claim's risk is its riskiest line's.
+
+Trained in well under a second per 100,000 lines (``benchmarks/bench_risk.py``); the model of a
+store is kept until a remittance arrives (:func:`model_for`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from metdash.risk_features import (
+    AUTH_WORDS,
+    FEATURES,
+    draft_lines,
+    features,
+    read_lines,
+    remittance_state,
+)
+from metdash.store import Database
+
+# (name, features, parent): the groups whose smoothed rates the model combines. A group
+# with a parent is shrunk toward its parent's rate and brings what it adds beyond it (a
+# payer's cells beyond the payer's own rate), so the payer is counted once.
+GROUPS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
+    ("payer", ("payer",), None),
+    ("payer_cpt", ("payer", "cpt"), "payer"),
+    ("payer_auth", ("payer", "auth"), "payer"),
+    ("payer_cpt_auth", ("payer", "cpt", "auth"), "payer_auth"),
+    ("payer_modifiers", ("payer", "modifiers"), "payer"),
+    ("cpt_dx", ("cpt", "dx"), None),
+    ("payer_units", ("payer", "units"), "payer"),
+    ("payer_visits", ("payer", "visits"), "payer"),
+    ("payer_days", ("payer", "days"), "payer"),
+    ("provider", ("provider",), None),
+)
+PRIOR_LINES = 10.0     # m: lines of prior toward the parent's (or the practice's) rate
+RIDGE = 1.0            # L2 penalty on the weights (not the intercept)
+WINDOW_MONTHS = 12     # training reads the first adjudications of the last 12 months
+BACKTEST_MONTHS = 6    # the time split tests on the claims served in the last 6 months
+MIN_LINES = 200        # fewer adjudicated lines than this: no model
+REASON_MIN_LINES = 10  # a reason names a combination seen on at least 10 lines
+_EPS = 1e-4
+
+Groups = tuple[tuple[str, tuple[str, ...], str | None], ...]
+
+
+def logit(p: np.ndarray | float) -> np.ndarray:
+    p = np.clip(np.asarray(p, dtype=float), _EPS, 1 - _EPS)
+    return np.log(p / (1 - p))
+
+
+def sigmoid(z: np.ndarray | float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(np.asarray(z, dtype=float), -500, 500)))
+
+
+def smoothed_rate(denied: np.ndarray | float, lines: np.ndarray | float,
+                  toward: np.ndarray | float, prior: float = PRIOR_LINES) -> np.ndarray:
+    """``(denied + prior·toward) / (lines + prior)``: a rate shrunk toward ``toward``."""
+    return ((np.asarray(denied, float) + prior * np.asarray(toward, float))
+            / (np.asarray(lines, float) + prior))
+
+
+def _encode(values: pd.Series, vocab: pd.Index) -> np.ndarray:
+    """Each value's position in ``vocab``; a value not in it: len(vocab)."""
+    codes = vocab.get_indexer(pd.Index(values))
+    return np.where(codes < 0, len(vocab), codes).astype(np.int64)
+
+
+def _cells(codes: dict[str, np.ndarray], cols: tuple[str, ...],
+           vocab: dict[str, pd.Index], n: int) -> np.ndarray:
+    """One integer per combination of the ``cols`` codes (mixed radix; each radix counts an
+    extra code for unseen values)."""
+    cell = np.zeros(n, dtype=np.int64)
+    for c in cols:
+        cell = cell * (len(vocab[c]) + 1) + codes[c]
+    return cell
+
+
+def _size(cols: tuple[str, ...], vocab: dict[str, pd.Index]) -> int:
+    return int(np.prod([len(vocab[c]) + 1 for c in cols]))
+
+
+def _counts(cells: np.ndarray, y: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    return (np.bincount(cells, weights=y, minlength=size),
+            np.bincount(cells, minlength=size).astype(float))
+
+
+def _evidence(groups: Groups, cells: list[np.ndarray], den: dict[str, np.ndarray],
+              lin: dict[str, np.ndarray], base: float, prior: float
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """Per line and group: (x, rate). Each group's rate is shrunk toward its parent's rate
+    for the line (the practice's ``base`` without a parent); x = logit(rate) − logit(that)."""
+    n = len(cells[0]) if cells else 0
+    rate = np.zeros((n, len(groups)))
+    x = np.zeros((n, len(groups)))
+    col = {name: j for j, (name, _, _) in enumerate(groups)}
+    for j, (name, _, parent) in enumerate(groups):
+        toward = rate[:, col[parent]] if parent else np.full(n, base)
+        d, m = den[name][cells[j]], lin[name][cells[j]]
+        rate[:, j] = smoothed_rate(d, m, toward, prior)
+        x[:, j] = logit(rate[:, j]) - logit(toward)
+    return x, rate
+
+
+@dataclass
+class RiskModel:
+    """Counts per feature combination, the fitted weights, and what it was trained on."""
+
+    groups: Groups
+    base_rate: float
+    vocab: dict[str, pd.Index]
+    denied: dict[str, np.ndarray]
+    lines: dict[str, np.ndarray]
+    weights: np.ndarray
+    intercept: float
+    trained_lines: int
+    months: int | None = None
+    prior: float = PRIOR_LINES
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def cells(self, feats: pd.DataFrame) -> list[np.ndarray]:
+        """Per group, each line's cell (its combination of values)."""
+        codes = {f: _encode(feats[f], v) for f, v in self.vocab.items()}
+        return [_cells(codes, cols, self.vocab, len(feats)) for _, cols, _ in self.groups]
+
+    def evidence(self, feats: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Per line and group (lines × groups arrays): x, the log-odds its smoothed rate adds
+        to its parent's (or the practice's), and that rate."""
+        return _evidence(self.groups, self.cells(feats), self.denied, self.lines,
+                         self.base_rate, self.prior)
+
+    def score(self, feats: pd.DataFrame) -> np.ndarray:
+        """Each line's chance of denial at first adjudication (0-1)."""
+        x, _ = self.evidence(feats)
+        return sigmoid(self.intercept + x @ self.weights)
+
+    def payer_rate(self, feats: pd.DataFrame) -> np.ndarray:
+        """The baseline: each line's payer's smoothed denial rate in training."""
+        codes = {"payer": _encode(feats["payer"], self.vocab["payer"])}
+        cell = _cells(codes, ("payer",), self.vocab, len(feats))
+        return smoothed_rate(self.denied["payer"][cell], self.lines["payer"][cell],
+                             self.base_rate, self.prior)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, ridge: float = RIDGE, iterations: int = 50,
+                 count: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+    """(intercept, weights) of a ridge logistic regression of ``y`` on ``x``, by Newton's
+    method with step halving (each step lowers the penalised loss; the intercept is not
+    penalised). With ``count``, each row of ``x`` stands for ``count`` lines of which ``y``
+    were denied (lines with equal features fitted once)."""
+    n, k = x.shape
+    c = np.ones(n) if count is None else np.asarray(count, dtype=float)
+    y = np.asarray(y, dtype=float)
+    a = np.hstack([np.ones((n, 1)), x])
+    beta = np.zeros(k + 1)
+    beta[0] = float(logit(y.sum() / c.sum() if n else 0.5))
+    pen = np.full(k + 1, ridge)
+    pen[0] = 0.0
+
+    def loss(b: np.ndarray) -> float:
+        z = a @ b
+        # log(1 + e^z) per line − z per denied line, written so a large |z| cannot overflow
+        return float(np.sum(c * np.logaddexp(0, z) - y * z) + 0.5 * np.sum(pen * b * b))
+
+    current = loss(beta)
+    for _ in range(iterations):
+        p = sigmoid(a @ beta)
+        grad = a.T @ (y - c * p) - pen * beta
+        hess = (a * (c * p * (1 - p))[:, None]).T @ a + np.diag(pen) + 1e-9 * np.eye(k + 1)
+        step = np.linalg.solve(hess, grad)
+        t = 1.0
+        while t > 1e-4:
+            trial = loss(beta + t * step)
+            if trial <= current:
+                break
+            t /= 2
+        else:
+            break
+        beta = beta + t * step
+        improved, current = current - trial, trial
+        if np.max(np.abs(t * step)) < 1e-6 or improved < 1e-9 * max(c.sum(), 1):
+            break
+    return float(beta[0]), beta[1:]
+
+
+def fit_nonnegative(x: np.ndarray, y: np.ndarray, ridge: float = RIDGE,
+                    count: np.ndarray | None = None) -> tuple[float, np.ndarray]:
+    """:func:`fit_logistic` with every weight at least 0: a group whose fitted weight comes
+    out negative is dropped (weight 0) and the rest refitted, until none is. A biller reads
+    each group's evidence in its own direction: a rate above its parent's never lowers a
+    line's risk."""
+    keep = np.ones(x.shape[1], dtype=bool)
+    weights = np.zeros(x.shape[1])
+    while True:
+        b, w = fit_logistic(x[:, keep], y, ridge, count=count)
+        if (w >= 0).all() or not keep.any():
+            weights[:] = 0
+            weights[keep] = w
+            return b, weights
+        keep[np.nonzero(keep)[0][w < 0]] = False
+
+
+def train(feats: pd.DataFrame, denied: Sequence[bool] | np.ndarray, claims: Sequence[str],
+          *, groups: Groups = GROUPS, weights: Sequence[float] | None = None,
+          prior: float = PRIOR_LINES, ridge: float = RIDGE) -> RiskModel:
+    """A model from adjudicated lines: their features, whether each was denied at first
+    adjudication, and each line's claim (the two halves for cross-fitting split by claim).
+    With ``weights`` given nothing is fitted: the intercept is logit(p̄) and the score is
+    the weighted sum of the groups' evidence (``weights`` all 1: naive Bayes)."""
+    y = np.asarray(denied, dtype=float)
+    n = len(y)
+    used = sorted({c for _, cols, _ in groups for c in cols})
+    vocab, codes = {}, {}
+    for f in used:
+        code, uniques = pd.factorize(feats[f])
+        vocab[f], codes[f] = pd.Index(uniques), code.astype(np.int64)
+    cells = [_cells(codes, cols, vocab, n) for _, cols, _ in groups]
+    sizes = [_size(cols, vocab) for _, cols, _ in groups]
+    base = float(y.mean()) if n else 0.0
+    den, lin = {}, {}
+    for (name, _, _), cell, size in zip(groups, cells, sizes, strict=True):
+        den[name], lin[name] = _counts(cell, y, size)
+    model = RiskModel(groups, base, vocab, den, lin, np.ones(len(groups)),
+                      float(logit(base)), n, prior=prior)
+    if weights is not None:
+        model.weights = np.asarray(weights, dtype=float)
+        return model
+    # Cross-fitted evidence: each half of the claims scored with the other half's rates.
+    half = pd.factorize(np.asarray(claims))[0] % 2
+    x = np.zeros((n, len(groups)))
+    for h in (0, 1):
+        mine, other = half == h, half != h
+        base_o = float(y[other].mean()) if other.any() else base
+        d_o, m_o = {}, {}
+        for (name, _, _), cell, size in zip(groups, cells, sizes, strict=True):
+            d_o[name], m_o[name] = _counts(cell[other], y[other], size)
+        x[mine], _ = _evidence(groups, [c[mine] for c in cells], d_o, m_o, base_o, prior)
+    # Lines with the same cells in the same half have the same evidence: fitted once each.
+    key = pd.DataFrame(np.column_stack([*cells, half])).groupby(
+        list(range(len(cells) + 1)), sort=False).ngroup().to_numpy()
+    first = np.unique(key, return_index=True)[1]
+    model.intercept, model.weights = fit_nonnegative(
+        x[first], np.bincount(key, weights=y), ridge, count=np.bincount(key))
+    return model
+
+
+def reason_text(cols: tuple[str, ...], values: dict[str, str], denied: float, lines: float,
+                months: int | None) -> str:
+    """One reason in a biller's words: who denied what share of which lines, and the counts.
+
+    ``reason_text(("payer", "cpt", "auth"), {"payer": "Lakeside Choice HMO", "cpt": "97530",
+    "auth": "no_auth"}, 37, 97, 12)`` -> "Lakeside Choice HMO denied 38% of 97530 lines
+    without a prior authorization in the last 12 months (37 of 97)"."""
+    what = f"{values['cpt']} lines" if "cpt" in cols else "lines"
+    quals = []
+    if "modifiers" in cols:
+        m = values["modifiers"]
+        quals.append(f"billed with modifiers {m}" if m else "billed without a modifier")
+    if "dx" in cols:
+        quals.append(f"for a diagnosis in {values['dx']}")
+    if "units" in cols:
+        quals.append(f"of {values['units']} unit{'' if values['units'] == '1' else 's'}")
+    if "auth" in cols:
+        quals.append(AUTH_WORDS[values["auth"]])
+    if "visits" in cols:
+        quals.append(f"for visits {values['visits']} of the client's year with the payer")
+    if "days" in cols:
+        quals.append(f"sent {values['days']} days after the service")
+    if "provider" in cols:
+        quals.append(f"by {values['provider']}")
+    share = f"{100 * denied / lines:.0f}%" if lines else "0%"
+    body = " ".join([what, *quals])
+    when = f" in the last {months} months" if months else ""
+    counts = f" ({denied:.0f} of {lines:.0f})"
+    if "payer" in cols:
+        return f"{values['payer']} denied {share} of {body}{when}{counts}"
+    return f"{share} of {body} were denied{when}{counts}"
+
+
+def reasons(model: RiskModel, feats: pd.DataFrame, top: int = 2) -> list[list[str]]:
+    """Each line's ``top`` reasons, strongest first: the groups whose evidence pushes its
+    risk up most (``w·x`` > 0), skipping a group that says less than one already given (its
+    features a subset or superset of a reason's) and a combination seen on fewer than
+    :data:`REASON_MIN_LINES` lines."""
+    cells = model.cells(feats)
+    x, _ = _evidence(model.groups, cells, model.denied, model.lines, model.base_rate,
+                     model.prior)
+    contrib = x * model.weights
+    order = np.argsort(-contrib, axis=1, kind="stable")
+    records = feats.to_dict("records")
+    out = []
+    for i in range(len(feats)):
+        chosen: list[set[str]] = []
+        said = []
+        for j in order[i]:
+            if contrib[i, j] <= 0 or len(said) >= top:
+                break
+            name, cols, _ = model.groups[j]
+            if any(set(cols) <= c or c <= set(cols) for c in chosen):
+                continue
+            n = float(model.lines[name][cells[j][i]])
+            if n < REASON_MIN_LINES:   # "100% of 1 line" convinces nobody
+                continue
+            chosen.append(set(cols))
+            said.append(reason_text(cols, records[i], float(model.denied[name][cells[j][i]]),
+                                    n, model.months))
+        out.append(said)
+    return out
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    return (pd.Timestamp(day) - pd.DateOffset(months=months)).date()
+
+
+def window_start(until: dt.date, months: int) -> dt.date:
+    """The first day of a window of ``months`` months ending on ``until``."""
+    return (pd.Timestamp(until) - pd.DateOffset(months=months)).date() + dt.timedelta(days=1)
+
+
+def train_lines(lines: pd.DataFrame, feats: pd.DataFrame, until: dt.date,
+                months: int | None = WINDOW_MONTHS, before: bool = False) -> RiskModel | None:
+    """The model from the lines first adjudicated on or before ``until`` (strictly before it
+    with ``before``: a time split), in the ``months`` months up to it; None when fewer than
+    :data:`MIN_LINES` lines were adjudicated."""
+    adj = pd.to_datetime(lines["first_adjudication_date"])
+    end = pd.Timestamp(until)
+    keep = adj.notna() & ((adj < end) if before else (adj <= end))
+    since = None
+    if months:
+        since = window_start(until - dt.timedelta(days=1) if before else until, months)
+        keep &= adj >= pd.Timestamp(since)
+    keep = keep.to_numpy(bool)
+    if keep.sum() < MIN_LINES:
+        return None
+    model = train(feats[keep].reset_index(drop=True),
+                  lines["denied"].to_numpy()[keep].astype(bool),
+                  lines["claim_id"].to_numpy()[keep])
+    model.months, model.since, model.until = months, since, until
+    return model
+
+
+def history_end(lines: pd.DataFrame, as_of: dt.date) -> dt.date:
+    """The day the learning window ends: ``as_of``, or the last first adjudication on file
+    when that is earlier (a store whose history stops before today still has 12 months)."""
+    last = pd.to_datetime(lines["first_adjudication_date"]).max()
+    return as_of if pd.isna(last) else min(as_of, last.date())
+
+
+_CACHE: dict[tuple[str, tuple[int, int], dt.date], tuple[RiskModel | None, pd.DataFrame,
+                                                         pd.DataFrame]] = {}
+_LOCK = threading.Lock()
+
+
+def forget_models() -> None:
+    """Drop every kept model (the next :func:`model_for` trains again)."""
+    with _LOCK:
+        _CACHE.clear()
+
+
+def model_for(db: Database, as_of: dt.date) -> tuple[RiskModel | None, pd.DataFrame,
+                                                     pd.DataFrame]:
+    """(model, lines, features) of the store as of ``as_of``: trained once, then kept until
+    a remittance arrives (the cache is keyed on :func:`remittance_state`). The lines are
+    :func:`read_lines`'s, read with the model."""
+    key = (str(db.path), remittance_state(db), as_of)
+    with _LOCK:
+        if key in _CACHE:
+            return _CACHE[key]
+    last = db.scalar("SELECT max(first_adjudication_date) FROM claim_facts")
+    end = as_of if last is None else min(as_of, last)
+    # What the model and its backtest read: the window before the backtest's split date,
+    # and claims served up to 120 days before it that were adjudicated inside it.
+    since = window_start(_months_before(end, BACKTEST_MONTHS), WINDOW_MONTHS) - dt.timedelta(
+        days=120)
+    lines = read_lines(db, since)
+    feats = features(lines, as_of)
+    model = train_lines(lines, feats, history_end(lines, as_of))
+    with _LOCK:
+        if len(_CACHE) >= 4:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[key] = (model, lines, feats)
+    return model, lines, feats
+
+
+def claims_at_risk(db: Database, as_of: dt.date, statuses: tuple[str, ...] = ("draft", "ready")
+                   ) -> pd.DataFrame:
+    """Every claim in ``statuses`` (not yet sent), riskiest first.
+
+    Columns: claim_id, payer, denial_risk (the chance its riskiest line is denied at first
+    adjudication, 0-1), payer_denial_rate (the payer's line denial rate in the same months:
+    the baseline), risk_reason (the riskiest line's strongest reason), status, client_id,
+    first_service_date, lines, risk_more_reasons. Empty when the history is too small to learn from.
+    """
+    model, lines, feats = model_for(db, as_of)
+    cols = ["claim_id", "payer", "denial_risk", "payer_denial_rate", "risk_reason", "status",
+            "client_id", "first_service_date", "lines", "risk_more_reasons"]
+    pending = lines["status"].isin(statuses).to_numpy(bool)
+    if model is None or not pending.any():
+        return pd.DataFrame(columns=cols)
+    return claim_risk(model, lines[pending].reset_index(drop=True),
+                      feats[pending].reset_index(drop=True))[cols]
+
+
+def claim_risk(model: RiskModel, lines: pd.DataFrame, feats: pd.DataFrame) -> pd.DataFrame:
+    """Per claim of ``lines`` (rows of :func:`read_lines` and their features): its risk (its
+    riskiest line's), the payer's rate and the riskiest line's reasons, riskiest first."""
+    risk = model.score(feats)
+    frame = lines[["claim_id", "status", "client_id", "payer", "first_service_date"]].copy()
+    frame["denial_risk"] = risk
+    frame["payer_denial_rate"] = model.payer_rate(feats)
+    frame["row"] = np.arange(len(frame))
+    frame["lines"] = frame.groupby("claim_id")["claim_id"].transform("size")
+    top = frame.sort_values(["denial_risk", "row"], ascending=[False, True]).drop_duplicates(
+        "claim_id")
+    said = reasons(model, feats.iloc[top["row"].to_numpy()].reset_index(drop=True))
+    top = top.assign(risk_reason=[s[0] if s else "" for s in said],
+                     risk_more_reasons=["; ".join(s[1:]) for s in said])
+    return top.drop(columns="row").sort_values(["denial_risk", "claim_id"],
+                                               ascending=[False, True]).reset_index(drop=True)
+
+
+def draft_risk(db: Database, as_of: dt.date, claim_lines: pd.DataFrame) -> pd.DataFrame:
+    """The risk of each line of a claim being built (not yet saved): ``claim_lines`` is
+    :func:`metdash.risk_features.draft_lines`'s frame. Columns: line_no, cpt, denial_risk,
+    payer_denial_rate, risk_reason (its reasons, ";"-separated). Empty when there is no model."""
+    model, _, _ = model_for(db, as_of)
+    if model is None or claim_lines.empty:
+        return pd.DataFrame(columns=["line_no", "cpt", "denial_risk", "payer_denial_rate",
+                                     "risk_reason"])
+    feats = features(claim_lines, as_of)
+    said = reasons(model, feats)
+    return pd.DataFrame({"line_no": claim_lines["line_no"].to_numpy(),
+                         "cpt": claim_lines["cpt"].to_numpy(),
+                         "denial_risk": model.score(feats),
+                         "payer_denial_rate": model.payer_rate(feats),
+                         "risk_reason": ["; ".join(s) for s in said]})
+
+
+def risk_of_claim(db: Database, as_of: dt.date, claim: Any) -> pd.DataFrame:
+    """:func:`draft_risk` of a claim being reviewed (an ``entry.ClaimIn``: its client, payer,
+    referral, provider, diagnoses and lines), before it is saved."""
+    lines = []
+    for ln in claim.lines:   # a line the check refuses (no date, no code) is not scored
+        try:
+            served = pd.Timestamp(ln.service_date).date()
+        except (TypeError, ValueError):
+            continue
+        if ln.cpt and ln.units and not pd.isna(served):
+            lines.append({"service_date": served, "cpt": ln.cpt, "units": ln.units,
+                          "modifiers": list(ln.modifiers), "dx_pointers": list(ln.dx_pointers)})
+    frame = draft_lines(db, claim_id=claim.claim_id, client_id=claim.client_id,
+                        payer_id=claim.payer_id, referral_id=claim.referral_id,
+                        rendering_provider_id=claim.rendering_provider_id,
+                        diagnosis_codes=list(claim.diagnosis_codes), lines=lines)
+    return draft_risk(db, as_of, frame)
+
+
+def ready_with_risk(db: Database, as_of: dt.date) -> pd.DataFrame:
+    """The work list of claims ready to submit (:func:`metdash.worklists.claims_ready_to_submit`)
+    with each claim's denial_risk and risk_reason (empty without a model)."""
+    from metdash.worklists import claims_ready_to_submit
+
+    ready = claims_ready_to_submit(db, as_of)
+    scored = claims_at_risk(db, as_of, ("ready",))
+    return ready.merge(scored[["claim_id", "denial_risk", "risk_reason"]], on="claim_id",
+                       how="left")
+
+
+__all__ = ["FEATURES", "GROUPS", "RiskModel", "claim_risk", "claims_at_risk", "draft_risk",
+           "fit_logistic", "fit_nonnegative", "forget_models", "model_for", "ready_with_risk", "reason_text",
+           "reasons", "risk_of_claim", "smoothed_rate", "train", "train_lines", "window_start"]

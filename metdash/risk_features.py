@@ -1,0 +1,161 @@
+"""What the denial-risk model knows about a claim line before it is sent (issue 18).
+
+Every feature is a category a biller can read, computed from the claim alone and what came
+before it (never from a later claim or remittance):
+
+- ``payer``, ``cpt``, ``provider`` (the rendering provider's name);
+- ``modifiers``: the line's modifiers, sorted and joined with ":" ("" = none);
+- ``units``: "1", "2", "3", "4+";
+- ``dx``: the category of the line's first pointed diagnosis (its first three characters:
+  M17.11 -> "M17");
+- ``auth``: the referral and authorization state (:data:`AUTH_WORDS`), in this order of
+  precedence: no prior authorization where the payer requires one; no referral where the payer
+  requires one; the service after the referral's expiry date; a visit past the authorized
+  visits; else in order;
+- ``visits``: the claim's visit number for the client with this payer in the calendar year,
+  banded "1-12", "13-20", "21+" (visit limits);
+- ``days``: days from the service to the submission (for a claim not yet sent: to
+  ``as_of``), banded "0-30", "31-60", "61-90", "91+" (timely filing).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from metdash.figures.core import sql
+from metdash.store import Database
+
+FEATURES = ("payer", "cpt", "modifiers", "units", "dx", "auth", "visits", "days", "provider")
+
+AUTH_WORDS = {
+    "no_auth": "without a prior authorization",
+    "no_referral": "without a referral",
+    "expired": "after the referral expired",
+    "over_visits": "past the authorized visits",
+    "ok": "with the referral and authorization in order",
+    "not_required": "where no referral or authorization is required",
+}
+UNITS_BANDS = ((1, "1"), (2, "2"), (3, "3"), (4, "4+"))
+VISIT_BANDS = ((1, "1-12"), (13, "13-20"), (21, "21+"))
+DAYS_BANDS = ((0, "0-30"), (31, "31-60"), (61, "61-90"), (91, "91+"))
+
+
+def band(values: np.ndarray | pd.Series, bands: tuple[tuple[int, str], ...]) -> pd.Categorical:
+    """Each value's band: the label of the last band whose lower bound it reaches (a value
+    below the first bound takes the first band). ``band([0, 5, 13], VISIT_BANDS)`` ->
+    ["1-12", "1-12", "13-20"]."""
+    v = np.asarray(values, dtype=float)
+    lows = np.array([lo for lo, _ in bands], dtype=float)
+    idx = np.searchsorted(lows, np.nan_to_num(v, nan=lows[0]), side="right") - 1
+    return pd.Categorical.from_codes(np.maximum(idx, 0), [label for _, label in bands])
+
+
+def auth_state(lines: pd.DataFrame) -> pd.Categorical:
+    """The ``auth`` feature per line of :func:`read_lines`'s frame (see the module doc)."""
+    need_auth = lines["requires_prior_auth"].fillna(False).to_numpy(bool)
+    need_ref = lines["requires_referral"].fillna(False).to_numpy(bool)
+    has_ref = lines["referral_id"].notna().to_numpy()
+    has_auth = lines["has_prior_auth"].fillna(False).to_numpy(bool)
+    expiry = pd.to_datetime(lines["expiry_date"])
+    served = pd.to_datetime(lines["service_date"])
+    expired = (has_ref & expiry.notna() & (served > expiry)).to_numpy(bool)
+    allowed = pd.to_numeric(lines["authorized_visits"], errors="coerce").to_numpy(float)
+    visit = pd.to_numeric(lines["referral_visit"], errors="coerce").to_numpy(float)
+    over = has_ref & ~np.isnan(allowed) & (np.nan_to_num(visit) > np.nan_to_num(allowed))
+    in_order = np.where(need_auth | need_ref | has_ref, "ok", "not_required")
+    state = np.select([need_auth & ~has_auth, need_ref & ~has_ref, expired, over],
+                      ["no_auth", "no_referral", "expired", "over_visits"], in_order)
+    return pd.Categorical(state, categories=list(AUTH_WORDS))
+
+
+def features(lines: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The model's features (:data:`FEATURES`, all text) of :func:`read_lines`'s rows, in
+    their order. Claims not yet sent count their days to ``as_of``."""
+    sent = pd.to_datetime(lines["submitted_date"]).fillna(pd.Timestamp(as_of))
+    days = (sent - pd.to_datetime(lines["first_service_date"])).dt.days.to_numpy()
+
+    def text(col: pd.Series) -> pd.Series:
+        return col.fillna("").astype(str).reset_index(drop=True)
+
+    return pd.DataFrame({
+        "payer": text(lines["payer"]),
+        "cpt": text(lines["cpt"]),
+        "modifiers": text(lines["modifiers"]),
+        "units": band(lines["units"], UNITS_BANDS),
+        "dx": text(lines["diagnosis"]).str[:3],
+        "auth": auth_state(lines),
+        "visits": band(lines["year_visit"], VISIT_BANDS),
+        "days": band(days, DAYS_BANDS),
+        "provider": text(lines["provider"]),
+    })
+
+
+def read_lines(db: Database, since: dt.date | None = None) -> pd.DataFrame:
+    """Every line of every claim not voided (served on or after ``since`` when given, and
+    every claim not yet sent), with what :func:`features` reads and, for the
+    claims adjudicated, ``first_adjudication_date`` and ``denied`` (at the first
+    adjudication). Columns: claim_id, client_id, status, payer_id, payer, line_no, cpt,
+    modifiers (sorted, ":"-joined), units, service_date, diagnosis, first_service_date, submitted_date,
+    provider_id, provider, requires_prior_auth, requires_referral, referral_id,
+    has_prior_auth, authorized_visits, expiry_date, referral_visit, year_visit,
+    first_adjudication_date, denied (None when not adjudicated)."""
+    return db.query(sql("risk_lines"), {"since": since})
+
+
+def remittance_state(db: Database) -> tuple[int, int]:
+    """What the model learns from has changed when this changes: (claim payments on file,
+    the highest claim payment id). Payments are only ever added, with growing ids."""
+    row = db.query("SELECT count(*) AS n, coalesce(max(claim_payment_id), 0) AS top "
+                   "FROM claim_payments").iloc[0]
+    return int(row["n"]), int(row["top"])
+
+
+def draft_lines(db: Database, *, claim_id: str, client_id: str, payer_id: int | None,
+                referral_id: int | None, rendering_provider_id: int | None,
+                diagnosis_codes: list[str], lines: list[dict[str, Any]]) -> pd.DataFrame:
+    """A claim being built (not saved) as :func:`read_lines` would read it once saved: one
+    row per line (``lines``: dicts with service_date, cpt, modifiers, units, dx_pointers).
+    Its visit numbers count the client's earlier claims not voided. Empty without a payer or
+    lines."""
+    if payer_id is None or not lines:
+        return pd.DataFrame()
+    first = min(pd.Timestamp(ln["service_date"]).date() for ln in lines)
+    ctx = db.query("""
+        SELECT p.name AS payer, p.requires_prior_auth, p.requires_referral,
+               coalesce(r.prior_auth_number, '') <> '' AS has_prior_auth,
+               r.authorized_visits, r.expiry_date,
+               (SELECT count(*) FROM claims c WHERE c.client_id = $client AND c.payer_id = p.payer_id
+                  AND c.status <> 'voided' AND year(c.first_service_date) = year($first::DATE)
+                  AND c.first_service_date <= $first::DATE AND c.claim_id <> $claim) + 1
+                   AS year_visit,
+               (SELECT count(*) FROM claims c WHERE c.referral_id = $referral
+                  AND c.status <> 'voided' AND c.first_service_date <= $first::DATE
+                  AND c.claim_id <> $claim) + 1 AS referral_visit,
+               (SELECT pr.last_name || ', ' || pr.first_name FROM providers pr
+                WHERE pr.provider_id = $provider) AS provider
+        FROM payers p LEFT JOIN referrals r ON r.referral_id = $referral
+        WHERE p.payer_id = $payer""", {"client": client_id, "payer": payer_id,
+                                       "referral": referral_id, "first": first,
+                                       "claim": claim_id, "provider": rendering_provider_id})
+    if ctx.empty:
+        return pd.DataFrame()
+    c = ctx.iloc[0].to_dict()
+    rows = []
+    for no, ln in enumerate(lines, start=1):
+        ptrs = list(ln.get("dx_pointers") or [1])
+        ptr = ptrs[0] if ptrs and isinstance(ptrs[0], int) else 1
+        dx = diagnosis_codes[ptr - 1] if 0 < ptr <= len(diagnosis_codes) else ""
+        rows.append({**c, "claim_id": claim_id, "client_id": client_id, "status": "draft",
+                     "payer_id": payer_id, "line_no": no, "cpt": ln["cpt"],
+                     "modifiers": ":".join(sorted(ln.get("modifiers") or [])),
+                     "units": ln["units"],
+                     "service_date": ln["service_date"], "diagnosis": dx,
+                     "first_service_date": first, "submitted_date": None,
+                     "provider_id": rendering_provider_id,
+                     "provider": c["provider"] or "(no provider)", "referral_id": referral_id,
+                     "referral_visit": c["referral_visit"] if referral_id else None})
+    return pd.DataFrame(rows)

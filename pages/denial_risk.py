@@ -1,0 +1,39 @@
+"""Denial risk: which claims not yet sent the payer is likely to deny, and why; and how far the
+model held up on this practice's own history (a time split)."""
+
+import streamlit as st
+
+from metdash import demo_denials, risk, risk_eval, ui
+
+db = ui.page_start("Denial risk", permission="billing")
+as_of = ui.today()
+frame = ui.cached(risk.claims_at_risk)(db, as_of)
+st.caption("Draft and ready claims, riskiest first (click a heading to sort). Learned from this "
+           "practice's first adjudications of the last 12 months; refreshed when a remittance "
+           "arrives. Fix what the reason names before sending.")
+if frame.empty:
+    ui.empty_note("claims to score (no draft or ready claim, or under 200 adjudicated lines "
+                  "to learn from)")
+else:
+    ui.table(frame, key="risk_claims", download="denial_risk")
+if ui.is_demo(db):
+    st.caption(f"The demo practice's denials: {demo_denials.CAUSES}")
+
+with st.expander("How far to trust it: trained before a date, tested on the claims after it",
+                 expanded=False):
+    ev = ui.cached(risk_eval.backtest)(db, as_of)
+    if ev is None:
+        st.info("Not enough history yet: the test needs 200 lines adjudicated in the 12 months "
+                "before the split date and 20 adjudicated lines served after it.")
+    else:
+        tiles = st.columns(5)
+        for col, name, value in zip(tiles, ("risk_auc", "risk_auc_baseline", "risk_precision_10",
+                                            "risk_precision_10_baseline", "risk_test_denial_rate"),
+                                    (ev.auc, ev.baseline_auc, ev.precision_10,
+                                     ev.baseline_precision_10, ev.test_denial_rate), strict=True):
+            ui.metric_tile(col, name, value)
+        st.caption(f"Split date {ev.split_date}: trained on {ev.train_lines:,} lines first "
+                   f"adjudicated in the 12 months before it ({ev.train_seconds:.1f} s), tested "
+                   f"on {ev.test_lines:,} adjudicated lines of claims served since. Baseline: "
+                   "each line scored by its payer's denial rate. Calibration by decile:")
+        ui.table(ev.calibration, key="risk_calibration")

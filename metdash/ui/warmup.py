@@ -27,11 +27,13 @@ from pathlib import Path
 import streamlit as st
 
 # The front end's modules a page needs for what it shows first, in the order they are
-# loaded: tiles, the sidebar's pickers, tables. Not plotly's: running its 4.7 MB holds the
-# browser's main thread for seconds on a busy machine. Loaded ahead (even only fetched and
-# compiled, with a modulepreload link), it ran the moment a page's chart arrived, before the
-# tiles above the chart were painted: the first figure came later than without it.
-MODULES = ("Metric", "Selectbox", "DateInput", "Multiselect", "Checkbox", "DataFrame")
+# loaded: tiles, the sidebar's pickers, tables, then plotly. Plotly comes last: running its
+# 4.7 MB holds the browser's main thread for a second or more on a busy machine, and it must
+# not delay the others. Loaded with no pause at all before the click (a script typing the
+# password at once), its run fell on the moment the page's tiles were to be painted; with a
+# person's typing time it is done before the click (benchmarks/NOTES.md).
+MODULES = ("Metric", "Selectbox", "DateInput", "Multiselect", "Checkbox", "DataFrame",
+           "PlotlyChart")
 
 _STATIC = Path(st.__file__).parent / "static" / "static" / "js"
 _FILE = re.compile(r"^(?P<name>[A-Za-z]+)\.[A-Za-z0-9_-]+\.js$")

@@ -66,7 +66,9 @@ def script(files: tuple[str, ...]) -> str:
         "const next = (i) => { if (i >= files.length) return;"
         " import(new URL(files[i], base).href).catch(() => {}).finally(() => "
         "  setTimeout(() => next(i + 1), 0)); };"
-        "setTimeout(() => next(0), 50);"
+        # Started when the browser is idle (the form painted), not before.
+        "(window.requestIdleCallback || ((f) => setTimeout(f, 300)))(() => next(0),"
+        " {timeout: 1000});"
         "})();</script>"
     )
 

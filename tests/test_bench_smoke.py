@@ -32,6 +32,12 @@ def test_benchmark_runs_at_a_tiny_scale(tmp_path):
     assert scale["export_837"]["claims"] == 100
     assert scale["import_835"]["checkpoint_s"] >= 0  # the deferred checkpoint is timed too
     assert "checkpoint after the imports" in report
+    # Time to first content in a browser (benchmarks/ttfc.py), or why it was not run.
+    assert "## Time to first content (browser)" in report
+    ttfc_res = scale["ttfc"]
+    assert ttfc_res.get("skipped") or not ttfc_res["errors"], ttfc_res
+    if not ttfc_res.get("skipped"):
+        assert {r["what"] for r in ttfc_res["rows"]} >= {"sign-in page", "overview.py"}
     assert scale["import_835_command"]["claims"] == 100  # the command, as a biller runs it
     # Our figures and the naive pandas ones agree on the period's charges and payments.
     for key in ("gross_charges", "payments"):

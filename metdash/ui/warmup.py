@@ -35,6 +35,8 @@ import streamlit as st
 MODULES = ("Metric", "Selectbox", "DateInput", "Multiselect", "Checkbox", "DataFrame",
            "PlotlyChart")
 
+AFTER = 'input[autocomplete="current-password"]'  # the sign-in form's password box
+
 _STATIC = Path(st.__file__).parent / "static" / "static" / "js"
 _FILE = re.compile(r"^(?P<name>[A-Za-z]+)\.[A-Za-z0-9_-]+\.js$")
 
@@ -66,9 +68,12 @@ def script(files: tuple[str, ...]) -> str:
         "const next = (i) => { if (i >= files.length) return;"
         " import(new URL(files[i], base).href).catch(() => {}).finally(() => "
         "  setTimeout(() => next(i + 1), 0)); };"
-        # Started when the browser is idle (the form painted), not before.
-        "(window.requestIdleCallback || ((f) => setTimeout(f, 300)))(() => next(0),"
-        " {timeout: 1000});"
+        # Started once the password box is on screen and the browser is idle: the form
+        # itself comes first (its own modules load on demand too).
+        "const idle = window.requestIdleCallback || ((f) => setTimeout(f, 300));"
+        f"const ready = (n) => document.querySelector({json.dumps(AFTER)})"
+        " ? idle(() => next(0), {timeout: 1000}) : n > 0 && setTimeout(() => ready(n - 1), 100);"
+        "ready(100);"
         "})();</script>"
     )
 

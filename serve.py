@@ -3,11 +3,21 @@
 app.py is the app; this launcher puts metdash.ui.gate's ClientGate in front of Streamlit's
 server (st.App), so that a sign-in is tied to its browser by an HttpOnly cookie and uploads
 and downloads are served only to signed-in sessions (see SECURITY.md).
+
+It also spares the first visitor after a start what a page's first run in a new process
+would do (benchmarks/NOTES.md, time to first content): the modules the pages use are
+imported beside the server's start (metdash.ui.warmup.server), and the first request runs
+app.py's navigation at once instead of the page file alone and then again through app.py.
 """
+
+from pathlib import Path
 
 import streamlit as st
 from starlette.middleware import Middleware
 
+from metdash.ui import warmup
 from metdash.ui.gate import ClientGate
 
+warmup.no_pages_folder_routing()
+warmup.server(Path(__file__).resolve().parent / "pages")
 app = st.App("app.py", middleware=[Middleware(ClientGate)])

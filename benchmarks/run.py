@@ -75,6 +75,8 @@ RSS_MB_5M = 1024
 CHILD_MEM_GB = 12.0
 SHEET_ROWS = 10_000  # a year of a busy small practice's claim lines
 SHEET_S = 10         # issue 19: such a spreadsheet imports in under 10 s
+TTFC_AT: int | None = None  # the scale whose store benchmarks/ttfc.py measures (the smallest)
+TTFC_RUNS = 3
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -382,6 +384,11 @@ def bench_scale(lines: int, reps: int, workdir: Path, x12_claims: int, keep: boo
 
     log(f"[{lines:,}] pages (AppTest, {reps} cold + {reps} warm each)…")
     res["app"] = app_pages(path, reps, log)
+    if lines == TTFC_AT:  # what a person waits for in a browser (benchmarks/ttfc.py)
+        from benchmarks import ttfc
+
+        log(f"[{lines:,}] time to first content (Chromium, {TTFC_RUNS} runs each)…")
+        res["ttfc"] = ttfc.for_bench(path, [f for f, _ in pages()], TTFC_RUNS, log)
     if lines <= naive_max:
         log(f"[{lines:,}] naive pandas page…")
         res["naive"] = run_child("naive", path, reps)
@@ -691,6 +698,12 @@ def render(results: dict[str, Any], notes: str) -> str:
             for f, p in s["app"]["pages"].items() for e in p["errors"]]
     if errs:
         out += ["", "## Page errors", ""] + [f"- {n:,} lines, {f}: {e}" for n, f, e in errs]
+    for s in scales:
+        if s.get("ttfc"):
+            from benchmarks import ttfc
+
+            out += ["", ttfc.render(s["ttfc"]).strip(),
+                    f"\nMeasured on the {s['counts']['claim_lines']:,}-line store."]
     if notes.strip():
         out += ["", notes.strip()]
     return "\n".join(out) + "\n"
@@ -722,6 +735,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only-spreadsheet", action="store_true",
                     help="only the claims spreadsheet import at each scale (the demo built for "
                          "it); printed, RESULTS.md and results.json left as they are")
+    ap.add_argument("--ttfc-runs", type=int, default=3,
+                    help="time to first content in Chromium (benchmarks/ttfc.py) at the "
+                         "smallest scale: runs per page; 0 skips it")
     ap.add_argument("--child", choices=["pages", "naive", "figures"], help=argparse.SUPPRESS)
     ap.add_argument("--page", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
@@ -773,8 +789,10 @@ def main(argv: list[str] | None = None) -> int:
         if results["scales"]:
             out_md.write_text(render(results, notes), encoding="utf-8")
 
-    global CHILD_MEM_GB
+    global CHILD_MEM_GB, TTFC_AT, TTFC_RUNS
     CHILD_MEM_GB = args.child_mem_gb
+    TTFC_AT = min(scales) if scales and args.ttfc_runs > 0 else None
+    TTFC_RUNS = min(args.ttfc_runs, args.reps)
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="metdash-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     failed = []

@@ -319,12 +319,12 @@ def authenticate(db: Database, username: str, password: str,
     refused = throttle.attempt(name, client)
     if refused is not None:
         if refused.first:  # one audit row per burst, not one per attempt
-            with db.transaction() as con:
+            with db.transaction(bookkeeping=True) as con:
                 audit(con, name or "?", "login_throttled", "users", name or "?", None,
                       {"reason": f"too many attempts ({refused.scope})", "client": client,
                        "wait_seconds": round(refused.wait)})
         raise AuthError(refused.message)
-    with db.transaction() as con:
+    with db.transaction(bookkeeping=True) as con:
         row = _get(con, name) if name else None
         if row is None or not row["active"]:
             try:  # same work as a real check, so timing does not reveal the name

@@ -32,8 +32,49 @@ def test_benchmark_runs_at_a_tiny_scale(tmp_path):
     assert scale["export_837"]["claims"] == 100
     assert scale["import_835"]["checkpoint_s"] >= 0  # the deferred checkpoint is timed too
     assert "checkpoint after the imports" in report
+    # Time to first content in a browser (benchmarks/ttfc.py), or why it was not run.
+    assert "## Time to first content (browser)" in report
+    ttfc_res = scale["ttfc"]
+    assert ttfc_res.get("skipped") or not ttfc_res["errors"], ttfc_res
+    if not ttfc_res.get("skipped"):
+        assert {r["what"] for r in ttfc_res["rows"]} >= {"sign-in page", "overview.py"}
     assert scale["import_835_command"]["claims"] == 100  # the command, as a biller runs it
     # Our figures and the naive pandas ones agree on the period's charges and payments.
     for key in ("gross_charges", "payments"):
         assert scale["naive"]["check"][key] == pytest.approx(scale["app"]["check"][key])
     assert not any((tmp_path / "work").glob("*.duckdb"))  # demo files cleaned up
+
+
+def test_ttfc_arithmetic_and_arguments_without_a_browser():
+    """benchmarks/ttfc.py (time to first content): medians, the ratio to the reference page
+    and the 1.5× verdict, page paths and arguments; no browser started."""
+    sys.path.insert(0, str(ROOT))
+    from benchmarks import ttfc
+
+    # Medians in ms: (1.0, 1.2, 5.0) s -> 1,200 ms; the reference (0.8, 0.9, 1.0) -> 900 ms.
+    raw = {"reference": [0.8, 1.0, 0.9], "reference_restart": [1.5],
+           "items": {"sign-in page": [1.0, 1.2, 5.0], "overview.py": [1.4, 1.3, 1.35]},
+           "restart": [3.0]}
+    rows = {r["what"]: r for r in ttfc.summarize(raw)["rows"]}
+    # 1,200 / 900 = 1.333 -> 1.33×, within 1.5×.
+    assert rows["sign-in page"] == {"what": "sign-in page", "median_ms": 1200, "runs": 3,
+                                    "reference_ms": 900, "ratio": 1.33, "pass": True}
+    # 1,350 / 900 = 1.5 exactly: still within.
+    assert rows["overview.py"]["ratio"] == 1.5 and rows["overview.py"]["pass"] is True
+    # After a restart: 3,000 / 1,500 = 2.0×, against the reference's own first visit.
+    restart = rows["first visit after a restart (overview.py)"]
+    assert (restart["reference_ms"], restart["ratio"], restart["pass"]) == (1500, 2.0, False)
+    assert ttfc.verdict(None, 900) == {"ratio": None, "pass": None}
+    assert ttfc.median_ms([]) is None
+    assert "| overview.py | 1350 | 900 | 1.50× | pass |" in ttfc.render(
+        {**ttfc.summarize(raw), "load_before": 1.0, "load_after": 2.0})
+    assert "Not run: no Chromium" in ttfc.render({"skipped": "no Chromium at /x"})
+
+    assert ttfc.url_path("overview.py") == "" and ttfc.url_path("revenue.py") == "revenue"
+    args = ttfc.parse_args(["--db", "x.duckdb", "--pages", "overview.py, revenue.py",
+                            "--runs", "4"])
+    assert args.page_list == ["overview.py", "revenue.py"] and args.restarts == 3
+    assert ttfc.app_pages(["revenue.py", "overview.py"]) == ["overview.py", "revenue.py"]
+    for bad in (["--db", "x", "--pages", "nope.py"], ["--db", "x", "--runs", "0"], []):
+        with pytest.raises(SystemExit):
+            ttfc.parse_args(bad)

@@ -208,14 +208,20 @@ class Database:
 
     # -- writing ---------------------------------------------------------------------
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def transaction(self, *, bookkeeping: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """One write transaction: committed when the block ends, rolled back on any error.
 
         Writers in this process take turns (two browser sessions saving at the same moment
         would otherwise both compute the same next audit_id, and DuckDB would refuse one
         at commit); other processes wait for the file itself.
+
+        ``bookkeeping``: the block writes only what no cached result reads (a sign-in's
+        ``users`` row and its audit row), so the store's stamp stays the one from before
+        it (:func:`metdash.store.snapshot.same_content`) and the app's cached figures stay
+        valid: every sign-in made every figure of every session be computed again.
         """
         with _write_lock(self.path), self.connect() as con:
+            before = raw_stamp(self.path) if bookkeeping else None
             con.execute("BEGIN TRANSACTION")
             try:
                 yield con
@@ -242,6 +248,8 @@ class Database:
                     raise
                 private_log(self.path)  # the commit may have made the log anew
                 self.generation += 1
+                if before is not None:  # still under the lock: no other write in between
+                    same_content(self.path, before)
 
 
 def _first_line(exc: BaseException) -> str:

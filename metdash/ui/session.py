@@ -23,7 +23,7 @@ from metdash import auth
 from metdash.errors import AuthError, StoreError
 from metdash.privacy import mask_if, present_by_default
 from metdash.store import Database
-from metdash.ui import gate
+from metdash.ui import gate, warmup
 from metdash.ui.cache import database, is_demo_cached
 from metdash.ui.text import literal
 
@@ -224,11 +224,9 @@ def _sign_in_form(db: Database) -> None:
                       autocomplete="current-password")
         st.form_submit_button("Sign in", type="primary", on_click=_attempt_sign_in,
                               args=(db,))
+    warmup.front_end()  # the browser loads the pages' code while a password is typed
     outcome = st.session_state.pop(_ATTEMPT_KEY, None)
-    if isinstance(outcome, auth.User):
-        sign_in(outcome)
-        st.rerun()
-    elif outcome:
+    if outcome:
         st.error(literal(outcome), icon=":material/lock:")
 
 
@@ -237,17 +235,20 @@ _ATTEMPT_KEY = "_sign_in_attempt"
 
 def _attempt_sign_in(db: Database) -> None:
     """The sign-in button: check the name and password, then empty the password box only
-    (a wrong password keeps the username typed). The outcome, a user or the message, is read
-    by the form's next run."""
+    (a wrong password keeps the username typed). A right one signs the session in; a refusal's
+    message is read by the form's next run."""
     state = st.session_state
     username = state.get("w_sign_in_user", "")
     password = state.get("w_sign_in_password", "")
     state["w_sign_in_password"] = ""
     try:
-        state[_ATTEMPT_KEY] = auth.authenticate(db, username, password,
-                                                client=sign_in_client())
+        user = auth.authenticate(db, username, password, client=sign_in_client())
     except (AuthError, StoreError) as exc:
         state[_ATTEMPT_KEY] = str(exc)
+        return
+    # Signed in here, before the run this click starts: that run draws the page at once (it
+    # drew the form again, then ran the whole page a second time).
+    sign_in(user)
 
 
 def sign_in_client() -> str:

@@ -1,0 +1,148 @@
+"""What the browser can load while a person types their password.
+
+Streamlit's front end loads the code of most elements only when a page first draws one: the
+metric tiles, the sidebar's date, period and payer pickers, the tables (~1.3 MB with their
+helpers) and, above all, plotly (a 4.7 MB script to fetch, compile and run). A new browser
+session met all of them at once, right after "Sign in", on the first page it opened: most
+of the wait for a dashboard's first figure (benchmarks/ttfc.py, benchmarks/NOTES.md).
+
+:func:`front_end` asks the browser to load those modules, one after another, while the
+sign-in form waits for a name and a password: when the page then draws its first tile or
+chart, its code is already there. The script is a constant of this module (the installed
+Streamlit's own file names, read from its static folder); nothing in it comes from the
+store, the session or the request, and it shows nothing.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import importlib
+import json
+import logging
+import re
+import threading
+from pathlib import Path
+
+import streamlit as st
+
+# The front end's modules a page needs for what it shows first, in the order they are
+# loaded: tiles, the sidebar's pickers, tables, then plotly. Plotly comes last: running its
+# 4.7 MB holds the browser's main thread for a second or more on a busy machine, and it must
+# not delay the others. Loaded with no pause at all before the click (a script typing the
+# password at once), its run fell on the moment the page's tiles were to be painted; with a
+# person's typing time it is done before the click (benchmarks/NOTES.md).
+MODULES = ("Metric", "Selectbox", "DateInput", "Multiselect", "Checkbox", "DataFrame",
+           "PlotlyChart")
+
+AFTER = 'input[autocomplete="current-password"]'  # the sign-in form's password box
+
+_STATIC = Path(st.__file__).parent / "static" / "static" / "js"
+_FILE = re.compile(r"^(?P<name>[A-Za-z]+)\.[A-Za-z0-9_-]+\.js$")
+
+
+@functools.cache
+def module_files(static: Path = _STATIC) -> tuple[str, ...]:
+    """The file names (``PlotlyChart.D9Z0_fxz.js``) of :data:`MODULES` in the installed
+    Streamlit, in that order; a module this Streamlit does not have is left out."""
+    found: dict[str, str] = {}
+    try:
+        for path in static.iterdir():
+            m = _FILE.match(path.name)
+            if m and m["name"] in MODULES:
+                found[m["name"]] = path.name
+    except OSError:
+        return ()
+    return tuple(found[name] for name in MODULES if name in found)
+
+
+def script(files: tuple[str, ...]) -> str:
+    """The browser script importing ``files`` one by one, from the folder Streamlit's own
+    entry module came from (so each resolves to the very module the page later imports)."""
+    return (
+        "<script>(() => {"
+        "const entry = document.querySelector('script[type=module][src*=\"static/js/\"]');"
+        "if (!entry || window.__metdashWarm) return; window.__metdashWarm = true;"
+        f"const files = {json.dumps(list(files))};"
+        "const base = new URL('.', entry.src);"
+        "const next = (i) => { if (i >= files.length) return;"
+        " import(new URL(files[i], base).href).catch(() => {}).finally(() => "
+        "  setTimeout(() => next(i + 1), 0)); };"
+        # Started once the password box is on screen and the browser is idle: the form
+        # itself comes first (its own modules load on demand too).
+        "const idle = window.requestIdleCallback || ((f) => setTimeout(f, 300));"
+        f"const ready = (n) => document.querySelector({json.dumps(AFTER)})"
+        " ? idle(() => next(0), {timeout: 1000}) : n > 0 && setTimeout(() => ready(n - 1), 100);"
+        "ready(100);"
+        "})();</script>"
+    )
+
+
+def front_end() -> None:
+    """Have the browser load the modules of :data:`MODULES` now, in the background (once
+    per browser tab)."""
+    files = module_files()
+    if files:
+        st.html(script(files), unsafe_allow_javascript=True, width="content")
+
+
+# -- the server process -----------------------------------------------------------------
+def page_imports(pages: Path) -> list[str]:
+    """The modules the page files in ``pages`` import (``metdash.charts`` for ``from
+    metdash import charts``), each once, in the order first met."""
+    names: dict[str, None] = {}
+    for path in sorted(pages.glob("*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (OSError, SyntaxError):
+            continue
+        for node in tree.body:
+            if isinstance(node, ast.Import):
+                names.update({a.name: None for a in node.names})
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names[node.module] = None
+                names.update({f"{node.module}.{a.name}": None for a in node.names})
+    return list(names)
+
+
+def _warm(pages: Path) -> None:
+    for name in page_imports(pages):
+        try:
+            importlib.import_module(name)
+        except ImportError:  # a name imported from a module, not a module
+            pass
+    import plotly.graph_objects as go
+
+    go.Figure(layout={"template": "plotly"})  # plotly builds its default template once
+
+
+def server(pages: Path) -> threading.Thread:
+    """Start, beside the server's start, what the first page run of a new process would
+    otherwise do while its visitor waits: import every module the pages use (plotly's
+    figures, the X12 readers, the workshop) and build plotly's default template. The
+    first visit after a restart then runs the page alone. Returns the (daemon) thread."""
+
+    def run() -> None:
+        try:
+            _warm(pages)
+        except Exception:  # never worse than not warming: the page imports it itself
+            logging.getLogger("metdash").exception("Warming up the server failed")
+
+    thread = threading.Thread(target=run, name="metdash-warmup", daemon=True)
+    thread.start()
+    return thread
+
+
+def no_pages_folder_routing() -> None:
+    """Tell Streamlit, before its first run, that app.py routes with ``st.navigation``.
+
+    Until the main script has called ``st.navigation`` once in the process, Streamlit treats
+    an app beside a ``pages/`` folder as an old-style multipage app: a server's first request
+    ran the page file alone, then :func:`metdash.ui.frame.page_start` ran it again through
+    app.py (``_route_through_app``). ``st.navigation`` sets this same flag at its first call.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # pragma: no cover - a Streamlit without the flag routes by app.py
+        return
+    PagesManager.uses_pages_directory = False

@@ -52,6 +52,7 @@ from typing import Any
 import pandas as pd
 
 from metdash.coding import normalize_cpt, normalize_icd10, parse_modifiers
+from metdash.coding.pos import DEFAULT_POS, normalize_pos
 from metdash.entry.claim_check import ClaimIn, ClaimLineIn, check_claim
 from metdash.entry.claims import LINE_COLUMNS, add_claim_status
 from metdash.entry.posting import payer_claim_number
@@ -84,7 +85,7 @@ SNAPSHOT_FIELDS = ("payer_id", "coverage_id", "referral_id", "referrer_id",
                    "first_service_date", "timely_filing_reason", "frequency_code",
                    "original_payer_claim_number")
 LINE_FIELDS = ("service_date", "cpt", "modifiers", "units", "charge", "dx_pointers",
-               "session_id")
+               "session_id", "place_of_service")
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -111,7 +112,8 @@ def claim_on_file(con: Any, claim_id: str) -> ClaimIn:
         claim_id=claim_id, client_id=row["client_id"], payer_id=row["payer_id"],
         diagnosis_codes=list(row["diagnosis_codes"]),
         lines=[ClaimLineIn(ln["service_date"], ln["cpt"], ln["units"], ln["charge"],
-                           list(ln["modifiers"]), list(ln["dx_pointers"]), ln["session_id"])
+                           list(ln["modifiers"]), list(ln["dx_pointers"]), ln["session_id"],
+                           ln["place_of_service"])
                for ln in _lines(con, claim_id)],
         rendering_provider_id=row["rendering_provider_id"], referrer_id=row["referrer_id"],
         referral_id=row["referral_id"], coverage_id=row["coverage_id"],
@@ -204,7 +206,8 @@ def _new_lines(claim_id: str, claim: ClaimIn) -> list[dict[str, Any]]:
     return [{"claim_id": claim_id, "line_no": i, "service_date": as_date(ln.service_date),
              "cpt": normalize_cpt(ln.cpt), "modifiers": parse_modifiers(ln.modifiers),
              "units": int(ln.units), "charge": as_money(ln.charge),
-             "dx_pointers": [int(x) for x in ln.dx_pointers], "session_id": ln.session_id}
+             "dx_pointers": [int(x) for x in ln.dx_pointers], "session_id": ln.session_id,
+             "place_of_service": normalize_pos(ln.place_of_service) or DEFAULT_POS}
             for i, ln in enumerate(claim.lines, start=1)]
 
 
@@ -400,7 +403,9 @@ def _shown(value: Any) -> str:
 def _line_text(ln: dict[str, Any]) -> str:
     mods = ":".join(ln.get("modifiers") or [])
     return (f"{ln['service_date']} {ln['cpt']}{'-' + mods if mods else ''} x{ln['units']} "
-            f"{fmt_money(Decimal(str(ln['charge'])))} ptr {_shown(ln.get('dx_pointers'))}")
+            f"{fmt_money(Decimal(str(ln['charge'])))} ptr {_shown(ln.get('dx_pointers'))}"
+            + ("" if (ln.get("place_of_service") or DEFAULT_POS) == DEFAULT_POS
+               else f" POS {ln['place_of_service']}"))  # the office (11) goes unsaid
 
 
 def describe_changes(before: dict[str, Any], after: dict[str, Any]) -> list[str]:

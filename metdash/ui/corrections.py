@@ -30,7 +30,8 @@ def _frame(claim: entry.ClaimIn) -> pd.DataFrame:
         "units": pd.Series([ln.units for ln in claim.lines], dtype="Int64"),
         "charge": pd.Series([float(ln.charge) for ln in claim.lines], dtype="float"),
         "dx_pointers": [",".join(str(p) for p in ln.dx_pointers) for ln in claim.lines],
-        "session_id": pd.Series([ln.session_id for ln in claim.lines], dtype="Int64")})
+        "session_id": pd.Series([ln.session_id for ln in claim.lines], dtype="Int64"),
+        "place_of_service": [ln.place_of_service for ln in claim.lines]})
 
 
 def _lines(frame: pd.DataFrame) -> list[entry.ClaimLineIn]:
@@ -48,7 +49,9 @@ def _lines(frame: pd.DataFrame) -> list[entry.ClaimLineIn]:
             charge=None if pd.isna(r["charge"]) else str(r["charge"]),
             modifiers="" if pd.isna(r["modifiers"]) else str(r["modifiers"]),
             dx_pointers=pointers,
-            session_id=None if pd.isna(r["session_id"]) else int(r["session_id"])))
+            session_id=None if pd.isna(r["session_id"]) else int(r["session_id"]),
+            place_of_service="" if pd.isna(r["place_of_service"])
+            else str(r["place_of_service"])))
     return out
 
 

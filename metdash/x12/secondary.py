@@ -28,9 +28,9 @@ import pandas as pd
 
 from metdash.errors import X12ExportError
 from metdash.store import Database, audit, fetch_df, insert_rows
-from metdash.x12.model837 import Batch837, ControlNumbers
+from metdash.x12.model837 import Batch837
 from metdash.x12.validate import claim_problems
-from metdash.x12.write837 import FILING_CODES, load_batch, render_837p
+from metdash.x12.write837 import FILING_CODES, load_batch, next_control_numbers, render_837p
 from metdash.x12.write837_cob import (
     Cas,
     LineAdjudication,
@@ -175,19 +175,6 @@ def load_secondary_batch(con: duckdb.DuckDBPyConnection, claim_ids: list[str],
     return replace(batch, claims=claims), problems, todo
 
 
-def _next_control(con: duckdb.DuckDBPyConnection, name: str) -> int:
-    """The next ISA13 / GS06 / ST02 (x12_control, shared with metdash.x12.write837)."""
-    rows = con.execute("SELECT last_number FROM x12_control WHERE name = ?", [name]).fetchall()
-    value = (rows[0][0] if rows else 0) + 1
-    if name == "interchange" and value > 999_999_999:
-        value = 1
-    if rows:
-        con.execute("UPDATE x12_control SET last_number = ? WHERE name = ?", [value, name])
-    else:
-        con.execute("INSERT INTO x12_control (name, last_number) VALUES (?, ?)", [name, value])
-    return value
-
-
 def write_secondary_837p(db: Database, claim_ids: list[str], *, user: str,
                          now: dt.datetime | None = None,
                          deliver: Callable[[str], object] | None = None) -> str:
@@ -205,8 +192,7 @@ def write_secondary_837p(db: Database, claim_ids: list[str], *, user: str,
             problems += claim_problems(batch)
         if problems or batch is None:
             raise X12ExportError(problems)
-        numbers = ControlNumbers(_next_control(con, "interchange"), _next_control(con, "group"),
-                                 _next_control(con, "transaction"))
+        numbers = next_control_numbers(con)
         text = render_837p(batch, numbers, now)
         first = con.execute("SELECT coalesce(max(secondary_claim_id), 0) FROM "
                             "secondary_claims").fetchall()[0][0] + 1

@@ -339,6 +339,13 @@ def _envelope(ch: ClearinghouseIn | None) -> dict[str, str]:
             "isa_receiver_id": ch.isa_receiver_id or "", "usage": ch.usage_indicator or "P"}
 
 
+def next_control_numbers(con: duckdb.DuckDBPyConnection) -> ControlNumbers:
+    """The next ISA13 / GS06 / ST02 from ``x12_control`` (every 837P the practice sends:
+    primary here, secondary in :mod:`metdash.x12.secondary`), inside the caller's transaction."""
+    return ControlNumbers(_next_control(con, "interchange"), _next_control(con, "group"),
+                          _next_control(con, "transaction"))
+
+
 def _next_control(con: duckdb.DuckDBPyConnection, name: str) -> int:
     rows = con.execute("SELECT last_number FROM x12_control WHERE name = ?", [name]).fetchall()
     value = (rows[0][0] if rows else 0) + 1
@@ -372,8 +379,7 @@ def write_837p(db: Database, claim_ids: list[str] | None, *, user: str,
             problems += claim_problems(batch)
         if problems or batch is None:
             raise X12ExportError(problems)
-        numbers = ControlNumbers(_next_control(con, "interchange"), _next_control(con, "group"),
-                                 _next_control(con, "transaction"))
+        numbers = next_control_numbers(con)
         text = render_837p(batch, numbers, now)
         audit(con, user, "export", "x12_control", numbers.interchange, None, {
             "interchange": numbers.interchange, "group": numbers.group,
@@ -416,7 +422,8 @@ def _mark_submitted(con: duckdb.DuckDBPyConnection, ids: list[str], user: str,
     facts.touch(con, ids, status_only=True)
 
 
-__all__ = ["claims_for_export", "load_batch", "render_837p", "write_837p"]
+__all__ = ["claims_for_export", "load_batch", "next_control_numbers", "render_837p",
+           "write_837p"]
 
 
 def claims_for_export(db: Database) -> pd.DataFrame:

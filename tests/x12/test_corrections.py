@@ -414,3 +414,25 @@ def test_a_replacement_waiting_to_be_sent_is_edited_and_stays_a_replacement(seed
     claim.payer_id = 2
     with pytest.raises(ValidationError, match="Payer: a replacement goes to the payer"):
         corrections.edit_claim(seeded, "C000101", claim, "biller", as_of=AS_OF)
+
+
+def test_an_edit_keeps_each_lines_place_of_service_and_can_change_it(seeded):
+    """Issue 16's places of service survive the claim editor: the draft's office line (11)
+    is kept as it was, a line moved to telehealth at home (10) is saved as 10 and shows in the
+    edit history, and a code that is not a place of service is refused with nothing changed."""
+    with seeded.connect() as con:
+        claim = corrections.claim_on_file(con, "C000103")
+    assert [ln.place_of_service for ln in claim.lines] == ["11"]
+    claim.lines[0].place_of_service = "10"
+    corrections.edit_claim(seeded, "C000103", claim, "biller", note="seen by video",
+                           as_of=AS_OF)
+    assert seeded.query("SELECT place_of_service FROM claim_lines WHERE claim_id = 'C000103'"
+                        ).place_of_service.tolist() == ["10"]
+    assert corrections.edit_history(seeded, "C000103").changes.iloc[-1] == (
+        "line 1: 2025-02-10 97110-GP x1 $100.00 ptr 1 → "
+        "2025-02-10 97110-GP x1 $100.00 ptr 1 POS 10")
+    claim.lines[0].place_of_service = "99x"
+    with pytest.raises(ValidationError, match="place of service"):
+        corrections.edit_claim(seeded, "C000103", claim, "biller", as_of=AS_OF)
+    assert seeded.query("SELECT place_of_service FROM claim_lines WHERE claim_id = 'C000103'"
+                        ).place_of_service.tolist() == ["10"]

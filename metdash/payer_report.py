@@ -58,8 +58,8 @@ def cost_line(card: PayerScorecard) -> str:
 
 def key_figures(card: PayerScorecard) -> list[tuple[str, str, str]]:
     """The card's headline figures as (catalogue name, label, value) in the order the page
-    and the PDF show them. Until acknowledgments (999 / 277CA) are kept, the clean-claim
-    rate reads "not tracked" (never an estimate)."""
+    and the PDF show them. A payer none of whose claims has a 999 / 277CA outcome yet reads
+    "no 277CA" for the clean-claim rate (never an estimate)."""
     f = card.figures
     return [
         ("paid", "Paid", _whole(f.get("paid"))),
@@ -71,7 +71,8 @@ def key_figures(card: PayerScorecard) -> list[tuple[str, str, str]]:
         ("denial_rate", "Denial rate", _pct(f.get("denial_rate"))),
         ("first_pass_resolution_rate", "First-pass", _pct(f.get("first_pass_resolution_rate"))),
         ("clean_claim_rate", "Clean-claim rate",
-         "not tracked" if card.clean_claim_rate is None else _pct(card.clean_claim_rate)),
+         "no 277CA" if card.clean_claim_rate is None
+         else _pct(card.clean_claim_rate)),
     ]
 
 
@@ -203,8 +204,9 @@ def payer_pdf(card: PayerScorecard, *, practice: str = "", is_demo: bool = False
         "denied / paid in full at the first adjudication ÷ claims adjudicated. Underpaid: a "
         "line not denied allowed below the payer's fee schedule × units. Cost of waiting: "
         "(Σ payment × days from submission + balance still owed × days since submission) × "
-        "yearly rate ÷ 365. Clean-claim rate: needs 999 / 277CA acknowledgments, not kept "
-        "yet."))
+        "yearly rate ÷ 365. Clean-claim rate: claims accepted by the payer's 277CA with no "
+        "999 / 277CA rejection before ÷ claims with an outcome, of the claims first "
+        "submitted in the period."))
     say("Writing the PDF…")
     return bytes(p.output())
 

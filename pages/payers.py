@@ -19,8 +19,8 @@ if cards.empty:
     st.stop()
 st.caption(f"Claims with service dates {f.date_from:%b %d, %Y} – {f.date_to:%b %d, %Y}, "
            f"balances as of {f.as_of:%b %d, %Y}. Every payer is shown (the sidebar's payer "
-           "filter picks the card below). The clean-claim rate needs 999 / 277CA "
-           "acknowledgments, which metdash does not keep yet: it is marked \"not tracked\".")
+           "filter picks the card below). The clean-claim rate counts claims first submitted in "
+           "those dates, from the 999 / 277CA acknowledgments imported on Remittances.")
 # Side by side on a laptop; one under the other in presentation mode's large type.
 slots = [st.container(), st.container()] if ui.present_mode() else st.columns(2)
 with slots[0]:
@@ -29,7 +29,7 @@ with slots[1]:
     ui.chart(scorecard_charts.payer_rates_bar(cards), key="rates")
 cols = ["payer", "claims", "paid", "revenue_share", "allowed_per_visit", "paid_per_visit",
         "median_days", "p90_days", "denial_rate", "first_pass_resolution_rate",
-        "denied_amount", "underpaid_lines", "underpaid_amount", "waiting_cost", "payer_cost"]
+        "clean_claim_rate", "denied_amount", "underpaid_lines", "underpaid_amount", "waiting_cost", "payer_cost"]
 ui.table(cards[cols], key="cards", download="payer_scorecards")
 
 st.header("One payer's card")
@@ -44,9 +44,8 @@ tiles = payer_report.key_figures(card)
 per_row = 3 if ui.present_mode() else 5  # presentation mode's tiles have larger type
 for row in (tiles[i:i + per_row] for i in range(0, len(tiles), per_row)):
     for col, (name, label, value) in zip(st.columns(per_row), row, strict=False):
-        if name == "clean_claim_rate":  # "not tracked" does not fit a tile: its tooltip says it
-            col.metric(label, "—" if card.clean_claim_rate is None else value, border=True,
-                       help=scorecard.CLEAN_CLAIM_NOTE)
+        if name == "clean_claim_rate":  # its tip also says what "no 277CA" means
+            col.metric(label, value, border=True, help=scorecard.CLEAN_CLAIM_NOTE)
         else:
             col.metric(label, value, border=True, help=ui.metric_help(name))
 st.markdown(f"**{ui.literal(payer_report.cost_line(card))}**",

@@ -58,7 +58,7 @@ def test_key_figures_are_the_hand_worked_ones(card):
                      "Allowed / visit": "$62.50", "Paid / visit": "$50.00",
                      "Days to pay, median": "14 d", "Days to pay, p90": "14 d",
                      "Denial rate": "33.3%",
-                     "First-pass": "66.7%", "Clean-claim rate": "not tracked"}
+                     "First-pass": "66.7%", "Clean-claim rate": "no 277CA"}
     # Denied 100 + underpaid 10 + 11,556 dollar-days × 10 % ÷ 365 = 3.17 -> 113.17.
     assert payer_report.cost_line(card) == (
         "What Medicare costs you: $113.17 = denied $100.00 + underpaid $10.00 (2 lines below "
@@ -77,7 +77,7 @@ def test_pdf_is_one_page_with_the_payer_and_its_figures(card, tmp_path):
     assert "Payer scorecard — Medicare" in text
     assert "Small Test Practice" in text
     for value in ("$200", "57.1%", "$62.50", "$50.00", "14 d 14 d", "33.3%", "66.7%",
-                  "not tracked"):
+                  "no 277CA"):
         assert value in text, value
     assert "What Medicare costs you: $113.17 = denied $100.00 + underpaid $10.00" in text
     # By code: 97110 allowed 83.33 a unit against a fee of 85 and Acme's 90.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from metdash.errors import MetdashError
@@ -114,7 +115,7 @@ def test_denial_first_pass_and_days_per_payer(cards):
     assert acm.median_days == pytest.approx(41.5)
     assert acm.p90_days == pytest.approx(50.7)
     # No acknowledgments in this store: the clean-claim rate is not made up.
-    assert mcr.clean_claim_rate is None and acm.clean_claim_rate is None
+    assert pd.isna(mcr.clean_claim_rate) and pd.isna(acm.clean_claim_rate)
 
 
 def test_denied_underpaid_waiting_and_what_the_payer_costs(cards):
@@ -261,3 +262,32 @@ def test_charts_carry_the_figures(db, cards):
 
     empty = scorecard_charts.payer_cost_bar(pd.DataFrame())
     assert empty.layout.annotations[0].text == "Nothing in this range"
+
+
+def test_the_clean_claim_rate_per_payer_from_the_acknowledgments(tmp_path):
+    """The card's clean-claim rate is the catalogue's (claims the payer's 277CA accepted with
+    no rejection before ÷ claims with an outcome, by first submission date), per payer.
+
+    Medicare's claims first submitted in the period: C1 (01-06), C2 (01-13), C7 (03-04),
+    C8 (03-21). Their 277CAs: C1 accepted 01-07, C2 accepted 01-14, C8 rejected 03-22 (A7,
+    an invalid member id); C7 has no acknowledgment (awaiting, in neither part). Clean 2 of
+    3 with an outcome: 2/3. Acme has no acknowledgment at all: no rate, never 0 %."""
+    db = small_practice.build(Database(tmp_path / "clean.duckdb"))
+    rows = [(1, 1, "C1", "C1", "277CA", "accepted", "A1:19:PR", "accepted", D(2025, 1, 7)),
+            (2, 1, "C2", "C2", "277CA", "accepted", "A1:19:PR", "accepted", D(2025, 1, 14)),
+            (3, 1, "C8", "C8", "277CA", "rejected", "A7:164:IL", "member id",
+             D(2025, 3, 22))]
+    with db.transaction() as con:
+        con.executemany("INSERT INTO claim_acks (ack_id, seq, claim_id, "
+                        "patient_control_number, kind, outcome, codes, reason, status_date) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    cards = payer_scorecards(db, PERIOD, RATE).set_index("payer")
+    assert cards.loc["Medicare"].clean_claim_rate == pytest.approx(2 / 3)
+    assert pd.isna(cards.loc["Acme Health"].clean_claim_rate)  # an empty cell, not 0 %
+    card = payer_scorecard(db, PERIOD, "Medicare", RATE)
+    from metdash import payer_report
+    shown = {label: value for _, label, value in payer_report.key_figures(card)}
+    assert shown["Clean-claim rate"] == "66.7%"
+    acme = payer_scorecard(db, PERIOD, "Acme Health", RATE)
+    assert {label: value for _, label, value in payer_report.key_figures(acme)}[
+        "Clean-claim rate"] == "no 277CA"

@@ -19,9 +19,9 @@ Two figures are new, and declared in :mod:`metdash.metrics`:
   insurance balance on the as-of date × (as-of date − submission date);
 - *what this payer costs you* = denied + underpaid + waiting cost.
 
-The clean-claim rate needs the clearinghouse's 999 and the payer's 277CA acknowledgments,
-which this store does not hold yet: :attr:`PayerScorecard.clean_claim_rate` is kept for it and
-stays None (shown as "not tracked yet"), never estimated.
+The clean-claim rate is :func:`~metdash.figures.clean_claims.clean_claims_by_payer`'s (the
+figure catalogue's ``clean_claim_rate``, from the 999 / 277CA acknowledgments imported): None
+for a payer none of whose claims has an outcome yet, never estimated.
 
 The side-by-side view always covers every payer (a share of revenue needs them all): the
 sidebar's payer filter is dropped, its referrer and provider filters kept.
@@ -39,6 +39,7 @@ import pandas as pd
 
 from metdash.carc import carc_description
 from metdash.errors import MetdashError
+from metdash.figures.clean_claims import clean_claims_by_payer
 from metdash.figures.core import Filters, money, ratio, run, scope, sql
 from metdash.figures.denials import denial_reasons_by_payer
 from metdash.figures.payment import days_to_payment
@@ -47,10 +48,11 @@ from metdash.store import Database
 
 RATE_ENV = "METDASH_MONEY_RATE"
 #: What the clean-claim rate is and why it is not shown (its tooltip).
-CLEAN_CLAIM_NOTE = ("Clean-claim rate: claims accepted on their first submission (the "
-                    "clearinghouse's 999 and the payer's 277CA, no rejection) ÷ claims "
-                    "submitted. Not tracked yet: metdash does not keep those acknowledgments, "
-                    "and the rate is not estimated from anything else.")
+CLEAN_CLAIM_NOTE = ("Clean-claim rate: claims the payer's 277CA accepted with no 999 / 277CA "
+                    "rejection before ÷ claims with an outcome, among the claims first "
+                    "submitted in the period (by submission date). A claim with no "
+                    "acknowledgment yet is awaiting, in neither part. \"no 277CA\": no claim of "
+                    "this payer has an outcome yet (import the 999 and 277CA files on Remittances).")
 DEFAULT_RATE = Decimal("0.08")
 
 
@@ -158,7 +160,7 @@ def payer_scorecards(db: Database, f: Filters, rate: Decimal | None = None) -> p
     """Every payer with claims in the period, side by side (most paid first): payer_id,
     payer, payer_type, claims, visits, billed, allowed, paid (Decimal), allowed_per_visit,
     paid_per_visit, revenue_share, claims_adjudicated, denial_rate,
-    first_pass_resolution_rate, clean_claim_rate (None: not tracked yet), claims_paid,
+    first_pass_resolution_rate, clean_claim_rate (None: no outcome yet), claims_paid,
     median_days, p90_days, denied_amount, underpaid_lines, underpaid_amount, open_balance,
     dollar_days, waiting_cost, payer_cost (floats, rates 0..1 or None). ``rate``: the yearly
     rate for the waiting cost (default :func:`money_rate`)."""
@@ -167,7 +169,7 @@ def payer_scorecards(db: Database, f: Filters, rate: Decimal | None = None) -> p
     parts = _side_by_side(db, {
         "rev": revenue_by_payer, "rates": claim_rates_by_payer, "days": days_to_payment,
         "denied": denial_reasons_by_payer, "under": underpaid_by_payer,
-        "waiting": waiting_by_payer}, f)
+        "waiting": waiting_by_payer, "clean": clean_claims_by_payer}, f)
     rev = parts["rev"]
     if rev.empty:
         return pd.DataFrame()
@@ -176,6 +178,7 @@ def payer_scorecards(db: Database, f: Filters, rate: Decimal | None = None) -> p
     denied = parts["denied"].groupby("payer").amount.sum()
     under = parts["under"].set_index("payer_id")
     waiting = parts["waiting"].set_index("payer_id")
+    clean = parts["clean"].set_index("payer")
     total_paid = sum((money(v) for v in rev.paid), Decimal("0.00"))
     rows = []
     for r in rev.itertuples():
@@ -199,7 +202,8 @@ def payer_scorecards(db: Database, f: Filters, rate: Decimal | None = None) -> p
             "denial_rate": ratio(adj.claims_denied, n_adj) if adj is not None else None,
             "first_pass_resolution_rate": (ratio(adj.claims_resolved, n_adj)
                                            if adj is not None else None),
-            "clean_claim_rate": None,  # needs 999 / 277CA acknowledgments: not in this store
+            "clean_claim_rate": (clean.clean_claim_rate.get(r.payer)
+                                 if r.payer in clean.index else None),
             "claims_paid": int(d.claims_paid) if d is not None else 0,
             "median_days": float(d.median_days) if d is not None else None,
             "p90_days": float(d.p90_days) if d is not None else None,
@@ -305,9 +309,10 @@ class PayerScorecard:
 
     @property
     def clean_claim_rate(self) -> float | None:
-        """Claims accepted on first submission (999 + 277CA) ÷ claims submitted: None until
-        the store keeps acknowledgments (never estimated)."""
-        return self.figures.get("clean_claim_rate")
+        """Claims accepted on first submission (999 + 277CA) ÷ claims with an outcome: None
+        when no claim of the payer has an acknowledgment yet (never estimated)."""
+        rate = self.figures.get("clean_claim_rate")
+        return None if rate is None or pd.isna(rate) else float(rate)
 
     @property
     def has_claims(self) -> bool:

@@ -40,7 +40,7 @@ def test_side_by_side_and_one_payers_card(monkeypatch, small_db_path):
     assert (t["Days to pay, median"], t["Days to pay, p90"], t["Denial rate"],
             t["First-pass"]) == ("14 d", "14 d", "33.3%", "66.7%")
     clean = next(m for m in at.metric if m.label == "Clean-claim rate")
-    assert clean.value == "—" and "Not tracked yet" in clean.help
+    assert clean.value == "no 277CA" and "no claim of this payer has an outcome" in clean.help
     assert all(m.help for m in at.metric)
     # At 10 % a year: denied 100 + underpaid 0 + 11,556 dollar-days × 0.10 ÷ 365 = 3.17.
     at.number_input(key="money_rate").set_value(10.0).run()

@@ -21,7 +21,7 @@ st.caption(f"Charges: claims with service dates {f.date_from:%b %d, %Y} – "
            f"Balances as of {f.as_of:%b %d, %Y}. Changes compare with the {f.days} days "
            f"before.")
 for start in range(0, len(KPI_NAMES), 4):
-    for col, name in zip(st.columns(4), KPI_NAMES[start:start + 4], strict=True):
+    for col, name in zip(st.columns(4), KPI_NAMES[start:start + 4], strict=False):
         ui.metric_tile(col, name, now[name], before[name])
 with st.expander("Clean claim rate: claims the clearinghouse (999) and payer (277CA) accepted "
                  "on the first submission, by payer"):

@@ -377,8 +377,12 @@ def test_statuses_and_history(con):
           IS NOT NULL AND last_submitted_date = submitted_date AND NOT {corrected}""") == 0
     # Denied: the adjudication that stands denied it (a denial-class CAS, or CLP02 4);
     # partially paid: it paid something and denied or reduced a line; paid: no denial.
+    # The claim's status follows its own payer's adjudication (a secondary's 835, CLP02 2,
+    # comes later and does not replace it: metdash/demo_secondary.py).
     standing = """(SELECT max(claim_payment_id) FROM claim_payments q
-                   WHERE q.claim_id = c.claim_id AND q.status_code <> '22')"""
+                   JOIN remittances r USING (remittance_id)
+                   WHERE q.claim_id = c.claim_id AND q.status_code <> '22'
+                     AND r.payer_id = c.payer_id)"""
     denial_cas = f"""EXISTS (SELECT 1 FROM adjustments a WHERE a.claim_payment_id = {standing}
                              AND a.amount > 0 AND {DENIAL_CLASS})"""
     assert one(con, f"""

@@ -370,17 +370,20 @@ _CATALOGUE = [
            "money", True),
     # Acknowledgments (metdash.figures.clean_claims): the clearinghouse's 999, the payer's 277CA.
     Metric("clean_claim_rate", "Clean claim rate",
-           "Claims accepted on their first submission ÷ claims submitted with an outcome. "
-           "Claims submitted: claims (not voided) whose first submission date lies in the "
-           "period — the submission date, not the service date — passing the payer / "
-           "referrer / provider filters. Accepted: the payer's 277CA accepted the claim "
-           "(category A1 or A2, or A0 forwarded, A5 split) and no 999 or 277CA rejected its "
-           "first submission (a rejection dated before the claim was sent again, or any "
-           "rejection when it was sent once): a claim rejected, then fixed and resent, is not "
-           "clean however it ends, and a clearinghouse's A1 followed by the payer's rejection "
-           "is a rejection. A claim with neither a 277CA acceptance nor a rejection by the "
-           "balances date has no outcome yet: it is left out of both counts (shown as "
-           "awaiting) until its acknowledgment comes.", "percent", True, "Clean claims"),
+           "Claims accepted on their first submission ÷ claims submitted (DOMAIN.md). Claims "
+           "submitted: claims (not voided) whose first submission date lies in the period — "
+           "the submission date, not the service date — passing the payer / referrer / "
+           "provider filters. Accepted: the payer's 277CA accepted the claim (category A1 or "
+           "A2, or A0 forwarded, A5 split) and no 999 or 277CA rejected its first submission "
+           "(a rejection dated before the claim was sent again, or any rejection when it was "
+           "sent once): a claim rejected, then fixed and resent, is not clean however it "
+           "ends, and a clearinghouse's A1 followed by the payer's rejection is a rejection. "
+           "A claim with no acceptance and no rejection by the balances date counts as "
+           "submitted and not clean (unacknowledged) once more than the practice's "
+           "acknowledgment wait (Settings → Practice, default 3 days) has passed since it "
+           "was sent; inside that wait it is awaiting and not counted yet. A payer none of "
+           "whose claims has any 999 / 277CA on file has no rate (not 0 %), and is left out "
+           "of the practice's rate.", "percent", True, "Clean claims"),
     Metric("claims_submitted", "Claims submitted",
            "Claims (not voided) first submitted in the period (submission date).", "count"),
     Metric("claims_clean", "Accepted first time",
@@ -389,9 +392,14 @@ _CATALOGUE = [
     Metric("claims_rejected", "Rejected",
            "Claims submitted in the period that a 999 or 277CA rejected on their first "
            "submission.", "count", False),
-    Metric("claims_awaiting_ack", "Awaiting acknowledgment",
+    Metric("claims_unacknowledged", "No acknowledgment",
            "Claims submitted in the period with neither a 277CA acceptance nor a rejection "
-           "yet: not in the clean claim rate until one comes.", "count"),
+           "more than the acknowledgment wait (Settings → Practice) after they were first "
+           "sent: in the clean claim rate as not clean (the work list \"Claims with no "
+           "acknowledgment\" lists those still waiting).", "count", False),
+    Metric("claims_awaiting_ack", "Awaiting acknowledgment",
+           "Claims submitted in the period with neither a 277CA acceptance nor a rejection, "
+           "sent within the acknowledgment wait: not in the clean claim rate yet.", "count"),
     Metric("payer_share", "Share of billed",
            "The payer's share of the charges billed on the referrer's claims in the 12 months.",
            "percent"),

@@ -27,12 +27,14 @@ with st.expander("Clean claim rate: claims the clearinghouse (999) and payer (27
                  "on the first submission, by payer"):
     clean = ui.cached(figures.clean_claims_by_payer)(db, f)
     totals = figures.clean_claim_totals(clean)
-    for col, name in zip(st.columns(4), ["clean_claim_rate", "claims_clean", "claims_rejected",
-                                         "claims_awaiting_ack"], strict=True):
+    for col, name in zip(st.columns(5), ["clean_claim_rate", "claims_clean", "claims_rejected",
+                                         "claims_unacknowledged", "claims_awaiting_ack"],
+                         strict=True):
         ui.metric_tile(col, name, totals[name])
-    ui.table(clean, key="clean_claims", formats={"submitted": "claims_submitted",
-             "clean": "claims_clean", "rejected": "claims_rejected",
-             "awaiting": "claims_awaiting_ack", "clean_claim_rate": "clean_claim_rate"})
+    ui.table(clean.drop(columns="acknowledged"), key="clean_claims", formats={
+             "submitted": "claims_submitted", "clean": "claims_clean", "rejected": "claims_rejected",
+             "unacknowledged": "claims_unacknowledged", "awaiting": "claims_awaiting_ack",
+             "clean_claim_rate": "clean_claim_rate"})
 trend = ui.cached(figures.monthly_trend)(db, f)
 if trend.empty or (trend.charges.sum() == 0 and trend.payments.sum() == 0):
     ui.empty_note("this period")

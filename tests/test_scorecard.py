@@ -266,12 +266,14 @@ def test_charts_carry_the_figures(db, cards):
 
 def test_the_clean_claim_rate_per_payer_from_the_acknowledgments(tmp_path):
     """The card's clean-claim rate is the catalogue's (claims the payer's 277CA accepted with
-    no rejection before ÷ claims with an outcome, by first submission date), per payer.
+    no rejection before ÷ claims submitted, by first submission date), per payer.
 
     Medicare's claims first submitted in the period: C1 (01-06), C2 (01-13), C7 (03-04),
     C8 (03-21). Their 277CAs: C1 accepted 01-07, C2 accepted 01-14, C8 rejected 03-22 (A7,
-    an invalid member id); C7 has no acknowledgment (awaiting, in neither part). Clean 2 of
-    3 with an outcome: 2/3. Acme has no acknowledgment at all: no rate, never 0 %."""
+    an invalid member id); C7 has no acknowledgment 27 days after it was sent (past the
+    3-day wait): submitted, not clean. Clean 2 of 4: 50 % (a biller who had not seen the
+    code worked the same from DOMAIN.md). Acme has no acknowledgment at all: no rate, never
+    0 %."""
     db = small_practice.build(Database(tmp_path / "clean.duckdb"))
     rows = [(1, 1, "C1", "C1", "277CA", "accepted", "A1:19:PR", "accepted", D(2025, 1, 7)),
             (2, 1, "C2", "C2", "277CA", "accepted", "A1:19:PR", "accepted", D(2025, 1, 14)),
@@ -282,12 +284,12 @@ def test_the_clean_claim_rate_per_payer_from_the_acknowledgments(tmp_path):
                         "patient_control_number, kind, outcome, codes, reason, status_date) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     cards = payer_scorecards(db, PERIOD, RATE).set_index("payer")
-    assert cards.loc["Medicare"].clean_claim_rate == pytest.approx(2 / 3)
+    assert cards.loc["Medicare"].clean_claim_rate == pytest.approx(2 / 4)
     assert pd.isna(cards.loc["Acme Health"].clean_claim_rate)  # an empty cell, not 0 %
     card = payer_scorecard(db, PERIOD, "Medicare", RATE)
     from metdash import payer_report
     shown = {label: value for _, label, value in payer_report.key_figures(card)}
-    assert shown["Clean-claim rate"] == "66.7%"
+    assert shown["Clean-claim rate"] == "50.0%"
     acme = payer_scorecard(db, PERIOD, "Acme Health", RATE)
     assert {label: value for _, label, value in payer_report.key_figures(acme)}[
         "Clean-claim rate"] == "no 277CA"

@@ -14,27 +14,46 @@ from metdash.figures.core import Filters, run, sql
 from metdash.store import Database
 
 
+def _rate(clean: int, rejected: int, unacknowledged: int, acknowledged: int) -> float | None:
+    """clean ÷ (clean + rejected + unacknowledged); None when no claim has any
+    acknowledgment (the payer, or the clearinghouse, sends none: not a 0 %) or none is due."""
+    due = clean + rejected + unacknowledged
+    return clean / due if acknowledged and due else None
+
+
 def clean_claims_by_payer(db: Database, f: Filters) -> pd.DataFrame:
     """Per payer: payer, submitted (claims first submitted in the period), clean, rejected,
-    awaiting (no outcome yet), clean_claim_rate (clean ÷ (clean + rejected); None when no
-    claim has an outcome). Payers by name; payers with no submission are left out."""
+    unacknowledged (no outcome more than the practice's ack_wait_days after the first
+    submission: submitted, not clean), awaiting (no outcome, still inside that wait: not
+    counted yet), acknowledged (claims with any 999 / 277CA), clean_claim_rate (clean ÷
+    (clean + rejected + unacknowledged); None when none of the payer's claims has an
+    acknowledgment, or none is due yet). Payers by name; payers with no submission are left
+    out."""
     with db.connect() as con:
         frame = run(con, sql("clean_claims"), f)
-    den = frame["clean"] + frame["rejected"]
-    frame["clean_claim_rate"] = [None if d == 0 else c / d
-                                 for c, d in zip(frame["clean"], den, strict=True)]
+    frame["clean_claim_rate"] = [
+        _rate(*(int(v) for v in r))
+        for r in frame[["clean", "rejected", "unacknowledged", "acknowledged"]].itertuples(
+            index=False)]
     return frame
 
 
 def clean_claim_rate(db: Database, f: Filters) -> dict[str, Any]:
-    """Over every payer that passes the filters: clean_claim_rate (None when no claim has an
-    outcome), claims_submitted, claims_clean, claims_rejected, claims_awaiting_ack."""
+    """Over every payer that passes the filters: clean_claim_rate, claims_submitted,
+    claims_clean, claims_rejected, claims_unacknowledged, claims_awaiting_ack (see
+    :func:`clean_claim_totals`)."""
     return clean_claim_totals(clean_claims_by_payer(db, f))
 
 
 def clean_claim_totals(by_payer: pd.DataFrame) -> dict[str, Any]:
-    """The totals of :func:`clean_claims_by_payer`'s frame (see :func:`clean_claim_rate`)."""
-    clean, rejected = int(by_payer["clean"].sum()), int(by_payer["rejected"].sum())
-    return {"clean_claim_rate": clean / (clean + rejected) if clean + rejected else None,
-            "claims_submitted": int(by_payer["submitted"].sum()), "claims_clean": clean,
-            "claims_rejected": rejected, "claims_awaiting_ack": int(by_payer["awaiting"].sum())}
+    """The totals of :func:`clean_claims_by_payer`'s frame: the counts over every payer; the
+    rate over the payers that acknowledge at all (a payer none of whose claims has a 999 /
+    277CA is left out of it rather than counted 0 %)."""
+    seen = by_payer[by_payer["acknowledged"] > 0]
+    rate = _rate(int(seen["clean"].sum()), int(seen["rejected"].sum()),
+                 int(seen["unacknowledged"].sum()), int(seen["acknowledged"].sum()))
+    return {"clean_claim_rate": rate, "claims_submitted": int(by_payer["submitted"].sum()),
+            "claims_clean": int(by_payer["clean"].sum()),
+            "claims_rejected": int(by_payer["rejected"].sum()),
+            "claims_unacknowledged": int(by_payer["unacknowledged"].sum()),
+            "claims_awaiting_ack": int(by_payer["awaiting"].sum())}

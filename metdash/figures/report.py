@@ -74,7 +74,8 @@ def figures_report(db: Database, f: Filters) -> dict[str, Any]:
         "write_offs": _rows(written, ["reason", "side", "write_offs", "amount"], money),
         "clean_claims": {**{k: _plain(v) for k, v in clean_claim_totals(clean).items()},
                          "by_payer": _rows(clean, ["payer", "submitted", "clean", "rejected",
-                                                   "awaiting", "clean_claim_rate"], {})},
+                                                   "unacknowledged", "awaiting",
+                                                   "acknowledged", "clean_claim_rate"], {})},
     }
 
 

@@ -2,8 +2,12 @@
 -- claims (not voided) first submitted in the period, by submission date. A claim's first
 -- submission lasts until it was sent again (another 837P carrying it, or a later submission
 -- date); a 999 / 277CA rejection dated in that time rejects it. Clean: not rejected, and a
--- 277CA accepted it; awaiting: neither by the as-of date.
-WITH sub AS (
+-- 277CA accepted it; no outcome (neither) by the as-of date: unacknowledged once more than
+-- the practice's ack_wait_days (Settings; default 3) have passed since the first submission
+-- (counted as submitted and not clean), else awaiting (not counted yet). acknowledged: claims
+-- with any 999 / 277CA on file by the as-of date (a payer with none has no rate).
+WITH wait AS (SELECT coalesce(max(ack_wait_days), 3) AS days FROM practice),
+sub AS (
     SELECT c.claim_id, c.payer_id, c.submitted_date,
            CASE WHEN c.last_submitted_date > c.submitted_date THEN c.last_submitted_date END
                AS last_sent
@@ -29,8 +33,13 @@ WITH sub AS (
 SELECT p.name AS payer, count(*) AS submitted,
        count(*) FILTER (WHERE a.accepted AND NOT a.rejected) AS clean,
        count(*) FILTER (WHERE a.rejected) AS rejected,
-       count(*) FILTER (WHERE a.claim_id IS NULL OR NOT (a.accepted OR a.rejected))
-           AS awaiting
-FROM sub LEFT JOIN acks a USING (claim_id) JOIN payers p USING (payer_id)
+       count(*) FILTER (WHERE (a.claim_id IS NULL OR NOT (a.accepted OR a.rejected))
+                        AND date_diff('day', sub.submitted_date, $as_of) > w.days)
+           AS unacknowledged,
+       count(*) FILTER (WHERE (a.claim_id IS NULL OR NOT (a.accepted OR a.rejected))
+                        AND date_diff('day', sub.submitted_date, $as_of) <= w.days)
+           AS awaiting,
+       count(a.claim_id) AS acknowledged
+FROM sub LEFT JOIN acks a USING (claim_id) JOIN payers p USING (payer_id) CROSS JOIN wait w
 GROUP BY p.name
 ORDER BY p.name

@@ -42,7 +42,7 @@ def test_overview_shows_every_kpi_with_a_tooltip(monkeypatch, demo_db_path):
                       "First-pass resolution", "Median days to pay", "A/R", "Insurance A/R",
                       "Patient A/R", "Days in A/R",
                       # the clean claim rate's expander (999 / 277CA acknowledgments)
-                      "Clean claims", "Accepted first time", "Rejected",
+                      "Clean claims", "Accepted first time", "Rejected", "No acknowledgment",
                       "Awaiting acknowledgment"]
     assert all(m.help for m in at.metric)
     by_payer = next(d.value for d in at.dataframe if "clean_claim_rate" in d.value.columns)

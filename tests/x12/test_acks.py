@@ -151,19 +151,23 @@ def test_resending_a_rejected_claim_takes_it_off_the_list(sent):
 
 def test_clean_claim_rate_worked_by_hand(sent):
     f = Filters(dt.date(2025, 3, 1), dt.date(2025, 3, 31), dt.date(2025, 3, 31))
-    # Sent, no acknowledgment yet: 3 submitted, all awaiting, no rate.
+    # Sent 03-03, nothing back by 03-31 (28 days, past the 3-day wait): 3 submitted, none
+    # clean; but with no acknowledgment of any claim on file at all the practice is not
+    # getting them (no clearinghouse feed): no rate, rather than 0 %.
     assert clean_claim_rate(sent, f) == {
         "clean_claim_rate": None, "claims_submitted": 3, "claims_clean": 0,
-        "claims_rejected": 0, "claims_awaiting_ack": 3}
-    # The 999 accepts the file: still awaiting the payer's 277CA.
+        "claims_rejected": 0, "claims_unacknowledged": 3, "claims_awaiting_ack": 0}
+    # The 999 accepts the file, and no 277CA comes in 28 days: DOMAIN.md's "accepted ÷
+    # submitted" is 0 ÷ 3 (the work list "Claims with no acknowledgment" lists all three).
     _imp(sent, ACCEPTED_999)
-    assert clean_claim_rate(sent, f)["claims_awaiting_ack"] == 3
+    got = clean_claim_rate(sent, f)
+    assert (got["claims_unacknowledged"], got["clean_claim_rate"]) == (3, 0.0)
     # The 277CA: C000101 and C000102 accepted (clean), C000103 rejected.
-    # Clean claim rate = 2 clean ÷ (2 clean + 1 rejected) = 0.6667.
+    # Clean claim rate = 2 clean ÷ 3 submitted = 0.6667.
     _imp(sent, CA_277)
     got = clean_claim_rate(sent, f)
     assert got["claims_clean"] == 2 and got["claims_rejected"] == 1
-    assert got["claims_awaiting_ack"] == 0
+    assert got["claims_awaiting_ack"] == 0 and got["claims_unacknowledged"] == 0
     assert got["clean_claim_rate"] == pytest.approx(2 / 3)
     # By payer: Acme Health sent C000101 (clean) and C000103 (rejected): 1 ÷ 2 = 50 %;
     # Medicare Part B sent C000102 (clean): 1 ÷ 1 = 100 %.
@@ -171,9 +175,11 @@ def test_clean_claim_rate_worked_by_hand(sent):
     assert by.loc["Acme Health", ["submitted", "clean", "rejected"]].tolist() == [2, 1, 1]
     assert by.loc["Acme Health", "clean_claim_rate"] == 0.5
     assert by.loc["Medicare Part B", "clean_claim_rate"] == 1.0
-    # As of the day before the 277CA, it had not come: 0 clean, 0 rejected, 3 awaiting.
+    # As of 03-04 (the 999's day, one day after sending, inside the 3-day wait): nothing
+    # is due yet: 3 awaiting, no rate.
     before = clean_claim_rate(sent, f.replace(as_of=dt.date(2025, 3, 4)))
-    assert (before["claims_clean"], before["claims_awaiting_ack"]) == (0, 3)
+    assert (before["claims_clean"], before["claims_awaiting_ack"],
+            before["claims_unacknowledged"], before["clean_claim_rate"]) == (0, 3, 0, None)
     # Submitted outside the period (service dates do not matter): nothing counted.
     assert clean_claim_rate(sent, Filters(dt.date(2025, 2, 1), dt.date(2025, 2, 28))
                                  )["claims_submitted"] == 0

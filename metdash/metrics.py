@@ -392,12 +392,12 @@ _CATALOGUE = [
     Metric("claims_rejected", "Rejected",
            "Claims submitted in the period that a 999 or 277CA rejected on their first "
            "submission.", "count", False),
-    Metric("claims_unacknowledged", "No acknowledgment",
+    Metric("claims_unacknowledged", "No answer",
            "Claims submitted in the period with neither a 277CA acceptance nor a rejection "
            "more than the acknowledgment wait (Settings → Practice) after they were first "
            "sent: in the clean claim rate as not clean (the work list \"Claims with no "
            "acknowledgment\" lists those still waiting).", "count", False),
-    Metric("claims_awaiting_ack", "Awaiting acknowledgment",
+    Metric("claims_awaiting_ack", "Awaiting answer",
            "Claims submitted in the period with neither a 277CA acceptance nor a rejection, "
            "sent within the acknowledgment wait: not in the clean claim rate yet.", "count"),
     Metric("payer_share", "Share of billed",

@@ -31,7 +31,9 @@ with st.expander("Clean claim rate: claims the clearinghouse (999) and payer (27
                                          "claims_unacknowledged", "claims_awaiting_ack"],
                          strict=True):
         ui.metric_tile(col, name, totals[name])
-    ui.table(clean.drop(columns="acknowledged"), key="clean_claims", formats={
+    order = ["payer", "clean_claim_rate", "submitted", "clean", "rejected", "unacknowledged",
+             "awaiting"]  # the rate first: it is what the table is for
+    ui.table(clean[order], key="clean_claims", formats={
              "submitted": "claims_submitted", "clean": "claims_clean", "rejected": "claims_rejected",
              "unacknowledged": "claims_unacknowledged", "awaiting": "claims_awaiting_ack",
              "clean_claim_rate": "clean_claim_rate"})

@@ -42,8 +42,8 @@ def test_overview_shows_every_kpi_with_a_tooltip(monkeypatch, demo_db_path):
                       "First-pass resolution", "Median days to pay", "A/R", "Insurance A/R",
                       "Patient A/R", "Days in A/R",
                       # the clean claim rate's expander (999 / 277CA acknowledgments)
-                      "Clean claims", "Accepted first time", "Rejected", "No acknowledgment",
-                      "Awaiting acknowledgment"]
+                      "Clean claims", "Accepted first time", "Rejected", "No answer",
+                      "Awaiting answer"]
     assert all(m.help for m in at.metric)
     by_payer = next(d.value for d in at.dataframe if "clean_claim_rate" in d.value.columns)
     assert len(by_payer) > 1 and (by_payer.clean_claim_rate.dropna() <= 1).all()

@@ -16,6 +16,12 @@ if frame.empty:
                   "to learn from)")
 else:
     ui.table(frame, key="risk_claims", download="denial_risk")
+    # The reason is what a biller acts on, and the grid cuts it: the riskiest ones in full.
+    said = frame[frame.risk_reason.astype(str) != ""].head(5)
+    if not said.empty:
+        st.markdown("**Why the riskiest are risky**\n\n" + "\n".join(
+            f"- {ui.literal(r.claim_id)} ({ui.literal(r.payer)}, {r.denial_risk:.0%}): "
+            f"{ui.literal(r.risk_reason)}" for r in said.itertuples()))
 if ui.is_demo(db):
     st.caption(f"The demo practice's denials: {demo_denials.CAUSES}")
 

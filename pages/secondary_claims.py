@@ -21,7 +21,11 @@ if frame.empty:
     st.success("No claim waits for a secondary claim.")
     st.stop()
 MONEY = ("total_charge", "prior_paid", "contractual", "cost_share", "cob", "owed")
-ui.table(frame.drop(columns=["next_payer_id", "next_coverage_id", "prior_claim_payment_id"]),
+# What is owed and by whom first (a laptop shows about eight columns before scrolling).
+SHOWN = ["claim_id", "client_name", "next_payer", "owed", "payer", "prior_paid", "contractual",
+         "cost_share", "cob", "total_charge", "adjudicated_date", "days_since",
+         "first_service_date", "payer_sequence", "client_id"]
+ui.table(frame[SHOWN],
          key="sec_list", download="secondary_claims_to_bill",
          formats={**dict.fromkeys(MONEY, "money"), "first_service_date": "date",
                   "adjudicated_date": "date", "days_since": "days"})

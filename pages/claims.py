@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from metdash import acks, entry, figures, risk, spreadsheet, ui
+from metdash.entry import corrections
 from metdash.store import backup
 from metdash.ui.corrections import claim_changes
 
@@ -166,6 +167,8 @@ with tab_status:
                 entry.move_claim_status(db, cid, new, user, on=on, note=note)
                 ui.after_write()
                 st.success(f"Claim {ui.literal(cid)} is now {new}.")
+                if new == "ready" and (warn := corrections.resend_warning(db, cid)):
+                    st.warning(ui.literal(warn))
     st.caption("Ready claims go to the clearinghouse as an 837P file from **Remittances** "
                "(in the Work menu) or with `metdash export-837`.")
 

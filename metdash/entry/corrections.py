@@ -73,7 +73,7 @@ from metdash.store import Database, audit, facts, insert_rows, to_json
 
 __all__ = [
     "CORRECTABLE", "EDITABLE", "ClaimState", "claim_on_file", "claim_state", "describe_changes",
-    "edit_claim", "edit_history", "replace_claim", "void_claim",
+    "edit_claim", "edit_history", "replace_claim", "resend_warning", "void_claim",
 ]
 
 EDITABLE = ("draft", "ready")
@@ -198,6 +198,24 @@ def claim_state(con: Any, claim_id: str) -> ClaimState:
                       payer_claim_number=payer_claim_number(con, claim_id),
                       original_payer_claim_number=row["original_payer_claim_number"],
                       **_refusals(con, row))
+
+
+def resend_warning(db: Database, claim_id: str) -> str | None:
+    """What to tell a biller who moved ``claim_id`` back to ready by hand when the payer has
+    already adjudicated it: sent again as it is, it goes out as an original (frequency 1),
+    which payers deny as a duplicate (CO-18); a correction goes as a replacement. None when
+    that does not apply (never adjudicated, or already a replacement / void)."""
+    with db.connect() as con:
+        state = claim_state(con, claim_id)
+    if state["status"] != "ready" or state["frequency_code"] != "1" \
+            or not state["payer_claim_number"]:
+        return None
+    return (f"The payer has already adjudicated claim {claim_id} (its claim number "
+            f"{state['payer_claim_number']}). Exported as it is, it goes out again as a new "
+            "claim (frequency 1), which payers usually deny as a duplicate (CO-18). To send "
+            "a corrected claim, use Correct / void above: a replacement (frequency 7) "
+            "carries the payer's claim number. To dispute the denial instead, appeal it "
+            "(Payments & appeals).")
 
 
 # -- writing -----------------------------------------------------------------------------------

@@ -436,3 +436,28 @@ def test_an_edit_keeps_each_lines_place_of_service_and_can_change_it(seeded):
         corrections.edit_claim(seeded, "C000103", claim, "biller", as_of=AS_OF)
     assert seeded.query("SELECT place_of_service FROM claim_lines WHERE claim_id = 'C000103'"
                         ).place_of_service.tolist() == ["10"]
+
+
+def test_moving_an_adjudicated_claim_back_to_ready_warns_of_a_duplicate(seeded):
+    """A denied claim moved back to ready by hand would go out again as an original
+    (frequency 1): the biller is told it is usually denied as a duplicate (CO-18) and where
+    the replacement is. Nothing to say for a claim the payer never adjudicated, or for a
+    replacement waiting to go."""
+    from metdash.entry import move_claim_status
+
+    assert corrections.resend_warning(seeded, "C000102") is None  # ready, never sent
+    sent_and_denied(seeded)
+    assert corrections.resend_warning(seeded, "C000101") is None  # denied: not being resent
+    corrections.replace_claim(seeded, "C000101", corrected(seeded), "biller",
+                              reason="97530 was not given", as_of=AS_OF)
+    assert corrections.resend_warning(seeded, "C000101") is None  # a replacement: fine
+    # Medicare denies C000102 (CO-16, its claim number MCR-1); the biller moves it to ready.
+    write_837p(seeded, ["C000102"], user="biller", now=SENT)
+    den = build_835([Claim("C000102", "4", "120", "0", cas=[("CO", "16", "120")],
+                           payer_claim_number="MCR-1")], trace="DEN2", date="20250310",
+                    payer="MEDICARE PART B", originator="1666666666")
+    assert import_835(seeded, [("den2.835", den.encode())], "biller").matched == 1
+    move_claim_status(seeded, "C000102", "ready", "biller", as_of=AS_OF)
+    warn = corrections.resend_warning(seeded, "C000102")
+    assert warn is not None and "MCR-1" in warn and "CO-18" in warn
+    assert "frequency 7" in warn

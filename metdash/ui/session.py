@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from typing import Any
 
@@ -307,14 +308,46 @@ def visible(frame: pd.DataFrame) -> pd.DataFrame:
 PRESENT_PARAM = "present"
 
 
+# Presentation mode per browser (the gate's cookie hash: gone when the browser closes), so a
+# new tab opened from the sidebar (no ?present=1 in its link) stays masked. This process only.
+_PRESENT_BROWSERS: dict[str, bool] = {}
+_PRESENT_LOCK = threading.Lock()
+PRESENT_BROWSERS_KEPT = 2000
+
+
+def _remember_present(on: bool) -> None:
+    """This browser's presentation mode, for its other tabs and its next ones."""
+    client = this_client()
+    if client is None:
+        return
+    with _PRESENT_LOCK:
+        _PRESENT_BROWSERS.pop(client, None)
+        _PRESENT_BROWSERS[client] = on
+        while len(_PRESENT_BROWSERS) > PRESENT_BROWSERS_KEPT:
+            del _PRESENT_BROWSERS[next(iter(_PRESENT_BROWSERS))]
+
+
+def _browser_present() -> bool:
+    client = this_client()
+    if client is None:
+        return False
+    with _PRESENT_LOCK:
+        return _PRESENT_BROWSERS.get(client, False)
+
+
 def present_mode() -> bool:
     """True when presentation mode is on: client names, birth dates and member ids are
     masked (metdash.privacy) and charts and tiles are drawn large. Starts on with
-    ``METDASH_PRESENT=1`` or ``?present=1`` in the URL (a reload or a copied link keeps it);
-    the sidebar toggle changes it for this browser session, and turning it off asks first."""
+    ``METDASH_PRESENT=1``, ``?present=1`` in the URL (a reload or a copied link keeps it), or
+    when this browser turned it on in another tab (a tab opened from the sidebar has no
+    ``?present=1``); the sidebar toggle changes it for the whole browser, and turning it off
+    asks first."""
     if "_present" not in st.session_state:
-        st.session_state["_present"] = (present_by_default()
-                                        or st.query_params.get(PRESENT_PARAM) == "1")
+        from_url = st.query_params.get(PRESENT_PARAM) == "1"
+        st.session_state["_present"] = (present_by_default() or from_url
+                                        or _browser_present())
+        if from_url:
+            _remember_present(True)
     return bool(st.session_state["_present"])
 
 
@@ -325,6 +358,7 @@ def present_query() -> dict[str, str]:
 
 
 def _turn_off() -> None:
+    _remember_present(False)
     st.session_state["_present"] = False
     st.session_state["w_present"] = False
     st.query_params.pop(PRESENT_PARAM, None)
@@ -349,6 +383,7 @@ def present_toggle() -> None:
     def _changed() -> None:
         if st.session_state.get("w_present"):
             st.session_state["_present"] = True
+            _remember_present(True)
         else:  # stays on until confirmed
             st.session_state["w_present"] = True
             st.session_state["_confirm_present_off"] = True
@@ -356,7 +391,8 @@ def present_toggle() -> None:
     st.sidebar.toggle("Presentation mode", value=on, key="w_present", on_change=_changed,
                       help="For a projector: masks client names, birth dates and member ids "
                            "everywhere (tables, downloads, reports) and draws large figures. "
-                           "Kept in the page address, so a reload keeps it on.")
+                           "Kept in the page address and for this browser, so a reload or "
+                           "a new tab keeps it on.")
     if on and st.query_params.get(PRESENT_PARAM) != "1":
         st.query_params[PRESENT_PARAM] = "1"
     if st.session_state.pop("_confirm_present_off", False):

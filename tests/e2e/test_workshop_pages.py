@@ -95,3 +95,33 @@ def test_presentation_mode_from_the_environment(present_app, page, shots, demo_d
     dobs = {d.isoformat() for d in db.query("SELECT dob FROM clients").dob}
     assert not [d for d in dobs if d in cells]
     full_screenshot(page, shots / "days_to_payment_present.png")
+
+
+def test_presentation_mode_follows_the_browser_into_a_new_tab(app, page, browser):
+    """Issue 17 item 4: a tab opened from the sidebar has no ?present=1 in its link; it must
+    still come up masked when this browser turned presentation mode on, and not after it was
+    turned off (with the confirmation)."""
+    page.goto(f"{app.url}/weekly_review?present=1")
+    wait_for_page(page, "Top movers up")
+    second = page.context.new_page()            # same browser: same cookie, a new session
+    second.goto(f"{app.url}/referrers")
+    wait_for_page(second, "Referrers")
+    assert "present=1" in second.url            # on, and said in the address
+    assert second.get_by_role("switch", name="Presentation mode").is_checked()
+    # Off in that tab, confirmed: a third tab opens with real names (as asked).
+    second.get_by_text("Presentation mode", exact=True).click()
+    second.get_by_role("button", name="Show real names").click()
+    wait_for_page(second, "Referrers")
+    third = page.context.new_page()
+    third.goto(f"{app.url}/referrers")
+    wait_for_page(third, "Referrers")
+    assert "present=1" not in third.url
+    assert not third.get_by_role("switch", name="Presentation mode").is_checked()
+    # Another browser never inherited it.
+    other = browser.new_context().new_page()
+    page.goto(f"{app.url}/weekly_review?present=1")
+    wait_for_page(page, "Top movers up")
+    other.goto(f"{app.url}/referrers")
+    wait_for_page(other, "Referrers")
+    assert not other.get_by_role("switch", name="Presentation mode").is_checked()
+    other.context.close()

@@ -122,3 +122,20 @@ def days_quarterly_line(df: pd.DataFrame, large: bool = False) -> go.Figure:
     fig.update_xaxes(title=None, type="category")
     fig.update_yaxes(title="Days from submission", range=[0, max(7.0, most) * 1.2])
     return style(fig, title=title, large=large)
+
+
+def card_allowed_per_unit_bar(details: dict[str, pd.DataFrame], payer_id: int,
+                              payer: str = "") -> go.Figure:
+    """:func:`allowed_per_unit_bar` of one payer from every payer's
+    :func:`~metdash.figures.scorecard.payer_details` (so a page can keep the built figure per
+    store state and payer: :func:`metdash.ui.plot`)."""
+    by_code = details["by_code"]
+    return allowed_per_unit_bar(by_code[by_code.payer_id == payer_id].reset_index(drop=True),
+                                payer)
+
+
+def card_days_quarterly_line(details: dict[str, pd.DataFrame], payer_id: int) -> go.Figure:
+    """:func:`days_quarterly_line` of one payer from every payer's ``payer_details``."""
+    trend = details["days_trend"]
+    return days_quarterly_line(trend[trend.payer_id == payer_id].reset_index(drop=True))
+

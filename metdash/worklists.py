@@ -22,7 +22,8 @@ __all__ = [
     "ROW_ACTIONS", "RowAction", "WORKLISTS", "Worklist", "all_lists", "claims_at_risk_of_timely_filing", "claims_ready_to_submit",
     "claims_unpaid_past_lag", "counts", "credit_balances", "denials_to_appeal",
     "denials_to_correct", "plan_of_care_to_recertify", "plans_of_care_unsigned",
-    "progress_note_due", "referrals_expiring", "sessions_not_billed", "unmatched_remittances",
+    "progress_note_due", "referrals_expiring", "rows_shown", "sessions_not_billed",
+    "unmatched_remittances", "ROWS_SHOWN",
 ]
 
 EXPIRY_WINDOW_DAYS = 14
@@ -559,3 +560,12 @@ ROW_ACTIONS: dict[str, RowAction] = {
                                     "s_claim", "Status", "claims_tab"),
     "unmatched_remittances": RowAction("Open the remittances", "remittances.py"),
 }
+
+
+ROWS_SHOWN = 1000  # rows a work list draws on its page; its downloads hold every row
+
+
+def rows_shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a work list its page draws (the first :data:`ROWS_SHOWN`)."""
+    return frame.head(ROWS_SHOWN)
+

@@ -24,9 +24,10 @@ st.caption(f"Claims with service dates {f.date_from:%b %d, %Y} – {f.date_to:%b
 # Side by side on a laptop; one under the other in presentation mode's large type.
 slots = [st.container(), st.container()] if ui.present_mode() else st.columns(2)
 with slots[0]:
-    ui.chart(scorecard_charts.payer_cost_bar(cards), key="cost")
+    ui.plot(scorecard_charts.payer_cost_bar, scorecard.payer_scorecards, db, f, rate, key="cost")
 with slots[1]:
-    ui.chart(scorecard_charts.payer_rates_bar(cards), key="rates")
+    ui.plot(scorecard_charts.payer_rates_bar, scorecard.payer_scorecards, db, f, rate,
+            key="rates")
 cols = ["payer", "claims", "paid", "revenue_share", "allowed_per_visit", "paid_per_visit",
         "median_days", "p90_days", "denial_rate", "first_pass_resolution_rate",
         "clean_claim_rate", "denied_amount", "underpaid_lines", "underpaid_amount", "waiting_cost", "payer_cost"]
@@ -59,9 +60,11 @@ st.download_button(
     icon=":material/picture_as_pdf:", help="Drawing its two charts takes a few seconds.")
 slots = [st.container(), st.container()] if ui.present_mode() else st.columns(2)
 with slots[0]:
-    ui.chart(scorecard_charts.allowed_per_unit_bar(card.by_code, card.payer), key="per_unit")
+    ui.plot(scorecard_charts.card_allowed_per_unit_bar, scorecard.payer_details, db, f,
+            key="per_unit", chart_kwargs={"payer_id": pid, "payer": payer})
 with slots[1]:
-    ui.chart(scorecard_charts.days_quarterly_line(card.days_trend), key="quarters")
+    ui.plot(scorecard_charts.card_days_quarterly_line, scorecard.payer_details, db, f,
+            key="quarters", chart_kwargs={"payer_id": pid})
 st.subheader("Allowed and paid per unit by code")
 ui.table(card.by_code.drop(columns=["payer_id", "payer", "allowed", "paid"]), key="codes",
          download=f"by_code_{payer}")

@@ -8,7 +8,7 @@ db = ui.page_start("Work lists", permission="work")
 as_of = ui.today()
 # One read for every list, kept as is (read-only here: never changed in place).
 frames = ui.cached_shared(worklists.all_lists)(db, as_of)
-SHOWN = 1000  # rows drawn per list; the downloads hold every row
+SHOWN = worklists.ROWS_SHOWN  # rows drawn per list; the downloads hold every row
 
 st.sidebar.markdown("**Work lists**")
 for key, wl in worklists.WORKLISTS.items():
@@ -17,14 +17,14 @@ for key, wl in worklists.WORKLISTS.items():
 for key, wl in worklists.WORKLISTS.items():
     frame = frames[key]
     if key == "ready_to_submit" and not frame.empty:  # with each claim's denial risk
-        frame = ui.cached(risk.ready_with_risk)(db, as_of)
+        frame = ui.cached_shared(risk.ready_with_risk)(db, as_of)
     with st.expander(f"{wl.title} ({len(frame)})", expanded=bool(len(frame))):
         st.caption(wl.description)
         if frame.empty:
             st.success("Nothing here.")
         else:
             action = worklists.ROW_ACTIONS[key]
-            shown = frame.head(SHOWN)
+            shown = ui.derived(frame, worklists.rows_shown)  # the same object on a rerun
             picked = ui.table(shown, key=f"wl_{key}", select=action.column is not None)
             row = ui.selected_row(picked, shown)
             if action.column is None:

@@ -5,6 +5,7 @@ role without 'phi' never sees a client's name and presentation mode masks it."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -12,12 +13,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from metdash import exports
+from metdash import auth, exports
 from metdash.metrics import CATALOGUE, format_value, tile_money
 from metdash.privacy import column_kind
 from metdash.store import Database
 from metdash.ui.cache import cached_figure
-from metdash.ui.session import present_mode, visible
+from metdash.ui.session import allowed, present_mode, visible
 from metdash.ui.text import literal
 
 
@@ -78,19 +79,25 @@ _LABELS = {"carc": "CARC", "cpt": "CPT", "npi": "NPI", "claim_id": "Claim", "cli
 MISSING = "–"  # what a table shows for a missing value
 
 
-def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
-          labels: dict[str, str] | None = None, key: str | None = None,
-          select: bool = False, height: int | str = "auto", download: str | None = None
-          ) -> Any:
-    """Show a table with billing formats (``formats``: column -> catalogue metric name or a
-    format: money, percent, days, count, date) and catalogue tooltips. With ``select``, one
-    row can be picked; the selection state is returned. ``download`` adds CSV/Excel buttons.
-    """
-    formats = formats or {}
-    labels = labels or {}
-    if not isinstance(frame, pd.DataFrame):
-        frame = pd.DataFrame(frame)
-    present = present_mode()
+_PREPARED: dict[tuple[Any, ...], tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]] = {}
+_PREPARED_LOCK = threading.Lock()  # sessions run in threads
+
+
+def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, str],
+              present: bool, phi: bool) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """What :func:`table` draws for ``frame``: its visible copy in display units and the
+    column config. Kept per frame object (a page's :func:`~metdash.ui.cache.cached_shared`
+    results are the same object on every rerun until the store changes: a rerun of a page of
+    many tables skips the Decimal conversions); the entry holds the frame, so its id cannot
+    be reused while the entry lives. Never change a frame in place after showing it. The key
+    holds what :func:`visible` depends on (presentation mode, and whether this session may
+    see the columns that identify a person): sessions share the entries."""
+    key = (id(frame), tuple(sorted(formats.items())), tuple(sorted(labels.items())), present,
+           phi)
+    with _PREPARED_LOCK:
+        hit = _PREPARED.get(key)
+    if hit is not None and hit[0] is frame:
+        return hit[1], hit[2]
     shown = visible(frame).copy()
     config: dict[str, Any] = {}
     for col in ("kind", "status", "payer_type", "outcome"):
@@ -120,6 +127,26 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
             config[col] = st.column_config.DateColumn(label, help=help_text, format="YYYY-MM-DD")
         else:
             config[col] = st.column_config.Column(label, help=help_text)
+    with _PREPARED_LOCK:
+        if len(_PREPARED) >= 64:
+            _PREPARED.pop(next(iter(_PREPARED)))
+        _PREPARED[key] = (frame, shown, config)
+    return shown, config
+
+
+def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
+          labels: dict[str, str] | None = None, key: str | None = None,
+          select: bool = False, height: int | str = "auto", download: str | None = None
+          ) -> Any:
+    """Show a table with billing formats (``formats``: column -> catalogue metric name or a
+    format: money, percent, days, count, date) and catalogue tooltips. With ``select``, one
+    row can be picked; the selection state is returned. ``download`` adds CSV/Excel buttons.
+    """
+    formats = formats or {}
+    labels = labels or {}
+    if not isinstance(frame, pd.DataFrame):
+        frame = pd.DataFrame(frame)
+    shown, config = _prepared(frame, formats, labels, present_mode(), allowed(auth.PHI))
     kwargs: dict[str, Any] = {}
     if select:
         kwargs = {"on_select": "rerun", "selection_mode": "single-row"}

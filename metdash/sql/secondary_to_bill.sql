@@ -13,16 +13,22 @@
 -- payer_sequence (S / T), first_service_date, total_charge, prior_paid (its CLP04),
 -- contractual, cost_share, cob, owed (the claim's insurance balance now), adjudicated_date,
 -- days_since, next_payer_id, next_coverage_id, prior_claim_payment_id.
-WITH c AS (
+WITH every_claim AS (
     SELECT claim_id, client_id, payer_id, first_service_date, total_charge
     FROM claims WHERE status <> 'voided'
 ),
 covered AS (
     SELECT c.claim_id, v.coverage_id, v.payer_id,
            CASE v.priority WHEN 'primary' THEN 1 WHEN 'secondary' THEN 2 ELSE 3 END AS rank
-    FROM c JOIN coverages v ON v.client_id = c.client_id
+    FROM every_claim c JOIN coverages v ON v.client_id = c.client_id
      AND v.effective_date <= c.first_service_date
      AND (v.end_date IS NULL OR v.end_date >= c.first_service_date)
+),
+-- Only a claim with a secondary or tertiary coverage in force can have a next payer (the
+-- same answer, without ranking the remittances of every claim of a large store).
+c AS (
+    SELECT * FROM every_claim
+    WHERE claim_id IN (SELECT claim_id FROM covered WHERE rank >= 2)
 ),
 latest AS (
     SELECT p.claim_payment_id, p.claim_id, p.status_code, p.paid, r.payment_date,

@@ -16,10 +16,20 @@ for key, wl in worklists.WORKLISTS.items():
 
 for key, wl in worklists.WORKLISTS.items():
     frame = frames[key]
+    ask = False  # a very large practice scores its ready claims when asked (risk.py)
     if key == "ready_to_submit" and not frame.empty:  # with each claim's denial risk
-        frame = ui.cached_shared(risk.ready_with_risk)(db, as_of)
+        if st.session_state.get("wl_score") or risk.scored_at_once(db, as_of):
+            frame = ui.cached_shared(risk.ready_with_risk)(db, as_of)
+        else:
+            ask = True
     with st.expander(f"{wl.title} ({len(frame)})", expanded=bool(len(frame))):
         st.caption(wl.description)
+        if ask and st.button("Score these claims for denial risk", key="wl_score_go",
+                             icon=":material/report:",
+                             help="Learns from this practice's adjudicated claims of the last "
+                                  "12 months: a few seconds on a practice this large."):
+            st.session_state["wl_score"] = True
+            st.rerun()
         if frame.empty:
             st.success("Nothing here.")
         else:

@@ -54,3 +54,19 @@ def test_ready_work_list_shows_the_risk(monkeypatch, demo_db_path):
     at = run_page("worklists", monkeypatch, demo_db_path)
     assert any({"filing_deadline", "denial_risk", "risk_reason"} <= set(f.columns)
                for f in _frames(at))
+
+
+def test_a_very_large_practice_scores_ready_claims_when_asked(monkeypatch, demo_db_path):
+    """Above risk.AUTO_SCORE_CLAIMS claims adjudicated in 12 months (none here: the limit is
+    lowered), Work lists does not train the model on its own: a button does it."""
+    from metdash import risk
+
+    risk.forget_models()
+    monkeypatch.setattr(risk, "AUTO_SCORE_CLAIMS", 0)
+    at = run_page("worklists", monkeypatch, demo_db_path)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any("denial_risk" in f.columns for f in _frames(at))
+    at.button(key="wl_score_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any({"filing_deadline", "denial_risk", "risk_reason"} <= set(f.columns)
+               for f in _frames(at))

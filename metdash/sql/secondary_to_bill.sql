@@ -14,8 +14,11 @@
 -- contractual, cost_share, cob, owed (the claim's insurance balance now), adjudicated_date,
 -- days_since, next_payer_id, next_coverage_id, prior_claim_payment_id.
 WITH every_claim AS (
+    -- claims of clients who have a secondary or tertiary coverage at all (no other claim
+    -- can have a next payer)
     SELECT claim_id, client_id, payer_id, first_service_date, total_charge
     FROM claims WHERE status <> 'voided'
+      AND client_id IN (SELECT client_id FROM coverages WHERE priority <> 'primary')
 ),
 covered AS (
     SELECT c.claim_id, v.coverage_id, v.payer_id,

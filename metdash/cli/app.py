@@ -10,6 +10,7 @@ only to add to it: the problems of an 837P export as a list, the file of a faile
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 from typing import Any
 
@@ -22,6 +23,17 @@ DB_OPTION = click.option(
     "--db", "db_path", type=click.Path(dir_okay=False), default=None,
     help="The DuckDB file (default: $METDASH_DB, else data/demo.duckdb).",
 )
+
+
+def date_value(_ctx: Any, param: click.Parameter, value: str | None) -> dt.date | None:
+    """A date option's callback: YYYY-MM-DD, or None when the option was not given."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD.",
+                                 param=param) from exc
 
 
 def open_db(db_path: str | None) -> Database:

@@ -4,31 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
 
 import click
 
-from metdash.cli.app import DB_OPTION, main, open_db
+from metdash.cli.app import DB_OPTION, date_value, main, open_db
 from metdash.figures import Filters, figures_report, report_csv
-
-
-def _date(_ctx: Any, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD.",
-                                 param=param) from exc
 
 
 @main.command("figures")
 @DB_OPTION
-@click.option("--from", "date_from", callback=_date,
+@click.option("--from", "date_from", callback=date_value,
               help="First service date (YYYY-MM-DD); default: 365 days before --to.")
-@click.option("--to", "date_to", callback=_date,
+@click.option("--to", "date_to", callback=date_value,
               help="Last service date (YYYY-MM-DD); default: today.")
-@click.option("--as-of", "as_of", callback=_date,
+@click.option("--as-of", "as_of", callback=date_value,
               help="Date balances are taken at (YYYY-MM-DD); default: --to.")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
               show_default=True)

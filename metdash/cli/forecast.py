@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
 
 import click
 
-from metdash.cli.app import DB_OPTION, main, open_db
+from metdash.cli.app import DB_OPTION, date_value, main, open_db
 from metdash.forecast import (
     DEFAULT_WEEKS,
     MAX_WEEKS,
@@ -19,21 +18,11 @@ from metdash.forecast import (
 )
 
 
-def _day(_ctx: Any, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD.",
-                                 param=param) from exc
-
-
 @main.command("forecast")
 @DB_OPTION
 @click.option("--weeks", type=click.IntRange(MIN_WEEKS, MAX_WEEKS), default=DEFAULT_WEEKS,
               show_default=True, help="How many coming weeks to forecast (4 to 12).")
-@click.option("--as-of", "as_of", callback=_day,
+@click.option("--as-of", "as_of", callback=date_value,
               help="Forecast from what was posted up to this day (YYYY-MM-DD); default: today.")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
               show_default=True,

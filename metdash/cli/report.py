@@ -4,11 +4,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import click
 
-from metdash.cli.app import DB_OPTION, main, open_db, progress
+from metdash.cli.app import DB_OPTION, date_value, main, open_db, progress
 from metdash.privacy import present_by_default
 from metdash.weekly import weekly_review
 
@@ -55,27 +54,17 @@ def weekly_cmd(db_path: str | None, week: dt.datetime | None, out: str,
                f"{s['lapsed_referrers']} lapsed referrers.")
 
 
-def _date(_ctx: Any, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD.",
-                                 param=param) from exc
-
-
 @report_group.command("payer")
 @DB_OPTION
 @click.option("--payer", "payer", required=True,
               help="The payer's name as in Settings (case does not matter).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
               help="The PDF to write (FILE.pdf).")
-@click.option("--from", "date_from", callback=_date,
+@click.option("--from", "date_from", callback=date_value,
               help="First service date (YYYY-MM-DD); default: 365 days before --to.")
-@click.option("--to", "date_to", callback=_date,
+@click.option("--to", "date_to", callback=date_value,
               help="Last service date (YYYY-MM-DD); default: today.")
-@click.option("--as-of", "as_of", callback=_date,
+@click.option("--as-of", "as_of", callback=date_value,
               help="Date balances are taken at (YYYY-MM-DD); default: --to.")
 @click.option("--rate", "rate", default=None,
               help="Yearly rate that prices the money waited for: 0.08, 8 or 8% (default: "

@@ -6,12 +6,14 @@
 - :mod:`~metdash.store.snapshot` -- file stamps, checkpoints, consistent copies, and files
   readable by their owner only (``write_private`` for an export that holds PHI);
 - :mod:`~metdash.store.facts` -- the derived per-claim tables every write keeps up to date;
-- :mod:`~metdash.store.backup` -- backups, restore, and the backup taken before an import.
+- :mod:`~metdash.store.backup` -- backups, restore, and the backup taken before an import;
+- :mod:`~metdash.store.derived` -- results kept between processes beside the store (a trained
+  model, a backtest), keyed by what they were built from.
 
 Nothing here imports a part of metdash built on the store.
 """
 
-from metdash.store import backup, facts, migrate, snapshot  # noqa: I001  (after db: backup uses it)
+from metdash.store import backup, derived, facts, migrate, snapshot  # noqa: I001  (after db: backup uses it)
 from metdash.store.db import (
     Database,
     audit,
@@ -29,7 +31,7 @@ from metdash.store.db import (
 from metdash.store.snapshot import checkpoint, store_stamp, write_private
 
 __all__ = [
-    "Database", "audit", "audit_many", "backup", "checkpoint", "default_db_path", "facts", "fetch_df",
+    "Database", "audit", "audit_many", "backup", "checkpoint", "default_db_path", "derived", "facts", "fetch_df",
     "insert_frame", "insert_row", "insert_rows", "migrate", "next_id", "release_file",
     "row_dicts", "snapshot", "store_stamp", "to_json", "write_private",
 ]

@@ -124,17 +124,20 @@ _CATALOGUE = [
            "denied line).",
            "money"),
     Metric("paid", "Paid",
-           "Σ payer payments on the claims in the period, whenever posted, from every payer "
-           "(a secondary's payment counts under the payer the claim is billed to; reversals and "
-           "PLB recoupments naming the claim negative).", "money"),
+           "Σ payer payments on the claims in the period, whenever posted, under the payer "
+           "that made them: a secondary's payment counts under the secondary (a row of its own "
+           "when it was billed no claim as primary); reversals and PLB recoupments naming the "
+           "claim negative. Claims, billed, allowed and patient responsibility stay with the "
+           "payer each claim is billed to.", "money"),
     Metric("patient_responsibility", "Patient responsibility",
            "Σ cost share (deductible, coinsurance, copay: PR-1/2/3) of the current "
            "adjudications of the claims in the period that is the client's: moved to the "
            "client, or left for the next payer until that payer answers (then only its own "
            "cost share counts). A PR denial (PR-96, PR-204) is not cost share.", "money"),
     Metric("paid_per_visit", "Paid per visit",
-           "Payer payments on the claims in the period ÷ visits billed (distinct client and "
-           "service date).", "money"),
+           "This payer's payments on the claims in the period ÷ visits billed to it (distinct "
+           "client and service date); none for a payer billed no visit (a secondary only).",
+           "money"),
     Metric("expected", "Expected",
            "Σ the payer's expected allowed amount from the fee schedule × units, over the "
            "adjudicated lines.", "money"),

@@ -22,7 +22,10 @@ cols = ["payer", "claims", "billed", "allowed", "paid", "patient_responsibility"
 picked = ui.table(rev[cols], key="rev_table", select=True, download="revenue_by_payer",
                   formats={"visits": "count"})
 row = ui.selected_row(picked, rev)
-if row is not None:
+if row is not None and not row.claims:
+    st.info(f"{row.payer} was billed no claim as the first payer in this range: its payments "
+            "here are on claims billed to another payer, which it paid as the secondary.")
+elif row is not None:
     st.markdown(f"**Claims for {ui.literal(row.payer)}**")
     claims = ui.cached(figures.claims_list)(db, f, payer=row.payer)
     ui.table(claims, key="rev_claims", formats={"total_charge": "money", "paid": "money"},

@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
 from metdash import figures, worklists
@@ -251,6 +252,35 @@ def test_figures_count_the_charge_once_and_every_payers_payment(primary_paid):
     assert lines.paid.tolist() == [M("91.20"), M("60.80")]
     assert lines.allowed.tolist() == [M("96.00"), M("64.00")]
     assert not lines.denied.any()
+
+
+def test_revenue_by_payer_credits_each_payment_to_the_payer_that_made_it(primary_paid):
+    import_835(primary_paid, [("gap.835", _gap_835())], "biller")
+    f = Filters(date_from=D(2025, 2, 1), date_to=D(2025, 3, 31), as_of=D(2025, 3, 31))
+    rev = figures.revenue_by_payer(primary_paid, f).set_index("payer")
+    # Billed, claims and allowed stay with the payer each claim was billed to:
+    #   Acme: C000101 300 + C000103 100 + C000201 200 = 600, 3 claims; allowed 160 (C000201:
+    #         its adjudication, 200 - 40 CO-45; the other two never adjudicated).
+    #   Medicare: C000102 120, 1 claim; allowed 120 - 24 CO-45 = 96.
+    # Paid goes to the payer whose remittance paid it:
+    #   Acme 120 (C000201), Medicare 76.80 (C000102), Gap Plan 32 (C000201) + 19.20 (C000102)
+    #   = 51.20 -- a row of its own, though it was billed no claim as primary.
+    assert rev.loc["Acme Health", ["claims", "billed", "allowed", "paid"]].tolist() == [
+        3, M("600.00"), M("160.00"), M("120.00")]
+    assert rev.loc["Medicare Part B", ["claims", "billed", "allowed", "paid"]].tolist() == [
+        1, M("120.00"), M("96.00"), M("76.80")]
+    assert rev.loc["Gap Plan", ["claims", "billed", "allowed", "paid"]].tolist() == [
+        0, M("0.00"), M("0.00"), M("51.20")]
+    # Every payer's payment once: 120 + 76.80 + 51.20 = 248, the same as the payments
+    # posted in the period (kpis) and as claim_facts' paid of the four claims (0 + 96 + 0 + 152).
+    assert rev.paid.sum() == M("248.00") == figures.kpis(primary_paid, f)["payments"]
+    # Patient responsibility stays with the claim's payer: Sam's 8 (the Gap Plan's PR-2 on
+    # an Acme claim) under Acme.
+    assert rev.loc["Acme Health", "patient_responsibility"] == M("8.00")
+    assert rev.loc["Gap Plan", "patient_responsibility"] == M("0.00")
+    # A payer paying only as secondary has no visits of its own: no paid per visit.
+    assert rev.loc["Gap Plan", "visits"] == 0
+    assert pd.isna(rev.loc["Gap Plan", "paid_per_visit"])
 
 
 def test_without_a_secondary_on_the_date_of_service_the_client_owes_it(seeded):

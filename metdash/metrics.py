@@ -129,6 +129,9 @@ _CATALOGUE = [
            "when it was billed no claim as primary); reversals and PLB recoupments naming the "
            "claim negative. Claims, billed, allowed and patient responsibility stay with the "
            "payer each claim is billed to.", "money"),
+    Metric("paid_as_secondary", "Paid as secondary",
+           "The part of Paid this payer paid on claims billed to another payer (as the "
+           "secondary or tertiary, or on a crossover).", "money"),
     Metric("patient_responsibility", "Patient responsibility",
            "Σ cost share (deductible, coinsurance, copay: PR-1/2/3) of the current "
            "adjudications of the claims in the period that is the client's: moved to the "

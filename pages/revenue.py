@@ -17,8 +17,8 @@ st.caption(f"Claims with service dates {f.date_from:%b %d, %Y} – {f.date_to:%b
            "counts money by the date it was posted).")
 ui.plot(charts.revenue_by_payer_bar, figures.revenue_by_payer, db, f, key="rev")
 st.subheader("Per payer", help="Pick a row to see the claims behind it.")
-cols = ["payer", "claims", "billed", "allowed", "paid", "patient_responsibility", "visits",
-        "paid_per_visit"]
+cols = ["payer", "claims", "billed", "allowed", "paid", "paid_as_secondary",
+        "patient_responsibility", "visits", "paid_per_visit"]
 picked = ui.table(rev[cols], key="rev_table", select=True, download="revenue_by_payer",
                   formats={"visits": "count"})
 row = ui.selected_row(picked, rev)

@@ -16,7 +16,9 @@ from metdash.store import Database
 
 def revenue_by_payer(db: Database, f: Filters) -> pd.DataFrame:
     """Per payer: payer_id, payer, payer_type, claims, billed, allowed, paid,
-    patient_responsibility (Decimal dollars), visits, paid_per_visit (float dollars)."""
+    paid_as_secondary, patient_responsibility (Decimal dollars), visits, paid_per_visit (float
+    dollars). Paid is under the payer that paid (a secondary's under the secondary); the rest
+    under the payer each claim is billed to."""
     df = query(db, "revenue_by_payer", f)
     if not df.empty:
         df["paid_per_visit"] = [

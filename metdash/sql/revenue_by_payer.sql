@@ -7,7 +7,8 @@
 -- to the payer whose remittance paid it (the ledger's payer_payment rows: CLP04, reversals,
 -- recoupments): a Medigap plan paying a Medicare claim's coinsurance is that plan's money, in
 -- a row of its own even when it was billed no claim as primary. The paid column sums to
--- claim_facts' paid of the same claims.
+-- claim_facts' paid of the same claims; paid_as_secondary is the part paid on claims billed to
+-- another payer.
 WITH scope AS ({scope_facts}),
 visits AS (
     SELECT s.payer_id, count(DISTINCT (s.client_id, l.service_date)) AS visits
@@ -21,7 +22,9 @@ billed AS (
     GROUP BY payer_id
 ),
 paid_by AS (
-    SELECT coalesce(r.payer_id, s.payer_id) AS payer_id, sum(l.amount) AS paid
+    SELECT coalesce(r.payer_id, s.payer_id) AS payer_id, sum(l.amount) AS paid,
+           coalesce(sum(l.amount) FILTER (WHERE r.payer_id <> s.payer_id), 0)
+               AS paid_as_secondary
     FROM scope s
     JOIN ledger l USING (claim_id)
     LEFT JOIN remittances r USING (remittance_id)
@@ -33,6 +36,7 @@ SELECT py.payer_id, py.name AS payer, py.payer_type,
        coalesce(b.billed, 0)::DECIMAL(14,2) AS billed,
        coalesce(b.allowed, 0)::DECIMAL(14,2) AS allowed,
        coalesce(pb.paid, 0)::DECIMAL(14,2) AS paid,
+       coalesce(pb.paid_as_secondary, 0)::DECIMAL(14,2) AS paid_as_secondary,
        coalesce(b.patient_responsibility, 0)::DECIMAL(14,2) AS patient_responsibility,
        coalesce(v.visits, 0) AS visits
 FROM payers py

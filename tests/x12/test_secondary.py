@@ -271,6 +271,8 @@ def test_revenue_by_payer_credits_each_payment_to_the_payer_that_made_it(primary
         1, M("120.00"), M("96.00"), M("76.80")]
     assert rev.loc["Gap Plan", ["claims", "billed", "allowed", "paid"]].tolist() == [
         0, M("0.00"), M("0.00"), M("51.20")]
+    # All of the Gap Plan's 51.20 was paid as the secondary; none of Acme's or Medicare's.
+    assert rev.paid_as_secondary.tolist() == [M("0.00"), M("0.00"), M("51.20")]
     # Every payer's payment once: 120 + 76.80 + 51.20 = 248, the same as the payments
     # posted in the period (kpis) and as claim_facts' paid of the four claims (0 + 96 + 0 + 152).
     assert rev.paid.sum() == M("248.00") == figures.kpis(primary_paid, f)["payments"]

@@ -135,6 +135,12 @@ def revenue_by_payer_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
              "marker": {"color": PALETTE[i]},
              "hovertemplate": "%{y}: $%{x:,.2f}<extra></extra>"}
             for i, (column, name) in enumerate(figures)]
+    if "paid_as_secondary" in df and (df.paid_as_secondary.astype(float) != 0).any():
+        # A payer's money includes what it paid as the secondary on others' claims (so its
+        # paid can pass its own allowed): said where the bar is read.
+        data[2]["customdata"] = df.paid_as_secondary.astype(float).to_numpy()
+        data[2]["hovertemplate"] = ("%{y}: $%{x:,.2f}<br>of which as the secondary: "
+                                    "$%{customdata:,.2f}<extra></extra>")
     # Most billed at the top: a y axis's category array runs bottom up.
     order = df.sort_values("billed").payer.tolist()
     fig = go.Figure(data=data, layout={

@@ -14,7 +14,9 @@ if rev.empty:
     st.stop()
 st.caption(f"Claims with service dates {f.date_from:%b %d, %Y} – {f.date_to:%b %d, %Y}. Paid: "
            "what payers paid on these claims, whenever it was posted (Overview's Payments "
-           "counts money by the date it was posted).")
+           "counts money by the date it was posted), under the payer that paid it: a "
+           "secondary's payment is under the secondary (Paid as secondary), so its paid can "
+           "exceed its own allowed.")
 ui.plot(charts.revenue_by_payer_bar, figures.revenue_by_payer, db, f, key="rev")
 st.subheader("Per payer", help="Pick a row to see the claims behind it.")
 cols = ["payer", "claims", "billed", "allowed", "paid", "paid_as_secondary",

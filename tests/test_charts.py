@@ -111,6 +111,16 @@ def test_revenue_by_payer_bars_per_figure_most_billed_on_top():
     assert fig.data[0].hovertemplate == "%{y}: $%{x:,.2f}<extra></extra>"
 
 
+def test_revenue_by_payer_paid_hover_says_what_was_paid_as_the_secondary():
+    plain = build("revenue_by_payer_bar")
+    assert plain.data[2].customdata is None  # no payer paid as the secondary: nothing to say
+    df = revenue().assign(paid_as_secondary=[Decimal("0.00"), Decimal("45.00"), Decimal("0")])
+    fig = charts.revenue_by_payer_bar(df)
+    assert list(fig.data[2].customdata) == [0.0, 45.0, 0.0]
+    assert "of which as the secondary: $%{customdata:,.2f}" in fig.data[2].hovertemplate
+    assert fig.data[0].hovertemplate == "%{y}: $%{x:,.2f}<extra></extra>"
+
+
 @pytest.mark.parametrize("name", ["payer_mix_bar", "days_to_payment_histogram",
                                   "days_to_payment_trend", "ar_aging_bar"])
 def test_one_trace_per_payer_first_seen_first(name):

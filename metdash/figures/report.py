@@ -48,7 +48,7 @@ def _rows(df: pd.DataFrame, columns: list[str], formats: dict[str, str]) -> list
 def figures_report(db: Database, f: Filters) -> dict[str, Any]:
     """Every figure of the dashboard for ``f`` as a JSON-ready dict (the CLI's output)."""
     k = kpis(db, f)
-    money = {"billed": "money", "allowed": "money", "paid": "money",
+    money = {"billed": "money", "allowed": "money", "paid": "money", "paid_as_secondary": "money",
              "patient_responsibility": "money", "balance": "money", "amount": "money"}
     rev = revenue_by_payer(db, f)
     dtp = days_to_payment(db, f)
@@ -64,6 +64,7 @@ def figures_report(db: Database, f: Filters) -> dict[str, Any]:
         "as_of": f.as_of.isoformat(),
         "kpis": {n: _plain(k[n], CATALOGUE[n].format) for n in KPI_NAMES},
         "revenue_by_payer": _rows(rev, ["payer", "claims", "billed", "allowed", "paid",
+                                        "paid_as_secondary",
                                         "patient_responsibility"], money),
         "days_to_payment": _rows(dtp, ["payer", "claims_paid", "median_days", "p90_days"], {}),
         "ar_aging": _rows(aging, ["kind", "bucket", "claims", "balance"], money),

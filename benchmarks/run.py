@@ -12,9 +12,11 @@ For each scale (claim lines) it builds the demo practice, then measures
 - ``metdash figures`` for the whole range: the function, and the command as a process;
 - 837P export (claims/s) of ``--x12-claims`` claims, then 835 import (claims/s) of a
   balanced 835 paying the same claims (benchmarks/gen835.py); three rounds on three sets of
-  claims, the median reported and every round kept; then the checkpoint that folds the
-  write-ahead log into the file (metdash.store.db defers it to the handle's close), timed and
-  charged to the imports in a second figure; then one more 835, of its own claims,
+  claims, the median reported and every round kept (the three exports first, then the
+  three 835s one after the other into the store as it is once the exports are folded in,
+  as payers' files come days after the claims); then the checkpoint that folds the imports'
+  write-ahead log into the file (metdash.store.db defers it to the handle's close), timed
+  and charged to the imports in a second figure; then one more 835, of its own claims,
   imported by ``metdash import-835`` as a process (start, the backup metdash takes before
   every import, the import, the checkpoint at exit), reported beside the budget;
 - a claims spreadsheet of ``SHEET_ROWS`` rows (a year of a practice's claims,
@@ -429,12 +431,20 @@ def bench_scale(lines: int, reps: int, workdir: Path, x12_claims: int, keep: boo
     picked = pick_claims(db, (X12_ROUNDS + 1) * x12_claims)
     rounds = [picked[k * x12_claims:(k + 1) * x12_claims] for k in range(X12_ROUNDS)]
     exports, imports = [], []
-    for k, ids in enumerate(r for r in rounds if r):
+    rounds = [r for r in rounds if r]
+    for ids in rounds:
         seconds, text = timed(write_837p, db, ids, user="bench",
                               now=dt.datetime(2026, 7, 1, 9, 0))
         exports.append({"claims": len(ids), "seconds": round(seconds, 3),
                         "claims_per_s": round(len(ids) / seconds), "bytes": len(text)})
-        data = balanced_835(db, ids, trace=f"BENCH835-{k + 1}")
+    # The payers' answers, built once every claim is sent (as they come days later), and
+    # the store then let idle as it would be by then: what the exports wrote is folded into
+    # the file before the first 835 arrives. (Built between an export and its import, the
+    # handle's idle close -- and its checkpoint of the export -- fell inside some imports'
+    # time, at random.)
+    files = [balanced_835(db, ids, trace=f"BENCH835-{k + 1}") for k, ids in enumerate(rounds)]
+    db.release()
+    for k, (ids, data) in enumerate(zip(rounds, files, strict=True)):
         seconds, summary = timed(import_835, db, [(f"bench{k + 1}.835", data)], "bench")
         if not summary.ok or summary.claims != len(ids):
             raise RuntimeError(f"835 import failed: {summary.errors[:5]}")
@@ -444,8 +454,7 @@ def bench_scale(lines: int, reps: int, workdir: Path, x12_claims: int, keep: boo
     res["export_837"] = median_round(exports)
     res["import_835"] = median_round(imports)
     # A commit writes DuckDB's write-ahead log; the checkpoint folding it into the file runs
-    # when the handle closes (metdash.store.db). Timed here, and charged to the imports whole,
-    # though it also folds in the exports' status moves.
+    # when the handle closes (metdash.store.db). Timed here, and charged to the imports.
     with db.connect() as con:
         seconds, _ = timed(con.execute, "CHECKPOINT")
     res["import_835"]["checkpoint_s"] = round(seconds, 3)

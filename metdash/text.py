@@ -122,8 +122,9 @@ def text_problem(value: Any, label: str, field: str, *, limit: int | None = None
     text = (value if isinstance(value, str) else str(value)).strip()
     most = MAX_LENGTH[field] if limit is None else limit
     multiline = field in MULTILINE
-    if len(text) <= most and not (_NEVER if multiline else _NEVER_ONE_LINE).search(text):
-        return None  # the common case, in one pass
+    if len(text) <= most and (text.isprintable()
+                              or not (_NEVER if multiline else _NEVER_ONE_LINE).search(text)):
+        return None  # the common case: every character refused below is unprintable
     if len(text) > most:
         return (f"{label} is {len(text):,} characters long; it holds at most {most:,}: "
                 f"{fix or 'shorten it.'}")

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from metdash.errors import X12Error, X12FileError
-from metdash.text import shown, text_problem
+from metdash.text import MAX_LENGTH, shown, text_problem
 from metdash.x12.reader import Document, Segment, read_document
 
 CAS_GROUPS = {"CO", "PR", "OA", "PI", "CR"}
@@ -254,7 +254,12 @@ class _Ctx:
         """Element n (or its ``component``), stripped; a problem, and '', when it is longer
         than ``MAX_LENGTH[field]`` (the guide's maximum) or holds a control character."""
         if component is None:
-            raw = seg.get(n)
+            el = seg.elements
+            raw = el[n] if n < len(el) else ""
+            # The common case at once: short enough, and printable (every character
+            # text_problem refuses is unprintable; tests/test_text.py keeps that so).
+            if len(raw) <= MAX_LENGTH[field] and raw.isprintable():
+                return raw.strip()
         else:
             parts = seg.components(n)
             raw = parts[component] if component < len(parts) else ""

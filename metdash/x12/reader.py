@@ -159,20 +159,18 @@ def iter_segments(data: bytes | str, name: str) -> Iterator[Segment]:
         seps, end = _isa_separators(text, pos, name, number)
         yield Segment(text[pos:end].split(seps.element), number, seps)
         # The rest of this interchange: split once on its terminator (fast), until the
-        # next ISA, which may declare other separators.
-        offset = end + 1
+        # next ISA, which may declare other separators. (The hot loop of an import: one
+        # pass per segment, no bookkeeping but the count.)
+        pieces = text[end + 1:].split(seps.segment)
         pos = n
         elem = seps.element
         valid = _ID_CACHE.get
-        for piece in text[offset:].split(seps.segment):
-            start = offset
-            offset += len(piece) + 1
-            raw = piece.strip(_WHITESPACE) if piece[:1] in _WHITESPACE or piece[-1:] in \
-                _WHITESPACE else piece
+        for i, piece in enumerate(pieces):
+            raw = piece.strip(_WHITESPACE)
             if not raw:
                 continue
             if raw.startswith("ISA"):
-                pos = start
+                pos = end + 1 + sum(len(p) + 1 for p in pieces[:i])
                 break
             number += 1
             elements = raw.split(elem)

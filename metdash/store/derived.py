@@ -11,7 +11,7 @@ Each entry is named by a hash of
 
 - the store's identity (:func:`identity`: when its first migration was applied, so a new
   demo or another practice's file at the same path never reads this one's entries),
-- the kind (``"risk-model"``), :data:`FORMAT` and ``metdash.__version__``, and
+- the kind (``"risk-model"``) and :data:`FORMAT`, and
 - the caller's ``key``: what the result depends on, read cheaply from the store (for the
   risk model: the claim payments on file and the highest id, and the as-of date), with a
   version of the caller's own code, bumped when what it builds changes.
@@ -57,9 +57,7 @@ def identity(db: Any) -> str:
 
 
 def _name(ident: str, kind: str, key: tuple[Any, ...]) -> str:
-    from metdash import __version__
-
-    raw = repr((FORMAT, __version__, ident, kind, key)).encode()
+    raw = repr((FORMAT, ident, kind, key)).encode()
     return f"{kind}-{hashlib.sha256(raw).hexdigest()[:32]}{SUFFIX}"
 
 

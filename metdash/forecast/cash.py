@@ -111,6 +111,34 @@ def _season(month: np.ndarray, paid: np.ndarray, charge: np.ndarray, minimum: in
     return out
 
 
+class _Chosen:
+    """Each item's curve, as a short list of distinct curves (by identity) and each item's
+    index into it: the same choice as a list with one curve per item, without building one."""
+
+    def __init__(self, n: int, default: LagCurve) -> None:
+        self.curves = [default]
+        self.which = np.zeros(n, dtype=np.int64)
+        self._slots = {id(default): 0}
+
+    def set(self, items: np.ndarray, curve: LagCurve) -> None:
+        slot = self._slots.setdefault(id(curve), len(self.curves))
+        if slot == len(self.curves):
+            self.curves.append(curve)
+        self.which[items] = slot
+
+    def groups(self) -> list[tuple[LagCurve, np.ndarray]]:
+        """(curve, its items) in the order the curves first appear among the items (the
+        order the sums are added in, as when grouped from a list)."""
+        values, first = np.unique(self.which, return_index=True)
+        return [(self.curves[k], self.which == k) for k in values[np.argsort(first)]]
+
+    def amounts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(s, q, spread) of each item's curve."""
+        return (np.array([cv.share for cv in self.curves])[self.which],
+                np.array([cv.pays for cv in self.curves])[self.which],
+                np.array([cv.spread for cv in self.curves])[self.which])
+
+
 class _Model:
     """The curves as of one day: adjudication (part 1), next payment (part 2), the
     submission lag (parts 3 and 4)."""
@@ -173,12 +201,12 @@ class _Model:
         return self.adj_practice if curve is None else curve
 
     def timing_many(self, payers: np.ndarray, submitted: np.ndarray, ages: np.ndarray
-                    ) -> list[LagCurve]:
+                    ) -> _Chosen:
         """When each submitted claim will be adjudicated: the curve of its payer and weekday
         of submission, its payer's, the practice's -- the first with enough history that
         still has claims waiting at its age (``ages``: days since submission)."""
         keys = payers.astype(np.int64) * 10 + weekday_of(submitted)
-        out: list[LagCurve] = [self.adj_practice] * len(keys)
+        out = _Chosen(len(keys), self.adj_practice)
         for key in np.unique(keys):
             left = np.flatnonzero(keys == key)
             for curve in (self.adj_weekday.get(int(key)), self.adj_payer.get(int(key) // 10)):
@@ -186,20 +214,42 @@ class _Model:
                     continue
                 a = ages[left]
                 ok = (a <= MAX_LAG) & (curve.survival[np.minimum(a, MAX_LAG)] > 1e-12)
-                for i in left[ok]:
-                    out[i] = curve
+                if ok.any():
+                    out.set(left[ok], curve)
                 left = left[~ok]
         return out
 
-    def amount_many(self, payers: np.ndarray, pairs: np.ndarray) -> list[LagCurve]:
+    def timing_by_payer(self, payers: np.ndarray) -> _Chosen:
+        """:meth:`timing_curve` of many items at once."""
+        out = _Chosen(len(payers), self.adj_practice)
+        for p in np.unique(payers):
+            out.set(np.flatnonzero(payers == p), self.timing_curve(int(p)))
+        return out
+
+    def amount_many(self, payers: np.ndarray, pairs: np.ndarray) -> _Chosen:
         """:meth:`amount_curve` of many claims at once."""
-        found: dict[tuple[int, int], LagCurve] = {}
-        out = []
-        for p, k in zip(payers.tolist(), pairs.tolist(), strict=True):
-            curve = found.get((p, k))
+        out = _Chosen(len(payers), self.adj_practice)
+        if not len(payers):
+            return out
+        both = np.stack([np.asarray(payers, dtype=np.int64), np.asarray(pairs, dtype=np.int64)])
+        combos, inverse = np.unique(both, axis=1, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        for j, (p, k) in enumerate(combos.T.tolist()):
+            out.set(np.flatnonzero(inverse == j), self.amount_curve(p, k))
+        return out
+
+    def next_many(self, payers: np.ndarray, ages: np.ndarray) -> _Chosen:
+        """:meth:`next_curve` of many claims at once."""
+        out = _Chosen(len(payers), self.next_practice)
+        for p in np.unique(payers):
+            curve = self.next_payer.get(int(p))
             if curve is None:
-                curve = found[(p, k)] = self.amount_curve(p, k)
-            out.append(curve)
+                continue
+            idx = np.flatnonzero(payers == p)
+            a = ages[idx]
+            ok = (a <= MAX_LAG) & (curve.survival[np.minimum(a, MAX_LAG)] > 1e-12)
+            if ok.any():
+                out.set(idx[ok], curve)
         return out
 
     def season_many(self, payers: np.ndarray, services: np.ndarray) -> np.ndarray:
@@ -242,24 +292,16 @@ class _Model:
 
 
 def _waiting(amounts: np.ndarray, pays: np.ndarray, spreads: np.ndarray, ages: np.ndarray,
-             curves: list[LagCurve], weeks: int) -> tuple[np.ndarray, np.ndarray]:
+             curves: _Chosen, weeks: int) -> tuple[np.ndarray, np.ndarray]:
     """Parts 1 and 2: items paying ``amounts`` (mean, if they pay) with probability ``pays``
     when their event comes, waiting ``ages`` days on their timing ``curves``."""
     expected, variance = np.zeros(weeks), np.zeros(weeks)
-    keys = np.array([id(cv) for cv in curves], dtype=np.int64)
-    for key, curve in {id(cv): cv for cv in curves}.items():
-        sel = keys == key
+    for curve, sel in curves.groups():
         probs = weekly(waiting_probs(curve, ages[sel], 7 * weeks), weeks) * pays[sel, None]
         e, v = bernoulli_week(amounts[sel], probs, spreads[sel])
         expected += e
         variance += v
     return expected, variance
-
-
-def _amounts(curves: list[LagCurve]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(s, q, spread) of each item's amount curve."""
-    return (np.array([cv.share for cv in curves]), np.array([cv.pays for cv in curves]),
-            np.array([cv.spread for cv in curves]))
 
 
 def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = DEFAULT
@@ -276,15 +318,14 @@ def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = DEFAULT
     ages1 = (d - c["submitted"][first]).astype(np.int64)
     payers1 = c["payer_id"][first]
     timing1 = m.timing_many(payers1, c["submitted"][first], ages1)
-    share1, pays1, spread1 = _amounts(m.amount_many(payers1, m.pair[first]))
+    share1, pays1, spread1 = m.amount_many(payers1, m.pair[first]).amounts()
     season1 = m.season_many(payers1, c["service"][first])
     out["open_claims"] = _waiting(m.balance[first] * share1 * season1, pays1, spread1, ages1,
                                   timing1, weeks)
     later = np.flatnonzero(open_ & (c["first_adj"] <= d))
     ages2 = (d - c["first_adj"][later]).astype(np.int64)
-    curves2 = [m.next_curve(int(c["payer_id"][i]), int(a))
-               for i, a in zip(later, ages2, strict=True)]
-    share2, pays2, spread2 = _amounts(curves2)
+    curves2 = m.next_many(c["payer_id"][later], ages2)
+    share2, pays2, spread2 = curves2.amounts()
     out["denied_or_partial"] = _waiting(m.balance[later] * share2, pays2, spread2, ages2,
                                         curves2, weeks)
 
@@ -301,11 +342,8 @@ def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = DEFAULT
     exp3, var3 = np.zeros(weeks), np.zeros(weeks)
     if len(ages):
         sub = m.submission_probs(ages, days)
-        timing = [m.timing_curve(int(p)) for p in payers]
-        share3, pays3, spread3 = _amounts(m.amount_many(payers, pairs))
-        keys = np.array([id(cv) for cv in timing], dtype=np.int64)
-        for key, curve in {id(cv): cv for cv in timing}.items():
-            sel = keys == key
+        share3, pays3, spread3 = m.amount_many(payers, pairs).amounts()
+        for curve, sel in m.timing_by_payer(payers).groups():
             probs = weekly(delayed_probs(curve, sub[sel]), weeks) * pays3[sel, None]
             e, v = bernoulli_week(charges[sel] * share3[sel], probs, spread3[sel])
             exp3 += e

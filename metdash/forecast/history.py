@@ -7,6 +7,18 @@ as of any past day (the backtest) is a filter on arrays, not another round of qu
 submission date is on or before d, adjudicated once its first adjudication is, voided once
 its void date is; its balance is the sum of its ledger's insurance column dated on or before
 d (metdash/sql/ledger.sql, the same rows as insurance A/R, metdash/sql/ar_balances.sql).
+
+A forecast looks back a bounded time (the curves 540 days, the season 730, patient money
+485), so :func:`load_history` can read a :class:`Window`: only the claims a forecast as of its
+first day or later can use, and of the rest only what the backtest's collections sum.
+:func:`metdash.forecast.outlook.history_window` decides it from the model and says why.
+Claims and events then carry a claim key (the claim's rank in claim_id order, -1 for an
+event of a claim not read) instead of the claim_id text: the arrays only pair events with
+claims, and integers pair faster than strings.
+
+:func:`history_state` is what the history is made of, in a few numbers: a count and a hash
+of every column :func:`load_history` reads, table by table (results built from the history
+are kept on disk under it, metdash.store.derived).
 """
 
 from __future__ import annotations
@@ -38,12 +50,25 @@ def _days(column: str) -> str:
     return f"coalesce(datediff('day', DATE '1970-01-01', {column}), {NEVER})::BIGINT"
 
 
+# The claims read: every claim, or (a Window) those a forecast as of $first or later can use.
+_KEPT = """
+    kept AS (
+        SELECT * FROM claim_facts f
+        WHERE $everything
+           OR ((f.voided_date IS NULL OR f.voided_date > $first)
+               AND (f.first_service_date > $served OR f.submitted_date IS NULL
+                    OR f.submitted_date > $sent OR f.first_adjudication_date > $sent))),
+    ranked AS (SELECT claim_id, (row_number() OVER (ORDER BY claim_id) - 1)::BIGINT AS claim
+               FROM kept)"""
+
 _CLAIMS = f"""
-    WITH main_line AS (
+    WITH {_KEPT},
+    main_line AS (
         -- the claim's code: its line with the largest charge (the first such line)
         SELECT claim_id, first(cpt ORDER BY charge DESC, line_no) AS cpt
-        FROM claim_lines GROUP BY claim_id)
-    SELECT f.claim_id, f.payer_id, coalesce(m.cpt, '') AS cpt,
+        FROM claim_lines SEMI JOIN kept USING (claim_id) GROUP BY claim_id)
+    SELECT r.claim AS claim_id, f.payer_id,
+           (dense_rank() OVER (ORDER BY coalesce(m.cpt, '')))::BIGINT AS cpt_code,
            f.total_charge::DOUBLE AS charge,
            {_days('f.first_service_date')} AS service,
            {_days('f.submitted_date')} AS submitted,
@@ -51,20 +76,26 @@ _CLAIMS = f"""
                   "DATE '1970-01-01') END")} AS voided,
            {_days('f.first_adjudication_date')} AS first_adj,
            coalesce(cp.paid, 0)::DOUBLE AS first_paid
-    FROM claim_facts f
+    FROM kept f
+    JOIN ranked r USING (claim_id)
     LEFT JOIN main_line m USING (claim_id)
     LEFT JOIN claim_payments cp ON cp.claim_payment_id = f.first_claim_payment_id
-    ORDER BY f.claim_id"""
+    ORDER BY r.claim"""
 
-# The ledger's rows by claim and day: the change in insurance A/R, and the payer's money.
+# The ledger's rows by claim and day: the change in insurance A/R, and the payer's money;
+# of a claim not read (claim -1), only the rows posted after $events_after (collections).
 _EVENTS = f"""
-    SELECT claim_id, {_days('entry_date')} AS day, sum(insurance)::DOUBLE AS insurance,
-           coalesce(sum(amount) FILTER (WHERE kind = 'payer_payment'), 0)::DOUBLE AS payer_paid,
-           bool_or(voided) AS voided
-    FROM ledger
-    WHERE insurance <> 0 OR kind = 'payer_payment'
-    GROUP BY claim_id, entry_date
-    ORDER BY claim_id, entry_date"""
+    WITH {_KEPT}
+    SELECT coalesce(r.claim, -1)::BIGINT AS claim_id, {_days('l.entry_date')} AS day,
+           sum(l.insurance)::DOUBLE AS insurance,
+           coalesce(sum(l.amount) FILTER (WHERE l.kind = 'payer_payment'), 0)::DOUBLE
+               AS payer_paid,
+           bool_or(l.voided) AS voided
+    FROM ledger l LEFT JOIN ranked r USING (claim_id)
+    WHERE (l.insurance <> 0 OR l.kind = 'payer_payment')
+      AND (r.claim IS NOT NULL OR l.entry_date > $events_after)
+    GROUP BY l.claim_id, l.entry_date, r.claim
+    ORDER BY l.claim_id, l.entry_date"""
 
 # Patient money as the Payments figure counts it (metdash/sql/money_posted.sql): payments,
 # refunds negative, on claims not voided, and money that names no claim (service NEVER).
@@ -81,7 +112,9 @@ _PATIENT = f"""
            sum(amount)::DOUBLE AS amount,
            sum(CASE WHEN amount > 0 THEN amount * amount ELSE 0 END)::DOUBLE AS squares,
            sum(CASE WHEN amount > 0 THEN amount ELSE 0 END)::DOUBLE AS positive
-    FROM cash GROUP BY ALL ORDER BY 1, 2"""
+    FROM cash
+    WHERE $everything OR paid_date > $patient_after OR service_date > $patient_served
+    GROUP BY ALL ORDER BY 1, 2"""
 
 # Sessions on no claim (metdash.entry's unbilled_ids), with the payer of the client's primary
 # coverage on the day and a charge estimated from the practice's fee schedule: per code,
@@ -113,12 +146,36 @@ _UNBILLED = f"""
     ORDER BY u.session_id"""
 
 
+@dataclass(frozen=True)
+class Window:
+    """The part of the history :func:`load_history` reads (dates; see
+    :func:`metdash.forecast.outlook.history_window` for why these suffice):
+
+    - claims not voided by ``first`` that were served after ``served``, or not submitted,
+      or submitted or first adjudicated after ``sent`` -- with every ledger row of theirs;
+    - of the other claims, the ledger rows posted after ``events_after`` (collections);
+    - patient money posted after ``patient_after`` or for services after ``patient_served``;
+    - every session on no claim."""
+
+    first: dt.date
+    served: dt.date
+    sent: dt.date
+    events_after: dt.date
+    patient_after: dt.date
+    patient_served: dt.date
+
+
 @dataclass
 class History:
     """The store's history as arrays (see the module's docstring), claims and events sorted by
     claim_id (events by day within a claim). ``claims``, ``events``,
     ``patient`` and ``unbilled`` are dicts of equal-length numpy arrays; the derived per-claim
-    arrays are computed once here (none of them looks past the day it describes)."""
+    arrays are computed once here (none of them looks past the day it describes).
+
+    ``claims["claim_id"]`` and ``events["claim_id"]`` pair events with claims: the claim_id
+    text, or a key in the same order (:func:`load_history`: the claim's rank); an event whose
+    claim is not among the claims (a windowed read) only counts in collections. The claim's
+    code is ``claims["cpt"]``, or a number per code in ``claims["cpt_code"]``."""
 
     claims: dict[str, np.ndarray]
     events: dict[str, np.ndarray]
@@ -129,31 +186,43 @@ class History:
     def __post_init__(self) -> None:
         c, e = self.claims, self.events
         # payer and code as one number (the curves' finest group)
-        _, code = np.unique(c["cpt"], return_inverse=True)
+        if "cpt_code" in c:
+            code = np.asarray(c["cpt_code"], dtype=np.int64)
+        else:
+            _, code = np.unique(c["cpt"], return_inverse=True)
         self.pair = c["payer_id"].astype(np.int64) * 100_000 + code
-        # the claim row of every ledger event (both sorted by claim_id)
-        self.event_claim = np.searchsorted(c["claim_id"], e["claim_id"])
+        # the claim row of every ledger event (both sorted by claim_id); -1: a claim not read
         n = len(c["claim_id"])
-        first_adj = c["first_adj"][self.event_claim]
-        upto = e["day"] <= first_adj
+        row = np.searchsorted(c["claim_id"], e["claim_id"])
+        found = (c["claim_id"][np.minimum(row, n - 1)] == e["claim_id"] if n
+                 else np.zeros(len(row), dtype=bool))
+        self.event_claim = np.where(found, row, -1)
+        own = np.flatnonzero(found)
+        # the events of the claims read, in the same order (what per-claim sums read)
+        self.own_claim = row[own]
+        self.own_day = e["day"][own]
+        self.own_insurance = e["insurance"][own]
+        own_paid = e["payer_paid"][own]
+        first_adj = c["first_adj"][self.own_claim]
+        upto = self.own_day <= first_adj
         # insurance balance once the first adjudication posted (what was left to pay)
-        self.balance_after_first = np.bincount(self.event_claim[upto],
-                                               weights=e["insurance"][upto], minlength=n)
+        self.balance_after_first = np.bincount(self.own_claim[upto],
+                                               weights=self.own_insurance[upto], minlength=n)
         # the first payer payment after the first adjudication: its day and amount
-        later = (e["day"] > first_adj) & (e["payer_paid"] > 0)
+        later = (self.own_day > first_adj) & (own_paid > 0)
         self.next_paid_day = np.full(n, NEVER, dtype=np.int64)
         self.next_paid = np.zeros(n)
         idx = np.flatnonzero(later)
         if len(idx):
-            rows = self.event_claim[idx]
+            rows = self.own_claim[idx]
             _, first = np.unique(rows, return_index=True)  # events are in day order per claim
-            self.next_paid_day[rows[first]] = e["day"][idx[first]]
-            self.next_paid[rows[first]] = e["payer_paid"][idx[first]]
+            self.next_paid_day[rows[first]] = self.own_day[idx[first]]
+            self.next_paid[rows[first]] = own_paid[idx[first]]
 
     def balances(self, as_of: int) -> np.ndarray:
         """Every claim's insurance balance as of day ``as_of``."""
-        upto = self.events["day"] <= as_of
-        return np.bincount(self.event_claim[upto], weights=self.events["insurance"][upto],
+        upto = self.own_day <= as_of
+        return np.bincount(self.own_claim[upto], weights=self.own_insurance[upto],
                            minlength=len(self.claims["claim_id"]))
 
     def last_day(self) -> int:
@@ -163,24 +232,71 @@ class History:
         return int(max(days)) if days else 0
 
 
-def _fetch(con: Any, sql: str) -> dict[str, np.ndarray]:
-    data = con.execute(sql).fetchnumpy()
+def _fetch(con: Any, sql: str, params: dict[str, Any] | None = None) -> dict[str, np.ndarray]:
+    data = con.execute(sql, params).fetchnumpy()
     return {k: np.asarray(v) for k, v in data.items()}
 
 
-def load_history(db: Database) -> History:
-    """Read the forecast's history from the store (four queries)."""
+def load_history(db: Database, window: Window | None = None) -> History:
+    """Read the forecast's history from the store (four queries): all of it, or ``window``'s
+    part. Claims and events carry the claim's rank in claim_id order as ``claim_id``."""
+    w = window
+    kept = {"everything": w is None, "first": w and w.first, "served": w and w.served,
+            "sent": w and w.sent}
     with db.connect() as con:
         cur = con.cursor()
         try:
-            claims = _fetch(cur, _CLAIMS)
-            events = _fetch(cur, _EVENTS)
-            patient = _fetch(cur, _PATIENT)
+            claims = _fetch(cur, _CLAIMS, kept)
+            events = _fetch(cur, _EVENTS, {**kept, "events_after": w and w.events_after})
+            patient = _fetch(cur, _PATIENT, {"everything": w is None,
+                                             "patient_after": w and w.patient_after,
+                                             "patient_served": w and w.patient_served})
             unbilled = _fetch(cur, _UNBILLED)
             names = dict(cur.execute("SELECT payer_id, name FROM payers").fetchall())
         finally:
             cur.close()
-    claims["claim_id"] = claims["claim_id"].astype(str)
-    events["claim_id"] = events["claim_id"].astype(str)
-    claims["cpt"] = claims["cpt"].astype(str)
     return History(claims, events, patient, unbilled, names)
+
+
+# Every column load_history reads, table by table (its four queries, UNBILLED_IDS and the
+# payer names): the history's state is a count and a sum of row hashes of each. A row added,
+# removed or changed in any of them changes the state (the sum of 64-bit hashes, unlike a
+# XOR, also sees a row repeated); a change elsewhere in the store does not.
+STATE_COLUMNS = {
+    "claim_facts": ["claim_id", "payer_id", "total_charge", "first_service_date",
+                    "submitted_date", "voided_date", "first_adjudication_date",
+                    "first_claim_payment_id"],
+    "claim_lines": ["claim_id", "line_no", "cpt", "charge", "session_id"],
+    "claim_payments": ["claim_payment_id", "paid"],
+    "ledger": ["claim_id", "entry_date", "insurance", "amount", "kind", "voided",
+               "first_service_date"],
+    "patient_payments": ["claim_id", "payment_date", "amount"],
+    "patient_refunds": ["claim_id", "refund_date", "amount"],
+    "claims": ["claim_id", "status"],
+    "claim_sessions": ["claim_id", "session_id"],
+    "sessions": ["session_id", "client_id", "session_date"],
+    "session_minutes": ["session_id", "cpt", "minutes"],
+    "fee_schedule": ["cpt", "charge"],
+    "cpt_codes": ["cpt", "timed"],
+    "coverages": ["coverage_id", "client_id", "payer_id", "priority", "effective_date",
+                  "end_date"],
+    "payers": ["payer_id", "name"],
+}
+
+_STATE = "SELECT " + ",\n       ".join(
+    f"(SELECT [count(*), coalesce(sum(hash({', '.join(cols)})), 0)] FROM {table})"
+    for table, cols in STATE_COLUMNS.items())
+
+
+def history_state(db: Database) -> tuple[tuple[str, int, int], ...]:
+    """What the history is made of: (table, rows, sum of the rows' hashes) for each table
+    :func:`load_history` reads, over the columns it reads (:data:`STATE_COLUMNS`). Two stores
+    with the same state give the same history (but for a 64-bit hash collision)."""
+    with db.connect() as con:
+        cur = con.cursor()
+        try:
+            row = cur.execute(_STATE).fetchall()[0]
+        finally:
+            cur.close()
+    return tuple((table, int(count), int(total))
+                 for table, (count, total) in zip(STATE_COLUMNS, row, strict=True))

@@ -152,8 +152,25 @@ def machine() -> dict[str, Any]:
 
 
 # -- child processes ---------------------------------------------------------------------
+def forget_kept(db_path: str) -> None:
+    """What a page finds when new data has just arrived: no result kept beside the store
+    (metdash.store.derived) and none held by this process (the risk model, the forecast's
+    history state)."""
+    from metdash.store import derived
+
+    derived.clear(db_path)
+    for module, names in (("metdash.risk", ("_CACHE",)),
+                          ("metdash.forecast.outlook", ("_STATES",))):
+        mod = sys.modules.get(module)
+        for name in names:
+            held = getattr(mod, name, None)
+            if hasattr(held, "clear"):
+                held.clear()
+
+
 def _apptest_times(path: Path, reps: int, query: dict[str, str], clear: bool,
-                   warm_reps: int | None = None) -> dict[str, Any]:
+                   warm_reps: int | None = None, unkept: str | None = None
+                   ) -> dict[str, Any]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -177,6 +194,8 @@ def _apptest_times(path: Path, reps: int, query: dict[str, str], clear: bool,
             from metdash.ui import cache as ui_cache
             if hasattr(ui_cache, "after_write"):  # and the pages' own marks (prefetch, demo)
                 ui_cache.after_write()
+        if unkept is not None:
+            forget_kept(unkept)
         at = AppTest.from_file(str(path), default_timeout=900)
         if components is not None:
             at._bidi_component_manager = components
@@ -189,7 +208,7 @@ def _apptest_times(path: Path, reps: int, query: dict[str, str], clear: bool,
         seconds, _ = timed(at.run)
         warm.append(seconds)
         problems += [str(e.value)[:300] for e in at.exception]
-    return {"cold_ms": median_ms(cold), "warm_ms": median_ms(warm),
+    return {"cold_ms": median_ms(cold), "warm_ms": median_ms(warm) if warm else None,
             "cold_all_ms": [round(x * 1000, 1) for x in cold],
             "warm_all_ms": [round(x * 1000, 1) for x in warm],
             "errors": sorted(set(problems)), "peak_rss_after_mb": peak_rss_mb()}
@@ -216,10 +235,27 @@ def child_pages(db_path: str, reps: int, page: str) -> dict[str, Any]:
     import plotly.graph_objects  # noqa: F401
 
     from metdash import charts, entry, figures, ui  # noqa: F401
+    from metdash.ui import filters as ui_filters
+
+    # "Today" is the demo's as-of date: the practice looks at its books on the day they end
+    # (the cash forecast, its backtest and the work lists count from today; on the real
+    # date, months after the demo ends, the forecast had no open claims to place).
+    ui.today = ui_filters.today = lambda: AS_OF
 
     title = dict(pages()).get(page, page)
     res = _apptest_times(ROOT / "pages" / page, reps, query, clear=True)
     res["title"] = title
+    from metdash.store import derived
+
+    kept = derived.folder(db_path)
+    if kept.is_dir() and any(kept.iterdir()):
+        # The page read results kept beside the store (cold above: a new process or session
+        # finding them there). Its first view after new data builds them: timed too.
+        fresh = _apptest_times(ROOT / "pages" / page, reps, query, clear=True, warm_reps=0,
+                               unkept=db_path)
+        res["cold_unkept_ms"] = fresh["cold_ms"]
+        res["cold_unkept_all_ms"] = fresh["cold_all_ms"]
+        res["errors"] = sorted(set(res["errors"]) | set(fresh["errors"]))
     return {"pages": {page: res}, "peak_rss_mb": peak_rss_mb()}
 
 
@@ -528,6 +564,15 @@ def checks(scale: dict[str, Any]) -> list[dict[str, Any]]:
     else:
         add(f"slowest page cold ({worst_cold[0]})", shown(worst_cold[1], "cold_ms"),
             f"≤ {COLD_MS_5M} ms", ms(worst_cold[1], "cold_ms") <= COLD_MS_5M)
+    unkept = [(f, p) for f, p in pages_.items() if p.get("cold_unkept_ms") is not None]
+    if unkept:
+        # Pages reading results kept beside the store: their first view after new data
+        # (nothing kept yet) against the same cold budget.
+        limit = COLD_MS_1M if asked <= MILLION else COLD_MS_5M
+        worst = max(unkept, key=lambda kv: kv[1]["cold_unkept_ms"])
+        add(f"slowest first view after new data ({worst[0]}: nothing kept yet)",
+            shown(worst[1], "cold_unkept_ms"), f"≤ {limit} ms",
+            worst[1]["cold_unkept_ms"] <= limit)
     if scale.get("naive") and ratios(scale):
         r = ratios(scale)
         add("naive ÷ ours, cold (overview + revenue pages)", f"{r['cold']:.1f}×",
@@ -628,7 +673,24 @@ def render(results: dict[str, Any], notes: str) -> str:
             cells += [cold, warm]
         out.append(f"| {file} | " + " | ".join(cells) + " |")
     out += ["", "✗ = over budget at that scale (cold ≤ 300 ms and warm ≤ 60 ms up to 1M "
-            "lines; cold ≤ 1 s at 5M).", "", "## Everything else", "",
+            "lines; cold ≤ 1 s at 5M)."]
+    kept_files = [f for f in files if any(s["app"]["pages"].get(f, {}).get("cold_unkept_ms")
+                                          is not None for s in scales)]
+    if kept_files:
+        out += ["", "Pages that keep results beside the store (metdash.store.derived: the risk "
+                "model, the cash forecast): cold above is a new process or session finding "
+                "them kept; their first view after new data (nothing kept, nothing held by "
+                "the process) is here (ms, median).", "",
+                "| page | " + " | ".join(f"{s['counts']['claim_lines']:,}" for s in scales)
+                + " |", "| --- |" + " --- |" * len(scales)]
+        for file in kept_files:
+            cells = []
+            for s in scales:
+                v = s["app"]["pages"].get(file, {}).get("cold_unkept_ms")
+                limit = COLD_MS_1M if s["lines_asked"] <= MILLION else COLD_MS_5M
+                cells.append("–" if v is None else f"{v:.0f}" + ("" if v <= limit else " ✗"))
+            out.append(f"| {file} | " + " | ".join(cells) + " |")
+    out += ["", "## Everything else", "",
             "| scale (claim lines) | " + " | ".join(f"{s['counts']['claim_lines']:,}"
                                                   for s in scales) + " |",
             "| --- |" + " --- |" * len(scales)]

@@ -18,7 +18,7 @@ def test_benchmark_runs_at_a_tiny_scale(tmp_path):
     out = tmp_path / "RESULTS.md"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--scales", "5000",
-         "--reps", "1", "--x12-claims", "100", "--pages", "overview.py",
+         "--reps", "1", "--x12-claims", "100", "--pages", "overview.py,forecast.py",
          "--out", str(out), "--workdir", str(tmp_path / "work")],
         capture_output=True, text=True, timeout=600, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
@@ -26,8 +26,13 @@ def test_benchmark_runs_at_a_tiny_scale(tmp_path):
     assert "## The budget" in report and "835 import" in report and "overview.py" in report
     raw = json.loads((tmp_path / "results.json").read_text())
     scale = raw["scales"]["5000"]
-    assert set(scale["app"]["pages"]) == {"overview.py", "revenue.py"}
+    assert set(scale["app"]["pages"]) == {"overview.py", "revenue.py", "forecast.py"}
     assert not any(p["errors"] for p in scale["app"]["pages"].values())
+    # The forecast keeps its result beside the store: its first view after new data (nothing
+    # kept) is timed too, and reported against the budget; pages keeping nothing are not.
+    assert scale["app"]["pages"]["forecast.py"]["cold_unkept_ms"] > 0
+    assert "cold_unkept_ms" not in scale["app"]["pages"]["overview.py"]
+    assert "slowest first view after new data (forecast.py" in report
     assert scale["import_835"]["claims"] == scale["import_835"]["matched"] == 100
     assert scale["export_837"]["claims"] == 100
     assert scale["import_835"]["checkpoint_s"] >= 0  # the deferred checkpoint is timed too

@@ -108,8 +108,8 @@ def test_model_is_kept_until_a_remittance_arrives(demo_db_path, tmp_path):
     path = tmp_path / "copy.duckdb"
     shutil.copy(demo_db_path, path)
     db = Database(path)
-    first, _, _ = risk.model_for(db, AS_OF)
-    again, _, _ = risk.model_for(db, AS_OF)
+    first = risk.model_for(db, AS_OF)
+    again = risk.model_for(db, AS_OF)
     assert again is first
     before = remittance_state(db)
     db.release()
@@ -124,7 +124,7 @@ def test_model_is_kept_until_a_remittance_arrives(demo_db_path, tmp_path):
                 [cpid, rid])
     con.close()
     assert remittance_state(db) != before
-    retrained, _, _ = risk.model_for(db, AS_OF)
+    retrained = risk.model_for(db, AS_OF)
     assert retrained is not first
     assert np.array_equal(retrained.weights, first.weights)   # nothing it learns from moved
 

@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from metdash import risk_eval
 from metdash.risk_features import (
     AUTH_WORDS,
     FEATURES,
@@ -53,6 +54,7 @@ from metdash.risk_features import (
     read_lines,
     remittance_state,
 )
+from metdash.risk_fit import RIDGE, fit_logistic, fit_nonnegative, logit, sigmoid
 from metdash.store import Database, derived
 
 # (name, features, parent): the groups whose smoothed rates the model combines. A group
@@ -71,23 +73,12 @@ GROUPS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
     ("provider", ("provider",), None),
 )
 PRIOR_LINES = 10.0     # m: lines of prior toward the parent's (or the practice's) rate
-RIDGE = 1.0            # L2 penalty on the weights (not the intercept)
 WINDOW_MONTHS = 12     # training reads the first adjudications of the last 12 months
-BACKTEST_MONTHS = 6    # the time split tests on the claims served in the last 6 months
+BACKTEST_MONTHS = risk_eval.TEST_MONTHS   # the time split tests on the last 6 months
 MIN_LINES = 200        # fewer adjudicated lines than this: no model
 REASON_MIN_LINES = 10  # a reason names a combination seen on at least 10 lines
-_EPS = 1e-4
 
 Groups = tuple[tuple[str, tuple[str, ...], str | None], ...]
-
-
-def logit(p: np.ndarray | float) -> np.ndarray:
-    p = np.clip(np.asarray(p, dtype=float), _EPS, 1 - _EPS)
-    return np.log(p / (1 - p))
-
-
-def sigmoid(z: np.ndarray | float) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(np.asarray(z, dtype=float), -500, 500)))
 
 
 def smoothed_rate(denied: np.ndarray | float, lines: np.ndarray | float,
@@ -178,64 +169,6 @@ class RiskModel:
         cell = _cells(codes, ("payer",), self.vocab, len(feats))
         return smoothed_rate(self.denied["payer"][cell], self.lines["payer"][cell],
                              self.base_rate, self.prior)
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, ridge: float = RIDGE, iterations: int = 50,
-                 count: np.ndarray | None = None) -> tuple[float, np.ndarray]:
-    """(intercept, weights) of a ridge logistic regression of ``y`` on ``x``, by Newton's
-    method with step halving (each step lowers the penalised loss; the intercept is not
-    penalised). With ``count``, each row of ``x`` stands for ``count`` lines of which ``y``
-    were denied (lines with equal features fitted once)."""
-    n, k = x.shape
-    c = np.ones(n) if count is None else np.asarray(count, dtype=float)
-    y = np.asarray(y, dtype=float)
-    a = np.hstack([np.ones((n, 1)), x])
-    beta = np.zeros(k + 1)
-    beta[0] = float(logit(y.sum() / c.sum() if n else 0.5))
-    pen = np.full(k + 1, ridge)
-    pen[0] = 0.0
-
-    def loss(b: np.ndarray) -> float:
-        z = a @ b
-        # log(1 + e^z) per line − z per denied line, written so a large |z| cannot overflow
-        return float(np.sum(c * np.logaddexp(0, z) - y * z) + 0.5 * np.sum(pen * b * b))
-
-    current = loss(beta)
-    for _ in range(iterations):
-        p = sigmoid(a @ beta)
-        grad = a.T @ (y - c * p) - pen * beta
-        hess = (a * (c * p * (1 - p))[:, None]).T @ a + np.diag(pen) + 1e-9 * np.eye(k + 1)
-        step = np.linalg.solve(hess, grad)
-        t = 1.0
-        while t > 1e-4:
-            trial = loss(beta + t * step)
-            if trial <= current:
-                break
-            t /= 2
-        else:
-            break
-        beta = beta + t * step
-        improved, current = current - trial, trial
-        if np.max(np.abs(t * step)) < 1e-6 or improved < 1e-9 * max(c.sum(), 1):
-            break
-    return float(beta[0]), beta[1:]
-
-
-def fit_nonnegative(x: np.ndarray, y: np.ndarray, ridge: float = RIDGE,
-                    count: np.ndarray | None = None) -> tuple[float, np.ndarray]:
-    """:func:`fit_logistic` with every weight at least 0: a group whose fitted weight comes
-    out negative is dropped (weight 0) and the rest refitted, until none is. A biller reads
-    each group's evidence in its own direction: a rate above its parent's never lowers a
-    line's risk."""
-    keep = np.ones(x.shape[1], dtype=bool)
-    weights = np.zeros(x.shape[1])
-    while True:
-        b, w = fit_logistic(x[:, keep], y, ridge, count=count)
-        if (w >= 0).all() or not keep.any():
-            weights[:] = 0
-            weights[keep] = w
-            return b, weights
-        keep[np.nonzero(keep)[0][w < 0]] = False
 
 
 def train(feats: pd.DataFrame, denied: Sequence[bool] | np.ndarray, claims: Sequence[str],
@@ -443,11 +376,10 @@ KIND = "risk-model"
 @dataclass
 class Learned:
     """What a store's history teaches, as of a day: the model, and how far a model trained
-    the same way held up on a time split (:class:`metdash.risk_eval.Evaluation`, or None
-    when the history is too short)."""
+    the same way held up on a time split (None when the history is too short)."""
 
     model: RiskModel | None
-    backtest: Any
+    backtest: risk_eval.Evaluation | None
 
 
 _CACHE: dict[tuple[Any, ...], Learned] = {}
@@ -502,8 +434,6 @@ def learned(db: Database, as_of: dt.date) -> Learned:
     found = _kept(db, as_of)
     if found is not None:
         return found
-    from metdash import risk_eval  # it evaluates this module's models
-
     end = store_history_end(db, as_of)
     split = risk_eval.split_date(end)
     counts = history_counts(db, as_of, model=learning_window(end),
@@ -522,6 +452,30 @@ def learned(db: Database, as_of: dt.date) -> Learned:
     derived.save(db, KIND, kept, value)
     _remember(mine, value)
     return value
+
+
+def time_split(lines: pd.DataFrame, feats: pd.DataFrame, split: dt.date,
+               months: int | None = WINDOW_MONTHS) -> risk_eval.Evaluation | None:
+    """Train on the lines first adjudicated before ``split`` (the ``months`` before it), test
+    on the adjudicated lines of claims first served on or after it. Nothing adjudicated on or
+    after ``split`` reaches the model. None when either side is too small."""
+    started = time.perf_counter()
+    model = train_lines(lines, feats, split, months, before=True)
+    seconds = time.perf_counter() - started
+    served = pd.to_datetime(lines["first_service_date"])
+    test = (lines["first_adjudication_date"].notna() & (served >= pd.Timestamp(split))
+            ).to_numpy(bool)
+    if model is None or test.sum() < 20:
+        return None
+    return risk_eval.evaluate(model, feats[test].reset_index(drop=True),
+                    lines["denied"].to_numpy()[test].astype(bool), split, seconds)
+
+
+def backtest(db: Database, as_of: dt.date) -> risk_eval.Evaluation | None:
+    """The time split of the store at T = :data:`BACKTEST_MONTHS` months before ``as_of``
+    (or before its last first adjudication, when earlier), learned and kept with the store's
+    model (:func:`learned`)."""
+    return learned(db, as_of).backtest
 
 
 def model_for(db: Database, as_of: dt.date) -> RiskModel | None:
@@ -646,6 +600,6 @@ def ready_with_risk(db: Database, as_of: dt.date) -> pd.DataFrame:
 __all__ = ["FEATURES", "GROUPS", "MODEL_VERSION", "Learned", "RiskModel", "claim_risk",
            "claims_at_risk", "draft_risk", "fit_logistic", "fit_nonnegative", "forget_models",
            "learned", "learning_window", "model_for", "pending_lines", "ready_with_risk",
-           "reason_text", "reasons", "risk_of_claim", "scored_at_once", "smoothed_rate",
+           "reason_text", "backtest", "time_split", "reasons", "risk_of_claim", "scored_at_once", "smoothed_rate",
            "store_history_end", "train", "train_counts", "train_lines", "train_part",
            "window_start"]

@@ -10,29 +10,27 @@ rate (in the same training lines). Three measures, on the test lines:
   riskiest (lines tied at the cut count by their share of the places left);
 - **calibration**: the test lines in ten equal groups by predicted risk (deciles), each
   group's mean predicted risk beside its observed denial rate.
+
+The measures only: the store's time split is learned and kept with its model
+(:func:`metdash.risk.backtest`), and :func:`metdash.risk.time_split` runs one on lines in hand.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from metdash.risk import (
-    BACKTEST_MONTHS,
-    WINDOW_MONTHS,
-    RiskModel,
-    learned,
-    train_lines,
-)
 from metdash.risk_features import FEATURES
-from metdash.store import Database
 
-TEST_MONTHS = BACKTEST_MONTHS   # the default T: six months before as_of
+if TYPE_CHECKING:
+    from metdash.risk import RiskModel
+
+TEST_MONTHS = 6   # the default T: six months before as_of
 
 
 def _weights(denied: np.ndarray, lines: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -136,23 +134,6 @@ class Evaluation:
             "baseline": [self.baseline_auc, self.baseline_precision_10]})
 
 
-def time_split(lines: pd.DataFrame, feats: pd.DataFrame, split: dt.date,
-               months: int | None = WINDOW_MONTHS) -> Evaluation | None:
-    """Train on the lines first adjudicated before ``split`` (the ``months`` before it), test
-    on the adjudicated lines of claims first served on or after it. Nothing adjudicated on or
-    after ``split`` reaches the model. None when either side is too small."""
-    started = time.perf_counter()
-    model = train_lines(lines, feats, split, months, before=True)
-    seconds = time.perf_counter() - started
-    served = pd.to_datetime(lines["first_service_date"])
-    test = (lines["first_adjudication_date"].notna() & (served >= pd.Timestamp(split))
-            ).to_numpy(bool)
-    if model is None or test.sum() < 20:
-        return None
-    return evaluate(model, feats[test].reset_index(drop=True),
-                    lines["denied"].to_numpy()[test].astype(bool), split, seconds)
-
-
 def evaluate(model: RiskModel, feats: pd.DataFrame, denied: np.ndarray, split: dt.date,
              seconds: float = 0.0) -> Evaluation:
     """The measures of ``model`` and of the payer-rate baseline on the test lines."""
@@ -183,10 +164,3 @@ def evaluate_counts(model: RiskModel, counts: pd.DataFrame, split: dt.date,
 def split_date(as_of: dt.date, months: int = TEST_MONTHS) -> dt.date:
     """T: ``months`` months before ``as_of``."""
     return (pd.Timestamp(as_of) - pd.DateOffset(months=months)).date()
-
-
-def backtest(db: Database, as_of: dt.date) -> Evaluation | None:
-    """The time split of the store at T = :data:`TEST_MONTHS` months before ``as_of`` (or
-    before its last first adjudication, when earlier), learned and kept with the store's
-    model (:func:`metdash.risk.learned`)."""
-    return learned(db, as_of).backtest

@@ -165,7 +165,7 @@ def test_ready_work_list_carries_the_risk(db):
 
 
 def test_backtest_beats_the_payer_rate_on_the_demo(db):
-    ev = risk_eval.backtest(db, AS_OF)
+    ev = risk.backtest(db, AS_OF)
     assert ev is not None and ev.test_lines > 100
     assert ev.auc > ev.baseline_auc and ev.precision_10 > ev.baseline_precision_10
     assert ev.calibration.decile_lines.sum() == ev.test_lines
@@ -204,7 +204,7 @@ def test_a_kept_model_scores_like_a_freshly_trained_one(demo_db_path, tmp_path, 
     assert len(learned) == 1 and kept is not trained
     pd.testing.assert_frame_equal(risk.claims_at_risk(db, AS_OF), fresh)
     assert np.array_equal(kept.weights, trained.weights)
-    assert risk_eval.backtest(db, AS_OF).auc == risk.learned(db, AS_OF).backtest.auc
+    assert risk.backtest(db, AS_OF).auc == risk.learned(db, AS_OF).backtest.auc
     # ... and a large practice scores its ready claims at once when the model is kept.
     monkeypatch.setattr(risk, "AUTO_SCORE_CLAIMS", 0)
     risk.forget_models()

@@ -468,7 +468,7 @@ def time_split(lines: pd.DataFrame, feats: pd.DataFrame, split: dt.date,
     if model is None or test.sum() < 20:
         return None
     return risk_eval.evaluate(model, feats[test].reset_index(drop=True),
-                    lines["denied"].to_numpy()[test].astype(bool), split, seconds)
+                              lines["denied"].to_numpy()[test].astype(bool), split, seconds)
 
 
 def backtest(db: Database, as_of: dt.date) -> risk_eval.Evaluation | None:

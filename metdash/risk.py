@@ -21,14 +21,22 @@ a rate never grades itself and features that say the same thing share their weig
 in words with their counts ("Lakeside Choice HMO denied 38% of 97530 lines without a prior
 authorization in the last 12 months (37 of 97)"). A claim's risk is its riskiest line's.
 
-Trained in well under a second per 100,000 lines (``benchmarks/bench_risk.py``); the model of a
-store is kept until a remittance arrives (:func:`model_for`).
+**Learning from a store.** Nothing above needs a line, only counts: the lines and denied
+lines of each combination of features and half. The store's model is learned from counts read
+in DuckDB (:func:`metdash.risk_features.history_counts`; one read for the model's 12 months,
+the time split's 12 months before its date and the lines it tests on), never from its lines
+in pandas, and the weights are fitted on the combinations, each standing for its lines -- the
+same fit. A page scores the claims it shows, read on their own (:func:`pending_lines`).
+The model and its time split are kept until a remittance arrives, in the process and beside
+the store (:func:`learned`, :mod:`metdash.store.derived`), so a restart, another worker or a
+``metdash`` command does not learn them again (``benchmarks/bench_risk.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,15 +44,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from metdash import risk_eval
 from metdash.risk_features import (
     AUTH_WORDS,
     FEATURES,
     draft_lines,
     features,
+    history_counts,
     read_lines,
     remittance_state,
 )
-from metdash.store import Database
+from metdash.risk_fit import RIDGE, fit_logistic, fit_nonnegative, logit, sigmoid
+from metdash.store import Database, derived
 
 # (name, features, parent): the groups whose smoothed rates the model combines. A group
 # with a parent is shrunk toward its parent's rate and brings what it adds beyond it (a
@@ -62,23 +73,12 @@ GROUPS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
     ("provider", ("provider",), None),
 )
 PRIOR_LINES = 10.0     # m: lines of prior toward the parent's (or the practice's) rate
-RIDGE = 1.0            # L2 penalty on the weights (not the intercept)
 WINDOW_MONTHS = 12     # training reads the first adjudications of the last 12 months
-BACKTEST_MONTHS = 6    # the time split tests on the claims served in the last 6 months
+BACKTEST_MONTHS = risk_eval.TEST_MONTHS   # the time split tests on the last 6 months
 MIN_LINES = 200        # fewer adjudicated lines than this: no model
 REASON_MIN_LINES = 10  # a reason names a combination seen on at least 10 lines
-_EPS = 1e-4
 
 Groups = tuple[tuple[str, tuple[str, ...], str | None], ...]
-
-
-def logit(p: np.ndarray | float) -> np.ndarray:
-    p = np.clip(np.asarray(p, dtype=float), _EPS, 1 - _EPS)
-    return np.log(p / (1 - p))
-
-
-def sigmoid(z: np.ndarray | float) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(np.asarray(z, dtype=float), -500, 500)))
 
 
 def smoothed_rate(denied: np.ndarray | float, lines: np.ndarray | float,
@@ -171,105 +171,76 @@ class RiskModel:
                              self.base_rate, self.prior)
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, ridge: float = RIDGE, iterations: int = 50,
-                 count: np.ndarray | None = None) -> tuple[float, np.ndarray]:
-    """(intercept, weights) of a ridge logistic regression of ``y`` on ``x``, by Newton's
-    method with step halving (each step lowers the penalised loss; the intercept is not
-    penalised). With ``count``, each row of ``x`` stands for ``count`` lines of which ``y``
-    were denied (lines with equal features fitted once)."""
-    n, k = x.shape
-    c = np.ones(n) if count is None else np.asarray(count, dtype=float)
-    y = np.asarray(y, dtype=float)
-    a = np.hstack([np.ones((n, 1)), x])
-    beta = np.zeros(k + 1)
-    beta[0] = float(logit(y.sum() / c.sum() if n else 0.5))
-    pen = np.full(k + 1, ridge)
-    pen[0] = 0.0
-
-    def loss(b: np.ndarray) -> float:
-        z = a @ b
-        # log(1 + e^z) per line − z per denied line, written so a large |z| cannot overflow
-        return float(np.sum(c * np.logaddexp(0, z) - y * z) + 0.5 * np.sum(pen * b * b))
-
-    current = loss(beta)
-    for _ in range(iterations):
-        p = sigmoid(a @ beta)
-        grad = a.T @ (y - c * p) - pen * beta
-        hess = (a * (c * p * (1 - p))[:, None]).T @ a + np.diag(pen) + 1e-9 * np.eye(k + 1)
-        step = np.linalg.solve(hess, grad)
-        t = 1.0
-        while t > 1e-4:
-            trial = loss(beta + t * step)
-            if trial <= current:
-                break
-            t /= 2
-        else:
-            break
-        beta = beta + t * step
-        improved, current = current - trial, trial
-        if np.max(np.abs(t * step)) < 1e-6 or improved < 1e-9 * max(c.sum(), 1):
-            break
-    return float(beta[0]), beta[1:]
-
-
-def fit_nonnegative(x: np.ndarray, y: np.ndarray, ridge: float = RIDGE,
-                    count: np.ndarray | None = None) -> tuple[float, np.ndarray]:
-    """:func:`fit_logistic` with every weight at least 0: a group whose fitted weight comes
-    out negative is dropped (weight 0) and the rest refitted, until none is. A biller reads
-    each group's evidence in its own direction: a rate above its parent's never lowers a
-    line's risk."""
-    keep = np.ones(x.shape[1], dtype=bool)
-    weights = np.zeros(x.shape[1])
-    while True:
-        b, w = fit_logistic(x[:, keep], y, ridge, count=count)
-        if (w >= 0).all() or not keep.any():
-            weights[:] = 0
-            weights[keep] = w
-            return b, weights
-        keep[np.nonzero(keep)[0][w < 0]] = False
-
-
 def train(feats: pd.DataFrame, denied: Sequence[bool] | np.ndarray, claims: Sequence[str],
           *, groups: Groups = GROUPS, weights: Sequence[float] | None = None,
           prior: float = PRIOR_LINES, ridge: float = RIDGE) -> RiskModel:
     """A model from adjudicated lines: their features, whether each was denied at first
     adjudication, and each line's claim (the two halves for cross-fitting split by claim).
     With ``weights`` given nothing is fitted: the intercept is logit(p̄) and the score is
-    the weighted sum of the groups' evidence (``weights`` all 1: naive Bayes)."""
-    y = np.asarray(denied, dtype=float)
-    n = len(y)
+    the weighted sum of the groups' evidence (``weights`` all 1: naive Bayes).
+
+    The lines are counted by their combination of features and half, then
+    :func:`train_counts` learns from the counts."""
     used = sorted({c for _, cols, _ in groups for c in cols})
+    frame = pd.DataFrame({f: feats[f].astype(str).to_numpy() for f in used})
+    frame["half"] = pd.factorize(np.asarray(claims))[0] % 2
+    frame["denied"] = np.asarray(denied, dtype=np.int64)
+    counts = frame.groupby([*used, "half"], sort=False).agg(
+        lines=("denied", "size"), denied=("denied", "sum")).reset_index()
+    return train_counts(counts, groups=groups, weights=weights, prior=prior, ridge=ridge)
+
+
+def train_counts(counts: pd.DataFrame, *, groups: Groups = GROUPS,
+                 weights: Sequence[float] | None = None, prior: float = PRIOR_LINES,
+                 ridge: float = RIDGE) -> RiskModel:
+    """:func:`train` from lines already counted: ``counts`` has the features of ``groups``
+    (text), half (0 or 1, the line's claim's half for cross-fitting), lines and denied, one
+    row per combination (:func:`metdash.risk_features.history_counts`'s rows of one part).
+
+    Every count the model keeps is a sum of these; the weights are fitted on the
+    combinations, each standing for its lines (:func:`fit_logistic`'s ``count``), which is
+    the same fit as line by line. The values are numbered in sorted order and the
+    combinations fitted in that order, so the same counts give the same model whatever the
+    order of their rows."""
+    used = sorted({c for _, cols, _ in groups for c in cols})
+    n = len(counts)
+    lines = counts["lines"].to_numpy(float)
+    y = counts["denied"].to_numpy(float)
+    half = counts["half"].to_numpy(np.int64)
     vocab, codes = {}, {}
     for f in used:
-        code, uniques = pd.factorize(feats[f])
-        vocab[f], codes[f] = pd.Index(uniques), code.astype(np.int64)
+        code, uniques = pd.factorize(counts[f].astype(str), sort=True)
+        vocab[f], codes[f] = pd.Index(uniques, dtype=object), code.astype(np.int64)
     cells = [_cells(codes, cols, vocab, n) for _, cols, _ in groups]
     sizes = [_size(cols, vocab) for _, cols, _ in groups]
-    base = float(y.mean()) if n else 0.0
-    den, lin = {}, {}
-    for (name, _, _), cell, size in zip(groups, cells, sizes, strict=True):
-        den[name], lin[name] = _counts(cell, y, size)
+    total = float(lines.sum())
+    base = float(y.sum() / total) if total else 0.0
+    den = {name: np.bincount(cell, weights=y, minlength=size)
+           for (name, _, _), cell, size in zip(groups, cells, sizes, strict=True)}
+    lin = {name: np.bincount(cell, weights=lines, minlength=size)
+           for (name, _, _), cell, size in zip(groups, cells, sizes, strict=True)}
     model = RiskModel(groups, base, vocab, den, lin, np.ones(len(groups)),
-                      float(logit(base)), n, prior=prior)
+                      float(logit(base)), int(total), prior=prior)
     if weights is not None:
         model.weights = np.asarray(weights, dtype=float)
         return model
     # Cross-fitted evidence: each half of the claims scored with the other half's rates.
-    half = pd.factorize(np.asarray(claims))[0] % 2
     x = np.zeros((n, len(groups)))
     for h in (0, 1):
         mine, other = half == h, half != h
-        base_o = float(y[other].mean()) if other.any() else base
-        d_o, m_o = {}, {}
-        for (name, _, _), cell, size in zip(groups, cells, sizes, strict=True):
-            d_o[name], m_o[name] = _counts(cell[other], y[other], size)
+        seen = float(lines[other].sum())
+        base_o = float(y[other].sum() / seen) if seen else base
+        d_o = {name: np.bincount(cell[other], weights=y[other], minlength=size)
+               for (name, _, _), cell, size in zip(groups, cells, sizes, strict=True)}
+        m_o = {name: np.bincount(cell[other], weights=lines[other], minlength=size)
+               for (name, _, _), cell, size in zip(groups, cells, sizes, strict=True)}
         x[mine], _ = _evidence(groups, [c[mine] for c in cells], d_o, m_o, base_o, prior)
-    # Lines with the same cells in the same half have the same evidence: fitted once each.
+    # Rows with the same cells in the same half have the same evidence: fitted once each.
     key = pd.DataFrame(np.column_stack([*cells, half])).groupby(
-        list(range(len(cells) + 1)), sort=False).ngroup().to_numpy()
+        list(range(len(cells) + 1)), sort=True).ngroup().to_numpy()
     first = np.unique(key, return_index=True)[1]
     model.intercept, model.weights = fit_nonnegative(
-        x[first], np.bincount(key, weights=y), ridge, count=np.bincount(key))
+        x[first], np.bincount(key, weights=y), ridge, count=np.bincount(key, weights=lines))
     return model
 
 
@@ -337,26 +308,30 @@ def reasons(model: RiskModel, feats: pd.DataFrame, top: int = 2) -> list[list[st
     return out
 
 
-def _months_before(day: dt.date, months: int) -> dt.date:
-    return (pd.Timestamp(day) - pd.DateOffset(months=months)).date()
-
-
 def window_start(until: dt.date, months: int) -> dt.date:
     """The first day of a window of ``months`` months ending on ``until``."""
     return (pd.Timestamp(until) - pd.DateOffset(months=months)).date() + dt.timedelta(days=1)
+
+
+def learning_window(until: dt.date, months: int | None = WINDOW_MONTHS, before: bool = False
+                    ) -> tuple[dt.date | None, dt.date]:
+    """(first day or None, last day) of the first adjudications a model learns from: the
+    ``months`` months up to ``until`` (strictly before it with ``before``: a time split; all
+    of them before without ``months``)."""
+    last = until - dt.timedelta(days=1) if before else until
+    return (window_start(last, months) if months else None), last
 
 
 def train_lines(lines: pd.DataFrame, feats: pd.DataFrame, until: dt.date,
                 months: int | None = WINDOW_MONTHS, before: bool = False) -> RiskModel | None:
     """The model from the lines first adjudicated on or before ``until`` (strictly before it
     with ``before``: a time split), in the ``months`` months up to it; None when fewer than
-    :data:`MIN_LINES` lines were adjudicated."""
+    :data:`MIN_LINES` lines were adjudicated. (Lines in hand, as :func:`read_lines` reads
+    them; the store's own model is learned from its counts, :func:`learned`.)"""
+    since, last = learning_window(until, months, before)
     adj = pd.to_datetime(lines["first_adjudication_date"])
-    end = pd.Timestamp(until)
-    keep = adj.notna() & ((adj < end) if before else (adj <= end))
-    since = None
-    if months:
-        since = window_start(until - dt.timedelta(days=1) if before else until, months)
+    keep = adj.notna() & (adj <= pd.Timestamp(last))
+    if since is not None:
         keep &= adj >= pd.Timestamp(since)
     keep = keep.to_numpy(bool)
     if keep.sum() < MIN_LINES:
@@ -368,6 +343,17 @@ def train_lines(lines: pd.DataFrame, feats: pd.DataFrame, until: dt.date,
     return model
 
 
+def train_part(counts: pd.DataFrame, until: dt.date, months: int | None = WINDOW_MONTHS,
+               before: bool = False) -> RiskModel | None:
+    """:func:`train_lines` from one part of :func:`metdash.risk_features.history_counts`
+    (read for :func:`learning_window` of the same arguments)."""
+    if counts["lines"].sum() < MIN_LINES:
+        return None
+    model = train_counts(counts)
+    model.months, model.since, model.until = months, learning_window(until, months, before)[0], until
+    return model
+
+
 def history_end(lines: pd.DataFrame, as_of: dt.date) -> dt.date:
     """The day the learning window ends: ``as_of``, or the last first adjudication on file
     when that is earlier (a store whose history stops before today still has 12 months)."""
@@ -375,30 +361,141 @@ def history_end(lines: pd.DataFrame, as_of: dt.date) -> dt.date:
     return as_of if pd.isna(last) else min(as_of, last.date())
 
 
-_CACHE: dict[tuple[str, tuple[int, int], dt.date], tuple[RiskModel | None, pd.DataFrame,
-                                                         pd.DataFrame]] = {}
+def store_history_end(db: Database, as_of: dt.date) -> dt.date:
+    """:func:`history_end` of the store's own lines."""
+    last = db.scalar("SELECT max(first_adjudication_date) FROM first_line_facts WHERE NOT voided")
+    return as_of if last is None else min(as_of, last)
+
+
+# Bumped whenever what :func:`learned` builds changes (the features, the groups, the fit, the
+# classes it keeps): a model kept beside the store by an older version is then not read.
+MODEL_VERSION = 2
+KIND = "risk-model"
+
+
+@dataclass
+class Learned:
+    """What a store's history teaches, as of a day: the model, and how far a model trained
+    the same way held up on a time split (None when the history is too short)."""
+
+    model: RiskModel | None
+    backtest: risk_eval.Evaluation | None
+
+
+_CACHE: dict[tuple[Any, ...], Learned] = {}
 _LOCK = threading.Lock()
 
 
 def forget_models() -> None:
-    """Drop every kept model (the next :func:`model_for` trains again)."""
+    """Drop every model kept in this process (the next :func:`model_for` reads the one kept
+    beside the store, or trains again)."""
     with _LOCK:
         _CACHE.clear()
 
 
+def _keys(db: Database, as_of: dt.date) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """(this process's key, the key beside the store) of the model as of ``as_of``."""
+    kept = (remittance_state(db), as_of.isoformat(), MODEL_VERSION)
+    return (str(db.path), *kept), kept
+
+
+def _remember(mine: tuple[Any, ...], value: Learned) -> None:
+    with _LOCK:
+        if len(_CACHE) >= 4 and mine not in _CACHE:
+            _CACHE.pop(next(iter(_CACHE)))
+        _CACHE[mine] = value
+
+
+def _kept(db: Database, as_of: dt.date) -> Learned | None:
+    """The model already learned for this store state: kept in this process, or beside the
+    store (:mod:`metdash.store.derived`, then kept in this process too)."""
+    mine, kept = _keys(db, as_of)
+    with _LOCK:
+        if mine in _CACHE:
+            return _CACHE[mine]
+    value = derived.load(db, KIND, kept)
+    if isinstance(value, Learned):
+        _remember(mine, value)
+        return value
+    return None
+
+
+def learned(db: Database, as_of: dt.date) -> Learned:
+    """The store's model and its time split as of ``as_of``: learned once, then kept until a
+    remittance arrives -- in this process and beside the store, for the next process (a
+    restart, another worker, a ``metdash`` command), keyed on :func:`remittance_state`, the
+    day and :data:`MODEL_VERSION`.
+
+    Learning reads the lines' counts, not the lines (:func:`history_counts`, one read for the
+    model's 12 months, the time split's 12 months before its date and the claims served since
+    it); the model learns from the :data:`WINDOW_MONTHS` months up to the last first
+    adjudication on or before ``as_of``, the time split's model from the same months before
+    :func:`metdash.risk_eval.split_date`, tested on the claims served since."""
+    found = _kept(db, as_of)
+    if found is not None:
+        return found
+    end = store_history_end(db, as_of)
+    split = risk_eval.split_date(end)
+    counts = history_counts(db, as_of, model=learning_window(end),
+                            split=learning_window(split, before=True), test_from=split)
+    part = counts.pop("part").to_numpy()
+    model = train_part(counts[part == "model"], end)
+    started = time.perf_counter()
+    split_model = train_part(counts[part == "split"], split, before=True)
+    seconds = time.perf_counter() - started
+    test = counts[part == "test"]
+    backtest = None
+    if split_model is not None and test["lines"].sum() >= 20:
+        backtest = risk_eval.evaluate_counts(split_model, test, split, seconds)
+    value = Learned(model, backtest)
+    mine, kept = _keys(db, as_of)
+    derived.save(db, KIND, kept, value)
+    _remember(mine, value)
+    return value
+
+
+def time_split(lines: pd.DataFrame, feats: pd.DataFrame, split: dt.date,
+               months: int | None = WINDOW_MONTHS) -> risk_eval.Evaluation | None:
+    """Train on the lines first adjudicated before ``split`` (the ``months`` before it), test
+    on the adjudicated lines of claims first served on or after it. Nothing adjudicated on or
+    after ``split`` reaches the model. None when either side is too small."""
+    started = time.perf_counter()
+    model = train_lines(lines, feats, split, months, before=True)
+    seconds = time.perf_counter() - started
+    served = pd.to_datetime(lines["first_service_date"])
+    test = (lines["first_adjudication_date"].notna() & (served >= pd.Timestamp(split))
+            ).to_numpy(bool)
+    if model is None or test.sum() < 20:
+        return None
+    return risk_eval.evaluate(model, feats[test].reset_index(drop=True),
+                              lines["denied"].to_numpy()[test].astype(bool), split, seconds)
+
+
+def backtest(db: Database, as_of: dt.date) -> risk_eval.Evaluation | None:
+    """The time split of the store at T = :data:`BACKTEST_MONTHS` months before ``as_of``
+    (or before its last first adjudication, when earlier), learned and kept with the store's
+    model (:func:`learned`)."""
+    return learned(db, as_of).backtest
+
+
+def model_for(db: Database, as_of: dt.date) -> RiskModel | None:
+    """The store's model as of ``as_of`` (:func:`learned`); None when fewer than
+    :data:`MIN_LINES` lines were adjudicated in its months."""
+    return learned(db, as_of).model
+
+
 # A practice with more claims adjudicated in the last 12 months than this has its ready claims
-# scored on request on the Work lists page (training reads ~22 months of lines: at 5M lines
-# it took 4 s and 2.9 GB; the 1M demo has ~90,000 such claims and is scored at once).
+# scored on request on the Work lists page when no model is kept for the store's state yet
+# (learning read ~22 months of lines: at 5M lines it took 4 s and 2.9 GB; the 1M demo has
+# ~90,000 such claims and is scored at once).
 AUTO_SCORE_CLAIMS = 200_000
 
 
 def scored_at_once(db: Database, as_of: dt.date) -> bool:
     """True when a page may score claims without being asked: the model for this store state
-    is already trained in this process, or the practice is small enough
-    (:data:`AUTO_SCORE_CLAIMS`) for its first training to be quick."""
-    with _LOCK:
-        trained = (str(db.path), remittance_state(db), as_of) in _CACHE
-    if trained:
+    is already learned (kept in this process or beside the store), or the practice is small
+    enough (:data:`AUTO_SCORE_CLAIMS`) for its first training to be quick."""
+    if _kept(db, as_of) is not None:
         return True
     since = window_start(as_of, WINDOW_MONTHS)
     n = db.scalar("SELECT count(*) FROM claim_facts WHERE first_adjudication_date "
@@ -406,29 +503,13 @@ def scored_at_once(db: Database, as_of: dt.date) -> bool:
     return n <= AUTO_SCORE_CLAIMS
 
 
-def model_for(db: Database, as_of: dt.date) -> tuple[RiskModel | None, pd.DataFrame,
-                                                     pd.DataFrame]:
-    """(model, lines, features) of the store as of ``as_of``: trained once, then kept until
-    a remittance arrives (the cache is keyed on :func:`remittance_state`). The lines are
-    :func:`read_lines`'s, read with the model."""
-    key = (str(db.path), remittance_state(db), as_of)
-    with _LOCK:
-        if key in _CACHE:
-            return _CACHE[key]
-    last = db.scalar("SELECT max(first_adjudication_date) FROM claim_facts")
-    end = as_of if last is None else min(as_of, last)
-    # What the model and its backtest read: the window before the backtest's split date,
-    # and claims served up to 120 days before it that were adjudicated inside it.
-    since = window_start(_months_before(end, BACKTEST_MONTHS), WINDOW_MONTHS) - dt.timedelta(
-        days=120)
-    lines = read_lines(db, since)
-    feats = features(lines, as_of)
-    model = train_lines(lines, feats, history_end(lines, as_of))
-    with _LOCK:
-        if len(_CACHE) >= 4:
-            _CACHE.pop(next(iter(_CACHE)))
-        _CACHE[key] = (model, lines, feats)
-    return model, lines, feats
+def pending_lines(db: Database, as_of: dt.date, statuses: tuple[str, ...] = ("draft", "ready")
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(lines, features) of the claims in ``statuses`` (not yet sent: draft, ready), read on
+    their own (:func:`read_lines` with ``pending_only``)."""
+    lines = read_lines(db, pending_only=True)
+    lines = lines[lines["status"].isin(statuses).to_numpy(bool)].reset_index(drop=True)
+    return lines, features(lines, as_of)
 
 
 def claims_at_risk(db: Database, as_of: dt.date, statuses: tuple[str, ...] = ("draft", "ready")
@@ -440,14 +521,15 @@ def claims_at_risk(db: Database, as_of: dt.date, statuses: tuple[str, ...] = ("d
     the baseline), risk_reason (the riskiest line's strongest reason), status, client_id,
     first_service_date, lines, risk_more_reasons. Empty when the history is too small to learn from.
     """
-    model, lines, feats = model_for(db, as_of)
+    model = model_for(db, as_of)
     cols = ["claim_id", "payer", "denial_risk", "payer_denial_rate", "risk_reason", "status",
             "client_id", "first_service_date", "lines", "risk_more_reasons"]
-    pending = lines["status"].isin(statuses).to_numpy(bool)
-    if model is None or not pending.any():
+    if model is None:
         return pd.DataFrame(columns=cols)
-    return claim_risk(model, lines[pending].reset_index(drop=True),
-                      feats[pending].reset_index(drop=True))[cols]
+    lines, feats = pending_lines(db, as_of, statuses)
+    if lines.empty:
+        return pd.DataFrame(columns=cols)
+    return claim_risk(model, lines, feats)[cols]
 
 
 def claim_risk(model: RiskModel, lines: pd.DataFrame, feats: pd.DataFrame) -> pd.DataFrame:
@@ -472,7 +554,7 @@ def draft_risk(db: Database, as_of: dt.date, claim_lines: pd.DataFrame) -> pd.Da
     """The risk of each line of a claim being built (not yet saved): ``claim_lines`` is
     :func:`metdash.risk_features.draft_lines`'s frame. Columns: line_no, cpt, denial_risk,
     payer_denial_rate, risk_reason (its reasons, ";"-separated). Empty when there is no model."""
-    model, _, _ = model_for(db, as_of)
+    model = model_for(db, as_of)
     if model is None or claim_lines.empty:
         return pd.DataFrame(columns=["line_no", "cpt", "denial_risk", "payer_denial_rate",
                                      "risk_reason"])
@@ -515,6 +597,9 @@ def ready_with_risk(db: Database, as_of: dt.date) -> pd.DataFrame:
                        how="left")
 
 
-__all__ = ["FEATURES", "GROUPS", "RiskModel", "claim_risk", "claims_at_risk", "draft_risk",
-           "fit_logistic", "fit_nonnegative", "forget_models", "model_for", "scored_at_once", "ready_with_risk", "reason_text",
-           "reasons", "risk_of_claim", "smoothed_rate", "train", "train_lines", "window_start"]
+__all__ = ["FEATURES", "GROUPS", "MODEL_VERSION", "Learned", "RiskModel", "claim_risk",
+           "claims_at_risk", "draft_risk", "fit_logistic", "fit_nonnegative", "forget_models",
+           "learned", "learning_window", "model_for", "pending_lines", "ready_with_risk",
+           "reason_text", "backtest", "time_split", "reasons", "risk_of_claim", "scored_at_once", "smoothed_rate",
+           "store_history_end", "train", "train_counts", "train_lines", "train_part",
+           "window_start"]

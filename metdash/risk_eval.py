@@ -10,55 +10,63 @@ rate (in the same training lines). Three measures, on the test lines:
   riskiest (lines tied at the cut count by their share of the places left);
 - **calibration**: the test lines in ten equal groups by predicted risk (deciles), each
   group's mean predicted risk beside its observed denial rate.
+
+The measures only: the store's time split is learned and kept with its model
+(:func:`metdash.risk.backtest`), and :func:`metdash.risk.time_split` runs one on lines in hand.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from metdash.risk import (
-    BACKTEST_MONTHS,
-    WINDOW_MONTHS,
-    RiskModel,
-    history_end,
-    model_for,
-    train_lines,
-)
-from metdash.store import Database
+from metdash.risk_features import FEATURES
 
-TEST_MONTHS = BACKTEST_MONTHS   # the default T: six months before as_of
+if TYPE_CHECKING:
+    from metdash.risk import RiskModel
+
+TEST_MONTHS = 6   # the default T: six months before as_of
 
 
-def auc(denied: np.ndarray, score: np.ndarray) -> float:
+def _weights(denied: np.ndarray, lines: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """(denied, lines) per row as floats: one line each when ``lines`` is None."""
+    y = np.asarray(denied, dtype=float)
+    return y, (np.ones(len(y)) if lines is None else np.asarray(lines, dtype=float))
+
+
+def auc(denied: np.ndarray, score: np.ndarray, lines: np.ndarray | None = None) -> float:
     """The area under the ROC curve: P(score of a denied line > score of a paid one), ties
-    counting half (the Mann-Whitney statistic over average ranks). NaN without both kinds."""
-    y = np.asarray(denied, dtype=bool)
+    counting half (the Mann-Whitney statistic). NaN without both kinds. Each row is a line
+    (``denied`` 0/1), or with ``lines`` stands for that many lines of one score, ``denied``
+    of them denied."""
+    y, c = _weights(denied, lines)
     s = np.asarray(score, dtype=float)
-    pos, neg = int(y.sum()), int((~y).sum())
+    pos, neg = float(y.sum()), float((c - y).sum())
     if pos == 0 or neg == 0:
         return float("nan")
-    ranks = pd.Series(s).rank(method="average").to_numpy()
-    return float((ranks[y].sum() - pos * (pos + 1) / 2) / (pos * neg))
+    by = pd.DataFrame({"s": s, "pos": y, "neg": c - y}).groupby("s", sort=True).sum()
+    below = by["neg"].cumsum() - by["neg"]   # paid lines scored lower than each score
+    return float((by["pos"] * (below + by["neg"] / 2)).sum() / (pos * neg))
 
 
-def precision_at(denied: np.ndarray, score: np.ndarray, share: float = 0.10) -> float:
+def precision_at(denied: np.ndarray, score: np.ndarray, share: float = 0.10,
+                 lines: np.ndarray | None = None) -> float:
     """The share denied among the ``share`` riskiest lines (ceil(share × lines) places). The
     lines tied at the cut fill the places left at their own denial rate (what a random
     choice among them gives on average), so a coarse score such as the payer's rate is not
-    favoured or punished by the order of the rows."""
-    y = np.asarray(denied, dtype=float)
+    favoured or punished by the order of the rows. ``lines``: as in :func:`auc`."""
+    y, c = _weights(denied, lines)
     s = np.asarray(score, dtype=float)
-    n = len(y)
+    n = int(c.sum())
     if n == 0:
         return float("nan")
     k = math.ceil(share * n)
-    frame = pd.DataFrame({"s": s, "y": y}).groupby("s", sort=True)["y"].agg(["sum", "count"])
+    frame = pd.DataFrame({"s": s, "sum": y, "count": c}).groupby("s", sort=True).sum()
     frame = frame.iloc[::-1]   # riskiest score first
     taken, hits = 0, 0.0
     for total, count in frame[["sum", "count"]].itertuples(index=False):
@@ -73,19 +81,34 @@ def precision_at(denied: np.ndarray, score: np.ndarray, share: float = 0.10) -> 
     return float(hits / k)
 
 
-def calibration(denied: np.ndarray, score: np.ndarray, bins: int = 10) -> pd.DataFrame:
+def calibration(denied: np.ndarray, score: np.ndarray, bins: int = 10,
+                lines: np.ndarray | None = None) -> pd.DataFrame:
     """Lines in ``bins`` equal groups by score (the last groups take one more line when it
-    does not divide), lowest first. Columns: risk_decile (1 = least risky), decile_lines,
-    predicted_risk (mean score), observed_denial_rate (share denied)."""
-    y = np.asarray(denied, dtype=float)
+    does not divide; lines of equal score in the order of the rows), lowest first. Columns:
+    risk_decile (1 = least risky), decile_lines, predicted_risk (mean score),
+    observed_denial_rate (share denied). ``lines``: as in :func:`auc`; a row cut by a
+    group's edge brings each side its share of its denied lines."""
+    y, c = _weights(denied, lines)
     s = np.asarray(score, dtype=float)
     order = np.argsort(s, kind="stable")
-    group = np.zeros(len(s), dtype=np.int64)
-    group[order] = (np.arange(len(s)) * bins) // max(len(s), 1)
-    frame = pd.DataFrame({"risk_decile": group + 1, "s": s, "y": y})
-    return frame.groupby("risk_decile").agg(
-        decile_lines=("y", "size"), predicted_risk=("s", "mean"),
-        observed_denial_rate=("y", "mean")).reset_index()
+    y, c, s = y[order], c[order], s[order]
+    n = int(c.sum())
+    end = np.cumsum(c)
+    start = end - c
+    # Group g holds the lines at places ceil(g·n/bins) .. ceil((g+1)·n/bins) - 1.
+    edges = -((-np.arange(bins + 1) * n) // bins)
+    taken = np.clip(np.minimum(end[:, None], edges[None, 1:])
+                    - np.maximum(start[:, None], edges[None, :-1]), 0, None)   # rows × groups
+    count = taken.sum(axis=0)
+    share = np.divide(y, c, out=np.zeros_like(y), where=c > 0)
+    has = count > 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        predicted = (taken * s[:, None]).sum(axis=0) / count
+        observed = (taken * share[:, None]).sum(axis=0) / count
+    return pd.DataFrame({"risk_decile": np.arange(1, bins + 1)[has],
+                         "decile_lines": count[has].astype(np.int64),
+                         "predicted_risk": predicted[has],
+                         "observed_denial_rate": observed[has]})
 
 
 @dataclass
@@ -111,23 +134,6 @@ class Evaluation:
             "baseline": [self.baseline_auc, self.baseline_precision_10]})
 
 
-def time_split(lines: pd.DataFrame, feats: pd.DataFrame, split: dt.date,
-               months: int | None = WINDOW_MONTHS) -> Evaluation | None:
-    """Train on the lines first adjudicated before ``split`` (the ``months`` before it), test
-    on the adjudicated lines of claims first served on or after it. Nothing adjudicated on or
-    after ``split`` reaches the model. None when either side is too small."""
-    started = time.perf_counter()
-    model = train_lines(lines, feats, split, months, before=True)
-    seconds = time.perf_counter() - started
-    served = pd.to_datetime(lines["first_service_date"])
-    test = (lines["first_adjudication_date"].notna() & (served >= pd.Timestamp(split))
-            ).to_numpy(bool)
-    if model is None or test.sum() < 20:
-        return None
-    return evaluate(model, feats[test].reset_index(drop=True),
-                    lines["denied"].to_numpy()[test].astype(bool), split, seconds)
-
-
 def evaluate(model: RiskModel, feats: pd.DataFrame, denied: np.ndarray, split: dt.date,
              seconds: float = 0.0) -> Evaluation:
     """The measures of ``model`` and of the payer-rate baseline on the test lines."""
@@ -138,14 +144,23 @@ def evaluate(model: RiskModel, feats: pd.DataFrame, denied: np.ndarray, split: d
                       precision_at(denied, base), calibration(denied, p), seconds)
 
 
+def evaluate_counts(model: RiskModel, counts: pd.DataFrame, split: dt.date,
+                    seconds: float = 0.0) -> Evaluation:
+    """:func:`evaluate` on test lines counted by their features (the "test" part of
+    :func:`metdash.risk_features.history_counts`: the features, lines, denied): the same
+    measures, each combination standing for its lines. The combinations are taken in the
+    order of their values, so that ties in the calibration fall the same way every time."""
+    counts = counts.sort_values([f for f in FEATURES if f in counts.columns],
+                                kind="stable").reset_index(drop=True)
+    c = counts["lines"].to_numpy(float)
+    y = counts["denied"].to_numpy(float)
+    p = model.score(counts)
+    base = model.payer_rate(counts)
+    return Evaluation(split, model.trained_lines, int(c.sum()), float(y.sum() / c.sum()),
+                      auc(y, p, c), auc(y, base, c), precision_at(y, p, lines=c),
+                      precision_at(y, base, lines=c), calibration(y, p, lines=c), seconds)
+
+
 def split_date(as_of: dt.date, months: int = TEST_MONTHS) -> dt.date:
     """T: ``months`` months before ``as_of``."""
     return (pd.Timestamp(as_of) - pd.DateOffset(months=months)).date()
-
-
-def backtest(db: Database, as_of: dt.date, months: int = TEST_MONTHS) -> Evaluation | None:
-    """:func:`time_split` of the store at T = ``months`` months before ``as_of`` (or before
-    its last first adjudication, when earlier), on the lines :func:`metdash.risk.model_for`
-    read."""
-    _, lines, feats = model_for(db, as_of)
-    return time_split(lines, feats, split_date(history_end(lines, as_of), months))

@@ -94,16 +94,40 @@ def features(lines: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     })
 
 
-def read_lines(db: Database, since: dt.date | None = None) -> pd.DataFrame:
+def read_lines(db: Database, since: dt.date | None = None, *,
+               pending_only: bool = False) -> pd.DataFrame:
     """Every line of every claim not voided (served on or after ``since`` when given, and
-    every claim not yet sent), with what :func:`features` reads and, for the
-    claims adjudicated, ``first_adjudication_date`` and ``denied`` (at the first
-    adjudication). Columns: claim_id, client_id, status, payer_id, payer, line_no, cpt,
-    modifiers (sorted, ":"-joined), units, service_date, diagnosis, first_service_date, submitted_date,
-    provider_id, provider, requires_prior_auth, requires_referral, referral_id,
-    has_prior_auth, authorized_visits, expiry_date, referral_visit, year_visit,
-    first_adjudication_date, denied (None when not adjudicated)."""
-    return db.query(sql("risk_lines"), {"since": since})
+    every claim not yet sent; with ``pending_only`` the claims not yet sent -- draft, ready --
+    alone), with what :func:`features` reads and, for the claims adjudicated,
+    ``first_adjudication_date`` and ``denied`` (at the first adjudication). Columns: claim_id,
+    client_id, status, payer_id, payer, line_no, cpt, modifiers (sorted, ":"-joined), units,
+    service_date, diagnosis, first_service_date, submitted_date, provider_id, provider,
+    requires_prior_auth, requires_referral, referral_id, has_prior_auth, authorized_visits,
+    expiry_date, referral_visit, year_visit, first_adjudication_date, denied (None when not
+    adjudicated)."""
+    return db.query(sql("risk_lines"), {"since": since, "pending_only": pending_only})
+
+
+Window = tuple[dt.date | None, dt.date]
+
+
+def history_counts(db: Database, as_of: dt.date, *, model: Window | None = None,
+                   split: Window | None = None, test_from: dt.date | None = None
+                   ) -> pd.DataFrame:
+    """The adjudicated lines counted by their :func:`features`, in one read of the store
+    (``metdash/sql/risk_counts.sql``), in up to three parts: ``model`` and ``split`` the lines
+    first adjudicated in a window (first day, or None: since the start; last day), what a
+    model learns from; ``test_from`` the lines of the claims first served on or after that
+    day, whenever adjudicated, what a time split tests on. Claims not yet sent count their
+    days to ``as_of``.
+
+    Columns: part ("model", "split", "test"), the :data:`FEATURES` (text), half (0 or 1: the
+    part's claims in claim_id order, alternately; 0 in "test"), lines, denied. One row per
+    part and combination of values, in no order."""
+    (model_from, model_to), (split_from, split_to) = model or (None, None), split or (None, None)
+    return db.query(sql("risk_counts"), {
+        "model_from": model_from, "model_to": model_to, "split_from": split_from,
+        "split_to": split_to, "test_from": test_from, "as_of": as_of})
 
 
 def remittance_state(db: Database) -> tuple[int, int]:

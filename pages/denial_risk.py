@@ -3,7 +3,7 @@ model held up on this practice's own history (a time split)."""
 
 import streamlit as st
 
-from metdash import demo_denials, risk, risk_eval, ui
+from metdash import demo_denials, risk, ui
 
 db = ui.page_start("Denial risk", permission="billing")
 as_of = ui.today()
@@ -27,7 +27,7 @@ if ui.is_demo(db):
 
 with st.expander("How far to trust it: trained before a date, tested on the claims after it",
                  expanded=False):
-    ev = ui.cached(risk_eval.backtest)(db, as_of)
+    ev = ui.cached(risk.backtest)(db, as_of)
     if ev is None:
         st.info("Not enough history yet: the test needs 200 lines adjudicated in the 12 months "
                 "before the split date and 20 adjudicated lines served after it.")

@@ -279,7 +279,7 @@ def test_time_split_learns_only_from_before_the_split():
     again = risk.train_lines(flipped, feats, split, months=12, before=True)
     assert np.array_equal(again.weights, model.weights)
     assert all(np.array_equal(again.denied[g], model.denied[g]) for g in model.denied)
-    ev = risk_eval.time_split(lines, feats, split)
+    ev = risk.time_split(lines, feats, split)
     served = pd.to_datetime(lines.first_service_date)
     assert ev.test_lines == (served >= pd.Timestamp(split)).sum()
     assert ev.train_lines == before.sum()

@@ -1,5 +1,6 @@
-"""Denial risk on a store: the lines it reads, the demo's learnable causes, the claims it
-scores, the claim being built, and the model kept until a remittance arrives."""
+"""Denial risk on a store: the lines it reads, the counts it learns from (SQL against pandas),
+the demo's learnable causes, the claims it scores, the claim being built, and the model kept
+until a remittance arrives, in the process and beside the store."""
 
 from __future__ import annotations
 
@@ -12,8 +13,15 @@ import pandas as pd
 import pytest
 
 from metdash import risk, risk_eval, worklists
-from metdash.risk_features import draft_lines, features, read_lines, remittance_state
-from metdash.store import Database
+from metdash.risk_features import (
+    FEATURES,
+    draft_lines,
+    features,
+    history_counts,
+    read_lines,
+    remittance_state,
+)
+from metdash.store import Database, derived
 
 AS_OF = dt.date(2026, 6, 30)   # tests/conftest.py's demo practice
 
@@ -42,6 +50,65 @@ def test_lines_and_answers(db, lines):
                       "AND NOT voided")
     mine = lines[lines.denied.fillna(False).astype(bool)][["claim_id", "cpt"]].drop_duplicates()
     assert len(mine.merge(denied)) == len(mine) == len(denied)
+
+
+def test_pending_and_recent_lines_read_alone_read_as_among_all(db, lines):
+    """Read on their own, the claims not yet sent (or served since a day) have the same rows
+    as in the read of every claim: their visit numbers still count every earlier claim."""
+    def same(part, whole):
+        cols = [c for c in whole.columns if c not in ("first_adjudication_date", "denied")]
+        pd.testing.assert_frame_equal(part[cols].reset_index(drop=True),
+                                      whole[cols].reset_index(drop=True), check_dtype=False)
+
+    pending = lines[lines.status.isin(["draft", "ready"])]
+    assert len(pending) > 20
+    same(read_lines(db, pending_only=True), pending)
+    since = dt.date(2026, 2, 14)
+    recent = lines[(pd.to_datetime(lines.first_service_date) >= pd.Timestamp(since))
+                   | lines.status.isin(["draft", "ready"])]
+    same(read_lines(db, since), recent)
+
+
+def _pandas_counts(lines, feats, keep, halves=True):
+    """The lines of ``keep`` counted by features (and half) in pandas, as risk.train does."""
+    frame = feats[keep].astype(str).reset_index(drop=True)
+    frame["half"] = pd.factorize(lines.claim_id[keep].to_numpy())[0] % 2 if halves else 0
+    frame["y"] = lines.denied[keep].to_numpy().astype(int)
+    return frame.groupby([*FEATURES, "half"]).agg(lines=("y", "size"), denied=("y", "sum"))
+
+
+def test_counts_read_in_sql_equal_the_counts_of_the_lines_in_pandas(db, lines):
+    """risk_counts.sql computes the features again in SQL: every part counts the lines as
+    features() and the cross-fitting halves of risk.train would."""
+    feats = features(lines, AS_OF)
+    end = risk.store_history_end(db, AS_OF)
+    split = risk_eval.split_date(end)
+    model_w, split_w = risk.learning_window(end), risk.learning_window(split, before=True)
+    counts = history_counts(db, AS_OF, model=model_w, split=split_w, test_from=split)
+    adj = pd.to_datetime(lines.first_adjudication_date)
+    served = pd.to_datetime(lines.first_service_date)
+
+    def within(window):
+        return ((adj >= pd.Timestamp(window[0])) & (adj <= pd.Timestamp(window[1]))).to_numpy()
+
+    for part, keep, halves in (("model", within(model_w), True),
+                               ("split", within(split_w), True),
+                               ("test", (adj.notna() & (served >= pd.Timestamp(split))).to_numpy(),
+                                False)):
+        expected = _pandas_counts(lines, feats, keep, halves)
+        got = counts[counts.part == part].drop(columns="part").set_index([*FEATURES, "half"])
+        assert len(got) == len(expected) > 50, part
+        pd.testing.assert_frame_equal(got.sort_index(), expected.sort_index(),
+                                      check_dtype=False, obj=part)
+    # Every adjudicated line, and the model learned from the counts is the one learned from
+    # the lines.
+    every = history_counts(db, AS_OF, model=(None, end)).drop(columns="part")
+    assert every["lines"].sum() == lines.first_adjudication_date.notna().sum()
+    from_counts = risk.train_part(counts[counts.part == "model"].drop(columns="part"), end)
+    from_lines = risk.train_lines(lines, feats, end)
+    assert from_counts.trained_lines == from_lines.trained_lines
+    assert np.allclose(from_counts.weights, from_lines.weights, atol=1e-9)
+    assert from_counts.score(feats) == pytest.approx(from_lines.score(feats), abs=1e-9)
 
 
 def test_the_demo_carries_learnable_causes(lines):
@@ -98,19 +165,67 @@ def test_ready_work_list_carries_the_risk(db):
 
 
 def test_backtest_beats_the_payer_rate_on_the_demo(db):
-    ev = risk_eval.backtest(db, AS_OF)
+    ev = risk.backtest(db, AS_OF)
     assert ev is not None and ev.test_lines > 100
     assert ev.auc > ev.baseline_auc and ev.precision_10 > ev.baseline_precision_10
     assert ev.calibration.decile_lines.sum() == ev.test_lines
 
 
-def test_model_is_kept_until_a_remittance_arrives(demo_db_path, tmp_path):
+def _counted(monkeypatch):
+    """A list that grows by one each time the model is learned from the store's counts."""
+    calls = []
+    real = risk.history_counts
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(risk, "history_counts", counting)
+    return calls
+
+
+def _copy(demo_db_path, tmp_path):
     path = tmp_path / "copy.duckdb"
     shutil.copy(demo_db_path, path)
-    db = Database(path)
-    first, _, _ = risk.model_for(db, AS_OF)
-    again, _, _ = risk.model_for(db, AS_OF)
-    assert again is first
+    return path, Database(path)
+
+
+def test_a_kept_model_scores_like_a_freshly_trained_one(demo_db_path, tmp_path, monkeypatch):
+    path, db = _copy(demo_db_path, tmp_path)
+    risk.forget_models()
+    learned = _counted(monkeypatch)
+    fresh = risk.claims_at_risk(db, AS_OF)
+    trained = risk.model_for(db, AS_OF)
+    assert len(learned) == 1 and any(derived.folder(path).iterdir())
+    # A new process (nothing in memory) reads the model kept beside the store: no training,
+    # the same scores, reasons and time split.
+    risk.forget_models()
+    kept = risk.model_for(db, AS_OF)
+    assert len(learned) == 1 and kept is not trained
+    pd.testing.assert_frame_equal(risk.claims_at_risk(db, AS_OF), fresh)
+    assert np.array_equal(kept.weights, trained.weights)
+    assert risk.backtest(db, AS_OF).auc == risk.learned(db, AS_OF).backtest.auc
+    # ... and a large practice scores its ready claims at once when the model is kept.
+    monkeypatch.setattr(risk, "AUTO_SCORE_CLAIMS", 0)
+    risk.forget_models()
+    assert risk.scored_at_once(db, AS_OF)
+    risk.forget_models()
+    derived.clear(path)
+    assert not risk.scored_at_once(db, AS_OF)
+    # Trained again from nothing, it is the same model.
+    again = risk.model_for(db, AS_OF)
+    assert len(learned) == 2
+    assert np.array_equal(again.weights, trained.weights)
+    pd.testing.assert_frame_equal(risk.claims_at_risk(db, AS_OF), fresh)
+
+
+def test_model_is_kept_until_a_remittance_arrives(demo_db_path, tmp_path, monkeypatch):
+    path, db = _copy(demo_db_path, tmp_path)
+    risk.forget_models()
+    learned = _counted(monkeypatch)
+    first = risk.model_for(db, AS_OF)
+    again = risk.model_for(db, AS_OF)
+    assert again is first and len(learned) == 1
     before = remittance_state(db)
     db.release()
     con = duckdb.connect(str(path))   # a remittance for a claim not ours (no claim figure moves)
@@ -124,9 +239,13 @@ def test_model_is_kept_until_a_remittance_arrives(demo_db_path, tmp_path):
                 [cpid, rid])
     con.close()
     assert remittance_state(db) != before
-    retrained, _, _ = risk.model_for(db, AS_OF)
-    assert retrained is not first
+    retrained = risk.model_for(db, AS_OF)
+    assert retrained is not first and len(learned) == 2   # learned again, not read
     assert np.array_equal(retrained.weights, first.weights)   # nothing it learns from moved
+    # Another process after the remittance reads the new model, not the old one.
+    risk.forget_models()
+    assert np.array_equal(risk.model_for(db, AS_OF).weights, first.weights)
+    assert len(learned) == 2
 
 
 def test_a_claim_under_review_with_a_bad_line(db, lines):

@@ -152,6 +152,11 @@ def machine() -> dict[str, Any]:
 
 
 # -- child processes ---------------------------------------------------------------------
+# The pages that read results kept beside the store (metdash.store.derived): the cash
+# forecast, and the denial-risk model (its page, and the work lists scoring ready claims).
+KEEPS_RESULTS = ("forecast.py", "denial_risk.py", "worklists.py")
+
+
 def forget_kept(db_path: str) -> None:
     """What a page finds when new data has just arrived: no result kept beside the store
     (metdash.store.derived) and none held by this process (the risk model, the forecast's
@@ -245,11 +250,8 @@ def child_pages(db_path: str, reps: int, page: str) -> dict[str, Any]:
     title = dict(pages()).get(page, page)
     res = _apptest_times(ROOT / "pages" / page, reps, query, clear=True)
     res["title"] = title
-    from metdash.store import derived
-
-    kept = derived.folder(db_path)
-    if kept.is_dir() and any(kept.iterdir()):
-        # The page read results kept beside the store (cold above: a new process or session
+    if page in KEEPS_RESULTS:
+        # The page reads results kept beside the store (cold above: a new process or session
         # finding them there). Its first view after new data builds them: timed too.
         fresh = _apptest_times(ROOT / "pages" / page, reps, query, clear=True, warm_reps=0,
                                unkept=db_path)
@@ -564,7 +566,8 @@ def checks(scale: dict[str, Any]) -> list[dict[str, Any]]:
     else:
         add(f"slowest page cold ({worst_cold[0]})", shown(worst_cold[1], "cold_ms"),
             f"≤ {COLD_MS_5M} ms", ms(worst_cold[1], "cold_ms") <= COLD_MS_5M)
-    unkept = [(f, p) for f, p in pages_.items() if p.get("cold_unkept_ms") is not None]
+    unkept = [(f, p) for f, p in pages_.items()
+              if f in KEEPS_RESULTS and p.get("cold_unkept_ms") is not None]
     if unkept:
         # Pages reading results kept beside the store: their first view after new data
         # (nothing kept yet) against the same cold budget.
@@ -674,8 +677,8 @@ def render(results: dict[str, Any], notes: str) -> str:
         out.append(f"| {file} | " + " | ".join(cells) + " |")
     out += ["", "✗ = over budget at that scale (cold ≤ 300 ms and warm ≤ 60 ms up to 1M "
             "lines; cold ≤ 1 s at 5M)."]
-    kept_files = [f for f in files if any(s["app"]["pages"].get(f, {}).get("cold_unkept_ms")
-                                          is not None for s in scales)]
+    kept_files = [f for f in files if f in KEEPS_RESULTS and any(
+        s["app"]["pages"].get(f, {}).get("cold_unkept_ms") is not None for s in scales)]
     if kept_files:
         out += ["", "Pages that keep results beside the store (metdash.store.derived: the risk "
                 "model, the cash forecast): cold above is a new process or session finding "

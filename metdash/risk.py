@@ -369,7 +369,9 @@ def store_history_end(db: Database, as_of: dt.date) -> dt.date:
 
 # Bumped whenever what :func:`learned` builds changes (the features, the groups, the fit, the
 # classes it keeps): a model kept beside the store by an older version is then not read.
-MODEL_VERSION = 2
+# 3: ``days`` of a line answered with no sent date counts to its received date or answer, not
+# to as_of.
+MODEL_VERSION = 3
 KIND = "risk-model"
 
 
@@ -436,7 +438,7 @@ def learned(db: Database, as_of: dt.date) -> Learned:
         return found
     end = store_history_end(db, as_of)
     split = risk_eval.split_date(end)
-    counts = history_counts(db, as_of, model=learning_window(end),
+    counts = history_counts(db, model=learning_window(end),
                             split=learning_window(split, before=True), test_from=split)
     part = counts.pop("part").to_numpy()
     model = train_part(counts[part == "model"], end)

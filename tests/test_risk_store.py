@@ -84,7 +84,7 @@ def test_counts_read_in_sql_equal_the_counts_of_the_lines_in_pandas(db, lines):
     end = risk.store_history_end(db, AS_OF)
     split = risk_eval.split_date(end)
     model_w, split_w = risk.learning_window(end), risk.learning_window(split, before=True)
-    counts = history_counts(db, AS_OF, model=model_w, split=split_w, test_from=split)
+    counts = history_counts(db, model=model_w, split=split_w, test_from=split)
     adj = pd.to_datetime(lines.first_adjudication_date)
     served = pd.to_datetime(lines.first_service_date)
 
@@ -102,7 +102,7 @@ def test_counts_read_in_sql_equal_the_counts_of_the_lines_in_pandas(db, lines):
                                       check_dtype=False, obj=part)
     # Every adjudicated line, and the model learned from the counts is the one learned from
     # the lines.
-    every = history_counts(db, AS_OF, model=(None, end)).drop(columns="part")
+    every = history_counts(db, model=(None, end)).drop(columns="part")
     assert every["lines"].sum() == lines.first_adjudication_date.notna().sum()
     from_counts = risk.train_part(counts[counts.part == "model"].drop(columns="part"), end)
     from_lines = risk.train_lines(lines, feats, end)
@@ -190,6 +190,10 @@ def _copy(demo_db_path, tmp_path):
     return path, Database(path)
 
 
+def _last_adjudication(db):
+    return risk.store_history_end(db, dt.date(2100, 1, 1))
+
+
 def test_a_kept_model_scores_like_a_freshly_trained_one(demo_db_path, tmp_path, monkeypatch):
     path, db = _copy(demo_db_path, tmp_path)
     risk.forget_models()
@@ -246,6 +250,31 @@ def test_model_is_kept_until_a_remittance_arrives(demo_db_path, tmp_path, monkey
     risk.forget_models()
     assert np.array_equal(risk.model_for(db, AS_OF).weights, first.weights)
     assert len(learned) == 2
+
+
+def test_lines_answered_without_a_sent_date_count_alike_in_sql_and_pandas(demo_db_path,
+                                                                           tmp_path):
+    """Claims answered with no sent date on file (some without the payer's received date
+    either) are counted by risk_counts.sql as features() counts them, and the same whatever
+    the day: nothing a model learns from counts to as_of."""
+    path, db = _copy(demo_db_path, tmp_path)
+    db.release()
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE claims SET submitted_date = NULL WHERE claim_id IN (SELECT claim_id "
+                "FROM claim_facts WHERE adjudicated AND hash(claim_id) % 4 = 0)")
+    con.execute("UPDATE claim_payments SET received_date = NULL "
+                "WHERE hash(claim_id) % 8 = 0")
+    con.close()
+    lines = read_lines(db)
+    done = lines.first_adjudication_date.notna().to_numpy()
+    unsent = done & lines.submitted_date.isna().to_numpy()
+    assert unsent.sum() > 200 and (unsent & lines.received_date.isna().to_numpy()).sum() > 50
+    end = _last_adjudication(db)
+    counts = history_counts(db, model=(None, end)).drop(columns="part")
+    got = counts.set_index([*FEATURES, "half"]).sort_index()
+    for day in (end, end + dt.timedelta(days=400)):
+        expected = _pandas_counts(lines, features(lines, day), done)
+        pd.testing.assert_frame_equal(got, expected.sort_index(), check_dtype=False)
 
 
 def test_a_claim_under_review_with_a_bad_line(db, lines):

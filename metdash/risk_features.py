@@ -136,13 +136,14 @@ Window = tuple[dt.date | None, dt.date]
 
 
 def history_counts(db: Database, *, model: Window | None = None,
-                   split: Window | None = None, test_from: dt.date | None = None
-                   ) -> pd.DataFrame:
+                   split: Window | None = None, test_from: dt.date | None = None,
+                   test_to: dt.date | None = None) -> pd.DataFrame:
     """The adjudicated lines counted by their :func:`features`, in one read of the store
     (``metdash/sql/risk_counts.sql``), in up to three parts: ``model`` and ``split`` the lines
     first adjudicated in a window (first day, or None: since the start; last day), what a
     model learns from; ``test_from`` the lines of the claims first served on or after that
-    day, whenever adjudicated, what a time split tests on. Every line counted is adjudicated, so no feature reads the day it is counted
+    day and first adjudicated on or before ``test_to`` (None: whenever), what a time split
+    tests on. Every line counted is adjudicated, so no feature reads the day it is counted
     on (:func:`reached_payer`): the same history gives the same counts on any day.
 
     Columns: part ("model", "split", "test"), the :data:`FEATURES` (text), half (0 or 1: the
@@ -151,7 +152,7 @@ def history_counts(db: Database, *, model: Window | None = None,
     (model_from, model_to), (split_from, split_to) = model or (None, None), split or (None, None)
     return db.query(sql("risk_counts"), {
         "model_from": model_from, "model_to": model_to, "split_from": split_from,
-        "split_to": split_to, "test_from": test_from})
+        "split_to": split_to, "test_from": test_from, "test_to": test_to})
 
 
 def remittance_state(db: Database) -> tuple[int, int]:

@@ -5,8 +5,9 @@
 -- - 'model': first adjudicated on or before $model_to (NULL: no such part) and on or after
 --   $model_from (NULL: since the start) -- what the model learns from;
 -- - 'split': the same with $split_from and $split_to -- what the time split's model learns from;
--- - 'test': the claims first served on or after $test_from (NULL: no such part), whenever
---   adjudicated -- what the time split tests on.
+-- - 'test': the claims first served on or after $test_from (NULL: no such part), first
+--   adjudicated on or before $test_to (NULL: whenever) -- what the time split tests on, the
+--   answers known by the day the history ends.
 --
 -- One row per part and combination of features. Columns: part, payer, cpt, modifiers, units,
 -- dx, auth, visits, days, provider (text, as metdash.risk_features.features computes them),
@@ -30,7 +31,8 @@ WITH answers AS (
            AND ($model_from::DATE IS NULL OR first_adjudication_date >= $model_from::DATE)
            OR first_adjudication_date <= $split_to::DATE
            AND ($split_from::DATE IS NULL OR first_adjudication_date >= $split_from::DATE)
-           OR first_service_date >= $test_from::DATE)
+           OR first_service_date >= $test_from::DATE
+           AND ($test_to::DATE IS NULL OR first_adjudication_date <= $test_to::DATE))
     GROUP BY claim_id, cpt
 ),
 received AS (   -- the payer's received date (DTM*050) on the first adjudication of a claim
@@ -81,7 +83,9 @@ featured AS (
            l.first_adjudication_date <= $split_to::DATE
                AND ($split_from::DATE IS NULL
                     OR l.first_adjudication_date >= $split_from::DATE) AS in_split,
-           c.first_service_date >= $test_from::DATE AS in_test,
+           c.first_service_date >= $test_from::DATE
+               AND ($test_to::DATE IS NULL
+                    OR l.first_adjudication_date <= $test_to::DATE) AS in_test,
            c.claim_id, l.denied,
            coalesce(p.name, '') AS payer,
            coalesce(l.cpt, '') AS cpt,

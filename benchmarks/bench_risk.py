@@ -53,11 +53,11 @@ def measure(db: Any, as_of: dt.date) -> dict[str, Any]:
     risk.forget_models()
     again_s, again_cpu, _ = _timed(risk.learned, db, as_of)      # a new process: read it
     end = risk.store_history_end(db, as_of)
-    read_all_s, read_all_cpu, every = _timed(history_counts, db, as_of, model=(None, end))
+    read_all_s, read_all_cpu, every = _timed(history_counts, db, model=(None, end))
     every = every.drop(columns="part")
     all_s, all_cpu, full = _timed(risk.train_part, every, end, None)
     window = risk.learning_window(end)
-    read_s, read_cpu, counts = _timed(history_counts, db, as_of, model=window)
+    read_s, read_cpu, counts = _timed(history_counts, db, model=window)
     counts = counts.drop(columns="part")
     win_s, win_cpu, model = _timed(risk.train_part, counts, end)
     ev = kept.backtest

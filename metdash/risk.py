@@ -29,7 +29,9 @@ in pandas, and the weights are fitted on the combinations, each standing for its
 same fit. A page scores the claims it shows, read on their own (:func:`pending_lines`).
 The model and its time split are kept until a remittance arrives, in the process and beside
 the store (:func:`learned`, :mod:`metdash.store.derived`), so a restart, another worker or a
-``metdash`` command does not learn them again (``benchmarks/bench_risk.py``).
+``metdash`` command does not learn them again (``benchmarks/bench_risk.py``); they depend on
+the history up to its last adjudication, not on the day they are viewed, so the next day does
+not learn them again either.
 """
 
 from __future__ import annotations
@@ -369,7 +371,10 @@ def store_history_end(db: Database, as_of: dt.date) -> dt.date:
 
 # Bumped whenever what :func:`learned` builds changes (the features, the groups, the fit, the
 # classes it keeps): a model kept beside the store by an older version is then not read.
-MODEL_VERSION = 2
+# 3: kept by the day its history ends, not the day it is viewed; ``days`` of a line answered
+# with no sent date counts to its received date or answer, not to as_of; the time split tests
+# only on answers known by the history's end.
+MODEL_VERSION = 3
 KIND = "risk-model"
 
 
@@ -393,9 +398,13 @@ def forget_models() -> None:
         _CACHE.clear()
 
 
-def _keys(db: Database, as_of: dt.date) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """(this process's key, the key beside the store) of the model as of ``as_of``."""
-    kept = (remittance_state(db), as_of.isoformat(), MODEL_VERSION)
+def _keys(db: Database, end: dt.date) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """(this process's key, the key beside the store) of the model whose history ends on
+    ``end`` (:func:`store_history_end`). What :func:`learned` builds depends on the store's
+    remittances and that day alone, not on the day it is viewed: every day after the last
+    adjudication has the same key, so the model is not learned again until a remittance
+    arrives; a day before it has its own (the history known then)."""
+    kept = (remittance_state(db), end.isoformat(), MODEL_VERSION)
     return (str(db.path), *kept), kept
 
 
@@ -406,10 +415,13 @@ def _remember(mine: tuple[Any, ...], value: Learned) -> None:
         _CACHE[mine] = value
 
 
-def _kept(db: Database, as_of: dt.date) -> Learned | None:
-    """The model already learned for this store state: kept in this process, or beside the
-    store (:mod:`metdash.store.derived`, then kept in this process too)."""
-    mine, kept = _keys(db, as_of)
+def _kept(db: Database, end: dt.date) -> Learned | None:
+    """The model already learned for this store state and history end: kept in this process,
+    or beside the store (:mod:`metdash.store.derived`, then kept in this process too)."""
+    return _lookup(db, *_keys(db, end))
+
+
+def _lookup(db: Database, mine: tuple[Any, ...], kept: tuple[Any, ...]) -> Learned | None:
     with _LOCK:
         if mine in _CACHE:
             return _CACHE[mine]
@@ -424,20 +436,29 @@ def learned(db: Database, as_of: dt.date) -> Learned:
     """The store's model and its time split as of ``as_of``: learned once, then kept until a
     remittance arrives -- in this process and beside the store, for the next process (a
     restart, another worker, a ``metdash`` command), keyed on :func:`remittance_state`, the
-    day and :data:`MODEL_VERSION`.
+    day the history ends (:func:`store_history_end`: ``as_of``, or the last first
+    adjudication when earlier) and :data:`MODEL_VERSION`.
+
+    Everything learned depends on that end, never on ``as_of`` itself: the same history
+    viewed on later days is the same model (the claims not yet sent are scored as of their
+    own day, :func:`pending_lines`).
 
     Learning reads the lines' counts, not the lines (:func:`history_counts`, one read for the
     model's 12 months, the time split's 12 months before its date and the claims served since
-    it); the model learns from the :data:`WINDOW_MONTHS` months up to the last first
-    adjudication on or before ``as_of``, the time split's model from the same months before
-    :func:`metdash.risk_eval.split_date`, tested on the claims served since."""
-    found = _kept(db, as_of)
+    it); the model learns from the :data:`WINDOW_MONTHS` months up to the end, the time
+    split's model from the same months before :func:`metdash.risk_eval.split_date` of the
+    end, tested on the claims served since and answered by the end."""
+    end = store_history_end(db, as_of)
+    # The keys are read before the counts: a remittance arriving meanwhile makes the next
+    # view learn again, never keeps an older model under a newer state.
+    mine, kept = _keys(db, end)
+    found = _lookup(db, mine, kept)
     if found is not None:
         return found
-    end = store_history_end(db, as_of)
     split = risk_eval.split_date(end)
-    counts = history_counts(db, as_of, model=learning_window(end),
-                            split=learning_window(split, before=True), test_from=split)
+    counts = history_counts(db, model=learning_window(end),
+                            split=learning_window(split, before=True), test_from=split,
+                            test_to=end)
     part = counts.pop("part").to_numpy()
     model = train_part(counts[part == "model"], end)
     started = time.perf_counter()
@@ -448,7 +469,6 @@ def learned(db: Database, as_of: dt.date) -> Learned:
     if split_model is not None and test["lines"].sum() >= 20:
         backtest = risk_eval.evaluate_counts(split_model, test, split, seconds)
     value = Learned(model, backtest)
-    mine, kept = _keys(db, as_of)
     derived.save(db, KIND, kept, value)
     _remember(mine, value)
     return value
@@ -495,7 +515,7 @@ def scored_at_once(db: Database, as_of: dt.date) -> bool:
     """True when a page may score claims without being asked: the model for this store state
     is already learned (kept in this process or beside the store), or the practice is small
     enough (:data:`AUTO_SCORE_CLAIMS`) for its first training to be quick."""
-    if _kept(db, as_of) is not None:
+    if _kept(db, store_history_end(db, as_of)) is not None:
         return True
     since = window_start(as_of, WINDOW_MONTHS)
     n = db.scalar("SELECT count(*) FROM claim_facts WHERE first_adjudication_date "

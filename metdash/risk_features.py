@@ -14,8 +14,13 @@ before it (never from a later claim or remittance):
   visits; else in order;
 - ``visits``: the claim's visit number for the client with this payer in the calendar year,
   banded "1-12", "13-20", "21+" (visit limits);
-- ``days``: days from the service to the submission (for a claim not yet sent: to
-  ``as_of``), banded "0-30", "31-60", "61-90", "91+" (timely filing).
+- ``days``: how late the claim reached the payer (timely filing), banded "0-30", "31-60",
+  "61-90", "91+": days from the service to the day it was sent; for a claim answered with
+  no sent date on file, to the payer's received date on its first remittance (DTM*050),
+  else to that first adjudication -- the payer had it by then -- and never past it (a claim
+  sent again after its answer first reached the payer before); for a claim not yet sent, to
+  ``as_of`` (how late it would be if sent today). So the lines a model learns from read the
+  same whatever the day: only the claims not yet sent count to ``as_of``.
 """
 
 from __future__ import annotations
@@ -72,11 +77,29 @@ def auth_state(lines: pd.DataFrame) -> pd.Categorical:
     return pd.Categorical(state, categories=list(AUTH_WORDS))
 
 
+def reached_payer(lines: pd.DataFrame, as_of: dt.date) -> pd.Series:
+    """The day each line's claim reached the payer, as the ``days`` feature counts it (see
+    the module doc): sent, else received (DTM*050) or first adjudicated, never after its
+    first adjudication; ``as_of`` for a claim not answered and not sent. Rows without the
+    columns first_adjudication_date, received_date (a claim being built) are not answered."""
+    def dates(col: str) -> pd.Series:
+        if col not in lines:
+            return pd.Series(pd.NaT, index=lines.index, dtype="datetime64[us]")
+        return pd.to_datetime(lines[col]).astype("datetime64[us]")
+
+    answered = dates("first_adjudication_date")
+    received = dates("received_date").where(answered.notna())
+    sent = dates("submitted_date").fillna(received).fillna(answered)
+    sent = sent.where(answered.isna() | (sent <= answered), answered)
+    return sent.fillna(pd.Timestamp(as_of))
+
+
 def features(lines: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """The model's features (:data:`FEATURES`, all text) of :func:`read_lines`'s rows, in
-    their order. Claims not yet sent count their days to ``as_of``."""
-    sent = pd.to_datetime(lines["submitted_date"]).fillna(pd.Timestamp(as_of))
-    days = (sent - pd.to_datetime(lines["first_service_date"])).dt.days.to_numpy()
+    their order. Only claims not answered and not yet sent count their days to ``as_of``."""
+    sent = reached_payer(lines, as_of)
+    served = pd.to_datetime(lines["first_service_date"]).astype("datetime64[us]")
+    days = (sent - served).dt.days.to_numpy()
 
     def text(col: pd.Series) -> pd.Series:
         return col.fillna("").astype(str).reset_index(drop=True)
@@ -104,22 +127,24 @@ def read_lines(db: Database, since: dt.date | None = None, *,
     service_date, diagnosis, first_service_date, submitted_date, provider_id, provider,
     requires_prior_auth, requires_referral, referral_id, has_prior_auth, authorized_visits,
     expiry_date, referral_visit, year_visit, first_adjudication_date, denied (None when not
-    adjudicated)."""
+    adjudicated), received_date (the payer's received date, DTM*050, on the first
+    adjudication of a claim answered with no sent date on file; else None)."""
     return db.query(sql("risk_lines"), {"since": since, "pending_only": pending_only})
 
 
 Window = tuple[dt.date | None, dt.date]
 
 
-def history_counts(db: Database, as_of: dt.date, *, model: Window | None = None,
-                   split: Window | None = None, test_from: dt.date | None = None
-                   ) -> pd.DataFrame:
+def history_counts(db: Database, *, model: Window | None = None,
+                   split: Window | None = None, test_from: dt.date | None = None,
+                   test_to: dt.date | None = None) -> pd.DataFrame:
     """The adjudicated lines counted by their :func:`features`, in one read of the store
     (``metdash/sql/risk_counts.sql``), in up to three parts: ``model`` and ``split`` the lines
     first adjudicated in a window (first day, or None: since the start; last day), what a
     model learns from; ``test_from`` the lines of the claims first served on or after that
-    day, whenever adjudicated, what a time split tests on. Claims not yet sent count their
-    days to ``as_of``.
+    day and first adjudicated on or before ``test_to`` (None: whenever), what a time split
+    tests on. Every line counted is adjudicated, so no feature reads the day it is counted
+    on (:func:`reached_payer`): the same history gives the same counts on any day.
 
     Columns: part ("model", "split", "test"), the :data:`FEATURES` (text), half (0 or 1: the
     part's claims in claim_id order, alternately; 0 in "test"), lines, denied. One row per
@@ -127,7 +152,7 @@ def history_counts(db: Database, as_of: dt.date, *, model: Window | None = None,
     (model_from, model_to), (split_from, split_to) = model or (None, None), split or (None, None)
     return db.query(sql("risk_counts"), {
         "model_from": model_from, "model_to": model_to, "split_from": split_from,
-        "split_to": split_to, "test_from": test_from, "as_of": as_of})
+        "split_to": split_to, "test_from": test_from, "test_to": test_to})
 
 
 def remittance_state(db: Database) -> tuple[int, int]:

@@ -73,6 +73,38 @@ def test_features_of_a_line():
     ]
 
 
+def test_days_of_a_line_answered_without_a_sent_date_do_not_grow_with_as_of():
+    """``days`` says how late the claim reached the payer. A line adjudicated with no sent
+    date on file counts to the payer's received date on its first remittance (DTM*050), else
+    to that first adjudication: the payer had it by then. A sent date after the first
+    adjudication (sent again once answered) is not how late it first reached the payer:
+    capped at the adjudication. Only a claim not sent counts to ``as_of``."""
+    served = dt.date(2025, 3, 5)
+    lines = pd.DataFrame([
+        # received 2025-05-01, answered 2025-05-20: 57 days
+        _line(submitted_date=None, received_date=dt.date(2025, 5, 1),
+              first_adjudication_date=dt.date(2025, 5, 20), denied=True),
+        # no received date, answered 2025-06-10: 97 days
+        _line(submitted_date=None, received_date=None,
+              first_adjudication_date=dt.date(2025, 6, 10), denied=False),
+        # no received date, answered 2025-03-20: 15 days
+        _line(submitted_date=None, first_adjudication_date=dt.date(2025, 3, 20), denied=False),
+        # sent on 2025-07-01 after its answer on 2025-04-01: 27 days
+        _line(submitted_date=dt.date(2025, 7, 1), first_adjudication_date=dt.date(2025, 4, 1),
+              denied=False),
+        # not sent, not answered: to as_of
+        _line(submitted_date=None),
+    ])
+    assert (pd.to_datetime(lines.first_service_date) == pd.Timestamp(served)).all()
+    for as_of in (dt.date(2025, 7, 1), dt.date(2026, 1, 1)):
+        assert list(features(lines, as_of).days[:4]) == ["31-60", "91+", "0-30", "0-30"]
+    assert features(lines, dt.date(2025, 3, 20)).days[4] == "0-30"
+    assert features(lines, dt.date(2025, 7, 1)).days[4] == "91+"
+    # Lines read without the adjudication columns (a claim being built) count to as_of.
+    draft = lines.iloc[[4]].drop(columns=["first_adjudication_date", "received_date", "denied"])
+    assert features(draft, dt.date(2025, 4, 20)).days[0] == "31-60"
+
+
 # -- smoothed rates, score, reasons -----------------------------------------------------
 
 # A tiny history of 40 lines:

@@ -84,7 +84,7 @@ def test_counts_read_in_sql_equal_the_counts_of_the_lines_in_pandas(db, lines):
     end = risk.store_history_end(db, AS_OF)
     split = risk_eval.split_date(end)
     model_w, split_w = risk.learning_window(end), risk.learning_window(split, before=True)
-    counts = history_counts(db, AS_OF, model=model_w, split=split_w, test_from=split)
+    counts = history_counts(db, model=model_w, split=split_w, test_from=split)
     adj = pd.to_datetime(lines.first_adjudication_date)
     served = pd.to_datetime(lines.first_service_date)
 
@@ -102,7 +102,7 @@ def test_counts_read_in_sql_equal_the_counts_of_the_lines_in_pandas(db, lines):
                                       check_dtype=False, obj=part)
     # Every adjudicated line, and the model learned from the counts is the one learned from
     # the lines.
-    every = history_counts(db, AS_OF, model=(None, end)).drop(columns="part")
+    every = history_counts(db, model=(None, end)).drop(columns="part")
     assert every["lines"].sum() == lines.first_adjudication_date.notna().sum()
     from_counts = risk.train_part(counts[counts.part == "model"].drop(columns="part"), end)
     from_lines = risk.train_lines(lines, feats, end)
@@ -190,6 +190,26 @@ def _copy(demo_db_path, tmp_path):
     return path, Database(path)
 
 
+def _remittance_not_ours(db, path, trace="T1"):
+    """Adds a remittance for a claim not ours (no claim figure moves) to the store at
+    ``path``, written by another process."""
+    db.release()
+    con = duckdb.connect(str(path))
+    rid = con.execute("SELECT max(remittance_id) + 1 FROM remittances").fetchone()[0]
+    cpid = con.execute("SELECT max(claim_payment_id) + 1 FROM claim_payments").fetchone()[0]
+    con.execute("INSERT INTO remittances (remittance_id, payer_name, payer_key, payment_date, "
+                "method, trace_number, amount) VALUES (?, 'X', 'X', DATE '2026-06-30', 'CHK', "
+                "?, 0)", [rid, trace])
+    con.execute("INSERT INTO claim_payments (claim_payment_id, remittance_id, seq, clp01, "
+                "status_code, charge, paid) VALUES (?, ?, 1, 'NOT-OURS', '1', 10, 0)",
+                [cpid, rid])
+    con.close()
+
+
+def _last_adjudication(db):
+    return risk.store_history_end(db, dt.date(2100, 1, 1))
+
+
 def test_a_kept_model_scores_like_a_freshly_trained_one(demo_db_path, tmp_path, monkeypatch):
     path, db = _copy(demo_db_path, tmp_path)
     risk.forget_models()
@@ -227,17 +247,7 @@ def test_model_is_kept_until_a_remittance_arrives(demo_db_path, tmp_path, monkey
     again = risk.model_for(db, AS_OF)
     assert again is first and len(learned) == 1
     before = remittance_state(db)
-    db.release()
-    con = duckdb.connect(str(path))   # a remittance for a claim not ours (no claim figure moves)
-    rid = con.execute("SELECT max(remittance_id) + 1 FROM remittances").fetchone()[0]
-    cpid = con.execute("SELECT max(claim_payment_id) + 1 FROM claim_payments").fetchone()[0]
-    con.execute("INSERT INTO remittances (remittance_id, payer_name, payer_key, payment_date, "
-                "method, trace_number, amount) VALUES (?, 'X', 'X', DATE '2026-06-30', 'CHK', "
-                "'T1', 0)", [rid])
-    con.execute("INSERT INTO claim_payments (claim_payment_id, remittance_id, seq, clp01, "
-                "status_code, charge, paid) VALUES (?, ?, 1, 'NOT-OURS', '1', 10, 0)",
-                [cpid, rid])
-    con.close()
+    _remittance_not_ours(db, path)
     assert remittance_state(db) != before
     retrained = risk.model_for(db, AS_OF)
     assert retrained is not first and len(learned) == 2   # learned again, not read
@@ -246,6 +256,92 @@ def test_model_is_kept_until_a_remittance_arrives(demo_db_path, tmp_path, monkey
     risk.forget_models()
     assert np.array_equal(risk.model_for(db, AS_OF).weights, first.weights)
     assert len(learned) == 2
+
+
+def test_the_same_history_on_later_days_reads_the_kept_model(demo_db_path, tmp_path,
+                                                            monkeypatch):
+    """With no remittance since, the history learned from is the same every day after its
+    last adjudication: the model and its time split learned on the first view are read back
+    on the days after, in this process and in the next. Only the claims not yet sent are
+    scored as of each day (their days since service grow)."""
+    path, db = _copy(demo_db_path, tmp_path)
+    risk.forget_models()
+    learned = _counted(monkeypatch)
+    last = _last_adjudication(db)
+    assert last <= AS_OF
+    days = [AS_OF, AS_OF + dt.timedelta(days=1), AS_OF + dt.timedelta(days=100)]
+    first = risk.learned(db, days[0])
+    assert first.model is not None and first.backtest is not None
+    assert first.model.until == last
+    assert risk.learned(db, days[1]) is first and len(learned) == 1
+    risk.forget_models()   # the next process, a hundred days later
+    later = risk.learned(db, days[2])
+    assert len(learned) == 1 and later is not first
+    assert np.array_equal(later.model.weights, first.model.weights)
+    assert later.backtest.auc == first.backtest.auc
+    assert later.backtest.split_date == first.backtest.split_date
+    assert len(list(derived.folder(path).iterdir())) == 1
+    # Today's claims count their days to today, scored by the shared model.
+    banded = []
+    for day in days:
+        lines, feats = risk.pending_lines(db, day)
+        expected = risk.claim_risk(later.model, lines, feats)
+        got = risk.claims_at_risk(db, day)
+        pd.testing.assert_frame_equal(got, expected[got.columns])
+        banded.append(feats.days)
+    assert (banded[0] == "0-30").any() and (banded[2] == "91+").all()
+    # A remittance arrives: learned once again, then kept for the days after.
+    _remittance_not_ours(db, path)
+    again = risk.learned(db, days[2])
+    assert len(learned) == 2 and again is not later
+    assert risk.learned(db, days[2] + dt.timedelta(days=7)) is again and len(learned) == 2
+
+
+def test_a_day_before_the_last_adjudication_learns_only_what_was_known_then(db, lines):
+    """Viewed as of a day in the past, the model learns from the lines first adjudicated by
+    then, and its time split tests only on the answers known by then; each such day has its
+    own model."""
+    day = _last_adjudication(db) - dt.timedelta(days=60)
+    got = risk.learned(db, day)
+    adj = pd.to_datetime(lines.first_adjudication_date)
+    served = pd.to_datetime(lines.first_service_date)
+    known = (adj <= pd.Timestamp(day)).to_numpy()
+    since, until = risk.learning_window(day)
+    assert got.model.until == until == day
+    assert got.model.trained_lines == (known & (adj >= pd.Timestamp(since)).to_numpy()).sum()
+    by_hand = risk.train_lines(lines, features(lines, day), day)
+    assert np.allclose(got.model.weights, by_hand.weights, atol=1e-9)
+    split = risk_eval.split_date(day)
+    since_split = (served >= pd.Timestamp(split)).to_numpy()
+    assert got.backtest.split_date == split
+    assert (since_split & ~known & adj.notna().to_numpy()).sum() > 20   # answered later
+    assert got.backtest.test_lines == (since_split & known).sum()
+    assert risk.learned(db, day - dt.timedelta(days=1)) is not got
+
+
+def test_lines_answered_without_a_sent_date_count_alike_in_sql_and_pandas(demo_db_path,
+                                                                           tmp_path):
+    """Claims answered with no sent date on file (some without the payer's received date
+    either) are counted by risk_counts.sql as features() counts them, and the same whatever
+    the day: nothing a model learns from counts to as_of."""
+    path, db = _copy(demo_db_path, tmp_path)
+    db.release()
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE claims SET submitted_date = NULL WHERE claim_id IN (SELECT claim_id "
+                "FROM claim_facts WHERE adjudicated AND hash(claim_id) % 4 = 0)")
+    con.execute("UPDATE claim_payments SET received_date = NULL "
+                "WHERE hash(claim_id) % 8 = 0")
+    con.close()
+    lines = read_lines(db)
+    done = lines.first_adjudication_date.notna().to_numpy()
+    unsent = done & lines.submitted_date.isna().to_numpy()
+    assert unsent.sum() > 200 and (unsent & lines.received_date.isna().to_numpy()).sum() > 50
+    end = _last_adjudication(db)
+    counts = history_counts(db, model=(None, end)).drop(columns="part")
+    got = counts.set_index([*FEATURES, "half"]).sort_index()
+    for day in (end, end + dt.timedelta(days=400)):
+        expected = _pandas_counts(lines, features(lines, day), done)
+        pd.testing.assert_frame_equal(got, expected.sort_index(), check_dtype=False)
 
 
 def test_a_claim_under_review_with_a_bad_line(db, lines):

@@ -5,8 +5,9 @@
 -- - 'model': first adjudicated on or before $model_to (NULL: no such part) and on or after
 --   $model_from (NULL: since the start) -- what the model learns from;
 -- - 'split': the same with $split_from and $split_to -- what the time split's model learns from;
--- - 'test': the claims first served on or after $test_from (NULL: no such part), whenever
---   adjudicated -- what the time split tests on.
+-- - 'test': the claims first served on or after $test_from (NULL: no such part), first
+--   adjudicated on or before $test_to (NULL: whenever) -- what the time split tests on, the
+--   answers known by the day the history ends.
 --
 -- One row per part and combination of features. Columns: part, payer, cpt, modifiers, units,
 -- dx, auth, visits, days, provider (text, as metdash.risk_features.features computes them),
@@ -16,7 +17,9 @@
 -- The features are risk_features.features() written again in SQL, on the rows
 -- risk_lines.sql reads, so that training never loads a line into Python; keep the two in step
 -- (tests/test_risk_store.py checks that they count alike). A line's answer is matched by code,
--- and visit numbers count every earlier claim not voided, as in risk_lines.sql.
+-- and visit numbers count every earlier claim not voided, as in risk_lines.sql. Every line
+-- counted here is adjudicated: none counts its days to today (risk_features.reached_payer),
+-- so the counts of a history are the same whatever the day they are read.
 WITH answers AS (
     -- first_line_facts carries its claim's first adjudication date and first service date on
     -- each of its lines: these filters take or leave whole claims.
@@ -28,8 +31,17 @@ WITH answers AS (
            AND ($model_from::DATE IS NULL OR first_adjudication_date >= $model_from::DATE)
            OR first_adjudication_date <= $split_to::DATE
            AND ($split_from::DATE IS NULL OR first_adjudication_date >= $split_from::DATE)
-           OR first_service_date >= $test_from::DATE)
+           OR first_service_date >= $test_from::DATE
+           AND ($test_to::DATE IS NULL OR first_adjudication_date <= $test_to::DATE))
     GROUP BY claim_id, cpt
+),
+received AS (   -- the payer's received date (DTM*050) on the first adjudication of a claim
+                -- answered with no sent date on file
+    SELECT c.claim_id, cp.received_date
+    FROM claims c
+    JOIN claim_facts cf USING (claim_id)
+    JOIN claim_payments cp ON cp.claim_payment_id = cf.first_claim_payment_id
+    WHERE c.submitted_date IS NULL
 ),
 answered AS (   -- the lines with an answer (matched by code)
     SELECT l.*, a.denied, a.first_adjudication_date
@@ -61,13 +73,19 @@ numbered AS (
     WHERE c.status <> 'voided' AND c.first_service_date >= (SELECT day FROM cutoff)
 ),
 featured AS (
-    SELECT l.first_adjudication_date <= $model_to::DATE
+    -- the day the claim reached the payer (risk_features.reached_payer): sent, else
+    -- received, else answered; never after its first adjudication
+    SELECT least(coalesce(c.submitted_date, rd.received_date, l.first_adjudication_date),
+                 l.first_adjudication_date) AS reached,
+           l.first_adjudication_date <= $model_to::DATE
                AND ($model_from::DATE IS NULL
                     OR l.first_adjudication_date >= $model_from::DATE) AS in_model,
            l.first_adjudication_date <= $split_to::DATE
                AND ($split_from::DATE IS NULL
                     OR l.first_adjudication_date >= $split_from::DATE) AS in_split,
-           c.first_service_date >= $test_from::DATE AS in_test,
+           c.first_service_date >= $test_from::DATE
+               AND ($test_to::DATE IS NULL
+                    OR l.first_adjudication_date <= $test_to::DATE) AS in_test,
            c.claim_id, l.denied,
            coalesce(p.name, '') AS payer,
            coalesce(l.cpt, '') AS cpt,
@@ -91,13 +109,10 @@ featured AS (
            -- risk_features.VISIT_BANDS
            CASE WHEN c.year_visit >= 21 THEN '21+' WHEN c.year_visit >= 13 THEN '13-20'
                 ELSE '1-12' END AS visits,
-           -- risk_features.DAYS_BANDS: days from the service to the submission (or $as_of)
-           CASE WHEN date_diff('day', c.first_service_date,
-                               coalesce(c.submitted_date, $as_of::DATE)) >= 91 THEN '91+'
-                WHEN date_diff('day', c.first_service_date,
-                               coalesce(c.submitted_date, $as_of::DATE)) >= 61 THEN '61-90'
-                WHEN date_diff('day', c.first_service_date,
-                               coalesce(c.submitted_date, $as_of::DATE)) >= 31 THEN '31-60'
+           -- risk_features.DAYS_BANDS: days from the service to the day it reached the payer
+           CASE WHEN date_diff('day', c.first_service_date, reached) >= 91 THEN '91+'
+                WHEN date_diff('day', c.first_service_date, reached) >= 61 THEN '61-90'
+                WHEN date_diff('day', c.first_service_date, reached) >= 31 THEN '31-60'
                 ELSE '0-30' END AS days,
            coalesce(pr.last_name || ', ' || pr.first_name, '(no provider)') AS provider
     FROM answered l
@@ -105,6 +120,7 @@ featured AS (
     JOIN payers p ON p.payer_id = c.payer_id
     LEFT JOIN providers pr ON pr.provider_id = c.rendering_provider_id
     LEFT JOIN referrals r ON r.referral_id = c.referral_id
+    LEFT JOIN received rd ON rd.claim_id = l.claim_id
 ),
 -- half: pandas.factorize(claim_id) % 2 over a part's lines in claim_id order
 model_halves AS (

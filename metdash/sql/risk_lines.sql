@@ -37,6 +37,15 @@ answers AS (
     FROM first_line_facts f SEMI JOIN wanted USING (claim_id)
     WHERE NOT f.voided
     GROUP BY claim_id, cpt
+),
+-- The payer's received date (DTM*050) on a claim's first adjudication: how late a claim
+-- answered with no sent date on file reached the payer (risk_features.reached_payer).
+received AS (
+    SELECT c.claim_id, cp.received_date
+    FROM wanted c
+    JOIN claim_facts cf USING (claim_id)
+    JOIN claim_payments cp ON cp.claim_payment_id = cf.first_claim_payment_id
+    WHERE c.submitted_date IS NULL
 )
 SELECT c.claim_id, c.client_id, c.status, c.payer_id, p.name AS payer,
        l.line_no, l.cpt, array_to_string(list_sort(l.modifiers), ':') AS modifiers, l.units, l.service_date,
@@ -47,7 +56,7 @@ SELECT c.claim_id, c.client_id, c.status, c.payer_id, p.name AS payer,
        p.requires_prior_auth, p.requires_referral,
        c.referral_id, coalesce(r.prior_auth_number, '') <> '' AS has_prior_auth,
        r.authorized_visits, r.expiry_date, rv.referral_visit, yv.year_visit,
-       a.first_adjudication_date, a.denied
+       a.first_adjudication_date, a.denied, rd.received_date
 FROM wanted c
 JOIN claim_lines l USING (claim_id)
 JOIN payers p ON p.payer_id = c.payer_id
@@ -56,4 +65,5 @@ LEFT JOIN referrals r ON r.referral_id = c.referral_id
 LEFT JOIN year_visits yv ON yv.claim_id = c.claim_id
 LEFT JOIN referral_visits rv ON rv.claim_id = c.claim_id
 LEFT JOIN answers a ON a.claim_id = c.claim_id AND a.cpt = l.cpt
+LEFT JOIN received rd ON rd.claim_id = c.claim_id AND a.claim_id IS NOT NULL
 ORDER BY c.claim_id, l.line_no

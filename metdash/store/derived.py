@@ -13,8 +13,8 @@ Each entry is named by a hash of
   demo or another practice's file at the same path never reads this one's entries),
 - the kind (``"risk-model"``) and :data:`FORMAT`, and
 - the caller's ``key``: what the result depends on, read cheaply from the store (for the
-  risk model: the claim payments on file and the highest id, and the as-of date), with a
-  version of the caller's own code, bumped when what it builds changes.
+  risk model: the claim payments on file and the highest id, and the day its history
+  ends), with a version of the caller's own code, bumped when what it builds changes.
 
 Nothing here decides freshness: a caller whose key does not change when its inputs do reads
 a stale result. An entry that cannot be read (a partial file, another Python, a changed

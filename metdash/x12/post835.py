@@ -408,21 +408,33 @@ def recent_remittances(db: Database, limit: int = 50) -> pd.DataFrame:
     payment, BPR02), claims, matched, unmatched (CLP counts), provider_adjustments (Σ PLB,
     positive reduces the payment), source_file, imported_at.
     """
+    # The latest remittances first, then only their claim payments counted (the counts
+    # for every remittance of the history, then a LIMIT, read all of claim_payments).
     return db.query("""
+        WITH r AS (
+            SELECT remittance_id, payment_date, payer_name, trace_number, method, amount,
+                   source_file, imported_at
+            FROM remittances
+            ORDER BY payment_date DESC, remittance_id DESC LIMIT ?),
+        cp AS (
+            SELECT remittance_id, count(*) AS claims,
+                   count(*) FILTER (WHERE claim_id IS NOT NULL AND status_code <> '23')
+                       AS matched,
+                   count(*) FILTER (WHERE claim_id IS NULL OR status_code = '23') AS unmatched
+            FROM claim_payments
+            WHERE remittance_id IN (SELECT remittance_id FROM r)
+            GROUP BY remittance_id),
+        pa AS (
+            SELECT remittance_id, sum(amount) AS amount
+            FROM provider_adjustments
+            WHERE remittance_id IN (SELECT remittance_id FROM r)
+            GROUP BY remittance_id)
         SELECT r.remittance_id, r.payment_date, r.payer_name, r.trace_number, r.method,
-               r.amount,
-               (SELECT count(*) FROM claim_payments cp
-                 WHERE cp.remittance_id = r.remittance_id) AS claims,
-               (SELECT count(*) FROM claim_payments cp WHERE cp.remittance_id = r.remittance_id
-                  AND cp.claim_id IS NOT NULL AND cp.status_code <> '23') AS matched,
-               (SELECT count(*) FROM claim_payments cp WHERE cp.remittance_id = r.remittance_id
-                  AND (cp.claim_id IS NULL OR cp.status_code = '23')) AS unmatched,
-               (SELECT coalesce(sum(pa.amount), 0) FROM provider_adjustments pa
-                 WHERE pa.remittance_id = r.remittance_id) AS provider_adjustments,
-               r.source_file, r.imported_at
-        FROM remittances r
-        ORDER BY r.payment_date DESC, r.remittance_id DESC
-        LIMIT ?""", [int(limit)])
+               r.amount, coalesce(cp.claims, 0) AS claims, coalesce(cp.matched, 0) AS matched,
+               coalesce(cp.unmatched, 0) AS unmatched,
+               coalesce(pa.amount, 0) AS provider_adjustments, r.source_file, r.imported_at
+        FROM r LEFT JOIN cp USING (remittance_id) LEFT JOIN pa USING (remittance_id)
+        ORDER BY r.payment_date DESC, r.remittance_id DESC""", [int(limit)])
 
 
 def unmatched_claim_payments(db: Database) -> pd.DataFrame:

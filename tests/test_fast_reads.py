@@ -1,0 +1,81 @@
+"""Reads rewritten for speed return what their earlier definitions returned, on the demo
+practice: the earlier queries are kept here as the oracle (as tests/store/reference_sql/ keeps
+the facts tables' earlier definitions)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from metdash import acks
+from metdash.store import Database
+from metdash.x12 import post835
+
+# -- the earlier definitions -------------------------------------------------------------
+
+
+def recent_acknowledgments_before(db: Database, limit: int = 200):
+    return db.query("""
+        SELECT k.kind AS acknowledgment, k.ack_date, k.sender, k.source_file,
+               count(a.seq) AS claims,
+               count(*) FILTER (WHERE a.outcome = 'accepted' AND a.claim_id IS NOT NULL)
+                   AS accepted,
+               count(*) FILTER (WHERE a.outcome = 'rejected' AND a.claim_id IS NOT NULL)
+                   AS rejected,
+               count(*) FILTER (WHERE a.seq IS NOT NULL AND a.claim_id IS NULL) AS not_ours,
+               k.imported_at
+        FROM acknowledgments k LEFT JOIN claim_acks a USING (ack_id)
+        GROUP BY k.ack_id, k.kind, k.ack_date, k.sender, k.source_file, k.imported_at
+        ORDER BY k.imported_at DESC, k.ack_id DESC LIMIT ?""", [limit])
+
+
+def recent_remittances_before(db: Database, limit: int = 50):
+    return db.query("""
+        SELECT r.remittance_id, r.payment_date, r.payer_name, r.trace_number, r.method,
+               r.amount,
+               (SELECT count(*) FROM claim_payments cp
+                 WHERE cp.remittance_id = r.remittance_id) AS claims,
+               (SELECT count(*) FROM claim_payments cp WHERE cp.remittance_id = r.remittance_id
+                  AND cp.claim_id IS NOT NULL AND cp.status_code <> '23') AS matched,
+               (SELECT count(*) FROM claim_payments cp WHERE cp.remittance_id = r.remittance_id
+                  AND (cp.claim_id IS NULL OR cp.status_code = '23')) AS unmatched,
+               (SELECT coalesce(sum(pa.amount), 0) FROM provider_adjustments pa
+                 WHERE pa.remittance_id = r.remittance_id) AS provider_adjustments,
+               r.source_file, r.imported_at
+        FROM remittances r
+        ORDER BY r.payment_date DESC, r.remittance_id DESC
+        LIMIT ?""", [int(limit)])
+
+
+# -- the comparisons -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(demo_db_path, tmp_path_factory):
+    path = tmp_path_factory.mktemp("fast_reads") / "demo.duckdb"
+    shutil.copy(demo_db_path, path)
+    db = Database(path)
+    yield db
+    db.release()
+
+
+def same(a, b) -> None:
+    assert list(a.columns) == list(b.columns)
+    assert list(a.dtypes) == list(b.dtypes)
+    assert a.equals(b)
+
+
+@pytest.mark.parametrize("limit", [1, 3, 200, 100_000])
+def test_recent_acknowledgments_as_before(demo, limit):
+    got = acks.recent_acknowledgments(demo, limit)
+    assert not got.empty
+    same(got, recent_acknowledgments_before(demo, limit))
+
+
+@pytest.mark.parametrize("limit", [1, 3, 50, 100_000])
+def test_recent_remittances_as_before(demo, limit):
+    got = post835.recent_remittances(demo, limit)
+    assert not got.empty and got.provider_adjustments.ne(0).any() if limit > 50 else True
+    same(got, recent_remittances_before(demo, limit))

@@ -49,6 +49,15 @@ def recent_remittances_before(db: Database, limit: int = 50):
         LIMIT ?""", [int(limit)])
 
 
+def unmatched_claim_payments_before(db: Database):
+    return db.query("""
+        SELECT r.payment_date, r.payer_name, r.trace_number, cp.clp01, cp.status_code,
+               cp.charge, cp.paid, cp.patient_responsibility, cp.payer_claim_number
+        FROM claim_payments cp JOIN remittances r USING (remittance_id)
+        WHERE cp.claim_id IS NULL OR cp.status_code = '23'
+        ORDER BY r.payment_date DESC, cp.claim_payment_id""")
+
+
 # -- the comparisons -------------------------------------------------------------------------
 
 
@@ -79,3 +88,9 @@ def test_recent_remittances_as_before(demo, limit):
     got = post835.recent_remittances(demo, limit)
     assert not got.empty and got.provider_adjustments.ne(0).any() if limit > 50 else True
     same(got, recent_remittances_before(demo, limit))
+
+
+def test_unmatched_claim_payments_as_before(demo):
+    got = post835.unmatched_claim_payments(demo)
+    assert not got.empty
+    same(got, unmatched_claim_payments_before(demo))

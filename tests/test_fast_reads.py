@@ -4,14 +4,28 @@ the facts tables' earlier definitions)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
+from pathlib import Path
 
 import pytest
 
-from metdash import acks
-from metdash.store import Database
+from metdash import acks, figures
+from metdash.store import Database, fetch_df
 from metdash.x12 import post835
+from tests.store.test_facts import FILTER_SETS
+
+REFERENCE = Path(__file__).parent / "store" / "reference_sql"
+
+
+def reference_sql(name: str) -> str:
+    """A query as it was (tests/store/reference_sql/), its fragments as they are now."""
+    text = (REFERENCE / f"{name}.sql").read_text(encoding="utf-8")
+    return figures.core.FRAGMENT.sub(lambda m: "(" + figures.sql(m.group(1)) + ")", text)
+
+
+def reference_rows(con, text: str, f):
+    q = f"SELECT * FROM ({text}) ORDER BY ALL"
+    return fetch_df(con, q, figures.bind(q, f.params()))
 
 # -- the earlier definitions -------------------------------------------------------------
 
@@ -94,3 +108,15 @@ def test_unmatched_claim_payments_as_before(demo):
     got = post835.unmatched_claim_payments(demo)
     assert not got.empty
     same(got, unmatched_claim_payments_before(demo))
+
+
+# revenue_by_payer.sql counted visits from claim_lines; it reads visit_facts now (the same
+# distinct service dates per claim). Its earlier text: tests/store/reference_sql/.
+@pytest.mark.parametrize("f", FILTER_SETS, ids=lambda f: f"{f.date_from}..{f.as_of}")
+def test_revenue_by_payer_as_before(demo, f):
+    with demo.connect() as con:
+        old = reference_rows(con, reference_sql("revenue_by_payer"), f)
+        new = reference_rows(con, figures.sql("revenue_by_payer"), f)
+    if f == FILTER_SETS[0]:
+        assert len(old) > 0 and old.visits.sum() > 0
+    same(old, new)

@@ -153,7 +153,11 @@ def run(con: duckdb.DuckDBPyConnection, text: str, f: Filters | None = None, *,
 # process or another, changes one of them, so nothing stale is ever reused. (The per-claim
 # and per-line results come from the facts tables, metdash.store.facts: reading those again costs
 # less than keeping hundreds of thousands of rows.)
-HEAVY = ("denial_adjustments", "ar_balances", "patient_balances")
+# ledger_as_of (the ledger summed as of the day, for the claims with money on both sides of
+# it) is part of both A/R queries: kept, the overview's insurance and patient A/R read the
+# ledger once per period instead of twice. Last: a query holding a whole A/R query keeps that
+# one, which holds it.
+HEAVY = ("denial_adjustments", "ar_balances", "patient_balances", "ledger_as_of")
 _REUSE_SECONDS = 300
 _REUSE_MAX = 24
 _reuse: dict[tuple[Any, ...], tuple[float, Any]] = {}
@@ -211,6 +215,7 @@ def _kept(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
 def _heavy_table(con: duckdb.DuckDBPyConnection, body: str, f: Filters) -> Any:
     cur = con.cursor()
     try:
+        body = _reuse_heavy(cur, body, f)  # the heavy parts it holds (kept on this cursor)
         return cur.sql(body, params=bind(body, f.params()) or None).to_arrow_table()
     finally:
         cur.close()

@@ -150,3 +150,42 @@ def test_kept_ledger_as_of_gives_the_same_figures(demo, f):
                                   na_position="first")
         want = frame.sort_values(list(frame.columns), ignore_index=True, na_position="first")
         same(want, got)
+
+
+# The overview's payments and monthly trend sum the money posted by day first
+# (money_posted_daily.sql, kept once for both); before, each summed money_posted's rows.
+MONTHLY_TREND_BEFORE = """
+    WITH months AS (SELECT unnest(generate_series(date_trunc('month', $date_from),
+                                                  date_trunc('month', $date_to),
+                                                  INTERVAL 1 MONTH))::DATE AS month),
+    ch AS (SELECT date_trunc('month', first_service_date)::DATE AS month,
+                  sum(total_charge) AS charges
+           FROM ({scope_facts}) s GROUP BY 1),
+    pay AS (SELECT date_trunc('month', posted_date)::DATE AS month, sum(amount) AS paid
+            FROM ({money_posted}) m
+            WHERE what IN ('payer', 'patient') GROUP BY 1)
+    SELECT m.month, coalesce(ch.charges, 0)::DOUBLE AS charges,
+           coalesce(pay.paid, 0)::DOUBLE AS payments
+    FROM months m LEFT JOIN ch USING (month) LEFT JOIN pay USING (month)
+    ORDER BY m.month"""
+
+
+@pytest.mark.parametrize("f", FILTER_SETS, ids=lambda f: f"{f.date_from}..{f.as_of}")
+def test_payments_and_monthly_trend_as_before(demo, f):
+    figures.clear_reuse()
+    with demo.connect() as con:
+        old_paid = reference_rows(con, reference_sql("payments_posted"), f)
+        new_paid = reference_rows(con, figures.sql("payments_posted"), f)
+        trend_text = figures.core.FRAGMENT.sub(lambda m: figures.sql(m.group(1)),
+                                               MONTHLY_TREND_BEFORE)
+        old_trend = fetch_df(con, trend_text, figures.bind(trend_text, f.params()))
+    if f == FILTER_SETS[0]:
+        assert old_paid.payer_paid[0] > 0 and old_trend.payments.sum() > 0
+    same(old_paid, new_paid)
+    # as the overview computes them: side by side, the daily sums kept for both
+    same(old_trend, figures.monthly_trend(demo, f))
+    kpis = figures.kpis(demo, f)
+    figures.clear_reuse()
+    assert kpis == figures.kpis(demo, f)
+    assert kpis["payments"] == (figures.money(old_paid.payer_paid[0])
+                                + figures.money(old_paid.patient_paid[0]))

@@ -157,7 +157,9 @@ def run(con: duckdb.DuckDBPyConnection, text: str, f: Filters | None = None, *,
 # it) is part of both A/R queries: kept, the overview's insurance and patient A/R read the
 # ledger once per period instead of twice. Last: a query holding a whole A/R query keeps that
 # one, which holds it.
-HEAVY = ("denial_adjustments", "ar_balances", "patient_balances", "ledger_as_of")
+# money_posted_daily: the overview's payments and its monthly trend, from one ledger pass.
+HEAVY = ("denial_adjustments", "ar_balances", "patient_balances", "money_posted_daily",
+         "ledger_as_of")
 _REUSE_SECONDS = 300
 _REUSE_MAX = 24
 _reuse: dict[tuple[Any, ...], tuple[float, Any]] = {}

@@ -145,7 +145,13 @@ def recent_acknowledgments(db: Database, limit: int = 200) -> pd.DataFrame:
     """The latest acknowledgments imported. Columns: acknowledgment (999, 997, 277CA),
     ack_date, sender, source_file,
     claims, accepted, rejected, not_ours, imported_at. Newest first."""
+    # The latest acknowledgments first, then only their claims counted: counting every
+    # claim_acks row of the history and keeping 200 groups took ~120 ms at 1M lines.
     return db.query("""
+        WITH latest AS (
+            SELECT ack_id, kind, ack_date, sender, source_file, imported_at
+            FROM acknowledgments
+            ORDER BY imported_at DESC, ack_id DESC LIMIT ?)
         SELECT k.kind AS acknowledgment, k.ack_date, k.sender, k.source_file,
                count(a.seq) AS claims,
                count(*) FILTER (WHERE a.outcome = 'accepted' AND a.claim_id IS NOT NULL)
@@ -154,9 +160,9 @@ def recent_acknowledgments(db: Database, limit: int = 200) -> pd.DataFrame:
                    AS rejected,
                count(*) FILTER (WHERE a.seq IS NOT NULL AND a.claim_id IS NULL) AS not_ours,
                k.imported_at
-        FROM acknowledgments k LEFT JOIN claim_acks a USING (ack_id)
+        FROM latest k LEFT JOIN claim_acks a USING (ack_id)
         GROUP BY k.ack_id, k.kind, k.ack_date, k.sender, k.source_file, k.imported_at
-        ORDER BY k.imported_at DESC, k.ack_id DESC LIMIT ?""", [limit])
+        ORDER BY k.imported_at DESC, k.ack_id DESC""", [limit])
 
 
 def claim_acknowledgments(db: Database, claim_id: str) -> pd.DataFrame:

@@ -11,6 +11,9 @@ db = ui.page_start("Balances & write-offs", permission="billing")
 user = ui.current_user()
 f = ui.sidebar_filters(db)
 
+# Thousands of rows: kept as one object (not copied on every rerun), so the table drawn
+# from it is prepared once per store state.
+balances_of = ui.cached_shared(figures.patient_balances)
 ui.prefetch(db, [(figures.patient_balances, (f,)), (figures.write_offs_by_reason, (f,)),
                  (figures.write_offs_monthly, (f,))])
 tab_patients, tab_write_off, tab_move, tab_batch, tab_report = st.tabs(
@@ -20,7 +23,7 @@ tab_patients, tab_write_off, tab_move, tab_batch, tab_report = st.tabs(
 with tab_patients:
     st.caption(f"As of {f.as_of:%b %d, %Y}. A payment that names no claim is applied to the "
                "client's oldest open service first; money left over is a credit to refund.")
-    owed = ui.cached(figures.patient_balances)(db, f)
+    owed = balances_of(db, f)
     wanted = st.session_state.pop("_pick-owed", None)  # a work list's row: that client
     if wanted is not None:
         st.session_state["owed_only"] = wanted

@@ -12,8 +12,11 @@ percent = st.number_input(
     value=float(scorecard.money_rate()) * 100, key="money_rate",
     help=ui.metric_help("waiting_cost"))
 rate = scorecard.parse_rate(f"{percent:g}%")
+# Kept as one object each (not copied on every rerun: the details are three frames).
+scorecards_of = ui.cached_shared(scorecard.payer_scorecards)
+details_of = ui.cached_shared(scorecard.payer_details)
 ui.prefetch(db, [(scorecard.payer_scorecards, (f, rate)), (scorecard.payer_details, (f,))])
-cards = ui.cached(scorecard.payer_scorecards)(db, f, rate)
+cards = scorecards_of(db, f, rate)
 if cards.empty:
     ui.empty_note("payer scorecards")
     st.stop()
@@ -39,7 +42,7 @@ wanted = [n for n in cards[cards.payer_id.isin(f.payer_ids or ())].payer]
 payer = st.selectbox("Payer", names, index=names.index(wanted[0]) if wanted else 0,
                      key="card_payer")
 pid = int(cards.payer_id[names.index(payer)])
-card = scorecard.card_of(pid, payer, f, rate, cards, ui.cached(scorecard.payer_details)(db, f),
+card = scorecard.card_of(pid, payer, f, rate, cards, details_of(db, f),
                          ui.cached(figures.underpaid_lines)(db, f.replace(payer_ids=(pid,))))
 tiles = payer_report.key_figures(card)
 per_row = 3 if ui.present_mode() else 5  # presentation mode's tiles have larger type
@@ -51,7 +54,7 @@ for row in (tiles[i:i + per_row] for i in range(0, len(tiles), per_row)):
             col.metric(label, value, border=True, help=ui.metric_help(name))
 st.markdown(f"**{ui.literal(payer_report.cost_line(card))}**",
             help=ui.metric_help("payer_cost"))
-practice, demo = report.practice_heading(db)
+practice, demo = ui.cached(report.practice_heading)(db)
 st.download_button(
     "Download this scorecard (PDF, one page)",
     lambda: payer_report.payer_pdf(card, practice=practice, is_demo=demo,

@@ -11,6 +11,7 @@ import functools
 import re
 import threading
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from importlib import resources
 from typing import Any
@@ -121,12 +122,24 @@ def as_of_state(text: str, f: Filters, *, order: str, paid: bool = False) -> str
         ORDER BY {order}"""
 
 
-def run(con: duckdb.DuckDBPyConnection, text: str, f: Filters | None = None,
-        **extra: Any) -> pd.DataFrame:
-    """Run SQL text with the filter's parameters (and ``extra``) bound by name."""
+def run(con: duckdb.DuckDBPyConnection, text: str, f: Filters | None = None, *,
+        keep: str | None = None, **extra: Any) -> pd.DataFrame:
+    """Run SQL text with the filter's parameters (and ``extra``) bound by name.
+
+    ``keep``: a name for the result, kept as the heavy parts are (per store state, filters
+    and ``extra``): for a figure that two figures of one page both read (the payer
+    scorecards and a card's details both list the denial reasons by payer). Each caller gets
+    its own DataFrame."""
     params = {**(f.params() if f else {}), **extra}
     if f is not None:
         text = _reuse_heavy(con, text, f)
+    if keep is not None and f is not None:
+        state = _store_state(con)
+        if state is not None:
+            bound = bind(text, params)
+            key = (state, keep, f, tuple(sorted(extra.items())))
+            return _kept(key, lambda: con.sql(text, params=bound or None)
+                         .to_arrow_table()).to_pandas()
     return fetch_df(con, text, bind(text, params))
 
 
@@ -140,7 +153,13 @@ def run(con: duckdb.DuckDBPyConnection, text: str, f: Filters | None = None,
 # process or another, changes one of them, so nothing stale is ever reused. (The per-claim
 # and per-line results come from the facts tables, metdash.store.facts: reading those again costs
 # less than keeping hundreds of thousands of rows.)
-HEAVY = ("denial_adjustments", "ar_balances", "patient_balances")
+# ledger_as_of (the ledger summed as of the day, for the claims with money on both sides of
+# it) is part of both A/R queries: kept, the overview's insurance and patient A/R read the
+# ledger once per period instead of twice. Last: a query holding a whole A/R query keeps that
+# one, which holds it.
+# money_posted_daily: the overview's payments and its monthly trend, from one ledger pass.
+HEAVY = ("denial_adjustments", "ar_balances", "patient_balances", "money_posted_daily",
+         "ledger_as_of")
 _REUSE_SECONDS = 300
 _REUSE_MAX = 24
 _reuse: dict[tuple[Any, ...], tuple[float, Any]] = {}
@@ -165,8 +184,8 @@ def _store_state(con: duckdb.DuckDBPyConnection) -> tuple[Any, ...] | None:
 _computing: dict[tuple[Any, ...], threading.Event] = {}
 
 
-def _kept(con: duckdb.DuckDBPyConnection, key: tuple[Any, ...], body: str, f: Filters) -> Any:
-    """The kept result of heavy query ``body`` for ``key``, computed when missing or stale.
+def _kept(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """The kept result for ``key`` (an Arrow table), ``compute()``d when missing or stale.
     Two figures of a page computed side by side (:func:`run_all`, ``ui.prefetch``) that
     need the same one: the second waits for the first instead of computing it again."""
     while True:
@@ -181,11 +200,7 @@ def _kept(con: duckdb.DuckDBPyConnection, key: tuple[Any, ...], body: str, f: Fi
                 break
         running.wait(60)  # then look again (a failed computation leaves nothing kept)
     try:
-        cur = con.cursor()
-        try:
-            table = cur.sql(body, params=bind(body, f.params()) or None).to_arrow_table()
-        finally:
-            cur.close()
+        table = compute()
         with _reuse_lock:
             for old in [k for k, (t, _) in _reuse.items() if now - t > _REUSE_SECONDS]:
                 del _reuse[old]
@@ -197,6 +212,15 @@ def _kept(con: duckdb.DuckDBPyConnection, key: tuple[Any, ...], body: str, f: Fi
         with _reuse_lock:
             _computing.pop(key, None)
         running.set()
+
+
+def _heavy_table(con: duckdb.DuckDBPyConnection, body: str, f: Filters) -> Any:
+    cur = con.cursor()
+    try:
+        body = _reuse_heavy(cur, body, f)  # the heavy parts it holds (kept on this cursor)
+        return cur.sql(body, params=bind(body, f.params()) or None).to_arrow_table()
+    finally:
+        cur.close()
 
 
 def _reuse_heavy(con: duckdb.DuckDBPyConnection, text: str, f: Filters) -> str:
@@ -211,7 +235,7 @@ def _reuse_heavy(con: duckdb.DuckDBPyConnection, text: str, f: Filters) -> str:
         body = sql(name)
         if text.strip() == body.strip() or body not in text:
             continue  # the heavy query itself, or inside a part already replaced
-        table = _kept(con, (state, name, f), body, f)
+        table = _kept((state, name, f), functools.partial(_heavy_table, con, body, f))
         view = f"_kept_{name}"
         con.register(view, table)
         text = text.replace(body, f"SELECT * FROM {view}")

@@ -94,8 +94,8 @@ def denial_reasons_by_payer(db: Database, f: Filters) -> pd.DataFrame:
         FROM ({sql('denial_adjustments')}) d
         JOIN claims c USING (claim_id) JOIN payers p ON p.payer_id = c.payer_id
         GROUP BY ALL ORDER BY amount DESC"""
-    with db.connect() as con:
-        return run(con, text, f)
+    with db.connect() as con:  # the scorecards and a card's details both read it: kept
+        return run(con, text, f, keep="denial_reasons_by_payer")
 
 
 def remark_codes(db: Database, f: Filters) -> pd.DataFrame:

@@ -29,7 +29,7 @@ def revenue_by_payer(db: Database, f: Filters) -> pd.DataFrame:
 def monthly_trend(db: Database, f: Filters) -> pd.DataFrame:
     """By month of the period: month (first day), charges (by service month, claims in the
     period) and payments (payer + patient, refunds netted, by posting month; the same money as
-    the overview's payments), floats in dollars."""
+    the overview's payments, from the same sums by day), floats in dollars."""
     text = f"""
         WITH months AS (SELECT unnest(generate_series(date_trunc('month', $date_from),
                                                       date_trunc('month', $date_to),
@@ -38,7 +38,7 @@ def monthly_trend(db: Database, f: Filters) -> pd.DataFrame:
                       sum(total_charge) AS charges
                FROM {scope()} s GROUP BY 1),
         pay AS (SELECT date_trunc('month', posted_date)::DATE AS month, sum(amount) AS paid
-                FROM ({sql('money_posted')}) m
+                FROM ({sql('money_posted_daily')}) m
                 WHERE what IN ('payer', 'patient') GROUP BY 1)
         SELECT m.month, coalesce(ch.charges, 0)::DOUBLE AS charges,
                coalesce(pay.paid, 0)::DOUBLE AS payments

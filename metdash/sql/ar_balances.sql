@@ -5,7 +5,8 @@
 -- payer denied). Claims voided on or before $as_of are left out; only balances above 0.
 -- claim_facts keeps each claim's current balances and the dates of its first and last money
 -- events: a claim whose last event is on or before $as_of owes its current balance, and only
--- the claims with events on both sides of $as_of are summed from their ledger rows.
+-- the claims with events on both sides of $as_of are summed from their ledger rows
+-- (ledger_as_of.sql).
 WITH open_claims AS (
     SELECT f.*
     FROM claim_facts f
@@ -15,19 +16,9 @@ WITH open_claims AS (
       AND (f.insurance_balance <> 0 OR f.last_ledger_date > $as_of)
       AND {id_filters}
 ),
-straddling AS (
-    SELECT claim_id FROM open_claims WHERE last_ledger_date > $as_of
-),
 partial AS (
-    -- the id range lets the scan skip the row groups of every other claim
-    SELECT l.claim_id, sum(l.insurance) AS balance,
-           sum(l.amount) FILTER (WHERE l.kind = 'denial') AS denied
-    FROM ledger l
-    WHERE l.entry_date <= $as_of
-      AND l.claim_id BETWEEN (SELECT min(claim_id) FROM straddling)
-                         AND (SELECT max(claim_id) FROM straddling)
-      AND l.claim_id IN (SELECT claim_id FROM straddling)
-    GROUP BY l.claim_id
+    -- the claims with events on both sides of $as_of, summed from their ledger rows
+    SELECT claim_id, insurance AS balance, denied FROM {ledger_as_of}
 ),
 balances AS (
     SELECT o.claim_id, o.client_id, o.payer_id, o.total_charge, o.first_service_date,

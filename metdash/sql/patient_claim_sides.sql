@@ -11,19 +11,9 @@ WITH claim_side AS (
       AND (f.patient_balance <> 0 OR f.last_ledger_date > $as_of)
       AND {id_filters}
 ),
-straddling AS (
-    SELECT claim_id FROM claim_side WHERE last_ledger_date > $as_of
-),
 partial AS (
     -- the claims with money events on both sides of $as_of, summed from their ledger rows
-    -- (the id range lets the scan skip the row groups of every other claim)
-    SELECT l.claim_id, sum(l.patient) AS balance
-    FROM ledger l
-    WHERE l.entry_date <= $as_of
-      AND l.claim_id BETWEEN (SELECT min(claim_id) FROM straddling)
-                         AND (SELECT max(claim_id) FROM straddling)
-      AND l.claim_id IN (SELECT claim_id FROM straddling)
-    GROUP BY l.claim_id
+    SELECT claim_id, patient AS balance FROM {ledger_as_of}
 ),
 per_claim AS (
     SELECT s.claim_id, s.client_id, s.payer_id, s.first_service_date,

@@ -11,8 +11,9 @@
 -- another payer.
 WITH scope AS ({scope_facts}),
 visits AS (
-    SELECT s.payer_id, count(DISTINCT (s.client_id, l.service_date)) AS visits
-    FROM scope s JOIN claim_lines l USING (claim_id)
+    -- visit_facts: each claim's distinct service dates (its lines'), narrower than claim_lines
+    SELECT s.payer_id, count(DISTINCT (s.client_id, v.visit_date)) AS visits
+    FROM scope s JOIN visit_facts v USING (claim_id)
     GROUP BY s.payer_id
 ),
 billed AS (

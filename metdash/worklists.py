@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from metdash.acks import claims_awaiting_ack, rejected_claims
-from metdash.entry import SIGNATURE_DAYS, UNBILLED_IDS
+from metdash.entry import SIGNATURE_DAYS, UNBILLED_IDS, UNBILLED_IDS_IN_SPAN, session_id_span
 from metdash.figures.denials import NOT_APPEALABLE_SQL
 from metdash.store import Database
 from metdash.x12.secondary import secondary_claims_to_bill
@@ -43,13 +43,17 @@ def sessions_not_billed(db: Database, as_of: dt.date) -> pd.DataFrame:
     Columns: session_id, client_id, client_name, session_date, kind, provider,
     timed_minutes (all minutes recorded), days_since (days since the session).
     """
-    # The few unbilled sessions first (an anti-join), then their minutes and names: the
-    # history of billed sessions is never joined to anything.
+    # The few unbilled sessions first, then their minutes and names: the history of billed
+    # sessions is never joined to anything. Sessions on no line are found from a bit per
+    # session id (UNBILLED_IDS_IN_SPAN) when the ids are not spread too wide.
+    span = session_id_span(db)
+    params = {"as_of": as_of} if span is None else {"as_of": as_of, "lo": span[0],
+                                                    "hi": span[1]}
     return db.query(f"""
-        WITH {UNBILLED_IDS},
+        WITH {UNBILLED_IDS if span is None else UNBILLED_IDS_IN_SPAN},
         unbilled AS (
             SELECT s.* FROM sessions s SEMI JOIN unbilled_ids USING (session_id)
-            WHERE s.session_date <= ?::DATE
+            WHERE s.session_date <= $as_of::DATE
         ),
         minutes AS (
             SELECT session_id, sum(minutes) AS minutes FROM session_minutes
@@ -58,12 +62,12 @@ def sessions_not_billed(db: Database, as_of: dt.date) -> pd.DataFrame:
         SELECT s.session_id, s.client_id, {_CLIENT_NAME} AS client_name, s.session_date, s.kind,
                p.last_name || ', ' || p.first_name AS provider,
                coalesce(m.minutes, 0)::INTEGER AS timed_minutes,
-               date_diff('day', s.session_date, ?::DATE) AS days_since
+               date_diff('day', s.session_date, $as_of::DATE) AS days_since
         FROM unbilled s
         JOIN clients cl USING (client_id)
         LEFT JOIN providers p USING (provider_id)
         LEFT JOIN minutes m USING (session_id)
-        ORDER BY s.session_date, s.session_id""", [as_of, as_of])
+        ORDER BY s.session_date, s.session_id""", params)
 
 
 def claims_ready_to_submit(db: Database, as_of: dt.date) -> pd.DataFrame:

@@ -334,26 +334,31 @@ def plan_of_care_to_recertify(db: Database, as_of: dt.date) -> pd.DataFrame:
     left out. Columns: plan_id, client_id, client_name, certified_by, plan_start,
     recert_due (the last certified day), days_left (negative: ended), signed_date.
     """
-    # Only the due plans' clients' sessions are read: those of the last 60 days, and their
-    # discharges (~2x faster at 1M lines than grouping each plan's sessions since its start).
+    # Only the due plans' clients' sessions are read: those of the last 60 days, and the
+    # discharges of the clients seen then (~2x faster at 1M lines than grouping each plan's
+    # sessions since its start; most clients' newest plan ended long ago).
     return db.query(f"""
-        WITH due AS (
-            SELECT p.* FROM plans_of_care p
+        WITH newest AS (
+            -- a plan with no newer plan of its client is one starting on the client's latest
+            -- start (one grouping, not a join of each plan with its client's later plans)
+            SELECT client_id, max(start_date) AS start_date FROM plans_of_care
+            GROUP BY client_id
+        ), due AS (
+            SELECT p.* FROM plans_of_care p SEMI JOIN newest n USING (client_id, start_date)
             WHERE p.start_date <= ?::DATE
               AND p.certified_through <= ?::DATE + {RECERT_WINDOW_DAYS}
               AND NOT EXISTS (SELECT 1 FROM plans_of_care r
                               WHERE r.recertifies_plan_id = p.plan_id)
-              AND NOT EXISTS (SELECT 1 FROM plans_of_care n
-                              WHERE n.client_id = p.client_id AND n.start_date > p.start_date)
         ), recent AS (
             SELECT client_id, max(session_date) AS last_seen FROM sessions
             WHERE session_date >= ?::DATE - {ACTIVE_DAYS} AND session_date <= ?::DATE
               AND client_id IN (SELECT client_id FROM due)
             GROUP BY client_id
         ), discharges AS (
+            -- of the clients seen lately only (a plan is listed only then)
             SELECT client_id, max(session_date) AS discharged FROM sessions
             WHERE kind = 'discharge' AND session_date <= ?::DATE
-              AND client_id IN (SELECT client_id FROM due)
+              AND client_id IN (SELECT client_id FROM recent)
             GROUP BY client_id
         )
         SELECT d.plan_id, d.client_id, {_CLIENT_NAME} AS client_name, f.name AS certified_by,

@@ -19,7 +19,8 @@ from metdash.store import Database
 from metdash.x12.secondary import secondary_claims_to_bill
 
 __all__ = [
-    "ROW_ACTIONS", "RowAction", "WORKLISTS", "Worklist", "all_lists", "claims_at_risk_of_timely_filing", "claims_ready_to_submit",
+    "ROW_ACTIONS", "RowAction", "WORKLISTS", "Worklist", "all_lists", "any_ready_to_submit",
+    "claims_at_risk_of_timely_filing", "claims_ready_to_submit",
     "claims_unpaid_past_lag", "counts", "credit_balances", "denials_to_appeal",
     "denials_to_correct", "plan_of_care_to_recertify", "plans_of_care_unsigned",
     "progress_note_due", "referrals_expiring", "rows_shown", "sessions_not_billed",
@@ -85,6 +86,12 @@ def claims_ready_to_submit(db: Database, as_of: dt.date) -> pd.DataFrame:
         FROM claims c JOIN clients cl USING (client_id) JOIN payers p USING (payer_id)
         WHERE c.status = 'ready'
         ORDER BY filing_deadline, c.claim_id""", [as_of])
+
+
+def any_ready_to_submit(db: Database) -> bool:
+    """True when some claim has status 'ready' (a page scores them ahead: see
+    pages/worklists.py)."""
+    return bool(db.scalar("SELECT EXISTS (SELECT 1 FROM claims WHERE status = 'ready')"))
 
 
 def claims_unpaid_past_lag(db: Database, as_of: dt.date) -> pd.DataFrame:

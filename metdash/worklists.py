@@ -38,6 +38,15 @@ SIGN_WINDOW_DAYS = 7     # an unsigned plan is listed 7 days before its signatur
 _CLIENT_NAME = "cl.last_name || ', ' || cl.first_name"
 
 
+def _clients_of(rows: str) -> str:
+    """The clients of ``rows`` (a CTE with client_id) as ``cl``, to join for their names.
+
+    Their names are joined from these clients only: the optimizer took the few rows of a list
+    for as many as the clients and hashed every client instead (~20 ms a list at 5M lines)."""
+    return (f"(SELECT client_id, last_name, first_name FROM clients "
+            f"WHERE client_id IN (SELECT client_id FROM {rows})) cl")
+
+
 def sessions_not_billed(db: Database, as_of: dt.date) -> pd.DataFrame:
     """Sessions on or before ``as_of`` on no line of a non-voided claim.
 
@@ -65,7 +74,7 @@ def sessions_not_billed(db: Database, as_of: dt.date) -> pd.DataFrame:
                coalesce(m.minutes, 0)::INTEGER AS timed_minutes,
                date_diff('day', s.session_date, $as_of::DATE) AS days_since
         FROM unbilled s
-        JOIN clients cl USING (client_id)
+        JOIN {_clients_of("unbilled")} USING (client_id)
         LEFT JOIN providers p USING (provider_id)
         LEFT JOIN minutes m USING (session_id)
         ORDER BY s.session_date, s.session_id""", params)
@@ -78,13 +87,13 @@ def claims_ready_to_submit(db: Database, as_of: dt.date) -> pd.DataFrame:
     filing_deadline (first service date + the payer's timely-filing days), days_left.
     """
     return db.query(f"""
+        WITH c AS (SELECT * FROM claims WHERE status = 'ready')
         SELECT c.claim_id, c.client_id, {_CLIENT_NAME} AS client_name, p.name AS payer,
                c.first_service_date, c.total_charge,
                (c.first_service_date + p.timely_filing_days)::DATE AS filing_deadline,
                date_diff('day', ?::DATE, (c.first_service_date + p.timely_filing_days)::DATE)
                    AS days_left
-        FROM claims c JOIN clients cl USING (client_id) JOIN payers p USING (payer_id)
-        WHERE c.status = 'ready'
+        FROM c JOIN {_clients_of("c")} USING (client_id) JOIN payers p USING (payer_id)
         ORDER BY filing_deadline, c.claim_id""", [as_of])
 
 
@@ -163,7 +172,7 @@ def _denial_lists(db: Database, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFr
                coalesce((w.correct_first AND w.status NOT IN ('ready', 'submitted'))
                         OR (NOT w.correct_first AND NOT w.appeal_pending
                             AND w.days_left < 0), FALSE) AS to_correct
-        FROM work w JOIN clients cl USING (client_id)""", [as_of])
+        FROM work w JOIN {_clients_of("work")} USING (client_id)""", [as_of])
     appeal = work[work.to_appeal].sort_values(["appeal_deadline", "claim_id"])
     appeal = appeal[["claim_id", "client_id", "client_name", "payer", "status", "denied_date",
                      "appeal_deadline", "days_left", "denied_amount", "reasons"]]

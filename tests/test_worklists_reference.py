@@ -40,6 +40,7 @@ def db(demo_db_path):
 SINGLE = [
     ("secondary_to_bill", secondary_claims_to_bill),
     ("sessions_not_billed", w.sessions_not_billed),
+    ("claims_ready_to_submit", w.claims_ready_to_submit),
     ("plan_of_care_to_recertify", w.plan_of_care_to_recertify),
     ("rejected_claims", acks.rejected_claims),
 ]

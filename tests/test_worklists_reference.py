@@ -102,3 +102,19 @@ def test_unbilled_sessions_with_no_sessions(tmp_path, demo_db_path):
         con.execute("DELETE FROM sessions")
     assert w.session_id_span(db) is None
     assert w.sessions_not_billed(db, DAYS[0]).empty
+
+
+def test_unbilled_sessions_with_no_claim_lines(tmp_path, demo_db_path):
+    """No line names a session (none billed yet, or lines typed by hand): every session is
+    unbilled, as the old query said."""
+    import shutil
+
+    shutil.copy(demo_db_path, tmp_path / "d.duckdb")
+    db = Database(tmp_path / "d.duckdb")
+    with db.transaction() as con:
+        con.execute("UPDATE claim_lines SET session_id = NULL")
+        con.execute("DELETE FROM claim_sessions")
+    assert w.session_id_span(db) is not None
+    want = _old(db, "sessions_not_billed", DAYS[0])
+    assert len(want) > 0
+    pdt.assert_frame_equal(want, w.sessions_not_billed(db, DAYS[0]))

@@ -227,9 +227,11 @@ UNBILLED_IDS_IN_SPAN = _UNBILLED.format(no_line="""
     lined AS (SELECT bitstring_agg(session_id, $lo, $hi) AS bits FROM claim_lines
               WHERE session_id BETWEEN $lo AND $hi),
     no_line AS (
+        -- (no line in the span at all: no bits, NULL)
         SELECT s.session_id FROM sessions s, lined
         WHERE s.session_id BETWEEN $lo AND $hi
-          AND CASE WHEN s.session_id BETWEEN $lo AND $hi
+          AND CASE WHEN lined.bits IS NULL THEN TRUE
+                   WHEN s.session_id BETWEEN $lo AND $hi
                    THEN get_bit(lined.bits, (s.session_id - $lo)::INTEGER) = 0 END
         UNION ALL
         -- sessions saved since the span was read (by another session or process)

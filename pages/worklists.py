@@ -7,10 +7,13 @@ from metdash import risk, ui, worklists
 db = ui.page_start("Work lists", permission="work")
 as_of = ui.today()
 # Ready claims are shown with their denial risk when it was asked for or the model is at
-# hand (kept, or quick to learn): then scored beside the lists' queries, not after them.
-score = bool(st.session_state.get("wl_score")) or risk.scored_at_once(db, as_of)
+# hand (kept, or quick to learn). With the model kept they are scored beside the lists'
+# queries, not after them; learning it (a first view after new data) still waits for the
+# lists (its memory comes on top of theirs otherwise).
+kept = risk.is_learned(db, as_of)
+score = kept or bool(st.session_state.get("wl_score")) or risk.scored_at_once(db, as_of)
 ahead = [(worklists.all_lists, (as_of,))]
-if score and worklists.any_ready_to_submit(db):
+if kept and worklists.any_ready_to_submit(db):
     ahead.append((risk.ready_with_risk, (as_of,)))
 ui.prefetch(db, ahead, shared=True)
 # One read for every list, kept as is (read-only here: never changed in place).

@@ -84,6 +84,9 @@ def rejected_claims(db: Database, as_of: dt.date) -> pd.DataFrame:
             FROM claim_acks a JOIN acknowledgments k USING (ack_id)
             WHERE a.outcome = 'rejected' AND a.claim_id IS NOT NULL
               AND a.status_date <= ?::DATE
+              -- only a claim still submitted is listed (below): the others' rejections and
+              -- sendings are not read
+              AND a.claim_id IN (SELECT claim_id FROM claims WHERE status = 'submitted')
             GROUP BY a.claim_id
         ), resent AS (
             SELECT s.claim_id, max(s.submitted_at) AS last_sent

@@ -511,11 +511,17 @@ def model_for(db: Database, as_of: dt.date) -> RiskModel | None:
 AUTO_SCORE_CLAIMS = 200_000
 
 
+def is_learned(db: Database, as_of: dt.date) -> bool:
+    """True when the model for this store state is already learned (kept in this process or
+    beside the store): scoring with it learns nothing first."""
+    return _kept(db, store_history_end(db, as_of)) is not None
+
+
 def scored_at_once(db: Database, as_of: dt.date) -> bool:
     """True when a page may score claims without being asked: the model for this store state
     is already learned (kept in this process or beside the store), or the practice is small
     enough (:data:`AUTO_SCORE_CLAIMS`) for its first training to be quick."""
-    if _kept(db, store_history_end(db, as_of)) is not None:
+    if is_learned(db, as_of):
         return True
     since = window_start(as_of, WINDOW_MONTHS)
     n = db.scalar("SELECT count(*) FROM claim_facts WHERE first_adjudication_date "
@@ -619,7 +625,7 @@ def ready_with_risk(db: Database, as_of: dt.date) -> pd.DataFrame:
 
 __all__ = ["FEATURES", "GROUPS", "MODEL_VERSION", "Learned", "RiskModel", "claim_risk",
            "claims_at_risk", "draft_risk", "fit_logistic", "fit_nonnegative", "forget_models",
-           "learned", "learning_window", "model_for", "pending_lines", "ready_with_risk",
+           "is_learned", "learned", "learning_window", "model_for", "pending_lines", "ready_with_risk",
            "reason_text", "backtest", "time_split", "reasons", "risk_of_claim", "scored_at_once", "smoothed_rate",
            "store_history_end", "train", "train_counts", "train_lines", "train_part",
            "window_start"]

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from metdash.acks import claims_awaiting_ack, rejected_claims
-from metdash.entry import SIGNATURE_DAYS, UNBILLED_IDS
+from metdash.entry import SIGNATURE_DAYS, UNBILLED_IDS, UNBILLED_IDS_IN_SPAN, session_id_span
 from metdash.figures.denials import NOT_APPEALABLE_SQL
 from metdash.store import Database
 from metdash.x12.secondary import secondary_claims_to_bill
 
 __all__ = [
-    "ROW_ACTIONS", "RowAction", "WORKLISTS", "Worklist", "all_lists", "claims_at_risk_of_timely_filing", "claims_ready_to_submit",
+    "ROW_ACTIONS", "RowAction", "WORKLISTS", "Worklist", "all_lists", "any_ready_to_submit",
+    "claims_at_risk_of_timely_filing", "claims_ready_to_submit",
     "claims_unpaid_past_lag", "counts", "credit_balances", "denials_to_appeal",
     "denials_to_correct", "plan_of_care_to_recertify", "plans_of_care_unsigned",
     "progress_note_due", "referrals_expiring", "rows_shown", "sessions_not_billed",
@@ -37,19 +38,32 @@ SIGN_WINDOW_DAYS = 7     # an unsigned plan is listed 7 days before its signatur
 _CLIENT_NAME = "cl.last_name || ', ' || cl.first_name"
 
 
+def _clients_of(rows: str) -> str:
+    """The clients of ``rows`` (a CTE with client_id) as ``cl``, to join for their names.
+
+    Their names are joined from these clients only: the optimizer took the few rows of a list
+    for as many as the clients and hashed every client instead (~20 ms a list at 5M lines)."""
+    return (f"(SELECT client_id, last_name, first_name FROM clients "
+            f"WHERE client_id IN (SELECT client_id FROM {rows})) cl")
+
+
 def sessions_not_billed(db: Database, as_of: dt.date) -> pd.DataFrame:
     """Sessions on or before ``as_of`` on no line of a non-voided claim.
 
     Columns: session_id, client_id, client_name, session_date, kind, provider,
     timed_minutes (all minutes recorded), days_since (days since the session).
     """
-    # The few unbilled sessions first (an anti-join), then their minutes and names: the
-    # history of billed sessions is never joined to anything.
+    # The few unbilled sessions first, then their minutes and names: the history of billed
+    # sessions is never joined to anything. Sessions on no line are found from a bit per
+    # session id (UNBILLED_IDS_IN_SPAN) when the ids are not spread too wide.
+    span = session_id_span(db)
+    params = {"as_of": as_of} if span is None else {"as_of": as_of, "lo": span[0],
+                                                    "hi": span[1]}
     return db.query(f"""
-        WITH {UNBILLED_IDS},
+        WITH {UNBILLED_IDS if span is None else UNBILLED_IDS_IN_SPAN},
         unbilled AS (
             SELECT s.* FROM sessions s SEMI JOIN unbilled_ids USING (session_id)
-            WHERE s.session_date <= ?::DATE
+            WHERE s.session_date <= $as_of::DATE
         ),
         minutes AS (
             SELECT session_id, sum(minutes) AS minutes FROM session_minutes
@@ -58,12 +72,12 @@ def sessions_not_billed(db: Database, as_of: dt.date) -> pd.DataFrame:
         SELECT s.session_id, s.client_id, {_CLIENT_NAME} AS client_name, s.session_date, s.kind,
                p.last_name || ', ' || p.first_name AS provider,
                coalesce(m.minutes, 0)::INTEGER AS timed_minutes,
-               date_diff('day', s.session_date, ?::DATE) AS days_since
+               date_diff('day', s.session_date, $as_of::DATE) AS days_since
         FROM unbilled s
-        JOIN clients cl USING (client_id)
+        JOIN {_clients_of("unbilled")} USING (client_id)
         LEFT JOIN providers p USING (provider_id)
         LEFT JOIN minutes m USING (session_id)
-        ORDER BY s.session_date, s.session_id""", [as_of, as_of])
+        ORDER BY s.session_date, s.session_id""", params)
 
 
 def claims_ready_to_submit(db: Database, as_of: dt.date) -> pd.DataFrame:
@@ -73,14 +87,20 @@ def claims_ready_to_submit(db: Database, as_of: dt.date) -> pd.DataFrame:
     filing_deadline (first service date + the payer's timely-filing days), days_left.
     """
     return db.query(f"""
+        WITH c AS (SELECT * FROM claims WHERE status = 'ready')
         SELECT c.claim_id, c.client_id, {_CLIENT_NAME} AS client_name, p.name AS payer,
                c.first_service_date, c.total_charge,
                (c.first_service_date + p.timely_filing_days)::DATE AS filing_deadline,
                date_diff('day', ?::DATE, (c.first_service_date + p.timely_filing_days)::DATE)
                    AS days_left
-        FROM claims c JOIN clients cl USING (client_id) JOIN payers p USING (payer_id)
-        WHERE c.status = 'ready'
+        FROM c JOIN {_clients_of("c")} USING (client_id) JOIN payers p USING (payer_id)
         ORDER BY filing_deadline, c.claim_id""", [as_of])
+
+
+def any_ready_to_submit(db: Database) -> bool:
+    """True when some claim has status 'ready' (a page scores them ahead: see
+    pages/worklists.py)."""
+    return bool(db.scalar("SELECT EXISTS (SELECT 1 FROM claims WHERE status = 'ready')"))
 
 
 def claims_unpaid_past_lag(db: Database, as_of: dt.date) -> pd.DataFrame:
@@ -116,7 +136,9 @@ def _open_denials(as_of_param: str = "?::DATE") -> str:
     denying remittance, the reasons, and whether a reason is corrected rather than appealed."""
     return f"""
         open AS (
-            SELECT claim_id, denied_open FROM claim_facts
+            -- with the claim's own columns as claim_facts keeps them (reading them from
+            -- claims scanned every claim at 5M lines)
+            SELECT claim_id, client_id, payer_id, status, denied_open FROM claim_facts
             WHERE denied_open > 0 AND status <> 'voided'
         ), d AS (
             SELECT d.* FROM denial_facts d SEMI JOIN open USING (claim_id)
@@ -127,15 +149,14 @@ def _open_denials(as_of_param: str = "?::DATE") -> str:
                    bool_or({NOT_APPEALABLE_SQL}) AS correct_first
             FROM d GROUP BY d.claim_id
         ), work AS (
-            SELECT c.claim_id, c.client_id, p.name AS payer, c.status, pc.denied_date,
+            SELECT o.claim_id, o.client_id, p.name AS payer, o.status, pc.denied_date,
                    (pc.denied_date + p.appeal_window_days)::DATE AS appeal_deadline,
                    date_diff('day', {as_of_param},
                              (pc.denied_date + p.appeal_window_days)::DATE) AS days_left,
                    o.denied_open AS denied_amount, pc.reasons, pc.correct_first,
-                   EXISTS (SELECT 1 FROM appeals a WHERE a.claim_id = c.claim_id
+                   EXISTS (SELECT 1 FROM appeals a WHERE a.claim_id = o.claim_id
                            AND a.outcome = 'pending') AS appeal_pending
-            FROM per_claim pc JOIN open o USING (claim_id) JOIN claims c USING (claim_id)
-            JOIN payers p USING (payer_id)
+            FROM per_claim pc JOIN open o USING (claim_id) JOIN payers p USING (payer_id)
         )"""
 
 
@@ -151,7 +172,7 @@ def _denial_lists(db: Database, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFr
                coalesce((w.correct_first AND w.status NOT IN ('ready', 'submitted'))
                         OR (NOT w.correct_first AND NOT w.appeal_pending
                             AND w.days_left < 0), FALSE) AS to_correct
-        FROM work w JOIN clients cl USING (client_id)""", [as_of])
+        FROM work w JOIN {_clients_of("work")} USING (client_id)""", [as_of])
     appeal = work[work.to_appeal].sort_values(["appeal_deadline", "claim_id"])
     appeal = appeal[["claim_id", "client_id", "client_name", "payer", "status", "denied_date",
                      "appeal_deadline", "days_left", "denied_amount", "reasons"]]
@@ -329,26 +350,31 @@ def plan_of_care_to_recertify(db: Database, as_of: dt.date) -> pd.DataFrame:
     left out. Columns: plan_id, client_id, client_name, certified_by, plan_start,
     recert_due (the last certified day), days_left (negative: ended), signed_date.
     """
-    # Only the due plans' clients' sessions are read: those of the last 60 days, and their
-    # discharges (~2x faster at 1M lines than grouping each plan's sessions since its start).
+    # Only the due plans' clients' sessions are read: those of the last 60 days, and the
+    # discharges of the clients seen then (~2x faster at 1M lines than grouping each plan's
+    # sessions since its start; most clients' newest plan ended long ago).
     return db.query(f"""
-        WITH due AS (
-            SELECT p.* FROM plans_of_care p
+        WITH newest AS (
+            -- a plan with no newer plan of its client is one starting on the client's latest
+            -- start (one grouping, not a join of each plan with its client's later plans)
+            SELECT client_id, max(start_date) AS start_date FROM plans_of_care
+            GROUP BY client_id
+        ), due AS (
+            SELECT p.* FROM plans_of_care p SEMI JOIN newest n USING (client_id, start_date)
             WHERE p.start_date <= ?::DATE
               AND p.certified_through <= ?::DATE + {RECERT_WINDOW_DAYS}
               AND NOT EXISTS (SELECT 1 FROM plans_of_care r
                               WHERE r.recertifies_plan_id = p.plan_id)
-              AND NOT EXISTS (SELECT 1 FROM plans_of_care n
-                              WHERE n.client_id = p.client_id AND n.start_date > p.start_date)
         ), recent AS (
             SELECT client_id, max(session_date) AS last_seen FROM sessions
             WHERE session_date >= ?::DATE - {ACTIVE_DAYS} AND session_date <= ?::DATE
               AND client_id IN (SELECT client_id FROM due)
             GROUP BY client_id
         ), discharges AS (
+            -- of the clients seen lately only (a plan is listed only then)
             SELECT client_id, max(session_date) AS discharged FROM sessions
             WHERE kind = 'discharge' AND session_date <= ?::DATE
-              AND client_id IN (SELECT client_id FROM due)
+              AND client_id IN (SELECT client_id FROM recent)
             GROUP BY client_id
         )
         SELECT d.plan_id, d.client_id, {_CLIENT_NAME} AS client_name, f.name AS certified_by,

@@ -6,6 +6,16 @@ from metdash import risk, ui, worklists
 
 db = ui.page_start("Work lists", permission="work")
 as_of = ui.today()
+# Ready claims are shown with their denial risk when it was asked for or the model is at
+# hand (kept, or quick to learn). With the model kept they are scored beside the lists'
+# queries, not after them; learning it (a first view after new data) still waits for the
+# lists (its memory comes on top of theirs otherwise).
+kept = risk.is_learned(db, as_of)
+score = kept or bool(st.session_state.get("wl_score")) or risk.scored_at_once(db, as_of)
+ahead = [(worklists.all_lists, (as_of,))]
+if kept and worklists.any_ready_to_submit(db):
+    ahead.append((risk.ready_with_risk, (as_of,)))
+ui.prefetch(db, ahead, shared=True)
 # One read for every list, kept as is (read-only here: never changed in place).
 frames = ui.cached_shared(worklists.all_lists)(db, as_of)
 SHOWN = worklists.ROWS_SHOWN  # rows drawn per list; the downloads hold every row
@@ -18,7 +28,7 @@ for key, wl in worklists.WORKLISTS.items():
     frame = frames[key]
     ask = False  # a very large practice scores its ready claims when asked (risk.py)
     if key == "ready_to_submit" and not frame.empty:  # with each claim's denial risk
-        if st.session_state.get("wl_score") or risk.scored_at_once(db, as_of):
+        if score:
             frame = ui.cached_shared(risk.ready_with_risk)(db, as_of)
         else:
             ask = True

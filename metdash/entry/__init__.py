@@ -96,6 +96,7 @@ from metdash.entry.clients import (
 from metdash.entry.lookups import (
     FIND_LIMIT,
     UNBILLED_IDS,
+    UNBILLED_IDS_IN_SPAN,
     choices,
     claim_lines_frame,
     client_list,
@@ -108,6 +109,7 @@ from metdash.entry.lookups import (
     find_referrals,
     pending_appeals,
     recent_sessions,
+    session_id_span,
     suggested_claim_id,
     unbilled_sessions,
 )
@@ -187,7 +189,7 @@ __all__ = [
     "PATIENT_REASONS", "PAYER_TYPES", "PatientPaymentIn", "PayerIn", "PlanOfCareIn",
     "PracticeIn", "Problem", "ProviderIn", "REFERRER_KINDS", "REFUND_METHODS", "ReferralIn",
     "ReferrerIn", "RefundIn", "SESSION_KINDS", "SetupStep", "setup_steps", "SIGNATURE_DAYS", "STATUSES", "SessionIn",
-    "TIMELY_WARN_DAYS", "TRANSITIONS", "TransferIn", "UNBILLED_IDS", "WriteOffIn", "as_date",
+    "TIMELY_WARN_DAYS", "TRANSITIONS", "TransferIn", "UNBILLED_IDS", "UNBILLED_IDS_IN_SPAN", "WriteOffIn", "as_date",
     "as_money", "build_claim_from_sessions", "certified_through_at_most", "check_claim",
     "choices", "claim_lines_frame", "claim_status_after_posting", "client_list",
     "client_patient_balance", "client_plans_of_care", "client_referrals", "code_list",
@@ -197,6 +199,7 @@ __all__ = [
     "move_claim_status", "move_to_client", "new_claim_id", "parse_adjustments",
     "payer_claim_number", "pending_appeals", "post_eob", "recent_sessions",
     "record_appeal_outcome", "record_patient_payment", "record_plan_signature", "refund_credit",
+    "session_id_span",
     "save_claim", "save_client", "save_coverage", "save_cpt_code", "save_fee", "save_payer",
     "save_plan_of_care", "save_practice", "save_provider", "small_balances", "validate_refund",
     "validate_transfer", "validate_write_off", "write_off", "write_off_small_balances",

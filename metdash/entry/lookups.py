@@ -6,15 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import pandas as pd
+
 from metdash.coding import known_codes
 from metdash.entry.claims import new_claim_id
 from metdash.store import Database
 
 __all__ = [
-    "FIND_LIMIT", "UNBILLED_IDS", "choices", "claim_lines_frame", "client_list",
+    "FIND_LIMIT", "SPAN_MAX", "UNBILLED_IDS", "UNBILLED_IDS_IN_SPAN", "choices", "claim_lines_frame", "client_list",
     "client_plans_of_care", "client_referrals", "code_list", "find_appeals", "find_claims",
     "find_clients", "find_referrals", "pending_appeals", "recent_sessions",
-    "suggested_claim_id", "unbilled_sessions",
+    "session_id_span", "suggested_claim_id", "unbilled_sessions",
 ]
 
 
@@ -196,8 +198,8 @@ def client_plans_of_care(db: Database, client_id: str) -> Any:
 # are few, so the history is never joined to ``claims``: sessions on no line at all (an
 # anti-join on the integer session id), plus the few whose every line is on a voided claim.
 # (NOT IN over lines joined to claims took ~90 ms at 1M lines; this ~30 ms.)
-UNBILLED_IDS = """
-    voided AS (SELECT claim_id FROM claims WHERE status = 'voided'),
+_UNBILLED = """
+    voided AS (SELECT claim_id FROM claims WHERE status = 'voided'),{no_line}
     on_voided AS (
         SELECT l.session_id, bool_and(l.claim_id IN (SELECT claim_id FROM voided)) AS only_voided
         FROM claim_lines l
@@ -205,7 +207,7 @@ UNBILLED_IDS = """
                                USING (claim_id))
         GROUP BY l.session_id),
     candidates AS (
-        SELECT s.session_id FROM sessions s ANTI JOIN claim_lines l USING (session_id)
+        SELECT session_id FROM no_line
         UNION ALL
         SELECT session_id FROM on_voided WHERE only_voided),
     -- a session a claim was built from is billed even without a line of its own (its
@@ -215,6 +217,39 @@ UNBILLED_IDS = """
         SELECT cs.session_id FROM claim_sessions cs SEMI JOIN candidates USING (session_id)
         ANTI JOIN voided USING (claim_id)),
     unbilled_ids AS (SELECT session_id FROM candidates ANTI JOIN on_claims USING (session_id))"""
+UNBILLED_IDS = _UNBILLED.format(no_line="""
+    no_line AS (SELECT s.session_id FROM sessions s ANTI JOIN claim_lines l USING (session_id)),""")
+# The same, for a query binding $lo and $hi to the lowest and highest session id
+# (:func:`session_id_span`): the sessions on no line found from one bit per session id set by
+# the lines, instead of a hash table of every session probed by every line (~3x less CPU
+# at 1M lines, ~10x at 5M, where that table no longer fits the CPU's caches).
+UNBILLED_IDS_IN_SPAN = _UNBILLED.format(no_line="""
+    lined AS (SELECT bitstring_agg(session_id, $lo, $hi) AS bits FROM claim_lines
+              WHERE session_id BETWEEN $lo AND $hi),
+    no_line AS (
+        -- (no line in the span at all: no bits, NULL)
+        SELECT s.session_id FROM sessions s, lined
+        WHERE s.session_id BETWEEN $lo AND $hi
+          AND CASE WHEN lined.bits IS NULL THEN TRUE
+                   WHEN s.session_id BETWEEN $lo AND $hi
+                   THEN get_bit(lined.bits, (s.session_id - $lo)::INTEGER) = 0 END
+        UNION ALL
+        -- sessions saved since the span was read (by another session or process)
+        SELECT s.session_id FROM sessions s
+        ANTI JOIN (SELECT session_id FROM claim_lines WHERE session_id NOT BETWEEN $lo AND $hi) l
+             USING (session_id)
+        WHERE s.session_id NOT BETWEEN $lo AND $hi),""")
+SPAN_MAX = 1 << 27  # session ids a span may cover (16 MiB of bits); wider: UNBILLED_IDS
+
+
+def session_id_span(db: Database) -> tuple[int, int] | None:
+    """The lowest and highest session id, for :data:`UNBILLED_IDS_IN_SPAN`; None when there
+    are no sessions or they spread over more than :data:`SPAN_MAX` ids."""
+    lo, hi = db.query("SELECT min(session_id) AS lo, max(session_id) AS hi FROM sessions"
+                      ).iloc[0]
+    if pd.isna(lo) or int(hi) - int(lo) >= SPAN_MAX:
+        return None
+    return int(lo), int(hi)
 
 
 def unbilled_sessions(db: Database) -> Any:

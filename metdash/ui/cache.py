@@ -82,21 +82,22 @@ _PREFETCH_TTL = 590.0  # just under cached()'s ttl: a mark never outlives the ca
 
 
 def prefetch(db: Database, calls: list[tuple[Callable[..., Any], tuple[Any, ...]]],
-             workers: int = 2) -> None:
+             workers: int = 2, *, shared: bool = False) -> None:
     """Compute a page's figures side by side before the page reads them one by one.
 
     ``calls``: (figure function, its arguments after the Database), each as the page then
-    reads it through :func:`cached` (or :func:`cached_shared`, when the page wrapped the
-    function so before this call). A figure is a few short DuckDB queries, each leaving a
-    core idle between its steps: two at a time fill both cores (a cold page's figures
-    ~30 % sooner at 1M lines). Results go into the same cache the page reads, so this changes
-    when figures are computed, never what they are. A call already done for this store
-    state is skipped without touching Streamlit's cache (a rerun pays microseconds)."""
+    reads it through :func:`cached` (through :func:`cached_shared` with ``shared``, or when
+    the page wrapped the function so before this call). A figure is a few short DuckDB
+    queries, each leaving a core idle between its steps: two at a time fill both cores (a
+    cold page's figures ~30 % sooner at 1M lines). Results go into the same cache the page
+    reads, so this changes when figures are computed, never what they are. A call already
+    done for this store state is skipped without touching Streamlit's cache (a rerun pays
+    microseconds)."""
     stamp = file_stamp(db.path)
     now = time.monotonic()
     todo = []
     for fn, args in calls:
-        mark = (_name(fn), str(db.path), stamp, args)
+        mark = (_name(fn), str(db.path), stamp, args, shared)
         if now - _PREFETCHED.get(mark, -_PREFETCH_TTL) >= _PREFETCH_TTL:
             todo.append((fn, args, mark))
     if not todo:
@@ -111,7 +112,7 @@ def prefetch(db: Database, calls: list[tuple[Callable[..., Any], tuple[Any, ...]
         if ctx is not None:
             add_script_run_ctx(threading.current_thread(), ctx)
         fn, args, mark = job
-        (cached_shared if _name(fn) in _SHARED_KEYS else cached)(fn)(db, *args)
+        (cached_shared if shared or _name(fn) in _SHARED_KEYS else cached)(fn)(db, *args)
         if len(_PREFETCHED) > 4096:
             _PREFETCHED.clear()
         _PREFETCHED[mark] = time.monotonic()

@@ -73,3 +73,28 @@ def test_a_very_large_practice_scores_ready_claims_when_asked(monkeypatch, demo_
     assert not at.exception, [e.value for e in at.exception]
     assert any({"filing_deadline", "denial_risk", "risk_reason"} <= set(f.columns)
                for f in _frames(at))
+
+
+def test_no_ready_claims_learns_no_model_on_the_work_lists(monkeypatch, demo_db_path, tmp_path):
+    """The page scores ready claims beside its lists; with none ready it learns nothing (as
+    when it scored them only once the ready list was read)."""
+    import shutil
+
+    from metdash import risk
+    from metdash.store import Database, facts
+
+    shutil.copy(demo_db_path, tmp_path / "d.duckdb")
+    db = Database(tmp_path / "d.duckdb")
+    with db.transaction() as con:
+        ids = [r[0] for r in con.execute(
+            "UPDATE claims SET status = 'draft' WHERE status = 'ready' RETURNING claim_id"
+        ).fetchall()]
+        facts.touch(con, ids, status_only=True)
+    assert ids
+    db.release()
+    risk.forget_models()
+    learned = []
+    monkeypatch.setattr(risk, "train_part", lambda *a, **k: learned.append(a))
+    at = run_page("worklists", monkeypatch, tmp_path / "d.duckdb")
+    assert not learned
+    assert not any("denial_risk" in f.columns for f in _frames(at))

@@ -1,0 +1,104 @@
+-- secondary_to_bill.sql as it was before the work lists were made faster (metdash at
+-- 82da4c1): tests/test_worklists_reference.py checks the new query gives the same rows.
+-- Claims to bill to the next payer in line ("bill the secondary"; DOMAIN.md "Secondary claims"),
+-- as of $as_of. A claim is listed when:
+--   - the latest-ranked payer that adjudicated it (its latest CLP, posted by $as_of) left cost
+--     share (PR-1/2/3) or coordination of benefits (classes in adjustment_classes);
+--   - the client has a coverage of another payer ranked after that payer's (secondary after
+--     primary, tertiary after secondary) in force on the claim's first date of service -- the
+--     ledger keeps that cost share in insurance A/R, owed by the next payer (ledger.sql);
+--   - that CLP is not a crossover (CLP02 19/20/21: the payer forwarded the claim itself, the
+--     practice waits for the next payer's 835) nor a reversal (22);
+--   - the claim still owes something on the insurance side, is not voided, and was not sent
+--     to that next payer already (secondary_claims).
+-- Columns: claim_id, client_id, client_name, payer (the one that adjudicated), next_payer,
+-- payer_sequence (S / T), first_service_date, total_charge, prior_paid (its CLP04),
+-- contractual, cost_share, cob, owed (the claim's insurance balance now), adjudicated_date,
+-- days_since, next_payer_id, next_coverage_id, prior_claim_payment_id.
+WITH every_claim AS (
+    -- claims of clients who have a secondary or tertiary coverage at all (no other claim
+    -- can have a next payer)
+    SELECT claim_id, client_id, payer_id, first_service_date, total_charge
+    FROM claims WHERE status <> 'voided'
+      AND client_id IN (SELECT client_id FROM coverages WHERE priority <> 'primary')
+),
+covered AS (
+    SELECT c.claim_id, v.coverage_id, v.payer_id,
+           CASE v.priority WHEN 'primary' THEN 1 WHEN 'secondary' THEN 2 ELSE 3 END AS rank
+    FROM every_claim c JOIN coverages v ON v.client_id = c.client_id
+     AND v.effective_date <= c.first_service_date
+     AND (v.end_date IS NULL OR v.end_date >= c.first_service_date)
+),
+-- Only a claim with a secondary or tertiary coverage in force can have a next payer (the
+-- same answer, without ranking the remittances of every claim of a large store).
+c AS (
+    SELECT * FROM every_claim
+    WHERE claim_id IN (SELECT claim_id FROM covered WHERE rank >= 2)
+),
+latest AS (
+    SELECT p.claim_payment_id, p.claim_id, p.status_code, p.paid, r.payment_date,
+           coalesce(r.payer_id, c.payer_id) AS payer_id
+    FROM claim_payments p JOIN remittances r USING (remittance_id) JOIN c USING (claim_id)
+    WHERE p.status_code NOT IN ('23', '25') AND r.payment_date <= $as_of::DATE
+    QUALIFY row_number() OVER (PARTITION BY p.claim_id,
+                                            coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key)
+                               ORDER BY r.payment_date DESC, p.remittance_id DESC, p.seq DESC,
+                                        p.claim_payment_id DESC) = 1
+),
+ranked AS (
+    SELECT l.*, coalesce(cv.rank, CASE WHEN l.payer_id = c.payer_id THEN 1 END) AS rank
+    FROM latest l JOIN c USING (claim_id)
+    LEFT JOIN (SELECT claim_id, payer_id, min(rank) AS rank FROM covered GROUP BY ALL) cv
+           ON cv.claim_id = l.claim_id AND cv.payer_id = l.payer_id
+),
+last_in_line AS (
+    SELECT * FROM ranked WHERE rank IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY claim_id ORDER BY rank DESC, payment_date DESC) = 1
+),
+next_in_line AS (
+    SELECT li.*, cv.coverage_id AS next_coverage_id, cv.payer_id AS next_payer_id,
+           cv.rank AS next_rank
+    FROM last_in_line li
+    JOIN covered cv ON cv.claim_id = li.claim_id AND cv.rank > li.rank
+     AND cv.payer_id <> li.payer_id
+    WHERE li.status_code NOT IN ('19', '20', '21', '22')
+    QUALIFY row_number() OVER (PARTITION BY li.claim_id ORDER BY cv.rank, cv.coverage_id) = 1
+),
+amounts AS (
+    SELECT a.claim_payment_id,
+           sum(a.amount) FILTER (WHERE coalesce(own.class, every.class, 'denial') = 'contractual')
+               AS contractual,
+           sum(a.amount) FILTER (WHERE coalesce(own.class, every.class, 'denial') = 'cost_share')
+               AS cost_share,
+           sum(a.amount) FILTER (WHERE coalesce(own.class, every.class, 'denial') = 'cob') AS cob
+    FROM adjustments a JOIN next_in_line n USING (claim_payment_id)
+    LEFT JOIN adjustment_classes own
+           ON own.payer_id = n.payer_id AND own.group_code = a.group_code AND own.carc = a.carc
+    LEFT JOIN adjustment_classes every
+           ON every.payer_id = 0 AND every.group_code = a.group_code AND every.carc = a.carc
+    GROUP BY a.claim_payment_id
+)
+SELECT n.claim_id, c.client_id, cl.last_name || ', ' || cl.first_name AS client_name,
+       py.name AS payer, nx.name AS next_payer,
+       CASE n.next_rank WHEN 2 THEN 'S' ELSE 'T' END AS payer_sequence,
+       c.first_service_date, c.total_charge,
+       n.paid::DECIMAL(12,2) AS prior_paid,
+       coalesce(m.contractual, 0)::DECIMAL(12,2) AS contractual,
+       coalesce(m.cost_share, 0)::DECIMAL(12,2) AS cost_share,
+       coalesce(m.cob, 0)::DECIMAL(12,2) AS cob,
+       f.insurance_balance::DECIMAL(12,2) AS owed,
+       n.payment_date AS adjudicated_date,
+       date_diff('day', n.payment_date, $as_of::DATE) AS days_since,
+       n.next_payer_id, n.next_coverage_id, n.claim_payment_id AS prior_claim_payment_id
+FROM next_in_line n
+JOIN c USING (claim_id)
+JOIN clients cl ON cl.client_id = c.client_id
+JOIN payers py ON py.payer_id = n.payer_id
+JOIN payers nx ON nx.payer_id = n.next_payer_id
+JOIN amounts m USING (claim_payment_id)
+JOIN claim_facts f ON f.claim_id = n.claim_id
+WHERE coalesce(m.cost_share, 0) + coalesce(m.cob, 0) > 0
+  AND f.insurance_balance > 0
+  AND NOT EXISTS (SELECT 1 FROM secondary_claims s
+                  WHERE s.claim_id = n.claim_id AND s.payer_id = n.next_payer_id)
+ORDER BY n.payment_date, n.claim_id

@@ -16,6 +16,7 @@ Nothing here imports a part of metdash built on the store.
 from metdash.store import backup, derived, facts, migrate, snapshot  # noqa: I001  (after db: backup uses it)
 from metdash.store.db import (
     Database,
+    JSONText,
     audit,
     audit_many,
     default_db_path,
@@ -31,7 +32,7 @@ from metdash.store.db import (
 from metdash.store.snapshot import checkpoint, store_stamp, write_private
 
 __all__ = [
-    "Database", "audit", "audit_many", "backup", "checkpoint", "default_db_path", "derived", "facts", "fetch_df",
+    "Database", "JSONText", "audit", "audit_many", "backup", "checkpoint", "default_db_path", "derived", "facts", "fetch_df",
     "insert_frame", "insert_row", "insert_rows", "migrate", "next_id", "release_file",
     "row_dicts", "snapshot", "store_stamp", "to_json", "write_private",
 ]

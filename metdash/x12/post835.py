@@ -44,7 +44,16 @@ import pyarrow as pa
 from metdash import adjustment_classes
 from metdash.adjustment_classes import claim_status_after
 from metdash.errors import X12FileError
-from metdash.store import Database, audit_many, facts, fetch_df, insert_frame, insert_rows, to_json
+from metdash.store import (
+    Database,
+    JSONText,
+    audit_many,
+    facts,
+    fetch_df,
+    insert_frame,
+    insert_rows,
+    to_json,
+)
 from metdash.x12 import trust835
 from metdash.x12.identity import sort_payments
 from metdash.x12.match835 import RECOUPMENTS, Recoupment, claim_lines, match_lines, recouped_claims
@@ -209,14 +218,14 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     clp01s = sorted({c.clp01 for p in new for c in p.claims})
     # Is the file ours, from the claims' payers, paying each claim once and never negative
     # outside a reversal? (issue 19; metdash.x12.trust835)
+    on_file = trust835.our_claims(con, clp01s)  # with their status, balance, history
     problems = trust835.payee_problems(remit.name, new, trust835.practice_ids(con))
-    problems += trust835.claim_problems(remit.name, new, trust835.our_claims(con, clp01s),
-                                        payer_of)
+    problems += trust835.claim_problems(remit.name, new, on_file, payer_of)
     if problems:
         raise X12FileError(remit.name, problems)
-    ours = _claims_info(con, clp01s)
-    our_lines = claim_lines(con, list(ours))
-    seqs = _history_seqs(con, list(ours))
+    ours = {cid: (c.status, c.payer_id) for cid, c in on_file.items()}
+    our_lines = claim_lines(con, sorted(ours))
+    seqs = {cid: c.history_seq for cid, c in on_file.items() if c.history_seq}
 
     rem_id = next_id(con, "remittances", "remittance_id")
     cp_id = next_id(con, "claim_payments", "claim_payment_id")
@@ -238,6 +247,16 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     status_before = dict(status_now)
 
     classes = adjustment_classes.load(con)
+    json_of: dict[tuple[tuple[str, Any], ...], JSONText] = {}
+
+    def encoded(**fields: Any) -> JSONText:
+        """The audit JSON of ``fields``, encoded once per distinct value (they repeat)."""
+        key = tuple(fields.items())
+        text = json_of.get(key)
+        if text is None:
+            text = json_of[key] = JSONText.of(fields)
+        return text
+
     for p in new:
         payer_id = payer_of[id(p)]
         rems.append({
@@ -300,9 +319,10 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                     seqs[claim_id] = seqs.get(claim_id, 0) + 1
                     history.append((claim_id, seqs[claim_id], new_status, p.payment_date, now,
                                     user, f"{note} — 835 trace {p.trace_number}"))
-                    audits.append(("status", "claims", claim_id, {"status": status_now[claim_id]},
-                                   {"status": new_status, "note": note,
-                                    "trace_number": p.trace_number}))
+                    audits.append(("status", "claims", claim_id,
+                                   encoded(status=status_now[claim_id]),
+                                   encoded(status=new_status, note=note,
+                                           trace_number=p.trace_number)))
                     status_now[claim_id] = new_status
             cp_id += 1
         res.payments += 1
@@ -349,11 +369,19 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     for p in new:
         for c in p.claims:
             first_clp.setdefault(c.clp01, c.segment_number)
-    before = trust835.insurance_balances(con, posted)
+    # Read with the claims above (claim_facts is only synced below); a claim that only a
+    # recoupment names is read here.
+    extra = posted - on_file.keys()
+    before = {cid: c.insurance_balance for cid, c in on_file.items()
+              if cid in posted and c.insurance_balance is not None}
+    before.update(trust835.insurance_balances(con, extra))
+    charges = {cid: c.charge for cid, c in on_file.items()
+               if cid in posted and c.charge is not None}
+    charges.update(trust835.claim_charges(con, extra))
     facts.sync(con)
     problems = trust835.overdrawn_problems(remit.name, before,
                                            trust835.insurance_balances(con, posted), first_clp,
-                                           trust835.claim_charges(con, posted))
+                                           charges)
     if problems:
         raise X12FileError(remit.name, problems)
     summary = {"payments": res.payments, "already_imported": res.already_imported,
@@ -373,31 +401,6 @@ def next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
     open, which then blocks ``register``/``insert_frame`` on the same connection)."""
     rows = con.execute(f"SELECT coalesce(max({column}), 0) + 1 FROM {table}").fetchall()
     return int(rows[0][0])
-
-
-def _claims_info(con: duckdb.DuckDBPyConnection, ids: list[str]
-                 ) -> dict[str, tuple[str, int]]:
-    if not ids:
-        return {}
-    con.register("_x12_ids", pd.DataFrame({"claim_id": ids}))
-    try:
-        rows = con.execute("SELECT c.claim_id, c.status, c.payer_id FROM claims c"
-                           " JOIN _x12_ids USING (claim_id)").fetchall()
-    finally:
-        con.unregister("_x12_ids")
-    return {r[0]: (r[1], r[2]) for r in rows}
-
-
-def _history_seqs(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, int]:
-    if not ids:
-        return {}
-    con.register("_x12_ids", pd.DataFrame({"claim_id": ids}))
-    try:
-        rows = con.execute("SELECT h.claim_id, max(h.seq) FROM claim_status_history h"
-                           " JOIN _x12_ids USING (claim_id) GROUP BY 1").fetchall()
-    finally:
-        con.unregister("_x12_ids")
-    return {r[0]: int(r[1]) for r in rows}
 
 
 # -- reads for the remittances page ---------------------------------------------------

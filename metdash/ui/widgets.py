@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from metdash import auth, exports
@@ -104,14 +105,15 @@ _LABELS = {"carc": "CARC", "cpt": "CPT", "npi": "NPI", "claim_id": "Claim", "cli
 MISSING = "–"  # what a table shows for a missing value
 
 
-_PREPARED: dict[tuple[Any, ...], tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]] = {}
+_PREPARED: dict[tuple[Any, ...], tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], Any]] = {}
 _PREPARED_LOCK = threading.Lock()  # sessions run in threads
 
 
 def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, str],
-              present: bool, phi: bool) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """What :func:`table` draws for ``frame``: its visible copy in display units and the
-    column config. Kept per frame object (a page's :func:`~metdash.ui.cache.cached_shared`
+              present: bool, phi: bool) -> tuple[pd.DataFrame, dict[str, Any], Any]:
+    """What :func:`table` draws for ``frame``: its visible copy in display units, the column
+    config, and the data handed to ``st.dataframe`` (the copy as an Arrow table,
+    :func:`_as_arrow`). Kept per frame object (a page's :func:`~metdash.ui.cache.cached_shared`
     results are the same object on every rerun until the store changes: a rerun of a page of
     many tables skips the Decimal conversions); the entry holds the frame, so its id cannot
     be reused while the entry lives. Never change a frame in place after showing it. The key
@@ -122,7 +124,7 @@ def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, st
     with _PREPARED_LOCK:
         hit = _PREPARED.get(key)
     if hit is not None and hit[0] is frame:
-        return hit[1], hit[2]
+        return hit[1], hit[2], hit[3]
     shown = visible(frame).copy()
     config: dict[str, Any] = {}
     for col in ("kind", "status", "payer_type", "outcome"):
@@ -152,11 +154,24 @@ def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, st
             config[col] = st.column_config.DateColumn(label, help=help_text, format="YYYY-MM-DD")
         else:
             config[col] = st.column_config.Column(label, help=help_text)
+    data = _as_arrow(shown)
     with _PREPARED_LOCK:
         if len(_PREPARED) >= 64:
             _PREPARED.pop(next(iter(_PREPARED)))
-        _PREPARED[key] = (frame, shown, config)
-    return shown, config
+        _PREPARED[key] = (frame, shown, config, data)
+    return shown, config, data
+
+
+def _as_arrow(shown: pd.DataFrame) -> Any:
+    """``shown`` as the Arrow table ``st.dataframe`` would make of it, made once per prepared
+    frame instead of on every rerun (Streamlit converts a DataFrame anew each time, through a
+    thread pool per call: ~2-5 ms a table, 30-60 ms a rerun of Work lists' fifteen). Without
+    the index (tables hide it); the frame itself when Arrow refuses a column, for Streamlit's
+    own fixes of mixed-type columns."""
+    try:
+        return pa.Table.from_pandas(shown, preserve_index=False, nthreads=1)
+    except (pa.ArrowException, TypeError, ValueError):
+        return shown
 
 
 def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
@@ -171,12 +186,12 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
     labels = labels or {}
     if not isinstance(frame, pd.DataFrame):
         frame = pd.DataFrame(frame)
-    shown, config = _prepared(frame, formats, labels, present_mode(), allowed(auth.PHI))
+    _shown, config, data = _prepared(frame, formats, labels, present_mode(), allowed(auth.PHI))
     kwargs: dict[str, Any] = {}
     if select:
         kwargs = {"on_select": "rerun", "selection_mode": "single-row"}
     # A missing value (no rate without referrals, no date yet) reads as a dash, not "None".
-    state = st.dataframe(shown, hide_index=True, column_config=config, key=key,
+    state = st.dataframe(data, hide_index=True, column_config=config, key=key,
                          height=height, placeholder=MISSING, **kwargs)
     if download:  # headed as on screen
         downloads(frame, download, key=f"{key or download}-dl",

@@ -53,6 +53,8 @@ from metdash.forecast.model import (
     delayed_probs,
     fit_curve,
     fit_curves,
+    sorted_unique,
+    unique_inverse,
     waiting_probs,
     weekly,
 )
@@ -83,7 +85,7 @@ class _Curves:
                  paid: np.ndarray | None, owed: np.ndarray | None, minimum: int,
                  lags: bool = True) -> None:
         groups = np.asarray(groups, dtype=np.int64)
-        values, inverse = np.unique(groups, return_inverse=True)
+        values, inverse = unique_inverse(groups)
         counts = np.bincount(inverse, weights=observed, minlength=len(values))
         keep = (counts >= minimum)[inverse]
         self.fitted = fit_curves(groups[keep], durations[keep], observed[keep],
@@ -129,8 +131,7 @@ class _Chosen:
     def groups(self) -> list[tuple[LagCurve, np.ndarray]]:
         """(curve, its items) in the order the curves first appear among the items (the
         order the sums are added in, as when grouped from a list)."""
-        values, first = np.unique(self.which, return_index=True)
-        return [(self.curves[k], self.which == k) for k in values[np.argsort(first)]]
+        return [(self.curves[k], self.which == k) for k in pd.unique(self.which)]
 
     def amounts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(s, q, spread) of each item's curve."""
@@ -152,16 +153,17 @@ class _Model:
         dur = np.where(adjudicated, c["first_adj"] - c["submitted"], d - c["submitted"])
         obs = adjudicated
         pk = h.pair
-        t = taught
-        self.adj_practice = fit_curve(dur[t], obs[t], c["first_paid"][t], c["charge"][t])
-        self.adj_payer = _Curves(c["payer_id"][t], dur[t], obs[t], c["first_paid"][t],
-                                 c["charge"][t], s.min_payer)
-        self.adj_code = _Curves(pk[t], dur[t], obs[t], c["first_paid"][t], c["charge"][t],
+        t = np.flatnonzero(taught)  # each column below taken once, not once per curve
+        dur_t, obs_t, paid_t, charge_t = dur[t], obs[t], c["first_paid"][t], c["charge"][t]
+        payer_t, submitted_t = c["payer_id"][t], c["submitted"][t]
+        self.adj_practice = fit_curve(dur_t, obs_t, paid_t, charge_t)
+        self.adj_payer = _Curves(payer_t, dur_t, obs_t, paid_t, charge_t, s.min_payer)
+        self.adj_code = _Curves(pk[t], dur_t, obs_t, paid_t, charge_t,
                                 s.min_code, lags=False)  # amounts only
         # timing by payer and weekday of submission: payers pay on fixed weekdays, so a
         # claim's weekday tells which of the pooled lags it can still have
-        self.adj_weekday = _Curves(c["payer_id"][t] * 10 + weekday_of(c["submitted"][t]),
-                                   dur[t], obs[t], None, None, s.min_payer)  # timing only
+        self.adj_weekday = _Curves(payer_t * 10 + weekday_of(submitted_t),
+                                   dur_t, obs_t, None, None, s.min_payer)  # timing only
         self.pair = pk
         # part 2: after a first adjudication that left something owed
         owed = h.balance_after_first
@@ -172,11 +174,13 @@ class _Model:
         closed = ~nxt & (bal <= 0.005)  # settled without another payment: never pays
         dur2 = np.where(nxt, h.next_paid_day - c["first_adj"],
                         np.where(closed, MAX_LAG, d - c["first_adj"]))
-        self.next_practice = fit_curve(dur2[t2], nxt[t2], h.next_paid[t2], owed[t2])
-        self.next_payer = _Curves(c["payer_id"][t2], dur2[t2], nxt[t2], h.next_paid[t2],
-                                  owed[t2], s.min_payer)
+        t2 = np.flatnonzero(t2)
+        dur2_t, nxt_t, next_paid_t, owed_t = dur2[t2], nxt[t2], h.next_paid[t2], owed[t2]
+        self.next_practice = fit_curve(dur2_t, nxt_t, next_paid_t, owed_t)
+        self.next_payer = _Curves(c["payer_id"][t2], dur2_t, nxt_t, next_paid_t, owed_t,
+                                  s.min_payer)
         # submission lag (days from service to submission), claims submitted in the window
-        lags = np.clip(c["submitted"][t] - c["service"][t], 0, MAX_LAG)
+        lags = np.clip(submitted_t - c["service"][t], 0, MAX_LAG)
         self.sub_lag = np.bincount(lags, minlength=MAX_LAG + 1)[:MAX_LAG + 1].astype(float)
         if self.sub_lag.sum() > 0:
             self.sub_lag /= self.sub_lag.sum()
@@ -189,7 +193,7 @@ class _Model:
         month = month_of(c["service"][ts])
         paid, charge, payer = c["first_paid"][ts], c["charge"][ts], c["payer_id"][ts]
         self.season: dict[int, np.ndarray] = {-1: _season(month, paid, charge, s.min_season)}
-        for p in np.unique(payer):
+        for p in sorted_unique(payer):
             one = payer == p
             self.season[int(p)] = _season(month[one], paid[one], charge[one], s.min_season,
                                           self.season[-1])
@@ -207,7 +211,7 @@ class _Model:
         still has claims waiting at its age (``ages``: days since submission)."""
         keys = payers.astype(np.int64) * 10 + weekday_of(submitted)
         out = _Chosen(len(keys), self.adj_practice)
-        for key in np.unique(keys):
+        for key in sorted_unique(keys):
             left = np.flatnonzero(keys == key)
             for curve in (self.adj_weekday.get(int(key)), self.adj_payer.get(int(key) // 10)):
                 if curve is None or not len(left):
@@ -222,7 +226,7 @@ class _Model:
     def timing_by_payer(self, payers: np.ndarray) -> _Chosen:
         """:meth:`timing_curve` of many items at once."""
         out = _Chosen(len(payers), self.adj_practice)
-        for p in np.unique(payers):
+        for p in sorted_unique(payers):
             out.set(np.flatnonzero(payers == p), self.timing_curve(int(p)))
         return out
 
@@ -231,17 +235,24 @@ class _Model:
         out = _Chosen(len(payers), self.adj_practice)
         if not len(payers):
             return out
-        both = np.stack([np.asarray(payers, dtype=np.int64), np.asarray(pairs, dtype=np.int64)])
-        combos, inverse = np.unique(both, axis=1, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        for j, (p, k) in enumerate(combos.T.tolist()):
+        p64, k64 = np.asarray(payers, dtype=np.int64), np.asarray(pairs, dtype=np.int64)
+        if p64.min() >= 0 and k64.min() >= 0 and p64.max() < 1 << 22 and k64.max() < 1 << 40:
+            # (payer, pair) as one key in the same order: hashed, not sorted
+            keys, inverse = unique_inverse(p64 << 40 | k64)
+            combos = [(int(v) >> 40, int(v) & ((1 << 40) - 1)) for v in keys]
+        else:
+            both = np.stack([p64, k64])
+            values, inverse = np.unique(both, axis=1, return_inverse=True)
+            inverse = inverse.reshape(-1)
+            combos = values.T.tolist()
+        for j, (p, k) in enumerate(combos):
             out.set(np.flatnonzero(inverse == j), self.amount_curve(p, k))
         return out
 
     def next_many(self, payers: np.ndarray, ages: np.ndarray) -> _Chosen:
         """:meth:`next_curve` of many claims at once."""
         out = _Chosen(len(payers), self.next_practice)
-        for p in np.unique(payers):
+        for p in sorted_unique(payers):
             curve = self.next_payer.get(int(p))
             if curve is None:
                 continue
@@ -256,7 +267,7 @@ class _Model:
         """The seasonal factor of services on days ``services`` billed to ``payers``."""
         months = month_of(services)
         out = self.season[-1][months]
-        for p in np.unique(payers):
+        for p in sorted_unique(payers):
             if int(p) in self.season:
                 one = payers == p
                 out[one] = self.season[int(p)][months[one]]
@@ -357,7 +368,7 @@ def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = DEFAULT
     starts = np.zeros((days, days))  # row u-1: submission day probabilities of day u's work
     for k in range(days):
         starts[k, k:] = m.sub_lag[: days - k]
-    for payer in np.unique(np.concatenate([c["payer_id"][recent_c],
+    for payer in sorted_unique(np.concatenate([c["payer_id"][recent_c],
                                            u["payer_id"][recent_u & (u["payer_id"] >= 0)]])):
         sel_c, sel_u = recent_c & (c["payer_id"] == payer), recent_u & (u["payer_id"] == payer)
         n = (sel_c.sum() + sel_u.sum()) / s.run_rate_days           # claims a day
@@ -382,9 +393,14 @@ def weekday_of(days: np.ndarray) -> np.ndarray:
 
 
 def month_of(days: np.ndarray) -> np.ndarray:
-    """The calendar month (0 = January) of day numbers."""
-    dates = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
-    return dates.astype("datetime64[M]").astype(np.int64) % 12
+    """The calendar month (0 = January) of day numbers (converted once per day of their
+    span, then looked up: converting every item to a month took ~30 ms a forecast)."""
+    d = np.asarray(days, dtype=np.int64)
+    if d.size == 0 or int(d.max()) - int(d.min()) > 100_000:
+        return d.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12
+    lo = int(d.min())
+    span = np.arange(lo, int(d.max()) + 1, dtype=np.int64).astype("datetime64[D]")
+    return (span.astype("datetime64[M]").astype(np.int64) % 12)[d - lo]
 
 
 def _patient(h: History, m: _Model, d: int, weeks: int, s: Settings,

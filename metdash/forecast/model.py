@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
 MAX_LAG = 400           # days a curve reaches; an item waiting longer is not expected to pay
 Z90 = 1.2815515655446004  # the standard normal's 90th percentile: p10 / p90 = mean ∓ Z90·σ
@@ -54,11 +55,24 @@ def fit_curve(durations: np.ndarray, observed: np.ndarray, paid: np.ndarray | No
     return LagCurve(np.zeros(width), np.ones(width), np.zeros(width), 0, 0.0, 0.0)
 
 
+def unique_inverse(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(keys, return_inverse=True)`` of integer group keys, through a hash table
+    (``pandas.factorize``, sorted): the same two arrays, ~7 times sooner for the few hundred
+    groups a forecast has among hundreds of thousands of claims (np.unique sorts them all)."""
+    codes, values = pd.factorize(np.asarray(keys, dtype=np.int64), sort=True)
+    return np.asarray(values, dtype=np.int64), codes.astype(np.intp, copy=False)
+
+
+def sorted_unique(keys: np.ndarray) -> np.ndarray:
+    """``np.unique(keys)`` of integer keys, by a hash table (:func:`unique_inverse`)."""
+    return np.sort(pd.unique(np.asarray(keys, dtype=np.int64)))
+
+
 def fit_curves(groups: np.ndarray, durations: np.ndarray, observed: np.ndarray,
                paid: np.ndarray | None = None, owed: np.ndarray | None = None,
                lags: bool = True) -> dict[int, LagCurve]:
     """:func:`fit_curve` for every value of ``groups`` at once (one pass over the items)."""
-    values, g = np.unique(np.asarray(groups, dtype=np.int64), return_inverse=True)
+    values, g = unique_inverse(groups)
     size = len(values)
     d = np.clip(np.asarray(durations, dtype=np.int64), 0, MAX_LAG)
     obs = np.asarray(observed, dtype=bool)

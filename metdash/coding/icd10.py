@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any
 
-import simple_icd_10_cm as icd
-
 __all__ = [
-    "MAX_DIAGNOSES", "MAX_POINTERS", "billable_children", "describe", "diagnoses_problems",
-    "icd10_problems", "normalize_icd10", "pointer_problems",
+    "MAX_DIAGNOSES", "MAX_POINTERS", "billable_children", "code_set", "describe",
+    "diagnoses_problems", "icd10_problems", "normalize_icd10", "pointer_problems",
 ]
+
+
+@functools.cache
+def code_set() -> ModuleType:
+    """The ICD-10-CM code set (``simple_icd_10_cm``), loaded on first use: importing it parses
+    the whole code set (~2 s), which every ``metdash`` command and process paid at start,
+    checking a diagnosis or not. The app's server loads it beside its start
+    (metdash.ui.warmup.server), so a claim form never waits for it."""
+    import simple_icd_10_cm
+
+    return simple_icd_10_cm
 
 MAX_DIAGNOSES = 12   # 837P HI segment / CMS-1500 box 21 A-L
 MAX_POINTERS = 4     # per service line (box 24E)
@@ -35,6 +46,7 @@ def normalize_icd10(code: Any) -> str:
 def billable_children(code: str) -> list[str]:
     """The billable (leaf) codes under a header code, in code-set order."""
     code = normalize_icd10(code)
+    icd = code_set()
     if not icd.is_valid_item(code):
         return []
     return [d for d in icd.get_descendants(code) if icd.is_leaf(d)]
@@ -43,6 +55,7 @@ def billable_children(code: str) -> list[str]:
 def describe(code: str) -> str:
     """The code set's short description of a valid code ('' when unknown)."""
     code = normalize_icd10(code)
+    icd = code_set()
     return icd.get_description(code) if icd.is_valid_item(code) else ""
 
 
@@ -59,6 +72,7 @@ def icd10_problems(code: Any, label: str = "Diagnosis") -> list[str]:
     if not _FORMAT.match(text):
         return [f"{label} {raw!r} is not an ICD-10-CM code: it is a letter, two characters, "
                 "then optionally a dot and up to 4 more (e.g. M54.50)."]
+    icd = code_set()
     if not icd.is_valid_item(text):
         return [f"{label} {text} is not in the ICD-10-CM code set: check it against the "
                 "referral."]

@@ -114,6 +114,9 @@ def _warm(pages: Path) -> None:
     import plotly.graph_objects as go
 
     go.Figure(layout={"template": "plotly"})  # plotly builds its default template once
+    from metdash.coding.icd10 import code_set
+
+    code_set()  # the ICD-10-CM code set (~2 s): before the first claim form checks a code
 
 
 def server(pages: Path) -> threading.Thread:

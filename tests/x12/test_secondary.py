@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -624,3 +625,38 @@ def test_the_clean_claim_rate_reads_the_primarys_acknowledgments_only(secondary_
           build_277ca([Status277("C000201", "GAP555001")], batch_trace="000000002"))
     assert clean_claim_rate(secondary_sent, f) == before
 
+
+def test_the_import_command_says_where_a_rejected_secondary_claim_went(secondary_sent,
+                                                                       tmp_path):
+    from click.testing import CliRunner
+
+    from metdash.cli import main
+
+    secondary_sent.release()
+    path = tmp_path / "gap.999"
+    path.write_text(build_999(2, 2, accepted=False, claim_id="C000201"))
+    r = CliRunner().invoke(main, ["import-ack", "--db", str(secondary_sent.path), str(path)])
+    assert r.exit_code == 0, r.output
+    assert ('1 claim(s) rejected (1 of them secondary claims, back on "Bill the secondary").'
+            in r.output)
+
+
+def test_the_secondary_claims_page_shows_why_the_last_one_was_rejected(secondary_sent,
+                                                                       monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from metdash import ui
+
+    _acks(secondary_sent, build_999(2, 2, accepted=False, claim_id="C000201"))
+    monkeypatch.setenv("METDASH_DB", str(secondary_sent.path))
+    monkeypatch.setattr(ui, "today", lambda: ACK_DAY)
+    st.cache_data.clear()
+    at = AppTest.from_file(str(Path(__file__).parents[2] / "pages" / "secondary_claims.py"),
+                           default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "claim_id" in d.value.columns)
+    assert table.claim_id.tolist() == ["C000201"]
+    reason = table.last_rejection.iloc[0]
+    assert reason.startswith("The clearinghouse rejected 837 transaction set 0002 of group 2")

@@ -18,6 +18,11 @@ Rules (stated once here, used by the work lists and the figure):
   rejected since is on the rejected list instead.
 * **Clean claim rate** (DOMAIN.md): :mod:`metdash.figures.clean_claims`; its definition is
   the figure catalogue's (:mod:`metdash.metrics`, ``clean_claim_rate``).
+
+All three are about the claim sent to its own payer: they read the rows of ``claim_acks``
+and ``x12_submissions`` with no ``secondary_claim_id``. A secondary claim's rejection sends
+it back to "Bill the secondary" instead (:mod:`metdash.x12.post_ack`); its acknowledgments
+are in the claim's history (:func:`claim_acknowledgments`).
 """
 
 from __future__ import annotations
@@ -83,6 +88,7 @@ def rejected_claims(db: Database, as_of: dt.date) -> pd.DataFrame:
                    max(a.status_date) AS rejected_on, max(k.imported_at) AS imported_at
             FROM claim_acks a JOIN acknowledgments k USING (ack_id)
             WHERE a.outcome = 'rejected' AND a.claim_id IS NOT NULL
+              AND a.secondary_claim_id IS NULL  -- the primary's (module docstring)
               AND a.status_date <= ?::DATE
               -- only a claim still submitted is listed (below): the others' rejections and
               -- sendings are not read
@@ -90,7 +96,8 @@ def rejected_claims(db: Database, as_of: dt.date) -> pd.DataFrame:
             GROUP BY a.claim_id
         ), resent AS (
             SELECT s.claim_id, max(s.submitted_at) AS last_sent
-            FROM x12_submissions s SEMI JOIN rej USING (claim_id) GROUP BY s.claim_id
+            FROM x12_submissions s SEMI JOIN rej USING (claim_id)
+            WHERE s.secondary_claim_id IS NULL GROUP BY s.claim_id
         )
         SELECT c.claim_id, c.client_id, {_CLIENT_NAME} AS client_name, p.name AS payer,
                c.submitted_date, r.rejected_on,
@@ -133,6 +140,7 @@ def claims_awaiting_ack(db: Database, as_of: dt.date) -> pd.DataFrame:
                        AS file_999
             FROM claim_acks a JOIN sent s USING (claim_id)
             WHERE a.status_date >= s.sent_on AND a.status_date <= ?::DATE
+              AND a.secondary_claim_id IS NULL
             GROUP BY a.claim_id
         )
         SELECT s.claim_id, s.client_id, {_CLIENT_NAME} AS client_name, p.name AS payer,
@@ -170,11 +178,19 @@ def recent_acknowledgments(db: Database, limit: int = 200) -> pd.DataFrame:
 
 def claim_acknowledgments(db: Database, claim_id: str) -> pd.DataFrame:
     """Every acknowledgment of one claim, oldest first. Columns: status_date, acknowledgment
-    (999, 997, 277CA), outcome,
-    reason, codes, payer_claim_number, source_file."""
+    (999, 997, 277CA), sent_to (the payer of the 837P it answers: the claim's own, or the
+    secondary's with "(secondary)" / "(tertiary)"), outcome, reason, codes,
+    payer_claim_number, source_file."""
     return db.query("""
-        SELECT a.status_date, a.kind AS acknowledgment, a.outcome, a.reason, a.codes,
-               a.payer_claim_number,
+        SELECT a.status_date, a.kind AS acknowledgment,
+               CASE WHEN a.secondary_claim_id IS NULL THEN p.name
+                    ELSE sp.name || CASE s.payer_sequence WHEN 'S' THEN ' (secondary)'
+                                                          ELSE ' (tertiary)' END
+                    END AS sent_to,
+               a.outcome, a.reason, a.codes, a.payer_claim_number,
                k.source_file
         FROM claim_acks a JOIN acknowledgments k USING (ack_id)
+        JOIN claims c USING (claim_id) JOIN payers p ON p.payer_id = c.payer_id
+        LEFT JOIN secondary_claims s ON s.secondary_claim_id = a.secondary_claim_id
+        LEFT JOIN payers sp ON sp.payer_id = s.payer_id
         WHERE a.claim_id = ? ORDER BY a.status_date, k.imported_at, a.seq""", [claim_id])

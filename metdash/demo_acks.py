@@ -127,7 +127,8 @@ def acknowledge(con: Any, as_of: dt.date) -> None:
                row_number() OVER (PARTITION BY s.day, c.payer_id ORDER BY s.claim_id) AS seq
         FROM sent s JOIN _demo_claims c USING (claim_id)""", [as_of, as_of])
     con.execute("""
-        INSERT INTO x12_submissions
+        INSERT INTO x12_submissions (interchange, group_number, set_number, claim_id,
+                                     submitted_at)
         SELECT grp, grp, 1, claim_id, day + INTERVAL 17 HOUR FROM _demo_sent""")
     # The 999s: the evening of each file; then the 277CAs: the next morning.
     con.execute("""
@@ -156,12 +157,16 @@ def acknowledge(con: Any, as_of: dt.date) -> None:
                (SELECT count(*) FROM _demo_sent s WHERE s.grp = f.grp)
         FROM _demo_files f""", [REJECT_999[0], REJECT_999[1], ACCEPT_999])
     con.execute("""
-        INSERT INTO claim_acks
+        INSERT INTO claim_acks (ack_id, seq, claim_id, patient_control_number, kind, outcome,
+                                codes, reason, status_date, payer_claim_number,
+                                segment_number)
         SELECT f.n, s.seq, s.claim_id,
                s.claim_id, '999', a.outcome, a.codes, a.reason, f.day, NULL, NULL
         FROM _demo_sent s JOIN _demo_files f USING (grp) JOIN ack_sets a ON a.ack_id = f.n""")
     con.execute(f"""
-        INSERT INTO claim_acks
+        INSERT INTO claim_acks (ack_id, seq, claim_id, patient_control_number, kind, outcome,
+                                codes, reason, status_date, payer_claim_number,
+                                segment_number)
         WITH rows AS (
             SELECT f.n, s.seq, s.claim_id, f.day, c.hash_pick,
                    (p.kind = 'rejected' OR (p.kind = 'history'

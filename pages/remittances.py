@@ -39,7 +39,8 @@ if files and st.button("Import", type="primary", icon=":material/upload:"):
 
 st.subheader("Import acknowledgments (999, 277CA)", help="The clearinghouse's 999 says whether "
              "it accepted each 837P file; the payer's 277CA whether it accepted each claim. "
-             "Rejected claims go to the work list 'Claims rejected — fix and resend'. Each file "
+             "Rejected claims go to the work list 'Claims rejected — fix and resend' (a "
+             "rejected secondary claim back to 'Bill the secondary'). Each file "
              "is imported whole or not at all; an acknowledgment already imported is skipped.")
 ack_files = st.file_uploader("999 / 277CA files", type=["999", "277", "edi", "txt", "x12"],
                              accept_multiple_files=True, key="ack_files")
@@ -53,8 +54,10 @@ if ack_files and st.button("Import acknowledgments", icon=":material/upload:"):
             a = import_acks(db, [(f.name, f.getvalue()) for f in ack_files], user,
                             before_write=lambda: backup.before_import(db))
             ui.after_write()
+            again = (f", {a.secondary_rejected} of them secondary claims back on 'Bill the "
+                     "secondary'" if a.secondary_rejected else "")
             st.success(f"{a.files} file(s): {a.acknowledgments} acknowledgment(s) imported "
-                       f"({a.accepted} claim(s) accepted, {a.rejected} rejected, "
+                       f"({a.accepted} claim(s) accepted, {a.rejected} rejected{again}, "
                        f"{a.unmatched} not ours); {a.already_imported} already imported.")
             if a.errors:
                 ui.show_problems(a.errors, heading="Some files were refused.")

@@ -11,7 +11,9 @@ user = ui.current_user()
 st.caption("A claim is listed when its payer's remittance (835 or EOB) left deductible, "
            "coinsurance or copay and the client has a secondary (or tertiary) coverage in force "
            "on the date of service: that amount stays in insurance A/R, owed by the next payer. "
-           "A Medicare crossover (CLP02 19) is sent on by Medicare: wait for the secondary's 835.")
+           "A Medicare crossover (CLP02 19) is sent on by Medicare: wait for the secondary's 835. "
+           "A secondary claim the clearinghouse (999) or the payer (277CA) rejected is listed "
+           "again with the reason: fix it, then send it again.")
 present = ui.present_mode()
 if (data := st.session_state.get("sec_837p")) and not present:
     st.download_button("Download the secondary 837P", lambda: data, file_name="secondary.837",
@@ -25,6 +27,8 @@ MONEY = ("total_charge", "prior_paid", "contractual", "cost_share", "cob", "owed
 SHOWN = ["claim_id", "client_name", "next_payer", "owed", "payer", "prior_paid", "contractual",
          "cost_share", "cob", "total_charge", "adjudicated_date", "days_since",
          "first_service_date", "payer_sequence", "client_id"]
+if frame.last_rejection.notna().any():  # why the last one was rejected, next to the claim
+    SHOWN.insert(SHOWN.index("owed") + 1, "last_rejection")
 ui.table(frame[SHOWN],
          key="sec_list", download="secondary_claims_to_bill",
          formats={**dict.fromkeys(MONEY, "money"), "first_service_date": "date",

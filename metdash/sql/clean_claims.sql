@@ -5,7 +5,9 @@
 -- 277CA accepted it; no outcome (neither) by the as-of date: unacknowledged once more than
 -- the practice's ack_wait_days (Settings; default 3) have passed since the first submission
 -- (counted as submitted and not clean), else awaiting (not counted yet). acknowledged: claims
--- with any 999 / 277CA on file by the as-of date (a payer with none has no rate).
+-- with any 999 / 277CA on file by the as-of date (a payer with none has no rate). Sendings
+-- and acknowledgments of the claim's own payer only: a secondary claim (secondary_claim_id,
+-- migration 0018) is neither a resubmission nor an answer to the first submission.
 WITH wait AS (SELECT coalesce(max(ack_wait_days), 3) AS days FROM practice),
 sub AS (
     SELECT c.claim_id, c.payer_id, c.submitted_date,
@@ -18,7 +20,7 @@ sub AS (
 ), resent AS (
     SELECT s.claim_id, min(s.submitted_at)::DATE AS next_sent
     FROM x12_submissions s JOIN sub USING (claim_id)
-    WHERE s.submitted_at::DATE > sub.submitted_date
+    WHERE s.submitted_at::DATE > sub.submitted_date AND s.secondary_claim_id IS NULL
     GROUP BY s.claim_id
 ), acks AS (
     SELECT a.claim_id,
@@ -27,7 +29,7 @@ sub AS (
                    AND a.status_date <= coalesce(least(r.next_sent, sub.last_sent),
                                                  DATE '9999-12-31')) AS rejected
     FROM claim_acks a JOIN sub USING (claim_id) LEFT JOIN resent r USING (claim_id)
-    WHERE a.status_date <= $as_of
+    WHERE a.status_date <= $as_of AND a.secondary_claim_id IS NULL
     GROUP BY a.claim_id
 )
 SELECT p.name AS payer, count(*) AS submitted,

@@ -8,11 +8,14 @@
 --   - that CLP is not a crossover (CLP02 19/20/21: the payer forwarded the claim itself, the
 --     practice waits for the next payer's 835) nor a reversal (22);
 --   - the claim still owes something on the insurance side, is not voided, and was not sent
---     to that next payer already (secondary_claims).
+--     to that next payer already (secondary_claims) -- a sending the clearinghouse (999) or
+--     that payer (277CA) rejected by $as_of does not count: the claim is listed again, with
+--     the latest rejection's reason (metdash.x12.post_ack).
 -- Columns: claim_id, client_id, client_name, payer (the one that adjudicated), next_payer,
 -- payer_sequence (S / T), first_service_date, total_charge, prior_paid (its CLP04),
 -- contractual, cost_share, cob, owed (the claim's insurance balance now), adjudicated_date,
--- days_since, next_payer_id, next_coverage_id, prior_claim_payment_id.
+-- days_since, next_payer_id, next_coverage_id, prior_claim_payment_id, last_rejection (why
+-- the last sending to that payer was rejected; NULL when none was).
 WITH every_claim AS (
     -- claims of clients who have a secondary or tertiary coverage at all (no other claim
     -- can have a next payer) that still owe on the insurance side (the last condition above;
@@ -89,7 +92,11 @@ SELECT n.claim_id, c.client_id, cl.last_name || ', ' || cl.first_name AS client_
        f.insurance_balance::DECIMAL(12,2) AS owed,
        n.payment_date AS adjudicated_date,
        date_diff('day', n.payment_date, $as_of::DATE) AS days_since,
-       n.next_payer_id, n.next_coverage_id, n.claim_payment_id AS prior_claim_payment_id
+       n.next_payer_id, n.next_coverage_id, n.claim_payment_id AS prior_claim_payment_id,
+       (SELECT arg_max(s.rejection_reason, (s.rejected_date, s.secondary_claim_id))
+        FROM secondary_claims s
+        WHERE s.claim_id = n.claim_id AND s.payer_id = n.next_payer_id
+          AND s.rejected_date <= $as_of::DATE) AS last_rejection
 FROM next_in_line n
 JOIN c USING (claim_id)
 JOIN clients cl ON cl.client_id = c.client_id
@@ -100,5 +107,6 @@ JOIN claim_facts f ON f.claim_id = n.claim_id
 WHERE coalesce(m.cost_share, 0) + coalesce(m.cob, 0) > 0
   AND f.insurance_balance > 0
   AND NOT EXISTS (SELECT 1 FROM secondary_claims s
-                  WHERE s.claim_id = n.claim_id AND s.payer_id = n.next_payer_id)
+                  WHERE s.claim_id = n.claim_id AND s.payer_id = n.next_payer_id
+                    AND NOT coalesce(s.rejected_date <= $as_of::DATE, FALSE))
 ORDER BY n.payment_date, n.claim_id

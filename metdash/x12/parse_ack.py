@@ -93,6 +93,9 @@ class ClaimStatus:
     patient: str = ""
     member_id: str = ""
     segment_number: int = 0
+    # 2200B TRN02 of the receiver loop it is in: the BHT03 of the 837P it answers when the
+    # payer echoes it (ours: the 837P's GS06, nine digits), else the sender's own batch id.
+    batch_trace: str = ""
 
     @property
     def outcome(self) -> str:
@@ -354,6 +357,7 @@ def _parse_277(ctx: _Ctx, tx: Transaction) -> Ack277 | None:
     claim: ClaimStatus | None = None
     in_line = False
     name: tuple[str, str] = ("", "")
+    batch_trace = ""
     if not segs or segs[0].id != "BHT":
         ctx.err(segs[0] if segs else tx.st, "a 277CA starts with BHT after ST.")
     for seg in segs:
@@ -362,6 +366,8 @@ def _parse_277(ctx: _Ctx, tx: Transaction) -> Ack277 | None:
             ack.ack_date = ctx.date(seg, 4, "the acknowledgment date", required=True)
         elif sid == "HL":
             level = seg.get(3)
+            if level in ("20", "21"):
+                batch_trace = ""  # a new source or receiver: its own trace, if any
             if level not in ("20", "21", "19", "PT"):
                 ctx.err(seg, f"HL level code {level!r} is not one of a 277CA (20, 21, 19, PT).")
             claim, in_line, name = None, False, ("", "")
@@ -372,12 +378,15 @@ def _parse_277(ctx: _Ctx, tx: Transaction) -> Ack277 | None:
                 name = (" ".join(p for p in (seg.get(4).strip(), seg.get(3).strip()) if p),
                         seg.get(9).strip())
         elif sid == "TRN":
-            if level == "PT":
+            if level == "21" and seg.get(1) == "2":
+                batch_trace = seg.get(2).strip()
+            elif level == "PT":
                 if seg.get(1) != "2" or not seg.get(2).strip():
                     ctx.err(seg, "a claim's trace (TRN*2) must carry the patient control "
                                  "number we sent (CLM01).")
                 claim = ClaimStatus(seg.get(2).strip(), [], "", None, patient=name[0],
-                                    member_id=name[1], segment_number=seg.number)
+                                    member_id=name[1], segment_number=seg.number,
+                                    batch_trace=batch_trace)
                 ack.claims.append(claim)
                 in_line = False
         elif sid == "STC":

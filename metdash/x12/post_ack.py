@@ -16,6 +16,26 @@ An acknowledgment already imported (same content fingerprint: the segments betwe
 SE, whatever the envelope) changes nothing and is counted as ``already_imported``. Claims'
 statuses are not changed: a rejected claim stays ``submitted`` (the payer never received
 it) and shows on the "rejected — fix and resend" work list (:mod:`metdash.acks`).
+
+**Secondary claims.** A secondary (or tertiary) 837P sends the same claim id to the next
+payer (:mod:`metdash.x12.secondary`); its ``x12_submissions`` rows carry the sending's
+``secondary_claims`` id, and so does every ``claim_acks`` row about it. A 999 names its set,
+so it is that sending's without doubt. A 277CA names only the claim id; of the claim's
+sendings made on or before the 277CA's date it is the one whose member id (2100D NM109) the
+277CA repeats, then whose 837P's BHT03 (our GS06) its receiver trace (2200B TRN02) echoes,
+then the latest -- a claim sent to its secondary has been adjudicated by its primary, so a
+277CA coming after the secondary claim went out, with nothing else to tell, answers that.
+A claim only ever sent to its own payer by the 277CA's date gets the primary's row, as before.
+What a biller then sees:
+
+* accepted: recorded (claim_acks, the claim's acknowledgments); nothing else changes.
+* rejected (the 999 rejects its set, or the 277CA rejects the claim): the sending is marked
+  rejected with the acknowledgment's date, reason and codes (``secondary_claims``, audited),
+  so the claim is back on "Bill the secondary" (metdash/sql/secondary_to_bill.sql) with that
+  reason, to be fixed and sent again. The claim's own status, history and money follow its
+  primary payer and are not touched, and it is not on "rejected — fix and resend" (which
+  reads the primary's acknowledgments only). The first rejection of a sending stands: a later
+  acknowledgment of the same sending does not undo it.
 """
 
 from __future__ import annotations
@@ -32,8 +52,8 @@ from typing import Any
 import duckdb
 
 from metdash.errors import X12FileError
-from metdash.store import Database, audit, insert_rows, next_id
-from metdash.x12.parse_ack import Ack277, Ack999, AckFile, parse_ack
+from metdash.store import Database, audit, audit_many, insert_rows, next_id
+from metdash.x12.parse_ack import Ack277, Ack999, AckFile, ClaimStatus, parse_ack
 
 NOTHING = "Nothing was imported."
 Source = str | os.PathLike[str] | tuple[str, bytes]
@@ -52,6 +72,7 @@ class AckFileResult:
     rejected: int = 0  # claims rejected
     other: int = 0  # claims with another status (pending, forwarded elsewhere ...)
     unmatched: int = 0  # claims or 999 sets that are not ours
+    secondary_rejected: int = 0  # of the rejected: secondary claims back on "Bill the secondary"
     errors: list[str] = field(default_factory=list)
 
 
@@ -66,6 +87,7 @@ class AckSummary:
     rejected: int = 0
     other: int = 0
     unmatched: int = 0
+    secondary_rejected: int = 0
     errors: list[str] = field(default_factory=list)
     results: list[AckFileResult] = field(default_factory=list)
 
@@ -81,18 +103,28 @@ class AckSummary:
         return {"files": self.files, "acknowledgments": self.acknowledgments,
                 "already_imported": self.already_imported, "accepted": self.accepted,
                 "rejected": self.rejected, "other": self.other, "unmatched": self.unmatched,
-                "errors": list(self.errors)}
+                "secondary_rejected": self.secondary_rejected, "errors": list(self.errors)}
 
     def to_json(self) -> str:
         return json.dumps(self.as_dict(), indent=2)
 
 
 def record_submission(con: duckdb.DuckDBPyConnection, interchange: int, group: int,
-                      set_number: int, claim_ids: Sequence[str], at: dt.datetime) -> None:
-    """Remember which claims went out in an 837P (inside the export's transaction)."""
+                      set_number: int, claim_ids: Sequence[str], at: dt.datetime,
+                      secondary_claim_ids: Sequence[int] | None = None) -> None:
+    """Remember which claims went out in an 837P (inside the export's transaction).
+
+    ``secondary_claim_ids``: for a secondary (or tertiary) 837P, the ``secondary_claims`` row
+    of each claim, in the same order -- what tells its acknowledgments from those of the
+    claim sent to its own payer (same claim id). None for a claim's own payer.
+    """
+    sendings = (list(secondary_claim_ids) if secondary_claim_ids is not None
+                else [None] * len(claim_ids))
     insert_rows(con, "x12_submissions",
-                ["interchange", "group_number", "set_number", "claim_id", "submitted_at"],
-                [(interchange, group, set_number, cid, at) for cid in claim_ids])
+                ["interchange", "group_number", "set_number", "claim_id", "submitted_at",
+                 "secondary_claim_id"],
+                [(interchange, group, set_number, cid, at, sid)
+                 for cid, sid in zip(claim_ids, sendings, strict=True)])
 
 
 def _read_source(src: Source) -> tuple[str, bytes]:
@@ -124,7 +156,7 @@ def import_acks(db: Database, sources: Iterable[Source], user: str, *,
         summary.results.append(res)
         summary.errors.extend(res.errors)
         for key in ("acknowledgments", "already_imported", "accepted", "rejected", "other",
-                    "unmatched"):
+                    "unmatched", "secondary_rejected"):
             setattr(summary, key, getattr(summary, key) + getattr(res, key))
     return summary
 
@@ -151,16 +183,85 @@ def _import_one(db: Database, name: str, data: bytes, user: str,
 
 
 def _claims_of_set(con: duckdb.DuckDBPyConnection, group: str, set_number: str
-                   ) -> list[str]:
+                   ) -> list[tuple[str, int | None]]:
+    """``(claim_id, secondary_claim_id)`` of each claim sent in that group (and set)."""
     if not group.isdigit() or (set_number and not set_number.isdigit()) \
             or len(group) > 18 or len(set_number) > 18:  # not a control number we wrote
         return []
-    sql = "SELECT DISTINCT claim_id FROM x12_submissions WHERE group_number = ?"
+    sql = ("SELECT DISTINCT claim_id, secondary_claim_id FROM x12_submissions "
+           "WHERE group_number = ?")
     params: list[Any] = [int(group)]
     if set_number:
         sql += " AND set_number = ?"
         params.append(int(set_number))
-    return sorted(r[0] for r in con.execute(sql + " ORDER BY 1", params).fetchall())
+    return sorted(((r[0], r[1]) for r in con.execute(sql, params).fetchall()),
+                  key=lambda r: (r[0], r[1] or 0))
+
+
+@dataclass(frozen=True)
+class _Sending:
+    """One 837P that carried a claim: to its own payer (``secondary_claim_id`` None) or to
+    the next payer in line."""
+
+    secondary_claim_id: int | None
+    group_number: int
+    submitted_at: dt.datetime
+    member_id: str
+
+
+def _sendings(con: duckdb.DuckDBPyConnection, claim_ids: list[str]
+              ) -> dict[str, list[_Sending]]:
+    """Every recorded sending of each claim, with the member id its 2010BA carried."""
+    out: dict[str, list[_Sending]] = {}
+    for cid, sid, group, at, member in con.execute("""
+            SELECT s.claim_id, s.secondary_claim_id, s.group_number, s.submitted_at,
+                   coalesce(CASE WHEN s.secondary_claim_id IS NULL THEN own.member_id
+                                 ELSE nxt.member_id END, '')
+            FROM x12_submissions s JOIN claims c USING (claim_id)
+            LEFT JOIN coverages own ON own.coverage_id = c.coverage_id
+            LEFT JOIN secondary_claims sc ON sc.secondary_claim_id = s.secondary_claim_id
+            LEFT JOIN coverages nxt ON nxt.coverage_id = sc.coverage_id
+            WHERE s.claim_id IN (SELECT unnest(?::VARCHAR[]))""", [claim_ids]).fetchall():
+        out.setdefault(cid, []).append(_Sending(sid, group, at, member))
+    return out
+
+
+def _sending_answered(claim: ClaimStatus, sendings: list[_Sending], on: dt.date
+                      ) -> int | None:
+    """The ``secondary_claims`` id of the sending a 277CA's claim answers (None: the claim
+    sent to its own payer). The module's docstring gives the rule."""
+    found = [s for s in sendings if s.submitted_at.date() <= on]
+    if not any(s.secondary_claim_id is not None for s in found):
+        return None  # only ever sent to its own payer by then: the primary's, as before
+    by_member = [s for s in found if claim.member_id and s.member_id == claim.member_id]
+    found = by_member or found
+    trace = claim.batch_trace
+    by_trace = [s for s in found
+                if trace.isdigit() and len(trace) <= 18 and s.group_number == int(trace)]
+    found = by_trace or found
+    return max(found, key=lambda s: (s.submitted_at, s.group_number)).secondary_claim_id
+
+
+def _mark_rejected(con: duckdb.DuckDBPyConnection, rows: list[tuple[Any, ...]], user: str,
+                   when: dt.datetime) -> int:
+    """Mark each secondary sending these new claim_acks rows reject (the first rejection of a
+    sending stands); returns how many were marked."""
+    marked = 0
+    for ack_id, _, cid, _, _, outcome, codes, reason, status_date, _, _, sid in rows:
+        if sid is None or outcome != "rejected":
+            continue
+        before = con.execute("SELECT rejected_date FROM secondary_claims "
+                             "WHERE secondary_claim_id = ?", [sid]).fetchall()
+        if not before or before[0][0] is not None:
+            continue
+        con.execute("UPDATE secondary_claims SET rejected_date = ?, rejection_reason = ?, "
+                    "rejection_codes = ?, rejected_by_ack_id = ? WHERE secondary_claim_id = ?",
+                    [status_date, reason, codes, ack_id, sid])
+        audit_many(con, user, [("status", "secondary_claims", sid, {"rejected_date": None}, {
+            "claim_id": cid, "rejected_date": status_date, "rejection_reason": reason,
+            "rejection_codes": codes, "ack_id": ack_id})], when)
+        marked += 1
+    return marked
 
 
 def _post(con: duckdb.DuckDBPyConnection, parsed: AckFile, file_sha: str, user: str,
@@ -171,7 +272,8 @@ def _post(con: duckdb.DuckDBPyConnection, parsed: AckFile, file_sha: str, user: 
         "SELECT content_sha256 FROM acknowledgments WHERE content_sha256 IN "
         "(SELECT unnest(?::VARCHAR[]))", [[a.content_sha256 for a in parsed.acks]]).fetchall()}
     ack_id = next_id(con, "acknowledgments", "ack_id")
-    ours = None
+    ours: set[str] | None = None  # the 277CAs' claim ids that are ours, and their sendings
+    sent: dict[str, list[_Sending]] = {}
     new_ids = []
     for ack in parsed.acks:
         if ack.content_sha256 in seen:
@@ -196,37 +298,43 @@ def _post(con: duckdb.DuckDBPyConnection, parsed: AckFile, file_sha: str, user: 
                              s.outcome, "; ".join(s.codes), s.reason, len(claims)))
                 if not claims:
                     res.unmatched += 1
-                for cid in claims:
+                for cid, sid in claims:
                     named = " (the 999 names this claim)" if cid in s.claim_ids else ""
                     rows.append((ack_id, len(rows) + 1, cid, cid, ack.kind, s.outcome,
                                  "; ".join(s.codes), s.reason[:-1] + named + ".",
-                                 status_date, None, s.segment_number))
+                                 status_date, None, s.segment_number, sid))
             insert_rows(con, "ack_sets", ["ack_id", "seq", "group_number", "set_number",
                                           "status", "outcome", "codes", "reason", "claims"],
                         sets)
         else:
             assert isinstance(ack, Ack277)
             if ours is None:
+                named = [c.patient_control_number for a in parsed.acks
+                         if isinstance(a, Ack277) for c in a.claims]
                 ours = {r[0] for r in con.execute(
                     "SELECT claim_id FROM claims WHERE claim_id IN (SELECT unnest(?::VARCHAR[]))",
-                    [[c.patient_control_number for a in parsed.acks if isinstance(a, Ack277)
-                      for c in a.claims]]).fetchall()}
+                    [named]).fetchall()}
+                sent = _sendings(con, sorted(ours))
             for c in ack.claims:
                 cid = c.patient_control_number if c.patient_control_number in ours else None
                 if cid is None:
                     res.unmatched += 1
+                on = c.status_date or status_date
+                sid = _sending_answered(c, sent.get(cid, []), on) if cid is not None else None
                 rows.append((ack_id, len(rows) + 1, cid, c.patient_control_number, "277CA",
-                             c.outcome, c.codes, c.reason, c.status_date or status_date,
-                             c.payer_claim_number or None, c.segment_number))
+                             c.outcome, c.codes, c.reason, on,
+                             c.payer_claim_number or None, c.segment_number, sid))
         insert_rows(con, "claim_acks", [
             "ack_id", "seq", "claim_id", "patient_control_number", "kind", "outcome", "codes",
-            "reason", "status_date", "payer_claim_number", "segment_number"], rows)
+            "reason", "status_date", "payer_claim_number", "segment_number",
+            "secondary_claim_id"], rows)
         for r in rows:
             if r[2] is None:
                 continue
             res.accepted += r[5] == "accepted"
             res.rejected += r[5] == "rejected"
             res.other += r[5] == "other"
+        res.secondary_rejected += _mark_rejected(con, rows, user, when)
         new_ids.append(ack_id)
         ack_id += 1
     res.acknowledgments = len(new_ids)
@@ -235,7 +343,8 @@ def _post(con: duckdb.DuckDBPyConnection, parsed: AckFile, file_sha: str, user: 
         return res
     summary = {"acknowledgments": res.acknowledgments, "kinds": res.kinds,
                "already_imported": res.already_imported, "accepted": res.accepted,
-               "rejected": res.rejected, "other": res.other, "unmatched": res.unmatched}
+               "rejected": res.rejected, "other": res.other, "unmatched": res.unmatched,
+               "secondary_rejected": res.secondary_rejected}
     import_id = next_id(con, "imports", "import_id")
     con.execute("INSERT INTO imports (import_id, kind, file_name, file_sha256, imported_at, "
                 "user_name, summary) VALUES (?, 'ack', ?, ?, ?, ?, ?)",

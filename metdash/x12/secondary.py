@@ -29,6 +29,7 @@ import pandas as pd
 from metdash.errors import X12ExportError
 from metdash.store import Database, audit, fetch_df, insert_rows
 from metdash.x12.model837 import Batch837
+from metdash.x12.post_ack import record_submission
 from metdash.x12.validate import claim_problems
 from metdash.x12.write837 import FILING_CODES, load_batch, next_control_numbers, render_837p
 from metdash.x12.write837_cob import (
@@ -182,8 +183,9 @@ def write_secondary_837p(db: Database, claim_ids: list[str], *, user: str,
 
     In one transaction: checks every claim (raises :class:`X12ExportError` listing every
     problem, nothing changed), takes the next control numbers, records each sending in
-    ``secondary_claims`` (the claims leave "bill the secondary"), then ``deliver(text)``; if it
-    raises, nothing is committed.
+    ``secondary_claims`` (the claims leave "bill the secondary") and in ``x12_submissions``
+    with its sending's id (so the clearinghouse's 999 and the payer's 277CA find it:
+    :mod:`metdash.x12.post_ack`), then ``deliver(text)``; if it raises, nothing is committed.
     """
     now = now or dt.datetime.now().replace(microsecond=0)
     with db.transaction() as con:
@@ -203,8 +205,13 @@ def write_secondary_837p(db: Database, claim_ids: list[str], *, user: str,
             "secondary_claim_id", "claim_id", "payer_id", "coverage_id", "payer_sequence",
             "prior_claim_payment_id", "submitted_date", "interchange", "user_name"], rows)
         audit(con, user, "export", "secondary_claims", numbers.interchange, None, {
-            "interchange": numbers.interchange, "claims": [r[1] for r in rows],
-            "payers": [r[2] for r in rows]})
+            "interchange": numbers.interchange, "group": numbers.group,
+            "transaction": numbers.transaction, "claims": [r[1] for r in rows],
+            "payers": [r[2] for r in rows], "secondary_claims": [r[0] for r in rows]})
+        # Which claims went out under which GS06 / ST02, as which sending: what a 999 names,
+        # and what tells a 277CA about this sending from one about the primary's.
+        record_submission(con, numbers.interchange, numbers.group, numbers.transaction,
+                          [r[1] for r in rows], now, [r[0] for r in rows])
         if deliver is not None:
             deliver(text)
     return text

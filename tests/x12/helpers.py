@@ -173,3 +173,82 @@ def one_file(*texts: str) -> str:
     text = "".join(s + "~\n" for s in segs)
     read_document(text, "self-check")
     return text
+
+
+def _envelope(functional_id: str, version: str, control: int, date: str,
+              body: list[list[str]]) -> str:
+    """``body`` (ST .. SE, SE01 and ST02 filled in here) in one ISA / GS from the
+    clearinghouse to the practice (the same envelope as the files in fixtures/acks/)."""
+    body[-1][1:] = [str(len(body)), body[0][2]]
+    segs = [["ISA", "00", " " * 10, "00", " " * 10, "ZZ", f"{'CLEARINGHOUSE':<15}", "ZZ",
+             f"{'1234567893':<15}", date[2:], "0800", "^", "00501", f"{control:09d}", "0",
+             "P", ":"],
+            ["GS", functional_id, "CLEARINGHOUSE", "1234567893", date, "0800", str(control),
+             "X", version],
+            *body, ["GE", "1", str(control)], ["IEA", "1", f"{control:09d}"]]
+    text = "".join("*".join(s) + "~\n" for s in segs)
+    read_document(text, "self-check")
+    return text
+
+
+def build_999(group: int, set_number: int, *, accepted: bool, claim_id: str = "",
+              date: str = "20250313", control: int = 701) -> str:
+    """A 999 answering transaction set ``set_number`` of our 837P group ``group``: accepted,
+    or rejected for an invalid character in the subscriber's member id (NM109), naming
+    ``claim_id`` (CTX*CLM01) when given."""
+    body = [["ST", "999", "0001", "005010X231A1"], ["AK1", "HC", str(group), "005010X222A1"],
+            ["AK2", "837", f"{set_number:04d}", "005010X222A1"]]
+    if accepted:
+        body += [["IK5", "A"], ["AK9", "A", "1", "1", "1"]]
+    else:
+        body += [["IK3", "NM1", "17", "2010", "8"],
+                 *([["CTX", f"CLM01:{claim_id}"]] if claim_id else []),
+                 ["IK4", "9", "67", "6", "GAP55500!"], ["IK5", "R", "5"],
+                 ["AK9", "R", "1", "1", "0"]]
+    return _envelope("FA", "005010X231A1", control, date, [*body, ["SE"]])
+
+
+@dataclass
+class Status277:
+    """One claim (2200D) of a :func:`build_277ca`: STC01 ``A2:20:PR`` accepts, ``A7:164:IL``
+    rejects (the subscriber's member number)."""
+
+    claim_id: str
+    member_id: str
+    category: str = "A2:20:PR"
+    charge: str = "200"
+    service_date: str = "20250220"
+    last_name: str = "SAMPLE"
+    first_name: str = "SAM"
+
+
+def build_277ca(claims: list[Status277], *, batch_trace: str, date: str = "20250313",
+                source: tuple[str, str, str] = ("PR", "GAP PLAN", "GAP01"),
+                control: int = 801) -> str:
+    """A 277CA from ``source`` (2100A entity code, name, id) answering ``claims``; its
+    receiver trace (2200B TRN02) is ``batch_trace`` -- the BHT03 of the 837P it answers,
+    when the payer echoes it."""
+    rejected = [c for c in claims if not c.category.startswith(("A1", "A2"))]
+    total = sum((Decimal(c.charge) for c in claims), Decimal(0))
+    qualifier = "PI" if source[0] == "PR" else "46"
+    body = [["ST", "277", "0001", "005010X214"],
+            ["BHT", "0085", "08", "277CA0001", date, "1000", "TH"],
+            ["HL", "1", "", "20", "1"], ["NM1", source[0], "2", source[1], "", "", "", "",
+                                         qualifier, source[2]],
+            ["TRN", "1", "0001"], ["DTP", "050", "D8", date], ["DTP", "009", "D8", date],
+            ["HL", "2", "1", "21", "1"],
+            ["NM1", "41", "2", "MOVING WELL EXERCISE LLC", "", "", "", "", "46", "1234567893"],
+            ["TRN", "2", batch_trace], ["STC", "A1:19:PR", date, "WQ", str(total)],
+            ["QTY", "90", str(len(claims) - len(rejected))], ["QTY", "AA", str(len(rejected))],
+            ["HL", "3", "2", "19", "1"],
+            ["NM1", "85", "2", "MOVING WELL EXERCISE LLC", "", "", "", "", "XX", "1234567893"],
+            ["TRN", "1", "0"], ["STC", "A1:19:85", "", "WQ", str(total)]]
+    for n, c in enumerate(claims, start=4):
+        ok = c.category.startswith(("A1", "A2"))
+        body += [["HL", str(n), "3", "PT"],
+                 ["NM1", "QC", "1", c.last_name, c.first_name, "", "", "", "MI", c.member_id],
+                 ["TRN", "2", c.claim_id],
+                 ["STC", c.category, date, "WQ" if ok else "U", c.charge],
+                 *([["REF", "1K", f"PCN{c.claim_id}"]] if ok else []),
+                 ["DTP", "472", "D8", c.service_date]]
+    return _envelope("HN", "005010X214", control, date, [*body, ["SE"]])

@@ -31,20 +31,23 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from metdash import figures, worklists
+from metdash import acks, figures, worklists
 from metdash.entry import CoverageIn, save_coverage
 from metdash.errors import ValidationError, X12ExportError
 from metdash.figures import Filters
+from metdash.figures.clean_claims import clean_claim_rate
 from metdash.x12.post835 import import_835
+from metdash.x12.post_ack import import_acks
 from metdash.x12.secondary import secondary_claims_to_bill, write_secondary_837p
 from metdash.x12.validate import pyx12_validate
 from metdash.x12.write837 import write_837p
 
-from .helpers import Claim, Line, build_835
+from .helpers import Claim, Line, Status277, build_277ca, build_835, build_999
 
 D = dt.date
 M = Decimal
@@ -448,3 +451,212 @@ def test_a_secondary_without_coverage_on_the_date_of_service_is_refused(seeded):
     assert ("GAP PLAN (N1*PR) paid claim C000201 as a later payer, but the client has no "
             "coverage with it on the claim's date of service 2025-02-20") in s.errors[0]
     assert _balances(seeded, "C000201") == (M("0.00"), M("40.00"))
+
+
+# -- Acknowledgments of a secondary claim (999, 277CA) ------------------------------------
+# The secondary 837P of C000201 goes out on 2025-03-12 as ISA13 2 / GS06 2 / ST02 0002 (the
+# primary 837P of 02-21 was 1 / 1 / 0001, with C000102). Its 2010BA member id is the Gap
+# Plan's (GAP555001); the primary's was Acme's (ACM000111). Answers are dated 2025-03-13.
+ACK_DAY = D(2025, 3, 13)
+ACK_TABLES = ("acknowledgments", "ack_sets", "claim_acks", "x12_submissions",
+              "secondary_claims", "claim_status_history", "imports", "audit_log")
+
+
+@pytest.fixture
+def secondary_sent(primary_paid):
+    write_secondary_837p(primary_paid, ["C000201"], user="biller", now=SECONDARY_SENT)
+    return primary_paid
+
+
+def _acks(db, *texts: str):
+    s = import_acks(db, [(f"ack{n}.x12", t.encode()) for n, t in enumerate(texts, start=1)],
+                    "biller", now=dt.datetime(2025, 3, 13, 15, 0))
+    assert s.ok, s.errors
+    return s
+
+
+def _primary_side(db) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What the claim's own payer's side looks like: its row, status history and facts."""
+    return (db.query("SELECT * FROM claims WHERE claim_id = 'C000201'"),
+            db.query("SELECT * FROM claim_status_history WHERE claim_id = 'C000201' "
+                     "ORDER BY seq"),
+            db.query("SELECT * FROM claim_facts WHERE claim_id = 'C000201'"))
+
+
+def _same_frames(before, after) -> None:
+    for b, a in zip(before, after, strict=True):
+        pd.testing.assert_frame_equal(b, a)
+
+
+def test_the_secondary_837p_records_its_submission(secondary_sent):
+    rows = secondary_sent.query(
+        "SELECT interchange, group_number, set_number, claim_id, submitted_at, "
+        "coalesce(secondary_claim_id, 0) AS sending FROM x12_submissions "
+        "ORDER BY group_number, claim_id")
+    # The primary 837P's two claims (0: no secondary sending), then the secondary's one.
+    assert rows.values.tolist() == [
+        [1, 1, 1, "C000102", pd.Timestamp(SENT), 0],
+        [1, 1, 1, "C000201", pd.Timestamp(SENT), 0],
+        [2, 2, 2, "C000201", pd.Timestamp(SECONDARY_SENT), 1]]
+    assert secondary_sent.scalar("SELECT claim_id FROM secondary_claims "
+                                 "WHERE secondary_claim_id = 1") == "C000201"
+
+
+def test_a_999_accepting_the_secondary_837p_matches_it(secondary_sent):
+    before = _primary_side(secondary_sent)
+    s = _acks(secondary_sent, build_999(2, 2, accepted=True))
+    assert (s.accepted, s.rejected, s.unmatched) == (1, 0, 0)
+    got = secondary_sent.query("SELECT claim_id, kind, outcome, secondary_claim_id "
+                               "FROM claim_acks").values.tolist()
+    assert got == [["C000201", "999", "accepted", 1]]
+    assert secondary_sent.scalar("SELECT claims FROM ack_sets") == 1
+    # Accepted: still sent, not listed again; the claim itself is as it was.
+    assert secondary_claims_to_bill(secondary_sent, ACK_DAY).empty
+    assert secondary_sent.scalar("SELECT rejected_date FROM secondary_claims") is None
+    _same_frames(before, _primary_side(secondary_sent))
+
+
+def test_a_999_rejecting_the_secondary_set_puts_the_claim_back_on_the_list(secondary_sent):
+    before = _primary_side(secondary_sent)
+    s = _acks(secondary_sent, build_999(2, 2, accepted=False, claim_id="C000201"))
+    assert (s.accepted, s.rejected, s.unmatched, s.secondary_rejected) == (0, 1, 0, 1)
+    sent = secondary_sent.query("SELECT * FROM secondary_claims").iloc[0]
+    assert sent.rejected_date == ACK_DAY  # the 999's GS04
+    assert sent.rejection_reason == (
+        "The clearinghouse rejected 837 transaction set 0002 of group 2: segment NM1 at "
+        "position 17 (loop 2010): segment has data element errors; element NM109: invalid "
+        "character in element (sent 'GAP55500!'); one or more segments in error (the 999 "
+        "names this claim).")
+    assert sent.rejection_codes == "IK3*NM1*17*2010*8; IK4*9*67*6*GAP55500!; IK5-02*5"
+    # Back on "Bill the secondary" from the day of the rejection, with its reason ...
+    assert secondary_claims_to_bill(secondary_sent, D(2025, 3, 12)).empty
+    listed = worklists.WORKLISTS["bill_secondary"].fn(secondary_sent, ACK_DAY)
+    assert listed.claim_id.tolist() == ["C000201"]
+    assert listed.next_payer.iloc[0] == "Gap Plan"
+    assert listed.last_rejection.iloc[0] == sent.rejection_reason
+    # ... not on the primary's "rejected -- fix and resend", and the claim's own status,
+    # history and money are untouched (its payer, Acme, adjudicated it).
+    assert acks.rejected_claims(secondary_sent, ACK_DAY).empty
+    _same_frames(before, _primary_side(secondary_sent))
+    # Sent again (fixed): a second sending, off the list; the rejected one stays on record.
+    write_secondary_837p(secondary_sent, ["C000201"], user="biller",
+                         now=dt.datetime(2025, 3, 14, 9, 0))
+    assert secondary_claims_to_bill(secondary_sent, D(2025, 3, 14)).empty
+    assert secondary_sent.query(
+        "SELECT secondary_claim_id, coalesce(rejected_date::VARCHAR, 'not rejected') AS r "
+        "FROM secondary_claims ORDER BY 1").values.tolist() == [[1, "2025-03-13"],
+                                                               [2, "not rejected"]]
+
+
+@pytest.mark.parametrize("batch_trace, member_id", [
+    ("000000002", "GAP555001"),  # the 837P's BHT03 echoed, and the Gap Plan's member id
+    ("CH-BATCH-77", "GAP555001"),  # the clearinghouse's own batch id: the member id says
+    ("CH-BATCH-77", "ZZ0000000"),  # no clue: the latest sending before the 277CA
+], ids=["batch trace", "member id", "latest sending"])
+def test_a_277ca_rejecting_the_secondary_claim(secondary_sent, batch_trace, member_id):
+    before = _primary_side(secondary_sent)
+    ca = build_277ca([Status277("C000201", member_id, "A7:164:IL")], batch_trace=batch_trace)
+    s = _acks(secondary_sent, build_999(2, 2, accepted=True), ca)
+    assert (s.accepted, s.rejected, s.secondary_rejected) == (1, 1, 1)
+    got = secondary_sent.query("SELECT kind, outcome, secondary_claim_id FROM claim_acks "
+                               "ORDER BY ack_id").values.tolist()
+    assert got == [["999", "accepted", 1], ["277CA", "rejected", 1]]
+    listed = secondary_claims_to_bill(secondary_sent, ACK_DAY)
+    assert listed.claim_id.tolist() == ["C000201"]
+    assert listed.last_rejection.iloc[0] == ("Rejected for invalid information: the "
+                                             "subscriber's contract / member number.")
+    assert secondary_sent.scalar("SELECT rejection_codes FROM secondary_claims") == "A7:164:IL"
+    assert acks.rejected_claims(secondary_sent, ACK_DAY).empty
+    # The claim's history says which 837P each answer was about.
+    history = acks.claim_acknowledgments(secondary_sent, "C000201")
+    assert history[["acknowledgment", "sent_to", "outcome"]].values.tolist() == [
+        ["999", "Gap Plan (secondary)", "accepted"], ["277CA", "Gap Plan (secondary)",
+                                                     "rejected"]]
+    _same_frames(before, _primary_side(secondary_sent))
+
+
+def test_reimporting_a_secondary_claims_acknowledgments_changes_nothing(secondary_sent):
+    texts = (build_999(2, 2, accepted=False, claim_id="C000201"),
+             build_277ca([Status277("C000201", "GAP555001", "A7:164:IL")],
+                         batch_trace="000000002"))
+    assert _acks(secondary_sent, *texts).secondary_rejected == 1
+    snapshot = {t: secondary_sent.query(f"SELECT * FROM {t}") for t in ACK_TABLES}
+    listed = secondary_claims_to_bill(secondary_sent, ACK_DAY)
+    assert listed.claim_id.tolist() == ["C000201"]
+    again = _acks(secondary_sent, *reversed(texts))
+    assert again.acknowledgments == 0 and again.already_imported == 2
+    for table, frame in snapshot.items():
+        pd.testing.assert_frame_equal(frame, secondary_sent.query(f"SELECT * FROM {table}"))
+    pd.testing.assert_frame_equal(listed, secondary_claims_to_bill(secondary_sent, ACK_DAY))
+
+
+def test_the_primarys_acknowledgments_of_the_same_claim_stay_the_primarys(secondary_sent):
+    # The primary 837P (group 1) answered after the secondary went out: a 999 rejecting its
+    # set and Acme's 277CA rejecting C000201 (trace 000000001, Acme's member id). Both are the
+    # primary's, as before: no secondary_claim_id, the secondary sending untouched.
+    primary_ca = build_277ca([Status277("C000201", "ACM000111", "A7:164:IL")],
+                             batch_trace="000000001", source=("PR", "ACME HEALTH", "ACME1"))
+    s = _acks(secondary_sent, build_999(1, 1, accepted=False, claim_id="C000201"), primary_ca)
+    assert (s.rejected, s.secondary_rejected, s.unmatched) == (3, 0, 0)
+    got = secondary_sent.query("SELECT kind, claim_id, outcome, secondary_claim_id IS NULL "
+                               "FROM claim_acks ORDER BY ack_id, seq").values.tolist()
+    assert got == [["999", "C000102", "rejected", True], ["999", "C000201", "rejected", True],
+                   ["277CA", "C000201", "rejected", True]]
+    assert secondary_sent.scalar("SELECT rejected_date FROM secondary_claims") is None
+    assert secondary_claims_to_bill(secondary_sent, ACK_DAY).empty
+    assert set(acks.claim_acknowledgments(secondary_sent, "C000201").sent_to) == {
+        "Acme Health"}
+    # A 277CA dated before the secondary went out can only be the primary's, whatever it says.
+    early = build_277ca([Status277("C000201", "ZZ0000000")], batch_trace="X",
+                        date="20250222", control=802)
+    _acks(secondary_sent, early)
+    assert secondary_sent.scalar("SELECT secondary_claim_id FROM claim_acks "
+                                 "WHERE status_date = DATE '2025-02-22'") is None
+
+
+def test_the_clean_claim_rate_reads_the_primarys_acknowledgments_only(secondary_sent):
+    # C000201 and C000102 were first submitted on 02-21 (to Acme and Medicare) and never
+    # acknowledged: 2 unacknowledged. The Gap Plan's 277CA accepting the secondary claim is no
+    # answer to Acme's submission: the figure does not change.
+    f = Filters(D(2025, 2, 1), D(2025, 2, 28), D(2025, 3, 31))
+    before = clean_claim_rate(secondary_sent, f)
+    assert (before["claims_submitted"], before["claims_unacknowledged"]) == (2, 2)
+    _acks(secondary_sent, build_999(2, 2, accepted=True),
+          build_277ca([Status277("C000201", "GAP555001")], batch_trace="000000002"))
+    assert clean_claim_rate(secondary_sent, f) == before
+
+
+def test_the_import_command_says_where_a_rejected_secondary_claim_went(secondary_sent,
+                                                                       tmp_path):
+    from click.testing import CliRunner
+
+    from metdash.cli import main
+
+    secondary_sent.release()
+    path = tmp_path / "gap.999"
+    path.write_text(build_999(2, 2, accepted=False, claim_id="C000201"))
+    r = CliRunner().invoke(main, ["import-ack", "--db", str(secondary_sent.path), str(path)])
+    assert r.exit_code == 0, r.output
+    assert ('1 claim(s) rejected (1 of them secondary claims, back on "Bill the secondary").'
+            in r.output)
+
+
+def test_the_secondary_claims_page_shows_why_the_last_one_was_rejected(secondary_sent,
+                                                                       monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from metdash import ui
+
+    _acks(secondary_sent, build_999(2, 2, accepted=False, claim_id="C000201"))
+    monkeypatch.setenv("METDASH_DB", str(secondary_sent.path))
+    monkeypatch.setattr(ui, "today", lambda: ACK_DAY)
+    st.cache_data.clear()
+    at = AppTest.from_file(str(Path(__file__).parents[2] / "pages" / "secondary_claims.py"),
+                           default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    table = next(d.value for d in at.dataframe if "claim_id" in d.value.columns)
+    assert table.claim_id.tolist() == ["C000201"]
+    reason = table.last_rejection.iloc[0]
+    assert reason.startswith("The clearinghouse rejected 837 transaction set 0002 of group 2")

@@ -18,8 +18,8 @@ __all__ = [
 def code_set() -> ModuleType:
     """The ICD-10-CM code set (``simple_icd_10_cm``), loaded on first use: importing it parses
     the whole code set (~2 s), which every ``metdash`` command and process paid at start,
-    checking a diagnosis or not. The app's server loads it beside its start
-    (metdash.ui.warmup.server), so a claim form never waits for it."""
+    checking a diagnosis or not. The app's server loads it before it listens (serve.py), so
+    neither a first visit nor a claim form waits for it."""
     import simple_icd_10_cm
 
     return simple_icd_10_cm

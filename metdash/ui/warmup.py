@@ -116,7 +116,7 @@ def _warm(pages: Path) -> None:
     go.Figure(layout={"template": "plotly"})  # plotly builds its default template once
     from metdash.coding.icd10 import code_set
 
-    code_set()  # the ICD-10-CM code set (~2 s): before the first claim form checks a code
+    code_set()  # the ICD-10-CM code set (serve.py loads it before listening; else ~2 s here)
 
 
 def server(pages: Path) -> threading.Thread:

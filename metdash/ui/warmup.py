@@ -114,9 +114,6 @@ def _warm(pages: Path) -> None:
     import plotly.graph_objects as go
 
     go.Figure(layout={"template": "plotly"})  # plotly builds its default template once
-    from metdash.coding.icd10 import code_set
-
-    code_set()  # the ICD-10-CM code set (serve.py loads it before listening; else ~2 s here)
 
 
 def server(pages: Path) -> threading.Thread:

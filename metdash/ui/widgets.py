@@ -105,15 +105,14 @@ _LABELS = {"carc": "CARC", "cpt": "CPT", "npi": "NPI", "claim_id": "Claim", "cli
 MISSING = "–"  # what a table shows for a missing value
 
 
-_PREPARED: dict[tuple[Any, ...], tuple[pd.DataFrame, pd.DataFrame, dict[str, Any], Any]] = {}
+_PREPARED: dict[tuple[Any, ...], tuple[pd.DataFrame, dict[str, Any], Any]] = {}
 _PREPARED_LOCK = threading.Lock()  # sessions run in threads
 
 
 def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, str],
-              present: bool, phi: bool) -> tuple[pd.DataFrame, dict[str, Any], Any]:
-    """What :func:`table` draws for ``frame``: its visible copy in display units, the column
-    config, and the data handed to ``st.dataframe`` (the copy as an Arrow table,
-    :func:`_as_arrow`). Kept per frame object (a page's :func:`~metdash.ui.cache.cached_shared`
+              present: bool, phi: bool) -> tuple[dict[str, Any], Any]:
+    """What :func:`table` draws for ``frame``: the column config, and the data handed to
+    ``st.dataframe`` (its visible copy in display units, as an Arrow table: :func:`_as_arrow`). Kept per frame object (a page's :func:`~metdash.ui.cache.cached_shared`
     results are the same object on every rerun until the store changes: a rerun of a page of
     many tables skips the Decimal conversions); the entry holds the frame, so its id cannot
     be reused while the entry lives. Never change a frame in place after showing it. The key
@@ -124,7 +123,7 @@ def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, st
     with _PREPARED_LOCK:
         hit = _PREPARED.get(key)
     if hit is not None and hit[0] is frame:
-        return hit[1], hit[2], hit[3]
+        return hit[1], hit[2]
     shown = visible(frame).copy()
     config: dict[str, Any] = {}
     for col in ("kind", "status", "payer_type", "outcome"):
@@ -158,8 +157,8 @@ def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, st
     with _PREPARED_LOCK:
         if len(_PREPARED) >= 64:
             _PREPARED.pop(next(iter(_PREPARED)))
-        _PREPARED[key] = (frame, shown, config, data)
-    return shown, config, data
+        _PREPARED[key] = (frame, config, data)
+    return config, data
 
 
 def _as_arrow(shown: pd.DataFrame) -> Any:
@@ -186,7 +185,7 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
     labels = labels or {}
     if not isinstance(frame, pd.DataFrame):
         frame = pd.DataFrame(frame)
-    _shown, config, data = _prepared(frame, formats, labels, present_mode(), allowed(auth.PHI))
+    config, data = _prepared(frame, formats, labels, present_mode(), allowed(auth.PHI))
     kwargs: dict[str, Any] = {}
     if select:
         kwargs = {"on_select": "rerun", "selection_mode": "single-row"}

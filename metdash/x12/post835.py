@@ -223,8 +223,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     problems += trust835.claim_problems(remit.name, new, on_file, payer_of)
     if problems:
         raise X12FileError(remit.name, problems)
-    ours = {cid: (c.status, c.payer_id) for cid, c in on_file.items()}
-    our_lines = claim_lines(con, sorted(ours))
+    our_lines = claim_lines(con, sorted(on_file))
     seqs = {cid: c.history_seq for cid, c in on_file.items() if c.history_seq}
 
     rem_id = next_id(con, "remittances", "remittance_id")
@@ -243,7 +242,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     recoupments: list[Recoupment] = []
     history: list[tuple] = []
     audits: list[tuple] = []
-    status_now = {cid: info[0] for cid, info in ours.items()}
+    status_now = {cid: c.status for cid, c in on_file.items()}
     status_before = dict(status_now)
 
     classes = adjustment_classes.load(con)
@@ -276,7 +275,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                 recoupments.append(Recoupment(rem_id, plb.seq, payer_id, p.payer_key,
                                               plb.reference))
         for seq, c in enumerate(p.claims, start=1):
-            claim_id = c.clp01 if c.clp01 in ours else None
+            claim_id = c.clp01 if c.clp01 in on_file else None
             if claim_id is None or c.status_code == "23":
                 res.unmatched += 1
             else:
@@ -312,7 +311,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                 lp_id += 1
             if claim_id is not None:
                 new_status, note = claim_status_after(
-                    classes, payer_id if payer_id is not None else ours[claim_id][1],
+                    classes, payer_id if payer_id is not None else on_file[claim_id].payer_id,
                     c.status_code, c.paid,
                     [(a.group_code, a.carc, a.amount) for a in c.all_adjustments()])
                 if new_status is not None and new_status != status_now[claim_id]:
@@ -364,7 +363,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
         facts.touch(con, [cid for cid, _ in changed], status_only=True)
     # No claim below zero (metdash.x12.trust835): claim_facts still holds the balances from
     # before this file until the facts are brought up to date here.
-    posted = {c.clp01 for p in new for c in p.claims if c.clp01 in ours} | set(named.values())
+    posted = {c.clp01 for p in new for c in p.claims if c.clp01 in on_file} | set(named.values())
     first_clp: dict[str, int] = {}
     for p in new:
         for c in p.claims:

@@ -41,10 +41,12 @@ def payer_cost_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
                  "text": [f"  ${v:,.0f}" for v in totals], "textposition": "middle right",
                  "showlegend": False, "hoverinfo": "skip", "cliponaxis": False})
     top = float(totals.max()) if len(totals) else 0.0
+    # At least $10 wide: whole-dollar ticks over $0-$1.25 (every payer costs nothing yet)
+    # read "$0 $1 $1".
     fig = go.Figure(data=data, layout={
         "barmode": "stack", "legend": {"tracegroupgap": 0},
         "xaxis": {"title": {"text": "Dollars"}, "tickprefix": "$", "tickformat": ",.0f",
-                  "range": [0, max(top, 1.0) * 1.25]},
+                  "range": [0, max(top, 10.0) * 1.25]},
         "yaxis": {"title": {"text": ""}}})
     return style(fig, title=title, large=large, height=max(340, 48 * len(d) + 140))
 

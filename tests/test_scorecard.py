@@ -293,3 +293,17 @@ def test_the_clean_claim_rate_per_payer_from_the_acknowledgments(tmp_path):
     acme = payer_scorecard(db, PERIOD, "Acme Health", RATE)
     assert {label: value for _, label, value in payer_report.key_figures(acme)}[
         "Clean-claim rate"] == "no 277CA"
+
+
+def test_cost_chart_of_payers_that_cost_nothing_has_distinct_ticks():
+    """One claim, nothing denied, underpaid or waited for: the axis with whole-dollar ticks
+    spans at least $10, so its ticks cannot read "$0 $1 $1" (a range of $0-$1.25 did)."""
+    import pandas as pd
+
+    from metdash import scorecard_charts
+
+    frame = pd.DataFrame({"payer": ["Medicare"], "payer_cost": [0.0], "denied_amount": [0.0],
+                          "underpaid_amount": [0.0], "waiting_cost": [0.0]})
+    fig = scorecard_charts.payer_cost_bar(frame)
+    assert fig.layout.xaxis.tickformat == ",.0f"
+    assert fig.layout.xaxis.range[1] >= 10

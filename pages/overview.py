@@ -13,9 +13,11 @@ if not all(step.done for step in steps):
     ui.setup_checklist(steps, expanded=not first_claim)
     if not first_claim:  # nothing to count yet: the checklist is the page
         st.stop()
-# The clean-claim table's query is among the page's longest: computed beside the others.
-ui.prefetch(db, [(figures.kpis_compared, (f,)), (figures.monthly_trend, (f,)),
-                 (figures.clean_claims_by_payer, (f,))])
+# The clean-claim table's query is among the page's longest: read only when its expander is
+# open (it tracks its state: opening it reruns the page), then beside the others.
+clean_open = bool(st.session_state.get("ov_clean_open", False))
+ui.prefetch(db, [(figures.kpis_compared, (f,)), (figures.monthly_trend, (f,))]
+            + ([(figures.clean_claims_by_payer, (f,))] if clean_open else []))
 now, before = ui.cached(figures.kpis_compared)(db, f)
 st.caption(f"Charges: claims with service dates {f.date_from:%b %d, %Y} – "
            f"{f.date_to:%b %d, %Y}. Payments: money posted in those dates, whatever the "
@@ -25,20 +27,23 @@ st.caption(f"Charges: claims with service dates {f.date_from:%b %d, %Y} – "
 for start in range(0, len(KPI_NAMES), 4):
     for col, name in zip(st.columns(4), KPI_NAMES[start:start + 4], strict=False):
         ui.metric_tile(col, name, now[name], before[name])
-with st.expander("Clean claim rate: claims the clearinghouse (999) and payer (277CA) accepted "
-                 "on the first submission, by payer"):
-    clean = ui.cached(figures.clean_claims_by_payer)(db, f)
-    totals = figures.clean_claim_totals(clean)
-    for col, name in zip(st.columns(5), ["clean_claim_rate", "claims_clean", "claims_rejected",
-                                         "claims_unacknowledged", "claims_awaiting_ack"],
-                         strict=True):
-        ui.metric_tile(col, name, totals[name])
-    order = ["payer", "clean_claim_rate", "submitted", "clean", "rejected", "unacknowledged",
-             "awaiting"]  # the rate first: it is what the table is for
-    ui.table(clean[order], key="clean_claims", formats={
-             "submitted": "claims_submitted", "clean": "claims_clean", "rejected": "claims_rejected",
-             "unacknowledged": "claims_unacknowledged", "awaiting": "claims_awaiting_ack",
-             "clean_claim_rate": "clean_claim_rate"})
+clean_box = st.expander("Clean claim rate: claims the clearinghouse (999) and payer (277CA) "
+                        "accepted on the first submission, by payer", key="ov_clean_open",
+                        on_change="rerun")
+if clean_box.open:
+    with clean_box:
+        clean = ui.cached(figures.clean_claims_by_payer)(db, f)
+        totals = figures.clean_claim_totals(clean)
+        for col, name in zip(st.columns(5), ["clean_claim_rate", "claims_clean", "claims_rejected",
+                                             "claims_unacknowledged", "claims_awaiting_ack"],
+                             strict=True):
+            ui.metric_tile(col, name, totals[name])
+        order = ["payer", "clean_claim_rate", "submitted", "clean", "rejected", "unacknowledged",
+                 "awaiting"]  # the rate first: it is what the table is for
+        ui.table(clean[order], key="clean_claims", formats={
+                 "submitted": "claims_submitted", "clean": "claims_clean", "rejected": "claims_rejected",
+                 "unacknowledged": "claims_unacknowledged", "awaiting": "claims_awaiting_ack",
+                 "clean_claim_rate": "clean_claim_rate"})
 trend = ui.cached(figures.monthly_trend)(db, f)
 if trend.empty or (trend.charges.sum() == 0 and trend.payments.sum() == 0):
     ui.empty_note("this period")

@@ -1,4 +1,8 @@
-"""Work lists: what to do next, each list with its count in the sidebar."""
+"""Work lists: what to do next, each list with its count in the sidebar.
+
+Only an open list is drawn (its expander tracks its state: opening one reruns the page). The
+first list with rows is open on a first visit; after a row's action, the lists open when it
+was clicked are open again on the way back."""
 
 import streamlit as st
 
@@ -6,33 +10,49 @@ from metdash import risk, ui, worklists
 
 db = ui.page_start("Work lists", permission="work")
 as_of = ui.today()
-# Ready claims are shown with their denial risk when it was asked for or the model is at
-# hand (kept, or quick to learn). With the model kept they are scored beside the lists'
-# queries, not after them; learning it (a first view after new data) still waits for the
-# lists (its memory comes on top of theirs otherwise).
-kept = risk.is_learned(db, as_of)
-score = kept or bool(st.session_state.get("wl_score")) or risk.scored_at_once(db, as_of)
-ahead = [(worklists.all_lists, (as_of,))]
-if kept and worklists.any_ready_to_submit(db):
-    ahead.append((risk.ready_with_risk, (as_of,)))
-ui.prefetch(db, ahead, shared=True)
 # One read for every list, kept as is (read-only here: never changed in place).
+ui.prefetch(db, [(worklists.all_lists, (as_of,))], shared=True)
 frames = ui.cached_shared(worklists.all_lists)(db, as_of)
 SHOWN = worklists.ROWS_SHOWN  # rows drawn per list; the downloads hold every row
+
+back = st.session_state.get("_wl_back")  # lists open when a row's action was clicked
+first = next((key for key, frame in frames.items() if len(frame)), None)
+default_open = set(back) if back is not None else {first}
+
+
+def is_open(key: str) -> bool:
+    """Whether ``key``'s list is open in this run (before its expander is drawn)."""
+    return bool(st.session_state.get(f"wl_open_{key}", key in default_open))
+
+
+# Ready claims are shown with their denial risk when it was asked for or the model is at
+# hand (kept, or quick to learn). With the model kept they are scored beside the lists'
+# queries, not after them; learning it (a first view after new data) waits until the list
+# is opened.
+ready_open = is_open("ready_to_submit") and not frames["ready_to_submit"].empty
+kept = ready_open and risk.is_learned(db, as_of)
+if kept:
+    ui.prefetch(db, [(risk.ready_with_risk, (as_of,))], shared=True)
 
 st.sidebar.markdown("**Work lists**")
 for key, wl in worklists.WORKLISTS.items():
     st.sidebar.markdown(f"{wl.title}: **{len(frames[key])}**")
+st.caption("Open a list to work it; each count is also in the sidebar.")
 
 for key, wl in worklists.WORKLISTS.items():
     frame = frames[key]
-    ask = False  # a very large practice scores its ready claims when asked (risk.py)
-    if key == "ready_to_submit" and not frame.empty:  # with each claim's denial risk
-        if score:
-            frame = ui.cached_shared(risk.ready_with_risk)(db, as_of)
-        else:
-            ask = True
-    with st.expander(f"{wl.title} ({len(frame)})", expanded=bool(len(frame))):
+    box = st.expander(f"{wl.title} ({len(frame):,})", expanded=key in default_open,
+                      key=f"wl_open_{key}", on_change="rerun")
+    if not box.open:
+        continue
+    with box:
+        ask = False  # a very large practice scores its ready claims when asked (risk.py)
+        if key == "ready_to_submit" and not frame.empty:  # with each claim's denial risk
+            if (kept or st.session_state.get("wl_score")
+                    or risk.scored_at_once(db, as_of)):
+                frame = ui.cached_shared(risk.ready_with_risk)(db, as_of)
+            else:
+                ask = True
         st.caption(wl.description)
         if ask and st.button("Score these claims for denial risk", key="wl_score_go",
                              icon=":material/report:",
@@ -42,23 +62,26 @@ for key, wl in worklists.WORKLISTS.items():
             st.rerun()
         if frame.empty:
             st.success("Nothing here.")
+            continue
+        action = worklists.ROW_ACTIONS[key]
+        shown = ui.derived(frame, worklists.rows_shown)  # the same object on a rerun
+        picked = ui.table(shown, key=f"wl_{key}", select=action.column is not None)
+        row = ui.selected_row(picked, shown)
+        opened = {k for k in worklists.WORKLISTS if is_open(k)}
+        if action.column is None:
+            if st.button(action.label, key=f"go_{key}", icon=":material/arrow_forward:"):
+                st.session_state["_wl_back"] = opened
+                ui.open_with(action.page)
+        elif row is None:
+            st.caption(f"Pick a row to {action.label[0].lower() + action.label[1:]}.")
         else:
-            action = worklists.ROW_ACTIONS[key]
-            shown = ui.derived(frame, worklists.rows_shown)  # the same object on a rerun
-            picked = ui.table(shown, key=f"wl_{key}", select=action.column is not None)
-            row = ui.selected_row(picked, shown)
-            if action.column is None:
-                if st.button(action.label, key=f"go_{key}", icon=":material/arrow_forward:"):
-                    ui.open_with(action.page)
-            elif row is None:
-                st.caption(f"Pick a row to {action.label[0].lower() + action.label[1:]}.")
-            else:
-                value = str(row[action.column])
-                if st.button(f"{action.label}: {ui.literal(value)}", key=f"go_{key}",
-                             type="primary", icon=":material/arrow_forward:"):
-                    ui.open_with(action.page, tab=action.tab, tabs_key=action.tabs_key,
-                                 **{action.pick: value})
-            if len(frame) > SHOWN:
-                st.caption(f"Showing the first {SHOWN:,} of {len(frame):,}; the downloads "
-                           "below hold them all.")
-            ui.downloads(frame, key, labels=ui.table_labels(frame))
+            value = str(row[action.column])
+            if st.button(f"{action.label}: {ui.literal(value)}", key=f"go_{key}",
+                         type="primary", icon=":material/arrow_forward:"):
+                st.session_state["_wl_back"] = opened
+                ui.open_with(action.page, tab=action.tab, tabs_key=action.tabs_key,
+                             **{action.pick: value})
+        if len(frame) > SHOWN:
+            st.caption(f"Showing the first {SHOWN:,} of {len(frame):,}; the downloads "
+                       "below hold them all.")
+        ui.downloads(frame, key, labels=ui.table_labels(frame))

@@ -12,9 +12,11 @@ from metdash.metrics import CATALOGUE
 PAGES = Path(__file__).resolve().parents[2] / "pages"
 
 
-def run_page(name: str, monkeypatch, db_path: Path) -> AppTest:
+def run_page(name: str, monkeypatch, db_path: Path, **state) -> AppTest:
     monkeypatch.setenv("METDASH_DB", str(db_path))
     at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=120)
+    for key, value in state.items():
+        at.session_state[key] = value
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -51,7 +53,7 @@ def test_claim_review_shows_each_lines_risk(monkeypatch, demo_db_path):
 
 
 def test_ready_work_list_shows_the_risk(monkeypatch, demo_db_path):
-    at = run_page("worklists", monkeypatch, demo_db_path)
+    at = run_page("worklists", monkeypatch, demo_db_path, wl_open_ready_to_submit=True)
     assert any({"filing_deadline", "denial_risk", "risk_reason"} <= set(f.columns)
                for f in _frames(at))
 
@@ -66,7 +68,7 @@ def test_a_very_large_practice_scores_ready_claims_when_asked(monkeypatch, demo_
     risk.forget_models()
     derived.clear(demo_db_path)
     monkeypatch.setattr(risk, "AUTO_SCORE_CLAIMS", 0)
-    at = run_page("worklists", monkeypatch, demo_db_path)
+    at = run_page("worklists", monkeypatch, demo_db_path, wl_open_ready_to_submit=True)
     assert not at.exception, [e.value for e in at.exception]
     assert not any("denial_risk" in f.columns for f in _frames(at))
     at.button(key="wl_score_go").click().run()
@@ -95,6 +97,7 @@ def test_no_ready_claims_learns_no_model_on_the_work_lists(monkeypatch, demo_db_
     risk.forget_models()
     learned = []
     monkeypatch.setattr(risk, "train_part", lambda *a, **k: learned.append(a))
-    at = run_page("worklists", monkeypatch, tmp_path / "d.duckdb")
+    at = run_page("worklists", monkeypatch, tmp_path / "d.duckdb",
+                  wl_open_ready_to_submit=True)
     assert not learned
     assert not any("denial_risk" in f.columns for f in _frames(at))

@@ -106,3 +106,43 @@ def test_a_deep_link_as_the_first_request_goes_through_the_navigation(demo_db_pa
     finally:
         context.close()
         fresh.stop()
+
+
+# The tiles' texts the browser cuts with an ellipsis (their label's markdown box, their value).
+_CUT = """() => [...document.querySelectorAll('[data-testid="stMetric"] *')]
+    .filter(e => getComputedStyle(e).textOverflow === 'ellipsis'
+                 && e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+
+
+def test_opened_on_a_projector_overview_tiles_and_its_clean_claims_read_whole(app, browser):
+    """At 1280 x 720 (a common projector) no tile's label or value is cut, the clean-claim
+    expander's five tiles included (five in a row read "Accepted firs…"). The expander is
+    read when opened (it tracks its state): a click shows its tiles and table."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    try:
+        page.goto(f"{app.url}/?from=2025-07-01&to=2026-06-30")
+        wait_for_page(page, "Charges and payments by month")
+        assert page.locator('[data-testid="stMetric"]').count() == 12
+        page.get_by_text("Clean claim rate: claims the clearinghouse").click()
+        page.get_by_text("Awaiting answer").wait_for(timeout=60_000)
+        assert page.locator('[data-testid="stMetric"]').count() == 17
+        assert page.evaluate(_CUT) == []
+    finally:
+        context.close()
+
+
+def test_a_work_list_opens_on_a_click(app, page):
+    """Work lists draws the open lists only: the first with rows at first, another once its
+    header is clicked (and its table and downloads with it)."""
+    page.goto(f"{app.url}/worklists")
+    wait_for_page(page, "Work lists")
+    grids = page.locator('[data-testid="stDataFrame"]')
+    grids.first.wait_for(timeout=60_000)
+    assert grids.count() == 1
+    page.get_by_text("Denials to appeal (").click()
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=\"stDataFrame\"]').length === 2",
+        timeout=60_000)
+    assert page.get_by_role("button", name="Download CSV").count() == 2
+    assert page.locator('[data-testid="stException"]').count() == 0

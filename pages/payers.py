@@ -42,8 +42,10 @@ wanted = [n for n in cards[cards.payer_id.isin(f.payer_ids or ())].payer]
 payer = st.selectbox("Payer", names, index=names.index(wanted[0]) if wanted else 0,
                      key="card_payer")
 pid = int(cards.payer_id[names.index(payer)])
-card = scorecard.card_of(pid, payer, f, rate, cards, details_of(db, f),
-                         ui.cached(figures.underpaid_lines)(db, f.replace(payer_ids=(pid,))))
+# The same card object on a rerun (its inputs are): its tables are not prepared again.
+under = ui.cached_shared(figures.underpaid_lines)(db, f.replace(payer_ids=(pid,)))
+card = ui.derived((cards, details_of(db, f), under), scorecard.card_from, pid, payer, f,
+                  rate)
 tiles = payer_report.key_figures(card)
 per_row = 3 if ui.present_mode() else 5  # presentation mode's tiles have larger type
 for row in (tiles[i:i + per_row] for i in range(0, len(tiles), per_row)):

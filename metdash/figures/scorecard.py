@@ -360,6 +360,16 @@ def payer_details(db: Database, f: Filters) -> dict[str, pd.DataFrame]:
     return parts
 
 
+def card_from(sources: tuple[pd.DataFrame, dict[str, pd.DataFrame], pd.DataFrame],
+              payer_id: int, payer: str, f: Filters, rate: Decimal) -> PayerScorecard:
+    """:func:`card_of` with its three inputs as one tuple (``everyone``, ``details``,
+    ``underpaid``): for a page that keeps the card per those objects
+    (:func:`metdash.ui.cache.derived`), so a rerun draws the same tables again instead of
+    preparing new copies of them."""
+    everyone, details, underpaid = sources
+    return card_of(payer_id, payer, f, rate, everyone, details, underpaid)
+
+
 def card_of(payer_id: int, payer: str, f: Filters, rate: Decimal, everyone: pd.DataFrame,
             details: dict[str, pd.DataFrame], underpaid: pd.DataFrame) -> PayerScorecard:
     """One payer's card from :func:`payer_scorecards` (``everyone``), :func:`payer_details`

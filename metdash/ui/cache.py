@@ -148,26 +148,30 @@ def cached_shared(fn: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-_DERIVED: dict[tuple[int, str], tuple[Any, Any]] = {}
+_DERIVED: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
 _DERIVED_LOCK = threading.Lock()  # sessions run in threads
 
 
-def derived(source: Any, fn: Callable[[Any], Any]) -> Any:
-    """``fn(source)``, built once per ``source`` object and reused on reruns.
+def derived(source: Any, fn: Callable[..., Any], *args: Any) -> Any:
+    """``fn(source, *args)``, built once per ``source`` object (and ``args``, hashable) and
+    reused on reruns.
 
     For what a page builds from a :func:`cached_shared` result (display tables): that result
     is the same object on every rerun until the store changes, so its derived tables are too.
-    The entry holds ``source`` itself, so its id cannot be reused while the entry lives."""
-    key = (id(source), _name(fn))
+    ``source`` may be a tuple of such results (kept per the identity of each: a payer's card
+    built from three of them). The entry holds the sources themselves, so their ids cannot be
+    reused while the entry lives."""
+    parts = source if isinstance(source, tuple) else (source,)
+    key = (tuple(id(p) for p in parts), _name(fn), args)
     with _DERIVED_LOCK:
         hit = _DERIVED.get(key)
-    if hit is not None and hit[0] is source:
+    if hit is not None and all(a is b for a, b in zip(hit[0], parts, strict=True)):
         return hit[1]
-    value = fn(source)  # outside the lock: two sessions may both build it, once each
+    value = fn(source, *args)  # outside the lock: two sessions may both build it, once each
     with _DERIVED_LOCK:
         if len(_DERIVED) >= 64:
             _DERIVED.pop(next(iter(_DERIVED)))
-        _DERIVED[key] = (source, value)
+        _DERIVED[key] = (parts, value)
     return value
 
 

@@ -65,3 +65,24 @@ def test_prefetch_fills_the_cache_the_page_reads(small_db_path):
     ui.after_write()
     ui.prefetch(db, [(first, (PERIOD,))])
     assert len(calls) == 3
+
+
+def test_derived_is_built_once_per_source_objects_and_arguments():
+    """ui.derived keeps fn(source, *args) per the identity of each source (one object or a
+    tuple of them, as Payer scorecards' card of three results) and per args."""
+    from metdash.ui import cache
+
+    calls = []
+
+    def build(sources, n):
+        calls.append(n)
+        return [len(s) for s in sources] + [n]
+
+    a, b = [1, 2], [3]
+    first = cache.derived((a, b), build, 1)
+    assert cache.derived((a, b), build, 1) is first and calls == [1]  # a rerun: kept
+    assert cache.derived((a, b), build, 2) == [2, 1, 2] and calls == [1, 2]  # other args
+    assert cache.derived((a, [3]), build, 1) is not first  # an equal but new object
+    assert calls == [1, 2, 1]
+    one = cache.derived(a, lambda s: list(s))
+    assert cache.derived(a, lambda s: list(s)) is one  # a single source, as before

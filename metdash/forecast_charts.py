@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from metdash.charts import PALETTE, style
+from metdash.charts import PALETTE, styled
 
 PART_LABELS = {"open_claims": "Open claims", "denied_or_partial": "Denied or partly paid",
                "not_submitted": "Not submitted yet", "new_services": "Services not rendered yet",
@@ -28,12 +28,11 @@ def forecast_band_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
                  "customdata": df[["p10", "p90"]].to_numpy(),
                  "hovertemplate": "week of %{x}: $%{y:,.0f} (p10 $%{customdata[0]:,.0f}, "
                                   "p90 $%{customdata[1]:,.0f})<extra></extra>"})
-    fig = go.Figure(data=data, layout={
+    return styled(data=data, layout={
         "barmode": "stack",
         "xaxis": {"title": {"text": "Week starting"}, "type": "category"},
         "yaxis": {"title": {"text": "Collections ($)"}, "tickprefix": "$",
-                  "rangemode": "tozero"}})
-    return style(fig, title="Expected collections by week", large=large)
+                  "rangemode": "tozero"}}, title="Expected collections by week", large=large)
 
 
 def backtest_line(df: pd.DataFrame, large: bool = False) -> go.Figure:
@@ -57,9 +56,9 @@ def backtest_line(df: pd.DataFrame, large: bool = False) -> go.Figure:
          "name": "Actual", "line": {"color": "#000000"},
          "hovertemplate": "%{x}: $%{y:,.0f}<extra>Actual</extra>"},
     ]
-    fig = go.Figure(data=data, layout={
+    return styled(data=data, layout={
         "xaxis": {"title": {"text": "Week starting (forecast made that Monday)"},
                   "type": "category"},
         "yaxis": {"title": {"text": "Collections ($)"}, "tickprefix": "$",
-                  "rangemode": "tozero"}})
-    return style(fig, title="Backtest: the coming week, forecast vs actual", large=large)
+                  "rangemode": "tozero"}},
+        title="Backtest: the coming week, forecast vs actual", large=large)

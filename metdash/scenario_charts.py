@@ -5,43 +5,44 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from metdash.charts import PALETTE, style
+from metdash.charts import PALETTE, styled
 
 
 def scenario_months_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     """Monthly revenue and cash with insurance (bars) against staying self-pay (line)."""
     title = "Revenue and cash a month"
     months = [int(m) for m in df.month]
-    fig = go.Figure()
-    fig.add_bar(x=months, y=[float(v) for v in df.revenue], name="Revenue with insurance",
-                marker_color=PALETTE[0],
-                hovertemplate="month %{x}: $%{y:,.0f} earned<extra></extra>")
-    fig.add_bar(x=months, y=[float(v) for v in df.cash], name="Cash collected with insurance",
-                marker_color=PALETTE[2],
-                hovertemplate="month %{x}: $%{y:,.0f} collected<extra></extra>")
-    fig.add_scatter(x=months, y=[float(v) for v in df.selfpay_revenue], mode="lines+markers",
-                    name="Staying self-pay (revenue = cash)",
-                    line={"color": PALETTE[3], "width": 3, "dash": "dash"},
-                    hovertemplate="month %{x}: $%{y:,.0f} self-pay<extra></extra>")
-    fig.update_layout(barmode="group", bargap=0.2)
-    fig.update_xaxes(title="Month", dtick=1)
-    fig.update_yaxes(tickprefix="$", tickformat=",.0f", title="Dollars a month",
-                     rangemode="tozero")
-    return style(fig, title=title, large=large)
+    return styled(data=[
+        {"type": "bar", "x": months, "y": [float(v) for v in df.revenue],
+         "name": "Revenue with insurance", "marker": {"color": PALETTE[0]},
+         "hovertemplate": "month %{x}: $%{y:,.0f} earned<extra></extra>"},
+        {"type": "bar", "x": months, "y": [float(v) for v in df.cash],
+         "name": "Cash collected with insurance", "marker": {"color": PALETTE[2]},
+         "hovertemplate": "month %{x}: $%{y:,.0f} collected<extra></extra>"},
+        {"type": "scatter", "x": months, "y": [float(v) for v in df.selfpay_revenue],
+         "mode": "lines+markers", "name": "Staying self-pay (revenue = cash)",
+         "line": {"color": PALETTE[3], "width": 3, "dash": "dash"},
+         "hovertemplate": "month %{x}: $%{y:,.0f} self-pay<extra></extra>"}], layout={
+        "barmode": "group", "bargap": 0.2,
+        "xaxis": {"title": {"text": "Month"}, "dtick": 1},
+        "yaxis": {"tickprefix": "$", "tickformat": ",.0f",
+                  "title": {"text": "Dollars a month"}, "rangemode": "tozero"}},
+        title=title, large=large)
 
 
 def scenario_cumulative_chart(df: pd.DataFrame, large: bool = False) -> go.Figure:
     """Cumulative cash collected, with insurance and staying self-pay."""
     title = "Cash collected so far"
     months = [int(m) for m in df.month]
-    fig = go.Figure()
-    fig.add_scatter(x=months, y=[float(v) for v in df.cumulative_cash], mode="lines+markers",
-                    name="With insurance", line={"color": PALETTE[0], "width": 3},
-                    hovertemplate="month %{x}: $%{y:,.0f}<extra>with insurance</extra>")
-    fig.add_scatter(x=months, y=[float(v) for v in df.cumulative_selfpay_cash],
-                    mode="lines+markers", name="Staying self-pay",
-                    line={"color": PALETTE[3], "width": 3, "dash": "dash"},
-                    hovertemplate="month %{x}: $%{y:,.0f}<extra>self-pay</extra>")
-    fig.update_xaxes(title="Month", dtick=1)
-    fig.update_yaxes(tickprefix="$", tickformat=",.0f", title="Dollars", rangemode="tozero")
-    return style(fig, title=title, large=large)
+    return styled(data=[
+        {"type": "scatter", "x": months, "y": [float(v) for v in df.cumulative_cash],
+         "mode": "lines+markers", "name": "With insurance",
+         "line": {"color": PALETTE[0], "width": 3},
+         "hovertemplate": "month %{x}: $%{y:,.0f}<extra>with insurance</extra>"},
+        {"type": "scatter", "x": months, "y": [float(v) for v in df.cumulative_selfpay_cash],
+         "mode": "lines+markers", "name": "Staying self-pay",
+         "line": {"color": PALETTE[3], "width": 3, "dash": "dash"},
+         "hovertemplate": "month %{x}: $%{y:,.0f}<extra>self-pay</extra>"}], layout={
+        "xaxis": {"title": {"text": "Month"}, "dtick": 1},
+        "yaxis": {"tickprefix": "$", "tickformat": ",.0f", "title": {"text": "Dollars"},
+                  "rangemode": "tozero"}}, title=title, large=large)

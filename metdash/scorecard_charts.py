@@ -10,15 +10,14 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from metdash.charts import PALETTE, style
+from metdash.charts import PALETTE, styled
 
 
 def _empty(title: str, large: bool) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text="Nothing in this range", showarrow=False, font={"size": 16})
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return style(fig, title=title, large=large)
+    return styled(data=[], layout={
+        "annotations": [{"text": "Nothing in this range", "showarrow": False,
+                         "font": {"size": 16}}],
+        "xaxis": {"visible": False}, "yaxis": {"visible": False}}, title=title, large=large)
 
 
 def payer_cost_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
@@ -43,12 +42,12 @@ def payer_cost_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
     top = float(totals.max()) if len(totals) else 0.0
     # At least $10 wide: whole-dollar ticks over $0-$1.25 (every payer costs nothing yet)
     # read "$0 $1 $1".
-    fig = go.Figure(data=data, layout={
+    return styled(data=data, layout={
         "barmode": "stack", "legend": {"tracegroupgap": 0},
         "xaxis": {"title": {"text": "Dollars"}, "tickprefix": "$", "tickformat": ",.0f",
                   "range": [0, max(top, 10.0) * 1.25]},
-        "yaxis": {"title": {"text": ""}}})
-    return style(fig, title=title, large=large, height=max(340, 48 * len(d) + 140))
+        "yaxis": {"title": {"text": ""}}},
+        title=title, large=large, height=max(340, 48 * len(d) + 140))
 
 
 def payer_rates_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
@@ -68,12 +67,12 @@ def payer_rates_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
                      "marker": {"color": colour}, "text": [f"{v:.0%}" for v in values],
                      "textposition": "auto", "cliponaxis": False,
                      "hovertemplate": "%{y}: %{x:.1%} " + name.lower() + "<extra></extra>"})
-    fig = go.Figure(data=data, layout={
+    return styled(data=data, layout={
         "barmode": "group", "legend": {"tracegroupgap": 0},
         "xaxis": {"title": {"text": "Share of claims adjudicated"}, "tickformat": ".0%",
                   "range": [0, 1.05]},
-        "yaxis": {"title": {"text": ""}}})
-    return style(fig, title=title, large=large, height=max(340, 60 * len(d) + 140))
+        "yaxis": {"title": {"text": ""}}},
+        title=title, large=large, height=max(340, 60 * len(d) + 140))
 
 
 def allowed_per_unit_bar(df: pd.DataFrame, payer: str = "", large: bool = False,
@@ -97,12 +96,11 @@ def allowed_per_unit_bar(df: pd.DataFrame, payer: str = "", large: bool = False,
                      "text": ["" if v != v or not labelled else f"${v:,.0f}" for v in values],
                      "textposition": "outside", "cliponaxis": False,
                      "hovertemplate": "%{x}: $%{y:,.2f} a unit<extra>" + name + "</extra>"})
-    fig = go.Figure(data=data, layout={
+    return styled(data=data, layout={
         "barmode": "group", "legend": {"tracegroupgap": 0},
         "xaxis": {"title": {"text": "CPT code"}, "type": "category"},
         "yaxis": {"title": {"text": "Dollars per unit"}, "tickprefix": "$",
-                  "rangemode": "tozero"}})
-    return style(fig, title=title, large=large)
+                  "rangemode": "tozero"}}, title=title, large=large)
 
 
 def days_quarterly_line(df: pd.DataFrame, large: bool = False) -> go.Figure:
@@ -112,18 +110,18 @@ def days_quarterly_line(df: pd.DataFrame, large: bool = False) -> go.Figure:
     if df.empty:
         return _empty(title, large)
     labels = df.label.to_numpy()
-    fig = go.Figure()
-    fig.add_scatter(x=labels, y=df.median_days, mode="lines+markers+text", name="Median",
-                    line={"color": PALETTE[0], "width": 3},
-                    text=[f"{v:.0f}" for v in df.median_days], textposition="top center",
-                    hovertemplate="%{x}: median %{y:.1f} days<extra></extra>")
-    fig.add_scatter(x=labels, y=df.p90_days, mode="lines+markers", name="90th percentile",
-                    line={"color": PALETTE[3], "width": 3, "dash": "dash"},
-                    hovertemplate="%{x}: 90%% paid within %{y:.1f} days<extra></extra>")
     most = float(pd.concat([df.median_days, df.p90_days]).max())
-    fig.update_xaxes(title=None, type="category")
-    fig.update_yaxes(title="Days from submission", range=[0, max(7.0, most) * 1.2])
-    return style(fig, title=title, large=large)
+    return styled(data=[
+        {"type": "scatter", "x": labels, "y": df.median_days, "mode": "lines+markers+text",
+         "name": "Median", "line": {"color": PALETTE[0], "width": 3},
+         "text": [f"{v:.0f}" for v in df.median_days], "textposition": "top center",
+         "hovertemplate": "%{x}: median %{y:.1f} days<extra></extra>"},
+        {"type": "scatter", "x": labels, "y": df.p90_days, "mode": "lines+markers",
+         "name": "90th percentile", "line": {"color": PALETTE[3], "width": 3, "dash": "dash"},
+         "hovertemplate": "%{x}: 90%% paid within %{y:.1f} days<extra></extra>"}], layout={
+        "xaxis": {"type": "category"},
+        "yaxis": {"title": {"text": "Days from submission"},
+                  "range": [0, max(7.0, most) * 1.2]}}, title=title, large=large)
 
 
 def card_allowed_per_unit_bar(details: dict[str, pd.DataFrame], payer_id: int,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import plotly.graph_objects as go
 
-from metdash.charts import PALETTE, style
+from metdash.charts import PALETTE, style, styled
 
 if TYPE_CHECKING:  # the type only: charts stay pure (no store behind them)
     from metdash.weekly import WeeklyReview
@@ -51,12 +51,12 @@ def weekly_referrals_bar(review: WeeklyReview, large: bool = False,
     note = {"text": f"12-week average {avg:.1f}", "showarrow": False, "xref": "x domain",
             "x": 0, "xanchor": "left", "yref": "y", "y": avg, "yanchor": "bottom",
             "bgcolor": "rgba(255,255,255,0.8)"}
-    fig = go.Figure(data=traces, layout={
+    return styled(data=traces, layout={
         "barmode": "stack", "bargap": 0.15, "shapes": shapes, "annotations": [note],
         "xaxis": {"type": "category", "title": {"text": "Week starting (Monday)"},
                   "ticktext": [f"{w:%b %d}" for w in weeks], "tickvals": x},
-        "yaxis": {"title": {"text": "Referrals"}, "rangemode": "tozero"}})
-    return style(fig, title=title, large=large, height=height)
+        "yaxis": {"title": {"text": "Referrals"}, "rangemode": "tozero"}},
+        title=title, large=large, height=height)
 
 
 def movers_bar(review: WeeklyReview, large: bool = False, top: int = 12,
@@ -77,7 +77,7 @@ def movers_bar(review: WeeklyReview, large: bool = False, top: int = 12,
     d = d.sort_values(["size", "this_week", "name"], ascending=[False, False, True]).head(top)
     d = d.sort_values("change_vs_4w")
     names = d.name.tolist()  # lists: plotly validates a Series of text far more slowly
-    fig = go.Figure(data=[
+    return styled(data=[
         {"type": "bar", "y": names, "x": d.this_week.to_numpy(), "orientation": "h",
          "name": "This week", "marker": {"color": PALETTE[0]},
          "hovertemplate": "%{y}: %{x} this week<extra></extra>"},
@@ -85,8 +85,8 @@ def movers_bar(review: WeeklyReview, large: bool = False, top: int = 12,
          "name": "4-week average", "marker": {"color": PALETTE[8]},
          "hovertemplate": "%{y}: %{x:.2f} a week before<extra></extra>"}],
         layout={"barmode": "group", "bargap": 0.2,
-                "xaxis": {"title": {"text": "Referrals a week"}, "rangemode": "tozero"}})
-    return style(fig, title=title, large=large, height=height or max(380, 34 * len(d) + 140))
+                "xaxis": {"title": {"text": "Referrals a week"}, "rangemode": "tozero"}},
+        title=title, large=large, height=height or max(380, 34 * len(d) + 140))
 
 
 def kinds_bar(review: WeeklyReview, large: bool = False) -> go.Figure:
@@ -100,7 +100,7 @@ def kinds_bar(review: WeeklyReview, large: bool = False) -> go.Figure:
               for col, name, color in (("this_week", "This week", PALETTE[0]),
                                        ("avg_4w", "4-week average", PALETTE[1]),
                                        ("avg_12w", "12-week average", PALETTE[8]))]
-    fig = go.Figure(data=traces, layout={
+    return styled(data=traces, layout={
         "barmode": "group",
-        "yaxis": {"title": {"text": "Referrals a week"}, "rangemode": "tozero"}})
-    return style(fig, title=title, large=large)
+        "yaxis": {"title": {"text": "Referrals a week"}, "rangemode": "tozero"}},
+        title=title, large=large)

@@ -8,6 +8,7 @@ import inspect
 from decimal import Decimal
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from metdash import charts
@@ -71,7 +72,7 @@ def build(name: str, df: pd.DataFrame | None = None, **kwargs):
 def test_every_chart_is_covered():
     public = {n for n, f in vars(charts).items()
               if inspect.isfunction(f) and f.__module__ == charts.__name__
-              and not n.startswith("_") and n != "style"}
+              and not n.startswith("_") and n not in ("style", "styled")}
     assert public == set(SMALL)
 
 
@@ -268,3 +269,73 @@ def test_a_zero_day_median_still_shows():
     assert -1 < axis.range[0] < 0 and axis.range[1] >= 7  # the 0-day marker whole
     median = fig.data[0]
     assert median.textposition == "auto" and list(median.text) == ["0"]
+
+
+def _plain(x):
+    """A figure's JSON without the template and the empty objects plotly's updates leave
+    behind (``"title": {}`` after ``title=None``): what the browser draws alike."""
+    if isinstance(x, dict):
+        out = {k: _plain(v) for k, v in x.items() if k != "template"}
+        return {k: v for k, v in out.items() if v not in ({}, None)}
+    if isinstance(x, list):
+        return [_plain(v) for v in x]
+    return x
+
+
+def _some_figure() -> go.Figure:
+    return go.Figure(data=[
+        {"type": "scatter", "x": [1, 2], "y": [3, 4], "name": "a", "line": {"color": "red"}},
+        {"type": "bar", "x": [1, 2], "y": [5, 6], "name": "b"}],
+        layout={"legend": {"traceorder": "reversed", "y": 1.2}, "title": {"text": "old"},
+                "xaxis": {"title": {"text": "Days"}}, "yaxis2": {"overlaying": "y"},
+                "margin": {"pad": 4}})
+
+
+@pytest.mark.parametrize("title", ["Days to payment", None])
+@pytest.mark.parametrize("large", [False, True])
+def test_style_is_update_layout_built_in_one_go(title, large):
+    """charts.style builds one new figure (plotly's update_layout took ~7 ms a chart); what
+    it draws is what update_layout with the house layout drew, the chart's own layout
+    merged key by key."""
+    size = 20 if large else 14
+    reference = _some_figure()
+    reference.update_layout(
+        title={"text": title, "font": {"size": size + 4}} if title else None,
+        font={"size": size},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.26, "xanchor": "left", "x": 0,
+                "title": None},
+        margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 10, "autoexpand": True},
+        height=520 if large else 380, hoverlabel={"font_size": size})
+    styled = charts.style(_some_figure(), title=title, large=large)
+    assert _plain(styled.to_plotly_json()) == _plain(reference.to_plotly_json())
+    assert styled.layout.legend.traceorder == "reversed"  # the chart's own keys stay
+
+
+def test_presentation_dress_is_the_updates_built_in_one_go():
+    """ui.present_figure (presentation mode) draws what its plotly updates drew."""
+    from metdash.ui.widgets import present_figure
+
+    reference = go.Figure(_some_figure())
+    reference.update_layout(font={"size": 20, "color": "#000000"}, title_font_size=24,
+                            hoverlabel_font_size=20, legend_font_size=18, legend_y=-0.4,
+                            height=585, paper_bgcolor="#FFFFFF", plot_bgcolor="#FFFFFF")
+    for update in (reference.update_xaxes, reference.update_yaxes):
+        update(tickfont_size=18, title_font_size=20, gridcolor="#BBBBBB",
+               linecolor="#000000", tickfont_color="#000000", title_font_color="#000000")
+    reference.update_traces(selector={"type": "scatter"}, line_width=4)
+    dressed = present_figure(_some_figure())
+    assert _plain(dressed.to_plotly_json()) == _plain(reference.to_plotly_json())
+    assert dressed.data[0].line.width == 4 and dressed.data[0].line.color == "red"
+    assert dressed.layout.yaxis2.tickfont.size == 18
+
+
+def test_styled_is_a_figure_then_style():
+    """charts.styled (one build) draws what go.Figure(...) then style(...) drew."""
+    data = [{"type": "bar", "x": [1, 2], "y": [3, 4], "name": "a"}]
+    layout = {"legend": {"traceorder": "reversed"}, "xaxis": {"title": {"text": "Week"}}}
+    once = charts.styled(data=data, layout=layout, title="T", large=True, height=600)
+    twice = charts.style(go.Figure(data=data, layout=layout), title="T", large=True,
+                         height=600)
+    assert _plain(once.to_plotly_json()) == _plain(twice.to_plotly_json())
+    assert layout == {"legend": {"traceorder": "reversed"},
+                      "xaxis": {"title": {"text": "Week"}}}  # the caller's dict untouched

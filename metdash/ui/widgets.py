@@ -5,6 +5,7 @@ role without 'phi' never sees a client's name and presentation mode masks it."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 import weakref
 from collections.abc import Callable, Sequence
@@ -297,21 +298,32 @@ def plot(chart_fn: Callable[..., Any], data_fn: Callable[..., Any], db: Database
 
 def present_figure(fig: Any) -> Any:
     """A copy of ``fig`` that reads from the back of a room: bigger type, thicker lines,
-    black text on white, taller."""
-    fig = type(fig)(fig)
-    height = fig.layout.height or 450
-    fig.update_layout(font={"size": 20, "color": "#000000"}, title_font_size=24,
-                      hoverlabel_font_size=20, legend_font_size=18, legend_y=-0.4,
-                      height=int(max(height * 1.3, 520)), paper_bgcolor="#FFFFFF",
-                      plot_bgcolor="#FFFFFF")
-    fig.update_xaxes(tickfont_size=18, title_font_size=20, gridcolor="#BBBBBB",
-                     linecolor="#000000", tickfont_color="#000000",
-                     title_font_color="#000000")
-    fig.update_yaxes(tickfont_size=18, title_font_size=20, gridcolor="#BBBBBB",
-                     linecolor="#000000", tickfont_color="#000000",
-                     title_font_color="#000000")
-    fig.update_traces(selector={"type": "scatter"}, line_width=4)
-    return fig
+    black text on white, taller.
+
+    Built in one go from the figure's dicts (as :func:`metdash.charts.style`): plotly's
+    ``update_layout`` / ``update_xaxes`` / ``update_traces`` took ~15 ms a chart."""
+    from metdash.charts import _merge
+
+    layout = fig.layout.to_plotly_json()
+    layout.pop("template", None)  # the default: validated again if handed back (~10 ms)
+    height = layout.get("height") or 450
+    _merge(layout, {"font": {"size": 20, "color": "#000000"}, "title": {"font": {"size": 24}},
+                    "hoverlabel": {"font": {"size": 20}},
+                    "legend": {"font": {"size": 18}, "y": -0.4},
+                    "height": int(max(height * 1.3, 520)), "paper_bgcolor": "#FFFFFF",
+                    "plot_bgcolor": "#FFFFFF"})
+    axis = {"tickfont": {"size": 18, "color": "#000000"},
+            "title": {"font": {"size": 20, "color": "#000000"}},
+            "gridcolor": "#BBBBBB", "linecolor": "#000000"}
+    # Every x and y axis of the figure (a cartesian figure always has the first two).
+    names = {"xaxis", "yaxis"} | {k for k in layout if re.fullmatch(r"[xy]axis\d+", k)}
+    for name in sorted(names):
+        layout[name] = _merge(layout.get(name) or {}, axis)
+    data = [trace.to_plotly_json() for trace in fig.data]
+    for trace in data:
+        if trace.get("type") == "scatter":
+            trace["line"] = {**(trace.get("line") or {}), "width": 4}
+    return type(fig)(data=data, layout=layout)
 
 
 _WHERE = {"settings.py": "Settings", "clients.py": "Clients & referrers",

@@ -6,11 +6,15 @@ from metdash import charts, figures, ui
 
 db = ui.page_start("Days to payment", permission="view")
 f = ui.sidebar_filters(db)
+# The tables' frames kept as they are (the same object on a rerun, so their display copies
+# are kept too); wrapped before the prefetch, so it fills the cache they are read from.
+dtp_of = ui.cached_shared(figures.days_to_payment)
+oldest_of = ui.cached_shared(figures.oldest_open_claims)
 ui.prefetch(db, [(figures.ar_agings, (f,)), (figures.days_to_payment, (f,)),
                  (figures.days_to_payment_histogram, (f,)),
                  (figures.days_to_payment_monthly, (f,)), (figures.ar_aging_by_payer, (f,)),
                  (figures.oldest_open_claims, (f,))])
-dtp = ui.cached(figures.days_to_payment)(db, f)
+dtp = dtp_of(db, f)
 if dtp.empty:
     ui.empty_note("payments")
 else:
@@ -49,9 +53,9 @@ else:
     bucket = st.segmented_control("Show the claims in", ["Oldest"] + figures.BUCKETS,
                                   default="Oldest", key="bucket")
     if bucket in (None, "Oldest"):
-        claims = ui.cached(figures.oldest_open_claims)(db, f)
+        claims = oldest_of(db, f)
     else:
-        claims = ui.cached(figures.claims_list)(db, f, bucket=bucket)
+        claims = ui.cached_shared(figures.claims_list)(db, f, bucket=bucket)
     ui.table(claims, key="old", download="open_claims",
              formats={"balance": "balance", "denied": "denied_open", "total_charge": "money",
                       "paid": "money",

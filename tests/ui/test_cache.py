@@ -86,3 +86,26 @@ def test_derived_is_built_once_per_source_objects_and_arguments():
     assert calls == [1, 2, 1]
     one = cache.derived(a, lambda s: list(s))
     assert cache.derived(a, lambda s: list(s)) is one  # a single source, as before
+
+
+def test_a_kept_figure_makes_its_dict_once(small_db_path, monkeypatch):
+    """ui.cache.drawn: st.plotly_chart asks a kept figure for its dict on every rerun; it is
+    made once (plotly's to_dict deep-copies and encodes the arrays again each time), and
+    each caller gets its own outer dict, equal to plotly's."""
+    import plotly.graph_objects as go
+
+    from metdash.ui import cache
+
+    fig = go.Figure(data=[{"type": "bar", "x": [1, 2], "y": [3.5, 4.5]}],
+                    layout={"title": {"text": "T"}})
+    expected = fig.to_dict()
+    same = cache.drawn(fig)
+    assert same is fig and isinstance(fig, go.Figure)
+    calls = []
+    real = go.Figure.to_dict
+    monkeypatch.setattr(go.Figure, "to_dict", lambda self: calls.append(1) or real(self))
+    first, second = fig.to_dict(), fig.to_dict()
+    assert first == second == expected and first is not second
+    assert len(calls) == 1
+    import plotly.io as pio
+    assert pio.to_json(fig, validate=False) == pio.to_json(expected, validate=False)

@@ -6,15 +6,17 @@ from metdash import charts, figures, ui
 
 db = ui.page_start("Referrers", permission="view")
 f = ui.sidebar_filters(db)
+# Kept as is (the same object on a rerun: the tables built from it are not prepared again).
+refs_of = ui.cached_shared(figures.referrer_volume)
 ui.prefetch(db, [(figures.referrer_volume, (f,)), (figures.referrals_weekly, (f,))])
-refs = ui.cached(figures.referrer_volume)(db, f)
+refs = refs_of(db, f)
 if refs.empty:
     ui.empty_note("referrals")
     st.stop()
-kinds = figures.referrer_kinds_of(refs)
+kinds = ui.derived(refs, figures.referrer_kinds_of)
 st.subheader("By kind of referrer")
-ui.table(kinds, key="kinds", download="referrer_kinds", formats={"referrers": "count", "billed": "referrer_billed",
-                                      "paid": "referrer_paid"})
+ui.table(kinds, key="kinds", download="referrer_kinds",
+         formats={"referrers": "count", "billed": "referrer_billed", "paid": "referrer_paid"})
 left, right = st.columns(2)
 with left:
     ui.plot(charts.referrers_bar, figures.referrer_volume, db, f, key="top")
@@ -24,7 +26,7 @@ st.subheader("Every referrer", help="Pick a referrer to see the claims of the cl
 cols = ["name", "kind", "specialty", "organization", "npi", "referrals", "converted",
         "conversion_rate", "days_to_first_session", "sessions", "billed", "paid",
         "last_referral"]
-picked = ui.table(refs[cols], key="refs", select=True, download="referrers",
+picked = ui.table(ui.columns(refs, cols), key="refs", select=True, download="referrers",
                   formats={"billed": "referrer_billed", "paid": "referrer_paid"})
 row = ui.selected_row(picked, refs)
 if row is not None:

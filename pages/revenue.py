@@ -6,9 +6,14 @@ from metdash import charts, figures, ui
 
 db = ui.page_start("Revenue by payer", permission="view")
 f = ui.sidebar_filters(db)
+# The tables' frames kept as they are (the same objects on a rerun, so their display copies
+# are kept too); wrapped before the prefetch, so it fills the cache they are read from.
+rev_of = ui.cached_shared(figures.revenue_by_payer)
+exp_of = ui.cached_shared(figures.expected_vs_paid)
+under_of = ui.cached_shared(figures.underpaid_lines)
 ui.prefetch(db, [(figures.revenue_by_payer, (f,)), (figures.payer_mix_monthly, (f,)),
                  (figures.expected_vs_paid, (f,)), (figures.underpaid_lines, (f,))])
-rev = ui.cached(figures.revenue_by_payer)(db, f)
+rev = rev_of(db, f)
 if rev.empty:
     ui.empty_note("revenue")
     st.stop()
@@ -21,7 +26,7 @@ ui.plot(charts.revenue_by_payer_bar, figures.revenue_by_payer, db, f, key="rev")
 st.subheader("Per payer", help="Pick a row to see the claims behind it.")
 cols = ["payer", "claims", "billed", "allowed", "paid", "paid_as_secondary",
         "patient_responsibility", "visits", "paid_per_visit"]
-picked = ui.table(rev[cols], key="rev_table", select=True, download="revenue_by_payer",
+picked = ui.table(ui.columns(rev, cols), key="rev_table", select=True, download="revenue_by_payer",
                   formats={"visits": "count"})
 row = ui.selected_row(picked, rev)
 if row is not None and not row.claims:
@@ -40,10 +45,11 @@ with right:
 st.subheader("Expected (fee schedule) vs paid",
              help="Expected: the payer's allowed amount from your fee schedule × units, on "
                   "paid lines. A line allowed below that is listed as underpaid.")
-exp = ui.cached(figures.expected_vs_paid)(db, f)
-ui.table(exp, key="exp", download="expected_vs_paid", formats={"expected": "money", "allowed": "money", "paid": "money",
-                                  "underpaid_lines": "count"})
-under = ui.cached(figures.underpaid_lines)(db, f)
+exp = exp_of(db, f)
+ui.table(exp, key="exp", download="expected_vs_paid",
+         formats={"expected": "money", "allowed": "money", "paid": "money",
+                  "underpaid_lines": "count"})
+under = under_of(db, f)
 if under.empty:
     st.success("No line was allowed below the fee schedule in this range.")
 else:

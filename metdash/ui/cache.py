@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
@@ -174,6 +174,16 @@ def derived(source: Any, fn: Callable[..., Any], *args: Any) -> Any:
             _DERIVED.pop(next(iter(_DERIVED)))
         _DERIVED[key] = (parts, value)
     return value
+
+
+def _pick_columns(frame: Any, cols: tuple[str, ...]) -> Any:
+    return frame[list(cols)]
+
+
+def columns(frame: Any, cols: Sequence[str]) -> Any:
+    """``frame[cols]``, the same object on a rerun while ``frame`` is (:func:`derived`): a
+    table of some columns of a kept result is then not prepared again."""
+    return derived(frame, _pick_columns, tuple(cols))
 
 
 _CHARTS: dict[str, Callable[..., Any]] = {}  # chart functions and dressings, by name

@@ -109,3 +109,14 @@ def test_a_kept_figure_makes_its_dict_once(small_db_path, monkeypatch):
     assert len(calls) == 1
     import plotly.io as pio
     assert pio.to_json(fig, validate=False) == pio.to_json(expected, validate=False)
+
+
+def test_columns_of_a_kept_frame_are_the_same_object_on_a_rerun():
+    import pandas as pd
+
+    frame = pd.DataFrame({"a": [1], "b": [2], "c": [3]})
+    first = ui.columns(frame, ["a", "c"])
+    assert list(first.columns) == ["a", "c"]
+    assert ui.columns(frame, ["a", "c"]) is first  # a rerun: kept, not a new copy
+    assert list(ui.columns(frame, ["b"]).columns) == ["b"]
+    assert ui.columns(frame.copy(), ["a", "c"]) is not first

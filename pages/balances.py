@@ -14,137 +14,145 @@ f = ui.sidebar_filters(db)
 # Thousands of rows: kept as one object (not copied on every rerun), so the table drawn
 # from it is prepared once per store state.
 balances_of = ui.cached_shared(figures.patient_balances)
-ui.prefetch(db, [(figures.patient_balances, (f,)), (figures.write_offs_by_reason, (f,)),
-                 (figures.write_offs_monthly, (f,))])
+# Only the open tab runs (a tab switch reruns the page; its data is cached): the balances
+# list, or the write-off figures, not both.
 tab_patients, tab_write_off, tab_move, tab_batch, tab_report = st.tabs(
     ["What clients owe", "Write off", "Move to the client", "Small balances", "Write-offs"],
-    key="balances_tab")
+    key="balances_tab", on_change="rerun")
+if tab_report.open:
+    ui.prefetch(db, [(figures.write_offs_by_reason, (f,)), (figures.write_offs_monthly, (f,))])
 
-with tab_patients:
-    st.caption(f"As of {f.as_of:%b %d, %Y}. A payment that names no claim is applied to the "
-               "client's oldest open service first; money left over is a credit to refund.")
-    owed = balances_of(db, f)
-    wanted = st.session_state.pop("_pick-owed", None)  # a work list's row: that client
-    if wanted is not None:
-        st.session_state["owed_only"] = wanted
-    only = st.session_state.get("owed_only")
-    if only and st.toggle(f"Only client {ui.literal(only)}", value=True, key="owed_only_on"):
-        owed = owed[owed.client_id.astype(str) == only]
-    if owed.empty:
-        st.success("No client owes anything, and nobody has a credit.")
-    else:
-        picked = ui.table(owed, key="owed", select=True, download="patient_balances",
-                          formats={"balance": "patient_balance", "services": "count",
-                                   "oldest_service": "date"})
-        row = ui.selected_row(picked, owed)
-        if row is not None:
-            st.subheader(f"Ledger of client {ui.literal(row.client_id)}",
-                         help="Every amount the client owes or paid, in date order.")
-            # The PDF is drawn when the button is clicked, outside this run: what it needs
-            # (the client, the date, presentation mode) is fixed now.
-            st.download_button(
-                "Statement (PDF)", partial(statements.client_statement_pdf, db, row.client_id,
-                                           f.as_of, present=ui.present_mode()),
-                file_name=statements.file_name(row.client_id, f.as_of),
-                mime="application/pdf", key="statement_pdf", on_click="ignore",
-                icon=":material/description:",
-                help=f"What the client owes as of {f.as_of:%b %d, %Y} (for every payer, "
-                     "whatever the filters), what insurance paid, and how to pay (masked in "
-                     "presentation mode).")
-            ui.table(ui.cached(figures.client_ledger)(db, row.client_id), key="client_ledger",
-                     formats={"amount": "money", "patient": "money", "balance": "money",
-                              "entry_date": "date"})
-            if row.balance < 0:
-                with st.form("refund"):
-                    st.write(f"Refund the credit of ${-row.balance:,.2f}")
-                    c1, c2, c3 = st.columns(3)
-                    amount = c1.text_input("Amount", value=f"{-row.balance:.2f}", key="r_amount")
-                    on = c2.date_input("Refunded on", value=ui.today(), key="r_date")
-                    method = c3.selectbox("Method", entry.REFUND_METHODS, key="r_method")
-                    ref = st.text_input("Check number / reference", key="r_ref")
-                    if st.form_submit_button("Record refund", type="primary"):
-                        with ui.action():
-                            ui.require("billing")
-                            entry.refund_credit(db, entry.RefundIn(row.client_id, amount, on,
-                                                                   method, ref), user)
-                            ui.after_write()
-                            st.success("Refund recorded.")
+if tab_patients.open:
+    with tab_patients:
+        st.caption(f"As of {f.as_of:%b %d, %Y}. A payment that names no claim is applied to the "
+                   "client's oldest open service first; money left over is a credit to refund.")
+        owed = balances_of(db, f)
+        wanted = st.session_state.pop("_pick-owed", None)  # a work list's row: that client
+        if wanted is not None:
+            st.session_state["owed_only"] = wanted
+        only = st.session_state.get("owed_only")
+        if only and st.toggle(f"Only client {ui.literal(only)}", value=True, key="owed_only_on"):
+            owed = owed[owed.client_id.astype(str) == only]
+        if owed.empty:
+            st.success("No client owes anything, and nobody has a credit.")
+        else:
+            picked = ui.table(owed, key="owed", select=True, download="patient_balances",
+                              formats={"balance": "patient_balance", "services": "count",
+                                       "oldest_service": "date"})
+            row = ui.selected_row(picked, owed)
+            if row is not None:
+                st.subheader(f"Ledger of client {ui.literal(row.client_id)}",
+                             help="Every amount the client owes or paid, in date order.")
+                # The PDF is drawn when the button is clicked, outside this run: what it needs
+                # (the client, the date, presentation mode) is fixed now.
+                st.download_button(
+                    "Statement (PDF)", partial(statements.client_statement_pdf, db, row.client_id,
+                                               f.as_of, present=ui.present_mode()),
+                    file_name=statements.file_name(row.client_id, f.as_of),
+                    mime="application/pdf", key="statement_pdf", on_click="ignore",
+                    icon=":material/description:",
+                    help=f"What the client owes as of {f.as_of:%b %d, %Y} (for every payer, "
+                         "whatever the filters), what insurance paid, and how to pay (masked in "
+                         "presentation mode).")
+                ui.table(ui.cached(figures.client_ledger)(db, row.client_id), key="client_ledger",
+                         formats={"amount": "money", "patient": "money", "balance": "money",
+                                  "entry_date": "date"})
+                if row.balance < 0:
+                    with st.form("refund"):
+                        st.write(f"Refund the credit of ${-row.balance:,.2f}")
+                        c1, c2, c3 = st.columns(3)
+                        amount = c1.text_input("Amount", value=f"{-row.balance:.2f}",
+                                               key="r_amount")
+                        on = c2.date_input("Refunded on", value=ui.today(), key="r_date")
+                        method = c3.selectbox("Method", entry.REFUND_METHODS, key="r_method")
+                        ref = st.text_input("Check number / reference", key="r_ref")
+                        if st.form_submit_button("Record refund", type="primary"):
+                            with ui.action():
+                                ui.require("billing")
+                                entry.refund_credit(db, entry.RefundIn(row.client_id, amount, on,
+                                                                       method, ref), user)
+                                ui.after_write()
+                                st.success("Refund recorded.")
 
-with tab_write_off:
-    side = st.radio("Whose balance", ["insurance", "patient"], horizontal=True, key="w_side",
-                    format_func=lambda s: "A claim's insurance balance" if s == "insurance"
-                    else "A client's balance")
-    claim = ui.claim_picker(db, "Claim" if side == "insurance" else "Claim (optional)",
-                            key="w_claim") or None
-    client = None if side == "insurance" else (
-        ui.client_picker(db, "Client (when no claim is chosen)", key="w_client") or None)
-    reasons = entry.INSURANCE_REASONS if side == "insurance" else entry.PATIENT_REASONS
-    with st.form("write_off"):
-        c1, c2, c3 = st.columns(3)
-        amount = c1.text_input("Amount", key="w_amount")
-        reason = c2.selectbox("Reason", reasons, key="w_reason",
-                              format_func=lambda r: figures.WRITE_OFF_REASONS[r])
-        on = c3.date_input("Written off on", value=ui.today(), key="w_date")
-        note = st.text_input("Note (who approved, what was tried)", key="w_note")
-        if st.form_submit_button("Write off", type="primary"):
-            with ui.action():
-                ui.require("billing")
-                entry.write_off(db, entry.WriteOffIn(side, amount, reason, on, claim, client,
-                                                     note), user)
-                ui.after_write()
-                st.success("Written off.")
+if tab_write_off.open:
+    with tab_write_off:
+        side = st.radio("Whose balance", ["insurance", "patient"], horizontal=True, key="w_side",
+                        format_func=lambda s: "A claim's insurance balance" if s == "insurance"
+                        else "A client's balance")
+        claim = ui.claim_picker(db, "Claim" if side == "insurance" else "Claim (optional)",
+                                key="w_claim") or None
+        client = None if side == "insurance" else (
+            ui.client_picker(db, "Client (when no claim is chosen)", key="w_client") or None)
+        reasons = entry.INSURANCE_REASONS if side == "insurance" else entry.PATIENT_REASONS
+        with st.form("write_off"):
+            c1, c2, c3 = st.columns(3)
+            amount = c1.text_input("Amount", key="w_amount")
+            reason = c2.selectbox("Reason", reasons, key="w_reason",
+                                  format_func=lambda r: figures.WRITE_OFF_REASONS[r])
+            on = c3.date_input("Written off on", value=ui.today(), key="w_date")
+            note = st.text_input("Note (who approved, what was tried)", key="w_note")
+            if st.form_submit_button("Write off", type="primary"):
+                with ui.action():
+                    ui.require("billing")
+                    entry.write_off(db, entry.WriteOffIn(side, amount, reason, on, claim, client,
+                                                         note), user)
+                    ui.after_write()
+                    st.success("Written off.")
 
-with tab_move:
-    st.caption("For a denial the client is liable for (PR-96, PR-204 with a signed waiver) or "
-               "a secondary that will not pay: the amount leaves insurance A/R and the client "
-               "owes it.")
-    move_claim = ui.claim_picker(db, "Claim", key="m_claim",
-                                 statuses=["denied", "partially_paid", "appealed", "submitted",
-                                           "paid"])
-    with st.form("move"):
+if tab_move.open:
+    with tab_move:
+        st.caption("For a denial the client is liable for (PR-96, PR-204 with a signed waiver) or "
+                   "a secondary that will not pay: the amount leaves insurance A/R and the client "
+                   "owes it.")
+        move_claim = ui.claim_picker(db, "Claim", key="m_claim",
+                                     statuses=["denied", "partially_paid", "appealed", "submitted",
+                                               "paid"])
+        with st.form("move"):
+            c1, c2 = st.columns(2)
+            amount = c1.text_input("Amount", key="m_amount")
+            on = c2.date_input("Moved on", value=ui.today(), key="m_date")
+            reason = st.text_input("Why the client owes it", key="m_reason")
+            if st.form_submit_button("Move to the client", type="primary"):
+                with ui.action():
+                    ui.require("billing")
+                    entry.move_to_client(db, entry.TransferIn(move_claim, amount, on, reason), user)
+                    ui.after_write()
+                    st.success(f"Moved to the client of claim {ui.literal(move_claim)}.")
+
+if tab_batch.open:
+    with tab_batch:
         c1, c2 = st.columns(2)
-        amount = c1.text_input("Amount", key="m_amount")
-        on = c2.date_input("Moved on", value=ui.today(), key="m_date")
-        reason = st.text_input("Why the client owes it", key="m_reason")
-        if st.form_submit_button("Move to the client", type="primary"):
-            with ui.action():
-                ui.require("billing")
-                entry.move_to_client(db, entry.TransferIn(move_claim, amount, on, reason), user)
-                ui.after_write()
-                st.success(f"Moved to the client of claim {ui.literal(move_claim)}.")
+        batch_side = c1.radio("Balances", ["patient", "insurance"], horizontal=True, key="b_side",
+                              format_func=lambda s: "What clients owe" if s == "patient"
+                              else "What payers owe, claim by claim")
+        under = c2.number_input("Under ($)", min_value=0.01, value=5.00, step=1.00, key="b_under")
+        preview = ui.cached(entry.small_balances)(db, batch_side, f"{under:.2f}")
+        if preview.empty:
+            st.info(f"No {batch_side} balance is under ${under:,.2f}.")
+        else:
+            total = preview.amount.sum()
+            st.write(f"**{len(preview):,} balances, ${total:,.2f} in all**, would be written off "
+                     "(reason: small balance).")
+            ui.table(preview, key="b_preview", formats={"amount": "money",
+                                                        "first_service_date": "date"})
+            if st.button(f"Write off these {len(preview):,} balances", type="primary",
+                         key="b_go"):
+                with ui.action():
+                    ui.require("billing")
+                    batch, n, written = entry.write_off_small_balances(
+                        db, batch_side, f"{under:.2f}", user, ui.today(), expected=len(preview))
+                    ui.after_write()
+                    st.success(f"Batch {batch}: {n:,} balances, ${written:,.2f}, written off.")
 
-with tab_batch:
-    c1, c2 = st.columns(2)
-    batch_side = c1.radio("Balances", ["patient", "insurance"], horizontal=True, key="b_side",
-                          format_func=lambda s: "What clients owe" if s == "patient"
-                          else "What payers owe, claim by claim")
-    under = c2.number_input("Under ($)", min_value=0.01, value=5.00, step=1.00, key="b_under")
-    preview = ui.cached(entry.small_balances)(db, batch_side, f"{under:.2f}")
-    if preview.empty:
-        st.info(f"No {batch_side} balance is under ${under:,.2f}.")
-    else:
-        total = preview.amount.sum()
-        st.write(f"**{len(preview):,} balances, ${total:,.2f} in all**, would be written off "
-                 "(reason: small balance).")
-        ui.table(preview, key="b_preview", formats={"amount": "money",
-                                                    "first_service_date": "date"})
-        if st.button(f"Write off these {len(preview):,} balances", type="primary",
-                     key="b_go"):
-            with ui.action():
-                ui.require("billing")
-                batch, n, written = entry.write_off_small_balances(
-                    db, batch_side, f"{under:.2f}", user, ui.today(), expected=len(preview))
-                ui.after_write()
-                st.success(f"Batch {batch}: {n:,} balances, ${written:,.2f}, written off.")
-
-with tab_report:
-    by_reason = ui.cached(figures.write_offs_by_reason)(db, f)
-    if by_reason.empty:
-        ui.empty_note("write-offs")
-    else:
-        st.caption(f"Write-offs dated {f.date_from:%b %d, %Y} – {f.date_to:%b %d, %Y}.")
-        ui.table(by_reason.assign(reason=by_reason.reason.map(figures.WRITE_OFF_REASONS)),
-                 key="wo_reasons", download="write_offs",
-                 formats={"amount": "write_offs", "write_offs": "count"})
-        ui.table(ui.cached(figures.write_offs_monthly)(db, f), key="wo_monthly",
-                 formats={"amount": "money", "month": "date"})
+if tab_report.open:
+    with tab_report:
+        by_reason = ui.cached(figures.write_offs_by_reason)(db, f)
+        if by_reason.empty:
+            ui.empty_note("write-offs")
+        else:
+            st.caption(f"Write-offs dated {f.date_from:%b %d, %Y} – {f.date_to:%b %d, %Y}.")
+            ui.table(by_reason.assign(reason=by_reason.reason.map(figures.WRITE_OFF_REASONS)),
+                     key="wo_reasons", download="write_offs",
+                     formats={"amount": "write_offs", "write_offs": "count"})
+            ui.table(ui.cached(figures.write_offs_monthly)(db, f), key="wo_monthly",
+                     formats={"amount": "money", "month": "date"})

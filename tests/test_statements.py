@@ -335,3 +335,20 @@ def test_the_clients_page_offers_the_chosen_clients_statement(page_store):
     at = page("clients.py", client_list=picked(2))
     buttons = [b for b in at.get("download_button") if b.key == "statement_pdf"]
     assert [b.label for b in buttons] == ["Statement (PDF) for client R"]
+
+
+def test_the_balances_page_runs_its_open_tab_only(page_store, monkeypatch):
+    """Balances' tabs track their state (a switch reruns the page): a first visit reads the
+    clients' balances, not the write-off figures of its last tab; that tab, opened, shows
+    them."""
+    read = []
+    for name in ("write_offs_by_reason", "write_offs_monthly", "patient_balances"):
+        real = getattr(figures, name)
+        monkeypatch.setattr(figures, name,
+                            lambda *a, _real=real, _name=name, **k: read.append(_name)
+                            or _real(*a, **k))
+    at = page("balances.py")
+    assert "patient_balances" in read
+    assert not {"write_offs_by_reason", "write_offs_monthly"} & set(read)
+    at = page("balances.py", balances_tab="Write-offs")
+    assert "write_offs_by_reason" in read

@@ -7,9 +7,18 @@ from metdash.carc import carc_next_step
 
 db = ui.page_start("Denials", permission="view")
 f = ui.sidebar_filters(db)
+# The tables' frames kept as they are (the same objects on a rerun, so their display copies
+# are kept too); wrapped before the prefetch, so it fills the cache they are read from.
+work_of = ui.cached_shared(figures.open_denials)
+ended_of = ui.cached_shared(figures.denial_outcomes)
+reasons_of = ui.cached_shared(figures.denial_reasons)
+by_age_of = ui.cached_shared(figures.open_denials_by_reason)
+# The open denied amount by reason and age is read when its expander is opened.
+by_age_open = bool(st.session_state.get("den_by_age_open", False))
 ui.prefetch(db, [(figures.denial_summary, (f,)), (figures.open_denials, (f,)),
-                 (figures.open_denials_by_reason, (f,)), (figures.denial_outcomes, (f,)),
-                 (figures.denial_reasons, (f,)), (figures.denial_rate_by, (f, "payer"))])
+                 (figures.denial_outcomes, (f,)), (figures.denial_reasons, (f,)),
+                 (figures.denial_rate_by, (f, "payer"))]
+            + ([(figures.open_denials_by_reason, (f,))] if by_age_open else []))
 summary = ui.cached(figures.denial_summary)(db, f)
 if summary["claims_adjudicated"] == 0:
     ui.empty_note("adjudicated claims")
@@ -26,30 +35,35 @@ st.subheader(f"Open denials as of {f.as_of:%b %d, %Y}",
                   "resubmitted, moved to the client or written off. Oldest denial first, with "
                   "the payer's appeal deadline (from the first denying remittance) and the next "
                   "step: CO-16 with MA130 and CO-29 are corrected and resubmitted, not appealed.")
-work = ui.cached(figures.open_denials)(db, f)
+work = work_of(db, f)
 if work.empty:
     st.success("No open denial in this range.")
 else:
     # What to do and by when first: at 1400 px the last columns need a scroll.
     first = ["claim_id", "payer", "next_step", "denied_amount", "days_left", "appeal_deadline",
              "reasons"]
-    work = work[first + [c for c in work.columns if c not in first]]
+    work = ui.columns(work, first + [c for c in work.columns if c not in first])
     ui.table(work, key="work", download="open_denials",
              formats={"denied_amount": "denied_open", "first_service_date": "date",
                       "denied_on": "date", "appeal_deadline": "date", "days_left": "count",
                       "age_days": "count"})
-    by_age = ui.cached(figures.open_denials_by_reason)(db, f)
-    with st.expander("Open denied amount by reason and age"):
-        ui.table(by_age, key="open_by_reason", download="open_denials_by_reason",
-                 formats={"open_amount": "denied_open", "claims": "count"},
-                 labels={"bucket": "Days since denied"})
-ended = ui.cached(figures.denial_outcomes)(db, f)
+    box = st.expander("Open denied amount by reason and age", key="den_by_age_open",
+                      on_change="rerun")
+    if box.open:
+        with box:
+            ui.table(by_age_of(db, f), key="open_by_reason", download="open_denials_by_reason",
+                     formats={"open_amount": "denied_open", "claims": "count"},
+                     labels={"bucket": "Days since denied"})
+ended = ended_of(db, f)
 if not ended.empty:
-    with st.expander(f"How {len(ended):,} denials ended"):
-        ui.table(ended, key="ended", download="denial_outcomes",
-                 formats={"amount": "money", "denied_on": "date", "resolved_on": "date"})
+    box = st.expander(f"How {len(ended):,} denials ended", key="den_ended_open",
+                      on_change="rerun")
+    if box.open:  # drawn when opened
+        with box:
+            ui.table(ended, key="ended", download="denial_outcomes",
+                     formats={"amount": "money", "denied_on": "date", "resolved_on": "date"})
 
-reasons = ui.cached(figures.denial_reasons)(db, f)
+reasons = reasons_of(db, f)
 st.subheader("Reasons", help="Pick a reason to see its claims and what to do about it.")
 if reasons.empty:
     st.success("No denial reasons in this range.")

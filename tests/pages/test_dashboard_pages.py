@@ -153,3 +153,19 @@ def test_a_link_with_dates_out_of_range_opens_the_default_range(monkeypatch, sma
                   **{"from": "0001-01-01", "to": "9999-12-31"})
     assert not at.error, [e.value for e in at.error]
     assert at.query_params["from"] != "0001-01-01"
+
+
+def test_denials_expanders_are_read_when_opened(monkeypatch, demo_db_path):
+    """Denials' two expanders (open denied amount by reason and age; how denials ended)
+    track their state: closed, they draw no table; opened, they do."""
+    span = {"from": "2025-07-01", "to": "2026-06-30"}
+    at = run_page("denials", monkeypatch, demo_db_path, **span)
+    shown = {tuple(d.value.columns) for d in at.dataframe}
+    assert not [c for c in shown if "bucket" in c]          # by reason and age
+    assert not [c for c in shown if "resolved_on" in c]     # how denials ended
+    at.session_state["den_by_age_open"] = True
+    at.session_state["den_ended_open"] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = {tuple(d.value.columns) for d in at.dataframe}
+    assert [c for c in shown if "bucket" in c] and [c for c in shown if "resolved_on" in c]

@@ -97,7 +97,7 @@ def _house_layout(*, title: str | None = None, large: bool = False,
     }
 
 
-def _merge(into: dict, extra: dict) -> dict:
+def merge_layout(into: dict, extra: dict) -> dict:
     """``extra`` merged into ``into`` (changed, and returned) as ``update_layout`` merges:
     nested dicts key by key (copied, not changed), any other value replaces (None
     removes)."""
@@ -105,7 +105,7 @@ def _merge(into: dict, extra: dict) -> dict:
         if value is None:
             into.pop(key, None)
         elif isinstance(value, dict) and isinstance(into.get(key), dict):
-            into[key] = _merge(dict(into[key]), value)  # a copy: the caller's is kept
+            into[key] = merge_layout(dict(into[key]), value)  # a copy: the caller's is kept
         else:
             into[key] = value
     return into
@@ -116,7 +116,7 @@ def styled(*, data: Any, layout: dict | None = None, title: str | None = None,
     """``go.Figure(data=data, layout=layout)`` in the house style (:func:`style`), built in
     one go: plotly validates each trace once (a figure built and then styled was validated
     twice, ~5 ms a chart)."""
-    return go.Figure(data=data, layout=_merge(dict(layout or {}), _house_layout(
+    return go.Figure(data=data, layout=merge_layout(dict(layout or {}), _house_layout(
         title=title, large=large, height=height)))
 
 
@@ -133,7 +133,7 @@ def style(fig: go.Figure, *, title: str | None = None, large: bool = False,
     # plotly would validate all of it again (~10 ms). Left out, the new figure gets the
     # same default.
     layout.pop("template", None)
-    return go.Figure(data=fig.data, layout=_merge(layout, _house_layout(
+    return go.Figure(data=fig.data, layout=merge_layout(layout, _house_layout(
         title=title, large=large, height=height)))
 
 

@@ -302,23 +302,23 @@ def present_figure(fig: Any) -> Any:
 
     Built in one go from the figure's dicts (as :func:`metdash.charts.style`): plotly's
     ``update_layout`` / ``update_xaxes`` / ``update_traces`` took ~15 ms a chart."""
-    from metdash.charts import _merge
+    from metdash.charts import merge_layout
 
     layout = fig.layout.to_plotly_json()
     layout.pop("template", None)  # the default: validated again if handed back (~10 ms)
     height = layout.get("height") or 450
-    _merge(layout, {"font": {"size": 20, "color": "#000000"}, "title": {"font": {"size": 24}},
-                    "hoverlabel": {"font": {"size": 20}},
-                    "legend": {"font": {"size": 18}, "y": -0.4},
-                    "height": int(max(height * 1.3, 520)), "paper_bgcolor": "#FFFFFF",
-                    "plot_bgcolor": "#FFFFFF"})
+    merge_layout(layout, {"font": {"size": 20, "color": "#000000"},
+                          "title": {"font": {"size": 24}}, "hoverlabel": {"font": {"size": 20}},
+                          "legend": {"font": {"size": 18}, "y": -0.4},
+                          "height": int(max(height * 1.3, 520)), "paper_bgcolor": "#FFFFFF",
+                          "plot_bgcolor": "#FFFFFF"})
     axis = {"tickfont": {"size": 18, "color": "#000000"},
             "title": {"font": {"size": 20, "color": "#000000"}},
             "gridcolor": "#BBBBBB", "linecolor": "#000000"}
     # Every x and y axis of the figure (a cartesian figure always has the first two).
     names = {"xaxis", "yaxis"} | {k for k in layout if re.fullmatch(r"[xy]axis\d+", k)}
     for name in sorted(names):
-        layout[name] = _merge(layout.get(name) or {}, axis)
+        layout[name] = merge_layout(layout.get(name) or {}, axis)
     data = [trace.to_plotly_json() for trace in fig.data]
     for trace in data:
         if trace.get("type") == "scatter":

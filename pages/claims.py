@@ -207,6 +207,7 @@ with tab_import:
 
 st.subheader("Newest claims")
 # The same arguments as the status tab's empty search, so both share one cached read.
-ui.table(ui.cached(entry.find_claims)(db, "", None).drop(columns=["label"]), key="newest_claims")
+newest = ui.cached_shared(entry.find_claims)(db, "", None)
+ui.table(ui.columns(newest, [c for c in newest.columns if c != "label"]), key="newest_claims")
 st.caption("The 200 newest claims. Find any claim with the search on the Status tab; the "
            "dashboards and `metdash figures` cover all of them.")

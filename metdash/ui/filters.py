@@ -14,7 +14,7 @@ import streamlit as st
 from metdash import entry, figures
 from metdash.metrics import CATALOGUE
 from metdash.store import Database
-from metdash.ui.cache import cached
+from metdash.ui.cache import cached, cached_shared
 from metdash.ui.session import present_mode, present_query
 from metdash.ui.text import literal
 
@@ -189,7 +189,8 @@ def claim_picker(db: Database, label: str, *, statuses: Sequence[str] | None = N
     box = container or st
     text = box.text_input(f"{label}: find by claim id, client id or last name",
                           key=f"{key}-find", placeholder="e.g. C0001234, MX000123 or Rowan")
-    found = cached(entry.find_claims)(db, text, tuple(statuses) if statuses else None)
+    # Kept as is (never changed here): Claims' "Newest claims" table reads the same object.
+    found = cached_shared(entry.find_claims)(db, text, tuple(statuses) if statuses else None)
     if present_mode() and not found.empty:
         found = found.assign(label=found.claim_id.astype(str) + " - client "
                              + found.client_id.astype(str) + " - " + found.status.astype(str)

@@ -40,14 +40,19 @@ def payer_cost_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
                  "text": [f"  ${v:,.0f}" for v in totals], "textposition": "middle right",
                  "showlegend": False, "hoverinfo": "skip", "cliponaxis": False})
     top = float(totals.max()) if len(totals) else 0.0
-    # At least $10 wide: whole-dollar ticks over $0-$1.25 (every payer costs nothing yet)
+    # At least $10 wide: over $0-$1.25 (every payer costs nothing yet) whole-dollar ticks
     # read "$0 $1 $1".
-    return styled(data=data, layout={
+    fig = styled(data=data, layout={
         "barmode": "stack", "legend": {"tracegroupgap": 0},
-        "xaxis": {"title": {"text": "Dollars"}, "tickprefix": "$", "tickformat": ",.0f",
+        # Compact ticks ($20k): in a half-width column "$20,000" ticks were tilted to fit.
+        "xaxis": {"title": {"text": "Dollars"}, "tickprefix": "$", "tickformat": "~s",
                   "range": [0, max(top, 10.0) * 1.25]},
         "yaxis": {"title": {"text": ""}}},
         title=title, large=large, height=max(340, 48 * len(d) + 140))
+    # Room right of the plot for the longest total: in a half-width column the house
+    # style's 10 px margin cut "$48,318" to "$48,31".
+    fig.layout.margin.r = 30 + 8 * max((len(f"{v:,.0f}") for v in totals), default=0)
+    return fig
 
 
 def payer_rates_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:

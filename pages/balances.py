@@ -151,8 +151,12 @@ if tab_report.open:
             ui.empty_note("write-offs")
         else:
             st.caption(f"Write-offs dated {f.date_from:%b %d, %Y} – {f.date_to:%b %d, %Y}.")
+            # Reasons in words in both tables (the monthly one showed "bad_debt"); the count
+            # headed apart from the amount ("Write offs" beside "Write-offs").
             ui.table(by_reason.assign(reason=by_reason.reason.map(figures.WRITE_OFF_REASONS)),
                      key="wo_reasons", download="write_offs",
-                     formats={"amount": "write_offs", "write_offs": "count"})
-            ui.table(ui.cached(figures.write_offs_monthly)(db, f), key="wo_monthly",
-                     formats={"amount": "money", "month": "date"})
+                     formats={"amount": "write_offs", "write_offs": "count"},
+                     labels={"write_offs": "Number written off"})
+            monthly = ui.cached(figures.write_offs_monthly)(db, f)
+            ui.table(monthly.assign(reason=monthly.reason.map(figures.WRITE_OFF_REASONS)),
+                     key="wo_monthly", formats={"amount": "money", "month": "date"})

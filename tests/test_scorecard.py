@@ -305,5 +305,21 @@ def test_cost_chart_of_payers_that_cost_nothing_has_distinct_ticks():
     frame = pd.DataFrame({"payer": ["Medicare"], "payer_cost": [0.0], "denied_amount": [0.0],
                           "underpaid_amount": [0.0], "waiting_cost": [0.0]})
     fig = scorecard_charts.payer_cost_bar(frame)
-    assert fig.layout.xaxis.tickformat == ",.0f"
+    assert fig.layout.xaxis.tickformat == "~s"  # compact: $0 $2 $4 … $12, $20k at scale
     assert fig.layout.xaxis.range[1] >= 10
+
+
+def test_cost_chart_leaves_room_for_its_totals():
+    """Each bar's total is written right of it; in a half-width column the house style's
+    10 px right margin cut "$48,318" to "$48,31" (seen in Chromium at 1280 px). The margin
+    grows with the longest total."""
+    import pandas as pd
+
+    from metdash import scorecard_charts
+
+    frame = pd.DataFrame({"payer": ["Medicare", "Summit"], "payer_cost": [48318.4, 8712.0],
+                          "denied_amount": [40000.0, 8000.0], "underpaid_amount": [0.0, 0.0],
+                          "waiting_cost": [8318.4, 712.0]})
+    fig = scorecard_charts.payer_cost_bar(frame)
+    assert fig.layout.margin.r >= 8 * len("48,318") + 30
+    assert "$48,318" in [t.strip() for t in fig.data[-1].text]

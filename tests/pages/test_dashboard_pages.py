@@ -169,3 +169,21 @@ def test_denials_expanders_are_read_when_opened(monkeypatch, demo_db_path):
     assert not at.exception, [e.value for e in at.exception]
     shown = {tuple(d.value.columns) for d in at.dataframe}
     assert [c for c in shown if "bucket" in c] and [c for c in shown if "resolved_on" in c]
+
+
+def test_write_offs_tab_names_reasons_in_words(monkeypatch, demo_db_path):
+    """Balances' Write-offs tab: both tables name the reason in words (the monthly one
+    showed "bad_debt", seen in Chromium)."""
+    from metdash import figures
+
+    monkeypatch.setenv("METDASH_DB", str(demo_db_path))
+    at = AppTest.from_file(str(PAGES / "balances.py"), default_timeout=60)
+    at.query_params["from"], at.query_params["to"] = "2025-07-01", "2026-06-30"
+    at.session_state["balances_tab"] = "Write-offs"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    tables = [d.value for d in at.dataframe if "reason" in d.value.columns]
+    assert len(tables) == 2 and all(len(t) for t in tables)
+    words = set(figures.WRITE_OFF_REASONS.values())
+    for table in tables:
+        assert set(table.reason) <= words, set(table.reason) - words

@@ -347,8 +347,8 @@ def test_the_balances_page_runs_its_open_tab_only(page_store, monkeypatch):
         monkeypatch.setattr(figures, name,
                             lambda *a, _real=real, _name=name, **k: read.append(_name)
                             or _real(*a, **k))
-    at = page("balances.py")
+    page("balances.py")
     assert "patient_balances" in read
     assert not {"write_offs_by_reason", "write_offs_monthly"} & set(read)
-    at = page("balances.py", balances_tab="Write-offs")
+    page("balances.py", balances_tab="Write-offs")
     assert "write_offs_by_reason" in read

@@ -146,3 +146,17 @@ def test_a_work_list_opens_on_a_click(app, page):
         timeout=60_000)
     assert page.get_by_role("button", name="Download CSV").count() == 2
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_a_payers_card_tiles_read_whole_on_a_projector(app, browser):
+    """At 1280 x 720 a payer's card tiles five to a row cut "Days to pay, median" and the
+    clean-claim rate's "no 277CA": four to a row, none is cut."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    try:
+        page.goto(f"{app.url}/payers?from=2025-07-01&to=2026-06-30")
+        wait_for_page(page, "One payer's card")
+        page.get_by_text("Days to pay, p90").first.wait_for(timeout=60_000)
+        assert page.evaluate(_CUT) == []
+    finally:
+        context.close()

@@ -8,7 +8,7 @@
 --   - that CLP is not a crossover (CLP02 19/20/21: the payer forwarded the claim itself, the
 --     practice waits for the next payer's 835) nor a reversal (22);
 --   - the claim still owes something on the insurance side, is not voided, and was not sent
---     to that next payer already (secondary_claims) -- a sending the clearinghouse (999) or
+--     to that next payer by $as_of (secondary_claims) -- a sending the clearinghouse (999) or
 --     that payer (277CA) rejected by $as_of does not count: the claim is listed again, with
 --     the latest rejection's reason (metdash.x12.post_ack).
 -- Columns: claim_id, client_id, client_name, payer (the one that adjudicated), next_payer,
@@ -108,5 +108,6 @@ WHERE coalesce(m.cost_share, 0) + coalesce(m.cob, 0) > 0
   AND f.insurance_balance > 0
   AND NOT EXISTS (SELECT 1 FROM secondary_claims s
                   WHERE s.claim_id = n.claim_id AND s.payer_id = n.next_payer_id
+                    AND s.submitted_date <= $as_of::DATE
                     AND NOT coalesce(s.rejected_date <= $as_of::DATE, FALSE))
 ORDER BY n.payment_date, n.claim_id

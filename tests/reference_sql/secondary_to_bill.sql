@@ -1,7 +1,7 @@
 -- secondary_to_bill.sql as it was before the work lists were made faster (metdash at
 -- 82da4c1): tests/test_worklists_reference.py checks the new query gives the same rows.
 -- Changed since in step with it: rejected secondary sendings (migration 0018) do not count
--- as sent, and last_rejection says why.
+-- as sent, and last_rejection says why; a sending after $as_of does not count either.
 -- Claims to bill to the next payer in line ("bill the secondary"; DOMAIN.md "Secondary claims"),
 -- as of $as_of. A claim is listed when:
 --   - the latest-ranked payer that adjudicated it (its latest CLP, posted by $as_of) left cost
@@ -110,5 +110,6 @@ WHERE coalesce(m.cost_share, 0) + coalesce(m.cob, 0) > 0
   AND f.insurance_balance > 0
   AND NOT EXISTS (SELECT 1 FROM secondary_claims s
                   WHERE s.claim_id = n.claim_id AND s.payer_id = n.next_payer_id
+                    AND s.submitted_date <= $as_of::DATE
                     AND NOT coalesce(s.rejected_date <= $as_of::DATE, FALSE))
 ORDER BY n.payment_date, n.claim_id

@@ -188,8 +188,11 @@ def test_the_secondary_837p_carries_the_primarys_adjudication(primary_paid):
         "CAS*CO*45*16",
         "CAS*PR*2*16",
     ]
-    # Sent: it leaves the list, and cannot be sent twice by mistake.
+    # Sent: it leaves the list, and cannot be sent twice by mistake. As of the day before
+    # it went out, the list still had it (a list under an as-of date shows that date's state).
     assert secondary_claims_to_bill(primary_paid, SECONDARY_SENT.date()).empty
+    before = SECONDARY_SENT.date() - dt.timedelta(days=1)
+    assert secondary_claims_to_bill(primary_paid, before).claim_id.tolist() == ["C000201"]
     with pytest.raises(X12ExportError, match="not waiting for a secondary claim"):
         write_secondary_837p(primary_paid, ["C000201"], user="biller", now=SECONDARY_SENT)
     # The claim keeps its payer and charge: counted once.

@@ -16,8 +16,8 @@ Every SVC of a split line so carries that line's number: they are one claim line
 
 PLB (DOMAIN.md, "PLB"): :func:`recouped_claims` finds the claim a WO (overpayment recovery)
 or FB (forward balance) adjustment names in PLB03-2: the payer claim number (CLP07) of one
-of our claims in an earlier or the same remittance from the same payer (same TRN03 payer
-key, or the same payer of ours), else one of our claim ids. Several claims under one payer
+of our claims in a remittance from the same payer (same TRN03 payer key, or the same payer
+of ours) paid on or before it (a payer takes back what it paid), else one of our claim ids. Several claims under one payer
 claim number: the smallest claim id (as migration 0011 resolved the stored rows).
 """
 
@@ -118,6 +118,7 @@ class Recoupment:
     payer_id: int | None
     payer_key: str
     reference: str
+    payment_date: dt.date | None = None  # its remittance's: it takes back what was paid by then
 
 
 def recouped_claims(con: duckdb.DuckDBPyConnection, wanted: Sequence[Recoupment]
@@ -127,10 +128,12 @@ def recouped_claims(con: duckdb.DuckDBPyConnection, wanted: Sequence[Recoupment]
     once their claim payments are written (same transaction). One query."""
     if not wanted:
         return {}
-    frame = pd.DataFrame([(w.remittance_id, w.seq, w.payer_id, w.payer_key, w.reference)
-                          for w in wanted],
-                         columns=["remittance_id", "seq", "payer_id", "payer_key", "reference"])
+    frame = pd.DataFrame([(w.remittance_id, w.seq, w.payer_id, w.payer_key, w.reference,
+                           w.payment_date) for w in wanted],
+                         columns=["remittance_id", "seq", "payer_id", "payer_key", "reference",
+                                  "payment_date"])
     frame["payer_id"] = frame["payer_id"].astype("Int64")
+    frame["payment_date"] = pd.to_datetime(frame["payment_date"]).dt.date
     con.register("_x12_plb", frame)
     try:
         rows = con.execute("""
@@ -141,6 +144,7 @@ def recouped_claims(con: duckdb.DuckDBPyConnection, wanted: Sequence[Recoupment]
                                       AND cp.claim_id IS NOT NULL
                 JOIN remittances r ON r.remittance_id = cp.remittance_id
                  AND (r.payer_key = k.payer_key OR r.payer_id = k.payer_id)
+                 AND (k.payment_date IS NULL OR r.payment_date <= k.payment_date)
                 GROUP BY ALL
             )
             SELECT k.remittance_id, k.seq, coalesce(n.claim_id, c.claim_id)

@@ -23,6 +23,12 @@ NULL for the work list. Service lines are matched to our claim lines by REF*6R, 
 date + units, then CPT + date, and a WO / FB recoupment (PLB) is linked to the claim it
 names (:mod:`metdash.x12.match835`); the claims so named are recomputed by the ledger, which
 reduces their payment.
+
+Files may arrive in any date order (``import-835 era/*.835`` where the names do not sort by
+date): a claim's status moves only for an adjudication dated on or after the newest one on
+file (an older one is history: the ledger and the first-pass figures still read it), and a
+recoupment that named no claim of ours when it came is linked once a later import brings the
+payment it names (:func:`link_late_recoupments`).
 """
 
 from __future__ import annotations
@@ -244,6 +250,9 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     audits: list[tuple] = []
     status_now = {cid: c.status for cid, c in on_file.items()}
     status_before = dict(status_now)
+    # The newest payment date on file per claim: an older adjudication imported late (files
+    # imported out of date order) is history, not the claim's current state.
+    newest = {cid: c.last_payment_date for cid, c in on_file.items() if c.last_payment_date}
 
     classes = adjustment_classes.load(con)
     json_of: dict[tuple[tuple[str, Any], ...], JSONText] = {}
@@ -273,7 +282,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                          plb.reference or None, plb.amount))
             if plb.reason_code in RECOUPMENTS and plb.reference:
                 recoupments.append(Recoupment(rem_id, plb.seq, payer_id, p.payer_key,
-                                              plb.reference))
+                                              plb.reference, p.payment_date))
         for seq, c in enumerate(p.claims, start=1):
             claim_id = c.clp01 if c.clp01 in on_file else None
             if claim_id is None or c.status_code == "23":
@@ -309,7 +318,12 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                 for code in ln.remarks:
                     remarks.append((cp_id, lp_id, code))
                 lp_id += 1
-            if claim_id is not None:
+            current = (claim_id is not None and not (
+                p.payment_date is not None and claim_id in newest
+                and p.payment_date < newest[claim_id]))
+            if current:
+                if p.payment_date is not None:
+                    newest[claim_id] = p.payment_date
                 new_status, note = claim_status_after(
                     classes, payer_id if payer_id is not None else on_file[claim_id].payer_id,
                     c.status_code, c.paid,
@@ -344,10 +358,15 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     # A recoupment names a claim by a payer claim number of this or an earlier remittance:
     # resolved once this file's claim payments are written.
     named = recouped_claims(con, recoupments)
+    plb_amount = {(row[0], row[1]): row[5] for row in plbs}
     insert_rows(con, "provider_adjustments", [
         "remittance_id", "seq", "fiscal_period_date", "reason_code", "reference", "amount",
         "claim_id"], [(*row, named.get((row[0], row[1]))) for row in plbs])
-    facts.touch(con, set(named.values()))  # the ledger reduces their payment
+    # A recoupment kept unlinked because the payment it names was not on file yet (files
+    # imported out of date order) is linked once that payment arrives.
+    late = link_late_recoupments(con, res.remittance_ids)
+    late_claims = {claim_id for claim_id, _ in late.values()}
+    facts.touch(con, set(named.values()) | late_claims)  # the ledger reduces their payment
     insert_rows(con, "claim_status_history", [
         "claim_id", "seq", "status", "status_date", "changed_at", "changed_by", "note"], history)
     # The claims whose status moved (the payer claim number stays on the claim payment).
@@ -363,7 +382,8 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
         facts.touch(con, [cid for cid, _ in changed], status_only=True)
     # No claim below zero (metdash.x12.trust835): claim_facts still holds the balances from
     # before this file until the facts are brought up to date here.
-    posted = {c.clp01 for p in new for c in p.claims if c.clp01 in on_file} | set(named.values())
+    posted = ({c.clp01 for p in new for c in p.claims if c.clp01 in on_file}
+              | set(named.values()) | late_claims)
     first_clp: dict[str, int] = {}
     for p in new:
         for c in p.claims:
@@ -378,9 +398,17 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                if cid in posted and c.charge is not None}
     charges.update(trust835.claim_charges(con, extra))
     facts.sync(con)
-    problems = trust835.overdrawn_problems(remit.name, before,
-                                           trust835.insurance_balances(con, posted), first_clp,
-                                           charges)
+    after = trust835.insurance_balances(con, posted)
+    # A recoupment linked late took back money an earlier file paid: it is not this file's
+    # doing, and does not refuse it (the claim owes it back on the insurance side).
+    for claim_id, amount in late.values():
+        if claim_id in after:
+            after[claim_id] -= amount
+    recouped: dict[str, Decimal] = {}
+    for key, claim_id in named.items():
+        recouped[claim_id] = recouped.get(claim_id, ZERO) + plb_amount[key]
+    problems = trust835.overdrawn_problems(remit.name, before, after, first_clp, charges,
+                                           recouped)
     if problems:
         raise X12FileError(remit.name, problems)
     summary = {"payments": res.payments, "already_imported": res.already_imported,
@@ -393,6 +421,35 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                    {"file": remit.name, "sha256": sha, **summary}))
     audit_many(con, user, audits, now)
     return res
+
+
+def link_late_recoupments(con: duckdb.DuckDBPyConnection, remittance_ids: list[int]
+                          ) -> dict[tuple[int, int], tuple[str, Decimal]]:
+    """Link the stored WO / FB recoupments that named no claim of ours when they were
+    imported, and that a claim payment of these (just written) remittances now answers: its
+    payer claim number, from the same payer (TRN03 key or our payer), paid on or before the
+    recoupment (a payer takes back what it paid). The same rule as
+    :func:`metdash.x12.match835.recouped_claims` (several claims: the smallest id). Returns
+    the claim of each and its amount, by (remittance id, seq)."""
+    if not remittance_ids:
+        return {}
+    rows = con.execute(f"""
+        SELECT pa.remittance_id, pa.seq, pa.amount, min(cp.claim_id) AS claim_id
+        FROM provider_adjustments pa
+        JOIN remittances k ON k.remittance_id = pa.remittance_id
+        JOIN claim_payments cp ON cp.payer_claim_number = pa.reference
+                              AND cp.claim_id IS NOT NULL
+        JOIN remittances r ON r.remittance_id = cp.remittance_id
+         AND (r.payer_key = k.payer_key OR r.payer_id = k.payer_id)
+         AND r.payment_date <= k.payment_date
+        WHERE pa.claim_id IS NULL AND pa.reason_code IN {RECOUPMENTS!r}
+          AND cp.remittance_id IN (SELECT unnest(?::INTEGER[]))
+          AND pa.remittance_id NOT IN (SELECT unnest(?::INTEGER[]))
+        GROUP BY ALL""", [remittance_ids, remittance_ids]).fetchall()
+    for rem_id, seq, _, claim_id in rows:
+        con.execute("UPDATE provider_adjustments SET claim_id = ? "
+                    "WHERE remittance_id = ? AND seq = ?", [claim_id, rem_id, seq])
+    return {(int(r[0]), int(r[1])): (r[3], Decimal(r[2])) for r in rows}
 
 
 def next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:

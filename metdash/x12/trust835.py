@@ -16,6 +16,10 @@ file, the segment and the claim, and refuses the whole file ("Nothing was import
 * **money is taken back only by a reversal** (:func:`claim_problems`): a negative CLP04
   outside CLP02 22 is refused (005010X221A1 reports a re-adjudication as a reversal and its
   correction; a payer recovers money by a PLB recoupment);
+* **a reversal reverses a payment on file** (:func:`claim_problems`): a CLP02 22 needs an
+  adjudication of the claim by the same payer on file, dated on or before it (DOMAIN.md: it
+  "reverses an earlier payment exactly"); imported before the payment it reverses, the file
+  is refused, saying to import that remittance first;
 * **a claim once per file** (:func:`claim_problems`): a claim of ours appears once, or as a
   reversal (22) followed by its correction; anything else would post it twice;
 * **no claim below zero** (:func:`overdrawn_problems`): once the file is written (same
@@ -71,6 +75,20 @@ class OurClaim:
     charge: Decimal | None = None  # the claim's total charge
     insurance_balance: Decimal | None = None  # claim_facts' as read (None: no facts row)
     history_seq: int = 0  # its last claim_status_history seq (0: none)
+    # Its claim payments on file (not 23 / 25), in posting order (payment date, remittance,
+    # CLP position): (payer part, CLP02, payment date). The payer part is the payer's id, or
+    # "key " + TRN03 for a payer not on file, as the ledger groups them (metdash/sql/ledger.sql).
+    adjudications: tuple[tuple[str, str, dt.date], ...] = ()
+
+    @property
+    def last_payment_date(self) -> dt.date | None:
+        """The newest payment date of its claim payments on file (None: none)."""
+        return max((d for _, _, d in self.adjudications), default=None)
+
+
+def payer_part(payer_id: int | None, payer_key: str) -> str:
+    """How the ledger tells a claim's payers apart: our payer id, else the 835's payer key."""
+    return str(payer_id) if payer_id is not None else f"key {payer_key}"
 
 
 def _digits(value: str) -> str:
@@ -160,20 +178,37 @@ def our_claims(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, 
             balances AS (
                 SELECT f.claim_id, f.insurance_balance
                 FROM claim_facts f SEMI JOIN mine m ON m.claim_id = f.claim_id
-                WHERE f.claim_id BETWEEN $lo AND $hi)
+                WHERE f.claim_id BETWEEN $lo AND $hi),
+            clps AS (
+                SELECT cp.claim_id,
+                       list(coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key) ORDER BY
+                            r.payment_date, cp.remittance_id, cp.seq, cp.claim_payment_id)
+                           AS parts,
+                       list(cp.status_code ORDER BY r.payment_date, cp.remittance_id, cp.seq,
+                            cp.claim_payment_id) AS codes,
+                       list(r.payment_date ORDER BY r.payment_date, cp.remittance_id, cp.seq,
+                            cp.claim_payment_id) AS dates
+                FROM claim_payments cp JOIN remittances r USING (remittance_id)
+                WHERE cp.claim_id BETWEEN $lo AND $hi
+                  AND cp.claim_id IN (SELECT claim_id FROM mine)
+                  AND cp.status_code NOT IN ('23', '25')
+                GROUP BY 1)
             SELECT m.claim_id, m.payer_id, coalesce(p.name, 'payer ' || m.payer_id), o.payers,
-                   m.first_service_date, m.status, m.total_charge, b.insurance_balance, s.seq
+                   m.first_service_date, m.status, m.total_charge, b.insurance_balance, s.seq,
+                   k.parts, k.codes, k.dates
             FROM mine m
             LEFT JOIN payers p ON p.payer_id = m.payer_id
             LEFT JOIN others o ON o.claim_id = m.claim_id
             LEFT JOIN balances b ON b.claim_id = m.claim_id
-            LEFT JOIN seqs s ON s.claim_id = m.claim_id""",
+            LEFT JOIN seqs s ON s.claim_id = m.claim_id
+            LEFT JOIN clps k ON k.claim_id = m.claim_id""",
             {"lo": ids[0], "hi": ids[-1]}).fetchall()
     finally:
         con.unregister("_x12_trust_ids")
     return {r[0]: OurClaim(r[0], int(r[1]), r[2], frozenset(r[3] or ()), r[4], r[5],
                            Decimal(r[6]) if r[6] is not None else None,
-                           Decimal(r[7]) if r[7] is not None else None, int(r[8] or 0))
+                           Decimal(r[7]) if r[7] is not None else None, int(r[8] or 0),
+                           tuple(zip(r[9], r[10], r[11], strict=True)) if r[9] else ())
             for r in rows}
 
 
@@ -207,6 +242,13 @@ def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, Ou
                                     f"but this remittance comes from {p.payer_name} "
                                     f"(N1*PR){known}: a payer pays only its own claims; check "
                                     "the claim's payer, or send the file back."))
+            if c.status_code == "22" and not _reverses_something(claim, p, payer_id):
+                out.append(X12Error(*where,
+                                    f"claim {claim.claim_id} is reversed (CLP02 22), but there "
+                                    f"is no payment from {p.payer_name} on file that it "
+                                    "reverses: import the remittance it reverses first, then "
+                                    "this file again (or ask the payer which payment it "
+                                    "reverses)."))
             if c.paid < 0 and c.status_code != "22":
                 out.append(X12Error(*where,
                                     f"claim {claim.claim_id} is paid {c.paid:.2f} (CLP04) as "
@@ -244,6 +286,16 @@ def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, Ou
     return out
 
 
+def _reverses_something(claim: OurClaim, p: Payment, payer_id: int | None) -> bool:
+    """Whether a reversal (CLP02 22) in ``p`` has an adjudication to reverse (DOMAIN.md: it
+    "reverses an earlier payment exactly"): the payer's last claim payment on file for the
+    claim, on or before this payment's date, is an adjudication, not itself a reversal."""
+    part = payer_part(payer_id, p.payer_key)
+    earlier = [code for who, code, day in claim.adjudications
+               if who == part and (p.payment_date is None or day <= p.payment_date)]
+    return bool(earlier) and earlier[-1] != "22"
+
+
 def insurance_balances(con: duckdb.DuckDBPyConnection, ids: Iterable[str]
                        ) -> dict[str, Decimal]:
     """What the payers owe on each of these claims now (claim_facts, kept by the
@@ -270,21 +322,27 @@ def claim_charges(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[st
 
 def overdrawn_problems(name: str, before: Mapping[str, Decimal], after: Mapping[str, Decimal],
                        segment_of: Mapping[str, int],
-                       charges: Mapping[str, Decimal] | None = None) -> list[X12Error]:
+                       charges: Mapping[str, Decimal] | None = None,
+                       recouped: Mapping[str, Decimal] | None = None) -> list[X12Error]:
     """Claims the file took below zero (or further below), or above their charge (a
-    reversal of money never paid): one problem each, at the claim's first CLP in the file
-    (``segment_of``)."""
+    reversal of money never paid, or a recoupment of more than was paid): one problem each,
+    at the claim's first CLP in the file (``segment_of``). ``recouped``: what this file's
+    PLB recoupments (WO / FB) take back from each claim."""
     out = []
     for claim_id in sorted(after, key=lambda c: (segment_of.get(c, 0), c)):
         now, was = after[claim_id], before.get(claim_id, ZERO)
         charge = (charges or {}).get(claim_id)
         if charge is not None and now > charge and now > was:
             seg = segment_of.get(claim_id)
+            taken = (recouped or {}).get(claim_id, ZERO)
+            why = (f"its recoupment (PLB WO / FB) of {_money(taken)} takes back more than the "
+                   "payer has paid on it on file; import the remittance that paid it first, "
+                   "or ask the payer" if taken > 0 else
+                   "the file reverses money that was never posted; ask the payer for the "
+                   "remittance it reverses, or a corrected file")
             out.append(X12Error(name, seg, "CLP" if seg else None,
                                 f"claim {claim_id} would owe {_money(now)} after this "
-                                f"remittance, more than its charge {_money(charge)}: the "
-                                "file reverses money that was never posted; ask the payer for "
-                                "the remittance it reverses, or a corrected file."))
+                                f"remittance, more than its charge {_money(charge)}: {why}."))
             continue
         if now < 0 and now < was:
             seg = segment_of.get(claim_id)

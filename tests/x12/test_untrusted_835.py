@@ -193,13 +193,16 @@ def test_a_negative_patient_responsibility_is_refused(seeded):
 
 def test_a_reversal_of_money_never_posted_is_refused(seeded):
     # C000101 has no payment; reversing 290 + CO-45 10 would make it owe 600 on a 300 charge.
+    # Refused for what it is (DOMAIN.md: a 22 reverses an earlier payment exactly): there is
+    # no payment of Acme's on file to reverse.
     data = build_835([Claim("C000101", "22", "-300", "-290", cas=[("CO", "45", "-10")])],
                      trace="REVNONE")
     errors = _refused(seeded, "rev.835", data.encode())
     assert errors == [
-        "rev.835, segment 13 (CLP): claim C000101 would owe $600.00 after this remittance, "
-        "more than its charge $300.00: the file reverses money that was never posted; ask the "
-        "payer for the remittance it reverses, or a corrected file. Nothing was imported."]
+        "rev.835, segment 13 (CLP): claim C000101 is reversed (CLP02 22), but there is no "
+        "payment from ACME HEALTH on file that it reverses: import the remittance it reverses "
+        "first, then this file again (or ask the payer which payment it reverses). Nothing "
+        "was imported."]
 
 
 def test_the_issues_six_postings_stop_at_the_first_wrong_one(seeded):

@@ -74,7 +74,9 @@ _CATALOGUE = [
     Metric("gross_collection_rate", "Gross collection rate",
            "Payments ÷ gross charges, both for the period.", "percent", True),
     Metric("net_collection_rate", "Net collection rate",
-           "Payments ÷ (gross charges − contractual adjustments), all for the period.",
+           "Payments ÷ (gross charges − contractual adjustments), all for the period. Shown "
+           "as — when the charges less the adjustments are not above zero (adjustments "
+           "posted on earlier services in a period with few charges of its own).",
            "percent", True),
     Metric("denial_rate", "Denial rate",
            "Claims with a denial at their first adjudication ÷ claims adjudicated, among the "

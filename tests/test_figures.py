@@ -259,3 +259,16 @@ def test_denial_outcomes(db):
     out = figures.denial_outcomes(db, PERIOD)
     assert out[["claim_id", "outcome", "amount", "resolved_on"]].values.tolist() == [
         ["C3", "paid on appeal", Decimal("90.00"), D(2025, 3, 10)]]
+
+
+def test_net_collection_rate_needs_charges_left_after_the_adjustments():
+    """A new-user trial: Oct–Nov with no services of its own (charges 0) but 150 of CO-45
+    posted on September's claims and 303 paid showed −202 %. By hand: 303 ÷ (670 − 150) =
+    58.3 % when the charges are there; no rate at all when 0 − 150 ≤ 0."""
+    from metdash.figures.overview import net_collection_rate
+
+    assert net_collection_rate(Decimal("303"), Decimal("670"), Decimal("150")) == \
+        pytest.approx(303 / 520)
+    assert net_collection_rate(Decimal("303"), Decimal("0"), Decimal("150")) is None
+    assert net_collection_rate(Decimal("303"), Decimal("150"), Decimal("150")) is None
+    assert net_collection_rate(Decimal("0"), Decimal("0"), Decimal("0")) is None

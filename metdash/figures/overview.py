@@ -42,6 +42,15 @@ def _kpi_jobs(f: Filters, tag: str = "") -> dict[str, tuple[str, Filters]]:
     }.items()}
 
 
+def net_collection_rate(payments: Any, gross: Any, contractual: Any) -> float | None:
+    """Payments ÷ (gross charges − contractual adjustments); None (shown "—") unless that
+    denominator is above zero. Charges count by service date and adjustments by posting
+    date, so a period with adjustments posted on earlier services and few charges of its own
+    can have none left, or less than none: no rate means anything there."""
+    base = float(gross or 0) - float(contractual or 0)
+    return None if base <= 0 else float(payments or 0) / base
+
+
 def _kpis_from(r: dict[str, pd.DataFrame], tag: str = "") -> dict[str, Any]:
     posted, adj = r[tag + "posted"], r[tag + "adj"]
     gross = money(r[tag + "charges"].v[0])
@@ -57,7 +66,7 @@ def _kpis_from(r: dict[str, pd.DataFrame], tag: str = "") -> dict[str, Any]:
         "payments": payments,
         "contractual_adjustments": contractual,
         "gross_collection_rate": ratio(payments, gross),
-        "net_collection_rate": ratio(payments, gross - contractual),
+        "net_collection_rate": net_collection_rate(payments, gross, contractual),
         "denial_rate": ratio(a.denied, a.adjudicated),
         "first_pass_resolution_rate": ratio(a.resolved, a.adjudicated),
         "ar_total": ar_total,

@@ -26,7 +26,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-import os
 import time
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -786,11 +785,6 @@ def ensure_demo(db: Database, **kwargs: Any) -> bool:
             return False
     generate(db, **kwargs)
     return True
-
-
-def default_user() -> str:
-    """The user name for writes from the command line."""
-    return os.environ.get("USER") or "cli"
 
 
 def _build(plan: _Plan) -> dict[str, dict[str, Any]]:

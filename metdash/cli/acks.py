@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import click
 
-from metdash.cli.app import DB_OPTION, main, open_db, progress
+from metdash.cli.app import DB_OPTION, cli_user, main, open_db, progress
 from metdash.store.backup import before_import
 from metdash.x12.post_ack import import_acks
 
@@ -27,7 +26,7 @@ def import_ack_cmd(db_path: str | None, files: tuple[str, ...], as_json: bool) -
     and resend"; a rejected secondary claim is back on "Bill the secondary" instead."""
     db = open_db(db_path)
     progress(f"Importing {len(files)} file(s) (each whole or not at all)…")
-    summary = import_acks(db, [Path(f) for f in files], os.environ.get("USER") or "cli",
+    summary = import_acks(db, [Path(f) for f in files], cli_user(),
                           before_write=lambda: before_import(db))
     if as_json:
         click.echo(summary.to_json())

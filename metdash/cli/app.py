@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import getpass
+import os
 from typing import Any
 
 import click
@@ -34,6 +36,18 @@ def date_value(_ctx: Any, param: click.Parameter, value: str | None) -> dt.date 
     except ValueError as exc:
         raise click.BadParameter(f"{value!r} is not a date; write it as YYYY-MM-DD.",
                                  param=param) from exc
+
+
+def cli_user() -> str:
+    """The user name every command records in the audit log: $USER, else the system's login
+    name, else 'cli' (one rule: with $USER unset, imports named 'root' and 'cli' apart)."""
+    name = os.environ.get("USER", "").strip()
+    if not name:
+        try:
+            name = getpass.getuser().strip()
+        except Exception:  # no user database entry (some containers)
+            name = ""
+    return name or "cli"
 
 
 def open_db(db_path: str | None) -> Database:

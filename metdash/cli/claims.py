@@ -4,20 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
-import os
 from pathlib import Path
 
 import click
 
-from metdash.cli.app import DB_OPTION, main, open_db, progress
+from metdash.cli.app import DB_OPTION, cli_user, main, open_db, progress
 from metdash.errors import StoreError
 from metdash.store.backup import before_import
-
-
-def _user() -> str:
-    return os.environ.get("USER") or (getpass.getuser() if hasattr(getpass, "getuser") else "") \
-        or "cli"
 
 
 @main.command("import-claims")
@@ -50,7 +43,7 @@ def import_claims_cmd(db_path: str | None, file: str, as_of: dt.datetime | None,
     db = open_db(db_path)
     progress(f"Checking {Path(file).name} row by row, then importing it (all or nothing)…")
     try:
-        result = import_claims(db, data, Path(file).name, _user(),
+        result = import_claims(db, data, Path(file).name, cli_user(),
                                as_of=as_of.date() if as_of else None,
                                before_write=lambda: before_import(db))
     except StoreError:

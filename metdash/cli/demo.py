@@ -7,8 +7,8 @@ import datetime as dt
 import click
 import duckdb
 
-from metdash.cli.app import DB_OPTION, main, open_db, progress
-from metdash.demo import default_user, generate, not_the_demo
+from metdash.cli.app import DB_OPTION, cli_user, main, open_db, progress
+from metdash.demo import generate, not_the_demo
 from metdash.store.backup import backup
 
 
@@ -60,6 +60,6 @@ def demo_cmd(db_path: str | None, seed: int, claim_lines: int | None,
     progress(f"Building the synthetic demo practice in {db.path}"
              f"{f' (about {claim_lines:,} claim lines)' if claim_lines else ''}…")
     summary = generate(db, seed=seed, claim_lines=claim_lines,
-                       as_of=as_of.date() if as_of else None, user=default_user(),
+                       as_of=as_of.date() if as_of else None, user=cli_user(),
                        replace_practice=held is not None)
     click.echo(f"{db.path}: {summary.line()}")

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 
 import click
 
-from metdash.cli.app import DB_OPTION, main, open_db
+from metdash.cli.app import DB_OPTION, cli_user, main, open_db
 from metdash.errors import X12ExportError
 from metdash.store import write_private
 from metdash.x12.secondary import secondary_claims_to_bill, write_secondary_837p
@@ -50,7 +49,7 @@ def export_837_secondary_cmd(db_path: str | None, out: str, claims: tuple[str, .
         written = True
 
     try:
-        write_secondary_837p(db, ids, user=os.environ.get("USER") or "cli", deliver=deliver)
+        write_secondary_837p(db, ids, user=cli_user(), deliver=deliver)
     except X12ExportError as exc:
         raise click.ClickException("Nothing was exported. Please fix:\n" + "\n".join(
             f"- {p}" for p in exc.problems)) from exc

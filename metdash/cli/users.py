@@ -7,20 +7,11 @@ Passwords are never taken as an argument (it would land in the shell's history a
 
 from __future__ import annotations
 
-import getpass
-import os
 import sys
 
 import click
 
-from metdash.cli.app import DB_OPTION, main, open_db
-
-
-def _user() -> str:
-    try:
-        return os.environ.get("USER") or getpass.getuser() or "cli"
-    except Exception:  # no user database entry (containers)
-        return "cli"
+from metdash.cli.app import DB_OPTION, cli_user, main, open_db
 
 
 def _read_password(from_stdin: bool, confirm: bool = True) -> str:
@@ -68,7 +59,7 @@ def user_add(db_path: str | None, username: str, role: str, display_name: str | 
             "protects nothing. Add users to your practice's own file, e.g. `metdash user add "
             "--db data/my-practice.duckdb --role owner NAME` (README, step 2).")
     password = _read_password(password_stdin)
-    user = auth.add_user(db, username, password, role, by=_user(),
+    user = auth.add_user(db, username, password, role, by=cli_user(),
                          display_name=display_name)
     click.echo(f"added {user.username} ({user.role})")
 
@@ -84,7 +75,7 @@ def user_passwd(db_path: str | None, username: str, password_stdin: bool) -> Non
     from metdash import auth
 
     password = _read_password(password_stdin)
-    auth.set_password(open_db(db_path), username, password, by=_user())
+    auth.set_password(open_db(db_path), username, password, by=cli_user())
     click.echo(f"password of {auth.normalise_username(username)} changed")
 
 
@@ -96,7 +87,7 @@ def user_disable(db_path: str | None, username: str) -> None:
     # Deferred: importing auth hashes a dummy password (~0.15 s).
     from metdash import auth
 
-    auth.disable_user(open_db(db_path), username, by=_user())
+    auth.disable_user(open_db(db_path), username, by=cli_user())
     click.echo(f"disabled {auth.normalise_username(username)}")
 
 
@@ -108,7 +99,7 @@ def user_enable(db_path: str | None, username: str) -> None:
     # Deferred: importing auth hashes a dummy password (~0.15 s).
     from metdash import auth
 
-    auth.disable_user(open_db(db_path), username, by=_user(), active=True)
+    auth.disable_user(open_db(db_path), username, by=cli_user(), active=True)
     click.echo(f"enabled {auth.normalise_username(username)}")
 
 
@@ -121,7 +112,7 @@ def user_role(db_path: str | None, username: str, role: str) -> None:
     # Deferred: importing auth hashes a dummy password (~0.15 s).
     from metdash import auth
 
-    auth.set_role(open_db(db_path), username, role, by=_user())
+    auth.set_role(open_db(db_path), username, role, by=cli_user())
     click.echo(f"{auth.normalise_username(username)} is now {role}")
 
 

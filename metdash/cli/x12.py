@@ -7,17 +7,12 @@ from pathlib import Path
 
 import click
 
-from metdash.cli.app import DB_OPTION, main, open_db, progress
+from metdash.cli.app import DB_OPTION, cli_user, main, open_db, progress
 from metdash.errors import X12ExportError
 from metdash.store import write_private
 from metdash.store.backup import before_import
 from metdash.x12.post835 import import_835
 from metdash.x12.write837 import write_837p
-
-
-def _user() -> str:
-    """The user name recorded for writes from the command line: $USER, else 'cli'."""
-    return os.environ.get("USER") or "cli"
 
 
 @main.command("import-835")
@@ -33,7 +28,7 @@ def import_835_cmd(db_path: str | None, files: tuple[str, ...], as_json: bool) -
     db = open_db(db_path)
     progress(f"Posting {len(files)} file(s) (each whole or not at all)…")
     # The backup comes just before the first file that writes (none when all are refused).
-    summary = import_835(db, [Path(f) for f in files], _user(),
+    summary = import_835(db, [Path(f) for f in files], cli_user(),
                          before_write=lambda: before_import(db))
     if as_json:
         click.echo(summary.to_json())
@@ -106,7 +101,7 @@ def export_837_cmd(db_path: str | None, out: str, claims: tuple[str, ...], force
         written = True
 
     try:
-        text = write_837p(db, list(claims) or None, user=_user(), deliver=deliver)
+        text = write_837p(db, list(claims) or None, user=cli_user(), deliver=deliver)
     except X12ExportError as exc:  # every problem on its own line, so all are fixed at once
         raise click.ClickException("Nothing was exported. Please fix:\n" + "\n".join(
             f"- {p}" for p in exc.problems)) from exc

@@ -8,13 +8,15 @@ import json
 import click
 
 from metdash.cli.app import DB_OPTION, date_value, main, open_db
-from metdash.figures import Filters, figures_report, report_csv
+from metdash.figures import Filters, default_period, figures_report, report_csv
 
 
 @main.command("figures")
 @DB_OPTION
 @click.option("--from", "date_from", callback=date_value,
-              help="First service date (YYYY-MM-DD); default: 365 days before --to.")
+              help="First service date (YYYY-MM-DD); default: 365 days before --to, or "
+                   "without --to the pages' period: 12 months back from today, or from the "
+                   "last service date when the data ends earlier.")
 @click.option("--to", "date_to", callback=date_value,
               help="Last service date (YYYY-MM-DD); default: today.")
 @click.option("--as-of", "as_of", callback=date_value,
@@ -24,13 +26,16 @@ from metdash.figures import Filters, figures_report, report_csv
 def figures_cmd(db_path: str | None, date_from: dt.date | None, date_to: dt.date | None,
                 as_of: dt.date | None, fmt: str) -> None:
     """Print the dashboard's figures (the same numbers the pages show)."""
+    db = open_db(db_path)
+    if not db.path.exists():
+        raise click.ClickException(f"No database at {db.path}.")
+    if date_from is None and date_to is None:  # the pages' own period (metdash.figures)
+        date_from, date_to = default_period(
+            db.scalar("SELECT max(first_service_date) FROM claims"), dt.date.today())
     date_to = date_to or dt.date.today()
     date_from = date_from or (date_to - dt.timedelta(days=364))
     if date_from > date_to:
         raise click.BadParameter("--from is after --to.")
-    db = open_db(db_path)
-    if not db.path.exists():
-        raise click.ClickException(f"No database at {db.path}.")
     report = figures_report(db, Filters(date_from, date_to, as_of))
     if fmt == "json":
         click.echo(json.dumps(report, indent=2))

@@ -52,7 +52,13 @@ from metdash.figures.ledger import (
     write_offs_by_reason,
     write_offs_monthly,
 )
-from metdash.figures.overview import claims_list, filter_options, kpis, kpis_compared
+from metdash.figures.overview import (
+    claims_list,
+    default_period,
+    filter_options,
+    kpis,
+    kpis_compared,
+)
 from metdash.figures.payment import (
     AR_KINDS,
     ar_aging,
@@ -79,6 +85,7 @@ from metdash.figures.revenue import (
 )
 
 __all__ = [
+    "default_period",
     "AR_KINDS", "WRITE_OFF_REASONS", "claim_ledger", "client_ledger", "denial_outcomes",
     "open_denials_by_reason", "patient_balances", "write_offs_by_reason", "write_offs_monthly",
     "figures_report", "report_csv", "clean_claim_rate", "clean_claim_totals",

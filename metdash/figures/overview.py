@@ -42,6 +42,16 @@ def _kpi_jobs(f: Filters, tag: str = "") -> dict[str, tuple[str, Filters]]:
     }.items()}
 
 
+def default_period(last_service: dt.date | None, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The period every page (and ``metdash figures`` without dates) opens with: it ends
+    today, so balances are as of today and a payment posted today counts; it starts 12 months
+    back from today, or from the last service date when the data ends earlier (a new
+    practice whose last session was weeks ago, an imported practice whose claims stop in the
+    past), so that year still shows."""
+    last = today if last_service is None or last_service >= today else last_service
+    return last - dt.timedelta(days=364), today
+
+
 def net_collection_rate(payments: Any, gross: Any, contractual: Any) -> float | None:
     """Payments ÷ (gross charges − contractual adjustments); None (shown "—") unless that
     denominator is above zero. Charges count by service date and adjustments by posting

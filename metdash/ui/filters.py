@@ -25,15 +25,13 @@ def today() -> dt.date:
 
 
 def default_range(span: pd.DataFrame, today: dt.date) -> tuple[dt.date, dt.date]:
-    """The range a page opens with: it always ends today, so balances are as of today and a
-    payment posted today counts on every page. It starts 12 months back: from today, or from
-    the last service date when the data ends earlier (a new practice whose last session was
-    weeks ago, an imported practice whose claims stop in the past), so that year still shows."""
+    """The range a page opens with (:func:`metdash.figures.default_period`, which
+    ``metdash figures`` uses too)."""
     max_date = span.max_date.iloc[0] if not span.empty else None
-    last = today
-    if max_date is not None and not pd.isna(max_date) and pd.Timestamp(max_date).date() < today:
+    last = None
+    if max_date is not None and not pd.isna(max_date):
         last = pd.Timestamp(max_date).date()
-    return last - dt.timedelta(days=364), today
+    return figures.default_period(last, today)
 
 
 PRESETS = ("This month", "Last month", "This quarter", "Last quarter", "Year to date",

@@ -44,3 +44,29 @@ def test_figures_refuses_a_period_that_ends_before_it_starts(small_db_path):
     result = CliRunner().invoke(main, ["figures", "--db", str(small_db_path),
                                        "--from", "2025-03-31", "--to", "2025-01-01"])
     assert result.exit_code == 2 and "--from is after --to" in result.output
+
+
+def test_without_dates_the_period_is_the_pages_own(small_db_path, tmp_path):
+    """A new-user trial: the Overview opened on 450 days (12 months before the last service
+    date, to today) while `metdash figures` took 365 days before today: two totals for one
+    practice. Without --from and --to both now take the pages' period. The small practice's
+    last service date is in 2025, long before today: from 364 days before it, to today."""
+    import datetime as dt
+
+    import duckdb
+
+    from metdash.ui.filters import default_range
+
+    db = tmp_path / "small.duckdb"
+    shutil.copy(small_db_path, db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        last = con.execute("SELECT max(first_service_date) FROM claims").fetchone()[0]
+    result = CliRunner().invoke(main, ["figures", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    today = dt.date.today()
+    assert (report["from"], report["to"]) == (str(last - dt.timedelta(days=364)), str(today))
+    import pandas as pd
+
+    page = default_range(pd.DataFrame({"max_date": [last]}), today)
+    assert (report["from"], report["to"]) == (str(page[0]), str(page[1]))

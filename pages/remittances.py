@@ -34,6 +34,8 @@ if files and st.button("Import", type="primary", icon=":material/upload:"):
             st.success(f"{s.files} file(s): {s.payments} payment(s) imported ({s.claims} "
                        f"claims, {s.matched} matched, {s.unmatched} unmatched, ${s.paid:,.2f}); "
                        f"{s.already_imported} already imported.")
+            for note in s.notes:
+                st.info(note, icon=":material/info:")
             if s.errors:
                 ui.show_problems(s.errors, heading="Some files were refused.")
 

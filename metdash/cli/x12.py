@@ -32,6 +32,8 @@ def import_835_cmd(db_path: str | None, files: tuple[str, ...], as_json: bool) -
                          before_write=lambda: before_import(db))
     if as_json:
         click.echo(summary.to_json())
+        for note in summary.notes:  # for a person; the JSON keeps its keys
+            click.echo(note, err=True)
     else:
         for r in summary.results:
             if r.outcome == "refused":
@@ -39,6 +41,8 @@ def import_835_cmd(db_path: str | None, files: tuple[str, ...], as_json: bool) -
             click.echo(f"{r.file}: {r.payments} payment(s) imported, "
                        f"{r.already_imported} already imported; {r.claims} claim(s), "
                        f"{r.matched} matched, {r.unmatched} unmatched; paid {r.paid:.2f}")
+        for note in summary.notes:
+            click.echo(note)
         for msg in summary.errors:
             click.echo(msg, err=True)
         click.echo(f"{summary.files} file(s): {summary.payments} payment(s) imported, "

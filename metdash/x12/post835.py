@@ -86,6 +86,7 @@ class FileResult:
     paid: Decimal = ZERO
     errors: list[str] = field(default_factory=list)
     remittance_ids: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the biller should know (posted)
 
 
 @dataclass
@@ -101,6 +102,9 @@ class ImportSummary:
     already_imported: int = 0  # payments that were already in the store
     errors: list[str] = field(default_factory=list)
     results: list[FileResult] = field(default_factory=list)
+    # What the biller should know about files that were imported (not refusals): e.g. a
+    # recoupment that names no claim of ours. Not in the JSON summary (its keys are fixed).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -155,6 +159,7 @@ def import_835(db: Database, sources: Iterable[Source], user: str, *,
             res = _import_one(db, name, data, user, pending)
         summary.results.append(res)
         summary.errors.extend(res.errors)
+        summary.notes.extend(res.notes)
         summary.payments += res.payments
         summary.already_imported += res.already_imported
         summary.claims += res.claims
@@ -359,6 +364,14 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     # resolved once this file's claim payments are written.
     named = recouped_claims(con, recoupments)
     plb_amount = {(row[0], row[1]): row[5] for row in plbs}
+    for rem, seq, _, reason, reference, amount in plbs:
+        if reason in RECOUPMENTS and (rem, seq) not in named:
+            res.notes.append(
+                f"{remit.name}: the recoupment PLB {reason} {reference or '(no reference)'} "
+                f"of ${amount:,.2f} names no claim of ours (a payer claim number or claim id on "
+                "file, paid on or before it): it is on the deposit (Remittances, deposit "
+                "reconciliation) but reduces no claim's payment yet. It is linked when the "
+                "payment it names is imported; otherwise ask the payer which claim it recovers.")
     insert_rows(con, "provider_adjustments", [
         "remittance_id", "seq", "fiscal_period_date", "reason_code", "reference", "amount",
         "claim_id"], [(*row, named.get((row[0], row[1]))) for row in plbs])
@@ -366,6 +379,9 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     # imported out of date order) is linked once that payment arrives.
     late = link_late_recoupments(con, res.remittance_ids)
     late_claims = {claim_id for claim_id, _ in late.values()}
+    for claim_id, amount in late.values():
+        res.notes.append(f"{remit.name}: an earlier recoupment of ${amount:,.2f} named this "
+                         f"file's payment of claim {claim_id}: it now reduces that payment.")
     facts.touch(con, set(named.values()) | late_claims)  # the ledger reduces their payment
     insert_rows(con, "claim_status_history", [
         "claim_id", "seq", "status", "status_date", "changed_at", "changed_by", "note"], history)

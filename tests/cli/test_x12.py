@@ -42,6 +42,18 @@ def test_import_835_text_output(seeded):
     assert "era_basic.835: 1 payment(s) imported" in r.output
 
 
+def test_import_835_says_when_a_recoupment_names_no_claim(seeded, tmp_path):
+    """The deposit is $10 short of what the claims paid, and no claim's payment is reduced:
+    a biller is told so (a new-user trial found it silent), on standard output in text and
+    on standard error beside --json (whose keys stay the issue's)."""
+    era = tmp_path / "wo.835"
+    era.write_text(build_835([Claim("X9", "1", "50", "50")], trace="WO1",
+                             plb=[("WO", "10", "UNKNOWN99")]))
+    r = CliRunner().invoke(main, ["import-835", "--db", str(seeded.path), str(era)])
+    assert r.exit_code == 0, r.output
+    assert "wo.835: the recoupment PLB WO UNKNOWN99 of $10.00 names no claim of ours" in r.stdout
+
+
 def test_export_837(seeded, tmp_path):
     out = tmp_path / "claims.837"
     r = CliRunner().invoke(main, ["export-837", "--db", str(seeded.path), "--out", str(out),

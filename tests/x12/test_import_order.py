@@ -88,9 +88,20 @@ def test_a_recoupment_is_linked_once_the_payment_it_names_arrives(seeded):
     """C first: its WO names a payer claim number no remittance on file carries yet, so it
     is kept unlinked (the deposit still reconciles). B then brings ACM-PCN-101: the
     recoupment now reduces C000101's payment (250 − 30 = 220, owes 300 − 220 − 50 = 30)."""
-    assert import_835(seeded, [("c.835", RECOUP.encode())], "biller").ok
+    s = import_835(seeded, [("c.835", RECOUP.encode())], "biller")
+    assert s.ok
     assert seeded.scalar("SELECT claim_id FROM provider_adjustments") is None
-    assert import_835(seeded, [("b.835", APPEAL.encode())], "biller").ok
+    # Said, not silent: the deposit is 30 short of what the claims paid.
+    assert s.notes == [
+        "c.835: the recoupment PLB WO ACM-PCN-101 of $30.00 names no claim of ours (a payer "
+        "claim number or claim id on file, paid on or before it): it is on the deposit "
+        "(Remittances, deposit reconciliation) but reduces no claim's payment yet. It is "
+        "linked when the payment it names is imported; otherwise ask the payer which claim "
+        "it recovers."]
+    s = import_835(seeded, [("b.835", APPEAL.encode())], "biller")
+    assert s.ok
+    assert s.notes == ["b.835: an earlier recoupment of $30.00 named this file's payment of "
+                       "claim C000101: it now reduces that payment."]
     assert seeded.scalar("SELECT claim_id FROM provider_adjustments") == "C000101"
     assert seeded.scalar("SELECT insurance_balance FROM claim_facts "
                          "WHERE claim_id = 'C000101'") == D("30.00")

@@ -25,10 +25,10 @@ names (:mod:`metdash.x12.match835`); the claims so named are recomputed by the l
 reduces their payment.
 
 Files may arrive in any date order (``import-835 era/*.835`` where the names do not sort by
-date): a claim's status moves only for an adjudication dated on or after the newest one on
-file (an older one is history: the ledger and the first-pass figures still read it), and a
-recoupment that named no claim of ours when it came is linked once a later import brings the
-payment it names (:func:`link_late_recoupments`).
+date): a claim's status moves only for an adjudication dated on or after its newest move to
+an adjudication's outcome (an older one is history: the ledger and the first-pass figures
+still read it), and a recoupment that named no claim of ours when it came is linked once a
+later import brings the payment it names (:func:`link_late_recoupments`).
 """
 
 from __future__ import annotations
@@ -231,7 +231,10 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     # outside a reversal? (issue 19; metdash.x12.trust835)
     on_file = trust835.our_claims(con, clp01s)  # with their status, balance, history
     problems = trust835.payee_problems(remit.name, new, trust835.practice_ids(con))
-    problems += trust835.claim_problems(remit.name, new, on_file, payer_of)
+    reversed_ids = {c.clp01 for p in new for c in p.claims
+                    if c.status_code == "22" and c.clp01 in on_file}
+    problems += trust835.claim_problems(remit.name, new, on_file, payer_of,
+                                        trust835.adjudications(con, reversed_ids))
     if problems:
         raise X12FileError(remit.name, problems)
     our_lines = claim_lines(con, sorted(on_file))
@@ -255,9 +258,10 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     audits: list[tuple] = []
     status_now = {cid: c.status for cid, c in on_file.items()}
     status_before = dict(status_now)
-    # The newest payment date on file per claim: an older adjudication imported late (files
-    # imported out of date order) is history, not the claim's current state.
-    newest = {cid: c.last_payment_date for cid, c in on_file.items() if c.last_payment_date}
+    # The date of each claim's newest move to an adjudication's outcome (dated by its
+    # payment date): an older adjudication imported late (files imported out of date order)
+    # is history, not the claim's current state.
+    newest = {cid: c.last_status_date for cid, c in on_file.items() if c.last_status_date}
 
     classes = adjustment_classes.load(con)
     json_of: dict[tuple[tuple[str, Any], ...], JSONText] = {}

@@ -75,15 +75,10 @@ class OurClaim:
     charge: Decimal | None = None  # the claim's total charge
     insurance_balance: Decimal | None = None  # claim_facts' as read (None: no facts row)
     history_seq: int = 0  # its last claim_status_history seq (0: none)
-    # Its claim payments on file (not 23 / 25), in posting order (payment date, remittance,
-    # CLP position): (payer part, CLP02, payment date). The payer part is the payer's id, or
-    # "key " + TRN03 for a payer not on file, as the ledger groups them (metdash/sql/ledger.sql).
-    adjudications: tuple[tuple[str, str, dt.date], ...] = ()
-
-    @property
-    def last_payment_date(self) -> dt.date | None:
-        """The newest payment date of its claim payments on file (None: none)."""
-        return max((d for _, _, d in self.adjudications), default=None)
+    # The date of its newest move to an adjudication's outcome (paid, partially paid,
+    # denied: an 835's or a posted EOB's move is dated by its payment date): an adjudication
+    # dated before it is history, not the claim's current state.
+    last_status_date: dt.date | None = None
 
 
 def payer_part(payer_id: int | None, payer_key: str) -> str:
@@ -171,52 +166,66 @@ def our_claims(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, 
                  AND (v.end_date IS NULL OR v.end_date >= m.first_service_date)
                 GROUP BY 1),
             seqs AS (
-                SELECT h.claim_id, max(h.seq) AS seq
+                SELECT h.claim_id, max(h.seq) AS seq,
+                       max(h.status_date) FILTER (WHERE h.status IN
+                                                  ('paid', 'partially_paid', 'denied'))
+                           AS status_date
                 FROM claim_status_history h SEMI JOIN mine m ON m.claim_id = h.claim_id
                 WHERE h.claim_id BETWEEN $lo AND $hi
                 GROUP BY 1),
             balances AS (
                 SELECT f.claim_id, f.insurance_balance
                 FROM claim_facts f SEMI JOIN mine m ON m.claim_id = f.claim_id
-                WHERE f.claim_id BETWEEN $lo AND $hi),
-            clps AS (
-                SELECT cp.claim_id,
-                       list(coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key) ORDER BY
-                            r.payment_date, cp.remittance_id, cp.seq, cp.claim_payment_id)
-                           AS parts,
-                       list(cp.status_code ORDER BY r.payment_date, cp.remittance_id, cp.seq,
-                            cp.claim_payment_id) AS codes,
-                       list(r.payment_date ORDER BY r.payment_date, cp.remittance_id, cp.seq,
-                            cp.claim_payment_id) AS dates
-                FROM claim_payments cp JOIN remittances r USING (remittance_id)
-                WHERE cp.claim_id BETWEEN $lo AND $hi
-                  AND cp.claim_id IN (SELECT claim_id FROM mine)
-                  AND cp.status_code NOT IN ('23', '25')
-                GROUP BY 1)
+                WHERE f.claim_id BETWEEN $lo AND $hi)
             SELECT m.claim_id, m.payer_id, coalesce(p.name, 'payer ' || m.payer_id), o.payers,
                    m.first_service_date, m.status, m.total_charge, b.insurance_balance, s.seq,
-                   k.parts, k.codes, k.dates
+                   s.status_date
             FROM mine m
             LEFT JOIN payers p ON p.payer_id = m.payer_id
             LEFT JOIN others o ON o.claim_id = m.claim_id
             LEFT JOIN balances b ON b.claim_id = m.claim_id
-            LEFT JOIN seqs s ON s.claim_id = m.claim_id
-            LEFT JOIN clps k ON k.claim_id = m.claim_id""",
+            LEFT JOIN seqs s ON s.claim_id = m.claim_id""",
             {"lo": ids[0], "hi": ids[-1]}).fetchall()
     finally:
         con.unregister("_x12_trust_ids")
     return {r[0]: OurClaim(r[0], int(r[1]), r[2], frozenset(r[3] or ()), r[4], r[5],
                            Decimal(r[6]) if r[6] is not None else None,
                            Decimal(r[7]) if r[7] is not None else None, int(r[8] or 0),
-                           tuple(zip(r[9], r[10], r[11], strict=True)) if r[9] else ())
+                           r[9])
             for r in rows}
 
 
+def adjudications(con: duckdb.DuckDBPyConnection, ids: Iterable[str]
+                  ) -> dict[str, tuple[tuple[str, str, dt.date], ...]]:
+    """The claim payments on file of these claims (not 23 / 25), each claim's in posting
+    order (payment date, remittance, CLP position): (payer part, CLP02, payment date). The
+    payer part is the payer's id, or "key " + TRN03 for a payer not on file, as the ledger
+    groups them (metdash/sql/ledger.sql). Read only for the claims a file reverses."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    rows = con.execute("""
+        SELECT cp.claim_id, coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key),
+               cp.status_code, r.payment_date
+        FROM claim_payments cp JOIN remittances r USING (remittance_id)
+        WHERE cp.claim_id IN (SELECT unnest(?::VARCHAR[]))
+          AND cp.status_code NOT IN ('23', '25')
+        ORDER BY cp.claim_id, r.payment_date, cp.remittance_id, cp.seq, cp.claim_payment_id""",
+        [ids]).fetchall()
+    out: dict[str, list[tuple[str, str, dt.date]]] = {}
+    for claim_id, part, code, day in rows:
+        out.setdefault(claim_id, []).append((part, code, day))
+    return {k: tuple(v) for k, v in out.items()}
+
+
 def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, OurClaim],
-                   payer_of: Mapping[int, int | None]) -> list[X12Error]:
+                   payer_of: Mapping[int, int | None],
+                   on_file: Mapping[str, tuple[tuple[str, str, dt.date], ...]] | None = None
+                   ) -> list[X12Error]:
     """The payer, reversal and repeat rules for every CLP naming one of our claims.
     ``payer_of``: our payer id of each payment (by ``id(payment)``), None when the 835's
-    payer is none of ours."""
+    payer is none of ours. ``on_file``: :func:`adjudications` of the claims the file
+    reverses (a reversal of a claim missing from it reverses nothing)."""
     out = []
     seen: dict[str, list[tuple[str, int]]] = {}  # claim -> (CLP02, segment) in file order
     for p in payments:
@@ -242,7 +251,8 @@ def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, Ou
                                     f"but this remittance comes from {p.payer_name} "
                                     f"(N1*PR){known}: a payer pays only its own claims; check "
                                     "the claim's payer, or send the file back."))
-            if c.status_code == "22" and not _reverses_something(claim, p, payer_id):
+            if c.status_code == "22" and not _reverses_something(
+                    (on_file or {}).get(claim.claim_id, ()), p, payer_id):
                 out.append(X12Error(*where,
                                     f"claim {claim.claim_id} is reversed (CLP02 22), but there "
                                     f"is no payment from {p.payer_name} on file that it "
@@ -286,12 +296,14 @@ def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, Ou
     return out
 
 
-def _reverses_something(claim: OurClaim, p: Payment, payer_id: int | None) -> bool:
+def _reverses_something(clps: Sequence[tuple[str, str, dt.date]], p: Payment,
+                        payer_id: int | None) -> bool:
     """Whether a reversal (CLP02 22) in ``p`` has an adjudication to reverse (DOMAIN.md: it
     "reverses an earlier payment exactly"): the payer's last claim payment on file for the
-    claim, on or before this payment's date, is an adjudication, not itself a reversal."""
+    claim (``clps``, :func:`adjudications`), on or before this payment's date, is an
+    adjudication, not itself a reversal."""
     part = payer_part(payer_id, p.payer_key)
-    earlier = [code for who, code, day in claim.adjudications
+    earlier = [code for who, code, day in clps
                if who == part and (p.payment_date is None or day <= p.payment_date)]
     return bool(earlier) and earlier[-1] != "22"
 

@@ -568,6 +568,37 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+def header_payees(data: bytes | str, name: str) -> list[Payment]:
+    """Each 835 transaction's payee (N1*PE: N103 / N104, REF*TJ), read from the header loops
+    alone, for a file whose parse failed: whose file it is can still be told. Only the
+    payee fields are set; [] when the file cannot be tokenized."""
+    try:
+        doc = read_document(data, name)
+    except X12FileError:
+        return []
+    payments = []
+    for tx in doc.transactions:
+        if tx.kind != "835":
+            continue
+        p = Payment("", ZERO, "", "", None, "", "", segment_number=tx.st.number)
+        loop = ""
+        for seg in tx.segments[1:]:
+            sid = seg.elements[0]
+            if sid in ("LX", "CLP"):
+                break  # the payee loop (1000B) is over
+            if sid == "N1":
+                loop = seg.get(1)
+                if loop == "PE":
+                    p.payee_name = seg.get(2).strip()
+                    p.payee_id_qualifier = seg.get(3).strip()
+                    p.payee_id = seg.get(4).strip()
+                    p.payee_segment_number = seg.number
+            elif sid == "REF" and loop == "PE" and seg.get(1) == "TJ":
+                p.payee_tax_id = seg.get(2).strip()
+        payments.append(p)
+    return payments
+
+
 def parse_835(data: bytes | str, name: str) -> Remittance835:
     """Parse and check one 835 file; raises X12FileError listing every problem."""
     with gc_paused():

@@ -63,7 +63,7 @@ from metdash.store import (
 from metdash.x12 import trust835
 from metdash.x12.identity import sort_payments
 from metdash.x12.match835 import RECOUPMENTS, Recoupment, claim_lines, match_lines, recouped_claims
-from metdash.x12.parse835 import Payment, Remittance835, gc_paused, parse_835
+from metdash.x12.parse835 import Payment, Remittance835, gc_paused, header_payees, parse_835
 
 NOTHING = "Nothing was imported."
 ZERO = Decimal("0")
@@ -188,13 +188,30 @@ def _import_one(db: Database, name: str, data: bytes, user: str,
             with db.transaction() as con:  # a refusal while posting rolls it all back
                 res = _post(con, remit, sha, user)
         except X12FileError as exc:
-            msgs = exc.messages()
+            # A file that is not the practice's says so first (its other problems are moot):
+            # a sample from another provider listed fifty "does not balance" lines before.
+            msgs = _payee_messages(db, data, name) + exc.messages()
+            msgs = list(dict.fromkeys(msgs))
             if len(msgs) > 50:
                 msgs = msgs[:50] + [f"{name}: … and {len(msgs) - 50} more problems."]
             msgs[-1] = f"{msgs[-1]} {NOTHING}"
             return FileResult(name, "refused", errors=msgs)
         del remit
         return res
+
+
+def _payee_messages(db: Database, data: bytes, name: str) -> list[str]:
+    """The payee problems (:func:`metdash.x12.trust835.payee_problems`) of a file whose
+    parse failed, read from its header loops alone ([] when it cannot be read that far, or
+    names the practice)."""
+    payments = header_payees(data, name)
+    if not payments:
+        return []
+    with db.connect() as con:
+        practice = trust835.practice_ids(con)
+    if practice is None:
+        return []  # the file is refused for its own problems; posting says the rest
+    return [str(e) for e in trust835.payee_problems(name, payments, practice)]
 
 
 # -- writing --------------------------------------------------------------------------

@@ -44,7 +44,7 @@ import pytest
 
 from metdash.errors import X12FileError
 from metdash.store import facts
-from metdash.x12.parse835 import parse_835
+from metdash.x12.parse835 import header_payees, parse_835
 from metdash.x12.post835 import ImportSummary, import_835
 from metdash.x12.reconcile import deposit_reconciliation
 
@@ -146,9 +146,10 @@ def _as_payee_of(db, name: str, data: bytes) -> None:
     npi, tax = "1234567893", "00-0000000"
     try:
         first = parse_835(data, name).payments[0]
-    except X12FileError:
-        pass  # refused before any payee is looked at
-    else:
+    except X12FileError:  # a file refused for its own problems: its payee, from its header
+        payees = header_payees(data, name)
+        first = payees[0] if payees else None
+    if first is not None:
         if first.payee_id_qualifier == "XX":
             npi = first.payee_id
         elif first.payee_id_qualifier == "FI":

@@ -226,3 +226,14 @@ def test_amount_too_large_for_the_store_is_one_line(seeded, amount):
     text = build_835([Claim("C000101", "1", "300", amount)], trace="HUGE")
     errors = _refused(seeded, "huge.835", text.encode())
     assert any(f"'{amount}' is too large" in e for e in errors)
+
+
+def test_a_file_for_another_provider_says_so_first(seeded):
+    """A new-user trial imported a public sample paying another provider: fifty "does not
+    balance" lines came before anything saying whose file it is. The payee now comes first."""
+    data = build_835([Claim("X1", "1", "100", "70", cas=[("CO", "45", "20")])],
+                     trace="OTHER1", payee=("XX", "1497758544"))
+    errors = _refused(seeded, "other.835", data.encode())
+    assert "the payee's NPI 1497758544 (N1*PE) is not the practice's billing NPI" in errors[0]
+    assert "does not balance" in errors[1]
+    assert errors[-1].endswith("Nothing was imported.")

@@ -446,6 +446,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
         recouped[claim_id] = recouped.get(claim_id, ZERO) + plb_amount[key]
     problems = trust835.overdrawn_problems(remit.name, before, after, first_clp, charges,
                                            recouped)
+    problems += trust835.overrecouped_problems(remit.name, con, recouped)
     if problems:
         raise X12FileError(remit.name, problems)
     summary = {"payments": res.payments, "already_imported": res.already_imported,

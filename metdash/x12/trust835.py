@@ -322,6 +322,25 @@ def insurance_balances(con: duckdb.DuckDBPyConnection, ids: Iterable[str]
     return {r[0]: Decimal(r[1]) for r in rows}
 
 
+def overrecouped_problems(name: str, con: duckdb.DuckDBPyConnection,
+                          recouped: Mapping[str, Decimal]) -> list[X12Error]:
+    """Claims this file's recoupments (``recouped``: PLB WO / FB, by claim) took more from
+    than the payers have paid on them, net (claim_facts.paid below zero once the file is
+    written and the facts synced): a payer takes back what it paid, not more."""
+    ids = sorted(c for c, amount in recouped.items() if amount > 0)
+    if not ids:
+        return []
+    rows = con.execute("SELECT claim_id, paid FROM claim_facts "
+                       "WHERE claim_id IN (SELECT unnest(?::VARCHAR[])) AND paid < 0 "
+                       "ORDER BY claim_id", [ids]).fetchall()
+    return [X12Error(name, None, None,
+                     f"its recoupment (PLB WO / FB) of {_money(recouped[cid])} on claim {cid} "
+                     f"takes back more than the payer has paid on it on file (it would have "
+                     f"paid {_money(Decimal(paid))}): import the remittance that paid it "
+                     "first, or ask the payer.")
+            for cid, paid in rows]
+
+
 def claim_charges(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, Decimal]:
     """Each of these claims' charge."""
     ids = sorted(set(ids))

@@ -138,3 +138,19 @@ def test_a_debit_payment_is_a_negative_deposit(seeded):
         D("-40.00"), D("-40.00"), D("0.00")]
     # By hand: 300 − 250 − 50, reversed (+250 +50), re-adjudicated −210 − 90: 0.
     assert _balance(seeded, "C000101") == D("0.00")
+
+
+def test_a_recoupment_of_more_than_was_paid_is_refused(seeded):
+    """C000101 paid 250 (CO-45 50). A WO of 260 would leave Acme having paid −10 on it,
+    though the balance (300 − (−10) − 50 = 260) stays under the charge: refused, saying so;
+    nothing is written. Found by a new-user trial (a WO of 80 on a claim paid 70)."""
+    _paid_first(seeded)
+    text = build_835([Claim("X1", "1", "300", "300", payer_claim_number="X-1")],
+                     trace="P9", date="20250410", plb=[("WO", "260", "ACM-PCN-101")])
+    s = import_835(seeded, [("p9.835", text.encode())], "biller")
+    assert s.errors == [
+        "p9.835: its recoupment (PLB WO / FB) of $260.00 on claim C000101 takes back more "
+        "than the payer has paid on it on file (it would have paid -$10.00): import the "
+        "remittance that paid it first, or ask the payer. Nothing was imported."]
+    assert _balance(seeded, "C000101") == D("0.00")
+    assert seeded.scalar("SELECT count(*) FROM provider_adjustments") == 0

@@ -1,0 +1,53 @@
+"""An 835 uploaded on the Remittances page in headless Chromium: the import's summary, and
+what the biller should know about a file that posted (a recoupment naming no claim of ours,
+found silent by a new-user trial) shown beside it."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from metdash import auth
+from metdash.store import Database
+from tests.e2e.conftest import RunningApp, wait_for_page
+from tests.small_practice import NPI_PRACTICE
+from tests.x12.helpers import Claim, build_835
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "olive-owner-pass-1"
+
+
+def test_an_uploaded_835_says_its_recoupment_names_no_claim(small_db_path, browser, tmp_path):
+    path = tmp_path / "practice.duckdb"
+    shutil.copy(small_db_path, path)
+    db = Database(path)
+    auth.add_user(db, "olive", PASSWORD, "owner", by="setup", display_name="Olive")
+    db.release()
+    era = tmp_path / "wo.835"
+    # A payment of a claim that is not ours (50), less a WO of 10 naming nothing on file:
+    # BPR02 = 40.
+    era.write_text(build_835([Claim("X9", "1", "50", "50")], trace="WO-E2E",
+                             plb=[("WO", "10", "UNKNOWN99")], payee=("XX", NPI_PRACTICE)))
+    running = RunningApp(path, env={"METDASH_BACKUP_DIR": str(tmp_path / "backups")})
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(f"{running.url}/remittances")
+        wait_for_page(page, "Sign in")
+        page.get_by_label("Username").fill("olive")
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        wait_for_page(page, "Import 835 files")
+        page.locator('[data-testid="stFileUploader"] input[type=file]').first.set_input_files(
+            str(era))
+        page.get_by_role("button", name="Import", exact=True).click()
+        page.get_by_text("1 payment(s) imported").wait_for(timeout=60_000)
+        note = page.locator('[data-testid="stAlert"]').filter(has_text="UNKNOWN99")
+        assert note.count() == 1
+        assert "names no claim of ours" in note.inner_text()
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        context.close()
+        running.stop()

@@ -310,7 +310,15 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
         audit(con, user, "create", "remittances", rid, None,
               {"claim_id": claim["claim_id"], "payment_date": ctx["day"], "paid": ctx["paid"],
                "trace_number": trace, "adjustments": ctx["all_adj"], "source": "manual"})
-        if status != claim["status"]:
+        # An EOB dated before the claim's newest adjudication (found in the mail later) is
+        # history, as an older 835 imported late is (metdash.x12.post835): the books read
+        # it in date order, the status stays the newer one's.
+        newest = con.execute(
+            "SELECT max(status_date) FROM claim_status_history WHERE claim_id = ? "
+            "AND status IN ('paid', 'partially_paid', 'denied')", [claim["claim_id"]]
+        ).fetchone()[0]
+        current = newest is None or ctx["day"] >= newest
+        if current and status != claim["status"]:
             add_claim_status(con, claim["claim_id"], status, ctx["day"], user,
                              f"EOB {trace} posted by hand", claim)
         facts.sync(con)

@@ -117,3 +117,23 @@ def test_the_same_eob_typed_twice_without_a_check_number_is_refused(db):
             count(db, "adjustments")) == before
     assert db.scalar("SELECT insurance_balance FROM claim_facts WHERE claim_id = ?",
                      [cid]) == Decimal("0.00")
+
+
+def test_an_older_eob_posted_later_does_not_move_the_status(db):
+    """As an 835 (tests/x12/test_import_order.py): the payer's 06-25 payment is posted, then
+    its 06-10 denial of the same claim, found in the mail. By hand the books read the latest
+    adjudication (06-25: paid 80, CO-45 32, PR-2 10, so insurance A/R 122 − 80 − 32 − 10 =
+    0) and the claim stays paid; its first adjudication is the denial."""
+    cid = submitted_claim(db)
+    e.post_eob(db, e.EobIn(claim_id=cid, payment_date="2025-06-25", paid="80.00",
+                           trace_number="CHK2",
+                           adjustments=[A("CO", "45", "32.00"), A("PR", "2", "10.00")]),
+               USER, as_of=AS_OF)
+    e.post_eob(db, e.EobIn(claim_id=cid, payment_date="2025-06-10", paid="0",
+                           trace_number="CHK1", adjustments=[A("CO", "50", "122.00")]),
+               USER, as_of=AS_OF)
+    assert db.scalar("SELECT status FROM claims") == "paid"
+    row = db.query("SELECT insurance_balance, first_adjudication_date::VARCHAR AS d, denied "
+                   "FROM claim_facts").iloc[0]
+    assert (row.insurance_balance, row.d, bool(row.denied)) == (Decimal("0.00"), "2025-06-10",
+                                                                 True)

@@ -88,6 +88,13 @@ def denied_amount(classification: Classification, payer_id: int | None,
     return total
 
 
+# The statuses an adjudication leaves a claim in (:func:`claim_status_after`). The newest
+# move to one of them, dated by its payment date, is the claim's current adjudication: one
+# dated before it (an 835 imported out of date order, a paper EOB found later) is history
+# and moves no status (metdash.x12.post835, metdash.entry.posting).
+OUTCOMES = ("paid", "partially_paid", "denied")
+
+
 def claim_status_after(classification: Classification, payer_id: int | None, status_code: str,
                        paid: Decimal, adjustments: Sequence[tuple[str, str, Decimal]]
                        ) -> tuple[str | None, str]:

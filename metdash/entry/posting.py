@@ -315,8 +315,8 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
         # it in date order, the status stays the newer one's.
         newest = con.execute(
             "SELECT max(status_date) FROM claim_status_history WHERE claim_id = ? "
-            "AND status IN ('paid', 'partially_paid', 'denied')", [claim["claim_id"]]
-        ).fetchone()[0]
+            "AND status IN (SELECT unnest(?::VARCHAR[]))",
+            [claim["claim_id"], list(adjustment_classes.OUTCOMES)]).fetchone()[0]
         current = newest is None or ctx["day"] >= newest
         if current and status != claim["status"]:
             add_claim_status(con, claim["claim_id"], status, ctx["day"], user,

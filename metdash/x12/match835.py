@@ -18,7 +18,9 @@ PLB (DOMAIN.md, "PLB"): :func:`recouped_claims` finds the claim a WO (overpaymen
 or FB (forward balance) adjustment names in PLB03-2: the payer claim number (CLP07) of one
 of our claims in a remittance from the same payer (same TRN03 payer key, or the same payer
 of ours) paid on or before it (a payer takes back what it paid), else one of our claim ids. Several claims under one payer
-claim number: the smallest claim id (as migration 0011 resolved the stored rows).
+claim number: the smallest claim id (as migration 0011 resolved the stored rows). A stored
+recoupment that named none of ours is resolved again, by the same rule, when a later import
+brings payments (:func:`link_late_recoupments`).
 """
 
 from __future__ import annotations
@@ -155,3 +157,25 @@ def recouped_claims(con: duckdb.DuckDBPyConnection, wanted: Sequence[Recoupment]
     finally:
         con.unregister("_x12_plb")
     return {(int(r[0]), int(r[1])): r[2] for r in rows}
+
+
+def link_late_recoupments(con: duckdb.DuckDBPyConnection
+                          ) -> dict[tuple[int, int], tuple[str, Decimal]]:
+    """Link the stored WO / FB recoupments that named no claim of ours when they were
+    imported and that :func:`recouped_claims` resolves now (files imported out of date
+    order: the payment a recoupment names came later). Returns the claim of each and its
+    amount, by (remittance id, seq). The unlinked ones are few: one small read."""
+    rows = con.execute(f"""
+        SELECT pa.remittance_id, pa.seq, r.payer_id, r.payer_key, pa.reference,
+               r.payment_date, pa.amount
+        FROM provider_adjustments pa JOIN remittances r USING (remittance_id)
+        WHERE pa.claim_id IS NULL AND pa.reason_code IN {RECOUPMENTS!r}
+          AND pa.reference IS NOT NULL""").fetchall()
+    amounts = {(int(r[0]), int(r[1])): Decimal(r[6]) for r in rows}
+    named = recouped_claims(con, [Recoupment(int(r[0]), int(r[1]),
+                                             None if r[2] is None else int(r[2]), r[3], r[4],
+                                             r[5]) for r in rows])
+    for (rem_id, seq), claim_id in named.items():
+        con.execute("UPDATE provider_adjustments SET claim_id = ? "
+                    "WHERE remittance_id = ? AND seq = ?", [claim_id, rem_id, seq])
+    return {key: (claim_id, amounts[key]) for key, claim_id in named.items()}

@@ -28,7 +28,8 @@ Files may arrive in any date order (``import-835 era/*.835`` where the names do 
 date): a claim's status moves only for an adjudication dated on or after its newest move to
 an adjudication's outcome (an older one is history: the ledger and the first-pass figures
 still read it), and a recoupment that named no claim of ours when it came is linked once a
-later import brings the payment it names (:func:`link_late_recoupments`).
+later import brings the payment it names
+(:func:`metdash.x12.match835.link_late_recoupments`).
 """
 
 from __future__ import annotations
@@ -62,7 +63,14 @@ from metdash.store import (
 )
 from metdash.x12 import trust835
 from metdash.x12.identity import sort_payments
-from metdash.x12.match835 import RECOUPMENTS, Recoupment, claim_lines, match_lines, recouped_claims
+from metdash.x12.match835 import (
+    RECOUPMENTS,
+    Recoupment,
+    claim_lines,
+    link_late_recoupments,
+    match_lines,
+    recouped_claims,
+)
 from metdash.x12.parse835 import Payment, Remittance835, gc_paused, header_payees, parse_835
 
 NOTHING = "Nothing was imported."
@@ -393,12 +401,13 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                 "file, paid on or before it): it is on the deposit (Remittances, deposit "
                 "reconciliation) but reduces no claim's payment yet. It is linked when the "
                 "payment it names is imported; otherwise ask the payer which claim it recovers.")
+    # A recoupment of an earlier file kept unlinked because the payment it names was not on
+    # file yet (files imported out of date order) is linked once that payment arrives (read
+    # before this file's own are written: those were just resolved).
+    late = link_late_recoupments(con)
     insert_rows(con, "provider_adjustments", [
         "remittance_id", "seq", "fiscal_period_date", "reason_code", "reference", "amount",
         "claim_id"], [(*row, named.get((row[0], row[1]))) for row in plbs])
-    # A recoupment kept unlinked because the payment it names was not on file yet (files
-    # imported out of date order) is linked once that payment arrives.
-    late = link_late_recoupments(con, res.remittance_ids)
     late_claims = {claim_id for claim_id, _ in late.values()}
     for claim_id, amount in late.values():
         res.notes.append(f"{remit.name}: an earlier recoupment of ${amount:,.2f} named this "
@@ -459,35 +468,6 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                    {"file": remit.name, "sha256": sha, **summary}))
     audit_many(con, user, audits, now)
     return res
-
-
-def link_late_recoupments(con: duckdb.DuckDBPyConnection, remittance_ids: list[int]
-                          ) -> dict[tuple[int, int], tuple[str, Decimal]]:
-    """Link the stored WO / FB recoupments that named no claim of ours when they were
-    imported, and that a claim payment of these (just written) remittances now answers: its
-    payer claim number, from the same payer (TRN03 key or our payer), paid on or before the
-    recoupment (a payer takes back what it paid). The same rule as
-    :func:`metdash.x12.match835.recouped_claims` (several claims: the smallest id). Returns
-    the claim of each and its amount, by (remittance id, seq)."""
-    if not remittance_ids:
-        return {}
-    rows = con.execute(f"""
-        SELECT pa.remittance_id, pa.seq, pa.amount, min(cp.claim_id) AS claim_id
-        FROM provider_adjustments pa
-        JOIN remittances k ON k.remittance_id = pa.remittance_id
-        JOIN claim_payments cp ON cp.payer_claim_number = pa.reference
-                              AND cp.claim_id IS NOT NULL
-        JOIN remittances r ON r.remittance_id = cp.remittance_id
-         AND (r.payer_key = k.payer_key OR r.payer_id = k.payer_id)
-         AND r.payment_date <= k.payment_date
-        WHERE pa.claim_id IS NULL AND pa.reason_code IN {RECOUPMENTS!r}
-          AND cp.remittance_id IN (SELECT unnest(?::INTEGER[]))
-          AND pa.remittance_id NOT IN (SELECT unnest(?::INTEGER[]))
-        GROUP BY ALL""", [remittance_ids, remittance_ids]).fetchall()
-    for rem_id, seq, _, claim_id in rows:
-        con.execute("UPDATE provider_adjustments SET claim_id = ? "
-                    "WHERE remittance_id = ? AND seq = ?", [claim_id, rem_id, seq])
-    return {(int(r[0]), int(r[1])): (r[3], Decimal(r[2])) for r in rows}
 
 
 def next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:

@@ -43,6 +43,7 @@ from decimal import Decimal
 import duckdb
 import pyarrow as pa
 
+from metdash.adjustment_classes import OUTCOMES
 from metdash.errors import X12Error
 from metdash.x12.parse835 import Payment
 
@@ -167,8 +168,8 @@ def our_claims(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, 
                 GROUP BY 1),
             seqs AS (
                 SELECT h.claim_id, max(h.seq) AS seq,
-                       max(h.status_date) FILTER (WHERE h.status IN
-                                                  ('paid', 'partially_paid', 'denied'))
+                       max(h.status_date)
+                           FILTER (WHERE list_contains($outcomes::VARCHAR[], h.status))
                            AS status_date
                 FROM claim_status_history h SEMI JOIN mine m ON m.claim_id = h.claim_id
                 WHERE h.claim_id BETWEEN $lo AND $hi
@@ -185,7 +186,7 @@ def our_claims(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, 
             LEFT JOIN others o ON o.claim_id = m.claim_id
             LEFT JOIN balances b ON b.claim_id = m.claim_id
             LEFT JOIN seqs s ON s.claim_id = m.claim_id""",
-            {"lo": ids[0], "hi": ids[-1]}).fetchall()
+            {"lo": ids[0], "hi": ids[-1], "outcomes": list(OUTCOMES)}).fetchall()
     finally:
         con.unregister("_x12_trust_ids")
     return {r[0]: OurClaim(r[0], int(r[1]), r[2], frozenset(r[3] or ()), r[4], r[5],

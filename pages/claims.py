@@ -47,7 +47,8 @@ def _frame_from(claim: entry.ClaimIn) -> pd.DataFrame:
 
 
 tab_bill, tab_hand, tab_status, tab_import = st.tabs(
-    ["Bill sessions", "Enter by hand", "Status", "Import spreadsheet"], key="claims_tab")
+    ["Bill sessions", "Enter by hand", "Status", "Import spreadsheet"], key="claims_tab",
+    on_change="rerun")  # tracked: a work list's row opens the Status tab (ui.open_with)
 
 with tab_bill:
     unbilled = ui.cached(entry.unbilled_sessions)(db)

@@ -9,8 +9,9 @@ from metdash.errors import ValidationError
 db = ui.page_start("Payments & appeals", permission="billing")
 user = ui.current_user()
 
+# Tracked (a rerun on a switch): a work list's row opens its tab (ui.open_with).
 tab_eob, tab_patient, tab_appeal = st.tabs(["Post an EOB", "Patient payment", "Appeals"],
-                                           key="payments_tab")
+                                           key="payments_tab", on_change="rerun")
 
 with tab_eob:
     claim_id = ui.claim_picker(db, "Claim on the EOB", key="e_claim",

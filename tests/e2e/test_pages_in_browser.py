@@ -3,7 +3,10 @@ screenshot of each is saved under the pytest temp folder (look at them)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import RunningApp, full_screenshot, wait_for_page
 
@@ -160,3 +163,35 @@ def test_a_payers_card_tiles_read_whole_on_a_projector(app, browser):
         assert page.evaluate(_CUT) == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("title", "tab"), [("Denials to correct, resubmit or write off (",
+                                             "Status"),
+                                            ("Denials to appeal (", "Appeals")])
+def test_a_work_list_row_opens_its_action_on_its_tab(app, page, title, tab):
+    """A row's action opens the page on the tab that does it, with the row's claim picked
+    (issue 17: work lists are no dead ends). The tabs of Claims and Payments did not track
+    their state, so the page opened on its first tab ("Bill sessions", "Post an EOB") and
+    the biller had to find the claim again."""
+    page.goto(f"{app.url}/worklists")
+    wait_for_page(page, "Work lists")
+    page.get_by_text(title).click()
+    box = page.locator('[data-testid="stExpander"]', has_text=title)
+    grid = box.locator('[data-testid="stDataFrame"]')
+    grid.wait_for(timeout=60_000)
+    grid.scroll_into_view_if_needed()
+    at = grid.bounding_box()
+    page.mouse.click(at["x"] + 15, at["y"] + 52)  # the first row's selection box
+    go = box.get_by_role("button", name=": C")  # "<action>: <claim id>"
+    go.wait_for(timeout=30_000)
+    claim = go.inner_text().rsplit(": ", 1)[1].strip()
+    go.click()
+    wait_for_page(page, "Back to the work lists")
+    chosen = page.locator('[role="tab"][aria-selected="true"]')
+    chosen.first.wait_for(timeout=30_000)
+    assert chosen.first.inner_text().strip() == tab
+    # the claim chosen in the tab's first picker
+    picker = page.locator('[role="tabpanel"]:visible [data-testid="stSelectbox"]').first
+    expect(picker.get_by_role("combobox")).to_have_value(re.compile(f"^{claim} - "),
+                                                         timeout=30_000)
+    assert page.locator('[data-testid="stException"]').count() == 0

@@ -1626,12 +1626,25 @@ class _Builder:
         l6 = (r_paid > 0) & (u < 0.03)
         l6_amt = -rng.integers(50, 2500, nr)
         dup_ev = np.nonzero(e_kind == K_DUPLICATE)[0]
+        # A post-payment review: a few claims paid in the last eight months whose payment the
+        # payer takes back 45-120 days later (PLB WO) and does not pay again. They owe again
+        # ("Payments taken back"); a duplicate's recoupment leaves nothing owed.
+        audit_rng = p.rng(29)
+        nc = len(self.c_sess)
+        audit_after = self.c_adj + audit_rng.integers(45, 121, nc)
+        audit = (self.c_adjudicated & ~self.c_whole & ~self.c_linedeny & ~self.c_mppr
+                 & ~self.c_reversed & ~self.c_dup & ~self.c_overturned & ~self.c_resub_paid
+                 & (self.c_paid > 0) & (self.c_wo_date == NEVER) & (self.c_tr_date == NEVER)
+                 & (self.c_adj >= self.as_of - 240) & (audit_after <= self.as_of)
+                 & (audit_rng.random(nc) < 0.004))
+        audit_ev = np.nonzero((e_kind == K_FIRST) & audit[e_claim])[0]
+        recoup_after = np.where(audit, audit_after, self.c_recoup_after)
         wo_r, wo_amt, wo_ev = [], [], []
         room = r_paid.copy()
-        for ev in dup_ev:
+        for ev in np.r_[dup_ev, audit_ev]:
             c = e_claim[ev]
             amount = int(self.c_paid[c])
-            for r in np.nonzero((r_payer == e_payer[ev]) & (r_date >= self.c_recoup_after[c]))[0]:
+            for r in np.nonzero((r_payer == e_payer[ev]) & (r_date >= recoup_after[c]))[0]:
                 if room[r] >= amount:
                     room[r] -= amount
                     wo_r.append(r)

@@ -22,6 +22,7 @@ __all__ = [
     "ROW_ACTIONS", "RowAction", "WORKLISTS", "Worklist", "all_lists", "any_ready_to_submit",
     "claims_at_risk_of_timely_filing", "claims_ready_to_submit",
     "claims_unpaid_past_lag", "counts", "credit_balances", "denials_to_appeal",
+    "payments_taken_back",
     "denials_to_correct", "plan_of_care_to_recertify", "plans_of_care_unsigned",
     "progress_note_due", "referrals_expiring", "rows_shown", "sessions_not_billed",
     "unmatched_remittances", "ROWS_SHOWN",
@@ -234,6 +235,89 @@ def credit_balances(db: Database, as_of: dt.date) -> pd.DataFrame:
                 WHERE pp.client_id = pc.client_id) AS last_payment
         FROM per_client pc JOIN clients cl USING (client_id)
         ORDER BY credit DESC, pc.client_id""", [as_of])
+
+
+def payments_taken_back(db: Database, as_of: dt.date) -> pd.DataFrame:
+    """Claims a payer took money back from, by ``as_of``, that owe again: the work to ask the
+    payer why, then appeal, correct and resubmit, or write off.
+
+    Per claim and payer (DOMAIN.md, "One claim, several remittances" and "PLB"):
+    - **reversed, not processed again**: the payer's latest claim payment (CLP) is a reversal
+      (CLP02 22). The claim is back in A/R waiting for the corrected claim; it owes what its
+      insurance side owes.
+    - **recoupment**: the payer's current adjudication (its latest CLP) pays more than the
+      payer's money on the claim now holds (its CLPs net of reversals, less the PLB WO / FB
+      recoupments that name the claim). What it owes again is that difference. A duplicate
+      payment taken back owes nothing again: the current adjudication is paid exactly.
+
+    Either way no more than the claim's insurance balance now, less its open denied amount
+    (on the denial lists), and only while that is above zero: a write-off or a move to the
+    client ends the row.
+
+    Columns: claim_id, client_id, client_name, payer, taken_back_date (the latest reversal or
+    recoupment), days_since, taken_back (dollars), insurance_owes, how, status. Oldest
+    first.
+    """
+    # The claims that owe beyond their open denials after an adjudication are few (a few
+    # thousand at 5M lines: awaiting a secondary, reversed, recouped); their CLPs are read
+    # from the remittances dated on or after their first service (a payer cannot answer
+    # before it), so the older row groups of claim_payments are skipped.
+    with db.connect() as con:
+        first = con.execute("""
+            SELECT min(r.remittance_id) FROM remittances r
+            WHERE r.payment_date >= (SELECT min(first_service_date) FROM claim_facts
+                                     WHERE adjudicated AND insurance_balance > denied_open
+                                       AND status <> 'voided')""").fetchone()[0]
+    return db.query(f"""
+        WITH cand AS (
+            SELECT claim_id, client_id, status, insurance_balance - denied_open AS beyond
+            FROM claim_facts
+            WHERE adjudicated AND insurance_balance > denied_open AND status <> 'voided'
+        ), clps AS (
+            -- each payer's CLPs of those claims ("not ours" 23 and pricing only 25 left out),
+            -- in posting order: payment date, remittance, position in it
+            SELECT cp.claim_id, r.payer_id, cp.status_code, cp.paid, r.payment_date,
+                   (r.payment_date, r.remittance_id, cp.seq) AS posted
+            FROM claim_payments cp JOIN remittances r USING (remittance_id)
+            WHERE cp.remittance_id >= $first AND cp.claim_id IN (SELECT claim_id FROM cand)
+              AND cp.status_code NOT IN ('23', '25') AND r.payment_date <= $as_of
+        ), per_payer AS (
+            SELECT claim_id, payer_id, arg_max(status_code, posted) AS last_status,
+                   arg_max(paid, posted) AS current_paid, sum(paid) AS sent,
+                   -arg_max(paid, posted) FILTER (WHERE status_code = '22') AS reversed,
+                   max(payment_date) FILTER (WHERE status_code = '22') AS reversed_on
+            FROM clps GROUP BY claim_id, payer_id
+        ), recouped AS (
+            SELECT pa.claim_id, r.payer_id, sum(pa.amount) AS recouped,
+                   max(r.payment_date) AS recouped_on,
+                   string_agg(DISTINCT pa.reason_code, '/' ORDER BY pa.reason_code) AS codes
+            FROM provider_adjustments pa JOIN remittances r USING (remittance_id)
+            WHERE pa.reason_code IN ('WO', 'FB') AND pa.claim_id IN (SELECT claim_id FROM cand)
+              AND r.payment_date <= $as_of
+            GROUP BY pa.claim_id, r.payer_id
+        ), owed AS (
+            SELECT p.claim_id, p.payer_id, c.client_id, c.status,
+                   CASE WHEN p.last_status = '22' THEN 'reversed (CLP02 22), not processed again'
+                        ELSE 'recoupment (PLB ' || rc.codes || ')' END AS how,
+                   CASE WHEN p.last_status = '22' THEN p.reversed_on
+                        ELSE rc.recouped_on END AS taken_back_date,
+                   CASE WHEN p.last_status = '22' THEN p.reversed
+                        ELSE rc.recouped END AS taken_back,
+                   CASE WHEN p.last_status = '22' THEN c.beyond
+                        ELSE least(p.current_paid - (p.sent - rc.recouped), c.beyond)
+                   END AS insurance_owes
+            FROM per_payer p JOIN cand c USING (claim_id)
+            LEFT JOIN recouped rc USING (claim_id, payer_id)
+            WHERE p.last_status = '22' OR rc.recouped IS NOT NULL
+        )
+        SELECT o.claim_id, o.client_id, {_CLIENT_NAME} AS client_name, p.name AS payer,
+               o.taken_back_date, date_diff('day', o.taken_back_date, $as_of::DATE) AS days_since,
+               o.taken_back::DECIMAL(14,2) AS taken_back,
+               o.insurance_owes::DECIMAL(14,2) AS insurance_owes, o.how, o.status
+        FROM owed o JOIN payers p USING (payer_id) JOIN clients cl USING (client_id)
+        WHERE o.insurance_owes > 0
+        ORDER BY o.taken_back_date, o.claim_id, p.name""",
+                    {"as_of": as_of, "first": first if first is not None else 2**31 - 1})
 
 
 def referrals_expiring(db: Database, as_of: dt.date) -> pd.DataFrame:
@@ -481,6 +565,11 @@ WORKLISTS: dict[str, Worklist] = {
                                    "Unprocessable (CO-16 + MA130) and timely-filing (CO-29) "
                                    "denials, and denials past the appeal window.",
                                    denials_to_correct),
+    "payments_taken_back": Worklist("Payments taken back",
+                                    "Claims a payer reversed (CLP02 22) without processing "
+                                    "them again, or took money back from (PLB WO / FB) that "
+                                    "they owe again: ask the payer why, then appeal, correct "
+                                    "and resubmit, or write off.", payments_taken_back),
     # Acknowledgments (metdash.acks): the clearinghouse's 999 and the payer's 277CA.
     "rejected_to_fix": Worklist("Claims rejected — fix and resend",
                                 "Claims a 999 (clearinghouse) or 277CA (payer) rejected, not "
@@ -573,6 +662,9 @@ ROW_ACTIONS: dict[str, RowAction] = {
                                    "Appeals", "payments_tab"),
     "denials_to_correct": RowAction("Correct, resubmit or void the claim", "claims.py",
                                     "claim_id", "s_claim", "Status", "claims_tab"),
+    "payments_taken_back": RowAction("Open the claim's ledger (correct or resubmit it)",
+                                     "claims.py", "claim_id", "s_claim", "Status",
+                                     "claims_tab"),
     "rejected_to_fix": RowAction("Correct the claim, then resend it", "claims.py", "claim_id",
                                  "s_claim", "Status", "claims_tab"),
     "awaiting_ack": RowAction("Import the acknowledgments", "remittances.py"),

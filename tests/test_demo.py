@@ -734,13 +734,30 @@ def test_pr96_and_pr204_denials_moved_to_the_client(con):
         assert amount > 0 and insurance == 0, claim_id
 
 
-def test_a_payers_duplicate_payment_is_recouped_by_plb(con):
+def test_recoupments_a_duplicate_and_a_post_payment_review(demo, con):
+    """Two kinds of PLB WO in the demo. A payer's duplicate payment (a second paid CLP)
+    taken back: the claim keeps one payment and owes nothing. A post-payment review (one
+    paid CLP) taking the payment back: the claim owes that amount again to insurance, and
+    it is on "Payments taken back"."""
     recouped = rows(con, """
-        SELECT pa.claim_id, pa.amount, f.paid, f.insurance_balance
+        SELECT pa.claim_id, pa.amount, f.paid, f.insurance_balance,
+               (SELECT count(*) FROM claim_payments cp
+                WHERE cp.claim_id = pa.claim_id AND cp.paid > 0) AS payments
         FROM provider_adjustments pa JOIN claim_facts f USING (claim_id)
         WHERE pa.reason_code = 'WO'""")
-    for claim_id, amount, paid, insurance in recouped:
-        assert amount == paid and insurance == 0, claim_id
+    db, _ = demo
+    listed = WORKLISTS["payments_taken_back"].fn(db, AS_OF)
+    owes = dict(zip(listed.claim_id, listed.insurance_owes, strict=True))
+    kinds = set()
+    for claim_id, amount, paid, insurance, payments in recouped:
+        kinds.add(payments)
+        if payments == 2:
+            assert amount == paid and insurance == 0 and claim_id not in owes, claim_id
+        else:
+            assert payments == 1 and paid == 0 and insurance == amount, claim_id
+            assert owes[claim_id] == amount, claim_id
+    assert kinds == {1, 2}
+    assert len(owes) == sum(1 for r in recouped if r[4] == 1)
 
 
 def test_the_facts_are_clean_after_generate(con):

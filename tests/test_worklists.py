@@ -158,7 +158,9 @@ def test_unmatched_and_counts(db):
         "unmatched_remittances": 1,
         # No acknowledgment was imported: nothing rejected; K3 (submitted 2025-05-06, more
         # than 3 days before AS_OF) has no 277CA.
-        "rejected_to_fix": 0, "awaiting_ack": 1}
+        "rejected_to_fix": 0, "awaiting_ack": 1,
+        # Nothing reversed or recouped (tests/x12/test_taken_back.py works that list).
+        "payments_taken_back": 0}
 
 
 def test_all_lists_in_parallel_match_one_at_a_time(db):

@@ -40,6 +40,8 @@ if tab_patients.open:
                               formats={"balance": "patient_balance", "services": "count",
                                        "oldest_service": "date"})
             row = ui.selected_row(picked, owed)
+            if row is None and only and len(owed) == 1:  # the client a work list's row chose
+                row = owed.iloc[0]
             if row is not None:
                 st.subheader(f"Ledger of client {ui.literal(row.client_id)}",
                              help="Every amount the client owes or paid, in date order.")

@@ -165,33 +165,50 @@ def test_a_payers_card_tiles_read_whole_on_a_projector(app, browser):
         context.close()
 
 
-@pytest.mark.parametrize(("title", "tab"), [("Denials to correct, resubmit or write off (",
-                                             "Status"),
-                                            ("Denials to appeal (", "Appeals")])
-def test_a_work_list_row_opens_its_action_on_its_tab(app, page, title, tab):
-    """A row's action opens the page on the tab that does it, with the row's claim picked
+# Every list whose rows lead to a record on another page (each destination page and tab
+# once), the row's id shown in that page's picker.
+ROW_LISTS = ["denials_to_correct", "denials_to_appeal", "unpaid_past_lag", "unbilled_sessions",
+             "bill_secondary", "credit_balances", "progress_note_due"]
+
+
+@pytest.mark.parametrize("key", ROW_LISTS)
+def test_a_work_list_row_opens_its_action_on_its_tab(app, page, key):
+    """A row's action opens the page on the tab that does it, with the row's record picked
     (issue 17: work lists are no dead ends). The tabs of Claims and Payments did not track
     their state, so the page opened on its first tab ("Bill sessions", "Post an EOB") and
-    the biller had to find the claim again."""
+    the biller had to find the claim again. A credit balance's row opened the client's
+    balance but not its ledger and refund form (a second click on the one row shown)."""
+    from metdash.worklists import ROW_ACTIONS, WORKLISTS
+
+    title, action = f"{WORKLISTS[key].title} (", ROW_ACTIONS[key]
     page.goto(f"{app.url}/worklists")
     wait_for_page(page, "Work lists")
-    page.get_by_text(title).click()
     box = page.locator('[data-testid="stExpander"]', has_text=title)
+    if not box.locator('[data-testid="stDataFrame"]').count():  # not the list open first
+        page.get_by_text(title).click()
     grid = box.locator('[data-testid="stDataFrame"]')
     grid.wait_for(timeout=60_000)
     grid.scroll_into_view_if_needed()
     at = grid.bounding_box()
     page.mouse.click(at["x"] + 15, at["y"] + 52)  # the first row's selection box
-    go = box.get_by_role("button", name=": C")  # "<action>: <claim id>"
+    go = box.get_by_role("button", name=f"{action.label}: ")  # "<action>: <id>"
     go.wait_for(timeout=30_000)
-    claim = go.inner_text().rsplit(": ", 1)[1].strip()
+    value = go.inner_text().rsplit(": ", 1)[1].strip()
     go.click()
     wait_for_page(page, "Back to the work lists")
-    chosen = page.locator('[role="tab"][aria-selected="true"]')
-    chosen.first.wait_for(timeout=30_000)
-    assert chosen.first.inner_text().strip() == tab
-    # the claim chosen in the tab's first picker
-    picker = page.locator('[role="tabpanel"]:visible [data-testid="stSelectbox"]').first
-    expect(picker.get_by_role("combobox")).to_have_value(re.compile(f"^{claim} - "),
+    where = page.locator('[data-testid="stMain"]')
+    if action.tab:
+        chosen = page.locator('[role="tab"][aria-selected="true"]')
+        chosen.first.wait_for(timeout=30_000)
+        assert chosen.first.inner_text().strip() == action.tab
+        where = page.locator('[role="tabpanel"]:visible').first
+    if key == "credit_balances":  # the client's ledger, with the refund form
+        expect(where.get_by_text(f"Ledger of client {value}")).to_be_visible(timeout=30_000)
+        expect(where.get_by_text("Refund the credit of $")).to_be_visible()
+        assert page.locator('[data-testid="stException"]').count() == 0
+        return
+    # the record chosen in the page's (the tab's) first picker
+    picker = where.locator('[data-testid="stSelectbox"]').first
+    expect(picker.get_by_role("combobox")).to_have_value(re.compile(re.escape(value)),
                                                          timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0

@@ -33,6 +33,8 @@ with tab_client, st.form("client", clear_on_submit=False):
     payer_label = k1.selectbox("Payer", [""] + list(payers.label), key="cov_payer")
     member = k2.text_input("Member id", key="cov_member")
     effective = k3.date_input("Effective from", value=None, key="cov_effective")
+    update = st.checkbox("Update the client on file with this chart number (replaces every "
+                         "detail above, empty fields included)", key="client_update")
     if st.form_submit_button("Save client", type="primary"):
         covs = []
         if member.strip() or payer_label:
@@ -42,7 +44,8 @@ with tab_client, st.form("client", clear_on_submit=False):
                                          effective_date=effective))
         with ui.action():
             entry.save_client(db, entry.ClientIn(client_id, last, first, dob, sex or None,
-                                                 address, city, state, zip_, phone), user, covs)
+                                                 address, city, state, zip_, phone), user, covs,
+                              new=not update)
             ui.after_write()
             st.success(f"Client {ui.literal(client_id.strip())} saved.")
 

@@ -101,11 +101,43 @@ def validate_client(con: Any, client: ClientIn, as_of: dt.date | None = None) ->
     return p
 
 
+def new_client_problems(con: Any, client: ClientIn) -> list[Problem]:
+    """What stops ``client`` being added as a new client: its chart number already on file
+    (saving would overwrite that person's details), or the same person (name and date of
+    birth) on file under another chart number."""
+    cid = (client.client_id or "").strip()
+    on_file = fetch_one(con, "SELECT last_name, first_name, dob FROM clients WHERE client_id = ?",
+                        [cid]) if cid else None
+    if on_file is not None:
+        return [Problem(f"Client id {cid} is already on file ({on_file['last_name']}, "
+                        f"{on_file['first_name']}, born {on_file['dob']}): choose another chart "
+                        "number for a new client, or tick 'Update the client on file' to change "
+                        "this client's details.", "client_id")]
+    dob = as_date(client.dob) if client.dob not in (None, "") else None
+    if dob is None or blank(client.last_name) or blank(client.first_name):
+        return []
+    same = fetch_one(con, """
+        SELECT client_id FROM clients
+        WHERE lower(trim(last_name)) = lower(trim(?)) AND lower(trim(first_name)) = lower(trim(?))
+          AND dob = ? ORDER BY client_id LIMIT 1""",
+                     [client.last_name, client.first_name, dob])
+    if same is not None:
+        return [Problem(f"{client.last_name.strip()}, {client.first_name.strip()}, born {dob}, "
+                        f"is already on file as client {same['client_id']}: use that chart "
+                        "number (one person, one chart).", "client_id")]
+    return []
+
+
 def save_client(db: Database, client: ClientIn, user: str,
-                coverages: Sequence[CoverageIn] = (), as_of: dt.date | None = None) -> str:
-    """Create or update a client (and add its coverages) in one transaction; its id."""
+                coverages: Sequence[CoverageIn] = (), as_of: dt.date | None = None,
+                new: bool = False) -> str:
+    """Create or update a client (and add its coverages) in one transaction; its id.
+    ``new``: only create (the New client form): a chart number on file, or the same person
+    under another one, is refused (:func:`new_client_problems`) instead of overwritten."""
     with db.transaction() as con:
         problems = validate_client(con, client, as_of)
+        if new and not problems:
+            problems = new_client_problems(con, client)
         for cov in coverages:
             problems += validate_coverage(con, replace(cov, client_id=client.client_id),
                                           client_known=True)

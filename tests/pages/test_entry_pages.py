@@ -97,6 +97,23 @@ def test_clients_page(db):
     assert db.scalar("SELECT count(*) FROM coverages WHERE client_id = 'C900'") == 1
 
 
+def test_new_client_form_keeps_the_client_on_file(db):
+    """A chart number on file is refused on "New client" (it overwrote the person before);
+    ticking "Update the client on file" replaces the details."""
+    at = page("clients.py")
+    at.text_input(key="client_id").input("C001")
+    at.text_input(key="last_name").input("Other")
+    at.text_input(key="first_name").input("Person")
+    at.date_input(key="dob").set_value(dt.date(1970, 1, 1))
+    click(at, "Save client")
+    assert "Client id C001 is already on file (Doe, Jane" in errors(at)
+    assert db.scalar("SELECT last_name FROM clients WHERE client_id = 'C001'") == "Doe"
+    at.checkbox(key="client_update").check()
+    click(at, "Save client")
+    assert not at.error
+    assert db.scalar("SELECT last_name FROM clients WHERE client_id = 'C001'") == "Other"
+
+
 def test_referrer_lookup_and_add(db):
     at = page("clients.py")
     at.text_input(key="ref_lookup").input("1679576722").run()

@@ -137,12 +137,23 @@ if tab_batch.open:
                      "(reason: small balance).")
             ui.table(preview, key="b_preview", formats={"amount": "money",
                                                         "first_service_date": "date"})
-            if st.button(f"Write off these {len(preview):,} balances", type="primary",
-                         key="b_go"):
+            # What the user saw when clicking: the previous run's preview. A new amount typed
+            # and the button clicked at once arrive in one run: the preview then is not the one
+            # the click agreed to (it wrote off $72.00 after a preview of $2.00).
+            seen = st.session_state.get("_b_seen")
+            now = (batch_side, f"{under:.2f}", len(preview), str(total))
+            clicked = st.button(f"Write off these {len(preview):,} balances", type="primary",
+                                key="b_go")
+            st.session_state["_b_seen"] = now
+            if clicked and seen != now:
+                st.error("The amount or the balances changed since the preview you clicked on: "
+                         "nothing was written off. Check the preview above, then click again.")
+            elif clicked:
                 with ui.action():
                     ui.require("billing")
                     batch, n, written = entry.write_off_small_balances(
-                        db, batch_side, f"{under:.2f}", user, ui.today(), expected=len(preview))
+                        db, batch_side, f"{under:.2f}", user, ui.today(), expected=len(preview),
+                        expected_total=total)
                     ui.after_write()
                     st.success(f"Batch {batch}: {n:,} balances, ${written:,.2f}, written off.")
 

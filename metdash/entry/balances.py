@@ -228,11 +228,12 @@ def small_balances(db: Database, side: str, under: Any, as_of: dt.date | None = 
 
 def write_off_small_balances(db: Database, side: str, under: Any, user: str,
                              write_off_date: Any = None, note: str | None = None,
-                             expected: int | None = None, as_of: dt.date | None = None
-                             ) -> tuple[int, int, Decimal]:
+                             expected: int | None = None, as_of: dt.date | None = None,
+                             expected_total: Any = None) -> tuple[int, int, Decimal]:
     """Write off every balance :func:`small_balances` lists (reason 'small balance'), as one
-    batch in one transaction: ``(batch_id, write-offs, total)``. ``expected``: how many the
-    preview showed -- when the balances changed since, nothing is written (ValidationError)."""
+    batch in one transaction: ``(batch_id, write-offs, total)``. ``expected`` and
+    ``expected_total``: how many and how much the preview showed -- when the balances
+    changed since, nothing is written (ValidationError)."""
     as_of = as_of or today()
     p: list[Problem] = []
     text_field(p, note, "Note", "note")
@@ -249,6 +250,11 @@ def write_off_small_balances(db: Database, side: str, under: Any, user: str,
         raise ValidationError([Problem(
             f"The balances changed since the preview ({expected} then, {len(rows)} now): "
             "preview again before writing off.", "under")])
+    now_total = Decimal(str(rows.amount.sum())) if len(rows) else ZERO
+    if expected_total is not None and now_total != Decimal(str(expected_total)):
+        raise ValidationError([Problem(
+            f"The balances changed since the preview ({fmt_money(Decimal(str(expected_total)))} "
+            f"then, {fmt_money(now_total)} now): preview again before writing off.", "under")])
     if rows.empty:
         raise ValidationError([Problem(f"No {side} balance is under {fmt_money(limit)}: "
                                        "nothing to write off.", "under")])

@@ -108,8 +108,12 @@ def test_small_balances_preview_then_batch(db):
     with pytest.raises(ValidationError, match="changed since the preview"):
         entry.write_off_small_balances(db, "patient", "15.00", "bea", AS_OF, expected=2,
                                        as_of=AS_OF)
+    with pytest.raises(ValidationError, match=r"\$13.00 then, \$14.00 now"):
+        entry.write_off_small_balances(db, "patient", "15.00", "bea", AS_OF, expected=1,
+                                       expected_total="13.00", as_of=AS_OF)
     batch, n, total = entry.write_off_small_balances(db, "patient", "15.00", "bea", AS_OF,
-                                                     expected=1, as_of=AS_OF)
+                                                     expected=1, expected_total="14.00",
+                                                     as_of=AS_OF)
     assert (batch, n, total) == (1, 1, Decimal("14.00"))
     assert figures.kpis(db, NOW)["patient_ar_total"] == Decimal("125.00")  # Remy's
     by_reason = figures.write_offs_by_reason(db, NOW)

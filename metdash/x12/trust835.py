@@ -197,9 +197,10 @@ def our_claims(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, 
 
 
 def adjudications(con: duckdb.DuckDBPyConnection, ids: Iterable[str]
-                  ) -> dict[str, tuple[tuple[str, str, dt.date], ...]]:
+                  ) -> dict[str, tuple[tuple[str, str, dt.date, Decimal, Decimal], ...]]:
     """The claim payments on file of these claims (not 23 / 25), each claim's in posting
-    order (payment date, remittance, CLP position): (payer part, CLP02, payment date). The
+    order (payment date, remittance, CLP position): (payer part, CLP02, payment date, CLP03
+    charge, CLP04 paid). The
     payer part is the payer's id, or "key " + TRN03 for a payer not on file, as the ledger
     groups them (metdash/sql/ledger.sql). Read only for the claims a file reverses."""
     ids = sorted(set(ids))
@@ -207,21 +208,22 @@ def adjudications(con: duckdb.DuckDBPyConnection, ids: Iterable[str]
         return {}
     rows = con.execute("""
         SELECT cp.claim_id, coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key),
-               cp.status_code, r.payment_date
+               cp.status_code, r.payment_date, cp.charge, cp.paid
         FROM claim_payments cp JOIN remittances r USING (remittance_id)
         WHERE cp.claim_id IN (SELECT unnest(?::VARCHAR[]))
           AND cp.status_code NOT IN ('23', '25')
         ORDER BY cp.claim_id, r.payment_date, cp.remittance_id, cp.seq, cp.claim_payment_id""",
         [ids]).fetchall()
-    out: dict[str, list[tuple[str, str, dt.date]]] = {}
-    for claim_id, part, code, day in rows:
-        out.setdefault(claim_id, []).append((part, code, day))
+    out: dict[str, list[tuple[str, str, dt.date, Decimal, Decimal]]] = {}
+    for claim_id, part, code, day, charge, paid in rows:
+        out.setdefault(claim_id, []).append((part, code, day, Decimal(charge), Decimal(paid)))
     return {k: tuple(v) for k, v in out.items()}
 
 
 def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, OurClaim],
                    payer_of: Mapping[int, int | None],
-                   on_file: Mapping[str, tuple[tuple[str, str, dt.date], ...]] | None = None
+                   on_file: Mapping[str, tuple[tuple[str, str, dt.date, Decimal, Decimal],
+                                               ...]] | None = None
                    ) -> list[X12Error]:
     """The payer, reversal and repeat rules for every CLP naming one of our claims.
     ``payer_of``: our payer id of each payment (by ``id(payment)``), None when the 835's
@@ -252,14 +254,24 @@ def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, Ou
                                     f"but this remittance comes from {p.payer_name} "
                                     f"(N1*PR){known}: a payer pays only its own claims; check "
                                     "the claim's payer, or send the file back."))
-            if c.status_code == "22" and not _reverses_something(
-                    (on_file or {}).get(claim.claim_id, ()), p, payer_id):
+            target = (_reversed(on_file.get(claim.claim_id, ()) if on_file else (), p,
+                                payer_id) if c.status_code == "22" else None)
+            if c.status_code == "22" and target is None:
                 out.append(X12Error(*where,
                                     f"claim {claim.claim_id} is reversed (CLP02 22), but there "
                                     f"is no payment from {p.payer_name} on file that it "
                                     "reverses: import the remittance it reverses first, then "
                                     "this file again (or ask the payer which payment it "
                                     "reverses)."))
+            elif target is not None and (c.charge, c.paid) != (-target[3], -target[4]):
+                out.append(X12Error(*where,
+                                    f"claim {claim.claim_id} is reversed (CLP02 22) for charge "
+                                    f"{c.charge:.2f}, paid {c.paid:.2f}, but the payment it "
+                                    f"reverses ({p.payer_name}, {target[2]}: charge "
+                                    f"{target[3]:.2f}, paid {target[4]:.2f}) is not that: a "
+                                    "reversal takes back exactly what was paid (an earlier "
+                                    "payment already reversed cannot be reversed again); ask "
+                                    "the payer for a corrected remittance."))
             if c.paid < 0 and c.status_code != "22":
                 out.append(X12Error(*where,
                                     f"claim {claim.claim_id} is paid {c.paid:.2f} (CLP04) as "
@@ -297,16 +309,16 @@ def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, Ou
     return out
 
 
-def _reverses_something(clps: Sequence[tuple[str, str, dt.date]], p: Payment,
-                        payer_id: int | None) -> bool:
-    """Whether a reversal (CLP02 22) in ``p`` has an adjudication to reverse (DOMAIN.md: it
-    "reverses an earlier payment exactly"): the payer's last claim payment on file for the
-    claim (``clps``, :func:`adjudications`), on or before this payment's date, is an
-    adjudication, not itself a reversal."""
+def _reversed(clps: Sequence[tuple[str, str, dt.date, Decimal, Decimal]], p: Payment,
+              payer_id: int | None) -> tuple[str, str, dt.date, Decimal, Decimal] | None:
+    """The adjudication a reversal (CLP02 22) in ``p`` reverses (DOMAIN.md: it "reverses an
+    earlier payment exactly"): the payer's last claim payment on file for the claim
+    (``clps``, :func:`adjudications`) on or before this payment's date, when that is an
+    adjudication and not itself a reversal; else None (nothing to reverse)."""
     part = payer_part(payer_id, p.payer_key)
-    earlier = [code for who, code, day in clps
-               if who == part and (p.payment_date is None or day <= p.payment_date)]
-    return bool(earlier) and earlier[-1] != "22"
+    earlier = [x for x in clps
+               if x[0] == part and (p.payment_date is None or x[2] <= p.payment_date)]
+    return earlier[-1] if earlier and earlier[-1][1] != "22" else None
 
 
 def insurance_balances(con: duckdb.DuckDBPyConnection, ids: Iterable[str]

@@ -16,8 +16,13 @@ st.caption("A claim is listed when its payer's remittance (835 or EOB) left dedu
            "again with the reason: fix it, then send it again.")
 present = ui.present_mode()
 if (data := st.session_state.get("sec_837p")) and not present:
+    # Made by the button below, shown at once (the page runs again after writing: before,
+    # the claims were marked sent with no word and no file until the next run).
+    if sent := st.session_state.pop("sec_837p_sent", None):
+        st.success(f"Secondary 837P created for {sent}, now marked sent. Download the file "
+                   "now and upload it to the clearinghouse.")
     st.download_button("Download the secondary 837P", lambda: data, file_name="secondary.837",
-                       mime="text/plain", icon=":material/download:")
+                       mime="text/plain", icon=":material/download:", type="primary")
 frame = ui.cached(secondary_claims_to_bill)(db, ui.today())
 if frame.empty:
     st.success("No claim waits for a secondary claim.")
@@ -47,4 +52,9 @@ if st.button("Create the secondary 837P", disabled=present, type="primary",
         write_secondary_837p(db, ids if picked == EVERY else [picked], user=user,
                              deliver=lambda text: built.append(text.encode("ascii", "replace")))
         st.session_state["sec_837p"] = built[0]
+        chosen = ids if picked == EVERY else [picked]
+        st.session_state["sec_837p_sent"] = (f"{len(chosen)} claims" if len(chosen) > 1
+                                             else f"claim {chosen[0]}")
         ui.after_write()
+    if "sec_837p_sent" in st.session_state:  # written: show the file and the list as they are
+        st.rerun()

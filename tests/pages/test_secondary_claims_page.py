@@ -58,6 +58,13 @@ def test_the_page_sends_the_chosen_claim(db):
     assert f"CLM*{claim_id}*" in text and "SBR*S*" in text and "AMT*D*" in text
     assert pyx12_validate(text) == []
     assert claim_id not in secondary_claims_to_bill(db, dt.date.today()).claim_id.tolist()
+    # Said at once, with the file to download and the claim gone from the list (before, the
+    # click showed nothing, and the file only came on the next run).
+    assert [x.value for x in at.success] == [
+        f"Secondary 837P created for claim {claim_id}, now marked sent. Download the file now "
+        "and upload it to the clearinghouse."]
+    assert "Download the secondary 837P" in [b.label for b in at.get("download_button")]
+    assert claim_id not in at.selectbox(key="sec_claim").options
 
 
 def test_the_demo_has_crossovers_and_paid_secondary_claims(db):

@@ -329,6 +329,14 @@ def move_claim_status(db: Database, claim_id: str, status: str, user: str,
                              "status_date"))
         if status == "voided" and blank(note):
             p.append(Problem("Note: say why the claim is voided (nothing is deleted).", "note"))
+        answered = con.execute("SELECT adjudicated FROM claim_facts WHERE claim_id = ?",
+                               [claim_id]).fetchall() == [(True,)]
+        if status in ("paid", "partially_paid", "denied") and not p and not answered:
+            # These are a payer's answers: set by its remittance, never by hand alone (a claim
+            # moved to 'paid' with nothing paid left every follow-up list).
+            p.append(Problem(f"Claim {claim_id} has no answer from the payer on file: post its "
+                             "EOB (Payments & appeals, Post an EOB) or import its 835, and the "
+                             f"status follows; it cannot be {status} by hand.", "status"))
         if status == "closed":
             # A claim closes when nobody owes anything on it: what the payer still owes is
             # paid, moved to the client or written off first (DOMAIN.md: a write-off has a

@@ -162,6 +162,13 @@ def test_status_moves(db):
     e.move_claim_status(db, "H1", "submitted", USER, on=dt.date(2025, 6, 21), as_of=AS_OF)
     row = db.query("SELECT status, submitted_date FROM claims").iloc[0]
     assert row.status == "submitted" and str(row.submitted_date) == "2025-06-21"
+    # Paid by hand with no payer answer on file: refused (found by a new-user trial: the
+    # claim left "unpaid past the usual lag" while still owing its charge).
+    with pytest.raises(ValidationError) as exc:
+        e.move_claim_status(db, "H1", "paid", USER, on=dt.date(2025, 6, 25), as_of=AS_OF)
+    assert exc.value.problems == [
+        "Claim H1 has no answer from the payer on file: post its EOB (Payments & appeals, Post "
+        "an EOB) or import its 835, and the status follows; it cannot be paid by hand."]
     hist = db.query("SELECT seq, status, changed_by FROM claim_status_history ORDER BY seq")
     assert list(hist.seq) == [1, 2, 3] and list(hist.status) == ["draft", "ready", "submitted"]
     with pytest.raises(ValidationError):

@@ -130,6 +130,18 @@ def _same(rows: Sequence[Row], column: str, problems: list[str], what: str,
                             f"{key}: make them the same.")
 
 
+def _dx_row(rs: Sequence[Any], p: Any) -> int:
+    """The file row a claim-level problem belongs to: for a diagnosis, the first of the
+    claim's rows that lists the code the message names (the claim's diagnoses are gathered
+    from all its rows); else the claim's first row."""
+    code = re.search(r"\b[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?\b", str(p))
+    if p.field == "diagnosis_codes" and code:  # the first code named is the one refused
+        for r in rs:
+            if code.group() in r.dx:
+                return r.n
+    return rs[0].n
+
+
 def import_claims(db: Database, data: bytes, file_name: str, user: str,
                   as_of: dt.date | None = None, *,
                   before_write: Callable[[], object] | None = None) -> ImportResult:
@@ -466,10 +478,10 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                           submitted_date=first.submitted_date, source="import")
         chk = e.check_claim(con, claim, as_of, reads=reads)
         for p in chk.errors:
-            n = rs[p.line].n if p.line is not None and p.line < len(rs) else first.n
+            n = rs[p.line].n if p.line is not None and p.line < len(rs) else _dx_row(rs, p)
             problems.append(f"row {n}, {_FIELD_COLUMN.get(p.field, 'claim_id')}: {_bare(p)}")
         for w in chk.warnings:
-            n = rs[w.line].n if w.line is not None and w.line < len(rs) else first.n
+            n = rs[w.line].n if w.line is not None and w.line < len(rs) else _dx_row(rs, w)
             result.warnings.append(f"row {n}, {_FIELD_COLUMN.get(w.field, 'claim_id')}: {_bare(w)}")
         if chk.errors:
             continue

@@ -126,6 +126,17 @@ def test_messy_file_lists_every_problem_and_imports_nothing(db):
     assert db.scalar("SELECT count(*) FROM imports") == 0
 
 
+def test_a_diagnosis_problem_names_the_row_that_has_the_code(db):
+    """A claim's diagnoses come from all its rows; a bad code on its second row was reported
+    on its first (found by a new-user trial: M54.5 on spreadsheet row 3, reported as row 2)."""
+    data = csv_bytes(row(), row(cpt="97112", units="1", charge="42.00",
+                                diagnosis_codes="M54.50;M545"))
+    res = import_claims(db, data, "dx.csv", USER, as_of=AS_OF)
+    assert [x for x in res.problems if "M54.5 " in x] == [
+        "row 3, diagnosis_codes: Diagnosis M54.5 is a category, not a billable code: choose "
+        "M54.50, M54.51 or M54.59."]
+
+
 def test_the_backup_before_an_import_only_when_it_gets_as_far_as_writing(db):
     calls: list[str] = []
     # Refused while the file is read or checked: no backup.

@@ -27,7 +27,6 @@ SIGN_WINDOW_DAYS = 7     # an unsigned plan is listed 7 days before its signatur
 
 #: A client's name as the lists show it (``cl``: the clients table).
 CLIENT_NAME = "cl.last_name || ', ' || cl.first_name"
-_CLIENT_NAME = CLIENT_NAME
 
 
 def referrals_expiring(db: Database, as_of: dt.date) -> pd.DataFrame:
@@ -59,7 +58,7 @@ def referrals_expiring(db: Database, as_of: dt.date) -> pd.DataFrame:
                    date_diff('day', ?::DATE, r.expiry_date) AS days_to_expiry
             FROM in_force r LEFT JOIN used u USING (referral_id)
         )
-        SELECT r.referral_id, r.client_id, {_CLIENT_NAME} AS client_name, f.name AS referrer,
+        SELECT r.referral_id, r.client_id, {CLIENT_NAME} AS client_name, f.name AS referrer,
                r.received_date, r.expiry_date, r.days_to_expiry, r.authorized_visits,
                r.visits_used::INTEGER AS visits_used, r.visits_left::INTEGER AS visits_left,
                concat_ws('; ',
@@ -121,7 +120,7 @@ def progress_note_due(db: Database, as_of: dt.date) -> pd.DataFrame:
                           AS treatment_days
             FROM days
         )
-        SELECT d.client_id, {_CLIENT_NAME} AS client_name,
+        SELECT d.client_id, {CLIENT_NAME} AS client_name,
                CASE WHEN d.after_report THEN 'progress report' ELSE 'initial assessment' END
                    AS last_note,
                d.last_note_date, d.treatment_days::INTEGER AS treatment_days,
@@ -171,7 +170,7 @@ def plan_of_care_to_recertify(db: Database, as_of: dt.date) -> pd.DataFrame:
               AND client_id IN (SELECT client_id FROM recent)
             GROUP BY client_id
         )
-        SELECT d.plan_id, d.client_id, {_CLIENT_NAME} AS client_name, f.name AS certified_by,
+        SELECT d.plan_id, d.client_id, {CLIENT_NAME} AS client_name, f.name AS certified_by,
                d.start_date AS plan_start, d.certified_through AS recert_due,
                date_diff('day', ?::DATE, d.certified_through) AS days_left, d.signed_date
         FROM due d JOIN recent r USING (client_id) LEFT JOIN discharges x USING (client_id)
@@ -200,7 +199,7 @@ def plans_of_care_unsigned(db: Database, as_of: dt.date) -> pd.DataFrame:
                  ON prev.plan_id = p.recertifies_plan_id
             WHERE p.signed_date IS NULL
         )
-        SELECT u.plan_id, u.client_id, {_CLIENT_NAME} AS client_name, f.name AS certified_by,
+        SELECT u.plan_id, u.client_id, {CLIENT_NAME} AS client_name, f.name AS certified_by,
                u.start_date AS plan_start, u.recertifies_plan_id, u.signature_due,
                date_diff('day', ?::DATE, u.signature_due) AS days_left,
                CASE WHEN u.signature_due < ?::DATE THEN 'overdue'

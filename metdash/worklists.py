@@ -37,7 +37,6 @@ __all__ = [
 
 TIMELY_WINDOW_DAYS = 14
 
-_CLIENT_NAME = CLIENT_NAME
 
 
 def _clients_of(rows: str) -> str:
@@ -71,7 +70,7 @@ def sessions_not_billed(db: Database, as_of: dt.date) -> pd.DataFrame:
             SELECT session_id, sum(minutes) AS minutes FROM session_minutes
             WHERE session_id IN (SELECT session_id FROM unbilled) GROUP BY session_id
         )
-        SELECT s.session_id, s.client_id, {_CLIENT_NAME} AS client_name, s.session_date, s.kind,
+        SELECT s.session_id, s.client_id, {CLIENT_NAME} AS client_name, s.session_date, s.kind,
                p.last_name || ', ' || p.first_name AS provider,
                coalesce(m.minutes, 0)::INTEGER AS timed_minutes,
                date_diff('day', s.session_date, $as_of::DATE) AS days_since
@@ -90,7 +89,7 @@ def claims_ready_to_submit(db: Database, as_of: dt.date) -> pd.DataFrame:
     """
     return db.query(f"""
         WITH c AS (SELECT * FROM claims WHERE status = 'ready')
-        SELECT c.claim_id, c.client_id, {_CLIENT_NAME} AS client_name, p.name AS payer,
+        SELECT c.claim_id, c.client_id, {CLIENT_NAME} AS client_name, p.name AS payer,
                c.first_service_date, c.total_charge,
                (c.first_service_date + p.timely_filing_days)::DATE AS filing_deadline,
                date_diff('day', ?::DATE, (c.first_service_date + p.timely_filing_days)::DATE)
@@ -126,7 +125,7 @@ def claims_unpaid_past_lag(db: Database, as_of: dt.date) -> pd.DataFrame:
         ), paid AS (
             SELECT DISTINCT cp.claim_id FROM claim_payments cp SEMI JOIN late USING (claim_id)
         )
-        SELECT c.claim_id, c.client_id, {_CLIENT_NAME} AS client_name, c.payer,
+        SELECT c.claim_id, c.client_id, {CLIENT_NAME} AS client_name, c.payer,
                c.submitted_date, c.days_out, c.usual_lag_days, c.total_charge
         FROM late c JOIN clients cl USING (client_id)
         WHERE c.claim_id NOT IN (SELECT claim_id FROM paid)
@@ -167,7 +166,7 @@ def _denial_lists(db: Database, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFr
     the last filter): (to appeal, to correct or write off)."""
     work = db.query(f"""
         WITH {_open_denials()}
-        SELECT w.*, {_CLIENT_NAME} AS client_name,
+        SELECT w.*, {CLIENT_NAME} AS client_name,
                coalesce(NOT w.correct_first AND NOT w.appeal_pending AND w.days_left >= 0
                         -- corrected and resubmitted: waiting
                         AND w.status NOT IN ('ready', 'submitted'), FALSE) AS to_appeal,
@@ -230,7 +229,7 @@ def credit_balances(db: Database, as_of: dt.date) -> pd.DataFrame:
             GROUP BY client_id
             HAVING sum(balance) < 0
         )
-        SELECT pc.client_id, {_CLIENT_NAME} AS client_name,
+        SELECT pc.client_id, {CLIENT_NAME} AS client_name,
                (-pc.balance)::DECIMAL(14,2) AS credit,
                (SELECT max(payment_date) FROM patient_payments pp
                 WHERE pp.client_id = pc.client_id) AS last_payment
@@ -263,12 +262,11 @@ def payments_taken_back(db: Database, as_of: dt.date) -> pd.DataFrame:
     # thousand at 5M lines: awaiting a secondary, reversed, recouped); their CLPs are read
     # from the remittances dated on or after their first service (a payer cannot answer
     # before it), so the older row groups of claim_payments are skipped.
-    with db.connect() as con:
-        first = con.execute("""
-            SELECT min(r.remittance_id) FROM remittances r
-            WHERE r.payment_date >= (SELECT min(first_service_date) FROM claim_facts
-                                     WHERE adjudicated AND insurance_balance > denied_open
-                                       AND status <> 'voided')""").fetchone()[0]
+    first = db.scalar("""
+        SELECT min(r.remittance_id) FROM remittances r
+        WHERE r.payment_date >= (SELECT min(first_service_date) FROM claim_facts
+                                 WHERE adjudicated AND insurance_balance > denied_open
+                                   AND status <> 'voided')""")
     return db.query(f"""
         WITH cand AS (
             SELECT claim_id, client_id, status, insurance_balance - denied_open AS beyond
@@ -311,7 +309,7 @@ def payments_taken_back(db: Database, as_of: dt.date) -> pd.DataFrame:
             LEFT JOIN recouped rc USING (claim_id, payer_id)
             WHERE p.last_status = '22' OR rc.recouped IS NOT NULL
         )
-        SELECT o.claim_id, o.client_id, {_CLIENT_NAME} AS client_name, p.name AS payer,
+        SELECT o.claim_id, o.client_id, {CLIENT_NAME} AS client_name, p.name AS payer,
                o.taken_back_date, date_diff('day', o.taken_back_date, $as_of::DATE) AS days_since,
                o.taken_back::DECIMAL(14,2) AS taken_back,
                o.insurance_owes::DECIMAL(14,2) AS insurance_owes, o.how, o.status
@@ -329,7 +327,7 @@ def claims_at_risk_of_timely_filing(db: Database, as_of: dt.date) -> pd.DataFram
     filing_deadline, days_left (negative: passed), total_charge.
     """
     return db.query(f"""
-        SELECT c.claim_id, c.client_id, {_CLIENT_NAME} AS client_name, p.name AS payer, c.status,
+        SELECT c.claim_id, c.client_id, {CLIENT_NAME} AS client_name, p.name AS payer, c.status,
                c.first_service_date,
                (c.first_service_date + p.timely_filing_days)::DATE AS filing_deadline,
                date_diff('day', ?::DATE, (c.first_service_date + p.timely_filing_days)::DATE)

@@ -224,6 +224,10 @@ _CATALOGUE = [
            "Σ the practice's own write-offs dated in the period (reason, who and when kept), on "
            "the claims that pass the filters; a client's whole-balance write-off only without "
            "a payer, referrer or provider filter.", "money", None),
+    Metric("write_offs_recovered", "Recovered",
+           "Σ insurance write-offs undone in the period (whenever written off), by the reason "
+           "of the write-off: the payer paid the balance after all (posted from its 835 or "
+           "EOB), or the biller undid the write-off.", "money", None),
     Metric("denial_rate_dollars", "Denial rate ($)",
            "Charges of lines denied at their first adjudication ÷ charges adjudicated.",
            "percent"),

@@ -120,6 +120,37 @@ if tab_move.open:
                     entry.move_to_client(db, entry.TransferIn(move_claim, amount, on, reason), user)
                     ui.after_write()
                     st.success(f"Moved to the client of claim {ui.literal(move_claim)}.")
+        # A move (or an insurance write-off) made by mistake, or a client who turns out not to
+        # be liable: what is left of it is owed by the payer again. (A payer's payment of a
+        # moved or written-off amount brings it back by itself when it is posted.)
+        undoable = entry.undoable(db, move_claim) if move_claim else None
+        if undoable is not None and not undoable.empty:
+            st.subheader("Undo a move or a write-off",
+                         help="What is left of it comes back to the insurance side, dated the "
+                              "day chosen: the payer owes it again (a denial is open again), "
+                              "and a move no longer bills the client. What the client already "
+                              "paid on it becomes a credit to refund. Audited.")
+            labels = {
+                (r.kind, int(r.source_id)):
+                    f"{'Move to the client' if r.kind == 'transfer' else 'Write-off'} of "
+                    f"${r.amount:,.2f} on {r.day:%b %d, %Y} by {r.user_name} "
+                    f"({r.reason.replace('_', ' ')})"
+                    + (f", ${r.remaining:,.2f} left" if r.remaining != r.amount else "")
+                for r in undoable.itertuples()}
+            with st.form("undo_move"):
+                which = st.selectbox("Which", list(labels), format_func=labels.get,
+                                     key="u_which")
+                c1, c2 = st.columns(2)
+                on = c1.date_input("Undone on", value=ui.today(), key="u_date")
+                why = c2.text_input("Why", key="u_reason", placeholder="e.g. moved by mistake")
+                if st.form_submit_button("Undo"):
+                    with ui.action():
+                        ui.require("billing")
+                        back = entry.undo_move(db, entry.UndoIn(move_claim, which[0], which[1],
+                                                                on, why), user)
+                        ui.after_write()
+                        st.success(f"Undone on claim {ui.literal(move_claim)}: "
+                                   f"{back.words()}; the payer owes it again.")
 
 if tab_batch.open:
     with tab_batch:
@@ -163,12 +194,14 @@ if tab_report.open:
         if by_reason.empty:
             ui.empty_note("write-offs")
         else:
-            st.caption(f"Write-offs dated {f.date_from:%b %d, %Y} – {f.date_to:%b %d, %Y}.")
+            st.caption(f"Write-offs dated {f.date_from:%b %d, %Y} – {f.date_to:%b %d, %Y}, and "
+                       "those undone in that time (Recovered: the payer paid after all).")
             # Reasons in words in both tables (the monthly one showed "bad_debt"); the count
             # headed apart from the amount ("Write offs" beside "Write-offs").
             ui.table(by_reason.assign(reason=by_reason.reason.map(figures.WRITE_OFF_REASONS)),
                      key="wo_reasons", download="write_offs",
-                     formats={"amount": "write_offs", "write_offs": "count"},
+                     formats={"amount": "write_offs", "write_offs": "count",
+                              "recovered": "write_offs_recovered"},
                      labels={"write_offs": "Number written off"})
             monthly = ui.cached(figures.write_offs_monthly)(db, f)
             ui.table(monthly.assign(reason=monthly.reason.map(figures.WRITE_OFF_REASONS)),

@@ -61,9 +61,12 @@ with tab_eob:
                 if problems:
                     with db.connect() as con:
                         raise ValidationError(problems + entry.validate_eob(con, eob))
-                entry.post_eob(db, eob, user)
+                rid = entry.post_eob(db, eob, user)
                 ui.after_write()
-                ui.saved_then_fresh(f"Payment posted on claim {ui.literal(claim_id)}.", "e_paid",
+                back = "; ".join(r.words() for r in entry.returned_by(db, rid))
+                ui.saved_then_fresh(f"Payment posted on claim {ui.literal(claim_id)}"
+                                    + (f" ({back}: the payer paid it)." if back else "."),
+                                    "e_paid",
                                     "e_adj",
                                     "e_pr", "e_trace", "e_lines", "e_claim_adj")
 

@@ -25,6 +25,8 @@ The rooms::
     posting      hand-posted EOBs, patient payments, appeals
     balances     the practice's own moves: write-offs (one or a batch), moving an insurance
                  balance to the client, refunds of a credit
+    returns      a move to the client or an insurance write-off undone: by hand, or when the
+                 payer pays it after all (835 and EOB posting)
     lookups      pick lists and searches for the forms (DataFrames read through ``db``)
 
 Exceptions (from :mod:`metdash.errors`)::
@@ -145,6 +147,7 @@ from metdash.entry.practice import (
     PayerIn,
     PracticeIn,
     ProviderIn,
+    practice_notices,
     save_cpt_code,
     save_fee,
     save_payer,
@@ -170,6 +173,14 @@ from metdash.entry.referrals import (
     validate_referral,
     write_referral,
     write_referrals,
+)
+from metdash.entry.returns import (
+    Returned,
+    UndoIn,
+    returned_by,
+    undo_move,
+    undoable,
+    validate_undo,
 )
 from metdash.entry.sessions import (
     SESSION_KINDS,
@@ -210,4 +221,5 @@ __all__ = [
     "validate_referrer", "validate_session", "write_claim", "write_claims", "write_client",
     "write_coverage", "write_coverages", "write_new_clients", "write_payer", "write_provider",
     "write_referral", "write_referrals", "write_referrer",
+    "practice_notices", "Returned", "UndoIn", "returned_by", "undo_move", "undoable", "validate_undo",
 ]

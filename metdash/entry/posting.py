@@ -12,6 +12,7 @@ from typing import Any
 
 from metdash import adjustment_classes
 from metdash.adjustment_classes import claim_status_after
+from metdash.entry import returns
 from metdash.entry.claims import add_claim_status
 from metdash.entry.problems import (
     Problem,
@@ -196,7 +197,14 @@ def _check_eob(con: Any, eob: EobIn, as_of: dt.date | None):
     charge = Decimal(claim["total_charge"])
     all_adj = claim_adj + [a for x in posted_lines for a in x[2]]
     total_adj = sum((a[2] for a in all_adj), Decimal("0.00"))
-    if paid is not None and charge - total_adj != paid:
+    if paid is not None and paid < 0:
+        # Found by a new-user trial: a negative payment was told to "add the missing
+        # adjustment". A payer takes money back by a reversal or a recoupment on its 835.
+        p.append(Problem(f"Paid {fmt_money(paid)} is negative: an EOB posted here pays money. "
+                         "A payer takes money back by a reversal (CLP02 22) or a recoupment "
+                         "(PLB) on its 835: import that 835 (Remittances), or ask the payer "
+                         "for it.", "paid"))
+    elif paid is not None and charge - total_adj != paid:
         p.append(Problem(f"Balance: charge {fmt_money(charge)} minus adjustments "
                          f"{fmt_money(total_adj)} = {fmt_money(charge - total_adj)}, but paid "
                          f"is {fmt_money(paid)}: add the missing adjustment (e.g. CO-45) or "
@@ -323,6 +331,16 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
                              f"EOB {trace} posted by hand", claim)
         facts.sync(con)
         owed = _insurance_owed(con, claim["claim_id"])
+        was = owed_before if owed_before is not None else Decimal(0)
+        if owed is not None and owed < 0 and owed < was:
+            # What the practice had moved to the client or written off, now paid by the payer
+            # (on appeal), comes back to the insurance side as far as the payment reaches
+            # (metdash.entry.returns); what is still below zero is refused.
+            if returns.return_for_payments(
+                    con, {claim["claim_id"]: min(-owed, was - owed)},
+                    {claim["claim_id"]: (rid, ctx["day"], claim["payer_name"])}, user):
+                facts.sync(con)
+                owed = _insurance_owed(con, claim["claim_id"])
         if owed is not None and owed < 0 and (owed_before is None or owed < owed_before):
             # The same rule as an 835 (metdash.x12.trust835.overdrawn_problems): the
             # transaction is rolled back, nothing is posted.
@@ -336,9 +354,9 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
 
 
 def _insurance_owed(con: Any, claim_id: str) -> Decimal | None:
-    row = con.execute("SELECT insurance_balance FROM claim_facts WHERE claim_id = ?",
-                      [claim_id]).fetchone()
-    return None if row is None or row[0] is None else Decimal(row[0])
+    rows = con.execute("SELECT insurance_balance FROM claim_facts WHERE claim_id = ?",
+                       [claim_id]).fetchall()  # fetchall: a half-read result blocks the next read
+    return None if not rows or rows[0][0] is None else Decimal(rows[0][0])
 
 
 @dataclass

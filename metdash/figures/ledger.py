@@ -19,31 +19,45 @@ WRITE_OFF_REASONS = {
 
 _WRITE_OFFS = """
     WITH f AS ({filtered_claims})
-    SELECT w.* FROM write_offs w
+    SELECT w.write_off_date, w.reason, w.side, w.amount, 1 AS n, 0 AS recovered
+    FROM write_offs w
     WHERE w.write_off_date BETWEEN $date_from AND $date_to
       AND ((w.claim_id IS NULL AND $payers::INTEGER[] IS NULL AND $referrers::INTEGER[] IS NULL
             AND $providers::INTEGER[] IS NULL)
-           OR w.claim_id IN (SELECT claim_id FROM f))"""
+           OR w.claim_id IN (SELECT claim_id FROM f))
+    UNION ALL
+    -- insurance write-offs undone in the period (the payer paid after all, or by hand:
+    -- balance_returns), under the reason of the write-off they undo
+    SELECT b.return_date, w.reason, w.side, 0, 0, b.amount
+    FROM balance_returns b JOIN write_offs w ON w.write_off_id = b.source_id
+    WHERE b.kind = 'write_off' AND b.return_date BETWEEN $date_from AND $date_to
+      AND b.claim_id IN (SELECT claim_id FROM f)"""
 
 
 def write_offs_by_reason(db: Database, f: Filters) -> pd.DataFrame:
     """The practice's write-offs dated in the period (on the filtered claims; a client's
     whole-balance write-offs only without a payer / referrer / provider filter), by reason:
-    reason, side ('insurance' / 'patient'), write_offs (how many), amount (Decimal)."""
+    reason, side ('insurance' / 'patient'), write_offs (how many), amount (Decimal), and
+    recovered (Decimal: write-offs of that reason undone in the period, whenever written off:
+    the payer paid after all, or undone by hand)."""
     text = f"""
-        SELECT w.reason, w.side, count(*) AS write_offs, sum(w.amount)::DECIMAL(14,2) AS amount
+        SELECT w.reason, w.side, sum(w.n)::BIGINT AS write_offs,
+               sum(w.amount)::DECIMAL(14,2) AS amount,
+               sum(w.recovered)::DECIMAL(14,2) AS recovered
         FROM ({_WRITE_OFFS.replace('{filtered_claims}', sql('filtered_claims'))}) w
-        GROUP BY ALL ORDER BY amount DESC, reason, side"""
+        GROUP BY ALL ORDER BY amount DESC, recovered DESC, reason, side"""
     with db.connect() as con:
         return run(con, text, f)
 
 
 def write_offs_monthly(db: Database, f: Filters) -> pd.DataFrame:
-    """Write-offs dated in the period by month and reason: month, reason, amount (float)."""
+    """Write-offs dated in the period by month and reason: month, reason, amount (float; what
+    was written off, before any recovery)."""
     text = f"""
         SELECT date_trunc('month', w.write_off_date)::DATE AS month, w.reason,
                sum(w.amount)::DOUBLE AS amount
         FROM ({_WRITE_OFFS.replace('{filtered_claims}', sql('filtered_claims'))}) w
+        WHERE w.n = 1
         GROUP BY ALL ORDER BY month, reason"""
     with db.connect() as con:
         return run(con, text, f)

@@ -24,6 +24,9 @@
 --                      denied) until paid on appeal, moved to the client or written off
 --   transfer_to_client a balance the practice moved to the client (insurance −, patient +)
 --   write_off          the practice's own write-off (insurance − or patient −)
+--                      Either undone (balance_returns, by hand or because the payer paid it
+--                      after all): a reversal row of the same kind (insurance +, and patient −
+--                      for a move), source 'return'
 --   patient_payment    a payment the client made towards this claim (patient −)
 --   refund             money given back to the client for this claim (patient +)
 --
@@ -187,6 +190,17 @@ events AS (
            CASE WHEN w.side = 'patient' THEN -w.amount ELSE 0 END
     FROM write_offs w WHERE w.claim_id IN (SELECT claim_id FROM c)
     UNION ALL
+    -- a move to the client or an insurance write-off undone (migration 0019): the reversal of
+    -- (part of) the row it undoes, in the same kind, so each kind's sum is what stands
+    SELECT b.claim_id, b.return_date, 6, 0, 0, 0,
+           b.return_id, CASE b.kind WHEN 'transfer' THEN 'transfer_to_client' ELSE 'write_off'
+           END, TRUE, CASE b.kind WHEN 'transfer' THEN 'client' END, 'return', b.return_id,
+           b.remittance_id, NULL, w.reason, -b.amount, b.amount,
+           CASE b.kind WHEN 'transfer' THEN -b.amount ELSE 0 END
+    FROM balance_returns b
+    LEFT JOIN write_offs w ON b.kind = 'write_off' AND w.write_off_id = b.source_id
+    WHERE b.claim_id IN (SELECT claim_id FROM c)
+    UNION ALL
     SELECT pp.claim_id, pp.payment_date, 4, 0, 0, 0, pp.patient_payment_id, 'patient_payment',
            FALSE, NULL, 'patient_payment', pp.patient_payment_id, NULL, NULL, pp.method,
            pp.amount, 0, -pp.amount
@@ -198,13 +212,14 @@ events AS (
 )
 -- seq orders a claim's events: by date, then the claim's own events (the charge, then each CLP
 -- in posting order -- an undo before the CLP that caused it -- then PLB, transfers,
--- write-offs, patient payments, refunds), then the row within its event. One number, not a
--- row_number() window: sorting every claim's rows by several keys cost most of a rebuild.
+-- write-offs, patient payments, refunds, moves and write-offs undone), then the row within
+-- its event. One number, not a row_number() window: sorting every claim's rows by several
+-- keys cost most of a rebuild.
 SELECT e.claim_id, c.client_id, c.payer_id, c.referrer_id, c.rendering_provider_id,
        c.status = 'voided' AS voided, c.first_service_date, e.entry_date,
        (date_diff('day', DATE '1900-01-01', e.entry_date)::BIGINT * 100000000
         + e.grp * 10000000 + least(e.n, 9999) * 1000 + (1 - e.undo) * 100 + e.k * 10
-        + CASE WHEN e.grp IN (2, 3, 4, 5) THEN e.sub % 10 ELSE 0 END) AS seq,
+        + CASE WHEN e.grp IN (2, 3, 4, 5, 6) THEN e.sub % 10 ELSE 0 END) AS seq,
        e.kind, e.reversal, e.destination, e.source, e.source_id, e.remittance_id,
        e.group_code, e.carc, e.amount::DECIMAL(14,2) AS amount,
        e.insurance::DECIMAL(14,2) AS insurance, e.patient::DECIMAL(14,2) AS patient

@@ -38,7 +38,7 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -50,6 +50,7 @@ import pyarrow as pa
 
 from metdash import adjustment_classes
 from metdash.adjustment_classes import claim_status_after
+from metdash.entry import returns
 from metdash.errors import X12FileError
 from metdash.store import (
     Database,
@@ -61,6 +62,7 @@ from metdash.store import (
     insert_rows,
     to_json,
 )
+from metdash.store.backup import settle_import
 from metdash.x12 import trust835
 from metdash.x12.identity import sort_payments
 from metdash.x12.match835 import (
@@ -154,6 +156,7 @@ def import_835(db: Database, sources: Iterable[Source], user: str, *,
     raises, the import stops there, with nothing written.
     """
     pending = [before_write] if before_write is not None else []
+    taken: list[object] = []  # what before_write returned (the backup's path), once called
     summary = ImportSummary()
     for src in sources:
         summary.files += 1
@@ -164,7 +167,7 @@ def import_835(db: Database, sources: Iterable[Source], user: str, *,
             res = FileResult(name, "refused",
                              errors=[f"{name}: cannot read the file ({exc.strerror}). {NOTHING}"])
         else:
-            res = _import_one(db, name, data, user, pending)
+            res = _import_one(db, name, data, user, pending, taken)
         summary.results.append(res)
         summary.errors.extend(res.errors)
         summary.notes.extend(res.notes)
@@ -174,11 +177,13 @@ def import_835(db: Database, sources: Iterable[Source], user: str, *,
         summary.matched += res.matched
         summary.unmatched += res.unmatched
         summary.paid += res.paid
+    if taken:  # a copy taken before a file that was then refused while posting is dropped
+        settle_import(db, taken[0], any(r.outcome == "imported" for r in summary.results))
     return summary
 
 
 def _import_one(db: Database, name: str, data: bytes, user: str,
-                pending: list[Callable[[], object]]) -> FileResult:
+                pending: list[Callable[[], object]], taken: list[object]) -> FileResult:
     # The collector stays paused from the parse until the parsed file is freed after the
     # commit. A 10,000-claim file makes half a million objects; a collection while they
     # live walks them all: set off by the facts refresh it cost 0.3 s, and by re-enabling
@@ -192,7 +197,7 @@ def _import_one(db: Database, name: str, data: bytes, user: str,
                 with db.connect() as con:
                     payments = sort_payments(con, remit)
                 if payments.new and not payments.conflicts:
-                    pending.pop()()
+                    taken.append(pending.pop()())
             with db.transaction() as con:  # a refusal while posting rolls it all back
                 res = _post(con, remit, sha, user)
         except X12FileError as exc:
@@ -281,6 +286,8 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     recoupments: list[Recoupment] = []
     history: list[tuple] = []
     audits: list[tuple] = []
+    # Each claim's (last) paying remittance in this file: id, payment date, payer name.
+    paid_by: dict[str, tuple[int | None, dt.date | None, str]] = {}
     status_now = {cid: c.status for cid, c in on_file.items()}
     status_before = dict(status_now)
     # The date of each claim's newest move to an adjudication's outcome (dated by its
@@ -352,6 +359,8 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                 for code in ln.remarks:
                     remarks.append((cp_id, lp_id, code))
                 lp_id += 1
+            if claim_id is not None and c.status_code not in ("22", "23"):
+                paid_by[claim_id] = (rem_id, p.payment_date, p.payer_name)
             current = (claim_id is not None and not (
                 p.payment_date is not None and claim_id in newest
                 and p.payment_date < newest[claim_id]))
@@ -444,12 +453,19 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                if cid in posted and c.charge is not None}
     charges.update(trust835.claim_charges(con, extra))
     facts.sync(con)
-    after = trust835.insurance_balances(con, posted)
-    # A recoupment linked late took back money an earlier file paid: it is not this file's
-    # doing, and does not refuse it (the claim owes it back on the insurance side).
-    for claim_id, amount in late.values():
-        if claim_id in after:
-            after[claim_id] -= amount
+    after = _balances_after(con, posted, late)
+    # A payment of what the practice had moved to the client or written off (paid on appeal)
+    # brings that back to the insurance side, as far as it reaches (metdash.entry.returns);
+    # what is still below zero after that is refused below.
+    short = {cid: min(-now, before.get(cid, ZERO) - now) for cid, now in after.items()
+             if now < 0 and now < before.get(cid, ZERO) and cid in paid_by}
+    returned = returns.return_for_payments(con, short, paid_by, user)
+    if returned:
+        facts.sync(con)
+        after = _balances_after(con, posted, late)
+        for r in returned:
+            res.notes.append(f"{remit.name}: claim {r.claim_id}: {r.words()} (the payer paid "
+                             "it).")
     recouped: dict[str, Decimal] = {}
     for key, claim_id in named.items():
         recouped[claim_id] = recouped.get(claim_id, ZERO) + plb_amount[key]
@@ -468,6 +484,18 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                    {"file": remit.name, "sha256": sha, **summary}))
     audit_many(con, user, audits, now)
     return res
+
+
+def _balances_after(con: duckdb.DuckDBPyConnection, posted: Iterable[str],
+                    late: Mapping[Any, tuple[str, Decimal]]) -> dict[str, Decimal]:
+    """The insurance balances of the claims a file posted to, once written and synced. A
+    recoupment linked late took back money an earlier file paid: it is not this file's doing,
+    and does not refuse it (the claim owes it back on the insurance side)."""
+    after = trust835.insurance_balances(con, posted)
+    for claim_id, amount in late.values():
+        if claim_id in after:
+            after[claim_id] -= amount
+    return after
 
 
 def next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:

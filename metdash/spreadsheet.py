@@ -39,6 +39,7 @@ from metdash.sheets import (
     too_large,
 )
 from metdash.store import Database, audit, next_id, to_json
+from metdash.store.backup import settle_import
 
 __all__ = ["COLUMNS", "MAX_PROBLEMS", "MAX_ROWS", "MAX_UNCOMPRESSED_BYTES", "ImportResult",
            "import_claims", "read_rows", "template", "too_large"]
@@ -230,8 +231,9 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
         # More than a biller fixes in one pass: the claim rules would only add to them.
         result.cap_problems()
         return result
+    taken = None
     if not problems and before_write is not None:
-        before_write()  # the file may be written: the copy to go back to comes first
+        taken = before_write()  # the file may be written: the copy to go back to comes first
 
     class _Rollback(Exception):
         pass
@@ -245,6 +247,8 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
         result.claims_added = result.lines_added = result.claims_skipped = 0
         result.created = {}
         result.cap_problems()
+    # A copy taken before a file that was then refused while writing equals the store: dropped.
+    settle_import(db, taken, not result.problems)
     return result
 
 

@@ -43,7 +43,11 @@ from metdash.store.snapshot import (
 )
 
 __all__ = ["auto_backup", "backup", "backup_dir", "before_import", "keep_default",
-           "list_backups", "prune", "read_whole", "restore"]
+           "list_backups", "prune", "read_whole", "restore", "settle_import"]
+
+# A keep no practice reaches: the copy taken before an import is pruned after it, once the
+# import has written (settle_import).
+NO_PRUNE = 1_000_000
 
 def backup(db: Database, out_dir: str | os.PathLike[str] | None = None, *, reason: str = "",
            keep: int | None = None, verify: bool = True) -> Path:
@@ -67,11 +71,29 @@ def auto_backup(db: Database, reason: str) -> Path | None:
 
 
 def before_import(db: Database) -> Path | None:
-    """The one policy for imports (835 files, claim spreadsheets; command line and pages):
-    a copy of the store to go back to, taken just before the import writes. The imports
-    call it themselves (their ``before_write``), once, and only when they are about to
-    write: a file refused while it is read or checked takes no backup."""
-    return auto_backup(db, "before-import")
+    """The one policy for imports (835 files, claim spreadsheets, acknowledgments; command
+    line and pages): a copy of the store to go back to, taken just before the import writes.
+    The imports call it themselves (their ``before_write``), once, and only when they are
+    about to write: a file refused while it is read or checked takes no backup. Older
+    copies are pruned only once the import has written (:func:`settle_import`)."""
+    if not db.path.exists():
+        return None
+    return backup(db, reason="before-import", keep=NO_PRUNE)
+
+
+def settle_import(db: Database, taken: object, wrote: bool) -> None:
+    """After an import: ``taken`` is what its ``before_write`` returned (the
+    :func:`before_import` copy's path; anything else is left alone). An import that wrote
+    nothing after all (a file refused while posting, after the copy was taken) leaves the
+    store as the copy is: the copy is deleted, so retries of a refused file never rotate good
+    restore points away (found by a new-user trial). Otherwise the ``before-import`` copies
+    beyond the keep are pruned, as any backup's are."""
+    if not isinstance(taken, Path):
+        return
+    if not wrote:
+        taken.unlink(missing_ok=True)
+        return
+    prune(db.path, taken.parent, keep_default(), reason="before-import")
 
 
 def restore(db_path: str | os.PathLike[str], source: str | os.PathLike[str], *,

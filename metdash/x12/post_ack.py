@@ -53,6 +53,7 @@ import duckdb
 
 from metdash.errors import X12FileError
 from metdash.store import Database, audit, audit_many, insert_rows, next_id
+from metdash.store.backup import settle_import
 from metdash.x12.parse_ack import Ack277, Ack999, AckFile, ClaimStatus, parse_ack
 
 NOTHING = "Nothing was imported."
@@ -143,6 +144,7 @@ def import_acks(db: Database, sources: Iterable[Source], user: str, *,
     ``before_write`` (the backup) is called once, just before the first file that writes.
     """
     pending = [before_write] if before_write is not None else []
+    taken: list[object] = []  # what before_write returned (the backup's path), once called
     summary = AckSummary()
     for src in sources:
         summary.files += 1
@@ -152,17 +154,20 @@ def import_acks(db: Database, sources: Iterable[Source], user: str, *,
             res = AckFileResult(str(src), "refused", errors=[
                 f"{src}: cannot read the file ({exc.strerror}). {NOTHING}"])
         else:
-            res = _import_one(db, name, data, user, pending, now)
+            res = _import_one(db, name, data, user, pending, taken, now)
         summary.results.append(res)
         summary.errors.extend(res.errors)
         for key in ("acknowledgments", "already_imported", "accepted", "rejected", "other",
                     "unmatched", "secondary_rejected"):
             setattr(summary, key, getattr(summary, key) + getattr(res, key))
+    if taken:  # a copy taken before a file that was then refused while posting is dropped
+        settle_import(db, taken[0], any(r.outcome == "imported" for r in summary.results))
     return summary
 
 
 def _import_one(db: Database, name: str, data: bytes, user: str,
-                pending: list[Callable[[], object]], now: dt.datetime | None) -> AckFileResult:
+                pending: list[Callable[[], object]], taken: list[object],
+                now: dt.datetime | None) -> AckFileResult:
     try:
         parsed = parse_ack(data, name)
     except X12FileError as exc:
@@ -177,7 +182,7 @@ def _import_one(db: Database, name: str, data: bytes, user: str,
             "SELECT content_sha256 FROM acknowledgments WHERE content_sha256 IN "
             "(SELECT unnest(?::VARCHAR[]))", [shas]).fetchall()}
     if pending and any(s not in known for s in shas):
-        pending.pop()()
+        taken.append(pending.pop()())
     with db.transaction() as con:
         return _post(con, parsed, hashlib.sha256(data).hexdigest(), user, now)
 

@@ -137,3 +137,17 @@ def test_an_older_eob_posted_later_does_not_move_the_status(db):
                    "FROM claim_facts").iloc[0]
     assert (row.insurance_balance, row.d, bool(row.denied)) == (Decimal("0.00"), "2025-06-10",
                                                                  True)
+
+
+def test_a_negative_eob_payment_is_refused_for_what_it_is(db):
+    """Found by a new-user trial: paid -50 was told to "add the missing adjustment"."""
+    cid = submitted_claim(db)    # charge 122.00
+    neg = e.EobIn(claim_id=cid, payment_date="2025-06-25", paid="-50.00",
+                  adjustments=[A("CO", "45", "172.00")])
+    with pytest.raises(ValidationError) as exc:
+        e.post_eob(db, neg, USER, as_of=AS_OF)
+    assert exc.value.problems == [
+        "Paid -$50.00 is negative: an EOB posted here pays money. A payer takes money back by "
+        "a reversal (CLP02 22) or a recoupment (PLB) on its 835: import that 835 "
+        "(Remittances), or ask the payer for it."]
+    assert count(db, "remittances") == 0

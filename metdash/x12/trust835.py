@@ -20,6 +20,10 @@ file, the segment and the claim, and refuses the whole file ("Nothing was import
   adjudication of the claim by the same payer on file, dated on or before it (DOMAIN.md: it
   "reverses an earlier payment exactly"); imported before the payment it reverses, the file
   is refused, saying to import that remittance first;
+* **the patient is the claim's client** (:func:`claim_problems`): a CLP naming one of our
+  claims must name (NM1*QC) the claim's client, by last name or by a member id of the
+  client's coverages; otherwise the money would post to another client's account (found by a
+  new-user trial: a CLP01 naming the wrong claim posted silently);
 * **a claim once per file** (:func:`claim_problems`): a claim of ours appears once, or as a
   reversal (22) followed by its correction; anything else would post it twice;
 * **no claim below zero** (:func:`overdrawn_problems`): once the file is written (same
@@ -45,7 +49,7 @@ import pyarrow as pa
 
 from metdash.adjustment_classes import OUTCOMES
 from metdash.errors import X12Error
-from metdash.x12.parse835 import Payment
+from metdash.x12.parse835 import ClaimPayment, Payment
 
 # CLP02 codes with which a payer other than the claim's may report on it: processed as
 # secondary / tertiary (and forwarded), and the reversal of such a payment.
@@ -80,6 +84,11 @@ class OurClaim:
     # denied: an 835's or a posted EOB's move is dated by its payment date): an adjudication
     # dated before it is history, not the claim's current state.
     last_status_date: dt.date | None = None
+    # Who the claim is for (the patient check): the client's last name and name as shown,
+    # and the member ids of the client's coverages (normalised: letters and digits, upper).
+    client_last_name: str = ""
+    client_name: str = ""
+    member_ids: frozenset[str] = frozenset()
 
 
 def payer_part(payer_id: int | None, payer_key: str) -> str:
@@ -180,8 +189,11 @@ def our_claims(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, 
                 WHERE f.claim_id BETWEEN $lo AND $hi)
             SELECT m.claim_id, m.payer_id, coalesce(p.name, 'payer ' || m.payer_id), o.payers,
                    m.first_service_date, m.status, m.total_charge, b.insurance_balance, s.seq,
-                   s.status_date
+                   s.status_date, cl.last_name, cl.last_name || ', ' || cl.first_name,
+                   (SELECT list(DISTINCT v.member_id) FROM coverages v
+                    WHERE v.client_id = m.client_id AND v.member_id IS NOT NULL)
             FROM mine m
+            LEFT JOIN clients cl ON cl.client_id = m.client_id
             LEFT JOIN payers p ON p.payer_id = m.payer_id
             LEFT JOIN others o ON o.claim_id = m.claim_id
             LEFT JOIN balances b ON b.claim_id = m.claim_id
@@ -192,7 +204,8 @@ def our_claims(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, 
     return {r[0]: OurClaim(r[0], int(r[1]), r[2], frozenset(r[3] or ()), r[4], r[5],
                            Decimal(r[6]) if r[6] is not None else None,
                            Decimal(r[7]) if r[7] is not None else None, int(r[8] or 0),
-                           r[9])
+                           r[9], r[10] or "", r[11] or "",
+                           frozenset(_digits(m) for m in (r[12] or ()) if _digits(m)))
             for r in rows}
 
 
@@ -296,6 +309,9 @@ def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, Ou
                                         f"status {c.status_code}: only a reversal (CLP02 22) "
                                         "undoes adjustments; ask the payer for a corrected "
                                         "remittance."))
+            wrong = _other_patient(c, claim)
+            if wrong:
+                out.append(X12Error(*where, wrong))
             before = seen.setdefault(claim.claim_id, [])
             # Allowed: one CLP, or a reversal (22) and then its correction.
             if before and not (len(before) == 1 and before[0][0] == "22"
@@ -307,6 +323,35 @@ def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, Ou
                                     "payer for a corrected file."))
             before.append((c.status_code, c.segment_number))
     return out
+
+
+def _letters(value: str) -> str:
+    return re.sub(r"[^A-Z]", "", (value or "").upper())
+
+
+def _other_patient(c: ClaimPayment, claim: OurClaim) -> str | None:
+    """Why a CLP naming our claim is for another patient, or None. The 835's patient
+    (NM1*QC) must be the claim's client by last name or by member id: a CLP01 that names
+    another client's claim (a typo at the payer, a claim id reused) would post money to the
+    wrong account. Lenient where payers are: names compared by their letters (hyphens,
+    spaces, case), either one a prefix of the other (payers shorten long names); a member id
+    matching any of the client's coverages, or starting with one (a payer's suffix). A CLP
+    without a patient name is not checked."""
+    theirs = _letters(c.patient_last_name)
+    ours = _letters(claim.client_last_name)
+    if not theirs or not ours or theirs.startswith(ours) or ours.startswith(theirs):
+        return None
+    member = _digits(c.patient_member_id)
+    if member and any(member.startswith(m) for m in claim.member_ids):
+        return None
+    who = ", ".join(x for x in (c.patient_last_name.strip(), c.patient_first_name.strip())
+                    if x)
+    their_id = f", member id {c.patient_member_id.strip()}" if member else ""
+    return (f"claim {claim.claim_id} is {claim.client_name}'s, but this remittance pays it for "
+            f"patient {who}{their_id} (NM1*QC): neither the name nor the member id is the "
+            "client's, so the money would post to the wrong account. Ask the payer which claim "
+            "it paid (CLP01 is the claim id we sent), or correct the client's name or member "
+            "id (Clients) if they are wrong on file; then import the file again.")
 
 
 def _reversed(clps: Sequence[tuple[str, str, dt.date, Decimal, Decimal]], p: Payment,

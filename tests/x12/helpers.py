@@ -32,6 +32,15 @@ class Claim:
     cas: list[tuple[str, str, str]] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
     payer_claim_number: str = "PCN1"
+    # NM1*QC (last name, first name, member id); default: the seeded practice's client of the
+    # claim (tests/x12/conftest.py), as a payer echoes the 837P's patient
+    patient: tuple[str, str, str] | None = None
+
+
+# The seeded practice's clients by claim (tests/x12/conftest.py): K001 Sam Sample (Acme
+# ACM000111) on C000101 and C000103, K002 Eve Example (Medicare MCR000222A) on C000102.
+PATIENTS = {"C000102": ("EXAMPLE", "EVE", "MCR000222A")}
+DEFAULT_PATIENT = ("SAMPLE", "SAM", "ACM000111")
 
 
 def build_835(claims: list[Claim], *, trace: str = "TRACE1", amount: str | None = None,
@@ -69,7 +78,8 @@ def build_835(claims: list[Claim], *, trace: str = "TRACE1", amount: str | None 
         body.append(["CLP", c.clp01, c.status, c.charge, c.paid, c.pr, "12", c.payer_claim_number])
         for g, r, a in c.cas:
             body.append(["CAS", g, r, a])
-        body.append(["NM1", "QC", "1", "SAMPLE", "SAM", "", "", "", "MI", "ACM000111"])
+        last, first, member = c.patient or PATIENTS.get(c.clp01, DEFAULT_PATIENT)
+        body.append(["NM1", "QC", "1", last, first, "", "", "", "MI", member])
         body.append(["DTM", "232", c.lines[0].date if c.lines else date])
         for ln in c.lines:
             body.append(["SVC", comp.join(["HC", ln.cpt, *ln.mods]), ln.charge, ln.paid, "",

@@ -43,6 +43,8 @@ if tab_pr.open:
                                                          city, state, zip_, phone), user)
                 ui.after_write()
                 st.success("Practice saved.")
+        for notice in entry.practice_notices(zip_):
+            st.warning(notice)
 
 if tab_pr.open:
     with tab_pr, st.form("ack_wait"):

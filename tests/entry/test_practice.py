@@ -6,6 +6,7 @@ import pytest
 
 from metdash import entry as e
 from metdash.errors import ValidationError
+from metdash.store import Database
 from tests.entry_seed import USER
 
 
@@ -24,3 +25,27 @@ def test_settings_validation(db):
     e.save_fee(db, "97113", "50", USER)
     e.save_fee(db, "97113", "44.50", USER, payer_id=1)
     assert db.scalar("SELECT allowed_amount FROM payer_fee_schedule") == Decimal("44.50")
+
+
+def test_practice_address_and_phone_are_checked(tmp_path):
+    """Found by a new-user trial: ZIP "6270" and phone "555" were saved, and every 837P then
+    carried them. A 5-digit ZIP is saved, with a notice: the 837P's billing provider needs
+    ZIP+4."""
+    db = Database(tmp_path / "p.duckdb")
+
+    def problems(**kw):
+        fields = {"name": "Move Well", "billing_npi": "1234567893", "tax_id": "12-3456789",
+                  "state": "IL", "zip": "62701-1234", "phone": "(217) 555-0100", **kw}
+        with db.connect() as con:
+            return {p.field: str(p) for p in e.validate_practice(con, e.PracticeIn(**fields))}
+
+    assert problems() == {}
+    assert problems(zip="627011234", phone="1-217-555-0100", state="il") == {}
+    assert problems(zip="62701") == {}
+    bad = problems(zip="6270", phone="555", state="I1")
+    assert bad["zip"] == ("ZIP '6270' is not a ZIP code: 5 digits, or better the 9 of ZIP+4 "
+                          "(e.g. 62701-1234), which the 837P's billing provider needs.")
+    assert bad["phone"].startswith("Phone '555' is not a 10-digit phone number")
+    assert bad["state"] == "State 'I1' is not a two-letter state code: e.g. IL."
+    assert "62701-NNNN" in e.practice_notices("62701")[0]
+    assert e.practice_notices("62701-1234") == [] and e.practice_notices("") == []

@@ -19,8 +19,10 @@ with tab_client, st.form("client", clear_on_submit=False):
     client_id = c1.text_input("Client id (chart number)", key="client_id")
     last = c2.text_input("Last name", key="last_name")
     first = c3.text_input("First name", key="first_name")
-    dob = c1.date_input("Date of birth", value=None, min_value=dt.date(1900, 1, 1),
-                        max_value=ui.today(), key="dob")
+    # A wide range: the widget drops a date outside its own range (a future birth date was
+    # then reported "missing"); the form's check says what is wrong with it instead.
+    dob = c1.date_input("Date of birth", value=None, min_value=dt.date(1800, 1, 1),
+                        max_value=dt.date(2199, 12, 31), key="dob")
     sex = c2.selectbox("Sex", ["", "F", "M", "U"], key="sex")
     phone = c3.text_input("Phone", key="phone")
     address = c1.text_input("Address", key="address")

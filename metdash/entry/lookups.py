@@ -51,11 +51,24 @@ _CHOICES = {
 }
 
 
+# What a claim picker says of the money (found by a new-user trial: the charge alone, when a
+# biller picks a claim to post, write off or move by what is owed): the charge, and what
+# insurance and the client owe on it now (claim_facts; a claim never sent owes nothing yet).
+OWED_LABEL = (
+    "'billed $' || printf('%.2f', c.total_charge) || CASE "
+    "WHEN f.insurance_balance IS NULL OR f.first_ledger_date IS NULL THEN '' "
+    "ELSE ', insurance owes $' || printf('%.2f', f.insurance_balance) "
+    "|| CASE WHEN f.patient_balance > 0 THEN ', client owes $' "
+    "|| printf('%.2f', f.patient_balance) WHEN f.patient_balance < 0 THEN ', client credit $' "
+    "|| printf('%.2f', -f.patient_balance) ELSE '' END END")
+
+
 def find_claims(db: Database, text: str = "", statuses: Sequence[str] | None = None,
                 limit: int = 200) -> Any:
     """Claims a biller is looking for, newest first: ``text`` matches the start of the claim
     id, the client id or the client's last name (case-insensitive; empty: the newest).
-    Columns: claim_id, label, client_id, status, total_charge, first_service_date, payer.
+    Columns: claim_id, label, client_id, status, total_charge, first_service_date, payer,
+    insurance_balance and patient_balance (what is owed on it now).
     At most ``limit`` rows, so a practice with half a million claims stays quick: the newest
     matching claims are picked from ``claims`` alone (names matched through the small
     client table), and only they are joined to names and payers."""
@@ -81,9 +94,11 @@ def find_claims(db: Database, text: str = "", statuses: Sequence[str] | None = N
         f"  SELECT * FROM matching {newest} "
         "  ORDER BY first_service_date DESC, claim_id DESC LIMIT ?) "
         "SELECT c.claim_id, c.claim_id || ' - ' || cl.last_name || ', ' || cl.first_name "
-        "|| ' - ' || c.status || ' - $' || c.total_charge AS label, c.client_id, c.status, "
-        "c.total_charge, c.first_service_date, p.name AS payer "
+        "|| ' - ' || c.status || ' - ' || " + OWED_LABEL + " AS label, c.client_id, c.status, "
+        "c.total_charge, c.first_service_date, p.name AS payer, f.insurance_balance, "
+        "f.patient_balance "
         "FROM picked c JOIN clients cl USING (client_id) JOIN payers p USING (payer_id) "
+        "LEFT JOIN claim_facts f USING (claim_id) "
         "ORDER BY c.first_service_date DESC, c.claim_id DESC",
         [needle, needle, wanted, wanted, needle, needle, needle,
          *([int(limit)] if newest else []), int(limit)])

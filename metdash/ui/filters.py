@@ -190,9 +190,11 @@ def claim_picker(db: Database, label: str, *, statuses: Sequence[str] | None = N
     # Kept as is (never changed here): Claims' "Newest claims" table reads the same object.
     found = cached_shared(entry.find_claims)(db, text, tuple(statuses) if statuses else None)
     if present_mode() and not found.empty:
+        # The same label with the chart number instead of the name (the money part follows
+        # the last " - " of the label).
         found = found.assign(label=found.claim_id.astype(str) + " - client "
                              + found.client_id.astype(str) + " - " + found.status.astype(str)
-                             + " - $" + found.total_charge.astype(str))
+                             + " - " + found.label.str.rsplit(" - ", n=1).str[-1])
     labels = dict(zip(found.label, found.claim_id, strict=True))
     preselect(key, labels)
     picked = box.selectbox(label, [""] + list(labels), key=key,

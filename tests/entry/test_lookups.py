@@ -80,3 +80,27 @@ def test_code_list_and_suggested_claim_id(small_db_path):
     db = Database(small_db_path)
     assert {"97110", "97140"} <= set(entry.code_list(db))
     assert entry.suggested_claim_id(db).startswith("MD")
+
+
+def test_claim_picker_labels_say_what_is_owed():
+    """Found by a new-user trial: claim pickers showed the charge only, when a biller picks a
+    claim to post, move or write off by what is owed on it."""
+    import duckdb
+
+    from metdash.entry.lookups import OWED_LABEL
+    con = duckdb.connect()
+    rows = con.execute(f"""
+        SELECT {OWED_LABEL} FROM (VALUES
+            (122.0, NULL, NULL, NULL),
+            (122.0, 42.0, 0.0, DATE '2025-01-02'),
+            (122.0, 0.0, 12.5, DATE '2025-01-02'),
+            (122.0, 0.0, -10.0, DATE '2025-01-02')) AS v(total_charge, insurance_balance,
+                                                        patient_balance, first_ledger_date),
+        LATERAL (SELECT v.total_charge) c(total_charge),
+        LATERAL (SELECT v.insurance_balance, v.patient_balance, v.first_ledger_date)
+            f(insurance_balance, patient_balance, first_ledger_date)""").fetchall()
+    assert [r[0] for r in rows] == [
+        "billed $122.00",
+        "billed $122.00, insurance owes $42.00",
+        "billed $122.00, insurance owes $0.00, client owes $12.50",
+        "billed $122.00, insurance owes $0.00, client credit $10.00"]

@@ -352,3 +352,14 @@ def test_the_balances_page_runs_its_open_tab_only(page_store, monkeypatch):
     assert not {"write_offs_by_reason", "write_offs_monthly"} & set(read)
     page("balances.py", balances_tab="Write-offs")
     assert "write_offs_by_reason" in read
+
+
+def test_a_future_statement_date_is_refused(db, tmp_path):
+    """Found by a new-user trial: --as-of in the future printed today's balances under that
+    date."""
+    import datetime as dt
+    day = dt.date.today() + dt.timedelta(days=3)
+    result = cli(db, "--as-of", day.isoformat(), "--out", str(tmp_path / "s"))
+    assert result.exit_code == 2
+    assert f"{day} is in the future" in result.output
+    assert not (tmp_path / "s").exists()

@@ -18,7 +18,7 @@ from metdash.figures import Filters, default_period, figures_report, report_csv
                    "without --to the pages' period: 12 months back from today, or from the "
                    "last service date when the data ends earlier.")
 @click.option("--to", "date_to", callback=date_value,
-              help="Last service date (YYYY-MM-DD); default: today.")
+              help="Last service date (YYYY-MM-DD); default: --as-of, else today.")
 @click.option("--as-of", "as_of", callback=date_value,
               help="Date balances are taken at (YYYY-MM-DD); default: --to.")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
@@ -29,6 +29,10 @@ def figures_cmd(db_path: str | None, date_from: dt.date | None, date_to: dt.date
     db = open_db(db_path)
     if not db.path.exists():
         raise click.ClickException(f"No database at {db.path}.")
+    if date_to is None and as_of is not None:
+        # "As of June 30" ends the period there too (found by a new-user trial: payments were
+        # counted up to today while the balances were June 30's).
+        date_to = as_of
     if date_from is None and date_to is None:  # the pages' own period (metdash.figures)
         date_from, date_to = default_period(
             db.scalar("SELECT max(first_service_date) FROM claims"), dt.date.today())

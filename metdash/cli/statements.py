@@ -31,6 +31,11 @@ def statements_cmd(db_path: str | None, as_of: dt.datetime | None, out: str,
     from metdash.statements import dollars, statements_for_all
 
     day = as_of.date() if as_of else dt.date.today()
+    if day > dt.date.today():
+        # Found by a new-user trial: a future date printed today's balances under that date.
+        raise click.BadParameter(
+            f"{day} is in the future: a statement shows what a client owes on a day that has "
+            "come; use today (the default) or an earlier date.", param_hint="--as-of")
     mask = present_by_default() if present is None else present
     err = click.get_text_stream("stderr")
     show_progress = err.isatty()

@@ -70,3 +70,20 @@ def test_without_dates_the_period_is_the_pages_own(small_db_path, tmp_path):
 
     page = default_range(pd.DataFrame({"max_date": [last]}), today)
     assert (report["from"], report["to"]) == (str(page[0]), str(page[1]))
+
+
+def test_as_of_alone_ends_the_period_there_too(small_db_path, tmp_path):
+    """Found by a new-user trial: `figures --as-of 2025-03-31` took the balances of March 31
+    but counted payments up to today. The period now ends on the as-of date: the same
+    report as --from 2024-04-01 --to 2025-03-31 (365 days)."""
+    db = tmp_path / "small.duckdb"
+    shutil.copy(small_db_path, db)
+    alone = CliRunner().invoke(main, ["figures", "--db", str(db), "--as-of", "2025-03-31"])
+    both = CliRunner().invoke(main, ["figures", "--db", str(db), "--from", "2024-04-01",
+                                     "--to", "2025-03-31", "--as-of", "2025-03-31"])
+    assert alone.exit_code == 0 and both.exit_code == 0, alone.output + both.output
+    report = json.loads(alone.output)
+    assert (report["from"], report["to"], report["as_of"]) == ("2024-04-01", "2025-03-31",
+                                                               "2025-03-31")
+    assert report == json.loads(both.output)
+    assert report["kpis"]["payments"] == 380.0  # Q1's, as the hand-worked test above

@@ -334,7 +334,7 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
         was = owed_before if owed_before is not None else Decimal(0)
         if owed is not None and owed < 0 and owed < was:
             # What the practice had moved to the client or written off, now paid by the payer
-            # (on appeal), comes back to the insurance side as far as the payment reaches
+            # (on appeal), comes back to the insurance side as far as the claim went below zero
             # (metdash.entry.returns); what is still below zero is refused.
             if returns.return_for_payments(
                     con, {claim["claim_id"]: min(-owed, was - owed)},

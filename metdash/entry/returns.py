@@ -10,9 +10,11 @@ write-off) is not final. Two things bring it back, each a row of ``balance_retur
   on appeal, or a balance written off for timely filing that the payer pays. Without a return
   the claim's insurance side would owe less than zero and the file would be refused. The
   newest moves come back first (the client should not be billed for what the payer paid),
-  then the newest write-offs (a recovery), and only as far as the payment reaches: what the
-  client already paid on a move that comes back is a credit to refund. A payment beyond every
-  move and write-off is still refused (DOMAIN.md has no insurance credit balance).
+  then the newest write-offs (a recovery), only as far as the payment took the claim below
+  zero (not up to the payment's amount: a payment on appeal also undoes the denial it
+  replaces). What the client already paid on a move that comes back is a credit to refund.
+  A payment beyond every move and write-off is still refused (DOMAIN.md has no insurance
+  credit balance).
 * **the biller undoes one** (:func:`undo_move`): a move or write-off entered by mistake, or a
   client who turns out not to be liable. What is left of it comes back, dated the day chosen.
 

@@ -7,7 +7,7 @@
 -- recovers a written-off balance the payer pays after all. Rows are added, never changed:
 --   * by posting (an 835 or an EOB): the payer paid what had been moved or written off, so
 --     the claim's insurance side would go below zero; the newest moves come back first, then
---     the newest write-offs, as far as the payment reaches (remittance_id names it);
+--     the newest write-offs, as far as the payment took the claim below zero (remittance_id names it);
 --   * by hand: "Undo this move" / "Undo this write-off" (remittance_id NULL).
 -- The ledger (metdash/sql/ledger.sql) shows each as the reversal of the row it undoes.
 CREATE TABLE balance_returns (

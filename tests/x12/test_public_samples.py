@@ -88,12 +88,15 @@ REFUSED = {
 OURS = """
 INSERT INTO payers (payer_id, name, payer_type, clearinghouse_payer_id)
 VALUES (1, 'Ashtabula County ADAMH Board', 'medicaid', '1346000128');
+-- The sample's patients (NM1*QC), each claim its own: an 835 posts only to the claim's client.
 INSERT INTO clients (client_id, last_name, first_name, dob, sex)
-VALUES ('K1', 'Duck', 'Daffy', DATE '1970-01-01', 'M');
+VALUES ('K1', 'Duck', 'Daffy', DATE '1970-01-01', 'M'),
+       ('K2', 'Fudd', 'Elmer', DATE '1970-01-01', 'M'),
+       ('K3', 'Simpson', 'Homer', DATE '1970-01-01', 'M');
 INSERT INTO claims (claim_id, client_id, payer_id, status, diagnosis_codes, total_charge,
                     first_service_date, submitted_date)
-VALUES ('444444', 'K1', 1, 'submitted', ['F10.20'], 56.70, DATE '2004-02-05', DATE '2004-02-12'),
-       ('123456', 'K1', 1, 'submitted', ['F10.20'], 42.58, DATE '2004-01-02', DATE '2004-01-09'),
+VALUES ('444444', 'K2', 1, 'submitted', ['F10.20'], 56.70, DATE '2004-02-05', DATE '2004-02-12'),
+       ('123456', 'K3', 1, 'submitted', ['F10.20'], 42.58, DATE '2004-01-02', DATE '2004-01-09'),
        ('090909', 'K1', 1, 'submitted', ['F10.20'], 86.76, DATE '2004-02-10', DATE '2004-02-12');
 INSERT INTO claim_lines (claim_id, line_no, service_date, cpt, modifiers, units, charge,
                          dx_pointers)
@@ -119,9 +122,11 @@ def _earlier_payment() -> tuple[str, bytes]:
     sample's two CLP02 22 reverse."""
     text = build_835([
         Claim("123456", "1", "42.58", "42.58", payer_claim_number="0000000657575757",
+              patient=("SIMPSON", "HOMER", "8787888"),
               lines=[Line("H0036", "42.58", "42.58", date="20040102", mods=["GT", "UK"],
                           units="2")]),
         Claim("090909", "1", "86.76", "86.76", payer_claim_number="0000000648484848",
+              patient=("DUCK", "DAFFY", "1245849"),
               lines=[Line("H0004", "86.76", "86.76", date="20040210", mods=["HF", "H9"],
                           units="4")]),
     ], trace="A04B001017.07400", payer="ASHTABULA COUNTY ADAMH BD", originator="1346000128",

@@ -108,7 +108,7 @@ if tab_move.open:
                    "owes it.")
         move_claim = ui.claim_picker(db, "Claim", key="m_claim",
                                      statuses=["denied", "partially_paid", "appealed", "submitted",
-                                               "paid"])
+                                               "paid", "closed"])
         with st.form("move"):
             c1, c2 = st.columns(2)
             amount = c1.text_input("Amount", key="m_amount")

@@ -16,7 +16,7 @@ tab_eob, tab_patient, tab_appeal = st.tabs(["Post an EOB", "Patient payment", "A
 with tab_eob:
     claim_id = ui.claim_picker(db, "Claim on the EOB", key="e_claim",
                                statuses=["submitted", "denied", "partially_paid", "appealed",
-                                         "paid"])
+                                         "paid", "closed"])
     per_line = st.toggle("Post per line", key="e_per_line")
     lines = ui.cached(entry.claim_lines_frame)(db, claim_id) if claim_id else pd.DataFrame()
     # A secondary's (tertiary's) EOB posts to the same claim, as that payer's adjudication.

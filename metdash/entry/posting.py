@@ -154,7 +154,9 @@ def _check_eob(con: Any, eob: EobIn, as_of: dt.date | None):
         # Posted as that payer's adjudication: its own status code (2 secondary, 3 tertiary).
         claim = {**claim, "payer_id": eob.payer_id, "payer_name": later["name"],
                  "status_code": "2" if later["priority"] == "secondary" else "3"}
-    if claim["status"] in ("draft", "ready", "voided", "closed"):
+    # A closed claim may still be paid (on appeal, after its denial was moved to the client or
+    # written off and the claim closed): the payment brings those back (metdash.entry.returns).
+    if claim["status"] in ("draft", "ready", "voided"):
         p.append(Problem(f"Claim {eob.claim_id} is {claim['status']}: only a submitted claim "
                          "can be paid; mark it submitted first.", "claim_id"))
     day = date_field(p, eob.payment_date, "Payment date", "payment_date")

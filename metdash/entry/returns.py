@@ -16,7 +16,8 @@ write-off) is not final. Two things bring it back, each a row of ``balance_retur
   A payment beyond every move and write-off is still refused (DOMAIN.md has no insurance
   credit balance).
 * **the biller undoes one** (:func:`undo_move`): a move or write-off entered by mistake, or a
-  client who turns out not to be liable. What is left of it comes back, dated the day chosen.
+  client who turns out not to be liable. What is left of it comes back, dated the day chosen;
+  a claim closed meanwhile is reopened at the status it had before it was closed.
 
 Only insurance write-offs are undone here: a patient write-off is the client's balance
 (bad debt collected after all is a patient payment, and leaves a credit to refund).
@@ -32,6 +33,7 @@ from typing import Any
 
 import pandas as pd
 
+from metdash.entry.claims import add_claim_status
 from metdash.entry.problems import Problem, blank, date_field, fmt_money, today
 from metdash.errors import ValidationError
 from metdash.store import Database, audit, facts, fetch_df, insert_row, next_id
@@ -197,4 +199,21 @@ def undo_move(db: Database, u: UndoIn, user: str, as_of: dt.date | None = None) 
                       "return_date": date_field([], u.undo_date, "Date", "undo_date"),
                       "remittance_id": None, "reason": u.reason.strip()}, user)
         facts.touch(con, [u.claim_id], status_only=True)
+        _reopen(con, u.claim_id, date_field([], u.undo_date, "Date", "undo_date"), user)
         return Returned(u.claim_id, u.kind, int(u.source_id), amount)
+
+
+def _reopen(con: Any, claim_id: str, day: dt.date, user: str) -> None:
+    """A claim closed once nothing was owed on it owes the payer again: back to the status it
+    had before it was closed (its payer's last answer: denied, partially paid ...), as a
+    reversal reopens a closed claim (DOMAIN.md), so the follow-up lists see it again."""
+    rows = con.execute("SELECT status FROM claims WHERE claim_id = ?", [claim_id]).fetchall()
+    if not rows or rows[0][0] != "closed":
+        return
+    before = con.execute("SELECT status FROM claim_status_history WHERE claim_id = ? "
+                         "AND status NOT IN ('closed', 'voided') ORDER BY seq DESC LIMIT 1",
+                         [claim_id]).fetchall()
+    status = before[0][0] if before else "submitted"
+    add_claim_status(con, claim_id, status, day, user,
+                     "reopened: a move to the client or a write-off was undone",
+                     {"status": "closed"})

@@ -197,3 +197,28 @@ def test_a_move_is_undone_by_hand(seeded):
         undo()
     assert ("The move to the client 1 of $300.00 on claim C000101 is already undone"
             in str(e.value))
+
+
+def test_a_closed_claim_is_paid_by_eob_and_reopened_by_an_undo(seeded):
+    """A biller closes a claim once nothing is owed on it (its denial moved to the client).
+    The payer's paper EOB on appeal still posts (it was refused: "only a submitted claim can
+    be paid"), and an undone move reopens a closed claim at its status before it was closed
+    (the denial lists see it again)."""
+    _moved_paid_and_appealed(seeded)
+    entry.move_claim_status(seeded, "C000101", "closed", "biller", on=dt.date(2025, 3, 26),
+                            as_of=LATER)
+    entry.post_eob(seeded, entry.EobIn(
+        claim_id="C000101", payment_date="2025-04-15", paid="250",
+        adjustments=[entry.AdjustmentIn("CO", "45", "50")]), "biller", as_of=LATER)
+    assert _balances(seeded, "C000101") == (D("0.00"), D("-100.00"))
+    assert seeded.scalar("SELECT status FROM claims WHERE claim_id = 'C000101'") == "paid"
+
+    _post(seeded, MCR_DENIED, "mcr_denied.835")
+    t = entry.move_to_client(seeded, entry.TransferIn("C000102", "120", "2025-04-01",
+                                                      "client liable"), "biller", as_of=LATER)
+    entry.move_claim_status(seeded, "C000102", "closed", "biller", on=dt.date(2025, 4, 2),
+                            as_of=LATER)
+    entry.undo_move(seeded, entry.UndoIn("C000102", "transfer", t, "2025-04-10",
+                                         "moved by mistake"), "biller", as_of=LATER)
+    assert seeded.scalar("SELECT status FROM claims WHERE claim_id = 'C000102'") == "denied"
+    assert _balances(seeded, "C000102") == (D("120.00"), D("0.00"))

@@ -815,7 +815,7 @@ class _Builder:
             "practice_id": [1], "name": ["Riverbend Medical Exercise (synthetic demo)"],
             "billing_npi": [p.practice_npi], "tax_id": [p.tax_id], "taxonomy": ["225100000X"],
             "address_line1": ["100 Demo Way"], "city": ["Springfield"], "state": ["OR"],
-            "zip": ["97477"], "phone": ["541-555-0100"], "is_demo": [True],
+            "zip": ["97477-1234"], "phone": ["541-555-0100"], "is_demo": [True],
         }
         creds = ["PT, DPT", "MEP", "MEP, CSCS", "MEP", "ATC", "MEP"]
         n = p.size.trainers

@@ -229,7 +229,9 @@ _CATALOGUE = [
            "of the write-off: the payer paid the balance after all (posted from its 835 or "
            "EOB), or the biller undid the write-off.", "money", None),
     Metric("denial_rate_dollars", "Denial rate ($)",
-           "Charges of lines denied at their first adjudication ÷ charges adjudicated.",
+           "Charges of lines denied at their first adjudication ÷ charges adjudicated (of a "
+           "line the payer split into several service lines, only the charge of those it "
+           "denied).",
            "percent"),
     Metric("denial_rate_lines", "Denial rate (lines)",
            "Lines denied at their first adjudication ÷ lines adjudicated.", "percent"),

@@ -43,7 +43,7 @@ def denial_summary(db: Database, f: Filters) -> dict[str, Any]:
                          FROM ({sql('claim_adjudication')}) a""", f).iloc[0]
         line = run(con, f"""SELECT count(*) AS lines, count(*) FILTER (WHERE denied) AS denied,
                                    coalesce(sum(charge), 0)::DOUBLE AS charges,
-                                   coalesce(sum(charge) FILTER (WHERE denied), 0)::DOUBLE
+                                   coalesce(sum(denied_charge), 0)::DOUBLE
                                        AS denied_charges
                             FROM ({sql('first_adjudication_lines')}) l""", f).iloc[0]
     return {
@@ -65,7 +65,7 @@ def denial_rate_by(db: Database, f: Filters, by: str) -> pd.DataFrame:
     text = f"""
         SELECT {key} AS key, count(*) AS lines, count(*) FILTER (WHERE denied) AS lines_denied,
                sum(charge)::DOUBLE AS charges,
-               coalesce(sum(charge) FILTER (WHERE denied), 0)::DOUBLE AS charges_denied
+               coalesce(sum(denied_charge), 0)::DOUBLE AS charges_denied
         FROM ({sql('first_adjudication_lines')}) l JOIN payers p USING (payer_id)
         GROUP BY 1 ORDER BY 1"""
     with db.connect() as con:

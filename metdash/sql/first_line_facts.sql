@@ -1,7 +1,8 @@
 -- One first_line_facts row per line of the first adjudication of the claims in $ids (every
 -- claim when NULL), with whether it was denied and its claim's filter columns. The SVCs a payer
 -- split one billed line into are one line. Denied: a denial-class adjustment on the line (paid
--- 0 or reduced), or the claim denied at claim level. When the remittance sent no service
+-- 0 or reduced), or the claim denied at claim level. denied_charge: the charge of its SVCs with
+-- a denial-class adjustment (the whole line when the claim was denied at claim level). When the remittance sent no service
 -- lines, the claim's own lines stand in, denied when the claim was.
 WITH cf AS (
     SELECT cf.* FROM {claim_facts} cf
@@ -32,14 +33,20 @@ reasons AS (
 sent AS (
     SELECT cf.claim_id, any_value(lp.cpt) AS cpt, sum(lp.charge) AS charge,
            bool_or(coalesce(r.denial_reason, FALSE)) OR any_value(cf.claim_level_denied)
-               AS denied
+               AS denied,
+           -- the denied part: the SVCs with a denial reason (a split line's others were paid)
+           CASE WHEN any_value(cf.claim_level_denied) THEN sum(lp.charge)
+                ELSE coalesce(sum(lp.charge) FILTER (WHERE r.denial_reason), 0) END
+               AS denied_charge
     FROM cf
     JOIN {line_payments} lp ON lp.claim_payment_id = cf.first_claim_payment_id
     LEFT JOIN reasons r ON r.line_payment_id = lp.line_payment_id
     GROUP BY cf.claim_id, coalesce(lp.line_no::VARCHAR, 'svc ' || lp.line_payment_id)
 ),
 stand_in AS (
-    SELECT cf.claim_id, l.cpt, l.charge, cf.claim_level_denied OR cf.denied AS denied
+    SELECT cf.claim_id, l.cpt, l.charge, cf.claim_level_denied OR cf.denied AS denied,
+           CASE WHEN cf.claim_level_denied OR cf.denied THEN l.charge ELSE 0 END
+               AS denied_charge
     FROM cf
     JOIN {claim_lines} l ON l.claim_id = cf.claim_id
     WHERE NOT EXISTS (SELECT 1 FROM {line_payments} lp
@@ -48,5 +55,5 @@ stand_in AS (
 lines AS (SELECT * FROM sent UNION ALL SELECT * FROM stand_in)
 SELECT cf.claim_id, cf.payer_id, cf.referrer_id, cf.rendering_provider_id,
        cf.status = 'voided' AS voided, cf.first_service_date, cf.first_adjudication_date,
-       lines.cpt, lines.charge, lines.denied
+       lines.cpt, lines.charge, lines.denied, lines.denied_charge
 FROM lines JOIN cf USING (claim_id)

@@ -66,7 +66,8 @@ LEDGER_COLUMNS = [
 ]
 LINE_COLUMNS = _CLAIM + ["line_no", "service_date", "cpt", "units", "charge", "paid", "allowed",
                          "denied"]
-FIRST_LINE_COLUMNS = _CLAIM + ["first_adjudication_date", "cpt", "charge", "denied"]
+FIRST_LINE_COLUMNS = _CLAIM + ["first_adjudication_date", "cpt", "charge", "denied",
+                                "denied_charge"]
 DENIAL_COLUMNS = _CLAIM + ["claim_payment_id", "line_payment_id", "group_code", "carc",
                            "amount", "payment_date", "cpt", "n_lines"]
 VISIT_COLUMNS = ["claim_id", "client_id", "visit_date", "referrer_id", "voided"]

@@ -4,6 +4,7 @@ then CPT + date; the SVCs a payer split one billed line into are that one line."
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from metdash.store import facts
@@ -70,6 +71,13 @@ def test_a_split_line_posts_to_its_one_billed_line(seeded):
                                           [3, 1, Decimal("50.00"), Decimal("40.00"), False]]
     with seeded.connect() as con:
         assert facts.check(con) == []
+    # Denial rates at first adjudication: 1 of 3 lines; in dollars only the denied unit's
+    # charge, 75 of 300 = 25 % (it counted line 1's whole 150, 50 %, before: the paid unit
+    # is not denied).
+    from metdash.figures import Filters, denial_summary
+    d = denial_summary(seeded, Filters(date(2025, 1, 1), date(2025, 12, 31)))
+    assert (d["charges_adjudicated"], d["charges_denied"]) == (300.0, 75.0)
+    assert d["denial_rate_dollars"] == 0.25 and round(d["denial_rate_lines"], 4) == 0.3333
 
 
 def test_a_split_line_without_control_numbers(seeded):

@@ -469,8 +469,10 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     recouped: dict[str, Decimal] = {}
     for key, claim_id in named.items():
         recouped[claim_id] = recouped.get(claim_id, ZERO) + plb_amount[key]
+    clp_charges = {c.clp01: c.charge for p in new for c in p.claims
+                   if c.clp01 in on_file and c.status_code not in ("22", "23")}
     problems = trust835.overdrawn_problems(remit.name, before, after, first_clp, charges,
-                                           recouped)
+                                           recouped, clp_charges)
     problems += trust835.overrecouped_problems(remit.name, con, recouped)
     if problems:
         raise X12FileError(remit.name, problems)

@@ -412,11 +412,15 @@ def claim_charges(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[st
 def overdrawn_problems(name: str, before: Mapping[str, Decimal], after: Mapping[str, Decimal],
                        segment_of: Mapping[str, int],
                        charges: Mapping[str, Decimal] | None = None,
-                       recouped: Mapping[str, Decimal] | None = None) -> list[X12Error]:
+                       recouped: Mapping[str, Decimal] | None = None,
+                       clp_charges: Mapping[str, Decimal] | None = None) -> list[X12Error]:
     """Claims the file took below zero (or further below), or above their charge (a
     reversal of money never paid, or a recoupment of more than was paid): one problem each,
     at the claim's first CLP in the file (``segment_of``). ``recouped``: what this file's
-    PLB recoupments (WO / FB) take back from each claim."""
+    PLB recoupments (WO / FB) take back from each claim. ``clp_charges``: the charge (CLP03)
+    the file's adjudication of each claim reports: one that is not the claim's own says the
+    CLP is likely another claim's (found by a new-user trial: such a refusal asked whether the
+    payer "paid this claim twice")."""
     out = []
     for claim_id in sorted(after, key=lambda c: (segment_of.get(c, 0), c)):
         now, was = after[claim_id], before.get(claim_id, ZERO)
@@ -435,9 +439,14 @@ def overdrawn_problems(name: str, before: Mapping[str, Decimal], after: Mapping[
             continue
         if now < 0 and now < was:
             seg = segment_of.get(claim_id)
+            theirs = (clp_charges or {}).get(claim_id)
+            why = ("ask the payer whether it paid this claim twice" if theirs is None
+                   or charge is None or theirs == charge else
+                   f"the remittance bills it at {_money(theirs)} (CLP03), but the claim's "
+                   f"charge is {_money(charge)}, so this CLP is probably another claim's (or "
+                   "an old version of it); ask the payer which claim it paid")
             out.append(X12Error(name, seg, "CLP" if seg else None,
                                 f"claim {claim_id} would owe {_money(now)} after this "
                                 f"remittance (it owes {_money(was)} now): payments and "
-                                "adjustments would exceed its charge; ask the payer whether it "
-                                "paid this claim twice."))
+                                f"adjustments would exceed its charge; {why}."))
     return out

@@ -72,3 +72,21 @@ def test_a_file_refused_while_posting_keeps_no_backup(seeded, tmp_path, monkeypa
                        "biller", before_write=lambda: bk.before_import(seeded))
         assert not s.ok
     assert bk.list_backups(seeded.path, tmp_path / "bk", "before-import") == [kept]
+
+
+def test_a_clp_with_another_claims_charge_says_so(seeded):
+    """Found by a new-user trial: a CLP for another claim of the same client (CLP03 300, our
+    C000102 is 120) was refused with "ask the payer whether it paid this claim twice". The
+    refusal now names the charge that does not fit: 120 − 250 − 50 = −180."""
+    text = build_835([Claim("C000102", "1", "300", "250", cas=[("CO", "45", "50")],
+                            payer_claim_number="MCR-102")],
+                     trace="M-0401", date="20250401", **MEDICARE)
+    s = import_835(seeded, [("other.835", text.encode())], "biller")
+    assert not s.ok
+    [error] = s.errors
+    assert ("claim C000102 would owe -$180.00 after this remittance (it owes $0.00 now): "
+            "payments and adjustments would exceed its charge; the remittance bills it at "
+            "$300.00 (CLP03), but the claim's charge is $120.00, so this CLP is probably "
+            "another claim's (or an old version of it); ask the payer which claim it paid."
+            ) in error
+    assert "twice" not in error

@@ -260,6 +260,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     # Is the file ours, from the claims' payers, paying each claim once and never negative
     # outside a reversal? (issue 19; metdash.x12.trust835)
     on_file = trust835.our_claims(con, clp01s)  # with their status, balance, history
+    on_file = trust835.with_member_ids(con, on_file, new)  # for the patient check
     problems = trust835.payee_problems(remit.name, new, trust835.practice_ids(con))
     reversed_ids = {c.clp01 for p in new for c in p.claims
                     if c.status_code == "22" and c.clp01 in on_file}

@@ -13,11 +13,12 @@ import pytest
 
 from metdash.demo_clearinghouse import DEMO_CLEARINGHOUSE
 from metdash.entry.clearinghouse import REQUIRED, validate_clearinghouse
-from metdash.store import Database, facts, migrate
+from metdash.store import Database, facts
 from metdash.x12.model837 import ControlNumbers
 from metdash.x12.validate import pyx12_validate
 from metdash.x12.write837 import load_batch, render_837p
 from tests import small_practice
+from tests.store.old_store import store_at
 
 TABLES = ["practice", "payers", "sessions", "session_minutes", "claims", "claim_lines",
           "claim_payments", "line_payments", "adjustments", "remittances", "audit_log"]
@@ -25,15 +26,7 @@ TABLES = ["practice", "payers", "sessions", "session_minutes", "claims", "claim_
 
 def _store_before_0015(path, *, demo: bool) -> dict[str, str]:
     """The small practice in a store migrated up to 0014; each table's content hash."""
-    con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR "
-                "NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)")
-    for version, name, sql in migrate.migrations():
-        if version >= 15:
-            break
-        con.execute(sql)
-        con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                    [version, name])
+    con = store_at(path, 14)
     con.execute(small_practice.SQL.format(practice=small_practice.NPI_PRACTICE,
                                           provider=small_practice.NPI_PROVIDER,
                                           r1=small_practice.NPI_R1, r2=small_practice.NPI_R2))

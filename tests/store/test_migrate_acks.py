@@ -4,23 +4,14 @@ claims), the practice gets the default waiting time, nothing else changes."""
 
 from __future__ import annotations
 
-import duckdb
-
 from metdash import acks
-from metdash.store import Database, migrate
+from metdash.store import Database
+from tests.store.old_store import store_at
 
 
 def test_a_version_13_store_gets_its_exports_from_the_audit_log(tmp_path):
     path = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR "
-                "NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)")
-    for version, name, sql in migrate.migrations():
-        if version > 13:
-            break
-        con.execute(sql)
-        con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                    [version, name])
+    con = store_at(path, 13)
     con.execute("INSERT INTO practice (practice_id, name, billing_npi, tax_id) "
                 "VALUES (1, 'Old Practice', '1234567893', '12-3456789')")
     # What write_837p audited for two exports (interchange, group, transaction, claims),

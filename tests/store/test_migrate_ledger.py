@@ -11,6 +11,7 @@ from metdash import figures
 from metdash.figures import Filters
 from metdash.store import Database, facts, migrate
 from tests import small_practice
+from tests.store.old_store import store_at
 from tests.test_figures import PERIOD
 
 SOURCES = ["claims", "claim_lines", "claim_payments", "line_payments", "adjustments",
@@ -19,15 +20,7 @@ SOURCES = ["claims", "claim_lines", "claim_payments", "line_payments", "adjustme
 
 
 def _version_10_store(path) -> None:
-    con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR "
-                "NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)")
-    for version, name, sql in migrate.migrations():
-        if version > 10:
-            break
-        con.execute(sql)
-        con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                    [version, name])
+    con = store_at(path, 10)
     # The small practice, as version 10 held it (no PLB claim column yet) ...
     sql = small_practice.SQL.format(practice=small_practice.NPI_PRACTICE,
                                     provider=small_practice.NPI_PROVIDER,

@@ -5,10 +5,9 @@ made today (no move or write-off undone; every balance as it was), and check cle
 
 from __future__ import annotations
 
-import duckdb
-
-from metdash.store import Database, facts, migrate
+from metdash.store import Database, facts
 from tests import ledger_practice
+from tests.store.old_store import store_at
 
 SOURCES = ["claims", "claim_payments", "adjustments", "remittances", "patient_payments",
            "write_offs", "balance_transfers"]
@@ -23,15 +22,7 @@ def _read(con) -> dict[str, list]:
 
 def test_a_version_18_store_migrates_as_a_new_store_is(tmp_path):
     path = tmp_path / "old.duckdb"
-    con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR "
-                "NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)")
-    for version, name, sql in migrate.migrations():
-        if version > 18:
-            break
-        con.execute(sql)
-        con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                    [version, name])
+    con = store_at(path, 18)
     con.execute(ledger_practice.SQL)
     assert con.execute("SELECT count(*) FROM balance_transfers").fetchall()[0][0] > 0
     assert con.execute("SELECT count(*) FROM write_offs").fetchall()[0][0] > 0

@@ -8,23 +8,16 @@ from decimal import Decimal
 
 import duckdb
 
-from metdash.store import Database, facts, migrate
+from metdash.store import Database, facts
 from tests import ledger_practice
+from tests.store.old_store import store_at
 
 SOURCES = ["claims", "claim_payments", "adjustments", "remittances", "coverages",
            "patient_payments", "write_offs", "balance_transfers"]
 
 
 def _version_13_store(path) -> None:
-    con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR "
-                "NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)")
-    for version, name, sql in migrate.migrations():
-        if version > 13:
-            break
-        con.execute(sql)
-        con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                    [version, name])
+    con = store_at(path, 13)
     con.execute(ledger_practice.SQL)
     # Pat (client P) has the Gap Plan as her secondary coverage since 2025-01-01, with Acme
     # primary.

@@ -10,23 +10,16 @@ import datetime as dt
 import duckdb
 import pytest
 
-from metdash.store import Database, migrate
+from metdash.store import Database
 from metdash.x12.post_ack import import_acks
+from tests.store.old_store import store_at
 from tests.x12.helpers import build_999
 
 TABLES = ["x12_submissions", "claim_acks", "secondary_claims", "acknowledgments", "audit_log"]
 
 
 def _version_17_store(path, primary_export: tuple[int, int, int]) -> None:
-    con = duckdb.connect(str(path))
-    con.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR "
-                "NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)")
-    for version, name, sql in migrate.migrations():
-        if version > 17:
-            break
-        con.execute(sql)
-        con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
-                    [version, name])
+    con = store_at(path, 17)
     interchange, group, transaction = primary_export
     # A primary 837P (C1, C2) and its 999; then C1 sent to its secondary in interchange 5
     # (what write_secondary_837p audited then: no group or set number); a demo-like sending

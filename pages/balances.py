@@ -11,6 +11,42 @@ db = ui.page_start("Balances & write-offs", permission="billing")
 user = ui.current_user()
 f = ui.sidebar_filters(db)
 
+
+def undo_section(claim: str, *, form: str, prefix: str) -> None:
+    """Undo a move to the client or an insurance write-off of ``claim`` (on both tabs that
+    make them): what is left of it is owed by the payer again. A payer's payment of a moved
+    or written-off amount brings it back by itself when it is posted."""
+    undoable = entry.undoable(db, claim) if claim else None
+    if undoable is None or undoable.empty:
+        return
+    st.subheader("Undo a move or a write-off",
+                 help="What is left of it comes back to the insurance side, dated the day "
+                      "chosen: the payer owes it again (a denial is open again, a closed claim "
+                      "reopens), and a move no longer bills the client. What the client "
+                      "already paid on it becomes a credit to refund. Audited.")
+    labels = {
+        (r.kind, int(r.source_id)):
+            f"{'Move to the client' if r.kind == 'transfer' else 'Write-off'} of "
+            f"${r.amount:,.2f} on {r.day:%b %d, %Y} by {r.user_name} "
+            f"({r.reason.replace('_', ' ')})"
+            + (f", ${r.remaining:,.2f} left" if r.remaining != r.amount else "")
+        for r in undoable.itertuples()}
+    with st.form(form):
+        which = st.selectbox("Which", list(labels), format_func=labels.get,
+                             key=f"{prefix}_which")
+        c1, c2 = st.columns(2)
+        on = c1.date_input("Undone on", value=ui.today(), key=f"{prefix}_date")
+        why = c2.text_input("Why", key=f"{prefix}_reason", placeholder="e.g. moved by mistake")
+        if st.form_submit_button("Undo"):
+            with ui.action():
+                ui.require("billing")
+                back = entry.undo_move(db, entry.UndoIn(claim, which[0], which[1], on, why),
+                                       user)
+                ui.after_write()
+                st.success(f"Undone on claim {ui.literal(claim)}: {back.words()}; the payer "
+                           "owes it again.")
+
+
 # Thousands of rows: kept as one object (not copied on every rerun), so the table drawn
 # from it is prepared once per store state.
 balances_of = ui.cached_shared(figures.patient_balances)
@@ -100,6 +136,8 @@ if tab_write_off.open:
                                                          note), user)
                     ui.after_write()
                     st.success("Written off.")
+        if side == "insurance":
+            undo_section(claim, form="undo_write_off", prefix="wu")
 
 if tab_move.open:
     with tab_move:
@@ -120,37 +158,7 @@ if tab_move.open:
                     entry.move_to_client(db, entry.TransferIn(move_claim, amount, on, reason), user)
                     ui.after_write()
                     st.success(f"Moved to the client of claim {ui.literal(move_claim)}.")
-        # A move (or an insurance write-off) made by mistake, or a client who turns out not to
-        # be liable: what is left of it is owed by the payer again. (A payer's payment of a
-        # moved or written-off amount brings it back by itself when it is posted.)
-        undoable = entry.undoable(db, move_claim) if move_claim else None
-        if undoable is not None and not undoable.empty:
-            st.subheader("Undo a move or a write-off",
-                         help="What is left of it comes back to the insurance side, dated the "
-                              "day chosen: the payer owes it again (a denial is open again), "
-                              "and a move no longer bills the client. What the client already "
-                              "paid on it becomes a credit to refund. Audited.")
-            labels = {
-                (r.kind, int(r.source_id)):
-                    f"{'Move to the client' if r.kind == 'transfer' else 'Write-off'} of "
-                    f"${r.amount:,.2f} on {r.day:%b %d, %Y} by {r.user_name} "
-                    f"({r.reason.replace('_', ' ')})"
-                    + (f", ${r.remaining:,.2f} left" if r.remaining != r.amount else "")
-                for r in undoable.itertuples()}
-            with st.form("undo_move"):
-                which = st.selectbox("Which", list(labels), format_func=labels.get,
-                                     key="u_which")
-                c1, c2 = st.columns(2)
-                on = c1.date_input("Undone on", value=ui.today(), key="u_date")
-                why = c2.text_input("Why", key="u_reason", placeholder="e.g. moved by mistake")
-                if st.form_submit_button("Undo"):
-                    with ui.action():
-                        ui.require("billing")
-                        back = entry.undo_move(db, entry.UndoIn(move_claim, which[0], which[1],
-                                                                on, why), user)
-                        ui.after_write()
-                        st.success(f"Undone on claim {ui.literal(move_claim)}: "
-                                   f"{back.words()}; the payer owes it again.")
+        undo_section(move_claim, form="undo_move", prefix="u")
 
 if tab_batch.open:
     with tab_batch:

@@ -73,10 +73,12 @@ class Returned:
     kind: str          # 'transfer' or 'write_off'
     source_id: int
     amount: Decimal
+    paid: bool = True  # brought back by a payer's payment (else undone by hand)
 
     def words(self) -> str:
         what = ("moved back from the client" if self.kind == "transfer"
-                else "of the write-off recovered")
+                else "of the write-off recovered" if self.paid
+                else "of the write-off undone")
         return f"{fmt_money(self.amount)} {what}"
 
 
@@ -200,7 +202,7 @@ def undo_move(db: Database, u: UndoIn, user: str, as_of: dt.date | None = None) 
                       "remittance_id": None, "reason": u.reason.strip()}, user)
         facts.touch(con, [u.claim_id], status_only=True)
         _reopen(con, u.claim_id, date_field([], u.undo_date, "Date", "undo_date"), user)
-        return Returned(u.claim_id, u.kind, int(u.source_id), amount)
+        return Returned(u.claim_id, u.kind, int(u.source_id), amount, paid=False)
 
 
 def _reopen(con: Any, claim_id: str, day: dt.date, user: str) -> None:

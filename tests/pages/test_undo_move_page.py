@@ -13,13 +13,13 @@ from metdash.store import Database
 from tests import ledger_practice
 
 
-def _page(tmp_path, monkeypatch):
+def _page(tmp_path, monkeypatch, tab: str = "Move to the client"):
     db = ledger_practice.build(Database(tmp_path / "p.duckdb"))
     with db.transaction() as con:  # the demo opens without signing in: the page lets us in
         con.execute("UPDATE practice SET is_demo = TRUE")
     monkeypatch.setenv("METDASH_DB", str(db.path))
     at = AppTest.from_file("../../pages/balances.py", default_timeout=30)
-    at.session_state["balances_tab"] = "Move to the client"
+    at.session_state["balances_tab"] = tab
     at.run()
     return db, at
 
@@ -47,3 +47,20 @@ def test_a_move_is_undone_from_the_claim(tmp_path, monkeypatch):
     # Nothing left to undo on L8: the section is gone
     at.run()
     assert not [s for s in at.selectbox if s.key == "u_which"]
+
+
+def test_an_insurance_write_off_is_undone_on_the_write_off_tab(tmp_path, monkeypatch):
+    """L9 ($100, Quinn Quill) was written off for timely filing on 2025-05-20: undone, the
+    payer owes the 100 again (the denial is open again)."""
+    db, at = _page(tmp_path, monkeypatch, tab="Write off")
+    at.text_input(key="w_claim-find").set_value("L9").run()
+    [label] = [o for o in at.selectbox(key="w_claim").options if o.startswith("L9")]
+    at.selectbox(key="w_claim").set_value(label).run()
+    assert at.selectbox(key="wu_which").options[0].startswith(
+        "Write-off of $100.00 on May 20, 2025 by bea (timely filing)")
+    at.text_input(key="wu_reason").set_value("proof of timely filing accepted")
+    at.button(key="FormSubmitter:undo_write_off-Undo").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "$100.00 of the write-off undone" in at.success[0].value
+    assert db.scalar("SELECT insurance_balance FROM claim_facts WHERE claim_id = 'L9'") \
+        == Decimal("100.00")

@@ -123,7 +123,17 @@ def test_same_seed_same_tables_different_seed_different(demo, tmp_path):
 def test_regenerate_replaces_everything_in_one_file(tmp_path):
     db = Database(tmp_path / "re.duckdb")
     generate(db, seed=1, claim_lines=3000, as_of=AS_OF)
+    # A workshop undid a move to the client: the reset takes that away too (its claim id
+    # would name another claim in the new practice).
+    from metdash import entry
+    claim_id, transfer_id, day = db.query(
+        "SELECT claim_id, transfer_id, transfer_date FROM balance_transfers "
+        "ORDER BY transfer_id LIMIT 1").iloc[0]
+    entry.undo_move(db, entry.UndoIn(claim_id, "transfer", int(transfer_id), day, "workshop"),
+                    "demo", as_of=AS_OF)
+    assert db.scalar("SELECT count(*) FROM balance_returns") == 1
     s2 = generate(db, seed=2, claim_lines=3000, as_of=AS_OF)
+    assert db.scalar("SELECT count(*) FROM balance_returns") == 0
     assert db.scalar("SELECT count(*) FROM practice") == 1
     assert db.scalar("SELECT count(*) FROM claims") == s2.claims
     # The audit log starts afresh with each demo: its one row says how it was made.

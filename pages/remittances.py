@@ -5,6 +5,7 @@ import streamlit as st
 
 from metdash import acks, entry, privacy, ui
 from metdash.store import backup
+from metdash.x12.assign835 import assign_claim_payment, unassigned_claim_payments
 from metdash.x12.post835 import import_835, recent_remittances, unmatched_claim_payments
 from metdash.x12.post_ack import import_acks
 from metdash.x12.reconcile import RULE, deposit_reconciliation
@@ -94,6 +95,25 @@ else:
     ui.table(unmatched, key="unmatched", download="unmatched_claim_payments",
              formats={"charge": "money", "paid": "money", "patient_responsibility": "money",
                       "payment_date": "date"}, labels={"clp01": "Claim id sent"})
+    # A claim id the payer mistyped: the biller who finds the claim posts the payment there
+    # (the same checks as an 835: payer, charge, never below zero).
+    postable = ui.cached(unassigned_claim_payments)(db)
+    if not postable.empty:
+        with st.expander("Post an unmatched payment to its claim"):
+            labels = dict(zip(postable.claim_payment_id, postable.label, strict=True))
+            cpid = st.selectbox("Payment", list(labels), format_func=labels.get,
+                                key="assign_payment")
+            claim = ui.claim_picker(db, "The claim it pays", key="assign_claim")
+            if st.button("Post the payment to this claim", key="assign_go",
+                         disabled=not claim):
+                with ui.action():
+                    ui.require("billing")
+                    done = assign_claim_payment(db, int(cpid), claim, user)
+                    ui.after_write()
+                    back = "; ".join(r.words() for r in done.returned)
+                    st.success(f"Posted to claim {ui.literal(done.claim_id)}, now "
+                               f"{done.status.replace('_', ' ')}"
+                               + (f" ({back}: the payer paid it)." if back else "."))
 
 st.subheader("837P claim file", help="Claims to send to the clearinghouse. The exported claims "
              "become submitted. Claim files are never masked, so none is created in "

@@ -82,3 +82,23 @@ def test_acknowledgments_imported_are_listed(seeded):
     # The 999 rejects the file the two ready claims went out in (group 1, set 0001).
     assert table[["acknowledgment", "claims", "accepted", "rejected"]].values.tolist() == [
         ["999", 2, 0, 2]]
+
+
+def test_an_unmatched_payment_is_posted_to_its_claim_from_the_page(seeded):
+    """The payer mistyped the claim id (C00010I for C000101): the biller picks the claim and
+    posts the payment there (tests/x12/test_assign835.py works the numbers)."""
+    from .test_assign835 import TYPO
+
+    assert import_835(seeded, [("typo.835", TYPO.encode())], "biller").unmatched == 1
+    at = _run()
+    assert at.selectbox(key="assign_payment").options == [
+        "Mar 10, 2025 ACME HEALTH, trace A-0310: claim id sent C00010I, charge $300.00, "
+        "paid $250.00"]
+    assert at.button(key="assign_go").disabled  # no claim chosen yet
+    at.text_input(key="assign_claim-find").set_value("C000101").run()
+    [label] = [o for o in at.selectbox(key="assign_claim").options if o.startswith("C000101")]
+    at.selectbox(key="assign_claim").set_value(label).run()
+    at.button(key="assign_go").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.success[-1].value == "Posted to claim C000101, now paid."
+    assert seeded.scalar("SELECT paid FROM claim_facts WHERE claim_id = 'C000101'") == 250

@@ -1,0 +1,116 @@
+"""An unmatched claim payment posted by hand to the claim it pays (metdash.x12.assign835).
+
+Found by a new-user trial (stop 30): a CLP whose claim id the payer mistyped stayed on
+"Unmatched claim payments" with its money on no claim, and nothing could post it.
+
+Worked by hand (the seeded practice: C000101 $300 to Acme, lines 97110 x2 150, 97140 100,
+97530 50 on 02-03 / 02-05; C000102 $120 to Medicare):
+
+- 03-10 Acme pays "C00010I" (a typo of C000101): charge 300, paid 250, CO-45 50, its three
+  SVCs echoing our line control numbers. Nothing of ours matches: C000101 owes nothing yet
+  (never sent: no ledger), the payment is unmatched.
+- Posted to C000101: insurance A/R 300 − 250 − 50 = 0, paid 250, the claim paid; its lines
+  paid 120 / 90 / 40 as the SVCs said.
+- The same file imported again: already imported, nothing changes.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from metdash.errors import ValidationError
+from metdash.x12.assign835 import assign_claim_payment, unassigned_claim_payments
+from metdash.x12.post835 import import_835
+
+from .helpers import Claim, Line, build_835
+
+D = Decimal
+LINES = [Line("97110", "150", "120", mods=["GP"], units="2", cas=[("CO", "45", "30")],
+              control="C000101-1"),
+         Line("97140", "100", "90", mods=["GP", "59"], cas=[("CO", "45", "10")],
+              control="C000101-2"),
+         Line("97530", "50", "40", date="20250205", cas=[("CO", "45", "10")],
+              control="C000101-3")]
+TYPO = build_835([Claim("C00010I", "1", "300", "250", lines=LINES,
+                        payer_claim_number="ACM-101")], trace="A-0310", date="20250310")
+
+
+def _unmatched(db) -> int:
+    s = import_835(db, [("typo.835", TYPO.encode())], "biller")
+    assert s.ok and (s.matched, s.unmatched) == (0, 1), s.errors
+    [cpid] = unassigned_claim_payments(db).claim_payment_id.tolist()
+    return int(cpid)
+
+
+def test_an_unmatched_payment_is_posted_to_its_claim(seeded):
+    cpid = _unmatched(seeded)
+    label = unassigned_claim_payments(seeded).label[0]
+    assert label == ("Mar 10, 2025 ACME HEALTH, trace A-0310: claim id sent C00010I, charge "
+                     "$300.00, paid $250.00")
+    assert seeded.scalar("SELECT first_ledger_date FROM claim_facts "
+                         "WHERE claim_id = 'C000101'") is None
+    done = assign_claim_payment(seeded, cpid, "C000101", "biller")
+    assert (done.claim_id, done.status, done.returned) == ("C000101", "paid", ())
+    row = seeded.query("SELECT insurance_balance, patient_balance, paid FROM claim_facts "
+                       "WHERE claim_id = 'C000101'").iloc[0]
+    assert (row.insurance_balance, row.patient_balance, row.paid) == (D("0.00"), D("0.00"),
+                                                                     D("250.00"))
+    lines = seeded.query("SELECT line_no, paid FROM line_facts WHERE claim_id = 'C000101' "
+                         "ORDER BY line_no")
+    assert lines.values.tolist() == [[1, D("120.00")], [2, D("90.00")], [3, D("40.00")]]
+    assert unassigned_claim_payments(seeded).empty
+    assert seeded.scalar("SELECT count(*) FROM audit_log WHERE action = 'assign' "
+                         "AND table_name = 'claim_payments'") == 1
+    # The same file again: already imported, nothing moves back
+    again = import_835(seeded, [("typo.835", TYPO.encode())], "biller")
+    assert again.ok and again.already_imported == 1 and again.payments == 0
+    assert seeded.scalar("SELECT paid FROM claim_facts WHERE claim_id = 'C000101'") \
+        == D("250.00")
+
+
+@pytest.mark.parametrize("claim_id, says", [
+    ("NOPE", "Claim 'NOPE' is not on file: choose the claim the payment pays."),
+    ("C000102", "Claim C000102 is billed to Medicare Part B, but this payment comes from "
+                "ACME HEALTH: choose a claim of ACME HEALTH."),
+    ("C000102", "The payment is for a charge of $300.00 (CLP03), but claim C000102 is "
+                "$120.00: it pays another claim; choose the claim with that charge."),
+])
+def test_a_payment_is_not_posted_to_a_claim_it_cannot_pay(seeded, claim_id, says):
+    cpid = _unmatched(seeded)
+    with pytest.raises(ValidationError) as e:
+        assign_claim_payment(seeded, cpid, claim_id, "biller")
+    assert says in str(e.value)
+    assert len(unassigned_claim_payments(seeded)) == 1
+    assert seeded.scalar("SELECT count(*) FROM claim_payments WHERE claim_id IS NOT NULL") == 0
+
+
+def test_a_payment_is_posted_once(seeded):
+    cpid = _unmatched(seeded)
+    assign_claim_payment(seeded, cpid, "C000101", "biller")
+    with pytest.raises(ValidationError) as e:
+        assign_claim_payment(seeded, cpid, "C000101", "biller")
+    assert "The payment sent as claim C00010I is posted to claim C000101 already." \
+        in str(e.value)
+
+
+def test_a_payment_on_appeal_posted_by_hand_brings_the_move_back(seeded):
+    """C000101 denied (CO-50 300) and moved to the client; the payment on appeal arrives as
+    "C00010I" and is posted by hand: as for a matched 835 (tests/x12/test_paid_after_move.py)
+    the move comes back, 300 − 250 − 50 − 300 + 300 = 0 on the insurance side, 0 for the
+    client."""
+    import datetime as dt
+
+    from metdash import entry
+    denied = build_835([Claim("C000101", "1", "300", "0", cas=[("CO", "50", "300")],
+                              payer_claim_number="ACM-101")], trace="A-0301", date="20250301")
+    assert import_835(seeded, [("denied.835", denied.encode())], "biller").ok
+    entry.move_to_client(seeded, entry.TransferIn("C000101", "300", "2025-03-05", "waiver"),
+                         "biller", as_of=dt.date(2025, 6, 30))
+    cpid = _unmatched(seeded)
+    done = assign_claim_payment(seeded, cpid, "C000101", "biller")
+    assert [(r.kind, r.amount) for r in done.returned] == [("transfer", D("300.00"))]
+    row = seeded.query("SELECT insurance_balance, patient_balance FROM claim_facts "
+                       "WHERE claim_id = 'C000101'").iloc[0]
+    assert (row.insurance_balance, row.patient_balance) == (D("0.00"), D("0.00"))

@@ -83,10 +83,13 @@ current_sums AS (
     GROUP BY ca.claim_id
 ),
 first_adj AS (
+    -- the first adjudication by the payer the claim is billed to (a secondary's remittance
+    -- dated before it, or imported first, is not the claim's first pass); another payer's
+    -- first only while the billed payer has none
     SELECT * FROM cp
     WHERE status_code <> '22'
     QUALIFY row_number() OVER (PARTITION BY claim_id
-                               ORDER BY payment_date, remittance_id, seq,
+                               ORDER BY NOT billed_payer, payment_date, remittance_id, seq,
                                         claim_payment_id) = 1
 ),
 first_paid AS (

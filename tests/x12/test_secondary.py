@@ -663,3 +663,21 @@ def test_the_secondary_claims_page_shows_why_the_last_one_was_rejected(secondary
     assert table.claim_id.tolist() == ["C000201"]
     reason = table.last_rejection.iloc[0]
     assert reason.startswith("The clearinghouse rejected 837 transaction set 0002 of group 2")
+
+
+def test_a_secondarys_remittance_before_the_primarys_is_not_the_first_pass(seeded):
+    """Found by a new-user trial: the Gap Plan's 835 for C000201, dated (and imported) before
+    Acme's, stayed the claim's first adjudication once Acme's arrived, so the first-pass
+    figures read the secondary's answer. The first adjudication is the billed payer's (Acme,
+    03-10); the Gap Plan's counts only while Acme has none."""
+    _setup(seeded)
+    early_gap = _gap_835().replace(b"20250324", b"20250305").replace(b"GAP-0324", b"GAP-0305")
+    assert import_835(seeded, [("gap.835", early_gap)], "biller").ok
+    first = "SELECT first_adjudication_date FROM claim_facts WHERE claim_id = 'C000201'"
+    assert seeded.scalar(first) == D(2025, 3, 5)  # the only answer so far
+    assert import_835(seeded, [("acme.835", _acme_835())], "biller").ok
+    assert seeded.scalar(first) == D(2025, 3, 10)
+    assert seeded.scalar(
+        "SELECT r.trace_number FROM claim_facts f JOIN claim_payments cp "
+        "ON cp.claim_payment_id = f.first_claim_payment_id JOIN remittances r "
+        "USING (remittance_id) WHERE f.claim_id = 'C000201'") == "ACME-0310"

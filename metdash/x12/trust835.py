@@ -353,12 +353,14 @@ def _other_patient(c: ClaimPayment, claim: OurClaim) -> str | None:
     (NM1*QC) must be the claim's client by last name or by member id: a CLP01 that names
     another client's claim (a typo at the payer, a claim id reused) would post money to the
     wrong account. Lenient where payers are: names compared by their letters (hyphens,
-    spaces, case), either one a prefix of the other (payers shorten long names); a member id
-    matching any of the client's coverages, or starting with one (a payer's suffix). A CLP
-    without a patient name is not checked."""
+    spaces, case), either one a prefix of the other when both have at least three letters
+    (payers shorten long names); a member id matching any of the client's coverages, or
+    starting with one (a payer's suffix). A CLP without a patient name is not checked."""
     theirs = _letters(c.patient_last_name)
     ours = _letters(claim.client_last_name)
-    if not theirs or not ours or theirs.startswith(ours) or ours.startswith(theirs):
+    if not theirs or not ours or theirs == ours or (
+            min(len(theirs), len(ours)) >= 3
+            and (theirs.startswith(ours) or ours.startswith(theirs))):
         return None
     member = _digits(c.patient_member_id)
     if member and any(member.startswith(m) for m in claim.member_ids):

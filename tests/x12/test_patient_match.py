@@ -45,6 +45,7 @@ def test_a_clp_for_another_patient_is_refused_and_nothing_posts(seeded):
     ("example", "eve", ""),                    # case, no member id
     ("EXAMPLE-SMITH", "EVE", "X1"),            # a longer name the payer holds
     ("EXAMPL", "EVE", "X1"),                   # shortened by the payer
+    ("E", "EVE", "MCR000222A"),                # an initial only, but her member id
     ("EXEMPLE", "EVE", "MCR000222A"),          # misspelt, but the member id is hers
     ("EXEMPLE", "EVE", "mcr-000222-a01"),      # ... with the payer's suffix and dashes
 ])
@@ -90,3 +91,8 @@ def test_a_clp_with_another_claims_charge_says_so(seeded):
             "another claim's (or an old version of it); ask the payer which claim it paid."
             ) in error
     assert "twice" not in error
+
+
+def test_an_initial_alone_is_not_the_clients_name(seeded):
+    s = import_835(seeded, [("initial.835", _file(("E", "EVE", "X1")))], "biller")
+    assert not s.ok and "patient E, EVE, member id X1 (NM1*QC)" in s.errors[0]

@@ -97,7 +97,7 @@ else:
                       "payment_date": "date"}, labels={"clp01": "Claim id sent"})
     # A claim id the payer mistyped: the biller who finds the claim posts the payment there
     # (the same checks as an 835: payer, charge, never below zero).
-    postable = ui.cached(unassigned_claim_payments)(db)
+    postable = ui.cached(unassigned_claim_payments)(db, ui.present_mode())
     if not postable.empty:
         with st.expander("Post an unmatched payment to its claim"):
             labels = dict(zip(postable.claim_payment_id, postable.label, strict=True))

@@ -16,6 +16,9 @@ The same rules as an 835 (:mod:`metdash.x12.trust835`), each refused with what t
   secondary / tertiary, to a payer of another of the client's coverages on its date of
   service);
 * the CLP's charge (CLP03) is the claim's charge: a different charge is another claim's;
+* the patient the CLP names (NM1*QC, kept since migration 0021) is the claim's client, by
+  last name or member id (:func:`metdash.x12.trust835.other_patient`); a payment imported
+  before 0021 names none and is not checked;
 * the claim is not paid by this remittance already;
 * after it, the claim owes no less than zero on the insurance side (what the practice had
   moved to the client or written off comes back first, as for an 835:
@@ -42,6 +45,7 @@ from metdash.entry import returns
 from metdash.entry.claims import add_claim_status
 from metdash.entry.problems import Problem, fmt_money
 from metdash.errors import ValidationError
+from metdash.privacy import mask_text
 from metdash.store import Database, audit, facts
 from metdash.x12 import trust835
 from metdash.x12.match835 import claim_lines, link_late_recoupments, match_lines
@@ -58,20 +62,34 @@ class Assigned:
     returned: tuple[returns.Returned, ...] = ()
 
 
-def unassigned_claim_payments(db: Database) -> pd.DataFrame:
+def unassigned_claim_payments(db: Database, masked: bool = False) -> pd.DataFrame:
     """The claim payments that matched no claim of ours and can be posted to one (not
-    "not our claim", not a reversal), newest first: claim_payment_id, label (in words),
-    payment_date, payer_name, trace_number, clp01, charge, paid."""
+    "not our claim", not a reversal), newest first: claim_payment_id, label (in words: the
+    payment, the claim id sent, the patient and service date it names, the money; the
+    patient's name masked when ``masked``, as in presentation mode), payment_date,
+    payer_name, trace_number, clp01, patient, member_id, service_from, charge, paid."""
     df = db.query("""
         SELECT cp.claim_payment_id, r.payment_date, r.payer_name, r.trace_number, cp.clp01,
-               cp.status_code, cp.charge, cp.paid
+               cp.status_code,
+               nullif(concat_ws(', ', cp.patient_last_name, cp.patient_first_name), '')
+                   AS patient,
+               cp.patient_member_id AS member_id, cp.service_from, cp.charge, cp.paid
         FROM claim_payments cp JOIN remittances r USING (remittance_id)
         WHERE cp.claim_id IS NULL AND cp.status_code NOT IN ('22', '23')
         ORDER BY r.payment_date DESC, cp.claim_payment_id""")
+
+    def who(r: Any) -> str:
+        if r.patient is None or r.patient != r.patient:
+            return ""
+        name = mask_text(r.patient) if masked else r.patient
+        served = (f", served {r.service_from:%b %d, %Y}" if r.service_from is not None
+                  and r.service_from == r.service_from else "")
+        return f" for {name}{served}"
+
     df.insert(1, "label", [
         f"{r.payment_date:%b %d, %Y} {r.payer_name}, trace {r.trace_number}: claim id sent "
-        f"{r.clp01}, charge {fmt_money(Decimal(r.charge))}, paid {fmt_money(Decimal(r.paid))}"
-        for r in df.itertuples()])
+        f"{r.clp01}{who(r)}, charge {fmt_money(Decimal(r.charge))}, paid "
+        f"{fmt_money(Decimal(r.paid))}" for r in df.itertuples()])
     return df
 
 
@@ -79,14 +97,15 @@ def _clp(con: Any, claim_payment_id: int) -> dict[str, Any] | None:
     rows = con.execute("""
         SELECT cp.claim_payment_id, cp.claim_id, cp.clp01, cp.status_code, cp.charge, cp.paid,
                cp.remittance_id, cp.service_from, r.payer_id, r.payer_name, r.payment_date,
-               r.trace_number
+               r.trace_number, cp.patient_last_name, cp.patient_first_name,
+               cp.patient_member_id
         FROM claim_payments cp JOIN remittances r USING (remittance_id)
         WHERE cp.claim_payment_id = ?""", [claim_payment_id]).fetchall()
     if not rows:
         return None
     keys = ["claim_payment_id", "claim_id", "clp01", "status_code", "charge", "paid",
             "remittance_id", "service_from", "payer_id", "payer_name", "payment_date",
-            "trace_number"]
+            "trace_number", "patient_last_name", "patient_first_name", "patient_member_id"]
     return dict(zip(keys, rows[0], strict=True))
 
 
@@ -126,6 +145,20 @@ def _problems(con: Any, clp: dict[str, Any] | None, claim: trust835.OurClaim | N
         p.append(Problem(f"The payment is for a charge of {fmt_money(Decimal(clp['charge']))} "
                          f"(CLP03), but claim {claim_id} is {fmt_money(claim.charge)}: it pays "
                          "another claim; choose the claim with that charge.", "claim_id"))
+    if clp.get("patient_last_name"):
+        named = SimpleNamespace(patient_last_name=clp["patient_last_name"] or "",
+                                patient_first_name=clp["patient_first_name"] or "",
+                                patient_member_id=clp["patient_member_id"] or "")
+        full = trust835.with_member_ids(con, {claim_id: claim},
+                                        [SimpleNamespace(claims=[SimpleNamespace(
+                                            clp01=claim_id, **vars(named))])])[claim_id]
+        if trust835.other_patient(named, full):
+            who = ", ".join(x for x in (named.patient_last_name, named.patient_first_name) if x)
+            member = (f", member id {named.patient_member_id}" if named.patient_member_id
+                      else "")
+            p.append(Problem(f"Claim {claim_id} is {claim.client_name}'s, but the payment names "
+                             f"patient {who}{member} (NM1*QC): choose that patient's claim.",
+                             "claim_id"))
     twice = con.execute("SELECT count(*) FROM claim_payments WHERE claim_id = ? "
                         "AND remittance_id = ?", [claim_id, clp["remittance_id"]]).fetchall()
     if twice[0][0]:

@@ -335,7 +335,9 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
             cps.append((cp_id, rem_id, seq, claim_id, c.clp01, c.status_code, c.charge,
                         c.paid, c.patient_responsibility, c.allowed,
                         c.payer_claim_number or None, c.service_from,
-                        c.service_to or c.service_from, c.received_date))
+                        c.service_to or c.service_from, c.received_date,
+                        c.patient_last_name or None, c.patient_first_name or None,
+                        c.patient_member_id or None))
             for a in c.adjustments:
                 adjs.append((adj_id, cp_id, None, a.group_code, a.carc, a.amount,
                              a.quantity))
@@ -391,7 +393,8 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     insert_rows(con, "claim_payments", [
         "claim_payment_id", "remittance_id", "seq", "claim_id", "clp01", "status_code",
         "charge", "paid", "patient_responsibility", "allowed", "payer_claim_number",
-        "service_from", "service_to", "received_date"], cps)
+        "service_from", "service_to", "received_date", "patient_last_name",
+        "patient_first_name", "patient_member_id"], cps)
     insert_rows(con, "line_payments", [
         "line_payment_id", "claim_payment_id", "line_no", "cpt", "modifiers", "charge", "paid",
         "allowed", "units", "service_date", "line_control_number"], lps)

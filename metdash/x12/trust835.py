@@ -43,6 +43,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -214,7 +215,7 @@ def with_member_ids(con: duckdb.DuckDBPyConnection, ours: dict[str, OurClaim],
     member id: read for them alone, an 835 of 10,000 claims read every client's coverages
     for nothing)."""
     odd = sorted({c.clp01 for p in payments for c in p.claims
-                  if c.clp01 in ours and _other_patient(c, ours[c.clp01]) is not None})
+                  if c.clp01 in ours and other_patient(c, ours[c.clp01]) is not None})
     if not odd:
         return ours
     rows = con.execute("SELECT c.claim_id, list(DISTINCT v.member_id) FROM claims c "
@@ -328,7 +329,7 @@ def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, Ou
                                         f"status {c.status_code}: only a reversal (CLP02 22) "
                                         "undoes adjustments; ask the payer for a corrected "
                                         "remittance."))
-            wrong = _other_patient(c, claim)
+            wrong = other_patient(c, claim)
             if wrong:
                 out.append(X12Error(*where, wrong))
             before = seen.setdefault(claim.claim_id, [])
@@ -348,8 +349,10 @@ def _letters(value: str) -> str:
     return re.sub(r"[^A-Z]", "", (value or "").upper())
 
 
-def _other_patient(c: ClaimPayment, claim: OurClaim) -> str | None:
-    """Why a CLP naming our claim is for another patient, or None. The 835's patient
+def other_patient(c: ClaimPayment | Any, claim: OurClaim) -> str | None:
+    """Why a CLP naming our claim is for another patient, or None (``c``: anything with
+    the patient's ``patient_last_name``, ``patient_first_name``, ``patient_member_id``, as
+    parsed or as kept on a claim payment). The 835's patient
     (NM1*QC) must be the claim's client by last name or by member id: a CLP01 that names
     another client's claim (a typo at the payer, a claim id reused) would post money to the
     wrong account. Lenient where payers are: names compared by their letters (hyphens,

@@ -47,8 +47,11 @@ def _unmatched(db) -> int:
 def test_an_unmatched_payment_is_posted_to_its_claim(seeded):
     cpid = _unmatched(seeded)
     label = unassigned_claim_payments(seeded).label[0]
-    assert label == ("Mar 10, 2025 ACME HEALTH, trace A-0310: claim id sent C00010I, charge "
-                     "$300.00, paid $250.00")
+    assert label == ("Mar 10, 2025 ACME HEALTH, trace A-0310: claim id sent C00010I for "
+                     "SAMPLE, SAM, served Feb 03, 2025, charge $300.00, paid $250.00")
+    assert unassigned_claim_payments(seeded, masked=True).label[0] == (
+        "Mar 10, 2025 ACME HEALTH, trace A-0310: claim id sent C00010I for S•••, S•••, "
+        "served Feb 03, 2025, charge $300.00, paid $250.00")
     assert seeded.scalar("SELECT first_ledger_date FROM claim_facts "
                          "WHERE claim_id = 'C000101'") is None
     done = assign_claim_payment(seeded, cpid, "C000101", "biller")
@@ -114,3 +117,27 @@ def test_a_payment_on_appeal_posted_by_hand_brings_the_move_back(seeded):
     row = seeded.query("SELECT insurance_balance, patient_balance FROM claim_facts "
                        "WHERE claim_id = 'C000101'").iloc[0]
     assert (row.insurance_balance, row.patient_balance) == (D("0.00"), D("0.00"))
+
+
+def test_a_payment_for_another_patient_is_not_posted(seeded):
+    """Found by a new-user trial (stop 31): the payment named Rosa Birch, and was posted to
+    Milo Sage's claim of the same payer and charge. The patient the CLP names (NM1*QC, kept
+    since migration 0021) must be the claim's client, as for an import."""
+    with seeded.transaction() as con:
+        con.execute("""
+            INSERT INTO clients (client_id, last_name, first_name, dob, sex)
+            VALUES ('K003', 'Other', 'Olga', DATE '1971-01-01', 'F');
+            INSERT INTO coverages (coverage_id, client_id, payer_id, member_id, relationship,
+                                   effective_date)
+            VALUES (3, 'K003', 1, 'ACM000333', 'self', DATE '2024-01-01');
+            INSERT INTO claims (claim_id, client_id, payer_id, coverage_id, referrer_id,
+                                rendering_provider_id, status, diagnosis_codes, total_charge,
+                                first_service_date)
+            VALUES ('C000104', 'K003', 1, 3, 1, 1, 'submitted', ['M54.50'], 300.00,
+                    DATE '2025-02-03');""")
+    cpid = _unmatched(seeded)
+    with pytest.raises(ValidationError) as e:
+        assign_claim_payment(seeded, cpid, "C000104", "biller")
+    assert ("Claim C000104 is Other, Olga's, but the payment names patient SAMPLE, SAM, "
+            "member id ACM000111 (NM1*QC): choose that patient's claim.") in str(e.value)
+    assert len(unassigned_claim_payments(seeded)) == 1

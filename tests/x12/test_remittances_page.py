@@ -92,8 +92,8 @@ def test_an_unmatched_payment_is_posted_to_its_claim_from_the_page(seeded):
     assert import_835(seeded, [("typo.835", TYPO.encode())], "biller").unmatched == 1
     at = _run()
     assert at.selectbox(key="assign_payment").options == [
-        "Mar 10, 2025 ACME HEALTH, trace A-0310: claim id sent C00010I, charge $300.00, "
-        "paid $250.00"]
+        "Mar 10, 2025 ACME HEALTH, trace A-0310: claim id sent C00010I for SAMPLE, SAM, "
+        "served Feb 03, 2025, charge $300.00, paid $250.00"]
     assert at.button(key="assign_go").disabled  # no claim chosen yet
     at.text_input(key="assign_claim-find").set_value("C000101").run()
     [label] = [o for o in at.selectbox(key="assign_claim").options if o.startswith("C000101")]

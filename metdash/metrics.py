@@ -225,9 +225,12 @@ _CATALOGUE = [
            "the claims that pass the filters; a client's whole-balance write-off only without "
            "a payer, referrer or provider filter.", "money", None),
     Metric("write_offs_recovered", "Recovered",
-           "Σ insurance write-offs undone in the period (whenever written off), by the reason "
-           "of the write-off: the payer paid the balance after all (posted from its 835 or "
-           "EOB), or the biller undid the write-off.", "money", None),
+           "Σ insurance write-offs (whenever made) that a payer's payment brought back in the "
+           "period, by the reason of the write-off: the payer paid the balance after all "
+           "(posted from its 835 or EOB).", "money", None),
+    Metric("write_offs_undone", "Undone",
+           "Σ insurance write-offs (whenever made) the biller undid in the period, by the "
+           "reason of the write-off: the payer owes the balance again.", "money", None),
     Metric("denial_rate_dollars", "Denial rate ($)",
            "Charges of lines denied at their first adjudication ÷ charges adjudicated (of a "
            "line the payer split into several service lines, only the charge of those it "

@@ -43,8 +43,11 @@ def undo_section(claim: str, *, form: str, prefix: str) -> None:
                 back = entry.undo_move(db, entry.UndoIn(claim, which[0], which[1], on, why),
                                        user)
                 ui.after_write()
+                credit = (f" What the client paid on it, ${back.client_credit:,.2f}, is now "
+                          "a credit to refund (What clients owe)." if back.client_credit
+                          else "")
                 st.success(f"Undone on claim {ui.literal(claim)}: {back.words()}; the payer "
-                           "owes it again.")
+                           f"owes it again.{credit}")
 
 
 # Thousands of rows: kept as one object (not copied on every rerun), so the table drawn
@@ -203,13 +206,15 @@ if tab_report.open:
             ui.empty_note("write-offs")
         else:
             st.caption(f"Write-offs dated {f.date_from:%b %d, %Y} – {f.date_to:%b %d, %Y}, and "
-                       "those undone in that time (Recovered: the payer paid after all).")
+                       "those that came back in that time (Recovered: the payer paid after "
+                       "all; Undone: undone by hand).")
             # Reasons in words in both tables (the monthly one showed "bad_debt"); the count
             # headed apart from the amount ("Write offs" beside "Write-offs").
             ui.table(by_reason.assign(reason=by_reason.reason.map(figures.WRITE_OFF_REASONS)),
                      key="wo_reasons", download="write_offs",
                      formats={"amount": "write_offs", "write_offs": "count",
-                              "recovered": "write_offs_recovered"},
+                              "recovered": "write_offs_recovered",
+                              "undone": "write_offs_undone"},
                      labels={"write_offs": "Number written off"})
             monthly = ui.cached(figures.write_offs_monthly)(db, f)
             ui.table(monthly.assign(reason=monthly.reason.map(figures.WRITE_OFF_REASONS)),

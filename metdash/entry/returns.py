@@ -74,6 +74,9 @@ class Returned:
     source_id: int
     amount: Decimal
     paid: bool = True  # brought back by a payer's payment (else undone by hand)
+    # What the client has paid on the claim beyond what they now owe on it (a move undone
+    # after the client paid on it): a credit to refund; None when there is none.
+    client_credit: Decimal | None = None
 
     def words(self) -> str:
         what = ("moved back from the client" if self.kind == "transfer"
@@ -202,7 +205,13 @@ def undo_move(db: Database, u: UndoIn, user: str, as_of: dt.date | None = None) 
                       "remittance_id": None, "reason": u.reason.strip()}, user)
         facts.touch(con, [u.claim_id], status_only=True)
         _reopen(con, u.claim_id, date_field([], u.undo_date, "Date", "undo_date"), user)
-        return Returned(u.claim_id, u.kind, int(u.source_id), amount, paid=False)
+        facts.sync(con)
+        owes = con.execute("SELECT patient_balance FROM claim_facts WHERE claim_id = ?",
+                           [u.claim_id]).fetchall()
+        credit = -Decimal(owes[0][0]) if owes and owes[0][0] is not None and owes[0][0] < 0 \
+            else None
+        return Returned(u.claim_id, u.kind, int(u.source_id), amount, paid=False,
+                        client_credit=credit)
 
 
 def _reopen(con: Any, claim_id: str, day: dt.date, user: str) -> None:

@@ -19,16 +19,19 @@ WRITE_OFF_REASONS = {
 
 _WRITE_OFFS = """
     WITH f AS ({filtered_claims})
-    SELECT w.write_off_date, w.reason, w.side, w.amount, 1 AS n, 0 AS recovered
+    SELECT w.write_off_date, w.reason, w.side, w.amount, 1 AS n, 0 AS recovered, 0 AS undone
     FROM write_offs w
     WHERE w.write_off_date BETWEEN $date_from AND $date_to
       AND ((w.claim_id IS NULL AND $payers::INTEGER[] IS NULL AND $referrers::INTEGER[] IS NULL
             AND $providers::INTEGER[] IS NULL)
            OR w.claim_id IN (SELECT claim_id FROM f))
     UNION ALL
-    -- insurance write-offs undone in the period (the payer paid after all, or by hand:
-    -- balance_returns), under the reason of the write-off they undo
-    SELECT b.return_date, w.reason, w.side, 0, 0, b.amount
+    -- insurance write-offs undone in the period (balance_returns), under the reason of the
+    -- write-off they undo: recovered when a payer's payment brought them back, undone when the
+    -- biller did
+    SELECT b.return_date, w.reason, w.side, 0, 0,
+           CASE WHEN b.remittance_id IS NOT NULL THEN b.amount ELSE 0 END,
+           CASE WHEN b.remittance_id IS NULL THEN b.amount ELSE 0 END
     FROM balance_returns b JOIN write_offs w ON w.write_off_id = b.source_id
     WHERE b.kind = 'write_off' AND b.return_date BETWEEN $date_from AND $date_to
       AND b.claim_id IN (SELECT claim_id FROM f)"""
@@ -37,15 +40,16 @@ _WRITE_OFFS = """
 def write_offs_by_reason(db: Database, f: Filters) -> pd.DataFrame:
     """The practice's write-offs dated in the period (on the filtered claims; a client's
     whole-balance write-offs only without a payer / referrer / provider filter), by reason:
-    reason, side ('insurance' / 'patient'), write_offs (how many), amount (Decimal), and
-    recovered (Decimal: write-offs of that reason undone in the period, whenever written off:
-    the payer paid after all, or undone by hand)."""
+    reason, side ('insurance' / 'patient'), write_offs (how many), amount (Decimal), and of
+    the write-offs of that reason, whenever made, what came back in the period (Decimal):
+    recovered (a payer's payment brought it back) and undone (the biller undid it)."""
     text = f"""
         SELECT w.reason, w.side, sum(w.n)::BIGINT AS write_offs,
                sum(w.amount)::DECIMAL(14,2) AS amount,
-               sum(w.recovered)::DECIMAL(14,2) AS recovered
+               sum(w.recovered)::DECIMAL(14,2) AS recovered,
+               sum(w.undone)::DECIMAL(14,2) AS undone
         FROM ({_WRITE_OFFS.replace('{filtered_claims}', sql('filtered_claims'))}) w
-        GROUP BY ALL ORDER BY amount DESC, recovered DESC, reason, side"""
+        GROUP BY ALL ORDER BY amount DESC, recovered DESC, undone DESC, reason, side"""
     with db.connect() as con:
         return run(con, text, f)
 

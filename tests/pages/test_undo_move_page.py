@@ -64,3 +64,12 @@ def test_an_insurance_write_off_is_undone_on_the_write_off_tab(tmp_path, monkeyp
     assert "$100.00 of the write-off undone" in at.success[0].value
     assert db.scalar("SELECT insurance_balance FROM claim_facts WHERE claim_id = 'L9'") \
         == Decimal("100.00")
+    # Found by a new-user trial: the Write-offs tab counted it as "Recovered" (money that
+    # never came); it is "Undone".
+    import datetime as dt
+
+    from metdash import figures
+    today = dt.date.today()
+    rows = figures.write_offs_by_reason(db, figures.Filters(today, today))
+    assert rows[["reason", "write_offs", "amount", "recovered", "undone"]].values.tolist() == [
+        ["timely_filing", 0, Decimal("0.00"), Decimal("0.00"), Decimal("100.00")]]

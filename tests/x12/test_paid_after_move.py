@@ -187,7 +187,8 @@ def test_a_move_is_undone_by_hand(seeded):
     assert seeded.scalar("SELECT count(*) FROM balance_returns") == 0
 
     back = undo()
-    assert (back.kind, back.amount) == ("transfer", D("300.00"))
+    assert (back.kind, back.amount, back.client_credit) == ("transfer", D("300.00"),
+                                                             D("100.00"))
     assert _balances(seeded, "C000101") == (D("300.00"), D("-100.00"))
     assert seeded.scalar("SELECT denied_open FROM claim_facts WHERE claim_id = 'C000101'") \
         == D("300.00")

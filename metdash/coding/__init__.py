@@ -35,6 +35,7 @@ from metdash.coding.modifiers import (
     required_modifiers,
 )
 from metdash.coding.npi import npi_is_valid, npi_problem
+from metdash.coding.states import STATE_CODES, state_problem
 from metdash.coding.units import (
     RULES,
     billable_units,
@@ -45,6 +46,7 @@ from metdash.coding.units import (
 )
 
 __all__ = [
+    "STATE_CODES", "state_problem",
     "CPT_CODES", "EVALUATION_CODES", "GP_PAYER_TYPES", "MAX_DIAGNOSES", "MAX_POINTERS",
     "NCCI_PAIRS", "RE_EVALUATION_CODES", "RULES", "UNTIMED_CODES", "CptCode",
     "billable_children", "billable_units", "cms_total_units", "cpt_problems", "day_minutes",

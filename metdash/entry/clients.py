@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from metdash.coding import npi_problem
+from metdash.coding import npi_problem, state_problem
 from metdash.entry.problems import (
     Problem,
     as_date,
@@ -93,9 +93,8 @@ def validate_client(con: Any, client: ClientIn, as_of: dt.date | None = None) ->
             p.append(Problem(f"Date of birth {dob} is before 1900: check the year.", "dob"))
     if client.sex not in (None, "", "F", "M", "U"):
         p.append(Problem(f"Sex {client.sex!r} is not one of F, M or U: pick one.", "sex"))
-    if "state" not in refused and not blank(client.state) and not re.fullmatch(r"[A-Za-z]{2}", client.state.strip()):
-        p.append(Problem(f"State {client.state!r} is not a 2-letter code: use e.g. OH.",
-                         "state"))
+    if "state" not in refused and not blank(client.state) and state_problem(client.state):
+        p.append(Problem(state_problem(client.state), "state"))
     if "zip" not in refused and not blank(client.zip) and not re.fullmatch(r"\d{5}(-?\d{4})?", client.zip.strip()):
         p.append(Problem(f"ZIP {client.zip!r} is not 5 or 9 digits: use e.g. 43215.", "zip"))
     return p

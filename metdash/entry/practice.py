@@ -6,7 +6,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from metdash.coding import cpt_problems, known_codes, normalize_cpt, npi_problem
+from metdash.coding import cpt_problems, known_codes, normalize_cpt, npi_problem, state_problem
 from metdash.entry.problems import (
     Problem,
     as_money,
@@ -62,10 +62,8 @@ def validate_practice(con: Any, pr: PracticeIn) -> list[Problem]:
                          "ending in X, e.g. 225100000X.", "taxonomy"))
     # The billing provider's address and phone go on every 837P (loop 2010AA, and the
     # submitter's contact): found by a new-user trial, "6270" and "555" were saved.
-    if "state" not in refused and not blank(pr.state) and \
-            not re.fullmatch(r"[A-Za-z]{2}", pr.state.strip()):
-        p.append(Problem(f"State {pr.state!r} is not a two-letter state code: e.g. IL.",
-                         "state"))
+    if "state" not in refused and not blank(pr.state) and state_problem(pr.state):
+        p.append(Problem(state_problem(pr.state), "state"))
     if "zip" not in refused and not blank(pr.zip) and \
             not re.fullmatch(r"\d{5}(-?\d{4})?", pr.zip.strip()):
         p.append(Problem(f"ZIP {pr.zip!r} is not a ZIP code: 5 digits, or better the 9 of "
@@ -97,6 +95,8 @@ def save_practice(db: Database, pr: PracticeIn, user: str) -> None:
         if problems:
             raise ValidationError(problems)
         values = {k: (v.strip() if isinstance(v, str) else v) for k, v in asdict(pr).items()}
+        if values.get("state"):
+            values["state"] = values["state"].upper()
         tax = re.sub(r"\D", "", values["tax_id"])
         values["tax_id"] = f"{tax[:2]}-{tax[2:]}"
         before = fetch_one(con, "SELECT * FROM practice ORDER BY practice_id LIMIT 1", [])

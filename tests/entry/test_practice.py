@@ -46,6 +46,12 @@ def test_practice_address_and_phone_are_checked(tmp_path):
     assert bad["zip"] == ("ZIP '6270' is not a ZIP code: 5 digits, or better the 9 of ZIP+4 "
                           "(e.g. 62701-1234), which the 837P's billing provider needs.")
     assert bad["phone"].startswith("Phone '555' is not a 10-digit phone number")
-    assert bad["state"] == "State 'I1' is not a two-letter state code: e.g. IL."
+    assert bad["state"] == ("State 'I1' is not a US state code: use its two-letter USPS "
+                            "code, e.g. IL.")
+    # Found by a new-user trial: "ZZ" was saved (two letters, no state), "or" kept lower-case.
+    assert "State 'ZZ' is not a US state code" in problems(state="ZZ")["state"]
+    e.save_practice(db, e.PracticeIn(name="Move Well", billing_npi="1234567893",
+                                     tax_id="12-3456789", state="or", zip="97477-1234"), "owner")
+    assert db.scalar("SELECT state FROM practice") == "OR"
     assert "62701-NNNN" in e.practice_notices("62701")[0]
     assert e.practice_notices("62701-1234") == [] and e.practice_notices("") == []

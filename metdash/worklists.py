@@ -147,7 +147,9 @@ def _open_denials(as_of_param: str = "?::DATE") -> str:
             SELECT d.claim_id, min(d.payment_date) AS denied_date,
                    string_agg(DISTINCT d.group_code || '-' || d.carc, ', '
                               ORDER BY d.group_code || '-' || d.carc) AS reasons,
-                   bool_or({NOT_APPEALABLE_SQL}) AS correct_first
+                   bool_or({NOT_APPEALABLE_SQL}) AS correct_first,
+                   -- only PR denials (PR-96, PR-204 ...): the client may be liable
+                   bool_and(d.group_code = 'PR') AS pr_only
             FROM d GROUP BY d.claim_id
         ), work AS (
             SELECT o.claim_id, o.client_id, p.name AS payer, o.status, pc.denied_date,
@@ -155,10 +157,23 @@ def _open_denials(as_of_param: str = "?::DATE") -> str:
                    date_diff('day', {as_of_param},
                              (pc.denied_date + p.appeal_window_days)::DATE) AS days_left,
                    o.denied_open AS denied_amount, pc.reasons, pc.correct_first,
+                   pc.pr_only AND p.payer_type <> 'medicaid' AS client_may_owe,
                    EXISTS (SELECT 1 FROM appeals a WHERE a.claim_id = o.claim_id
                            AND a.outcome = 'pending') AS appeal_pending
             FROM per_claim pc JOIN open o USING (claim_id) JOIN payers p USING (payer_id)
         )"""
+
+
+def next_step_after_window(correct_first: bool, client_may_owe: bool) -> str:
+    """What a denial on "Denials to correct, resubmit or write off" asks for. Past the appeal
+    window only a PR denial (PR-96, PR-204 ...) may be billed to the client, and never a
+    Medicaid client's (found by a new-user trial: a Medicaid CO-197 was offered "move to the
+    client"); a CO / PI / OA denial is the practice's to write off (DOMAIN.md)."""
+    if correct_first:
+        return "correct and resubmit (or write off)"
+    if client_may_owe:
+        return "past the appeal window: move to the client (with a signed waiver) or write off"
+    return "past the appeal window: write off (not the client's to pay)"
 
 
 def _denial_lists(db: Database, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -178,10 +193,10 @@ def _denial_lists(db: Database, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFr
     appeal = appeal[["claim_id", "client_id", "client_name", "payer", "status", "denied_date",
                      "appeal_deadline", "days_left", "denied_amount", "reasons"]]
     correct = work[work.to_correct].sort_values(["denied_date", "claim_id"])
-    correct = correct.assign(next_step=[
-        "correct and resubmit (or write off)" if first
-        else "past the appeal window: write off or move to the client"
-        for first in correct.correct_first])
+    correct = correct.assign(next_step=[next_step_after_window(first, may_owe)
+                                        for first, may_owe in zip(correct.correct_first,
+                                                                  correct.client_may_owe,
+                                                                  strict=True)])
     correct = correct[["claim_id", "client_id", "client_name", "payer", "status", "denied_date",
                        "denied_amount", "reasons", "next_step"]]
     return appeal.reset_index(drop=True), correct.reset_index(drop=True)

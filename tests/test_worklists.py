@@ -258,3 +258,14 @@ def test_recert_list_leaves_out_discharged_and_gone_clients(fresh):
     assert len(w.plan_of_care_to_recertify(fresh, dt.date(2025, 5, 25))) == 1
     visits(fresh, ["2025-05-21"], "discharge", {"97535": 15})
     assert w.plan_of_care_to_recertify(fresh, dt.date(2025, 5, 25)).empty
+
+
+def test_past_the_appeal_window_only_a_pr_denial_may_go_to_the_client():
+    """Found by a new-user trial: a Medicaid CO-197 denial past its appeal window was offered
+    "write off or move to the client". A CO / PI / OA denial is the practice's loss; a PR
+    denial (PR-96, PR-204) may be billed with a signed waiver, never to a Medicaid client."""
+    assert w.next_step_after_window(True, True) == "correct and resubmit (or write off)"
+    assert w.next_step_after_window(False, True) == (
+        "past the appeal window: move to the client (with a signed waiver) or write off")
+    assert w.next_step_after_window(False, False) == (
+        "past the appeal window: write off (not the client's to pay)")

@@ -64,10 +64,15 @@ def test_denial_lists_same_rows_as_the_old_query(db):
                          "denied_date", "appeal_deadline", "days_left", "denied_amount",
                          "reasons"]].reset_index(drop=True)
         correct = work[work.to_correct].sort_values(["denied_date", "claim_id"])
+        # The next step as the new rule words it (worked from the old query's reasons and
+        # the payer's type: only PR reasons, and not Medicaid, may be billed to the client).
+        types = dict(db.query("SELECT name, payer_type FROM payers").values.tolist())
         correct = correct.assign(next_step=[
-            "correct and resubmit (or write off)" if first
-            else "past the appeal window: write off or move to the client"
-            for first in correct.correct_first])
+            w.next_step_after_window(first, all(r.startswith("PR-")
+                                                for r in reasons.split(", "))
+                                     and types[payer] != "medicaid")
+            for first, reasons, payer in zip(correct.correct_first, correct.reasons,
+                                             correct.payer, strict=True)])
         correct = correct[["claim_id", "client_id", "client_name", "payer", "status",
                            "denied_date", "denied_amount", "reasons", "next_step"]
                           ].reset_index(drop=True)

@@ -24,13 +24,7 @@ def undo_section(claim: str, *, form: str, prefix: str) -> None:
                       "chosen: the payer owes it again (a denial is open again, a closed claim "
                       "reopens), and a move no longer bills the client. What the client "
                       "already paid on it becomes a credit to refund. Audited.")
-    labels = {
-        (r.kind, int(r.source_id)):
-            f"{'Move to the client' if r.kind == 'transfer' else 'Write-off'} of "
-            f"${r.amount:,.2f} on {r.day:%b %d, %Y} by {r.user_name} "
-            f"({r.reason.replace('_', ' ')})"
-            + (f", ${r.remaining:,.2f} left" if r.remaining != r.amount else "")
-        for r in undoable.itertuples()}
+    labels = {(r.kind, int(r.source_id)): r.label for r in undoable.itertuples()}
     with st.form(form):
         which = st.selectbox("Which", list(labels), format_func=labels.get,
                              key=f"{prefix}_which")

@@ -333,14 +333,15 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
                              f"EOB {trace} posted by hand", claim)
         facts.sync(con)
         owed = _insurance_owed(con, claim["claim_id"])
-        was = owed_before if owed_before is not None else Decimal(0)
-        if owed is not None and owed < 0 and owed < was:
+        short = returns.shortfall({claim["claim_id"]: owed_before or Decimal(0)},
+                                  {} if owed is None else {claim["claim_id"]: owed})
+        if short:
             # What the practice had moved to the client or written off, now paid by the payer
             # (on appeal), comes back to the insurance side as far as the claim went below zero
             # (metdash.entry.returns); what is still below zero is refused.
             if returns.return_for_payments(
-                    con, {claim["claim_id"]: min(-owed, was - owed)},
-                    {claim["claim_id"]: (rid, ctx["day"], claim["payer_name"])}, user):
+                    con, short, {claim["claim_id"]: (rid, ctx["day"], claim["payer_name"])},
+                    user):
                 facts.sync(con)
                 owed = _insurance_owed(con, claim["claim_id"])
         if owed is not None and owed < 0 and (owed_before is None or owed < owed_before):

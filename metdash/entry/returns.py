@@ -38,8 +38,8 @@ from metdash.entry.problems import Problem, blank, date_field, fmt_money, today
 from metdash.errors import ValidationError
 from metdash.store import Database, audit, facts, fetch_df, insert_row, next_id
 
-__all__ = ["Returned", "UndoIn", "return_for_payments", "returned_by", "undoable",
-           "undo_move", "validate_undo"]
+__all__ = ["Returned", "UndoIn", "return_for_payments", "returned_by", "shortfall",
+           "undoable", "undo_move", "validate_undo"]
 
 ZERO = Decimal("0.00")
 KINDS = {"transfer": "move to the client", "write_off": "write-off"}
@@ -93,6 +93,20 @@ def _insert(con: Any, row: Mapping[str, Any], user: str) -> int:
     return rid
 
 
+def shortfall(before: Mapping[str, Decimal], after: Mapping[str, Decimal]
+              ) -> dict[str, Decimal]:
+    """How far a posting took each claim below zero on the insurance side (``before`` /
+    ``after``: its insurance balance; a claim missing from ``before`` owed nothing): only the
+    part below zero that the posting caused, for :func:`return_for_payments`. Claims that
+    stayed at or above zero, or that the posting did not lower, are left out."""
+    out = {}
+    for claim_id, now in after.items():
+        was = before.get(claim_id, ZERO)
+        if now < 0 and now < was:
+            out[claim_id] = min(-now, was - now)
+    return out
+
+
 def return_for_payments(con: Any, short: Mapping[str, Decimal],
                         paid_by: Mapping[str, tuple[int | None, dt.date | None, str]],
                         user: str) -> list[Returned]:
@@ -136,10 +150,18 @@ def returned_by(db: Database, remittance_id: int) -> list[Returned]:
 
 def undoable(db: Database, claim_id: str) -> pd.DataFrame:
     """The claim's moves to the client and insurance write-offs with something left to undo:
-    kind, source_id, day, amount, remaining, reason, user_name; newest moves first."""
+    kind, source_id, day, amount, remaining, reason, user_name, and label (in words, for a
+    picker); newest moves first."""
     with db.connect() as con:
         df = fetch_df(con, _OPEN, {"ids": [claim_id]})
-    return df[df.remaining > 0].reset_index(drop=True)
+    df = df[df.remaining > 0].reset_index(drop=True)
+    df["label"] = [
+        f"{'Move to the client' if r.kind == 'transfer' else 'Write-off'} of "
+        f"{fmt_money(Decimal(r.amount))} on {r.day:%b %d, %Y} by {r.user_name} "
+        f"({r.reason.replace('_', ' ')})"
+        + (f", {fmt_money(Decimal(r.remaining))} left" if r.remaining != r.amount else "")
+        for r in df.itertuples()]
+    return df
 
 
 @dataclass

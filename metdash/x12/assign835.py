@@ -215,10 +215,10 @@ def assign_claim_payment(db: Database, claim_payment_id: int, claim_id: str, use
         facts.sync(con)
         owed = trust835.insurance_balances(con, [claim_id]).get(claim_id, Decimal(0))
         back: list[returns.Returned] = []
-        if owed < 0 and owed < before:
+        short = returns.shortfall({claim_id: before}, {claim_id: owed})
+        if short:
             back = returns.return_for_payments(
-                con, {claim_id: min(-owed, before - owed)},
-                {claim_id: (clp["remittance_id"], day, clp["payer_name"])}, user)
+                con, short, {claim_id: (clp["remittance_id"], day, clp["payer_name"])}, user)
             facts.sync(con)
             owed = trust835.insurance_balances(con, [claim_id]).get(claim_id, Decimal(0))
         if owed < 0 and owed < before:

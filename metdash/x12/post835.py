@@ -461,8 +461,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     # A payment of what the practice had moved to the client or written off (paid on appeal)
     # brings that back to the insurance side, as far as the claim went below zero
     # (metdash.entry.returns); what is still below zero after that is refused below.
-    short = {cid: min(-now, before.get(cid, ZERO) - now) for cid, now in after.items()
-             if now < 0 and now < before.get(cid, ZERO) and cid in paid_by}
+    short = returns.shortfall(before, {c: v for c, v in after.items() if c in paid_by})
     returned = returns.return_for_payments(con, short, paid_by, user)
     if returned:
         facts.sync(con)

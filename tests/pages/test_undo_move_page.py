@@ -24,13 +24,18 @@ def _page(tmp_path, monkeypatch, tab: str = "Move to the client"):
     return db, at
 
 
+def _pick(at, key: str, claim_id: str) -> None:
+    """Choose ``claim_id`` in the claim picker ``key``, as a biller does: find it, pick it."""
+    at.text_input(key=f"{key}-find").set_value(claim_id).run()
+    [label] = [o for o in at.selectbox(key=key).options if o.startswith(claim_id)]
+    at.selectbox(key=key).set_value(label).run()
+
+
 def test_a_move_is_undone_from_the_claim(tmp_path, monkeypatch):
     db, at = _page(tmp_path, monkeypatch)
     assert db.scalar("SELECT insurance_balance FROM claim_facts WHERE claim_id = 'L8'") \
         == Decimal("0.00")
-    at.text_input(key="m_claim-find").set_value("L8").run()
-    [label] = [o for o in at.selectbox(key="m_claim").options if o.startswith("L8")]
-    at.selectbox(key="m_claim").set_value(label).run()
+    _pick(at, "m_claim", "L8")
     which = at.selectbox(key="u_which")
     assert which.options[0].startswith(
         "Move to the client of $100.00 on May 05, 2025 by bea (PR-96: waiver signed)")
@@ -53,9 +58,7 @@ def test_an_insurance_write_off_is_undone_on_the_write_off_tab(tmp_path, monkeyp
     """L9 ($100, Quinn Quill) was written off for timely filing on 2025-05-20: undone, the
     payer owes the 100 again (the denial is open again)."""
     db, at = _page(tmp_path, monkeypatch, tab="Write off")
-    at.text_input(key="w_claim-find").set_value("L9").run()
-    [label] = [o for o in at.selectbox(key="w_claim").options if o.startswith("L9")]
-    at.selectbox(key="w_claim").set_value(label).run()
+    _pick(at, "w_claim", "L9")
     assert at.selectbox(key="wu_which").options[0].startswith(
         "Write-off of $100.00 on May 20, 2025 by bea (timely filing)")
     at.text_input(key="wu_reason").set_value("proof of timely filing accepted")

@@ -79,12 +79,14 @@ def validate_practice(con: Any, pr: PracticeIn) -> list[Problem]:
 def practice_notices(zip_code: str | None) -> list[str]:
     """What the practice's details lack for billing, though they may be saved: a 5-digit
     ZIP (the 837P's billing provider, loop 2010AA N403, needs all 9 digits of ZIP+4;
-    clearinghouses reject a claim without them)."""
+    clearinghouses reject a claim without them, and the export refuses,
+    :func:`metdash.x12.validate.claim_problems`)."""
     digits = re.sub(r"\D", "", zip_code or "")
     if len(digits) == 5:
         return [f"ZIP {zip_code.strip()} has 5 digits: the 837P's billing provider (loop "
-                "2010AA) needs the full ZIP+4, and clearinghouses reject claims without it. "
-                f"Enter it as {digits}-NNNN (the USPS ZIP code lookup gives the 4 digits)."]
+                "2010AA) needs the full ZIP+4: clearinghouses reject claims without it, and "
+                "metdash exports no 837P until it is entered. Enter it as "
+                f"{digits}-NNNN (the USPS ZIP code lookup gives the 4 digits)."]
     return []
 
 

@@ -96,6 +96,12 @@ def claim_problems(batch: Batch837) -> list[str]:
     if not (bp.address.line1 and bp.address.city and bp.address.state and bp.address.zip):
         problems.append("Practice address is incomplete: the 837P needs street, city, state "
                         "and ZIP of the billing provider (practice settings).")
+    elif len(zip_digits := "".join(ch for ch in bp.address.zip if ch.isdigit())) != 9:
+        problems.append(f"Practice ZIP {bp.address.zip.strip()!r} is not a full ZIP+4: the 837P's "
+                        "billing provider (loop 2010AA, N403) needs all nine digits and "
+                        "clearinghouses reject a claim without them. Enter it as "
+                        f"{zip_digits[:5] or 'NNNNN'}-NNNN in the practice settings (the USPS "
+                        "ZIP code lookup gives the last four).")
     if not any(ch.isdigit() for ch in (batch.contact_phone or bp.phone)):
         problems.append("Practice phone is missing: the 837P names a contact number for the "
                         "submitter (practice settings).")

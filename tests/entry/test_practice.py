@@ -54,4 +54,5 @@ def test_practice_address_and_phone_are_checked(tmp_path):
                                      tax_id="12-3456789", state="or", zip="97477-1234"), "owner")
     assert db.scalar("SELECT state FROM practice") == "OR"
     assert "62701-NNNN" in e.practice_notices("62701")[0]
+    assert "exports no 837P until it is entered" in e.practice_notices("62701")[0]
     assert e.practice_notices("62701-1234") == [] and e.practice_notices("") == []

@@ -128,6 +128,34 @@ def test_our_checks_catch_what_pyx12_does_not(seeded):
     assert seeded.scalar("SELECT count(*) FROM x12_control") == 0
 
 
+def test_a_five_digit_practice_zip_is_refused(seeded):
+    """The 5010 837P's billing provider address (2010AA N403) must carry the full ZIP+4;
+    pyx12 accepts five digits, a clearinghouse does not. Nothing is sent or numbered."""
+    with seeded.transaction() as con:
+        con.execute("UPDATE practice SET zip = '62701'")
+    batch = _batch_with_problems(seeded)
+    assert pyx12_validate(render_837p(batch, ControlNumbers(1, 1, 1), NOW)) == []
+    with pytest.raises(X12ExportError) as info:
+        write_837p(seeded, None, user="biller", now=NOW)
+    assert info.value.problems == [
+        "Practice ZIP '62701' is not a full ZIP+4: the 837P's billing provider (loop 2010AA, "
+        "N403) needs all nine digits and clearinghouses reject a claim without them. Enter it "
+        "as 62701-NNNN in the practice settings (the USPS ZIP code lookup gives the last four)."]
+    assert seeded.scalar("SELECT count(*) FROM claims WHERE status = 'ready'") == 2
+    assert seeded.scalar("SELECT count(*) FROM x12_control") == 0
+    # ZIP+4 written with a hyphen is sent as its nine digits
+    with seeded.transaction() as con:
+        con.execute("UPDATE practice SET zip = '62701-1234'")
+    text = write_837p(seeded, None, user="biller", now=NOW, mark_submitted=False)
+    assert "N4*SPRINGFIELD*IL*627011234~" in text
+
+
+def _batch_with_problems(db):
+    with db.connect() as con:
+        batch, _ = load_batch(con, None)
+    return batch
+
+
 def test_separators_in_data_are_removed(seeded):
     with seeded.transaction() as con:
         con.execute("UPDATE clients SET last_name = 'O*Brien~Smith:Jr' WHERE client_id = 'K001'")

@@ -19,6 +19,9 @@ The same rules as an 835 (:mod:`metdash.x12.trust835`), each refused with what t
 * the patient the CLP names (NM1*QC, kept since migration 0021) is the claim's client, by
   last name or member id (:func:`metdash.x12.trust835.other_patient`); a payment imported
   before 0021 names none and is not checked;
+* the services it pays fall on one of the claim's dates of service (when it names any:
+  the SVCs' DTM*472, else the CLP's DTM*232): a client seen weekly has many claims of one
+  charge with one payer;
 * the claim is not paid by this remittance already;
 * after it, the claim owes no less than zero on the insurance side (what the practice had
   moved to the client or written off comes back first, as for an 835:
@@ -159,12 +162,36 @@ def _problems(con: Any, clp: dict[str, Any] | None, claim: trust835.OurClaim | N
             p.append(Problem(f"Claim {claim_id} is {claim.client_name}'s, but the payment names "
                              f"patient {who}{member} (NM1*QC): choose that patient's claim.",
                              "claim_id"))
+    p += _date_problems(con, clp, claim_id)
     twice = con.execute("SELECT count(*) FROM claim_payments WHERE claim_id = ? "
                         "AND remittance_id = ?", [claim_id, clp["remittance_id"]]).fetchall()
     if twice[0][0]:
         p.append(Problem(f"Claim {claim_id} is paid by this remittance already (trace "
                          f"{clp['trace_number']}): a remittance pays a claim once.", "claim_id"))
     return p
+
+
+def _date_problems(con: Any, clp: dict[str, Any], claim_id: str) -> list[Problem]:
+    """A payment whose services (its SVCs' DTM*472, else the CLP's DTM*232) fall on none of
+    the claim's dates of service pays another claim: a client seen weekly has many claims
+    of one charge with one payer, and the charge and the patient alone do not tell them
+    apart. A payment that names no date is not checked."""
+    paid_on = sorted({d for (d,) in con.execute(
+        "SELECT DISTINCT service_date FROM line_payments WHERE claim_payment_id = ? "
+        "AND service_date IS NOT NULL", [clp["claim_payment_id"]]).fetchall()})
+    if not paid_on and clp.get("service_from") is not None:
+        paid_on = [clp["service_from"]]
+    served = sorted({ln.service_date for ln in claim_lines(con, [claim_id]).get(claim_id, [])})
+    if not paid_on or not served or set(paid_on) & set(served):
+        return []
+
+    def days(values: list[dt.date]) -> str:
+        text = [f"{d:%b %d, %Y}" for d in values]
+        return text[0] if len(text) == 1 else ", ".join(text[:-1]) + " and " + text[-1]
+
+    return [Problem(f"The payment is for services on {days(paid_on)} (DTM*472), but claim "
+                    f"{claim_id} was served on {days(served)}: it pays another claim; choose "
+                    "the claim of those dates.", "claim_id")]
 
 
 def assign_claim_payment(db: Database, claim_payment_id: int, claim_id: str, user: str

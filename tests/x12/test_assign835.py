@@ -20,6 +20,7 @@ from decimal import Decimal
 
 import pytest
 
+from metdash.entry.problems import Problem
 from metdash.errors import ValidationError
 from metdash.x12.assign835 import assign_claim_payment, unassigned_claim_payments
 from metdash.x12.post835 import import_835
@@ -87,6 +88,33 @@ def test_a_payment_is_not_posted_to_a_claim_it_cannot_pay(seeded, claim_id, says
     assert says in str(e.value)
     assert len(unassigned_claim_payments(seeded)) == 1
     assert seeded.scalar("SELECT count(*) FROM claim_payments WHERE claim_id IS NOT NULL") == 0
+
+
+def test_a_payment_is_not_posted_to_the_same_clients_claim_of_another_week(seeded):
+    """K001 is seen weekly: C000104 (Feb 17) has C000101's payer, charge and lines. The
+    payment's services are Feb 03 and Feb 05 (its SVCs): it pays C000101, not C000104."""
+    with seeded.transaction() as con:
+        con.execute("""INSERT INTO claims (claim_id, client_id, payer_id, coverage_id,
+                           referral_id, referrer_id, rendering_provider_id, status,
+                           diagnosis_codes, total_charge, first_service_date)
+                       VALUES ('C000104', 'K001', 1, 1, 1, 1, 1, 'ready',
+                               ['M54.50', 'E11.9'], 300.00, DATE '2025-02-17')""")
+        con.execute("""INSERT INTO claim_lines (claim_id, line_no, service_date, cpt,
+                           modifiers, units, charge, dx_pointers)
+                       VALUES ('C000104', 1, DATE '2025-02-17', '97110', ['GP'], 2, 150, [1]),
+                              ('C000104', 2, DATE '2025-02-17', '97140', ['GP', '59'], 1,
+                               100, [1]),
+                              ('C000104', 3, DATE '2025-02-19', '97530', [], 1, 50, [2])""")
+    cpid = _unmatched(seeded)
+    with pytest.raises(ValidationError) as e:
+        assign_claim_payment(seeded, cpid, "C000104", "biller")
+    assert e.value.problems == [Problem(
+        "The payment is for services on Feb 03, 2025 and Feb 05, 2025 (DTM*472), but claim "
+        "C000104 was served on Feb 17, 2025 and Feb 19, 2025: it pays another claim; choose "
+        "the claim of those dates.")]
+    assert e.value.problems[0].field == "claim_id"
+    assert seeded.scalar("SELECT count(*) FROM claim_payments WHERE claim_id IS NOT NULL") == 0
+    assert assign_claim_payment(seeded, cpid, "C000101", "biller").status == "paid"
 
 
 def test_a_payment_is_posted_once(seeded):

@@ -25,11 +25,17 @@ every error here is written for the person at the keyboard: what is wrong, and w
     └── ScenarioError         the insurance scenario's assumptions cannot be used; .problems
 
 The classes live here and nowhere else; the modules that raise them import them from here.
+
+A message that names a client (a refused 835 whose patient is another, a chart number
+already on file) is a :class:`Naming`: the text, and ``masked``, the same text with the
+names, birth dates and member ids masked, which presentation mode shows instead
+(:func:`metdash.ui.show_problems`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 
 class MetdashError(Exception):
@@ -86,6 +92,34 @@ class PresentationModeError(MetdashError):
 
 
 # -- X12 files ----------------------------------------------------------------------------------
+class Naming(str):
+    """A message that names a client: the text as it is, and :attr:`masked`, the same text
+    with what identifies the client masked (:func:`metdash.privacy.mask_text`)."""
+
+    masked: str
+
+    def __new__(cls, text: str, masked: str) -> Naming:
+        obj = super().__new__(cls, text)
+        obj.masked = masked
+        return obj
+
+
+def masked_text(message: Any) -> str:
+    """What presentation mode shows of ``message``: its masked text when it names a client
+    (:class:`Naming`, or a problem carrying ``masked``), else the message itself."""
+    if isinstance(message, X12Error):
+        message = message.line()
+    text = str.__str__(message) if isinstance(message, str) else str(message)
+    return getattr(message, "masked", None) or text
+
+
+def joined(message: str, suffix: str) -> str:
+    """``message`` and ``suffix`` with a space between, still masked where it was."""
+    text = f"{str.__str__(message)} {suffix}"
+    masked = getattr(message, "masked", None)
+    return Naming(text, f"{masked} {suffix}") if masked else text
+
+
 class X12Error(MetdashError):
     """One problem at one segment of one file, in the biller's words."""
 
@@ -97,12 +131,19 @@ class X12Error(MetdashError):
         super().__init__(str(self))
 
     def __str__(self) -> str:
+        return self.line()
+
+    def line(self) -> str:
+        """The problem on one line, where it is first (a :class:`Naming` when the message
+        names a client)."""
         where = self.file
         if self.number is not None:
             where += f", segment {self.number}"
             if self.segment_id:
                 where += f" ({self.segment_id})"
-        return f"{where}: {self.message}"
+        text = f"{where}: {str.__str__(self.message)}"
+        masked = getattr(self.message, "masked", None)
+        return Naming(text, f"{where}: {masked}") if masked else text
 
 
 class X12FileError(MetdashError):
@@ -114,8 +155,8 @@ class X12FileError(MetdashError):
         super().__init__("\n".join(str(p) for p in problems))
 
     def messages(self) -> list[str]:
-        """One line per problem."""
-        return [str(p) for p in self.problems]
+        """One line per problem (:meth:`X12Error.line`)."""
+        return [p.line() for p in self.problems]
 
 
 class X12ExportError(MetdashError):

@@ -21,6 +21,7 @@ from metdash.entry.problems import (
     today,
 )
 from metdash.errors import ValidationError
+from metdash.privacy import mask_text
 from metdash.store import Database, audit, audit_many, facts, insert_rows, next_id
 
 __all__ = [
@@ -108,10 +109,14 @@ def new_client_problems(con: Any, client: ClientIn) -> list[Problem]:
     on_file = fetch_one(con, "SELECT last_name, first_name, dob FROM clients WHERE client_id = ?",
                         [cid]) if cid else None
     if on_file is not None:
-        return [Problem(f"Client id {cid} is already on file ({on_file['last_name']}, "
-                        f"{on_file['first_name']}, born {on_file['dob']}): choose another chart "
-                        "number for a new client, or tick 'Update the client on file' to change "
-                        "this client's details.", "client_id")]
+        def taken(name: str, dob: str) -> str:
+            return (f"Client id {cid} is already on file ({name}, born {dob}): choose another "
+                    "chart number for a new client, or tick 'Update the client on file' to "
+                    "change this client's details.")
+
+        name = f"{on_file['last_name']}, {on_file['first_name']}"
+        return [Problem(taken(name, str(on_file["dob"])), "client_id",
+                        masked=taken(mask_text(name), mask_text(on_file["dob"], "dob")))]
     dob = as_date(client.dob) if client.dob not in (None, "") else None
     if dob is None or blank(client.last_name) or blank(client.first_name):
         return []
@@ -121,9 +126,13 @@ def new_client_problems(con: Any, client: ClientIn) -> list[Problem]:
           AND dob = ? ORDER BY client_id LIMIT 1""",
                      [client.last_name, client.first_name, dob])
     if same is not None:
-        return [Problem(f"{client.last_name.strip()}, {client.first_name.strip()}, born {dob}, "
-                        f"is already on file as client {same['client_id']}: use that chart "
-                        "number (one person, one chart).", "client_id")]
+        def same_person(name: str, born: str) -> str:
+            return (f"{name}, born {born}, is already on file as client {same['client_id']}: use "
+                    "that chart number (one person, one chart).")
+
+        name = f"{client.last_name.strip()}, {client.first_name.strip()}"
+        return [Problem(same_person(name, str(dob)), "client_id",
+                        masked=same_person(mask_text(name), mask_text(dob, "dob")))]
     return []
 
 

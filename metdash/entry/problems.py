@@ -24,15 +24,20 @@ CENT = Decimal("0.01")
 
 
 class Problem(str):
-    """One problem in the biller's words; ``field`` and ``line`` (0-based) say where."""
+    """One problem in the biller's words; ``field`` and ``line`` (0-based) say where;
+    ``masked``: the same words with the client's name, birth date or member id masked, when
+    it names a client (what presentation mode shows, :func:`metdash.errors.masked_text`)."""
 
     field: str
     line: int | None
+    masked: str | None
 
-    def __new__(cls, message: str, field: str = "", line: int | None = None) -> Problem:
+    def __new__(cls, message: str, field: str = "", line: int | None = None,
+                masked: str | None = None) -> Problem:
         obj = super().__new__(cls, message)
         obj.field = field
         obj.line = line
+        obj.masked = masked if masked is not None else getattr(message, "masked", None)
         return obj
 
 

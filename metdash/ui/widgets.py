@@ -17,6 +17,7 @@ import pyarrow as pa
 import streamlit as st
 
 from metdash import auth, exports
+from metdash.errors import masked_text
 from metdash.metrics import CATALOGUE, format_value, tile_money
 from metdash.privacy import column_kind
 from metdash.store import Database
@@ -27,8 +28,11 @@ from metdash.ui.text import literal
 
 def show_problems(problems: Sequence[Any], heading: str = "Nothing was saved.") -> None:
     """Show every validation problem at once, in the biller's words (each shown as the
-    text it is: a problem repeats what was typed, see :func:`metdash.ui.text.literal`)."""
-    lines = "\n".join(f"- {literal(p)}" for p in problems)
+    text it is: a problem repeats what was typed, see :func:`metdash.ui.text.literal`). In
+    presentation mode a problem that names a client shows its masked text
+    (:func:`metdash.errors.masked_text`)."""
+    shown = [masked_text(p) for p in problems] if present_mode() else problems
+    lines = "\n".join(f"- {literal(p)}" for p in shown)
     st.error(f"**{heading}** Please fix:\n{lines}")
 
 

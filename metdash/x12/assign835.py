@@ -157,11 +157,16 @@ def _problems(con: Any, clp: dict[str, Any] | None, claim: trust835.OurClaim | N
                                             clp01=claim_id, **vars(named))])])[claim_id]
         if trust835.other_patient(named, full):
             who = ", ".join(x for x in (named.patient_last_name, named.patient_first_name) if x)
-            member = (f", member id {named.patient_member_id}" if named.patient_member_id
-                      else "")
-            p.append(Problem(f"Claim {claim_id} is {claim.client_name}'s, but the payment names "
-                             f"patient {who}{member} (NM1*QC): choose that patient's claim.",
-                             "claim_id"))
+            member = named.patient_member_id
+
+            def text(client: str, patient: str, member_id: str) -> str:
+                return (f"Claim {claim_id} is {client}'s, but the payment names patient "
+                        f"{patient}{f', member id {member_id}' if member_id else ''} (NM1*QC): "
+                        "choose that patient's claim.")
+
+            p.append(Problem(text(claim.client_name, who, member), "claim_id",
+                             masked=text(mask_text(claim.client_name), mask_text(who),
+                                         mask_text(member, "member_id") if member else "")))
     p += _date_problems(con, clp, claim_id)
     twice = con.execute("SELECT count(*) FROM claim_payments WHERE claim_id = ? "
                         "AND remittance_id = ?", [claim_id, clp["remittance_id"]]).fetchall()

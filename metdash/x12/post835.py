@@ -51,7 +51,7 @@ import pyarrow as pa
 from metdash import adjustment_classes
 from metdash.adjustment_classes import claim_status_after
 from metdash.entry import returns
-from metdash.errors import X12FileError
+from metdash.errors import X12FileError, joined
 from metdash.store import (
     Database,
     JSONText,
@@ -207,7 +207,7 @@ def _import_one(db: Database, name: str, data: bytes, user: str,
             msgs = list(dict.fromkeys(msgs))
             if len(msgs) > 50:
                 msgs = msgs[:50] + [f"{name}: … and {len(msgs) - 50} more problems."]
-            msgs[-1] = f"{msgs[-1]} {NOTHING}"
+            msgs[-1] = joined(msgs[-1], NOTHING)
             return FileResult(name, "refused", errors=msgs)
         del remit
         return res

@@ -49,7 +49,8 @@ import duckdb
 import pyarrow as pa
 
 from metdash.adjustment_classes import OUTCOMES
-from metdash.errors import X12Error
+from metdash.errors import Naming, X12Error
+from metdash.privacy import mask_text
 from metdash.x12.parse835 import ClaimPayment, Payment
 
 # CLP02 codes with which a payer other than the claim's may report on it: processed as
@@ -370,12 +371,19 @@ def other_patient(c: ClaimPayment | Any, claim: OurClaim) -> str | None:
         return None
     who = ", ".join(x for x in (c.patient_last_name.strip(), c.patient_first_name.strip())
                     if x)
-    their_id = f", member id {c.patient_member_id.strip()}" if member else ""
-    return (f"claim {claim.claim_id} is {claim.client_name}'s, but this remittance pays it for "
-            f"patient {who}{their_id} (NM1*QC): neither the name nor the member id is the "
-            "client's, so the money would post to the wrong account. Ask the payer which claim "
-            "it paid (CLP01 is the claim id we sent), or correct the client's name or member "
-            "id (Clients) if they are wrong on file; then import the file again.")
+    their_id = c.patient_member_id.strip() if member else ""
+
+    def text(client: str, patient: str, member_id: str) -> str:
+        return (f"claim {claim.claim_id} is {client}'s, but this remittance pays it for "
+                f"patient {patient}{f', member id {member_id}' if member_id else ''} (NM1*QC): "
+                "neither the name nor the member id is the client's, so the money would post to "
+                "the wrong account. Ask the payer which claim it paid (CLP01 is the claim id we "
+                "sent), or correct the client's name or member id (Clients) if they are wrong "
+                "on file; then import the file again.")
+
+    return Naming(text(claim.client_name, who, their_id),
+                  text(mask_text(claim.client_name), mask_text(who),
+                       mask_text(their_id, "member_id") if their_id else ""))
 
 
 def _reversed(clps: Sequence[tuple[str, str, dt.date, Decimal, Decimal]], p: Payment,

@@ -43,11 +43,18 @@ def test_a_new_client_never_overwrites_one_on_file(db):
         "Client id C001 is already on file (Doe, Jane, born 1950-02-03): choose another chart "
         "number for a new client, or tick 'Update the client on file' to change this client's "
         "details."]
+    assert exc.value.problems[0].masked == (
+        "Client id C001 is already on file (D•••, J•••, born ••••-••-••): choose another chart "
+        "number for a new client, or tick 'Update the client on file' to change this client's "
+        "details.")
     assert db.query("SELECT * FROM clients WHERE client_id = 'C001'").equals(before)
     with pytest.raises(ValidationError) as exc:
         e.save_client(db, e.ClientIn("C777", " doe ", "JANE", "1950-02-03"), USER, new=True)
     assert exc.value.problems == ["doe, JANE, born 1950-02-03, is already on file as client "
                                   "C001: use that chart number (one person, one chart)."]
+    assert exc.value.problems[0].masked == ("d•••, J•••, born ••••-••-••, is already on file as "
+                                            "client C001: use that chart number (one person, "
+                                            "one chart).")
     assert count(db, "clients") == 2
     # Asked for: the details are replaced
     e.save_client(db, e.ClientIn("C001", "Doe", "Janet", "1950-02-03"), USER)

@@ -77,3 +77,34 @@ def test_errors_that_list_problems_show_them_one_a_line(name):
     assert not at.exception, [e.value for e in at.exception]
     assert [e.value for e in at.error] == [
         "**Nothing was exported.** Please fix:\n- Claim C1: no payer.\n- Claim C2: no lines."]
+
+
+def _naming_script():
+    from metdash import ui
+    from metdash.entry.problems import Problem
+    from metdash.errors import Naming, ValidationError, X12Error, X12FileError
+
+    with ui.action():
+        raise ValidationError([Problem("Client id CL1 is already on file (Alpha, Ann, born "
+                                       "1970-01-02).", "client_id",
+                                       masked="Client id CL1 is already on file (A•••, A•••, "
+                                              "born ••••-••-••).")])
+    with ui.action("Nothing was imported."):
+        raise X12FileError("a.835", [X12Error("a.835", 9, "CLP", Naming(
+            "claim C1 is Alpha, Ann's", "claim C1 is A•••, A•••'s"))])
+
+
+@pytest.mark.parametrize("present", [True, False])
+def test_a_refusal_naming_a_client_is_masked_in_presentation_mode(present):
+    """Found at stop 31: a refused 835 (its patient another client's) or a chart number
+    already on file named the client, birth date and member id on the projector."""
+    at = AppTest.from_function(_naming_script, default_timeout=30)
+    at.session_state["_present"] = present
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = " ".join(e.value for e in at.error)
+    if present:
+        assert "Alpha" not in shown and "Ann" not in shown and "1970" not in shown
+        assert "A•••, A•••, born ••••-••-••" in shown and "claim C1 is A•••, A•••'s" in shown
+    else:
+        assert "Alpha, Ann, born 1970-01-02" in shown and "claim C1 is Alpha, Ann's" in shown

@@ -168,4 +168,7 @@ def test_a_payment_for_another_patient_is_not_posted(seeded):
         assign_claim_payment(seeded, cpid, "C000104", "biller")
     assert ("Claim C000104 is Other, Olga's, but the payment names patient SAMPLE, SAM, "
             "member id ACM000111 (NM1*QC): choose that patient's claim.") in str(e.value)
+    assert [p.masked for p in e.value.problems if p.masked] == [
+        "Claim C000104 is O•••, O•••'s, but the payment names patient S•••, S•••, member id "
+        "•••11 (NM1*QC): choose that patient's claim."]
     assert len(unassigned_claim_payments(seeded)) == 1

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 
+from metdash.errors import masked_text
 from metdash.store import backup as bk
 from metdash.x12.post835 import import_835
 
@@ -36,6 +37,11 @@ def test_a_clp_for_another_patient_is_refused_and_nothing_posts(seeded):
     assert ("claim C000102 is Example, Eve's, but this remittance pays it for patient "
             "SAMPLE, SAM, member id ACM000111 (NM1*QC)") in error
     assert "Nothing was imported." in error
+    # presentation mode shows it masked: initials, the member id's last two characters
+    shown = masked_text(error)
+    assert ("claim C000102 is E•••, E•••'s, but this remittance pays it for patient "
+            "S•••, S•••, member id •••11 (NM1*QC)") in shown
+    assert "Nothing was imported." in shown and "Eve" not in shown and "SAM" not in shown
     assert seeded.scalar("SELECT count(*) FROM remittances") == 0
     assert seeded.scalar("SELECT status FROM claims WHERE claim_id = 'C000102'") == "ready"
 

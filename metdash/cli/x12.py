@@ -8,7 +8,8 @@ from pathlib import Path
 import click
 
 from metdash.cli.app import DB_OPTION, cli_user, main, open_db, progress
-from metdash.errors import X12ExportError
+from metdash.errors import X12ExportError, masked_text
+from metdash.privacy import present_by_default
 from metdash.store import write_private
 from metdash.store.backup import before_import
 from metdash.x12.post835 import import_835
@@ -30,6 +31,8 @@ def import_835_cmd(db_path: str | None, files: tuple[str, ...], as_json: bool) -
     # The backup comes just before the first file that writes (none when all are refused).
     summary = import_835(db, [Path(f) for f in files], cli_user(),
                          before_write=lambda: before_import(db))
+    if present_by_default():  # METDASH_PRESENT=1: a refusal naming a client is masked
+        summary.errors = [masked_text(m) for m in summary.errors]
     if as_json:
         click.echo(summary.to_json())
         for note in summary.notes:  # for a person; the JSON keeps its keys

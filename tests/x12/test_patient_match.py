@@ -102,3 +102,21 @@ def test_a_clp_with_another_claims_charge_says_so(seeded):
 def test_an_initial_alone_is_not_the_clients_name(seeded):
     s = import_835(seeded, [("initial.835", _file(("E", "EVE", "X1")))], "biller")
     assert not s.ok and "patient E, EVE, member id X1 (NM1*QC)" in s.errors[0]
+
+
+def test_the_command_masks_the_refusal_in_presentation_mode(seeded, tmp_path, monkeypatch):
+    """METDASH_PRESENT=1 (a workshop's terminal on the projector): metdash import-835 says
+    the same refusal with the names and member id masked."""
+    from click.testing import CliRunner
+
+    from metdash.cli import main
+
+    era = tmp_path / "wrong.835"
+    era.write_bytes(_file(("SAMPLE", "SAM", "ACM000111")))
+    monkeypatch.setenv("METDASH_PRESENT", "1")
+    r = CliRunner().invoke(main, ["import-835", "--db", str(seeded.path), str(era)])
+    assert r.exit_code == 1
+    assert "claim C000102 is E•••, E•••'s, but this remittance pays it for patient S•••, " \
+           "S•••, member id •••11 (NM1*QC)" in r.output
+    assert "Example" not in r.output and "SAMPLE" not in r.output
+

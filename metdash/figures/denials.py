@@ -187,7 +187,12 @@ def open_denials_by_reason(db: Database, f: Filters) -> pd.DataFrame:
     text = f"""
         WITH d AS ({sql('denial_adjustments')}),
         open AS (SELECT claim_id, denied FROM ({sql('ar_balances')}) b WHERE denied > 0),
-        first AS (SELECT claim_id, min(payment_date) AS denied_on FROM d GROUP BY claim_id),
+        first AS (  -- the first denying remittance: its date, and when it was posted
+            SELECT d.claim_id, min(d.payment_date) AS denied_on,
+                   arg_min(r.imported_at, d.payment_date) AS posted_at
+            FROM d JOIN claim_payments cp USING (claim_payment_id)
+            JOIN remittances r USING (remittance_id)
+            GROUP BY d.claim_id),
         by_reason AS (
             SELECT d.claim_id, d.group_code || '-' || d.carc AS reason, d.carc,
                    sum(d.amount) AS amount
@@ -219,12 +224,17 @@ def denial_outcomes(db: Database, f: Filters, limit: int = 500) -> pd.DataFrame:
     - paid on appeal / reprocessed: a later remittance replaced or reversed the denying one
       (paid on appeal when an appeal was filed before it); by the payer;
     - corrected and resubmitted: the claim was moved back to ready or submitted after the
-      denial (its status history says who);
+      denial was posted (its status history says who; once per claim);
     - moved to the client: a transfer of the insurance balance to the client;
     - written off: an insurance write-off, with its reason."""
     text = f"""
         WITH d AS ({sql('denial_adjustments')}),
-        first AS (SELECT claim_id, min(payment_date) AS denied_on FROM d GROUP BY claim_id),
+        first AS (  -- the first denying remittance: its date, and when it was posted
+            SELECT d.claim_id, min(d.payment_date) AS denied_on,
+                   arg_min(r.imported_at, d.payment_date) AS posted_at
+            FROM d JOIN claim_payments cp USING (claim_payment_id)
+            JOIN remittances r USING (remittance_id)
+            GROUP BY d.claim_id),
         paid AS (
             SELECT l.claim_id, min(l.entry_date) AS resolved_on
             FROM ledger l JOIN first fi USING (claim_id)
@@ -243,9 +253,16 @@ def denial_outcomes(db: Database, f: Filters, limit: int = 500) -> pd.DataFrame:
                    pa.amount, pa.resolved_on, 'payer' AS resolved_by
             FROM paid_amount pa
             UNION ALL
-            SELECT h.claim_id, 'corrected and resubmitted', NULL, h.status_date, h.changed_by
+            -- once per claim (ready, then submitted, is one resubmission), and only after
+            -- the denial was posted: the sending of the claim that was denied, on the day
+            -- its denial came, is not a resubmission
+            SELECT h.claim_id, 'corrected and resubmitted', NULL, min(h.status_date),
+                   arg_min(h.changed_by, h.seq)
             FROM claim_status_history h JOIN first fi USING (claim_id)
-            WHERE h.status IN ('ready', 'submitted') AND h.status_date >= fi.denied_on
+            WHERE h.status IN ('ready', 'submitted')
+              AND (h.status_date > fi.denied_on
+                   OR h.status_date = fi.denied_on AND h.changed_at > fi.posted_at)
+            GROUP BY h.claim_id
             UNION ALL
             SELECT t.claim_id, 'moved to the client', t.amount, t.transfer_date, t.user_name
             FROM balance_transfers t JOIN first fi USING (claim_id)

@@ -9,12 +9,15 @@ client who owes money and says who has a credit instead. The services and balanc
 the same as-of date (with no payer / referrer / provider filter set).
 
 What a service row shows, from the claim's ledger (``ledger.sql``) as of the statement date:
-charge; insurance paid (net of reversals and recoupments); insurance adjustments (contractual,
-the other payer's share, the practice's write-offs of the insurance balance: nobody bills the
-client for them); still with insurance; the client's share (cost share and balances moved to
-them); their payments, write-offs and credits applied to it (money naming no claim is applied
-to the oldest service first); the balance. So each row adds up: charge = insurance paid +
-adjustments + with insurance + your share, and your share − applied = balance.
+charge; insurance paid (net of reversals and recoupments); adjustments (contractual, the other
+payer's share, the practice's write-offs of the claim, of its insurance balance or of the
+client's share: nobody bills the client for them); still with insurance; the client's share
+(cost share and balances moved to them, less what the practice wrote off of it on the claim);
+their payments and credits applied to it (money naming no claim, and a write-off of the
+client's balance as a whole, are applied to the oldest service first); the balance. So each
+row adds up: charge = insurance paid + adjustments + with insurance + your share, and your
+share − applied = balance. (Found by a new-user trial: a $2 small-balance write-off on a
+claim showed as "You paid / credited", though the notes count write-offs as adjustments.)
 
 Procedures are named in the project's own words (:func:`metdash.coding.known_codes`), never
 the AMA's. In presentation mode the client's name and address are masked
@@ -56,7 +59,7 @@ class Service:
     procedures: tuple[tuple[str, str], ...]  # (CPT code, our description)
     charge: Decimal
     insurance_paid: Decimal
-    insurance_adjustments: Decimal
+    adjustments: Decimal  # contractual, another payer's share, the practice's write-offs
     with_insurance: Decimal
     your_share: Decimal
     payments_applied: Decimal
@@ -184,7 +187,7 @@ def load_statements(db: Database, as_of: dt.date, client_ids: list[str] | None =
         services_of.setdefault(r["client_id"], []).append(Service(
             r["service_date"], r["claim_id"],
             tuple((cpt, codes[cpt].description if cpt in codes else "") for cpt in r["cpts"]),
-            *(money(r[k]) for k in ("charge", "insurance_paid", "insurance_adjustments",
+            *(money(r[k]) for k in ("charge", "insurance_paid", "adjustments",
                                     "with_insurance", "your_share", "payments_applied",
                                     "balance")),
             r["bucket"] if isinstance(r["bucket"], str) else None))
@@ -222,8 +225,8 @@ def statement(db: Database, client_id: str, as_of: dt.date) -> Statement:
 
 # -- the PDF ----------------------------------------------------------------------------------
 # (header lines, width in mm, alignment): 186 mm, the width of A4 less 12 mm margins.
-COLUMNS = [(("Date of", "service"), 17, "L"), (("Claim", ""), 15, "L"),
-           (("Procedures", ""), 46, "L"), (("Charge", ""), 15, "R"),
+COLUMNS = [(("Date of", "service"), 17, "L"), (("Claim", ""), 21, "L"),
+           (("Procedures", ""), 40, "L"), (("Charge", ""), 15, "R"),
            (("Insurance", "paid"), 16, "R"), (("Adjust-", "ments"), 16, "R"),
            (("With", "insurance"), 16, "R"), (("Your", "share"), 15, "R"),
            (("You paid /", "credited"), 15, "R"), (("Balance", ""), 15, "R")]
@@ -236,8 +239,9 @@ NOTES = (
     "off; you do not owe them. With insurance: still being processed by your insurance (billed, "
     "under appeal, or sent on to your second insurance); not due from you now. Your share: the "
     "deductible, coinsurance or copay your insurance assigned to you, and amounts you agreed "
-    "to pay. You paid / credited: your payments and credits applied to the service; a payment "
-    "that names no service is applied to your oldest service first.")
+    "to pay, less what we wrote off of it. You paid / credited: your payments and credits "
+    "applied to the service; a payment that names no service (or a write-off of your balance "
+    "as a whole) is applied to your oldest service first.")
 
 
 class _Pdf:
@@ -279,6 +283,18 @@ class _Pdf:
             text = text[:-2] + "…"
         self.pdf.set_xy(x, y)
         self.pdf.cell(w, h, text, align=align, fill=fill, border=border)
+
+    def fitted(self, x: float, y: float, w: float, h: float, value: Any,
+               smallest: float = 5.0) -> None:
+        """``value`` whole in the width ``w``: in a smaller font when it is too long (a
+        claim number cut to 'MD26120…' told four claims apart by nothing), cut only below
+        ``smallest`` points. The font stays at the size it took: set it again after."""
+        size = self.pdf.font_size_pt
+        text = self.text(value)
+        while size > smallest and self.pdf.get_string_width(text) > w - 1:
+            size = max(smallest, size - 0.4)
+            self.pdf.set_font_size(size)
+        self.cell(x, y, w, h, text)
 
     def paragraph(self, x: float, y: float, w: float, h: float, value: str,
                   same_every_time: bool = False) -> float:
@@ -381,13 +397,16 @@ def _service_row(pg: _Pdf, y: float, s: Service, shaded: bool) -> float:
         pg.pdf.rect(pg.left, y, TABLE_WIDTH, h, style="F")
     pg.font(7.4)
     values = [f"{s.service_date:%m/%d/%Y}", s.claim_id, None, dollars(s.charge),
-              dollars(s.insurance_paid), dollars(s.insurance_adjustments),
+              dollars(s.insurance_paid), dollars(s.adjustments),
               dollars(s.with_insurance), dollars(s.your_share), dollars(s.payments_applied)]
     x = pg.left
-    for (_, w, align), value in zip(COLUMNS[:-1], values, strict=True):
+    for n, ((_, w, align), value) in enumerate(zip(COLUMNS[:-1], values, strict=True)):
         if value is None:
             for i, line in enumerate(procedures):
                 pg.cell(x, y + i * LINE, w, LINE, line)
+        elif n == 1:  # the claim number, whole
+            pg.fitted(x, y, w, LINE, value)
+            pg.font(7.4)
         else:
             pg.cell(x, y, w, LINE, value, align=align)
         x += w

@@ -51,7 +51,7 @@ def db(tmp_path_factory) -> Database:
 def rows(stmt: statements.Statement) -> dict[str, list]:
     """claim -> [charge, insurance paid, adjustments, with insurance, your share, you paid,
     balance]."""
-    return {s.claim_id: [s.charge, s.insurance_paid, s.insurance_adjustments,
+    return {s.claim_id: [s.charge, s.insurance_paid, s.adjustments,
                          s.with_insurance, s.your_share, s.payments_applied, s.balance]
             for s in stmt.services}
 
@@ -107,7 +107,7 @@ def test_pats_statement(db):
 def test_every_row_adds_up(db):
     for cid in ("P", "Q", "R"):
         for sv in statements.statement(db, cid, AS_OF).services:
-            assert sv.charge == (sv.insurance_paid + sv.insurance_adjustments
+            assert sv.charge == (sv.insurance_paid + sv.adjustments
                                  + sv.with_insurance + sv.your_share), (cid, sv.claim_id)
             assert sv.your_share - sv.payments_applied == sv.balance, (cid, sv.claim_id)
 
@@ -126,6 +126,23 @@ def test_quinn_has_a_credit_and_no_bill(db):
     assert (s.credit, s.total_due, s.amount_due) == (money("20.00"), money("-20.00"), 0)
     assert [x.claim_id for x in s.services[-1:]] == ["L13"]
     assert s.services[-1].procedures[1][0] == "97140"
+
+
+def test_a_write_off_of_the_clients_share_is_an_adjustment(tmp_path):
+    """Found by a new-user trial (stop 32): on a $30 coinsurance the client paid $28 and the
+    practice wrote off $2 (small balance, on the claim); the statement said "You paid /
+    credited $30.00". By hand, Pat's L2 after writing off her last $4 of it on 05-20:
+    charge 100 = Acme paid 56 + adjustments 30 (CO-45) + 4 (our write-off) + her share
+    14 - 4 = 10; she paid 10; balance 0. Her total due is L7's 10 alone."""
+    from metdash.entry.balances import WriteOffIn, write_off
+
+    db = ledger_practice.build(Database(tmp_path / "wo.duckdb"))
+    write_off(db, WriteOffIn("patient", "4.00", "small_balance", D(2025, 5, 20), claim_id="L2",
+                             client_id="P"), "bea", as_of=AS_OF)
+    s = statements.statement(db, "P", AS_OF)
+    assert rows(s)["L2"] == m("100", "56", "34", "0", "10", "10", "0")
+    assert rows(s)["L7"] == m("100", "20", "70", "0", "10", "0", "10")
+    assert s.total_due == money("10.00")
 
 
 def test_totals_equal_the_balances_page(db):
@@ -174,6 +191,19 @@ def test_the_pdf_opens_and_shows_the_total(db, tmp_path):
     a4 = statements.write_statement_pdf(statements.statement(db, "R", AS_OF),
                                         tmp_path / "r4.pdf", paper="a4")
     assert "$125.00" in pdf_text(a4)
+
+
+def test_a_long_claim_number_is_printed_whole(db, tmp_path):
+    """Found by a new-user trial (stop 32): claims MD261204-001 … -004 all printed as
+    'MD26120…'. A claim number is printed whole, in a smaller font when it must be."""
+    import dataclasses
+
+    s = statements.statement(db, "R", AS_OF)
+    ids = ["MD261204-001", "MD261204-002", "PRACTICE-2025-000123"]
+    long = dataclasses.replace(s, services=tuple(
+        dataclasses.replace(sv, claim_id=cid) for sv, cid in zip(s.services, ids, strict=True)))
+    text = pdf_text(statements.write_statement_pdf(long, tmp_path / "long.pdf"))
+    assert all(cid in text for cid in ids), text
 
 
 @pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")

@@ -59,9 +59,7 @@ with tab_bill:
         ui.preselect("bill_client", {c: c for c in clients})  # from a work list's row
         who = st.selectbox("Client", clients, key="bill_client")
         mine = unbilled[unbilled.client_id == who]
-        described = {s: " - ".join(str(v) for v in rest) for s, *rest in
-                     mine[["session_id", "session_date", "kind", "minutes"]].itertuples(
-                         index=False)}
+        described = dict(zip(mine.session_id, mine.label, strict=True))
         picked = st.multiselect(
             "Sessions to bill", list(described), default=list(described),
             format_func=described.get, key="bill_sessions")

@@ -269,15 +269,23 @@ def session_id_span(db: Database) -> tuple[int, int] | None:
 
 def unbilled_sessions(db: Database) -> Any:
     """Sessions on no line of a non-voided claim, by client and date: session_id,
-    client_id, session_date, kind, minutes ('97110 24 min, ...'). The few unbilled
-    sessions are found first (an anti-join); only they are joined to their minutes."""
-    return db.query(f"""
+    client_id, session_date, kind, minutes ('97110 24 min, ...'), label (what a picker
+    shows: 'Oct 07, 2026 · session 3 · treatment · 97110 10 min', the session's number
+    making two sessions of one day with the same minutes two choices -- a picker whose
+    labels repeat lets only one of them be chosen). The few unbilled sessions are found
+    first (an anti-join); only they are joined to their minutes."""
+    df = db.query(f"""
         WITH {UNBILLED_IDS},
         unbilled AS (SELECT s.* FROM sessions s SEMI JOIN unbilled_ids USING (session_id))
         SELECT s.session_id, s.client_id, s.session_date, s.kind,
                string_agg(m.cpt || ' ' || m.minutes || ' min', ', ' ORDER BY m.cpt) AS minutes
         FROM unbilled s LEFT JOIN session_minutes m USING (session_id)
         GROUP BY ALL ORDER BY s.client_id, s.session_date, s.session_id""")
+    df["label"] = [f"{pd.Timestamp(d):%b %d, %Y} · session {sid} · {kind}"
+                   + (f" · {mins}" if isinstance(mins, str) and mins else "")
+                   for sid, d, kind, mins in zip(df.session_id, df.session_date, df.kind,
+                                                 df.minutes, strict=True)]
+    return df
 
 
 def recent_sessions(db: Database, limit: int = 200) -> Any:

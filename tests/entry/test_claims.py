@@ -68,6 +68,11 @@ def test_two_sessions_of_one_day_bill_as_the_day(db):
     # minutes: the first); the claim names both sessions, so neither is left unbilled.
     am = session(db, minutes={"97110": 10})
     pm = session(db, minutes={"97110": 10})
+    # Two choices on the Claims page, told apart by their numbers (a picker whose labels
+    # repeat let a new-user trial choose only one of them).
+    labels = e.unbilled_sessions(db).label.tolist()
+    assert len(set(labels)) == 2 and [f"session {am} ·" in labels[0],
+                                      f"session {pm} ·" in labels[1]] == [True, True]
     with db.connect() as con:
         claim = e.build_claim_from_sessions(con, [am, pm], AS_OF, claim_id="D1")
     assert [(ln.cpt, ln.units, ln.charge, ln.session_id) for ln in claim.lines] == [
@@ -83,6 +88,23 @@ def test_two_sessions_of_one_day_bill_as_the_day(db):
     # Voided, the sessions are back on the list.
     e.move_claim_status(db, "D1", "voided", USER, note="entered twice", as_of=AS_OF)
     assert sorted(e.unbilled_sessions(db).session_id) == [am, pm]
+
+
+def test_the_afternoon_alone_is_billed_and_the_morning_named(db):
+    """A new-user trial (stop 32) could pick only one of two same-day sessions (their labels
+    were the same) and saw the day's line vanish. Built from the afternoon alone, the claim
+    bills the day's 1 unit (20 min of 97110 with the unbilled morning) on the afternoon, and
+    says the morning is on no claim yet."""
+    am = session(db, minutes={"97110": 10})
+    pm = session(db, minutes={"97110": 10})
+    with db.connect() as con:
+        claim = e.build_claim_from_sessions(con, [pm], AS_OF, claim_id="PM")
+        check = e.check_claim(con, claim, AS_OF)
+    assert [(ln.cpt, ln.units, ln.session_id) for ln in claim.lines] == [("97110", 1, pm)]
+    assert [w for w in check.warnings if w.startswith("Sessions:")] == [
+        f"Sessions: session {am} of this client on 2025-06-02 is on no claim yet: the 8-minute "
+        "rule counts the day's minutes together, so bill it on this claim, or next (only the "
+        "units it adds to the day are billed then)."]
 
 
 def test_a_day_split_over_two_claims_never_bills_a_unit_twice(db):

@@ -37,6 +37,7 @@ def test_unbilled_sessions(small_db_path):
     got = entry.unbilled_sessions(db)
     assert got.session_id.tolist() == [4]
     assert got.minutes.tolist() == ["97110 15 min"]
+    assert got.label.tolist() == ["Mar 10, 2025 · session 4 · treatment · 97110 15 min"]
 
 
 def test_client_list(small_db_path):

@@ -32,13 +32,14 @@ if files and st.button("Import", type="primary", icon=":material/upload:"):
             s = import_835(db, [(f.name, f.getvalue()) for f in files], user,
                            before_write=lambda: backup.before_import(db))
             ui.after_write()
-            st.success(f"{s.files} file(s): {s.payments} payment(s) imported ({s.claims} "
-                       f"claims, {s.matched} matched, {s.unmatched} unmatched, ${s.paid:,.2f}); "
-                       f"{s.already_imported} already imported.")
+            kind, headline = s.headline()
+            if kind:
+                (st.success if kind == "success" else st.info)(headline)
             for note in s.notes:
                 st.info(note, icon=":material/info:")
             if s.errors:
-                ui.show_problems(s.errors, heading="Some files were refused.")
+                ui.show_problems(s.errors, heading="Some files were refused." if kind
+                                 else "Nothing was imported.")
 
 st.subheader("Import acknowledgments (999, 277CA)", help="The clearinghouse's 999 says whether "
              "it accepted each 837P file; the payer's 277CA whether it accepted each claim. "

@@ -133,6 +133,20 @@ class ImportSummary:
     def to_json(self) -> str:
         return json.dumps(self.as_dict(), indent=2)
 
+    def headline(self) -> tuple[str, str]:
+        """(kind, sentence) for a page: 'success' when a payment was imported, 'info' when
+        every payment was already there, '' when nothing was imported (the refusals say it;
+        a green box above a refused file said "1 file(s): 0 payment(s) imported")."""
+        text = (f"{self.files} file(s): {self.payments} payment(s) imported ({self.claims} "
+                f"claims, {self.matched} matched, {self.unmatched} unmatched, "
+                f"${self.paid:,.2f}); {self.already_imported} already imported.")
+        if self.payments:
+            return "success", text
+        if self.already_imported:
+            return "info", (f"Already imported: {self.already_imported} payment(s) of these "
+                            "files are on file, and nothing changed.")
+        return "", text
+
 
 # -- reading sources ------------------------------------------------------------------
 def _read_source(src: Source) -> tuple[str, bytes]:
@@ -287,6 +301,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     recoupments: list[Recoupment] = []
     history: list[tuple] = []
     audits: list[tuple] = []
+    unknown: list[str] = []  # the claim ids sent (CLP01) that are none of ours
     # Each claim's (last) paying remittance in this file: id, payment date, payer name.
     paid_by: dict[str, tuple[int | None, dt.date | None, str]] = {}
     status_now = {cid: c.status for cid, c in on_file.items()}
@@ -329,6 +344,8 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
             claim_id = c.clp01 if c.clp01 in on_file else None
             if claim_id is None or c.status_code == "23":
                 res.unmatched += 1
+                if claim_id is None and c.status_code != "23":
+                    unknown.append(c.clp01)
             else:
                 res.matched += 1
             res.claims += 1
@@ -488,6 +505,13 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     audits.append(("import", "imports", import_id, None,
                    {"file": remit.name, "sha256": sha, **summary}))
     audit_many(con, user, audits, now)
+    if unknown:  # said where the file is imported, not only further down the page
+        shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10:,} more"
+                                          if len(unknown) > 10 else "")
+        res.notes.append(f"{remit.name}: {len(unknown):,} claim payment(s) name a claim id that "
+                         f"is none of yours ({shown}): their money is on the deposit but on no "
+                         "claim. Find the claim each pays and post it under Remittances → "
+                         "Unmatched claim payments.")
     return res
 
 

@@ -23,14 +23,14 @@ def test_import_835_json_and_exit_status(seeded, tmp_path):
     runner = CliRunner()
     r = runner.invoke(main, ["import-835", "--db", str(seeded.path), str(FIXTURE), "--json"])
     assert r.exit_code == 0, r.output
-    out = json.loads(r.output)
+    out = json.loads(r.stdout)
     assert list(out) == ["files", "payments", "claims", "matched", "unmatched", "paid",
                          "already_imported", "errors"]
     assert out["paid"] == 226.5 and out["matched"] == 1
     r = runner.invoke(main, ["import-835", "--db", str(seeded.path), str(FIXTURE), str(bad),
                              "--json"])
     assert r.exit_code == 1
-    out = json.loads(r.output)
+    out = json.loads(r.stdout)
     assert out["already_imported"] == 1 and out["payments"] == 0
     assert out["errors"] == ["bad.835, segment 13 (CLP): claim C1 does not balance: charge 100 "
                              "− adjustments 20 = 80, but paid is 70. Nothing was imported."]

@@ -30,6 +30,9 @@ def test_an_uploaded_835_says_its_recoupment_names_no_claim(small_db_path, brows
     # BPR02 = 40.
     era.write_text(build_835([Claim("X9", "1", "50", "50")], trace="WO-E2E",
                              plb=[("WO", "10", "UNKNOWN99")], payee=("XX", NPI_PRACTICE)))
+    broken = tmp_path / "broken.835"  # BPR02 150, but the claims paid 50
+    broken.write_text(build_835([Claim("X8", "1", "50", "50")], trace="BROKEN-E2E",
+                                amount="150", payee=("XX", NPI_PRACTICE)))
     running = RunningApp(path, env={"METDASH_BACKUP_DIR": str(tmp_path / "backups")})
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
@@ -47,7 +50,18 @@ def test_an_uploaded_835_says_its_recoupment_names_no_claim(small_db_path, brows
         note = page.locator('[data-testid="stAlert"]').filter(has_text="UNKNOWN99")
         assert note.count() == 1
         assert "names no claim of ours" in note.inner_text()
+        # The CLP for claim X9 (none of ours) is named where the file was imported (a
+        # trial saw "1 unmatched" and had to find it further down the page).
+        unknown = page.locator('[data-testid="stAlert"]').filter(has_text="none of yours")
+        assert unknown.count() == 1 and "(X9)" in unknown.inner_text()
         assert page.locator('[data-testid="stException"]').count() == 0
+        # A refused file: the refusal alone, no green "0 payment(s) imported" above it.
+        page.locator('[data-testid="stFileUploader"] input[type=file]').first.set_input_files(
+            str(broken))
+        page.get_by_role("button", name="Import", exact=True).click()
+        page.get_by_text("Nothing was imported.").first.wait_for(timeout=60_000)
+        assert page.get_by_text("0 payment(s) imported").count() == 0
+        assert page.get_by_text("does not balance").count() >= 1
     finally:
         context.close()
         running.stop()

@@ -97,7 +97,10 @@ def test_a_recoupment_is_linked_once_the_payment_it_names_arrives(seeded):
         "claim number or claim id on file, paid on or before it): it is on the deposit "
         "(Remittances, deposit reconciliation) but reduces no claim's payment yet. It is "
         "linked when the payment it names is imported; otherwise ask the payer which claim "
-        "it recovers."]
+        "it recovers.",
+        "c.835: 1 claim payment(s) name a claim id that is none of yours (X1): their money is "
+        "on the deposit but on no claim. Find the claim each pays and post it under "
+        "Remittances → Unmatched claim payments."]
     s = import_835(seeded, [("b.835", APPEAL.encode())], "biller")
     assert s.ok
     assert s.notes == ["b.835: an earlier recoupment of $30.00 named this file's payment of "

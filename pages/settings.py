@@ -262,13 +262,18 @@ if tab_ch.open:
         if not names:
             st.info("No payer yet: add your payers on the Payers tab first.")
         else:
+            # The payer is picked outside the form, so its fields show what is on file for
+            # it (inside, they stayed empty whatever the payer had: a new-user trial).
+            b_payer = st.columns(3)[0].selectbox("Payer", list(names), format_func=names.get,
+                                                 key="pb_payer")
+            on_file = billing.set_index("payer_id").loc[b_payer]
             with st.form("payer_billing"):
-                c1, c2, c3 = st.columns(3)
-                b_payer = c1.selectbox("Payer", list(names), format_func=names.get,
-                                       key="pb_payer")
-                b_id = c2.text_input("Clearinghouse payer id (2010BB)", key="pb_id")
+                c2, c3 = st.columns(2)
+                b_id = c2.text_input("Clearinghouse payer id (2010BB)",
+                                     on_file.clearinghouse_payer_id, key=f"pb_id_{b_payer}")
                 b_mod = c3.selectbox("Telehealth modifier (POS 02 / 10 lines)", ["", "95"],
-                                     key="pb_mod", format_func=lambda m: m or "none")
+                                     index=1 if on_file.telehealth_modifier == "95" else 0,
+                                     key=f"pb_mod_{b_payer}", format_func=lambda m: m or "none")
                 if st.form_submit_button("Save payer's ids", type="primary"):
                     with ui.action():
                         ch.save_payer_billing(db, int(b_payer), b_id, b_mod, user)

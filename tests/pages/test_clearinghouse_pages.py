@@ -41,9 +41,10 @@ def test_settings_clearinghouse_tab(db):  # noqa: F811 - the fixture
                            "isa_sender_id, usage_indicator FROM clearinghouse_settings"
                            ).fetchall() == [("S123456", "2175550199", "30", "123456789", "P")]
     # Acme Health (payer 2) had no payer id: give it one, and 95 on telehealth.
-    at.selectbox(key="pb_payer").select(2)
-    _fill(at, pb_id="ACME1")
-    at.selectbox(key="pb_mod").select("95")
+    at.selectbox(key="pb_payer").select(2).run()
+    assert at.text_input(key="pb_id_2").value == ""
+    _fill(at, pb_id_2="ACME1")
+    at.selectbox(key="pb_mod_2").select("95")
     click(at, "Save payer's ids")
     assert not at.error, errors(at)
     with db.connect() as con:
@@ -52,6 +53,12 @@ def test_settings_clearinghouse_tab(db):  # noqa: F811 - the fixture
     table = [d.value for d in at.dataframe if "telehealth_modifier" in d.value.columns][-1]
     assert dict(zip(table.name, table.telehealth_modifier, strict=True)) == {
         "Acme Health": "95", "Medicare Part B": ""}
+    # A new-user trial: the payer's fields showed empty though its id was on file. Picked
+    # again (here: from a new session), they show what is on file.
+    again = _settings_tab(page("settings.py"), "Clearinghouse")
+    again.selectbox(key="pb_payer").select(2).run()
+    assert again.text_input(key="pb_id_2").value == "ACME1"
+    assert again.selectbox(key="pb_mod_2").value == "95"
 
 
 def test_the_session_form_records_the_place_of_service(db):  # noqa: F811 - the fixture

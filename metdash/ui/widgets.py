@@ -158,13 +158,24 @@ def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, st
         elif fmt == "date":
             config[col] = st.column_config.DateColumn(label, help=help_text, format="YYYY-MM-DD")
         else:
-            config[col] = st.column_config.Column(label, help=help_text)
+            config[col] = st.column_config.Column(label, help=help_text,
+                                                  width=_text_width(shown[col]))
     data = _as_arrow(shown)
     with _PREPARED_LOCK:
         if len(_PREPARED) >= 64:
             _PREPARED.pop(next(iter(_PREPARED)))
         _PREPARED[key] = (frame, config, data)
     return config, data
+
+
+def _text_width(column: pd.Series) -> str | None:
+    """'medium' for a column of names or words longer than a short code (a payer's name
+    was cut to "Blue Su" in the Settings → Payers grid, sized by its heading "Name"); None
+    (the grid's own sizing) for codes, numbers and short words."""
+    if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
+        return None
+    longest = max((len(v) for v in column.head(200) if isinstance(v, str)), default=0)
+    return "medium" if longest >= 12 else None
 
 
 def _as_arrow(shown: pd.DataFrame) -> Any:

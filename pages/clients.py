@@ -104,7 +104,11 @@ with tab_ref:
             with ui.action():
                 entry.save_referrer(db, entry.ReferrerIn(r_npi, r_name, r_kind, r_spec, r_org), user)
                 ui.after_write()
-                st.success(f"Referrer {ui.literal(r_name.strip())} added.")
+                # The lookup and the form start afresh: "not on file yet" stayed beside
+                # "added" (a new-user trial).
+                ui.saved_then_fresh(f"Referrer {ui.literal(r_name.strip())} added.",
+                                    "ref_lookup", "ref_npi", "ref_name", "ref_specialty",
+                                    "ref_org")
     ui.table(ui.cached(entry.choices)(db, "referrers").drop(columns=["label"]))
 
 st.subheader("Clients")

@@ -339,6 +339,11 @@ def test_a_referrer_looked_up_and_not_found_is_added_with_that_npi(db):
     click(at, "Add referrer")
     assert not at.error, errors(at)
     assert db.scalar("SELECT name FROM referrers WHERE npi = '1234567893'") == "North Clinic"
+    # Saved: the page says so, and no longer that the NPI is not on file (a new-user trial
+    # saw both side by side); the lookup and the form are empty for the next one.
+    assert any("Referrer North Clinic added." in s.value for s in at.success)
+    assert not any("not on file yet" in w.value for w in at.warning)
+    assert at.text_input(key="ref_lookup").value == "" and at.text_input(key="ref_npi").value == ""
 
 
 def test_a_payer_just_added_is_listed_by_name(db):

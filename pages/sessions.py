@@ -57,7 +57,10 @@ if st.button("Save session", type="primary", key="save"):
         sid = entry.save_session(db, entry.SessionIn(client_id, pid, day, kind, entered, rid,
                                                      notes, place), user)
         ui.after_write()
-        st.success(f"Session {sid} saved.")
+        # The minutes and notes start afresh (a second click saved the same session again,
+        # and the units preview still showed the saved one: a new-user trial); the client,
+        # provider, date and place stay for the next session.
+        ui.saved_then_fresh(f"Session {sid} saved.", "notes", *(f"min_{c}" for c in codes))
 
 st.subheader("Recent sessions")
 ui.table(ui.cached(entry.recent_sessions)(db), key="recent_sessions")

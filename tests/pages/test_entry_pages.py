@@ -184,10 +184,18 @@ def test_sessions_page_shows_units_and_saves(db):
     click(at, "Save session")
     assert not at.error
     assert db.scalar("SELECT count(*) FROM sessions") == before + 1
+    # Saved: the minutes start afresh (a second click saved the same session again: a
+    # new-user trial), the client stays for the next session.
+    assert any("saved." in t.value for t in at.toast)
+    assert at.number_input(key="min_97110").value == 0
+    assert not [d for d in at.dataframe if "units" in d.value.columns]  # no preview left
+    assert at.selectbox(key="client").value == "Doe, Jane (C001)"
     # A second session the same day: the preview counts the client's day (8-minute rule):
     # 33 + 33 = 66 min of 97110 and 7 + 7 = 14 of 97140, 80 min -> 5 units (+1 per 15 past
     # 67); full units 97110 4 (60 min), 97140 0; the left-over unit goes to the larger
     # remainder, 97140 14 vs 97110 6 min.
+    at.number_input(key="min_97110").set_value(33)
+    at.number_input(key="min_97140").set_value(7)
     at.run()
     units = at.dataframe[0].value
     assert dict(zip(units.cpt, units.minutes, strict=True)) == {"97110": 66, "97140": 14}

@@ -29,7 +29,7 @@ def undo_section(claim: str, *, form: str, prefix: str) -> None:
         which = st.selectbox("Which", list(labels), format_func=labels.get,
                              key=f"{prefix}_which")
         c1, c2 = st.columns(2)
-        on = c1.date_input("Undone on", value=ui.today(), key=f"{prefix}_date")
+        on = c1.date_input("Undone on", format="YYYY-MM-DD", value=ui.today(), key=f"{prefix}_date")
         why = c2.text_input("Why", key=f"{prefix}_reason", placeholder="e.g. moved by mistake")
         if st.form_submit_button("Undo"):
             with ui.action():
@@ -98,7 +98,7 @@ if tab_patients.open:
                         c1, c2, c3 = st.columns(3)
                         amount = c1.text_input("Amount", value=f"{-row.balance:.2f}",
                                                key="r_amount")
-                        on = c2.date_input("Refunded on", value=ui.today(), key="r_date")
+                        on = c2.date_input("Refunded on", format="YYYY-MM-DD", value=ui.today(), key="r_date")
                         method = c3.selectbox("Method", entry.REFUND_METHODS, key="r_method")
                         ref = st.text_input("Check number / reference", key="r_ref")
                         if st.form_submit_button("Record refund", type="primary"):
@@ -124,7 +124,7 @@ if tab_write_off.open:
             amount = c1.text_input("Amount", key="w_amount")
             reason = c2.selectbox("Reason", reasons, key="w_reason",
                                   format_func=lambda r: figures.WRITE_OFF_REASONS[r])
-            on = c3.date_input("Written off on", value=ui.today(), key="w_date")
+            on = c3.date_input("Written off on", format="YYYY-MM-DD", value=ui.today(), key="w_date")
             note = st.text_input("Note (who approved, what was tried)", key="w_note")
             if st.form_submit_button("Write off", type="primary"):
                 with ui.action():
@@ -147,7 +147,7 @@ if tab_move.open:
         with st.form("move"):
             c1, c2 = st.columns(2)
             amount = c1.text_input("Amount", key="m_amount")
-            on = c2.date_input("Moved on", value=ui.today(), key="m_date")
+            on = c2.date_input("Moved on", format="YYYY-MM-DD", value=ui.today(), key="m_date")
             reason = st.text_input("Why the client owes it", key="m_reason")
             if st.form_submit_button("Move to the client", type="primary"):
                 with ui.action():

@@ -159,7 +159,7 @@ with tab_status:
     with st.form("status"):
         c1, c2 = st.columns(2)
         new = c1.selectbox("Move to", list(entry.STATUSES), key="s_status")
-        on = c2.date_input("On", value=ui.today(), key="s_date")
+        on = c2.date_input("On", format="YYYY-MM-DD", value=ui.today(), key="s_date")
         note = st.text_input("Note (required to void)", key="s_note")
         if st.form_submit_button("Move", type="primary"):
             with ui.action():

@@ -25,7 +25,7 @@ with tab_eob:
                if len(payers) > 1 else None)
     with st.form("eob"):
         c1, c2, c3 = st.columns(3)
-        paid_on = c1.date_input("Payment date", value=ui.today(), key="e_date")
+        paid_on = c1.date_input("Payment date", format="YYYY-MM-DD", value=ui.today(), key="e_date")
         trace = c2.text_input("Check / EFT number", key="e_trace")
         method = c3.selectbox("Method", ["CHK", "ACH", "NON"], key="e_method")
         st.caption("Adjustments as GROUP-CARC AMOUNT, separated by ';' - e.g. "
@@ -76,7 +76,7 @@ with tab_patient:
     with st.form("patient_payment"):
         c1, c2 = st.columns(2)
         amount = c2.text_input("Amount", key="p_amount")
-        on = c1.date_input("Paid on", value=ui.today(), key="p_date")
+        on = c1.date_input("Paid on", format="YYYY-MM-DD", value=ui.today(), key="p_date")
         method = c2.selectbox("Method", ["card", "cash", "check", "hsa"], key="p_method")
         ref = c2.text_input("Reference", key="p_ref")
         if st.form_submit_button("Record payment", type="primary"):
@@ -91,7 +91,7 @@ with tab_appeal:
                                    statuses=["denied", "partially_paid", "appealed"])
     with st.form("appeal"):
         c1, c2 = st.columns(2)
-        filed = c1.date_input("Filed on", value=ui.today(), key="a_date")
+        filed = c1.date_input("Filed on", format="YYYY-MM-DD", value=ui.today(), key="a_date")
         level = c2.number_input("Level", min_value=1, max_value=5, step=1, key="a_level")
         reason = st.text_area("Reason", key="a_reason")
         if st.form_submit_button("File appeal", type="primary"):
@@ -115,7 +115,7 @@ with tab_appeal:
             c1, c2 = st.columns(2)
             outcome = c1.selectbox("Outcome", ["overturned", "partially_overturned", "upheld",
                                                "withdrawn"], key="o_outcome")
-            out_on = c2.date_input("Decided on", value=ui.today(), key="o_date")
+            out_on = c2.date_input("Decided on", format="YYYY-MM-DD", value=ui.today(), key="o_date")
             notes = st.text_input("Notes", key="o_notes")
             if st.form_submit_button("Record outcome"):
                 if aid is None:

@@ -18,8 +18,8 @@ cid = ui.client_picker(db, "Client", key="client")
 with st.form("referral"):
     c1, c2 = st.columns(2)
     ref = c2.selectbox("Referrer", [""] + list(referrers.label), key="referrer")
-    received = c1.date_input("Received", value=None, key="received")
-    expiry = c2.date_input("Expires (empty when open)", value=None, key="expiry")
+    received = c1.date_input("Received", format="YYYY-MM-DD", value=None, key="received")
+    expiry = c2.date_input("Expires (empty when open)", format="YYYY-MM-DD", value=None, key="expiry")
     dx_text = c1.text_input("Diagnoses (ICD-10-CM, separated by ; or ,)", key="dx",
                             placeholder="M54.50; E11.9")
     visits = c2.number_input("Authorized visits (0 = not limited)", min_value=0, step=1,
@@ -63,10 +63,10 @@ with st.form("plan_of_care"):
     c1, c2 = st.columns(2)
     doctor = c1.selectbox("Certifying physician", [""] + list(referrers.label), key="poc_doctor")
     poc_ref = c2.selectbox("Referral", ["(none)"] + list(refs.label), key="poc_referral")
-    start = c1.date_input("Start (the first treatment)", value=None, key="poc_start")
-    through = c2.date_input("Certified through (empty = the full 90 days)", value=None,
+    start = c1.date_input("Start (the first treatment)", format="YYYY-MM-DD", value=None, key="poc_start")
+    through = c2.date_input("Certified through (empty = the full 90 days)", format="YYYY-MM-DD", value=None,
                             key="poc_through")
-    signed = c1.date_input("Signed by the physician on (empty = not yet)", value=None,
+    signed = c1.date_input("Signed by the physician on (empty = not yet)", format="YYYY-MM-DD", value=None,
                            key="poc_signed")
     recert = c2.selectbox("Recertifies", ["(a first plan)"] + list(plans.label),
                           key="poc_recert")
@@ -84,7 +84,7 @@ if not unsigned.empty:
     with st.form("plan_signature"):
         c1, c2 = st.columns(2)
         to_sign = c1.selectbox("Unsigned plan", list(unsigned.label), key="sig_plan")
-        sig_date = c2.date_input("Signed on", value=None, key="sig_date")
+        sig_date = c2.date_input("Signed on", format="YYYY-MM-DD", value=None, key="sig_date")
         if st.form_submit_button("Record the signature"):
             with ui.action():
                 entry.record_plan_signature(db, picked(unsigned, to_sign, "plan_id"),

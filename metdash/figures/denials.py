@@ -187,12 +187,7 @@ def open_denials_by_reason(db: Database, f: Filters) -> pd.DataFrame:
     text = f"""
         WITH d AS ({sql('denial_adjustments')}),
         open AS (SELECT claim_id, denied FROM ({sql('ar_balances')}) b WHERE denied > 0),
-        first AS (  -- the first denying remittance: its date, and when it was posted
-            SELECT d.claim_id, min(d.payment_date) AS denied_on,
-                   arg_min(r.imported_at, d.payment_date) AS posted_at
-            FROM d JOIN claim_payments cp USING (claim_payment_id)
-            JOIN remittances r USING (remittance_id)
-            GROUP BY d.claim_id),
+        first AS (SELECT claim_id, min(payment_date) AS denied_on FROM d GROUP BY claim_id),
         by_reason AS (
             SELECT d.claim_id, d.group_code || '-' || d.carc AS reason, d.carc,
                    sum(d.amount) AS amount

@@ -27,8 +27,10 @@ c1, c2, c3, c4 = st.columns(4)
 ui.metric_tile(c1, "denial_rate", summary["denial_rate"])
 ui.metric_tile(c2, "denial_rate_lines", summary["denial_rate_lines"])
 ui.metric_tile(c3, "denial_rate_dollars", summary["denial_rate_dollars"])
-c4.metric("Claims denied", f"{summary['claims_denied']:,} of {summary['claims_adjudicated']:,}",
-          border=True, help="Claims with a denial at first adjudication, of those adjudicated.")
+c4.metric("Claims denied", f"{summary['claims_denied']:,}",  # whole on a projector tile
+          delta=f"of {summary['claims_adjudicated']:,} adjudicated", delta_color="off",
+          delta_arrow="off", border=True,
+          help="Claims with a denial at first adjudication, of those adjudicated.")
 
 st.subheader(f"Open denials as of {f.as_of:%b %d, %Y}",
              help="A denied amount stays owed until it is paid on appeal, corrected and "

@@ -398,8 +398,16 @@ def present_toggle() -> None:
     if st.session_state.pop("_confirm_present_off", False):
         _confirm_off()
     if on:
+        # Large where a tile has room, smaller where five share a row: sized by the tile's
+        # own width (a container query), so "$95,123" stays whole at 1280×720 (it showed
+        # "$95,…" at a fixed 2.6rem, five tiles a row: a second new-user trial).
         st.markdown(
-            "<style>[data-testid='stMetricValue']{font-size:2.6rem;font-weight:700}"
-            "[data-testid='stMetricLabel'] p{font-size:1.25rem}"
-            "[data-testid='stMetricDelta']{font-size:1.2rem}</style>",
+            "<style>[data-testid='stMetric']{container-type:inline-size}"
+            "[data-testid='stMetricValue']{font-size:clamp(1.3rem,15cqi,2.6rem);"
+            "font-weight:700}"
+            "[data-testid='stMetricLabel'] p{font-size:clamp(0.95rem,8.5cqi,1.25rem)}"
+            "[data-testid='stMetricLabel'] .stMarkdownEllipsis,"
+            "[data-testid='stMetricLabel'] p{white-space:normal!important;"
+            "overflow:visible!important;text-overflow:clip!important}"
+            "[data-testid='stMetricDelta']{font-size:clamp(0.95rem,8cqi,1.2rem)}</style>",
             unsafe_allow_html=True)

@@ -212,3 +212,25 @@ def test_a_work_list_row_opens_its_action_on_its_tab(app, page, key):
     expect(picker.get_by_role("combobox")).to_have_value(re.compile(re.escape(value)),
                                                          timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0
+
+
+@pytest.mark.parametrize("path, ready", [
+    ("", "Charges and payments by month"), ("days_to_payment", "Insurance A/R"),
+    ("denials", "Open denials as of"), ("scenario", "Over the next 12 months")])
+def test_presentation_mode_tiles_read_whole_on_a_projector(app, browser, path, ready):
+    """Found by a second new-user trial (stop 32): presentation mode drew every tile's value
+    at 2.6rem, so at 1280 x 720 five aging tiles to a row read "$95,…" and "$2,7…", the
+    Denials tile "1,181 …", the workshop's labels "Cash collected, with insu…". Now a tile's
+    type follows its own width (a container query) and its label may wrap."""
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    try:
+        page.goto(f"{app.url}/{path}?present=1&from=2025-07-01&to=2026-06-30")
+        wait_for_page(page, ready)
+        page.locator('[data-testid="stMetric"]').first.wait_for(timeout=60_000)
+        assert page.evaluate(_CUT) == []
+        assert page.evaluate("""() => [...document.querySelectorAll(
+            '[data-testid="stMetricLabel"] p')].filter(
+            e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)""") == []
+    finally:
+        context.close()

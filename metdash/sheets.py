@@ -27,8 +27,8 @@ from metdash.text import formula_problem, text_problem
 
 __all__ = ["COLUMNS", "KIND_ALIASES", "MAX_COLUMNS", "MAX_ROWS", "MAX_UNCOMPRESSED_BYTES",
            "MAX_ZIP_PARTS", "OPTIONAL_COLUMNS", "REQUIRED", "SEX_ALIASES", "TEMPLATE_COLUMNS",
-           "TYPE_ALIASES", "Row", "norm_choice",
-           "parse_row", "read_rows", "template", "too_large"]
+           "TYPE_ALIASES", "DateOrder", "Row", "date_order", "norm_choice", "parse_row",
+           "read_rows", "template", "too_large"]
 
 # What one import reads at most (issue 19: a 5 KB sheet declaring A1:XFD1048576, or a zip
 # that unzips to gigabytes, took the server past 3 GB). A busy practice's year is ~10,000
@@ -265,7 +265,72 @@ KIND_ALIASES = {"pt": "physical_therapist", "therapist": "physical_therapist",
 SEX_ALIASES = {"F": "F", "FEMALE": "F", "M": "M", "MALE": "M", "U": "U", "UNKNOWN": "U"}
 
 
-def _date(problems: list[str], row: Row, column: str, required: bool) -> dt.date | None:
+DATE_COLUMNS = ("client_dob", "service_date", "referral_date", "submitted_date")
+_SLASHED = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})")
+
+
+@dataclass(frozen=True)
+class DateOrder:
+    """How a file writes its dates as numbers (03/15/2026): ``order`` 'mdy' (the US order,
+    and what a file with no day above 12 is read as: ``assumed``), 'dmy', or 'mixed' (both
+    a day above 12 first and one second: each such date is refused, never guessed).
+    ``example``: (row, column, value) of the first date that told, or of the first read
+    by the assumption."""
+
+    order: str
+    assumed: bool = False
+    example: tuple[int, str, str] | None = None
+
+
+def date_order(rows: Sequence[Row]) -> DateOrder:
+    """The order of a file's numeric dates, read from the file itself: a first number above
+    12 is a day (day/month/year), a second one above 12 is a day (month/day/year). A file
+    from a US practice-management system (month/day/year) was refused row by row as
+    "ambiguous" (a new-user trial), though 03/15/1950 can only be March 15, and the
+    refusals hid every other problem of the file."""
+    first: tuple[int, str, str] | None = None
+    mdy = dmy = None
+    for row in rows:
+        for column in DATE_COLUMNS:
+            value = row.values.get(column, "")
+            m = _SLASHED.fullmatch(value.strip()) if isinstance(value, str) else None
+            if not m:
+                continue
+            a, b = int(m.group(1)), int(m.group(3))
+            where = (row.n, column, value.strip())
+            first = first or where
+            if a > 12 >= b:
+                dmy = dmy or where
+            elif b > 12 >= a:
+                mdy = mdy or where
+    if mdy and dmy:
+        return DateOrder("mixed", example=dmy)
+    if dmy:
+        return DateOrder("dmy", example=dmy)
+    return DateOrder("mdy", assumed=mdy is None and first is not None, example=mdy or first)
+
+
+def _numeric_date(value: str, order: DateOrder) -> dt.date | str:
+    """``value`` (03/15/2026) read in the file's ``order``; else why not, in words."""
+    m = _SLASHED.fullmatch(value.strip())
+    assert m is not None
+    a, b, year = int(m.group(1)), int(m.group(3)), m.group(4)
+    if len(year) == 2:
+        return "has a two-digit year"
+    if order.order == "mixed":
+        n, column, example = order.example or (0, "", "")
+        return (f"cannot be read: this file writes some dates day first (row {n}, {column} "
+                f"{example!r}) and others month first")
+    month, day = (a, b) if order.order == "mdy" else (b, a)
+    try:
+        return dt.date(int(year), month, day)
+    except ValueError:
+        words = "month/day/year" if order.order == "mdy" else "day/month/year"
+        return f"is not a date read as {words}, as this file writes its dates"
+
+
+def _date(problems: list[str], row: Row, column: str, required: bool,
+          order: DateOrder = DateOrder("mdy")) -> dt.date | None:
     value = row.values.get(column, "")
     if isinstance(value, dt.date):
         return value
@@ -276,11 +341,14 @@ def _date(problems: list[str], row: Row, column: str, required: bool) -> dt.date
     try:
         return _as_date(value)
     except ValueError:
-        hint = ""
-        if re.fullmatch(r"\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}", value):
-            hint = " (day and month are ambiguous, so it is not guessed)"
-        problems.append(f"row {row.n}, {column}: {value!r} is not a date{hint}: write it as "
-                        "YYYY-MM-DD, e.g. 2025-03-04.")
+        why = "is not a date"
+        if _SLASHED.fullmatch(value.strip()):
+            read = _numeric_date(value, order)
+            if isinstance(read, dt.date):
+                return read
+            why = read
+        problems.append(f"row {row.n}, {column}: {value!r} {why}: write it as YYYY-MM-DD, "
+                        "e.g. 2025-03-04.")
         return None
 
 
@@ -305,7 +373,7 @@ def _cell_problem(column: str, value: Any) -> str | None:
                                                   _COLUMN_TEXT.get(column, "spreadsheet_cell"))
 
 
-def parse_row(row: Row, problems: list[str]) -> None:
+def parse_row(row: Row, problems: list[str], order: DateOrder = DateOrder("mdy")) -> None:
     v = row.values
     for column in TEMPLATE_COLUMNS:
         msg = _cell_problem(column, v.get(column, ""))
@@ -318,10 +386,10 @@ def parse_row(row: Row, problems: list[str]) -> None:
             continue  # dates report their own "missing"
         if v.get(column, "") == "" and column not in row.refused:
             problems.append(f"row {row.n}, {column}: missing: fill it in.")
-    row.dob = _date(problems, row, "client_dob", True)
-    row.service_date = _date(problems, row, "service_date", True)
-    row.referral_date = _date(problems, row, "referral_date", False)
-    row.submitted_date = _date(problems, row, "submitted_date", False)
+    row.dob = _date(problems, row, "client_dob", True, order)
+    row.service_date = _date(problems, row, "service_date", True, order)
+    row.referral_date = _date(problems, row, "referral_date", False, order)
+    row.submitted_date = _date(problems, row, "submitted_date", False, order)
     if v.get("client_sex", "") != "" and str(v["client_sex"]).upper() not in SEX_ALIASES:
         problems.append(f"row {row.n}, client_sex: {v['client_sex']!r} must be F, M or U.")
     row.cpt = normalize_cpt(v.get("cpt", ""))

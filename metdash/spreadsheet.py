@@ -32,6 +32,7 @@ from metdash.sheets import (
     SEX_ALIASES,
     TYPE_ALIASES,
     Row,
+    date_order,
     norm_choice,
     parse_row,
     read_rows,
@@ -176,6 +177,11 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+# Each date column's attribute on a parsed Row.
+_DATE_ATTRS = {"client_dob": "dob", "service_date": "service_date",
+               "referral_date": "referral_date", "submitted_date": "submitted_date"}
+
+
 def _import_file(db: Database, data: bytes, file_name: str, user: str,
                  as_of: dt.date | None,
                  before_write: Callable[[], object] | None = None) -> ImportResult:
@@ -205,8 +211,18 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
 
     problems: list[str] = []
     rows = [Row(n, values) for n, values in raw_rows]
+    order = date_order(rows)
     for r in rows:
-        parse_row(r, problems)
+        parse_row(r, problems, order)
+    if order.assumed and order.example:
+        n, column, value = order.example
+        read = getattr(next(r for r in rows if r.n == n), _DATE_ATTRS[column])
+        if read is not None:
+            result.warnings.append(
+                f"row {n}, {column}: {value!r} was read as {read:%B %d, %Y}, month first "
+                "(the US order), and so was every date written with slashes: no date in the "
+                "file has a day above 12 to tell. If the file writes the day first, write its "
+                "dates as YYYY-MM-DD.")
     by_claim: dict[str, list[Row]] = {}
     for r in rows:
         cid = str(r.values.get("claim_id", "")).strip()

@@ -85,7 +85,7 @@ def test_messy_file_lists_every_problem_and_imports_nothing(db):
     data = csv_bytes(
         row(),                                                      # row 2: fine
         "",                                                         # row 3: blank
-        row(claim_id="S2", service_date="03/04/2025"),              # row 4
+        row(claim_id="S2", service_date="03/04/25"),                # row 4
         row(claim_id="S3", diagnosis_codes="M545", service_date="2025-06-03"),   # row 5
         row(claim_id="S4", rendering_npi="1234567890", service_date="2025-06-04"),  # row 6
         row(claim_id="S5", units="two", charge="abc", service_date="2025-06-05"),   # row 7
@@ -95,8 +95,8 @@ def test_messy_file_lists_every_problem_and_imports_nothing(db):
     )
     res = import_claims(db, data, "messy.csv", USER, as_of=AS_OF)
     got = "\n".join(res.problems)
-    assert "row 4, service_date: '03/04/2025' is not a date (day and month are ambiguous, so " \
-           "it is not guessed): write it as YYYY-MM-DD, e.g. 2025-03-04." in got
+    assert "row 4, service_date: '03/04/25' has a two-digit year: write it as YYYY-MM-DD, " \
+           "e.g. 2025-03-04." in got
     assert "row 6, rendering_npi: Rendering NPI 1234567890 fails its check digit" in got
     assert "row 7, units:" in got and "row 7, charge:" in got
     assert res.problems[0].startswith("row 4")
@@ -126,6 +126,54 @@ def test_messy_file_lists_every_problem_and_imports_nothing(db):
     assert db.scalar("SELECT count(*) FROM imports") == 0
 
 
+def test_dates_written_with_slashes_are_read_in_the_files_own_order(db):
+    """Found by a new-user trial (stop 32): a US system's export (03/15/1950, 06/02/2025) was
+    refused row by row as "ambiguous", and those refusals hid the file's real problems. By
+    hand: 03/15/1950 can only be March 15 (no month 15), so the file is month/day/year and
+    06/02/2025 is June 2; a file whose every date could be either is read month first, the
+    US order, and says so in a warning; a file with both kinds is refused at those dates."""
+    def person(cid, last, **kw):
+        return row(client_id=cid, client_last_name=last, submitted_date="", **kw)
+
+    us = csv_bytes(person("U100", "Ulm", client_dob="03/15/1950", service_date="06/02/2025"),
+                   person("U100", "Ulm", client_dob="03/15/1950", service_date="06/02/2025",
+                          cpt="97140", units="1", charge="38.00"))
+    res = import_claims(db, us, "us.csv", USER, as_of=AS_OF)
+    assert res.problems == [] and res.warnings == [], (res.problems, res.warnings)
+    assert db.scalar("SELECT first_service_date FROM claims WHERE claim_id = 'S1'") == \
+        dt.date(2025, 6, 2)
+    assert db.scalar("SELECT dob FROM clients WHERE client_id = 'U100'") == dt.date(1950, 3, 15)
+
+    # Day first (15/03/1950): 20/06/2025 is June 20.
+    res = import_claims(db, csv_bytes(person("E100", "Eck", claim_id="D1",
+                                             client_dob="15/03/1950", service_date="20/06/2025")),
+                        "eu.csv", USER, as_of=AS_OF)
+    assert res.problems == [], res.problems
+    assert db.scalar("SELECT first_service_date FROM claims WHERE claim_id = 'D1'") == \
+        dt.date(2025, 6, 20)
+
+    # Every date could be either way: read month first, and said.
+    res = import_claims(db, csv_bytes(person("A100", "Abe", claim_id="A1",
+                                             client_dob="03/05/1950", service_date="06/04/2025")),
+                        "either.csv", USER, as_of=AS_OF)
+    assert res.problems == [] and res.warnings == [
+        "row 2, client_dob: '03/05/1950' was read as March 05, 1950, month first (the US "
+        "order), and so was every date written with slashes: no date in the file has a day "
+        "above 12 to tell. If the file writes the day first, write its dates as YYYY-MM-DD."]
+    assert db.scalar("SELECT first_service_date FROM claims WHERE claim_id = 'A1'") == \
+        dt.date(2025, 6, 4)
+
+    # Both kinds in one file: those dates are refused, never guessed.
+    res = import_claims(db, csv_bytes(person("M100", "Moe", claim_id="M1",
+                                             client_dob="15/03/1950", service_date="06/20/2025")),
+                        "mixed.csv", USER, as_of=AS_OF)
+    assert [p for p in res.problems if "service_date" in p] == [
+        "row 2, service_date: '06/20/2025' cannot be read: this file writes some dates day "
+        "first (row 2, client_dob '15/03/1950') and others month first: write it as "
+        "YYYY-MM-DD, e.g. 2025-03-04."]
+    assert db.scalar("SELECT count(*) FROM claims WHERE claim_id = 'M1'") == 0
+
+
 def test_a_diagnosis_problem_names_the_row_that_has_the_code(db):
     """A claim's diagnoses come from all its rows; a bad code on its second row was reported
     on its first (found by a new-user trial: M54.5 on spreadsheet row 3, reported as row 2)."""
@@ -141,7 +189,7 @@ def test_the_backup_before_an_import_only_when_it_gets_as_far_as_writing(db):
     calls: list[str] = []
     # Refused while the file is read or checked: no backup.
     for name, data in [("short.csv", b"claim_id,client_id,cpt\nX,Y,97110\n"),
-                       ("bad.csv", csv_bytes(row(service_date="03/04/2025")))]:
+                       ("bad.csv", csv_bytes(row(service_date="03/04/25")))]:
         res = import_claims(db, data, name, USER, as_of=AS_OF,
                             before_write=lambda: calls.append("backup"))
         assert res.problems and calls == [], name

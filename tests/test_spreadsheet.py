@@ -418,5 +418,18 @@ def test_a_place_of_service_off_the_list_is_refused_row_by_row(db):
 def test_a_claim_on_file_with_another_place_is_not_the_same_claim(db):
     import_claims(db, csv_bytes(row()), "first.csv", USER, as_of=AS_OF)
     res = import_claims(db, _with_place((row(), "10")), "second.csv", USER, as_of=AS_OF)
-    assert [p.split(":")[0] for p in res.problems] == ["row 2, claim_id"]
-    assert "already on file with different content" in res.problems[0]
+    assert res.problems == [
+        "row 2, place_of_service: claim S1 is already on file with different content (11 on "
+        "file for its line 1): give this claim a new id, or correct the claim on file by hand."]
+
+
+def test_a_claim_changed_on_its_second_row_names_that_row_and_column(db):
+    """Found by a new-user trial (stop 32): the charge of a claim's second line changed
+    (38.00 -> 50.00) was refused at "row 12, claim_id", the claim's first row, no column."""
+    two = (row(), row(cpt="97140", units="1", charge="38.00", modifiers="GP:59"))
+    assert import_claims(db, csv_bytes(*two), "first.csv", USER, as_of=AS_OF).ok
+    changed = csv_bytes(two[0], row(cpt="97140", units="1", charge="50.00", modifiers="GP:59"))
+    res = import_claims(db, changed, "second.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 3, charge: claim S1 is already on file with different content (38.00 on file "
+        "for its line 2): give this claim a new id, or correct the claim on file by hand."]

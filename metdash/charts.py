@@ -27,18 +27,22 @@ BUCKET_COLORS = {"0-30": "#009E73", "31-60": "#56B4E9", "61-90": "#E69F00",
 # Figures are built with graph_objects, the traces as dicts handed to go.Figure with the
 # layout: plotly express cost 30-65 ms a chart, this 5-10 ms. A chart with one trace per value
 # of a column (a payer, a referrer kind) gets them as px gave them: in order of first
-# appearance, nulls left out, colours from PALETTE in that order, each trace its own legend
+# appearance, nulls left out, colours from PALETTE in the values' sorted order, each trace its own legend
 # group (and the legend's group gap 0, as px set it) and shown in the legend even when it is
 # the only one (plotly hides a one-trace legend unless the trace asks for it, as px's did).
 
 
 def _groups(df: pd.DataFrame, column: str) -> Iterator[tuple[str, np.ndarray, str]]:
-    """(name, row mask, colour) per distinct non-null value of ``column``, first seen first."""
+    """(name, row mask, colour) per distinct non-null value of ``column``, first seen first.
+    A value's colour is by its place in the values' sorted order, not in the order seen: the
+    charts of one page list their payers in different orders (by volume, by month), and a
+    payer changed colour from one chart to the next (a new-user trial, on a projector)."""
     keys = df[column]
     values = keys.dropna().unique()
+    colour = {v: PALETTE[i % len(PALETTE)] for i, v in enumerate(sorted(map(str, values)))}
     keys = keys.to_numpy()
-    for i, value in enumerate(values):
-        yield str(value), keys == value, PALETTE[i % len(PALETTE)]
+    for value in values:
+        yield str(value), keys == value, colour[str(value)]
 
 
 DAY_MS = 86_400_000  # a date axis is measured in milliseconds

@@ -128,7 +128,8 @@ def test_one_trace_per_payer_first_seen_first(name):
     df = SMALL[name][0]
     fig = build(name)
     first_seen = list(dict.fromkeys(df.payer))
-    assert legend(fig) == [(p, PALETTE[i]) for i, p in enumerate(first_seen)]
+    by_name = sorted(first_seen)
+    assert legend(fig) == [(p, PALETTE[by_name.index(p)]) for p in first_seen]
     assert all(t.showlegend and t.legendgroup == t.name for t in fig.data)
     assert fig.layout.legend.tracegroupgap == 0
     for trace in fig.data:
@@ -152,6 +153,18 @@ def test_colours_cycle_past_the_palette_and_nulls_are_left_out():
     assert [t.name for t in fig.data] == payers
     assert [t.marker.color for t in fig.data] == [PALETTE[i % len(PALETTE)]
                                                   for i in range(len(payers))]
+
+
+def test_a_payer_keeps_its_colour_from_chart_to_chart():
+    """Found by a new-user trial (stop 32) on Days to payment: the histogram listed Beta
+    first and the trend Alpha first, and each payer changed colour between them."""
+    hist = charts.days_to_payment_histogram(pd.DataFrame(
+        {"payer": ["Beta", "Alpha"], "days": [7, 14], "claims": [3, 4]}))
+    trend = charts.days_to_payment_trend(pd.DataFrame(
+        {"month": [M1, M1], "payer": ["Alpha", "Beta"], "median_days": [10.0, 20.0]}))
+    colours = {t.name: t.marker.color for t in hist.data}
+    assert colours == {t.name: t.line.color for t in trend.data} == {
+        "Alpha": PALETTE[0], "Beta": PALETTE[1]}
 
 
 def test_a_single_payer_still_gets_its_legend_entry():
@@ -189,7 +202,7 @@ def test_denial_reasons_smallest_first_so_largest_on_top():
 
 def test_referrals_weekly_by_kind_in_words():
     fig = build("referrals_weekly_bar")
-    assert legend(fig) == [("Physician", PALETTE[0]), ("Physical therapist", PALETTE[1])]
+    assert legend(fig) == [("Physician", PALETTE[1]), ("Physical therapist", PALETTE[0])]
     assert fig.layout.barmode == "relative"
     assert fig.layout.xaxis.title.text == "Week starting"
 

@@ -486,7 +486,8 @@ _PLANS = RowAction("Open the client's referrals and plans of care", "referrals.p
 ROW_ACTIONS: dict[str, RowAction] = {
     "unbilled_sessions": RowAction("Bill this client's sessions", "claims.py", "client_id",
                                    "bill_client", "Bill sessions", "claims_tab"),
-    "ready_to_submit": RowAction("Create the 837P", "remittances.py"),
+    "ready_to_submit": RowAction("Create the 837P", "remittances.py", "claim_id",
+                                 "x12_claims"),  # the page opens on its 837P section
     "bill_secondary": RowAction("Send the secondary claim", "secondary_claims.py", "claim_id",
                                 "sec_claim"),
     "unpaid_past_lag": RowAction("Post the payer's payment", "payments.py", "claim_id",

@@ -14,6 +14,61 @@ from metdash.x12.write837 import write_837p
 MAX_MB = 20
 db = ui.page_start("Remittances", permission="billing")
 user = ui.current_user()
+to_send = st.session_state.pop("_pick-x12_claims", None) is not None  # from a work list
+
+
+def claim_file() -> None:
+    """The 837P section: first on the page when a work list's row ("Create the 837P") opened
+    it (it was last, below the remittances, and the page opened far from it)."""
+    st.subheader("837P claim file", help="Claims to send to the clearinghouse. The exported claims "
+                 "become submitted. Claim files are never masked, so none is created in "
+                 "presentation mode.")
+    present = ui.present_mode()
+    if present:
+        st.info(privacy.CLAIM_FILE_REFUSED, icon=":material/visibility_off:")
+    # Ready claims are offered (and chosen); a sent claim is added through a search, so the
+    # list never holds every claim ever sent.
+    # (find_claims is newest first; the file lists them oldest first, as claims_for_export does)
+    ready = ui.cached(entry.find_claims)(db, "", ("ready",), 100_000).claim_id.tolist()[::-1]
+    resend = st.text_input("Add a sent claim to resend: find by claim id, client id or last name",
+                           key="x12_find", placeholder="e.g. C0001234, MX000123 or Rowan")
+    sent = (ui.cached(entry.find_claims)(db, resend, ("submitted", "denied", "appealed"))
+            .claim_id.tolist() if resend.strip() else [])
+    LIST_READY_AT_MOST = 200  # Streamlit checks each chosen value against every option: O(n²)
+    if len(ready) <= LIST_READY_AT_MOST:
+        offered = list(dict.fromkeys(ready + st.session_state.get("x12_claims", []) + sent))
+        chosen = st.multiselect("Claims", offered, default=ready, key="x12_claims",
+                                help="Ready claims are chosen; search above to add a sent claim "
+                                     "(the newest 200 matches) and resend it.")
+    else:
+        # Thousands of ready claims: one box for all of them instead of a chip each (a
+        # multiselect of 1,800 chosen claims took ~50 ms of every rerun at 5M lines).
+        every = st.checkbox(f"Every ready claim ({len(ready):,})", value=True, key="x12_all_ready",
+                            help="Untick to choose among the ready claims.")
+        picked = ready if every else st.multiselect("Ready claims", ready, key="x12_ready")
+        offered = list(dict.fromkeys(st.session_state.get("x12_resend", []) + sent))
+        extra = st.multiselect("Sent claims to resend", offered, key="x12_resend",
+                               help="Search above to add a sent claim (the newest 200 matches).")
+        chosen = list(dict.fromkeys(picked + extra))
+        st.caption(f"{len(chosen):,} claim(s) chosen.")
+    if st.button("Create 837P", disabled=not chosen or present, icon=":material/description:"):
+        with ui.action("Nothing was exported."):
+            privacy.refuse_claim_file(ui.present_mode())  # on the server, not only a grey button
+            built: list[bytes] = []
+            # The download's bytes are built inside the export's transaction: the claims become
+            # submitted only once the file exists.
+            write_837p(db, chosen, user=user,
+                       deliver=lambda text: built.append(text.encode("ascii", "replace")))
+            st.session_state["x12_837p"] = built[0]
+            ui.after_write()
+    if (data_837p := st.session_state.get("x12_837p")) and not present:
+        # Served when clicked, to this signed-in session only (metdash.ui.gate).
+        st.download_button("Download 837P", lambda: data_837p,
+                           file_name="claims.837", mime="text/plain", icon=":material/download:")
+
+
+if to_send:
+    claim_file()
 
 st.subheader("Import 835 files", help="ERA files from your clearinghouse. Each file is imported "
              "whole or not at all; a payment already imported is skipped, and a file reusing "
@@ -116,48 +171,5 @@ else:
                                f"{done.status.replace('_', ' ')}"
                                + (f" ({back}: the payer paid it)." if back else "."))
 
-st.subheader("837P claim file", help="Claims to send to the clearinghouse. The exported claims "
-             "become submitted. Claim files are never masked, so none is created in "
-             "presentation mode.")
-present = ui.present_mode()
-if present:
-    st.info(privacy.CLAIM_FILE_REFUSED, icon=":material/visibility_off:")
-# Ready claims are offered (and chosen); a sent claim is added through a search, so the
-# list never holds every claim ever sent.
-# (find_claims is newest first; the file lists them oldest first, as claims_for_export does)
-ready = ui.cached(entry.find_claims)(db, "", ("ready",), 100_000).claim_id.tolist()[::-1]
-resend = st.text_input("Add a sent claim to resend: find by claim id, client id or last name",
-                       key="x12_find", placeholder="e.g. C0001234, MX000123 or Rowan")
-sent = (ui.cached(entry.find_claims)(db, resend, ("submitted", "denied", "appealed"))
-        .claim_id.tolist() if resend.strip() else [])
-LIST_READY_AT_MOST = 200  # Streamlit checks each chosen value against every option: O(n²)
-if len(ready) <= LIST_READY_AT_MOST:
-    offered = list(dict.fromkeys(ready + st.session_state.get("x12_claims", []) + sent))
-    chosen = st.multiselect("Claims", offered, default=ready, key="x12_claims",
-                            help="Ready claims are chosen; search above to add a sent claim "
-                                 "(the newest 200 matches) and resend it.")
-else:
-    # Thousands of ready claims: one box for all of them instead of a chip each (a
-    # multiselect of 1,800 chosen claims took ~50 ms of every rerun at 5M lines).
-    every = st.checkbox(f"Every ready claim ({len(ready):,})", value=True, key="x12_all_ready",
-                        help="Untick to choose among the ready claims.")
-    picked = ready if every else st.multiselect("Ready claims", ready, key="x12_ready")
-    offered = list(dict.fromkeys(st.session_state.get("x12_resend", []) + sent))
-    extra = st.multiselect("Sent claims to resend", offered, key="x12_resend",
-                           help="Search above to add a sent claim (the newest 200 matches).")
-    chosen = list(dict.fromkeys(picked + extra))
-    st.caption(f"{len(chosen):,} claim(s) chosen.")
-if st.button("Create 837P", disabled=not chosen or present, icon=":material/description:"):
-    with ui.action("Nothing was exported."):
-        privacy.refuse_claim_file(ui.present_mode())  # on the server, not only a grey button
-        built: list[bytes] = []
-        # The download's bytes are built inside the export's transaction: the claims become
-        # submitted only once the file exists.
-        write_837p(db, chosen, user=user,
-                   deliver=lambda text: built.append(text.encode("ascii", "replace")))
-        st.session_state["x12_837p"] = built[0]
-        ui.after_write()
-if (data_837p := st.session_state.get("x12_837p")) and not present:
-    # Served when clicked, to this signed-in session only (metdash.ui.gate).
-    st.download_button("Download 837P", lambda: data_837p,
-                       file_name="claims.837", mime="text/plain", icon=":material/download:")
+if not to_send:
+    claim_file()

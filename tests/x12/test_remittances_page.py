@@ -39,6 +39,20 @@ def test_empty_page_renders(seeded):
     assert at.multiselect[0].value == ["C000101", "C000102"]
 
 
+def test_opened_from_the_ready_list_the_837p_comes_first(seeded):
+    """Found by a new-user trial (stop 32): "Create the 837P" on the work list "Claims
+    ready to submit" opened this page far from its 837P section (last, below the
+    remittances). Opened from that row, the section comes first, its ready claims chosen."""
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.session_state["_pick-x12_claims"] = "C000101"
+    at.run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.subheader] == [
+        "837P claim file", "Import 835 files", "Import acknowledgments (999, 277CA)",
+        "Recent remittances", "Unmatched claim payments"]
+    assert at.multiselect[0].value == ["C000101", "C000102"]
+
+
 def test_remittances_and_unmatched_are_listed(seeded):
     import_835(seeded, [FIXTURE], "biller")
     at = _run()

@@ -20,7 +20,7 @@ if dtp.empty:
 else:
     ui.plot(charts.days_to_payment_bar, figures.days_to_payment, db, f, key="dtp")
     ui.table(dtp, key="dtp_table", download="days_to_payment")
-    left, right = st.columns(2)
+    left, right = ui.chart_row()  # stacked in presentation mode
     with left:
         ui.plot(charts.days_to_payment_histogram, figures.days_to_payment_histogram, db, f,
                 key="hist")

@@ -25,7 +25,7 @@ st.caption(f"Claims with service dates {f.date_from:%b %d, %Y} – {f.date_to:%b
            "filter picks the card below). The clean-claim rate counts claims first submitted in "
            "those dates, from the 999 / 277CA acknowledgments imported on Remittances.")
 # Side by side on a laptop; one under the other in presentation mode's large type.
-slots = [st.container(), st.container()] if ui.present_mode() else st.columns(2)
+slots = ui.chart_row()
 with slots[0]:
     ui.plot(scorecard_charts.payer_cost_bar, scorecard.payer_scorecards, db, f, rate, key="cost")
 with slots[1]:
@@ -65,7 +65,7 @@ st.download_button(
                                    present=ui.present_mode()),
     file_name=payer_report.pdf_file_name(card), mime="application/pdf", key="card_pdf",
     icon=":material/picture_as_pdf:", help="Drawing its two charts takes a few seconds.")
-slots = [st.container(), st.container()] if ui.present_mode() else st.columns(2)
+slots = ui.chart_row()
 with slots[0]:
     ui.plot(scorecard_charts.card_allowed_per_unit_bar, scorecard.payer_details, db, f,
             key="per_unit", chart_kwargs={"payer_id": pid, "payer": payer})

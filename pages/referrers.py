@@ -17,7 +17,7 @@ kinds = ui.derived(refs, figures.referrer_kinds_of)
 st.subheader("By kind of referrer")
 ui.table(kinds, key="kinds", download="referrer_kinds",
          formats={"referrers": "count", "billed": "referrer_billed", "paid": "referrer_paid"})
-left, right = st.columns(2)
+left, right = ui.chart_row()  # stacked in presentation mode
 with left:
     ui.plot(charts.referrers_bar, figures.referrer_volume, db, f, key="top")
 with right:

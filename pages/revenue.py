@@ -37,7 +37,7 @@ elif row is not None:
     claims = ui.cached(figures.claims_list)(db, f, payer=row.payer)
     ui.table(claims, key="rev_claims", formats={"total_charge": "money", "paid": "money"},
              download=f"claims_{row.payer}")
-left, right = st.columns(2)
+left, right = ui.chart_row()  # stacked in presentation mode
 with left:
     ui.plot(charts.payer_mix_bar, figures.payer_mix_monthly, db, f, key="mix")
 with right:

@@ -47,6 +47,7 @@ from metdash.ui.text import literal
 from metdash.ui.widgets import (
     MISSING,
     chart,
+    chart_row,
     column_label,
     downloads,
     empty_note,
@@ -69,6 +70,7 @@ __all__ = [
     "cached",
     "cached_shared",
     "chart",
+    "chart_row",
     "choices",
     "claim_picker",
     "client_picker",

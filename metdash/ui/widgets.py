@@ -318,6 +318,13 @@ def metric_tile(column: Any, name: str, value: Any, previous: Any = None) -> Non
                   border=True)
 
 
+def chart_row(n: int = 2) -> list[Any]:
+    """Where ``n`` charts go side by side: columns, or in presentation mode one above the
+    other (a half-width chart in projector type cut its labels to "$65.9" and "Dollars per
+    vi" and overlapped its months: a new-user trial at 1280×720)."""
+    return [st.container() for _ in range(n)] if present_mode() else st.columns(n)
+
+
 _PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]}
 
 

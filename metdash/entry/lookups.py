@@ -94,7 +94,7 @@ def find_claims(db: Database, text: str = "", statuses: Sequence[str] | None = N
         f"  SELECT * FROM matching {newest} "
         "  ORDER BY first_service_date DESC, claim_id DESC LIMIT ?) "
         "SELECT c.claim_id, c.claim_id || ' - ' || cl.last_name || ', ' || cl.first_name "
-        "|| ' - ' || c.status || ' - ' || " + OWED_LABEL + " AS label, c.client_id, c.status, "
+        "|| ' - ' || replace(c.status, '_', ' ') || ' - ' || " + OWED_LABEL + " AS label, c.client_id, c.status, "
         "c.total_charge, c.first_service_date, p.name AS payer, f.insurance_balance, "
         "f.patient_balance "
         "FROM picked c JOIN clients cl USING (client_id) JOIN payers p USING (payer_id) "

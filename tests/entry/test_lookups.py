@@ -16,6 +16,9 @@ def test_find_by_prefix_and_status(small_db_path):
     assert set(entry.find_claims(db, "BRAVO", ["submitted"]).claim_id) == {"C9", "C12", "C13"}
     assert len(entry.find_claims(db, limit=3)) == 3
     assert entry.find_claims(db, "nobody").empty
+    # A picker's label says the status in words (a trial read "partially_paid").
+    labels = entry.find_claims(db).set_index("claim_id").label
+    assert all("_" not in label.split(" - ")[2] for label in labels)
 
 
 def test_client_referrals_and_recent_sessions(small_db_path):

@@ -52,6 +52,7 @@ _UPLOAD = re.compile(r"/_stcore/upload_file/(?P<session>[^/]+)/(?P<file>[^/]+)$"
 # under /static/media/ (fonts: refused, every icon showed as its name).
 _MEDIA = re.compile(r"(?<!/static)/media/(?P<name>[^/]+)$")
 _MEDIA_IN_MESSAGE = re.compile(rb"/media/([0-9A-Za-z_-]+\.[0-9A-Za-z]+)")
+_MEDIA_NAME = re.compile(r"[0-9A-Za-z_-]+\.[0-9A-Za-z]+")
 ISSUED_KEPT = 500                      # media links remembered per browser (newest kept)
 
 Scope = MutableMapping[str, Any]
@@ -132,6 +133,22 @@ def issue_media(client: str, names: list[str]) -> None:
             issued[name] = None
         while len(issued) > ISSUED_KEPT:
             del issued[next(iter(issued))]
+
+
+def media_names(data: bytes) -> list[str]:
+    """The media files a message to the browser links to (``/media/<name>``). A link is a
+    protobuf string: the byte before it is its length, and the name ends there; the byte
+    after it starts the next field and may be a letter ('J', a button's type), which a
+    pattern alone read as part of the name ("….csvJ"), so that download was refused."""
+    names = []
+    for m in _MEDIA_IN_MESSAGE.finditer(data):
+        start = m.start()
+        size = data[start - 1] if start > 0 else 0
+        exact = data[start:start + size] if 0 < size < 128 else b""
+        name = exact[len(b"/media/"):].split(b"?")[0].decode("ascii", "replace")
+        names.append(name if exact.startswith(b"/media/") and _MEDIA_NAME.fullmatch(name)
+                     else m.group(1).decode())
+    return names
 
 
 def may_download(client: str | None, name: str) -> bool:
@@ -252,8 +269,7 @@ class ClientGate:
                 async def send(message: Message) -> None:
                     data = message.get("bytes") or b""
                     if message["type"] == "websocket.send" and b"/media/" in data:
-                        issue_media(client, [m.decode() for m in
-                                             _MEDIA_IN_MESSAGE.findall(data)])
+                        issue_media(client, media_names(data))
                     await ws_send(message)
 
             await self.app(scope, receive, send)

@@ -222,3 +222,18 @@ def test_the_apps_own_fonts_and_scripts_are_served_to_anyone(server):
     font = next(p.name for p in sorted(media.iterdir()) if p.name.endswith(".woff2"))
     status, _, body = fetch(f"{server}/static/media/{font}")
     assert status == 200 and body
+
+
+def test_a_download_link_is_read_to_its_last_character():
+    """Found at stop 32: a CSV made with the page went out as a protobuf string followed by
+    the button's next field, whose tag is the letter 'J'; the gate read the link as
+    "….csvJ" and refused the download itself (403) to the browser it was made for. The
+    byte before a link is its length, and the name ends there."""
+    from metdash.ui.gate import media_names
+
+    sent = (b"\x12\x0cDownload CSV2+/media/e4af23d7e443595dbf0b5ee034ad0b25.csvJ\tsecondary"
+            b"R\x13:material/download:")
+    assert media_names(sent) == ["e4af23d7e443595dbf0b5ee034ad0b25.csv"]
+    # No length before it (a link inside longer text): read by its shape, as before.
+    assert media_names(b'<img src="/media/ab12.png">') == ["ab12.png"]
+    assert media_names(b"\x18/media/ab12.csv?title=x") == ["ab12.csv"]

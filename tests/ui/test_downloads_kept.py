@@ -28,3 +28,29 @@ def test_download_copy_dropped_with_its_frame():
     gc.collect()
     widgets._for_download(pd.DataFrame({"x": [1]}), {}, False, True)  # an insert sweeps
     assert key not in widgets._DOWNLOADS
+
+
+def _two_tables():
+    import pandas as pd
+
+    from metdash import ui
+
+    ui.table(pd.DataFrame({"claim_id": ["K1", "K2"]}), key="short", download="short")
+    ui.table(pd.DataFrame({"claim_id": [f"K{n}" for n in range(5_001)]}), key="long",
+             download="long")
+
+
+def test_a_short_tables_csv_is_made_with_the_page():
+    """Found by a new-user trial (stop 32): a CSV made on click is named anew on every rerun,
+    and 3 of 37 clicks just after opening an expander (a rerun) got no file and no message.
+    A short table's CSV is made with the page, so its name stays while its content does;
+    a long table's (and every Excel file) is still made on click."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_two_tables, default_timeout=30).run()
+    assert not at.exception
+    # A file made with the page has its URL already; one made on click has none yet.
+    deferred = {f"{b.proto.label} {b.proto.id.split('-')[-3]}": not b.proto.url
+                for b in at.get("download_button")}
+    assert deferred == {"Download CSV short": False, "Download Excel short": True,
+                        "Download CSV long": True, "Download Excel long": True}, deferred

@@ -182,18 +182,24 @@ def test_a_download_is_served_only_to_its_signed_in_browser(server):
     owner = Client(server, cookie=cookie)
     owner.sign_in(*OWNER)
     lists = owner.run(page="worklists")
-    button = lists.of("download_button")[0]
-    assert button.deferred_file_id and not button.url  # nothing made before the click
-    url = server + owner.deferred_url(button.deferred_file_id)
-    status, _, body = fetch(url, cookie=cookie)
-    assert status == 200 and body.startswith(b"Session,")
-    assert fetch(url)[0] == 403                                   # an anonymous client
-    assert fetch(url, cookie=new_browser(server))[0] == 403      # another browser
-    assert fetch(url, cookie=colleague_cookie)[0] == 403          # a signed-in colleague's
-    assert fetch(url, cookie=cookie)[0] == 200                    # still there
+    csv, xlsx = lists.of("download_button")[:2]
+    # A short list's CSV is made with the page (its link survives a rerun); its Excel file
+    # only when clicked. Both are served to this browser alone, while it is signed in.
+    assert csv.url and not csv.deferred_file_id
+    assert xlsx.deferred_file_id and not xlsx.url                # nothing made before the click
+    urls = {b"Session,": server + csv.url,
+            b"PK": server + owner.deferred_url(xlsx.deferred_file_id)}
+    for start, url in urls.items():
+        status, _, body = fetch(url, cookie=cookie)
+        assert status == 200 and body.startswith(start), url
+        assert fetch(url)[0] == 403                               # an anonymous client
+        assert fetch(url, cookie=new_browser(server))[0] == 403  # another browser
+        assert fetch(url, cookie=colleague_cookie)[0] == 403      # a signed-in colleague's
+        assert fetch(url, cookie=cookie)[0] == 200                # still there
     sign_out = lists.widget("button", "Sign out")
     assert "Sign in" in owner.click(sign_out, page="worklists").texts()
-    assert fetch(url, cookie=cookie)[0] == 403                    # the same browser, signed out
+    for url in urls.values():
+        assert fetch(url, cookie=cookie)[0] == 403                # the same browser, signed out
     owner.close()
     colleague.close()
 

@@ -457,10 +457,11 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                                place_of_service=r.place_of_service)
                  for r in rs]
         if cid in on_file_claims:
-            if _same_claim(on_file_claims[cid], first, payer_id, lines):
+            differs = _difference(on_file_claims[cid], rs, payer_id, lines)
+            if differs is None:  # the same claim: skipped
                 result.claims_skipped += 1
                 continue
-            n, column, what = _difference(on_file_claims[cid], rs, payer_id, lines)
+            n, column, what = differs
             problems.append(f"row {n}, {column}: claim {cid} is already on file with "
                             f"different content ({what}): give this claim a new id, or "
                             "correct the claim on file by hand.")
@@ -561,36 +562,24 @@ def _claims_on_file(con: Any, claim_ids: Sequence[str]
 
 
 def _difference(on_file: tuple[str, int, list[dict[str, Any]]], rs: Sequence[Row],
-                payer_id: int, lines: Sequence[e.ClaimLineIn]) -> tuple[int, str, str]:
-    """Where the rows of a claim first differ from the claim on file: (row, column, what),
-    for the refusal. A trial changed one line's charge on a claim's second row and was told
-    "row 12, claim_id", the claim's first row, with no column."""
+                payer_id: int, lines: Sequence[e.ClaimLineIn]) -> tuple[int, str, str] | None:
+    """Where the rows of a claim first differ from the claim on file -- its client, payer
+    or lines -- as (row, column, what), for the refusal; None when they are the same claim.
+    (A trial changed one line's charge on a claim's second row and was told "row 12,
+    claim_id", the claim's first row, with no column.)"""
     client_id, on_file_payer, theirs = on_file
     first = rs[0]
     if client_id != str(first.values["client_id"]).strip():
         return first.n, "client_id", f"client {client_id} on file"
     if on_file_payer != payer_id:
         return first.n, "payer_name", "another payer on file"
-    for r, ln, old in zip(rs, lines, theirs, strict=False):
+    for no, (r, ln, old) in enumerate(zip(rs, lines, theirs, strict=False), start=1):
         for column in ("service_date", "cpt", "units", "charge", "modifiers",
                        "place_of_service"):
             ours = getattr(ln, column)
-            ours = list(ours) if column == "modifiers" else ours
-            if ours != old[column]:
+            if (list(ours) if column == "modifiers" else ours) != old[column]:
                 shown = ":".join(old[column]) if column == "modifiers" else old[column]
-                return r.n, column, f"{shown or 'none'} on file for its line {rs.index(r) + 1}"
+                return r.n, column, f"{shown or 'none'} on file for its line {no}"
     if len(lines) != len(theirs):
         return rs[-1].n, "claim_id", f"{len(theirs)} line(s) on file, {len(lines)} here"
-    return first.n, "claim_id", "it differs"
-
-
-def _same_claim(on_file: tuple[str, int, list[dict[str, Any]]], first: Row, payer_id: int,
-                lines: Sequence[e.ClaimLineIn]) -> bool:
-    """True when the claim on file has the same client, payer and lines as the rows."""
-    client_id, on_file_payer, theirs = on_file
-    if client_id != str(first.values["client_id"]).strip() or on_file_payer != payer_id:
-        return False
-    ours = [{"service_date": ln.service_date, "cpt": ln.cpt, "units": ln.units,
-             "charge": ln.charge, "modifiers": list(ln.modifiers),
-             "place_of_service": ln.place_of_service} for ln in lines]
-    return ours == theirs
+    return None

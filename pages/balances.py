@@ -98,7 +98,8 @@ if tab_patients.open:
                         c1, c2, c3 = st.columns(3)
                         amount = c1.text_input("Amount", value=f"{-row.balance:.2f}",
                                                key="r_amount")
-                        on = c2.date_input("Refunded on", format="YYYY-MM-DD", value=ui.today(), key="r_date")
+                        on = c2.date_input("Refunded on", format="YYYY-MM-DD",
+                                           value=ui.today(), key="r_date")
                         method = c3.selectbox("Method", entry.REFUND_METHODS, key="r_method")
                         ref = st.text_input("Check number / reference", key="r_ref")
                         if st.form_submit_button("Record refund", type="primary"):
@@ -124,7 +125,8 @@ if tab_write_off.open:
             amount = c1.text_input("Amount", key="w_amount")
             reason = c2.selectbox("Reason", reasons, key="w_reason",
                                   format_func=lambda r: figures.WRITE_OFF_REASONS[r])
-            on = c3.date_input("Written off on", format="YYYY-MM-DD", value=ui.today(), key="w_date")
+            on = c3.date_input("Written off on", format="YYYY-MM-DD",
+                               value=ui.today(), key="w_date")
             note = st.text_input("Note (who approved, what was tried)", key="w_note")
             if st.form_submit_button("Write off", type="primary"):
                 with ui.action():

@@ -21,7 +21,8 @@ with tab_client, st.form("client", clear_on_submit=False):
     first = c3.text_input("First name", key="first_name")
     # A wide range: the widget drops a date outside its own range (a future birth date was
     # then reported "missing"); the form's check says what is wrong with it instead.
-    dob = c1.date_input("Date of birth", format="YYYY-MM-DD", value=None, min_value=dt.date(1800, 1, 1),
+    dob = c1.date_input("Date of birth", format="YYYY-MM-DD",
+                        value=None, min_value=dt.date(1800, 1, 1),
                         max_value=dt.date(2199, 12, 31), key="dob")
     sex = c2.selectbox("Sex", ["", "F", "M", "U"], key="sex")
     phone = c3.text_input("Phone", key="phone")
@@ -34,7 +35,8 @@ with tab_client, st.form("client", clear_on_submit=False):
     k1, k2, k3 = st.columns(3)
     payer_label = k1.selectbox("Payer", [""] + list(payers.label), key="cov_payer")
     member = k2.text_input("Member id", key="cov_member")
-    effective = k3.date_input("Effective from", format="YYYY-MM-DD", value=None, key="cov_effective")
+    effective = k3.date_input("Effective from", format="YYYY-MM-DD",
+                              value=None, key="cov_effective")
     update = st.checkbox("Update the client on file with this chart number (replaces every "
                          "detail above, empty fields included)", key="client_update")
     if st.form_submit_button("Save client", type="primary"):

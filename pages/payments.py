@@ -115,7 +115,8 @@ with tab_appeal:
             c1, c2 = st.columns(2)
             outcome = c1.selectbox("Outcome", ["overturned", "partially_overturned", "upheld",
                                                "withdrawn"], key="o_outcome")
-            out_on = c2.date_input("Decided on", format="YYYY-MM-DD", value=ui.today(), key="o_date")
+            out_on = c2.date_input("Decided on", format="YYYY-MM-DD",
+                                   value=ui.today(), key="o_date")
             notes = st.text_input("Notes", key="o_notes")
             if st.form_submit_button("Record outcome"):
                 if aid is None:

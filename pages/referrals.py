@@ -19,7 +19,8 @@ with st.form("referral"):
     c1, c2 = st.columns(2)
     ref = c2.selectbox("Referrer", [""] + list(referrers.label), key="referrer")
     received = c1.date_input("Received", format="YYYY-MM-DD", value=None, key="received")
-    expiry = c2.date_input("Expires (empty when open)", format="YYYY-MM-DD", value=None, key="expiry")
+    expiry = c2.date_input("Expires (empty when open)", format="YYYY-MM-DD",
+                           value=None, key="expiry")
     dx_text = c1.text_input("Diagnoses (ICD-10-CM, separated by ; or ,)", key="dx",
                             placeholder="M54.50; E11.9")
     visits = c2.number_input("Authorized visits (0 = not limited)", min_value=0, step=1,
@@ -63,11 +64,12 @@ with st.form("plan_of_care"):
     c1, c2 = st.columns(2)
     doctor = c1.selectbox("Certifying physician", [""] + list(referrers.label), key="poc_doctor")
     poc_ref = c2.selectbox("Referral", ["(none)"] + list(refs.label), key="poc_referral")
-    start = c1.date_input("Start (the first treatment)", format="YYYY-MM-DD", value=None, key="poc_start")
-    through = c2.date_input("Certified through (empty = the full 90 days)", format="YYYY-MM-DD", value=None,
-                            key="poc_through")
-    signed = c1.date_input("Signed by the physician on (empty = not yet)", format="YYYY-MM-DD", value=None,
-                           key="poc_signed")
+    start = c1.date_input("Start (the first treatment)", format="YYYY-MM-DD",
+                          value=None, key="poc_start")
+    through = c2.date_input("Certified through (empty = the full 90 days)", format="YYYY-MM-DD",
+                            value=None, key="poc_through")
+    signed = c1.date_input("Signed by the physician on (empty = not yet)", format="YYYY-MM-DD",
+                           value=None, key="poc_signed")
     recert = c2.selectbox("Recertifies", ["(a first plan)"] + list(plans.label),
                           key="poc_recert")
     poc_notes = c1.text_input("Notes", key="poc_notes")

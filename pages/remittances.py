@@ -20,8 +20,8 @@ to_send = st.session_state.pop("_pick-x12_claims", None) is not None  # from a w
 def claim_file() -> None:
     """The 837P section: first on the page when a work list's row ("Create the 837P") opened
     it (it was last, below the remittances, and the page opened far from it)."""
-    st.subheader("837P claim file", help="Claims to send to the clearinghouse. The exported claims "
-                 "become submitted. Claim files are never masked, so none is created in "
+    st.subheader("837P claim file", help="Claims to send to the clearinghouse. The exported "
+                 "claims become submitted. Claim files are never masked, so none is created in "
                  "presentation mode.")
     present = ui.present_mode()
     if present:

@@ -268,10 +268,10 @@ if tab_ch.open:
                                                  key="pb_payer")
             on_file = billing.set_index("payer_id").loc[b_payer]
             with st.form("payer_billing"):
-                c2, c3 = st.columns(2)
-                b_id = c2.text_input("Clearinghouse payer id (2010BB)",
+                c1, c2 = st.columns(2)
+                b_id = c1.text_input("Clearinghouse payer id (2010BB)",
                                      on_file.clearinghouse_payer_id, key=f"pb_id_{b_payer}")
-                b_mod = c3.selectbox("Telehealth modifier (POS 02 / 10 lines)", ["", "95"],
+                b_mod = c2.selectbox("Telehealth modifier (POS 02 / 10 lines)", ["", "95"],
                                      index=1 if on_file.telehealth_modifier == "95" else 0,
                                      key=f"pb_mod_{b_payer}", format_func=lambda m: m or "none")
                 if st.form_submit_button("Save payer's ids", type="primary"):

@@ -30,21 +30,21 @@ money AS (
            -- what the payers sent: CLP04, net of reversals and PLB recoupments
            -sum(l.insurance) FILTER (WHERE l.kind = 'payer_payment') AS insurance_paid,
            -- what nobody bills the client for: contractual reductions, the other payer's share
-           -- (COB) that left this claim, and the practice's write-offs of the claim (of its
-           -- insurance balance, or of the client's share of it)
+           -- (COB) that left this claim, and the practice's write-offs of its insurance balance
+           -- (its write-offs of the client's share are added below)
            -sum(l.insurance) FILTER (WHERE l.kind IN ('contractual', 'cob')
                                        OR (l.kind = 'write_off' AND l.insurance <> 0))
-           - coalesce(sum(l.patient) FILTER (WHERE l.kind = 'write_off' AND l.patient <> 0), 0)
-               AS adjustments,
+               AS insurance_adjustments,
+           -- the practice's write-offs of the client's share on this claim: an adjustment, not
+           -- a payment of the client's
+           -coalesce(sum(l.patient) FILTER (WHERE l.kind = 'write_off' AND l.patient <> 0), 0)
+               AS share_written_off,
            -- still owed by a payer (insurance A/R): billed and not yet paid, denied and not
            -- yet resolved, or cost share forwarded to the next payer
            sum(l.insurance) AS with_insurance,
-           -- moved to the client: cost share (PR-1/2/3) and balances the practice moved, less
-           -- what the practice wrote off of it on this claim (that is an adjustment)
-           coalesce(sum(l.patient) FILTER (WHERE l.kind IN ('cost_share', 'transfer_to_client')),
-                    0)
-           + coalesce(sum(l.patient) FILTER (WHERE l.kind = 'write_off' AND l.patient <> 0), 0)
-               AS your_share,
+           -- moved to the client: cost share (PR-1/2/3) and balances the practice moved
+           sum(l.patient) FILTER (WHERE l.kind IN ('cost_share', 'transfer_to_client'))
+               AS moved_to_client,
            -- the date of the claim's last money event on or before $as_of
            max(l.entry_date) AS last_activity
     FROM ledger l
@@ -63,13 +63,16 @@ SELECT 'service' AS kind, c.client_id, c.claim_id, c.first_service_date AS servi
        coalesce(p.cpts, []::VARCHAR[]) AS cpts,
        c.total_charge::DECIMAL(14,2) AS charge,
        coalesce(m.insurance_paid, 0)::DECIMAL(14,2) AS insurance_paid,
-       coalesce(m.adjustments, 0)::DECIMAL(14,2) AS adjustments,
+       (coalesce(m.insurance_adjustments, 0) + m.share_written_off)::DECIMAL(14,2)
+           AS adjustments,
        coalesce(m.with_insurance, 0)::DECIMAL(14,2) AS with_insurance,
-       coalesce(m.your_share, 0)::DECIMAL(14,2) AS your_share,
+       -- the client's share, less what the practice wrote off of it on this claim
+       (coalesce(m.moved_to_client, 0) - m.share_written_off)::DECIMAL(14,2) AS your_share,
        -- everything that brought the client's share down to the balance: payments and
        -- credits applied to it (money naming no claim, a write-off of the client's balance as
        -- a whole among it), less refunds (what patient_balances applied)
-       (coalesce(m.your_share, 0) - coalesce(o.balance, 0))::DECIMAL(14,2) AS payments_applied,
+       (coalesce(m.moved_to_client, 0) - m.share_written_off - coalesce(o.balance, 0))
+           ::DECIMAL(14,2) AS payments_applied,
        -- what the client owes on it (patient_balances; 0 when fully paid)
        coalesce(o.balance, 0)::DECIMAL(14,2) AS balance,
        -- its age bucket since the service date, when the client owes on it

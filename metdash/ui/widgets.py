@@ -42,51 +42,47 @@ def empty_note(what: str = "this view") -> None:
             "a filter in the sidebar.", icon=":material/filter_alt_off:")
 
 
-_DOWNLOADS: dict[tuple[Any, ...], tuple[weakref.ref, pd.DataFrame]] = {}
+_DOWNLOADS: dict[tuple[Any, ...], tuple[weakref.ref, Any]] = {}
+
+
+def _kept_for(frame: pd.DataFrame, key: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+    """``build()``, kept in :data:`_DOWNLOADS` under ``key`` (which starts with ``id(frame)``)
+    while ``frame`` lives. The entry does not keep ``frame`` alive: a page's frame built anew
+    on each rerun is dropped with it, and with its entries."""
+    with _PREPARED_LOCK:
+        hit = _DOWNLOADS.get(key)
+    if hit is not None and hit[0]() is frame:
+        return hit[1]
+    value = build()
+    with _PREPARED_LOCK:
+        for gone in [k for k, (ref, _) in _DOWNLOADS.items() if ref() is None]:
+            del _DOWNLOADS[gone]
+        if len(_DOWNLOADS) >= 128:
+            _DOWNLOADS.pop(next(iter(_DOWNLOADS)))
+        _DOWNLOADS[key] = (weakref.ref(frame), value)
+    return value
 
 
 def _for_download(frame: pd.DataFrame, labels: dict[str, str], present: bool,
                   phi: bool) -> pd.DataFrame:
     """``frame`` as its downloads hold it (:func:`visible`, headed by ``labels``), kept while
     ``frame`` lives, like :func:`_prepared`'s display copy (a rerun of the work lists copied
-    and renamed each list's every row, ~15-25 ms at 1M lines). The entry does not keep
-    ``frame`` alive: a page's frame built anew on each rerun is dropped with it."""
-    key = (id(frame), tuple(sorted(labels.items())), present, phi)
-    with _PREPARED_LOCK:
-        hit = _DOWNLOADS.get(key)
-    if hit is not None and hit[0]() is frame:
-        return hit[1]
-    out = visible(frame)
-    if labels:
-        out = out.rename(columns=labels)
-    with _PREPARED_LOCK:
-        for gone in [k for k, (ref, _) in _DOWNLOADS.items() if ref() is None]:
-            del _DOWNLOADS[gone]
-        if len(_DOWNLOADS) >= 64:
-            _DOWNLOADS.pop(next(iter(_DOWNLOADS)))
-        _DOWNLOADS[key] = (weakref.ref(frame), out)
-    return out
+    and renamed each list's every row, ~15-25 ms at 1M lines)."""
+    def build() -> pd.DataFrame:
+        out = visible(frame)
+        return out.rename(columns=labels) if labels else out
+
+    return _kept_for(frame, (id(frame), tuple(sorted(labels.items())), present, phi), build)
 
 
 EAGER_CSV_ROWS = 5_000  # ~25 ms of CSV at most, once per table
-_CSVS: dict[int, tuple[weakref.ref, bytes]] = {}
 
 
 def _csv_now(frame: pd.DataFrame) -> bytes:
-    """``frame``'s CSV, made once while ``frame`` (a download copy kept by
-    :func:`_for_download`) lives."""
-    with _PREPARED_LOCK:
-        hit = _CSVS.get(id(frame))
-    if hit is not None and hit[0]() is frame:
-        return hit[1]
-    data = exports.frame_csv(frame).encode("utf-8")
-    with _PREPARED_LOCK:
-        for gone in [k for k, (ref, _) in _CSVS.items() if ref() is None]:
-            del _CSVS[gone]
-        if len(_CSVS) >= 64:
-            _CSVS.pop(next(iter(_CSVS)))
-        _CSVS[id(frame)] = (weakref.ref(frame), data)
-    return data
+    """``frame``'s CSV (a download copy kept by :func:`_for_download`), made once while it
+    lives."""
+    return _kept_for(frame, (id(frame), "csv"),
+                     lambda: exports.frame_csv(frame).encode("utf-8"))
 
 
 def downloads(frame: pd.DataFrame, name: str, key: str | None = None,

@@ -48,6 +48,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from importlib import metadata
 from pathlib import Path
@@ -173,14 +174,55 @@ def forget_kept(db_path: str) -> None:
                 held.clear()
 
 
+def arrive_new_data(db_path: str) -> None:
+    """What a page finds when a remittance has just arrived: the results kept for the store
+    as it was (built here first, untimed), and one remittance more on file, written by
+    another process (a claim payment for a claim not ours: no figure moves, but the store's
+    state does, and with it what the kept results are kept under)."""
+    import duckdb
+
+    from metdash import risk
+    from metdash.forecast import DEFAULT_WEEKS, cash_outlook
+    from metdash.store import Database
+    from metdash.store.db import release_file
+
+    db = Database(db_path)
+    risk.learned(db, AS_OF)
+    cash_outlook(db, AS_OF, DEFAULT_WEEKS)
+    release_file(db_path)
+    con = duckdb.connect(db_path)
+    try:
+        rid = con.execute("SELECT coalesce(max(remittance_id), 0) + 1 FROM remittances"
+                          ).fetchone()[0]
+        cpid = con.execute("SELECT coalesce(max(claim_payment_id), 0) + 1 FROM claim_payments"
+                           ).fetchone()[0]
+        con.execute("INSERT INTO remittances (remittance_id, payer_name, payer_key, "
+                    "payment_date, method, trace_number, amount) VALUES (?, 'BENCH', 'BENCH', "
+                    "?, 'CHK', ?, 0)", [rid, AS_OF, f"BENCH-NEW-{rid}"])
+        con.execute("INSERT INTO claim_payments (claim_payment_id, remittance_id, seq, clp01, "
+                    "status_code, charge, paid) VALUES (?, ?, 1, 'NOT-OURS', '1', 10, 0)",
+                    [cpid, rid])
+    finally:
+        con.close()
+
+
+def _background_done() -> None:
+    """Wait for what a page left building in the background (metdash.refresh)."""
+    for thread in threading.enumerate():
+        if thread.name.startswith("metdash-refresh-"):
+            thread.join(900)
+
+
 def _apptest_times(path: Path, reps: int, query: dict[str, str], clear: bool,
-                   warm_reps: int | None = None, unkept: str | None = None
-                   ) -> dict[str, Any]:
+                   warm_reps: int | None = None, unkept: str | None = None,
+                   new_data: str | None = None) -> dict[str, Any]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     cold: list[float] = []
     warm: list[float] = []
+    refreshed: list[float] = []
+    shown_meanwhile: list[bool] = []
     problems: list[str] = []
     at = None
     from metdash import figures
@@ -202,19 +244,28 @@ def _apptest_times(path: Path, reps: int, query: dict[str, str], clear: bool,
                 ui_cache.after_write()
         if unkept is not None:
             forget_kept(unkept)
+        if new_data is not None:
+            arrive_new_data(new_data)
         at = AppTest.from_file(str(path), default_timeout=900)
         if components is not None:
             at._bidi_component_manager = components
         for k, v in query.items():
             at.query_params[k] = v
+        started = time.perf_counter()
         seconds, _ = timed(at.run)
         cold.append(seconds)
         problems += [str(e.value)[:300] for e in at.exception]
+        if new_data is not None:   # the new result, built meanwhile, is shown from then on
+            shown_meanwhile.append(any("brought up to date" in i.value for i in at.info))
+            _background_done()
+            refreshed.append(time.perf_counter() - started)
     for _ in range(reps if warm_reps is None else warm_reps):
         seconds, _ = timed(at.run)
         warm.append(seconds)
         problems += [str(e.value)[:300] for e in at.exception]
     return {"cold_ms": median_ms(cold), "warm_ms": median_ms(warm) if warm else None,
+            "refreshed_ms": median_ms(refreshed) if refreshed else None,
+            "shown_meanwhile": shown_meanwhile,
             "cold_all_ms": [round(x * 1000, 1) for x in cold],
             "warm_all_ms": [round(x * 1000, 1) for x in warm],
             "errors": sorted(set(problems)), "peak_rss_after_mb": peak_rss_mb()}
@@ -276,7 +327,16 @@ def child_pages(db_path: str, reps: int, page: str) -> dict[str, Any]:
                                unkept=db_path)
         res["cold_unkept_ms"] = fresh["cold_ms"]
         res["cold_unkept_all_ms"] = fresh["cold_all_ms"]
-        res["errors"] = sorted(set(res["errors"]) | set(fresh["errors"]))
+        # Its first view after a remittance arrives, with the results of the store as it was
+        # kept (metdash.refresh: shown while the new ones are built in the background), and
+        # when the new ones are ready.
+        after = _apptest_times(ROOT / "pages" / page, reps, query, clear=True, warm_reps=0,
+                               new_data=db_path)
+        res["cold_new_data_ms"] = after["cold_ms"]
+        res["cold_new_data_all_ms"] = after["cold_all_ms"]
+        res["new_data_refreshed_ms"] = after["refreshed_ms"]
+        res["new_data_shown_meanwhile"] = after["shown_meanwhile"]
+        res["errors"] = sorted(set(res["errors"]) | set(fresh["errors"]) | set(after["errors"]))
     return {"pages": {page: res}, "peak_rss_mb": peak_rss_mb()}
 
 
@@ -587,12 +647,21 @@ def checks(scale: dict[str, Any]) -> list[dict[str, Any]]:
             f"≤ {COLD_MS_5M} ms", ms(worst_cold[1], "cold_ms") <= COLD_MS_5M)
     unkept = [(f, p) for f, p in pages_.items()
               if f in KEEPS_RESULTS and p.get("cold_unkept_ms") is not None]
+    limit = COLD_MS_1M if asked <= MILLION else COLD_MS_5M
+    after = [(f, p) for f, p in pages_.items()
+             if f in KEEPS_RESULTS and p.get("cold_new_data_ms") is not None]
+    if after:
+        # Pages reading results kept beside the store: their first view after a remittance
+        # arrives (the last results shown while the new ones are built: metdash.refresh).
+        worst = max(after, key=lambda kv: kv[1]["cold_new_data_ms"])
+        add(f"slowest first view after new data ({worst[0]}: the last results shown, the "
+            "new ones built meanwhile)", shown(worst[1], "cold_new_data_ms"), f"≤ {limit} ms",
+            worst[1]["cold_new_data_ms"] <= limit)
     if unkept:
-        # Pages reading results kept beside the store: their first view after new data
-        # (nothing kept yet) against the same cold budget.
-        limit = COLD_MS_1M if asked <= MILLION else COLD_MS_5M
+        # ... and on a store nothing was built for yet (a new or restored file): built while
+        # the visitor waits.
         worst = max(unkept, key=lambda kv: kv[1]["cold_unkept_ms"])
-        add(f"slowest first view after new data ({worst[0]}: nothing kept yet)",
+        add(f"slowest first view with nothing kept yet ({worst[0]})",
             shown(worst[1], "cold_unkept_ms"), f"≤ {limit} ms",
             worst[1]["cold_unkept_ms"] <= limit)
     if scale.get("naive") and ratios(scale):
@@ -701,16 +770,26 @@ def render(results: dict[str, Any], notes: str) -> str:
     if kept_files:
         out += ["", "Pages that keep results beside the store (metdash.store.derived: the risk "
                 "model, the cash forecast): cold above is a new process or session finding "
-                "them kept; their first view after new data (nothing kept, nothing held by "
-                "the process) is here (ms, median).", "",
-                "| page | " + " | ".join(f"{s['counts']['claim_lines']:,}" for s in scales)
-                + " |", "| --- |" + " --- |" * len(scales)]
+                "them kept. Here (ms, median): their first view after a remittance arrives "
+                "(the results of the store as it was are shown, saying so, while the new ones "
+                "are built in the background: metdash.refresh), when the new ones are ready "
+                "(from the start of that view), and their first view with nothing kept at all "
+                "(a new or restored store: built while the visitor waits).", "",
+                "| page | " + " | ".join(
+                    f"{s['counts']['claim_lines']:,}: after new data / new results ready / "
+                    "nothing kept" for s in scales) + " |",
+                "| --- |" + " --- |" * len(scales)]
         for file in kept_files:
             cells = []
             for s in scales:
-                v = s["app"]["pages"].get(file, {}).get("cold_unkept_ms")
+                p = s["app"]["pages"].get(file, {})
                 limit = COLD_MS_1M if s["lines_asked"] <= MILLION else COLD_MS_5M
-                cells.append("–" if v is None else f"{v:.0f}" + ("" if v <= limit else " ✗"))
+                parts = []
+                for k in ("cold_new_data_ms", "new_data_refreshed_ms", "cold_unkept_ms"):
+                    v = p.get(k)
+                    over = k != "new_data_refreshed_ms" and v is not None and v > limit
+                    parts.append("–" if v is None else f"{v:.0f}" + (" ✗" if over else ""))
+                cells.append(" / ".join(parts))
             out.append(f"| {file} | " + " | ".join(cells) + " |")
     out += ["", "## Everything else", "",
             "| scale (claim lines) | " + " | ".join(f"{s['counts']['claim_lines']:,}"

@@ -48,12 +48,12 @@ import pandas as pd
 
 from metdash import risk_eval
 from metdash.risk_features import (
-    AUTH_WORDS,
     FEATURES,
     draft_lines,
     features,
     history_counts,
     read_lines,
+    reason_text,
     remittance_state,
 )
 from metdash.risk_fit import RIDGE, fit_logistic, fit_nonnegative, logit, sigmoid
@@ -246,39 +246,6 @@ def train_counts(counts: pd.DataFrame, *, groups: Groups = GROUPS,
     return model
 
 
-def reason_text(cols: tuple[str, ...], values: dict[str, str], denied: float, lines: float,
-                months: int | None) -> str:
-    """One reason in a biller's words: who denied what share of which lines, and the counts.
-
-    ``reason_text(("payer", "cpt", "auth"), {"payer": "Lakeside Choice HMO", "cpt": "97530",
-    "auth": "no_auth"}, 37, 97, 12)`` -> "Lakeside Choice HMO denied 38% of 97530 lines
-    without a prior authorization in the last 12 months (37 of 97)"."""
-    what = f"{values['cpt']} lines" if "cpt" in cols else "lines"
-    quals = []
-    if "modifiers" in cols:
-        m = values["modifiers"]
-        quals.append(f"billed with modifiers {m}" if m else "billed without a modifier")
-    if "dx" in cols:
-        quals.append(f"for a diagnosis in {values['dx']}")
-    if "units" in cols:
-        quals.append(f"of {values['units']} unit{'' if values['units'] == '1' else 's'}")
-    if "auth" in cols:
-        quals.append(AUTH_WORDS[values["auth"]])
-    if "visits" in cols:
-        quals.append(f"for visits {values['visits']} of the client's year with the payer")
-    if "days" in cols:
-        quals.append(f"sent {values['days']} days after the service")
-    if "provider" in cols:
-        quals.append(f"by {values['provider']}")
-    share = f"{100 * denied / lines:.0f}%" if lines else "0%"
-    body = " ".join([what, *quals])
-    when = f" in the last {months} months" if months else ""
-    counts = f" ({denied:.0f} of {lines:.0f})"
-    if "payer" in cols:
-        return f"{values['payer']} denied {share} of {body}{when}{counts}"
-    return f"{share} of {body} were denied{when}{counts}"
-
-
 def reasons(model: RiskModel, feats: pd.DataFrame, top: int = 2) -> list[list[str]]:
     """Each line's ``top`` reasons, strongest first: the groups whose evidence pushes its
     risk up most (``w·x`` > 0), skipping a group that says less than one already given (its
@@ -408,6 +375,12 @@ def _keys(db: Database, end: dt.date) -> tuple[tuple[Any, ...], tuple[Any, ...]]
     return (str(db.path), *kept), kept
 
 
+def model_key(db: Database, as_of: dt.date) -> tuple[Any, ...]:
+    """What the model :func:`learned` as of ``as_of`` is kept under beside the store (its
+    ``kept`` argument): the remittances on file, the day its history ends, the version."""
+    return _keys(db, store_history_end(db, as_of))[1]
+
+
 def _remember(mine: tuple[Any, ...], value: Learned) -> None:
     with _LOCK:
         if len(_CACHE) >= 4 and mine not in _CACHE:
@@ -432,12 +405,31 @@ def _lookup(db: Database, mine: tuple[Any, ...], kept: tuple[Any, ...]) -> Learn
     return None
 
 
-def learned(db: Database, as_of: dt.date) -> Learned:
+def learned_under(db: Database, kept: tuple[Any, ...]) -> bool:
+    """True when the model kept under ``kept`` (:func:`model_key`) is at hand."""
+    return _lookup(db, (str(db.path), *kept), kept) is not None
+
+
+# derived.latest's scope of every model: the last one learned for this store, whatever its
+# history (metdash.refresh shows it while the model of new remittances is learned).
+SCOPE = (MODEL_VERSION,)
+
+
+def latest_learned(db: Database) -> tuple[tuple[Any, ...], Learned] | None:
+    """(key, model) of the model last learned for this store and kept beside it, or None."""
+    found = derived.latest(db, KIND, SCOPE)
+    return found if found is not None and isinstance(found[1], Learned) else None
+
+
+def learned(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None = None) -> Learned:
     """The store's model and its time split as of ``as_of``: learned once, then kept until a
     remittance arrives -- in this process and beside the store, for the next process (a
     restart, another worker, a ``metdash`` command), keyed on :func:`remittance_state`, the
     day the history ends (:func:`store_history_end`: ``as_of``, or the last first
     adjudication when earlier) and :data:`MODEL_VERSION`.
+
+    ``kept``: the key of a model kept beside the store (:func:`model_key`, an earlier one of
+    :func:`latest_learned`) to use instead, while it is kept; else the current one.
 
     Everything learned depends on that end, never on ``as_of`` itself: the same history
     viewed on later days is the same model (the claims not yet sent are scored as of their
@@ -448,6 +440,10 @@ def learned(db: Database, as_of: dt.date) -> Learned:
     it); the model learns from the :data:`WINDOW_MONTHS` months up to the end, the time
     split's model from the same months before :func:`metdash.risk_eval.split_date` of the
     end, tested on the claims served since and answered by the end."""
+    if kept is not None:
+        found = _lookup(db, (str(db.path), *kept), kept)
+        if found is not None:
+            return found
     end = store_history_end(db, as_of)
     # The keys are read before the counts: a remittance arriving meanwhile makes the next
     # view learn again, never keeps an older model under a newer state.
@@ -469,7 +465,7 @@ def learned(db: Database, as_of: dt.date) -> Learned:
     if split_model is not None and test["lines"].sum() >= 20:
         backtest = risk_eval.evaluate_counts(split_model, test, split, seconds)
     value = Learned(model, backtest)
-    derived.save(db, KIND, kept, value)
+    derived.save(db, KIND, kept, value, scope=SCOPE)
     _remember(mine, value)
     return value
 
@@ -491,17 +487,19 @@ def time_split(lines: pd.DataFrame, feats: pd.DataFrame, split: dt.date,
                               lines["denied"].to_numpy()[test].astype(bool), split, seconds)
 
 
-def backtest(db: Database, as_of: dt.date) -> risk_eval.Evaluation | None:
+def backtest(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None = None
+             ) -> risk_eval.Evaluation | None:
     """The time split of the store at T = :data:`BACKTEST_MONTHS` months before ``as_of``
     (or before its last first adjudication, when earlier), learned and kept with the store's
-    model (:func:`learned`)."""
-    return learned(db, as_of).backtest
+    model (:func:`learned`, ``kept`` as there)."""
+    return learned(db, as_of, kept).backtest
 
 
-def model_for(db: Database, as_of: dt.date) -> RiskModel | None:
-    """The store's model as of ``as_of`` (:func:`learned`); None when fewer than
-    :data:`MIN_LINES` lines were adjudicated in its months."""
-    return learned(db, as_of).model
+def model_for(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None = None
+              ) -> RiskModel | None:
+    """The store's model as of ``as_of`` (:func:`learned`, ``kept`` as there); None when
+    fewer than :data:`MIN_LINES` lines were adjudicated in its months."""
+    return learned(db, as_of, kept).model
 
 
 # A practice with more claims adjudicated in the last 12 months than this has its ready claims
@@ -538,16 +536,17 @@ def pending_lines(db: Database, as_of: dt.date, statuses: tuple[str, ...] = ("dr
     return lines, features(lines, as_of)
 
 
-def claims_at_risk(db: Database, as_of: dt.date, statuses: tuple[str, ...] = ("draft", "ready")
-                   ) -> pd.DataFrame:
+def claims_at_risk(db: Database, as_of: dt.date, statuses: tuple[str, ...] = ("draft", "ready"),
+                   kept: tuple[Any, ...] | None = None) -> pd.DataFrame:
     """Every claim in ``statuses`` (not yet sent), riskiest first.
 
     Columns: claim_id, payer, denial_risk (the chance its riskiest line is denied at first
     adjudication, 0-1), payer_denial_rate (the payer's line denial rate in the same months:
     the baseline), risk_reason (the riskiest line's strongest reason), status, client_id,
-    first_service_date, lines, risk_more_reasons. Empty when the history is too small to learn from.
+    first_service_date, lines, risk_more_reasons. Empty when the history is too small to learn
+    from. ``kept``: the model to score with (:func:`learned`).
     """
-    model = model_for(db, as_of)
+    model = model_for(db, as_of, kept)
     cols = ["claim_id", "payer", "denial_risk", "payer_denial_rate", "risk_reason", "status",
             "client_id", "first_service_date", "lines", "risk_more_reasons"]
     if model is None:
@@ -612,20 +611,22 @@ def risk_of_claim(db: Database, as_of: dt.date, claim: Any) -> pd.DataFrame:
     return draft_risk(db, as_of, frame)
 
 
-def ready_with_risk(db: Database, as_of: dt.date) -> pd.DataFrame:
+def ready_with_risk(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None = None
+                    ) -> pd.DataFrame:
     """The work list of claims ready to submit (:func:`metdash.worklists.claims_ready_to_submit`)
-    with each claim's denial_risk and risk_reason (empty without a model)."""
+    with each claim's denial_risk and risk_reason (empty without a model; ``kept``: the model
+    to score with, :func:`learned`)."""
     from metdash.worklists import claims_ready_to_submit
 
     ready = claims_ready_to_submit(db, as_of)
-    scored = claims_at_risk(db, as_of, ("ready",))
+    scored = claims_at_risk(db, as_of, ("ready",), kept)
     return ready.merge(scored[["claim_id", "denial_risk", "risk_reason"]], on="claim_id",
                        how="left")
 
 
 __all__ = ["FEATURES", "GROUPS", "MODEL_VERSION", "Learned", "RiskModel", "claim_risk",
            "claims_at_risk", "draft_risk", "fit_logistic", "fit_nonnegative", "forget_models",
-           "is_learned", "learned", "learning_window", "model_for", "pending_lines", "ready_with_risk",
+           "is_learned", "latest_learned", "learned", "learned_under", "learning_window", "model_for", "model_key", "pending_lines", "ready_with_risk",
            "reason_text", "backtest", "time_split", "reasons", "risk_of_claim", "scored_at_once", "smoothed_rate",
            "store_history_end", "train", "train_counts", "train_lines", "train_part",
            "window_start"]

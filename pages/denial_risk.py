@@ -3,14 +3,16 @@ model held up on this practice's own history (a time split)."""
 
 import streamlit as st
 
-from metdash import demo_denials, risk, ui
+from metdash import demo_denials, refresh, risk, ui
 
 db = ui.page_start("Denial risk", permission="billing")
 as_of = ui.today()
-frame = ui.cached(risk.claims_at_risk)(db, as_of)
+model = refresh.risk_model(db, as_of)   # after new remittances: the last model, meanwhile
+frame = ui.cached(risk.claims_at_risk)(db, as_of, kept=model.key)
 st.caption("Draft and ready claims, riskiest first (click a heading to sort). Learned from this "
            "practice's first adjudications of the last 12 months; refreshed when a remittance "
            "arrives. Fix what the reason names before sending.")
+ui.refreshing(model, "The scores and reasons below")
 if frame.empty:
     ui.empty_note("claims to score (no draft or ready claim, or under 200 adjudicated lines "
                   "to learn from)")
@@ -27,7 +29,7 @@ if ui.is_demo(db):
 
 with st.expander("How far to trust it: trained before a date, tested on the claims after it",
                  expanded=False):
-    ev = ui.cached(risk.backtest)(db, as_of)
+    ev = ui.cached(risk.backtest)(db, as_of, kept=model.key)
     if ev is None:
         st.info("Not enough history yet: the test needs 200 lines adjudicated in the 12 months "
                 "before the split date and 20 adjudicated lines served after it.")

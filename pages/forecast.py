@@ -2,13 +2,15 @@
 
 import streamlit as st
 
-from metdash import forecast, forecast_charts, ui
+from metdash import forecast, forecast_charts, refresh, ui
 
 db = ui.page_start("Cash forecast", permission="view")
 weeks = st.slider("Weeks ahead", forecast.MIN_WEEKS, forecast.MAX_WEEKS, forecast.DEFAULT_WEEKS,
                   key="fc_weeks")
 as_of = ui.today()
-outlook = ui.cached_shared(forecast.cash_outlook)(db, as_of, weeks)
+choice = refresh.outlook(db, as_of, weeks)  # after new data: the last outlook, meanwhile
+outlook = ui.cached_shared(forecast.cash_outlook)(db, as_of, weeks, kept=choice.key)
+ui.refreshing(choice, "The forecast and its backtest below")
 fc, summary = outlook.forecast, outlook.summary
 if fc.expected.sum() <= 0:
     st.info("Nothing to forecast yet: no claim, session or payment on file.",

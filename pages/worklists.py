@@ -6,7 +6,7 @@ was clicked are open again on the way back."""
 
 import streamlit as st
 
-from metdash import risk, ui, worklists
+from metdash import refresh, risk, ui, worklists
 
 db = ui.page_start("Work lists", permission="work")
 as_of = ui.today()
@@ -30,9 +30,11 @@ def is_open(key: str) -> bool:
 # queries, not after them; learning it (a first view after new data) waits until the list
 # is opened.
 ready_open = is_open("ready_to_submit") and not frames["ready_to_submit"].empty
-kept = ready_open and risk.is_learned(db, as_of)
+# After new remittances the last model scores them while the new one is learned (refresh).
+model = refresh.risk_model(db, as_of) if ready_open else refresh.Choice(None)
+kept = model.key is not None and risk.learned_under(db, model.key)
 if kept:
-    ui.prefetch(db, [(risk.ready_with_risk, (as_of,))], shared=True)
+    ui.prefetch(db, [(risk.ready_with_risk, (as_of, model.key))], shared=True)
 
 st.sidebar.markdown("**Work lists**")
 for key, wl in worklists.WORKLISTS.items():
@@ -50,7 +52,8 @@ for key, wl in worklists.WORKLISTS.items():
         if key == "ready_to_submit" and not frame.empty:  # with each claim's denial risk
             if (kept or st.session_state.get("wl_score")
                     or risk.scored_at_once(db, as_of)):
-                frame = ui.cached_shared(risk.ready_with_risk)(db, as_of)
+                frame = ui.cached_shared(risk.ready_with_risk)(db, as_of, model.key)
+                ui.refreshing(model, "The denial risks in this list")
             else:
                 ask = True
         st.caption(wl.description)

@@ -105,6 +105,26 @@ _STATES: dict[tuple[str, tuple[int, ...]], tuple[Any, ...]] = {}
 _STATES_LOCK = threading.Lock()
 
 
+def known_state(db: Database) -> tuple[Any, ...] | None:
+    """:func:`current_state` when it is at hand (kept in this process or beside the store for
+    the file as it is on disk), else None: the store changed since it was last computed."""
+    mark = (str(db.path), raw_stamp(db.path))
+    with _STATES_LOCK:
+        if mark in _STATES:
+            return _STATES[mark]
+    kept = derived.load(db, STATE_KIND, (FORECAST_VERSION, mark[1]))
+    if kept is not None:
+        _keep_state(mark, kept)
+    return kept
+
+
+def _keep_state(mark: tuple[str, tuple[int, ...]], state: tuple[Any, ...]) -> None:
+    with _STATES_LOCK:
+        if len(_STATES) > 64:
+            _STATES.clear()
+        _STATES[mark] = state
+
+
 def current_state(db: Database) -> tuple[Any, ...]:
     """:func:`~metdash.forecast.history.history_state`, computed only when the store file
     has changed on disk since it was last computed. Any commit changes the file or its
@@ -112,46 +132,69 @@ def current_state(db: Database) -> tuple[Any, ...]:
     unchanged content; the stamp is read before and after computing, and the state kept
     only when they agree (a write in between could have been missed)."""
     before = raw_stamp(db.path)
-    mark = (str(db.path), before)
-    with _STATES_LOCK:
-        if mark in _STATES:
-            return _STATES[mark]
-    kept = derived.load(db, STATE_KIND, (FORECAST_VERSION, before))
-    if kept is not None:
-        state = kept
-    else:
-        state = history_state(db)
-        if raw_stamp(db.path) != before:
-            return state
-        derived.save(db, STATE_KIND, (FORECAST_VERSION, before), state)
-    with _STATES_LOCK:
-        if len(_STATES) > 64:
-            _STATES.clear()
-        _STATES[mark] = state
+    known = known_state(db)
+    if known is not None:
+        return known
+    state = history_state(db)
+    if raw_stamp(db.path) != before:
+        return state
+    derived.save(db, STATE_KIND, (FORECAST_VERSION, before), state)
+    _keep_state((str(db.path), before), state)
     return state
 
 
-def outlook_key(db: Database, as_of: dt.date, weeks: int, settings: Settings = DEFAULT
-                ) -> tuple[Any, ...]:
+def outlook_key(db: Database, as_of: dt.date, weeks: int, settings: Settings = DEFAULT,
+                state: tuple[Any, ...] | None = None) -> tuple[Any, ...]:
     """What an outlook is kept under: the forecast's version, the as-of date, weeks and
-    settings, and the history's state."""
-    return (FORECAST_VERSION, as_of.isoformat(), weeks, settings, current_state(db))
+    settings, and the history's state (``state``, else :func:`current_state`)."""
+    return (*outlook_scope(as_of, weeks, settings),
+            state if state is not None else current_state(db))
+
+
+def outlook_scope(as_of: dt.date, weeks: int, settings: Settings = DEFAULT
+                  ) -> tuple[Any, ...]:
+    """The outlooks of one view (version, as-of date, weeks, settings), whatever the history:
+    :func:`metdash.store.derived.latest`'s scope, the one shown while the outlook of new data
+    is built (:mod:`metdash.refresh`)."""
+    return (FORECAST_VERSION, as_of.isoformat(), weeks, settings)
+
+
+def is_kept(db: Database, key: tuple[Any, ...]) -> bool:
+    """True when an outlook is kept beside the store under ``key`` (:func:`outlook_key`)."""
+    return isinstance(derived.load(db, KIND, key), Outlook)
+
+
+def stamp(db: Database) -> tuple[int, ...]:
+    """The store file as it is on disk (what :func:`known_state` is kept under)."""
+    return raw_stamp(db.path)
+
+
+def latest_outlook(db: Database, as_of: dt.date, weeks: int, settings: Settings = DEFAULT
+                   ) -> tuple[tuple[Any, ...], Outlook] | None:
+    """(key, outlook) of the outlook of this view last built for this store, while kept."""
+    found = derived.latest(db, KIND, outlook_scope(as_of, weeks, settings))
+    return found if found is not None and isinstance(found[1], Outlook) else None
 
 
 def cash_outlook(db: Database, as_of: dt.date, weeks: int = DEFAULT_WEEKS,
-                 settings: Settings = DEFAULT) -> Outlook:
+                 settings: Settings = DEFAULT, kept: tuple[Any, ...] | None = None) -> Outlook:
     """The forecast as of ``as_of`` (what was posted on or before it) for the next ``weeks``
     weeks (4 to 12), and its backtest over the last 12 Mondays: the one kept for this
-    history (module docstring), else built and kept."""
+    history (module docstring), else built and kept. ``kept``: the key of an outlook kept
+    beside the store to show instead (an earlier one of :func:`latest_outlook`), while kept."""
     if not MIN_WEEKS <= weeks <= MAX_WEEKS:
         raise ValueError(f"weeks must be {MIN_WEEKS} to {MAX_WEEKS}, not {weeks}")
+    if kept is not None:
+        found = derived.load(db, KIND, kept)
+        if isinstance(found, Outlook):
+            return found
     key = outlook_key(db, as_of, weeks, settings)
-    kept = derived.load(db, KIND, key)
-    if isinstance(kept, Outlook):
-        return kept
+    found = derived.load(db, KIND, key)
+    if isinstance(found, Outlook):
+        return found
     outlook = build_outlook(db, as_of, weeks, settings)
     if outlook_key(db, as_of, weeks, settings) == key:  # no write while it was built
-        derived.save(db, KIND, key, outlook)
+        derived.save(db, KIND, key, outlook, scope=outlook_scope(as_of, weeks, settings))
     return outlook
 
 

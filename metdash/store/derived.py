@@ -77,21 +77,46 @@ def load(db: Any, kind: str, key: tuple[Any, ...]) -> Any | None:
         return None
 
 
-def save(db: Any, kind: str, key: tuple[Any, ...], value: Any, keep: int = KEEP) -> bool:
+def _pointer(ident: str, kind: str, scope: tuple[Any, ...]) -> str:
+    raw = repr((FORMAT, ident, kind, "latest", scope)).encode()
+    return f"{kind}-latest-{hashlib.sha256(raw).hexdigest()[:32]}{SUFFIX}"
+
+
+def save(db: Any, kind: str, key: tuple[Any, ...], value: Any, keep: int = KEEP, *,
+         scope: tuple[Any, ...] | None = None) -> bool:
     """Keep ``value`` for ``(kind, key)``; the oldest entries of ``kind`` beyond ``keep`` go.
-    True when written (False: the folder could not be written; the caller rebuilds next
-    time)."""
+    With ``scope``, it is also this store's :func:`latest` of ``(kind, scope)``. True when
+    written (False: the folder could not be written; the caller rebuilds next time)."""
     place = folder(db.path)
+    ident = identity(db)
+    name = _name(ident, kind, key)
     try:
         make_private_dir(place)
-        target = write_private(place / _name(identity(db), kind, key),
+        target = write_private(place / name,
                                pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         os.utime(target, ns=(_stamp(), _stamp()))
+        if scope is not None:
+            write_private(place / _pointer(ident, kind, scope),
+                          pickle.dumps((key, name), protocol=pickle.HIGHEST_PROTOCOL))
     except OSError as exc:
         log.warning("could not keep a derived result in %s: %s", place, exc)
         return False
     prune(place, kind, keep)
     return True
+
+
+def latest(db: Any, kind: str, scope: tuple[Any, ...]) -> tuple[tuple[Any, ...], Any] | None:
+    """(key, value) of the entry last saved with this ``scope`` for this store, while it is
+    kept (:func:`prune`); else None. What a page shows while the result for new data is
+    built (:mod:`metdash.refresh`)."""
+    place = folder(db.path)
+    try:
+        pointer = (place / _pointer(identity(db), kind, scope)).read_bytes()
+        key, _name_ = pickle.loads(pointer)  # noqa: S301 -- our own file, as in load()
+    except Exception:  # none yet, or unreadable: nothing to show meanwhile
+        return None
+    value = load(db, kind, key)
+    return None if value is None else (key, value)
 
 
 _LAST = [0]

@@ -35,6 +35,7 @@ from metdash.ui.filters import (
     today,
 )
 from metdash.ui.frame import action, last_resort, page_start, saved_then_fresh
+from metdash.ui.refreshing import refreshing
 from metdash.ui.session import (
     allowed,
     current_user,
@@ -97,6 +98,7 @@ __all__ = [
     "saved_then_fresh",
     "plot",
     "prefetch",
+    "refreshing",
     "present_figure",
     "present_mode",
     "present_toggle",

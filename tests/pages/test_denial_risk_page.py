@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from metdash.metrics import CATALOGUE
@@ -101,3 +103,56 @@ def test_no_ready_claims_learns_no_model_on_the_work_lists(monkeypatch, demo_db_
                   wl_open_ready_to_submit=True)
     assert not learned
     assert not any("denial_risk" in f.columns for f in _frames(at))
+
+
+@pytest.mark.parametrize("page, state", [("denial_risk", {}),
+                                         ("worklists", {"wl_open_ready_to_submit": True})])
+def test_after_a_remittance_the_page_shows_the_last_model_while_learning(
+        monkeypatch, demo_db_path, tmp_path, page, state):
+    """The first view after new remittances does not wait for the model to be learned again:
+    it scores with the last one kept, says so, and shows the new one once learned."""
+    import shutil
+    import threading
+
+    from metdash import refresh, risk
+    from metdash.store.db import release_file
+    from tests.test_risk_store import _remittance_not_ours
+
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db_path, path)
+    risk.forget_models()
+    def learning(at):
+        return [i.value for i in at.info if "brought up to date" in i.value]
+
+    def scored(at):
+        return next(f for f in _frames(at) if "denial_risk" in f.columns)
+
+    first = run_page(page, monkeypatch, path, **state)
+    assert not learning(first)
+    before = scored(first)
+
+    go = threading.Event()
+    real = risk.history_counts
+    monkeypatch.setattr(risk, "history_counts",
+                        lambda *a, **k: (go.wait(60), real(*a, **k))[1])
+    release_file(path)
+
+    class Held:   # what _remittance_not_ours releases: the page's own handle, above
+        def release(self):
+            pass
+
+    _remittance_not_ours(Held(), path)
+    at = run_page(page, monkeypatch, path, **state)
+    assert learning(at) and "before the newest changes" in learning(at)[0]
+    pd.testing.assert_frame_equal(scored(at), before)
+
+    from metdash.store import Database
+
+    choice = refresh.risk_model(Database(path), risk.dt.date.today())
+    assert refresh.busy(choice)
+    go.set()
+    refresh.wait(choice, 60)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not learning(at)
+    pd.testing.assert_frame_equal(scored(at), before)   # nothing it learns from moved

@@ -60,6 +60,24 @@ def test_newest_entries_of_a_kind_are_kept(tmp_path):
     assert [derived.load(db, "risk-model-extra", (n,)) for n in range(6)] == list(range(6))
 
 
+def test_latest_of_a_scope_is_what_was_last_saved_with_it(tmp_path):
+    db = _db(tmp_path)
+    assert derived.latest(db, "risk-model", ("live",)) is None
+    derived.save(db, "risk-model", (1,), "first", scope=("live",))
+    derived.save(db, "risk-model", (2,), "second", scope=("live",))
+    derived.save(db, "risk-model", (0,), "a past day's", scope=("past",))
+    derived.save(db, "risk-model", (9,), "no scope")
+    assert derived.latest(db, "risk-model", ("live",)) == ((2,), "second")
+    assert derived.latest(db, "risk-model", ("past",)) == ((0,), "a past day's")
+    assert derived.latest(db, "forecast", ("live",)) is None
+    for n in range(3, 3 + derived.KEEP):  # pruned away: nothing to show
+        derived.save(db, "risk-model", (n,), n)
+    assert derived.latest(db, "risk-model", ("live",)) is None
+    db.release()
+    os.remove(db.path)
+    assert derived.latest(_db(tmp_path), "risk-model", ("past",)) is None  # another store
+
+
 def test_a_folder_that_cannot_be_written_costs_only_the_rebuild(tmp_path):
     db = _db(tmp_path)
     derived.folder(db.path).write_text("a file where the folder should be")

@@ -1,0 +1,144 @@
+"""Results learned from the whole history, brought up to date without making a page wait.
+
+The denial-risk model and the cash forecast take seconds to build from a large store
+(1.6-1.9 s at 1M claim lines, 5-7 s at 5M) and are kept beside it
+(:mod:`metdash.store.derived`) until new data arrives. On the first view after new data,
+a page asks here which one to show (:func:`risk_model`, :func:`outlook`):
+
+- the one for the store as it is, when it is kept (``current``);
+- else the last one kept for this store, while this process builds the new one in a
+  background thread (from :data:`DELAY_SECONDS` after the page asked) (``current`` False: the page says so, checks back every moment and shows
+  the new one when it is kept; :func:`busy`);
+- else none (a store nothing was learned for yet): the page builds it while its visitor
+  waits, as before.
+
+One build per result at a time in a process; one that fails is not started again for the
+same data (:func:`failure` says why), and the page goes on showing the earlier one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from metdash import risk
+from metdash.forecast import outlook as fc
+from metdash.store import Database
+
+log = logging.getLogger(__name__)
+
+# A build starts this long after the page asked for it: the page that asked draws first
+# (a build takes both cores; at 1M lines it slowed the page from ~140 to ~290 ms).
+DELAY_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What a page shows: ``key``, the kept result to read (None: build it now); ``current``:
+    whether it is for the store as it is; ``job``: the background build, when not."""
+
+    key: tuple[Any, ...] | None
+    current: bool = True
+    job: tuple[Any, ...] | None = None
+
+
+_JOBS: dict[tuple[Any, ...], threading.Thread] = {}
+_FAILED: dict[tuple[Any, ...], str] = {}
+_LOCK = threading.Lock()
+
+
+def _start(job: tuple[Any, ...], fn: Callable[..., Any], *args: Any) -> None:
+    """Run ``fn(*args)`` in a daemon thread named for ``job``, unless one already runs or ran
+    and failed for it."""
+    with _LOCK:
+        running = _JOBS.get(job)
+        if job in _FAILED or (running is not None and running.is_alive()):
+            return
+        thread = threading.Thread(target=_run, args=(job, fn, args), daemon=True,
+                                  name=f"metdash-refresh-{job[0]}")
+        _JOBS[job] = thread
+        if len(_JOBS) > 32:   # finished jobs are only bookkeeping
+            for old in [k for k, t in _JOBS.items() if not t.is_alive()]:
+                _JOBS.pop(old, None)
+        thread.start()
+
+
+def _run(job: tuple[Any, ...], fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    time.sleep(DELAY_SECONDS)
+    try:
+        fn(*args)
+    except Exception as exc:  # the page keeps showing the earlier result and says why
+        log.exception("building %s in the background failed", job[0])
+        with _LOCK:
+            _FAILED[job] = f"{type(exc).__name__}: {exc}"
+
+
+def _finished(job: tuple[Any, ...]) -> bool:
+    """True when ``job`` ran here and ended without an error (yet what it builds is still
+    not kept: its folder could not be written, and the page builds it itself)."""
+    with _LOCK:
+        thread = _JOBS.get(job)
+        return thread is not None and not thread.is_alive() and job not in _FAILED
+
+
+def busy(choice: Choice) -> bool:
+    """True while the background build of ``choice`` runs."""
+    with _LOCK:
+        thread = _JOBS.get(choice.job) if choice.job is not None else None
+    return thread is not None and thread.is_alive()
+
+
+def failure(choice: Choice) -> str | None:
+    """Why the background build of ``choice`` failed, or None."""
+    with _LOCK:
+        return _FAILED.get(choice.job) if choice.job is not None else None
+
+
+def wait(choice: Choice, timeout: float | None = None) -> None:
+    """Wait for the background build of ``choice`` (a command, a test)."""
+    with _LOCK:
+        thread = _JOBS.get(choice.job) if choice.job is not None else None
+    if thread is not None:
+        thread.join(timeout)
+
+
+def risk_model(db: Database, as_of: dt.date) -> Choice:
+    """Which denial-risk model a page scores with (:func:`metdash.risk.learned`'s ``kept``)."""
+    key = risk.model_key(db, as_of)
+    if risk.learned_under(db, key):
+        return Choice(key)
+    found = risk.latest_learned(db)
+    # An earlier model of this store: one whose history ends no later than this one's.
+    if found is None or found[0][1] > key[1]:
+        return Choice(key)
+    job = ("risk-model", str(db.path), key)
+    if _finished(job):
+        return Choice(key)
+    _start(job, risk.learned, db, as_of)
+    return Choice(found[0], current=False, job=job)
+
+
+def outlook(db: Database, as_of: dt.date, weeks: int,
+            settings: fc.Settings = fc.DEFAULT) -> Choice:
+    """Which cash outlook a page shows (:func:`metdash.forecast.outlook.cash_outlook`'s
+    ``kept``). Whether the history changed is itself a scan of it (~0.2 s at 1M lines) when
+    the store file changed since it was last read: that scan is part of the background
+    build too."""
+    state = fc.known_state(db)
+    if state is not None:
+        key = fc.outlook_key(db, as_of, weeks, settings, state)
+        if fc.is_kept(db, key):
+            return Choice(key)
+    found = fc.latest_outlook(db, as_of, weeks, settings)
+    if found is None:
+        return Choice(None)
+    job = ("cash-outlook", str(db.path), as_of, weeks, settings, state, fc.stamp(db))
+    if _finished(job):
+        return Choice(None)
+    _start(job, fc.cash_outlook, db, as_of, weeks, settings)
+    return Choice(found[0], current=False, job=job)

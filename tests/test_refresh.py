@@ -1,0 +1,146 @@
+"""After new data, a page shows the last result kept for the store while the new one is built
+in the background (metdash.refresh): the denial-risk model and the cash outlook."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from metdash import refresh, risk
+from metdash.forecast import cash_outlook, outlook
+from metdash.store import derived
+from tests.forecast import practice
+from tests.forecast.test_kept import _payment, _same
+from tests.test_risk_store import AS_OF, _copy, _counted, _remittance_not_ours
+
+
+def test_nothing_kept_yet_is_learned_on_the_page(demo_db_path, tmp_path):
+    _path, db = _copy(demo_db_path, tmp_path)
+    risk.forget_models()
+    choice = refresh.risk_model(db, AS_OF)
+    assert choice == refresh.Choice(risk.model_key(db, AS_OF))   # current: no earlier one
+    assert not refresh.busy(choice)
+
+
+def test_after_a_remittance_the_last_model_scores_while_the_new_one_is_learned(
+        demo_db_path, tmp_path, monkeypatch):
+    path, db = _copy(demo_db_path, tmp_path)
+    risk.forget_models()
+    learned = _counted(monkeypatch)
+    before = risk.claims_at_risk(db, AS_OF)
+    old_key = risk.model_key(db, AS_OF)
+    assert refresh.risk_model(db, AS_OF) == refresh.Choice(old_key) and len(learned) == 1
+
+    # Hold the background learning until the page has read what it shows meanwhile.
+    go = threading.Event()
+    real = risk.history_counts
+
+    def held(*args, **kwargs):
+        go.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(risk, "history_counts", held)
+    _remittance_not_ours(db, path)
+    risk.forget_models()   # a new process after the remittance: only the files beside it
+    new_key = risk.model_key(db, AS_OF)
+    assert new_key != old_key
+    choice = refresh.risk_model(db, AS_OF)
+    assert choice.key == old_key and not choice.current and refresh.busy(choice)
+    # Asking again starts no second learning.
+    assert refresh.risk_model(db, AS_OF) == choice
+    meanwhile = risk.claims_at_risk(db, AS_OF, kept=choice.key)
+    pd.testing.assert_frame_equal(meanwhile, before)
+    assert not risk.learned_under(db, new_key)
+
+    go.set()
+    refresh.wait(choice, 60)
+    assert not refresh.busy(choice) and refresh.failure(choice) is None
+    assert risk.learned_under(db, new_key)
+    now = refresh.risk_model(db, AS_OF)
+    assert now == refresh.Choice(new_key)
+    # The new model is the one learned from the store as it is (nothing it reads moved).
+    risk.forget_models()
+    assert np.array_equal(risk.model_for(db, AS_OF, now.key).weights,
+                          risk.model_for(db, AS_OF).weights)
+    assert len(learned) == 2   # the first learning and the one in the background, no other
+
+
+def test_a_model_of_a_later_history_is_not_shown_for_an_earlier_day(demo_db_path, tmp_path):
+    _path, db = _copy(demo_db_path, tmp_path)
+    risk.forget_models()
+    risk.learned(db, AS_OF)
+    earlier = AS_OF - dt.timedelta(days=90)
+    choice = refresh.risk_model(db, earlier)
+    assert choice == refresh.Choice(risk.model_key(db, earlier))   # learned for that day
+
+
+def test_a_failed_background_learning_is_said_and_not_repeated(demo_db_path, tmp_path,
+                                                               monkeypatch):
+    path, db = _copy(demo_db_path, tmp_path)
+    risk.forget_models()
+    risk.learned(db, AS_OF)
+    old_key = risk.model_key(db, AS_OF)
+    _remittance_not_ours(db, path)
+    risk.forget_models()
+    calls = []
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(risk, "history_counts", broken)
+    choice = refresh.risk_model(db, AS_OF)
+    refresh.wait(choice, 30)
+    assert choice.key == old_key and "disk full" in refresh.failure(choice)
+    again = refresh.risk_model(db, AS_OF)
+    assert again == choice and not refresh.busy(again) and calls == [1]
+
+
+@pytest.fixture
+def fdb(tmp_path):
+    from metdash.store import Database
+
+    return practice.build(Database(tmp_path / "forecast.duckdb"))
+
+
+FC_AS_OF = dt.date.fromisoformat(practice.AS_OF)
+
+
+def test_after_a_payment_the_last_outlook_shows_while_the_new_one_is_built(fdb, monkeypatch):
+    assert refresh.outlook(fdb, FC_AS_OF, 4) == refresh.Choice(None)   # nothing kept: built
+    first = cash_outlook(fdb, FC_AS_OF, 4)
+    current = refresh.outlook(fdb, FC_AS_OF, 4)
+    assert current.current and current.key is not None
+    _same(cash_outlook(fdb, FC_AS_OF, 4, kept=current.key), first)
+
+    with fdb.transaction() as con:
+        _payment(con)
+    monkeypatch.setattr(outlook, "_STATES", {})   # a new process: only the files beside it
+    choice = refresh.outlook(fdb, FC_AS_OF, 4)
+    assert not choice.current and choice.key == current.key
+    _same(cash_outlook(fdb, FC_AS_OF, 4, kept=choice.key), first)   # meanwhile
+    refresh.wait(choice, 60)
+    assert refresh.failure(choice) is None
+    now = refresh.outlook(fdb, FC_AS_OF, 4)
+    assert now.current and now.key != current.key
+    _same(cash_outlook(fdb, FC_AS_OF, 4, kept=now.key), outlook.build_outlook(fdb, FC_AS_OF, 4))
+    # Another view (8 weeks) has nothing kept: built on the page, not shown from 4 weeks'.
+    assert refresh.outlook(fdb, FC_AS_OF, 8) == refresh.Choice(None)
+
+
+def test_a_write_that_leaves_the_history_as_it_was_changes_nothing_shown(fdb, monkeypatch):
+    cash_outlook(fdb, FC_AS_OF, 4)
+    key = refresh.outlook(fdb, FC_AS_OF, 4).key
+    with fdb.transaction() as con:   # the file changes; the history the forecast reads not
+        con.execute("UPDATE clients SET first_name = 'Anne' WHERE client_id = 'A'")
+    monkeypatch.setattr(outlook, "_STATES", {})
+    choice = refresh.outlook(fdb, FC_AS_OF, 4)
+    assert choice.key == key and not choice.current   # unknown until the history is read
+    refresh.wait(choice, 60)
+    assert refresh.outlook(fdb, FC_AS_OF, 4) == refresh.Choice(key)
+    assert [p for p in derived.folder(fdb.path).iterdir()
+            if p.name.startswith(outlook.KIND + "-") and "-latest-" not in p.name]

@@ -64,15 +64,28 @@ def _kept_for(frame: pd.DataFrame, key: tuple[Any, ...], build: Callable[[], Any
 
 
 def _for_download(frame: pd.DataFrame, labels: dict[str, str], present: bool,
-                  phi: bool) -> pd.DataFrame:
-    """``frame`` as its downloads hold it (:func:`visible`, headed by ``labels``), kept while
-    ``frame`` lives, like :func:`_prepared`'s display copy (a rerun of the work lists copied
-    and renamed each list's every row, ~15-25 ms at 1M lines)."""
+                  phi: bool, digits: dict[str, int] | None = None) -> pd.DataFrame:
+    """``frame`` as its downloads hold it (:func:`visible`, its float columns named in
+    ``digits`` rounded to so many decimals, headed by ``labels``), kept while ``frame``
+    lives, like :func:`_prepared`'s display copy (a rerun of the work lists copied and
+    renamed each list's every row, ~15-25 ms at 1M lines)."""
     def build() -> pd.DataFrame:
         out = visible(frame)
+        rounded = {col: out[col].round(n) for col, n in (digits or {}).items()
+                   if col in out.columns and pd.api.types.is_float_dtype(out[col])}
+        if rounded:
+            out = out.assign(**rounded)
         return out.rename(columns=labels) if labels else out
 
-    return _kept_for(frame, (id(frame), tuple(sorted(labels.items())), present, phi), build)
+    key = (id(frame), tuple(sorted(labels.items())), present, phi)
+    if digits:
+        key += (tuple(sorted(digits.items())),)
+    return _kept_for(frame, key, build)
+
+
+# Decimals a download keeps of a float column shown in these formats: cents; a rate as a
+# fraction to a hundredth of a percent (0.9651 shown as 96.51%); days to a tenth.
+_DIGITS = {"dollar": 2, "percent": 4, "%.1f": 1}
 
 
 EAGER_CSV_ROWS = 5_000  # ~25 ms of CSV at most, once per table
@@ -86,10 +99,12 @@ def _csv_now(frame: pd.DataFrame) -> bytes:
 
 
 def downloads(frame: pd.DataFrame, name: str, key: str | None = None,
-              labels: dict[str, str] | None = None) -> None:
+              labels: dict[str, str] | None = None, digits: dict[str, int] | None = None
+              ) -> None:
     """CSV and Excel downloads of a table, side by side (masked in presentation mode), its
-    columns headed by ``labels`` (a table's downloads use the headings on screen)."""
-    frame = _for_download(frame, labels or {}, present_mode(), allowed(auth.PHI))
+    columns headed by ``labels`` and its float columns rounded to ``digits`` decimals (a
+    table's downloads use the headings and the precision on screen)."""
+    frame = _for_download(frame, labels or {}, present_mode(), allowed(auth.PHI), digits)
     key = key or name
 
     # Through metdash.exports: no cell of a download runs as a formula. The Excel file is
@@ -232,9 +247,11 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
     # A missing value (no rate without referrals, no date yet) reads as a dash, not "None".
     state = st.dataframe(data, hide_index=True, column_config=config, key=key,
                          height=height, placeholder=MISSING, **kwargs)
-    if download:  # headed as on screen
+    if download:  # headed as on screen, numbers to the precision shown
+        shown_as = {col: (c.get("type_config") or {}).get("format") for col, c in config.items()}
         downloads(frame, download, key=f"{key or download}-dl",
-                  labels={col: c["label"] for col, c in config.items() if c.get("label")})
+                  labels={col: c["label"] for col, c in config.items() if c.get("label")},
+                  digits={col: _DIGITS[f] for col, f in shown_as.items() if f in _DIGITS})
     return state
 
 

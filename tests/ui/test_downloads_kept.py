@@ -19,6 +19,41 @@ def test_download_copy_built_once_per_frame():
     assert widgets._for_download(frame, {}, False, True) is not first
 
 
+def test_download_copy_keeps_the_precision_shown():
+    """Found at stop 32: the denial-risk CSV held 0.965123456789 where the page showed 96.51%."""
+    frame = pd.DataFrame({"claim_id": ["K1"], "denial_risk": [0.965123456789],
+                          "expected": [1234.5678], "days": [12.345], "lines": [3.0],
+                          "charge": [pd.NA]})
+    out = widgets._for_download(frame, {"denial_risk": "Denial risk"}, False, True,
+                                {"denial_risk": 4, "expected": 2, "days": 1, "claim_id": 2})
+    assert out.iloc[0].tolist()[:5] == ["K1", 0.9651, 1234.57, 12.3, 3.0]
+    assert frame.denial_risk[0] == 0.965123456789   # the frame shown is not changed
+    assert "0.9651" in widgets.exports.frame_csv(out)
+
+
+def _risk_table():
+    import pandas as pd
+
+    from metdash import ui
+
+    ui.table(pd.DataFrame({"claim_id": ["K1"], "denial_risk": [0.965123456789],
+                           "total_charge": [120.456]}),
+             key="risky", download="risky", formats={"total_charge": "money"})
+
+
+def test_a_tables_csv_has_the_precision_on_screen(monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from metdash import exports
+
+    written = []
+    real = exports.frame_csv
+    monkeypatch.setattr(exports, "frame_csv", lambda f: written.append(real(f)) or written[-1])
+    at = AppTest.from_function(_risk_table, default_timeout=30).run()
+    assert not at.exception
+    assert written == ["Claim,Denial risk,Charge\r\nK1,0.9651,120.46\r\n"]
+
+
 def test_download_copy_dropped_with_its_frame():
     frame = pd.DataFrame({"claim_id": ["K1"]})
     widgets._for_download(frame, {"claim_id": "Claim"}, False, True)

@@ -149,15 +149,46 @@ def _empty(title: str, large: bool) -> go.Figure:
         "xaxis": {"visible": False}, "yaxis": {"visible": False}}, title=title, large=large)
 
 
+def _tint(colour: str, alpha: float) -> str:
+    """``colour`` ('#RRGGBB') at ``alpha`` opacity, as rgba()."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r}, {g}, {b}, {alpha})"
+
+
+def _part_months(df: pd.DataFrame) -> np.ndarray:
+    """True for each row whose month the period cuts (its first_day after the 1st, or its
+    last_day before the month's end); all False without those columns."""
+    if not {"first_day", "last_day"} <= set(df.columns):
+        return np.zeros(len(df), dtype=bool)
+    month = pd.to_datetime(df.month)
+    first, last = pd.to_datetime(df.first_day), pd.to_datetime(df.last_day)
+    return ((first > month) | (last < month + pd.offsets.MonthEnd(0))).to_numpy(bool)
+
+
 def charges_payments_trend(df: pd.DataFrame, large: bool = False) -> go.Figure:
-    """Monthly gross charges (bars) and payments (line). Columns: month, charges, payments."""
+    """Monthly gross charges (bars) and payments (line). Columns: month, charges, payments,
+    and (optional) first_day, last_day: a month the period cuts is drawn apart (pale,
+    outlined, "part of a month", its days in the hover), so that this month so far does not read as
+    a fall."""
     title = "Charges and payments by month"
     if df.empty:
         return _empty(title, large)
+    part = _part_months(df)
+    bars = [{"type": "bar", "x": df.month[~part], "y": df.charges[~part],
+             "name": "Gross charges (by service month)", "marker": {"color": PALETTE[0]},
+             "width": MONTH_BAR, "hovertemplate": "%{x|%b %Y}: $%{y:,.0f}<extra></extra>"}]
+    if part.any():
+        days = [f"{a:%b} {a.day}–{b.day}, {b:%Y}" for a, b in
+                zip(pd.to_datetime(df.first_day[part]), pd.to_datetime(df.last_day[part]),
+                    strict=True)]
+        bars.append({"type": "bar", "x": df.month[part], "y": df.charges[part],
+                     "name": "Gross charges, part of a month", "customdata": days,
+                     "marker": {"color": _tint(PALETTE[0], 0.35),
+                                "line": {"color": PALETTE[0], "width": 2}},
+                     "width": MONTH_BAR,
+                     "hovertemplate": "%{customdata} only: $%{y:,.0f}<extra></extra>"})
     return styled(data=[
-        {"type": "bar", "x": df.month, "y": df.charges,
-         "name": "Gross charges (by service month)", "marker": {"color": PALETTE[0]},
-         "width": MONTH_BAR, "hovertemplate": "%{x|%b %Y}: $%{y:,.0f}<extra></extra>"},
+        *bars,
         {"type": "scatter", "x": df.month, "y": df.payments,
          "name": "Payments (by posting month)", "mode": "lines+markers",
          "line": {"color": PALETTE[1], "width": 3},

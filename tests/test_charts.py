@@ -352,3 +352,26 @@ def test_styled_is_a_figure_then_style():
     assert _plain(once.to_plotly_json()) == _plain(twice.to_plotly_json())
     assert layout == {"legend": {"traceorder": "reversed"},
                       "xaxis": {"title": {"text": "Week"}}}  # the caller's dict untouched
+
+
+def test_a_month_the_period_cuts_is_drawn_apart():
+    """Found at stop 32: the current month so far was drawn as a whole month's bar and read
+    as a fall in charges. A month the period cuts is its own pale trace, its days said."""
+    df = pd.DataFrame({"month": pd.to_datetime(["2026-10-01", "2026-11-01", "2026-12-01"]).date,
+                       "charges": [900.0, 1000.0, 120.0], "payments": [800.0, 950.0, 60.0],
+                       "first_day": pd.to_datetime(["2026-10-01", "2026-11-01",
+                                                    "2026-12-01"]).date,
+                       "last_day": pd.to_datetime(["2026-10-31", "2026-11-30",
+                                                   "2026-12-04"]).date})
+    fig = charts.charges_payments_trend(df)
+    whole, part, line = fig.data
+    assert [str(x)[:10] for x in whole.x] == ["2026-10-01", "2026-11-01"]
+    assert part.name == "Gross charges, part of a month" and list(part.y) == [120.0]
+    assert list(part.customdata) == ["Dec 1–4, 2026"]
+    assert part.marker.color != whole.marker.color and part.marker.line.width == 2
+    assert line.type == "scatter" and len(line.x) == 3
+    # a period starting mid-month cuts its first month too; whole months keep one trace
+    df.loc[0, "first_day"] = pd.Timestamp("2026-10-15").date()
+    assert list(charts._part_months(df)) == [True, False, True]
+    whole_only = charts.charges_payments_trend(df.iloc[[1]].reset_index(drop=True))
+    assert [t.type for t in whole_only.data] == ["bar", "scatter"]

@@ -29,7 +29,8 @@ def revenue_by_payer(db: Database, f: Filters) -> pd.DataFrame:
 def monthly_trend(db: Database, f: Filters) -> pd.DataFrame:
     """By month of the period: month (first day), charges (by service month, claims in the
     period) and payments (payer + patient, refunds netted, by posting month; the same money as
-    the overview's payments, from the same sums by day), floats in dollars."""
+    the overview's payments, from the same sums by day), floats in dollars; first_day and
+    last_day, the days of that month in the period (a month the period cuts is not whole)."""
     text = f"""
         WITH months AS (SELECT unnest(generate_series(date_trunc('month', $date_from),
                                                       date_trunc('month', $date_to),
@@ -41,7 +42,9 @@ def monthly_trend(db: Database, f: Filters) -> pd.DataFrame:
                 FROM ({sql('money_posted_daily')}) m
                 WHERE what IN ('payer', 'patient') GROUP BY 1)
         SELECT m.month, coalesce(ch.charges, 0)::DOUBLE AS charges,
-               coalesce(pay.paid, 0)::DOUBLE AS payments
+               coalesce(pay.paid, 0)::DOUBLE AS payments,
+               greatest(m.month, $date_from::DATE) AS first_day,
+               least(last_day(m.month), $date_to::DATE) AS last_day
         FROM months m LEFT JOIN ch USING (month) LEFT JOIN pay USING (month)
         ORDER BY m.month"""
     with db.connect() as con:

@@ -174,11 +174,12 @@ def forget_kept(db_path: str) -> None:
                 held.clear()
 
 
-def arrive_new_data(db_path: str) -> None:
-    """What a page finds when a remittance has just arrived: the results kept for the store
-    as it was (built here first, untimed), and one remittance more on file, written by
-    another process (a claim payment for a claim not ours: no figure moves, but the store's
-    state does, and with it what the kept results are kept under)."""
+def arrive_new_data(db_path: str, page: str) -> None:
+    """What ``page`` finds when a remittance has just arrived: the result it reads kept for
+    the store as it was (built here first, untimed: the risk model, or the cash forecast),
+    and one remittance more on file, written by another process (a claim payment for a
+    claim not ours: no figure moves, but the store's state does, and with it what the kept
+    results are kept under)."""
     import duckdb
 
     from metdash import risk
@@ -187,8 +188,10 @@ def arrive_new_data(db_path: str) -> None:
     from metdash.store.db import release_file
 
     db = Database(db_path)
-    risk.learned(db, AS_OF)
-    cash_outlook(db, AS_OF, DEFAULT_WEEKS)
+    if page == "forecast.py":
+        cash_outlook(db, AS_OF, DEFAULT_WEEKS)
+    else:
+        risk.learned(db, AS_OF)
     release_file(db_path)
     con = duckdb.connect(db_path)
     try:
@@ -244,8 +247,13 @@ def _apptest_times(path: Path, reps: int, query: dict[str, str], clear: bool,
                 ui_cache.after_write()
         if unkept is not None:
             forget_kept(unkept)
-        if new_data is not None:
-            arrive_new_data(new_data)
+        if new_data is not None:   # in another process: its memory is not the page's
+            from metdash.store.db import release_file
+
+            release_file(new_data)
+            subprocess.run([sys.executable, str(HERE / "run.py"), "--child", "arrive",
+                            "--db", new_data, "--page", path.name, "--child-out", os.devnull],
+                           check=True, cwd=ROOT)
         at = AppTest.from_file(str(path), default_timeout=900)
         if components is not None:
             at._bidi_component_manager = components
@@ -910,7 +918,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ttfc-runs", type=int, default=3,
                     help="time to first content in Chromium (benchmarks/ttfc.py) at the "
                          "smallest scale: runs per page; 0 skips it")
-    ap.add_argument("--child", choices=["pages", "naive", "figures"], help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=["pages", "naive", "figures", "arrive"],
+                    help=argparse.SUPPRESS)
     ap.add_argument("--page", help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     ap.add_argument("--child-out", help=argparse.SUPPRESS)
@@ -925,6 +934,9 @@ def main(argv: list[str] | None = None) -> int:
             res = child_pages(args.db, args.reps, args.page)
         elif args.child == "figures":
             res = child_figures(args.db, args.reps)
+        elif args.child == "arrive":
+            arrive_new_data(args.db, args.page)
+            return 0
         else:
             res = child_naive(args.db, args.reps)
         Path(args.child_out).write_text(json.dumps(res))

@@ -7,8 +7,9 @@ a page asks here which one to show (:func:`risk_model`, :func:`outlook`):
 
 - the one for the store as it is, when it is kept (``current``);
 - else the last one kept for this store, while this process builds the new one in a
-  background thread (from :data:`DELAY_SECONDS` after the page asked) (``current`` False: the page says so, checks back every moment and shows
-  the new one when it is kept; :func:`busy`);
+  background thread, from :data:`DELAY_SECONDS` after the page asked (``current`` False:
+  the page says so, checks back every second and shows the new one when it is kept;
+  :func:`busy`);
 - else none (a store nothing was learned for yet): the page builds it while its visitor
   waits, as before.
 

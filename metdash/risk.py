@@ -624,9 +624,10 @@ def ready_with_risk(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None =
                        how="left")
 
 
-__all__ = ["FEATURES", "GROUPS", "MODEL_VERSION", "Learned", "RiskModel", "claim_risk",
-           "claims_at_risk", "draft_risk", "fit_logistic", "fit_nonnegative", "forget_models",
-           "is_learned", "latest_learned", "learned", "learned_under", "learning_window", "model_for", "model_key", "pending_lines", "ready_with_risk",
-           "reason_text", "backtest", "time_split", "reasons", "risk_of_claim", "scored_at_once", "smoothed_rate",
-           "store_history_end", "train", "train_counts", "train_lines", "train_part",
-           "window_start"]
+__all__ = ["FEATURES", "GROUPS", "MODEL_VERSION", "Learned", "RiskModel", "backtest",
+           "claim_risk", "claims_at_risk", "draft_risk", "fit_logistic", "fit_nonnegative",
+           "forget_models", "is_learned", "latest_learned", "learned", "learned_under",
+           "learning_window", "model_for", "model_key", "pending_lines", "ready_with_risk",
+           "reason_text", "reasons", "risk_of_claim", "scored_at_once", "smoothed_rate",
+           "store_history_end", "time_split", "train", "train_counts", "train_lines",
+           "train_part", "window_start"]

@@ -165,6 +165,16 @@ def _part_months(df: pd.DataFrame) -> np.ndarray:
     return ((first > month) | (last < month + pd.offsets.MonthEnd(0))).to_numpy(bool)
 
 
+def _part_weeks(df: pd.DataFrame) -> np.ndarray:
+    """True for each row whose week (Monday ``week``) the period cuts; all False without
+    first_day and last_day."""
+    if not {"first_day", "last_day"} <= set(df.columns):
+        return np.zeros(len(df), dtype=bool)
+    week = pd.to_datetime(df.week)
+    first, last = pd.to_datetime(df.first_day), pd.to_datetime(df.last_day)
+    return ((first > week) | (last < week + pd.Timedelta(days=6))).to_numpy(bool)
+
+
 def charges_payments_trend(df: pd.DataFrame, large: bool = False) -> go.Figure:
     """Monthly gross charges (bars) and payments (line). Columns: month, charges, payments,
     and (optional) first_day, last_day: a month the period cuts is drawn apart (pale,
@@ -428,17 +438,26 @@ def referrers_bar(df: pd.DataFrame, large: bool = False, top: int = 15) -> go.Fi
 
 
 def referrals_weekly_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
-    """Referrals per week, stacked by referrer kind."""
+    """Referrals per week, stacked by referrer kind. With first_day and last_day (optional),
+    a week the period cuts is drawn pale and says which of its days are counted."""
     title = "Referrals per week by referrer kind"
     if df.empty:
         return _empty(title, large)
     d = df.copy()
     d["kind"] = d.kind.str.replace("_", " ").str.capitalize()
     week, referrals = d.week.to_numpy(), d.referrals.to_numpy()
+    part = _part_weeks(d)
+    said = np.array([""] * len(d), dtype=object)
+    if part.any():
+        said[part] = [f" ({a:%b} {a.day}–{b:%b} {b.day} only)" for a, b in
+                      zip(pd.to_datetime(d.first_day[part]), pd.to_datetime(d.last_day[part]),
+                          strict=True)]
     data = [{"type": "bar", "x": week[rows], "y": referrals[rows], "name": kind,
-             "legendgroup": kind, "showlegend": True, "marker": {"color": colour},
+             "legendgroup": kind, "showlegend": True, "customdata": said[rows],
+             "marker": {"color": colour, "opacity": np.where(part[rows], 0.4, 1.0)},
              "width": WEEK_BAR,
-             "hovertemplate": "week of %{x|%b %d}: %{y}<extra>%{fullData.name}</extra>"}
+             "hovertemplate": "week of %{x|%b %d}%{customdata}: %{y}"
+                              "<extra>%{fullData.name}</extra>"}
             for kind, rows, colour in _groups(d, "kind")]
     return styled(data=data, layout={
         "barmode": "relative", "legend": {"tracegroupgap": 0},

@@ -22,6 +22,8 @@ with left:
     ui.plot(charts.referrers_bar, figures.referrer_volume, db, f, key="top")
 with right:
     ui.plot(charts.referrals_weekly_bar, figures.referrals_weekly, db, f, key="weekly")
+    st.caption("A pale week is one the date range cuts: only its days in the range count "
+               "(hover it for which).")
 st.subheader("Every referrer", help="Pick a referrer to see the claims of the clients they sent.")
 cols = ["name", "kind", "specialty", "organization", "npi", "referrals", "converted",
         "conversion_rate", "days_to_first_session", "sessions", "billed", "paid",

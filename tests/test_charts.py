@@ -375,3 +375,18 @@ def test_a_month_the_period_cuts_is_drawn_apart():
     assert list(charts._part_months(df)) == [True, False, True]
     whole_only = charts.charges_payments_trend(df.iloc[[1]].reset_index(drop=True))
     assert [t.type for t in whole_only.data] == ["bar", "scatter"]
+
+
+def test_a_week_the_period_cuts_is_drawn_pale():
+    """The weekly review on a Thursday: this week's referrals so far read as a fall."""
+    df = pd.DataFrame({"week": [W1, W1, W2], "kind": ["physician", "physical_therapist",
+                                                      "physician"],
+                       "referrals": [3, 2, 1],
+                       "first_day": [W1, W1, W2],
+                       "last_day": [W1 + dt.timedelta(days=6), W1 + dt.timedelta(days=6),
+                                    W2 + dt.timedelta(days=3)]})
+    fig = charts.referrals_weekly_bar(df)
+    by_name = {t.name: t for t in fig.data}
+    assert list(by_name["Physician"].marker.opacity) == [1.0, 0.4]
+    assert list(by_name["Physical therapist"].marker.opacity) == [1.0]
+    assert list(by_name["Physician"].customdata) == ["", " (Jul 7–Jul 10 only)"]

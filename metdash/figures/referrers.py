@@ -44,10 +44,15 @@ def referrer_kinds_of(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def referrals_weekly(db: Database, f: Filters) -> pd.DataFrame:
-    """Referrals per ISO week (Monday) and referrer kind: week, kind, referrals."""
+    """Referrals per ISO week (Monday) and referrer kind: week, kind, referrals; first_day
+    and last_day, the days of that week in the period (a week the period cuts is not
+    whole)."""
     text = """
         SELECT date_trunc('week', r.received_date)::DATE AS week, rr.kind,
-               count(*) AS referrals
+               count(*) AS referrals,
+               greatest(date_trunc('week', r.received_date)::DATE, $date_from::DATE)
+                   AS first_day,
+               least(date_trunc('week', r.received_date)::DATE + 6, $date_to::DATE) AS last_day
         FROM referrals r JOIN referrers rr USING (referrer_id)
         WHERE r.received_date BETWEEN $date_from AND $date_to
           AND ($referrers::INTEGER[] IS NULL OR list_contains($referrers::INTEGER[], r.referrer_id))

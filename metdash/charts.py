@@ -6,7 +6,7 @@ formatted values, and a ``large`` variant (bigger type) for a projector.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -155,31 +155,31 @@ def _tint(colour: str, alpha: float) -> str:
     return f"rgba({r}, {g}, {b}, {alpha})"
 
 
-def _part_months(df: pd.DataFrame) -> np.ndarray:
-    """True for each row whose month the period cuts (its first_day after the 1st, or its
-    last_day before the month's end); all False without those columns."""
+def _cut(df: pd.DataFrame, column: str, last_of: Callable[[pd.Series], pd.Series]
+         ) -> np.ndarray:
+    """True for each row whose period (starting on ``column``, ending on ``last_of`` of that
+    start) the date range cuts: its first_day after the start, or its last_day before the
+    end. All False without those columns."""
     if not {"first_day", "last_day"} <= set(df.columns):
         return np.zeros(len(df), dtype=bool)
-    month = pd.to_datetime(df.month)
+    start = pd.to_datetime(df[column])
     first, last = pd.to_datetime(df.first_day), pd.to_datetime(df.last_day)
-    return ((first > month) | (last < month + pd.offsets.MonthEnd(0))).to_numpy(bool)
+    return ((first > start) | (last < last_of(start))).to_numpy(bool)
+
+
+def _part_months(df: pd.DataFrame) -> np.ndarray:
+    return _cut(df, "month", lambda start: start + pd.offsets.MonthEnd(0))
 
 
 def _part_weeks(df: pd.DataFrame) -> np.ndarray:
-    """True for each row whose week (Monday ``week``) the period cuts; all False without
-    first_day and last_day."""
-    if not {"first_day", "last_day"} <= set(df.columns):
-        return np.zeros(len(df), dtype=bool)
-    week = pd.to_datetime(df.week)
-    first, last = pd.to_datetime(df.first_day), pd.to_datetime(df.last_day)
-    return ((first > week) | (last < week + pd.Timedelta(days=6))).to_numpy(bool)
+    return _cut(df, "week", lambda start: start + pd.Timedelta(days=6))
 
 
 def charges_payments_trend(df: pd.DataFrame, large: bool = False) -> go.Figure:
     """Monthly gross charges (bars) and payments (line). Columns: month, charges, payments,
     and (optional) first_day, last_day: a month the period cuts is drawn apart (pale,
-    outlined, "part of a month", its days in the hover), so that this month so far does not read as
-    a fall."""
+    outlined, "part of a month", its days in the hover), so that this month so far does not
+    read as a fall."""
     title = "Charges and payments by month"
     if df.empty:
         return _empty(title, large)

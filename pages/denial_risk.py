@@ -16,8 +16,10 @@ st.caption("Draft and ready claims, riskiest first (click a heading to sort). Le
            "arrives. Fix what the reason names before sending.")
 ui.refreshing(model, "The scores and reasons below")
 if frame.empty:
-    ui.empty_note("claims to score (no draft or ready claim, or under 200 adjudicated lines "
-                  "to learn from)")
+    # This page has no filters: say what is missing, not "widen the date range".
+    st.info("No claim to score yet: scores need a draft or ready claim, and at least 200 "
+            "claim lines adjudicated in the last 12 months to learn from.",
+            icon=":material/report:")
 else:
     ui.table(frame, key="risk_claims", download="denial_risk")
     # The reason is what a biller acts on, and the grid cuts it: the riskiest ones in full.

@@ -8,6 +8,7 @@ button does in ``with ui.action("Nothing was saved."):`` and, after any write, c
 - :mod:`metdash.ui.frame`    the page frame and :func:`action` (errors as messages)
 - :mod:`metdash.ui.session`  sign-in, idle timeout, roles, presentation mode, PHI hiding
 - :mod:`metdash.ui.widgets`  tables, tiles, charts, downloads, validation problems
+- :mod:`metdash.ui.later`    a page just opened draws its charts after the rest is painted
 - :mod:`metdash.ui.filters`  sidebar filters, URL parameters, pick lists
 - :mod:`metdash.ui.text`     :func:`literal`: typed text made safe inside a Markdown body
 """

@@ -26,6 +26,7 @@ from metdash.errors import (
     X12FileError,
 )
 from metdash.store import Database
+from metdash.ui import later
 from metdash.ui.cache import database, is_demo_cached
 from metdash.ui.session import present_toggle, require_sign_in
 from metdash.ui.text import literal
@@ -104,6 +105,7 @@ def page_start(title: str, *, permission: str = auth.VIEW, icon: str | None = No
             icon=":material/science:",
         )
     require_sign_in(db, demo, permission)  # stops the page when refused
+    later.note_page(title)
     present_toggle()
     st.title(title)
     if st.session_state.pop("_from_worklist", False):

@@ -27,45 +27,67 @@ from pathlib import Path
 import streamlit as st
 
 # The front end's modules a page needs for what it shows first, in the order they are
-# loaded: tiles, the sidebar's pickers, tables, then plotly. Plotly comes last: running its
+# loaded: tiles, the sidebar's pickers and its sign-out button, tables and their download
+# buttons, segmented controls and number boxes, the component that says a page is painted
+# (metdash.ui.later), then plotly. Each one left out was fetched after "Sign in", while the
+# page waited (benchmarks/NOTES.md, "charts after the figures"). Plotly comes last: running its
 # 4.7 MB holds the browser's main thread for a second or more on a busy machine, and it must
 # not delay the others. Loaded with no pause at all before the click (a script typing the
 # password at once), its run fell on the moment the page's tiles were to be painted; with a
 # person's typing time it is done before the click (benchmarks/NOTES.md).
-MODULES = ("Metric", "Selectbox", "DateInput", "Multiselect", "Checkbox", "DataFrame",
+MODULES = ("Metric", "Selectbox", "DateInput", "Multiselect", "Checkbox", "Button",
+           "DataFrame", "DownloadButton", "ButtonGroup", "NumberInput", "BidiComponent",
            "PlotlyChart")
 
 AFTER = 'input[autocomplete="current-password"]'  # the sign-in form's password box
 
 _STATIC = Path(st.__file__).parent / "static" / "static" / "js"
-_FILE = re.compile(r"^(?P<name>[A-Za-z]+)\.[A-Za-z0-9_-]+\.js$")
+_FILE = re.compile(r"^(?P<name>[A-Za-z]+)\.[A-Za-z0-9_-]+\.(?P<kind>js|css)$")
 
 
 @functools.cache
 def module_files(static: Path = _STATIC) -> tuple[str, ...]:
     """The file names (``PlotlyChart.D9Z0_fxz.js``) of :data:`MODULES` in the installed
     Streamlit, in that order; a module this Streamlit does not have is left out."""
+    return _files(static, "js")
+
+
+@functools.cache
+def style_files(static: Path = _STATIC.parent / "css") -> tuple[str, ...]:
+    """The style sheets (``DataFrame.DUkanX9_.css``) of :data:`MODULES`: the page loads one
+    before it draws the first element that needs it, and an ``import()`` does not."""
+    return _files(static, "css")
+
+
+def _files(folder: Path, kind: str) -> tuple[str, ...]:
     found: dict[str, str] = {}
     try:
-        for path in static.iterdir():
+        for path in folder.iterdir():
             m = _FILE.match(path.name)
-            if m and m["name"] in MODULES:
+            if m and m["kind"] == kind and m["name"] in MODULES:
                 found[m["name"]] = path.name
     except OSError:
         return ()
     return tuple(found[name] for name in MODULES if name in found)
 
 
-def script(files: tuple[str, ...]) -> str:
+def script(files: tuple[str, ...], styles: tuple[str, ...] = ()) -> str:
     """The browser script importing ``files`` one by one, from the folder Streamlit's own
-    entry module came from (so each resolves to the very module the page later imports)."""
+    entry module came from (so each resolves to the very module the page later imports),
+    after linking the style sheets ``styles`` from its ``css`` neighbour (at the address
+    the page's own loader would use, which then finds them there and waits for nothing)."""
     return (
         "<script>(() => {"
         "const entry = document.querySelector('script[type=module][src*=\"static/js/\"]');"
         "if (!entry || window.__metdashWarm) return; window.__metdashWarm = true;"
         f"const files = {json.dumps(list(files))};"
         "const base = new URL('.', entry.src);"
-        "const next = (i) => { if (i >= files.length) return;"
+        f"const styles = {json.dumps(list(styles))};"
+        "const link = (name) => { const l = document.createElement('link');"
+        " l.rel = 'stylesheet'; l.href = new URL('../css/' + name, base).href;"
+        " document.head.appendChild(l); };"
+        "const next = (i) => { if (i === 0) styles.forEach(link);"
+        " if (i >= files.length) return;"
         " import(new URL(files[i], base).href).catch(() => {}).finally(() => "
         "  setTimeout(() => next(i + 1), 0)); };"
         # Started once the password box is on screen and the browser is idle: the form
@@ -83,7 +105,7 @@ def front_end() -> None:
     per browser tab)."""
     files = module_files()
     if files:
-        st.html(script(files), unsafe_allow_javascript=True, width="content")
+        st.html(script(files, style_files()), unsafe_allow_javascript=True, width="content")
 
 
 # -- the server process -----------------------------------------------------------------

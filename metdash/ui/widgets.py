@@ -21,6 +21,7 @@ from metdash.errors import masked_text
 from metdash.metrics import CATALOGUE, format_value, tile_money
 from metdash.privacy import column_kind
 from metdash.store import Database
+from metdash.ui import later
 from metdash.ui.cache import cached_figure
 from metdash.ui.session import allowed, present_mode, visible
 from metdash.ui.text import literal
@@ -346,7 +347,7 @@ def chart(fig: Any, key: str | None = None) -> None:
     contrast type in presentation mode)."""
     if present_mode():
         fig = present_figure(fig)
-    st.plotly_chart(fig, key=key, config=_PLOTLY_CONFIG)
+    _show(fig, key)
 
 
 def plot(chart_fn: Callable[..., Any], data_fn: Callable[..., Any], db: Database, *args: Any,
@@ -356,7 +357,14 @@ def plot(chart_fn: Callable[..., Any], data_fn: Callable[..., Any], db: Database
     (:func:`metdash.ui.cache.cached_figure`)."""
     fig = cached_figure(chart_fn, data_fn, db, args, kwargs, chart_kwargs or {},
                         dress=present_figure if present_mode() else None)
-    st.plotly_chart(fig, key=key, config=_PLOTLY_CONFIG)
+    _show(fig, key)
+
+
+def _show(fig: Any, key: str | None) -> None:
+    """``fig`` drawn now or, when the page is being opened, once the rest is painted
+    (:mod:`metdash.ui.later`)."""
+    later.draw(lambda: st.plotly_chart(fig, key=key, config=_PLOTLY_CONFIG), key or "chart",
+               int(fig.layout.height or 450))
 
 
 def present_figure(fig: Any) -> Any:

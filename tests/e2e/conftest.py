@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from metdash.ui.later import BOX_KEY
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("METDASH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -100,7 +102,22 @@ def wait_for_page(page, marker: str | None = None, timeout: float = 60_000) -> N
         """() => !document.querySelector('[data-testid="stStatusWidget"]')
                  && !document.querySelector('[data-testid="stSkeleton"]')""",
         timeout=timeout)
+    wait_for_charts(page, timeout)
     page.wait_for_timeout(800)  # plotly draws after the script finishes
+
+
+def wait_for_charts(page, timeout: float = 60_000) -> None:
+    """Wait until no chart's place has been held for it for a second (metdash.ui.later: a
+    page just opened draws its charts after the rest; the boxes may still be on their way
+    when the page's text is, and the charts come one by one)."""
+    page.evaluate("() => { window.__boxSeen = performance.now(); }")
+    page.wait_for_function(
+        """(key) => {
+          const now = performance.now();
+          if (document.querySelector(`[class*="st-key-${key}"]`)) {
+            window.__boxSeen = now; return false; }
+          return now - window.__boxSeen > 1000; }""",
+        arg=BOX_KEY, timeout=timeout, polling=100)
 
 
 def full_screenshot(page, path: Path) -> None:

@@ -8,6 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from metdash.ui.later import BOX_KEY
 from tests.e2e.conftest import RunningApp, full_screenshot, wait_for_page
 
 pytestmark = pytest.mark.e2e
@@ -234,3 +235,30 @@ def test_presentation_mode_tiles_read_whole_on_a_projector(app, browser, path, r
             e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)""") == []
     finally:
         context.close()
+
+
+# The first content of a page (a tile or a table) on screen, and how many charts are drawn.
+_FIRST_CONTENT = """() => [...document.querySelectorAll('[data-testid="stMain"] '
+    + '[data-testid="stMetric"], [data-testid="stMain"] [data-testid="stDataFrame"]')]
+  .some(e => e.getBoundingClientRect().height > 0)"""
+
+
+def test_a_page_opened_paints_its_figures_before_its_charts(app, page):
+    """Days to payment opens with its table on screen and no chart drawn yet (four plotly
+    charts drawn in the same frame held everything back), then draws its four charts. A
+    filter changed on the same page redraws them in place, with no empty box meanwhile."""
+    page.goto(f"{app.url}/days_to_payment?from=2025-07-01&to=2026-06-30")
+    page.wait_for_function(_FIRST_CONTENT, timeout=60_000, polling="raf")
+    assert page.locator(".js-plotly-plot").count() == 0
+    wait_for_page(page, "Open A/R as of")
+    assert page.locator(".js-plotly-plot").count() == 4
+    assert page.locator('[data-testid="stException"]').count() == 0
+    boxes = []
+    page.expose_function("sawBox", lambda: boxes.append(1))
+    page.evaluate("""(key) => new MutationObserver(() => {
+        if (document.querySelector(`[class*="st-key-${key}"]`)) window.sawBox(); })
+      .observe(document.body, {childList: true, subtree: true})""", BOX_KEY)
+    page.locator("[data-testid=stButtonGroup] button", has_text="31-60").click()
+    wait_for_page(page, "Open A/R as of")
+    assert page.locator(".js-plotly-plot").count() == 4
+    assert boxes == []

@@ -71,13 +71,17 @@ def test_the_warm_up_names_the_installed_streamlits_modules():
     static = Path(__import__("streamlit").__file__).parent / "static" / "static" / "js"
     assert all((static / f).is_file() for f in files)
     assert warmup.MODULES[-1] == "PlotlyChart"  # last: see the comment on MODULES
-    script = warmup.script(files)
-    assert script.startswith("<script>") and all(f in script for f in files)
+    styles = warmup.style_files()  # the tables' style sheet, loaded before the click too
+    assert [f.split(".")[0] for f in styles] == ["DataFrame"] and styles[0].endswith(".css")
+    assert (static.parent / "css" / styles[0]).is_file()
+    script = warmup.script(files, styles)
+    assert script.startswith("<script>") and all(f in script for f in files + styles)
 
 
 def test_a_folder_without_the_modules_warms_nothing(tmp_path):
     assert warmup.module_files(tmp_path) == ()
     assert warmup.module_files(tmp_path / "missing") == ()
+    assert warmup.style_files(tmp_path) == ()
 
 
 def test_the_sign_in_form_warms_the_browser_and_shows_no_figure(practice, monkeypatch):

@@ -1,0 +1,91 @@
+"""Charts after the figures: when a page is opened, its tiles and tables are painted first
+and its charts follow a moment later.
+
+A browser draws a plotly chart in ~100 ms of main-thread work (more on a busy machine), in
+the same frame as everything else the page sent: Days to payment, with four charts, showed
+nothing at all, not even its first table, until all four were drawn (benchmarks/NOTES.md,
+"Sixteenth pass"). So when a page is *opened* (its first run in this browser tab since
+another page was shown, the sign-in included), each chart's place is held by an empty box
+of the chart's height. A small component in the box tells the server once the browser has
+painted, and the chart's fragment then runs again and draws the chart in its box. A rerun
+of the same page (a filter changed) draws its charts in place, as before: the old chart
+stays until the new one replaces it.
+
+Without a browser (AppTest: no request headers) charts are drawn at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+_OPENING = "_later_opening"  # this run opens the page: its number; else None
+_COUNT = "_later_count"  # page openings in this session
+_SHOWN = "_later_page"  # the page shown last
+_DRAWN = "_later_drawn"  # {chart key: the opening it was drawn for}
+
+BOX_KEY = "metdash_later"  # the boxes' key prefix: a browser test waits for none to be left
+
+# Once the browser has painted what it holds (two animation frames: the frame with the box,
+# then the next), say so to the server. The front end sends the triggers set in one task as
+# one message, for one fragment only (the other charts were never drawn), so each box's
+# trigger waits for the one before it to be sent (a timer after it, as the front end's own).
+_PAINTED_JS = """
+export default function (component) {
+  const { setTriggerValue } = component;
+  const after = window.__metdashPainted || Promise.resolve();
+  window.__metdashPainted = after.then(() => new Promise((done) => {
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      setTriggerValue("painted", true);
+      setTimeout(done, 0);
+    }));
+  }));
+}
+"""
+_painted: Callable[..., Any] | None = None
+
+
+def _component() -> Callable[..., Any]:
+    global _painted
+    if _painted is None:  # registered once per process, on first use
+        _painted = st.components.v2.component("metdash_painted", js=_PAINTED_JS)
+    return _painted
+
+
+def in_browser() -> bool:
+    """True when a browser asked for this run (AppTest sends no headers)."""
+    return bool(st.context.headers)
+
+
+def note_page(page: str) -> None:
+    """Called once in each full run of a signed-in page: record whether this run opens
+    ``page`` (its first run since another page was shown)."""
+    state = st.session_state
+    opens = state.get(_SHOWN) != page and in_browser()
+    state[_SHOWN] = page
+    if opens:
+        state[_COUNT] = state.get(_COUNT, 0) + 1
+    state[_OPENING] = state[_COUNT] if opens else None
+
+
+def draw(show: Callable[[], None], key: str, height: int) -> None:
+    """``show()`` draws a chart: at once, or, when this run opens the page, once the browser
+    has painted the rest (in a box ``height`` pixels tall until then)."""
+    opening = st.session_state.get(_OPENING)
+    if opening is None:
+        show()
+    else:
+        _after_paint(show, key, height, opening)
+
+
+@st.fragment
+def _after_paint(show: Callable[[], None], key: str, height: int, opening: int) -> None:
+    drawn = st.session_state.setdefault(_DRAWN, {})
+    if drawn.get(key) == opening:
+        show()
+        return
+    with st.container(height=height, border=False, key=f"{BOX_KEY}_{key}_{opening}"):
+        _component()(key=f"_painted_{key}_{opening}",
+                     on_painted_change=lambda: drawn.__setitem__(key, opening))

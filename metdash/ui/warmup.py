@@ -28,16 +28,17 @@ import streamlit as st
 
 # The front end's modules a page needs for what it shows first, in the order they are
 # loaded: tiles, the sidebar's pickers and its sign-out button, tables and their download
-# buttons, segmented controls and number boxes, the component that says a page is painted
-# (metdash.ui.later), then plotly. Each one left out was fetched after "Sign in", while the
-# page waited (benchmarks/NOTES.md, "charts after the figures"). Plotly comes last: running its
-# 4.7 MB holds the browser's main thread for a second or more on a busy machine, and it must
-# not delay the others. Loaded with no pause at all before the click (a script typing the
-# password at once), its run fell on the moment the page's tiles were to be painted; with a
-# person's typing time it is done before the click (benchmarks/NOTES.md).
+# buttons, segmented controls, number boxes, file uploaders, text areas and sliders, the
+# component that says a page is painted (metdash.ui.later), then plotly. Each of them was
+# fetched after "Sign in" while the page waited, until named here (benchmarks/NOTES.md,
+# "Sixteenth pass"). Plotly comes last: running its 4.7 MB holds the browser's main thread
+# for a second or more on a busy machine, and it must not delay the others. Loaded with no
+# pause at all before the click (a script typing the password at once), its run fell on the
+# moment the page's tiles were to be painted; with a person's typing time it is done before
+# the click (benchmarks/NOTES.md).
 MODULES = ("Metric", "Selectbox", "DateInput", "Multiselect", "Checkbox", "Button",
-           "DataFrame", "DownloadButton", "ButtonGroup", "NumberInput", "BidiComponent",
-           "PlotlyChart")
+           "DataFrame", "DownloadButton", "ButtonGroup", "NumberInput", "FileUploader",
+           "TextArea", "Slider", "BidiComponent", "PlotlyChart")
 
 AFTER = 'input[autocomplete="current-password"]'  # the sign-in form's password box
 

@@ -59,19 +59,21 @@ def test_ttfc_arithmetic_and_arguments_without_a_browser():
     # Medians in ms: (1.0, 1.2, 5.0) s -> 1,200 ms; the reference (0.8, 0.9, 1.0) -> 900 ms.
     raw = {"reference": [0.8, 1.0, 0.9], "reference_restart": [1.5],
            "items": {"sign-in page": [1.0, 1.2, 5.0], "overview.py": [1.4, 1.3, 1.35]},
-           "restart": [3.0]}
+           "restart": [3.0], "drawn": {"overview.py": [1.9, 1.7, 1.8]}}
     rows = {r["what"]: r for r in ttfc.summarize(raw)["rows"]}
     # 1,200 / 900 = 1.333 -> 1.33×, within 1.5×.
     assert rows["sign-in page"] == {"what": "sign-in page", "median_ms": 1200, "runs": 3,
-                                    "reference_ms": 900, "ratio": 1.33, "pass": True}
+                                    "reference_ms": 900, "ratio": 1.33, "pass": True,
+                                    "drawn_ms": None}
     # 1,350 / 900 = 1.5 exactly: still within.
     assert rows["overview.py"]["ratio"] == 1.5 and rows["overview.py"]["pass"] is True
+    assert rows["overview.py"]["drawn_ms"] == 1800  # reported beside, no budget
     # After a restart: 3,000 / 1,500 = 2.0×, against the reference's own first visit.
     restart = rows["first visit after a restart (overview.py)"]
     assert (restart["reference_ms"], restart["ratio"], restart["pass"]) == (1500, 2.0, False)
     assert ttfc.verdict(None, 900) == {"ratio": None, "pass": None}
     assert ttfc.median_ms([]) is None
-    assert "| overview.py | 1350 | 900 | 1.50× | pass |" in ttfc.render(
+    assert "| overview.py | 1350 | 900 | 1.50× | pass | 1800 |" in ttfc.render(
         {**ttfc.summarize(raw), "load_before": 1.0, "load_after": 2.0})
     assert "Not run: no Chromium" in ttfc.render({"skipped": "no Chromium at /x"})
 

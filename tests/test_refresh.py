@@ -144,3 +144,46 @@ def test_a_write_that_leaves_the_history_as_it_was_changes_nothing_shown(fdb, mo
     assert refresh.outlook(fdb, FC_AS_OF, 4) == refresh.Choice(key)
     assert [p for p in derived.folder(fdb.path).iterdir()
             if p.name.startswith(outlook.KIND + "-") and "-latest-" not in p.name]
+
+
+def test_a_store_never_learned_is_prepared_in_the_background_once(demo_db_path, tmp_path,
+                                                                  monkeypatch):
+    """The first page of a store nothing was learned for starts its model and outlook; a
+    page that asks meanwhile waits for that build and learns nothing itself."""
+    _path, db = _copy(demo_db_path, tmp_path)
+    risk.forget_models()
+    learned = _counted(monkeypatch)
+    go = threading.Event()
+    real = risk.history_counts
+
+    def held(*args, **kwargs):   # the learning under way when the page asks
+        go.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(risk, "history_counts", held)
+    monkeypatch.setattr(refresh, "PREPARE_DELAY_SECONDS", 0)
+    refresh.prepare(db, AS_OF, 8)
+    refresh.prepare(db, AS_OF, 8)   # once per store file: nothing more started
+    threading.Timer(0.5, go.set).start()
+    choice = refresh.risk_model(db, AS_OF)   # waits for the build, then reads it
+    assert choice == refresh.Choice(risk.model_key(db, AS_OF))
+    assert risk.learned_under(db, choice.key) and len(learned) == 1
+    shown = refresh.outlook(db, AS_OF, 8)   # built after the model, and waited for
+    assert shown.current and shown.key is not None
+    _same(cash_outlook(db, AS_OF, 8, kept=shown.key), outlook.build_outlook(db, AS_OF, 8))
+    assert len(learned) == 1
+
+
+def test_a_store_with_a_model_kept_prepares_nothing(demo_db_path, tmp_path, monkeypatch):
+    _path, db = _copy(demo_db_path, tmp_path)
+    risk.forget_models()
+    risk.learned(db, AS_OF)
+    cash_outlook(db, AS_OF, 8)
+    built = []
+    monkeypatch.setattr(risk, "learned", lambda *a, **k: built.append("model"))
+    monkeypatch.setattr(outlook, "cash_outlook", lambda *a, **k: built.append("outlook"))
+    monkeypatch.setattr(refresh, "PREPARE_DELAY_SECONDS", 0)
+    refresh.prepare(db, AS_OF, 8)
+    refresh.prepared(db, 60)
+    assert built == []
+    assert refresh.risk_model(db, AS_OF).current and refresh.outlook(db, AS_OF, 8).current

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from metdash import auth, hosts
+from metdash import auth, hosts, refresh
 from metdash.errors import (
     MetdashError,
     ScenarioError,
@@ -25,9 +25,11 @@ from metdash.errors import (
     X12ExportError,
     X12FileError,
 )
+from metdash.forecast.outlook import DEFAULT_WEEKS
 from metdash.store import Database
 from metdash.ui import later
 from metdash.ui.cache import database, is_demo_cached
+from metdash.ui.filters import today
 from metdash.ui.session import present_toggle, require_sign_in
 from metdash.ui.text import literal
 from metdash.ui.widgets import show_problems
@@ -104,6 +106,8 @@ def page_start(title: str, *, permission: str = auth.VIEW, icon: str | None = No
             "made up; no real patient is shown.",
             icon=":material/science:",
         )
+    if later.in_browser():  # a store never learned: its results start while a password is typed
+        refresh.prepare(db, today(), DEFAULT_WEEKS)
     require_sign_in(db, demo, permission)  # stops the page when refused
     later.note_page(title)
     present_toggle()

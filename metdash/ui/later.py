@@ -28,17 +28,24 @@ _DRAWN = "_later_drawn"  # {chart key: the opening it was drawn for}
 
 BOX_KEY = "metdash_later"  # the boxes' key prefix: a browser test waits for none to be left
 
+# The box reads as a chart to come: a pale block of the chart's size.
+_PAINTED_HTML = '<div class="chart-to-come"></div>'
+_PAINTED_CSS = ".chart-to-come { border-radius: 0.5rem; background: rgba(128, 128, 128, 0.08); }"
+
 # Once the browser has painted what it holds (two animation frames: the frame with the box,
 # then the next), say so to the server. The front end sends the triggers set in one task as
 # one message, for one fragment only (the other charts were never drawn), so each box's
 # trigger waits for the one before it to be sent (a timer after it, as the front end's own).
 _PAINTED_JS = """
 export default function (component) {
-  const { setTriggerValue } = component;
+  const { setTriggerValue, parentElement, data } = component;
+  const block = parentElement.querySelector(".chart-to-come");
+  if (block && data && data.height) block.style.height = `${data.height}px`;
+  // A box gone before its turn (another page opened) neither stops nor breaks the chain.
   const after = window.__metdashPainted || Promise.resolve();
   window.__metdashPainted = after.then(() => new Promise((done) => {
     requestAnimationFrame(() => requestAnimationFrame(() => {
-      setTriggerValue("painted", true);
+      try { setTriggerValue("painted", true); } catch (e) { /* unmounted */ }
       setTimeout(done, 0);
     }));
   }));
@@ -50,7 +57,8 @@ _painted: Callable[..., Any] | None = None
 def _component() -> Callable[..., Any]:
     global _painted
     if _painted is None:  # registered once per process, on first use
-        _painted = st.components.v2.component("metdash_painted", js=_PAINTED_JS)
+        _painted = st.components.v2.component("metdash_painted", html=_PAINTED_HTML,
+                                              css=_PAINTED_CSS, js=_PAINTED_JS)
     return _painted
 
 
@@ -87,5 +95,5 @@ def _after_paint(show: Callable[[], None], key: str, height: int, opening: int) 
         show()
         return
     with st.container(height=height, border=False, key=f"{BOX_KEY}_{key}_{opening}"):
-        _component()(key=f"_painted_{key}_{opening}",
+        _component()(key=f"_painted_{key}_{opening}", data={"height": height - 16},
                      on_painted_change=lambda: drawn.__setitem__(key, opening))

@@ -363,8 +363,8 @@ def plot(chart_fn: Callable[..., Any], data_fn: Callable[..., Any], db: Database
 def _show(fig: Any, key: str | None) -> None:
     """``fig`` drawn now or, when the page is being opened, once the rest is painted
     (:mod:`metdash.ui.later`)."""
-    later.draw(lambda: st.plotly_chart(fig, key=key, config=_PLOTLY_CONFIG), key or "chart",
-               int(fig.layout.height or 450))
+    later.draw(lambda: st.plotly_chart(fig, key=key, config=_PLOTLY_CONFIG),
+               key or f"chart_{id(fig)}", int(fig.layout.height or 450))
 
 
 def present_figure(fig: Any) -> Any:

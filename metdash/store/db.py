@@ -33,6 +33,7 @@ import errno
 import json
 import os
 import random
+import re
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -47,7 +48,13 @@ import pyarrow as pa
 from metdash.errors import StoreBusy, StoreError
 from metdash.store import facts
 from metdash.store.migrate import backup_before_migrating, migrate
-from metdash.store.snapshot import make_private, match_mode, raw_stamp, same_content
+from metdash.store.snapshot import (
+    make_private,
+    make_private_dir,
+    match_mode,
+    raw_stamp,
+    same_content,
+)
 
 DEFAULT_DB = Path("data") / "demo.duckdb"
 LOCK_WAIT_SECONDS = 30.0
@@ -64,6 +71,12 @@ WAITER_FRESH_SECONDS = 1.0  # a .waiting marker older than this is left over, no
 # such imports took 0.26 s. Until the checkpoint the changes also sit in memory, which
 # this size bounds.
 CHECKPOINT_THRESHOLD = "128MiB"
+# DuckDB's working memory for the whole process (every session's queries share it): beyond
+# it, joins, aggregates and sorts spill to ``<file>.tmp`` and run slower instead of growing.
+# DuckDB's own default is 80 % of the machine's memory: on a 5M-line store the first learning
+# of the risk model took the process to 2.2 GB. Lower limits trade time for memory there: at
+# 400 MB the 5M Work lists page took 1.2-1.45 s cold (0.8 s unlimited; benchmarks/NOTES.md).
+MEMORY_LIMIT = "1GB"
 
 
 def default_db_path() -> Path:
@@ -78,6 +91,33 @@ def lock_wait_default() -> float:
         return max(0.0, float(os.environ.get("METDASH_LOCK_WAIT", "") or LOCK_WAIT_SECONDS))
     except ValueError:
         return LOCK_WAIT_SECONDS
+
+
+def memory_limit_default() -> str:
+    """DuckDB's memory limit: ``$METDASH_MEMORY_LIMIT`` ("600MB", "2GB"; "none": DuckDB's
+    own, 80 % of the machine's memory), else :data:`MEMORY_LIMIT`."""
+    value = os.environ.get("METDASH_MEMORY_LIMIT", "").strip()
+    return value or MEMORY_LIMIT
+
+
+def _limit_sql(value: str) -> str | None:
+    """The SET statement for a memory limit; None for "none"; StoreError for what is not a
+    size."""
+    if value.lower() == "none":
+        return None
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value, re.IGNORECASE):
+        raise StoreError(f"METDASH_MEMORY_LIMIT={value!r} is not a size: write it as 600MB "
+                         "or 2GB, or none for DuckDB's own limit")
+    return f"SET memory_limit = '{value}'"
+
+
+def _spill_folder(path: Path) -> Path | None:
+    """``<file>.tmp``, DuckDB's own place for what it spills, made mode 0700 when missing;
+    None when it cannot be made (a read-only folder: nothing can be spilled there anyway)."""
+    try:
+        return make_private_dir(path.with_name(path.name + ".tmp"))
+    except OSError:
+        return None
 
 
 def _is_lock_error(exc: BaseException) -> bool:
@@ -130,6 +170,7 @@ class Database:
                  lock_wait: float | None = None) -> None:
         self.path = Path(path) if path is not None else default_db_path()
         self.lock_wait = lock_wait if lock_wait is not None else lock_wait_default()
+        self.memory_limit = memory_limit_default()
         self._migrated = False
         self._migrate_lock = threading.Lock()
         # Bumped after every write from this process, so caches can key on it.
@@ -140,6 +181,7 @@ class Database:
 
     # -- opening ---------------------------------------------------------------------
     def _open(self) -> duckdb.DuckDBPyConnection:
+        limit = _limit_sql(self.memory_limit)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + self.lock_wait
         delay = 0.01
@@ -156,6 +198,17 @@ class Database:
                     # A setting, not connect()'s config: a plain duckdb.connect() of the
                     # same file in this process (tests, tools) then shares the instance.
                     con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
+                    # Where DuckDB spills what passes its memory limit: patient rows, so a
+                    # folder only the store's owner can open (DuckDB's own is mode 0755).
+                    spill = _spill_folder(self.path)
+                    # (DuckDB refuses a new folder once it has spilled: an instance this
+                    # process opened earlier without metdash, e.g. a tool, keeps its own.)
+                    with contextlib.suppress(duckdb.Error):
+                        if spill is not None:
+                            con.execute("SET temp_directory = '{}'".format(
+                                str(spill).replace("'", "''")))
+                    if limit is not None:
+                        con.execute(limit)
                     return con
                 except duckdb.Error as exc:
                     if not _is_lock_error(exc):
@@ -197,6 +250,12 @@ class Database:
         except duckdb.IOException as exc:
             # The file failed under a read or a write: a damaged file, a full disk.
             raise store_failure(self.path, exc) from exc
+        except duckdb.OutOfMemoryException as exc:
+            raise StoreError(
+                f"This needed more memory than metdash lets the database use "
+                f"({self.memory_limit}; DuckDB: {_first_line(exc)}). Set METDASH_MEMORY_LIMIT "
+                "higher (for example 2GB, or none for DuckDB's own limit) and start metdash "
+                "again.") from exc
         finally:
             holder.release(con)
 

@@ -137,10 +137,14 @@ def saved_then_fresh(message: str, *clear: str) -> None:
 @contextmanager
 def last_resort() -> Iterator[None]:
     """The app's outermost frame (app.py): an error nothing nearer handled is logged with its
-    traceback on the server and shown as one line, never as a traceback in the browser.
+    traceback on the server and shown as one line, never as a traceback in the browser (a
+    :class:`~metdash.errors.StoreError` as its own message, which says what to do).
     ``st.stop()`` and ``st.rerun()`` pass through (they are not ``Exception``)."""
     try:
         yield
+    except StoreError as exc:  # the store refused (busy, damaged, out of memory): it says why
+        logging.getLogger("metdash").exception("A page failed")
+        st.error(literal(exc))
     except Exception:
         logging.getLogger("metdash").exception("A page failed")
         st.error("Something went wrong on this page; nothing more was done. Reload the page; "

@@ -174,3 +174,21 @@ def test_an_unhandled_error_is_one_line_and_logged(caplog):
     assert len(at.error) == 1 and one_line(at.error[0].value)
     assert "a bug nobody handled" not in at.error[0].value
     assert any(r.name == "metdash" and r.exc_info for r in caplog.records)
+
+
+def _store_failing_app():
+    from metdash import ui
+    from metdash.errors import StoreError
+
+    with ui.last_resort():
+        raise StoreError("This needed more memory than metdash lets the database use (1GB). "
+                         "Set METDASH_MEMORY_LIMIT higher.")
+
+
+def test_a_store_error_nobody_handled_says_what_to_do(caplog):
+    at = AppTest.from_function(_store_failing_app, default_timeout=60).run()
+    assert not at.exception
+    assert [e.value.replace("\\", "") for e in at.error] == [   # Markdown escapes aside
+        "This needed more memory than metdash lets the database use (1GB). "
+        "Set METDASH_MEMORY_LIMIT higher."]
+    assert any(r.name == "metdash" and r.exc_info for r in caplog.records)

@@ -225,3 +225,54 @@ def test_threads_share_one_handle_and_it_closes_when_idle(tmp_path, monkeypatch)
                           "import duckdb, sys; duckdb.connect(sys.argv[1]).close(); print('ok')",
                           str(path)], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def _setting(db: Database, name: str) -> str:
+    return db.scalar("SELECT current_setting(?)", [name])
+
+
+def test_duckdb_works_within_the_memory_it_is_given(tmp_path, monkeypatch):
+    monkeypatch.delenv("METDASH_MEMORY_LIMIT", raising=False)
+    db = Database(tmp_path / "a.duckdb")
+    assert _setting(db, "memory_limit") == "953.6 MiB"   # MEMORY_LIMIT, 1 GB
+    monkeypatch.setenv("METDASH_MEMORY_LIMIT", "600MB")
+    db = Database(tmp_path / "b.duckdb")
+    assert _setting(db, "memory_limit") == "572.2 MiB"
+    monkeypatch.setenv("METDASH_MEMORY_LIMIT", "none")   # DuckDB's own: 80 % of the memory
+    db = Database(tmp_path / "c.duckdb")
+    assert _setting(db, "memory_limit") == _setting(Database(tmp_path / "d.duckdb"),
+                                                   "max_memory")
+
+
+def test_a_memory_limit_that_is_not_a_size_says_how_to_write_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("METDASH_MEMORY_LIMIT", "lots")
+    with pytest.raises(dbmod.StoreError, match="METDASH_MEMORY_LIMIT='lots' is not a size: "
+                                               "write it as 600MB or 2GB"):
+        Database(tmp_path / "a.duckdb").scalar("SELECT 1")
+
+
+def test_what_passes_the_memory_limit_is_spilled_to_a_private_folder(tmp_path, monkeypatch):
+    """A query needing more than the limit spills and completes; the folder it spills to is
+    beside the store and only its owner can open it (DuckDB's own would be mode 0755)."""
+    monkeypatch.setenv("METDASH_MEMORY_LIMIT", "100MB")
+    db = Database(tmp_path / "s.duckdb")
+    spill = tmp_path / "s.duckdb.tmp"
+    assert _setting(db, "temp_directory") == str(spill)
+    assert spill.stat().st_mode & 0o777 == 0o700
+    rows = db.scalar("""
+        SELECT count(*) FROM (
+            SELECT s, count(*) FROM (
+                SELECT i::VARCHAR || '-some-padding-to-make-it-wide' AS s FROM range(3000000) t(i))
+            GROUP BY s)""")
+    assert rows == 3000000
+
+
+def test_a_query_that_cannot_fit_the_memory_limit_says_which_setting_to_raise(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv("METDASH_MEMORY_LIMIT", "30MB")
+    db = Database(tmp_path / "o.duckdb")
+    with pytest.raises(dbmod.StoreError, match=r"more memory than metdash lets the database "
+                                               r"use \(30MB; DuckDB: Out of Memory Error.*"
+                                               r"Set METDASH_MEMORY_LIMIT higher"):
+        db.scalar("SELECT len(list(i)) FROM range(20000000) t(i)")  # one 160 MB value
+    assert db.scalar("SELECT 1") == 1   # the store is still there to use

@@ -255,7 +255,10 @@ class Database:
                 f"This needed more memory than metdash lets the database use "
                 f"({self.memory_limit}; DuckDB: {_first_line(exc)}). Set METDASH_MEMORY_LIMIT "
                 "higher (for example 2GB, or none for DuckDB's own limit) and start metdash "
-                "again.") from exc
+                "again." if _limit_sql(self.memory_limit) is not None else
+                f"This needed more memory than this machine lets the database use (DuckDB: "
+                f"{_first_line(exc)}). Close other programs, or run metdash on a machine with "
+                "more memory.") from exc
         finally:
             holder.release(con)
 
@@ -265,11 +268,12 @@ class Database:
         release_file(self.path)
 
     # -- reading ---------------------------------------------------------------------
-    def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None
-              ) -> pd.DataFrame:
-        """Run one read query with bound parameters; the result as a DataFrame."""
+    def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None,
+              *, categories: bool = False) -> pd.DataFrame:
+        """Run one read query with bound parameters; the result as a DataFrame
+        (``categories``: as :func:`fetch_df`)."""
         with self.connect() as con:
-            return fetch_df(con, sql, params)
+            return fetch_df(con, sql, params, categories=categories)
 
     def scalar(self, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> Any:
         """The first column of the first row (None when there is no row)."""
@@ -521,10 +525,20 @@ def _test_pause_in_transaction() -> None:
 
 
 def fetch_df(con: duckdb.DuckDBPyConnection, sql: str,
-             params: Sequence[Any] | Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """A query's result as a DataFrame, through Arrow (much faster than ``.df()``)."""
+             params: Sequence[Any] | Mapping[str, Any] | None = None, *,
+             categories: bool = False) -> pd.DataFrame:
+    """A query's result as a DataFrame, through Arrow (much faster than ``.df()``).
+
+    ``categories``: text columns as categories, in the order text sorts in (sorting the
+    frame gives the order the text would): far less memory for many rows of few values."""
     # On the connection itself: a cursor would not see the open transaction's own writes.
-    return con.sql(sql, params=params or None).to_arrow_table().to_pandas()
+    table = con.sql(sql, params=params or None).to_arrow_table()
+    if not categories:
+        return table.to_pandas()
+    frame = table.to_pandas(strings_to_categorical=True)
+    for col in frame.select_dtypes("category").columns:
+        frame[col] = frame[col].cat.reorder_categories(sorted(frame[col].cat.categories))
+    return frame
 
 
 def next_id(con: duckdb.DuckDBPyConnection, table: str, column: str) -> int:

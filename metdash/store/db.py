@@ -71,11 +71,9 @@ WAITER_FRESH_SECONDS = 1.0  # a .waiting marker older than this is left over, no
 # such imports took 0.26 s. Until the checkpoint the changes also sit in memory, which
 # this size bounds.
 CHECKPOINT_THRESHOLD = "128MiB"
-# DuckDB's working memory for the whole process (every session's queries share it): beyond
-# it, joins, aggregates and sorts spill to ``<file>.tmp`` and run slower instead of growing.
-# DuckDB's own default is 80 % of the machine's memory: on a 5M-line store the first learning
-# of the risk model took the process to 2.2 GB. Lower limits trade time for memory there: at
-# 400 MB the 5M Work lists page took 1.2-1.45 s cold (0.8 s unlimited; benchmarks/NOTES.md).
+# DuckDB's memory for the whole process (every session's queries share it); past it, joins,
+# aggregates and sorts spill to ``<file>.tmp``. DuckDB's own, 80 % of the machine, took a 5M
+# store's first risk learning to 2.2 GB; 400 MB made 5M Work lists 1.2-1.45 s (NOTES.md).
 MEMORY_LIMIT = "1GB"
 
 
@@ -111,13 +109,15 @@ def _limit_sql(value: str) -> str | None:
     return f"SET memory_limit = '{value}'"
 
 
-def _spill_folder(path: Path) -> Path | None:
-    """``<file>.tmp``, DuckDB's own place for what it spills, made mode 0700 when missing;
-    None when it cannot be made (a read-only folder: nothing can be spilled there anyway)."""
+def _spill_sql(path: Path) -> str | None:
+    """The SET statement for ``<file>.tmp``, DuckDB's own place for what it spills, made mode
+    0700 when missing; None when it cannot be made (a read-only folder: nothing can be
+    spilled there anyway)."""
     try:
-        return make_private_dir(path.with_name(path.name + ".tmp"))
+        folder = make_private_dir(path.with_name(path.name + ".tmp"))
     except OSError:
         return None
+    return "SET temp_directory = '{}'".format(str(folder).replace("'", "''"))
 
 
 def _is_lock_error(exc: BaseException) -> bool:
@@ -198,15 +198,13 @@ class Database:
                     # A setting, not connect()'s config: a plain duckdb.connect() of the
                     # same file in this process (tests, tools) then shares the instance.
                     con.execute(f"SET checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
-                    # Where DuckDB spills what passes its memory limit: patient rows, so a
-                    # folder only the store's owner can open (DuckDB's own is mode 0755).
-                    spill = _spill_folder(self.path)
-                    # (DuckDB refuses a new folder once it has spilled: an instance this
-                    # process opened earlier without metdash, e.g. a tool, keeps its own.)
+                    # Where DuckDB spills past its memory limit: patient rows, so a folder
+                    # only the owner opens (DuckDB's own is 0755). An instance that already
+                    # spilled (a tool opened it first) keeps its own: DuckDB refuses a change.
+                    spill = _spill_sql(self.path)
                     with contextlib.suppress(duckdb.Error):
                         if spill is not None:
-                            con.execute("SET temp_directory = '{}'".format(
-                                str(spill).replace("'", "''")))
+                            con.execute(spill)
                     if limit is not None:
                         con.execute(limit)
                     return con
@@ -527,10 +525,9 @@ def _test_pause_in_transaction() -> None:
 def fetch_df(con: duckdb.DuckDBPyConnection, sql: str,
              params: Sequence[Any] | Mapping[str, Any] | None = None, *,
              categories: bool = False) -> pd.DataFrame:
-    """A query's result as a DataFrame, through Arrow (much faster than ``.df()``).
-
-    ``categories``: text columns as categories, in the order text sorts in (sorting the
-    frame gives the order the text would): far less memory for many rows of few values."""
+    """A query's result as a DataFrame, through Arrow (much faster than ``.df()``);
+    ``categories``: text as categories in the order text sorts in (far less memory for many
+    rows of few values; a sort of the frame is the same as of the text)."""
     # On the connection itself: a cursor would not see the open transaction's own writes.
     table = con.sql(sql, params=params or None).to_arrow_table()
     if not categories:

@@ -40,7 +40,7 @@ from metdash.demo_clearinghouse import add_clearinghouse_and_places
 from metdash.demo_corrections import add_corrections
 from metdash.demo_secondary import add_secondary_claims
 from metdash.errors import NotTheDemo
-from metdash.store import Database, audit, facts, insert_frame
+from metdash.store import Database, audit, bulk, facts, insert_frame
 
 EPOCH = dt.date(1970, 1, 1)
 DAY_US = 86_400_000_000
@@ -739,7 +739,8 @@ def generate(db: Database, *, seed: int = 7, claim_lines: int | None = None,
     as_of = as_of or dt.date.today()
     plan = _plan_for(seed, as_of, claim_lines)
     tables = _build(plan)
-    with db.transaction() as con:
+    # One transaction, past the memory limit: DuckDB keeps its writes in memory (store.bulk).
+    with bulk.lifted(db), db.transaction() as con:
         held = not_the_demo(con)
         if held is not None and not replace_practice:
             raise NotTheDemo(f"{db.path} holds {held}, not the synthetic demo: nothing was "

@@ -29,6 +29,7 @@ import duckdb
 import pandas as pd
 
 from metdash.errors import X12Error
+from metdash.store import registered
 from metdash.x12.parse835 import Payment, Remittance835
 
 ASK = "ask the payer which one is right; a different payment needs its own trace number."
@@ -68,14 +69,12 @@ def _on_file(con: duckdb.DuckDBPyConnection, payments: list[Payment]
         shas.setdefault((p.payer_key, p.trace_number), set()).add(p.content_sha256)
     if not shas:
         return {}
-    con.register("_x12_keys", pd.DataFrame(list(shas), columns=["payer_key", "trace_number"]))
-    try:
+    keys = pd.DataFrame(list(shas), columns=["payer_key", "trace_number"])
+    with registered(con, "_x12_keys", keys):
         rows = con.execute("""
             SELECT r.remittance_id, r.payer_key, r.trace_number, r.content_sha256, r.amount,
                    r.payment_date, r.source, r.source_file, r.imported_at
             FROM remittances r JOIN _x12_keys k USING (payer_key, trace_number)""").fetchall()
-    finally:
-        con.unregister("_x12_keys")
     count = [r[0] for r in rows if r[3] is None or r[3] not in shas[(r[1], r[2])]]
     claims = dict(con.execute(
         "SELECT remittance_id, count(*) FROM claim_payments "

@@ -34,6 +34,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from metdash.store import registered
 from metdash.x12.model837 import line_control_numbers
 from metdash.x12.parse835 import LinePayment
 
@@ -97,14 +98,12 @@ def claim_lines(con: duckdb.DuckDBPyConnection, ids: list[str]
     """The lines of these claims, in line order (one query)."""
     if not ids:
         return {}
-    con.register("_x12_ids", pa.table({"claim_id": pa.array(ids, pa.string())}))
-    try:  # lines are stored roughly in claim order: the range skips the rest
+    # Lines are stored roughly in claim order: the range skips the rest.
+    with registered(con, "_x12_ids", pa.table({"claim_id": pa.array(ids, pa.string())})):
         rows = con.execute("SELECT l.claim_id, l.line_no, l.cpt, l.service_date, l.units "
                            "FROM claim_lines l SEMI JOIN _x12_ids i ON i.claim_id = l.claim_id "
                            "WHERE l.claim_id BETWEEN ? AND ? ORDER BY 1, 2",
                            [min(ids), max(ids)]).fetchall()
-    finally:
-        con.unregister("_x12_ids")
     out: dict[str, list[ClaimLine]] = {}
     for cid, no, cpt, sdate, units in rows:
         out.setdefault(cid, []).append(ClaimLine(no, cpt, sdate, units))
@@ -136,8 +135,7 @@ def recouped_claims(con: duckdb.DuckDBPyConnection, wanted: Sequence[Recoupment]
                                   "payment_date"])
     frame["payer_id"] = frame["payer_id"].astype("Int64")
     frame["payment_date"] = pd.to_datetime(frame["payment_date"]).dt.date
-    con.register("_x12_plb", frame)
-    try:
+    with registered(con, "_x12_plb", frame):
         rows = con.execute("""
             WITH by_number AS (
                 SELECT k.remittance_id, k.seq, min(cp.claim_id) AS claim_id
@@ -154,8 +152,6 @@ def recouped_claims(con: duckdb.DuckDBPyConnection, wanted: Sequence[Recoupment]
             LEFT JOIN by_number n USING (remittance_id, seq)
             LEFT JOIN claims c ON c.claim_id = k.reference
             WHERE coalesce(n.claim_id, c.claim_id) IS NOT NULL""").fetchall()
-    finally:
-        con.unregister("_x12_plb")
     return {(int(r[0]), int(r[1])): r[2] for r in rows}
 
 

@@ -60,6 +60,7 @@ from metdash.store import (
     fetch_df,
     insert_frame,
     insert_rows,
+    registered,
     to_json,
 )
 from metdash.store.backup import settle_import
@@ -448,13 +449,11 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     # The claims whose status moved (the payer claim number stays on the claim payment).
     changed = [(cid, st) for cid, st in status_now.items() if st != status_before[cid]]
     if changed:
-        con.register("_x12_claim_updates", pa.table({"claim_id": [c for c, _ in changed],
-                                                     "status": [st for _, st in changed]}))
-        try:
+        updates = pa.table({"claim_id": [c for c, _ in changed],
+                            "status": [st for _, st in changed]})
+        with registered(con, "_x12_claim_updates", updates):
             con.execute("UPDATE claims SET status = u.status FROM _x12_claim_updates u"
                         " WHERE claims.claim_id = u.claim_id")
-        finally:
-            con.unregister("_x12_claim_updates")
         facts.touch(con, [cid for cid, _ in changed], status_only=True)
     # No claim below zero (metdash.x12.trust835): claim_facts still holds the balances from
     # before this file until the facts are brought up to date here.

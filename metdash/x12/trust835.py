@@ -51,6 +51,7 @@ import pyarrow as pa
 from metdash.adjustment_classes import OUTCOMES
 from metdash.errors import Naming, X12Error
 from metdash.privacy import mask_text
+from metdash.store import registered
 from metdash.x12.parse835 import ClaimPayment, Payment
 
 # CLP02 codes with which a payer other than the claim's may report on it: processed as
@@ -162,8 +163,7 @@ def our_claims(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, 
     ids = sorted(set(ids))
     if not ids:
         return {}
-    con.register("_x12_trust_ids", pa.table({"claim_id": pa.array(ids, pa.string())}))
-    try:
+    with registered(con, "_x12_trust_ids", pa.table({"claim_id": pa.array(ids, pa.string())})):
         # Claims, their facts and their history are stored roughly in claim id order: the
         # range lets DuckDB skip the row groups outside it (one 835's claims are close).
         rows = con.execute("""
@@ -200,8 +200,6 @@ def our_claims(con: duckdb.DuckDBPyConnection, ids: Iterable[str]) -> dict[str, 
             LEFT JOIN balances b ON b.claim_id = m.claim_id
             LEFT JOIN seqs s ON s.claim_id = m.claim_id""",
             {"lo": ids[0], "hi": ids[-1], "outcomes": list(OUTCOMES)}).fetchall()
-    finally:
-        con.unregister("_x12_trust_ids")
     return {r[0]: OurClaim(r[0], int(r[1]), r[2], frozenset(r[3] or ()), r[4], r[5],
                            Decimal(r[6]) if r[6] is not None else None,
                            Decimal(r[7]) if r[7] is not None else None, int(r[8] or 0),

@@ -207,6 +207,9 @@ class Database:
                             con.execute(spill)
                     if limit is not None:
                         con.execute(limit)
+                    # Memory DuckDB frees goes back to the system at once, not when the next
+                    # query allocates (5M Denial risk: a 1,596 -> 1,468 MB peak).
+                    con.execute("SET allocator_background_threads = true")
                     return con
                 except duckdb.Error as exc:
                     if not _is_lock_error(exc):

@@ -235,6 +235,7 @@ def test_duckdb_works_within_the_memory_it_is_given(tmp_path, monkeypatch):
     monkeypatch.delenv("METDASH_MEMORY_LIMIT", raising=False)
     db = Database(tmp_path / "a.duckdb")
     assert _setting(db, "memory_limit") == "953.6 MiB"   # MEMORY_LIMIT, 1 GB
+    assert _setting(db, "allocator_background_threads") is True   # freed memory returned
     monkeypatch.setenv("METDASH_MEMORY_LIMIT", "600MB")
     db = Database(tmp_path / "b.duckdb")
     assert _setting(db, "memory_limit") == "572.2 MiB"

@@ -51,7 +51,12 @@ from metdash.errors import ValidationError
 from metdash.privacy import mask_text
 from metdash.store import Database, audit, facts
 from metdash.x12 import trust835
-from metdash.x12.match835 import claim_lines, link_late_recoupments, match_lines
+from metdash.x12.match835 import (
+    claim_lines,
+    link_late_recoupments,
+    match_lines,
+    reopen_recouped,
+)
 
 __all__ = ["Assigned", "assign_claim_payment", "unassigned_claim_payments"]
 
@@ -253,6 +258,7 @@ def assign_claim_payment(db: Database, claim_payment_id: int, claim_id: str, use
                 con, short, {claim_id: (clp["remittance_id"], day, clp["payer_name"])}, user)
             facts.sync(con)
             owed = trust835.insurance_balances(con, [claim_id]).get(claim_id, Decimal(0))
+        reopen_recouped(con, [claim_id, *(c for c, _ in late.values())], user)
         if owed < 0 and owed < before:
             raise ValidationError([Problem(
                 f"Claim {claim_id} would owe {fmt_money(owed)} after this payment (it owes "

@@ -20,13 +20,15 @@ of our claims in a remittance from the same payer (same TRN03 payer key, or the 
 of ours) paid on or before it (a payer takes back what it paid), else one of our claim ids. Several claims under one payer
 claim number: the smallest claim id (as migration 0011 resolved the stored rows). A stored
 recoupment that named none of ours is resolved again, by the same rule, when a later import
-brings payments (:func:`link_late_recoupments`).
+brings payments (:func:`link_late_recoupments`). A claim paid in full that a recoupment
+leaves owing, with part of its payment standing, is partially paid again
+(:func:`reopen_recouped`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -34,7 +36,10 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from metdash.entry.claims import add_claim_status
+from metdash.entry.problems import fmt_money
 from metdash.store import registered
+from metdash.x12 import trust835
 from metdash.x12.model837 import line_control_numbers
 from metdash.x12.parse835 import LinePayment
 
@@ -175,3 +180,42 @@ def link_late_recoupments(con: duckdb.DuckDBPyConnection
         con.execute("UPDATE provider_adjustments SET claim_id = ? "
                     "WHERE remittance_id = ? AND seq = ?", [claim_id, rem_id, seq])
     return {key: (claim_id, amounts[key]) for key, claim_id in named.items()}
+
+
+def reopen_recouped(con: duckdb.DuckDBPyConnection, claims: Iterable[str], user: str
+                    ) -> list[str]:
+    """Of ``claims``, those paid in full (or closed) that a recoupment (WO, FB) dated on or
+    after their last status leaves owing, with part of the payment still standing, are
+    partially paid again, from the recoupment's date, as a reversal reopens a claim
+    (DOMAIN.md): the status word agrees with the balance, whichever file came first. A
+    payment taken back whole (a post-payment review) keeps its status: it is on "Payments
+    taken back". Call after :func:`metdash.store.facts.sync`. The claims moved."""
+    ids = sorted(set(claims))
+    if not ids:
+        return []
+    rows = con.execute(f"""
+        WITH taken AS (
+            SELECT pa.claim_id, max(r.payment_date) AS day
+            FROM provider_adjustments pa JOIN remittances r USING (remittance_id)
+            WHERE pa.claim_id IN (SELECT unnest($ids::VARCHAR[]))
+              AND pa.reason_code IN {RECOUPMENTS!r}
+            GROUP BY 1
+        ), latest AS (
+            SELECT claim_id, max(status_date) AS day FROM claim_status_history
+            WHERE claim_id IN (SELECT unnest($ids::VARCHAR[])) GROUP BY 1
+        )
+        SELECT c.claim_id, c.status, t.day
+        FROM claims c JOIN taken t USING (claim_id) JOIN claim_facts f USING (claim_id)
+        LEFT JOIN latest l USING (claim_id)
+        WHERE c.status IN ('paid', 'closed') AND f.paid > 0
+          AND (l.day IS NULL OR t.day >= l.day)
+        ORDER BY 1""", {"ids": ids}).fetchall()
+    owed = trust835.insurance_balances(con, [r[0] for r in rows])  # the few recouped
+    moved = []
+    for claim_id, status, day in rows:
+        if owed.get(claim_id, Decimal(0)) > 0:
+            add_claim_status(con, claim_id, "partially_paid", day, user,
+                             "the payer took back part of its payment (PLB recoupment); "
+                             f"insurance owes {fmt_money(owed[claim_id])}", {"status": status})
+            moved.append(claim_id)
+    return moved

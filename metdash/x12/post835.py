@@ -73,6 +73,7 @@ from metdash.x12.match835 import (
     link_late_recoupments,
     match_lines,
     recouped_claims,
+    reopen_recouped,
 )
 from metdash.x12.parse835 import Payment, Remittance835, gc_paused, header_payees, parse_835
 
@@ -495,6 +496,10 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     problems += trust835.overrecouped_problems(remit.name, con, recouped)
     if problems:
         raise X12FileError(remit.name, problems)
+    moved = {cid for cid, _ in changed} | set(named.values()) | late_claims
+    for claim_id in reopen_recouped(con, moved, user):
+        res.notes.append(f"{remit.name}: claim {claim_id} was paid; the payer took part of it "
+                         "back (PLB recoupment), and it is partially paid again.")
     summary = {"payments": res.payments, "already_imported": res.already_imported,
                "claims": res.claims, "matched": res.matched, "unmatched": res.unmatched,
                "paid": str(res.paid), "remittance_ids": res.remittance_ids}

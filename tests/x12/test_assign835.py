@@ -172,3 +172,20 @@ def test_a_payment_for_another_patient_is_not_posted(seeded):
         "Claim C000104 is O•••, O•••'s, but the payment names patient S•••, S•••, member id "
         "•••11 (NM1*QC): choose that patient's claim."]
     assert len(unassigned_claim_payments(seeded)) == 1
+
+
+def test_a_recoupment_of_the_payment_follows_it_to_its_claim(seeded):
+    """Acme's WO of 04-10 takes 30 back from the payment it sent as claim C00010I (payer
+    claim number ACM-101), unmatched then. Posted by hand to C000101 (paid 250 + CO-45 50 on
+    300), the claim owes 300 − 220 − 50 = 30: partially paid from 04-10, not paid."""
+    cpid = _unmatched(seeded)
+    recoup = build_835([Claim("X1", "1", "100", "100", payer_claim_number="X-1")],
+                       trace="W-0410", date="20250410", plb=[("WO", "30", "ACM-101")])
+    assert import_835(seeded, [("w.835", recoup.encode())], "biller").ok
+    done = assign_claim_payment(seeded, cpid, "C000101", "biller")
+    assert done.status == "partially_paid"
+    assert seeded.scalar("SELECT insurance_balance FROM claim_facts "
+                         "WHERE claim_id = 'C000101'") == D("30.00")
+    assert seeded.query("SELECT status, status_date::VARCHAR AS d FROM claim_status_history "
+                        "WHERE claim_id = 'C000101' ORDER BY seq").values.tolist()[-2:] == [
+        ["paid", "2025-03-10"], ["partially_paid", "2025-04-10"]]

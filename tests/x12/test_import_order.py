@@ -13,7 +13,8 @@ payment exactly. The worked case, for C000101 (charge 300, billed to Acme):
 
 By hand, whatever the order the files come in: C000101's payments 250 − 30 = 220, its
 contractual 50, so its insurance A/R is 300 − 220 − 50 = 30; its current adjudication is
-B's (paid), its first is A's (a first-pass denial).
+B's (paid), its first is A's (a first-pass denial); owing 30 again after C, it is partially
+paid, not paid.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def _books(db) -> tuple:
             bool(row.claim_level_denied), plb)
 
 
-EXPECTED = ("paid", D("30.00"), D("220.00"), D("50.00"), "2025-03-10", True, "C000101")
+EXPECTED = ("partially_paid", D("30.00"), D("220.00"), D("50.00"), "2025-03-10", True, "C000101")
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(FILES)),
@@ -81,7 +82,7 @@ def test_the_same_books_when_one_import_holds_them_newest_first(seeded):
     # history has no move for it.
     hist = seeded.query("SELECT status FROM claim_status_history WHERE claim_id = 'C000101' "
                         "ORDER BY seq").status.tolist()
-    assert hist[-1] == "paid" and "denied" not in hist
+    assert hist[-2:] == ["paid", "partially_paid"] and "denied" not in hist
 
 
 def test_a_recoupment_is_linked_once_the_payment_it_names_arrives(seeded):
@@ -104,7 +105,13 @@ def test_a_recoupment_is_linked_once_the_payment_it_names_arrives(seeded):
     s = import_835(seeded, [("b.835", APPEAL.encode())], "biller")
     assert s.ok
     assert s.notes == ["b.835: an earlier recoupment of $30.00 named this file's payment of "
-                       "claim C000101: it now reduces that payment."]
+                       "claim C000101: it now reduces that payment.",
+                       "b.835: claim C000101 was paid; the payer took part of it back (PLB "
+                       "recoupment), and it is partially paid again."]
+    # From the recoupment's own date (05-12), after the payment (04-10).
+    assert seeded.query("SELECT status, status_date::VARCHAR AS d FROM claim_status_history "
+                        "WHERE claim_id = 'C000101' ORDER BY seq").values.tolist()[-2:] == [
+        ["paid", "2025-04-10"], ["partially_paid", "2025-05-12"]]
     assert seeded.scalar("SELECT claim_id FROM provider_adjustments") == "C000101"
     assert seeded.scalar("SELECT insurance_balance FROM claim_facts "
                          "WHERE claim_id = 'C000101'") == D("30.00")

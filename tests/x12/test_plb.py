@@ -154,3 +154,42 @@ def test_a_recoupment_of_more_than_was_paid_is_refused(seeded):
         "remittance that paid it first, or ask the payer. Nothing was imported."]
     assert _balance(seeded, "C000101") == D("0.00")
     assert seeded.scalar("SELECT count(*) FROM provider_adjustments") == 0
+
+
+def _status(db, claim_id: str) -> list[tuple[str, str]]:
+    return [(r.status, str(r.status_date)) for r in db.query(
+        "SELECT status, status_date FROM claim_status_history WHERE claim_id = ? ORDER BY seq",
+        [claim_id]).itertuples()]
+
+
+def test_a_claim_paid_in_full_that_a_recoupment_leaves_owing_is_partially_paid_again(seeded):
+    """C000101 paid in full on 03-10 ("paid", owes 0); on 04-10 Acme takes 30 back: it owes
+    30 again, so its status is no longer "paid" but "partially paid", from 04-10 (a status
+    under an as-of date before then still says paid)."""
+    _paid_first(seeded)
+    assert _status(seeded, "C000101")[-1] == ("paid", "2025-03-10")
+    second = build_835([Claim("X1", "1", "100", "100", payer_claim_number="X-1")],
+                       trace="P2", date="20250410", plb=[("WO", "30", "ACM-PCN-101")])
+    s = import_835(seeded, [("p2.835", second.encode())], "biller")
+    assert s.ok
+    assert _status(seeded, "C000101")[-2:] == [("paid", "2025-03-10"),
+                                               ("partially_paid", "2025-04-10")]
+    assert seeded.scalar("SELECT status FROM claims WHERE claim_id = 'C000101'") == \
+        "partially_paid"
+    assert ("p2.835: claim C000101 was paid; the payer took part of it back (PLB "
+            "recoupment), and it is partially paid again.") in s.notes
+    with seeded.connect() as con:
+        assert facts.check(con) == []
+
+
+
+def test_a_payment_taken_back_whole_keeps_its_status(seeded):
+    """A post-payment review takes back all 250 Acme paid on C000101: it owes 250 again but
+    nothing of the payment stands, so it is not "partially paid" (it is on "Payments taken
+    back")."""
+    _paid_first(seeded)
+    second = build_835([Claim("X1", "1", "300", "300", payer_claim_number="X-1")],
+                       trace="P2", date="20250410", plb=[("WO", "250", "ACM-PCN-101")])
+    assert import_835(seeded, [("p2.835", second.encode())], "biller").ok
+    assert _balance(seeded, "C000101") == D("250.00")
+    assert _status(seeded, "C000101")[-1] == ("paid", "2025-03-10")

@@ -57,7 +57,7 @@ from metdash.risk_features import (
     remittance_state,
 )
 from metdash.risk_fit import RIDGE, fit_logistic, fit_nonnegative, logit, sigmoid
-from metdash.store import Database, derived
+from metdash.store import Database, bulk, derived
 
 # (name, features, parent): the groups whose smoothed rates the model combines. A group
 # with a parent is shrunk toward its parent's rate and brings what it adds beyond it (a
@@ -452,9 +452,10 @@ def learned(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None = None) -
     if found is not None:
         return found
     split = risk_eval.split_date(end)
-    counts = history_counts(db, model=learning_window(end),
-                            split=learning_window(split, before=True), test_from=split,
-                            test_to=end)
+    with bulk.bounded(db):  # read under half the memory limit (metdash.store.bulk)
+        counts = history_counts(db, model=learning_window(end),
+                                split=learning_window(split, before=True), test_from=split,
+                                test_to=end)
     part = counts.pop("part").to_numpy()
     model = train_part(counts[part == "model"], end)
     started = time.perf_counter()

@@ -38,7 +38,7 @@ from metdash.forecast.history import (
     load_history,
 )
 from metdash.forecast.model import MAX_LAG
-from metdash.store import Database, derived
+from metdash.store import Database, bulk, derived
 from metdash.store.snapshot import raw_stamp
 
 FORECAST_VERSION = 1
@@ -95,7 +95,8 @@ def build_outlook(db: Database, as_of: dt.date, weeks: int = DEFAULT_WEEKS,
     """:func:`cash_outlook` computed from the store, nothing kept or read back."""
     if not MIN_WEEKS <= weeks <= MAX_WEEKS:
         raise ValueError(f"weeks must be {MIN_WEEKS} to {MAX_WEEKS}, not {weeks}")
-    h = load_history(db, history_window(as_of, settings))
+    with bulk.bounded(db):  # read under half the memory limit (metdash.store.bulk)
+        h = load_history(db, history_window(as_of, settings))
     forecast = cash_forecast_from(h, as_of, weeks, settings)
     rows = backtest_from(h, as_of, weeks, settings)
     return Outlook(as_of, weeks, forecast, rows, backtest_summary(rows))

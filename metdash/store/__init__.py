@@ -8,7 +8,7 @@
   readable by their owner only (``write_private`` for an export that holds PHI);
 - :mod:`~metdash.store.facts` -- the derived per-claim tables every write keeps up to date;
 - :mod:`~metdash.store.backup` -- backups, restore, and the backup taken before an import;
-- :mod:`~metdash.store.bulk` -- one bulk write (the demo's) past the memory limit;
+- :mod:`~metdash.store.bulk` -- the memory limit moved for a bulk write or a heavy read;
 - :mod:`~metdash.store.derived` -- results kept between processes beside the store (a trained
   model, a backtest), keyed by what they were built from.
 

@@ -1,20 +1,28 @@
-"""One bulk write past the database's memory limit (``METDASH_MEMORY_LIMIT``).
+"""The database's memory limit (``METDASH_MEMORY_LIMIT``) moved for one piece of work.
 
-DuckDB spills a query's joins, sorts and aggregates past its memory limit, but not a
-transaction's own uncommitted writes: generating the demo practice is one transaction (a
-failed demo leaves the file as it was), and at 1M claim lines it needs ~2 GB. Under the
-default 1GB limit it failed ("This needed more memory than metdash lets the database use"),
-so ``make bench`` and ``metdash demo --claim-lines 1000000`` did.
+DuckDB's memory limit is the process's (one DuckDB instance per file), set when the file is
+opened (:class:`metdash.store.Database`). Two kinds of work want another for their while:
 
-:func:`lifted` lets such a write use DuckDB's own limit (80 % of the machine's memory) while
-it runs, and sets metdash's limit again when the last one ends. The limit is the process's
-(one DuckDB instance per file): pages served meanwhile may use more too, for that while.
+- :func:`lifted`, a bulk write: DuckDB spills a query's joins, sorts and aggregates past
+  its limit, but not a transaction's own uncommitted writes. Generating the demo practice
+  is one transaction (a failed demo leaves the file as it was), and at 1M claim lines it
+  needs ~2 GB: under the default 1GB it failed ("This needed more memory than metdash lets
+  the database use"), so ``make bench`` and ``metdash demo --claim-lines 1000000`` did. It
+  runs under DuckDB's own limit (80 % of the machine's memory).
+- :func:`bounded`, a heavy read built once and kept (the denial-risk model's counts, the
+  cash forecast's history): DuckDB fills its limit with the blocks it reads, so on a 5M-line
+  store each took the page's process ~1 GB above its own memory. It runs under half the
+  limit (:func:`build_limit`), and spills the rest.
+
+The limit comes back when the last such block of the store ends (a bulk write wins over a
+heavy read). Pages served meanwhile share the moved limit for that while.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,44 +32,73 @@ import duckdb
 from metdash.store.db import Database
 
 _lock = threading.Lock()
-_lifted: dict[Path, int] = {}   # per store path: bulk writes running now
+_running: dict[Path, list[int]] = {}   # per store path: [bulk writes, heavy reads] running now
+_UNITS = {"kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def build_limit(limit: str) -> str | None:
+    """Half of a memory limit written as metdash's setting is ("1GB" -> "500MB"); None for
+    "none" or what is not a size."""
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b)\s*", limit, re.IGNORECASE)
+    if not found:
+        return None
+    return f"{int(float(found[1]) * _UNITS[found[2].lower()] / 2 / 10**6)}MB"
 
 
 @contextlib.contextmanager
 def lifted(db: Database) -> Iterator[None]:
-    """DuckDB's own memory limit for the block's writes (see the module doc); metdash's
-    again after it, once no other :func:`lifted` block of the same store runs. Nothing
-    changes when metdash sets no limit (``METDASH_MEMORY_LIMIT=none``)."""
-    if db.memory_limit.strip().lower() == "none":
+    """DuckDB's own memory limit for the block's writes (see the module doc)."""
+    with _moved(db, 0):
+        yield
+
+
+@contextlib.contextmanager
+def bounded(db: Database) -> Iterator[None]:
+    """Half the memory limit for the block's reads (see the module doc)."""
+    with _moved(db, 1):
+        yield
+
+
+def _statement(db: Database, running: list[int]) -> str:
+    if running[0]:
+        return "RESET memory_limit"
+    half = build_limit(db.memory_limit)
+    return f"SET memory_limit = '{half if running[1] and half else db.memory_limit}'"
+
+
+@contextlib.contextmanager
+def _moved(db: Database, kind: int) -> Iterator[None]:
+    if db.memory_limit.strip().lower() == "none":  # DuckDB's own limit throughout
         yield
         return
     # A connection held for the whole block keeps the process's handle on the file open:
     # a handle opened again would set metdash's limit at once.
     with db.connect() as con:
         with _lock:
-            _lifted[db.path] = _lifted.get(db.path, 0) + 1
-            con.execute("RESET memory_limit")
+            running = _running.setdefault(db.path, [0, 0])
+            running[kind] += 1
+            _apply(con, _statement(db, running))
         try:
             yield
         finally:
             with _lock:
-                _lifted[db.path] -= 1
-                if not _lifted[db.path]:
-                    del _lifted[db.path]
-                    _restore(con, db.memory_limit)
+                running[kind] -= 1
+                _apply(con, _statement(db, running))
+                if running == [0, 0]:
+                    del _running[db.path]
 
 
-def _restore(con: duckdb.DuckDBPyConnection, limit: str) -> None:
-    """metdash's limit again; DuckDB frees memory down to it first (the written blocks are
-    on disk after a checkpoint). Left lifted, not failed, when it cannot: the write is done."""
+def _apply(con: duckdb.DuckDBPyConnection, statement: str) -> None:
+    """Set the limit; DuckDB frees memory down to a lower one first (written blocks are on
+    disk after a checkpoint). Left as it was, not failed, when it cannot: the work goes on."""
     for attempt in range(2):
         try:
-            con.execute(f"SET memory_limit = '{limit}'")
+            con.execute(statement)
             return
         except duckdb.Error:
             if attempt == 0:
                 with contextlib.suppress(duckdb.Error):
                     con.execute("CHECKPOINT")
     logging.getLogger(__name__).warning(
-        "The database's memory limit could not be set back to %s after a bulk write: it "
-        "stays at DuckDB's own until metdash opens the file again.", limit)
+        "The database's memory limit could not be moved (%s): it stays as it was.", statement)

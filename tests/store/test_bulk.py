@@ -1,5 +1,5 @@
-"""A bulk write past the memory limit (metdash.store.bulk), and the failure of a write
-statement that reads a registered frame (metdash.store.rows.registered)."""
+"""The memory limit moved for a bulk write or a heavy read (metdash.store.bulk), and the
+failure of a write statement that reads a registered frame (metdash.store.rows.registered)."""
 
 from __future__ import annotations
 
@@ -47,9 +47,57 @@ def test_no_metdash_limit_no_change(tmp_path, monkeypatch):
     monkeypatch.setenv("METDASH_MEMORY_LIMIT", "none")
     db = Database(tmp_path / "n.duckdb")
     before = _limit(db)
-    with bulk.lifted(db):
+    with bulk.lifted(db), bulk.bounded(db):
         assert _limit(db) == before
     assert _limit(db) == before
+
+
+@pytest.mark.parametrize("limit, half", [("1GB", "500MB"), ("600MB", "300MB"),
+                                         ("2GiB", "1073MB"), ("1.5 GB", "750MB"),
+                                         ("none", None), ("lots", None)])
+def test_a_heavy_read_gets_half_the_limit(limit, half):
+    assert bulk.build_limit(limit) == half
+
+
+def test_a_heavy_read_is_bounded_and_a_bulk_write_meanwhile_wins(tmp_path, monkeypatch):
+    monkeypatch.setenv("METDASH_MEMORY_LIMIT", "1GB")
+    db = Database(tmp_path / "h.duckdb")
+    mine = _limit(db)
+    with bulk.bounded(db):
+        assert _limit(db) == "476.8 MiB"   # 500MB
+        with bulk.lifted(db):
+            assert _limit(db) not in (mine, "476.8 MiB")   # DuckDB's own
+        assert _limit(db) == "476.8 MiB"
+    assert _limit(db) == mine
+
+
+def test_the_risk_models_counts_and_the_forecasts_history_are_read_bounded(
+        demo_db_path, tmp_path, monkeypatch):
+    """The two heavy reads built once and kept: on a 5M-line store each took the page's
+    process ~1 GB above its own memory under the default limit."""
+    import shutil
+
+    from metdash import risk
+    from metdash.forecast import outlook
+
+    monkeypatch.setenv("METDASH_MEMORY_LIMIT", "1GB")
+    shutil.copy(demo_db_path, tmp_path / "r.duckdb")
+    db = Database(tmp_path / "r.duckdb")
+    seen = []
+
+    def watch(real):
+        def read(*args, **kwargs):
+            seen.append(_limit(db))
+            return real(*args, **kwargs)
+        return read
+
+    monkeypatch.setattr(risk, "history_counts", watch(risk.history_counts))
+    monkeypatch.setattr(outlook, "load_history", watch(outlook.load_history))
+    as_of = dt.date(2026, 6, 30)
+    assert risk.learned(db, as_of).model is not None
+    outlook.build_outlook(db, as_of, 4)
+    assert seen == ["476.8 MiB", "476.8 MiB"]
+    assert _limit(db) == "953.6 MiB"
 
 
 def test_a_failed_write_is_raised_as_itself_not_as_the_aborted_transaction(tmp_path):

@@ -22,28 +22,23 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 
-from metdash.store.db import Database
+from metdash.store.db import Database, size_bytes
 
 _lock = threading.Lock()
 _running: dict[Path, list[int]] = {}   # per store path: [bulk writes, heavy reads] running now
-_UNITS = {"kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
-          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
 
 
 def build_limit(limit: str) -> str | None:
     """Half of a memory limit written as metdash's setting is ("1GB" -> "500MB"); None for
     "none" or what is not a size."""
-    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b)\s*", limit, re.IGNORECASE)
-    if not found:
-        return None
-    return f"{int(float(found[1]) * _UNITS[found[2].lower()] / 2 / 10**6)}MB"
+    size = size_bytes(limit)
+    return None if size is None else f"{size // 2 // 10**6}MB"
 
 
 @contextlib.contextmanager

@@ -98,12 +98,23 @@ def memory_limit_default() -> str:
     return value or MEMORY_LIMIT
 
 
+_SIZE_UNITS = {"kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+               "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def size_bytes(value: str) -> int | None:
+    """The bytes of a memory size as DuckDB reads one ("600MB", "1.5 GB", "2GiB"); None for
+    what is not a size."""
+    found = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b)\s*", value, re.IGNORECASE)
+    return int(float(found[1]) * _SIZE_UNITS[found[2].lower()]) if found else None
+
+
 def _limit_sql(value: str) -> str | None:
     """The SET statement for a memory limit; None for "none"; StoreError for what is not a
     size."""
     if value.lower() == "none":
         return None
-    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value, re.IGNORECASE):
+    if size_bytes(value) is None:
         raise StoreError(f"METDASH_MEMORY_LIMIT={value!r} is not a size: write it as 600MB "
                          "or 2GB, or none for DuckDB's own limit")
     return f"SET memory_limit = '{value}'"

@@ -14,8 +14,10 @@ a page asks here which one to show (:func:`risk_model`, :func:`outlook`):
   waits, unless :func:`prepare` is building it already (started when the server first
   served this store, the sign-in page included): then the page waits for that build.
 
-One build per result at a time in a process; one that fails is not started again for the
-same data (:func:`failure` says why), and the page goes on showing the earlier one.
+One build per result at a time in a process, and one heavy build of any kind at a time
+(:func:`metdash.store.bulk.in_turn`: a page that builds waits for a background build under
+way); one that fails is not started again for the same data (:func:`failure` says why), and
+the page goes on showing the earlier one.
 """
 
 from __future__ import annotations

@@ -95,10 +95,11 @@ def build_outlook(db: Database, as_of: dt.date, weeks: int = DEFAULT_WEEKS,
     """:func:`cash_outlook` computed from the store, nothing kept or read back."""
     if not MIN_WEEKS <= weeks <= MAX_WEEKS:
         raise ValueError(f"weeks must be {MIN_WEEKS} to {MAX_WEEKS}, not {weeks}")
-    with bulk.bounded(db):  # read under half the memory limit (metdash.store.bulk)
-        h = load_history(db, history_window(as_of, settings))
-    forecast = cash_forecast_from(h, as_of, weeks, settings)
-    rows = backtest_from(h, as_of, weeks, settings)
+    with bulk.in_turn():   # one heavy build at a time in this process (metdash.store.bulk)
+        with bulk.bounded(db):  # read under half the memory limit
+            h = load_history(db, history_window(as_of, settings))
+        forecast = cash_forecast_from(h, as_of, weeks, settings)
+        rows = backtest_from(h, as_of, weeks, settings)
     return Outlook(as_of, weeks, forecast, rows, backtest_summary(rows))
 
 
@@ -193,9 +194,13 @@ def cash_outlook(db: Database, as_of: dt.date, weeks: int = DEFAULT_WEEKS,
     found = derived.load(db, KIND, key)
     if isinstance(found, Outlook):
         return found
-    outlook = build_outlook(db, as_of, weeks, settings)
-    if outlook_key(db, as_of, weeks, settings) == key:  # no write while it was built
-        derived.save(db, KIND, key, outlook, scope=outlook_scope(as_of, weeks, settings))
+    with bulk.in_turn():
+        found = derived.load(db, KIND, key)   # kept by the build this one waited for
+        if isinstance(found, Outlook):
+            return found
+        outlook = build_outlook(db, as_of, weeks, settings)
+        if outlook_key(db, as_of, weeks, settings) == key:  # no write while it was built
+            derived.save(db, KIND, key, outlook, scope=outlook_scope(as_of, weeks, settings))
     return outlook
 
 

@@ -114,3 +114,36 @@ def test_a_failed_write_is_raised_as_itself_not_as_the_aborted_transaction(tmp_p
             con.execute("INSERT INTO t SELECT 1, n::INTEGER FROM _v")
     assert "aborted" not in str(caught.value)
     assert db.scalar("SELECT count(*) FROM t") == 0
+
+
+def test_heavy_builds_take_turns(demo_db_path, tmp_path):
+    """One heavy build at a time in a process: the cash outlook built for a new store in the
+    background while a visitor's page learned the risk model added their arrays up (the 5M
+    Denial risk page's process peaked at 1,132 MB, either build alone at ~900 MB)."""
+    import shutil
+    import threading
+
+    from metdash import risk
+    from metdash.forecast import outlook
+
+    shutil.copy(demo_db_path, tmp_path / "t.duckdb")
+    db = Database(tmp_path / "t.duckdb")
+    as_of = dt.date(2026, 6, 30)
+    done: list[str] = []
+    builds = [threading.Thread(target=lambda: (risk.learned(db, as_of), done.append("risk"))),
+              threading.Thread(target=lambda: (outlook.cash_outlook(db, as_of, 4),
+                                               done.append("outlook")))]
+    with bulk.in_turn():   # a build under way
+        for build in builds:
+            build.start()
+        for build in builds:
+            build.join(3)
+        assert done == []   # both wait for it
+    for build in builds:
+        build.join(120)
+    assert sorted(done) == ["outlook", "risk"]
+    with bulk.in_turn():   # kept now: read, not built, so not waiting for a turn
+        ended = threading.Thread(target=lambda: risk.learned(db, as_of))
+        ended.start()
+        ended.join(30)
+        assert not ended.is_alive()

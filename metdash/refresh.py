@@ -12,7 +12,9 @@ a page asks here which one to show (:func:`risk_model`, :func:`outlook`):
   :func:`busy`);
 - else none (a store nothing was learned for yet): the page builds it while its visitor
   waits, unless :func:`prepare` is building it already (started when the server first
-  served this store, the sign-in page included): then the page waits for that build.
+  served this store, the sign-in page included): then the page waits for that build. The
+  cash forecast's page waits only for the coming weeks (:func:`outlook_shown`): their
+  backtest, most of the build, is worked out in the background and drawn when it is kept.
 
 One build per result at a time in a process, and one heavy build of any kind at a time
 (:func:`metdash.store.bulk.in_turn`: a page that builds waits for a background build under
@@ -143,13 +145,54 @@ def outlook(db: Database, as_of: dt.date, weeks: int,
     found = fc.latest_outlook(db, as_of, weeks, settings)
     if found is None and _await_preparation("outlook", db):
         return outlook(db, as_of, weeks, settings)
-    if found is None:
-        return Choice(None)
+    if found is None:   # the coming weeks now, their backtest in the background (outlook_shown)
+        job = _backtest_job(db, as_of, weeks, settings)
+        # ... unless that ran and what it built could not be kept: then all of it on the page
+        return Choice(None) if _finished(job) else Choice(None, job=job)
     job = ("cash-outlook", str(db.path), as_of, weeks, settings, state, fc.stamp(db))
     if _finished(job):
         return Choice(None)
     _start(job, fc.cash_outlook, db, as_of, weeks, settings)
     return Choice(found[0], current=False, job=job)
+
+
+def outlook_shown(db: Database, as_of: dt.date, weeks: int, key: tuple[Any, ...] | None,
+                  job: tuple[Any, ...] | None, settings: fc.Settings = fc.DEFAULT
+                  ) -> fc.Outlook:
+    """The outlook a page draws for :func:`outlook`'s choice (``key``, ``job``): the one kept
+    under ``key``; else, with a ``job``, the coming weeks alone (``checked`` False), drawn at
+    once while the job works out their backtest from the same history and keeps the whole
+    outlook (the page checks back: :func:`busy`); else the whole outlook, built here."""
+    if key is not None or job is None:
+        return fc.cash_outlook(db, as_of, weeks, settings, kept=key)
+    with _LOCK:
+        first = _FIRST.get(job)   # drawn already (another session, the preparation)
+    if first is not None:
+        return first
+    first, history, full_key = fc.forecast_first(db, as_of, weeks, settings)
+    with _LOCK:
+        _FIRST[job] = first
+        while len(_FIRST) > 8:   # a few weeks' tables: only until their backtest is kept
+            del _FIRST[next(iter(_FIRST))]
+    _start(job, fc.finish_outlook, db, first, history, full_key, settings)
+    return first
+
+
+_FIRST: dict[tuple[Any, ...], fc.Outlook] = {}   # job -> the coming weeks it completes
+
+
+def _backtest_job(db: Database, as_of: dt.date, weeks: int, settings: fc.Settings
+                  ) -> tuple[Any, ...]:
+    """The background job that completes an outlook first drawn without its backtest."""
+    return ("cash-outlook-backtest", str(db.path), as_of, weeks, settings, fc.stamp(db))
+
+
+def settle(timeout: float | None = None) -> None:
+    """Wait for every background build of this process (a command, a test, the benchmark)."""
+    with _LOCK:
+        threads = list(_JOBS.values())
+    for thread in threads:
+        thread.join(timeout)
 
 
 # -- a store nothing was learned for yet -------------------------------------------------
@@ -200,17 +243,21 @@ def _prepare_outlook(db: Database, as_of: dt.date, weeks: int, settings: fc.Sett
     after.join()  # one build at a time: each takes both cores
     try:
         if fc.latest_outlook(db, as_of, weeks, settings) is None:
-            fc.cash_outlook(db, as_of, weeks, settings)
+            # as the page draws it: the coming weeks, then their backtest (a job)
+            outlook_shown(db, as_of, weeks, None, _backtest_job(db, as_of, weeks, settings),
+                          settings)
     except Exception:
         log.exception("building the cash outlook of a new store failed")
 
 
 def prepared(db: Database, timeout: float | None = None) -> None:
-    """Wait for :func:`prepare`'s builds for ``db`` (a command, a test)."""
+    """Wait for :func:`prepare`'s builds for ``db``, and the jobs they started (a command, a
+    test)."""
     with _LOCK:
         threads = [t for (_, path), t in _PREPARING.items() if path == str(db.path)]
     for thread in threads:
         thread.join(timeout)
+    settle(timeout)
 
 
 def _await_preparation(kind: str, db: Database) -> bool:

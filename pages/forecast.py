@@ -9,7 +9,8 @@ weeks = st.slider("Weeks ahead", forecast.MIN_WEEKS, forecast.MAX_WEEKS, forecas
                   key="fc_weeks")
 as_of = ui.today()
 choice = refresh.outlook(db, as_of, weeks)  # after new data: the last outlook, meanwhile
-outlook = ui.cached_shared(forecast.cash_outlook)(db, as_of, weeks, kept=choice.key)
+# Nothing kept: the coming weeks at once, their backtest in the background (refresh).
+outlook = ui.cached_shared(refresh.outlook_shown)(db, as_of, weeks, choice.key, choice.job)
 ui.refreshing(choice, "The forecast and its backtest below")
 fc, summary = outlook.forecast, outlook.summary
 if fc.expected.sum() <= 0:
@@ -29,6 +30,10 @@ ui.table(fc.drop(columns=["week"]), key="fc_table", download="cash_forecast",
                   "p90": "forecast_p90", "week_start": "date", "week_end": "date", **parts})
 
 st.header("How far to trust it", help=ui.metric_help("forecast_mape"))
+if not outlook.checked:
+    ui.pending(choice, "This forecast's backtest (the same forecast made on each of the last 12 "
+                       "Mondays, against what actually arrived)")
+    st.stop()
 if not summary["weeks"] or summary["beats_naive"] is None:
     st.info("Nothing to measure the forecast against yet: no money was posted in the weeks "
             f"of the last 12 Mondays up to {as_of:%b %d, %Y}.")

@@ -111,7 +111,7 @@ FC_AS_OF = dt.date.fromisoformat(practice.AS_OF)
 
 
 def test_after_a_payment_the_last_outlook_shows_while_the_new_one_is_built(fdb, monkeypatch):
-    assert refresh.outlook(fdb, FC_AS_OF, 4) == refresh.Choice(None)   # nothing kept: built
+    assert refresh.outlook(fdb, FC_AS_OF, 4).key is None   # nothing kept: built
     first = cash_outlook(fdb, FC_AS_OF, 4)
     current = refresh.outlook(fdb, FC_AS_OF, 4)
     assert current.current and current.key is not None
@@ -129,7 +129,37 @@ def test_after_a_payment_the_last_outlook_shows_while_the_new_one_is_built(fdb, 
     assert now.current and now.key != current.key
     _same(cash_outlook(fdb, FC_AS_OF, 4, kept=now.key), outlook.build_outlook(fdb, FC_AS_OF, 4))
     # Another view (8 weeks) has nothing kept: built on the page, not shown from 4 weeks'.
-    assert refresh.outlook(fdb, FC_AS_OF, 8) == refresh.Choice(None)
+    assert refresh.outlook(fdb, FC_AS_OF, 8).key is None
+
+
+def test_nothing_kept_the_coming_weeks_first_then_their_backtest(fdb):
+    """A first view with nothing kept waits for the coming weeks only: their backtest (12
+    forecasts more, most of the build) is worked out in the background from the same history,
+    then kept, and the page shows the whole outlook."""
+    whole = outlook.build_outlook(fdb, FC_AS_OF, 4)
+    choice = refresh.outlook(fdb, FC_AS_OF, 4)
+    assert choice.key is None and choice.current and choice.job is not None
+    first = refresh.outlook_shown(fdb, FC_AS_OF, 4, choice.key, choice.job)
+    assert not first.checked and first.backtest.empty and first.summary["weeks"] == 0
+    assert list(first.backtest.columns) == list(whole.backtest.columns)
+    pd.testing.assert_frame_equal(first.forecast, whole.forecast, check_exact=True)
+    refresh.wait(choice, 60)
+    assert refresh.failure(choice) is None and not refresh.busy(choice)
+    now = refresh.outlook(fdb, FC_AS_OF, 4)
+    assert now.current and now.key is not None and now.job is None
+    kept = refresh.outlook_shown(fdb, FC_AS_OF, 4, now.key, now.job)
+    assert kept.checked and kept.summary["weeks"] > 0
+    _same(kept, whole)
+
+
+def test_a_backtest_that_could_not_be_kept_is_built_whole_on_the_page(fdb, monkeypatch):
+    monkeypatch.setattr(derived, "save", lambda *a, **k: None)   # the folder is not writable
+    choice = refresh.outlook(fdb, FC_AS_OF, 4)
+    assert not refresh.outlook_shown(fdb, FC_AS_OF, 4, choice.key, choice.job).checked
+    refresh.wait(choice, 60)
+    again = refresh.outlook(fdb, FC_AS_OF, 4)
+    assert again == refresh.Choice(None)   # the job ran: no second one, all of it here
+    assert refresh.outlook_shown(fdb, FC_AS_OF, 4, again.key, again.job).checked
 
 
 def test_a_write_that_leaves_the_history_as_it_was_changes_nothing_shown(fdb, monkeypatch):
@@ -168,7 +198,14 @@ def test_a_store_never_learned_is_prepared_in_the_background_once(demo_db_path, 
     choice = refresh.risk_model(db, AS_OF)   # waits for the build, then reads it
     assert choice == refresh.Choice(risk.model_key(db, AS_OF))
     assert risk.learned_under(db, choice.key) and len(learned) == 1
-    shown = refresh.outlook(db, AS_OF, 8)   # built after the model, and waited for
+    # The outlook, after the model: its coming weeks waited for, its backtest being worked
+    # out or done by now.
+    monkeypatch.setattr(outlook, "forecast_first", None)   # not drawn again by the page
+    shown = refresh.outlook(db, AS_OF, 8)
+    if shown.key is None:
+        assert not refresh.outlook_shown(db, AS_OF, 8, shown.key, shown.job).checked
+        refresh.wait(shown, 60)
+        shown = refresh.outlook(db, AS_OF, 8)
     assert shown.current and shown.key is not None
     _same(cash_outlook(db, AS_OF, 8, kept=shown.key), outlook.build_outlook(db, AS_OF, 8))
     assert len(learned) == 1

@@ -36,7 +36,7 @@ from metdash.ui.filters import (
     today,
 )
 from metdash.ui.frame import action, last_resort, page_start, saved_then_fresh
-from metdash.ui.refreshing import refreshing
+from metdash.ui.refreshing import pending, refreshing
 from metdash.ui.session import (
     allowed,
     current_user,
@@ -98,6 +98,7 @@ __all__ = [
     "page_start",
     "saved_then_fresh",
     "plot",
+    "pending",
     "prefetch",
     "refreshing",
     "present_figure",

@@ -28,6 +28,21 @@ def refreshing(choice: refresh.Choice, what: str) -> None:
     _check_back(choice)
 
 
+def pending(choice: refresh.Choice, what: str) -> None:
+    """Say that ``what`` (e.g. "This forecast's backtest") is being worked out in the
+    background, and rerun the page once it is done (as :func:`refreshing`); or that it
+    failed, and why."""
+    why = refresh.failure(choice)
+    if why is not None:
+        st.warning(f"{what} could not be worked out ({literal(why)}); the server's log has "
+                   "the details. It is tried again when more data arrives.",
+                   icon=":material/warning:")
+        return
+    st.info(f"{what} is being worked out now, in the background: it is shown here when it "
+            "is ready (a few seconds on a large practice).", icon=":material/hourglass_top:")
+    _check_back(choice)
+
+
 @st.fragment(run_every=1.0)
 def _check_back(choice: refresh.Choice) -> None:
     if not refresh.busy(choice):

@@ -60,9 +60,12 @@ with tab_bill:
         who = st.selectbox("Client", clients, key="bill_client")
         mine = unbilled[unbilled.client_id == who]
         described = dict(zip(mine.session_id, mine.label, strict=True))
+        # Keyed by the sessions offered: once some are billed, a new picker with the rest (the
+        # browser kept the old one's choice, billed sessions included, under the same key).
         picked = st.multiselect(
             "Sessions to bill", list(described), default=list(described),
-            format_func=described.get, key="bill_sessions")
+            format_func=lambda sid: described.get(sid, f"session {sid}"),
+            key=ui.keyed_by("bill_sessions", described))
         if st.button("Build claim", key="build"):
             st.session_state.pop("draft", None)  # a refused build leaves no draft behind
             with ui.action("Cannot build the claim."), db.connect() as con:
@@ -95,7 +98,7 @@ with tab_bill:
                 ui.after_write()
                 # The billed sessions, the draft grid and its buttons go: the page runs again.
                 ui.saved_then_fresh(f"Claim {ui.literal(claim.claim_id)} saved as a draft.", "draft",
-                                    "draft_lines", "draft_reason", "bill_sessions")
+                                    "draft_lines", "draft_reason")
 
 with tab_hand:
     suggested = ui.cached(entry.suggested_claim_id)(db)

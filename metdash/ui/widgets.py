@@ -27,6 +27,19 @@ from metdash.ui.session import allowed, present_mode, visible
 from metdash.ui.text import literal
 
 
+def keyed_by(name: str, options: Any) -> str:
+    """A widget key for ``name`` that changes with its ``options`` (their order included).
+
+    The browser keeps a widget's value under its key, whatever the options became: a picker
+    whose chosen items were billed kept them chosen after the page dropped them from its
+    options (the next click failed in Streamlit). A new key is a new widget, with its
+    default."""
+    import hashlib
+
+    digest = hashlib.sha256(repr(list(options)).encode()).hexdigest()[:10]
+    return f"{name}_{digest}"
+
+
 def show_problems(problems: Sequence[Any], heading: str = "Nothing was saved.") -> None:
     """Show every validation problem at once, in the biller's words (each shown as the
     text it is: a problem repeats what was typed, see :func:`metdash.ui.text.literal`). In

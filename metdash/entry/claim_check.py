@@ -228,6 +228,13 @@ def day_units_problems(con: Any, client_id: str, rule: str,
     return warn
 
 
+def zero_charge(n: int, cpt: str) -> str:
+    """Why a line charged nothing may not be sent (a draft may hold one while it is built)."""
+    return (f"line {n} ({cpt}) is charged $0.00: a payer pays nothing on it, and many reject "
+            "the whole claim. Enter the line's charge (correct the claim), or add the code's "
+            "fee under Settings and build the claim again.")
+
+
 def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
                 existing: bool = False, reads: StoreReads | None = None) -> ClaimCheck:
     """Every error and warning for a claim (``existing``: it is already saved, e.g. re-check).

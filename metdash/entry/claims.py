@@ -19,7 +19,7 @@ from metdash.coding import (
     required_modifiers,
 )
 from metdash.coding.pos import DEFAULT_POS, normalize_pos, with_telehealth_modifier
-from metdash.entry.claim_check import ClaimIn, ClaimLineIn, check_claim, kx_years
+from metdash.entry.claim_check import ClaimIn, ClaimLineIn, check_claim, kx_years, zero_charge
 from metdash.entry.days import billed_session_ids, billed_units, day_sessions
 from metdash.entry.problems import (
     CENT,
@@ -362,6 +362,8 @@ def move_claim_status(db: Database, claim_id: str, status: str, user: str,
                             timely_filing_reason=row["timely_filing_reason"],
                             submitted_date=row["submitted_date"])
             p += check_claim(con, claim, as_of, existing=True).errors
+            p += [Problem(f"Claim {claim_id}: {zero_charge(n, ln['cpt'])}", "charge", n - 1)
+                  for n, ln in enumerate(lines, start=1) if Decimal(ln["charge"]) <= 0]
         if p:
             raise ValidationError(p)
         add_claim_status(con, claim_id, status, on, user, note, row)

@@ -17,6 +17,7 @@ from typing import Any
 
 from metdash.coding.icd10 import MAX_DIAGNOSES, icd10_problems, pointer_problems
 from metdash.coding.npi import npi_problem
+from metdash.entry.claim_check import zero_charge
 from metdash.x12.model837 import Batch837
 
 _PYX12_LOCK = threading.Lock()  # pyx12 logs through a shared logger; one validation at a time
@@ -129,6 +130,8 @@ def claim_problems(batch: Batch837) -> list[str]:
             if ln.units <= 0:
                 problems.append(f"{label}: line {n} ({ln.cpt}) has {ln.units} units: bill at "
                                 "least 1.")
+            if ln.charge <= 0 and c.frequency_code != "8":
+                problems.append(f"{label}: {zero_charge(n, ln.cpt)}")
         if c.frequency_code in ("7", "8") and not c.payer_claim_number:
             problems.append(f"{label} is a {'replacement' if c.frequency_code == '7' else 'void'}"
                             " (frequency " + c.frequency_code + ") without the payer's claim "

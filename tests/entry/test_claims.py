@@ -196,3 +196,16 @@ def test_status_moves(db):
     with pytest.raises(ValidationError):
         e.move_claim_status(db, "H1", "voided", USER, as_of=AS_OF)  # no note
     assert db.scalar("SELECT count(*) FROM audit_log WHERE action = 'status'") == 2
+
+
+def test_a_claim_with_a_line_charged_nothing_saves_as_a_draft_but_is_not_made_ready(db):
+    claim = hand_claim(lines=[e.ClaimLineIn("2025-06-10", "97110", 2, "80.00", [], [1]),
+                              e.ClaimLineIn("2025-06-10", "97112", 1, "0", [], [1])])
+    e.save_claim(db, claim, USER, as_of=AS_OF)   # a draft may hold it while it is built
+    with pytest.raises(ValidationError) as exc:
+        e.move_claim_status(db, "H1", "ready", USER, as_of=AS_OF)
+    assert exc.value.problems == [
+        "Claim H1: line 2 (97112) is charged $0.00: a payer pays nothing on it, and many "
+        "reject the whole claim. Enter the line's charge (correct the claim), or add the "
+        "code's fee under Settings and build the claim again."]
+    assert db.scalar("SELECT status FROM claims") == "draft"

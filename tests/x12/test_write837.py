@@ -185,3 +185,23 @@ def test_every_service_line_carries_its_line_item_control_number(seeded):
                     "REF*6R*C000102-1"]
     assert sum(s.startswith("REF*6R*") for s in segs) == sum(s.startswith("SV1*") for s in segs)
     assert pyx12_validate(text) == []
+
+
+def test_a_line_charged_nothing_is_not_sent(seeded):
+    """A new-user tour billed a code with no fee on the schedule: the line was $0.00, only a
+    warning while building, and `metdash export-837` sent SV1*HC:97112*0. Payers pay nothing
+    on such a line and many reject the claim."""
+    with seeded.transaction() as con:
+        con.execute("UPDATE claim_lines SET charge = 0 WHERE claim_id = 'C000101' "
+                    "AND line_no = 2")
+        con.execute("UPDATE claims SET total_charge = (SELECT sum(charge) FROM claim_lines "
+                    "WHERE claim_id = 'C000101') WHERE claim_id = 'C000101'")
+        facts.touch(con, ["C000101"])
+    cpt = seeded.scalar("SELECT cpt FROM claim_lines WHERE claim_id = 'C000101' AND line_no = 2")
+    with pytest.raises(X12ExportError) as info:
+        write_837p(seeded, None, user="biller", now=NOW)
+    assert info.value.problems == [
+        f"Claim C000101: line 2 ({cpt}) is charged $0.00: a payer pays nothing on it, and many "
+        "reject the whole claim. Enter the line's charge (correct the claim), or add the "
+        "code's fee under Settings and build the claim again."]
+    assert seeded.scalar("SELECT count(*) FROM x12_control") == 0

@@ -161,7 +161,8 @@ with tab_status:
                 ui.table(answers, key="claim_acks", formats={"status_date": "date"})
     with st.form("status"):
         c1, c2 = st.columns(2)
-        new = c1.selectbox("Move to", list(entry.STATUSES), key="s_status")
+        new = c1.selectbox("Move to", list(entry.STATUSES), key="s_status",
+                           format_func=ui.words)
         on = c2.date_input("On", format="YYYY-MM-DD", value=ui.today(), key="s_date")
         note = st.text_input("Note (required to void)", key="s_note")
         if st.form_submit_button("Move", type="primary"):

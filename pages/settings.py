@@ -81,14 +81,18 @@ if tab_pay.open:
         with st.form("payer"):
             c1, c2, c3 = st.columns(3)
             y_name = c1.text_input("Payer name", key="py_name")
-            y_type = c2.selectbox("Type", list(entry.PAYER_TYPES), key="py_type")
+            y_type = c2.selectbox("Type", list(entry.PAYER_TYPES), key="py_type",
+                                  format_func=ui.words)
             y_id = c3.text_input("Clearinghouse payer id", key="py_id")
             y_tf = c1.number_input("Timely filing (days)", 1, 3650, 365, key="py_tf")
             y_aw = c2.number_input("Appeal window (days)", 1, 3650, 120, key="py_aw")
             y_lag = c3.number_input("Usual days to payment", 1, 365, 30, key="py_lag")
             y_rule = c1.selectbox("Units rule", ["cms", "per_code"], key="py_rule",
-                                  help="cms: the 8-minute rule over the client's timed minutes of the "
-                                       "day; per_code: each code's minutes of the day on their own.")
+                                  format_func={"cms": "CMS 8-minute rule",
+                                               "per_code": "Per code"}.get,
+                                  help="CMS 8-minute rule: over the client's timed minutes of "
+                                       "the day together; per code: each code's minutes of "
+                                       "the day on their own.")
             y_ref = c2.checkbox("Requires a referral", key="py_ref")
             y_auth = c3.checkbox("Requires prior authorization", key="py_auth")
             if st.form_submit_button("Add payer", type="primary"):

@@ -45,7 +45,7 @@ from metdash.ui.session import (
     require,
     session_minutes,
 )
-from metdash.ui.text import literal
+from metdash.ui.text import literal, words
 from metdash.ui.widgets import (
     MISSING,
     chart,
@@ -113,4 +113,5 @@ __all__ = [
     "sidebar_filters",
     "table",
     "today",
+    "words",
 ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["literal"]
+__all__ = ["literal", "words"]
 
 # Backslash-escaped anywhere (CommonMark lets any ASCII punctuation be escaped): the
 # escape itself, code, emphasis, links and images, tables, strikethrough, LaTeX, entities,
@@ -43,3 +43,8 @@ def literal(value: Any) -> str:
     text = _WWW.sub(r"\1\\.", text)
     text = _MARKER.sub(r"\1\\\2", text, count=1)
     return _NUMBERED.sub(r"\1\2\\\3", text, count=1)
+
+
+def words(code: str) -> str:
+    """A stored code as a picker shows it: "partially_paid" -> "Partially paid"."""
+    return code.replace("_", " ").capitalize()

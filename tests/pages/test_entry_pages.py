@@ -409,3 +409,14 @@ def test_a_future_birth_date_is_named_not_missing(db):
     click(at, "Save client")
     assert "Date of birth 2031-05-06 is in the future: check the year." in errors(at)
     assert db.scalar("SELECT count(*) FROM clients WHERE client_id = 'C901'") == 0
+
+
+def test_pickers_show_words_not_stored_codes(db):
+    """A new-user tour saw "partially_paid", "initial_assessment", "medicare_advantage" and
+    "per_code" in pickers whose tables showed the same values as words."""
+    at = page("claims.py")
+    assert "Partially paid" in at.selectbox(key="s_status").options
+    assert "Initial assessment" in page("sessions.py").selectbox(key="kind").options
+    settings = _settings_tab(page("settings.py"), "Payers")
+    assert "Medicare advantage" in settings.selectbox(key="py_type").options
+    assert settings.selectbox(key="py_rule").options == ["CMS 8-minute rule", "Per code"]

@@ -74,6 +74,17 @@ def test_scenario_page_works_out_the_default_case(monkeypatch, demo_db_path):
     assert len(at.get("plotly_chart")) == 2
     # Reset demo is offered on the demo practice.
     assert any(b.label == "Reset demo" for b in at.button)
+    # The month table's visits are visits, not dollars (a new-user tour saw "$65.00"); the
+    # payers' types read as words, not code names ("medicare_advantage").
+    import json
+
+    table = next(d for d in at.dataframe if "insured_visits" in d.value.columns)
+    config = json.loads(table.proto.columns)
+    assert config["insured_visits"].get("type_config", {}).get("format") != "dollar"
+    assert config["insured_revenue"]["type_config"]["format"] == "dollar"
+    editor = next(d for d in at.dataframe if "payer_type" in d.value.columns)
+    types = set(editor.value.payer_type)
+    assert types and not any("_" in t or t != t.capitalize() for t in types), types
 
 
 def test_scenario_page_lists_every_problem(monkeypatch, demo_db_path):

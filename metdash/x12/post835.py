@@ -496,6 +496,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     problems += trust835.overrecouped_problems(remit.name, con, recouped)
     if problems:
         raise X12FileError(remit.name, problems)
+    res.notes += _paid_before_sent(con, remit.name, paid_by)
     moved = {cid for cid, _ in changed} | set(named.values()) | late_claims
     for claim_id in reopen_recouped(con, moved, user):
         res.notes.append(f"{remit.name}: claim {claim_id} was paid; the payer took part of it "
@@ -517,6 +518,25 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                          "claim. Find the claim each pays and post it under Remittances → "
                          "Unmatched claim payments.")
     return res
+
+
+def _paid_before_sent(con: duckdb.DuckDBPyConnection, name: str,
+                      paid_by: dict[str, tuple[Any, dt.date | None, Any]]) -> list[str]:
+    """A note for each claim this file pays on a day before the claim was first sent: its
+    days to payment would read below zero (a new-user tour saw "median days to pay -4.0").
+    Posted all the same -- the money arrived -- but the submission date is likely wrong."""
+    dated = [(cid, when) for cid, (_, when, _) in paid_by.items() if when is not None]
+    if not dated:
+        return []
+    rows = con.execute(
+        "SELECT p.claim_id, p.paid_on, c.submitted_date FROM (SELECT unnest(?) AS claim_id, "
+        "unnest(?) AS paid_on) p JOIN claims c USING (claim_id) "
+        "WHERE c.submitted_date > p.paid_on ORDER BY p.claim_id",
+        [[c for c, _ in dated], [w for _, w in dated]]).fetchall()
+    return [f"{name}: claim {cid} is paid on {paid_on:%b %d, %Y}, before it was sent "
+            f"({sent:%b %d, %Y}): its days to payment read below zero. Check the claim's "
+            "submission date (Claims → Status) or the 835's payment date (BPR16)."
+            for cid, paid_on, sent in rows]
 
 
 def _balances_after(con: duckdb.DuckDBPyConnection, posted: Iterable[str],

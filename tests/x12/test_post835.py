@@ -207,3 +207,23 @@ def test_line_matching_by_cpt_and_date(seeded):
     import_835(seeded, [("m.835", text.encode())], "biller")
     got = _rows(seeded, "SELECT cpt, line_no FROM line_payments ORDER BY line_payment_id")
     assert got == [("97530", 3), ("97110", 1), ("97110", None)]
+
+
+def test_a_payment_dated_before_the_claim_was_sent_is_posted_and_said(seeded):
+    """A new-user tour posted an 835 whose payment date was before the claim's submission:
+    Overview then read "median days to pay -4.0 days" with nothing said at the import."""
+    with seeded.transaction() as con:
+        con.execute("UPDATE claims SET status = 'submitted', submitted_date = DATE '2025-03-14'"
+                    " WHERE claim_id = 'C000101'")
+        facts.touch(con, ["C000101"])
+    text = build_835([Claim("C000101", "1", "300", "200", lines=[
+        Line("97110", "150", "100", cas=[("CO", "45", "50")]),
+        Line("97140", "100", "60", cas=[("CO", "45", "40")]),
+        Line("97530", "50", "40", date="20250205", cas=[("CO", "45", "10")])])],
+        date="20250310")
+    s = import_835(seeded, [("early.835", text.encode())], "biller")
+    assert s.as_dict()["matched"] == 1, s.results[0]   # posted all the same: the money arrived
+    assert s.notes == [
+        "early.835: claim C000101 is paid on Mar 10, 2025, before it was sent (Mar 14, 2025): "
+        "its days to payment read below zero. Check the claim's submission date (Claims → "
+        "Status) or the 835's payment date (BPR16)."]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -39,6 +41,23 @@ def audit_entries(db: Database, *, users: Sequence[str] = (), tables: Sequence[s
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return db.query(sql, params)
+
+
+def readable(value: Any) -> str:
+    """An audit row's before / after (JSON text) as a person reads it: "status: draft ·
+    note: resent"; "—" when there was none (a create has no before). Text that is not a JSON
+    object is shown as it is."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "—"
+    try:
+        data = json.loads(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if not isinstance(data, dict):
+        return str(value)
+    if not data:
+        return "—"
+    return " · ".join(f"{k}: {'—' if v is None else v}" for k, v in data.items())
 
 
 def audit_choices(db: Database) -> dict[str, list[str]]:

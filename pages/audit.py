@@ -3,7 +3,7 @@
 import streamlit as st
 
 from metdash import ui
-from metdash.auditlog import audit_choices, audit_entries
+from metdash.auditlog import audit_choices, audit_entries, readable
 from metdash.privacy import mask_audit
 
 db = ui.page_start("Audit log", permission="owner")
@@ -31,7 +31,10 @@ if log.empty:
     st.info("No audit entries match these filters.", icon=":material/filter_alt_off:")
 else:
     st.write(f"{len(log):,} entries")
-    st.dataframe(log, hide_index=True, key="audit_table", column_config={
+    # On screen as words ("status: draft · note: …", "—" for none); the download keeps the
+    # JSON as recorded.
+    shown = log.assign(before=log.before.map(readable), after=log.after.map(readable))
+    st.dataframe(shown, hide_index=True, key="audit_table", column_config={
         "audit_id": st.column_config.NumberColumn("#", format="%d"),
         "changed_at": st.column_config.DatetimeColumn("Changed at",
                                                       format="YYYY-MM-DD HH:mm:ss"),

@@ -145,7 +145,9 @@ else:
 st.subheader("Unmatched claim payments", help="Claims in 835 files whose claim id is not one of "
              "ours (or that the payer says are not its own): find the claim and correct it.")
 unmatched = ui.cached(unmatched_claim_payments)(db)
-if unmatched.empty:
+if unmatched.empty and recent.empty:
+    st.info("No claim payment yet: they come with the 835 files imported above.")
+elif unmatched.empty:
     st.success("Every claim payment matched a claim.")
 else:
     ui.table(unmatched, key="unmatched", download="unmatched_claim_payments",

@@ -420,3 +420,10 @@ def test_pickers_show_words_not_stored_codes(db):
     settings = _settings_tab(page("settings.py"), "Payers")
     assert "Medicare advantage" in settings.selectbox(key="py_type").options
     assert settings.selectbox(key="py_rule").options == ["CMS 8-minute rule", "Per code"]
+
+
+def test_remittances_page_with_no_835_does_not_say_everything_matched(db):
+    """A new-user tour read "Every claim payment matched a claim." before any 835."""
+    at = page("remittances.py")
+    assert any("No claim payment yet" in i.value for i in at.info)
+    assert not any("Every claim payment matched" in s.value for s in at.success)

@@ -94,6 +94,9 @@ def test_owner_reads_and_exports_the_audit_page(practice):
     assert {"changed_at", "user_name", "action", "table_name", "before", "after"} <= \
         set(frame.columns)
     assert "fran" in set(frame.user_name)
+    # Values as words, "—" for none (a new-user tour read "None" and raw JSON).
+    assert "None" not in set(frame.before) and "—" in set(frame.before)
+    assert not any(str(v).startswith("{") for v in frame.after)
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Download CSV", "Download Excel"]
     at.multiselect(key="w_audit_users").select("fran")
@@ -150,3 +153,11 @@ def test_audit_values_are_masked_in_presentation_mode(practice, monkeypatch):
     assert "C900" in xl and not [s for s in SECRETS if s in xl]
     at = _owner_page("audit", present=False).run()
     assert "555-0199" in at.dataframe[0].value.to_csv()
+
+
+def test_audit_values_read_as_words():
+    from metdash.auditlog import readable
+
+    assert readable(None) == "—" and readable("{}") == "—"
+    assert readable('{"status": "draft", "note": null}') == "status: draft · note: —"
+    assert readable("not json") == "not json"

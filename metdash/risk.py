@@ -562,6 +562,17 @@ def claims_at_risk(db: Database, as_of: dt.date, statuses: tuple[str, ...] = ("d
     return claim_risk(model, lines, feats)[cols]
 
 
+def why_unscored(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None = None) -> str:
+    """Why :func:`claims_at_risk` is empty, in words (no claim waiting, or too little history)."""
+    waiting = int(db.scalar("SELECT count(*) FROM claims WHERE status IN ('draft', 'ready')"))
+    if not waiting:
+        return ("No draft or ready claim to score: bill sessions (Claims), and each claim's "
+                "denial risk shows here before it is sent.")
+    return (f"{waiting:,} draft or ready claim(s), but too little history to score them: the "
+            f"model learns from at least {MIN_LINES} claim lines the payers answered in the last "
+            "12 months. Scores appear once more remittances are posted.")
+
+
 def claim_risk(model: RiskModel, lines: pd.DataFrame, feats: pd.DataFrame) -> pd.DataFrame:
     """Per claim of ``lines`` (rows of :func:`read_lines` and their features): its risk (its
     riskiest line's), the payer's rate and the riskiest line's reasons, riskiest first."""
@@ -635,4 +646,4 @@ __all__ = ["FEATURES", "GROUPS", "MODEL_VERSION", "Learned", "RiskModel", "backt
            "learning_window", "model_for", "model_key", "pending_lines", "ready_with_risk",
            "reason_text", "reasons", "risk_of_claim", "scored_at_once", "smoothed_rate",
            "store_history_end", "time_split", "train", "train_counts", "train_lines",
-           "train_part", "window_start"]
+           "train_part", "why_unscored", "window_start"]

@@ -17,9 +17,7 @@ st.caption("Draft and ready claims, riskiest first (click a heading to sort). Le
 ui.refreshing(model, "The scores and reasons below")
 if frame.empty:
     # This page has no filters: say what is missing, not "widen the date range".
-    st.info("No claim to score yet: scores need a draft or ready claim, and at least 200 "
-            "claim lines adjudicated in the last 12 months to learn from.",
-            icon=":material/report:")
+    st.info(ui.cached(risk.why_unscored)(db, as_of, kept=model.key), icon=":material/report:")
 else:
     ui.table(frame, key="risk_claims", download="denial_risk")
     # The reason is what a biller acts on, and the grid cuts it: the riskiest ones in full.

@@ -156,3 +156,31 @@ def test_after_a_remittance_the_page_shows_the_last_model_while_learning(
     assert not at.exception, [e.value for e in at.exception]
     assert not learning(at)
     pd.testing.assert_frame_equal(scored(at), before)   # nothing it learns from moved
+
+
+def test_a_new_practice_is_told_what_is_missing(monkeypatch, tmp_path):
+    """A new practice with ready claims and one adjudicated claim read "No claim to score yet:
+    scores need a draft or ready claim" (a new-user tour): it is the history that is missing."""
+    import datetime as dt
+
+    from metdash import entry as e
+    from metdash import risk
+    from tests.entry_seed import USER, seed
+
+    path = tmp_path / "new.duckdb"
+    db = seed(path)
+    with db.transaction() as con:
+        con.execute("UPDATE practice SET is_demo = TRUE")
+    assert "No draft or ready claim to score" in risk.why_unscored(db, dt.date.today())
+    today = dt.date.today()
+    rid = e.save_referral(db, e.ReferralIn("C001", 1, today - dt.timedelta(days=30),
+                                           ["M54.50"]), USER)
+    sid = e.save_session(db, e.SessionIn("C001", 1, today - dt.timedelta(days=3), "treatment",
+                                         {"97110": 33}, rid), USER)
+    with db.connect() as con:
+        e.save_claim(db, e.build_claim_from_sessions(con, [sid]), USER)
+    db.release()
+    monkeypatch.setenv("METDASH_DB", str(path))
+    at = AppTest.from_file(str(PAGES / "denial_risk.py"), default_timeout=60).run()
+    assert not at.exception
+    assert any("1 draft or ready claim(s), but too little history" in i.value for i in at.info)

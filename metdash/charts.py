@@ -268,7 +268,8 @@ def paid_per_visit_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
         "cliponaxis": False, "hovertemplate": "%{y}: $%{x:,.2f} a visit<extra></extra>"}],
         layout={"barmode": "relative",
                 "xaxis": {"title": {"text": "Dollars per visit"}, "tickprefix": "$",
-                          "range": [0, float(per_visit.max()) * 1.2]},
+                          # room for the longest bar's label ("$105.70" was cut)
+                          "range": [0, float(per_visit.max()) * 1.45]},
                 "yaxis": {"title": {"text": ""}}},
         title=title, large=large, height=max(320, 45 * len(d) + 120))
 

@@ -53,7 +53,9 @@ def weekly_referrals_bar(review: WeeklyReview, large: bool = False,
             "bgcolor": "rgba(255,255,255,0.8)"}
     return styled(data=traces, layout={
         "barmode": "stack", "bargap": 0.15, "shapes": shapes, "annotations": [note],
-        "xaxis": {"type": "category", "title": {"text": "Week starting (Monday)"},
+        # No axis title: under a narrow chart's upright dates it ran into the legend (the
+        # hover and the page's caption say the weeks start on Monday).
+        "xaxis": {"type": "category", "title": {"text": ""},
                   "ticktext": [f"{w:%b %d}" for w in weeks], "tickvals": x},
         "yaxis": {"title": {"text": "Referrals"}, "rangemode": "tozero"}},
         title=title, large=large, height=height)

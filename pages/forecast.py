@@ -42,12 +42,12 @@ cols = st.columns(3)
 ui.metric_tile(cols[0], "forecast_mape", summary["forecast_mape"])
 ui.metric_tile(cols[1], "forecast_naive_mape", summary["naive_mape"])
 ui.metric_tile(cols[2], "forecast_inside_band", summary["inside_band"])
-verdict = (f"over {summary['weeks']} forecast weeks of the last 12 Mondays, against the naive "
-           "forecast (the last 8 weeks' average).")
+verdict = (f"(the last 8 weeks' average): made on each of the last 12 Mondays, "
+           f"{summary['weeks']} forecast weeks in all, compared with what arrived.")
 if summary["beats_naive"]:
-    st.success(f"The forecast beat the naive one {verdict}", icon=":material/check_circle:")
+    st.success(f"This forecast beat the naive one {verdict}", icon=":material/check_circle:")
 else:
-    st.warning(f"The forecast did NOT beat the naive one {verdict} Trust the naive average "
+    st.warning(f"This forecast did NOT beat the naive one {verdict} Trust the naive average "
                "more than this forecast.", icon=":material/warning:")
 rows = outlook.backtest
 ui.chart(ui.derived(rows[rows.week == 1], forecast_charts.backtest_line), key="bt_chart")

@@ -35,7 +35,10 @@ def test_empty_page_renders(seeded):
     assert [s.value for s in at.subheader] == [
         "Import 835 files", "Import acknowledgments (999, 277CA)", "Recent remittances",
         "Unmatched claim payments", "837P claim file"]
-    assert "No remittance yet" in at.info[-1].value
+    infos = [i.value for i in at.info]
+    assert any("No remittance yet" in v for v in infos)
+    assert any("No claim payment yet" in v for v in infos)   # not "every one matched"
+    assert not any("Every claim payment matched" in s.value for s in at.success)
     assert at.multiselect[0].value == ["C000101", "C000102"]
 
 

@@ -568,6 +568,8 @@ def why_unscored(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None = No
     if not waiting:
         return ("No draft or ready claim to score: bill sessions (Claims), and each claim's "
                 "denial risk shows here before it is sent.")
+    if model_for(db, as_of, kept) is not None:   # the claims waiting have no line
+        return "No draft or ready claim has a line to score."
     return (f"{waiting:,} draft or ready claim(s), but too little history to score them: the "
             f"model learns from at least {MIN_LINES} claim lines the payers answered in the last "
             "12 months. Scores appear once more remittances are posted.")
@@ -640,10 +642,9 @@ def ready_with_risk(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None =
                        how="left")
 
 
-__all__ = ["FEATURES", "GROUPS", "MODEL_VERSION", "Learned", "RiskModel", "backtest",
-           "claim_risk", "claims_at_risk", "draft_risk", "fit_logistic", "fit_nonnegative",
-           "forget_models", "is_learned", "latest_learned", "learned", "learned_under",
-           "learning_window", "model_for", "model_key", "pending_lines", "ready_with_risk",
-           "reason_text", "reasons", "risk_of_claim", "scored_at_once", "smoothed_rate",
-           "store_history_end", "time_split", "train", "train_counts", "train_lines",
-           "train_part", "why_unscored", "window_start"]
+__all__ = ["FEATURES", "GROUPS", "MODEL_VERSION", "Learned", "RiskModel", "backtest", "claim_risk",
+           "claims_at_risk", "draft_risk", "fit_logistic", "fit_nonnegative", "forget_models",
+           "is_learned", "latest_learned", "learned", "learned_under", "learning_window",
+           "model_for", "model_key", "pending_lines", "ready_with_risk", "reason_text", "reasons",
+           "risk_of_claim", "scored_at_once", "smoothed_rate", "store_history_end", "time_split",
+           "train", "train_counts", "train_lines", "train_part", "why_unscored", "window_start"]

@@ -41,7 +41,8 @@ for kind in figures.AR_KINDS:
     st.subheader(f"{kind.capitalize()} A/R: ${sum(aging.balance):,.0f}",
                  help=ui.metric_help(f"{kind}_ar_total"))
     for col, row in zip(st.columns(5), aging.itertuples(), strict=True):
-        col.metric(f"{row.bucket} days", f"${row.balance:,.0f}", f"{row.claims:,} claim{'' if row.claims == 1 else 's'}",
+        claims = f"{row.claims:,} claim{'' if row.claims == 1 else 's'}"
+        col.metric(f"{row.bucket} days", f"${row.balance:,.0f}", claims,
                    delta_color="off", delta_arrow="off", border=True,
                    help=ui.metric_help(f"{kind}_ar_total"))
 st.subheader("Insurance A/R by payer")

@@ -14,7 +14,10 @@ outlook = ui.cached_shared(refresh.outlook_shown)(db, as_of, weeks, choice.key, 
 ui.refreshing(choice, "The forecast and its backtest below")
 fc, summary = outlook.forecast, outlook.summary
 if fc.expected.sum() <= 0:
-    st.info("Nothing to forecast yet: no claim, session or payment on file.",
+    # (A new practice with a draft claim read "no claim ... on file".)
+    st.info("Nothing to forecast yet: nothing on file is expected to bring money in these "
+            "weeks. The forecast learns when and how much payers pay from the claims they "
+            "have answered, and the practice's own patient payments.",
             icon=":material/filter_alt_off:")
     st.stop()
 st.caption(f"From everything posted up to {as_of:%b %d, %Y}; weeks of 7 days from the day "

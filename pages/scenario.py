@@ -59,8 +59,7 @@ edited = st.data_editor(
     defaults.drop(columns=["usual_lag_days"]).assign(
         allowed_per_visit=defaults.allowed_per_visit.astype(float),
         share=defaults.share.astype(float),
-        payer_type=defaults.payer_type.map(   # "Medicare advantage", not medicare_advantage
-            lambda v: v.replace("_", " ").capitalize() if isinstance(v, str) else v)),
+        payer_type=defaults.payer_type.map(ui.words, na_action="ignore")),
     num_rows="dynamic", hide_index=True, key="payers",
     column_config={"payer": st.column_config.TextColumn("Payer", required=True),
                    "payer_type": st.column_config.TextColumn("Type"),
@@ -129,10 +128,9 @@ with left:
     ui.chart(months_chart, key="months")
 with right:
     ui.chart(cumulative_chart, key="cumulative")
-ui.table(months.assign(insured_visits=months.insured_visits.astype(float)),  # visits, not $
-         key="month_table", download="insurance_scenario",
-         formats={c: "money" for c in months.columns
-                  if c not in ("month", "insured_visits")})
+ui.table(months, key="month_table", download="insurance_scenario",
+         formats={**{c: "money" for c in months.columns if c != "month"},
+                  "insured_visits": "number"})   # visits: not taken for money
 with st.expander("How the model works (every assumption)"):
     st.markdown(scenario.__doc__.split("The model, stated once (the page shows the same text):")
                 [-1])

@@ -95,14 +95,27 @@ def history_window(as_of: dt.date, s: Settings = DEFAULT) -> Window:
 def build_outlook(db: Database, as_of: dt.date, weeks: int = DEFAULT_WEEKS,
                   settings: Settings = DEFAULT) -> Outlook:
     """:func:`cash_outlook` computed from the store, nothing kept or read back."""
-    if not MIN_WEEKS <= weeks <= MAX_WEEKS:
-        raise ValueError(f"weeks must be {MIN_WEEKS} to {MAX_WEEKS}, not {weeks}")
     with bulk.in_turn():   # one heavy build at a time in this process (metdash.store.bulk)
-        with bulk.bounded(db):  # read under half the memory limit
-            h = load_history(db, history_window(as_of, settings))
-        forecast = cash_forecast_from(h, as_of, weeks, settings)
+        h, forecast = _coming_weeks(db, as_of, weeks, settings)
         rows = backtest_from(h, as_of, weeks, settings)
     return Outlook(as_of, weeks, forecast, rows, backtest_summary(rows))
+
+
+def _coming_weeks(db: Database, as_of: dt.date, weeks: int, settings: Settings
+                  ) -> tuple[History, pd.DataFrame]:
+    """The history an outlook reads (under half the memory limit) and its forecast."""
+    if not MIN_WEEKS <= weeks <= MAX_WEEKS:
+        raise ValueError(f"weeks must be {MIN_WEEKS} to {MAX_WEEKS}, not {weeks}")
+    with bulk.bounded(db):
+        h = load_history(db, history_window(as_of, settings))
+    return h, cash_forecast_from(h, as_of, weeks, settings)
+
+
+def _keep(db: Database, key: tuple[Any, ...], outlook: Outlook, settings: Settings) -> None:
+    """Keep ``outlook`` under ``key``, unless the history changed while it was built."""
+    if outlook_key(db, outlook.as_of, outlook.weeks, settings) == key:
+        derived.save(db, KIND, key, outlook,
+                     scope=outlook_scope(outlook.as_of, outlook.weeks, settings))
 
 
 def forecast_first(db: Database, as_of: dt.date, weeks: int = DEFAULT_WEEKS,
@@ -112,13 +125,9 @@ def forecast_first(db: Database, as_of: dt.date, weeks: int = DEFAULT_WEEKS,
     build: ~0.8 of ~1.3 s at 1M claim lines). Returns that outlook (no backtest rows,
     ``checked`` False), the history it was read from and the key the whole outlook is to be
     kept under, for :func:`finish_outlook`."""
-    if not MIN_WEEKS <= weeks <= MAX_WEEKS:
-        raise ValueError(f"weeks must be {MIN_WEEKS} to {MAX_WEEKS}, not {weeks}")
     key = outlook_key(db, as_of, weeks, settings)   # before the read, as cash_outlook's
-    with bulk.in_turn():   # one heavy build at a time in this process (metdash.store.bulk)
-        with bulk.bounded(db):  # read under half the memory limit
-            h = load_history(db, history_window(as_of, settings))
-        forecast = cash_forecast_from(h, as_of, weeks, settings)
+    with bulk.in_turn():
+        h, forecast = _coming_weeks(db, as_of, weeks, settings)
     none = backtest_from(h, as_of, weeks, settings, count=0)   # its columns, no rows
     return (Outlook(as_of, weeks, forecast, none, backtest_summary(none), checked=False),
             h, key)
@@ -131,9 +140,7 @@ def finish_outlook(db: Database, first: Outlook, h: History, key: tuple[Any, ...
     with bulk.in_turn():
         rows = backtest_from(h, first.as_of, first.weeks, settings)
     outlook = Outlook(first.as_of, first.weeks, first.forecast, rows, backtest_summary(rows))
-    if outlook_key(db, first.as_of, first.weeks, settings) == key:
-        derived.save(db, KIND, key, outlook,
-                     scope=outlook_scope(first.as_of, first.weeks, settings))
+    _keep(db, key, outlook, settings)
     return outlook
 
 
@@ -233,8 +240,7 @@ def cash_outlook(db: Database, as_of: dt.date, weeks: int = DEFAULT_WEEKS,
         if isinstance(found, Outlook):
             return found
         outlook = build_outlook(db, as_of, weeks, settings)
-        if outlook_key(db, as_of, weeks, settings) == key:  # no write while it was built
-            derived.save(db, KIND, key, outlook, scope=outlook_scope(as_of, weeks, settings))
+        _keep(db, key, outlook, settings)
     return outlook
 
 

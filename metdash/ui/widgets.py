@@ -5,6 +5,7 @@ role without 'phi' never sees a client's name and presentation mode masks it."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import threading
 import weakref
@@ -24,7 +25,7 @@ from metdash.store import Database
 from metdash.ui import later
 from metdash.ui.cache import cached_figure
 from metdash.ui.session import allowed, present_mode, visible
-from metdash.ui.text import literal
+from metdash.ui.text import literal, words
 
 
 def keyed_by(name: str, options: Any) -> str:
@@ -34,8 +35,6 @@ def keyed_by(name: str, options: Any) -> str:
     whose chosen items were billed kept them chosen after the page dropped them from its
     options (the next click failed in Streamlit). A new key is a new widget, with its
     default."""
-    import hashlib
-
     digest = hashlib.sha256(repr(list(options)).encode()).hexdigest()[:10]
     return f"{name}_{digest}"
 
@@ -187,8 +186,7 @@ def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, st
     for col in ("kind", "status", "payer_type", "outcome"):
         if col in shown.columns and (shown[col].dtype == object
                                      or pd.api.types.is_string_dtype(shown[col])):
-            shown[col] = shown[col].map(
-                lambda v: v.replace("_", " ").capitalize() if isinstance(v, str) else v)
+            shown[col] = shown[col].map(lambda v: words(v) if isinstance(v, str) else v)
     for col in shown.columns:
         spec = formats.get(col, col)
         metric = CATALOGUE.get(spec)

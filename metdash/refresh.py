@@ -10,11 +10,12 @@ a page asks here which one to show (:func:`risk_model`, :func:`outlook`):
   background thread, from :data:`DELAY_SECONDS` after the page asked (``current`` False:
   the page says so, checks back every second and shows the new one when it is kept;
   :func:`busy`);
-- else none (a store nothing was learned for yet): the page builds it while its visitor
-  waits, unless :func:`prepare` is building it already (started when the server first
-  served this store, the sign-in page included): then the page waits for that build. The
-  cash forecast's page waits only for the coming weeks (:func:`outlook_shown`): their
-  backtest, most of the build, is worked out in the background and drawn when it is kept.
+- else none (a store nothing was learned for yet). The denial-risk model is then learned in
+  the background too, or by :func:`prepare` when under way (started when the server first
+  served this store, the sign-in page included): the page lists the claims waiting and
+  scores them once it is kept. The cash outlook's page waits for :func:`prepare`'s build,
+  or builds the coming weeks itself (:func:`outlook_shown`): their backtest, most of the
+  build, is worked out in the background and drawn when it is kept.
 
 One build per result at a time in a process, and one heavy build of any kind at a time
 (:func:`metdash.store.bulk.in_turn`: a page that builds waits for a background build under
@@ -41,6 +42,9 @@ log = logging.getLogger(__name__)
 # A build starts this long after the page asked for it: the page that asked draws first
 # (a build takes both cores; at 1M lines it slowed the page from ~140 to ~290 ms).
 DELAY_SECONDS = 0.5
+# ... and a model learned for the first time, this long: the page waiting for it draws only
+# the claims waiting (~0.1 s at 1M lines), and has nothing to show until it is learned.
+FIRST_DELAY_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -58,15 +62,17 @@ _FAILED: dict[tuple[Any, ...], str] = {}
 _LOCK = threading.Lock()
 
 
-def _start(job: tuple[Any, ...], fn: Callable[..., Any], *args: Any) -> None:
-    """Run ``fn(*args)`` in a daemon thread named for ``job``, unless one already runs or ran
-    and failed for it."""
+def _start(job: tuple[Any, ...], fn: Callable[..., Any], *args: Any,
+           delay: float | None = None) -> None:
+    """Run ``fn(*args)`` in a daemon thread named for ``job``, ``delay`` seconds from now
+    (None: :data:`DELAY_SECONDS`), unless one already runs or ran and failed for it."""
     with _LOCK:
         running = _JOBS.get(job)
         if job in _FAILED or (running is not None and running.is_alive()):
             return
-        thread = threading.Thread(target=_run, args=(job, fn, args), daemon=True,
-                                  name=f"metdash-refresh-{job[0]}")
+        thread = threading.Thread(target=_run, daemon=True, name=f"metdash-refresh-{job[0]}",
+                                  args=(job, fn, args,
+                                        DELAY_SECONDS if delay is None else delay))
         _JOBS[job] = thread
         if len(_JOBS) > 32:   # finished jobs are only bookkeeping
             for old in [k for k, t in _JOBS.items() if not t.is_alive()]:
@@ -74,8 +80,9 @@ def _start(job: tuple[Any, ...], fn: Callable[..., Any], *args: Any) -> None:
         thread.start()
 
 
-def _run(job: tuple[Any, ...], fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-    time.sleep(DELAY_SECONDS)
+def _run(job: tuple[Any, ...], fn: Callable[..., Any], args: tuple[Any, ...],
+         delay: float) -> None:
+    time.sleep(delay)
     try:
         fn(*args)
     except Exception as exc:  # the page keeps showing the earlier result and says why
@@ -113,18 +120,31 @@ def wait(choice: Choice, timeout: float | None = None) -> None:
         thread.join(timeout)
 
 
-def risk_model(db: Database, as_of: dt.date) -> Choice:
-    """Which denial-risk model a page scores with (:func:`metdash.risk.learned`'s ``kept``)."""
+def risk_model(db: Database, as_of: dt.date, learn: bool = True) -> Choice:
+    """Which denial-risk model a page scores with (:func:`metdash.risk.learned`'s ``kept``).
+
+    With none learned for this store yet (a new or restored store: 1.6 s at 1M claim lines,
+    8 s at 5M), none: the model is learned in the background (``key`` None, ``job`` the
+    learning, or :func:`prepare`'s when under way) and the page lists the claims waiting
+    meanwhile, checks back every second and scores them once it is kept. Without ``learn``
+    that learning is not started here (``key`` then the model to learn, ``job`` None); one
+    already under way is still the choice."""
     key = risk.model_key(db, as_of)
     if risk.learned_under(db, key):
         return Choice(key)
+    job = ("risk-model", str(db.path), key)
     found = risk.latest_learned(db)
-    if found is None and _await_preparation("risk", db):
-        return risk_model(db, as_of)
     # An earlier model of this store: one whose history ends no later than this one's.
     if found is None or found[0][1] > key[1]:
-        return Choice(key)
-    job = ("risk-model", str(db.path), key)
+        preparing = ("prepare-risk", str(db.path))
+        if busy(Choice(None, job=preparing)):
+            return Choice(None, job=preparing)
+        if _finished(job) or failure(Choice(None, job=job)) is not None:
+            return Choice(key)   # learned but not kept, or failed: on the page (its error)
+        if not learn and not busy(Choice(None, job=job)):
+            return Choice(key)
+        _start(job, risk.learned, db, as_of, delay=FIRST_DELAY_SECONDS)
+        return Choice(None, job=job)
     if _finished(job):
         return Choice(key)
     _start(job, risk.learned, db, as_of)
@@ -208,9 +228,10 @@ def prepare(db: Database, as_of: dt.date, weeks: int,
     """For a store nothing was learned for yet (new, restored without the files beside it,
     another practice's): learn its risk model as of ``as_of``, then build its cash outlook
     for ``weeks``, in the background, once per store file and process. The first visitor of
-    Denial risk, the ready work list or the Cash forecast then finds them kept, or waits
-    only for the rest of the build under way (:func:`risk_model`, :func:`outlook`), where
-    that visitor used to build it alone: 1.4 s at 1M claim lines, 7 s at 5M.
+    Denial risk, the ready work list or the Cash forecast then finds them kept, or checks
+    back on the build under way (:func:`risk_model`; the forecast's page waits for it,
+    :func:`outlook`), where that visitor used to build it alone: 1.4 s at 1M claim lines,
+    7 s at 5M.
 
     Whether anything was kept is read in the background too (the first page does not wait
     for it); a store with a model or an outlook kept builds nothing here."""
@@ -224,6 +245,7 @@ def prepare(db: Database, as_of: dt.date, weeks: int,
                                                                first),
                                 daemon=True, name="metdash-prepare-outlook")
         _PREPARING[("risk", path)] = first
+        _JOBS[("prepare-risk", path)] = first   # a page checks back on it (risk_model)
         _PREPARING[("outlook", path)] = then
     first.start()
     then.start()

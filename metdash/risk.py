@@ -346,6 +346,20 @@ def claims_at_risk(db: Database, as_of: dt.date, statuses: tuple[str, ...] = ("d
     return claim_risk(model, lines, feats)[cols]
 
 
+def claims_waiting(db: Database, statuses: tuple[str, ...] = ("draft", "ready")
+                   ) -> pd.DataFrame:
+    """The claims :func:`claims_at_risk` scores, before any is scored (the model being
+    learned): claim_id, payer, status, client_id, first_service_date, lines; oldest service
+    first. One read of the claims, not of their history."""
+    marks = ", ".join("?" for _ in statuses)
+    return db.query(f"""
+        SELECT c.claim_id, p.name AS payer, c.status, c.client_id, c.first_service_date,
+               (SELECT count(*) FROM claim_lines l WHERE l.claim_id = c.claim_id) AS lines
+        FROM claims c JOIN payers p USING (payer_id)
+        WHERE c.status IN ({marks})
+        ORDER BY c.first_service_date, c.claim_id""", list(statuses))
+
+
 def why_unscored(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None = None) -> str:
     """Why :func:`claims_at_risk` is empty, in words (no claim waiting, or too little history)."""
     waiting = int(db.scalar("SELECT count(*) FROM claims WHERE status IN ('draft', 'ready')"))
@@ -427,8 +441,9 @@ def ready_with_risk(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None =
 
 
 __all__ = ["FEATURES", "GROUPS", "MODEL_VERSION", "Learned", "RiskModel", "backtest", "claim_risk",
-           "claims_at_risk", "draft_risk", "fit_logistic", "fit_nonnegative", "forget_models",
-           "is_learned", "latest_learned", "learned", "learned_under", "learning_window",
-           "model_for", "model_key", "pending_lines", "ready_with_risk", "reason_text", "reasons",
-           "risk_of_claim", "scored_at_once", "smoothed_rate", "store_history_end", "time_split",
-           "train", "train_counts", "train_lines", "train_part", "why_unscored", "window_start"]
+           "claims_at_risk", "claims_waiting", "draft_risk", "fit_logistic", "fit_nonnegative",
+           "forget_models", "is_learned", "latest_learned", "learned", "learned_under",
+           "learning_window", "model_for", "model_key", "pending_lines", "ready_with_risk",
+           "reason_text", "reasons", "risk_of_claim", "scored_at_once", "smoothed_rate",
+           "store_history_end", "time_split", "train", "train_counts", "train_lines",
+           "train_part", "why_unscored", "window_start"]

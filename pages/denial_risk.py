@@ -8,42 +8,53 @@ from metdash import demo_denials, refresh, risk, ui
 db = ui.page_start("Denial risk", permission="billing")
 as_of = ui.today()
 model = refresh.risk_model(db, as_of)   # after new remittances: the last model, meanwhile
-# Kept as is (read-only here): the same object on a rerun, so its table and CSV are not
-# made again (a copy each rerun cost ~10 ms of CSV at 1M lines).
-frame = ui.cached_shared(risk.claims_at_risk)(db, as_of, kept=model.key)
 st.caption("Draft and ready claims, riskiest first (click a heading to sort). Learned from this "
            "practice's first adjudications of the last 12 months; refreshed when a remittance "
            "arrives. Fix what the reason names before sending.")
-ui.refreshing(model, "The scores and reasons below")
-if frame.empty:
-    # This page has no filters: say what is missing, not "widen the date range".
-    st.info(ui.cached(risk.why_unscored)(db, as_of, kept=model.key), icon=":material/report:")
+if model.key is None:   # none learned for this store yet: in the background (metdash.refresh)
+    ui.pending(model, "Each claim's risk, learned for the first time from this practice's "
+                      "claims the payers answered in the last 12 months,")
+    waiting = ui.cached(risk.claims_waiting)(db)
+    if not waiting.empty:
+        st.markdown(f"**The {len(waiting):,} claim(s) to be scored**, oldest service first:")
+        ui.table(waiting, key="risk_waiting")
 else:
-    ui.table(frame, key="risk_claims", download="denial_risk")
-    # The reason is what a biller acts on, and the grid cuts it: the riskiest ones in full.
-    said = frame[frame.risk_reason.astype(str) != ""].head(5)
-    if not said.empty:
-        st.markdown("**Why the riskiest are risky**\n\n" + "\n".join(
-            f"- {ui.literal(r.claim_id)} ({ui.literal(r.payer)}, {r.denial_risk:.0%}): "
-            f"{ui.literal(r.risk_reason)}" for r in said.itertuples()))
+    # Kept as is (read-only here): the same object on a rerun, so its table and CSV are not
+    # made again (a copy each rerun cost ~10 ms of CSV at 1M lines).
+    frame = ui.cached_shared(risk.claims_at_risk)(db, as_of, kept=model.key)
+    ui.refreshing(model, "The scores and reasons below")
+    if frame.empty:
+        # This page has no filters: say what is missing, not "widen the date range".
+        st.info(ui.cached(risk.why_unscored)(db, as_of, kept=model.key),
+                icon=":material/report:")
+    else:
+        ui.table(frame, key="risk_claims", download="denial_risk")
+        # The reason is what a biller acts on, and the grid cuts it: the riskiest ones in full.
+        said = frame[frame.risk_reason.astype(str) != ""].head(5)
+        if not said.empty:
+            st.markdown("**Why the riskiest are risky**\n\n" + "\n".join(
+                f"- {ui.literal(r.claim_id)} ({ui.literal(r.payer)}, {r.denial_risk:.0%}): "
+                f"{ui.literal(r.risk_reason)}" for r in said.itertuples()))
 if ui.is_demo(db):
     st.caption(f"The demo practice's denials: {demo_denials.CAUSES}")
 
-with st.expander("How far to trust it: trained before a date, tested on the claims after it",
-                 expanded=False):
-    ev = ui.cached(risk.backtest)(db, as_of, kept=model.key)
-    if ev is None:
-        st.info("Not enough history yet: the test needs 200 lines adjudicated in the 12 months "
-                "before the split date and 20 adjudicated lines served after it.")
-    else:
-        tiles = st.columns(5)
-        for col, name, value in zip(tiles, ("risk_auc", "risk_auc_baseline", "risk_precision_10",
-                                            "risk_precision_10_baseline", "risk_test_denial_rate"),
-                                    (ev.auc, ev.baseline_auc, ev.precision_10,
-                                     ev.baseline_precision_10, ev.test_denial_rate), strict=True):
-            ui.metric_tile(col, name, value)
-        st.caption(f"Split date {ev.split_date}: trained on {ev.train_lines:,} lines first "
-                   f"adjudicated in the 12 months before it ({ev.train_seconds:.1f} s), tested "
-                   f"on {ev.test_lines:,} adjudicated lines of claims served since. Baseline: "
-                   "each line scored by its payer's denial rate. Calibration by decile:")
-        ui.table(ev.calibration, key="risk_calibration")
+if model.key is not None:
+    with st.expander("How far to trust it: trained before a date, tested on the claims after "
+                     "it", expanded=False):
+        ev = ui.cached(risk.backtest)(db, as_of, kept=model.key)
+        if ev is None:
+            st.info("Not enough history yet: the test needs 200 lines adjudicated in the 12 "
+                    "months before the split date and 20 adjudicated lines served after it.")
+        else:
+            names = ("risk_auc", "risk_auc_baseline", "risk_precision_10",
+                     "risk_precision_10_baseline", "risk_test_denial_rate")
+            values = (ev.auc, ev.baseline_auc, ev.precision_10, ev.baseline_precision_10,
+                      ev.test_denial_rate)
+            for col, name, value in zip(st.columns(5), names, values, strict=True):
+                ui.metric_tile(col, name, value)
+            st.caption(f"Split date {ev.split_date}: trained on {ev.train_lines:,} lines first "
+                       f"adjudicated in the 12 months before it ({ev.train_seconds:.1f} s), "
+                       f"tested on {ev.test_lines:,} adjudicated lines of claims served since. "
+                       "Baseline: each line scored by its payer's denial rate. Calibration by "
+                       "decile:")
+            ui.table(ev.calibration, key="risk_calibration")

@@ -28,11 +28,15 @@ def is_open(key: str) -> bool:
 # Ready claims are shown with their denial risk when it was asked for or the model is at
 # hand (kept, or quick to learn). With the model kept they are scored beside the lists'
 # queries, not after them; learning it (a first view after new data) waits until the list
-# is opened.
+# is opened, and runs in the background (metdash.refresh): the list is shown meanwhile.
 ready_open = is_open("ready_to_submit") and not frames["ready_to_submit"].empty
 # After new remittances the last model scores them while the new one is learned (refresh).
-model = refresh.risk_model(db, as_of) if ready_open else refresh.Choice(None)
+model = refresh.risk_model(db, as_of, learn=False) if ready_open else refresh.Choice(None)
 kept = model.key is not None and risk.learned_under(db, model.key)
+wanted = kept or (ready_open and model.job is None and bool(
+    st.session_state.get("wl_score") or risk.scored_at_once(db, as_of)))
+if wanted and not kept:
+    model = refresh.risk_model(db, as_of)   # learned in the background: the list meanwhile
 if kept:
     ui.prefetch(db, [(risk.ready_with_risk, (as_of, model.key))], shared=True)
 
@@ -50,8 +54,9 @@ for key, wl in worklists.WORKLISTS.items():
     with box:
         ask = False  # a very large practice scores its ready claims when asked (risk.py)
         if key == "ready_to_submit" and not frame.empty:  # with each claim's denial risk
-            if (kept or st.session_state.get("wl_score")
-                    or risk.scored_at_once(db, as_of)):
+            if model.key is None and model.job is not None:   # learned for the first time
+                ui.pending(model, "Each claim's denial risk")
+            elif wanted:
                 frame = ui.cached_shared(risk.ready_with_risk)(db, as_of, model.key)
                 ui.refreshing(model, "The denial risks in this list")
             else:

@@ -18,12 +18,50 @@ from tests.forecast.test_kept import _payment, _same
 from tests.test_risk_store import AS_OF, _copy, _counted, _remittance_not_ours
 
 
-def test_nothing_kept_yet_is_learned_on_the_page(demo_db_path, tmp_path):
+def test_nothing_kept_yet_is_learned_in_the_background(demo_db_path, tmp_path, monkeypatch):
+    """A store nothing was learned for: the page does not wait for the learning (1.6 s at 1M
+    lines, 8 s at 5M); it is learned once, in the background, and then the current model."""
     _path, db = _copy(demo_db_path, tmp_path)
     risk.forget_models()
+    learned = _counted(monkeypatch)
+    go = threading.Event()
+    real = risk.history_counts
+    monkeypatch.setattr(risk, "history_counts", lambda *a, **k: (go.wait(30), real(*a, **k))[1])
     choice = refresh.risk_model(db, AS_OF)
-    assert choice == refresh.Choice(risk.model_key(db, AS_OF))   # current: no earlier one
-    assert not refresh.busy(choice)
+    assert choice.key is None and choice.job is not None and refresh.busy(choice)
+    assert refresh.risk_model(db, AS_OF) == choice   # asked again: the same learning
+    assert not learned
+    go.set()
+    refresh.wait(choice, 60)
+    assert not refresh.busy(choice) and len(learned) == 1
+    assert refresh.risk_model(db, AS_OF) == refresh.Choice(risk.model_key(db, AS_OF))
+
+
+def test_without_learn_nothing_is_started(demo_db_path, tmp_path, monkeypatch):
+    """The work lists score ready claims of a very large practice only when asked: asking
+    which model to use starts nothing then."""
+    _path, db = _copy(demo_db_path, tmp_path)
+    risk.forget_models()
+    learned = _counted(monkeypatch)
+    choice = refresh.risk_model(db, AS_OF, learn=False)
+    assert choice == refresh.Choice(risk.model_key(db, AS_OF)) and not refresh.busy(choice)
+    refresh.settle(60)
+    assert not learned and not risk.learned_under(db, choice.key)
+
+
+def test_a_learning_that_failed_is_not_started_again(demo_db_path, tmp_path, monkeypatch):
+    """The background learning failed: the page learns on its own (and shows its error)."""
+    _path, db = _copy(demo_db_path, tmp_path)
+    risk.forget_models()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(risk, "history_counts", broken)
+    choice = refresh.risk_model(db, AS_OF)
+    refresh.wait(choice, 60)
+    assert refresh.failure(choice) == "RuntimeError: disk on fire"
+    assert refresh.risk_model(db, AS_OF) == refresh.Choice(risk.model_key(db, AS_OF))
 
 
 def test_after_a_remittance_the_last_model_scores_while_the_new_one_is_learned(
@@ -74,8 +112,10 @@ def test_a_model_of_a_later_history_is_not_shown_for_an_earlier_day(demo_db_path
     risk.forget_models()
     risk.learned(db, AS_OF)
     earlier = AS_OF - dt.timedelta(days=90)
-    choice = refresh.risk_model(db, earlier)
-    assert choice == refresh.Choice(risk.model_key(db, earlier))   # learned for that day
+    choice = refresh.risk_model(db, earlier)   # learned for that day, not shown meanwhile
+    assert choice.key is None and choice.job is not None
+    refresh.wait(choice, 60)
+    assert refresh.risk_model(db, earlier) == refresh.Choice(risk.model_key(db, earlier))
 
 
 def test_a_failed_background_learning_is_said_and_not_repeated(demo_db_path, tmp_path,
@@ -179,7 +219,7 @@ def test_a_write_that_leaves_the_history_as_it_was_changes_nothing_shown(fdb, mo
 def test_a_store_never_learned_is_prepared_in_the_background_once(demo_db_path, tmp_path,
                                                                   monkeypatch):
     """The first page of a store nothing was learned for starts its model and outlook; a
-    page that asks meanwhile waits for that build and learns nothing itself."""
+    page that asks meanwhile checks back on that build and learns nothing itself."""
     _path, db = _copy(demo_db_path, tmp_path)
     risk.forget_models()
     learned = _counted(monkeypatch)
@@ -194,8 +234,12 @@ def test_a_store_never_learned_is_prepared_in_the_background_once(demo_db_path, 
     monkeypatch.setattr(refresh, "PREPARE_DELAY_SECONDS", 0)
     refresh.prepare(db, AS_OF, 8)
     refresh.prepare(db, AS_OF, 8)   # once per store file: nothing more started
-    threading.Timer(0.5, go.set).start()
-    choice = refresh.risk_model(db, AS_OF)   # waits for the build, then reads it
+    choice = refresh.risk_model(db, AS_OF)   # checks back on that build, starts none
+    assert choice == refresh.Choice(None, job=("prepare-risk", str(db.path)))
+    assert refresh.busy(choice)
+    go.set()
+    refresh.wait(choice, 60)
+    choice = refresh.risk_model(db, AS_OF)
     assert choice == refresh.Choice(risk.model_key(db, AS_OF))
     assert risk.learned_under(db, choice.key) and len(learned) == 1
     # The outlook, after the model: its coming weeks waited for, its backtest being worked

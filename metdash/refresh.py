@@ -128,27 +128,37 @@ def risk_model(db: Database, as_of: dt.date, learn: bool = True) -> Choice:
     learning, or :func:`prepare`'s when under way) and the page lists the claims waiting
     meanwhile, checks back every second and scores them once it is kept. Without ``learn``
     that learning is not started here (``key`` then the model to learn, ``job`` None); one
-    already under way is still the choice."""
+    already under way is still the choice. That learning keeps the model first, then works
+    out its time split (:func:`metdash.risk.learned`'s ``scores_first``): meanwhile the
+    model is the choice (``current``) with that learning as ``job``."""
     key = risk.model_key(db, as_of)
-    if risk.learned_under(db, key):
-        return Choice(key)
     job = ("risk-model", str(db.path), key)
+    preparing = ("prepare-risk", str(db.path))
+    if risk.learned_under(db, key):
+        if risk.split_pending(db, key):   # it scores; its time split is being worked out
+            for running in (job, preparing):
+                if busy(Choice(None, job=running)):
+                    return Choice(key, job=running)
+        return Choice(key)
     found = risk.latest_learned(db)
     # An earlier model of this store: one whose history ends no later than this one's.
     if found is None or found[0][1] > key[1]:
-        preparing = ("prepare-risk", str(db.path))
         if busy(Choice(None, job=preparing)):
             return Choice(None, job=preparing)
         if _finished(job) or failure(Choice(None, job=job)) is not None:
             return Choice(key)   # learned but not kept, or failed: on the page (its error)
         if not learn and not busy(Choice(None, job=job)):
             return Choice(key)
-        _start(job, risk.learned, db, as_of, delay=FIRST_DELAY_SECONDS)
+        _start(job, _scores_first, db, as_of, delay=FIRST_DELAY_SECONDS)
         return Choice(None, job=job)
     if _finished(job):
         return Choice(key)
     _start(job, risk.learned, db, as_of)
     return Choice(found[0], current=False, job=job)
+
+
+def _scores_first(db: Database, as_of: dt.date) -> None:
+    risk.learned(db, as_of, scores_first=True)
 
 
 def outlook(db: Database, as_of: dt.date, weeks: int,
@@ -255,7 +265,7 @@ def _prepare_risk(db: Database, as_of: dt.date) -> None:
     time.sleep(PREPARE_DELAY_SECONDS)
     try:
         if risk.latest_learned(db) is None:
-            risk.learned(db, as_of)
+            risk.learned(db, as_of, scores_first=True)   # a page may be waiting for them
     except Exception:  # the page builds it itself, and says what failed
         log.exception("learning the denial-risk model of a new store failed")
 

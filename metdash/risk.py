@@ -136,6 +136,9 @@ class Learned:
 
     model: RiskModel | None
     backtest: risk_eval.Evaluation | None
+    # False: the model alone, kept in this process while its time split is worked out
+    # (learned with ``scores_first``); never kept beside the store.
+    checked: bool = True
 
 
 _CACHE: dict[tuple[Any, ...], Learned] = {}
@@ -190,8 +193,16 @@ def _lookup(db: Database, mine: tuple[Any, ...], kept: tuple[Any, ...]) -> Learn
 
 
 def learned_under(db: Database, kept: tuple[Any, ...]) -> bool:
-    """True when the model kept under ``kept`` (:func:`model_key`) is at hand."""
+    """True when the model kept under ``kept`` (:func:`model_key`) is at hand (its time split
+    too, or still being worked out: :func:`split_pending`)."""
     return _lookup(db, (str(db.path), *kept), kept) is not None
+
+
+def split_pending(db: Database, kept: tuple[Any, ...]) -> bool:
+    """True when the model kept under ``kept`` is at hand and its time split is still being
+    worked out (:func:`learned` with ``scores_first``)."""
+    found = _lookup(db, (str(db.path), *kept), kept)
+    return found is not None and not found.checked
 
 
 # derived.latest's scope of every model: the last one learned for this store, whatever its
@@ -205,7 +216,8 @@ def latest_learned(db: Database) -> tuple[tuple[Any, ...], Learned] | None:
     return found if found is not None and isinstance(found[1], Learned) else None
 
 
-def learned(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None = None) -> Learned:
+def learned(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None = None, *,
+            whole: bool = True, scores_first: bool = False) -> Learned:
     """The store's model and its time split as of ``as_of``: learned once, then kept until a
     remittance arrives -- in this process and beside the store, for the next process (a
     restart, another worker, a ``metdash`` command), keyed on :func:`remittance_state`, the
@@ -223,29 +235,45 @@ def learned(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None = None) -
     model's 12 months, the time split's 12 months before its date and the claims served since
     it); the model learns from the :data:`WINDOW_MONTHS` months up to the end, the time
     split's model from the same months before :func:`metdash.risk_eval.split_date` of the
-    end, tested on the claims served since and answered by the end."""
+    end, tested on the claims served since and answered by the end.
+
+    ``scores_first`` (a page waiting for the scores): the model's months are read and learned
+    first and kept in this process at once (``checked`` False: what scores the claims), then
+    the time split's, in a second read. The same counts, the same model; the scores come in
+    ~55 % of the time at 1M lines, the whole in ~15 % more. Without ``whole`` such a model
+    is returned as found; else its time split is waited for (or worked out here)."""
     if kept is not None:
         found = _lookup(db, (str(db.path), *kept), kept)
-        if found is not None:
+        if found is not None and (found.checked or not whole):
             return found
     end = store_history_end(db, as_of)
     # The keys are read before the counts: a remittance arriving meanwhile makes the next
     # view learn again, never keeps an older model under a newer state.
     mine, kept = _keys(db, end)
     found = _lookup(db, mine, kept)
-    if found is not None:
+    if found is not None and (found.checked or not whole):
         return found
     with bulk.in_turn():   # one heavy build at a time in this process (metdash.store.bulk)
         found = _lookup(db, mine, kept)   # learned by the build this one waited for
-        if found is not None:
+        if found is not None and (found.checked or not whole):
             return found
         split = risk_eval.split_date(end)
-        with bulk.bounded(db):  # read under half the memory limit
-            counts = history_counts(db, model=learning_window(end),
-                                    split=learning_window(split, before=True), test_from=split,
-                                    test_to=end)
+        windows = {"split": learning_window(split, before=True), "test_from": split,
+                   "test_to": end}
+        model = found.model if found is not None else None
+        if found is None and scores_first:
+            with bulk.bounded(db):  # read under half the memory limit
+                counts = history_counts(db, model=learning_window(end))
+            model = train_part(counts[counts.pop("part").to_numpy() == "model"], end)
+            del counts
+            _remember(mine, Learned(model, None, checked=False))   # scores the claims now
+        if found is None and not scores_first:
+            windows["model"] = learning_window(end)
+        with bulk.bounded(db):
+            counts = history_counts(db, **windows)
         part = counts.pop("part").to_numpy()
-        model = train_part(counts[part == "model"], end)
+        if "model" in windows:
+            model = train_part(counts[part == "model"], end)
         started = time.perf_counter()
         split_model = train_part(counts[part == "split"], split, before=True)
         seconds = time.perf_counter() - started
@@ -288,7 +316,7 @@ def model_for(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None = None
               ) -> RiskModel | None:
     """The store's model as of ``as_of`` (:func:`learned`, ``kept`` as there); None when
     fewer than :data:`MIN_LINES` lines were adjudicated in its months."""
-    return learned(db, as_of, kept).model
+    return learned(db, as_of, kept, whole=False).model
 
 
 # A practice with more claims adjudicated in the last 12 months than this has its ready claims
@@ -445,5 +473,5 @@ __all__ = ["FEATURES", "GROUPS", "MODEL_VERSION", "Learned", "RiskModel", "backt
            "forget_models", "is_learned", "latest_learned", "learned", "learned_under",
            "learning_window", "model_for", "model_key", "pending_lines", "ready_with_risk",
            "reason_text", "reasons", "risk_of_claim", "scored_at_once", "smoothed_rate",
-           "store_history_end", "time_split", "train", "train_counts", "train_lines",
-           "train_part", "why_unscored", "window_start"]
+           "split_pending", "store_history_end", "time_split", "train", "train_counts",
+           "train_lines", "train_part", "why_unscored", "window_start"]

@@ -41,8 +41,12 @@ if ui.is_demo(db):
 if model.key is not None:
     with st.expander("How far to trust it: trained before a date, tested on the claims after "
                      "it", expanded=False):
-        ev = ui.cached(risk.backtest)(db, as_of, kept=model.key)
-        if ev is None:
+        # A model learned for the first time scores the claims before its time split is done.
+        ev = None if model.current and refresh.busy(model) else ui.cached(risk.backtest)(
+            db, as_of, kept=model.key)
+        if ev is None and refresh.busy(model):
+            ui.pending(model, "The time split")
+        elif ev is None:
             st.info("Not enough history yet: the test needs 200 lines adjudicated in the 12 "
                     "months before the split date and 20 adjudicated lines served after it.")
         else:

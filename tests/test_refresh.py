@@ -20,21 +20,36 @@ from tests.test_risk_store import AS_OF, _copy, _counted, _remittance_not_ours
 
 def test_nothing_kept_yet_is_learned_in_the_background(demo_db_path, tmp_path, monkeypatch):
     """A store nothing was learned for: the page does not wait for the learning (1.6 s at 1M
-    lines, 8 s at 5M); it is learned once, in the background, and then the current model."""
+    lines, 8 s at 5M); it is learned once, in the background: first the model (the claims
+    are scored meanwhile), then its time split; then the model is the current one."""
     _path, db = _copy(demo_db_path, tmp_path)
     risk.forget_models()
     learned = _counted(monkeypatch)
-    go = threading.Event()
+    go, split = threading.Event(), threading.Event()
     real = risk.history_counts
-    monkeypatch.setattr(risk, "history_counts", lambda *a, **k: (go.wait(30), real(*a, **k))[1])
+
+    def held(*args, **kwargs):
+        (split if "split" in kwargs else go).wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(risk, "history_counts", held)
     choice = refresh.risk_model(db, AS_OF)
     assert choice.key is None and choice.job is not None and refresh.busy(choice)
     assert refresh.risk_model(db, AS_OF) == choice   # asked again: the same learning
     assert not learned
     go.set()
+    key = risk.model_key(db, AS_OF)
+    for _ in range(300):   # the model's months read and learned: it scores
+        if risk.learned_under(db, key):
+            break
+        threading.Event().wait(0.1)
+    assert refresh.risk_model(db, AS_OF) == refresh.Choice(key, job=choice.job)
+    assert refresh.busy(choice) and risk.split_pending(db, key)
+    split.set()
     refresh.wait(choice, 60)
-    assert not refresh.busy(choice) and len(learned) == 1
-    assert refresh.risk_model(db, AS_OF) == refresh.Choice(risk.model_key(db, AS_OF))
+    assert not refresh.busy(choice) and len(learned) == 2   # two reads, one learning
+    assert refresh.risk_model(db, AS_OF) == refresh.Choice(key)
+    assert not risk.split_pending(db, key) and risk.backtest(db, AS_OF, key) is not None
 
 
 def test_without_learn_nothing_is_started(demo_db_path, tmp_path, monkeypatch):
@@ -241,7 +256,7 @@ def test_a_store_never_learned_is_prepared_in_the_background_once(demo_db_path, 
     refresh.wait(choice, 60)
     choice = refresh.risk_model(db, AS_OF)
     assert choice == refresh.Choice(risk.model_key(db, AS_OF))
-    assert risk.learned_under(db, choice.key) and len(learned) == 1
+    assert risk.learned_under(db, choice.key) and len(learned) == 2   # its model, time split
     # The outlook, after the model: its coming weeks waited for, its backtest being worked
     # out or done by now.
     monkeypatch.setattr(outlook, "forecast_first", None)   # not drawn again by the page
@@ -252,7 +267,7 @@ def test_a_store_never_learned_is_prepared_in_the_background_once(demo_db_path, 
         shown = refresh.outlook(db, AS_OF, 8)
     assert shown.current and shown.key is not None
     _same(cash_outlook(db, AS_OF, 8, kept=shown.key), outlook.build_outlook(db, AS_OF, 8))
-    assert len(learned) == 1
+    assert len(learned) == 2
 
 
 def test_a_store_with_a_model_kept_prepares_nothing(demo_db_path, tmp_path, monkeypatch):

@@ -371,3 +371,58 @@ def test_a_claim_under_review_with_a_bad_line(db, lines):
     # practice (seed 11, 6,000 lines) has 5 adjudicated Medicare lines without a modifier in
     # the training window, too few for the payer × modifiers group to earn a weight here.
     assert risky.denial_risk.iloc[1] > 0
+
+
+def test_scores_first_learns_the_same_model_and_time_split(demo_db_path, tmp_path,
+                                                           monkeypatch):
+    """A page waiting for its scores (``scores_first``): the model's months are read and
+    learned first and score the claims at once, while the time split is still being read;
+    then the same model and time split as one read of all three parts."""
+    path, db = _copy(demo_db_path, tmp_path)
+    risk.forget_models()
+    whole = risk.learned(db, AS_OF)
+    scores = risk.claims_at_risk(db, AS_OF)
+    risk.forget_models()
+    derived.clear(path)
+    key = risk.model_key(db, AS_OF)
+    seen = []
+    real = risk.history_counts
+
+    def watch(*args, **kwargs):   # what is at hand when the time split's read starts
+        if "split" in kwargs:
+            seen.append((risk.learned_under(db, key), risk.split_pending(db, key),
+                         risk.claims_at_risk(db, AS_OF, kept=key)))
+            assert "model" not in kwargs
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(risk, "history_counts", watch)
+    first = risk.learned(db, AS_OF, scores_first=True)
+    [(at_hand, pending, scored_meanwhile)] = seen
+    assert at_hand and pending
+    pd.testing.assert_frame_equal(scored_meanwhile, scores)
+    assert first.checked and not risk.split_pending(db, key)
+    assert np.array_equal(first.model.weights, whole.model.weights)
+    assert first.model.intercept == whole.model.intercept
+    assert (first.backtest.auc, first.backtest.precision_10, first.backtest.train_lines,
+            first.backtest.test_lines) == (whole.backtest.auc, whole.backtest.precision_10,
+                                           whole.backtest.train_lines, whole.backtest.test_lines)
+    pd.testing.assert_frame_equal(first.backtest.calibration, whole.backtest.calibration)
+    # Kept beside the store whole: another process reads the time split too.
+    risk.forget_models()
+    assert risk.learned(db, AS_OF).backtest.auc == whole.backtest.auc
+
+
+def test_the_time_split_is_waited_for_not_returned_missing(demo_db_path, tmp_path):
+    """A model kept in the process before its time split: the time split asked for is worked
+    out (or waited for), never read as "not enough history"."""
+    _path, db = _copy(demo_db_path, tmp_path)
+    risk.forget_models()
+    whole = risk.learned(db, AS_OF)
+    key = risk.model_key(db, AS_OF)
+    risk.forget_models()
+    derived.clear(_path)
+    risk._remember((str(db.path), *key), risk.Learned(whole.model, None, checked=False))
+    assert risk.split_pending(db, key)
+    assert risk.model_for(db, AS_OF, key) is whole.model   # the scores: as found
+    assert risk.backtest(db, AS_OF, key).auc == whole.backtest.auc
+    assert not risk.split_pending(db, key)

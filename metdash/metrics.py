@@ -490,7 +490,7 @@ def metric(name: str) -> Metric:
 
 
 def format_value(name_or_format: str, value: Any) -> str:
-    """A value as the catalogue formats it: $1,234.56, 34.5 %, 41.2 days, 1,234."""
+    """A value as the catalogue formats it: $1,234.56, 34.5 %, 41.2 days, 1,234, 0.76."""
     fmt = CATALOGUE[name_or_format].format if name_or_format in CATALOGUE else name_or_format
     if value is None or (isinstance(value, float) and value != value):
         return "—"
@@ -502,6 +502,9 @@ def format_value(name_or_format: str, value: Any) -> str:
         return f"{float(value):.1f} days"
     if fmt == "count":
         return f"{int(value):,}"
+    if fmt == "number" and isinstance(value, float):
+        # "0.7617234" was cut to "0.76…" on a tile at 1280 px: two decimals, as a table shows
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
     return str(value)
 
 

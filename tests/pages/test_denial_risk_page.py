@@ -3,6 +3,7 @@ time split), the claim being reviewed on the Claims page, and the ready-to-submi
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -64,6 +65,8 @@ def test_denial_risk_page(monkeypatch, demo_db_path):
                  "risk_precision_10_baseline", "risk_test_denial_rate"):
         m = CATALOGUE[name]
         assert tiles[m.short_label].help == m.definition
+    # Whole on a tile at 1280 px: "0.76", not "0.7617234…" (cut to "0.76…").
+    assert re.fullmatch(r"0\.\d\d", tiles["AUC"].value), tiles["AUC"].value
     calibration = _frames(at)[1]
     assert list(calibration.risk_decile) == list(range(1, 11))
     assert any("four causes" in c.value for c in at.caption)   # the demo says which

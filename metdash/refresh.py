@@ -13,9 +13,8 @@ a page asks here which one to show (:func:`risk_model`, :func:`outlook`):
 - else none (a store nothing was learned for yet). The denial-risk model is then learned in
   the background too, or by :func:`prepare` when under way (started when the server first
   served this store, the sign-in page included): the page lists the claims waiting and
-  scores them once it is kept. The cash outlook's page waits for :func:`prepare`'s build,
-  or builds the coming weeks itself (:func:`outlook_shown`): their backtest, most of the
-  build, is worked out in the background and drawn when it is kept.
+  scores them once it is kept. So is the cash outlook: the page draws its coming weeks once
+  worked out (:func:`outlook_first`), then their backtest, most of the build, once kept.
 
 One build per result at a time in a process, and one heavy build of any kind at a time
 (:func:`metdash.store.bulk.in_turn`: a page that builds waits for a background build under
@@ -173,12 +172,16 @@ def outlook(db: Database, as_of: dt.date, weeks: int,
         if fc.is_kept(db, key):
             return Choice(key)
     found = fc.latest_outlook(db, as_of, weeks, settings)
-    if found is None and _await_preparation("outlook", db):
-        return outlook(db, as_of, weeks, settings)
-    if found is None:   # the coming weeks now, their backtest in the background (outlook_shown)
-        job = _backtest_job(db, as_of, weeks, settings)
-        # ... unless that ran and what it built could not be kept: then all of it on the page
-        return Choice(None) if _finished(job) else Choice(None, job=job)
+    if found is None:   # worked out in the background: the coming weeks, then their backtest
+        preparing = ("prepare-outlook", str(db.path))
+        if busy(Choice(None, job=preparing)):
+            return Choice(None, job=preparing)
+        job = _first_job(db, as_of, weeks, settings)
+        if _finished(job) or failure(Choice(None, job=job)) is not None:
+            return Choice(None)   # built but not kept, or failed: all of it on the page
+        _start(job, _outlook_in_turn, db, as_of, weeks, settings, job,
+               delay=FIRST_DELAY_SECONDS)
+        return Choice(None, job=job)
     job = ("cash-outlook", str(db.path), as_of, weeks, settings, state, fc.stamp(db))
     if _finished(job):
         return Choice(None)
@@ -189,32 +192,40 @@ def outlook(db: Database, as_of: dt.date, weeks: int,
 def outlook_shown(db: Database, as_of: dt.date, weeks: int, key: tuple[Any, ...] | None,
                   job: tuple[Any, ...] | None, settings: fc.Settings = fc.DEFAULT
                   ) -> fc.Outlook:
-    """The outlook a page draws for :func:`outlook`'s choice (``key``, ``job``): the one kept
-    under ``key``; else, with a ``job``, the coming weeks alone (``checked`` False), drawn at
-    once while the job works out their backtest from the same history and keeps the whole
-    outlook (the page checks back: :func:`busy`); else the whole outlook, built here."""
-    if key is not None or job is None:
-        return fc.cash_outlook(db, as_of, weeks, settings, kept=key)
+    """The outlook a page draws for :func:`outlook`'s choice (``key``, ``job``) when it has a
+    ``key`` or no ``job``: the one kept under ``key``, else the whole outlook, built here.
+    (With a ``job`` and no ``key``: :func:`outlook_first`.)"""
+    return fc.cash_outlook(db, as_of, weeks, settings, kept=key)
+
+
+def outlook_first(choice: Choice, as_of: dt.date, weeks: int) -> fc.Outlook | None:
+    """While ``choice``'s job works out an outlook nothing was kept for: its coming weeks
+    (``checked`` False: their backtest still being worked out) once they are, else None
+    (also when the job is :func:`prepare`'s, for another view)."""
     with _LOCK:
-        first = _FIRST.get(job)   # drawn already (another session, the preparation)
-    if first is not None:
-        return first
+        first = _FIRST.get(choice.job) if choice.job is not None else None
+    return first if first is not None and (first.as_of, first.weeks) == (as_of, weeks) else None
+
+
+def _outlook_in_turn(db: Database, as_of: dt.date, weeks: int, settings: fc.Settings,
+                     job: tuple[Any, ...]) -> None:
+    """The coming weeks (:func:`outlook_first` of ``job`` from then on), then their backtest
+    from the same history, the whole outlook kept."""
     first, history, full_key = fc.forecast_first(db, as_of, weeks, settings)
     with _LOCK:
         _FIRST[job] = first
         while len(_FIRST) > 8:   # a few weeks' tables: only until their backtest is kept
             del _FIRST[next(iter(_FIRST))]
-    _start(job, fc.finish_outlook, db, first, history, full_key, settings)
-    return first
+    fc.finish_outlook(db, first, history, full_key, settings)
 
 
 _FIRST: dict[tuple[Any, ...], fc.Outlook] = {}   # job -> the coming weeks it completes
 
 
-def _backtest_job(db: Database, as_of: dt.date, weeks: int, settings: fc.Settings
-                  ) -> tuple[Any, ...]:
-    """The background job that completes an outlook first drawn without its backtest."""
-    return ("cash-outlook-backtest", str(db.path), as_of, weeks, settings, fc.stamp(db))
+def _first_job(db: Database, as_of: dt.date, weeks: int, settings: fc.Settings
+               ) -> tuple[Any, ...]:
+    """The background job that works out an outlook nothing was kept for."""
+    return ("cash-outlook-first", str(db.path), as_of, weeks, settings, fc.stamp(db))
 
 
 def settle(timeout: float | None = None) -> None:
@@ -239,9 +250,8 @@ def prepare(db: Database, as_of: dt.date, weeks: int,
     another practice's): learn its risk model as of ``as_of``, then build its cash outlook
     for ``weeks``, in the background, once per store file and process. The first visitor of
     Denial risk, the ready work list or the Cash forecast then finds them kept, or checks
-    back on the build under way (:func:`risk_model`; the forecast's page waits for it,
-    :func:`outlook`), where that visitor used to build it alone: 1.4 s at 1M claim lines,
-    7 s at 5M.
+    back on the build under way (:func:`risk_model`, :func:`outlook`), where that visitor
+    used to build it alone: 1.4 s at 1M claim lines, 7 s at 5M.
 
     Whether anything was kept is read in the background too (the first page does not wait
     for it); a store with a model or an outlook kept builds nothing here."""
@@ -255,7 +265,8 @@ def prepare(db: Database, as_of: dt.date, weeks: int,
                                                                first),
                                 daemon=True, name="metdash-prepare-outlook")
         _PREPARING[("risk", path)] = first
-        _JOBS[("prepare-risk", path)] = first   # a page checks back on it (risk_model)
+        _JOBS[("prepare-risk", path)] = first   # a page checks back on them (risk_model,
+        _JOBS[("prepare-outlook", path)] = then   # outlook)
         _PREPARING[("outlook", path)] = then
     first.start()
     then.start()
@@ -275,9 +286,8 @@ def _prepare_outlook(db: Database, as_of: dt.date, weeks: int, settings: fc.Sett
     after.join()  # one build at a time: each takes both cores
     try:
         if fc.latest_outlook(db, as_of, weeks, settings) is None:
-            # as the page draws it: the coming weeks, then their backtest (a job)
-            outlook_shown(db, as_of, weeks, None, _backtest_job(db, as_of, weeks, settings),
-                          settings)
+            # as a page's job: the coming weeks (a page checks back on them), then the rest
+            _outlook_in_turn(db, as_of, weeks, settings, ("prepare-outlook", str(db.path)))
     except Exception:
         log.exception("building the cash outlook of a new store failed")
 
@@ -290,14 +300,3 @@ def prepared(db: Database, timeout: float | None = None) -> None:
     for thread in threads:
         thread.join(timeout)
     settle(timeout)
-
-
-def _await_preparation(kind: str, db: Database) -> bool:
-    """Wait for :func:`prepare`'s build of ``kind`` ("risk", "outlook") for ``db``, when it
-    runs; True when it did."""
-    with _LOCK:
-        thread = _PREPARING.get((kind, str(db.path)))
-    if thread is None or not thread.is_alive() or thread is threading.current_thread():
-        return False
-    thread.join()
-    return True

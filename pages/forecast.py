@@ -9,8 +9,15 @@ weeks = st.slider("Weeks ahead", forecast.MIN_WEEKS, forecast.MAX_WEEKS, forecas
                   key="fc_weeks")
 as_of = ui.today()
 choice = refresh.outlook(db, as_of, weeks)  # after new data: the last outlook, meanwhile
-# Nothing kept: the coming weeks at once, their backtest in the background (refresh).
-outlook = ui.cached_shared(refresh.outlook_shown)(db, as_of, weeks, choice.key, choice.job)
+if choice.key is None and choice.job is not None:
+    # Nothing kept: worked out in the background, the coming weeks first (refresh).
+    outlook = refresh.outlook_first(choice, as_of, weeks)
+    if outlook is None:
+        ui.pending(choice, f"The forecast of the next {weeks} weeks (each open claim placed by "
+                           "its payer's own history)")
+        st.stop()
+else:
+    outlook = ui.cached_shared(refresh.outlook_shown)(db, as_of, weeks, choice.key, choice.job)
 ui.refreshing(choice, "The forecast and its backtest below")
 fc, summary = outlook.forecast, outlook.summary
 if fc.expected.sum() <= 0:

@@ -187,17 +187,46 @@ def test_after_a_payment_the_last_outlook_shows_while_the_new_one_is_built(fdb, 
     assert refresh.outlook(fdb, FC_AS_OF, 8).key is None
 
 
-def test_nothing_kept_the_coming_weeks_first_then_their_backtest(fdb):
-    """A first view with nothing kept waits for the coming weeks only: their backtest (12
-    forecasts more, most of the build) is worked out in the background from the same history,
-    then kept, and the page shows the whole outlook."""
+def _held_outlook(monkeypatch):
+    """Events that let the background build of an outlook go on: its read and coming weeks
+    (``first``), then its backtest (``rest``)."""
+    first, rest = threading.Event(), threading.Event()
+    real_first, real_finish = outlook.forecast_first, outlook.finish_outlook
+    monkeypatch.setattr(outlook, "forecast_first",
+                        lambda *a, **k: (first.wait(60), real_first(*a, **k))[1])
+    monkeypatch.setattr(outlook, "finish_outlook",
+                        lambda *a, **k: (rest.wait(60), real_finish(*a, **k))[1])
+    return first, rest
+
+
+def _until(check, seconds=60.0):
+    for _ in range(int(seconds * 20)):
+        if check():
+            return
+        threading.Event().wait(0.05)
+    raise AssertionError("not within the time given")
+
+
+def test_nothing_kept_the_coming_weeks_first_then_their_backtest(fdb, monkeypatch):
+    """A first view with nothing kept waits for nothing: the outlook is worked out in the
+    background, its coming weeks first (drawn once they are), then their backtest (12
+    forecasts more, most of the build) from the same history; then it is kept, and the page
+    shows the whole outlook."""
     whole = outlook.build_outlook(fdb, FC_AS_OF, 4)
+    first_go, rest_go = _held_outlook(monkeypatch)
     choice = refresh.outlook(fdb, FC_AS_OF, 4)
     assert choice.key is None and choice.current and choice.job is not None
-    first = refresh.outlook_shown(fdb, FC_AS_OF, 4, choice.key, choice.job)
+    assert refresh.busy(choice) and refresh.outlook_first(choice, FC_AS_OF, 4) is None
+    assert refresh.outlook(fdb, FC_AS_OF, 4) == choice   # asked again: the same build
+    first_go.set()
+    _until(lambda: refresh.outlook_first(choice, FC_AS_OF, 4) is not None)
+    first = refresh.outlook_first(choice, FC_AS_OF, 4)
+    assert refresh.outlook_first(choice, FC_AS_OF, 8) is None   # another view's: not drawn
     assert not first.checked and first.backtest.empty and first.summary["weeks"] == 0
     assert list(first.backtest.columns) == list(whole.backtest.columns)
     pd.testing.assert_frame_equal(first.forecast, whole.forecast, check_exact=True)
+    assert refresh.busy(choice)
+    rest_go.set()
     refresh.wait(choice, 60)
     assert refresh.failure(choice) is None and not refresh.busy(choice)
     now = refresh.outlook(fdb, FC_AS_OF, 4)
@@ -210,8 +239,9 @@ def test_nothing_kept_the_coming_weeks_first_then_their_backtest(fdb):
 def test_a_backtest_that_could_not_be_kept_is_built_whole_on_the_page(fdb, monkeypatch):
     monkeypatch.setattr(derived, "save", lambda *a, **k: None)   # the folder is not writable
     choice = refresh.outlook(fdb, FC_AS_OF, 4)
-    assert not refresh.outlook_shown(fdb, FC_AS_OF, 4, choice.key, choice.job).checked
+    assert choice.key is None and choice.job is not None
     refresh.wait(choice, 60)
+    assert not refresh.outlook_first(choice, FC_AS_OF, 4).checked
     again = refresh.outlook(fdb, FC_AS_OF, 4)
     assert again == refresh.Choice(None)   # the job ran: no second one, all of it here
     assert refresh.outlook_shown(fdb, FC_AS_OF, 4, again.key, again.job).checked
@@ -257,12 +287,12 @@ def test_a_store_never_learned_is_prepared_in_the_background_once(demo_db_path, 
     choice = refresh.risk_model(db, AS_OF)
     assert choice == refresh.Choice(risk.model_key(db, AS_OF))
     assert risk.learned_under(db, choice.key) and len(learned) == 2   # its model, time split
-    # The outlook, after the model: its coming weeks waited for, its backtest being worked
-    # out or done by now.
-    monkeypatch.setattr(outlook, "forecast_first", None)   # not drawn again by the page
+    # The outlook, after the model: being worked out by the preparation (the page checks
+    # back on it and starts no build of its own), or done by now.
     shown = refresh.outlook(db, AS_OF, 8)
+    monkeypatch.setattr(outlook, "forecast_first", None)   # not worked out again
     if shown.key is None:
-        assert not refresh.outlook_shown(db, AS_OF, 8, shown.key, shown.job).checked
+        assert shown.job == ("prepare-outlook", str(db.path))
         refresh.wait(shown, 60)
         shown = refresh.outlook(db, AS_OF, 8)
     assert shown.current and shown.key is not None

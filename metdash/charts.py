@@ -281,8 +281,13 @@ def days_to_payment_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
         return _empty(title, large)
     d = df.sort_values("median_days", ascending=False)
     # At least a week wide (days are whole), a little room left of 0 so that a 0-day marker
-    # is whole.
-    most = max(7.0, float(np.nanmax(d[["median_days", "p90_days"]].to_numpy(dtype=float))))
+    # is whole. A payment posted before the claim's sent date is a negative number of days:
+    # the axis then reaches below it, with room for its label and diamond left of the bar.
+    days = d[["median_days", "p90_days"]].to_numpy(dtype=float)
+    most = max(7.0, float(np.nanmax(days)))
+    least = min(0.0, float(np.nanmin(days)))
+    span = most - least
+    left = least - span * (0.15 if least < 0 else 0.03)
     return styled(data=[
         # Labels inside a bar where they fit, else beside it: a median of 0 days is a bar
         # of length 0, and its label is then all that shows.
@@ -297,7 +302,7 @@ def days_to_payment_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
          "name": "90th percentile",
          "marker": {"symbol": "diamond", "size": 14, "color": PALETTE[3]},
          "hovertemplate": "%{y}: 90%% paid within %{x:.1f} days<extra></extra>"}], layout={
-        "xaxis": {"title": {"text": "Days"}, "range": [-most * 0.03, most * 1.15],
+        "xaxis": {"title": {"text": "Days"}, "range": [left, most + span * 0.15],
                   "tick0": 0}},
         title=title, large=large, height=max(360, 50 * len(d) + 120))
 

@@ -285,6 +285,23 @@ def test_a_zero_day_median_still_shows():
     assert median.textposition == "auto" and list(median.text) == ["0"]
 
 
+@pytest.mark.parametrize("rows", [
+    {"payer": ["A"], "median_days": [-2.5], "p90_days": [-2.1]},  # one payer, all negative
+    {"payer": ["A", "B"], "median_days": [-2.5, 14.0], "p90_days": [-2.1, 14.0]},
+    {"payer": ["A", "B"], "median_days": [-30.0, 60.0], "p90_days": [-4.0, 95.0]},
+])
+def test_a_negative_days_to_payment_is_inside_the_axis(rows):
+    # A payment posted before its claim's sent date gives a negative number of days: the
+    # axis began just left of 0 and cut the bar, its label and its diamond off (a new-user
+    # tour at 1280x720). The axis takes in every value, with room beyond the smallest.
+    fig = build("days_to_payment_bar", pd.DataFrame(rows))
+    lo, hi = fig.layout.xaxis.range
+    values = rows["median_days"] + rows["p90_days"]
+    span = hi - lo
+    assert lo <= min(values) - 0.1 * span and hi >= max(values) + 0.1 * span
+    assert lo < 0 < hi and span >= 7
+
+
 def _plain(x):
     """A figure's JSON without the template and the empty objects plotly's updates leave
     behind (``"title": {}`` after ``title=None``): what the browser draws alike."""

@@ -253,6 +253,19 @@ def test_open_denials_to_work(db):
     assert later.next_step.iloc[0] == "past the appeal window"
 
 
+def test_open_denials_nearest_deadline_first(db):
+    # On 03-01 two denials are open: C2 (Medicare, CO-97 on 01-27; 120 days -> 05-27) and C3
+    # (Acme, CO-50 on 02-15, appeal pending; 60 days -> 04-16). A biller works the nearest
+    # deadline first: C3, then C2, though C2 was denied first (the list was oldest denial
+    # first: a new-user tour).
+    on = PERIOD.replace(as_of=D(2025, 3, 1))
+    work = figures.open_denials(db, on)
+    assert work[["claim_id", "appeal_deadline"]].values.tolist() == [
+        ["C3", D(2025, 4, 16)], ["C2", D(2025, 5, 27)]]
+    # A long list is cut after the nearest deadlines, not after the oldest denials.
+    assert figures.open_denials(db, on, limit=1).claim_id.tolist() == ["C3"]
+
+
 def test_denial_outcomes(db):
     # C3's CO-50 denial (02-15) was replaced by the payment of 03-10, after the appeal filed
     # 02-20: paid on appeal, 90.

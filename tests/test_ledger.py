@@ -218,9 +218,9 @@ def test_patient_balances_and_credits(db):
 
 def test_open_denials_by_next_step(db):
     work = figures.open_denials(db, PERIOD)
-    # Still owed on 05-31, oldest denial first: L1 (04-20, appeal pending), L10 (04-22,
-    # CO-16 with MA130: correct and resubmit), L13 (04-29, 5 of CO-97: appeal, Acme allows
-    # 60 days: 06-28). L8 moved to Remy, L9 written off, L3 paid.
+    # Still owed on 05-31, nearest deadline first (all Acme, which allows 60 days): L1 (04-20,
+    # 06-19, appeal pending), L10 (04-22, 06-21, CO-16 with MA130: correct and resubmit), L13
+    # (04-29, 06-28, 5 of CO-97: appeal). L8 moved to Remy, L9 written off, L3 paid.
     assert work[["claim_id", "denied_amount", "next_step"]].values.tolist() == [
         ["L1", money("100.00"), "appeal pending"],
         ["L10", money("100.00"), "correct and resubmit"],

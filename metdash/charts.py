@@ -49,11 +49,26 @@ def _groups(df: pd.DataFrame, column: str) -> Iterator[tuple[str, np.ndarray, st
 DAY_MS = 86_400_000  # a date axis is measured in milliseconds
 
 
-def _time_axis(dates: object, step: str) -> dict:
+# Months between ticks, and at most how many ticks, on a full-width chart and on a chart in a
+# half-width column (ui.chart_row): there, at 1280 px, 13 or 14 monthly labels crowded and
+# plotly stood them on end (a new-user tour). Each step divides a year, so ticks keep to the
+# same months every year (plotly counts them from January 2000).
+MONTH_TICKS = {False: ((1, 3, 12), 14), True: ((1, 2, 3, 6, 12), 8)}
+
+
+def _month_dtick(months: int, narrow: bool) -> str:
+    """The tick step (plotly's 'M<n>') for an axis of ``months`` months: the smallest step
+    that keeps to the most ticks that fit (the longest step beyond that)."""
+    steps, most = MONTH_TICKS[narrow]
+    return f"M{next((s for s in steps if -(-months // s) <= most), steps[-1])}"
+
+
+def _time_axis(dates: object, step: str, *, narrow: bool = False) -> dict:
     """A date x axis for points a month (``step`` 'month') or a week ('week') apart that
     reads well with any number of them: its range covers each period shown (plotly pads one
     lone point by milliseconds, and its ticks then read "23:59:59.9996"), ticks fall once a
-    period (less often on a long axis), labelled by month or day."""
+    period (less often on a long axis, and sooner so on a ``narrow`` chart, one in a
+    half-width column), labelled by month or day."""
     d = pd.to_datetime(pd.Series(np.asarray(dates)), errors="coerce").dropna()
     if d.empty:
         return {}
@@ -63,9 +78,8 @@ def _time_axis(dates: object, step: str) -> dict:
         if months < 3:  # at least three months, so one month is a bar, not the whole plot
             lo, hi = lo - pd.DateOffset(months=1), lo + pd.DateOffset(months=1)
         pad = pd.Timedelta(days=15.5)
-        dtick = "M1" if months <= 14 else "M3" if months <= 42 else "M12"
         return {"type": "date", "range": [(lo - pad).isoformat(), (hi + pad).isoformat()],
-                "dtick": dtick, "tickformat": "%b\n%Y"}
+                "dtick": _month_dtick(months, narrow), "tickformat": "%b\n%Y"}
     weeks = (hi - lo).days // 7 + 1
     if weeks < 3:
         lo, hi = lo - pd.Timedelta(days=7), lo + pd.Timedelta(days=7)
@@ -236,7 +250,8 @@ def revenue_by_payer_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
 
 
 def payer_mix_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
-    """Each payer's share of billed charges by month (stacked to 100%)."""
+    """Each payer's share of billed charges by month (stacked to 100%). Drawn in a
+    half-width column (pages/revenue.py): fewer month ticks."""
     title = "Payer mix by month (share of billed charges)"
     if df.empty:
         return _empty(title, large)
@@ -248,7 +263,7 @@ def payer_mix_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
             for payer, rows, colour in _groups(df, "payer")]
     return styled(data=data, layout={
         "barmode": "stack", "bargap": 0.1, "legend": {"tracegroupgap": 0},
-        "xaxis": {"title": {"text": ""}, **_time_axis(month, "month")},
+        "xaxis": {"title": {"text": ""}, **_time_axis(month, "month", narrow=True)},
         "yaxis": {"title": {"text": "Share of billed"}, "tickformat": ".0%", "range": [0, 1]}},
         title=title, large=large, height=460)
 

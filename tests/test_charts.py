@@ -248,6 +248,27 @@ def test_a_long_month_axis_ticks_less_often():
     assert charts.charges_payments_trend(df).layout.xaxis.dtick == "M3"
 
 
+def _months(n: int) -> pd.DataFrame:
+    """The payer mix of ``n`` months, two payers a month."""
+    months = pd.date_range("2024-05-01", periods=n, freq="MS").date
+    return pd.DataFrame({"month": [m for m in months for _ in "AB"], "payer": ["A", "B"] * n,
+                         "billed": 1.0, "share": 0.5})
+
+
+@pytest.mark.parametrize("n", [3, 8, 9, 12, 13, 14, 24, 36, 60])
+def test_a_half_width_month_axis_keeps_its_labels_apart(n):
+    # The payer mix is drawn in a half-width column (pages/revenue.py, ui.chart_row): at
+    # 1280 px its 13 or 14 monthly ticks crowded and plotly stood them on end (a new-user
+    # tour). At most 8 ticks, a whole number of months apart that divides a year.
+    axis = charts.payer_mix_bar(_months(n)).layout.xaxis
+    step = int(axis.dtick.removeprefix("M"))
+    assert step in (1, 2, 3, 6, 12)
+    assert -(-n // step) <= 8
+    finer = {1: None, 2: 1, 3: 2, 6: 3, 12: 6}[step]
+    assert finer is None or -(-n // finer) > 8  # no fewer ticks than need be
+    assert "%b" in axis.tickformat
+
+
 @pytest.mark.parametrize("n", [1, 2])
 def test_a_week_axis_with_one_or_two_weeks(n):
     fig = build("referrals_weekly_bar", _points("referrals_weekly_bar", n))

@@ -348,18 +348,20 @@ def days_to_payment_histogram(df: pd.DataFrame, large: bool = False) -> go.Figur
 
 
 def days_to_payment_trend(df: pd.DataFrame, large: bool = False) -> go.Figure:
-    """Median days to payment by month of payment, one line per payer."""
+    """Median days to payment by month of payment, one line per payer. Drawn in a
+    half-width column (pages/days_to_payment.py): fewer month ticks."""
     title = "Median days to payment by month paid"
     if df.empty:
         return _empty(title, large)
     month, median = df.month.to_numpy(), df.median_days.to_numpy()
     data = [{"type": "scatter", "x": month[rows], "y": median[rows], "name": payer,
-             "legendgroup": payer, "showlegend": True, "mode": "lines+markers", "line": {"color": colour},
+             "legendgroup": payer, "showlegend": True, "mode": "lines+markers",
+             "line": {"color": colour},
              "hovertemplate": "%{x|%b %Y}: %{y:.1f} days<extra>%{fullData.name}</extra>"}
             for payer, rows, colour in _groups(df, "payer")]
     return styled(data=data, layout={
         "legend": {"tracegroupgap": 0},
-        "xaxis": {"title": {"text": ""}, **_time_axis(month, "month")},
+        "xaxis": {"title": {"text": ""}, **_time_axis(month, "month", narrow=True)},
         "yaxis": {"title": {"text": "Median days"}, "rangemode": "tozero"}},
         title=title, large=large)
 

@@ -249,18 +249,20 @@ def test_a_long_month_axis_ticks_less_often():
 
 
 def _months(n: int) -> pd.DataFrame:
-    """The payer mix of ``n`` months, two payers a month."""
+    """``n`` months of two payers, as the monthly half-width charts read them."""
     months = pd.date_range("2024-05-01", periods=n, freq="MS").date
     return pd.DataFrame({"month": [m for m in months for _ in "AB"], "payer": ["A", "B"] * n,
-                         "billed": 1.0, "share": 0.5})
+                         "billed": 1.0, "share": 0.5, "median_days": 20.0, "claims_paid": 3})
 
 
+@pytest.mark.parametrize("name", ["payer_mix_bar", "days_to_payment_trend"])
 @pytest.mark.parametrize("n", [3, 8, 9, 12, 13, 14, 24, 36, 60])
-def test_a_half_width_month_axis_keeps_its_labels_apart(n):
-    # The payer mix is drawn in a half-width column (pages/revenue.py, ui.chart_row): at
-    # 1280 px its 13 or 14 monthly ticks crowded and plotly stood them on end (a new-user
-    # tour). At most 8 ticks, a whole number of months apart that divides a year.
-    axis = charts.payer_mix_bar(_months(n)).layout.xaxis
+def test_a_half_width_month_axis_keeps_its_labels_apart(name, n):
+    # The payer mix (pages/revenue.py) and days to payment by month paid
+    # (pages/days_to_payment.py) are drawn in half-width columns (ui.chart_row): at 1280 px
+    # their 13 or 14 monthly ticks crowded and plotly stood them on end (a new-user tour).
+    # At most 8 ticks, a whole number of months apart that divides a year.
+    axis = getattr(charts, name)(_months(n)).layout.xaxis
     step = int(axis.dtick.removeprefix("M"))
     assert step in (1, 2, 3, 6, 12)
     assert -(-n // step) <= 8

@@ -34,9 +34,9 @@ c4.metric("Claims denied", f"{summary['claims_denied']:,}",  # whole on a projec
 
 st.subheader(f"Open denials as of {f.as_of:%b %d, %Y}",
              help="A denied amount stays owed until it is paid on appeal, corrected and "
-                  "resubmitted, moved to the client or written off. The nearest deadline first: "
-                  "the payer's appeal deadline (from the first denying remittance), with the next "
-                  "step: CO-16 with MA130 and CO-29 are corrected and resubmitted, not appealed.")
+                  "resubmitted, moved to the client or written off. The nearest deadline first, "
+                  "those past it last: the payer's appeal deadline (from the first denying "
+                  "remittance), with the next step: CO-16 with MA130 and CO-29 are corrected and resubmitted, not appealed.")
 work = work_of(db, f)
 if work.empty:
     st.success("No open denial in this range.")

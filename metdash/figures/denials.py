@@ -144,10 +144,10 @@ def open_denials(db: Database, f: Filters, limit: int = 200) -> pd.DataFrame:
     """Denials still open on ``f.as_of`` among the claims in the period: a denied amount the
     payer still owes (the ledger's denial rows of the current adjudications, at most the
     claim's insurance A/R) until it is paid on appeal, corrected and resubmitted, moved to
-    the client or written off. Nearest deadline first (appeal_deadline, then claim_id: a
-    biller works the denial due soonest first, and a long list is cut after the nearest
-    deadlines): claim_id, client_id, payer, status, first_service_date, denied_on (the first
-    denying remittance: appeal deadlines count from it), reasons ('CO-50, CO-16'),
+    the client or written off. Nearest deadline first, those past it last (then by deadline,
+    then claim_id: a biller works the denial due soonest first, and a long list is cut after
+    the nearest deadlines): claim_id, client_id, payer, status, first_service_date, denied_on
+    (the first denying remittance: appeal deadlines count from it), reasons ('CO-50, CO-16'),
     denied_amount (open), age_days (since denied_on), appeal_deadline, days_left, next_step
     ('appeal', 'correct and resubmit', 'appeal pending', 'past the appeal window')."""
     text = f"""
@@ -174,8 +174,9 @@ def open_denials(db: Database, f: Filters, limit: int = 200) -> pd.DataFrame:
                     ELSE 'appeal' END AS next_step
         FROM open o JOIN per_claim pc USING (claim_id) JOIN claims c USING (claim_id)
         JOIN payers p USING (payer_id)
-        ORDER BY appeal_deadline, c.claim_id LIMIT $limit"""
-    text = as_of_state(text, f, order="appeal_deadline, claim_id")
+        ORDER BY pc.denied_on + p.appeal_window_days < $as_of, appeal_deadline, c.claim_id
+        LIMIT $limit"""
+    text = as_of_state(text, f, order="days_left < 0, appeal_deadline, claim_id")
     with db.connect() as con:
         return run(con, text, f, limit=limit)
 

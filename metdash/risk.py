@@ -419,11 +419,13 @@ def claim_risk(model: RiskModel, lines: pd.DataFrame, feats: pd.DataFrame) -> pd
                                                ascending=[False, True]).reset_index(drop=True)
 
 
-def draft_risk(db: Database, as_of: dt.date, claim_lines: pd.DataFrame) -> pd.DataFrame:
+def draft_risk(db: Database, as_of: dt.date, claim_lines: pd.DataFrame,
+               kept: tuple[Any, ...] | None = None) -> pd.DataFrame:
     """The risk of each line of a claim being built (not yet saved): ``claim_lines`` is
     :func:`metdash.risk_features.draft_lines`'s frame. Columns: line_no, cpt, denial_risk,
-    payer_denial_rate, risk_reason (its reasons, ";"-separated). Empty when there is no model."""
-    model = model_for(db, as_of)
+    payer_denial_rate, risk_reason (its reasons, ";"-separated). Empty when there is no model.
+    ``kept``: the model to score with (:func:`learned`)."""
+    model = model_for(db, as_of, kept)
     if model is None or claim_lines.empty:
         return pd.DataFrame(columns=["line_no", "cpt", "denial_risk", "payer_denial_rate",
                                      "risk_reason"])
@@ -436,9 +438,10 @@ def draft_risk(db: Database, as_of: dt.date, claim_lines: pd.DataFrame) -> pd.Da
                          "risk_reason": ["; ".join(s) for s in said]})
 
 
-def risk_of_claim(db: Database, as_of: dt.date, claim: Any) -> pd.DataFrame:
+def risk_of_claim(db: Database, as_of: dt.date, claim: Any,
+                  kept: tuple[Any, ...] | None = None) -> pd.DataFrame:
     """:func:`draft_risk` of a claim being reviewed (an ``entry.ClaimIn``: its client, payer,
-    referral, provider, diagnoses and lines), before it is saved."""
+    referral, provider, diagnoses and lines), before it is saved (``kept`` as there)."""
     lines = []
     for ln in claim.lines:   # a line the check refuses (no date, no code) is not scored
         try:
@@ -452,7 +455,7 @@ def risk_of_claim(db: Database, as_of: dt.date, claim: Any) -> pd.DataFrame:
                         payer_id=claim.payer_id, referral_id=claim.referral_id,
                         rendering_provider_id=claim.rendering_provider_id,
                         diagnosis_codes=list(claim.diagnosis_codes), lines=lines)
-    return draft_risk(db, as_of, frame)
+    return draft_risk(db, as_of, frame, kept)
 
 
 def ready_with_risk(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None = None

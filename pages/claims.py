@@ -6,7 +6,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from metdash import acks, entry, figures, risk, spreadsheet, ui
+from metdash import acks, entry, figures, refresh, risk, spreadsheet, ui
 from metdash.entry import corrections
 from metdash.store import backup
 from metdash.ui.corrections import claim_changes
@@ -88,10 +88,17 @@ with tab_bill:
             st.warning(ui.literal(w))
         if check.errors:
             ui.show_problems(check.errors, heading="This claim cannot be saved yet.")
-        at_risk = risk.risk_of_claim(db, ui.today(), claim)  # issue 18: before it is sent
-        if not at_risk.empty:
-            st.caption("Denial risk of each line, from this practice's history:")
-            ui.table(at_risk, key="draft_risk")
+        # Issue 18: each line's denial risk before it is sent. A store nothing was learned for
+        # learns in the background (seconds at 1M lines); the review does not wait for it.
+        model = refresh.risk_model(db, ui.today())
+        if model.key is None:
+            ui.pending(model, "Each line's denial risk, learned for the first time from this "
+                              "practice's history,")
+        else:
+            at_risk = risk.risk_of_claim(db, ui.today(), claim, kept=model.key)
+            if not at_risk.empty:
+                st.caption("Denial risk of each line, from this practice's history:")
+                ui.table(at_risk, key="draft_risk")
         if st.button("Save claim", type="primary", key="save_draft", disabled=bool(check.errors)):
             with ui.action():
                 entry.save_claim(db, claim, user)

@@ -138,6 +138,35 @@ def test_claim_review_shows_each_lines_risk(monkeypatch, demo_db_path):
     assert {"line_no", "cpt", "risk_reason"} <= set(risky[0].columns)
 
 
+def test_claim_review_does_not_wait_for_a_first_learning(monkeypatch, demo_db_path, tmp_path):
+    """A store nothing was learned for: the claim under review is shown at once, its lines'
+    risk once the model is learned in the background (it was learned while the biller
+    waited: 8 s at 5M lines)."""
+    import shutil
+    import threading
+
+    from metdash import risk
+    from metdash.store import derived
+
+    path = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db_path, path)
+    derived.clear(path)
+    risk.forget_models()
+    go = threading.Event()
+    real = risk.history_counts
+    monkeypatch.setattr(risk, "history_counts", lambda *a, **k: (go.wait(60), real(*a, **k))[1])
+    at = first_view("claims", monkeypatch, path)
+    at.button(key="build").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [f for f in _frames(at) if "denial_risk" in f.columns]
+    assert any(i.value.startswith("Each line's denial risk, learned for the first time")
+               for i in at.info)
+    go.set()
+    at = settled(at)
+    risky = [f for f in _frames(at) if "denial_risk" in f.columns]
+    assert risky and risky[0].denial_risk.between(0, 1).all()
+
+
 def test_ready_work_list_shows_the_risk(monkeypatch, demo_db_path):
     at = run_page("worklists", monkeypatch, demo_db_path, wl_open_ready_to_submit=True)
     assert any({"filing_deadline", "denial_risk", "risk_reason"} <= set(f.columns)

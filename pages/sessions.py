@@ -51,17 +51,37 @@ if entered:
                            "billable": ["yes" if u else "not billable" for u in units.values()]}),
              key="units_table")
 
-if st.button("Save session", type="primary", key="save"):
-    pid = int(providers.loc[providers.label == prov, "provider_id"].iloc[0]) if prov else None
-    rid = int(refs.loc[refs.label == ref, "referral_id"].iloc[0]) if ref != "(none)" else None
+pid = int(providers.loc[providers.label == prov, "provider_id"].iloc[0]) if prov else None
+rid = int(refs.loc[refs.label == ref, "referral_id"].iloc[0]) if ref != "(none)" else None
+new = entry.SessionIn(client_id, pid, day, kind, entered, rid, notes, place)
+
+
+def save() -> None:
     with ui.action():
-        sid = entry.save_session(db, entry.SessionIn(client_id, pid, day, kind, entered, rid,
-                                                     notes, place), user)
+        sid = entry.save_session(db, new, user)
         ui.after_write()
         # The minutes and notes start afresh (a second click saved the same session again,
         # and the units preview still showed the saved one: a new-user trial); the client,
         # provider, date and place stay for the next session.
-        ui.saved_then_fresh(f"Session {sid} saved.", "notes", *(f"min_{c}" for c in codes))
+        ui.saved_then_fresh(f"Session {sid} saved.", "notes", "duplicate_of",
+                            *(f"min_{c}" for c in codes))
+
+
+if st.button("Save session", type="primary", key="save"):
+    with db.connect() as con:
+        question = entry.duplicate_session_warning(con, new)
+    if question:  # asked, not refused: two identical sessions in one day can be real
+        st.session_state["duplicate_of"] = (new, question)
+    else:
+        save()
+# The question stands while the form is as it was asked about; any change asks afresh.
+asked = st.session_state.get("duplicate_of")
+if asked and asked[0] == new:
+    st.warning(ui.literal(asked[1]), icon=":material/content_copy:")
+    if st.button("Save it anyway", key="save_duplicate"):
+        save()
+elif asked:
+    del st.session_state["duplicate_of"]
 
 st.subheader("Recent sessions")
 ui.table(ui.cached(entry.recent_sessions)(db), key="recent_sessions")

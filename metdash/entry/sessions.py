@@ -22,8 +22,8 @@ from metdash.errors import ValidationError
 from metdash.store import Database, audit, insert_row, next_id
 
 __all__ = [
-    "SESSION_KINDS", "DayUnits", "SessionIn", "active_coverage", "save_session",
-    "session_units", "validate_session",
+    "SESSION_KINDS", "DayUnits", "SessionIn", "active_coverage", "duplicate_session_warning",
+    "duplicate_sessions", "save_session", "session_units", "validate_session",
 ]
 
 SESSION_KINDS = ("initial_assessment", "treatment", "progress", "discharge")
@@ -92,6 +92,42 @@ def validate_session(con: Any, s: SessionIn, as_of: dt.date | None = None) -> li
                              f"({ref['received_date']}): check the date or the referral.",
                              "session_date"))
     return p
+
+
+def duplicate_sessions(con: Any, s: SessionIn) -> list[int]:
+    """The saved sessions ``s`` repeats exactly: the same client, provider and date with the
+    same minutes per code (codes compared as stored, codes with 0 minutes left out), their
+    ids in order. [] when there is none, or when ``s`` lacks what to compare by (no
+    provider, a date that is not one, no minutes): :func:`validate_session` says what is
+    wrong with it then."""
+    try:
+        day = as_date(s.session_date)
+    except ValueError:
+        return []
+    wanted = {normalize_cpt(c): m for c, m in s.minutes.items()
+              if isinstance(m, int) and not isinstance(m, bool) and m > 0}
+    if day is None or s.provider_id is None or not wanted:
+        return []
+    return [d.session_id for d in day_sessions(con, s.client_id, [day]).get(day, [])
+            if d.provider_id == s.provider_id and d.minutes == wanted]
+
+
+def duplicate_session_warning(con: Any, s: SessionIn) -> str | None:
+    """What to ask before saving ``s`` when it repeats a saved session exactly
+    (:func:`duplicate_sessions`); None when it repeats none. Two identical sessions in one
+    day can be real, so this is a question the user answers, not a refusal: the save itself
+    (:func:`save_session`) takes a confirmed duplicate as any other session."""
+    same = duplicate_sessions(con, s)
+    if not same:
+        return None
+    codes = ", ".join(f"{c} {m} min" for c, m in
+                      sorted((normalize_cpt(c), m) for c, m in s.minutes.items() if m > 0))
+    which = (f"session {same[0]}" if len(same) == 1
+             else "sessions " + ", ".join(str(i) for i in same))
+    return (f"A session for this client with this provider on {as_date(s.session_date)} with "
+            f"the same codes and minutes ({codes}) is already on file ({which}). Two "
+            "identical sessions in one day are rare: check it was not entered twice. Save it "
+            "anyway?")
 
 
 def save_session(db: Database, s: SessionIn, user: str, as_of: dt.date | None = None) -> int:

@@ -4,7 +4,7 @@ import datetime as dt
 
 from metdash import entry as e
 from tests.entry.helpers import session
-from tests.entry_seed import AS_OF
+from tests.entry_seed import AS_OF, USER
 
 
 def test_session_validation(db):
@@ -44,3 +44,41 @@ def test_session_units_count_the_clients_whole_day(db):
     with db.connect() as con:
         got = e.session_units(con, "C002", {"97112": 5}, dt.date(2025, 6, 2))
         assert (got.rule, got.units) == ("per_code", {"97112": 1})
+
+
+def test_an_exact_duplicate_session_is_found_with_a_warning(db):
+    # A new-user tour: the same session entered twice saved silently, and building the claim
+    # later refused the doubled day. Two identical sessions in one day can be real, so it is
+    # a warning the page asks the user to confirm, not a refusal.
+    first = session(db, day="2025-06-02", minutes={"97110": 33, "97140": 7})
+    again = e.SessionIn("C001", 1, "2025-06-02", "treatment", {"97140": 7, "97110 ": 33,
+                                                                "97530": 0})
+    with db.connect() as con:
+        assert e.duplicate_sessions(con, again) == [first]
+        assert e.duplicate_session_warning(con, again) == (
+            "A session for this client with this provider on 2025-06-02 with the same codes "
+            f"and minutes (97110 33 min, 97140 7 min) is already on file (session {first}). "
+            "Two identical sessions in one day are rare: check it was not entered twice. "
+            "Save it anyway?")
+        # Not a duplicate: other minutes, another code, another day, provider or client.
+        for other in (e.SessionIn("C001", 1, "2025-06-02", "treatment", {"97110": 30,
+                                                                          "97140": 7}),
+                      e.SessionIn("C001", 1, "2025-06-02", "treatment", {"97110": 33}),
+                      e.SessionIn("C001", 1, "2025-06-03", "treatment", {"97110": 33,
+                                                                          "97140": 7}),
+                      e.SessionIn("C001", 2, "2025-06-02", "treatment", {"97110": 33,
+                                                                          "97140": 7}),
+                      e.SessionIn("C002", 1, "2025-06-02", "treatment", {"97110": 33,
+                                                                          "97140": 7}),
+                      # Incomplete: nothing to compare (the save's checks say what is wrong).
+                      e.SessionIn("C001", None, "2025-06-02", "treatment", {"97110": 33,
+                                                                             "97140": 7}),
+                      e.SessionIn("C001", 1, "06/02/2025", "treatment", {"97110": 33,
+                                                                          "97140": 7})):
+            assert e.duplicate_sessions(con, other) == [], other
+            assert e.duplicate_session_warning(con, other) is None
+    # Confirmed, it saves as any session does; a third names both.
+    second = e.save_session(db, again, USER, as_of=AS_OF)
+    with db.connect() as con:
+        assert e.duplicate_sessions(con, again) == [first, second]
+        assert f"(sessions {first}, {second})" in e.duplicate_session_warning(con, again)

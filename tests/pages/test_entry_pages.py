@@ -203,6 +203,50 @@ def test_sessions_page_shows_units_and_saves(db):
     assert any("1 other session(s) that day" in c.value for c in at.caption)
 
 
+
+def test_sessions_page_asks_before_saving_an_exact_duplicate(db):
+    """A new-user tour: the same session entered twice saved without a word, and claim
+    building later refused the doubled day. Two identical sessions in one day can be real:
+    the page asks, and saves only on a second, explicit confirmation."""
+    first = db.scalar("SELECT min(session_id) FROM sessions")
+    before = db.scalar("SELECT count(*) FROM sessions")
+    at = page("sessions.py")
+    at.selectbox(key="client").select("Doe, Jane (C001)")
+    at.selectbox(key="provider").select_index(1)
+    at.date_input(key="date").set_value(TODAY - dt.timedelta(days=3))
+    at.number_input(key="min_97110").set_value(33)
+    at.number_input(key="min_97140").set_value(7)
+    at.run()
+    click(at, "Save session")
+    asked = [w.value for w in at.warning if "already on file" in w.value]
+    assert asked == [
+        f"A session for this client with this provider on {TODAY - dt.timedelta(days=3)} "
+        f"with the same codes and minutes (97110 33 min, 97140 7 min) is already on file "
+        f"(session {first}). Two identical sessions in one day are rare: check it was not "
+        "entered twice. Save it anyway?"]
+    assert db.scalar("SELECT count(*) FROM sessions") == before and not at.toast
+    click(at, "Save session")  # the first button again is not the confirmation
+    assert db.scalar("SELECT count(*) FROM sessions") == before
+    # Changed after the question, the form is asked about afresh: no stale confirmation.
+    at.number_input(key="min_97140").set_value(8)
+    at.run()
+    assert not [b for b in at.button if b.label == "Save it anyway"]
+    at.number_input(key="min_97140").set_value(7)
+    at.run()
+    click(at, "Save session")
+    click(at, "Save it anyway")
+    assert not at.error
+    assert db.scalar("SELECT count(*) FROM sessions") == before + 1
+    assert any("saved." in t.value for t in at.toast)
+    assert not [w for w in at.warning if "already on file" in w.value]
+    assert not [b for b in at.button if b.label == "Save it anyway"]
+    # A different session saves at once, as before.
+    at.number_input(key="min_97110").set_value(20)
+    at.run()
+    click(at, "Save session")
+    assert db.scalar("SELECT count(*) FROM sessions") == before + 2
+
+
 def test_claims_page_bill_sessions_and_hand_claim(db):
     at = page("claims.py")
     click(at, "Save claim")          # the hand form, empty

@@ -138,7 +138,8 @@ def test_a_later_session_that_adds_nothing_to_the_day(db):
 def test_more_units_of_a_code_another_claim_holds_for_the_day(db):
     # Morning 97110 10 min on A (1 unit); afternoon 97110 20 min: the day's 30 min of
     # 97110 bill 2 units, one more than A's. One date and code on two claims is denied as a
-    # duplicate: refused, with the way out (void A, bill the day together -> 97110 x2).
+    # duplicate: refused, with the way out for a draft that bills nothing else (moved to
+    # voided: it was never sent; bill the day together -> 97110 x2).
     am = session(db, minutes={"97110": 10})
     with db.connect() as con:
         e.save_claim(db, e.build_claim_from_sessions(con, [am], AS_OF, "A"), USER, as_of=AS_OF)
@@ -148,13 +149,93 @@ def test_more_units_of_a_code_another_claim_holds_for_the_day(db):
     assert exc.value.problems == [
         "Sessions: 97110 on 2025-06-02 is already billed on claim A (1 unit(s)); with these "
         "sessions the day's 30 minutes of 97110 bill 2: one date and code on two claims is "
-        "denied as a duplicate, so void claim A and bill the day's sessions together."]
+        "denied as a duplicate. Claim A is a draft, not sent yet, and bills nothing else: "
+        "move it to voided (Claims → Status, with a note; nothing goes to the payer), then "
+        "bill the day's sessions together."]
     e.move_claim_status(db, "A", "voided", USER, note="rebill the day", as_of=AS_OF)
     with db.connect() as con:
         claim = e.build_claim_from_sessions(con, [am, pm], AS_OF)
     # 30 min -> 2 units (23-37); the afternoon's 20 min carry the line.
     assert [(ln.cpt, ln.units, ln.charge, ln.session_id) for ln in claim.lines] == [
         ("97110", 2, Decimal("80.00"), pm)]
+
+
+
+def _day_held_by_claim_a(db):
+    """Morning 97110 10 min + 97112 15 min on claim A (25 min: 97112 x1, 97110 x1); the
+    afternoon's 97110 20 min make the day's 30 min of 97110 bill 2. The sessions."""
+    am = session(db, minutes={"97110": 10, "97112": 15})
+    with db.connect() as con:
+        e.save_claim(db, e.build_claim_from_sessions(con, [am], AS_OF, "A"), USER, as_of=AS_OF)
+    return am, session(db, minutes={"97110": 20})
+
+
+def _refusal(db, sessions):
+    with db.connect() as con, pytest.raises(ValidationError) as exc:
+        e.build_claim_from_sessions(con, sessions, AS_OF)
+    [problem] = exc.value.problems
+    start = ("Sessions: 97110 on 2025-06-02 is already billed on claim A (1 unit(s)); with "
+             "these sessions the day's 30 minutes of 97110 bill 2: one date and code on two "
+             "claims is denied as a duplicate. ")
+    assert problem.startswith(start)
+    return problem.removeprefix(start)
+
+
+def test_a_day_held_by_a_draft_says_edit_the_draft(db):
+    """A new-user tour: the refusal said "void claim A" when A was a draft that can simply be
+    edited. Its advice, followed, bills the day."""
+    from metdash.entry import corrections
+
+    am, pm = _day_held_by_claim_a(db)
+    assert _refusal(db, [pm]) == (
+        "Claim A is a draft, not sent yet: edit it (Claims → Status → Edit claim A) to take "
+        "its 97110 line of 2025-06-02 off, then bill the day's sessions together.")
+    e.move_claim_status(db, "A", "ready", USER, as_of=AS_OF)
+    assert _refusal(db, [pm]).startswith("Claim A is ready, not sent yet: edit it")
+    with db.connect() as con:
+        a = corrections.claim_on_file(con, "A")
+    a.lines = [ln for ln in a.lines if ln.cpt != "97110"]
+    corrections.edit_claim(db, "A", a, USER, note="the day is billed together", as_of=AS_OF)
+    with db.connect() as con:
+        claim = e.build_claim_from_sessions(con, [pm], AS_OF)
+    assert [(ln.cpt, ln.units, ln.session_id) for ln in claim.lines] == [("97110", 2, pm)]
+
+
+def test_a_day_held_by_a_sent_claim_says_correct_or_void_it(db):
+    # DOMAIN.md: a claim the payer has is corrected by a replacement (frequency 7) or a void
+    # (frequency 8) carrying REF*F8; it is not edited.
+    am, pm = _day_held_by_claim_a(db)
+    e.move_claim_status(db, "A", "ready", USER, as_of=AS_OF)
+    e.move_claim_status(db, "A", "submitted", USER, on=dt.date(2025, 6, 12), as_of=AS_OF)
+    assert _refusal(db, [pm]) == (
+        "Claim A went to the payer on 2025-06-12, so it is not edited: send a replacement "
+        "claim (frequency 7) whose 97110 line of 2025-06-02 bills 2 unit(s), or void it "
+        "(frequency 8) and bill the day's sessions together once the void is sent (Claims → "
+        "Status → Correct / void claim A).")
+    e.post_eob(db, e.EobIn(claim_id="A", payment_date="2025-06-25", paid="82.00",
+                           payer_claim_number="PCN-A"), USER, as_of=AS_OF)
+    assert db.scalar("SELECT status FROM claims WHERE claim_id = 'A'") == "paid"
+    assert _refusal(db, [pm]) == (
+        "Claim A is paid: the payer has settled it, and metdash corrects only a submitted or "
+        "denied claim, so ask the payer to reopen claim A for the day's 2 unit(s) of 97110, "
+        "or leave these sessions unbilled.")
+
+
+def test_a_day_held_by_a_void_waiting_to_be_sent(db):
+    from metdash.entry import corrections
+
+    am, pm = _day_held_by_claim_a(db)
+    e.move_claim_status(db, "A", "ready", USER, as_of=AS_OF)
+    e.move_claim_status(db, "A", "submitted", USER, on=dt.date(2025, 6, 12), as_of=AS_OF)
+    e.post_eob(db, e.EobIn(claim_id="A", payment_date="2025-06-25", paid="0.00",
+                           adjustments=[e.AdjustmentIn("CO", "50", "82.00")],
+                           payer_claim_number="PCN-A"), USER, as_of=AS_OF)
+    assert _refusal(db, [pm]).startswith(  # denied: corrected, as a submitted claim is
+        "Claim A went to the payer on 2025-06-12, so it is not edited: send a replacement")
+    corrections.void_claim(db, "A", USER, reason="billed the wrong day", as_of=AS_OF)
+    assert _refusal(db, [pm]) == (
+        "Claim A is a void waiting to be sent: send it with the next 837P (Remittances, or "
+        "`metdash export-837`), then bill the day's sessions together.")
 
 
 def test_97530_with_97140_gets_59_when_built(db):

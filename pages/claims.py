@@ -52,12 +52,18 @@ tab_bill, tab_hand, tab_status, tab_import = st.tabs(
 
 with tab_bill:
     unbilled = ui.cached(entry.unbilled_sessions)(db)
+    # Clients by name, as every client picker: 'Doe, Jane (C001)'; 'Client C001' when
+    # presenting (ui.choices masks them).
+    named = ui.choices(db, "clients")
     if unbilled.empty:
         st.success("Every session is billed.")
     else:
-        clients = sorted(unbilled.client_id.unique())
+        offered = named[named.client_id.isin(unbilled.client_id)]
+        client_label = dict(zip(offered.client_id, offered.label, strict=True))
+        clients = sorted(unbilled.client_id.unique(), key=lambda c: client_label.get(c, c))
         ui.preselect("bill_client", {c: c for c in clients})  # from a work list's row
-        who = st.selectbox("Client", clients, key="bill_client")
+        who = st.selectbox("Client", clients, key="bill_client",
+                           format_func=lambda c: client_label.get(c, c))
         mine = unbilled[unbilled.client_id == who]
         described = dict(zip(mine.session_id, mine.label, strict=True))
         # Keyed by the sessions offered: once some are billed, a new picker with the rest (the
@@ -73,8 +79,10 @@ with tab_bill:
     draft = st.session_state.get("draft")
     if draft is not None:
         dx = ui.literal(", ".join(draft.diagnosis_codes)) or "(none: add a referral)"
-        st.markdown(f"**Review claim {ui.literal(draft.claim_id)}** for client "
-                    f"{ui.literal(draft.client_id)}: diagnoses {dx}")
+        who = named.label[named.client_id == draft.client_id]
+        who = who.iloc[0] if len(who) else f"client {draft.client_id}"
+        st.markdown(f"**Review claim {ui.literal(draft.claim_id)}** for {ui.literal(who)}: "
+                    f"diagnoses {dx}")
         edited = st.data_editor(_frame_from(draft), key="draft_lines", hide_index=True,
                                 disabled=["session_id"], num_rows="fixed",
                                 column_config=ui.line_columns())

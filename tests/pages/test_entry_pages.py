@@ -272,6 +272,25 @@ def test_claims_page_bill_sessions_and_hand_claim(db):
     assert any("Every session is billed" in s.value for s in at.success)
 
 
+
+def test_bill_sessions_picks_clients_by_name_masked_when_presenting(db, monkeypatch):
+    """A new-user tour: Claims → Bill sessions offered bare chart numbers ('C001') where
+    every other client picker shows 'Doe, Jane (C001)'. Presentation mode still masks."""
+    monkeypatch.setenv("METDASH_PRESENT", "0")
+    at = page("claims.py")
+    assert at.selectbox(key="bill_client").options == ["Doe, Jane (C001)"]
+    assert at.selectbox(key="bill_client").value == "C001"
+    click(at, "Build claim")
+    assert any(m.value.startswith("**Review claim") and "for Doe, Jane (C001):" in m.value
+               for m in at.markdown)
+    monkeypatch.setenv("METDASH_PRESENT", "1")
+    at = page("claims.py")
+    assert at.selectbox(key="bill_client").options == ["Client C001"]
+    click(at, "Build claim")
+    review = [m.value for m in at.markdown if m.value.startswith("**Review claim")]
+    assert len(review) == 1 and "for Client C001:" in review[0] and "Doe" not in review[0]
+
+
 def test_claims_page_status_move_refused(db):
     at = page("claims.py")
     click(at, "Move")

@@ -92,9 +92,10 @@ if files and st.button("Import", type="primary", icon=":material/upload:"):
                 (st.success if kind == "success" else st.info)(headline)
             for note in s.notes:
                 st.info(note, icon=":material/info:")
-            if s.errors:
-                ui.show_problems(s.errors, heading="Some files were refused." if kind
-                                 else "Nothing was imported.")
+            if s.problems:  # each file's in file order; "Nothing was imported." said once
+                ui.show_problems(s.problems, heading="Some files were refused: nothing of "
+                                 "them was imported." if s.payments else
+                                 "Nothing was imported.")
 
 st.subheader("Import acknowledgments (999, 277CA)", help="The clearinghouse's 999 says whether "
              "it accepted each 837P file; the payer's 277CA whether it accepted each claim. "

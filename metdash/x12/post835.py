@@ -1,7 +1,8 @@
 """Post 835 remittances to the store: one transaction per file, all of it or nothing.
 
 :func:`import_835` parses every file first (see :mod:`metdash.x12.parse835`); a file with
-any problem is refused whole and its messages end with "Nothing was imported.". A good
+any problem is refused whole: its problems, in the order they occur in the file, the last
+ending "Nothing was imported." (:attr:`FileResult.errors`; ``problems`` without it). A good
 file is written in one transaction with bulk (Arrow) inserts: remittances, claim_payments,
 line_payments, adjustments, remark_codes, provider_adjustments, the claims' status moves
 with their history and audit rows, and an ``imports`` row holding the file's sha256.
@@ -51,7 +52,7 @@ import pyarrow as pa
 from metdash import adjustment_classes
 from metdash.adjustment_classes import claim_status_after
 from metdash.entry import returns
-from metdash.errors import X12FileError, joined
+from metdash.errors import X12Error, X12FileError, joined
 from metdash.store import (
     Database,
     JSONText,
@@ -96,9 +97,18 @@ class FileResult:
     matched: int = 0
     unmatched: int = 0
     paid: Decimal = ZERO
-    errors: list[str] = field(default_factory=list)
+    # Why the file was refused, in the order the problems occur in the file.
+    problems: list[str] = field(default_factory=list)
     remittance_ids: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the biller should know (posted)
+
+    @property
+    def errors(self) -> list[str]:
+        """The problems, the last ending "Nothing was imported." (once: the file is
+        imported whole or not at all)."""
+        if not self.problems:
+            return []
+        return [*self.problems[:-1], joined(self.problems[-1], NOTHING)]
 
 
 @dataclass
@@ -112,7 +122,11 @@ class ImportSummary:
     unmatched: int = 0  # ... whose CLP01 is not (or CLP02 = 23, not the payer's claim)
     paid: Decimal = ZERO  # Σ BPR02 of the newly imported payments: the money received
     already_imported: int = 0  # payments that were already in the store
+    # Each refused file's problems, its last ending "Nothing was imported." (per file: for
+    # the command line and the JSON, where files are told apart by their lines).
     errors: list[str] = field(default_factory=list)
+    # The same problems without it, for a page that says it once, above them all.
+    problems: list[str] = field(default_factory=list)
     results: list[FileResult] = field(default_factory=list)
     # What the biller should know about files that were imported (not refusals): e.g. a
     # recoupment that names no claim of ours. Not in the JSON summary (its keys are fixed).
@@ -181,11 +195,12 @@ def import_835(db: Database, sources: Iterable[Source], user: str, *,
         except OSError as exc:
             name = str(src)
             res = FileResult(name, "refused",
-                             errors=[f"{name}: cannot read the file ({exc.strerror}). {NOTHING}"])
+                             problems=[f"{name}: cannot read the file ({exc.strerror})."])
         else:
             res = _import_one(db, name, data, user, pending, taken)
         summary.results.append(res)
         summary.errors.extend(res.errors)
+        summary.problems.extend(res.problems)
         summary.notes.extend(res.notes)
         summary.payments += res.payments
         summary.already_imported += res.already_imported
@@ -217,19 +232,26 @@ def _import_one(db: Database, name: str, data: bytes, user: str,
             with db.transaction() as con:  # a refusal while posting rolls it all back
                 res = _post(con, remit, sha, user)
         except X12FileError as exc:
-            # A file that is not the practice's says so first (its other problems are moot):
-            # a sample from another provider listed fifty "does not balance" lines before.
-            msgs = _payee_messages(db, data, name) + exc.messages()
-            msgs = list(dict.fromkeys(msgs))
+            # In the order they occur in the file (a payment's BPR before its claims). A
+            # file that is not the practice's says so near the top, as its payee (N1*PE) is
+            # in the payment's header: a sample from another provider listed fifty "does
+            # not balance" lines before it, and the list stops at fifty.
+            found = in_file_order([*_payee_problems(db, data, name), *exc.problems])
+            msgs = list(dict.fromkeys(p.line() for p in found))
             if len(msgs) > 50:
                 msgs = msgs[:50] + [f"{name}: … and {len(msgs) - 50} more problems."]
-            msgs[-1] = joined(msgs[-1], NOTHING)
-            return FileResult(name, "refused", errors=msgs)
+            return FileResult(name, "refused", problems=msgs)
         del remit
         return res
 
 
-def _payee_messages(db: Database, data: bytes, name: str) -> list[str]:
+def in_file_order(problems: Iterable[X12Error]) -> list[X12Error]:
+    """``problems`` in the order they occur in their file: by segment number, a problem of
+    the whole file (no segment) first, problems of one segment as they were found."""
+    return sorted(problems, key=lambda p: -1 if p.number is None else p.number)
+
+
+def _payee_problems(db: Database, data: bytes, name: str) -> list[X12Error]:
     """The payee problems (:func:`metdash.x12.trust835.payee_problems`) of a file whose
     parse failed, read from its header loops alone ([] when it cannot be read that far, or
     names the practice)."""
@@ -240,7 +262,7 @@ def _payee_messages(db: Database, data: bytes, name: str) -> list[str]:
         practice = trust835.practice_ids(con)
     if practice is None:
         return []  # the file is refused for its own problems; posting says the rest
-    return [str(e) for e in trust835.payee_problems(name, payments, practice)]
+    return list(trust835.payee_problems(name, payments, practice))
 
 
 # -- writing --------------------------------------------------------------------------
@@ -261,9 +283,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     res = FileResult(remit.name, "already_imported")
     payments = sort_payments(con, remit)
     if payments.conflicts:
-        errors = list(payments.conflicts)
-        errors[-1] = f"{errors[-1]} {NOTHING}"
-        return FileResult(remit.name, "refused", errors=errors)
+        return FileResult(remit.name, "refused", problems=list(payments.conflicts))
     res.already_imported = payments.already
     new = payments.new
     if not new:

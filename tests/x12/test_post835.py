@@ -74,6 +74,27 @@ def test_import_twice_changes_nothing(seeded):
     assert _counts(seeded) == before
 
 
+
+def test_a_refused_files_problems_come_in_file_order_and_say_nothing_was_imported_once(
+        seeded):
+    """A new-user tour: the problems of a refused 835 came out of order (the payment's BPR,
+    segment 4, after its claims), and the page said "Nothing was imported." in its heading
+    and again after the file's problems. ``problems`` lists them in file order without it;
+    ``errors`` (the command line, --json) says it once per file, after the last."""
+    bad = FIXTURE.read_text().replace("CAS*CO*45*20~", "CAS*CO*45*25~").replace(
+        "BPR*I*226.50", "BPR*I*999.50")
+    s = import_835(seeded, [("bad.835", bad.encode())], "biller")
+    problems = [
+        "bad.835, segment 4 (BPR): the payment does not balance: claims paid 224 − provider "
+        "adjustments -2.50 = 226.50, but the payment amount (BPR02) is 999.50.",
+        "bad.835, segment 13 (CLP): claim C000101 does not balance: charge 300 − adjustments "
+        "145 = 155, but paid is 160.",
+        "bad.835, segment 20 (SVC): service line 97110 of claim C000101 does not balance: "
+        "charge 150 − adjustments 35 = 115, but paid is 120."]
+    assert s.results[0].problems == problems and s.problems == problems
+    assert s.errors == [*problems[:-1], problems[-1] + " Nothing was imported."]
+
+
 def test_bad_file_among_good_ones_writes_nothing_of_it(seeded):
     good1 = build_835([Claim("C000102", "1", "120", "100", cas=[("CO", "45", "20")])],
                       trace="G1", payer="MEDICARE PART B")

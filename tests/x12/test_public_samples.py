@@ -65,9 +65,11 @@ IMPORTED = {"emedny-sample.835", "pyx12-835_mult_loops.835", "uhc-legacy-sample.
             "X221-secondary-payment-with-higher-fee-schedule.edi",
             "X221-secondary-payments.edi", "X221-tertiary-payments.edi"}
 REFUSED = {
+    # Its problems in file order: the payment's BPR (segment 4) before its claims.
     "inteligenz-multi-interchange.835":
-        "inteligenz-multi-interchange.835, segment 18 (CLP): claim 9999999999-999 does not "
-        "balance: charge 999.99 − adjustments 1099.98 = -99.99, but paid is 0.",
+        "inteligenz-multi-interchange.835, segment 4 (BPR): the payment does not balance: "
+        "claims paid 776.06 − provider adjustments 0 = 776.06, but the payment amount (BPR02) "
+        "is 999.99.",
     REVERSALS: f"{REVERSALS}, segment 98 (CLP): charge amount (CLP03) is missing.",
     "X221-era-sample.edi":
         "X221-era-sample.edi, segment 5 (TRN): trace number 12345 from DELTA DENTAL OF ABC "

@@ -119,3 +119,40 @@ def test_an_unmatched_payment_is_posted_to_its_claim_from_the_page(seeded):
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.success[-1].value == "Posted to claim C000101, now paid."
     assert seeded.scalar("SELECT paid FROM claim_facts WHERE claim_id = 'C000101'") == 250
+
+
+def test_refused_835s_list_their_problems_in_file_order_saying_nothing_imported_once(seeded):
+    """A new-user tour: a refused upload said "Nothing was imported." in its heading and
+    again after each file's problems, and listed a file's problems out of order (the
+    payment's BPR, segment 4, after its claims)."""
+    text = FIXTURE.read_text()
+    bad = text.replace("CAS*CO*45*20~", "CAS*CO*45*25~").replace("BPR*I*226.50",
+                                                                 "BPR*I*999.50")
+    other = text.replace("CLP*X999*1*80*64", "CLP*X999*1*80*6q")
+    at = _run()
+    at.file_uploader(key="era_files").set_value(
+        [("bad.835", bad.encode(), "text/plain"), ("other.835", other.encode(), "text/plain")])
+    at.run()
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert not at.exception, at.exception
+    [shown] = [e.value for e in at.error]
+    assert shown.count("Nothing was imported.") == 1 and shown.startswith(
+        "**Nothing was imported.** Please fix:")
+    segments = [line.split(":")[0] for line in shown.splitlines()[1:]]
+    assert segments == ["- bad.835, segment 4 (BPR)", "- bad.835, segment 13 (CLP)",
+                        "- bad.835, segment 20 (SVC)", "- other.835, segment 33 (CLP)"]
+    assert seeded.scalar("SELECT count(*) FROM remittances") == 0
+    # Beside a file that was imported, the heading says which were not, once.
+    at.file_uploader(key="era_files").set_value(
+        [("good.835", text.encode(), "text/plain"), ("other.835", other.encode(), "text/plain")])
+    at.run()
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert any("1 payment(s) imported" in x.value for x in at.success)
+    assert [e.value for e in at.error] == [
+        "**Some files were refused: nothing of them was imported.** Please fix:\n"
+        "- other.835, segment 33 (CLP): paid amount '6q' is not a number."]
+    # Beside a file already imported (nothing new), nothing was imported at all.
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert [e.value for e in at.error] == [
+        "**Nothing was imported.** Please fix:\n"
+        "- other.835, segment 33 (CLP): paid amount '6q' is not a number."]

@@ -266,6 +266,43 @@ def test_cli_import_claims(db, tmp_path):
         assert main.commands[cmd].help
 
 
+
+def test_cli_import_claims_says_how_many_warnings_it_did_not_show(db, seeded, tmp_path):
+    """A new-user tour: the command said "1 warning(s) ...: check them." without listing
+    them or saying how to. It lists them unless --no-warnings (beside the problems of a
+    refused file too, row by row), and says how many it did not show and how to see them."""
+    from click.testing import CliRunner
+
+    from metdash.cli import main
+
+    gp = ("row 2, modifiers: Medicare Part B expects modifier GP on 97110: add it, or the "
+          "line may be denied (CARC 4).")
+    hidden = "1 warning(s) not shown: run again with --show-warnings to list them."
+
+    def run(name, data, *flags):
+        target = tmp_path / f"{name}{'-'.join(flags)}.duckdb"  # a fresh store each run
+        shutil.copy(seeded, target)
+        (tmp_path / name).write_bytes(data)
+        return CliRunner().invoke(main, ["import-claims", "--db", str(target), "--as-of",
+                                         "2025-06-30", *flags, str(tmp_path / name)])
+
+    warned = csv_bytes(row(modifiers=""))
+    res = run("w.csv", warned)
+    assert res.exit_code == 0 and f"warning: {gp}" in res.output and hidden not in res.output
+    res = run("w.csv", warned, "--no-warnings")
+    assert res.exit_code == 0 and gp not in res.output and hidden in res.output
+    mixed = csv_bytes(row(modifiers=""), row(claim_id="S2", service_date="2025/06/03"))
+    problem = ("row 3, service_date: '2025/06/03' is not a date: write it as YYYY-MM-DD, "
+               "e.g. 2025-03-04.")
+    res = run("m.csv", mixed)
+    assert res.exit_code == 1 and hidden not in res.output
+    lines = res.output.splitlines()
+    assert lines.index(f"warning: {gp}") < lines.index(problem)  # row by row
+    res = run("m.csv", mixed, "--no-warnings")
+    assert res.exit_code == 1 and problem in res.output and gp not in res.output
+    assert hidden in res.output
+
+
 def test_new_coverage_starts_at_the_clients_first_service_in_the_file(db):
     data = csv_bytes(row(claim_id="S1", service_date="2025-06-10", submitted_date=""),
                      row(claim_id="S2", service_date="2025-06-02"))

@@ -19,7 +19,8 @@ from metdash.store.backup import before_import
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Treat this date as today for the date rules (YYYY-MM-DD).")
 @click.option("--show-warnings/--no-warnings", default=True,
-              help="List the warnings (charges off the fee schedule, missing modifiers).")
+              help="List the warnings (charges off the fee schedule, missing modifiers), "
+                   "beside the problems of a refused file; --no-warnings only counts them.")
 def import_claims_cmd(db_path: str | None, file: str, as_of: dt.datetime | None,
                       show_warnings: bool) -> None:
     """Import a claims spreadsheet (CSV or XLSX, one row per service line).
@@ -52,14 +53,16 @@ def import_claims_cmd(db_path: str | None, file: str, as_of: dt.datetime | None,
         raise click.ClickException(
             f"{Path(file).name}: the import failed ({exc.__class__.__name__}: {exc}). "
             "Nothing was imported.") from exc
+    # The warnings beside the problems, row by row (a biller fixes both in one pass), unless
+    # --no-warnings; then how many were not shown, and how to see them.
+    for message in result.messages() if show_warnings else result.problems:
+        click.echo(message, err=True)
+    if result.warnings and not show_warnings:
+        click.echo(f"{len(result.warnings)} warning(s) not shown: run again with "
+                   "--show-warnings to list them.", err=True)
     if result.problems:
-        for problem in result.problems:
-            click.echo(problem, err=True)
         click.echo(f"{Path(file).name}: {result.summary()}", err=True)
         raise SystemExit(1)
-    if show_warnings:
-        for warning in result.warnings:
-            click.echo(f"warning: {warning}", err=True)
     click.echo(f"{Path(file).name}: {result.summary()}")
 
 

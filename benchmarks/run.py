@@ -176,6 +176,20 @@ def forget_kept(db_path: str) -> None:
                 held.clear()
 
 
+def _keep_results(db_path: str, page: str) -> None:
+    """The results ``page`` reads, built and kept beside the store (a page that finds none
+    works them out in the background and shows them on a later view: metdash.refresh)."""
+    from metdash import risk
+    from metdash.forecast import DEFAULT_WEEKS, cash_outlook
+    from metdash.store import Database
+
+    db = Database(db_path)
+    if page == "forecast.py":
+        cash_outlook(db, AS_OF, DEFAULT_WEEKS)
+    else:
+        risk.learned(db, AS_OF)
+
+
 def arrive_new_data(db_path: str, page: str) -> None:
     """What ``page`` finds when a remittance has just arrived: the result it reads kept for
     the store as it was (built here first, untimed: the risk model, or the cash forecast),
@@ -184,16 +198,9 @@ def arrive_new_data(db_path: str, page: str) -> None:
     results are kept under)."""
     import duckdb
 
-    from metdash import risk
-    from metdash.forecast import DEFAULT_WEEKS, cash_outlook
-    from metdash.store import Database
     from metdash.store.db import release_file
 
-    db = Database(db_path)
-    if page == "forecast.py":
-        cash_outlook(db, AS_OF, DEFAULT_WEEKS)
-    else:
-        risk.learned(db, AS_OF)
+    _keep_results(db_path, page)
     release_file(db_path)
     con = duckdb.connect(db_path)
     try:
@@ -346,6 +353,8 @@ def child_pages(db_path: str, reps: int, page: str) -> dict[str, Any]:
     ui.today = ui_filters.today = lambda: AS_OF
 
     title = dict(pages()).get(page, page)
+    if page in KEEPS_RESULTS:   # cold: a new session finding them kept (built here, untimed)
+        _keep_results(db_path, page)
     res = _apptest_times(ROOT / "pages" / page, reps, query, clear=True)
     res["title"] = title
     if page in KEEPS_RESULTS:

@@ -412,17 +412,29 @@ def test_scores_first_learns_the_same_model_and_time_split(demo_db_path, tmp_pat
     assert risk.learned(db, AS_OF).backtest.auc == whole.backtest.auc
 
 
-def test_the_time_split_is_waited_for_not_returned_missing(demo_db_path, tmp_path):
-    """A model kept in the process before its time split: the time split asked for is worked
-    out (or waited for), never read as "not enough history"."""
-    _path, db = _copy(demo_db_path, tmp_path)
+def test_the_time_split_is_waited_for_not_returned_missing(demo_db_path, tmp_path,
+                                                           monkeypatch):
+    """A model kept in the process before its time split (here: the time split's read
+    failed): the time split asked for is worked out then, never read as "not enough
+    history"; the scores use the model as found."""
+    path, db = _copy(demo_db_path, tmp_path)
     risk.forget_models()
     whole = risk.learned(db, AS_OF)
     key = risk.model_key(db, AS_OF)
     risk.forget_models()
-    derived.clear(_path)
-    risk._remember((str(db.path), *key), risk.Learned(whole.model, None, checked=False))
+    derived.clear(path)
+    real = risk.history_counts
+
+    def split_fails(*args, **kwargs):
+        if "split" in kwargs:
+            raise OSError("the disk went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(risk, "history_counts", split_fails)
+    with pytest.raises(OSError):
+        risk.learned(db, AS_OF, scores_first=True)
+    monkeypatch.setattr(risk, "history_counts", real)
     assert risk.split_pending(db, key)
-    assert risk.model_for(db, AS_OF, key) is whole.model   # the scores: as found
+    assert np.array_equal(risk.model_for(db, AS_OF, key).weights, whole.model.weights)
     assert risk.backtest(db, AS_OF, key).auc == whole.backtest.auc
     assert not risk.split_pending(db, key)

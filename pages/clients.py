@@ -109,8 +109,8 @@ with tab_ref:
                 # The lookup and the form start afresh: "not on file yet" stayed beside
                 # "added" (a new-user trial).
                 ui.saved_then_fresh(f"Referrer {ui.literal(r_name.strip())} added.",
-                                    "ref_lookup", "ref_npi", "ref_name", "ref_specialty",
-                                    "ref_org")
+                                    reset=dict.fromkeys(("ref_lookup", "ref_npi", "ref_name",
+                                                         "ref_specialty", "ref_org"), ""))
     ui.table(ui.cached(entry.choices)(db, "referrers").drop(columns=["label"]))
 
 st.subheader("Clients")

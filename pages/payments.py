@@ -66,9 +66,9 @@ with tab_eob:
                 back = "; ".join(r.words() for r in entry.returned_by(db, rid))
                 ui.saved_then_fresh(f"Payment posted on claim {ui.literal(claim_id)}"
                                     + (f" ({back}: the payer paid it)." if back else "."),
-                                    "e_paid",
-                                    "e_adj",
-                                    "e_pr", "e_trace", "e_lines", "e_claim_adj")
+                                    "e_lines",
+                                    reset=dict.fromkeys(("e_paid", "e_adj", "e_pr", "e_trace",
+                                                         "e_claim_adj"), ""))
 
 with tab_patient:
     claim = ui.claim_picker(db, "Toward claim (optional)", key="p_claim") or None

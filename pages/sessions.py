@@ -63,8 +63,8 @@ def save() -> None:
         # The minutes and notes start afresh (a second click saved the same session again,
         # and the units preview still showed the saved one: a new-user trial); the client,
         # provider, date and place stay for the next session.
-        ui.saved_then_fresh(f"Session {sid} saved.", "notes", "duplicate_of",
-                            *(f"min_{c}" for c in codes))
+        ui.saved_then_fresh(f"Session {sid} saved.", "duplicate_of",
+                            reset={"notes": "", **{f"min_{c}": 0 for c in codes}})
 
 
 if st.button("Save session", type="primary", key="save"):

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -114,6 +115,7 @@ def page_start(title: str, *, permission: str = auth.VIEW, icon: str | None = No
     st.title(title)
     if st.session_state.pop("_from_worklist", False):
         back_to_worklists()
+    _reset_widgets()
     done = st.session_state.pop(_DONE, None)
     if done:
         st.success(done, icon=":material/check_circle:")
@@ -124,14 +126,31 @@ def page_start(title: str, *, permission: str = auth.VIEW, icon: str | None = No
 _DONE = "_ui_done"
 
 
-def saved_then_fresh(message: str, *clear: str) -> None:
+_RESET = "_ui_reset"
+
+
+def saved_then_fresh(message: str, *clear: str, reset: Mapping[str, Any] | None = None
+                     ) -> None:
     """After a save: forget the form state named in ``clear`` (widget keys, a draft) and run
     the page again, so that it shows the store as it now is (a claim just saved is no longer
-    offered for billing, a claim just paid has its new status) under ``message``."""
+    offered for billing, a claim just paid has its new status) under ``message``.
+
+    ``reset``: widgets set to these values on that run, before they are drawn. A widget only
+    forgotten starts from its default on the server, but the browser went on showing what was
+    typed: the Sessions form showed the saved minutes, with the units preview gone (a
+    new-user tour). A value set before the widget is drawn is sent to the browser too."""
     for key in clear:
         st.session_state.pop(key, None)
+    if reset:
+        st.session_state[_RESET] = dict(reset)
     st.session_state[_DONE] = message
     st.rerun()
+
+
+def _reset_widgets() -> None:
+    """What :func:`saved_then_fresh` asked to set afresh, set (before any widget is drawn)."""
+    for key, value in st.session_state.pop(_RESET, {}).items():
+        st.session_state[key] = value
 
 
 @contextmanager

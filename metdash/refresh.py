@@ -189,15 +189,6 @@ def outlook(db: Database, as_of: dt.date, weeks: int,
     return Choice(found[0], current=False, job=job)
 
 
-def outlook_shown(db: Database, as_of: dt.date, weeks: int, key: tuple[Any, ...] | None,
-                  job: tuple[Any, ...] | None, settings: fc.Settings = fc.DEFAULT
-                  ) -> fc.Outlook:
-    """The outlook a page draws for :func:`outlook`'s choice (``key``, ``job``) when it has a
-    ``key`` or no ``job``: the one kept under ``key``, else the whole outlook, built here.
-    (With a ``job`` and no ``key``: :func:`outlook_first`.)"""
-    return fc.cash_outlook(db, as_of, weeks, settings, kept=key)
-
-
 def outlook_first(choice: Choice, as_of: dt.date, weeks: int) -> fc.Outlook | None:
     """While ``choice``'s job works out an outlook nothing was kept for: its coming weeks
     (``checked`` False: their backtest still being worked out) once they are, else None

@@ -42,9 +42,9 @@ if model.key is not None:
     with st.expander("How far to trust it: trained before a date, tested on the claims after "
                      "it", expanded=False):
         # A model learned for the first time scores the claims before its time split is done.
-        ev = None if model.current and refresh.busy(model) else ui.cached(risk.backtest)(
-            db, as_of, kept=model.key)
-        if ev is None and refresh.busy(model):
+        split_pending = model.current and refresh.busy(model)
+        ev = None if split_pending else ui.cached(risk.backtest)(db, as_of, kept=model.key)
+        if split_pending:
             ui.pending(model, "The time split")
         elif ev is None:
             st.info("Not enough history yet: the test needs 200 lines adjudicated in the 12 "

@@ -17,7 +17,8 @@ if choice.key is None and choice.job is not None:
                            "its payer's own history)")
         st.stop()
 else:
-    outlook = ui.cached_shared(refresh.outlook_shown)(db, as_of, weeks, choice.key, choice.job)
+    # kept under choice.key, else (a build that could not be kept) built here
+    outlook = ui.cached_shared(forecast.cash_outlook)(db, as_of, weeks, kept=choice.key)
 ui.refreshing(choice, "The forecast and its backtest below")
 fc, summary = outlook.forecast, outlook.summary
 if fc.expected.sum() <= 0:

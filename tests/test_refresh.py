@@ -231,7 +231,7 @@ def test_nothing_kept_the_coming_weeks_first_then_their_backtest(fdb, monkeypatc
     assert refresh.failure(choice) is None and not refresh.busy(choice)
     now = refresh.outlook(fdb, FC_AS_OF, 4)
     assert now.current and now.key is not None and now.job is None
-    kept = refresh.outlook_shown(fdb, FC_AS_OF, 4, now.key, now.job)
+    kept = cash_outlook(fdb, FC_AS_OF, 4, kept=now.key)
     assert kept.checked and kept.summary["weeks"] > 0
     _same(kept, whole)
 
@@ -244,7 +244,7 @@ def test_a_backtest_that_could_not_be_kept_is_built_whole_on_the_page(fdb, monke
     assert not refresh.outlook_first(choice, FC_AS_OF, 4).checked
     again = refresh.outlook(fdb, FC_AS_OF, 4)
     assert again == refresh.Choice(None)   # the job ran: no second one, all of it here
-    assert refresh.outlook_shown(fdb, FC_AS_OF, 4, again.key, again.job).checked
+    assert cash_outlook(fdb, FC_AS_OF, 4, kept=again.key).checked
 
 
 def test_a_write_that_leaves_the_history_as_it_was_changes_nothing_shown(fdb, monkeypatch):

@@ -238,11 +238,17 @@ _PREPARING: dict[tuple[str, str], threading.Thread] = {}
 def prepare(db: Database, as_of: dt.date, weeks: int,
             settings: fc.Settings = fc.DEFAULT) -> None:
     """For a store nothing was learned for yet (new, restored without the files beside it,
-    another practice's): learn its risk model as of ``as_of``, then build its cash outlook
-    for ``weeks``, in the background, once per store file and process. The first visitor of
+    another practice's): learn its risk model as of ``as_of`` and build its cash outlook for
+    ``weeks``, in the background, once per store file and process. The first visitor of
     Denial risk, the ready work list or the Cash forecast then finds them kept, or checks
     back on the build under way (:func:`risk_model`, :func:`outlook`), where that visitor
     used to build it alone: 1.4 s at 1M claim lines, 7 s at 5M.
+
+    One build at a time (each takes both cores), what a page waits for first: the model
+    that scores the claims (:func:`metdash.risk.learn_scores`), then the outlook (its coming
+    weeks, which a page draws at once, then their backtest), then the model's time split,
+    which sits in a closed expander. The time split used to come before the outlook, and
+    the forecast's first visitor waited for it too.
 
     Whether anything was kept is read in the background too (the first page does not wait
     for it); a store with a model or an outlook kept builds nothing here."""
@@ -250,31 +256,38 @@ def prepare(db: Database, as_of: dt.date, weeks: int,
     with _LOCK:
         if ("risk", path) in _PREPARING:
             return
-        first = threading.Thread(target=_prepare_risk, args=(db, as_of), daemon=True,
-                                 name="metdash-prepare-risk")
+        scored = threading.Event()   # the model scores: the outlook's turn
         then = threading.Thread(target=_prepare_outlook, args=(db, as_of, weeks, settings,
-                                                               first),
+                                                               scored),
                                 daemon=True, name="metdash-prepare-outlook")
+        first = threading.Thread(target=_prepare_risk, args=(db, as_of, scored, then),
+                                 daemon=True, name="metdash-prepare-risk")
         _PREPARING[("risk", path)] = first
         _JOBS[("prepare-risk", path)] = first   # a page checks back on them (risk_model,
         _JOBS[("prepare-outlook", path)] = then   # outlook)
         _PREPARING[("outlook", path)] = then
+    then.start()   # waits for the scores; started first, so the risk thread can join it
     first.start()
-    then.start()
 
 
-def _prepare_risk(db: Database, as_of: dt.date) -> None:
+def _prepare_risk(db: Database, as_of: dt.date, scored: threading.Event,
+                  outlook_built: threading.Thread) -> None:
     time.sleep(PREPARE_DELAY_SECONDS)
     try:
         if risk.latest_learned(db) is None:
-            risk.learned(db, as_of, scores_first=True)   # a page may be waiting for them
+            risk.learn_scores(db, as_of)   # a page may be waiting for the scores
+            scored.set()
+            outlook_built.join()
+            risk.learned(db, as_of)   # the time split, last
     except Exception:  # the page builds it itself, and says what failed
         log.exception("learning the denial-risk model of a new store failed")
+    finally:
+        scored.set()
 
 
 def _prepare_outlook(db: Database, as_of: dt.date, weeks: int, settings: fc.Settings,
-                     after: threading.Thread) -> None:
-    after.join()  # one build at a time: each takes both cores
+                     scored: threading.Event) -> None:
+    scored.wait()  # one build at a time: each takes both cores
     try:
         if fc.latest_outlook(db, as_of, weeks, settings) is None:
             # as a page's job: the coming weeks (a page checks back on them), then the rest

@@ -262,11 +262,7 @@ def learned(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None = None, *
                    "test_to": end}
         model = found.model if found is not None else None
         if found is None and scores_first:
-            with bulk.bounded(db):  # read under half the memory limit
-                counts = history_counts(db, model=learning_window(end))
-            model = train_part(counts[counts.pop("part").to_numpy() == "model"], end)
-            del counts
-            _remember(mine, Learned(model, None, checked=False))   # scores the claims now
+            model = _scores(db, mine, end).model
         if found is None and not scores_first:
             windows["model"] = learning_window(end)
         with bulk.bounded(db):
@@ -284,6 +280,30 @@ def learned(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None = None, *
         value = Learned(model, backtest)
         derived.save(db, KIND, kept, value, scope=SCOPE)
         _remember(mine, value)
+    return value
+
+
+def learn_scores(db: Database, as_of: dt.date) -> None:
+    """The first half of :func:`learned` with ``scores_first``: the model alone, learned
+    from its months and kept in this process (``checked`` False: it scores the claims; its
+    time split still to be worked out, by :func:`learned`), unless one is at hand already.
+    :func:`metdash.refresh.prepare` works out the cash forecast's coming weeks in between."""
+    end = store_history_end(db, as_of)
+    mine, kept = _keys(db, end)
+    if _lookup(db, mine, kept) is not None:
+        return
+    with bulk.in_turn():
+        if _lookup(db, mine, kept) is None:
+            _scores(db, mine, end)
+
+
+def _scores(db: Database, mine: tuple[Any, ...], end: dt.date) -> Learned:
+    with bulk.bounded(db):  # read under half the memory limit
+        counts = history_counts(db, model=learning_window(end))
+    model = train_part(counts[counts.pop("part").to_numpy() == "model"], end)
+    del counts
+    value = Learned(model, None, checked=False)
+    _remember(mine, value)   # scores the claims now
     return value
 
 

@@ -313,3 +313,42 @@ def test_a_store_with_a_model_kept_prepares_nothing(demo_db_path, tmp_path, monk
     refresh.prepared(db, 60)
     assert built == []
     assert refresh.risk_model(db, AS_OF).current and refresh.outlook(db, AS_OF, 8).current
+
+
+def test_a_preparation_works_out_the_coming_weeks_before_the_risk_time_split(
+        demo_db_path, tmp_path, monkeypatch):
+    """What a page may wait for comes first: the risk model's scores, then the forecast's
+    coming weeks; what sits behind them (the forecast's backtest, the model's time split)
+    after. Meanwhile the model scores the claims and says its time split is pending."""
+    _path, db = _copy(demo_db_path, tmp_path)
+    risk.forget_models()
+    steps: list[str] = []
+    seen: dict[str, refresh.Choice] = {}
+    real_counts, real_first = risk.history_counts, outlook.forecast_first
+    real_finish = outlook.finish_outlook
+
+    def counts(*args, **kwargs):
+        steps.append("time split" if "split" in kwargs else "scores")
+        return real_counts(*args, **kwargs)
+
+    def first(*args, **kwargs):
+        seen["risk"] = refresh.risk_model(db, AS_OF, learn=False)   # while the weeks build
+        steps.append("coming weeks")
+        return real_first(*args, **kwargs)
+
+    def finish(*args, **kwargs):
+        steps.append("backtest")
+        return real_finish(*args, **kwargs)
+
+    monkeypatch.setattr(risk, "history_counts", counts)
+    monkeypatch.setattr(outlook, "forecast_first", first)
+    monkeypatch.setattr(outlook, "finish_outlook", finish)
+    monkeypatch.setattr(refresh, "PREPARE_DELAY_SECONDS", 0)
+    refresh.prepare(db, AS_OF, 8)
+    refresh.prepared(db, 60)
+    assert steps == ["scores", "coming weeks", "backtest", "time split"]
+    key = risk.model_key(db, AS_OF)
+    assert seen["risk"] == refresh.Choice(key, job=("prepare-risk", str(db.path)))
+    assert refresh.risk_model(db, AS_OF) == refresh.Choice(key)
+    assert not risk.split_pending(db, key)
+    assert refresh.outlook(db, AS_OF, 8).current

@@ -13,6 +13,7 @@ import pytest
 from metdash import refresh, risk
 from metdash.forecast import cash_outlook, outlook
 from metdash.store import derived
+from metdash.store.db import audit
 from tests.forecast import practice
 from tests.forecast.test_kept import _payment, _same
 from tests.test_risk_store import AS_OF, _copy, _counted, _remittance_not_ours
@@ -352,3 +353,14 @@ def test_a_preparation_works_out_the_coming_weeks_before_the_risk_time_split(
     assert refresh.risk_model(db, AS_OF) == refresh.Choice(key)
     assert not risk.split_pending(db, key)
     assert refresh.outlook(db, AS_OF, 8).current
+
+
+def test_a_sign_in_leaves_the_kept_outlook_current(fdb):
+    """A sign-in writes its user and audit rows as bookkeeping: the figures' caches stay
+    valid, and so does the forecast's history state. Before, the next forecast view showed
+    the kept outlook as out of date and scanned the history again."""
+    cash_outlook(fdb, FC_AS_OF, 4)
+    key = refresh.outlook(fdb, FC_AS_OF, 4).key
+    with fdb.transaction(bookkeeping=True) as con:
+        audit(con, "owner", "login", "users", "owner")
+    assert refresh.outlook(fdb, FC_AS_OF, 4) == refresh.Choice(key)

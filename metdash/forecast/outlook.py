@@ -40,7 +40,7 @@ from metdash.forecast.history import (
 )
 from metdash.forecast.model import MAX_LAG
 from metdash.store import Database, bulk, derived
-from metdash.store.snapshot import raw_stamp
+from metdash.store.snapshot import store_stamp
 
 FORECAST_VERSION = 1
 KIND = "cash-outlook"
@@ -151,7 +151,7 @@ _STATES_LOCK = threading.Lock()
 def known_state(db: Database) -> tuple[Any, ...] | None:
     """:func:`current_state` when it is at hand (kept in this process or beside the store for
     the file as it is on disk), else None: the store changed since it was last computed."""
-    mark = (str(db.path), raw_stamp(db.path))
+    mark = (str(db.path), store_stamp(db.path))
     with _STATES_LOCK:
         if mark in _STATES:
             return _STATES[mark]
@@ -172,14 +172,15 @@ def current_state(db: Database) -> tuple[Any, ...]:
     """:func:`~metdash.forecast.history.history_state`, computed only when the store file
     has changed on disk since it was last computed. Any commit changes the file or its
     write-ahead log (size and mtime), so an unchanged (mtime, size, inode) of both means
-    unchanged content; the stamp is read before and after computing, and the state kept
-    only when they agree (a write in between could have been missed)."""
-    before = raw_stamp(db.path)
+    unchanged content (:func:`stamp`: this process's writes that change no result, a
+    sign-in's, are not a change); the stamp is read before and after computing, and the
+    state kept only when they agree (a write in between could have been missed)."""
+    before = store_stamp(db.path)
     known = known_state(db)
     if known is not None:
         return known
     state = history_state(db)
-    if raw_stamp(db.path) != before:
+    if store_stamp(db.path) != before:
         return state
     derived.save(db, STATE_KIND, (FORECAST_VERSION, before), state)
     _keep_state((str(db.path), before), state)
@@ -208,8 +209,10 @@ def is_kept(db: Database, key: tuple[Any, ...]) -> bool:
 
 
 def stamp(db: Database) -> tuple[int, ...]:
-    """The store file as it is on disk (what :func:`known_state` is kept under)."""
-    return raw_stamp(db.path)
+    """The store file as it is on disk (what :func:`known_state` is kept under), or as it
+    was before this process's writes that change no result (a sign-in's user and audit
+    rows, a checkpoint: :func:`metdash.store.snapshot.store_stamp`)."""
+    return store_stamp(db.path)
 
 
 def latest_outlook(db: Database, as_of: dt.date, weeks: int, settings: Settings = DEFAULT

@@ -16,6 +16,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 from metdash.coding.icd10 import code_set
+from metdash.store import db as store_db
 from metdash.ui import warmup
 from metdash.ui.gate import ClientGate
 
@@ -23,6 +24,9 @@ from metdash.ui.gate import ClientGate
 # visit: parsed in the warm-up thread it held the interpreter while the first visitor's page
 # ran (first visit after a restart 1.9x -> 3.1x the reference). Commands load it on first use.
 code_set()
+# The store's handle (DuckDB's cache with it) kept between a visitor's clicks, not closed
+# 2 s after each page: given back at once when another process (an import) waits for it.
+store_db.hold_idle_handles(store_db.APP_IDLE_SECONDS)
 warmup.no_pages_folder_routing()
 warmup.server(Path(__file__).resolve().parent / "pages")
 app = st.App("app.py", middleware=[Middleware(ClientGate)])

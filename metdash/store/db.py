@@ -4,14 +4,15 @@ DuckDB lets one process at a time hold a database file (even read-only). The das
 and a scheduled ``metdash import-835`` must share the file, so no process keeps it for
 long: the first :meth:`Database.connect` of a process opens the file (retrying while
 another process holds it) and every thread then works on its own cursor of that one
-handle. The handle is closed once it has been idle for ``IDLE_SECONDS``, and a busy handle
-is handed back after ``HOLD_SECONDS`` when another process is waiting for the file (its users
-finish, it closes, and waits ``GAP_SECONDS`` before reopening), so a writer in another process
-always gets its turn. A process waiting to open the file says so by touching
-``<file>.waiting`` while it polls; without a waiter the handle stays open (a close loses
-DuckDB's buffer cache, and the next queries read the file again). Keeping the handle
-for a moment keeps DuckDB's buffer cache warm between the queries of one page (an open
-costs 15-75 ms and loses the cache).
+handle. A process waiting to open the file says so by touching ``<file>.waiting`` while it
+polls. The handle is closed once it has been idle for ``IDLE_SECONDS``, or as soon as it is
+idle while another process waits; a busy handle is handed back after ``HOLD_SECONDS`` when
+another process waits (its users finish, it closes, and waits ``GAP_SECONDS`` before
+reopening), so a writer in another process always gets its turn. Without a waiter the handle
+stays open: a close loses DuckDB's buffer cache, and the next queries read the file again
+(an open costs 15-75 ms, and a page's first queries after it took 30-55 ms more at 1M claim
+lines). Commands keep an idle handle 2 s; the app server, whose visitor reads a page before
+the next click, a minute (:func:`hold_idle_handles`, called by serve.py).
 
 Reads go through :meth:`Database.query` (a DataFrame via Arrow, which is far faster than
 ``.df()`` on text columns); writes go through :meth:`Database.transaction`, one
@@ -58,7 +59,9 @@ from metdash.store.snapshot import (
 
 DEFAULT_DB = Path("data") / "demo.duckdb"
 LOCK_WAIT_SECONDS = 30.0
-IDLE_SECONDS = 2.0   # close the shared handle after this long unused
+IDLE_SECONDS = 2.0   # close the shared handle after this long unused (hold_idle_handles)
+APP_IDLE_SECONDS = 60.0   # the app server's (serve.py)
+IDLE_POLL_SECONDS = 0.25   # how often an idle handle looks for a process waiting for the file
 HOLD_SECONDS = 5.0   # hand a busy handle back after this long, so other processes get a turn
 GAP_SECONDS = 0.15   # how long a handed-back file stays free before we reopen it
 WAITER_FRESH_SECONDS = 1.0  # a .waiting marker older than this is left over, not a waiter
@@ -407,7 +410,7 @@ class _Holder:
         self.opened_at = 0.0
         self.last_used = 0.0
         self.draining = False
-        self.timer: threading.Timer | None = None
+        self.watcher: threading.Thread | None = None
 
     def acquire(self, opener: Any) -> duckdb.DuckDBPyConnection:
         with self.cond:
@@ -429,6 +432,11 @@ class _Holder:
             if self.con is None:
                 self.con = opener()
                 self.opened_at = time.monotonic()
+                self.last_used = self.opened_at
+                if self.watcher is None or not self.watcher.is_alive():
+                    self.watcher = threading.Thread(target=self._watch, daemon=True,
+                                                    name="metdash-store-idle")
+                    self.watcher.start()
             self.users += 1
             try:
                 return self.con.cursor()
@@ -450,18 +458,21 @@ class _Holder:
                 self.users -= 1
                 self.last_used = time.monotonic()
                 self.cond.notify_all()
-                if self.users == 0:
-                    if self.timer is not None:
-                        self.timer.cancel()
-                    self.timer = threading.Timer(IDLE_SECONDS, self._close_if_idle)
-                    self.timer.daemon = True
-                    self.timer.start()
 
-    def _close_if_idle(self) -> None:
+    def _watch(self) -> None:
+        """While the handle is open: close it once it has been unused for IDLE_SECONDS, or
+        at once when unused and another process waits for the file (a busy handle is handed
+        back in :meth:`acquire`). Polled: a waiter only touches a file."""
         with self.cond:
-            if self.users == 0 and self.con is not None \
-                    and time.monotonic() - self.last_used >= IDLE_SECONDS * 0.9:
-                self._close()
+            while self.con is not None:
+                if self.users == 0 and time.monotonic() - self.last_used >= IDLE_SECONDS:
+                    self._close()
+                    return
+                if self.users == 0 and self._someone_waits():
+                    self._close()
+                    time.sleep(GAP_SECONDS)   # the file free a moment, as in acquire()
+                    return
+                self.cond.wait(min(IDLE_POLL_SECONDS, IDLE_SECONDS))
 
     def close_now(self) -> None:
         """Close the handle as soon as its current users are done (before the file is
@@ -487,13 +498,11 @@ _HOLDERS_GUARD = threading.Lock()
 
 def _close_all_at_exit() -> None:
     """Close every shared handle while the interpreter is still whole: a DuckDB connection
-    left to a daemon timer or to finalization can abort the process at exit."""
+    left to a daemon thread or to finalization can abort the process at exit."""
     with _HOLDERS_GUARD:
         holders = list(_HOLDERS.values())
     for holder in holders:
         with holder.cond:
-            if holder.timer is not None:
-                holder.timer.cancel()
             holder.users = 0
             holder._close()
 
@@ -507,6 +516,14 @@ def _holder(path: Path) -> _Holder:
         if key not in _HOLDERS:
             _HOLDERS[key] = _Holder(key)
         return _HOLDERS[key]
+
+
+def hold_idle_handles(seconds: float) -> None:
+    """Keep this process's idle handles open this long (``IDLE_SECONDS``), unless another
+    process waits for the file: the app server keeps DuckDB's cache between a visitor's
+    clicks."""
+    global IDLE_SECONDS
+    IDLE_SECONDS = float(seconds)
 
 
 def release_file(path: str | os.PathLike[str]) -> None:

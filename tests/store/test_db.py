@@ -6,12 +6,15 @@ import subprocess
 import sys
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 
 from metdash.errors import StoreBusy
 from metdash.store import Database, migrate, snapshot
 from metdash.store import db as dbmod
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_missing_file_is_created_with_the_schema(tmp_path):
@@ -277,3 +280,30 @@ def test_a_query_that_cannot_fit_the_memory_limit_says_which_setting_to_raise(
                                                r"Set METDASH_MEMORY_LIMIT higher"):
         db.scalar("SELECT len(list(i)) FROM range(20000000) t(i)")  # one 160 MB value
     assert db.scalar("SELECT 1") == 1   # the store is still there to use
+
+
+def test_an_idle_handle_is_kept_until_another_process_waits(tmp_path, monkeypatch):
+    """The app server keeps its idle handle (DuckDB's cache with it) for as long as
+    IDLE_SECONDS, yet a process waiting for the file gets it within a poll or two, and
+    what it writes is read on the next use."""
+    monkeypatch.setattr(dbmod, "IDLE_SECONDS", 60.0)
+    path = tmp_path / "kept.duckdb"
+    db = Database(path)
+    db.scalar("SELECT 1")
+    holder = dbmod._holder(path)
+    first = holder.con
+    time.sleep(0.5)
+    assert holder.con is first   # idle, nobody waits: kept
+    started = time.monotonic()
+    out = subprocess.run(
+        [sys.executable, "-c",
+         "import sys\nfrom metdash.store import Database\n"
+         "db = Database(sys.argv[1], lock_wait=10)\n"
+         "with db.transaction() as con:\n"
+         "    con.execute('CREATE TABLE written_elsewhere AS SELECT 1 AS a')\n"
+         "db.release()\nprint('ok')", str(path)],
+        capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert out.stdout.strip() == "ok", out.stderr
+    assert time.monotonic() - started < 8   # not the 10 s lock wait, not the 60 s idle
+    assert holder.con is not first
+    assert db.scalar("SELECT count(*) FROM written_elsewhere") == 1

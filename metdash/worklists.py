@@ -134,12 +134,15 @@ def claims_unpaid_past_lag(db: Database, as_of: dt.date) -> pd.DataFrame:
 
 def _open_denials(as_of_param: str = "?::DATE") -> str:
     """Claims whose denied amount is still owed now (claim_facts.denied_open), with the first
-    denying remittance, the reasons, and whether a reason is corrected rather than appealed."""
+    denying remittance, the reasons, whether a reason is corrected rather than appealed, the
+    appeal deadline (and days_left to it) and the deadline to act by: the timely-filing
+    deadline for a denial to correct and resubmit, else the appeal deadline."""
     return f"""
         open AS (
             -- with the claim's own columns as claim_facts keeps them (reading them from
             -- claims scanned every claim at 5M lines)
-            SELECT claim_id, client_id, payer_id, status, denied_open FROM claim_facts
+            SELECT claim_id, client_id, payer_id, status, first_service_date, denied_open
+            FROM claim_facts
             WHERE denied_open > 0 AND status <> 'voided'
         ), d AS (
             SELECT d.* FROM denial_facts d SEMI JOIN open USING (claim_id)
@@ -156,6 +159,12 @@ def _open_denials(as_of_param: str = "?::DATE") -> str:
                    (pc.denied_date + p.appeal_window_days)::DATE AS appeal_deadline,
                    date_diff('day', {as_of_param},
                              (pc.denied_date + p.appeal_window_days)::DATE) AS days_left,
+                   -- a resubmission is due within the payer's timely-filing window, not
+                   -- its appeal window (DOMAIN.md); any other denial by its appeal
+                   -- deadline, as on the Denials page
+                   CASE WHEN pc.correct_first
+                        THEN (o.first_service_date + p.timely_filing_days)::DATE
+                        ELSE (pc.denied_date + p.appeal_window_days)::DATE END AS deadline,
                    o.denied_open AS denied_amount, pc.reasons, pc.correct_first,
                    pc.pr_only AND p.payer_type <> 'medicaid' AS client_may_owe,
                    EXISTS (SELECT 1 FROM appeals a WHERE a.claim_id = o.claim_id
@@ -182,23 +191,28 @@ def _denial_lists(db: Database, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFr
     work = db.query(f"""
         WITH {_open_denials()}
         SELECT w.*, {CLIENT_NAME} AS client_name,
+               date_diff('day', ?::DATE, w.deadline) AS deadline_days_left,
                coalesce(NOT w.correct_first AND NOT w.appeal_pending AND w.days_left >= 0
                         -- corrected and resubmitted: waiting
                         AND w.status NOT IN ('ready', 'submitted'), FALSE) AS to_appeal,
                coalesce((w.correct_first AND w.status NOT IN ('ready', 'submitted'))
                         OR (NOT w.correct_first AND NOT w.appeal_pending
                             AND w.days_left < 0), FALSE) AS to_correct
-        FROM work w JOIN {_clients_of("work")} USING (client_id)""", [as_of])
+        FROM work w JOIN {_clients_of("work")} USING (client_id)""", [as_of, as_of])
     appeal = work[work.to_appeal].sort_values(["appeal_deadline", "claim_id"])
     appeal = appeal[["claim_id", "client_id", "client_name", "payer", "status", "denied_date",
                      "appeal_deadline", "days_left", "denied_amount", "reasons"]]
-    correct = work[work.to_correct].sort_values(["denied_date", "claim_id"])
+    # Nearest deadline first, those past it last (as the Denials page): a resubmission
+    # lost to the filing window can only be written off.
+    correct = work[work.to_correct].assign(days_left=lambda rows: rows.deadline_days_left,
+                                           passed=lambda rows: rows.deadline_days_left < 0)
+    correct = correct.sort_values(["passed", "deadline", "claim_id"])
     correct = correct.assign(next_step=[next_step_after_window(first, may_owe)
                                         for first, may_owe in zip(correct.correct_first,
                                                                   correct.client_may_owe,
                                                                   strict=True)])
     correct = correct[["claim_id", "client_id", "client_name", "payer", "status", "denied_date",
-                       "denied_amount", "reasons", "next_step"]]
+                       "deadline", "days_left", "denied_amount", "reasons", "next_step"]]
     return appeal.reset_index(drop=True), correct.reset_index(drop=True)
 
 
@@ -217,10 +231,13 @@ def denials_to_correct(db: Database, as_of: dt.date) -> pd.DataFrame:
     """Denied amounts still owed that are corrected and resubmitted (or written off), never
     appealed (DOMAIN.md: CO-16 with remark MA130, CO-29 timely filing), and denials past the
     appeal window with nothing pending: each must be resubmitted, moved to the client or
-    written off. Oldest denial first.
+    written off. Nearest deadline first, those past it last: a denial to correct and
+    resubmit by the payer's timely-filing deadline (first service date + timely_filing_days,
+    as :func:`claims_at_risk_of_timely_filing`), not its appeal deadline; one past the appeal
+    window by that (passed) appeal deadline.
 
-    Columns: claim_id, client_id, client_name, payer, status, denied_date, denied_amount,
-    reasons, next_step.
+    Columns: claim_id, client_id, client_name, payer, status, denied_date, deadline,
+    days_left (to the deadline; negative: passed), denied_amount, reasons, next_step.
     """
     return _denial_lists(db, as_of)[1]
 
@@ -396,7 +413,9 @@ WORKLISTS: dict[str, Worklist] = {
                                   denials_to_appeal),
     "denials_to_correct": Worklist("Denials to correct, resubmit or write off",
                                    "Unprocessable (CO-16 + MA130) and timely-filing (CO-29) "
-                                   "denials, and denials past the appeal window.",
+                                   "denials, and denials past the appeal window. Nearest "
+                                   "deadline first (a resubmission's is the payer's filing "
+                                   "deadline), those past it last.",
                                    denials_to_correct),
     "payments_taken_back": Worklist("Payments taken back",
                                     "Claims a payer reversed (CLP02 22) without processing "

@@ -34,20 +34,22 @@ c4.metric("Claims denied", f"{summary['claims_denied']:,}",  # whole on a projec
 
 st.subheader(f"Open denials as of {f.as_of:%b %d, %Y}",
              help="A denied amount stays owed until it is paid on appeal, corrected and "
-                  "resubmitted, moved to the client or written off. The nearest deadline first, "
-                  "those past it last: the payer's appeal deadline (from the first denying "
-                  "remittance), with the next step: CO-16 with MA130 and CO-29 are corrected and resubmitted, not appealed.")
+                  "resubmitted, moved to the client or written off. The nearest deadline "
+                  "first, those past it last. The deadline is the payer's appeal deadline "
+                  "(from the first denying remittance), except for CO-16 with MA130 and "
+                  "CO-29: those are corrected and resubmitted, not appealed, so theirs is the "
+                  "payer's timely-filing deadline (first service date + its filing days).")
 work = work_of(db, f)
 if work.empty:
     st.success("No open denial in this range.")
 else:
     # What to do and by when first: at 1400 px the last columns need a scroll.
-    first = ["claim_id", "payer", "next_step", "denied_amount", "days_left", "appeal_deadline",
+    first = ["claim_id", "payer", "next_step", "denied_amount", "days_left", "deadline",
              "reasons"]
     work = ui.columns(work, first + [c for c in work.columns if c not in first])
     ui.table(work, key="work", download="open_denials",
              formats={"denied_amount": "denied_open", "first_service_date": "date",
-                      "denied_on": "date", "appeal_deadline": "date", "days_left": "count",
+                      "denied_on": "date", "deadline": "date", "days_left": "count",
                       "age_days": "count"})
     box = st.expander("Open denied amount by reason and age", key="den_by_age_open",
                       on_change="rerun")

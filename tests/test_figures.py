@@ -243,7 +243,7 @@ def test_open_denials_to_work(db):
     work = figures.open_denials(db, PERIOD)
     assert work.claim_id.tolist() == ["C2"]
     assert work.denied_amount.iloc[0] == Decimal("100.00")
-    assert work.appeal_deadline.iloc[0] == D(2025, 5, 27)
+    assert work.deadline.iloc[0] == D(2025, 5, 27)
     assert work.days_left.iloc[0] == 57
     assert work.next_step.iloc[0] == "appeal"
     # A denial stays open until it is resolved: on 2025-06-30 C2's window has closed, and it
@@ -260,7 +260,7 @@ def test_open_denials_nearest_deadline_first(db):
     # first: a new-user tour).
     on = PERIOD.replace(as_of=D(2025, 3, 1))
     work = figures.open_denials(db, on)
-    assert work[["claim_id", "appeal_deadline"]].values.tolist() == [
+    assert work[["claim_id", "deadline"]].values.tolist() == [
         ["C3", D(2025, 4, 16)], ["C2", D(2025, 5, 27)]]
     # A long list is cut after the nearest deadlines, not after the oldest denials.
     assert figures.open_denials(db, on, limit=1).claim_id.tolist() == ["C3"]

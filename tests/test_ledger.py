@@ -218,14 +218,15 @@ def test_patient_balances_and_credits(db):
 
 def test_open_denials_by_next_step(db):
     work = figures.open_denials(db, PERIOD)
-    # Still owed on 05-31, nearest deadline first (all Acme, which allows 60 days): L1 (04-20,
-    # 06-19, appeal pending), L10 (04-22, 06-21, CO-16 with MA130: correct and resubmit), L13
-    # (04-29, 06-28, 5 of CO-97: appeal). L8 moved to Remy, L9 written off, L3 paid.
-    assert work[["claim_id", "denied_amount", "next_step"]].values.tolist() == [
-        ["L1", money("100.00"), "appeal pending"],
-        ["L10", money("100.00"), "correct and resubmit"],
-        ["L13", money("5.00"), "appeal"]]
-    assert work.set_index("claim_id").loc["L13", "appeal_deadline"] == D(2025, 6, 28)
+    # Still owed on 05-31, nearest deadline first (all Acme, which allows 60 days to appeal
+    # and, by the store's default, 365 to file): L1 (04-20, 06-19, appeal pending), L13
+    # (04-29, 06-28, 5 of CO-97: appeal), L10 (CO-16 with MA130: corrected and resubmitted,
+    # not appealed, so by its filing deadline 04-14 + 365 = 2026-04-14). L8 moved to Remy,
+    # L9 written off, L3 paid.
+    assert work[["claim_id", "denied_amount", "next_step", "deadline"]].values.tolist() == [
+        ["L1", money("100.00"), "appeal pending", D(2025, 6, 19)],
+        ["L13", money("5.00"), "appeal", D(2025, 6, 28)],
+        ["L10", money("100.00"), "correct and resubmit", D(2026, 4, 14)]]
     # On 05-19 L9's CO-29 was still open: timely filing is corrected or written off, never
     # appealed.
     early = figures.open_denials(db, PERIOD.replace(as_of=D(2025, 5, 19))).set_index("claim_id")

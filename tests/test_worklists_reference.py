@@ -57,13 +57,26 @@ def test_same_rows_as_the_old_query(db, name, fn):
 
 
 def test_denial_lists_same_rows_as_the_old_query(db):
+    filing = dict(db.query("""
+        SELECT c.claim_id, (c.first_service_date + p.timely_filing_days)::DATE
+        FROM claims c JOIN payers p USING (payer_id)""").values.tolist())
     for day in DAYS:
         work = _old(db, "denial_lists", day)
         appeal = work[work.to_appeal].sort_values(["appeal_deadline", "claim_id"])
         appeal = appeal[["claim_id", "client_id", "client_name", "payer", "status",
                          "denied_date", "appeal_deadline", "days_left", "denied_amount",
                          "reasons"]].reset_index(drop=True)
-        correct = work[work.to_correct].sort_values(["denied_date", "claim_id"])
+        # Nearest deadline first, those past it last: the payer's filing deadline (first
+        # service date + timely_filing_days) for a denial to correct and resubmit, else the
+        # (passed) appeal deadline.
+        correct = work[work.to_correct]
+        deadline = [filing[claim] if first else appeal for claim, first, appeal in
+                    zip(correct.claim_id, correct.correct_first, correct.appeal_deadline,
+                        strict=True)]
+        correct = correct.assign(deadline=deadline,
+                                 days_left=[(d - day).days for d in deadline])
+        correct = correct.assign(passed=correct.days_left < 0).sort_values(
+            ["passed", "deadline", "claim_id"])
         # The next step as the new rule words it (worked from the old query's reasons and
         # the payer's type: only PR reasons, and not Medicaid, may be billed to the client).
         types = dict(db.query("SELECT name, payer_type FROM payers").values.tolist())
@@ -74,8 +87,8 @@ def test_denial_lists_same_rows_as_the_old_query(db):
             for first, reasons, payer in zip(correct.correct_first, correct.reasons,
                                              correct.payer, strict=True)])
         correct = correct[["claim_id", "client_id", "client_name", "payer", "status",
-                           "denied_date", "denied_amount", "reasons", "next_step"]
-                          ].reset_index(drop=True)
+                           "denied_date", "deadline", "days_left", "denied_amount", "reasons",
+                           "next_step"]].reset_index(drop=True)
         pdt.assert_frame_equal(appeal, w.denials_to_appeal(db, day))
         pdt.assert_frame_equal(correct, w.denials_to_correct(db, day))
         if day == DAYS[0]:

@@ -148,8 +148,14 @@ def open_denials(db: Database, f: Filters, limit: int = 200) -> pd.DataFrame:
     then claim_id: a biller works the denial due soonest first, and a long list is cut after
     the nearest deadlines): claim_id, client_id, payer, status, first_service_date, denied_on
     (the first denying remittance: appeal deadlines count from it), reasons ('CO-50, CO-16'),
-    denied_amount (open), age_days (since denied_on), appeal_deadline, days_left, next_step
-    ('appeal', 'correct and resubmit', 'appeal pending', 'past the appeal window')."""
+    denied_amount (open), age_days (since denied_on), deadline, days_left (to the deadline;
+    negative: passed), next_step ('appeal', 'correct and resubmit', 'appeal pending',
+    'past the appeal window').
+
+    The deadline is the payer's appeal deadline (denied_on + appeal_window_days), except for
+    a denial to correct and resubmit (CO-16 with MA130, CO-29: never appealed, DOMAIN.md):
+    a resubmission must reach the payer within its timely-filing window, first service date
+    + timely_filing_days (as :func:`metdash.worklists.claims_at_risk_of_timely_filing`)."""
     text = f"""
         WITH d AS ({sql('denial_adjustments')}),
         per_claim AS (
@@ -158,25 +164,37 @@ def open_denials(db: Database, f: Filters, limit: int = 200) -> pd.DataFrame:
                               ORDER BY group_code || '-' || carc) AS reasons,
                    bool_or({NOT_APPEALABLE_SQL}) AS correct_first
             FROM d GROUP BY claim_id),
-        open AS (SELECT claim_id, denied FROM ({sql('ar_balances')}) b WHERE denied > 0)
-        SELECT c.claim_id, c.client_id, p.name AS payer, c.status, c.first_service_date,
-               pc.denied_on, pc.reasons, o.denied::DECIMAL(14,2) AS denied_amount,
-               datediff('day', pc.denied_on, $as_of) AS age_days,
-               (pc.denied_on + p.appeal_window_days)::DATE AS appeal_deadline,
-               datediff('day', $as_of, pc.denied_on + p.appeal_window_days) AS days_left,
-               CASE WHEN EXISTS (SELECT 1 FROM appeals a WHERE a.claim_id = c.claim_id
-                                 AND a.filed_date <= $as_of
-                                 AND (a.outcome = 'pending' OR a.outcome_date > $as_of))
-                        THEN 'appeal pending'
-                    WHEN pc.correct_first THEN 'correct and resubmit'
-                    WHEN pc.denied_on + p.appeal_window_days < $as_of
-                        THEN 'past the appeal window'
-                    ELSE 'appeal' END AS next_step
-        FROM open o JOIN per_claim pc USING (claim_id) JOIN claims c USING (claim_id)
-        JOIN payers p USING (payer_id)
-        ORDER BY pc.denied_on + p.appeal_window_days < $as_of, appeal_deadline, c.claim_id
+        open AS (SELECT claim_id, denied FROM ({sql('ar_balances')}) b WHERE denied > 0),
+        stepped AS (
+            SELECT c.claim_id, c.client_id, p.name AS payer, c.status, c.first_service_date,
+                   pc.denied_on, pc.reasons, o.denied::DECIMAL(14,2) AS denied_amount,
+                   datediff('day', pc.denied_on, $as_of) AS age_days,
+                   (pc.denied_on + p.appeal_window_days)::DATE AS appeal_deadline,
+                   (c.first_service_date + p.timely_filing_days)::DATE AS filing_deadline,
+                   CASE WHEN EXISTS (SELECT 1 FROM appeals a WHERE a.claim_id = c.claim_id
+                                     AND a.filed_date <= $as_of
+                                     AND (a.outcome = 'pending' OR a.outcome_date > $as_of))
+                            THEN 'appeal pending'
+                        WHEN pc.correct_first THEN 'correct and resubmit'
+                        WHEN pc.denied_on + p.appeal_window_days < $as_of
+                            THEN 'past the appeal window'
+                        ELSE 'appeal' END AS next_step
+            FROM open o JOIN per_claim pc USING (claim_id) JOIN claims c USING (claim_id)
+            JOIN payers p USING (payer_id)),
+        dated AS (
+            -- a resubmission is due within the payer's timely-filing window, not its appeal
+            -- window (DOMAIN.md)
+            SELECT * EXCLUDE (appeal_deadline, filing_deadline),
+                   CASE WHEN next_step = 'correct and resubmit' THEN filing_deadline
+                        ELSE appeal_deadline END AS deadline
+            FROM stepped)
+        SELECT claim_id, client_id, payer, status, first_service_date, denied_on, reasons,
+               denied_amount, age_days, deadline,
+               datediff('day', $as_of, deadline) AS days_left, next_step
+        FROM dated
+        ORDER BY deadline < $as_of, deadline, claim_id
         LIMIT $limit"""
-    text = as_of_state(text, f, order="days_left < 0, appeal_deadline, claim_id")
+    text = as_of_state(text, f, order="days_left < 0, deadline, claim_id")
     with db.connect() as con:
         return run(con, text, f, limit=limit)
 

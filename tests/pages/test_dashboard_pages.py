@@ -157,19 +157,21 @@ def test_a_link_with_dates_out_of_range_opens_the_default_range(monkeypatch, sma
 
 def test_denials_page_lists_open_denials_nearest_deadline_first(monkeypatch, demo_db_path):
     """A biller works the open denial whose deadline is nearest first: the list is sorted
-    by appeal deadline, ties by claim id, those past their window last (it was oldest denial
-    first: a new-user tour), and its help says so."""
+    by deadline (the appeal deadline; a resubmission's timely-filing deadline), ties by claim
+    id, those past their window last (it was oldest denial first: a new-user tour), and its
+    help says so."""
     at = run_page("denials", monkeypatch, demo_db_path,
                   **{"from": "2025-07-01", "to": "2026-06-30"})
-    work = next(d.value for d in at.dataframe if "appeal_deadline" in d.value.columns)
+    work = next(d.value for d in at.dataframe if "deadline" in d.value.columns)
     assert len(work) > 2
     # Those past their appeal window last: the ones a biller can still appeal come first.
     past = (work.days_left < 0).tolist()
     assert any(past) and not all(past)
-    keys = list(zip(past, work.appeal_deadline, work.claim_id, strict=True))
+    keys = list(zip(past, work.deadline, work.claim_id, strict=True))
     assert keys == sorted(keys)
     help_text = next(s.help for s in at.subheader if s.value.startswith("Open denials"))
     assert "Oldest denial first" not in help_text and "nearest" in help_text
+    assert "timely-filing deadline" in help_text
 
 
 def test_denials_expanders_are_read_when_opened(monkeypatch, demo_db_path):

@@ -14,6 +14,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from metdash.chart_labels import days_label
+
 # The house template is plotly's white one, set as the default once: naming it in every
 # figure's layout made plotly validate the whole template again each time (~13 ms a chart).
 pio.templates.default = "plotly_white"
@@ -308,7 +310,7 @@ def days_to_payment_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
         # of length 0, and its label is then all that shows.
         {"type": "bar", "y": d.payer, "x": d.median_days, "orientation": "h",
          "name": "Median", "marker": {"color": PALETTE[0]},
-         "text": d.median_days.map(lambda v: f"{v:.0f}"), "textposition": "auto",
+         "text": [days_label(v) for v in d.median_days], "textposition": "auto",
          # mid-bar, so the 90th percentile's diamond at a bar's end (one claim: the
          # median is the 90th percentile) does not cover it
          "insidetextanchor": "middle",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from metdash.chart_labels import days_label, dollars_label, percent_label
 from metdash.charts import PALETTE, styled
 
 
@@ -37,7 +38,7 @@ def payer_cost_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
             for (col, name), colour in zip(parts, colours, strict=True)]
     totals = d.payer_cost.astype(float).to_numpy()
     data.append({"type": "scatter", "mode": "text", "y": d.payer.to_numpy(), "x": totals,
-                 "text": [f"  ${v:,.0f}" for v in totals], "textposition": "middle right",
+                 "text": ["  " + dollars_label(v) for v in totals], "textposition": "middle right",
                  "showlegend": False, "hoverinfo": "skip", "cliponaxis": False})
     top = float(totals.max()) if len(totals) else 0.0
     # At least $10 wide: over $0-$1.25 (every payer costs nothing yet) whole-dollar ticks
@@ -51,7 +52,7 @@ def payer_cost_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
         title=title, large=large, height=max(340, 48 * len(d) + 140))
     # Room right of the plot for the longest total: in a half-width column the house
     # style's 10 px margin cut "$48,318" to "$48,31".
-    fig.layout.margin.r = 30 + 8 * max((len(f"{v:,.0f}") for v in totals), default=0)
+    fig.layout.margin.r = 30 + 8 * max((len(dollars_label(v)) - 1 for v in totals), default=0)
     return fig
 
 
@@ -69,7 +70,7 @@ def payer_rates_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
         values = d[col].astype(float).to_numpy()
         data.append({"type": "bar", "orientation": "h", "y": d.payer.to_numpy(),
                      "x": values, "name": name, "legendgroup": name, "showlegend": True,
-                     "marker": {"color": colour}, "text": [f"{v:.0%}" for v in values],
+                     "marker": {"color": colour}, "text": [percent_label(v) for v in values],
                      "textposition": "auto", "cliponaxis": False,
                      "hovertemplate": "%{y}: %{x:.1%} " + name.lower() + "<extra></extra>"})
     return styled(data=data, layout={
@@ -98,7 +99,7 @@ def allowed_per_unit_bar(df: pd.DataFrame, payer: str = "", large: bool = False,
         values = pd.to_numeric(df[col], errors="coerce").astype(float).to_numpy()
         data.append({"type": "bar", "x": codes, "y": values, "name": name,
                      "legendgroup": name, "showlegend": True, "marker": {"color": colour},
-                     "text": ["" if v != v or not labelled else f"${v:,.0f}" for v in values],
+                     "text": [dollars_label(v) if labelled else "" for v in values],
                      "textposition": "outside", "cliponaxis": False,
                      "hovertemplate": "%{x}: $%{y:,.2f} a unit<extra>" + name + "</extra>"})
     return styled(data=data, layout={
@@ -119,7 +120,7 @@ def days_quarterly_line(df: pd.DataFrame, large: bool = False) -> go.Figure:
     return styled(data=[
         {"type": "scatter", "x": labels, "y": df.median_days, "mode": "lines+markers+text",
          "name": "Median", "line": {"color": PALETTE[0], "width": 3},
-         "text": [f"{v:.0f}" for v in df.median_days], "textposition": "top center",
+         "text": [days_label(v) for v in df.median_days], "textposition": "top center",
          "hovertemplate": "%{x}: median %{y:.1f} days<extra></extra>"},
         {"type": "scatter", "x": labels, "y": df.p90_days, "mode": "lines+markers",
          "name": "90th percentile", "line": {"color": PALETTE[3], "width": 3, "dash": "dash"},

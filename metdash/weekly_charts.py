@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import plotly.graph_objects as go
 
+from metdash.chart_labels import half_away
 from metdash.charts import PALETTE, style, styled
 
 if TYPE_CHECKING:  # the type only: charts stay pure (no store behind them)
@@ -48,9 +49,9 @@ def weekly_referrals_bar(review: WeeklyReview, large: bool = False,
               {"type": "rect", "xref": "x", "x0": len(weeks) - 1.5, "x1": len(weeks) - 0.5,
                "yref": "y domain", "y0": 0, "y1": 1, "fillcolor": "rgba(0,0,0,0)",
                "line": {"color": "#000000", "width": 2}}]
-    note = {"text": f"12-week average {avg:.1f}", "showarrow": False, "xref": "x domain",
-            "x": 0, "xanchor": "left", "yref": "y", "y": avg, "yanchor": "bottom",
-            "bgcolor": "rgba(255,255,255,0.8)"}
+    note = {"text": f"12-week average {half_away(avg, 1):.1f}", "showarrow": False,
+            "xref": "x domain", "x": 0, "xanchor": "left", "yref": "y", "y": avg,
+            "yanchor": "bottom", "bgcolor": "rgba(255,255,255,0.8)"}
     return styled(data=traces, layout={
         "barmode": "stack", "bargap": 0.15, "shapes": shapes, "annotations": [note],
         # No axis title: under a narrow chart's upright dates it ran into the legend (the

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from metdash import charts
+from metdash import chart_labels, charts
 from metdash.charts import BUCKET_COLORS, PALETTE
 
 M1, M2 = dt.date(2025, 7, 1), dt.date(2025, 8, 1)
@@ -305,7 +305,7 @@ def test_a_zero_day_median_still_shows():
     axis = fig.layout.xaxis
     assert -1 < axis.range[0] < 0 and axis.range[1] >= 7  # the 0-day marker whole
     median = fig.data[0]
-    assert median.textposition == "auto" and list(median.text) == ["0"]
+    assert median.textposition == "auto" and list(median.text) == ["0.0"]
 
 
 @pytest.mark.parametrize("rows", [
@@ -431,3 +431,55 @@ def test_a_week_the_period_cuts_is_drawn_pale():
     assert list(by_name["Physician"].marker.opacity) == [1.0, 0.4]
     assert list(by_name["Physical therapist"].marker.opacity) == [1.0]
     assert list(by_name["Physician"].customdata) == ["", " (Jul 7–Jul 10 only)"]
+
+
+@pytest.mark.parametrize("name, value, text", [
+    ("days_label", -2.5, "-2.5"), ("days_label", 2.25, "2.3"), ("days_label", -2.25, "-2.3"),
+    ("days_label", 20, "20.0"), ("days_label", -0.04, "0.0"), ("days_label", float("nan"), ""),
+    ("percent_label", 0.125, "13%"), ("percent_label", 0.145, "15%"),
+    ("percent_label", 0.005, "1%"), ("percent_label", None, ""),
+    ("dollars_label", 12.5, "$13"), ("dollars_label", 2.5, "$3"),
+    ("dollars_label", 1234.5, "$1,235"), ("dollars_label", -12.5, "-$13"),
+])
+def test_chart_labels_round_a_half_away_from_zero(name, value, text):
+    # Python's round() and ".0f" round a half to even: 2.5 read "2", 12.5 "$12", 0.125 "12%".
+    assert getattr(chart_labels, name)(value) == text
+
+
+def test_day_labels_agree_with_the_table():
+    """A median of −2.5 days read "-2" on its bar (Python rounds a half to even) while the
+    table under it said -2.5: the bar says what the table says, one decimal."""
+    fig = build("days_to_payment_bar", pd.DataFrame({
+        "payer": ["A", "B", "C"], "median_days": [-2.5, 2.5, 14.0],
+        "p90_days": [3.0, 3.0, 20.0]}))
+    assert list(fig.data[0].y) == ["C", "B", "A"]
+    assert list(fig.data[0].text) == ["14.0", "2.5", "-2.5"]
+
+
+def test_scorecard_and_weekly_labels_round_a_half_away_from_zero():
+    from metdash import scorecard_charts, weekly_charts
+    from metdash.weekly import WeeklyReview
+
+    days = scorecard_charts.days_quarterly_line(pd.DataFrame({
+        "label": ["2025 Q1", "2025 Q2"], "median_days": [2.5, 14.0], "p90_days": [5.0, 20.0]}))
+    assert list(days.data[0].text) == ["2.5", "14.0"]
+    rates = scorecard_charts.payer_rates_bar(pd.DataFrame({
+        "payer": ["A"], "denial_rate": [0.125], "first_pass_resolution_rate": [0.625]}))
+    assert [list(t.text) for t in rates.data] == [["13%"], ["63%"]]
+    cost = scorecard_charts.payer_cost_bar(pd.DataFrame({
+        "payer": ["A"], "payer_cost": [12.5], "denied_amount": [12.5],
+        "underpaid_amount": [0.0], "waiting_cost": [0.0]}))
+    assert [s.strip() for s in cost.data[-1].text] == ["$13"]
+    unit = scorecard_charts.allowed_per_unit_bar(pd.DataFrame({
+        "cpt": ["97110"], "allowed_per_unit": [84.5], "expected_per_unit": [85.0],
+        "others_allowed_per_unit": [90.5]}), "A")
+    assert [list(t.text) for t in unit.data] == [["$85"], ["$85"], ["$91"]]
+    # The 12-week average of 27 referrals: 2.25 a week.
+    start = dt.date(2025, 6, 30)
+    empty = pd.DataFrame()
+    review = WeeklyReview(start, start + dt.timedelta(days=6), {"avg_12w": 27 / 12}, empty,
+                          empty, empty, empty, empty, empty, empty,
+                          pd.DataFrame({"kind": ["physician"], "week": [start],
+                                        "referrals": [3]}))
+    note = weekly_charts.weekly_referrals_bar(review).layout.annotations[0].text
+    assert note == "12-week average 2.3"

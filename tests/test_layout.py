@@ -8,8 +8,8 @@ under ``if TYPE_CHECKING:`` do not (they never run). The layers, bottom first:
 - the store (``metdash.store.*``) imports only the errors and itself, and its
   ``snapshot`` module nothing but the errors;
 - the rules (``metdash.coding.*``, ``metdash.carc``, ``metdash.metrics``, ``metdash.privacy``)
-  and the charts (``metdash.charts`` and ``metdash.*_charts``) are pure: no store, no
-  Streamlit, nothing built on them;
+  and the charts (``metdash.charts`` and ``metdash.*_charts``, with the values they write,
+  ``metdash.chart_labels``) are pure: no store, no Streamlit, nothing built on them;
 - only ``metdash.ui.*`` imports Streamlit, and nothing in metdash imports the UI or the
   command line but themselves.
 """
@@ -143,7 +143,8 @@ LAYERS = {
     "metdash.carc": ("metdash.errors",),
     "metdash.metrics": ("metdash.errors",),
     "metdash.privacy": ("metdash.errors",),
-    "metdash.charts": ("metdash.errors", "metdash.charts"),
+    "metdash.chart_labels": ("metdash.errors",),
+    "metdash.charts": ("metdash.errors", "metdash.charts", "metdash.chart_labels"),
 }
 CHARTS = sorted(m for m in MODULES if m.endswith("_charts"))
 

@@ -1,0 +1,43 @@
+"""Values written on a chart (bar labels), pure: number -> text.
+
+Python's round() and format(".0f") round a half to the even neighbour: a median of -2.5 days
+was labelled "-2" on its bar while the table beside it said -2.5. Labels round a half away
+from zero (as the tables' formats do), on the value as written (its repr): 0.145 is 14.5 %,
+not the 14.4999... the float holds.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+
+def half_away(value: float, places: int = 0) -> Decimal:
+    """``value`` rounded to ``places`` decimals, a half away from zero (never -0)."""
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    return rounded + 0  # -0.0 + 0 is 0.0
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value != value
+
+
+def days_label(value: float) -> str:
+    """A number of days as a chart label: one decimal, as the tables show days ("%.1f"):
+    -2.5 reads "-2.5", 20 reads "20.0". A missing value: ""."""
+    return "" if _missing(value) else f"{half_away(value, 1):.1f}"
+
+
+def percent_label(value: float) -> str:
+    """A rate (0.125) as a whole percent for a chart label: "13%". A missing value: ""."""
+    return "" if _missing(value) else f"{half_away(value, 2) * 100:.0f}%"
+
+
+def dollars_label(value: float) -> str:
+    """Dollars as a whole-dollar chart label: 12.50 reads "$13", 1234 "$1,234", -12.50
+    "-$13". A missing value: ""."""
+    if _missing(value):
+        return ""
+    dollars = half_away(value)
+    return f"{'-' if dollars < 0 else ''}${abs(dollars):,.0f}"
+

@@ -1,4 +1,4 @@
-"""Values written on a chart (bar labels), pure: number -> text.
+"""Values written on a chart (bar labels, a bin's words), pure: number -> text.
 
 Python's round() and format(".0f") round a half to the even neighbour: a median of -2.5 days
 was labelled "-2" on its bar while the table beside it said -2.5. Labels round a half away
@@ -41,3 +41,18 @@ def dollars_label(value: float) -> str:
     dollars = half_away(value)
     return f"{'-' if dollars < 0 else ''}${abs(dollars):,.0f}"
 
+
+MINUS = "\u2212"  # a true minus sign, as plotly writes negative ticks
+
+
+def days_bin_label(start: int, width: int = 7) -> str:
+    """A histogram bin of whole days ``start`` .. ``start + width - 1`` in words: "0 to 6
+    days", "7 to 13 days"; a negative one with a true minus and what it means: "−7 to −1
+    days (paid before sent)" (it read "−7–−1 days", a row of dashes)."""
+    def number(n: int) -> str:
+        return f"{MINUS}{-n}" if n < 0 else str(n)
+
+    end = start + width - 1
+    days = f"{number(start)} day{'' if abs(start) == 1 else 's'}" if end == start else \
+        f"{number(start)} to {number(end)} days"
+    return f"{days} (paid before sent)" if end < 0 else days

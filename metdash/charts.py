@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from metdash.chart_labels import days_label
+from metdash.chart_labels import days_bin_label, days_label
 
 # The house template is plotly's white one, set as the default once: naming it in every
 # figure's layout made plotly validate the whole template again each time (~13 ms a chart).
@@ -333,7 +333,7 @@ def days_to_payment_histogram(df: pd.DataFrame, large: bool = False) -> go.Figur
     # plotly's axis run from -0.4 to 0.4).
     width = 7
     days, claims = df.days.to_numpy(dtype=float), df.claims.to_numpy()
-    label = np.array([f"{d:.0f}–{d + width - 1:.0f} days" for d in days], dtype=object)
+    label = np.array([days_bin_label(int(d), width) for d in days], dtype=object)
     data = [{"type": "bar", "x": days[rows] + width / 2, "y": claims[rows], "name": payer,
              "width": width * 0.95, "customdata": label[rows],
              "legendgroup": payer, "showlegend": True, "marker": {"color": colour},

@@ -288,13 +288,13 @@ def test_a_histogram_of_one_bin_starts_at_zero_days_and_spans_the_week():
     assert fig.layout.yaxis.dtick == 1  # one claim: no "0.2 claims" ticks
     bar = fig.data[0]
     assert bar.x[0] - bar.width / 2 >= 0 and bar.x[0] + bar.width / 2 <= 7
-    assert "0–6 days" in bar.customdata[0]
+    assert bar.customdata[0] == "0 to 6 days"
 
 
 def test_histogram_bars_cover_their_week_and_say_which():
     fig = build("days_to_payment_histogram")
     labels = {c for t in fig.data for c in t.customdata}
-    assert labels == {"0–6 days", "7–13 days"}
+    assert labels == {"0 to 6 days", "7 to 13 days"}
     assert fig.layout.xaxis.range[1] >= 14
 
 
@@ -483,3 +483,19 @@ def test_scorecard_and_weekly_labels_round_a_half_away_from_zero():
                                         "referrals": [3]}))
     note = weekly_charts.weekly_referrals_bar(review).layout.annotations[0].text
     assert note == "12-week average 2.3"
+
+
+def test_a_histogram_bin_before_sending_reads_as_words():
+    """A payment dated before its claim was sent falls in a negative bin, labelled
+    "−7–−1 days": a row of dashes. Every bin reads "a to b days", a negative one with a true
+    minus (as the axis) and what it means."""
+    fig = build("days_to_payment_histogram",
+                pd.DataFrame({"payer": ["A", "A", "B"], "days": [-14, 0, 7],
+                              "claims": [1, 2, 3]}))
+    labels = [c for t in fig.data for c in t.customdata]
+    assert labels == ["\u221214 to \u22128 days (paid before sent)", "0 to 6 days",
+                      "7 to 13 days"]
+    assert fig.layout.xaxis.range[0] <= -14
+    assert chart_labels.days_bin_label(-7) == "\u22127 to \u22121 days (paid before sent)"
+    assert chart_labels.days_bin_label(-1, 1) == "\u22121 day (paid before sent)"
+    assert chart_labels.days_bin_label(3, 1) == "3 days"

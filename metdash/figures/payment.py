@@ -34,7 +34,8 @@ def days_to_payment(db: Database, f: Filters) -> pd.DataFrame:
 
 
 def days_to_payment_histogram(db: Database, f: Filters, width: int = 7) -> pd.DataFrame:
-    """The distribution: payer, days (bucket start, ``width`` days wide), claims."""
+    """The distribution: payer, days (bucket start, ``width`` days wide, floored: 0 holds
+    0-6 days, -7 holds -7 to -1, payments dated before the claim was sent), claims."""
     text = f"""
         SELECT p.name AS payer,
                (floor(days_to_payment / $width) * $width)::INTEGER AS days,

@@ -251,6 +251,30 @@ def revenue_by_payer_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
         title=title, large=large, height=max(380, 70 * len(df) + 120))
 
 
+# A legend of payers under a chart in a half-width column (ui.chart_row). Plotly lays out the
+# entries of a legend whose traces each have a legendgroup ("grouped" order) one after the
+# other, each as wide as its own name: wrapped, its rows were ragged (the Revenue page's payer
+# mix at 1280x720 left two of eight payers on its last line), and twelve long names
+# overflowed the legend's most height (half the chart) into a scrolled box. In "normal" order
+# a legend that wraps is a grid, every entry as wide as the longest name; the chart grows by
+# the rows the legend takes in a half-width column, so the plot keeps its height.
+HALF_PLOT_PX = 320  # a half-width chart's plot area at 1280 px, between its margins
+LEGEND_ROW_PX = 21
+
+
+def _legend_rows(names: list[str], width: float = HALF_PLOT_PX, large: bool = False) -> int:
+    """How many rows a horizontal legend of ``names`` takes in ``width`` px, at about 7 px a
+    character of 14 px type (10 of 20 px type), 45 px for the swatch and gaps; all on one
+    line when their own widths fit, else a grid of the longest entry's width."""
+    if not names:
+        return 0
+    char = 10 if large else 7
+    widths = [45 + char * len(name) for name in names]
+    if sum(widths) <= width:
+        return 1
+    return -(-len(names) // max(1, int(width // max(widths))))
+
+
 def payer_mix_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
     """Each payer's share of billed charges by month (stacked to 100%). Drawn in a
     half-width column (pages/revenue.py): fewer month ticks."""
@@ -263,11 +287,15 @@ def payer_mix_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
              "width": MONTH_BAR,
              "hovertemplate": "%{x|%b %Y}: %{y:.1%}<extra>%{fullData.name}</extra>"}
             for payer, rows, colour in _groups(df, "payer")]
+    legend_px = LEGEND_ROW_PX * (_legend_rows([trace["name"] for trace in data],
+                                               large=large) - 1)
     return styled(data=data, layout={
-        "barmode": "stack", "bargap": 0.1, "legend": {"tracegroupgap": 0},
+        "barmode": "stack", "bargap": 0.1,
+        "legend": {"tracegroupgap": 0, "traceorder": "normal"},  # a grid when it wraps
+        "meta": {"legend_px": legend_px},  # ui.present_figure: not scaled up
         "xaxis": {"title": {"text": ""}, **_time_axis(month, "month", narrow=True)},
         "yaxis": {"title": {"text": "Share of billed"}, "tickformat": ".0%", "range": [0, 1]}},
-        title=title, large=large, height=460)
+        title=title, large=large, height=440 + legend_px)
 
 
 def paid_per_visit_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:

@@ -499,3 +499,49 @@ def test_a_histogram_bin_before_sending_reads_as_words():
     assert chart_labels.days_bin_label(-7) == "\u22127 to \u22121 days (paid before sent)"
     assert chart_labels.days_bin_label(-1, 1) == "\u22121 day (paid before sent)"
     assert chart_labels.days_bin_label(3, 1) == "3 days"
+
+
+LONG_PAYERS = ["Medicare Part B (demo jurisdiction)", "Silverline Medicare Advantage",
+               "Evergreen State Medicaid", "Cascade Mutual PPO", "Summit Health Plan",
+               "Pinecrest Benefits", "Lakeside Choice HMO", "Keystone Workers' Comp",
+               "Blue Cross Blue Shield of Illinois", "UnitedHealthcare Community Plan",
+               "Aetna Better Health", "Tricare West"]
+SHORT_PAYERS = ["Aetna", "Cigna", "Humana", "Medicare", "Medicaid", "BCBS", "United",
+                "Tricare"]
+
+
+def _mix(payers: list[str]) -> pd.DataFrame:
+    return pd.DataFrame([(M1, p, 1 / len(payers)) for p in payers],
+                        columns=["month", "payer", "share"])
+
+
+@pytest.mark.parametrize("payers, rows", [
+    (["Medicare"], 1),
+    (["Aetna", "Medicare", "Self-pay plan"], 1),      # one line: 3 short names fit
+    (SHORT_PAYERS, 3),                                  # a grid of 3 a row: 3 + 3 + 2
+    (LONG_PAYERS[:8], 8),                               # one a row: the longest is 35
+    (LONG_PAYERS, 12),
+])
+def test_payer_mix_legend_is_a_grid_the_chart_grows_for(payers, rows):
+    """At 1280x720 the payer mix (a half-width column) wrapped its legend in ragged rows, the
+    last holding two of eight payers, and twelve long names overflowed into a scrolled
+    legend over a plot squeezed to ~130 px (seen in Chromium). Its entries are not grouped
+    (plotly then lays a wrapped legend out as a grid, every entry as wide as the longest),
+    and the chart grows by the rows the legend takes in a half-width column (~320 px): the
+    plot keeps its ~270 px (measured in Chromium for each of these)."""
+    fig = charts.payer_mix_bar(_mix(payers))
+    assert fig.layout.legend.traceorder == "normal"
+    assert fig.layout.height == 440 + charts.LEGEND_ROW_PX * (rows - 1)
+    assert fig.layout.meta["legend_px"] == charts.LEGEND_ROW_PX * (rows - 1)
+
+
+def test_payer_mix_in_presentation_mode_fits_a_720_px_screen():
+    """Presentation mode draws the chart full width (its legend in fewer rows) and scales
+    the rest by 1.3, not the half-width legend's rows: twelve payers fit 1280x720."""
+    from metdash.ui.widgets import present_figure
+
+    fig = charts.payer_mix_bar(_mix(LONG_PAYERS))
+    assert present_figure(fig).layout.height == int((fig.layout.height
+                                                     - fig.layout.meta["legend_px"]) * 1.3)
+    assert present_figure(fig).layout.height <= 600
+    assert present_figure(charts.payer_mix_bar(_mix(["Medicare"]))).layout.height == 572

@@ -389,6 +389,11 @@ def present_figure(fig: Any) -> Any:
     layout = fig.layout.to_plotly_json()
     layout.pop("template", None)  # the default: validated again if handed back (~10 ms)
     height = layout.get("height") or 450
+    # What a chart added to its height for its legend's rows in a half-width column
+    # (charts.payer_mix_bar): here the chart is full width and its legend takes fewer rows,
+    # so only the rest is scaled (scaled whole, twelve payers ran past a 720 px screen).
+    meta = layout.get("meta")
+    height -= meta.get("legend_px", 0) if isinstance(meta, dict) else 0
     merge_layout(layout, {"font": {"size": 20, "color": "#000000"},
                           "title": {"font": {"size": 24}}, "hoverlabel": {"font": {"size": 20}},
                           "legend": {"font": {"size": 18}, "y": -0.4},

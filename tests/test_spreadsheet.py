@@ -470,3 +470,34 @@ def test_a_claim_changed_on_its_second_row_names_that_row_and_column(db):
     assert res.problems == [
         "row 3, charge: claim S1 is already on file with different content (38.00 on file "
         "for its line 2): give this claim a new id, or correct the claim on file by hand."]
+
+
+def test_a_row_whose_day_another_claim_holds_says_what_frees_it_by_that_claims_status(
+        db, monkeypatch):
+    """The import's refusal said "void that claim first" whatever the claim was: S1 went to
+    the payer (submitted 2025-06-05), so it is replaced or voided (DOMAIN.md's corrected
+    claim), read with the other claims' statuses up front (no query per row). A claim earlier
+    in the same file is not on file: one of the two rows goes."""
+    from metdash.entry import claim_reads
+
+    assert import_claims(db, csv_bytes(row()), "first.csv", USER, as_of=AS_OF).claims_added == 1
+
+    def one_query_per_row(*args):
+        raise AssertionError("the holding claim was asked of the store, not the batch")
+
+    monkeypatch.setattr(claim_reads, "holding_claim", one_query_per_row)
+    res = import_claims(db, csv_bytes(row(claim_id="S9", units="1", charge="40.00"),
+                                      row(claim_id="S10", service_date="2025-06-03"),
+                                      row(claim_id="S11", service_date="2025-06-03")),
+                        "second.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 2, cpt: 97110 on 2025-06-02 for this client is already billed on claim S1, and one "
+        "date and code on two claims is denied as a duplicate: remove the row, or change claim "
+        "S1 first. Claim S1 went to the payer on 2025-06-05, so it is not edited: send a "
+        "replacement claim (frequency 7) whose 97110 line of 2025-06-02 bills all of the day's "
+        "units, or void it (frequency 8) and import the file again once the void is sent "
+        "(Claims → Status → Correct / void claim S1).",
+        "row 4, cpt: 97110 on 2025-06-03 for this client is already billed on claim S10, "
+        "earlier in this file: one date and code on two claims is denied as a duplicate, so "
+        "remove one of the two rows, or put the day's units on one."]
+    assert db.scalar("SELECT count(*) FROM claims") == 1

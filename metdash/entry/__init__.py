@@ -20,7 +20,8 @@ The rooms::
     plans        plans of care: certification, 90 days, the physician's signature, recertifying
     sessions     sessions, the units a client's day bills as, the coverage active on a day
     claim_check  ClaimIn / ClaimLineIn and every rule a claim is checked by
-    days         one client's date of service: its sessions' minutes, the units billed for it
+    days         one client's date of service: its sessions' minutes, the units billed for it,
+                 what frees a date and code another claim holds
     claims       claim ids, saving and writing claims, building one from sessions, status moves
     posting      hand-posted EOBs, patient payments, appeals
     balances     the practice's own moves: write-offs (one or a batch), moving an insurance

@@ -30,6 +30,7 @@ from metdash.coding import (
 )
 from metdash.coding.pos import pos_problem
 from metdash.entry.claim_reads import StoreReads
+from metdash.entry.days import HoldingClaim, freeing_the_day
 from metdash.entry.problems import (
     Problem,
     as_date,
@@ -235,6 +236,21 @@ def zero_charge(n: int, cpt: str) -> str:
             "fee under Settings and build the claim again.")
 
 
+def _day_held(label: str, day: dt.date, code: str, held: HoldingClaim, source: str) -> str:
+    """Why a line whose date and code ``held`` already bills is refused, and what frees it
+    by what that claim is now (:func:`metdash.entry.days.freeing_the_day`, as Bill sessions
+    says it). A claim of the same import (not on file yet) is one of two rows to merge."""
+    row = "row" if source == "import" else "line"
+    lead = f"{label}: {code} on {day} for this client is already billed on claim {held.claim_id}"
+    if not held.on_file:
+        return (f"{lead}, earlier in this file: one date and code on two claims is denied as a "
+                f"duplicate, so remove one of the two {row}s, or put the day's units on one.")
+    then = "import the file again" if source == "import" else "save this claim again"
+    return (f"{lead}, and one date and code on two claims is denied as a duplicate: remove the "
+            f"{row}, or change claim {held.claim_id} first. "
+            + freeing_the_day(held, day, code, then=then, instead=None))
+
+
 def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
                 existing: bool = False, reads: StoreReads | None = None) -> ClaimCheck:
     """Every error and warning for a claim (``existing``: it is already saved, e.g. re-check).
@@ -242,7 +258,9 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
     Errors: unknown client/payer/provider/referrer, coverage not active, diagnoses not
     billable or too many, pointers, codes, units, negative charges, future dates, dates
     before the referral or after its expiry, visits used up, timely filing passed without a
-    reason, the same client + date + code on another non-voided claim.
+    reason, the same client + date + code on another non-voided claim (saying what frees it
+    by that claim's status: edit a draft, correct or void a sent claim, send a waiting void,
+    ask the payer to reopen a settled one).
     Warnings: a charge off the fee schedule, a modifier the payer expects is missing (GP,
     59 / XU on an NCCI pair's column-2 code, KX past the year's threshold), a Medicare
     client past the year's targeted medical review amount, units above what the client's
@@ -348,9 +366,8 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
                 seen_pairs[(day, code)] = i
                 dup = billed.get((day, code))
                 if dup:
-                    err.append(Problem(f"{label}: {code} on {day} for this client is already "
-                                       f"billed on claim {dup}: remove the line, or "
-                                       "void that claim first.", "cpt", i))
+                    err.append(Problem(_day_held(label, day, code, reads.holding_claim(
+                        dup, day, code), claim.source), "cpt", i))
         if day:
             dates.append(day)
         line_info.append((day, code, units, charge))

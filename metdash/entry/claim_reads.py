@@ -23,9 +23,11 @@ from metdash.coding import CptCode, known_codes
 from metdash.entry.days import (
     BilledCode,
     DaySession,
+    HoldingClaim,
     billed_session_ids,
     billed_units,
     day_sessions,
+    holding_claim,
 )
 from metdash.entry.problems import fetch_one, fetch_rows
 from metdash.entry.sessions import active_coverage
@@ -74,6 +76,11 @@ class StoreReads:
             "SELECT l.service_date, l.cpt, min(c.claim_id) FROM claim_lines l JOIN claims c "
             "USING (claim_id) WHERE c.client_id = ? AND c.status <> 'voided' AND "
             "c.claim_id <> ? GROUP BY ALL", [client_id, claim_id]).fetchall()}
+
+    def holding_claim(self, claim_id: str, day: dt.date, code: str) -> HoldingClaim:
+        """The claim ``claim_id`` that :meth:`billed_pairs` named for (``day``, ``code``): its
+        status, frequency, submitted date and whether it bills anything else."""
+        return holding_claim(self.con, claim_id, day, code)
 
     def coverage_on(self, client_id: str, day: dt.date, payer_id: int,
                     coverage_id: int | None) -> dict[str, Any] | None:
@@ -185,15 +192,20 @@ class BatchReads(StoreReads):
             [clients])}
         self._by_client: dict[str, list[_Line]] = {}
         self._by_referral: dict[int, list[_Line]] = {}
-        for row in con.execute("""
+        self._by_claim: dict[str, list[_Line]] = {}
+        # What each of those claims is now (status, frequency, submitted date): a date and
+        # code one holds is refused with what frees it, by that (freeing_the_day).
+        self._held: dict[str, tuple[str, str, dt.date | None]] = {}
+        for *row, status, freq, sent in con.execute("""
                 SELECT c.claim_id, c.client_id, c.payer_id, c.referral_id, l.service_date,
-                       l.cpt, l.units, l.charge
+                       l.cpt, l.units, l.charge, c.status, c.frequency_code, c.submitted_date
                 FROM claim_lines l JOIN claims c USING (claim_id)
                 WHERE c.status <> 'voided'
                   AND (c.client_id IN (SELECT unnest(?::VARCHAR[]))
                        OR c.referral_id IN (SELECT unnest(?::INTEGER[])))""",
                                [clients, sorted(self._referrals)]).fetchall():
             self._add_line(_Line(*row))
+            self._held[row[0]] = (status, freq or "1", sent)
         self._sessions: dict[str, dict[dt.date, list[DaySession]]] = {}
         rows = fetch_rows(con, """
             SELECT s.client_id, s.session_id, s.session_date, s.provider_id,
@@ -213,6 +225,7 @@ class BatchReads(StoreReads):
     # -- what the batch adds -----------------------------------------------------------
     def _add_line(self, line: _Line) -> None:
         self._by_client.setdefault(line.client_id, []).append(line)
+        self._by_claim.setdefault(line.claim_id, []).append(line)
         if line.referral_id is not None:
             self._by_referral.setdefault(line.referral_id, []).append(line)
 
@@ -286,6 +299,16 @@ class BatchReads(StoreReads):
                 if key not in found or ln.claim_id < found[key]:
                     found[key] = ln.claim_id
         return found
+
+    def holding_claim(self, claim_id: str, day: dt.date, code: str) -> HoldingClaim:
+        """As the store answers; a claim the batch added is not on file (``on_file``
+        False: it is written with the batch, or not at all)."""
+        else_ = any((ln.service_date, ln.cpt) != (day, code)
+                    for ln in self._by_claim.get(claim_id, ()))
+        if claim_id not in self._held:
+            return HoldingClaim(claim_id, "", bills_else=else_, on_file=False)
+        status, freq, sent = self._held[claim_id]
+        return HoldingClaim(claim_id, status, freq, sent, else_)
 
     def coverages_of(self, client_id: str) -> list[dict[str, Any]]:
         """The client's coverages (with their payer's name, units rule and type)."""

@@ -20,7 +20,13 @@ from metdash.coding import (
 )
 from metdash.coding.pos import DEFAULT_POS, normalize_pos, with_telehealth_modifier
 from metdash.entry.claim_check import ClaimIn, ClaimLineIn, check_claim, kx_years, zero_charge
-from metdash.entry.days import billed_session_ids, billed_units, day_sessions
+from metdash.entry.days import (
+    billed_session_ids,
+    billed_units,
+    day_sessions,
+    freeing_the_day,
+    holding_claim,
+)
 from metdash.entry.problems import (
     CENT,
     Problem,
@@ -246,7 +252,8 @@ def build_claim_from_sessions(con: Any, session_ids: Sequence[int],
                     f"({held.units} unit(s)); with these sessions the day's {minutes[code]} "
                     f"minutes of {code} bill {due}: one date and code on two claims is denied "
                     "as a duplicate. "
-                    + _freeing_the_day(con, held.claim_id, day, code, due), "sessions"))
+                    + freeing_the_day(holding_claim(con, held.claim_id, day, code), day,
+                                      code, due=due), "sessions"))
                 continue
             # The line carries the session with the most minutes of the code (first by id).
             carrier = max(new, key=lambda s: (s.minutes.get(code, 0), -s.session_id))
@@ -279,45 +286,6 @@ def build_claim_from_sessions(con: Any, session_ids: Sequence[int],
                    referral_id=ref["referral_id"] if ref else None,
                    referrer_id=ref["referrer_id"] if ref else None,
                    session_ids=sorted(chosen))
-
-
-def _freeing_the_day(con: Any, claim_id: str, day: dt.date, code: str, due: int) -> str:
-    """What to do with ``claim_id``, which holds ``code`` on ``day``, so that the day can be
-    billed as one (``due`` units), by what the claim is now (the same rules as
-    :mod:`metdash.entry.corrections`, which this module cannot import: it imports this one).
-    A draft or ready claim the payer does not have is edited (or, billing nothing else,
-    moved to voided: nothing goes to the payer); one the payer has is corrected with a
-    replacement (frequency 7) or a void (frequency 8), DOMAIN.md's corrected claim."""
-    row = fetch_one(con, "SELECT status, frequency_code, submitted_date FROM claims "
-                    "WHERE claim_id = ?", [claim_id]) or {}
-    status, sent = row.get("status", ""), row.get("submitted_date")
-    freq = row.get("frequency_code") or "1"
-    if status in ("draft", "ready") and freq == "8":
-        return (f"Claim {claim_id} is a void waiting to be sent: send it with the next 837P "
-                "(Remittances, or `metdash export-837`), then bill the day's sessions "
-                "together.")
-    if status in ("draft", "ready") and (sent is None or freq == "7"):
-        what = (f"Claim {claim_id} is a replacement waiting to be sent" if freq == "7"
-                else f"Claim {claim_id} is {'a draft' if status == 'draft' else 'ready'}, "
-                "not sent yet")
-        others = fetch_one(con, "SELECT count(*) AS n FROM claim_lines WHERE claim_id = ? "
-                           "AND NOT (service_date = ? AND cpt = ?)",
-                           [claim_id, day, code])["n"]
-        if others == 0 and freq != "7":
-            return (f"{what}, and bills nothing else: move it to voided (Claims → Status, "
-                    "with a note; nothing goes to the payer), then bill the day's sessions "
-                    "together.")
-        return (f"{what}: edit it (Claims → Status → Edit claim {claim_id}) to take its "
-                f"{code} line of {day} off, then bill the day's sessions together.")
-    if status in ("submitted", "denied", "draft", "ready"):
-        return (f"Claim {claim_id} went to the payer on {sent}, so it is not edited: send a "
-                f"replacement claim (frequency 7) whose {code} line of {day} bills {due} "
-                "unit(s), or void it (frequency 8) and bill the day's sessions together once "
-                f"the void is sent (Claims → Status → Correct / void claim {claim_id}).")
-    return (f"Claim {claim_id} is {status.replace('_', ' ')}: the payer has settled it, and "
-            f"metdash corrects only a submitted or denied claim, so ask the payer to reopen "
-            f"claim {claim_id} for the day's {due} unit(s) of {code}, or leave these sessions "
-            "unbilled.")
 
 
 # -- status moves --------------------------------------------------------------------------------

@@ -161,3 +161,118 @@ def test_a_session_of_the_day_left_off_a_claim_built_from_sessions(db):
         f"Sessions: session {pm} of this client on 2025-06-02 is on no claim yet: the "
         "8-minute rule counts the day's minutes together, so bill it on this claim, or next "
         "(only the units it adds to the day are billed then)."]
+
+
+# -- a date and code another claim holds: what frees it, by that claim's status -----------------
+
+DUP_LEAD = ("Line 1: 97110 on 2025-06-10 for this client is already billed on claim H1, and one "
+            "date and code on two claims is denied as a duplicate: remove the line, or change "
+            "claim H1 first. ")
+
+
+def _h1(db, *lines):
+    """H1 (C002, Acme) billing 97110 x2 on 2025-06-10, and ``lines`` besides: a draft."""
+    e.save_claim(db, hand_claim(lines=[e.ClaimLineIn("2025-06-10", "97110", 2, "80.00", [], [1]),
+                                       *lines]), USER, as_of=AS_OF)
+
+
+def _send_h1(db):
+    e.move_claim_status(db, "H1", "ready", USER, as_of=AS_OF)
+    e.move_claim_status(db, "H1", "submitted", USER, on=dt.date(2025, 6, 12), as_of=AS_OF)
+
+
+def _deny_h1(db):
+    e.post_eob(db, e.EobIn(claim_id="H1", payment_date="2025-06-25", paid="0.00",
+                           adjustments=[e.AdjustmentIn("CO", "50", "122.00")],
+                           payer_claim_number="PCN-H1"), USER, as_of=AS_OF)
+
+
+def _why_h1_holds_it(db):
+    """Claim H2's 97110 line of 2025-06-10, which H1 holds: the refusal after DUP_LEAD, the
+    same whether the store is asked one question at a time (a form) or read for a batch (the
+    spreadsheet import)."""
+    dup = hand_claim(claim_id="H2", lines=[e.ClaimLineIn("2025-06-10", "97110", 1, "40.00",
+                                                         [], [1])])
+    found = []
+    with db.connect() as con:
+        for reads in (None, e.BatchReads(con, ["C002"], ["H2"])):
+            chk = e.check_claim(con, dup, AS_OF, reads=reads)
+            [msg] = [p for p in chk.errors if "already billed" in p]
+            assert msg.startswith(DUP_LEAD) and (msg.field, msg.line) == ("cpt", 0)
+            found.append(msg.removeprefix(DUP_LEAD))
+    assert found[0] == found[1]
+    return found[0]
+
+
+def test_a_day_held_by_a_draft_or_ready_claim_says_edit_it(db):
+    # A claim the payer does not have is edited (metdash.entry.corrections), not voided.
+    _h1(db, e.ClaimLineIn("2025-06-10", "97112", 1, "42.00", [], [1]))
+    assert _why_h1_holds_it(db) == (
+        "Claim H1 is a draft, not sent yet: edit it (Claims → Status → Edit claim H1) to take "
+        "its 97110 line of 2025-06-10 off, then save this claim again.")
+    e.move_claim_status(db, "H1", "ready", USER, as_of=AS_OF)
+    assert _why_h1_holds_it(db) == (
+        "Claim H1 is ready, not sent yet: edit it (Claims → Status → Edit claim H1) to take "
+        "its 97110 line of 2025-06-10 off, then save this claim again.")
+
+
+def test_a_day_held_by_a_draft_billing_nothing_else_says_move_it_to_voided(db):
+    _h1(db)
+    assert _why_h1_holds_it(db) == (
+        "Claim H1 is a draft, not sent yet, and bills nothing else: move it to voided (Claims "
+        "→ Status, with a note; nothing goes to the payer), then save this claim again.")
+
+
+def test_a_day_held_by_a_sent_claim_says_replace_or_void_it(db):
+    # DOMAIN.md: a claim the payer has is corrected by a replacement (frequency 7) or a void
+    # (frequency 8); submitted or denied alike.
+    _h1(db, e.ClaimLineIn("2025-06-10", "97112", 1, "42.00", [], [1]))
+    _send_h1(db)
+    sent = ("Claim H1 went to the payer on 2025-06-12, so it is not edited: send a replacement "
+            "claim (frequency 7) whose 97110 line of 2025-06-10 bills all of the day's units, "
+            "or void it (frequency 8) and save this claim again once the void is sent (Claims "
+            "→ Status → Correct / void claim H1).")
+    assert _why_h1_holds_it(db) == sent
+    _deny_h1(db)
+    assert db.scalar("SELECT status FROM claims WHERE claim_id = 'H1'") == "denied"
+    assert _why_h1_holds_it(db) == sent
+
+
+def test_a_day_held_by_a_waiting_replacement_says_edit_it(db):
+    # A replacement not sent yet is edited in place, as a draft is (corrections.EDITABLE).
+    from metdash.entry import corrections
+
+    _h1(db, e.ClaimLineIn("2025-06-10", "97112", 1, "42.00", [], [1]))
+    _send_h1(db)
+    _deny_h1(db)
+    with db.connect() as con:
+        fixed = corrections.claim_on_file(con, "H1")
+    fixed.lines[0].modifiers = ["GP"]
+    corrections.replace_claim(db, "H1", fixed, USER, reason="modifier", as_of=AS_OF)
+    assert _why_h1_holds_it(db) == (
+        "Claim H1 is a replacement waiting to be sent: edit it (Claims → Status → Edit claim "
+        "H1) to take its 97110 line of 2025-06-10 off, then save this claim again.")
+
+
+def test_a_day_held_by_a_waiting_void_says_send_it_first(db):
+    from metdash.entry import corrections
+
+    _h1(db, e.ClaimLineIn("2025-06-10", "97112", 1, "42.00", [], [1]))
+    _send_h1(db)
+    _deny_h1(db)
+    corrections.void_claim(db, "H1", USER, reason="billed the wrong day", as_of=AS_OF)
+    assert _why_h1_holds_it(db) == (
+        "Claim H1 is a void waiting to be sent: send it with the next 837P (Remittances, or "
+        "`metdash export-837`), then save this claim again.")
+
+
+def test_a_day_held_by_a_settled_claim_says_ask_the_payer_to_reopen_it(db):
+    _h1(db, e.ClaimLineIn("2025-06-10", "97112", 1, "42.00", [], [1]))
+    _send_h1(db)
+    e.post_eob(db, e.EobIn(claim_id="H1", payment_date="2025-06-25", paid="122.00",
+                           payer_claim_number="PCN-H1"), USER, as_of=AS_OF)
+    settled = ("the payer has settled it, and metdash corrects only a submitted or denied "
+               "claim, so ask the payer to reopen claim H1 for its 97110 line of 2025-06-10.")
+    assert _why_h1_holds_it(db) == f"Claim H1 is paid: {settled}"
+    e.move_claim_status(db, "H1", "closed", USER, as_of=AS_OF)
+    assert _why_h1_holds_it(db) == f"Claim H1 is closed: {settled}"

@@ -119,8 +119,10 @@ if ack_files and st.button("Import acknowledgments", icon=":material/upload:"):
             st.success(f"{a.files} file(s): {a.acknowledgments} acknowledgment(s) imported "
                        f"({a.accepted} claim(s) accepted, {a.rejected} rejected{again}, "
                        f"{a.unmatched} not ours); {a.already_imported} already imported.")
-            if a.errors:
-                ui.show_problems(a.errors, heading="Some files were refused.")
+            if a.problems:  # each file's in file order; "Nothing was imported." said once
+                ui.show_problems(a.problems, heading="Some files were refused: nothing of "
+                                 "them was imported." if a.acknowledgments else
+                                 "Nothing was imported.")
 recent_acks = ui.cached(acks.recent_acknowledgments)(db)
 if not recent_acks.empty:
     with st.expander(f"Recent acknowledgments ({len(recent_acks)})"):

@@ -52,7 +52,7 @@ import pyarrow as pa
 from metdash import adjustment_classes
 from metdash.adjustment_classes import claim_status_after
 from metdash.entry import returns
-from metdash.errors import X12Error, X12FileError, joined
+from metdash.errors import X12Error, X12FileError
 from metdash.store import (
     Database,
     JSONText,
@@ -77,8 +77,8 @@ from metdash.x12.match835 import (
     reopen_recouped,
 )
 from metdash.x12.parse835 import Payment, Remittance835, gc_paused, header_payees, parse_835
+from metdash.x12.refusal import closing, file_problems
 
-NOTHING = "Nothing was imported."
 ZERO = Decimal("0")
 INT_MAX = 2**31 - 1  # line_payments.units is an INTEGER
 
@@ -106,9 +106,7 @@ class FileResult:
     def errors(self) -> list[str]:
         """The problems, the last ending "Nothing was imported." (once: the file is
         imported whole or not at all)."""
-        if not self.problems:
-            return []
-        return [*self.problems[:-1], joined(self.problems[-1], NOTHING)]
+        return closing(self.problems)
 
 
 @dataclass
@@ -236,19 +234,10 @@ def _import_one(db: Database, name: str, data: bytes, user: str,
             # file that is not the practice's says so near the top, as its payee (N1*PE) is
             # in the payment's header: a sample from another provider listed fifty "does
             # not balance" lines before it, and the list stops at fifty.
-            found = in_file_order([*_payee_problems(db, data, name), *exc.problems])
-            msgs = list(dict.fromkeys(p.line() for p in found))
-            if len(msgs) > 50:
-                msgs = msgs[:50] + [f"{name}: … and {len(msgs) - 50} more problems."]
-            return FileResult(name, "refused", problems=msgs)
+            return FileResult(name, "refused", problems=file_problems(
+                name, [*_payee_problems(db, data, name), *exc.problems]))
         del remit
         return res
-
-
-def in_file_order(problems: Iterable[X12Error]) -> list[X12Error]:
-    """``problems`` in the order they occur in their file: by segment number, a problem of
-    the whole file (no segment) first, problems of one segment as they were found."""
-    return sorted(problems, key=lambda p: -1 if p.number is None else p.number)
 
 
 def _payee_problems(db: Database, data: bytes, name: str) -> list[X12Error]:

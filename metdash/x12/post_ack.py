@@ -1,8 +1,10 @@
 """Import 999 and 277CA acknowledgments: one transaction per file, all of it or nothing.
 
 :func:`import_acks` parses each file (:mod:`metdash.x12.parse_ack`; a file with any problem
-is refused whole, its messages ending "Nothing was imported."), then writes each new
-acknowledgment with what it says of each claim:
+is refused whole, as an 835 is (:mod:`metdash.x12.refusal`): its problems in the order they
+occur in the file, ``problems`` without "Nothing was imported." for a page that says it
+once, ``errors`` ending each refused file with it for the command line and ``--json``), then
+writes each new acknowledgment with what it says of each claim:
 
 * a **999** names the 837P it answers by its group control number (AK102 = our GS06) and
   each transaction set by its ST02 (AK202); the claims of that set are read from
@@ -55,8 +57,8 @@ from metdash.errors import X12FileError
 from metdash.store import Database, audit, audit_many, insert_rows, next_id
 from metdash.store.backup import settle_import
 from metdash.x12.parse_ack import Ack277, Ack999, AckFile, ClaimStatus, parse_ack
+from metdash.x12.refusal import closing, file_problems
 
-NOTHING = "Nothing was imported."
 Source = str | os.PathLike[str] | tuple[str, bytes]
 
 
@@ -74,7 +76,13 @@ class AckFileResult:
     other: int = 0  # claims with another status (pending, forwarded elsewhere ...)
     unmatched: int = 0  # claims or 999 sets that are not ours
     secondary_rejected: int = 0  # of the rejected: secondary claims back on "Bill the secondary"
-    errors: list[str] = field(default_factory=list)
+    # Why the file was refused, in the order the problems occur in the file.
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[str]:
+        """The problems, the last ending "Nothing was imported." (once per file)."""
+        return closing(self.problems)
 
 
 @dataclass
@@ -89,7 +97,11 @@ class AckSummary:
     other: int = 0
     unmatched: int = 0
     secondary_rejected: int = 0
+    # Each refused file's problems, its last ending "Nothing was imported." (per file: for
+    # the command line and the JSON, where files are told apart by their lines).
     errors: list[str] = field(default_factory=list)
+    # The same problems without it, for a page that says it once, above them all.
+    problems: list[str] = field(default_factory=list)
     results: list[AckFileResult] = field(default_factory=list)
 
     @property
@@ -151,12 +163,13 @@ def import_acks(db: Database, sources: Iterable[Source], user: str, *,
         try:
             name, data = _read_source(src)
         except OSError as exc:
-            res = AckFileResult(str(src), "refused", errors=[
-                f"{src}: cannot read the file ({exc.strerror}). {NOTHING}"])
+            res = AckFileResult(str(src), "refused", problems=[
+                f"{src}: cannot read the file ({exc.strerror})."])
         else:
             res = _import_one(db, name, data, user, pending, taken, now)
         summary.results.append(res)
         summary.errors.extend(res.errors)
+        summary.problems.extend(res.problems)
         for key in ("acknowledgments", "already_imported", "accepted", "rejected", "other",
                     "unmatched", "secondary_rejected"):
             setattr(summary, key, getattr(summary, key) + getattr(res, key))
@@ -171,11 +184,9 @@ def _import_one(db: Database, name: str, data: bytes, user: str,
     try:
         parsed = parse_ack(data, name)
     except X12FileError as exc:
-        msgs = exc.messages()
-        if len(msgs) > 50:
-            msgs = msgs[:50] + [f"{name}: … and {len(msgs) - 50} more problems."]
-        msgs[-1] = f"{msgs[-1]} {NOTHING}"
-        return AckFileResult(name, "refused", errors=msgs)
+        # In the order they occur in the file: a parser checks some things after the loop
+        # they close (a claim with no STC, an AK2 with no IK5, the 277CA's totals at its ST).
+        return AckFileResult(name, "refused", problems=file_problems(name, exc.problems))
     shas = [a.content_sha256 for a in parsed.acks]
     with db.connect() as con:
         known = {r[0] for r in con.execute(

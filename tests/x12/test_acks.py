@@ -356,3 +356,47 @@ def test_the_rejected_row_opens_the_claim_with_its_acknowledgments(sent, monkeyp
     assert table[["acknowledgment", "outcome"]].values.tolist() == [["999", "Accepted"],
                                                                     ["277CA", "Rejected"]]
     assert "member number" in table.reason.iloc[1] and box.proto.expanded
+
+
+def _out_of_order_277() -> str:
+    """The 277CA with C000101's STC gone (found after the claims are read: segment 29, its
+    TRN) and C000103's status date impossible (found as it is read: segment 41)."""
+    return (CA_277.read_text().replace("STC*A2:20:PR*20250305*WQ*300~\n", "")
+            .replace("STC*A7:164:IL*20250305", "STC*A7:164:IL*20250231")
+            .replace("SE*42*0001", "SE*41*0001"))
+
+
+OUT_OF_ORDER = [
+    "bad.277, segment 29 (TRN): claim C000101 has no status (STC): the file is truncated or "
+    "damaged.",
+    "bad.277, segment 41 (STC): the status date '20250231' is not a date (CCYYMMDD)."]
+
+
+def test_a_refused_files_problems_come_in_file_order_saying_nothing_imported_once(sent):
+    """As an 835's (tests/x12/test_post835.py): the problems were listed as they were found
+    (a claim without STC after the claims that follow it), each file's last one ending
+    "Nothing was imported.". ``problems`` lists them in file order without it, for a page
+    that says it once; ``errors`` (the command line, --json) ends each refused file with it."""
+    before = _counts(sent)
+    s = import_acks(sent, [("bad.277", _out_of_order_277().encode()),
+                           ("cut.999", _cut(REJECTED_999.read_text(), 5).encode())], "tess")
+    assert s.results[0].problems == OUT_OF_ORDER
+    assert s.results[0].errors == [OUT_OF_ORDER[0], OUT_OF_ORDER[1] + " Nothing was imported."]
+    cut = s.results[1].problems
+    assert cut and not any("Nothing was imported" in p for p in cut)
+    assert s.problems == OUT_OF_ORDER + cut
+    assert s.errors == s.results[0].errors + s.results[1].errors
+    assert sum(e.endswith("Nothing was imported.") for e in s.errors) == 2
+    assert _counts(sent) == before
+
+
+def test_import_ack_command_ends_each_refused_file_with_nothing_imported(sent, tmp_path):
+    bad = _broken(tmp_path, "bad.277", _out_of_order_277())
+    closing = [OUT_OF_ORDER[0], OUT_OF_ORDER[1] + " Nothing was imported."]
+    r = CliRunner().invoke(main, ["import-ack", "--db", str(sent.path), str(bad), "--json"])
+    assert r.exit_code == 1
+    assert json.loads(r.output[:r.output.rindex("}") + 1])["errors"] == closing
+    r = CliRunner().invoke(main, ["import-ack", "--db", str(sent.path), str(bad)])
+    assert r.exit_code == 1
+    lines = r.output.splitlines()
+    assert lines[lines.index(closing[0]):][:2] == closing

@@ -156,3 +156,29 @@ def test_refused_835s_list_their_problems_in_file_order_saying_nothing_imported_
     assert [e.value for e in at.error] == [
         "**Nothing was imported.** Please fix:\n"
         "- other.835, segment 33 (CLP): paid amount '6q' is not a number."]
+
+
+def test_refused_acknowledgments_list_their_problems_in_file_order_saying_it_once(seeded):
+    """As for an 835 (above): a refused 999 / 277CA upload said "Some files were refused."
+    and ended each file's problems with "Nothing was imported.", listed as they were found
+    (a claim without STC after the claims that follow it)."""
+    from .test_acks import CA_277, OUT_OF_ORDER, _out_of_order_277
+
+    at = _run()
+    bad = ("bad.277", _out_of_order_277().encode(), "text/plain")
+    at.file_uploader(key="ack_files").set_value([bad])
+    at.run()
+    next(b for b in at.button if b.label == "Import acknowledgments").click().run()
+    assert not at.exception, at.exception
+    assert [e.value for e in at.error] == [
+        "**Nothing was imported.** Please fix:\n" + "\n".join(f"- {p}" for p in OUT_OF_ORDER)]
+    assert seeded.scalar("SELECT count(*) FROM acknowledgments") == 0
+    # Beside a file that was imported, the heading says which were not, once.
+    at.file_uploader(key="ack_files").set_value(
+        [("good.277", CA_277.read_bytes(), "text/plain"), bad])
+    at.run()
+    next(b for b in at.button if b.label == "Import acknowledgments").click().run()
+    assert [e.value for e in at.error] == [
+        "**Some files were refused: nothing of them was imported.** Please fix:\n"
+        + "\n".join(f"- {p}" for p in OUT_OF_ORDER)]
+    assert seeded.scalar("SELECT count(*) FROM acknowledgments") == 1

@@ -114,11 +114,9 @@ if ack_files and st.button("Import acknowledgments", icon=":material/upload:"):
             a = import_acks(db, [(f.name, f.getvalue()) for f in ack_files], user,
                             before_write=lambda: backup.before_import(db))
             ui.after_write()
-            again = (f", {a.secondary_rejected} of them secondary claims back on 'Bill the "
-                     "secondary'" if a.secondary_rejected else "")
-            st.success(f"{a.files} file(s): {a.acknowledgments} acknowledgment(s) imported "
-                       f"({a.accepted} claim(s) accepted, {a.rejected} rejected{again}, "
-                       f"{a.unmatched} not ours); {a.already_imported} already imported.")
+            kind, headline = a.headline()
+            if kind:
+                (st.success if kind == "success" else st.info)(headline)
             if a.problems:  # each file's in file order; "Nothing was imported." said once
                 ui.show_problems(a.problems, heading="Some files were refused: nothing of "
                                  "them was imported." if a.acknowledgments else

@@ -121,6 +121,23 @@ class AckSummary:
     def to_json(self) -> str:
         return json.dumps(self.as_dict(), indent=2)
 
+    def headline(self) -> tuple[str, str]:
+        """(kind, sentence) for a page, as an 835 import's: 'success' when an acknowledgment
+        was imported, 'info' when every one was already there, '' when nothing was imported
+        (the refusals say it; a green box above a refused file said "1 file(s): 0
+        acknowledgment(s) imported")."""
+        again = (f", {self.secondary_rejected} of them secondary claims back on 'Bill the "
+                 "secondary'" if self.secondary_rejected else "")
+        text = (f"{self.files} file(s): {self.acknowledgments} acknowledgment(s) imported "
+                f"({self.accepted} claim(s) accepted, {self.rejected} rejected{again}, "
+                f"{self.unmatched} not ours); {self.already_imported} already imported.")
+        if self.acknowledgments:
+            return "success", text
+        if self.already_imported:
+            return "info", (f"Already imported: {self.already_imported} acknowledgment(s) of "
+                            "these files are on file, and nothing changed.")
+        return "", text
+
 
 def record_submission(con: duckdb.DuckDBPyConnection, interchange: int, group: int,
                       set_number: int, claim_ids: Sequence[str], at: dt.datetime,

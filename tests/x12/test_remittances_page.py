@@ -182,3 +182,29 @@ def test_refused_acknowledgments_list_their_problems_in_file_order_saying_it_onc
         "**Some files were refused: nothing of them was imported.** Please fix:\n"
         + "\n".join(f"- {p}" for p in OUT_OF_ORDER)]
     assert seeded.scalar("SELECT count(*) FROM acknowledgments") == 1
+
+
+def test_an_acknowledgment_upload_that_imports_nothing_shows_no_green_box(seeded):
+    """As for an 835 (ImportSummary.headline): a refused 999 / 277CA file came with a green
+    "1 file(s): 0 acknowledgment(s) imported" above "Nothing was imported."."""
+    from .test_acks import CA_277, _out_of_order_277
+
+    at = _run()
+
+    def upload(*files):
+        at.file_uploader(key="ack_files").set_value(
+            [(name, data, "text/plain") for name, data in files])
+        at.run()
+        next(b for b in at.button if b.label == "Import acknowledgments").click().run()
+        assert not at.exception, at.exception
+
+    upload(("bad.277", _out_of_order_277().encode()))
+    assert [s.value for s in at.success] == [] and len(at.error) == 1
+    upload(("good.277", CA_277.read_bytes()))
+    assert [s.value for s in at.success] == [
+        "1 file(s): 1 acknowledgment(s) imported (2 claim(s) accepted, 1 rejected, 0 not "
+        "ours); 0 already imported."]
+    upload(("again.277", CA_277.read_bytes()))
+    assert [s.value for s in at.success] == []
+    assert "Already imported: 1 acknowledgment(s) of these files are on file, and nothing " \
+        "changed." in [i.value for i in at.info]

@@ -173,11 +173,17 @@ def _open_denials(as_of_param: str = "?::DATE") -> str:
         )"""
 
 
-def next_step_after_window(correct_first: bool, client_may_owe: bool) -> str:
+def next_step_after_window(correct_first: bool, client_may_owe: bool,
+                           filing_passed: bool = False) -> str:
     """What a denial on "Denials to correct, resubmit or write off" asks for. Past the appeal
     window only a PR denial (PR-96, PR-204 ...) may be billed to the client, and never a
     Medicaid client's (found by a new-user trial: a Medicaid CO-197 was offered "move to the
-    client"); a CO / PI / OA denial is the practice's to write off (DOMAIN.md)."""
+    client"); a CO / PI / OA denial is the practice's to write off (DOMAIN.md). One to
+    correct and resubmit past the payer's timely-filing window (``filing_passed``) is
+    refused again unless the practice can prove it filed in time."""
+    if correct_first and filing_passed:
+        return ("past the filing window: resubmit only with proof of timely filing, else "
+                "write off (timely filing)")
     if correct_first:
         return "correct and resubmit (or write off)"
     if client_may_owe:
@@ -207,10 +213,10 @@ def _denial_lists(db: Database, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFr
     correct = work[work.to_correct].assign(days_left=lambda rows: rows.deadline_days_left,
                                            passed=lambda rows: rows.deadline_days_left < 0)
     correct = correct.sort_values(["passed", "deadline", "claim_id"])
-    correct = correct.assign(next_step=[next_step_after_window(first, may_owe)
-                                        for first, may_owe in zip(correct.correct_first,
-                                                                  correct.client_may_owe,
-                                                                  strict=True)])
+    correct = correct.assign(next_step=[next_step_after_window(first, may_owe, passed)
+                                        for first, may_owe, passed in zip(
+                                            correct.correct_first, correct.client_may_owe,
+                                            correct.passed, strict=True)])
     correct = correct[["claim_id", "client_id", "client_name", "payer", "status", "denied_date",
                        "deadline", "days_left", "denied_amount", "reasons", "next_step"]]
     return appeal.reset_index(drop=True), correct.reset_index(drop=True)

@@ -38,7 +38,9 @@ st.subheader(f"Open denials as of {f.as_of:%b %d, %Y}",
                   "first, those past it last. The deadline is the payer's appeal deadline "
                   "(from the first denying remittance), except for CO-16 with MA130 and "
                   "CO-29: those are corrected and resubmitted, not appealed, so theirs is the "
-                  "payer's timely-filing deadline (first service date + its filing days).")
+                  "payer's timely-filing deadline (first service date + its filing days); "
+                  "past it, a resubmission is refused again unless the practice can prove "
+                  "it filed in time.")
 work = work_of(db, f)
 if work.empty:
     st.success("No open denial in this range.")

@@ -112,7 +112,8 @@ def test_denials_page_works_a_resubmission_by_its_filing_deadline(db):
     # Nearest deadline first, those past it last: A2 (appeal, 05-24), A1 (filing 05-30: its
     # appeal deadline 05-19 would put it first), M1 (filing 2025-11-01: its appeal window
     # closed 03-31, yet it can still be resubmitted), M2 (filing 2026-01-10), then the passed
-    # ones by deadline: A3 (filing 03-20), M3 (appeal 04-14). By appeal deadline it was
+    # ones by deadline: A3 (filing 03-20: past the filing window), M3 (appeal 04-14). By
+    # appeal deadline it was
     # A1, A2, M2, then M1, A3, M3.
     work = figures.open_denials(db, PERIOD)
     assert work[["claim_id", "next_step", "deadline", "days_left"]].values.tolist() == [
@@ -120,7 +121,7 @@ def test_denials_page_works_a_resubmission_by_its_filing_deadline(db):
         ["A1", "correct and resubmit", D(2025, 5, 30), 29],
         ["M1", "correct and resubmit", D(2025, 11, 1), 184],
         ["M2", "correct and resubmit", D(2026, 1, 10), 254],
-        ["A3", "correct and resubmit", D(2025, 3, 20), -42],
+        ["A3", "past the filing window", D(2025, 3, 20), -42],
         ["M3", "past the appeal window", D(2025, 4, 14), -17]]
     # A long list is cut after the nearest deadlines.
     assert figures.open_denials(db, PERIOD, limit=2).claim_id.tolist() == ["A2", "A1"]
@@ -137,7 +138,11 @@ def test_work_list_to_correct_by_filing_deadline(db):
         ["M2", D(2026, 1, 10), 254],
         ["A3", D(2025, 3, 20), -42],
         ["M3", D(2025, 4, 14), -17]]
-    assert correct.next_step.tolist()[:4] == ["correct and resubmit (or write off)"] * 4
+    assert correct.next_step.tolist()[:3] == ["correct and resubmit (or write off)"] * 3
+    # A3's filing window closed on 03-20: a resubmission is refused again (CO-29) unless
+    # the practice can prove it filed in time.
+    assert correct.next_step.iloc[3] == ("past the filing window: resubmit only with proof "
+                                         "of timely filing, else write off (timely filing)")
     assert correct.next_step.iloc[4].startswith("past the appeal window: write off")
     # The appealable one stays on its appeal deadline.
     appeal = worklists.denials_to_appeal(db, AS_OF)

@@ -83,9 +83,10 @@ def test_denial_lists_same_rows_as_the_old_query(db):
         correct = correct.assign(next_step=[
             w.next_step_after_window(first, all(r.startswith("PR-")
                                                 for r in reasons.split(", "))
-                                     and types[payer] != "medicaid")
-            for first, reasons, payer in zip(correct.correct_first, correct.reasons,
-                                             correct.payer, strict=True)])
+                                     and types[payer] != "medicaid", passed)
+            for first, reasons, payer, passed in zip(correct.correct_first, correct.reasons,
+                                                     correct.payer, correct.passed,
+                                                     strict=True)])
         correct = correct[["claim_id", "client_id", "client_name", "payer", "status",
                            "denied_date", "deadline", "days_left", "denied_amount", "reasons",
                            "next_step"]].reset_index(drop=True)

@@ -150,7 +150,8 @@ def open_denials(db: Database, f: Filters, limit: int = 200) -> pd.DataFrame:
     (the first denying remittance: appeal deadlines count from it), reasons ('CO-50, CO-16'),
     denied_amount (open), age_days (since denied_on), deadline, days_left (to the deadline;
     negative: passed), next_step ('appeal', 'correct and resubmit', 'appeal pending',
-    'past the appeal window').
+    'past the appeal window', 'past the filing window': a resubmission is refused again
+    unless the practice can prove it filed in time).
 
     The deadline is the payer's appeal deadline (denied_on + appeal_window_days), except for
     a denial to correct and resubmit (CO-16 with MA130, CO-29: never appealed, DOMAIN.md):
@@ -175,6 +176,9 @@ def open_denials(db: Database, f: Filters, limit: int = 200) -> pd.DataFrame:
                                      AND a.filed_date <= $as_of
                                      AND (a.outcome = 'pending' OR a.outcome_date > $as_of))
                             THEN 'appeal pending'
+                        WHEN pc.correct_first
+                             AND c.first_service_date + p.timely_filing_days < $as_of
+                            THEN 'past the filing window'
                         WHEN pc.correct_first THEN 'correct and resubmit'
                         WHEN pc.denied_on + p.appeal_window_days < $as_of
                             THEN 'past the appeal window'
@@ -185,7 +189,8 @@ def open_denials(db: Database, f: Filters, limit: int = 200) -> pd.DataFrame:
             -- a resubmission is due within the payer's timely-filing window, not its appeal
             -- window (DOMAIN.md)
             SELECT * EXCLUDE (appeal_deadline, filing_deadline),
-                   CASE WHEN next_step = 'correct and resubmit' THEN filing_deadline
+                   CASE WHEN next_step IN ('correct and resubmit', 'past the filing window')
+                        THEN filing_deadline
                         ELSE appeal_deadline END AS deadline
             FROM stepped)
         SELECT claim_id, client_id, payer, status, first_service_date, denied_on, reasons,

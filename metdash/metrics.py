@@ -508,13 +508,15 @@ def format_value(name_or_format: str, value: Any) -> str:
     return str(value)
 
 
-def tile_money(value: Any) -> str:
+def tile_money(value: Any, compact: bool | None = None) -> str:
     """Dollars short enough for a tile on a 1280 px projector: whole dollars up to $99,999,
-    then $148.2K and $1.49M (a tile's tooltip gives the exact amount)."""
+    then $148.2K and $1.49M (a tile's tooltip gives the exact amount). ``compact`` (a tile's
+    change beside a value written so): thousands from $1,000 ("$39.1K"), so the two read
+    alike; False: always the first rule's whole dollars below $100,000."""
     amount = float(value)
     sign = "-" if amount < 0 else ""
     amount = abs(amount)
-    if round(amount) < 100_000:
+    if round(amount) < (1_000 if compact else 100_000):
         return f"{sign}${amount:,.0f}"
     if round(amount / 1_000, 1) < 1_000:
         return f"{sign}${amount / 1_000:,.1f}K"

@@ -325,7 +325,9 @@ def metric_tile(column: Any, name: str, value: Any, previous: Any = None) -> Non
         if m.format == "percent":
             delta = f"{diff * 100:+.1f} pts"
         elif m.format == "money":
-            delta = ("+" if diff >= 0 else "") + tile_money(diff)
+            # written as the value is: "$792.0K" with "+$39.1K", not "+$39,128"
+            compact = round(abs(float(value))) >= 100_000   # tile_money's K and M
+            delta = ("+" if diff >= 0 else "") + tile_money(diff, compact=compact)
         else:
             delta = f"{diff:+.1f}"
     color = "off" if m.higher_is_better is None else ("normal" if m.higher_is_better

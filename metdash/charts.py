@@ -113,7 +113,7 @@ def _house_layout(*, title: str | None = None, large: bool = False,
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.26, "xanchor": "left",
                    "x": 0, "title": None},
         "margin": {"l": 10, "r": 10, "t": 60 if title else 30, "b": 10, "autoexpand": True},
-        "height": height or (520 if large else 380),
+        "height": height or _default_height(large),
         "hoverlabel": {"font": {"size": size}},
     }
 
@@ -275,6 +275,20 @@ def _legend_rows(names: list[str], width: float = HALF_PLOT_PX, large: bool = Fa
     return -(-len(names) // max(1, int(width // max(widths))))
 
 
+def _half_width_legend(data: list[dict], large: bool = False) -> tuple[dict, int]:
+    """The layout of a half-width chart's legend of payers (a grid when it wraps, not
+    grouped; :func:`metdash.ui.widgets.present_figure` reads ``meta``) and the pixels the
+    chart grows by for its rows."""
+    legend_px = LEGEND_ROW_PX * (_legend_rows([trace["name"] for trace in data],
+                                               large=large) - 1)
+    return {"legend": {"tracegroupgap": 0, "traceorder": "normal"},  # a grid when it wraps
+            "meta": {"legend_px": legend_px}}, legend_px  # present_figure: not scaled up
+
+
+def _default_height(large: bool) -> int:
+    return 520 if large else 380
+
+
 def payer_mix_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
     """Each payer's share of billed charges by month (stacked to 100%). Drawn in a
     half-width column (pages/revenue.py): fewer month ticks."""
@@ -287,12 +301,9 @@ def payer_mix_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
              "width": MONTH_BAR,
              "hovertemplate": "%{x|%b %Y}: %{y:.1%}<extra>%{fullData.name}</extra>"}
             for payer, rows, colour in _groups(df, "payer")]
-    legend_px = LEGEND_ROW_PX * (_legend_rows([trace["name"] for trace in data],
-                                               large=large) - 1)
+    legend, legend_px = _half_width_legend(data, large)
     return styled(data=data, layout={
-        "barmode": "stack", "bargap": 0.1,
-        "legend": {"tracegroupgap": 0, "traceorder": "normal"},  # a grid when it wraps
-        "meta": {"legend_px": legend_px},  # ui.present_figure: not scaled up
+        "barmode": "stack", "bargap": 0.1, **legend,
         "xaxis": {"title": {"text": ""}, **_time_axis(month, "month", narrow=True)},
         "yaxis": {"title": {"text": "Share of billed"}, "tickformat": ".0%", "range": [0, 1]}},
         title=title, large=large, height=440 + legend_px)
@@ -369,12 +380,14 @@ def days_to_payment_histogram(df: pd.DataFrame, large: bool = False) -> go.Figur
             for payer, rows, colour in _groups(df, "payer")]
     lo = min(0.0, float(days.min()))
     hi = max(float(days.max()) + width, lo + 4 * width)  # at least four weeks
+    legend, legend_px = _half_width_legend(data, large)   # drawn in a half-width column
     return styled(data=data, layout={
-        "barmode": "relative", "legend": {"tracegroupgap": 0},
+        "barmode": "relative", **legend,
         "xaxis": {"title": {"text": "Days from submission to payment"}, "range": [lo, hi],
                   "tick0": 0, "dtick": width * max(1, -(-int(hi - lo) // (width * 12)))},
         "yaxis": {"title": {"text": "Claims"},
-                  **_count_axis(df.groupby("days").claims.sum())}}, title=title, large=large)
+                  **_count_axis(df.groupby("days").claims.sum())}}, title=title, large=large,
+        height=_default_height(large) + legend_px)
 
 
 def days_to_payment_trend(df: pd.DataFrame, large: bool = False) -> go.Figure:
@@ -389,11 +402,12 @@ def days_to_payment_trend(df: pd.DataFrame, large: bool = False) -> go.Figure:
              "line": {"color": colour},
              "hovertemplate": "%{x|%b %Y}: %{y:.1f} days<extra>%{fullData.name}</extra>"}
             for payer, rows, colour in _groups(df, "payer")]
+    legend, legend_px = _half_width_legend(data, large)
     return styled(data=data, layout={
-        "legend": {"tracegroupgap": 0},
+        **legend,
         "xaxis": {"title": {"text": ""}, **_time_axis(month, "month", narrow=True)},
         "yaxis": {"title": {"text": "Median days"}, "rangemode": "tozero"}},
-        title=title, large=large)
+        title=title, large=large, height=_default_height(large) + legend_px)
 
 
 def ar_aging_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:

@@ -545,3 +545,23 @@ def test_payer_mix_in_presentation_mode_fits_a_720_px_screen():
                                                      - fig.layout.meta["legend_px"]) * 1.3)
     assert present_figure(fig).layout.height <= 600
     assert present_figure(charts.payer_mix_bar(_mix(["Medicare"]))).layout.height == 572
+
+
+def _per_payer(payers: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    hist = pd.DataFrame([(p, 7 * i, 3) for i, p in enumerate(payers)],
+                        columns=["payer", "days", "claims"])
+    trend = pd.DataFrame([(M1, p, 20.0 + i) for i, p in enumerate(payers)],
+                         columns=["month", "payer", "median_days"])
+    return hist, trend
+
+
+@pytest.mark.parametrize("payers, rows", [
+    (["Medicare"], 1), (SHORT_PAYERS, 3), (LONG_PAYERS[:8], 8), (LONG_PAYERS, 12)])
+def test_days_to_payment_half_width_legends_are_grids_the_charts_grow_for(payers, rows):
+    """Days to payment's histogram and trend sit side by side like the payer mix, with a
+    legend of payers each: the same grid, the same growth (they wrapped raggedly)."""
+    hist, trend = _per_payer(payers)
+    for fig in (charts.days_to_payment_histogram(hist), charts.days_to_payment_trend(trend)):
+        assert fig.layout.legend.traceorder == "normal"
+        assert fig.layout.height == 380 + charts.LEGEND_ROW_PX * (rows - 1)
+        assert fig.layout.meta["legend_px"] == charts.LEGEND_ROW_PX * (rows - 1)

@@ -19,6 +19,49 @@ def _v(key: str, default: str = "") -> str:
     return default if value is None or value != value else str(value)
 
 
+RULES = {"cms": "CMS 8-minute rule", "per_code": "Per code"}
+
+
+def _edit_payer(payers_now):
+    """A payer's rules changed (its name stays: remittances are matched to it)."""
+    st.subheader("Change a payer's rules",
+                 help="The timely-filing limit, appeal window, usual days to payment, units "
+                      "rule and what the payer requires, from its contract or provider manual: "
+                      "they apply to the claims checked and listed from now on. Audited.")
+    names = dict(zip(payers_now.payer_id, payers_now.label, strict=True))
+    pick = st.selectbox("Payer", list(names), format_func=names.get, index=None,
+                        placeholder="Pick a payer", key="pe_payer")
+    if pick is None:
+        return
+    row = payers_now[payers_now.payer_id == pick].iloc[0]
+    with st.form(f"payer_edit_{pick}"):
+        c1, c2, c3 = st.columns(3)
+        e_type = c1.selectbox("Type", list(entry.PAYER_TYPES), key=f"pe_type_{pick}",
+                              index=list(entry.PAYER_TYPES).index(row.payer_type),
+                              format_func=ui.words)
+        e_id = c2.text_input("Clearinghouse payer id", row.clearinghouse_payer_id or "",
+                             key=f"pe_id_{pick}")
+        e_tf = c3.number_input("Timely filing (days)", 1, 3650, int(row.timely_filing_days),
+                               key=f"pe_tf_{pick}")
+        e_aw = c1.number_input("Appeal window (days)", 1, 3650, int(row.appeal_window_days),
+                               key=f"pe_aw_{pick}")
+        e_lag = c2.number_input("Usual days to payment", 1, 365, int(row.usual_lag_days),
+                                key=f"pe_lag_{pick}")
+        e_rule = c3.selectbox("Units rule", list(RULES), index=list(RULES).index(row.units_rule),
+                              format_func=RULES.get, key=f"pe_rule_{pick}")
+        e_ref = c1.checkbox("Requires a referral", bool(row.requires_referral),
+                            key=f"pe_ref_{pick}")
+        e_auth = c2.checkbox("Requires prior authorization", bool(row.requires_prior_auth),
+                             key=f"pe_auth_{pick}")
+        if st.form_submit_button("Save payer", type="primary"):
+            with ui.action():
+                entry.save_payer(db, entry.PayerIn(row.label, e_type, e_id or None, int(e_tf),
+                                                   int(e_aw), e_rule, e_ref, e_auth, int(e_lag)),
+                                 user, payer_id=int(pick))
+                ui.after_write()
+                st.success(f"{row.label} saved.")
+
+
 tab_pr, tab_prov, tab_pay, tab_fee, tab_cpt, tab_kx, tab_cls, tab_users, tab_ch = st.tabs(
     ["Practice", "Providers", "Payers", "Fee schedule", "CPT codes", "KX thresholds",
      "Adjustment classes", "Users", "Clearinghouse"], key="settings_tab", on_change="rerun")
@@ -84,27 +127,37 @@ if tab_pay.open:
             y_type = c2.selectbox("Type", list(entry.PAYER_TYPES), key="py_type",
                                   format_func=ui.words)
             y_id = c3.text_input("Clearinghouse payer id", key="py_id")
-            y_tf = c1.number_input("Timely filing (days)", 1, 3650, 365, key="py_tf")
+            y_tf = c1.number_input(
+                "Timely filing (days)", 1, 3650, None, key="py_tf",
+                placeholder="Blank: 365 Medicare, else 90",
+                help="How many days from the date of service the payer accepts a claim (its "
+                     "provider manual or contract). Left blank: 365 for Medicare (12 months), "
+                     "90 for any other payer, the shortest typical for commercial payers "
+                     "(90-180), so the filing-risk list warns early.")
             y_aw = c2.number_input("Appeal window (days)", 1, 3650, 120, key="py_aw")
             y_lag = c3.number_input("Usual days to payment", 1, 365, 30, key="py_lag")
-            y_rule = c1.selectbox("Units rule", ["cms", "per_code"], key="py_rule",
-                                  format_func={"cms": "CMS 8-minute rule",
-                                               "per_code": "Per code"}.get,
+            y_rule = c1.selectbox("Units rule", list(RULES), key="py_rule", format_func=RULES.get,
                                   help="CMS 8-minute rule: over the client's timed minutes of "
                                        "the day together; per code: each code's minutes of "
                                        "the day on their own.")
             y_ref = c2.checkbox("Requires a referral", key="py_ref")
             y_auth = c3.checkbox("Requires prior authorization", key="py_auth")
             if st.form_submit_button("Add payer", type="primary"):
+                filing = int(y_tf) if y_tf is not None else entry.default_filing_days(y_type)
                 with ui.action():
-                    entry.save_payer(db, entry.PayerIn(y_name, y_type, y_id or None, int(y_tf),
+                    entry.save_payer(db, entry.PayerIn(y_name, y_type, y_id or None, filing,
                                                        int(y_aw), y_rule, y_ref, y_auth, int(y_lag)),
                                      user)
                     ui.after_write()
-                    st.success("Payer added.")
+                    st.success(f"Payer added. Timely filing: {filing} days" + (
+                        "." if y_tf is not None else f", the default for a "
+                        f"{ui.words(y_type).lower()} payer: change it below if its contract "
+                        "or manual says otherwise."))
         # Read again after the form: the list read at the top predates a payer just added,
         # and its label column is the payer's name.
-        ui.table(choices(db, "payers").rename(columns={"label": "name"}))
+        payers_now = choices(db, "payers")
+        ui.table(payers_now.rename(columns={"label": "name"}))
+        _edit_payer(payers_now)
 
 if tab_fee.open:
     with tab_fee:

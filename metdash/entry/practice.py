@@ -177,6 +177,14 @@ def write_provider(con: Any, prov: ProviderIn, user: str, provider_id: int | Non
     return provider_id
 
 
+def default_filing_days(payer_type: str) -> int:
+    """A payer's timely-filing limit when none is entered (DOMAIN.md, Deadlines): Medicare's
+    12 months from the date of service; for any other payer 90 days, the shortest typical
+    limit of commercial payers (90-180), so that a claim is listed at risk early rather than
+    after its real limit has passed. The payer's own belongs on it (Settings → Payers)."""
+    return 365 if payer_type == "medicare" else 90
+
+
 @dataclass
 class PayerIn:
     """An insurance payer and its rules."""

@@ -490,3 +490,47 @@ def test_remittances_page_with_no_835_does_not_say_everything_matched(db):
     at = page("remittances.py")
     assert any("No claim payment yet" in i.value for i in at.info)
     assert not any("Every claim payment matched" in s.value for s in at.success)
+
+
+def test_a_payers_rules_are_changed_on_settings(db):
+    """A payer added with the wrong filing limit or appeal window could not be corrected
+    anywhere: the Settings page only added payers. Its rules are now changed there, audited,
+    and a bad value is refused as when adding one."""
+    pid, name = db.query("SELECT payer_id, name FROM payers ORDER BY name LIMIT 1").iloc[0]
+    at = _settings_tab(page("settings.py"), "Payers")
+    at.selectbox(key="pe_payer").select(int(pid)).run()
+    assert at.number_input(key=f"pe_tf_{pid}").value == db.scalar(
+        "SELECT timely_filing_days FROM payers WHERE payer_id = ?", [int(pid)])
+    at.number_input(key=f"pe_tf_{pid}").set_value(120)
+    at.number_input(key=f"pe_aw_{pid}").set_value(45)
+    at.checkbox(key=f"pe_auth_{pid}").check()
+    click(at, "Save payer")
+    assert not at.error, errors(at)
+    assert any(f"{name} saved" in s.value for s in at.success)
+    row = db.query("SELECT name, timely_filing_days, appeal_window_days, requires_prior_auth "
+                   "FROM payers WHERE payer_id = ?", [int(pid)]).iloc[0]
+    assert (row["name"], row.timely_filing_days, row.appeal_window_days,
+            bool(row.requires_prior_auth)) == (name, 120, 45, True)
+    assert db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'payers' "
+                     "AND action = 'update' AND record_key = ?", [str(pid)]) == 1
+
+
+def test_a_new_payers_filing_limit_defaults_by_its_type(db):
+    """DOMAIN.md: Medicare 12 months from the date of service, commercial payers typically
+    90-180 days. Left blank, the limit is 365 days for Medicare and 90 (the shortest typical:
+    the filing-risk list warns early rather than late) for any other payer, and the page says
+    which it used. It was 365 for every payer."""
+    at = _settings_tab(page("settings.py"), "Payers")
+    assert at.number_input(key="py_tf").value is None
+    at.text_input(key="py_name").input("Bayside Commercial")
+    at.selectbox(key="py_type").select("commercial")
+    click(at, "Add payer")
+    assert not at.error, errors(at)
+    assert db.scalar("SELECT timely_filing_days FROM payers "
+                     "WHERE name = 'Bayside Commercial'") == 90
+    assert any("90 days" in s.value for s in at.success)
+    at.text_input(key="py_name").input("Medicare Test Region")
+    at.selectbox(key="py_type").select("medicare")
+    click(at, "Add payer")
+    assert db.scalar("SELECT timely_filing_days FROM payers "
+                     "WHERE name = 'Medicare Test Region'") == 365

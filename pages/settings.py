@@ -19,7 +19,7 @@ def _v(key: str, default: str = "") -> str:
     return default if value is None or value != value else str(value)
 
 
-RULES = {"cms": "CMS 8-minute rule", "per_code": "Per code"}
+RULES = ui.UNITS_RULES
 
 
 def _edit_payer(payers_now):

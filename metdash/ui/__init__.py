@@ -48,6 +48,7 @@ from metdash.ui.session import (
 from metdash.ui.text import literal, words
 from metdash.ui.widgets import (
     MISSING,
+    UNITS_RULES,
     chart,
     chart_row,
     column_label,
@@ -67,6 +68,7 @@ from metdash.ui.widgets import (
 
 __all__ = [
     "MISSING",
+    "UNITS_RULES",
     "action",
     "after_write",
     "allowed",

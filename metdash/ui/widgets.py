@@ -187,6 +187,9 @@ def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, st
         if col in shown.columns and (shown[col].dtype == object
                                      or pd.api.types.is_string_dtype(shown[col])):
             shown[col] = shown[col].map(lambda v: words(v) if isinstance(v, str) else v)
+    for col, said in VALUE_WORDS.items():   # codes whose words are not the code's own
+        if col in shown.columns:
+            shown[col] = shown[col].map(lambda v, said=said: said.get(v, v))
     for col in shown.columns:
         spec = formats.get(col, col)
         metric = CATALOGUE.get(spec)
@@ -280,6 +283,11 @@ def table_labels(frame: pd.DataFrame, formats: dict[str, str] | None = None,
                  labels: dict[str, str] | None = None) -> dict[str, str]:
     """Every column's :func:`column_label` (a download's headings)."""
     return {col: column_label(col, formats, labels) for col in frame.columns}
+
+
+# A stored code shown in words that are not its own (the forms' choices say the same).
+UNITS_RULES = {"cms": "CMS 8-minute rule", "per_code": "Per code"}
+VALUE_WORDS = {"units_rule": UNITS_RULES}
 
 
 def _format_of(column: pd.Series) -> str | None:

@@ -49,3 +49,22 @@ def test_a_decimal_column_is_shown_in_dollars_under_a_worded_heading():
     assert config["balance_due"]["type_config"]["format"] == "dollar"
     assert config["balance_due"]["label"] == "Balance due"
     assert config["claim_id"]["label"] == "Claim"
+
+
+def _payers_script():
+    import pandas as pd
+
+    from metdash import ui
+
+    ui.table(pd.DataFrame({"name": ["Acme", "Medicare"], "payer_type": ["commercial", "medicare"],
+                           "units_rule": ["per_code", "cms"]}), key="p")
+
+
+def test_a_payers_units_rule_reads_as_the_forms_say_it():
+    # Settings' payer table showed "per_code" and "cms" beside forms offering "Per code" and
+    # "CMS 8-minute rule".
+    at = AppTest.from_function(_payers_script).run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert shown.units_rule.tolist() == ["Per code", "CMS 8-minute rule"]
+    assert shown.payer_type.tolist() == ["Commercial", "Medicare"]

@@ -206,3 +206,12 @@ def test_write_offs_tab_names_reasons_in_words(monkeypatch, demo_db_path):
     words = set(figures.WRITE_OFF_REASONS.values())
     for table in tables:
         assert set(table.reason) <= words, set(table.reason) - words
+
+
+def test_revenue_says_why_its_two_tables_paid_differ(monkeypatch, demo_db_path):
+    """Revenue by payer's "Per payer" and "Expected vs paid" tables show different Paid for
+    the same payer by definition (claims vs. the latest adjudication of paid lines); that was
+    said only in a tooltip, and an owner comparing them saw two answers."""
+    at = run_page("revenue", monkeypatch, demo_db_path,
+                  **{"from": "2025-07-01", "to": "2026-06-30"})
+    assert any("not the Per payer table's" in c.value for c in at.caption)

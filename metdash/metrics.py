@@ -508,6 +508,11 @@ def format_value(name_or_format: str, value: Any) -> str:
     return str(value)
 
 
+def tile_money_is_compact(value: Any) -> bool:
+    """True when :func:`tile_money` writes ``value`` in thousands or millions."""
+    return round(abs(float(value))) >= 100_000
+
+
 def tile_money(value: Any, compact: bool | None = None) -> str:
     """Dollars short enough for a tile on a 1280 px projector: whole dollars up to $99,999,
     then $148.2K and $1.49M (a tile's tooltip gives the exact amount). ``compact`` (a tile's
@@ -516,7 +521,7 @@ def tile_money(value: Any, compact: bool | None = None) -> str:
     amount = float(value)
     sign = "-" if amount < 0 else ""
     amount = abs(amount)
-    if round(amount) < (1_000 if compact else 100_000):
+    if (round(amount) < 1_000) if compact else not tile_money_is_compact(amount):
         return f"{sign}${amount:,.0f}"
     if round(amount / 1_000, 1) < 1_000:
         return f"{sign}${amount / 1_000:,.1f}K"

@@ -410,7 +410,7 @@ class _Holder:
         self.opened_at = 0.0
         self.last_used = 0.0
         self.draining = False
-        self.watcher: threading.Thread | None = None
+        self.watching = False  # a watcher thread runs (set and cleared under cond)
 
     def acquire(self, opener: Any) -> duckdb.DuckDBPyConnection:
         with self.cond:
@@ -433,10 +433,10 @@ class _Holder:
                 self.con = opener()
                 self.opened_at = time.monotonic()
                 self.last_used = self.opened_at
-                if self.watcher is None or not self.watcher.is_alive():
-                    self.watcher = threading.Thread(target=self._watch, daemon=True,
-                                                    name="metdash-store-idle")
-                    self.watcher.start()
+                if not self.watching:   # not is_alive(): a watcher that has just closed
+                    self.watching = True  # the handle may not have ended yet, and returns
+                    threading.Thread(target=self._watch, daemon=True,
+                                     name="metdash-store-idle").start()
             self.users += 1
             try:
                 return self.con.cursor()
@@ -464,15 +464,18 @@ class _Holder:
         at once when unused and another process waits for the file (a busy handle is handed
         back in :meth:`acquire`). Polled: a waiter only touches a file."""
         with self.cond:
-            while self.con is not None:
-                if self.users == 0 and time.monotonic() - self.last_used >= IDLE_SECONDS:
-                    self._close()
-                    return
-                if self.users == 0 and self._someone_waits():
-                    self._close()
-                    time.sleep(GAP_SECONDS)   # the file free a moment, as in acquire()
-                    return
-                self.cond.wait(min(IDLE_POLL_SECONDS, IDLE_SECONDS))
+            try:
+                while self.con is not None:
+                    if self.users == 0 and time.monotonic() - self.last_used >= IDLE_SECONDS:
+                        self._close()
+                        return
+                    if self.users == 0 and self._someone_waits():
+                        self._close()
+                        time.sleep(GAP_SECONDS)   # the file free a moment, as in acquire()
+                        return
+                    self.cond.wait(min(IDLE_POLL_SECONDS, IDLE_SECONDS))
+            finally:
+                self.watching = False   # under cond: the next open starts another
 
     def close_now(self) -> None:
         """Close the handle as soon as its current users are done (before the file is

@@ -19,7 +19,7 @@ import streamlit as st
 
 from metdash import auth, exports
 from metdash.errors import masked_text
-from metdash.metrics import CATALOGUE, format_value, tile_money
+from metdash.metrics import CATALOGUE, format_value, tile_money, tile_money_is_compact
 from metdash.privacy import column_kind
 from metdash.store import Database
 from metdash.ui import later
@@ -334,8 +334,8 @@ def metric_tile(column: Any, name: str, value: Any, previous: Any = None) -> Non
             delta = f"{diff * 100:+.1f} pts"
         elif m.format == "money":
             # written as the value is: "$792.0K" with "+$39.1K", not "+$39,128"
-            compact = round(abs(float(value))) >= 100_000   # tile_money's K and M
-            delta = ("+" if diff >= 0 else "") + tile_money(diff, compact=compact)
+            delta = ("+" if diff >= 0 else "") + tile_money(
+                diff, compact=tile_money_is_compact(value))
         else:
             delta = f"{diff:+.1f}"
     color = "off" if m.higher_is_better is None else ("normal" if m.higher_is_better

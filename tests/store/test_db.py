@@ -307,3 +307,26 @@ def test_an_idle_handle_is_kept_until_another_process_waits(tmp_path, monkeypatc
     assert time.monotonic() - started < 8   # not the 10 s lock wait, not the 60 s idle
     assert holder.con is not first
     assert db.scalar("SELECT count(*) FROM written_elsewhere") == 1
+
+
+def test_a_handle_opened_again_after_the_watcher_closed_it_is_watched_again(tmp_path,
+                                                                           monkeypatch):
+    """The watcher that closed a handle says so under the handle's lock, so an open right
+    after it starts a watcher of its own (checking the thread's is_alive() raced with a
+    watcher that had closed the handle and was still ending: the handle, reopened, was then
+    kept for good and a waiting import timed out)."""
+    monkeypatch.setattr(dbmod, "IDLE_SECONDS", 0.2)
+    path = tmp_path / "again.duckdb"
+    db = Database(path)
+    db.scalar("SELECT 1")
+    holder = dbmod._holder(path)
+    deadline = time.monotonic() + 5
+    while holder.con is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert holder.con is None and not holder.watching
+    db.scalar("SELECT 1")   # opened again: watched again, closed again when idle
+    assert holder.watching
+    deadline = time.monotonic() + 5
+    while holder.con is not None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert holder.con is None

@@ -324,8 +324,11 @@ def paid_per_visit_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
         "cliponaxis": False, "hovertemplate": "%{y}: $%{x:,.2f} a visit<extra></extra>"}],
         layout={"barmode": "relative",
                 "xaxis": {"title": {"text": "Dollars per visit"}, "tickprefix": "$",
-                          # room for the longest bar's label ("$105.70" was cut)
-                          "range": [0, float(per_visit.max()) * 1.45]},
+                          # room for the longest bar's label ("$105.70" was cut); at
+                          # least $1 wide (nothing paid yet: [0, 0] drew "$-1" to "$1"),
+                          # and below $0 when a refund left a payer's visits negative
+                          "range": [min(0.0, float(per_visit.min()) * 1.45),
+                                    max(1.0, float(per_visit.max()) * 1.45)]},
                 "yaxis": {"title": {"text": ""}}},
         title=title, large=large, height=max(320, 45 * len(d) + 120))
 

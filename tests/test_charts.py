@@ -565,3 +565,11 @@ def test_days_to_payment_half_width_legends_are_grids_the_charts_grow_for(payers
         assert fig.layout.legend.traceorder == "normal"
         assert fig.layout.height == 380 + charts.LEGEND_ROW_PX * (rows - 1)
         assert fig.layout.meta["legend_px"] == charts.LEGEND_ROW_PX * (rows - 1)
+
+
+def test_paid_per_visit_axis_starts_at_zero_when_nothing_is_paid_yet():
+    # A new practice's one claim, unpaid: the range [0, 0] made plotly draw "$-1" to "$1".
+    df = pd.DataFrame({"payer": ["Medicare Part B"], "paid_per_visit": [0.0]})
+    assert list(charts.paid_per_visit_bar(df).layout.xaxis.range) == [0, 1]
+    df = pd.DataFrame({"payer": ["A", "B"], "paid_per_visit": [100.0, 50.0]})
+    assert list(charts.paid_per_visit_bar(df).layout.xaxis.range) == [0, 145]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from metdash import privacy, scorecard_charts
+from metdash.chart_labels import dollars_label, half_away
 from metdash.errors import ReportError
 from metdash.figures.scorecard import PayerScorecard
 from metdash.metrics import CATALOGUE, format_value
@@ -30,9 +31,8 @@ def _money(v: Any) -> str:
 
 
 def _whole(v: Any) -> str:
-    if v is None or (isinstance(v, float) and v != v):
-        return "—"
-    return f"${float(v):,.0f}"
+    """Whole dollars, a half rounded up as on screen ($1,234.50 reads "$1,235")."""
+    return "—" if v is None or (isinstance(v, float) and v != v) else dollars_label(v)
 
 
 def _pct(v: Any) -> str:
@@ -40,7 +40,7 @@ def _pct(v: Any) -> str:
 
 
 def _days(v: Any) -> str:
-    return "—" if v is None or (isinstance(v, float) and v != v) else f"{float(v):.0f} d"
+    return "—" if v is None or (isinstance(v, float) and v != v) else f"{half_away(v)} d"
 
 
 def cost_line(card: PayerScorecard) -> str:
@@ -52,7 +52,7 @@ def cost_line(card: PayerScorecard) -> str:
     return (f"What {card.payer} costs you: {_money(f['payer_cost'])} = denied "
             f"{_money(f['denied_amount'])} + underpaid {_money(f['underpaid_amount'])} "
             f"({int(f['underpaid_lines']):,} lines below the fee schedule) + cost of waiting "
-            f"{_money(f['waiting_cost'])} ({float(f['dollar_days']):,.0f} dollar-days × "
+            f"{_money(f['waiting_cost'])} ({half_away(f['dollar_days']):,.0f} dollar-days × "
             f"{rate:g} % a year ÷ 365).")
 
 

@@ -13,13 +13,13 @@ import datetime as dt
 import logging
 import threading
 import warnings
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from metdash import privacy, weekly_charts
+from metdash.chart_labels import dollars_label, half_away, percent_label
 from metdash.errors import ReportError
 from metdash.store import Database
 from metdash.weekly import WeeklyReview, review_csv
@@ -61,18 +61,19 @@ def chart_png(fig: Any, width: int, height: int, scale: float = 2.0) -> bytes | 
 
 
 # -- text helpers ---------------------------------------------------------------------------
+# A half is rounded away from zero, as the page's tiles and tables round it (metdash.chart_labels).
 def _fmt_money(v: Any) -> str:
-    return "—" if v is None else f"${Decimal(str(v)):,.0f}"
+    return "—" if v is None else dollars_label(v)
 
 
 def _fmt_pct(v: Any) -> str:
-    return "—" if v is None or (isinstance(v, float) and v != v) else f"{float(v) * 100:.0f}%"
+    return "—" if v is None or (isinstance(v, float) and v != v) else percent_label(v)
 
 
 def _fmt_num(v: Any, places: int = 1) -> str:
     if v is None or (isinstance(v, float) and v != v):
         return "—"
-    return f"{float(v):.{places}f}"
+    return f"{half_away(v, places):.{places}f}"
 
 
 def _fmt_date(v: Any) -> str:

@@ -69,6 +69,16 @@ def test_key_figures_are_the_hand_worked_ones(card):
     assert rows["Paid per visit"] == ["$50.00", "$25.00"]
 
 
+def test_halves_round_away_from_zero_as_on_screen(card):
+    # A half is rounded up, as every table and chart label on screen rounds it (a format's
+    # ".0f" gave the even neighbour: $1,234.50 read "$1,234", a 2.5-day median "2 d").
+    halves = dataclasses.replace(card, figures={**card.figures, "paid": Decimal("1234.50"),
+                                                "median_days": 2.5, "p90_days": 10.5})
+    tiles = {label: value for _, label, value in payer_report.key_figures(halves)}
+    assert (tiles["Paid"], tiles["Days to pay, median"], tiles["Days to pay, p90"]) == (
+        "$1,235", "3 d", "11 d")
+
+
 def test_pdf_is_one_page_with_the_payer_and_its_figures(card, tmp_path):
     data = payer_report.payer_pdf(card, practice="Small Test Practice", charts=False)
     assert data.startswith(b"%PDF")

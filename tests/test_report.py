@@ -3,10 +3,12 @@ source), the PDF is one readable page, and the command line writes both."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import shutil
 import subprocess
+from decimal import Decimal
 
 import pandas as pd
 import pytest
@@ -44,6 +46,17 @@ def test_summary_tiles_are_the_reviews_numbers(review):
                      "12-week average": "0.8", "New referrers": "1",
                      "Lapsed (0 new)": "1", "Conversion (12 mo)": "54%",
                      "Days to 1st session": "2.0", "Paid (12 mo)": "$290"}
+
+
+def test_halves_round_away_from_zero_as_on_screen(review):
+    # As the page's tiles and tables round (a format's ".0f" gave the even neighbour:
+    # $290.50 read "$290", a 12.5 % conversion "12%", an average of 0.25 "0.2").
+    halves = dataclasses.replace(review, summary={
+        **review.summary, "paid_12m": Decimal("290.50"), "conversion_rate_12m": 0.125,
+        "avg_4w": 0.25, "days_to_first_session_12m": 2.25})
+    tiles = {label: value for _, label, value in report.summary_tiles(halves)}
+    assert (tiles["Paid (12 mo)"], tiles["Conversion (12 mo)"], tiles["4-week average"],
+            tiles["Days to 1st session"]) == ("$291", "13%", "0.3", "2.3")
 
 
 def test_tables_only_pdf_says_why_and_shows_every_tile(review, tmp_path):

@@ -12,9 +12,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 
-def half_away(value: float, places: int = 0) -> Decimal:
-    """``value`` rounded to ``places`` decimals, a half away from zero (never -0)."""
-    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+def half_away(value: float | Decimal, places: int = 0) -> Decimal:
+    """``value`` rounded to ``places`` decimals, a half away from zero (never -0); a Decimal
+    (an amount from the store) as it is, not through a float."""
+    exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    rounded = exact.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
     return rounded + 0  # -0.0 + 0 is 0.0
 
 

@@ -26,8 +26,9 @@ Conventions used by every definition:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any, Literal
+
+from metdash.chart_labels import half_away
 
 Format = Literal["money", "percent", "days", "count", "date", "text", "number"]
 
@@ -490,21 +491,22 @@ def metric(name: str) -> Metric:
 
 
 def format_value(name_or_format: str, value: Any) -> str:
-    """A value as the catalogue formats it: $1,234.56, 34.5 %, 41.2 days, 1,234, 0.76."""
+    """A value as the catalogue formats it: $1,234.56, 34.5 %, 41.2 days, 1,234, 0.76; a half
+    rounded away from zero, as the tables' formats round it (2.25 days is "2.3 days")."""
     fmt = CATALOGUE[name_or_format].format if name_or_format in CATALOGUE else name_or_format
     if value is None or (isinstance(value, float) and value != value):
         return "—"
     if fmt == "money":
-        return f"${Decimal(str(value)):,.2f}"
+        return f"${half_away(value, 2):,.2f}"
     if fmt == "percent":
-        return f"{float(value) * 100:.1f}%"
+        return f"{half_away(value, 3) * 100:.1f}%"
     if fmt == "days":
-        return f"{float(value):.1f} days"
+        return f"{half_away(value, 1):.1f} days"
     if fmt == "count":
         return f"{int(value):,}"
     if fmt == "number" and isinstance(value, float):
         # "0.7617234" was cut to "0.76…" on a tile at 1280 px: two decimals, as a table shows
-        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}"
+        return f"{value:,.0f}" if value.is_integer() else f"{half_away(value, 2):,.2f}"
     return str(value)
 
 
@@ -522,7 +524,7 @@ def tile_money(value: Any, compact: bool | None = None) -> str:
     sign = "-" if amount < 0 else ""
     amount = abs(amount)
     if (round(amount) < 1_000) if compact else not tile_money_is_compact(amount):
-        return f"{sign}${amount:,.0f}"
+        return f"{sign}${half_away(amount):,.0f}"
     if round(amount / 1_000, 1) < 1_000:
-        return f"{sign}${amount / 1_000:,.1f}K"
-    return f"{sign}${amount / 1_000_000:,.2f}M"
+        return f"{sign}${half_away(amount / 1_000, 1):,.1f}K"
+    return f"{sign}${half_away(amount / 1_000_000, 2):,.2f}M"

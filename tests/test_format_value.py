@@ -1,0 +1,29 @@
+"""A figure written on a tile, in a report or a message rounds a half away from zero, as the
+tables' formats do (Python's format gave the even neighbour: 2.25 days read "2.2 days" on a
+tile and "2.3" in the table beside it)."""
+
+from decimal import Decimal
+
+import pytest
+
+from metdash.metrics import format_value, tile_money
+
+
+@pytest.mark.parametrize("fmt, value, shown", [
+    ("money", Decimal("62.505"), "$62.51"), ("money", 62.505, "$62.51"),
+    ("money", Decimal("-10.125"), "$-10.13"), ("money", Decimal("1234.5"), "$1,234.50"),
+    ("percent", 0.0625, "6.3%"), ("percent", 0.1234, "12.3%"), ("percent", 1.0, "100.0%"),
+    ("days", 2.25, "2.3 days"), ("days", -2.25, "-2.3 days"), ("days", 41.0, "41.0 days"),
+    ("number", 2.125, "2.13"), ("number", 3.0, "3"), ("count", 1234, "1,234"),
+    ("money", None, "—"), ("days", float("nan"), "—"),
+])
+def test_format_value_rounds_a_half_away_from_zero(fmt, value, shown):
+    assert format_value(fmt, value) == shown
+
+
+@pytest.mark.parametrize("value, compact, shown", [
+    (1234.5, None, "$1,235"), (Decimal("20.50"), None, "$21"), (-20.5, None, "-$21"),
+    (148_250, None, "$148.3K"), (2_250, True, "$2.3K"), (1_245_000, None, "$1.25M"),
+])
+def test_tile_money_rounds_a_half_away_from_zero(value, compact, shown):
+    assert tile_money(value, compact=compact) == shown

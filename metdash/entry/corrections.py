@@ -25,6 +25,15 @@ The rules (DOMAIN.md, "Secondary claims" and the denial rules):
   off, moved to the client or refunded on (a replacement instead), correcting a paid,
   appealed or closed claim.
 
+An edit or a replacement that makes the claim bill a day's units takes in the client's
+sessions of that date not yet billed (``claim_sessions``, as a claim built from sessions
+names them): the way out Bill sessions offers when the second session of a day finds the
+first one's claim holding its code (:func:`metdash.entry.days.freeing_the_day`). The rule
+(:func:`metdash.entry.days.day_cover`): every code of the day billed, on this claim and the
+client's other claims together, for at least the units the payer's rule gives for all the
+day's minutes; short of that the sessions stay unbilled and a warning says which session,
+which code and how many units short.
+
 The claim keeps its number (CLM01, so the payer's 835 for the replacement posts to the same
 claim) and its whole history: status moves, remittances, denials, appeals, write-offs and
 the ledger stay attached. Every change is a row of ``claim_edits`` (who, when, why, the claim
@@ -55,6 +64,7 @@ from metdash.coding import normalize_cpt, normalize_icd10, parse_modifiers
 from metdash.coding.pos import DEFAULT_POS, normalize_pos
 from metdash.entry.claim_check import ClaimIn, ClaimLineIn, check_claim
 from metdash.entry.claims import LINE_COLUMNS, add_claim_status
+from metdash.entry.days import day_cover, short_of_the_day
 from metdash.entry.posting import payer_claim_number
 from metdash.entry.problems import (
     Problem,
@@ -296,6 +306,28 @@ def _rematch_lines(con: Any, claim_id: str, old: list[dict[str, Any]],
                 [list(moves), list(moves.values()), claim_id])
 
 
+def _take_in_day_sessions(con: Any, claim_id: str, claim: ClaimIn,
+                          lines: list[dict[str, Any]], warnings: list[Problem],
+                          user: str) -> list[Problem]:
+    """Record the sessions not yet billed of the claim's dates that its ``lines`` now bill
+    (:func:`metdash.entry.days.day_cover`) in ``claim_sessions``, with an audit row; the
+    check's ``warnings`` with its "session on no claim yet" ones replaced by what is short
+    for the sessions left unbilled."""
+    rule = fetch_one(con, "SELECT units_rule FROM payers WHERE payer_id = ?",
+                     [claim.payer_id])["units_rule"]
+    cover = day_cover(con, claim_id, claim.client_id, rule,
+                      [(ln["service_date"], ln["cpt"], ln["units"], ln["session_id"])
+                       for ln in lines])
+    if cover.billed:
+        insert_rows(con, "claim_sessions", ("claim_id", "session_id"),
+                    [(claim_id, sid) for sid in cover.billed])
+        audit(con, user, "create", "claim_sessions", claim_id, None,
+              {"sessions": cover.billed, "note": "the claim bills these sessions' days"})
+    # The check's "on no claim yet" warnings are for the sessions day_cover has just read.
+    return ([w for w in warnings if w.field != "sessions"]
+            + [Problem(short_of_the_day(s, claim_id, rule), "sessions") for s in cover.short])
+
+
 def _claim_values(con: Any, row: dict[str, Any], claim: ClaimIn,
                   lines: list[dict[str, Any]]) -> dict[str, Any]:
     first = min(ln["service_date"] for ln in lines)
@@ -334,6 +366,7 @@ def edit_claim(db: Database, claim_id: str, claim: ClaimIn, user: str, *,
         values = _claim_values(con, row, claim, lines)
         _record(con, row, _lines(con, claim_id), values, lines, user, "edit", as_of,
                 None if blank(note) else note.strip(), None)
+        warnings = _take_in_day_sessions(con, claim_id, claim, lines, warnings, user)
     return warnings
 
 
@@ -373,6 +406,7 @@ def replace_claim(db: Database, claim_id: str, claim: ClaimIn, user: str, *, rea
                   "original_payer_claim_number": pcn}
         _record(con, row, _lines(con, claim_id), values, lines, user, "replacement", as_of,
                 reason.strip(), pcn)
+        warnings = _take_in_day_sessions(con, claim_id, claim, lines, warnings, user)
         add_claim_status(con, claim_id, "ready", as_of, user,
                          f"replacement claim (frequency 7, REF*F8 {pcn}) waiting to be sent: "
                          f"{reason.strip()}", row)

@@ -10,6 +10,12 @@ only have added to another session's line).
 One date and code on two claims is denied as a duplicate, so a date and code another claim
 holds is refused, by the Bill sessions flow and by the claim check alike, with what frees it
 (:func:`freeing_the_day`, by what the holding claim is now: :class:`HoldingClaim`).
+
+A claim that is edited or replaced so that it bills a day's units (the way out offered
+there) takes in the day's sessions not yet billed (:func:`day_cover`): a session of a date
+the claim bills counts as billed on it once the client's claims bill, for that date, at
+least the units the payer's rule gives for all the day's minutes, code by code; short of
+that it stays unbilled, and :func:`short_of_the_day` says by how much.
 """
 
 from __future__ import annotations
@@ -19,10 +25,14 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from metdash.coding import billable_units, day_minutes, known_codes
 from metdash.entry.problems import fetch_one, fetch_rows
 
-__all__ = ["BilledCode", "DaySession", "HoldingClaim", "billed_session_ids", "billed_units",
-           "day_sessions", "freeing_the_day", "holding_claim"]
+__all__ = ["BilledCode", "DayCover", "DaySession", "DayShort", "HoldingClaim",
+           "billed_session_ids", "billed_units", "day_cover", "day_sessions", "freeing_the_day",
+           "holding_claim", "short_of_the_day"]
+
+RULE_NAMES = {"cms": "CMS 8-minute rule", "per_code": "per-code rule"}
 
 
 @dataclass
@@ -44,19 +54,22 @@ class BilledCode:
     claim_id: str
 
 
-def billed_session_ids(con: Any, session_ids: Iterable[int]) -> set[int]:
-    """Which of ``session_ids`` are billed: on a line of a non-voided claim, or among the
-    sessions a non-voided claim was built from."""
+def billed_session_ids(con: Any, session_ids: Iterable[int],
+                       exclude_claim: str | None = None) -> set[int]:
+    """Which of ``session_ids`` are billed: on a line of a non-voided claim (but
+    ``exclude_claim``), or among the sessions such a claim was built from."""
     ids = sorted({int(s) for s in session_ids})
     if not ids:
         return set()
+    other = exclude_claim or ""
     rows = fetch_rows(con, """
         SELECT l.session_id FROM claim_lines l JOIN claims c USING (claim_id)
-        WHERE c.status <> 'voided' AND l.session_id IN (SELECT unnest(?::INTEGER[]))
+        WHERE c.status <> 'voided' AND c.claim_id <> ?
+          AND l.session_id IN (SELECT unnest(?::INTEGER[]))
         UNION
         SELECT cs.session_id FROM claim_sessions cs JOIN claims c USING (claim_id)
-        WHERE c.status <> 'voided' AND cs.session_id IN (SELECT unnest(?::INTEGER[]))""",
-                      [ids, ids])
+        WHERE c.status <> 'voided' AND c.claim_id <> ?
+          AND cs.session_id IN (SELECT unnest(?::INTEGER[]))""", [other, ids, other, ids])
     return {r["session_id"] for r in rows}
 
 
@@ -137,13 +150,15 @@ def freeing_the_day(held: HoldingClaim, day: dt.date, code: str, *, due: int | N
                     instead: str | None = "leave these sessions unbilled") -> str:
     """What to do with ``held``, which bills ``code`` on ``day``, so that the day can be billed
     on one claim, by what the claim is now (the rules of :mod:`metdash.entry.corrections`):
-    a draft or ready claim the payer does not have is edited (or, billing nothing else,
-    moved to voided: nothing goes to the payer); one the payer has (submitted, denied) is
+    a draft or ready claim the payer does not have is edited (or, billing nothing else and
+    no ``due`` given, moved to voided: nothing goes to the payer); one the payer has (submitted, denied) is
     corrected with a replacement (frequency 7) or a void (frequency 8), DOMAIN.md's corrected
     claim; a void waiting is sent first; a settled claim (paid, appealed, closed) is the
     payer's to reopen.
 
-    ``due``: the units the day's ``code`` line bills (None: "all of the day's units");
+    ``due``: the units the day's ``code`` line bills (None: "all of the day's units"); with
+    it, a claim not sent is edited to bill them, and the claim, edited or replaced, then
+    takes in the day's sessions not yet billed (:func:`day_cover`);
     ``then``: what the biller does once the day is freed; ``instead``: the way out when the
     payer has settled the claim (None: none offered).
     """
@@ -157,6 +172,13 @@ def freeing_the_day(held: HoldingClaim, day: dt.date, code: str, *, due: int | N
         what = (f"Claim {cid} is a replacement waiting to be sent" if freq == "7"
                 else f"Claim {cid} is {'a draft' if status == 'draft' else 'ready'}, "
                 "not sent yet")
+        if due is not None:
+            # Edited to bill the day's units, the claim takes in the day's sessions not yet
+            # billed (corrections.edit_claim, day_cover): one step, the biller's diagnoses
+            # and modifiers kept.
+            return (f"{what}: edit it (Claims → Status → Edit claim {cid}) so its {code} "
+                    f"line of {day} bills {units}, charged for them: the day's sessions not "
+                    f"yet billed are then billed on claim {cid}.")
         if not held.bills_else and freq != "7":
             return (f"{what}, and bills nothing else: move it to voided (Claims → Status, "
                     f"with a note; nothing goes to the payer), then {then}.")
@@ -164,11 +186,99 @@ def freeing_the_day(held: HoldingClaim, day: dt.date, code: str, *, due: int | N
                 f"{code} line of {day} off, then {then}.")
     if status in ("submitted", "denied", "draft", "ready"):
         return (f"Claim {cid} went to the payer on {sent}, so it is not edited: send a "
-                f"replacement claim (frequency 7) whose {code} line of {day} bills {units}, "
-                f"or void it (frequency 8) and {then} once the void is sent (Claims → Status "
+                f"replacement claim (frequency 7) whose {code} line of {day} bills {units}"
+                + (f" (the day's sessions not yet billed are then billed on claim {cid})"
+                   if due is not None else "")
+                + f", or void it (frequency 8) and {then} once the void is sent (Claims → Status "
                 f"→ Correct / void claim {cid}).")
     reopen = (f"the day's {due} unit(s) of {code}" if due is not None
               else f"its {code} line of {day}")
     return (f"Claim {cid} is {status.replace('_', ' ')}: the payer has settled it, and "
             f"metdash corrects only a submitted or denied claim, so ask the payer to reopen "
             f"claim {cid} for {reopen}" + (f", or {instead}." if instead else "."))
+
+
+@dataclass(frozen=True)
+class DayShort:
+    """A session not yet billed of a date a claim bills, left unbilled: the client's
+    ``minutes`` of ``code`` that day bill ``due`` units under the payer's rule, and the
+    client's claims bill ``billed``; ``holder``: the claim with that date and code (the claim
+    itself first), None when no claim has it."""
+
+    session_id: int
+    day: dt.date
+    code: str
+    minutes: int
+    due: int
+    billed: int
+    holder: str | None
+
+
+@dataclass
+class DayCover:
+    """What a claim's lines do to the sessions not yet billed of its dates: ``billed``, the
+    sessions it now bills (to record with it), and ``short``, the ones it leaves unbilled."""
+
+    billed: list[int] = field(default_factory=list)
+    short: list[DayShort] = field(default_factory=list)
+
+
+def day_cover(con: Any, claim_id: str, client_id: str, rule: str,
+              lines: Iterable[tuple[dt.date, str, int, int | None]]) -> DayCover:
+    """Which of the client's sessions of the dates of ``lines`` (``claim_id``'s lines as they
+    are to be: date, code, units, session) the claim bills, among those no other non-voided
+    claim bills and the claim does not already name (on a line or in ``claim_sessions``).
+
+    A date's sessions are billed when, for every code of the client's minutes that day, the
+    claim's units and the other non-voided claims' add up to at least the units ``rule``
+    gives for the whole day (DOMAIN.md: the day's minutes count together): a unit short
+    anywhere, and each of them is a :class:`DayShort` per code short instead."""
+    mine: dict[dt.date, dict[str, int]] = {}
+    named: set[int] = set()
+    for day, code, units, session_id in lines:
+        codes = mine.setdefault(day, {})
+        codes[code] = codes.get(code, 0) + int(units)
+        if session_id is not None:
+            named.add(int(session_id))
+    sessions = day_sessions(con, client_id, mine)
+    ids = [s.session_id for day in sessions.values() for s in day]
+    named |= billed_session_ids(con, ids, exclude_claim=claim_id)
+    named |= {r["session_id"] for r in fetch_rows(
+        con, "SELECT session_id FROM claim_sessions WHERE claim_id = ?", [claim_id])}
+    others = billed_units(con, client_id, list(sessions), exclude_claim=claim_id)
+    untimed = {c for c, info in known_codes(con).items() if not info.timed}
+    cover = DayCover()
+    for day, found in sorted(sessions.items()):
+        waiting = [s.session_id for s in found if s.session_id not in named]
+        if not waiting:
+            continue
+        minutes = day_minutes(s.minutes for s in found)
+        short = []
+        for code, due in billable_units(minutes, rule, untimed=untimed).items():
+            theirs = others.get(day, {}).get(code)
+            billed = mine[day].get(code, 0) + (theirs.units if theirs else 0)
+            if billed < due:
+                holder = claim_id if code in mine[day] else theirs.claim_id if theirs else None
+                short.append((code, due, billed, holder))
+        if short:
+            cover.short += [DayShort(sid, day, code, minutes[code], due, billed, holder)
+                            for sid in waiting for code, due, billed, holder in short]
+        else:
+            cover.billed += waiting
+    return cover
+
+
+def short_of_the_day(short: DayShort, claim_id: str, rule: str) -> str:
+    """Why ``short``'s session stays unbilled after claim ``claim_id``'s change, and what bills
+    it: the day's units of its code on one claim."""
+    day, code, due = short.day, short.code, short.due
+    lead = (f"Session {short.session_id} of {day} stays on Sessions not yet billed: the "
+            f"client's {short.minutes} min of {code} that day bill {due} unit(s) under the "
+            f"{RULE_NAMES.get(rule, rule)}, and the claims bill {short.billed}, "
+            f"{due - short.billed} unit(s) short: ")
+    if short.holder is None:
+        return lead + (f"add a {code} line of {day} billing {due} unit(s) to claim {claim_id}, "
+                       "and the session is billed with it, or bill the session on its own "
+                       "(Claims → Bill sessions bills what the day still owes).")
+    return lead + (f"make claim {short.holder}'s {code} line of {day} bill {due} unit(s), and "
+                   "the session is billed with it.")

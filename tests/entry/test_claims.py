@@ -138,8 +138,9 @@ def test_a_later_session_that_adds_nothing_to_the_day(db):
 def test_more_units_of_a_code_another_claim_holds_for_the_day(db):
     # Morning 97110 10 min on A (1 unit); afternoon 97110 20 min: the day's 30 min of
     # 97110 bill 2 units, one more than A's. One date and code on two claims is denied as a
-    # duplicate: refused, with the way out for a draft that bills nothing else (moved to
-    # voided: it was never sent; bill the day together -> 97110 x2).
+    # duplicate: refused, with the way out for a draft: edit its line to the day's units
+    # (tests/entry/test_second_session_of_a_day.py). Moved to voided instead (it was never
+    # sent) and the day billed together -> 97110 x2.
     am = session(db, minutes={"97110": 10})
     with db.connect() as con:
         e.save_claim(db, e.build_claim_from_sessions(con, [am], AS_OF, "A"), USER, as_of=AS_OF)
@@ -149,9 +150,9 @@ def test_more_units_of_a_code_another_claim_holds_for_the_day(db):
     assert exc.value.problems == [
         "Sessions: 97110 on 2025-06-02 is already billed on claim A (1 unit(s)); with these "
         "sessions the day's 30 minutes of 97110 bill 2: one date and code on two claims is "
-        "denied as a duplicate. Claim A is a draft, not sent yet, and bills nothing else: "
-        "move it to voided (Claims → Status, with a note; nothing goes to the payer), then "
-        "bill the day's sessions together."]
+        "denied as a duplicate. Claim A is a draft, not sent yet: edit it (Claims → Status → "
+        "Edit claim A) so its 97110 line of 2025-06-02 bills 2 unit(s), charged for them: the "
+        "day's sessions not yet billed are then billed on claim A."]
     e.move_claim_status(db, "A", "voided", USER, note="rebill the day", as_of=AS_OF)
     with db.connect() as con:
         claim = e.build_claim_from_sessions(con, [am, pm], AS_OF)
@@ -183,13 +184,15 @@ def _refusal(db, sessions):
 
 def test_a_day_held_by_a_draft_says_edit_the_draft(db):
     """A new-user tour: the refusal said "void claim A" when A was a draft that can simply be
-    edited. Its advice, followed, bills the day."""
+    edited. (Its advice, followed: tests/entry/test_second_session_of_a_day.py.) Taking A's
+    97110 line off and billing the afternoon also bills the day."""
     from metdash.entry import corrections
 
     am, pm = _day_held_by_claim_a(db)
     assert _refusal(db, [pm]) == (
-        "Claim A is a draft, not sent yet: edit it (Claims → Status → Edit claim A) to take "
-        "its 97110 line of 2025-06-02 off, then bill the day's sessions together.")
+        "Claim A is a draft, not sent yet: edit it (Claims → Status → Edit claim A) so its "
+        "97110 line of 2025-06-02 bills 2 unit(s), charged for them: the day's sessions not "
+        "yet billed are then billed on claim A.")
     e.move_claim_status(db, "A", "ready", USER, as_of=AS_OF)
     assert _refusal(db, [pm]).startswith("Claim A is ready, not sent yet: edit it")
     with db.connect() as con:
@@ -209,9 +212,10 @@ def test_a_day_held_by_a_sent_claim_says_correct_or_void_it(db):
     e.move_claim_status(db, "A", "submitted", USER, on=dt.date(2025, 6, 12), as_of=AS_OF)
     assert _refusal(db, [pm]) == (
         "Claim A went to the payer on 2025-06-12, so it is not edited: send a replacement "
-        "claim (frequency 7) whose 97110 line of 2025-06-02 bills 2 unit(s), or void it "
-        "(frequency 8) and bill the day's sessions together once the void is sent (Claims → "
-        "Status → Correct / void claim A).")
+        "claim (frequency 7) whose 97110 line of 2025-06-02 bills 2 unit(s) (the day's "
+        "sessions not yet billed are then billed on claim A), or void it (frequency 8) and "
+        "bill the day's sessions together once the void is sent (Claims → Status → Correct / "
+        "void claim A).")
     e.post_eob(db, e.EobIn(claim_id="A", payment_date="2025-06-25", paid="82.00",
                            payer_claim_number="PCN-A"), USER, as_of=AS_OF)
     assert db.scalar("SELECT status FROM claims WHERE claim_id = 'A'") == "paid"

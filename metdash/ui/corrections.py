@@ -93,9 +93,12 @@ def _claim_form(db: Database, claim: entry.ClaimIn, key: str, *, payer_fixed: bo
         "lines": _lines(frame), "timely_filing_reason": reason})
 
 
-def _done(message: str, key: str) -> None:
+def _done(message: str, key: str, warnings: list[entry.Problem]) -> None:
+    """The change saved: the page again, with ``message`` and the change's ``warnings`` (a
+    session of the claim's day left unbilled, a charge off the fee schedule)."""
     after_write()
-    saved_then_fresh(message, *[k for k in list(st.session_state) if str(k).startswith(key)])
+    saved_then_fresh(message, *[k for k in list(st.session_state) if str(k).startswith(key)],
+                     warnings=[literal(w) for w in warnings])
 
 
 def claim_changes(db: Database, claim_id: str, user: str) -> None:
@@ -118,9 +121,8 @@ def claim_changes(db: Database, claim_id: str, user: str) -> None:
             if st.button("Save changes", type="primary", key=f"{key}_save"):
                 with action():
                     warnings = corrections.edit_claim(db, claim_id, changed, user, note=note)
-                    for w in warnings:
-                        st.warning(literal(w))
-                    _done(f"Claim {cid} changed; its history below keeps what it was.", key)
+                    _done(f"Claim {cid} changed; its history below keeps what it was.", key,
+                          warnings)
     elif state["correct"] is None or state["void"] is None:
         with st.expander(f"Correct / void claim {cid}", expanded=state["status"] == "denied"):
             st.caption(f"The payer has this claim as its number "
@@ -139,15 +141,14 @@ def claim_changes(db: Database, claim_id: str, user: str) -> None:
             label = "Queue the replacement" if kind == "replacement" else "Queue the void"
             if st.button(label, type="primary", key=f"{key}_go"):
                 with action():
+                    warnings = []
                     if changed is not None:
                         warnings = corrections.replace_claim(db, claim_id, changed, user,
                                                              reason=why)
-                        for w in warnings:
-                            st.warning(literal(w))
                     else:
                         corrections.void_claim(db, claim_id, user, reason=why)
                     _done(f"Claim {cid}: the {kind} is ready to send with the next 837P "
-                          "(Remittances, or `metdash export-837`).", key)
+                          "(Remittances, or `metdash export-837`).", key, warnings)
     else:
         st.caption(literal(state["correct"] or state["edit"]))
     history = cached(corrections.edit_history)(db, claim_id)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -120,17 +120,20 @@ def page_start(title: str, *, permission: str = auth.VIEW, icon: str | None = No
     if done:
         st.success(done, icon=":material/check_circle:")
         st.toast(done, icon=":material/check_circle:")
+    for warning in st.session_state.pop(_DONE_WARNINGS, ()):
+        st.warning(warning)
     return db
 
 
 _DONE = "_ui_done"
+_DONE_WARNINGS = "_ui_done_warnings"
 
 
 _RESET = "_ui_reset"
 
 
-def saved_then_fresh(message: str, *clear: str, reset: Mapping[str, Any] | None = None
-                     ) -> None:
+def saved_then_fresh(message: str, *clear: str, reset: Mapping[str, Any] | None = None,
+                     warnings: Sequence[str] = ()) -> None:
     """After a save: forget the form state named in ``clear`` (widget keys, a draft) and run
     the page again, so that it shows the store as it now is (a claim just saved is no longer
     offered for billing, a claim just paid has its new status) under ``message``.
@@ -138,12 +141,16 @@ def saved_then_fresh(message: str, *clear: str, reset: Mapping[str, Any] | None 
     ``reset``: widgets set to these values on that run, before they are drawn. A widget only
     forgotten starts from its default on the server, but the browser went on showing what was
     typed: the Sessions form showed the saved minutes, with the units preview gone (a
-    new-user tour). A value set before the widget is drawn is sent to the browser too."""
+    new-user tour). A value set before the widget is drawn is sent to the browser too.
+
+    ``warnings``: shown under ``message`` on that run (markdown, already made literal): the
+    save's warnings, which a warning drawn before the run again would lose."""
     for key in clear:
         st.session_state.pop(key, None)
     if reset:
         st.session_state[_RESET] = dict(reset)
     st.session_state[_DONE] = message
+    st.session_state[_DONE_WARNINGS] = list(warnings)
     st.rerun()
 
 

@@ -166,3 +166,50 @@ def test_a_sent_claim_voided_then_the_day_billed_together(db):
         ("97110", 2, Decimal("80.00"), pm), ("97112", 1, Decimal("42.00"), am)]
     e.save_claim(db, b, USER, as_of=AS_OF)
     _both_billed(db, am, pm)
+
+
+def test_a_code_no_claim_bills_yet_is_named_and_billed_on_its_own(db):
+    # The afternoon also has 97530 15 min. The day: 97110 30 + 97112 15 + 97530 15 = 60
+    # min -> 4 units (53-67): 97110 x2, 97112 x1, 97530 x1. A edited to 97110 x2 still
+    # leaves 97530 unbilled: the afternoon stays unbilled, 1 unit of 97530 short.
+    am = session(db, minutes={"97110": 10, "97112": 15})
+    with db.connect() as con:
+        e.save_claim(db, e.build_claim_from_sessions(con, [am], AS_OF, "A"), USER, as_of=AS_OF)
+    pm = session(db, minutes={"97110": 20, "97530": 15})
+    warnings = corrections.edit_claim(db, "A", _a_billing(db, 2), USER, note="the day",
+                                      as_of=AS_OF)
+    assert [w for w in warnings if w.field == "sessions"] == [
+        f"Session {pm} of 2025-06-02 stays on Sessions not yet billed: the client's 15 min of "
+        "97530 that day bill 1 unit(s) under the CMS 8-minute rule, and the claims bill 0, 1 "
+        "unit(s) short: add a 97530 line of 2025-06-02 billing 1 unit(s) to claim A, and the "
+        "session is billed with it, or bill the session on its own (Claims → Bill sessions "
+        "bills what the day still owes)."]
+    assert _unbilled(db) == ([pm], [pm])
+    # Billed on its own: only the 97530 unit the day still owes ($45.00).
+    with db.connect() as con:
+        b = e.build_claim_from_sessions(con, [pm], AS_OF, "B")
+    assert [(ln.cpt, ln.units, ln.charge) for ln in b.lines] == [
+        ("97530", 1, Decimal("45.00"))]
+    e.save_claim(db, b, USER, as_of=AS_OF)
+    assert _unbilled(db) == ([], [])
+
+
+def test_per_code_payer_draft_edited_to_bill_the_day(db):
+    # C002, Acme: the per-code rule over the day's minutes of each code. Morning 97110 10
+    # min -> 1 unit (10 >= 8) on draft A ($40.00); afternoon 97110 20 min: the day's 30 min
+    # -> 2 units (2 x 15, nothing left). A's line edited to 2 units ($80.00) bills the day.
+    am = session(db, client="C002", day="2025-06-10", minutes={"97110": 10}, referral=2)
+    with db.connect() as con:
+        a = e.build_claim_from_sessions(con, [am], AS_OF, "A")
+    assert [(ln.cpt, ln.units) for ln in a.lines] == [("97110", 1)]
+    e.save_claim(db, a, USER, as_of=AS_OF)
+    pm = session(db, client="C002", day="2025-06-10", minutes={"97110": 20}, referral=2)
+    assert "so its 97110 line of 2025-06-10 bills 2 unit(s)" in _refusal(db, [pm])
+    short = corrections.edit_claim(db, "A", _a_billing(db, 1), USER, note="-", as_of=AS_OF)
+    assert [w for w in short if w.field == "sessions"] == [
+        f"Session {pm} of 2025-06-10 stays on Sessions not yet billed: the client's 30 min of "
+        "97110 that day bill 2 unit(s) under the per-code rule, and the claims bill 1, 1 "
+        "unit(s) short: make claim A's 97110 line of 2025-06-10 bill 2 unit(s), and the "
+        "session is billed with it."]
+    corrections.edit_claim(db, "A", _a_billing(db, 2), USER, note="the day", as_of=AS_OF)
+    assert _unbilled(db) == ([], [])

@@ -14,6 +14,7 @@ import streamlit as st
 from metdash import entry, figures
 from metdash.metrics import CATALOGUE
 from metdash.store import Database
+from metdash.ui import later
 from metdash.ui.cache import cached, cached_shared
 from metdash.ui.session import present_mode, present_query
 from metdash.ui.text import literal
@@ -102,7 +103,12 @@ _filter_options = cached(figures.filter_options)
 def sidebar_filters(db: Database) -> figures.Filters:
     """Date range (service date), payers, referrers, providers in the sidebar. The choice
     persists across pages (session state) and is written to the URL's query parameters, so
-    a copied link reproduces the view."""
+    a copied link reproduces the view.
+
+    On a page just opened in a browser the pickers are drawn once the page's figures are
+    painted (:mod:`metdash.ui.later`): drawn with them, they held the first table or tile
+    back ~90 ms of the browser's work (benchmarks/NOTES.md, "Twenty-second pass"). The
+    figures read the choice kept in session state meanwhile, which the pickers then show."""
     options = _filter_options(db)
     state = st.session_state
     if "_filters" not in state:
@@ -118,35 +124,11 @@ def sidebar_filters(db: Database) -> figures.Filters:
                          if i in set(options["providers"].provider_id)],
         }
     saved = state["_filters"]
-
-    def names(frame: pd.DataFrame, id_col: str) -> dict[int, str]:
-        return dict(zip(frame[id_col], frame["name"], strict=True))
-
-    payer_names = names(options["payers"], "payer_id")
-    referrer_names = names(options["referrers"], "referrer_id")
-    provider_names = names(options["providers"], "provider_id")
-    sb = st.sidebar
-    sb.header("Filters")
-    sb.selectbox("Period", PRESETS, index=None, key="w_preset", on_change=_apply_preset,
-                 placeholder="This month, last quarter, year to date…",
-                 help="Sets the service dates below to a period ending today (last month, "
-                      "last quarter and last year: to their last day).")
-    picked = sb.date_input("Service dates", value=(saved["from"], saved["to"]),
-                           format="YYYY-MM-DD", key="w_dates",
-                           help="Claims whose first service date falls in this range. Balances "
-                                "(A/R) are taken as of the last day.")
-    if isinstance(picked, tuple | list) and len(picked) == 2:
-        saved["from"], saved["to"] = picked
-    payers = sb.multiselect("Payers", list(payer_names), default=saved["payer"],
-                            format_func=payer_names.get, key="w_payers",
-                            placeholder="All payers")
-    referrers = sb.multiselect("Referrers", list(referrer_names), default=saved["referrer"],
-                               format_func=referrer_names.get, key="w_referrers",
-                               placeholder="All referrers")
-    providers = sb.multiselect("Providers", list(provider_names), default=saved["provider"],
-                               format_func=provider_names.get, key="w_providers",
-                               placeholder="All providers")
-    saved.update(payer=payers, referrer=referrers, provider=providers)
+    st.sidebar.header("Filters")
+    used = dict(saved)  # what this run's figures read
+    with st.sidebar:
+        later.draw(lambda: _filter_widgets(options, saved), "sidebar_filters", FILTERS_HEIGHT,
+                   held=lambda: _filter_widgets_then_rerun(options, saved, used))
     qp = {"from": saved["from"].isoformat(), "to": saved["to"].isoformat(), **present_query()}
     for name in ("payer", "referrer", "provider"):
         if saved[name]:
@@ -155,8 +137,8 @@ def sidebar_filters(db: Database) -> figures.Filters:
         st.query_params.from_dict(qp)
     return figures.Filters(
         date_from=saved["from"], date_to=saved["to"],
-        payer_ids=tuple(payers) or None, referrer_ids=tuple(referrers) or None,
-        provider_ids=tuple(providers) or None)
+        payer_ids=tuple(saved["payer"]) or None, referrer_ids=tuple(saved["referrer"]) or None,
+        provider_ids=tuple(saved["provider"]) or None)
 
 
 def metric_help(name: str) -> str:
@@ -254,3 +236,49 @@ def client_picker(db: Database, label: str = "Client", *, key: str, container: A
     elif text.strip() and found.empty:
         box.caption(f"No client matches '{literal(text.strip())}'.")
     return labels.get(picked, "") if picked else ""
+
+
+# The pickers' height in the sidebar (a page just opened holds their place with a box).
+FILTERS_HEIGHT = 400
+
+
+def _filter_widgets(options: dict[str, Any], saved: dict[str, Any]) -> None:
+    """The period, dates, payers, referrers and providers pickers (in the sidebar: called
+    inside ``with st.sidebar``); ``saved`` takes their values."""
+
+    def names(frame: pd.DataFrame, id_col: str) -> dict[int, str]:
+        return dict(zip(frame[id_col], frame["name"], strict=True))
+
+    payer_names = names(options["payers"], "payer_id")
+    referrer_names = names(options["referrers"], "referrer_id")
+    provider_names = names(options["providers"], "provider_id")
+    st.selectbox("Period", PRESETS, index=None, key="w_preset", on_change=_apply_preset,
+                 placeholder="This month, last quarter, year to date…",
+                 help="Sets the service dates below to a period ending today (last month, "
+                      "last quarter and last year: to their last day).")
+    picked = st.date_input("Service dates", value=(saved["from"], saved["to"]),
+                           format="YYYY-MM-DD", key="w_dates",
+                           help="Claims whose first service date falls in this range. Balances "
+                                "(A/R) are taken as of the last day.")
+    if isinstance(picked, tuple | list) and len(picked) == 2:
+        saved["from"], saved["to"] = picked
+    payers = st.multiselect("Payers", list(payer_names), default=saved["payer"],
+                            format_func=payer_names.get, key="w_payers",
+                            placeholder="All payers")
+    referrers = st.multiselect("Referrers", list(referrer_names), default=saved["referrer"],
+                               format_func=referrer_names.get, key="w_referrers",
+                               placeholder="All referrers")
+    providers = st.multiselect("Providers", list(provider_names), default=saved["provider"],
+                               format_func=provider_names.get, key="w_providers",
+                               placeholder="All providers")
+    saved.update(payer=payers, referrer=referrers, provider=providers)
+
+
+def _filter_widgets_then_rerun(options: dict[str, Any], saved: dict[str, Any],
+                               used: dict[str, Any]) -> None:
+    """The pickers drawn after the page they filter, in their own fragment
+    (:func:`metdash.ui.later.draw`): a choice changed there (the fragment alone runs again)
+    runs the whole page again, for its figures to follow it."""
+    _filter_widgets(options, saved)
+    if saved != used:
+        st.rerun()

@@ -78,14 +78,17 @@ def note_page(page: str) -> None:
     state[_OPENING] = state[_COUNT] if opens else None
 
 
-def draw(show: Callable[[], None], key: str, height: int) -> None:
+def draw(show: Callable[[], None], key: str, height: int,
+         held: Callable[[], None] | None = None) -> None:
     """``show()`` draws a chart: at once, or, when this run opens the page, once the browser
-    has painted the rest (in a box ``height`` pixels tall until then)."""
+    has painted the rest (in a box ``height`` pixels tall until then). ``held``: what the
+    box's fragment draws then instead of ``show`` (also on the fragment's own reruns, as
+    when a widget drawn in it changes); by default ``show``."""
     opening = st.session_state.get(_OPENING)
     if opening is None:
         show()
     else:
-        _after_paint(show, key, height, opening)
+        _after_paint(held or show, key, height, opening)
 
 
 @st.fragment

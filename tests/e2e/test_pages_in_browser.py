@@ -4,6 +4,7 @@ screenshot of each is saved under the pytest temp folder (look at them)."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from playwright.sync_api import expect
@@ -237,6 +238,8 @@ def test_presentation_mode_tiles_read_whole_on_a_projector(app, browser, path, r
         context.close()
 
 
+_DATES = '[data-testid="stSidebar"] [data-testid="stDateInput"]'
+
 # The first content of a page (a tile or a table) on screen, and how many charts are drawn.
 _FIRST_CONTENT = """() => [...document.querySelectorAll('[data-testid="stMain"] '
     + '[data-testid="stMetric"], [data-testid="stMain"] [data-testid="stDataFrame"]')]
@@ -250,8 +253,11 @@ def test_a_page_opened_paints_its_figures_before_its_charts(app, page):
     page.goto(f"{app.url}/days_to_payment?from=2025-07-01&to=2026-06-30")
     page.wait_for_function(_FIRST_CONTENT, timeout=60_000, polling="raf")
     assert page.locator(".js-plotly-plot").count() == 0
+    # the sidebar's pickers, too, come once the figures are painted (they held them back)
+    assert page.locator(_DATES).count() == 0
     wait_for_page(page, "Open A/R as of")
     assert page.locator(".js-plotly-plot").count() == 4
+    expect(page.locator(_DATES)).to_be_visible()
     assert page.locator('[data-testid="stException"]').count() == 0
     boxes = []
     page.expose_function("sawBox", lambda: boxes.append(1))
@@ -262,3 +268,23 @@ def test_a_page_opened_paints_its_figures_before_its_charts(app, page):
     wait_for_page(page, "Open A/R as of")
     assert page.locator(".js-plotly-plot").count() == 4
     assert boxes == []
+
+
+def test_a_period_picked_on_a_page_just_opened_refilters_the_page(app, page):
+    """The pickers of a page just opened are drawn after its figures, in a fragment of their
+    own: a choice made there runs the whole page again (not the pickers alone), so the
+    figures, the caption and the link follow it."""
+    page.goto(f"{app.url}/revenue?from=2025-07-01&to=2026-06-30")
+    wait_for_page(page, "Per payer")
+    main = page.locator('[data-testid="stMain"]')
+    expect(main.get_by_text("Claims with service dates Jul 01, 2025 – Jun 30, 2026")
+           ).to_be_visible()
+    period = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
+    period.get_by_role("combobox").click()
+    page.keyboard.type("Last year")
+    page.keyboard.press("Enter")
+    last = date.today().year - 1
+    expect(main.get_by_text(f"Claims with service dates Jan 01, {last} – Dec 31, {last}")
+           ).to_be_visible(timeout=30_000)
+    assert f"from={last}-01-01" in page.url and f"to={last}-12-31" in page.url
+    assert page.locator('[data-testid="stException"]').count() == 0

@@ -148,3 +148,23 @@ def test_work_list_to_correct_by_filing_deadline(db):
     appeal = worklists.denials_to_appeal(db, AS_OF)
     assert appeal[["claim_id", "appeal_deadline", "days_left"]].values.tolist() == [
         ["A2", D(2025, 5, 24), 23]]
+
+
+def test_an_appeal_filed_on_a_denial_to_correct_keeps_its_filing_deadline(tmp_path):
+    # M1 (CO-16 + MA130) was appealed on 2025-04-01, still pending: it is still corrected and
+    # resubmitted, by its filing deadline 2025-11-01 (184 days left), on the Denials page as
+    # on the work list. The page gave it its appeal deadline, 2025-03-31 (31 days ago), and
+    # listed it with the passed ones.
+    db = Database(tmp_path / "appealed.duckdb")
+    with db.transaction() as con:
+        con.execute(SQL)
+        con.execute("INSERT INTO appeals (appeal_id, claim_id, filed_date, reason) "
+                    "VALUES (1, 'M1', DATE '2025-04-01', 'medical necessity')")
+    work = figures.open_denials(db, PERIOD)
+    assert work[["claim_id", "next_step", "deadline", "days_left"]].values.tolist()[:3] == [
+        ["A2", "appeal", D(2025, 5, 24), 23],
+        ["A1", "correct and resubmit", D(2025, 5, 30), 29],
+        ["M1", "appeal pending", D(2025, 11, 1), 184]]
+    correct = worklists.denials_to_correct(db, AS_OF)
+    assert correct.loc[correct.claim_id == "M1", ["deadline", "days_left"]].values.tolist() == [
+        [D(2025, 11, 1), 184]]

@@ -156,7 +156,8 @@ def open_denials(db: Database, f: Filters, limit: int = 200) -> pd.DataFrame:
     The deadline is the payer's appeal deadline (denied_on + appeal_window_days), except for
     a denial to correct and resubmit (CO-16 with MA130, CO-29: never appealed, DOMAIN.md):
     a resubmission must reach the payer within its timely-filing window, first service date
-    + timely_filing_days (as :func:`metdash.worklists.claims_at_risk_of_timely_filing`)."""
+    + timely_filing_days (as :func:`metdash.worklists.claims_at_risk_of_timely_filing`), an
+    appeal filed on it or not."""
     text = f"""
         WITH d AS ({sql('denial_adjustments')}),
         per_claim AS (
@@ -169,6 +170,7 @@ def open_denials(db: Database, f: Filters, limit: int = 200) -> pd.DataFrame:
         stepped AS (
             SELECT c.claim_id, c.client_id, p.name AS payer, c.status, c.first_service_date,
                    pc.denied_on, pc.reasons, o.denied::DECIMAL(14,2) AS denied_amount,
+                   pc.correct_first,
                    datediff('day', pc.denied_on, $as_of) AS age_days,
                    (pc.denied_on + p.appeal_window_days)::DATE AS appeal_deadline,
                    (c.first_service_date + p.timely_filing_days)::DATE AS filing_deadline,
@@ -187,10 +189,9 @@ def open_denials(db: Database, f: Filters, limit: int = 200) -> pd.DataFrame:
             JOIN payers p USING (payer_id)),
         dated AS (
             -- a resubmission is due within the payer's timely-filing window, not its appeal
-            -- window (DOMAIN.md)
+            -- window (DOMAIN.md), even with an appeal filed on it (as the work list)
             SELECT * EXCLUDE (appeal_deadline, filing_deadline),
-                   CASE WHEN next_step IN ('correct and resubmit', 'past the filing window')
-                        THEN filing_deadline
+                   CASE WHEN correct_first THEN filing_deadline
                         ELSE appeal_deadline END AS deadline
             FROM stepped)
         SELECT claim_id, client_id, payer, status, first_service_date, denied_on, reasons,

@@ -32,7 +32,10 @@ first one's claim holding its code (:func:`metdash.entry.days.freeing_the_day`).
 (:func:`metdash.entry.days.day_cover`): every code of the day billed, on this claim and the
 client's other claims together, for at least the units the payer's rule gives for all the
 day's minutes; short of that the sessions stay unbilled and a warning says which session,
-which code and how many units short.
+which code and how many units short. The other way round, an edit or a replacement that takes
+every line of a date off the claim lets go of the claim's sessions of that date (their
+``claim_sessions`` rows, audited): nothing bills them any more, so they are back on Sessions
+not yet billed, and a warning says so.
 
 The claim keeps its number (CLM01, so the payer's 835 for the replacement posts to the same
 claim) and its whole history: status moves, remittances, denials, appeals, write-offs and
@@ -64,7 +67,7 @@ from metdash.coding import normalize_cpt, normalize_icd10, parse_modifiers
 from metdash.coding.pos import DEFAULT_POS, normalize_pos
 from metdash.entry.claim_check import ClaimIn, ClaimLineIn, check_claim
 from metdash.entry.claims import LINE_COLUMNS, add_claim_status
-from metdash.entry.days import day_cover, short_of_the_day
+from metdash.entry.days import billed_session_ids, day_cover, short_of_the_day
 from metdash.entry.posting import payer_claim_number
 from metdash.entry.problems import (
     Problem,
@@ -328,6 +331,33 @@ def _take_in_day_sessions(con: Any, claim_id: str, claim: ClaimIn,
             + [Problem(short_of_the_day(s, claim_id, rule), "sessions") for s in cover.short])
 
 
+def _let_go_of_dates(con: Any, claim_id: str, before: list[dict[str, Any]],
+                     lines: list[dict[str, Any]], user: str) -> list[Problem]:
+    """Drop the claim's ``claim_sessions`` rows of the dates its lines billed ``before`` and
+    no longer do (with an audit row): nothing bills those sessions now, so they go back to
+    Sessions not yet billed. A warning per session that no other claim bills."""
+    gone = sorted({ln["service_date"] for ln in before} - {ln["service_date"] for ln in lines})
+    if not gone:
+        return []
+    rows = fetch_rows(con, """
+        SELECT cs.session_id, s.session_date FROM claim_sessions cs JOIN sessions s
+        USING (session_id) WHERE cs.claim_id = ? AND s.session_date IN (SELECT unnest(?::DATE[]))
+        ORDER BY s.session_date, cs.session_id""", [claim_id, gone])
+    if not rows:
+        return []
+    ids = [r["session_id"] for r in rows]
+    con.execute("DELETE FROM claim_sessions WHERE claim_id = ? AND session_id IN "
+                "(SELECT unnest(?::INTEGER[]))", [claim_id, ids])
+    audit(con, user, "delete", "claim_sessions", claim_id,
+          {"sessions": ids, "service_dates": sorted({r["session_date"] for r in rows})},
+          {"note": "the claim no longer bills these sessions' dates"})
+    elsewhere = billed_session_ids(con, ids)
+    return [Problem(f"Session {r['session_id']} of {r['session_date']} is back on Sessions not "
+                    f"yet billed: claim {claim_id} no longer bills {r['session_date']}; bill "
+                    "it again (Claims → Bill sessions) if that day is still owed.", "sessions")
+            for r in rows if r["session_id"] not in elsewhere]
+
+
 def _claim_values(con: Any, row: dict[str, Any], claim: ClaimIn,
                   lines: list[dict[str, Any]]) -> dict[str, Any]:
     first = min(ln["service_date"] for ln in lines)
@@ -364,9 +394,11 @@ def edit_claim(db: Database, claim_id: str, claim: ClaimIn, user: str, *,
                             is not None)
         lines = _new_lines(claim_id, claim)
         values = _claim_values(con, row, claim, lines)
-        _record(con, row, _lines(con, claim_id), values, lines, user, "edit", as_of,
+        before = _lines(con, claim_id)
+        _record(con, row, before, values, lines, user, "edit", as_of,
                 None if blank(note) else note.strip(), None)
-        warnings = _take_in_day_sessions(con, claim_id, claim, lines, warnings, user)
+        warnings = (_take_in_day_sessions(con, claim_id, claim, lines, warnings, user)
+                    + _let_go_of_dates(con, claim_id, before, lines, user))
     return warnings
 
 
@@ -404,9 +436,11 @@ def replace_claim(db: Database, claim_id: str, claim: ClaimIn, user: str, *, rea
         lines = _new_lines(claim_id, claim)
         values = {**_claim_values(con, row, claim, lines), "frequency_code": "7",
                   "original_payer_claim_number": pcn}
-        _record(con, row, _lines(con, claim_id), values, lines, user, "replacement", as_of,
+        before = _lines(con, claim_id)
+        _record(con, row, before, values, lines, user, "replacement", as_of,
                 reason.strip(), pcn)
-        warnings = _take_in_day_sessions(con, claim_id, claim, lines, warnings, user)
+        warnings = (_take_in_day_sessions(con, claim_id, claim, lines, warnings, user)
+                    + _let_go_of_dates(con, claim_id, before, lines, user))
         add_claim_status(con, claim_id, "ready", as_of, user,
                          f"replacement claim (frequency 7, REF*F8 {pcn}) waiting to be sent: "
                          f"{reason.strip()}", row)

@@ -74,8 +74,13 @@ with tab_bill:
             key=ui.keyed_by("bill_sessions", described))
         if st.button("Build claim", key="build"):
             st.session_state.pop("draft", None)  # a refused build leaves no draft behind
-            with ui.action("Cannot build the claim."), db.connect() as con:
-                st.session_state["draft"] = entry.build_claim_from_sessions(con, picked)
+            with ui.action("Cannot build the claim."):
+                # Sessions adding no unit to a day already billed are recorded on its claim.
+                billing = entry.bill_sessions(db, picked, user)
+                st.session_state["draft"] = billing.draft
+                if billing.recorded:  # the page again, without them in the pickers
+                    ui.after_write()
+                    ui.saved_then_fresh("\n\n".join(ui.literal(r) for r in billing.recorded))
     draft = st.session_state.get("draft")
     if draft is not None:
         dx = ui.literal(", ".join(draft.diagnosis_codes)) or "(none: add a referral)"

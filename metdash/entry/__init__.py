@@ -71,6 +71,8 @@ from metdash.entry.claim_reads import BatchReads, StoreReads
 from metdash.entry.claims import (
     STATUSES,
     TRANSITIONS,
+    SessionsBilled,
+    bill_sessions,
     build_claim_from_sessions,
     move_claim_status,
     new_claim_id,
@@ -205,7 +207,8 @@ __all__ = [
     "PracticeIn", "Problem", "ProviderIn", "REFERRER_KINDS", "REFUND_METHODS", "ReferralIn",
     "ReferrerIn", "RefundIn", "SESSION_KINDS", "SetupStep", "setup_steps", "SIGNATURE_DAYS", "STATUSES", "SessionIn",
     "TIMELY_WARN_DAYS", "TRANSITIONS", "TransferIn", "UNBILLED_IDS", "UNBILLED_IDS_IN_SPAN", "WriteOffIn", "as_date",
-    "as_money", "build_claim_from_sessions", "certified_through_at_most", "check_claim",
+    "as_money", "bill_sessions", "build_claim_from_sessions", "certified_through_at_most",
+    "check_claim", "SessionsBilled",
     "choices", "claim_lines_frame", "default_filing_days", "duplicate_session_warning", "duplicate_sessions", "claim_status_after_posting", "client_list",
     "client_patient_balance", "client_plans_of_care", "client_referrals", "code_list",
     "eob_payers",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +24,7 @@ from metdash.entry.claim_check import ClaimIn, ClaimLineIn, check_claim, kx_year
 from metdash.entry.days import (
     billed_session_ids,
     billed_units,
+    covered_sessions,
     day_sessions,
     freeing_the_day,
     holding_claim,
@@ -43,7 +45,8 @@ from metdash.errors import ValidationError
 from metdash.store import Database, audit, audit_many, facts, insert_rows
 
 __all__ = [
-    "STATUSES", "TRANSITIONS", "add_claim_status", "build_claim_from_sessions",
+    "STATUSES", "TRANSITIONS", "SessionsBilled", "add_claim_status", "bill_sessions",
+    "build_claim_from_sessions",
     "move_claim_status", "new_claim_id", "save_claim", "write_claim", "write_claims",
 ]
 
@@ -159,6 +162,35 @@ def write_claims(con: Any, claims: Sequence[tuple[ClaimIn, str]], user: str,
                 ("claim_id", "seq", "status", "status_date", "changed_by", "note"), history)
 
 
+def _chosen_sessions(con: Any, ids: list[int]) -> list[dict[str, Any]]:
+    """The sessions chosen to bill (by date), when they can be billed together: raises
+    ValidationError when none are chosen, some are not found, they are of several clients
+    or providers, or some are already billed (every problem listed)."""
+    if not ids:
+        raise ValidationError([Problem("Sessions: none chosen: tick the sessions to bill.",
+                                       "sessions")])
+    sessions = fetch_rows(con, "SELECT * FROM sessions WHERE session_id IN "
+                         "(SELECT unnest(?::INTEGER[])) ORDER BY session_date, session_id", [ids])
+    p: list[Problem] = []
+    if len(sessions) != len(set(ids)):
+        p.append(Problem("Sessions: some were not found: refresh the list.", "sessions"))
+    clients = {s["client_id"] for s in sessions}
+    if len(clients) > 1:
+        p.append(Problem("Sessions: they belong to different clients: bill one client's "
+                         "sessions at a time.", "sessions"))
+    providers = {s["provider_id"] for s in sessions}
+    if len(providers) > 1:
+        p.append(Problem("Sessions: they were given by different providers: bill each "
+                         "provider's sessions on their own claim.", "sessions"))
+    billed = sorted(billed_session_ids(con, ids))
+    if billed:
+        p.append(Problem("Sessions: " + ", ".join(str(b) for b in billed) +
+                         " already billed: untick them.", "sessions"))
+    if p or not sessions:
+        raise ValidationError(p or [Problem("Sessions: none found.", "sessions")])
+    return sessions
+
+
 def build_claim_from_sessions(con: Any, session_ids: Sequence[int],
                               as_of: dt.date | None = None,
                               claim_id: str | None = None) -> ClaimIn:
@@ -182,30 +214,10 @@ def build_claim_from_sessions(con: Any, session_ids: Sequence[int],
     that claim's status: edit a draft, correct or void a claim the payer has).
     """
     as_of = as_of or today()
-    if not session_ids:
-        raise ValidationError([Problem("Sessions: none chosen: tick the sessions to bill.",
-                                       "sessions")])
     ids = [int(s) for s in session_ids]
-    sessions = fetch_rows(con, "SELECT * FROM sessions WHERE session_id IN "
-                         "(SELECT unnest(?::INTEGER[])) ORDER BY session_date, session_id", [ids])
-    p: list[Problem] = []
-    if len(sessions) != len(set(ids)):
-        p.append(Problem("Sessions: some were not found: refresh the list.", "sessions"))
-    clients = {s["client_id"] for s in sessions}
-    if len(clients) > 1:
-        p.append(Problem("Sessions: they belong to different clients: bill one client's "
-                         "sessions at a time.", "sessions"))
-    providers = {s["provider_id"] for s in sessions}
-    if len(providers) > 1:
-        p.append(Problem("Sessions: they were given by different providers: bill each "
-                         "provider's sessions on their own claim.", "sessions"))
-    billed = sorted(billed_session_ids(con, ids))
-    if billed:
-        p.append(Problem("Sessions: " + ", ".join(str(b) for b in billed) +
-                         " already billed: untick them.", "sessions"))
-    if p or not sessions:
-        raise ValidationError(p or [Problem("Sessions: none found.", "sessions")])
+    sessions = _chosen_sessions(con, ids)
     client_id = sessions[0]["client_id"]
+    p: list[Problem] = []
     first_day = sessions[0]["session_date"]
     # A line's place of service is its session's (the one with the most minutes of it).
     place = {s["session_id"]: s["place_of_service"] for s in sessions}
@@ -286,6 +298,42 @@ def build_claim_from_sessions(con: Any, session_ids: Sequence[int],
                    referral_id=ref["referral_id"] if ref else None,
                    referrer_id=ref["referrer_id"] if ref else None,
                    session_ids=sorted(chosen))
+
+
+@dataclass
+class SessionsBilled:
+    """What Bill sessions did with the sessions chosen: ``draft``, the claim to review for
+    those that add units (None: none do), and ``recorded``, one sentence per session that
+    adds no unit to its day and is now billed on the claim that bills the day."""
+
+    draft: ClaimIn | None = None
+    recorded: list[str] = field(default_factory=list)
+
+
+def bill_sessions(db: Database, session_ids: Sequence[int], user: str,
+                  as_of: dt.date | None = None, claim_id: str | None = None) -> SessionsBilled:
+    """Bill sessions of one client: those that add no unit to their day, the client's claims
+    already billing it in full (:func:`metdash.entry.days.covered_sessions`, the rule an
+    edit or a replacement takes sessions in by), are recorded as billed on the claim that
+    bills the day (``claim_sessions``, audited); the rest make a draft claim
+    (:func:`build_claim_from_sessions`), not saved. One transaction.
+
+    Raises ValidationError as :func:`build_claim_from_sessions` does (nothing is recorded
+    then)."""
+    with db.transaction() as con:
+        client_id = _chosen_sessions(con, [int(s) for s in session_ids])[0]["client_id"]
+        covered = covered_sessions(con, client_id, session_ids)
+        done = {c.session_id for c in covered}
+        rest = [int(s) for s in session_ids if int(s) not in done]
+        draft = build_claim_from_sessions(con, rest, as_of, claim_id) if rest else None
+        for holder in sorted({c.claim_id for c in covered}):
+            ids = [c.session_id for c in covered if c.claim_id == holder]
+            insert_rows(con, "claim_sessions", ("claim_id", "session_id"),
+                        [(holder, sid) for sid in ids])
+            audit(con, user, "create", "claim_sessions", holder, None,
+                  {"sessions": ids, "note": "these sessions add no unit to days the claim "
+                   "bills"})
+    return SessionsBilled(draft, [c.said() for c in covered])
 
 
 # -- status moves --------------------------------------------------------------------------------

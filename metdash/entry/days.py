@@ -15,7 +15,10 @@ A claim that is edited or replaced so that it bills a day's units (the way out o
 there) takes in the day's sessions not yet billed (:func:`day_cover`): a session of a date
 the claim bills counts as billed on it once the client's claims bill, for that date, at
 least the units the payer's rule gives for all the day's minutes, code by code; short of
-that it stays unbilled, and :func:`short_of_the_day` says by how much.
+that it stays unbilled, and :func:`short_of_the_day` says by how much. By the same rule, a
+later session that adds no unit to a day the client's claims already bill in full is
+billed on the claim that bills the day (:func:`covered_sessions`): Bill sessions records it
+there instead of refusing it.
 """
 
 from __future__ import annotations
@@ -28,9 +31,9 @@ from typing import Any
 from metdash.coding import billable_units, day_minutes, known_codes
 from metdash.entry.problems import fetch_one, fetch_rows
 
-__all__ = ["BilledCode", "DayCover", "DaySession", "DayShort", "HoldingClaim",
-           "billed_session_ids", "billed_units", "day_cover", "day_sessions", "freeing_the_day",
-           "holding_claim", "short_of_the_day"]
+__all__ = ["BilledCode", "CoveredSession", "DayCover", "DaySession", "DayShort",
+           "HoldingClaim", "billed_session_ids", "billed_units", "codes_short", "covered_sessions",
+           "day_cover", "day_sessions", "freeing_the_day", "holding_claim", "short_of_the_day"]
 
 RULE_NAMES = {"cms": "CMS 8-minute rule", "per_code": "per-code rule"}
 
@@ -253,19 +256,92 @@ def day_cover(con: Any, claim_id: str, client_id: str, rule: str,
         if not waiting:
             continue
         minutes = day_minutes(s.minutes for s in found)
+        theirs = others.get(day, {})
+        billed = {code: mine[day].get(code, 0) + (theirs[code].units if code in theirs else 0)
+                  for code in minutes}
         short = []
-        for code, due in billable_units(minutes, rule, untimed=untimed).items():
-            theirs = others.get(day, {}).get(code)
-            billed = mine[day].get(code, 0) + (theirs.units if theirs else 0)
-            if billed < due:
-                holder = claim_id if code in mine[day] else theirs.claim_id if theirs else None
-                short.append((code, due, billed, holder))
+        for code, due in codes_short(minutes, billed, rule, untimed):
+            holder = (claim_id if code in mine[day]
+                      else theirs[code].claim_id if code in theirs else None)
+            short.append((code, due, billed[code], holder))
         if short:
             cover.short += [DayShort(sid, day, code, minutes[code], due, billed, holder)
                             for sid in waiting for code, due, billed, holder in short]
         else:
             cover.billed += waiting
     return cover
+
+
+def codes_short(minutes: dict[str, int], billed: dict[str, int], rule: str,
+                untimed: Collection[str]) -> list[tuple[str, int]]:
+    """The codes of a day's ``minutes`` whose ``billed`` units (code -> units, on the
+    client's claims) are fewer than ``rule`` gives for the whole day: (code, units due)."""
+    return [(code, due) for code, due in billable_units(minutes, rule, untimed=untimed).items()
+            if billed.get(code, 0) < due]
+
+
+@dataclass(frozen=True)
+class CoveredSession:
+    """A session not yet billed that adds no unit to its ``day``: the client's non-voided
+    ``claims`` bill ``units`` for the day, at least what the payer's rule gives for all its
+    minutes, code by code; ``claim_id``, the one of them billing the most units (the first
+    by number on a tie), bills it."""
+
+    session_id: int
+    day: dt.date
+    claim_id: str
+    units: int
+    claims: tuple[str, ...]
+
+    def said(self) -> str:
+        """What Bill sessions tells the biller it did with the session."""
+        who = (f"claim {self.claims[0]} already bills" if len(self.claims) == 1 else
+               f"claims {', '.join(self.claims)} already bill")
+        return (f"Session {self.session_id} adds no unit to {self.day}: {who} the day's "
+                f"{self.units} unit(s); it is recorded as billed on claim {self.claim_id}.")
+
+
+def covered_sessions(con: Any, client_id: str, session_ids: Iterable[int]
+                     ) -> list[CoveredSession]:
+    """Which of the client's ``session_ids`` (not yet billed) add no unit to their day: the
+    client's non-voided claims bill the day, and for every code of all the day's minutes
+    (every session of the date, billed or not) at least the units the rule of the payer of
+    the claim billing the most of the day gives (:func:`codes_short` finds none short). In
+    session id order."""
+    chosen = {int(s) for s in session_ids}
+    found = fetch_rows(con, "SELECT session_id, session_date FROM sessions WHERE client_id = ? "
+                       "AND session_id IN (SELECT unnest(?::INTEGER[]))",
+                       [client_id, sorted(chosen)])
+    dates = sorted({r["session_date"] for r in found})
+    if not dates:
+        return []
+    lines = fetch_rows(con, """
+        SELECT l.service_date, c.claim_id, p.units_rule, l.cpt, sum(l.units)::INTEGER AS units
+        FROM claim_lines l JOIN claims c USING (claim_id) JOIN payers p USING (payer_id)
+        WHERE c.client_id = ? AND c.status <> 'voided'
+          AND l.service_date IN (SELECT unnest(?::DATE[]))
+        GROUP BY ALL ORDER BY l.service_date, c.claim_id""", [client_id, dates])
+    sessions = day_sessions(con, client_id, dates)
+    untimed = {c for c, info in known_codes(con).items() if not info.timed}
+    covered: list[CoveredSession] = []
+    for day in dates:
+        mine = [ln for ln in lines if ln["service_date"] == day]
+        if not mine:
+            continue
+        per_claim: dict[str, int] = {}
+        billed: dict[str, int] = {}
+        for ln in mine:
+            per_claim[ln["claim_id"]] = per_claim.get(ln["claim_id"], 0) + ln["units"]
+            billed[ln["cpt"]] = billed.get(ln["cpt"], 0) + ln["units"]
+        holder = min(per_claim, key=lambda c: (-per_claim[c], c))
+        rule = next(ln["units_rule"] for ln in mine if ln["claim_id"] == holder)
+        minutes = day_minutes(s.minutes for s in sessions.get(day, []))
+        if codes_short(minutes, billed, rule, untimed):
+            continue
+        covered += [CoveredSession(s.session_id, day, holder, sum(per_claim.values()),
+                                   tuple(sorted(per_claim)))
+                    for s in sessions.get(day, []) if s.session_id in chosen and not s.billed]
+    return sorted(covered, key=lambda c: c.session_id)
 
 
 def short_of_the_day(short: DayShort, claim_id: str, rule: str) -> str:

@@ -28,6 +28,8 @@ from metdash.entry.days import (
     day_sessions,
     freeing_the_day,
     holding_claim,
+    short_of_the_day,
+    take_in_day_sessions,
 )
 from metdash.entry.problems import (
     CENT,
@@ -82,6 +84,11 @@ def save_claim(db: Database, claim: ClaimIn, user: str, as_of: dt.date | None = 
                status: str = "draft") -> list[Problem]:
     """Save a new claim (and its lines, a status-history row, audit rows); its warnings.
 
+    A claim typed in by hand (no ``session_ids``) that bills a day's units takes in the
+    client's sessions of that date not yet billed, as an edit does
+    (:func:`metdash.entry.days.take_in_day_sessions`); short of the day's units, a warning
+    per session says which code and how many units short.
+
     Raises ValidationError (with the warnings too) when the claim has any error.
     """
     with db.transaction() as con:
@@ -89,7 +96,16 @@ def save_claim(db: Database, claim: ClaimIn, user: str, as_of: dt.date | None = 
         if chk.errors:
             raise ValidationError(chk.errors, chk.warnings)
         write_claim(con, claim, user, status, as_of)
-    return chk.warnings
+        if claim.session_ids:  # built from sessions: it names its own
+            return chk.warnings
+        # Typed in by hand: billing a day's units, it bills the day's sessions not yet
+        # billed, or Bill sessions would offer them again (a second bill of the day).
+        cid = claim.claim_id.strip()
+        cover = take_in_day_sessions(con, cid, claim.client_id, claim.payer_id, [
+            (as_date(ln.service_date), normalize_cpt(ln.cpt), int(ln.units), ln.session_id)
+            for ln in claim.lines], user)
+    return chk.warnings + [Problem(short_of_the_day(s, cid, cover.rule), "sessions")
+                           for s in cover.short]
 
 
 def write_claim(con: Any, claim: ClaimIn, user: str, status: str = "draft",

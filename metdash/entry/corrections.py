@@ -67,7 +67,7 @@ from metdash.coding import normalize_cpt, normalize_icd10, parse_modifiers
 from metdash.coding.pos import DEFAULT_POS, normalize_pos
 from metdash.entry.claim_check import ClaimIn, ClaimLineIn, check_claim
 from metdash.entry.claims import LINE_COLUMNS, add_claim_status
-from metdash.entry.days import billed_session_ids, day_cover, short_of_the_day
+from metdash.entry.days import billed_session_ids, short_of_the_day, take_in_day_sessions
 from metdash.entry.posting import payer_claim_number
 from metdash.entry.problems import (
     Problem,
@@ -316,19 +316,12 @@ def _take_in_day_sessions(con: Any, claim_id: str, claim: ClaimIn,
     (:func:`metdash.entry.days.day_cover`) in ``claim_sessions``, with an audit row; the
     check's ``warnings`` with its "session on no claim yet" ones replaced by what is short
     for the sessions left unbilled."""
-    rule = fetch_one(con, "SELECT units_rule FROM payers WHERE payer_id = ?",
-                     [claim.payer_id])["units_rule"]
-    cover = day_cover(con, claim_id, claim.client_id, rule,
-                      [(ln["service_date"], ln["cpt"], ln["units"], ln["session_id"])
-                       for ln in lines])
-    if cover.billed:
-        insert_rows(con, "claim_sessions", ("claim_id", "session_id"),
-                    [(claim_id, sid) for sid in cover.billed])
-        audit(con, user, "create", "claim_sessions", claim_id, None,
-              {"sessions": cover.billed, "note": "the claim bills these sessions' days"})
+    cover = take_in_day_sessions(con, claim_id, claim.client_id, claim.payer_id,
+                                 [(ln["service_date"], ln["cpt"], ln["units"], ln["session_id"])
+                                  for ln in lines], user)
     # The check's "on no claim yet" warnings are for the sessions day_cover has just read.
     return ([w for w in warnings if w.field != "sessions"]
-            + [Problem(short_of_the_day(s, claim_id, rule), "sessions") for s in cover.short])
+            + [Problem(short_of_the_day(s, claim_id, cover.rule), "sessions") for s in cover.short])
 
 
 def _let_go_of_dates(con: Any, claim_id: str, before: list[dict[str, Any]],

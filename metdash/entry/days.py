@@ -30,10 +30,12 @@ from typing import Any
 
 from metdash.coding import billable_units, day_minutes, known_codes
 from metdash.entry.problems import fetch_one, fetch_rows
+from metdash.store import audit, insert_rows
 
 __all__ = ["BilledCode", "CoveredSession", "DayCover", "DaySession", "DayShort",
            "HoldingClaim", "billed_session_ids", "billed_units", "codes_short", "covered_sessions",
-           "day_cover", "day_sessions", "freeing_the_day", "holding_claim", "short_of_the_day"]
+           "day_cover", "day_sessions", "freeing_the_day", "holding_claim", "short_of_the_day",
+           "take_in_day_sessions"]
 
 RULE_NAMES = {"cms": "CMS 8-minute rule", "per_code": "per-code rule"}
 
@@ -224,6 +226,7 @@ class DayCover:
 
     billed: list[int] = field(default_factory=list)
     short: list[DayShort] = field(default_factory=list)
+    rule: str = "cms"  # the payer's units rule the day was read by
 
 
 def day_cover(con: Any, claim_id: str, client_id: str, rule: str,
@@ -250,7 +253,7 @@ def day_cover(con: Any, claim_id: str, client_id: str, rule: str,
         con, "SELECT session_id FROM claim_sessions WHERE claim_id = ?", [claim_id])}
     others = billed_units(con, client_id, list(sessions), exclude_claim=claim_id)
     untimed = {c for c, info in known_codes(con).items() if not info.timed}
-    cover = DayCover()
+    cover = DayCover(rule=rule)
     for day, found in sorted(sessions.items()):
         waiting = [s.session_id for s in found if s.session_id not in named]
         if not waiting:
@@ -269,6 +272,24 @@ def day_cover(con: Any, claim_id: str, client_id: str, rule: str,
                             for sid in waiting for code, due, billed, holder in short]
         else:
             cover.billed += waiting
+    return cover
+
+
+def take_in_day_sessions(con: Any, claim_id: str, client_id: str, payer_id: int,
+                         lines: Iterable[tuple[dt.date, str, int, int | None]],
+                         user: str) -> DayCover:
+    """Record the sessions not yet billed of the dates ``lines`` bill (claim ``claim_id``'s
+    lines as they now are: date, code, units, session) that the claim now bills
+    (:func:`day_cover`, under the rule of the payer ``payer_id``) in ``claim_sessions``, with
+    an audit row, inside the caller's transaction; what :func:`day_cover` found."""
+    rule = fetch_one(con, "SELECT units_rule FROM payers WHERE payer_id = ?",
+                     [payer_id])["units_rule"]
+    cover = day_cover(con, claim_id, client_id, rule, lines)
+    if cover.billed:
+        insert_rows(con, "claim_sessions", ("claim_id", "session_id"),
+                    [(claim_id, sid) for sid in cover.billed])
+        audit(con, user, "create", "claim_sessions", claim_id, None,
+              {"sessions": cover.billed, "note": "the claim bills these sessions' days"})
     return cover
 
 

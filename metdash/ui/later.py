@@ -20,11 +20,13 @@ from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 _OPENING = "_later_opening"  # this run opens the page: its number; else None
 _COUNT = "_later_count"  # page openings in this session
 _SHOWN = "_later_page"  # the page shown last
 _DRAWN = "_later_drawn"  # {chart key: the opening it was drawn for}
+_TABLES = "_later_tables"  # tables met in this full run of the page
 
 BOX_KEY = "metdash_later"  # the boxes' key prefix: a browser test waits for none to be left
 
@@ -76,6 +78,24 @@ def note_page(page: str) -> None:
     if opens:
         state[_COUNT] = state.get(_COUNT, 0) + 1
     state[_OPENING] = state[_COUNT] if opens else None
+    state[_TABLES] = 0
+
+
+def table_waits(key: str, picked: bool = False) -> str | None:
+    """The key to hold a table about to be drawn by (its :func:`draw` key), or None to draw
+    it at once: a page just opened draws its first table with its tiles, and the rest once
+    the browser has painted them (all together, seven tables held Weekly referral review's
+    tiles back ~150 ms of the browser's work: benchmarks/NOTES.md, "Twenty-second pass").
+    A table whose row is ``picked`` (it drives what the page shows next) is drawn at once,
+    and so is any table drawn in a fragment's own run."""
+    state = st.session_state
+    seen = state.get(_TABLES, 0)
+    state[_TABLES] = seen + 1
+    ctx = get_script_run_ctx()
+    if picked or not seen or state.get(_OPENING) is None or (
+            ctx is not None and ctx.fragment_ids_this_run):
+        return None
+    return f"table_{seen}_{key}"
 
 
 def draw(show: Callable[[], None], key: str, height: int,

@@ -259,15 +259,33 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
     kwargs: dict[str, Any] = {}
     if select:
         kwargs = {"on_select": "rerun", "selection_mode": "single-row"}
-    # A missing value (no rate without referrals, no date yet) reads as a dash, not "None".
-    state = st.dataframe(data, hide_index=True, column_config=config, key=key,
-                         height=height, placeholder=MISSING, **kwargs)
-    if download:  # headed as on screen, numbers to the precision shown
-        shown_as = {col: (c.get("type_config") or {}).get("format") for col, c in config.items()}
-        downloads(frame, download, key=f"{key or download}-dl",
-                  labels={col: c["label"] for col, c in config.items() if c.get("label")},
-                  digits={col: _DIGITS[f] for col, f in shown_as.items() if f in _DIGITS})
-    return state
+
+    def show() -> Any:
+        # A missing value (no rate without referrals, no date yet) reads as a dash, not "None".
+        state = st.dataframe(data, hide_index=True, column_config=config, key=key,
+                             height=height, placeholder=MISSING, **kwargs)
+        if download:  # headed as on screen, numbers to the precision shown
+            shown_as = {col: (c.get("type_config") or {}).get("format")
+                        for col, c in config.items()}
+            downloads(frame, download, key=f"{key or download}-dl",
+                      labels={col: c["label"] for col, c in config.items() if c.get("label")},
+                      digits={col: _DIGITS[f] for col, f in shown_as.items() if f in _DIGITS})
+        return state
+
+    # On a page just opened, a table after its first waits for the rest to be painted, as a
+    # chart does (a picked row drives the page: those are drawn at once).
+    held = later.table_waits(key or download or "", select)
+    if held is None:
+        return show()
+    later.draw(show, held, table_height(len(data), height, download is not None))
+    return None
+
+
+def table_height(rows: int, height: int | str = "auto", downloads: bool = False) -> int:
+    """The pixels a table takes (its place held until it is drawn): a header and up to ten
+    rows of 35 px ("auto"), and the row of download buttons."""
+    grid = height if isinstance(height, int) else 35 * (min(max(rows, 1), 10) + 1) + 3
+    return grid + (56 if downloads else 0)
 
 
 def column_label(col: str, formats: dict[str, str] | None = None,

@@ -253,11 +253,14 @@ def test_a_page_opened_paints_its_figures_before_its_charts(app, page):
     page.goto(f"{app.url}/days_to_payment?from=2025-07-01&to=2026-06-30")
     page.wait_for_function(_FIRST_CONTENT, timeout=60_000, polling="raf")
     assert page.locator(".js-plotly-plot").count() == 0
-    # the sidebar's pickers, too, come once the figures are painted (they held them back)
+    # the sidebar's pickers, too, come once the figures are painted (they held them back),
+    # and the tables after the first
     assert page.locator(_DATES).count() == 0
+    assert page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').count() <= 1
     wait_for_page(page, "Open A/R as of")
     assert page.locator(".js-plotly-plot").count() == 4
     expect(page.locator(_DATES)).to_be_visible()
+    assert page.locator('[data-testid="stMain"] [data-testid="stDataFrame"]').count() > 1
     assert page.locator('[data-testid="stException"]').count() == 0
     boxes = []
     page.expose_function("sawBox", lambda: boxes.append(1))

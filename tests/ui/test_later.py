@@ -61,3 +61,36 @@ def test_the_chart_is_drawn_for_the_opening_the_browser_painted(browser_run):
     at.session_state["page"] = "Overview"  # opening 3: held again
     at.run()
     assert _charts(at) == 0
+
+
+def _tables_script():
+    import streamlit as st
+
+    from metdash.ui import later
+
+    later.note_page(st.session_state.get("page", "Overview"))
+    for name, picked in (("first", False), ("second", False), ("picked", True),
+                         ("third", False)):
+        held = later.table_waits(name, picked)
+        if held is None:
+            st.dataframe({"a": [1]}, key=name)
+        else:
+            later.draw(lambda n=name: st.dataframe({"a": [1]}, key=n), held, 108)
+
+
+def _tables(at):
+    return len(at.dataframe)
+
+
+def test_a_page_opened_draws_its_first_table_at_once_and_holds_the_rest(browser_run):
+    at = AppTest.from_function(_tables_script).run()
+    assert not at.exception
+    # the first, and the one whose picked row drives the page; the other two after paint
+    assert _tables(at) == 2
+    at.run()  # the same page again: every table in place
+    assert _tables(at) == 4
+
+
+def test_without_a_browser_every_table_is_drawn_at_once():
+    at = AppTest.from_function(_tables_script).run()
+    assert not at.exception and _tables(at) == 4

@@ -332,22 +332,28 @@ def bill_sessions(db: Database, session_ids: Sequence[int], user: str,
     already billing it in full (:func:`metdash.entry.days.covered_sessions`, the rule an
     edit or a replacement takes sessions in by), are recorded as billed on the claim that
     bills the day (``claim_sessions``, audited); the rest make a draft claim
-    (:func:`build_claim_from_sessions`), not saved. One transaction.
+    (:func:`build_claim_from_sessions`), not saved: read only when none is recorded, else
+    in one transaction.
 
     Raises ValidationError as :func:`build_claim_from_sessions` does (nothing is recorded
     then)."""
-    with db.transaction() as con:
-        client_id = _chosen_sessions(con, [int(s) for s in session_ids])[0]["client_id"]
-        covered = covered_sessions(con, client_id, session_ids)
+    ids = [int(s) for s in session_ids]
+    with db.connect() as con:  # most builds record nothing: read only, no write lock
+        client_id = _chosen_sessions(con, ids)[0]["client_id"]
+        if not covered_sessions(con, client_id, ids):
+            return SessionsBilled(build_claim_from_sessions(con, ids, as_of, claim_id))
+    with db.transaction() as con:  # read again where it is written
+        client_id = _chosen_sessions(con, ids)[0]["client_id"]
+        covered = covered_sessions(con, client_id, ids)
         done = {c.session_id for c in covered}
-        rest = [int(s) for s in session_ids if int(s) not in done]
+        rest = [s for s in ids if s not in done]
         draft = build_claim_from_sessions(con, rest, as_of, claim_id) if rest else None
         for holder in sorted({c.claim_id for c in covered}):
-            ids = [c.session_id for c in covered if c.claim_id == holder]
+            held = [c.session_id for c in covered if c.claim_id == holder]
             insert_rows(con, "claim_sessions", ("claim_id", "session_id"),
-                        [(holder, sid) for sid in ids])
+                        [(holder, sid) for sid in held])
             audit(con, user, "create", "claim_sessions", holder, None,
-                  {"sessions": ids, "note": "these sessions add no unit to days the claim "
+                  {"sessions": held, "note": "these sessions add no unit to days the claim "
                    "bills"})
     return SessionsBilled(draft, [c.said() for c in covered])
 

@@ -30,6 +30,7 @@ from metdash.entry.days import (
     holding_claim,
     short_of_the_day,
     take_in_day_sessions,
+    wrong_code_of_the_day,
 )
 from metdash.entry.problems import (
     CENT,
@@ -269,6 +270,13 @@ def build_claim_from_sessions(con: Any, session_ids: Sequence[int],
                               if s.billed or s.session_id in chosen)
         taken = {code: b.units for code, b in on_claims.get(day, {}).items()}
         add = remaining_units(minutes, taken, rule, untimed=untimed)
+        if not any(n > 0 for n in add.values()):
+            # Nothing to add, yet the day may not be billed as the rule gives it: its unit
+            # under another code (these sessions would be billed with the day left wrong).
+            wrong = wrong_code_of_the_day(con, day, minutes, on_claims.get(day, {}), rule,
+                                          untimed)
+            if wrong:
+                p.append(Problem(wrong, "sessions"))
         for code, n in add.items():
             if n <= 0:
                 continue

@@ -35,7 +35,7 @@ from metdash.store import audit, insert_rows
 __all__ = ["BilledCode", "CoveredSession", "DayCover", "DaySession", "DayShort",
            "HoldingClaim", "billed_session_ids", "billed_units", "codes_short", "covered_sessions",
            "day_cover", "day_sessions", "freeing_the_day", "holding_claim", "short_of_the_day",
-           "take_in_day_sessions"]
+           "take_in_day_sessions", "wrong_code_of_the_day"]
 
 RULE_NAMES = {"cms": "CMS 8-minute rule", "per_code": "per-code rule"}
 
@@ -379,3 +379,62 @@ def short_of_the_day(short: DayShort, claim_id: str, rule: str) -> str:
                        "(Claims → Bill sessions bills what the day still owes).")
     return lead + (f"make claim {short.holder}'s {code} line of {day} bill {due} unit(s), and "
                    "the session is billed with it.")
+
+
+def _units_text(units: dict[str, int]) -> str:
+    return ", ".join(f"{code} x{n}" for code, n in units.items() if n > 0)
+
+
+def wrong_code_of_the_day(con: Any, day: dt.date, minutes: dict[str, int],
+                          billed: dict[str, BilledCode], rule: str,
+                          untimed: Collection[str]) -> str | None:
+    """Why sessions of ``day`` add no unit although the day is not billed as ``rule`` gives
+    it, and what puts it right: the client's claims (``billed``: code -> units, on the
+    client's claims) bill the day's units under codes other than the rule gives for all its
+    ``minutes`` (97110 10 min + 97140 11 min is 97140 x1; a claim billing 97110 x1 leaves
+    no unit to add). None when no code is short, or none billed over what it is due."""
+    due = billable_units(minutes, rule, untimed=untimed)
+    have = {code: b.units for code, b in billed.items()}
+    short = {c: n - have.get(c, 0) for c, n in due.items() if n > have.get(c, 0)}
+    over = {c: n - due.get(c, 0) for c, n in have.items()
+            if c not in untimed and n > due.get(c, 0)}
+    if not short or not over:
+        return None
+    timed = {c: m for c, m in minutes.items() if c not in untimed}
+    said = (f"Sessions: on {day} the client's {sum(timed.values())} timed minutes ("
+            + ", ".join(f"{c} {m} min" for c, m in timed.items())
+            + f") bill {_units_text(due)} under the {RULE_NAMES.get(rule, rule)}, and the "
+            f"claims bill {_units_text(have)}: the day's "
+            f"{'unit is' if sum(short.values()) == 1 else 'units are'} billed under another "
+            "code, so these sessions add none.")
+    holders = sorted({billed[c].claim_id for c in over})
+    for cid in holders:
+        code = next(c for c in over if billed[c].claim_id == cid)
+        swap = (f"{_units_text(short)} instead of "
+                f"{_units_text({c: n for c, n in over.items() if billed[c].claim_id == cid})}")
+        said += " " + _putting_right(holding_claim(con, cid, day, code), day, code, swap,
+                                     one=sum(short.values()) == 1)
+    return said
+
+
+def _putting_right(held: HoldingClaim, day: dt.date, code: str, swap: str, *, one: bool) -> str:
+    """What changes ``held`` so that it bills ``swap`` ("97140 x1 instead of 97110 x1") on
+    ``day``, by what the claim is now (:func:`freeing_the_day`'s rules)."""
+    cid, status, sent = held.claim_id, held.status, held.submitted_date
+    freq = held.frequency_code or "1"
+    then = f"the day's sessions not yet billed are then billed on claim {cid}."
+    if status in ("draft", "ready") and freq != "8" and (sent is None or freq == "7"):
+        what = (f"Claim {cid} is a replacement waiting to be sent" if freq == "7"
+                else f"Claim {cid} is {'a draft' if status == 'draft' else 'ready'}, "
+                "not sent yet")
+        return (f"{what}: edit it (Claims → Status → Edit claim {cid}) so that on {day} it "
+                f"bills {swap}, charged for {'it' if one else 'them'}: {then}")
+    if status in ("submitted", "denied") or (status in ("draft", "ready") and freq != "8"):
+        return (f"Claim {cid} went to the payer on {sent}, so it is not edited: send a "
+                f"replacement claim (frequency 7) that bills {swap} on {day} (Claims → "
+                f"Status → Correct / void claim {cid}): {then}")
+    if status in ("draft", "ready"):  # a void waiting to be sent
+        return freeing_the_day(held, day, code)
+    return (f"Claim {cid} is {status.replace('_', ' ')}: the payer has settled it, and "
+            f"metdash corrects only a submitted or denied claim, so ask the payer to reopen "
+            f"claim {cid} to bill {swap} on {day}, or leave these sessions unbilled.")

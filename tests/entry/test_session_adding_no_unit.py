@@ -17,18 +17,25 @@ Worked by hand (DOMAIN.md, "Units from minutes"):
   7 left < 8): it adds no unit.
 - Against that, an afternoon of 97140 11 min (C001): 21 min -> 1 unit, which goes to 97140
   (11 min left against 10): 97110 x0, 97140 x1. X bills 97110, not 97140: the day is not
-  billed as the rule gives it, and the afternoon is not recorded on X.
+  billed as the rule gives it, and the afternoon is not recorded on X. Bill sessions says
+  the unit is on the wrong code and how X is put right by what X is now (edit a draft,
+  replace a sent claim, ask the payer to reopen a paid one); put right, X bills 97140 x1
+  ($38.00) and the afternoon with it.
 """
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
 from metdash import entry as e
+from metdash.entry import corrections
 from metdash.errors import ValidationError
 from tests.entry import test_second_session_of_a_day as second
 from tests.entry.helpers import session
 from tests.entry_seed import AS_OF, USER
+
+FEES = {"97110": Decimal("40.00"), "97140": Decimal("38.00")}
 
 
 def _x(db, **kw):
@@ -89,14 +96,92 @@ def test_with_a_day_still_owed_the_rest_makes_the_draft(db):
     assert second._unbilled(db) == ([], [])
 
 
-def test_a_day_billed_with_another_code_than_the_rule_gives_is_still_refused(db):
-    _x(db, minutes={"97110": 10})
+def _x_with(db, code, units=1):
+    """Claim X as on file, its 2025-06-02 line billing ``code`` x ``units`` at its fee."""
+    with db.connect() as con:
+        x = corrections.claim_on_file(con, "X")
+    [ln] = x.lines
+    ln.cpt, ln.units, ln.charge = code, units, FEES[code] * units
+    return x
+
+
+WRONG_CODE = (
+    "Sessions: on 2025-06-02 the client's 21 timed minutes (97110 10 min, 97140 11 min) bill "
+    "97140 x1 under the CMS 8-minute rule, and the claims bill 97110 x1: the day's unit is "
+    "billed under another code, so these sessions add none. ")
+
+
+def test_a_day_billed_with_another_code_than_the_rule_gives_says_to_change_the_code(db):
+    am = _x(db, minutes={"97110": 10})
     pm = session(db, minutes={"97140": 11})
     with pytest.raises(ValidationError) as exc:
         e.bill_sessions(db, [pm], USER, as_of=AS_OF)
-    assert "no billable units" in exc.value.problems[0]
+    assert exc.value.problems == [
+        WRONG_CODE + "Claim X is a draft, not sent yet: edit it (Claims → Status → Edit claim "
+        "X) so that on 2025-06-02 it bills 97140 x1 instead of 97110 x1, charged for it: the "
+        "day's sessions not yet billed are then billed on claim X."]
     assert pm not in _recorded(db)
     assert second._unbilled(db) == ([pm], [pm])
+    # Done as it says, the afternoon is billed with X: 97140 x1 at $38.00, nothing twice.
+    warnings = corrections.edit_claim(db, "X", _x_with(db, "97140"), USER,
+                                      note="the day's unit is 97140's", as_of=AS_OF)
+    assert [w for w in warnings if w.field == "sessions"] == []
+    assert _recorded(db) == [am, pm]
+    assert second._unbilled(db) == ([], [])
+    assert db.query("SELECT cpt, units, charge FROM claim_lines").values.tolist() == [
+        ["97140", 1, Decimal("38.00")]]
+
+
+def test_a_sent_claim_billing_the_wrong_code_is_replaced(db):
+    am = _x(db, minutes={"97110": 10})
+    pm = session(db, minutes={"97140": 11})
+    e.move_claim_status(db, "X", "ready", USER, as_of=AS_OF)
+    e.move_claim_status(db, "X", "submitted", USER, on=dt.date(2025, 6, 12), as_of=AS_OF)
+    # Denied (a replacement names the payer's claim number, from its answer).
+    e.post_eob(db, e.EobIn(claim_id="X", payment_date="2025-06-25", paid="0.00",
+                           adjustments=[e.AdjustmentIn("CO", "50", "40.00")],
+                           payer_claim_number="PCN-X"), USER, as_of=AS_OF)
+    with pytest.raises(ValidationError) as exc:
+        e.bill_sessions(db, [pm], USER, as_of=AS_OF)
+    assert exc.value.problems == [
+        WRONG_CODE + "Claim X went to the payer on 2025-06-12, so it is not edited: send a "
+        "replacement claim (frequency 7) that bills 97140 x1 instead of 97110 x1 on "
+        "2025-06-02 (Claims → Status → Correct / void claim X): the day's sessions not yet "
+        "billed are then billed on claim X."]
+    warnings = corrections.replace_claim(db, "X", _x_with(db, "97140"), USER,
+                                         reason="the day's unit is 97140's", as_of=AS_OF)
+    assert [w for w in warnings if w.field == "sessions"] == []
+    assert _recorded(db) == [am, pm]
+    assert second._unbilled(db) == ([], [])
+
+
+def test_a_settled_claim_billing_the_wrong_code_is_the_payers_to_reopen(db):
+    _x(db, minutes={"97110": 10})
+    pm = session(db, minutes={"97140": 11})
+    e.move_claim_status(db, "X", "ready", USER, as_of=AS_OF)
+    e.move_claim_status(db, "X", "submitted", USER, on=dt.date(2025, 6, 12), as_of=AS_OF)
+    e.post_eob(db, e.EobIn(claim_id="X", payment_date="2025-06-25", paid="32.00",
+                           adjustments=[e.AdjustmentIn("CO", "45", "8.00")],
+                           payer_claim_number="PCN-X"), USER, as_of=AS_OF)
+    with pytest.raises(ValidationError) as exc:
+        e.bill_sessions(db, [pm], USER, as_of=AS_OF)
+    assert exc.value.problems == [
+        WRONG_CODE + "Claim X is paid: the payer has settled it, and metdash corrects only a "
+        "submitted or denied claim, so ask the payer to reopen claim X to bill 97140 x1 "
+        "instead of 97110 x1 on 2025-06-02, or leave these sessions unbilled."]
+    assert second._unbilled(db) == ([pm], [pm])
+
+
+def test_a_wrong_code_day_is_not_billed_silently_beside_another_day(db):
+    # Before, the afternoon rode along on the new claim's session list (billed, its day
+    # still billing 97110): the build is refused until the day is put right.
+    _x(db, minutes={"97110": 10})
+    pm = session(db, minutes={"97140": 11})
+    other = session(db, day="2025-06-03", minutes={"97110": 15})
+    with pytest.raises(ValidationError) as exc:
+        e.bill_sessions(db, [pm, other], USER, as_of=AS_OF)
+    assert [p.startswith(WRONG_CODE) for p in exc.value.problems] == [True]
+    assert second._unbilled(db) == ([pm, other], [pm, other])
 
 
 def test_a_refused_build_records_nothing(db):

@@ -521,6 +521,14 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
         problems.sort(key=_row_of)
         return
     e.write_claims(con, accepted, user, as_of)
+    # A practice that records its sessions here and bills elsewhere: each claim billing a
+    # day's units takes in that day's sessions not yet billed (as one typed in by hand).
+    rows_of = {cid: rs for cid, rs, *_ in planned}
+    for cid, short, said in e.take_in_sessions_of_claims(con, [c for c, _ in accepted], user):
+        rs = rows_of[cid]
+        n = next((r.n for r in rs if r.service_date == short.day), rs[0].n)
+        result.warnings.append(f"row {n}, claim_id: {said}")
+    result.warnings.sort(key=_row_of)
     import_id = next_id(con, "imports", "import_id")
     summary = {"claims_added": result.claims_added, "lines_added": result.lines_added,
                "claims_skipped": result.claims_skipped, "created": created,

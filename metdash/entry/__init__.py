@@ -77,6 +77,7 @@ from metdash.entry.claims import (
     move_claim_status,
     new_claim_id,
     save_claim,
+    take_in_sessions_of_claims,
     write_claim,
     write_claims,
 )
@@ -218,7 +219,7 @@ __all__ = [
     "payer_claim_number", "pending_appeals", "post_eob", "recent_sessions",
     "record_appeal_outcome", "record_patient_payment", "record_plan_signature", "refund_credit",
     "session_id_span",
-    "save_claim", "save_client", "save_coverage", "save_cpt_code", "save_fee", "save_payer",
+    "save_claim", "save_client", "take_in_sessions_of_claims", "save_coverage", "save_cpt_code", "save_fee", "save_payer",
     "save_plan_of_care", "save_practice", "save_provider", "small_balances", "validate_refund",
     "validate_transfer", "validate_write_off", "write_off", "write_off_small_balances",
     "save_referral", "save_referrer", "save_session", "session_units", "suggested_claim_id",

@@ -22,6 +22,7 @@ from metdash.coding import (
 from metdash.coding.pos import DEFAULT_POS, normalize_pos, with_telehealth_modifier
 from metdash.entry.claim_check import ClaimIn, ClaimLineIn, check_claim, kx_years, zero_charge
 from metdash.entry.days import (
+    DayShort,
     billed_session_ids,
     billed_units,
     covered_sessions,
@@ -30,6 +31,7 @@ from metdash.entry.days import (
     holding_claim,
     short_of_the_day,
     take_in_day_sessions,
+    waiting_days,
     wrong_code_of_the_day,
 )
 from metdash.entry.problems import (
@@ -50,7 +52,8 @@ from metdash.store import Database, audit, audit_many, facts, insert_rows
 __all__ = [
     "STATUSES", "TRANSITIONS", "SessionsBilled", "add_claim_status", "bill_sessions",
     "build_claim_from_sessions",
-    "move_claim_status", "new_claim_id", "save_claim", "write_claim", "write_claims",
+    "move_claim_status", "new_claim_id", "save_claim", "take_in_sessions_of_claims",
+    "write_claim", "write_claims",
 ]
 
 STATUSES = ("draft", "ready", "submitted", "paid", "partially_paid", "denied", "appealed",
@@ -97,16 +100,32 @@ def save_claim(db: Database, claim: ClaimIn, user: str, as_of: dt.date | None = 
         if chk.errors:
             raise ValidationError(chk.errors, chk.warnings)
         write_claim(con, claim, user, status, as_of)
-        if claim.session_ids:  # built from sessions: it names its own
-            return chk.warnings
-        # Typed in by hand: billing a day's units, it bills the day's sessions not yet
-        # billed, or Bill sessions would offer them again (a second bill of the day).
+        shorts = take_in_sessions_of_claims(con, [claim], user)
+    return chk.warnings + [Problem(said, "sessions") for _, _, said in shorts]
+
+
+def take_in_sessions_of_claims(con: Any, claims: Sequence[ClaimIn], user: str
+                               ) -> list[tuple[str, DayShort, str]]:
+    """Inside the caller's transaction, once ``claims`` are written: each claim not built
+    from sessions (typed in by hand, imported) that bills a day's units takes in the
+    client's sessions of that date not yet billed
+    (:func:`metdash.entry.days.take_in_day_sessions`), or Bill sessions would offer them
+    again (a second bill of the day). One query finds the days with such a session; only
+    their claims are read further. What is left short: (claim id, the short, what to do),
+    per session and code."""
+    unnamed = [c for c in claims if not c.session_ids]  # built from sessions: names its own
+    waiting = waiting_days(con, [(c.client_id, as_date(ln.service_date))
+                                 for c in unnamed for ln in c.lines])
+    shorts: list[tuple[str, DayShort, str]] = []
+    for claim in unnamed:
+        if not any((claim.client_id, as_date(ln.service_date)) in waiting for ln in claim.lines):
+            continue
         cid = claim.claim_id.strip()
         cover = take_in_day_sessions(con, cid, claim.client_id, claim.payer_id, [
             (as_date(ln.service_date), normalize_cpt(ln.cpt), int(ln.units), ln.session_id)
             for ln in claim.lines], user)
-    return chk.warnings + [Problem(short_of_the_day(s, cid, cover.rule), "sessions")
-                           for s in cover.short]
+        shorts += [(cid, s, short_of_the_day(s, cid, cover.rule)) for s in cover.short]
+    return shorts
 
 
 def write_claim(con: Any, claim: ClaimIn, user: str, status: str = "draft",

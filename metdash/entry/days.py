@@ -35,7 +35,7 @@ from metdash.store import audit, insert_rows
 __all__ = ["BilledCode", "CoveredSession", "DayCover", "DaySession", "DayShort",
            "HoldingClaim", "billed_session_ids", "billed_units", "codes_short", "covered_sessions",
            "day_cover", "day_sessions", "freeing_the_day", "holding_claim", "short_of_the_day",
-           "take_in_day_sessions", "wrong_code_of_the_day"]
+           "take_in_day_sessions", "waiting_days", "wrong_code_of_the_day"]
 
 RULE_NAMES = {"cms": "CMS 8-minute rule", "per_code": "per-code rule"}
 
@@ -76,6 +76,25 @@ def billed_session_ids(con: Any, session_ids: Iterable[int],
         WHERE c.status <> 'voided' AND c.claim_id <> ?
           AND cs.session_id IN (SELECT unnest(?::INTEGER[]))""", [other, ids, other, ids])
     return {r["session_id"] for r in rows}
+
+
+def waiting_days(con: Any, days: Collection[tuple[str, dt.date]]) -> set[tuple[str, dt.date]]:
+    """Which of ``days`` (client, date) have a session not yet billed: one query for a whole
+    batch of claims (most imported days have none, and need nothing more)."""
+    pairs = sorted(set(days))
+    if not pairs:
+        return set()
+    rows = con.execute("""
+        SELECT DISTINCT s.client_id, s.session_date
+        FROM sessions s
+        JOIN (SELECT unnest(?::VARCHAR[]) AS client_id, unnest(?::DATE[]) AS session_date) k
+          USING (client_id, session_date)
+        WHERE NOT EXISTS (SELECT 1 FROM claim_lines l JOIN claims c USING (claim_id)
+                          WHERE c.status <> 'voided' AND l.session_id = s.session_id)
+          AND NOT EXISTS (SELECT 1 FROM claim_sessions cs JOIN claims c USING (claim_id)
+                          WHERE c.status <> 'voided' AND cs.session_id = s.session_id)""",
+                       [[c for c, _ in pairs], [d for _, d in pairs]]).fetchall()
+    return {(c, d) for c, d in rows}
 
 
 def day_sessions(con: Any, client_id: str, dates: Collection[dt.date]

@@ -13,6 +13,7 @@ from metdash.coding.cpt import (
     cpt_problems,
     known_codes,
     normalize_cpt,
+    untimed_codes,
 )
 from metdash.coding.icd10 import (
     MAX_DIAGNOSES,
@@ -53,5 +54,5 @@ __all__ = [
     "day_units", "describe", "diagnoses_problems", "icd10_problems", "is_therapy_code",
     "known_codes", "modifier_problems", "needs_kx", "normalize_cpt", "normalize_icd10",
     "npi_is_valid", "npi_problem", "over_review_threshold", "parse_modifiers",
-    "pointer_problems", "remaining_units", "required_modifiers",
+    "pointer_problems", "remaining_units", "required_modifiers", "untimed_codes",
 ]

@@ -76,6 +76,12 @@ def known_codes(con: Any = None) -> dict[str, CptCode]:
     return codes
 
 
+def untimed_codes(codes: dict[str, CptCode]) -> set[str]:
+    """The codes of ``codes`` (:func:`known_codes`) billed per visit, not by minutes: the
+    8-minute rule and the per-code rule leave them out of a day's timed minutes."""
+    return {c for c, info in codes.items() if not info.timed}
+
+
 def cpt_problems(code: Any, known: dict[str, CptCode] | None = None,
                  label: str = "Procedure code") -> list[str]:
     """Problems with one procedure code (empty when it is one the practice bills)."""

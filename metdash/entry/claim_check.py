@@ -27,6 +27,7 @@ from metdash.coding import (
     parse_modifiers,
     pointer_problems,
     required_modifiers,
+    untimed_codes,
 )
 from metdash.coding.pos import pos_problem
 from metdash.entry.claim_reads import StoreReads
@@ -197,7 +198,7 @@ def day_units_problems(con: Any, client_id: str, rule: str,
     if not sessions:
         return []
     known = reads.known_codes()
-    untimed = {c for c, info in known.items() if not info.timed}
+    untimed = untimed_codes(known)
     other = reads.billed_units(client_id, sessions, exclude_claim)
     rule_name = "CMS 8-minute rule" if rule == "cms" else "per-code rule"
     warn: list[Problem] = []

@@ -18,6 +18,7 @@ from metdash.coding import (
     parse_modifiers,
     remaining_units,
     required_modifiers,
+    untimed_codes,
 )
 from metdash.coding.pos import DEFAULT_POS, normalize_pos, with_telehealth_modifier
 from metdash.entry.claim_check import ClaimIn, ClaimLineIn, check_claim, kx_years, zero_charge
@@ -273,7 +274,7 @@ def build_claim_from_sessions(con: Any, session_ids: Sequence[int],
     dx = list(ref["diagnosis_codes"]) if ref else []
     pointers = list(range(1, min(4, len(dx)) + 1)) or [1]
     known = known_codes(con)
-    untimed = {c for c, info in known.items() if not info.timed}
+    untimed = untimed_codes(known)
     fees = {r["cpt"]: Decimal(r["charge"]) for r in fetch_rows(con, "SELECT * FROM fee_schedule")}
     rule = cov["units_rule"]
     dates = sorted({s["session_date"] for s in sessions})

@@ -28,7 +28,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from metdash.coding import billable_units, day_minutes, known_codes
+from metdash.coding import billable_units, day_minutes, known_codes, untimed_codes
 from metdash.entry.problems import fetch_one, fetch_rows
 from metdash.store import audit, insert_rows
 
@@ -271,7 +271,7 @@ def day_cover(con: Any, claim_id: str, client_id: str, rule: str,
     named |= {r["session_id"] for r in fetch_rows(
         con, "SELECT session_id FROM claim_sessions WHERE claim_id = ?", [claim_id])}
     others = billed_units(con, client_id, list(sessions), exclude_claim=claim_id)
-    untimed = {c for c, info in known_codes(con).items() if not info.timed}
+    untimed = untimed_codes(known_codes(con))
     cover = DayCover(rule=rule)
     for day, found in sorted(sessions.items()):
         waiting = [s.session_id for s in found if s.session_id not in named]
@@ -362,7 +362,7 @@ def covered_sessions(con: Any, client_id: str, session_ids: Iterable[int]
           AND l.service_date IN (SELECT unnest(?::DATE[]))
         GROUP BY ALL ORDER BY l.service_date, c.claim_id""", [client_id, dates])
     sessions = day_sessions(con, client_id, dates)
-    untimed = {c for c, info in known_codes(con).items() if not info.timed}
+    untimed = untimed_codes(known_codes(con))
     covered: list[CoveredSession] = []
     for day in dates:
         mine = [ln for ln in lines if ln["service_date"] == day]

@@ -7,7 +7,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from metdash.coding import billable_units, cpt_problems, day_minutes, known_codes, normalize_cpt
+from metdash.coding import (
+    billable_units,
+    cpt_problems,
+    day_minutes,
+    known_codes,
+    normalize_cpt,
+    untimed_codes,
+)
 from metdash.coding.pos import normalize_pos, pos_problem
 from metdash.entry.days import day_sessions
 from metdash.entry.problems import (
@@ -176,7 +183,7 @@ def session_units(con: Any, client_id: str, minutes: dict[str, int],
     cov = active_coverage(con, client_id, on)
     rule = cov["units_rule"] if cov else "cms"
     known = known_codes(con)
-    untimed = {c for c, info in known.items() if not info.timed}
+    untimed = untimed_codes(known)
     saved = day_sessions(con, client_id, [on]).get(on, [])
     clean = {normalize_cpt(c): int(m) for c, m in minutes.items() if m is not None}
     day = day_minutes([*(s.minutes for s in saved), clean])

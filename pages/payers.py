@@ -36,51 +36,57 @@ cols = ["payer", "claims", "paid", "revenue_share", "allowed_per_visit", "paid_p
         "clean_claim_rate", "denied_amount", "underpaid_lines", "underpaid_amount", "waiting_cost", "payer_cost"]
 ui.table(cards[cols], key="cards", download="payer_scorecards")
 
-st.header("One payer's card")
-names = cards.payer.tolist()
-wanted = [n for n in cards[cards.payer_id.isin(f.payer_ids or ())].payer]
-payer = st.selectbox("Payer", names, index=names.index(wanted[0]) if wanted else 0,
-                     key="card_payer")
-pid = int(cards.payer_id[names.index(payer)])
-# The same card object on a rerun (its inputs are): its tables are not prepared again.
-under = ui.cached_shared(figures.underpaid_lines)(db, f.replace(payer_ids=(pid,)))
-card = ui.derived((cards, details_of(db, f), under), scorecard.card_from, pid, payer, f,
-                  rate)
-tiles = payer_report.key_figures(card)
-# Four a row: five cut "Days to pay, median" and "no 277CA" at 1280 px (presentation mode's
-# tiles have larger type: three).
-per_row = 3 if ui.present_mode() else 4
-for row in (tiles[i:i + per_row] for i in range(0, len(tiles), per_row)):
-    for col, (name, label, value) in zip(st.columns(per_row), row, strict=False):
-        if name == "clean_claim_rate":  # its tip also says what "no 277CA" means
-            col.metric(label, value, border=True, help=scorecard.CLEAN_CLAIM_NOTE)
-        else:
-            col.metric(label, value, border=True, help=ui.metric_help(name))
-st.markdown(f"**{ui.literal(payer_report.cost_line(card))}**",
-            help=ui.metric_help("payer_cost"))
-practice, demo = ui.cached(report.practice_heading)(db)
-st.download_button(
-    "Download this scorecard (PDF, one page)",
-    lambda: payer_report.payer_pdf(card, practice=practice, is_demo=demo,
-                                   present=ui.present_mode()),
-    file_name=payer_report.pdf_file_name(card), mime="application/pdf", key="card_pdf",
-    icon=":material/picture_as_pdf:", help="Drawing its two charts takes a few seconds.")
-slots = ui.chart_row()
-with slots[0]:
-    ui.plot(scorecard_charts.card_allowed_per_unit_bar, scorecard.payer_details, db, f,
-            key="per_unit", chart_kwargs={"payer_id": pid, "payer": payer})
-with slots[1]:
-    ui.plot(scorecard_charts.card_days_quarterly_line, scorecard.payer_details, db, f,
-            key="quarters", chart_kwargs={"payer_id": pid})
-st.subheader("Allowed and paid per unit by code")
-ui.table(card.by_code.drop(columns=["payer_id", "payer", "allowed", "paid"]), key="codes",
-         download=f"by_code_{payer}")
-st.subheader("Denial reasons")
-ui.table(card.denial_reasons, key="reasons", formats={"amount": "denied_amount"})
-st.subheader("Underpaid lines", help=ui.metric_help("underpaid_lines"))
-if card.underpaid.empty:
-    st.success("No line was allowed below the fee schedule in this range.")
-else:
-    ui.table(card.underpaid, key="under", download=f"underpaid_{payer}",
-             formats={"charge": "money", "expected": "money", "allowed": "money",
-                      "paid": "money", "shortfall": "money", "service_date": "date"})
+def one_payers_card() -> None:
+    """The card of the payer picked, its PDF, charts and tables."""
+    st.header("One payer's card")
+    names = cards.payer.tolist()
+    wanted = [n for n in cards[cards.payer_id.isin(f.payer_ids or ())].payer]
+    payer = st.selectbox("Payer", names, index=names.index(wanted[0]) if wanted else 0,
+                         key="card_payer")
+    pid = int(cards.payer_id[names.index(payer)])
+    # The same card object on a rerun (its inputs are): its tables are not prepared again.
+    under = ui.cached_shared(figures.underpaid_lines)(db, f.replace(payer_ids=(pid,)))
+    card = ui.derived((cards, details_of(db, f), under), scorecard.card_from, pid, payer, f,
+                      rate)
+    tiles = payer_report.key_figures(card)
+    # Four a row: five cut "Days to pay, median" and "no 277CA" at 1280 px (presentation mode's
+    # tiles have larger type: three).
+    per_row = 3 if ui.present_mode() else 4
+    for row in (tiles[i:i + per_row] for i in range(0, len(tiles), per_row)):
+        for col, (name, label, value) in zip(st.columns(per_row), row, strict=False):
+            if name == "clean_claim_rate":  # its tip also says what "no 277CA" means
+                col.metric(label, value, border=True, help=scorecard.CLEAN_CLAIM_NOTE)
+            else:
+                col.metric(label, value, border=True, help=ui.metric_help(name))
+    st.markdown(f"**{ui.literal(payer_report.cost_line(card))}**",
+                help=ui.metric_help("payer_cost"))
+    practice, demo = ui.cached(report.practice_heading)(db)
+    st.download_button(
+        "Download this scorecard (PDF, one page)",
+        lambda: payer_report.payer_pdf(card, practice=practice, is_demo=demo,
+                                       present=ui.present_mode()),
+        file_name=payer_report.pdf_file_name(card), mime="application/pdf", key="card_pdf",
+        icon=":material/picture_as_pdf:", help="Drawing its two charts takes a few seconds.")
+    slots = ui.chart_row()
+    with slots[0]:
+        ui.plot(scorecard_charts.card_allowed_per_unit_bar, scorecard.payer_details, db, f,
+                key="per_unit", chart_kwargs={"payer_id": pid, "payer": payer})
+    with slots[1]:
+        ui.plot(scorecard_charts.card_days_quarterly_line, scorecard.payer_details, db, f,
+                key="quarters", chart_kwargs={"payer_id": pid})
+    st.subheader("Allowed and paid per unit by code")
+    ui.table(card.by_code.drop(columns=["payer_id", "payer", "allowed", "paid"]), key="codes",
+             download=f"by_code_{payer}")
+    st.subheader("Denial reasons")
+    ui.table(card.denial_reasons, key="reasons", formats={"amount": "denied_amount"})
+    st.subheader("Underpaid lines", help=ui.metric_help("underpaid_lines"))
+    if card.underpaid.empty:
+        st.success("No line was allowed below the fee schedule in this range.")
+    else:
+        ui.table(card.underpaid, key="under", download=f"underpaid_{payer}",
+                 formats={"charge": "money", "expected": "money", "allowed": "money",
+                          "paid": "money", "shortfall": "money", "service_date": "date"})
+
+
+# Drawn after the comparison above is painted, when the page is just opened.
+ui.after_paint(one_payers_card, "payer_card", 900)

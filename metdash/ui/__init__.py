@@ -36,6 +36,7 @@ from metdash.ui.filters import (
     today,
 )
 from metdash.ui.frame import action, last_resort, page_start, saved_then_fresh
+from metdash.ui.later import section as after_paint
 from metdash.ui.refreshing import pending, refreshing
 from metdash.ui.session import (
     allowed,
@@ -70,6 +71,7 @@ __all__ = [
     "MISSING",
     "UNITS_RULES",
     "action",
+    "after_paint",
     "after_write",
     "allowed",
     "cached",

@@ -280,6 +280,32 @@ def test_a_page_opened_paints_its_figures_before_its_charts(app, page):
     assert boxes == []
 
 
+def test_a_payers_card_comes_after_the_comparison_and_its_picker_redraws_it(app, page):
+    """Payer scorecards just opened paints its comparison table first and holds the place of
+    the one payer's card (a picker, twelve tiles, a PDF button, charts and tables: drawn
+    with the table, they held it back), then draws the card. The card's picker, in the
+    card's own fragment, redraws the card for the payer picked; the comparison stays."""
+    page.add_init_script(_HELD)
+    page.goto(f"{app.url}/payers?from=2025-07-01&to=2026-06-30")
+    main = page.locator('[data-testid="stMain"]')
+    costs = main.get_by_text("costs you:")
+    costs.wait_for(timeout=60_000)
+    assert any("payer_card" in c for c in page.evaluate("[...window.__held]"))
+    first = costs.inner_text()
+    picker = main.locator('[data-testid="stSelectbox"]').filter(has_text="Payer")
+    picker.get_by_role("combobox").click()
+    page.keyboard.press("ArrowDown")  # the next payer
+    page.keyboard.press("Enter")
+    expect(costs).not_to_have_text(first, timeout=30_000)
+    other = costs.inner_text().split(" costs you:")[0].removeprefix("What ")
+    assert other not in first
+    expect(picker.get_by_role("combobox")).to_have_value(other)  # the card: the payer picked
+    expect(main.get_by_role("button", name="Download this scorecard (PDF, one page)")
+           ).to_be_visible()
+    assert main.locator('[data-testid="stDataFrame"]').count() >= 3
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
 def test_a_period_picked_on_a_page_just_opened_refilters_the_page(app, page):
     """The pickers of a page just opened are drawn after its figures, in a fragment of their
     own: a choice made there runs the whole page again (not the pickers alone), so the

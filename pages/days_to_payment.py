@@ -10,10 +10,7 @@ f = ui.sidebar_filters(db)
 # are kept too); wrapped before the prefetch, so it fills the cache they are read from.
 dtp_of = ui.cached_shared(figures.days_to_payment)
 oldest_of = ui.cached_shared(figures.oldest_open_claims)
-ui.prefetch(db, [(figures.ar_agings, (f,)), (figures.days_to_payment, (f,)),
-                 (figures.days_to_payment_histogram, (f,)),
-                 (figures.days_to_payment_monthly, (f,)), (figures.ar_aging_by_payer, (f,)),
-                 (figures.oldest_open_claims, (f,))])
+ui.prefetch(db, ui.first_reads("Days to payment", f))
 dtp = dtp_of(db, f)
 if dtp.empty:
     ui.empty_note("payments")

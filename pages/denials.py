@@ -15,9 +15,7 @@ reasons_of = ui.cached_shared(figures.denial_reasons)
 by_age_of = ui.cached_shared(figures.open_denials_by_reason)
 # The open denied amount by reason and age is read when its expander is opened.
 by_age_open = bool(st.session_state.get("den_by_age_open", False))
-ui.prefetch(db, [(figures.denial_summary, (f,)), (figures.open_denials, (f,)),
-                 (figures.denial_outcomes, (f,)), (figures.denial_reasons, (f,)),
-                 (figures.denial_rate_by, (f, "payer"))]
+ui.prefetch(db, ui.first_reads("Denials", f)
             + ([(figures.open_denials_by_reason, (f,))] if by_age_open else []))
 summary = ui.cached(figures.denial_summary)(db, f)
 if summary["claims_adjudicated"] == 0:

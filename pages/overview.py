@@ -16,7 +16,7 @@ if not all(step.done for step in steps):
 # The clean-claim table's query is among the page's longest: read only when its expander is
 # open (it tracks its state: opening it reruns the page), then beside the others.
 clean_open = bool(st.session_state.get("ov_clean_open", False))
-ui.prefetch(db, [(figures.kpis_compared, (f,)), (figures.monthly_trend, (f,))]
+ui.prefetch(db, ui.first_reads("Overview", f)
             + ([(figures.clean_claims_by_payer, (f,))] if clean_open else []))
 now, before = ui.cached(figures.kpis_compared)(db, f)
 st.caption(f"Charges: claims with service dates {f.date_from:%b %d, %Y} – "

@@ -8,7 +8,7 @@ db = ui.page_start("Referrers", permission="view")
 f = ui.sidebar_filters(db)
 # Kept as is (the same object on a rerun: the tables built from it are not prepared again).
 refs_of = ui.cached_shared(figures.referrer_volume)
-ui.prefetch(db, [(figures.referrer_volume, (f,)), (figures.referrals_weekly, (f,))])
+ui.prefetch(db, ui.first_reads("Referrers", f))
 refs = refs_of(db, f)
 if refs.empty:
     ui.empty_note("referrals")

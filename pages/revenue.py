@@ -11,8 +11,7 @@ f = ui.sidebar_filters(db)
 rev_of = ui.cached_shared(figures.revenue_by_payer)
 exp_of = ui.cached_shared(figures.expected_vs_paid)
 under_of = ui.cached_shared(figures.underpaid_lines)
-ui.prefetch(db, [(figures.revenue_by_payer, (f,)), (figures.payer_mix_monthly, (f,)),
-                 (figures.expected_vs_paid, (f,)), (figures.underpaid_lines, (f,))])
+ui.prefetch(db, ui.first_reads("Revenue by payer", f))
 rev = rev_of(db, f)
 if rev.empty:
     ui.empty_note("revenue")

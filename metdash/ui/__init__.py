@@ -13,6 +13,7 @@ button does in ``with ui.action("Nothing was saved."):`` and, after any write, c
 - :mod:`metdash.ui.text`     :func:`literal`: typed text made safe inside a Markdown body
 """
 
+from metdash.ui.ahead import first_reads
 from metdash.ui.cache import (
     after_write,
     cached,
@@ -88,6 +89,7 @@ __all__ = [
     "derived",
     "downloads",
     "empty_note",
+    "first_reads",
     "file_stamp",
     "is_demo",
     "keyed_by",

@@ -112,17 +112,7 @@ def sidebar_filters(db: Database) -> figures.Filters:
     options = _filter_options(db)
     state = st.session_state
     if "_filters" not in state:
-        qp = st.query_params
-        start, end = default_range(options["span"], today())
-        state["_filters"] = {
-            "from": _parse_date(qp.get("from")) or start,
-            "to": _parse_date(qp.get("to")) or end,
-            "payer": [i for i in _ids(qp.get("payer")) if i in set(options["payers"].payer_id)],
-            "referrer": [i for i in _ids(qp.get("referrer"))
-                         if i in set(options["referrers"].referrer_id)],
-            "provider": [i for i in _ids(qp.get("provider"))
-                         if i in set(options["providers"].provider_id)],
-        }
+        state["_filters"] = _asked(options)
     saved = state["_filters"]
     st.sidebar.header("Filters")
     used = dict(saved)  # what this run's figures read
@@ -135,10 +125,36 @@ def sidebar_filters(db: Database) -> figures.Filters:
             qp[name] = ",".join(str(i) for i in saved[name])
     if dict(st.query_params) != qp:
         st.query_params.from_dict(qp)
+    return _as_filters(saved)
+
+
+def _asked(options: dict[str, Any]) -> dict[str, Any]:
+    """A session's first choice: the URL's query parameters, else the default range."""
+    qp = st.query_params
+    start, end = default_range(options["span"], today())
+    return {
+        "from": _parse_date(qp.get("from")) or start,
+        "to": _parse_date(qp.get("to")) or end,
+        "payer": [i for i in _ids(qp.get("payer")) if i in set(options["payers"].payer_id)],
+        "referrer": [i for i in _ids(qp.get("referrer"))
+                     if i in set(options["referrers"].referrer_id)],
+        "provider": [i for i in _ids(qp.get("provider"))
+                     if i in set(options["providers"].provider_id)],
+    }
+
+
+def _as_filters(saved: dict[str, Any]) -> figures.Filters:
     return figures.Filters(
         date_from=saved["from"], date_to=saved["to"],
         payer_ids=tuple(saved["payer"]) or None, referrer_ids=tuple(saved["referrer"]) or None,
         provider_ids=tuple(saved["provider"]) or None)
+
+
+def asked_filters(db: Database) -> figures.Filters:
+    """The filters this session's pages read, as :func:`sidebar_filters` gives them, with no
+    widget drawn: the choice kept in the session, else the one the URL asks for."""
+    saved = st.session_state.get("_filters")
+    return _as_filters(saved if saved is not None else _asked(_filter_options(db)))
 
 
 def metric_help(name: str) -> str:

@@ -28,9 +28,9 @@ from metdash.errors import (
 )
 from metdash.forecast.outlook import DEFAULT_WEEKS
 from metdash.store import Database
-from metdash.ui import later
+from metdash.ui import ahead, later
 from metdash.ui.cache import database, is_demo_cached
-from metdash.ui.filters import today
+from metdash.ui.filters import asked_filters, today
 from metdash.ui.session import present_toggle, require_sign_in
 from metdash.ui.text import literal
 from metdash.ui.widgets import show_problems
@@ -109,7 +109,10 @@ def page_start(title: str, *, permission: str = auth.VIEW, icon: str | None = No
         )
     if later.in_browser():  # a store never learned: its results start while a password is typed
         refresh.prepare(db, today(), DEFAULT_WEEKS)
-    require_sign_in(db, demo, permission)  # stops the page when refused
+    # The page's first figures are worked out while a password is typed (metdash.ui.ahead).
+    require_sign_in(db, demo, permission,  # stops the page when refused
+                    while_typing=lambda: later.in_browser() and ahead.start(
+                        db, title, asked_filters(db)))
     later.note_page(title)
     present_toggle()
     st.title(title)

@@ -15,6 +15,7 @@ import hashlib
 import os
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -159,10 +160,11 @@ def sign_out(reason: str = "") -> None:
         st.session_state[_ENDED_KEY] = reason
 
 
-def require_sign_in(db: Database, demo: bool, permission: str) -> None:
+def require_sign_in(db: Database, demo: bool, permission: str,
+                    while_typing: Callable[[], object] | None = None) -> None:
     """Serve the page only to a signed-in user whose role has ``permission``; the synthetic
     demo alone is open without signing in. Stops the page otherwise (the sign-in form, or
-    a message saying why)."""
+    a message saying why). ``while_typing``: called once the sign-in form is drawn."""
     try:
         user = session_user(db)
         if user is None and not demo and auth.user_count(db) == 0:
@@ -185,6 +187,8 @@ def require_sign_in(db: Database, demo: bool, permission: str) -> None:
         if session_id:
             gate.close_session(session_id)
         _sign_in_form(db)
+        if while_typing is not None:
+            while_typing()
         st.stop()
     if session_id:  # every run: the gate forgets a session while it is disconnected
         gate.open_session(session_id, this_client())

@@ -33,8 +33,12 @@ minutes: dict[str, int] = {}
 cols = st.columns(4)
 for i, (code, info) in enumerate(sorted(codes.items())):
     minutes[code] = int(cols[i % 4].number_input(
-        f"{code} {'(timed)' if info.timed else '(untimed)'}", min_value=0, max_value=480, step=1,
-        key=f"min_{code}", help=ui.literal(info.description)))
+        f"{code} {'(timed)' if info.timed else '(untimed: 1 unit)'}", min_value=0,
+        max_value=480, step=1, key=f"min_{code}",
+        help=ui.literal(info.description) + ("" if info.timed else (
+            ": billed per visit, not by time. Enter the minutes it took (they are kept with "
+            "the session); any minutes bill 1 unit, and they do not count toward the day's "
+            "timed minutes."))))
 entered = {k: v for k, v in minutes.items() if v > 0}
 if entered:
     with db.connect() as con:
@@ -46,9 +50,12 @@ if entered:
     st.caption(f"Units for {day}{others} (the rule counts the client's whole day), as billed "
                f"to {payer} under the {rule_name}:")
     units = day_units.units
+    untimed = {c for c, info in codes.items() if not info.timed}
     ui.table(pd.DataFrame({"cpt": list(units), "minutes": [day_units.minutes[c] for c in units],
                            "units": list(units.values()),
-                           "billable": ["yes" if u else "not billable" for u in units.values()]}),
+                           "billable": [("yes (untimed: 1 unit a visit)" if c in untimed
+                                         else "yes") if u else "not billable"
+                                        for c, u in units.items()]}),
              key="units_table")
 
 pid = int(providers.loc[providers.label == prov, "provider_id"].iloc[0]) if prov else None

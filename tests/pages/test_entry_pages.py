@@ -204,6 +204,24 @@ def test_sessions_page_shows_units_and_saves(db):
 
 
 
+def test_sessions_page_says_an_untimed_code_bills_one_unit_a_visit(db):
+    """An evaluation (97161) is billed per visit: its box asks for the minutes it took and
+    says they bill 1 unit; 30 min of it with 97110 20 min is 97161 x1 and 97110 x1 (20 timed
+    minutes, 8-22 -> 1 unit: the evaluation's minutes are not timed minutes)."""
+    at = page("sessions.py")
+    box = at.number_input(key="min_97161")
+    assert box.label == "97161 (untimed: 1 unit)"
+    assert "any minutes bill 1 unit" in box.help
+    assert at.number_input(key="min_97110").label == "97110 (timed)"
+    at.selectbox(key="client").select("Doe, Jane (C001)")
+    box.set_value(30)
+    at.number_input(key="min_97110").set_value(20)
+    at.run()
+    units = at.dataframe[0].value
+    assert units.values.tolist() == [["97110", 20, 1, "yes"],
+                                     ["97161", 30, 1, "yes (untimed: 1 unit a visit)"]]
+
+
 def test_sessions_page_asks_before_saving_an_exact_duplicate(db):
     """A new-user tour: the same session entered twice saved without a word, and claim
     building later refused the doubled day. Two identical sessions in one day can be real:

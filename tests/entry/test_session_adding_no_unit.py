@@ -105,6 +105,15 @@ def _x_with(db, code, units=1):
     return x
 
 
+def _sent_and_answered(db, paid, adjustment):
+    """Claim X sent on 2025-06-12, its EOB posted on 2025-06-25: ``paid`` and ``adjustment``."""
+    e.move_claim_status(db, "X", "ready", USER, as_of=AS_OF)
+    e.move_claim_status(db, "X", "submitted", USER, on=dt.date(2025, 6, 12), as_of=AS_OF)
+    e.post_eob(db, e.EobIn(claim_id="X", payment_date="2025-06-25", paid=paid,
+                           adjustments=[adjustment], payer_claim_number="PCN-X"), USER,
+               as_of=AS_OF)
+
+
 WRONG_CODE = (
     "Sessions: on 2025-06-02 the client's 21 timed minutes (97110 10 min, 97140 11 min) bill "
     "97140 x1 under the CMS 8-minute rule, and the claims bill 97110 x1: the day's unit is "
@@ -135,12 +144,8 @@ def test_a_day_billed_with_another_code_than_the_rule_gives_says_to_change_the_c
 def test_a_sent_claim_billing_the_wrong_code_is_replaced(db):
     am = _x(db, minutes={"97110": 10})
     pm = session(db, minutes={"97140": 11})
-    e.move_claim_status(db, "X", "ready", USER, as_of=AS_OF)
-    e.move_claim_status(db, "X", "submitted", USER, on=dt.date(2025, 6, 12), as_of=AS_OF)
     # Denied (a replacement names the payer's claim number, from its answer).
-    e.post_eob(db, e.EobIn(claim_id="X", payment_date="2025-06-25", paid="0.00",
-                           adjustments=[e.AdjustmentIn("CO", "50", "40.00")],
-                           payer_claim_number="PCN-X"), USER, as_of=AS_OF)
+    _sent_and_answered(db, "0.00", e.AdjustmentIn("CO", "50", "40.00"))
     with pytest.raises(ValidationError) as exc:
         e.bill_sessions(db, [pm], USER, as_of=AS_OF)
     assert exc.value.problems == [
@@ -158,11 +163,7 @@ def test_a_sent_claim_billing_the_wrong_code_is_replaced(db):
 def test_a_settled_claim_billing_the_wrong_code_is_the_payers_to_reopen(db):
     _x(db, minutes={"97110": 10})
     pm = session(db, minutes={"97140": 11})
-    e.move_claim_status(db, "X", "ready", USER, as_of=AS_OF)
-    e.move_claim_status(db, "X", "submitted", USER, on=dt.date(2025, 6, 12), as_of=AS_OF)
-    e.post_eob(db, e.EobIn(claim_id="X", payment_date="2025-06-25", paid="32.00",
-                           adjustments=[e.AdjustmentIn("CO", "45", "8.00")],
-                           payer_claim_number="PCN-X"), USER, as_of=AS_OF)
+    _sent_and_answered(db, "32.00", e.AdjustmentIn("CO", "45", "8.00"))  # paid
     with pytest.raises(ValidationError) as exc:
         e.bill_sessions(db, [pm], USER, as_of=AS_OF)
     assert exc.value.problems == [

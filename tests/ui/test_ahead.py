@@ -6,17 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from pathlib import Path
 
 import pytest
 import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from metdash import figures
 from metdash.store import Database
 from metdash.ui import ahead
+from tests.pages.test_dashboard_pages import run_page
 
-PAGES = Path(__file__).resolve().parents[2] / "pages"
 TITLES = {"overview": "Overview", "revenue": "Revenue by payer",
           "days_to_payment": "Days to payment", "denials": "Denials", "referrers": "Referrers"}
 QUERY = {"from": "2025-07-01", "to": "2026-06-30"}
@@ -42,12 +40,7 @@ def test_a_page_works_out_none_of_its_first_figures_again(page, monkeypatch, dem
         monkeypatch.setattr(figures, fn.__name__, counted(fn))
     ahead.work_out(Database(demo_db_path), ahead.first_reads(TITLES[page], f))
     assert calls == {fn.__name__: 1 for fn, _ in reads}
-    monkeypatch.setenv("METDASH_DB", str(demo_db_path))
-    at = AppTest.from_file(str(PAGES / f"{page}.py"), default_timeout=60)
-    for key, value in QUERY.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = run_page(page, monkeypatch, demo_db_path, **QUERY)
     assert at.metric or at.dataframe
     assert calls == {fn.__name__: 1 for fn, _ in reads}  # read from the cache, not again
 

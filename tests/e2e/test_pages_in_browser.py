@@ -280,6 +280,21 @@ def test_a_page_opened_paints_its_figures_before_its_charts(app, page):
     assert boxes == []
 
 
+def test_a_lost_paint_signal_is_sent_again(app, page):
+    """A held box whose "painted" signal never reached the server (here: the chain that
+    sends them one by one never runs) says so again a moment later, until its chart, table
+    or pickers replace it: under load a chart of Payer scorecards stayed a pale box until
+    the next rerun."""
+    page.add_init_script("window.__metdashPainted = new Promise(() => {});")
+    page.goto(f"{app.url}/days_to_payment?from=2025-07-01&to=2026-06-30")
+    wait_for_page(page, "Open A/R as of")
+    page.wait_for_function(f"""() => !document.querySelector('[class*="st-key-{BOX_KEY}"]')""",
+                           timeout=45_000)
+    assert page.locator(".js-plotly-plot").count() == 4
+    expect(page.locator(_DATES)).to_be_visible()
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
 def test_a_payers_card_comes_after_the_comparison_and_its_picker_redraws_it(app, page):
     """Payer scorecards just opened paints its comparison table first and holds the place of
     the one payer's card (a picker, twelve tiles, a PDF button, charts and tables: drawn

@@ -37,9 +37,14 @@ def percent_label(value: float) -> str:
 
 def dollars_label(value: float) -> str:
     """Dollars as a whole-dollar chart label: 12.50 reads "$13", 1234 "$1,234", -12.50
-    "-$13". A missing value: ""."""
+    "-$13". An amount under a dollar, not zero, reads in cents: 0.26 is "$0.26" (a new
+    practice's cost of waiting read "$0" beside its bar, and "$0.26" in the line under it).
+    A missing value: ""."""
     if _missing(value):
         return ""
+    if 0 < abs(value) < 0.995:
+        cents = half_away(value, 2)
+        return f"{'-' if cents < 0 else ''}${abs(cents):.2f}"
     dollars = half_away(value)
     return f"{'-' if dollars < 0 else ''}${abs(dollars):,.0f}"
 

@@ -503,7 +503,7 @@ def referrers_bar(df: pd.DataFrame, large: bool = False, top: int = 15) -> go.Fi
          "name": "Became clients (≤30 days)", "marker": {"color": PALETTE[2]},
          "hovertemplate": "%{y}: %{x} converted<extra></extra>"}], layout={
         "barmode": "group",
-        "xaxis": {"title": {"text": "Referrals"}, "rangemode": "tozero"}},
+        "xaxis": {"title": {"text": "Referrals"}, **_count_axis(d.referrals)}},
         title=title, large=large, height=max(380, 42 * len(d) + 120))
 
 

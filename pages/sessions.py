@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from metdash import entry, ui
-from metdash.coding import pos
+from metdash.coding import pos, untimed_codes
 
 db = ui.page_start("Sessions", permission="front_desk")
 user = ui.current_user()
@@ -50,7 +50,7 @@ if entered:
     st.caption(f"Units for {day}{others} (the rule counts the client's whole day), as billed "
                f"to {payer} under the {rule_name}:")
     units = day_units.units
-    untimed = {c for c, info in codes.items() if not info.timed}
+    untimed = untimed_codes(codes)
     ui.table(pd.DataFrame({"cpt": list(units), "minutes": [day_units.minutes[c] for c in units],
                            "units": list(units.values()),
                            "billable": [("yes (untimed: 1 unit a visit)" if c in untimed

@@ -279,6 +279,16 @@ def test_a_week_axis_with_one_or_two_weeks(n):
     assert all(t.width >= 4 * DAY for t in fig.data)
 
 
+def test_a_referrer_bar_of_a_few_referrals_has_whole_ticks():
+    # One referrer with 2 referrals: the axis read 0, 0.5, 1, 1.5, 2 referrals.
+    fig = build("referrers_bar", pd.DataFrame({"name": ["Dr A"], "referrals": [2],
+                                               "converted": [0], "paid": [80.0]}))
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.rangemode == "tozero"
+    many = build("referrers_bar", pd.DataFrame({"name": ["Dr A"], "referrals": [40],
+                                                "converted": [9], "paid": [80.0]}))
+    assert many.layout.xaxis.dtick is None  # plotly's own ticks for larger counts
+
+
 def test_a_histogram_of_one_bin_starts_at_zero_days_and_spans_the_week():
     # One claim paid the day it was sent: the axis ran from -0.4 to 0.4 days.
     fig = build("days_to_payment_histogram",
@@ -440,6 +450,9 @@ def test_a_week_the_period_cuts_is_drawn_pale():
     ("percent_label", 0.005, "1%"), ("percent_label", None, ""),
     ("dollars_label", 12.5, "$13"), ("dollars_label", 2.5, "$3"),
     ("dollars_label", 1234.5, "$1,235"), ("dollars_label", -12.5, "-$13"),
+    # under a dollar, not zero: in cents, not "$0" beside a bar ($0.26 of cost of waiting)
+    ("dollars_label", 0.26, "$0.26"), ("dollars_label", -0.255, "-$0.26"),
+    ("dollars_label", 0.999, "$1"), ("dollars_label", 0, "$0"),
 ])
 def test_chart_labels_round_a_half_away_from_zero(name, value, text):
     # Python's round() and ".0f" round a half to even: 2.5 read "2", 12.5 "$12", 0.125 "12%".

@@ -79,22 +79,20 @@ def billed_session_ids(con: Any, session_ids: Iterable[int],
 
 
 def waiting_days(con: Any, days: Collection[tuple[str, dt.date]]) -> set[tuple[str, dt.date]]:
-    """Which of ``days`` (client, date) have a session not yet billed: one query for a whole
-    batch of claims (most imported days have none, and need nothing more)."""
+    """Which of ``days`` (client, date) have a session not yet billed
+    (:func:`billed_session_ids`): two queries for a whole batch of claims (most imported days
+    have no session at all, and need nothing more)."""
     pairs = sorted(set(days))
     if not pairs:
         return set()
-    rows = con.execute("""
-        SELECT DISTINCT s.client_id, s.session_date
+    found = con.execute("""
+        SELECT s.session_id, s.client_id, s.session_date
         FROM sessions s
         JOIN (SELECT unnest(?::VARCHAR[]) AS client_id, unnest(?::DATE[]) AS session_date) k
-          USING (client_id, session_date)
-        WHERE NOT EXISTS (SELECT 1 FROM claim_lines l JOIN claims c USING (claim_id)
-                          WHERE c.status <> 'voided' AND l.session_id = s.session_id)
-          AND NOT EXISTS (SELECT 1 FROM claim_sessions cs JOIN claims c USING (claim_id)
-                          WHERE c.status <> 'voided' AND cs.session_id = s.session_id)""",
-                       [[c for c, _ in pairs], [d for _, d in pairs]]).fetchall()
-    return {(c, d) for c, d in rows}
+          USING (client_id, session_date)""",
+                        [[c for c, _ in pairs], [d for _, d in pairs]]).fetchall()
+    billed = billed_session_ids(con, [sid for sid, _, _ in found])
+    return {(c, d) for sid, c, d in found if sid not in billed}
 
 
 def day_sessions(con: Any, client_id: str, dates: Collection[dt.date]
@@ -408,10 +406,11 @@ def wrong_code_of_the_day(con: Any, day: dt.date, minutes: dict[str, int],
                           billed: dict[str, BilledCode], rule: str,
                           untimed: Collection[str]) -> str | None:
     """Why sessions of ``day`` add no unit although the day is not billed as ``rule`` gives
-    it, and what puts it right: the client's claims (``billed``: code -> units, on the
-    client's claims) bill the day's units under codes other than the rule gives for all its
-    ``minutes`` (97110 10 min + 97140 11 min is 97140 x1; a claim billing 97110 x1 leaves
-    no unit to add). None when no code is short, or none billed over what it is due."""
+    it, and what puts it right: the client's claims (``billed``: code -> the units they bill
+    and the claim holding it, :func:`billed_units`) bill the day's units under codes other
+    than the rule gives for all its ``minutes`` (97110 10 min + 97140 11 min is 97140 x1; a
+    claim billing 97110 x1 leaves no unit to add). None when no code is short, or none
+    billed over what it is due."""
     due = billable_units(minutes, rule, untimed=untimed)
     have = {code: b.units for code, b in billed.items()}
     short = {c: n - have.get(c, 0) for c, n in due.items() if n > have.get(c, 0)}

@@ -37,7 +37,7 @@ from metdash.ui.filters import (
     today,
 )
 from metdash.ui.frame import action, last_resort, page_start, saved_then_fresh
-from metdash.ui.later import section as after_paint
+from metdash.ui.later import draw as after_paint
 from metdash.ui.refreshing import pending, refreshing
 from metdash.ui.session import (
     allowed,

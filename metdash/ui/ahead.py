@@ -23,7 +23,7 @@ from typing import Any
 
 from metdash import figures
 from metdash.store import Database
-from metdash.ui.cache import cached, cached_shared
+from metdash.ui.cache import cached_shared, prefetch
 
 log = logging.getLogger("metdash")
 
@@ -48,14 +48,13 @@ FIRST_READS: dict[str, Callable[[figures.Filters], Reads]] = {
 }
 
 # The figures those pages keep as they are (their tables are built from the same object
-# on a rerun): read through cached_shared, by the pages and here alike. Registered so at
-# import, before any page has run (a prefetch reads them from the same cache then).
+# on a rerun) and read through cached_shared: registered so at import, before any page has
+# run, so that prefetch reads them from the same cache as the pages.
 SHARED = (figures.revenue_by_payer, figures.expected_vs_paid, figures.underpaid_lines,
           figures.days_to_payment, figures.oldest_open_claims, figures.open_denials,
           figures.denial_outcomes, figures.denial_reasons, figures.referrer_volume)
 for _fn in SHARED:
     cached_shared(_fn)
-_SHARED_NAMES = {(fn.__module__, fn.__qualname__) for fn in SHARED}
 
 _LOCK = threading.Lock()
 _RUNNING: list[threading.Thread] = []
@@ -68,10 +67,9 @@ def first_reads(title: str, f: figures.Filters) -> Reads:
 
 
 def work_out(db: Database, reads: Reads) -> None:
-    """Each of ``reads`` through the cache the page reads it from, one after another."""
-    for fn, args in reads:
-        shared = (fn.__module__, fn.__qualname__) in _SHARED_NAMES
-        (cached_shared if shared else cached)(fn)(db, *args)
+    """Each of ``reads`` into the cache the page reads it from, one after another (the
+    other core is the sign-in's): the page's own prefetch then skips them."""
+    prefetch(db, reads, workers=1)
 
 
 def start(db: Database, title: str, f: figures.Filters) -> threading.Thread | None:

@@ -113,7 +113,14 @@ def draw(show: Callable[[], None], key: str, height: int,
     """``show()`` draws a chart: at once, or, when this run opens the page, once the browser
     has painted the rest (in a box ``height`` pixels tall until then). ``held``: what the
     box's fragment draws then instead of ``show`` (also on the fragment's own reruns, as
-    when a widget drawn in it changes); by default ``show``."""
+    when a widget drawn in it changes); by default ``show``.
+
+    A page's lower section with widgets of its own is drawn so too (``ui.after_paint``): it
+    runs in a fragment then, so a change to one of its widgets runs the section again, not
+    the page, and ``show`` must draw all that its widgets drive. Payer scorecards' card of
+    one payer (a picker, twelve tiles, a PDF button, two charts and three tables) drawn with
+    the comparison table held it back ~130 ms of the browser's work (benchmarks/NOTES.md,
+    "Twenty-third pass")."""
     opening = st.session_state.get(_OPENING)
     if opening is None:
         show()
@@ -131,16 +138,3 @@ def _after_paint(show: Callable[[], None], key: str, height: int, opening: int) 
         _component()(key=f"_painted_{key}_{opening}", data={"height": height - 16},
                      on_painted_change=lambda: drawn.__setitem__(key, opening))
 
-
-def section(show: Callable[[], None], key: str, height: int) -> None:
-    """A page's lower section that has widgets of its own (a picker, a download button) and
-    everything they drive, drawn after the rest of a page just opened is painted, as a chart
-    is (:func:`draw`): in a box ``height`` pixels tall meanwhile. It runs in a fragment then,
-    so a change to one of its widgets runs the section again, not the page: ``show`` must
-    draw all that its widgets drive, and read the page's choices only as arguments it was
-    given. Drawn at once on a rerun of the same page and without a browser (AppTest).
-
-    Payer scorecards' card of one payer (a picker, twelve tiles, a PDF button, two charts
-    and three tables) drawn with the comparison table held it back ~130 ms of the browser's
-    work (benchmarks/NOTES.md, "Twenty-third pass")."""
-    draw(show, key, height)

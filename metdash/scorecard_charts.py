@@ -13,10 +13,14 @@ import plotly.graph_objects as go
 from metdash.chart_labels import days_label, dollars_label, percent_label
 from metdash.charts import PALETTE, styled
 
+NO_PAID_LINE = ("No line paid in this range<br><sup>A payment posted for the whole claim "
+                "does not say what each code was allowed:<br>post the EOB line by line, or "
+                "import the payer's 835.</sup>")
 
-def _empty(title: str, large: bool) -> go.Figure:
+
+def _empty(title: str, large: bool, text: str = "Nothing in this range") -> go.Figure:
     return styled(data=[], layout={
-        "annotations": [{"text": "Nothing in this range", "showarrow": False,
+        "annotations": [{"text": text, "showarrow": False,
                          "font": {"size": 16}}],
         "xaxis": {"visible": False}, "yaxis": {"visible": False}}, title=title, large=large)
 
@@ -87,7 +91,9 @@ def allowed_per_unit_bar(df: pd.DataFrame, payer: str = "", large: bool = False,
     other payers' (``df``: its rows of ``allowed_by_code``), the ``top`` codes by units."""
     title = "Allowed per unit by code"  # the payer is in the legend: a long name fits there
     if df.empty:
-        return _empty(title, large)
+        # A payment posted for the whole claim (a paper EOB posted per claim) is in the
+        # period's payments but says nothing of what each code was allowed.
+        return _empty(title, large, NO_PAID_LINE)
     df = df.head(top)  # the codes billed most (the frame comes most units first)
     codes = df.cpt.astype(str).to_numpy()
     labelled = len(df) <= 5  # values on the bars only while they stay legible

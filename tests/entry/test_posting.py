@@ -6,7 +6,7 @@ import pytest
 
 from metdash import entry as e
 from metdash.errors import ValidationError
-from tests.entry.helpers import count, submitted_claim
+from tests.entry.helpers import count, hand_claim, submitted_claim
 from tests.entry_seed import AS_OF, USER
 
 A = e.AdjustmentIn
@@ -151,3 +151,33 @@ def test_a_negative_eob_payment_is_refused_for_what_it_is(db):
         "a reversal (CLP02 22) or a recoupment (PLB) on its 835: import that 835 "
         "(Remittances), or ask the payer for it."]
     assert count(db, "remittances") == 0
+
+
+def test_allowed_per_unit_says_why_a_claim_level_eob_has_no_bar(db):
+    """A paper EOB posted for the whole claim pays it ($80) but says nothing of what 97110
+    and 97112 were each allowed: the payer's "Allowed per unit by code" chart says so, and
+    how to get the bars, instead of "Nothing in this range" beside a paid claim. Posted line
+    by line, the lines are there: 97110 2 units paid 60 (allowed 60, CO-45 20 off 80)."""
+    import datetime as dt
+
+    from metdash import scorecard_charts
+    from metdash.figures import Filters
+    from metdash.figures.scorecard import payer_scorecard
+
+    period = Filters(date_from=dt.date(2025, 6, 1), date_to=dt.date(2025, 6, 30),
+                     as_of=AS_OF)
+    whole = submitted_claim(db)
+    e.post_eob(db, e.EobIn(claim_id=whole, payment_date="2025-06-25", paid="80.00",
+                           adjustments=[A("CO", "45", "42.00")]), USER, as_of=AS_OF)
+    card = payer_scorecard(db, period, "Acme Health")
+    assert card.figures["paid"] == pytest.approx(80)
+    assert card.by_code.empty
+    note = scorecard_charts.allowed_per_unit_bar(card.by_code).layout.annotations[0].text
+    assert note.startswith("No line paid in this range") and "whole claim" in note
+    by_line = submitted_claim(db, hand_claim(claim_id="C2", lines=[
+        e.ClaimLineIn("2025-06-11", "97110", 2, "80.00", [], [1])]))
+    e.post_eob(db, e.EobIn(claim_id=by_line, payment_date="2025-06-26", lines=[
+        e.LinePostingIn(1, "60.00", [A("CO", "45", "20.00")])]), USER, as_of=AS_OF)
+    card = payer_scorecard(db, period, "Acme Health")
+    assert card.by_code[["cpt", "units", "allowed_per_unit"]].values.tolist() == [
+        ["97110", 2, 30.0]]

@@ -20,6 +20,7 @@ from typing import Any
 
 from metdash import entry as e
 from metdash import exports
+from metdash import sheet_headers as headers
 from metdash.coding import normalize_cpt, normalize_icd10, npi_problem, parse_modifiers
 from metdash.coding.pos import DEFAULT_POS, normalize_pos, pos_problem
 from metdash.errors import MoneyTooLarge
@@ -28,7 +29,7 @@ from metdash.text import formula_problem, text_problem
 __all__ = ["COLUMNS", "KIND_ALIASES", "MAX_COLUMNS", "MAX_ROWS", "MAX_UNCOMPRESSED_BYTES",
            "MAX_ZIP_PARTS", "OPTIONAL_COLUMNS", "REQUIRED", "SEX_ALIASES", "TEMPLATE_COLUMNS",
            "TYPE_ALIASES", "DateOrder", "Row", "date_order", "norm_choice", "parse_row",
-           "read_rows", "template", "too_large"]
+           "Sheet", "read_rows", "read_sheet", "template", "too_large"]
 
 # What one import reads at most (issue 19: a 5 KB sheet declaring A1:XFD1048576, or a zip
 # that unzips to gigabytes, took the server past 3 GB). A busy practice's year is ~10,000
@@ -71,11 +72,6 @@ def _cell_text(value: Any) -> Any:
             return str(int(value))
         return repr(value)
     return str(value).replace("\u00a0", " ").strip()
-
-
-def _header_name(text: Any) -> str:
-    name = str(text or "").replace("\ufeff", "").strip().lower()
-    return re.sub(r"[\s\-]+", "_", name)
 
 
 def too_large(n_bytes: int, file_name: str = "") -> str | None:
@@ -193,11 +189,23 @@ def _csv_rows(data: bytes, name: str) -> Iterator[tuple[int, Sequence[Any]]]:
                          ) from exc
 
 
-def read_rows(data: bytes, file_name: str = "") -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    """``(header names, [(row number, {column: value})])`` from CSV or XLSX bytes.
+@dataclass
+class Sheet:
+    """A file as an import reads it: ``header``, the template columns found (in the file's
+    order); ``rows``, (row number, {column: cell}); ``plan``, how its header was read (the
+    other systems' names it used: :mod:`metdash.sheet_headers`)."""
+
+    header: list[str]
+    rows: list[tuple[int, dict[str, Any]]]
+    plan: headers.Plan
+
+
+def read_sheet(data: bytes, file_name: str = "") -> Sheet:
+    """The :class:`Sheet` of CSV or XLSX bytes.
 
     Row numbers are as a person sees them (header = 1); blank rows are dropped but
-    counted. Only the template's columns are kept, of at most :data:`MAX_COLUMNS`. Raises
+    counted. Only the template's columns are kept (under their own names or another
+    system's: :func:`metdash.sheet_headers.plan`), of at most :data:`MAX_COLUMNS`. Raises
     ValueError with a biller's message when the file cannot be read, or is larger than an
     import reads (:data:`MAX_UNCOMPRESSED_BYTES`, :data:`MAX_ROWS`).
     """
@@ -207,25 +215,41 @@ def read_rows(data: bytes, file_name: str = "") -> tuple[list[str], list[tuple[i
     if problem:
         raise ValueError(problem)
     source = _xlsx_rows(data, name) if is_xlsx else _csv_rows(data, name)
-    header: list[str] = []
-    keep: list[tuple[int, str]] = []
+    plan: headers.Plan | None = None
     rows: list[tuple[int, dict[str, Any]]] = []
     with contextlib.closing(source):
         for count, (n, cells) in enumerate(source, start=1):
             if count > MAX_ROWS + 1:
                 raise _too_many_rows(name)
-            if not any(header):  # the header is the first non-blank row
-                header = [_header_name(_cell_text(h)) for h in cells]
-                keep = [(i, h) for i, h in enumerate(header) if h in TEMPLATE_COLUMNS]
+            if plan is None:  # the header is the first non-blank row
+                texts = [str(_cell_text(h)).replace("\ufeff", "") for h in cells]
+                if any(headers.key(t) for t in texts):
+                    plan = headers.plan(texts, TEMPLATE_COLUMNS)
                 continue
-            values = {h: (_cell_text(cells[i]) if i < len(cells) else "") for i, h in keep}
+            values = {c: _cells(cells, places, plan.joiner(c))
+                      for c, places in plan.columns.items()}
             if all(v == "" for v in values.values()):
                 continue
             rows.append((n, values))
-    if not any(header):
+    if plan is None:
         raise ValueError(f"{name} is empty: the first row must name the "
                          f"columns ({', '.join(COLUMNS)}).")
-    return [h for h in header if h], rows
+    found = sorted(plan.columns, key=lambda c: plan.columns[c][0])
+    return Sheet(found, rows, plan)
+
+
+def _cells(cells: Sequence[Any], places: list[int], joiner: str) -> Any:
+    if len(places) == 1:
+        i = places[0]
+        return _cell_text(cells[i]) if i < len(cells) else ""
+    parts = [str(_cell_text(cells[i])) for i in places if i < len(cells)]
+    return joiner.join(t for t in parts if t)
+
+
+def read_rows(data: bytes, file_name: str = "") -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
+    """``(template columns found, [(row number, {column: value})])``: :func:`read_sheet`."""
+    sheet = read_sheet(data, file_name)
+    return sheet.header, sheet.rows
 
 
 REQUIRED = ("claim_id", "client_id", "client_last_name", "client_first_name", "client_dob",

@@ -29,6 +29,7 @@ from metdash.sheets import (
     KIND_ALIASES,
     MAX_ROWS,
     MAX_UNCOMPRESSED_BYTES,
+    REQUIRED,
     SEX_ALIASES,
     TYPE_ALIASES,
     Row,
@@ -36,6 +37,7 @@ from metdash.sheets import (
     norm_choice,
     parse_row,
     read_rows,
+    read_sheet,
     template,
     too_large,
 )
@@ -75,6 +77,11 @@ class ImportResult:
     claims_skipped: int = 0
     created: dict[str, int] = field(default_factory=dict)
     already_imported: bool = False
+    # How the file's header was read, when it names columns as another system does
+    # ("'Date of Service' read as service_date"): said, never a reason to refuse.
+    notes: list[str] = field(default_factory=list)
+    # The file's own header of each column read under another name: messages name both.
+    shown: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -101,6 +108,21 @@ class ImportResult:
         marked = [*shown, *(f"warning: {w}" for w in self.warnings)]
         ordered = sorted(marked, key=lambda m: _row_of(m.removeprefix("warning: ")))
         return ordered + self.problems[-1:] if self.more_problems else ordered
+
+    def in_the_files_words(self) -> None:
+        """Each "row N, column: ..." of a column the file names otherwise says the file's
+        own header too ("row 5, service_date ('Date of Service'): ..."): the biller looks
+        for the column they see."""
+        if not self.shown:
+            return
+
+        def name(m: re.Match[str]) -> str:
+            column = m.group(2)
+            own = self.shown.get(column)
+            return f"{m.group(1)}{column} ('{own}'):" if own else m.group(0)
+
+        for messages in (self.problems, self.warnings):
+            messages[:] = [_COLUMN_NAMED.sub(name, msg, count=1) for msg in messages]
 
     def cap_problems(self) -> None:
         """Keep the first :data:`MAX_PROBLEMS` problems (in row order) and say how many
@@ -158,7 +180,9 @@ def import_claims(db: Database, data: bytes, file_name: str, user: str,
     breaks a rule found while reading it, takes no backup.
     """
     with _collector_paused():
-        return _import_file(db, data, file_name, user, as_of, before_write)
+        result = _import_file(db, data, file_name, user, as_of, before_write)
+    result.in_the_files_words()
+    return result
 
 
 @contextlib.contextmanager
@@ -189,16 +213,23 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
     result = ImportResult()
     sha = hashlib.sha256(data).hexdigest()
     try:
-        header, raw_rows = read_rows(data, file_name)
+        sheet = read_sheet(data, file_name)
     except ValueError as exc:
         result.problems.append(str(exc))
         return result
-    missing = [c for c in COLUMNS if c not in header]
+    header, raw_rows = sheet.header, sheet.rows
+    if sheet.plan.problems:
+        result.problems.extend(sheet.plan.problems)
+        return result
+    missing = [c for c in REQUIRED if c not in header]
     if missing:
+        unread = ", ".join(repr(h) for h in sheet.plan.unread)
         result.problems.append(
-            f"row 1: the file lacks the column(s) {', '.join(missing)}: the first row must name "
-            f"every column of the template ({', '.join(COLUMNS)}); download the template to "
-            "compare.")
+            f"row 1: the file has no column for {', '.join(missing)}: the first row must name "
+            "it, by the template's name or one that other systems use (as 'Date of Service' "
+            "or 'DOS' for service_date)"
+            + (f"; the file's columns not read: {unread}" if unread else "")
+            + ". Download the template to compare.")
         return result
     if not raw_rows:
         result.problems.append("The file has a header but no rows: nothing to import.")
@@ -208,6 +239,10 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
                        [KIND, sha]).fetchone():
             result.already_imported = True
             return result
+    result.shown = sheet.plan.shown
+    result.notes = ([f"Columns read under the file's own names: "
+                     f"{' · '.join(sheet.plan.read_as)}."] if sheet.plan.read_as else [])
+    result.warnings.extend(_absent_columns(header))
 
     problems: list[str] = []
     rows = [Row(n, values) for n, values in raw_rows]
@@ -538,6 +573,26 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                 [import_id, KIND, Path(file_name).name or "upload", sha, user, to_json(summary)])
     audit(con, user, "import", "imports", import_id, None,
           {"file_name": file_name, "sha256": sha, **summary})
+
+
+def _absent_columns(header: Sequence[str]) -> list[str]:
+    """What a file without some of the template's optional columns gets: they are read as
+    blank, and a file without submitted_date has claims not yet sent."""
+    absent = [c for c in COLUMNS if c not in header and c not in REQUIRED]
+    said = []
+    if "submitted_date" in absent:
+        absent.remove("submitted_date")
+        said.append("The file has no submitted_date column: every claim is imported as ready "
+                    "to send (it goes in the next 837P file). If they were sent already, add "
+                    "the column with the date each was sent.")
+    if absent:
+        said.append(f"The file has no column for {', '.join(absent)}: read as blank (add the "
+                    "column to fill them in).")
+    return said
+
+
+# "row N, column:" at the start of a problem or a warning.
+_COLUMN_NAMED = re.compile(r"^(row \d+, )([a-z_]+):")
 
 
 def _row_of(message: str) -> int:

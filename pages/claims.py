@@ -208,7 +208,10 @@ with tab_import:
                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            key="tpl_xlsx")
         upload = st.file_uploader("Claims spreadsheet (.csv or .xlsx, one row per service line)",
-                                  type=["csv", "xlsx"], key="upload")
+                                  type=["csv", "xlsx"], key="upload",
+                                  help="The template's columns, or another system's names for "
+                                       "them ('Date of Service', 'CPT Code', 'Mod 1', 'Dx 1', "
+                                       "...): the import says what it read as what.")
         if upload is not None and st.button("Import", type="primary", key="import"):
             with ui.action("Nothing was imported."), st.spinner(
                     "Checking every row, then importing (all or nothing)…"):
@@ -217,6 +220,8 @@ with tab_import:
                 result = spreadsheet.import_claims(
                     db, upload.getvalue(), upload.name, user,
                     before_write=lambda: backup.before_import(db))
+                if result.notes:  # the file's own names for the template's columns
+                    st.info(ui.literal(" ".join(result.notes)), icon=":material/info:")
                 if result.problems:
                     ui.show_problems(result.problems, heading="Nothing was imported.")
                 else:

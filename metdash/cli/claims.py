@@ -55,6 +55,8 @@ def import_claims_cmd(db_path: str | None, file: str, as_of: dt.datetime | None,
             "Nothing was imported.") from exc
     # The warnings beside the problems, row by row (a biller fixes both in one pass), unless
     # --no-warnings; then how many were not shown, and how to see them.
+    for note in result.notes:  # the file's own names for the template's columns
+        click.echo(note, err=True)
     for message in result.messages() if show_warnings else result.problems:
         click.echo(message, err=True)
     if result.warnings and not show_warnings:

@@ -1,0 +1,145 @@
+"""Which column of a claims spreadsheet is which template column.
+
+A practice's first file comes out of another system: its header says "Date of Service",
+"DOS", "CPT Code", "Patient Last Name" or "Mod 1", "Mod 2", not the template's
+``service_date``, ``cpt``, ``client_last_name``, ``modifiers``. :func:`plan` reads such a
+header the way a biller would, from a fixed list of names other systems use (nothing is
+guessed from the values), and says what it read as what, so the import can tell the biller.
+
+- A header is compared by its letters and digits only: "Date of Service", "date-of-service"
+  and "DATE_OF_SERVICE" are one name.
+- The template's own name always wins: a file with both ``cpt`` and "CPT Code" reads
+  ``cpt`` and leaves "CPT Code" alone.
+- Two other names for one column ("DOS" and "Date of Service") are refused: the import
+  cannot know which the biller meant.
+- Numbered columns ("Mod 1" .. "Mod 4", "Dx 1" .. "Dx 12", "ICD A" .. "ICD L", as on a
+  CMS-1500) are read together, in the file's order, as one ``modifiers`` or
+  ``diagnosis_codes`` cell.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Other systems' names for the template's columns (keys as :func:`key` writes them). Only
+# names that cannot mean anything else on a claim line: not "Date" (of what?), "Code",
+# "Amount" or "Name".
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "claim_id": ("claim", "claim_no", "claim_number", "claim_num", "claim_ref"),
+    "client_id": ("patient_id", "patient_account", "patient_account_number",
+                  "patient_account_no", "account_number", "account_no", "acct_no",
+                  "chart_number", "chart_no", "mrn", "client_number", "patient_number"),
+    "client_last_name": ("patient_last_name", "last_name", "lname", "surname",
+                         "patient_surname", "client_surname"),
+    "client_first_name": ("patient_first_name", "first_name", "fname", "given_name"),
+    "client_dob": ("patient_dob", "dob", "date_of_birth", "birth_date", "birthdate",
+                   "patient_date_of_birth", "patient_birth_date", "client_date_of_birth"),
+    "client_sex": ("patient_sex", "sex", "gender", "patient_gender", "client_gender"),
+    "payer_name": ("payer", "insurance", "insurance_name", "insurance_company",
+                   "primary_insurance", "primary_payer", "insurance_carrier", "carrier",
+                   "insurer"),
+    "payer_type": ("insurance_type", "plan_type", "payer_class", "insurance_class"),
+    "member_id": ("subscriber_id", "insured_id", "policy_number", "policy_no", "policy_id",
+                  "member_number", "member_no", "insurance_id", "subscriber_number",
+                  "insurance_member_id", "member"),
+    "referrer_npi": ("referring_npi", "referring_provider_npi", "referring_physician_npi",
+                     "ref_npi", "referring_doctor_npi"),
+    "referrer_name": ("referring_provider", "referring_physician", "referring_doctor",
+                      "referring_provider_name", "referring_physician_name", "referred_by"),
+    "referrer_kind": ("referrer_type", "referring_provider_type"),
+    "referral_date": ("date_of_referral", "referral_received", "referral_received_date"),
+    "service_date": ("dos", "date_of_service", "service_dt", "visit_date", "dos_from",
+                     "from_date", "service_from", "service_from_date", "date_of_service_from"),
+    "cpt": ("cpt_code", "cpt_hcpcs", "hcpcs", "hcpcs_code", "procedure", "procedure_code",
+            "proc_code", "proc"),
+    "modifiers": ("modifier", "mods", "mod", "cpt_modifiers", "procedure_modifiers"),
+    "units": ("unit", "qty", "quantity", "units_billed", "service_units", "days_or_units",
+              "billed_units"),
+    "charge": ("charges", "charge_amount", "charge_amt", "billed_amount", "amount_billed",
+               "fee", "line_charge", "total_charge"),
+    "diagnosis_codes": ("diagnosis", "diagnoses", "diagnosis_code", "dx", "dx_code",
+                        "dx_codes", "icd10", "icd_10", "icd10_codes", "icd_10_codes",
+                        "icd10_code", "icd_codes"),
+    "rendering_npi": ("rendering_provider_npi", "provider_npi", "therapist_npi", "npi"),
+    "submitted_date": ("date_submitted", "submission_date", "billed_date", "date_billed",
+                       "sent_date", "date_sent", "claim_submitted_date"),
+    "place_of_service": ("pos", "pos_code", "place_of_service_code"),
+}
+_BY_NAME = {name: column for column, names in SYNONYMS.items() for name in names}
+
+# Numbered columns read together as one cell: the name before the number, and how the
+# values are joined (as the template's own cell would write them).
+NUMBERED: dict[str, tuple[tuple[str, ...], str]] = {
+    "modifiers": (("mod", "modifier", "cpt_modifier", "procedure_modifier"), ","),
+    "diagnosis_codes": (("dx", "diagnosis", "diagnosis_code", "dx_code", "icd", "icd10",
+                         "icd_10", "icd_code"), ";"),
+}
+_NUMBER = r"_?(?:[1-9]|1[0-2]|[a-l])"
+
+
+def key(text: str) -> str:
+    """A header as compared here: its letters and digits, lower case, words joined by '_'
+    ("Date of Service" -> "date_of_service", "Member #" -> "member")."""
+    return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")
+
+
+def _numbered(name: str) -> str | None:
+    for column, (stems, _) in NUMBERED.items():
+        if any(re.fullmatch(re.escape(stem) + _NUMBER, name) for stem in stems):
+            return column
+    return None
+
+
+@dataclass
+class Plan:
+    """How a file's header is read: ``columns`` maps each template column to the file's
+    column positions (several for numbered ones, joined by ``joiner``); ``read_as`` says,
+    for the biller, which of the file's headers were read under another name; ``problems``
+    why the header cannot be read (two names for one column)."""
+
+    columns: dict[str, list[int]] = field(default_factory=dict)
+    shown: dict[str, str] = field(default_factory=dict)   # column -> the file's own header
+    read_as: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)       # the file's headers not read
+
+    def joiner(self, column: str) -> str:
+        return NUMBERED[column][1] if column in NUMBERED else ""
+
+
+def plan(header: list[str], template: tuple[str, ...]) -> Plan:
+    """Which positions of ``header`` (the file's first row, as written) hold which of
+    ``template``'s columns."""
+    p = Plan()
+    names = [key(h) for h in header]
+    exact = {n for n in names if n in template}
+    other: dict[str, list[int]] = {}
+    for i, (text, name) in enumerate(zip(header, names, strict=True)):
+        if not name:
+            continue
+        if name in template:
+            p.columns.setdefault(name, [i])  # a repeated template name: its first column
+            continue
+        column = _BY_NAME.get(name) or _numbered(name)
+        if column is None or column not in template or column in exact:
+            p.unread.append(str(text).strip())
+            continue
+        other.setdefault(column, []).append(i)
+    for column, places in other.items():
+        texts = [str(header[i]).strip() for i in places]
+        quoted = " and ".join(repr(t) for t in texts)
+        if len(places) > 1 and not all(_numbered(names[i]) for i in places):
+            p.problems.append(
+                f"row 1: the columns {quoted} would all be read as {column}: keep one of them "
+                f"(or rename it {column}), or, for {column}, only numbered ones (as Mod 1, "
+                "Mod 2)." if column in NUMBERED else
+                f"row 1: the columns {quoted} would all be read as {column}: delete one, or "
+                f"rename the one to read {column}.")
+            continue
+        p.columns[column] = places
+        p.shown[column] = texts[0] if len(texts) == 1 else ", ".join(texts)
+        p.read_as.append(f"{quoted} \u2192 {column}"
+                         + (f" (joined with '{NUMBERED[column][1]}')" if len(places) > 1
+                            else ""))
+    return p

@@ -1,0 +1,157 @@
+"""A claims spreadsheet out of another system: its header names the template's columns in
+its own words ("DOS", "CPT Code", "Mod 1", "Mod 2", "Dx 1", "Dx 2"). The import reads them
+as a biller would, says what it read as what, names the file's own header in every
+message, and refuses a header it cannot read one way only.
+
+The file below is one claim of two lines, written as a practice-management export might.
+Read by hand: claim X-100 for Lois Lane (born 1948-01-02), Medicare Part B member
+1AA0AA0AA00, referred by Dr Anna Smith (NPI 1679576722) on 2025-05-20, seen 2025-06-02:
+97110 x2 $80.00 with modifiers GP and KX, 97112 x1 $42.00 with GP; diagnoses M54.50 and
+E11.9; rendered by NPI 1245319599; sent 2025-06-05. So: one claim, submitted, $122.00,
+two lines, modifiers [GP, KX] and [GP].
+"""
+
+import io
+import shutil
+
+import openpyxl
+import pytest
+
+from metdash.sheet_headers import key, plan
+from metdash.sheets import TEMPLATE_COLUMNS
+from metdash.spreadsheet import import_claims
+from metdash.store import Database
+from tests.entry_seed import AS_OF, USER, seed
+
+THEIR_HEADER = ["Claim #", "Patient Account", "Patient Last Name", "Patient First Name",
+                "DOB", "Sex", "Insurance", "Subscriber ID", "Referring Provider NPI",
+                "Referring Provider", "Date of Referral", "Date of Service", "CPT Code",
+                "Mod 1", "Mod 2", "Units", "Charge Amount", "Dx 1", "Dx 2",
+                "Rendering Provider NPI", "Date Submitted", "Balance"]
+LINE_1 = ["X-100", "C100", "Lane", "Lois", "1948-01-02", "F", "Medicare Part B",
+          "1AA0AA0AA00", "1679576722", "Smith, Anna", "2025-05-20", "2025-06-02", "97110",
+          "GP", "KX", "2", "80.00", "M54.50", "E11.9", "1245319599", "2025-06-05", "0"]
+LINE_2 = [*LINE_1[:12], "97112", "GP", "", "1", "42.00", *LINE_1[17:]]
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    path = tmp_path_factory.mktemp("seed") / "seed.duckdb"
+    seed(path)
+    return path
+
+
+@pytest.fixture
+def db(seeded, tmp_path):
+    target = tmp_path / "t.duckdb"
+    shutil.copy(seeded, target)
+    return Database(target)
+
+
+def xlsx(*rows):
+    wb = openpyxl.Workbook()
+    for r in rows:
+        wb.active.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def csv(*rows):
+    return "\n".join(",".join(f'"{c}"' if "," in c else c for c in r) for r in rows).encode()
+
+
+def test_another_systems_file_imports_as_the_template_would(db):
+    res = import_claims(db, xlsx(THEIR_HEADER, LINE_1, LINE_2), "export.xlsx", USER,
+                        as_of=AS_OF)
+    assert res.problems == [] and (res.claims_added, res.lines_added) == (1, 2)
+    c = db.query("SELECT * FROM claims WHERE claim_id = 'X-100'").iloc[0]
+    assert (c.client_id, c.status, str(c.submitted_date)) == ("C100", "submitted", "2025-06-05")
+    assert list(c.diagnosis_codes) == ["M54.50", "E11.9"] and float(c.total_charge) == 122.0
+    lines = db.query("SELECT cpt, units, modifiers FROM claim_lines WHERE claim_id = 'X-100' "
+                     "ORDER BY line_no")
+    assert [(r.cpt, r.units, list(r.modifiers)) for r in lines.itertuples()] == [
+        ("97110", 2, ["GP", "KX"]), ("97112", 1, ["GP"])]
+    assert db.scalar("SELECT last_name || ', ' || first_name FROM clients "
+                     "WHERE client_id = 'C100'") == "Lane, Lois"
+    # What was read as what, said once; "Balance" is not a template column: left alone.
+    said = " ".join(res.notes)
+    assert said.startswith("Columns read under the file's own names: 'Claim #' \u2192 claim_id"
+                           " · 'Patient Account' \u2192 client_id · ")
+    for part in ("'Date of Service' \u2192 service_date", "'CPT Code' \u2192 cpt",
+                 "'Mod 1' and 'Mod 2' \u2192 modifiers (joined with ',')",
+                 "'Dx 1' and 'Dx 2' \u2192 diagnosis_codes (joined with ';')"):
+        assert part in said
+    assert "Balance" not in said
+    # It has no payer type or referrer kind (optional; place_of_service is optional too and
+    # its blank is the office): read as blank, and said.
+    assert [w for w in res.warnings if "has no column" in w] == [
+        "The file has no column for payer_type, referrer_kind: read as blank (add the column "
+        "to fill them in)."]
+
+
+def test_a_problem_names_the_files_own_column(db):
+    bad = [*LINE_1[:16], "eighty", *LINE_1[17:]]
+    res = import_claims(db, csv(THEIR_HEADER, bad), "export.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 2, charge ('Charge Amount'): 'eighty' is not an amount: write it like 45.00."]
+    # "Units" is the template's own name (case does not matter): said as it is.
+    bad = [*LINE_1[:15], "two", *LINE_1[16:]]
+    res = import_claims(db, csv(THEIR_HEADER, bad), "export.csv", USER, as_of=AS_OF)
+    assert res.problems == ["row 2, units: 'two' must be a whole number of 1 or more."]
+    bad = [*LINE_1[:11], "06/31/2025", *LINE_1[12:]]
+    res = import_claims(db, csv(THEIR_HEADER, bad), "export.csv", USER, as_of=AS_OF)
+    assert res.problems and res.problems[0].startswith(
+        "row 2, service_date ('Date of Service'): ")
+
+
+def test_the_templates_own_name_wins_and_two_other_names_are_refused(db):
+    p = plan(["cpt", "CPT Code", "DOS"], TEMPLATE_COLUMNS)
+    assert p.columns == {"cpt": [0], "service_date": [2]} and p.unread == ["CPT Code"]
+    header = [*THEIR_HEADER, "DOS"]
+    res = import_claims(db, csv(header, [*LINE_1, "2025-06-02"]), "two.csv", USER,
+                        as_of=AS_OF)
+    assert res.problems == [
+        "row 1: the columns 'Date of Service' and 'DOS' would all be read as service_date: "
+        "delete one, or rename the one to read service_date."]
+    assert db.scalar("SELECT count(*) FROM claims WHERE claim_id = 'X-100'") == 0
+
+
+def test_a_missing_column_says_what_the_file_has_that_was_not_read(db):
+    header = ["Claim #", "Patient Account", "Patient Last Name", "Patient First Name", "DOB",
+              "Insurance", "Subscriber ID", "Visit", "Proc Cd", "Units", "Charge Amount",
+              "Dx 1", "Rendering Provider NPI"]
+    res = import_claims(db, csv(header, ["X-1"] * len(header)), "odd.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 1: the file has no column for service_date, cpt: the first row must name it, "
+        "by the template's name or one that other systems use (as 'Date of Service' or 'DOS' "
+        "for service_date); the file's columns not read: 'Visit', 'Proc Cd'. Download the "
+        "template to compare."]
+
+
+def test_optional_columns_left_out_are_blank_and_unsent_claims_are_said(db):
+    required = ["claim_id", "client_id", "client_last_name", "client_first_name",
+                "client_dob", "payer_name", "member_id", "service_date", "cpt", "units",
+                "charge", "diagnosis_codes", "rendering_npi"]
+    values = ["N1", "C300", "Nash", "Ned", "1990-03-04", "Blue Fern Health", "BF1",
+              "2025-06-20", "97110", "2", "160.00", "M54.50", "1245319599"]
+    res = import_claims(db, csv(required, values), "min.csv", USER, as_of=AS_OF)
+    assert res.problems == [] and res.claims_added == 1 and res.notes == []
+    assert db.scalar("SELECT status FROM claims WHERE claim_id = 'N1'") == "ready"
+    assert res.warnings[:2] == [
+        "The file has no submitted_date column: every claim is imported as ready to send (it "
+        "goes in the next 837P file). If they were sent already, add the column with the "
+        "date each was sent.",
+        "The file has no column for client_sex, payer_type, referrer_npi, referrer_name, "
+        "referrer_kind, referral_date, modifiers: read as blank (add the column to fill them "
+        "in)."]
+
+
+@pytest.mark.parametrize(("header", "column"), [
+    ("Date of Service", "service_date"), ("DATE-OF-SERVICE", "service_date"),
+    ("D.O.S.", None), ("Member #", "member_id"), ("ICD-10 Codes", "diagnosis_codes"),
+    ("Modifier 3", "modifiers"), ("ICD C", "diagnosis_codes"), ("Dx Pointer 1", None),
+    ("Rendering Provider", None), ("Date", None), ("Amount", None)])
+def test_which_names_are_read(header, column):
+    p = plan([header], TEMPLATE_COLUMNS)
+    assert (next(iter(p.columns)) if p.columns else None) == column, key(header)

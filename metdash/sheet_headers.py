@@ -77,6 +77,12 @@ NUMBERED: dict[str, tuple[tuple[str, ...], str]] = {
 }
 _NUMBER = r"_?(?:[1-9]|1[0-2]|[a-l])"
 
+# One column holding the whole name, "Last, First" (as most systems export it): read as
+# client_last_name and client_first_name when the file has neither of those.
+WHOLE_NAME = ("patient_name", "client_name", "patient", "patient_full_name",
+              "client_full_name", "patient_last_first", "patient_name_last_first")
+NAME_PARTS = ("client_last_name", "client_first_name")
+
 
 def key(text: str) -> str:
     """A header as compared here: its letters and digits, lower case, words joined by '_'
@@ -103,6 +109,7 @@ class Plan:
     read_as: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     unread: list[str] = field(default_factory=list)       # the file's headers not read
+    whole_name: int | None = None  # the position of a "Last, First" name column
 
     def joiner(self, column: str) -> str:
         return NUMBERED[column][1] if column in NUMBERED else ""
@@ -115,11 +122,15 @@ def plan(header: list[str], template: tuple[str, ...]) -> Plan:
     names = [key(h) for h in header]
     exact = {n for n in names if n in template}
     other: dict[str, list[int]] = {}
+    whole: list[int] = []
     for i, (text, name) in enumerate(zip(header, names, strict=True)):
         if not name:
             continue
         if name in template:
             p.columns.setdefault(name, [i])  # a repeated template name: its first column
+            continue
+        if name in WHOLE_NAME:
+            whole.append(i)
             continue
         column = _BY_NAME.get(name) or _numbered(name)
         if column is None or column not in template or column in exact:
@@ -142,4 +153,17 @@ def plan(header: list[str], template: tuple[str, ...]) -> Plan:
         p.read_as.append(f"{quoted} \u2192 {column}"
                          + (f" (joined with '{NUMBERED[column][1]}')" if len(places) > 1
                             else ""))
+    _whole_name(p, header, whole)
     return p
+
+
+def _whole_name(p: Plan, header: list[str], whole: list[int]) -> None:
+    """The one "Last, First" column, when the file names no last or first name apart."""
+    texts = [str(header[i]).strip() for i in whole]
+    if len(whole) == 1 and not any(c in p.columns for c in NAME_PARTS):
+        p.whole_name = whole[0]
+        p.shown.update(dict.fromkeys(NAME_PARTS, texts[0]))
+        p.read_as.append(f"{texts[0]!r} \u2192 client_last_name, client_first_name (split at "
+                         "the comma: 'Last, First')")
+    else:
+        p.unread.extend(texts)

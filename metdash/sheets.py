@@ -228,6 +228,8 @@ def read_sheet(data: bytes, file_name: str = "") -> Sheet:
                 continue
             values = {c: _cells(cells, places, plan.joiner(c))
                       for c, places in plan.columns.items()}
+            if plan.whole_name is not None:
+                values.update(_name_parts(_cells(cells, [plan.whole_name], "")))
             if all(v == "" for v in values.values()):
                 continue
             rows.append((n, values))
@@ -235,7 +237,23 @@ def read_sheet(data: bytes, file_name: str = "") -> Sheet:
         raise ValueError(f"{name} is empty: the first row must name the "
                          f"columns ({', '.join(COLUMNS)}).")
     found = sorted(plan.columns, key=lambda c: plan.columns[c][0])
+    if plan.whole_name is not None:
+        found += headers.NAME_PARTS
     return Sheet(found, rows, plan)
+
+
+UNSPLIT = "_name_without_comma"  # a row's whole name that has no comma to split it at
+
+
+def _name_parts(name: Any) -> dict[str, Any]:
+    """client_last_name and client_first_name of a "Last, First" cell (``UNSPLIT`` when it
+    has no comma: which word is the last name is not guessed)."""
+    text = str(name).strip()
+    if "," in text:
+        last, first = text.split(",", 1)
+        return {"client_last_name": last.strip(), "client_first_name": first.strip()}
+    return {"client_last_name": text, "client_first_name": "",
+            **({UNSPLIT: text} if text else {})}
 
 
 def _cells(cells: Sequence[Any], places: list[int], joiner: str) -> Any:
@@ -405,6 +423,11 @@ def parse_row(row: Row, problems: list[str], order: DateOrder = DateOrder("mdy")
             problems.append(f"row {row.n}, {column}: {msg}")
             row.refused.add(column)
             v[column] = ""  # said once, here: the checks below pass over it
+    if v.get(UNSPLIT):
+        problems.append(f"row {row.n}, client_last_name: {v[UNSPLIT]!r} has no comma: write "
+                        "the name 'Last, First' (as 'Lane, Lois'), or give the last and first "
+                        "names columns of their own (client_last_name, client_first_name).")
+        row.refused.update(headers.NAME_PARTS)
     for column in REQUIRED:
         if column in ("client_dob", "service_date"):
             continue  # dates report their own "missing"

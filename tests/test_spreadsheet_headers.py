@@ -155,3 +155,25 @@ def test_optional_columns_left_out_are_blank_and_unsent_claims_are_said(db):
 def test_which_names_are_read(header, column):
     p = plan([header], TEMPLATE_COLUMNS)
     assert (next(iter(p.columns)) if p.columns else None) == column, key(header)
+
+
+def test_a_whole_name_column_is_split_at_its_comma(db):
+    """'Patient Name' "Lane, Lois" is last name Lane, first name Lois; "Lois Lane" has no
+    comma, and which word is the last name is not guessed: that row is refused."""
+    header = ["Patient Name" if h == "Patient Last Name" else h for h in THEIR_HEADER
+              if h != "Patient First Name"]
+    row = [*LINE_1[:2], "Lane, Lois", *LINE_1[4:]]
+    res = import_claims(db, csv(header, row), "named.csv", USER, as_of=AS_OF)
+    assert res.problems == [] and res.claims_added == 1
+    assert "'Patient Name' \u2192 client_last_name, client_first_name" in res.notes[0]
+    assert db.scalar("SELECT last_name || '/' || first_name FROM clients "
+                     "WHERE client_id = 'C100'") == "Lane/Lois"
+    row = ["X-101", "C101", "Lois Lane", *LINE_1[4:]]
+    res = import_claims(db, csv(header, row), "unsplit.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 2, client_last_name ('Patient Name'): 'Lois Lane' has no comma: write the name "
+        "'Last, First' (as 'Lane, Lois'), or give the last and first names columns of their "
+        "own (client_last_name, client_first_name)."]
+    # Beside a last-name column of its own, a whole-name column is not read.
+    p = plan(["Patient Name", "Last Name", "First Name"], TEMPLATE_COLUMNS)
+    assert p.whole_name is None and p.unread == ["Patient Name"]

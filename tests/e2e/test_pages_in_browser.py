@@ -321,6 +321,29 @@ def test_a_payers_card_comes_after_the_comparison_and_its_picker_redraws_it(app,
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
+def test_remittances_paints_its_recent_remittances_first_then_the_rest(app, page):
+    """Remittances just opened paints the imports and the recent remittances first and holds
+    the place of the deposit reconciliation, the unmatched payments and the 837P section
+    (their tables and widgets held the first table back), then draws them. A search in the
+    837P section then runs that section (a fragment) and leaves the page whole."""
+    page.add_init_script(_HELD)
+    page.goto(f"{app.url}/remittances")
+    main = page.locator('[data-testid="stMain"]')
+    main.get_by_text("837P claim file").wait_for(timeout=60_000)
+    assert any("remittance_tables" in c for c in page.evaluate("[...window.__held]"))
+    expect(main.get_by_text("Deposit reconciliation")).to_be_visible()
+    expect(main.get_by_text("Unmatched claim payments")).to_be_visible()
+    find = main.get_by_role("textbox", name="Add a sent claim to resend")
+    find.fill("C00")
+    find.press("Enter")
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+                           timeout=30_000)
+    expect(main.get_by_text("Recent remittances")).to_be_visible()
+    expect(main.get_by_role("button", name="Create 837P")).to_be_visible()
+    assert main.locator('[data-testid="stDataFrame"]').count() >= 3
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
 def test_a_period_picked_on_a_page_just_opened_refilters_the_page(app, page):
     """The pickers of a page just opened are drawn after its figures, in a fragment of their
     own: a choice made there runs the whole page again (not the pickers alone), so the

@@ -111,6 +111,10 @@ class Plan:
     unread: list[str] = field(default_factory=list)       # the file's headers not read
     whole_name: int | None = None  # the position of a "Last, First" name column
 
+    def recognised(self) -> int:
+        """How many of the template's columns the header names."""
+        return len(self.columns) + (2 if self.whole_name is not None else 0)
+
     def joiner(self, column: str) -> str:
         return NUMBERED[column][1] if column in NUMBERED else ""
 

@@ -1,5 +1,7 @@
 """Reading a claims spreadsheet (CSV or XLSX) as far as an import may: the template's
-columns only, within row, size and zip limits, so that one file cannot take the server down
+columns only (under their own names or another system's, :mod:`metdash.sheet_headers`; an
+export's title rows above the header and its totals row are said and left out), within
+row, size and zip limits, so that one file cannot take the server down
 (issue 19); each row parsed into its claim's fields (dates, codes, money) with the problems
 found; and the template itself. :mod:`metdash.spreadsheet` checks and imports what this
 reads."""
@@ -198,6 +200,7 @@ class Sheet:
     header: list[str]
     rows: list[tuple[int, dict[str, Any]]]
     plan: headers.Plan
+    skipped: list[str] = field(default_factory=list)  # rows not read, and why (said)
 
 
 def read_sheet(data: bytes, file_name: str = "") -> Sheet:
@@ -216,44 +219,82 @@ def read_sheet(data: bytes, file_name: str = "") -> Sheet:
         raise ValueError(problem)
     source = _xlsx_rows(data, name) if is_xlsx else _csv_rows(data, name)
     plan: headers.Plan | None = None
+    above: list[tuple[int, Sequence[Any]]] = []   # non-blank rows before the header
     rows: list[tuple[int, dict[str, Any]]] = []
+    skipped: list[str] = []
     with contextlib.closing(source):
         for count, (n, cells) in enumerate(source, start=1):
             if count > MAX_ROWS + 1:
                 raise _too_many_rows(name)
-            if plan is None:  # the header is the first non-blank row
-                texts = [str(_cell_text(h)).replace("\ufeff", "") for h in cells]
-                if any(headers.key(t) for t in texts):
-                    plan = headers.plan(texts, TEMPLATE_COLUMNS)
+            if plan is not None:
+                _add_row(rows, skipped, plan, n, cells)
                 continue
-            values = {c: _cells(cells, places, plan.joiner(c))
-                      for c, places in plan.columns.items()}
-            if plan.whole_name is not None:
-                values.update(_name_parts(_cells(cells, [plan.whole_name], "")))
-            if all(v == "" for v in values.values()):
-                continue
-            rows.append((n, values))
+            candidate = _header_plan(cells)
+            if candidate is None:
+                continue  # blank
+            if candidate.recognised() >= HEADER_AT_LEAST:
+                plan = candidate
+                if above:
+                    skipped.append(f"Row(s) {', '.join(str(a) for a, _ in above)} above the "
+                                   f"header (row {n}) were not read: a title, not claims.")
+            elif len(above) < TITLE_ROWS:
+                above.append((n, cells))  # a title or a date range above the header?
+            else:
+                above.append((n, cells))
+                plan = _first_row_as_header(above, rows, skipped)
+    if plan is None and above:
+        plan = _first_row_as_header(above, rows, skipped)
     if plan is None:
         raise ValueError(f"{name} is empty: the first row must name the "
                          f"columns ({', '.join(COLUMNS)}).")
     found = sorted(plan.columns, key=lambda c: plan.columns[c][0])
     if plan.whole_name is not None:
         found += headers.NAME_PARTS
-    return Sheet(found, rows, plan)
+    return Sheet(found, rows, plan, skipped)
 
 
-UNSPLIT = "_name_without_comma"  # a row's whole name that has no comma to split it at
+def _header_plan(cells: Sequence[Any]) -> headers.Plan | None:
+    """How ``cells`` read as a header (None: a blank row)."""
+    texts = [str(_cell_text(h)).replace("\ufeff", "") for h in cells]
+    return headers.plan(texts, TEMPLATE_COLUMNS) if any(headers.key(t) for t in texts) else None
 
 
-def _name_parts(name: Any) -> dict[str, Any]:
-    """client_last_name and client_first_name of a "Last, First" cell (``UNSPLIT`` when it
-    has no comma: which word is the last name is not guessed)."""
-    text = str(name).strip()
-    if "," in text:
-        last, first = text.split(",", 1)
-        return {"client_last_name": last.strip(), "client_first_name": first.strip()}
-    return {"client_last_name": text, "client_first_name": "",
-            **({UNSPLIT: text} if text else {})}
+def _first_row_as_header(above: list[tuple[int, Sequence[Any]]],
+                         rows: list[tuple[int, dict[str, Any]]], skipped: list[str]
+                         ) -> headers.Plan:
+    """No row near the top reads as a header: the first is one (and the import says which
+    columns it lacks), the others rows."""
+    plan = _header_plan(above[0][1])
+    assert plan is not None  # above holds rows that are not blank
+    for n, cells in above[1:]:
+        _add_row(rows, skipped, plan, n, cells)
+    return plan
+
+
+# A code with its modifiers in one cell ("97110-GP", "97110:GP:59", "97140 59").
+_CPT_WITH_MODIFIERS = re.compile(r"[A-Z0-9]{5}(?:\s*[\s:-]\s*[A-Z0-9]{2}){1,4}")
+
+# A header is the first row naming at least this many of the template's columns, among the
+# first TITLE_ROWS + 1 rows that are not blank (an export's title and date range above it).
+HEADER_AT_LEAST = 3
+TITLE_ROWS = 5
+_TOTAL = re.compile(r"^(grand\s+)?totals?:?$", re.IGNORECASE)
+
+
+def _add_row(rows: list[tuple[int, dict[str, Any]]], skipped: list[str], plan: headers.Plan,
+             n: int, cells: Sequence[Any]) -> None:
+    """Row ``n``'s values, unless it is blank, or an export's totals row (a cell "Total",
+    no date of service and no code)."""
+    values = {c: _cells(cells, places, plan.joiner(c)) for c, places in plan.columns.items()}
+    if plan.whole_name is not None:
+        values.update(_name_parts(_cells(cells, [plan.whole_name], "")))
+    if all(v == "" for v in values.values()):
+        return
+    if (values.get("service_date", "") == "" and values.get("cpt", "") == ""
+            and any(isinstance(c, str) and _TOTAL.match(c.strip()) for c in cells)):
+        skipped.append(f"Row {n} was not read: a totals row, not a claim line.")
+        return
+    rows.append((n, values))
 
 
 def _cells(cells: Sequence[Any], places: list[int], joiner: str) -> Any:
@@ -268,6 +309,20 @@ def read_rows(data: bytes, file_name: str = "") -> tuple[list[str], list[tuple[i
     """``(template columns found, [(row number, {column: value})])``: :func:`read_sheet`."""
     sheet = read_sheet(data, file_name)
     return sheet.header, sheet.rows
+
+
+UNSPLIT = "_name_without_comma"  # a row's whole name that has no comma to split it at
+
+
+def _name_parts(name: Any) -> dict[str, Any]:
+    """client_last_name and client_first_name of a "Last, First" cell (``UNSPLIT`` when it
+    has no comma: which word is the last name is not guessed)."""
+    text = str(name).strip()
+    if "," in text:
+        last, first = text.split(",", 1)
+        return {"client_last_name": last.strip(), "client_first_name": first.strip()}
+    return {"client_last_name": text, "client_first_name": "",
+            **({UNSPLIT: text} if text else {})}
 
 
 REQUIRED = ("claim_id", "client_id", "client_last_name", "client_first_name", "client_dob",
@@ -462,6 +517,11 @@ def parse_row(row: Row, problems: list[str], order: DateOrder = DateOrder("mdy")
             problems.append(f"row {row.n}, charge: {charge!r} is not an amount: write it like "
                             "45.00.")
     row.modifiers = parse_modifiers(v.get("modifiers", ""))
+    if _CPT_WITH_MODIFIERS.fullmatch(row.cpt):  # "97110-GP", "97140 59": as many exports write
+        code, *mods = re.split(r"[\s:-]+", row.cpt)
+        row.cpt = code
+        # the code's own first (as written beside it), then the modifier column's
+        row.modifiers = list(dict.fromkeys([*mods, *row.modifiers]))
     if str(v.get("place_of_service", "")).strip():
         msg = pos_problem(v["place_of_service"])
         if msg:

@@ -242,6 +242,7 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
     result.shown = sheet.plan.shown
     result.notes = ([f"Columns read under the file's own names: "
                      f"{' · '.join(sheet.plan.read_as)}."] if sheet.plan.read_as else [])
+    result.notes += sheet.skipped
     result.warnings.extend(_absent_columns(header))
 
     problems: list[str] = []

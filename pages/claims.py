@@ -221,7 +221,8 @@ with tab_import:
                     db, upload.getvalue(), upload.name, user,
                     before_write=lambda: backup.before_import(db))
                 if result.notes:  # the file's own names for the template's columns
-                    st.info(ui.literal(" ".join(result.notes)), icon=":material/info:")
+                    st.info("\n\n".join(ui.literal(n) for n in result.notes),
+                            icon=":material/info:")
                 if result.problems:
                     ui.show_problems(result.problems, heading="Nothing was imported.")
                 else:

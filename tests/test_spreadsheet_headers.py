@@ -177,3 +177,42 @@ def test_a_whole_name_column_is_split_at_its_comma(db):
     # Beside a last-name column of its own, a whole-name column is not read.
     p = plan(["Patient Name", "Last Name", "First Name"], TEMPLATE_COLUMNS)
     assert p.whole_name is None and p.unread == ["Patient Name"]
+
+
+def test_a_title_above_the_header_and_a_totals_row_below_are_not_claims(db):
+    """An export as a report writes it: a title and its date range above the header, a
+    "Total" row under the lines (its charge the sum, 122.00). The header is row 4; the
+    claim is read from rows 5 and 6; rows 1-2 and 7 are said, not read."""
+    title = ["Charges by date of service"] + [""] * (len(THEIR_HEADER) - 1)
+    span = ["06/01/2025 - 06/30/2025"] + [""] * (len(THEIR_HEADER) - 1)
+    total = ["Total"] + [""] * 15 + ["122.00"] + [""] * (len(THEIR_HEADER) - 17)
+    blank = [""] * len(THEIR_HEADER)
+    res = import_claims(db, xlsx(title, span, blank, THEIR_HEADER, LINE_1, LINE_2, total),
+                        "report.xlsx", USER, as_of=AS_OF)
+    assert res.problems == [] and (res.claims_added, res.lines_added) == (1, 2)
+    assert "Row(s) 1, 2 above the header (row 4) were not read: a title, not claims." in (
+        res.notes)
+    assert "Row 7 was not read: a totals row, not a claim line." in res.notes
+    # Without a header anywhere near the top, the first row is the header: its message.
+    res = import_claims(db, csv(title, span, LINE_1, LINE_1, LINE_1, LINE_1), "none.csv",
+                        USER, as_of=AS_OF)
+    assert len(res.problems) == 1 and res.problems[0].startswith(
+        "row 1: the file has no column for claim_id, ")
+    assert "'Charges by date of service'" in res.problems[0]
+
+
+def test_a_code_written_with_its_modifiers_is_split(db):
+    """"97110-GP" with 'KX' in Mod 1 is 97110 with GP then KX (the code's own first); "97112 GP 59" is 97112 with
+    GP and 59 (as exports write a code and its modifiers in one cell)."""
+    header = [h for h in THEIR_HEADER if h != "Mod 2"]
+    one = [c for h, c in zip(THEIR_HEADER, LINE_1, strict=True) if h != "Mod 2"]
+    i, m = header.index("CPT Code"), header.index("Mod 1")
+    one[i], one[m] = "97110-GP", "KX"
+    two = [c for h, c in zip(THEIR_HEADER, LINE_2, strict=True) if h != "Mod 2"]
+    two[i], two[m] = "97112 GP 59", ""
+    res = import_claims(db, csv(header, one, two), "codes.csv", USER, as_of=AS_OF)
+    assert res.problems == []
+    lines = db.query("SELECT cpt, modifiers FROM claim_lines WHERE claim_id = 'X-100' "
+                     "ORDER BY line_no")
+    assert [(r.cpt, list(r.modifiers)) for r in lines.itertuples()] == [
+        ("97110", ["GP", "KX"]), ("97112", ["GP", "59"])]

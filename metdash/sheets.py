@@ -363,7 +363,15 @@ SEX_ALIASES = {"F": "F", "FEMALE": "F", "M": "M", "MALE": "M", "U": "U", "UNKNOW
 
 
 DATE_COLUMNS = ("client_dob", "service_date", "referral_date", "submitted_date")
-_SLASHED = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})")
+# 03/15/2026 (and "3/15/2026 0:00" or "3/15/2026 12:00:00 AM": midnight, as a CSV saved
+# from Excel or Access writes a date)
+_SLASHED = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})"
+                      r"(?:\s+(?:0?0:00(?::00)?(?:\s*AM)?|12:00(?::00)?\s*AM))?",
+                      re.IGNORECASE)
+# Dates other systems write that say which number is which: 2026/03/15, 20260315 (as X12),
+# 15-Mar-2026, 15 March 2026, Mar 15, 2026, March 15 2026.
+_WORDED = ("%d-%b-%Y", "%d %b %Y", "%d-%B-%Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y",
+           "%b %d %Y", "%B %d %Y")
 
 
 @dataclass(frozen=True)
@@ -438,6 +446,8 @@ def _date(problems: list[str], row: Row, column: str, required: bool,
     try:
         return _as_date(value)
     except ValueError:
+        if (other := _other_date(value.strip())) is not None:
+            return other
         why = "is not a date"
         if _SLASHED.fullmatch(value.strip()):
             read = _numeric_date(value, order)
@@ -447,6 +457,25 @@ def _date(problems: list[str], row: Row, column: str, required: bool,
         problems.append(f"row {row.n}, {column}: {value!r} {why}: write it as YYYY-MM-DD, "
                         "e.g. 2025-03-04.")
         return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _other_date(value: str) -> dt.date | None:
+    """A date as another system writes it with no doubt about which number is the day
+    (:data:`_WORDED`, year first with slashes, or eight digits as X12 does); else None."""
+    if m := re.fullmatch(r"(\d{4})/(\d{1,2})/(\d{1,2})", value):
+        with contextlib.suppress(ValueError):
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        return None
+    if re.fullmatch(r"(19|20)\d{6}", value):
+        with contextlib.suppress(ValueError):
+            return dt.datetime.strptime(value, "%Y%m%d").date()
+        return None
+    if re.search(r"[A-Za-z]{3}", value):
+        for form in _WORDED:
+            with contextlib.suppress(ValueError):
+                return dt.datetime.strptime(value, form).date()
+    return None
 
 
 def norm_choice(value: str, aliases: dict[str, str]) -> str:

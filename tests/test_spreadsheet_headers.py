@@ -216,3 +216,25 @@ def test_a_code_written_with_its_modifiers_is_split(db):
                      "ORDER BY line_no")
     assert [(r.cpt, list(r.modifiers)) for r in lines.itertuples()] == [
         ("97110", ["GP", "KX"]), ("97112", ["GP", "59"])]
+
+
+def test_dates_as_other_systems_write_them(db):
+    """Born "January 2, 1948"; referred "20250520" (as X12 writes it); seen
+    "6/2/2025 12:00:00 AM" (a CSV saved from Access: midnight after the date); sent
+    "2025/06/05": the same claim as the template's YYYY-MM-DD. "2025/06/31" is no date."""
+    at = {h: i for i, h in enumerate(THEIR_HEADER)}
+    row = list(LINE_1)
+    row[at["DOB"]], row[at["Date of Referral"]] = "January 2, 1948", "20250520"
+    row[at["Date of Service"]], row[at["Date Submitted"]] = "6/2/2025 12:00:00 AM", "2025/06/05"
+    res = import_claims(db, csv(THEIR_HEADER, row), "dates.csv", USER, as_of=AS_OF)
+    assert res.problems == []
+    got = db.query("SELECT c.submitted_date, l.service_date, k.dob, r.received_date "
+                   "FROM claims c JOIN claim_lines l USING (claim_id) "
+                   "JOIN clients k USING (client_id) JOIN referrals r USING (referral_id, client_id) "
+                   "WHERE claim_id = 'X-100'").iloc[0]
+    assert [str(v)[:10] for v in got] == ["2025-06-05", "2025-06-02", "1948-01-02",
+                                          "2025-05-20"]
+    row[at["Date Submitted"]] = "2025/06/31"
+    res = import_claims(db, csv(THEIR_HEADER, row), "bad.csv", USER, as_of=AS_OF)
+    assert res.problems == ["row 2, submitted_date ('Date Submitted'): '2025/06/31' is not a "
+                            "date: write it as YYYY-MM-DD, e.g. 2025-03-04."]

@@ -252,7 +252,7 @@ def test_cli_import_claims(db, tmp_path):
     from metdash.cli import main
 
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(csv_bytes(row(service_date="2025/06/02"), row(claim_id="S2", cpt="9711")))
+    bad.write_bytes(csv_bytes(row(service_date="2025/06/31"), row(claim_id="S2", cpt="9711")))
     res = CliRunner().invoke(main, ["import-claims", "--db", str(db.path), "--as-of",
                                     "2025-06-30", str(bad)])
     assert res.exit_code == 1
@@ -294,8 +294,8 @@ def test_cli_import_claims_says_how_many_warnings_it_did_not_show(db, seeded, tm
     assert res.exit_code == 0 and f"warning: {gp}" in res.output and hidden not in res.output
     res = run("w.csv", warned, "--no-warnings")
     assert res.exit_code == 0 and gp not in res.output and hidden in res.output
-    mixed = csv_bytes(row(modifiers=""), row(claim_id="S2", service_date="2025/06/03"))
-    problem = ("row 3, service_date: '2025/06/03' is not a date: write it as YYYY-MM-DD, "
+    mixed = csv_bytes(row(modifiers=""), row(claim_id="S2", service_date="2025/06/31"))
+    problem = ("row 3, service_date: '2025/06/31' is not a date: write it as YYYY-MM-DD, "
                "e.g. 2025-03-04.")
     res = run("m.csv", mixed)
     assert res.exit_code == 1 and hidden not in res.output
@@ -348,13 +348,13 @@ def test_warnings_beside_the_rows_never_refuse_the_file(db):
 
 
 def test_warnings_come_beside_the_problems_of_a_refused_file(db):
-    data = csv_bytes(row(modifiers=""), row(claim_id="S2", service_date="2025/06/03"))
+    data = csv_bytes(row(modifiers=""), row(claim_id="S2", service_date="2025/06/31"))
     res = import_claims(db, data, "mixed.csv", USER, as_of=AS_OF)
     assert res.claims_added == 0 and db.scalar("SELECT count(*) FROM claims") == 0
     assert res.messages() == [
         "warning: row 2, modifiers: Medicare Part B expects modifier GP on 97110: add it, or "
         "the line may be denied (CARC 4).",
-        "row 3, service_date: '2025/06/03' is not a date: write it as YYYY-MM-DD, e.g. "
+        "row 3, service_date: '2025/06/31' is not a date: write it as YYYY-MM-DD, e.g. "
         "2025-03-04.",
     ]
     assert res.summary() == ("Nothing was imported: 1 problem(s). 1 warning(s) (they do not "

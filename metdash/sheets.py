@@ -141,9 +141,12 @@ def _too_many_rows(name: str) -> ValueError:
                       "any empty rows below the data).")
 
 
-def _xlsx_rows(data: bytes, name: str) -> Iterator[tuple[int, Sequence[Any]]]:
-    """(row number, cells) of the first sheet, at most :data:`MAX_COLUMNS` cells a row and
-    :data:`MAX_ROWS` rows below the header (the sheet's declared size is not trusted)."""
+def _xlsx_rows(data: bytes, name: str, said: list[str] | None = None
+               ) -> Iterator[tuple[int, Sequence[Any]]]:
+    """(row number, cells) of the workbook's claims sheet, at most :data:`MAX_COLUMNS` cells
+    a row and :data:`MAX_ROWS` rows below the header (the sheet's declared size is not
+    trusted). The claims sheet is the first whose header names the template's columns
+    (:func:`_claims_sheet`); which one is said in ``said`` when it is not the first."""
     import openpyxl
 
     problem = _zip_problem(data, name)
@@ -155,12 +158,15 @@ def _xlsx_rows(data: bytes, name: str) -> Iterator[tuple[int, Sequence[Any]]]:
         raise ValueError(f"{name} is not a readable Excel workbook "
                          f"({exc.__class__.__name__}): save it again as .xlsx or .csv.") from exc
     try:
-        ws = wb.worksheets[0]
-        # Bounded, not the sheet's <dimension> (A1:XFD1048576 fits in 5 KB): openpyxl pads
-        # every row to max_col and fills the rows missing before max_row.
-        rows = ws.iter_rows(min_row=1, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS,
-                            values_only=True)
         try:
+            ws = _claims_sheet(wb)
+            if ws is not wb.worksheets[0] and said is not None:
+                said.append(f"Read the sheet {ws.title!r}: the first sheet, "
+                            f"{wb.worksheets[0].title!r}, names no claim columns.")
+            # Bounded, not the sheet's <dimension> (A1:XFD1048576 fits in 5 KB): openpyxl
+            # pads every row to max_col and fills the rows missing before max_row.
+            rows = ws.iter_rows(min_row=1, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS,
+                                values_only=True)
             yield from enumerate(rows, start=1)
         except Exception as exc:  # a damaged sheet: openpyxl raises many kinds
             raise ValueError(f"{name} is not a readable Excel workbook "
@@ -168,6 +174,29 @@ def _xlsx_rows(data: bytes, name: str) -> Iterator[tuple[int, Sequence[Any]]]:
                              ) from exc
     finally:
         wb.close()
+
+
+MAX_SHEETS_LOOKED_AT = 10
+
+
+def _claims_sheet(wb: Any) -> Any:
+    """The first of the workbook's first :data:`MAX_SHEETS_LOOKED_AT` sheets whose first
+    rows hold a header naming the template's columns (an export's summary sheet may come
+    first); the first sheet when none does (its message then says what it lacks)."""
+    sheets = wb.worksheets
+    for ws in sheets[:MAX_SHEETS_LOOKED_AT] if len(sheets) > 1 else []:
+        looked = 0
+        for cells in ws.iter_rows(min_row=1, max_row=TITLE_ROWS + 20, max_col=MAX_COLUMNS,
+                                  values_only=True):
+            plan = _header_plan(cells)
+            if plan is None:
+                continue
+            if plan.recognised() >= HEADER_AT_LEAST:
+                return ws
+            looked += 1
+            if looked > TITLE_ROWS:
+                break
+    return sheets[0]
 
 
 def _csv_rows(data: bytes, name: str) -> Iterator[tuple[int, Sequence[Any]]]:
@@ -217,11 +246,11 @@ def read_sheet(data: bytes, file_name: str = "") -> Sheet:
     problem = too_large(len(data), file_name)
     if problem:
         raise ValueError(problem)
-    source = _xlsx_rows(data, name) if is_xlsx else _csv_rows(data, name)
+    skipped: list[str] = []
+    source = _xlsx_rows(data, name, skipped) if is_xlsx else _csv_rows(data, name)
     plan: headers.Plan | None = None
     above: list[tuple[int, Sequence[Any]]] = []   # non-blank rows before the header
     rows: list[tuple[int, dict[str, Any]]] = []
-    skipped: list[str] = []
     with contextlib.closing(source):
         for count, (n, cells) in enumerate(source, start=1):
             if count > MAX_ROWS + 1:

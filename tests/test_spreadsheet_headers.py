@@ -238,3 +238,20 @@ def test_dates_as_other_systems_write_them(db):
     res = import_claims(db, csv(THEIR_HEADER, row), "bad.csv", USER, as_of=AS_OF)
     assert res.problems == ["row 2, submitted_date ('Date Submitted'): '2025/06/31' is not a "
                             "date: write it as YYYY-MM-DD, e.g. 2025-03-04."]
+
+
+def test_the_claims_sheet_of_a_workbook_need_not_be_the_first(db):
+    """An export whose first sheet is a summary ("Total charges", 122.00) and whose second,
+    "Line items", holds the claim: the second is read, and said."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "Summary"
+    wb.active.append(["Total charges", 122.00])
+    lines = wb.create_sheet("Line items")
+    for r in (THEIR_HEADER, LINE_1, LINE_2):
+        lines.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    res = import_claims(db, buf.getvalue(), "workbook.xlsx", USER, as_of=AS_OF)
+    assert res.problems == [] and (res.claims_added, res.lines_added) == (1, 2)
+    assert ("Read the sheet 'Line items': the first sheet, 'Summary', names no claim "
+            "columns.") in res.notes

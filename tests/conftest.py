@@ -45,6 +45,28 @@ def demo_db_path(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def seeded(tmp_path_factory):
+    """The seeded practice of tests/entry_seed.py, built once a session (tests copy it)."""
+    from tests.entry_seed import seed
+
+    path = tmp_path_factory.mktemp("seed") / "seed.duckdb"
+    seed(path)
+    return path
+
+
+@pytest.fixture
+def seeded_db(seeded, tmp_path):
+    """A copy of :func:`seeded` of this test's own."""
+    import shutil
+
+    from metdash.store import Database
+
+    target = tmp_path / "t.duckdb"
+    shutil.copy(seeded, target)
+    return Database(target)
+
+
+@pytest.fixture(scope="session")
 def small_db_path(tmp_path_factory):
     """The dozen-claim practice of tests/small_practice.py, built once a session."""
     from metdash.store import Database

@@ -10,23 +10,14 @@ import pytest
 from metdash.sheets import TEMPLATE_COLUMNS
 from metdash.spreadsheet import COLUMNS, import_claims, read_rows, template
 from metdash.store import Database
-from tests.entry_seed import AS_OF, USER, seed
+from tests.entry_seed import AS_OF, USER
 
 HEADER = ",".join(COLUMNS)
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    path = tmp_path_factory.mktemp("seed") / "seed.duckdb"
-    seed(path)
-    return path
-
-
 @pytest.fixture
-def db(seeded, tmp_path):
-    target = tmp_path / "t.duckdb"
-    shutil.copy(seeded, target)
-    return Database(target)
+def db(seeded_db):
+    return seeded_db
 
 
 def row(**kw):

@@ -12,7 +12,6 @@ two lines, modifiers [GP, KX] and [GP].
 """
 
 import io
-import shutil
 
 import openpyxl
 import pytest
@@ -20,8 +19,7 @@ import pytest
 from metdash.sheet_headers import key, plan
 from metdash.sheets import TEMPLATE_COLUMNS
 from metdash.spreadsheet import import_claims
-from metdash.store import Database
-from tests.entry_seed import AS_OF, USER, seed
+from tests.entry_seed import AS_OF, USER
 
 THEIR_HEADER = ["Claim #", "Patient Account", "Patient Last Name", "Patient First Name",
                 "DOB", "Sex", "Insurance", "Subscriber ID", "Referring Provider NPI",
@@ -34,18 +32,9 @@ LINE_1 = ["X-100", "C100", "Lane", "Lois", "1948-01-02", "F", "Medicare Part B",
 LINE_2 = [*LINE_1[:12], "97112", "GP", "", "1", "42.00", *LINE_1[17:]]
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    path = tmp_path_factory.mktemp("seed") / "seed.duckdb"
-    seed(path)
-    return path
-
-
 @pytest.fixture
-def db(seeded, tmp_path):
-    target = tmp_path / "t.duckdb"
-    shutil.copy(seeded, target)
-    return Database(target)
+def db(seeded_db):
+    return seeded_db
 
 
 def xlsx(*rows):

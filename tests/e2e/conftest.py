@@ -106,6 +106,15 @@ def wait_for_page(page, marker: str | None = None, timeout: float = 60_000) -> N
     page.wait_for_timeout(800)  # plotly draws after the script finishes
 
 
+def sign_in(page, url: str, user: str, password: str) -> None:
+    """Open ``url`` (a page behind the sign-in form) and sign in there as ``user``."""
+    page.goto(url)
+    wait_for_page(page, "Sign in")
+    page.get_by_label("Username").fill(user)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
 def wait_for_charts(page, timeout: float = 60_000) -> None:
     """Wait until no chart's place has been held for it for a second (metdash.ui.later: a
     page just opened draws its charts after the rest; the boxes may still be on their way

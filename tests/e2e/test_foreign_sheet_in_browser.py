@@ -10,7 +10,7 @@ import pytest
 
 from metdash import auth
 from metdash.store import Database
-from tests.e2e.conftest import RunningApp, wait_for_page
+from tests.e2e.conftest import RunningApp, sign_in
 from tests.small_practice import NPI_PROVIDER
 from tests.test_spreadsheet_headers import LINE_1, LINE_2, THEIR_HEADER, xlsx
 
@@ -34,11 +34,7 @@ def test_another_systems_sheet_imports_and_says_how_it_was_read(small_db_path, b
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
-        page.goto(f"{running.url}/claims")
-        wait_for_page(page, "Sign in")
-        page.get_by_label("Username").fill("olive")
-        page.get_by_label("Password", exact=True).fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, f"{running.url}/claims", "olive", PASSWORD)
         page.get_by_role("tab", name="Import spreadsheet").click()
         page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(
             str(sheet))

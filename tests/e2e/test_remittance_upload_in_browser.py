@@ -10,7 +10,7 @@ import pytest
 
 from metdash import auth
 from metdash.store import Database
-from tests.e2e.conftest import RunningApp, wait_for_page
+from tests.e2e.conftest import RunningApp, sign_in, wait_for_page
 from tests.small_practice import NPI_PRACTICE
 from tests.x12.helpers import Claim, build_835
 
@@ -37,11 +37,7 @@ def test_an_uploaded_835_says_its_recoupment_names_no_claim(small_db_path, brows
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
-        page.goto(f"{running.url}/remittances")
-        wait_for_page(page, "Sign in")
-        page.get_by_label("Username").fill("olive")
-        page.get_by_label("Password", exact=True).fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, f"{running.url}/remittances", "olive", PASSWORD)
         wait_for_page(page, "Import 835 files")
         page.locator('[data-testid="stFileUploader"] input[type=file]').first.set_input_files(
             str(era))

@@ -171,3 +171,20 @@ def _whole_name(p: Plan, header: list[str], whole: list[int]) -> None:
                          "the comma: 'Last, First')")
     else:
         p.unread.extend(texts)
+
+
+def accepted_names(template: tuple[str, ...], required: tuple[str, ...]) -> list[dict[str, str]]:
+    """For the page: each of ``template``'s columns, whether a file must have it, and the
+    other names read as it (numbered ones and a "Last, First" name column included)."""
+    out = []
+    for column in template:
+        names = [n.replace("_", " ") for n in SYNONYMS.get(column, ())]
+        if column in NUMBERED:
+            stem = NUMBERED[column][0][0].replace("_", " ")
+            names.append(f"{stem} 1, {stem} 2, ... (joined)")
+        if column in NAME_PARTS:
+            names.append("patient name (one column written 'Last, First')")
+        out.append({"column": column, "required": "yes" if column in required else "",
+                    "also_read_as": ", ".join(names)})
+    return out
+

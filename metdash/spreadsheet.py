@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from metdash import entry as e
+from metdash import sheet_headers
 from metdash.sheets import (
     COLUMNS,
     KIND_ALIASES,
@@ -31,6 +32,7 @@ from metdash.sheets import (
     MAX_UNCOMPRESSED_BYTES,
     REQUIRED,
     SEX_ALIASES,
+    TEMPLATE_COLUMNS,
     TYPE_ALIASES,
     Row,
     date_order,
@@ -45,7 +47,7 @@ from metdash.store import Database, audit, next_id, to_json
 from metdash.store.backup import settle_import
 
 __all__ = ["COLUMNS", "MAX_PROBLEMS", "MAX_ROWS", "MAX_UNCOMPRESSED_BYTES", "ImportResult",
-           "import_claims", "read_rows", "template", "too_large"]
+           "column_names", "import_claims", "read_rows", "template", "too_large"]
 
 MAX_PROBLEMS = 200                   # problems listed; then "and N more"
 
@@ -164,6 +166,12 @@ def _dx_row(rs: Sequence[Any], p: Any) -> int:
             if code.group() in r.dx:
                 return r.n
     return rs[0].n
+
+
+def column_names() -> list[dict[str, str]]:
+    """Each template column, whether a file must have it, and the other systems' names the
+    import reads as it (for the page: :func:`metdash.sheet_headers.accepted_names`)."""
+    return sheet_headers.accepted_names(TEMPLATE_COLUMNS, REQUIRED)
 
 
 def import_claims(db: Database, data: bytes, file_name: str, user: str,

@@ -212,6 +212,13 @@ with tab_import:
                                   help="The template's columns, or another system's names for "
                                        "them ('Date of Service', 'CPT Code', 'Mod 1', 'Dx 1', "
                                        "...): the import says what it read as what.")
+        with st.expander("Columns, and the names other systems give them"):
+            st.caption("Case, spaces and punctuation do not matter ('Date of Service', "
+                       "'DATE_OF_SERVICE'). Columns not listed are left alone.")
+            # A static table: the names wrap (a grid cut them off at its column's width).
+            st.table(pd.DataFrame(spreadsheet.column_names()).rename(columns={
+                "column": "Column", "required": "Required", "also_read_as": "Also read as"})
+                .set_index("Column"))
         if upload is not None and st.button("Import", type="primary", key="import"):
             with ui.action("Nothing was imported."), st.spinner(
                     "Checking every row, then importing (all or nothing)…"):

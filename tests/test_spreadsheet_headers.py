@@ -244,3 +244,19 @@ def test_the_claims_sheet_of_a_workbook_need_not_be_the_first(db):
     assert res.problems == [] and (res.claims_added, res.lines_added) == (1, 2)
     assert ("Read the sheet 'Line items': the first sheet, 'Summary', names no claim "
             "columns.") in res.notes
+
+
+def test_the_page_lists_each_column_its_need_and_its_other_names():
+    from metdash.sheets import REQUIRED
+    from metdash.spreadsheet import column_names
+
+    rows = {r["column"]: r for r in column_names()}
+    assert list(rows) == list(TEMPLATE_COLUMNS)
+    assert {c for c, r in rows.items() if r["required"] == "yes"} == set(REQUIRED)
+    assert "date of service" in rows["service_date"]["also_read_as"].split(", ")
+    assert rows["modifiers"]["also_read_as"].endswith("mod 1, mod 2, ... (joined)")
+    # Every name listed is one the import reads as that column.
+    for column, r in rows.items():
+        for name in r["also_read_as"].split(", "):
+            if not any(mark in name for mark in ".'") and name != "patient name":
+                assert plan([name], TEMPLATE_COLUMNS).columns == {column: [0]}, name

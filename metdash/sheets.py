@@ -572,8 +572,11 @@ def parse_row(row: Row, problems: list[str], order: DateOrder = DateOrder("mdy")
             problems.append(f"row {row.n}, charge: {charge!r} is far too large for one line: "
                             "check the amount (at most 99,999,999.99).")
         except ValueError:
-            problems.append(f"row {row.n}, charge: {charge!r} is not an amount: write it like "
-                            "45.00.")
+            cents = re.fullmatch(r"\$?\s*-?\d+\.\d{3,}", str(charge).strip())
+            problems.append(f"row {row.n}, charge: {charge!r} " + (
+                "has more than two decimals: an amount has cents at most (a thousand and "
+                "forty-five is 1045.00 or 1,045.00)." if cents else
+                "is not an amount: write it like 45.00."))
     row.modifiers = parse_modifiers(v.get("modifiers", ""))
     if _CPT_WITH_MODIFIERS.fullmatch(row.cpt):  # "97110-GP", "97140 59": as many exports write
         code, *mods = re.split(r"[\s:-]+", row.cpt)

@@ -260,3 +260,24 @@ def test_the_page_lists_each_column_its_need_and_its_other_names():
         for name in r["also_read_as"].split(", "):
             if not any(mark in name for mark in ".'") and name != "patient name":
                 assert plan([name], TEMPLATE_COLUMNS).columns == {column: [0]}, name
+
+
+def test_amounts_with_a_decimal_comma_are_read_as_written(db):
+    """A European export writes 80,00 and 1.045,50: $80.00 and $1,045.50, never $8,000.00
+    and $1.05 (a new-user trial saw both imported without a word). 1.045 (three decimals)
+    is refused: a thousand and forty-five, or a typo for 1.05?"""
+    at = THEIR_HEADER.index("Charge Amount")
+    one, two = list(LINE_1), list(LINE_2)
+    one[at], two[at] = "1.045,50", "80,00"
+    data = "\n".join(";".join(r) for r in (THEIR_HEADER, one, two)).encode()
+    res = import_claims(db, data, "eu.csv", USER, as_of=AS_OF)
+    assert res.problems == []
+    charges = db.query("SELECT charge FROM claim_lines WHERE claim_id = 'X-100' "
+                       "ORDER BY line_no").charge.tolist()
+    assert [float(c) for c in charges] == [1045.50, 80.00]
+    one[at], two[at] = "1.045", "1,200"
+    res = import_claims(db, csv(THEIR_HEADER, [*one[:0], "X-200", *one[1:]]),
+                        "three.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 2, charge ('Charge Amount'): '1.045' has more than two decimals: an amount has "
+        "cents at most (a thousand and forty-five is 1045.00 or 1,045.00)."]

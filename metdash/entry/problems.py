@@ -81,23 +81,45 @@ def as_money(value: Any) -> Decimal | None:
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    typed = not isinstance(value, float | int | Decimal)
     if isinstance(value, float):
         if value != value:
             return None
         value = repr(value)
-    text = str(value).strip().replace("$", "").replace(",", "").replace(" ", "")
+    text = str(value).strip().replace("$", "").replace(" ", "").replace("\u00a0", "")
     if text.startswith("(") and text.endswith(")"):
         text = "-" + text[1:-1]
+    text = _decimal_point(text) if typed else text
     try:
         amount = Decimal(text)
     except InvalidOperation:
         raise ValueError(str(value)) from None
+    if typed and amount.is_finite() and amount != amount.quantize(CENT):
+        # "1.045" is a thousand and forty-five written the European way, or a typo: never
+        # $1.05 without a word.
+        raise ValueError(str(value))
     if not amount.is_finite():
         raise ValueError(str(value))
     if abs(amount) > MAX_MONEY:
         # The store holds DECIMAL(12,2); a claim's total must fit too.
         raise MoneyTooLarge(str(value))
     return amount.quantize(CENT)
+
+
+def _decimal_point(text: str) -> str:
+    """An amount's text with a decimal point and no grouping: "1,200.50" and "1.200,50" are
+    1200.50, "80,00" is 80.00 (a decimal comma: one or two digits after it), "1,200" is
+    1200. Anything else is left for Decimal to refuse."""
+    if "," in text and "." in text:
+        if text.rfind(",") > text.rfind("."):        # 1.200,50
+            return text.replace(".", "").replace(",", ".")
+        return text.replace(",", "")                  # 1,200.50
+    if "," in text:
+        if re.fullmatch(r"-?\d{1,3}(,\d{3})+", text):  # 1,200 and 1,200,000
+            return text.replace(",", "")
+        if re.fullmatch(r"-?\d+,\d{1,2}", text):      # 80,00 and 80,5
+            return text.replace(",", ".")
+    return text
 
 
 def date_field(problems: list[Problem], value: Any, label: str, fld: str, *,

@@ -26,6 +26,7 @@ from metdash import sheet_headers as headers
 from metdash.coding import normalize_cpt, normalize_icd10, npi_problem, parse_modifiers
 from metdash.coding.pos import DEFAULT_POS, normalize_pos, pos_problem
 from metdash.errors import MoneyTooLarge
+from metdash.sheet_dates import MDY, DateOrder, date_cell, date_order
 from metdash.text import formula_problem, text_problem
 
 __all__ = ["COLUMNS", "KIND_ALIASES", "MAX_COLUMNS", "MAX_ROWS", "MAX_UNCOMPRESSED_BYTES",
@@ -362,7 +363,6 @@ REQUIRED = ("claim_id", "client_id", "client_last_name", "client_first_name", "c
 
 # A file repeats its values (a year of one client's visits: the same NPIs, birth date and
 # diagnoses on every row): each distinct value is read once. Pure functions only.
-_as_date = functools.lru_cache(maxsize=4096)(e.as_date)
 _npi_problem = functools.lru_cache(maxsize=4096)(npi_problem)
 _normalize_icd10 = functools.lru_cache(maxsize=4096)(normalize_icd10)
 
@@ -391,122 +391,6 @@ KIND_ALIASES = {"pt": "physical_therapist", "therapist": "physical_therapist",
 SEX_ALIASES = {"F": "F", "FEMALE": "F", "M": "M", "MALE": "M", "U": "U", "UNKNOWN": "U"}
 
 
-DATE_COLUMNS = ("client_dob", "service_date", "referral_date", "submitted_date")
-# 03/15/2026 (and "3/15/2026 0:00" or "3/15/2026 12:00:00 AM": midnight, as a CSV saved
-# from Excel or Access writes a date)
-_SLASHED = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})"
-                      r"(?:\s+(?:0?0:00(?::00)?(?:\s*AM)?|12:00(?::00)?\s*AM))?",
-                      re.IGNORECASE)
-# Dates other systems write that say which number is which: 2026/03/15, 20260315 (as X12),
-# 15-Mar-2026, 15 March 2026, Mar 15, 2026, March 15 2026.
-_WORDED = ("%d-%b-%Y", "%d %b %Y", "%d-%B-%Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y",
-           "%b %d %Y", "%B %d %Y")
-
-
-@dataclass(frozen=True)
-class DateOrder:
-    """How a file writes its dates as numbers (03/15/2026): ``order`` 'mdy' (the US order,
-    and what a file with no day above 12 is read as: ``assumed``), 'dmy', or 'mixed' (both
-    a day above 12 first and one second: each such date is refused, never guessed).
-    ``example``: (row, column, value) of the first date that told, or of the first read
-    by the assumption."""
-
-    order: str
-    assumed: bool = False
-    example: tuple[int, str, str] | None = None
-
-
-def date_order(rows: Sequence[Row]) -> DateOrder:
-    """The order of a file's numeric dates, read from the file itself: a first number above
-    12 is a day (day/month/year), a second one above 12 is a day (month/day/year). A file
-    from a US practice-management system (month/day/year) was refused row by row as
-    "ambiguous" (a new-user trial), though 03/15/1950 can only be March 15, and the
-    refusals hid every other problem of the file."""
-    first: tuple[int, str, str] | None = None
-    mdy = dmy = None
-    for row in rows:
-        for column in DATE_COLUMNS:
-            value = row.values.get(column, "")
-            m = _SLASHED.fullmatch(value.strip()) if isinstance(value, str) else None
-            if not m:
-                continue
-            a, b = int(m.group(1)), int(m.group(3))
-            where = (row.n, column, value.strip())
-            first = first or where
-            if a > 12 >= b:
-                dmy = dmy or where
-            elif b > 12 >= a:
-                mdy = mdy or where
-    if mdy and dmy:
-        return DateOrder("mixed", example=dmy)
-    if dmy:
-        return DateOrder("dmy", example=dmy)
-    return DateOrder("mdy", assumed=mdy is None and first is not None, example=mdy or first)
-
-
-def _numeric_date(value: str, order: DateOrder) -> dt.date | str:
-    """``value`` (03/15/2026) read in the file's ``order``; else why not, in words."""
-    m = _SLASHED.fullmatch(value.strip())
-    assert m is not None
-    a, b, year = int(m.group(1)), int(m.group(3)), m.group(4)
-    if len(year) == 2:
-        return "has a two-digit year"
-    if order.order == "mixed":
-        n, column, example = order.example or (0, "", "")
-        return (f"cannot be read: this file writes some dates day first (row {n}, {column} "
-                f"{example!r}) and others month first")
-    month, day = (a, b) if order.order == "mdy" else (b, a)
-    try:
-        return dt.date(int(year), month, day)
-    except ValueError:
-        words = "month/day/year" if order.order == "mdy" else "day/month/year"
-        return f"is not a date read as {words}, as this file writes its dates"
-
-
-def _date(problems: list[str], row: Row, column: str, required: bool,
-          order: DateOrder = DateOrder("mdy")) -> dt.date | None:
-    value = row.values.get(column, "")
-    if isinstance(value, dt.date):
-        return value
-    if value == "":
-        if required and column not in row.refused:
-            problems.append(f"row {row.n}, {column}: missing: enter the date as YYYY-MM-DD.")
-        return None
-    try:
-        return _as_date(value)
-    except ValueError:
-        if (other := _other_date(value.strip())) is not None:
-            return other
-        why = "is not a date"
-        if _SLASHED.fullmatch(value.strip()):
-            read = _numeric_date(value, order)
-            if isinstance(read, dt.date):
-                return read
-            why = read
-        problems.append(f"row {row.n}, {column}: {value!r} {why}: write it as YYYY-MM-DD, "
-                        "e.g. 2025-03-04.")
-        return None
-
-
-@functools.lru_cache(maxsize=4096)
-def _other_date(value: str) -> dt.date | None:
-    """A date as another system writes it with no doubt about which number is the day
-    (:data:`_WORDED`, year first with slashes, or eight digits as X12 does); else None."""
-    if m := re.fullmatch(r"(\d{4})/(\d{1,2})/(\d{1,2})", value):
-        with contextlib.suppress(ValueError):
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        return None
-    if re.fullmatch(r"(19|20)\d{6}", value):
-        with contextlib.suppress(ValueError):
-            return dt.datetime.strptime(value, "%Y%m%d").date()
-        return None
-    if re.search(r"[A-Za-z]{3}", value):
-        for form in _WORDED:
-            with contextlib.suppress(ValueError):
-                return dt.datetime.strptime(value, form).date()
-    return None
-
-
 def norm_choice(value: str, aliases: dict[str, str]) -> str:
     key = re.sub(r"[\s\-]+", "_", value.strip().lower())
     return aliases.get(key, key)
@@ -528,7 +412,7 @@ def _cell_problem(column: str, value: Any) -> str | None:
                                                   _COLUMN_TEXT.get(column, "spreadsheet_cell"))
 
 
-def parse_row(row: Row, problems: list[str], order: DateOrder = DateOrder("mdy")) -> None:
+def parse_row(row: Row, problems: list[str], order: DateOrder = MDY) -> None:
     v = row.values
     for column in TEMPLATE_COLUMNS:
         msg = _cell_problem(column, v.get(column, ""))
@@ -546,10 +430,10 @@ def parse_row(row: Row, problems: list[str], order: DateOrder = DateOrder("mdy")
             continue  # dates report their own "missing"
         if v.get(column, "") == "" and column not in row.refused:
             problems.append(f"row {row.n}, {column}: missing: fill it in.")
-    row.dob = _date(problems, row, "client_dob", True, order)
-    row.service_date = _date(problems, row, "service_date", True, order)
-    row.referral_date = _date(problems, row, "referral_date", False, order)
-    row.submitted_date = _date(problems, row, "submitted_date", False, order)
+    row.dob = date_cell(problems, row, "client_dob", True, order)
+    row.service_date = date_cell(problems, row, "service_date", True, order)
+    row.referral_date = date_cell(problems, row, "referral_date", False, order)
+    row.submitted_date = date_cell(problems, row, "submitted_date", False, order)
     if v.get("client_sex", "") != "" and str(v["client_sex"]).upper() not in SEX_ALIASES:
         problems.append(f"row {row.n}, client_sex: {v['client_sex']!r} must be F, M or U.")
     row.cpt = normalize_cpt(v.get("cpt", ""))

@@ -1,0 +1,141 @@
+"""The dates of a claims spreadsheet as other systems write them: YYYY-MM-DD, numbers in
+the order the file itself shows (03/15/2026 month first, unless a day above 12 first says
+otherwise: :func:`date_order`), and the forms that leave no doubt (15-Mar-2026, March 15,
+2026, 2026/03/15, 20260315). :mod:`metdash.sheets` reads each row's dates through
+:func:`date_cell`."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from metdash import entry as e
+
+__all__ = ["DATE_COLUMNS", "MDY", "DateOrder", "date_cell", "date_order"]
+
+# A file repeats its values (a year of one client's visits: the same birth date on every
+# row): each distinct value is read once.
+_as_date = functools.lru_cache(maxsize=4096)(e.as_date)
+
+DATE_COLUMNS = ("client_dob", "service_date", "referral_date", "submitted_date")
+# 03/15/2026 (and "3/15/2026 0:00" or "3/15/2026 12:00:00 AM": midnight, as a CSV saved
+# from Excel or Access writes a date)
+_SLASHED = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})"
+                      r"(?:\s+(?:0?0:00(?::00)?(?:\s*AM)?|12:00(?::00)?\s*AM))?",
+                      re.IGNORECASE)
+# Dates other systems write that say which number is which: 2026/03/15, 20260315 (as X12),
+# 15-Mar-2026, 15 March 2026, Mar 15, 2026, March 15 2026.
+_WORDED = ("%d-%b-%Y", "%d %b %Y", "%d-%B-%Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y",
+           "%b %d %Y", "%B %d %Y")
+
+
+@dataclass(frozen=True)
+class DateOrder:
+    """How a file writes its dates as numbers (03/15/2026): ``order`` 'mdy' (the US order,
+    and what a file with no day above 12 is read as: ``assumed``), 'dmy', or 'mixed' (both
+    a day above 12 first and one second: each such date is refused, never guessed).
+    ``example``: (row, column, value) of the first date that told, or of the first read
+    by the assumption."""
+
+    order: str
+    assumed: bool = False
+    example: tuple[int, str, str] | None = None
+
+
+def date_order(rows: Sequence[Any]) -> DateOrder:
+    """The order of a file's numeric dates, read from the file itself: a first number above
+    12 is a day (day/month/year), a second one above 12 is a day (month/day/year). A file
+    from a US practice-management system (month/day/year) was refused row by row as
+    "ambiguous" (a new-user trial), though 03/15/1950 can only be March 15, and the
+    refusals hid every other problem of the file."""
+    first: tuple[int, str, str] | None = None
+    mdy = dmy = None
+    for row in rows:
+        for column in DATE_COLUMNS:
+            value = row.values.get(column, "")
+            m = _SLASHED.fullmatch(value.strip()) if isinstance(value, str) else None
+            if not m:
+                continue
+            a, b = int(m.group(1)), int(m.group(3))
+            where = (row.n, column, value.strip())
+            first = first or where
+            if a > 12 >= b:
+                dmy = dmy or where
+            elif b > 12 >= a:
+                mdy = mdy or where
+    if mdy and dmy:
+        return DateOrder("mixed", example=dmy)
+    if dmy:
+        return DateOrder("dmy", example=dmy)
+    return DateOrder("mdy", assumed=mdy is None and first is not None, example=mdy or first)
+
+
+def _numeric_date(value: str, order: DateOrder) -> dt.date | str:
+    """``value`` (03/15/2026) read in the file's ``order``; else why not, in words."""
+    m = _SLASHED.fullmatch(value.strip())
+    assert m is not None
+    a, b, year = int(m.group(1)), int(m.group(3)), m.group(4)
+    if len(year) == 2:
+        return "has a two-digit year"
+    if order.order == "mixed":
+        n, column, example = order.example or (0, "", "")
+        return (f"cannot be read: this file writes some dates day first (row {n}, {column} "
+                f"{example!r}) and others month first")
+    month, day = (a, b) if order.order == "mdy" else (b, a)
+    try:
+        return dt.date(int(year), month, day)
+    except ValueError:
+        words = "month/day/year" if order.order == "mdy" else "day/month/year"
+        return f"is not a date read as {words}, as this file writes its dates"
+
+
+def date_cell(problems: list[str], row: Any, column: str, required: bool,
+          order: DateOrder = DateOrder("mdy")) -> dt.date | None:
+    value = row.values.get(column, "")
+    if isinstance(value, dt.date):
+        return value
+    if value == "":
+        if required and column not in row.refused:
+            problems.append(f"row {row.n}, {column}: missing: enter the date as YYYY-MM-DD.")
+        return None
+    try:
+        return _as_date(value)
+    except ValueError:
+        if (other := _other_date(value.strip())) is not None:
+            return other
+        why = "is not a date"
+        if _SLASHED.fullmatch(value.strip()):
+            read = _numeric_date(value, order)
+            if isinstance(read, dt.date):
+                return read
+            why = read
+        problems.append(f"row {row.n}, {column}: {value!r} {why}: write it as YYYY-MM-DD, "
+                        "e.g. 2025-03-04.")
+        return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _other_date(value: str) -> dt.date | None:
+    """A date as another system writes it with no doubt about which number is the day
+    (:data:`_WORDED`, year first with slashes, or eight digits as X12 does); else None."""
+    if m := re.fullmatch(r"(\d{4})/(\d{1,2})/(\d{1,2})", value):
+        with contextlib.suppress(ValueError):
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        return None
+    if re.fullmatch(r"(19|20)\d{6}", value):
+        with contextlib.suppress(ValueError):
+            return dt.datetime.strptime(value, "%Y%m%d").date()
+        return None
+    if re.search(r"[A-Za-z]{3}", value):
+        for form in _WORDED:
+            with contextlib.suppress(ValueError):
+                return dt.datetime.strptime(value, form).date()
+    return None
+
+
+MDY = DateOrder("mdy")  # the US order: what a file whose dates do not tell is read as

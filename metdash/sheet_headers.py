@@ -29,35 +29,45 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "claim_id": ("claim", "claim_no", "claim_number", "claim_num", "claim_ref"),
     "client_id": ("patient_id", "patient_account", "patient_account_number",
                   "patient_account_no", "account_number", "account_no", "acct_no",
-                  "chart_number", "chart_no", "mrn", "client_number", "patient_number"),
+                  "chart_number", "chart_no", "mrn", "client_number", "patient_number",
+                  "account", "acct", "patient_acct", "patient_acct_no", "chart"),
     "client_last_name": ("patient_last_name", "last_name", "lname", "surname",
-                         "patient_surname", "client_surname"),
-    "client_first_name": ("patient_first_name", "first_name", "fname", "given_name"),
+                         "patient_surname", "client_surname", "patient_last", "client_last"),
+    "client_first_name": ("patient_first_name", "first_name", "fname", "given_name",
+                          "patient_first", "client_first"),
     "client_dob": ("patient_dob", "dob", "date_of_birth", "birth_date", "birthdate",
                    "patient_date_of_birth", "patient_birth_date", "client_date_of_birth"),
     "client_sex": ("patient_sex", "sex", "gender", "patient_gender", "client_gender"),
     "payer_name": ("payer", "insurance", "insurance_name", "insurance_company",
                    "primary_insurance", "primary_payer", "insurance_carrier", "carrier",
-                   "insurer"),
-    "payer_type": ("insurance_type", "plan_type", "payer_class", "insurance_class"),
+                   "insurer", "payor", "payor_name", "primary_payor",
+                   "primary_insurance_name", "primary_payer_name", "insurance_plan"),
+    "payer_type": ("insurance_type", "plan_type", "payer_class", "insurance_class",
+                   "primary_payer_type", "primary_insurance_type", "financial_class"),
     "member_id": ("subscriber_id", "insured_id", "policy_number", "policy_no", "policy_id",
                   "member_number", "member_no", "insurance_id", "subscriber_number",
-                  "insurance_member_id", "member"),
+                  "insurance_member_id", "member", "policy", "policy_num", "subscriber",
+                  "subscriber_no", "primary_policy", "primary_member_id"),
     "referrer_npi": ("referring_npi", "referring_provider_npi", "referring_physician_npi",
-                     "ref_npi", "referring_doctor_npi"),
+                     "ref_npi", "referring_doctor_npi", "ref_provider_npi",
+                     "ref_physician_npi", "referral_npi"),
     "referrer_name": ("referring_provider", "referring_physician", "referring_doctor",
-                      "referring_provider_name", "referring_physician_name", "referred_by"),
+                      "referring_provider_name", "referring_physician_name", "referred_by",
+                      "referring_name", "ref_provider", "ref_provider_name", "ref_physician",
+                      "referring_md"),
     "referrer_kind": ("referrer_type", "referring_provider_type"),
     "referral_date": ("date_of_referral", "referral_received", "referral_received_date"),
     "service_date": ("dos", "date_of_service", "service_dt", "visit_date", "dos_from",
-                     "from_date", "service_from", "service_from_date", "date_of_service_from"),
+                     "from_date", "service_from", "service_from_date", "date_of_service_from",
+                     "from_dos", "dos_from_date"),
     "cpt": ("cpt_code", "cpt_hcpcs", "hcpcs", "hcpcs_code", "procedure", "procedure_code",
             "proc_code", "proc"),
     "modifiers": ("modifier", "mods", "mod", "cpt_modifiers", "procedure_modifiers"),
     "units": ("unit", "qty", "quantity", "units_billed", "service_units", "days_or_units",
               "billed_units"),
     "charge": ("charges", "charge_amount", "charge_amt", "billed_amount", "amount_billed",
-               "fee", "line_charge", "total_charge"),
+               "fee", "line_charge", "total_charge", "billed_charge", "line_total",
+               "charges_amount"),
     "diagnosis_codes": ("diagnosis", "diagnoses", "diagnosis_code", "dx", "dx_code",
                         "dx_codes", "icd10", "icd_10", "icd10_codes", "icd_10_codes",
                         "icd10_code", "icd_codes"),
@@ -65,6 +75,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "submitted_date": ("date_submitted", "submission_date", "billed_date", "date_billed",
                        "sent_date", "date_sent", "claim_submitted_date"),
     "place_of_service": ("pos", "pos_code", "place_of_service_code"),
+    # Read when a file has them, never asked for (not in the template): what an export says
+    # besides the claim itself.
+    "claim_status": ("status", "billing_status", "charge_status"),
+    "dx_pointers": ("dx_pointer", "diagnosis_pointer", "diagnosis_pointers", "pointer",
+                    "pointers", "dx_ptr", "icd_pointer", "dx_pointers"),
+    "rendering_name": ("rendering_provider", "rendering_provider_name", "provider",
+                       "provider_name", "therapist", "therapist_name", "rendering"),
 }
 _BY_NAME = {name: column for column, names in SYNONYMS.items() for name in names}
 
@@ -111,6 +128,15 @@ class Plan:
     unread: list[str] = field(default_factory=list)       # the file's headers not read
     whole_name: int | None = None  # the position of a "Last, First" name column
 
+    texts: list[str] = field(default_factory=list)       # the header as written
+
+    def repeats_header(self, values: dict[str, object]) -> bool:
+        """True when a row's ``values`` are the header's own texts (a report repeats its
+        header on each page)."""
+        singles = [(c, places[0]) for c, places in self.columns.items() if len(places) == 1]
+        return len(singles) >= 3 and all(str(values.get(c, "")).strip() == self.texts[i]
+                                         for c, i in singles)
+
     def recognised(self) -> int:
         """How many of the template's columns the header names."""
         return len(self.columns) + (2 if self.whole_name is not None else 0)
@@ -122,7 +148,7 @@ class Plan:
 def plan(header: list[str], template: tuple[str, ...]) -> Plan:
     """Which positions of ``header`` (the file's first row, as written) hold which of
     ``template``'s columns."""
-    p = Plan()
+    p = Plan(texts=[str(h).strip() for h in header])
     names = [key(h) for h in header]
     exact = {n for n in names if n in template}
     other: dict[str, list[int]] = {}

@@ -30,7 +30,8 @@ from metdash.sheet_dates import MDY, DateOrder, date_cell, date_order
 from metdash.text import formula_problem, text_problem
 
 __all__ = ["COLUMNS", "KIND_ALIASES", "MAX_COLUMNS", "MAX_ROWS", "MAX_UNCOMPRESSED_BYTES",
-           "MAX_ZIP_PARTS", "OPTIONAL_COLUMNS", "REQUIRED", "SEX_ALIASES", "TEMPLATE_COLUMNS",
+           "MAX_ZIP_PARTS", "OPTIONAL_COLUMNS", "READ_COLUMNS", "REQUIRED", "SEX_ALIASES",
+           "TEMPLATE_COLUMNS",
            "TYPE_ALIASES", "DateOrder", "Row", "date_order", "norm_choice", "parse_row",
            "Sheet", "read_rows", "read_sheet", "template", "too_large"]
 
@@ -55,6 +56,10 @@ COLUMNS = (
 # place_of_service is 11, the office.
 OPTIONAL_COLUMNS = ("place_of_service",)
 TEMPLATE_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
+# Read when a file has them (an export's status, diagnosis pointers, the rendering
+# provider's name), never asked for: not in the template.
+EXTRA_COLUMNS = ("claim_status", "dx_pointers", "rendering_name")
+READ_COLUMNS = TEMPLATE_COLUMNS + EXTRA_COLUMNS
 
 # -- reading ----------------------------------------------------------------------------------
 
@@ -286,7 +291,7 @@ def read_sheet(data: bytes, file_name: str = "") -> Sheet:
 def _header_plan(cells: Sequence[Any]) -> headers.Plan | None:
     """How ``cells`` read as a header (None: a blank row)."""
     texts = [str(_cell_text(h)).replace("\ufeff", "") for h in cells]
-    return headers.plan(texts, TEMPLATE_COLUMNS) if any(headers.key(t) for t in texts) else None
+    return headers.plan(texts, READ_COLUMNS) if any(headers.key(t) for t in texts) else None
 
 
 def _first_row_as_header(above: list[tuple[int, Sequence[Any]]],
@@ -308,7 +313,10 @@ _CPT_WITH_MODIFIERS = re.compile(r"[A-Z0-9]{5}(?:\s*[\s:-]\s*[A-Z0-9]{2}){1,4}")
 # first TITLE_ROWS + 1 rows that are not blank (an export's title and date range above it).
 HEADER_AT_LEAST = 3
 TITLE_ROWS = 5
-_TOTAL = re.compile(r"^(grand\s+)?totals?:?$", re.IGNORECASE)
+_TOTAL = re.compile(r"^((grand|sub)\s*)?totals?\b.*$", re.IGNORECASE)
+# A report's page furniture: "Page 1 of 2", "Printed 11/30/2026 8:15 AM by jdoe".
+_FURNITURE = re.compile(r"^(page\s+\d+(\s+of\s+\d+)?|printed\b.*|run\s+date\b.*|"
+                        r"report\s+(date|run)\b.*)$", re.IGNORECASE)
 
 
 def _add_row(rows: list[tuple[int, dict[str, Any]]], skipped: list[str], plan: headers.Plan,
@@ -320,9 +328,17 @@ def _add_row(rows: list[tuple[int, dict[str, Any]]], skipped: list[str], plan: h
         values.update(_name_parts(_cells(cells, [plan.whole_name], "")))
     if all(v == "" for v in values.values()):
         return
-    if (values.get("service_date", "") == "" and values.get("cpt", "") == ""
-            and any(isinstance(c, str) and _TOTAL.match(c.strip()) for c in cells)):
-        skipped.append(f"Row {n} was not read: a totals row, not a claim line.")
+    if values.get("service_date", "") == "" and values.get("cpt", "") == "":
+        texts = [str(c).strip() for c in cells if c is not None and str(c).strip()]
+        if any(_TOTAL.match(t) for t in texts):
+            skipped.append(f"Row {n} was not read: a totals row, not a claim line.")
+            return
+        if len(texts) <= 2 or any(_FURNITURE.match(t) for t in texts):
+            skipped.append(f"Row {n} was not read: no date of service or code, not a claim "
+                           f"line ({', '.join(repr(t) for t in texts[:2])}).")
+            return
+    elif plan.repeats_header(values):
+        skipped.append(f"Row {n} was not read: it repeats the header.")
         return
     rows.append((n, values))
 
@@ -381,6 +397,7 @@ class Row:
     cpt: str = ""
     refused: set[str] = field(default_factory=set)  # columns already reported as refused
     place_of_service: str = DEFAULT_POS
+    pointers: list[int] = field(default_factory=list)  # into ``dx``, from 1; [] = all
 
 
 TYPE_ALIASES = {"medicare_part_b": "medicare", "ma": "medicare_advantage",
@@ -389,6 +406,43 @@ TYPE_ALIASES = {"medicare_part_b": "medicare", "ma": "medicare_advantage",
 KIND_ALIASES = {"pt": "physical_therapist", "therapist": "physical_therapist",
                  "doctor": "physician", "md": "physician", "do": "physician"}
 SEX_ALIASES = {"F": "F", "FEMALE": "F", "M": "M", "MALE": "M", "U": "U", "UNKNOWN": "U"}
+
+
+# An export's claim status that says the claim went out already.
+SENT_STATUSES = {"billed", "submitted", "sent", "paid", "partially_paid", "partial_paid",
+                 "partial_payment", "denied", "closed", "processed", "adjudicated",
+                 "accepted", "at_payer", "pending_payer", "in_process", "appealed", "posted",
+                 "settled", "complete", "completed", "done"}
+
+
+def _pointers_and_status(row: Row, problems: list[str]) -> None:
+    """The row's diagnosis pointers (1, "1,2", "12", "AB": into its own diagnosis codes),
+    and a status that says the claim was sent while the row says not when."""
+    v = row.values
+    raw = str(v.get("dx_pointers", "")).strip()
+    if raw and row.dx:
+        found: list[int] = []
+        for token in re.split(r"[\s,;:/]+", raw.upper()):
+            if re.fullmatch(r"[A-L]+", token):
+                found += [ord(ch) - ord("A") + 1 for ch in token]
+            elif token.isdigit():
+                whole = int(token)
+                found += [whole] if len(token) == 1 or whole <= len(row.dx) else [
+                    int(ch) for ch in token]
+            elif token:
+                found.append(0)
+        if any(not 1 <= k <= len(row.dx) for k in found):
+            problems.append(f"row {row.n}, dx_pointers: {raw!r} points at no diagnosis of the "
+                            f"row: it has {len(row.dx)} ({', '.join(row.dx)}): write 1 to "
+                            f"{len(row.dx)}, as '1,2'.")
+        else:
+            row.pointers = list(dict.fromkeys(found))
+    status = headers.key(str(v.get("claim_status", "")))
+    if (status in SENT_STATUSES and row.submitted_date is None
+            and "submitted_date" not in row.refused):
+        problems.append(f"row {row.n}, claim_status: {v['claim_status']!r} says the claim was "
+                        "sent, but the row has no submitted_date: add the date it was sent, "
+                        "or it would go out again in the next 837P file.")
 
 
 def norm_choice(value: str, aliases: dict[str, str]) -> str:
@@ -400,7 +454,7 @@ def norm_choice(value: str, aliases: dict[str, str]) -> str:
 _COLUMN_TEXT = {"claim_id": "claim_id", "client_id": "client_id",
                 "client_last_name": "last_name", "client_first_name": "first_name",
                 "payer_name": "org_name", "member_id": "member_id",
-                "referrer_name": "person_name"}
+                "referrer_name": "person_name", "rendering_name": "person_name"}
 
 
 def _cell_problem(column: str, value: Any) -> str | None:
@@ -414,7 +468,7 @@ def _cell_problem(column: str, value: Any) -> str | None:
 
 def parse_row(row: Row, problems: list[str], order: DateOrder = MDY) -> None:
     v = row.values
-    for column in TEMPLATE_COLUMNS:
+    for column in READ_COLUMNS:
         msg = _cell_problem(column, v.get(column, ""))
         if msg:
             problems.append(f"row {row.n}, {column}: {msg}")
@@ -475,6 +529,7 @@ def parse_row(row: Row, problems: list[str], order: DateOrder = MDY) -> None:
             row.place_of_service = normalize_pos(v["place_of_service"])
     row.dx = [_normalize_icd10(c) for c in re.split(r"[;,]", str(v.get("diagnosis_codes", "")))
               if c.strip()]
+    _pointers_and_status(row, problems)
     for column, label in (("referrer_npi", "Referring NPI"), ("rendering_npi", "Rendering NPI")):
         if v.get(column, "") != "":
             msg = _npi_problem(v[column], label)

@@ -25,15 +25,16 @@ from typing import Any
 
 from metdash import entry as e
 from metdash import sheet_headers
+from metdash.sheet_names import payer_type_of_name, provider_named
 from metdash.sheet_result import MAX_PROBLEMS, ImportResult, row_of
 from metdash.sheets import (
     COLUMNS,
     KIND_ALIASES,
     MAX_ROWS,
     MAX_UNCOMPRESSED_BYTES,
+    READ_COLUMNS,
     REQUIRED,
     SEX_ALIASES,
-    TEMPLATE_COLUMNS,
     TYPE_ALIASES,
     Row,
     date_order,
@@ -97,7 +98,7 @@ def _dx_row(rs: Sequence[Any], p: Any) -> int:
 def column_names() -> list[dict[str, str]]:
     """Each template column, whether a file must have it, and the other systems' names the
     import reads as it (for the page: :func:`metdash.sheet_headers.accepted_names`)."""
-    return sheet_headers.accepted_names(TEMPLATE_COLUMNS, REQUIRED)
+    return sheet_headers.accepted_names(READ_COLUMNS, REQUIRED)
 
 
 def import_claims(db: Database, data: bytes, file_name: str, user: str,
@@ -177,6 +178,9 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
     result.notes = ([f"Columns read under the file's own names: "
                      f"{' · '.join(sheet.plan.read_as)}."] if sheet.plan.read_as else [])
     result.notes += sheet.skipped
+    if sheet.plan.unread:
+        result.notes.append("Columns not read (metdash keeps nothing of them): "
+                            + ", ".join(repr(h) for h in sheet.plan.unread) + ".")
     result.warnings.extend(_absent_columns(header))
 
     problems: list[str] = []
@@ -283,7 +287,9 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
             if found:
                 payer_ids[key] = found["payer_id"]
             else:
-                ptype = norm_choice(r.values.get("payer_type", "") or "other", TYPE_ALIASES)
+                given = str(r.values.get("payer_type", "")).strip()
+                ptype = (norm_choice(given, TYPE_ALIASES) if given
+                         else payer_type_of_name(name))
                 payer = e.PayerIn(name=name, payer_type=ptype,
                                   units_rule="cms" if ptype in ("medicare", "medicaid",
                                                                  "medicare_advantage")
@@ -297,7 +303,9 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                     reads.add_payer(payer_ids[key])
                     created["payers"] += 1
                     result.warnings.append(
-                        f"row {r.n}, payer_name: new payer {name!r} added as {ptype} with the "
+                        f"row {r.n}, payer_name: new payer {name!r} added as {ptype}"
+                        f"{'' if given else ' (from its name: the file gives no payer_type)'}"
+                        " with the "
                         f"{payer.units_rule} units rule and {payer.timely_filing_days} days to "
                         "file: check its rules under Settings.")
         return payer_ids[key]
@@ -333,10 +341,16 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
             if row:
                 provider_ids[npi] = row[0][0]
             else:
-                # The spreadsheet names no provider: a placeholder name to fix in Settings.
-                provider_ids[npi] = e.write_provider(
-                    con, e.ProviderIn(npi=npi, last_name="Imported provider", first_name=npi),
-                    user)
+                named = provider_named(str(r.values.get("rendering_name", "")), npi)
+                # Named "Last, First" in the file, or a placeholder name to fix in Settings.
+                provider_ids[npi] = e.write_provider(con, named or e.ProviderIn(
+                    npi=npi, last_name="Imported provider", first_name=npi), user)
+                result.warnings.append(
+                    f"row {r.n}, rendering_npi: new provider NPI {npi} added as "
+                    + (f"{named.last_name}, {named.first_name}"
+                       + (f" ({named.credential})" if named.credential else "")
+                       if named else "'Imported provider'")
+                    + ": check the name under Settings.")
                 reads.add_provider(provider_ids[npi])
                 created["providers"] += 1
         return provider_ids[npi]
@@ -423,7 +437,8 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                     dx.append(code)
         lines = [e.ClaimLineIn(service_date=r.service_date, cpt=r.cpt, units=r.units,
                                charge=r.charge, modifiers=r.modifiers,
-                               dx_pointers=[dx.index(c) + 1 for c in dict.fromkeys(r.dx)],
+                               dx_pointers=[dx.index(c) + 1 for c in dict.fromkeys(
+                                   [r.dx[k - 1] for k in r.pointers] if r.pointers else r.dx)],
                                place_of_service=r.place_of_service)
                  for r in rs]
         if cid in on_file_claims:

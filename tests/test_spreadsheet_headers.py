@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from metdash.sheet_headers import key, plan
-from metdash.sheets import TEMPLATE_COLUMNS
+from metdash.sheets import READ_COLUMNS, TEMPLATE_COLUMNS
 from metdash.spreadsheet import import_claims
 from tests.entry_seed import AS_OF, USER
 
@@ -64,14 +64,15 @@ def test_another_systems_file_imports_as_the_template_would(db):
     assert db.scalar("SELECT last_name || ', ' || first_name FROM clients "
                      "WHERE client_id = 'C100'") == "Lane, Lois"
     # What was read as what, said once; "Balance" is not a template column: left alone.
-    said = " ".join(res.notes)
+    said = res.notes[0]
     assert said.startswith("Columns read under the file's own names: 'Claim #' \u2192 claim_id"
                            " · 'Patient Account' \u2192 client_id · ")
     for part in ("'Date of Service' \u2192 service_date", "'CPT Code' \u2192 cpt",
                  "'Mod 1' and 'Mod 2' \u2192 modifiers (joined with ',')",
                  "'Dx 1' and 'Dx 2' \u2192 diagnosis_codes (joined with ';')"):
         assert part in said
-    assert "Balance" not in said
+    assert "Balance" not in said  # not a template column: left alone, and said
+    assert res.notes[-1] == "Columns not read (metdash keeps nothing of them): 'Balance'."
     # It has no payer type or referrer kind (optional; place_of_service is optional too and
     # its blank is the office): read as blank, and said.
     assert [w for w in res.warnings if "has no column" in w] == [
@@ -140,9 +141,10 @@ def test_optional_columns_left_out_are_blank_and_unsent_claims_are_said(db):
     ("Date of Service", "service_date"), ("DATE-OF-SERVICE", "service_date"),
     ("D.O.S.", None), ("Member #", "member_id"), ("ICD-10 Codes", "diagnosis_codes"),
     ("Modifier 3", "modifiers"), ("ICD C", "diagnosis_codes"), ("Dx Pointer 1", None),
-    ("Rendering Provider", None), ("Date", None), ("Amount", None)])
+    ("Dx Pointer", "dx_pointers"), ("Rendering Provider", "rendering_name"), ("Date", None),
+    ("Amount", None), ("Policy #", "member_id"), ("Account #", "client_id")])
 def test_which_names_are_read(header, column):
-    p = plan([header], TEMPLATE_COLUMNS)
+    p = plan([header], READ_COLUMNS)
     assert (next(iter(p.columns)) if p.columns else None) == column, key(header)
 
 
@@ -251,7 +253,7 @@ def test_the_page_lists_each_column_its_need_and_its_other_names():
     from metdash.spreadsheet import column_names
 
     rows = {r["column"]: r for r in column_names()}
-    assert list(rows) == list(TEMPLATE_COLUMNS)
+    assert list(rows) == list(READ_COLUMNS)  # the template's, then those read if there
     assert {c for c, r in rows.items() if r["required"] == "yes"} == set(REQUIRED)
     assert "date of service" in rows["service_date"]["also_read_as"].split(", ")
     assert rows["modifiers"]["also_read_as"].endswith("mod 1, mod 2, ... (joined)")
@@ -259,7 +261,7 @@ def test_the_page_lists_each_column_its_need_and_its_other_names():
     for column, r in rows.items():
         for name in r["also_read_as"].split(", "):
             if not any(mark in name for mark in ".'") and name != "patient name":
-                assert plan([name], TEMPLATE_COLUMNS).columns == {column: [0]}, name
+                assert plan([name], READ_COLUMNS).columns == {column: [0]}, name
 
 
 def test_amounts_with_a_decimal_comma_are_read_as_written(db):
@@ -281,3 +283,90 @@ def test_amounts_with_a_decimal_comma_are_read_as_written(db):
     assert res.problems == [
         "row 2, charge ('Charge Amount'): '1.045' has more than two decimals: an amount has "
         "cents at most (a thousand and forty-five is 1045.00 or 1,045.00)."]
+
+
+def _report(*extra_header):
+    """THEIR_HEADER without a payer type, plus ``extra_header`` columns."""
+    return [*THEIR_HEADER, *extra_header]
+
+
+def test_a_status_that_says_sent_needs_the_date_it_was_sent(db):
+    """A "Paid" claim with no submitted date would be imported ready to send, and go out
+    again in the next 837P: refused at its row. With its date it imports, sent."""
+    at = THEIR_HEADER.index("Date Submitted")
+    row = [*LINE_1[:at], "", *LINE_1[at + 1:], "Paid"]
+    res = import_claims(db, csv(_report("Status"), row), "paid.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 2, claim_status ('Status'): 'Paid' says the claim was sent, but the row has no "
+        "submitted_date: add the date it was sent, or it would go out again in the next 837P "
+        "file."]
+    res = import_claims(db, csv(_report("Status"), [*LINE_1, "Paid"]), "paid2.csv", USER,
+                        as_of=AS_OF)
+    assert res.problems == [] and db.scalar(
+        "SELECT status FROM claims WHERE claim_id = 'X-100'") == "submitted"
+
+
+def test_diagnosis_pointers_point_each_line_at_its_own_diagnoses(db):
+    """Line 1 points at 2 (E11.9), line 2 at "AB" (both): the claim's diagnoses stay
+    M54.50, E11.9 and the lines' pointers are [2] and [1, 2]. A pointer 3 on a row of two
+    diagnoses is refused."""
+    res = import_claims(db, csv(_report("Dx Pointer"), [*LINE_1, "2"], [*LINE_2, "AB"]),
+                        "ptr.csv", USER, as_of=AS_OF)
+    assert res.problems == []
+    ptrs = db.query("SELECT dx_pointers FROM claim_lines WHERE claim_id = 'X-100' "
+                    "ORDER BY line_no").dx_pointers.tolist()
+    assert [list(p) for p in ptrs] == [[2], [1, 2]]
+    bad = [*LINE_1[:0], "X-101", *LINE_1[1:], "3"]
+    res = import_claims(db, csv(_report("Dx Pointer"), bad), "ptr3.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 2, dx_pointers ('Dx Pointer'): '3' points at no diagnosis of the row: it has 2 "
+        "(M54.50, E11.9): write 1 to 2, as '1,2'."]
+
+
+def test_new_payers_and_providers_are_named_from_the_file(db):
+    """No payer type: a new payer "Medicare" is medicare (CMS 8-minute rule), not "other"
+    with the per-code rule. The rendering provider "Lindqvist, Mara PT" is Mara Lindqvist,
+    PT, not "Imported provider"."""
+    npi = "1679576722"  # not on file in the seeded practice as a provider
+    at, payer = THEIR_HEADER.index("Rendering Provider NPI"), THEIR_HEADER.index("Insurance")
+    row = [*LINE_1[:at], npi, *LINE_1[at + 1:], "Lindqvist, Mara PT"]
+    row[payer] = "Medicare"
+    res = import_claims(db, csv(_report("Rendering Provider"), row), "named.csv", USER,
+                        as_of=AS_OF)
+    assert res.problems == []
+    made = db.query("SELECT payer_type, units_rule FROM payers WHERE name = 'Medicare'").iloc[0]
+    assert (made.payer_type, made.units_rule) == ("medicare", "cms")
+    prov = db.query(f"SELECT last_name, first_name, credential FROM providers "
+                    f"WHERE npi = '{npi}'").iloc[0]
+    assert list(prov) == ["Lindqvist", "Mara", "PT"]
+    assert any("added as medicare (from its name" in w for w in res.warnings)
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("Medicare Part B", "medicare"), ("Humana Medicare Advantage PPO", "medicare_advantage"),
+    ("Evergreen State Medicaid", "medicaid"), ("Workers' Comp - Liberty", "workers_comp"),
+    ("Blue Fern Health", "other")])
+def test_a_payers_type_from_its_name(name, kind):
+    from metdash.sheet_names import payer_type_of_name
+
+    assert payer_type_of_name(name) == kind
+
+
+def test_a_reports_page_furniture_is_not_read_as_claims(db):
+    """A report printed to CSV: its header again on page 2, "Subtotal" and "Page 1 of 2"
+    lines, a "Printed ... by jdoe" line. The two lines of claim X-100 import; the rest is
+    said, not refused row by row (a trial got 70 problems for 3 lines)."""
+    width = len(THEIR_HEADER)
+    pad = [""] * (width - 1)
+    rows = [THEIR_HEADER, LINE_1, ["Subtotal", *pad[:15], "80.00", *pad[16:]],
+            ["Page 1 of 2", *pad], THEIR_HEADER, LINE_2,
+            ["Printed 11/30/2026 8:15:02 AM by jdoe", *pad], ["Page 2 of 2", *pad]]
+    res = import_claims(db, csv(*rows), "printed.csv", USER, as_of=AS_OF)
+    assert res.problems == [] and (res.claims_added, res.lines_added) == (1, 2)
+    assert [n for n in res.notes if n.startswith("Row")] == [
+        "Row 3 was not read: a totals row, not a claim line.",
+        "Row 4 was not read: no date of service or code, not a claim line ('Page 1 of 2').",
+        "Row 5 was not read: it repeats the header.",
+        "Row 7 was not read: no date of service or code, not a claim line ('Printed "
+        "11/30/2026 8:15:02 AM by jdoe').",
+        "Row 8 was not read: no date of service or code, not a claim line ('Page 2 of 2')."]

@@ -94,15 +94,15 @@ def as_money(value: Any) -> Decimal | None:
         amount = Decimal(text)
     except InvalidOperation:
         raise ValueError(str(value)) from None
-    if typed and amount.is_finite() and amount != amount.quantize(CENT):
-        # "1.045" is a thousand and forty-five written the European way, or a typo: never
-        # $1.05 without a word.
-        raise ValueError(str(value))
     if not amount.is_finite():
         raise ValueError(str(value))
     if abs(amount) > MAX_MONEY:
         # The store holds DECIMAL(12,2); a claim's total must fit too.
         raise MoneyTooLarge(str(value))
+    if typed and amount != amount.quantize(CENT):
+        # "1.045" is a thousand and forty-five written the European way, or a typo: never
+        # $1.05 without a word.
+        raise ValueError(str(value))
     return amount.quantize(CENT)
 
 

@@ -108,12 +108,22 @@ def date_cell(problems: list[str], row: Any, column: str, required: bool,
     except ValueError:
         if (other := _other_date(value.strip())) is not None:
             return other
+        text = value.strip()
         why = "is not a date"
-        if _SLASHED.fullmatch(value.strip()):
+        if _SLASHED.fullmatch(text):
             read = _numeric_date(value, order)
             if isinstance(read, dt.date):
                 return read
             why = read
+        elif re.fullmatch(r"\d{4}[-/]\d{1,2}[-/]\d{1,2}", text):
+            problems.append(f"row {row.n}, {column}: {value!r} is no day of the calendar: "
+                            "check its month and day.")
+            return None
+        elif re.fullmatch(r"[1-6]\d{4}(\.0+)?", text):
+            problems.append(f"row {row.n}, {column}: {value!r} is a date as Excel counts them "
+                            "(days since 1900), saved as a number: format the column as a date "
+                            "in Excel before saving, or write it as YYYY-MM-DD.")
+            return None
         problems.append(f"row {row.n}, {column}: {value!r} {why}: write it as YYYY-MM-DD, "
                         "e.g. 2025-03-04.")
         return None

@@ -80,6 +80,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "claim_status": ("status", "billing_status", "charge_status"),
     "dx_pointers": ("dx_pointer", "diagnosis_pointer", "diagnosis_pointers", "pointer",
                     "pointers", "dx_ptr", "icd_pointer", "dx_pointers"),
+    "timely_filing_reason": ("late_reason", "late_filing_reason", "timely_filing",
+                             "timely_filing_exception", "reason_late"),
     "rendering_name": ("rendering_provider", "rendering_provider_name", "provider",
                        "provider_name", "therapist", "therapist_name", "rendering"),
 }

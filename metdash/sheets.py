@@ -58,7 +58,7 @@ OPTIONAL_COLUMNS = ("place_of_service",)
 TEMPLATE_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
 # Read when a file has them (an export's status, diagnosis pointers, the rendering
 # provider's name), never asked for: not in the template.
-EXTRA_COLUMNS = ("claim_status", "dx_pointers", "rendering_name")
+EXTRA_COLUMNS = ("claim_status", "dx_pointers", "rendering_name", "timely_filing_reason")
 READ_COLUMNS = TEMPLATE_COLUMNS + EXTRA_COLUMNS
 
 # -- reading ----------------------------------------------------------------------------------
@@ -236,6 +236,7 @@ class Sheet:
     rows: list[tuple[int, dict[str, Any]]]
     plan: headers.Plan
     skipped: list[str] = field(default_factory=list)  # rows not read, and why (said)
+    header_row: int = 1
 
 
 def read_sheet(data: bytes, file_name: str = "") -> Sheet:
@@ -255,6 +256,7 @@ def read_sheet(data: bytes, file_name: str = "") -> Sheet:
     skipped: list[str] = []
     source = _xlsx_rows(data, name, skipped) if is_xlsx else _csv_rows(data, name)
     plan: headers.Plan | None = None
+    header_row = 1
     above: list[tuple[int, Sequence[Any]]] = []   # non-blank rows before the header
     rows: list[tuple[int, dict[str, Any]]] = []
     with contextlib.closing(source):
@@ -268,7 +270,7 @@ def read_sheet(data: bytes, file_name: str = "") -> Sheet:
             if candidate is None:
                 continue  # blank
             if candidate.recognised() >= HEADER_AT_LEAST:
-                plan = candidate
+                plan, header_row = candidate, n
                 if above:
                     skipped.append(f"Row(s) {', '.join(str(a) for a, _ in above)} above the "
                                    f"header (row {n}) were not read: a title, not claims.")
@@ -276,16 +278,16 @@ def read_sheet(data: bytes, file_name: str = "") -> Sheet:
                 above.append((n, cells))  # a title or a date range above the header?
             else:
                 above.append((n, cells))
-                plan = _first_row_as_header(above, rows, skipped)
+                plan, header_row = _first_row_as_header(above, rows, skipped), above[0][0]
     if plan is None and above:
-        plan = _first_row_as_header(above, rows, skipped)
+        plan, header_row = _first_row_as_header(above, rows, skipped), above[0][0]
     if plan is None:
         raise ValueError(f"{name} is empty: the first row must name the "
                          f"columns ({', '.join(COLUMNS)}).")
     found = sorted(plan.columns, key=lambda c: plan.columns[c][0])
     if plan.whole_name is not None:
         found += headers.NAME_PARTS
-    return Sheet(found, rows, plan, skipped)
+    return Sheet(found, rows, plan, skipped, header_row)
 
 
 def _header_plan(cells: Sequence[Any]) -> headers.Plan | None:
@@ -454,7 +456,8 @@ def norm_choice(value: str, aliases: dict[str, str]) -> str:
 _COLUMN_TEXT = {"claim_id": "claim_id", "client_id": "client_id",
                 "client_last_name": "last_name", "client_first_name": "first_name",
                 "payer_name": "org_name", "member_id": "member_id",
-                "referrer_name": "person_name", "rendering_name": "person_name"}
+                "referrer_name": "person_name", "rendering_name": "person_name",
+                "timely_filing_reason": "note"}
 
 
 def _cell_problem(column: str, value: Any) -> str | None:
@@ -488,6 +491,9 @@ def parse_row(row: Row, problems: list[str], order: DateOrder = MDY) -> None:
     row.service_date = date_cell(problems, row, "service_date", True, order)
     row.referral_date = date_cell(problems, row, "referral_date", False, order)
     row.submitted_date = date_cell(problems, row, "submitted_date", False, order)
+    if row.dob and row.service_date and row.service_date < row.dob:
+        problems.append(f"row {row.n}, service_date: {row.service_date} is before the client "
+                        f"was born ({row.dob}): check both dates.")
     if v.get("client_sex", "") != "" and str(v["client_sex"]).upper() not in SEX_ALIASES:
         problems.append(f"row {row.n}, client_sex: {v['client_sex']!r} must be F, M or U.")
     row.cpt = normalize_cpt(v.get("cpt", ""))

@@ -61,7 +61,7 @@ _FIELD_COLUMN = {
     "rendering_provider_id": "rendering_npi", "diagnosis_codes": "diagnosis_codes",
     "service_date": "service_date", "cpt": "cpt", "units": "units", "charge": "charge",
     "modifiers": "modifiers", "dx_pointers": "diagnosis_codes",
-    "submitted_date": "submitted_date", "timely_filing_reason": "service_date",
+    "submitted_date": "submitted_date", "timely_filing_reason": "timely_filing_reason",
     "lines": "cpt",
 }
 
@@ -160,9 +160,9 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
     if missing:
         unread = ", ".join(repr(h) for h in sheet.plan.unread)
         result.problems.append(
-            f"row 1: the file has no column for {', '.join(missing)}: the first row must name "
-            "it, by the template's name or one that other systems use (as 'Date of Service' "
-            "or 'DOS' for service_date)"
+            f"row {sheet.header_row}: the file has no column for {', '.join(missing)}: the "
+            "header must name it, by the template's name or one that other systems use (as "
+            "'Date of Service' or 'DOS' for service_date)"
             + (f"; the file's columns not read: {unread}" if unread else "")
             + ". Download the template to compare.")
         return result
@@ -482,7 +482,9 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                           payer_id=payer_id, diagnosis_codes=dx, lines=lines,
                           rendering_provider_id=provider_id, referrer_id=referrer_id,
                           referral_id=referral_id, coverage_id=coverage_id,
-                          submitted_date=first.submitted_date, source="import")
+                          submitted_date=first.submitted_date, source="import",
+                          timely_filing_reason=str(first.values.get("timely_filing_reason", ""))
+                          .strip() or None)
         chk = e.check_claim(con, claim, as_of, reads=reads)
         for p in chk.errors:
             n = rs[p.line].n if p.line is not None and p.line < len(rs) else _dx_row(rs, p)
@@ -576,6 +578,15 @@ def _difference(on_file: tuple[str, int, list[dict[str, Any]]], rs: Sequence[Row
         return first.n, "client_id", f"client {client_id} on file"
     if on_file_payer != payer_id:
         return first.n, "payer_name", "another payer on file"
+
+    def key(line: dict[str, Any]) -> tuple[Any, ...]:
+        return (str(line["service_date"]), line["cpt"], line["units"], line["charge"],
+                tuple(line["modifiers"]), line["place_of_service"])
+
+    if sorted(map(key, theirs)) == sorted(key({c: getattr(ln, c) for c in (
+            "service_date", "cpt", "units", "charge", "modifiers", "place_of_service")})
+            for ln in lines):
+        return None  # the same lines, in another order (an export sorted otherwise)
     for no, (r, ln, old) in enumerate(zip(rs, lines, theirs, strict=False), start=1):
         for column in ("service_date", "cpt", "units", "charge", "modifiers",
                        "place_of_service"):

@@ -200,7 +200,7 @@ def test_missing_columns_one_message(db):
     assert res.problems[0].startswith("row 1: the file has no column for client_last_name, "
                                       "client_first_name, client_dob, payer_name, member_id, "
                                       "service_date, units, charge, diagnosis_codes, "
-                                      "rendering_npi: the first row must name it")
+                                      "rendering_npi: the header must name it")
 
 
 def test_inconsistent_rows_of_one_claim(db):
@@ -286,8 +286,8 @@ def test_cli_import_claims_says_how_many_warnings_it_did_not_show(db, seeded, tm
     res = run("w.csv", warned, "--no-warnings")
     assert res.exit_code == 0 and gp not in res.output and hidden in res.output
     mixed = csv_bytes(row(modifiers=""), row(claim_id="S2", service_date="2025/06/31"))
-    problem = ("row 3, service_date: '2025/06/31' is not a date: write it as YYYY-MM-DD, "
-               "e.g. 2025-03-04.")
+    problem = ("row 3, service_date: '2025/06/31' is no day of the calendar: check its month "
+               "and day.")
     res = run("m.csv", mixed)
     assert res.exit_code == 1 and hidden not in res.output
     lines = res.output.splitlines()
@@ -345,8 +345,8 @@ def test_warnings_come_beside_the_problems_of_a_refused_file(db):
     assert res.messages() == [
         "warning: row 2, modifiers: Medicare Part B expects modifier GP on 97110: add it, or "
         "the line may be denied (CARC 4).",
-        "row 3, service_date: '2025/06/31' is not a date: write it as YYYY-MM-DD, e.g. "
-        "2025-03-04.",
+        "row 3, service_date: '2025/06/31' is no day of the calendar: check its month and "
+        "day.",
     ]
     assert res.summary() == ("Nothing was imported: 1 problem(s). 1 warning(s) (they do not "
                              "stop an import): check them.")

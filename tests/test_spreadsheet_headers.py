@@ -113,10 +113,14 @@ def test_a_missing_column_says_what_the_file_has_that_was_not_read(db):
               "Dx 1", "Rendering Provider NPI"]
     res = import_claims(db, csv(header, ["X-1"] * len(header)), "odd.csv", USER, as_of=AS_OF)
     assert res.problems == [
-        "row 1: the file has no column for service_date, cpt: the first row must name it, "
-        "by the template's name or one that other systems use (as 'Date of Service' or 'DOS' "
-        "for service_date); the file's columns not read: 'Visit', 'Proc Cd'. Download the "
+        "row 1: the file has no column for service_date, cpt: the header must name it, by "
+        "the template's name or one that other systems use (as 'Date of Service' or 'DOS' for "
+        "service_date); the file's columns not read: 'Visit', 'Proc Cd'. Download the "
         "template to compare."]
+    # Below a title, the header is row 2: the message says so.
+    res = import_claims(db, csv(["Charges by date of service"], header, ["X-1"] * len(header)),
+                        "odd2.csv", USER, as_of=AS_OF)
+    assert res.problems[0].startswith("row 2: the file has no column for service_date, cpt: ")
 
 
 def test_optional_columns_left_out_are_blank_and_unsent_claims_are_said(db):
@@ -227,8 +231,18 @@ def test_dates_as_other_systems_write_them(db):
                                           "2025-05-20"]
     row[at["Date Submitted"]] = "2025/06/31"
     res = import_claims(db, csv(THEIR_HEADER, row), "bad.csv", USER, as_of=AS_OF)
-    assert res.problems == ["row 2, submitted_date ('Date Submitted'): '2025/06/31' is not a "
-                            "date: write it as YYYY-MM-DD, e.g. 2025-03-04."]
+    assert res.problems == ["row 2, submitted_date ('Date Submitted'): '2025/06/31' is no day "
+                            "of the calendar: check its month and day."]
+    # A date saved from Excel as its number of days; a birth after the visit.
+    row[at["Date Submitted"]], row[at["Date of Service"]] = "45813", "2025-06-02"
+    row[at["DOB"]] = "2025-06-03"
+    res = import_claims(db, csv(THEIR_HEADER, row), "serial.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 2, submitted_date ('Date Submitted'): '45813' is a date as Excel counts them "
+        "(days since 1900), saved as a number: format the column as a date in Excel before "
+        "saving, or write it as YYYY-MM-DD.",
+        "row 2, service_date ('Date of Service'): 2025-06-02 is before the client was born "
+        "(2025-06-03): check both dates."]
 
 
 def test_the_claims_sheet_of_a_workbook_need_not_be_the_first(db):
@@ -370,3 +384,30 @@ def test_a_reports_page_furniture_is_not_read_as_claims(db):
         "Row 7 was not read: no date of service or code, not a claim line ('Printed "
         "11/30/2026 8:15:02 AM by jdoe').",
         "Row 8 was not read: no date of service or code, not a claim line ('Page 2 of 2')."]
+
+
+def test_a_late_claim_imports_with_the_reason_it_is_late(db):
+    """Seen 2024-05-01, not sent yet on 2025-06-30: past Medicare's 365 days (2025-05-01).
+    Refused until the file says why ("Late Reason"): the reason is kept on the claim."""
+    at = {h: i for i, h in enumerate(THEIR_HEADER)}
+    row = list(LINE_1)
+    row[at["Date of Service"]], row[at["Date of Referral"]] = "2024-05-01", "2024-04-20"
+    row[at["Date Submitted"]] = ""
+    res = import_claims(db, csv(THEIR_HEADER, row), "late.csv", USER, as_of=AS_OF)
+    assert len(res.problems) == 1 and "reason" in res.problems[0]
+    assert res.problems[0].startswith("row 2, timely_filing_reason: ")
+    res = import_claims(db, csv([*THEIR_HEADER, "Late Reason"],
+                                [*row, "Retroactive eligibility: card issued 2025-05-20"]),
+                        "late2.csv", USER, as_of=AS_OF)
+    assert res.problems == []
+    assert db.scalar("SELECT timely_filing_reason FROM claims WHERE claim_id = 'X-100'") == (
+        "Retroactive eligibility: card issued 2025-05-20")
+
+
+def test_the_same_claim_with_its_lines_in_another_order_is_skipped(db):
+    """Exported again sorted another way, claim X-100's two lines come in the other order:
+    the same claim, skipped (a trial's re-export was refused as "different content")."""
+    assert import_claims(db, csv(THEIR_HEADER, LINE_1, LINE_2), "a.csv", USER,
+                         as_of=AS_OF).claims_added == 1
+    again = import_claims(db, csv(THEIR_HEADER, LINE_2, LINE_1), "b.csv", USER, as_of=AS_OF)
+    assert again.problems == [] and (again.claims_added, again.claims_skipped) == (0, 1)

@@ -533,7 +533,9 @@ def parse_row(row: Row, problems: list[str], order: DateOrder = MDY) -> None:
             problems.append(f"row {row.n}, place_of_service: {msg}")
         else:
             row.place_of_service = normalize_pos(v["place_of_service"])
-    row.dx = [_normalize_icd10(c) for c in re.split(r"[;,]", str(v.get("diagnosis_codes", "")))
+    # ICD-10-CM codes hold no space: "M5450 E119" is two codes, as "M54.50;E11.9" is.
+    row.dx = [_normalize_icd10(c) for c in re.split(r"[;,\s]+",
+                                                    str(v.get("diagnosis_codes", "")))
               if c.strip()]
     _pointers_and_status(row, problems)
     for column, label in (("referrer_npi", "Referring NPI"), ("rendering_npi", "Rendering NPI")):

@@ -396,6 +396,14 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
             start = first_service[(cid, str(r.values["payer_name"]).strip().lower())]
             new_coverages[key] = e.CoverageIn(client_id=cid, payer_id=payer_id,
                                               member_id=member, effective_date=start)
+            other = [c for c in reads.coverages_of(cid) if c["priority"] == "primary"
+                     and (c["end_date"] is None or c["end_date"] >= start)]
+            if other:  # a change of insurance, or a second plan: the file does not say
+                result.warnings.append(
+                    f"row {r.n}, payer_name: client {cid} now has two primary coverages "
+                    f"from {start} ({other[0]['payer_name']} on file, and "
+                    f"{str(r.values['payer_name']).strip()} from this file): end the old one, "
+                    "or make one of them secondary, on the Clients page.")
             return key
         return coverage_ids[key]
 

@@ -411,3 +411,24 @@ def test_the_same_claim_with_its_lines_in_another_order_is_skipped(db):
                          as_of=AS_OF).claims_added == 1
     again = import_claims(db, csv(THEIR_HEADER, LINE_2, LINE_1), "b.csv", USER, as_of=AS_OF)
     assert again.problems == [] and (again.claims_added, again.claims_skipped) == (0, 1)
+
+
+def test_a_client_with_a_new_primary_payer_is_said(db):
+    """C001 is on file with Medicare Part B (primary). A file bills her to Acme Health with
+    a new member id: a second primary coverage is made, and the import says so (a change of
+    insurance or a second plan: the file cannot tell). "M5450 E119" is two codes."""
+    at = {h: i for i, h in enumerate(THEIR_HEADER)}
+    row = list(LINE_1)
+    row[at["Patient Account"]], row[at["Insurance"]] = "C001", "Acme Health"
+    row[at["Subscriber ID"]], row[at["Dx 1"]], row[at["Dx 2"]] = "ACM999", "M5450 E119", ""
+    last, first, dob = db.query("SELECT last_name, first_name, dob FROM clients "
+                                "WHERE client_id = 'C001'").iloc[0]
+    row[at["Patient Last Name"]], row[at["Patient First Name"]] = last, first
+    row[at["DOB"]] = str(dob)[:10]
+    res = import_claims(db, csv(THEIR_HEADER, row), "new_payer.csv", USER, as_of=AS_OF)
+    assert res.problems == []
+    assert any(w.startswith("row 2, payer_name ('Insurance'): client C001 now has two primary "
+                            "coverages from 2025-06-02 (Medicare Part B on file, and Acme "
+                            "Health from this file)") for w in res.warnings)
+    assert list(db.scalar("SELECT diagnosis_codes FROM claims WHERE claim_id = 'X-100'")) == [
+        "M54.50", "E11.9"]

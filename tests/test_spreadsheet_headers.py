@@ -432,3 +432,20 @@ def test_a_client_with_a_new_primary_payer_is_said(db):
                             "Health from this file)") for w in res.warnings)
     assert list(db.scalar("SELECT diagnosis_codes FROM claims WHERE claim_id = 'X-100'")) == [
         "M54.50", "E11.9"]
+
+
+def test_a_workbooks_dates_left_as_excel_day_numbers_are_read_as_excel_means(db):
+    """A workbook whose date columns are formatted General holds 45810 for 2025-06-02 and
+    17534 for 1948-01-02 (days since Excel's day 0, 1899-12-30): read as those dates, and
+    said. In a CSV the same number is refused with the hint (the test above)."""
+    at = {h: i for i, h in enumerate(THEIR_HEADER)}
+    one, two = list(LINE_1), list(LINE_2)
+    for row in (one, two):
+        row[at["Date of Service"]], row[at["DOB"]] = 45810, 17534
+    res = import_claims(db, xlsx(THEIR_HEADER, one, two), "general.xlsx", USER, as_of=AS_OF)
+    assert res.problems == []
+    assert ("Dates kept as Excel's day numbers were read as the dates Excel means (row 2, "
+            "client_dob: 17534 is 1948-01-02): format those columns as dates to see them in "
+            "Excel.") in res.notes
+    assert str(db.scalar("SELECT min(service_date) FROM claim_lines "
+                         "WHERE claim_id = 'X-100'")) == "2025-06-02"

@@ -131,6 +131,8 @@ class Plan:
     whole_name: int | None = None  # the position of a "Last, First" name column
 
     texts: list[str] = field(default_factory=list)       # the header as written
+    _places: tuple[list[tuple[str, int]], list[tuple[str, list[int]]]] | None = field(
+        default=None, repr=False, compare=False)
 
     def repeats_header(self, values: dict[str, object]) -> bool:
         """True when a row's ``values`` are the header's own texts (a report repeats its
@@ -138,6 +140,15 @@ class Plan:
         singles = [(c, places[0]) for c, places in self.columns.items() if len(places) == 1]
         return len(singles) >= 3 and all(str(values.get(c, "")).strip() == self.texts[i]
                                          for c, i in singles)
+
+    def places(self) -> tuple[list[tuple[str, int]], list[tuple[str, list[int]]]]:
+        """(columns read from one place, columns joined from several): how a row is read,
+        worked out once (a row of 20 columns is read 50,000 times)."""
+        if self._places is None:
+            self._places = (
+                [(c, places[0]) for c, places in self.columns.items() if len(places) == 1],
+                [(c, places) for c, places in self.columns.items() if len(places) > 1])
+        return self._places
 
     def recognised(self) -> int:
         """How many of the template's columns the header names."""

@@ -349,7 +349,11 @@ def _add_row(rows: list[tuple[int, dict[str, Any]]], skipped: list[str], plan: h
              n: int, cells: Sequence[Any]) -> None:
     """Row ``n``'s values, unless it is blank, or an export's totals row (a cell "Total",
     no date of service and no code)."""
-    values = {c: _cells(cells, places, plan.joiner(c)) for c, places in plan.columns.items()}
+    singles, joined = plan.places()
+    width = len(cells)
+    values = {c: (_cell_text(cells[i]) if i < width else "") for c, i in singles}
+    for c, places in joined:
+        values[c] = _cells(cells, places, plan.joiner(c))
     if plan.whole_name is not None:
         values.update(_name_parts(_cells(cells, [plan.whole_name], "")))
     if all(v == "" for v in values.values()):
@@ -463,7 +467,7 @@ def _pointers_and_status(row: Row, problems: list[str]) -> None:
                             f"{len(row.dx)}, as '1,2'.")
         else:
             row.pointers = list(dict.fromkeys(found))
-    status = headers.key(str(v.get("claim_status", "")))
+    status = headers.key(str(v["claim_status"])) if v.get("claim_status") else ""
     if (status in SENT_STATUSES and row.submitted_date is None
             and "submitted_date" not in row.refused):
         problems.append(f"row {row.n}, claim_status: {v['claim_status']!r} says the claim was "
@@ -496,7 +500,9 @@ def _cell_problem(column: str, value: Any) -> str | None:
 def parse_row(row: Row, problems: list[str], order: DateOrder = MDY) -> None:
     v = row.values
     for column in READ_COLUMNS:
-        msg = _cell_problem(column, v.get(column, ""))
+        if column not in v:
+            continue  # not in the file
+        msg = _cell_problem(column, v[column])
         if msg:
             problems.append(f"row {row.n}, {column}: {msg}")
             row.refused.add(column)

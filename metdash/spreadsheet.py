@@ -181,13 +181,15 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
     if sheet.plan.unread:
         result.notes.append("Columns not read (metdash keeps nothing of them): "
                             + ", ".join(repr(h) for h in sheet.plan.unread) + ".")
-    result.warnings.extend(_absent_columns(header))
 
     problems: list[str] = []
     rows = [Row(n, values) for n, values in raw_rows]
     order = date_order(rows)
     for r in rows:
         parse_row(r, problems, order)
+    # (modifiers written with the codes, "97110-GP", are no blank modifiers column)
+    result.warnings.extend(_absent_columns(
+        [*header, *(["modifiers"] if any(r.modifiers for r in rows) else [])]))
     if order.assumed and order.example:
         n, column, value = order.example
         read = getattr(next(r for r in rows if r.n == n), _DATE_ATTRS[column])

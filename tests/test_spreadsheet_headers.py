@@ -449,3 +449,17 @@ def test_a_workbooks_dates_left_as_excel_day_numbers_are_read_as_excel_means(db)
             "Excel.") in res.notes
     assert str(db.scalar("SELECT min(service_date) FROM claim_lines "
                          "WHERE claim_id = 'X-100'")) == "2025-06-02"
+
+
+def test_modifiers_written_with_the_codes_are_no_missing_column(db):
+    """No modifier column, but "97110-GP": the warning about columns left out does not name
+    modifiers (a trial was told "modifiers: read as blank" of a file whose codes had them)."""
+    keep = [i for i, h in enumerate(THEIR_HEADER) if h not in ("Mod 1", "Mod 2")]
+    code = THEIR_HEADER.index("CPT Code")
+    one = [("97110-GP-KX" if i == code else c) for i, c in enumerate(LINE_1)]
+    res = import_claims(db, csv([THEIR_HEADER[i] for i in keep], [one[i] for i in keep]),
+                        "codes.csv", USER, as_of=AS_OF)
+    assert res.problems == []
+    assert [w for w in res.warnings if "has no column" in w] == [
+        "The file has no column for payer_type, referrer_kind: read as blank (add the column "
+        "to fill them in)."]

@@ -193,4 +193,4 @@ def unmatched_payments() -> None:
 # tables and widgets held the first table back (benchmarks/NOTES.md, "Twenty-fourth pass").
 # Every write in it (posting an unmatched payment, the 837P export) changes only what it
 # draws itself.
-ui.after_paint(deposits_and_unmatched, "remittance_tables", 700)
+ui.after_paint(deposits_and_unmatched, "remittance_tables", 300 if recent.empty else 700)

@@ -131,6 +131,7 @@ class Payment:
     originator: str  # TRN03
     payer_name: str = ""
     payer_id: str = ""  # N1*PR id (N104) if sent
+    payer_ref: str = ""  # REF*2U after N1*PR: the payer's identification number, if sent
     payee_name: str = ""
     payee_id: str = ""  # N1*PE N104
     payee_id_qualifier: str = ""  # N103: XX an NPI, FI a tax id, XV a CMS plan id
@@ -363,6 +364,8 @@ def _parse_transaction(ctx: _Ctx, segments: list[Segment]) -> Payment | None:
         elif sid == "REF" and claim is None and n1_qualifier == "PE":
             if seg.get(1) == "TJ":
                 payment.payee_tax_id = seg.get(2).strip()
+        elif sid == "REF" and claim is None and n1_qualifier == "PR" and seg.get(1) == "2U":
+            payment.payer_ref = ctx.text(seg, 2, "the payer's id (REF*2U)", "member_id")
         elif sid == "CLP":
             line = None
             status = seg.get(2).strip()

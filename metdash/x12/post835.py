@@ -256,7 +256,7 @@ def _payee_problems(db: Database, data: bytes, name: str) -> list[X12Error]:
 
 # -- writing --------------------------------------------------------------------------
 def _match_payer(payers: pd.DataFrame, p: Payment) -> int | None:
-    ids = {x for x in (p.originator, p.payer_id) if x}
+    ids = {x for x in (p.originator, p.payer_id, p.payer_ref) if x}
     for row in payers.itertuples(index=False):
         if row.clearinghouse_payer_id and row.clearinghouse_payer_id in ids:
             return int(row.payer_id)

@@ -252,6 +252,25 @@ def adjudications(con: duckdb.DuckDBPyConnection, ids: Iterable[str]
     return {k: tuple(v) for k, v in out.items()}
 
 
+def _not_its_payer(claim: OurClaim, p: Payment, payer_id: int | None) -> str:
+    """Why a payer other than the claim's may not pay it; for a payer on file under no name
+    or id the 835 gives (a Medicare contractor's "NORIDIAN JF PART B" for the practice's
+    "Medicare Part B"), how to tell metdash they are one."""
+    said = (f"claim {claim.claim_id} is billed to {claim.payer_name}, but this remittance "
+            f"comes from {p.payer_name} (N1*PR)")
+    if payer_id is not None:
+        return said + ": a payer pays only its own claims; check the claim's payer, or send " \
+            "the file back."
+    named = [(v, w) for v, w in ((p.payer_ref, "REF*2U"), (p.payer_id, "N104"),
+                                 (p.originator, "TRN03")) if v]
+    ids = ", ".join(f"{w} {v}" for v, w in named)
+    return (said + ", a payer not on file under that name" + (f" or id ({ids})" if ids else "")
+            + (f". If it is {claim.payer_name} and that payer has no clearinghouse payer id "
+               f"yet, enter {named[0][0]} as its id (Settings → Change a payer's rules; the "
+               "837P sends it too) and import the file again" if named else "")
+            + "; if not, check the claim's payer, or send the file back.")
+
+
 def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, OurClaim],
                    payer_of: Mapping[int, int | None],
                    on_file: Mapping[str, tuple[tuple[str, str, dt.date, Decimal, Decimal],
@@ -280,12 +299,7 @@ def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, Ou
                                     "then import the file again."))
             elif payer_id != claim.payer_id and not (
                     payer_id in claim.other_payers and c.status_code in AS_SECONDARY):
-                known = "" if payer_id is not None else ", a payer not on file"
-                out.append(X12Error(*where,
-                                    f"claim {claim.claim_id} is billed to {claim.payer_name}, "
-                                    f"but this remittance comes from {p.payer_name} "
-                                    f"(N1*PR){known}: a payer pays only its own claims; check "
-                                    "the claim's payer, or send the file back."))
+                out.append(X12Error(*where, _not_its_payer(claim, p, payer_id)))
             target = (_reversed(on_file.get(claim.claim_id, ()) if on_file else (), p,
                                 payer_id) if c.status_code == "22" else None)
             if c.status_code == "22" and target is None:

@@ -8,6 +8,7 @@ leaves every table as it was.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -237,3 +238,24 @@ def test_a_file_for_another_provider_says_so_first(seeded):
     assert "the payee's NPI 1497758544 (N1*PE) is not the practice's billing NPI" in errors[0]
     assert "does not balance" in errors[1]
     assert errors[-1].endswith("Nothing was imported.")
+
+
+def test_a_payer_known_by_its_ref_2u_id_pays_and_an_unknown_one_is_told_how(seeded):
+    """A Medicare contractor's 835 names itself "NORIDIAN JF PART B" (N1*PR) and gives its
+    payer id in REF*2U, not the practice's name for the payer: refused while the id is on no
+    payer, with how to tell metdash they are one; paid once the claim's payer has that id."""
+    data = _paid_in_full(payer="NORIDIAN JF PART B", originator="1888888888")
+    data = data.replace(b"N1*PR*NORIDIAN JF PART B~", b"N1*PR*NORIDIAN JF PART B~REF*2U*01112~")
+    assert b"REF*2U*01112" in data
+    data = re.sub(rb"SE\*(\d+)\*", lambda m: b"SE*%d*" % (int(m[1]) + 1), data)
+    errors = _refused(seeded, "nor.835", data)
+    assert errors[0].split(": ", 1)[1].startswith(
+        "claim C000101 is billed to Acme Health, but this "
+        "remittance comes from NORIDIAN JF PART B (N1*PR), a payer not on file under that "
+        "name or id (REF*2U 01112, TRN03 1888888888). If it is Acme Health and that payer "
+        "has no clearinghouse payer id yet, enter 01112 as its id (Settings")
+    with seeded.transaction() as con:
+        con.execute("UPDATE payers SET clearinghouse_payer_id = '01112' "
+                    "WHERE name = 'Acme Health'")
+    result = import_835(seeded, [("nor.835", data)], "tester")
+    assert result.ok, result.errors

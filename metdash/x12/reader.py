@@ -173,6 +173,12 @@ def iter_segments(data: bytes | str, name: str) -> Iterator[Segment]:
                 pos = end + 1 + sum(len(p) + 1 for p in pieces[:i])
                 break
             number += 1
+            if "\n" in raw or "\r" in raw:  # inside a segment (between two is stripped)
+                raise X12Error(name, number, None,
+                               f"a line break inside segment {raw[:12]!r}: the file was "
+                               "wrapped at a fixed width (by a download tool or an e-mail), "
+                               "and X12 data holds no line break: get the file again as the "
+                               "clearinghouse sent it, unwrapped.")
             elements = raw.split(elem)
             if not (valid(elements[0]) or _valid_id(elements[0])):
                 raise X12Error(name, number, None,

@@ -113,3 +113,16 @@ def test_bad_segment_id():
     msgs = _problems(text, "b.835")
     assert msgs == ["b.835, segment 5: 'tr n' is not an X12 segment id: the file is damaged or "
                     "is not X12."]
+
+
+def test_a_file_wrapped_at_80_characters_says_so():
+    """A file cut into 80-character lines (a download tool's or an e-mail's): a line break
+    inside a segment, where X12 data holds none. Said as such, not as a damaged segment id
+    or a control number mismatch (a trial saw "'D\\nTM' is not an X12 segment id")."""
+    text = _good(newline="")
+    wrapped = "\n".join(text[i:i + 80] for i in range(0, len(text), 80))
+    problems = _problems(wrapped, "wrapped.835")
+    assert len(problems) == 1
+    assert problems[0].startswith("wrapped.835, segment 2: a line break inside segment "
+                                  "'GS*HP*")
+    assert "wrapped at a fixed width" in problems[0]

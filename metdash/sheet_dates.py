@@ -23,11 +23,15 @@ __all__ = ["DATE_COLUMNS", "MDY", "DateOrder", "date_cell", "date_order"]
 _as_date = functools.lru_cache(maxsize=4096)(e.as_date)
 
 DATE_COLUMNS = ("client_dob", "service_date", "referral_date", "submitted_date")
-# 03/15/2026 (and "3/15/2026 0:00" or "3/15/2026 12:00:00 AM": midnight, as a CSV saved
-# from Excel or Access writes a date)
-_SLASHED = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})"
-                      r"(?:\s+(?:0?0:00(?::00)?(?:\s*AM)?|12:00(?::00)?\s*AM))?",
+# 03/15/2026 (and "3/15/2026 0:00", "3/15/2026 12:00:00 AM" or "10/06/2026 9:30 AM": a CSV
+# saved from Excel or Access writes a time after a date, the visit's or midnight)
+_SLASHED = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{2}|\d{4})" + r"(?:\s+" +
+                      r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AP]M)?)?",
                       re.IGNORECASE)
+# A date with the time of the visit after it (2026-10-05T09:30:00-05:00, 2026-10-05 09:30):
+# the date is the day of service, whatever the time.
+_ISO_WITH_TIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?"
+                            r"(?:\s*[AP]M)?(?:Z|[+-]\d{2}:?\d{2})?", re.IGNORECASE)
 # Dates other systems write that say which number is which: 2026/03/15, 20260315 (as X12),
 # 15-Mar-2026, 15 March 2026, Mar 15, 2026, March 15 2026.
 _WORDED = ("%d-%b-%Y", "%d %b %Y", "%d-%B-%Y", "%d %B %Y", "%b %d, %Y", "%B %d, %Y",
@@ -132,7 +136,12 @@ def date_cell(problems: list[str], row: Any, column: str, required: bool,
 @functools.lru_cache(maxsize=4096)
 def _other_date(value: str) -> dt.date | None:
     """A date as another system writes it with no doubt about which number is the day
-    (:data:`_WORDED`, year first with slashes, or eight digits as X12 does); else None."""
+    (:data:`_WORDED`, year first with slashes, eight digits as X12 does, or YYYY-MM-DD with
+    a time after it); else None."""
+    if m := _ISO_WITH_TIME.fullmatch(value):
+        with contextlib.suppress(ValueError):
+            return dt.date.fromisoformat(m[1])
+        return None
     if m := re.fullmatch(r"(\d{4})/(\d{1,2})/(\d{1,2})", value):
         with contextlib.suppress(ValueError):
             return dt.date(int(m[1]), int(m[2]), int(m[3]))

@@ -26,7 +26,10 @@ from dataclasses import dataclass, field
 # names that cannot mean anything else on a claim line: not "Date" (of what?), "Code",
 # "Amount" or "Name".
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "claim_id": ("claim", "claim_no", "claim_number", "claim_num", "claim_ref"),
+    "claim_id": ("claim", "claim_no", "claim_number", "claim_num", "claim_ref",
+                 "encounter", "encounter_id", "encounter_no", "encounter_number", "visit_id",
+                 "visit_no", "visit_number", "invoice", "invoice_id", "invoice_no",
+                 "invoice_number"),
     "client_id": ("patient_id", "patient_account", "patient_account_number",
                   "patient_account_no", "account_number", "account_no", "acct_no",
                   "chart_number", "chart_no", "mrn", "client_number", "patient_number",
@@ -34,14 +37,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "client_last_name": ("patient_last_name", "last_name", "lname", "surname",
                          "patient_surname", "client_surname", "patient_last", "client_last"),
     "client_first_name": ("patient_first_name", "first_name", "fname", "given_name",
-                          "patient_first", "client_first"),
+                          "patient_first", "client_first", "forename", "patient_forename"),
     "client_dob": ("patient_dob", "dob", "date_of_birth", "birth_date", "birthdate",
                    "patient_date_of_birth", "patient_birth_date", "client_date_of_birth"),
     "client_sex": ("patient_sex", "sex", "gender", "patient_gender", "client_gender"),
     "payer_name": ("payer", "insurance", "insurance_name", "insurance_company",
                    "primary_insurance", "primary_payer", "insurance_carrier", "carrier",
                    "insurer", "payor", "payor_name", "primary_payor",
-                   "primary_insurance_name", "primary_payer_name", "insurance_plan"),
+                   "primary_insurance_name", "primary_payer_name", "insurance_plan",
+                   "billed_to", "bill_to", "insurer_name"),
     "payer_type": ("insurance_type", "plan_type", "payer_class", "insurance_class",
                    "primary_payer_type", "primary_insurance_type", "financial_class"),
     "member_id": ("subscriber_id", "insured_id", "policy_number", "policy_no", "policy_id",
@@ -54,14 +58,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "referrer_name": ("referring_provider", "referring_physician", "referring_doctor",
                       "referring_provider_name", "referring_physician_name", "referred_by",
                       "referring_name", "ref_provider", "ref_provider_name", "ref_physician",
-                      "referring_md"),
+                      "referring_md", "referrer"),
     "referrer_kind": ("referrer_type", "referring_provider_type"),
     "referral_date": ("date_of_referral", "referral_received", "referral_received_date"),
     "service_date": ("dos", "date_of_service", "service_dt", "visit_date", "dos_from",
                      "from_date", "service_from", "service_from_date", "date_of_service_from",
-                     "from_dos", "dos_from_date"),
+                     "from_dos", "dos_from_date", "appointment_date", "appt_date",
+                     "session_date", "treatment_date"),
     "cpt": ("cpt_code", "cpt_hcpcs", "hcpcs", "hcpcs_code", "procedure", "procedure_code",
-            "proc_code", "proc"),
+            "proc_code", "proc", "service_code", "billing_code", "proc_cd", "cpt_cd"),
     "modifiers": ("modifier", "mods", "mod", "cpt_modifiers", "procedure_modifiers"),
     "units": ("unit", "qty", "quantity", "units_billed", "service_units", "days_or_units",
               "billed_units"),
@@ -71,7 +76,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "diagnosis_codes": ("diagnosis", "diagnoses", "diagnosis_code", "dx", "dx_code",
                         "dx_codes", "icd10", "icd_10", "icd10_codes", "icd_10_codes",
                         "icd10_code", "icd_codes"),
-    "rendering_npi": ("rendering_provider_npi", "provider_npi", "therapist_npi", "npi"),
+    "rendering_npi": ("rendering_provider_npi", "provider_npi", "therapist_npi", "npi",
+                      "clinician_npi", "practitioner_npi", "rendering_npi_number"),
     "submitted_date": ("date_submitted", "submission_date", "billed_date", "date_billed",
                        "sent_date", "date_sent", "claim_submitted_date"),
     "place_of_service": ("pos", "pos_code", "place_of_service_code"),
@@ -83,9 +89,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "timely_filing_reason": ("late_reason", "late_filing_reason", "timely_filing",
                              "timely_filing_exception", "reason_late"),
     "rendering_name": ("rendering_provider", "rendering_provider_name", "provider",
-                       "provider_name", "therapist", "therapist_name", "rendering"),
+                       "provider_name", "therapist", "therapist_name", "rendering",
+                       "clinician", "clinician_name", "practitioner"),
 }
 _BY_NAME = {name: column for column, names in SYNONYMS.items() for name in names}
+MONEY = ("charge",)  # two candidates for it are refused even beside its own name
 
 # Numbered columns read together as one cell: the name before the number, and how the
 # values are joined (as the template's own cell would write them).
@@ -176,6 +184,13 @@ def plan(header: list[str], template: tuple[str, ...]) -> Plan:
             whole.append(i)
             continue
         column = _BY_NAME.get(name) or _numbered(name)
+        if column in MONEY and column in exact:
+            # "Charge" beside "Total Charge": a rate a unit or the line's? Never guessed.
+            own = str(header[names.index(column)]).strip()
+            p.problems.append(f"row 1: the columns {own!r} and {str(text).strip()!r} could "
+                              f"both be the line's {column}: keep the one for all the line's "
+                              f"units as {column}, and rename or delete the other.")
+            continue
         if column is None or column not in template or column in exact:
             p.unread.append(str(text).strip())
             continue
@@ -197,7 +212,20 @@ def plan(header: list[str], template: tuple[str, ...]) -> Plan:
                          + (f" (joined with '{NUMBERED[column][1]}')" if len(places) > 1
                             else ""))
     _whole_name(p, header, whole)
+    several = [str(t).strip() for t, n in zip(header, names, strict=True)
+               if _SEVERAL_LINES.fullmatch(n)]
+    if several:
+        p.problems.append(
+            f"row 1: the columns {', '.join(repr(t) for t in several[:4])} say each row holds "
+            "several service lines (a claim a row); metdash reads one service line a row: put "
+            "each line (its code, units and charge) on a row of its own, with the claim's id "
+            "on each.")
     return p
+
+
+# A second code, units or charge of a row ("CPT 2", "Units 2", "Charge 2"): lines side by side.
+_SEVERAL_LINES = re.compile(r"(cpt|cpt_code|procedure|procedure_code|proc|proc_code|"
+                            r"service_code|hcpcs|units?|charges?|charge_amount)_?([2-9]|1[0-2])")
 
 
 def _whole_name(p: Plan, header: list[str], whole: list[int]) -> None:

@@ -27,6 +27,10 @@ def payer_type_of_name(name: str) -> str:
         return "medicaid"
     if re.search(r"\bwork(er)?s?\b.*\bcomp", words):
         return "workers_comp"
+    if re.search(r"\b(blue cross|blue shield|bcbs|aetna|cigna|united ?health\w*|uhc|anthem|"
+                 r"kaiser|oscar|ambetter|highmark|premera|regence|wellmark|"
+                 r"harvard pilgrim|tufts|emblem|molina|centene|wellcare)\b", words):
+        return "commercial"  # (their Medicare and Medicaid plans are caught above)
     return "other"
 
 
@@ -36,6 +40,13 @@ def provider_named(text: str, npi: str) -> e.ProviderIn | None:
     if "," not in text:
         return None
     last, first = (part.strip() for part in text.split(",", 1))
+    after = first.replace(",", " ").split()
+    if after and all(w.upper().rstrip(".") in CREDENTIALS for w in after) \
+            and len(last.split()) > 1:
+        # "Dana Kim, PT": first and last name before the comma, credentials after it
+        *given, surname = last.split()
+        return e.ProviderIn(npi=npi, last_name=surname, first_name=" ".join(given),
+                            credential=" ".join(w.upper().rstrip(".") for w in after))
     words = first.split()
     credential = None
     if len(words) > 1 and words[-1].upper().rstrip(".") in CREDENTIALS:

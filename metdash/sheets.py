@@ -44,7 +44,8 @@ MB = 1024 * 1024
 MAX_ROWS = 50_000                    # rows below the header
 MAX_UNCOMPRESSED_BYTES = 200 * MB    # a CSV, or the parts of an XLSX once unzipped
 MAX_ZIP_PARTS = 1_000                # an XLSX of one sheet has about a dozen
-MAX_COLUMNS = 64                     # cells read of each row (the template has 22)
+MAX_COLUMNS = 128                    # cells read of each row (the template has 22; a
+                                     # practice-management export, 60-70)
 
 COLUMNS = (
     "claim_id", "client_id", "client_last_name", "client_first_name", "client_dob",
@@ -165,10 +166,18 @@ def _xlsx_rows(data: bytes, name: str, said: list[str] | None = None
                          f"({exc.__class__.__name__}): save it again as .xlsx or .csv.") from exc
     try:
         try:
-            ws = _claims_sheet(wb)
-            if ws is not wb.worksheets[0] and said is not None:
-                said.append(f"Read the sheet {ws.title!r}: the first sheet, "
-                            f"{wb.worksheets[0].title!r}, names no claim columns.")
+            ws, others = _claims_sheet(wb)
+            if said is not None:
+                if ws is not wb.worksheets[0]:
+                    said.append(f"Read the sheet {ws.title!r}: the first sheet, "
+                                f"{wb.worksheets[0].title!r}, names no claim columns.")
+                if others:
+                    said.append(f"Read the sheet {ws.title!r} only: the sheet(s) "
+                                f"{', '.join(repr(o) for o in others)} hold claim columns "
+                                "too: import each as a file of its own (or put all the lines "
+                                "on one sheet).")
+                if (ws.max_column or 0) > MAX_COLUMNS:
+                    said.append(_too_wide(ws.max_column))
             # Bounded, not the sheet's <dimension> (A1:XFD1048576 fits in 5 KB): openpyxl
             # pads every row to max_col and fills the rows missing before max_row.
             rows = ws.iter_rows(min_row=1, max_row=MAX_ROWS + 2, max_col=MAX_COLUMNS,
@@ -185,27 +194,41 @@ def _xlsx_rows(data: bytes, name: str, said: list[str] | None = None
 MAX_SHEETS_LOOKED_AT = 10
 
 
-def _claims_sheet(wb: Any) -> Any:
+def _claims_sheet(wb: Any) -> tuple[Any, list[str]]:
     """The first of the workbook's first :data:`MAX_SHEETS_LOOKED_AT` sheets whose first
     rows hold a header naming the template's columns (an export's summary sheet may come
-    first); the first sheet when none does (its message then says what it lacks)."""
+    first), and the titles of the others that hold one too (a month a sheet); the first
+    sheet when none does (its message then says what it lacks)."""
     sheets = wb.worksheets
-    for ws in sheets[:MAX_SHEETS_LOOKED_AT] if len(sheets) > 1 else []:
-        looked = 0
-        for cells in ws.iter_rows(min_row=1, max_row=TITLE_ROWS + 20, max_col=MAX_COLUMNS,
-                                  values_only=True):
-            plan = _header_plan(cells)
-            if plan is None:
-                continue
-            if plan.recognised() >= HEADER_AT_LEAST:
-                return ws
-            looked += 1
-            if looked > TITLE_ROWS:
-                break
-    return sheets[0]
+    with_claims = [ws for ws in sheets[:MAX_SHEETS_LOOKED_AT]
+                   if len(sheets) > 1 and _has_claims_header(ws)]
+    if not with_claims:
+        return sheets[0], []
+    return with_claims[0], [ws.title for ws in with_claims[1:]]
 
 
-def _csv_rows(data: bytes, name: str) -> Iterator[tuple[int, Sequence[Any]]]:
+def _has_claims_header(ws: Any) -> bool:
+    looked = 0
+    for cells in ws.iter_rows(min_row=1, max_row=TITLE_ROWS + 20, max_col=MAX_COLUMNS,
+                              values_only=True):
+        plan = _header_plan(cells)
+        if plan is None:
+            continue
+        if plan.recognised() >= HEADER_AT_LEAST:
+            return True
+        looked += 1
+        if looked > TITLE_ROWS:
+            return False
+    return False
+
+
+def _too_wide(columns: int) -> str:
+    return (f"The file has {columns} columns; only the first {MAX_COLUMNS} are read: move "
+            "the claim's columns among them (or delete the columns not needed).")
+
+
+def _csv_rows(data: bytes, name: str, said: list[str] | None = None
+              ) -> Iterator[tuple[int, Sequence[Any]]]:
     """(line number, cells) of a CSV (comma, semicolon or tab separated)."""
     try:
         text = data.decode("utf-8-sig")
@@ -216,8 +239,13 @@ def _csv_rows(data: bytes, name: str) -> Iterator[tuple[int, Sequence[Any]]]:
     if sample.count("\t") > sample.count(","):
         delimiter = "\t"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    wide = False
     try:
         for row in reader:
+            if len(row) > MAX_COLUMNS and any(c.strip() for c in row[MAX_COLUMNS:]) \
+                    and not wide and said is not None:
+                wide = True
+                said.append(_too_wide(len(row)))
             yield reader.line_num, row[:MAX_COLUMNS]
     except csv.Error as exc:
         raise ValueError(f"{name}, row {reader.line_num}: the file cannot be read as CSV "
@@ -254,7 +282,7 @@ def read_sheet(data: bytes, file_name: str = "") -> Sheet:
     if problem:
         raise ValueError(problem)
     skipped: list[str] = []
-    source = _xlsx_rows(data, name, skipped) if is_xlsx else _csv_rows(data, name)
+    source = _xlsx_rows(data, name, skipped) if is_xlsx else _csv_rows(data, name, skipped)
     plan: headers.Plan | None = None
     header_row = 1
     above: list[tuple[int, Sequence[Any]]] = []   # non-blank rows before the header
@@ -432,7 +460,16 @@ class Row:
 
 TYPE_ALIASES = {"medicare_part_b": "medicare", "ma": "medicare_advantage",
                  "medicare_advantage_plan": "medicare_advantage", "workers_compensation":
-                 "workers_comp", "workers'_comp": "workers_comp", "private": "commercial"}
+                 "workers_comp", "workers'_comp": "workers_comp", "private": "commercial",
+                 "medicare_b": "medicare", "mcr": "medicare", "mcd": "medicaid",
+                 "wc": "workers_comp", "work_comp": "workers_comp", "bcbs": "commercial",
+                 "blue_cross": "commercial", "hmo": "commercial", "ppo": "commercial",
+                 "epo": "commercial", "group_health": "commercial", "pip": "auto",
+                 "auto_insurance": "auto", "tricare": "other", "va": "other",
+                 "champva": "other", "champus": "other"}
+# A payer named so is no payer: a visit the client pays for is no claim.
+SELF_PAY = {"self_pay", "selfpay", "self", "cash", "private_pay", "patient", "none",
+            "no_insurance", "uninsured", "patient_pay", "client_pay"}
 KIND_ALIASES = {"pt": "physical_therapist", "therapist": "physical_therapist",
                  "doctor": "physician", "md": "physician", "do": "physician"}
 SEX_ALIASES = {"F": "F", "FEMALE": "F", "M": "M", "MALE": "M", "U": "U", "UNKNOWN": "U"}
@@ -512,6 +549,11 @@ def parse_row(row: Row, problems: list[str], order: DateOrder = MDY) -> None:
                         "the name 'Last, First' (as 'Lane, Lois'), or give the last and first "
                         "names columns of their own (client_last_name, client_first_name).")
         row.refused.update(headers.NAME_PARTS)
+    if headers.key(str(v.get("payer_name", ""))) in SELF_PAY:
+        problems.append(f"row {row.n}, payer_name: {v['payer_name']!r}: a visit the client pays "
+                        "for is no claim to a payer: leave its row out of the file (the "
+                        "client's payment goes under Payments & appeals).")
+        row.refused.update(("payer_name", "member_id"))
     for column in REQUIRED:
         if column in ("client_dob", "service_date"):
             continue  # dates report their own "missing"

@@ -153,8 +153,9 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
         result.problems.append(str(exc))
         return result
     header, raw_rows = sheet.header, sheet.rows
-    if sheet.plan.problems:
-        result.problems.extend(sheet.plan.problems)
+    if sheet.plan.problems:  # said at the header's own row
+        result.problems.extend(re.sub(r"^row 1:", f"row {sheet.header_row}:", m)
+                               for m in sheet.plan.problems)
         return result
     missing = [c for c in REQUIRED if c not in header]
     if missing:
@@ -184,6 +185,14 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
 
     problems: list[str] = []
     rows = [Row(n, values) for n, values in raw_rows]
+    first_of: dict[tuple[Any, ...], int] = {}
+    for r in rows:  # a line exported twice (two systems' files pasted together)
+        same = first_of.setdefault(tuple(r.values.items()), r.n)
+        if same != r.n:
+            problems.append(f"row {r.n}, claim_id: the row repeats row {same} exactly: delete "
+                            "one (two visits of a code on one day go on one line, with all "
+                            "their units).")
+            r.refused.add("claim_id")
     order = date_order(rows)
     for r in rows:
         parse_row(r, problems, order)

@@ -109,13 +109,13 @@ def test_the_templates_own_name_wins_and_two_other_names_are_refused(db):
 
 def test_a_missing_column_says_what_the_file_has_that_was_not_read(db):
     header = ["Claim #", "Patient Account", "Patient Last Name", "Patient First Name", "DOB",
-              "Insurance", "Subscriber ID", "Visit", "Proc Cd", "Units", "Charge Amount",
+              "Insurance", "Subscriber ID", "Visit", "Svc", "Units", "Charge Amount",
               "Dx 1", "Rendering Provider NPI"]
     res = import_claims(db, csv(header, ["X-1"] * len(header)), "odd.csv", USER, as_of=AS_OF)
     assert res.problems == [
         "row 1: the file has no column for service_date, cpt: the header must name it, by "
         "the template's name or one that other systems use (as 'Date of Service' or 'DOS' for "
-        "service_date); the file's columns not read: 'Visit', 'Proc Cd'. Download the "
+        "service_date); the file's columns not read: 'Visit', 'Svc'. Download the "
         "template to compare."]
     # Below a title, the header is row 2: the message says so.
     res = import_claims(db, csv(["Charges by date of service"], header, ["X-1"] * len(header)),
@@ -463,3 +463,79 @@ def test_modifiers_written_with_the_codes_are_no_missing_column(db):
     assert [w for w in res.warnings if "has no column" in w] == [
         "The file has no column for payer_type, referrer_kind: read as blank (add the column "
         "to fill them in)."]
+
+
+def test_a_second_trials_exports(db):
+    """What a second new-user trial met, each worked by hand:
+
+    - "Charge" (a unit's rate, 45.00) beside "Total Charge" (the line's, 90.00): which is
+      the line's charge is not guessed;
+    - "CPT 2", "Units 2" (a claim a row): refused, not read as one line;
+    - a row exported twice: refused at the repeat;
+    - a self-pay row: no claim, said so;
+    - "Encounter #", "Appointment Date", "Service Code", "Billed To", "Clinician NPI" are
+      the claim id, date of service, code, payer and rendering NPI; a visit's time after
+      its date is the day of service."""
+    rate = ["Charge" if h == "Charge Amount" else h for h in THEIR_HEADER]
+    res = import_claims(db, csv([*rate, "Total Charge"], [*LINE_1, "160.00"]),
+                        "two_charges.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 1: the columns 'Charge' and 'Total Charge' could both be the line's charge: keep "
+        "the one for all the line's units as charge, and rename or delete the other."]
+    # Two other names for it: refused too (as any column named twice).
+    res = import_claims(db, csv([*THEIR_HEADER, "Total Charge"], [*LINE_1, "160.00"]),
+                        "two_charges2.csv", USER, as_of=AS_OF)
+    assert res.problems[0].startswith(
+        "row 1: the columns 'Charge Amount' and 'Total Charge' would all be read as charge")
+    res = import_claims(db, csv(["Total", ""], [*THEIR_HEADER, "CPT 2", "Units 2"],
+                                [*LINE_1, "97112", "1"]), "wide.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 2: the columns 'CPT 2', 'Units 2' say each row holds several service lines (a "
+        "claim a row); metdash reads one service line a row: put each line (its code, units "
+        "and charge) on a row of its own, with the claim's id on each."]
+    res = import_claims(db, csv(THEIR_HEADER, LINE_1, LINE_2, LINE_2), "twice.csv", USER,
+                        as_of=AS_OF)
+    assert res.problems == [
+        "row 4, claim_id ('Claim #'): the row repeats row 3 exactly: delete one (two visits "
+        "of a code on one day go on one line, with all their units)."]
+    at = THEIR_HEADER.index("Insurance")
+    own = [*LINE_1[:at], "Self-Pay", *LINE_1[at + 1:]]
+    res = import_claims(db, csv(THEIR_HEADER, own), "self.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 2, payer_name ('Insurance'): 'Self-Pay': a visit the client pays for is no claim "
+        "to a payer: leave its row out of the file (the client's payment goes under Payments "
+        "& appeals)."]
+    renamed = {"Claim #": "Encounter #", "Date of Service": "Appointment Date",
+               "CPT Code": "Service Code", "Insurance": "Billed To",
+               "Rendering Provider NPI": "Clinician NPI"}
+    header = [renamed.get(h, h) for h in THEIR_HEADER]
+    dos = THEIR_HEADER.index("Date of Service")
+    one = [*LINE_1[:dos], "2025-06-02T09:30:00-05:00", *LINE_1[dos + 1:]]
+    two = [*LINE_2[:dos], "06/02/2025 9:30 AM", *LINE_2[dos + 1:]]
+    res = import_claims(db, csv(header, one, two), "jane.csv", USER, as_of=AS_OF)
+    assert res.problems == [] and (res.claims_added, res.lines_added) == (1, 2)
+    assert str(db.scalar("SELECT max(service_date) FROM claim_lines "
+                         "WHERE claim_id = 'X-100'")) == "2025-06-02"
+
+
+def test_a_clinician_written_first_name_first_with_a_credential():
+    from metdash.sheet_names import provider_named
+
+    made = provider_named("Dana Kim, PT", "1245319599")
+    assert (made.last_name, made.first_name, made.credential) == ("Kim", "Dana", "PT")
+
+
+def test_only_one_sheet_of_a_workbook_with_a_sheet_a_month_is_read_and_said(db):
+    wb = openpyxl.Workbook()
+    wb.active.title = "October"
+    for r in (THEIR_HEADER, LINE_1, LINE_2):
+        wb.active.append(r)
+    november = wb.create_sheet("November")
+    for r in (THEIR_HEADER, [*LINE_1[:0], "X-200", *LINE_1[1:]]):
+        november.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    res = import_claims(db, buf.getvalue(), "months.xlsx", USER, as_of=AS_OF)
+    assert res.problems == [] and res.claims_added == 1
+    assert ("Read the sheet 'October' only: the sheet(s) 'November' hold claim columns too: "
+            "import each as a file of its own (or put all the lines on one sheet).") in res.notes

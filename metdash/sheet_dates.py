@@ -16,7 +16,7 @@ from typing import Any
 
 from metdash import entry as e
 
-__all__ = ["DATE_COLUMNS", "MDY", "DateOrder", "date_cell", "date_order"]
+__all__ = ["DATE_COLUMNS", "MDY", "DateOrder", "date_cell", "date_order", "excel_day_numbers"]
 
 # A file repeats its values (a year of one client's visits: the same birth date on every
 # row): each distinct value is read once.
@@ -158,3 +158,25 @@ def _other_date(value: str) -> dt.date | None:
 
 
 MDY = DateOrder("mdy")  # the US order: what a file whose dates do not tell is read as
+
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (after its 1900 leap-year slip)
+
+
+def excel_day_numbers(rows: list[tuple[int, dict[str, Any]]]) -> str | None:
+    """A workbook's date cells left as Excel's day numbers (a column formatted General:
+    46300) read as the dates Excel means; said once. Five digits only (1927 to 2173): a
+    year alone (1958) is no day number."""
+    first = None
+    for n, values in rows:
+        for column in DATE_COLUMNS:
+            raw = values.get(column)
+            if isinstance(raw, str) and re.fullmatch(r"[1-9]\d{4}", raw):
+                values[column] = _EXCEL_EPOCH + dt.timedelta(days=int(raw))
+                first = first or (n, column, raw, values[column])
+    if first is None:
+        return None
+    n, column, raw, day = first
+    return (f"Dates kept as Excel's day numbers were read as the dates Excel means (row {n}, "
+            f"{column}: {raw} is {day:%Y-%m-%d}): format those columns as dates to see them "
+            "in Excel.")

@@ -26,7 +26,7 @@ from metdash import sheet_headers as headers
 from metdash.coding import normalize_cpt, normalize_icd10, npi_problem, parse_modifiers
 from metdash.coding.pos import DEFAULT_POS, normalize_pos, pos_problem
 from metdash.errors import MoneyTooLarge
-from metdash.sheet_dates import DATE_COLUMNS, MDY, DateOrder, date_cell, date_order
+from metdash.sheet_dates import MDY, DateOrder, date_cell, date_order, excel_day_numbers
 from metdash.text import formula_problem, text_problem
 
 __all__ = ["COLUMNS", "KIND_ALIASES", "MAX_COLUMNS", "MAX_ROWS", "MAX_UNCOMPRESSED_BYTES",
@@ -312,34 +312,12 @@ def read_sheet(data: bytes, file_name: str = "") -> Sheet:
     if plan is None:
         raise ValueError(f"{name} is empty: the first row must name the "
                          f"columns ({', '.join(COLUMNS)}).")
-    if is_xlsx and (said := _excel_day_numbers(rows)):
+    if is_xlsx and (said := excel_day_numbers(rows)):
         skipped.append(said)
     found = sorted(plan.columns, key=lambda c: plan.columns[c][0])
     if plan.whole_name is not None:
         found += headers.NAME_PARTS
     return Sheet(found, rows, plan, skipped, header_row)
-
-
-_EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (after its 1900 leap-year slip)
-
-
-def _excel_day_numbers(rows: list[tuple[int, dict[str, Any]]]) -> str | None:
-    """A workbook's date cells left as Excel's day numbers (a column formatted General:
-    46300) read as the dates Excel means; said once. Five digits only (1927 to 2173): a
-    year alone (1958) is no day number."""
-    first = None
-    for n, values in rows:
-        for column in DATE_COLUMNS:
-            raw = values.get(column)
-            if isinstance(raw, str) and re.fullmatch(r"[1-9]\d{4}", raw):
-                values[column] = _EXCEL_EPOCH + dt.timedelta(days=int(raw))
-                first = first or (n, column, raw, values[column])
-    if first is None:
-        return None
-    n, column, raw, day = first
-    return (f"Dates kept as Excel's day numbers were read as the dates Excel means (row {n}, "
-            f"{column}: {raw} is {day:%Y-%m-%d}): format those columns as dates to see them "
-            "in Excel.")
 
 
 def _header_plan(cells: Sequence[Any]) -> headers.Plan | None:

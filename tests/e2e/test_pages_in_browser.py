@@ -149,7 +149,8 @@ def test_a_work_list_opens_on_a_click(app, page):
     page.wait_for_function(
         "() => document.querySelectorAll('[data-testid=\"stDataFrame\"]').length === 2",
         timeout=60_000)
-    assert page.get_by_role("button", name="Download CSV").count() == 2
+    # (the buttons come just after the table: waited for, not counted at once)
+    expect(page.get_by_role("button", name="Download CSV")).to_have_count(2, timeout=30_000)
     assert page.locator('[data-testid="stException"]').count() == 0
 
 

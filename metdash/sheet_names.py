@@ -1,13 +1,17 @@
 """Names in a claims spreadsheet the import makes records of: a new payer's type when the
-file gives none (read from its name), and a new rendering provider's name."""
+file gives none (read from its name), a new rendering provider's name, and a new client who
+is a client on file under another id (:func:`look_alikes`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from metdash import entry as e
 
-__all__ = ["payer_type_of_name", "provider_named"]
+__all__ = ["LookAlike", "look_alikes", "payer_type_of_name", "provider_named"]
 
 # Credentials written after a provider's name ("Lindqvist, Mara PT").
 CREDENTIALS = {"PT", "DPT", "MPT", "PTA", "OT", "OTR", "OTR/L", "COTA", "MD", "DO", "NP",
@@ -55,3 +59,42 @@ def provider_named(text: str, npi: str) -> e.ProviderIn | None:
         return None
     return e.ProviderIn(npi=npi, last_name=last, first_name=" ".join(words),
                         credential=credential)
+
+
+@dataclass(frozen=True)
+class LookAlike:
+    """A client on file under another id with a new client's name and birth date, and the
+    (date of service, code) pairs its non-voided claims bill."""
+
+    client_id: str
+    name: str
+    billed: frozenset[tuple[dt.date, str]]
+
+
+def look_alikes(con: Any, new: dict[str, tuple[str, str, dt.date | None]]
+                ) -> dict[str, LookAlike]:
+    """For each new client id of a file (id -> last name, first name, birth date), the
+    client on file with the same name and birth date under another id (the same person
+    exported by two systems, each with its own account numbers), read in two queries."""
+    wanted = {(last.strip().casefold(), first.strip().casefold(), dob): cid
+              for cid, (last, first, dob) in new.items() if dob is not None}
+    if not wanted:
+        return {}
+    found: dict[str, tuple[str, str]] = {}
+    for client_id, last, first, dob in con.execute(
+            "SELECT client_id, last_name, first_name, dob FROM clients "
+            "WHERE lower(last_name) IN (SELECT unnest(?::VARCHAR[]))",
+            [sorted({k[0] for k in wanted})]).fetchall():
+        new_id = wanted.get((last.strip().casefold(), first.strip().casefold(), dob))
+        if new_id is not None and new_id != client_id and new_id not in found:
+            found[new_id] = (client_id, f"{last}, {first}, born {dob}")
+    billed: dict[str, set[tuple[dt.date, str]]] = {}
+    if found:
+        for client_id, day, cpt in con.execute(
+                "SELECT c.client_id, l.service_date, l.cpt FROM claims c "
+                "JOIN claim_lines l USING (claim_id) WHERE c.status <> 'voided' "
+                "AND c.client_id IN (SELECT unnest(?::VARCHAR[]))",
+                [sorted({v[0] for v in found.values()})]).fetchall():
+            billed.setdefault(client_id, set()).add((day, cpt))
+    return {new_id: LookAlike(other, label, frozenset(billed.get(other, ())))
+            for new_id, (other, label) in found.items()}

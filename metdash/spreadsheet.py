@@ -25,7 +25,7 @@ from typing import Any
 
 from metdash import entry as e
 from metdash import sheet_headers
-from metdash.sheet_names import payer_type_of_name, provider_named
+from metdash.sheet_names import LookAlike, look_alikes, payer_type_of_name, provider_named
 from metdash.sheet_result import MAX_PROBLEMS, ImportResult, row_of
 from metdash.sheets import (
     COLUMNS,
@@ -280,6 +280,10 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
         "SELECT client_id, last_name, dob FROM clients WHERE client_id IN "
         "(SELECT unnest(?::VARCHAR[]))", [client_ids]).fetchall()}
     on_file_claims = _claims_on_file(con, [cid for cid in by_claim if reads.claim_on_file(cid)])
+    twins = look_alikes(con, {client_of(r): (str(r.values.get("client_last_name", "")),
+                                             str(r.values.get("client_first_name", "")), r.dob)
+                              for rs in by_claim.values() for r in rs
+                              if client_of(r) not in on_file_clients})
     # A new coverage starts at the client's first service with its payer in the file.
     first_service: dict[tuple[str, str], dt.date] = {}
     for rs in by_claim.values():
@@ -446,6 +450,7 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
             continue
         first = rs[0]
         client_for(first)
+        _same_person(twins.get(client_of(first)), client_of(first), rs, problems, result)
         payer_id = payer_for(first)
         referrer_id = referrer_for(first)
         provider_id = provider_for(first)
@@ -544,6 +549,24 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                 [import_id, KIND, Path(file_name).name or "upload", sha, user, to_json(summary)])
     audit(con, user, "import", "imports", import_id, None,
           {"file_name": file_name, "sha256": sha, **summary})
+
+
+def _same_person(twin: LookAlike | None, cid: str, rs: Sequence[Row], problems: list[str],
+                 result: ImportResult) -> None:
+    """A new client who is a client on file under another id: a line that client's claims
+    already bill is refused (billed twice), and the likeness said once."""
+    if twin is None:
+        return
+    again = [r for r in rs if (r.service_date, r.cpt) in twin.billed]
+    for r in again:
+        problems.append(f"row {r.n}, client_id: {r.cpt} on {r.service_date} is already billed "
+                        f"for client {twin.client_id} ({twin.name}), the same name and birth "
+                        f"date as {cid}: leave the line out, or give it {twin.client_id} if it "
+                        "is another visit.")
+    said = f"new client {cid} has the name and birth date of client {twin.client_id}"
+    if not again and not any(said in w for w in result.warnings):
+        result.warnings.append(f"row {rs[0].n}, client_id: {said} on file ({twin.name}): if "
+                               f"they are one person, use {twin.client_id} in the file.")
 
 
 def _absent_columns(header: Sequence[str]) -> list[str]:

@@ -397,14 +397,15 @@ def test_an_import_asks_the_store_the_same_few_questions_whatever_its_size(db, m
     monkeypatch.setattr(Database, "transaction", counting)
     small = import_claims(db, many_claims(20), "small.csv", USER, as_of=AS_OF)
     assert small.problems == [] and small.claims_added == 20
-    large = import_claims(db, many_claims(200).replace(b"Q0", b"R0").replace(b"Q1", b"R1"),
-                          "large.csv", USER, as_of=AS_OF)
+    # (other clients: other ids and another name; one person under two ids is refused)
+    other = many_claims(200).replace(b"Q0", b"R0").replace(b"Q1", b"R1").replace(b"Lane",
+                                                                                  b"Lake")
+    large = import_claims(db, other, "large.csv", USER, as_of=AS_OF)
     assert large.problems == [] and large.claims_added == 200
     assert seen[1].statements <= seen[0].statements + 2, \
         (seen[0].statements, seen[1].statements)
     # The same claims in another file: matched with the claims on file, just as few.
-    again = import_claims(db, many_claims(200).replace(b"Q0", b"R0").replace(b"Q1", b"R1")
-                          + b"\n", "again.csv", USER, as_of=AS_OF)
+    again = import_claims(db, other + b"\n", "again.csv", USER, as_of=AS_OF)
     assert again.problems == [] and again.claims_skipped == 200 and again.claims_added == 0
     assert seen[2].statements <= seen[0].statements
     assert db.scalar("SELECT count(*) FROM claims") == 220

@@ -539,3 +539,26 @@ def test_only_one_sheet_of_a_workbook_with_a_sheet_a_month_is_read_and_said(db):
     assert res.problems == [] and res.claims_added == 1
     assert ("Read the sheet 'October' only: the sheet(s) 'November' hold claim columns too: "
             "import each as a file of its own (or put all the lines on one sheet).") in res.notes
+
+
+def test_a_client_on_file_under_another_id_is_not_billed_twice(db):
+    """Lois Lane, born 1948-01-02, is on file as C100 with claim X-100 (97110 and 97112 of
+    2025-06-02). Another system's export names her A-77: its 97110 of 2025-06-02 is refused
+    (billed twice); a visit of 2025-06-09 imports, with a warning that A-77 and C100 look
+    like one person."""
+    assert import_claims(db, csv(THEIR_HEADER, LINE_1, LINE_2), "first.csv", USER,
+                         as_of=AS_OF).claims_added == 1
+    at = {h: i for i, h in enumerate(THEIR_HEADER)}
+    again = list(LINE_1)
+    again[at["Claim #"]], again[at["Patient Account"]] = "B-1", "A-77"
+    res = import_claims(db, csv(THEIR_HEADER, again), "second.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 2, client_id ('Patient Account'): 97110 on 2025-06-02 is already billed for "
+        "client C100 (Lane, Lois, born 1948-01-02), the same name and birth date as A-77: "
+        "leave the line out, or give it C100 if it is another visit."]
+    again[at["Date of Service"]], again[at["Date Submitted"]] = "2025-06-09", "2025-06-10"
+    res = import_claims(db, csv(THEIR_HEADER, again), "third.csv", USER, as_of=AS_OF)
+    assert res.problems == [] and res.claims_added == 1
+    assert ("row 2, client_id ('Patient Account'): new client A-77 has the name and birth "
+            "date of client C100 on file (Lane, Lois, born 1948-01-02): if they are one "
+            "person, use C100 in the file.") in res.warnings

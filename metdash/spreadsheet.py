@@ -512,7 +512,11 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
         chk = e.check_claim(con, claim, as_of, reads=reads)
         for p in chk.errors:
             n = rs[p.line].n if p.line is not None and p.line < len(rs) else _dx_row(rs, p)
-            problems.append(f"row {n}, {_FIELD_COLUMN.get(p.field, 'claim_id')}: {_bare(p)}")
+            said = _bare(p)
+            if "diagnosis pointers, at most" in said and "dx_pointers" not in first.values:
+                said += (" Or add a 'Dx Pointer' column naming the row's diagnoses each line "
+                         "is for, as '1,2' (without one, a line points at all of them).")
+            problems.append(f"row {n}, {_FIELD_COLUMN.get(p.field, 'claim_id')}: {said}")
         for w in chk.warnings:
             n = rs[w.line].n if w.line is not None and w.line < len(rs) else _dx_row(rs, w)
             result.warnings.append(f"row {n}, {_FIELD_COLUMN.get(w.field, 'claim_id')}: {_bare(w)}")

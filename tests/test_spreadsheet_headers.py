@@ -562,3 +562,20 @@ def test_a_client_on_file_under_another_id_is_not_billed_twice(db):
     assert ("row 2, client_id ('Patient Account'): new client A-77 has the name and birth "
             "date of client C100 on file (Lane, Lois, born 1948-01-02): if they are one "
             "person, use C100 in the file.") in res.warnings
+
+
+def test_five_diagnoses_without_pointers_say_a_pointer_column_would_do(db):
+    """Five diagnoses on a row and no pointer column: each line points at all five, one more
+    than a line may; the refusal says a Dx Pointer column would choose them (a trial was
+    only told to delete diagnoses)."""
+    header = [*THEIR_HEADER, "Dx 3", "Dx 4", "Dx 5"]
+    row = [*LINE_1, "M25.561", "M17.11", "M62.81"]
+    res = import_claims(db, csv(header, row), "five.csv", USER, as_of=AS_OF)
+    assert len(res.problems) == 1
+    assert "5 diagnosis pointers, at most 4 allowed" in res.problems[0]
+    assert res.problems[0].endswith("Or add a 'Dx Pointer' column naming the row's diagnoses "
+                                    "each line is for, as '1,2' (without one, a line points "
+                                    "at all of them).")
+    res = import_claims(db, csv([*header, "Dx Pointer"], [*row, "1,3"]), "five2.csv", USER,
+                        as_of=AS_OF)
+    assert res.problems == []

@@ -240,15 +240,16 @@ def _csv_rows(data: bytes, name: str, said: list[str] | None = None
         delimiter = "\t"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     wide = False
+    n = 0  # rows as a spreadsheet shows them: a cell's line break starts no row
     try:
-        for row in reader:
+        for n, row in enumerate(reader, start=1):
             if len(row) > MAX_COLUMNS and any(c.strip() for c in row[MAX_COLUMNS:]) \
                     and not wide and said is not None:
                 wide = True
                 said.append(_too_wide(len(row)))
-            yield reader.line_num, row[:MAX_COLUMNS]
+            yield n, row[:MAX_COLUMNS]
     except csv.Error as exc:
-        raise ValueError(f"{name}, row {reader.line_num}: the file cannot be read as CSV "
+        raise ValueError(f"{name}, row {n + 1}: the file cannot be read as CSV "
                          f"({exc}): no column holds that much text; check for a stray quote, or save "
                          "it again as .csv."
                          ) from exc

@@ -579,3 +579,13 @@ def test_five_diagnoses_without_pointers_say_a_pointer_column_would_do(db):
     res = import_claims(db, csv([*header, "Dx Pointer"], [*row, "1,3"]), "five2.csv", USER,
                         as_of=AS_OF)
     assert res.problems == []
+
+
+def test_rows_are_numbered_as_a_spreadsheet_shows_them(db):
+    """A header cell "Date of\\nService" holds a line break: in Excel it is still row 1, and
+    the first claim line row 2 (a trial was told "row 3")."""
+    bad = [*LINE_1[:16], "eighty", *LINE_1[17:]]
+    data = csv(THEIR_HEADER, bad).replace(b"Date of Service", b'"Date of\nService"')
+    res = import_claims(db, data, "broken_header.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 2, charge ('Charge Amount'): 'eighty' is not an amount: write it like 45.00."]

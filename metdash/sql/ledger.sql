@@ -19,7 +19,9 @@
 --                      On a remittance from the payer the claim was billed to it leaves this
 --                      claim (insurance −: the other payer's claim holds it); on a remittance
 --                      from another payer posted to this claim (a secondary's 835) it is the
---                      share the first payer's rows already settled (no effect)
+--                      share the first payer's rows already settled (no effect); so is the
+--                      part of that payer's contractual adjustments that repeats the first
+--                      payer's write-off (later_clps below)
 --   denial             every other reason: the amount stays owed (insurance A/R, flagged as
 --                      denied) until paid on appeal, moved to the client or written off
 --   transfer_to_client a balance the practice moved to the client (insurance −, patient +)
@@ -118,6 +120,75 @@ classified AS (
     LEFT JOIN adjustment_classes every
            ON every.payer_id = 0 AND every.group_code = adj.group_code AND every.carc = adj.carc
 ),
+-- A later payer's remittance (a secondary's, a tertiary's: a payer the claim was not billed
+-- to) reports the whole charge. What the payers before it settled (their payments and
+-- write-offs) it reports as OA-23 -- or, as many secondaries do, it repeats the primary's
+-- CO-45 and gives OA-23 for the primary's payment only. Either way the write-off was taken
+-- once, by the payer before. So its contractual adjustments and its COB together first cover
+-- what the payers before it settled: the claim's charge less the cost share the last of them
+-- left to it and the denials they left owed (each other payer's latest CLP before this one,
+-- not a reversal). Only the contractual beyond that is a new write-off; the part that
+-- repeats posts as COB (no effect). With no other payer's CLP before it, its contractual
+-- adjustments are its own.
+later_clps AS (
+    SELECT claim_payment_id, claim_id, payer_part, payment_date, remittance_id
+    FROM ordered WHERE NOT billed_payer AND status_code <> '22'
+),
+clp_sums AS (
+    SELECT claim_payment_id,
+           coalesce(sum(amount) FILTER (WHERE class = 'contractual' AND amount > 0), 0)
+               AS contractual,
+           coalesce(sum(amount) FILTER (WHERE class = 'cob'), 0) AS cob,
+           coalesce(sum(amount) FILTER (WHERE class = 'cost_share' AND forwarded), 0)
+               AS forwarded,
+           coalesce(sum(amount) FILTER (WHERE class = 'denial'), 0) AS denied
+    FROM classified
+    WHERE claim_payment_id IN (SELECT o.claim_payment_id FROM ordered o
+                               WHERE o.claim_id IN (SELECT claim_id FROM later_clps))
+    GROUP BY claim_payment_id
+),
+settled_before AS (
+    -- per later CLP: each other payer's latest CLP before it, unless that is a reversal
+    SELECT *, row_number() OVER (PARTITION BY later_id
+                                 ORDER BY payment_date DESC, remittance_id DESC) AS back
+    FROM (SELECT l.claim_payment_id AS later_id, o.claim_payment_id, o.status_code,
+                 o.payment_date, o.remittance_id
+          FROM later_clps l
+          JOIN ordered o ON o.claim_id = l.claim_id AND o.payer_part <> l.payer_part
+           AND (o.payment_date < l.payment_date
+                OR (o.payment_date = l.payment_date AND o.remittance_id < l.remittance_id))
+          QUALIFY row_number() OVER (PARTITION BY l.claim_payment_id, o.payer_part
+                                     ORDER BY o.payment_date DESC, o.remittance_id DESC,
+                                              o.seq DESC, o.claim_payment_id DESC) = 1)
+    WHERE status_code <> '22'
+),
+repeats AS (
+    SELECT b.later_id AS claim_payment_id,
+           least(ls.contractual,
+                 greatest(0, c.total_charge
+                             - coalesce(sum(s.forwarded) FILTER (WHERE b.back = 1), 0)
+                             - coalesce(sum(s.denied), 0) - ls.cob)) AS repeated
+    FROM settled_before b
+    JOIN later_clps l ON l.claim_payment_id = b.later_id
+    JOIN c ON c.claim_id = l.claim_id
+    JOIN clp_sums ls ON ls.claim_payment_id = b.later_id
+    LEFT JOIN clp_sums s ON s.claim_payment_id = b.claim_payment_id
+    WHERE ls.contractual > 0
+    GROUP BY b.later_id, ls.contractual, ls.cob, c.total_charge
+),
+-- The rows of those CLPs, each contractual one with its part that repeats (the CLP's
+-- repeated amount, taken from its contractual rows in code order).
+repeat_rows AS (
+    SELECT cl.*,
+           CASE WHEN cl.class = 'contractual' AND cl.amount > 0 THEN
+                least(cl.amount, greatest(0, r.repeated - coalesce(sum(cl.amount) OVER (
+                    PARTITION BY cl.claim_payment_id, cl.class, cl.amount > 0
+                    ORDER BY cl.group_code, cl.carc
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)))
+                ELSE 0 END AS repeated
+    FROM classified cl JOIN repeats r USING (claim_payment_id)
+    WHERE r.repeated > 0
+),
 -- What each CLP posts on its own (before replacement and reversal are applied).
 own_rows AS (
     SELECT claim_payment_id, 0 AS k, 'payer_payment' AS kind, NULL AS destination,
@@ -136,7 +207,15 @@ own_rows AS (
                 WHEN class = 'cob' AND billed_payer THEN -amount
                 ELSE 0 END AS insurance,
            CASE WHEN class = 'cost_share' AND NOT forwarded THEN amount ELSE 0 END AS patient
-    FROM classified
+    FROM (SELECT * FROM classified
+          WHERE claim_payment_id NOT IN (SELECT claim_payment_id FROM repeat_rows)
+          UNION ALL BY NAME
+          SELECT * EXCLUDE (amount, repeated), amount - repeated AS amount FROM repeat_rows
+          WHERE amount <> repeated)
+    UNION ALL
+    -- a later payer's repeat of a write-off the payer before it took: COB, no effect
+    SELECT claim_payment_id, 3, 'cob', NULL, group_code, carc, repeated, 0, 0
+    FROM repeat_rows WHERE repeated <> 0
 ),
 clp_rows AS (
     -- an adjudication's own rows; a reversal's only when it reverses nothing on file

@@ -91,6 +91,25 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "rendering_name": ("rendering_provider", "rendering_provider_name", "provider",
                        "provider_name", "therapist", "therapist_name", "rendering",
                        "clinician", "clinician_name", "practitioner"),
+    # who holds the plan, when it is not the client (metdash.sheet_subscriber)
+    "relationship": ("relationship_to_insured", "patient_relationship",
+                     "patient_relationship_to_insured", "relationship_to_subscriber",
+                     "relation_to_insured", "insured_relationship", "subscriber_relationship",
+                     "patient_rel", "rel_to_insured", "relationship_to_policy_holder",
+                     "relationship_to_policyholder"),
+    "subscriber_name": ("insured_name", "insureds_name", "insured_s_name", "policy_holder",
+                        "policyholder", "policy_holder_name", "policyholder_name",
+                        "subscriber_full_name", "insured_full_name", "insured_s_full_name"),
+    "subscriber_last_name": ("insured_last_name", "insureds_last_name",
+                             "policy_holder_last_name", "policyholder_last_name",
+                             "subscriber_last", "insured_s_last_name"),
+    "subscriber_first_name": ("insured_first_name", "insureds_first_name",
+                              "policy_holder_first_name", "policyholder_first_name",
+                              "subscriber_first", "insured_s_first_name"),
+    "subscriber_dob": ("insured_dob", "insureds_dob", "insured_date_of_birth",
+                       "subscriber_date_of_birth", "subscriber_birth_date",
+                       "insured_birth_date", "policy_holder_dob", "policyholder_dob",
+                       "insured_s_dob", "insured_s_date_of_birth"),
 }
 _BY_NAME = {name: column for column, names in SYNONYMS.items() for name in names}
 MONEY = ("charge",)  # two candidates for it are refused even beside its own name

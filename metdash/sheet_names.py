@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from metdash import entry as e
 
-__all__ = ["LookAlike", "look_alikes", "payer_type_of_name", "provider_named"]
+__all__ = ["LookAlike", "look_alikes", "payer_type_of_name", "provider_named", "same_person"]
 
 # Credentials written after a provider's name ("Lindqvist, Mara PT").
 CREDENTIALS = {"PT", "DPT", "MPT", "PTA", "OT", "OTR", "OTR/L", "COTA", "MD", "DO", "NP",
@@ -98,3 +99,21 @@ def look_alikes(con: Any, new: dict[str, tuple[str, str, dt.date | None]]
             billed.setdefault(client_id, set()).add((day, cpt))
     return {new_id: LookAlike(other, label, frozenset(billed.get(other, ())))
             for new_id, (other, label) in found.items()}
+
+
+def same_person(twin: LookAlike | None, cid: str, rs: Sequence[Any], problems: list[str],
+                result: Any) -> None:
+    """A new client who is a client on file under another id: a line that client's claims
+    already bill is refused (billed twice), and the likeness said once."""
+    if twin is None:
+        return
+    again = [r for r in rs if (r.service_date, r.cpt) in twin.billed]
+    for r in again:
+        problems.append(f"row {r.n}, client_id: {r.cpt} on {r.service_date} is already billed "
+                        f"for client {twin.client_id} ({twin.name}), the same name and birth "
+                        f"date as {cid}: leave the line out, or give it {twin.client_id} if it "
+                        "is another visit.")
+    said = f"new client {cid} has the name and birth date of client {twin.client_id}"
+    if not again and not any(said in w for w in result.warnings):
+        result.warnings.append(f"row {rs[0].n}, client_id: {said} on file ({twin.name}): if "
+                               f"they are one person, use {twin.client_id} in the file.")

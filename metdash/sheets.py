@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from metdash import entry as e
-from metdash import exports
+from metdash import exports, sheet_subscriber
 from metdash import sheet_headers as headers
 from metdash.coding import normalize_cpt, normalize_icd10, npi_problem, parse_modifiers
 from metdash.coding.pos import DEFAULT_POS, normalize_pos, pos_problem
@@ -59,7 +59,8 @@ OPTIONAL_COLUMNS = ("place_of_service",)
 TEMPLATE_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
 # Read when a file has them (an export's status, diagnosis pointers, the rendering
 # provider's name), never asked for: not in the template.
-EXTRA_COLUMNS = ("claim_status", "dx_pointers", "rendering_name", "timely_filing_reason")
+EXTRA_COLUMNS = ("claim_status", "dx_pointers", "rendering_name", "timely_filing_reason",
+                 *sheet_subscriber.COLUMNS)
 READ_COLUMNS = TEMPLATE_COLUMNS + EXTRA_COLUMNS
 
 # -- reading ----------------------------------------------------------------------------------
@@ -435,6 +436,7 @@ class Row:
     refused: set[str] = field(default_factory=set)  # columns already reported as refused
     place_of_service: str = DEFAULT_POS
     pointers: list[int] = field(default_factory=list)  # into ``dx``, from 1; [] = all
+    subscriber: dict[str, Any] = field(default_factory=dict)  # metdash.sheet_subscriber
 
 
 TYPE_ALIASES = {"medicare_part_b": "medicare", "ma": "medicare_advantage",
@@ -501,6 +503,8 @@ _COLUMN_TEXT = {"claim_id": "claim_id", "client_id": "client_id",
                 "client_last_name": "last_name", "client_first_name": "first_name",
                 "payer_name": "org_name", "member_id": "member_id",
                 "referrer_name": "person_name", "rendering_name": "person_name",
+                "subscriber_name": "person_name", "subscriber_last_name": "last_name",
+                "subscriber_first_name": "first_name",
                 "timely_filing_reason": "note"}
 
 
@@ -542,6 +546,7 @@ def parse_row(row: Row, problems: list[str], order: DateOrder = MDY) -> None:
     row.service_date = date_cell(problems, row, "service_date", True, order)
     row.referral_date = date_cell(problems, row, "referral_date", False, order)
     row.submitted_date = date_cell(problems, row, "submitted_date", False, order)
+    sheet_subscriber.parse(row, problems, order)
     if row.dob and row.service_date and row.service_date < row.dob:
         problems.append(f"row {row.n}, service_date: {row.service_date} is before the client "
                         f"was born ({row.dob}): check both dates.")

@@ -25,7 +25,8 @@ from typing import Any
 
 from metdash import entry as e
 from metdash import sheet_headers
-from metdash.sheet_names import LookAlike, look_alikes, payer_type_of_name, provider_named
+from metdash import sheet_subscriber as subscriber
+from metdash.sheet_names import look_alikes, payer_type_of_name, provider_named, same_person
 from metdash.sheet_result import MAX_PROBLEMS, ImportResult, row_of
 from metdash.sheets import (
     COLUMNS,
@@ -215,7 +216,7 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
             by_claim.setdefault(cid, []).append(r)
     for cid, rs in by_claim.items():
         for column in ("client_id", "payer_name", "member_id", "referrer_npi", "referral_date",
-                       "rendering_npi", "submitted_date"):
+                       "rendering_npi", "submitted_date", *subscriber.COLUMNS):
             _same(rs, column, problems, "claim", cid)
     by_client: dict[str, list[Row]] = {}
     for r in rows:
@@ -397,20 +398,26 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
         cid = client_of(r)
         member = str(r.values["member_id"]).strip()
         key = (cid, payer_id, member)
-        if key in coverage_ids:
-            return coverage_ids[key]
-        if key in new_coverages:
-            return key
         covs = [c for c in reads.coverages_of(cid) if c["payer_id"] == payer_id]
-        same = [c["coverage_id"] for c in covs if c["member_id"] == member]
-        if same:
-            coverage_ids[key] = min(same)
+        held = (asdict(new_coverages[key]) if key in new_coverages else
+                min((c for c in covs if c["member_id"] == member), default=None,
+                    key=lambda c: c["coverage_id"]))
+        other = held and subscriber.differs(r, held)
+        if other:  # an earlier row of the file, or the coverage on file, says otherwise
+            problems.append(f"row {r.n}, relationship: client {cid}'s coverage {member} says "
+                            f"{other}: make the rows agree (or change the coverage on the "
+                            "Clients page).")
+        if key in coverage_ids or key in new_coverages:
+            return key if key in new_coverages else coverage_ids[key]
+        if held:
+            coverage_ids[key] = held["coverage_id"]
         elif covs or any(k[:2] == key[:2] for k in new_coverages):
             coverage_ids[key] = None  # the rules check the coverage on file
         else:
             start = first_service[(cid, str(r.values["payer_name"]).strip().lower())]
             new_coverages[key] = e.CoverageIn(client_id=cid, payer_id=payer_id,
-                                              member_id=member, effective_date=start)
+                                              member_id=member, effective_date=start,
+                                              **r.subscriber)
             other = [c for c in reads.coverages_of(cid) if c["priority"] == "primary"
                      and (c["end_date"] is None or c["end_date"] >= start)]
             if other:  # a change of insurance, or a second plan: the file does not say
@@ -450,7 +457,7 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
             continue
         first = rs[0]
         client_for(first)
-        _same_person(twins.get(client_of(first)), client_of(first), rs, problems, result)
+        same_person(twins.get(client_of(first)), client_of(first), rs, problems, result)
         payer_id = payer_for(first)
         referrer_id = referrer_for(first)
         provider_id = provider_for(first)
@@ -553,24 +560,6 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                 [import_id, KIND, Path(file_name).name or "upload", sha, user, to_json(summary)])
     audit(con, user, "import", "imports", import_id, None,
           {"file_name": file_name, "sha256": sha, **summary})
-
-
-def _same_person(twin: LookAlike | None, cid: str, rs: Sequence[Row], problems: list[str],
-                 result: ImportResult) -> None:
-    """A new client who is a client on file under another id: a line that client's claims
-    already bill is refused (billed twice), and the likeness said once."""
-    if twin is None:
-        return
-    again = [r for r in rs if (r.service_date, r.cpt) in twin.billed]
-    for r in again:
-        problems.append(f"row {r.n}, client_id: {r.cpt} on {r.service_date} is already billed "
-                        f"for client {twin.client_id} ({twin.name}), the same name and birth "
-                        f"date as {cid}: leave the line out, or give it {twin.client_id} if it "
-                        "is another visit.")
-    said = f"new client {cid} has the name and birth date of client {twin.client_id}"
-    if not again and not any(said in w for w in result.warnings):
-        result.warnings.append(f"row {rs[0].n}, client_id: {said} on file ({twin.name}): if "
-                               f"they are one person, use {twin.client_id} in the file.")
 
 
 def _absent_columns(header: Sequence[str]) -> list[str]:

@@ -36,6 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from metdash import demo_acks, demo_denials
+from metdash.coding.mbi import LETTERS
 from metdash.demo_clearinghouse import add_clearinghouse_and_places
 from metdash.demo_corrections import add_corrections
 from metdash.demo_secondary import add_secondary_claims
@@ -315,6 +316,18 @@ def _date(days: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
 def _ts(micros: np.ndarray) -> pa.Array:
     return pa.array(np.asarray(micros, dtype=np.int64), type=pa.int64()).view(
         pa.timestamp("us"))
+
+
+def _mbi(number: int) -> str:
+    """A synthetic Medicare Beneficiary Identifier made from ``number`` (the format only:
+    C A AN N A AN N A A N N, letters without S, L, O, I, B, Z)."""
+    digits, out = number, []
+    for kind in "CAPNAPNAANN":
+        base = {"C": 9, "N": 10, "A": len(LETTERS), "P": len(LETTERS) + 10}[kind]
+        digits, k = divmod(digits, base)
+        out.append(str(k + 1) if kind == "C" else str(k) if kind == "N" else
+                   (LETTERS + "0123456789")[k])
+    return "".join(out)
 
 
 def _cat(idx: np.ndarray, labels: list[str] | np.ndarray,
@@ -914,6 +927,11 @@ class _Builder:
         prefix = np.array(["1EG", "SLV", "ESM", "CMP", "SHP", "PBX", "LKH", "WC"])[payer]
         member = pc.binary_join_element_wise(pa.array(prefix), pc.cast(pa.array(member_no),
                                                                        pa.string()), "")
+        # Medicare's member id is an MBI (metdash.coding.mbi), made from the same number.
+        medicare = np.nonzero(types == "medicare")[0]
+        member = pc.replace_with_mask(
+            member, pa.array(types == "medicare"),
+            pa.array([_mbi(int(x)) for x in member_no[medicare]], pa.string()))
         commercial = types == "commercial"
         spouse = commercial & (rng.random(n) < 0.15)
         eff = received - rng.integers(30, 3 * 365, n)

@@ -26,6 +26,7 @@ from typing import Any
 from metdash import entry as e
 from metdash import sheet_headers
 from metdash import sheet_subscriber as subscriber
+from metdash.coding import mbi_problem, normalize_mbi
 from metdash.sheet_names import look_alikes, payer_type_of_name, provider_named, same_person
 from metdash.sheet_result import MAX_PROBLEMS, ImportResult, row_of
 from metdash.sheets import (
@@ -397,6 +398,9 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
         """The coverage's id; None for the rules to find; a key of ``new_coverages``."""
         cid = client_of(r)
         member = str(r.values["member_id"]).strip()
+        medicare = (reads.payer(payer_id) or {}).get("payer_type") == "medicare"
+        if medicare:
+            member = normalize_mbi(member)  # as claims carry it (and the one on file is kept)
         key = (cid, payer_id, member)
         covs = [c for c in reads.coverages_of(cid) if c["payer_id"] == payer_id]
         held = (asdict(new_coverages[key]) if key in new_coverages else
@@ -414,6 +418,8 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
         elif covs or any(k[:2] == key[:2] for k in new_coverages):
             coverage_ids[key] = None  # the rules check the coverage on file
         else:
+            if medicare and mbi_problem(member):  # a new Medicare coverage's id is an MBI
+                problems.append(f"row {r.n}, member_id: {mbi_problem(member)}")
             start = first_service[(cid, str(r.values["payer_name"]).strip().lower())]
             new_coverages[key] = e.CoverageIn(client_id=cid, payer_id=payer_id,
                                               member_id=member, effective_date=start,

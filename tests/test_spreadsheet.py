@@ -306,6 +306,28 @@ def test_new_coverage_starts_at_the_clients_first_service_in_the_file(db):
         "2025-06-02"
 
 
+def test_a_new_medicare_coverage_needs_an_mbi(db):
+    # The old HICN (9 digits and a letter) on a new Medicare client: refused, nothing written.
+    res = import_claims(db, csv_bytes(row(member_id="123456789A")), "hicn.csv", USER,
+                        as_of=AS_OF)
+    assert res.problems == [
+        "row 2, member_id: Medicare member id '123456789A' is an old Health Insurance Claim "
+        "Number (HICN): Medicare has refused claims under it since 2020; ask the client for "
+        "the Medicare card with the 11-character Medicare Beneficiary Identifier (MBI)."]
+    assert db.scalar("SELECT count(*) FROM clients WHERE client_id = 'C100'") == 0
+    # The card's dashes are fine: kept as claims carry it.
+    res = import_claims(db, csv_bytes(row(member_id="1aa0-aa0-aa00")), "mbi.csv", USER,
+                        as_of=AS_OF)
+    assert res.problems == []
+    assert db.scalar("SELECT member_id FROM coverages WHERE client_id = 'C100'") == "1AA0AA0AA00"
+    # Acme Health's member ids are its own: not checked.
+    res = import_claims(db, csv_bytes(row(claim_id="S2", client_id="C101", client_first_name="Lex",
+                                          payer_name="Acme Health", payer_type="commercial",
+                                          member_id="ACM-1", modifiers="")),
+                        "acme.csv", USER, as_of=AS_OF)
+    assert res.problems == []
+
+
 def test_warnings_beside_the_rows_never_refuse_the_file(db):
     # Medicare Part B (payer 1 of the seed, CMS rules, no payer fees on file: a line's
     # charge is its expected allowed amount for KX).

@@ -1,4 +1,4 @@
-"""Billing rules as pure functions: units from minutes, NPI, ICD-10-CM, CPT, modifiers.
+"""Billing rules as pure functions: units from minutes, NPI, MBI, ICD-10-CM, CPT, modifiers.
 
 Nothing here touches the store (except :func:`known_codes`, which reads an open
 connection it is given) or streamlit.
@@ -25,6 +25,7 @@ from metdash.coding.icd10 import (
     normalize_icd10,
     pointer_problems,
 )
+from metdash.coding.mbi import is_mbi, mbi_problem, normalize_mbi
 from metdash.coding.modifiers import (
     GP_PAYER_TYPES,
     NCCI_PAIRS,
@@ -47,7 +48,7 @@ from metdash.coding.units import (
 )
 
 __all__ = [
-    "STATE_CODES", "state_problem",
+    "STATE_CODES", "state_problem", "is_mbi", "mbi_problem", "normalize_mbi",
     "CPT_CODES", "EVALUATION_CODES", "GP_PAYER_TYPES", "MAX_DIAGNOSES", "MAX_POINTERS",
     "NCCI_PAIRS", "RE_EVALUATION_CODES", "RULES", "UNTIMED_CODES", "CptCode",
     "billable_children", "billable_units", "cms_total_units", "cpt_problems", "day_minutes",

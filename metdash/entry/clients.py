@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from metdash.coding import npi_problem, state_problem
+from metdash.coding import mbi_problem, normalize_mbi, npi_problem, state_problem
 from metdash.entry.problems import (
     Problem,
     as_date,
@@ -207,12 +207,15 @@ def validate_coverage(con: Any, cov: CoverageIn, client_known: bool = False) -> 
                                           [cov.client_id]):
         p.append(Problem(f"Client {cov.client_id!r} is not on file: save the client first.",
                          "client_id"))
-    if cov.payer_id is None or not fetch_one(con, "SELECT 1 FROM payers WHERE payer_id = ?",
-                                             [cov.payer_id]):
+    payer = None if cov.payer_id is None else fetch_one(
+        con, "SELECT payer_type FROM payers WHERE payer_id = ?", [cov.payer_id])
+    if payer is None:
         p.append(Problem("Payer is not on file: choose a payer, or add it under Settings.",
                          "payer_id"))
     if blank(cov.member_id):
         p.append(Problem("Member id is missing: copy it from the insurance card.", "member_id"))
+    elif payer and payer["payer_type"] == "medicare" and mbi_problem(cov.member_id):
+        p.append(Problem(mbi_problem(cov.member_id), "member_id"))
     text_fields(p, cov, {"member_id": "Member id", "group_number": "Group number"})
     text_field(p, cov.subscriber_last_name, "Subscriber last name", "subscriber_last_name",
                kind="last_name")
@@ -286,13 +289,17 @@ def write_coverages(con: Any, covs: Sequence[CoverageIn], user: str) -> list[int
     if not covs:
         return []
     first = next_id(con, "coverages", "coverage_id")
+    # A Medicare member id (an MBI) as claims carry it: without the card's dashes.
+    medicare = {r[0] for r in con.execute(
+        "SELECT payer_id FROM payers WHERE payer_type = 'medicare'").fetchall()}
     rows = []
     for i, cov in enumerate(covs):
         values = asdict(cov)
         values.update(coverage_id=first + i, effective_date=as_date(cov.effective_date),
                       end_date=as_date(cov.end_date),
                       subscriber_dob=as_date(cov.subscriber_dob),
-                      member_id=str(cov.member_id).strip())
+                      member_id=normalize_mbi(cov.member_id) if cov.payer_id in medicare
+                      else str(cov.member_id).strip())
         rows.append(values)
     cols = list(rows[0])
     insert_rows(con, "coverages", cols, [tuple(r[c] for c in cols) for r in rows])

@@ -90,11 +90,12 @@ def test_clients_page(db):
     at.date_input(key="dob").set_value(dt.date(1960, 5, 6))
     at.text_input(key="zip").input("43215")
     at.selectbox(key="cov_payer").select("Medicare Part B")
-    at.text_input(key="cov_member").input("1AB2CD3EF45")
+    at.text_input(key="cov_member").input("1AC2-CD3-EF45")
     at.date_input(key="cov_effective").set_value(dt.date(2025, 1, 1))
     click(at, "Save client")
     assert not at.error
-    assert db.scalar("SELECT count(*) FROM coverages WHERE client_id = 'C900'") == 1
+    # The MBI as the card prints it; kept as claims carry it (no dashes).
+    assert db.scalar("SELECT member_id FROM coverages WHERE client_id = 'C900'") == "1AC2CD3EF45"
 
 
 def test_new_client_form_keeps_the_client_on_file(db):

@@ -335,7 +335,7 @@ def test_coverage_order_is_validated(seeded):
     with pytest.raises(ValidationError, match="Acme Health is already this client's primary"):
         save_coverage(seeded, CoverageIn("K001", 1, "X1", D(2024, 6, 1), priority="secondary"),
                       "biller")
-    save_coverage(seeded, CoverageIn("K001", 2, "M1", D(2024, 1, 1), priority="secondary"),
+    save_coverage(seeded, CoverageIn("K001", 2, "1EG4TE5MK74", D(2024, 1, 1), priority="secondary"),
                   "biller")
     with seeded.transaction() as con:
         con.execute("INSERT INTO payers (payer_id, name, payer_type) "
@@ -415,7 +415,7 @@ def test_a_tertiary_claim_carries_both_earlier_payers(primary_paid):
     # Sam also has Medicare Part B as his tertiary. The Gap Plan's PR-2 8 then goes on to
     # Medicare (insurance 40 - 32 = 8 still owed, patient 0), the claim is listed again (T),
     # and its 837P carries two 2320 loops: Acme (P, paid 120) and the Gap Plan (S, paid 32).
-    save_coverage(primary_paid, CoverageIn("K001", 2, "MCR777", D(2024, 1, 1),
+    save_coverage(primary_paid, CoverageIn("K001", 2, "1EG4TE5MK75", D(2024, 1, 1),
                                            priority="tertiary"), "biller")
     write_secondary_837p(primary_paid, ["C000201"], user="biller", now=SECONDARY_SENT)
     assert import_835(primary_paid, [("gap.835", _gap_835())], "biller").ok

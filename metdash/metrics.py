@@ -123,8 +123,9 @@ _CATALOGUE = [
     Metric("allowed", "Allowed",
            "Σ allowed amounts of the current adjudication of the claims in the period by the "
            "payer each is billed to (a secondary's is not added: it allows only the first "
-           "payer's cost share): AMT*B6 where the payer sent it, else paid + cost share (0 on a "
-           "denied line).",
+           "payer's cost share): the remittance's allowed amount (AMT*AU / B6, or its lines' "
+           "AMT*B6) where the payer sent it, else paid + cost share + sequestration (CO-253, "
+           "taken from the payment; 0 on a denied line).",
            "money"),
     Metric("paid", "Paid",
            "Σ payer payments on the claims in the period, whenever posted, under the payer "
@@ -163,7 +164,8 @@ _CATALOGUE = [
     # period, the sidebar's payer filter left out (a share needs every payer).
     Metric("allowed_per_visit", "Allowed per visit",
            "The payer's allowed amounts on the claims in the period (AMT*B6, else paid + cost "
-           "share) ÷ visits billed to it (distinct client and service date).", "money"),
+           "share + sequestration) ÷ visits billed to it (distinct client and service date).",
+           "money"),
     Metric("revenue_share", "Share of revenue",
            "The payer's payments on the claims in the period ÷ every payer's payments on "
            "them (patient payments left out).", "percent"),
@@ -172,7 +174,8 @@ _CATALOGUE = [
            "pricing only.", "count"),
     Metric("underpaid_lines", "Underpaid lines",
            "Lines not denied whose latest adjudication allowed less than the payer's fee "
-           "schedule says (allowed = AMT*B6, else paid + cost share, below the fee per unit × "
+           "schedule says (allowed = AMT*B6, else paid + cost share + sequestration, below the "
+           "fee per unit × "
            "units). A line without a fee for its code is never underpaid.", "count", False),
     Metric("underpaid_amount", "Underpaid",
            "Σ (fee schedule × units − allowed) over the underpaid lines.", "money", False),

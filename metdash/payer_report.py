@@ -198,7 +198,7 @@ def payer_pdf(card: PayerScorecard, *, practice: str = "", is_demo: bool = False
     p.set_xy(10, 191)
     p.multi_cell(277, 2.7, pg.text(
         "Claims in the period: not voided, first service date in the period. Allowed: AMT*B6, "
-        "else paid + cost share. Per visit: ÷ distinct client and service date. Share of "
+        "else paid + cost share + sequestration. Per visit: ÷ distinct client and service date. Share of "
         "revenue: its payments ÷ every payer's. Days to pay: first payment − submission, "
         "median and 90th percentile of the claims paid. Denial rate / first-pass: claims "
         "denied / paid in full at the first adjudication ÷ claims adjudicated. Underpaid: a "

@@ -66,7 +66,8 @@ def payer_mix_monthly(db: Database, f: Filters) -> pd.DataFrame:
 
 
 # An underpaid line (on adjudicated_lines' rows): the payer allowed less than its fee schedule
-# says it should (allowed = AMT*B6, else paid + cost share; expected = fee × units). Denied
+# says it should (allowed = AMT*B6, else paid + cost share + sequestration CO-253; expected =
+# fee × units). Denied
 # lines are the Denials page's business. The payer scorecards count the same lines.
 UNDERPAID_WHERE = "NOT denied AND expected IS NOT NULL AND allowed < expected"
 

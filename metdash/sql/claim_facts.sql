@@ -10,9 +10,10 @@
 --   paid               payer payments, net of reversals and recoupments
 --   allowed            of the current adjudication of the payer the claim is billed to (of
 --                      each other payer's when that payer has none: a secondary's allowed is
---                      the primary's cost share, not more of the claim): AMT*B6 when sent, else
---                      paid + its cost share (deductible, coinsurance, copay; a PR denial such
---                      as PR-96 is not allowed)
+--                      the primary's cost share, not more of the claim): the claim's AMT (AU /
+--                      B6) when sent, else its lines' AMT*B6 (metdash.x12.post835), else paid +
+--                      its cost share (deductible, coinsurance, copay; a PR denial such as
+--                      PR-96 is not allowed) + the sequestration (CO-253) taken from the payment
 --   patient_responsibility  cost share of the current adjudications that is the client's: moved
 --                      to the client, or left for the next payer while no other payer has
 --                      answered (once a secondary has, its own cost share is what the client
@@ -46,7 +47,9 @@ cp AS (
 adj AS (
     SELECT a.claim_payment_id, a.line_payment_id, a.amount,
            coalesce(own.class, every.class, 'denial') = 'denial' AS denial_reason,
-           coalesce(own.class, every.class, 'denial') = 'cost_share' AS cost_share
+           coalesce(own.class, every.class, 'denial') = 'cost_share'
+               -- sequestration (CO-253) is taken from the payment of the allowed amount
+               OR (a.group_code = 'CO' AND a.carc = '253') AS of_allowed
     FROM {adjustments} a
     JOIN cp USING (claim_payment_id)
     LEFT JOIN adjustment_classes own
@@ -61,7 +64,7 @@ per_payment AS (
            bool_or(denial_reason AND line_payment_id IS NULL AND amount > 0)
                AS claim_level_reason,
            bool_or(denial_reason AND amount > 0) AS any_denial,
-           coalesce(sum(amount) FILTER (WHERE cost_share), 0) AS cost_share
+           coalesce(sum(amount) FILTER (WHERE of_allowed), 0) AS of_allowed
     FROM adj
     GROUP BY claim_payment_id
 ),
@@ -75,9 +78,9 @@ current_adj AS (
 ),
 current_sums AS (
     SELECT ca.claim_id,
-           coalesce(sum(coalesce(ca.allowed, ca.paid + coalesce(pp.cost_share, 0)))
+           coalesce(sum(coalesce(ca.allowed, ca.paid + coalesce(pp.of_allowed, 0)))
                         FILTER (WHERE ca.billed_payer),
-                    sum(coalesce(ca.allowed, ca.paid + coalesce(pp.cost_share, 0))))
+                    sum(coalesce(ca.allowed, ca.paid + coalesce(pp.of_allowed, 0))))
                AS allowed
     FROM current_adj ca LEFT JOIN per_payment pp USING (claim_payment_id)
     GROUP BY ca.claim_id

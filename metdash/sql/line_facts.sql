@@ -5,7 +5,8 @@
 -- filter columns. The
 -- SVCs a payer split one billed line into (DOMAIN.md: 3 units -> 2 paid + 1 denied) are one
 -- line: their amounts are summed. Denied: a denial-class adjustment (adjustment_classes) on the
--- line, paid 0 or reduced. Allowed: AMT*B6 when sent, else paid + cost share. What the payer's
+-- line, paid 0 or reduced. Allowed: AMT*B6 when sent, else paid + cost share + sequestration
+-- (CO-253, taken from the payment of the allowed amount). What the payer's
 -- fee schedule says it should allow is looked up when read (the schedule can change).
 WITH c AS (
     SELECT * FROM {claims}
@@ -22,7 +23,9 @@ cp AS (
 adj AS (
     SELECT a.line_payment_id,
            sum(a.amount) FILTER (WHERE coalesce(own.class, every.class, 'denial')
-                                 = 'cost_share') AS pr,
+                                 = 'cost_share'
+                                 -- sequestration is taken from the payment of the allowed
+                                 OR (a.group_code = 'CO' AND a.carc = '253')) AS pr,
            bool_or(coalesce(own.class, every.class, 'denial') = 'denial' AND a.amount > 0)
                AS denial_reason
     FROM {adjustments} a

@@ -361,7 +361,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                 res.matched += 1
             res.claims += 1
             cps.append((cp_id, rem_id, seq, claim_id, c.clp01, c.status_code, c.charge,
-                        c.paid, c.patient_responsibility, c.allowed,
+                        c.paid, c.patient_responsibility, _allowed(c),
                         c.payer_claim_number or None, c.service_from,
                         c.service_to or c.service_from, c.received_date,
                         c.patient_last_name or None, c.patient_first_name or None,
@@ -623,3 +623,12 @@ def unmatched_claim_payments(db: Database) -> pd.DataFrame:
         FROM claim_payments cp SEMI JOIN odd USING (claim_payment_id)
         JOIN remittances r USING (remittance_id)
         ORDER BY r.payment_date DESC, cp.claim_payment_id""")
+
+
+def _allowed(c: Any) -> Decimal | None:
+    """The claim's allowed amount: its own AMT (AU / B6), else the sum of its lines' AMT*B6
+    when every line has one (Medicare sends them on the lines only); None when the file does
+    not say (claim_facts then works it out from the payment and the adjustments)."""
+    if c.allowed is not None or not c.lines or any(ln.allowed is None for ln in c.lines):
+        return c.allowed
+    return sum((ln.allowed for ln in c.lines), Decimal(0))

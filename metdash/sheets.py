@@ -437,6 +437,7 @@ class Row:
     place_of_service: str = DEFAULT_POS
     pointers: list[int] = field(default_factory=list)  # into ``dx``, from 1; [] = all
     subscriber: dict[str, Any] = field(default_factory=dict)  # metdash.sheet_subscriber
+    held: bool = False  # its status says not to send it yet: imported as a draft
 
 
 TYPE_ALIASES = {"medicare_part_b": "medicare", "ma": "medicare_advantage",
@@ -461,11 +462,15 @@ SENT_STATUSES = {"billed", "submitted", "sent", "paid", "partially_paid", "parti
                  "partial_payment", "denied", "closed", "processed", "adjudicated",
                  "accepted", "at_payer", "pending_payer", "in_process", "appealed", "posted",
                  "settled", "complete", "completed", "done"}
+# ... that the claim is not to be sent (yet): imported as a draft; that it is void: refused.
+HELD_STATUSES = {"hold", "on_hold", "held", "draft", "not_ready", "incomplete",
+                 "pending_review", "needs_review", "review", "unbilled_hold", "do_not_bill"}
+VOID_STATUSES = {"void", "voided", "deleted", "cancelled", "canceled", "removed"}
 
 
 def _pointers_and_status(row: Row, problems: list[str]) -> None:
     """The row's diagnosis pointers (1, "1,2", "12", "AB": into its own diagnosis codes),
-    and a status that says the claim was sent while the row says not when."""
+    and what its status says: sent (while the row says not when), void, or on hold."""
     v = row.values
     raw = str(v.get("dx_pointers", "")).strip()
     if raw and row.dx:
@@ -491,6 +496,10 @@ def _pointers_and_status(row: Row, problems: list[str]) -> None:
         problems.append(f"row {row.n}, claim_status: {v['claim_status']!r} says the claim was "
                         "sent, but the row has no submitted_date: add the date it was sent, "
                         "or it would go out again in the next 837P file.")
+    elif status in VOID_STATUSES:
+        problems.append(f"row {row.n}, claim_status: {v['claim_status']!r} says the claim is "
+                        "void in the system it came from: leave its row out of the file.")
+    row.held = status in HELD_STATUSES and row.submitted_date is None
 
 
 def norm_choice(value: str, aliases: dict[str, str]) -> str:

@@ -538,7 +538,12 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
         # The next claims are checked as if this one were on file; all are written at the end.
         reads.add_claim(cid, claim.client_id, payer_id, referral_id,
                         [(ln.service_date, ln.cpt, ln.units, ln.charge) for ln in lines])
-        accepted.append((claim, "submitted" if first.submitted_date else "ready"))
+        accepted.append((claim, "submitted" if first.submitted_date else
+                         "draft" if first.held else "ready"))
+        if first.held:
+            result.warnings.append(f"row {first.n}, claim_status: {first.values['claim_status']!r}"
+                                   ": imported as a draft, left out of the next 837P file; "
+                                   "mark it ready on the Claims page when it is.")
         result.claims_added += 1
         result.lines_added += len(lines)
 

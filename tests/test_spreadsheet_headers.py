@@ -320,6 +320,24 @@ def test_a_status_that_says_sent_needs_the_date_it_was_sent(db):
         "SELECT status FROM claims WHERE claim_id = 'X-100'") == "submitted"
 
 
+def test_a_status_on_hold_imports_a_draft_and_a_void_one_is_refused(db):
+    """"On Hold" (not sent, not to be sent yet) imports as a draft, which no 837P file takes;
+    "Voided" is refused at its row (a void claim is not billed)."""
+    at = THEIR_HEADER.index("Date Submitted")
+    unsent = [*LINE_1[:at], "", *LINE_1[at + 1:]]
+    res = import_claims(db, csv(_report("Status"), [*unsent[:0], "X-300", *unsent[1:],
+                                                     "Voided"]), "void.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 2, claim_status ('Status'): 'Voided' says the claim is void in the system it came "
+        "from: leave its row out of the file."]
+    res = import_claims(db, csv(_report("Status"), [*unsent, "On Hold"]), "hold.csv", USER,
+                        as_of=AS_OF)
+    assert res.problems == [] and db.scalar(
+        "SELECT status FROM claims WHERE claim_id = 'X-100'") == "draft"
+    assert ("row 2, claim_status ('Status'): 'On Hold': imported as a draft, left out of the "
+            "next 837P file; mark it ready on the Claims page when it is.") in res.warnings
+
+
 def test_diagnosis_pointers_point_each_line_at_its_own_diagnoses(db):
     """Line 1 points at 2 (E11.9), line 2 at "AB" (both): the claim's diagnoses stay
     M54.50, E11.9 and the lines' pointers are [2] and [1, 2]. A pointer 3 on a row of two

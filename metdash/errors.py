@@ -149,9 +149,12 @@ class X12Error(MetdashError):
 class X12FileError(MetdashError):
     """Every problem found in one file; ``problems`` lists them (X12Error each)."""
 
-    def __init__(self, file: str, problems: list[X12Error]):
+    def __init__(self, file: str, problems: list[X12Error],
+                 unknown_payers: Sequence[tuple[str, tuple[str, ...]]] = ()):
         self.file = file
         self.problems = problems
+        # (N1*PR name, its ids) of each payer on file under none of them, paying our claims
+        self.unknown_payers = list(unknown_payers)
         super().__init__("\n".join(str(p) for p in problems))
 
     def messages(self) -> list[str]:

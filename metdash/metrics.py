@@ -476,6 +476,18 @@ _CATALOGUE += [
            "predicted risk when the model is calibrated.", "percent"),
 ]
 
+# Bill the secondary (metdash/sql/secondary_to_bill.sql).
+_CATALOGUE += [
+    Metric("next_payer_share", "For the next payer",
+           "What the last payer's answer left for the next payer: its cost share (deductible, "
+           "coinsurance, copay) and coordination of benefits. The secondary claim asks for it.",
+           "money"),
+    Metric("claim_insurance_balance", "Insurance balance",
+           "What the payers still owe on the claim now: the next payer's share, and any amount "
+           "the last payer denied, which stays with that payer until it is paid on appeal, "
+           "moved to the client or written off.", "money"),
+]
+
 CATALOGUE: dict[str, Metric] = {m.name: m for m in _CATALOGUE}
 
 # In the order the overview shows them, four to a row: money in, how well it is collected,

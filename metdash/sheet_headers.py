@@ -185,9 +185,9 @@ class Plan:
         return NUMBERED[column][1] if column in NUMBERED else ""
 
 
-def plan(header: list[str], template: tuple[str, ...]) -> Plan:
-    """Which positions of ``header`` (the file's first row, as written) hold which of
-    ``template``'s columns."""
+def plan(header: list[str], template: tuple[str, ...], row: int = 1) -> Plan:
+    """Which positions of ``header`` (the file's row ``row``, as written) hold which of
+    ``template``'s columns; its problems are said at that row."""
     p = Plan(texts=[str(h).strip() for h in header])
     names = [key(h) for h in header]
     exact = {n for n in names if n in template}
@@ -206,7 +206,7 @@ def plan(header: list[str], template: tuple[str, ...]) -> Plan:
         if column in MONEY and column in exact:
             # "Charge" beside "Total Charge": a rate a unit or the line's? Never guessed.
             own = str(header[names.index(column)]).strip()
-            p.problems.append(f"row 1: the columns {own!r} and {str(text).strip()!r} could "
+            p.problems.append(f"row {row}: the columns {own!r} and {str(text).strip()!r} could "
                               f"both be the line's {column}: keep the one for all the line's "
                               f"units as {column}, and rename or delete the other.")
             continue
@@ -219,10 +219,10 @@ def plan(header: list[str], template: tuple[str, ...]) -> Plan:
         quoted = " and ".join(repr(t) for t in texts)
         if len(places) > 1 and not all(_numbered(names[i]) for i in places):
             p.problems.append(
-                f"row 1: the columns {quoted} would all be read as {column}: keep one of them "
+                f"row {row}: the columns {quoted} would all be read as {column}: keep one of them "
                 f"(or rename it {column}), or, for {column}, only numbered ones (as Mod 1, "
                 "Mod 2)." if column in NUMBERED else
-                f"row 1: the columns {quoted} would all be read as {column}: delete one, or "
+                f"row {row}: the columns {quoted} would all be read as {column}: delete one, or "
                 f"rename the one to read {column}.")
             continue
         p.columns[column] = places
@@ -235,7 +235,7 @@ def plan(header: list[str], template: tuple[str, ...]) -> Plan:
                if _SEVERAL_LINES.fullmatch(n)]
     if several:
         p.problems.append(
-            f"row 1: the columns {', '.join(repr(t) for t in several[:4])} say each row holds "
+            f"row {row}: the columns {', '.join(repr(t) for t in several[:4])} say each row holds "
             "several service lines (a claim a row); metdash reads one service line a row: put "
             "each line (its code, units and charge) on a row of its own, with the claim's id "
             "on each.")

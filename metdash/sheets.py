@@ -210,9 +210,9 @@ def _claims_sheet(wb: Any) -> tuple[Any, list[str]]:
 
 def _has_claims_header(ws: Any) -> bool:
     looked = 0
-    for cells in ws.iter_rows(min_row=1, max_row=TITLE_ROWS + 20, max_col=MAX_COLUMNS,
-                              values_only=True):
-        plan = _header_plan(cells)
+    for n, cells in enumerate(ws.iter_rows(min_row=1, max_row=TITLE_ROWS + 20,
+                                           max_col=MAX_COLUMNS, values_only=True), start=1):
+        plan = _header_plan(cells, n)
         if plan is None:
             continue
         if plan.recognised() >= HEADER_AT_LEAST:
@@ -296,7 +296,7 @@ def read_sheet(data: bytes, file_name: str = "") -> Sheet:
             if plan is not None:
                 _add_row(rows, skipped, plan, n, cells)
                 continue
-            candidate = _header_plan(cells)
+            candidate = _header_plan(cells, n)
             if candidate is None:
                 continue  # blank
             if candidate.recognised() >= HEADER_AT_LEAST:
@@ -322,10 +322,10 @@ def read_sheet(data: bytes, file_name: str = "") -> Sheet:
     return Sheet(found, rows, plan, skipped, header_row)
 
 
-def _header_plan(cells: Sequence[Any]) -> headers.Plan | None:
-    """How ``cells`` read as a header (None: a blank row)."""
+def _header_plan(cells: Sequence[Any], n: int) -> headers.Plan | None:
+    """How ``cells`` (row ``n``) read as a header (None: a blank row)."""
     texts = [str(_cell_text(h)).replace("\ufeff", "") for h in cells]
-    return headers.plan(texts, READ_COLUMNS) if any(headers.key(t) for t in texts) else None
+    return headers.plan(texts, READ_COLUMNS, n) if any(headers.key(t) for t in texts) else None
 
 
 def _first_row_as_header(above: list[tuple[int, Sequence[Any]]],
@@ -333,7 +333,7 @@ def _first_row_as_header(above: list[tuple[int, Sequence[Any]]],
                          ) -> headers.Plan:
     """No row near the top reads as a header: the first is one (and the import says which
     columns it lacks), the others rows."""
-    plan = _header_plan(above[0][1])
+    plan = _header_plan(above[0][1], above[0][0])
     assert plan is not None  # above holds rows that are not blank
     for n, cells in above[1:]:
         _add_row(rows, skipped, plan, n, cells)

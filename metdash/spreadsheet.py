@@ -156,8 +156,7 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
         return result
     header, raw_rows = sheet.header, sheet.rows
     if sheet.plan.problems:  # said at the header's own row
-        result.problems.extend(re.sub(r"^row 1:", f"row {sheet.header_row}:", m)
-                               for m in sheet.plan.problems)
+        result.problems.extend(sheet.plan.problems)
         return result
     missing = [c for c in REQUIRED if c not in header]
     if missing:

@@ -96,6 +96,59 @@ if files and st.button("Import", type="primary", icon=":material/upload:"):
                 ui.show_problems(s.problems, heading="Some files were refused: nothing of "
                                  "them was imported." if s.payments else
                                  "Nothing was imported.")
+            st.session_state["era_unknown"] = s.unknown_payers
+
+
+def whose_835(unknown: list[tuple[str, tuple[str, ...]]]) -> None:
+    """A refused 835 from a payer on file under none of its names or ids: the biller says
+    whose it is, once; its name (and ids) are kept for that payer and the files imported
+    again (metdash.entry.payer_names)."""
+    payers = ui.cached(entry.choices)(db, "payers")
+    names = dict(zip(payers.payer_id, payers.label, strict=True))
+    for k, (name, ids) in enumerate(unknown):
+        with st.container(border=True):
+            st.markdown(f"**Whose is this 835?** It names its payer {ui.literal(name)}"
+                        + (f" ({ui.literal(', '.join(ids))})" if ids else "")
+                        + ", a name no payer on file has.")
+            payer = st.selectbox("It is", list(names), format_func=names.get, index=None,
+                                 placeholder="Choose the payer", key=f"era_who_{k}")
+            keep = st.multiselect("Remember for its next 835s", [name, *ids], default=[name],
+                                  key=f"era_keep_{k}", help="The N1*PR name, and its ids "
+                                  "(REF*2U, N104, TRN03) if they are this payer's alone.")
+            if st.button("Remember and import again", key=f"era_remember_{k}",
+                         disabled=payer is None or not keep, type="primary"):
+                with ui.action("Nothing was kept or imported."):
+                    ui.require("billing")
+                    entry.add_remittance_names(db, int(payer), keep, user)
+                    s = import_835(db, [(f.name, f.getvalue()) for f in files], user,
+                                   before_write=lambda: backup.before_import(db))
+                    ui.after_write()
+                    st.session_state["era_unknown"] = s.unknown_payers
+                    kind, headline = s.headline()
+                    if kind:
+                        (st.success if kind == "success" else st.info)(headline)
+                    if s.problems:
+                        ui.show_problems(s.problems, heading="Nothing was imported.")
+
+
+if files and st.session_state.get("era_unknown"):
+    whose_835(st.session_state["era_unknown"])
+kept_names = ui.cached(entry.remittance_names)(db)
+if not kept_names.empty:
+    with st.expander(f"Payers' other names on their 835s ({len(kept_names)})"):
+        ui.table(kept_names.drop(columns=["name_id"]), key="era_names",
+                 labels={"remittance_name": "Name or id on its 835s", "user_name": "Kept by",
+                         "created_at": "Kept on"})
+        forget = dict(zip(kept_names.name_id, kept_names.payer + ": "
+                          + kept_names.remittance_name, strict=True))
+        gone = st.selectbox("Forget one (its 835s are refused again until kept)", list(forget),
+                            format_func=forget.get, index=None, key="era_forget")
+        if st.button("Forget it", key="era_forget_go", disabled=gone is None):
+            with ui.action():
+                ui.require("billing")
+                entry.remove_remittance_name(db, int(gone), user)
+                ui.after_write()
+                st.rerun()
 
 st.subheader("Import acknowledgments (999, 277CA)", help="The clearinghouse's 999 says whether "
              "it accepted each 837P file; the payer's 277CA whether it accepted each claim. "
@@ -177,11 +230,18 @@ def unmatched_payments() -> None:
         labels = dict(zip(postable.claim_payment_id, postable.label, strict=True))
         cpid = st.selectbox("Payment", list(labels), format_func=labels.get,
                             key="assign_payment")
+        named = postable.set_index("claim_payment_id").lines_name.get(cpid)
+        if isinstance(named, str):  # its SVCs echo our line ids: the claim is known
+            st.caption(f"Its service lines name claim {ui.literal(named)} (REF*6R, the line "
+                       "ids our 837P sent): the payer mistyped only the claim id.")
         claim = ui.claim_picker(db, "The claim it pays", key="assign_claim")
-        if st.button("Post the payment to this claim", key="assign_go", disabled=not claim):
+        go = st.button("Post the payment to this claim", key="assign_go", disabled=not claim)
+        go_named = isinstance(named, str) and st.button(
+            f"Post it to claim {named}", key="assign_named", type="primary")
+        if go or go_named:
             with ui.action():
                 ui.require("billing")
-                done = assign_claim_payment(db, int(cpid), claim, user)
+                done = assign_claim_payment(db, int(cpid), claim if go else named, user)
                 ui.after_write()
                 back = "; ".join(r.words() for r in done.returned)
                 st.success(f"Posted to claim {ui.literal(done.claim_id)}, now "

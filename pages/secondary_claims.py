@@ -27,17 +27,20 @@ frame = ui.cached(secondary_claims_to_bill)(db, ui.today())
 if frame.empty:
     st.success("No claim waits for a secondary claim.")
     st.stop()
-MONEY = ("total_charge", "prior_paid", "contractual", "cost_share", "cob", "owed")
-# What is owed and by whom first (a laptop shows about eight columns before scrolling).
-SHOWN = ["claim_id", "client_name", "next_payer", "owed", "payer", "prior_paid", "contractual",
-         "cost_share", "cob", "total_charge", "adjudicated_date", "days_since",
-         "first_service_date", "payer_sequence", "client_id"]
+MONEY = ("total_charge", "prior_paid", "contractual", "cost_share", "cob")
+# What the next payer is asked for and by whom first (a laptop shows about eight columns
+# before scrolling); the claim's whole insurance balance beside it (a unit the last payer
+# denied stays in it, but is not the next payer's).
+SHOWN = ["claim_id", "client_name", "next_payer", "next_payer_share", "owed", "payer",
+         "prior_paid", "contractual", "cost_share", "cob", "total_charge", "adjudicated_date",
+         "days_since", "first_service_date", "payer_sequence", "client_id"]
 if frame.last_rejection.notna().any():  # why the last one was rejected, next to the claim
     SHOWN.insert(SHOWN.index("owed") + 1, "last_rejection")
 ui.table(frame[SHOWN],
          key="sec_list", download="secondary_claims_to_bill",
          formats={**dict.fromkeys(MONEY, "money"), "first_service_date": "date",
-                  "adjudicated_date": "date", "days_since": "days"})
+                  "adjudicated_date": "date", "days_since": "days",
+                  "next_payer_share": "next_payer_share", "owed": "claim_insurance_balance"})
 EVERY = "every listed claim"
 ids = frame.claim_id.tolist()
 ui.preselect("sec_claim", {i: i for i in ids})

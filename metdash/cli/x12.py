@@ -1,4 +1,4 @@
-"""X12 files: ``metdash import-835`` and ``metdash export-837``."""
+"""X12 files: ``metdash import-835``, ``metdash export-837`` and ``metdash payer-name``."""
 
 from __future__ import annotations
 
@@ -118,3 +118,21 @@ def export_837_cmd(db_path: str | None, out: str, claims: tuple[str, ...], force
         raise
     n = text.count("\nCLM*") + text.startswith("CLM*")
     click.echo(f"{out}: {n} claim(s) written.")
+
+
+@main.command("payer-name")
+@DB_OPTION
+@click.option("--payer", "payer", required=True,
+              help="The payer on file, by its name as in Settings (case does not matter).")
+@click.argument("name")
+def payer_name_cmd(db_path: str | None, payer: str, name: str) -> None:
+    """Keep NAME as another name or id of a payer's 835s (its N1*PR name, or its REF*2U,
+    N104 or TRN03 id), so its remittances import. An 835 refused as coming from "a payer
+    not on file under that name or id" names them. Then import the file again."""
+    from metdash.entry.payer_names import add_remittance_name
+    from metdash.figures.scorecard import find_payer
+
+    db = open_db(db_path)
+    payer_id, payer_name = find_payer(db, payer)  # an unknown payer ends here, naming them
+    kept = add_remittance_name(db, payer_id, name, cli_user())
+    click.echo(f"{kept!r} is kept as a name of {payer_name}'s 835s: import the file again.")

@@ -119,6 +119,12 @@ from metdash.entry.lookups import (
     suggested_claim_id,
     unbilled_sessions,
 )
+from metdash.entry.payer_names import (
+    add_remittance_name,
+    add_remittance_names,
+    remittance_names,
+    remove_remittance_name,
+)
 from metdash.entry.plans import (
     MAX_PLAN_DAYS,
     SIGNATURE_DAYS,
@@ -212,7 +218,7 @@ __all__ = [
     "check_claim", "SessionsBilled",
     "choices", "claim_lines_frame", "default_filing_days", "duplicate_session_warning", "duplicate_sessions", "claim_status_after_posting", "client_list",
     "client_patient_balance", "client_plans_of_care", "client_referrals", "code_list",
-    "eob_payers",
+    "eob_payers", "add_remittance_name", "add_remittance_names", "remittance_names", "remove_remittance_name",
     "fetch_rows", "file_appeal", "find_appeals", "find_claims", "find_clients",
     "find_referrals", "find_referrer", "kx_threshold_for", "kx_years", "medicare_allowed_ytd",
     "move_claim_status", "move_to_client", "new_claim_id", "parse_adjustments",

@@ -13,7 +13,9 @@
 --     the latest rejection's reason (metdash.x12.post_ack).
 -- Columns: claim_id, client_id, client_name, payer (the one that adjudicated), next_payer,
 -- payer_sequence (S / T), first_service_date, total_charge, prior_paid (its CLP04),
--- contractual, cost_share, cob, owed (the claim's insurance balance now), adjudicated_date,
+-- contractual, cost_share, cob, next_payer_share (cost_share + cob: what the next payer is
+-- billed for), owed (the claim's insurance balance now: that share, and any amount the last
+-- payer denied, which stays with it), adjudicated_date,
 -- days_since, next_payer_id, next_coverage_id, prior_claim_payment_id, last_rejection (why
 -- the last sending to that payer was rejected; NULL when none was).
 WITH every_claim AS (
@@ -89,6 +91,7 @@ SELECT n.claim_id, c.client_id, cl.last_name || ', ' || cl.first_name AS client_
        coalesce(m.contractual, 0)::DECIMAL(12,2) AS contractual,
        coalesce(m.cost_share, 0)::DECIMAL(12,2) AS cost_share,
        coalesce(m.cob, 0)::DECIMAL(12,2) AS cob,
+       (coalesce(m.cost_share, 0) + coalesce(m.cob, 0))::DECIMAL(12,2) AS next_payer_share,
        f.insurance_balance::DECIMAL(12,2) AS owed,
        n.payment_date AS adjudicated_date,
        date_diff('day', n.payment_date, $as_of::DATE) AS days_since,

@@ -75,13 +75,21 @@ def unassigned_claim_payments(db: Database, masked: bool = False) -> pd.DataFram
     "not our claim", not a reversal), newest first: claim_payment_id, label (in words: the
     payment, the claim id sent, the patient and service date it names, the money; the
     patient's name masked when ``masked``, as in presentation mode), payment_date,
-    payer_name, trace_number, clp01, patient, member_id, service_from, charge, paid."""
+    payer_name, trace_number, clp01, patient, member_id, service_from, charge, paid, and
+    lines_name: the one claim on file its service lines name by their line control numbers
+    (REF*6R echoes our 837P's "<claim id>-<line no>": the payer mistyped only CLP01), else
+    None."""
     df = db.query("""
         SELECT cp.claim_payment_id, r.payment_date, r.payer_name, r.trace_number, cp.clp01,
                cp.status_code,
                nullif(concat_ws(', ', cp.patient_last_name, cp.patient_first_name), '')
                    AS patient,
-               cp.patient_member_id AS member_id, cp.service_from, cp.charge, cp.paid
+               cp.patient_member_id AS member_id, cp.service_from, cp.charge, cp.paid,
+               (SELECT CASE WHEN count(DISTINCT c.claim_id) = 1 THEN min(c.claim_id) END
+                FROM line_payments lp
+                JOIN claims c ON c.claim_id = regexp_extract(lp.line_control_number,
+                                                             '^(.+)-[0-9]+$', 1)
+                WHERE lp.claim_payment_id = cp.claim_payment_id) AS lines_name
         FROM claim_payments cp JOIN remittances r USING (remittance_id)
         WHERE cp.claim_id IS NULL AND cp.status_code NOT IN ('22', '23')
         ORDER BY r.payment_date DESC, cp.claim_payment_id""")

@@ -52,6 +52,7 @@ import pyarrow as pa
 from metdash import adjustment_classes
 from metdash.adjustment_classes import claim_status_after
 from metdash.entry import returns
+from metdash.entry.payer_names import remittance_key
 from metdash.errors import X12Error, X12FileError
 from metdash.store import (
     Database,
@@ -101,6 +102,8 @@ class FileResult:
     problems: list[str] = field(default_factory=list)
     remittance_ids: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the biller should know (posted)
+    # (N1*PR name, ids) of a payer on file under none of them: the page asks whose it is
+    unknown_payers: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     @property
     def errors(self) -> list[str]:
@@ -129,6 +132,7 @@ class ImportSummary:
     # What the biller should know about files that were imported (not refusals): e.g. a
     # recoupment that names no claim of ours. Not in the JSON summary (its keys are fixed).
     notes: list[str] = field(default_factory=list)
+    unknown_payers: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -200,6 +204,8 @@ def import_835(db: Database, sources: Iterable[Source], user: str, *,
         summary.errors.extend(res.errors)
         summary.problems.extend(res.problems)
         summary.notes.extend(res.notes)
+        summary.unknown_payers.extend(u for u in res.unknown_payers
+                                      if u not in summary.unknown_payers)
         summary.payments += res.payments
         summary.already_imported += res.already_imported
         summary.claims += res.claims
@@ -235,7 +241,8 @@ def _import_one(db: Database, name: str, data: bytes, user: str,
             # in the payment's header: a sample from another provider listed fifty "does
             # not balance" lines before it, and the list stops at fifty.
             return FileResult(name, "refused", problems=file_problems(
-                name, [*_payee_problems(db, data, name), *exc.problems]))
+                name, [*_payee_problems(db, data, name), *exc.problems]),
+                unknown_payers=exc.unknown_payers)
         del remit
         return res
 
@@ -255,7 +262,9 @@ def _payee_problems(db: Database, data: bytes, name: str) -> list[X12Error]:
 
 
 # -- writing --------------------------------------------------------------------------
-def _match_payer(payers: pd.DataFrame, p: Payment) -> int | None:
+def _match_payer(payers: pd.DataFrame, kept: dict[str, int], p: Payment) -> int | None:
+    """Our payer of a payment: by its clearinghouse payer id, its name, then the other names
+    and ids kept for its 835s (``kept``: metdash.entry.payer_names)."""
     ids = {x for x in (p.originator, p.payer_id, p.payer_ref) if x}
     for row in payers.itertuples(index=False):
         if row.clearinghouse_payer_id and row.clearinghouse_payer_id in ids:
@@ -264,7 +273,8 @@ def _match_payer(payers: pd.DataFrame, p: Payment) -> int | None:
     for row in payers.itertuples(index=False):
         if row.name.strip().lower() == wanted:
             return int(row.payer_id)
-    return None
+    return next((kept[k] for k in map(remittance_key, (p.payer_name, *sorted(ids)))
+                 if k in kept), None)
 
 
 def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: str
@@ -280,7 +290,9 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     res.outcome = "imported"
 
     payers = fetch_df(con, "SELECT payer_id, name, clearinghouse_payer_id FROM payers")
-    payer_of = {id(p): _match_payer(payers, p) for p in new}
+    kept = dict(con.execute("SELECT remittance_name, payer_id FROM payer_remittance_names")
+                .fetchall())
+    payer_of = {id(p): _match_payer(payers, kept, p) for p in new}
     clp01s = sorted({c.clp01 for p in new for c in p.claims})
     # Is the file ours, from the claims' payers, paying each claim once and never negative
     # outside a reversal? (issue 19; metdash.x12.trust835)
@@ -292,7 +304,10 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     problems += trust835.claim_problems(remit.name, new, on_file, payer_of,
                                         trust835.adjudications(con, reversed_ids))
     if problems:
-        raise X12FileError(remit.name, problems)
+        raise X12FileError(remit.name, problems, sorted({
+            (p.payer_name, tuple(x for x in (p.payer_ref, p.payer_id, p.originator) if x))
+            for p in new if payer_of[id(p)] is None and any(c.clp01 in on_file
+                                                            for c in p.claims)}))
     our_lines = claim_lines(con, sorted(on_file))
     seqs = {cid: c.history_seq for cid, c in on_file.items() if c.history_seq}
 

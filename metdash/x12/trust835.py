@@ -265,10 +265,10 @@ def _not_its_payer(claim: OurClaim, p: Payment, payer_id: int | None) -> str:
                                  (p.originator, "TRN03")) if v]
     ids = ", ".join(f"{w} {v}" for v, w in named)
     return (said + ", a payer not on file under that name" + (f" or id ({ids})" if ids else "")
-            + (f". If it is {claim.payer_name} and that payer has no clearinghouse payer id "
-               f"yet, enter {named[0][0]} as its id (Settings → Change a payer's rules; the "
-               "837P sends it too) and import the file again" if named else "")
-            + "; if not, check the claim's payer, or send the file back.")
+            + f". If it is {claim.payer_name}, say so: answer \"Whose is this 835?\" below "
+            f"(Remittances; on a terminal, metdash payer-name --payer \"{claim.payer_name}\" "
+            f"\"{p.payer_name}\"), then import the file again; if not, check the claim's "
+            "payer, or send the file back.")
 
 
 def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, OurClaim],

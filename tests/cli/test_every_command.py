@@ -144,6 +144,9 @@ CASES: dict[str, Case] = {
     "user role": Case(("--db", "{held}", "olive", "biller"),
                       ("--db", "{blocked}/p.duckdb", "olive", "biller"), CREATED, "File exists"),
     "user list": Case(("--db", "{held}"), ("--db", "{blocked}/p.duckdb"), CREATED, "File exists"),
+    "payer-name": Case(("--db", "{held}", "--payer", "Acme Health", "NORIDIAN JF"),
+                       ("--db", "{blocked}/p.duckdb", "--payer", "Acme Health", "NORIDIAN JF"),
+                       CREATED, "File exists"),
 }
 
 HOLD = """\

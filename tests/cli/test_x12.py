@@ -154,3 +154,19 @@ def test_commands_have_help():
     for cmd in ("import-835", "export-837"):
         r = CliRunner().invoke(main, [cmd, "--help"])
         assert r.exit_code == 0 and len(r.output) > 100
+
+
+def test_payer_name_keeps_an_835_name_for_a_payer(seeded):
+    runner = CliRunner()
+    r = runner.invoke(main, ["payer-name", "--db", str(seeded.path), "--payer", "acme health",
+                             "Noridian JF Part B"])
+    assert r.exit_code == 0, r.output
+    assert r.output == ("'NORIDIAN JF PART B' is kept as a name of Acme Health's 835s: import "
+                        "the file again.\n")
+    # Again: refused in one line, nothing doubled.
+    r = runner.invoke(main, ["payer-name", "--db", str(seeded.path), "--payer", "Acme Health",
+                             "NORIDIAN JF PART B"])
+    assert r.exit_code == 1 and "is kept already, for Acme Health." in r.output
+    r = runner.invoke(main, ["payer-name", "--db", str(seeded.path), "--payer", "Nobody",
+                             "X"])
+    assert r.exit_code == 1 and "No payer is called 'Nobody'" in r.output

@@ -61,3 +61,44 @@ def test_an_uploaded_835_says_its_recoupment_names_no_claim(small_db_path, brows
     finally:
         context.close()
         running.stop()
+
+
+def test_an_835_under_another_name_is_kept_for_its_payer_and_imported(small_db_path, browser,
+                                                                      tmp_path):
+    """A Medicare contractor's 835 names itself "NORIDIAN JF PART B" (N1*PR) with an id no
+    payer has: refused, then the page asks whose it is; "Medicare" and "Remember and import
+    again" keep the name and import the same file (C8: paid 64, CO-45 20, PR-2 16)."""
+    path = tmp_path / "practice.duckdb"
+    shutil.copy(small_db_path, path)
+    db = Database(path)
+    auth.add_user(db, "olive", PASSWORD, "owner", by="setup", display_name="Olive")
+    db.release()
+    era = tmp_path / "noridian.835"
+    era.write_text(build_835([Claim("C8", "1", "100", "64", pr="16",
+                                    cas=[("CO", "45", "20"), ("PR", "2", "16")],
+                                    patient=("ALPHA", "ANN", "1EG4TE5MK72"))],
+                             trace="NOR-E2E", payer="NORIDIAN JF PART B",
+                             originator="1999999999", payee=("XX", NPI_PRACTICE)))
+    running = RunningApp(path, env={"METDASH_BACKUP_DIR": str(tmp_path / "backups")})
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        sign_in(page, f"{running.url}/remittances", "olive", PASSWORD)
+        wait_for_page(page, "Import 835 files")
+        page.locator('[data-testid="stFileUploader"] input[type=file]').first.set_input_files(
+            str(era))
+        page.get_by_role("button", name="Import", exact=True).click()
+        page.get_by_text("Whose is this 835?", exact=True).wait_for(timeout=60_000)
+        picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="It is")
+        picker.get_by_role("combobox").click()
+        page.get_by_role("option", name="Medicare", exact=True).click()
+        page.get_by_role("button", name="Remember and import again").click()
+        page.get_by_text("1 payment(s) imported").wait_for(timeout=60_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        context.close()
+        running.stop()
+    db = Database(path)
+    assert db.scalar("SELECT remittance_name FROM payer_remittance_names") == \
+        "NORIDIAN JF PART B"
+    assert db.scalar("SELECT paid FROM claim_facts WHERE claim_id = 'C8'") == 64

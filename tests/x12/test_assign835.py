@@ -50,6 +50,8 @@ def test_an_unmatched_payment_is_posted_to_its_claim(seeded):
     label = unassigned_claim_payments(seeded).label[0]
     assert label == ("Mar 10, 2025 ACME HEALTH, trace A-0310: claim id sent C00010I for "
                      "SAMPLE, SAM, served Feb 03, 2025, charge $300.00, paid $250.00")
+    # Its lines' REF*6R name the claim (a CLP without them names none: the last test).
+    assert unassigned_claim_payments(seeded).lines_name[0] == "C000101"
     assert unassigned_claim_payments(seeded, masked=True).label[0] == (
         "Mar 10, 2025 ACME HEALTH, trace A-0310: claim id sent C00010I for S•••, S•••, "
         "served Feb 03, 2025, charge $300.00, paid $250.00")
@@ -189,3 +191,12 @@ def test_a_recoupment_of_the_payment_follows_it_to_its_claim(seeded):
     assert seeded.query("SELECT status, status_date::VARCHAR AS d FROM claim_status_history "
                         "WHERE claim_id = 'C000101' ORDER BY seq").values.tolist()[-2:] == [
         ["paid", "2025-03-10"], ["partially_paid", "2025-04-10"]]
+
+
+def test_a_payment_without_line_ids_names_no_claim(seeded):
+    # A claim-level CLP (no SVC, so no REF*6R) with a mistyped claim id: nothing to go by;
+    # the biller finds the claim.
+    bare = build_835([Claim("C00010I", "1", "300", "250", cas=[("CO", "45", "50")])],
+                     trace="A-0311", date="20250311")
+    assert import_835(seeded, [("bare.835", bare.encode())], "biller").unmatched == 1
+    assert unassigned_claim_payments(seeded).lines_name.isna().tolist() == [True]

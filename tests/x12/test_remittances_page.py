@@ -121,6 +121,23 @@ def test_an_unmatched_payment_is_posted_to_its_claim_from_the_page(seeded):
     assert seeded.scalar("SELECT paid FROM claim_facts WHERE claim_id = 'C000101'") == 250
 
 
+def test_the_claim_an_unmatched_payments_lines_name_is_one_click_away(seeded):
+    """Its SVCs echo REF*6R C000101-1..3 (our 837P's line ids): the page says the lines name
+    C000101 and posts it there in one click, under the same checks."""
+    from metdash.x12.assign835 import unassigned_claim_payments
+
+    from .test_assign835 import TYPO
+
+    assert import_835(seeded, [("typo.835", TYPO.encode())], "biller").unmatched == 1
+    assert unassigned_claim_payments(seeded).lines_name.tolist() == ["C000101"]
+    at = _run()
+    assert any("Its service lines name claim C000101" in c.value for c in at.caption)
+    at.button(key="assign_named").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.success[-1].value == "Posted to claim C000101, now paid."
+    assert seeded.scalar("SELECT paid FROM claim_facts WHERE claim_id = 'C000101'") == 250
+
+
 def test_refused_835s_list_their_problems_in_file_order_saying_nothing_imported_once(seeded):
     """A new-user tour: a refused upload said "Nothing was imported." in its heading and
     again after each file's problems, and listed a file's problems out of order (the

@@ -144,6 +144,24 @@ def test_bill_the_secondary_lists_the_claim_with_its_amounts(primary_paid):
     assert worklists.ROW_ACTIONS["bill_secondary"].column == "claim_id"
 
 
+def test_bill_the_secondary_tells_the_next_payers_share_from_a_denied_line(seeded):
+    """Acme pays line 1 as before (72, CO-45 24, PR-2 24) and denies line 2 (CO-151 80: a
+    frequency limit). The Gap Plan is asked for the 24 of coinsurance; the 80 Acme denied
+    stays Acme's (appeal it). Insurance balance 200 - 72 - 24 = 104 = 24 + 80."""
+    _setup(seeded)
+    denied = build_835([Claim("C000201", "1", "200", "72", pr="24", payer_claim_number="A-78",
+                              lines=[Line("97110", "120", "72", date="20250220", mods=["GP"],
+                                          units="2", cas=[("CO", "45", "24"), ("PR", "2", "24")],
+                                          control="C000201-1"),
+                                     Line("97140", "80", "0", date="20250220", mods=["GP"],
+                                          cas=[("CO", "151", "80")], control="C000201-2")])],
+                       trace="ACME-0310").encode()
+    assert import_835(seeded, [("acme.835", denied)], "biller").ok
+    row = secondary_claims_to_bill(seeded, AS_OF).iloc[0]
+    assert (row.claim_id, row.next_payer_share, row.owed) == ("C000201", M("24.00"),
+                                                              M("104.00"))
+
+
 def _segments(text: str) -> list[str]:
     return [s.strip() for s in text.split("~") if s.strip()]
 

@@ -252,10 +252,47 @@ def test_a_payer_known_by_its_ref_2u_id_pays_and_an_unknown_one_is_told_how(seed
     assert errors[0].split(": ", 1)[1].startswith(
         "claim C000101 is billed to Acme Health, but this "
         "remittance comes from NORIDIAN JF PART B (N1*PR), a payer not on file under that "
-        "name or id (REF*2U 01112, TRN03 1888888888). If it is Acme Health and that payer "
-        "has no clearinghouse payer id yet, enter 01112 as its id (Settings")
+        "name or id (REF*2U 01112, TRN03 1888888888). If it is Acme Health, say so: answer "
+        "\"Whose is this 835?\" below (Remittances; on a terminal, metdash payer-name --payer "
+        "\"Acme Health\" \"NORIDIAN JF PART B\"), then import the file again")
+    assert import_835(seeded, [("nor.835", data)], "tester").unknown_payers == [
+        ("NORIDIAN JF PART B", ("01112", "1888888888"))]
     with seeded.transaction() as con:
         con.execute("UPDATE payers SET clearinghouse_payer_id = '01112' "
                     "WHERE name = 'Acme Health'")
     result = import_835(seeded, [("nor.835", data)], "tester")
     assert result.ok, result.errors
+
+
+def test_a_payer_kept_under_its_835_name_pays(seeded):
+    """The same file, and Acme keeps its own clearinghouse id: the practice says the 835's
+    "NORIDIAN JF PART B" is Acme Health (metdash.entry.payer_names), and the file imports.
+    A name that is another payer's own, or kept for another payer, is refused."""
+    from metdash.entry.payer_names import (
+        add_remittance_name,
+        remittance_names,
+        remove_remittance_name,
+    )
+    from metdash.errors import ValidationError
+
+    data = _paid_in_full(payer="NORIDIAN JF PART B", originator="1888888888")
+    assert not import_835(seeded, [("nor.835", data)], "tester").ok
+    acme, medicare = (seeded.scalar("SELECT payer_id FROM payers WHERE name = ?", [n])
+                      for n in ("Acme Health", "Medicare Part B"))
+    assert add_remittance_name(seeded, acme, " Noridian  JF part B ", "tester") == \
+        "NORIDIAN JF PART B"
+    with pytest.raises(ValidationError, match="is kept already, for Acme Health: remove it"):
+        add_remittance_name(seeded, medicare, "noridian jf part b", "tester")
+    with pytest.raises(ValidationError, match="is the name or clearinghouse payer id of "
+                                              "Medicare Part B itself"):
+        add_remittance_name(seeded, acme, "medicare part b", "tester")
+    result = import_835(seeded, [("nor.835", data)], "tester")
+    assert result.ok and result.matched == 1, result.errors
+    assert seeded.scalar("SELECT payer_id FROM remittances") == acme
+    names = remittance_names(seeded)
+    assert names[["payer", "remittance_name"]].values.tolist() == [
+        ["Acme Health", "NORIDIAN JF PART B"]]
+    remove_remittance_name(seeded, int(names.name_id[0]), "tester")
+    assert remittance_names(seeded).empty
+    assert seeded.scalar("SELECT count(*) FROM audit_log "
+                         "WHERE table_name = 'payer_remittance_names'") == 2

@@ -26,6 +26,7 @@ from metdash import sheet_headers as headers
 from metdash.coding import normalize_cpt, normalize_icd10, npi_problem, parse_modifiers
 from metdash.coding.pos import DEFAULT_POS, normalize_pos, pos_problem
 from metdash.errors import MoneyTooLarge
+from metdash.sheet_cells import cpt_code, dx_codes
 from metdash.sheet_dates import MDY, DateOrder, date_cell, date_order, excel_day_numbers
 from metdash.text import formula_problem, text_problem
 
@@ -454,7 +455,8 @@ SELF_PAY = {"self_pay", "selfpay", "self", "cash", "private_pay", "patient", "no
             "no_insurance", "uninsured", "patient_pay", "client_pay"}
 KIND_ALIASES = {"pt": "physical_therapist", "therapist": "physical_therapist",
                  "doctor": "physician", "md": "physician", "do": "physician"}
-SEX_ALIASES = {"F": "F", "FEMALE": "F", "M": "M", "MALE": "M", "U": "U", "UNKNOWN": "U"}
+SEX_ALIASES = {"F": "F", "FEMALE": "F", "WOMAN": "F", "M": "M", "MALE": "M", "MAN": "M",
+               "U": "U", "UNKNOWN": "U"}
 
 
 # An export's claim status that says the claim went out already.
@@ -561,7 +563,7 @@ def parse_row(row: Row, problems: list[str], order: DateOrder = MDY) -> None:
                         f"was born ({row.dob}): check both dates.")
     if v.get("client_sex", "") != "" and str(v["client_sex"]).upper() not in SEX_ALIASES:
         problems.append(f"row {row.n}, client_sex: {v['client_sex']!r} must be F, M or U.")
-    row.cpt = normalize_cpt(v.get("cpt", ""))
+    row.cpt = cpt_code(normalize_cpt(v.get("cpt", "")))  # "97110 - Therapeutic exercise"
     units = str(v.get("units", "")).strip()
     if units:
         try:
@@ -599,9 +601,7 @@ def parse_row(row: Row, problems: list[str], order: DateOrder = MDY) -> None:
         else:
             row.place_of_service = normalize_pos(v["place_of_service"])
     # ICD-10-CM codes hold no space: "M5450 E119" is two codes, as "M54.50;E11.9" is.
-    row.dx = [_normalize_icd10(c) for c in re.split(r"[;,\s]+",
-                                                    str(v.get("diagnosis_codes", "")))
-              if c.strip()]
+    row.dx = [_normalize_icd10(c) for c in dx_codes(str(v.get("diagnosis_codes", "")))]
     _pointers_and_status(row, problems)
     for column, label in (("referrer_npi", "Referring NPI"), ("rendering_npi", "Rendering NPI")):
         if v.get(column, "") != "":

@@ -607,3 +607,25 @@ def test_rows_are_numbered_as_a_spreadsheet_shows_them(db):
     res = import_claims(db, data, "broken_header.csv", USER, as_of=AS_OF)
     assert res.problems == [
         "row 2, charge ('Charge Amount'): 'eighty' is not an amount: write it like 45.00."]
+
+
+def test_codes_with_their_descriptions_and_other_ways_of_writing(db):
+    """An export that writes each code with its words, modifiers as 'GP/KX', the currency
+    beside the amount and the sex as a word (refused before, each at its row). Read by hand:
+    claim X-400 for Lane, Lois: 97110 x2 $80.00, modifiers GP and KX, diagnoses M54.50 and
+    E11.9 (the descriptions' commas start no code), sex F."""
+    header = ["Claim #", "Patient Account", "Patient Name", "DOB", "Sex", "Insurance",
+              "Subscriber ID", "Date of Service", "CPT Code", "Modifiers", "Units",
+              "Charge Amount", "Diagnosis", "Rendering Provider NPI"]
+    row = ["X-400", "C100", "Lane, Lois", "1948-01-02", "Woman", "Medicare Part B",
+           "1AA0AA0AA00", "2025-06-02", "97110 - Therapeutic exercise", "GP/KX", "2",
+           "USD 80.00", "M54.50 - Low back pain, unspecified; E11.9 - Type 2 diabetes "
+           "mellitus without complications", "1245319599"]
+    res = import_claims(db, csv(header, row), "described.csv", USER, as_of=AS_OF)
+    assert res.problems == [] and res.claims_added == 1
+    c = db.query("SELECT diagnosis_codes, total_charge FROM claims "
+                 "WHERE claim_id = 'X-400'").iloc[0]
+    assert list(c.diagnosis_codes) == ["M54.50", "E11.9"] and float(c.total_charge) == 80.0
+    line = db.query("SELECT cpt, modifiers FROM claim_lines WHERE claim_id = 'X-400'").iloc[0]
+    assert (line.cpt, list(line.modifiers)) == ("97110", ["GP", "KX"])
+    assert db.scalar("SELECT sex FROM clients WHERE client_id = 'C100'") == "F"

@@ -48,13 +48,14 @@ def is_therapy_code(cpt: str) -> bool:
 
 
 def parse_modifiers(value: Any) -> list[str]:
-    """A line's modifiers from 'GP:59', 'gp, 59', ['GP', '59'] or '' (upper-cased, trimmed)."""
+    """A line's modifiers from 'GP:59', 'gp, 59', 'GP/CQ', ['GP', '59'] or '' (upper-cased,
+    trimmed)."""
     if value is None:
         return []
     if isinstance(value, float) and value != value:  # NaN from a spreadsheet cell
         return []
     if isinstance(value, str):
-        parts = re.split(r"[:;,\s]+", value)
+        parts = re.split(r"[:;,/\s]+", value)
     else:
         parts = [str(v) for v in value]
     return [p.strip().upper() for p in parts if p and p.strip()]

@@ -86,7 +86,9 @@ def as_money(value: Any) -> Decimal | None:
         if value != value:
             return None
         value = repr(value)
-    text = str(value).strip().replace("$", "").replace(" ", "").replace("\u00a0", "")
+    # "$1,200.00", "USD 90.00", "90.00 USD" (an export's currency beside the amount)
+    text = re.sub(r"^USD|USD$", "", str(value).strip().upper()).replace("$", "")
+    text = text.replace(" ", "").replace("\u00a0", "")
     if text.startswith("(") and text.endswith(")"):
         text = "-" + text[1:-1]
     text = _decimal_point(text) if typed else text

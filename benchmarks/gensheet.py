@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import random
 
+from metdash.coding.mbi import synthetic_mbi
 from metdash.spreadsheet import COLUMNS
 
 PAYERS = (("Medicare Part B", "medicare", "GP"), ("Bench Commercial", "commercial", ""))
@@ -50,7 +51,9 @@ def claims_sheet(rows: int, *, as_of: dt.date = dt.date(2026, 6, 30), seed: int 
             "client_first_name": rng.choice(["Ann", "Bo", "Cy", "Di", "Ed"]),
             "client_dob": dt.date(1940 + c % 50, 1 + c % 12, 1 + c % 28).isoformat(),
             "client_sex": "FM"[c % 2], "payer_name": payer, "payer_type": ptype,
-            "member_id": f"{prefix}M{c:07d}", "referrer_npi": referrers[c % len(referrers)],
+            "member_id": (synthetic_mbi(int.from_bytes(prefix.encode(), "big") * 10**7 + c)
+                          if ptype == "medicare" else f"{prefix}M{c:07d}"),
+            "referrer_npi": referrers[c % len(referrers)],
             "referrer_name": f"Referrer, {c % len(referrers)}", "referrer_kind": "physician",
             "referral_date": (first_day - dt.timedelta(days=10)).isoformat(),
             "rendering_npi": renderers[c % len(renderers)], "diagnosis_codes": "M54.50;E11.9",

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from metdash import demo_acks, demo_denials
-from metdash.coding.mbi import LETTERS
+from metdash.coding.mbi import synthetic_mbi
 from metdash.demo_clearinghouse import add_clearinghouse_and_places
 from metdash.demo_corrections import add_corrections
 from metdash.demo_secondary import add_secondary_claims
@@ -316,18 +316,6 @@ def _date(days: np.ndarray, valid: np.ndarray | None = None) -> pa.Array:
 def _ts(micros: np.ndarray) -> pa.Array:
     return pa.array(np.asarray(micros, dtype=np.int64), type=pa.int64()).view(
         pa.timestamp("us"))
-
-
-def _mbi(number: int) -> str:
-    """A synthetic Medicare Beneficiary Identifier made from ``number`` (the format only:
-    C A AN N A AN N A A N N, letters without S, L, O, I, B, Z)."""
-    digits, out = number, []
-    for kind in "CAPNAPNAANN":
-        base = {"C": 9, "N": 10, "A": len(LETTERS), "P": len(LETTERS) + 10}[kind]
-        digits, k = divmod(digits, base)
-        out.append(str(k + 1) if kind == "C" else str(k) if kind == "N" else
-                   (LETTERS + "0123456789")[k])
-    return "".join(out)
 
 
 def _cat(idx: np.ndarray, labels: list[str] | np.ndarray,
@@ -932,7 +920,7 @@ class _Builder:
         medicare = np.nonzero(types == "medicare")[0]
         member = pc.replace_with_mask(
             member, pa.array(types == "medicare"),
-            pa.array([_mbi(int(x)) for x in member_no[medicare]], pa.string()))
+            pa.array([synthetic_mbi(int(x)) for x in member_no[medicare]], pa.string()))
         commercial = types == "commercial"
         spouse = commercial & (rng.random(n) < 0.15)
         eff = received - rng.integers(30, 3 * 365, n)

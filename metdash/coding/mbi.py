@@ -64,3 +64,15 @@ def mbi_problem(text: object) -> str | None:
     return (f"Medicare member id {shown!r} is not a Medicare Beneficiary Identifier (MBI): "
             f"its {nth} character, {ch!r}, {why}{'' if why.endswith('?') else '.'} "
             f"{ask[0].upper()}{ask[1:]}")
+
+
+def synthetic_mbi(number: int) -> str:
+    """An MBI-shaped id made from ``number`` (distinct numbers below about 2.6e13 give
+    distinct ids): for the demo practice and benchmark files, never a real person's."""
+    digits, out = number, []
+    for kind in _KINDS:
+        base = {"C": 9, "N": 10, "A": len(LETTERS), "P": len(LETTERS) + 10}[kind]
+        digits, k = divmod(digits, base)
+        out.append(str(k + 1) if kind == "C" else str(k) if kind == "N" else
+                   (LETTERS + "0123456789")[k])
+    return "".join(out)

@@ -31,3 +31,10 @@ def test_mbis(text):
 def test_not_mbis(text, said):
     assert not is_mbi(text)
     assert said in mbi_problem(text)
+
+
+def test_synthetic_mbis_have_the_format_and_differ():
+    from metdash.coding.mbi import synthetic_mbi
+
+    made = [synthetic_mbi(n) for n in range(10**8, 10**8 + 5000)]
+    assert all(is_mbi(m) for m in made) and len(set(made)) == len(made)

@@ -430,7 +430,7 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                     f"row {r.n}, payer_name: client {cid} now has two primary coverages "
                     f"from {start} ({other[0]['payer_name']} on file, and "
                     f"{str(r.values['payer_name']).strip()} from this file): end the old one, "
-                    "or make one of them secondary, on the Clients page.")
+                    "on the Clients page (Add coverage: the client's coverages).")
             return key
         return coverage_ids[key]
 

@@ -55,6 +55,32 @@ with tab_client, st.form("client", clear_on_submit=False):
 
 with tab_cov:
     cid = ui.client_picker(db, "Client", key="cv_client")
+    on_file = ui.cached(entry.client_coverages)(db, cid) if cid else None
+    if on_file is not None and not on_file.empty:
+        # A change of insurance: end the old coverage, then add the new one below.
+        st.markdown("**The client's coverages**")
+        ui.table(on_file.drop(columns=["coverage_id"]), key="cv_on_file",
+                 formats={"effective_date": "date", "end_date": "date", "claims": "count"},
+                 labels={"end_date": "Ends on", "effective_date": "Effective from"})
+        names = {r.coverage_id: f"{r.payer} {r.member_id} ({r.priority}, from "
+                 f"{r.effective_date:%Y-%m-%d})" for r in on_file.itertuples()}
+        with st.expander("End a coverage, or correct its member id"):
+            which = st.selectbox("Coverage", list(names), format_func=names.get,
+                                 key="cv_change")
+            e1, e2 = st.columns(2)
+            last_day = e1.date_input("Its last day", format="YYYY-MM-DD", value=None,
+                                     key="cv_last_day")
+            if e1.button("End the coverage", key="cv_end_go", disabled=last_day is None):
+                with ui.action():
+                    entry.end_coverage(db, int(which), last_day, user)
+                    ui.after_write()
+                    st.success(f"Coverage ended on {last_day:%Y-%m-%d}.")
+            fixed = e2.text_input("Member id as on the card", key="cv_fix_member")
+            if e2.button("Correct the member id", key="cv_fix_go", disabled=not fixed.strip()):
+                with ui.action():
+                    kept = entry.correct_member_id(db, int(which), fixed, user)
+                    ui.after_write()
+                    st.success(f"Member id is now {ui.literal(kept)}.")
 with tab_cov, st.form("coverage"):
     c1, c2 = st.columns(2)
     payer_label = c2.selectbox("Payer", [""] + list(payers.label), key="cv_payer")

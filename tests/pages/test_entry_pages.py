@@ -98,6 +98,28 @@ def test_clients_page(db):
     assert db.scalar("SELECT member_id FROM coverages WHERE client_id = 'C900'") == "1AC2CD3EF45"
 
 
+def test_a_clients_coverage_is_ended_and_corrected_on_the_page(db):
+    """Add coverage → the client's coverages: Jane's Medicare coverage ends on 2025-06-30
+    (a change of insurance), and a mistyped member id is put right."""
+    at = page("clients.py")
+    at.text_input(key="cv_client-find").set_value("C001").run()
+    [jane] = [o for o in at.selectbox(key="cv_client").options if "C001" in o]
+    at.selectbox(key="cv_client").set_value(jane).run()
+    assert not at.exception
+    assert at.button(key="cv_end_go").disabled  # no date yet
+    at.date_input(key="cv_last_day").set_value(dt.date(2025, 6, 30)).run()
+    at.button(key="cv_end_go").click().run()
+    assert not at.exception and not at.error, errors(at)
+    assert "Coverage ended on 2025-06-30." in [x.value for x in at.success]
+    assert str(db.scalar("SELECT end_date FROM coverages WHERE coverage_id = 1")) == "2025-06-30"
+    at.text_input(key="cv_fix_member").set_value("123456789A").run()
+    at.button(key="cv_fix_go").click().run()
+    assert "old Health Insurance Claim Number" in errors(at)
+    at.text_input(key="cv_fix_member").set_value("1EG4-TE5-MK79").run()
+    at.button(key="cv_fix_go").click().run()
+    assert "Member id is now 1EG4TE5MK79." in [x.value for x in at.success]
+
+
 def test_new_client_form_keeps_the_client_on_file(db):
     """A chart number on file is refused on "New client" (it overwrote the person before);
     ticking "Update the client on file" replaces the details."""

@@ -162,6 +162,18 @@ def test_bill_the_secondary_tells_the_next_payers_share_from_a_denied_line(seede
                                                               M("104.00"))
 
 
+def test_a_secondary_ended_before_the_visit_leaves_the_coinsurance_to_the_client(primary_paid):
+    """Sam's Gap Plan coverage turns out to have ended on 2025-01-31 (before the 02-20 visit):
+    ended on file, nobody is next in line on 02-20, so Acme's PR-2 40 is Sam's: insurance
+    200 - 120 - 40 - 40 = 0, patient 40; nothing left to bill the Gap Plan."""
+    from metdash.entry import client_coverages, end_coverage
+
+    gap = client_coverages(primary_paid, "K001").query("payer == 'Gap Plan'").coverage_id
+    end_coverage(primary_paid, int(gap.iloc[0]), D(2025, 1, 31), "biller")
+    assert _balances(primary_paid, "C000201") == (M("0.00"), M("40.00"))
+    assert secondary_claims_to_bill(primary_paid, AS_OF).empty
+
+
 def _segments(text: str) -> list[str]:
     return [s.strip() for s in text.split("~") if s.strip()]
 

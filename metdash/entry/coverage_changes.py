@@ -1,0 +1,100 @@
+"""A client's coverages on file, ended or corrected (found in a new practice's first weeks: a
+client who changes insurance could not end the old coverage, so the new primary was refused
+as a second one on the same dates, and a member id typed wrong could not be put right).
+
+Both write one audit row with the coverage before and after. Ending a coverage changes which
+payer is next in line on the claims served after the end date (the ledger's cost share goes
+to the next payer in force on a claim's date of service), so those claims' facts are
+recomputed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from metdash.coding import mbi_problem, normalize_mbi
+from metdash.entry.problems import Problem, as_date, blank, fetch_one
+from metdash.errors import ValidationError
+from metdash.store import Database, audit, facts
+from metdash.text import text_problem
+
+__all__ = ["client_coverages", "correct_member_id", "end_coverage"]
+
+
+def client_coverages(db: Database, client_id: str) -> pd.DataFrame:
+    """The client's coverages, newest first: coverage_id, payer, member_id, priority,
+    relationship, effective_date, end_date, claims (billed to it, not voided)."""
+    return db.query("""
+        SELECT v.coverage_id, p.name AS payer, v.member_id, v.priority, v.relationship,
+               v.effective_date, v.end_date,
+               (SELECT count(*) FROM claims c WHERE c.coverage_id = v.coverage_id
+                  AND c.status <> 'voided') AS claims
+        FROM coverages v JOIN payers p USING (payer_id)
+        WHERE v.client_id = ?
+        ORDER BY v.effective_date DESC, v.coverage_id DESC""", [client_id])
+
+
+def _coverage(con: Any, coverage_id: int) -> dict[str, Any]:
+    row = fetch_one(con, "SELECT v.*, p.name AS payer_name, p.payer_type FROM coverages v "
+                    "JOIN payers p USING (payer_id) WHERE coverage_id = ?", [coverage_id])
+    if row is None:
+        raise ValidationError([Problem("That coverage is not on file: choose one of the "
+                                       "client's coverages.", "coverage_id")])
+    return row
+
+
+def end_coverage(db: Database, coverage_id: int, end_date: Any, user: str) -> None:
+    """End a coverage on ``end_date`` (its last day). Refused when the date is not a date, is
+    before the coverage started, or leaves claims billed to it outside its dates."""
+    with db.transaction() as con:
+        cov = _coverage(con, coverage_id)
+        end = as_date(end_date) if end_date not in (None, "") else None
+        if end is None:
+            raise ValidationError([Problem("The end date is missing: enter the coverage's "
+                                           "last day.", "end_date")])
+        if end < cov["effective_date"]:
+            raise ValidationError([Problem(
+                f"{end} is before the coverage started ({cov['effective_date']}): a coverage "
+                "ends on or after its first day.", "end_date")])
+        after = [r[0] for r in con.execute(
+            "SELECT claim_id FROM claims WHERE coverage_id = ? AND status <> 'voided' "
+            "AND first_service_date > ? ORDER BY first_service_date, claim_id LIMIT 6",
+            [coverage_id, end]).fetchall()]
+        if after:
+            shown = ", ".join(after[:5]) + (" and more" if len(after) > 5 else "")
+            raise ValidationError([Problem(
+                f"Claims served after {end} are billed to this coverage ({shown}): end it "
+                "after their dates of service, or correct those claims first.", "end_date")])
+        con.execute("UPDATE coverages SET end_date = ? WHERE coverage_id = ?",
+                    [end, coverage_id])
+        audit(con, user, "update", "coverages", coverage_id, {"end_date": cov["end_date"]},
+              {"end_date": end})
+        since = min(end, cov["end_date"] or end)
+        touched = [r[0] for r in con.execute(
+            "SELECT claim_id FROM claims WHERE client_id = ? AND first_service_date > ?",
+            [cov["client_id"], since]).fetchall()]
+        facts.touch(con, touched, status_only=True)
+
+
+def correct_member_id(db: Database, coverage_id: int, member_id: str, user: str) -> str:
+    """Put a coverage's member id right (a typo, an old Medicare HICN replaced by the MBI);
+    the id as kept. Claims sent already keep what their 837P carried; the next 837P carries
+    the new id."""
+    with db.transaction() as con:
+        cov = _coverage(con, coverage_id)
+        if blank(member_id):
+            raise ValidationError([Problem("Member id is missing: copy it from the insurance "
+                                           "card.", "member_id")])
+        said = text_problem(member_id, "Member id", "member_id")
+        medicare = cov["payer_type"] == "medicare"
+        if said or (medicare and mbi_problem(member_id)):
+            raise ValidationError([Problem(said or mbi_problem(member_id), "member_id")])
+        kept = normalize_mbi(member_id) if medicare else str(member_id).strip()
+        con.execute("UPDATE coverages SET member_id = ? WHERE coverage_id = ?",
+                    [kept, coverage_id])
+        audit(con, user, "update", "coverages", coverage_id, {"member_id": cov["member_id"]},
+              {"member_id": kept})
+        return kept
+

@@ -1,0 +1,53 @@
+"""A client's coverage ended or corrected (metdash.entry.coverage_changes).
+
+The seeded practice (tests/entry_seed.py): Jane Doe (C001) has Medicare member 1EG4TE5MK72
+from 2020-01-01, open; Rick Roe (C002) Acme Health ACM123 for 2025.
+
+Jane moves to Acme Health on 2025-07-01: her Medicare coverage ends on 2025-06-30 (until then
+she had two primaries from July on, which the claims spreadsheet warns of), and the Acme
+coverage is added.
+"""
+
+import datetime as dt
+
+import pytest
+
+from metdash import entry as e
+from metdash.errors import ValidationError
+from tests.entry_seed import USER
+
+D = dt.date
+
+
+def test_a_change_of_insurance(db):
+    acme = e.CoverageIn("C001", 2, "ACM555", D(2025, 7, 1))
+    [medicare] = e.client_coverages(db, "C001").coverage_id.tolist()
+    with pytest.raises(ValidationError, match="before the coverage started"):
+        e.end_coverage(db, medicare, D(2019, 12, 31), USER)
+    e.end_coverage(db, medicare, D(2025, 6, 30), USER)
+    e.save_coverage(db, acme, USER)
+    on_file = e.client_coverages(db, "C001")
+    assert on_file[["payer", "member_id", "end_date"]].values.tolist() == [
+        ["Acme Health", "ACM555", None], ["Medicare Part B", "1EG4TE5MK72", D(2025, 6, 30)]]
+    assert db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'coverages' "
+                     "AND action = 'update'") == 1
+
+
+def test_a_coverage_with_claims_after_the_date_is_not_ended(db):
+    with db.transaction() as con:
+        con.execute("""
+            INSERT INTO claims (claim_id, client_id, payer_id, coverage_id, status,
+                                diagnosis_codes, total_charge, first_service_date)
+            VALUES ('Z1', 'C001', 1, 1, 'ready', ['M54.50'], 40, DATE '2025-06-10')""")
+    with pytest.raises(ValidationError, match=r"Claims served after 2025-05-31 are billed to "
+                                              r"this coverage \(Z1\)"):
+        e.end_coverage(db, 1, D(2025, 5, 31), USER)
+    e.end_coverage(db, 1, D(2025, 6, 10), USER)  # its last claim's day: fine
+
+
+def test_a_member_id_corrected(db):
+    with pytest.raises(ValidationError, match="old Health Insurance Claim Number"):
+        e.correct_member_id(db, 1, "123456789A", USER)
+    assert e.correct_member_id(db, 1, "1eg4-te5-mk79", USER) == "1EG4TE5MK79"
+    assert e.correct_member_id(db, 2, " ACM-9 ", USER) == "ACM-9"  # Acme's own ids: kept
+    assert db.scalar("SELECT member_id FROM coverages WHERE coverage_id = 1") == "1EG4TE5MK79"

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from metdash.coding.icd10 import MAX_DIAGNOSES, icd10_problems, pointer_problems
+from metdash.coding.mbi import mbi_problem
 from metdash.coding.npi import npi_problem
 from metdash.entry.claim_check import zero_charge
 from metdash.x12.model837 import Batch837
@@ -138,6 +139,10 @@ def claim_problems(batch: Batch837) -> list[str]:
                             "number (REF*F8): correct it again once the payer's 835 gives one.")
         if not c.member_id:
             problems.append(f"{label}: the member id is missing on the client's coverage.")
+        elif c.filing_indicator == "MB" and mbi_problem(c.member_id):
+            # Medicare's front end rejects it before reading the claim.
+            problems.append(f"{label}: {mbi_problem(c.member_id)} Then correct the coverage's "
+                            "member id (Clients → Add coverage → the client's coverages).")
         if not c.payer_code:
             problems.append(f"{label}: payer {c.payer_name} has no clearinghouse payer id: "
                             "enter it under Settings → Clearinghouse (payer ids).")

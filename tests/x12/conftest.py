@@ -43,7 +43,7 @@ INSERT INTO coverages (coverage_id, client_id, payer_id, member_id, group_number
                        subscriber_last_name, subscriber_first_name, subscriber_dob,
                        effective_date)
 VALUES (1, 'K001', 1, 'ACM000111', 'GRP9', 'self', NULL, NULL, NULL, DATE '2024-01-01'),
-       (2, 'K002', 2, 'MCR000222A', NULL, 'child', 'Example', 'Ed', DATE '1980-01-01',
+       (2, 'K002', 2, '3AC4DE5FG67', NULL, 'child', 'Example', 'Ed', DATE '1980-01-01',
         DATE '2024-01-01');
 INSERT INTO referrals (referral_id, client_id, referrer_id, received_date, diagnosis_codes,
                        prior_auth_number)

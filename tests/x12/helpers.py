@@ -38,8 +38,8 @@ class Claim:
 
 
 # The seeded practice's clients by claim (tests/x12/conftest.py): K001 Sam Sample (Acme
-# ACM000111) on C000101 and C000103, K002 Eve Example (Medicare MCR000222A) on C000102.
-PATIENTS = {"C000102": ("EXAMPLE", "EVE", "MCR000222A")}
+# ACM000111) on C000101 and C000103, K002 Eve Example (Medicare 3AC4DE5FG67) on C000102.
+PATIENTS = {"C000102": ("EXAMPLE", "EVE", "3AC4DE5FG67")}
 DEFAULT_PATIENT = ("SAMPLE", "SAM", "ACM000111")
 
 

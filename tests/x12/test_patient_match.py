@@ -47,13 +47,13 @@ def test_a_clp_for_another_patient_is_refused_and_nothing_posts(seeded):
 
 
 @pytest.mark.parametrize("patient", [
-    ("EXAMPLE", "EVE", "MCR000222A"),          # as sent
+    ("EXAMPLE", "EVE", "3AC4DE5FG67"),          # as sent
     ("example", "eve", ""),                    # case, no member id
     ("EXAMPLE-SMITH", "EVE", "X1"),            # a longer name the payer holds
     ("EXAMPL", "EVE", "X1"),                   # shortened by the payer
-    ("E", "EVE", "MCR000222A"),                # an initial only, but her member id
-    ("EXEMPLE", "EVE", "MCR000222A"),          # misspelt, but the member id is hers
-    ("EXEMPLE", "EVE", "mcr-000222-a01"),      # ... with the payer's suffix and dashes
+    ("E", "EVE", "3AC4DE5FG67"),                # an initial only, but her member id
+    ("EXEMPLE", "EVE", "3AC4DE5FG67"),          # misspelt, but the member id is hers
+    ("EXEMPLE", "EVE", "3ac4-de5-fg67-01"),    # ... with the payer's suffix and dashes
 ])
 def test_the_clients_name_or_member_id_is_enough(seeded, patient):
     s = import_835(seeded, [("ok.835", _file(patient))], "biller")

@@ -128,6 +128,22 @@ def test_our_checks_catch_what_pyx12_does_not(seeded):
     assert seeded.scalar("SELECT count(*) FROM x12_control") == 0
 
 
+def test_a_medicare_claim_under_an_old_hicn_is_not_sent(seeded):
+    """Eve's Medicare coverage on file from before the MBI check, under her old HICN: pyx12
+    accepts the 837P, Medicare's front end would reject the claim unread. Refused, with
+    where to put the id right; nothing is sent or numbered."""
+    with seeded.transaction() as con:
+        con.execute("UPDATE coverages SET member_id = '123456789A' WHERE client_id = 'K002'")
+    with pytest.raises(X12ExportError) as info:
+        write_837p(seeded, ["C000102"], user="biller", now=NOW)
+    assert info.value.problems == [
+        "Claim C000102: Medicare member id '123456789A' is an old Health Insurance Claim "
+        "Number (HICN): Medicare has refused claims under it since 2020; ask the client for "
+        "the Medicare card with the 11-character Medicare Beneficiary Identifier (MBI). Then "
+        "correct the coverage's member id (Clients → Add coverage → the client's coverages)."]
+    assert seeded.scalar("SELECT count(*) FROM x12_control") == 0
+
+
 def test_a_five_digit_practice_zip_is_refused(seeded):
     """The 5010 837P's billing provider address (2010AA N403) must carry the full ZIP+4;
     pyx12 accepts five digits, a clearinghouse does not. Nothing is sent or numbered."""

@@ -12,7 +12,8 @@ from typing import Any
 
 from metdash import entry as e
 
-__all__ = ["LookAlike", "look_alikes", "payer_type_of_name", "provider_named", "same_person"]
+__all__ = ["LookAlike", "look_alikes", "payer_type_of_name", "provider_named", "referrer_named",
+           "same_person"]
 
 # Credentials written after a provider's name ("Lindqvist, Mara PT").
 CREDENTIALS = {"PT", "DPT", "MPT", "PTA", "OT", "OTR", "OTR/L", "COTA", "MD", "DO", "NP",
@@ -37,6 +38,27 @@ def payer_type_of_name(name: str) -> str:
                  r"harvard pilgrim|tufts|emblem|molina|centene|wellcare)\b", words):
         return "commercial"  # (their Medicare and Medicaid plans are caught above)
     return "other"
+
+
+# A referrer's credential, and the kind of referrer it says.
+_REFERRER_KINDS = {"MD": "physician", "DO": "physician", "PT": "physical_therapist",
+                   "DPT": "physical_therapist", "MPT": "physical_therapist"}
+
+
+def referrer_named(text: str) -> tuple[str, str | None]:
+    """A referrer's name without its credentials ("Dover, Hal MD" -> "Dover, Hal"; "Hal
+    Dover, MD" -> "Hal Dover"), and the kind of referrer they say (physician for MD / DO,
+    physical_therapist for PT / DPT / MPT; None when they say none)."""
+    words = text.replace(",", " , ").split()
+    taken: list[str] = []
+    while words and (words[-1] == "," or words[-1].upper().replace(".", "") in CREDENTIALS) \
+            and len([w for w in words if w != ","]) > 2:
+        taken.append(words.pop().upper().replace(".", ""))
+    while words and words[-1] == ",":
+        words.pop()
+    name = " ".join(words).replace(" , ", ", ")
+    kind = next((_REFERRER_KINDS[t] for t in taken if t in _REFERRER_KINDS), None)
+    return (name, kind) if taken else (text.strip(), None)
 
 
 def provider_named(text: str, npi: str) -> e.ProviderIn | None:

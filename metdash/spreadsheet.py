@@ -27,7 +27,13 @@ from metdash import entry as e
 from metdash import sheet_headers
 from metdash import sheet_subscriber as subscriber
 from metdash.coding import mbi_problem, normalize_mbi
-from metdash.sheet_names import look_alikes, payer_type_of_name, provider_named, same_person
+from metdash.sheet_names import (
+    look_alikes,
+    payer_type_of_name,
+    provider_named,
+    referrer_named,
+    same_person,
+)
 from metdash.sheet_result import MAX_PROBLEMS, ImportResult, row_of
 from metdash.sheets import (
     COLUMNS,
@@ -335,9 +341,9 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
             if found:
                 referrer_ids[npi] = found["referrer_id"]
             else:
-                name = str(r.values.get("referrer_name", "")).strip()
-                kind = norm_choice(r.values.get("referrer_kind", "") or "physician",
-                                    KIND_ALIASES)
+                name, said = referrer_named(str(r.values.get("referrer_name", "")))
+                kind = norm_choice(r.values.get("referrer_kind", "") or said or "physician",
+                                   KIND_ALIASES)
                 if not name:
                     problems.append(f"row {r.n}, referrer_name: referrer NPI {npi} is not on "
                                     "file: give the referrer's name so it can be added.")

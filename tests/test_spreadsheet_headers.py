@@ -629,3 +629,21 @@ def test_codes_with_their_descriptions_and_other_ways_of_writing(db):
     line = db.query("SELECT cpt, modifiers FROM claim_lines WHERE claim_id = 'X-400'").iloc[0]
     assert (line.cpt, list(line.modifiers)) == ("97110", ["GP", "KX"])
     assert db.scalar("SELECT sex FROM clients WHERE client_id = 'C100'") == "F"
+
+
+def test_a_referrers_credential_is_not_kept_in_the_name_and_says_the_kind(db):
+    """A new referrer written "Dover, Hal MD" (as exports write the referring provider) is
+    kept as "Dover, Hal", a physician; "Ruiz, Ben PT, DPT" as "Ruiz, Ben", a physical
+    therapist (the file has no referrer-kind column)."""
+    header = [*THEIR_HEADER]
+    at = header.index("Referring Provider NPI")
+    one = [*LINE_1[:at], "1245319581", "Dover, Hal MD", *LINE_1[at + 2:]]
+    two = [*LINE_1[:at], "1700000007", "Ruiz, Ben PT, DPT", *LINE_1[at + 2:]]
+    two[0], two[THEIR_HEADER.index("Date of Service")] = "X-101", "2025-06-09"
+    two[THEIR_HEADER.index("Date Submitted")] = "2025-06-10"
+    res = import_claims(db, csv(header, one, two), "refs.csv", USER, as_of=AS_OF)
+    assert res.problems == [], res.problems
+    kept = db.query("SELECT npi, name, kind FROM referrers WHERE npi IN "
+                    "('1245319581', '1700000007') ORDER BY npi").values.tolist()
+    assert kept == [["1245319581", "Dover, Hal", "physician"],
+                    ["1700000007", "Ruiz, Ben", "physical_therapist"]]

@@ -19,12 +19,24 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "olive-owner-pass-1"
 
 
-def test_an_uploaded_835_says_its_recoupment_names_no_claim(small_db_path, browser, tmp_path):
+def _practice(small_db_path, tmp_path):
+    """A copy of the small practice with an owner, olive, to sign in as."""
     path = tmp_path / "practice.duckdb"
     shutil.copy(small_db_path, path)
     db = Database(path)
     auth.add_user(db, "olive", PASSWORD, "owner", by="setup", display_name="Olive")
     db.release()
+    return path
+
+
+def _upload(page, era) -> None:
+    page.locator('[data-testid="stFileUploader"] input[type=file]').first.set_input_files(
+        str(era))
+    page.get_by_role("button", name="Import", exact=True).click()
+
+
+def test_an_uploaded_835_says_its_recoupment_names_no_claim(small_db_path, browser, tmp_path):
+    path = _practice(small_db_path, tmp_path)
     era = tmp_path / "wo.835"
     # A payment of a claim that is not ours (50), less a WO of 10 naming nothing on file:
     # BPR02 = 40.
@@ -39,9 +51,7 @@ def test_an_uploaded_835_says_its_recoupment_names_no_claim(small_db_path, brows
         page = context.new_page()
         sign_in(page, f"{running.url}/remittances", "olive", PASSWORD)
         wait_for_page(page, "Import 835 files")
-        page.locator('[data-testid="stFileUploader"] input[type=file]').first.set_input_files(
-            str(era))
-        page.get_by_role("button", name="Import", exact=True).click()
+        _upload(page, era)
         page.get_by_text("1 payment(s) imported").wait_for(timeout=60_000)
         note = page.locator('[data-testid="stAlert"]').filter(has_text="UNKNOWN99")
         assert note.count() == 1
@@ -52,9 +62,7 @@ def test_an_uploaded_835_says_its_recoupment_names_no_claim(small_db_path, brows
         assert unknown.count() == 1 and "(X9)" in unknown.inner_text()
         assert page.locator('[data-testid="stException"]').count() == 0
         # A refused file: the refusal alone, no green "0 payment(s) imported" above it.
-        page.locator('[data-testid="stFileUploader"] input[type=file]').first.set_input_files(
-            str(broken))
-        page.get_by_role("button", name="Import", exact=True).click()
+        _upload(page, broken)
         page.get_by_text("Nothing was imported.").first.wait_for(timeout=60_000)
         assert page.get_by_text("0 payment(s) imported").count() == 0
         assert page.get_by_text("does not balance").count() >= 1
@@ -68,11 +76,7 @@ def test_an_835_under_another_name_is_kept_for_its_payer_and_imported(small_db_p
     """A Medicare contractor's 835 names itself "NORIDIAN JF PART B" (N1*PR) with an id no
     payer has: refused, then the page asks whose it is; "Medicare" and "Remember and import
     again" keep the name and import the same file (C8: paid 64, CO-45 20, PR-2 16)."""
-    path = tmp_path / "practice.duckdb"
-    shutil.copy(small_db_path, path)
-    db = Database(path)
-    auth.add_user(db, "olive", PASSWORD, "owner", by="setup", display_name="Olive")
-    db.release()
+    path = _practice(small_db_path, tmp_path)
     era = tmp_path / "noridian.835"
     era.write_text(build_835([Claim("C8", "1", "100", "64", pr="16",
                                     cas=[("CO", "45", "20"), ("PR", "2", "16")],
@@ -85,9 +89,7 @@ def test_an_835_under_another_name_is_kept_for_its_payer_and_imported(small_db_p
         page = context.new_page()
         sign_in(page, f"{running.url}/remittances", "olive", PASSWORD)
         wait_for_page(page, "Import 835 files")
-        page.locator('[data-testid="stFileUploader"] input[type=file]').first.set_input_files(
-            str(era))
-        page.get_by_role("button", name="Import", exact=True).click()
+        _upload(page, era)
         page.get_by_text("Whose is this 835?", exact=True).wait_for(timeout=60_000)
         picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="It is")
         picker.get_by_role("combobox").click()

@@ -46,12 +46,19 @@ SINGLE = [
 ]
 
 
+# Columns a list gained since its reference query, and what each must equal.
+ADDED = {"secondary_to_bill": {"next_payer_share": lambda f: f.cost_share + f.cob}}
+
+
 @pytest.mark.parametrize("name, fn", SINGLE, ids=[n for n, _ in SINGLE])
 def test_same_rows_as_the_old_query(db, name, fn):
     sizes = []
     for day in DAYS:
         old, new = _old(db, name, day), fn(db, day)
-        pdt.assert_frame_equal(old, new)
+        added = ADDED.get(name, {})
+        for column, worked in added.items():
+            assert new[column].tolist() == worked(new).tolist()
+        pdt.assert_frame_equal(old, new.drop(columns=list(added)))
         sizes.append(len(new))
     assert sum(sizes) > 0  # two empty answers would prove nothing
 

@@ -150,10 +150,11 @@ class X12FileError(MetdashError):
     """Every problem found in one file; ``problems`` lists them (X12Error each)."""
 
     def __init__(self, file: str, problems: list[X12Error],
-                 unknown_payers: Sequence[tuple[str, tuple[str, ...]]] = ()):
+                 unknown_payers: Sequence[tuple[str, tuple[str, ...], int | None]] = ()):
         self.file = file
         self.problems = problems
-        # (N1*PR name, its ids) of each payer on file under none of them, paying our claims
+        # (N1*PR name, its ids, the payer its claims are billed to) of each payer on file
+        # under none of them, paying our claims
         self.unknown_payers = list(unknown_payers)
         super().__init__("\n".join(str(p) for p in problems))
 

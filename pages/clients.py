@@ -3,6 +3,7 @@
 import datetime as dt
 from functools import partial
 
+import pandas as pd
 import streamlit as st
 
 from metdash import entry, statements, ui
@@ -55,6 +56,8 @@ with tab_client, st.form("client", clear_on_submit=False):
 
 with tab_cov:
     cid = ui.client_picker(db, "Client", key="cv_client")
+    if said := st.session_state.pop("cv_said", None):  # a change, with the list as it is now
+        st.success(said)
     on_file = ui.cached(entry.client_coverages)(db, cid) if cid else None
     if on_file is not None and not on_file.empty:
         # A change of insurance: end the old coverage, then add the new one below.
@@ -63,7 +66,9 @@ with tab_cov:
                  formats={"effective_date": "date", "end_date": "date", "claims": "count"},
                  labels={"end_date": "Ends on", "effective_date": "Effective from"})
         names = {r.coverage_id: f"{r.payer} {r.member_id} ({r.priority}, from "
-                 f"{r.effective_date:%Y-%m-%d})" for r in on_file.itertuples()}
+                 f"{r.effective_date:%Y-%m-%d}"
+                 + (f" to {r.end_date:%Y-%m-%d}" if pd.notna(r.end_date) else "")
+                 + f"; coverage {r.coverage_id})" for r in on_file.itertuples()}
         with st.expander("End a coverage, or correct its member id"):
             which = st.selectbox("Coverage", list(names), format_func=names.get,
                                  key="cv_change")
@@ -74,13 +79,15 @@ with tab_cov:
                 with ui.action():
                     entry.end_coverage(db, int(which), last_day, user)
                     ui.after_write()
-                    st.success(f"Coverage ended on {last_day:%Y-%m-%d}.")
+                    st.session_state["cv_said"] = f"Coverage ended on {last_day:%Y-%m-%d}."
+                    st.rerun()
             fixed = e2.text_input("Member id as on the card", key="cv_fix_member")
             if e2.button("Correct the member id", key="cv_fix_go", disabled=not fixed.strip()):
                 with ui.action():
                     kept = entry.correct_member_id(db, int(which), fixed, user)
                     ui.after_write()
-                    st.success(f"Member id is now {ui.literal(kept)}.")
+                    st.session_state["cv_said"] = f"Member id is now {ui.literal(kept)}."
+                    st.rerun()
 with tab_cov, st.form("coverage"):
     c1, c2 = st.columns(2)
     payer_label = c2.selectbox("Payer", [""] + list(payers.label), key="cv_payer")
@@ -100,7 +107,8 @@ with tab_cov, st.form("coverage"):
                                                      relationship, priority, sub_last, sub_first),
                                 user)
             ui.after_write()
-            st.success("Coverage added.")
+            st.session_state["cv_said"] = "Coverage added."
+            st.rerun()
 
 def _npi_to_form() -> None:
     """The NPI looked up fills the form's NPI box (a box with a key keeps its own state, so

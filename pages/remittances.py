@@ -99,18 +99,20 @@ if files and st.button("Import", type="primary", icon=":material/upload:"):
             st.session_state["era_unknown"] = s.unknown_payers
 
 
-def whose_835(unknown: list[tuple[str, tuple[str, ...]]]) -> None:
+def whose_835(unknown: list[tuple[str, tuple[str, ...], int | None]]) -> None:
     """A refused 835 from a payer on file under none of its names or ids: the biller says
     whose it is, once; its name (and ids) are kept for that payer and the files imported
     again (metdash.entry.payer_names)."""
     payers = ui.cached(entry.choices)(db, "payers")
     names = dict(zip(payers.payer_id, payers.label, strict=True))
-    for k, (name, ids) in enumerate(unknown):
+    for k, (name, ids, billed) in enumerate(unknown):
         with st.container(border=True):
             st.markdown(f"**Whose is this 835?** It names its payer {ui.literal(name)}"
                         + (f" ({ui.literal(', '.join(ids))})" if ids else "")
                         + ", a name no payer on file has.")
-            payer = st.selectbox("It is", list(names), format_func=names.get, index=None,
+            # the payer its claims are billed to, when they are all one payer's
+            payer = st.selectbox("It is", list(names), format_func=names.get,
+                                 index=list(names).index(billed) if billed in names else None,
                                  placeholder="Choose the payer", key=f"era_who_{k}")
             keep = st.multiselect("Remember for its next 835s", [name, *ids], default=[name],
                                   key=f"era_keep_{k}", help="The N1*PR name, and its ids "

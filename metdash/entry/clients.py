@@ -232,6 +232,8 @@ def validate_coverage(con: Any, cov: CoverageIn, client_known: bool = False) -> 
     if cov.priority not in ("primary", "secondary", "tertiary"):
         p.append(Problem(f"Priority {cov.priority!r} must be primary, secondary or "
                          "tertiary.", "priority"))
+    if start and not p:
+        p += _same_on_file(con, cov, payer["payer_type"], start, end)
     if start and cov.priority in ("secondary", "tertiary") and not p:
         p += _order_problems(con, cov, start, end)
     if cov.relationship != "self" and (blank(cov.subscriber_last_name)
@@ -240,6 +242,26 @@ def validate_coverage(con: Any, cov: CoverageIn, client_known: bool = False) -> 
                          "subscriber, enter the subscriber's last and first name.",
                          "subscriber_last_name"))
     return p
+
+
+def _same_on_file(con: Any, cov: CoverageIn, payer_type: str, start: dt.date,
+                  end: dt.date | None) -> list[Problem]:
+    """The same coverage again (payer, member id and priority, on overlapping dates): a form
+    sent twice (found by a new-user trial: two identical open coverages, one then corrected
+    and the other not)."""
+    member = (normalize_mbi(cov.member_id) if payer_type == "medicare"
+              else str(cov.member_id).strip())
+    row = fetch_one(con, """
+        SELECT effective_date FROM coverages
+        WHERE client_id = ? AND payer_id = ? AND member_id = ? AND priority = ?
+          AND effective_date <= coalesce(?::DATE, DATE '9999-12-31')
+          AND coalesce(end_date, DATE '9999-12-31') >= ?::DATE""",
+                    [cov.client_id.strip(), cov.payer_id, member, cov.priority, end, start])
+    if row is None:
+        return []
+    return [Problem(f"This coverage is on file already: member id {member}, {cov.priority}, "
+                    f"from {row['effective_date']}. Nothing was added; to change it, end it "
+                    "or correct its member id under the client's coverages.", "member_id")]
 
 
 def _order_problems(con: Any, cov: CoverageIn, start: dt.date, end: dt.date | None

@@ -102,8 +102,9 @@ class FileResult:
     problems: list[str] = field(default_factory=list)
     remittance_ids: list[int] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the biller should know (posted)
-    # (N1*PR name, ids) of a payer on file under none of them: the page asks whose it is
-    unknown_payers: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    # (N1*PR name, ids, the payer its claims are billed to when one) of a payer on file under
+    # none of them: the page asks whose it is
+    unknown_payers: list[tuple[str, tuple[str, ...], int | None]] = field(default_factory=list)
 
     @property
     def errors(self) -> list[str]:
@@ -132,7 +133,7 @@ class ImportSummary:
     # What the biller should know about files that were imported (not refusals): e.g. a
     # recoupment that names no claim of ours. Not in the JSON summary (its keys are fixed).
     notes: list[str] = field(default_factory=list)
-    unknown_payers: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    unknown_payers: list[tuple[str, tuple[str, ...], int | None]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -304,10 +305,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     problems += trust835.claim_problems(remit.name, new, on_file, payer_of,
                                         trust835.adjudications(con, reversed_ids))
     if problems:
-        raise X12FileError(remit.name, problems, sorted({
-            (p.payer_name, tuple(x for x in (p.payer_ref, p.payer_id, p.originator) if x))
-            for p in new if payer_of[id(p)] is None and any(c.clp01 in on_file
-                                                            for c in p.claims)}))
+        raise X12FileError(remit.name, problems, trust835.unknown_payers(new, payer_of, on_file))
     our_lines = claim_lines(con, sorted(on_file))
     seqs = {cid: c.history_seq for cid, c in on_file.items() if c.history_seq}
 

@@ -271,6 +271,19 @@ def _not_its_payer(claim: OurClaim, p: Payment, payer_id: int | None) -> str:
             "payer, or send the file back.")
 
 
+def unknown_payers(new: Sequence[Payment], payer_of: Mapping[int, int | None],
+                   on_file: Mapping[str, OurClaim]) -> list[tuple[str, tuple[str, ...], int | None]]:
+    """(N1*PR name, ids, the one payer its claims of ours are billed to, else None) of each
+    payment from a payer on file under none of its names, that pays claims of ours."""
+    out = set()
+    for p in new:
+        billed = {on_file[c.clp01].payer_id for c in p.claims if c.clp01 in on_file}
+        if payer_of[id(p)] is None and billed:
+            out.add((p.payer_name, tuple(x for x in (p.payer_ref, p.payer_id, p.originator)
+                                         if x), billed.pop() if len(billed) == 1 else None))
+    return sorted(out, key=lambda u: (u[0], u[1]))
+
+
 def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, OurClaim],
                    payer_of: Mapping[int, int | None],
                    on_file: Mapping[str, tuple[tuple[str, str, dt.date, Decimal, Decimal],

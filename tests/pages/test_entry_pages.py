@@ -118,6 +118,15 @@ def test_a_clients_coverage_is_ended_and_corrected_on_the_page(db):
     at.text_input(key="cv_fix_member").set_value("1EG4-TE5-MK79").run()
     at.button(key="cv_fix_go").click().run()
     assert "Member id is now 1EG4TE5MK79." in [x.value for x in at.success]
+    # The list shows the coverage as it is now (a trial saw the old id after the change).
+    [listed] = [d.value for d in at.dataframe if "member_id" in d.value.columns]
+    assert listed.member_id.tolist() == ["1EG4TE5MK79"]
+    # The same coverage sent twice is refused, not added again.
+    at.selectbox(key="cv_payer").select("Medicare Part B")
+    at.text_input(key="cv_member").input("1EG4TE5MK79")
+    at.date_input(key="cv_effective").set_value(dt.date(2025, 1, 1))
+    click(at, "Add coverage")
+    assert "This coverage is on file already: member id 1EG4TE5MK79, primary" in errors(at)
 
 
 def test_new_client_form_keeps_the_client_on_file(db):

@@ -256,7 +256,7 @@ def test_a_payer_known_by_its_ref_2u_id_pays_and_an_unknown_one_is_told_how(seed
         "\"Whose is this 835?\" below (Remittances; on a terminal, metdash payer-name --payer "
         "\"Acme Health\" \"NORIDIAN JF PART B\"), then import the file again")
     assert import_835(seeded, [("nor.835", data)], "tester").unknown_payers == [
-        ("NORIDIAN JF PART B", ("01112", "1888888888"))]
+        ("NORIDIAN JF PART B", ("01112", "1888888888"), 1)]
     with seeded.transaction() as con:
         con.execute("UPDATE payers SET clearinghouse_payer_id = '01112' "
                     "WHERE name = 'Acme Health'")

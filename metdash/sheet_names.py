@@ -12,13 +12,13 @@ from typing import Any
 
 from metdash import entry as e
 
-__all__ = ["LookAlike", "look_alikes", "payer_type_of_name", "provider_named", "referrer_named",
-           "same_person"]
+__all__ = ["LookAlike", "look_alikes", "payer_type_of_name", "provider_named",
+           "provider_on_file", "referrer_named", "same_person"]
 
 # Credentials written after a provider's name ("Lindqvist, Mara PT").
 CREDENTIALS = {"PT", "DPT", "MPT", "PTA", "OT", "OTR", "OTR/L", "COTA", "MD", "DO", "NP",
                "PA", "PA-C", "ATC", "LAT", "CSCS", "CEP", "ACSM-CEP", "CES", "MS", "RN", "DC",
-               "RCEP", "CSCS*D"}
+               "RCEP", "CSCS*D", "CMES", "MEP"}
 
 
 def payer_type_of_name(name: str) -> str:
@@ -59,6 +59,26 @@ def referrer_named(text: str) -> tuple[str, str | None]:
     name = " ".join(words).replace(" , ", ", ")
     kind = next((_REFERRER_KINDS[t] for t in taken if t in _REFERRER_KINDS), None)
     return (name, kind) if taken else (text.strip(), None)
+
+
+def provider_on_file(con: Any, text: str) -> tuple[int | None, str]:
+    """The provider on file a file names "Last, First [credential]" without an NPI:
+    (provider_id, "") when exactly one has that name, else (None, what to do)."""
+    named = provider_named(text, "")
+    if named is None:
+        return None, (f"{text.strip()!r} names no provider as 'Last, First' and the row has no "
+                      "rendering NPI: write the name 'Last, First', or add a Rendering NPI "
+                      "column.")
+    ids = [r[0] for r in con.execute(
+        "SELECT provider_id FROM providers WHERE lower(last_name) = lower(?) "
+        "AND lower(first_name) = lower(?)", [named.last_name, named.first_name]).fetchall()]
+    if len(ids) == 1:
+        return ids[0], ""
+    who = f"{named.last_name}, {named.first_name}"
+    return None, (f"no provider on file is named {who}: add the provider under Settings, or "
+                  "a Rendering NPI column." if not ids else
+                  f"{len(ids)} providers on file are named {who}: add a Rendering NPI column "
+                  "to say which.")
 
 
 def provider_named(text: str, npi: str) -> e.ProviderIn | None:

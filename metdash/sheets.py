@@ -549,8 +549,9 @@ def parse_row(row: Row, problems: list[str], order: DateOrder = MDY) -> None:
                         "client's payment goes under Payments & appeals).")
         row.refused.update(("payer_name", "member_id"))
     for column in REQUIRED:
-        if column in ("client_dob", "service_date"):
-            continue  # dates report their own "missing"
+        if column in ("client_dob", "service_date") or (
+                column == "rendering_npi" and v.get("rendering_name")):
+            continue  # dates report their own "missing"; a provider by name is looked up
         if v.get(column, "") == "" and column not in row.refused:
             problems.append(f"row {row.n}, {column}: missing: fill it in.")
     row.dob = date_cell(problems, row, "client_dob", True, order)

@@ -31,9 +31,11 @@ from metdash.sheet_names import (
     look_alikes,
     payer_type_of_name,
     provider_named,
+    provider_on_file,
     referrer_named,
     same_person,
 )
+from metdash.sheet_on_file import claims_on_file, difference
 from metdash.sheet_result import MAX_PROBLEMS, ImportResult, row_of
 from metdash.sheets import (
     COLUMNS,
@@ -164,11 +166,14 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
     if sheet.plan.problems:  # said at the header's own row
         result.problems.extend(sheet.plan.problems)
         return result
-    missing = [c for c in REQUIRED if c not in header]
+    # A rendering provider named without an NPI is looked up on file by name.
+    missing = [c for c in REQUIRED if c not in header
+               and not (c == "rendering_npi" and "rendering_name" in header)]
     if missing:
         unread = ", ".join(repr(h) for h in sheet.plan.unread)
         result.problems.append(
-            f"row {sheet.header_row}: the file has no column for {', '.join(missing)}: the "
+            f"row {sheet.header_row} (the header): the file has no column for "
+            f"{', '.join(missing)}: the "
             "header must name it, by the template's name or one that other systems use (as "
             "'Date of Service' or 'DOS' for service_date)"
             + (f"; the file's columns not read: {unread}" if unread else "")
@@ -267,7 +272,7 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                "referrals": 0}
     payer_ids: dict[str, int] = {}
     referrer_ids: dict[str, int] = {}
-    provider_ids: dict[str, int] = {}
+    provider_ids: dict[Any, int] = {}  # by NPI, or ("name", the file's name)
     clients_done: set[str] = set()
     coverage_ids: dict[tuple[str, int, str], int | None] = {}
     # What the file adds, written in bulk once the file has been gone through: clients,
@@ -286,7 +291,7 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
     on_file_clients = {r[0]: (r[1], r[2]) for r in con.execute(
         "SELECT client_id, last_name, dob FROM clients WHERE client_id IN "
         "(SELECT unnest(?::VARCHAR[]))", [client_ids]).fetchall()}
-    on_file_claims = _claims_on_file(con, [cid for cid in by_claim if reads.claim_on_file(cid)])
+    on_file_claims = claims_on_file(con, [cid for cid in by_claim if reads.claim_on_file(cid)])
     twins = look_alikes(con, {client_of(r): (str(r.values.get("client_last_name", "")),
                                              str(r.values.get("client_first_name", "")), r.dob)
                               for rs in by_claim.values() for r in rs
@@ -356,7 +361,15 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
         return referrer_ids[npi]
 
     def provider_for(r: Row) -> int:
-        npi = str(r.values["rendering_npi"]).strip()
+        npi = str(r.values.get("rendering_npi", "")).strip()
+        if not npi:  # the file names the provider only: one on file by that name
+            name = str(r.values.get("rendering_name", ""))
+            if ("name", name) not in provider_ids:
+                found, why = provider_on_file(con, name)
+                if why:
+                    problems.append(f"row {r.n}, rendering_name: {why}")
+                provider_ids[("name", name)] = -1 if found is None else found
+            return provider_ids[("name", name)]
         if npi not in provider_ids:
             # fetchall: a half-read result would block the bulk inserts on this connection.
             row = con.execute("SELECT provider_id FROM providers WHERE npi = ?", [npi]).fetchall()
@@ -484,7 +497,7 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                                place_of_service=r.place_of_service)
                  for r in rs]
         if cid in on_file_claims:
-            differs = _difference(on_file_claims[cid], rs, payer_id, lines)
+            differs = difference(on_file_claims[cid], rs, payer_id, lines)
             if differs is None:  # the same claim: skipped
                 result.claims_skipped += 1
                 continue
@@ -493,7 +506,7 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                             f"different content ({what}): give this claim a new id, or "
                             "correct the claim on file by hand.")
             continue
-        if payer_id < 0 or (referrer_id is not None and referrer_id < 0) or any(
+        if payer_id < 0 or provider_id < 0 or (referrer_id is not None and referrer_id < 0) or any(
                 p.startswith(f"row {r.n},") for r in rs for p in problems):
             continue
         planned.append((cid, rs, payer_id, referrer_id, provider_id, dx, lines,
@@ -597,54 +610,3 @@ def _absent_columns(header: Sequence[str]) -> list[str]:
 def _bare(message: str) -> str:
     """A claim-form message without its 'Line k: ' prefix (the row number says where)."""
     return re.sub(r"^Line \d+: ", "", str(message))
-
-
-def _claims_on_file(con: Any, claim_ids: Sequence[str]
-                    ) -> dict[str, tuple[str, int, list[dict[str, Any]]]]:
-    """Claims on file among ``claim_ids``: id -> (client, payer, lines in order), one query."""
-    found: dict[str, tuple[str, int, list[dict[str, Any]]]] = {}
-    if not claim_ids:
-        return found
-    for r in e.fetch_rows(con, "SELECT c.claim_id, c.client_id, c.payer_id, l.service_date, "
-                          "l.cpt, l.units, l.charge, l.modifiers, l.place_of_service "
-                          "FROM claims c JOIN claim_lines l "
-                          "USING (claim_id) WHERE c.claim_id IN (SELECT unnest(?::VARCHAR[])) "
-                          "ORDER BY c.claim_id, l.line_no", [list(claim_ids)]):
-        head = found.setdefault(r["claim_id"], (r["client_id"], r["payer_id"], []))
-        head[2].append({"service_date": r["service_date"], "cpt": r["cpt"], "units": r["units"],
-                        "charge": r["charge"], "modifiers": list(r["modifiers"]),
-                        "place_of_service": r["place_of_service"]})
-    return found
-
-
-def _difference(on_file: tuple[str, int, list[dict[str, Any]]], rs: Sequence[Row],
-                payer_id: int, lines: Sequence[e.ClaimLineIn]) -> tuple[int, str, str] | None:
-    """Where the rows of a claim first differ from the claim on file -- its client, payer
-    or lines -- as (row, column, what), for the refusal; None when they are the same claim.
-    (A trial changed one line's charge on a claim's second row and was told "row 12,
-    claim_id", the claim's first row, with no column.)"""
-    client_id, on_file_payer, theirs = on_file
-    first = rs[0]
-    if client_id != str(first.values["client_id"]).strip():
-        return first.n, "client_id", f"client {client_id} on file"
-    if on_file_payer != payer_id:
-        return first.n, "payer_name", "another payer on file"
-
-    def key(line: dict[str, Any]) -> tuple[Any, ...]:
-        return (str(line["service_date"]), line["cpt"], line["units"], line["charge"],
-                tuple(line["modifiers"]), line["place_of_service"])
-
-    if sorted(map(key, theirs)) == sorted(key({c: getattr(ln, c) for c in (
-            "service_date", "cpt", "units", "charge", "modifiers", "place_of_service")})
-            for ln in lines):
-        return None  # the same lines, in another order (an export sorted otherwise)
-    for no, (r, ln, old) in enumerate(zip(rs, lines, theirs, strict=False), start=1):
-        for column in ("service_date", "cpt", "units", "charge", "modifiers",
-                       "place_of_service"):
-            ours = getattr(ln, column)
-            if (list(ours) if column == "modifiers" else ours) != old[column]:
-                shown = ":".join(old[column]) if column == "modifiers" else old[column]
-                return r.n, column, f"{shown or 'none'} on file for its line {no}"
-    if len(lines) != len(theirs):
-        return rs[-1].n, "claim_id", f"{len(theirs)} line(s) on file, {len(lines)} here"
-    return None

@@ -197,7 +197,7 @@ def test_missing_columns_one_message(db):
     data = b"claim_id,client_id,cpt\nX,Y,97110\n"
     res = import_claims(db, data, "short.csv", USER, as_of=AS_OF)
     assert len(res.problems) == 1
-    assert res.problems[0].startswith("row 1: the file has no column for client_last_name, "
+    assert res.problems[0].startswith("row 1 (the header): the file has no column for client_last_name, "
                                       "client_first_name, client_dob, payer_name, member_id, "
                                       "service_date, units, charge, diagnosis_codes, "
                                       "rendering_npi: the header must name it")

@@ -113,14 +113,14 @@ def test_a_missing_column_says_what_the_file_has_that_was_not_read(db):
               "Dx 1", "Rendering Provider NPI"]
     res = import_claims(db, csv(header, ["X-1"] * len(header)), "odd.csv", USER, as_of=AS_OF)
     assert res.problems == [
-        "row 1: the file has no column for service_date, cpt: the header must name it, by "
+        "row 1 (the header): the file has no column for service_date, cpt: the header must name it, by "
         "the template's name or one that other systems use (as 'Date of Service' or 'DOS' for "
         "service_date); the file's columns not read: 'Visit', 'Svc'. Download the "
         "template to compare."]
     # Below a title, the header is row 2: the message says so.
     res = import_claims(db, csv(["Charges by date of service"], header, ["X-1"] * len(header)),
                         "odd2.csv", USER, as_of=AS_OF)
-    assert res.problems[0].startswith("row 2: the file has no column for service_date, cpt: ")
+    assert res.problems[0].startswith("row 2 (the header): the file has no column for service_date, cpt: ")
 
 
 def test_optional_columns_left_out_are_blank_and_unsent_claims_are_said(db):
@@ -192,7 +192,7 @@ def test_a_title_above_the_header_and_a_totals_row_below_are_not_claims(db):
     res = import_claims(db, csv(title, span, LINE_1, LINE_1, LINE_1, LINE_1), "none.csv",
                         USER, as_of=AS_OF)
     assert len(res.problems) == 1 and res.problems[0].startswith(
-        "row 1: the file has no column for claim_id, ")
+        "row 1 (the header): the file has no column for claim_id, ")
     assert "'Charges by date of service'" in res.problems[0]
 
 
@@ -647,3 +647,23 @@ def test_a_referrers_credential_is_not_kept_in_the_name_and_says_the_kind(db):
                     "('1245319581', '1700000007') ORDER BY npi").values.tolist()
     assert kept == [["1245319581", "Dover, Hal", "physician"],
                     ["1700000007", "Ruiz, Ben", "physical_therapist"]]
+
+
+def test_a_rendering_provider_named_without_an_npi_is_the_one_on_file(db):
+    """An export with "Rendering Provider" ("Trainer, Tess CMES") and no NPI column (a trial's
+    file was refused for the missing column): the provider on file of that name renders the
+    claim. A name no provider on file has is refused at its row."""
+    header = [h for h in THEIR_HEADER if h != "Rendering Provider NPI"] + ["Rendering Provider"]
+    at = THEIR_HEADER.index("Rendering Provider NPI")
+    row = [*LINE_1[:at], *LINE_1[at + 1:], "Trainer, Tess CMES"]
+    res = import_claims(db, csv(header, row), "by_name.csv", USER, as_of=AS_OF)
+    assert res.problems == [], res.problems
+    assert db.scalar("SELECT p.npi FROM claims c JOIN providers p "
+                     "ON p.provider_id = c.rendering_provider_id "
+                     "WHERE c.claim_id = 'X-100'") == "1245319599"
+    row = [*LINE_1[:at], *LINE_1[at + 1:], "Nobody, Nora"]
+    row[0] = "X-101"
+    res = import_claims(db, csv(header, row), "nobody.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 2, rendering_name ('Rendering Provider'): no provider on file is named Nobody, "
+        "Nora: add the provider under Settings, or a Rendering NPI column."]

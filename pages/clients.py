@@ -6,7 +6,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from metdash import entry, statements, ui
+from metdash import entry, privacy, statements, ui
 from metdash.coding import npi_problem
 
 db = ui.page_start("Clients & referrers", permission="front_desk")
@@ -65,7 +65,10 @@ with tab_cov:
         ui.table(on_file.drop(columns=["coverage_id"]), key="cv_on_file",
                  formats={"effective_date": "date", "end_date": "date", "claims": "count"},
                  labels={"end_date": "Ends on", "effective_date": "Effective from"})
-        names = {r.coverage_id: f"{r.payer} {r.member_id} ({r.priority}, from "
+        # In presentation mode a member id keeps its last two characters (privacy.mask_text).
+        shown = (partial(privacy.mask_text, kind="member_id") if ui.present_mode()
+                 else str)
+        names = {r.coverage_id: f"{r.payer} {shown(r.member_id)} ({r.priority}, from "
                  f"{r.effective_date:%Y-%m-%d}"
                  + (f" to {r.end_date:%Y-%m-%d}" if pd.notna(r.end_date) else "")
                  + f"; coverage {r.coverage_id})" for r in on_file.itertuples()}
@@ -86,7 +89,7 @@ with tab_cov:
                 with ui.action():
                     kept = entry.correct_member_id(db, int(which), fixed, user)
                     ui.after_write()
-                    st.session_state["cv_said"] = f"Member id is now {ui.literal(kept)}."
+                    st.session_state["cv_said"] = f"Member id is now {ui.literal(shown(kept))}."
                     st.rerun()
 with tab_cov, st.form("coverage"):
     c1, c2 = st.columns(2)

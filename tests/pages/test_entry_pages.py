@@ -129,6 +129,15 @@ def test_a_clients_coverage_is_ended_and_corrected_on_the_page(db):
     assert "This coverage is on file already: member id 1EG4TE5MK79, primary" in errors(at)
 
 
+def test_the_coverage_picker_masks_member_ids_when_presenting(db, monkeypatch):
+    monkeypatch.setenv("METDASH_PRESENT", "1")
+    at = page("clients.py")
+    at.text_input(key="cv_client-find").set_value("C001").run()
+    at.selectbox(key="cv_client").set_value(at.selectbox(key="cv_client").options[1]).run()
+    [label] = at.selectbox(key="cv_change").options
+    assert "1EG4TE5MK72" not in label and "•••72" in label
+
+
 def test_new_client_form_keeps_the_client_on_file(db):
     """A chart number on file is refused on "New client" (it overwrote the person before);
     ticking "Update the client on file" replaces the details."""

@@ -26,7 +26,7 @@ from typing import Any
 from metdash import entry as e
 from metdash import sheet_headers
 from metdash import sheet_subscriber as subscriber
-from metdash.coding import mbi_problem, normalize_mbi
+from metdash.coding import mbi_problem
 from metdash.sheet_names import (
     look_alikes,
     payer_type_of_name,
@@ -416,9 +416,9 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
         """The coverage's id; None for the rules to find; a key of ``new_coverages``."""
         cid = client_of(r)
         member = str(r.values["member_id"]).strip()
-        medicare = (reads.payer(payer_id) or {}).get("payer_type") == "medicare"
-        if medicare:
-            member = normalize_mbi(member)  # as claims carry it (and the one on file is kept)
+        ptype = (reads.payer(payer_id) or {}).get("payer_type")
+        medicare = ptype == "medicare"
+        member = e.member_id_as_kept(member, ptype)  # as claims carry it (as the one on file)
         key = (cid, payer_id, member)
         covs = [c for c in reads.coverages_of(cid) if c["payer_id"] == payer_id]
         held = (asdict(new_coverages[key]) if key in new_coverages else

@@ -168,16 +168,7 @@ with tab_status:
             if ledger.empty:
                 st.write("Nothing posted yet: a claim owes nothing until it is sent.")
             else:
-                # The money first, then what explains it (at 1280 px the amounts were cut off
-                # to the right of ids a biller does not read): the reason as "CO-45".
-                reason = [f"{g}-{c}" if isinstance(g, str) else c if isinstance(c, str)
-                          else None for g, c in zip(ledger.group_code, ledger.carc, strict=True)]
-                # "Cob" said nothing: the other payer's share (a secondary's OA-23 and repeats)
-                shown = ledger.assign(reason=reason, kind=ledger.kind.replace(
-                    {"cob": "coordination_of_benefits"}))[
-                    ["entry_date", "kind", "reason", "amount", "insurance", "patient",
-                     "insurance_balance", "patient_balance", "destination", "reversal"]]
-                ui.table(shown, key="claim_ledger",
+                ui.table(figures.claim_ledger_shown(ledger), key="claim_ledger",
                          formats={"amount": "money", "insurance": "money", "patient": "money",
                                   "insurance_balance": "balance",
                                   "patient_balance": "patient_balance",

@@ -244,13 +244,18 @@ def validate_coverage(con: Any, cov: CoverageIn, client_known: bool = False) -> 
     return p
 
 
+def member_id_as_kept(member_id: Any, payer_type: str | None) -> str:
+    """A member id as the store keeps it: a Medicare one (an MBI) as claims carry it,
+    without the card's dashes; any other trimmed."""
+    return normalize_mbi(member_id) if payer_type == "medicare" else str(member_id).strip()
+
+
 def _same_on_file(con: Any, cov: CoverageIn, payer_type: str, start: dt.date,
                   end: dt.date | None) -> list[Problem]:
     """The same coverage again (payer, member id and priority, on overlapping dates): a form
     sent twice (found by a new-user trial: two identical open coverages, one then corrected
     and the other not)."""
-    member = (normalize_mbi(cov.member_id) if payer_type == "medicare"
-              else str(cov.member_id).strip())
+    member = member_id_as_kept(cov.member_id, payer_type)
     row = fetch_one(con, """
         SELECT effective_date FROM coverages
         WHERE client_id = ? AND payer_id = ? AND member_id = ? AND priority = ?
@@ -311,17 +316,15 @@ def write_coverages(con: Any, covs: Sequence[CoverageIn], user: str) -> list[int
     if not covs:
         return []
     first = next_id(con, "coverages", "coverage_id")
-    # A Medicare member id (an MBI) as claims carry it: without the card's dashes.
-    medicare = {r[0] for r in con.execute(
-        "SELECT payer_id FROM payers WHERE payer_type = 'medicare'").fetchall()}
+    # each member id as kept (member_id_as_kept: by its payer's type)
+    types = dict(con.execute("SELECT payer_id, payer_type FROM payers").fetchall())
     rows = []
     for i, cov in enumerate(covs):
         values = asdict(cov)
         values.update(coverage_id=first + i, effective_date=as_date(cov.effective_date),
                       end_date=as_date(cov.end_date),
                       subscriber_dob=as_date(cov.subscriber_dob),
-                      member_id=normalize_mbi(cov.member_id) if cov.payer_id in medicare
-                      else str(cov.member_id).strip())
+                      member_id=member_id_as_kept(cov.member_id, types.get(cov.payer_id)))
         rows.append(values)
     cols = list(rows[0])
     insert_rows(con, "coverages", cols, [tuple(r[c] for c in cols) for r in rows])

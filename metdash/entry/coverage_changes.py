@@ -14,7 +14,8 @@ from typing import Any
 
 import pandas as pd
 
-from metdash.coding import mbi_problem, normalize_mbi
+from metdash.coding import mbi_problem
+from metdash.entry.clients import member_id_as_kept
 from metdash.entry.problems import Problem, as_date, blank, fetch_one
 from metdash.errors import ValidationError
 from metdash.store import Database, audit, facts
@@ -91,7 +92,7 @@ def correct_member_id(db: Database, coverage_id: int, member_id: str, user: str)
         medicare = cov["payer_type"] == "medicare"
         if said or (medicare and mbi_problem(member_id)):
             raise ValidationError([Problem(said or mbi_problem(member_id), "member_id")])
-        kept = normalize_mbi(member_id) if medicare else str(member_id).strip()
+        kept = member_id_as_kept(member_id, cov["payer_type"])
         con.execute("UPDATE coverages SET member_id = ? WHERE coverage_id = ?",
                     [kept, coverage_id])
         audit(con, user, "update", "coverages", coverage_id, {"member_id": cov["member_id"]},

@@ -47,6 +47,7 @@ from metdash.figures.denials import (
 from metdash.figures.ledger import (
     WRITE_OFF_REASONS,
     claim_ledger,
+    claim_ledger_shown,
     client_ledger,
     patient_balances,
     write_offs_by_reason,
@@ -86,7 +87,7 @@ from metdash.figures.revenue import (
 
 __all__ = [
     "default_period",
-    "AR_KINDS", "WRITE_OFF_REASONS", "claim_ledger", "client_ledger", "denial_outcomes",
+    "AR_KINDS", "WRITE_OFF_REASONS", "claim_ledger", "claim_ledger_shown", "client_ledger", "denial_outcomes",
     "open_denials_by_reason", "patient_balances", "write_offs_by_reason", "write_offs_monthly",
     "figures_report", "report_csv", "clean_claim_rate", "clean_claim_totals",
     "clean_claims_by_payer",

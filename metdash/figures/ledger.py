@@ -100,6 +100,20 @@ def claim_ledger(db: Database, claim_id: str) -> pd.DataFrame:
             ORDER BY seq, kind, group_code, carc""", [claim_id])
 
 
+def claim_ledger_shown(ledger: pd.DataFrame) -> pd.DataFrame:
+    """:func:`claim_ledger` as the Claims page shows it: the money first, then what explains
+    it (at 1280 px the amounts were cut off to the right of ids a biller does not read); the
+    reason as "CO-45" (or the write-off's reason, the payment's method); "cob" as
+    "coordination_of_benefits" (the other payer's share: a secondary's OA-23, and a repeat
+    of the write-off the payer before it took)."""
+    reason = [f"{g}-{c}" if isinstance(g, str) else c if isinstance(c, str) else None
+              for g, c in zip(ledger.group_code, ledger.carc, strict=True)]
+    return ledger.assign(reason=reason, kind=ledger.kind.replace(
+        {"cob": "coordination_of_benefits"}))[
+        ["entry_date", "kind", "reason", "amount", "insurance", "patient",
+         "insurance_balance", "patient_balance", "destination", "reversal"]]
+
+
 def client_ledger(db: Database, client_id: str) -> pd.DataFrame:
     """Every patient-side money event of one client, in date order: entry_date, claim_id
     (NULL for money that names no claim), kind, amount, patient (the effect on what the client

@@ -25,7 +25,7 @@ adj AS (
            sum(a.amount) FILTER (WHERE coalesce(own.class, every.class, 'denial')
                                  = 'cost_share'
                                  -- sequestration is taken from the payment of the allowed
-                                 OR (a.group_code = 'CO' AND a.carc = '253')) AS pr,
+                                 OR (a.group_code = 'CO' AND a.carc = '253')) AS of_allowed,
            bool_or(coalesce(own.class, every.class, 'denial') = 'denial' AND a.amount > 0)
                AS denial_reason
     FROM {adjustments} a
@@ -43,7 +43,7 @@ svc AS (
     SELECT cp.claim_id, cp.claim_payment_id, cp.payment_date, cp.adjudicating_payer, lp.line_no,
            CASE WHEN lp.line_no IS NULL THEN lp.cpt END AS unmatched_cpt,
            any_value(lp.cpt) AS cpt, sum(lp.paid) AS paid,
-           sum(coalesce(lp.allowed, lp.paid + coalesce(adj.pr, 0))) AS allowed,
+           sum(coalesce(lp.allowed, lp.paid + coalesce(adj.of_allowed, 0))) AS allowed,
            bool_or(coalesce(adj.denial_reason, FALSE)) AS denied
     FROM {line_payments} lp
     JOIN cp USING (claim_payment_id)

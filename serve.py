@@ -28,5 +28,6 @@ code_set()
 # 2 s after each page: given back at once when another process (an import) waits for it.
 store_db.hold_idle_handles(store_db.APP_IDLE_SECONDS)
 warmup.no_pages_folder_routing()
+warmup.no_direct_run_check()
 warmup.server(Path(__file__).resolve().parent / "pages")
 app = st.App("app.py", middleware=[Middleware(ClientGate)])

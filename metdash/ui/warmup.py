@@ -169,3 +169,21 @@ def no_pages_folder_routing() -> None:
     except ImportError:  # pragma: no cover - a Streamlit without the flag routes by app.py
         return
     PagesManager.uses_pages_directory = False
+
+
+def no_direct_run_check() -> None:
+    """Tell Streamlit, before its first run, that this process is its server.
+
+    The first element a process draws asks whether Streamlit runs outside ``streamlit run``
+    (to print a warning once): ``inspect.stack()`` over the script thread's frames, each
+    frame's module looked up among every loaded module. With the ~1,900 modules the pages
+    import, that took 133 ms of the first visit after a restart, on the sign-in form's
+    title (benchmarks/NOTES.md, "Twenty-fourth pass"). serve.py is always run by
+    ``streamlit run``, so that warning never applies here.
+    """
+    try:
+        from streamlit import delta_generator
+    except ImportError:  # pragma: no cover
+        return
+    if hasattr(delta_generator, "_use_warning_has_been_displayed"):
+        delta_generator._use_warning_has_been_displayed = True

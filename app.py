@@ -8,7 +8,9 @@ from metdash import ui
 
 HERE = Path(__file__).parent
 
-st.set_page_config(page_title="metdash", page_icon=":material/monitor_heart:", layout="wide")
+# An emoji, which the browser draws itself: a ":material/..." page icon is fetched from
+# fonts.gstatic.com by every page view (a third party told who opens metdash; none offline).
+st.set_page_config(page_title="metdash", page_icon="🩺", layout="wide")
 
 # (file in pages/, title, icon); sections in the order a practice works through them.
 SECTIONS: dict[str, list[tuple[str, str, str]]] = {

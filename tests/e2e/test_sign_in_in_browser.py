@@ -1,5 +1,7 @@
 """A practice database in headless Chromium, through serve.py's gate: the browser holds the
-sign-in cookie where no script can read it, signs in, downloads a work list, signs out."""
+sign-in cookie where no script can read it, signs in, downloads a work list, signs out; and
+asks no other site for anything on the way (a health practice's pages tell no third party who
+opens them, and work offline)."""
 
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ def test_sign_in_download_and_sign_out_in_a_browser(small_db_path, browser, tmp_
     running = RunningApp(path)
     context = browser.new_context(viewport={"width": 1400, "height": 900},
                                   accept_downloads=True)
+    asked = []
+    context.on("request", lambda request: asked.append(request.url))
     try:
         page = context.new_page()
         page.goto(f"{running.url}/worklists")
@@ -44,6 +48,10 @@ def test_sign_in_download_and_sign_out_in_a_browser(small_db_path, browser, tmp_
         page.get_by_role("button", name="Sign out").click()
         wait_for_page(page, "Sign in")
         assert page.get_by_text("Signed in as").count() == 0
+        # The favicon was a Material icon, fetched from fonts.gstatic.com by every page view.
+        elsewhere = [u for u in asked if u.startswith(("http:", "https:", "ws:", "wss:"))
+                     and not u.startswith((running.url, running.url.replace("http", "ws", 1)))]
+        assert elsewhere == []
     finally:
         context.close()
         running.stop()

@@ -66,59 +66,70 @@ for col, (name, label, value) in zip(st.columns(4) + st.columns(4),
                                      report.summary_tiles(review), strict=True):
     col.metric(label, value, help=CATALOGUE[name].definition, border=True)
 
-left, right = st.columns(2)
-with left:
-    ui.plot(weekly_charts.weekly_referrals_bar, weekly.weekly_review, db, start, key="weeks")
-with right:
-    ui.plot(weekly_charts.movers_bar, weekly.weekly_review, db, start, key="movers")
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Top movers up", help=CATALOGUE["change_vs_4w"].definition)
-    ui.table(tables["up"], key="up")
-with right:
-    st.subheader("Top movers down", help=CATALOGUE["change_vs_4w"].definition)
-    ui.table(tables["down"], key="down")
+def charts_and_tables() -> None:
+    """Everything under the tiles: charts, tables, the meeting's CSV and PDF."""
+    left, right = st.columns(2)
+    with left:
+        ui.plot(weekly_charts.weekly_referrals_bar, weekly.weekly_review, db, start,
+                key="weeks")
+    with right:
+        ui.plot(weekly_charts.movers_bar, weekly.weekly_review, db, start, key="movers")
 
-st.subheader("New referrers", help=CATALOGUE["new_referrers"].definition)
-if review.new_referrers.empty:
-    st.caption("No referrer sent a first referral this week.")
-else:
-    ui.table(tables["new"], key="new")
-st.subheader("Lapsed referrers", help=CATALOGUE["lapsed_referrers"].definition)
-if review.lapsed_referrers.empty:
-    st.caption("No referrer has gone quiet.")
-else:
-    ui.table(tables["lapsed"], key="lapsed")
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Top movers up", help=CATALOGUE["change_vs_4w"].definition)
+        ui.table(tables["up"], key="up")
+    with right:
+        st.subheader("Top movers down", help=CATALOGUE["change_vs_4w"].definition)
+        ui.table(tables["down"], key="down")
 
-st.subheader("Per kind of referrer")
-ui.plot(weekly_charts.kinds_bar, weekly.weekly_review, db, start, key="kinds_chart")
-ui.table(tables["kinds"], key="kinds")
+    st.subheader("New referrers", help=CATALOGUE["new_referrers"].definition)
+    if review.new_referrers.empty:
+        st.caption("No referrer sent a first referral this week.")
+    else:
+        ui.table(tables["new"], key="new")
+    st.subheader("Lapsed referrers", help=CATALOGUE["lapsed_referrers"].definition)
+    if review.lapsed_referrers.empty:
+        st.caption("No referrer has gone quiet.")
+    else:
+        ui.table(tables["lapsed"], key="lapsed")
 
-st.subheader("Every referrer: this week, conversion and what their clients brought in")
-ui.table(tables["all"], key="all", download=f"weekly_referrers_{start.isoformat()}")
+    st.subheader("Per kind of referrer")
+    ui.plot(weekly_charts.kinds_bar, weekly.weekly_review, db, start, key="kinds_chart")
+    ui.table(tables["kinds"], key="kinds")
 
-st.subheader("Payer mix per referrer", help=CATALOGUE["payer_share"].definition)
-if tables["mix"] is None:
-    st.caption("No claims name a referrer in these 12 months.")
-else:
-    payers = list(tables["mix"].columns[1:])
-    ui.table(tables["mix"], key="mix", formats={p: "percent" for p in payers},
-             labels={p: p for p in payers})
+    st.subheader("Every referrer: this week, conversion and what their clients brought in")
+    ui.table(tables["all"], key="all", download=f"weekly_referrers_{start.isoformat()}")
 
-st.subheader("For the meeting")
-c1, c2 = st.columns(2)
-c1.download_button("Download CSV (every number above)",  # written when clicked
-                   lambda: report.weekly_csv(review, present=present).encode("utf-8"),
-                   file_name=f"weekly_review_{start.isoformat()}.csv", mime="text/csv",
-                   icon=":material/download:", key="csv")
-if c2.button("Prepare the one-page PDF", icon=":material/picture_as_pdf:", key="make_pdf"):
-    with ui.action("No PDF was made."), st.spinner("Drawing the charts…"):
-        name, demo = report.practice_heading(db)
-        st.session_state["_weekly_pdf"] = (start, present, report.weekly_pdf(
-            review, practice=name, is_demo=demo, present=present))
-made = st.session_state.get("_weekly_pdf")
-if made and made[0] == start and made[1] == present:
-    pdf = made[2]  # served when clicked, to this signed-in session only (metdash.ui.gate)
-    c2.download_button("Download the PDF", lambda: pdf, file_name=f"weekly_review_{start}.pdf",
-                       mime="application/pdf", icon=":material/download:", key="pdf")
+    st.subheader("Payer mix per referrer", help=CATALOGUE["payer_share"].definition)
+    if tables["mix"] is None:
+        st.caption("No claims name a referrer in these 12 months.")
+    else:
+        payers = list(tables["mix"].columns[1:])
+        ui.table(tables["mix"], key="mix", formats={p: "percent" for p in payers},
+                 labels={p: p for p in payers})
+
+    st.subheader("For the meeting")
+    c1, c2 = st.columns(2)
+    c1.download_button("Download CSV (every number above)",  # written when clicked
+                       lambda: report.weekly_csv(review, present=present).encode("utf-8"),
+                       file_name=f"weekly_review_{start.isoformat()}.csv", mime="text/csv",
+                       icon=":material/download:", key="csv")
+    if c2.button("Prepare the one-page PDF", icon=":material/picture_as_pdf:", key="make_pdf"):
+        with ui.action("No PDF was made."), st.spinner("Drawing the charts…"):
+            name, demo = report.practice_heading(db)
+            st.session_state["_weekly_pdf"] = (start, present, report.weekly_pdf(
+                review, practice=name, is_demo=demo, present=present))
+    made = st.session_state.get("_weekly_pdf")
+    if made and made[0] == start and made[1] == present:
+        pdf = made[2]  # served when clicked, to this signed-in session only (metdash.ui.gate)
+        c2.download_button("Download the PDF", lambda: pdf,
+                           file_name=f"weekly_review_{start}.pdf", mime="application/pdf",
+                           icon=":material/download:", key="pdf")
+
+
+# Drawn after the tiles are painted, when the page is just opened: all together, the two
+# charts' boxes, seven tables and their headings held the tiles back ~150 ms of the
+# browser's work (benchmarks/NOTES.md, "Twenty-fourth pass").
+ui.after_paint(charts_and_tables, "weekly_rest", 900)

@@ -131,5 +131,5 @@ def charts_and_tables() -> None:
 
 # Drawn after the tiles are painted, when the page is just opened: all together, the two
 # charts' boxes, seven tables and their headings held the tiles back ~150 ms of the
-# browser's work (benchmarks/NOTES.md, "Twenty-fourth pass").
+# browser's work (benchmarks/NOTES.md, "Twenty-fifth pass").
 ui.after_paint(charts_and_tables, "weekly_rest", 900)

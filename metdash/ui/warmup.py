@@ -178,7 +178,7 @@ def no_direct_run_check() -> None:
     (to print a warning once): ``inspect.stack()`` over the script thread's frames, each
     frame's module looked up among every loaded module. With the ~1,900 modules the pages
     import, that took 133 ms of the first visit after a restart, on the sign-in form's
-    title (benchmarks/NOTES.md, "Twenty-fourth pass"). serve.py is always run by
+    title (benchmarks/NOTES.md, "Twenty-fifth pass"). serve.py is always run by
     ``streamlit run``, so that warning never applies here.
     """
     try:

@@ -129,6 +129,15 @@ def wait_for_charts(page, timeout: float = 60_000) -> None:
         arg=BOX_KEY, timeout=timeout, polling=100)
 
 
+def elsewhere(urls: list[str], app_url: str) -> list[str]:
+    """The requests of ``urls`` (a context's or page's ``request`` events) made to any
+    server but the app at ``app_url``: none should be (data: and blob: URLs stay in the
+    browser)."""
+    own = (app_url, app_url.replace("http", "ws", 1))
+    return [u for u in urls if u.startswith(("http:", "https:", "ws:", "wss:"))
+            and not u.startswith(own)]
+
+
 def full_screenshot(page, path: Path) -> None:
     """Resize the viewport to the main area's height, then shoot the whole page."""
     height = page.evaluate(

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from metdash.ui.later import BOX_KEY
-from tests.e2e.conftest import RunningApp, full_screenshot, wait_for_page
+from tests.e2e.conftest import RunningApp, elsewhere, full_screenshot, wait_for_page
 
 pytestmark = pytest.mark.e2e
 
@@ -75,8 +75,11 @@ def _nav_titles() -> list[str]:
 
 
 def test_every_page_in_the_menu_opens_without_exception(app, page, tmp_path_factory):
+    """... and asks no other server for anything (SECURITY.md, "The server")."""
     titles = _nav_titles()
     assert len(titles) >= 15
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
     page.goto(f"{app.url}/?from=2025-07-01&to=2026-06-30")
     wait_for_page(page, "Charges and payments by month")
     shots = tmp_path_factory.mktemp("every-page")
@@ -95,6 +98,7 @@ def test_every_page_in_the_menu_opens_without_exception(app, page, tmp_path_fact
         assert errors.count() == 0, (title, errors.all_inner_texts())
         full_screenshot(page, shots / f"{title.replace(' ', '_').replace('/', '-')}.png")
         page.set_viewport_size({"width": 1400, "height": 900})
+    assert elsewhere(asked, app.url) == []
 
 
 def test_a_deep_link_as_the_first_request_goes_through_the_navigation(demo_db_path, browser):

@@ -11,7 +11,7 @@ import pytest
 
 from metdash import auth
 from metdash.store import Database
-from tests.e2e.conftest import RunningApp, wait_for_page
+from tests.e2e.conftest import RunningApp, elsewhere, wait_for_page
 
 pytestmark = pytest.mark.e2e
 
@@ -49,9 +49,7 @@ def test_sign_in_download_and_sign_out_in_a_browser(small_db_path, browser, tmp_
         wait_for_page(page, "Sign in")
         assert page.get_by_text("Signed in as").count() == 0
         # The favicon was a Material icon, fetched from fonts.gstatic.com by every page view.
-        elsewhere = [u for u in asked if u.startswith(("http:", "https:", "ws:", "wss:"))
-                     and not u.startswith((running.url, running.url.replace("http", "ws", 1)))]
-        assert elsewhere == []
+        assert elsewhere(asked, running.url) == []
     finally:
         context.close()
         running.stop()

@@ -133,7 +133,8 @@ def elsewhere(urls: list[str], app_url: str) -> list[str]:
     """The requests of ``urls`` (a context's or page's ``request`` events) made to any
     server but the app at ``app_url``: none should be (data: and blob: URLs stay in the
     browser)."""
-    own = (app_url, app_url.replace("http", "ws", 1))
+    # the slash too: the app at :8501 is not another server at :85010
+    own = (app_url + "/", app_url.replace("http", "ws", 1) + "/")
     return [u for u in urls if u.startswith(("http:", "https:", "ws:", "wss:"))
             and not u.startswith(own)]
 

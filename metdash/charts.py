@@ -91,7 +91,7 @@ def _time_axis(dates: object, step: str, *, narrow: bool = False) -> dict:
             "tickformat": "%b %d"}
 
 
-def _count_axis(totals: object) -> dict:
+def count_axis(totals: object) -> dict:
     """A y axis of counts (claims, referrals): whole numbers only when there are few."""
     top = float(np.nanmax(np.asarray(totals, dtype=float))) if np.size(totals) else 0.0
     return {"rangemode": "tozero", **({"dtick": 1} if top <= 10 else {})}
@@ -389,7 +389,7 @@ def days_to_payment_histogram(df: pd.DataFrame, large: bool = False) -> go.Figur
         "xaxis": {"title": {"text": "Days from submission to payment"}, "range": [lo, hi],
                   "tick0": 0, "dtick": width * max(1, -(-int(hi - lo) // (width * 12)))},
         "yaxis": {"title": {"text": "Claims"},
-                  **_count_axis(df.groupby("days").claims.sum())}}, title=title, large=large,
+                  **count_axis(df.groupby("days").claims.sum())}}, title=title, large=large,
         height=_default_height(large) + legend_px)
 
 
@@ -503,7 +503,7 @@ def referrers_bar(df: pd.DataFrame, large: bool = False, top: int = 15) -> go.Fi
          "name": "Became clients (≤30 days)", "marker": {"color": PALETTE[2]},
          "hovertemplate": "%{y}: %{x} converted<extra></extra>"}], layout={
         "barmode": "group",
-        "xaxis": {"title": {"text": "Referrals"}, **_count_axis(d.referrals)}},
+        "xaxis": {"title": {"text": "Referrals"}, **count_axis(d.referrals)}},
         title=title, large=large, height=max(380, 42 * len(d) + 120))
 
 
@@ -533,5 +533,5 @@ def referrals_weekly_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
         "barmode": "relative", "legend": {"tracegroupgap": 0},
         "xaxis": {"title": {"text": "Week starting"}, **_time_axis(week, "week")},
         "yaxis": {"title": {"text": "Referrals"},
-                  **_count_axis(d.groupby("week").referrals.sum())}},
+                  **count_axis(d.groupby("week").referrals.sum())}},
         title=title, large=large)

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from metdash.chart_labels import half_away
-from metdash.charts import PALETTE, style, styled
+from metdash.charts import PALETTE, count_axis, style, styled
 
 if TYPE_CHECKING:  # the type only: charts stay pure (no store behind them)
     from metdash.weekly import WeeklyReview
@@ -34,6 +34,7 @@ def weekly_referrals_bar(review: WeeklyReview, large: bool = False,
                           strict=True):
         counts[(kind, pd.Timestamp(w).date())] = int(n)
     traces = []
+    totals = [sum(counts.get((kind, w), 0) for kind in KIND_LABELS) for w in weeks]
     for i, kind in enumerate(KIND_LABELS):  # the order of metdash.weekly.KINDS
         y = [counts.get((kind, w), 0) for w in weeks]
         if any(y):
@@ -58,7 +59,8 @@ def weekly_referrals_bar(review: WeeklyReview, large: bool = False,
         # hover and the page's caption say the weeks start on Monday).
         "xaxis": {"type": "category", "title": {"text": ""},
                   "ticktext": [f"{w:%b %d}" for w in weeks], "tickvals": x},
-        "yaxis": {"title": {"text": "Referrals"}, "rangemode": "tozero"}},
+        # whole referrals on the ticks of a quiet practice's weeks (not "0.4 referrals")
+        "yaxis": {"title": {"text": "Referrals"}, **count_axis(totals)}},
         title=title, large=large, height=height)
 
 

@@ -79,10 +79,16 @@ def charts_and_tables() -> None:
     left, right = st.columns(2)
     with left:
         st.subheader("Top movers up", help=CATALOGUE["change_vs_4w"].definition)
-        ui.table(tables["up"], key="up")
+        if review.movers_up.empty:  # as the sections below say it: not an "empty" grid
+            st.caption("No referrer sent more than their 4-week average this week.")
+        else:
+            ui.table(tables["up"], key="up")
     with right:
         st.subheader("Top movers down", help=CATALOGUE["change_vs_4w"].definition)
-        ui.table(tables["down"], key="down")
+        if review.movers_down.empty:
+            st.caption("No referrer sent fewer than their 4-week average this week.")
+        else:
+            ui.table(tables["down"], key="down")
 
     st.subheader("New referrers", help=CATALOGUE["new_referrers"].definition)
     if review.new_referrers.empty:

@@ -234,7 +234,7 @@ def validate_coverage(con: Any, cov: CoverageIn, client_known: bool = False) -> 
                          "tertiary.", "priority"))
     if start and not p:
         p += _same_on_file(con, cov, payer["payer_type"], start, end)
-    if start and cov.priority in ("secondary", "tertiary") and not p:
+    if start and not p:
         p += _order_problems(con, cov, start, end)
     if cov.relationship != "self" and (blank(cov.subscriber_last_name)
                                        or blank(cov.subscriber_first_name)):
@@ -271,9 +271,11 @@ def _same_on_file(con: Any, cov: CoverageIn, payer_type: str, start: dt.date,
 
 def _order_problems(con: Any, cov: CoverageIn, start: dt.date, end: dt.date | None
                     ) -> list[Problem]:
-    """A secondary (tertiary) coverage's payer must not be the client's payer ranked before
-    it, nor another payer at its rank, on overlapping dates (cost share goes to the next
-    payer in line on the date of service: the line must be clear)."""
+    """A coverage's payer must not be the client's payer at another rank, nor another payer at
+    its rank, on overlapping dates (cost share goes to the next payer in line on the date of
+    service: the line must be clear). Two primaries too: a change of insurance ends the old
+    coverage first (coverage_changes.end_coverage); the claims spreadsheet, which cannot
+    tell a change from a second plan, warns instead."""
     rows = fetch_rows(con, """
         SELECT v.priority, v.payer_id, p.name, v.effective_date FROM coverages v
         JOIN payers p USING (payer_id)
@@ -289,9 +291,12 @@ def _order_problems(con: Any, cov: CoverageIn, start: dt.date, end: dt.date | No
                             "same dates; choose the other payer, or end the first coverage.",
                             "payer_id")]
         if priority == cov.priority and payer_id != cov.payer_id:
+            after = ("; a plan that pays after it is a secondary coverage"
+                     if priority == "primary" else "")
             return [Problem(f"The client already has a {priority} coverage with {name} from "
-                            f"{since}: end it (its end date) before adding another "
-                            f"{cov.priority} coverage for the same dates.", "priority")]
+                            f"{since}: end it (its last day, under \"End a coverage\") "
+                            f"before adding another {cov.priority} coverage for the same "
+                            f"dates{after}.", "priority")]
     return []
 
 

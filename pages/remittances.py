@@ -70,6 +70,13 @@ def claim_file() -> None:
 if to_send:
     claim_file()
 
+def uploaded(files) -> tuple[str, ...]:
+    """The files in the uploader, by the uploader's own ids. "Whose is this 835?" is asked of
+    the files that were imported; it went on showing after other files were chosen, and its
+    "Remember and import again" would have imported those under the first file's answer."""
+    return tuple(f.file_id for f in files)
+
+
 st.subheader("Import 835 files", help="ERA files from your clearinghouse. Each file is imported "
              "whole or not at all; a payment already imported is skipped, and a file reusing "
              "the trace number of another payment is refused.")
@@ -96,7 +103,7 @@ if files and st.button("Import", type="primary", icon=":material/upload:"):
                 ui.show_problems(s.problems, heading="Some files were refused: nothing of "
                                  "them was imported." if s.payments else
                                  "Nothing was imported.")
-            st.session_state["era_unknown"] = s.unknown_payers
+            st.session_state["era_unknown"] = (uploaded(files), s.unknown_payers)
 
 
 def whose_835(unknown: list[tuple[str, tuple[str, ...], int | None]]) -> None:
@@ -125,7 +132,7 @@ def whose_835(unknown: list[tuple[str, tuple[str, ...], int | None]]) -> None:
                     s = import_835(db, [(f.name, f.getvalue()) for f in files], user,
                                    before_write=lambda: backup.before_import(db))
                     ui.after_write()
-                    st.session_state["era_unknown"] = s.unknown_payers
+                    st.session_state["era_unknown"] = (uploaded(files), s.unknown_payers)
                     kind, headline = s.headline()
                     if kind:
                         (st.success if kind == "success" else st.info)(headline)
@@ -133,8 +140,9 @@ def whose_835(unknown: list[tuple[str, tuple[str, ...], int | None]]) -> None:
                         ui.show_problems(s.problems, heading="Nothing was imported.")
 
 
-if files and st.session_state.get("era_unknown"):
-    whose_835(st.session_state["era_unknown"])
+asked_for, unknown = st.session_state.get("era_unknown", ((), []))
+if files and unknown and asked_for == uploaded(files):
+    whose_835(unknown)
 kept_names = ui.cached(entry.remittance_names)(db)
 if not kept_names.empty:
     with st.expander(f"Payers' other names on their 835s ({len(kept_names)})"):

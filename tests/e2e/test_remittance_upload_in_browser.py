@@ -104,3 +104,36 @@ def test_an_835_under_another_name_is_kept_for_its_payer_and_imported(small_db_p
     assert db.scalar("SELECT remittance_name FROM payer_remittance_names") == \
         "NORIDIAN JF PART B"
     assert db.scalar("SELECT paid FROM claim_facts WHERE claim_id = 'C8'") == 64
+
+
+def test_the_question_whose_835_goes_when_other_files_are_chosen(small_db_path, browser,
+                                                                 tmp_path):
+    """"Whose is this 835?" belongs to the files imported: once another file is chosen in the
+    uploader, it is gone (it stayed until the next Import, and its "Remember and import
+    again" would have imported the new file under the first one's answer)."""
+    path = _practice(small_db_path, tmp_path)
+    era = tmp_path / "noridian.835"
+    era.write_text(build_835([Claim("C8", "1", "100", "64", pr="16",
+                                    cas=[("CO", "45", "20"), ("PR", "2", "16")],
+                                    patient=("ALPHA", "ANN", "1EG4TE5MK72"))],
+                             trace="NOR-E2E-2", payer="NORIDIAN JF PART B",
+                             originator="1999999999", payee=("XX", NPI_PRACTICE)))
+    other = tmp_path / "other.835"
+    other.write_text(era.read_text().replace("NOR-E2E-2", "NOR-E2E-3"))
+    running = RunningApp(path, env={"METDASH_BACKUP_DIR": str(tmp_path / "backups")})
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        sign_in(page, f"{running.url}/remittances", "olive", PASSWORD)
+        wait_for_page(page, "Import 835 files")
+        _upload(page, era)
+        question = page.get_by_text("Whose is this 835?", exact=True)
+        question.wait_for(timeout=60_000)
+        page.locator('[data-testid="stFileUploader"] input[type=file]').first.set_input_files(
+            str(other))
+        page.get_by_text("other.835").wait_for(timeout=30_000)
+        question.wait_for(state="detached", timeout=30_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        context.close()
+        running.stop()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict
 
-import duckdb
 import pytest
 
 from metdash.demo_clearinghouse import DEMO_CLEARINGHOUSE
@@ -106,14 +105,13 @@ def test_the_demo_settings_pass_their_own_rules():
 @pytest.mark.parametrize("place", ["10", "02"])
 def test_a_new_demo_has_telehealth_lines_with_95_only_for_the_payers_that_want_it(
         demo_db_path, place):
-    con = duckdb.connect(str(demo_db_path), read_only=True)
-    try:
+    # Through the process's shared handle: a read-only connection of its own was refused
+    # ("different configuration") when an earlier test had left that handle open.
+    with Database(demo_db_path).connect() as con:
         rows = con.execute("""
             SELECT p.telehealth_modifier, list_contains(l.modifiers, '95') AS has95, count(*)
             FROM claim_lines l JOIN claims c USING (claim_id) JOIN payers p USING (payer_id)
             WHERE l.place_of_service = ? GROUP BY ALL ORDER BY ALL""", [place]).fetchall()
         assert con.execute("SELECT count(*) FROM sessions WHERE place_of_service = '12'"
-                           ).fetchall()[0][0] > 0
-    finally:
-        con.close()
+                           ).fetchone()[0] > 0
     assert {(m, has) for m, has, _ in rows} == {("95", True), (None, False)}, rows

@@ -1,6 +1,7 @@
 """The dates of a claims spreadsheet as other systems write them: YYYY-MM-DD, numbers in
 the order the file itself shows (03/15/2026 month first, unless a day above 12 first says
-otherwise: :func:`date_order`), and the forms that leave no doubt (15-Mar-2026, March 15,
+otherwise: :func:`date_order`; two-digit years, 03/15/26, given their century first:
+:func:`two_digit_years`), and the forms that leave no doubt (15-Mar-2026, March 15,
 2026, 2026/03/15, 20260315). :mod:`metdash.sheets` reads each row's dates through
 :func:`date_cell`."""
 
@@ -16,7 +17,8 @@ from typing import Any
 
 from metdash import entry as e
 
-__all__ = ["DATE_COLUMNS", "MDY", "DateOrder", "date_cell", "date_order", "excel_day_numbers"]
+__all__ = ["DATE_COLUMNS", "MDY", "DateOrder", "date_cell", "date_order", "excel_day_numbers",
+           "two_digit_years"]
 
 # A file repeats its values (a year of one client's visits: the same birth date on every
 # row): each distinct value is read once.
@@ -84,7 +86,7 @@ def _numeric_date(value: str, order: DateOrder) -> dt.date | str:
     m = _SLASHED.fullmatch(value.strip())
     assert m is not None
     a, b, year = int(m.group(1)), int(m.group(3)), m.group(4)
-    if len(year) == 2:
+    if len(year) == 2:  # (two_digit_years read them before; a date read alone)
         return "has a two-digit year"
     if order.order == "mixed":
         n, column, example = order.example or (0, "", "")
@@ -180,3 +182,33 @@ def excel_day_numbers(rows: list[tuple[int, dict[str, Any]]]) -> str | None:
     return (f"Dates kept as Excel's day numbers were read as the dates Excel means (row {n}, "
             f"{column}: {raw} is {day:%Y-%m-%d}): format those columns as dates to see them "
             "in Excel.")
+
+
+def two_digit_years(rows: Sequence[Any], as_of: dt.date) -> str | None:
+    """Dates written with a two-digit year (06/02/25, as many systems export them: every row
+    of such a file was refused) given their century in place, and said once: a date of
+    service, referral or submission is this century's (a practice bills no visit of 1925);
+    a birth date is the latest such year not after ``as_of``, the import's date ('48' is
+    1948, '20' is 2020). A date still after the import is refused by the claim's own
+    rules. The order of day and month is left to :func:`date_order`."""
+    first: dict[bool, tuple[int, str, str, str]] = {}
+    for row in rows:
+        for column in DATE_COLUMNS:
+            value = row.values.get(column)
+            m = _SLASHED.fullmatch(value.strip()) if isinstance(value, str) else None
+            if m is None or len(m.group(4)) != 2:
+                continue
+            year = 2000 + int(m.group(4))
+            if column == "client_dob" and year > as_of.year:
+                year -= 100
+            text = value.strip()
+            row.values[column] = text[:m.start(4)] + str(year) + text[m.end(4):]
+            first.setdefault(column == "client_dob", (row.n, column, text, row.values[column]))
+    if not first:
+        return None
+    (n, column, text, read), *more = (first[k] for k in (True, False) if k in first)
+    also = "".join(f", and row {n2} {c2} {t2!r} as {r2}" for n2, c2, t2, r2 in more)
+    return (f"row {n}, {column}: years written with two digits were read as this century's, "
+            f"and a birth date's as the latest such year not after the import's date "
+            f"({as_of:%Y-%m-%d}): {text!r} as {read}{also}. If a date is of another century, "
+            "write its year in four digits.")

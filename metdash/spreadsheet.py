@@ -27,6 +27,7 @@ from metdash import entry as e
 from metdash import sheet_headers
 from metdash import sheet_subscriber as subscriber
 from metdash.coding import mbi_problem
+from metdash.sheet_dates import two_digit_years
 from metdash.sheet_names import (
     look_alikes,
     payer_type_of_name,
@@ -205,6 +206,8 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
                             "one (two visits of a code on one day go on one line, with all "
                             "their units).")
             r.refused.add("claim_id")
+    if said := two_digit_years(rows, as_of):
+        result.warnings.append(said)
     order = date_order(rows)
     for r in rows:
         parse_row(r, problems, order)

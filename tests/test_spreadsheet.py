@@ -76,7 +76,7 @@ def test_messy_file_lists_every_problem_and_imports_nothing(db):
     data = csv_bytes(
         row(),                                                      # row 2: fine
         "",                                                         # row 3: blank
-        row(claim_id="S2", service_date="03/04/25"),                # row 4
+        row(claim_id="S2", service_date="03/04/26"),                # row 4: 2026
         row(claim_id="S3", diagnosis_codes="M545", service_date="2025-06-03"),   # row 5
         row(claim_id="S4", rendering_npi="1234567890", service_date="2025-06-04"),  # row 6
         row(claim_id="S5", units="two", charge="abc", service_date="2025-06-05"),   # row 7
@@ -86,8 +86,8 @@ def test_messy_file_lists_every_problem_and_imports_nothing(db):
     )
     res = import_claims(db, data, "messy.csv", USER, as_of=AS_OF)
     got = "\n".join(res.problems)
-    assert "row 4, service_date: '03/04/25' has a two-digit year: write it as YYYY-MM-DD, " \
-           "e.g. 2025-03-04." in got
+    assert "row 4, service_date: service date 2026-03-04 is in the future: bill a service " \
+           "after it happens." in got
     assert "row 6, rendering_npi: Rendering NPI 1234567890 fails its check digit" in got
     assert "row 7, units:" in got and "row 7, charge:" in got
     assert res.problems[0].startswith("row 4")
@@ -165,6 +165,33 @@ def test_dates_written_with_slashes_are_read_in_the_files_own_order(db):
     assert db.scalar("SELECT count(*) FROM claims WHERE claim_id = 'M1'") == 0
 
 
+def test_two_digit_years_are_the_latest_year_not_after_the_import(db):
+    """A system that writes 06/02/25 (MM/DD/YY): every row was refused for its "two-digit
+    year". By hand, imported on 2025-06-30: a service or referral date is this century's
+    ('25' is 2025, '20' is 2020); a birth date the latest year not after 2025 ('48' is 1948,
+    not 2048; '02/03/26' is 1926, so the client is 99). Said once, as a warning, with the
+    first birth date and the first other date; a service date still after the import
+    ('03/04/26', 2026) is refused as a future date (the messy file above)."""
+    def person(cid, last, **kw):
+        return row(client_id=cid, client_last_name=last, submitted_date="", **kw)
+
+    res = import_claims(db, csv_bytes(
+        person("Y100", "Yost", client_dob="01/02/48", service_date="06/02/25"),
+        person("Y200", "Yuen", claim_id="S2", client_dob="02/03/26", service_date="6/3/25",
+               referral_date="05/30/20")), "yy.csv", USER, as_of=AS_OF)
+    assert res.problems == [], res.problems
+    assert res.warnings == [
+        "row 2, client_dob: years written with two digits were read as this century's, and a "
+        "birth date's as the latest such year not after the import's date (2025-06-30): "
+        "'01/02/48' as 01/02/1948, and row 2 service_date '06/02/25' as 06/02/2025. If a "
+        "date is of another century, write its year in four digits."]
+    assert db.query("SELECT client_id, dob FROM clients WHERE client_id LIKE 'Y%' "
+                    "ORDER BY 1").values.tolist() == [["Y100", dt.date(1948, 1, 2)],
+                                                     ["Y200", dt.date(1926, 2, 3)]]
+    assert db.query("SELECT claim_id, first_service_date FROM claims ORDER BY 1"
+                    ).values.tolist() == [["S1", dt.date(2025, 6, 2)], ["S2", dt.date(2025, 6, 3)]]
+
+
 def test_a_diagnosis_problem_names_the_row_that_has_the_code(db):
     """A claim's diagnoses come from all its rows; a bad code on its second row was reported
     on its first (found by a new-user trial: M54.5 on spreadsheet row 3, reported as row 2)."""
@@ -180,7 +207,7 @@ def test_the_backup_before_an_import_only_when_it_gets_as_far_as_writing(db):
     calls: list[str] = []
     # Refused while the file is read or checked: no backup.
     for name, data in [("short.csv", b"claim_id,client_id,cpt\nX,Y,97110\n"),
-                       ("bad.csv", csv_bytes(row(service_date="03/04/25")))]:
+                       ("bad.csv", csv_bytes(row(service_date="03/34/2025")))]:
         res = import_claims(db, data, name, USER, as_of=AS_OF,
                             before_write=lambda: calls.append("backup"))
         assert res.problems and calls == [], name

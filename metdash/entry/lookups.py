@@ -25,7 +25,9 @@ _CHOICES = {
                "AS label FROM clients ORDER BY last_name, first_name, client_id",
     "payers": "SELECT payer_id, name AS label, payer_type, units_rule, timely_filing_days, "
               "appeal_window_days, usual_lag_days, clearinghouse_payer_id, requires_referral, "
-              "requires_prior_auth FROM payers ORDER BY name",
+              "requires_prior_auth, (SELECT string_agg(n.remittance_name, ', ' ORDER BY "
+              "n.remittance_name) FROM payer_remittance_names n WHERE n.payer_id = "
+              "payers.payer_id) AS other_names_on_835s FROM payers ORDER BY name",
     "providers": "SELECT provider_id, last_name || ', ' || first_name || ' (' || npi || ')' AS "
                  "label, npi, last_name, first_name, credential, taxonomy, active "
                  "FROM providers ORDER BY last_name, first_name",

@@ -489,6 +489,21 @@ def test_a_payer_just_added_is_listed_by_name(db):
     assert names and "Harbor Health" in set(names[-1]["name"])
 
 
+def test_the_payer_table_lists_the_other_names_its_835s_use(db):
+    """A name kept for a payer's 835s (Remittances, "Whose is this 835?") was listed on
+    Remittances only: Settings' payer table, where a biller looks a payer up, now shows it
+    beside the payer."""
+    medicare = db.scalar("SELECT payer_id FROM payers WHERE payer_type = 'medicare'")
+    e.add_remittance_names(db, medicare, ["NORIDIAN JF PART B", "1999999999"], USER)
+    at = page("settings.py")
+    at.session_state["settings_tab"] = "Payers"
+    at.run()
+    assert not at.exception
+    [table] = [df.value for df in at.dataframe if "name" in df.value.columns]
+    kept = dict(zip(table["name"], table["other_names_on_835s"].fillna(""), strict=True))
+    assert kept == {"Acme Health": "", "Medicare Part B": "1999999999, NORIDIAN JF PART B"}
+
+
 def test_a_work_list_row_opens_its_action_with_the_record_chosen(demo_db_path, tmp_path,
                                                                   monkeypatch):
     """Issue 17, item 11: a work list's row leads to its action in one click. The button

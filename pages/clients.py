@@ -65,6 +65,8 @@ with tab_cov:
         ui.table(on_file.drop(columns=["coverage_id"]), key="cv_on_file",
                  formats={"effective_date": "date", "end_date": "date", "claims": "count"},
                  labels={"end_date": "Ends on", "effective_date": "Effective from"})
+        if two := ui.cached(entry.overlapping_primaries)(db, cid):
+            st.warning(two, icon=":material/warning:")
         # In presentation mode a member id keeps its last two characters (privacy.mask_text).
         shown = (partial(privacy.mask_text, kind="member_id") if ui.present_mode()
                  else str)

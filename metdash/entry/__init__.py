@@ -100,7 +100,12 @@ from metdash.entry.clients import (
     write_new_clients,
     write_referrer,
 )
-from metdash.entry.coverage_changes import client_coverages, correct_member_id, end_coverage
+from metdash.entry.coverage_changes import (
+    client_coverages,
+    correct_member_id,
+    end_coverage,
+    overlapping_primaries,
+)
 from metdash.entry.lookups import (
     FIND_LIMIT,
     UNBILLED_IDS,
@@ -221,6 +226,7 @@ __all__ = [
     "choices", "claim_lines_frame", "default_filing_days", "duplicate_session_warning", "duplicate_sessions", "claim_status_after_posting", "client_list",
     "client_patient_balance", "client_plans_of_care", "client_referrals", "code_list",
     "eob_payers", "member_id_as_kept", "client_coverages", "correct_member_id", "end_coverage",
+    "overlapping_primaries",
     "add_remittance_name", "add_remittance_names", "remittance_names", "remove_remittance_name",
     "fetch_rows", "file_appeal", "find_appeals", "find_claims", "find_clients",
     "find_referrals", "find_referrer", "kx_threshold_for", "kx_years", "medicare_allowed_ytd",

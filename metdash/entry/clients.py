@@ -271,11 +271,12 @@ def _same_on_file(con: Any, cov: CoverageIn, payer_type: str, start: dt.date,
 
 def _order_problems(con: Any, cov: CoverageIn, start: dt.date, end: dt.date | None
                     ) -> list[Problem]:
-    """A coverage's payer must not be the client's payer at another rank, nor another payer at
-    its rank, on overlapping dates (cost share goes to the next payer in line on the date of
-    service: the line must be clear). Two primaries too: a change of insurance ends the old
-    coverage first (coverage_changes.end_coverage); the claims spreadsheet, which cannot
-    tell a change from a second plan, warns instead."""
+    """A coverage's payer must not be the client's payer at another rank, nor (for a secondary
+    or tertiary) another payer at its rank, on overlapping dates: cost share goes to the
+    next payer in line on the date of service, so the line must be clear. Two primaries are
+    allowed and said (coverage_changes.overlapping_primaries): a change of insurance whose
+    first weeks were billed to the old plan (denied CO-27) needs the new coverage on file
+    before those claims can move to it and the old coverage can end."""
     rows = fetch_rows(con, """
         SELECT v.priority, v.payer_id, p.name, v.effective_date FROM coverages v
         JOIN payers p USING (payer_id)
@@ -290,13 +291,11 @@ def _order_problems(con: Any, cov: CoverageIn, start: dt.date, end: dt.date | No
                             f"{since}: a payer cannot also be its {cov.priority} payer on the "
                             "same dates; choose the other payer, or end the first coverage.",
                             "payer_id")]
-        if priority == cov.priority and payer_id != cov.payer_id:
-            after = ("; a plan that pays after it is a secondary coverage"
-                     if priority == "primary" else "")
+        if priority == cov.priority != "primary" and payer_id != cov.payer_id:
             return [Problem(f"The client already has a {priority} coverage with {name} from "
                             f"{since}: end it (its last day, under \"End a coverage\") "
                             f"before adding another {cov.priority} coverage for the same "
-                            f"dates{after}.", "priority")]
+                            "dates.", "priority")]
     return []
 
 

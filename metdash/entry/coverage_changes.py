@@ -21,7 +21,7 @@ from metdash.errors import ValidationError
 from metdash.store import Database, audit, facts
 from metdash.text import text_problem
 
-__all__ = ["client_coverages", "correct_member_id", "end_coverage"]
+__all__ = ["client_coverages", "correct_member_id", "end_coverage", "overlapping_primaries"]
 
 
 def client_coverages(db: Database, client_id: str) -> pd.DataFrame:
@@ -35,6 +35,30 @@ def client_coverages(db: Database, client_id: str) -> pd.DataFrame:
         FROM coverages v JOIN payers p USING (payer_id)
         WHERE v.client_id = ?
         ORDER BY v.effective_date DESC, v.coverage_id DESC""", [client_id])
+
+
+def overlapping_primaries(db: Database, client_id: str) -> str | None:
+    """What to do about two primary coverages of the client on the same dates (the first
+    such pair), in words; None when there are none. Allowed (a change of insurance adds the
+    new plan before the old one can end), but a claim's payer must then be chosen by hand."""
+    row = db.query("""
+        SELECT pa.name AS a, a.effective_date AS a_from, pb.name AS b,
+               b.effective_date AS b_from, greatest(a.effective_date, b.effective_date) AS since
+        FROM coverages a JOIN coverages b ON b.client_id = a.client_id
+             AND a.coverage_id < b.coverage_id
+             AND a.effective_date <= coalesce(b.end_date, DATE '9999-12-31')
+             AND b.effective_date <= coalesce(a.end_date, DATE '9999-12-31')
+        JOIN payers pa ON pa.payer_id = a.payer_id JOIN payers pb ON pb.payer_id = b.payer_id
+        WHERE a.client_id = ? AND a.priority = 'primary' AND b.priority = 'primary'
+        ORDER BY since, a.coverage_id, b.coverage_id LIMIT 1""", [client_id])
+    if row.empty:
+        return None
+    r = row.iloc[0]
+    return (f"Two primary coverages overlap from {r.since:%Y-%m-%d}: {r.a} (from "
+            f"{r.a_from:%Y-%m-%d}) and {r.b} (from {r.b_from:%Y-%m-%d}). If {r.b} replaced "
+            f"{r.a}, end {r.a} on its last day (\"End a coverage\") once the claims served "
+            f"after that day are billed to {r.b}. A plan that pays after another is a "
+            "secondary coverage.")
 
 
 def _coverage(con: Any, coverage_id: int) -> dict[str, Any]:

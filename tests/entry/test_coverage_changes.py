@@ -3,10 +3,10 @@
 The seeded practice (tests/entry_seed.py): Jane Doe (C001) has Medicare member 1EG4TE5MK72
 from 2020-01-01, open; Rick Roe (C002) Acme Health ACM123 for 2025.
 
-Jane moves to Acme Health on 2025-07-01: her Medicare coverage ends on 2025-06-30, and the Acme
-coverage is added. Until the Medicare one is ended, the Acme one is refused: two primaries on
-the same dates would leave no payer first in line (the claims spreadsheet, which cannot tell a
-change of insurance from a second plan, warns of it instead).
+Jane moves to Acme Health on 2025-07-01: the Acme coverage is added, and her Medicare coverage
+ends on 2025-06-30. Until it is ended she has two primaries from July on: allowed (her July
+visits, billed to Medicare and denied CO-27, can only move to Acme once Acme's coverage is on
+file, and Medicare cannot end before them), and said on the Clients page.
 """
 
 import datetime as dt
@@ -23,16 +23,17 @@ D = dt.date
 def test_a_change_of_insurance(db):
     acme = e.CoverageIn("C001", 2, "ACM555", D(2025, 7, 1))
     [medicare] = e.client_coverages(db, "C001").coverage_id.tolist()
-    with pytest.raises(ValidationError) as refused:
-        e.save_coverage(db, acme, USER)
-    assert refused.value.problems == [
-        "The client already has a primary coverage with Medicare Part B from 2020-01-01: end "
-        'it (its last day, under "End a coverage") before adding another primary coverage '
-        "for the same dates; a plan that pays after it is a secondary coverage."]
+    assert e.overlapping_primaries(db, "C001") is None
+    e.save_coverage(db, acme, USER)
+    assert e.overlapping_primaries(db, "C001") == (
+        "Two primary coverages overlap from 2025-07-01: Medicare Part B (from 2020-01-01) and "
+        "Acme Health (from 2025-07-01). If Acme Health replaced Medicare Part B, end Medicare "
+        "Part B on its last day (\"End a coverage\") once the claims served after that day "
+        "are billed to Acme Health. A plan that pays after another is a secondary coverage.")
     with pytest.raises(ValidationError, match="before the coverage started"):
         e.end_coverage(db, medicare, D(2019, 12, 31), USER)
     e.end_coverage(db, medicare, D(2025, 6, 30), USER)
-    e.save_coverage(db, acme, USER)
+    assert e.overlapping_primaries(db, "C001") is None
     on_file = e.client_coverages(db, "C001")
     assert on_file[["payer", "member_id", "end_date"]].values.tolist() == [
         ["Acme Health", "ACM555", None], ["Medicare Part B", "1EG4TE5MK72", D(2025, 6, 30)]]

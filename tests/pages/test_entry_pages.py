@@ -129,6 +129,29 @@ def test_a_clients_coverage_is_ended_and_corrected_on_the_page(db):
     assert "This coverage is on file already: member id 1EG4TE5MK79, primary" in errors(at)
 
 
+def test_a_new_primary_beside_an_open_one_is_added_and_said(db):
+    """A change of insurance entered new plan first: Acme from 2025-07-01 while Jane's
+    Medicare is open. Added (her July claims may need to move to it before Medicare can
+    end), and the client's coverages say the two primaries overlap until Medicare ends."""
+    at = page("clients.py")
+    at.text_input(key="cv_client-find").set_value("C001").run()
+    [jane] = [o for o in at.selectbox(key="cv_client").options if "C001" in o]
+    at.selectbox(key="cv_client").set_value(jane).run()
+    assert not at.warning
+    at.selectbox(key="cv_payer").select("Acme Health")
+    at.text_input(key="cv_member").input("ACM555")
+    at.date_input(key="cv_effective").set_value(dt.date(2025, 7, 1))
+    click(at, "Add coverage")
+    assert not at.exception and not at.error, errors(at)
+    assert [w.value for w in at.warning if "overlap" in w.value] == [
+        e.overlapping_primaries(db, "C001")]
+    at.selectbox(key="cv_change").set_value(1).run()  # Medicare, coverage 1
+    at.date_input(key="cv_last_day").set_value(dt.date(2025, 6, 30)).run()
+    at.button(key="cv_end_go").click().run()
+    assert "Coverage ended on 2025-06-30." in [x.value for x in at.success]
+    assert not [w for w in at.warning if "overlap" in w.value]
+
+
 def test_the_coverage_picker_masks_member_ids_when_presenting(db, monkeypatch):
     monkeypatch.setenv("METDASH_PRESENT", "1")
     at = page("clients.py")

@@ -7,7 +7,8 @@ Imports no other metdash module but the errors, so every other part of the store
 - :func:`checkpoint` folds the write-ahead log into the file, and remembers that the file
   then holds the same content under a new stamp.
 - :func:`copy_held` writes a consistent copy of a file the caller holds open (checkpoint,
-  copy into a new 0600 file, fsync, read it back whole, rename), named
+  copy into a new 0600 file by a child process, which keeps this process's lock on the
+  file, fsync, read it back whole, rename), named
   ``<db name>-YYYYMMDD-HHMMSS-ffffff[-reason].duckdb``, and keeps the newest ``keep`` copies
   of that database *taken for the same reason* in the folder (:func:`prune`): the copies
   taken before imports never push out a manual one, nor the one taken before a restore.
@@ -31,8 +32,9 @@ import hashlib
 import os
 import re
 import secrets
-import shutil
 import stat
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -309,6 +311,32 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
 
 
+# The copy of a held store is read by a child process. DuckDB locks its file with POSIX
+# record locks, and a process loses every such lock on a file the moment it closes *any*
+# descriptor of it: a copy read through this process's own open() left the store open here
+# but unlocked, and another process (a scheduled `metdash import-835`) then opened it too,
+# two writers on one file (found by a new-user trial: its first checkpoint died on the
+# log's lock). A child's descriptors are its own; the child holds no lock to lose.
+_COPY = """
+import os, shutil, sys
+with open(sys.argv[1], "rb") as src, open(sys.argv[2], "r+b") as dst:
+    shutil.copyfileobj(src, dst, 1024 * 1024)
+    dst.truncate()
+    dst.flush()
+    os.fsync(dst.fileno())
+"""
+
+
+def _copy_in_a_child(src: Path, dst: Path) -> None:
+    """Copy ``src`` over the (existing, private) file ``dst`` and fsync it, in a child
+    process; OSError saying why when it fails."""
+    done = subprocess.run([sys.executable, "-I", "-S", "-c", _COPY, os.fspath(src),
+                           os.fspath(dst)], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1]
+        raise OSError(last.split(": ", 1)[-1] if "Error" in last else last)
+
+
 def copy_held(con: duckdb.DuckDBPyConnection, db_path: Path, out_dir: Path,
               reason: str = "", keep: int | None = None, *, verify: bool = True) -> Path:
     """Back up the file behind the open connection ``con`` (the caller holds the file, so no
@@ -327,10 +355,8 @@ def copy_held(con: duckdb.DuckDBPyConnection, db_path: Path, out_dir: Path,
     tmp = out_dir / (name + ".part")
     try:
         make_private_dir(out_dir)
-        with open(db_path, "rb") as src, create_private(tmp) as dst:
-            shutil.copyfileobj(src, dst, 1024 * 1024)
-            dst.flush()
-            os.fsync(dst.fileno())
+        create_private(tmp).close()  # 0600 from its first byte; the child writes into it
+        _copy_in_a_child(db_path, tmp)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise BackupError(f"Could not write the backup {target}: {exc.strerror or exc}. "

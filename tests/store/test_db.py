@@ -330,3 +330,35 @@ def test_a_handle_opened_again_after_the_watcher_closed_it_is_watched_again(tmp_
     while holder.con is not None and time.monotonic() < deadline:
         time.sleep(0.05)
     assert holder.con is None
+
+
+TRY_OPEN = textwrap.dedent("""
+    import sys, duckdb
+    try:
+        duckdb.connect(sys.argv[1]).close()
+        print("opened")
+    except duckdb.Error as exc:
+        print("refused" if "lock" in str(exc).lower() else repr(exc))
+""")
+
+
+def test_a_backup_keeps_the_file_locked_against_other_processes(tmp_path):
+    """DuckDB locks its file with POSIX record locks, which a process loses on *every*
+    descriptor of the file the moment it closes any one of them. The backup copied the held
+    file through Python's own open(): after it, the dashboard still had the file open, yet
+    `metdash import-835` in another process opened it as well, and its first checkpoint died
+    on the log's lock (a new-user trial: "FATAL Error: Failed to create checkpoint"). Two
+    writers on one file is how a store gets damaged: the copy is made by a child process."""
+    from metdash.store import backup
+
+    db = Database(tmp_path / "held.duckdb")
+    with db.transaction() as con:
+        con.execute("CREATE TABLE scratch AS SELECT range AS x FROM range(1000)")
+    with db.connect():
+        copy = backup.backup(db, tmp_path / "backups")
+        other = subprocess.run([sys.executable, "-c", TRY_OPEN, str(db.path)],
+                               capture_output=True, text=True, timeout=60)
+        assert other.stdout.strip() == "refused", other.stdout + other.stderr
+    assert copy.stat().st_size > 0 and (copy.stat().st_mode & 0o777) == 0o600
+    db.release()
+    assert snapshot.read_whole(copy) >= 1

@@ -49,6 +49,11 @@ def dollars_label(value: float) -> str:
     return f"{'-' if dollars < 0 else ''}${abs(dollars):,.0f}"
 
 
+def signed_dollars(value: float) -> str:
+    """A change in whole dollars, its sign always written: "+$1,234", "-$13", "+$0"."""
+    return ("+" if not _missing(value) and value >= 0 else "") + dollars_label(value)
+
+
 MINUS = "\u2212"  # a true minus sign, as plotly writes negative ticks
 
 

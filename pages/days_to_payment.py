@@ -35,11 +35,11 @@ st.caption(f"Every claim owed on {f.as_of:%b %d, %Y} counts, whatever its servic
 agings = ui.cached(figures.ar_agings)(db, f)
 for kind in figures.AR_KINDS:
     aging = agings[kind]
-    st.subheader(f"{kind.capitalize()} A/R: ${sum(aging.balance):,.0f}",
+    st.subheader(f"{kind.capitalize()} A/R: {ui.tile_money(sum(aging.balance))}",
                  help=ui.metric_help(f"{kind}_ar_total"))
     for col, row in zip(st.columns(5), aging.itertuples(), strict=True):
         claims = f"{row.claims:,} claim{'' if row.claims == 1 else 's'}"
-        col.metric(f"{row.bucket} days", f"${row.balance:,.0f}", claims,
+        col.metric(f"{row.bucket} days", ui.tile_money(row.balance), claims,
                    delta_color="off", delta_arrow="off", border=True,
                    help=ui.metric_help(f"{kind}_ar_total"))
 st.subheader("Insurance A/R by payer")

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from metdash import auth, scenario, scenario_charts, ui, workshop
+from metdash.chart_labels import dollars_label, signed_dollars
 
 db = ui.page_start("What insurance could do for my practice")
 st.caption("For a practice that is self-pay today: what taking insurance would do to monthly "
@@ -103,15 +104,15 @@ t[0].metric("Break-even insured visits a week", "—" if be is None else f"{be}"
 t[1].metric("Net per insured visit", f"${head['net_per_visit']:,.2f}",
             help="Blended allowed per visit × (1 − denial rate) × (1 − billing cost).",
             border=True)
-t[2].metric("Revenue, with insurance", f"${head['revenue_total']:,.0f}",
-            delta=f"{head['revenue_total'] - head['selfpay_total']:+,.0f} vs self-pay",
+t[2].metric("Revenue, with insurance", dollars_label(head['revenue_total']),
+            delta=signed_dollars(head['revenue_total'] - head['selfpay_total']) + " vs self-pay",
             help="Earned in 12 months: kept self-pay visits + insured visits at the net rate.",
             border=True)
-t[3].metric("Cash collected, with insurance", f"${head['cash_total']:,.0f}",
-            delta=f"{head['cash_total'] - head['selfpay_total']:+,.0f} vs self-pay",
+t[3].metric("Cash collected, with insurance", dollars_label(head['cash_total']),
+            delta=signed_dollars(head['cash_total'] - head['selfpay_total']) + " vs self-pay",
             help="Collected in 12 months: insurers pay the days to payment after the visit.",
             border=True)
-t[4].metric("Staying self-pay", f"${head['selfpay_total']:,.0f}",
+t[4].metric("Staying self-pay", dollars_label(head['selfpay_total']),
             help="Self-pay rate × visits now × 52/12 weeks a month, 12 months.", border=True)
 catch = head["cash_catch_up_month"]
 st.info(f"Blended allowed per visit ${head['blended_allowed']:,.2f} against a self-pay rate "

@@ -27,3 +27,22 @@ def test_format_value_rounds_a_half_away_from_zero(fmt, value, shown):
 ])
 def test_tile_money_rounds_a_half_away_from_zero(value, compact, shown):
     assert tile_money(value, compact=compact) == shown
+
+
+def test_no_page_writes_dollars_with_pythons_own_rounding():
+    """Python's format rounds a half to even: Days to payment wrote an insurance A/R of
+    $2,074.50 as "$2,074" (and its 0-30 bucket's $1,814.50 as "$1,814") while Overview's
+    tile read "$2,075" (a new-user trial: two pages, two amounts). Pages write dollars
+    through the house's formats (ui.tile_money, chart_labels' dollars, the tables' formats),
+    which round a half away from zero."""
+    import re
+    from pathlib import Path
+
+    pages = Path(__file__).resolve().parents[1] / "pages"
+    found = {p.name: hits for p in sorted(pages.glob("*.py"))
+             if (hits := re.findall(r"\$?\{[^{}]*:[+]?,?\.0f\}", p.read_text(encoding="utf-8")))}
+    assert found == {}
+    from metdash import ui
+    assert (ui.tile_money(2074.5), ui.tile_money(1814.5)) == ("$2,075", "$1,815")
+    from metdash.chart_labels import signed_dollars
+    assert (signed_dollars(-1234.5), signed_dollars(2.5)) == ("-$1,235", "+$3")

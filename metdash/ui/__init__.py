@@ -13,6 +13,7 @@ button does in ``with ui.action("Nothing was saved."):`` and, after any write, c
 - :mod:`metdash.ui.text`     :func:`literal`: typed text made safe inside a Markdown body
 """
 
+from metdash.metrics import tile_money
 from metdash.ui.ahead import first_reads
 from metdash.ui.cache import (
     after_write,
@@ -102,6 +103,7 @@ __all__ = [
     "open_with",
     "preselect",
     "metric_tile",
+    "tile_money",
     "setup_checklist",
     "page_start",
     "saved_then_fresh",

@@ -357,7 +357,7 @@ _FURNITURE = re.compile(r"^(page\s+\d+(\s+of\s+\d+)?|printed\b.*|run\s+date\b.*|
 def _add_row(rows: list[tuple[int, dict[str, Any]]], skipped: list[str], plan: headers.Plan,
              n: int, cells: Sequence[Any]) -> None:
     """Row ``n``'s values, unless it is blank, or an export's totals row (a cell "Total",
-    no date of service and no code)."""
+    no date of service and no code; "Total" may stand in either column)."""
     singles, joined = plan.places()
     width = len(cells)
     values = {c: (_cell_text(cells[i]) if i < width else "") for c, i in singles}
@@ -367,7 +367,8 @@ def _add_row(rows: list[tuple[int, dict[str, Any]]], skipped: list[str], plan: h
         values.update(_name_parts(_cells(cells, [plan.whole_name], "")))
     if all(v == "" for v in values.values()):
         return
-    if values.get("service_date", "") == "" and values.get("cpt", "") == "":
+    if all(v == "" or _TOTAL.match(str(v)) for v in (values.get("service_date", ""),
+                                                    values.get("cpt", ""))):
         texts = [str(c).strip() for c in cells if c is not None and str(c).strip()]
         if any(_TOTAL.match(t) for t in texts):
             skipped.append(f"Row {n} was not read: a totals row, not a claim line.")

@@ -196,6 +196,19 @@ def test_a_title_above_the_header_and_a_totals_row_below_are_not_claims(db):
     assert "'Charges by date of service'" in res.problems[0]
 
 
+@pytest.mark.parametrize("column", [12, 11])
+def test_a_totals_row_is_left_out_whichever_column_says_total(db, column):
+    """A charge report writes "Total" in the column it totals beside, under the codes (12)
+    or the dates of service (11), with the units (3) and charges (122.00) summed: the whole
+    file was refused for that row's empty claim id, client and so on (a new-user trial)."""
+    total = [""] * len(THEIR_HEADER)
+    total[column], total[15], total[16] = "Total:", "3", "122.00"
+    res = import_claims(db, xlsx(THEIR_HEADER, LINE_1, LINE_2, total), "charges.xlsx", USER,
+                        as_of=AS_OF)
+    assert res.problems == [] and (res.claims_added, res.lines_added) == (1, 2)
+    assert "Row 4 was not read: a totals row, not a claim line." in res.notes
+
+
 def test_a_code_written_with_its_modifiers_is_split(db):
     """"97110-GP" with 'KX' in Mod 1 is 97110 with GP then KX (the code's own first); "97112 GP 59" is 97112 with
     GP and 59 (as exports write a code and its modifiers in one cell)."""

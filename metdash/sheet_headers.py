@@ -130,6 +130,36 @@ WHOLE_NAME = ("patient_name", "client_name", "patient", "patient_full_name",
 NAME_PARTS = ("client_last_name", "client_first_name")
 
 
+# What each column a file must have holds, for the message naming one a file lacks.
+MEANINGS = {
+    "claim_id": "the claim's number in your system; the lines of one claim share it",
+    "client_id": "the client's chart or account number in your system, the same on each of "
+                 "the client's rows",
+    "client_last_name": "the client's last name, or one 'Patient Name' column written "
+                        "'Last, First'",
+    "client_first_name": "the client's first name",
+    "client_dob": "the client's birth date", "payer_name": "the insurance billed",
+    "member_id": "the member id on the insurance card", "service_date": "the date of service",
+    "cpt": "the procedure code", "units": "the units billed", "charge": "the line's charge",
+    "diagnosis_codes": "the ICD-10 diagnosis codes",
+    "rendering_npi": "the treating provider's NPI (or a column with their name)",
+}
+_CAPITALS = {"cpt", "dos", "dob", "dx", "hcpcs", "icd", "icd10", "id", "mrn", "npi"}
+
+
+def missing_column(column: str, examples: int = 3) -> str:
+    """A column a file lacks, in words: what it holds and the first names it is read under
+    ("service_date (the date of service: also read as 'DOS', 'Date of Service' or ...)")."""
+    def words(name: str) -> str:
+        return " ".join(w.upper() if w in _CAPITALS else w if i and w in ("of", "or", "to")
+                        else w.capitalize() for i, w in enumerate(name.split("_")))
+
+    names = [repr(words(n)) for n in SYNONYMS.get(column, ())[:examples]]
+    also = (f": also read as {', '.join(names[:-1])} or {names[-1]}" if len(names) > 1
+            else f": also read as {names[0]}" if names else "")
+    return f"{column} ({MEANINGS.get(column, column.replace('_', ' '))}{also})"
+
+
 def key(text: str) -> str:
     """A header as compared here: its letters and digits, lower case, words joined by '_'
     ("Date of Service" -> "date_of_service", "Member #" -> "member")."""

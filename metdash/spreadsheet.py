@@ -174,9 +174,9 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
         unread = ", ".join(repr(h) for h in sheet.plan.unread)
         result.problems.append(
             f"row {sheet.header_row} (the header): the file has no column for "
-            f"{', '.join(missing)}: the "
-            "header must name it, by the template's name or one that other systems use (as "
-            "'Date of Service' or 'DOS' for service_date)"
+            f"{', '.join(missing)}: the header must name each, by the template's name or one "
+            "that other systems use: "
+            + "; ".join(sheet_headers.missing_column(c) for c in missing)
             + (f"; the file's columns not read: {unread}" if unread else "")
             + ". Download the template to compare.")
         return result

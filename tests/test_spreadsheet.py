@@ -227,7 +227,7 @@ def test_missing_columns_one_message(db):
     assert res.problems[0].startswith("row 1 (the header): the file has no column for client_last_name, "
                                       "client_first_name, client_dob, payer_name, member_id, "
                                       "service_date, units, charge, diagnosis_codes, "
-                                      "rendering_npi: the header must name it")
+                                      "rendering_npi: the header must name each")
 
 
 def test_inconsistent_rows_of_one_claim(db):

@@ -113,10 +113,19 @@ def test_a_missing_column_says_what_the_file_has_that_was_not_read(db):
               "Dx 1", "Rendering Provider NPI"]
     res = import_claims(db, csv(header, ["X-1"] * len(header)), "odd.csv", USER, as_of=AS_OF)
     assert res.problems == [
-        "row 1 (the header): the file has no column for service_date, cpt: the header must name it, by "
-        "the template's name or one that other systems use (as 'Date of Service' or 'DOS' for "
-        "service_date); the file's columns not read: 'Visit', 'Svc'. Download the "
-        "template to compare."]
+        "row 1 (the header): the file has no column for service_date, cpt: the header must "
+        "name each, by the template's name or one that other systems use: service_date (the "
+        "date of service: also read as 'DOS', 'Date of Service' or 'Service Dt'); cpt (the "
+        "procedure code: also read as 'CPT Code', 'CPT HCPCS' or 'HCPCS'); the file's columns "
+        "not read: 'Visit', 'Svc'. Download the template to compare."]
+    # The client's own number is the one a file of names alone lacks (a new-user trial got
+    # an example for another column): said in words, with the names it is read under.
+    no_account = [h for h in header if h != "Patient Account"]
+    res = import_claims(db, csv(no_account, ["X-1"] * len(no_account)), "names.csv", USER,
+                        as_of=AS_OF)
+    assert ("client_id (the client's chart or account number in your system, the same on "
+            "each of the client's rows: also read as 'Patient ID', 'Patient Account' or "
+            "'Patient Account Number')") in res.problems[0]
     # Below a title, the header is row 2: the message says so.
     res = import_claims(db, csv(["Charges by date of service"], header, ["X-1"] * len(header)),
                         "odd2.csv", USER, as_of=AS_OF)

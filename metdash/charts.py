@@ -77,14 +77,14 @@ def _time_axis(dates: object, step: str, *, narrow: bool = False) -> dict:
     lo, hi = d.min(), d.max()
     if step == "month":
         months = (hi.year - lo.year) * 12 + hi.month - lo.month + 1
-        if months < 3:  # at least three months, so one month is a bar, not the whole plot
-            lo, hi = lo - pd.DateOffset(months=1), lo + pd.DateOffset(months=1)
+        if months < 3:  # at least three months, so one month is a bar, not the whole plot;
+            lo = hi - pd.DateOffset(months=2)  # the months before: none not yet come
         pad = pd.Timedelta(days=15.5)
         return {"type": "date", "range": [(lo - pad).isoformat(), (hi + pad).isoformat()],
                 "dtick": _month_dtick(months, narrow), "tickformat": "%b\n%Y"}
     weeks = (hi - lo).days // 7 + 1
     if weeks < 3:
-        lo, hi = lo - pd.Timedelta(days=7), lo + pd.Timedelta(days=7)
+        lo = hi - pd.Timedelta(days=14)
     pad = pd.Timedelta(days=3.5)
     return {"type": "date", "range": [(lo - pad).isoformat(), (hi + pad).isoformat()],
             "tick0": lo.isoformat(), "dtick": 7 * DAY_MS * max(1, -(-weeks // 12)),

@@ -238,6 +238,10 @@ def test_a_month_axis_with_one_or_two_months_shows_whole_months(name, n):
     # at least three months, so that one month is a bar and not the whole plot
     assert 28 * 3 <= _range_days(axis) <= 31 * 3 + 5
     assert axis.dtick == "M1" and "%b" in axis.tickformat and "%H" not in axis.tickformat
+    # The months added are those before: the axis ends half a month after the last point
+    # (a new practice's December ran to "Jan 2027", a month not yet come).
+    last = pd.Timestamp(max(pd.to_datetime(pd.Series(t.x)).max() for t in fig.data))
+    assert pd.Timestamp(axis.range[1]) - last <= pd.Timedelta(days=16)
     for trace in fig.data:
         if trace.type == "bar":  # a lone bar on a date axis was a millisecond wide
             assert trace.width >= 20 * DAY
@@ -276,6 +280,8 @@ def test_a_half_width_month_axis_keeps_its_labels_apart(name, n):
 def test_a_week_axis_with_one_or_two_weeks(n):
     fig = build("referrals_weekly_bar", _points("referrals_weekly_bar", n))
     assert 7 * 3 <= _range_days(fig.layout.xaxis) <= 7 * 3 + 2
+    last = pd.Timestamp(max(pd.to_datetime(pd.Series(t.x)).max() for t in fig.data))
+    assert pd.Timestamp(fig.layout.xaxis.range[1]) - last <= pd.Timedelta(days=4)
     assert fig.layout.yaxis.dtick == 1  # a handful of referrals: no "0.5 referrals" tick
     assert all(t.width >= 4 * DAY for t in fig.data)
 

@@ -149,10 +149,12 @@ if tab_pay.open:
                                                        int(y_aw), y_rule, y_ref, y_auth, int(y_lag)),
                                      user)
                     ui.after_write()
-                    st.success(f"Payer added. Timely filing: {filing} days" + (
+                    # The form starts afresh for the next payer (the name stayed in it).
+                    ui.saved_then_fresh(f"Payer added. Timely filing: {filing} days" + (
                         "." if y_tf is not None else f", the default for a "
                         f"{ui.words(y_type).lower()} payer: change it below if its contract "
-                        "or manual says otherwise."))
+                        "or manual says otherwise."),
+                        reset={"py_name": "", "py_id": "", "py_tf": None})
         # Read again after the form: the list read at the top predates a payer just added,
         # and its label column is the payer's name.
         payers_now = choices(db, "payers")

@@ -510,6 +510,8 @@ def test_a_payer_just_added_is_listed_by_name(db):
     assert any("Payer added" in s.value for s in at.success)
     names = [df.value for df in at.dataframe if "name" in df.value.columns]
     assert names and "Harbor Health" in set(names[-1]["name"])
+    # The form is empty for the next payer (a new-user trial found the name still in it).
+    assert at.text_input(key="py_name").value == "" and at.text_input(key="py_id").value == ""
 
 
 def test_the_payer_table_lists_the_other_names_its_835s_use(db):

@@ -107,7 +107,8 @@ def date_cell(problems: list[str], row: Any, column: str, required: bool,
         return value
     if value == "":
         if required and column not in row.refused:
-            problems.append(f"row {row.n}, {column}: missing: enter the date as YYYY-MM-DD.")
+            problems.append(f"row {row.n}, {column}: missing: enter the date, written as "
+                            "the file's other dates are (or as YYYY-MM-DD).")
         return None
     try:
         return _as_date(value)

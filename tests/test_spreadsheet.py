@@ -192,6 +192,15 @@ def test_two_digit_years_are_the_latest_year_not_after_the_import(db):
                     ).values.tolist() == [["S1", dt.date(2025, 6, 2)], ["S2", dt.date(2025, 6, 3)]]
 
 
+def test_a_missing_date_is_asked_for_as_the_file_writes_dates(db):
+    """A file writing 06/02/2025 was told to enter a missing date "as YYYY-MM-DD" (a
+    new-user trial): the file's own way is read too, and the message says so."""
+    res = import_claims(db, csv_bytes(row(client_dob="01/02/1948", service_date="")),
+                        "gap.csv", USER, as_of=AS_OF)
+    assert "row 2, service_date: missing: enter the date, written as the file's other dates " \
+           "are (or as YYYY-MM-DD)." in res.problems
+
+
 def test_a_diagnosis_problem_names_the_row_that_has_the_code(db):
     """A claim's diagnoses come from all its rows; a bad code on its second row was reported
     on its first (found by a new-user trial: M54.5 on spreadsheet row 3, reported as row 2)."""

@@ -134,7 +134,13 @@ if tab_pay.open:
                      "provider manual or contract). Left blank: 365 for Medicare (12 months), "
                      "90 for any other payer, the shortest typical for commercial payers "
                      "(90-180), so the filing-risk list warns early.")
-            y_aw = c2.number_input("Appeal window (days)", 1, 3650, 120, key="py_aw")
+            y_aw = c2.number_input(
+                "Appeal window (days)", 1, 3650, None, key="py_aw",
+                placeholder="Blank: 120 Medicare, else 60",
+                help="How many days after the payer's first denial it accepts an appeal (its "
+                     "provider manual or contract). Left blank: 120 for Medicare "
+                     "(redetermination), 60 for any other payer, the shortest typical (60-180), "
+                     "so the appeal deadline shows early.")
             y_lag = c3.number_input("Usual days to payment", 1, 365, 30, key="py_lag")
             y_rule = c1.selectbox("Units rule", list(RULES), key="py_rule", format_func=RULES.get,
                                   help="CMS 8-minute rule: over the client's timed minutes of "
@@ -144,17 +150,22 @@ if tab_pay.open:
             y_auth = c3.checkbox("Requires prior authorization", key="py_auth")
             if st.form_submit_button("Add payer", type="primary"):
                 filing = int(y_tf) if y_tf is not None else entry.default_filing_days(y_type)
+                window = int(y_aw) if y_aw is not None else entry.default_appeal_days(y_type)
+                defaults = [f"{what} {days} days" for what, days, typed in (
+                    ("timely filing", filing, y_tf), ("appeal window", window, y_aw))
+                    if typed is None]
                 with ui.action():
                     entry.save_payer(db, entry.PayerIn(y_name, y_type, y_id or None, filing,
-                                                       int(y_aw), y_rule, y_ref, y_auth, int(y_lag)),
+                                                       window, y_rule, y_ref, y_auth, int(y_lag)),
                                      user)
                     ui.after_write()
                     # The form starts afresh for the next payer (the name stayed in it).
-                    ui.saved_then_fresh(f"Payer added. Timely filing: {filing} days" + (
-                        "." if y_tf is not None else f", the default for a "
-                        f"{ui.words(y_type).lower()} payer: change it below if its contract "
-                        "or manual says otherwise."),
-                        reset={"py_name": "", "py_id": "", "py_tf": None})
+                    ui.saved_then_fresh(
+                        "Payer added." + (
+                            f" {' and '.join(defaults).capitalize()}: the defaults for a "
+                            f"{ui.words(y_type).lower()} payer; change them below if its "
+                            "contract or manual says otherwise." if defaults else ""),
+                        reset={"py_name": "", "py_id": "", "py_tf": None, "py_aw": None})
         # Read again after the form: the list read at the top predates a payer just added,
         # and its label column is the payer's name.
         payers_now = choices(db, "payers")

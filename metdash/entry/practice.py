@@ -185,6 +185,14 @@ def default_filing_days(payer_type: str) -> int:
     return 365 if payer_type == "medicare" else 90
 
 
+def default_appeal_days(payer_type: str) -> int:
+    """A payer's appeal window when none is entered (DOMAIN.md, Deadlines): Medicare's
+    redetermination, 120 days from the initial determination; for any other payer 60 days,
+    the shortest typical window (60-180), so that a denial shows its deadline early rather
+    than after the real one has passed. The payer's own belongs on it (Settings → Payers)."""
+    return 120 if payer_type == "medicare" else 60
+
+
 @dataclass
 class PayerIn:
     """An insurance payer and its rules."""

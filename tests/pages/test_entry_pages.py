@@ -506,8 +506,14 @@ def test_a_payer_just_added_is_listed_by_name(db):
     at.run()
     at.text_input(key="py_name").input("Harbor Health")
     at.text_input(key="py_id").input("HRB01")
+    at.selectbox(key="py_type").set_value("commercial")
     click(at, "Add payer")
-    assert any("Payer added" in s.value for s in at.success)
+    # Left blank: a commercial payer's shortest typical limits (DOMAIN.md, Deadlines), said.
+    assert ("Payer added. Timely filing 90 days and appeal window 60 days: the defaults for "
+            "a commercial payer; change them below if its contract or manual says otherwise."
+            in [s.value for s in at.success])
+    assert db.query("SELECT timely_filing_days, appeal_window_days FROM payers WHERE name = "
+                    "'Harbor Health'").values.tolist() == [[90, 60]]
     names = [df.value for df in at.dataframe if "name" in df.value.columns]
     assert names and "Harbor Health" in set(names[-1]["name"])
     # The form is empty for the next payer (a new-user trial found the name still in it).

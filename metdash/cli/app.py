@@ -17,6 +17,7 @@ import os
 from typing import Any
 
 import click
+import duckdb
 
 from metdash.errors import MetdashError
 from metdash.store import Database, default_db_path
@@ -82,6 +83,15 @@ class MetdashGroup(click.Group):
             if exc.errno == errno.EPIPE:  # output piped into `head`: click ends it quietly
                 raise
             raise click.ClickException(os_error_message(exc)) from exc
+        except duckdb.Error as exc:
+            # One the store did not foresee (a new-user trial met "FATAL Error: Failed to
+            # create checkpoint" as a traceback): said in a line, with what to do.
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            raise click.ClickException(
+                f"The database stopped this command: {first.rstrip('.')}. The file holds what the last "
+                "finished command left in it (a command's writes are kept whole or not at "
+                "all). Run it again; if this repeats, check that no other program has the "
+                "file open, and keep the file as it is.") from exc
 
 
 @click.group(cls=MetdashGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -252,3 +252,28 @@ def test_every_command_fails_in_one_line_on_a_held_store_and_a_missing_file(
                 f"--- stderr ---\n{d.stderr}--- stdout ---\n{d.stdout}"
                 for r, d in zip(runs, done, strict=True) if (why := problem(r, d))]
     assert not failures, "\n\n".join(failures)
+
+
+def test_a_database_error_nobody_foresaw_is_one_line(monkeypatch, tmp_path):
+    """A DuckDB error the store does not turn into its own (a new-user trial: "FATAL Error:
+    Failed to create checkpoint ..." from `import-835`, as a traceback) ends in one line
+    that says what the file holds and what to do."""
+    import duckdb
+    from click.testing import CliRunner
+
+    from metdash.cli import main
+
+    def fails(*_args, **_kwargs):
+        raise duckdb.FatalException("FATAL Error: Failed to create checkpoint because of error")
+
+    monkeypatch.setattr("metdash.cli.x12.import_835", fails)
+    era = tmp_path / "a.835"
+    era.write_text("ISA*")
+    done = CliRunner().invoke(main, ["import-835", "--db", str(tmp_path / "s.duckdb"),
+                                     str(era)])
+    assert done.exit_code == 1 and done.exception.__class__ is SystemExit
+    assert done.output.strip().splitlines() == [
+        "Error: The database stopped this command: FATAL Error: Failed to create checkpoint "
+        "because of error. The file holds what the last finished command left in it (a "
+        "command's writes are kept whole or not at all). Run it again; if this repeats, check "
+        "that no other program has the file open, and keep the file as it is."]

@@ -92,6 +92,10 @@ def as_money(value: Any) -> Decimal | None:
     if text.startswith("(") and text.endswith(")"):
         text = "-" + text[1:-1]
     text = _decimal_point(text) if typed else text
+    if typed and not re.fullmatch(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", text):
+        # Only what a biller writes: Decimal also reads "1e6" (a trial saved a $1,000,000
+        # patient payment), "1_000", "Infinity" and other scripts' digits.
+        raise ValueError(str(value))
     try:
         amount = Decimal(text)
     except InvalidOperation:

@@ -46,6 +46,12 @@ with tab_eob:
             paid = c1.text_input("Paid", key="e_paid")
             adj_text = c2.text_input("Adjustments", key="e_adj")
         pr = c3.text_input("Patient responsibility (empty = sum of PR)", key="e_pr")
+        # A paper EOB's claim number is what a corrected claim must name (REF*F8): without
+        # it, a denial posted by hand could never be corrected or voided (a new-user trial).
+        pcn = c3.text_input("Payer claim number (on the EOB)", key="e_pcn",
+                            help="The payer's own number for this claim (ICN / DCN / claim "
+                                 "control number). A replacement or void of the claim must "
+                                 "name it.")
         if st.form_submit_button("Post payment", type="primary"):
             adjs, problems = entry.parse_adjustments(adj_text)
             line_posts = []
@@ -56,7 +62,8 @@ with tab_eob:
                     line_posts.append(entry.LinePostingIn(int(r["line_no"]), str(r["paid"]), la))
             eob = entry.EobIn(claim_id=claim_id, payment_date=paid_on, paid=paid,
                               adjustments=adjs, lines=line_posts, patient_responsibility=pr or None,
-                              trace_number=trace, method=method, payer_id=paid_by)
+                              trace_number=trace, method=method, payer_id=paid_by,
+                              payer_claim_number=pcn.strip() or None)
             with ui.action():
                 if problems:
                     with db.connect() as con:
@@ -68,7 +75,7 @@ with tab_eob:
                                     + (f" ({back}: the payer paid it)." if back else "."),
                                     "e_lines",
                                     reset=dict.fromkeys(("e_paid", "e_adj", "e_pr", "e_trace",
-                                                         "e_claim_adj"), ""))
+                                                         "e_claim_adj", "e_pcn"), ""))
 
 with tab_patient:
     claim = ui.claim_picker(db, "Toward claim (optional)", key="p_claim") or None

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -380,14 +380,22 @@ def validate_patient_payment(con: Any, pp: PatientPaymentIn,
     as_of = as_of or today()
     p: list[Problem] = []
     text_fields(p, pp, {"reference": "Reference"})
-    if not fetch_one(con, "SELECT 1 FROM clients WHERE client_id = ?", [pp.client_id]):
+    known = bool(fetch_one(con, "SELECT 1 FROM clients WHERE client_id = ?", [pp.client_id]))
+    if blank(pp.client_id):
+        p.append(Problem("No client is chosen: choose the client, or the claim the payment "
+                         "is toward.", "client_id"))
+    elif not known:
         p.append(Problem(f"Client {pp.client_id!r} is not on file: choose the client.",
                          "client_id"))
     day = date_field(p, pp.payment_date, "Payment date", "payment_date")
     if day and day > as_of:
         p.append(Problem(f"Payment date {day} is in the future: use the day it was paid.",
                          "payment_date"))
-    amount = money_field(p, pp.amount, "Amount", "amount")
+    amount = None
+    if blank(pp.amount):  # (money_field's "0.00 when none" does not fit: 0 is refused)
+        p.append(Problem("Amount is missing: enter what the client paid.", "amount"))
+    else:
+        amount = money_field(p, pp.amount, "Amount", "amount")
     if amount is not None and amount <= 0:
         p.append(Problem(f"Amount {amount} must be more than 0: record refunds separately.",
                          "amount"))
@@ -395,10 +403,22 @@ def validate_patient_payment(con: Any, pp: PatientPaymentIn,
         p.append(Problem(f"Method {pp.method!r} must be cash, check, card or hsa.", "method"))
     if not blank(pp.claim_id):
         row = fetch_one(con, "SELECT client_id FROM claims WHERE claim_id = ?", [pp.claim_id])
-        if row is None or row["client_id"] != pp.client_id:
-            p.append(Problem(f"Claim {pp.claim_id} is not one of this client's claims: choose "
-                             "one of theirs or leave it empty.", "claim_id"))
+        if row is None:
+            p.append(Problem(f"Claim {pp.claim_id} is not on file: choose the claim again, or "
+                             "leave it empty.", "claim_id"))
+        elif known and row["client_id"] != pp.client_id:
+            p.append(Problem(f"Claim {pp.claim_id} is not one of client {pp.client_id}'s "
+                             "claims: choose one of theirs, or leave it empty.", "claim_id"))
     return p
+
+
+def _claims_client(con: Any, pp: PatientPaymentIn) -> PatientPaymentIn:
+    """A payment toward a claim with no client chosen is the claim's client's."""
+    if blank(pp.client_id) and not blank(pp.claim_id):
+        row = fetch_one(con, "SELECT client_id FROM claims WHERE claim_id = ?", [pp.claim_id])
+        if row is not None:
+            return replace(pp, client_id=row["client_id"])
+    return pp
 
 
 def record_patient_payment(db: Database, pp: PatientPaymentIn, user: str,
@@ -409,6 +429,7 @@ def record_patient_payment(db: Database, pp: PatientPaymentIn, user: str,
     the client's oldest open services first when balances are read (sql/patient_balances.sql),
     and what is left over is a credit balance."""
     with db.transaction() as con:
+        pp = _claims_client(con, pp)
         problems = validate_patient_payment(con, pp, as_of)
         if problems:
             raise ValidationError(problems)

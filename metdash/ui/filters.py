@@ -195,6 +195,13 @@ def claim_picker(db: Database, label: str, *, statuses: Sequence[str] | None = N
                              + " - " + found.label.str.rsplit(" - ", n=1).str[-1])
     labels = dict(zip(found.label, found.claim_id, strict=True))
     preselect(key, labels)
+    typed = text.strip().upper()
+    if typed and st.session_state.get(key) not in labels:
+        # An exact claim id typed is that claim, chosen (a new-user trial typed C0013937,
+        # then "Post payment" said no claim was chosen: the list's one match was not).
+        exact = [lab for lab, claim in labels.items() if str(claim).upper() == typed]
+        if exact:
+            st.session_state[key] = exact[0]
     picked = box.selectbox(label, [""] + list(labels), key=key,
                            help="The newest 200 matching claims; type above to narrow.")
     return labels.get(picked, "") if picked else ""

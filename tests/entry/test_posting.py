@@ -86,6 +86,28 @@ def test_patient_payment(db):
     assert db.scalar("SELECT amount FROM patient_payments") == Decimal("1200.00")
 
 
+def test_a_patient_payment_toward_a_claim_is_the_claims_clients(db):
+    """Found by a new-user trial: with only "Toward claim" chosen, every try said "Client ''
+    is not on file" and "Claim ... is not one of this client's claims" (no client at all);
+    an empty amount asked for "0.00 when none", which the next message refused."""
+    cid = submitted_claim(db)
+    client = db.scalar("SELECT client_id FROM claims WHERE claim_id = ?", [cid])
+    with pytest.raises(ValidationError) as exc:
+        e.record_patient_payment(db, e.PatientPaymentIn("", "2025-06-01", ""), USER,
+                                 as_of=AS_OF)
+    assert exc.value.problems == [
+        "No client is chosen: choose the client, or the claim the payment is toward.",
+        "Amount is missing: enter what the client paid."]
+    pid = e.record_patient_payment(db, e.PatientPaymentIn("", "2025-06-01", "15.00",
+                                                          claim_id=cid), USER, as_of=AS_OF)
+    assert db.query("SELECT client_id, claim_id FROM patient_payments WHERE "
+                    "patient_payment_id = ?", [pid]).values.tolist() == [[client, cid]]
+    other = db.scalar("SELECT client_id FROM clients WHERE client_id <> ? LIMIT 1", [client])
+    with pytest.raises(ValidationError, match=f"Claim {cid} is not one of client {other}'s"):
+        e.record_patient_payment(db, e.PatientPaymentIn(other, "2025-06-01", "5", claim_id=cid),
+                                 USER, as_of=AS_OF)
+
+
 def test_the_same_eob_typed_twice_without_a_check_number_is_refused(db):
     # A biller posts a paper EOB with no check number (a zero-pay or a virtual card), then,
     # unsure it saved, types it again: the second is the same claim, payment date, paid

@@ -386,13 +386,19 @@ def test_payments_page(db):
     at.text_input(key="p_amount").input("abc")
     click(at, "Record payment")
     msg = errors(at)
-    assert "Client '' is not on file" in msg and "'abc' is not an amount" in msg
+    assert "No client is chosen" in msg and "'abc' is not an amount" in msg
     assert db.scalar("SELECT count(*) FROM patient_payments") == 0
     at.selectbox(key="p_client").select_index(1)
     at.text_input(key="p_amount").input("$25.00")
     click(at, "Record payment")
     assert not at.error
     assert db.scalar("SELECT count(*) FROM patient_payments") == 1
+    # An exact claim id typed in a claim search chooses that claim (a new-user trial had to
+    # pick the one match from the list, or posting said no claim was chosen).
+    from tests.entry.helpers import submitted_claim
+    claim = submitted_claim(db)
+    at.text_input(key="e_claim-find").input(claim.lower()).run()
+    assert claim in at.selectbox(key="e_claim").value
 
 
 def test_worklists_page_counts(db):

@@ -401,6 +401,26 @@ def test_payments_page(db):
     assert claim in at.selectbox(key="e_claim").value
 
 
+def test_a_paper_eob_keeps_the_payers_claim_number(db):
+    """A denial posted from a paper EOB: its claim number (the payer's ICN) is kept, so the
+    claim can be corrected or voided (REF*F8); the form had no place for it (a new-user
+    trial)."""
+    from tests.entry.helpers import submitted_claim
+    claim = submitted_claim(db)   # 122.00, served 2025-06-10
+    at = page("payments.py")
+    at.text_input(key="e_claim-find").input(claim).run()
+    at.date_input(key="e_date").set_value(dt.date(2025, 6, 25))
+    at.text_input(key="e_trace").input("PAPER-1")
+    at.text_input(key="e_paid").input("0")
+    at.text_input(key="e_adj").input("CO-197 122.00")
+    at.text_input(key="e_pcn").input("ICN 2025-0601")
+    click(at, "Post payment")
+    assert not at.error, errors(at)
+    assert db.scalar("SELECT payer_claim_number FROM claim_payments WHERE claim_id = ?",
+                     [claim]) == "ICN 2025-0601"
+    assert at.text_input(key="e_pcn").value == ""  # the form starts afresh
+
+
 def test_worklists_page_counts(db):
     at = page("worklists.py")
     sidebar = "\n".join(m.value for m in at.sidebar.markdown)

@@ -165,7 +165,11 @@ if tab_batch.open:
         batch_side = c1.radio("Balances", ["patient", "insurance"], horizontal=True, key="b_side",
                               format_func=lambda s: "What clients owe" if s == "patient"
                               else "What payers owe, claim by claim")
-        under = c2.number_input("Under ($)", min_value=0.01, value=5.00, step=1.00, key="b_under")
+        under = c2.number_input("Under ($)", min_value=0.01,
+                                max_value=float(entry.SMALL_BALANCE_AT_MOST), value=5.00,
+                                step=1.00, key="b_under",
+                                help="A small balance is at most $50: write off a larger one "
+                                     "on its own, with its reason (the Write off tab).")
         preview = ui.cached(entry.small_balances)(db, batch_side, f"{under:.2f}")
         if preview.empty:
             st.info(f"No {batch_side} balance is under ${under:,.2f}.")
@@ -193,7 +197,9 @@ if tab_batch.open:
                         db, batch_side, f"{under:.2f}", user, ui.today(), expected=len(preview),
                         expected_total=total)
                     ui.after_write()
-                    st.success(f"Batch {batch}: {n:,} balances, ${written:,.2f}, written off.")
+                    # Read again: the preview still offered the balances just written off.
+                    ui.saved_then_fresh(f"Batch {batch}: {n:,} balances, ${written:,.2f}, "
+                                        "written off.")
 
 if tab_report.open:
     with tab_report:

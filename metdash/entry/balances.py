@@ -33,7 +33,8 @@ from metdash.errors import ValidationError
 from metdash.store import Database, audit, facts, fetch_df, insert_row, next_id
 
 __all__ = [
-    "PATIENT_REASONS", "INSURANCE_REASONS", "REFUND_METHODS", "RefundIn", "TransferIn",
+    "PATIENT_REASONS", "INSURANCE_REASONS", "REFUND_METHODS", "SMALL_BALANCE_AT_MOST",
+    "RefundIn", "TransferIn",
     "WriteOffIn", "client_patient_balance", "move_to_client", "refund_credit",
     "small_balances", "validate_refund", "validate_transfer", "validate_write_off",
     "write_off", "write_off_small_balances",
@@ -44,6 +45,9 @@ INSURANCE_REASONS = ("timely_filing", "small_balance", "appeal_lost", "contractu
 PATIENT_REASONS = ("small_balance", "courtesy", "bad_debt")
 REFUND_METHODS = ("check", "card", "cash", "hsa")
 ZERO = Decimal("0.00")
+# A small balance is at most this much: a larger one is written off on its own, with its own
+# reason (a new-user trial set "Under" to 5,000 and was offered the whole patient A/R).
+SMALL_BALANCE_AT_MOST = Decimal("50.00")
 
 
 @dataclass
@@ -242,6 +246,11 @@ def write_off_small_balances(db: Database, side: str, under: Any, user: str,
     limit = money_field(p, under, "Under", "under")
     if limit is not None and limit <= 0:
         p.append(Problem("Under: enter an amount above 0, e.g. 5.00.", "under"))
+    elif limit is not None and limit > SMALL_BALANCE_AT_MOST:
+        p.append(Problem(f"Under {fmt_money(limit)} is more than a small balance "
+                         f"({fmt_money(SMALL_BALANCE_AT_MOST)} at most): write off a larger "
+                         "balance on its own, with its reason (Balances & write-offs → Write "
+                         "off).", "under"))
     day = _day(p, write_off_date or as_of, "Write-off date", "write_off_date", as_of)
     if p:
         raise ValidationError(p)

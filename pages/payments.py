@@ -121,7 +121,8 @@ with tab_appeal:
                                key=f"o_appeal-{appeal_claim}")
             c1, c2 = st.columns(2)
             outcome = c1.selectbox("Outcome", ["overturned", "partially_overturned", "upheld",
-                                               "withdrawn"], key="o_outcome")
+                                               "withdrawn"], key="o_outcome",
+                                   format_func=ui.words)
             out_on = c2.date_input("Decided on", format="YYYY-MM-DD",
                                    value=ui.today(), key="o_date")
             notes = st.text_input("Notes", key="o_notes")

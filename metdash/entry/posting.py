@@ -546,7 +546,8 @@ def record_appeal_outcome(db: Database, appeal_id: int, outcome: str, outcome_da
         day = date_field(p, outcome_date, "Outcome date", "outcome_date",
                          required=outcome != "pending")
         if day and day > as_of:
-            p.append(Problem(f"Outcome date {day} is in the future.", "outcome_date"))
+            p.append(Problem(f"Outcome date {day} is in the future: use the date on the "
+                             "payer's decision letter.", "outcome_date"))
         if row and day and day < row["filed_date"]:
             p.append(Problem(f"Outcome date {day} is before the appeal was filed "
                              f"({row['filed_date']}).", "outcome_date"))

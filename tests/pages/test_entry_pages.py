@@ -499,6 +499,9 @@ def test_the_appeal_outcome_picker_follows_the_claim_picked(demo_db_path, tmp_pa
     assert at.selectbox(key="a_claim").value.startswith(oldest.claim_id)
     box = at.selectbox(key=f"o_appeal-{oldest.claim_id}")
     assert box.value == oldest.appeal_id
+    # In words (a new-user trial read the code "partially_overturned")
+    assert at.selectbox(key="o_outcome").options == [
+        "Overturned", "Partially overturned", "Upheld", "Withdrawn"]
     at.selectbox(key="o_outcome").select("upheld")
     click(at, "Record outcome")
     assert not at.error, [x.value for x in at.error]

@@ -69,7 +69,9 @@ for col, (name, label, value) in zip(st.columns(4) + st.columns(4),
 
 def charts_and_tables() -> None:
     """Everything under the tiles: charts, tables, the meeting's CSV and PDF."""
-    left, right = st.columns(2)
+    # One above the other in presentation mode: side by side, the projector's type cut the
+    # first chart's title ("... by kind of referre"; a new-user trial).
+    left, right = ui.chart_row(2)
     with left:
         ui.plot(weekly_charts.weekly_referrals_bar, weekly.weekly_review, db, start,
                 key="weeks")

@@ -54,6 +54,18 @@ def test_weekly_page_shows_the_reviews_numbers(monkeypatch, weekly_db):
     assert len(at.get("plotly_chart")) == 3
 
 
+@pytest.mark.parametrize("present", [False, True])
+def test_weekly_charts_are_stacked_on_a_projector(monkeypatch, weekly_db, present):
+    """Side by side in presentation mode, the projector's type cut the first chart's title
+    ("Referrals per week, by kind of referre"; a new-user trial): one above the other, as
+    every page's chart pairs are (ui.chart_row)."""
+    at = run_page("weekly_review", monkeypatch, weekly_db, present=present, week="2025-03-26")
+    pair = {"weeks", "movers"}
+    assert pair <= {c.key for c in at.get("plotly_chart")}
+    in_columns = {c.key for col in at.columns for c in col.get("plotly_chart")} & pair
+    assert in_columns == (set() if present else pair)
+
+
 def test_weekly_page_on_the_demo_opens_on_the_last_full_week(monkeypatch, demo_db_path):
     at = run_page("weekly_review", monkeypatch, demo_db_path)
     # The demo runs to 2026-06-30: the last full week is Jun 22-28.

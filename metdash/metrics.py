@@ -215,9 +215,9 @@ _CATALOGUE = [
     Metric("others_paid_per_unit", "Other payers: paid per unit",
            "Every other payer's lines of the code that were not denied, pooled: Σ paid ÷ Σ "
            "units.", "money"),
-    Metric("balance", "Balance",
-           "What is owed on the claim as of the as-of date (insurance A/R: see its definition).",
-           "money"),
+    Metric("balance", "Insurance owes",
+           "What the payers still owe on the claim as of the as-of date (insurance A/R: see its "
+           "definition); what the client owes is apart.", "money"),
     Metric("denied_open", "Denied, still owed",
            "The part of the insurance balance the payer denied, as of the as-of date: open "
            "until paid on appeal, moved to the client or written off.", "money"),

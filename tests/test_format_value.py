@@ -46,3 +46,11 @@ def test_no_page_writes_dollars_with_pythons_own_rounding():
     assert (ui.tile_money(2074.5), ui.tile_money(1814.5)) == ("$2,075", "$1,815")
     from metdash.chart_labels import signed_dollars
     assert (signed_dollars(-1234.5), signed_dollars(2.5)) == ("-$1,235", "+$3")
+
+
+def test_a_claims_two_balances_say_whose():
+    """A claim's row showed "Balance $0.00" beside "Client owes $15.00" (a new-user trial):
+    the first is what the payers owe, and says so."""
+    from metdash.ui.widgets import column_label
+    assert (column_label("balance"), column_label("patient_balance")) == (
+        "Insurance owes", "Client owes")

@@ -71,24 +71,42 @@ def test_an_uploaded_835_says_its_recoupment_names_no_claim(small_db_path, brows
         running.stop()
 
 
-def test_an_835_under_another_name_is_kept_for_its_payer_and_imported(small_db_path, browser,
-                                                                      tmp_path):
-    """A Medicare contractor's 835 names itself "NORIDIAN JF PART B" (N1*PR) with an id no
-    payer has: refused, then the page asks whose it is; "Medicare" and "Remember and import
-    again" keep the name and import the same file (C8: paid 64, CO-45 20, PR-2 16)."""
-    path = _practice(small_db_path, tmp_path)
-    era = tmp_path / "noridian.835"
+def _noridian(tmp_path, trace: str, name: str = "noridian.835"):
+    """An 835 from "NORIDIAN JF PART B" (an id no payer has) paying C8: 64, CO-45 20, PR-2
+    16."""
+    era = tmp_path / name
     era.write_text(build_835([Claim("C8", "1", "100", "64", pr="16",
                                     cas=[("CO", "45", "20"), ("PR", "2", "16")],
                                     patient=("ALPHA", "ANN", "1EG4TE5MK72"))],
-                             trace="NOR-E2E", payer="NORIDIAN JF PART B",
+                             trace=trace, payer="NORIDIAN JF PART B",
                              originator="1999999999", payee=("XX", NPI_PRACTICE)))
+    return era
+
+
+def _remittances(path, browser, tmp_path):
+    """The app on ``path``, olive signed in on Remittances: (running app, context, page)."""
     running = RunningApp(path, env={"METDASH_BACKUP_DIR": str(tmp_path / "backups")})
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
         sign_in(page, f"{running.url}/remittances", "olive", PASSWORD)
         wait_for_page(page, "Import 835 files")
+    except BaseException:
+        context.close()
+        running.stop()
+        raise
+    return running, context, page
+
+
+def test_an_835_under_another_name_is_kept_for_its_payer_and_imported(small_db_path, browser,
+                                                                      tmp_path):
+    """A Medicare contractor's 835 names itself "NORIDIAN JF PART B" (N1*PR) with an id no
+    payer has: refused, then the page asks whose it is; "Medicare" and "Remember and import
+    again" keep the name and import the same file (C8: paid 64, CO-45 20, PR-2 16)."""
+    path = _practice(small_db_path, tmp_path)
+    era = _noridian(tmp_path, "NOR-E2E")
+    running, context, page = _remittances(path, browser, tmp_path)
+    try:
         _upload(page, era)
         page.get_by_text("Whose is this 835?", exact=True).wait_for(timeout=60_000)
         picker = page.locator('[data-testid="stSelectbox"]').filter(has_text="It is")
@@ -112,20 +130,10 @@ def test_the_question_whose_835_goes_when_other_files_are_chosen(small_db_path, 
     uploader, it is gone (it stayed until the next Import, and its "Remember and import
     again" would have imported the new file under the first one's answer)."""
     path = _practice(small_db_path, tmp_path)
-    era = tmp_path / "noridian.835"
-    era.write_text(build_835([Claim("C8", "1", "100", "64", pr="16",
-                                    cas=[("CO", "45", "20"), ("PR", "2", "16")],
-                                    patient=("ALPHA", "ANN", "1EG4TE5MK72"))],
-                             trace="NOR-E2E-2", payer="NORIDIAN JF PART B",
-                             originator="1999999999", payee=("XX", NPI_PRACTICE)))
-    other = tmp_path / "other.835"
-    other.write_text(era.read_text().replace("NOR-E2E-2", "NOR-E2E-3"))
-    running = RunningApp(path, env={"METDASH_BACKUP_DIR": str(tmp_path / "backups")})
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    era = _noridian(tmp_path, "NOR-E2E-2")
+    other = _noridian(tmp_path, "NOR-E2E-3", "other.835")
+    running, context, page = _remittances(path, browser, tmp_path)
     try:
-        page = context.new_page()
-        sign_in(page, f"{running.url}/remittances", "olive", PASSWORD)
-        wait_for_page(page, "Import 835 files")
         _upload(page, era)
         question = page.get_by_text("Whose is this 835?", exact=True)
         question.wait_for(timeout=60_000)

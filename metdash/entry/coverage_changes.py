@@ -39,8 +39,8 @@ def client_coverages(db: Database, client_id: str) -> pd.DataFrame:
 
 def overlapping_primaries(db: Database, client_id: str) -> str | None:
     """What to do about two primary coverages of the client on the same dates (the first
-    such pair), in words; None when there are none. Allowed (a change of insurance adds the
-    new plan before the old one can end), but a claim's payer must then be chosen by hand."""
+    such pair), in words; None when there are none. Allowed: a change of insurance adds the
+    new plan before the old one can end (its claims after the change must move first)."""
     row = db.query("""
         SELECT pa.name AS a, a.effective_date AS a_from, pb.name AS b,
                b.effective_date AS b_from, greatest(a.effective_date, b.effective_date) AS since

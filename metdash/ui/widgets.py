@@ -352,7 +352,8 @@ def metric_tile(column: Any, name: str, value: Any, previous: Any = None) -> Non
             delta = f"{diff * 100:+.1f} pts"
         elif m.format == "money":
             # written as the value is: "$792.0K" with "+$39.1K", not "+$39,128"
-            delta = money_change(diff, compact=tile_money_is_compact(value))
+            delta = ("+" if diff >= 0 else "") + tile_money(
+                diff, compact=tile_money_is_compact(value))
         else:
             delta = f"{diff:+.1f}"
     color = "off" if m.higher_is_better is None else ("normal" if m.higher_is_better
@@ -368,12 +369,6 @@ def metric_tile(column: Any, name: str, value: Any, previous: Any = None) -> Non
                   help=m.definition + exact + ("\n\nChange: against the previous period of "
                                                "the same length." if delta else ""),
                   border=True)
-
-
-def money_change(diff: Any, compact: bool | None = None) -> str:
-    """A change in dollars as a tile writes it: "+$1,234", "-$56", "+$39.1K" (``compact``:
-    as :func:`metdash.metrics.tile_money`)."""
-    return ("+" if float(diff) >= 0 else "") + tile_money(diff, compact=compact)
 
 
 def chart_row(n: int = 2) -> list[Any]:

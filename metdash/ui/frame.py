@@ -116,7 +116,7 @@ def page_start(title: str, *, permission: str = auth.VIEW, icon: str | None = No
     later.note_page(title)
     present_toggle()
     st.title(title)
-    if st.session_state.pop("_from_worklist", False):
+    if _came_from_worklist(title):
         back_to_worklists()
     _reset_widgets()
     done = st.session_state.pop(_DONE, None)
@@ -203,6 +203,22 @@ def action(heading: str = "Nothing was saved.") -> Iterator[None]:
                 st.warning(literal(warning))
     except MetdashError as exc:
         st.error(f"**{heading}** {literal(exc)}")
+
+
+_BACK = "_ui_back_to_worklists"
+
+
+def _came_from_worklist(title: str) -> bool:
+    """Whether this page was opened from a work list's row and not left since: the way back
+    stays on every rerun of that page (a form's button, a picker), and goes once another page
+    is opened."""
+    state = st.session_state
+    if state.pop("_from_worklist", False):
+        state[_BACK] = title
+    if state.get(_BACK) == title:
+        return True
+    state.pop(_BACK, None)
+    return False
 
 
 def back_to_worklists() -> None:

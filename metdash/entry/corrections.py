@@ -80,13 +80,15 @@ from metdash.entry.problems import (
     text_field,
     today,
 )
+from metdash.entry.record_changes import records_changed_since_sent
 from metdash.entry.sessions import active_coverage
-from metdash.errors import ValidationError
+from metdash.errors import MetdashError, ValidationError
 from metdash.store import Database, audit, facts, insert_rows, to_json
 
 __all__ = [
     "CORRECTABLE", "EDITABLE", "ClaimState", "claim_on_file", "claim_state", "describe_changes",
-    "edit_claim", "edit_history", "replace_claim", "resend_warning", "void_claim",
+    "edit_claim", "edit_history", "replace_claim", "replacement_changes", "resend_warning",
+    "void_claim",
 ]
 
 EDITABLE = ("draft", "ready")
@@ -413,18 +415,49 @@ def _correction_start(con: Any, claim_id: str, action: str, reason: str | None
     return row, pcn, p
 
 
+def replacement_changes(con: Any, claim_id: str, claim: ClaimIn) -> list[str] | None:
+    """What the replacement ``claim`` changes against the claim the payer has: each change to
+    the claim ('what: before → after', as its history says them), then each change made since
+    it was sent to the records its 837P draws from (:mod:`metdash.entry.record_changes`).
+    Empty: the payer would get the claim it has. None while the corrected claim cannot be read
+    (a blank date or units: queueing it says what is wrong)."""
+    row = _row(con, claim_id)
+    try:
+        lines = _new_lines(claim_id, claim)
+        values = _claim_values(con, row, claim, lines)
+    except (TypeError, ValueError, ArithmeticError, MetdashError):
+        return None
+    sent = {k: row[k] for k in ("frequency_code", "original_payer_claim_number")}
+    return (describe_changes(_snapshot(row, _lines(con, claim_id)),
+                             _snapshot({**row, **values, **sent}, lines))
+            + records_changed_since_sent(con, row))
+
+
+SAME_CLAIM = ("Nothing changed: this replacement is the claim the payer already has (the same "
+              "lines, diagnoses, referral and providers, and nothing its 837P takes from the "
+              "client, the coverage, the providers, the payer or the practice changed since it "
+              "was sent). A replacement that changes nothing is denied as a duplicate (CARC 18). "
+              "Correct what the payer denied first (or fix the record it names, such as the "
+              "member id); if the payer's decision was wrong, appeal it instead (Payments → "
+              "Appeals). If the payer asked for the same claim again, tick \"{unchanged}\".")
+UNCHANGED = "Send it unchanged: the payer asked for the same claim again"
+
+
 def replace_claim(db: Database, claim_id: str, claim: ClaimIn, user: str, *, reason: str,
-                  as_of: dt.date | None = None) -> list[Problem]:
+                  as_of: dt.date | None = None, unchanged_ok: bool = False) -> list[Problem]:
     """Correct a claim the payer has with a replacement (frequency 7, REF*F8 = the payer's
     claim number): its lines and details become ``claim``'s and it is queued for export
     (ready). Returns the warnings.
 
     Raises ValidationError: the claim is not one the payer has (submitted or denied), the
-    payer has given no claim number yet, no reason, another client or payer, or the
-    corrected claim breaks a rule a new claim is checked by."""
+    payer has given no claim number yet, no reason, another client or payer, nothing
+    changed (:func:`replacement_changes`) unless ``unchanged_ok``, or the corrected claim
+    breaks a rule a new claim is checked by."""
     as_of = as_of or today()
     with db.transaction() as con:
         row, pcn, p = _correction_start(con, claim_id, "correct", reason)
+        if replacement_changes(con, claim_id, claim) == [] and not unchanged_ok:
+            p.append(Problem(SAME_CLAIM.format(unchanged=UNCHANGED), "lines"))
         warnings = _checked(con, row, claim, as_of, p, same_payer=True)
         lines = _new_lines(claim_id, claim)
         values = {**_claim_values(con, row, claim, lines), "frequency_code": "7",

@@ -101,6 +101,25 @@ def _done(message: str, key: str, warnings: list[entry.Problem]) -> None:
                      warnings=[literal(w) for w in warnings])
 
 
+def _what_changes(db: Database, claim_id: str, claim: entry.ClaimIn, key: str) -> bool:
+    """Under a replacement's form: what it changes against the claim the payer has; when
+    nothing, why it would be refused, and the box that sends it unchanged (its value)."""
+    with db.connect() as con:
+        changes = corrections.replacement_changes(con, claim_id, claim)
+    if changes is None:  # a line not finished yet: queueing it says what is wrong
+        return False
+    if changes:
+        st.markdown("**What the payer gets that it does not have:**\n"
+                    + "\n".join(f"- {literal(c)}" for c in changes))
+        return False
+    st.warning("**Nothing changed yet.** As it stands this replacement is the claim the payer "
+               "already has, and a replacement that changes nothing is denied as a duplicate "
+               "(CARC 18). Correct what the payer denied above, or the record it names (a "
+               "member id on Clients); if the payer's decision was wrong, appeal it instead "
+               "(Payments → Appeals).", icon=":material/content_copy:")
+    return st.checkbox(corrections.UNCHANGED, key=f"{key}_same")
+
+
 def claim_changes(db: Database, claim_id: str, user: str) -> None:
     """Under a claim picked on the Claims page: "Edit" for a draft or ready claim the payer
     does not have, "Correct / void" for a submitted or denied one (a replacement, frequency
@@ -136,6 +155,7 @@ def claim_changes(db: Database, claim_id: str, user: str) -> None:
                     st.caption(literal(refusal))
             changed = (_claim_form(db, claim, key, payer_fixed=True)
                        if kind == "replacement" else None)
+            same_ok = changed is not None and _what_changes(db, claim_id, changed, key)
             why = st.text_input("Reason (required: it goes in the claim's history)",
                                 key=f"{key}_why")
             label = "Queue the replacement" if kind == "replacement" else "Queue the void"
@@ -144,7 +164,7 @@ def claim_changes(db: Database, claim_id: str, user: str) -> None:
                     warnings = []
                     if changed is not None:
                         warnings = corrections.replace_claim(db, claim_id, changed, user,
-                                                             reason=why)
+                                                             reason=why, unchanged_ok=same_ok)
                     else:
                         corrections.void_claim(db, claim_id, user, reason=why)
                     _done(f"Claim {cid}: the {kind} is ready to send with the next 837P "

@@ -143,7 +143,8 @@ def test_a_replacement_short_of_the_day_leaves_the_afternoon_unbilled_and_says_s
     am, pm = _day(db)
     _sent_and_denied(db)
     warnings = corrections.replace_claim(db, "A", _a_billing(db, 1), USER,
-                                         reason="resent as it was", as_of=AS_OF)
+                                         reason="resent as it was: the payer asked for it",
+                                         as_of=AS_OF, unchanged_ok=True)
     assert [w for w in warnings if w.field == "sessions"] == [
         f"Session {pm} of 2025-06-02 stays on Sessions not yet billed: the client's 30 min of "
         "97110 that day bill 2 unit(s) under the CMS 8-minute rule, and the claims bill 1, 1 "

@@ -92,6 +92,14 @@ def test_a_denied_claim_is_corrected_not_edited(db):
     assert "Reason: say why the claim is corrected" in "\n".join(x.value for x in at.error)
     assert db.scalar("SELECT frequency_code FROM claims WHERE claim_id = 'C000101'") == "1"
     at.text_input(key="cx_C000101_why").input("added the missing information (MA130)")
+    # Nothing on the claim changed: said under the form, and refused (a duplicate, CARC 18)
+    # unless the biller says the payer asked for the same claim again.
+    assert any(x.value.startswith("**Nothing changed yet.**") for x in at.warning)
+    click(at, "Queue the replacement")
+    assert "Nothing changed: this replacement is the claim the payer already has" in \
+        "\n".join(x.value for x in at.error)
+    assert db.scalar("SELECT frequency_code FROM claims WHERE claim_id = 'C000101'") == "1"
+    at.checkbox(key="cx_C000101_same").check()
     click(at, "Queue the replacement")
     assert not at.error, [x.value for x in at.error]
     assert db.query("SELECT status, frequency_code, original_payer_claim_number FROM claims "

@@ -74,13 +74,16 @@ def open_claim(claim_id: str) -> AppTest:
     return at
 
 
-def replace_a(at: AppTest, units: int, why: str) -> AppTest:
+def replace_a(at: AppTest, units: int, why: str, *, unchanged: bool = False) -> AppTest:
     """Claim A's 97110 line (its first) edited to ``units`` at $40.00 each, queued as a
-    replacement."""
+    replacement (``unchanged``: the line as it was, sent again as the payer asked)."""
     at.session_state["cx_A_lines"] = {"edited_rows": {0: {"units": units,
                                                           "charge": 40.0 * units}},
                                       "added_rows": [], "deleted_rows": []}
     at.text_input(key="cx_A_why").input(why)
+    if unchanged:
+        at.run()
+        at.checkbox(key="cx_A_same").check()
     [b for b in at.button if b.label == "Queue the replacement"][0].click()
     at.run()
     assert not at.exception, at.exception
@@ -105,7 +108,7 @@ def test_a_replacement_billing_the_day_bills_the_second_session(day):
 
 def test_a_replacement_short_of_the_day_says_so_after_the_page_runs_again(day):
     db, _am, pm = day
-    at = replace_a(open_claim("A"), 1, "resent with the payer's fix")
+    at = replace_a(open_claim("A"), 1, "resent: the payer asked for it again", unchanged=True)
     assert [x.value for x in at.warning if "stays on Sessions" in x.value] == [
         f"Session {pm} of {DAY} stays on Sessions not yet billed: the client's 30 min of 97110 "
         "that day bill 2 unit(s) under the CMS 8-minute rule, and the claims bill 1, 1 unit(s) "

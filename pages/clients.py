@@ -54,6 +54,41 @@ with tab_client, st.form("client", clear_on_submit=False):
             ui.after_write()
             st.success(f"Client {ui.literal(client_id.strip())} saved.")
 
+RELATIONSHIPS = ["self", "spouse", "child", "other"]
+
+
+def subscriber_fix(which: int) -> None:
+    """The coverage's group number and subscriber put right, as on the card (a claim the
+    payer could not match to its subscriber). Not in presentation mode: it shows the
+    subscriber's name."""
+    st.markdown("**Group number and subscriber, as on the card**")
+    if ui.present_mode():
+        st.caption("Hidden in presentation mode: it shows the subscriber's name.")
+        return
+    now = ui.cached(entry.coverage_subscriber)(db, which)
+    s1, s2 = st.columns(2)
+    group = s1.text_input("Group number (empty: none)", value=now["group_number"] or "",
+                          key=f"cv_fix_group_{which}")
+    rel = s2.selectbox("Client is the subscriber's", RELATIONSHIPS,
+                       index=RELATIONSHIPS.index(now["relationship"]),
+                       key=f"cv_fix_rel_{which}")
+    last = s1.text_input("Subscriber last name", value=now["subscriber_last_name"] or "",
+                         key=f"cv_fix_sub_last_{which}", disabled=rel == "self")
+    first = s2.text_input("Subscriber first name", value=now["subscriber_first_name"] or "",
+                          key=f"cv_fix_sub_first_{which}", disabled=rel == "self")
+    if st.button("Correct the group and subscriber", key=f"cv_fix_sub_go_{which}"):
+        with ui.action():
+            changed = entry.correct_subscriber(
+                db, which, user, group_number=group, relationship=rel,
+                subscriber_last_name=last, subscriber_first_name=first)
+            ui.after_write()
+            st.session_state["cv_said"] = (f"Changed: {', '.join(changed)}. Claims "
+                                           "already sent keep what they carried; correct "
+                                           "them with a replacement (Claims → Correct / "
+                                           "void).")
+            st.rerun()
+
+
 with tab_cov:
     cid = ui.client_picker(db, "Client", key="cv_client")
     if said := st.session_state.pop("cv_said", None):  # a change, with the list as it is now
@@ -74,7 +109,7 @@ with tab_cov:
                  f"{r.effective_date:%Y-%m-%d}"
                  + (f" to {r.end_date:%Y-%m-%d}" if pd.notna(r.end_date) else "")
                  + f"; coverage {r.coverage_id})" for r in on_file.itertuples()}
-        with st.expander("End a coverage, or correct its member id"):
+        with st.expander("End a coverage, or correct it"):
             which = st.selectbox("Coverage", list(names), format_func=names.get,
                                  key="cv_change")
             e1, e2 = st.columns(2)
@@ -93,6 +128,7 @@ with tab_cov:
                     ui.after_write()
                     st.session_state["cv_said"] = f"Member id is now {ui.literal(shown(kept))}."
                     st.rerun()
+            subscriber_fix(int(which))
 with tab_cov, st.form("coverage"):
     c1, c2 = st.columns(2)
     payer_label = c2.selectbox("Payer", [""] + list(payers.label), key="cv_payer")

@@ -104,6 +104,8 @@ from metdash.entry.clients import (
 from metdash.entry.coverage_changes import (
     client_coverages,
     correct_member_id,
+    correct_subscriber,
+    coverage_subscriber,
     end_coverage,
     overlapping_primaries,
 )
@@ -228,7 +230,7 @@ __all__ = [
     "choices", "claim_lines_frame", "default_appeal_days", "default_filing_days", "duplicate_session_warning", "duplicate_sessions", "claim_status_after_posting", "client_list",
     "client_patient_balance", "client_plans_of_care", "client_referrals", "code_list",
     "eob_payers", "member_id_as_kept", "client_coverages", "correct_member_id", "end_coverage",
-    "overlapping_primaries",
+    "correct_subscriber", "coverage_subscriber", "overlapping_primaries",
     "add_remittance_name", "add_remittance_names", "remittance_names", "remove_remittance_name",
     "fetch_rows", "file_appeal", "find_appeals", "find_claims", "find_clients",
     "find_referrals", "find_referrer", "kx_threshold_for", "kx_years", "medicare_allowed_ytd",

@@ -16,12 +16,13 @@ import pandas as pd
 
 from metdash.coding import mbi_problem
 from metdash.entry.clients import member_id_as_kept
-from metdash.entry.problems import Problem, as_date, blank, fetch_one
+from metdash.entry.problems import Problem, as_date, blank, fetch_one, text_field
 from metdash.errors import ValidationError
 from metdash.store import Database, audit, facts
 from metdash.text import text_problem
 
-__all__ = ["client_coverages", "correct_member_id", "end_coverage", "overlapping_primaries"]
+__all__ = ["SUBSCRIBER_FIELDS", "client_coverages", "correct_member_id", "correct_subscriber",
+           "coverage_subscriber", "end_coverage", "overlapping_primaries"]
 
 
 def client_coverages(db: Database, client_id: str) -> pd.DataFrame:
@@ -123,3 +124,60 @@ def correct_member_id(db: Database, coverage_id: int, member_id: str, user: str)
               {"member_id": kept})
         return kept
 
+
+
+SUBSCRIBER_FIELDS = ("group_number", "relationship", "subscriber_last_name",
+                     "subscriber_first_name")
+
+
+def coverage_subscriber(db: Database, coverage_id: int) -> dict[str, Any]:
+    """A coverage's group number, the client's relationship to the subscriber and the
+    subscriber's name (what :func:`correct_subscriber` changes)."""
+    with db.connect() as con:
+        cov = _coverage(con, coverage_id)
+    return {f: cov[f] for f in SUBSCRIBER_FIELDS}
+
+
+def correct_subscriber(db: Database, coverage_id: int, user: str, *, group_number: str | None,
+                       relationship: str, subscriber_last_name: str | None,
+                       subscriber_first_name: str | None) -> list[str]:
+    """Put a coverage's group number and subscriber right, as on the card (a claim denied
+    because the payer could not match the subscriber: CO-31, CO-16 with N382). A blank group
+    number clears it; the client as the subscriber ("self") has no subscriber name. Returns
+    what changed, in words. Claims sent already keep what their 837P carried; the next 837P
+    (a replacement, Claims → Correct / void) carries the new details.
+
+    Raises ValidationError: an unknown relationship, a name or number a claim file cannot
+    carry, no subscriber name when the client is not the subscriber, or nothing changed."""
+    with db.transaction() as con:
+        cov = _coverage(con, coverage_id)
+        p: list[Problem] = []
+        if relationship not in ("self", "spouse", "child", "other"):
+            p.append(Problem(f"Relationship {relationship!r} must be self, spouse, child or "
+                             "other.", "relationship"))
+        new = {"group_number": None if blank(group_number) else group_number.strip(),
+               "relationship": relationship}
+        text_field(p, new["group_number"], "Group number", "group_number")
+        for field, value, label, kind in (
+                ("subscriber_last_name", subscriber_last_name, "Subscriber last name",
+                 "last_name"),
+                ("subscriber_first_name", subscriber_first_name, "Subscriber first name",
+                 "first_name")):
+            new[field] = None if relationship == "self" or blank(value) else value.strip()
+            text_field(p, new[field], label, field, kind=kind)
+        if relationship != "self" and not (new["subscriber_last_name"]
+                                           and new["subscriber_first_name"]):
+            p.append(Problem("Subscriber name is missing: when the client is not the "
+                             "subscriber, enter the subscriber's last and first name as on "
+                             "the card.", "subscriber_last_name"))
+        changed = {f: v for f, v in new.items() if v != cov[f]}
+        if not p and not changed:
+            p.append(Problem("These are the coverage's details already: nothing was changed.",
+                             "group_number"))
+        if p:
+            raise ValidationError(p)
+        con.execute(f"UPDATE coverages SET {', '.join(f'{f} = ?' for f in changed)} "
+                    "WHERE coverage_id = ?", [*changed.values(), coverage_id])
+        audit(con, user, "update", "coverages", coverage_id,
+              {f: cov[f] for f in changed}, changed)
+    return [f.replace("_", " ") for f in changed]

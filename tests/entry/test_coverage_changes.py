@@ -59,3 +59,36 @@ def test_a_member_id_corrected(db):
     assert e.correct_member_id(db, 1, "1eg4-te5-mk79", USER) == "1EG4TE5MK79"
     assert e.correct_member_id(db, 2, " ACM-9 ", USER) == "ACM-9"  # Acme's own ids: kept
     assert db.scalar("SELECT member_id FROM coverages WHERE coverage_id = 1") == "1EG4TE5MK79"
+
+
+def test_the_group_and_subscriber_corrected_as_on_the_card(db):
+    """Rick Roe's Acme card (coverage 2) shows group G-77 and his wife Rita as the
+    subscriber: the claims went out with him as the subscriber and were denied (CO-31). Each
+    wrong detail is refused with what to do; the change is audited, field by field."""
+    with pytest.raises(ValidationError) as err:
+        e.correct_subscriber(db, 2, USER, group_number="G-77", relationship="spouse",
+                             subscriber_last_name="Roe", subscriber_first_name=" ")
+    assert err.value.problems == [
+        "Subscriber name is missing: when the client is not the subscriber, enter the "
+        "subscriber's last and first name as on the card."]
+    with pytest.raises(ValidationError, match="Relationship 'wife' must be self, spouse"):
+        e.correct_subscriber(db, 2, USER, group_number="G-77", relationship="wife",
+                             subscriber_last_name="Roe", subscriber_first_name="Rita")
+    assert e.correct_subscriber(db, 2, USER, group_number=" G-77 ", relationship="spouse",
+                                subscriber_last_name="Roe", subscriber_first_name="Rita") == [
+        "group number", "relationship", "subscriber last name", "subscriber first name"]
+    assert e.coverage_subscriber(db, 2) == {
+        "group_number": "G-77", "relationship": "spouse", "subscriber_last_name": "Roe",
+        "subscriber_first_name": "Rita"}
+    with pytest.raises(ValidationError, match="nothing was changed"):
+        e.correct_subscriber(db, 2, USER, group_number="G-77", relationship="spouse",
+                             subscriber_last_name="Roe", subscriber_first_name="Rita")
+    # Back to Rick as the subscriber: the subscriber's name goes with it; the group stays.
+    assert e.correct_subscriber(db, 2, USER, group_number="G-77", relationship="self",
+                                subscriber_last_name="Roe", subscriber_first_name="Rita") == [
+        "relationship", "subscriber last name", "subscriber first name"]
+    assert e.coverage_subscriber(db, 2)["subscriber_last_name"] is None
+    audits = db.query("SELECT CAST(before AS VARCHAR) AS b, CAST(after AS VARCHAR) AS a "
+                      "FROM audit_log WHERE table_name = 'coverages' AND action = 'update' "
+                      "ORDER BY audit_id")
+    assert len(audits) == 2 and '"subscriber_first_name":"Rita"' in audits.a[0].replace(" ", "")

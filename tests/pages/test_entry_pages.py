@@ -121,6 +121,21 @@ def test_a_clients_coverage_is_ended_and_corrected_on_the_page(db):
     # The list shows the coverage as it is now (a trial saw the old id after the change).
     [listed] = [d.value for d in at.dataframe if "member_id" in d.value.columns]
     assert listed.member_id.tolist() == ["1EG4TE5MK79"]
+    # The group and subscriber as on the card: a subscriber's name is asked for, then kept.
+    assert at.text_input(key="cv_fix_sub_last_1").disabled  # Jane is the subscriber
+    at.selectbox(key="cv_fix_rel_1").select("spouse").run()
+    at.button(key="cv_fix_sub_go_1").click().run()
+    assert "Subscriber name is missing" in errors(at)
+    at.text_input(key="cv_fix_sub_last_1").set_value("Doe")
+    at.text_input(key="cv_fix_sub_first_1").set_value("John").run()
+    at.button(key="cv_fix_sub_go_1").click().run()
+    assert not at.error, errors(at)
+    assert ("Changed: relationship, subscriber last name, subscriber first name. Claims "
+            "already sent keep what they carried; correct them with a replacement (Claims → "
+            "Correct / void).") in [x.value for x in at.success]
+    assert db.query("SELECT relationship, subscriber_last_name, subscriber_first_name FROM "
+                    "coverages WHERE coverage_id = 1").iloc[0].tolist() == ["spouse", "Doe",
+                                                                            "John"]
     # The same coverage sent twice is refused, not added again.
     at.selectbox(key="cv_payer").select("Medicare Part B")
     at.text_input(key="cv_member").input("1EG4TE5MK79")

@@ -70,7 +70,8 @@ with tab_eob:
                         raise ValidationError(problems + entry.validate_eob(con, eob))
                 rid = entry.post_eob(db, eob, user)
                 ui.after_write()
-                back = "; ".join(r.words() for r in entry.returned_by(db, rid))
+                back = "; ".join(r.words() for r in entry.returned_by(db, rid)
+                                 if r.claim_id == claim_id)  # a check may pay other claims
                 ui.saved_then_fresh(f"Payment posted on claim {ui.literal(claim_id)}"
                                     + (f" ({back}: the payer paid it)." if back else "."),
                                     "e_lines",

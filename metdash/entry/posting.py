@@ -222,16 +222,40 @@ def _check_eob(con: Any, eob: EobIn, as_of: dt.date | None):
                          "and copay as PR-1, PR-2, PR-3 adjustments.", "patient_responsibility"))
     allowed = money_field(p, eob.allowed, "Allowed", "allowed", required=False)
     trace = (eob.trace_number or "").strip()
-    if trace and fetch_one(con, "SELECT 1 FROM remittances WHERE payer_key = ? AND "
-                           "trace_number = ?", [claim["payer_name"], trace]):
-        p.append(Problem(f"Check/EFT number {trace} from {claim['payer_name']} is already "
-                         "posted: post its other claims on that payment with a suffix (e.g. "
-                         f"{trace}-2), or check it was not entered twice.", "trace_number"))
+    onto = _same_check(con, p, claim, trace, day) if trace else None
     if not trace and day is not None and paid is not None:
         _repeat_problem(con, p, claim["claim_id"], day, paid, all_adj)
     return p, {"claim": claim, "day": day, "paid": paid, "claim_adj": claim_adj,
                "lines": posted_lines, "pr": pr, "allowed": allowed, "trace": trace,
-               "all_adj": all_adj}
+               "all_adj": all_adj, "onto": onto}
+
+
+def _same_check(con: Any, p: list[Problem], claim: dict[str, Any], trace: str,
+                day: dt.date | None) -> int | None:
+    """The payment (remittance id) a check already posted by hand holds, for the next claim
+    it pays: a paper EOB is one check for several claims, each posted on its own. Refused
+    on ``p``: the check's number posted from an 835 or with another date, or this claim
+    already on it (typed twice)."""
+    row = fetch_one(con, "SELECT remittance_id, source, payment_date FROM remittances WHERE "
+                    "payer_key = ? AND trace_number = ?", [claim["payer_name"], trace])
+    if row is None:
+        return None
+    rid, on = row["remittance_id"], row["payment_date"]
+    where = f"check / EFT {trace} from {claim['payer_name']}"
+    if row["source"] != "manual":
+        p.append(Problem(f"{where[0].upper()}{where[1:]} is already posted from the payer's "
+                         f"835 (payment {rid}, {on}): its claims are posted from the 835, not "
+                         "by hand. Check the number on the EOB.", "trace_number"))
+    elif day is not None and on != day:
+        p.append(Problem(f"{where[0].upper()}{where[1:]} is already posted as paid on {on} "
+                         f"(payment {rid}): one check has one date. Check the number and the "
+                         "date on the EOB.", "trace_number"))
+    elif fetch_one(con, "SELECT 1 FROM claim_payments WHERE remittance_id = ? AND "
+                   "claim_id = ?", [rid, claim["claim_id"]]):
+        p.append(Problem(f"Claim {claim['claim_id']} is already posted on {where} (payment "
+                         f"{rid}, {on}): nothing was posted again. Check it was not entered "
+                         "twice.", "trace_number"))
+    return rid
 
 
 def eob_payers(db: Database, claim_id: str) -> list[tuple[int, str]]:
@@ -274,13 +298,20 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
         claim = ctx["claim"]
         facts.sync(con)
         owed_before = _insurance_owed(con, claim["claim_id"])
-        rid = next_id(con, "remittances", "remittance_id")
+        rid = ctx["onto"] if ctx["onto"] is not None else next_id(con, "remittances",
+                                                                   "remittance_id")
         trace = ctx["trace"] or f"EOB-{claim['claim_id']}-{rid}"
-        con.execute("INSERT INTO remittances (remittance_id, payer_id, payer_name, payer_key, "
-                    "payment_date, method, trace_number, amount, source) VALUES "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, 'manual')",
-                    [rid, claim["payer_id"], claim["payer_name"], claim["payer_name"],
-                     ctx["day"], eob.method, trace, ctx["paid"]])
+        if ctx["onto"] is not None:   # the check's next claim: the payment grows by what it pays
+            con.execute("UPDATE remittances SET amount = amount + ? WHERE remittance_id = ?",
+                        [ctx["paid"], rid])
+        else:
+            con.execute("INSERT INTO remittances (remittance_id, payer_id, payer_name, "
+                        "payer_key, payment_date, method, trace_number, amount, source) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'manual')",
+                        [rid, claim["payer_id"], claim["payer_name"], claim["payer_name"],
+                         ctx["day"], eob.method, trace, ctx["paid"]])
+        seq = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM claim_payments "
+                          "WHERE remittance_id = ?", [rid]).fetchone()[0]
         # A posting by hand is a processed claim (CLP02 1): whether it denies anything is read
         # from its adjustments, by the practice's classification (CLP02 4 is the payer's own
         # code for a patient it does not recognise, never typed in from paper).
@@ -291,8 +322,8 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
         con.execute("INSERT INTO claim_payments (claim_payment_id, remittance_id, seq, claim_id, "
                     "clp01, status_code, charge, paid, patient_responsibility, allowed, "
                     "payer_claim_number, service_from, service_to) VALUES "
-                    "(?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [cpid, rid, claim["claim_id"], claim["claim_id"], code,
+                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [cpid, rid, seq, claim["claim_id"], claim["claim_id"], code,
                      claim["total_charge"], ctx["paid"], ctx["pr"], ctx["allowed"],
                      eob.payer_claim_number or payer_claim_number(con, claim["claim_id"]),
                      claim["first_service_date"],
@@ -317,7 +348,7 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
                             [adj_id, cpid, lp_id, g, c, a])
                 adj_id += 1
             lp_id += 1
-        audit(con, user, "create", "remittances", rid, None,
+        audit(con, user, "create" if ctx["onto"] is None else "update", "remittances", rid, None,
               {"claim_id": claim["claim_id"], "payment_date": ctx["day"], "paid": ctx["paid"],
                "trace_number": trace, "adjustments": ctx["all_adj"], "source": "manual"})
         # An EOB dated before the claim's newest adjudication (found in the mail later) is

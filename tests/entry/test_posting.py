@@ -203,3 +203,48 @@ def test_allowed_per_unit_says_why_a_claim_level_eob_has_no_bar(db):
     card = payer_scorecard(db, period, "Acme Health")
     assert card.by_code[["cpt", "units", "allowed_per_unit"]].values.tolist() == [
         ["97110", 2, 30.0]]
+
+
+def test_one_paper_check_pays_several_claims(db):
+    """A paper EOB is one check for several claims: each claim is posted on its own, with the
+    check's number, onto one payment (before, the second claim was refused: "post its other
+    claims with a suffix", 4471-2, a check the bank never saw). By hand: claim H1 (charge
+    122.00) paid 80.00, CO-45 32.00, PR-2 10.00; claim H2 (charge 80.00) paid 50.00, CO-45
+    20.00, PR-2 10.00: check 4471 of 2025-06-25 is 80.00 + 50.00 = 130.00, the deposit."""
+    from metdash.x12.reconcile import deposit_reconciliation
+
+    h1 = submitted_claim(db)
+    h2 = submitted_claim(db, hand_claim(claim_id="H2", lines=[
+        e.ClaimLineIn("2025-06-11", "97110", 2, "80.00", [], [1])]))
+    rid = e.post_eob(db, e.EobIn(claim_id=h1, payment_date="2025-06-25", paid="80.00",
+                                 adjustments=[A("CO", "45", "32.00"), A("PR", "2", "10.00")],
+                                 trace_number="4471"), USER, as_of=AS_OF)
+    second = e.EobIn(claim_id=h2, payment_date="2025-06-25", paid="50.00",
+                     adjustments=[A("CO", "45", "20.00"), A("PR", "2", "10.00")],
+                     trace_number=" 4471 ")
+    assert e.post_eob(db, second, USER, as_of=AS_OF) == rid
+    assert count(db, "remittances") == 1
+    assert db.query("SELECT claim_id, seq, paid FROM claim_payments WHERE remittance_id = ? "
+                    "ORDER BY seq", [rid]).values.tolist() == [
+        [h1, 1, Decimal("80.00")], [h2, 2, Decimal("50.00")]]
+    row = deposit_reconciliation(db, [rid]).iloc[0]
+    assert (row.trace, row.deposit, row.claim_payments, row.difference) == (
+        "4471", Decimal("130.00"), Decimal("130.00"), Decimal("0.00"))
+    assert db.query("SELECT status FROM claims WHERE claim_id IN ('H1', 'H2') ORDER BY 1"
+                    ).status.tolist() == ["paid", "paid"]
+    # The same claim on the same check again: typed twice; nothing is posted.
+    before = (count(db, "claim_payments"), db.scalar("SELECT amount FROM remittances"))
+    with pytest.raises(ValidationError) as exc:
+        e.post_eob(db, second, USER, as_of=AS_OF)
+    assert exc.value.problems == [
+        "Claim H2 is already posted on check / EFT 4471 from Acme Health (payment "
+        f"{rid}, 2025-06-25): nothing was posted again. Check it was not entered twice."]
+    # The check's number with another date: another payment, or a typo.
+    with pytest.raises(ValidationError) as exc:
+        e.post_eob(db, e.EobIn(claim_id=h2, payment_date="2025-06-26", paid="50.00",
+                               adjustments=[A("CO", "45", "20.00"), A("PR", "2", "10.00")],
+                               trace_number="4471"), USER, as_of=AS_OF)
+    assert exc.value.problems == [
+        "Check / EFT 4471 from Acme Health is already posted as paid on 2025-06-25 (payment "
+        f"{rid}): one check has one date. Check the number and the date on the EOB."]
+    assert (count(db, "claim_payments"), db.scalar("SELECT amount FROM remittances")) == before

@@ -26,7 +26,10 @@ with tab_eob:
     with st.form("eob"):
         c1, c2, c3 = st.columns(3)
         paid_on = c1.date_input("Payment date", format="YYYY-MM-DD", value=ui.today(), key="e_date")
-        trace = c2.text_input("Check / EFT number", key="e_trace")
+        trace = c2.text_input("Check / EFT number", key="e_trace",
+                              help="As printed on the EOB. A check that pays several claims: "
+                                   "post each claim with its number (it stays after a "
+                                   "posting); they add up to one payment of the check's total.")
         method = c3.selectbox("Method", ["CHK", "ACH", "NON"], key="e_method")
         st.caption("Adjustments as GROUP-CARC AMOUNT, separated by ';' - e.g. "
                    "CO-45 32.00; PR-2 10.00. Charge - adjustments must equal paid.")
@@ -72,10 +75,14 @@ with tab_eob:
                 ui.after_write()
                 back = "; ".join(r.words() for r in entry.returned_by(db, rid)
                                  if r.claim_id == claim_id)  # a check may pay other claims
+                held = entry.check_so_far(db, rid)
+                # The check's number and date stay for its next claim (one paper check, many
+                # claims); what it holds so far is said.
                 ui.saved_then_fresh(f"Payment posted on claim {ui.literal(claim_id)}"
-                                    + (f" ({back}: the payer paid it)." if back else "."),
+                                    + (f" ({back}: the payer paid it)" if back else "")
+                                    + (f"; {ui.literal(held)}." if held else "."),
                                     "e_lines",
-                                    reset=dict.fromkeys(("e_paid", "e_adj", "e_pr", "e_trace",
+                                    reset=dict.fromkeys(("e_paid", "e_adj", "e_pr",
                                                          "e_claim_adj", "e_pcn"), ""))
 
 with tab_patient:

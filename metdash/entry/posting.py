@@ -33,7 +33,7 @@ from metdash.store import Database, audit, facts, insert_row, next_id
 
 __all__ = [
     "GROUP_CODES", "AdjustmentIn", "AppealIn", "EobIn", "LinePostingIn",
-    "PatientPaymentIn", "eob_payers", "file_appeal", "parse_adjustments",
+    "PatientPaymentIn", "check_so_far", "eob_payers", "file_appeal", "parse_adjustments",
     "payer_claim_number", "post_eob", "record_appeal_outcome", "record_patient_payment",
     "validate_appeal", "validate_eob", "validate_patient_payment",
 ]
@@ -283,6 +283,19 @@ def payer_claim_number(con: Any, claim_id: str) -> str | None:
                       "AND payer_claim_number IS NOT NULL ORDER BY claim_payment_id DESC "
                       "LIMIT 1", [claim_id]).fetchall()
     return row[0][0] if row else None
+
+
+def check_so_far(db: Database, remittance_id: int) -> str | None:
+    """What a check posted by hand holds so far, once it pays more than one claim (its claims
+    are posted one by one): "check 4471 now holds $130.00 for 2 claims"; else None."""
+    with db.connect() as con:
+        row = fetch_one(con, "SELECT r.trace_number, r.amount, count(*) AS claims "
+                        "FROM remittances r JOIN claim_payments cp USING (remittance_id) "
+                        "WHERE r.remittance_id = ? GROUP BY ALL", [remittance_id])
+    if row is None or row["claims"] < 2:
+        return None
+    return (f"check / EFT {row['trace_number']} now holds {fmt_money(row['amount'])} for "
+            f"{row['claims']} claims")
 
 
 def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) -> int:

@@ -420,7 +420,8 @@ def test_a_paper_eob_keeps_the_payers_claim_number(db):
     """A denial posted from a paper EOB: its claim number (the payer's ICN) is kept, so the
     claim can be corrected or voided (REF*F8); the form had no place for it (a new-user
     trial)."""
-    from tests.entry.helpers import submitted_claim
+    from metdash import entry as e
+    from tests.entry.helpers import hand_claim, submitted_claim
     claim = submitted_claim(db)   # 122.00, served 2025-06-10
     at = page("payments.py")
     at.text_input(key="e_claim-find").input(claim).run()
@@ -434,6 +435,19 @@ def test_a_paper_eob_keeps_the_payers_claim_number(db):
     assert db.scalar("SELECT payer_claim_number FROM claim_payments WHERE claim_id = ?",
                      [claim]) == "ICN 2025-0601"
     assert at.text_input(key="e_pcn").value == ""  # the form starts afresh
+    # ... but for the check: its number and date stay for the check's next claim, which
+    # posts onto the same payment, and the message says what the check holds so far.
+    assert at.text_input(key="e_trace").value == "PAPER-1"
+    other = submitted_claim(db, hand_claim(claim_id="H2", lines=[
+        e.ClaimLineIn("2025-06-11", "97110", 2, "80.00", [], [1])]))
+    at.text_input(key="e_claim-find").input(other).run()
+    at.text_input(key="e_paid").input("50.00")
+    at.text_input(key="e_adj").input("CO-45 20.00; PR-2 10.00")
+    click(at, "Post payment")
+    assert not at.error, errors(at)
+    assert ("Payment posted on claim H2; check / EFT PAPER-1 now holds \\$50.00 for 2 claims."
+            in [x.value for x in at.success])
+    assert db.scalar("SELECT count(DISTINCT remittance_id) FROM claim_payments") == 1
 
 
 def test_worklists_page_counts(db):

@@ -48,17 +48,21 @@ class RunningApp:
     in its own process group, on a free loopback port."""
 
     def __init__(self, db_path: Path, env: dict[str, str] | None = None,
-                 script: str = "serve.py") -> None:
+                 script: str = "serve.py", root: Path = ROOT,
+                 make_run: bool = False) -> None:
+        """``root``: the project to run (a copy, to change its files while it runs);
+        ``make_run``: exactly ``make run``'s flags, the project's .streamlit/config.toml
+        deciding the rest (else its file watcher is off whatever the config says)."""
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = db_path.with_suffix(".server.log")
         full_env = {**os.environ, "METDASH_DB": str(db_path), **(env or {})}
+        watcher = [] if make_run else ["--server.fileWatcherType=none"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / script),
+            [sys.executable, "-m", "streamlit", "run", str(root / script),
              "--server.headless=true", f"--server.port={self.port}",
-             "--server.address=127.0.0.1", "--server.fileWatcherType=none",
-             "--browser.gatherUsageStats=false"],
-            cwd=ROOT, env=full_env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
+             "--server.address=127.0.0.1", *watcher, "--browser.gatherUsageStats=false"],
+            cwd=root, env=full_env, stdout=self.log.open("w"), stderr=subprocess.STDOUT,
             start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

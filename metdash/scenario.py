@@ -71,34 +71,75 @@ class Scenario:
     months: int = 12
 
 
+# What the page calls each assumption (its messages name the fields as the page labels them).
+LABELS = {"selfpay_rate": "Self-pay rate ($ a visit)",
+          "selfpay_weekly_visits": "Self-pay visits a week now",
+          "selfpay_kept_weekly_visits": "Self-pay visits a week that stay self-pay",
+          "insured_weekly_visits": "Insured visits a week expected",
+          "denial_rate": "Denial rate (% of insured revenue never collected)",
+          "days_to_payment": "Days from visit to payment",
+          "ramp_months": "Months to reach the insured volume",
+          "billing_cost_rate": "Billing cost (% of insured revenue)"}
+# The ranges a small practice fits in: a number beyond them is a slip of the keyboard (a
+# rate of 1e12 made a break-even of 163 billion visits a week), not an assumption.
+MOST_DOLLARS_A_VISIT = Decimal(1000)
+MOST_VISITS_A_WEEK = Decimal(1000)
+MOST_DAYS_TO_PAYMENT = Decimal(365)
+
+
+def _n(value: Decimal) -> str:
+    """A count as typed: 2,000 or 1,000.5."""
+    return f"{value.normalize():,f}"
+
+
 def problems(s: Scenario) -> list[str]:
-    """Every assumption that cannot be used, in plain words (empty when all is well)."""
+    """Every assumption that cannot be used, in plain words naming its field as the page
+    labels it (empty when all is well)."""
     out = []
-    if _d(s.selfpay_rate) <= 0:
+    rate = _d(s.selfpay_rate)
+    if rate <= 0:
         out.append("Self-pay rate: enter what a self-pay client pays a visit, above $0.")
-    for label, value in (("Self-pay visits a week now", s.selfpay_weekly_visits),
-                         ("Insured visits a week", s.insured_weekly_visits),
-                         ("Self-pay visits a week kept", s.selfpay_kept_weekly_visits)):
-        if _d(value) < 0:
-            out.append(f"{label}: cannot be negative; enter 0 or more.")
-    if _d(s.selfpay_kept_weekly_visits) > _d(s.selfpay_weekly_visits):
-        out.append("Self-pay visits a week kept: cannot be more than the self-pay visits a "
-                   "week now; lower it.")
+    elif rate > MOST_DOLLARS_A_VISIT:
+        out.append(f"{LABELS['selfpay_rate']}: ${rate:,.2f} is not a visit's rate; enter at "
+                   f"most ${MOST_DOLLARS_A_VISIT:,.2f}.")
+    for field in ("selfpay_weekly_visits", "insured_weekly_visits",
+                  "selfpay_kept_weekly_visits"):
+        value = _d(getattr(s, field))
+        if value < 0:
+            out.append(f"{LABELS[field]}: cannot be negative; enter 0 or more.")
+        elif value > MOST_VISITS_A_WEEK:
+            out.append(f"{LABELS[field]}: {_n(value)} is more than a small practice's week; "
+                       f"enter at most {_n(MOST_VISITS_A_WEEK)}.")
+    if Decimal(0) <= _d(s.selfpay_kept_weekly_visits) <= MOST_VISITS_A_WEEK \
+            and _d(s.selfpay_kept_weekly_visits) > _d(s.selfpay_weekly_visits):
+        out.append(f"{LABELS['selfpay_kept_weekly_visits']}: cannot be more than the self-pay "
+                   f"visits a week now ({_n(_d(s.selfpay_weekly_visits))}); lower it.")
     if not s.payers or sum((_d(p.share) for p in s.payers), Decimal(0)) <= 0:
         out.append("Payers: give at least one payer a share of insured visits above 0.")
     for p in s.payers:
         if _d(p.allowed_per_visit) < 0:
             out.append(f"Payer {p.name}: the allowed amount per visit cannot be negative.")
+        elif _d(p.allowed_per_visit) > MOST_DOLLARS_A_VISIT:
+            out.append(f"Payer {p.name}: an allowed amount of ${_d(p.allowed_per_visit):,.2f} a "
+                       f"visit is not a visit's fee; enter at most "
+                       f"${MOST_DOLLARS_A_VISIT:,.2f}.")
         if _d(p.share) < 0:
             out.append(f"Payer {p.name}: the share of insured visits cannot be negative.")
     if not Decimal(0) <= _d(s.denial_rate) < 1:
         out.append("Denial rate: enter a share from 0 to just under 100%.")
     if not Decimal(0) <= _d(s.billing_cost_rate) < 1:
         out.append("Billing cost: enter a share from 0 to just under 100%.")
-    if _d(s.days_to_payment) < 0:
-        out.append("Days to payment: cannot be negative.")
-    if s.ramp_months < 0 or s.months < 1:
-        out.append("Ramp-up months cannot be negative, and the horizon needs at least 1 month.")
+    days = _d(s.days_to_payment)
+    if days < 0:
+        out.append(f"{LABELS['days_to_payment']}: cannot be negative.")
+    elif days > MOST_DAYS_TO_PAYMENT:
+        out.append(f"{LABELS['days_to_payment']}: {_n(days)} is more than a year; enter at "
+                   f"most {_n(MOST_DAYS_TO_PAYMENT)}.")
+    if s.months < 1:
+        out.append("The scenario needs at least 1 month.")
+    elif not 0 <= s.ramp_months <= s.months:
+        out.append(f"{LABELS['ramp_months']}: enter 0 to {s.months} (the scenario covers "
+                   f"{s.months} months).")
     return out
 
 

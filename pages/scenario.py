@@ -19,29 +19,33 @@ lag = (round(sum(float(x) * float(d) for x, d in zip(defaults.share, defaults.us
                                                      strict=True)))
        if not defaults.empty else 30)
 st.subheader("Your practice today, and with insurance")
+# No range on the boxes themselves: a box that refuses a number keeps the last one it took
+# and only says so on hover, so the figures below stayed those of a number no longer on
+# screen (a new-user trial). Every number is checked by scenario.problems, said under them.
+L = scenario.LABELS
 c1, c2, c3, c4 = st.columns(4)
-rate = c1.number_input("Self-pay rate ($ a visit)", min_value=0.0, value=110.0, step=5.0,
+rate = c1.number_input(L["selfpay_rate"], value=110.0, step=5.0,
                        help="What a self-pay client pays for one visit today.")
-now = c2.number_input("Self-pay visits a week now", min_value=0.0, value=30.0, step=1.0)
-kept = c3.number_input("Self-pay visits a week that stay self-pay", min_value=0.0, value=15.0,
-                       step=1.0, help="Some self-pay clients will use their insurance instead.")
-insured = c4.number_input("Insured visits a week expected", min_value=0.0, value=45.0,
-                          step=1.0, help="All insured visits once in network: clients who "
-                                         "switch plus new referrals from in-network physicians.")
+now = c2.number_input(L["selfpay_weekly_visits"], value=30.0, step=1.0)
+kept = c3.number_input(L["selfpay_kept_weekly_visits"], value=15.0, step=1.0,
+                       help="Some self-pay clients will use their insurance instead.")
+insured = c4.number_input(L["insured_weekly_visits"], value=45.0, step=1.0,
+                          help="All insured visits once in network: clients who switch plus "
+                               "new referrals from in-network physicians.")
 c1, c2, c3, c4 = st.columns(4)
-denial = c1.number_input("Denial rate (% of insured revenue never collected)", min_value=0.0,
-                         max_value=99.0, value=8.0, step=1.0)
-days = c2.number_input("Days from visit to payment", min_value=0.0, value=float(lag),
+denial = c1.number_input(L["denial_rate"], value=8.0, step=1.0)
+days = c2.number_input(L["days_to_payment"], value=float(lag),
                        step=5.0, help="Days from the service date to the insurer's payment. "
                                       "Starts from the payers' expected days in Settings, "
                                       "weighted by share; the Days to payment page shows "
                                       "your actual figures.")
-ramp = c3.number_input("Months to reach the insured volume", min_value=0, max_value=12,
-                       value=3, step=1, help="Insured visits grow evenly to the full number "
-                                             "over these months.")
-billing = c4.number_input("Billing cost (% of insured revenue)", min_value=0.0, max_value=99.0,
-                          value=4.0, step=0.5, help="Clearinghouse, billing service or the "
-                                                    "hours your staff spend on claims.")
+ramp = c3.number_input(L["ramp_months"], value=3, step=1,
+                       help="Insured visits grow evenly to the full number over these months "
+                            "(0 to 12).")
+billing = c4.number_input(L["billing_cost_rate"], value=4.0, step=0.5,
+                          help="Clearinghouse, billing service or the hours your staff spend "
+                               "on claims.")
+said = st.container()  # what cannot be used, under the boxes it is about
 
 st.subheader("Payers and what they allow a visit",
              help="Allowed per visit: the payer's fee schedule for a typical visit (2 units "
@@ -79,7 +83,8 @@ model = scenario.Scenario(
     ramp_months=int(ramp), billing_cost_rate=Decimal(str(billing)) / 100)
 found = scenario.problems(model)
 if found:
-    ui.show_problems(found, heading="The scenario cannot be worked out yet.")
+    with said:
+        ui.show_problems(found, heading="The scenario cannot be worked out yet.")
     st.stop()
 
 

@@ -110,3 +110,32 @@ def test_store_defaults_from_the_fee_schedule(tmp_path):
     assert df.loc["Acme Health", "share"] == D("0.667")
     # The payers' expected days to payment (payers.usual_lag_days): Medicare 14, Acme 30.
     assert list(df.usual_lag_days) == [30, 14]
+
+
+def test_numbers_no_small_practice_has_are_refused_with_the_fields_own_words():
+    """Found by a new-user trial (stop 46): a self-pay rate of 1e12 gave a break-even of 163
+    billion insured visits a week; 100 million insured visits a week, a denial rate of 150 %
+    (which the page's box refused silently, leaving the 8 % figures on screen). Each field
+    has a range a small practice's week fits in, and the message names the field as the
+    page labels it."""
+    s = base(selfpay_rate=D("1e12"), selfpay_weekly_visits=D(2000), insured_weekly_visits=D(1e8),
+             selfpay_kept_weekly_visits=D(1500), days_to_payment=D(400), ramp_months=13,
+             payers=(PayerAssumption("A", D(5000), D(1)),))
+    assert scenario.problems(s) == [
+        "Self-pay rate ($ a visit): $1,000,000,000,000.00 is not a visit's rate; enter at most "
+        "$1,000.00.",
+        "Self-pay visits a week now: 2,000 is more than a small practice's week; enter at "
+        "most 1,000.",
+        "Insured visits a week expected: 100,000,000 is more than a small practice's week; "
+        "enter at most 1,000.",
+        "Self-pay visits a week that stay self-pay: 1,500 is more than a small practice's "
+        "week; enter at most 1,000.",
+        "Payer A: an allowed amount of $5,000.00 a visit is not a visit's fee; enter at most "
+        "$1,000.00.",
+        "Days from visit to payment: 400 is more than a year; enter at most 365.",
+        "Months to reach the insured volume: enter 0 to 12 (the scenario covers 12 months)."]
+    assert scenario.problems(base(selfpay_rate=D(1000), insured_weekly_visits=D(1000),
+                                  days_to_payment=D(365), ramp_months=12)) == []
+    kept = scenario.problems(base(selfpay_kept_weekly_visits=D(50)))
+    assert kept == ["Self-pay visits a week that stay self-pay: cannot be more than the "
+                    "self-pay visits a week now (40); lower it."]

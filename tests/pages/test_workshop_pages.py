@@ -106,7 +106,26 @@ def test_scenario_page_lists_every_problem(monkeypatch, demo_db_path):
     at.run()
     assert at.error, "no problem shown"
     text = at.error[0].value
-    assert "Self-pay rate" in text and "kept" in text
+    assert "Self-pay rate" in text and "Self-pay visits a week that stay self-pay" in text
+    assert not at.metric
+
+
+def test_scenario_page_never_shows_the_figures_of_a_number_no_longer_in_its_box(
+        monkeypatch, demo_db_path):
+    """Found by a new-user trial (stop 46): a denial rate of 150 was refused by the box
+    itself, on hover only, and the page went on showing the figures for 8 %; a self-pay rate
+    of 1e12 was taken as it was. Now the number typed is the one checked, and said."""
+    at = run_page("scenario", monkeypatch, demo_db_path)
+    assert at.metric
+    denial = [n for n in at.number_input if n.label.startswith("Denial rate")][0]
+    denial.set_value(150.0).run()
+    assert not at.exception
+    assert "Denial rate: enter a share from 0 to just under 100%." in at.error[0].value
+    assert not at.metric
+    denial.set_value(8.0).run()
+    rate = [n for n in at.number_input if n.label.startswith("Self-pay rate")][0]
+    rate.set_value(1e12).run()
+    assert "is not a visit's rate; enter at most" in at.error[0].value
     assert not at.metric
 
 

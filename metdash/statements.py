@@ -18,6 +18,9 @@ client's balance as a whole, are applied to the oldest service first); the balan
 row adds up: charge = insurance paid + adjustments + with insurance + your share, and your
 share − applied = balance. (Found by a new-user trial: a $2 small-balance write-off on a
 claim showed as "You paid / credited", though the notes count write-offs as adjustments.)
+A payer that paid more than it owed on a service (twice, with no reversal) is owed that back
+by the practice: the row shows what the payer paid on the service and nothing with insurance
+(a trial saw "Insurance paid $303.70" on a $232.00 charge, "With insurance -$151.85").
 
 Procedures are named in the project's own words (:func:`metdash.coding.known_codes`), never
 the AMA's. In presentation mode the client's name and address are masked
@@ -184,13 +187,19 @@ def load_statements(db: Database, as_of: dt.date, client_ids: list[str] | None =
         if r["kind"] == "credit":
             credit_of[r["client_id"]] = -money(r["balance"])
             continue
+        amounts = {k: money(r[k]) for k in ("charge", "insurance_paid", "adjustments",
+                                             "with_insurance", "your_share",
+                                             "payments_applied", "balance")}
+        if amounts["with_insurance"] < 0:
+            # The payer paid more than it owed (twice, say): that is the payer's to get back
+            # from the practice, not the client's business. The statement shows what the
+            # payer paid on the service, and nothing with insurance.
+            amounts["insurance_paid"] += amounts["with_insurance"]
+            amounts["with_insurance"] = ZERO
         services_of.setdefault(r["client_id"], []).append(Service(
             r["service_date"], r["claim_id"],
             tuple((cpt, codes[cpt].description if cpt in codes else "") for cpt in r["cpts"]),
-            *(money(r[k]) for k in ("charge", "insurance_paid", "adjustments",
-                                    "with_insurance", "your_share", "payments_applied",
-                                    "balance")),
-            r["bucket"] if isinstance(r["bucket"], str) else None))
+            **amounts, bucket=r["bucket"] if isinstance(r["bucket"], str) else None))
     out: dict[str, Statement] = {}
     for c in clients.itertuples(index=False):
         services = tuple(services_of.get(c.client_id, ()))

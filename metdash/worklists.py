@@ -27,7 +27,7 @@ from metdash.x12.secondary import secondary_claims_to_bill
 
 __all__ = [
     "ROW_ACTIONS", "RowAction", "WORKLISTS", "Worklist", "all_lists", "any_ready_to_submit",
-    "claims_at_risk_of_timely_filing", "claims_ready_to_submit",
+    "claims_at_risk_of_timely_filing", "claims_ready_to_submit", "payers_overpaid",
     "claims_unpaid_past_lag", "counts", "credit_balances", "denials_to_appeal",
     "payments_taken_back",
     "denials_to_correct", "plan_of_care_to_recertify", "plans_of_care_unsigned",
@@ -275,6 +275,30 @@ def credit_balances(db: Database, as_of: dt.date) -> pd.DataFrame:
         ORDER BY credit DESC, pc.client_id""", [as_of])
 
 
+def payers_overpaid(db: Database, as_of: dt.date) -> pd.DataFrame:
+    """Claims a payer paid more than it owes (a duplicate payment: a second claim payment with
+    no reversal replaces the first adjudication, while both payments were received, DOMAIN.md
+    "One claim, several remittances"): the practice owes the difference back. The payer
+    usually takes it from a later payment (a PLB recoupment naming the claim), which ends
+    the row. Columns: claim_id, client_id, client_name, payer, last_paid (the payer's latest
+    payment on the claim), days_since, overpaid (dollars). Oldest first."""
+    return db.query(f"""
+        WITH over AS (
+            SELECT claim_id, client_id, payer_id, -insurance_balance AS overpaid
+            FROM claim_facts WHERE insurance_balance < 0 AND status <> 'voided'
+        ), paid AS (
+            SELECT cp.claim_id, max(r.payment_date) AS last_paid
+            FROM claim_payments cp JOIN remittances r USING (remittance_id)
+            WHERE cp.claim_id IN (SELECT claim_id FROM over) GROUP BY cp.claim_id
+        )
+        SELECT o.claim_id, o.client_id, {CLIENT_NAME} AS client_name, p.name AS payer,
+               pd.last_paid, date_diff('day', pd.last_paid, ?::DATE) AS days_since,
+               o.overpaid::DECIMAL(14,2) AS overpaid
+        FROM over o JOIN {_clients_of("over")} USING (client_id)
+        JOIN payers p USING (payer_id) LEFT JOIN paid pd USING (claim_id)
+        ORDER BY pd.last_paid, o.claim_id""", [as_of])
+
+
 def payments_taken_back(db: Database, as_of: dt.date) -> pd.DataFrame:
     """Claims a payer took money back from, by ``as_of``, that owe again: the work to ask the
     payer why, then appeal, correct and resubmit, or write off.
@@ -428,6 +452,12 @@ WORKLISTS: dict[str, Worklist] = {
                                     "them again, or took money back from (PLB WO / FB) that "
                                     "they owe again: ask the payer why, then appeal, correct "
                                     "and resubmit, or write off.", payments_taken_back),
+    "payers_overpaid": Worklist("Payers overpaid",
+                                "Claims a payer paid more than it owes (a duplicate payment): "
+                                "the practice owes it back. The payer usually takes it from a "
+                                "later payment (a recoupment naming the claim), which ends the "
+                                "row; keep the money aside, and ask the payer about one still "
+                                "here after 90 days.", payers_overpaid),
     # Acknowledgments (metdash.acks): the clearinghouse's 999 and the payer's 277CA.
     "rejected_to_fix": Worklist("Claims rejected — fix and resend",
                                 "Claims a 999 (clearinghouse) or 277CA (payer) rejected, not "
@@ -524,6 +554,8 @@ ROW_ACTIONS: dict[str, RowAction] = {
     "payments_taken_back": RowAction("Open the claim's ledger (correct or resubmit it)",
                                      "claims.py", "claim_id", "s_claim", "Status",
                                      "claims_tab"),
+    "payers_overpaid": RowAction("Open the claim's ledger", "claims.py", "claim_id",
+                                 "s_claim", "Status", "claims_tab"),
     "rejected_to_fix": RowAction("Correct the claim, then resend it", "claims.py", "claim_id",
                                  "s_claim", "Status", "claims_tab"),
     "awaiting_ack": RowAction("Import the acknowledgments", "remittances.py"),

@@ -400,36 +400,12 @@ def test_a_payer_paying_twice_is_not_the_clients_business(tmp_path):
     reversal) printed "Insurance paid $303.70" on a $232.00 charge and "With insurance
     -$151.85" on the client's statement. The second payment is money the practice owes the
     payer back; the client's statement shows what the payer paid on the service.
-    L14 (Remy, Acme, served 04-18, charge 100): 04-25 paid 56, CO-45 30, PR-2 14; 05-09 a
-    new CLP pays the same again (no reversal: it replaces the adjudication, DOMAIN.md, and
-    the money is received twice). Insurance side: 100 - 112 - 30 - 14 = -56, Acme's to get
-    back. Remy: his share 14, nothing paid on it (his 50 went to L5, the oldest): owes 14."""
+    L14 (ledger_practice.DUPLICATE_PAYMENT): insurance side 100 - 112 - 30 - 14 = -56,
+    Acme's to get back. Remy: his share 14, nothing paid on it (his 50 went to L5, the
+    oldest): owes 14."""
     db = ledger_practice.build(Database(tmp_path / "s.duckdb"))
     with db.transaction() as con:
-        con.execute("""
-            INSERT INTO claims (claim_id, client_id, payer_id, referrer_id, rendering_provider_id,
-                                status, diagnosis_codes, total_charge, first_service_date,
-                                submitted_date, last_submitted_date, source)
-            VALUES ('L14', 'R', 1, 1, 1, 'paid', ['M17.11'], 100, DATE '2025-04-18',
-                    DATE '2025-04-19', DATE '2025-04-19', 'test');
-            INSERT INTO claim_lines (claim_id, line_no, service_date, cpt, modifiers, units,
-                                     charge, dx_pointers)
-            VALUES ('L14', 1, DATE '2025-04-18', '97110', [], 1, 100, [1]);
-            INSERT INTO remittances (remittance_id, payer_id, payer_name, payer_key,
-                                     payment_date, method, trace_number, amount, source)
-            VALUES (10, 1, 'Acme Health', 'ACME1', DATE '2025-04-25', 'ACH', 'A-0425', 56,
-                    'test'),
-                   (11, 1, 'Acme Health', 'ACME1', DATE '2025-05-09', 'ACH', 'A-0509', 56,
-                    'test');
-            INSERT INTO claim_payments (claim_payment_id, remittance_id, seq, claim_id, clp01,
-                                        status_code, charge, paid, patient_responsibility,
-                                        payer_claim_number)
-            VALUES (15, 10, 1, 'L14', 'L14', '1', 100, 56, 14, 'ICN-L14'),
-                   (16, 11, 1, 'L14', 'L14', '1', 100, 56, 14, 'ICN-L14B');
-            INSERT INTO adjustments (adjustment_id, claim_payment_id, line_payment_id,
-                                     group_code, carc, amount)
-            VALUES (100, 15, NULL, 'CO', '45', 30), (101, 15, NULL, 'PR', '2', 14),
-                   (102, 16, NULL, 'CO', '45', 30), (103, 16, NULL, 'PR', '2', 14);""")
+        con.execute(ledger_practice.DUPLICATE_PAYMENT)
     assert db.scalar("SELECT insurance_balance FROM claim_facts WHERE claim_id = 'L14'") \
         == money("-56.00")
     s = statements.statement(db, "R", AS_OF)

@@ -160,7 +160,7 @@ def test_unmatched_and_counts(db):
         # than 3 days before AS_OF) has no 277CA.
         "rejected_to_fix": 0, "awaiting_ack": 1,
         # Nothing reversed or recouped (tests/x12/test_taken_back.py works that list).
-        "payments_taken_back": 0}
+        "payments_taken_back": 0, "payers_overpaid": 0}
 
 
 def test_all_lists_in_parallel_match_one_at_a_time(db):
@@ -269,3 +269,36 @@ def test_past_the_appeal_window_only_a_pr_denial_may_go_to_the_client():
         "past the appeal window: move to the client (with a signed waiver) or write off")
     assert w.next_step_after_window(False, False) == (
         "past the appeal window: write off (not the client's to pay)")
+
+
+def test_a_payer_that_paid_twice_is_listed_until_it_takes_it_back(tmp_path):
+    """Found by a new-user trial (stop 46): nine demo claims ended with their payer owed
+    $772.53 back (a duplicate payment) and no list showed them. On the ledger practice with
+    L14 (tests/ledger_practice.DUPLICATE_PAYMENT): Acme paid 56 twice; as of 05-31 it is owed
+    56 back, last paid 05-09 (22 days). A PLB WO of 56 naming L14's second claim number on
+    06-06 takes it back: the claim owes nothing either way and leaves the list."""
+    from decimal import Decimal
+
+    from metdash.store import facts
+    from tests import ledger_practice
+
+    db = ledger_practice.build(Database(tmp_path / "l.duckdb"))
+    with db.transaction() as con:
+        con.execute(ledger_practice.DUPLICATE_PAYMENT)
+    rows = w.payers_overpaid(db, dt.date(2025, 5, 31))
+    assert rows[["claim_id", "client_id", "client_name", "payer", "last_paid", "days_since",
+                 "overpaid"]].values.tolist() == [
+        ["L14", "R", "Reed, Remy", "Acme Health", dt.date(2025, 5, 9), 22, Decimal("56.00")]]
+    with db.transaction() as con:
+        con.execute("""
+            INSERT INTO remittances (remittance_id, payer_id, payer_name, payer_key,
+                                     payment_date, method, trace_number, amount, source)
+            VALUES (12, 1, 'Acme Health', 'ACME1', DATE '2025-06-06', 'ACH', 'A-0606', -56,
+                    'test');
+            INSERT INTO provider_adjustments (remittance_id, seq, fiscal_period_date,
+                                              reason_code, reference, amount, claim_id)
+            VALUES (12, 1, DATE '2025-12-31', 'WO', 'ICN-L14B', 56, 'L14')""")
+        facts.touch(con, ["L14"])  # as the 835 import does for a recoupment naming a claim
+    assert db.scalar("SELECT insurance_balance FROM claim_facts WHERE claim_id = 'L14'") == 0
+    assert w.payers_overpaid(db, dt.date(2025, 6, 30)).empty
+    assert "payers_overpaid" in w.all_lists(db, dt.date(2025, 6, 30))

@@ -68,7 +68,9 @@ def _apply_preset() -> None:
     name = st.session_state.get("w_preset")
     if name:
         start, end = preset_range(name, today())
-        st.session_state["w_dates"] = (start, end)
+        # The date picker starts again from the filters (its value, not set here: a widget
+        # given both a value and a session-state entry makes Streamlit log a warning).
+        st.session_state.pop("w_dates", None)
         st.session_state["_filters"].update({"from": start, "to": end})
         st.session_state["w_preset"] = None
 

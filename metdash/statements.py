@@ -398,8 +398,24 @@ def _table_head(pg: _Pdf, y: float) -> float:
     return y + 7.6
 
 
+def _procedure_lines(pg: _Pdf, s: Service) -> list[str]:
+    """The lines of the service's procedures column: each procedure whole, on a second line
+    when it is too long for one (a trial saw "97161 PT evaluation, low com…"). The lines of
+    a procedure are worked out once."""
+    width = COLUMNS[2][1] - 1
+    out = []
+    for cpt, text in s.procedures:
+        line = pg.text(f"{cpt} {_short(text)}".strip())
+        key = (line, pg.family, 7.4, width)
+        if key not in _LINES:
+            pg.font(7.4)
+            _LINES[key] = pg.pdf.multi_cell(width, LINE, line, dry_run=True, output="LINES")
+        out += _LINES[key]
+    return out or ["—"]
+
+
 def _service_row(pg: _Pdf, y: float, s: Service, shaded: bool) -> float:
-    procedures = [f"{cpt} {_short(text)}".strip() for cpt, text in s.procedures] or ["—"]
+    procedures = _procedure_lines(pg, s)
     h = LINE * len(procedures)
     if shaded:
         pg.pdf.set_fill_color(246, 248, 251)
@@ -531,7 +547,7 @@ def statement_pdf(stmt: Statement, *, present: bool = False, paper: str = "lette
     closing_room = 62 + STUB_HEIGHT  # totals, aging, how to pay, notes, the stub
     for i, service in enumerate(s.services):
         rows_left = len(s.services) - i
-        need = LINE * max(1, len(service.procedures))
+        need = LINE * len(_procedure_lines(pg, service))
         limit = pg.bottom - (closing_room if rows_left == 1 else 8)
         if y + need > limit:
             pg.font(7)

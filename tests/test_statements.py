@@ -206,6 +206,22 @@ def test_a_long_claim_number_is_printed_whole(db, tmp_path):
     assert all(cid in text for cid in ids), text
 
 
+def test_a_procedure_is_named_whole(db, tmp_path):
+    """Found by a new-user trial (stop 46): "97161 PT evaluation, low com…", "97112
+    neuromuscular re-educa…". Each procedure is printed whole, smaller when it must be."""
+    import dataclasses
+
+    from metdash.coding.cpt import CPT_CODES
+
+    s = statements.statement(db, "R", AS_OF)
+    # every code the practice bills, as a statement names it (the words before any colon)
+    named = tuple((c.cpt, c.description.split(":")[0]) for c in CPT_CODES.values())
+    many = dataclasses.replace(s, services=(dataclasses.replace(s.services[0],
+                                                                procedures=named),))
+    text = " ".join(pdf_text(statements.write_statement_pdf(many, tmp_path / "p.pdf")).split())
+    assert all(f"{code} {words}" in text for code, words in named), text
+
+
 @pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
 def test_a_statement_file_is_readable_by_its_owner_only(db, tmp_path):
     old = os.umask(0o022)

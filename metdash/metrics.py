@@ -111,7 +111,9 @@ _CATALOGUE = [
     Metric("days_in_ar", "Days in A/R",
            "A/R (insurance + patient) as of the as-of date ÷ average daily gross charges of "
            "the 90 days ending on the as-of date (Σ charges of claims with first service date "
-           "in those 90 days ÷ 90).", "days", False),
+           "in those 90 days ÷ 90). Shown as — when no claim was served in those 90 days: "
+           "there is nothing to divide by (a practice whose data stopped, or a range ending "
+           "before its first claims).", "days", False),
     Metric("median_days_to_payment", "Median days to payment",
            "Median over the claims in the period that are paid of (payment date of the first "
            "remittance that pays more than 0 − submission date). A claim whose payment the "

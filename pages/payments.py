@@ -73,8 +73,7 @@ with tab_eob:
                         raise ValidationError(problems + entry.validate_eob(con, eob))
                 rid = entry.post_eob(db, eob, user)
                 ui.after_write()
-                back = "; ".join(r.words() for r in entry.returned_by(db, rid)
-                                 if r.claim_id == claim_id)  # a check may pay other claims
+                back = "; ".join(r.words() for r in entry.returned_by(db, rid, claim_id))
                 held = entry.check_so_far(db, rid)
                 # The check's number and date stay for its next claim (one paper check, many
                 # claims); what it holds so far is said.

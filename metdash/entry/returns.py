@@ -139,12 +139,14 @@ def return_for_payments(con: Any, short: Mapping[str, Decimal],
     return out
 
 
-def returned_by(db: Database, remittance_id: int) -> list[Returned]:
-    """What a remittance's payment brought back from moves and write-offs (to say so)."""
+def returned_by(db: Database, remittance_id: int, claim_id: str | None = None
+                ) -> list[Returned]:
+    """What a remittance's payment brought back from moves and write-offs (to say so); of
+    ``claim_id`` alone when given (a check posted by hand may pay other claims too)."""
     with db.connect() as con:
         rows = con.execute("SELECT claim_id, kind, source_id, amount FROM balance_returns "
-                           "WHERE remittance_id = ? ORDER BY return_id",
-                           [remittance_id]).fetchall()
+                           "WHERE remittance_id = ? AND (? IS NULL OR claim_id = ?) "
+                           "ORDER BY return_id", [remittance_id, claim_id, claim_id]).fetchall()
     return [Returned(c, k, int(s), Decimal(a)) for c, k, s, a in rows]
 
 

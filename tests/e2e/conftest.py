@@ -14,7 +14,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,6 +43,28 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+OWNER, PASSWORD = "olive", "olive-owner-pass-1"
+
+
+def practice_with_owner(source: Path, directory: Path,
+                        change: Callable[[Any], None] | None = None) -> Path:
+    """A copy of the store ``source`` in ``directory`` with an owner, :data:`OWNER`, to sign
+    in as (:data:`PASSWORD`); ``change(con)`` alters its data first, in a transaction whose
+    commit keeps the facts up to date."""
+    from metdash import auth
+    from metdash.store import Database
+
+    path = directory / "practice.duckdb"
+    shutil.copy(source, path)
+    db = Database(path)
+    if change is not None:
+        with db.transaction() as con:
+            change(con)
+    auth.add_user(db, OWNER, PASSWORD, "owner", by="setup", display_name="Olive")
+    db.release()
+    return path
 
 
 class RunningApp:

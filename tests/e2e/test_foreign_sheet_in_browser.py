@@ -4,28 +4,18 @@ a column, and the page says what it read as what (a new practice's first file)."
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from metdash import auth
-from metdash.store import Database
-from tests.e2e.conftest import RunningApp, sign_in
+from tests.e2e.conftest import OWNER, PASSWORD, RunningApp, practice_with_owner, sign_in
 from tests.small_practice import NPI_PROVIDER
 from tests.test_spreadsheet_headers import LINE_1, LINE_2, THEIR_HEADER, xlsx
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "olive-owner-pass-1"
-
 
 def test_another_systems_sheet_imports_and_says_how_it_was_read(small_db_path, browser,
                                                                   tmp_path):
-    path = tmp_path / "practice.duckdb"
-    shutil.copy(small_db_path, path)
-    db = Database(path)
-    auth.add_user(db, "olive", PASSWORD, "owner", by="setup", display_name="Olive")
-    db.release()
+    path = practice_with_owner(small_db_path, tmp_path)
     rendering = THEIR_HEADER.index("Rendering Provider NPI")
     rows = [[*r[:rendering], NPI_PROVIDER, *r[rendering + 1:]] for r in (LINE_1, LINE_2)]
     sheet = tmp_path / "export.xlsx"
@@ -34,7 +24,7 @@ def test_another_systems_sheet_imports_and_says_how_it_was_read(small_db_path, b
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
-        sign_in(page, f"{running.url}/claims", "olive", PASSWORD)
+        sign_in(page, f"{running.url}/claims", OWNER, PASSWORD)
         page.get_by_role("tab", name="Import spreadsheet").click()
         page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(
             str(sheet))

@@ -4,29 +4,21 @@ found silent by a new-user trial) shown beside it."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from metdash import auth
 from metdash.store import Database
-from tests.e2e.conftest import RunningApp, sign_in, wait_for_page
+from tests.e2e.conftest import (
+    OWNER,
+    PASSWORD,
+    RunningApp,
+    practice_with_owner,
+    sign_in,
+    wait_for_page,
+)
 from tests.small_practice import NPI_PRACTICE
 from tests.x12.helpers import Claim, build_835
 
 pytestmark = pytest.mark.e2e
-
-PASSWORD = "olive-owner-pass-1"
-
-
-def _practice(small_db_path, tmp_path):
-    """A copy of the small practice with an owner, olive, to sign in as."""
-    path = tmp_path / "practice.duckdb"
-    shutil.copy(small_db_path, path)
-    db = Database(path)
-    auth.add_user(db, "olive", PASSWORD, "owner", by="setup", display_name="Olive")
-    db.release()
-    return path
 
 
 def _upload(page, era) -> None:
@@ -36,7 +28,7 @@ def _upload(page, era) -> None:
 
 
 def test_an_uploaded_835_says_its_recoupment_names_no_claim(small_db_path, browser, tmp_path):
-    path = _practice(small_db_path, tmp_path)
+    path = practice_with_owner(small_db_path, tmp_path)
     era = tmp_path / "wo.835"
     # A payment of a claim that is not ours (50), less a WO of 10 naming nothing on file:
     # BPR02 = 40.
@@ -49,7 +41,7 @@ def test_an_uploaded_835_says_its_recoupment_names_no_claim(small_db_path, brows
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
-        sign_in(page, f"{running.url}/remittances", "olive", PASSWORD)
+        sign_in(page, f"{running.url}/remittances", OWNER, PASSWORD)
         wait_for_page(page, "Import 835 files")
         _upload(page, era)
         page.get_by_text("1 payment(s) imported").wait_for(timeout=60_000)
@@ -89,7 +81,7 @@ def _remittances(path, browser, tmp_path):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
-        sign_in(page, f"{running.url}/remittances", "olive", PASSWORD)
+        sign_in(page, f"{running.url}/remittances", OWNER, PASSWORD)
         wait_for_page(page, "Import 835 files")
     except BaseException:
         context.close()
@@ -103,7 +95,7 @@ def test_an_835_under_another_name_is_kept_for_its_payer_and_imported(small_db_p
     """A Medicare contractor's 835 names itself "NORIDIAN JF PART B" (N1*PR) with an id no
     payer has: refused, then the page asks whose it is; "Medicare" and "Remember and import
     again" keep the name and import the same file (C8: paid 64, CO-45 20, PR-2 16)."""
-    path = _practice(small_db_path, tmp_path)
+    path = practice_with_owner(small_db_path, tmp_path)
     era = _noridian(tmp_path, "NOR-E2E")
     running, context, page = _remittances(path, browser, tmp_path)
     try:
@@ -129,7 +121,7 @@ def test_the_question_whose_835_goes_when_other_files_are_chosen(small_db_path, 
     """"Whose is this 835?" belongs to the files imported: once another file is chosen in the
     uploader, it is gone (it stayed until the next Import, and its "Remember and import
     again" would have imported the new file under the first one's answer)."""
-    path = _practice(small_db_path, tmp_path)
+    path = practice_with_owner(small_db_path, tmp_path)
     era = _noridian(tmp_path, "NOR-E2E-2")
     other = _noridian(tmp_path, "NOR-E2E-3", "other.835")
     running, context, page = _remittances(path, browser, tmp_path)

@@ -5,25 +5,22 @@ opens them, and work offline)."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from metdash import auth
-from metdash.store import Database
-from tests.e2e.conftest import RunningApp, elsewhere, wait_for_page
+from tests.e2e.conftest import (
+    OWNER,
+    PASSWORD,
+    RunningApp,
+    elsewhere,
+    practice_with_owner,
+    wait_for_page,
+)
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "olive-owner-pass-1"
-
 
 def test_sign_in_download_and_sign_out_in_a_browser(small_db_path, browser, tmp_path):
-    path = tmp_path / "practice.duckdb"
-    shutil.copy(small_db_path, path)
-    db = Database(path)
-    auth.add_user(db, "olive", PASSWORD, "owner", by="setup", display_name="Olive")
-    db.release()
+    path = practice_with_owner(small_db_path, tmp_path)
     running = RunningApp(path)
     context = browser.new_context(viewport={"width": 1400, "height": 900},
                                   accept_downloads=True)
@@ -37,7 +34,7 @@ def test_sign_in_download_and_sign_out_in_a_browser(small_db_path, browser, tmp_
         assert cookie and cookie[0]["httpOnly"] and cookie[0]["sameSite"] == "Strict"
         assert "metdash_client" not in page.evaluate("document.cookie")
 
-        page.get_by_label("Username").fill("olive")
+        page.get_by_label("Username").fill(OWNER)
         page.get_by_label("Password", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         wait_for_page(page, "Signed in as")

@@ -675,7 +675,7 @@ DATA_TABLES = ["practice", "providers", "payers", "cpt_codes", "fee_schedule",
                "remark_codes", "provider_adjustments", "appeals", "patient_payments",
                "imports", "plans_of_care", "claim_sessions",
                "write_offs", "balance_transfers", "patient_refunds", "balance_returns",
-               "payer_remittance_names"]
+               "payer_remittance_names", "payer_refunds"]
 # Kept on a reset: x12_control (interchange control numbers must never repeat towards the
 # clearinghouse). The audit log is emptied (the new demo's log holds only its own 'demo
 # generated' row); the users too when the file was not the demo before.

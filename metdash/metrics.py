@@ -20,7 +20,8 @@ Conventions used by every definition:
   client or written off.
 - Remittances for claims that are not ours (unmatched CLP01) and provider-level adjustments
   (PLB) are kept out of every claim figure, except a recoupment (PLB WO / FB) that names a
-  claim: it reduces that claim's payment.
+  claim: it reduces that claim's payment, as a refund the practice sends a payer that overpaid
+  does.
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ _CATALOGUE = [
            "Σ payer payments + Σ patient payments posted (payment date) in the period, on the "
            "claims that pass the filters (a patient payment naming no claim counts only "
            "without a payer, referrer or provider filter). A reversal and a PLB recoupment "
-           "naming a claim count negative, and so do refunds to clients; PLB interest and "
+           "naming a claim count negative, and so do refunds to clients and to payers; PLB "
+           "interest and "
            "payments for claims that are not ours are left out.", "money", True),
     Metric("contractual_adjustments", "Contractual adjustments",
            "Σ contractual-class adjustments (CO-45 charge above the fee schedule, CO-253 "
@@ -132,8 +134,8 @@ _CATALOGUE = [
     Metric("paid", "Paid",
            "Σ payer payments on the claims in the period, whenever posted, under the payer "
            "that made them: a secondary's payment counts under the secondary (a row of its own "
-           "when it was billed no claim as primary); reversals and PLB recoupments naming the "
-           "claim negative. Claims, billed, allowed and patient responsibility stay with the "
+           "when it was billed no claim as primary); reversals, PLB recoupments naming the "
+           "claim and refunds the practice sent the payer negative. Claims, billed, allowed and patient responsibility stay with the "
            "payer each claim is billed to.", "money"),
     Metric("paid_as_secondary", "Paid as secondary",
            "The part of Paid this payer paid on claims billed to another payer (as the "
@@ -327,7 +329,8 @@ _CATALOGUE = [
            "Inside the band"),
     Metric("forecast_actual", "Actual collections",
            "Payer payments + patient payments posted in the week (the Payments figure: "
-           "reversals, recoupments naming a claim and refunds negative).", "money"),
+           "reversals, recoupments naming a claim and refunds to clients and payers "
+           "negative).", "money"),
     Metric("forecast_naive", "Naive forecast",
            "Average weekly collections of the 8 weeks before the forecast's Monday.", "money"),
     # The weekly referral review (metdash.weekly): one week, Monday to Sunday.

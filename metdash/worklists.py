@@ -309,8 +309,10 @@ def payments_taken_back(db: Database, as_of: dt.date) -> pd.DataFrame:
       insurance side owes.
     - **recoupment**: the payer's current adjudication (its latest CLP) pays more than the
       payer's money on the claim now holds (its CLPs net of reversals, less the PLB WO / FB
-      recoupments that name the claim). What it owes again is that difference. A duplicate
-      payment taken back owes nothing again: the current adjudication is paid exactly.
+      recoupments that name the claim and the refunds the practice sent it). What it owes
+      again is that difference. A duplicate payment taken back owes nothing again: the
+      current adjudication is paid exactly; taken back after the practice refunded it, it
+      owes the refund again.
 
     Either way no more than the claim's insurance balance now, less its open denied amount
     (on the denial lists), and only while that is above zero: a write-off or a move to the
@@ -356,19 +358,29 @@ def payments_taken_back(db: Database, as_of: dt.date) -> pd.DataFrame:
             WHERE pa.reason_code IN ('WO', 'FB') AND pa.claim_id IN (SELECT claim_id FROM cand)
               AND r.payment_date <= $as_of
             GROUP BY pa.claim_id, r.payer_id
+        ), refunded AS (
+            -- what the practice sent back to the payer itself (an overpayment repaid)
+            SELECT claim_id, payer_id, sum(amount) AS refunded
+            FROM payer_refunds
+            WHERE claim_id IN (SELECT claim_id FROM cand) AND refund_date <= $as_of
+            GROUP BY claim_id, payer_id
         ), owed AS (
             SELECT p.claim_id, p.payer_id, c.client_id, c.status,
                    CASE WHEN p.last_status = '22' THEN 'reversed (CLP02 22), not processed again'
-                        ELSE 'recoupment (PLB ' || rc.codes || ')' END AS how,
+                        ELSE 'recoupment (PLB ' || rc.codes || ')'
+                             || CASE WHEN rf.refunded > 0 THEN ', after a refund the practice sent'
+                                     ELSE '' END END AS how,
                    CASE WHEN p.last_status = '22' THEN p.reversed_on
                         ELSE rc.recouped_on END AS taken_back_date,
                    CASE WHEN p.last_status = '22' THEN p.reversed
                         ELSE rc.recouped END AS taken_back,
                    CASE WHEN p.last_status = '22' THEN c.beyond
-                        ELSE least(p.current_paid - (p.sent - rc.recouped), c.beyond)
+                        ELSE least(p.current_paid - (p.sent - rc.recouped
+                                                     - coalesce(rf.refunded, 0)), c.beyond)
                    END AS insurance_owes
             FROM per_payer p JOIN cand c USING (claim_id)
             LEFT JOIN recouped rc USING (claim_id, payer_id)
+            LEFT JOIN refunded rf USING (claim_id, payer_id)
             WHERE p.last_status = '22' OR rc.recouped IS NOT NULL
         )
         SELECT o.claim_id, o.client_id, {CLIENT_NAME} AS client_name, p.name AS payer,
@@ -456,8 +468,9 @@ WORKLISTS: dict[str, Worklist] = {
                                 "Claims a payer paid more than it owes (a duplicate payment): "
                                 "the practice owes it back. The payer usually takes it from a "
                                 "later payment (a recoupment naming the claim), which ends the "
-                                "row; keep the money aside, and ask the payer about one still "
-                                "here after 90 days.", payers_overpaid),
+                                "row; keep the money aside. When the payer asks for a check, "
+                                "record it (Balances, Refund a payer): that ends the row too.",
+                                payers_overpaid),
     # Acknowledgments (metdash.acks): the clearinghouse's 999 and the payer's 277CA.
     "rejected_to_fix": Worklist("Claims rejected — fix and resend",
                                 "Claims a 999 (clearinghouse) or 277CA (payer) rejected, not "
@@ -555,8 +568,8 @@ ROW_ACTIONS: dict[str, RowAction] = {
     "payments_taken_back": RowAction("Open the claim's ledger (correct or resubmit it)",
                                      "claims.py", "claim_id", "s_claim", "Status",
                                      "claims_tab"),
-    "payers_overpaid": RowAction("Open the claim's ledger", "claims.py", "claim_id",
-                                 "s_claim", "Status", "claims_tab"),
+    "payers_overpaid": RowAction("Refund the payer", "balances.py", "claim_id", "pr_claim",
+                                 "Refund a payer", "balances_tab"),
     "rejected_to_fix": RowAction("Correct the claim, then resend it", "claims.py", "claim_id",
                                  "s_claim", "Status", "claims_tab"),
     "awaiting_ack": RowAction("Import the acknowledgments", "remittances.py"),

@@ -1,5 +1,6 @@
 """Balances: what clients owe (and credits to refund), write-offs with a reason, moving an
-insurance balance to the client, and a batch write-off of small balances after a preview."""
+insurance balance to the client, a refund to a payer that overpaid, and a batch write-off of
+small balances after a preview."""
 
 from functools import partial
 
@@ -49,9 +50,9 @@ def undo_section(claim: str, *, form: str, prefix: str) -> None:
 balances_of = ui.cached_shared(figures.patient_balances)
 # Only the open tab runs (a tab switch reruns the page; its data is cached): the balances
 # list, or the write-off figures, not both.
-tab_patients, tab_write_off, tab_move, tab_batch, tab_report = st.tabs(
-    ["What clients owe", "Write off", "Move to the client", "Small balances", "Write-offs"],
-    key="balances_tab", on_change="rerun")
+tab_patients, tab_write_off, tab_move, tab_payer, tab_batch, tab_report = st.tabs(
+    ["What clients owe", "Write off", "Move to the client", "Refund a payer", "Small balances",
+     "Write-offs"], key="balances_tab", on_change="rerun")
 if tab_report.open:
     ui.prefetch(db, [(figures.write_offs_by_reason, (f,)), (figures.write_offs_monthly, (f,))])
 
@@ -158,6 +159,65 @@ if tab_move.open:
                     ui.after_write()
                     st.success(f"Moved to the client of claim {ui.literal(move_claim)}.")
         undo_section(move_claim, form="undo_move", prefix="u")
+
+if tab_payer.open:
+    with tab_payer:
+        st.caption("A payer that paid a claim twice (a second payment, no reversal) is owed the "
+                   "difference back. It usually takes it from a later payment (a recoupment on "
+                   "its 835, posted with it); when it asks for a check instead, record what you "
+                   "sent here. The claim then owes nothing either way, and payments on the "
+                   "refund's date are less by it.")
+        over = ui.cached(entry.overpaid_claims)(db)
+        if over.empty:
+            st.success("No payer has paid more than it owes on a claim.")
+        else:
+            who = (("client " + over.client_id.astype(str)) if ui.present_mode()
+                   else over.client_name)
+            claims = {f"{c} - {w} - overpaid ${o:,.2f}": (c, o)
+                      for c, w, o in zip(over.claim_id, who, over.overpaid, strict=True)}
+            ui.preselect("pr_claim", {label: c for label, (c, _) in claims.items()})
+            picked = st.selectbox(f"Overpaid claim ({len(claims):,})", [""] + list(claims),
+                                  key="pr_claim")
+            if picked:
+                cid, overpaid = claims[picked]
+                paid = ui.cached(entry.payers_paid)(db, cid)
+                names = dict(zip(paid.payer_id, paid.payer, strict=True))
+                st.write("\n".join(
+                    f"- {ui.literal(r.payer)}: \\${r.paid:,.2f} paid on this claim (net), the "
+                    f"last payment on {r.last_paid:%b %d, %Y}" for r in paid.itertuples()))
+                with st.form("payer_refund"):
+                    c1, c2, c3 = st.columns(3)
+                    payer = c1.selectbox("Payer", list(names), format_func=names.get,
+                                         key=f"pr_payer_{cid}")
+                    amount = c2.text_input("Amount", value=f"{overpaid:.2f}",
+                                           key=f"pr_amount_{cid}")
+                    on = c3.date_input("Sent on", format="YYYY-MM-DD", value=ui.today(),
+                                       key="pr_date")
+                    c1, c2, c3 = st.columns(3)
+                    method = c1.selectbox("Method", entry.PAYER_REFUND_METHODS, key="pr_method",
+                                          format_func={"check": "Check", "eft": "EFT"}.get)
+                    ref = c2.text_input("Check or EFT number", key="pr_ref")
+                    note = c3.text_input("Note (e.g. the payer's letter)", key="pr_note")
+                    if st.form_submit_button("Record the refund", type="primary"):
+                        with ui.action():
+                            ui.require("billing")
+                            entry.refund_payer(db, entry.PayerRefundIn(
+                                cid, payer, amount, on, method, ref, note), user)
+                            ui.after_write()
+                            ui.saved_then_fresh(
+                                f"Refund of ${entry.as_money(amount):,.2f} to "
+                                f"{ui.literal(names[payer])} on claim {ui.literal(cid)} "
+                                "recorded.", "pr_claim", "pr_ref", "pr_note")
+
+        sent = ui.cached(entry.refunds_sent)(db)
+        if not sent.empty:
+            st.subheader("Refunds sent to payers")
+            # A note is free text (it may name the client): not on a projector.
+            ui.table(sent.drop(columns="note") if ui.present_mode() else sent,
+                     key="payer_refunds_sent", download="payer_refunds",
+                     formats={"amount": "money", "refund_date": "date"},
+                     labels={"refund_date": "Sent on", "reference": "Check or EFT number",
+                             "user_name": "Recorded by"})
 
 if tab_batch.open:
     with tab_batch:

@@ -185,6 +185,18 @@ VALUES (100, 15, NULL, 'CO', '45', 30), (101, 15, NULL, 'PR', '2', 14),
 """
 
 
+# 06-06: Acme takes L14's duplicate 56 back from a later payment: a PLB WO naming the second
+# claim number (the 835 import then touches the claim's facts: facts.touch(con, ["L14"])).
+DUPLICATE_TAKEN_BACK = """
+INSERT INTO remittances (remittance_id, payer_id, payer_name, payer_key, payment_date, method,
+                         trace_number, amount, source)
+VALUES (12, 1, 'Acme Health', 'ACME1', DATE '2025-06-06', 'ACH', 'A-0606', -56, 'test');
+INSERT INTO provider_adjustments (remittance_id, seq, fiscal_period_date, reason_code,
+                                  reference, amount, claim_id)
+VALUES (12, 1, DATE '2025-12-31', 'WO', 'ICN-L14B', 56, 'L14');
+"""
+
+
 def build(db: Database) -> Database:
     """Load the ledger practice into ``db`` (an empty, migrated store) and return it."""
     with db.transaction() as con:

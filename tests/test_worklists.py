@@ -290,14 +290,7 @@ def test_a_payer_that_paid_twice_is_listed_until_it_takes_it_back(tmp_path):
                  "overpaid"]].values.tolist() == [
         ["L14", "R", "Reed, Remy", "Acme Health", dt.date(2025, 5, 9), 22, Decimal("56.00")]]
     with db.transaction() as con:
-        con.execute("""
-            INSERT INTO remittances (remittance_id, payer_id, payer_name, payer_key,
-                                     payment_date, method, trace_number, amount, source)
-            VALUES (12, 1, 'Acme Health', 'ACME1', DATE '2025-06-06', 'ACH', 'A-0606', -56,
-                    'test');
-            INSERT INTO provider_adjustments (remittance_id, seq, fiscal_period_date,
-                                              reason_code, reference, amount, claim_id)
-            VALUES (12, 1, DATE '2025-12-31', 'WO', 'ICN-L14B', 56, 'L14')""")
+        con.execute(ledger_practice.DUPLICATE_TAKEN_BACK)
         facts.touch(con, ["L14"])  # as the 835 import does for a recoupment naming a claim
     assert db.scalar("SELECT insurance_balance FROM claim_facts WHERE claim_id = 'L14'") == 0
     assert w.payers_overpaid(db, dt.date(2025, 6, 30)).empty

@@ -26,6 +26,7 @@ The rooms::
     posting      hand-posted EOBs, patient payments, appeals
     balances     the practice's own moves: write-offs (one or a batch), moving an insurance
                  balance to the client, refunds of a credit
+    payer_refunds  money sent back to a payer that overpaid a claim
     returns      a move to the client or an insurance write-off undone: by hand, or when the
                  payer pays it after all (835 and EOB posting)
     lookups      pick lists and searches for the forms (DataFrames read through ``db``)
@@ -134,6 +135,15 @@ from metdash.entry.payer_names import (
     add_remittance_names,
     remittance_names,
     remove_remittance_name,
+)
+from metdash.entry.payer_refunds import (
+    PAYER_REFUND_METHODS,
+    PayerRefundIn,
+    overpaid_claims,
+    payers_paid,
+    refund_payer,
+    refunds_sent,
+    validate_payer_refund,
 )
 from metdash.entry.plans import (
     MAX_PLAN_DAYS,
@@ -250,5 +260,8 @@ __all__ = [
     "validate_referrer", "validate_session", "write_claim", "write_claims", "write_client",
     "write_coverage", "write_coverages", "write_new_clients", "write_payer", "write_provider",
     "write_referral", "write_referrals", "write_referrer",
+    "PAYER_REFUND_METHODS", "PayerRefundIn", "overpaid_claims", "payers_paid", "refund_payer",
+    "refunds_sent",
+    "validate_payer_refund",
     "practice_notices", "Returned", "UndoIn", "returned_by", "undo_move", "undoable", "validate_undo",
 ]

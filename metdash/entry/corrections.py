@@ -154,7 +154,8 @@ class ClaimState(dict):
 # What the practice did on a claim's balance itself (a void would take it off the books).
 _PRACTICE_MONEY = """SELECT EXISTS (SELECT 1 FROM write_offs WHERE claim_id = ?)
     OR EXISTS (SELECT 1 FROM balance_transfers WHERE claim_id = ?)
-    OR EXISTS (SELECT 1 FROM patient_refunds WHERE claim_id = ?)"""
+    OR EXISTS (SELECT 1 FROM patient_refunds WHERE claim_id = ?)
+    OR EXISTS (SELECT 1 FROM payer_refunds WHERE claim_id = ?)"""
 
 
 def _refusals(con: Any, row: dict[str, Any]) -> dict[str, str | None]:
@@ -192,7 +193,7 @@ def _refusals(con: Any, row: dict[str, Any]) -> dict[str, str | None]:
                 void = (f"Claim {cid} has {fmt_money(paid[0][0])} paid by the payer: a void "
                         "takes that payment back, so post the payer's reversal first, or "
                         "send a replacement claim instead.")
-            elif con.execute(_PRACTICE_MONEY, [cid] * 3).fetchall()[0][0]:
+            elif con.execute(_PRACTICE_MONEY, [cid] * 4).fetchall()[0][0]:
                 void = (f"Claim {cid} has a write-off, a balance moved to the client or a "
                         "refund on it: a voided claim leaves the books with its money, so "
                         "send a replacement claim instead.")

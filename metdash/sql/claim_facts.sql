@@ -7,7 +7,7 @@
 --                      (at most the insurance balance): open until paid on appeal, moved to the
 --                      client or written off
 --   first_ledger_date, last_ledger_date  its first (the charge) and last money events
---   paid               payer payments, net of reversals and recoupments
+--   paid               payer payments, net of reversals, recoupments and refunds to payers
 --   allowed            of the current adjudication of the payer the claim is billed to (of
 --                      each other payer's when that payer has none: a secondary's allowed is
 --                      the primary's cost share, not more of the claim): the claim's AMT (AU /

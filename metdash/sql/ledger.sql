@@ -5,7 +5,8 @@
 --   charge             +charge to insurance A/R, on the day the claim was first submitted (a
 --                      claim never sent owes nothing yet)
 --   payer_payment      CLP04: money the payer sent (a reversal's is negative); a PLB
---                      recoupment (WO / FB) naming the claim reduces it
+--                      recoupment (WO / FB) naming the claim reduces it, and so does a refund
+--                      the practice sent the payer (payer_refunds: an overpayment repaid)
 --   contractual        written off for good                 (insurance −)
 --   cost_share         PR-1/2/3 moved to the client         (insurance −, patient +), or to the
 --                      next payer: it then stays in insurance A/R, owed by the next payer. It
@@ -288,17 +289,24 @@ events AS (
     SELECT rf.claim_id, rf.refund_date, 5, 0, 0, 0, rf.refund_id, 'refund', FALSE, NULL,
            'refund', rf.refund_id, NULL, NULL, rf.method, rf.amount, 0, rf.amount
     FROM patient_refunds rf WHERE rf.claim_id IN (SELECT claim_id FROM c)
+    UNION ALL
+    -- money the practice sent back to a payer that overpaid the claim: as a recoupment, the
+    -- payer's money on the claim is less by it (under the payer's remittance it returns)
+    SELECT pr.claim_id, pr.refund_date, 7, 0, 0, 0, pr.refund_id, 'payer_payment', FALSE,
+           NULL, 'payer_refund', pr.refund_id, pr.remittance_id, NULL, 'refunded to payer',
+           -pr.amount, pr.amount, 0
+    FROM payer_refunds pr WHERE pr.claim_id IN (SELECT claim_id FROM c)
 )
 -- seq orders a claim's events: by date, then the claim's own events (the charge, then each CLP
 -- in posting order -- an undo before the CLP that caused it -- then PLB, transfers,
--- write-offs, patient payments, refunds, moves and write-offs undone), then the row within
--- its event. One number, not a row_number() window: sorting every claim's rows by several
--- keys cost most of a rebuild.
+-- write-offs, patient payments, refunds, moves and write-offs undone, refunds to a payer),
+-- then the row within its event. One number, not a row_number() window: sorting every claim's
+-- rows by several keys cost most of a rebuild.
 SELECT e.claim_id, c.client_id, c.payer_id, c.referrer_id, c.rendering_provider_id,
        c.status = 'voided' AS voided, c.first_service_date, e.entry_date,
        (date_diff('day', DATE '1900-01-01', e.entry_date)::BIGINT * 100000000
         + e.grp * 10000000 + least(e.n, 9999) * 1000 + (1 - e.undo) * 100 + e.k * 10
-        + CASE WHEN e.grp IN (2, 3, 4, 5, 6) THEN e.sub % 10 ELSE 0 END) AS seq,
+        + CASE WHEN e.grp IN (2, 3, 4, 5, 6, 7) THEN e.sub % 10 ELSE 0 END) AS seq,
        e.kind, e.reversal, e.destination, e.source, e.source_id, e.remittance_id,
        e.group_code, e.carc, e.amount::DECIMAL(14,2) AS amount,
        e.insurance::DECIMAL(14,2) AS insurance, e.patient::DECIMAL(14,2) AS patient

@@ -1,7 +1,7 @@
 -- Every amount of claim money posted in [date_from, date_to] on the filtered claims (DOMAIN.md
 -- "payments"): posted_date, what ('payer', 'patient', 'contractual'), amount.
 --   payer        the ledger's payer_payment rows: CLP04 (a reversal's negative) and PLB
---                recoupments naming the claim
+--                recoupments naming the claim, and refunds the practice sent a payer
 --   patient      patient payments, and refunds negative
 --   contractual  the ledger's contractual rows (re-adjudications and reversals netted)
 -- Unmatched CLPs, PLB interest and other provider-level adjustments are not claim money.

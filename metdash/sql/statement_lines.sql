@@ -27,7 +27,8 @@ claims AS (
 ),
 money AS (
     SELECT l.claim_id,
-           -- what the payers sent: CLP04, net of reversals and PLB recoupments
+           -- what the payers sent: CLP04, net of reversals, PLB recoupments and the
+           -- refunds the practice sent them
            -sum(l.insurance) FILTER (WHERE l.kind = 'payer_payment') AS insurance_paid,
            -- what nobody bills the client for: contractual reductions, the other payer's share
            -- (COB) that left this claim, and the practice's write-offs of its insurance balance

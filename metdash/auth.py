@@ -321,7 +321,7 @@ def authenticate(db: Database, username: str, password: str,
         if refused.first:  # one audit row per burst, not one per attempt
             with db.transaction(bookkeeping=True) as con:
                 audit(con, name or "?", "login_throttled", "users", name or "?", None,
-                      {"reason": f"too many attempts ({refused.scope})", "client": client,
+                      {"reason": f"too many attempts ({refused.scope})", "signed_in_from": client,
                        "wait_seconds": round(refused.wait)})
         raise AuthError(refused.message)
     with db.transaction(bookkeeping=True) as con:
@@ -333,7 +333,7 @@ def authenticate(db: Database, username: str, password: str,
                 pass
             pause = throttle.failed(name, client)
             audit(con, name or "?", "login_failed", "users", name or "?", None,
-                  {"reason": "unknown user" if row is None else "disabled", "client": client,
+                  {"reason": "unknown user" if row is None else "disabled", "signed_in_from": client,
                    "paused_seconds": pause})
             ok = False
         else:
@@ -358,7 +358,7 @@ def _check(con, row: dict, name: str, password: str, now: dt.datetime, client: s
                     " WHERE username = ?", [failures, name])
         audit(con, name, "login_failed", "users", name,
               {"failed_attempts": row["failed_attempts"]},
-              {"failed_attempts": failures, "reason": "wrong password", "client": client,
+              {"failed_attempts": failures, "reason": "wrong password", "signed_in_from": client,
                "paused_seconds": pause})
         return False
     new_hash = (hash_password(password) if _hasher.check_needs_rehash(row["password_hash"])
@@ -366,7 +366,7 @@ def _check(con, row: dict, name: str, password: str, now: dt.datetime, client: s
     con.execute("UPDATE users SET failed_attempts = 0, locked_until = NULL, last_login = ?,"
                 " password_hash = ? WHERE username = ?", [now, new_hash, name])
     audit(con, name, "login", "users", name, {"last_login": row["last_login"]},
-          {"last_login": now, "client": client})
+          {"last_login": now, "signed_in_from": client})
     return True
 
 

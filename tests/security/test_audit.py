@@ -161,3 +161,15 @@ def test_audit_values_read_as_words():
     assert readable(None) == "—" and readable("{}") == "—"
     assert readable('{"status": "draft", "note": null}') == "status: draft · note: —"
     assert readable("not json") == "not json"
+
+
+def test_a_sign_in_row_keeps_where_it_came_from_in_presentation_mode(practice):
+    """Found by a new-user trial (stop 46): a sign-in's audit row named the browser it came
+    from under the key "client", which presentation mode masks as a client's name (it is the
+    hash of a browser session, or an IP address: nobody's name)."""
+    user, password = next(iter(PASSWORDS.items()))
+    auth.authenticate(practice, user, password, client="session 0123456789ab")
+    masked = mask_audit(audit_entries(practice, tables=["users"]))
+    logins = [json.loads(a) for a, action in zip(masked.after, masked.action, strict=True)
+              if action == "login"]
+    assert logins and logins[-1]["signed_in_from"] == "session 0123456789ab"

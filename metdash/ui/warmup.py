@@ -29,7 +29,11 @@ import streamlit as st
 # The front end's modules a page needs for what it shows first, in the order they are
 # loaded: tiles, the sidebar's pickers and its sign-out button, tables and their download
 # buttons, segmented controls, number boxes, file uploaders, text areas and sliders, the
-# component that says a page is painted (metdash.ui.later), then plotly. Each of them was
+# component that says a page is painted (metdash.ui.later), the markdown's HTML plug-in
+# (rehype-raw: every page starts with a style element written as markdown with HTML, and the
+# plug-in, with the two modules it imports, was fetched after "Sign in" on every page: about
+# 40 ms of the wait for the first figure, benchmarks/NOTES.md "Twenty-seventh pass"), then
+# plotly. Each of them was
 # fetched after "Sign in" while the page waited, until named here (benchmarks/NOTES.md,
 # "Sixteenth pass"). Plotly comes last: running its 4.7 MB holds the browser's main thread
 # for a second or more on a busy machine, and it must not delay the others. Loaded with no
@@ -38,12 +42,12 @@ import streamlit as st
 # the click (benchmarks/NOTES.md).
 MODULES = ("Metric", "Selectbox", "DateInput", "Multiselect", "Checkbox", "Button",
            "DataFrame", "DownloadButton", "ButtonGroup", "NumberInput", "FileUploader",
-           "TextArea", "Slider", "BidiComponent", "PlotlyChart")
+           "TextArea", "Slider", "BidiComponent", "rehype-raw", "PlotlyChart")
 
 AFTER = 'input[autocomplete="current-password"]'  # the sign-in form's password box
 
 _STATIC = Path(st.__file__).parent / "static" / "static" / "js"
-_FILE = re.compile(r"^(?P<name>[A-Za-z]+)\.[A-Za-z0-9_-]+\.(?P<kind>js|css)$")
+_FILE = re.compile(r"^(?P<name>[A-Za-z][A-Za-z-]*)\.[A-Za-z0-9_-]+\.(?P<kind>js|css)$")
 
 
 @functools.cache

@@ -50,3 +50,39 @@ def test_sign_in_download_and_sign_out_in_a_browser(small_db_path, browser, tmp_
     finally:
         context.close()
         running.stop()
+
+
+def test_the_first_page_after_sign_in_fetches_no_front_end_code(small_db_path, browser,
+                                                                tmp_path):
+    """The sign-in form loads the code the pages draw with while a password is typed
+    (metdash.ui.warmup), so "Sign in" is followed by the page's figures, not by fetching and
+    compiling modules. Every page after sign-in fetched the markdown's HTML plug-in
+    (rehype-raw and two modules it imports: the style element each page starts with is
+    markdown with HTML) until it was named in warmup.MODULES (benchmarks/NOTES.md,
+    "Twenty-seventh pass")."""
+    from metdash.ui import warmup
+
+    path = practice_with_owner(small_db_path, tmp_path)
+    running = RunningApp(path)
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    asked: list[str] = []
+    context.on("request", lambda request: asked.append(request.url))
+    try:
+        page = context.new_page()
+        page.goto(f"{running.url}/?from=2025-07-01&to=2026-06-30")
+        wait_for_page(page, "Sign in")
+        last = warmup.module_files()[-1]  # loaded last: the warm-up is done
+        page.wait_for_function(
+            "(name) => performance.getEntriesByType('resource').some(e => e.name.endsWith(name))",
+            arg=last, timeout=60_000)
+        page.wait_for_timeout(500)
+        page.get_by_label("Username").fill(OWNER)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        before = len(asked)
+        page.get_by_role("button", name="Sign in").click()
+        wait_for_page(page, "Gross charges")
+        fetched = [u for u in asked[before:] if "/static/" in u]
+        assert fetched == [], fetched
+    finally:
+        context.close()
+        running.stop()

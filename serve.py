@@ -13,6 +13,12 @@ app.py's navigation at once instead of the page file alone and then again throug
 from pathlib import Path
 
 import streamlit as st
+
+# Streamlit checks the page icon (an emoji: app.py) against its table of emoji on a process's
+# first run, and the table's module compiles one regex of every emoji (~0.1 s): loaded here,
+# before the server listens, not in the first visitor's sign-in form (first visit after a
+# restart: benchmarks/NOTES.md, "Twenty-seventh pass").
+import streamlit.emojis  # noqa: F401
 from starlette.middleware import Middleware
 
 from metdash.coding.icd10 import code_set

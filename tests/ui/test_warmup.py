@@ -145,3 +145,17 @@ def test_without_it_the_first_element_walks_the_stack(monkeypatch):
         inspect.FrameInfo(None, "x.py", 1, "f", None, None)])
     delta_generator._maybe_print_use_warning()
     assert called
+
+
+def test_the_server_loads_the_emoji_table_before_it_listens():
+    """app.py's page icon is an emoji; Streamlit checks it against a table whose module
+    compiles a regex of every emoji (~0.1 s) on a process's first run: the first visitor
+    after a restart waited for it in the sign-in form. serve.py loads it before serving."""
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", "import sys, serve; print('streamlit.emojis' in sys.modules)"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert out.stdout.strip().splitlines()[-1] == "True", out.stderr[-2000:]

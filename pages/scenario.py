@@ -72,6 +72,7 @@ edited = st.data_editor(
                        "Allowed per visit", format="$%.2f", min_value=0.0),
                    "share": st.column_config.NumberColumn(
                        "Share of insured visits", format="%.3f", min_value=0.0)})
+ui.table_drawn()  # the month table, far below, waits for the rest to be painted
 payers = tuple(scenario.PayerAssumption(str(r.payer), Decimal(str(r.allowed_per_visit)),
                                         Decimal(str(r.share)))
                for r in edited.dropna(subset=["payer", "allowed_per_visit", "share"])

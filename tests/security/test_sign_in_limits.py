@@ -206,4 +206,4 @@ def test_the_sign_in_form_passes_its_client_and_is_throttled(practice):
     at = sign_in(at, "nobody", "guess-x-x")
     assert at.error[0].value.startswith("Too many failed sign-ins for this username")
     logged = audit_entries(practice, actions=["login_failed"]).after.iloc[0]
-    assert '"client": "session ' in logged   # the session's id hashed, never the id itself
+    assert '"signed_in_from": "session ' in logged   # the session's id hashed, never the id itself

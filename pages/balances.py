@@ -6,7 +6,7 @@ from functools import partial
 
 import streamlit as st
 
-from metdash import entry, figures, statements, ui
+from metdash import entry, figures, statements, ui, worklists
 
 db = ui.page_start("Balances & write-offs", permission="billing")
 user = ui.current_user()
@@ -167,7 +167,7 @@ if tab_payer.open:
                    "its 835, posted with it); when it asks for a check instead, record what you "
                    "sent here. The claim then owes nothing either way, and payments on the "
                    "refund's date are less by it.")
-        over = ui.cached(entry.overpaid_claims)(db)
+        over = ui.cached(worklists.payers_overpaid)(db, ui.today())  # the work list's rows
         if over.empty:
             st.success("No payer has paid more than it owes on a claim.")
         else:

@@ -139,7 +139,6 @@ from metdash.entry.payer_names import (
 from metdash.entry.payer_refunds import (
     PAYER_REFUND_METHODS,
     PayerRefundIn,
-    overpaid_claims,
     payers_paid,
     refund_payer,
     refunds_sent,
@@ -260,7 +259,7 @@ __all__ = [
     "validate_referrer", "validate_session", "write_claim", "write_claims", "write_client",
     "write_coverage", "write_coverages", "write_new_clients", "write_payer", "write_provider",
     "write_referral", "write_referrals", "write_referrer",
-    "PAYER_REFUND_METHODS", "PayerRefundIn", "overpaid_claims", "payers_paid", "refund_payer",
+    "PAYER_REFUND_METHODS", "PayerRefundIn", "payers_paid", "refund_payer",
     "refunds_sent",
     "validate_payer_refund",
     "practice_notices", "Returned", "UndoIn", "returned_by", "undo_move", "undoable", "validate_undo",

@@ -37,11 +37,10 @@ from metdash.entry.problems import (
 from metdash.errors import ValidationError
 from metdash.store import Database, audit, facts, fetch_df, insert_row, next_id
 
-__all__ = ["PAYER_REFUND_METHODS", "PayerRefundIn", "overpaid_claims", "payers_paid",
-           "refund_payer", "refunds_sent", "validate_payer_refund"]
+__all__ = ["PAYER_REFUND_METHODS", "PayerRefundIn", "payers_paid", "refund_payer",
+           "refunds_sent", "validate_payer_refund"]
 
 PAYER_REFUND_METHODS = ("check", "eft")
-ZERO = Decimal("0.00")
 
 
 @dataclass
@@ -81,18 +80,6 @@ def payers_paid(db: Database, claim_id: str) -> pd.DataFrame:
         return fetch_df(con, _PAID, [claim_id])
 
 
-def overpaid_claims(db: Database) -> pd.DataFrame:
-    """Claims not voided whose payers have paid more than they owe: claim_id, client_id,
-    client_name ("Last, First"), overpaid (Decimal dollars), oldest service first."""
-    with db.connect() as con:
-        return fetch_df(con, """
-            SELECT f.claim_id, f.client_id, cl.last_name || ', ' || cl.first_name AS client_name,
-                   (-f.insurance_balance)::DECIMAL(14,2) AS overpaid
-            FROM claim_facts f JOIN clients cl USING (client_id)
-            WHERE f.insurance_balance < 0 AND f.status <> 'voided'
-            ORDER BY f.first_service_date, f.claim_id""")
-
-
 def refunds_sent(db: Database) -> pd.DataFrame:
     """The refunds sent to payers, newest first: refund_date, claim_id, client_id, payer,
     amount (Decimal), method, reference, note, user_name."""
@@ -108,20 +95,29 @@ def refunds_sent(db: Database) -> pd.DataFrame:
 def validate_payer_refund(con: Any, r: PayerRefundIn, as_of: dt.date | None = None
                           ) -> list[Problem]:
     """Every problem with a refund to a payer."""
+    return _checked(con, r, as_of)[0]
+
+
+def _checked(con: Any, r: PayerRefundIn, as_of: dt.date | None
+             ) -> tuple[list[Problem], dict[str, Any] | None]:
+    """The refund's problems, and the payer's row of :data:`_PAID` (None when it paid
+    nothing on the claim)."""
     as_of = as_of or today()
     p: list[Problem] = []
     text_fields(p, r, {"reference": "Check or EFT number", "note": "Note"})
     claim = fetch_one(con, "SELECT claim_id, status, insurance_balance FROM claim_facts "
                            "WHERE claim_id = ?", [r.claim_id])
     if claim is None:
-        return [Problem(f"Claim {r.claim_id!r} is not on file: choose the claim.", "claim_id")]
+        return [Problem(f"Claim {r.claim_id!r} is not on file: choose the claim.",
+                        "claim_id")], None
     cid = claim["claim_id"]
     if claim["status"] == "voided":
-        return [Problem(f"Claim {cid} is voided: nothing on it changes any more.", "claim_id")]
+        return [Problem(f"Claim {cid} is voided: nothing on it changes any more.",
+                        "claim_id")], None
     over = -Decimal(claim["insurance_balance"])
     if over <= 0:
         return [Problem(f"Claim {cid} is not overpaid: its payers have not paid more than "
-                        "they owe on it, so there is nothing to refund.", "claim_id")]
+                        "they owe on it, so there is nothing to refund.", "claim_id")], None
     paid = {row["payer_id"]: row for row in fetch_rows(con, _PAID, [cid])}
     payer = paid.get(_as_int(r.payer_id))
     if payer is None:
@@ -154,18 +150,16 @@ def validate_payer_refund(con: Any, r: PayerRefundIn, as_of: dt.date | None = No
         p.append(Problem(f"Refund date {day} is before {payer['payer']}'s last payment on "
                          f"claim {cid} ({payer['last_paid']:%b %d, %Y}): a refund returns money "
                          "already received.", "refund_date"))
-    return p
+    return p, payer
 
 
 def refund_payer(db: Database, r: PayerRefundIn, user: str, as_of: dt.date | None = None
                  ) -> int:
     """Record a refund to the payer that overpaid a claim; the refund's id."""
     with db.transaction() as con:
-        problems = validate_payer_refund(con, r, as_of)
-        if problems:
+        problems, payer = _checked(con, r, as_of)
+        if problems or payer is None:
             raise ValidationError(problems)
-        payer = {row["payer_id"]: row for row in fetch_rows(con, _PAID, [r.claim_id])}[
-            _as_int(r.payer_id)]
         rid = next_id(con, "payer_refunds", "refund_id")
         values = {"refund_id": rid, "claim_id": r.claim_id, "payer_id": payer["payer_id"],
                   "remittance_id": payer["last_remittance_id"],

@@ -64,7 +64,7 @@ def acme_paid(db) -> Decimal:
 
 
 def test_the_overpaid_claim_and_what_the_payer_may_get_back(db):
-    over = entry.overpaid_claims(db)
+    over = worklists.payers_overpaid(db, AS_OF)
     assert over[["claim_id", "client_id", "overpaid"]].values.tolist() == [
         ["L14", "R", Decimal("56.00")]]
     paid = entry.payers_paid(db, "L14")
@@ -106,10 +106,10 @@ def test_a_refund_of_the_whole_overpayment(db):
 def test_two_partial_refunds_then_nothing_is_left(db):
     entry.refund_payer(db, refund(amount="20.00"), "biller", as_of=AS_OF)
     assert sides(db)[0] == Decimal("-36.00")
-    assert entry.overpaid_claims(db).overpaid.tolist() == [Decimal("36.00")]
+    assert worklists.payers_overpaid(db, AS_OF).overpaid.tolist() == [Decimal("36.00")]
     entry.refund_payer(db, refund(amount="36", reference="1043"), "biller", as_of=AS_OF)
     assert sides(db)[0] == Decimal("0.00")
-    assert entry.overpaid_claims(db).empty
+    assert worklists.payers_overpaid(db, AS_OF).empty
     with pytest.raises(ValidationError, match="L14 is not overpaid"):
         entry.refund_payer(db, refund(amount="1.00", reference="1044"), "biller", as_of=AS_OF)
 

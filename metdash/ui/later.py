@@ -134,13 +134,27 @@ def draw(show: Callable[[], None], key: str, height: int,
         _after_paint(held or show, key, height, opening)
 
 
+def once_painted(show: Callable[[], None], key: str) -> None:
+    """``show()`` drawn once the browser has painted what this run drew before it, in
+    any run (not only a page's opening), with no box in its place meanwhile; at once
+    without a browser. Once drawn in this session, it is drawn at once on later runs.
+    The sign-in form draws the elements' code so (:func:`metdash.ui.warmup.elements`)."""
+    if not in_browser():
+        show()
+    else:
+        _after_paint(show, key, 0, 0)
+
+
 @st.fragment
 def _after_paint(show: Callable[[], None], key: str, height: int, opening: int) -> None:
     drawn = st.session_state.setdefault(_DRAWN, {})
     if drawn.get(key) == opening:
         show()
         return
-    with st.container(height=height, border=False, key=f"{BOX_KEY}_{key}_{opening}"):
-        _component()(key=f"_painted_{key}_{opening}", data={"height": height - 16},
+    # No height: a box that takes no room (the component's block is left without a size).
+    with st.container(height=height or "content", border=False,
+                      key=f"{BOX_KEY}_{key}_{opening}"):
+        _component()(key=f"_painted_{key}_{opening}",
+                     data={"height": max(height - 16, 0)},
                      on_painted_change=lambda: drawn.__setitem__(key, opening))
 

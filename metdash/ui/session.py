@@ -25,7 +25,7 @@ from metdash import auth
 from metdash.errors import AuthError, StoreError
 from metdash.privacy import mask_if, present_by_default
 from metdash.store import Database
-from metdash.ui import gate, warmup
+from metdash.ui import gate, later, warmup
 from metdash.ui.cache import database, is_demo_cached
 from metdash.ui.text import literal
 
@@ -230,6 +230,8 @@ def _sign_in_form(db: Database) -> None:
         st.form_submit_button("Sign in", type="primary", on_click=_attempt_sign_in,
                               args=(db,))
     warmup.front_end()  # the browser loads the pages' code while a password is typed
+    if later.in_browser():  # and runs each element kind's code once, hidden
+        later.once_painted(warmup.elements, "warm_elements")
     outcome = st.session_state.pop(_ATTEMPT_KEY, None)
     if outcome:
         st.error(literal(outcome), icon=":material/lock:")

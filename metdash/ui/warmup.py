@@ -16,6 +16,7 @@ store, the session or the request, and it shows nothing.
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import functools
 import importlib
 import json
@@ -24,6 +25,7 @@ import re
 import threading
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 # The front end's modules a page needs for what it shows first, in the order they are
@@ -111,6 +113,54 @@ def front_end() -> None:
     files = module_files()
     if files:
         st.html(script(files, style_files()), unsafe_allow_javascript=True, width="content")
+
+
+# -- the elements' code, run once ---------------------------------------------------------
+ELEMENTS_KEY = "metdash_warm"  # the hidden container's key (its class: st-key-metdash_warm)
+
+
+def elements() -> None:
+    """Draw one element of each kind the pages draw in their first frame, hidden and
+    disabled, so that the front end has run each kind's code once before "Sign in".
+
+    Streamlit's front end draws each kind of element through a lazily loaded component.
+    Loading its module ahead (:func:`front_end`) is not all: a browser tab's first draw of
+    a kind costs more than the next (React's lazy component settles its module's promise
+    and draws again; the component's code runs for the first time). After "Sign in" that
+    fell on every kind the sign-in form had not drawn (tiles, tables, pickers, date and
+    number boxes) on the way to the page's first figure: drawn here first, Sessions came
+    ~90 ms sooner, Overview ~35 (benchmarks/NOTES.md, "Twenty-eighth pass"). Drawn once the
+    sign-in form is painted (:func:`metdash.ui.later.once_painted`), while a password is
+    typed. Nothing is shown (the container is ``display: none``: no screen reader or Tab key
+    meets it either), nothing is read from the store, and the download button has no file
+    (nothing is asked of the server before its click).
+    """
+    st.html(f"<style>.st-key-{ELEMENTS_KEY}{{display:none!important}}</style>")
+    day = dt.date(2000, 1, 3)
+    with st.container(key=ELEMENTS_KEY):
+        # Labels shown (in the hidden box): a widget's label and its help icon are drawn
+        # by components of their own.
+        hidden = {"disabled": True, "help": "A box."}
+        st.metric("Tile", "$1", "+$1", border=True, help="A tile.")
+        st.subheader("Heading", help="A heading with help.")
+        st.dataframe(pd.DataFrame({"a": [1.5], "b": ["x"]}), hide_index=True)
+        st.table(pd.DataFrame({"a": [1]}))
+        st.selectbox("Pick", ["a", "b"], **hidden)
+        st.multiselect("Pick some", ["a", "b"], **hidden)
+        st.date_input("Day", value=day, format="YYYY-MM-DD", **hidden)
+        st.date_input("Days", value=(day, day), format="YYYY-MM-DD", **hidden)
+        st.number_input("Number", **hidden)
+        st.text_area("Text", **hidden)
+        st.checkbox("Check", **hidden)
+        st.toggle("Switch", **hidden)
+        st.radio("Choose", ["a", "b"], **hidden)
+        st.segmented_control("Segment", ["a", "b"], **hidden)
+        st.slider("Slide", 0, 2, **hidden)
+        st.button("Button", disabled=True)
+        st.download_button("Download", lambda: b"", disabled=True)
+        st.tabs(["Tab"])
+        st.expander("More")
+        st.info("Note")
 
 
 # -- the server process -----------------------------------------------------------------

@@ -86,3 +86,50 @@ def test_the_first_page_after_sign_in_fetches_no_front_end_code(small_db_path, b
     finally:
         context.close()
         running.stop()
+
+
+# Each kind of element the pages draw first, by its test id (metdash.ui.warmup.elements).
+_WARM_KINDS = ["stMetric", "stDataFrame", "stTable", "stSelectbox", "stMultiSelect",
+               "stDateInput", "stNumberInput", "stTextArea", "stCheckbox", "stRadio",
+               "stSlider", "stButtonGroup", "stDownloadButton", "stTabs", "stExpander",
+               "stAlert"]
+
+
+def test_the_sign_in_form_runs_each_element_kind_once_hidden(small_db_path, browser,
+                                                              tmp_path):
+    """Once the sign-in form is painted, the browser draws one element of each kind the
+    pages show first, in a box nobody sees (no size, no focus, no request to the server),
+    so that "Sign in" is not followed by each kind's first draw (benchmarks/NOTES.md,
+    "Twenty-eighth pass"). The page signed into has none of them left."""
+    from metdash.ui import warmup
+
+    path = practice_with_owner(small_db_path, tmp_path)
+    running = RunningApp(path)
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    failed: list[str] = []
+    context.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
+    box = f".st-key-{warmup.ELEMENTS_KEY}"
+    try:
+        page = context.new_page()
+        page.goto(f"{running.url}/?from=2025-07-01&to=2026-06-30")
+        wait_for_page(page, "Sign in")
+        page.wait_for_function(
+            """([box, kinds]) => kinds.every(k =>
+                 document.querySelector(`${box} [data-testid="${k}"]`))""",
+            arg=[box, _WARM_KINDS], timeout=60_000)
+        shown = page.evaluate("""(box) => [...document.querySelectorAll(`${box} *`)]
+            .filter(e => { const r = e.getBoundingClientRect();
+                           return r.width > 0 || r.height > 0; }).length""", box)
+        assert shown == 0
+        page.keyboard.press("Tab")  # the first field takes the focus, no hidden box does
+        assert page.evaluate("(box) => !document.activeElement.closest(box)", box)
+        assert failed == []
+        page.get_by_label("Username").fill(OWNER)
+        page.get_by_label("Password", exact=True).fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        wait_for_page(page, "Gross charges")
+        assert page.locator(box).count() == 0
+        assert page.locator('[data-testid="stException"]').count() == 0
+    finally:
+        context.close()
+        running.stop()

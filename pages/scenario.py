@@ -72,7 +72,6 @@ edited = st.data_editor(
                        "Allowed per visit", format="$%.2f", min_value=0.0),
                    "share": st.column_config.NumberColumn(
                        "Share of insured visits", format="%.3f", min_value=0.0)})
-ui.table_drawn()  # the month table, far below, waits for the rest to be painted
 payers = tuple(scenario.PayerAssumption(str(r.payer), Decimal(str(r.allowed_per_visit)),
                                         Decimal(str(r.share)))
                for r in edited.dropna(subset=["payer", "allowed_per_visit", "share"])
@@ -89,7 +88,6 @@ if found:
     st.stop()
 
 
-
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _charts(model: scenario.Scenario):
     """The two charts of one scenario, built once (plotly takes ~40 ms to build them)."""
@@ -98,64 +96,73 @@ def _charts(model: scenario.Scenario):
             scenario_charts.scenario_cumulative_chart(months))
 
 
-head = scenario.summary(model)
-months = scenario.project(model)
-st.subheader("Over the next 12 months")
-t = st.columns(3) + st.columns(3)[:2]
-be = head["break_even_weekly_visits"]
-t[0].metric("Break-even insured visits a week", "—" if be is None else f"{be}",
-            help="Insured visits a week at which a full month with insurance earns what "
-                 "staying self-pay earns: (self-pay visits now − kept) × self-pay rate ÷ net "
-                 "per insured visit.", border=True)
-t[1].metric("Net per insured visit", f"${head['net_per_visit']:,.2f}",
-            help="Blended allowed per visit × (1 − denial rate) × (1 − billing cost).",
-            border=True)
-t[2].metric("Revenue, with insurance", dollars_label(head['revenue_total']),
-            delta=signed_dollars(head['revenue_total'] - head['selfpay_total']) + " vs self-pay",
-            help="Earned in 12 months: kept self-pay visits + insured visits at the net rate.",
-            border=True)
-t[3].metric("Cash collected, with insurance", dollars_label(head['cash_total']),
-            delta=signed_dollars(head['cash_total'] - head['selfpay_total']) + " vs self-pay",
-            help="Collected in 12 months: insurers pay the days to payment after the visit.",
-            border=True)
-t[4].metric("Staying self-pay", dollars_label(head['selfpay_total']),
-            help="Self-pay rate × visits now × 52/12 weeks a month, 12 months.", border=True)
-catch = head["cash_catch_up_month"]
-st.info(f"Blended allowed per visit ${head['blended_allowed']:,.2f} against a self-pay rate "
-        f"of ${rate:,.2f}: each insured visit brings in less, and "
-        + ("the added volume more than makes up for it"
-           if head["revenue_total"] > head["selfpay_total"]
-           else "at this volume it does not make up for it")
-        + ". " + (f"Cash collected so far catches up with staying self-pay in month {catch}."
-                  if catch else "Cash collected does not catch up within 12 months."),
-        icon=":material/lightbulb:")
-left, right = st.columns(2)
-months_chart, cumulative_chart = _charts(model)
-with left:
-    ui.chart(months_chart, key="months")
-with right:
-    ui.chart(cumulative_chart, key="cumulative")
-ui.table(months, key="month_table", download="insurance_scenario",
-         formats={**{c: "money" for c in months.columns if c != "month"},
-                  "insured_visits": "number"})   # visits: not taken for money
-with st.expander("How the model works (every assumption)"):
-    st.markdown(scenario.__doc__.split("The model, stated once (the page shows the same text):")
-                [-1])
+def outlook() -> None:
+    """The next 12 months: five tiles, the verdict, two charts, the month table, how the
+    model works, and the workshop's reset."""
+    head = scenario.summary(model)
+    months = scenario.project(model)
+    st.subheader("Over the next 12 months")
+    t = st.columns(3) + st.columns(3)[:2]
+    be = head["break_even_weekly_visits"]
+    t[0].metric("Break-even insured visits a week", "—" if be is None else f"{be}",
+                help="Insured visits a week at which a full month with insurance earns what "
+                     "staying self-pay earns: (self-pay visits now − kept) × self-pay rate ÷ net "
+                     "per insured visit.", border=True)
+    t[1].metric("Net per insured visit", f"${head['net_per_visit']:,.2f}",
+                help="Blended allowed per visit × (1 − denial rate) × (1 − billing cost).",
+                border=True)
+    t[2].metric("Revenue, with insurance", dollars_label(head['revenue_total']),
+                delta=signed_dollars(head['revenue_total'] - head['selfpay_total']) + " vs self-pay",
+                help="Earned in 12 months: kept self-pay visits + insured visits at the net rate.",
+                border=True)
+    t[3].metric("Cash collected, with insurance", dollars_label(head['cash_total']),
+                delta=signed_dollars(head['cash_total'] - head['selfpay_total']) + " vs self-pay",
+                help="Collected in 12 months: insurers pay the days to payment after the visit.",
+                border=True)
+    t[4].metric("Staying self-pay", dollars_label(head['selfpay_total']),
+                help="Self-pay rate × visits now × 52/12 weeks a month, 12 months.", border=True)
+    catch = head["cash_catch_up_month"]
+    st.info(f"Blended allowed per visit ${head['blended_allowed']:,.2f} against a self-pay rate "
+            f"of ${rate:,.2f}: each insured visit brings in less, and "
+            + ("the added volume more than makes up for it"
+               if head["revenue_total"] > head["selfpay_total"]
+               else "at this volume it does not make up for it")
+            + ". " + (f"Cash collected so far catches up with staying self-pay in month {catch}."
+                      if catch else "Cash collected does not catch up within 12 months."),
+            icon=":material/lightbulb:")
+    left, right = st.columns(2)
+    months_chart, cumulative_chart = _charts(model)
+    with left:
+        ui.chart(months_chart, key="months")
+    with right:
+        ui.chart(cumulative_chart, key="cumulative")
+    ui.table(months, key="month_table", download="insurance_scenario",
+             formats={**{c: "money" for c in months.columns if c != "month"},
+                      "insured_visits": "number"})   # visits: not taken for money
+    with st.expander("How the model works (every assumption)"):
+        st.markdown(scenario.__doc__.split("The model, stated once (the page shows the same text):")
+                    [-1])
 
-if ui.cached(ui.is_demo)(db):
-    st.divider()
-    st.subheader("Workshop: reset the demo practice")
-    settings = ui.cached(workshop.demo_settings)(db)
-    st.caption(f"Rebuilds the synthetic demo from its seed ({settings['seed']}) as of today, "
-               "undoing everything entered during the workshop.")
-    if st.button("Reset demo", icon=":material/restart_alt:", key="reset_demo"):
-        ui.require(auth.OWNER)  # it replaces every table: the open demo, or an owner
-        with ui.action("The demo was not reset."):
-            t0 = time.perf_counter()
-            with st.spinner("Rebuilding the demo practice…"):
-                summary = workshop.reset_demo(db, ui.today(), user=ui.current_user())
-            ui.after_write()
-            st.session_state["_reset_took"] = (time.perf_counter() - t0, summary.line())
-    if "_reset_took" in st.session_state:
-        took, line = st.session_state["_reset_took"]
-        st.success(f"Demo reset in {took:.1f} s. {line}", icon=":material/check_circle:")
+    if ui.cached(ui.is_demo)(db):
+        st.divider()
+        st.subheader("Workshop: reset the demo practice")
+        settings = ui.cached(workshop.demo_settings)(db)
+        st.caption(f"Rebuilds the synthetic demo from its seed ({settings['seed']}) as of today, "
+                   "undoing everything entered during the workshop.")
+        if st.button("Reset demo", icon=":material/restart_alt:", key="reset_demo"):
+            ui.require(auth.OWNER)  # it replaces every table: the open demo, or an owner
+            with ui.action("The demo was not reset."):
+                t0 = time.perf_counter()
+                with st.spinner("Rebuilding the demo practice…"):
+                    summary = workshop.reset_demo(db, ui.today(), user=ui.current_user())
+                ui.after_write()
+                st.session_state["_reset_took"] = (time.perf_counter() - t0, summary.line())
+        if "_reset_took" in st.session_state:
+            took, line = st.session_state["_reset_took"]
+            st.success(f"Demo reset in {took:.1f} s. {line}", icon=":material/check_circle:")
+
+
+# Drawn after the boxes and the payers above are painted, when the page is just opened: in
+# the first frame its tiles and wide month table held the payers' editor back ~60 ms of the
+# browser's work (benchmarks/NOTES.md, "Twenty-eighth pass").
+ui.after_paint(outlook, "outlook", 1200)

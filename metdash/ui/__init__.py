@@ -39,7 +39,6 @@ from metdash.ui.filters import (
 )
 from metdash.ui.frame import action, last_resort, page_start, saved_then_fresh
 from metdash.ui.later import draw as after_paint
-from metdash.ui.later import table_drawn
 from metdash.ui.refreshing import pending, refreshing
 from metdash.ui.session import (
     allowed,
@@ -74,7 +73,7 @@ __all__ = [
     "MISSING",
     "UNITS_RULES",
     "action",
-    "after_paint", "table_drawn",
+    "after_paint",
     "after_write",
     "allowed",
     "cached",

@@ -108,12 +108,6 @@ def table_waits(key: str, picked: bool = False) -> str | None:
     return f"table_{seen}_{key}"
 
 
-def table_drawn() -> None:
-    """A table drawn at once outside :func:`metdash.ui.table` (an editor): the page's
-    tables after it wait for the paint, as after a first table."""
-    table_waits("", picked=True)
-
-
 def draw(show: Callable[[], None], key: str, height: int,
          held: Callable[[], None] | None = None) -> None:
     """``show()`` draws a chart: at once, or, when this run opens the page, once the browser

@@ -130,12 +130,11 @@ def draw(show: Callable[[], None], key: str, height: int,
 
 def once_painted(show: Callable[[], None], key: str) -> None:
     """``show()`` drawn once the browser has painted what this run drew before it, in
-    any run (not only a page's opening), with no box in its place meanwhile; at once
-    without a browser. Once drawn in this session, it is drawn at once on later runs.
-    The sign-in form draws the elements' code so (:func:`metdash.ui.warmup.elements`)."""
-    if not in_browser():
-        show()
-    else:
+    any run (not only a page's opening), with no box in its place meanwhile; once drawn in
+    this session, at once on later runs. Without a browser (AppTest) nothing is painted,
+    so nothing is drawn. The sign-in form draws the elements' code so
+    (:func:`metdash.ui.warmup.elements`)."""
+    if in_browser():
         _after_paint(show, key, 0, 0)
 
 

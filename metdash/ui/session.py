@@ -230,8 +230,7 @@ def _sign_in_form(db: Database) -> None:
         st.form_submit_button("Sign in", type="primary", on_click=_attempt_sign_in,
                               args=(db,))
     warmup.front_end()  # the browser loads the pages' code while a password is typed
-    if later.in_browser():  # and runs each element kind's code once, hidden
-        later.once_painted(warmup.elements, "warm_elements")
+    later.once_painted(warmup.elements, "warm_elements")  # each element kind's code, hidden
     outcome = st.session_state.pop(_ATTEMPT_KEY, None)
     if outcome:
         st.error(literal(outcome), icon=":material/lock:")

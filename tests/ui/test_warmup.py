@@ -151,11 +151,12 @@ def test_the_server_loads_the_emoji_table_before_it_listens():
     """app.py's page icon is an emoji; Streamlit checks it against a table whose module
     compiles a regex of every emoji (~0.1 s) on a process's first run: the first visitor
     after a restart waited for it in the sign-in form. serve.py loads it before serving."""
+    import os
     import subprocess
     import sys
 
     out = subprocess.run(
         [sys.executable, "-c", "import sys, serve; print('streamlit.emojis' in sys.modules)"],
         cwd=ROOT, capture_output=True, text=True, timeout=120,
-        env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+        env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.stdout.strip().splitlines()[-1] == "True", out.stderr[-2000:]

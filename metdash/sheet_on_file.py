@@ -1,5 +1,5 @@
 """A claims spreadsheet's claims already on file: the same claim again (skipped), or the
-same claim id with other content (refused at the row and column that differ first)."""
+same claim id with other content (refused at every row and column that differ)."""
 
 from __future__ import annotations
 
@@ -30,33 +30,55 @@ def claims_on_file(con: Any, claim_ids: Sequence[str]
 
 
 def difference(on_file: tuple[str, int, list[dict[str, Any]]], rs: Sequence[Any],
-               payer_id: int, lines: Sequence[e.ClaimLineIn]) -> tuple[int, str, str] | None:
-    """Where the rows of a claim first differ from the claim on file -- its client, payer
-    or lines -- as (row, column, what), for the refusal; None when they are the same claim.
+               payer_id: int, lines: Sequence[e.ClaimLineIn]) -> list[tuple[int, str, str]]:
+    """Every place the rows of a claim differ from the claim on file -- its client, payer
+    or lines -- as (row, column, what), for the refusal; empty when they are the same claim.
     (A trial changed one line's charge on a claim's second row and was told "row 12,
-    claim_id", the claim's first row, with no column.)"""
+    claim_id", the claim's first row, with no column; a corrected re-export was then told
+    only its first difference, and found the next one at the next try.)"""
     client_id, on_file_payer, theirs = on_file
     first = rs[0]
+    found: list[tuple[int, str, str]] = []
     if client_id != str(first.values["client_id"]).strip():
-        return first.n, "client_id", f"client {client_id} on file"
+        found.append((first.n, "client_id", f"client {client_id} on file"))
     if on_file_payer != payer_id:
-        return first.n, "payer_name", "another payer on file"
+        found.append((first.n, "payer_name", "another payer on file"))
+
+    columns = ("service_date", "cpt", "units", "charge", "modifiers", "place_of_service")
 
     def key(line: dict[str, Any]) -> tuple[Any, ...]:
         return (str(line["service_date"]), line["cpt"], line["units"], line["charge"],
                 tuple(line["modifiers"]), line["place_of_service"])
 
-    if sorted(map(key, theirs)) == sorted(key({c: getattr(ln, c) for c in (
-            "service_date", "cpt", "units", "charge", "modifiers", "place_of_service")})
-            for ln in lines):
-        return None  # the same lines, in another order (an export sorted otherwise)
-    for no, (r, ln, old) in enumerate(zip(rs, lines, theirs, strict=False), start=1):
-        for column in ("service_date", "cpt", "units", "charge", "modifiers",
-                       "place_of_service"):
+    # The same lines in another order (an export sorted otherwise) are the same lines.
+    if sorted(map(key, theirs)) == sorted(
+            key({c: getattr(ln, c) for c in columns}) for ln in lines):
+        return found
+    for r, ln, (no, old) in zip(rs, lines, _paired(theirs, lines), strict=False):
+        for column in columns:
             ours = getattr(ln, column)
             if (list(ours) if column == "modifiers" else ours) != old[column]:
                 shown = ":".join(old[column]) if column == "modifiers" else old[column]
-                return r.n, column, f"{shown or 'none'} on file for its line {no}"
+                found.append((r.n, column, f"{shown or 'none'} on file for its line {no}"))
     if len(lines) != len(theirs):
-        return rs[-1].n, "claim_id", f"{len(theirs)} line(s) on file, {len(lines)} here"
-    return None
+        found.append((rs[-1].n, "claim_id", f"{len(theirs)} line(s) on file, {len(lines)} here"))
+    return found
+
+
+def _paired(theirs: list[dict[str, Any]], lines: Sequence[e.ClaimLineIn]
+            ) -> list[tuple[int, dict[str, Any]]]:
+    """The line on file (its number from 1, the line) each of ``lines`` is compared with:
+    the one of the same day and code when the file has each of those once more or less as
+    the claim on file does (an export sorted otherwise, one charge changed), else the line
+    in the same place."""
+    day_code = [(str(old["service_date"]), old["cpt"]) for old in theirs]
+    ours = [(str(ln.service_date), ln.cpt) for ln in lines]
+    if sorted(day_code) != sorted(ours):
+        return list(enumerate(theirs, start=1))
+    free = list(range(len(theirs)))
+    pairs = []
+    for dc in ours:
+        k = next(i for i in free if day_code[i] == dc)
+        free.remove(k)
+        pairs.append((k + 1, theirs[k]))
+    return pairs

@@ -501,13 +501,12 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                  for r in rs]
         if cid in on_file_claims:
             differs = difference(on_file_claims[cid], rs, payer_id, lines)
-            if differs is None:  # the same claim: skipped
+            if not differs:  # the same claim: skipped
                 result.claims_skipped += 1
                 continue
-            n, column, what = differs
-            problems.append(f"row {n}, {column}: claim {cid} is already on file with "
-                            f"different content ({what}): give this claim a new id, or "
-                            "correct the claim on file by hand.")
+            problems += [f"row {n}, {column}: claim {cid} is already on file with different "
+                         f"content ({what}): give this claim a new id, or correct the claim "
+                         "on file by hand." for n, column, what in differs]
             continue
         if payer_id < 0 or provider_id < 0 or (referrer_id is not None and referrer_id < 0) or any(
                 p.startswith(f"row {r.n},") for r in rs for p in problems):

@@ -525,6 +525,29 @@ def test_a_claim_changed_on_its_second_row_names_that_row_and_column(db):
         "for its line 2): give this claim a new id, or correct the claim on file by hand."]
 
 
+def test_a_corrected_re_export_is_told_every_difference_at_once(db):
+    """A corrected re-export was told only its first difference, and found the next one at
+    the next try. Here the export lists the claim's two lines the other way round (no
+    difference by itself), 97140's units went from 1 to 2 and 97110's charge from 80.00 to
+    90.00: both are named, each at its own row and against its line on file (97110 is line
+    1 on file, 97140 line 2)."""
+    two = (row(), row(cpt="97140", units="1", charge="38.00", modifiers="GP:59"))
+    assert import_claims(db, csv_bytes(*two), "first.csv", USER, as_of=AS_OF).ok
+    swapped = csv_bytes(row(cpt="97140", units="2", charge="38.00", modifiers="GP:59"),
+                        row(charge="90.00"))
+    res = import_claims(db, swapped, "second.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 2, units: claim S1 is already on file with different content (1 on file for its "
+        "line 2): give this claim a new id, or correct the claim on file by hand.",
+        "row 3, charge: claim S1 is already on file with different content (80.00 on file "
+        "for its line 1): give this claim a new id, or correct the claim on file by hand."]
+    assert db.scalar("SELECT sum(charge) FROM claim_lines") == Decimal("118.00")  # as it was
+    # The two lines swapped and nothing else changed: the same claim, skipped.
+    same = csv_bytes(two[1], two[0])
+    res = import_claims(db, same, "third.csv", USER, as_of=AS_OF)
+    assert res.problems == [] and res.claims_skipped == 1
+
+
 def test_a_row_whose_day_another_claim_holds_says_what_frees_it_by_that_claims_status(
         db, monkeypatch):
     """The import's refusal said "void that claim first" whatever the claim was: S1 went to

@@ -138,7 +138,8 @@ def outlook() -> None:
         ui.chart(cumulative_chart, key="cumulative")
     ui.table(months, key="month_table", download="insurance_scenario",
              formats={**{c: "money" for c in months.columns if c != "month"},
-                      "insured_visits": "number"})   # visits: not taken for money
+                      "insured_visits": "number"},   # visits: not taken for money
+             labels=scenario.MONTH_LABELS)
     with st.expander("How the model works (every assumption)"):
         st.markdown(scenario.__doc__.split("The model, stated once (the page shows the same text):")
                     [-1])

@@ -42,7 +42,7 @@ if kept:
 
 st.sidebar.markdown("**Work lists**")
 for key, wl in worklists.WORKLISTS.items():
-    st.sidebar.markdown(f"{wl.title}: **{len(frames[key])}**")
+    st.sidebar.markdown(f"{wl.title}: **{len(frames[key]):,}**")
 st.caption("Open a list to work it; each count is also in the sidebar.")
 
 for key, wl in worklists.WORKLISTS.items():

@@ -49,6 +49,26 @@ def test_a_first_visit_draws_the_first_list_with_rows_only(monkeypatch, demo_db_
         e.label for e in at.expander if e.label.startswith(first)]
 
 
+def test_the_sidebar_counts_read_as_the_lists_headers_do(monkeypatch, demo_db_path):
+    """The sidebar said "Claims unpaid past the usual lag: 1323" beside the list's header
+    "(1,323)" (the 100k demo): a long list here, 1,200 rows of the first."""
+    import pandas as pd
+
+    real = worklists.all_lists
+
+    def long_first(db, as_of, *args, **kwargs):
+        frames = dict(real(db, as_of, *args, **kwargs))
+        key = next(k for k, frame in frames.items() if len(frame))
+        frames[key] = pd.concat([frames[key]] * (1200 // len(frames[key]) + 1)).head(1200)
+        return frames
+
+    monkeypatch.setattr(worklists, "all_lists", long_first)
+    at = _run(monkeypatch, demo_db_path)
+    sidebar = [m.value for m in at.sidebar.markdown if ": **" in m.value]
+    assert sidebar[0].endswith(": **1,200**"), sidebar[0]
+    assert at.expander[0].label.endswith("(1,200)")
+
+
 def test_opening_a_list_draws_it(monkeypatch, demo_db_path):
     later = _nonempty(demo_db_path)[1]
     at = _run(monkeypatch, demo_db_path)

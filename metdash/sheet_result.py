@@ -38,16 +38,16 @@ class ImportResult:
 
     def summary(self) -> str:
         """One line for the biller."""
-        warned = (f" {len(self.warnings)} warning(s) (they do not stop an import): check "
+        warned = (f" {len(self.warnings):,} warning(s) (they do not stop an import): check "
                   "them." if self.warnings else "")
         if self.problems:
             total = len(self.problems) - (1 if self.more_problems else 0) + self.more_problems
-            return f"Nothing was imported: {total} problem(s).{warned}"
+            return f"Nothing was imported: {total:,} problem(s).{warned}"
         if self.already_imported:
             return "This file was already imported: nothing was added."
-        made = ", ".join(f"{n} {k}" for k, n in self.created.items() if n)
-        text = (f"Imported {self.claims_added} claim(s) with {self.lines_added} line(s); "
-                f"{self.claims_skipped} already on file skipped.")
+        made = ", ".join(f"{n:,} {k}" for k, n in self.created.items() if n)
+        text = (f"Imported {self.claims_added:,} claim(s) with {self.lines_added:,} line(s); "
+                f"{self.claims_skipped:,} already on file skipped.")
         return text + (f" Created {made}." if made else "") + warned
 
     def messages(self) -> list[str]:
@@ -82,7 +82,7 @@ class ImportResult:
         self.problems.sort(key=row_of)
         self.more_problems = len(self.problems) - MAX_PROBLEMS
         self.problems[MAX_PROBLEMS:] = [
-            f"and {self.more_problems} more problems (first fix these)."]
+            f"and {self.more_problems:,} more problems (first fix these)."]
 
 
 # "row N, column:" at the start of a problem or a warning.

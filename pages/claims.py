@@ -238,7 +238,7 @@ with tab_import:
                     st.success(ui.literal(result.summary()))
                 # Warnings never stop an import; beside the problems they save a second pass.
                 if result.warnings:
-                    st.warning(f"{len(result.warnings)} warning(s), row by row (they do not "
+                    st.warning(f"{len(result.warnings):,} warning(s), row by row (they do not "
                                "stop an import):\n" +
                                "\n".join(f"- {ui.literal(w)}" for w in result.warnings))
 

@@ -156,13 +156,13 @@ class ImportSummary:
         """(kind, sentence) for a page: 'success' when a payment was imported, 'info' when
         every payment was already there, '' when nothing was imported (the refusals say it;
         a green box above a refused file said "1 file(s): 0 payment(s) imported")."""
-        text = (f"{self.files} file(s): {self.payments} payment(s) imported ({self.claims} "
-                f"claims, {self.matched} matched, {self.unmatched} unmatched, "
-                f"${self.paid:,.2f}); {self.already_imported} already imported.")
+        text = (f"{self.files:,} file(s): {self.payments:,} payment(s) imported "
+                f"({self.claims:,} claims, {self.matched:,} matched, {self.unmatched:,} "
+                f"unmatched, ${self.paid:,.2f}); {self.already_imported:,} already imported.")
         if self.payments:
             return "success", text
         if self.already_imported:
-            return "info", (f"Already imported: {self.already_imported} payment(s) of these "
+            return "info", (f"Already imported: {self.already_imported:,} payment(s) of these "
                             "files are on file, and nothing changed.")
         return "", text
 

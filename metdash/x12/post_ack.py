@@ -126,15 +126,15 @@ class AckSummary:
         was imported, 'info' when every one was already there, '' when nothing was imported
         (the refusals say it; a green box above a refused file said "1 file(s): 0
         acknowledgment(s) imported")."""
-        again = (f", {self.secondary_rejected} of them secondary claims back on 'Bill the "
+        again = (f", {self.secondary_rejected:,} of them secondary claims back on 'Bill the "
                  "secondary'" if self.secondary_rejected else "")
-        text = (f"{self.files} file(s): {self.acknowledgments} acknowledgment(s) imported "
-                f"({self.accepted} claim(s) accepted, {self.rejected} rejected{again}, "
-                f"{self.unmatched} not ours); {self.already_imported} already imported.")
+        text = (f"{self.files:,} file(s): {self.acknowledgments:,} acknowledgment(s) imported "
+                f"({self.accepted:,} claim(s) accepted, {self.rejected:,} rejected{again}, "
+                f"{self.unmatched:,} not ours); {self.already_imported:,} already imported.")
         if self.acknowledgments:
             return "success", text
         if self.already_imported:
-            return "info", (f"Already imported: {self.already_imported} acknowledgment(s) of "
+            return "info", (f"Already imported: {self.already_imported:,} acknowledgment(s) of "
                             "these files are on file, and nothing changed.")
         return "", text
 

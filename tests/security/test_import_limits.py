@@ -215,9 +215,10 @@ def test_problems_stop_after_the_cap_with_a_count(db):
     result = import_claims(db, "\n".join([head, *bad]).encode(), "bad.csv", USER, as_of=AS_OF)
     shown = spreadsheet.MAX_PROBLEMS
     assert len(result.problems) == shown + 1
-    assert result.problems[-1] == f"and {1000 - shown} more problems (first fix these)."
+    assert result.problems[-1] == f"and {1000 - shown:,} more problems (first fix these)."
     assert result.problems[0].startswith("row 2, service_date:")
-    assert result.summary().startswith("Nothing was imported: 1000 problem(s).")
+    # Counts read as on every page: 1,000, not 1000.
+    assert result.summary().startswith("Nothing was imported: 1,000 problem(s).")
     assert result.messages()[-1] == result.problems[-1]
     assert db.scalar("SELECT count(*) FROM claims") == 0
 

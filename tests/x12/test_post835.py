@@ -248,3 +248,20 @@ def test_a_payment_dated_before_the_claim_was_sent_is_posted_and_said(seeded):
         "early.835: claim C000101 is paid on Mar 10, 2025, before it was sent (Mar 14, 2025): "
         "its days to payment read below zero. Check the claim's submission date (Claims → "
         "Status) or the 835's payment date (BPR16)."]
+
+
+def test_the_headlines_count_with_thousands_separators():
+    """A 10,000-claim 835 read "(10000 claims, 10000 matched, ...)" on the page, beside
+    "$1,234,567.89": counts read as every other number on screen."""
+    from metdash.x12.post835 import ImportSummary
+    from metdash.x12.post_ack import AckSummary
+
+    kind, text = ImportSummary(files=1, payments=3, claims=10_000, matched=9_990, unmatched=10,
+                               paid=Decimal("1234567.89"), already_imported=1_200).headline()
+    assert kind == "success"
+    assert text == ("1 file(s): 3 payment(s) imported (10,000 claims, 9,990 matched, 10 "
+                    "unmatched, $1,234,567.89); 1,200 already imported.")
+    kind, text = AckSummary(files=2, acknowledgments=2, accepted=12_000, rejected=1_500,
+                            unmatched=0).headline()
+    assert text == ("2 file(s): 2 acknowledgment(s) imported (12,000 claim(s) accepted, 1,500 "
+                    "rejected, 0 not ours); 0 already imported.")

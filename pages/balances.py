@@ -45,6 +45,33 @@ def undo_section(claim: str, *, form: str, prefix: str) -> None:
                            f"owes it again.{credit}")
 
 
+def undo_refund_form(kind: str, refunds, *, key: str, label) -> None:
+    """Undo one of ``refunds`` (rows of :func:`entry.client_refunds` or
+    :func:`entry.refunds_sent`; those already undone are not offered): a check never sent,
+    one recorded by mistake, or one that came back uncashed."""
+    standing = refunds[refunds.undone_on.isna()]
+    if standing.empty:
+        return
+    options = {int(r.refund_id): label(r) for r in standing.itertuples()}
+    with st.form(key):
+        which = st.selectbox("Refund", list(options), format_func=options.get,
+                             key=f"{key}_which")
+        c1, c2 = st.columns(2)
+        on = c1.date_input("Undone on", format="YYYY-MM-DD", value=ui.today(),
+                           key=f"{key}_date",
+                           help="The refund's own date for one recorded by mistake (as if it "
+                                "never was); the day it came back for a returned check.")
+        why = c2.text_input("Why", key=f"{key}_reason",
+                            placeholder="e.g. check never sent, returned uncashed")
+        if st.form_submit_button("Undo the refund"):
+            with ui.action():
+                ui.require("billing")
+                entry.undo_refund(db, entry.RefundUndoIn(kind, which, on, why), user)
+                ui.after_write()
+                ui.saved_then_fresh(f"Refund undone: {ui.literal(options[which])}.",
+                                    f"{key}_which", f"{key}_reason")
+
+
 # Thousands of rows: kept as one object (not copied on every rerun), so the table drawn
 # from it is prepared once per store state.
 balances_of = ui.cached_shared(figures.patient_balances)
@@ -110,6 +137,27 @@ if tab_patients.open:
                                                                        method, ref), user)
                                 ui.after_write()
                                 st.success("Refund recorded.")
+        # A client whose refund settled the credit owes nothing, so is not in the list above:
+        # the client is picked here.
+        with st.expander("Undo a refund to a client",
+                         expanded=bool(st.session_state.get("ur_client"))):
+            st.caption("A refund recorded by mistake, or a check never sent or returned: the "
+                       "credit is the client's again, dated the day chosen. Audited.")
+            who = ui.client_picker(db, key="ur_client")
+            if who:
+                given = ui.cached(entry.client_refunds)(db, who)
+                if given.empty:
+                    st.info(f"Client {ui.literal(who)} was never refunded anything.")
+                else:
+                    ui.table(given.drop(columns="refund_id"), key="ur_refunds",
+                             formats={"amount": "money", "refund_date": "date",
+                                      "undone_on": "date"},
+                             labels={"refund_date": "Refunded on", "claim_id": "Claim",
+                                     "undone_on": "Undone on"})
+                    undo_refund_form("client", given, key="ur", label=lambda r: (
+                        f"${r.amount:,.2f} on {r.refund_date:%b %d, %Y}"
+                        + f", {r.method}" + (f" {r.reference}" if isinstance(r.reference, str)
+                                             and r.reference else "")))
 
 if tab_write_off.open:
     with tab_write_off:
@@ -213,11 +261,20 @@ if tab_payer.open:
         if not sent.empty:
             st.subheader("Refunds sent to payers")
             # A note is free text (it may name the client): not on a projector.
-            ui.table(sent.drop(columns="note") if ui.present_mode() else sent,
+            shown = sent.drop(columns="refund_id")
+            ui.table(shown.drop(columns="note") if ui.present_mode() else shown,
                      key="payer_refunds_sent", download="payer_refunds",
-                     formats={"amount": "money", "refund_date": "date"},
+                     formats={"amount": "money", "refund_date": "date", "undone_on": "date"},
                      labels={"refund_date": "Sent on", "reference": "Check or EFT number",
-                             "user_name": "Recorded by"})
+                             "user_name": "Recorded by", "undone_on": "Undone on"})
+            st.subheader("Undo a refund to a payer",
+                         help="A refund recorded by mistake, or a check the payer sent back: "
+                              "the payer's money on the claim is what it was before, so the "
+                              "claim is overpaid again (Payers overpaid), dated the day chosen. "
+                              "Audited.")
+            undo_refund_form("payer", sent, key="upr", label=lambda r: (
+                f"claim {r.claim_id} - {r.payer} - ${r.amount:,.2f} on "
+                f"{r.refund_date:%b %d, %Y}, {r.method} {r.reference}"))
 
 if tab_batch.open:
     with tab_batch:

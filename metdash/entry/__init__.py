@@ -27,6 +27,8 @@ The rooms::
     balances     the practice's own moves: write-offs (one or a batch), moving an insurance
                  balance to the client, refunds of a credit
     payer_refunds  money sent back to a payer that overpaid a claim
+    refund_undos a refund to a client or to a payer undone (recorded by mistake, a check
+                 never sent or returned)
     returns      a move to the client or an insurance write-off undone: by hand, or when the
                  payer pays it after all (835 and EOB posting)
     lookups      pick lists and searches for the forms (DataFrames read through ``db``)
@@ -206,6 +208,12 @@ from metdash.entry.referrals import (
     write_referral,
     write_referrals,
 )
+from metdash.entry.refund_undos import (
+    RefundUndoIn,
+    client_refunds,
+    undo_refund,
+    validate_refund_undo,
+)
 from metdash.entry.returns import (
     Returned,
     UndoIn,
@@ -262,5 +270,6 @@ __all__ = [
     "PAYER_REFUND_METHODS", "PayerRefundIn", "payers_paid", "refund_payer",
     "refunds_sent",
     "validate_payer_refund",
+    "RefundUndoIn", "client_refunds", "undo_refund", "validate_refund_undo",
     "practice_notices", "Returned", "UndoIn", "returned_by", "undo_move", "undoable", "validate_undo",
 ]

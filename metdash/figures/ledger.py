@@ -121,14 +121,18 @@ def client_ledger(db: Database, client_id: str) -> pd.DataFrame:
     with db.connect() as con:
         return fetch_df(con, """
             WITH rows AS (
-                SELECT entry_date, claim_id, kind, source_id, amount, patient, seq
+                -- a refund undone is a refund row with its amount negated (migration 0024)
+                SELECT entry_date, claim_id, CASE WHEN kind = 'refund' AND amount < 0
+                       THEN 'refund_undone' ELSE kind END AS kind, source_id, amount,
+                       patient, seq
                 FROM ledger WHERE client_id = ? AND patient <> 0 AND NOT voided
                 UNION ALL
                 SELECT payment_date, NULL, 'patient_payment', patient_payment_id, amount,
                        -amount, 0
                 FROM patient_payments WHERE client_id = ? AND claim_id IS NULL
                 UNION ALL
-                SELECT refund_date, NULL, 'refund', refund_id, amount, amount, 0
+                SELECT refund_date, NULL, CASE WHEN reverses IS NULL THEN 'refund'
+                       ELSE 'refund_undone' END, refund_id, amount, amount, 0
                 FROM patient_refunds WHERE client_id = ? AND claim_id IS NULL
                 UNION ALL
                 SELECT write_off_date, NULL, 'write_off', write_off_id, amount, -amount, 0

@@ -32,6 +32,8 @@
 --                      for a move), source 'return'
 --   patient_payment    a payment the client made towards this claim (patient −)
 --   refund             money given back to the client for this claim (patient +)
+--                      A refund undone (to the client or to the payer, migration 0024) is a
+--                      row of its table with the amount negated: the same kind, the reversal
 --
 -- One claim, several remittances (DOMAIN.md). For each payer, the claim's CLPs in posting order
 -- (payment date, remittance, CLP position; "not ours" 23 and pricing-only 25 left out):
@@ -287,13 +289,17 @@ events AS (
     FROM patient_payments pp WHERE pp.claim_id IN (SELECT claim_id FROM c)
     UNION ALL
     SELECT rf.claim_id, rf.refund_date, 5, 0, 0, 0, rf.refund_id, 'refund', FALSE, NULL,
-           'refund', rf.refund_id, NULL, NULL, rf.method, rf.amount, 0, rf.amount
+           'refund', rf.refund_id, NULL, NULL,
+           CASE WHEN rf.reverses IS NULL THEN rf.method ELSE 'refund undone' END,
+           rf.amount, 0, rf.amount
     FROM patient_refunds rf WHERE rf.claim_id IN (SELECT claim_id FROM c)
     UNION ALL
     -- money the practice sent back to a payer that overpaid the claim: as a recoupment, the
     -- payer's money on the claim is less by it (under the payer's remittance it returns)
     SELECT pr.claim_id, pr.refund_date, 7, 0, 0, 0, pr.refund_id, 'payer_payment', FALSE,
-           NULL, 'payer_refund', pr.refund_id, pr.remittance_id, NULL, 'refunded to payer',
+           NULL, 'payer_refund', pr.refund_id, pr.remittance_id, NULL,
+           CASE WHEN pr.reverses IS NULL THEN 'refunded to payer' ELSE 'refund to payer undone'
+           END,
            -pr.amount, pr.amount, 0
     FROM payer_refunds pr WHERE pr.claim_id IN (SELECT claim_id FROM c)
 )

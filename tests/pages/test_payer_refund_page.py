@@ -74,3 +74,65 @@ def test_presentation_mode_names_no_client(tmp_path, monkeypatch):
     options = at.selectbox(key="pr_claim").options
     assert "L14 - client R - overpaid $56.00" in options
     assert not any("Reed" in o for o in options)
+
+
+def test_a_refund_to_the_payer_is_undone_from_the_list_of_refunds_sent(tmp_path, monkeypatch):
+    """Acme sends the check back: the refund is undone, the claim is overpaid again."""
+    import datetime as dt
+
+    from metdash import entry
+
+    db, _ = _page(tmp_path, monkeypatch)
+    rid = entry.refund_payer(db, entry.PayerRefundIn("L14", 1, "56.00", dt.date(2025, 6, 2),
+                                                     "check", "1042"), "bea",
+                             as_of=dt.date(2025, 6, 30))
+    at = _rerun(db, monkeypatch)
+    assert at.selectbox(key="upr_which").options == [
+        "claim L14 - Acme Health - $56.00 on Jun 02, 2025, check 1042"]
+    at.date_input(key="upr_date").set_value(dt.date(2025, 6, 5))
+    at.button(key="FormSubmitter:upr-Undo the refund").click().run()
+    assert "Reason is missing" in " ".join(e.value for e in at.error)
+    at.text_input(key="upr_reason").set_value("check returned uncashed")
+    at.button(key="FormSubmitter:upr-Undo the refund").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert db.scalar("SELECT insurance_balance FROM claim_facts WHERE claim_id = 'L14'") \
+        == Decimal("-56.00")
+    assert db.scalar("SELECT reverses FROM payer_refunds WHERE amount < 0") == rid
+    sent = next(d.value for d in at.dataframe if "reference" in d.value.columns)
+    assert sent[["amount", "undone_on"]].values.tolist() == [
+        [Decimal("56.00"), dt.date(2025, 6, 5)]]
+    assert "L14 - Reed, Remy - overpaid $56.00" in at.selectbox(key="pr_claim").options
+    assert not [s for s in at.selectbox if s.key == "upr_which"]  # nothing left to undo
+
+
+def _rerun(db, monkeypatch) -> AppTest:
+    monkeypatch.setenv("METDASH_DB", str(db.path))
+    at = AppTest.from_file("../../pages/balances.py", default_timeout=30)
+    at.session_state["balances_tab"] = "Refund a payer"
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_a_refund_to_a_client_is_undone_from_the_clients_refunds(tmp_path, monkeypatch):
+    """Quinn's refund of 10 (05-25) was never sent: undone, his credit is 30 again."""
+    import datetime as dt
+
+    db, _ = _page(tmp_path, monkeypatch)
+    at = AppTest.from_file("../../pages/balances.py", default_timeout=30)
+    at.session_state["balances_tab"] = "What clients owe"
+    at.run()
+    assert not at.exception, at.exception
+    at.text_input(key="ur_client-find").set_value("Quill").run()
+    [quinn] = [o for o in at.selectbox(key="ur_client").options if "Quill" in str(o)]
+    at.selectbox(key="ur_client").set_value(quinn).run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="ur_which").options == ["$10.00 on May 25, 2025, check"]
+    at.date_input(key="ur_date").set_value(dt.date(2025, 5, 25))
+    at.text_input(key="ur_reason").set_value("recorded for the wrong client")
+    at.button(key="FormSubmitter:ur-Undo the refund").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert db.scalar("SELECT sum(amount) FROM patient_refunds WHERE client_id = 'Q'") \
+        == Decimal("0.00")
+    given = next(d.value for d in at.dataframe if "undone_on" in d.value.columns)
+    assert given.undone_on.tolist() == [dt.date(2025, 5, 25)]

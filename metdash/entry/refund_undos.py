@@ -26,6 +26,7 @@ import pandas as pd
 
 from metdash.entry.problems import (
     Problem,
+    as_date,
     blank,
     date_field,
     fetch_one,
@@ -125,7 +126,7 @@ def undo_refund(db: Database, u: RefundUndoIn, user: str, as_of: dt.date | None 
         table = REFUND_TABLES[u.kind]
         rid = next_id(con, table, "refund_id")
         values = {**{k: v for k, v in refund.items() if k not in ("created_at",)},
-                  "refund_id": rid, "refund_date": date_field([], u.undo_date, "", ""),
+                  "refund_id": rid, "refund_date": as_date(u.undo_date),
                   "amount": -refund["amount"], "note": u.reason.strip(), "user_name": user,
                   "reverses": refund["refund_id"]}
         insert_row(con, table, values)

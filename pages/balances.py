@@ -149,11 +149,14 @@ if tab_patients.open:
                 if given.empty:
                     st.info(f"Client {ui.literal(who)} was never refunded anything.")
                 else:
-                    ui.table(given.drop(columns="refund_id"), key="ur_refunds",
+                    # Why it was undone is free text (it may name someone): not on a projector.
+                    shown = given.drop(columns=["refund_id"] + (
+                        ["undo_reason"] if ui.present_mode() else []))
+                    ui.table(shown, key="ur_refunds",
                              formats={"amount": "money", "refund_date": "date",
                                       "undone_on": "date"},
                              labels={"refund_date": "Refunded on", "claim_id": "Claim",
-                                     "undone_on": "Undone on"})
+                                     "undone_on": "Undone on", "undo_reason": "Why undone"})
                     undo_refund_form("client", given, key="ur", label=lambda r: (
                         f"${r.amount:,.2f} on {r.refund_date:%b %d, %Y}"
                         + f", {r.method}" + (f" {r.reference}" if isinstance(r.reference, str)
@@ -262,11 +265,12 @@ if tab_payer.open:
             st.subheader("Refunds sent to payers")
             # A note is free text (it may name the client): not on a projector.
             shown = sent.drop(columns="refund_id")
-            ui.table(shown.drop(columns="note") if ui.present_mode() else shown,
+            ui.table(shown.drop(columns=["note", "undo_reason"]) if ui.present_mode() else shown,
                      key="payer_refunds_sent", download="payer_refunds",
                      formats={"amount": "money", "refund_date": "date", "undone_on": "date"},
                      labels={"refund_date": "Sent on", "reference": "Check or EFT number",
-                             "user_name": "Recorded by", "undone_on": "Undone on"})
+                             "user_name": "Recorded by", "undone_on": "Undone on",
+                             "undo_reason": "Why undone"})
             st.subheader("Undo a refund to a payer",
                          help="A refund recorded by mistake, or a check the payer sent back: "
                               "the payer's money on the claim is what it was before, so the "

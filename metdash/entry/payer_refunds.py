@@ -83,12 +83,13 @@ def payers_paid(db: Database, claim_id: str) -> pd.DataFrame:
 def refunds_sent(db: Database) -> pd.DataFrame:
     """The refunds sent to payers, newest first: refund_id, refund_date, claim_id,
     client_id, payer, amount (Decimal), method, reference, note, user_name, undone_on (the
-    day it was undone, None while it stands: :mod:`metdash.entry.refund_undos`)."""
+    day it was undone, None while it stands: :mod:`metdash.entry.refund_undos`), and why
+    (undo_reason)."""
     with db.connect() as con:
         return fetch_df(con, """
             SELECT pr.refund_id, pr.refund_date, pr.claim_id, c.client_id, p.name AS payer,
                    pr.amount, pr.method, pr.reference, pr.note, pr.user_name,
-                   u.refund_date AS undone_on
+                   u.refund_date AS undone_on, u.note AS undo_reason
             FROM payer_refunds pr JOIN claims c USING (claim_id)
             JOIN payers p ON p.payer_id = pr.payer_id
             LEFT JOIN payer_refunds u ON u.reverses = pr.refund_id

@@ -57,11 +57,12 @@ class RefundUndoIn:
 
 def client_refunds(db: Database, client_id: str) -> pd.DataFrame:
     """A client's refunds, newest first: refund_id, refund_date, claim_id, amount (Decimal),
-    method, reference, undone_on (the day it was undone, None while it stands)."""
+    method, reference, undone_on (the day it was undone, None while it stands) and why
+    (undo_reason)."""
     with db.connect() as con:
         return fetch_df(con, """
             SELECT r.refund_id, r.refund_date, r.claim_id, r.amount, r.method, r.reference,
-                   u.refund_date AS undone_on
+                   u.refund_date AS undone_on, u.note AS undo_reason
             FROM patient_refunds r
             LEFT JOIN patient_refunds u ON u.reverses = r.refund_id
             WHERE r.client_id = ? AND r.reverses IS NULL

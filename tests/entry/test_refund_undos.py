@@ -75,8 +75,9 @@ def test_a_clients_refund_undone_gives_the_credit_back_on_its_day(db):
     assert ledger[["entry_date", "kind", "patient", "balance"]].tail(2).values.tolist() == [
         [dt.date(2025, 5, 25), "refund", Decimal("10.00"), Decimal("-20.00")],
         [dt.date(2025, 5, 28), "refund_undone", Decimal("-10.00"), Decimal("-30.00")]]
-    assert entry.client_refunds(db, "Q")[["refund_id", "undone_on"]].values.tolist() == [
-        [1, dt.date(2025, 5, 28)]]
+    assert entry.client_refunds(db, "Q")[["refund_id", "undone_on", "undo_reason"]
+                                         ].values.tolist() == [
+        [1, dt.date(2025, 5, 28), "check never sent"]]
     row = db.query("SELECT amount, refund_date, reverses, note, user_name FROM patient_refunds "
                    "WHERE refund_id = ?", [rid]).iloc[0].tolist()
     assert row == [Decimal("-10.00"), dt.date(2025, 5, 28), 1, "check never sent", "bea"]

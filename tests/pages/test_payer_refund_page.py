@@ -99,8 +99,8 @@ def test_a_refund_to_the_payer_is_undone_from_the_list_of_refunds_sent(tmp_path,
         == Decimal("-56.00")
     assert db.scalar("SELECT reverses FROM payer_refunds WHERE amount < 0") == rid
     sent = next(d.value for d in at.dataframe if "reference" in d.value.columns)
-    assert sent[["amount", "undone_on"]].values.tolist() == [
-        [Decimal("56.00"), dt.date(2025, 6, 5)]]
+    assert sent[["amount", "undone_on", "undo_reason"]].values.tolist() == [
+        [Decimal("56.00"), dt.date(2025, 6, 5), "check returned uncashed"]]
     assert "L14 - Reed, Remy - overpaid $56.00" in at.selectbox(key="pr_claim").options
     assert not [s for s in at.selectbox if s.key == "upr_which"]  # nothing left to undo
 
@@ -135,4 +135,29 @@ def test_a_refund_to_a_client_is_undone_from_the_clients_refunds(tmp_path, monke
     assert db.scalar("SELECT sum(amount) FROM patient_refunds WHERE client_id = 'Q'") \
         == Decimal("0.00")
     given = next(d.value for d in at.dataframe if "undone_on" in d.value.columns)
-    assert given.undone_on.tolist() == [dt.date(2025, 5, 25)]
+    assert given[["undone_on", "undo_reason"]].values.tolist() == [
+        [dt.date(2025, 5, 25), "recorded for the wrong client"]]
+
+
+def test_presentation_mode_shows_no_refund_notes_or_reasons(tmp_path, monkeypatch):
+    """Notes and the reasons for an undo are free text (they may name someone)."""
+    import datetime as dt
+
+    from metdash import entry
+
+    db, _ = _page(tmp_path, monkeypatch)
+    rid = entry.refund_payer(db, entry.PayerRefundIn("L14", 1, "56.00", dt.date(2025, 6, 2),
+                                                     "check", "1042", "per Ms Reed's call"),
+                             "bea", as_of=dt.date(2025, 6, 30))
+    entry.undo_refund(db, entry.RefundUndoIn("payer", rid, dt.date(2025, 6, 5),
+                                             "Remy Reed asked"), "bea",
+                      as_of=dt.date(2025, 6, 30))
+    monkeypatch.setenv("METDASH_DB", str(db.path))
+    at = AppTest.from_file("../../pages/balances.py", default_timeout=30)
+    at.session_state["balances_tab"] = "Refund a payer"
+    at.session_state["_present"] = True
+    at.run()
+    assert not at.exception, at.exception
+    sent = next(d.value for d in at.dataframe if "reference" in d.value.columns)
+    assert "note" not in sent.columns and "undo_reason" not in sent.columns
+    assert "Reed" not in sent.to_csv()

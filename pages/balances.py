@@ -138,29 +138,30 @@ if tab_patients.open:
                                 ui.after_write()
                                 st.success("Refund recorded.")
         # A client whose refund settled the credit owes nothing, so is not in the list above:
-        # the client is picked here.
-        with st.expander("Undo a refund to a client",
-                         expanded=bool(st.session_state.get("ur_client"))):
-            st.caption("A refund recorded by mistake, or a check never sent or returned: the "
-                       "credit is the client's again, dated the day chosen. Audited.")
-            who = ui.client_picker(db, key="ur_client")
-            if who:
-                given = ui.cached(entry.client_refunds)(db, who)
-                if given.empty:
-                    st.info(f"Client {ui.literal(who)} was never refunded anything.")
-                else:
-                    # Why it was undone is free text (it may name someone): not on a projector.
-                    shown = given.drop(columns=["refund_id"] + (
-                        ["undo_reason"] if ui.present_mode() else []))
-                    ui.table(shown, key="ur_refunds",
-                             formats={"amount": "money", "refund_date": "date",
-                                      "undone_on": "date"},
-                             labels={"refund_date": "Refunded on", "claim_id": "Claim",
-                                     "undone_on": "Undone on", "undo_reason": "Why undone"})
-                    undo_refund_form("client", given, key="ur", label=lambda r: (
-                        f"${r.amount:,.2f} on {r.refund_date:%b %d, %Y}"
-                        + f", {r.method}" + (f" {r.reference}" if isinstance(r.reference, str)
-                                             and r.reference else "")))
+        # the client is picked here. Drawn only while open (its picker reads the clients).
+        undo_box = st.expander("Undo a refund to a client", key="ur_open", on_change="rerun")
+        if undo_box.open:
+            with undo_box:
+                st.caption("A refund recorded by mistake, or a check never sent or returned: the "
+                           "credit is the client's again, dated the day chosen. Audited.")
+                who = ui.client_picker(db, key="ur_client")
+                if who:
+                    given = ui.cached(entry.client_refunds)(db, who)
+                    if given.empty:
+                        st.info(f"Client {ui.literal(who)} was never refunded anything.")
+                    else:
+                        # Why it was undone is free text (it may name someone): not on a projector.
+                        shown = given.drop(columns=["refund_id"] + (
+                            ["undo_reason"] if ui.present_mode() else []))
+                        ui.table(shown, key="ur_refunds",
+                                 formats={"amount": "money", "refund_date": "date",
+                                          "undone_on": "date"},
+                                 labels={"refund_date": "Refunded on", "claim_id": "Claim",
+                                         "undone_on": "Undone on", "undo_reason": "Why undone"})
+                        undo_refund_form("client", given, key="ur", label=lambda r: (
+                            f"${r.amount:,.2f} on {r.refund_date:%b %d, %Y}"
+                            + f", {r.method}" + (f" {r.reference}" if isinstance(r.reference, str)
+                                                 and r.reference else "")))
 
 if tab_write_off.open:
     with tab_write_off:

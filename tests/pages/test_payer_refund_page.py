@@ -123,6 +123,10 @@ def test_a_refund_to_a_client_is_undone_from_the_clients_refunds(tmp_path, monke
     at.session_state["balances_tab"] = "What clients owe"
     at.run()
     assert not at.exception, at.exception
+    # Closed, its picker is not drawn (nor the clients read for it).
+    assert not [t for t in at.text_input if t.key == "ur_client-find"]
+    at.session_state["ur_open"] = True  # what a click on its header sends
+    at.run()
     at.text_input(key="ur_client-find").set_value("Quill").run()
     [quinn] = [o for o in at.selectbox(key="ur_client").options if "Quill" in str(o)]
     at.selectbox(key="ur_client").set_value(quinn).run()

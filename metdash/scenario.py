@@ -246,6 +246,28 @@ def summary(s: Scenario) -> dict[str, Any]:
     }
 
 
+def verdict(s: Scenario, head: dict[str, Any]) -> str:
+    """The page's one-paragraph reading of :func:`summary` (``head``): what an insured visit
+    nets against the self-pay rate, whether the volume makes up for it, and when cash
+    collected catches up. (It said "each insured visit brings in less" whatever the numbers:
+    a practice whose payers allow $160 a visit against a $110 rate was told so.)"""
+    rate, net = _d(s.selfpay_rate), head["net_per_visit"]
+    more = head["revenue_total"] > head["selfpay_total"]
+    compared = ("less than" if net < rate else "more than" if net > rate else "as much as")
+    text = (f"Blended allowed per visit ${head['blended_allowed']:,.2f}: after denials and "
+            f"billing cost an insured visit nets ${net:,.2f}, {compared} the self-pay rate of "
+            f"${rate:,.2f}")
+    if net < rate:
+        text += (", and the added volume more than makes up for it." if more
+                 else ", and at this volume it does not make up for it.")
+    else:
+        text += ("." if more else ", yet at this volume revenue with insurance does not "
+                 "reach staying self-pay's.")
+    catch = head["cash_catch_up_month"]
+    return text + (f" Cash collected so far catches up with staying self-pay in month {catch}."
+                   if catch else " Cash collected does not catch up within 12 months.")
+
+
 def store_defaults(db: Database, visit: tuple[tuple[str, int], ...] = DEFAULT_VISIT
                    ) -> pd.DataFrame:
     """Starting payer assumptions from the store: payer, payer_type, allowed_per_visit

@@ -106,30 +106,24 @@ def outlook() -> None:
     be = head["break_even_weekly_visits"]
     t[0].metric("Break-even insured visits a week", "—" if be is None else f"{be}",
                 help="Insured visits a week at which a full month with insurance earns what "
-                     "staying self-pay earns: (self-pay visits now − kept) × self-pay rate ÷ net "
-                     "per insured visit.", border=True)
+                     "staying self-pay earns: (self-pay visits now − kept) × self-pay rate ÷ "
+                     "net per insured visit.", border=True)
     t[1].metric("Net per insured visit", f"${head['net_per_visit']:,.2f}",
                 help="Blended allowed per visit × (1 − denial rate) × (1 − billing cost).",
                 border=True)
     t[2].metric("Revenue, with insurance", dollars_label(head['revenue_total']),
-                delta=signed_dollars(head['revenue_total'] - head['selfpay_total']) + " vs self-pay",
+                delta=(signed_dollars(head['revenue_total'] - head['selfpay_total'])
+                       + " vs self-pay"),
                 help="Earned in 12 months: kept self-pay visits + insured visits at the net rate.",
                 border=True)
     t[3].metric("Cash collected, with insurance", dollars_label(head['cash_total']),
-                delta=signed_dollars(head['cash_total'] - head['selfpay_total']) + " vs self-pay",
+                delta=(signed_dollars(head['cash_total'] - head['selfpay_total'])
+                       + " vs self-pay"),
                 help="Collected in 12 months: insurers pay the days to payment after the visit.",
                 border=True)
     t[4].metric("Staying self-pay", dollars_label(head['selfpay_total']),
                 help="Self-pay rate × visits now × 52/12 weeks a month, 12 months.", border=True)
-    catch = head["cash_catch_up_month"]
-    st.info(f"Blended allowed per visit ${head['blended_allowed']:,.2f} against a self-pay rate "
-            f"of ${rate:,.2f}: each insured visit brings in less, and "
-            + ("the added volume more than makes up for it"
-               if head["revenue_total"] > head["selfpay_total"]
-               else "at this volume it does not make up for it")
-            + ". " + (f"Cash collected so far catches up with staying self-pay in month {catch}."
-                      if catch else "Cash collected does not catch up within 12 months."),
-            icon=":material/lightbulb:")
+    st.info(scenario.verdict(model, head), icon=":material/lightbulb:")
     left, right = st.columns(2)
     months_chart, cumulative_chart = _charts(model)
     with left:

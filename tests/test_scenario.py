@@ -139,3 +139,26 @@ def test_numbers_no_small_practice_has_are_refused_with_the_fields_own_words():
     kept = scenario.problems(base(selfpay_kept_weekly_visits=D(50)))
     assert kept == ["Self-pay visits a week that stay self-pay: cannot be more than the "
                     "self-pay visits a week now (40); lower it."]
+
+
+@pytest.mark.parametrize(("changes", "says"), [
+    # Net $63 (70 × 0.9) against $100; a week: 10 × 100 + 60 × 63 = 4,780 against 40 × 100 =
+    # 4,000 -> the volume makes up for it.
+    ({}, "nets $63.00, less than the self-pay rate of $100.00, and the added volume more "
+         "than makes up for it."),
+    # 40 insured visits: 1,000 + 40 × 63 = 3,520 < 4,000.
+    ({"insured_weekly_visits": D(40)}, "nets $63.00, less than the self-pay rate of $100.00, "
+                                       "and at this volume it does not make up for it."),
+    # Payers allowing $150: net 135, more than $100 (the page said "brings in less").
+    ({"payers": (PayerAssumption("A", D(150), D(1)),)},
+     "Blended allowed per visit $150.00: after denials and billing cost an insured visit "
+     "nets $135.00, more than the self-pay rate of $100.00."),
+    # ... but only 20 insured visits: 1,000 + 20 × 135 = 3,700 < 4,000.
+    ({"payers": (PayerAssumption("A", D(150), D(1)),), "insured_weekly_visits": D(20)},
+     "nets $135.00, more than the self-pay rate of $100.00, yet at this volume revenue with "
+     "insurance does not reach staying self-pay's."),
+])
+def test_the_verdict_says_what_an_insured_visit_nets_against_the_rate(changes, says):
+    s = base(**changes)
+    text = scenario.verdict(s, scenario.summary(s))
+    assert says in text, text

@@ -288,7 +288,7 @@ def _wait(page: Any, check: str, name: str, arg: Any = None) -> float:
     key = json.dumps(name)
     page.wait_for_function(_STAMPED % (check, key, key), arg=arg, timeout=TIMEOUT_MS,
                            polling="raf")
-    return page.evaluate(f"window.__ttfc[{json.dumps(name)}]") / 1000
+    return page.evaluate(f"window.__ttfc[{key}]") / 1000
 
 
 def time_reference(browser: Any, url: str, drawn: list[float] | None = None) -> float:

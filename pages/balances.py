@@ -45,14 +45,13 @@ def undo_section(claim: str, *, form: str, prefix: str) -> None:
                            f"owes it again.{credit}")
 
 
-def undo_refund_form(kind: str, refunds, *, key: str, label) -> None:
+def undo_refund_form(kind: str, refunds, *, key: str) -> None:
     """Undo one of ``refunds`` (rows of :func:`entry.client_refunds` or
     :func:`entry.refunds_sent`; those already undone are not offered): a check never sent,
     one recorded by mistake, or one that came back uncashed."""
-    standing = refunds[refunds.undone_on.isna()]
-    if standing.empty:
+    options = entry.undo_choices(refunds)
+    if not options:
         return
-    options = {int(r.refund_id): label(r) for r in standing.itertuples()}
     with st.form(key):
         which = st.selectbox("Refund", list(options), format_func=options.get,
                              key=f"{key}_which")
@@ -158,10 +157,7 @@ if tab_patients.open:
                                           "undone_on": "date"},
                                  labels={"refund_date": "Refunded on", "claim_id": "Claim",
                                          "undone_on": "Undone on", "undo_reason": "Why undone"})
-                        undo_refund_form("client", given, key="ur", label=lambda r: (
-                            f"${r.amount:,.2f} on {r.refund_date:%b %d, %Y}"
-                            + f", {r.method}" + (f" {r.reference}" if isinstance(r.reference, str)
-                                                 and r.reference else "")))
+                        undo_refund_form("client", given, key="ur")
 
 if tab_write_off.open:
     with tab_write_off:
@@ -277,9 +273,7 @@ if tab_payer.open:
                               "the payer's money on the claim is what it was before, so the "
                               "claim is overpaid again (Payers overpaid), dated the day chosen. "
                               "Audited.")
-            undo_refund_form("payer", sent, key="upr", label=lambda r: (
-                f"claim {r.claim_id} - {r.payer} - ${r.amount:,.2f} on "
-                f"{r.refund_date:%b %d, %Y}, {r.method} {r.reference}"))
+            undo_refund_form("payer", sent, key="upr")
 
 if tab_batch.open:
     with tab_batch:

@@ -211,6 +211,7 @@ from metdash.entry.referrals import (
 from metdash.entry.refund_undos import (
     RefundUndoIn,
     client_refunds,
+    undo_choices,
     undo_refund,
     validate_refund_undo,
 )
@@ -270,6 +271,6 @@ __all__ = [
     "PAYER_REFUND_METHODS", "PayerRefundIn", "payers_paid", "refund_payer",
     "refunds_sent",
     "validate_payer_refund",
-    "RefundUndoIn", "client_refunds", "undo_refund", "validate_refund_undo",
+    "RefundUndoIn", "client_refunds", "undo_choices", "undo_refund", "validate_refund_undo",
     "practice_notices", "Returned", "UndoIn", "returned_by", "undo_move", "undoable", "validate_undo",
 ]

@@ -37,7 +37,7 @@ from metdash.entry.problems import (
 from metdash.errors import ValidationError
 from metdash.store import Database, audit, facts, fetch_df, insert_row, next_id
 
-__all__ = ["REFUND_TABLES", "RefundUndoIn", "client_refunds", "undo_refund",
+__all__ = ["REFUND_TABLES", "RefundUndoIn", "client_refunds", "undo_choices", "undo_refund",
            "validate_refund_undo"]
 
 # Whose refund -> its table.
@@ -67,6 +67,22 @@ def client_refunds(db: Database, client_id: str) -> pd.DataFrame:
             LEFT JOIN patient_refunds u ON u.reverses = r.refund_id
             WHERE r.client_id = ? AND r.reverses IS NULL
             ORDER BY r.refund_date DESC, r.refund_id DESC""", [client_id])
+
+
+def undo_choices(refunds: pd.DataFrame) -> dict[int, str]:
+    """The refunds of ``refunds`` (rows of :func:`client_refunds` or
+    :func:`metdash.entry.refunds_sent`) that can still be undone, by id, each in words for a
+    picker: "$10.00 on May 25, 2025, check 1042", with its claim and payer when they are
+    columns ("claim L14 - Acme Health - ...")."""
+    out = {}
+    for r in refunds[refunds.undone_on.isna()].itertuples():
+        ref = r.reference if isinstance(r.reference, str) and r.reference.strip() else ""
+        words = f"${r.amount:,.2f} on {r.refund_date:%b %d, %Y}, {r.method}" + (
+            f" {ref}" if ref else "")
+        if hasattr(r, "payer"):
+            words = f"claim {r.claim_id} - {r.payer} - {words}"
+        out[int(r.refund_id)] = words
+    return out
 
 
 def validate_refund_undo(con: Any, u: RefundUndoIn, as_of: dt.date | None = None

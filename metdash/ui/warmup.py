@@ -36,8 +36,9 @@ import streamlit as st
 # plug-in, with the two modules it imports, was fetched after "Sign in" on every page: about
 # 40 ms of the wait for the first figure, benchmarks/NOTES.md "Twenty-seventh pass"), then
 # plotly. Each of them was fetched after "Sign in" while the page waited, until named here
-# (benchmarks/NOTES.md, "Sixteenth pass"). Plotly comes last: running its 4.7 MB holds the browser's main thread
-# for a second or more on a busy machine, and it must not delay the others. Loaded with no
+# (benchmarks/NOTES.md, "Sixteenth pass"). Plotly comes last: running its 4.7 MB holds the
+# browser's main thread for a second or more on a busy machine, and it must not delay the
+# others. Loaded with no
 # pause at all before the click (a script typing the password at once), its run fell on the
 # moment the page's tiles were to be painted; with a person's typing time it is done before
 # the click (benchmarks/NOTES.md).

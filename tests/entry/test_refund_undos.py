@@ -93,6 +93,45 @@ def test_a_clients_refund_undone_gives_the_credit_back_on_its_day(db):
         assert facts.check(con) == []
 
 
+def test_a_refund_naming_a_claim_undone_puts_the_credit_back_on_that_claim(db):
+    """Pat owes 14 by 05-27: L2's PR-2 14 less her 10 of 05-01, and L7's PR-2 10 (the Gap
+    Plan's cost share). She pays 20 more on L2 on 05-28: L2's client side is 14 - 30 = -16
+    and she has a credit of 30 - 24 = 6. The practice refunds the 6 on L2 on 05-29 (L2 -10,
+    Pat 0), then finds it was never sent and undoes it on 05-30 (L2 -16, credit 6 again);
+    money posted from 05-29 to 05-31 is -6 + 6 = 0."""
+    entry.record_patient_payment(db, entry.PatientPaymentIn(
+        "P", dt.date(2025, 5, 28), "20.00", "card", "L2"), "front", as_of=MAY_31)
+
+    def pat():
+        owed = figures.patient_balances(db, Filters(dt.date(2025, 4, 1), MAY_31,
+                                                    as_of=MAY_31)).set_index("client_id")
+        return owed.loc["P", "balance"] if "P" in owed.index else Decimal("0.00")
+
+    def l2():
+        return db.scalar("SELECT patient_balance FROM claim_facts WHERE claim_id = 'L2'")
+
+    assert (pat(), l2()) == (Decimal("-6.00"), Decimal("-16.00"))
+    rid = entry.refund_credit(db, entry.RefundIn("P", "6.00", dt.date(2025, 5, 29),
+                                                 claim_id="L2"), "bea", as_of=MAY_31)
+    assert (pat(), l2()) == (Decimal("0.00"), Decimal("-10.00"))
+    entry.undo_refund(db, undo(refund_id=rid, on=dt.date(2025, 5, 30)), "bea", as_of=MAY_31)
+    assert (pat(), l2()) == (Decimal("-6.00"), Decimal("-16.00"))
+    assert money_posted(db, dt.date(2025, 5, 29), MAY_31) == Decimal("0.00")
+    last = figures.claim_ledger(db, "L2").iloc[-1]
+    assert (last.entry_date, last.kind, last.amount, last.patient) == (
+        dt.date(2025, 5, 30), "refund", Decimal("-6.00"), Decimal("-6.00"))
+    with db.connect() as con:
+        assert facts.check(con) == []
+
+
+def test_the_refunds_a_picker_offers_are_those_still_standing(db):
+    entry.refund_credit(db, entry.RefundIn("Q", "5.00", MAY_31, "check", "1046"), "bea",
+                        as_of=MAY_31)
+    entry.undo_refund(db, undo(), "bea", as_of=MAY_31)
+    assert entry.undo_choices(entry.client_refunds(db, "Q")) == {
+        2: "$5.00 on May 31, 2025, check 1046"}  # refund 1 is undone
+
+
 @pytest.mark.parametrize(("changes", "says"), [
     ({"on": dt.date(2025, 5, 24)}, "Undone on 2025-05-24 is before the refund itself "
                                    "(2025-05-25)"),

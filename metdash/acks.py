@@ -117,7 +117,7 @@ def rejected_claims(db: Database, as_of: dt.date) -> pd.DataFrame:
         WHERE c.status = 'submitted'
           AND NOT coalesce(s.last_sent > r.imported_at, FALSE)
           AND NOT coalesce(c.last_submitted_date > r.rejected_on, FALSE)
-        ORDER BY days_left, c.claim_id""", [as_of, as_of])
+        ORDER BY days_left, c.claim_id""", [as_of, as_of], few=True)
 
 
 def claims_awaiting_ack(db: Database, as_of: dt.date) -> pd.DataFrame:
@@ -153,7 +153,7 @@ def claims_awaiting_ack(db: Database, as_of: dt.date) -> pd.DataFrame:
         FROM sent s JOIN clients cl USING (client_id) JOIN payers p USING (payer_id)
         LEFT JOIN since a USING (claim_id)
         WHERE NOT coalesce(a.payer_answered, FALSE) AND NOT coalesce(a.rejected, FALSE)
-        ORDER BY days_waiting DESC, s.claim_id""", [as_of, as_of, as_of])
+        ORDER BY days_waiting DESC, s.claim_id""", [as_of, as_of, as_of], few=True)
 
 
 def recent_acknowledgments(db: Database, limit: int = 200) -> pd.DataFrame:

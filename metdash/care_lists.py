@@ -69,7 +69,7 @@ def referrals_expiring(db: Database, as_of: dt.date) -> pd.DataFrame:
         ORDER BY least(coalesce(r.days_to_expiry, 9999), coalesce(r.visits_left * 7, 9999)),
                  r.referral_id""",
         [as_of, as_of, as_of, EXPIRY_WINDOW_DAYS, VISITS_LEFT_WARN, EXPIRY_WINDOW_DAYS,
-         VISITS_LEFT_WARN])
+         VISITS_LEFT_WARN], few=True)
 
 
 def progress_note_due(db: Database, as_of: dt.date) -> pd.DataFrame:
@@ -129,7 +129,7 @@ def progress_note_due(db: Database, as_of: dt.date) -> pd.DataFrame:
         FROM periods d JOIN clients cl USING (client_id)
         WHERE d.treatment_days >= ? - 1 AND NOT coalesce(d.discharged, FALSE)
         ORDER BY d.treatment_days DESC, d.client_id""",
-        [as_of, PROGRESS_EVERY, PROGRESS_EVERY])
+        [as_of, PROGRESS_EVERY, PROGRESS_EVERY], few=True)
 
 
 def plan_of_care_to_recertify(db: Database, as_of: dt.date) -> pd.DataFrame:
@@ -177,7 +177,7 @@ def plan_of_care_to_recertify(db: Database, as_of: dt.date) -> pd.DataFrame:
         JOIN clients cl USING (client_id) LEFT JOIN referrers f USING (referrer_id)
         WHERE r.last_seen >= d.start_date
           AND (x.discharged IS NULL OR x.discharged < d.start_date)
-        ORDER BY days_left, d.plan_id""", [as_of] * 6)
+        ORDER BY days_left, d.plan_id""", [as_of] * 6, few=True)
 
 
 def plans_of_care_unsigned(db: Database, as_of: dt.date) -> pd.DataFrame:
@@ -207,4 +207,4 @@ def plans_of_care_unsigned(db: Database, as_of: dt.date) -> pd.DataFrame:
                END AS status
         FROM unsigned u JOIN clients cl USING (client_id) LEFT JOIN referrers f USING (referrer_id)
         WHERE date_diff('day', ?::DATE, u.signature_due) <= {SIGN_WINDOW_DAYS}
-        ORDER BY days_left, u.plan_id""", [as_of, as_of, as_of, as_of])
+        ORDER BY days_left, u.plan_id""", [as_of, as_of, as_of, as_of], few=True)

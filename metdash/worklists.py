@@ -78,7 +78,7 @@ def sessions_not_billed(db: Database, as_of: dt.date) -> pd.DataFrame:
         JOIN {_clients_of("unbilled")} USING (client_id)
         LEFT JOIN providers p USING (provider_id)
         LEFT JOIN minutes m USING (session_id)
-        ORDER BY s.session_date, s.session_id""", params)
+        ORDER BY s.session_date, s.session_id""", params, few=True)
 
 
 def claims_ready_to_submit(db: Database, as_of: dt.date) -> pd.DataFrame:
@@ -95,7 +95,7 @@ def claims_ready_to_submit(db: Database, as_of: dt.date) -> pd.DataFrame:
                date_diff('day', ?::DATE, (c.first_service_date + p.timely_filing_days)::DATE)
                    AS days_left
         FROM c JOIN {_clients_of("c")} USING (client_id) JOIN payers p USING (payer_id)
-        ORDER BY filing_deadline, c.claim_id""", [as_of])
+        ORDER BY filing_deadline, c.claim_id""", [as_of], few=True)
 
 
 def any_ready_to_submit(db: Database) -> bool:
@@ -129,7 +129,7 @@ def claims_unpaid_past_lag(db: Database, as_of: dt.date) -> pd.DataFrame:
                c.submitted_date, c.days_out, c.usual_lag_days, c.total_charge
         FROM late c JOIN clients cl USING (client_id)
         WHERE c.claim_id NOT IN (SELECT claim_id FROM paid)
-        ORDER BY c.days_out DESC, c.claim_id""", [as_of, as_of])
+        ORDER BY c.days_out DESC, c.claim_id""", [as_of, as_of], few=True)
 
 
 def _open_denials(as_of_param: str = "?::DATE") -> str:
@@ -204,7 +204,7 @@ def _denial_lists(db: Database, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFr
                coalesce((w.correct_first AND w.status NOT IN ('ready', 'submitted'))
                         OR (NOT w.correct_first AND NOT w.appeal_pending
                             AND w.days_left < 0), FALSE) AS to_correct
-        FROM work w JOIN {_clients_of("work")} USING (client_id)""", [as_of, as_of])
+        FROM work w JOIN {_clients_of("work")} USING (client_id)""", [as_of, as_of], few=True)
     appeal = work[work.to_appeal].sort_values(["appeal_deadline", "claim_id"])
     appeal = appeal[["claim_id", "client_id", "client_name", "payer", "status", "denied_date",
                      "appeal_deadline", "days_left", "denied_amount", "reasons"]]
@@ -272,7 +272,7 @@ def credit_balances(db: Database, as_of: dt.date) -> pd.DataFrame:
                (SELECT max(payment_date) FROM patient_payments pp
                 WHERE pp.client_id = pc.client_id) AS last_payment
         FROM per_client pc JOIN clients cl USING (client_id)
-        ORDER BY credit DESC, pc.client_id""", [as_of])
+        ORDER BY credit DESC, pc.client_id""", [as_of], few=True)
 
 
 def payers_overpaid(db: Database, as_of: dt.date) -> pd.DataFrame:
@@ -296,7 +296,7 @@ def payers_overpaid(db: Database, as_of: dt.date) -> pd.DataFrame:
                o.overpaid::DECIMAL(14,2) AS overpaid
         FROM over o JOIN {_clients_of("over")} USING (client_id)
         JOIN payers p USING (payer_id) LEFT JOIN paid pd USING (claim_id)
-        ORDER BY pd.last_paid, o.claim_id""", [as_of])
+        ORDER BY pd.last_paid, o.claim_id""", [as_of], few=True)
 
 
 def payments_taken_back(db: Database, as_of: dt.date) -> pd.DataFrame:
@@ -390,7 +390,7 @@ def payments_taken_back(db: Database, as_of: dt.date) -> pd.DataFrame:
         FROM owed o JOIN payers p USING (payer_id) JOIN clients cl USING (client_id)
         WHERE o.insurance_owes > 0
         ORDER BY o.taken_back_date, o.claim_id, p.name""",
-                    {"as_of": as_of, "first": first if first is not None else 2**31 - 1})
+                    {"as_of": as_of, "first": first if first is not None else 2**31 - 1}, few=True)
 
 
 def claims_at_risk_of_timely_filing(db: Database, as_of: dt.date) -> pd.DataFrame:
@@ -410,7 +410,7 @@ def claims_at_risk_of_timely_filing(db: Database, as_of: dt.date) -> pd.DataFram
         FROM claims c JOIN clients cl USING (client_id) JOIN payers p USING (payer_id)
         WHERE c.status IN ('draft', 'ready') AND c.submitted_date IS NULL
           AND date_diff('day', ?::DATE, (c.first_service_date + p.timely_filing_days)::DATE) <= ?
-        ORDER BY days_left, c.claim_id""", [as_of, as_of, TIMELY_WINDOW_DAYS])
+        ORDER BY days_left, c.claim_id""", [as_of, as_of, TIMELY_WINDOW_DAYS], few=True)
 
 
 def unmatched_remittances(db: Database, as_of: dt.date) -> pd.DataFrame:
@@ -425,7 +425,7 @@ def unmatched_remittances(db: Database, as_of: dt.date) -> pd.DataFrame:
                cp.payer_claim_number
         FROM claim_payments cp JOIN remittances r USING (remittance_id)
         WHERE cp.claim_id IS NULL AND r.payment_date <= ?::DATE
-        ORDER BY r.payment_date, r.remittance_id, cp.seq""", [as_of])
+        ORDER BY r.payment_date, r.remittance_id, cp.seq""", [as_of], few=True)
 
 
 @dataclass(frozen=True)

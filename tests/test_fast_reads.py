@@ -200,3 +200,45 @@ def test_monthly_trend_says_which_days_of_each_month_are_in_the_period(demo):
     assert days == [("2026-04-01", "2026-04-15", "2026-04-30"),
                     ("2026-05-01", "2026-05-01", "2026-05-31"),
                     ("2026-06-01", "2026-06-01", "2026-06-10")]
+
+
+# -- a small result through the DB-API (fetch_df(few=True)) -----------------------------------
+
+
+@pytest.mark.parametrize("as_of", ["2026-06-30", "2025-09-30"])
+def test_work_lists_read_with_few_as_through_the_relation_api(demo, as_of, monkeypatch):
+    """Every work list (the lists that read with ``few=True``) holds the same rows, columns and
+    dtypes as when read through DuckDB's relation API."""
+    import datetime as dt
+
+    from metdash import worklists
+    from metdash.store import db as store_db
+
+    day = dt.date.fromisoformat(as_of)
+    fast = worklists.all_lists(demo, day, workers=1)
+    relation = store_db.fetch_df
+
+    def without_few(con, sql, params=None, *, categories=False, few=False):
+        return relation(con, sql, params, categories=categories)
+
+    monkeypatch.setattr(store_db, "fetch_df", without_few)
+    slow = worklists.all_lists(demo, day, workers=1)
+    assert sum(len(frame) for frame in fast.values()) > 0
+    for key in worklists.WORKLISTS:
+        same(fast[key], slow[key])
+
+
+@pytest.mark.parametrize("params", [None, [2], {"n": 2}])
+def test_fetch_df_few_keeps_types_nulls_and_parameters(params):
+    import duckdb
+
+    con = duckdb.connect()
+    n = "2" if params is None else ("?" if isinstance(params, list) else "$n")
+    sql = f"""SELECT i, 'c' || i AS text, (i * 1.25)::DECIMAL(12,2) AS money,
+                     DATE '2026-01-01' + i::INTEGER AS day,
+                     CASE WHEN i = 1 THEN NULL ELSE i END AS maybe
+              FROM range({n}) t(i) ORDER BY i"""
+    same(fetch_df(con, sql, params, few=True), fetch_df(con, sql, params))
+    empty = f"SELECT * FROM ({sql}) WHERE i < 0"
+    same(fetch_df(con, empty, params, few=True), fetch_df(con, empty, params))
+    assert len(fetch_df(con, empty, params, few=True)) == 0

@@ -52,7 +52,7 @@ def _sql() -> str:
 def secondary_claims_to_bill(db: Database, as_of: dt.date) -> pd.DataFrame:
     """Claims to bill to the next payer in line ("bill the secondary"), oldest adjudication
     first. Columns: see metdash/sql/secondary_to_bill.sql (money DECIMAL(12,2), days whole)."""
-    return db.query(_sql(), {"as_of": as_of})
+    return db.query(_sql(), {"as_of": as_of}, few=True)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:

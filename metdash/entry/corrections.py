@@ -22,8 +22,8 @@ The rules (DOMAIN.md, "Secondary claims" and the denial rules):
   number (nothing for REF*F8 to name), editing a claim the payer already has, voiding a
   claim twice (voided, or a void already waiting), voiding a claim the payer paid (the
   payment must be taken back first: post the payer's reversal) or one the practice wrote
-  off, moved to the client or refunded on (a replacement instead), correcting a paid,
-  appealed or closed claim.
+  off, moved to the client or refunded on (a replacement instead; a write-off, move or
+  refund since undone does not count), correcting a paid, appealed or closed claim.
 
 An edit or a replacement that makes the claim bill a day's units takes in the client's
 sessions of that date not yet billed (``claim_sessions``, as a claim built from sessions
@@ -151,11 +151,21 @@ class ClaimState(dict):
     reason each action is refused (``edit``, ``correct``, ``void``: None when allowed)."""
 
 
-# What the practice did on a claim's balance itself (a void would take it off the books).
-_PRACTICE_MONEY = """SELECT EXISTS (SELECT 1 FROM write_offs WHERE claim_id = ?)
-    OR EXISTS (SELECT 1 FROM balance_transfers WHERE claim_id = ?)
-    OR EXISTS (SELECT 1 FROM patient_refunds WHERE claim_id = ?)
-    OR EXISTS (SELECT 1 FROM payer_refunds WHERE claim_id = ?)"""
+# What the practice did on a claim's balance itself that still stands (a void would take it
+# off the books): a write-off or a move to the client not undone (balance_returns), a refund
+# not undone (its undo is a negated row of the refund's table). One undone nets to nothing.
+_PRACTICE_MONEY = """
+    WITH kept AS (
+        SELECT 'write_off' AS kind, write_off_id AS id, amount FROM write_offs
+        WHERE claim_id = $claim
+        UNION ALL SELECT 'transfer', transfer_id, amount FROM balance_transfers
+        WHERE claim_id = $claim
+        UNION ALL SELECT kind, source_id, -amount FROM balance_returns WHERE claim_id = $claim
+        UNION ALL SELECT 'patient_refund', coalesce(reverses, refund_id), amount
+        FROM patient_refunds WHERE claim_id = $claim
+        UNION ALL SELECT 'payer_refund', coalesce(reverses, refund_id), amount
+        FROM payer_refunds WHERE claim_id = $claim)
+    SELECT EXISTS (SELECT 1 FROM kept GROUP BY kind, id HAVING sum(amount) <> 0)"""
 
 
 def _refusals(con: Any, row: dict[str, Any]) -> dict[str, str | None]:
@@ -193,7 +203,7 @@ def _refusals(con: Any, row: dict[str, Any]) -> dict[str, str | None]:
                 void = (f"Claim {cid} has {fmt_money(paid[0][0])} paid by the payer: a void "
                         "takes that payment back, so post the payer's reversal first, or "
                         "send a replacement claim instead.")
-            elif con.execute(_PRACTICE_MONEY, [cid] * 4).fetchall()[0][0]:
+            elif con.execute(_PRACTICE_MONEY, {"claim": cid}).fetchall()[0][0]:
                 void = (f"Claim {cid} has a write-off, a balance moved to the client or a "
                         "refund on it: a voided claim leaves the books with its money, so "
                         "send a replacement claim instead.")

@@ -370,6 +370,50 @@ def test_a_claim_written_off_is_replaced_not_voided(seeded):
         assert corrections.claim_state(con, "C000101")["correct"] is None
 
 
+def test_a_write_off_undone_no_longer_stops_a_void(seeded):
+    # The $50 write-off of the test above, undone the next day (a mistake): nothing the
+    # practice did stands on the claim any more, so the claim may be voided.
+    from metdash.entry import returns
+
+    sent_and_denied(seeded)
+    with seeded.transaction() as con:
+        con.execute("INSERT INTO write_offs (write_off_id, client_id, claim_id, side, amount, "
+                    "reason, write_off_date, user_name) VALUES (1, 'K001', 'C000101', "
+                    "'insurance', 50, 'courtesy', DATE '2025-03-11', 'biller')")
+        facts.touch(con, ["C000101"], status_only=True)
+    returns.undo_move(seeded, returns.UndoIn("C000101", "write_off", 1, D(2025, 3, 12),
+                                             "entered by mistake"), "biller", as_of=AS_OF)
+    with seeded.connect() as con:
+        assert corrections.claim_state(con, "C000101")["void"] is None
+    corrections.void_claim(seeded, "C000101", "biller", reason="duplicate", as_of=AS_OF)
+    assert seeded.scalar("SELECT frequency_code FROM claims WHERE claim_id = 'C000101'") == "8"
+
+
+@pytest.mark.parametrize("undone", [False, True])
+def test_a_refund_on_the_claim_stops_a_void_until_it_is_undone(seeded, undone):
+    # Sam paid $30 on C000101 and was refunded $30 (refund 1): the practice's money left on
+    # the claim's account stops a void. Undone (refund 1 negated, row 2), it does not.
+    sent_and_denied(seeded)
+    with seeded.transaction() as con:
+        con.execute("INSERT INTO patient_payments (patient_payment_id, client_id, claim_id, "
+                    "payment_date, amount, method) VALUES (1, 'K001', 'C000101', "
+                    "DATE '2025-03-04', 30, 'card')")
+        con.execute("INSERT INTO patient_refunds (refund_id, client_id, claim_id, refund_date, "
+                    "amount, user_name) VALUES (1, 'K001', 'C000101', DATE '2025-03-11', 30, "
+                    "'biller')")
+        if undone:
+            con.execute("INSERT INTO patient_refunds (refund_id, client_id, claim_id, "
+                        "refund_date, amount, user_name, reverses) VALUES (2, 'K001', "
+                        "'C000101', DATE '2025-03-12', -30, 'biller', 1)")
+        facts.touch(con, ["C000101"], status_only=True)
+    with seeded.connect() as con:
+        refused = corrections.claim_state(con, "C000101")["void"]
+    if undone:
+        assert refused is None
+    else:
+        assert "has a write-off, a balance moved to the client or a refund on it" in refused
+
+
 def test_the_earlier_remittance_lines_follow_their_service_after_a_replacement(seeded):
     # Denied line by line (CO-16 on each, REF*6R echoed); the replacement drops line 1
     # (97110): the old 97140 line is line 1 now and 97530 line 2, and their denials follow

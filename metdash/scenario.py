@@ -80,13 +80,16 @@ LABELS = {"selfpay_rate": "Self-pay rate ($ a visit)",
           "days_to_payment": "Days from visit to payment",
           "ramp_months": "Months to reach the insured volume",
           "billing_cost_rate": "Billing cost (% of insured revenue)"}
-# The month table's headings (on the page and in its downloads): short enough for its ten
-# columns to fit the page at 1280 px, "self-pay" spelled as everywhere else.
+# The month table's headings (on the page and in its downloads): short, so its columns fit
+# the page at 1280 px; "self-pay" spelled as everywhere else.
 MONTH_LABELS = {"month": "Month", "selfpay_revenue": "Staying self-pay",
                 "insured_visits": "Insured visits", "insured_revenue": "Insured revenue",
                 "revenue": "Revenue", "cash": "Cash", "revenue_difference": "Revenue vs self-pay",
                 "cash_difference": "Cash vs self-pay", "cumulative_selfpay_cash":
                 "Self-pay cash so far", "cumulative_cash": "Cash so far"}
+# The month table's running totals (the cumulative chart's numbers): in its downloads, not on
+# the page, where ten columns ran past 1280 px.
+SO_FAR = ("cumulative_selfpay_cash", "cumulative_cash")
 # The ranges a small practice fits in: a number beyond them is a slip of the keyboard (a
 # rate of 1e12 made a break-even of 163 billion visits a week), not an assumption.
 MOST_DOLLARS_A_VISIT = Decimal(1000)

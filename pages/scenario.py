@@ -130,10 +130,17 @@ def outlook() -> None:
         ui.chart(months_chart, key="months")
     with right:
         ui.chart(cumulative_chart, key="cumulative")
-    ui.table(months, key="month_table", download="insurance_scenario",
-             formats={**{c: "money" for c in months.columns if c != "month"},
-                      "insured_visits": "number"},   # visits: not taken for money
-             labels=scenario.MONTH_LABELS)
+    # A projection, in whole dollars as its tiles are (cents would be false precision), all
+    # twelve months at once. The cash so far is the chart above on the right; its two columns
+    # are in the downloads, so the table fits the page at 1280 px.
+    formats = {**{c: "dollars" for c in months.columns if c != "month"},
+               "insured_visits": "number"}   # visits: not taken for money
+    ui.table(months.drop(columns=list(scenario.SO_FAR)), key="month_table", formats=formats,
+             labels=scenario.MONTH_LABELS, height="all")
+    st.caption("The cash collected so far, month by month, is the chart above on the right; "
+               "the downloads hold it with every other column, to the cent.")
+    ui.downloads(months, "insurance_scenario", key="month_table-dl",
+                 labels=ui.table_labels(months, formats, scenario.MONTH_LABELS))
     with st.expander("How the model works (every assumption)"):
         st.markdown(scenario.__doc__.split("The model, stated once (the page shows the same text):")
                     [-1])

@@ -162,3 +162,29 @@ def test_the_verdict_says_what_an_insured_visit_nets_against_the_rate(changes, s
     s = base(**changes)
     text = scenario.verdict(s, scenario.summary(s))
     assert says in text, text
+
+
+def test_the_month_chart_has_room_above_its_tallest_bar():
+    # A full insured month earns more than any other: its bar must end below the plot's top,
+    # not flush with it (months of equal bars at the top line read as cut off there).
+    from metdash.scenario_charts import scenario_months_chart
+
+    months = scenario.project(base())
+    fig = scenario_months_chart(months)
+    tallest = max(float(v) for col in ("revenue", "cash", "selfpay_revenue")
+                  for v in months[col])
+    low, high = fig.layout.yaxis.range
+    step = fig.layout.yaxis.dtick
+    # the top is the first gridline above the tallest bar, so a line shows above every bar
+    assert low == 0 and high % step == 0 and high - step <= tallest < high
+    assert tallest / step <= 6
+
+
+def test_the_month_chart_top_line_is_a_round_step_above_the_tallest_bar():
+    from metdash.scenario_charts import _room_above
+
+    # the workshop demo's full months: $25,071.28 under a line at $25,000 read as cut off
+    assert _room_above(25071.28) == {"range": [0, 30000], "dtick": 5000}
+    assert _room_above(25000) == {"range": [0, 30000], "dtick": 5000}   # not on the top line
+    assert _room_above(14300) == {"range": [0, 15000], "dtick": 2500}
+    assert _room_above(0) == {}

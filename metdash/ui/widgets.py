@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import streamlit as st
@@ -96,9 +97,19 @@ def _for_download(frame: pd.DataFrame, labels: dict[str, str], present: bool,
     return _kept_for(frame, key, build)
 
 
-# Decimals a download keeps of a float column shown in these formats: cents; a rate as a
-# fraction to a hundredth of a percent (0.9651 shown as 96.51%); days to a tenth.
-_DIGITS = {"dollar": 2, "percent": 4, "%.1f": 1}
+# Decimals a download keeps of a float column shown in these formats: cents (whole dollars
+# for "dollars"); a rate as a fraction to a hundredth of a percent (0.9651 shown as 96.51%);
+# days to a tenth.
+_DIGITS = {"dollar": 2, "dollars": 0, "percent": 4, "%.1f": 1}
+
+
+def _shown_format(column_config: dict[str, Any]) -> str | None:
+    """The format a table column is shown in (its ``_DIGITS`` key): "dollars" for whole
+    dollars (the dollar format with a step of 1)."""
+    shown = column_config.get("type_config") or {}
+    if shown.get("format") == "dollar" and shown.get("step") == 1:
+        return "dollars"
+    return shown.get("format")
 
 
 EAGER_CSV_ROWS = 5_000  # ~25 ms of CSV at most, once per table
@@ -200,10 +211,17 @@ def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, st
             fmt = "text"  # masked: no longer a date or a number
         label = column_label(col, formats, labels)
         help_text = metric.definition if metric else None
-        if fmt in ("money", "percent", "days", "count") and not pd.api.types.is_numeric_dtype(
-                shown[col]):
+        if fmt in ("money", "dollars", "percent", "days", "count") \
+                and not pd.api.types.is_numeric_dtype(shown[col]):
             shown[col] = pd.to_numeric(shown[col].map(_as_float), errors="coerce")
-        if fmt in _COLUMN_FORMATS:
+        if fmt == "dollars":   # a projection's money: whole dollars (a step of 1: no cents)
+            # rounded here, half a dollar up: the grid cuts a value to its step ($5,973.76
+            # would read $5,973)
+            values = pd.to_numeric(shown[col], errors="coerce").astype(float)
+            shown[col] = np.sign(values) * np.floor(np.abs(values) + 0.5)
+            config[col] = st.column_config.NumberColumn(label, help=help_text, format="dollar",
+                                                        step=1)
+        elif fmt in _COLUMN_FORMATS:
             config[col] = st.column_config.NumberColumn(label, help=help_text,
                                                         format=_COLUMN_FORMATS[fmt])
         elif fmt == "days":
@@ -248,13 +266,17 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
           select: bool = False, height: int | str = "auto", download: str | None = None
           ) -> Any:
     """Show a table with billing formats (``formats``: column -> catalogue metric name or a
-    format: money, percent, days, count, date) and catalogue tooltips. With ``select``, one
-    row can be picked; the selection state is returned. ``download`` adds CSV/Excel buttons.
+    format: money, dollars (whole), percent, days, count, date) and catalogue tooltips;
+    ``height``: pixels, "auto" (up to ten rows, then a scroll) or "all" (every row). With
+    ``select``, one row can be picked; the selection state is returned. ``download`` adds
+    CSV/Excel buttons.
     """
     formats = formats or {}
     labels = labels or {}
     if not isinstance(frame, pd.DataFrame):
         frame = pd.DataFrame(frame)
+    if height == "all":   # every row at once, no scroll (a short table read whole: 12 months)
+        height = table_height(len(frame), "all")
     config, data = _prepared(frame, formats, labels, present_mode(), allowed(auth.PHI))
     kwargs: dict[str, Any] = {}
     if select:
@@ -265,8 +287,7 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
         state = st.dataframe(data, hide_index=True, column_config=config, key=key,
                              height=height, placeholder=MISSING, **kwargs)
         if download:  # headed as on screen, numbers to the precision shown
-            shown_as = {col: (c.get("type_config") or {}).get("format")
-                        for col, c in config.items()}
+            shown_as = {col: _shown_format(c) for col, c in config.items()}
             downloads(frame, download, key=f"{key or download}-dl",
                       labels={col: c["label"] for col, c in config.items() if c.get("label")},
                       digits={col: _DIGITS[f] for col, f in shown_as.items() if f in _DIGITS})
@@ -283,8 +304,9 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
 
 def table_height(rows: int, height: int | str = "auto", downloads: bool = False) -> int:
     """The pixels a table takes (its place held until it is drawn): a header and up to ten
-    rows of 35 px ("auto"), and the row of download buttons."""
-    grid = height if isinstance(height, int) else 35 * (min(max(rows, 1), 10) + 1) + 3
+    rows of 35 px ("auto"; every row: "all"), and the row of download buttons."""
+    shown = max(rows, 1) if height == "all" else min(max(rows, 1), 10)
+    grid = height if isinstance(height, int) else 35 * (shown + 1) + 3
     return grid + (56 if downloads else 0)
 
 

@@ -94,11 +94,15 @@ def test_scenario_page_works_out_the_default_case(monkeypatch, demo_db_path):
     config = json.loads(table.proto.columns)
     assert config["insured_visits"].get("type_config", {}).get("format") != "dollar"
     assert config["insured_revenue"]["type_config"]["format"] == "dollar"
-    # Headed in words, "self-pay" as everywhere else (it read "Selfpay revenue"), and short
-    # enough for the ten columns to come near the page's width at 1280 px.
+    assert config["insured_revenue"]["type_config"]["step"] == 1   # a projection: no cents
+    # Headed in words, "self-pay" as everywhere else (it read "Selfpay revenue"). The cash so
+    # far (the cumulative chart) is left to the downloads: ten columns ran past 1280 px.
     assert [config[c]["label"] for c in table.value.columns] == [
         "Month", "Staying self-pay", "Insured visits", "Insured revenue", "Revenue", "Cash",
-        "Revenue vs self-pay", "Cash vs self-pay", "Self-pay cash so far", "Cash so far"]
+        "Revenue vs self-pay", "Cash vs self-pay"]
+    assert len(table.value) == 12
+    assert [b.label for b in at.get("download_button")][:2] == ["Download CSV",
+                                                               "Download Excel"]
     editor = next(d for d in at.dataframe if "payer_type" in d.value.columns)
     types = set(editor.value.payer_type)
     assert types and not any("_" in t or t != t.capitalize() for t in types), types

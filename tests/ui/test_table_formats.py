@@ -68,3 +68,43 @@ def test_a_payers_units_rule_reads_as_the_forms_say_it():
     shown = at.dataframe[0].value
     assert shown.units_rule.tolist() == ["Per code", "CMS 8-minute rule"]
     assert shown.payer_type.tolist() == ["Commercial", "Medicare"]
+
+
+def _projection_script():
+    from decimal import Decimal
+
+    import pandas as pd
+
+    from metdash import ui
+
+    revenue = [Decimal("25071.28"), Decimal("5973.76"), Decimal("-1176.24"), Decimal("0.50"),
+               Decimal("-0.50"), None] + [Decimal("14300.00")] * 6
+    ui.table(pd.DataFrame({"month": range(1, 13), "revenue": revenue}),
+             key="m", formats={"revenue": "dollars"}, height="all")
+
+
+def test_a_projection_is_shown_in_whole_dollars_every_row_at_once(monkeypatch):
+    # The workshop's twelve months: dollars without cents (a step of 1), and all twelve rows
+    # (a header and 12 rows of 35 px), not ten and a scroll.
+    import streamlit as st
+
+    from metdash.ui.widgets import table_height
+
+    heights = []
+    drawn = st.dataframe
+
+    def dataframe(*args, **kwargs):
+        heights.append(kwargs.get("height"))
+        return drawn(*args, **kwargs)
+
+    monkeypatch.setattr(st, "dataframe", dataframe)
+    at = AppTest.from_function(_projection_script).run()
+    assert not at.exception
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert config["revenue"]["type_config"]["format"] == "dollar"
+    assert config["revenue"]["type_config"]["step"] == 1
+    # rounded to the dollar, half up (the grid itself cuts to its step: 5,973.76 -> 5,973)
+    shown = at.dataframe[0].value.revenue.tolist()
+    assert shown[:5] == [25071, 5974, -1176, 1, -1] and pd.isna(shown[5])
+    assert heights == [35 * 13 + 3] and table_height(12, "all") == 35 * 13 + 3
+    assert table_height(12) == 35 * 11 + 3   # "auto": ten rows, then a scroll

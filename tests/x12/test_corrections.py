@@ -357,13 +357,19 @@ def test_a_void_leaves_the_clients_copay_on_the_clients_account(seeded):
         assert facts.check(con) == []
 
 
-def test_a_claim_written_off_is_replaced_not_voided(seeded):
-    sent_and_denied(seeded)
-    with seeded.transaction() as con:
+def denied_and_written_off(db: Database) -> None:
+    """C000101 denied (:func:`sent_and_denied`), then $50 of it written off (write-off 1,
+    courtesy, 03-11)."""
+    sent_and_denied(db)
+    with db.transaction() as con:
         con.execute("INSERT INTO write_offs (write_off_id, client_id, claim_id, side, amount, "
                     "reason, write_off_date, user_name) VALUES (1, 'K001', 'C000101', "
                     "'insurance', 50, 'courtesy', DATE '2025-03-11', 'biller')")
         facts.touch(con, ["C000101"], status_only=True)
+
+
+def test_a_claim_written_off_is_replaced_not_voided(seeded):
+    denied_and_written_off(seeded)
     with pytest.raises(ValidationError, match="has a write-off, a balance moved to the client"):
         corrections.void_claim(seeded, "C000101", "biller", reason="x", as_of=AS_OF)
     with seeded.connect() as con:
@@ -375,12 +381,7 @@ def test_a_write_off_undone_no_longer_stops_a_void(seeded):
     # practice did stands on the claim any more, so the claim may be voided.
     from metdash.entry import returns
 
-    sent_and_denied(seeded)
-    with seeded.transaction() as con:
-        con.execute("INSERT INTO write_offs (write_off_id, client_id, claim_id, side, amount, "
-                    "reason, write_off_date, user_name) VALUES (1, 'K001', 'C000101', "
-                    "'insurance', 50, 'courtesy', DATE '2025-03-11', 'biller')")
-        facts.touch(con, ["C000101"], status_only=True)
+    denied_and_written_off(seeded)
     returns.undo_move(seeded, returns.UndoIn("C000101", "write_off", 1, D(2025, 3, 12),
                                              "entered by mistake"), "biller", as_of=AS_OF)
     with seeded.connect() as con:

@@ -67,6 +67,12 @@ from metdash.store import (
 )
 from metdash.store.backup import settle_import
 from metdash.x12 import trust835
+from metdash.x12.answered import (
+    PartAnswer,
+    answered_before_sent,
+    part_answered,
+    part_answered_notes,
+)
 from metdash.x12.identity import sort_payments
 from metdash.x12.match835 import (
     RECOUPMENTS,
@@ -328,6 +334,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     unknown: list[str] = []  # the claim ids sent (CLP01) that are none of ours
     # Each claim's (last) paying remittance in this file: id, payment date, payer name.
     paid_by: dict[str, tuple[int | None, dt.date | None, str]] = {}
+    parts: dict[str, PartAnswer] = {}  # claims its current adjudication answers in part
     status_now = {cid: c.status for cid, c in on_file.items()}
     status_before = dict(status_now)
     # The date of each claim's newest move to an adjudication's outcome (dated by its
@@ -411,10 +418,16 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
             if current:
                 if p.payment_date is not None:
                     newest[claim_id] = p.payment_date
-                new_status, note = claim_status_after(
+                new_status, note = part_answered(*claim_status_after(
                     classes, payer_id if payer_id is not None else on_file[claim_id].payer_id,
                     c.status_code, c.paid,
-                    [(a.group_code, a.carc, a.amount) for a in c.all_adjustments()])
+                    [(a.group_code, a.carc, a.amount) for a in c.all_adjustments()]),
+                    c.charge, on_file[claim_id].charge)
+                parts.pop(claim_id, None)   # this adjudication is the claim's current one
+                billed = on_file[claim_id].charge
+                if billed is not None and c.charge < billed:
+                    parts[claim_id] = PartAnswer(c.charge, billed, frozenset(
+                        n for n in line_nos if n is not None))
                 if new_status is not None and new_status != status_now[claim_id]:
                     seqs[claim_id] = seqs.get(claim_id, 0) + 1
                     history.append((claim_id, seqs[claim_id], new_status, p.payment_date, now,
@@ -518,7 +531,8 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     problems += trust835.overrecouped_problems(remit.name, con, recouped)
     if problems:
         raise X12FileError(remit.name, problems)
-    res.notes += _paid_before_sent(con, remit.name, paid_by)
+    res.notes += answered_before_sent(con, remit.name, paid_by)
+    res.notes += part_answered_notes(remit.name, parts, our_lines)
     moved = {cid for cid, _ in changed} | set(named.values()) | late_claims
     for claim_id in reopen_recouped(con, moved, user):
         res.notes.append(f"{remit.name}: claim {claim_id} was paid; the payer took part of it "
@@ -540,25 +554,6 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                          "claim. Find the claim each pays and post it under Remittances → "
                          "Unmatched claim payments.")
     return res
-
-
-def _paid_before_sent(con: duckdb.DuckDBPyConnection, name: str,
-                      paid_by: dict[str, tuple[Any, dt.date | None, Any]]) -> list[str]:
-    """A note for each claim this file pays on a day before the claim was first sent: its
-    days to payment would read below zero (a new-user tour saw "median days to pay -4.0").
-    Posted all the same -- the money arrived -- but the submission date is likely wrong."""
-    dated = [(cid, when) for cid, (_, when, _) in paid_by.items() if when is not None]
-    if not dated:
-        return []
-    rows = con.execute(
-        "SELECT p.claim_id, p.paid_on, c.submitted_date FROM (SELECT unnest(?) AS claim_id, "
-        "unnest(?) AS paid_on) p JOIN claims c USING (claim_id) "
-        "WHERE c.submitted_date > p.paid_on ORDER BY p.claim_id",
-        [[c for c, _ in dated], [w for _, w in dated]]).fetchall()
-    return [f"{name}: claim {cid} is paid on {paid_on:%b %d, %Y}, before it was sent "
-            f"({sent:%b %d, %Y}): its days to payment read below zero. Check the claim's "
-            "submission date (Claims → Status) or the 835's payment date (BPR16)."
-            for cid, paid_on, sent in rows]
 
 
 def _balances_after(con: duckdb.DuckDBPyConnection, posted: Iterable[str],

@@ -106,6 +106,12 @@ def test_a_recoupment_is_linked_once_the_payment_it_names_arrives(seeded):
     assert s.ok
     assert s.notes == ["b.835: an earlier recoupment of $30.00 named this file's payment of "
                        "claim C000101: it now reduces that payment.",
+                       # the seeded claim is ready, never sent from metdash
+                       "b.835: claim C000101 is answered by the payer (Apr 10, 2025) but was "
+                       "never sent from metdash: posted all the same, it has no date sent, so "
+                       "it is left out of days to payment and the clean-claim rate. A claim "
+                       "sent another way (the payer's portal) is moved to submitted, with the "
+                       "day it went, before its 835 is imported (Claims → Status).",
                        "b.835: claim C000101 was paid; the payer took part of it back (PLB "
                        "recoupment), and it is partially paid again."]
     # From the recoupment's own date (05-12), after the payment (04-10).

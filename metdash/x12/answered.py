@@ -1,0 +1,108 @@
+"""What an 835 says that the biller must see besides the money it posts: a claim the payer
+answered only in part, and a claim answered before (or without) being sent.
+
+**Answered in part.** CLP03 is the charge the payer adjudicated. A payer that splits a claim
+(or skips lines it does not recognise) answers for less than the charge billed: a $152 claim
+of 97110 $104 + 97140 $48, answered "charge 104, paid 80, CO-45 24", has paid and settled the
+97110 line and said nothing of the 97140. DOMAIN.md's insurance A/R keeps the $48 owed by the
+payer (the ledger's charge is the claim's), so the money is right. The status must not say
+"paid" (a new-user trial saw such a claim marked paid and on no work list): it is partially
+paid, and the import says which lines the 835 left out. A split claim's other lines come on
+a later 835, which then adjudicates the claim again (DOMAIN.md "One claim, several
+remittances": a later CLP replaces the earlier one for the claim's current state).
+
+**Answered before it was sent.** A claim answered on a day before it was first sent reads a
+days to payment below zero; one never sent from metdash (a draft or ready claim) has none,
+and is left out of days to payment and the clean-claim rate. Both are posted all the same
+(the money arrived), with a note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+from metdash.x12.match835 import ClaimLine
+
+__all__ = ["PartAnswer", "answered_before_sent", "part_answered", "part_answered_notes"]
+
+
+@dataclass(frozen=True)
+class PartAnswer:
+    """A claim's current adjudication in this file that answers for ``answered`` of the
+    ``billed`` charge; ``matched``: our line numbers its SVCs name."""
+
+    answered: Decimal
+    billed: Decimal
+    matched: frozenset[int]
+
+
+def part_answered(status: str | None, note: str, answered: Decimal,
+                  billed: Decimal | None) -> tuple[str | None, str]:
+    """The status after an adjudication (:func:`metdash.adjustment_classes.claim_status_after`'s
+    ``status``, ``note``) that answers for ``answered`` (CLP03) of the claim's ``billed``
+    charge: "paid" becomes "partially_paid" when the payer answered for less than was billed
+    (the rest is still owed by it). Any other status stands: a denial is worked as one."""
+    if status == "paid" and billed is not None and answered < billed:
+        return "partially_paid", (f"{note}; the payer answered for ${answered:,.2f} of the "
+                                  f"${billed:,.2f} billed")
+    return status, note
+
+
+def _lines_in_words(lines: Sequence[ClaimLine]) -> str:
+    said = [f"{ln.line_no} ({ln.cpt}, {ln.service_date:%b %d, %Y})" if ln.service_date
+            else f"{ln.line_no} ({ln.cpt})" for ln in lines]
+    if len(said) == 1:
+        return f"line {said[0]} is"
+    return f"lines {', '.join(said[:-1])} and {said[-1]} are"
+
+
+def part_answered_notes(name: str, parts: Mapping[str, PartAnswer],
+                        lines: Mapping[str, Sequence[ClaimLine]]) -> list[str]:
+    """A note for each claim this file answered in part: what it answered for, the lines it
+    left out (our lines no SVC of it names; none named when it sent no SVC), what to do."""
+    out = []
+    for claim_id in sorted(parts):
+        p = parts[claim_id]
+        left = [ln for ln in lines.get(claim_id, ()) if ln.line_no not in p.matched]
+        which = (f"{_lines_in_words(left)} not on it" if p.matched and left
+                 else "it names no line")
+        out.append(f"{name}: claim {claim_id}: the payer answered for ${p.answered:,.2f} of "
+                   f"the ${p.billed:,.2f} billed; {which}. Insurance still owes the "
+                   f"${p.billed - p.answered:,.2f} not answered: a payer that splits a claim "
+                   "answers the rest on a later 835; if none comes, ask the payer about it.")
+    return out
+
+
+def answered_before_sent(con: duckdb.DuckDBPyConnection, name: str,
+                         paid_by: Mapping[str, tuple[Any, dt.date | None, Any]]) -> list[str]:
+    """A note for each claim this file answers on a day before the claim was first sent (its
+    days to payment would read below zero: a new-user tour saw "median days to pay -4.0"),
+    or that was never sent from metdash at all (no date sent: a draft or ready claim)."""
+    dated = [(cid, when) for cid, (_, when, _) in paid_by.items() if when is not None]
+    if not dated:
+        return []
+    rows = con.execute(
+        "SELECT p.claim_id, p.paid_on, c.submitted_date FROM (SELECT unnest(?) AS "
+        "claim_id, unnest(?) AS paid_on) p JOIN claims c USING (claim_id) "
+        "WHERE c.submitted_date IS NULL OR c.submitted_date > p.paid_on ORDER BY p.claim_id",
+        [[c for c, _ in dated], [w for _, w in dated]]).fetchall()
+    out = []
+    for cid, paid_on, sent in rows:
+        if sent is None:
+            out.append(f"{name}: claim {cid} is answered by the payer ({paid_on:%b %d, %Y}) "
+                       "but was never sent from metdash: posted all the same, it has no date "
+                       "sent, so it is left out of days to payment and the clean-claim rate. "
+                       "A claim sent another way (the payer's portal) is moved to submitted, "
+                       "with the day it went, before its 835 is imported (Claims → Status).")
+        else:
+            out.append(f"{name}: claim {cid} is paid on {paid_on:%b %d, %Y}, before it was "
+                       f"sent ({sent:%b %d, %Y}): its days to payment read below zero. Check "
+                       "the claim's submission date (Claims → Status) or the 835's payment "
+                       "date (BPR16).")
+    return out

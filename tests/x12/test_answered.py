@@ -1,0 +1,106 @@
+"""An 835 that answers a claim in part, or a claim never sent (issue 18's new-user trial: a
+claim answered for $104 of $152 was marked paid and sat on no work list; a ready claim was
+paid with no word).
+
+The practice is tests/x12/conftest.py's: C000101 (Sam Sample, Acme Health, $300.00 = line 1
+97110 x2 $150 + line 2 97140 $100 on 2025-02-03, line 3 97530 $50 on 2025-02-05) and C000102
+(Eve Example, Medicare Part B, $120.00), both ready.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from metdash.store import Database, facts
+from metdash.x12.post835 import import_835
+from metdash.x12.write837 import write_837p
+
+from .helpers import Claim, Line, build_835
+
+SENT = dt.datetime(2025, 3, 3, 9, 30)
+
+
+def lines_1_and_2() -> list[Line]:
+    return [Line("97110", "150", "120", units="2", cas=[("CO", "45", "30")]),
+            Line("97140", "100", "80", cas=[("CO", "45", "20")])]
+
+
+def state(db: Database, claim_id: str = "C000101") -> tuple:
+    return tuple(db.query("SELECT c.status, f.insurance_balance, f.paid FROM claims c "
+                          "JOIN claim_facts f USING (claim_id) WHERE claim_id = ?",
+                          [claim_id]).iloc[0])
+
+
+def test_a_claim_answered_in_part_is_partially_paid_and_the_import_says_which_lines(seeded):
+    # Sent on 03-03; the payer answers for lines 1 and 2 only: CLP03 $250 of $300 billed,
+    # paid 120 + 80 = 200, CO-45 30 + 20 = 50. Insurance A/R (DOMAIN.md): 300 − 200 − 50 = 50,
+    # the 97530 line nobody answered. Not "paid": partially paid.
+    write_837p(seeded, ["C000101"], user="biller", now=SENT)
+    s = import_835(seeded, [("split.835", build_835(
+        [Claim("C000101", "1", "250", "200", lines=lines_1_and_2())]).encode())], "biller")
+    assert s.ok and s.matched == 1
+    assert state(seeded) == ("partially_paid", Decimal("50.00"), Decimal("200.00"))
+    assert s.notes == [
+        "split.835: claim C000101: the payer answered for $250.00 of the $300.00 billed; line 3 "
+        "(97530, Feb 05, 2025) is not on it. Insurance still owes the $50.00 not answered: a "
+        "payer that splits a claim answers the rest on a later 835; if none comes, ask the "
+        "payer about it."]
+    note = seeded.scalar("SELECT note FROM claim_status_history WHERE claim_id = 'C000101' "
+                         "ORDER BY seq DESC LIMIT 1")
+    assert note == ("paid 200; the payer answered for $250.00 of the $300.00 billed — 835 trace "
+                    "TRACE1")
+    with seeded.connect() as con:
+        assert facts.check(con) == []
+
+
+def test_a_claim_answered_in_part_without_lines_is_said_so(seeded):
+    # A claim-level answer (no SVC) for $250 of $300: which lines it left out cannot be told.
+    write_837p(seeded, ["C000101"], user="biller", now=SENT)
+    s = import_835(seeded, [("claim_level.835", build_835(
+        [Claim("C000101", "1", "250", "200", cas=[("CO", "45", "50")])]).encode())], "biller")
+    assert s.ok
+    assert state(seeded)[:2] == ("partially_paid", Decimal("50.00"))
+    assert s.notes == [
+        "claim_level.835: claim C000101: the payer answered for $250.00 of the $300.00 billed; "
+        "it names no line. Insurance still owes the $50.00 not answered: a payer that splits a "
+        "claim answers the rest on a later 835; if none comes, ask the payer about it."]
+
+
+def test_a_denial_answered_in_part_stays_denied(seeded):
+    # Lines 1 and 2 denied CO-197 ($250 of $300): a denial is worked as one; the note still
+    # says line 3 was not answered.
+    write_837p(seeded, ["C000101"], user="biller", now=SENT)
+    denied = [Line("97110", "150", "0", units="2", cas=[("CO", "197", "150")]),
+              Line("97140", "100", "0", cas=[("CO", "197", "100")])]
+    s = import_835(seeded, [("den.835", build_835(
+        [Claim("C000101", "1", "250", "0", lines=denied)]).encode())], "biller")
+    assert s.ok and state(seeded)[0] == "denied"
+    assert len(s.notes) == 1 and "line 3 (97530, Feb 05, 2025) is not on it" in s.notes[0]
+
+
+def test_a_claim_answered_whole_is_paid_with_no_note(seeded):
+    write_837p(seeded, ["C000101"], user="biller", now=SENT)
+    whole = lines_1_and_2() + [Line("97530", "50", "40", date="20250205",
+                                    cas=[("CO", "45", "10")])]
+    s = import_835(seeded, [("whole.835", build_835(
+        [Claim("C000101", "1", "300", "240", lines=whole)]).encode())], "biller")
+    assert s.ok and s.notes == []
+    assert state(seeded) == ("paid", Decimal("0.00"), Decimal("240.00"))
+
+
+def test_a_claim_never_sent_is_posted_with_a_note(seeded):
+    # C000102 is ready, never sent from metdash; Medicare pays it all the same (sent through
+    # its portal, say): the money is posted, and the biller is told why its days to payment
+    # will not count it.
+    s = import_835(seeded, [("mcr.835", build_835(
+        [Claim("C000102", "1", "120", "96", cas=[("CO", "45", "24")])],
+        payer="MEDICARE PART B").encode())], "biller")
+    assert s.ok and s.matched == 1
+    assert state(seeded, "C000102") == ("paid", Decimal("0.00"), Decimal("96.00"))
+    assert s.notes == [
+        "mcr.835: claim C000102 is answered by the payer (Mar 10, 2025) but was never sent "
+        "from metdash: posted all the same, it has no date sent, so it is left out of days to "
+        "payment and the clean-claim rate. A claim sent another way (the payer's portal) is "
+        "moved to submitted, with the day it went, before its 835 is imported (Claims → "
+        "Status)."]

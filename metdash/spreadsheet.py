@@ -147,6 +147,34 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+# An X12 file by its transaction set (ST01): what it is, and where it is imported instead.
+_X12_FILES = {
+    "835": ("an X12 835 remittance (an ERA)", "import it with `metdash import-835` or on the "
+            "Remittances page (Import 835 files)"),
+    "999": ("an X12 999 acknowledgment", "import it with `metdash import-ack` or on the "
+            "Remittances page (Import acknowledgments)"),
+    "277": ("an X12 277CA acknowledgment", "import it with `metdash import-ack` or on the "
+            "Remittances page (Import acknowledgments)"),
+    "837": ("an X12 837P claim file, the kind metdash writes to send claims",
+            "claims come in on the claims template (`metdash claims-template`) or are "
+            "entered on the Claims page"),
+}
+
+
+def x12_refusal(data: bytes, name: str) -> str | None:
+    """Why an X12 file (it starts with ISA) is not a claims spreadsheet, and where it goes
+    instead; None for any other file. A new-user trial gave an 835 to the claims import and
+    read thirteen missing columns and the whole 835 quoted as "columns not read"."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"ISA") or len(head) < 4:
+        return None
+    found = re.search(rb"(?<![A-Za-z0-9])ST" + re.escape(head[3:4]) + rb"(\d{3})", head)
+    code = found.group(1).decode() if found else ""
+    what, instead = _X12_FILES.get(code, (f"an X12 file (transaction set {code or 'unknown'})",
+                                          "it is not read here"))
+    return f"{name} is {what}, not a claims spreadsheet (CSV or XLSX): {instead}."
+
+
 # Each date column's attribute on a parsed Row.
 _DATE_ATTRS = {"client_dob": "dob", "service_date": "service_date",
                "referral_date": "referral_date", "submitted_date": "submitted_date"}
@@ -158,6 +186,10 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
     as_of = as_of or dt.date.today()
     result = ImportResult()
     sha = hashlib.sha256(data).hexdigest()
+    x12 = x12_refusal(data, file_name or "The file")
+    if x12:
+        result.problems.append(x12)
+        return result
     try:
         sheet = read_sheet(data, file_name)
     except ValueError as exc:

@@ -577,3 +577,24 @@ def test_a_row_whose_day_another_claim_holds_says_what_frees_it_by_that_claims_s
         "earlier in this file: one date and code on two claims is denied as a duplicate, so "
         "remove one of the two rows, or put the day's units on one."]
     assert db.scalar("SELECT count(*) FROM claims") == 1
+
+
+@pytest.mark.parametrize("data, says", [
+    (b"ISA*00*          *00*~GS*HP*X~ST*835*0001~BPR*I*1*C~",
+     "era.835 is an X12 835 remittance (an ERA), not a claims spreadsheet (CSV or XLSX): "
+     "import it with `metdash import-835` or on the Remittances page (Import 835 files)."),
+    (b"\xef\xbb\xbfISA|00|~\nGS|FA|X~\nST|999|0001~",
+     "era.835 is an X12 999 acknowledgment, not a claims spreadsheet (CSV or XLSX): import it "
+     "with `metdash import-ack` or on the Remittances page (Import acknowledgments)."),
+    (b"ISA*00~GS*HC*X~ST*837*0001*005010X222A1~",
+     "era.835 is an X12 837P claim file, the kind metdash writes to send claims, not a claims "
+     "spreadsheet (CSV or XLSX): claims come in on the claims template (`metdash "
+     "claims-template`) or are entered on the Claims page."),
+])
+def test_an_x12_file_is_sent_where_it_is_imported(db, data, says):
+    # A new-user trial gave an 835 to the claims import: it read thirteen missing columns
+    # and the whole 835 quoted as "columns not read".
+    before = db.scalar("SELECT count(*) FROM claims")
+    res = import_claims(db, data, "era.835", USER, as_of=AS_OF)
+    assert res.problems == [says]
+    assert db.scalar("SELECT count(*) FROM claims") == before

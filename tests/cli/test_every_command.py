@@ -277,3 +277,11 @@ def test_a_database_error_nobody_foresaw_is_one_line(monkeypatch, tmp_path):
         "because of error. The file holds what the last finished command left in it (a "
         "command's writes are kept whole or not at all). Run it again; if this repeats, check "
         "that no other program has the file open, and keep the file as it is."]
+
+
+def test_python_dash_m_metdash_is_the_command():
+    # A new-user trial typed `python -m metdash` first: "No module named metdash.__main__".
+    out = subprocess.run([sys.executable, "-m", "metdash", "--help"], capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "import-claims" in out.stdout and "import-835" in out.stdout

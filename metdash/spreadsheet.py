@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from metdash import entry as e
-from metdash import sheet_headers
+from metdash import sheet_headers, sheet_refusals
 from metdash import sheet_subscriber as subscriber
 from metdash.coding import mbi_problem
 from metdash.sheet_dates import two_digit_years
@@ -147,34 +147,6 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-# An X12 file by its transaction set (ST01): what it is, and where it is imported instead.
-_X12_FILES = {
-    "835": ("an X12 835 remittance (an ERA)", "import it with `metdash import-835` or on the "
-            "Remittances page (Import 835 files)"),
-    "999": ("an X12 999 acknowledgment", "import it with `metdash import-ack` or on the "
-            "Remittances page (Import acknowledgments)"),
-    "277": ("an X12 277CA acknowledgment", "import it with `metdash import-ack` or on the "
-            "Remittances page (Import acknowledgments)"),
-    "837": ("an X12 837P claim file, the kind metdash writes to send claims",
-            "claims come in on the claims template (`metdash claims-template`) or are "
-            "entered on the Claims page"),
-}
-
-
-def x12_refusal(data: bytes, name: str) -> str | None:
-    """Why an X12 file (it starts with ISA) is not a claims spreadsheet, and where it goes
-    instead; None for any other file. A new-user trial gave an 835 to the claims import and
-    read thirteen missing columns and the whole 835 quoted as "columns not read"."""
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not head.startswith(b"ISA") or len(head) < 4:
-        return None
-    found = re.search(rb"(?<![A-Za-z0-9])ST" + re.escape(head[3:4]) + rb"(\d{3})", head)
-    code = found.group(1).decode() if found else ""
-    what, instead = _X12_FILES.get(code, (f"an X12 file (transaction set {code or 'unknown'})",
-                                          "it is not read here"))
-    return f"{name} is {what}, not a claims spreadsheet (CSV or XLSX): {instead}."
-
-
 # Each date column's attribute on a parsed Row.
 _DATE_ATTRS = {"client_dob": "dob", "service_date": "service_date",
                "referral_date": "referral_date", "submitted_date": "submitted_date"}
@@ -186,7 +158,7 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
     as_of = as_of or dt.date.today()
     result = ImportResult()
     sha = hashlib.sha256(data).hexdigest()
-    x12 = x12_refusal(data, file_name or "The file")
+    x12 = sheet_refusals.x12_refusal(data, file_name or "The file")
     if x12:
         result.problems.append(x12)
         return result
@@ -348,6 +320,11 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
             found = reads.payer_named(key)
             if found:
                 payer_ids[key] = found["payer_id"]
+            elif near := sheet_refusals.near_payer(name, reads.payer_names()):
+                problems.append(f"row {r.n}, payer_name: {name!r} is not a payer on file, but "
+                                f"{near!r} is: correct the name in the file. If it is another "
+                                "payer, add it under Settings → Payers first.")
+                payer_ids[key] = -1
             else:
                 given = str(r.values.get("payer_type", "")).strip()
                 ptype = (norm_choice(given, TYPE_ALIASES) if given

@@ -598,3 +598,23 @@ def test_an_x12_file_is_sent_where_it_is_imported(db, data, says):
     res = import_claims(db, data, "era.835", USER, as_of=AS_OF)
     assert res.problems == [says]
     assert db.scalar("SELECT count(*) FROM claims") == before
+
+
+def test_a_payer_name_one_slip_from_one_on_file_is_refused(db):
+    # A new-user trial's "Cascade Mutal PPO" became a new payer (365 days to file, no
+    # clearinghouse id) and its claims went to it. "Acme Healht" is refused, naming "Acme
+    # Health"; a payer unlike any on file is still added, with a warning.
+    payers = db.scalar("SELECT count(*) FROM payers")
+    res = import_claims(db, csv_bytes(row(payer_name="Acme Healht", payer_type="commercial",
+                                          member_id="ACM000111")),
+                        "slip.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 2, payer_name: 'Acme Healht' is not a payer on file, but 'Acme Health' is: "
+        "correct the name in the file. If it is another payer, add it under Settings → "
+        "Payers first."]
+    assert db.scalar("SELECT count(*) FROM payers") == payers
+    assert db.scalar("SELECT count(*) FROM claims WHERE claim_id = 'S1'") == 0
+    res = import_claims(db, csv_bytes(row(payer_name="Zenith Mutual", payer_type="commercial",
+                                          member_id="ZM1")), "new.csv", USER, as_of=AS_OF)
+    assert res.problems == [] and db.scalar("SELECT count(*) FROM payers") == payers + 1
+    assert any("new payer 'Zenith Mutual' added" in w for w in res.warnings)

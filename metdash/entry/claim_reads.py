@@ -274,6 +274,10 @@ class BatchReads(StoreReads):
     def payer(self, payer_id: int) -> dict[str, Any] | None:
         return self._payers.get(payer_id)
 
+    def payer_names(self) -> list[str]:
+        """Every payer's name on file."""
+        return [p["name"] for p in self._payers.values()]
+
     def payer_named(self, name: str) -> dict[str, Any] | None:
         """The payer on file whose name is ``name`` (case ignored)."""
         key = name.strip().lower()

@@ -174,17 +174,31 @@ def iter_segments(data: bytes | str, name: str) -> Iterator[Segment]:
                 break
             number += 1
             if "\n" in raw or "\r" in raw:  # inside a segment (between two is stripped)
-                raise X12Error(name, number, None,
-                               f"a line break inside segment {raw[:12]!r}: the file was "
-                               "wrapped at a fixed width (by a download tool or an e-mail), "
-                               "and X12 data holds no line break: get the file again as the "
-                               "clearinghouse sent it, unwrapped.")
+                raise X12Error(name, number, None, _line_break_problem(raw, seps))
             elements = raw.split(elem)
             if not (valid(elements[0]) or _valid_id(elements[0])):
                 raise X12Error(name, number, None,
                                f"{elements[0][:20]!r} is not an X12 segment id: the file is "
                                "damaged or is not X12.")
             yield Segment(elements, number, seps)
+
+
+def _line_break_problem(raw: str, seps: Separators) -> str:
+    """Why a segment holds a line break: each line a segment of its own (the file's segments
+    end with line breaks, not the terminator its ISA declares: a new-user trial was told the
+    file "was wrapped at a fixed width"), or a segment cut mid-way (wrapped)."""
+    lines = [ln.strip() for ln in raw.splitlines() if ln.strip()]
+    ids = [ln.split(seps.element)[0] for ln in lines]
+    if len(lines) > 1 and all(seps.element in ln and _valid_id(i) for ln, i in zip(
+            lines, ids, strict=True)):
+        return (f"its segments end with line breaks ({ids[0]}, {ids[1]} ...), but its ISA "
+                f"header declares {seps.segment!r} as the segment terminator (the character "
+                "after ISA16): the file was changed after it was made (an editor or a tool "
+                "that rewrote its line ends). Get the file again as the clearinghouse sent "
+                "it.")
+    return (f"a line break inside segment {raw[:12]!r}: the file was wrapped at a fixed "
+            "width (by a download tool or an e-mail), and X12 data holds no line break: get "
+            "the file again as the clearinghouse sent it, unwrapped.")
 
 
 def read_document(data: bytes | str, name: str) -> Document:

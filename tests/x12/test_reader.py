@@ -115,6 +115,20 @@ def test_bad_segment_id():
                     "is not X12."]
 
 
+def test_a_file_whose_segments_end_with_line_breaks_not_its_terminator_says_so():
+    """The ISA declares '~' but every segment after it ends with a line break (an editor
+    rewrote them): said as such, not as a file wrapped at a fixed width (a new-user trial)."""
+    text = _good(newline="")
+    isa, rest = text.split("~", 1)
+    rewritten = isa + "~" + rest.replace("~", "\n")
+    problems = _problems(rewritten, "lines.835")
+    assert problems == [
+        "lines.835, segment 2: its segments end with line breaks (GS, ST ...), but its ISA "
+        "header declares '~' as the segment terminator (the character after ISA16): the file "
+        "was changed after it was made (an editor or a tool that rewrote its line ends). Get "
+        "the file again as the clearinghouse sent it."]
+
+
 def test_a_file_wrapped_at_80_characters_says_so():
     """A file cut into 80-character lines (a download tool's or an e-mail's): a line break
     inside a segment, where X12 data holds none. Said as such, not as a damaged segment id

@@ -29,7 +29,15 @@ import duckdb
 
 from metdash.x12.match835 import ClaimLine
 
-__all__ = ["PartAnswer", "answered_before_sent", "part_answered", "part_answered_notes"]
+__all__ = ["UNANSWERED", "PartAnswer", "answered_before_sent", "part_answered",
+           "part_answered_notes"]
+
+#: A claim's statuses before its first answer from a payer (or after a reversal sent it back
+#: to submitted). A later answer of a claim already answered is not read as "in part": a
+#: split claim's second CLP answers the lines the first left out, and the ledger reads it
+#: as replacing the first (DOMAIN.md "One claim, several remittances"; tests/x12/
+#: test_answered.py keeps that case, worked by hand, as a known failure).
+UNANSWERED = frozenset({"draft", "ready", "submitted"})
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ from metdash.store import (
 from metdash.store.backup import settle_import
 from metdash.x12 import trust835
 from metdash.x12.answered import (
+    UNANSWERED,
     PartAnswer,
     answered_before_sent,
     part_answered,
@@ -418,14 +419,17 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
             if current:
                 if p.payment_date is not None:
                     newest[claim_id] = p.payment_date
-                new_status, note = part_answered(*claim_status_after(
+                new_status, note = claim_status_after(
                     classes, payer_id if payer_id is not None else on_file[claim_id].payer_id,
                     c.status_code, c.paid,
-                    [(a.group_code, a.carc, a.amount) for a in c.all_adjustments()]),
-                    c.charge, on_file[claim_id].charge)
-                parts.pop(claim_id, None)   # this adjudication is the claim's current one
+                    [(a.group_code, a.carc, a.amount) for a in c.all_adjustments()])
+                # The claim's first answer since it was sent (or sent again after a reversal):
+                # one for less than was billed leaves the rest unanswered (answered.py).
                 billed = on_file[claim_id].charge
-                if billed is not None and c.charge < billed:
+                parts.pop(claim_id, None)   # this adjudication is the claim's current one
+                if status_now[claim_id] in UNANSWERED and billed is not None \
+                        and c.charge < billed:
+                    new_status, note = part_answered(new_status, note, c.charge, billed)
                     parts[claim_id] = PartAnswer(c.charge, billed, frozenset(
                         n for n in line_nos if n is not None))
                 if new_status is not None and new_status != status_now[claim_id]:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
+
 from metdash.store import Database, facts
 from metdash.x12.post835 import import_835
 from metdash.x12.write837 import write_837p
@@ -104,3 +106,24 @@ def test_a_claim_never_sent_is_posted_with_a_note(seeded):
         "payment and the clean-claim rate. A claim sent another way (the payer's portal) is "
         "moved to submitted, with the day it went, before its 835 is imported (Claims → "
         "Status)."]
+
+
+@pytest.mark.xfail(strict=True, reason="a split claim's second CLP replaces the first in the "
+                   "ledger (DOMAIN.md: a later CLP replaces the earlier adjudication), so the "
+                   "first CLP's CO-45 is dropped; DOMAIN.md does not say how a split is read")
+def test_a_split_claim_answered_on_two_835s_owes_nothing(seeded):
+    # Worked by hand as a biller reads the two EOBs: lines 1-2 answered first (paid 200,
+    # CO-45 50), line 3 on a later 835 (paid 40, CO-45 10). Every line is settled: paid 240,
+    # contractual 60, insurance A/R 300 − 240 − 60 = 0. Today the ledger keeps only the
+    # second CLP's CO-45 (10) as current: it owes 50.
+    write_837p(seeded, ["C000101"], user="biller", now=SENT)
+    import_835(seeded, [("first.835", build_835(
+        [Claim("C000101", "1", "250", "200", lines=lines_1_and_2())]).encode())], "biller")
+    s = import_835(seeded, [("rest.835", build_835(
+        [Claim("C000101", "1", "50", "40", lines=[Line("97530", "50", "40", date="20250205",
+                                                        cas=[("CO", "45", "10")])])],
+        trace="TRACE2", date="20250324").encode())], "biller")
+    assert s.ok and s.notes == []   # the second answer is not read as "in part"
+    got = tuple(seeded.query("SELECT f.insurance_balance, f.paid, f.contractual FROM "
+                             "claim_facts f WHERE claim_id = 'C000101'").iloc[0])
+    assert got == (Decimal("0.00"), Decimal("240.00"), Decimal("60.00"))

@@ -112,25 +112,47 @@ class LookAlike:
     client_id: str
     name: str
     billed: frozenset[tuple[dt.date, str]]
+    why: str = "name and birth date"   # what the two share
 
 
-def look_alikes(con: Any, new: dict[str, tuple[str, str, dt.date | None]]
-                ) -> dict[str, LookAlike]:
+def _member_key(member_id: Any) -> str:
+    """A member id compared as the same whatever its case, dashes and spaces."""
+    return re.sub(r"[^A-Z0-9]", "", str(member_id or "").upper())
+
+
+def look_alikes(con: Any, new: dict[str, tuple[str, str, dt.date | None]],
+                members: dict[str, str] | None = None) -> dict[str, LookAlike]:
     """For each new client id of a file (id -> last name, first name, birth date), the
     client on file with the same name and birth date under another id (the same person
-    exported by two systems, each with its own account numbers), read in two queries."""
+    exported by two systems, each with its own account numbers); else, with ``members``
+    (id -> the file's member id), one with the same member id and birth date (the same
+    person under a last name spelled otherwise, or changed: a new-user trial made six
+    clients of one). Read in three queries at most."""
     wanted = {(last.strip().casefold(), first.strip().casefold(), dob): cid
               for cid, (last, first, dob) in new.items() if dob is not None}
     if not wanted:
         return {}
-    found: dict[str, tuple[str, str]] = {}
+    found: dict[str, tuple[str, str, str]] = {}
     for client_id, last, first, dob in con.execute(
             "SELECT client_id, last_name, first_name, dob FROM clients "
             "WHERE lower(last_name) IN (SELECT unnest(?::VARCHAR[]))",
             [sorted({k[0] for k in wanted})]).fetchall():
         new_id = wanted.get((last.strip().casefold(), first.strip().casefold(), dob))
         if new_id is not None and new_id != client_id and new_id not in found:
-            found[new_id] = (client_id, f"{last}, {first}, born {dob}")
+            found[new_id] = (client_id, f"{last}, {first}, born {dob}", "name and birth date")
+    by_member = {(_member_key(m), new[cid][2]): cid for cid, m in (members or {}).items()
+                 if cid not in found and _member_key(m) and new.get(cid, ("", "", None))[2]}
+    if by_member:
+        for client_id, last, first, dob, member in con.execute(
+                "SELECT c.client_id, c.last_name, c.first_name, c.dob, v.member_id "
+                "FROM clients c JOIN coverages v USING (client_id) "
+                "WHERE regexp_replace(upper(v.member_id), '[^A-Z0-9]', '', 'g') IN "
+                "(SELECT unnest(?::VARCHAR[]))",
+                [sorted({k[0] for k in by_member})]).fetchall():
+            new_id = by_member.get((_member_key(member), dob))
+            if new_id is not None and new_id != client_id and new_id not in found:
+                found[new_id] = (client_id, f"{last}, {first}, born {dob}, member id {member}",
+                                 "member id and birth date")
     billed: dict[str, set[tuple[dt.date, str]]] = {}
     if found:
         for client_id, day, cpt in con.execute(
@@ -139,8 +161,8 @@ def look_alikes(con: Any, new: dict[str, tuple[str, str, dt.date | None]]
                 "AND c.client_id IN (SELECT unnest(?::VARCHAR[]))",
                 [sorted({v[0] for v in found.values()})]).fetchall():
             billed.setdefault(client_id, set()).add((day, cpt))
-    return {new_id: LookAlike(other, label, frozenset(billed.get(other, ())))
-            for new_id, (other, label) in found.items()}
+    return {new_id: LookAlike(other, label, frozenset(billed.get(other, ())), why)
+            for new_id, (other, label, why) in found.items()}
 
 
 def same_person(twin: LookAlike | None, cid: str, rs: Sequence[Any], problems: list[str],
@@ -152,10 +174,10 @@ def same_person(twin: LookAlike | None, cid: str, rs: Sequence[Any], problems: l
     again = [r for r in rs if (r.service_date, r.cpt) in twin.billed]
     for r in again:
         problems.append(f"row {r.n}, client_id: {r.cpt} on {r.service_date} is already billed "
-                        f"for client {twin.client_id} ({twin.name}), the same name and birth "
-                        f"date as {cid}: leave the line out, or give it {twin.client_id} if it "
-                        "is another visit.")
-    said = f"new client {cid} has the name and birth date of client {twin.client_id}"
+                        f"for client {twin.client_id} ({twin.name}), the same {twin.why} as "
+                        f"{cid}: leave the line out, or give it {twin.client_id} if it is "
+                        "another visit.")
+    said = f"new client {cid} has the {twin.why} of client {twin.client_id}"
     if not again and not any(said in w for w in result.warnings):
         result.warnings.append(f"row {rs[0].n}, client_id: {said} on file ({twin.name}): if "
                                f"they are one person, use {twin.client_id} in the file.")

@@ -299,10 +299,11 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
         "SELECT client_id, last_name, dob FROM clients WHERE client_id IN "
         "(SELECT unnest(?::VARCHAR[]))", [client_ids]).fetchall()}
     on_file_claims = claims_on_file(con, [cid for cid in by_claim if reads.claim_on_file(cid)])
+    new_rows = [r for rs in by_claim.values() for r in rs if client_of(r) not in on_file_clients]
     twins = look_alikes(con, {client_of(r): (str(r.values.get("client_last_name", "")),
                                              str(r.values.get("client_first_name", "")), r.dob)
-                              for rs in by_claim.values() for r in rs
-                              if client_of(r) not in on_file_clients})
+                              for r in new_rows},
+                        {client_of(r): str(r.values.get("member_id", "")) for r in new_rows})
     # A new coverage starts at the client's first service with its payer in the file.
     first_service: dict[tuple[str, str], dt.date] = {}
     for rs in by_claim.values():

@@ -604,6 +604,30 @@ def test_a_client_on_file_under_another_id_is_not_billed_twice(db):
             "person, use C100 in the file.") in res.warnings
 
 
+def test_a_client_on_file_under_another_id_and_name_is_known_by_member_id(db):
+    """The same Lois Lane exported as A-78 "Lane-Smith" (a name changed, or mistyped: a
+    new-user trial made six clients of one person this way): her Medicare member id
+    (1AA0-AA0-AA00 as the card prints it) and birth date are C100's. The line C100 already
+    bills is refused; a new visit imports with a warning."""
+    assert import_claims(db, csv(THEIR_HEADER, LINE_1, LINE_2), "first.csv", USER,
+                         as_of=AS_OF).claims_added == 1
+    at = {h: i for i, h in enumerate(THEIR_HEADER)}
+    again = list(LINE_1)
+    again[at["Claim #"]], again[at["Patient Account"]] = "B-2", "A-78"
+    again[at["Patient Last Name"]], again[at["Subscriber ID"]] = "Lane-Smith", "1AA0-AA0-AA00"
+    res = import_claims(db, csv(THEIR_HEADER, again), "second.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 2, client_id ('Patient Account'): 97110 on 2025-06-02 is already billed for "
+        "client C100 (Lane, Lois, born 1948-01-02, member id 1AA0AA0AA00), the same member id "
+        "and birth date as A-78: leave the line out, or give it C100 if it is another visit."]
+    again[at["Date of Service"]], again[at["Date Submitted"]] = "2025-06-09", "2025-06-10"
+    res = import_claims(db, csv(THEIR_HEADER, again), "third.csv", USER, as_of=AS_OF)
+    assert res.problems == [] and res.claims_added == 1
+    assert ("row 2, client_id ('Patient Account'): new client A-78 has the member id and "
+            "birth date of client C100 on file (Lane, Lois, born 1948-01-02, member id "
+            "1AA0AA0AA00): if they are one person, use C100 in the file.") in res.warnings
+
+
 def test_five_diagnoses_without_pointers_say_a_pointer_column_would_do(db):
     """Five diagnoses on a row and no pointer column: each line points at all five, one more
     than a line may; the refusal says a Dx Pointer column would choose them (a trial was

@@ -455,9 +455,10 @@ def test_an_import_asks_the_store_the_same_few_questions_whatever_its_size(db, m
     monkeypatch.setattr(Database, "transaction", counting)
     small = import_claims(db, many_claims(20), "small.csv", USER, as_of=AS_OF)
     assert small.problems == [] and small.claims_added == 20
-    # (other clients: other ids and another name; one person under two ids is refused)
-    other = many_claims(200).replace(b"Q0", b"R0").replace(b"Q1", b"R1").replace(b"Lane",
-                                                                                  b"Lake")
+    # (other clients: other ids, another name and member id; one person under two ids is
+    # refused)
+    other = many_claims(200).replace(b"Q0", b"R0").replace(b"Q1", b"R1").replace(
+        b"Lane", b"Lake").replace(b"1AA0AA0AA00", b"2AA0AA0AA00")
     large = import_claims(db, other, "large.csv", USER, as_of=AS_OF)
     assert large.problems == [] and large.claims_added == 200
     assert seen[1].statements <= seen[0].statements + 2, \

@@ -88,9 +88,10 @@ _CATALOGUE = [
            "PR-1/2/3 or coordination of benefits), or CLP02 = 4. Paid 0 because it all went to "
            "the deductible is not a denial.", "percent", False),
     Metric("first_pass_resolution_rate", "First-pass resolution",
-           "Claims resolved by their first adjudication (processed, and every adjustment "
-           "contractual, cost share or coordination of benefits: nothing denied) ÷ claims "
-           "adjudicated, among the claims in the period.", "percent", True),
+           "Claims resolved by their first adjudication (processed, for the whole charge "
+           "billed, and every adjustment contractual, cost share or coordination of benefits: "
+           "nothing denied, no line left unanswered) ÷ claims adjudicated, among the claims in "
+           "the period.", "percent", True),
     Metric("ar_total", "A/R",
            "Insurance A/R + patient A/R as of the as-of date (each shown apart too).",
            "money", False),

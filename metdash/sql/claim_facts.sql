@@ -24,8 +24,10 @@
 --   denied             the first adjudication denied the claim or a line: CLP02 4, or any
 --                      denial-class adjustment (adjustment_classes), paid 0 or reduced
 --   claim_level_denied CLP02 4, or paid 0 with a denial-class adjustment at claim level
---   resolved           the first adjudication processed it (CLP02 1, 2, 3, 19, 20, 21) and
---                      every adjustment was contractual, cost share or coordination of benefits
+--   resolved           the first adjudication processed it (CLP02 1, 2, 3, 19, 20, 21),
+--                      answered for the whole charge billed (CLP03: a claim answered in part,
+--                      lines left for a later 835, is not paid in full) and every adjustment
+--                      was contractual, cost share or coordination of benefits
 --   first_paid_date    payment date of the first remittance that paid more than 0, while the
 --                      claim's payments still stand (a payment the payer reversed and never
 --                      made again is not a payment: no date)
@@ -35,7 +37,7 @@ WITH c AS (
 ),
 cp AS (
     SELECT p.claim_payment_id, p.claim_id, p.status_code, p.paid, p.patient_responsibility,
-           p.allowed, p.remittance_id, p.seq, r.payment_date,
+           p.allowed, p.remittance_id, p.seq, r.payment_date, p.charge,
            coalesce(r.payer_id, c.payer_id) AS adjudicating_payer,
            coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key) AS payer_part,
            coalesce(r.payer_id = c.payer_id, TRUE) AS billed_payer
@@ -149,7 +151,8 @@ SELECT c.claim_id, c.client_id, c.payer_id, c.referrer_id, c.rendering_provider_
                 OR (fa.paid = 0 AND coalesce(pp.claim_level_reason, FALSE)), FALSE)
            AS claim_level_denied,
        coalesce(fa.status_code IN ('1', '2', '3', '19', '20', '21')
-                AND NOT coalesce(pp.any_denial, FALSE), FALSE) AS resolved,
+                AND NOT coalesce(pp.any_denial, FALSE)
+                AND fa.charge >= c.total_charge, FALSE) AS resolved,
        CASE WHEN coalesce(l.paid, 0) > 0 THEN fp.first_paid_date END AS first_paid_date
 FROM c
 LEFT JOIN voided v USING (claim_id)

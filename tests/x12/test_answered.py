@@ -52,6 +52,9 @@ def test_a_claim_answered_in_part_is_partially_paid_and_the_import_says_which_li
                          "ORDER BY seq DESC LIMIT 1")
     assert note == ("paid 200; the payer answered for $250.00 of the $300.00 billed — 835 trace "
                     "TRACE1")
+    # Not paid in full on its first adjudication: not a first-pass resolution (DOMAIN.md;
+    # a helper working the fixture from DOMAIN.md alone said the same).
+    assert seeded.scalar("SELECT resolved FROM claim_facts WHERE claim_id = 'C000101'") is False
     with seeded.connect() as con:
         assert facts.check(con) == []
 
@@ -89,6 +92,7 @@ def test_a_claim_answered_whole_is_paid_with_no_note(seeded):
         [Claim("C000101", "1", "300", "240", lines=whole)]).encode())], "biller")
     assert s.ok and s.notes == []
     assert state(seeded) == ("paid", Decimal("0.00"), Decimal("240.00"))
+    assert seeded.scalar("SELECT resolved FROM claim_facts WHERE claim_id = 'C000101'") is True
 
 
 def test_a_claim_never_sent_is_posted_with_a_note(seeded):

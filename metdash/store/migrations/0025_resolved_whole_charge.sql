@@ -1,0 +1,7 @@
+-- metdash: rebuild-facts
+-- First-pass resolution counted a claim whose first adjudication answered for less than the
+-- charge billed (CLP03 under the claim's charge: a split claim, or lines the payer skipped)
+-- as resolved, paid in full (DOMAIN.md: "claims paid in full on the first adjudication"); a
+-- new-user trial's $152 claim answered for $104 counted so. claim_facts.resolved now also
+-- asks that the first adjudication answered for the whole charge
+-- (metdash/sql/claim_facts.sql). Derived data only: rebuilt right after this.

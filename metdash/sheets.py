@@ -627,7 +627,7 @@ def parse_row(row: Row, problems: list[str], order: DateOrder = MDY) -> None:
 
 # -- the template ------------------------------------------------------------------------------
 
-_EXAMPLE = {
+EXAMPLE = {  # the template's made-up row (an import refuses it: metdash.spreadsheet)
     "claim_id": "MD250304-001", "client_id": "C1001", "client_last_name": "Sample",
     "client_first_name": "Sam", "client_dob": "1956-04-12", "client_sex": "F",
     "payer_name": "Medicare Part B", "payer_type": "medicare", "member_id": "1EG4TE5MK73",
@@ -641,7 +641,7 @@ _EXAMPLE = {
 
 def template(kind: str = "csv") -> bytes:
     """A template file (the header and one made-up example row) as CSV or XLSX bytes."""
-    example = [[_EXAMPLE[c] for c in TEMPLATE_COLUMNS]]
+    example = [[EXAMPLE[c] for c in TEMPLATE_COLUMNS]]
     if kind == "csv":
         return exports.rows_csv(TEMPLATE_COLUMNS, example, lineterminator="\n").encode("utf-8")
     if kind == "xlsx":

@@ -40,6 +40,7 @@ from metdash.sheet_on_file import claims_on_file, difference
 from metdash.sheet_result import MAX_PROBLEMS, ImportResult, row_of
 from metdash.sheets import (
     COLUMNS,
+    EXAMPLE,
     KIND_ALIASES,
     MAX_ROWS,
     MAX_UNCOMPRESSED_BYTES,
@@ -202,6 +203,12 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
 
     problems: list[str] = []
     rows = [Row(n, values) for n, values in raw_rows]
+    example = [r for r in rows if all(str(r.values.get(c, "")).strip() == EXAMPLE[c]
+                                      for c in ("claim_id", "client_id", "client_last_name"))]
+    problems += [f"row {r.n}, claim_id: this is the template's made-up example (claim "
+                 f"{EXAMPLE['claim_id']}, Sam Sample): replace it with your own claims, a "
+                 "line a row." for r in example]   # a new user's first try: not a claim
+    rows = [r for r in rows if r not in example]
     first_of: dict[tuple[Any, ...], int] = {}
     for r in rows:  # a line exported twice (two systems' files pasted together)
         same = first_of.setdefault(tuple(r.values.items()), r.n)

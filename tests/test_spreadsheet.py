@@ -619,3 +619,19 @@ def test_a_payer_name_one_slip_from_one_on_file_is_refused(db):
                                           member_id="ZM1")), "new.csv", USER, as_of=AS_OF)
     assert res.problems == [] and db.scalar("SELECT count(*) FROM payers") == payers + 1
     assert any("new payer 'Zenith Mutual' added" in w for w in res.warnings)
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_templates_own_example_row_is_not_imported_as_a_claim(db, kind):
+    # A new-user trial imported the template as written: its made-up row was refused for
+    # timely filing, and would otherwise have made a claim of Sam Sample. Said as what it is,
+    # with no other message about it; a file holding it and a real row imports nothing.
+    claims = db.scalar("SELECT count(*) FROM claims")
+    res = import_claims(db, template(kind), f"template.{kind}", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 2, claim_id: this is the template's made-up example (claim MD250304-001, Sam "
+        "Sample): replace it with your own claims, a line a row."]
+    both = template("csv") + (row() + "\n").encode()
+    res = import_claims(db, both, "both.csv", USER, as_of=AS_OF)
+    assert len(res.problems) == 1 and "made-up example" in res.problems[0]
+    assert db.scalar("SELECT count(*) FROM claims") == claims

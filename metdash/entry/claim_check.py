@@ -327,7 +327,8 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
             err.append(Problem(f"{label}: service date {day} is in the future: bill a "
                                "service after it happens.", "service_date", i))
         code = normalize_cpt(line.cpt)
-        err += [Problem(m, "cpt", i) for m in cpt_problems(code, known, f"{label}: procedure code")]
+        code_bad = cpt_problems(code, known, f"{label}: procedure code")
+        err += [Problem(m, "cpt", i) for m in code_bad]
         units = line.units
         if isinstance(units, float) and units.is_integer():
             units = int(units)
@@ -372,8 +373,9 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
         if day:
             dates.append(day)
         line_info.append((day, code, units, charge))
-        # A charge off the fee schedule is a warning, not an error.
-        if charge is not None and units and code:
+        # A charge off the fee schedule is a warning, not an error (none for a code refused
+        # above: "9711" was also told it has no fee, a trial saw).
+        if charge is not None and units and code and not code_bad:
             fee = fees.get(code)
             if fee is None:
                 warn.append(Problem(f"{label}: {code} has no fee on the fee schedule: check "

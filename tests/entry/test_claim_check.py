@@ -276,3 +276,15 @@ def test_a_day_held_by_a_settled_claim_says_ask_the_payer_to_reopen_it(db):
     assert _why_h1_holds_it(db) == f"Claim H1 is paid: {settled}"
     e.move_claim_status(db, "H1", "closed", USER, as_of=AS_OF)
     assert _why_h1_holds_it(db) == f"Claim H1 is closed: {settled}"
+
+
+def test_a_code_refused_gets_no_fee_schedule_warning_too(db):
+    # A trial's "9711" (a digit short) was refused, and also told it had no fee on the fee
+    # schedule; a known code off the schedule still gets that warning.
+    with db.connect() as con:
+        chk = e.check_claim(con, hand_claim(lines=[
+            e.ClaimLineIn("2025-06-10", "9711", 1, "40.00", ["GP"], [1]),
+            e.ClaimLineIn("2025-06-10", "97113", 1, "55.00", ["GP"], [1])]), AS_OF)
+    assert any("Line 1: procedure code" in m for m in chk.errors)
+    fee_warnings = [m for m in chk.warnings if "no fee on the fee schedule" in m]
+    assert not any(m.startswith("Line 1") for m in fee_warnings)

@@ -581,51 +581,45 @@ def test_only_one_sheet_of_a_workbook_with_a_sheet_a_month_is_read_and_said(db):
             "import each as a file of its own (or put all the lines on one sheet).") in res.notes
 
 
-def test_a_client_on_file_under_another_id_is_not_billed_twice(db):
-    """Lois Lane, born 1948-01-02, is on file as C100 with claim X-100 (97110 and 97112 of
-    2025-06-02). Another system's export names her A-77: its 97110 of 2025-06-02 is refused
-    (billed twice); a visit of 2025-06-09 imports, with a warning that A-77 and C100 look
-    like one person."""
+# Lois Lane, born 1948-01-02, on file as C100 with claim X-100 (97110 and 97112 of
+# 2025-06-02), exported again by another system under another id:
+LOOK_ALIKES = [
+    # as A-77, her name and birth date C100's;
+    ({"Patient Account": "A-77"}, "A-77", "Lane, Lois, born 1948-01-02",
+     "name and birth date"),
+    # as A-78 "Lane-Smith" (a name changed, or mistyped: a new-user trial made six clients of
+    # one person so), her Medicare member id as the card prints it (1AA0-AA0-AA00) and her
+    # birth date C100's.
+    ({"Patient Account": "A-78", "Patient Last Name": "Lane-Smith",
+      "Subscriber ID": "1AA0-AA0-AA00"}, "A-78",
+     "Lane, Lois, born 1948-01-02, member id 1AA0AA0AA00", "member id and birth date"),
+]
+
+
+@pytest.mark.parametrize("changes, new_id, on_file, same", LOOK_ALIKES,
+                         ids=["same name", "same member id"])
+def test_a_client_on_file_under_another_id_is_not_billed_twice(db, changes, new_id, on_file,
+                                                               same):
+    """Her 97110 of 2025-06-02 under the new id is refused (billed twice); a visit of
+    2025-06-09 imports, with a warning that the two ids look like one person."""
     assert import_claims(db, csv(THEIR_HEADER, LINE_1, LINE_2), "first.csv", USER,
                          as_of=AS_OF).claims_added == 1
     at = {h: i for i, h in enumerate(THEIR_HEADER)}
     again = list(LINE_1)
-    again[at["Claim #"]], again[at["Patient Account"]] = "B-1", "A-77"
+    again[at["Claim #"]] = "B-1"
+    for column, value in changes.items():
+        again[at[column]] = value
     res = import_claims(db, csv(THEIR_HEADER, again), "second.csv", USER, as_of=AS_OF)
     assert res.problems == [
-        "row 2, client_id ('Patient Account'): 97110 on 2025-06-02 is already billed for "
-        "client C100 (Lane, Lois, born 1948-01-02), the same name and birth date as A-77: "
-        "leave the line out, or give it C100 if it is another visit."]
+        f"row 2, client_id ('Patient Account'): 97110 on 2025-06-02 is already billed for "
+        f"client C100 ({on_file}), the same {same} as {new_id}: leave the line out, or give "
+        "it C100 if it is another visit."]
     again[at["Date of Service"]], again[at["Date Submitted"]] = "2025-06-09", "2025-06-10"
     res = import_claims(db, csv(THEIR_HEADER, again), "third.csv", USER, as_of=AS_OF)
     assert res.problems == [] and res.claims_added == 1
-    assert ("row 2, client_id ('Patient Account'): new client A-77 has the name and birth "
-            "date of client C100 on file (Lane, Lois, born 1948-01-02): if they are one "
-            "person, use C100 in the file.") in res.warnings
-
-
-def test_a_client_on_file_under_another_id_and_name_is_known_by_member_id(db):
-    """The same Lois Lane exported as A-78 "Lane-Smith" (a name changed, or mistyped: a
-    new-user trial made six clients of one person this way): her Medicare member id
-    (1AA0-AA0-AA00 as the card prints it) and birth date are C100's. The line C100 already
-    bills is refused; a new visit imports with a warning."""
-    assert import_claims(db, csv(THEIR_HEADER, LINE_1, LINE_2), "first.csv", USER,
-                         as_of=AS_OF).claims_added == 1
-    at = {h: i for i, h in enumerate(THEIR_HEADER)}
-    again = list(LINE_1)
-    again[at["Claim #"]], again[at["Patient Account"]] = "B-2", "A-78"
-    again[at["Patient Last Name"]], again[at["Subscriber ID"]] = "Lane-Smith", "1AA0-AA0-AA00"
-    res = import_claims(db, csv(THEIR_HEADER, again), "second.csv", USER, as_of=AS_OF)
-    assert res.problems == [
-        "row 2, client_id ('Patient Account'): 97110 on 2025-06-02 is already billed for "
-        "client C100 (Lane, Lois, born 1948-01-02, member id 1AA0AA0AA00), the same member id "
-        "and birth date as A-78: leave the line out, or give it C100 if it is another visit."]
-    again[at["Date of Service"]], again[at["Date Submitted"]] = "2025-06-09", "2025-06-10"
-    res = import_claims(db, csv(THEIR_HEADER, again), "third.csv", USER, as_of=AS_OF)
-    assert res.problems == [] and res.claims_added == 1
-    assert ("row 2, client_id ('Patient Account'): new client A-78 has the member id and "
-            "birth date of client C100 on file (Lane, Lois, born 1948-01-02, member id "
-            "1AA0AA0AA00): if they are one person, use C100 in the file.") in res.warnings
+    assert (f"row 2, client_id ('Patient Account'): new client {new_id} has the {same} of "
+            f"client C100 on file ({on_file}): if they are one person, use C100 in the "
+            "file.") in res.warnings
 
 
 def test_five_diagnoses_without_pointers_say_a_pointer_column_would_do(db):

@@ -227,3 +227,19 @@ def test_revenue_says_why_its_two_tables_paid_differ(monkeypatch, demo_db_path):
     at = run_page("revenue", monkeypatch, demo_db_path,
                   **{"from": "2025-07-01", "to": "2026-06-30"})
     assert any("not the Per payer table's" in c.value for c in at.caption)
+
+
+def test_days_to_payment_table_headings_are_short_with_the_definitions_kept(monkeypatch,
+                                                                             demo_db_path):
+    # The catalogue's "90th percentile days from service" and its two neighbours ran the
+    # per-payer table past 1280 px; shorter headings fit, and each keeps its tooltip.
+    import json
+
+    at = run_page("days_to_payment", monkeypatch, demo_db_path,
+                  **{"from": "2025-07-01", "to": "2026-06-30"})
+    table = next(d for d in at.dataframe if "p90_days_from_service" in d.value.columns)
+    config = json.loads(table.proto.columns)
+    assert [config[c]["label"] for c in table.value.columns] == [
+        "Payer", "Claims paid", "Median days", "90th pct. days", "Median from service",
+        "90th pct. from service"]
+    assert all(config[c].get("help") for c in table.value.columns if c != "payer")

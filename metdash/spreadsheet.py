@@ -206,8 +206,9 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
     example = [r for r in rows if all(str(r.values.get(c, "")).strip() == EXAMPLE[c]
                                       for c in ("claim_id", "client_id", "client_last_name"))]
     problems += [f"row {r.n}, claim_id: this is the template's made-up example (claim "
-                 f"{EXAMPLE['claim_id']}, Sam Sample): replace it with your own claims, a "
-                 "line a row." for r in example]   # a new user's first try: not a claim
+                 f"{EXAMPLE['claim_id']}, {EXAMPLE['client_first_name']} "
+                 f"{EXAMPLE['client_last_name']}): replace it with your own claims, a line a "
+                 "row." for r in example]   # a new user's first try: not a claim
     rows = [r for r in rows if r not in example]
     first_of: dict[tuple[Any, ...], int] = {}
     for r in rows:  # a line exported twice (two systems' files pasted together)

@@ -19,7 +19,7 @@ if dtp.empty:
 else:
     ui.plot(charts.days_to_payment_bar, figures.days_to_payment, db, f, key="dtp")
     # Shorter headings than the catalogue's (their tooltips keep the definitions): the six
-    # columns fit the page at 1280 px, the payer's name whole.
+    # columns fit the page at 1280 px.
     ui.table(dtp, key="dtp_table", download="days_to_payment", labels=DTP_HEADINGS)
     left, right = ui.chart_row()  # stacked in presentation mode
     with left:

@@ -217,7 +217,7 @@ def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, st
         if fmt == "dollars":   # a projection's money: whole dollars (a step of 1: no cents)
             # rounded here, half a dollar up: the grid cuts a value to its step ($5,973.76
             # would read $5,973)
-            values = pd.to_numeric(shown[col], errors="coerce").astype(float)
+            values = shown[col].astype(float)   # numeric already (above)
             shown[col] = np.sign(values) * np.floor(np.abs(values) + 0.5)
             config[col] = st.column_config.NumberColumn(label, help=help_text, format="dollar",
                                                         step=1)

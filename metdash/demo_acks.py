@@ -129,7 +129,8 @@ def acknowledge(con: Any, as_of: dt.date) -> None:
     con.execute("""
         INSERT INTO x12_submissions (interchange, group_number, set_number, claim_id,
                                      submitted_at)
-        SELECT grp, grp, 1, claim_id, day + INTERVAL 17 HOUR FROM _demo_sent""")
+        SELECT grp, grp, 1, claim_id, day + INTERVAL 17 HOUR FROM _demo_sent
+        ORDER BY grp, seq""")
     # The 999s: the evening of each file; then the 277CAs: the next morning.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE _demo_files AS
@@ -156,13 +157,9 @@ def acknowledge(con: Any, as_of: dt.date) -> None:
                replace(CASE WHEN rejected THEN ? ELSE ? END, '{group}', f.grp::VARCHAR),
                (SELECT count(*) FROM _demo_sent s WHERE s.grp = f.grp)
         FROM _demo_files f""", [REJECT_999[0], REJECT_999[1], ACCEPT_999])
-    con.execute("""
-        INSERT INTO claim_acks (ack_id, seq, claim_id, patient_control_number, kind, outcome,
-                                codes, reason, status_date, payer_claim_number,
-                                segment_number)
-        SELECT f.n, s.seq, s.claim_id,
-               s.claim_id, '999', a.outcome, a.codes, a.reason, f.day, NULL, NULL
-        FROM _demo_sent s JOIN _demo_files f USING (grp) JOIN ack_sets a ON a.ack_id = f.n""")
+    # Every 999 and 277CA row in one write, in the order they arrived (by the time each
+    # acknowledgment was imported), as a practice's store accrues them: a date range of the
+    # table is then a range of its blocks, which a read of recent claims skips the rest of.
     con.execute(f"""
         INSERT INTO claim_acks (ack_id, seq, claim_id, patient_control_number, kind, outcome,
                                 codes, reason, status_date, payer_claim_number,
@@ -176,13 +173,20 @@ def acknowledge(con: Any, as_of: dt.date) -> None:
             LEFT JOIN _demo_picks p USING (claim_id)
             WHERE NOT f.rejected AND f.day + 1 <= ?
               AND p.kind IS DISTINCT FROM 'silent'
+        ), every AS (
+            SELECT f.n AS ack_id, s.seq, s.claim_id, '999' AS kind, a.outcome, a.codes,
+                   a.reason, f.day AS status_date, f.day + INTERVAL 18 HOUR AS arrived
+            FROM _demo_sent s JOIN _demo_files f USING (grp) JOIN ack_sets a ON a.ack_id = f.n
+            UNION ALL
+            SELECT ? + n, seq, claim_id, '277CA',
+                   CASE WHEN rejected THEN 'rejected' ELSE 'accepted' END,
+                   CASE WHEN rejected THEN {_reason_case('codes')} ELSE 'A2:20:PR' END,
+                   CASE WHEN rejected THEN {_reason_case('reason')} ELSE ? END,
+                   day + 1, day + 1 + INTERVAL 8 HOUR
+            FROM rows
         )
-        SELECT ? + n, seq, claim_id,
-               claim_id, '277CA',
-               CASE WHEN rejected THEN 'rejected' ELSE 'accepted' END,
-               CASE WHEN rejected THEN {_reason_case('codes')} ELSE 'A2:20:PR' END,
-               CASE WHEN rejected THEN {_reason_case('reason')} ELSE ? END,
-               day + 1, NULL, NULL
-        FROM rows""", [as_of, n_files, ACCEPT_277])
+        SELECT ack_id, seq, claim_id, claim_id, kind, outcome, codes, reason, status_date,
+               NULL, NULL
+        FROM every ORDER BY arrived, ack_id, seq""", [as_of, n_files, ACCEPT_277])
     for table in ("_demo_claims", "_demo_picks", "_demo_resent", "_demo_sent", "_demo_files"):
         con.execute(f"DROP TABLE {table}")

@@ -70,3 +70,16 @@ def test_clean_claim_rate_on_the_demo(small):
         WHERE r.payment_date < c.last_submitted_date AND c.status = 'paid'
           AND c.claim_id IN (SELECT claim_id FROM claim_acks WHERE outcome = 'rejected')""")
     assert early == 0
+
+
+def test_sendings_and_acknowledgments_are_stored_in_the_order_they_arrived(small):
+    # As a practice's store accrues them (each import appends): a read of recent claims'
+    # acknowledgments then skips the blocks of older ones (the work lists at 1M lines).
+    for table, arrived in (("x12_submissions", "s.submitted_at"), ("claim_acks", "k.imported_at")):
+        out_of_order = small.scalar(f"""
+            WITH rows AS (
+                SELECT s.rowid AS r, {arrived} AS t FROM {table} s
+                {"JOIN acknowledgments k USING (ack_id)" if table == "claim_acks" else ""})
+            SELECT count(*) FROM (SELECT t, lag(t) OVER (ORDER BY r) AS before FROM rows)
+            WHERE t < before""")
+        assert out_of_order == 0, table

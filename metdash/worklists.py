@@ -105,30 +105,64 @@ def any_ready_to_submit(db: Database) -> bool:
 
 
 def claims_unpaid_past_lag(db: Database, as_of: dt.date) -> pd.DataFrame:
-    """Submitted claims with no payment on file, out longer than the payer's usual lag.
+    """Claims sent to their payer and not answered in full, out longer than its usual lag.
+
+    Listed: a claim still ``submitted`` with no payment on file, and a claim an 835 answered
+    only in part (``partially_paid`` with its payer's current answer, CLP03, below the charge
+    billed: a payer that splits a claim, or skips lines, answers the rest later; see
+    :mod:`metdash.x12.answered`) that insurance still owes on. Days out: since it was last
+    sent; past the payer's ``usual_lag_days``. A claim denied in part is on the denial lists,
+    its charge answered whole.
 
     Columns: claim_id, client_id, client_name, payer, submitted_date, days_out,
-    usual_lag_days, total_charge. Oldest first.
+    usual_lag_days, total_charge, unanswered (the charge the payer has not answered: all of
+    it with no payment). Oldest first.
     """
-    # The late submitted claims first; the payments are then searched for those few claims
-    # only (an anti-join would hash every claim payment's claim id).
+    # The late claims first; the payments are then searched for those few claims only (an
+    # anti-join would hash every claim payment's claim id).
     return db.query(f"""
-        WITH late AS (
-            SELECT c.claim_id, c.client_id, p.name AS payer, c.submitted_date,
+        WITH part AS (
+            -- partly paid claims insurance owes more on than their open denials: the few
+            -- that can be answered in part (most are partly paid for a line denied)
+            SELECT claim_id FROM claim_facts
+            WHERE status = 'partially_paid' AND insurance_balance > denied_open
+        ), late AS (
+            SELECT c.claim_id, c.client_id, c.status, p.name AS payer, c.submitted_date,
                    date_diff('day', coalesce(c.last_submitted_date, c.submitted_date), ?::DATE)
                        AS days_out,
                    p.usual_lag_days, c.total_charge
-            FROM claims c JOIN payers p USING (payer_id)
-            WHERE c.status = 'submitted' AND c.submitted_date IS NOT NULL
+            FROM (SELECT * FROM claims WHERE status = 'submitted'
+                  UNION ALL
+                  SELECT * FROM claims WHERE claim_id IN (SELECT claim_id FROM part)) c
+            JOIN payers p USING (payer_id)
+            WHERE c.submitted_date IS NOT NULL
               AND date_diff('day', coalesce(c.last_submitted_date, c.submitted_date), ?::DATE)
                   > p.usual_lag_days
-        ), paid AS (
-            SELECT DISTINCT cp.claim_id FROM claim_payments cp SEMI JOIN late USING (claim_id)
+        ), seen AS (
+            -- the late claims with a payment on file; a partly paid one also whether some
+            -- answer of it is for less than the charge
+            SELECT cp.claim_id, bool_or(cp.charge < l.total_charge) AS short
+            FROM claim_payments cp JOIN late l USING (claim_id)
+            GROUP BY cp.claim_id
+        ), answers AS (
+            -- their payer's latest answer (a reversal, "not ours" and pricing-only CLPs are
+            -- none)
+            SELECT cp.claim_id, arg_max(cp.charge, (r.payment_date, cp.remittance_id, cp.seq))
+                                    AS answered
+            FROM claim_payments cp
+            SEMI JOIN (SELECT claim_id FROM seen WHERE short) USING (claim_id)
+            JOIN remittances r USING (remittance_id) JOIN claims c USING (claim_id)
+            WHERE cp.status_code NOT IN ('22', '23', '25')
+              AND coalesce(r.payer_id = c.payer_id, TRUE)
+            GROUP BY cp.claim_id
         )
         SELECT c.claim_id, c.client_id, {CLIENT_NAME} AS client_name, c.payer,
-               c.submitted_date, c.days_out, c.usual_lag_days, c.total_charge
-        FROM late c JOIN clients cl USING (client_id)
-        WHERE c.claim_id NOT IN (SELECT claim_id FROM paid)
+               c.submitted_date, c.days_out, c.usual_lag_days, c.total_charge,
+               (c.total_charge - coalesce(a.answered, 0))::DECIMAL(12,2) AS unanswered
+        FROM late c JOIN clients cl USING (client_id) LEFT JOIN answers a USING (claim_id)
+        WHERE CASE c.status
+                  WHEN 'submitted' THEN c.claim_id NOT IN (SELECT claim_id FROM seen)
+                  ELSE a.answered < c.total_charge END
         ORDER BY c.days_out DESC, c.claim_id""", [as_of, as_of], few=True)
 
 
@@ -448,8 +482,10 @@ WORKLISTS: dict[str, Worklist] = {
                                "that payer (a crossover, CLP02 19, is sent by the payer).",
                                secondary_claims_to_bill),
     "unpaid_past_lag": Worklist("Claims unpaid past the usual lag",
-                                "Submitted claims with no payment, out longer than the "
-                                "payer's usual days to payment.", claims_unpaid_past_lag),
+                                "Claims sent with no payment, or that an 835 answered only in "
+                                "part (lines it left out: 'unanswered'), out longer than the "
+                                "payer's usual days to payment: ask the payer.",
+                                claims_unpaid_past_lag),
     "denials_to_appeal": Worklist("Denials to appeal", "Denied amounts still owed with no "
                                   "appeal pending, by the payer's appeal deadline.",
                                   denials_to_appeal),

@@ -167,7 +167,8 @@ _LABELS = {"carc": "CARC", "cpt": "CPT", "npi": "NPI", "claim_id": "Claim", "cli
            "line_no": "Line", "referrer_id": "Referrer #", "payer_id": "Payer #",
            "group": "Group", "rarc": "RARC", "code": "Code", "age_days": "Age (days)",
            "days_left": "Days left", "total_charge": "Charge", "payer_type": "Payer type",
-           "how": "What the payer did", "taken_back_date": "Taken back on"}
+           "how": "What the payer did", "taken_back_date": "Taken back on",
+           "unanswered": "Charge not answered"}
 
 
 MISSING = "–"  # what a table shows for a missing value

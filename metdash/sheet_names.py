@@ -125,9 +125,10 @@ def look_alikes(con: Any, new: dict[str, tuple[str, str, dt.date | None]],
     """For each new client id of a file (id -> last name, first name, birth date), the
     client on file with the same name and birth date under another id (the same person
     exported by two systems, each with its own account numbers); else, with ``members``
-    (id -> the file's member id), one with the same member id and birth date (the same
-    person under a last name spelled otherwise, or changed: a new-user trial made six
-    clients of one). Read in three queries at most."""
+    (id -> the file's member id), one with the same member id, birth date and first name
+    (the same person under a last name spelled otherwise, or changed: a new-user trial made
+    six clients of one; twins on one subscriber's id share the rest, not the first name).
+    Read in three queries at most."""
     wanted = {(last.strip().casefold(), first.strip().casefold(), dob): cid
               for cid, (last, first, dob) in new.items() if dob is not None}
     if not wanted:
@@ -150,7 +151,8 @@ def look_alikes(con: Any, new: dict[str, tuple[str, str, dt.date | None]],
                 "(SELECT unnest(?::VARCHAR[]))",
                 [sorted({k[0] for k in by_member})]).fetchall():
             new_id = by_member.get((_member_key(member), dob))
-            if new_id is not None and new_id != client_id and new_id not in found:
+            if (new_id is not None and new_id != client_id and new_id not in found
+                    and first.strip().casefold() == new[new_id][1].strip().casefold()):
                 found[new_id] = (client_id, f"{last}, {first}, born {dob}, member id {member}",
                                  "member id and birth date")
     billed: dict[str, set[tuple[dt.date, str]]] = {}

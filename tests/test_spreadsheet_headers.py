@@ -622,6 +622,21 @@ def test_a_client_on_file_under_another_id_is_not_billed_twice(db, changes, new_
             "file.") in res.warnings
 
 
+def test_a_twin_on_the_same_member_id_is_a_client_of_their_own(db):
+    """Twins on one subscriber's id share the member id and the birth date, not the first
+    name: Lois's twin Lana (A-79) is billed 97110 on Lois's day of 2025-06-02 and imports,
+    with no warning that the two are one person."""
+    assert import_claims(db, csv(THEIR_HEADER, LINE_1, LINE_2), "first.csv", USER,
+                         as_of=AS_OF).claims_added == 1
+    at = {h: i for i, h in enumerate(THEIR_HEADER)}
+    twin = list(LINE_1)
+    twin[at["Claim #"]], twin[at["Patient Account"]] = "B-2", "A-79"
+    twin[at["Patient First Name"]] = "Lana"
+    res = import_claims(db, csv(THEIR_HEADER, twin), "twin.csv", USER, as_of=AS_OF)
+    assert res.problems == [] and res.claims_added == 1
+    assert not any("C100" in w for w in res.warnings)
+
+
 def test_five_diagnoses_without_pointers_say_a_pointer_column_would_do(db):
     """Five diagnoses on a row and no pointer column: each line points at all five, one more
     than a line may; the refusal says a Dx Pointer column would choose them (a trial was

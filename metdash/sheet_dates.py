@@ -166,6 +166,18 @@ MDY = DateOrder("mdy")  # the US order: what a file whose dates do not tell is r
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # Excel's day 0 (after its 1900 leap-year slip)
 
 
+def born_problem(row: Any, as_of: dt.date | None) -> str | None:
+    """What is wrong with a row's birth date against the import's date ``as_of`` and the
+    row's date of service: a birth after today is a mistyped year (said as such, not as a
+    visit before the birth); else a visit before the birth."""
+    if row.dob and as_of is not None and row.dob > as_of:
+        return f"row {row.n}, client_dob: {row.dob} is after today ({as_of}): check the year."
+    if row.dob and row.service_date and row.service_date < row.dob:
+        return (f"row {row.n}, service_date: {row.service_date} is before the client was born "
+                f"({row.dob}): check both dates.")
+    return None
+
+
 def excel_day_numbers(rows: list[tuple[int, dict[str, Any]]]) -> str | None:
     """A workbook's date cells left as Excel's day numbers (a column formatted General:
     46300) read as the dates Excel means; said once. Five digits only (1927 to 2173): a

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from metdash import entry as e
-from metdash import exports, sheet_subscriber
+from metdash import exports, sheet_dates, sheet_subscriber
 from metdash import sheet_headers as headers
 from metdash.coding import normalize_cpt, normalize_icd10, npi_problem, parse_modifiers
 from metdash.coding.pos import DEFAULT_POS, normalize_pos, pos_problem
@@ -529,7 +529,8 @@ def _cell_problem(column: str, value: Any) -> str | None:
                                                   _COLUMN_TEXT.get(column, "spreadsheet_cell"))
 
 
-def parse_row(row: Row, problems: list[str], order: DateOrder = MDY) -> None:
+def parse_row(row: Row, problems: list[str], order: DateOrder = MDY,
+              as_of: dt.date | None = None) -> None:
     v = row.values
     for column in READ_COLUMNS:
         if column not in v:
@@ -560,9 +561,8 @@ def parse_row(row: Row, problems: list[str], order: DateOrder = MDY) -> None:
     row.referral_date = date_cell(problems, row, "referral_date", False, order)
     row.submitted_date = date_cell(problems, row, "submitted_date", False, order)
     sheet_subscriber.parse(row, problems, order)
-    if row.dob and row.service_date and row.service_date < row.dob:
-        problems.append(f"row {row.n}, service_date: {row.service_date} is before the client "
-                        f"was born ({row.dob}): check both dates.")
+    if said := sheet_dates.born_problem(row, as_of):
+        problems.append(said)
     if v.get("client_sex", "") != "" and str(v["client_sex"]).upper() not in SEX_ALIASES:
         problems.append(f"row {row.n}, client_sex: {v['client_sex']!r} must be F, M or U.")
     row.cpt = cpt_code(normalize_cpt(v.get("cpt", "")))  # "97110 - Therapeutic exercise"

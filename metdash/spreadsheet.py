@@ -222,7 +222,7 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
         result.warnings.append(said)
     order = date_order(rows)
     for r in rows:
-        parse_row(r, problems, order)
+        parse_row(r, problems, order, as_of)
     # (modifiers written with the codes, "97110-GP", are no blank modifiers column)
     result.warnings.extend(_absent_columns(
         [*header, *(["modifiers"] if any(r.modifiers for r in rows) else [])]))

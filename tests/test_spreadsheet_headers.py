@@ -265,6 +265,12 @@ def test_dates_as_other_systems_write_them(db):
         "saving, or write it as YYYY-MM-DD.",
         "row 2, service_date ('Date of Service'): 2025-06-02 is before the client was born "
         "(2025-06-03): check both dates."]
+    # A birth date after the import's day (AS_OF 2025-06-30) is a mistyped year, said so (a
+    # trial was told only that the visit came before the birth).
+    row[at["Date Submitted"]], row[at["DOB"]] = "2025-06-05", "2030-01-02"
+    res = import_claims(db, csv(THEIR_HEADER, row), "born.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 2, client_dob ('DOB'): 2030-01-02 is after today (2025-06-30): check the year."]
 
 
 def test_the_claims_sheet_of_a_workbook_need_not_be_the_first(db):

@@ -124,6 +124,26 @@ def claim_status_after(classification: Classification, payer_id: int | None, sta
     return "paid", f"processed, paid 0 (cost share or contractual only){suffix}"
 
 
+#: A claim's statuses before its first answer from a payer (or after a reversal sent it back
+#: to submitted). A later answer of a claim already answered is not read as "in part": a
+#: split claim's second CLP answers the lines the first left out, and the ledger reads it
+#: as replacing the first (DOMAIN.md "One claim, several remittances"; tests/x12/
+#: test_answered.py keeps that case, worked by hand, as a known failure).
+UNANSWERED = frozenset({"draft", "ready", "submitted"})
+
+
+def part_answered(status: str | None, note: str, answered: Decimal,
+                  billed: Decimal | None) -> tuple[str | None, str]:
+    """The status after an adjudication (:func:`claim_status_after`'s ``status``, ``note``)
+    that answers for ``answered`` (CLP03; a paper EOB's lines) of the claim's ``billed``
+    charge: "paid" becomes "partially_paid" when the payer answered for less than was billed
+    (the rest is still owed by it). Any other status stands: a denial is worked as one."""
+    if status == "paid" and billed is not None and answered < billed:
+        return "partially_paid", (f"{note}; the payer answered for ${answered:,.2f} of the "
+                                  f"${billed:,.2f} billed")
+    return status, note
+
+
 # -- the owner's edits -------------------------------------------------------------------------
 def table(db: Database) -> pd.DataFrame:
     """The classification for Settings: payer_id (0: every payer), payer ('every payer' or

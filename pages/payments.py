@@ -35,6 +35,7 @@ with tab_eob:
                    "CO-45 32.00; PR-2 10.00. Charge - adjustments must equal paid.")
         if per_line and not lines.empty:
             grid = lines[["line_no", "cpt", "units", "charge"]].copy()
+            grid["on_eob"] = True
             grid["paid"] = 0.0
             grid["adjustments"] = ""
             edited = st.data_editor(grid, key="e_lines", hide_index=True,
@@ -59,7 +60,11 @@ with tab_eob:
             adjs, problems = entry.parse_adjustments(adj_text)
             line_posts = []
             if edited is not None:
-                for _, r in edited.iterrows():
+                on_eob = edited.on_eob.fillna(False).astype(bool)
+                if not on_eob.any():
+                    problems.append("No line is ticked 'On this EOB': tick the lines the EOB "
+                                    "lists.")
+                for _, r in edited[on_eob].iterrows():
                     la, lp = entry.parse_adjustments(r["adjustments"])
                     problems += [f"Line {r['line_no']}: {p}" for p in lp]
                     line_posts.append(entry.LinePostingIn(int(r["line_no"]), str(r["paid"]), la))
@@ -75,6 +80,7 @@ with tab_eob:
                 ui.after_write()
                 back = "; ".join(r.words() for r in entry.returned_by(db, rid, claim_id))
                 held = entry.check_so_far(db, rid)
+                part = entry.answered_in_part(db, rid, claim_id)
                 # The check's number and date stay for its next claim (one paper check, many
                 # claims); what it holds so far is said.
                 ui.saved_then_fresh(f"Payment posted on claim {ui.literal(claim_id)}"
@@ -82,7 +88,8 @@ with tab_eob:
                                     + (f"; {ui.literal(held)}." if held else "."),
                                     "e_lines",
                                     reset=dict.fromkeys(("e_paid", "e_adj", "e_pr",
-                                                         "e_claim_adj", "e_pcn"), ""))
+                                                         "e_claim_adj", "e_pcn"), ""),
+                                    warnings=[ui.literal(part)] if part else ())
 
 with tab_patient:
     claim = ui.claim_picker(db, "Toward claim (optional)", key="p_claim") or None

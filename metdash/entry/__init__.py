@@ -155,6 +155,7 @@ from metdash.entry.plans import (
     save_plan_of_care,
     validate_plan_of_care,
 )
+from metdash.entry.posted import answered_in_part, check_so_far
 from metdash.entry.posting import (
     GROUP_CODES,
     AdjustmentIn,
@@ -162,7 +163,6 @@ from metdash.entry.posting import (
     EobIn,
     LinePostingIn,
     PatientPaymentIn,
-    check_so_far,
     eob_payers,
     file_appeal,
     parse_adjustments,
@@ -248,7 +248,7 @@ __all__ = [
     "check_claim", "SessionsBilled",
     "choices", "claim_lines_frame", "default_appeal_days", "default_filing_days", "duplicate_session_warning", "duplicate_sessions", "claim_status_after_posting", "client_list",
     "client_patient_balance", "client_plans_of_care", "client_referrals", "code_list",
-    "check_so_far", "eob_payers", "member_id_as_kept", "client_coverages", "correct_member_id", "end_coverage",
+    "answered_in_part", "check_so_far", "eob_payers", "member_id_as_kept", "client_coverages", "correct_member_id", "end_coverage",
     "correct_subscriber", "coverage_subscriber", "overlapping_primaries",
     "add_remittance_name", "add_remittance_names", "remittance_names", "remove_remittance_name",
     "fetch_rows", "file_appeal", "find_appeals", "find_claims", "find_clients",

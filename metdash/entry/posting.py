@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from metdash import adjustment_classes
-from metdash.adjustment_classes import claim_status_after
+from metdash.adjustment_classes import UNANSWERED, claim_status_after, part_answered
 from metdash.entry import returns
 from metdash.entry.claims import add_claim_status
 from metdash.entry.problems import (
@@ -33,7 +33,7 @@ from metdash.store import Database, audit, facts, insert_row, next_id
 
 __all__ = [
     "GROUP_CODES", "AdjustmentIn", "AppealIn", "EobIn", "LinePostingIn",
-    "PatientPaymentIn", "check_so_far", "eob_payers", "file_appeal", "parse_adjustments",
+    "PatientPaymentIn", "eob_payers", "file_appeal", "parse_adjustments",
     "payer_claim_number", "post_eob", "record_appeal_outcome", "record_patient_payment",
     "validate_appeal", "validate_eob", "validate_patient_payment",
 ]
@@ -197,6 +197,11 @@ def _check_eob(con: Any, eob: EobIn, as_of: dt.date | None):
     else:
         paid = money_field(p, eob.paid, "Paid", "paid")
     charge = Decimal(claim["total_charge"])
+    # An EOB that answers some of the claim's lines (a payer that splits a claim, or leaves a
+    # line out): it balances against those lines' charges; the rest stays owed by the payer.
+    part = bool(eob.lines) and bool(set(lines_db) - {lp.line_no for lp in eob.lines})
+    answered = sum((Decimal(x[4]["charge"]) for x in posted_lines), Decimal("0.00")) \
+        if part else charge
     all_adj = claim_adj + [a for x in posted_lines for a in x[2]]
     total_adj = sum((a[2] for a in all_adj), Decimal("0.00"))
     if paid is not None and paid < 0:
@@ -206,9 +211,10 @@ def _check_eob(con: Any, eob: EobIn, as_of: dt.date | None):
                          "A payer takes money back by a reversal (CLP02 22) or a recoupment "
                          "(PLB) on its 835: import that 835 (Remittances), or ask the payer "
                          "for it.", "paid"))
-    elif paid is not None and charge - total_adj != paid:
-        p.append(Problem(f"Balance: charge {fmt_money(charge)} minus adjustments "
-                         f"{fmt_money(total_adj)} = {fmt_money(charge - total_adj)}, but paid "
+    elif paid is not None and answered - total_adj != paid:
+        p.append(Problem(f"Balance: charge {fmt_money(answered)}"
+                         f"{' (the lines on the EOB)' if part else ''} minus adjustments "
+                         f"{fmt_money(total_adj)} = {fmt_money(answered - total_adj)}, but paid "
                          f"is {fmt_money(paid)}: add the missing adjustment (e.g. CO-45) or "
                          "correct the amounts.", "adjustments"))
     pr_sum = sum((a[2] for a in all_adj if a[0] == "PR"), Decimal("0.00"))
@@ -227,7 +233,7 @@ def _check_eob(con: Any, eob: EobIn, as_of: dt.date | None):
         _repeat_problem(con, p, claim["claim_id"], day, paid, all_adj)
     return p, {"claim": claim, "day": day, "paid": paid, "claim_adj": claim_adj,
                "lines": posted_lines, "pr": pr, "allowed": allowed, "trace": trace,
-               "all_adj": all_adj, "onto": onto}
+               "all_adj": all_adj, "onto": onto, "answered": answered}
 
 
 def _same_check(con: Any, p: list[Problem], claim: dict[str, Any], trace: str,
@@ -285,19 +291,6 @@ def payer_claim_number(con: Any, claim_id: str) -> str | None:
     return row[0][0] if row else None
 
 
-def check_so_far(db: Database, remittance_id: int) -> str | None:
-    """What a check posted by hand holds so far, once it pays more than one claim (its claims
-    are posted one by one): "check 4471 now holds $130.00 for 2 claims"; else None."""
-    with db.connect() as con:
-        row = fetch_one(con, "SELECT r.trace_number, r.amount, count(*) AS claims "
-                        "FROM remittances r JOIN claim_payments cp USING (remittance_id) "
-                        "WHERE r.remittance_id = ? GROUP BY ALL", [remittance_id])
-    if row is None or row["claims"] < 2:
-        return None
-    return (f"check / EFT {row['trace_number']} now holds {fmt_money(row['amount'])} for "
-            f"{row['claims']} claims")
-
-
 def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) -> int:
     """Post a paper EOB: the same rows an 835 makes (source='manual'); the remittance id.
 
@@ -329,15 +322,19 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
         # from its adjustments, by the practice's classification (CLP02 4 is the payer's own
         # code for a patient it does not recognise, never typed in from paper).
         code = claim.get("status_code", "1")
-        status, _note = claim_status_after(
+        status, note = claim_status_after(
             adjustment_classes.load(con), claim["payer_id"], code, ctx["paid"], ctx["all_adj"])
+        note = f"EOB {trace} posted by hand"
+        if claim["status"] in UNANSWERED:   # answered in part: partially paid, as an 835's
+            status, note = part_answered(status, note, ctx["answered"],
+                                         Decimal(claim["total_charge"]))
         cpid = next_id(con, "claim_payments", "claim_payment_id")
         con.execute("INSERT INTO claim_payments (claim_payment_id, remittance_id, seq, claim_id, "
                     "clp01, status_code, charge, paid, patient_responsibility, allowed, "
                     "payer_claim_number, service_from, service_to) VALUES "
                     "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [cpid, rid, seq, claim["claim_id"], claim["claim_id"], code,
-                     claim["total_charge"], ctx["paid"], ctx["pr"], ctx["allowed"],
+                     ctx["answered"], ctx["paid"], ctx["pr"], ctx["allowed"],
                      eob.payer_claim_number or payer_claim_number(con, claim["claim_id"]),
                      claim["first_service_date"],
                      con.execute("SELECT max(service_date) FROM claim_lines WHERE claim_id = ?",
@@ -374,7 +371,7 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
         current = newest is None or ctx["day"] >= newest
         if current and status != claim["status"]:
             add_claim_status(con, claim["claim_id"], status, ctx["day"], user,
-                             f"EOB {trace} posted by hand", claim)
+                             note, claim)
         facts.sync(con)
         owed = _insurance_owed(con, claim["claim_id"])
         short = returns.shortfall({claim["claim_id"]: owed_before or Decimal(0)},

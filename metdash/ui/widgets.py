@@ -501,6 +501,10 @@ def line_columns() -> dict[str, Any]:
         "place_of_service": cc.TextColumn("Place of service",
                                           help="11 office, 12 client's home, 02 telehealth "
                                                "(not at home), 10 telehealth at home."),
+        "on_eob": cc.CheckboxColumn("On this EOB",
+                                    help="Untick a line the EOB does not list (a payer that "
+                                         "splits a claim answers it on another EOB): it stays "
+                                         "owed by the payer."),
         "paid": cc.NumberColumn("Paid", format="dollar"),
         "adjustments": cc.TextColumn("Adjustments", help="GROUP-CARC AMOUNT, separated by ';' "
                                                          "(CO-45 12.00; PR-2 8.00)."),

@@ -27,17 +27,12 @@ from typing import Any
 
 import duckdb
 
+from metdash.adjustment_classes import UNANSWERED, part_answered
+from metdash.entry.posted import lines_in_words
 from metdash.x12.match835 import ClaimLine
 
 __all__ = ["UNANSWERED", "PartAnswer", "answered_before_sent", "part_answered",
            "part_answered_notes"]
-
-#: A claim's statuses before its first answer from a payer (or after a reversal sent it back
-#: to submitted). A later answer of a claim already answered is not read as "in part": a
-#: split claim's second CLP answers the lines the first left out, and the ledger reads it
-#: as replacing the first (DOMAIN.md "One claim, several remittances"; tests/x12/
-#: test_answered.py keeps that case, worked by hand, as a known failure).
-UNANSWERED = frozenset({"draft", "ready", "submitted"})
 
 
 @dataclass(frozen=True)
@@ -50,26 +45,6 @@ class PartAnswer:
     matched: frozenset[int]
 
 
-def part_answered(status: str | None, note: str, answered: Decimal,
-                  billed: Decimal | None) -> tuple[str | None, str]:
-    """The status after an adjudication (:func:`metdash.adjustment_classes.claim_status_after`'s
-    ``status``, ``note``) that answers for ``answered`` (CLP03) of the claim's ``billed``
-    charge: "paid" becomes "partially_paid" when the payer answered for less than was billed
-    (the rest is still owed by it). Any other status stands: a denial is worked as one."""
-    if status == "paid" and billed is not None and answered < billed:
-        return "partially_paid", (f"{note}; the payer answered for ${answered:,.2f} of the "
-                                  f"${billed:,.2f} billed")
-    return status, note
-
-
-def _lines_in_words(lines: Sequence[ClaimLine]) -> str:
-    said = [f"{ln.line_no} ({ln.cpt}, {ln.service_date:%b %d, %Y})" if ln.service_date
-            else f"{ln.line_no} ({ln.cpt})" for ln in lines]
-    if len(said) == 1:
-        return f"line {said[0]} is"
-    return f"lines {', '.join(said[:-1])} and {said[-1]} are"
-
-
 def part_answered_notes(name: str, parts: Mapping[str, PartAnswer],
                         lines: Mapping[str, Sequence[ClaimLine]]) -> list[str]:
     """A note for each claim this file answered in part: what it answered for, the lines it
@@ -77,8 +52,9 @@ def part_answered_notes(name: str, parts: Mapping[str, PartAnswer],
     out = []
     for claim_id in sorted(parts):
         p = parts[claim_id]
-        left = [ln for ln in lines.get(claim_id, ()) if ln.line_no not in p.matched]
-        which = (f"{_lines_in_words(left)} not on it" if p.matched and left
+        left = [(ln.line_no, ln.cpt, ln.service_date) for ln in lines.get(claim_id, ())
+                if ln.line_no not in p.matched]
+        which = (f"{lines_in_words(left)} not on it" if p.matched and left
                  else "it names no line")
         out.append(f"{name}: claim {claim_id}: the payer answered for ${p.answered:,.2f} of "
                    f"the ${p.billed:,.2f} billed; {which}. Insurance still owes the "

@@ -55,6 +55,45 @@ def test_eob_per_line_partial_denial(db):
     assert db.scalar("SELECT paid FROM claim_payments") == Decimal("60.00")
 
 
+def test_an_eob_for_some_of_the_claims_lines_leaves_the_rest_owed(db):
+    # A paper EOB that answers line 1 only (97110 x2, $80.00: paid 60, CO-45 20) of the
+    # $122.00 claim: the payer answered for $80.00; line 2 (97112, $42.00) is still owed by
+    # it. Insurance A/R (DOMAIN.md): 122 - 60 - 20 = 42. Partially paid, not a first-pass
+    # resolution (not paid in full on its first adjudication), and the biller is told which
+    # line is left. It used to be refused: the EOB had to balance against the whole $122.
+    cid = submitted_claim(db)
+    short = e.EobIn(claim_id=cid, payment_date="2025-06-25", trace_number="CHK7", lines=[
+        e.LinePostingIn(1, "70.00", [A("CO", "45", "20.00")])])
+    with pytest.raises(ValidationError) as exc:
+        e.post_eob(db, short, USER, as_of=AS_OF)
+    assert ("Balance: charge $80.00 (the lines on the EOB) minus adjustments $20.00 = $60.00, "
+            "but paid is $70.00") in "\n".join(exc.value.problems)
+    eob = e.EobIn(claim_id=cid, payment_date="2025-06-25", trace_number="CHK7", lines=[
+        e.LinePostingIn(1, "60.00", [A("CO", "45", "20.00")])])
+    rid = e.post_eob(db, eob, USER, as_of=AS_OF)
+    got = db.query("SELECT c.status, f.insurance_balance, f.resolved, cp.charge, cp.paid "
+                   "FROM claims c JOIN claim_facts f USING (claim_id) "
+                   "JOIN claim_payments cp USING (claim_id) WHERE claim_id = ?", [cid]).iloc[0]
+    assert tuple(got) == ("partially_paid", Decimal("42.00"), False, Decimal("80.00"),
+                          Decimal("60.00"))
+    assert db.scalar("SELECT note FROM claim_status_history WHERE claim_id = ? "
+                     "ORDER BY seq DESC LIMIT 1", [cid]) == (
+        "EOB CHK7 posted by hand; the payer answered for $80.00 of the $122.00 billed")
+    assert e.answered_in_part(db, rid, cid) == (
+        "The EOB answers $80.00 of the $122.00 billed: line 2 (97112, Jun 10, 2025) is not on "
+        "it. Insurance still owes the $42.00 not answered: if the payer sends no EOB for it, "
+        "ask the payer about it (Work lists, Claims unpaid past the usual lag).")
+
+
+def test_an_eob_for_every_line_says_nothing_of_a_part(db):
+    cid = submitted_claim(db)
+    rid = e.post_eob(db, e.EobIn(claim_id=cid, payment_date="2025-06-25", lines=[
+        e.LinePostingIn(1, "60.00", [A("CO", "45", "20.00")]),
+        e.LinePostingIn(2, "30.00", [A("CO", "45", "12.00")])]), USER, as_of=AS_OF)
+    assert e.answered_in_part(db, rid, cid) is None
+    assert db.scalar("SELECT status FROM claims") == "paid"
+
+
 def test_eob_denial_and_appeal(db):
     cid = submitted_claim(db)
     e.post_eob(db, e.EobIn(claim_id=cid, payment_date="2025-06-25", paid="0",

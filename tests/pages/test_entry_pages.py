@@ -450,6 +450,26 @@ def test_a_paper_eob_keeps_the_payers_claim_number(db):
     assert db.scalar("SELECT count(DISTINCT remittance_id) FROM claim_payments") == 1
 
 
+def test_a_paper_eob_for_some_of_the_lines_is_posted_per_line(db):
+    """Per line, line 2 unticked ('On this EOB'): line 1 (97110 x2, $80.00) paid 60, CO-45
+    20; the claim owes the $42.00 of line 2, and the page says so."""
+    from tests.entry.helpers import submitted_claim
+    claim = submitted_claim(db)   # 122.00: line 1 $80.00, line 2 $42.00
+    at = page("payments.py")
+    at.text_input(key="e_claim-find").input(claim).run()
+    at.toggle(key="e_per_line").set_value(True).run()
+    at.date_input(key="e_date").set_value(dt.date(2025, 6, 25))
+    at.session_state["e_lines"] = {"edited_rows": {
+        0: {"paid": 60.0, "adjustments": "CO-45 20.00"}, 1: {"on_eob": False}},
+        "added_rows": [], "deleted_rows": []}
+    click(at, "Post payment")
+    assert not at.error, errors(at)
+    assert db.scalar("SELECT insurance_balance FROM claim_facts WHERE claim_id = ?",
+                     [claim]) == 42
+    shown = "\n".join(x.value for x in at.warning)
+    assert "line 2 (97112, Jun 10, 2025) is not on it" in shown
+
+
 def test_worklists_page_counts(db):
     at = page("worklists.py")
     sidebar = "\n".join(m.value for m in at.sidebar.markdown)

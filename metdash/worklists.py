@@ -107,12 +107,12 @@ def any_ready_to_submit(db: Database) -> bool:
 def claims_unpaid_past_lag(db: Database, as_of: dt.date) -> pd.DataFrame:
     """Claims sent to their payer and not answered in full, out longer than its usual lag.
 
-    Listed: a claim still ``submitted`` with no payment on file, and a claim an 835 answered
-    only in part (``partially_paid`` with its payer's current answer, CLP03, below the charge
-    billed: a payer that splits a claim, or skips lines, answers the rest later; see
-    :mod:`metdash.x12.answered`) that insurance still owes on. Days out: since it was last
-    sent; past the payer's ``usual_lag_days``. A claim denied in part is on the denial lists,
-    its charge answered whole.
+    Listed: a claim still ``submitted`` with no payment on file, and a claim its payer
+    answered only in part (its current answer, CLP03 or a paper EOB's lines, below the
+    charge billed: a payer that splits a claim, or skips lines, answers the rest later; see
+    :mod:`metdash.x12.answered`) on which insurance owes more than the open denials. Days
+    out: since it was last sent; past the payer's ``usual_lag_days``. A claim whose answered
+    lines were denied is on the denial lists for those, and here for the lines not answered.
 
     Columns: claim_id, client_id, client_name, payer, submitted_date, days_out,
     usual_lag_days, total_charge, unanswered (the charge the payer has not answered: all of
@@ -122,10 +122,11 @@ def claims_unpaid_past_lag(db: Database, as_of: dt.date) -> pd.DataFrame:
     # anti-join would hash every claim payment's claim id).
     return db.query(f"""
         WITH part AS (
-            -- partly paid claims insurance owes more on than their open denials: the few
-            -- that can be answered in part (most are partly paid for a line denied)
+            -- answered claims insurance owes more on than their open denials: the few that
+            -- can be answered in part (most partly paid claims are so for a line denied)
             SELECT claim_id FROM claim_facts
-            WHERE status = 'partially_paid' AND insurance_balance > denied_open
+            WHERE status IN ('partially_paid', 'denied', 'appealed')
+              AND insurance_balance > denied_open
         ), late AS (
             SELECT c.claim_id, c.client_id, c.status, p.name AS payer, c.submitted_date,
                    date_diff('day', coalesce(c.last_submitted_date, c.submitted_date), ?::DATE)
@@ -139,7 +140,7 @@ def claims_unpaid_past_lag(db: Database, as_of: dt.date) -> pd.DataFrame:
               AND date_diff('day', coalesce(c.last_submitted_date, c.submitted_date), ?::DATE)
                   > p.usual_lag_days
         ), seen AS (
-            -- the late claims with a payment on file; a partly paid one also whether some
+            -- the late claims with a payment on file; an answered one also whether some
             -- answer of it is for less than the charge
             SELECT cp.claim_id, bool_or(cp.charge < l.total_charge) AS short
             FROM claim_payments cp JOIN late l USING (claim_id)
@@ -482,9 +483,10 @@ WORKLISTS: dict[str, Worklist] = {
                                "that payer (a crossover, CLP02 19, is sent by the payer).",
                                secondary_claims_to_bill),
     "unpaid_past_lag": Worklist("Claims unpaid past the usual lag",
-                                "Claims sent with no payment, or that an 835 answered only in "
-                                "part (lines it left out: 'unanswered'), out longer than the "
-                                "payer's usual days to payment: ask the payer.",
+                                "Claims sent with no payment, or that the payer answered only "
+                                "in part (lines its 835 or EOB left out: the charge not "
+                                "answered), out longer than the payer's usual days to payment: "
+                                "ask the payer.",
                                 claims_unpaid_past_lag),
     "denials_to_appeal": Worklist("Denials to appeal", "Denied amounts still owed with no "
                                   "appeal pending, by the payer's appeal deadline.",

@@ -157,16 +157,31 @@ def test_a_claim_answered_in_part_is_followed_up_past_the_payers_lag(seeded):
     assert claims_unpaid_past_lag(seeded, dt.date(2025, 4, 10)).empty
 
 
-def test_a_claim_answered_whole_or_denied_in_part_is_not_followed_up_as_unpaid(seeded):
-    # Answered whole: paid, nothing owed. Denied on lines 1-2 and silent on line 3: on the
-    # denial lists (status denied), not here.
-    from metdash.worklists import claims_unpaid_past_lag
+def test_a_claim_denied_on_the_lines_answered_is_followed_up_for_the_rest(seeded):
+    # Lines 1-2 denied CO-197 ($250 of $300), line 3 not answered: the $250 is on the denial
+    # lists, and the $50 the payer never answered is followed up here (a helper working
+    # DOMAIN.md alone: "each for its own amount, never $300 on the lag list").
+    from metdash.worklists import claims_unpaid_past_lag, denials_to_appeal
 
     write_837p(seeded, ["C000101"], user="biller", now=SENT)
     denied = [Line("97110", "150", "0", units="2", cas=[("CO", "197", "150")]),
               Line("97140", "100", "0", cas=[("CO", "197", "100")])]
     import_835(seeded, [("den.835", build_835(
         [Claim("C000101", "1", "250", "0", lines=denied)]).encode())], "biller")
+    got = claims_unpaid_past_lag(seeded, dt.date(2025, 4, 10))
+    assert got[["claim_id", "days_out", "unanswered"]].values.tolist() == [
+        ["C000101", 38, Decimal("50.00")]]
+    assert list(denials_to_appeal(seeded, dt.date(2025, 4, 10)).claim_id) == ["C000101"]
+
+
+def test_a_claim_answered_whole_is_not_followed_up_as_unpaid(seeded):
+    from metdash.worklists import claims_unpaid_past_lag
+
+    write_837p(seeded, ["C000101"], user="biller", now=SENT)
+    whole = lines_1_and_2() + [Line("97530", "50", "40", date="20250205",
+                                    cas=[("CO", "45", "10")])]
+    import_835(seeded, [("whole.835", build_835(
+        [Claim("C000101", "1", "300", "240", lines=whole)]).encode())], "biller")
     assert claims_unpaid_past_lag(seeded, dt.date(2025, 4, 10)).empty
 
 

@@ -114,9 +114,10 @@ def claims_unpaid_past_lag(db: Database, as_of: dt.date) -> pd.DataFrame:
     out: since it was last sent; past the payer's ``usual_lag_days``. A claim whose answered
     lines were denied is on the denial lists for those, and here for the lines not answered.
 
-    Columns: claim_id, client_id, client_name, payer, submitted_date, days_out,
-    usual_lag_days, total_charge, unanswered (the charge the payer has not answered: all of
-    it with no payment). Oldest first.
+    Columns: claim_id, client_name, days_out, total_charge, unanswered (the charge the payer
+    has not answered: all of it with no payment), payer, usual_lag_days, submitted_date,
+    client_id (how late and how much first: the page's grid shows ~7 of them at 1280 px).
+    Oldest first.
     """
     # The late claims first; the payments are then searched for those few claims only (an
     # anti-join would hash every claim payment's claim id).
@@ -157,9 +158,9 @@ def claims_unpaid_past_lag(db: Database, as_of: dt.date) -> pd.DataFrame:
               AND coalesce(r.payer_id = c.payer_id, TRUE)
             GROUP BY cp.claim_id
         )
-        SELECT c.claim_id, c.client_id, {CLIENT_NAME} AS client_name, c.payer,
-               c.submitted_date, c.days_out, c.usual_lag_days, c.total_charge,
-               (c.total_charge - coalesce(a.answered, 0))::DECIMAL(12,2) AS unanswered
+        SELECT c.claim_id, {CLIENT_NAME} AS client_name, c.days_out, c.total_charge,
+               (c.total_charge - coalesce(a.answered, 0))::DECIMAL(12,2) AS unanswered,
+               c.payer, c.usual_lag_days, c.submitted_date, c.client_id
         FROM late c JOIN clients cl USING (client_id) LEFT JOIN answers a USING (claim_id)
         WHERE CASE c.status
                   WHEN 'submitted' THEN c.claim_id NOT IN (SELECT claim_id FROM seen)

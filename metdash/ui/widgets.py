@@ -168,7 +168,7 @@ _LABELS = {"carc": "CARC", "cpt": "CPT", "npi": "NPI", "claim_id": "Claim", "cli
            "group": "Group", "rarc": "RARC", "code": "Code", "age_days": "Age (days)",
            "days_left": "Days left", "total_charge": "Charge", "payer_type": "Payer type",
            "how": "What the payer did", "taken_back_date": "Taken back on",
-           "unanswered": "Charge not answered"}
+           "unanswered": "Not answered", "usual_lag_days": "Usual lag (days)"}
 
 
 MISSING = "–"  # what a table shows for a missing value

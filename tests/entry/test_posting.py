@@ -92,6 +92,8 @@ def test_an_eob_for_every_line_says_nothing_of_a_part(db):
         e.LinePostingIn(2, "30.00", [A("CO", "45", "12.00")])]), USER, as_of=AS_OF)
     assert e.answered_in_part(db, rid, cid) is None
     assert db.scalar("SELECT status FROM claims") == "paid"
+    # Paid in full on its first adjudication: 90 = 122 - 32 contractual (DOMAIN.md).
+    assert db.scalar("SELECT resolved FROM claim_facts WHERE claim_id = ?", [cid]) is True
 
 
 def test_eob_denial_and_appeal(db):

@@ -70,13 +70,35 @@ per_payment AS (
     FROM adj
     GROUP BY claim_payment_id
 ),
+ordered AS (
+    SELECT *, row_number() OVER (PARTITION BY claim_id, payer_part
+                                 ORDER BY payment_date, remittance_id, seq, claim_payment_id)
+                  AS n,
+           lead(status_code) OVER (PARTITION BY claim_id, payer_part
+                                   ORDER BY payment_date, remittance_id, seq, claim_payment_id)
+                  AS next_code
+    FROM cp
+),
+clp_lines AS (
+    SELECT claim_payment_id, list(DISTINCT line_no) AS lines
+    FROM {line_payments}
+    WHERE claim_payment_id IN (SELECT claim_payment_id FROM ordered WHERE next_code IS NOT NULL
+                               OR n > 1)
+      AND line_no IS NOT NULL
+    GROUP BY claim_payment_id
+),
 current_adj AS (
-    -- each payer's latest adjudication, when no reversal followed it
-    SELECT * FROM cp
-    QUALIFY row_number() OVER (PARTITION BY claim_id, payer_part
-                               ORDER BY payment_date DESC, remittance_id DESC, seq DESC,
-                                        claim_payment_id DESC) = 1
-        AND status_code <> '22'
+    -- each payer's adjudications that stand: not a reversal, not followed by one, and not
+    -- replaced by a later one answering any of their lines (a split claim's two CLPs both
+    -- stand: ledger.sql)
+    SELECT x.* EXCLUDE (n, next_code) FROM ordered x
+    LEFT JOIN clp_lines xl USING (claim_payment_id)
+    WHERE x.status_code <> '22' AND coalesce(x.next_code, '') <> '22'
+      AND NOT EXISTS (
+          SELECT 1 FROM ordered y LEFT JOIN clp_lines yl USING (claim_payment_id)
+          WHERE y.claim_id = x.claim_id AND y.payer_part = x.payer_part AND y.n > x.n
+            AND y.status_code <> '22'
+            AND (xl.lines IS NULL OR yl.lines IS NULL OR list_has_any(xl.lines, yl.lines)))
 ),
 current_sums AS (
     SELECT ca.claim_id,

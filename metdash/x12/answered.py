@@ -8,8 +8,8 @@ of 97110 $104 + 97140 $48, answered "charge 104, paid 80, CO-45 24", has paid an
 payer (the ledger's charge is the claim's), so the money is right. The status must not say
 "paid" (a new-user trial saw such a claim marked paid and on no work list): it is partially
 paid, and the import says which lines the 835 left out. A split claim's other lines come on
-a later 835; the ledger reads that CLP as replacing the first (DOMAIN.md "One claim, several
-remittances"), which is wrong for a split: see :data:`UNANSWERED`.
+a later 835, whose CLP answers none of the first's lines: both stand in the ledger (a later
+CLP replaces an earlier one only for the lines it answers again: metdash/sql/ledger.sql).
 
 **Answered before it was sent.** A claim answered on a day before it was first sent reads a
 days to payment below zero; one never sent from metdash (a draft or ready claim) has none,

@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pytest
-
 from metdash.store import Database, facts
 from metdash.x12.post835 import import_835
 from metdash.x12.write837 import write_837p
@@ -112,14 +110,13 @@ def test_a_claim_never_sent_is_posted_with_a_note(seeded):
         "Status)."]
 
 
-@pytest.mark.xfail(strict=True, reason="a split claim's second CLP replaces the first in the "
-                   "ledger (DOMAIN.md: a later CLP replaces the earlier adjudication), so the "
-                   "first CLP's CO-45 is dropped; DOMAIN.md does not say how a split is read")
 def test_a_split_claim_answered_on_two_835s_owes_nothing(seeded):
-    # Worked by hand as a biller reads the two EOBs: lines 1-2 answered first (paid 200,
-    # CO-45 50), line 3 on a later 835 (paid 40, CO-45 10). Every line is settled: paid 240,
-    # contractual 60, insurance A/R 300 − 240 − 60 = 0. Today the ledger keeps only the
-    # second CLP's CO-45 (10) as current: it owes 50.
+    # Worked by hand as a biller reads the two EOBs (and by two helpers from DOMAIN.md alone):
+    # lines 1-2 answered first (paid 200, CO-45 50), line 3 on a later 835 (paid 40, CO-45
+    # 10). Every line is settled: paid 240, contractual 60, insurance A/R 300 − 240 − 60 = 0.
+    # The second CLP answers none of the first's lines, so it replaces nothing (DOMAIN.md's
+    # replacement is of an appeal or a reprocessing); the ledger used to drop the first's
+    # CO-45 and say it owed 50.
     write_837p(seeded, ["C000101"], user="biller", now=SENT)
     import_835(seeded, [("first.835", build_835(
         [Claim("C000101", "1", "250", "200", lines=lines_1_and_2())]).encode())], "biller")
@@ -128,9 +125,40 @@ def test_a_split_claim_answered_on_two_835s_owes_nothing(seeded):
                                                         cas=[("CO", "45", "10")])])],
         trace="TRACE2", date="20250324").encode())], "biller")
     assert s.ok and s.notes == []   # the second answer is not read as "in part"
-    got = tuple(seeded.query("SELECT f.insurance_balance, f.paid, f.contractual FROM "
-                             "claim_facts f WHERE claim_id = 'C000101'").iloc[0])
-    assert got == (Decimal("0.00"), Decimal("240.00"), Decimal("60.00"))
+    got = tuple(seeded.query("SELECT f.insurance_balance, f.paid, f.contractual, f.allowed, "
+                             "c.status FROM claim_facts f JOIN claims c USING (claim_id) "
+                             "WHERE claim_id = 'C000101'").iloc[0])
+    # allowed: both answers stand, 200 + 40 (no cost share); it read the second's 40 alone
+    assert got == (Decimal("0.00"), Decimal("240.00"), Decimal("60.00"), Decimal("240.00"),
+                   "paid")
+    with seeded.connect() as con:
+        assert facts.check(con) == []
+
+
+def test_an_appeal_of_a_split_claims_line_replaces_that_answer_only(seeded):
+    # Lines 1-2 answered on 03-10 (paid 200, CO-45 50); line 3 denied on 03-24 (CO-197 50,
+    # owed); on appeal, line 3 paid on 04-21 (paid 40, CO-45 10). The appeal's answer replaces
+    # the denial of line 3 (its line), not the answer of lines 1-2: paid 240, contractual 60,
+    # no denial left, insurance A/R 300 − 240 − 60 = 0.
+    write_837p(seeded, ["C000101"], user="biller", now=SENT)
+    import_835(seeded, [("first.835", build_835(
+        [Claim("C000101", "1", "250", "200", lines=lines_1_and_2())]).encode())], "biller")
+    line_3 = [("97530", "50", "0", [("CO", "197", "50")]), ("97530", "50", "40",
+                                                           [("CO", "45", "10")])]
+    for n, (trace, day) in enumerate((("TRACE2", "20250324"), ("TRACE3", "20250421"))):
+        cpt, charge, paid, cas = line_3[n]
+        s = import_835(seeded, [(f"{trace}.835", build_835(
+            [Claim("C000101", "1", charge, paid,
+                   lines=[Line(cpt, charge, paid, date="20250205", cas=cas)])],
+            trace=trace, date=day).encode())], "biller")
+        assert s.ok
+        if n == 0:
+            assert state(seeded)[1] == Decimal("50.00")   # the denied line still owed
+    got = tuple(seeded.query("SELECT insurance_balance, paid, contractual, denied_open "
+                             "FROM claim_facts WHERE claim_id = 'C000101'").iloc[0])
+    assert got == (Decimal("0.00"), Decimal("240.00"), Decimal("60.00"), Decimal("0.00"))
+    with seeded.connect() as con:
+        assert facts.check(con) == []
 
 
 def test_a_claim_answered_in_part_is_followed_up_past_the_payers_lag(seeded):
@@ -149,7 +177,7 @@ def test_a_claim_answered_in_part_is_followed_up_past_the_payers_lag(seeded):
     assert got[["claim_id", "days_out", "usual_lag_days", "total_charge", "unanswered"]
                ].values.tolist() == [["C000101", 38, 30, Decimal("300.00"), Decimal("50.00")]]
     # The rest answered on a later 835 (03-24): the claim is answered whole, off the list
-    # (whatever the ledger makes of the split: the known failure below).
+    # (both answers stand: it owes nothing, test above).
     import_835(seeded, [("rest.835", build_835(
         [Claim("C000101", "1", "50", "40", lines=[Line("97530", "50", "40", date="20250205",
                                                         cas=[("CO", "45", "10")])])],

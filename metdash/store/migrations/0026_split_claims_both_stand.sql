@@ -1,0 +1,8 @@
+-- metdash: rebuild-facts
+-- A claim a payer split over two CLPs (some lines answered on one, the rest on a later one)
+-- owed what it did not owe: the ledger read the later CLP as replacing the earlier, so the
+-- earlier one's adjustments (its CO-45) were undone, and claim_facts.allowed read the later
+-- one alone. A later CLP of a payer now replaces an earlier one only when it answers one of
+-- its lines (or either has no line): a split's CLPs both stand (metdash/sql/ledger.sql,
+-- claim_facts.sql; DOMAIN.md's replacement is of an appeal or a reprocessing). Derived data
+-- only: rebuilt right after this.

@@ -28,22 +28,28 @@ def check_so_far(db: Database, remittance_id: int) -> str | None:
 
 def answered_in_part(db: Database, remittance_id: int, claim_id: str) -> str | None:
     """What a paper EOB posted on ``claim_id`` (payment ``remittance_id``) left unanswered,
-    in words, when it answered only some of the claim's lines; else None."""
+    in words, when it answered only some of the claim's lines and some of the others are on
+    no answer yet (an EOB for the rest of a split claim leaves nothing); else None."""
     with db.connect() as con:
         row = fetch_one(con, """
-            SELECT cp.claim_payment_id, cp.charge, c.total_charge
+            SELECT cp.charge, c.total_charge
             FROM claim_payments cp JOIN claims c USING (claim_id)
             WHERE cp.remittance_id = ? AND cp.claim_id = ?
             ORDER BY cp.claim_payment_id DESC LIMIT 1""", [remittance_id, claim_id])
         if row is None or row["charge"] is None or row["charge"] >= row["total_charge"]:
             return None
         left = fetch_rows(con, """
-            SELECT l.line_no, l.cpt, l.service_date FROM claim_lines l
+            SELECT l.line_no, l.cpt, l.service_date, l.charge FROM claim_lines l
             WHERE l.claim_id = ? AND l.line_no NOT IN (
-                SELECT line_no FROM line_payments WHERE claim_payment_id = ?)
-            ORDER BY l.line_no""", [claim_id, row["claim_payment_id"]])
+                SELECT lp.line_no FROM line_payments lp
+                JOIN claim_payments cp USING (claim_payment_id)
+                WHERE cp.claim_id = ? AND cp.status_code NOT IN ('22', '23', '25')
+                  AND lp.line_no IS NOT NULL)
+            ORDER BY l.line_no""", [claim_id, claim_id])
+    if not left:
+        return None
     which = lines_in_words([(r["line_no"], r["cpt"], r["service_date"]) for r in left])
-    owed = Decimal(row["total_charge"]) - Decimal(row["charge"])
+    owed = sum((Decimal(r["charge"]) for r in left), Decimal("0.00"))
     return (f"The EOB answers {fmt_money(row['charge'])} of the "
             f"{fmt_money(row['total_charge'])} billed: {which} not on it. Insurance still owes "
             f"the {fmt_money(owed)} not answered: if the payer sends no EOB for it, ask the "

@@ -85,6 +85,25 @@ def test_an_eob_for_some_of_the_claims_lines_leaves_the_rest_owed(db):
         "ask the payer about it (Work lists, Claims unpaid past the usual lag).")
 
 
+def test_the_rest_of_a_split_claim_posted_on_a_second_eob_settles_it(db):
+    # Line 1 on one EOB (paid 60, CO-45 20), line 2 on the next (paid 30, CO-45 12): both
+    # answers stand (they answer different lines), so the claim is settled: 122 - 90 - 32 = 0,
+    # paid, and the second EOB leaves nothing unanswered. Not a first-pass resolution: the
+    # first answer left $42 open.
+    cid = submitted_claim(db)
+    e.post_eob(db, e.EobIn(claim_id=cid, payment_date="2025-06-25", trace_number="CHK7",
+                           lines=[e.LinePostingIn(1, "60.00", [A("CO", "45", "20.00")])]),
+               USER, as_of=AS_OF)
+    rid = e.post_eob(db, e.EobIn(claim_id=cid, payment_date="2025-06-28", trace_number="CHK8",
+                                 lines=[e.LinePostingIn(2, "30.00", [A("CO", "45", "12.00")])]),
+                     USER, as_of=AS_OF)
+    got = db.query("SELECT c.status, f.insurance_balance, f.paid, f.contractual, f.resolved "
+                   "FROM claims c JOIN claim_facts f USING (claim_id) WHERE claim_id = ?",
+                   [cid]).iloc[0]
+    assert tuple(got) == ("paid", Decimal("0.00"), Decimal("90.00"), Decimal("32.00"), False)
+    assert e.answered_in_part(db, rid, cid) is None   # line 1 is on the first EOB
+
+
 def test_an_eob_for_every_line_says_nothing_of_a_part(db):
     cid = submitted_claim(db)
     rid = e.post_eob(db, e.EobIn(claim_id=cid, payment_date="2025-06-25", lines=[

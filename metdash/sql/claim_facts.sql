@@ -91,9 +91,13 @@ current_adj AS (
     -- each payer's adjudications that stand: not a reversal, not followed by one, and not
     -- replaced by a later one answering any of their lines (a split claim's two CLPs both
     -- stand: ledger.sql)
+    SELECT * EXCLUDE (n, next_code) FROM ordered
+    WHERE next_code IS NULL AND status_code <> '22'
+    UNION ALL
+    -- (an earlier one: the few claims a payer answered more than once)
     SELECT x.* EXCLUDE (n, next_code) FROM ordered x
     LEFT JOIN clp_lines xl USING (claim_payment_id)
-    WHERE x.status_code <> '22' AND coalesce(x.next_code, '') <> '22'
+    WHERE x.status_code <> '22' AND x.next_code <> '22'
       AND NOT EXISTS (
           SELECT 1 FROM ordered y LEFT JOIN clp_lines yl USING (claim_payment_id)
           WHERE y.claim_id = x.claim_id AND y.payer_part = x.payer_part AND y.n > x.n

@@ -26,6 +26,21 @@ def lines_1_and_2() -> list[Line]:
             Line("97140", "100", "80", cas=[("CO", "45", "20")])]
 
 
+def sent_and_answered_in_part(db: Database, name: str = "first.835") -> None:
+    """C000101 sent on 03-03 and answered on 03-10 for lines 1 and 2 only ($250 of $300)."""
+    write_837p(db, ["C000101"], user="biller", now=SENT)
+    import_835(db, [(name, build_835(
+        [Claim("C000101", "1", "250", "200", lines=lines_1_and_2())]).encode())], "biller")
+
+
+def answer_line_3(db: Database, paid: str, cas: list, trace: str, date: str):
+    """A later 835 answering line 3 alone (97530, $50)."""
+    return import_835(db, [(f"{trace}.835", build_835(
+        [Claim("C000101", "1", "50", paid, lines=[Line("97530", "50", paid, date="20250205",
+                                                        cas=cas)])],
+        trace=trace, date=date).encode())], "biller")
+
+
 def state(db: Database, claim_id: str = "C000101") -> tuple:
     return tuple(db.query("SELECT c.status, f.insurance_balance, f.paid FROM claims c "
                           "JOIN claim_facts f USING (claim_id) WHERE claim_id = ?",
@@ -117,13 +132,8 @@ def test_a_split_claim_answered_on_two_835s_owes_nothing(seeded):
     # The second CLP answers none of the first's lines, so it replaces nothing (DOMAIN.md's
     # replacement is of an appeal or a reprocessing); the ledger used to drop the first's
     # CO-45 and say it owed 50.
-    write_837p(seeded, ["C000101"], user="biller", now=SENT)
-    import_835(seeded, [("first.835", build_835(
-        [Claim("C000101", "1", "250", "200", lines=lines_1_and_2())]).encode())], "biller")
-    s = import_835(seeded, [("rest.835", build_835(
-        [Claim("C000101", "1", "50", "40", lines=[Line("97530", "50", "40", date="20250205",
-                                                        cas=[("CO", "45", "10")])])],
-        trace="TRACE2", date="20250324").encode())], "biller")
+    sent_and_answered_in_part(seeded)
+    s = answer_line_3(seeded, "40", [("CO", "45", "10")], "TRACE2", "20250324")
     assert s.ok and s.notes == []   # the second answer is not read as "in part"
     got = tuple(seeded.query("SELECT f.insurance_balance, f.paid, f.contractual, f.allowed, "
                              "c.status FROM claim_facts f JOIN claims c USING (claim_id) "
@@ -140,20 +150,10 @@ def test_an_appeal_of_a_split_claims_line_replaces_that_answer_only(seeded):
     # owed); on appeal, line 3 paid on 04-21 (paid 40, CO-45 10). The appeal's answer replaces
     # the denial of line 3 (its line), not the answer of lines 1-2: paid 240, contractual 60,
     # no denial left, insurance A/R 300 − 240 − 60 = 0.
-    write_837p(seeded, ["C000101"], user="biller", now=SENT)
-    import_835(seeded, [("first.835", build_835(
-        [Claim("C000101", "1", "250", "200", lines=lines_1_and_2())]).encode())], "biller")
-    line_3 = [("97530", "50", "0", [("CO", "197", "50")]), ("97530", "50", "40",
-                                                           [("CO", "45", "10")])]
-    for n, (trace, day) in enumerate((("TRACE2", "20250324"), ("TRACE3", "20250421"))):
-        cpt, charge, paid, cas = line_3[n]
-        s = import_835(seeded, [(f"{trace}.835", build_835(
-            [Claim("C000101", "1", charge, paid,
-                   lines=[Line(cpt, charge, paid, date="20250205", cas=cas)])],
-            trace=trace, date=day).encode())], "biller")
-        assert s.ok
-        if n == 0:
-            assert state(seeded)[1] == Decimal("50.00")   # the denied line still owed
+    sent_and_answered_in_part(seeded)
+    assert answer_line_3(seeded, "0", [("CO", "197", "50")], "TRACE2", "20250324").ok
+    assert state(seeded)[1] == Decimal("50.00")   # the denied line still owed
+    assert answer_line_3(seeded, "40", [("CO", "45", "10")], "TRACE3", "20250421").ok
     got = tuple(seeded.query("SELECT insurance_balance, paid, contractual, denied_open "
                              "FROM claim_facts WHERE claim_id = 'C000101'").iloc[0])
     assert got == (Decimal("0.00"), Decimal("240.00"), Decimal("60.00"), Decimal("0.00"))
@@ -169,19 +169,14 @@ def test_a_claim_answered_in_part_is_followed_up_past_the_payers_lag(seeded):
     # is not listed: it was never sent.
     from metdash.worklists import claims_unpaid_past_lag
 
-    write_837p(seeded, ["C000101"], user="biller", now=SENT)
-    import_835(seeded, [("split.835", build_835(
-        [Claim("C000101", "1", "250", "200", lines=lines_1_and_2())]).encode())], "biller")
+    sent_and_answered_in_part(seeded, "split.835")
     assert claims_unpaid_past_lag(seeded, dt.date(2025, 4, 2)).empty
     got = claims_unpaid_past_lag(seeded, dt.date(2025, 4, 10))
     assert got[["claim_id", "days_out", "usual_lag_days", "total_charge", "unanswered"]
                ].values.tolist() == [["C000101", 38, 30, Decimal("300.00"), Decimal("50.00")]]
     # The rest answered on a later 835 (03-24): the claim is answered whole, off the list
     # (both answers stand: it owes nothing, test above).
-    import_835(seeded, [("rest.835", build_835(
-        [Claim("C000101", "1", "50", "40", lines=[Line("97530", "50", "40", date="20250205",
-                                                        cas=[("CO", "45", "10")])])],
-        trace="TRACE2", date="20250324").encode())], "biller")
+    answer_line_3(seeded, "40", [("CO", "45", "10")], "TRACE2", "20250324")
     assert claims_unpaid_past_lag(seeded, dt.date(2025, 4, 10)).empty
 
 
@@ -218,9 +213,7 @@ def test_a_claim_answered_in_part_then_written_off_is_not_followed_up(seeded):
     from metdash import entry
     from metdash.worklists import claims_unpaid_past_lag
 
-    write_837p(seeded, ["C000101"], user="biller", now=SENT)
-    import_835(seeded, [("split.835", build_835(
-        [Claim("C000101", "1", "250", "200", lines=lines_1_and_2())]).encode())], "biller")
+    sent_and_answered_in_part(seeded, "split.835")
     entry.write_off(seeded, entry.WriteOffIn("insurance", "50.00", "small_balance",
                                              "2025-04-05", "C000101"), "biller",
                     as_of=dt.date(2025, 4, 10))

@@ -322,7 +322,7 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
         # from its adjustments, by the practice's classification (CLP02 4 is the payer's own
         # code for a patient it does not recognise, never typed in from paper).
         code = claim.get("status_code", "1")
-        status, note = claim_status_after(
+        status, _ = claim_status_after(
             adjustment_classes.load(con), claim["payer_id"], code, ctx["paid"], ctx["all_adj"])
         note = f"EOB {trace} posted by hand"
         if claim["status"] in UNANSWERED:   # answered in part: partially paid, as an 835's

@@ -79,30 +79,13 @@ ordered AS (
                   AS next_code
     FROM cp
 ),
-clp_lines AS (
-    SELECT claim_payment_id, list(DISTINCT line_no) AS lines
-    FROM {line_payments}
-    WHERE claim_payment_id IN (SELECT claim_payment_id FROM ordered WHERE next_code IS NOT NULL
-                               OR n > 1)
-      AND line_no IS NOT NULL
-    GROUP BY claim_payment_id
-),
+{replaced_clps},
 current_adj AS (
-    -- each payer's adjudications that stand: not a reversal, not followed by one, and not
-    -- replaced by a later one answering any of their lines (a split claim's two CLPs both
-    -- stand: ledger.sql)
+    -- each payer's adjudications that stand (replaced_clps.sql: a split claim's two CLPs
+    -- both stand)
     SELECT * EXCLUDE (n, next_code) FROM ordered
-    WHERE next_code IS NULL AND status_code <> '22'
-    UNION ALL
-    -- (an earlier one: the few claims a payer answered more than once)
-    SELECT x.* EXCLUDE (n, next_code) FROM ordered x
-    LEFT JOIN clp_lines xl USING (claim_payment_id)
-    WHERE x.status_code <> '22' AND x.next_code <> '22'
-      AND NOT EXISTS (
-          SELECT 1 FROM ordered y LEFT JOIN clp_lines yl USING (claim_payment_id)
-          WHERE y.claim_id = x.claim_id AND y.payer_part = x.payer_part AND y.n > x.n
-            AND y.status_code <> '22'
-            AND (xl.lines IS NULL OR yl.lines IS NULL OR list_has_any(xl.lines, yl.lines)))
+    WHERE status_code <> '22' AND coalesce(next_code <> '22', TRUE)
+      AND claim_payment_id NOT IN (SELECT claim_payment_id FROM replaced)
 ),
 current_sums AS (
     SELECT ca.claim_id,

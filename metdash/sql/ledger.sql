@@ -42,7 +42,7 @@
 --     (reversal rows, dated the later one) and the later ones posted. Money the payer sent
 --     stays sent: only a reversal takes a payment back. A later CLP that answers none of the
 --     earlier one's lines (a split claim's other lines: DOMAIN.md's replacement is of an
---     appeal or a reprocessing) replaces nothing: both stand (clp_lines below);
+--     appeal or a reprocessing) replaces nothing: both stand (replaced_clps.sql);
 --   - a reversal (CLP02 22) undoes exactly what it reverses: every row of the adjudication
 --     before it is undone on the reversal's date (the reversal's own amounts are that, negated),
 --     which reopens the claim; a 22 with no adjudication before it posts its own amounts.
@@ -105,30 +105,7 @@ ordered AS (
     WINDOW w AS (PARTITION BY claim_id, payer_part
                  ORDER BY payment_date, remittance_id, seq, claim_payment_id)
 ),
--- A later CLP of a payer replaces an earlier one only when it answers one of its lines: a
--- payer that splits a claim answers some lines on one CLP and the rest on a later one, and
--- both stand (the lines matched to ours; a CLP with no line replaces, and is replaced by,
--- any other).
-clp_lines AS (
-    SELECT claim_payment_id, list(DISTINCT line_no) AS lines
-    FROM {line_payments}
-    WHERE claim_payment_id IN (SELECT claim_payment_id FROM ordered WHERE n > 1
-                               OR next_code IS NOT NULL)
-      AND line_no IS NOT NULL
-    GROUP BY claim_payment_id
-),
-replaced AS (
-    -- per CLP not followed by a reversal: the first later CLP of its payer that replaces it
-    SELECT x.claim_payment_id, min(y.n) AS n, min_by(y.payment_date, y.n) AS payment_date
-    FROM ordered x
-    JOIN ordered y ON y.claim_id = x.claim_id AND y.payer_part = x.payer_part AND y.n > x.n
-     AND y.status_code <> '22'
-    LEFT JOIN clp_lines xl ON xl.claim_payment_id = x.claim_payment_id
-    LEFT JOIN clp_lines yl ON yl.claim_payment_id = y.claim_payment_id
-    WHERE x.status_code <> '22' AND x.next_code IS NOT NULL AND x.next_code <> '22'
-      AND (xl.lines IS NULL OR yl.lines IS NULL OR list_has_any(xl.lines, yl.lines))
-    GROUP BY x.claim_payment_id
-),
+{replaced_clps},
 adj AS (
     SELECT a.claim_payment_id, a.group_code, a.carc, sum(a.amount) AS amount
     FROM {adjustments} a

@@ -1,18 +1,20 @@
 -- Claims to bill to the next payer in line ("bill the secondary"; DOMAIN.md "Secondary claims"),
 -- as of $as_of. A claim is listed when:
---   - the latest-ranked payer that adjudicated it (its latest CLP, posted by $as_of) left cost
---     share (PR-1/2/3) or coordination of benefits (classes in adjustment_classes);
+--   - the latest-ranked payer that adjudicated it (its CLPs posted by $as_of that stand: the
+--     latest, and another answering other lines of a claim it split) left cost share
+--     (PR-1/2/3) or coordination of benefits (classes in adjustment_classes), and answered for
+--     the whole charge (the next payer's claim carries its answer for every line);
 --   - the client has a coverage of another payer ranked after that payer's (secondary after
 --     primary, tertiary after secondary) in force on the claim's first date of service -- the
 --     ledger keeps that cost share in insurance A/R, owed by the next payer (ledger.sql);
---   - that CLP is not a crossover (CLP02 19/20/21: the payer forwarded the claim itself, the
---     practice waits for the next payer's 835) nor a reversal (22);
+--   - none of those CLPs is a crossover (CLP02 19/20/21: the payer forwarded the claim itself,
+--     the practice waits for the next payer's 835), and its last is not a reversal (22);
 --   - the claim still owes something on the insurance side, is not voided, and was not sent
 --     to that next payer by $as_of (secondary_claims) -- a sending the clearinghouse (999) or
 --     that payer (277CA) rejected by $as_of does not count: the claim is listed again, with
 --     the latest rejection's reason (metdash.x12.post_ack).
 -- Columns: claim_id, client_id, client_name, payer (the one that adjudicated), next_payer,
--- payer_sequence (S / T), first_service_date, total_charge, prior_paid (its CLP04),
+-- payer_sequence (S / T), first_service_date, total_charge, prior_paid (its CLP04s),
 -- contractual, cost_share, cob, next_payer_share (cost_share + cob: what the next payer is
 -- billed for), owed (the claim's insurance balance now: that share, and any amount the last
 -- payer denied, which stays with it), adjudicated_date,
@@ -40,18 +42,19 @@ c AS (
     SELECT * FROM every_claim
     WHERE claim_id IN (SELECT claim_id FROM covered WHERE rank >= 2)
 ),
+{standing_clps},
+-- ... summed per payer; its latest CLP stands for it in secondary_claims
+-- (prior_claim_payment_id)
 latest AS (
-    SELECT p.claim_payment_id, p.claim_id, p.status_code, p.paid, r.payment_date,
-           coalesce(r.payer_id, c.payer_id) AS payer_id
-    FROM claim_payments p JOIN remittances r USING (remittance_id) JOIN c USING (claim_id)
-    WHERE p.status_code NOT IN ('23', '25') AND r.payment_date <= $as_of::DATE
-    QUALIFY row_number() OVER (PARTITION BY p.claim_id,
-                                            coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key)
-                               ORDER BY r.payment_date DESC, p.remittance_id DESC, p.seq DESC,
-                                        p.claim_payment_id DESC) = 1
+    SELECT claim_id, payer_part, payer_id, arg_max(claim_payment_id, n) AS claim_payment_id,
+           sum(paid) AS paid, sum(charge) AS answered, max(payment_date) AS payment_date,
+           bool_or(status_code IN ('19', '20', '21')) AS crossover
+    FROM standing
+    GROUP BY claim_id, payer_part, payer_id
 ),
 ranked AS (
-    SELECT l.*, coalesce(cv.rank, CASE WHEN l.payer_id = c.payer_id THEN 1 END) AS rank
+    SELECT l.*, c.total_charge,
+           coalesce(cv.rank, CASE WHEN l.payer_id = c.payer_id THEN 1 END) AS rank
     FROM latest l JOIN c USING (claim_id)
     LEFT JOIN (SELECT claim_id, payer_id, min(rank) AS rank FROM covered GROUP BY ALL) cv
            ON cv.claim_id = l.claim_id AND cv.payer_id = l.payer_id
@@ -66,22 +69,27 @@ next_in_line AS (
     FROM last_in_line li
     JOIN covered cv ON cv.claim_id = li.claim_id AND cv.rank > li.rank
      AND cv.payer_id <> li.payer_id
-    WHERE li.status_code NOT IN ('19', '20', '21', '22')
+    WHERE NOT li.crossover
+      -- answered for the whole charge: the next payer's claim carries every line's answer
+      -- (a claim answered in part waits for the rest: "Claims unpaid past the usual lag")
+      AND li.answered >= li.total_charge
     QUALIFY row_number() OVER (PARTITION BY li.claim_id ORDER BY cv.rank, cv.coverage_id) = 1
 ),
 amounts AS (
-    SELECT a.claim_payment_id,
+    SELECT s.claim_id,
            sum(a.amount) FILTER (WHERE coalesce(own.class, every.class, 'denial') = 'contractual')
                AS contractual,
            sum(a.amount) FILTER (WHERE coalesce(own.class, every.class, 'denial') = 'cost_share')
                AS cost_share,
            sum(a.amount) FILTER (WHERE coalesce(own.class, every.class, 'denial') = 'cob') AS cob
-    FROM adjustments a JOIN next_in_line n USING (claim_payment_id)
+    FROM next_in_line n
+    JOIN standing s ON s.claim_id = n.claim_id AND s.payer_part = n.payer_part
+    JOIN adjustments a ON a.claim_payment_id = s.claim_payment_id
     LEFT JOIN adjustment_classes own
            ON own.payer_id = n.payer_id AND own.group_code = a.group_code AND own.carc = a.carc
     LEFT JOIN adjustment_classes every
            ON every.payer_id = 0 AND every.group_code = a.group_code AND every.carc = a.carc
-    GROUP BY a.claim_payment_id
+    GROUP BY s.claim_id
 )
 SELECT n.claim_id, c.client_id, cl.last_name || ', ' || cl.first_name AS client_name,
        py.name AS payer, nx.name AS next_payer,
@@ -105,7 +113,7 @@ JOIN c USING (claim_id)
 JOIN clients cl ON cl.client_id = c.client_id
 JOIN payers py ON py.payer_id = n.payer_id
 JOIN payers nx ON nx.payer_id = n.next_payer_id
-JOIN amounts m USING (claim_payment_id)
+JOIN amounts m ON m.claim_id = n.claim_id
 JOIN claim_facts f ON f.claim_id = n.claim_id
 WHERE coalesce(m.cost_share, 0) + coalesce(m.cob, 0) > 0
   AND f.insurance_balance > 0

@@ -94,12 +94,28 @@ SOURCES = ["claims", "claim_payments", "line_payments", "adjustments", "claim_li
            "claim_status_history", "remittances", "ledger", "claim_facts"]
 
 
+# CTEs shared between those queries, written {name} where they go (their own SQL file).
+INCLUDES = ["standing_clps", "replaced_clps"]  # in this order: the first holds the second
+
+
+def _read(name: str) -> str:
+    return resources.files("metdash.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+
+
 @functools.cache
 def _sql(name: str = "claim_facts", subset: bool = False) -> str:
-    text = resources.files("metdash.sql").joinpath(f"{name}.sql").read_text(encoding="utf-8")
+    text = _read(name)
+    for part in INCLUDES:
+        text = text.replace("{" + part + "}", _read(part).strip())
     for source in SOURCES:
         text = text.replace("{" + source + "}", f"_fx_{source}" if subset else source)
     return text
+
+
+def sql_text(name: str) -> str:
+    """The query ``metdash/sql/<name>.sql`` over the store's tables, its includes expanded
+    (:data:`INCLUDES`): for a query outside the facts that shares their CTEs."""
+    return _sql(name)
 
 
 _CLAIM_SOURCE = ("claim_id, client_id, payer_id, referrer_id, rendering_provider_id, status, "
@@ -339,7 +355,7 @@ def verify_if_asked(con: duckdb.DuckDBPyConnection) -> None:
                                 f"{len(bad)} claim(s), e.g. {bad[:5]}")
 
 
-__all__ = ["COLUMNS", "FactsMismatch", "check", "forget", "rebuild", "refresh", "sync",
+__all__ = ["COLUMNS", "FactsMismatch", "check", "forget", "rebuild", "refresh", "sql_text", "sync",
            "touch", "verify_if_asked", "LEDGER_COLUMNS", "TABLES", "LINE_COLUMNS",
            "FIRST_LINE_COLUMNS", "DENIAL_COLUMNS", "VISIT_COLUMNS"]
 

@@ -5,7 +5,8 @@ When a claim goes to the next payer (metdash/sql/secondary_to_bill.sql says when
 keeps the cost share the earlier payer left in insurance A/R meanwhile, metdash/sql/ledger.sql),
 the 837P is the same claim -- CLM01 our claim id, so the next payer's 835 posts to it --
 with the next payer in 2010BB, its subscriber in 2010BA, SBR01 S (T), and each earlier payer's
-current adjudication (its latest CLP, not a reversal) in 2320/2330/2430
+current adjudication in 2320/2330/2430: its CLPs that stand (metdash/sql/standing_clps.sql: the
+latest, and an earlier one answering other lines of a claim the payer split), as one payer
 (:mod:`metdash.x12.write837_cob`). Sending it records a ``secondary_claims`` row (migration
 0017): the claim leaves the work list; its own status, payer and charge do not change.
 
@@ -20,14 +21,13 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from decimal import Decimal
-from importlib import resources
 from typing import Any
 
 import duckdb
 import pandas as pd
 
 from metdash.errors import X12ExportError
-from metdash.store import Database, audit, fetch_df, insert_rows
+from metdash.store import Database, audit, facts, fetch_df, insert_rows
 from metdash.x12.model837 import Batch837
 from metdash.x12.post_ack import record_submission
 from metdash.x12.validate import claim_problems
@@ -45,8 +45,7 @@ PRIORITY_OF = {1: "primary", 2: "secondary", 3: "tertiary"}
 
 
 def _sql() -> str:
-    return resources.files("metdash.sql").joinpath("secondary_to_bill.sql").read_text(
-        encoding="utf-8")
+    return facts.sql_text("secondary_to_bill")
 
 
 def secondary_claims_to_bill(db: Database, as_of: dt.date) -> pd.DataFrame:
@@ -55,7 +54,8 @@ def secondary_claims_to_bill(db: Database, as_of: dt.date) -> pd.DataFrame:
     return db.query(_sql(), {"as_of": as_of}, few=True)
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | dict[str, Any]
+          ) -> list[dict[str, Any]]:
     res = con.execute(sql, params)
     names = [d[0] for d in res.description]
     return [dict(zip(names, r, strict=True)) for r in res.fetchall()]
@@ -68,66 +68,90 @@ def _to_bill(con: duckdb.DuckDBPyConnection, claim_id: str, as_of: dt.date
     return None if frame.empty else frame.iloc[0].to_dict()
 
 
-def _earlier_payers(con: duckdb.DuckDBPyConnection, claim_id: str, next_rank: int
-                    ) -> list[OtherPayer]:
-    """Each payer ranked before ``next_rank`` with a current adjudication of the claim, as
-    2320/2330/2430 carry it, in their order in line."""
-    clps = _rows(con, """
-        WITH c AS (SELECT * FROM claims WHERE claim_id = ?)
-        SELECT p.claim_payment_id, p.paid, p.payer_claim_number, p.status_code, r.payment_date,
-               coalesce(r.payer_id, c.payer_id) AS payer_id, py.name AS payer_name,
-               py.payer_type, py.clearinghouse_payer_id,
-               v.member_id, v.relationship, v.group_number, v.subscriber_last_name,
-               v.subscriber_first_name, v.priority, cl.last_name, cl.first_name
-        FROM claim_payments p JOIN remittances r USING (remittance_id) JOIN c USING (claim_id)
-        JOIN clients cl ON cl.client_id = c.client_id
-        JOIN payers py ON py.payer_id = coalesce(r.payer_id, c.payer_id)
-        LEFT JOIN coverages v ON v.client_id = c.client_id AND v.payer_id = py.payer_id
-         AND v.effective_date <= c.first_service_date
-         AND (v.end_date IS NULL OR v.end_date >= c.first_service_date)
-        WHERE p.status_code NOT IN ('23', '25')
-        QUALIFY row_number() OVER (PARTITION BY coalesce(r.payer_id::VARCHAR, r.payer_key)
-                                   ORDER BY r.payment_date DESC, p.remittance_id DESC,
-                                            p.seq DESC, p.claim_payment_id DESC,
-                                            v.coverage_id) = 1""", [claim_id])
+def _standing(con: duckdb.DuckDBPyConnection, claim_id: str, as_of: dt.date
+              ) -> dict[str, list[dict[str, Any]]]:
+    """Each payer's CLPs of the claim that stand as of ``as_of`` (metdash/sql/earlier_payers.sql:
+    the latest, and an earlier one answering other lines of a claim the payer split), in
+    posting order, by payer."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in _rows(con, facts.sql_text("earlier_payers"),
+                           {"claim_id": claim_id, "as_of": as_of}):
+        out.setdefault(row["payer_part"], []).append(row)
+    return out
+
+
+def _earlier_payers(con: duckdb.DuckDBPyConnection, claim_id: str, next_rank: int,
+                    as_of: dt.date) -> list[OtherPayer]:
+    """Each payer ranked before ``next_rank`` with an answer of the claim that stands, as
+    2320/2330/2430 carry it, in their order in line: one payer, however many CLPs its answer
+    took (a split claim's: paid and adjustments summed, each line with the date of the CLP
+    that answered it; 2330B dated and numbered as the latest)."""
     line_index = {r["line_no"]: i for i, r in enumerate(_rows(
         con, "SELECT line_no FROM claim_lines WHERE claim_id = ? ORDER BY line_no",
         [claim_id]), start=1)}
+    payers = []
+    for clps in _standing(con, claim_id, as_of).values():
+        rank = RANKS.get(clps[0]["priority"] or "primary", 1)
+        if rank < next_rank:
+            payers.append((rank, clps))
     out = []
-    for clp in sorted(clps, key=lambda r: RANKS.get(r["priority"] or "primary", 1)):
-        rank = RANKS.get(clp["priority"] or "primary", 1)
-        if rank >= next_rank or clp["status_code"] == "22":
-            continue
-        cas = _rows(con, "SELECT line_payment_id, group_code, carc, amount FROM adjustments "
-                         "WHERE claim_payment_id = ? ORDER BY adjustment_id",
-                    [clp["claim_payment_id"]])
+    for rank, clps in sorted(payers, key=lambda p: p[0]):
+        claim_cas: list[Cas] = []
         lines = []
-        for lp in _rows(con, "SELECT * FROM line_payments WHERE claim_payment_id = ? "
-                             "ORDER BY line_payment_id", [clp["claim_payment_id"]]):
-            if lp["line_no"] not in line_index:
-                continue  # an SVC matching none of our lines: cob_problems reports the gap
-            lines.append(LineAdjudication(
-                line_index[lp["line_no"]], lp["cpt"], tuple(lp["modifiers"] or ()),
-                Decimal(lp["paid"]), int(lp["units"] or 1),
-                tuple(Cas(a["group_code"], a["carc"], Decimal(a["amount"])) for a in cas
-                      if a["line_payment_id"] == lp["line_payment_id"])))
-        self_sub = (clp["relationship"] or "self") == "self"
+        for clp in clps:
+            cas = _rows(con, "SELECT line_payment_id, group_code, carc, amount FROM adjustments "
+                             "WHERE claim_payment_id = ? ORDER BY adjustment_id",
+                        [clp["claim_payment_id"]])
+            claim_cas += [Cas(a["group_code"], a["carc"], Decimal(a["amount"])) for a in cas
+                          if a["line_payment_id"] is None]
+            for lp in _rows(con, "SELECT * FROM line_payments WHERE claim_payment_id = ? "
+                                 "ORDER BY line_payment_id", [clp["claim_payment_id"]]):
+                if lp["line_no"] not in line_index:
+                    continue  # an SVC matching none of our lines: cob_problems reports the gap
+                lines.append(LineAdjudication(
+                    line_index[lp["line_no"]], lp["cpt"], tuple(lp["modifiers"] or ()),
+                    Decimal(lp["paid"]), int(lp["units"] or 1),
+                    tuple(Cas(a["group_code"], a["carc"], Decimal(a["amount"])) for a in cas
+                          if a["line_payment_id"] == lp["line_payment_id"]),
+                    clp["payment_date"]))
+        last = clps[-1]
+        self_sub = (last["relationship"] or "self") == "self"
         out.append(OtherPayer(
-            payer_name=clp["payer_name"], payer_code=clp["clearinghouse_payer_id"] or "",
+            payer_name=last["payer_name"], payer_code=last["clearinghouse_payer_id"] or "",
             responsibility=PRIORITY_OF[rank],
-            filing_indicator=FILING_CODES.get(clp["payer_type"], "ZZ"),
-            member_id=clp["member_id"] or "",
-            subscriber_last_name=(clp["last_name"] if self_sub
-                                  else clp["subscriber_last_name"]) or clp["last_name"],
-            subscriber_first_name=(clp["first_name"] if self_sub
-                                   else clp["subscriber_first_name"]) or "",
-            relationship=clp["relationship"] or "self", group_number=clp["group_number"] or "",
-            paid=Decimal(clp["paid"]), adjudication_date=clp["payment_date"],
-            payer_claim_number=clp["payer_claim_number"] or "",
-            claim_adjustments=tuple(Cas(a["group_code"], a["carc"], Decimal(a["amount"]))
-                                    for a in cas if a["line_payment_id"] is None),
-            lines=tuple(lines)))
+            filing_indicator=FILING_CODES.get(last["payer_type"], "ZZ"),
+            member_id=last["member_id"] or "",
+            subscriber_last_name=(last["last_name"] if self_sub
+                                  else last["subscriber_last_name"]) or last["last_name"],
+            subscriber_first_name=(last["first_name"] if self_sub
+                                   else last["subscriber_first_name"]) or "",
+            relationship=last["relationship"] or "self",
+            group_number=last["group_number"] or "",
+            paid=sum((Decimal(c["paid"]) for c in clps), Decimal(0)),
+            adjudication_date=max(c["payment_date"] for c in clps),
+            payer_claim_number=next((c["payer_claim_number"] for c in reversed(clps)
+                                     if c["payer_claim_number"]), ""),
+            claim_adjustments=tuple(claim_cas),
+            lines=tuple(sorted(lines, key=lambda ln: ln.line_index))))
     return out
+
+
+def _answered_in_part(con: duckdb.DuckDBPyConnection, claim_id: str, as_of: dt.date
+                      ) -> str | None:
+    """Why a claim is not billed to the next payer yet when a payer answered it in part (its
+    standing CLPs answer for less than the claim's charge): None when none did."""
+    total = con.execute("SELECT total_charge FROM claims WHERE claim_id = ?",
+                        [claim_id]).fetchall()
+    if not total:
+        return None
+    for clps in _standing(con, claim_id, as_of).values():
+        answered = sum((Decimal(c["charge"]) for c in clps), Decimal(0))
+        if answered < total[0][0]:
+            return (f"Claim {claim_id}: {clps[-1]['payer_name']} has answered "
+                    f"${answered:,.2f} of the ${total[0][0]:,.2f} billed; the secondary claim "
+                    "carries its answer for every line: wait for the rest (Work lists → "
+                    "Claims unpaid past the usual lag follows it up).")
+    return None
 
 
 def load_secondary_batch(con: duckdb.DuckDBPyConnection, claim_ids: list[str],
@@ -138,7 +162,10 @@ def load_secondary_batch(con: duckdb.DuckDBPyConnection, claim_ids: list[str],
     todo = []
     for cid in dict.fromkeys(claim_ids):
         row = _to_bill(con, cid, as_of)
-        if row is None:
+        part = None if row is not None else _answered_in_part(con, cid, as_of)
+        if part is not None:
+            problems.append(part)
+        elif row is None:
             problems.append(f"Claim {cid} is not waiting for a secondary claim: it needs a "
                             "remittance from its payer that left cost share, a later coverage "
                             "of the client on its date of service, and not to have been sent "
@@ -159,7 +186,7 @@ def load_secondary_batch(con: duckdb.DuckDBPyConnection, claim_ids: list[str],
                          "USING (payer_id) WHERE coverage_id = ?", [int(row["next_coverage_id"])])[0]
         rank = RANKS[cov["priority"]]
         sec = SecondaryClaim837(**vars(base),
-                                other_payers=tuple(_earlier_payers(con, base.claim_id, rank)))
+                                other_payers=tuple(_earlier_payers(con, base.claim_id, rank, as_of)))
         sec = replace(
             sec, payer_name=cov["payer_name"], payer_code=cov["clearinghouse_payer_id"] or "",
             filing_indicator=FILING_CODES.get(cov["payer_type"], "ZZ"),

@@ -12,10 +12,14 @@ payer's 835 comes back to it) with the next payer in 2010BB, its subscriber in 2
           AMT*EAF remaining patient liability: the cost share the other payer left (PR-1/2/3)
           OI    benefits assigned (Y), release of information (Y)
     2330A NM1*IL the other subscriber (member id on that coverage)
-    2330B NM1*PR the other payer (its payer id), DTP*573 its adjudication (remittance) date,
-          REF*F8 its claim control number (CLP07) when it sent one
+    2330B NM1*PR the other payer (its payer id), DTP*573 its adjudication (remittance) date
+          when it answered at the claim level only (the guide's situational rule: required
+          when 2430's line remittance date is not used, and not sent otherwise), REF*F8 its claim
+          control number (CLP07) when it sent one (the latest, for a payer that split the
+          claim over two CLPs)
     2430  per service line the other payer adjudicated: SVD (its payer id, paid, HC:cpt:mods,
-          units), CAS (line adjustments), DTP*573 the adjudication date
+          units), CAS (line adjustments), DTP*573 the adjudication date (of that line: a payer
+          that split the claim answered its lines on different days)
 
 Balancing (the guide's rule, checked by :func:`cob_problems`): for each other payer, the
 line charge = SVD02 + Σ its CAS of that line, and the claim charge = AMT*D + Σ claim-level CAS
@@ -60,6 +64,9 @@ class LineAdjudication:
     paid: Decimal
     units: int
     adjustments: tuple[Cas, ...] = ()
+    # the date of the remittance that answered it (DTP*573), when not the payer's own: a
+    # payer that split the claim answered its lines on two dates
+    adjudication_date: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -133,7 +140,8 @@ def write_2320(seg: Seg, claim: Claim837) -> None:
             x12_text(o.subscriber_first_name), "", "", "", "MI", x12_text(o.member_id))
         seg("NM1", "PR", "2", x12_text(o.payer_name), "", "", "", "", "PI",
             x12_text(o.payer_code))
-        seg("DTP", "573", "D8", o.adjudication_date.strftime("%Y%m%d"))
+        if not o.lines:  # the guide: only when no 2430 of this payer carries its own date
+            seg("DTP", "573", "D8", o.adjudication_date.strftime("%Y%m%d"))
         if o.payer_claim_number:
             seg("REF", "F8", x12_text(o.payer_claim_number))
 
@@ -149,7 +157,8 @@ def write_2430(seg: Seg, claim: Claim837, line_index: int) -> None:
             proc = ":".join(["HC", x12_text(ln.cpt), *[x12_text(m) for m in ln.modifiers[:4]]])
             seg("SVD", x12_text(o.payer_code), _money(ln.paid), proc, "", ln.units)
             _cas(seg, ln.adjustments)
-            seg("DTP", "573", "D8", o.adjudication_date.strftime("%Y%m%d"))
+            seg("DTP", "573", "D8",
+                (ln.adjudication_date or o.adjudication_date).strftime("%Y%m%d"))
 
 
 def cob_problems(claim: SecondaryClaim837) -> list[str]:

@@ -190,17 +190,17 @@ def test_the_secondary_837p_carries_the_primarys_adjudication(primary_paid):
     start = claim.index("CLM*C000201*200***11:B:1*Y*A*Y*Y")
     # From the rendering provider on: 2320 (Acme as primary: paid 120, no claim-level CAS as
     # every adjustment was on a line; remaining patient liability 24 + 16 = 40), 2330A (Sam's
-    # Acme member id), 2330B (Acme, its remittance date and claim number), then each line
-    # with its 2430: line 1 paid 72 = 120 - 24 - 24; line 2 paid 48 = 80 - 16 - 16.
+    # Acme member id), 2330B (Acme and its claim number; its remittance date is on each line's
+    # 2430, so not here: the guide sends 2330B's DTP*573 only when 2430's is not used), then
+    # each line with its 2430: line 1 paid 72 = 120 - 24 - 24; line 2 paid 48 = 80 - 16 - 16.
     rendering = claim.index("NM1*82*1*TRAINER*TESS****XX*1987654328", start)
-    assert claim[rendering + 2:rendering + 2 + 23] == [
+    assert claim[rendering + 2:rendering + 2 + 22] == [
         "SBR*P*18*GRP9******CI",  # SBR04-08 empty, SBR09 CI
         "AMT*D*120",
         "AMT*EAF*40",
         "OI***Y***Y",
         "NM1*IL*1*SAMPLE*SAM****MI*ACM000111",
         "NM1*PR*2*ACME HEALTH*****PI*ACME1",
-        "DTP*573*D8*20250310",
         "REF*F8*ACM-77",
         "LX*1",
         "SV1*HC:97110:GP*120*UN*2***1:2",
@@ -439,6 +439,8 @@ def test_a_claim_level_remittance_goes_in_2320(seeded):
     assert segs[at:at + 5] == ["SBR*P*18*GRP9******CI", "CAS*CO*45*40", "CAS*PR*2*40",
                                "AMT*D*120", "AMT*EAF*40"]
     assert not [s for s in segs if s.startswith("SVD*")]
+    # No 2430: the remittance's date is the claim's, in 2330B.
+    assert segs[at + 8:at + 10] == ["DTP*573*D8*20250310", "REF*F8*ACM-78"]
 
 
 def test_a_tertiary_claim_carries_both_earlier_payers(primary_paid):

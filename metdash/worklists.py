@@ -108,8 +108,9 @@ def claims_unpaid_past_lag(db: Database, as_of: dt.date) -> pd.DataFrame:
     """Claims sent to their payer and not answered in full, out longer than its usual lag.
 
     Listed: a claim still ``submitted`` with no payment on file, and a claim its payer
-    answered only in part (its current answer, CLP03 or a paper EOB's lines, below the
-    charge billed: a payer that splits a claim, or skips lines, answers the rest later; see
+    answered only in part (its current answer, CLP03s or a paper EOB's lines, below the
+    charge billed: ``claim_facts.answered``, every CLP of a claim the payer split; a payer
+    that splits a claim, or skips lines, answers the rest later; see
     :mod:`metdash.x12.answered`) on which insurance owes more than the open denials. Days
     out: since it was last sent; past the payer's ``usual_lag_days``. A claim whose answered
     lines were denied is on the denial lists for those, and here for the lines not answered.
@@ -119,52 +120,44 @@ def claims_unpaid_past_lag(db: Database, as_of: dt.date) -> pd.DataFrame:
     client_id (how late and how much first: the page's grid shows ~7 of them at 1280 px).
     Oldest first.
     """
-    # The late claims first; the payments are then searched for those few claims only (an
-    # anti-join would hash every claim payment's claim id).
+    # The late claims first; the payments are then searched for the few still submitted only
+    # (an anti-join would hash every claim payment's claim id).
     return db.query(f"""
         WITH part AS (
-            -- answered claims insurance owes more on than their open denials: the few that
-            -- can be answered in part (most partly paid claims are so for a line denied)
-            SELECT claim_id FROM claim_facts
-            WHERE status IN ('partially_paid', 'denied', 'appealed')
-              AND insurance_balance > denied_open
+            -- claims their payer answered for less than their charge (claim_facts.answered:
+            -- every answer of a claim it split), on which insurance owes more than the open
+            -- denials (most partly paid claims are so for a line denied, answered whole)
+            SELECT claim_id, answered FROM claim_facts
+            WHERE answered < total_charge AND insurance_balance > denied_open
+              AND status <> 'voided'
         ), late AS (
             SELECT c.claim_id, c.client_id, c.status, p.name AS payer, c.submitted_date,
                    date_diff('day', coalesce(c.last_submitted_date, c.submitted_date), ?::DATE)
                        AS days_out,
-                   p.usual_lag_days, c.total_charge
-            FROM (SELECT * FROM claims WHERE status = 'submitted'
+                   p.usual_lag_days, c.total_charge, c.answered
+            FROM (SELECT claim_id, client_id, payer_id, status, submitted_date,
+                         last_submitted_date, total_charge, NULL::DECIMAL(14,2) AS answered
+                  FROM claims WHERE status = 'submitted'
                   UNION ALL
-                  SELECT * FROM claims WHERE claim_id IN (SELECT claim_id FROM part)) c
+                  SELECT c.claim_id, c.client_id, c.payer_id, c.status, c.submitted_date,
+                         c.last_submitted_date, c.total_charge, pt.answered
+                  FROM claims c JOIN part pt USING (claim_id)
+                  WHERE c.status <> 'submitted') c
             JOIN payers p USING (payer_id)
             WHERE c.submitted_date IS NOT NULL
               AND date_diff('day', coalesce(c.last_submitted_date, c.submitted_date), ?::DATE)
                   > p.usual_lag_days
         ), seen AS (
-            -- the late claims with a payment on file; an answered one also whether some
-            -- answer of it is for less than the charge
-            SELECT cp.claim_id, bool_or(cp.charge < l.total_charge) AS short
-            FROM claim_payments cp JOIN late l USING (claim_id)
-            GROUP BY cp.claim_id
-        ), answers AS (
-            -- their payer's latest answer (a reversal, "not ours" and pricing-only CLPs are
-            -- none)
-            SELECT cp.claim_id, arg_max(cp.charge, (r.payment_date, cp.remittance_id, cp.seq))
-                                    AS answered
-            FROM claim_payments cp
-            SEMI JOIN (SELECT claim_id FROM seen WHERE short) USING (claim_id)
-            JOIN remittances r USING (remittance_id) JOIN claims c USING (claim_id)
-            WHERE cp.status_code NOT IN ('22', '23', '25')
-              AND coalesce(r.payer_id = c.payer_id, TRUE)
-            GROUP BY cp.claim_id
+            -- the late submitted claims with a payment on file (a reversal sent back to
+            -- submitted is on "Payments taken back")
+            SELECT DISTINCT cp.claim_id FROM claim_payments cp
+            SEMI JOIN (SELECT claim_id FROM late WHERE status = 'submitted') USING (claim_id)
         )
         SELECT c.claim_id, {CLIENT_NAME} AS client_name, c.days_out, c.total_charge,
-               (c.total_charge - coalesce(a.answered, 0))::DECIMAL(12,2) AS unanswered,
+               (c.total_charge - coalesce(c.answered, 0))::DECIMAL(12,2) AS unanswered,
                c.payer, c.usual_lag_days, c.submitted_date, c.client_id
-        FROM late c JOIN clients cl USING (client_id) LEFT JOIN answers a USING (claim_id)
-        WHERE CASE c.status
-                  WHEN 'submitted' THEN c.claim_id NOT IN (SELECT claim_id FROM seen)
-                  ELSE a.answered < c.total_charge END
+        FROM late c JOIN clients cl USING (client_id)
+        WHERE c.status <> 'submitted' OR c.claim_id NOT IN (SELECT claim_id FROM seen)
         ORDER BY c.days_out DESC, c.claim_id""", [as_of, as_of], few=True)
 
 

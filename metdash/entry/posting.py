@@ -12,6 +12,7 @@ from typing import Any
 
 from metdash import adjustment_classes
 from metdash.adjustment_classes import UNANSWERED, claim_status_after, part_answered
+from metdash.answers import Answer, StandingAnswers
 from metdash.entry import returns
 from metdash.entry.claims import add_claim_status
 from metdash.entry.problems import (
@@ -322,11 +323,19 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
         # from its adjustments, by the practice's classification (CLP02 4 is the payer's own
         # code for a patient it does not recognise, never typed in from paper).
         code = claim.get("status_code", "1")
+        # The payer's whole answer, as an 835's: this EOB and an earlier one of other lines
+        answered = ([claim["claim_id"]] if claim["status"] not in UNANSWERED
+                    and ctx["answered"] < Decimal(claim["total_charge"]) else [])
+        whole = StandingAnswers(con, answered).post(
+            claim["claim_id"], str(claim["payer_id"]), code, Answer(
+                [lp.line_no for lp, *_ in ctx["lines"]], ctx["paid"], ctx["answered"],
+                ctx["all_adj"]))
         status, _ = claim_status_after(
-            adjustment_classes.load(con), claim["payer_id"], code, ctx["paid"], ctx["all_adj"])
+            adjustment_classes.load(con), claim["payer_id"], code, whole.paid,
+            list(whole.adjustments))
         note = f"EOB {trace} posted by hand"
-        if claim["status"] in UNANSWERED:   # answered in part: partially paid, as an 835's
-            status, note = part_answered(status, note, ctx["answered"],
+        if claim["status"] in UNANSWERED or whole.clps > 1:   # answered in part: partially
+            status, note = part_answered(status, note, whole.charge,   # paid, as an 835's
                                          Decimal(claim["total_charge"]))
         cpid = next_id(con, "claim_payments", "claim_payment_id")
         con.execute("INSERT INTO claim_payments (claim_payment_id, remittance_id, seq, claim_id, "

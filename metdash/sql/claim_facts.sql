@@ -31,6 +31,10 @@
 --   first_paid_date    payment date of the first remittance that paid more than 0, while the
 --                      claim's payments still stand (a payment the payer reversed and never
 --                      made again is not a payment: no date)
+--   answered           the charge the current adjudications of the payer the claim is billed
+--                      to answered for (their CLP03s; a paper EOB's lines): below the claim's
+--                      charge while that payer has answered it in part (a split claim's both
+--                      CLPs count: replaced_clps.sql); NULL before it answered
 WITH c AS (
     SELECT * FROM {claims}
     WHERE $ids::VARCHAR[] IS NULL OR claim_id IN (SELECT unnest($ids::VARCHAR[]))
@@ -92,7 +96,8 @@ current_sums AS (
            coalesce(sum(coalesce(ca.allowed, ca.paid + coalesce(pp.of_allowed, 0)))
                         FILTER (WHERE ca.billed_payer),
                     sum(coalesce(ca.allowed, ca.paid + coalesce(pp.of_allowed, 0))))
-               AS allowed
+               AS allowed,
+           sum(ca.charge) FILTER (WHERE ca.billed_payer) AS answered
     FROM current_adj ca LEFT JOIN per_payment pp USING (claim_payment_id)
     GROUP BY ca.claim_id
 ),
@@ -162,7 +167,8 @@ SELECT c.claim_id, c.client_id, c.payer_id, c.referrer_id, c.rendering_provider_
        coalesce(fa.status_code IN ('1', '2', '3', '19', '20', '21')
                 AND NOT coalesce(pp.any_denial, FALSE)
                 AND fa.charge >= c.total_charge, FALSE) AS resolved,
-       CASE WHEN coalesce(l.paid, 0) > 0 THEN fp.first_paid_date END AS first_paid_date
+       CASE WHEN coalesce(l.paid, 0) > 0 THEN fp.first_paid_date END AS first_paid_date,
+       cs.answered::DECIMAL(14,2) AS answered
 FROM c
 LEFT JOIN voided v USING (claim_id)
 LEFT JOIN ledger_sums l USING (claim_id)

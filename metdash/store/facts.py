@@ -55,7 +55,7 @@ COLUMNS = [
     "insurance_balance", "patient_balance", "denied_open", "first_ledger_date",
     "last_ledger_date", "paid", "allowed", "patient_responsibility", "contractual",
     "first_claim_payment_id", "first_adjudication_date", "adjudicated", "denied",
-    "claim_level_denied", "resolved", "first_paid_date",
+    "claim_level_denied", "resolved", "first_paid_date", "answered",
 ]
 _CLAIM = ["claim_id", "payer_id", "referrer_id", "rendering_provider_id", "voided",
           "first_service_date"]

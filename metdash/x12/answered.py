@@ -9,7 +9,10 @@ payer (the ledger's charge is the claim's), so the money is right. The status mu
 "paid" (a new-user trial saw such a claim marked paid and on no work list): it is partially
 paid, and the import says which lines the 835 left out. A split claim's other lines come on
 a later 835, whose CLP answers none of the first's lines: both stand in the ledger (a later
-CLP replaces an earlier one only for the lines it answers again: metdash/sql/ledger.sql).
+CLP replaces an earlier one only for the lines it answers again: metdash/sql/replaced_clps.sql).
+The claim's status reads the payer's whole answer as it stands (:mod:`metdash.answers`): a
+split's second CLP with its first (lines 1-2 paid, then line 3 denied: partially paid, not
+denied; a second CLP still leaving a line out: still partially paid).
 
 **Answered before it was sent.** A claim answered on a day before it was first sent reads a
 days to payment below zero; one never sent from metdash (a draft or ready claim) has none,
@@ -28,11 +31,23 @@ from typing import Any
 import duckdb
 
 from metdash.adjustment_classes import UNANSWERED, part_answered
+from metdash.answers import Answer, StandingAnswers
 from metdash.entry.posted import lines_in_words
 from metdash.x12.match835 import ClaimLine
 
-__all__ = ["UNANSWERED", "PartAnswer", "answered_before_sent", "part_answered",
-           "part_answered_notes"]
+__all__ = ["UNANSWERED", "Answer", "PartAnswer", "StandingAnswers", "answered_again",
+           "answered_before_sent", "part_answered", "part_answered_notes"]
+
+def answered_again(payments: Sequence[Any], on_file: Mapping[str, Any],
+                   status_now: Mapping[str, str]) -> list[str]:
+    """The claims an 835's ``payments`` answer again for less than their charge (a split's
+    next part, a line's appeal): the only ones whose payer's earlier answer can stand with
+    this one (:class:`metdash.answers.StandingAnswers`, which reads theirs). A CLP answering
+    for the whole charge stands alone, and a claim's first answer has nothing before it."""
+    return sorted({c.clp01 for p in payments for c in p.claims
+                   if c.clp01 in on_file and status_now[c.clp01] not in UNANSWERED
+                   and on_file[c.clp01].charge is not None
+                   and c.charge < on_file[c.clp01].charge})
 
 
 @dataclass(frozen=True)

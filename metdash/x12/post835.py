@@ -70,6 +70,8 @@ from metdash.x12 import trust835
 from metdash.x12.answered import (
     UNANSWERED,
     PartAnswer,
+    StandingAnswers,
+    answered_again,
     answered_before_sent,
     part_answered,
     part_answered_notes,
@@ -344,6 +346,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     newest = {cid: c.last_status_date for cid, c in on_file.items() if c.last_status_date}
 
     classes = adjustment_classes.load(con)
+    standing = StandingAnswers(con, answered_again(new, on_file, status_now))
     json_of: dict[tuple[tuple[str, Any], ...], JSONText] = {}
 
     def encoded(**fields: Any) -> JSONText:
@@ -419,19 +422,20 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
             if current:
                 if p.payment_date is not None:
                     newest[claim_id] = p.payment_date
+                # The payer's whole answer (with an earlier one of other lines: a split); the
+                # first since it was sent, or a split's, short of the charge: the rest owed.
+                whole = standing.post_clp(claim_id, payer_id, p.payer_key, c, line_nos)
                 new_status, note = claim_status_after(
                     classes, payer_id if payer_id is not None else on_file[claim_id].payer_id,
-                    c.status_code, c.paid,
-                    [(a.group_code, a.carc, a.amount) for a in c.all_adjustments()])
-                # The claim's first answer since it was sent (or sent again after a reversal):
-                # one for less than was billed leaves the rest unanswered (answered.py).
+                    c.status_code, whole.paid, list(whole.adjustments))
+                if whole.clps > 1:
+                    note += " in all, with the payer's earlier answer of other lines"
                 billed = on_file[claim_id].charge
                 parts.pop(claim_id, None)   # this adjudication is the claim's current one
-                if status_now[claim_id] in UNANSWERED and billed is not None \
-                        and c.charge < billed:
-                    new_status, note = part_answered(new_status, note, c.charge, billed)
-                    parts[claim_id] = PartAnswer(c.charge, billed, frozenset(
-                        n for n in line_nos if n is not None))
+                if (status_now[claim_id] in UNANSWERED or whole.clps > 1) \
+                        and billed is not None and whole.charge < billed:
+                    new_status, note = part_answered(new_status, note, whole.charge, billed)
+                    parts[claim_id] = PartAnswer(whole.charge, billed, whole.lines or frozenset())
                 if new_status is not None and new_status != status_now[claim_id]:
                     seqs[claim_id] = seqs.get(claim_id, 0) + 1
                     history.append((claim_id, seqs[claim_id], new_status, p.payment_date, now,

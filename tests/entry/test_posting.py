@@ -104,6 +104,23 @@ def test_the_rest_of_a_split_claim_posted_on_a_second_eob_settles_it(db):
     assert e.answered_in_part(db, rid, cid) is None   # line 1 is on the first EOB
 
 
+def test_the_rest_of_a_split_claim_denied_on_a_second_eob_is_partially_paid(db):
+    # Line 1 on one EOB (paid 60, CO-45 20), line 2 denied on the next (CO-50 42, not
+    # medically necessary): the payer's whole answer paid 60 and denied 42, so the claim is
+    # partially paid (it read "denied": the second EOB alone pays nothing), with $42 owed and
+    # denied: 122 - 60 - 20 = 42.
+    cid = submitted_claim(db)
+    e.post_eob(db, e.EobIn(claim_id=cid, payment_date="2025-06-25", trace_number="CHK7",
+                           lines=[e.LinePostingIn(1, "60.00", [A("CO", "45", "20.00")])]),
+               USER, as_of=AS_OF)
+    e.post_eob(db, e.EobIn(claim_id=cid, payment_date="2025-06-28", trace_number="CHK8",
+                           lines=[e.LinePostingIn(2, "0", [A("CO", "50", "42.00")])]),
+               USER, as_of=AS_OF)
+    got = db.query("SELECT c.status, f.insurance_balance, f.denied_open FROM claims c "
+                   "JOIN claim_facts f USING (claim_id) WHERE claim_id = ?", [cid]).iloc[0]
+    assert tuple(got) == ("partially_paid", Decimal("42.00"), Decimal("42.00"))
+
+
 def test_an_eob_for_every_line_says_nothing_of_a_part(db):
     cid = submitted_claim(db)
     rid = e.post_eob(db, e.EobIn(claim_id=cid, payment_date="2025-06-25", lines=[

@@ -41,6 +41,11 @@ def answer_line_3(db: Database, paid: str, cas: list, trace: str, date: str):
         trace=trace, date=date).encode())], "biller")
 
 
+def last_note(db: Database, claim_id: str = "C000101") -> str:
+    return db.scalar("SELECT note FROM claim_status_history WHERE claim_id = ? "
+                     "ORDER BY seq DESC LIMIT 1", [claim_id])
+
+
 def state(db: Database, claim_id: str = "C000101") -> tuple:
     return tuple(db.query("SELECT c.status, f.insurance_balance, f.paid FROM claims c "
                           "JOIN claim_facts f USING (claim_id) WHERE claim_id = ?",
@@ -141,6 +146,8 @@ def test_a_split_claim_answered_on_two_835s_owes_nothing(seeded):
     # allowed: both answers stand, 200 + 40 (no cost share); it read the second's 40 alone
     assert got == (Decimal("0.00"), Decimal("240.00"), Decimal("60.00"), Decimal("240.00"),
                    "paid")
+    assert last_note(seeded) == ("paid 240.00 in all, with the payer's earlier answer of other "
+                                 "lines — 835 trace TRACE2")
     with seeded.connect() as con:
         assert facts.check(con) == []
 
@@ -150,13 +157,18 @@ def test_an_appeal_of_a_split_claims_line_replaces_that_answer_only(seeded):
     # owed); on appeal, line 3 paid on 04-21 (paid 40, CO-45 10). The appeal's answer replaces
     # the denial of line 3 (its line), not the answer of lines 1-2: paid 240, contractual 60,
     # no denial left, insurance A/R 300 − 240 − 60 = 0.
+    # The claim's status reads Acme's whole answer: after the denial of line 3, paid 200 and
+    # 50 denied, partially paid (not "denied": two lines were paid; a helper working DOMAIN.md
+    # alone: "partially denied ... not denied, because money was paid"); after the appeal,
+    # paid.
     sent_and_answered_in_part(seeded)
     assert answer_line_3(seeded, "0", [("CO", "197", "50")], "TRACE2", "20250324").ok
-    assert state(seeded)[1] == Decimal("50.00")   # the denied line still owed
+    assert state(seeded)[:2] == ("partially_paid", Decimal("50.00"))  # the denied line owed
     assert answer_line_3(seeded, "40", [("CO", "45", "10")], "TRACE3", "20250421").ok
     got = tuple(seeded.query("SELECT insurance_balance, paid, contractual, denied_open "
                              "FROM claim_facts WHERE claim_id = 'C000101'").iloc[0])
     assert got == (Decimal("0.00"), Decimal("240.00"), Decimal("60.00"), Decimal("0.00"))
+    assert state(seeded)[0] == "paid"
     with seeded.connect() as con:
         assert facts.check(con) == []
 
@@ -178,6 +190,35 @@ def test_a_claim_answered_in_part_is_followed_up_past_the_payers_lag(seeded):
     # (both answers stand: it owes nothing, test above).
     answer_line_3(seeded, "40", [("CO", "45", "10")], "TRACE2", "20250324")
     assert claims_unpaid_past_lag(seeded, dt.date(2025, 4, 10)).empty
+
+
+def test_a_claim_split_over_three_answers_is_followed_up_for_the_line_never_answered(seeded):
+    # Acme answers line 1 on 03-10 (CLP03 150: paid 120, CO-45 30) and line 2 on 03-24
+    # (CLP03 100: paid 80, CO-45 20); line 3 ($50) never comes. Both answers stand: paid 200,
+    # contractual 50, insurance A/R 300 − 200 − 50 = 50, owed by Acme for the line it never
+    # answered. On 04-10 (38 days out, Acme's lag 30) it is listed for that $50, not for the
+    # $200 the latest answer left out (a helper working DOMAIN.md alone: "Acme owes $50, line
+    # 3, never answered; not a denial").
+    from metdash.worklists import claims_unpaid_past_lag
+
+    write_837p(seeded, ["C000101"], user="biller", now=SENT)
+    line_1, line_2 = lines_1_and_2()
+    assert import_835(seeded, [("one.835", build_835(
+        [Claim("C000101", "1", "150", "120", lines=[line_1])]).encode())], "biller").ok
+    s = import_835(seeded, [("two.835", build_835(
+        [Claim("C000101", "1", "100", "80", lines=[line_2])], trace="TRACE2",
+        date="20250324").encode())], "biller")
+    # Still partially paid (it read "paid": the second answer alone answers no less than it
+    # says), and the import says line 3 is still not answered.
+    assert state(seeded) == ("partially_paid", Decimal("50.00"), Decimal("200.00"))
+    assert s.notes == [
+        "two.835: claim C000101: the payer answered for $250.00 of the $300.00 billed; line 3 "
+        "(97530, Feb 05, 2025) is not on it. Insurance still owes the $50.00 not answered: a "
+        "payer that splits a claim answers the rest on a later 835; if none comes, ask the "
+        "payer about it."]
+    got = claims_unpaid_past_lag(seeded, dt.date(2025, 4, 10))
+    assert got[["claim_id", "days_out", "unanswered"]].values.tolist() == [
+        ["C000101", 38, Decimal("50.00")]]
 
 
 def test_a_claim_denied_on_the_lines_answered_is_followed_up_for_the_rest(seeded):

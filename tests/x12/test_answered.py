@@ -41,6 +41,14 @@ def answer_line_3(db: Database, paid: str, cas: list, trace: str, date: str):
         trace=trace, date=date).encode())], "biller")
 
 
+def line_3_left(name: str) -> str:
+    """The import's note for C000101 answered for $250 of its $300, line 3 left out."""
+    return (f"{name}: claim C000101: the payer answered for $250.00 of the $300.00 billed; "
+            "line 3 (97530, Feb 05, 2025) is not on it. Insurance still owes the $50.00 not "
+            "answered: a payer that splits a claim answers the rest on a later 835; if none "
+            "comes, ask the payer about it.")
+
+
 def last_note(db: Database, claim_id: str = "C000101") -> str:
     return db.scalar("SELECT note FROM claim_status_history WHERE claim_id = ? "
                      "ORDER BY seq DESC LIMIT 1", [claim_id])
@@ -61,15 +69,9 @@ def test_a_claim_answered_in_part_is_partially_paid_and_the_import_says_which_li
         [Claim("C000101", "1", "250", "200", lines=lines_1_and_2())]).encode())], "biller")
     assert s.ok and s.matched == 1
     assert state(seeded) == ("partially_paid", Decimal("50.00"), Decimal("200.00"))
-    assert s.notes == [
-        "split.835: claim C000101: the payer answered for $250.00 of the $300.00 billed; line 3 "
-        "(97530, Feb 05, 2025) is not on it. Insurance still owes the $50.00 not answered: a "
-        "payer that splits a claim answers the rest on a later 835; if none comes, ask the "
-        "payer about it."]
-    note = seeded.scalar("SELECT note FROM claim_status_history WHERE claim_id = 'C000101' "
-                         "ORDER BY seq DESC LIMIT 1")
-    assert note == ("paid 200; the payer answered for $250.00 of the $300.00 billed — 835 trace "
-                    "TRACE1")
+    assert s.notes == [line_3_left("split.835")]
+    assert last_note(seeded) == ("paid 200; the payer answered for $250.00 of the $300.00 "
+                                 "billed — 835 trace TRACE1")
     # Not paid in full on its first adjudication: not a first-pass resolution (DOMAIN.md;
     # a helper working the fixture from DOMAIN.md alone said the same).
     assert seeded.scalar("SELECT resolved FROM claim_facts WHERE claim_id = 'C000101'") is False
@@ -211,11 +213,7 @@ def test_a_claim_split_over_three_answers_is_followed_up_for_the_line_never_answ
     # Still partially paid (it read "paid": the second answer alone answers no less than it
     # says), and the import says line 3 is still not answered.
     assert state(seeded) == ("partially_paid", Decimal("50.00"), Decimal("200.00"))
-    assert s.notes == [
-        "two.835: claim C000101: the payer answered for $250.00 of the $300.00 billed; line 3 "
-        "(97530, Feb 05, 2025) is not on it. Insurance still owes the $50.00 not answered: a "
-        "payer that splits a claim answers the rest on a later 835; if none comes, ask the "
-        "payer about it."]
+    assert s.notes == [line_3_left("two.835")]
     got = claims_unpaid_past_lag(seeded, dt.date(2025, 4, 10))
     assert got[["claim_id", "days_out", "unanswered"]].values.tolist() == [
         ["C000101", 38, Decimal("50.00")]]

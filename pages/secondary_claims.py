@@ -12,6 +12,8 @@ st.caption("A claim is listed when its payer's remittance (835 or EOB) left dedu
            "coinsurance or copay and the client has a secondary (or tertiary) coverage in force "
            "on the date of service: that amount stays in insurance A/R, owed by the next payer. "
            "A Medicare crossover (CLP02 19) is sent on by Medicare: wait for the secondary's 835. "
+           "A claim its payer answered only in part (a split claim) waits for the rest: the "
+           "secondary claim carries an answer for every line. "
            "A secondary claim the clearinghouse (999) or the payer (277CA) rejected is listed "
            "again with the reason: fix it, then send it again.")
 present = ui.present_mode()

@@ -127,8 +127,7 @@ def claim_status_after(classification: Classification, payer_id: int | None, sta
 #: A claim's statuses before its first answer from a payer (or after a reversal sent it back
 #: to submitted). A later answer of a claim already answered is not read as "in part": a
 #: split claim's second CLP answers the lines the first left out, and both stand in the
-#: ledger (metdash/sql/ledger.sql). A split over three CLPs, the second still leaving a
-#: line out, is then read as paid: its charge not answered shows in A/R, not on a list.
+#: ledger (metdash/sql/replaced_clps.sql): the two are read together (metdash.answers).
 UNANSWERED = frozenset({"draft", "ready", "submitted"})
 
 

@@ -12,9 +12,10 @@ from typing import Any, NamedTuple
 
 import duckdb
 
+from metdash.adjustment_classes import UNANSWERED
 from metdash.store import facts
 
-__all__ = ["Answer", "StandingAnswers"]
+__all__ = ["Answer", "StandingAnswers", "may_join_earlier"]
 
 FAR = dt.date(9999, 12, 31)
 
@@ -35,6 +36,22 @@ class Answer(NamedTuple):
     def lines(self) -> frozenset[int] | None:
         """The lines it answers; None when it names none of ours."""
         return frozenset(n for n in self.line_nos if n is not None) or None
+
+    def in_part(self, status_before: str, billed: Decimal | None) -> bool:
+        """Whether it leaves some of the ``billed`` charge unanswered, the claim being
+        ``status_before`` it: the claim's first answer since it was sent (or sent again after
+        a reversal), or a split's answers together, short of the charge. (A later answer on
+        its own -- an appeal of one line -- says nothing of the lines it does not repeat.)"""
+        return ((status_before in UNANSWERED or self.clps > 1) and billed is not None
+                and self.charge < billed)
+
+
+def may_join_earlier(status_before: str, charge: Decimal, billed: Decimal | None) -> bool:
+    """Whether a CLP for ``charge`` of a claim ``status_before`` it, billed ``billed``, can
+    stand with an earlier answer of its payer (so :class:`StandingAnswers` must read the
+    claim's): only an answer again for less than the charge. One for the whole charge stands
+    alone, and a claim's first answer has nothing before it."""
+    return status_before not in UNANSWERED and billed is not None and charge < billed
 
 
 class StandingAnswers:

@@ -11,8 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from metdash import adjustment_classes
-from metdash.adjustment_classes import UNANSWERED, claim_status_after, part_answered
-from metdash.answers import Answer, StandingAnswers
+from metdash.adjustment_classes import claim_status_after, part_answered
+from metdash.answers import Answer, StandingAnswers, may_join_earlier
 from metdash.entry import returns
 from metdash.entry.claims import add_claim_status
 from metdash.entry.problems import (
@@ -324,9 +324,9 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
         # code for a patient it does not recognise, never typed in from paper).
         code = claim.get("status_code", "1")
         # The payer's whole answer, as an 835's: this EOB and an earlier one of other lines
-        answered = ([claim["claim_id"]] if claim["status"] not in UNANSWERED
-                    and ctx["answered"] < Decimal(claim["total_charge"]) else [])
-        whole = StandingAnswers(con, answered).post(
+        billed = Decimal(claim["total_charge"])
+        again = may_join_earlier(claim["status"], ctx["answered"], billed)
+        whole = StandingAnswers(con, [claim["claim_id"]] if again else []).post(
             claim["claim_id"], str(claim["payer_id"]), code, Answer(
                 [lp.line_no for lp, *_ in ctx["lines"]], ctx["paid"], ctx["answered"],
                 ctx["all_adj"]))
@@ -334,9 +334,8 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
             adjustment_classes.load(con), claim["payer_id"], code, whole.paid,
             list(whole.adjustments))
         note = f"EOB {trace} posted by hand"
-        if claim["status"] in UNANSWERED or whole.clps > 1:   # answered in part: partially
-            status, note = part_answered(status, note, whole.charge,   # paid, as an 835's
-                                         Decimal(claim["total_charge"]))
+        if whole.in_part(claim["status"], billed):   # partially paid, as an 835's
+            status, note = part_answered(status, note, whole.charge, billed)
         cpid = next_id(con, "claim_payments", "claim_payment_id")
         con.execute("INSERT INTO claim_payments (claim_payment_id, remittance_id, seq, claim_id, "
                     "clp01, status_code, charge, paid, patient_responsibility, allowed, "

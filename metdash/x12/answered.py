@@ -31,23 +31,21 @@ from typing import Any
 import duckdb
 
 from metdash.adjustment_classes import UNANSWERED, part_answered
-from metdash.answers import Answer, StandingAnswers
+from metdash.answers import StandingAnswers, may_join_earlier
 from metdash.entry.posted import lines_in_words
 from metdash.x12.match835 import ClaimLine
 
-__all__ = ["UNANSWERED", "Answer", "PartAnswer", "StandingAnswers", "answered_again",
+__all__ = ["UNANSWERED", "PartAnswer", "StandingAnswers", "answered_again",
            "answered_before_sent", "part_answered", "part_answered_notes"]
+
 
 def answered_again(payments: Sequence[Any], on_file: Mapping[str, Any],
                    status_now: Mapping[str, str]) -> list[str]:
     """The claims an 835's ``payments`` answer again for less than their charge (a split's
-    next part, a line's appeal): the only ones whose payer's earlier answer can stand with
-    this one (:class:`metdash.answers.StandingAnswers`, which reads theirs). A CLP answering
-    for the whole charge stands alone, and a claim's first answer has nothing before it."""
-    return sorted({c.clp01 for p in payments for c in p.claims
-                   if c.clp01 in on_file and status_now[c.clp01] not in UNANSWERED
-                   and on_file[c.clp01].charge is not None
-                   and c.charge < on_file[c.clp01].charge})
+    next part, a line's appeal): the ones :class:`metdash.answers.StandingAnswers` reads the
+    earlier answers of (:func:`metdash.answers.may_join_earlier`)."""
+    return sorted({c.clp01 for p in payments for c in p.claims if c.clp01 in on_file
+                   and may_join_earlier(status_now[c.clp01], c.charge, on_file[c.clp01].charge)})
 
 
 @dataclass(frozen=True)

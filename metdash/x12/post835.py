@@ -68,7 +68,6 @@ from metdash.store import (
 from metdash.store.backup import settle_import
 from metdash.x12 import trust835
 from metdash.x12.answered import (
-    UNANSWERED,
     PartAnswer,
     StandingAnswers,
     answered_again,
@@ -432,8 +431,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                     note += " in all, with the payer's earlier answer of other lines"
                 billed = on_file[claim_id].charge
                 parts.pop(claim_id, None)   # this adjudication is the claim's current one
-                if (status_now[claim_id] in UNANSWERED or whole.clps > 1) \
-                        and billed is not None and whole.charge < billed:
+                if whole.in_part(status_now[claim_id], billed):
                     new_status, note = part_answered(new_status, note, whole.charge, billed)
                     parts[claim_id] = PartAnswer(whole.charge, billed, whole.lines or frozenset())
                 if new_status is not None and new_status != status_now[claim_id]:

@@ -74,8 +74,8 @@ def _standing(con: duckdb.DuckDBPyConnection, claim_id: str, as_of: dt.date
     the latest, and an earlier one answering other lines of a claim the payer split), in
     posting order, by payer."""
     out: dict[str, list[dict[str, Any]]] = {}
-    for row in _rows(con, facts.sql_text("earlier_payers"),
-                           {"claim_id": claim_id, "as_of": as_of}):
+    for row in _rows(con, facts.sql_text("earlier_payers"), {"claim_id": claim_id,
+                                                            "as_of": as_of}):
         out.setdefault(row["payer_part"], []).append(row)
     return out
 

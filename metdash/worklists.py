@@ -22,7 +22,7 @@ from metdash.care_lists import (
 )
 from metdash.entry import UNBILLED_IDS, UNBILLED_IDS_IN_SPAN, session_id_span
 from metdash.figures.denials import NOT_APPEALABLE_SQL
-from metdash.store import Database
+from metdash.store import Database, facts
 from metdash.x12.secondary import secondary_claims_to_bill
 
 __all__ = [
@@ -360,25 +360,38 @@ def payments_taken_back(db: Database, as_of: dt.date) -> pd.DataFrame:
         WHERE r.payment_date >= (SELECT min(first_service_date) FROM claim_facts
                                  WHERE adjudicated AND insurance_balance > denied_open
                                    AND status <> 'voided')""")
+    REPLACED = facts.sql_text("replaced_clps")  # noqa: N806 (a CTE, read once and cached)
     return db.query(f"""
         WITH cand AS (
             SELECT claim_id, client_id, status, insurance_balance - denied_open AS beyond
             FROM claim_facts
             WHERE adjudicated AND insurance_balance > denied_open AND status <> 'voided'
-        ), clps AS (
+        ), ordered AS (
             -- each payer's CLPs of those claims ("not ours" 23 and pricing only 25 left out),
-            -- in posting order: payment date, remittance, position in it
-            SELECT cp.claim_id, r.payer_id, cp.status_code, cp.paid, r.payment_date,
-                   (r.payment_date, r.remittance_id, cp.seq) AS posted
-            FROM claim_payments cp JOIN remittances r USING (remittance_id)
-            WHERE cp.remittance_id >= $first AND cp.claim_id IN (SELECT claim_id FROM cand)
-              AND cp.status_code NOT IN ('23', '25') AND r.payment_date <= $as_of
-        ), per_payer AS (
-            SELECT claim_id, payer_id, arg_max(status_code, posted) AS last_status,
-                   arg_max(paid, posted) AS current_paid, sum(paid) AS sent,
-                   -arg_max(paid, posted) FILTER (WHERE status_code = '22') AS reversed,
+            -- in posting order (n): payment date, remittance, position in it
+            SELECT *, row_number() OVER w AS n, lead(status_code) OVER w AS next_code
+            FROM (SELECT cp.claim_payment_id, cp.claim_id, r.payer_id, cp.status_code, cp.paid,
+                         r.payment_date, cp.remittance_id, cp.seq,
+                         coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key) AS payer_part
+                  FROM claim_payments cp JOIN remittances r USING (remittance_id)
+                  WHERE cp.remittance_id >= $first
+                    AND cp.claim_id IN (SELECT claim_id FROM cand)
+                    AND cp.status_code NOT IN ('23', '25') AND r.payment_date <= $as_of)
+            WINDOW w AS (PARTITION BY claim_id, payer_part
+                         ORDER BY payment_date, remittance_id, seq, claim_payment_id)
+        ), {REPLACED}, per_payer AS (
+            -- the payer's current adjudication pays what its standing CLPs pay: both answers
+            -- of a claim it split (replaced_clps.sql), none after a reversal
+            SELECT claim_id, payer_id, arg_max(status_code, n) AS last_status,
+                   coalesce(sum(paid) FILTER (WHERE status_code <> '22'
+                                              AND coalesce(next_code <> '22', TRUE)
+                                              AND claim_payment_id NOT IN (
+                                                  SELECT claim_payment_id FROM replaced)), 0)
+                       AS current_paid,
+                   sum(paid) AS sent,
+                   -arg_max(paid, n) FILTER (WHERE status_code = '22') AS reversed,
                    max(payment_date) FILTER (WHERE status_code = '22') AS reversed_on
-            FROM clps GROUP BY claim_id, payer_id
+            FROM ordered GROUP BY claim_id, payer_id
         ), recouped AS (
             SELECT pa.claim_id, r.payer_id, sum(pa.amount) AS recouped,
                    max(r.payment_date) AS recouped_on,

@@ -106,7 +106,8 @@ def _read(name: str) -> str:
 def _sql(name: str = "claim_facts", subset: bool = False) -> str:
     text = _read(name)
     for part in INCLUDES:
-        text = text.replace("{" + part + "}", _read(part).strip())
+        if part != name:  # an include's own comment names it
+            text = text.replace("{" + part + "}", _read(part).strip())
     for source in SOURCES:
         text = text.replace("{" + source + "}", f"_fx_{source}" if subset else source)
     return text

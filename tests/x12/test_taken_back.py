@@ -31,7 +31,7 @@ from metdash import entry
 from metdash import worklists as w
 from metdash.x12.post835 import import_835
 
-from .helpers import Claim, build_835
+from .helpers import Claim, Line, build_835
 
 D = Decimal
 MEDICARE = {"payer": "MEDICARE PART B", "originator": "1666666666"}
@@ -94,3 +94,38 @@ def test_leaves_the_list_when_processed_again_or_written_off(seeded):
                     "biller", as_of=dt.date(2025, 6, 30))
     assert _rows(seeded, "2025-06-30") == []
 
+
+
+def test_a_split_claim_taken_back_owes_what_both_answers_paid_less_what_is_left(seeded):
+    """Stop 52's helper case, worked by hand (DOMAIN.md, "One claim, several remittances":
+    a later CLP replaces an earlier one only when it answers one of its lines):
+
+    - 03-10 Acme answers lines 1 and 2 of C000101 ($250 of $300): paid 120 + 80 = 200,
+      CO-45 30 + 20.
+    - 03-24 Acme answers line 3 ($50) on its own CLP: paid 40, CO-45 10. Both answers stand:
+      Acme's current adjudication pays 200 + 40 = 240, contractual 60; insurance owes 0.
+    - 05-12 Acme takes back 220 (PLB WO naming ACM-78).
+
+    Acme's money on the claim is now 240 − 220 = 20, against the 240 its adjudication pays:
+    insurance owes 300 − 20 − 60 = 220 again, and the list says 220 (it said 20, reading the
+    03-24 answer alone as Acme's current payment)."""
+    from .test_answered import SENT
+    from metdash.x12.write837 import write_837p
+
+    write_837p(seeded, ["C000101"], user="biller", now=SENT)
+    first = build_835([Claim("C000101", "1", "250", "200", payer_claim_number="ACM-78", lines=[
+        Line("97110", "150", "120", units="2", cas=[("CO", "45", "30")]),
+        Line("97140", "100", "80", cas=[("CO", "45", "20")])])], trace="A-0310", date="20250310")
+    rest = build_835([Claim("C000101", "1", "50", "40", payer_claim_number="ACM-78", lines=[
+        Line("97530", "50", "40", date="20250205", cas=[("CO", "45", "10")])])],
+        trace="A-0324", date="20250324")
+    back = build_835([Claim("X1", "1", "300", "300", payer_claim_number="X-1")],
+                     trace="A-0512", date="20250512", plb=[("WO", "220", "ACM-78")])
+    _post(seeded, first, rest)
+    assert _rows(seeded, "2025-05-11") == []
+    _post(seeded, back)
+    assert _rows(seeded, "2025-05-31") == [
+        ("C000101", "Acme Health", "recoupment (PLB WO)", "2025-05-12", 19, D("220.00"),
+         D("220.00"))]
+    assert seeded.scalar("SELECT insurance_balance FROM claim_facts "
+                         "WHERE claim_id = 'C000101'") == D("220.00")

@@ -46,12 +46,13 @@ class Answer(NamedTuple):
                 and self.charge < billed)
 
 
-def may_join_earlier(status_before: str, charge: Decimal, billed: Decimal | None) -> bool:
-    """Whether a CLP for ``charge`` of a claim ``status_before`` it, billed ``billed``, can
-    stand with an earlier answer of its payer (so :class:`StandingAnswers` must read the
-    claim's): only an answer again for less than the charge. One for the whole charge stands
-    alone, and a claim's first answer has nothing before it."""
-    return status_before not in UNANSWERED and billed is not None and charge < billed
+def may_join_earlier(charge: Decimal, billed: Decimal | None) -> bool:
+    """Whether a CLP for ``charge`` of a claim billed ``billed`` can stand with an earlier
+    answer of its payer (so :class:`StandingAnswers` must read the claim's): only an answer
+    for less than the charge. One for the whole charge stands alone. The claim's status does
+    not settle it: one back in "submitted" after a reversal of one part of a split still has
+    the other part standing."""
+    return billed is not None and charge < billed
 
 
 class StandingAnswers:

@@ -325,7 +325,7 @@ def post_eob(db: Database, eob: EobIn, user: str, as_of: dt.date | None = None) 
         code = claim.get("status_code", "1")
         # The payer's whole answer, as an 835's: this EOB and an earlier one of other lines
         billed = Decimal(claim["total_charge"])
-        again = may_join_earlier(claim["status"], ctx["answered"], billed)
+        again = may_join_earlier(ctx["answered"], billed)
         whole = StandingAnswers(con, [claim["claim_id"]] if again else []).post(
             claim["claim_id"], str(claim["payer_id"]), code, Answer(
                 [lp.line_no for lp, *_ in ctx["lines"]], ctx["paid"], ctx["answered"],

@@ -39,13 +39,12 @@ __all__ = ["UNANSWERED", "PartAnswer", "StandingAnswers", "answered_again",
            "answered_before_sent", "part_answered", "part_answered_notes"]
 
 
-def answered_again(payments: Sequence[Any], on_file: Mapping[str, Any],
-                   status_now: Mapping[str, str]) -> list[str]:
+def answered_again(payments: Sequence[Any], on_file: Mapping[str, Any]) -> list[str]:
     """The claims an 835's ``payments`` answer again for less than their charge (a split's
     next part, a line's appeal): the ones :class:`metdash.answers.StandingAnswers` reads the
     earlier answers of (:func:`metdash.answers.may_join_earlier`)."""
     return sorted({c.clp01 for p in payments for c in p.claims if c.clp01 in on_file
-                   and may_join_earlier(status_now[c.clp01], c.charge, on_file[c.clp01].charge)})
+                   and may_join_earlier(c.charge, on_file[c.clp01].charge)})
 
 
 @dataclass(frozen=True)

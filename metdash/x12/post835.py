@@ -345,7 +345,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     newest = {cid: c.last_status_date for cid, c in on_file.items() if c.last_status_date}
 
     classes = adjustment_classes.load(con)
-    standing = StandingAnswers(con, answered_again(new, on_file, status_now))
+    standing = StandingAnswers(con, answered_again(new, on_file))
     json_of: dict[tuple[tuple[str, Any], ...], JSONText] = {}
 
     def encoded(**fields: Any) -> JSONText:

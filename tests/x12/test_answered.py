@@ -175,6 +175,32 @@ def test_an_appeal_of_a_split_claims_line_replaces_that_answer_only(seeded):
         assert facts.check(con) == []
 
 
+def test_a_split_claims_part_reversed_then_corrected_is_read_with_the_other_part(seeded):
+    # Lines 1-2 answered on 03-10 (paid 200, CO-45 50), line 3 on 03-24 (paid 40, CO-45 10):
+    # paid. On 04-10 Acme reverses the line 3 answer (CLP02 22: -40, CO-45 -10): line 3's
+    # $50 is owed again and lines 1-2 still stand: the claim is back in A/R (DOMAIN.md: a
+    # reversal reopens it), submitted, insurance owes 50. On 04-20 the corrected
+    # line 3 comes alone (paid 45, CO-45 5): with lines 1-2 it answers the whole $300, paid
+    # 245, contractual 55, insurance A/R 300 - 245 - 55 = 0: paid, no note of lines left out.
+    # (It read "partially paid" and named lines 1-2 as not answered: the answer after a
+    # reversal was read alone.)
+    sent_and_answered_in_part(seeded)
+    assert answer_line_3(seeded, "40", [("CO", "45", "10")], "TRACE2", "20250324").ok
+    s = import_835(seeded, [("rev.835", build_835(
+        [Claim("C000101", "22", "-50", "-40", lines=[
+            Line("97530", "-50", "-40", date="20250205", cas=[("CO", "45", "-10")])])],
+        trace="TRACE3", date="20250410", amount="-40").encode())], "biller")
+    assert s.ok, s.errors
+    assert state(seeded) == ("submitted", Decimal("50.00"), Decimal("200.00"))
+    s = answer_line_3(seeded, "45", [("CO", "45", "5")], "TRACE4", "20250420")
+    assert s.ok and s.notes == []
+    assert state(seeded) == ("paid", Decimal("0.00"), Decimal("245.00"))
+    assert last_note(seeded) == ("paid 245.00 in all, with the payer's earlier answer of other "
+                                 "lines — 835 trace TRACE4")
+    with seeded.connect() as con:
+        assert facts.check(con) == []
+
+
 def test_a_claim_answered_in_part_is_followed_up_past_the_payers_lag(seeded):
     # Sent 2025-03-03; Acme's usual lag is 30 days (the payers table's default). The 835 of
     # 03-10 answers $250 of the $300: the $50 of line 3 is still owed by Acme, and nothing

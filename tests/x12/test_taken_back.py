@@ -109,8 +109,9 @@ def test_a_split_claim_taken_back_owes_what_both_answers_paid_less_what_is_left(
     Acme's money on the claim is now 240 − 220 = 20, against the 240 its adjudication pays:
     insurance owes 300 − 20 − 60 = 220 again, and the list says 220 (it said 20, reading the
     03-24 answer alone as Acme's current payment)."""
-    from .test_answered import SENT
     from metdash.x12.write837 import write_837p
+
+    from .test_answered import SENT
 
     write_837p(seeded, ["C000101"], user="biller", now=SENT)
     first = build_835([Claim("C000101", "1", "250", "200", payer_claim_number="ACM-78", lines=[

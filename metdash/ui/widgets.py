@@ -231,7 +231,7 @@ def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, st
             config[col] = st.column_config.DateColumn(label, help=help_text, format="YYYY-MM-DD")
         else:
             config[col] = st.column_config.Column(label, help=help_text,
-                                                  width=_text_width(shown[col]))
+                                                  width=_text_width(shown[col], label))
     data = _as_arrow(shown)
     with _PREPARED_LOCK:
         if len(_PREPARED) >= 64:
@@ -240,14 +240,18 @@ def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, st
     return config, data
 
 
-def _text_width(column: pd.Series) -> str | None:
-    """'medium' for a column of names or words longer than a short code (a payer's name
-    was cut to "Blue Su" in the Settings → Payers grid, sized by its heading "Name"); None
+def _text_width(column: pd.Series, label: str = "") -> int | None:
+    """Pixels for a column of names or words longer than a short code, about 7 a character
+    of its longest value or its heading, at most Streamlit's "medium" 200 (a payer's name was
+    cut to "Blue Su" in the Settings → Payers grid, sized by its heading "Name"; "medium"
+    for a status of 14 letters pushed Claims' insurance balance off a 1280 px screen). None
     (the grid's own sizing) for codes, numbers and short words."""
     if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
         return None
     longest = max((len(v) for v in column.head(200) if isinstance(v, str)), default=0)
-    return "medium" if longest >= 12 else None
+    if longest < 12:
+        return None
+    return min(7 * max(longest, len(label) + 2) + 24, 200)
 
 
 def _as_arrow(shown: pd.DataFrame) -> Any:

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from metdash.ui.widgets import _format_of, table_labels
+from metdash.ui.widgets import _format_of, _text_width, table_labels
 
 
 def test_a_column_is_formatted_by_what_it_holds():
@@ -19,6 +19,20 @@ def test_a_column_is_formatted_by_what_it_holds():
     assert _format_of(pd.Series([3, 4])) is None          # counts stay counts
     assert _format_of(pd.Series(["C1", "C2"])) is None
     assert _format_of(pd.Series([None, None])) is None
+
+
+def test_a_text_column_is_as_wide_as_its_words_up_to_medium():
+    # Codes and short words: the grid's own sizing.
+    assert _text_width(pd.Series(["C0000916", "MX000069"]), "Claim") is None
+    assert _text_width(pd.Series([Decimal("1.00")]), "Paid") is None
+    # A status of 14 letters gets room for 14 (it took "medium", 200 px, and pushed the
+    # insurance balance off a 1280 px screen), and less than a payer's long name.
+    status = _text_width(pd.Series(["Submitted", "Partially paid"]), "Status")
+    payer = _text_width(pd.Series(["Medicare Part B (demo jurisdiction)"]), "Payer")
+    assert status is not None and 100 <= status < 150 and payer == 200
+    # A long heading over values of 12 letters is not cut
+    assert _text_width(pd.Series(["Lakeside HMO"]), "Referring provider's practice") > \
+        _text_width(pd.Series(["Lakeside HMO"]), "Payer")
 
 
 def test_headings_are_words_on_screen_and_in_downloads():

@@ -143,10 +143,11 @@ def whose_835(unknown: list[tuple[str, tuple[str, ...], int | None]]) -> None:
 asked_for, unknown = st.session_state.get("era_unknown", ((), []))
 if files and unknown and asked_for == uploaded(files):
     whose_835(unknown)
-kept_names = ui.cached(entry.remittance_names)(db)
+kept_names = ui.cached_shared(entry.remittance_names)(db)
 if not kept_names.empty:
     with st.expander(f"Payers' other names on their 835s ({len(kept_names)})"):
-        ui.table(kept_names.drop(columns=["name_id"]), key="era_names",
+        ui.table(ui.columns(kept_names, [c for c in kept_names.columns if c != "name_id"]),
+                 key="era_names",
                  labels={"remittance_name": "Name or id on its 835s", "user_name": "Kept by",
                          "created_at": "Kept on"})
         forget = dict(zip(kept_names.name_id, kept_names.payer + ": "
@@ -184,18 +185,20 @@ if ack_files and st.button("Import acknowledgments", icon=":material/upload:"):
                 ui.show_problems(a.problems, heading="Some files were refused: nothing of "
                                  "them was imported." if a.acknowledgments else
                                  "Nothing was imported.")
-recent_acks = ui.cached(acks.recent_acknowledgments)(db)
+recent_acks = ui.cached_shared(acks.recent_acknowledgments)(db)
 if not recent_acks.empty:
     with st.expander(f"Recent acknowledgments ({len(recent_acks)})"):
         ui.table(recent_acks, key="recent_acks", download="acknowledgments",
                  formats={"ack_date": "date"}, labels={"not_ours": "Not our claims"})
 
 st.subheader("Recent remittances")
-recent = ui.cached(recent_remittances)(db)
+# Shared, not copied (a rerun re-reads nothing and each table is prepared once per result)
+recent = ui.cached_shared(recent_remittances)(db)
 if recent.empty:
     st.info("No remittance yet: import an 835 file above.")
 else:
-    ui.table(recent.drop(columns=["remittance_id"]), key="recent", download="remittances",
+    ui.table(ui.columns(recent, [c for c in recent.columns if c != "remittance_id"]),
+             key="recent", download="remittances",
              formats={"amount": "money", "provider_adjustments": "money", "claims": "count",
                       "payment_date": "date"},
              labels={"provider_adjustments": "PLB", "trace_number": "Trace"})
@@ -208,8 +211,9 @@ def deposits_and_unmatched() -> None:
         st.subheader("Deposit reconciliation", help=RULE)
         money = {c: "money" for c in ("deposit", "claim_payments", "interest", "recoupments",
                                       "other_plb", "difference")}
-        ui.table(ui.cached(deposit_reconciliation)(db, recent.remittance_id.tolist())
-                 .drop(columns=["remittance_id"]), key="deposits",
+        deposits = ui.cached_shared(deposit_reconciliation)(db, recent.remittance_id.tolist())
+        ui.table(ui.columns(deposits, [c for c in deposits.columns if c != "remittance_id"]),
+                 key="deposits",
                  download="deposit_reconciliation", formats={**money, "payment_date": "date"},
                  labels={"other_plb": "Other PLB"})
     unmatched_payments()
@@ -221,7 +225,7 @@ def unmatched_payments() -> None:
     st.subheader("Unmatched claim payments", help="Claims in 835 files whose claim id is not "
                  "one of ours (or that the payer says are not its own): find the claim and "
                  "correct it.")
-    unmatched = ui.cached(unmatched_claim_payments)(db)
+    unmatched = ui.cached_shared(unmatched_claim_payments)(db)
     if unmatched.empty and recent.empty:
         st.info("No claim payment yet: they come with the 835 files imported above.")
         return

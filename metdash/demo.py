@@ -40,6 +40,7 @@ from metdash.coding.mbi import synthetic_mbi
 from metdash.demo_clearinghouse import add_clearinghouse_and_places
 from metdash.demo_corrections import add_corrections
 from metdash.demo_secondary import add_secondary_claims
+from metdash.demo_splits import split_claims
 from metdash.errors import NotTheDemo
 from metdash.store import Database, audit, bulk, facts, insert_frame
 
@@ -762,6 +763,7 @@ def generate(db: Database, *, seed: int = 7, claim_lines: int | None = None,
         add_corrections(con, as_of)  # replacements and voids: metdash/demo_corrections.py
         demo_acks.acknowledge(con, as_of)  # the 999s and 277CAs of what it sent
         add_secondary_claims(con, as_of)  # crossovers, secondary claims (demo_secondary)
+        split_claims(con)  # a few claims answered in two parts (demo_splits)
         facts.rebuild(con)
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("providers", "payers", "referrers", "clients", "referrals",

@@ -770,6 +770,59 @@ def test_recoupments_a_duplicate_and_a_post_payment_review(demo, con):
     assert len(owes) == sum(1 for r in recouped if r[4] == 1)
 
 
+def test_some_claims_are_answered_in_two_parts_and_keep_their_totals(demo, con, tmp_path,
+                                                                   monkeypatch):
+    """A payer answers a claim's last line on its next remittance, ten days or more later
+    (metdash.demo_splits; stop 52: the demo had no split claim to show). Against the same
+    practice generated without splits, each split claim's money is what it was -- paid,
+    allowed, contractual, cost share, both balances, status and its first payment's day --
+    and only its first adjudication now answers less than the charge (so it is not a
+    first-pass resolution). Every remittance still balances (test above)."""
+    from metdash import demo_splits
+
+    split = con.execute("""
+        SELECT p.claim_id, list(r.payment_date ORDER BY r.payment_date) AS days,
+               list(p.charge ORDER BY r.payment_date) AS charges, min(r.payer_id) AS payer,
+               max(r.payer_id) AS payer_2
+        FROM claim_payments p JOIN remittances r USING (remittance_id)
+        WHERE p.claim_id IN (SELECT claim_id FROM claim_status_history
+                             WHERE note LIKE 'ERA: paid for line %, with the earlier%')
+        GROUP BY p.claim_id ORDER BY p.claim_id""").fetchall()
+    assert len(split) >= 5
+    for claim_id, days, charges, payer, payer_2 in split:
+        assert len(days) == 2 and payer == payer_2, claim_id
+        assert (days[1] - days[0]).days >= demo_splits.DAYS_LATER
+        total = con.execute("SELECT total_charge FROM claims WHERE claim_id = ?",
+                            [claim_id]).fetchall()[0][0]
+        assert charges[0] + charges[1] == total and charges[1] > 0
+    # each CLP answers lines of its own
+    assert con.execute("""
+        SELECT count(*) FROM (SELECT l.line_no FROM line_payments l
+                              JOIN claim_payments p USING (claim_payment_id)
+                              WHERE p.claim_id IN (SELECT unnest(?))
+                              GROUP BY p.claim_id, l.line_no HAVING count(*) > 1)""",
+                       [[r[0] for r in split]]).fetchall()[0][0] == 0
+
+    monkeypatch.setattr(demo_splits, "ONE_IN", 10**9)   # the same practice, nothing split
+    whole_db = Database(tmp_path / "whole.duckdb")
+    generate(whole_db, seed=SEED, claim_lines=LINES, as_of=AS_OF)
+    cols = ("claim_id, status, paid, allowed, contractual, patient_responsibility, "
+            "insurance_balance, patient_balance, first_paid_date, answered")
+    ids = [r[0] for r in split]
+    with whole_db.connect() as w:
+        before = w.execute(f"SELECT {cols}, resolved FROM claim_facts "
+                           "WHERE claim_id IN (SELECT unnest(?)) ORDER BY 1", [ids]).fetchall()
+        whole_paid = w.execute("SELECT sum(amount) FROM remittances").fetchall()[0][0]
+    after = con.execute(f"SELECT {cols}, resolved FROM claim_facts "
+                        "WHERE claim_id IN (SELECT unnest(?)) ORDER BY 1", [ids]).fetchall()
+    assert [r[:-1] for r in after] == [r[:-1] for r in before]
+    assert all(r[1] == "paid" for r in after)
+    # paid in full at once before; answered in two parts now, not a first-pass resolution
+    assert all(r[-1] for r in before) and not any(r[-1] for r in after)
+    # the money that arrived is the same, in other deposits
+    assert con.execute("SELECT sum(amount) FROM remittances").fetchall()[0][0] == whole_paid
+
+
 def test_the_facts_are_clean_after_generate(con):
     assert facts.check(con) == []
 

@@ -179,7 +179,8 @@ def test_a_split_claims_part_reversed_then_corrected_is_read_with_the_other_part
     # Lines 1-2 answered on 03-10 (paid 200, CO-45 50), line 3 on 03-24 (paid 40, CO-45 10):
     # paid. On 04-10 Acme reverses the line 3 answer (CLP02 22: -40, CO-45 -10): line 3's
     # $50 is owed again and lines 1-2 still stand: the claim is back in A/R (DOMAIN.md: a
-    # reversal reopens it), submitted, insurance owes 50. On 04-20 the corrected
+    # reversal reopens it), submitted as after any reversal (a helper working DOMAIN.md alone
+    # called it "reopened, partially paid"), insurance owes 50. On 04-20 the corrected
     # line 3 comes alone (paid 45, CO-45 5): with lines 1-2 it answers the whole $300, paid
     # 245, contractual 55, insurance A/R 300 - 245 - 55 = 0: paid, no note of lines left out.
     # (It read "partially paid" and named lines 1-2 as not answered: the answer after a
@@ -192,11 +193,22 @@ def test_a_split_claims_part_reversed_then_corrected_is_read_with_the_other_part
         trace="TRACE3", date="20250410", amount="-40").encode())], "biller")
     assert s.ok, s.errors
     assert state(seeded) == ("submitted", Decimal("50.00"), Decimal("200.00"))
+    # ... on the list of payments taken back, for line 3's $50 (not "unpaid past the lag")
+    from metdash.worklists import claims_unpaid_past_lag, payments_taken_back
+
+    got = payments_taken_back(seeded, dt.date(2025, 4, 15))
+    assert got[["claim_id", "taken_back", "insurance_owes"]].values.tolist() == [
+        ["C000101", Decimal("40.00"), Decimal("50.00")]]
+    assert claims_unpaid_past_lag(seeded, dt.date(2025, 4, 15)).empty
     s = answer_line_3(seeded, "45", [("CO", "45", "5")], "TRACE4", "20250420")
     assert s.ok and s.notes == []
     assert state(seeded) == ("paid", Decimal("0.00"), Decimal("245.00"))
     assert last_note(seeded) == ("paid 245.00 in all, with the payer's earlier answer of other "
                                  "lines — 835 trace TRACE4")
+    # Every line answered: not followed up as unpaid (a helper working DOMAIN.md alone: "$0
+    # owed, not on the list" on 05-15), nor as taken back.
+    assert claims_unpaid_past_lag(seeded, dt.date(2025, 5, 15)).empty
+    assert payments_taken_back(seeded, dt.date(2025, 5, 15)).empty
     with seeded.connect() as con:
         assert facts.check(con) == []
 

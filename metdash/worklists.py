@@ -380,13 +380,11 @@ def payments_taken_back(db: Database, as_of: dt.date) -> pd.DataFrame:
             WINDOW w AS (PARTITION BY claim_id, payer_part
                          ORDER BY payment_date, remittance_id, seq, claim_payment_id)
         ), {REPLACED}, per_payer AS (
-            -- the payer's current adjudication pays what its standing CLPs pay: both answers
-            -- of a claim it split (replaced_clps.sql), none after a reversal
+            -- the payer's current adjudication pays what its CLPs that stand pay (`stands`,
+            -- replaced_clps.sql): both answers of a claim it split, none after a reversal
             SELECT claim_id, payer_id, arg_max(status_code, n) AS last_status,
-                   coalesce(sum(paid) FILTER (WHERE status_code <> '22'
-                                              AND coalesce(next_code <> '22', TRUE)
-                                              AND claim_payment_id NOT IN (
-                                                  SELECT claim_payment_id FROM replaced)), 0)
+                   coalesce(sum(paid) FILTER (WHERE claim_payment_id IN (
+                                                  SELECT claim_payment_id FROM stands)), 0)
                        AS current_paid,
                    sum(paid) AS sent,
                    -arg_max(paid, n) FILTER (WHERE status_code = '22') AS reversed,

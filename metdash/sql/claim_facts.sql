@@ -88,8 +88,7 @@ current_adj AS (
     -- each payer's adjudications that stand (replaced_clps.sql: a split claim's two CLPs
     -- both stand)
     SELECT * EXCLUDE (n, next_code) FROM ordered
-    WHERE status_code <> '22' AND coalesce(next_code <> '22', TRUE)
-      AND claim_payment_id NOT IN (SELECT claim_payment_id FROM replaced)
+    WHERE claim_payment_id IN (SELECT claim_payment_id FROM stands)
 ),
 current_sums AS (
     SELECT ca.claim_id,

@@ -1,5 +1,6 @@
--- (Included, as {replaced_clps}, by ledger.sql, claim_facts.sql and standing_clps.sql: the
--- one statement of which of a payer's CLPs stand.) Needs a CTE `ordered`: the claim's CLPs
+-- (Included, as {replaced_clps}, by ledger.sql, claim_facts.sql, standing_clps.sql and
+-- metdash.worklists.payments_taken_back: the one statement of which of a payer's CLPs
+-- stand.) Needs a CTE `ordered`: the claim's CLPs
 -- ("not ours" 23 and pricing-only 25 left out) with claim_payment_id, claim_id, payer_part,
 -- status_code, payment_date, n (their order per claim and payer: payment date, remittance,
 -- CLP position) and next_code (the next one's CLP02).
@@ -8,7 +9,7 @@
 -- payer that splits a claim answers some lines on one CLP and the rest on a later one, and
 -- both stand (the lines matched to ours; a CLP with no line replaces, and is replaced by,
 -- any other). A CLP stands when it is not a reversal (22), is not followed by one, and is
--- not in `replaced`.
+-- not in `replaced`: `stands` holds those (its ids).
 clp_lines AS (
     SELECT claim_payment_id, list(DISTINCT line_no) AS lines
     FROM {line_payments}
@@ -28,4 +29,9 @@ replaced AS (
     WHERE x.status_code <> '22' AND x.next_code IS NOT NULL AND x.next_code <> '22'
       AND (xl.lines IS NULL OR yl.lines IS NULL OR list_has_any(xl.lines, yl.lines))
     GROUP BY x.claim_payment_id
+),
+stands AS (
+    SELECT claim_payment_id FROM ordered
+    WHERE status_code <> '22' AND coalesce(next_code <> '22', TRUE)
+      AND claim_payment_id NOT IN (SELECT claim_payment_id FROM replaced)
 )

@@ -18,7 +18,5 @@ ordered AS (
 ),
 {replaced_clps},
 standing AS (
-    SELECT * FROM ordered
-    WHERE status_code <> '22' AND coalesce(next_code <> '22', TRUE)
-      AND claim_payment_id NOT IN (SELECT claim_payment_id FROM replaced)
+    SELECT * FROM ordered WHERE claim_payment_id IN (SELECT claim_payment_id FROM stands)
 )

@@ -241,17 +241,18 @@ def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, st
 
 
 def _text_width(column: pd.Series, label: str = "") -> int | None:
-    """Pixels for a column of names or words longer than a short code, about 7 a character
-    of its longest value or its heading, at most Streamlit's "medium" 200 (a payer's name was
-    cut to "Blue Su" in the Settings → Payers grid, sized by its heading "Name"; "medium"
-    for a status of 14 letters pushed Claims' insurance balance off a 1280 px screen). None
+    """Pixels for a column of names or words longer than a short code, 6.5 a character of
+    its longest value or its heading (the grid's 14 px font; 7 a character pushed Sessions not
+    yet billed's last column off a 1280 px screen), at most Streamlit's "medium" 200 (a
+    payer's name was cut to "Blue Su" in the Settings → Payers grid, sized by its heading
+    "Name"; "medium" for a status of 14 letters pushed Claims' insurance balance off). None
     (the grid's own sizing) for codes, numbers and short words."""
     if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
         return None
     longest = max((len(v) for v in column.head(200) if isinstance(v, str)), default=0)
     if longest < 12:
         return None
-    return min(7 * max(longest, len(label) + 2) + 24, 200)
+    return min(round(6.5 * max(longest, len(label) + 2)) + 16, 200)
 
 
 def _as_arrow(shown: pd.DataFrame) -> Any:

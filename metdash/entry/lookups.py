@@ -279,7 +279,8 @@ def session_id_span(db: Database) -> tuple[int, int] | None:
 def unbilled_sessions(db: Database) -> Any:
     """Sessions on no line of a non-voided claim, by client and date: session_id,
     client_id, session_date, kind, minutes ('97110 24 min, ...'), label (what a picker
-    shows: 'Oct 07, 2026 · session 3 · treatment · 97110 10 min', the session's number
+    shows: 'Oct 07, 2026 · session 3 · treatment · 97110 10 min', its kind in words
+    ('initial assessment'), the session's number
     making two sessions of one day with the same minutes two choices -- a picker whose
     labels repeat lets only one of them be chosen). The few unbilled sessions are found
     first (an anti-join); only they are joined to their minutes."""
@@ -290,7 +291,7 @@ def unbilled_sessions(db: Database) -> Any:
                string_agg(m.cpt || ' ' || m.minutes || ' min', ', ' ORDER BY m.cpt) AS minutes
         FROM unbilled s LEFT JOIN session_minutes m USING (session_id)
         GROUP BY ALL ORDER BY s.client_id, s.session_date, s.session_id""")
-    df["label"] = [f"{pd.Timestamp(d):%b %d, %Y} · session {sid} · {kind}"
+    df["label"] = [f"{pd.Timestamp(d):%b %d, %Y} · session {sid} · {str(kind).replace('_', ' ')}"
                    + (f" · {mins}" if isinstance(mins, str) and mins else "")
                    for sid, d, kind, mins in zip(df.session_id, df.session_date, df.kind,
                                                  df.minutes, strict=True)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 from metdash import entry
 from metdash.store import Database
 
@@ -41,6 +43,17 @@ def test_unbilled_sessions(small_db_path):
     assert got.session_id.tolist() == [4]
     assert got.minutes.tolist() == ["97110 15 min"]
     assert got.label.tolist() == ["Mar 10, 2025 · session 4 · treatment · 97110 15 min"]
+
+
+def test_an_unbilled_sessions_kind_is_in_words(small_db_path, tmp_path):
+    # The Claims picker read "session 23182 · initial_assessment": the stored code.
+    path = tmp_path / "small.duckdb"
+    shutil.copy(small_db_path, path)
+    db = Database(path)
+    with db.transaction() as con:
+        con.execute("UPDATE sessions SET kind = 'initial_assessment' WHERE session_id = 4")
+    assert entry.unbilled_sessions(db).label.tolist() == [
+        "Mar 10, 2025 · session 4 · initial assessment · 97110 15 min"]
 
 
 def test_client_list(small_db_path):

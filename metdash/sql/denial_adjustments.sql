@@ -1,8 +1,18 @@
--- Every denial adjustment on the claims in the period, one row per adjustment (kept in
--- denial_facts): a reason that is not PR nor contractual (CO-45/CO-253) on a claim or line paid
--- 0. Reversals (22) and CLPs "not ours" (23) are left out. A claim-level denial stands for
--- all the claim's lines.
-SELECT claim_id, claim_payment_id, line_payment_id, group_code, carc, amount, payment_date,
-       cpt, n_lines
-FROM denial_facts
-WHERE {line_scope}
+-- Every denial on the claims in the period, one row per adjustment (kept in denial_facts): a
+-- reason that is not PR nor contractual (CO-45/CO-253) on a claim or line paid 0 or reduced.
+-- Reversals (22) and CLPs "not ours" (23) are left out. A claim-level denial stands for all
+-- the claim's lines. Each denial once: a payer that denies a line (or the claim) again for
+-- the same reason (group + CARC) -- on reprocessing with no reversal, after a reversal, on
+-- an appeal upheld -- has made no new denial; only the remittance that first gave it counts
+-- (its date is the initial determination the appeal window runs from; DOMAIN.md).
+SELECT d.claim_id, d.claim_payment_id, d.line_payment_id, d.group_code, d.carc, d.amount,
+       d.payment_date, d.cpt, d.n_lines
+FROM (SELECT claim_id, claim_payment_id, line_payment_id, group_code, carc, amount,
+             payment_date, cpt, n_lines
+      FROM denial_facts
+      WHERE {line_scope}) d
+LEFT JOIN line_payments lp ON lp.line_payment_id = d.line_payment_id
+QUALIFY d.claim_payment_id = first_value(d.claim_payment_id) OVER (
+    PARTITION BY d.claim_id, coalesce(lp.line_no::VARCHAR, 'svc ' || d.cpt, 'claim'),
+                 d.group_code, d.carc
+    ORDER BY d.payment_date, d.claim_payment_id)

@@ -22,7 +22,12 @@
 --   adjudicated        has a remittance that is not a reversal (22), "not ours" (23) or pricing
 --                      only (25)
 --   denied             the first adjudication denied the claim or a line: CLP02 4, or any
---                      denial-class adjustment (adjustment_classes), paid 0 or reduced
+--                      denial-class adjustment (adjustment_classes), paid 0 or reduced; of a
+--                      claim its payer split, on the CLP that first answered the line
+--   first_split_ids    a claim its payer split over several CLPs: the later ones (their
+--                      claim_payment_ids) that answer only lines no earlier CLP of that payer
+--                      answered -- with the first, its first adjudication, line by line; NULL
+--                      for a claim answered whole
 --   claim_level_denied CLP02 4, or paid 0 with a denial-class adjustment at claim level
 --   resolved           the first adjudication processed it (CLP02 1, 2, 3, 19, 20, 21),
 --                      answered for the whole charge billed (CLP03: a claim answered in part,
@@ -100,6 +105,25 @@ current_sums AS (
     FROM current_adj ca LEFT JOIN per_payment pp USING (claim_payment_id)
     GROUP BY ca.claim_id
 ),
+later_first AS (
+    -- a split claim's later CLPs of the payer billed answering only lines that no earlier
+    -- CLP of it answered (one naming no line answers them all): the lines' first answers
+    SELECT y.claim_id, y.claim_payment_id
+    FROM ordered y JOIN clp_lines yl USING (claim_payment_id)
+    WHERE y.billed_payer AND y.n > 1 AND y.status_code <> '22'
+      AND NOT EXISTS (
+          SELECT 1 FROM ordered x
+          LEFT JOIN clp_lines xl ON xl.claim_payment_id = x.claim_payment_id
+          WHERE x.claim_id = y.claim_id AND x.payer_part = y.payer_part AND x.n < y.n
+            AND x.status_code <> '22'
+            AND (xl.lines IS NULL OR list_has_any(xl.lines, yl.lines)))
+),
+first_parts AS (
+    SELECT lf.claim_id, list(lf.claim_payment_id ORDER BY lf.claim_payment_id) AS ids,
+           bool_or(coalesce(pp.any_denial, FALSE)) AS any_denial
+    FROM later_first lf LEFT JOIN per_payment pp USING (claim_payment_id)
+    GROUP BY lf.claim_id
+),
 first_adj AS (
     -- the first adjudication by the payer the claim is billed to (a secondary's remittance
     -- dated before it, or imported first, is not the claim's first pass); another payer's
@@ -159,7 +183,8 @@ SELECT c.claim_id, c.client_id, c.payer_id, c.referrer_id, c.rendering_provider_
        fa.claim_payment_id AS first_claim_payment_id,
        fa.payment_date AS first_adjudication_date,
        fa.claim_id IS NOT NULL AS adjudicated,
-       coalesce(fa.status_code = '4' OR coalesce(pp.any_denial, FALSE), FALSE) AS denied,
+       coalesce(fa.status_code = '4' OR coalesce(pp.any_denial, FALSE)
+                OR coalesce(fs.any_denial, FALSE), FALSE) AS denied,
        coalesce(fa.status_code = '4'
                 OR (fa.paid = 0 AND coalesce(pp.claim_level_reason, FALSE)), FALSE)
            AS claim_level_denied,
@@ -167,7 +192,8 @@ SELECT c.claim_id, c.client_id, c.payer_id, c.referrer_id, c.rendering_provider_
                 AND NOT coalesce(pp.any_denial, FALSE)
                 AND fa.charge >= c.total_charge, FALSE) AS resolved,
        CASE WHEN coalesce(l.paid, 0) > 0 THEN fp.first_paid_date END AS first_paid_date,
-       cs.answered::DECIMAL(14,2) AS answered
+       cs.answered::DECIMAL(14,2) AS answered,
+       fs.ids AS first_split_ids
 FROM c
 LEFT JOIN voided v USING (claim_id)
 LEFT JOIN ledger_sums l USING (claim_id)
@@ -176,3 +202,4 @@ LEFT JOIN current_sums cs USING (claim_id)
 LEFT JOIN first_adj fa ON fa.claim_id = c.claim_id
 LEFT JOIN per_payment pp ON pp.claim_payment_id = fa.claim_payment_id
 LEFT JOIN first_paid fp ON fp.claim_id = c.claim_id
+LEFT JOIN first_parts fs ON fs.claim_id = c.claim_id

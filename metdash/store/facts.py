@@ -55,7 +55,7 @@ COLUMNS = [
     "insurance_balance", "patient_balance", "denied_open", "first_ledger_date",
     "last_ledger_date", "paid", "allowed", "patient_responsibility", "contractual",
     "first_claim_payment_id", "first_adjudication_date", "adjudicated", "denied",
-    "claim_level_denied", "resolved", "first_paid_date", "answered",
+    "claim_level_denied", "resolved", "first_paid_date", "answered", "first_split_ids",
 ]
 _CLAIM = ["claim_id", "payer_id", "referrer_id", "rendering_provider_id", "voided",
           "first_service_date"]
@@ -242,15 +242,15 @@ def _refresh(con: duckdb.DuckDBPyConnection, full: set[str], paid: set[str], mov
             old = {r[0]: r[1:] for r in con.execute(
                 "DELETE FROM claim_facts WHERE claim_id BETWEEN ? AND ? AND claim_id IN "
                 "(SELECT claim_id FROM _fx_claims) RETURNING claim_id, status, "
-                "first_claim_payment_id", [every[0], every[-1]]).fetchall()}
+                "first_claim_payment_id, first_split_ids", [every[0], every[-1]]).fetchall()}
             con.execute(f"INSERT INTO claim_facts ({cols}) SELECT {cols} FROM _fx_claim_facts")
-            for claim_id, status, first_id in con.execute(
-                    "SELECT claim_id, status, first_claim_payment_id FROM _fx_claim_facts"
-            ).fetchall():
+            for claim_id, status, *first_id in con.execute(
+                    "SELECT claim_id, status, first_claim_payment_id, first_split_ids "
+                    "FROM _fx_claim_facts").fetchall():
                 if claim_id in full or claim_id not in old:
                     full.add(claim_id)
                     continue
-                old_status, old_first = old[claim_id]
+                old_status, *old_first = old[claim_id]
                 if (old_status == "voided") != (status == "voided"):
                     full.add(claim_id)
                 elif old_first != first_id:

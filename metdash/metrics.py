@@ -86,7 +86,9 @@ _CATALOGUE = [
            "claims in the period. A denial is a claim or line with a denial-class adjustment "
            "(paid 0 or reduced for it: every reason that is not contractual, cost share "
            "PR-1/2/3 or coordination of benefits), or CLP02 = 4. Paid 0 because it all went to "
-           "the deductible is not a denial.", "percent", False),
+           "the deductible is not a denial. A claim its payer split over several remittances "
+           "is adjudicated first line by line: a line first answered on the later one counts "
+           "there.", "percent", False),
     Metric("first_pass_resolution_rate", "First-pass resolution",
            "Claims resolved by their first adjudication (processed, for the whole charge "
            "billed, and every adjustment contractual, cost share or coordination of benefits: "
@@ -246,10 +248,13 @@ _CATALOGUE = [
            "denied).",
            "percent"),
     Metric("denial_rate_lines", "Denial rate (lines)",
-           "Lines denied at their first adjudication ÷ lines adjudicated.", "percent"),
+           "Lines denied at their first adjudication ÷ lines adjudicated (a line of a split "
+           "claim: at the remittance that first answered it).", "percent"),
     Metric("denied_amount", "Denied",
            "Σ denial-class adjustment amounts (every reason that is not contractual, cost "
-           "share or coordination of benefits), reversals left out.", "money"),
+           "share or coordination of benefits), reversals left out. Each denial once: a line "
+           "denied again for the same reason (reprocessed, appealed and upheld) counts at the "
+           "remittance that first denied it.", "money"),
     Metric("referrals", "Referrals", "Referrals received in the period.", "count"),
     Metric("converted", "Converted",
            "Referrals received in the period that led to the client's first session within 30 "

@@ -273,7 +273,9 @@ def test_the_clean_claim_rate_per_payer_from_the_acknowledgments(tmp_path):
     an invalid member id); C7 has no acknowledgment 27 days after it was sent (past the
     3-day wait): submitted, not clean. Clean 2 of 4: 50 % (a biller who had not seen the
     code worked the same from DOMAIN.md). Acme has no acknowledgment at all: no rate, never
-    0 %."""
+    0 %. Each was sent from metdash (an 837P on file), C7 included: a claim sent another way
+    (a spreadsheet's "Billed", a payer's portal) has no acknowledgment to wait for, and is
+    left out (without C7's 837P: clean 2 of 3)."""
     db = small_practice.build(Database(tmp_path / "clean.duckdb"))
     rows = [(1, 1, "C1", "C1", "277CA", "accepted", "A1:19:PR", "accepted", D(2025, 1, 7)),
             (2, 1, "C2", "C2", "277CA", "accepted", "A1:19:PR", "accepted", D(2025, 1, 14)),
@@ -283,6 +285,11 @@ def test_the_clean_claim_rate_per_payer_from_the_acknowledgments(tmp_path):
         con.executemany("INSERT INTO claim_acks (ack_id, seq, claim_id, "
                         "patient_control_number, kind, outcome, codes, reason, status_date) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    assert payer_scorecards(db, PERIOD, RATE).set_index("payer").loc[
+        "Medicare"].clean_claim_rate == pytest.approx(2 / 3)   # C7 not sent from metdash
+    with db.transaction() as con:
+        con.execute("INSERT INTO x12_submissions (interchange, group_number, set_number, "
+                    "claim_id, submitted_at) VALUES (1, 1, 1, 'C7', TIMESTAMP '2025-03-04 09:00')")
     cards = payer_scorecards(db, PERIOD, RATE).set_index("payer")
     assert cards.loc["Medicare"].clean_claim_rate == pytest.approx(2 / 4)
     assert pd.isna(cards.loc["Acme Health"].clean_claim_rate)  # an empty cell, not 0 %

@@ -7,7 +7,11 @@
 -- (counted as submitted and not clean), else awaiting (not counted yet). acknowledged: claims
 -- with any 999 / 277CA on file by the as-of date (a payer with none has no rate). Sendings
 -- and acknowledgments of the claim's own payer only: a secondary claim (secondary_claim_id,
--- migration 0018) is neither a resubmission nor an answer to the first submission.
+-- migration 0018) is neither a resubmission nor an answer to the first submission. Only the
+-- claims metdash sent (an 837P of theirs on file) or acknowledged: a claim sent by another
+-- system or through a payer's portal (imported as billed, moved to submitted by hand) has no
+-- acknowledgment to wait for, and counted as unacknowledged (a new-user trial: six claims
+-- imported as "Billed", all paid, read "6 unacknowledged").
 WITH wait AS (SELECT coalesce(max(ack_wait_days), 3) AS days FROM practice),
 sub AS (
     SELECT c.claim_id, c.payer_id, c.submitted_date,
@@ -17,6 +21,8 @@ sub AS (
     WHERE c.status <> 'voided' AND c.submitted_date BETWEEN $date_from AND $date_to
       AND c.submitted_date <= $as_of
       AND {id_filters}
+      AND (c.claim_id IN (SELECT claim_id FROM x12_submissions WHERE secondary_claim_id IS NULL)
+           OR c.claim_id IN (SELECT claim_id FROM claim_acks WHERE secondary_claim_id IS NULL))
 ), resent AS (
     SELECT s.claim_id, min(s.submitted_at)::DATE AS next_sent
     FROM x12_submissions s JOIN sub USING (claim_id)

@@ -338,7 +338,11 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                 given = str(r.values.get("payer_type", "")).strip()
                 ptype = (norm_choice(given, TYPE_ALIASES) if given
                          else payer_type_of_name(name))
+                # The deadlines Settings → Add payer gives a payer of this type (90 / 60
+                # days unless Medicare), so the filing-risk list warns early.
                 payer = e.PayerIn(name=name, payer_type=ptype,
+                                  timely_filing_days=e.default_filing_days(ptype),
+                                  appeal_window_days=e.default_appeal_days(ptype),
                                   units_rule="cms" if ptype in ("medicare", "medicaid",
                                                                  "medicare_advantage")
                                   else "per_code")
@@ -353,9 +357,10 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                     result.warnings.append(
                         f"row {r.n}, payer_name: new payer {name!r} added as {ptype}"
                         f"{'' if given else ' (from its name: the file gives no payer_type)'}"
-                        " with the "
-                        f"{payer.units_rule} units rule and {payer.timely_filing_days} days to "
-                        "file: check its rules under Settings.")
+                        f" with the {payer.units_rule} units rule, "
+                        f"{payer.timely_filing_days} days to file and "
+                        f"{payer.appeal_window_days} days to appeal: check its rules under "
+                        "Settings → Payers.")
         return payer_ids[key]
 
     def referrer_for(r: Row) -> int | None:

@@ -621,6 +621,27 @@ def test_a_payer_name_one_slip_from_one_on_file_is_refused(db):
     assert any("new payer 'Zenith Mutual' added" in w for w in res.warnings)
 
 
+@pytest.mark.parametrize("name, ptype, member, filing, appeal", [
+    ("Zenith Mutual", "commercial", "ZM1", 90, 60),
+    ("Noridian JF", "medicare", "1AA0AA0AA00", 365, 120),
+])
+def test_a_new_payer_gets_the_same_deadlines_as_one_added_in_settings(db, name, ptype, member,
+                                                                      filing, appeal):
+    # A new-user trial's "Aetna" became a commercial payer with Medicare's 365 days to file
+    # and 120 to appeal; Settings → Add payer gives 90 / 60 to any other type, so that the
+    # filing-risk list warns early. The warning says the days it set.
+    res = import_claims(db, csv_bytes(row(payer_name=name, payer_type=ptype, member_id=member)),
+                        "new.csv", USER, as_of=AS_OF)
+    assert res.problems == []
+    got = db.query("SELECT timely_filing_days, appeal_window_days FROM payers WHERE name = ?",
+                   [name])
+    assert (int(got.timely_filing_days[0]), int(got.appeal_window_days[0])) == (filing, appeal)
+    rule = "cms" if ptype == "medicare" else "per_code"
+    assert (f"row 2, payer_name: new payer {name!r} added as {ptype} with the {rule} units "
+            f"rule, {filing} days to file and {appeal} days to appeal: check its rules under "
+            "Settings → Payers.") in res.warnings
+
+
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_the_templates_own_example_row_is_not_imported_as_a_claim(db, kind):
     # A new-user trial imported the template as written: its made-up row was refused for

@@ -8,6 +8,9 @@ guessed from the values), and says what it read as what, so the import can tell 
 
 - A header is compared by its letters and digits only: "Date of Service", "date-of-service"
   and "DATE_OF_SERVICE" are one name.
+- A header ending in "#" is read as its "number" name, else its "id" name, else its words:
+  "Visit #" as "Visit Number", "Insurance #" as "Insurance ID" (the member's, not the
+  payer's name), "Acct #" as "Acct" ("Patient #" is a number, not a whole name).
 - The template's own name always wins: a file with both ``cpt`` and "CPT Code" reads
   ``cpt`` and leaves "CPT Code" alone.
 - Two other names for one column ("DOS" and "Date of Service") are refused: the import
@@ -166,6 +169,16 @@ def key(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")
 
 
+def _synonym(text: str, name: str) -> str | None:
+    """The template column another system's header ``text`` (its :func:`key` ``name``)
+    names: for a header ending in "#", its "number" or "id" name first."""
+    if str(text).strip().endswith("#"):
+        for said in (f"{name}_number", f"{name}_id"):
+            if said in _BY_NAME:
+                return _BY_NAME[said]
+    return _BY_NAME.get(name)
+
+
 def _numbered(name: str) -> str | None:
     for column, (stems, _) in NUMBERED.items():
         if any(re.fullmatch(re.escape(stem) + _NUMBER, name) for stem in stems):
@@ -229,10 +242,11 @@ def plan(header: list[str], template: tuple[str, ...], row: int = 1) -> Plan:
         if name in template:
             p.columns.setdefault(name, [i])  # a repeated template name: its first column
             continue
-        if name in WHOLE_NAME:
+        column = _synonym(text, name)
+        if name in WHOLE_NAME and column is None:
             whole.append(i)
             continue
-        column = _BY_NAME.get(name) or _numbered(name)
+        column = column or _numbered(name)
         if column in MONEY and column in exact:
             # "Charge" beside "Total Charge": a rate a unit or the line's? Never guessed.
             own = str(header[names.index(column)]).strip()

@@ -215,7 +215,8 @@ with tab_import:
                                        "...): the import says what it read as what.")
         with st.expander("Columns, and the names other systems give them"):
             st.caption("Case, spaces and punctuation do not matter ('Date of Service', "
-                       "'DATE_OF_SERVICE'). Columns not listed are left alone.")
+                       "'DATE_OF_SERVICE'); a name ending in '#' is read as its number or "
+                       "id ('Visit #' as 'visit number'). Columns not listed are left alone.")
             # A static table: the names wrap (a grid cut them off at its column's width).
             st.table(pd.DataFrame(spreadsheet.column_names()).rename(columns={
                 "column": "Column", "required": "Required", "also_read_as": "Also read as"})

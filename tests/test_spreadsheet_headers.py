@@ -155,7 +155,14 @@ def test_optional_columns_left_out_are_blank_and_unsent_claims_are_said(db):
     ("D.O.S.", None), ("Member #", "member_id"), ("ICD-10 Codes", "diagnosis_codes"),
     ("Modifier 3", "modifiers"), ("ICD C", "diagnosis_codes"), ("Dx Pointer 1", None),
     ("Dx Pointer", "dx_pointers"), ("Rendering Provider", "rendering_name"), ("Date", None),
-    ("Amount", None), ("Policy #", "member_id"), ("Account #", "client_id")])
+    ("Amount", None), ("Policy #", "member_id"), ("Account #", "client_id"),
+    # A header written with "#" is its "number" (or "id") name: "Visit #" is "Visit Number"
+    # (a new-user trial's was not read), "Patient #" a number, not a "Last, First" name,
+    # "Insurance #" the member's, not the payer's name; "Visit" alone is not a claim id.
+    ("Visit #", "claim_id"), ("Visit#", "claim_id"), ("Claim #", "claim_id"),
+    ("Encounter #", "claim_id"), ("Client #", "client_id"), ("Patient #", "client_id"),
+    ("Acct #", "client_id"), ("Insured #", "member_id"), ("Insurance #", "member_id"),
+    ("Primary Member #", "member_id"), ("NPI #", "rendering_npi"), ("Visit", None)])
 def test_which_names_are_read(header, column):
     p = plan([header], READ_COLUMNS)
     assert (next(iter(p.columns)) if p.columns else None) == column, key(header)

@@ -403,15 +403,18 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                 provider_ids[npi] = row[0][0]
             else:
                 named = provider_named(str(r.values.get("rendering_name", "")), npi)
-                # Named "Last, First" in the file, or a placeholder name to fix in Settings.
-                provider_ids[npi] = e.write_provider(con, named or e.ProviderIn(
-                    npi=npi, last_name="Imported provider", first_name=npi), user)
+                # Named "Last, First" in the file, or a placeholder name to fix in Settings
+                # (no 837P goes out under it: metdash.x12.validate).
+                provider_ids[npi] = e.write_provider(con, named or e.imported_provider(npi),
+                                                     user)
                 result.warnings.append(
                     f"row {r.n}, rendering_npi: new provider NPI {npi} added as "
                     + (f"{named.last_name}, {named.first_name}"
                        + (f" ({named.credential})" if named.credential else "")
-                       if named else "'Imported provider'")
-                    + ": check the name under Settings.")
+                       + ": check the name under Settings → Providers." if named else
+                       f"{e.IMPORTED_PROVIDER!r} (the file gives no rendering_name): enter "
+                       "the provider's name under Settings → Providers → Change a provider "
+                       "before sending its claims."))
                 reads.add_provider(provider_ids[npi])
                 created["providers"] += 1
         return provider_ids[npi]

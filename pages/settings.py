@@ -62,6 +62,42 @@ def _edit_payer(payers_now):
                 st.success(f"{row.label} saved.")
 
 
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""  # a missing credential reads as NaN
+
+
+def _edit_provider(providers_now):
+    """A provider's name, credential and taxonomy changed (its NPI stays: claims were made
+    under it; another NPI is another provider)."""
+    st.subheader("Change a provider",
+                 help="The name, credential and taxonomy that go on every 837P (loop 2310B): "
+                      "name here a provider the claims import added as 'Imported provider'. "
+                      "The NPI is not changed: for another NPI, add a provider. Audited.")
+    names = dict(zip(providers_now.provider_id, providers_now.label, strict=True))
+    pick = st.selectbox("Provider", list(names), format_func=names.get, index=None,
+                        placeholder="Pick a provider", key="pve_provider")
+    if pick is None:
+        return
+    row = providers_now[providers_now.provider_id == pick].iloc[0]
+    with st.form(f"provider_edit_{pick}"):
+        c1, c2, c3 = st.columns(3)
+        c1.text_input("NPI", row.npi, key=f"pve_npi_{pick}", disabled=True)
+        e_last = c2.text_input("Last name", row.last_name, key=f"pve_last_{pick}")
+        e_first = c3.text_input("First name", row.first_name, key=f"pve_first_{pick}")
+        e_cred = c1.text_input("Credential", _text(row.credential), key=f"pve_cred_{pick}")
+        e_tax = c2.text_input("Taxonomy", _text(row.taxonomy), key=f"pve_taxonomy_{pick}")
+        if st.form_submit_button("Save provider", type="primary"):
+            with ui.action():
+                entry.save_provider(db, entry.ProviderIn(row.npi, e_last, e_first,
+                                                         e_cred or None, e_tax or None,
+                                                         bool(row.active)),
+                                    user, provider_id=int(pick))
+                ui.after_write()
+                # Again with the store as it now is: the table and picker show the new name.
+                ui.saved_then_fresh(f"Provider {ui.literal(e_last.strip())}, "
+                                    f"{ui.literal(e_first.strip())} ({row.npi}) saved.")
+
+
 tab_pr, tab_prov, tab_pay, tab_fee, tab_cpt, tab_kx, tab_cls, tab_users, tab_ch = st.tabs(
     ["Practice", "Providers", "Payers", "Fee schedule", "CPT codes", "KX thresholds",
      "Adjustment classes", "Users", "Clearinghouse"], key="settings_tab", on_change="rerun")
@@ -117,7 +153,9 @@ if tab_prov.open:
                                                              p_tax or None), user)
                     ui.after_write()
                     st.success("Provider added.")
-        ui.table(choices(db, "providers").drop(columns=["label"]))
+        providers_now = choices(db, "providers")
+        ui.table(providers_now.drop(columns=["label"]))
+        _edit_provider(providers_now)
 
 if tab_pay.open:
     with tab_pay:

@@ -642,6 +642,23 @@ def test_a_new_payer_gets_the_same_deadlines_as_one_added_in_settings(db, name, 
             "Settings → Payers.") in res.warnings
 
 
+def test_a_provider_the_file_does_not_name_is_a_placeholder_the_export_knows(db):
+    # A new-user trial's 837P sent "IMPORTED PROVIDER", first name the NPI: the import's
+    # placeholder is the one the export refuses (metdash.entry.is_placeholder_provider), and
+    # its warning says where to name it.
+    from metdash import entry as e
+
+    res = import_claims(db, csv_bytes(row(rendering_npi="1679576722")), "p.csv", USER,
+                        as_of=AS_OF)
+    assert res.problems == []
+    assert ("row 2, rendering_npi: new provider NPI 1679576722 added as 'Imported provider' "
+            "(the file gives no rendering_name): enter the provider's name under Settings → "
+            "Providers → Change a provider before sending its claims.") in res.warnings
+    made = db.query("SELECT last_name, first_name, npi FROM providers "
+                    "WHERE npi = '1679576722'").iloc[0].tolist()
+    assert e.is_placeholder_provider(*made)
+
+
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_the_templates_own_example_row_is_not_imported_as_a_claim(db, kind):
     # A new-user trial imported the template as written: its made-up row was refused for

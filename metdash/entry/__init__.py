@@ -175,12 +175,15 @@ from metdash.entry.posting import (
     validate_patient_payment,
 )
 from metdash.entry.practice import (
+    IMPORTED_PROVIDER,
     PAYER_TYPES,
     PayerIn,
     PracticeIn,
     ProviderIn,
     default_appeal_days,
     default_filing_days,
+    imported_provider,
+    is_placeholder_provider,
     practice_notices,
     save_cpt_code,
     save_fee,
@@ -272,5 +275,6 @@ __all__ = [
     "refunds_sent",
     "validate_payer_refund",
     "RefundUndoIn", "client_refunds", "undo_choices", "undo_refund", "validate_refund_undo",
-    "practice_notices", "Returned", "UndoIn", "returned_by", "undo_move", "undoable", "validate_undo",
+    "practice_notices", "IMPORTED_PROVIDER", "imported_provider", "is_placeholder_provider",
+    "Returned", "UndoIn", "returned_by", "undo_move", "undoable", "validate_undo",
 ]

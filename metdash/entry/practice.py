@@ -19,7 +19,8 @@ from metdash.errors import ValidationError
 from metdash.store import Database, audit, next_id
 
 __all__ = [
-    "PAYER_TYPES", "PayerIn", "PracticeIn", "ProviderIn", "save_cpt_code", "save_fee",
+    "IMPORTED_PROVIDER", "PAYER_TYPES", "PayerIn", "PracticeIn", "ProviderIn",
+    "imported_provider", "is_placeholder_provider", "save_cpt_code", "save_fee",
     "save_payer", "save_practice", "save_provider", "validate_payer", "validate_practice",
     "validate_provider", "write_payer", "write_provider",
 ]
@@ -126,30 +127,67 @@ class ProviderIn:
     active: bool = True
 
 
+# The name the claims import gives a rendering provider its file names by NPI alone (its
+# first name the NPI): a placeholder to be named under Settings → Providers, never a name to
+# send (the 837P export refuses it, metdash.x12.validate.claim_problems).
+IMPORTED_PROVIDER = "Imported provider"
+
+
+def imported_provider(npi: str) -> ProviderIn:
+    """The provider the claims import adds for a rendering NPI its file gives no name for:
+    named :data:`IMPORTED_PROVIDER`, its first name the NPI."""
+    return ProviderIn(npi=npi, last_name=IMPORTED_PROVIDER, first_name=npi)
+
+
+def is_placeholder_provider(last_name: str | None, first_name: str | None,
+                            npi: str | None) -> bool:
+    """True when a provider still has the claims import's placeholder name
+    (:func:`imported_provider`): last name :data:`IMPORTED_PROVIDER`, or first name the NPI."""
+    last, first, npi = ((v or "").strip() for v in (last_name, first_name, npi))
+    return last.casefold() == IMPORTED_PROVIDER.casefold() or bool(npi) and first == npi
+
+
 def validate_provider(con: Any, prov: ProviderIn, provider_id: int | None = None) -> list[Problem]:
-    """Every problem with a provider; ``provider_id`` when updating one."""
+    """Every problem with a provider; ``provider_id`` when updating one (its NPI stays: an
+    NPI is the provider's own, and its claims were made under it)."""
     p: list[Problem] = []
     text_fields(p, prov, {"last_name": "Last name", "first_name": "First name",
                           "credential": "Credential", "taxonomy": "Taxonomy"})
+    on_file = (None if provider_id is None else
+               fetch_one(con, "SELECT npi FROM providers WHERE provider_id = ?", [provider_id]))
     msg = npi_problem(prov.npi, "Rendering NPI")
-    if msg:
+    if on_file and (prov.npi or "").strip() != on_file["npi"]:
+        p.append(Problem(f"Rendering NPI cannot be changed (this provider's is "
+                         f"{on_file['npi']}): an NPI is the provider's own, and claims were "
+                         "made under it. For another NPI, add a provider.", "npi"))
+    elif msg:
         p.append(Problem(msg, "npi"))
     else:
         other = fetch_one(con, "SELECT provider_id, last_name FROM providers WHERE npi = ?",
                           [prov.npi.strip()])
         if other and other["provider_id"] != provider_id:
             p.append(Problem(f"Rendering NPI {prov.npi.strip()} is already on file for "
-                             f"{other['last_name']}: edit that provider instead.", "npi"))
+                             f"{other['last_name']}: change that provider instead (Settings → "
+                             "Providers → Change a provider).", "npi"))
     if blank(prov.last_name):
         p.append(Problem("Provider last name is missing: enter it.", "last_name"))
+    elif prov.last_name.strip().casefold() == IMPORTED_PROVIDER.casefold():
+        p.append(Problem(f"Provider last name {IMPORTED_PROVIDER!r} is the placeholder the "
+                         "claims import gives a provider its file does not name: enter the "
+                         "provider's own last name.", "last_name"))
     if blank(prov.first_name):
         p.append(Problem("Provider first name is missing: enter it.", "first_name"))
+    elif prov.first_name.strip().isdigit():
+        p.append(Problem(f"Provider first name {prov.first_name.strip()!r} is a number (the "
+                         "claims import puts the NPI there): enter the provider's own first "
+                         "name.", "first_name"))
     return p
 
 
 def save_provider(db: Database, prov: ProviderIn, user: str,
                   provider_id: int | None = None) -> int:
-    """Create (or update) a provider; its id."""
+    """Create (or, with ``provider_id``, update) a provider, audited, in one transaction; its
+    id. Raises :class:`ValidationError` with every problem (:func:`validate_provider`)."""
     with db.transaction() as con:
         problems = validate_provider(con, prov, provider_id)
         if problems:

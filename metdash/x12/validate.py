@@ -19,6 +19,7 @@ from metdash.coding.icd10 import MAX_DIAGNOSES, icd10_problems, pointer_problems
 from metdash.coding.mbi import mbi_problem
 from metdash.coding.npi import npi_problem
 from metdash.entry.claim_check import zero_charge
+from metdash.entry.practice import IMPORTED_PROVIDER, is_placeholder_provider
 from metdash.x12.model837 import Batch837
 
 _PYX12_LOCK = threading.Lock()  # pyx12 logs through a shared logger; one validation at a time
@@ -107,6 +108,7 @@ def claim_problems(batch: Batch837) -> list[str]:
     if not any(ch.isdigit() for ch in (batch.contact_phone or bp.phone)):
         problems.append("Practice phone is missing: the 837P names a contact number for the "
                         "submitter (practice settings).")
+    unnamed: dict[str, list[str]] = {}  # placeholder provider's NPI -> its claims
     for c in batch.claims:
         label = f"Claim {c.claim_id}"
         if not c.lines:
@@ -158,4 +160,14 @@ def claim_problems(batch: Batch837) -> list[str]:
             p = npi_problem(c.rendering.npi, f"{label}: rendering NPI")
             if p:
                 problems.append(p)
+            if is_placeholder_provider(c.rendering.last_name, c.rendering.first_name,
+                                       c.rendering.npi):
+                unnamed.setdefault(c.rendering.npi, []).append(c.claim_id)
+    # Once per provider, not per claim: one name to enter, however many claims wait on it.
+    problems += [f"Rendering provider NPI {npi} is still named {IMPORTED_PROVIDER!r}, the "
+                 "claims import's placeholder (its first name the NPI), and would go out so on "
+                 f"claim{'s' if len(ids) > 1 else ''} {', '.join(ids[:10])}"
+                 f"{f' and {len(ids) - 10} more' if len(ids) > 10 else ''}: enter the "
+                 "provider's name under Settings → Providers → Change a provider."
+                 for npi, ids in unnamed.items()]
     return problems

@@ -56,3 +56,45 @@ def test_practice_address_and_phone_are_checked(tmp_path):
     assert "62701-NNNN" in e.practice_notices("62701")[0]
     assert "exports no 837P until it is entered" in e.practice_notices("62701")[0]
     assert e.practice_notices("62701-1234") == [] and e.practice_notices("") == []
+
+
+def test_a_provider_on_file_is_renamed_but_keeps_its_npi(db):
+    """A new-user trial: the claims import added rendering NPI 1679576722 as "Imported
+    provider", its first name the NPI, and nothing could rename it ("already on file for
+    Imported provider: edit that provider instead", with no edit anywhere). Its name,
+    credential and taxonomy are changed with the checks of adding one, audited; the
+    placeholder is refused as a name, and the NPI is not changed (another NPI is another
+    provider: add it)."""
+    npi = "1679576722"
+    with db.transaction() as con:
+        pid = e.write_provider(con, e.imported_provider(npi), USER)
+    before = db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'providers' "
+                       "AND action = 'update'")
+    with pytest.raises(ValidationError) as exc:
+        e.save_provider(db, e.imported_provider(npi), USER, provider_id=pid)
+    assert [str(p) for p in exc.value.problems] == [
+        "Provider last name 'Imported provider' is the placeholder the claims import gives a "
+        "provider its file does not name: enter the provider's own last name.",
+        f"Provider first name '{npi}' is a number (the claims import puts the NPI there): "
+        "enter the provider's own first name."]
+    with pytest.raises(ValidationError) as exc:
+        e.save_provider(db, e.ProviderIn("1234567893", "Lindqvist", "Mara"), USER,
+                        provider_id=pid)
+    assert [str(p) for p in exc.value.problems] == [
+        f"Rendering NPI cannot be changed (this provider's is {npi}): an NPI is the "
+        "provider's own, and claims were made under it. For another NPI, add a provider."]
+    with pytest.raises(ValidationError) as exc:  # the same NPI added again: where to edit it
+        e.save_provider(db, e.ProviderIn(npi, "Lindqvist", "Mara"), USER)
+    assert [str(p) for p in exc.value.problems] == [
+        f"Rendering NPI {npi} is already on file for Imported provider: change that provider "
+        "instead (Settings → Providers → Change a provider)."]
+    e.save_provider(db, e.ProviderIn(npi, " Lindqvist ", "Mara", "PT", "225100000X"), USER,
+                    provider_id=pid)
+    row = db.query("SELECT npi, last_name, first_name, credential, taxonomy, active "
+                   "FROM providers WHERE provider_id = ?", [pid]).iloc[0].tolist()
+    assert row == [npi, "Lindqvist", "Mara", "PT", "225100000X", True]
+    assert db.scalar("SELECT count(*) FROM providers WHERE npi = ?", [npi]) == 1
+    assert db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'providers' "
+                     "AND action = 'update'") == before + 1
+    assert not e.is_placeholder_provider("Lindqvist", "Mara", npi)
+    assert e.is_placeholder_provider("IMPORTED PROVIDER", npi, npi)

@@ -717,3 +717,35 @@ def test_a_new_payers_filing_limit_defaults_by_its_type(db):
     click(at, "Add payer")
     assert db.scalar("SELECT timely_filing_days FROM payers "
                      "WHERE name = 'Medicare Test Region'") == 365
+
+
+def test_a_provider_is_changed_on_settings(db):
+    """A new-user trial: the claims import added NPI 1679576722 as "Imported provider" (its
+    first name the NPI), and Settings → Providers only added providers; adding that NPI said
+    "edit that provider instead" with no edit anywhere. Its name is changed there now, with
+    the checks of adding one (the placeholder refused), audited; its NPI is shown, not
+    changed."""
+    with db.transaction() as con:
+        pid = e.write_provider(con, e.imported_provider("1679576722"), USER)
+    at = _settings_tab(page("settings.py"), "Providers")
+    at.selectbox(key="pve_provider").select(pid).run()
+    assert at.text_input(key=f"pve_last_{pid}").value == "Imported provider"
+    assert at.text_input(key=f"pve_npi_{pid}").disabled
+    click(at, "Save provider")
+    assert "'Imported provider' is the placeholder the claims import gives" in errors(at)
+    assert db.scalar("SELECT last_name FROM providers WHERE provider_id = ?",
+                     [pid]) == "Imported provider"
+    at.text_input(key=f"pve_last_{pid}").input("Lindqvist")
+    at.text_input(key=f"pve_first_{pid}").input("Mara")
+    at.text_input(key=f"pve_cred_{pid}").input("PT")
+    click(at, "Save provider")
+    assert not at.error, errors(at)
+    assert "Provider Lindqvist, Mara (1679576722) saved." in [s.value for s in at.success]
+    assert db.query("SELECT npi, last_name, first_name, credential FROM providers "
+                    "WHERE provider_id = ?", [pid]).iloc[0].tolist() == [
+        "1679576722", "Lindqvist", "Mara", "PT"]
+    assert db.scalar("SELECT count(*) FROM audit_log WHERE table_name = 'providers' "
+                     "AND action = 'update' AND record_key = ?", [str(pid)]) == 1
+    # The table above the form shows the name saved.
+    [table] = [df.value for df in at.dataframe if "npi" in df.value.columns]
+    assert "Lindqvist" in set(table["last_name"])

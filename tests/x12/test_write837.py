@@ -166,6 +166,37 @@ def test_a_five_digit_practice_zip_is_refused(seeded):
     assert "N4*SPRINGFIELD*IL*627011234~" in text
 
 
+def test_a_rendering_provider_still_named_by_the_import_is_not_sent(seeded):
+    """A new-user trial's 837P said NM1*82*1*IMPORTED PROVIDER*1456789019****XX*1456789019:
+    the claims import's placeholder for a provider its file did not name, the NPI as first
+    name. Refused once per provider, naming its NPI, its claims and where to name it, with
+    the other refusals; nothing is sent or numbered."""
+    from metdash import entry as e
+
+    placeholder = e.imported_provider("1987654328")
+    with seeded.transaction() as con:
+        con.execute("UPDATE providers SET last_name = ?, first_name = ?, taxonomy = NULL "
+                    "WHERE provider_id = 1", [placeholder.last_name, placeholder.first_name])
+        con.execute("UPDATE practice SET zip = '62701'")
+    with pytest.raises(X12ExportError) as info:
+        write_837p(seeded, None, user="biller", now=NOW)
+    assert info.value.problems[1:] == [
+        "Rendering provider NPI 1987654328 is still named 'Imported provider', the claims "
+        "import's placeholder (its first name the NPI), and would go out so on claims "
+        "C000101, C000102: enter the provider's name under Settings → Providers → Change a "
+        "provider."]
+    assert info.value.problems[0].startswith("Practice ZIP '62701' is not a full ZIP+4")
+    assert seeded.scalar("SELECT count(*) FROM claims WHERE status = 'ready'") == 2
+    assert seeded.scalar("SELECT count(*) FROM x12_control") == 0
+    # Named on Settings: sent under that name.
+    with seeded.transaction() as con:
+        con.execute("UPDATE practice SET zip = '62701-1234'")
+    e.save_provider(seeded, e.ProviderIn("1987654328", "Trainer", "Tess", "MEP"), "owner",
+                    provider_id=1)
+    text = write_837p(seeded, None, user="biller", now=NOW, mark_submitted=False)
+    assert "NM1*82*1*TRAINER*TESS****XX*1987654328~" in text
+
+
 def _batch_with_problems(db):
     with db.connect() as con:
         batch, _ = load_batch(con, None)

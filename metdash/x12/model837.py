@@ -115,6 +115,7 @@ class Claim837:
     prior_auth_number: str = ""
     referrer: Person | None = None
     rendering: Person | None = None
+    client_id: str = ""  # the practice's chart number: named in refusals, never sent
 
 
 @dataclass

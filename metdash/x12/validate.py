@@ -3,7 +3,9 @@
 * :func:`pyx12_validate` — the structure and code lists of the implementation guide, by
   pyx12's own validator (005010X222A1 for 837P, 005010X221A1 for 835).
 * :func:`claim_problems` — what pyx12 does not check (TESTING.md): NPI check digits,
-  claim total = Σ line charges, billable ICD-10-CM codes, pointers, required ids.
+  claim total = Σ line charges, billable ICD-10-CM codes, pointers, required ids, the
+  addresses clearinghouses require (billing provider's ZIP+4, the client's), a rendering
+  provider still under the claims import's placeholder name.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from metdash.coding.mbi import mbi_problem
 from metdash.coding.npi import npi_problem
 from metdash.entry.claim_check import zero_charge
 from metdash.entry.practice import IMPORTED_PROVIDER, is_placeholder_provider
-from metdash.x12.model837 import Batch837
+from metdash.errors import Naming
+from metdash.privacy import mask_text
+from metdash.x12.model837 import Batch837, Claim837
 
 _PYX12_LOCK = threading.Lock()  # pyx12 logs through a shared logger; one validation at a time
 
@@ -109,6 +113,7 @@ def claim_problems(batch: Batch837) -> list[str]:
         problems.append("Practice phone is missing: the 837P names a contact number for the "
                         "submitter (practice settings).")
     unnamed: dict[str, list[str]] = {}  # placeholder provider's NPI -> its claims
+    no_address: dict[tuple[str, bool], list[Claim837]] = {}  # (client, subscriber?) -> claims
     for c in batch.claims:
         label = f"Claim {c.claim_id}"
         if not c.lines:
@@ -150,6 +155,8 @@ def claim_problems(batch: Batch837) -> list[str]:
                             "enter it under Settings → Clearinghouse (payer ids).")
         if c.patient_dob is None:
             problems.append(f"{label}: the client's date of birth is missing.")
+        if _missing_address(c):
+            no_address.setdefault((c.client_id, c.relationship == "self"), []).append(c)
         if c.referrer is not None:
             p = npi_problem(c.referrer.npi, f"{label}: referring NPI")
             if p:
@@ -163,7 +170,10 @@ def claim_problems(batch: Batch837) -> list[str]:
             if is_placeholder_provider(c.rendering.last_name, c.rendering.first_name,
                                        c.rendering.npi):
                 unnamed.setdefault(c.rendering.npi, []).append(c.claim_id)
-    # Once per provider, not per claim: one name to enter, however many claims wait on it.
+    # Once per client and per provider, not per claim: one thing to enter, however many
+    # claims wait on it.
+    problems += [_address_problem(claims, is_self)
+                 for (_, is_self), claims in no_address.items()]
     problems += [f"Rendering provider NPI {npi} is still named {IMPORTED_PROVIDER!r}, the "
                  "claims import's placeholder (its first name the NPI), and would go out so on "
                  f"claim{'s' if len(ids) > 1 else ''} {', '.join(ids[:10])}"
@@ -171,3 +181,36 @@ def claim_problems(batch: Batch837) -> list[str]:
                  "provider's name under Settings → Providers → Change a provider."
                  for npi, ids in unnamed.items()]
     return problems
+
+
+_ADDRESS_PARTS = (("street address", "line1"), ("city", "city"), ("state", "state"),
+                  ("ZIP", "zip"))
+
+
+def _missing_address(c: Claim837) -> list[str]:
+    """The parts of the client's address the claim lacks, in words ([] when whole)."""
+    return [words for words, part in _ADDRESS_PARTS
+            if not (getattr(c.patient_address, part) or "").strip()]
+
+
+def _address_problem(claims: list[Claim837], is_self: bool) -> Naming:
+    """One client's claims refused for an address not on file. 005010X222A1: the
+    subscriber's N3/N4 (loop 2010BA) are required when the patient is the subscriber, the
+    patient's (2010CA) when not; the client is the patient either way, and clearinghouses
+    reject a claim without them (pyx12 checks 2010CA only)."""
+    c = claims[0]
+    missing = _missing_address(c)
+    said = missing[0] if len(missing) == 1 else f"{', '.join(missing[:-1])} or {missing[-1]}"
+    ids = [x.claim_id for x in claims]
+    where = ("subscriber (loop 2010BA, N3/N4)" if is_self else "patient (loop 2010CA, N3/N4)")
+
+    def text(name: str) -> str:
+        return (f"Client {name} ({c.client_id}) has no {said} on file, which the 837P's "
+                f"{where} needs: clearinghouses reject claim{'s' if len(ids) > 1 else ''} "
+                f"{', '.join(ids[:10])}{f' and {len(ids) - 10} more' if len(ids) > 10 else ''}"
+                " without it. Add the address on the Clients page (New client, the client's "
+                "details with 'Update the client on file' ticked).")
+
+    name = ", ".join(x for x in ((c.patient_last_name or "").strip(),
+                                (c.patient_first_name or "").strip()) if x)
+    return Naming(text(name), text(mask_text(name)))

@@ -318,7 +318,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, claim_ids: list[str] | None
             subscriber_dob=cov["subscriber_dob"], frequency_code=r["frequency_code"] or "1",
             payer_claim_number=r["original_payer_claim_number"] or "",
             prior_auth_number=r["prior_auth_number"] or "",
-            referrer=referrer, rendering=rendering))
+            referrer=referrer, rendering=rendering, client_id=r["client_id"]))
         problems += [m for n, ln in enumerate(out[-1].lines, start=1) if (
             m := missing_telehealth_modifier(ln.modifiers, ln.place_of_service,
                                              r["telehealth_modifier"],

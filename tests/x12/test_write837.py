@@ -197,6 +197,38 @@ def test_a_rendering_provider_still_named_by_the_import_is_not_sent(seeded):
     assert "NM1*82*1*TRAINER*TESS****XX*1987654328~" in text
 
 
+def test_a_client_without_an_address_is_not_sent(seeded):
+    """005010X222A1: the subscriber's N3/N4 (loop 2010BA) are required when the patient is
+    the subscriber, the patient's (2010CA) when not; clearinghouses reject a claim without
+    them, and a client from a spreadsheet has no address (a new-user trial's 837P went
+    NM1*IL, then DMG). Sam (K001) is his own subscriber with no address at all; Eve (K002)
+    is Ed's child with no city or ZIP. Refused, once per client, with the other refusals;
+    nothing is sent or numbered."""
+    with seeded.transaction() as con:
+        con.execute("UPDATE clients SET address_line1 = NULL, city = NULL, state = NULL, "
+                    "zip = NULL WHERE client_id = 'K001'")
+        con.execute("UPDATE clients SET city = '', zip = NULL WHERE client_id = 'K002'")
+        con.execute("UPDATE claims SET status = 'ready' WHERE claim_id = 'C000103'")
+        facts.touch(con, ["C000103"], status_only=True)
+        con.execute("UPDATE practice SET zip = '62701'")
+    with pytest.raises(X12ExportError) as info:
+        write_837p(seeded, None, user="biller", now=NOW)
+    problems = info.value.problems
+    assert problems[0].startswith("Practice ZIP '62701' is not a full ZIP+4")
+    assert problems[1:] == [
+        "Client Sample, Sam (K001) has no street address, city, state or ZIP on file, which "
+        "the 837P's subscriber (loop 2010BA, N3/N4) needs: clearinghouses reject claims "
+        "C000101, C000103 without it. Add the address on the Clients page (New client, the "
+        "client's details with 'Update the client on file' ticked).",
+        "Client Example, Eve (K002) has no city or ZIP on file, which the 837P's patient "
+        "(loop 2010CA, N3/N4) needs: clearinghouses reject claim C000102 without it. Add the "
+        "address on the Clients page (New client, the client's details with 'Update the "
+        "client on file' ticked)."]
+    assert "Sample" not in problems[1].masked and "(K001)" in problems[1].masked
+    assert seeded.scalar("SELECT count(*) FROM claims WHERE status = 'ready'") == 3
+    assert seeded.scalar("SELECT count(*) FROM x12_control") == 0
+
+
 def _batch_with_problems(db):
     with db.connect() as con:
         batch, _ = load_batch(con, None)

@@ -253,8 +253,8 @@ _CATALOGUE = [
     Metric("denied_amount", "Denied",
            "Σ denial-class adjustment amounts (every reason that is not contractual, cost "
            "share or coordination of benefits), reversals left out. Each denial once: a line "
-           "denied again for the same reason (reprocessed, appealed and upheld) counts at the "
-           "remittance that first denied it.", "money"),
+           "denied again (reprocessed, or appealed and upheld, for any reason) counts at the "
+           "remittance that first denied it, with the reasons it gave then.", "money"),
     Metric("referrals", "Referrals", "Referrals received in the period.", "count"),
     Metric("converted", "Converted",
            "Referrals received in the period that led to the client's first session within 30 "

@@ -468,19 +468,33 @@ def denial_trend_line(df: pd.DataFrame, large: bool = False) -> go.Figure:
         "xaxis": _time_axis(df.key, "month")}, title=title, large=large)
 
 
+def _at_a_word(text: str, most: int) -> str:
+    """``text`` if it has at most ``most`` characters, else cut after its last whole word
+    that fits, with "…"."""
+    if len(text) <= most:
+        return text
+    head = text[:most - 1]
+    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(" ,;:(") + "…"
+
+
 def denial_reasons_bar(df: pd.DataFrame, large: bool = False, top: int = 12) -> go.Figure:
     """Denied dollars by reason (group-CARC with our description), largest on top."""
     title = "Denied dollars by reason"
     if df.empty:
         return _empty(title, large)
     d = df.head(top).copy()
-    d["reason"] = d["group"] + "-" + d["carc"] + "  " + d["description"].str.slice(0, 48)
+    # the description cut at a word, marked "…" (whole in the hover): cut at 48 letters it
+    # read "Payer says the service was not medically necessa"
+    d["reason"] = [f"{g}-{c}  {_at_a_word(str(t), 40)}"
+                   for g, c, t in zip(d["group"], d["carc"], d["description"], strict=True)]
+    d["whole"] = d["group"] + "-" + d["carc"] + " " + d["description"].astype(str)
     d["amount"] = d.amount.astype(float)
     d = d.sort_values("amount")
     return styled(data=[{
         "type": "bar", "y": d.reason.to_numpy(), "x": d.amount.to_numpy(), "orientation": "h",
         "name": "", "showlegend": False, "marker": {"color": PALETTE[3]},
-        "hovertemplate": "%{y}<br>$%{x:,.2f}<extra></extra>"}],
+        "customdata": d.whole.to_numpy(),
+        "hovertemplate": "%{customdata}<br>$%{x:,.2f}<extra></extra>"}],
         layout={"barmode": "relative",
                 "xaxis": {"title": {"text": "Denied dollars"}, "tickprefix": "$",
                           "tickformat": ",.0f"},

@@ -60,7 +60,9 @@ else:
                      labels={"bucket": "Days since denied"})
 ended = ended_of(db, f)
 if not ended.empty:
-    box = st.expander(f"How {len(ended):,} denials ended", key="den_ended_open",
+    n = len(ended)   # the newest figures.denial_outcomes gives (500), or every one
+    box = st.expander(f"How the latest {n:,} denials ended" if n >= 500 else
+                      f"How {n:,} denial{'' if n == 1 else 's'} ended", key="den_ended_open",
                       on_change="rerun")
     if box.open:  # drawn when opened
         with box:

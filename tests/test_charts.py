@@ -202,6 +202,20 @@ def test_denial_reasons_smallest_first_so_largest_on_top():
     assert bar.marker.color == PALETTE[3]
 
 
+def test_a_long_denial_reason_is_cut_at_a_word_and_whole_in_the_hover():
+    # "CO-50 Payer says the service was not medically necessa": cut mid-word at 48 letters
+    from metdash.carc import carc_description
+
+    long = carc_description("50")
+    frame = pd.DataFrame({"group": ["CO"], "carc": ["50"], "description": [long],
+                          "amount": [Decimal("10")]})
+    (bar,) = charts.denial_reasons_bar(frame).data
+    label = bar.y[0].split("  ", 1)[1]
+    assert len(long) > 40 and label.endswith("…") and len(label) <= 40
+    assert long.startswith(label[:-1]) and long[len(label) - 1] == " "
+    assert bar.customdata[0] == f"CO-50 {long}" and "%{customdata}" in bar.hovertemplate
+
+
 def test_referrals_weekly_by_kind_in_words():
     fig = build("referrals_weekly_bar")
     assert legend(fig) == [("Physician", PALETTE[1]), ("Physical therapist", PALETTE[0])]

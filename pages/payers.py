@@ -80,7 +80,11 @@ def one_payers_card() -> None:
     st.subheader("Denial reasons")
     ui.table(card.denial_reasons, key="reasons", formats={"amount": "denied_amount"})
     st.subheader("Underpaid lines", help=ui.metric_help("underpaid_lines"))
-    if card.underpaid.empty:
+    if card.underpaid.empty and not card.by_code.expected_per_unit.notna().any():
+        st.info(f"No fee schedule amount on file for {ui.literal(payer)}'s codes, so no "
+                "line can be found underpaid: enter what it allows under Settings → Fee "
+                "schedule.")
+    elif card.underpaid.empty:
         st.success("No line was allowed below the fee schedule in this range.")
     else:
         ui.table(card.underpaid, key="under", download=f"underpaid_{payer}",

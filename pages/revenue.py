@@ -52,7 +52,10 @@ ui.table(exp, key="exp", download="expected_vs_paid",
          formats={"expected": "money", "allowed": "money", "paid": "money",
                   "underpaid_lines": "count"})
 under = under_of(db, f)
-if under.empty:
+if under.empty and not exp.empty and not exp.expected.any():   # nothing to compare with
+    st.info("No fee schedule amount on file for these payers' codes, so no line can be "
+            "found underpaid: enter what each payer allows under Settings → Fee schedule.")
+elif under.empty:
     st.success("No line was allowed below the fee schedule in this range.")
 else:
     st.markdown(f"**Underpaid lines** ({len(under):,}{'+' if len(under) >= 500 else ''}), "

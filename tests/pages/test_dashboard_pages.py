@@ -243,3 +243,25 @@ def test_days_to_payment_table_headings_are_short_with_the_definitions_kept(monk
         "Payer", "Claims paid", "Median days", "90th pct. days", "Median from service",
         "90th pct. from service"]
     assert all(config[c].get("help") for c in table.value.columns if c != "payer")
+
+
+def test_with_no_fee_schedule_no_line_is_said_to_be_paid_as_scheduled(monkeypatch,
+                                                                      small_db_path, tmp_path):
+    # A new user with no fee schedule read "No line was allowed below the fee schedule":
+    # nothing was compared. The small practice's payers allow at least their schedule (Acme
+    # $270 expected and allowed, Medicare $240 expected, $250 allowed): that is said; with
+    # the schedule gone the page says what to enter instead.
+    import shutil
+
+    from metdash.store import Database
+
+    query = {"from": "2025-01-01", "to": "2025-03-31"}
+    at = run_page("revenue", monkeypatch, small_db_path, **query)
+    assert any("allowed below the fee schedule" in s.value for s in at.success)
+    path = tmp_path / "nofees.duckdb"
+    shutil.copy(small_db_path, path)
+    with Database(path).transaction() as con:
+        con.execute("DELETE FROM payer_fee_schedule")
+    at = run_page("revenue", monkeypatch, path, **query)
+    assert any("No fee schedule amount on file" in i.value for i in at.info)
+    assert not any("allowed below the fee schedule" in s.value for s in at.success)

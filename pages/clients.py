@@ -13,7 +13,8 @@ db = ui.page_start("Clients & referrers", permission="front_desk")
 user = ui.current_user()
 payers = ui.cached(entry.choices)(db, "payers")
 
-tab_client, tab_cov, tab_ref = st.tabs(["New client", "Add coverage", "Referrers"])
+tab_client, tab_change, tab_cov, tab_ref = st.tabs(["New client", "Change a client",
+                                                    "Add coverage", "Referrers"])
 
 with tab_client, st.form("client", clear_on_submit=False):
     c1, c2, c3 = st.columns(3)
@@ -53,6 +54,45 @@ with tab_client, st.form("client", clear_on_submit=False):
                               new=not update)
             ui.after_write()
             st.success(f"Client {ui.literal(client_id.strip())} saved.")
+
+with tab_change:
+    # A client's details as on file, to put right (an address the 837P needs, a phone): the
+    # New client form with "Update" replaced every detail, so each had to be typed again.
+    if ui.present_mode():
+        st.caption("Hidden in presentation mode: it shows the client's details.")
+    elif picked := ui.client_picker(db, "Client", key="ch_client"):
+        if said := st.session_state.pop("ch_said", None):
+            st.success(said)
+        was = entry.client_on_file(db, picked)
+        with st.form(f"client_change_{picked}"):
+            h1, h2, h3 = st.columns(3)
+            h1.text_input("Client id (chart number)", value=picked, disabled=True)
+            last = h2.text_input("Last name", value=was.last_name or "",
+                                 key=f"ch_last_{picked}")
+            first = h3.text_input("First name", value=was.first_name or "",
+                                  key=f"ch_first_{picked}")
+            dob = h1.date_input("Date of birth", format="YYYY-MM-DD", value=was.dob,
+                                min_value=dt.date(1800, 1, 1), max_value=dt.date(2199, 12, 31),
+                                key=f"ch_dob_{picked}")
+            sexes = ["", "F", "M", "U"]
+            sex = h2.selectbox("Sex", sexes, index=sexes.index(was.sex or ""),
+                               key=f"ch_sex_{picked}")
+            phone = h3.text_input("Phone", value=was.phone or "", key=f"ch_phone_{picked}")
+            address = h1.text_input("Address", value=was.address_line1 or "",
+                                    key=f"ch_address_{picked}")
+            city = h2.text_input("City", value=was.city or "", key=f"ch_city_{picked}")
+            st_col, zip_col = h3.columns(2)
+            state = st_col.text_input("State", value=was.state or "", key=f"ch_state_{picked}")
+            zip_ = zip_col.text_input("ZIP", value=was.zip or "", key=f"ch_zip_{picked}")
+            if st.form_submit_button("Save the changes", type="primary"):
+                with ui.action():
+                    entry.save_client(db, entry.ClientIn(picked, last, first, dob, sex or None,
+                                                         address, city, state, zip_, phone),
+                                      user)
+                    ui.after_write()
+                    st.session_state["ch_said"] = (f"Client {ui.literal(picked)} saved. Claims "
+                                                   "already sent keep what they carried.")
+                    st.rerun()
 
 RELATIONSHIPS = ["self", "spouse", "child", "other"]
 

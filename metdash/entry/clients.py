@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+import pandas as pd
+
 from metdash.coding import mbi_problem, normalize_mbi, npi_problem, state_problem
 from metdash.entry.problems import (
     Problem,
@@ -155,6 +157,17 @@ def save_client(db: Database, client: ClientIn, user: str,
         for cov in coverages:
             write_coverage(con, replace(cov, client_id=client.client_id.strip()), user)
     return client.client_id.strip()
+
+
+def client_on_file(db: Database, client_id: str) -> ClientIn | None:
+    """The client on file with this chart number, as the form to change it starts from
+    (None when there is none)."""
+    row = db.query("SELECT client_id, last_name, first_name, dob, sex, address_line1, city, "
+                   "state, zip, phone FROM clients WHERE client_id = ?", [client_id.strip()])
+    if row.empty:
+        return None
+    values = {k: (None if pd.isna(v) else v) for k, v in row.iloc[0].items()}
+    return ClientIn(**values)
 
 
 def _client_values(client: ClientIn) -> dict[str, Any]:

@@ -208,8 +208,7 @@ def _address_problem(claims: list[Claim837], is_self: bool) -> Naming:
         return (f"Client {name} ({c.client_id}) has no {said} on file, which the 837P's "
                 f"{where} needs: clearinghouses reject claim{'s' if len(ids) > 1 else ''} "
                 f"{', '.join(ids[:10])}{f' and {len(ids) - 10} more' if len(ids) > 10 else ''}"
-                " without it. Add the address on the Clients page (New client, the client's "
-                "details with 'Update the client on file' ticked).")
+                " without it. Add the address under Clients & referrers → Change a client.")
 
     name = ", ".join(x for x in ((c.patient_last_name or "").strip(),
                                 (c.patient_first_name or "").strip()) if x)

@@ -98,6 +98,38 @@ def test_clients_page(db):
     assert db.scalar("SELECT member_id FROM coverages WHERE client_id = 'C900'") == "1AC2CD3EF45"
 
 
+def test_a_clients_details_are_changed_from_what_is_on_file(db):
+    """Change a client: the form starts from the client on file, so putting an address
+    right (the 837P refuses a client without one) changes only what was typed; a bad ZIP is
+    refused with nothing written."""
+    at = page("clients.py")
+    at.text_input(key="ch_client-find").set_value("C001").run()
+    [jane] = [o for o in at.selectbox(key="ch_client").options if "C001" in o]
+    at.selectbox(key="ch_client").set_value(jane).run()
+    assert not at.exception
+    assert at.text_input(key="ch_last_C001").value == "Doe"
+    before = db.query("SELECT * EXCLUDE (address_line1, city, state, zip, created_at) "
+                      "FROM clients WHERE client_id = 'C001'")
+    at.text_input(key="ch_address_C001").set_value("12 Oak St")
+    at.text_input(key="ch_city_C001").set_value("Eugene")
+    at.text_input(key="ch_state_C001").set_value("or")
+    at.text_input(key="ch_zip_C001").set_value("9740")
+    click(at, "Save the changes")
+    assert "ZIP" in errors(at)
+    assert db.scalar("SELECT city FROM clients WHERE client_id = 'C001'") != "Eugene"
+    at.text_input(key="ch_zip_C001").set_value("97401")
+    click(at, "Save the changes")
+    assert not at.error, errors(at)
+    assert "Client C001 saved. Claims already sent keep what they carried." in [
+        x.value for x in at.success]
+    assert tuple(db.query("SELECT address_line1, city, state, zip FROM clients "
+                          "WHERE client_id = 'C001'").iloc[0]) == ("12 Oak St", "Eugene", "OR",
+                                                                    "97401")
+    after = db.query("SELECT * EXCLUDE (address_line1, city, state, zip, created_at) "
+                     "FROM clients WHERE client_id = 'C001'")
+    assert after.equals(before)   # name, birth date, sex and phone as they were
+
+
 def test_a_clients_coverage_is_ended_and_corrected_on_the_page(db):
     """Add coverage → the client's coverages: Jane's Medicare coverage ends on 2025-06-30
     (a change of insurance), and a mistyped member id is put right."""

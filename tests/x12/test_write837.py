@@ -218,12 +218,11 @@ def test_a_client_without_an_address_is_not_sent(seeded):
     assert problems[1:] == [
         "Client Sample, Sam (K001) has no street address, city, state or ZIP on file, which "
         "the 837P's subscriber (loop 2010BA, N3/N4) needs: clearinghouses reject claims "
-        "C000101, C000103 without it. Add the address on the Clients page (New client, the "
-        "client's details with 'Update the client on file' ticked).",
+        "C000101, C000103 without it. Add the address under Clients & referrers → Change a "
+        "client.",
         "Client Example, Eve (K002) has no city or ZIP on file, which the 837P's patient "
         "(loop 2010CA, N3/N4) needs: clearinghouses reject claim C000102 without it. Add the "
-        "address on the Clients page (New client, the client's details with 'Update the "
-        "client on file' ticked)."]
+        "address under Clients & referrers → Change a client."]
     assert "Sample" not in problems[1].masked and "(K001)" in problems[1].masked
     assert seeded.scalar("SELECT count(*) FROM claims WHERE status = 'ready'") == 3
     assert seeded.scalar("SELECT count(*) FROM x12_control") == 0

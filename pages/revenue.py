@@ -25,8 +25,13 @@ ui.plot(charts.revenue_by_payer_bar, figures.revenue_by_payer, db, f, key="rev")
 st.subheader("Per payer", help="Pick a row to see the claims behind it.")
 cols = ["payer", "claims", "billed", "allowed", "paid", "paid_as_secondary",
         "patient_responsibility", "visits", "paid_per_visit"]
+# Short headings (the catalogue's names in each tooltip): with theirs the table ran past a
+# 1280 px screen, its last column cut to "Paic…".
 picked = ui.table(ui.columns(rev, cols), key="rev_table", select=True, download="revenue_by_payer",
-                  formats={"visits": "count"})
+                  formats={"visits": "count"},
+                  labels={"paid_as_secondary": "As secondary",
+                          "patient_responsibility": "Patient resp.",
+                          "paid_per_visit": "Per visit"})
 row = ui.selected_row(picked, rev)
 if row is not None and not row.claims:
     st.info(f"{row.payer} was billed no claim as the first payer in this range: its payments "

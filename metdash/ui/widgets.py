@@ -230,8 +230,10 @@ def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, st
         elif fmt == "date":
             config[col] = st.column_config.DateColumn(label, help=help_text, format="YYYY-MM-DD")
         else:
-            config[col] = st.column_config.Column(label, help=help_text,
-                                                  width=_text_width(shown[col], label))
+            # a table of many columns gives a long name less room (Revenue by payer's nine
+            # ran past 1280 px with its payer's 200)
+            config[col] = st.column_config.Column(label, help=help_text, width=_text_width(
+                shown[col], label, most=160 if len(shown.columns) >= 9 else 200))
     data = _as_arrow(shown)
     with _PREPARED_LOCK:
         if len(_PREPARED) >= 64:
@@ -240,19 +242,20 @@ def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, st
     return config, data
 
 
-def _text_width(column: pd.Series, label: str = "") -> int | None:
+def _text_width(column: pd.Series, label: str = "", most: int = 200) -> int | None:
     """Pixels for a column of names or words longer than a short code, 6.5 a character of
     its longest value or its heading (the grid's 14 px font; 7 a character pushed Sessions not
     yet billed's last column off a 1280 px screen), at most Streamlit's "medium" 200 (a
     payer's name was cut to "Blue Su" in the Settings → Payers grid, sized by its heading
-    "Name"; "medium" for a status of 14 letters pushed Claims' insurance balance off). None
+    "Name"; "medium" for a status of 14 letters pushed Claims' insurance balance off), or
+    ``most``. None
     (the grid's own sizing) for codes, numbers and short words."""
     if not (column.dtype == object or pd.api.types.is_string_dtype(column)):
         return None
     longest = max((len(v) for v in column.head(200) if isinstance(v, str)), default=0)
     if longest < 12:
         return None
-    return min(round(6.5 * max(longest, len(label) + 2)) + 16, 200)
+    return min(round(6.5 * max(longest, len(label) + 2)) + 16, most)
 
 
 def _as_arrow(shown: pd.DataFrame) -> Any:

@@ -30,6 +30,9 @@ def test_a_text_column_is_as_wide_as_its_words_up_to_medium():
     status = _text_width(pd.Series(["Submitted", "Partially paid"]), "Status")
     payer = _text_width(pd.Series(["Medicare Part B (demo jurisdiction)"]), "Payer")
     assert status is not None and 100 <= status < 150 and payer == 200
+    # A table of nine columns or more gives a name at most 160 (Revenue by payer ran past
+    # 1280 px)
+    assert _text_width(pd.Series(["Medicare Part B (demo jurisdiction)"]), "Payer", 160) == 160
     # A long heading over values of 12 letters is not cut
     assert _text_width(pd.Series(["Lakeside HMO"]), "Referring provider's practice") > \
         _text_width(pd.Series(["Lakeside HMO"]), "Payer")
@@ -122,3 +125,14 @@ def test_a_projection_is_shown_in_whole_dollars_every_row_at_once(monkeypatch):
     assert shown[:5] == [25071, 5974, -1176, 1, -1] and pd.isna(shown[5])
     assert heights == [35 * 13 + 3] and table_height(12, "all") == 35 * 13 + 3
     assert table_height(12) == 35 * 11 + 3   # "auto": ten rows, then a scroll
+
+
+def test_a_table_of_many_columns_gives_a_long_name_less_room():
+    from metdash.ui.widgets import _prepared
+
+    long = "Medicare Part B (demo jurisdiction)"
+    few = pd.DataFrame({"payer": [long], "claims": [3], "paid": [Decimal("1.00")]})
+    many = few.assign(**{f"n{i}": [i] for i in range(6)})
+    assert _prepared(few, {}, {}, False, True)[0]["payer"]["width"] == 200
+    assert len(many.columns) == 9
+    assert _prepared(many, {}, {}, False, True)[0]["payer"]["width"] == 160

@@ -26,7 +26,7 @@ from typing import Any
 from metdash import entry as e
 from metdash import sheet_headers, sheet_refusals
 from metdash import sheet_subscriber as subscriber
-from metdash.coding import mbi_problem
+from metdash.coding import cpt_problems, known_codes, mbi_problem
 from metdash.sheet_dates import two_digit_years
 from metdash.sheet_names import (
     look_alikes,
@@ -504,9 +504,13 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
         return key
 
     # First pass: match or plan what each claim needs (nothing checked yet).
+    codes = known_codes(con)
     planned: list[tuple[Any, ...]] = []
     for cid, rs in by_claim.items():
-        if any(r.n in bad_rows for r in rs):
+        if any(r.n in bad_rows for r in rs):  # its codes need no date: checked all the same
+            problems += [f"row {r.n}, cpt: {m}" for r in rs if r.cpt and not any(
+                p.startswith(f"row {r.n}, cpt") for p in problems) for m in cpt_problems(
+                    r.cpt, codes)]
             continue
         first = rs[0]
         client_for(first)

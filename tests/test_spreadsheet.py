@@ -201,6 +201,17 @@ def test_a_missing_date_is_asked_for_as_the_file_writes_dates(db):
            "are (or as YYYY-MM-DD)." in res.problems
 
 
+def test_a_row_with_a_bad_date_still_has_its_code_checked(db):
+    """A row with 11/31 and the CPT 9711O (a letter O) was refused for the date alone; the
+    code's problem came only once the date was fixed (helper-67): both, in one pass."""
+    res = import_claims(db, csv_bytes(row(service_date="2025-06-31", cpt="9711O")), "two.csv",
+                        USER, as_of=AS_OF)
+    assert [p.split(":")[0] for p in res.problems] == ["row 2, service_date", "row 2, cpt"]
+    assert res.problems[1] == ("row 2, cpt: Procedure code 9711O is not on the practice's code "
+                               "list: add it under Settings, CPT codes, or correct it.")
+    assert res.claims_added == 0
+
+
 def test_a_diagnosis_problem_names_the_row_that_has_the_code(db):
     """A claim's diagnoses come from all its rows; a bad code on its second row was reported
     on its first (found by a new-user trial: M54.5 on spreadsheet row 3, reported as row 2)."""

@@ -35,6 +35,7 @@ from metdash.coding.modifiers import (
     over_review_threshold,
     parse_modifiers,
     required_modifiers,
+    unknown_modifiers,
 )
 from metdash.coding.npi import npi_is_valid, npi_problem
 from metdash.coding.states import STATE_CODES, state_problem
@@ -53,7 +54,7 @@ __all__ = [
     "NCCI_PAIRS", "RE_EVALUATION_CODES", "RULES", "UNTIMED_CODES", "CptCode",
     "billable_children", "billable_units", "cms_total_units", "cpt_problems", "day_minutes",
     "day_units", "describe", "diagnoses_problems", "icd10_problems", "is_therapy_code",
-    "known_codes", "modifier_problems", "needs_kx", "normalize_cpt", "normalize_icd10",
+    "known_codes", "modifier_problems", "unknown_modifiers", "needs_kx", "normalize_cpt", "normalize_icd10",
     "npi_is_valid", "npi_problem", "over_review_threshold", "parse_modifiers",
     "pointer_problems", "remaining_units", "required_modifiers", "untimed_codes",
 ]

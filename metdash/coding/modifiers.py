@@ -25,8 +25,9 @@ from typing import Any
 from metdash.coding.cpt import EVALUATION_CODES, RE_EVALUATION_CODES
 
 __all__ = [
-    "GP_PAYER_TYPES", "MAX_MODIFIERS", "NCCI_PAIRS", "is_therapy_code", "modifier_problems",
-    "needs_kx", "over_review_threshold", "parse_modifiers", "required_modifiers",
+    "GP_PAYER_TYPES", "KNOWN_MODIFIERS", "MAX_MODIFIERS", "NCCI_PAIRS", "is_therapy_code",
+    "modifier_problems", "needs_kx", "over_review_threshold", "parse_modifiers",
+    "required_modifiers", "unknown_modifiers",
 ]
 
 GP_PAYER_TYPES = frozenset({"medicare", "medicare_advantage", "medicaid"})
@@ -40,6 +41,33 @@ NCCI_PAIRS: tuple[tuple[str, frozenset[str]], ...] = (
     ("97150", RE_EVALUATION_CODES),
 )
 _MODIFIER_RE = re.compile(r"^[0-9A-Z]{2}$")
+
+# The modifiers a claim line of this field carries, with the CPT (Level I) modifiers whole
+# (AMA CPT Appendix A) and the HCPCS Level II ones a therapy or exercise practice meets. One
+# off the list is only warned about: HCPCS has some 400, and a payer may ask for any.
+KNOWN_MODIFIERS = frozenset({
+    # CPT Level I
+    "22", "23", "24", "25", "26", "27", "32", "33", "47", "50", "51", "52", "53", "54", "55",
+    "56", "57", "58", "59", "62", "63", "66", "73", "74", "76", "77", "78", "79", "80", "81",
+    "82", "90", "91", "92", "93", "95", "96", "97", "99", "P1", "P2", "P3", "P4", "P5", "P6",
+    # distinct procedural service, therapy discipline, therapy threshold and assistants
+    "XE", "XP", "XS", "XU", "GP", "GO", "GN", "KX", "CQ", "CO",
+    # notices of noncoverage, telehealth, statutory exclusion, demonstration and others
+    "GA", "GX", "GY", "GZ", "GT", "GQ", "FQ", "FR", "KH", "KI", "KJ", "KB", "SC",
+    "RT", "LT", "TC", "Q5", "Q6", "QW", "GC", "GE", "AT", "AQ", "AR", "CR", "ET", "EP",
+    "HA", "HB", "HC", "HD", "HE", "HF", "HG", "HH", "HI", "HJ", "HK", "HM", "HN", "HO",
+    "HP", "HQ", "HR", "HS", "HT", "HU", "HV", "HW", "HX", "HY", "HZ", "U1", "U2", "U3",
+    "U4", "U5", "U6", "U7", "U8", "U9", "UA", "UB", "UC", "UD", "TF", "TG", "TH", "TT",
+    "F1", "F2", "F3", "F4", "F5", "F6", "F7", "F8", "F9", "FA", "T1", "T2", "T3", "T4",
+    "T5", "T6", "T7", "T8", "T9", "TA", "E1", "E2", "E3", "E4", "AI", "AJ", "AH", "AE",
+    "AF", "AG", "AK", "AM", "AS", "SA", "SB", "SE", "SL", "SQ", "SU", "SY", "JW", "JZ",
+})
+
+
+def unknown_modifiers(modifiers: Sequence[str]) -> list[str]:
+    """The well-formed modifiers of ``modifiers`` not on :data:`KNOWN_MODIFIERS` (a typo such
+    as "ZZ", or one rarely billed here)."""
+    return [m for m in modifiers if _MODIFIER_RE.match(m) and m not in KNOWN_MODIFIERS]
 
 
 def is_therapy_code(cpt: str) -> bool:

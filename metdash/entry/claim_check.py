@@ -27,6 +27,7 @@ from metdash.coding import (
     parse_modifiers,
     pointer_problems,
     required_modifiers,
+    unknown_modifiers,
     untimed_codes,
 )
 from metdash.coding.pos import pos_problem
@@ -354,6 +355,9 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
             charge = None
         mods = parse_modifiers(line.modifiers)
         err += [Problem(m, "modifiers", i) for m in modifier_problems(mods, label)]
+        warn += [Problem(f"{label}: modifier {m} is not one metdash knows (such as GP, 59, "
+                         "KX or XU): check it for a typo; if the payer asks for it, it "
+                         "stands.", "modifiers", i) for m in unknown_modifiers(mods)]
         pos_msg = pos_problem(line.place_of_service, f"{label}: place of service")
         if pos_msg:
             err.append(Problem(pos_msg, "place_of_service", i))

@@ -10,6 +10,7 @@ from metdash.coding import (
     over_review_threshold,
     parse_modifiers,
     required_modifiers,
+    unknown_modifiers,
 )
 
 
@@ -36,6 +37,14 @@ def test_parse_and_check_modifiers():
     assert modifier_problems(["GPX"])
     assert modifier_problems(["GP", "GP"])
     assert modifier_problems(["GP", "59", "KX", "XU", "CQ"])
+
+
+def test_a_modifier_off_the_known_list_is_only_named_for_a_warning():
+    # "ZZ" (a typo) passed every check (helper-67); a well-formed one off the list is named,
+    # never refused: HCPCS has some 400 modifiers.
+    assert unknown_modifiers(["GP", "59", "KX", "XU", "CQ", "GA", "95", "U1"]) == []
+    assert unknown_modifiers(["GP", "ZZ", "gpx"]) == ["ZZ"]
+    assert modifier_problems(["ZZ"]) == []
 
 
 def test_gp_for_medicare_like_payers_only():

@@ -68,3 +68,20 @@ def days_bin_label(start: int, width: int = 7) -> str:
     days = f"{number(start)} day{'' if abs(start) == 1 else 's'}" if end == start else \
         f"{number(start)} to {number(end)} days"
     return f"{days} (paid before sent)" if end < 0 else days
+
+
+def at_a_word(text: str, most: int) -> str:
+    """``text`` if it has at most ``most`` characters, else cut after its last whole word
+    that fits, marked "…" (a chart's axis label; the whole text goes in its hover)."""
+    if len(text) <= most:
+        return text
+    head = text[:most - 1]
+    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(" ,;:(-") + "…"
+
+
+def short_names(names: Any, most: int) -> list[str]:
+    """Each of ``names`` :func:`at_a_word`; the names whole when two would read alike (an
+    axis of categories would draw them as one)."""
+    names = [str(n) for n in names]
+    cut = [at_a_word(n, most) for n in names]
+    return cut if len(set(cut)) == len(set(names)) else names

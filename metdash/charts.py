@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from metdash.chart_labels import days_bin_label, days_label
+from metdash.chart_labels import at_a_word, days_bin_label, days_label
 
 # The house template is plotly's white one, set as the default once: naming it in every
 # figure's layout made plotly validate the whole template again each time (~13 ms a chart).
@@ -468,15 +468,6 @@ def denial_trend_line(df: pd.DataFrame, large: bool = False) -> go.Figure:
         "xaxis": _time_axis(df.key, "month")}, title=title, large=large)
 
 
-def _at_a_word(text: str, most: int) -> str:
-    """``text`` if it has at most ``most`` characters, else cut after its last whole word
-    that fits, with "…"."""
-    if len(text) <= most:
-        return text
-    head = text[:most - 1]
-    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(" ,;:(") + "…"
-
-
 def denial_reasons_bar(df: pd.DataFrame, large: bool = False, top: int = 12) -> go.Figure:
     """Denied dollars by reason (group-CARC with our description), largest on top."""
     title = "Denied dollars by reason"
@@ -485,7 +476,7 @@ def denial_reasons_bar(df: pd.DataFrame, large: bool = False, top: int = 12) -> 
     d = df.head(top).copy()
     # the description cut at a word, marked "…" (whole in the hover): cut at 48 letters it
     # read "Payer says the service was not medically necessa"
-    d["reason"] = [f"{g}-{c}  {_at_a_word(str(t), 40)}"
+    d["reason"] = [f"{g}-{c}  {at_a_word(str(t), 40)}"
                    for g, c, t in zip(d["group"], d["carc"], d["description"], strict=True)]
     d["whole"] = d["group"] + "-" + d["carc"] + " " + d["description"].astype(str)
     d["amount"] = d.amount.astype(float)

@@ -330,3 +330,21 @@ def test_cost_chart_leaves_room_for_its_totals():
     fig = scorecard_charts.payer_cost_bar(frame)
     assert fig.layout.margin.r >= 8 * len("48,318") + 30
     assert "$48,318" in [t.strip() for t in fig.data[-1].text]
+
+
+def test_cost_chart_cuts_long_payer_names_at_a_word_and_keeps_them_apart():
+    """In a half-width column a 35-letter name left the bars ~80 px and tilted the ticks
+    (helper-67): names are cut at a word (whole in the hover), unless two would read alike."""
+    import pandas as pd
+
+    from metdash import scorecard_charts
+    from metdash.chart_labels import short_names
+
+    frame = pd.DataFrame({"payer": ["Medicare Part B (demo jurisdiction)", "Aetna"],
+                          "payer_cost": [30.0, 10.0], "denied_amount": [30.0, 10.0],
+                          "underpaid_amount": [0.0, 0.0], "waiting_cost": [0.0, 0.0]})
+    bar = scorecard_charts.payer_cost_bar(frame).data[0]
+    assert list(bar.y) == ["Aetna", "Medicare Part B (demo…"]
+    assert list(bar.customdata) == ["Aetna", "Medicare Part B (demo jurisdiction)"]
+    twins = ["Blue Cross Blue Shield of Texas", "Blue Cross Blue Shield of Illinois"]
+    assert short_names(twins, 24) == twins

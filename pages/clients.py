@@ -60,7 +60,7 @@ with tab_change:
     # New client form with "Update" replaced every detail, so each had to be typed again.
     if ui.present_mode():
         st.caption("Hidden in presentation mode: it shows the client's details.")
-    elif picked := ui.client_picker(db, "Client", key="ch_client"):
+    elif picked := ui.client_picker(db, "Client to change", key="ch_client"):
         if said := st.session_state.pop("ch_said", None):
             st.success(said)
         was = entry.client_on_file(db, picked)

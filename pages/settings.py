@@ -59,7 +59,8 @@ def _edit_payer(payers_now):
                                                    int(e_aw), e_rule, e_ref, e_auth, int(e_lag)),
                                  user, payer_id=int(pick))
                 ui.after_write()
-                st.success(f"{row.label} saved.")
+                # Again with the store as it now is: the payers table above showed the old rules.
+                ui.saved_then_fresh(f"{ui.literal(row.label)} saved.")
 
 
 def _text(value) -> str:

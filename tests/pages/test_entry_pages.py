@@ -722,6 +722,10 @@ def test_a_payers_rules_are_changed_on_settings(db):
     click(at, "Save payer")
     assert not at.error, errors(at)
     assert any(f"{name} saved" in s.value for s in at.success)
+    # The payers table above the form shows the new rules (it kept the old ones until the
+    # page was opened again)
+    [shown] = [d.value for d in at.dataframe if "timely_filing_days" in d.value.columns]
+    assert shown.set_index("payer_id").loc[int(pid), "timely_filing_days"] == 120
     row = db.query("SELECT name, timely_filing_days, appeal_window_days, requires_prior_auth "
                    "FROM payers WHERE payer_id = ?", [int(pid)]).iloc[0]
     assert (row["name"], row.timely_filing_days, row.appeal_window_days,

@@ -449,7 +449,9 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
                 err.append(Problem(f"Timely filing: the deadline for {payer['name']} was "
                                    f"{deadline} ({payer['timely_filing_days']} days from {first})"
                                    ": record the reason it is late (e.g. proof of earlier "
-                                   "submission) or do not bill it.", "timely_filing_reason"))
+                                   "submission) or do not bill it. If its contract gives "
+                                   "longer, change its timely-filing limit under Settings → "
+                                   "Payers first.", "timely_filing_reason"))
             else:
                 warn.append(Problem(f"Timely filing: past the deadline {deadline}; the reason "
                                     "recorded goes with the claim.", "timely_filing_reason"))

@@ -60,6 +60,9 @@ def test_timely_filing_warn_refuse_reason(db):
         assert any("2025-09-08 (19 days left)" in w for w in near.warnings)
         late = e.check_claim(con, hand_claim(), dt.date(2025, 9, 9))
         assert any("record the reason" in x for x in late.errors)
+        # 90 days may be only the default a new payer got (helper-68): where to change it
+        assert any("change its timely-filing limit under Settings → Payers first" in x
+                   for x in late.errors)
         with_reason = e.check_claim(con, hand_claim(timely_filing_reason="Proof of timely "
                                                     "filing: clearinghouse report 2025-07-01"),
                                     dt.date(2025, 9, 9))

@@ -61,9 +61,7 @@ with tab_change:
     if ui.present_mode():
         st.caption("Hidden in presentation mode: it shows the client's details.")
     elif picked := ui.client_picker(db, "Client to change", key="ch_client"):
-        if said := st.session_state.pop("ch_said", None):
-            st.success(said)
-        was = entry.client_on_file(db, picked)
+        was = ui.cached(entry.client_on_file)(db, picked)
         with st.form(f"client_change_{picked}"):
             h1, h2, h3 = st.columns(3)
             h1.text_input("Client id (chart number)", value=picked, disabled=True)
@@ -90,9 +88,8 @@ with tab_change:
                                                          address, city, state, zip_, phone),
                                       user)
                     ui.after_write()
-                    st.session_state["ch_said"] = (f"Client {ui.literal(picked)} saved. Claims "
-                                                   "already sent keep what they carried.")
-                    st.rerun()
+                    ui.saved_then_fresh(f"Client {ui.literal(picked)} saved. Claims already "
+                                        "sent keep what they carried.")
 
 RELATIONSHIPS = ["self", "spouse", "child", "other"]
 

@@ -60,10 +60,9 @@ def open_ar() -> None:
         if bucket in (None, "Oldest"):
             claims = oldest_of(db, f)
         else:
-            claims = ui.cached_shared(figures.claims_list)(db, f, bucket=bucket)
+            claims = oldest_of(db, f, limit=500, bucket=bucket)
         ui.table(claims, key="old", download="open_claims",
-                 formats={"balance": "balance", "denied": "denied_open", "total_charge": "money",
-                          "paid": "money",
+                 formats={"balance": "balance", "denied": "denied_open",
                           "age_days": "count", "first_service_date": "date",
                           "submitted_date": "date"})
 

@@ -46,13 +46,15 @@ def db(tmp_path_factory) -> Database:
 
 
 def test_open_ar_as_of_an_earlier_day_shows_that_days_status_and_payments(db):
-    rows = figures.claims_list(db, APRIL, bucket="0-30").set_index("claim_id")
+    rows = figures.oldest_open_claims(db, APRIL, bucket="0-30").set_index("claim_id")
     assert sorted(rows.index) == ["L1", "L10", "L11", "L13", "L3", "L8", "L9"]
-    # L3 on 04-30: appealed, nothing paid yet (today: paid, 70).
+    # L3 on 04-30: appealed, all 100 still owed (today: paid 70, the rest CO-45).
     assert rows.loc["L3", "status"] == "appealed"
-    assert rows.loc["L3", "paid"] == Decimal("0.00")
-    # L13 had its 45 + 30 by 04-29.
-    assert rows.loc["L13", "paid"] == Decimal("75.00")
+    assert rows.loc["L3", "balance"] == Decimal("100.00")
+    # L13 had its 45 + 30 by 04-29, and 15 + 5 CO-45: the CO-97 5 is owed.
+    assert rows.loc["L13", "balance"] == Decimal("5.00")
+    assert rows.loc["L13", "denied"] == Decimal("5.00")
+    assert figures.oldest_open_claims(db, APRIL, bucket="31-60").empty
     oldest = figures.oldest_open_claims(db, APRIL).set_index("claim_id")
     assert oldest.loc["L3", "status"] == "appealed"
     assert oldest.loc["L3", "balance"] == Decimal("100.00")
@@ -70,5 +72,5 @@ def test_open_denials_as_of_an_earlier_day_show_the_appeal_then_pending(db):
 def test_today_the_same_lists_show_the_current_state(db):
     today = Filters(date_from=D(2025, 4, 1), date_to=D(2025, 4, 30), as_of=dt.date.today())
     # L3 is settled (70 paid + CO-45 30): not owed any more, so not listed.
-    assert "L3" not in set(figures.claims_list(db, today, bucket="120+").claim_id)
+    assert "L3" not in set(figures.oldest_open_claims(db, today, bucket="120+").claim_id)
     assert "L3" not in set(figures.open_denials(db, today).claim_id)

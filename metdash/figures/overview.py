@@ -11,7 +11,6 @@ import pandas as pd
 from metdash.figures.core import (
     Filters,
     as_float,
-    as_of_state,
     money,
     ratio,
     run,
@@ -106,17 +105,13 @@ def kpis_compared(db: Database, f: Filters) -> tuple[dict[str, Any], dict[str, A
 
 
 def claims_list(db: Database, f: Filters, *, payer: str | None = None,
-                reason: str | None = None, bucket: str | None = None,
-                limit: int = 500) -> pd.DataFrame:
-    """The claims behind a figure: in the period, optionally for one payer (name), one
-    denial reason ('CO-50') or, as of ``f.as_of``, one A/R bucket. Columns: claim_id,
-    client_id, payer, status, first_service_date, submitted_date, total_charge, paid."""
+                reason: str | None = None, limit: int = 500) -> pd.DataFrame:
+    """The claims behind a figure: in the period, optionally for one payer (name) or one
+    denial reason ('CO-50'). Columns: claim_id, client_id, payer, status,
+    first_service_date, submitted_date, total_charge, paid. (The claims of one A/R bucket,
+    with what is owed on them: :func:`~metdash.figures.payment.oldest_open_claims`.)"""
     conds, extra = [], {"limit": limit}
     base = scope()
-    if bucket is not None:
-        base = f"(SELECT c.* FROM claims c JOIN ({sql('ar_balances')}) b USING (claim_id) " \
-               "WHERE b.bucket = $bucket)"
-        extra["bucket"] = bucket
     if payer is not None:
         conds.append("p.name = $payer")
         extra["payer"] = payer
@@ -133,8 +128,6 @@ def claims_list(db: Database, f: Filters, *, payer: str | None = None,
         FROM {base} s JOIN payers p USING (payer_id)
         {where}
         ORDER BY s.first_service_date, s.claim_id LIMIT $limit"""
-    if bucket is not None:  # the claims owed as of that day, as they stood then
-        text = as_of_state(text, f, order="first_service_date, claim_id", paid=True)
     with db.connect() as con:
         return run(con, text, f, **extra)
 

@@ -111,16 +111,22 @@ def ar_aging_by_payer(db: Database, f: Filters) -> pd.DataFrame:
         return run(con, text, f)
 
 
-def oldest_open_claims(db: Database, f: Filters, limit: int = 50) -> pd.DataFrame:
-    """The oldest claims with insurance A/R as of ``f.as_of``: claim_id, client_id, payer,
-    status, first_service_date, submitted_date, age_days, bucket, balance, denied (the part
-    of the balance the payer denied)."""
+def oldest_open_claims(db: Database, f: Filters, limit: int = 50,
+                       bucket: str | None = None) -> pd.DataFrame:
+    """The oldest claims with insurance A/R as of ``f.as_of``, or those in one A/R
+    ``bucket`` ('31-60'): claim_id, client_id, payer, balance, denied (the part of the balance
+    the payer denied), age_days, bucket, status, first_service_date, submitted_date. What is
+    owed comes before the dates: a biller chasing A/R reads the amount and its age first, and
+    at 1280 px the last columns of the table are scrolled to."""
+    where = "" if bucket is None else "WHERE b.bucket = $bucket"
     text = f"""
-        SELECT b.claim_id, b.client_id, p.name AS payer, b.status, b.first_service_date,
-               b.submitted_date, b.age_days, b.bucket, b.balance::DECIMAL(14,2) AS balance,
-               b.denied::DECIMAL(14,2) AS denied
+        SELECT b.claim_id, b.client_id, p.name AS payer, b.balance::DECIMAL(14,2) AS balance,
+               b.denied::DECIMAL(14,2) AS denied, b.age_days, b.bucket, b.status,
+               b.first_service_date, b.submitted_date
         FROM ({sql('ar_balances')}) b JOIN payers p USING (payer_id)
+        {where}
         ORDER BY b.age_days DESC, b.claim_id LIMIT $limit"""
     text = as_of_state(text, f, order="age_days DESC, claim_id")
+    extra = {} if bucket is None else {"bucket": bucket}
     with db.connect() as con:
-        return run(con, text, f, limit=limit)
+        return run(con, text, f, limit=limit, **extra)

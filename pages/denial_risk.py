@@ -28,8 +28,10 @@ else:
         st.info(ui.cached(risk.why_unscored)(db, as_of, kept=model.key),
                 icon=":material/report:")
     else:
-        ui.table(frame, key="risk_claims", download="denial_risk")
-        # The reason is what a biller acts on, and the grid cuts it: the riskiest ones in full.
+        # The reason is what a biller acts on: 440 px of it beside the claim, its payer and the
+        # two rates, all in view at 1280 px (160 cut it to "Summit Health Plan denie…"); the
+        # grid still cuts the longest, so the riskiest ones are below in full.
+        ui.table(frame, key="risk_claims", download="denial_risk", room={"risk_reason": 440})
         said = frame[frame.risk_reason.astype(str) != ""].head(5)
         if not said.empty:
             st.markdown("**Why the riskiest are risky**\n\n" + "\n".join(

@@ -179,7 +179,8 @@ _PREPARED_LOCK = threading.Lock()  # sessions run in threads
 
 
 def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, str],
-              present: bool, phi: bool) -> tuple[dict[str, Any], Any]:
+              present: bool, phi: bool, room: dict[str, int] | None = None
+              ) -> tuple[dict[str, Any], Any]:
     """What :func:`table` draws for ``frame``: the column config, and the data handed to
     ``st.dataframe`` (its visible copy in display units, as an Arrow table: :func:`_as_arrow`). Kept per frame object (a page's :func:`~metdash.ui.cache.cached_shared`
     results are the same object on every rerun until the store changes: a rerun of a page of
@@ -187,8 +188,9 @@ def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, st
     be reused while the entry lives. Never change a frame in place after showing it. The key
     holds what :func:`visible` depends on (presentation mode, and whether this session may
     see the columns that identify a person): sessions share the entries."""
+    room = room or {}
     key = (id(frame), tuple(sorted(formats.items())), tuple(sorted(labels.items())), present,
-           phi)
+           phi, tuple(sorted(room.items())))
     with _PREPARED_LOCK:
         hit = _PREPARED.get(key)
     if hit is not None and hit[0] is frame:
@@ -231,15 +233,22 @@ def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, st
             config[col] = st.column_config.DateColumn(label, help=help_text, format="YYYY-MM-DD")
         else:
             # a table of many columns gives a long name less room (Revenue by payer's nine
-            # ran past 1280 px with its payer's 200)
+            # ran past 1280 px with its payer's 200), one of a few columns more (a denial
+            # reason's words were cut at 200 px beside three short columns)
             config[col] = st.column_config.Column(label, help=help_text, width=_text_width(
-                shown[col], label, most=160 if len(shown.columns) >= 9 else 200))
+                shown[col], label, most=room.get(col, _longest_allowed(len(shown.columns)))))
     data = _as_arrow(shown)
     with _PREPARED_LOCK:
         if len(_PREPARED) >= 64:
             _PREPARED.pop(next(iter(_PREPARED)))
         _PREPARED[key] = (frame, config, data)
     return config, data
+
+
+def _longest_allowed(columns: int) -> int:
+    """The most pixels :func:`_text_width` gives a column of text in a table of ``columns``
+    columns: 160 from nine up, 360 up to four, 200 between."""
+    return 160 if columns >= 9 else 360 if columns <= 4 else 200
 
 
 def _text_width(column: pd.Series, label: str = "", most: int = 200) -> int | None:
@@ -272,13 +281,14 @@ def _as_arrow(shown: pd.DataFrame) -> Any:
 
 def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
           labels: dict[str, str] | None = None, key: str | None = None,
-          select: bool = False, height: int | str = "auto", download: str | None = None
-          ) -> Any:
+          select: bool = False, height: int | str = "auto", download: str | None = None,
+          room: dict[str, int] | None = None) -> Any:
     """Show a table with billing formats (``formats``: column -> catalogue metric name or a
     format: money, dollars (whole), percent, days, count, date) and catalogue tooltips;
     ``height``: pixels, "auto" (up to ten rows, then a scroll) or "all" (every row). With
     ``select``, one row can be picked; the selection state is returned. ``download`` adds
-    CSV/Excel buttons.
+    CSV/Excel buttons. ``room``: column -> the most pixels its text may take, for the one
+    column a table is read for (Denial risk's reason), beyond :func:`_longest_allowed`.
     """
     formats = formats or {}
     labels = labels or {}
@@ -286,7 +296,7 @@ def table(frame: pd.DataFrame, *, formats: dict[str, str] | None = None,
         frame = pd.DataFrame(frame)
     if height == "all":   # every row at once, no scroll (a short table read whole: 12 months)
         height = table_height(len(frame), "all")
-    config, data = _prepared(frame, formats, labels, present_mode(), allowed(auth.PHI))
+    config, data = _prepared(frame, formats, labels, present_mode(), allowed(auth.PHI), room)
     kwargs: dict[str, Any] = {}
     if select:
         kwargs = {"on_select": "rerun", "selection_mode": "single-row"}

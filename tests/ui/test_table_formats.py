@@ -9,7 +9,7 @@ from decimal import Decimal
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from metdash.ui.widgets import _format_of, _text_width, table_labels
+from metdash.ui.widgets import _format_of, _longest_allowed, _text_width, table_labels
 
 
 def test_a_column_is_formatted_by_what_it_holds():
@@ -33,6 +33,13 @@ def test_a_text_column_is_as_wide_as_its_words_up_to_medium():
     # A table of nine columns or more gives a name at most 160 (Revenue by payer ran past
     # 1280 px)
     assert _text_width(pd.Series(["Medicare Part B (demo jurisdiction)"]), "Payer", 160) == 160
+    assert _longest_allowed(9) == 160 and _longest_allowed(8) == 200
+    # A table of four columns or fewer has room for a denial reason's words (cut at 200 px:
+    # "More visits than the payer thinks the diagnosis support")
+    reason = pd.Series(["More visits than the payer thinks the diagnosis supports"])
+    assert _longest_allowed(4) == 360
+    assert _text_width(reason, "Description", _longest_allowed(4)) == 360   # 56 letters: 380
+    assert _text_width(reason, "Description", _longest_allowed(5)) == 200
     # A long heading over values of 12 letters is not cut
     assert _text_width(pd.Series(["Lakeside HMO"]), "Referring provider's practice") > \
         _text_width(pd.Series(["Lakeside HMO"]), "Payer")
@@ -127,12 +134,15 @@ def test_a_projection_is_shown_in_whole_dollars_every_row_at_once(monkeypatch):
     assert table_height(12) == 35 * 11 + 3   # "auto": ten rows, then a scroll
 
 
-def test_a_table_of_many_columns_gives_a_long_name_less_room():
+def test_a_table_of_many_columns_gives_a_long_name_less_room_and_of_few_more():
     from metdash.ui.widgets import _prepared
 
     long = "Medicare Part B (demo jurisdiction)"
     few = pd.DataFrame({"payer": [long], "claims": [3], "paid": [Decimal("1.00")]})
+    some = few.assign(n0=[0], n1=[1])
     many = few.assign(**{f"n{i}": [i] for i in range(6)})
-    assert _prepared(few, {}, {}, False, True)[0]["payer"]["width"] == 200
+    # three columns: the whole name (35 letters, 6.5 px each, and 16)
+    assert _prepared(few, {}, {}, False, True)[0]["payer"]["width"] == 244
+    assert _prepared(some, {}, {}, False, True)[0]["payer"]["width"] == 200
     assert len(many.columns) == 9
     assert _prepared(many, {}, {}, False, True)[0]["payer"]["width"] == 160

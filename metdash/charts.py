@@ -360,7 +360,7 @@ def days_to_payment_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
         {"type": "scatter", "y": d.payer, "x": d.p90_days, "mode": "markers",
          "name": "90th percentile",
          "marker": {"symbol": "diamond", "size": 14, "color": PALETTE[3]},
-         "hovertemplate": "%{y}: 90%% paid within %{x:.1f} days<extra></extra>"}], layout={
+         "hovertemplate": "%{y}: 90% paid within %{x:.1f} days<extra></extra>"}], layout={
         "xaxis": {"title": {"text": "Days"}, "range": [left, most + span * 0.15],
                   "tick0": 0}},
         title=title, large=large, height=max(360, 50 * len(d) + 120))

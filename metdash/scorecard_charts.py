@@ -129,11 +129,14 @@ def days_quarterly_line(df: pd.DataFrame, large: bool = False) -> go.Figure:
     return styled(data=[
         {"type": "scatter", "x": labels, "y": df.median_days, "mode": "lines+markers+text",
          "name": "Median", "line": {"color": PALETTE[0], "width": 3},
-         "text": [days_label(v) for v in df.median_days], "textposition": "top center",
+         "text": [days_label(v) for v in df.median_days],
+         # below its point: the 90th percentile's line runs above the median, and a label
+         # above it sat on that line when the two were a few days apart
+         "textposition": "bottom center",
          "hovertemplate": "%{x}: median %{y:.1f} days<extra></extra>"},
         {"type": "scatter", "x": labels, "y": df.p90_days, "mode": "lines+markers",
          "name": "90th percentile", "line": {"color": PALETTE[3], "width": 3, "dash": "dash"},
-         "hovertemplate": "%{x}: 90%% paid within %{y:.1f} days<extra></extra>"}], layout={
+         "hovertemplate": "%{x}: 90% paid within %{y:.1f} days<extra></extra>"}], layout={
         "xaxis": {"type": "category"},
         "yaxis": {"title": {"text": "Days from submission"},
                   "range": [0, max(7.0, most) * 1.2]}}, title=title, large=large)

@@ -247,10 +247,14 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
     by_client: dict[str, list[Row]] = {}
     for r in rows:
         by_client.setdefault(str(r.values.get("client_id", "")).strip(), []).append(r)
+    with db.connect() as con:   # a client on file: each row's birth date against it (_import)
+        on_file = {c for (c,) in con.execute("SELECT client_id FROM clients WHERE client_id IN "
+                                             "(SELECT unnest(?::VARCHAR[]))", [list(by_client)]
+                                             ).fetchall()}
     for client_id, rs in by_client.items():
-        if client_id:
-            for column in ("client_last_name", "client_first_name", "client_dob"):
-                _same(rs, column, problems, "client", client_id)
+        for column in ("client_last_name", "client_first_name", "client_dob")[
+                :2 if client_id in on_file else 3] if client_id else ():
+            _same(rs, column, problems, "client", client_id)
     # Rows with problems of their own are left out of the rule checks below (their claims
     # would only repeat them); every other claim is still checked, so one pass lists all.
     bad_rows = {int(m.group(1)) for m in (re.match(r"row (\d+),", p) for p in problems) if m}
@@ -419,17 +423,17 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                 created["providers"] += 1
         return provider_ids[npi]
 
-    def client_for(r: Row) -> None:
-        cid = client_of(r)
+    def client_for(rs: Sequence[Row]) -> None:
+        r, cid = rs[0], client_of(rs[0])
+        found = on_file_clients.get(cid)
+        if found:   # each row against the file (a right row was blamed on a wrong one)
+            problems.extend(f"row {x.n}, client_dob: client {cid} is on file with date of birth "
+                            f"{found[1]}, not {x.dob}: check the chart number."
+                            for x in rs if x.dob != found[1])
+            return
         if cid in clients_done:
             return
         clients_done.add(cid)
-        found = on_file_clients.get(cid)
-        if found:
-            if found[1] != r.dob:
-                problems.append(f"row {r.n}, client_dob: client {cid} is on file with date of "
-                                f"birth {found[1]}, not {r.dob}: check the chart number.")
-            return
         sex = SEX_ALIASES.get(str(r.values.get("client_sex", "")).upper()) or None
         client = e.ClientIn(client_id=cid, last_name=str(r.values["client_last_name"]),
                             first_name=str(r.values["client_first_name"]), dob=r.dob, sex=sex)
@@ -513,7 +517,7 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                     r.cpt, codes)]
             continue
         first = rs[0]
-        client_for(first)
+        client_for(rs)
         same_person(twins.get(client_of(first)), client_of(first), rs, problems, result)
         payer_id = payer_for(first)
         referrer_id = referrer_for(first)

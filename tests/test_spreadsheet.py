@@ -258,6 +258,30 @@ def test_inconsistent_rows_of_one_claim(db):
         "claim S1: make them the same."]
 
 
+def test_a_client_on_file_has_each_rows_birth_date_checked_against_the_file(db):
+    # A new user's file: one row with a wrong birth date (1949) for a client on file, then a
+    # right one (1948). The right row was blamed: "differs from row 2 ... make them the same".
+    assert import_claims(db, csv_bytes(row()), "first.csv", USER, as_of=AS_OF).ok
+    later = dict(submitted_date="")
+    data = csv_bytes(row(claim_id="S5", client_dob="1949-01-02", service_date="2025-06-09",
+                         **later),
+                     row(claim_id="S6", service_date="2025-06-10", **later),
+                     row(claim_id="S7", service_date="2025-06-11", client_dob="1949-01-02",
+                         **later))
+    res = import_claims(db, data, "second.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        f"row {n}, client_dob: client C100 is on file with date of birth 1948-01-02, not "
+        "1949-01-02: check the chart number." for n in (2, 4)]
+    # A client new to the store: its rows are held to one another.
+    new = dict(client_id="C300", member_id="1AA0AA0AA03", client_last_name="Ames")
+    res = import_claims(db, csv_bytes(row(claim_id="S8", **new),
+                                      row(claim_id="S9", client_dob="1949-01-02", **new)),
+                        "third.csv", USER, as_of=AS_OF)
+    assert res.problems == [
+        "row 3, client_dob: '1949-01-02' differs from row 2 ('1948-01-02') for the same client "
+        "C300: make them the same."]
+
+
 def test_xlsx_with_real_dates_and_numbers(db):
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -82,6 +82,9 @@ def payer_rates_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
                      "hovertemplate": "%{y}: %{x:.1%} " + name.lower() + "<extra></extra>"})
     return styled(data=data, layout={
         "barmode": "group", "legend": {"tracegroupgap": 0},
+        # one size for every label: plotly shrank those inside a bar ("17%") and not those
+        # beside a short one ("11%" read larger)
+        "uniformtext": {"minsize": 11, "mode": "show"},
         "xaxis": {"title": {"text": "Share of claims adjudicated"}, "tickformat": ".0%",
                   "range": [0, 1.05]},
         "yaxis": {"title": {"text": ""}}},

@@ -4,6 +4,7 @@ presentation mode."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -31,6 +32,13 @@ def test_side_by_side_and_one_payers_card(monkeypatch, small_db_path):
     assert not at.error, [e.value for e in at.error]
     side = at.dataframe[0].value
     assert side.payer.tolist() == ["Medicare", "Acme Health"]  # most paid first
+    # Short headings (the denial rate was cut at 1280 px), each with the catalogue's
+    # definition in its tooltip.
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert [config[c]["label"] for c in side.columns[:10]] == [
+        "Payer", "Claims", "Paid", "Share", "Allowed / visit", "Paid / visit", "Median days",
+        "90th pct. days", "Denial rate", "First-pass"]
+    assert all(config[c].get("help") for c in side.columns if c != "payer")
     assert len(at.get("plotly_chart")) == 4
     # Medicare's card first (tests/test_scorecard.py; the practice's own fee of 80 for
     # 97110, so nothing is underpaid here).

@@ -402,17 +402,17 @@ def present_toggle() -> None:
         st.query_params[PRESENT_PARAM] = "1"
     if st.session_state.pop("_confirm_present_off", False):
         _confirm_off()
-    # The main column's side margins are 2.5rem, not wide mode's 5rem: at 1280 px the
-    # content is 900 px, not 820, and the widest tables (Days to payment's open claims,
-    # Remittances, Payer scorecards) show their last column (a new-user trial, stop 54).
-    margins = ("[data-testid='stMainBlockContainer']{padding-left:2.5rem;"
-               "padding-right:2.5rem}")
+    # Both styles below start with the main column's side margins: 2.5rem, not wide mode's
+    # 5rem. At 1280 px the content is 900 px, not 820, and the widest tables (Days to
+    # payment's open claims, Remittances, Payer scorecards) show more of their columns (a
+    # new-user trial, stop 54). Literal strings only (tests/security: no data reaches HTML).
     if on:
         # Large where a tile has room, smaller where five share a row: sized by the tile's
         # own width (a container query), so "$95,123" stays whole at 1280×720 (it showed
         # "$95,…" at a fixed 2.6rem, five tiles a row: a second new-user trial).
         st.markdown(
-            f"<style>{margins}[data-testid='stMetric']{{container-type:inline-size}}"
+            "<style>[data-testid='stMainBlockContainer']{padding-left:2.5rem;"
+            "padding-right:2.5rem}[data-testid='stMetric']{container-type:inline-size}"
             "[data-testid='stMetricValue']{font-size:clamp(1.3rem,15cqi,2.6rem);"
             "font-weight:700}"
             "[data-testid='stMetricLabel'] p{font-size:clamp(0.95rem,8.5cqi,1.25rem)}"
@@ -426,6 +426,7 @@ def present_toggle() -> None:
         # a row at 1280 px cut a 0-30 days bucket of "$148.8K" to "$148.…" by a fraction of
         # a pixel (a 100k-line practice). 22 % of a bordered tile's width (its padding inside
         # it) holds seven characters.
-        st.markdown(f"<style>{margins}[data-testid='stMetric']{{container-type:inline-size}}"
+        st.markdown("<style>[data-testid='stMainBlockContainer']{padding-left:2.5rem;"
+                    "padding-right:2.5rem}[data-testid='stMetric']{container-type:inline-size}"
                     "[data-testid='stMetricValue']{font-size:min(2.25rem,22cqi)}</style>",
                     unsafe_allow_html=True)

@@ -149,8 +149,10 @@ _CATALOGUE = [
            "client, or left for the next payer until that payer answers (then only its own "
            "cost share counts). A PR denial (PR-96, PR-204) is not cost share.", "money"),
     Metric("paid_per_visit", "Paid per visit",
-           "This payer's payments on the claims in the period ÷ visits billed to it (distinct "
-           "client and service date); none for a payer billed no visit (a secondary only).",
+           "This payer's payments on the claims in the period billed to it (not those it paid "
+           "as a secondary) ÷ the visits (distinct client and service date) of those claims "
+           "it has answered; a claim waiting for its answer, or not sent, is left out. None "
+           "for a payer that answered no claim billed to it (a secondary only).",
            "money"),
     Metric("expected", "Expected",
            "Σ the payer's expected allowed amount from the fee schedule × units, over the "
@@ -171,7 +173,9 @@ _CATALOGUE = [
     # period, the sidebar's payer filter left out (a share needs every payer).
     Metric("allowed_per_visit", "Allowed per visit",
            "The payer's allowed amounts on the claims in the period (AMT*B6, else paid + cost "
-           "share + sequestration) ÷ visits billed to it (distinct client and service date).",
+           "share + sequestration) ÷ the visits (distinct client and service date) of those "
+           "claims it has answered; a claim waiting for its answer, or not sent, is left "
+           "out.",
            "money"),
     Metric("revenue_share", "Share of revenue",
            "The payer's payments on the claims in the period ÷ every payer's payments on "

@@ -52,10 +52,11 @@ def flat(text: str) -> str:
 
 def test_key_figures_are_the_hand_worked_ones(card):
     tiles = {label: value for _, label, value in payer_report.key_figures(card)}
-    # tests/test_scorecard.py: paid 200 of 350, allowed 250 and paid 200 over 4 visits,
+    # tests/test_scorecard.py: paid 200 of 350, allowed 250 and paid 200 over the 3 visits
+    # Medicare answered,
     # 14 days median and p90, 1 of 3 claims denied, 2 of 3 resolved on the first pass.
     assert tiles == {"Paid": "$200", "Share of revenue": "57.1%",
-                     "Allowed / visit": "$62.50", "Paid / visit": "$50.00",
+                     "Allowed / visit": "$83.33", "Paid / visit": "$66.67",
                      "Days to pay, median": "14 d", "Days to pay, p90": "14 d",
                      "Denial rate": "33.3%",
                      "First-pass": "66.7%", "Clean-claim rate": "no 277CA"}
@@ -66,7 +67,7 @@ def test_key_figures_are_the_hand_worked_ones(card):
     # Against the other payer (Acme alone): its days 41.5 / 50.7, denial rate 33.3 %.
     rows = {r[0]: r[1:] for r in payer_report.comparison_rows(card)}
     assert rows["Median days"] == ["14 d", "42 d"]
-    assert rows["Paid per visit"] == ["$50.00", "$25.00"]
+    assert rows["Paid per visit"] == ["$66.67", "$50.00"]   # Acme: 150 over 3 answered
 
 
 def test_halves_round_away_from_zero_as_on_screen(card):
@@ -86,7 +87,7 @@ def test_pdf_is_one_page_with_the_payer_and_its_figures(card, tmp_path):
     text = flat(pdf_text(data, tmp_path))
     assert "Payer scorecard — Medicare" in text
     assert "Small Test Practice" in text
-    for value in ("$200", "57.1%", "$62.50", "$50.00", "14 d 14 d", "33.3%", "66.7%",
+    for value in ("$200", "57.1%", "$83.33", "$66.67", "14 d 14 d", "33.3%", "66.7%",
                   "no 277CA"):
         assert value in text, value
     assert "What Medicare costs you: $113.17 = denied $100.00 + underpaid $10.00" in text

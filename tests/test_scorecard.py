@@ -79,16 +79,20 @@ def test_money_and_visits_per_payer(cards):
     # C7 72 + 18 (its reversed first payment netted) = 250. Paid 64 + 64 + 72 = 200.
     assert (mcr.claims, mcr.billed, mcr.allowed, mcr.paid) == (
         4, Decimal("500.00"), Decimal("250.00"), Decimal("200.00"))
-    # Visits (client, date): A on 01-05, 01-12, 03-03, 03-20 = 4: 250 / 4, 200 / 4.
+    # Visits (client, date): A on 01-05, 01-12, 03-03, 03-20 = 4. Per visit is over the visits
+    # the payer answered: C8 (03-20) is still waiting, so 3: 250 / 3, 200 / 3 (a claim not yet
+    # answered allows nothing: dividing by it made a payer with more claims waiting look
+    # cheaper; a new-user trial).
     assert mcr.visits == 4
-    assert mcr.allowed_per_visit == pytest.approx(62.5)
-    assert mcr.paid_per_visit == pytest.approx(50.0)
+    assert mcr.allowed_per_visit == pytest.approx(250 / 3)
+    assert mcr.paid_per_visit == pytest.approx(200 / 3)
     # Acme: C3, C4, C5, C6, C10, C12 (6 visits on 6 dates); allowed C3 90 + C4 90 + C6 90
-    # = 270; paid C3 90 + C4 60 = 150. 270 / 6 = 45, 150 / 6 = 25.
+    # = 270; paid C3 90 + C4 60 = 150. Answered: C3, C4 and C6 (paid 0, its 90 to the
+    # deductible); C5 and C12 are waiting and C10 is a draft. 270 / 3 = 90, 150 / 3 = 50.
     assert (acm.claims, acm.visits, acm.allowed, acm.paid) == (
         6, 6, Decimal("270.00"), Decimal("150.00"))
-    assert acm.allowed_per_visit == pytest.approx(45.0)
-    assert acm.paid_per_visit == pytest.approx(25.0)
+    assert acm.allowed_per_visit == pytest.approx(90.0)
+    assert acm.paid_per_visit == pytest.approx(50.0)
     # Share of revenue: payer payments 200 + 150 = 350.
     assert mcr.revenue_share == pytest.approx(200 / 350)
     assert acm.revenue_share == pytest.approx(150 / 350)

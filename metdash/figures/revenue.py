@@ -16,14 +16,21 @@ from metdash.store import Database
 
 def revenue_by_payer(db: Database, f: Filters) -> pd.DataFrame:
     """Per payer: payer_id, payer, payer_type, claims, billed, allowed, paid,
-    paid_as_secondary, patient_responsibility (Decimal dollars), visits, paid_per_visit (float
-    dollars). Paid is under the payer that paid (a secondary's under the secondary); the rest
-    under the payer each claim is billed to."""
+    paid_as_secondary, patient_responsibility (Decimal dollars), visits, visits_answered,
+    paid_per_visit (float dollars). Paid is under the payer that paid (a secondary's under
+    the secondary); the rest under the payer each claim is billed to. Paid per visit is the
+    payer's payments on its own claims (not as a secondary: those visits are another payer's)
+    over the visits it has answered (a claim waiting or never sent has paid nothing yet)."""
     df = query(db, "revenue_by_payer", f)
     if not df.empty:
-        df["paid_per_visit"] = [
-            None if not v else float(p) / v for p, v in zip(df.paid, df.visits, strict=True)]
+        df["paid_per_visit"] = per_answered_visit(df.paid - df.paid_as_secondary,
+                                                  df.visits_answered)
     return df
+
+
+def per_answered_visit(amounts: pd.Series, visits: pd.Series) -> list[float | None]:
+    """Each amount ÷ its visits answered (floats in dollars); None with no visit answered."""
+    return [None if not v else float(a) / v for a, v in zip(amounts, visits, strict=True)]
 
 
 def monthly_trend(db: Database, f: Filters) -> pd.DataFrame:

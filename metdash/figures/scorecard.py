@@ -40,7 +40,7 @@ import pandas as pd
 from metdash.carc import carc_description
 from metdash.errors import MetdashError
 from metdash.figures.clean_claims import clean_claims_by_payer
-from metdash.figures.core import Filters, money, ratio, run, scope, sql
+from metdash.figures.core import Filters, as_float, money, ratio, run, scope, sql
 from metdash.figures.denials import denial_reasons_by_payer
 from metdash.figures.payment import days_to_payment
 from metdash.figures.revenue import UNDERPAID_WHERE, revenue_by_payer, underpaid_lines
@@ -197,8 +197,9 @@ def payer_scorecards(db: Database, f: Filters, rate: Decimal | None = None) -> p
             "payer_id": pid, "payer": r.payer, "payer_type": r.payer_type,
             "claims": int(r.claims), "visits": int(r.visits or 0),
             "billed": money(r.billed), "allowed": money(r.allowed), "paid": money(r.paid),
-            "allowed_per_visit": ratio(r.allowed, r.visits),
-            "paid_per_visit": ratio(r.paid, r.visits),
+            # over the visits it answered, its own claims' payments (revenue_by_payer)
+            "allowed_per_visit": ratio(r.allowed, r.visits_answered),
+            "paid_per_visit": as_float(r.paid_per_visit),
             "revenue_share": ratio(money(r.paid), total_paid),
             "claims_adjudicated": n_adj,
             "denial_rate": ratio(adj.claims_denied, n_adj) if adj is not None else None,

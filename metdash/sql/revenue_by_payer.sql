@@ -1,5 +1,6 @@
 -- Per payer, over the claims in the period: claims, billed, allowed, paid, patient
--- responsibility, visits. Allowed is AMT*B6 when sent, else paid + PR; reversals count
+-- responsibility, visits, visits_answered (those of claims the payer has answered: the
+-- per-visit figures' divisor; a claim waiting or never sent allows nothing yet). Allowed is AMT*B6 when sent, else paid + PR; reversals count
 -- negative; CLPs "not ours" (23) are left out (per-claim sums kept in claim_facts).
 --
 -- Claims, billed, allowed, patient responsibility and visits belong to the payer each claim
@@ -12,7 +13,9 @@
 WITH scope AS ({scope_facts}),
 visits AS (
     -- visit_facts: each claim's distinct service dates (its lines'), narrower than claim_lines
-    SELECT s.payer_id, count(DISTINCT (s.client_id, v.visit_date)) AS visits
+    SELECT s.payer_id, count(DISTINCT (s.client_id, v.visit_date)) AS visits,
+           count(DISTINCT (s.client_id, v.visit_date)) FILTER (WHERE s.answered IS NOT NULL)
+               AS visits_answered
     FROM scope s JOIN visit_facts v USING (claim_id)
     GROUP BY s.payer_id
 ),
@@ -39,7 +42,8 @@ SELECT py.payer_id, py.name AS payer, py.payer_type,
        coalesce(pb.paid, 0)::DECIMAL(14,2) AS paid,
        coalesce(pb.paid_as_secondary, 0)::DECIMAL(14,2) AS paid_as_secondary,
        coalesce(b.patient_responsibility, 0)::DECIMAL(14,2) AS patient_responsibility,
-       coalesce(v.visits, 0) AS visits
+       coalesce(v.visits, 0) AS visits,
+       coalesce(v.visits_answered, 0) AS visits_answered
 FROM payers py
 LEFT JOIN billed b USING (payer_id)
 LEFT JOIN paid_by pb USING (payer_id)

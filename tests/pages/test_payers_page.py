@@ -44,7 +44,7 @@ def test_side_by_side_and_one_payers_card(monkeypatch, small_db_path):
     # 97110, so nothing is underpaid here).
     t = tiles(at)
     assert (t["Paid"], t["Share of revenue"], t["Allowed / visit"], t["Paid / visit"]) == (
-        "$200", "57.1%", "$62.50", "$50.00")
+        "$200", "57.1%", "$83.33", "$66.67")   # over the 3 visits Medicare answered
     assert (t["Days to pay, median"], t["Days to pay, p90"], t["Denial rate"],
             t["First-pass"]) == ("14 d", "14 d", "33.3%", "66.7%")
     clean = next(m for m in at.metric if m.label == "Clean-claim rate")

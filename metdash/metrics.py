@@ -202,7 +202,9 @@ _CATALOGUE = [
            "unless set; the page lets you change it): dollar-days × rate ÷ 365.", "money",
            False),
     Metric("payer_cost", "What this payer costs you",
-           "Denied (Σ denial-class adjustments, an overturned denial included) + underpaid "
+           "Denied and not overturned (Σ denial-class adjustments the current adjudications "
+           "still hold: a denial paid on appeal or reprocessing is money received, its delay "
+           "counted in the waiting) + underpaid "
            "(Σ fee schedule − allowed on the underpaid lines) + cost of waiting (dollar-days "
            "× yearly rate ÷ 365), over the claims in the period.", "money", False,
            "Costs you"),
@@ -254,6 +256,11 @@ _CATALOGUE = [
     Metric("denial_rate_lines", "Denial rate (lines)",
            "Lines denied at their first adjudication ÷ lines adjudicated (a line of a split "
            "claim: at the remittance that first answered it).", "percent"),
+    Metric("denied_standing", "Denied, not overturned",
+           "Σ denial-class adjustments the payer's current adjudications of the claims in the "
+           "period still hold: a denial later overturned (paid on appeal or reprocessing) is "
+           "left out; one still open, moved to the client or written off is in.", "money",
+           False, "Not overturned"),
     Metric("denied_amount", "Denied",
            "Σ denial-class adjustment amounts (every reason that is not contractual, cost "
            "share or coordination of benefits), reversals left out. Each denial once: a line "

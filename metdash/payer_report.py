@@ -49,8 +49,9 @@ def cost_line(card: PayerScorecard) -> str:
     if not card.has_claims:
         return f"{card.payer} had no claims with service dates in this period."
     rate = float(card.rate) * 100
-    return (f"What {card.payer} costs you: {_money(f['payer_cost'])} = denied "
-            f"{_money(f['denied_amount'])} + underpaid {_money(f['underpaid_amount'])} "
+    return (f"What {card.payer} costs you: {_money(f['payer_cost'])} = denied and not "
+            f"overturned {_money(f['denied_standing'])} (of {_money(f['denied_amount'])} "
+            f"denied) + underpaid {_money(f['underpaid_amount'])} "
             f"({int(f['underpaid_lines']):,} lines below the fee schedule) + cost of waiting "
             f"{_money(f['waiting_cost'])} ({half_away(f['dollar_days']):,.0f} dollar-days × "
             f"{rate:g} % a year ÷ 365).")
@@ -144,6 +145,7 @@ def payer_pdf(card: PayerScorecard, *, practice: str = "", is_demo: bool = False
             ("Paid", _whole(f.get("paid"))),
             ("Still owed", _whole(f.get("open_balance"))),
             ("Denied", _whole(f.get("denied_amount"))),
+            ("Not overturned", _whole(f.get("denied_standing"))),
             ("Underpaid lines", f"{int(f.get('underpaid_lines') or 0):,}"),
             ("Underpaid", _money(f.get("underpaid_amount"))),
             ("Cost of waiting", _money(f.get("waiting_cost")))]

@@ -32,7 +32,7 @@ def payer_cost_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
     if df.empty:
         return _empty(title, large)
     d = df.sort_values("payer_cost")
-    parts = [("denied_amount", "Denied"), ("underpaid_amount", "Underpaid"),
+    parts = [("denied_standing", "Denied, not overturned"), ("underpaid_amount", "Underpaid"),
              ("waiting_cost", "Cost of waiting")]
     colours = [PALETTE[3], PALETTE[1], PALETTE[5]]
     # Names cut at a word (whole in the hover): in a half-width column a 35-letter name left

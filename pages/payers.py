@@ -33,14 +33,15 @@ with slots[1]:
             key="rates")
 cols = ["payer", "claims", "paid", "revenue_share", "allowed_per_visit", "paid_per_visit",
         "median_days", "p90_days", "denial_rate", "first_pass_resolution_rate",
-        "clean_claim_rate", "denied_amount", "underpaid_lines", "underpaid_amount", "waiting_cost", "payer_cost"]
+        "clean_claim_rate", "denied_amount", "denied_standing", "underpaid_lines",
+        "underpaid_amount", "waiting_cost", "payer_cost"]
 # Short headings, the catalogue's names in each tooltip (as on the card's tiles): with theirs
 # a denial rate was the last column in view at 1280 px, and cut.
 ui.table(cards[cols], key="cards", download="payer_scorecards",
          labels={"revenue_share": "Share", "allowed_per_visit": "Allowed / visit",
                  "paid_per_visit": "Paid / visit", "p90_days": "90th pct. days",
                  "first_pass_resolution_rate": "First-pass", "clean_claim_rate": "Clean claims",
-                 "payer_cost": "Costs you"})
+                 "denied_standing": "Not overturned", "payer_cost": "Costs you"})
 
 def one_payers_card() -> None:
     """The card of the payer picked, its PDF, charts and tables."""

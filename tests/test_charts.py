@@ -501,7 +501,7 @@ def test_scorecard_and_weekly_labels_round_a_half_away_from_zero():
         "payer": ["A"], "denial_rate": [0.125], "first_pass_resolution_rate": [0.625]}))
     assert [list(t.text) for t in rates.data] == [["13%"], ["63%"]]
     cost = scorecard_charts.payer_cost_bar(pd.DataFrame({
-        "payer": ["A"], "payer_cost": [12.5], "denied_amount": [12.5],
+        "payer": ["A"], "payer_cost": [12.5], "denied_standing": [12.5],
         "underpaid_amount": [0.0], "waiting_cost": [0.0]}))
     assert [s.strip() for s in cost.data[-1].text] == ["$13"]
     unit = scorecard_charts.allowed_per_unit_bar(pd.DataFrame({

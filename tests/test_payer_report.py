@@ -60,10 +60,12 @@ def test_key_figures_are_the_hand_worked_ones(card):
                      "Days to pay, median": "14 d", "Days to pay, p90": "14 d",
                      "Denial rate": "33.3%",
                      "First-pass": "66.7%", "Clean-claim rate": "no 277CA"}
-    # Denied 100 + underpaid 10 + 11,556 dollar-days × 10 % ÷ 365 = 3.17 -> 113.17.
+    # Denied and not overturned 100 + underpaid 10 + 11,556 dollar-days × 10 % ÷ 365 = 3.17
+    # -> 113.17.
     assert payer_report.cost_line(card) == (
-        "What Medicare costs you: $113.17 = denied $100.00 + underpaid $10.00 (2 lines below "
-        "the fee schedule) + cost of waiting $3.17 (11,556 dollar-days × 10 % a year ÷ 365).")
+        "What Medicare costs you: $113.17 = denied and not overturned $100.00 (of $100.00 "
+        "denied) + underpaid $10.00 (2 lines below the fee schedule) + cost of waiting $3.17 "
+        "(11,556 dollar-days × 10 % a year ÷ 365).")
     # Against the other payer (Acme alone): its days 41.5 / 50.7, denial rate 33.3 %.
     rows = {r[0]: r[1:] for r in payer_report.comparison_rows(card)}
     assert rows["Median days"] == ["14 d", "42 d"]
@@ -90,7 +92,8 @@ def test_pdf_is_one_page_with_the_payer_and_its_figures(card, tmp_path):
     for value in ("$200", "57.1%", "$83.33", "$66.67", "14 d 14 d", "33.3%", "66.7%",
                   "no 277CA"):
         assert value in text, value
-    assert "What Medicare costs you: $113.17 = denied $100.00 + underpaid $10.00" in text
+    assert ("What Medicare costs you: $113.17 = denied and not overturned $100.00 (of "
+            "$100.00 denied) + underpaid $10.00") in text
     # By code: 97110 allowed 83.33 a unit against a fee of 85 and Acme's 90.
     assert re.search(r"97110 3 \$83\.33 \$85\.00 \$90\.00 \$66\.67 \$50\.00", text), text
     # The denial reason in words.

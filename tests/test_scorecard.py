@@ -128,6 +128,10 @@ def test_denied_underpaid_waiting_and_what_the_payer_costs(cards):
     # on C3 (later overturned on appeal: the denial still happened).
     assert mcr.denied_amount == pytest.approx(100)
     assert acm.denied_amount == pytest.approx(100)
+    # Of those, still denied: Medicare's 100 (owed on 03-31); Acme's was reversed on 03-10
+    # and 90 paid: money received (its 53 days of waiting are in the dollar-days below).
+    assert mcr.denied_standing == pytest.approx(100)
+    assert acm.denied_standing == pytest.approx(0)
     # Underpaid: Medicare's 97110 fee is now 85; C1 and C2's line 1 were allowed 80 (5 short
     # each); C7 was allowed 90. Acme allowed its fee, 90, on every line.
     assert (mcr.underpaid_lines, mcr.underpaid_amount) == (2, pytest.approx(10))
@@ -141,9 +145,9 @@ def test_denied_underpaid_waiting_and_what_the_payer_costs(cards):
     # 18,170 × 0.1 / 365 = 4.978.
     assert mcr.waiting_cost == pytest.approx(3.16603, abs=1e-4)
     assert acm.waiting_cost == pytest.approx(4.97808, abs=1e-4)
-    # What the payer costs: denied + underpaid + waiting.
+    # What the payer costs: denied and not overturned + underpaid + waiting.
     assert mcr.payer_cost == pytest.approx(100 + 10 + 3.16603, abs=1e-4)
-    assert acm.payer_cost == pytest.approx(100 + 0 + 4.97808, abs=1e-4)
+    assert acm.payer_cost == pytest.approx(0 + 0 + 4.97808, abs=1e-4)
 
 
 def test_allowed_and_paid_per_unit_by_code_against_the_fee_schedule_and_others(db):
@@ -244,12 +248,12 @@ def test_charts_carry_the_figures(db, cards):
     frame = cards.reset_index()
     cost = scorecard_charts.payer_cost_bar(frame)
     bars = {t.name: dict(zip(t.y, t.x, strict=True)) for t in cost.data if t.type == "bar"}
-    assert bars["Denied"] == {"Acme Health": 100, "Medicare": 100}
+    assert bars["Denied, not overturned"] == {"Acme Health": 0, "Medicare": 100}
     assert bars["Underpaid"]["Medicare"] == pytest.approx(10)
     assert bars["Cost of waiting"]["Acme Health"] == pytest.approx(4.97808, abs=1e-4)
-    # The total beside each bar: Acme 104.98 (lower), Medicare 113.17 (costliest, on top).
+    # The total beside each bar: Acme 4.98 (lower), Medicare 113.17 (costliest, on top).
     totals = next(t for t in cost.data if t.type == "scatter")
-    assert [s.strip() for s in totals.text] == ["$105", "$113"]
+    assert [s.strip() for s in totals.text] == ["$5", "$113"]
 
     rates = scorecard_charts.payer_rates_bar(frame)
     assert [list(t.x) for t in rates.data] == [pytest.approx([1 / 3, 1 / 3]),
@@ -313,7 +317,7 @@ def test_cost_chart_of_payers_that_cost_nothing_has_distinct_ticks():
 
     from metdash import scorecard_charts
 
-    frame = pd.DataFrame({"payer": ["Medicare"], "payer_cost": [0.0], "denied_amount": [0.0],
+    frame = pd.DataFrame({"payer": ["Medicare"], "payer_cost": [0.0], "denied_standing": [0.0],
                           "underpaid_amount": [0.0], "waiting_cost": [0.0]})
     fig = scorecard_charts.payer_cost_bar(frame)
     assert fig.layout.xaxis.tickformat == "~s"  # compact: $0 $2 $4 … $12, $20k at scale
@@ -329,7 +333,7 @@ def test_cost_chart_leaves_room_for_its_totals():
     from metdash import scorecard_charts
 
     frame = pd.DataFrame({"payer": ["Medicare", "Summit"], "payer_cost": [48318.4, 8712.0],
-                          "denied_amount": [40000.0, 8000.0], "underpaid_amount": [0.0, 0.0],
+                          "denied_standing": [40000.0, 8000.0], "underpaid_amount": [0.0, 0.0],
                           "waiting_cost": [8318.4, 712.0]})
     fig = scorecard_charts.payer_cost_bar(frame)
     assert fig.layout.margin.r >= 8 * len("48,318") + 30
@@ -345,7 +349,7 @@ def test_cost_chart_cuts_long_payer_names_at_a_word_and_keeps_them_apart():
     from metdash.chart_labels import short_names
 
     frame = pd.DataFrame({"payer": ["Medicare Part B (demo jurisdiction)", "Aetna"],
-                          "payer_cost": [30.0, 10.0], "denied_amount": [30.0, 10.0],
+                          "payer_cost": [30.0, 10.0], "denied_standing": [30.0, 10.0],
                           "underpaid_amount": [0.0, 0.0], "waiting_cost": [0.0, 0.0]})
     bar = scorecard_charts.payer_cost_bar(frame).data[0]
     assert list(bar.y) == ["Aetna", "Medicare Part B (demo…"]

@@ -108,7 +108,8 @@ def payer_cmd(db_path: str | None, payer: str, out: str, date_from: dt.date | No
     f = card.figures
     if card.has_claims:
         click.echo(f"{path}: {name}: {f['claims']:,} claims, paid ${float(f['paid']):,.2f}; "
-                   f"costs you ${f['payer_cost']:,.2f} (denied ${f['denied_amount']:,.2f}, "
+                   f"costs you ${f['payer_cost']:,.2f} (denied and not overturned "
+                   f"${f['denied_standing']:,.2f} of ${f['denied_amount']:,.2f} denied, "
                    f"underpaid ${f['underpaid_amount']:,.2f}, waiting "
                    f"${f['waiting_cost']:,.2f}).")
     else:

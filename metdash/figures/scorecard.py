@@ -17,7 +17,7 @@ Two figures are new, and declared in :mod:`metdash.metrics`:
   Σ over the payer's submitted claims in the period of each payer payment posted by the as-of
   date × (posting date − submission date), a reversal counting negative, + the claim's open
   insurance balance on the as-of date × (as-of date − submission date);
-- *what this payer costs you* = denied + underpaid + waiting cost.
+- *what this payer costs you* = denied and not overturned + underpaid + waiting cost.
 
 The clean-claim rate is :func:`~metdash.figures.clean_claims.clean_claims_by_payer`'s (the
 figure catalogue's ``clean_claim_rate``, from the 999 / 277CA acknowledgments imported): None
@@ -161,7 +161,8 @@ def payer_scorecards(db: Database, f: Filters, rate: Decimal | None = None) -> p
     payer, payer_type, claims, visits, billed, allowed, paid (Decimal), allowed_per_visit,
     paid_per_visit, revenue_share, claims_adjudicated, denial_rate,
     first_pass_resolution_rate, clean_claim_rate (None: no outcome yet), claims_paid,
-    median_days, p90_days, denied_amount, underpaid_lines, underpaid_amount, open_balance,
+    median_days, p90_days, denied_amount, denied_standing, underpaid_lines, underpaid_amount,
+    open_balance,
     dollar_days, waiting_cost, payer_cost (floats, rates 0..1 or None). ``rate``: the yearly
     rate for the waiting cost (default :func:`money_rate`)."""
     f = _everyone(f)
@@ -211,12 +212,16 @@ def payer_scorecards(db: Database, f: Filters, rate: Decimal | None = None) -> p
             "median_days": float(d.median_days) if d is not None else None,
             "p90_days": float(d.p90_days) if d is not None else None,
             "denied_amount": denied_amount,
+            # what costs the practice: a denial overturned and paid is money received (its
+            # delay is in the waiting); counting it made a payer that paid on appeal look
+            # costliest (two new-user trials)
+            "denied_standing": float(r.denied_standing),
             "underpaid_lines": int(under.underpaid_lines.get(pid, 0)),
             "underpaid_amount": under_amount,
             "open_balance": float(w.open_balance) if w is not None else 0.0,
             "dollar_days": dollar_days,
             "waiting_cost": waiting_cost,
-            "payer_cost": denied_amount + under_amount + waiting_cost,
+            "payer_cost": float(r.denied_standing) + under_amount + waiting_cost,
         })
     out = pd.DataFrame(rows)
     return out.sort_values(["paid", "payer"], ascending=[False, True], ignore_index=True)

@@ -1,6 +1,9 @@
 -- Per payer, over the claims in the period: claims, billed, allowed, paid, patient
 -- responsibility, visits, visits_answered (those of claims the payer has answered: the
--- per-visit figures' divisor; a claim waiting or never sent allows nothing yet). Allowed is AMT*B6 when sent, else paid + PR; reversals count
+-- per-visit figures' divisor; a claim waiting or never sent allows nothing yet),
+-- denied_standing (the denials its current adjudications still hold: the ledger's denial
+-- rows, which a reversal or a CLP replacing the one that denied undoes, under the payer
+-- whose remittance denied). Allowed is AMT*B6 when sent, else paid + PR; reversals count
 -- negative; CLPs "not ours" (23) are left out (per-claim sums kept in claim_facts).
 --
 -- Claims, billed, allowed, patient responsibility and visits belong to the payer each claim
@@ -26,13 +29,16 @@ billed AS (
     GROUP BY payer_id
 ),
 paid_by AS (
-    SELECT coalesce(r.payer_id, s.payer_id) AS payer_id, sum(l.amount) AS paid,
-           coalesce(sum(l.amount) FILTER (WHERE r.payer_id <> s.payer_id), 0)
-               AS paid_as_secondary
+    SELECT coalesce(r.payer_id, s.payer_id) AS payer_id,
+           sum(l.amount) FILTER (WHERE l.kind = 'payer_payment') AS paid,
+           coalesce(sum(l.amount) FILTER (WHERE l.kind = 'payer_payment'
+                                          AND r.payer_id <> s.payer_id), 0)
+               AS paid_as_secondary,
+           sum(l.amount) FILTER (WHERE l.kind = 'denial') AS denied_standing
     FROM scope s
     JOIN ledger l USING (claim_id)
     LEFT JOIN remittances r USING (remittance_id)
-    WHERE l.kind = 'payer_payment'
+    WHERE l.kind IN ('payer_payment', 'denial')
     GROUP BY 1
 )
 SELECT py.payer_id, py.name AS payer, py.payer_type,
@@ -43,7 +49,8 @@ SELECT py.payer_id, py.name AS payer, py.payer_type,
        coalesce(pb.paid_as_secondary, 0)::DECIMAL(14,2) AS paid_as_secondary,
        coalesce(b.patient_responsibility, 0)::DECIMAL(14,2) AS patient_responsibility,
        coalesce(v.visits, 0) AS visits,
-       coalesce(v.visits_answered, 0) AS visits_answered
+       coalesce(v.visits_answered, 0) AS visits_answered,
+       coalesce(pb.denied_standing, 0)::DECIMAL(14,2) AS denied_standing
 FROM payers py
 LEFT JOIN billed b USING (payer_id)
 LEFT JOIN paid_by pb USING (payer_id)

@@ -1548,6 +1548,11 @@ class _Builder:
         r_paid += np.bincount(un_r, weights=un_paid, minlength=nr).astype(np.int64)
         self.e_claim, self.e_kind, self.e_date, self.e_paid, self.e_pr = (
             e_claim, e_kind, e_date, e_paid, e_pr)
+        # A reversal names the CLP it takes back (migration 0029): its claim's first
+        # adjudication, the event before it.
+        first_ev = np.zeros(int(e_claim.max()) + 1 if ne else 0, np.int64)
+        first_ev[e_claim[e_kind == K_FIRST]] = np.nonzero(e_kind == K_FIRST)[0] + 1
+        reverses = np.where(e_kind == K_REVERSAL, first_ev[e_claim], 0)
         cp_claim = pa.concat_arrays([pc.take(self.claim_ids, pa.array(e_claim)),
                                      pa.nulls(nu, pa.string())])
         cp_clp01 = pa.concat_arrays([pc.take(self.claim_ids, pa.array(e_claim)),
@@ -1565,6 +1570,8 @@ class _Builder:
             "service_from": _date(np.r_[svc, r_date[un_r] - 60]),
             "service_to": _date(np.r_[svc, r_date[un_r] - 60]),
             "received_date": _date(np.r_[sent + 1, r_date[un_r] - 45]),
+            "reverses_id": _int(np.r_[reverses, np.zeros(nu, int)],
+                                valid=np.r_[reverses > 0, np.zeros(nu, bool)]),
         }
         self.tables["line_payments"] = {
             "line_payment_id": _int(lp_id), "claim_payment_id": _int(ev_of_line + 1),

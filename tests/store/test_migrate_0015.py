@@ -41,11 +41,11 @@ def _hashes(con) -> dict[str, str]:
     out = {}
     for t in TABLES:
         # Columns 0015 added, and those later migrations add (0016: the REF*F8 number;
-        # 0021: the patient a claim payment names).
+        # 0021: the patient a claim payment names; 0029: the CLP a reversal takes back).
         cols = [r[0] for r in con.execute(f"DESCRIBE {t}").fetchall()  # noqa: S608
                 if r[0] not in ("place_of_service", "telehealth_modifier",
                                 "original_payer_claim_number", "patient_last_name",
-                                "patient_first_name", "patient_member_id")]
+                                "patient_first_name", "patient_member_id", "reverses_id")]
         out[t] = con.execute(
             f"SELECT count(*) || ':' || coalesce(md5(string_agg(x, chr(10) ORDER BY x)), '') "
             f"FROM (SELECT CAST(({', '.join(cols)}) AS VARCHAR) AS x FROM {t})").fetchone()[0]

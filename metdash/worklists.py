@@ -333,9 +333,10 @@ def payments_taken_back(db: Database, as_of: dt.date) -> pd.DataFrame:
     payer why, then appeal, correct and resubmit, or write off.
 
     Per claim and payer (DOMAIN.md, "One claim, several remittances" and "PLB"):
-    - **reversed, not processed again**: the payer's latest claim payment (CLP) is a reversal
-      (CLP02 22). The claim is back in A/R waiting for the corrected claim; it owes what its
-      insurance side owes.
+    - **reversed, not processed again**: a reversal (CLP02 22) that no later claim payment
+      (CLP) of the payer follows with an answer of the lines it took back (the other part of a
+      claim the payer split is not one: metdash/sql/payments_taken_back.sql). The claim is
+      back in A/R waiting for the corrected claim; it owes what its insurance side owes.
     - **recoupment**: the payer's current adjudication (its latest CLP) pays more than the
       payer's money on the claim now holds (its CLPs net of reversals, less the PLB WO / FB
       recoupments that name the claim and the refunds the practice sent it). What it owes
@@ -360,76 +361,7 @@ def payments_taken_back(db: Database, as_of: dt.date) -> pd.DataFrame:
         WHERE r.payment_date >= (SELECT min(first_service_date) FROM claim_facts
                                  WHERE adjudicated AND insurance_balance > denied_open
                                    AND status <> 'voided')""")
-    REPLACED = facts.sql_text("replaced_clps")  # noqa: N806 (a CTE, read once and cached)
-    return db.query(f"""
-        WITH cand AS (
-            SELECT claim_id, client_id, status, insurance_balance - denied_open AS beyond
-            FROM claim_facts
-            WHERE adjudicated AND insurance_balance > denied_open AND status <> 'voided'
-        ), ordered AS (
-            -- each payer's CLPs of those claims ("not ours" 23 and pricing only 25 left out),
-            -- in posting order (n): payment date, remittance, position in it
-            SELECT *, row_number() OVER w AS n, lead(status_code) OVER w AS next_code
-            FROM (SELECT cp.claim_payment_id, cp.claim_id, r.payer_id, cp.status_code, cp.paid,
-                         r.payment_date, cp.remittance_id, cp.seq,
-                         coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key) AS payer_part
-                  FROM claim_payments cp JOIN remittances r USING (remittance_id)
-                  WHERE cp.remittance_id >= $first
-                    AND cp.claim_id IN (SELECT claim_id FROM cand)
-                    AND cp.status_code NOT IN ('23', '25') AND r.payment_date <= $as_of)
-            WINDOW w AS (PARTITION BY claim_id, payer_part
-                         ORDER BY payment_date, remittance_id, seq, claim_payment_id)
-        ), {REPLACED}, per_payer AS (
-            -- the payer's current adjudication pays what its CLPs that stand pay (`stands`,
-            -- replaced_clps.sql): both answers of a claim it split, none after a reversal
-            SELECT claim_id, payer_id, arg_max(status_code, n) AS last_status,
-                   coalesce(sum(paid) FILTER (WHERE claim_payment_id IN (
-                                                  SELECT claim_payment_id FROM stands)), 0)
-                       AS current_paid,
-                   sum(paid) AS sent,
-                   -arg_max(paid, n) FILTER (WHERE status_code = '22') AS reversed,
-                   max(payment_date) FILTER (WHERE status_code = '22') AS reversed_on
-            FROM ordered GROUP BY claim_id, payer_id
-        ), recouped AS (
-            SELECT pa.claim_id, r.payer_id, sum(pa.amount) AS recouped,
-                   max(r.payment_date) AS recouped_on,
-                   string_agg(DISTINCT pa.reason_code, '/' ORDER BY pa.reason_code) AS codes
-            FROM provider_adjustments pa JOIN remittances r USING (remittance_id)
-            WHERE pa.reason_code IN ('WO', 'FB') AND pa.claim_id IN (SELECT claim_id FROM cand)
-              AND r.payment_date <= $as_of
-            GROUP BY pa.claim_id, r.payer_id
-        ), refunded AS (
-            -- what the practice sent back to the payer itself (an overpayment repaid)
-            SELECT claim_id, payer_id, sum(amount) AS refunded
-            FROM payer_refunds
-            WHERE claim_id IN (SELECT claim_id FROM cand) AND refund_date <= $as_of
-            GROUP BY claim_id, payer_id
-        ), owed AS (
-            SELECT p.claim_id, p.payer_id, c.client_id, c.status,
-                   CASE WHEN p.last_status = '22' THEN 'reversed (CLP02 22), not processed again'
-                        ELSE 'recoupment (PLB ' || rc.codes || ')'
-                             || CASE WHEN rf.refunded > 0 THEN ', after a refund the practice sent'
-                                     ELSE '' END END AS how,
-                   CASE WHEN p.last_status = '22' THEN p.reversed_on
-                        ELSE rc.recouped_on END AS taken_back_date,
-                   CASE WHEN p.last_status = '22' THEN p.reversed
-                        ELSE rc.recouped END AS taken_back,
-                   CASE WHEN p.last_status = '22' THEN c.beyond
-                        ELSE least(p.current_paid - (p.sent - rc.recouped
-                                                     - coalesce(rf.refunded, 0)), c.beyond)
-                   END AS insurance_owes
-            FROM per_payer p JOIN cand c USING (claim_id)
-            LEFT JOIN recouped rc USING (claim_id, payer_id)
-            LEFT JOIN refunded rf USING (claim_id, payer_id)
-            WHERE p.last_status = '22' OR rc.recouped IS NOT NULL
-        )
-        SELECT o.claim_id, o.client_id, {CLIENT_NAME} AS client_name, p.name AS payer,
-               o.taken_back_date, date_diff('day', o.taken_back_date, $as_of::DATE) AS days_since,
-               o.taken_back::DECIMAL(14,2) AS taken_back,
-               o.insurance_owes::DECIMAL(14,2) AS insurance_owes, o.how, o.status
-        FROM owed o JOIN payers p USING (payer_id) JOIN clients cl USING (client_id)
-        WHERE o.insurance_owes > 0
-        ORDER BY o.taken_back_date, o.claim_id, p.name""",
+    return db.query(facts.sql_text("payments_taken_back"),
                     {"as_of": as_of, "first": first if first is not None else 2**31 - 1}, few=True)
 
 

@@ -46,7 +46,7 @@ WITH c AS (
 ),
 cp AS (
     SELECT p.claim_payment_id, p.claim_id, p.status_code, p.paid, p.patient_responsibility,
-           p.allowed, p.remittance_id, p.seq, r.payment_date, p.charge,
+           p.allowed, p.remittance_id, p.seq, p.reverses_id, r.payment_date, p.charge,
            coalesce(r.payer_id, c.payer_id) AS adjudicating_payer,
            coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key) AS payer_part,
            coalesce(r.payer_id = c.payer_id, TRUE) AS billed_payer
@@ -79,14 +79,11 @@ per_payment AS (
     FROM adj
     GROUP BY claim_payment_id
 ),
+{clp_order},
 ordered AS (
-    SELECT *, row_number() OVER (PARTITION BY claim_id, payer_part
-                                 ORDER BY payment_date, remittance_id, seq, claim_payment_id)
-                  AS n,
-           lead(status_code) OVER (PARTITION BY claim_id, payer_part
-                                   ORDER BY payment_date, remittance_id, seq, claim_payment_id)
-                  AS next_code
-    FROM cp
+    SELECT *, row_number() OVER w AS n, lead(status_code) OVER w AS next_code
+    FROM keyed
+    WINDOW w AS (PARTITION BY claim_id, payer_part ORDER BY k_date, k_remittance, k_seq, k_id)
 ),
 {replaced_clps},
 current_adj AS (

@@ -36,7 +36,8 @@
 --                      row of its table with the amount negated: the same kind, the reversal
 --
 -- One claim, several remittances (DOMAIN.md). For each payer, the claim's CLPs in posting order
--- (payment date, remittance, CLP position; "not ours" 23 and pricing-only 25 left out):
+-- (payment date, remittance, CLP position, a reversal right after the CLP it reverses:
+-- clp_order.sql; "not ours" 23 and pricing-only 25 left out):
 --   - an adjudication posts its payment and its adjustments;
 --   - a later adjudication without a reversal REPLACES it: the earlier adjustments are undone
 --     (reversal rows, dated the later one) and the later ones posted. Money the payer sent
@@ -44,8 +45,9 @@
 --     earlier one's lines (a split claim's other lines: DOMAIN.md's replacement is of an
 --     appeal or a reprocessing) replaces nothing: both stand (replaced_clps.sql);
 --   - a reversal (CLP02 22) undoes exactly what it reverses: every row of the adjudication
---     before it is undone on the reversal's date (the reversal's own amounts are that, negated),
---     which reopens the claim; a 22 with no adjudication before it posts its own amounts.
+--     before it (the one it names, claim_payments.reverses_id) is undone on the reversal's
+--     date (the reversal's own amounts are that, negated), which reopens the claim; a 22 with
+--     no adjudication before it posts its own amounts.
 -- The classification of each adjustment is the practice's table adjustment_classes (a payer's
 -- own row first, then the row for every payer, else a denial).
 WITH c AS (
@@ -84,7 +86,7 @@ next_covered AS (
 ),
 cp AS (
     SELECT p.claim_payment_id, p.claim_id, p.status_code, p.paid, p.remittance_id, p.seq,
-           r.payment_date, coalesce(r.payer_id, c.payer_id) AS adjudicating_payer,
+           p.reverses_id, r.payment_date, coalesce(r.payer_id, c.payer_id) AS adjudicating_payer,
            coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key) AS payer_part,
            coalesce(r.payer_id = c.payer_id, TRUE) AS billed_payer,
            coalesce(nc.has_next, FALSE) AS next_payer_covered
@@ -95,15 +97,15 @@ cp AS (
      AND nc.payer_id = coalesce(r.payer_id, c.payer_id)
     WHERE p.status_code NOT IN ('23', '25')
 ),
+{clp_order},
 ordered AS (
-    SELECT cp.*,
+    SELECT keyed.*,
            lag(status_code) OVER w AS prev_code,
            lead(status_code) OVER w AS next_code,
            lead(payment_date) OVER w AS next_date,
            row_number() OVER w AS n
-    FROM cp
-    WINDOW w AS (PARTITION BY claim_id, payer_part
-                 ORDER BY payment_date, remittance_id, seq, claim_payment_id)
+    FROM keyed
+    WINDOW w AS (PARTITION BY claim_id, payer_part ORDER BY k_date, k_remittance, k_seq, k_id)
 ),
 {replaced_clps},
 adj AS (

@@ -2,14 +2,14 @@
 -- metdash.worklists.payments_taken_back: the one statement of which of a payer's CLPs
 -- stand.) Needs a CTE `ordered`: the claim's CLPs
 -- ("not ours" 23 and pricing-only 25 left out) with claim_payment_id, claim_id, payer_part,
--- status_code, payment_date, n (their order per claim and payer: payment date, remittance,
--- CLP position) and next_code (the next one's CLP02).
+-- status_code, payment_date, n (their order per claim and payer: clp_order.sql, a reversal
+-- right after the CLP it reverses) and next_code (the next one's CLP02).
 --
 -- A later CLP of a payer replaces an earlier one only when it answers one of its lines: a
 -- payer that splits a claim answers some lines on one CLP and the rest on a later one, and
 -- both stand (the lines matched to ours; a CLP with no line replaces, and is replaced by,
--- any other). A CLP stands when it is not a reversal (22), is not followed by one, and is
--- not in `replaced`: `stands` holds those (its ids).
+-- any other). A CLP stands when it is not a reversal (22), is not followed by one (is not
+-- reversed), and is not in `replaced`: `stands` holds those (its ids).
 clp_lines AS (
     SELECT claim_payment_id, list(DISTINCT line_no) AS lines
     FROM {line_payments}

@@ -5,16 +5,16 @@
 -- that split a claim has both answers standing; one whose last CLP reversed its payment, none.
 cp AS (
     SELECT p.claim_payment_id, p.claim_id, p.status_code, p.paid, p.charge, p.remittance_id,
-           p.seq, r.payment_date, coalesce(r.payer_id, c.payer_id) AS payer_id,
+           p.seq, p.reverses_id, r.payment_date, coalesce(r.payer_id, c.payer_id) AS payer_id,
            coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key) AS payer_part
     FROM claim_payments p JOIN remittances r USING (remittance_id) JOIN c USING (claim_id)
     WHERE p.status_code NOT IN ('23', '25') AND r.payment_date <= $as_of::DATE
 ),
+{clp_order},
 ordered AS (
     SELECT *, row_number() OVER w AS n, lead(status_code) OVER w AS next_code
-    FROM cp
-    WINDOW w AS (PARTITION BY claim_id, payer_part
-                 ORDER BY payment_date, remittance_id, seq, claim_payment_id)
+    FROM keyed
+    WINDOW w AS (PARTITION BY claim_id, payer_part ORDER BY k_date, k_remittance, k_seq, k_id)
 ),
 {replaced_clps},
 standing AS (

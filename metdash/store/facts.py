@@ -95,7 +95,7 @@ SOURCES = ["claims", "claim_payments", "line_payments", "adjustments", "claim_li
 
 
 # CTEs shared between those queries, written {name} where they go (their own SQL file).
-INCLUDES = ["standing_clps", "replaced_clps"]  # in this order: the first holds the second
+INCLUDES = ["standing_clps", "replaced_clps", "clp_order"]  # an include before those it holds
 
 
 def _read(name: str) -> str:

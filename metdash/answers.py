@@ -24,13 +24,15 @@ class Answer(NamedTuple):
     """A payer's answer of a claim: one CLP, or the CLPs of it that stand together.
     ``line_nos``: our line numbers its SVCs name (None for one that names none of ours);
     ``charge``: what it answered for (CLP03); ``adjustments``: (group, CARC, amount), claim and
-    lines; ``clps``: how many CLPs. (A tuple: an import makes one per CLP.)"""
+    lines; ``clps``: how many CLPs; ``claim_payment_id``: the CLP's on file (None: one being
+    posted). (A tuple: an import makes one per CLP.)"""
 
     line_nos: Sequence[int | None]
     paid: Decimal
     charge: Decimal
     adjustments: Sequence[tuple[str, str, Decimal]]
     clps: int = 1
+    claim_payment_id: int | None = None
 
     @property
     def lines(self) -> frozenset[int] | None:
@@ -58,28 +60,33 @@ def may_join_earlier(charge: Decimal, billed: Decimal | None) -> bool:
 class StandingAnswers:
     """Each payer's answer of the claims an 835 (or a paper EOB) posts to, as it stands after
     each CLP it posts (metdash/sql/replaced_clps.sql's rule: a later CLP replaces an earlier one
-    when it answers one of its lines, or either names none; a reversal undoes the one before
-    it). ``answered``: the claims answered before this file, whose standing CLPs are read from
-    the store once (metdash/sql/standing_answers.sql); the others start with none."""
+    when it answers one of its lines, or either names none; a reversal undoes the one it
+    reverses). ``answered``: the claims answered before this file, whose standing CLPs are
+    read from the store once (metdash/sql/standing_answers.sql); the others start with none."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, answered: Sequence[str]) -> None:
         self._parts: dict[tuple[str, str], list[Answer]] = {}
         if not answered:
             return
-        for claim_id, payer, paid, charge, lines, adjustments in con.execute(
+        for claim_id, payer, paid, charge, lines, adjustments, cp_id in con.execute(
                 facts.sql_text("standing_answers"), {"ids": list(answered), "as_of": FAR}
         ).fetchall():
             self._parts.setdefault((claim_id, payer), []).append(Answer(
                 lines or (), paid, charge,
-                [(a["group_code"], a["carc"], a["amount"]) for a in adjustments or ()]))
+                [(a["group_code"], a["carc"], a["amount"]) for a in adjustments or ()],
+                claim_payment_id=cp_id))
 
-    def post(self, claim_id: str, payer: str, status_code: str, answer: Answer) -> Answer:
+    def post(self, claim_id: str, payer: str, status_code: str, answer: Answer,
+             reverses: int | None = None) -> Answer:
         """``answer`` (CLP02 ``status_code``) posted for ``payer`` (its payer id, or "key " and
-        its name as the 835 gave it); returns the payer's whole answer as it now stands."""
+        its name as the 835 gave it); returns the payer's whole answer as it now stands.
+        ``reverses``: the claim payment a reversal takes back (metdash.x12.trust835.Reversals;
+        None: the payer's latest answer)."""
         key = (claim_id, payer)
         earlier = self._parts.get(key)
-        if status_code == "22":   # undoes the CLP before it; the claim is sent back
-            self._parts[key] = (earlier or [])[:-1]
+        if status_code == "22":   # undoes the CLP it reverses; the claim is sent back
+            self._parts[key] = ((earlier or [])[:-1] if reverses is None else
+                                [e for e in earlier or () if e.claim_payment_id != reverses])
             return answer
         if not earlier:   # (most claims: nothing to compare)
             self._parts[key] = [answer]
@@ -96,10 +103,12 @@ class StandingAnswers:
                       [a for e in every for a in e.adjustments], len(every))
 
     def post_clp(self, claim_id: str, payer_id: int | None, payer_key: str, clp: Any,
-                 line_nos: Sequence[int | None]) -> Answer:
+                 line_nos: Sequence[int | None], reverses: int | None = None) -> Answer:
         """:meth:`post` for an 835's CLP (metdash.x12.parse835) from the payer ``payer_id``
-        (None: not on file, known by ``payer_key``) matched to our lines ``line_nos``."""
+        (None: not on file, known by ``payer_key``) matched to our lines ``line_nos``;
+        ``reverses``: the claim payment a reversal takes back."""
         return self.post(claim_id, f"key {payer_key}" if payer_id is None else str(payer_id),
                          clp.status_code, Answer(
                              line_nos, clp.paid, clp.charge,
-                             [(a.group_code, a.carc, a.amount) for a in clp.all_adjustments()]))
+                             [(a.group_code, a.carc, a.amount) for a in clp.all_adjustments()]),
+                         reverses)

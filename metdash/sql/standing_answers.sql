@@ -1,7 +1,7 @@
 -- The CLPs that stand (standing_clps.sql) of the claims in $ids, each with our line numbers it
--- answers (NULL: none named) and its adjustments (group, CARC, amount; claim and lines), in
--- each payer's posting order: what metdash.answers.StandingAnswers starts from when an 835
--- or a paper EOB answers those claims again.
+-- answers (NULL: none named), its adjustments (group, CARC, amount; claim and lines) and its id
+-- (what a reversal names), in each payer's posting order: what metdash.answers.StandingAnswers
+-- starts from when an 835 or a paper EOB answers those claims again.
 WITH c AS (SELECT claim_id, payer_id FROM claims WHERE claim_id IN (SELECT unnest($ids))),
 {standing_clps},
 answered_lines AS (
@@ -18,7 +18,7 @@ adjusted AS (
     WHERE claim_payment_id IN (SELECT claim_payment_id FROM standing)
     GROUP BY claim_payment_id
 )
-SELECT s.claim_id, s.payer_part, s.paid, s.charge, l.lines, a.adjustments
+SELECT s.claim_id, s.payer_part, s.paid, s.charge, l.lines, a.adjustments, s.claim_payment_id
 FROM standing s
 LEFT JOIN answered_lines l USING (claim_payment_id)
 LEFT JOIN adjusted a USING (claim_payment_id)

@@ -308,10 +308,8 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
     on_file = trust835.our_claims(con, clp01s)  # with their status, balance, history
     on_file = trust835.with_member_ids(con, on_file, new)  # for the patient check
     problems = trust835.payee_problems(remit.name, new, trust835.practice_ids(con))
-    reversed_ids = {c.clp01 for p in new for c in p.claims
-                    if c.status_code == "22" and c.clp01 in on_file}
-    problems += trust835.claim_problems(remit.name, new, on_file, payer_of,
-                                        trust835.adjudications(con, reversed_ids))
+    reversals = trust835.Reversals(con, new, on_file, payer_of)  # what each 22 takes back
+    problems += trust835.claim_problems(remit.name, new, on_file, payer_of, reversals)
     if problems:
         raise X12FileError(remit.name, problems, trust835.unknown_payers(new, payer_of, on_file))
     our_lines = claim_lines(con, sorted(on_file))
@@ -383,12 +381,13 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
             else:
                 res.matched += 1
             res.claims += 1
+            target = reversals.taken_back(claim_id, p, c)  # the CLP a 22 takes back
             cps.append((cp_id, rem_id, seq, claim_id, c.clp01, c.status_code, c.charge,
                         c.paid, c.patient_responsibility, _allowed(c),
                         c.payer_claim_number or None, c.service_from,
                         c.service_to or c.service_from, c.received_date,
                         c.patient_last_name or None, c.patient_first_name or None,
-                        c.patient_member_id or None))
+                        c.patient_member_id or None, target))
             for a in c.adjustments:
                 adjs.append((adj_id, cp_id, None, a.group_code, a.carc, a.amount,
                              a.quantity))
@@ -423,7 +422,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
                     newest[claim_id] = p.payment_date
                 # The payer's whole answer (with an earlier one of other lines: a split); the
                 # first since it was sent, or a split's, short of the charge: the rest owed.
-                whole = standing.post_clp(claim_id, payer_id, p.payer_key, c, line_nos)
+                whole = standing.post_clp(claim_id, payer_id, p.payer_key, c, line_nos, target)
                 new_status, note = claim_status_after(
                     classes, payer_id if payer_id is not None else on_file[claim_id].payer_id,
                     c.status_code, whole.paid, list(whole.adjustments))
@@ -454,7 +453,7 @@ def _post(con: duckdb.DuckDBPyConnection, remit: Remittance835, sha: str, user: 
         "claim_payment_id", "remittance_id", "seq", "claim_id", "clp01", "status_code",
         "charge", "paid", "patient_responsibility", "allowed", "payer_claim_number",
         "service_from", "service_to", "received_date", "patient_last_name",
-        "patient_first_name", "patient_member_id"], cps)
+        "patient_first_name", "patient_member_id", "reverses_id"], cps)
     insert_rows(con, "line_payments", [
         "line_payment_id", "claim_payment_id", "line_no", "cpt", "modifiers", "charge", "paid",
         "allowed", "units", "service_date", "line_control_number"], lps)

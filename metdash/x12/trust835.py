@@ -16,10 +16,11 @@ file, the segment and the claim, and refuses the whole file ("Nothing was import
 * **money is taken back only by a reversal** (:func:`claim_problems`): a negative CLP04
   outside CLP02 22 is refused (005010X221A1 reports a re-adjudication as a reversal and its
   correction; a payer recovers money by a PLB recoupment);
-* **a reversal reverses a payment on file** (:func:`claim_problems`): a CLP02 22 needs an
-  adjudication of the claim by the same payer on file, dated on or before it (DOMAIN.md: it
-  "reverses an earlier payment exactly"); imported before the payment it reverses, the file
-  is refused, saying to import that remittance first;
+* **a reversal reverses a payment on file** (:func:`claim_problems`, :class:`Reversals`): a
+  CLP02 22 needs an adjudication of the claim by the same payer on file that stands, dated on
+  or before it, of its amounts negated (DOMAIN.md: it "reverses an earlier payment
+  exactly"); imported before the payment it reverses, the file is refused, saying to import
+  that remittance first;
 * **the patient is the claim's client** (:func:`claim_problems`): a CLP naming one of our
   claims must name (NM1*QC) the claim's client, by last name or by a member id of the
   client's coverages; otherwise the money would post to another client's account (found by a
@@ -43,7 +44,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import pyarrow as pa
@@ -51,7 +52,7 @@ import pyarrow as pa
 from metdash.adjustment_classes import OUTCOMES
 from metdash.errors import Naming, X12Error
 from metdash.privacy import mask_text
-from metdash.store import registered
+from metdash.store import facts, registered
 from metdash.x12.parse835 import ClaimPayment, Payment
 
 # CLP02 codes with which a payer other than the claim's may report on it: processed as
@@ -228,28 +229,75 @@ def with_member_ids(con: duckdb.DuckDBPyConnection, ours: dict[str, OurClaim],
     return out
 
 
-def adjudications(con: duckdb.DuckDBPyConnection, ids: Iterable[str]
-                  ) -> dict[str, tuple[tuple[str, str, dt.date, Decimal, Decimal], ...]]:
-    """The claim payments on file of these claims (not 23 / 25), each claim's in posting
-    order (payment date, remittance, CLP position): (payer part, CLP02, payment date, CLP03
-    charge, CLP04 paid). The
-    payer part is the payer's id, or "key " + TRN03 for a payer not on file, as the ledger
-    groups them (metdash/sql/ledger.sql). Read only for the claims a file reverses."""
-    ids = sorted(set(ids))
-    if not ids:
-        return {}
-    rows = con.execute("""
-        SELECT cp.claim_id, coalesce(r.payer_id::VARCHAR, 'key ' || r.payer_key),
-               cp.status_code, r.payment_date, cp.charge, cp.paid
-        FROM claim_payments cp JOIN remittances r USING (remittance_id)
-        WHERE cp.claim_id IN (SELECT unnest(?::VARCHAR[]))
-          AND cp.status_code NOT IN ('23', '25')
-        ORDER BY cp.claim_id, r.payment_date, cp.remittance_id, cp.seq, cp.claim_payment_id""",
-        [ids]).fetchall()
-    out: dict[str, list[tuple[str, str, dt.date, Decimal, Decimal]]] = {}
-    for claim_id, part, code, day, charge, paid in rows:
-        out.setdefault(claim_id, []).append((part, code, day, Decimal(charge), Decimal(paid)))
-    return {k: tuple(v) for k, v in out.items()}
+class OnFile(NamedTuple):
+    """A claim payment on file of a claim an 835 reverses (:class:`Reversals`): the payer part
+    (the payer's id, or "key " + TRN03 for a payer not on file, as the ledger groups them:
+    metdash/sql/ledger.sql), CLP02, payment date, CLP03 charge, CLP04 paid, CLP07, and whether
+    it stands (metdash/sql/standing_clps.sql: not a reversal, not reversed, not replaced)."""
+
+    claim_payment_id: int
+    payer_part: str
+    status_code: str
+    payment_date: dt.date
+    charge: Decimal
+    paid: Decimal
+    payer_claim_number: str | None
+    stands: bool
+
+
+class Reversals:
+    """The payments on file that an 835's reversals (CLP02 22 naming claims of ours) may take
+    back, read once for the claims they reverse (``ours``: :func:`our_claims`; ``payer_of``:
+    our payer id of each payment, by ``id(payment)``).
+
+    DOMAIN.md: a reversal "reverses an earlier payment exactly (same amounts, negated)". It
+    takes back its payer's answer of the claim that stands, on or before its date, whose charge
+    and paid are its own negated: the one with its payer claim number (CLP07) when there are
+    several, else the latest. Not necessarily the payer's last CLP: a payer that split a claim
+    (lines 1-2 on one 835, line 3 on a later one) may reverse the first part, the second
+    standing."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, payments: Sequence[Payment],
+                 ours: Mapping[str, OurClaim], payer_of: Mapping[int, int | None]) -> None:
+        self._payer_of = payer_of
+        self._on_file: dict[str, list[OnFile]] = {}
+        ids = sorted({c.clp01 for p in payments for c in p.claims
+                      if c.status_code == "22" and c.clp01 in ours})
+        if not ids:
+            return
+        for claim_id, *row in con.execute(f"""
+                WITH c AS (SELECT claim_id, payer_id FROM claims
+                           WHERE claim_id IN (SELECT unnest($ids::VARCHAR[]))),
+                {facts.sql_text("standing_clps")}
+                SELECT o.claim_id, o.claim_payment_id, o.payer_part, o.status_code,
+                       o.payment_date, o.charge, o.paid, p.payer_claim_number,
+                       o.claim_payment_id IN (SELECT claim_payment_id FROM stands)
+                FROM ordered o JOIN claim_payments p USING (claim_payment_id)
+                ORDER BY o.claim_id, o.payer_part, o.n""",  # noqa: S608 (our own SQL file)
+                {"ids": ids, "as_of": dt.date(9999, 12, 31)}).fetchall():
+            self._on_file.setdefault(claim_id, []).append(OnFile(*row))
+
+    def candidates(self, claim_id: str, p: Payment) -> list[OnFile]:
+        """The answers of ``claim_id`` a reversal in payment ``p`` may take back: its payer's
+        that stand, dated on or before it, in posting order."""
+        part = payer_part(self._payer_of[id(p)], p.payer_key)
+        return [x for x in self._on_file.get(claim_id, ()) if x.payer_part == part and x.stands
+                and (p.payment_date is None or x.payment_date <= p.payment_date)]
+
+    def target(self, claim_id: str, p: Payment, c: ClaimPayment) -> OnFile | None:
+        """The answer the reversal ``c`` (in payment ``p``) of ``claim_id`` takes back; None
+        when none on file is its amounts negated (refused: :func:`claim_problems`)."""
+        same = [x for x in self.candidates(claim_id, p)
+                if (x.charge, x.paid) == (-c.charge, -c.paid)]
+        named = [x for x in same if c.payer_claim_number
+                 and x.payer_claim_number == c.payer_claim_number]
+        return (named or same)[-1] if same else None
+
+    def taken_back(self, claim_id: str | None, p: Payment, c: ClaimPayment) -> int | None:
+        """The claim_payment_id of :meth:`target` when ``c`` is a reversal of our claim
+        ``claim_id`` (None: not ours), else None."""
+        target = self.target(claim_id, p, c) if claim_id and c.status_code == "22" else None
+        return target.claim_payment_id if target else None
 
 
 def _not_its_payer(claim: OurClaim, p: Payment, payer_id: int | None) -> str:
@@ -285,14 +333,12 @@ def unknown_payers(new: Sequence[Payment], payer_of: Mapping[int, int | None],
 
 
 def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, OurClaim],
-                   payer_of: Mapping[int, int | None],
-                   on_file: Mapping[str, tuple[tuple[str, str, dt.date, Decimal, Decimal],
-                                               ...]] | None = None
+                   payer_of: Mapping[int, int | None], reversals: Reversals | None = None
                    ) -> list[X12Error]:
     """The payer, reversal and repeat rules for every CLP naming one of our claims.
     ``payer_of``: our payer id of each payment (by ``id(payment)``), None when the 835's
-    payer is none of ours. ``on_file``: :func:`adjudications` of the claims the file
-    reverses (a reversal of a claim missing from it reverses nothing)."""
+    payer is none of ours. ``reversals``: what the file's reversals may take back (None:
+    nothing on file, every reversal is refused)."""
     out = []
     seen: dict[str, list[tuple[str, int]]] = {}  # claim -> (CLP02, segment) in file order
     for p in payments:
@@ -313,24 +359,18 @@ def claim_problems(name: str, payments: Sequence[Payment], ours: Mapping[str, Ou
             elif payer_id != claim.payer_id and not (
                     payer_id in claim.other_payers and c.status_code in AS_SECONDARY):
                 out.append(X12Error(*where, _not_its_payer(claim, p, payer_id)))
-            target = (_reversed(on_file.get(claim.claim_id, ()) if on_file else (), p,
-                                payer_id) if c.status_code == "22" else None)
-            if c.status_code == "22" and target is None:
+            could = (reversals.candidates(claim.claim_id, p)
+                     if c.status_code == "22" and reversals else [])
+            if c.status_code == "22" and not could:
                 out.append(X12Error(*where,
                                     f"claim {claim.claim_id} is reversed (CLP02 22), but there "
                                     f"is no payment from {p.payer_name} on file that it "
                                     "reverses: import the remittance it reverses first, then "
                                     "this file again (or ask the payer which payment it "
                                     "reverses)."))
-            elif target is not None and (c.charge, c.paid) != (-target[3], -target[4]):
-                out.append(X12Error(*where,
-                                    f"claim {claim.claim_id} is reversed (CLP02 22) for charge "
-                                    f"{c.charge:.2f}, paid {c.paid:.2f}, but the payment it "
-                                    f"reverses ({p.payer_name}, {target[2]}: charge "
-                                    f"{target[3]:.2f}, paid {target[4]:.2f}) is not that: a "
-                                    "reversal takes back exactly what was paid (an earlier "
-                                    "payment already reversed cannot be reversed again); ask "
-                                    "the payer for a corrected remittance."))
+            elif could and reversals and reversals.target(claim.claim_id, p, c) is None:
+                out.append(X12Error(*where, _not_reversed(claim.claim_id, p.payer_name, c,
+                                                          could)))
             if c.paid < 0 and c.status_code != "22":
                 out.append(X12Error(*where,
                                     f"claim {claim.claim_id} is paid {c.paid:.2f} (CLP04) as "
@@ -411,16 +451,19 @@ def other_patient(c: ClaimPayment | Any, claim: OurClaim) -> str | None:
                        mask_text(their_id, "member_id") if their_id else ""))
 
 
-def _reversed(clps: Sequence[tuple[str, str, dt.date, Decimal, Decimal]], p: Payment,
-              payer_id: int | None) -> tuple[str, str, dt.date, Decimal, Decimal] | None:
-    """The adjudication a reversal (CLP02 22) in ``p`` reverses (DOMAIN.md: it "reverses an
-    earlier payment exactly"): the payer's last claim payment on file for the claim
-    (``clps``, :func:`adjudications`) on or before this payment's date, when that is an
-    adjudication and not itself a reversal; else None (nothing to reverse)."""
-    part = payer_part(payer_id, p.payer_key)
-    earlier = [x for x in clps
-               if x[0] == part and (p.payment_date is None or x[2] <= p.payment_date)]
-    return earlier[-1] if earlier and earlier[-1][1] != "22" else None
+def _not_reversed(claim_id: str, payer_name: str, c: ClaimPayment,
+                  could: Sequence[OnFile]) -> str:
+    """Why a reversal ``c`` takes back none of the payments it ``could`` (its payer's that
+    stand, on or before it: :meth:`Reversals.candidates`)."""
+    listed = "; ".join(f"{x.payment_date}: charge {x.charge:.2f}, paid {x.paid:.2f}"
+                       for x in could)
+    which = ("the payment it reverses" if len(could) == 1
+             else "the payments it could reverse")
+    return (f"claim {claim_id} is reversed (CLP02 22) for charge {c.charge:.2f}, paid "
+            f"{c.paid:.2f}, but {which} ({payer_name}, {listed}) "
+            f"{'is' if len(could) == 1 else 'are'} not that: a reversal takes back exactly "
+            "what was paid (an earlier payment already reversed cannot be reversed again); ask "
+            "the payer for a corrected remittance.")
 
 
 def insurance_balances(con: duckdb.DuckDBPyConnection, ids: Iterable[str]

@@ -467,7 +467,13 @@ _CATALOGUE += [
     Metric("risk_reason", "Why",
            "The riskiest line's strongest reason: the feature combination whose denial rate "
            "raises its risk most, with the denied lines and all lines of that combination in "
-           "the 12 months (counts at first adjudication).", "text"),
+           "the 12 months (counts at first adjudication). A claim past its payer's "
+           "timely-filing deadline is listed first and its reason says so: that is a rule of "
+           "the payer, not learned.", "text"),
+    Metric("filing_deadline", "Filing deadline",
+           "First service date + the payer's timely-filing limit (Settings → Payers). A claim "
+           "sent after it is denied CO-29 unless the practice proves it was filed in time.",
+           "date"),
     Metric("risk_more_reasons", "Also",
            "The next reason of the riskiest line, when another combination raises its risk "
            "and says something the first does not.", "text"),

@@ -8,9 +8,10 @@ from metdash import demo_denials, refresh, risk, ui
 db = ui.page_start("Denial risk", permission="billing")
 as_of = ui.today()
 model = refresh.risk_model(db, as_of)   # after new remittances: the last model, meanwhile
-st.caption("Draft and ready claims, riskiest first (click a heading to sort). Learned from this "
-           "practice's first adjudications of the last 12 months; refreshed when a remittance "
-           "arrives. Fix what the reason names before sending.")
+st.caption("Draft and ready claims: first those past their payer's timely-filing deadline (a "
+           "payer's rule, not learned), then the riskiest (click a heading to sort). Learned "
+           "from this practice's first adjudications of the last 12 months; refreshed when a "
+           "remittance arrives. Fix what the reason names before sending.")
 if model.key is None:   # none learned for this store yet: in the background (metdash.refresh)
     ui.pending(model, "Each claim's risk, learned for the first time from this practice's "
                       "claims the payers answered in the last 12 months,")

@@ -136,10 +136,46 @@ def test_claims_not_sent_are_scored_riskiest_first(db):
                   .claim_id)
     assert set(frame.claim_id) == pending and len(frame) == len(pending)
     assert frame.denial_risk.between(0, 1).all()
-    assert list(frame.denial_risk) == sorted(frame.denial_risk, reverse=True)
+    # riskiest first after those past their filing deadline (the test below)
+    on_time = frame[pd.to_datetime(frame.filing_deadline) >= pd.Timestamp(AS_OF)].denial_risk
+    assert list(on_time) == sorted(on_time, reverse=True) and len(on_time) == len(frame) - 2
     assert frame.payer_denial_rate.between(0, 1).all()
-    said = frame[frame.risk_reason != ""]
+    said = frame[(frame.risk_reason != "") & ~frame.risk_reason.str.startswith("Past ")]
     assert len(said) and said.risk_reason.str.contains(r"\d+% of .*\(\d+ of \d+\)").all()
+
+
+def test_a_claim_past_its_filing_deadline_comes_first_and_says_so(db):
+    # DOMAIN.md: timely filing runs from the date of service, each payer's limit kept on the
+    # payer. On 2026-06-30 a claim not yet sent whose first service + its payer's limit is
+    # before that day will be denied CO-29 (a new-user trial: one 13 days past Medicare's
+    # 12 months read 6.6 %, its reason a diagnosis's).
+    frame = risk.claims_at_risk(db, AS_OF)
+    pending = db.query("""
+        SELECT c.claim_id, c.first_service_date, p.name, p.timely_filing_days
+        FROM claims c JOIN payers p USING (payer_id) WHERE c.status IN ('draft', 'ready')""")
+    late = {r.claim_id: (r.name, r.timely_filing_days,
+                         r.first_service_date + dt.timedelta(days=int(r.timely_filing_days)))
+            for r in pending.itertuples()
+            if r.first_service_date + dt.timedelta(days=int(r.timely_filing_days)) < AS_OF}
+    assert late, "the demo has claims not sent past their deadline"
+    assert set(frame.claim_id[:len(late)]) == set(late)
+    rest = frame.denial_risk[len(late):]
+    assert list(rest) == sorted(rest, reverse=True)   # then riskiest first, as before
+    for row in frame.head(len(late)).itertuples():
+        payer, limit, deadline = late[row.claim_id]
+        assert row.risk_reason.startswith(
+            f"Past {payer}'s timely-filing limit of {limit} days from service: the deadline "
+            f"was {deadline} ({(AS_OF - deadline).days} days ago)")
+        assert pd.Timestamp(row.filing_deadline).date() == deadline
+    # Worked through: Medicare's claim served 2025-06-17, 365 days: deadline 2026-06-17, 13
+    # days before 2026-06-30; Summit's served 2026-03-25, 90 days (30 to 04-24, 60 to 05-24,
+    # 90 to 06-23): 7 days before. The learned reason follows the deadline's.
+    said = frame.set_index("claim_id")
+    assert sorted(late) == ["C0001729", "C0002510"]
+    assert "deadline was 2026-06-17 (13 days ago)" in said.risk_reason["C0001729"]
+    assert "Past Summit Health Plan's timely-filing limit of 90 days from service: the deadline " \
+           "was 2026-06-23 (7 days ago)" in said.risk_reason["C0002510"]
+    assert said.risk_more_reasons["C0002510"] != ""
 
 
 def test_a_claim_being_built_reads_like_the_same_claim_saved(db, lines):
@@ -293,7 +329,10 @@ def test_the_same_history_on_later_days_reads_the_kept_model(demo_db_path, tmp_p
         lines, feats = risk.pending_lines(db, day)
         expected = risk.claim_risk(later.model, lines, feats)
         got = risk.claims_at_risk(db, day)
-        pd.testing.assert_frame_equal(got, expected[got.columns])
+        # (the claims past their filing deadline come first, their reason the deadline's)
+        scores = ["denial_risk", "payer_denial_rate", "lines"]
+        pd.testing.assert_frame_equal(got.set_index("claim_id")[scores].sort_index(),
+                                      expected.set_index("claim_id")[scores].sort_index())
         banded.append(feats.days)
     assert (banded[0] == "0-30").any() and (banded[2] == "91+").all()
     # A remittance arrives: learned once again, then kept for the days after.

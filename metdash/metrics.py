@@ -316,8 +316,10 @@ _CATALOGUE = [
            "claims left owing after a first adjudication (at least 20 paid again), else the "
            "practice's.", "money"),
     Metric("forecast_not_submitted", "Not submitted yet",
-           "Draft and ready claims, and sessions on no claim (charged at the fee schedule: "
-           "per code, units = minutes ÷ 15, +1 for 8 or more minutes left): submitted on a day "
+           "Draft and ready claims, and sessions on no claim (charged as Bill sessions would "
+           "bill them: a client's day at a time, units by the payer's rule -- the CMS 8-minute "
+           "rule over the day's timed minutes, or per code -- less units already on a claim for "
+           "that day, at the practice's fees): submitted on a day "
            "drawn from the practice's days from service to submission (given the days already "
            "waited), then paid as open claims (timing: the payer's curve over every weekday).",
            "money"),

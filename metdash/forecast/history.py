@@ -24,11 +24,13 @@ are kept on disk under it, metdash.store.derived).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from metdash.coding import known_codes, remaining_units, untimed_codes
 from metdash.entry import UNBILLED_IDS
 from metdash.store import Database
 
@@ -116,34 +118,86 @@ _PATIENT = f"""
     WHERE $everything OR paid_date > $patient_after OR service_date > $patient_served
     GROUP BY ALL ORDER BY 1, 2"""
 
-# Sessions on no claim (metdash.entry's unbilled_ids), with the payer of the client's primary
-# coverage on the day and a charge estimated from the practice's fee schedule: per code,
-# units = minutes // 15, +1 when 8 or more minutes are left (untimed codes: 1).
+# Sessions on no claim (metdash.entry's unbilled_ids): the minutes of every session of each
+# client's day that has one (a day is billed as a whole: the 8-minute rule adds the day's
+# minutes), with the payer and units rule of the client's primary coverage on the day, the
+# practice's fee per code and the units the client's claims already bill for the day
+# (:func:`unbilled_days` prices them as Bill sessions would).
 _UNBILLED = f"""
     WITH {UNBILLED_IDS},
-    u AS (SELECT s.* FROM sessions s SEMI JOIN unbilled_ids USING (session_id)),
-    est AS (
-        SELECT m.session_id,
-               sum(fs.charge * CASE WHEN NOT coalesce(c.timed, TRUE) THEN 1
-                                    ELSE m.minutes // 15
-                                         + CASE WHEN m.minutes % 15 >= 8 THEN 1 ELSE 0 END
-                                    END) AS charge
-        FROM session_minutes m JOIN fee_schedule fs USING (cpt)
-        LEFT JOIN cpt_codes c USING (cpt)
-        WHERE m.session_id IN (SELECT session_id FROM u) AND m.minutes > 0
-        GROUP BY m.session_id),
+    days AS (SELECT DISTINCT s.client_id, s.session_date
+             FROM sessions s SEMI JOIN unbilled_ids USING (session_id)),
+    minutes AS (
+        SELECT s.client_id, s.session_date, m.cpt, sum(m.minutes)::BIGINT AS minutes,
+               min(s.session_id) AS first_session
+        FROM sessions s SEMI JOIN days USING (client_id, session_date)
+        JOIN session_minutes m USING (session_id)
+        WHERE m.minutes > 0
+        GROUP BY ALL),
+    billed AS (
+        SELECT c.client_id, l.service_date AS session_date, l.cpt, sum(l.units)::BIGINT AS units
+        FROM claim_lines l JOIN claims c USING (claim_id)
+        SEMI JOIN days d ON d.client_id = c.client_id AND d.session_date = l.service_date
+        WHERE c.status <> 'voided'
+        GROUP BY ALL),
     cov AS (
-        SELECT u.session_id, cv.payer_id
-        FROM u JOIN coverages cv
-          ON cv.client_id = u.client_id AND cv.priority = 'primary'
-         AND cv.effective_date <= u.session_date
-         AND (cv.end_date IS NULL OR cv.end_date >= u.session_date)
-        QUALIFY row_number() OVER (PARTITION BY u.session_id ORDER BY cv.coverage_id) = 1)
-    SELECT u.session_id, {_days('u.session_date')} AS service,
+        SELECT d.client_id, d.session_date, cv.payer_id, p.units_rule
+        FROM days d JOIN coverages cv
+          ON cv.client_id = d.client_id AND cv.priority = 'primary'
+         AND cv.effective_date <= d.session_date
+         AND (cv.end_date IS NULL OR cv.end_date >= d.session_date)
+        JOIN payers p USING (payer_id)
+        QUALIFY row_number() OVER (PARTITION BY d.client_id, d.session_date
+                                   ORDER BY cv.coverage_id) = 1),
+    codes AS (SELECT client_id, session_date, cpt FROM minutes
+              UNION SELECT client_id, session_date, cpt FROM billed)
+    SELECT k.client_id, {_days('k.session_date')} AS service,
            coalesce(cov.payer_id, -1)::BIGINT AS payer_id,
-           coalesce(est.charge, 0)::DOUBLE AS charge
-    FROM u LEFT JOIN est USING (session_id) LEFT JOIN cov USING (session_id)
-    ORDER BY u.session_id"""
+           coalesce(cov.units_rule, 'cms') AS units_rule, k.cpt,
+           coalesce(m.minutes, 0)::BIGINT AS minutes, coalesce(b.units, 0)::BIGINT AS billed,
+           coalesce(fs.charge, 0)::DOUBLE AS fee
+    FROM codes k
+    LEFT JOIN minutes m USING (client_id, session_date, cpt)
+    LEFT JOIN billed b USING (client_id, session_date, cpt)
+    LEFT JOIN cov USING (client_id, session_date)
+    LEFT JOIN fee_schedule fs USING (cpt)
+    -- codes in the order of the day's sessions (session id, then code: day_sessions' order)
+    ORDER BY k.client_id, k.session_date, m.first_session NULLS LAST, k.cpt"""
+
+
+def unbilled_days(rows: dict[str, np.ndarray], untimed: Collection[str]) -> dict[str, np.ndarray]:
+    """What billing the sessions on no claim would charge, a client's day at a time (one row
+    per day with something to bill, a claim of its own): service (day number), payer_id (-1
+    with no coverage that day), charge (dollars). Units as Bill sessions gives them
+    (metdash.entry.claims.build_claim_from_sessions): the payer's rule (the CMS 8-minute rule
+    with no coverage, as metdash.entry.sessions.session_units) over every minute of the
+    client's day, less the units the client's claims already bill for that date
+    (:func:`metdash.coding.remaining_units`); each unit at the practice's fee for its code.
+    ``rows``: :data:`_UNBILLED`'s columns, a client's day together, codes in the order of the
+    day's sessions."""
+    out: dict[str, list[Any]] = {"service": [], "payer_id": [], "charge": []}
+    keys = list(zip(rows["client_id"].tolist(), rows["service"].tolist(), strict=True))
+    start = 0
+    for end in range(1, len(keys) + 1):
+        if end < len(keys) and keys[end] == keys[start]:
+            continue
+        span = range(start, end)
+        minutes = {str(rows["cpt"][i]): int(rows["minutes"][i]) for i in span
+                   if rows["minutes"][i] > 0}
+        billed = {str(rows["cpt"][i]): int(rows["billed"][i]) for i in span
+                  if rows["billed"][i] > 0}
+        fee = {str(rows["cpt"][i]): float(rows["fee"][i]) for i in span}
+        units = remaining_units(minutes, billed, str(rows["units_rule"][start]),
+                                untimed=untimed) if minutes else {}
+        charge = sum(fee[code] * n for code, n in units.items())
+        if charge > 0:
+            out["service"].append(keys[start][1])
+            out["payer_id"].append(int(rows["payer_id"][start]))
+            out["charge"].append(charge)
+        start = end
+    return {"service": np.asarray(out["service"], dtype=np.int64),
+            "payer_id": np.asarray(out["payer_id"], dtype=np.int64),
+            "charge": np.asarray(out["charge"], dtype=float)}
 
 
 @dataclass(frozen=True)
@@ -251,7 +305,7 @@ def load_history(db: Database, window: Window | None = None) -> History:
             patient = _fetch(cur, _PATIENT, {"everything": w is None,
                                              "patient_after": w and w.patient_after,
                                              "patient_served": w and w.patient_served})
-            unbilled = _fetch(cur, _UNBILLED)
+            unbilled = unbilled_days(_fetch(cur, _UNBILLED), untimed_codes(known_codes(cur)))
             names = dict(cur.execute("SELECT payer_id, name FROM payers").fetchall())
         finally:
             cur.close()
@@ -266,21 +320,22 @@ STATE_COLUMNS = {
     "claim_facts": ["claim_id", "payer_id", "total_charge", "first_service_date",
                     "submitted_date", "voided_date", "first_adjudication_date",
                     "first_claim_payment_id"],
-    "claim_lines": ["claim_id", "line_no", "cpt", "charge", "session_id"],
+    "claim_lines": ["claim_id", "line_no", "cpt", "charge", "session_id", "service_date",
+                    "units"],
     "claim_payments": ["claim_payment_id", "paid"],
     "ledger": ["claim_id", "entry_date", "insurance", "amount", "kind", "voided",
                "first_service_date"],
     "patient_payments": ["claim_id", "payment_date", "amount"],
     "patient_refunds": ["claim_id", "refund_date", "amount"],
-    "claims": ["claim_id", "status"],
+    "claims": ["claim_id", "status", "client_id"],
     "claim_sessions": ["claim_id", "session_id"],
     "sessions": ["session_id", "client_id", "session_date"],
     "session_minutes": ["session_id", "cpt", "minutes"],
     "fee_schedule": ["cpt", "charge"],
-    "cpt_codes": ["cpt", "timed"],
+    "cpt_codes": ["cpt", "timed", "active"],
     "coverages": ["coverage_id", "client_id", "payer_id", "priority", "effective_date",
                   "end_date"],
-    "payers": ["payer_id", "name"],
+    "payers": ["payer_id", "name", "units_rule"],
 }
 
 _STATE = "SELECT " + ",\n       ".join(

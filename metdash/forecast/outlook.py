@@ -42,7 +42,7 @@ from metdash.forecast.model import MAX_LAG
 from metdash.store import Database, bulk, derived
 from metdash.store.snapshot import store_stamp
 
-FORECAST_VERSION = 1
+FORECAST_VERSION = 2
 KIND = "cash-outlook"
 STATE_KIND = "forecast-history-state"
 

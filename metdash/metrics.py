@@ -336,15 +336,20 @@ _CATALOGUE = [
            "included).", "money"),
     Metric("forecast_mape", "Forecast error (MAPE)",
            "Backtest: forecasts made as of each of the last 12 Mondays (from what was posted up "
-           "to the Sunday before), each for the coming weeks that have passed; mean over those "
-           "weeks of |forecast − actual| ÷ actual collections.", "percent", False,
+           "to the Sunday before), each for the coming weeks that have passed; mean of "
+           "|forecast − actual| ÷ actual collections over those weeks in which money arrived "
+           "(a week with nothing has no percentage error; the caption says how many).",
+           "percent", False,
            "Forecast MAPE"),
     Metric("forecast_naive_mape", "Naive forecast error (MAPE)",
            "The same backtest for the naive forecast: every coming week = the average "
-           "collections of the 8 weeks before the Monday.", "percent", False, "Naive MAPE"),
+           "collections of the 8 weeks before the Monday; over the same weeks.", "percent",
+           False, "Naive MAPE"),
     Metric("forecast_inside_band", "Weeks inside the band",
-           "Backtest: share of those weeks whose actual collections fell between the "
-           "forecast's p10 and p90 (80% if the band is right).", "percent", None,
+           "Backtest: of the same weeks as the MAPE (those in which money arrived; a week "
+           "with nothing is trivially inside a band whose low is $0), the share whose actual "
+           "collections fell between the forecast's p10 and p90 (80% if the band is right; "
+           "under 70%: too narrow to trust). None without such a week.", "percent", None,
            "Inside the band"),
     Metric("forecast_actual", "Actual collections",
            "Payer payments + patient payments posted in the week (the Payments figure: "

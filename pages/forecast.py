@@ -47,19 +47,23 @@ if not outlook.checked:
     st.stop()
 if not summary["weeks"] or summary["beats_naive"] is None:
     st.info("Nothing to measure the forecast against yet: no money was posted in the weeks "
-            f"of the last 12 Mondays up to {as_of:%b %d, %Y}.")
+            f"of the last 12 Mondays up to {as_of:%b %d, %Y} "
+            f"({forecast.judged_weeks(summary)}).")
     st.stop()
 cols = st.columns(3)
 ui.metric_tile(cols[0], "forecast_mape", summary["forecast_mape"])
 ui.metric_tile(cols[1], "forecast_naive_mape", summary["naive_mape"])
 ui.metric_tile(cols[2], "forecast_inside_band", summary["inside_band"])
-verdict = (f"(the last 8 weeks' average): made on each of the last 12 Mondays, "
-           f"{summary['weeks']} forecast weeks in all, compared with what arrived.")
+st.caption(f"Forecasts made on each of the last {forecast.judged_weeks(summary)}.")
+verdict = "(the last 8 weeks' average), over the weeks with money arriving."
 if summary["beats_naive"]:
     st.success(f"This forecast beat the naive one {verdict}", icon=":material/check_circle:")
 else:
     st.warning(f"This forecast did NOT beat the naive one {verdict} Trust the naive average "
                "more than this forecast.", icon=":material/warning:")
+narrow = forecast.band_too_narrow(summary)
+if narrow:
+    st.warning(narrow, icon=":material/warning:")
 rows = outlook.backtest
 ui.chart(ui.derived(rows[rows.week == 1], forecast_charts.backtest_line), key="bt_chart")
 ui.table(rows, key="bt_table", download="forecast_backtest",

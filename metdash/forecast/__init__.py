@@ -7,7 +7,8 @@ against what actually arrived, beside the naive forecast.
 - :mod:`~metdash.forecast.history` -- what the forecast reads from the store, once;
 - :mod:`~metdash.forecast.cash` -- the forecast as of a day, in five parts;
 - :mod:`~metdash.forecast.backtest` -- forecasts as of the last 12 Mondays against actuals;
-- :mod:`~metdash.forecast.outlook` -- all of it for the page and ``metdash forecast``.
+- :mod:`~metdash.forecast.outlook` -- all of it for the page and ``metdash forecast``;
+- :mod:`~metdash.forecast.words` -- what they say about it in words.
 """
 
 from metdash.forecast.backtest import backtest_from, backtest_summary, origins
@@ -23,9 +24,10 @@ from metdash.forecast.outlook import (
     outlook_csv,
     outlook_report,
 )
+from metdash.forecast.words import band_too_narrow, judged_weeks
 
 __all__ = [
     "DEFAULT_WEEKS", "MAX_WEEKS", "MIN_WEEKS", "PARTS", "History", "Outlook", "Settings",
-    "backtest_from", "backtest_summary", "cash_forecast_from", "cash_outlook",
+    "backtest_from", "backtest_summary", "band_too_narrow", "judged_weeks", "cash_forecast_from", "cash_outlook",
     "load_history", "mape", "naive_forecast", "origins", "outlook_csv", "outlook_report",
 ]

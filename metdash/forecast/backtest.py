@@ -72,15 +72,20 @@ def backtest_from(h: History, as_of: dt.date, weeks: int, s: Settings = DEFAULT,
 
 
 def backtest_summary(rows: pd.DataFrame) -> dict[str, float | int | bool | None]:
-    """The backtest in four numbers: forecast_mape, naive_mape (weekly MAPE over every
-    week of every forecast), inside_band (share of those weeks whose actual fell in the
-    p10-p90 band), weeks (how many), and beats_naive (forecast MAPE below the naive one)."""
+    """The backtest in numbers, both trust figures read over the same weeks -- those in which
+    money arrived (a week with nothing has no percentage error, and a band whose p10 is $0
+    holds it trivially): forecast_mape and naive_mape (weekly MAPE), inside_band (share of
+    them whose actual fell in the p10-p90 band), each None when no week had money;
+    weeks (forecast weeks in all), weeks_with_money (the weeks judged), mondays (forecasts
+    made), and beats_naive (forecast MAPE below the naive one, None without either)."""
     if rows.empty:
         return {"forecast_mape": None, "naive_mape": None, "inside_band": None, "weeks": 0,
-                "beats_naive": None}
-    fm = mape(rows.forecast, rows.actual)
-    nm = mape(rows.naive, rows.actual)
+                "weeks_with_money": 0, "mondays": 0, "beats_naive": None}
+    judged = rows[rows.actual > 0]
+    fm = mape(judged.forecast, judged.actual)
+    nm = mape(judged.naive, judged.actual)
     return {"forecast_mape": fm, "naive_mape": nm,
-            "inside_band": inside_share(rows.p10, rows.p90, rows.actual),
-            "weeks": len(rows),
+            "inside_band": inside_share(judged.p10, judged.p90, judged.actual),
+            "weeks": len(rows), "weeks_with_money": len(judged),
+            "mondays": int(rows.made_on.nunique()) if "made_on" in rows else None,
             "beats_naive": None if fm is None or nm is None else bool(fm < nm)}

@@ -177,13 +177,45 @@ def test_origins_are_the_last_mondays_whose_week_has_passed():
 
 
 def test_backtest_summary_by_hand():
-    rows = pd.DataFrame({"forecast": [110.0, 95.0], "p10": [100.0, 90.0], "p90": [120.0, 99.0],
-                         "naive": [80.0, 100.0], "actual": [100.0, 100.0]})
-    # forecast: (0.10 + 0.05) / 2 = 0.075; naive: (0.20 + 0) / 2 = 0.10; band: 1 of 2.
+    """Two Mondays, three forecast weeks; the third brought nothing. A week with nothing has
+    no percentage error, so both trust figures read the two weeks with money: forecast MAPE
+    (0.10 + 0.05) / 2 = 0.075, naive (0.20 + 0) / 2 = 0.10, inside the band 1 of 2 (100 in
+    [100, 120]; 100 above [90, 99]). The empty week, trivially inside [0, 60], is not
+    counted (it was: 2 of 3)."""
+    rows = pd.DataFrame({"made_on": [dt.date(2026, 11, 2), dt.date(2026, 11, 2),
+                                     dt.date(2026, 11, 9)],
+                         "forecast": [110.0, 95.0, 30.0], "p10": [100.0, 90.0, 0.0],
+                         "p90": [120.0, 99.0, 60.0], "naive": [80.0, 100.0, 50.0],
+                         "actual": [100.0, 100.0, 0.0]})
     s = backtest_summary(rows)
     assert s["forecast_mape"] == pytest.approx(0.075)
     assert s["naive_mape"] == pytest.approx(0.10)
-    assert s["inside_band"] == 0.5 and s["weeks"] == 2 and s["beats_naive"] is True
+    assert s["inside_band"] == 0.5 and s["beats_naive"] is True
+    assert (s["weeks"], s["weeks_with_money"], s["mondays"]) == (3, 2, 2)
+
+
+def test_backtest_summary_with_no_money_arriving_judges_nothing():
+    """Weeks forecast, none with money arriving (an empty store): no MAPE, and no share
+    inside the band either (it read 1.0: $0 is inside a band of [$0, $0])."""
+    rows = pd.DataFrame({"made_on": [dt.date(2026, 11, 2)] * 2, "forecast": [0.0, 0.0],
+                         "p10": [0.0, 0.0], "p90": [0.0, 0.0], "naive": [0.0, 0.0],
+                         "actual": [0.0, 0.0]})
+    s = backtest_summary(rows)
+    assert (s["forecast_mape"], s["naive_mape"], s["inside_band"], s["beats_naive"]) == \
+        (None, None, None, None)
+    assert (s["weeks"], s["weeks_with_money"], s["mondays"]) == (2, 0, 1)
+
+
+def test_cli_on_an_empty_store_reports_no_band_coverage(tmp_path):
+    path = tmp_path / "empty.duckdb"
+    with Database(path).connect():
+        pass
+    result = CliRunner().invoke(main, ["forecast", "--db", str(path), "--weeks", "4",
+                                       "--as-of", "2026-12-07"])
+    assert result.exit_code == 0, result.output
+    backtest = json.loads(result.output)["backtest"]
+    assert backtest["inside_band"] is None and backtest["weeks_with_money"] == 0
+    assert backtest["weeks"] > 0
 
 
 # -- metdash forecast ----------------------------------------------------------------------
@@ -196,7 +228,7 @@ def test_cli_json(store):
     assert [w["expected"] for w in report["weeks"]] == ["120.00", "60.00", "0.00", "0.00"]
     assert report["weeks"][0]["week_start"] == "2025-07-01"
     assert set(report["backtest"]) == {"forecast_mape", "naive_mape", "inside_band", "weeks",
-                                       "beats_naive"}
+                                       "weeks_with_money", "mondays", "beats_naive"}
 
 
 def test_cli_csv(store):

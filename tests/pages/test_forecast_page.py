@@ -91,6 +91,16 @@ def test_forecast_page_on_the_demo(monkeypatch, demo_db_path):
     # the verdict says plainly whether the forecast beat the naive one
     verdicts = [s.value for s in at.success] + [w.value for w in at.warning]
     assert any("beat the naive one" in v for v in verdicts), verdicts
+    # both trust figures read the same weeks, and the caption says which
+    from metdash.forecast import cash_outlook
+    from metdash.store import Database
+
+    summary = cash_outlook(Database(demo_db_path), dt.date(2026, 6, 30), 8).summary
+    assert any(c.value.startswith("Forecasts made on each of the last 12 Mondays, ")
+               and f"{summary['weeks_with_money']} with money arriving" in c.value
+               for c in at.caption), [c.value for c in at.caption]
+    narrow = [w.value for w in at.warning if "too narrow to trust" in w.value]
+    assert len(narrow) == (summary["inside_band"] < 0.7)
     # the weeks table: 8 coming weeks by default, every number headed from the catalogue
     weeks = at.dataframe[0].value
     assert len(weeks) == 8

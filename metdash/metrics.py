@@ -333,7 +333,10 @@ _CATALOGUE = [
            "services of the year before (120 to 485 days back); applied to the charges of the "
            "last 120 days and of the coming days (at the last 8 weeks' rate), and levelled so "
            "that it gives the last 8 weeks' patient payments (money naming no claim "
-           "included).", "money"),
+           "included). A practice too young for those curves: the open patient balances with "
+           "no payment yet, at its clients' observed rate and delay (the Kaplan-Meier curve of "
+           "days from billing the client to their first payment, and paid ÷ owed); the page "
+           "says which, and why when it is $0.", "money"),
     Metric("forecast_mape", "Forecast error (MAPE)",
            "Backtest: forecasts made as of each of the last 12 Mondays (from what was posted up "
            "to the Sunday before), each for the coming weeks that have passed; mean of "

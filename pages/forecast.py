@@ -34,6 +34,8 @@ st.caption(f"From everything posted up to {as_of:%b %d, %Y}; weeks of 7 days fro
            "least 20 adjudicated claims), else its payer's, else the practice's; how much: its "
            "payer and code (at least 40), else its payer (20), else the practice. Hover a "
            "heading for its definition.")
+if outlook.patient_note:
+    st.info(outlook.patient_note, icon=":material/info:")
 ui.chart(ui.derived(fc, forecast_charts.forecast_band_bar), key="fc_chart")
 parts = {p: f"forecast_{p}" for p in forecast.PARTS}
 ui.table(fc.drop(columns=["week"]), key="fc_table", download="cash_forecast",

@@ -26,7 +26,8 @@ from metdash.forecast import (
               help="Forecast from what was posted up to this day (YYYY-MM-DD); default: today.")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
               show_default=True,
-              help="json: the weeks and the backtest's summary; csv: the weeks only.")
+              help="json: the weeks and the backtest's summary; csv: the weeks only (a note on "
+                   "the patient payments, if any, on standard error).")
 def forecast_cmd(db_path: str | None, weeks: int, as_of: dt.date | None, fmt: str) -> None:
     """Print the expected collections of each coming week with a p10-p90 band (and, in JSON,
     how the forecast did over the last 12 Mondays against the naive forecast)."""
@@ -38,3 +39,5 @@ def forecast_cmd(db_path: str | None, weeks: int, as_of: dt.date | None, fmt: st
         click.echo(json.dumps(report, indent=2))
     else:
         click.echo(outlook_csv(report), nl=False)
+        if report.get("patient_note"):   # the CSV holds the weeks alone: the note beside it
+            click.echo(report["patient_note"], err=True)

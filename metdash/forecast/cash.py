@@ -28,6 +28,9 @@ day after the as-of day):
    bring more patient money than October's) from that month's services 120 to 485 days
    back; applied to the charges of the last 120 days and of the coming days, and levelled
    so that it gives the last 8 weeks' patient money (money naming no claim included).
+   A practice too young for these curves (they give nothing for the last 8 weeks' services):
+   the open patient balances at the practice's observed collection rate and delay
+   (metdash.forecast.patient).
 
 Parts 1-4 are the claim-level Bernoulli / amount model (a claim pays in week k with
 probability q·p_k an amount of mean A·s, varying as the paid shares of the curve's claims
@@ -58,6 +61,7 @@ from metdash.forecast.model import (
     waiting_probs,
     weekly,
 )
+from metdash.forecast.patient import open_balances_part
 
 PARTS = ("open_claims", "denied_or_partial", "not_submitted", "new_services", "patient")
 
@@ -383,7 +387,10 @@ def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = DEFAULT
         var4 += n * v
     out["new_services"] = (exp4, var4)
 
-    out["patient"] = _patient(h, m, d, weeks, s, recent_c)
+    exp5, var5, curves = _patient(h, m, d, weeks, s, recent_c)
+    if not curves:   # too young for the curves by month of service: the open balances
+        exp5, var5 = open_balances_part(h, d, weeks, s.history_days)
+    out["patient"] = (exp5, var5)
     return out
 
 
@@ -403,9 +410,12 @@ def month_of(days: np.ndarray) -> np.ndarray:
     return (span.astype("datetime64[M]").astype(np.int64) % 12)[d - lo]
 
 
-def _patient(h: History, m: _Model, d: int, weeks: int, s: Settings,
-             recent_c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Part 5: patient money per dollar charged, by days since the service."""
+def _patient(h: History, m: _Model | None, d: int, weeks: int, s: Settings,
+             recent_c: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Part 5: patient money per dollar charged, by days since the service; and whether the
+    curves could say anything: False when they give nothing for the last R days' services
+    (no month of them has services 120 to 485 days back with patient money), so there is
+    nothing to level on."""
     c, p, u, w, days = h.claims, h.patient, h.unbilled, s.patient_window, 7 * weeks
     live = c["voided"] > d
     # one curve per calendar month of service (deductibles make January's services bring
@@ -446,7 +456,15 @@ def _patient(h: History, m: _Model, d: int, weeks: int, s: Settings,
     positive = p["positive"][year].sum()
     size = p["squares"][year].sum() / positive if positive > 0 else 0.0
     exp_w = weekly(expected, weeks)
-    return exp_w, exp_w * size
+    return exp_w, exp_w * size, bool(fitted > 0)
+
+
+def patient_from_curves(h: History, d: int, s: Settings = DEFAULT) -> bool:
+    """Whether part 5 as of day ``d`` is the curves by month of service (True) or, too young
+    a practice for them, the open patient balances (False)."""
+    c = h.claims
+    recent_c = (c["voided"] > d) & (c["service"] > d - s.run_rate_days) & (c["service"] <= d)
+    return _patient(h, None, d, 1, s, recent_c)[2]
 
 
 def cash_forecast_from(h: History, as_of: dt.date, weeks: int, s: Settings = DEFAULT

@@ -118,6 +118,20 @@ _PATIENT = f"""
     WHERE $everything OR paid_date > $patient_after OR service_date > $patient_served
     GROUP BY ALL ORDER BY 1, 2"""
 
+# Patient A/R by claim and day (the ledger's patient column: cost share and balances moved to
+# the client +, patient payments and write-offs of patient balances −), and the patient
+# payments among it: when and how much clients pay what they are billed (cash.py, part 5,
+# when the practice is too young for the curves by month of service).
+_PATIENT_AR = f"""
+    WITH {_KEPT}
+    SELECT r.claim AS claim_id, {_days('l.entry_date')} AS day,
+           sum(l.patient)::DOUBLE AS patient,
+           coalesce(sum(l.amount) FILTER (WHERE l.kind = 'patient_payment'), 0)::DOUBLE AS paid
+    FROM ledger l JOIN ranked r USING (claim_id)
+    WHERE l.patient <> 0 AND NOT l.voided
+    GROUP BY ALL
+    ORDER BY 1, 2"""
+
 # Sessions on no claim (metdash.entry's unbilled_ids): the minutes of every session of each
 # client's day that has one (a day is billed as a whole: the 8-minute rule adds the day's
 # minutes), with the payer and units rule of the client's primary coverage on the day, the
@@ -236,8 +250,15 @@ class History:
     patient: dict[str, np.ndarray]
     unbilled: dict[str, np.ndarray]
     payer_names: dict[int, str]
+    # patient A/R by claim and day: claim_id (as in claims), day, patient (the change in
+    # patient A/R), paid (patient payments among it); None: none
+    patient_ar: dict[str, np.ndarray] | None = None
 
     def __post_init__(self) -> None:
+        if self.patient_ar is None:
+            self.patient_ar = {"claim_id": self.claims["claim_id"][:0],
+                               "day": np.zeros(0, dtype=np.int64), "patient": np.zeros(0),
+                               "paid": np.zeros(0)}
         c, e = self.claims, self.events
         # payer and code as one number (the curves' finest group)
         if "cpt_code" in c:
@@ -292,7 +313,7 @@ def _fetch(con: Any, sql: str, params: dict[str, Any] | None = None) -> dict[str
 
 
 def load_history(db: Database, window: Window | None = None) -> History:
-    """Read the forecast's history from the store (four queries): all of it, or ``window``'s
+    """Read the forecast's history from the store (five queries): all of it, or ``window``'s
     part. Claims and events carry the claim's rank in claim_id order as ``claim_id``."""
     w = window
     kept = {"everything": w is None, "first": w and w.first, "served": w and w.served,
@@ -307,9 +328,10 @@ def load_history(db: Database, window: Window | None = None) -> History:
                                              "patient_served": w and w.patient_served})
             unbilled = unbilled_days(_fetch(cur, _UNBILLED), untimed_codes(known_codes(cur)))
             names = dict(cur.execute("SELECT payer_id, name FROM payers").fetchall())
+            patient_ar = _fetch(cur, _PATIENT_AR, kept)
         finally:
             cur.close()
-    return History(claims, events, patient, unbilled, names)
+    return History(claims, events, patient, unbilled, names, patient_ar)
 
 
 # Every column load_history reads, table by table (its four queries, UNBILLED_IDS and the
@@ -324,7 +346,7 @@ STATE_COLUMNS = {
                     "units"],
     "claim_payments": ["claim_payment_id", "paid"],
     "ledger": ["claim_id", "entry_date", "insurance", "amount", "kind", "voided",
-               "first_service_date"],
+               "first_service_date", "patient"],
     "patient_payments": ["claim_id", "payment_date", "amount"],
     "patient_refunds": ["claim_id", "refund_date", "amount"],
     "claims": ["claim_id", "status", "client_id"],

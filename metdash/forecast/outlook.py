@@ -39,10 +39,11 @@ from metdash.forecast.history import (
     load_history,
 )
 from metdash.forecast.model import MAX_LAG
+from metdash.forecast.words import patient_note
 from metdash.store import Database, bulk, derived
 from metdash.store.snapshot import store_stamp
 
-FORECAST_VERSION = 2
+FORECAST_VERSION = 3
 KIND = "cash-outlook"
 STATE_KIND = "forecast-history-state"
 
@@ -61,6 +62,7 @@ class Outlook:
     backtest: pd.DataFrame
     summary: dict[str, Any]
     checked: bool = True   # False: the coming weeks alone, the backtest still being worked out
+    patient_note: str = ""  # what the patient payments rest on, when not the usual curves
 
 
 def history_window(as_of: dt.date, s: Settings = DEFAULT) -> Window:
@@ -98,7 +100,8 @@ def build_outlook(db: Database, as_of: dt.date, weeks: int = DEFAULT_WEEKS,
     with bulk.in_turn():   # one heavy build at a time in this process (metdash.store.bulk)
         h, forecast = _coming_weeks(db, as_of, weeks, settings)
         rows = backtest_from(h, as_of, weeks, settings)
-    return Outlook(as_of, weeks, forecast, rows, backtest_summary(rows))
+    return Outlook(as_of, weeks, forecast, rows, backtest_summary(rows),
+                   patient_note=_patient_note(h, as_of, forecast, settings))
 
 
 def _coming_weeks(db: Database, as_of: dt.date, weeks: int, settings: Settings
@@ -109,6 +112,11 @@ def _coming_weeks(db: Database, as_of: dt.date, weeks: int, settings: Settings
     with bulk.bounded(db):
         h = load_history(db, history_window(as_of, settings))
     return h, cash_forecast_from(h, as_of, weeks, settings)
+
+
+def _patient_note(h: History, as_of: dt.date, forecast: pd.DataFrame, settings: Settings
+                  ) -> str:
+    return patient_note(h, day(as_of), float(forecast.patient.sum()), settings)
 
 
 def _keep(db: Database, key: tuple[Any, ...], outlook: Outlook, settings: Settings) -> None:
@@ -129,8 +137,8 @@ def forecast_first(db: Database, as_of: dt.date, weeks: int = DEFAULT_WEEKS,
     with bulk.in_turn():
         h, forecast = _coming_weeks(db, as_of, weeks, settings)
     none = backtest_from(h, as_of, weeks, settings, count=0)   # its columns, no rows
-    return (Outlook(as_of, weeks, forecast, none, backtest_summary(none), checked=False),
-            h, key)
+    return (Outlook(as_of, weeks, forecast, none, backtest_summary(none), checked=False,
+                    patient_note=_patient_note(h, as_of, forecast, settings)), h, key)
 
 
 def finish_outlook(db: Database, first: Outlook, h: History, key: tuple[Any, ...],
@@ -139,7 +147,8 @@ def finish_outlook(db: Database, first: Outlook, h: History, key: tuple[Any, ...
     ``key`` as :func:`cash_outlook` keeps one (unless the store changed meanwhile)."""
     with bulk.in_turn():
         rows = backtest_from(h, first.as_of, first.weeks, settings)
-    outlook = Outlook(first.as_of, first.weeks, first.forecast, rows, backtest_summary(rows))
+    outlook = Outlook(first.as_of, first.weeks, first.forecast, rows, backtest_summary(rows),
+                      patient_note=first.patient_note)
     _keep(db, key, outlook, settings)
     return outlook
 
@@ -252,8 +261,9 @@ def _money(value: float) -> str:
 
 
 def outlook_report(outlook: Outlook) -> dict[str, Any]:
-    """JSON-ready: as_of, weeks, the coming weeks (dollars as strings with 2 decimals) and
-    the backtest's summary (MAPE and band share as fractions)."""
+    """JSON-ready: as_of, weeks, the coming weeks (dollars as strings with 2 decimals), the
+    backtest's summary (MAPE and band share as fractions) and, when the patient payments
+    are not the usual curves, patient_note (what they rest on, in words)."""
     weeks = []
     for row in outlook.forecast.itertuples():
         item = {"week": int(row.week), "week_start": row.week_start.isoformat(),
@@ -263,7 +273,10 @@ def outlook_report(outlook: Outlook) -> dict[str, Any]:
         weeks.append(item)
     summary = {k: (round(v, 4) if isinstance(v, float) else v)
                for k, v in outlook.summary.items()}
-    return {"as_of": outlook.as_of.isoformat(), "weeks": weeks, "backtest": summary}
+    report = {"as_of": outlook.as_of.isoformat(), "weeks": weeks, "backtest": summary}
+    if outlook.patient_note:
+        report["patient_note"] = outlook.patient_note
+    return report
 
 
 def outlook_csv(report: dict[str, Any]) -> str:

@@ -227,6 +227,10 @@ def test_cli_json(store):
     assert report["as_of"] == "2025-06-30"
     assert [w["expected"] for w in report["weeks"]] == ["120.00", "60.00", "0.00", "0.00"]
     assert report["weeks"][0]["week_start"] == "2025-07-01"
+    # no patient money on file (services 81 days back at most): said in words
+    assert report["patient_note"].endswith(
+        "Patient payments are left out of the expected total: no client owes a balance with "
+        "no payment on it yet.")
     assert set(report["backtest"]) == {"forecast_mape", "naive_mape", "inside_band", "weeks",
                                        "weeks_with_money", "mondays", "beats_naive"}
 
@@ -235,8 +239,11 @@ def test_cli_csv(store):
     result = CliRunner().invoke(main, ["forecast", "--db", str(store), "--weeks", "4",
                                        "--as-of", practice.AS_OF, "--format", "csv"])
     assert result.exit_code == 0, result.output
-    rows = list(csv.DictReader(io.StringIO(result.output)))
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["week"] for r in rows] == ["1", "2", "3", "4"]
+    # no patient money on file: the CSV holds the weeks alone, the why is on standard error
+    assert result.stderr.startswith("Patient payments: the forecast by month of service")
+    assert "left out of the expected total" in result.stderr
     assert (rows[0]["expected"], rows[0]["open_claims"], rows[1]["expected"]) == \
         ("120.00", "120.00", "60.00")
     assert list(rows[0])[:6] == ["week", "week_start", "week_end", "expected", "p10", "p90"]

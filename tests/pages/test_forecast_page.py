@@ -136,3 +136,19 @@ def test_a_store_whose_money_stopped_long_ago_says_there_is_nothing_to_measure(m
     assert not at.error
     assert any("Nothing to measure the forecast against" in i.value for i in at.info)
     assert not at.metric and not at.success and not at.warning
+
+
+def test_a_young_practice_is_told_why_patient_payments_are_left_out(monkeypatch, tmp_path):
+    # tests/forecast/practice.py: ten claims served in April, no patient money at all, as of
+    # 06-30: too young for the curves by month of service, and no balance with a client.
+    from metdash.store import Database
+    from tests.forecast import practice
+
+    path = tmp_path / "young.duckdb"
+    practice.build(Database(path)).release()
+    at = run(monkeypatch, path, practice.AS_OF)
+    assert not at.error
+    notes = [i.value for i in at.info if i.value.startswith("Patient payments:")]
+    assert len(notes) == 1 and "needs a year of history" in notes[0]
+    assert notes[0].endswith("Patient payments are left out of the expected total: no client "
+                             "owes a balance with no payment on it yet.")

@@ -38,9 +38,15 @@ if outlook.patient_note:
     st.info(outlook.patient_note, icon=":material/info:")
 ui.chart(ui.derived(fc, forecast_charts.forecast_band_bar), key="fc_chart")
 parts = {p: f"forecast_{p}" for p in forecast.PARTS}
+# Short headings, the catalogue's names and definitions in each tooltip: with theirs the
+# last two parts were past the right edge at 1280 px.
 ui.table(fc.drop(columns=["week"]), key="fc_table", download="cash_forecast",
          formats={"expected": "forecast_expected", "p10": "forecast_p10",
-                  "p90": "forecast_p90", "week_start": "date", "week_end": "date", **parts})
+                  "p90": "forecast_p90", "week_start": "date", "week_end": "date", **parts},
+         labels={"week_start": "From", "week_end": "To", "expected": "Expected",
+                 "p10": "Low (p10)", "p90": "High (p90)", "open_claims": "Open claims",
+                 "denied_or_partial": "Denied / part paid", "not_submitted": "Not sent yet",
+                 "new_services": "Not yet rendered", "patient": "Patients"})
 
 st.header("How far to trust it", help=ui.metric_help("forecast_mape"))
 if not outlook.checked:

@@ -4,6 +4,7 @@ against the naive forecast, a tooltip on every number, and the plain verdict."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -104,6 +105,15 @@ def test_forecast_page_on_the_demo(monkeypatch, demo_db_path):
     # the weeks table: 8 coming weeks by default, every number headed from the catalogue
     weeks = at.dataframe[0].value
     assert len(weeks) == 8
+    # Short headings, so every part is in view at 1280 px (the last two were past the right
+    # edge); each keeps the catalogue's definition in its tooltip.
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert [config[c]["label"] for c in weeks.columns] == [
+        "From", "To", "Expected", "Low (p10)", "High (p90)", "Open claims",
+        "Denied / part paid", "Not sent yet", "Not yet rendered", "Patients"]
+    for col in ("expected", "not_submitted", "new_services", "patient"):
+        name = "forecast_" + col
+        assert config[col]["help"].startswith(CATALOGUE[name].definition[:60]), col
     assert (weeks.p10 <= weeks.expected).all() and (weeks.expected <= weeks.p90).all()
     assert any("payer and code (at least 40)" in c.value for c in at.caption)
 

@@ -47,6 +47,7 @@ def bench_forecast(db: Any, as_of: dt.date, weeks: int = 8, reps: int = 3) -> di
     s = outlook.summary
     return {"forecast_mape": s["forecast_mape"], "naive_mape": s["naive_mape"],
             "inside_band": s["inside_band"], "weeks": s["weeks"],
+            "weeks_with_money": s.get("weeks_with_money"),
             "beats_naive": s["beats_naive"], "seconds": round(statistics.median(runs), 3),
             "kept_seconds": round(kept, 3),
             "horizon_weeks": weeks, "as_of": as_of.isoformat()}
@@ -58,7 +59,17 @@ def forecast_line(r: dict[str, Any] | None) -> str:
         return "–"
     verdict = "beats it" if r["beats_naive"] else "does NOT beat it"
     return (f"MAPE {r['forecast_mape']:.1%} vs naive {r['naive_mape']:.1%} ({verdict}), "
-            f"{r['inside_band']:.0%} of {r['weeks']} weeks inside the band, {r['seconds']:.2f} s")
+            f"{_inside(r)}, {r['seconds']:.2f} s")
+
+
+def _inside(r: dict[str, Any]) -> str:
+    """'57% of the 41 weeks with money (of 68) inside the band'; older results: of weeks."""
+    if r.get("inside_band") is None:
+        return "no week to judge the band"
+    if r.get("weeks_with_money") is None:
+        return f"{r['inside_band']:.0%} of {r['weeks']} weeks inside the band"
+    return (f"{r['inside_band']:.0%} of the {r['weeks_with_money']} weeks with money "
+            f"(of {r['weeks']}) inside the band")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -43,6 +43,10 @@ def _days(v: Any) -> str:
     return "—" if v is None or (isinstance(v, float) and v != v) else f"{half_away(v)} d"
 
 
+def _lines(n: int) -> str:
+    return f"{n:,} line" + ("" if n == 1 else "s")
+
+
 def cost_line(card: PayerScorecard) -> str:
     """The one line "what this payer costs you", with its three parts and the rate."""
     f = card.figures
@@ -52,7 +56,7 @@ def cost_line(card: PayerScorecard) -> str:
     return (f"What {card.payer} costs you: {_money(f['payer_cost'])} = denied and not "
             f"overturned {_money(f['denied_standing'])} (of {_money(f['denied_amount'])} "
             f"denied) + underpaid {_money(f['underpaid_amount'])} "
-            f"({int(f['underpaid_lines']):,} lines below the fee schedule) + cost of waiting "
+            f"({_lines(int(f['underpaid_lines']))} below the fee schedule) + cost of waiting "
             f"{_money(f['waiting_cost'])} ({half_away(f['dollar_days']):,.0f} dollar-days × "
             f"{rate:g} % a year ÷ 365).")
 

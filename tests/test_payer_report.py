@@ -72,6 +72,12 @@ def test_key_figures_are_the_hand_worked_ones(card):
     assert rows["Paid per visit"] == ["$66.67", "$50.00"]   # Acme: 150 over 3 answered
 
 
+def test_one_line_below_the_fee_schedule_is_one_line(card):
+    # try55: "(1 lines below the fee schedule)".
+    one = dataclasses.replace(card, figures={**card.figures, "underpaid_lines": 1})
+    assert "(1 line below the fee schedule)" in payer_report.cost_line(one)
+
+
 def test_halves_round_away_from_zero_as_on_screen(card):
     # A half is rounded up, as every table and chart label on screen rounds it (a format's
     # ".0f" gave the even neighbour: $1,234.50 read "$1,234", a 2.5-day median "2 d").

@@ -256,12 +256,13 @@ def cash_outlook(db: Database, as_of: dt.date, weeks: int = DEFAULT_WEEKS,
     return outlook
 
 
-def _money(value: float) -> str:
-    return f"{value:.2f}"
+def _money(value: float) -> float:
+    """Dollars to the cent, as a JSON number (as ``metdash figures`` gives money)."""
+    return round(float(value), 2) + 0.0   # + 0.0: never -0.0
 
 
 def outlook_report(outlook: Outlook) -> dict[str, Any]:
-    """JSON-ready: as_of, weeks, the coming weeks (dollars as strings with 2 decimals), the
+    """JSON-ready: as_of, weeks, the coming weeks (dollars as numbers, to the cent), the
     backtest's summary (MAPE and band share as fractions) and, when the patient payments
     are not the usual curves, patient_note (what they rest on, in words)."""
     weeks = []
@@ -282,5 +283,6 @@ def outlook_report(outlook: Outlook) -> dict[str, Any]:
 def outlook_csv(report: dict[str, Any]) -> str:
     """The coming weeks as CSV: one row per week, the columns of the JSON report's weeks."""
     columns = ["week", "week_start", "week_end", "expected", "p10", "p90", *PARTS]
-    return rows_csv(columns, ([item[c] for c in columns] for item in report["weeks"]),
-                    lineterminator="\n")
+    money = set(columns[3:])   # written with their 2 decimals ("120.00")
+    return rows_csv(columns, ([f"{item[c]:.2f}" if c in money else item[c] for c in columns]
+                              for item in report["weeks"]), lineterminator="\n")

@@ -225,7 +225,10 @@ def test_cli_json(store):
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["as_of"] == "2025-06-30"
-    assert [w["expected"] for w in report["weeks"]] == ["120.00", "60.00", "0.00", "0.00"]
+    # money as numbers, to the cent (as in `metdash figures`); they were strings ("120.00")
+    assert [w["expected"] for w in report["weeks"]] == [120.0, 60.0, 0.0, 0.0]
+    assert all(isinstance(w[k], float) for w in report["weeks"]
+               for k in ("expected", "p10", "p90", "open_claims", "patient"))
     assert report["weeks"][0]["week_start"] == "2025-07-01"
     # no patient money on file (services 81 days back at most): said in words
     assert report["patient_note"].endswith(

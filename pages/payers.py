@@ -48,8 +48,14 @@ def one_payers_card() -> None:
     st.header("One payer's card")
     names = cards.payer.tolist()
     wanted = [n for n in cards[cards.payer_id.isin(f.payer_ids or ())].payer]
-    payer = st.selectbox("Payer", names, index=names.index(wanted[0]) if wanted else 0,
-                         key="card_payer")
+    # The sidebar's payer picks the card when it changes (the picker kept its own choice: a
+    # payer picked in the sidebar showed only after leaving the page; a new-user trial).
+    first = wanted[0] if wanted else None
+    if (st.session_state.get("card_payer") not in names
+            or first != st.session_state.get("_card_wanted")) and (first or names):
+        st.session_state["card_payer"] = first or names[0]
+    st.session_state["_card_wanted"] = first
+    payer = st.selectbox("Payer", names, key="card_payer")
     pid = int(cards.payer_id[names.index(payer)])
     # The same card object on a rerun (its inputs are): its tables are not prepared again.
     under = ui.cached_shared(figures.underpaid_lines)(db, f.replace(payer_ids=(pid,)))

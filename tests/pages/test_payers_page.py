@@ -68,6 +68,14 @@ def test_the_sidebar_payer_filter_picks_the_card_not_the_comparison(monkeypatch,
     at = run_page("payers", monkeypatch, small_db_path, payer="2", **Q1)
     assert at.selectbox(key="card_payer").value == "Acme Health"
     assert len(at.dataframe[0].value) == 2
+    # Picked in the sidebar on the page: the card follows (it stayed on the first payer).
+    at.multiselect(key="w_payers").set_value([1]).run()
+    assert not at.exception
+    assert at.selectbox(key="card_payer").value == "Medicare"
+    # A payer picked on the card itself stays until the sidebar changes again.
+    at.selectbox(key="card_payer").set_value("Acme Health").run()
+    at.run()
+    assert at.selectbox(key="card_payer").value == "Acme Health"
 
 
 def test_an_empty_range_says_so(monkeypatch, small_db_path):

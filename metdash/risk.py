@@ -444,9 +444,15 @@ def why_unscored(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None = No
                 "denial risk shows here before it is sent.")
     if model_for(db, as_of, kept) is not None:   # the claims waiting have no line
         return "No draft or ready claim has a line to score."
+    since, last = learning_window(store_history_end(db, as_of))
+    have = int(db.scalar("SELECT count(*) FROM first_line_facts WHERE NOT voided AND "
+                         "first_adjudication_date BETWEEN ? AND ?", [since, last]))
     return (f"{waiting:,} draft or ready claim(s), but too little history to score them: the "
-            f"model learns from at least {MIN_LINES} claim lines the payers answered in the last "
-            "12 months. Scores appear once more remittances are posted.")
+            f"model learns from at least {MIN_LINES} claim lines the payers answered in the 12 "
+            f"months up to {last}, and this practice has {have:,} ({MIN_LINES - have:,} to go). "
+            "Scores appear once more remittances are posted; meanwhile each claim's own checks "
+            "(missing modifiers, authorization, timely filing) are on Work lists → Claims "
+            "ready to submit and in the claim's review.")
 
 
 def claim_risk(model: RiskModel, lines: pd.DataFrame, feats: pd.DataFrame) -> pd.DataFrame:

@@ -28,6 +28,11 @@ else:
         # This page has no filters: say what is missing, not "widen the date range".
         st.info(ui.cached(risk.why_unscored)(db, as_of, kept=model.key),
                 icon=":material/report:")
+        waiting = ui.cached(risk.claims_waiting)(db)
+        if not waiting.empty:   # what is at hand, if not scored (a new-user trial)
+            st.markdown(f"**The {len(waiting):,} claim(s) not yet scored**, oldest service "
+                        "first:")
+            ui.table(waiting, key="risk_unscored")
     else:
         # The reason is what a biller acts on: 440 px of it beside the claim, its payer and the
         # two rates, all in view at 1280 px (160 cut it to "Summit Health Plan denie…"); the

@@ -305,3 +305,7 @@ def test_a_new_practice_is_told_what_is_missing(monkeypatch, tmp_path):
     assert not at.exception
     at = settled(at)
     assert any("1 draft or ready claim(s), but too little history" in i.value for i in at.info)
+    # How far off it is (no remittance yet: 0 of 200 lines), and the claim that waits.
+    assert any("and this practice has 0 (200 to go)" in i.value for i in at.info)
+    assert [list(d.value.claim_id) for d in at.dataframe] == [[db.scalar(
+        "SELECT claim_id FROM claims")]]

@@ -142,6 +142,33 @@ def test_cli_writes_the_pdf_and_says_what_it_is_doing(db, tmp_path, monkeypatch)
     assert "Payer scorecard — Medicare" in flat(pdf_text(out.read_bytes(), tmp_path))
 
 
+def test_cli_without_dates_reads_the_pages_period(db, tmp_path, monkeypatch):
+    # A new-user trial: the page's PDF read Dec 02 2025 – Dec 07 2026 (the pages' period: 12
+    # months back from the last service date when the data ends earlier), the command's
+    # Dec 08 2025 (365 days before today). This practice's last service is 2025-03-28.
+    import datetime as dt
+
+    from metdash.cli import report as report_cli
+
+    said: list[str] = []
+    monkeypatch.setattr(report_cli, "progress", said.append)
+    last = dt.date(2025, 3, 28)
+    assert db.scalar("SELECT max(first_service_date) FROM claims") == last
+    result = CliRunner().invoke(main, ["report", "payer", "--db", str(db.path), "--payer",
+                                       "medicare", "--no-charts", "--out",
+                                       str(tmp_path / "m.pdf")])
+    assert result.exit_code == 0, result.output
+    start = last - dt.timedelta(days=364)   # 2024-03-29
+    assert said[0].endswith(f"({start:%b %d, %Y} – {dt.date.today():%b %d, %Y})…")
+    # --from alone after today: says what --to was taken to be.
+    result = CliRunner().invoke(main, ["report", "payer", "--db", str(db.path), "--payer",
+                                       "medicare", "--from", "2099-01-01", "--out",
+                                       str(tmp_path / "n.pdf")])
+    assert result.exit_code == 2
+    assert f"--from 2099-01-01 is after --to {dt.date.today()} (--to not given: today, or " \
+           "--as-of)." in result.output
+
+
 def test_cli_refuses_an_unknown_payer_naming_the_known_ones(db, tmp_path):
     out = tmp_path / "x.pdf"
     result = CliRunner().invoke(main, ["report", "payer", "--db", str(db.path), "--payer",

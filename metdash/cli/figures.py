@@ -4,11 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import click
 
 from metdash.cli.app import DB_OPTION, date_value, main, open_db
 from metdash.figures import Filters, default_period, figures_report, report_csv
+
+
+def period_of(db: Any, date_from: dt.date | None, date_to: dt.date | None,
+              as_of: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The service dates a command reads, as the pages do (``metdash figures``, ``metdash
+    report payer``: the same PDF from the page and from the command line)."""
+    if date_to is None and as_of is not None:
+        # "As of June 30" ends the period there too (found by a new-user trial: payments were
+        # counted up to today while the balances were June 30's).
+        date_to = as_of
+    told_to = date_to is not None
+    if date_from is None and date_to is None:  # the pages' own period (metdash.figures)
+        date_from, date_to = default_period(
+            db.scalar("SELECT max(first_service_date) FROM claims"), dt.date.today())
+    date_to = date_to or dt.date.today()
+    date_from = date_from or (date_to - dt.timedelta(days=364))
+    if date_from > date_to:
+        raise click.BadParameter(f"--from {date_from} is after --to {date_to}" + (
+            "" if told_to else " (--to not given: today, or --as-of)") + ".")
+    return date_from, date_to
 
 
 @main.command("figures")
@@ -29,17 +50,7 @@ def figures_cmd(db_path: str | None, date_from: dt.date | None, date_to: dt.date
     db = open_db(db_path)
     if not db.path.exists():
         raise click.ClickException(f"No database at {db.path}.")
-    if date_to is None and as_of is not None:
-        # "As of June 30" ends the period there too (found by a new-user trial: payments were
-        # counted up to today while the balances were June 30's).
-        date_to = as_of
-    if date_from is None and date_to is None:  # the pages' own period (metdash.figures)
-        date_from, date_to = default_period(
-            db.scalar("SELECT max(first_service_date) FROM claims"), dt.date.today())
-    date_to = date_to or dt.date.today()
-    date_from = date_from or (date_to - dt.timedelta(days=364))
-    if date_from > date_to:
-        raise click.BadParameter("--from is after --to.")
+    date_from, date_to = period_of(db, date_from, date_to, as_of)
     report = figures_report(db, Filters(date_from, date_to, as_of))
     if fmt == "json":
         click.echo(json.dumps(report, indent=2))

@@ -8,6 +8,7 @@ import datetime as dt
 import click
 
 from metdash.cli.app import DB_OPTION, date_value, main, open_db, progress
+from metdash.cli.figures import period_of
 from metdash.privacy import present_by_default
 from metdash.weekly import weekly_review
 
@@ -61,9 +62,11 @@ def weekly_cmd(db_path: str | None, week: dt.datetime | None, out: str,
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False),
               help="The PDF to write (FILE.pdf).")
 @click.option("--from", "date_from", callback=date_value,
-              help="First service date (YYYY-MM-DD); default: 365 days before --to.")
+              help="First service date (YYYY-MM-DD); default: 365 days before --to, or "
+                   "without --to the pages' period (as metdash figures): 12 months back from "
+                   "today, or from the last service date when the data ends earlier.")
 @click.option("--to", "date_to", callback=date_value,
-              help="Last service date (YYYY-MM-DD); default: today.")
+              help="Last service date (YYYY-MM-DD); default: --as-of, else today.")
 @click.option("--as-of", "as_of", callback=date_value,
               help="Date balances are taken at (YYYY-MM-DD); default: --to.")
 @click.option("--rate", "rate", default=None,
@@ -89,14 +92,11 @@ def payer_cmd(db_path: str | None, payer: str, out: str, date_from: dt.date | No
 
     if not out.lower().endswith(".pdf"):
         raise click.ClickException(f"{out}: the file name must end in .pdf.")
-    date_to = date_to or dt.date.today()
-    date_from = date_from or (date_to - dt.timedelta(days=364))
-    if date_from > date_to:
-        raise click.BadParameter("--from is after --to.")
     yearly = parse_rate(rate) if rate is not None else None
     db = open_db(db_path)
     if not db.path.exists():
         raise click.ClickException(f"No database at {db.path}.")
+    date_from, date_to = period_of(db, date_from, date_to, as_of)
     _, name = find_payer(db, payer)  # an unknown payer ends here, naming the known ones
     mask = present_by_default() if present is None else present
     progress(f"Reading {name}'s claims, remittances and fee schedule "

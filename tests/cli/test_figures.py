@@ -43,7 +43,8 @@ def test_figures_as_json_and_as_csv(small_db_path, tmp_path):
 def test_figures_refuses_a_period_that_ends_before_it_starts(small_db_path):
     result = CliRunner().invoke(main, ["figures", "--db", str(small_db_path),
                                        "--from", "2025-03-31", "--to", "2025-01-01"])
-    assert result.exit_code == 2 and "--from is after --to" in result.output
+    assert result.exit_code == 2 and "--from 2025-03-31 is after --to 2025-01-01." in \
+        result.output
 
 
 def test_without_dates_the_period_is_the_pages_own(small_db_path, tmp_path):

@@ -218,14 +218,19 @@ def payer_pdf(card: PayerScorecard, *, practice: str = "", is_demo: bool = False
 
 
 def write_payer_pdf(card: PayerScorecard, out: str | Path, **options: Any) -> Path:
-    """Write :func:`payer_pdf` to ``out`` (a .pdf file)."""
+    """Write :func:`payer_pdf` to ``out`` (a .pdf file in a folder that exists, as every file
+    metdash writes: readable by its owner only, whole or not at all). A file already there is
+    replaced (last month's card, made again)."""
+    from metdash.store import write_private
+
     path = Path(out)
     if path.suffix.lower() != ".pdf":
         raise ReportError(f"{path.name}: the file name must end in .pdf.")
+    if not path.parent.is_dir():   # a mistyped folder is not made (export-837 refuses it too)
+        raise ReportError(f"Cannot write {path}: there is no folder {path.parent}. Create it, "
+                          "or name a file in a folder that exists.")
     try:
-        data = payer_pdf(card, **options)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        write_private(path, payer_pdf(card, **options))
     except OSError as exc:
         raise ReportError(f"Cannot write {path}: {exc.strerror or exc}.") from exc
     return path

@@ -169,6 +169,26 @@ def test_cli_without_dates_reads_the_pages_period(db, tmp_path, monkeypatch):
            "--as-of)." in result.output
 
 
+def test_cli_refuses_a_missing_folder_and_says_it_replaced_a_file(db, tmp_path):
+    # A new-user trial: --out in a mistyped folder made the folder without a word, and a
+    # file there was overwritten silently (export-837 refuses the first; a card made again
+    # each month may replace last month's, and now says so). Owner-only, as every file.
+    import stat
+
+    run = ["report", "payer", "--db", str(db.path), "--payer", "medicare", "--no-charts",
+           "--out"]
+    missing = tmp_path / "nofolder" / "x.pdf"
+    result = CliRunner().invoke(main, [*run, str(missing)])
+    assert result.exit_code == 1 and not missing.parent.exists()
+    assert f"there is no folder {missing.parent}" in result.output
+    out = tmp_path / "m.pdf"
+    out.write_bytes(b"last month")
+    result = CliRunner().invoke(main, [*run, str(out)])
+    assert result.exit_code == 0 and result.output.startswith(f"{out} (replaced): Medicare:")
+    assert out.read_bytes().startswith(b"%PDF")
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
 def test_cli_refuses_an_unknown_payer_naming_the_known_ones(db, tmp_path):
     out = tmp_path / "x.pdf"
     result = CliRunner().invoke(main, ["report", "payer", "--db", str(db.path), "--payer",

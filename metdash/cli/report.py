@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import click
 
@@ -103,14 +104,17 @@ def payer_cmd(db_path: str | None, payer: str, out: str, date_from: dt.date | No
              f"({date_from:%b %d, %Y} – {date_to:%b %d, %Y})…")
     card = payer_scorecard(db, Filters(date_from, date_to, as_of), name, yearly)
     practice, demo = practice_heading(db)
+    replaced = Path(out).exists()
     path = write_payer_pdf(card, out, practice=practice, is_demo=demo, present=mask,
                            charts=not no_charts, progress=progress)
     f = card.figures
     if card.has_claims:
-        click.echo(f"{path}: {name}: {f['claims']:,} claims, paid ${float(f['paid']):,.2f}; "
+        click.echo(f"{path}{' (replaced)' if replaced else ''}: {name}: {f['claims']:,} "
+                   f"claims, paid ${float(f['paid']):,.2f}; "
                    f"costs you ${f['payer_cost']:,.2f} (denied and not overturned "
                    f"${f['denied_standing']:,.2f} of ${f['denied_amount']:,.2f} denied, "
                    f"underpaid ${f['underpaid_amount']:,.2f}, waiting "
                    f"${f['waiting_cost']:,.2f}).")
     else:
-        click.echo(f"{path}: {name} had no claims with service dates in the period.")
+        click.echo(f"{path}{' (replaced)' if replaced else ''}: {name} had no claims with "
+                   "service dates in the period.")

@@ -521,8 +521,13 @@ def ready_with_risk(db: Database, as_of: dt.date, kept: tuple[Any, ...] | None =
 
     ready = claims_ready_to_submit(db, as_of)
     scored = claims_at_risk(db, as_of, ("ready",), kept)
-    return ready.merge(scored[["claim_id", "denial_risk", "risk_reason"]], on="claim_id",
-                       how="left")
+    out = ready.merge(scored[["claim_id", "denial_risk", "risk_reason"]], on="claim_id",
+                      how="left")
+    # the days left and the risk beside the claim and its payer, in view at 1280 px (the
+    # risk was the ninth column, past the edge: a new-user trial)
+    first = [c for c in ("claim_id", "client_id", "client_name", "payer", "days_left",
+                         "denial_risk") if c in out.columns]
+    return out[first + [c for c in out.columns if c not in first]]
 
 
 __all__ = ["FEATURES", "GROUPS", "MODEL_VERSION", "Learned", "RiskModel", "backtest", "claim_risk",

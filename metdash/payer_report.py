@@ -147,6 +147,7 @@ def payer_pdf(card: PayerScorecard, *, practice: str = "", is_demo: bool = False
     side = [("Claims", f"{int(f.get('claims') or 0):,}"),
             ("Billed", _whole(f.get("billed"))), ("Allowed", _whole(f.get("allowed"))),
             ("Paid", _whole(f.get("paid"))),
+            ("of it as secondary", _whole(f.get("paid_as_secondary"))),
             ("Still owed", _whole(f.get("open_balance"))),
             ("Denied", _whole(f.get("denied_amount"))),
             ("Not overturned", _whole(f.get("denied_standing"))),

@@ -95,6 +95,9 @@ def test_pdf_is_one_page_with_the_payer_and_its_figures(card, tmp_path):
     text = flat(pdf_text(data, tmp_path))
     assert "Payer scorecard — Medicare" in text
     assert "Small Test Practice" in text
+    # Paid, and apart the part paid as a secondary (none here): a payer's paid beside its
+    # allowed read "pays more than it allows" (a new-user trial, the demo's Medicaid).
+    assert "of it as secondary $0" in text
     for value in ("$200", "57.1%", "$83.33", "$66.67", "14 d 14 d", "33.3%", "66.7%",
                   "no 277CA"):
         assert value in text, value

@@ -158,7 +158,8 @@ def _side_by_side(db: Database, jobs: dict[str, Callable[[Database, Filters], An
 
 def payer_scorecards(db: Database, f: Filters, rate: Decimal | None = None) -> pd.DataFrame:
     """Every payer with claims in the period, side by side (most paid first): payer_id,
-    payer, payer_type, claims, visits, billed, allowed, paid (Decimal), allowed_per_visit,
+    payer, payer_type, claims, visits, billed, allowed, paid, paid_as_secondary (Decimal),
+    allowed_per_visit,
     paid_per_visit, revenue_share, claims_adjudicated, denial_rate,
     first_pass_resolution_rate, clean_claim_rate (None: no outcome yet), claims_paid,
     median_days, p90_days, denied_amount, denied_standing, underpaid_lines, underpaid_amount,
@@ -198,6 +199,7 @@ def payer_scorecards(db: Database, f: Filters, rate: Decimal | None = None) -> p
             "payer_id": pid, "payer": r.payer, "payer_type": r.payer_type,
             "claims": int(r.claims), "visits": int(r.visits or 0),
             "billed": money(r.billed), "allowed": money(r.allowed), "paid": money(r.paid),
+            "paid_as_secondary": money(r.paid_as_secondary),
             # over the visits it answered, its own claims' payments (revenue_by_payer)
             "allowed_per_visit": ratio(r.allowed, r.visits_answered),
             "paid_per_visit": as_float(r.paid_per_visit),

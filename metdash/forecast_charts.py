@@ -14,20 +14,26 @@ PART_LABELS = {"open_claims": "Open claims", "denied_or_partial": "Denied or par
 
 def forecast_band_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
     """Expected collections per coming week, stacked by part, with the p10-p90 band as error
-    bars. Columns: week_start, expected, p10, p90 and one per part (PART_LABELS)."""
+    bars (none while p10 and p90 are not known yet: NaN). Columns: week_start, expected, p10,
+    p90 and one per part (PART_LABELS)."""
     x = [d.isoformat() for d in df.week_start]
     data = [{"type": "bar", "x": x, "y": df[part].to_numpy(), "name": label,
              "marker": {"color": PALETTE[i]},
              "hovertemplate": "week of %{x}: $%{y:,.0f}<extra>%{fullData.name}</extra>"}
             for i, (part, label) in enumerate(PART_LABELS.items())]
-    data.append({"type": "scatter", "x": x, "y": df.expected.to_numpy(), "mode": "markers",
-                 "name": "Expected (p10-p90)", "marker": {"color": "#000000", "size": 9},
-                 "error_y": {"type": "data", "symmetric": False,
-                             "array": (df.p90 - df.expected).to_numpy(),
-                             "arrayminus": (df.expected - df.p10).to_numpy()},
-                 "customdata": df[["p10", "p90"]].to_numpy(),
-                 "hovertemplate": "week of %{x}: $%{y:,.0f} (p10 $%{customdata[0]:,.0f}, "
-                                  "p90 $%{customdata[1]:,.0f})<extra></extra>"})
+    expected = {"type": "scatter", "x": x, "y": df.expected.to_numpy(), "mode": "markers",
+                "name": "Expected", "marker": {"color": "#000000", "size": 9},
+                "hovertemplate": "week of %{x}: $%{y:,.0f}<extra></extra>"}
+    if df.p10.notna().all() and df.p90.notna().all():   # else the band is not known yet
+        expected.update({
+            "name": "Expected (p10-p90)",
+            "error_y": {"type": "data", "symmetric": False,
+                        "array": (df.p90 - df.expected).to_numpy(),
+                        "arrayminus": (df.expected - df.p10).to_numpy()},
+            "customdata": df[["p10", "p90"]].to_numpy(),
+            "hovertemplate": "week of %{x}: $%{y:,.0f} (p10 $%{customdata[0]:,.0f}, "
+                             "p90 $%{customdata[1]:,.0f})<extra></extra>"})
+    data.append(expected)
     return styled(data=data, layout={
         "barmode": "stack",
         "xaxis": {"title": {"text": "Week starting"}, "type": "category"},

@@ -295,7 +295,8 @@ _CATALOGUE = [
            "in the week with probability π = q·p an amount of mean A·s, varying as the paid "
            "shares of its curve's claims did, squared CV c: variance (A·s)²·π·(1 + c − π)), "
            "claims independent, plus the patient money's (expected × mean square ÷ mean patient "
-           "payment). Analytic, not simulated.", "money"),
+           "payment), plus the model's own error × expected² (see Model error in the band). "
+           "Analytic, not simulated.", "money"),
     Metric("forecast_p90", "High (p90)",
            "Expected + 1.2816 × σ (see Low): 1 week in 10 should bring more.", "money"),
     Metric("forecast_open_claims", "Open claims",
@@ -354,6 +355,14 @@ _CATALOGUE = [
            "collections fell between the forecast's p10 and p90 (80% if the band is right; "
            "under 70%: too narrow to trust). None without such a week.", "percent", None,
            "Inside the band"),
+    Metric("forecast_band_error", "Model error in the band",
+           "How far the same forecast, made on each of the 8 Mondays before, missed the weeks "
+           "of it that have since passed, beyond what the claims' own chance explains: the mean "
+           "of ((actual − forecast)² − the claims' variance) ÷ forecast² over those weeks (at "
+           "least 0), shown as its square root, a share of the expected amount. The band adds "
+           "it: σ² = the claims' variance + this² × expected². Each backtest Monday's band adds "
+           "the error of the 8 Mondays before it, so 'Inside the band' is measured on weeks "
+           "the band did not see.", "percent", None, "Error in the band"),
     Metric("forecast_actual", "Actual collections",
            "Payer payments + patient payments posted in the week (the Payments figure: "
            "reversals, recoupments naming a claim and refunds to clients and payers "

@@ -38,9 +38,15 @@ if outlook.patient_note:
     st.info(outlook.patient_note, icon=":material/info:")
 ui.chart(ui.derived(fc, forecast_charts.forecast_band_bar), key="fc_chart")
 parts = {p: f"forecast_{p}" for p in forecast.PARTS}
+shown = fc.drop(columns=["week"])
+if not outlook.checked:
+    # the band adds the error of the forecasts made before (the backtest): not known yet
+    shown = shown.drop(columns=["p10", "p90"])
+    st.caption("The band (low p10, high p90) comes with the check below: it adds how far the "
+               "same forecast missed on the Mondays before.")
 # Short headings, the catalogue's names and definitions in each tooltip: with theirs the
 # last two parts were past the right edge at 1280 px.
-ui.table(fc.drop(columns=["week"]), key="fc_table", download="cash_forecast",
+ui.table(shown, key="fc_table", download="cash_forecast",
          formats={"expected": "forecast_expected", "p10": "forecast_p10",
                   "p90": "forecast_p90", "week_start": "date", "week_end": "date", **parts},
          labels={"week_start": "From", "week_end": "To", "expected": "Expected",
@@ -58,10 +64,11 @@ if not summary["weeks"] or summary["beats_naive"] is None:
             f"of the last 12 Mondays up to {as_of:%b %d, %Y} "
             f"({forecast.judged_weeks(summary)}).")
     st.stop()
-cols = st.columns(3)
+cols = st.columns(4)
 ui.metric_tile(cols[0], "forecast_mape", summary["forecast_mape"])
 ui.metric_tile(cols[1], "forecast_naive_mape", summary["naive_mape"])
 ui.metric_tile(cols[2], "forecast_inside_band", summary["inside_band"])
+ui.metric_tile(cols[3], "forecast_band_error", summary.get("band_error"))
 st.caption(f"Forecasts made on each of the last {forecast.judged_weeks(summary)}.")
 verdict = "(the last 8 weeks' average), over the weeks with money arriving."
 if summary["beats_naive"]:

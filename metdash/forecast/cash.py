@@ -36,7 +36,9 @@ Parts 1-4 are the claim-level Bernoulli / amount model (a claim pays in week k w
 probability q·p_k an amount of mean A·s, varying as the paid shares of the curve's claims
 varied); part 5 a compound Poisson sum (variance: expected × the mean square ÷
 the mean of the practice's patient payments). The band is analytic: p10 / p90 = expected ∓
-1.2816 × the square root of the summed variances (claims independent), p10 at least 0.
+1.2816 × the square root of the summed variances (claims independent) plus the model's own
+error × expected² (how far the same forecast, made on the Mondays before, missed beyond
+that variance: metdash.forecast.backtest), p10 at least 0.
 """
 
 from __future__ import annotations
@@ -467,16 +469,27 @@ def patient_from_curves(h: History, d: int, s: Settings = DEFAULT) -> bool:
     return _patient(h, None, d, 1, s, recent_c)[2]
 
 
-def cash_forecast_from(h: History, as_of: dt.date, weeks: int, s: Settings = DEFAULT
-                       ) -> pd.DataFrame:
+def forecast_moments(h: History, d: int, weeks: int, s: Settings = DEFAULT
+                     ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray]], np.ndarray, np.ndarray]:
+    """The forecast as of day ``d``: each part's (expected, variance) per week, and their
+    sums (the expected collections and the claims' own variance, per week)."""
+    parts = forecast_parts(h, d, weeks, s)
+    return (parts, sum(e for e, _ in parts.values()), sum(v for _, v in parts.values()))
+
+
+def cash_forecast_from(h: History, as_of: dt.date, weeks: int, s: Settings = DEFAULT,
+                       error: float | None = 0.0) -> pd.DataFrame:
     """The forecast as of ``as_of`` from a loaded history: one row per coming week --
     week (1 ..), week_start, week_end, expected, p10, p90 (float dollars), and each part's
-    expected amount (columns named as PARTS)."""
+    expected amount (columns named as PARTS). ``error``: the model's own error the band adds
+    (:func:`metdash.forecast.model.model_error`, from the backtest); None: the band is not
+    known yet (p10 and p90 NaN)."""
     d = day(as_of)
-    parts = forecast_parts(h, d, weeks, s)
-    expected = sum(e for e, _ in parts.values())
-    variance = sum(v for _, v in parts.values())
-    low, high = band(expected, variance)
+    parts, expected, variance = forecast_moments(h, d, weeks, s)
+    if error is None:
+        low = high = np.full(weeks, np.nan)
+    else:
+        low, high = band(expected, variance, error)
     frame = pd.DataFrame({
         "week": np.arange(1, weeks + 1),
         "week_start": [date_of(d + 1 + 7 * k) for k in range(weeks)],

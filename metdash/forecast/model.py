@@ -163,12 +163,33 @@ def bernoulli_week(amounts: np.ndarray, probs: np.ndarray,
             (amounts ** 2 * probs * (1 + spread - probs)).sum(axis=0))
 
 
-def band(expected: np.ndarray, variance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def band(expected: np.ndarray, variance: np.ndarray, error: float = 0.0
+         ) -> tuple[np.ndarray, np.ndarray]:
     """p10 and p90 of a week's collections: expected ∓ 1.2816·σ (normal approximation of a
-    sum of many independent items), p10 never below 0."""
-    sd = np.sqrt(np.maximum(np.asarray(variance, dtype=float), 0.0))
+    sum of many independent items), p10 never below 0. σ² = ``variance`` (the items' own)
+    + ``error`` × expected² (the model's own error, :func:`model_error`)."""
     expected = np.asarray(expected, dtype=float)
+    total = np.asarray(variance, dtype=float) + max(float(error), 0.0) * expected ** 2
+    sd = np.sqrt(np.maximum(total, 0.0))
     return np.maximum(expected - Z90 * sd, 0.0), expected + Z90 * sd
+
+
+def model_error(forecast: np.ndarray, variance: np.ndarray, actual: np.ndarray) -> float:
+    """How far past forecasts missed beyond the chance their items' variance allows, as a
+    share of the forecast, squared: the mean over weeks with a forecast above 0 of
+    ((actual − forecast)² − variance) ÷ forecast², at least 0; 0 without such weeks.
+
+    The claims' own variance assumes every claim pays independently of the others and that
+    the curves are the truth; what a practice's weeks vary by beyond that (a payer's check
+    run late for all its claims, a season the curves read wrong) is what this measures.
+    ``band(expected, variance, model_error(...))`` adds it back in proportion to the amount."""
+    forecast = np.asarray(forecast, dtype=float)
+    keep = forecast > 0
+    if not keep.any():
+        return 0.0
+    f = forecast[keep]
+    miss = (np.asarray(actual, dtype=float)[keep] - f) ** 2
+    return max(0.0, float(np.mean((miss - np.asarray(variance, dtype=float)[keep]) / f ** 2)))
 
 
 def mape(forecast: np.ndarray, actual: np.ndarray) -> float | None:

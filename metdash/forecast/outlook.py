@@ -3,7 +3,7 @@ backtest of the last 12 Mondays and its summary, from one read of the store.
 
 Two things keep it cheap at a million claim lines and more:
 
-- It reads only the history its thirteen forecasts use (:func:`history_window`).
+- It reads only the history its twenty-one forecasts use (:func:`history_window`).
 - The outlook depends only on the history, the as-of date, the weeks and the settings, so it
   is kept beside the store (metdash.store.derived) under those and the history's state
   (:func:`metdash.forecast.history.history_state`: a count and a hash of every column the
@@ -21,6 +21,7 @@ backtest, the history read): kept outlooks of an older version are then never re
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,16 @@ from typing import Any
 import pandas as pd
 
 from metdash.exports import rows_csv
-from metdash.forecast.backtest import NAIVE_WEEKS, backtest_from, backtest_summary, origins
+from metdash.forecast.backtest import (
+    CALIBRATION,
+    NAIVE_WEEKS,
+    ORIGINS,
+    backtest_from,
+    backtest_summary,
+    error_as_of,
+    origins,
+    past_forecasts,
+)
 from metdash.forecast.cash import DEFAULT, PARTS, Settings, cash_forecast_from
 from metdash.forecast.history import (
     History,
@@ -43,7 +53,7 @@ from metdash.forecast.words import patient_note
 from metdash.store import Database, bulk, derived
 from metdash.store.snapshot import store_stamp
 
-FORECAST_VERSION = 3
+FORECAST_VERSION = 4
 KIND = "cash-outlook"
 STATE_KIND = "forecast-history-state"
 
@@ -67,7 +77,8 @@ class Outlook:
 
 def history_window(as_of: dt.date, s: Settings = DEFAULT) -> Window:
     """The history the outlook as of ``as_of`` reads: its forecasts are made as of days from
-    ``first`` (the Sunday before the backtest's first Monday) to ``as_of``, and each looks
+    ``first`` (the Sunday before the first Monday whose forecast sets a band: CALIBRATION
+    Mondays before the backtest's first) to ``as_of``, and each looks
     back no further than this from its own day d (cash.py):
 
     - claims: a curve is taught by claims submitted in the ``history_days`` before d, part
@@ -84,7 +95,7 @@ def history_window(as_of: dt.date, s: Settings = DEFAULT) -> Window:
 
     At 1M lines over six years this is about 40 % of the claims."""
     end = day(as_of)
-    first = min(end, day(origins(as_of)[0]) - 1)
+    first = min(end, day(origins(as_of, ORIGINS + CALIBRATION)[0]) - 1)
     served = max(s.season_days, s.patient_window + 365, s.patient_window + s.run_rate_days)
     sent = max(s.history_days, MAX_LAG + 1)
     patient = max(365, s.run_rate_days, 7 * NAIVE_WEEKS)
@@ -98,20 +109,32 @@ def build_outlook(db: Database, as_of: dt.date, weeks: int = DEFAULT_WEEKS,
                   settings: Settings = DEFAULT) -> Outlook:
     """:func:`cash_outlook` computed from the store, nothing kept or read back."""
     with bulk.in_turn():   # one heavy build at a time in this process (metdash.store.bulk)
-        h, forecast = _coming_weeks(db, as_of, weeks, settings)
-        rows = backtest_from(h, as_of, weeks, settings)
-    return Outlook(as_of, weeks, forecast, rows, backtest_summary(rows),
+        h = _read(db, as_of, weeks, settings)
+        forecast, rows, summary = _checked(h, as_of, weeks, settings)
+    return Outlook(as_of, weeks, forecast, rows, summary,
                    patient_note=_patient_note(h, as_of, forecast, settings))
 
 
-def _coming_weeks(db: Database, as_of: dt.date, weeks: int, settings: Settings
-                  ) -> tuple[History, pd.DataFrame]:
-    """The history an outlook reads (under half the memory limit) and its forecast."""
+def _read(db: Database, as_of: dt.date, weeks: int, settings: Settings) -> History:
+    """The history an outlook reads (under half the memory limit)."""
     if not MIN_WEEKS <= weeks <= MAX_WEEKS:
         raise ValueError(f"weeks must be {MIN_WEEKS} to {MAX_WEEKS}, not {weeks}")
     with bulk.bounded(db):
-        h = load_history(db, history_window(as_of, settings))
-    return h, cash_forecast_from(h, as_of, weeks, settings)
+        return load_history(db, history_window(as_of, settings))
+
+
+def _checked(h: History, as_of: dt.date, weeks: int, settings: Settings
+             ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """The coming weeks with their band, the backtest's rows and its summary: the forecasts
+    of the last ORIGINS + CALIBRATION Mondays first, as the band of the coming weeks adds
+    the model's error they show (backtest.error_as_of). The summary's ``band_error``: that
+    error as a share of the expected amount (σ ÷ expected, 0.05: ± 5 %)."""
+    past = past_forecasts(h, as_of, weeks, settings)
+    rows = backtest_from(h, as_of, weeks, settings, past=past)
+    error = error_as_of(past, day(as_of))
+    summary = backtest_summary(rows)
+    summary["band_error"] = math.sqrt(error)
+    return cash_forecast_from(h, as_of, weeks, settings, error), rows, summary
 
 
 def _patient_note(h: History, as_of: dt.date, forecast: pd.DataFrame, settings: Settings
@@ -129,13 +152,15 @@ def _keep(db: Database, key: tuple[Any, ...], outlook: Outlook, settings: Settin
 def forecast_first(db: Database, as_of: dt.date, weeks: int = DEFAULT_WEEKS,
                    settings: Settings = DEFAULT) -> tuple[Outlook, History, tuple[Any, ...]]:
     """The coming weeks alone, from the store: what a page draws at once when no outlook is
-    kept (the read and one forecast; the backtest's 12 forecasts are most of an outlook's
-    build: ~0.8 of ~1.3 s at 1M claim lines). Returns that outlook (no backtest rows,
-    ``checked`` False), the history it was read from and the key the whole outlook is to be
-    kept under, for :func:`finish_outlook`."""
+    kept (the read and one forecast; the backtest's 20 forecasts are most of an outlook's
+    build). Its band is not known yet (p10 and p90 NaN): it adds the error the backtest's
+    forecasts show. Returns that outlook (no backtest rows, ``checked`` False), the history
+    it was read from and the key the whole outlook is to be kept under, for
+    :func:`finish_outlook`."""
     key = outlook_key(db, as_of, weeks, settings)   # before the read, as cash_outlook's
     with bulk.in_turn():
-        h, forecast = _coming_weeks(db, as_of, weeks, settings)
+        h = _read(db, as_of, weeks, settings)
+        forecast = cash_forecast_from(h, as_of, weeks, settings, error=None)
     none = backtest_from(h, as_of, weeks, settings, count=0)   # its columns, no rows
     return (Outlook(as_of, weeks, forecast, none, backtest_summary(none), checked=False,
                     patient_note=_patient_note(h, as_of, forecast, settings)), h, key)
@@ -143,11 +168,12 @@ def forecast_first(db: Database, as_of: dt.date, weeks: int = DEFAULT_WEEKS,
 
 def finish_outlook(db: Database, first: Outlook, h: History, key: tuple[Any, ...],
                    settings: Settings = DEFAULT) -> Outlook:
-    """:func:`forecast_first`'s outlook with its backtest, from the same history, kept under
-    ``key`` as :func:`cash_outlook` keeps one (unless the store changed meanwhile)."""
+    """:func:`forecast_first`'s outlook with its band and backtest, from the same history,
+    kept under ``key`` as :func:`cash_outlook` keeps one (unless the store changed
+    meanwhile)."""
     with bulk.in_turn():
-        rows = backtest_from(h, first.as_of, first.weeks, settings)
-    outlook = Outlook(first.as_of, first.weeks, first.forecast, rows, backtest_summary(rows),
+        forecast, rows, summary = _checked(h, first.as_of, first.weeks, settings)
+    outlook = Outlook(first.as_of, first.weeks, forecast, rows, summary,
                       patient_note=first.patient_note)
     _keep(db, key, outlook, settings)
     return outlook

@@ -24,9 +24,16 @@ from metdash.forecast import (
     naive_forecast,
     origins,
 )
-from metdash.forecast.backtest import weekly_collections
+from metdash.forecast.backtest import error_as_of, weekly_collections
 from metdash.forecast.history import day
-from metdash.forecast.model import band, bernoulli_week, fit_curve, inside_share, waiting_probs
+from metdash.forecast.model import (
+    band,
+    bernoulli_week,
+    fit_curve,
+    inside_share,
+    model_error,
+    waiting_probs,
+)
 from metdash.store import Database
 from tests.forecast import practice
 
@@ -86,6 +93,47 @@ def test_bernoulli_week_and_band_by_hand():
     # p10 / p90 = 60 ∓ 1.2816 × 34.641 = 60 ∓ 44.394 ; 60 ∓ 1.2816 × 60 = 60 ∓ 76.893 -> 0
     assert low[0] == pytest.approx(15.606, abs=1e-3) and high[0] == pytest.approx(104.394, abs=1e-3)
     assert low[1] == 0 and high[1] == pytest.approx(136.893, abs=1e-3)
+
+
+def test_model_error_by_hand():
+    """Three past weeks: forecast 100 (claims' variance 100) brought 120; 200 (variance 400)
+    brought 180; 0 brought 30 (no relative error: left out). Beyond the claims' variance:
+    (20² − 100) / 100² = 0.03 and (20² − 400) / 200² = 0: mean 0.015 (σ 12.2 % of the
+    amount). A miss the claims' variance explains adds nothing, and never less than 0."""
+    assert model_error(np.array([100.0, 200.0, 0.0]), np.array([100.0, 400.0, 50.0]),
+                       np.array([120.0, 180.0, 30.0])) == pytest.approx(0.015)
+    assert model_error(np.array([100.0]), np.array([900.0]), np.array([110.0])) == 0.0
+    assert model_error(np.array([0.0]), np.array([0.0]), np.array([5.0])) == 0.0
+    assert model_error(np.array([]), np.array([]), np.array([])) == 0.0
+
+
+def test_band_adds_the_model_error_in_proportion_to_the_amount():
+    # Expected 100 and 1,000, the claims' variance 0 and 2,500; model error 0.04 (σ 20 %).
+    # σ² = 0 + 0.04 × 100² = 400 (σ 20): 100 ∓ 25.631; 2,500 + 0.04 × 1,000² = 42,500
+    # (σ 206.155): 1,000 ∓ 264.199.
+    low, high = band(np.array([100.0, 1000.0]), np.array([0.0, 2500.0]), 0.04)
+    assert low[0] == pytest.approx(74.369, abs=1e-3) and high[0] == pytest.approx(125.631, abs=1e-3)
+    assert low[1] == pytest.approx(735.801, abs=1e-3)
+    assert high[1] == pytest.approx(1264.199, abs=1e-3)
+
+
+def test_error_as_of_reads_only_what_the_forecast_knew():
+    """A forecast made as of day 100 reads the forecasts made on the 8 Mondays before (known
+    on days 44 .. 99), over their weeks that had passed by day 100:
+    known 93, week 1 (days 94-100): passed, counts (forecast 100, actual 110: 0.01);
+    known 93, week 2 (101-107): not passed; known 100 (the same day): not before it;
+    known 44, week 8 (93-100): counts (forecast 100, actual 70: 0.09);
+    known 37 (9 Mondays before), week 1: too old.
+    Error (0.01 + 0.09) / 2 = 0.05; the claims' variance is 0 here."""
+    past = pd.DataFrame({
+        "known": [93, 93, 100, 44, 37], "week": [1, 2, 1, 8, 1],
+        "forecast": [100.0, 100.0, 100.0, 100.0, 100.0],
+        "variance": [0.0] * 5, "actual": [110.0, 300.0, 300.0, 70.0, 300.0]})
+    assert error_as_of(past, 100) == pytest.approx(0.05)
+    # as of day 93: only what was known on 37 .. 92 and passed by 93: known 44's week 7
+    # is not in the table, 37's week 1 ended on day 44 -> (300 - 100)² / 100² = 4
+    assert error_as_of(past, 93) == pytest.approx(4.0)
+    assert error_as_of(past.iloc[:0], 100) == 0.0
 
 
 # -- the forecast on the small practice ------------------------------------------------------
@@ -235,7 +283,8 @@ def test_cli_json(store):
         "Patient payments are left out of the expected total: no client owes a balance with "
         "no payment on it yet.")
     assert set(report["backtest"]) == {"forecast_mape", "naive_mape", "inside_band", "weeks",
-                                       "weeks_with_money", "mondays", "beats_naive"}
+                                       "weeks_with_money", "mondays", "beats_naive",
+                                       "band_error"}
 
 
 def test_cli_csv(store):

@@ -70,11 +70,17 @@ def test_nothing_kept_the_coming_weeks_are_drawn_first_then_the_backtest(monkeyp
     assert not at.exception and not at.error
     assert len(at.dataframe[0].value) == 8 and len(at.get("plotly_chart")) == 1
     assert _backtest_pending(at) and not at.metric   # the backtest: not yet
+    # nor the band, which adds the error of the forecasts made before (no empty columns)
+    assert "p10" not in at.dataframe[0].value.columns
+    assert any(c.value.startswith("The band (low p10, high p90) comes with the check below")
+               for c in at.caption)
     rest.set()
     refresh.settle(120)
     at.run()
     assert not _backtest_pending(at)
-    assert {m.label for m in at.metric} == {"Forecast MAPE", "Naive MAPE", "Inside the band"}
+    assert {m.label for m in at.metric} == {"Forecast MAPE", "Naive MAPE", "Inside the band",
+                                            "Error in the band"}
+    assert "p10" in at.dataframe[0].value.columns
     assert len(at.dataframe) == 2 and len(at.get("plotly_chart")) == 2
 
 
@@ -84,8 +90,9 @@ def test_forecast_page_on_the_demo(monkeypatch, demo_db_path):
     charts = at.get("plotly_chart")
     assert len(charts) == 2 and all('"data"' in c.proto.spec for c in charts)
     tiles = {m.label: m for m in at.metric}
-    assert set(tiles) == {"Forecast MAPE", "Naive MAPE", "Inside the band"}
-    for name in ("forecast_mape", "forecast_naive_mape", "forecast_inside_band"):
+    assert set(tiles) == {"Forecast MAPE", "Naive MAPE", "Inside the band", "Error in the band"}
+    for name in ("forecast_mape", "forecast_naive_mape", "forecast_inside_band",
+                 "forecast_band_error"):
         tile = tiles[CATALOGUE[name].short_label]
         assert tile.help.startswith(CATALOGUE[name].definition)
         assert tile.value.endswith("%")

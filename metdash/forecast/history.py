@@ -161,8 +161,10 @@ _UNBILLED = f"""
          AND cv.effective_date <= d.session_date
          AND (cv.end_date IS NULL OR cv.end_date >= d.session_date)
         JOIN payers p USING (payer_id)
+        -- two primary coverages on the day: the last one entered, as billing takes it
+        -- (metdash.entry.sessions.active_coverage)
         QUALIFY row_number() OVER (PARTITION BY d.client_id, d.session_date
-                                   ORDER BY cv.coverage_id) = 1),
+                                   ORDER BY cv.coverage_id DESC) = 1),
     codes AS (SELECT client_id, session_date, cpt FROM minutes
               UNION SELECT client_id, session_date, cpt FROM billed)
     SELECT k.client_id, {_days('k.session_date')} AS service,

@@ -31,6 +31,7 @@ import datetime as dt
 
 import pandas as pd
 
+from metdash.deadlines import filing_deadline_sql
 from metdash.entry.problems import Problem
 from metdash.errors import ValidationError
 from metdash.store import Database, audit
@@ -109,9 +110,8 @@ def rejected_claims(db: Database, as_of: dt.date) -> pd.DataFrame:
                    END
                    AS rejected_by,
                r.reason, r.codes, c.total_charge,
-               (c.first_service_date + p.timely_filing_days)::DATE AS filing_deadline,
-               date_diff('day', ?::DATE, (c.first_service_date + p.timely_filing_days)::DATE)
-                   AS days_left
+               {filing_deadline_sql()} AS filing_deadline,
+               date_diff('day', ?::DATE, {filing_deadline_sql()}) AS days_left
         FROM rej r JOIN claims c USING (claim_id) JOIN clients cl USING (client_id)
         JOIN payers p USING (payer_id) LEFT JOIN resent s USING (claim_id)
         WHERE c.status = 'submitted'

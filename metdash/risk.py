@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from metdash import risk_eval
+from metdash.deadlines import filing_deadline_sql
 from metdash.risk_features import (
     FEATURES,
     draft_lines,
@@ -402,9 +403,9 @@ def _late_first(db: Database, frame: pd.DataFrame, as_of: dt.date) -> pd.DataFra
     """``frame`` (riskiest first) with each claim's filing deadline; those past it first,
     the deadline named as their reason (a new-user trial: a claim 13 days past Medicare's
     12 months read 6.6 %, its reason a diagnosis's)."""
-    limits = db.query("""
+    limits = db.query(f"""
         SELECT c.claim_id, p.timely_filing_days AS limit_days,
-               (c.first_service_date + p.timely_filing_days)::DATE AS filing_deadline
+               {filing_deadline_sql()} AS filing_deadline
         FROM claims c JOIN payers p USING (payer_id)
         WHERE c.claim_id IN (SELECT unnest(?::VARCHAR[]))""", [list(frame.claim_id)])
     frame = frame.merge(limits, on="claim_id", how="left")

@@ -20,6 +20,7 @@ from metdash.care_lists import (
     progress_note_due,
     referrals_expiring,
 )
+from metdash.deadlines import filing_deadline_sql
 from metdash.entry import UNBILLED_IDS, UNBILLED_IDS_IN_SPAN, session_id_span
 from metdash.figures.denials import NOT_APPEALABLE_SQL
 from metdash.store import Database, facts
@@ -36,6 +37,7 @@ __all__ = [
 ]
 
 TIMELY_WINDOW_DAYS = 14
+FILING_DEADLINE = filing_deadline_sql()   # claims c, payers p
 
 
 
@@ -91,9 +93,8 @@ def claims_ready_to_submit(db: Database, as_of: dt.date) -> pd.DataFrame:
         WITH c AS (SELECT * FROM claims WHERE status = 'ready')
         SELECT c.claim_id, c.client_id, {CLIENT_NAME} AS client_name, p.name AS payer,
                c.first_service_date, c.total_charge,
-               (c.first_service_date + p.timely_filing_days)::DATE AS filing_deadline,
-               date_diff('day', ?::DATE, (c.first_service_date + p.timely_filing_days)::DATE)
-                   AS days_left
+               {FILING_DEADLINE} AS filing_deadline,
+               date_diff('day', ?::DATE, {FILING_DEADLINE}) AS days_left
         FROM c JOIN {_clients_of("c")} USING (client_id) JOIN payers p USING (payer_id)
         ORDER BY filing_deadline, c.claim_id""", [as_of], few=True)
 
@@ -192,7 +193,7 @@ def _open_denials(as_of_param: str = "?::DATE") -> str:
                    -- its appeal window (DOMAIN.md); any other denial by its appeal
                    -- deadline, as on the Denials page
                    CASE WHEN pc.correct_first
-                        THEN (o.first_service_date + p.timely_filing_days)::DATE
+                        THEN {filing_deadline_sql("o")}
                         ELSE (pc.denied_date + p.appeal_window_days)::DATE END AS deadline,
                    o.denied_open AS denied_amount, pc.reasons, pc.correct_first,
                    pc.pr_only AND p.payer_type <> 'medicaid' AS client_may_owe,
@@ -375,13 +376,12 @@ def claims_at_risk_of_timely_filing(db: Database, as_of: dt.date) -> pd.DataFram
     return db.query(f"""
         SELECT c.claim_id, c.client_id, {CLIENT_NAME} AS client_name, p.name AS payer, c.status,
                c.first_service_date,
-               (c.first_service_date + p.timely_filing_days)::DATE AS filing_deadline,
-               date_diff('day', ?::DATE, (c.first_service_date + p.timely_filing_days)::DATE)
-                   AS days_left,
+               {FILING_DEADLINE} AS filing_deadline,
+               date_diff('day', ?::DATE, {FILING_DEADLINE}) AS days_left,
                c.total_charge
         FROM claims c JOIN clients cl USING (client_id) JOIN payers p USING (payer_id)
         WHERE c.status IN ('draft', 'ready') AND c.submitted_date IS NULL
-          AND date_diff('day', ?::DATE, (c.first_service_date + p.timely_filing_days)::DATE) <= ?
+          AND date_diff('day', ?::DATE, {FILING_DEADLINE}) <= ?
         ORDER BY days_left, c.claim_id""", [as_of, as_of, TIMELY_WINDOW_DAYS], few=True)
 
 

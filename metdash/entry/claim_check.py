@@ -31,6 +31,7 @@ from metdash.coding import (
     untimed_codes,
 )
 from metdash.coding.pos import pos_problem
+from metdash.deadlines import filing_deadline
 from metdash.entry.claim_reads import StoreReads
 from metdash.entry.days import HoldingClaim, freeing_the_day
 from metdash.entry.problems import (
@@ -426,7 +427,7 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
     # Timely filing: payer's days from the earliest date of service.
     if payer and dates:
         first = min(dates)
-        deadline = first + dt.timedelta(days=int(payer["timely_filing_days"]))
+        deadline = filing_deadline(first, payer["timely_filing_days"])
         try:
             sent = as_date(claim.submitted_date)
         except ValueError:

@@ -7,6 +7,7 @@ from typing import Any
 import pandas as pd
 
 from metdash.carc import carc_description, rarc_description
+from metdash.deadlines import filing_deadline_sql
 from metdash.figures.core import (
     Filters,
     as_of_state,
@@ -173,13 +174,13 @@ def open_denials(db: Database, f: Filters, limit: int = 200) -> pd.DataFrame:
                    pc.correct_first,
                    datediff('day', pc.denied_on, $as_of) AS age_days,
                    (pc.denied_on + p.appeal_window_days)::DATE AS appeal_deadline,
-                   (c.first_service_date + p.timely_filing_days)::DATE AS filing_deadline,
+                   {filing_deadline_sql()} AS filing_deadline,
                    CASE WHEN EXISTS (SELECT 1 FROM appeals a WHERE a.claim_id = c.claim_id
                                      AND a.filed_date <= $as_of
                                      AND (a.outcome = 'pending' OR a.outcome_date > $as_of))
                             THEN 'appeal pending'
                         WHEN pc.correct_first
-                             AND c.first_service_date + p.timely_filing_days < $as_of
+                             AND {filing_deadline_sql()} < $as_of
                             THEN 'past the filing window'
                         WHEN pc.correct_first THEN 'correct and resubmit'
                         WHEN pc.denied_on + p.appeal_window_days < $as_of

@@ -308,8 +308,10 @@ _CATALOGUE = [
            "practice's. q: share of first adjudications that paid; s: paid ÷ charge when they "
            "paid; from the payer and code (at least 40), else the payer (20), else the "
            "practice. f: the payer's season -- what its first adjudications paid per dollar "
-           "for services in that calendar month over the last 2 years ÷ all months (at least "
-           "20 claims in the month, else the practice's; deductibles).", "money"),
+           "for services in that half-month (the 1st-15th, the 16th-end) over the last 2 "
+           "years ÷ the whole year (at least 100 claims in the half-month, else its month's "
+           "with at least 20, else the practice's; deductibles bite in early January).",
+           "money"),
     Metric("forecast_denied_or_partial", "Denied or partly paid",
            "Claims adjudicated and still owing (a denial awaiting appeal or correction, a line "
            "not paid): Σ balance × s × q × P(the payer's next payment in the week | none yet "

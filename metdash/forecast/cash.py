@@ -13,7 +13,9 @@ day after the as-of day):
    charge it pays (s) -- from the payer and code when that pair has at least ``min_code``
    adjudicated claims, else from the payer when it has ``min_payer``, else from the whole
    practice -- and the payer's season (what its first adjudications paid per dollar for
-   services of that calendar month ÷ all months: deductibles).
+   services of that half-month -- the 1st to the 15th, the 16th to the end -- ÷ all of the
+   year, where the half-month has ``min_half_season`` claims, else of that calendar month:
+   deductibles bite in the first weeks of January, not all month).
 2. *Adjudicated claims still owed* (denied or partly paid): the same, on the clock since the
    first adjudication, the event being the payer's next payment (an appeal, a reprocessing),
    by payer (``min_payer``) else the practice; the amount is the balance owed.
@@ -78,6 +80,7 @@ class Settings:
     run_rate_days: int = 56  # part 4: the charges of the last 8 weeks
     patient_window: int = 120  # part 5: days after a service its patient money is followed
     min_season: int = 20     # adjudicated claims of a calendar month for a seasonal factor
+    min_half_season: int = 100  # .. of a half-month for a factor of its own (else its month's)
     season_days: int = 730   # services in these days before the as-of day set the season
 
 
@@ -102,21 +105,40 @@ class _Curves:
         return self.fitted.get(int(value))
 
 
-def _season(month: np.ndarray, paid: np.ndarray, charge: np.ndarray, minimum: int,
-            fallback: np.ndarray | None = None) -> np.ndarray:
-    """Per calendar month: (Σ paid ÷ Σ charge of its claims) ÷ (the same over all months),
-    where the month has ``minimum`` claims; else ``fallback``'s (else 1)."""
-    out = np.ones(12) if fallback is None else fallback.copy()
+def _season(period: np.ndarray, paid: np.ndarray, charge: np.ndarray, minimum: int,
+            fallback: np.ndarray | None = None, size: int = 12
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Per period of the year (``size`` of them: 12 months, 24 half-months): (Σ paid ÷ Σ
+    charge of its claims) ÷ (the same over the whole year), where the period has ``minimum``
+    claims; else ``fallback``'s (else 1). Returns the factors and which periods had their
+    own."""
+    out = np.ones(size) if fallback is None else fallback.copy()
     total = charge.sum()
     if total <= 0 or paid.sum() <= 0:
-        return out
+        return out, np.zeros(size, dtype=bool)
     level = paid.sum() / total
-    n = np.bincount(month, minlength=12)
-    p = np.bincount(month, weights=paid, minlength=12)
-    ch = np.bincount(month, weights=charge, minlength=12)
+    n = np.bincount(period, minlength=size)
+    p = np.bincount(period, weights=paid, minlength=size)
+    ch = np.bincount(period, weights=charge, minlength=size)
     ok = (n >= minimum) & (ch > 0)
     out[ok] = p[ok] / ch[ok] / level
-    return out
+    return out, ok
+
+
+def _seasons(month: np.ndarray, half: np.ndarray, paid: np.ndarray, charge: np.ndarray,
+             s: Settings, practice: tuple[np.ndarray, np.ndarray] | None = None
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """(the month factors, the half-month factors) of one payer's claims, or of the
+    practice's (``practice`` None). A half-month's factor is its own (``min_half_season``
+    claims), else its month's (``min_season``), else -- a payer -- the practice's half-month,
+    else 1."""
+    fallback_m = None if practice is None else practice[0]
+    months, own_m = _season(month, paid, charge, s.min_season, fallback_m)
+    by_month = np.repeat(months, 2)
+    if practice is not None:   # a month of the payer's own, else the practice's half-month
+        by_month = np.where(np.repeat(own_m, 2), by_month, practice[1])
+    halves, _ = _season(half, paid, charge, s.min_half_season, by_month, 24)
+    return months, halves
 
 
 class _Chosen:
@@ -192,17 +214,18 @@ class _Model:
             self.sub_lag /= self.sub_lag.sum()
         else:
             self.sub_lag[0] = 1.0
-        # the season: what first adjudications pay per dollar charged by calendar month of
-        # service, against all months (deductibles: January's claims pay less), for the
-        # payer when that month has `min_season` adjudicated claims, else for the practice
+        # the season: what first adjudications pay per dollar charged by half-month of
+        # service, against the whole year (deductibles: early January's claims pay less),
+        # by payer where it has the claims, else by the practice (_seasons)
         ts = live & adjudicated & (c["service"] > d - s.season_days)
-        month = month_of(c["service"][ts])
+        month, half = month_of(c["service"][ts]), half_month_of(c["service"][ts])
         paid, charge, payer = c["first_paid"][ts], c["charge"][ts], c["payer_id"][ts]
-        self.season: dict[int, np.ndarray] = {-1: _season(month, paid, charge, s.min_season)}
+        practice = _seasons(month, half, paid, charge, s)
+        self.season: dict[int, np.ndarray] = {-1: practice[1]}
         for p in sorted_unique(payer):
             one = payer == p
-            self.season[int(p)] = _season(month[one], paid[one], charge[one], s.min_season,
-                                          self.season[-1])
+            self.season[int(p)] = _seasons(month[one], half[one], paid[one], charge[one], s,
+                                           practice)[1]
 
     def timing_curve(self, payer: int) -> LagCurve:
         """When a claim not submitted yet will be adjudicated once it is: its payer's curve
@@ -271,7 +294,7 @@ class _Model:
 
     def season_many(self, payers: np.ndarray, services: np.ndarray) -> np.ndarray:
         """The seasonal factor of services on days ``services`` billed to ``payers``."""
-        months = month_of(services)
+        months = half_month_of(services)
         out = self.season[-1][months]
         for p in sorted_unique(payers):
             if int(p) in self.season:
@@ -399,6 +422,23 @@ def forecast_parts(h: History, as_of: int, weeks: int, s: Settings = DEFAULT
 def weekday_of(days: np.ndarray) -> np.ndarray:
     """The weekday (0 = Monday) of day numbers (day 0, 1970-01-01, was a Thursday)."""
     return (np.asarray(days, dtype=np.int64) + 3) % 7
+
+
+def half_month_of(days: np.ndarray) -> np.ndarray:
+    """The half-month of day numbers: 0 = January 1-15, 1 = January 16-31, .., 23 =
+    December 16-31 (looked up per day of their span, as :func:`month_of`)."""
+    d = np.asarray(days, dtype=np.int64)
+    if d.size == 0:
+        return d
+    lo = int(d.min())
+    if int(d.max()) - lo > 100_000:
+        span, idx = d.astype("datetime64[D]"), slice(None)
+    else:
+        span = np.arange(lo, int(d.max()) + 1, dtype=np.int64).astype("datetime64[D]")
+        idx = d - lo
+    first = span.astype("datetime64[M]")
+    half = (first.astype(np.int64) % 12) * 2 + ((span - first).astype(np.int64) >= 15)
+    return half[idx]
 
 
 def month_of(days: np.ndarray) -> np.ndarray:

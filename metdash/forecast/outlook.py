@@ -53,7 +53,7 @@ from metdash.forecast.words import patient_note
 from metdash.store import Database, bulk, derived
 from metdash.store.snapshot import store_stamp
 
-FORECAST_VERSION = 4
+FORECAST_VERSION = 5
 KIND = "cash-outlook"
 STATE_KIND = "forecast-history-state"
 

@@ -440,6 +440,38 @@ def test_the_season_of_what_a_payer_pays():
     assert fc.p90[0] - fc.expected[0] == pytest.approx(Z * math.sqrt(500), abs=1e-6)
 
 
+def test_the_season_by_half_month():
+    """Deductibles bite in the first weeks of January, not all month: 20 claims served on
+    Jan 5 paid 20 of 100 each, 20 served on Jan 25 paid 40, 20 served on Apr 10 paid 60.
+    Per dollar: all 2400 / 6000 = 0.40; Jan 1-15 0.20 (factor 0.5), Jan 16-31 0.40 (1.0),
+    the month of January 1200 / 4000 = 0.30 (0.75). The payer's s: 0.40.
+    One open claim of 100 served on Jan 6 (sent Thursday 06-26, 3 days before; every claim
+    took 7 days: week 1 for sure): with 20 claims enough for a half-month of its own,
+    100 × 0.40 × 0.5 = 20, what early January paid; with 21 needed, January's factor:
+    100 × 0.40 × 0.75 = 30.
+    The paid shares 0.2, 0.4, 0.6 (20 each): mean 0.4, variance 0.08 / 3, squared CV 1/6:
+    variance 20² × (1 + 1/6 − 1) = 66.67 (30² / 6 = 150 with the month's factor)."""
+    from metdash.forecast.history import NEVER
+
+    days = [day(dt.date(2025, 1, 5)), day(dt.date(2025, 1, 25)), day(dt.date(2025, 4, 10))]
+    service = np.array([days[0]] * 20 + [days[1]] * 20 + [days[2]] * 20
+                       + [day(dt.date(2025, 1, 6))])
+    sent = np.concatenate([service[:60] + 1, [day(dt.date(2025, 6, 26))]])
+    claims = {"claim_id": np.array([f"H{i:02d}" for i in range(60)] + ["O1"]),
+              "charge": np.full(61, 100.0), "service": service, "submitted": sent,
+              "first_adj": np.concatenate([sent[:60] + 7, [NEVER]]),
+              "first_paid": np.array([20.0] * 20 + [40.0] * 20 + [60.0] * 20 + [0])}
+    h = _history(claims)
+    own = Settings(min_code=100, min_payer=1, min_half_season=20)
+    fc = cash_forecast_from(h, dt.date(2025, 6, 29), 4, own)
+    assert list(fc.open_claims.round(6)) == [20, 0, 0, 0]
+    assert fc.p90[0] - fc.expected[0] == pytest.approx(Z * math.sqrt(400 / 6), abs=1e-6)
+    month = Settings(min_code=100, min_payer=1, min_half_season=21)
+    fc = cash_forecast_from(h, dt.date(2025, 6, 29), 4, month)
+    assert list(fc.open_claims.round(6)) == [30, 0, 0, 0]
+    assert fc.p90[0] - fc.expected[0] == pytest.approx(Z * math.sqrt(150), abs=1e-6)
+
+
 def test_a_denied_claim_by_hand():
     """Claims left owing after their first adjudication (denied: paid 0, 100 owed), the
     clock running from that adjudication. D1 was paid 80 on appeal 30 days after its denial;

@@ -230,3 +230,25 @@ def test_file_name_is_plain(card):
     other = dataclasses.replace(card, payer="Medicare Part B (demo)")
     assert payer_report.pdf_file_name(other) == "scorecard_Medicare_Part_B_demo_2025-03-31.pdf"
     assert card.rate == Decimal("0.10")
+
+
+@pytest.mark.parametrize("command", [
+    ["report", "payer", "--payer", "medicare", "--no-charts", "--out", "{out}"],
+    ["figures"],
+    ["forecast"],
+])
+def test_an_as_of_after_today_is_refused_naming_today(db, tmp_path, command):
+    # try55 section 10: --as-of 2027-10-15 priced waiting up to a day that had not come, and
+    # `forecast --as-of 2030-01-01` printed weeks of $0 without a word.
+    import datetime as dt
+
+    today = dt.date.today()
+    tomorrow = today + dt.timedelta(days=1)
+    out = tmp_path / "m.pdf"
+    args = [a.replace("{out}", str(out)) for a in command]
+    result = CliRunner().invoke(main, [*args, "--db", str(db.path), "--as-of",
+                                       tomorrow.isoformat()])
+    assert result.exit_code == 2 and not out.exists()
+    assert (f"{tomorrow} is after today ({today}): nothing is known yet about a day that has "
+            "not come. Leave --as-of out for today, or give a past day.") in \
+        flat(result.output), result.output

@@ -39,6 +39,19 @@ def date_value(_ctx: Any, param: click.Parameter, value: str | None) -> dt.date 
                                  param=param) from exc
 
 
+def as_of_value(ctx: Any, param: click.Parameter, value: str | None) -> dt.date | None:
+    """An --as-of option's callback: a date (:func:`date_value`) no later than today. A day
+    that has not come has no balances and no money posted yet (a new-user trial: a year typed
+    wrong priced waiting up to 2027 and forecast weeks of $0 from 2030, without a word)."""
+    day = date_value(ctx, param, value)
+    today = dt.date.today()
+    if day is not None and day > today:
+        raise click.BadParameter(
+            f"{day} is after today ({today}): nothing is known yet about a day that has not "
+            "come. Leave --as-of out for today, or give a past day.", param=param)
+    return day
+
+
 def cli_user() -> str:
     """The user name every command records in the audit log: $USER, else the system's login
     name, else 'cli' (one rule: with $USER unset, imports named 'root' and 'cli' apart)."""

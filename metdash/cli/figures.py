@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from metdash.cli.app import DB_OPTION, date_value, main, open_db
+from metdash.cli.app import DB_OPTION, as_of_value, date_value, main, open_db
 from metdash.figures import Filters, default_period, figures_report, report_csv
 
 
@@ -32,6 +32,12 @@ def period_of(db: Any, date_from: dt.date | None, date_to: dt.date | None,
     return date_from, date_to
 
 
+def balances_day(date_to: dt.date, as_of: dt.date | None) -> dt.date:
+    """The day balances are taken on: ``as_of`` when given, else ``date_to`` -- or today, when
+    ``date_to`` is later (a day that has not come has no balances yet)."""
+    return as_of if as_of is not None else min(date_to, dt.date.today())
+
+
 @main.command("figures")
 @DB_OPTION
 @click.option("--from", "date_from", callback=date_value,
@@ -40,8 +46,9 @@ def period_of(db: Any, date_from: dt.date | None, date_to: dt.date | None,
                    "last service date when the data ends earlier.")
 @click.option("--to", "date_to", callback=date_value,
               help="Last service date (YYYY-MM-DD); default: --as-of, else today.")
-@click.option("--as-of", "as_of", callback=date_value,
-              help="Date balances are taken at (YYYY-MM-DD); default: --to.")
+@click.option("--as-of", "as_of", callback=as_of_value,
+              help="Date balances are taken at (YYYY-MM-DD), not after today; default: --to, "
+                   "or today when --to is later.")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
               show_default=True)
 def figures_cmd(db_path: str | None, date_from: dt.date | None, date_to: dt.date | None,
@@ -51,7 +58,7 @@ def figures_cmd(db_path: str | None, date_from: dt.date | None, date_to: dt.date
     if not db.path.exists():
         raise click.ClickException(f"No database at {db.path}.")
     date_from, date_to = period_of(db, date_from, date_to, as_of)
-    report = figures_report(db, Filters(date_from, date_to, as_of))
+    report = figures_report(db, Filters(date_from, date_to, balances_day(date_to, as_of)))
     if fmt == "json":
         click.echo(json.dumps(report, indent=2))
     else:

@@ -7,7 +7,7 @@ import json
 
 import click
 
-from metdash.cli.app import DB_OPTION, date_value, main, open_db
+from metdash.cli.app import DB_OPTION, as_of_value, main, open_db
 from metdash.forecast import (
     DEFAULT_WEEKS,
     MAX_WEEKS,
@@ -22,8 +22,9 @@ from metdash.forecast import (
 @DB_OPTION
 @click.option("--weeks", type=click.IntRange(MIN_WEEKS, MAX_WEEKS), default=DEFAULT_WEEKS,
               show_default=True, help="How many coming weeks to forecast (4 to 12).")
-@click.option("--as-of", "as_of", callback=date_value,
-              help="Forecast from what was posted up to this day (YYYY-MM-DD); default: today.")
+@click.option("--as-of", "as_of", callback=as_of_value,
+              help="Forecast from what was posted up to this day (YYYY-MM-DD), not after "
+                   "today; default: today.")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json",
               show_default=True,
               help="json: the weeks and the backtest's summary; csv: the weeks only (a note on "

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from metdash.cli.app import DB_OPTION, date_value, main, open_db, progress
-from metdash.cli.figures import period_of
+from metdash.cli.app import DB_OPTION, as_of_value, date_value, main, open_db, progress
+from metdash.cli.figures import balances_day, period_of
 from metdash.privacy import present_by_default
 from metdash.weekly import weekly_review
 
@@ -68,8 +68,9 @@ def weekly_cmd(db_path: str | None, week: dt.datetime | None, out: str,
                    "today, or from the last service date when the data ends earlier.")
 @click.option("--to", "date_to", callback=date_value,
               help="Last service date (YYYY-MM-DD); default: --as-of, else today.")
-@click.option("--as-of", "as_of", callback=date_value,
-              help="Date balances are taken at (YYYY-MM-DD); default: --to.")
+@click.option("--as-of", "as_of", callback=as_of_value,
+              help="Date balances and the waiting are taken at (YYYY-MM-DD), not after today; "
+                   "default: --to, or today when --to is later.")
 @click.option("--rate", "rate", default=None,
               help="Yearly rate that prices the money waited for: 0.08, 8 or 8% (default: "
                    "$METDASH_MONEY_RATE, else 8%).")
@@ -98,6 +99,7 @@ def payer_cmd(db_path: str | None, payer: str, out: str, date_from: dt.date | No
     if not db.path.exists():
         raise click.ClickException(f"No database at {db.path}.")
     date_from, date_to = period_of(db, date_from, date_to, as_of)
+    as_of = balances_day(date_to, as_of)
     _, name = find_payer(db, payer)  # an unknown payer ends here, naming the known ones
     mask = present_by_default() if present is None else present
     progress(f"Reading {name}'s claims, remittances and fee schedule "

@@ -88,3 +88,18 @@ def test_as_of_alone_ends_the_period_there_too(small_db_path, tmp_path):
                                                                "2025-03-31")
     assert report == json.loads(both.output)
     assert report["kpis"]["payments"] == 380.0  # Q1's, as the hand-worked test above
+
+
+def test_a_to_after_today_takes_the_balances_today(small_db_path, tmp_path):
+    # try55 section 10: a day that has not come has no balances. --as-of after today is
+    # refused (tests/test_payer_report.py); --to after today, with no --as-of, takes them today.
+    import datetime as dt
+
+    db = tmp_path / "small.duckdb"
+    shutil.copy(small_db_path, db)
+    later = dt.date.today() + dt.timedelta(days=30)
+    result = CliRunner().invoke(main, ["figures", "--db", str(db), "--from", "2025-01-01",
+                                       "--to", later.isoformat()])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert (report["to"], report["as_of"]) == (later.isoformat(), dt.date.today().isoformat())

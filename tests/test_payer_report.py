@@ -232,6 +232,39 @@ def test_file_name_is_plain(card):
     assert card.rate == Decimal("0.10")
 
 
+def test_cli_refuses_an_as_of_before_money_posted_on_the_period_s_claims(db, tmp_path):
+    # try55 section 10: --as-of 2026-10-15 priced the waiting and the open balance on Oct 15,
+    # while Paid, Denied and Underpaid read a remittance of Oct 21: paid + owed + contractual
+    # + patient came to more than was billed. Those figures read every remittance on file
+    # (the latest adjudication of each line), so a card as of an earlier day cannot be made
+    # honestly; the command says so instead of mixing the two days.
+    # By hand, on the Q1 claims (tests/small_practice.py), after 2025-03-01: C3 repaid on
+    # appeal 03-10, C4 paid 03-06 and its client 03-15, C6 03-06, C7 billed 03-04, paid 03-18,
+    # reversed and repaid 03-25, C8 billed 03-21: 5 claims, the latest on 2025-03-25.
+    out = tmp_path / "m.pdf"
+    q1 = ["report", "payer", "--db", str(db.path), "--payer", "medicare", "--from",
+          "2025-01-01", "--no-charts", "--out", str(out)]
+    result = CliRunner().invoke(main, [*q1, "--to", "2025-03-31", "--as-of", "2025-03-01"])
+    assert result.exit_code == 2 and not out.exists()
+    said = flat(result.output)
+    assert ("Money was posted after 2025-03-01 on 5 of the claims of Jan 01, 2025 – Mar 31, "
+            "2025, the latest on 2025-03-25") in said, said
+    assert "Give --as-of 2025-03-25 or later, or leave out --as-of and --to (today)." in said
+    # --to alone takes the balances on that day too, and is told the same, naming --to.
+    result = CliRunner().invoke(main, [*q1, "--to", "2025-03-01"])
+    said = flat(result.output)
+    assert result.exit_code == 2 and "--as-of not given: it is --to, 2025-03-01" in said
+    assert "or leave out --to (today)." in said
+    # On the day of the last posting it is honest again: every figure reads the same money.
+    # Waiting, by hand: the paid dollar-days 2,856 (as tests/test_scorecard.py) + what stays
+    # open on 03-25: C2's denied 100 × 71 days since 01-13 + C8's 100 × 4 days since 03-21
+    # = 10,356 dollar-days × 10 % ÷ 365 = $2.84; with denied 100 and underpaid 10: $112.84.
+    result = CliRunner().invoke(main, [*q1, "--to", "2025-03-31", "--as-of", "2025-03-25",
+                                       "--rate", "10%"])
+    assert result.exit_code == 0, result.output
+    assert "costs you $112.84" in result.output and "waiting $2.84" in result.output
+
+
 @pytest.mark.parametrize("command", [
     ["report", "payer", "--payer", "medicare", "--no-charts", "--out", "{out}"],
     ["figures"],

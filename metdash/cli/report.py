@@ -70,7 +70,9 @@ def weekly_cmd(db_path: str | None, week: dt.datetime | None, out: str,
               help="Last service date (YYYY-MM-DD); default: --as-of, else today.")
 @click.option("--as-of", "as_of", callback=as_of_value,
               help="Date balances and the waiting are taken at (YYYY-MM-DD), not after today; "
-                   "default: --to, or today when --to is later.")
+                   "default: --to, or today when --to is later. Refused before the last day "
+                   "money was posted on the period's claims (the other figures read every "
+                   "remittance on file).")
 @click.option("--rate", "rate", default=None,
               help="Yearly rate that prices the money waited for: 0.08, 8 or 8% (default: "
                    "$METDASH_MONEY_RATE, else 8%).")
@@ -88,7 +90,12 @@ def payer_cmd(db_path: str | None, payer: str, out: str, date_from: dt.date | No
     payer costs you (denied + underpaid + the cost of waiting)."""
     # Deferred: the PDF needs fpdf2, plotly and kaleido (a third of a second to load).
     from metdash.figures import Filters
-    from metdash.figures.scorecard import find_payer, parse_rate, payer_scorecard
+    from metdash.figures.scorecard import (
+        find_payer,
+        parse_rate,
+        payer_scorecard,
+        posted_after_as_of,
+    )
     from metdash.payer_report import write_payer_pdf
     from metdash.report import practice_heading
 
@@ -98,13 +105,30 @@ def payer_cmd(db_path: str | None, payer: str, out: str, date_from: dt.date | No
     db = open_db(db_path)
     if not db.path.exists():
         raise click.ClickException(f"No database at {db.path}.")
+    given = as_of
     date_from, date_to = period_of(db, date_from, date_to, as_of)
     as_of = balances_day(date_to, as_of)
     _, name = find_payer(db, payer)  # an unknown payer ends here, naming the known ones
+    period = Filters(date_from, date_to, as_of)
+    later, latest = posted_after_as_of(db, period)
+    if later:
+        # The card's paid, allowed, denied and underpaid read every remittance on file; only
+        # its balance and waiting can be taken on a past day (a new-user trial: paid + owed +
+        # contractual + patient came to more than billed). Said, not mixed.
+        raise click.BadParameter(
+            ("" if given else "--as-of not given: it is "
+             f"{'--to' if as_of == date_to else 'today'}, {as_of}. ")
+            + f"Money was posted after {as_of} on {later} of the claims of "
+            f"{date_from:%b %d, %Y} – {date_to:%b %d, %Y}, the latest on {latest}. The "
+            "scorecard's paid, allowed, denied and underpaid figures read every remittance "
+            "on file, and cannot be taken as they stood on an earlier day: beside balances "
+            f"as of {as_of} they would not add up. Give --as-of {latest} or later, or leave "
+            + ("out --as-of and --to (today)." if given else "out --to (today)."),
+            param_hint="'--as-of'")
     mask = present_by_default() if present is None else present
     progress(f"Reading {name}'s claims, remittances and fee schedule "
              f"({date_from:%b %d, %Y} – {date_to:%b %d, %Y})…")
-    card = payer_scorecard(db, Filters(date_from, date_to, as_of), name, yearly)
+    card = payer_scorecard(db, period, name, yearly)
     practice, demo = practice_heading(db)
     replaced = Path(out).exists()
     path = write_payer_pdf(card, out, practice=practice, is_demo=demo, present=mask,

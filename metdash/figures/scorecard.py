@@ -30,6 +30,7 @@ sidebar's payer filter is dropped, its referrer and provider filters kept.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -143,6 +144,27 @@ def waiting_by_payer(db: Database, f: Filters) -> pd.DataFrame:
         FROM payers_seen p LEFT JOIN paid USING (payer_id) LEFT JOIN open USING (payer_id)"""
     with db.connect() as con:
         return run(con, text, f)
+
+
+def posted_after_as_of(db: Database, f: Filters) -> tuple[int, dt.date | None]:
+    """(claims, latest day): how many of the period's claims (every payer's, as the
+    side-by-side reads them) have money posted after ``f.as_of`` -- billed, paid, adjusted,
+    denied, reversed, written off or paid by the client (their ledger rows) -- and the day of
+    the latest such posting; (0, None) when none has.
+
+    A card's open balance and cost of waiting are taken as of ``f.as_of``, but its paid,
+    allowed, denied and underpaid figures, rates and days read every remittance on file (the
+    facts keep each line's latest adjudication, not the one standing on a past day): with money
+    posted after ``f.as_of`` the two sides do not add up (paid + owed + contractual + patient
+    came to more than billed; a new-user trial)."""
+    text = f"""
+        SELECT count(DISTINCT l.claim_id) AS claims, max(l.entry_date) AS latest
+        FROM {scope()} s JOIN ledger l USING (claim_id)
+        WHERE l.entry_date > $as_of"""
+    with db.connect() as con:
+        row = run(con, text, _everyone(f)).iloc[0]
+    claims = int(row.claims)
+    return claims, (pd.Timestamp(row.latest).date() if claims else None)
 
 
 def _side_by_side(db: Database, jobs: dict[str, Callable[[Database, Filters], Any]],

@@ -13,6 +13,7 @@ from metdash.forecast import (
     MAX_WEEKS,
     MIN_WEEKS,
     cash_outlook,
+    first_service_day,
     outlook_csv,
     outlook_report,
 )
@@ -35,7 +36,18 @@ def forecast_cmd(db_path: str | None, weeks: int, as_of: dt.date | None, fmt: st
     db = open_db(db_path)
     if not db.path.exists():
         raise click.ClickException(f"No database at {db.path}.")
-    report = outlook_report(cash_outlook(db, as_of or dt.date.today(), weeks))
+    day = as_of or dt.date.today()
+    report = outlook_report(cash_outlook(db, day, weeks))
+    # Weeks of $0 from a day before anything on file are no forecast (a new-user trial: a
+    # year typed wrong printed them without a word): said beside them, on standard error.
+    first = first_service_day(db)
+    if first is None:
+        click.echo("Nothing is on file yet (no session or claim), so every week of this "
+                   "forecast is $0.", err=True)
+    elif day < first:
+        click.echo(f"Nothing on file is dated on or before {day} (the first service is on "
+                   f"{first}), so every week of this forecast is $0. Give an --as-of on or "
+                   f"after {first}, or leave it out for today.", err=True)
     if fmt == "json":
         click.echo(json.dumps(report, indent=2))
     else:

@@ -21,6 +21,7 @@ from metdash.forecast.outlook import (
     MIN_WEEKS,
     Outlook,
     cash_outlook,
+    first_service_day,
     outlook_csv,
     outlook_report,
 )
@@ -29,5 +30,6 @@ from metdash.forecast.words import band_too_narrow, judged_weeks
 __all__ = [
     "DEFAULT_WEEKS", "MAX_WEEKS", "MIN_WEEKS", "PARTS", "History", "Outlook", "Settings",
     "backtest_from", "backtest_summary", "band_too_narrow", "judged_weeks", "cash_forecast_from", "cash_outlook",
+    "first_service_day",
     "load_history", "mape", "naive_forecast", "origins", "outlook_csv", "outlook_report",
 ]

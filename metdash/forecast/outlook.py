@@ -282,6 +282,17 @@ def cash_outlook(db: Database, as_of: dt.date, weeks: int = DEFAULT_WEEKS,
     return outlook
 
 
+def first_service_day(db: Database) -> dt.date | None:
+    """The first day of service on file (a session's, or a claim's first service date), None
+    when there is neither. A forecast as of an earlier day reads nothing: every week is $0."""
+    with db.connect() as con:
+        day = con.execute(
+            "SELECT least((SELECT min(session_date) FROM sessions), "
+            "(SELECT min(first_service_date) FROM claims WHERE status <> 'voided'))"
+        ).fetchone()[0]
+    return day
+
+
 def _money(value: float) -> float:
     """Dollars to the cent, as a JSON number (as ``metdash figures`` gives money)."""
     return round(float(value), 2) + 0.0   # + 0.0: never -0.0

@@ -261,9 +261,12 @@ def test_cli_on_an_empty_store_reports_no_band_coverage(tmp_path):
     result = CliRunner().invoke(main, ["forecast", "--db", str(path), "--weeks", "4",
                                        "--as-of", "2026-12-07"])
     assert result.exit_code == 0, result.output
-    backtest = json.loads(result.output)["backtest"]
+    backtest = json.loads(result.stdout)["backtest"]
     assert backtest["inside_band"] is None and backtest["weeks_with_money"] == 0
     assert backtest["weeks"] > 0
+    # weeks of $0 are not a forecast: said on standard error (try55 section 10)
+    assert " ".join(result.stderr.split()) == (
+        "Nothing is on file yet (no session or claim), so every week of this forecast is $0.")
 
 
 # -- metdash forecast ----------------------------------------------------------------------
@@ -517,3 +520,21 @@ def test_services_not_rendered_yet_by_hand():
     assert list(fc.new_services.round(6)) == [350, 350, 350, 350]
     assert list(fc.expected.round(6)) == [350, 350, 350, 350]
     assert list(fc.p90.round(6)) == [350, 350, 350, 350]
+
+
+def test_cli_as_of_before_anything_on_file_says_so(store):
+    # try55 section 10: `forecast --as-of 2020-01-01` (a typo in the year) printed weeks of
+    # $0, confidently. This practice's first service is 2025-04-01 (H1-H8): as of the day
+    # before, nothing is submitted, owed or unbilled, so every week is $0 -- and it is said.
+    result = CliRunner().invoke(main, ["forecast", "--db", str(store), "--weeks", "4",
+                                       "--as-of", "2025-03-31"])
+    assert result.exit_code == 0, result.output
+    assert [w["expected"] for w in json.loads(result.stdout)["weeks"]] == [0.0] * 4
+    assert " ".join(result.stderr.split()) == (
+        "Nothing on file is dated on or before 2025-03-31 (the first service is on "
+        "2025-04-01), so every week of this forecast is $0. Give an --as-of on or after "
+        "2025-04-01, or leave it out for today.")
+    # From the first service on, nothing is said.
+    result = CliRunner().invoke(main, ["forecast", "--db", str(store), "--weeks", "4",
+                                       "--as-of", "2025-04-01"])
+    assert result.exit_code == 0 and "Nothing on file" not in result.stderr

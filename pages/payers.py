@@ -7,11 +7,17 @@ from metdash.figures import scorecard
 
 db = ui.page_start("Payer scorecards", permission="view")
 f = ui.sidebar_filters(db)
+# No min / max on the input: one typed outside them showed a red outline only, the old rate
+# kept without a word (a new-user trial); the page says the range and the rate it uses.
 percent = st.number_input(
-    "Yearly rate for money waited for (%)", min_value=0.0, max_value=100.0, step=0.5,
+    "Yearly rate for money waited for (%, 0 to 100)", step=0.5,
     value=float(scorecard.money_rate()) * 100, key="money_rate",
     help=ui.metric_help("waiting_cost"))
-rate = scorecard.parse_rate(f"{percent:g}%")
+rate, wrong_rate = scorecard.rate_from_percent(
+    percent, st.session_state.get("money_rate_in_use", scorecard.money_rate()))
+if wrong_rate:
+    st.error(wrong_rate)
+st.session_state["money_rate_in_use"] = rate
 # Kept as one object each (not copied on every rerun: the details are three frames).
 scorecards_of = ui.cached_shared(scorecard.payer_scorecards)
 details_of = ui.cached_shared(scorecard.payer_details)

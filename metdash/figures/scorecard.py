@@ -86,6 +86,18 @@ def parse_rate(raw: str | float | Decimal) -> Decimal:
     return value
 
 
+def rate_from_percent(percent: float, in_use: Decimal) -> tuple[Decimal, str | None]:
+    """The yearly rate a percentage typed on a page gives, and None; for one outside 0 to
+    100, ``in_use`` (the rate that stays in use) and a sentence saying the range and that
+    rate (a new-user trial: a red outline alone, and the old rate kept without a word)."""
+    try:
+        return parse_rate(f"{percent:g}%"), None
+    except MetdashError:
+        return Decimal(in_use), (f"The yearly rate is a percentage from 0 to 100: {percent:g} % "
+                                 f"is not one. The cost of waiting below still uses "
+                                 f"{float(in_use) * 100:g} %.")
+
+
 # -- the grouped figures ----------------------------------------------------------------------
 def _everyone(f: Filters) -> Filters:
     return f.replace(payer_ids=None)

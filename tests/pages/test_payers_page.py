@@ -107,3 +107,22 @@ def test_every_card_of_the_demo_renders(monkeypatch, demo_db_path, payer_index):
     at.selectbox(key="card_payer").set_value(options[payer_index]).run()
     assert not at.exception and not at.error
     assert at.metric and all(m.value for m in at.metric)
+
+
+def test_a_rate_outside_0_to_100_is_said_and_the_rate_in_use_named(monkeypatch, small_db_path):
+    # try55 section 15: 150 typed in the rate gave a red outline only, and the old rate stayed
+    # in use with no word of the range.
+    at = run_page("payers", monkeypatch, small_db_path, **Q1)
+    at.number_input(key="money_rate").set_value(10.0).run()
+    at.number_input(key="money_rate").set_value(150.0).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "The yearly rate is a percentage from 0 to 100: 150 % is not one. The cost of waiting "
+        "below still uses 10 %."]
+    # Still 10 %: denied 100 + 11,556 dollar-days × 0.10 ÷ 365 = 3.17 (as above).
+    assert "What Medicare costs you: \\$103.17" in texts(at)
+    at.number_input(key="money_rate").set_value(-1.0).run()
+    assert "-1 % is not one" in at.error[0].value
+    # Back in range: no error, the new rate priced (8 %: 11,556 × 0.08 ÷ 365 = 2.53).
+    at.number_input(key="money_rate").set_value(8.0).run()
+    assert not at.error and "What Medicare costs you: \\$102.53" in texts(at)

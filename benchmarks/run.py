@@ -576,6 +576,9 @@ def bench_scale(lines: int, reps: int, workdir: Path, x12_claims: int, keep: boo
     res["figures_range"] = [first.isoformat(), AS_OF.isoformat()]
     from benchmarks.bench_forecast import bench_forecast  # issue 18: the cash forecast
     res["forecast"] = bench_forecast(db, AS_OF, reps=max(1, min(reps, 3)))
+    from benchmarks.bench_forecast import month_ends
+    log(f"[{lines:,}] the forecast's backtest as of 12 month-ends…")
+    res["forecast_year"] = month_ends(db, AS_OF)
 
     from benchmarks.bench_risk import measure as measure_risk  # issue 18: denial risk
 
@@ -871,6 +874,9 @@ def render(results: dict[str, Any], notes: str) -> str:
     from benchmarks.bench_forecast import forecast_line  # issue 18
     row("cash forecast backtest (8 weeks, 12 Mondays): ours vs naive, time", lambda s: (
         forecast_line(s.get("forecast"))))
+    from benchmarks.bench_forecast import month_ends_line
+    row("the same as of each of 12 month-ends (a year's seasons): mean", lambda s: (
+        month_ends_line(s.get("forecast_year"))))
     row("837P export", lambda s: f"{s['export_837']['claims_per_s']:,} claims/s "
                                  f"({s['export_837']['claims']:,} claims{_rounds(s, 'export_837')})")
     row("835 import", lambda s: f"{s['import_835']['claims_per_s']:,} claims/s "

@@ -33,6 +33,9 @@ def test_benchmark_runs_at_a_tiny_scale(tmp_path):
     assert scale["app"]["pages"]["forecast.py"]["cold_unkept_ms"] > 0
     assert "cold_unkept_ms" not in scale["app"]["pages"]["overview.py"]
     assert "slowest first view after new data (forecast.py" in report
+    # the forecast's backtest as of a year of month-ends, beside the one as of the demo's day
+    assert scale["forecast_year"]["months"] == 12
+    assert "the same as of each of 12 month-ends" in report
     assert scale["import_835"]["claims"] == scale["import_835"]["matched"] == 100
     assert scale["export_837"]["claims"] == 100
     assert scale["import_835"]["checkpoint_s"] >= 0  # the deferred checkpoint is timed too

@@ -6,7 +6,10 @@ from metdash import figures, payer_report, report, scorecard_charts, ui
 from metdash.figures import scorecard
 
 db = ui.page_start("Payer scorecards", permission="view")
-f = ui.sidebar_filters(db)
+# Balances and the waiting today: the cards' paid, allowed, denied and underpaid read every
+# remittance on file, so a past period's claims are shown as they stand now (with the
+# period's last day, a claim paid after it read as paid and still owed at once).
+f = ui.sidebar_filters(db).replace(as_of=ui.today())
 # No min / max on the input: one typed outside them showed a red outline only, the old rate
 # kept without a word (a new-user trial); the page says the range and the rate it uses.
 percent = st.number_input(

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from metdash.cli.app import DB_OPTION, as_of_value, date_value, main, open_db, progress
-from metdash.cli.figures import balances_day, period_of
+from metdash.cli.figures import period_of
 from metdash.privacy import present_by_default
 from metdash.weekly import weekly_review
 
@@ -70,9 +70,9 @@ def weekly_cmd(db_path: str | None, week: dt.datetime | None, out: str,
               help="Last service date (YYYY-MM-DD); default: --as-of, else today.")
 @click.option("--as-of", "as_of", callback=as_of_value,
               help="Date balances and the waiting are taken at (YYYY-MM-DD), not after today; "
-                   "default: --to, or today when --to is later. Refused before the last day "
-                   "money was posted on the period's claims (the other figures read every "
-                   "remittance on file).")
+                   "default: today, as the card's other figures read every remittance on file "
+                   "(a past period's claims as they stand now). Refused before the last day "
+                   "money was posted on the period's claims.")
 @click.option("--rate", "rate", default=None,
               help="Yearly rate that prices the money waited for: 0.08, 8 or 8% (default: "
                    "$METDASH_MONEY_RATE, else 8%).")
@@ -105,9 +105,12 @@ def payer_cmd(db_path: str | None, payer: str, out: str, date_from: dt.date | No
     db = open_db(db_path)
     if not db.path.exists():
         raise click.ClickException(f"No database at {db.path}.")
-    given = as_of
     date_from, date_to = period_of(db, date_from, date_to, as_of)
-    as_of = balances_day(date_to, as_of)
+    # The card reads every remittance on file (each line's latest adjudication): its
+    # balances and waiting too, unless a day is asked for. With --to's day, a past period's
+    # card was refused whenever a claim of it was paid after its last service date (the
+    # common case: a payer pays weeks later).
+    as_of = as_of if as_of is not None else dt.date.today()
     _, name = find_payer(db, payer)  # an unknown payer ends here, naming the known ones
     period = Filters(date_from, date_to, as_of)
     later, latest = posted_after_as_of(db, period)
@@ -116,15 +119,12 @@ def payer_cmd(db_path: str | None, payer: str, out: str, date_from: dt.date | No
         # its balance and waiting can be taken on a past day (a new-user trial: paid + owed +
         # contractual + patient came to more than billed). Said, not mixed.
         raise click.BadParameter(
-            ("" if given else "--as-of not given: it is "
-             f"{'--to' if as_of == date_to else 'today'}, {as_of}. ")
-            + f"Money was posted after {as_of} on {later} of the claims of "
+            f"Money was posted after {as_of} on {later} of the claims of "
             f"{date_from:%b %d, %Y} – {date_to:%b %d, %Y}, the latest on {latest}. The "
             "scorecard's paid, allowed, denied and underpaid figures read every remittance "
             "on file, and cannot be taken as they stood on an earlier day: beside balances "
             f"as of {as_of} they would not add up. Give --as-of {latest} or later, or leave "
-            + ("out --as-of and --to (today)." if given else "out --to (today)."),
-            param_hint="'--as-of'")
+            "out --as-of (today).", param_hint="'--as-of'")
     mask = present_by_default() if present is None else present
     progress(f"Reading {name}'s claims, remittances and fee schedule "
              f"({date_from:%b %d, %Y} – {date_to:%b %d, %Y})…")

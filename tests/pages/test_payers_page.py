@@ -16,6 +16,27 @@ Q1 = {"from": "2025-01-01", "to": "2025-03-31"}
 DEMO_SPAN = {"from": "2025-07-01", "to": "2026-06-30"}
 
 
+@pytest.fixture(autouse=True)
+def today(monkeypatch):
+    """Balances and the waiting are taken today (the page): the small practice is looked at
+    on 2025-03-31, the end of Q1 (tests/test_scorecard.py's hand numbers), the demo on its
+    own day."""
+    import datetime as dt
+
+    from metdash import ui
+
+    monkeypatch.setattr(ui, "today", lambda: dt.date(2025, 3, 31))
+    return monkeypatch
+
+
+def _demo_day(monkeypatch) -> None:
+    import datetime as dt
+
+    from metdash import ui
+
+    monkeypatch.setattr(ui, "today", lambda: dt.date(2026, 6, 30))
+
+
 def tiles(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -86,6 +107,7 @@ def test_an_empty_range_says_so(monkeypatch, small_db_path):
 
 def test_demo_practice_in_presentation_mode_shows_no_client(monkeypatch, demo_db_path):
     monkeypatch.setenv("METDASH_PRESENT", "1")
+    _demo_day(monkeypatch)
     at = run_page("payers", monkeypatch, demo_db_path, **DEMO_SPAN)
     assert not at.error, [e.value for e in at.error]
     assert len(at.get("plotly_chart")) == 4
@@ -102,6 +124,7 @@ def test_demo_practice_in_presentation_mode_shows_no_client(monkeypatch, demo_db
 
 @pytest.mark.parametrize("payer_index", [1])
 def test_every_card_of_the_demo_renders(monkeypatch, demo_db_path, payer_index):
+    _demo_day(monkeypatch)
     at = run_page("payers", monkeypatch, demo_db_path, **DEMO_SPAN)
     options = at.selectbox(key="card_payer").options
     at.selectbox(key="card_payer").set_value(options[payer_index]).run()

@@ -13,7 +13,7 @@
 -- acknowledgment to wait for, and counted as unacknowledged (a new-user trial: six claims
 -- imported as "Billed", all paid, read "6 unacknowledged").
 WITH wait AS (SELECT coalesce(max(ack_wait_days), 3) AS days FROM practice),
-sub AS (
+period AS (
     SELECT c.claim_id, c.payer_id, c.submitted_date,
            CASE WHEN c.last_submitted_date > c.submitted_date THEN c.last_submitted_date END
                AS last_sent
@@ -21,8 +21,17 @@ sub AS (
     WHERE c.status <> 'voided' AND c.submitted_date BETWEEN $date_from AND $date_to
       AND c.submitted_date <= $as_of
       AND {id_filters}
-      AND (c.claim_id IN (SELECT claim_id FROM x12_submissions WHERE secondary_claim_id IS NULL)
-           OR c.claim_id IN (SELECT claim_id FROM claim_acks WHERE secondary_claim_id IS NULL))
+), ours AS (
+    -- the period's claims looked up in the sendings and acknowledgments (a semi join from
+    -- the period's few: "IN (every sending) OR IN (every acknowledgment)" hashed all of
+    -- them, ~30 ms of ~90 at 1M lines)
+    SELECT claim_id FROM x12_submissions SEMI JOIN period USING (claim_id)
+    WHERE secondary_claim_id IS NULL
+    UNION
+    SELECT claim_id FROM claim_acks SEMI JOIN period USING (claim_id)
+    WHERE secondary_claim_id IS NULL
+), sub AS (
+    SELECT * FROM period SEMI JOIN ours USING (claim_id)
 ), resent AS (
     SELECT s.claim_id, min(s.submitted_at)::DATE AS next_sent
     FROM x12_submissions s JOIN sub USING (claim_id)

@@ -4,6 +4,7 @@ model held up on this practice's own history (a time split)."""
 import streamlit as st
 
 from metdash import demo_denials, refresh, risk, ui
+from metdash.metrics import format_value
 
 db = ui.page_start("Denial risk", permission="billing")
 as_of = ui.today()
@@ -41,7 +42,8 @@ else:
         said = frame[frame.risk_reason.astype(str) != ""].head(5)
         if not said.empty:
             st.markdown("**Why the riskiest are risky**\n\n" + "\n".join(
-                f"- {ui.literal(r.claim_id)} ({ui.literal(r.payer)}, {r.denial_risk:.0%}): "
+                f"- {ui.literal(r.claim_id)} ({ui.literal(r.payer)}, "
+                f"{format_value('denial_risk', r.denial_risk)}): "
                 f"{ui.literal(r.risk_reason)}" for r in said.itertuples()))
 if ui.is_demo(db):
     st.caption(f"The demo practice's denials: {demo_denials.CAUSES}")

@@ -77,6 +77,15 @@ def _kept_for(frame: pd.DataFrame, key: tuple[Any, ...], build: Callable[[], Any
     return value
 
 
+def half_away_floats(values: Any, places: int) -> np.ndarray:
+    """Floats rounded to ``places`` decimals, a half away from zero, on the value as written
+    (0.1445 is 0.145, not the 0.144 of the float 0.14449999...), as the house's labels round
+    (:func:`metdash.chart_labels.half_away`); NaN stays NaN."""
+    scale = 10.0 ** places
+    scaled = np.round(np.asarray(values, dtype=float) * scale, 6)
+    return np.sign(scaled) * np.floor(np.abs(scaled) + 0.5) / scale
+
+
 def _for_download(frame: pd.DataFrame, labels: dict[str, str], present: bool,
                   phi: bool, digits: dict[str, int] | None = None) -> pd.DataFrame:
     """``frame`` as its downloads hold it (:func:`visible`, its float columns named in
@@ -85,7 +94,7 @@ def _for_download(frame: pd.DataFrame, labels: dict[str, str], present: bool,
     renamed each list's every row, ~15-25 ms at 1M lines)."""
     def build() -> pd.DataFrame:
         out = visible(frame)
-        rounded = {col: out[col].round(n) for col, n in (digits or {}).items()
+        rounded = {col: half_away_floats(out[col], n) for col, n in (digits or {}).items()
                    if col in out.columns and pd.api.types.is_float_dtype(out[col])}
         if rounded:
             out = out.assign(**rounded)
@@ -98,9 +107,9 @@ def _for_download(frame: pd.DataFrame, labels: dict[str, str], present: bool,
 
 
 # Decimals a download keeps of a float column shown in these formats: cents (whole dollars
-# for "dollars"); a rate as a fraction to a hundredth of a percent (0.9651 shown as 96.51%);
+# for "dollars"); a rate as a fraction to a tenth of a percent (0.965 shown as 96.5%);
 # days to a tenth.
-_DIGITS = {"dollar": 2, "dollars": 0, "percent": 4, "%.1f": 1}
+_DIGITS = {"dollar": 2, "dollars": 0, "percent": 3, "%.1f": 1}
 
 
 def _shown_format(column_config: dict[str, Any]) -> str | None:
@@ -159,7 +168,7 @@ def downloads(frame: pd.DataFrame, name: str, key: str | None = None,
 
 
 # -- tables ------------------------------------------------------------------------------
-_COLUMN_FORMATS = {"money": "dollar", "percent": "percent", "count": "localized"}
+_COLUMN_FORMATS = {"money": "dollar", "count": "localized"}
 # Column names whose plain capitalisation would read wrong.
 _LABELS = {"carc": "CARC", "cpt": "CPT", "npi": "NPI", "claim_id": "Claim", "client_id": "Client",
            "dx_pointers": "Diagnosis pointers", "allowed_amount": "Allowed",
@@ -224,6 +233,14 @@ def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, st
             shown[col] = np.sign(values) * np.floor(np.abs(values) + 0.5)
             config[col] = st.column_config.NumberColumn(label, help=help_text, format="dollar",
                                                         step=1)
+        elif fmt == "percent":
+            # A rate to a tenth of a percent, as tiles and reports write it (format_value):
+            # the grid's own percent showed hundredths ("94.74%" for a model's denial risk, a
+            # false precision; a new-user trial). Rounded here, a half away from zero: the
+            # grid rounds the float (0.1445 is 0.14449999...: "14.4%").
+            shown[col] = half_away_floats(shown[col].astype(float), 3)
+            config[col] = st.column_config.NumberColumn(label, help=help_text, format="percent",
+                                                        step=0.001)
         elif fmt in _COLUMN_FORMATS:
             config[col] = st.column_config.NumberColumn(label, help=help_text,
                                                         format=_COLUMN_FORMATS[fmt])

@@ -64,6 +64,15 @@ def test_denial_risk_page(monkeypatch, demo_db_path):
     n = int(late.sum())
     assert n and late[:n].all()
     assert list(claims.denial_risk[n:]) == sorted(claims.denial_risk[n:], reverse=True)
+    # A risk to a tenth of a percent, as a tile writes a rate: "94.7%", not the grid's
+    # "94.74%" (false precision; a new-user trial), and the list under it says the same.
+    import json
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert config["denial_risk"]["type_config"]["step"] == 0.001
+    assert ((claims.denial_risk * 1000).round(6) % 1 == 0).all()
+    why = next(m.value for m in at.markdown if "Why the riskiest" in m.value)
+    top = claims[claims.risk_reason != ""].iloc[0]
+    assert f"({top.payer}, {top.denial_risk * 100:.1f}%)" in why, why
     # The time split: model and baseline side by side, each tile with its definition.
     tiles = {m.label: m for m in at.metric}
     for name in ("risk_auc", "risk_auc_baseline", "risk_precision_10",
@@ -129,7 +138,9 @@ def test_nothing_learned_yet_lists_the_claims_and_scores_them_once_learned(
     assert at.expander[0].metric   # the time split's tiles
     expected = risk.claims_at_risk(db, dt.date.today())
     assert list(scored.claim_id) == list(expected.claim_id)
-    assert list(scored.denial_risk) == list(expected.denial_risk)
+    # shown to a tenth of a percent
+    from metdash.ui.widgets import half_away_floats
+    assert list(scored.denial_risk) == list(half_away_floats(expected.denial_risk, 3))
     assert set(scored.claim_id) == set(waiting.claim_id)
     assert at.expander
 
@@ -176,6 +187,10 @@ def test_ready_work_list_shows_the_risk(monkeypatch, demo_db_path):
     at = run_page("worklists", monkeypatch, demo_db_path, wl_open_ready_to_submit=True)
     assert any({"filing_deadline", "denial_risk", "risk_reason"} <= set(f.columns)
                for f in _frames(at))
+    # to a tenth of a percent, as on Denial risk ("94.74%" was a false precision)
+    import json
+    ready = next(d for d in at.dataframe if "denial_risk" in d.value.columns)
+    assert json.loads(ready.proto.columns)["denial_risk"]["type_config"]["step"] == 0.001
 
 
 def test_a_very_large_practice_scores_ready_claims_when_asked(monkeypatch, demo_db_path):

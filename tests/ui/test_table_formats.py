@@ -146,3 +146,37 @@ def test_a_table_of_many_columns_gives_a_long_name_less_room_and_of_few_more():
     assert _prepared(some, {}, {}, False, True)[0]["payer"]["width"] == 200
     assert len(many.columns) == 9
     assert _prepared(many, {}, {}, False, True)[0]["payer"]["width"] == 160
+
+
+def _risk_script():
+    import pandas as pd
+
+    from metdash import ui
+
+    ui.table(pd.DataFrame({"claim_id": ["C1", "C2", "C3", "C4"],
+                           "denial_risk": [0.9474, 0.1445, 0.5, None],
+                           "payer_denial_rate": [0.0571, 0.19507, 0.0, 1.0]}),
+             key="risk", download="risk")
+
+
+def test_a_rate_reads_to_a_tenth_of_a_percent_as_on_the_tiles(monkeypatch):
+    # Denial risk read "94.74%" (a model's estimate to a hundredth of a percent: false
+    # precision; a new-user trial) while the tiles and reports write a rate as "94.7%"
+    # (metrics.format_value). Grids show one decimal (a step of 0.001 on a percent column),
+    # the value rounded a half away from zero first (0.1445 is 14.5%: the grid's own
+    # rounding reads the float 0.14449999...), and the CSV keeps what is shown.
+    from metdash import exports
+
+    written = []
+    real = exports.frame_csv
+    monkeypatch.setattr(exports, "frame_csv", lambda f: written.append(real(f)) or written[-1])
+    at = AppTest.from_function(_risk_script, default_timeout=30).run()
+    assert not at.exception
+    config = json.loads(at.dataframe[0].proto.columns)
+    for col in ("denial_risk", "payer_denial_rate"):
+        assert config[col]["type_config"] == {"type": "number", "format": "percent", "step": 0.001}
+    shown = at.dataframe[0].value
+    assert shown.denial_risk.tolist()[:3] == [0.947, 0.145, 0.5]
+    assert pd.isna(shown.denial_risk.tolist()[3])
+    assert shown.payer_denial_rate.tolist() == [0.057, 0.195, 0.0, 1.0]
+    assert written[0].splitlines()[1:3] == ["C1,0.947,0.057", "C2,0.145,0.195"]

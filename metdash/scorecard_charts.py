@@ -78,7 +78,11 @@ def payer_rates_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
         data.append({"type": "bar", "orientation": "h", "y": d.payer.to_numpy(),
                      "x": values, "name": name, "legendgroup": name, "showlegend": True,
                      "marker": {"color": colour}, "text": [percent_label(v) for v in values],
-                     "textposition": "auto", "cliponaxis": False,
+                     # A bar of length 0 draws nothing, nor a label inside it: a payer that
+                     # denied nothing read as one with no figure. "0%" goes beside the axis
+                     # in its bar's slot, in its measure's colour.
+                     "textposition": ["outside" if v == 0 else "auto" for v in values],
+                     "outsidetextfont": {"color": colour}, "cliponaxis": False,
                      "hovertemplate": "%{y}: %{x:.1%} " + name.lower() + "<extra></extra>"})
     return styled(data=data, layout={
         "barmode": "group", "legend": {"tracegroupgap": 0},

@@ -609,3 +609,22 @@ def test_paid_per_visit_axis_starts_at_zero_when_nothing_is_paid_yet():
     assert list(charts.paid_per_visit_bar(df).layout.xaxis.range) == [0, 1]
     df = pd.DataFrame({"payer": ["A", "B"], "paid_per_visit": [100.0, 50.0]})
     assert list(charts.paid_per_visit_bar(df).layout.xaxis.range) == [0, 145]
+
+
+def test_a_payers_rate_of_0_percent_is_written_at_the_base_of_its_bar():
+    """A bar of length 0 draws nothing, nor its label inside it: a payer with no denial read
+    as a payer with no figure. Its "0%" is written beside the axis, in the slot of its bar
+    (outside, in its measure's colour); the other labels stay where they fit."""
+    from metdash import scorecard_charts
+    from metdash.charts import PALETTE
+
+    fig = scorecard_charts.payer_rates_bar(pd.DataFrame({
+        "payer": ["Never Denies", "Acme"], "denial_rate": [0.0, 0.2],
+        "first_pass_resolution_rate": [1.0, 0.0]}))
+    shown = {t.name: dict(zip(t.y, zip(map(float, t.x), t.text, t.textposition,
+                                        strict=True), strict=True)) for t in fig.data}
+    assert shown["Denial rate"] == {"Never Denies": (0.0, "0%", "outside"),
+                                    "Acme": (0.2, "20%", "auto")}
+    assert shown["First-pass resolution"] == {"Acme": (0.0, "0%", "outside"),
+                                              "Never Denies": (1.0, "100%", "auto")}
+    assert [t.outsidetextfont.color for t in fig.data] == [PALETTE[3], PALETTE[2]]

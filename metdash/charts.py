@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from metdash.chart_labels import at_a_word, days_bin_label, days_label
+from metdash.chart_labels import at_a_word, days_bin_label, days_label, percent_label
 
 # The house template is plotly's white one, set as the default once: naming it in every
 # figure's layout made plotly validate the whole template again each time (~13 ms a chart).
@@ -65,20 +65,23 @@ def _month_dtick(months: int, narrow: bool) -> str:
     return f"M{next((s for s in steps if -(-months // s) <= most), steps[-1])}"
 
 
-def _time_axis(dates: object, step: str, *, narrow: bool = False) -> dict:
+def _time_axis(dates: object, step: str, *, narrow: bool = False,
+               widen: bool = True) -> dict:
     """A date x axis for points a month (``step`` 'month') or a week ('week') apart that
     reads well with any number of them: its range covers each period shown (plotly pads one
     lone point by milliseconds, and its ticks then read "23:59:59.9996"), ticks fall once a
     period (less often on a long axis, and sooner so on a ``narrow`` chart, one in a
-    half-width column), labelled by month or day."""
+    half-width column), labelled by month or day. A month axis of one or two months is
+    widened to three, by the months before, unless ``widen`` is False (the months shown are
+    then only those of ``dates``)."""
     d = pd.to_datetime(pd.Series(np.asarray(dates)), errors="coerce").dropna()
     if d.empty:
         return {}
     lo, hi = d.min(), d.max()
     if step == "month":
         months = (hi.year - lo.year) * 12 + hi.month - lo.month + 1
-        if months < 3:  # at least three months, so one month is a bar, not the whole plot;
-            lo = hi - pd.DateOffset(months=2)  # the months before: none not yet come
+        if months < 3 and widen:  # at least three months, so one month is a bar, not the
+            lo = hi - pd.DateOffset(months=2)  # whole plot; the months before: none to come
         pad = pd.Timedelta(days=15.5)
         return {"type": "date", "range": [(lo - pad).isoformat(), (hi + pad).isoformat()],
                 "dtick": _month_dtick(months, narrow), "tickformat": "%b\n%Y"}
@@ -296,15 +299,25 @@ def payer_mix_bar(df: pd.DataFrame, large: bool = False) -> go.Figure:
     if df.empty:
         return _empty(title, large)
     month, share = df.month.to_numpy(), df.share.to_numpy()
+    # Shares written on the bars while there are few months (one month is one wide column:
+    # the labels say what the colours do); those a segment cannot hold are left out.
+    labelled = len(np.unique(month)) <= 3
     data = [{"type": "bar", "x": month[rows], "y": share[rows], "name": payer,
              "legendgroup": payer, "showlegend": True, "marker": {"color": colour},
              "width": MONTH_BAR,
+             "text": [percent_label(v) for v in share[rows]] if labelled else None,
+             "textposition": "inside", "insidetextanchor": "middle",
+             "textangle": 0,   # plotly stood a thin segment's "8%" on end
              "hovertemplate": "%{x|%b %Y}: %{y:.1%}<extra>%{fullData.name}</extra>"}
             for payer, rows, colour in _groups(df, "payer")]
     legend, legend_px = _half_width_legend(data, large)
     return styled(data=data, layout={
         "barmode": "stack", "bargap": 0.1, **legend,
-        "xaxis": {"title": {"text": ""}, **_time_axis(month, "month", narrow=True)},
+        "uniformtext": {"minsize": 11, "mode": "hide"},
+        # Only the months of the period: widened to three, the months before it showed as
+        # empty (read "nothing billed") in a period the user did not ask for.
+        "xaxis": {"title": {"text": ""},
+                  **_time_axis(month, "month", narrow=True, widen=False)},
         "yaxis": {"title": {"text": "Share of billed"}, "tickformat": ".0%", "range": [0, 1]}},
         title=title, large=large, height=440 + legend_px)
 

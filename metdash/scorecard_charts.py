@@ -133,20 +133,41 @@ def days_quarterly_line(df: pd.DataFrame, large: bool = False) -> go.Figure:
         return _empty(title, large)
     labels = df.label.to_numpy()
     most = float(pd.concat([df.median_days, df.p90_days]).max())
+    top = max(7.0, most) * 1.2
     return styled(data=[
         {"type": "scatter", "x": labels, "y": df.median_days, "mode": "lines+markers+text",
          "name": "Median", "line": {"color": PALETTE[0], "width": 3},
          "text": [days_label(v) for v in df.median_days],
-         # below its point: the 90th percentile's line runs above the median, and a label
-         # above it sat on that line when the two were a few days apart
-         "textposition": "bottom center",
+         "textposition": [median_label_place(m, p, top)
+                          for m, p in zip(df.median_days, df.p90_days, strict=True)],
+         "cliponaxis": False,   # a median of 0 days: its marker and label whole on the floor
          "hovertemplate": "%{x}: median %{y:.1f} days<extra></extra>"},
         {"type": "scatter", "x": labels, "y": df.p90_days, "mode": "lines+markers",
          "name": "90th percentile", "line": {"color": PALETTE[3], "width": 3, "dash": "dash"},
          "hovertemplate": "%{x}: 90% paid within %{y:.1f} days<extra></extra>"}], layout={
-        "xaxis": {"type": "category"},
-        "yaxis": {"title": {"text": "Days from submission"},
-                  "range": [0, max(7.0, most) * 1.2]}}, title=title, large=large)
+        # Half a step in from each edge: on the edge, the first quarter's label ran into the
+        # axis's ticks and the last one's was cut.
+        "xaxis": {"type": "category", "range": [-0.5, len(labels) - 0.5]},
+        "yaxis": {"title": {"text": "Days from submission"}, "range": [0, top]}},
+        title=title, large=large)
+
+
+# A label's height in a share of the days axis (14 px type on a plot ~220 px high), and the
+# room a label above its point needs under the 90th percentile's marker.
+LABEL_ROOM = 0.1
+
+
+def median_label_place(median: float, p90: float, top: float) -> str:
+    """Where a quarter's median label goes (a plotly textposition): below its point, away
+    from the 90th percentile's line above it (a label above sat on that line, or on its
+    marker, when the two were a few days apart; a new-user trial); above it when the median
+    is too near the axis's floor to hold the label below and the 90th percentile is far
+    enough up; else beside it."""
+    if median >= LABEL_ROOM * top or median != median:
+        return "bottom center"
+    if p90 != p90 or p90 - median >= 1.5 * LABEL_ROOM * top:
+        return "top center"
+    return "middle right"
 
 
 def card_allowed_per_unit_bar(details: dict[str, pd.DataFrame], payer_id: int,

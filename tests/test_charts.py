@@ -657,3 +657,25 @@ def test_a_payers_rate_of_0_percent_is_written_at_the_base_of_its_bar():
     assert shown["First-pass resolution"] == {"Acme": (0.0, "0%", "outside"),
                                               "Never Denies": (1.0, "100%", "auto")}
     assert [t.outsidetextfont.color for t in fig.data] == [PALETTE[3], PALETTE[2]]
+
+
+def test_a_quarters_median_label_keeps_off_the_90th_percentile_and_the_edges():
+    """Days to payment by quarter: a median's label sat on the 90th percentile's marker (a
+    new-user trial: the demo's Medicare, 2025 Q4 "16.0"). It goes below its point, away from
+    the 90th percentile's line, where it has room; a median too near the floor to hold it
+    below is labelled above (under a 90th percentile far enough up), else beside its point.
+    The first and last quarters sit half a step in from the edges: on the edge, the first
+    label ran into the axis's ticks and the last was cut."""
+    from metdash import scorecard_charts
+
+    fig = scorecard_charts.days_quarterly_line(pd.DataFrame({
+        "label": ["2025 Q4", "2026 Q1", "2026 Q2", "2026 Q3"],
+        "median_days": [16.0, 1.0, 1.0, 17.0], "p90_days": [18.0, 20.0, 1.5, 20.0]}))
+    median, p90 = fig.data
+    top = fig.layout.yaxis.range[1]
+    assert top == pytest.approx(24.0)   # 20 days × 1.2
+    assert list(median.text) == ["16.0", "1.0", "1.0", "17.0"]
+    assert list(median.textposition) == ["bottom center", "top center", "middle right",
+                                         "bottom center"]
+    assert list(fig.layout.xaxis.range) == [-0.5, 3.5]
+    assert not p90.text   # the 90th percentile is read on hover and from its axis

@@ -61,13 +61,20 @@ def cost_line(card: PayerScorecard) -> str:
             f"{rate:g} % a year ÷ 365).")
 
 
-def key_figures(card: PayerScorecard) -> list[tuple[str, str, str]]:
+def key_figures(card: PayerScorecard, secondary: bool = False) -> list[tuple[str, str, str]]:
     """The card's headline figures as (catalogue name, label, value) in the order the page
     and the PDF show them. A payer none of whose claims has a 999 / 277CA outcome yet reads
-    "no 277CA" for the clean-claim rate (never an estimate)."""
+    "no 277CA" for the clean-claim rate (never an estimate). With ``secondary`` (the page's
+    tiles), the part of Paid paid as a secondary on other payers' claims follows Paid: Paid
+    counts it and Allowed does not, and side by side they read "pays more than it allows"
+    (a new-user trial, the demo's Medicaid); the PDF says it in its table, beside Paid."""
     f = card.figures
+    paid = [("paid", "Paid", _whole(f.get("paid")))]
+    if secondary:
+        paid.append(("paid_as_secondary", "Of it as secondary",
+                     _whole(f.get("paid_as_secondary"))))
     return [
-        ("paid", "Paid", _whole(f.get("paid"))),
+        *paid,
         ("revenue_share", "Share of revenue", _pct(f.get("revenue_share"))),
         ("allowed_per_visit", "Allowed / visit", _money(f.get("allowed_per_visit"))),
         ("paid_per_visit", "Paid / visit", _money(f.get("paid_per_visit"))),

@@ -70,7 +70,7 @@ def one_payers_card() -> None:
     under = ui.cached_shared(figures.underpaid_lines)(db, f.replace(payer_ids=(pid,)))
     card = ui.derived((cards, details_of(db, f), under), scorecard.card_from, pid, payer, f,
                       rate)
-    tiles = payer_report.key_figures(card)
+    tiles = payer_report.key_figures(card, secondary=True)   # the part paid as secondary too
     # Four a row: five cut "Days to pay, median" and "no 277CA" at 1280 px (presentation mode's
     # tiles have larger type: three).
     per_row = 3 if ui.present_mode() else 4

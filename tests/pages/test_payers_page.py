@@ -66,6 +66,13 @@ def test_side_by_side_and_one_payers_card(monkeypatch, small_db_path):
     t = tiles(at)
     assert (t["Paid"], t["Share of revenue"], t["Allowed / visit"], t["Paid / visit"]) == (
         "$200", "57.1%", "$83.33", "$66.67")   # over the 3 visits Medicare answered
+    # Beside Paid, the part of it paid as a secondary on other payers' claims (none here),
+    # with its definition: Paid counts it, Allowed does not (a new-user trial read the
+    # demo's Medicaid as paying more than it allowed).
+    from metdash.metrics import CATALOGUE
+    assert [m.label for m in at.metric][:2] == ["Paid", "Of it as secondary"]
+    secondary = next(m for m in at.metric if m.label == "Of it as secondary")
+    assert (secondary.value, secondary.help) == ("$0", CATALOGUE["paid_as_secondary"].definition)
     assert (t["Days to pay, median"], t["Days to pay, p90"], t["Denial rate"],
             t["First-pass"]) == ("14 d", "14 d", "33.3%", "66.7%")
     clean = next(m for m in at.metric if m.label == "Clean-claim rate")

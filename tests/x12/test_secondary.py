@@ -321,6 +321,34 @@ def test_revenue_by_payer_credits_each_payment_to_the_payer_that_made_it(primary
     assert pd.isna(rev.loc["Gap Plan", "paid_per_visit"])
 
 
+def test_a_payer_cards_paid_says_how_much_came_as_the_secondary(primary_paid):
+    """The card's Paid counts what a payer paid as the secondary on other payers' claims,
+    its Allowed only its own claims: beside each other they read "pays more than it allows"
+    (a new-user trial, the demo's Medicaid). The card shows the part paid as the secondary
+    in a tile of its own (the PDF beside Paid), with its definition. The hand-worked
+    numbers above (tests/handchecks/revenue_by_payer_secondary.md): the Gap Plan paid 32 +
+    19.20 = 51.20, all as the secondary; Acme 120 and Medicare 76.80, none."""
+    from metdash import payer_report
+    from metdash.figures.scorecard import payer_scorecard
+
+    import_835(primary_paid, [("gap.835", _gap_835())], "biller")
+    f = Filters(date_from=D(2025, 2, 1), date_to=D(2025, 3, 31), as_of=D(2025, 3, 31))
+    shown = {}
+    for payer in ("Gap Plan", "Acme Health", "Medicare Part B"):
+        tiles = payer_report.key_figures(payer_scorecard(primary_paid, f, payer, M("0.08")),
+                                         secondary=True)
+        shown[payer] = tiles[:2]
+    assert shown == {
+        "Gap Plan": [("paid", "Paid", "$51"), ("paid_as_secondary", "Of it as secondary", "$51")],
+        "Acme Health": [("paid", "Paid", "$120"),
+                        ("paid_as_secondary", "Of it as secondary", "$0")],
+        "Medicare Part B": [("paid", "Paid", "$77"),
+                            ("paid_as_secondary", "Of it as secondary", "$0")]}
+    # The PDF's tiles stay as they were (its table under them has the line "of it as secondary")
+    card = payer_scorecard(primary_paid, f, "Gap Plan", M("0.08"))
+    assert "paid_as_secondary" not in [n for n, _, _ in payer_report.key_figures(card)]
+
+
 def test_without_a_secondary_on_the_date_of_service_the_client_owes_it(seeded):
     # The Gap Plan starts after C000201's date of service (2025-02-20): the coinsurance is
     # Sam's (insurance 200 - 120 - 40 - 40 = 0, patient 40), and nothing is to bill.

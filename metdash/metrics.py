@@ -215,8 +215,9 @@ _CATALOGUE = [
            "Σ allowed ÷ Σ units over the payer's lines of the code that were not denied.",
            "money"),
     Metric("paid_per_unit", "Paid per unit",
-           "Σ payer payments ÷ Σ units over the payer's lines of the code that were not "
-           "denied.", "money"),
+           "Σ this payer's payments on its lines of the code that were not denied ÷ Σ their "
+           "units (a secondary's payment on a line is the secondary's, not counted here).",
+           "money"),
     Metric("expected_per_unit", "Fee schedule",
            "What the payer's fee schedule (Settings) says it allows per unit of the code.",
            "money"),
@@ -226,8 +227,8 @@ _CATALOGUE = [
            "Every other payer's lines of the code that were not denied, pooled: Σ allowed ÷ "
            "Σ units.", "money"),
     Metric("others_paid_per_unit", "Other payers: paid per unit",
-           "Every other payer's lines of the code that were not denied, pooled: Σ paid ÷ Σ "
-           "units.", "money"),
+           "Every other payer's lines of the code that were not denied, pooled: Σ what each "
+           "line's own payer paid ÷ Σ units.", "money"),
     Metric("balance", "Insurance owes",
            "What the payers still owe on the claim as of the as-of date (insurance A/R: see its "
            "definition); what the client owes is apart.", "money"),

@@ -49,9 +49,9 @@ with right:
 st.subheader("Expected (fee schedule) vs paid",
              help="Expected: the payer's allowed amount from your fee schedule × units, on "
                   "paid lines. A line allowed below that is listed as underpaid.")
-st.caption("Line by line, from each line's latest adjudication, denied lines left out: so "
-           "its Allowed and Paid are not the Per payer table's (whole claims, with every "
-           "payment posted on them, a secondary's under the secondary).")
+st.caption("Line by line, from each line's latest adjudication by the payer it was billed "
+           "to (a secondary's payment on it is the secondary's), denied lines left out: so its "
+           "Allowed and Paid are not the Per payer table's (whole claims, every payment).")
 exp = exp_of(db, f)
 ui.table(exp, key="exp", download="expected_vs_paid",
          formats={"expected": "money", "allowed": "money", "paid": "money",

@@ -60,10 +60,11 @@ per_payer AS (
                                ORDER BY payment_date DESC, claim_payment_id DESC) = 1
 ),
 latest AS (
-    -- paid: every payer's; allowed and denied: the billed payer's (another payer's when the
-    -- billed payer sent no line)
+    -- paid: every payer's, own_paid: the billed payer's; allowed and denied: the billed
+    -- payer's (another payer's when the billed payer sent no line)
     SELECT p.claim_id, p.line_no, p.unmatched_cpt, any_value(p.cpt) AS cpt,
            sum(p.paid) AS paid,
+           coalesce(sum(p.paid) FILTER (WHERE p.adjudicating_payer = c.payer_id), 0) AS own_paid,
            coalesce(sum(p.allowed) FILTER (WHERE p.adjudicating_payer = c.payer_id),
                     sum(p.allowed)) AS allowed,
            coalesce(bool_or(p.denied) FILTER (WHERE p.adjudicating_payer = c.payer_id),
@@ -74,7 +75,7 @@ latest AS (
 SELECT c.claim_id, c.payer_id, c.referrer_id, c.rendering_provider_id,
        c.status = 'voided' AS voided, c.first_service_date,
        l.line_no, l.service_date, l.cpt, l.units, l.charge, s.paid,
-       s.allowed::DECIMAL(14,2) AS allowed, s.denied
+       s.allowed::DECIMAL(14,2) AS allowed, s.denied, s.own_paid::DECIMAL(14,2) AS own_paid
 FROM latest s
 JOIN c ON c.claim_id = s.claim_id
 JOIN {claim_lines} l ON l.claim_id = s.claim_id

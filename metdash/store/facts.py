@@ -65,7 +65,7 @@ LEDGER_COLUMNS = [
     "source_id", "remittance_id", "group_code", "carc", "amount", "insurance", "patient",
 ]
 LINE_COLUMNS = _CLAIM + ["line_no", "service_date", "cpt", "units", "charge", "paid", "allowed",
-                         "denied"]
+                         "denied", "own_paid"]
 FIRST_LINE_COLUMNS = _CLAIM + ["first_adjudication_date", "cpt", "charge", "denied",
                                 "denied_charge"]
 DENIAL_COLUMNS = _CLAIM + ["claim_payment_id", "line_payment_id", "group_code", "carc",

@@ -321,6 +321,29 @@ def test_revenue_by_payer_credits_each_payment_to_the_payer_that_made_it(primary
     assert pd.isna(rev.loc["Gap Plan", "paid_per_visit"])
 
 
+def test_line_tables_show_the_billed_payers_own_payment(primary_paid):
+    """Expected vs paid and the scorecard's allowed and paid per unit by code set a payer's
+    own payment beside its allowed amount. A new-user trial read "Medicare: allowed 122, paid
+    122" where Medicare paid 97.60 and its Medigap plan the coinsurance.
+    By hand, C000201 (Acme, then the Gap Plan): 97110 × 2 allowed 96, Acme paid 72 (the Gap
+    Plan 19.20); 97140 × 1 allowed 64, Acme paid 48 (the Gap Plan 12.80). Acme's own: 160
+    allowed, 120 paid (not 152); 97110 paid 72 / 2 = 36 a unit (not 45.60), 97140 48."""
+    from metdash.figures.scorecard import allowed_by_code
+
+    import_835(primary_paid, [("gap.835", _gap_835())], "biller")
+    lines = primary_paid.query("SELECT paid, own_paid FROM line_facts "
+                               "WHERE claim_id = 'C000201' ORDER BY line_no")
+    assert lines.paid.tolist() == [M("91.20"), M("60.80")]   # every payer's, as before
+    assert lines.own_paid.tolist() == [M("72.00"), M("48.00")]
+    f = Filters(date_from=D(2025, 2, 1), date_to=D(2025, 3, 31), as_of=D(2025, 3, 31))
+    exp = figures.expected_vs_paid(primary_paid, f).set_index("payer")
+    assert (exp.loc["Acme Health", "allowed"], exp.loc["Acme Health", "paid"]) == (160, 120)
+    by_code = allowed_by_code(primary_paid, f).set_index(["payer", "cpt"])
+    assert by_code.loc[("Acme Health", "97110"), "paid_per_unit"] == pytest.approx(36)
+    assert by_code.loc[("Acme Health", "97140"), "paid_per_unit"] == pytest.approx(48)
+    assert by_code.loc[("Acme Health", "97110"), "allowed_per_unit"] == pytest.approx(48)
+
+
 def test_a_payer_cards_paid_says_how_much_came_as_the_secondary(primary_paid):
     """The card's Paid counts what a payer paid as the secondary on other payers' claims,
     its Allowed only its own claims: beside each other they read "pays more than it allows"

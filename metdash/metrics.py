@@ -275,9 +275,11 @@ _CATALOGUE = [
     Metric("days_to_first_session", "Days to first session",
            "Median of (first session on or after the referral date − referral date) over the "
            "converted referrals.", "days"),
-    Metric("sessions", "Sessions",
-           "Visits (distinct client and date, from sessions and billed lines) in the period by "
-           "the clients the referrer sent.", "count"),
+    Metric("sessions", "Visits",
+           "Visits in the period by the clients the referrer sent: a visit is a client's day "
+           "of treatment (distinct client and date, from sessions and billed lines: two "
+           "sessions on one day are one visit, and a practice that imported claims has lines "
+           "but no sessions).", "count"),
     Metric("referrer_billed", "Billed",
            "Σ charges of the claims in the period that name the referrer.", "money"),
     Metric("referrer_paid", "Paid",
@@ -423,9 +425,10 @@ _CATALOGUE = [
            "Median of (first visit − referral date) over the converted referrals of the 12 "
            "months ending on the week's Sunday (overall: over every converted referral).",
            "days", False, "Days to 1st session"),
-    Metric("sessions_12m", "Sessions (12 mo)",
-           "Visits (distinct client and date, from sessions and billed lines) in the 12 months "
-           "by the clients the referrer sent.", "count"),
+    Metric("sessions_12m", "Visits (12 mo)",
+           "Visits in the 12 months by the clients the referrer sent: a visit is a client's day "
+           "of treatment (distinct client and date, from sessions and billed lines: two "
+           "sessions on one day are one visit).", "count"),
     Metric("billed_12m", "Billed (12 mo)",
            "Σ charges of the claims naming the referrer with a first service date in the 12 "
            "months ending on the week's Sunday (not voided).", "money", True),

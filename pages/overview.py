@@ -19,14 +19,18 @@ clean_open = bool(st.session_state.get("ov_clean_open", False))
 ui.prefetch(db, ui.first_reads("Overview", f)
             + ([(figures.clean_claims_by_payer, (f,))] if clean_open else []))
 now, before = ui.cached(figures.kpis_compared)(db, f)
+# Before a practice's first records there is nothing to compare with: no change is shown.
+earlier = None if figures.nothing_before(before) else before
+changes = (f"Changes compare with the {f.days} days before." if earlier is not None else
+           f"No change is shown: nothing was billed, paid or owed in the {f.days} days "
+           "before.")
 st.caption(f"Charges: claims with service dates {f.date_from:%b %d, %Y} – "
            f"{f.date_to:%b %d, %Y}. Payments: money posted in those dates, whatever the "
            f"service date (Revenue by payer shows what was paid on the range's claims). "
-           f"Balances as of {f.as_of:%b %d, %Y}. Changes compare with the {f.days} days "
-           f"before.")
+           f"Balances as of {f.as_of:%b %d, %Y}. {changes}")
 for start in range(0, len(KPI_NAMES), 4):
     for col, name in zip(st.columns(4), KPI_NAMES[start:start + 4], strict=False):
-        ui.metric_tile(col, name, now[name], before[name])
+        ui.metric_tile(col, name, now[name], None if earlier is None else earlier[name])
 clean_box = st.expander("Clean claim rate: claims the clearinghouse (999) and payer (277CA) "
                         "accepted on the first submission, by payer", key="ov_clean_open",
                         on_change="rerun")

@@ -59,6 +59,7 @@ from metdash.figures.overview import (
     filter_options,
     kpis,
     kpis_compared,
+    nothing_before,
 )
 from metdash.figures.payment import (
     AR_KINDS,
@@ -96,7 +97,8 @@ __all__ = [
     "as_float", "bind", "claims_list", "clear_reuse", "days_to_payment",
     "days_to_payment_histogram", "days_to_payment_monthly", "denial_rate_by", "denial_reasons",
     "denial_reasons_by_payer", "denial_reasons_monthly", "denial_summary", "expected_vs_paid",
-    "filter_options", "kpis", "kpis_compared", "money", "monthly_trend", "oldest_open_claims",
+    "filter_options", "kpis", "kpis_compared", "money", "monthly_trend", "nothing_before",
+    "oldest_open_claims",
     "open_denials",
     "payer_mix_monthly", "query", "ratio", "referrals_weekly", "referrer_kinds",
     "referrer_kinds_of", "referrer_volume", "remark_codes", "revenue_by_payer", "run", "sql",

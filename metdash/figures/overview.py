@@ -104,6 +104,14 @@ def kpis_compared(db: Database, f: Filters) -> tuple[dict[str, Any], dict[str, A
     return _kpis_from(r), _kpis_from(r, "before_")
 
 
+def nothing_before(before: dict[str, Any]) -> bool:
+    """True when the period before had nothing at all -- no charges, no money posted, nothing
+    owed at its end -- as before a practice's first records: a change against it is only the
+    period's own amount ("+$1,280" against nothing, A/R's in red; a new-user trial), so the
+    overview shows none."""
+    return not any(before.get(name) for name in ("gross_charges", "payments", "ar_total"))
+
+
 def claims_list(db: Database, f: Filters, *, payer: str | None = None,
                 reason: str | None = None, limit: int = 500) -> pd.DataFrame:
     """The claims behind a figure: in the period, optionally for one payer (name) or one

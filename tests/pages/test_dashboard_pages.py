@@ -265,3 +265,21 @@ def test_with_no_fee_schedule_no_line_is_said_to_be_paid_as_scheduled(monkeypatc
     at = run_page("revenue", monkeypatch, path, **query)
     assert any("No fee schedule amount on file" in i.value for i in at.info)
     assert not any("allowed below the fee schedule" in s.value for s in at.success)
+
+
+def test_no_change_against_a_period_before_the_practice_s_first_records(monkeypatch,
+                                                                        small_db_path):
+    """The small practice's first claim is served on 2024-11-15: against the 90 days before
+    Nov 01, 2024 – Jan 29, 2025 nothing was billed, paid or owed, so a tile's change would
+    only repeat its own amount ("+$1,280", A/R's in red; a new-user trial). No change is
+    shown, and the caption says why. Q1 2025 compares with the 90 days before it, where
+    there was something (C9, C13): changes are shown."""
+    at = run_page("overview", monkeypatch, small_db_path, **{"from": "2024-11-01",
+                                                             "to": "2025-01-29"})
+    assert at.metric and all(not m.delta for m in at.metric)
+    assert any("No change is shown: nothing was billed, paid or owed in the 90 days before."
+               in c.value for c in at.caption)
+    at = run_page("overview", monkeypatch, small_db_path, **{"from": "2025-01-01",
+                                                             "to": "2025-03-31"})
+    assert any(m.delta for m in at.metric)
+    assert any("Changes compare with the 90 days before." in c.value for c in at.caption)

@@ -242,9 +242,15 @@ def _prepared(frame: pd.DataFrame, formats: dict[str, str], labels: dict[str, st
             config[col] = st.column_config.NumberColumn(label, help=help_text, format="percent",
                                                         step=0.001)
         elif fmt in _COLUMN_FORMATS:
+            if fmt == "money" and pd.api.types.is_float_dtype(shown[col]):
+                # to the cent, as shown: the grid's hidden copy for screen readers read the
+                # float itself ("67.33333333333333"; a new-user trial)
+                shown[col] = half_away_floats(shown[col], 2)
             config[col] = st.column_config.NumberColumn(label, help=help_text,
                                                         format=_COLUMN_FORMATS[fmt])
         elif fmt == "days":
+            if pd.api.types.is_float_dtype(shown[col]):
+                shown[col] = half_away_floats(shown[col], 1)   # as shown (above)
             config[col] = st.column_config.NumberColumn(label, help=help_text, format="%.1f")
         elif fmt == "date":
             config[col] = st.column_config.DateColumn(label, help=help_text, format="YYYY-MM-DD")

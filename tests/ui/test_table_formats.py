@@ -180,3 +180,20 @@ def test_a_rate_reads_to_a_tenth_of_a_percent_as_on_the_tiles(monkeypatch):
     assert pd.isna(shown.denial_risk.tolist()[3])
     assert shown.payer_denial_rate.tolist() == [0.057, 0.195, 0.0, 1.0]
     assert written[0].splitlines()[1:3] == ["C1,0.947,0.057", "C2,0.145,0.195"]
+
+
+def test_money_and_days_reach_the_grid_as_shown():
+    # The grid's hidden copy for screen readers read the value given to it: Revenue by
+    # payer's "Per visit" as 67.33333333333333 (a new-user trial). Money goes to the grid to
+    # the cent, days to a tenth, as they are shown ($67.33, 12.3); a Decimal stays exact.
+    from metdash.ui.widgets import _prepared
+
+    frame = pd.DataFrame({"per_visit": [202 / 3, 10.005, None],
+                          "median_days": [12.25, 7.0, None],
+                          "paid": [Decimal("1.10"), Decimal("2.00"), None]})
+    _, data = _prepared(frame, {"per_visit": "money", "median_days": "days",
+                                "paid": "money"}, {}, False, True)
+    shown = data.to_pandas()
+    assert shown.per_visit.tolist()[:2] == [67.33, 10.01]
+    assert shown.median_days.tolist()[:2] == [12.3, 7.0]
+    assert shown.paid.tolist()[:2] == [1.10, 2.00]

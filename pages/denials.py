@@ -75,8 +75,11 @@ if reasons.empty:
     st.success("No denial reasons in this range.")
 else:
     ui.plot(charts.denial_reasons_bar, figures.denial_reasons, db, f, key="reasons_chart")
+    # The reason's words are what the table is read for: room for them beside five short
+    # columns (cut at 260 px: "Payer says the service was not medically nec").
     picked = ui.table(reasons, key="reasons", select=True, download="denial_reasons",
-                      formats={"amount": "denied_amount", "lines": "count"})
+                      formats={"amount": "denied_amount", "lines": "count"},
+                      room={"description": 360})
     row = ui.selected_row(picked, reasons)
     if row is not None:
         code = f"{row.group}-{row.carc}"

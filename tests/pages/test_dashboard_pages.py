@@ -184,6 +184,12 @@ def test_denials_page_lists_open_denials_nearest_deadline_first(monkeypatch, dem
     help_text = next(s.help for s in at.subheader if s.value.startswith("Open denials"))
     assert "Oldest denial first" not in help_text and "nearest" in help_text
     assert "timely-filing deadline" in help_text
+    # The reasons table is read for its words: room for them (cut at 260 px: "Payer says
+    # the service was not medically nec"; a new-user trial)
+    import json
+
+    reasons = next(d for d in at.dataframe if "description" in d.value.columns)
+    assert json.loads(reasons.proto.columns)["description"]["width"] >= 300
 
 
 def test_denials_expanders_are_read_when_opened(monkeypatch, demo_db_path):

@@ -10,6 +10,7 @@ button does in ``with ui.action("Nothing was saved."):`` and, after any write, c
 - :mod:`metdash.ui.widgets`  tables, tiles, charts, downloads, validation problems
 - :mod:`metdash.ui.later`    a page just opened draws its charts after the rest is painted
 - :mod:`metdash.ui.filters`  sidebar filters, URL parameters, pick lists
+- :mod:`metdash.ui.forms`    entry forms that start afresh after a save
 - :mod:`metdash.ui.text`     :func:`literal`: typed text made safe inside a Markdown body
 """
 
@@ -37,6 +38,7 @@ from metdash.ui.filters import (
     sidebar_filters,
     today,
 )
+from metdash.ui.forms import defaults_of, entry_fields, entry_form, renew, renewed_key, set_afresh
 from metdash.ui.frame import action, last_resort, page_start, saved_then_fresh
 from metdash.ui.later import draw as after_paint
 from metdash.ui.refreshing import pending, refreshing
@@ -86,6 +88,12 @@ __all__ = [
     "current_user",
     "database",
     "default_range",
+    "defaults_of",
+    "entry_fields",
+    "entry_form",
+    "renew",
+    "renewed_key",
+    "set_afresh",
     "columns",
     "derived",
     "downloads",

@@ -31,6 +31,7 @@ from metdash.store import Database
 from metdash.ui import ahead, later
 from metdash.ui.cache import database, is_demo_cached
 from metdash.ui.filters import asked_filters, today
+from metdash.ui.forms import Fields
 from metdash.ui.session import present_toggle, require_sign_in
 from metdash.ui.text import literal
 from metdash.ui.widgets import show_problems
@@ -136,22 +137,28 @@ _RESET = "_ui_reset"
 
 
 def saved_then_fresh(message: str, *clear: str, reset: Mapping[str, Any] | None = None,
-                     warnings: Sequence[str] = ()) -> None:
+                     warnings: Sequence[str] = (), fresh: Fields | None = None,
+                     keep: Sequence[str] = ()) -> None:
     """After a save: forget the form state named in ``clear`` (widget keys, a draft) and run
     the page again, so that it shows the store as it now is (a claim just saved is no longer
     offered for billing, a claim just paid has its new status) under ``message``.
 
-    ``reset``: widgets set to these values on that run, before they are drawn. A widget only
-    forgotten starts from its default on the server, but the browser went on showing what was
-    typed: the Sessions form showed the saved minutes, with the units preview gone (a
-    new-user tour). A value set before the widget is drawn is sent to the browser too.
+    ``fresh``: the form's fields (:func:`metdash.ui.forms.entry_form`), every one set back
+    to its default on that run but those named in ``keep`` (a form that keeps one says so
+    on screen); a field the page may not set (a grid) is forgotten. ``reset``: widgets set
+    to these values on that run, before they are drawn (over ``fresh``'s defaults). A widget
+    only forgotten starts from its default on the server, but the browser went on showing
+    what was typed: the Sessions form showed the saved minutes, with the units preview gone
+    (a new-user tour). A value set before the widget is drawn is sent to the browser too.
 
     ``warnings``: shown under ``message`` on that run (markdown, already made literal): the
     save's warnings, which a warning drawn before the run again would lose."""
-    for key in clear:
+    afresh = dict(fresh.defaults(keep)) if fresh is not None else {}
+    afresh.update(reset or {})
+    for key in [*clear, *(fresh.forget(keep) if fresh is not None else ())]:
         st.session_state.pop(key, None)
-    if reset:
-        st.session_state[_RESET] = dict(reset)
+    if afresh:
+        st.session_state[_RESET] = afresh
     st.session_state[_DONE] = message
     st.session_state[_DONE_WARNINGS] = list(warnings)
     st.rerun()

@@ -16,7 +16,9 @@ payers = ui.cached(entry.choices)(db, "payers")
 tab_client, tab_change, tab_cov, tab_ref = st.tabs(["New client", "Change a client",
                                                     "Add coverage", "Referrers"])
 
-with tab_client, st.form("client", clear_on_submit=False):
+# Every field starts afresh after a save (ui.entry_form), not on a refusal: Streamlit's
+# clear_on_submit empties the form whether the save was refused or not.
+with tab_client, ui.entry_form("client") as form:
     c1, c2, c3 = st.columns(3)
     client_id = c1.text_input("Client id (chart number)", key="client_id")
     last = c2.text_input("Last name", key="last_name")
@@ -53,7 +55,7 @@ with tab_client, st.form("client", clear_on_submit=False):
                                                  address, city, state, zip_, phone), user, covs,
                               new=not update)
             ui.after_write()
-            st.success(f"Client {ui.literal(client_id.strip())} saved.")
+            ui.saved_then_fresh(f"Client {ui.literal(client_id.strip())} saved.", fresh=form)
 
 with tab_change:
     # A client's details as on file, to put right (an address the 837P needs, a phone): the
@@ -166,7 +168,7 @@ with tab_cov:
                     st.session_state["cv_said"] = f"Member id is now {ui.literal(shown(kept))}."
                     st.rerun()
             subscriber_fix(int(which))
-with tab_cov, st.form("coverage"):
+with tab_cov, ui.entry_form("coverage") as cov_form:
     c1, c2 = st.columns(2)
     payer_label = c2.selectbox("Payer", [""] + list(payers.label), key="cv_payer")
     member = c1.text_input("Member id", key="cv_member")
@@ -185,8 +187,9 @@ with tab_cov, st.form("coverage"):
                                                      relationship, priority, sub_last, sub_first),
                                 user)
             ui.after_write()
-            st.session_state["cv_said"] = "Coverage added."
-            st.rerun()
+            # The form starts afresh (its payer, member id and dates went on to the next
+            # coverage added); the client stays.
+            ui.saved_then_fresh("Coverage added.", fresh=cov_form)
 
 def _npi_to_form() -> None:
     """The NPI looked up fills the form's NPI box (a box with a key keeps its own state, so
@@ -207,7 +210,7 @@ with tab_ref:
             problem = npi_problem(npi, "NPI")
             st.warning(ui.literal(problem or f"NPI {npi.strip()} is not on file yet: add it "
                                               "below."))
-    with st.form("referrer"):
+    with ui.entry_form("referrer") as form:
         c1, c2 = st.columns(2)
         r_npi = c1.text_input("NPI", key="ref_npi")
         r_name = c2.text_input("Name ('Last, First' or organization)", key="ref_name")
@@ -221,8 +224,7 @@ with tab_ref:
                 # The lookup and the form start afresh: "not on file yet" stayed beside
                 # "added" (a new-user trial).
                 ui.saved_then_fresh(f"Referrer {ui.literal(r_name.strip())} added.",
-                                    reset=dict.fromkeys(("ref_lookup", "ref_npi", "ref_name",
-                                                         "ref_specialty", "ref_org"), ""))
+                                    fresh=form, reset={"ref_lookup": ""})
     ui.table(ui.cached(entry.choices)(db, "referrers").drop(columns=["label"]))
 
 st.subheader("Clients")

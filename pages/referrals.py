@@ -15,7 +15,9 @@ if referrers.empty or ui.cached(entry.find_clients)(db, "").empty:
     st.info("Add a client and a referrer on the Clients page first.")
 
 cid = ui.client_picker(db, "Client", key="client")
-with st.form("referral"):
+# Every field starts afresh after a save (an expiry typed during a refused attempt stayed
+# through three later referrals, stored with it: a new-user trial); the client stays.
+with ui.entry_form("referral") as form:
     c1, c2 = st.columns(2)
     ref = c2.selectbox("Referrer", [""] + list(referrers.label), key="referrer")
     received = c1.date_input("Received", format="YYYY-MM-DD", value=None, key="received")
@@ -35,8 +37,9 @@ with st.form("referral"):
                                                               int(visits) or None, expiry,
                                                               auth, notes), user)
             ui.after_write()
-            st.success(f"Referral {new_id} saved: " +
-                       "; ".join(ui.literal(f"{c} {describe(c)}") for c in codes))
+            ui.saved_then_fresh(f"Referral {new_id} saved: " +
+                                "; ".join(ui.literal(f"{c} {describe(c)}") for c in codes),
+                                fresh=form)
 
 st.subheader("Referrals")
 find = st.text_input("Find referrals by client id, referrer name or NPI, diagnosis code or "
@@ -60,7 +63,7 @@ def picked(frame, label: str, column: str) -> int | None:
     return int(rows.iloc[0]) if len(rows) else None
 
 
-with st.form("plan_of_care"):
+with ui.entry_form("plan_of_care") as form:
     c1, c2 = st.columns(2)
     doctor = c1.selectbox("Certifying physician", [""] + list(referrers.label), key="poc_doctor")
     poc_ref = c2.selectbox("Referral", ["(none)"] + list(refs.label), key="poc_referral")
@@ -80,10 +83,10 @@ with st.form("plan_of_care"):
                 picked(refs, poc_ref, "referral_id"), picked(plans, recert, "plan_id"),
                 poc_notes), user)
             ui.after_write()
-            st.success(f"Plan of care {pid} saved.")
+            ui.saved_then_fresh(f"Plan of care {pid} saved.", fresh=form)
 unsigned = plans[plans.signed_date.isna()] if not plans.empty else plans
 if not unsigned.empty:
-    with st.form("plan_signature"):
+    with ui.entry_form("plan_signature") as form:
         c1, c2 = st.columns(2)
         to_sign = c1.selectbox("Unsigned plan", list(unsigned.label), key="sig_plan")
         sig_date = c2.date_input("Signed on", format="YYYY-MM-DD", value=None, key="sig_date")
@@ -92,6 +95,6 @@ if not unsigned.empty:
                 entry.record_plan_signature(db, picked(unsigned, to_sign, "plan_id"),
                                             sig_date, user)
                 ui.after_write()
-                st.success("Signature recorded.")
+                ui.saved_then_fresh("Signature recorded.", fresh=form)
 if cid:
     ui.table(plans.drop(columns=["label"]), key="plan_list")

@@ -141,7 +141,7 @@ if tab_pr.open:
 
 if tab_prov.open:
     with tab_prov:
-        with st.form("provider"):
+        with ui.entry_form("provider") as form:
             c1, c2, c3 = st.columns(3)
             p_npi = c1.text_input("NPI", key="pv_npi")
             p_last = c2.text_input("Last name", key="pv_last")
@@ -153,14 +153,14 @@ if tab_prov.open:
                     entry.save_provider(db, entry.ProviderIn(p_npi, p_last, p_first, p_cred or None,
                                                              p_tax or None), user)
                     ui.after_write()
-                    st.success("Provider added.")
+                    ui.saved_then_fresh("Provider added.", fresh=form)
         providers_now = choices(db, "providers")
         ui.table(providers_now.drop(columns=["label"]))
         _edit_provider(providers_now)
 
 if tab_pay.open:
     with tab_pay:
-        with st.form("payer"):
+        with ui.entry_form("payer") as form:
             c1, c2, c3 = st.columns(3)
             y_name = c1.text_input("Payer name", key="py_name")
             y_type = c2.selectbox("Type", list(entry.PAYER_TYPES), key="py_type",
@@ -198,13 +198,15 @@ if tab_pay.open:
                                                        window, y_rule, y_ref, y_auth, int(y_lag)),
                                      user)
                     ui.after_write()
-                    # The form starts afresh for the next payer (the name stayed in it).
+                    # Every field starts afresh for the next payer: the name stayed in the
+                    # form, then the type and the referral / prior authorization ticks (the
+                    # next payer was saved requiring both: a new-user trial).
                     ui.saved_then_fresh(
                         "Payer added." + (
                             f" {' and '.join(defaults).capitalize()}: the defaults for a "
                             f"{ui.words(y_type).lower()} payer; change them below if its "
                             "contract or manual says otherwise." if defaults else ""),
-                        reset={"py_name": "", "py_id": "", "py_tf": None, "py_aw": None})
+                        fresh=form)
         # Read again after the form: the list read at the top predates a payer just added,
         # and its label column is the payer's name.
         payers_now = choices(db, "payers")
@@ -215,7 +217,7 @@ if tab_fee.open:
     with tab_fee:
         known = ui.cached(entry.code_list)(db)
         codes = sorted(known)
-        with st.form("fee"):
+        with ui.entry_form("fee") as form:
             c1, c2, c3 = st.columns(3)
             f_cpt = c1.selectbox("Code", codes, key="fe_cpt")
             f_amount = c2.text_input("Charge per unit (or payer's allowed)", key="fe_amount")
@@ -227,7 +229,7 @@ if tab_fee.open:
                 with ui.action():
                     entry.save_fee(db, f_cpt, f_amount, user, payer_id=pid)
                     ui.after_write()
-                    st.success(f"Fee for {ui.literal(f_cpt)} saved.")
+                    ui.saved_then_fresh(f"Fee for {ui.literal(f_cpt)} saved.", fresh=form)
         left, right = st.columns(2)
         with left:
             st.markdown("**Your charges**")
@@ -238,7 +240,7 @@ if tab_fee.open:
 
 if tab_cpt.open:
     with tab_cpt:
-        with st.form("cpt"):
+        with ui.entry_form("cpt") as form:
             c1, c2 = st.columns([1, 3])
             k_cpt = c1.text_input("Code", key="cp_cpt")
             k_desc = c2.text_input("Description (in your own words, never the AMA text)",
@@ -249,7 +251,8 @@ if tab_cpt.open:
                 with ui.action():
                     entry.save_cpt_code(db, k_cpt, k_desc, k_timed, user, k_eval)
                     ui.after_write()
-                    st.success(f"Code {ui.literal(k_cpt.strip().upper())} added.")
+                    ui.saved_then_fresh(f"Code {ui.literal(k_cpt.strip().upper())} added.",
+                                        fresh=form)
         known = ui.cached(entry.code_list)(db)
         ui.table([{"cpt": c.cpt, "description": c.description, "timed": c.timed,
                    "evaluation": c.is_evaluation} for c in known.values()])
@@ -274,7 +277,7 @@ if tab_cls.open:
         ui.table(classes.drop(columns=["payer_id"]).assign(
             **{"class": classes["class"].map(adjustment_classes.CLASS_LABELS)}), key="classes")
         payer_names = {0: "every payer", **dict(zip(payers.payer_id, payers.label, strict=True))}
-        with st.form("adjustment_class"):
+        with ui.entry_form("adjustment_class") as form:
             c1, c2, c3, c4 = st.columns(4)
             k_payer = c1.selectbox("Payer", list(payer_names), format_func=payer_names.get,
                                    key="k_payer")
@@ -292,14 +295,15 @@ if tab_cls.open:
                         n = adjustment_classes.save(db, int(k_payer), k_group, k_carc, k_class,
                                                     user, k_note)
                     ui.after_write()
-                    st.success(f"{k_group}-{ui.literal(k_carc.strip().upper())} is now "
-                               f"{k_class.replace('_', ' ')}; {n:,} claims recomputed.")
+                    ui.saved_then_fresh(f"{k_group}-{ui.literal(k_carc.strip().upper())} is "
+                                        f"now {k_class.replace('_', ' ')}; {n:,} claims "
+                                        "recomputed.", fresh=form)
             if remove.form_submit_button("Remove this row"):
                 with ui.action():
                     with st.spinner("Recomputing every claim's balance..."):
                         adjustment_classes.remove(db, int(k_payer), k_group, k_carc, user)
                     ui.after_write()
-                    st.success("Row removed.")
+                    ui.saved_then_fresh("Row removed.", fresh=form)
 
 if tab_users.open:
     with tab_users:

@@ -26,7 +26,7 @@ def undo_section(claim: str, *, form: str, prefix: str) -> None:
                       "reopens), and a move no longer bills the client. What the client "
                       "already paid on it becomes a credit to refund. Audited.")
     labels = {(r.kind, int(r.source_id)): r.label for r in undoable.itertuples()}
-    with st.form(form):
+    with ui.entry_form(form) as fields:
         which = st.selectbox("Which", list(labels), format_func=labels.get,
                              key=f"{prefix}_which")
         c1, c2 = st.columns(2)
@@ -41,8 +41,8 @@ def undo_section(claim: str, *, form: str, prefix: str) -> None:
                 credit = (f" What the client paid on it, ${back.client_credit:,.2f}, is now "
                           "a credit to refund (What clients owe)." if back.client_credit
                           else "")
-                st.success(f"Undone on claim {ui.literal(claim)}: {back.words()}; the payer "
-                           f"owes it again.{credit}")
+                ui.saved_then_fresh(f"Undone on claim {ui.literal(claim)}: {back.words()}; "
+                                    f"the payer owes it again.{credit}", fresh=fields)
 
 
 def undo_refund_form(kind: str, refunds, *, key: str) -> None:
@@ -52,7 +52,7 @@ def undo_refund_form(kind: str, refunds, *, key: str) -> None:
     options = entry.undo_choices(refunds)
     if not options:
         return
-    with st.form(key):
+    with ui.entry_form(key) as fields:
         which = st.selectbox("Refund", list(options), format_func=options.get,
                              key=f"{key}_which")
         c1, c2 = st.columns(2)
@@ -68,7 +68,7 @@ def undo_refund_form(kind: str, refunds, *, key: str) -> None:
                 entry.undo_refund(db, entry.RefundUndoIn(kind, which, on, why), user)
                 ui.after_write()
                 ui.saved_then_fresh(f"Refund undone: {ui.literal(options[which])}.",
-                                    f"{key}_which", f"{key}_reason")
+                                    fresh=fields)
 
 
 # Thousands of rows: kept as one object (not copied on every rerun), so the table drawn
@@ -120,11 +120,13 @@ if tab_patients.open:
                          formats={"amount": "money", "patient": "money", "balance": "money",
                                   "entry_date": "date"})
                 if row.balance < 0:
-                    with st.form("refund"):
+                    with ui.entry_form("refund") as form:
                         st.write(f"Refund the credit of ${-row.balance:,.2f}")
                         c1, c2, c3 = st.columns(3)
+                        # Keyed by the client and the credit: one key kept the first
+                        # client's credit as the amount for the next client picked.
                         amount = c1.text_input("Amount", value=f"{-row.balance:.2f}",
-                                               key="r_amount")
+                                               key=f"r_amount_{row.client_id}_{-row.balance:.2f}")
                         on = c2.date_input("Refunded on", format="YYYY-MM-DD",
                                            value=ui.today(), key="r_date")
                         method = c3.selectbox("Method", entry.REFUND_METHODS, key="r_method")
@@ -135,7 +137,7 @@ if tab_patients.open:
                                 entry.refund_credit(db, entry.RefundIn(row.client_id, amount, on,
                                                                        method, ref), user)
                                 ui.after_write()
-                                st.success("Refund recorded.")
+                                ui.saved_then_fresh("Refund recorded.", fresh=form)
         # A client whose refund settled the credit owes nothing, so is not in the list above:
         # the client is picked here. Drawn only while open (its picker reads the clients).
         undo_box = st.expander("Undo a refund to a client", key="ur_open", on_change="rerun")
@@ -169,7 +171,7 @@ if tab_write_off.open:
         client = None if side == "insurance" else (
             ui.client_picker(db, "Client (when no claim is chosen)", key="w_client") or None)
         reasons = entry.INSURANCE_REASONS if side == "insurance" else entry.PATIENT_REASONS
-        with st.form("write_off"):
+        with ui.entry_form("write_off") as form:
             c1, c2, c3 = st.columns(3)
             amount = c1.text_input("Amount", key="w_amount")
             reason = c2.selectbox("Reason", reasons, key="w_reason",
@@ -183,7 +185,7 @@ if tab_write_off.open:
                     entry.write_off(db, entry.WriteOffIn(side, amount, reason, on, claim, client,
                                                          note), user)
                     ui.after_write()
-                    st.success("Written off.")
+                    ui.saved_then_fresh("Written off.", fresh=form)
         if side == "insurance":
             undo_section(claim, form="undo_write_off", prefix="wu")
 
@@ -195,7 +197,7 @@ if tab_move.open:
         move_claim = ui.claim_picker(db, "Claim", key="m_claim",
                                      statuses=["denied", "partially_paid", "appealed", "submitted",
                                                "paid", "closed"])
-        with st.form("move"):
+        with ui.entry_form("move") as form:
             c1, c2 = st.columns(2)
             amount = c1.text_input("Amount", key="m_amount")
             on = c2.date_input("Moved on", format="YYYY-MM-DD", value=ui.today(), key="m_date")
@@ -205,7 +207,8 @@ if tab_move.open:
                     ui.require("billing")
                     entry.move_to_client(db, entry.TransferIn(move_claim, amount, on, reason), user)
                     ui.after_write()
-                    st.success(f"Moved to the client of claim {ui.literal(move_claim)}.")
+                    ui.saved_then_fresh(f"Moved to the client of claim "
+                                        f"{ui.literal(move_claim)}.", fresh=form)
         undo_section(move_claim, form="undo_move", prefix="u")
 
 if tab_payer.open:
@@ -233,7 +236,7 @@ if tab_payer.open:
                 st.write("\n".join(
                     f"- {ui.literal(r.payer)}: \\${r.paid:,.2f} paid on this claim (net), the "
                     f"last payment on {r.last_paid:%b %d, %Y}" for r in paid.itertuples()))
-                with st.form("payer_refund"):
+                with ui.entry_form("payer_refund") as form:
                     c1, c2, c3 = st.columns(3)
                     payer = c1.selectbox("Payer", list(names), format_func=names.get,
                                          key=f"pr_payer_{cid}")
@@ -255,7 +258,7 @@ if tab_payer.open:
                             ui.saved_then_fresh(
                                 f"Refund of ${entry.as_money(amount):,.2f} to "
                                 f"{ui.literal(names[payer])} on claim {ui.literal(cid)} "
-                                "recorded.", "pr_claim", "pr_ref", "pr_note")
+                                "recorded.", "pr_claim", fresh=form)
 
         sent = ui.cached(entry.refunds_sent)(db)
         if not sent.empty:

@@ -123,7 +123,7 @@ with tab_bill:
 with tab_hand:
     suggested = ui.cached(entry.suggested_claim_id)(db)
     hand_client = ui.client_picker(db, "Client", key="h_client")
-    with st.form("hand_claim"):
+    with ui.entry_form("hand_claim") as form:
         c1, c2, c3 = st.columns(3)
         claim_id = c1.text_input("Claim id", value=suggested, key="h_claim_id")
         payer = c2.selectbox("Payer", [""] + list(payers.label), key="h_payer")
@@ -136,7 +136,8 @@ with tab_hand:
                               "units": pd.Series([None] * 3, dtype="Int64"),
                               "charge": pd.Series([None] * 3, dtype="float"),
                               "dx_pointers": ["1"] * 3, "place_of_service": ["11"] * 3})
-        lines = st.data_editor(blank, num_rows="dynamic", key="h_lines", hide_index=True,
+        lines = st.data_editor(blank, num_rows="dynamic", key=ui.renewed_key("h_lines"),
+                               hide_index=True,
                                column_config=ui.line_columns())
         reason = st.text_input("Timely-filing reason (only when past the deadline)",
                                key="h_reason")
@@ -155,9 +156,11 @@ with tab_hand:
             with ui.action():
                 warnings = entry.save_claim(db, claim, user)
                 ui.after_write()
-                st.success(f"Claim {ui.literal(claim_id)} saved as a draft.")
-                for w in warnings:
-                    st.warning(ui.literal(w))
+                # Every field starts afresh, the lines too; the next claim id is suggested.
+                ui.renew("h_lines")
+                ui.saved_then_fresh(f"Claim {ui.literal(claim_id)} saved as a draft.",
+                                    fresh=form, warnings=[ui.literal(w) for w in warnings],
+                                    reset={"h_claim_id": entry.suggested_claim_id(db)})
 
 with tab_status:
     cid = ui.claim_picker(db, "Claim", key="s_claim")
@@ -180,7 +183,7 @@ with tab_status:
             with st.expander(f"Acknowledgments of claim {ui.literal(cid)} (999, 277CA)",
                              expanded=bool((answers.outcome == "rejected").any())):
                 ui.table(answers, key="claim_acks", formats={"status_date": "date"})
-    with st.form("status"):
+    with ui.entry_form("status") as form:
         c1, c2 = st.columns(2)
         new = c1.selectbox("Move to", list(entry.STATUSES), key="s_status",
                            format_func=ui.words)
@@ -190,9 +193,9 @@ with tab_status:
             with ui.action():
                 entry.move_claim_status(db, cid, new, user, on=on, note=note)
                 ui.after_write()
-                st.success(f"Claim {ui.literal(cid)} is now {new}.")
-                if new == "ready" and (warn := corrections.resend_warning(db, cid)):
-                    st.warning(ui.literal(warn))
+                warn = corrections.resend_warning(db, cid) if new == "ready" else None
+                ui.saved_then_fresh(f"Claim {ui.literal(cid)} is now {new}.", fresh=form,
+                                    warnings=[ui.literal(warn)] if warn else ())
     st.caption("Ready claims go to the clearinghouse as an 837P file from **Remittances** "
                "(in the Work menu) or with `metdash export-837`.")
 

@@ -23,7 +23,7 @@ with tab_eob:
     payers = dict(ui.cached(entry.eob_payers)(db, claim_id)) if claim_id else {}
     paid_by = (st.selectbox("Paid by", list(payers), format_func=payers.get, key="e_payer")
                if len(payers) > 1 else None)
-    with st.form("eob"):
+    with ui.entry_form("eob") as form:
         c1, c2, c3 = st.columns(3)
         paid_on = c1.date_input("Payment date", format="YYYY-MM-DD", value=ui.today(), key="e_date")
         trace = c2.text_input("Check / EFT number", key="e_trace",
@@ -31,6 +31,11 @@ with tab_eob:
                                    "post each claim with its number (it stays after a "
                                    "posting); they add up to one payment of the check's total.")
         method = c3.selectbox("Method", ["CHK", "ACH", "NON"], key="e_method")
+        kept = st.session_state.get("eob_kept")
+        if kept and kept[1] == (paid_on, trace, method):
+            st.info(f"Kept from the posting on claim {ui.literal(kept[0])}: the payment date, "
+                    "check number and method (one check pays many claims). Change them for "
+                    "another check.", icon=":material/history:")
         st.caption("Adjustments as GROUP-CARC AMOUNT, separated by ';' - e.g. "
                    "CO-45 32.00; PR-2 10.00. Charge - adjustments must equal paid.")
         if per_line and not lines.empty:
@@ -38,7 +43,7 @@ with tab_eob:
             grid["on_eob"] = True
             grid["paid"] = 0.0
             grid["adjustments"] = ""
-            edited = st.data_editor(grid, key="e_lines", hide_index=True,
+            edited = st.data_editor(grid, key=ui.renewed_key("e_lines"), hide_index=True,
                                     disabled=["line_no", "cpt", "units", "charge"],
                                     column_config=ui.line_columns())
             paid = None
@@ -81,20 +86,21 @@ with tab_eob:
                 back = "; ".join(r.words() for r in entry.returned_by(db, rid, claim_id))
                 held = entry.check_so_far(db, rid)
                 part = entry.answered_in_part(db, rid, claim_id)
-                # The check's number and date stay for its next claim (one paper check, many
-                # claims); what it holds so far is said.
+                # The rest starts afresh; the check's number, date and method stay for its
+                # next claim (one paper check, many claims), and the form says so; what the
+                # check holds so far is said.
+                st.session_state["eob_kept"] = (claim_id, (paid_on, trace, method))
+                ui.renew("e_lines")
                 ui.saved_then_fresh(f"Payment posted on claim {ui.literal(claim_id)}"
                                     + (f" ({back}: the payer paid it)" if back else "")
                                     + (f"; {ui.literal(held)}." if held else "."),
-                                    "e_lines",
-                                    reset=dict.fromkeys(("e_paid", "e_adj", "e_pr",
-                                                         "e_claim_adj", "e_pcn"), ""),
+                                    fresh=form, keep=["e_date", "e_trace", "e_method"],
                                     warnings=[ui.literal(part)] if part else ())
 
 with tab_patient:
     claim = ui.claim_picker(db, "Toward claim (optional)", key="p_claim") or None
     cid = ui.client_picker(db, "Client", key="p_client")
-    with st.form("patient_payment"):
+    with ui.entry_form("patient_payment") as form:
         c1, c2 = st.columns(2)
         amount = c2.text_input("Amount", key="p_amount")
         on = c1.date_input("Paid on", format="YYYY-MM-DD", value=ui.today(), key="p_date")
@@ -105,12 +111,12 @@ with tab_patient:
                 entry.record_patient_payment(db, entry.PatientPaymentIn(cid, on, amount, method,
                                                                         claim, ref), user)
                 ui.after_write()
-                st.success("Patient payment recorded.")
+                ui.saved_then_fresh("Patient payment recorded.", fresh=form)
 
 with tab_appeal:
     appeal_claim = ui.claim_picker(db, "Denied claim", key="a_claim",
                                    statuses=["denied", "partially_paid", "appealed"])
-    with st.form("appeal"):
+    with ui.entry_form("appeal") as form:
         c1, c2 = st.columns(2)
         filed = c1.date_input("Filed on", format="YYYY-MM-DD", value=ui.today(), key="a_date")
         level = c2.number_input("Level", min_value=1, max_value=5, step=1, key="a_level")
@@ -120,14 +126,15 @@ with tab_appeal:
             with ui.action():
                 entry.file_appeal(db, ap, user)
                 ui.after_write()
-                st.success(f"Appeal filed; claim {ui.literal(appeal_claim)} is now appealed.")
+                ui.saved_then_fresh(f"Appeal filed; claim {ui.literal(appeal_claim)} is now "
+                                    "appealed.", fresh=form)
     pending = ui.cached(entry.pending_appeals)(db)
     if not pending.empty:
         on_claim = dict(zip(pending.appeal_id, pending.claim_id, strict=True))
         # The claim picked above first, chosen; else nothing chosen (the newest appeal of
         # another claim was chosen for you).
         mine = [a for a, c in on_claim.items() if c == appeal_claim]
-        with st.form("outcome"):
+        with ui.entry_form("outcome") as form:
             aid = st.selectbox("Pending appeal", mine + [a for a in on_claim if a not in mine],
                                index=0 if mine else None,
                                placeholder="Choose the appeal whose outcome came back",
@@ -148,8 +155,8 @@ with tab_appeal:
                     with ui.action():
                         entry.record_appeal_outcome(db, int(aid), outcome, out_on, user, notes)
                         ui.after_write()
-                        st.success(f"Outcome recorded for appeal #{aid} on claim "
-                                   f"{ui.literal(on_claim[aid])}.")
+                        ui.saved_then_fresh(f"Outcome recorded for appeal #{aid} on claim "
+                                            f"{ui.literal(on_claim[aid])}.", fresh=form)
     find = st.text_input("Find appeals by claim id or filed date (YYYY-MM-DD)",
                          key="find_appeal")
     appeals = ui.cached(entry.find_appeals)(db, find)

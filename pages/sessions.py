@@ -14,33 +14,56 @@ user = ui.current_user()
 providers = ui.cached(entry.choices)(db, "providers")
 codes = ui.cached(entry.code_list)(db)
 
+# The fields of one session, the client's own: they start afresh when another client is
+# picked (minutes typed for one client were saved for the next one picked: a new-user
+# trial); minutes typed before any client is picked stay.
+OWN = ["kind", "referral", "notes", *(f"min_{c}" for c in codes)]
+# Kept after a save for the next session (a day's sessions share them), and said so.
+KEPT = ["provider", "date", "place"]
+
 c1, c2, c3 = st.columns(3)
 client_id = ui.client_picker(db, "Client", key="client", container=c1)
-prov = c2.selectbox("Provider", [""] + list(providers.label), key="provider")
-day = c3.date_input("Date", format="YYYY-MM-DD", value=ui.today(), key="date")
-kind = c1.selectbox("Kind", list(entry.SESSION_KINDS), index=1, key="kind",
-                    format_func=ui.words)
-refs = ui.cached(entry.client_referrals)(db, client_id)
-ref = c2.selectbox("Referral", ["(none)"] + list(refs.label), key="referral")
-notes = c3.text_input("Notes", key="notes")
-places = [*pos.POS_CHOICES, *(c for c in pos.POS_CODES if c not in pos.POS_CHOICES)]
-place = c1.selectbox("Place of service", places, format_func=pos.pos_label, key="place",
-                     help="Where the session happened: it goes on the claim line. Telehealth "
-                          "lines get the modifier the payer wants (Settings → Clearinghouse).")
+if st.session_state.get("sessions_client") not in ("", None, client_id):
+    ui.set_afresh(ui.defaults_of(OWN))  # from one client to another (not from none)
+st.session_state["sessions_client"] = client_id
+with ui.entry_fields() as fields:
+    prov = c2.selectbox("Provider", [""] + list(providers.label), key="provider")
+    day = c3.date_input("Date", format="YYYY-MM-DD", value=ui.today(), key="date")
+    kind = c1.selectbox("Kind", list(entry.SESSION_KINDS), index=1, key="kind",
+                        format_func=ui.words)
+    refs = ui.cached(entry.client_referrals)(db, client_id)
+    ref = c2.selectbox("Referral", ["(none)"] + list(refs.label), key="referral",
+                       help="Each referral by the date it was received, its referrer and "
+                            "its diagnoses.")
+    notes = c3.text_input("Notes", key="notes")
+    places = [*pos.POS_CHOICES, *(c for c in pos.POS_CODES if c not in pos.POS_CHOICES)]
+    place = c1.selectbox("Place of service", places, format_func=pos.pos_label, key="place",
+                         help="Where the session happened: it goes on the claim line. "
+                              "Telehealth lines get the modifier the payer wants (Settings → "
+                              "Clearinghouse).")
+    kept = st.session_state.get("sessions_kept")
+    if kept and kept[1] == (client_id, prov, day, place):
+        st.info(f"Kept from session {kept[0]}: the client, provider, date and place. Change "
+                "them if this session differs.", icon=":material/history:")
 
-st.markdown("**Minutes per procedure code**")
-minutes: dict[str, int] = {}
-cols = st.columns(4)
-for i, (code, info) in enumerate(sorted(codes.items())):
-    minutes[code] = int(cols[i % 4].number_input(
-        f"{code} {'(timed)' if info.timed else '(untimed: 1 unit)'}", min_value=0,
-        max_value=480, step=1, key=f"min_{code}",
-        help=ui.literal(info.description) + ("" if info.timed else (
-            ": billed per visit, not by time. Enter the minutes it took (they are kept with "
-            "the session); any minutes bill 1 unit, and they do not count toward the day's "
-            "timed minutes."))))
+    st.markdown("**Minutes per procedure code**")
+    minutes: dict[str, int] = {}
+    cols = st.columns(4)
+    for i, (code, info) in enumerate(sorted(codes.items())):
+        # No maximum on the box: it dropped 600 without a word, and the save then said "no
+        # minutes entered" (a new-user trial); the save refuses it by name instead.
+        minutes[code] = int(cols[i % 4].number_input(
+            f"{code} {'(timed)' if info.timed else '(untimed: 1 unit)'}", min_value=0,
+            step=1, key=f"min_{code}",
+            help=ui.literal(info.description) + ("" if info.timed else (
+                ": billed per visit, not by time. Enter the minutes it took (they are kept "
+                "with the session); any minutes bill 1 unit, and they do not count toward "
+                "the day's timed minutes."))))
 entered = {k: v for k, v in minutes.items() if v > 0}
-if entered:
+too_many = entered and entry.minutes_problems(entered)
+for problem in too_many or ():
+    st.warning(ui.literal(problem))
+if entered and not too_many:
     with db.connect() as con:
         day_units = entry.session_units(con, client_id, entered, day)
     rule_name = "CMS 8-minute rule" if day_units.rule == "cms" else "per-code rule"
@@ -67,11 +90,11 @@ def save() -> None:
     with ui.action():
         sid = entry.save_session(db, new, user)
         ui.after_write()
-        # The minutes and notes start afresh (a second click saved the same session again,
-        # and the units preview still showed the saved one: a new-user trial); the client,
-        # provider, date and place stay for the next session.
-        ui.saved_then_fresh(f"Session {sid} saved.", "duplicate_of",
-                            reset={"notes": "", **{f"min_{c}": 0 for c in codes}})
+        # The session's own fields start afresh (a second click saved the same session
+        # again, and the units preview still showed the saved one: a new-user trial); the
+        # client, provider, date and place stay for the next session, and the page says so.
+        st.session_state["sessions_kept"] = (sid, (client_id, prov, day, place))
+        ui.saved_then_fresh(f"Session {sid} saved.", "duplicate_of", fresh=fields, keep=KEPT)
 
 
 if st.button("Save session", type="primary", key="save"):

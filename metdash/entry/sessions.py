@@ -29,11 +29,15 @@ from metdash.errors import ValidationError
 from metdash.store import Database, audit, insert_row, next_id
 
 __all__ = [
-    "SESSION_KINDS", "DayUnits", "SessionIn", "active_coverage", "duplicate_session_warning",
-    "duplicate_sessions", "save_session", "session_units", "validate_session",
+    "MAX_SESSION_MINUTES", "SESSION_KINDS", "DayUnits", "SessionIn", "active_coverage", "duplicate_session_warning",
+    "duplicate_sessions", "minutes_problems", "save_session", "session_units",
+    "validate_session",
 ]
 
 SESSION_KINDS = ("initial_assessment", "treatment", "progress", "discharge")
+# The most minutes one session holds, of one code or of all together: a working day of
+# 8 hours (a typo of 600 for 60 is caught, a long evaluation is not).
+MAX_SESSION_MINUTES = 480
 
 
 @dataclass
@@ -76,18 +80,10 @@ def validate_session(con: Any, s: SessionIn, as_of: dt.date | None = None) -> li
         p.append(Problem(f"Session kind {s.kind!r} must be one of {', '.join(SESSION_KINDS)}.",
                          "kind"))
     known = known_codes(con)
-    total = 0
-    for code, mins in s.minutes.items():
+    for code in s.minutes:
         for m in cpt_problems(code, known):
             p.append(Problem(m, "minutes"))
-        if not isinstance(mins, int) or isinstance(mins, bool) or not 0 <= mins <= 480:
-            p.append(Problem(f"Minutes for {code} ({mins!r}) must be a whole number from 0 "
-                             "to 480.", "minutes"))
-        else:
-            total += mins
-    if total == 0:
-        p.append(Problem("Minutes: no minutes entered: enter the minutes spent on each "
-                         "procedure code.", "minutes"))
+    p += [Problem(m, "minutes") for m in minutes_problems(s.minutes)]
     if s.referral_id is not None:
         ref = fetch_one(con, "SELECT client_id, received_date FROM referrals WHERE referral_id = ?",
                         [s.referral_id])
@@ -99,6 +95,36 @@ def validate_session(con: Any, s: SessionIn, as_of: dt.date | None = None) -> li
                              f"({ref['received_date']}): check the date or the referral.",
                              "session_date"))
     return p
+
+
+def minutes_problems(minutes: dict[str, Any]) -> list[str]:
+    """What is wrong with a session's minutes per code: one that is not a whole number of
+    0 or more, one over :data:`MAX_SESSION_MINUTES`, a total over it, or none at all (a
+    number over the limit is entered, not "no minutes": a new-user trial typed 600 and was
+    told that, the form's box having dropped it without a word)."""
+    out: list[str] = []
+    total = 0
+    entered = False
+    for code, mins in minutes.items():
+        if not isinstance(mins, int) or isinstance(mins, bool) or mins < 0:
+            out.append(f"Minutes for {code} ({mins!r}) must be a whole number, 0 or more.")
+            entered = True
+        elif mins > MAX_SESSION_MINUTES:
+            out.append(f"{mins} minutes of {code} is more than the {MAX_SESSION_MINUTES} a "
+                       f"session can hold ({MAX_SESSION_MINUTES // 60} hours): check the "
+                       "number.")
+            entered = True
+        else:
+            total += mins
+            entered = entered or mins > 0
+    if not entered:
+        out.append("Minutes: no minutes entered: enter the minutes spent on each procedure "
+                   "code.")
+    elif total > MAX_SESSION_MINUTES and not out:
+        out.append(f"The session's minutes add up to {total}, more than the "
+                   f"{MAX_SESSION_MINUTES} a session can hold ({MAX_SESSION_MINUTES // 60} "
+                   "hours): check the numbers, or enter a long day as two sessions.")
+    return out
 
 
 def duplicate_sessions(con: Any, s: SessionIn) -> list[int]:

@@ -33,8 +33,10 @@ _CHOICES = {
                  "FROM providers ORDER BY last_name, first_name",
     "referrers": "SELECT referrer_id, name || ' (' || npi || ')' AS label, npi, name, kind, "
                  "specialty, organization FROM referrers ORDER BY name",
-    "referrals": "SELECT r.referral_id, r.client_id, f.name || ', received ' || "
-                 "r.received_date || ' (' || array_to_string(r.diagnosis_codes, ', ') || ')' "
+    # The date received first: the referrer's name after it may be cut in a narrow picker
+    # (Sessions' "Peak Physical Therapy, received 2026-09-" at 1280 px: a new-user trial).
+    "referrals": "SELECT r.referral_id, r.client_id, r.received_date || ' ' || f.name || "
+                 "' (' || array_to_string(r.diagnosis_codes, ', ') || ')' "
                  "AS label, r.received_date, r.diagnosis_codes, r.authorized_visits, "
                  "r.expiry_date FROM referrals r JOIN referrers f USING (referrer_id) "
                  "ORDER BY r.received_date DESC, r.referral_id DESC",

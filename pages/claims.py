@@ -188,7 +188,8 @@ with tab_status:
         new = c1.selectbox("Move to", list(entry.STATUSES), key="s_status",
                            format_func=ui.words)
         on = c2.date_input("On", format="YYYY-MM-DD", value=ui.today(), key="s_date")
-        note = st.text_input("Note (required to void)", key="s_note")
+        note = st.text_input("Note (required to void, or to make ready a claim without the "
+                             "prior authorization its payer requires)", key="s_note")
         if st.form_submit_button("Move", type="primary"):
             with ui.action():
                 entry.move_claim_status(db, cid, new, user, on=on, note=note)

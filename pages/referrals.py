@@ -49,12 +49,32 @@ ui.table(found.drop(columns=["label"]), key="referral_list")
 if len(found) >= entry.FIND_LIMIT:
     st.caption(f"Showing the newest {entry.FIND_LIMIT} referrals; type above to search.")
 
+refs = ui.cached(entry.client_referrals)(db, cid)
+if not refs.empty:
+    # A payer that requires prior authorization denies a claim without it (CO-197); the
+    # number, once here, goes on the 837P of every claim naming the referral (REF*G1).
+    with st.form("prior_auth"):
+        c1, c2 = st.columns(2)
+        numbers = dict(zip(refs.referral_id, refs.prior_auth_number, strict=True))
+        labels = dict(zip(refs.referral_id, refs.label, strict=True))
+        which = c1.selectbox(
+            "Referral", list(refs.referral_id), key="pa_referral",
+            format_func=lambda r: f"Referral {r}: {labels[r]}, " + (
+                f"authorization {numbers[r]}" if isinstance(numbers[r], str) and numbers[r]
+                else "no authorization number"))
+        number = c2.text_input("Prior authorization number", key="pa_number")
+        if st.form_submit_button("Record a prior authorization"):
+            with ui.action():
+                entry.record_prior_authorization(db, int(which), number, user)
+                ui.after_write()
+                st.success(f"Authorization {ui.literal(number.strip())} recorded on referral "
+                           f"{int(which)}: the claims naming it carry it from now on.")
+
 st.subheader("Plans of care")
 st.caption("Certified by the physician for at most 90 calendar days from the first treatment "
            "(the evaluation day is day 1), signed within 30 days of the evaluation, then "
            "recertified with a new signature. A re-evaluation is not a recertification.")
 plans = ui.cached(entry.client_plans_of_care)(db, cid)
-refs = ui.cached(entry.client_referrals)(db, cid)
 
 
 def picked(frame, label: str, column: str) -> int | None:

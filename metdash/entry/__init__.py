@@ -20,6 +20,8 @@ The rooms::
     plans        plans of care: certification, 90 days, the physician's signature, recertifying
     sessions     sessions, the units a client's day bills as, the coverage active on a day
     claim_check  ClaimIn / ClaimLineIn and every rule a claim is checked by
+    authorization  prior authorization a payer requires: the claim's warning, the note
+                 Ready asks for, what the 837P export says
     days         one client's date of service: its sessions' minutes, the units billed for it,
                  what frees a date and code another claim holds
     claims       claim ids, saving and writing claims, building one from sessions, status moves
@@ -40,6 +42,11 @@ Exceptions (from :mod:`metdash.errors`)::
 
 from __future__ import annotations
 
+from metdash.entry.authorization import (
+    authorization_export_warnings,
+    authorization_problem,
+    claim_authorization,
+)
 from metdash.entry.balances import (
     INSURANCE_REASONS,
     PATIENT_REASONS,
@@ -207,6 +214,7 @@ from metdash.entry.problems import (
 )
 from metdash.entry.referrals import (
     ReferralIn,
+    record_prior_authorization,
     save_referral,
     validate_referral,
     write_referral,
@@ -251,7 +259,8 @@ __all__ = [
     "MAX_SESSION_MINUTES", "ReferrerIn", "RefundIn", "SESSION_KINDS", "SetupStep", "setup_steps", "SIGNATURE_DAYS", "STATUSES", "SessionIn",
     "TIMELY_WARN_DAYS", "TRANSITIONS", "TransferIn", "UNBILLED_IDS", "UNBILLED_IDS_IN_SPAN", "WriteOffIn", "as_date",
     "as_money", "bill_sessions", "build_claim_from_sessions", "certified_through_at_most",
-    "check_claim", "SessionsBilled",
+    "check_claim", "SessionsBilled", "authorization_export_warnings", "authorization_problem",
+    "claim_authorization", "record_prior_authorization",
     "choices", "claim_lines_frame", "default_appeal_days", "default_filing_days", "duplicate_session_warning", "duplicate_sessions", "claim_status_after_posting", "client_list",
     "client_patient_balance", "client_plans_of_care", "client_referrals", "code_list",
     "answered_in_part", "check_so_far", "eob_payers", "member_id_as_kept", "client_coverages", "correct_member_id", "end_coverage",

@@ -32,6 +32,7 @@ from metdash.coding import (
 )
 from metdash.coding.pos import pos_problem
 from metdash.deadlines import filing_deadline
+from metdash.entry.authorization import claim_authorization
 from metdash.entry.claim_reads import StoreReads
 from metdash.entry.days import HoldingClaim, freeing_the_day
 from metdash.entry.problems import (
@@ -264,11 +265,12 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
     reason, the same client + date + code on another non-voided claim (saying what frees it
     by that claim's status: edit a draft, correct or void a sent claim, send a waiting void,
     ask the payer to reopen a settled one).
-    Warnings: a charge off the fee schedule, a modifier the payer expects is missing (GP,
-    59 / XU on an NCCI pair's column-2 code, KX past the year's threshold), a Medicare
-    client past the year's targeted medical review amount, units above what the client's
-    sessions of the day give (:func:`day_units_problems`), the timely-filing deadline
-    within 30 days.
+    Warnings: no prior authorization where the payer requires one
+    (:mod:`metdash.entry.authorization`), a charge off the fee schedule, a modifier the
+    payer expects is missing (GP, 59 / XU on an NCCI pair's column-2 code, KX past the
+    year's threshold), a Medicare client past the year's targeted medical review amount,
+    units above what the client's sessions of the day give (:func:`day_units_problems`),
+    the timely-filing deadline within 30 days.
 
     ``reads``: where the store is read (default: one query per question on ``con``; the
     spreadsheet import passes a :class:`~metdash.entry.claim_reads.BatchReads`).
@@ -423,6 +425,12 @@ def check_claim(con: Any, claim: ClaimIn, as_of: dt.date | None = None, *,
                     err.append(Problem(f"Referral: {ref['authorized_visits']} visits authorized, "
                                        f"{used} already billed, {left} left, and this claim has "
                                        f"{len(set(dates))}: ask for more visits.", "referral_id"))
+
+    # Prior authorization the payer requires (CO-197 without it): a warning here, as a draft
+    # may wait for it; moving the claim to ready asks why it goes without one.
+    auth = claim_authorization(reads, claim.client_id, claim.payer_id, claim.referral_id)
+    if auth:
+        warn.append(auth)
 
     # Timely filing: payer's days from the earliest date of service.
     if payer and dates:

@@ -21,7 +21,9 @@ from metdash.coding import (
     untimed_codes,
 )
 from metdash.coding.pos import DEFAULT_POS, normalize_pos, with_telehealth_modifier
+from metdash.entry.authorization import claim_authorization, ready_reason
 from metdash.entry.claim_check import ClaimIn, ClaimLineIn, check_claim, kx_years, zero_charge
+from metdash.entry.claim_reads import StoreReads
 from metdash.entry.days import (
     DayShort,
     billed_session_ids,
@@ -414,7 +416,9 @@ def move_claim_status(db: Database, claim_id: str, status: str, user: str,
                       as_of: dt.date | None = None) -> None:
     """Move a claim to ``status`` (see TRANSITIONS), recording the date, user and note.
 
-    A claim moved to 'ready' or 'submitted' is re-checked first (errors block it).
+    A claim moved to 'ready' or 'submitted' is re-checked first (errors block it); one
+    without the prior authorization its payer requires needs a ``note`` saying why it goes
+    without one (:mod:`metdash.entry.authorization`).
     """
     as_of = as_of or today()
     on = on or as_of
@@ -470,6 +474,14 @@ def move_claim_status(db: Database, claim_id: str, status: str, user: str,
             p += check_claim(con, claim, as_of, existing=True).errors
             p += [Problem(f"Claim {claim_id}: {zero_charge(n, ln['cpt'])}", "charge", n - 1)
                   for n, ln in enumerate(lines, start=1) if Decimal(ln["charge"]) <= 0]
+            # No prior authorization where the payer requires one (CO-197): it goes out
+            # only with a note saying why, as a void does (metdash.entry.authorization).
+            # Sent by hand from ready, the note given at ready stands.
+            auth = claim_authorization(StoreReads(con), row["client_id"], row["payer_id"],
+                                       row["referral_id"])
+            if auth and blank(note) and not (status == "submitted" and row["status"] == "ready"
+                                             and ready_reason(con, claim_id)):
+                p.append(Problem(f"Claim {claim_id} cannot be {status} yet. {auth}", "note"))
         if p:
             raise ValidationError(p)
         add_claim_status(con, claim_id, status, on, user, note, row)

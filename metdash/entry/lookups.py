@@ -38,7 +38,8 @@ _CHOICES = {
     "referrals": "SELECT r.referral_id, r.client_id, r.received_date || ' ' || f.name || "
                  "' (' || array_to_string(r.diagnosis_codes, ', ') || ')' "
                  "AS label, r.received_date, r.diagnosis_codes, r.authorized_visits, "
-                 "r.expiry_date FROM referrals r JOIN referrers f USING (referrer_id) "
+                 "r.expiry_date, r.prior_auth_number FROM referrals r "
+                 "JOIN referrers f USING (referrer_id) "
                  "ORDER BY r.received_date DESC, r.referral_id DESC",
     "claims": "SELECT c.claim_id, c.claim_id || ' - ' || cl.last_name || ', ' || cl.first_name "
               "|| ' - ' || c.status || ' - $' || c.total_charge AS label, c.client_id, "
@@ -153,7 +154,7 @@ def find_referrals(db: Database, text: str = "", limit: int = FIND_LIMIT) -> Any
         "  ORDER BY r.received_date DESC, r.referral_id DESC LIMIT ?) "
         "SELECT r.referral_id, r.client_id, f.name || ', received ' || r.received_date || "
         "' (' || array_to_string(r.diagnosis_codes, ', ') || ')' AS label, r.received_date, "
-        "r.diagnosis_codes, r.authorized_visits, r.expiry_date "
+        "r.diagnosis_codes, r.authorized_visits, r.expiry_date, r.prior_auth_number "
         "FROM picked r JOIN referrers f USING (referrer_id) "
         "ORDER BY r.received_date DESC, r.referral_id DESC",
         [needle, needle, needle, needle, needle, needle, int(limit)])

@@ -34,10 +34,15 @@ _RECORDS = {
     "payers": ("the payer's", {"timely_filing_days", "appeal_window_days", "units_rule",
                                "requires_referral", "requires_prior_auth", "usual_lag_days"}),
     "practice": ("the practice's", {"is_demo", "kx_threshold", "ack_wait_days"}),
+    # the claim's referral: its prior authorization number goes out as REF*G1
+    "referrals": ("the referral's", {"client_id", "referrer_id", "received_date",
+                                     "diagnosis_codes", "authorized_visits", "expiry_date",
+                                     "notes"}),
 }
 _FIELD_WORDS = {"dob": "birth date", "address_line1": "address", "npi": "NPI",
                 "billing_npi": "billing NPI", "tax_id": "tax id",
-                "clearinghouse_payer_id": "payer id at the clearinghouse"}
+                "clearinghouse_payer_id": "payer id at the clearinghouse",
+                "prior_auth_number": "prior authorization number"}
 
 
 def _since_sent(con: Any, row: dict[str, Any]) -> tuple[str, Any] | None:
@@ -64,6 +69,7 @@ def records_changed_since_sent(con: Any, row: dict[str, Any]) -> list[str]:
         return []
     mine = {"clients": {row["client_id"]}, "referrers": {row.get("referrer_id")},
             "providers": {row.get("rendering_provider_id")}, "payers": {row["payer_id"]},
+            "referrals": {row.get("referral_id")},
             "coverages": {c for (c,) in con.execute(
                 "SELECT coverage_id FROM coverages WHERE client_id = ? AND payer_id = ?",
                 [row["client_id"], row["payer_id"]]).fetchall()}}

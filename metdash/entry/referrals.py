@@ -11,16 +11,18 @@ from metdash.coding import diagnoses_problems, normalize_icd10
 from metdash.entry.problems import (
     Problem,
     as_date,
+    blank,
     date_field,
     fetch_one,
+    text_field,
     text_fields,
     today,
 )
 from metdash.errors import ValidationError
-from metdash.store import Database, audit_many, insert_rows, next_id
+from metdash.store import Database, audit, audit_many, insert_rows, next_id
 
-__all__ = ["ReferralIn", "save_referral", "validate_referral", "write_referral",
-           "write_referrals"]
+__all__ = ["ReferralIn", "record_prior_authorization", "save_referral", "validate_referral",
+           "write_referral", "write_referrals"]
 
 
 @dataclass
@@ -98,3 +100,31 @@ def write_referrals(con: Any, refs: Sequence[ReferralIn], user: str) -> list[int
     insert_rows(con, "referrals", cols, [tuple(r[c] for c in cols) for r in rows])
     audit_many(con, user, [("create", "referrals", r["referral_id"], None, r) for r in rows])
     return [r["referral_id"] for r in rows]
+
+
+def record_prior_authorization(db: Database, referral_id: int, number: str, user: str) -> None:
+    """Record (or correct) the payer's prior-authorization number on a referral on file,
+    audited: the claims naming it carry it from then on (the 837P's REF*G1 is read from the
+    referral when the file is written), and a payer that requires one stops denying them
+    CO-197 (:mod:`metdash.entry.authorization`).
+
+    Raises ValidationError when the referral is not on file or the number is blank or too
+    long."""
+    with db.transaction() as con:
+        ref = fetch_one(con, "SELECT referral_id, prior_auth_number FROM referrals "
+                             "WHERE referral_id = ?", [referral_id])
+        p: list[Problem] = []
+        if ref is None:
+            p.append(Problem(f"Referral {referral_id} is not on file: choose one of the "
+                             "client's referrals.", "referral_id"))
+        if blank(number):
+            p.append(Problem("Prior authorization number is empty: copy it from the payer's "
+                             "approval.", "prior_auth_number"))
+        elif text_field(p, number, "Prior authorization number", "prior_auth_number"):
+            number = number.strip()
+        if p:
+            raise ValidationError(p)
+        con.execute("UPDATE referrals SET prior_auth_number = ? WHERE referral_id = ?",
+                    [number, referral_id])
+        audit(con, user, "update", "referrals", referral_id,
+              {"prior_auth_number": ref["prior_auth_number"]}, {"prior_auth_number": number})

@@ -23,6 +23,7 @@ guessed from the values), and says what it read as what, so the import can tell 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 # Other systems' names for the template's columns (keys as :func:`key` writes them). Only
@@ -318,3 +319,20 @@ def accepted_names(template: tuple[str, ...], required: tuple[str, ...]) -> list
                     "also_read_as": ", ".join(names)})
     return out
 
+
+def absent_columns(header: Sequence[str], columns: Sequence[str], required: Sequence[str]
+                   ) -> list[str]:
+    """What a file whose ``header`` lacks some of the template's optional ``columns`` (those
+    not ``required``) gets: they are read as blank, and a file without submitted_date has
+    claims not yet sent."""
+    absent = [c for c in columns if c not in header and c not in required]
+    said = []
+    if "submitted_date" in absent:
+        absent.remove("submitted_date")
+        said.append("The file has no submitted_date column: every claim is imported as ready "
+                    "to send (it goes in the next 837P file). If they were sent already, add "
+                    "the column with the date each was sent.")
+    if absent:
+        said.append(f"The file has no column for {', '.join(absent)}: read as blank (add the "
+                    "column to fill them in).")
+    return said

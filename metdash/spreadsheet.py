@@ -224,8 +224,9 @@ def _import_file(db: Database, data: bytes, file_name: str, user: str,
     for r in rows:
         parse_row(r, problems, order, as_of)
     # (modifiers written with the codes, "97110-GP", are no blank modifiers column)
-    result.warnings.extend(_absent_columns(
-        [*header, *(["modifiers"] if any(r.modifiers for r in rows) else [])]))
+    result.warnings.extend(sheet_headers.absent_columns(
+        [*header, *(["modifiers"] if any(r.modifiers for r in rows) else [])], COLUMNS,
+        REQUIRED))
     if order.assumed and order.example:
         n, column, value = order.example
         read = getattr(next(r for r in rows if r.n == n), _DATE_ATTRS[column])
@@ -592,12 +593,23 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
         # The next claims are checked as if this one were on file; all are written at the end.
         reads.add_claim(cid, claim.client_id, payer_id, referral_id,
                         [(ln.service_date, ln.cpt, ln.units, ln.charge) for ln in lines])
+        # Not sent yet and without the prior authorization its payer requires: a draft, as
+        # Ready refuses it without a note saying why (metdash.entry.authorization); the
+        # check's warning above says what is missing.
+        unauthorized = not first.submitted_date and not first.held and e.claim_authorization(
+            reads, claim.client_id, payer_id, referral_id) is not None
         accepted.append((claim, "submitted" if first.submitted_date else
-                         "draft" if first.held else "ready"))
+                         "draft" if first.held or unauthorized else "ready"))
         if first.held:
             result.warnings.append(f"row {first.n}, claim_status: {first.values['claim_status']!r}"
                                    ": imported as a draft, left out of the next 837P file; "
                                    "mark it ready on the Claims page when it is.")
+        elif unauthorized:
+            result.warnings.append(f"row {first.n}, claim_id: claim {cid} is imported as a "
+                                   "draft, left out of the next 837P file, for want of the "
+                                   "prior authorization its payer requires: record the number "
+                                   "on the referral, then mark it ready on the Claims page (or "
+                                   "with a note saying why it goes without one).")
         result.claims_added += 1
         result.lines_added += len(lines)
 
@@ -625,22 +637,6 @@ def _import(con: Any, by_claim: dict[str, list[Row]], result: ImportResult, user
                 [import_id, KIND, Path(file_name).name or "upload", sha, user, to_json(summary)])
     audit(con, user, "import", "imports", import_id, None,
           {"file_name": file_name, "sha256": sha, **summary})
-
-
-def _absent_columns(header: Sequence[str]) -> list[str]:
-    """What a file without some of the template's optional columns gets: they are read as
-    blank, and a file without submitted_date has claims not yet sent."""
-    absent = [c for c in COLUMNS if c not in header and c not in REQUIRED]
-    said = []
-    if "submitted_date" in absent:
-        absent.remove("submitted_date")
-        said.append("The file has no submitted_date column: every claim is imported as ready "
-                    "to send (it goes in the next 837P file). If they were sent already, add "
-                    "the column with the date each was sent.")
-    if absent:
-        said.append(f"The file has no column for {', '.join(absent)}: read as blank (add the "
-                    "column to fill them in).")
-    return said
 
 
 def _bare(message: str) -> str:

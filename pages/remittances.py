@@ -51,6 +51,12 @@ def claim_file() -> None:
                                help="Search above to add a sent claim (the newest 200 matches).")
         chosen = list(dict.fromkeys(picked + extra))
         st.caption(f"{len(chosen):,} claim(s) chosen.")
+    if chosen:  # the claims going without the prior authorization their payer requires
+        with db.connect() as con:
+            unauthorized = entry.authorization_export_warnings(con, chosen)
+        if unauthorized:
+            st.warning("\n".join(f"- {ui.literal(w)}" for w in unauthorized[:20]) + (
+                f"\n- and {len(unauthorized) - 20:,} more" if len(unauthorized) > 20 else ""))
     if st.button("Create 837P", disabled=not chosen or present, icon=":material/description:"):
         with ui.action("Nothing was exported."):
             privacy.refuse_claim_file(ui.present_mode())  # on the server, not only a grey button

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from metdash.cli.app import DB_OPTION, cli_user, main, open_db, progress
+from metdash.entry.authorization import authorization_export_warnings
 from metdash.errors import X12ExportError, masked_text
 from metdash.privacy import present_by_default
 from metdash.store import write_private
@@ -107,6 +108,10 @@ def export_837_cmd(db_path: str | None, out: str, claims: tuple[str, ...], force
         write_private(target, text.encode("ascii", errors="replace"))
         written = True
 
+    with db.connect() as con:  # claims going without the prior authorization their payer needs
+        unauthorized = authorization_export_warnings(con, list(claims) or [
+            cid for (cid,) in con.execute(
+                "SELECT claim_id FROM claims WHERE status = 'ready'").fetchall()])
     try:
         text = write_837p(db, list(claims) or None, user=cli_user(), deliver=deliver)
     except X12ExportError as exc:  # every problem on its own line, so all are fixed at once
@@ -118,6 +123,8 @@ def export_837_cmd(db_path: str | None, out: str, claims: tuple[str, ...], force
         raise
     n = text.count("\nCLM*") + text.startswith("CLM*")
     click.echo(f"{out}: {n} claim(s) written.")
+    for said in unauthorized:
+        click.echo(f"Warning: {said}", err=True)
 
 
 @main.command("payer-name")

@@ -139,3 +139,26 @@ def test_a_number_recorded_after_the_claim_was_sent_is_a_change_a_replacement_ca
     assert len(said) == 1 and said[0].startswith(
         "Since it was sent: the referral's prior authorization number (changed on")
 
+
+def test_the_claims_import_warns_and_keeps_a_claim_not_sent_as_a_draft(db):
+    # Two claims of a new client to Acme, whose referral (from the file's referral_date)
+    # has no number: S1 not sent yet -> a draft, with the check's warning and why it is a
+    # draft; S2 sent on 2025-06-05 -> submitted as the file says, with the warning. (Rows
+    # are numbered as the file's: the header is row 1.)
+    from metdash.spreadsheet import import_claims
+    from tests.test_spreadsheet import csv_bytes, row
+
+    _requires_auth(db)
+    acme = dict(client_id="C300", client_last_name="Park", client_first_name="Pia",
+                client_dob="1970-01-02", payer_name="Acme Health", payer_type="commercial",
+                member_id="ACM900", modifiers="", diagnosis_codes="M54.50")
+    res = import_claims(db, csv_bytes(
+        row(claim_id="S1", service_date="2025-06-02", submitted_date="", **acme),
+        row(claim_id="S2", service_date="2025-06-03", submitted_date="2025-06-05", **acme)),
+        "claims.csv", USER, as_of=AS_OF)
+    assert res.problems == [] and res.claims_added == 2
+    status = dict(db.query("SELECT claim_id, status FROM claims").values.tolist())
+    assert status == {"S1": "draft", "S2": "submitted"}
+    said = [w for w in res.warnings if "prior authorization" in w]
+    assert len([w for w in said if "CO-197" in w]) == 2
+    assert any(w.startswith("row 2, claim_id: claim S1 is imported as a draft") for w in said)

@@ -1,5 +1,6 @@
 """The care team's work lists: referrals running out, progress reports due, plans of care
-to recertify or get signed (DOMAIN.md, "Deadlines"). Each is a function ``(db, as_of) ->
+to recertify or get signed, clients treated on days no plan of care covers (DOMAIN.md,
+"Deadlines"). Each is a function ``(db, as_of) ->
 DataFrame``; :mod:`metdash.worklists` shows them with the billing lists.
 """
 
@@ -13,9 +14,10 @@ from metdash.entry import SIGNATURE_DAYS
 from metdash.store import Database
 
 __all__ = [
-    "ACTIVE_DAYS", "CLIENT_NAME", "EXPIRY_WINDOW_DAYS", "PROGRESS_EVERY", "RECERT_WINDOW_DAYS",
-    "SIGN_WINDOW_DAYS", "VISITS_LEFT_WARN", "plan_of_care_to_recertify",
-    "plans_of_care_unsigned", "progress_note_due", "referrals_expiring",
+    "ACTIVE_DAYS", "CLIENT_NAME", "DAYS_NAMED", "EXPIRY_WINDOW_DAYS", "PLAN_OF_CARE_PAYER_TYPES",
+    "PROGRESS_EVERY", "RECERT_WINDOW_DAYS", "SIGN_WINDOW_DAYS", "VISITS_LEFT_WARN",
+    "plan_of_care_to_recertify", "plans_of_care_unsigned", "progress_note_due",
+    "referrals_expiring", "treated_without_plan_of_care",
 ]
 
 EXPIRY_WINDOW_DAYS = 14
@@ -24,6 +26,11 @@ PROGRESS_EVERY = 10      # a progress report at least every 10 treatment days (M
 RECERT_WINDOW_DAYS = 14  # a plan of care ending within 14 days is listed for recertifying
 ACTIVE_DAYS = 60         # a client seen within 60 days is still in treatment
 SIGN_WINDOW_DAYS = 7     # an unsigned plan is listed 7 days before its signature is due
+# The payer types whose clients are treated under a plan of care the physician certifies
+# (DOMAIN.md: "Medicare requires it"). Medicare Advantage, Medicaid and commercial plans
+# set their own rules: none is assumed for them.
+PLAN_OF_CARE_PAYER_TYPES = ("medicare",)
+DAYS_NAMED = 10          # the days a row of "treated without a plan of care" writes out
 
 #: A client's name as the lists show it (``cl``: the clients table).
 CLIENT_NAME = "cl.last_name || ', ' || cl.first_name"
@@ -208,3 +215,85 @@ def plans_of_care_unsigned(db: Database, as_of: dt.date) -> pd.DataFrame:
         FROM unsigned u JOIN clients cl USING (client_id) LEFT JOIN referrers f USING (referrer_id)
         WHERE date_diff('day', ?::DATE, u.signature_due) <= {SIGN_WINDOW_DAYS}
         ORDER BY days_left, u.plan_id""", [as_of, as_of, as_of, as_of], few=True)
+
+
+def treated_without_plan_of_care(db: Database, as_of: dt.date) -> pd.DataFrame:
+    """Clients treated under a payer that requires a plan of care (payer types
+    :data:`PLAN_OF_CARE_PAYER_TYPES`: Medicare) on days no plan of care on file covers.
+
+    DOMAIN.md: Medicare requires the plan of care certified by the physician, for at most
+    90 days, then recertified. A treatment day: the date of a session while the client has
+    a coverage with such a payer (any priority: Medicare as a secondary asks for it too),
+    or a service date on a line of a non-voided claim to one (a claim imported or typed in
+    has no session). Covered: inside a plan of the client on file (start .. certified
+    through); a plan awaiting its signature counts ("Plans of care unsigned" asks for
+    it). Listed while a claim for the day can still reach the payer: within its
+    timely-filing days (day + timely_filing_days >= ``as_of``), up to ``as_of``.
+
+    Columns: client_id, client_name, payer, days_without_plan, first_day, last_day, days
+    (the first :data:`DAYS_NAMED`, 'YYYY-MM-DD, ...', then 'and N more'), plans_on_file (the
+    client's plans of care), next_step. Oldest first day first (its filing deadline is the
+    nearest).
+    """
+    # Only the sessions of the filing window are joined to the coverages (a range join of a
+    # few thousand rows at 1M lines), and only the claim lines without a session (none in
+    # a practice that bills from its sessions) to their claims.
+    # The payer types written into the text, from our own constant (a bound list left the
+    # planner blind to the one payer: ~50% slower at 1M lines).
+    if not all(t.isidentifier() for t in PLAN_OF_CARE_PAYER_TYPES):
+        raise ValueError(f"not a payer type: {PLAN_OF_CARE_PAYER_TYPES!r}")
+    types = ", ".join(f"'{t}'" for t in PLAN_OF_CARE_PAYER_TYPES)
+    return db.query(f"""
+        WITH need AS (
+            SELECT payer_id, name, timely_filing_days FROM payers
+            WHERE payer_type IN ({types})
+        ), loose AS MATERIALIZED (
+            SELECT claim_id, service_date FROM claim_lines
+            WHERE session_id IS NULL AND service_date <= $as_of::DATE
+              AND service_date >= $as_of::DATE - (SELECT max(timely_filing_days) FROM need)
+        ), days AS (
+            SELECT s.client_id, s.session_date AS day, v.payer_id
+            FROM sessions s JOIN coverages v ON v.client_id = s.client_id
+                 AND s.session_date >= v.effective_date
+                 AND (v.end_date IS NULL OR s.session_date <= v.end_date)
+            JOIN need n ON n.payer_id = v.payer_id
+            WHERE s.session_date <= $as_of::DATE
+              AND s.session_date >= $as_of::DATE - n.timely_filing_days
+            UNION
+            SELECT c.client_id, l.service_date, c.payer_id
+            FROM loose l JOIN claims c USING (claim_id) JOIN need n USING (payer_id)
+            WHERE c.status <> 'voided'
+              AND l.service_date >= $as_of::DATE - n.timely_filing_days
+        ), bare AS (
+            SELECT d.* FROM days d
+            WHERE NOT EXISTS (SELECT 1 FROM plans_of_care p WHERE p.client_id = d.client_id
+                              AND d.day BETWEEN p.start_date AND p.certified_through)
+        ), per_client AS (
+            -- a day under two such payers is one day
+            SELECT client_id, min(payer_id) AS payer_id, count(DISTINCT day) AS n,
+                   min(day) AS first_day, max(day) AS last_day,
+                   list(DISTINCT day ORDER BY day) AS all_days
+            FROM bare GROUP BY client_id
+        ), plans AS (
+            SELECT client_id, count(*) AS plans_on_file FROM plans_of_care
+            WHERE client_id IN (SELECT client_id FROM per_client) GROUP BY client_id
+        )
+        SELECT b.client_id, {CLIENT_NAME} AS client_name, n.name AS payer,
+               b.n::INTEGER AS days_without_plan, b.first_day, b.last_day,
+               array_to_string(b.all_days[1:{DAYS_NAMED}]::VARCHAR[], ', ')
+               || CASE WHEN b.n > {DAYS_NAMED} THEN ' and ' || (b.n - {DAYS_NAMED}) || ' more'
+                       ELSE '' END AS days,
+               coalesce(pl.plans_on_file, 0)::INTEGER AS plans_on_file,
+               CASE WHEN pl.plans_on_file IS NULL THEN
+                   'No plan of care on file: ' || n.name || ' pays only under a plan the '
+                   || 'physician certified. Have one certified (a delayed certification says '
+                   || 'why it is late), record it under Referrals, Plans of care, and hold '
+                   || 'these days'' claims until it is signed.'
+               ELSE
+                   'Not covered by the client''s plans of care on file: record the plan or '
+                   || 'recertification that covered these days (Referrals, Plans of care), '
+                   || 'or have one certified now, saying why it is late.'
+               END AS next_step
+        FROM per_client b JOIN need n USING (payer_id) JOIN clients cl USING (client_id)
+        LEFT JOIN plans pl USING (client_id)
+        ORDER BY b.first_day, b.client_id""", {"as_of": as_of}, few=True)

@@ -19,6 +19,7 @@ from metdash.care_lists import (
     plans_of_care_unsigned,
     progress_note_due,
     referrals_expiring,
+    treated_without_plan_of_care,
 )
 from metdash.deadlines import filing_deadline_sql
 from metdash.entry import UNBILLED_IDS, UNBILLED_IDS_IN_SPAN, session_id_span
@@ -33,7 +34,7 @@ __all__ = [
     "payments_taken_back",
     "denials_to_correct", "plan_of_care_to_recertify", "plans_of_care_unsigned",
     "progress_note_due", "referrals_expiring", "rows_shown", "sessions_not_billed",
-    "unmatched_remittances", "ROWS_SHOWN",
+    "treated_without_plan_of_care", "unmatched_remittances", "ROWS_SHOWN",
 ]
 
 TIMELY_WINDOW_DAYS = 14
@@ -472,6 +473,12 @@ WORKLISTS: dict[str, Worklist] = {
                                       "signed: due within 30 days of the evaluation (a "
                                       "recertification: before the plan it continues ends); "
                                       "listed 7 days ahead.", plans_of_care_unsigned),
+    "treated_without_plan": Worklist("Treated without a plan of care",
+                                     "Medicare clients treated on days no plan of care on "
+                                     "file covers (Medicare pays only under a plan the "
+                                     "physician certified), while a claim for them can "
+                                     "still be filed: the days, and what to do. Oldest "
+                                     "first.", treated_without_plan_of_care),
     "timely_filing_risk": Worklist("Claims at risk of timely filing",
                                    "Unsubmitted claims whose filing deadline is within 14 days "
                                    "or passed.", claims_at_risk_of_timely_filing),
@@ -554,6 +561,7 @@ ROW_ACTIONS: dict[str, RowAction] = {
     "progress_note_due": _PLANS,
     "plan_of_care_recert": _PLANS,
     "plan_of_care_unsigned": _PLANS,
+    "treated_without_plan": _PLANS,
     "timely_filing_risk": RowAction("Open the claim to send it", "claims.py", "claim_id",
                                     "s_claim", "Status", "claims_tab"),
     "unmatched_remittances": RowAction("Open the remittances", "remittances.py"),

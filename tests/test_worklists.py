@@ -155,6 +155,9 @@ def test_unmatched_and_counts(db):
         "denials_to_appeal": 1, "denials_to_correct": 0, "credit_balances": 0,
         "referrals_expiring": 2, "progress_note_due": 1,
         "plan_of_care_recert": 1, "plan_of_care_unsigned": 1, "timely_filing_risk": 1,
+        # C001's Medicare days (sessions 04-01, 06-02 .. 06-10; K2-K4 05-02 .. 05-04) are in
+        # its plan 04-01 .. 06-29; C002 is Acme's (tests/test_treated_without_plan.py).
+        "treated_without_plan": 0,
         "unmatched_remittances": 1,
         # No acknowledgment was imported: nothing rejected; K3 (submitted 2025-05-06, more
         # than 3 days before AS_OF) has no 277CA.

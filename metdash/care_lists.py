@@ -230,10 +230,10 @@ def treated_without_plan_of_care(db: Database, as_of: dt.date) -> pd.DataFrame:
     it). Listed while a claim for the day can still reach the payer: within its
     timely-filing days (day + timely_filing_days >= ``as_of``), up to ``as_of``.
 
-    Columns: client_id, client_name, payer, days_without_plan, first_day, last_day, days
-    (the first :data:`DAYS_NAMED`, 'YYYY-MM-DD, ...', then 'and N more'), plans_on_file (the
-    client's plans of care), next_step. Oldest first day first (its filing deadline is the
-    nearest).
+    Columns: client_id, client_name, days_without_plan, first_day, last_day, next_step,
+    dates (the first :data:`DAYS_NAMED`, 'YYYY-MM-DD, ...', then 'and N more'),
+    plans_on_file (the client's plans of care), payer (what to do first: the grid shows ~7
+    columns at 1280 px). Oldest first day first (its filing deadline is the nearest).
     """
     # Only the sessions of the filing window are joined to the coverages (a range join of a
     # few thousand rows at 1M lines), and only the claim lines without a session (none in
@@ -278,12 +278,8 @@ def treated_without_plan_of_care(db: Database, as_of: dt.date) -> pd.DataFrame:
             SELECT client_id, count(*) AS plans_on_file FROM plans_of_care
             WHERE client_id IN (SELECT client_id FROM per_client) GROUP BY client_id
         )
-        SELECT b.client_id, {CLIENT_NAME} AS client_name, n.name AS payer,
+        SELECT b.client_id, {CLIENT_NAME} AS client_name,
                b.n::INTEGER AS days_without_plan, b.first_day, b.last_day,
-               array_to_string(b.all_days[1:{DAYS_NAMED}]::VARCHAR[], ', ')
-               || CASE WHEN b.n > {DAYS_NAMED} THEN ' and ' || (b.n - {DAYS_NAMED}) || ' more'
-                       ELSE '' END AS days,
-               coalesce(pl.plans_on_file, 0)::INTEGER AS plans_on_file,
                CASE WHEN pl.plans_on_file IS NULL THEN
                    'No plan of care on file: ' || n.name || ' pays only under a plan the '
                    || 'physician certified. Have one certified (a delayed certification says '
@@ -293,7 +289,11 @@ def treated_without_plan_of_care(db: Database, as_of: dt.date) -> pd.DataFrame:
                    'Not covered by the client''s plans of care on file: record the plan or '
                    || 'recertification that covered these days (Referrals, Plans of care), '
                    || 'or have one certified now, saying why it is late.'
-               END AS next_step
+               END AS next_step,
+               array_to_string(b.all_days[1:{DAYS_NAMED}]::VARCHAR[], ', ')
+               || CASE WHEN b.n > {DAYS_NAMED} THEN ' and ' || (b.n - {DAYS_NAMED}) || ' more'
+                       ELSE '' END AS dates,
+               coalesce(pl.plans_on_file, 0)::INTEGER AS plans_on_file, n.name AS payer
         FROM per_client b JOIN need n USING (payer_id) JOIN clients cl USING (client_id)
         LEFT JOIN plans pl USING (client_id)
         ORDER BY b.first_day, b.client_id""", {"as_of": as_of}, few=True)

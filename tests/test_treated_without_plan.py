@@ -60,15 +60,14 @@ def test_a_medicare_client_treated_with_no_plan_of_care(db):
     for day in ("2025-06-02", "2025-06-03"):
         visit(db, "C002", day)
     df = w.treated_without_plan_of_care(db, AS_OF)
-    assert list(df.columns) == ["client_id", "client_name", "payer", "days_without_plan",
-                                "first_day", "last_day", "days", "plans_on_file",
-                                "next_step"]
+    assert list(df.columns) == ["client_id", "client_name", "days_without_plan", "first_day",
+                                "last_day", "next_step", "dates", "plans_on_file", "payer"]
     assert df.client_id.tolist() == ["C001"]
     row = df.iloc[0]
     assert (row.client_name, row.payer, row.days_without_plan, row.plans_on_file) == (
         "Doe, Jane", "Medicare Part B", 4, 0)
     assert (row.first_day, row.last_day) == (dt.date(2024, 6, 30), dt.date(2025, 5, 19))
-    assert row.days == "2024-06-30, 2025-05-05, 2025-05-12, 2025-05-19"
+    assert row.dates == "2024-06-30, 2025-05-05, 2025-05-12, 2025-05-19"
     assert row.next_step.startswith("No plan of care on file")
 
     # A claim with no session (typed in, or imported) bills a treatment day too; a voided
@@ -79,17 +78,17 @@ def test_a_medicare_client_treated_with_no_plan_of_care(db):
             USER, as_of=AS_OF)
     e.move_claim_status(db, "P2", "voided", USER, note="entered twice", as_of=AS_OF)
     row = w.treated_without_plan_of_care(db, AS_OF).iloc[0]
-    assert row.days == "2024-06-30, 2025-04-14, 2025-05-05, 2025-05-12, 2025-05-19"
+    assert row.dates == "2024-06-30, 2025-04-14, 2025-05-05, 2025-05-12, 2025-05-19"
 
     # A plan from 2025-05-12 (unsigned: on file all the same) covers 05-12 and 05-19.
     e.save_plan_of_care(db, e.PlanOfCareIn("C001", 1, "2025-05-12"), USER, as_of=AS_OF)
     row = w.treated_without_plan_of_care(db, AS_OF).iloc[0]
     assert (row.days_without_plan, row.plans_on_file) == (3, 1)
-    assert row.days == "2024-06-30, 2025-04-14, 2025-05-05"
+    assert row.dates == "2024-06-30, 2025-04-14, 2025-05-05"
     assert row.next_step.startswith("Not covered by the client's plans of care on file")
     # A day later the first day is past Medicare's 365 filing days.
     later = w.treated_without_plan_of_care(db, dt.date(2025, 7, 1)).iloc[0]
-    assert later.days == "2025-04-14, 2025-05-05"
+    assert later.dates == "2025-04-14, 2025-05-05"
 
 
 def test_it_is_a_work_list_leading_to_the_clients_plans(db):

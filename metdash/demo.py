@@ -1006,7 +1006,8 @@ class _Builder:
         are signed within 3 weeks, 1 in 10 late (31-51 days), the newest not yet;
         recertifications before the plan they continue ends. A few plans of clients still
         in treatment end within days, and a few recent ones are still unsigned, so both
-        work lists have rows even in a small practice."""
+        work lists have rows even in a small practice; one recent Medicare episode has no
+        plan at all (the list of clients treated without one has a row)."""
         p = self.p
         rng = p.rng(16)
         nref = len(p.received)
@@ -1056,6 +1057,18 @@ class _Builder:
                           & (start + 30 <= self.as_of + 7))[0]
         if waiting < 3 and len(cand):
             valid[rng.choice(cand, size=min(3 - waiting, len(cand)), replace=False)] = False
+        # One recent Medicare episode whose plan was never written (a front desk's miss, as a
+        # new-user trial's): "Treated without a plan of care" has a row. Not one of the plans
+        # picked above to end soon or wait for a signature.
+        medicare = np.array([x["type"] == "medicare" for x in PAYERS])[p.payer[ref]]
+        cand = np.nonzero(medicare & (step == 0) & (top[ref] == 0) & valid
+                          & (start >= self.as_of - 60) & (start <= self.as_of - 14)
+                          & (through > self.as_of + 14))[0]
+        if len(cand):
+            keep = np.ones(n, dtype=bool)
+            keep[rng.choice(cand)] = False
+            ref, start, step, through = ref[keep], start[keep], step[keep], through[keep]
+            signed, valid, n = signed[keep], valid[keep], int(keep.sum())
         # Certifying physician.
         kinds = np.array(p.ref_kind)
         physicians = np.nonzero(kinds == "physician")[0]

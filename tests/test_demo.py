@@ -428,13 +428,20 @@ def test_no_dates_after_as_of(con):
 # -- plans of care ---------------------------------------------------------------------------
 
 def test_plans_of_care(con):
-    # One first plan per episode, from its evaluation (the first session: day 1).
+    # One first plan per episode, from its evaluation (the first session: day 1), but one
+    # recent Medicare episode whose plan was never written (the "Treated without a plan of
+    # care" work list's row).
     assert one(con, """
         SELECT count(*) FROM (SELECT referral_id, min(session_date) AS d FROM sessions
                               GROUP BY 1) e
         LEFT JOIN plans_of_care p ON p.referral_id = e.referral_id
              AND p.recertifies_plan_id IS NULL
-        WHERE p.start_date IS DISTINCT FROM e.d""") == 0
+        WHERE p.start_date IS DISTINCT FROM e.d""") == 1
+    assert one(con, """
+        SELECT count(*) FROM referrals r JOIN coverages v USING (client_id)
+        JOIN payers y USING (payer_id)
+        WHERE y.payer_type = 'medicare' AND r.referral_id IN (SELECT referral_id FROM sessions)
+          AND r.referral_id NOT IN (SELECT referral_id FROM plans_of_care)""") == 1
     # At most 90 calendar days (through start + 89), certified by a physician (or
     # specialist), never a therapist; signed on or after the plan was written.
     assert one(con, "SELECT max(certified_through - start_date) FROM plans_of_care") == 89
@@ -452,9 +459,9 @@ def test_plans_of_care(con):
         WHERE r.start_date <> p.certified_through + 1 OR r.client_id <> p.client_id
            OR r.signed_date > p.certified_through""") == 0
     assert one(con, """
-        SELECT count(*) FROM sessions s WHERE NOT EXISTS (
+        SELECT count(DISTINCT s.referral_id) FROM sessions s WHERE NOT EXISTS (
             SELECT 1 FROM plans_of_care p WHERE p.referral_id = s.referral_id
-              AND s.session_date BETWEEN p.start_date AND p.certified_through)""") == 0
+              AND s.session_date BETWEEN p.start_date AND p.certified_through)""") == 1
 
 
 def test_plan_of_care_work_lists_have_rows(demo):

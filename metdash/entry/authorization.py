@@ -12,7 +12,7 @@ A claim to such a payer whose referral has no number, or that names no referral:
   reason is not used for it: that field answers another rule, and a reason recorded for a
   late claim would wave this one through;
 * comes in from a claims spreadsheet as a draft, not ready, when the file has not sent it;
-* is named beside the 837P export with the reason recorded when it was made ready
+* is named beside the 837P export with the note of its move to ready
   (:func:`authorization_export_warnings`).
 """
 
@@ -76,8 +76,9 @@ def ready_reason(con: Any, claim_id: str) -> str | None:
 
 def authorization_export_warnings(con: Any, claim_ids: Sequence[str]) -> list[str]:
     """One sentence per claim of ``claim_ids`` going to a payer that requires prior
-    authorization with none on its referral: the reason recorded when it was made ready, or
-    that none was (a claim made ready before this check). One query for them all."""
+    authorization with none on its referral, with the note of its latest move to ready (the
+    reason Ready asks for), or that there is none (a claim made ready before this check).
+    One query for them all."""
     rows = fetch_rows(con, """
         SELECT c.claim_id, p.name AS payer, c.referral_id,
                (SELECT h.note FROM claim_status_history h
@@ -94,9 +95,11 @@ def authorization_export_warnings(con: Any, claim_ids: Sequence[str]) -> list[st
                  else f"referral {r['referral_id']} has no number")
         lead = (f"Claim {r['claim_id']} goes to {r['payer']} with no prior authorization "
                 f"({where}): expect a CO-197 denial. ")
+        # The note of its move to ready: the reason Ready asked for (a claim made ready
+        # before this check may carry a note about something else: it is quoted, not judged).
         if blank(r["reason"]):
-            out.append(lead + "No reason was recorded when it was made ready: record the number "
+            out.append(lead + "No note was recorded when it was made ready: record the number "
                        f"({WHERE_RECORDED}) before sending it.")
         else:
-            out.append(lead + f"Reason recorded when it was made ready: '{r['reason'].strip()}'.")
+            out.append(lead + f"Note recorded when it was made ready: '{r['reason'].strip()}'.")
     return out

@@ -97,7 +97,7 @@ def test_export_names_a_claim_without_its_authorization_and_the_reason_recorded(
     with db.connect() as con:
         (said,) = e.authorization_export_warnings(con, ["H1"])
     assert said.startswith("Claim H1 goes to Acme Health with no prior authorization")
-    assert "'payer waived it'" in said
+    assert said.endswith("Note recorded when it was made ready: 'payer waived it'.")
 
 
 def test_recording_the_number_on_the_referral_ends_it_and_the_837p_carries_it(db):

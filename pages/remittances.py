@@ -52,8 +52,7 @@ def claim_file() -> None:
         chosen = list(dict.fromkeys(picked + extra))
         st.caption(f"{len(chosen):,} claim(s) chosen.")
     if chosen:  # the claims going without the prior authorization their payer requires
-        with db.connect() as con:
-            unauthorized = entry.authorization_export_warnings(con, chosen)
+        unauthorized = ui.cached(entry.export_authorization_notes)(db, tuple(chosen))
         if unauthorized:
             st.warning("\n".join(f"- {ui.literal(w)}" for w in unauthorized[:20]) + (
                 f"\n- and {len(unauthorized) - 20:,} more" if len(unauthorized) > 20 else ""))

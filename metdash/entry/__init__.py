@@ -46,6 +46,7 @@ from metdash.entry.authorization import (
     authorization_export_warnings,
     authorization_problem,
     claim_authorization,
+    export_authorization_notes,
 )
 from metdash.entry.balances import (
     INSURANCE_REASONS,
@@ -259,7 +260,7 @@ __all__ = [
     "MAX_SESSION_MINUTES", "ReferrerIn", "RefundIn", "SESSION_KINDS", "SetupStep", "setup_steps", "SIGNATURE_DAYS", "STATUSES", "SessionIn",
     "TIMELY_WARN_DAYS", "TRANSITIONS", "TransferIn", "UNBILLED_IDS", "UNBILLED_IDS_IN_SPAN", "WriteOffIn", "as_date",
     "as_money", "bill_sessions", "build_claim_from_sessions", "certified_through_at_most",
-    "check_claim", "SessionsBilled", "authorization_export_warnings", "authorization_problem",
+    "check_claim", "SessionsBilled", "authorization_export_warnings", "export_authorization_notes", "authorization_problem",
     "claim_authorization", "record_prior_authorization",
     "choices", "claim_lines_frame", "default_appeal_days", "default_filing_days", "duplicate_session_warning", "duplicate_sessions", "claim_status_after_posting", "client_list",
     "client_patient_balance", "client_plans_of_care", "client_referrals", "code_list",

@@ -23,7 +23,7 @@ from typing import Any
 
 from metdash.entry.problems import Problem, blank, fetch_rows
 
-__all__ = ["authorization_export_warnings", "authorization_problem", "claim_authorization",
+__all__ = ["authorization_export_warnings", "export_authorization_notes", "authorization_problem", "claim_authorization",
            "ready_reason"]
 
 WHERE_RECORDED = "Referrals → Record a prior authorization"
@@ -110,3 +110,10 @@ def authorization_export_warnings(con: Any, claim_ids: Sequence[str]) -> list[st
         else:
             out.append(lead + f"Note recorded when it was made ready: '{r['reason'].strip()}'.")
     return out
+
+
+def export_authorization_notes(db: Any, claim_ids: tuple[str, ...]) -> list[str]:
+    """:func:`authorization_export_warnings` from the store (a page caches it by the claims
+    chosen: the Remittances page asked again on every rerun)."""
+    with db.connect() as con:
+        return authorization_export_warnings(con, list(claim_ids))
